@@ -1,0 +1,220 @@
+"""The linkgraph schema: node kinds, tie kinds and their properties, as data.
+
+The model is declared once, in ``schema.yaml`` beside this module. This module
+turns that declaration into immutable objects that validation, the loaders, the
+store DDL, the queries, the map legend and the report labels all read, so that
+a new kind or property is added in one place.
+
+>>> schema = default_schema()
+>>> schema.node_kind("Village").zh
+'村/社区'
+>>> schema.tie_kind("PAIRED_ASSISTANCE").allows("AssistanceUnit", "Village")
+True
+>>> schema.tie_kind("PAIRED_ASSISTANCE").allows("Village", "AssistanceUnit")
+False
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Mapping
+
+import yaml
+
+PROPERTY_TYPES = ("string", "int", "float", "bool", "string_list", "date", "json")
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Words that LadybugDB or Neo4j parse as keywords where a name is expected.
+_RESERVED = {"end", "case", "when", "then", "else", "order", "limit", "skip", "match", "return", "where",
+             "with", "union", "unwind", "merge", "create", "delete", "set", "remove", "call", "yield",
+             "not", "and", "or", "xor", "in", "is", "null", "true", "false", "as", "by", "distinct"}
+
+
+class SchemaError(ValueError):
+    """The schema declaration, or a name looked up in it, is not valid."""
+
+
+@dataclass(frozen=True)
+class Property:
+    """One property of a node or tie kind.
+
+    ``derived_from`` names the date property a ``*_year`` column is computed
+    from; such columns are filled by validation, never by a source.
+    """
+
+    name: str
+    type: str
+    zh: str
+    en: str
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    derived_from: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Bilingual column label, e.g. ``名称 Name``."""
+        return f"{self.zh} {self.en}"
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    """A kind of node (a label in the graph), e.g. ``Village`` (村/社区)."""
+
+    label: str
+    zh: str
+    en: str
+    color: str
+    administrative: bool
+    properties: tuple[Property, ...]
+
+    def property(self, name: str) -> Property | None:
+        return next((p for p in self.properties if p.name == name), None)
+
+
+@dataclass(frozen=True)
+class TieKind:
+    """A kind of tie (a relationship type), with the endpoint kinds it may join."""
+
+    type: str
+    zh: str
+    en: str
+    administrative: bool
+    endpoints: tuple[tuple[str, str], ...]
+    properties: tuple[Property, ...]
+
+    def allows(self, source_kind: str, target_kind: str) -> bool:
+        return (source_kind, target_kind) in self.endpoints
+
+    def property(self, name: str) -> Property | None:
+        return next((p for p in self.properties if p.name == name), None)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """All node and tie kinds, in declaration order."""
+
+    version: int
+    node_kinds: tuple[NodeKind, ...]
+    tie_kinds: tuple[TieKind, ...]
+
+    def node_kind(self, label: str) -> NodeKind:
+        for kind in self.node_kinds:
+            if kind.label == label:
+                return kind
+        raise SchemaError(f"unknown node kind {label!r}; known: {', '.join(self.node_labels)}")
+
+    def tie_kind(self, type_: str) -> TieKind:
+        for kind in self.tie_kinds:
+            if kind.type == type_:
+                return kind
+        raise SchemaError(f"unknown tie kind {type_!r}; known: {', '.join(self.tie_types)}")
+
+    @property
+    def node_labels(self) -> tuple[str, ...]:
+        return tuple(k.label for k in self.node_kinds)
+
+    @property
+    def tie_types(self) -> tuple[str, ...]:
+        return tuple(k.type for k in self.tie_kinds)
+
+    def endpoint_pairs(self) -> tuple[tuple[str, str, str], ...]:
+        """Every allowed (tie type, source kind, target kind), in declaration order."""
+        return tuple((t.type, s, d) for t in self.tie_kinds for s, d in t.endpoints)
+
+
+def _property(name: str, spec: Mapping[str, Any], where: str) -> Property:
+    if not _IDENTIFIER.match(name) or name.lower() in _RESERVED:
+        raise SchemaError(f"{where}: property name {name!r} is not an identifier or is a Cypher keyword")
+    type_ = spec.get("type")
+    if type_ not in PROPERTY_TYPES:
+        raise SchemaError(f"{where}.{name}: type {type_!r} is not one of {PROPERTY_TYPES}")
+    for key in ("zh", "en"):
+        if not spec.get(key):
+            raise SchemaError(f"{where}.{name}: missing {key} label")
+    return Property(
+        name=name,
+        type=type_,
+        zh=spec["zh"],
+        en=spec["en"],
+        required=bool(spec.get("required", False)),
+        enum=tuple(spec.get("enum") or ()),
+    )
+
+
+def _properties(common: Mapping[str, Any], own: Mapping[str, Any] | None, where: str) -> tuple[Property, ...]:
+    declared = [_property(n, s, where) for n, s in {**common, **(own or {})}.items()]
+    derived = [
+        Property(p.name.removesuffix("_date") + "_year", "int", p.zh + "年份", p.en + " year", derived_from=p.name)
+        for p in declared
+        if p.type == "date"
+    ]
+    names = [p.name for p in declared + derived]
+    if len(set(names)) != len(names):
+        raise SchemaError(f"{where}: a property is declared twice: {names}")
+    return tuple(declared + derived)
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def parse_schema(data: Mapping[str, Any]) -> Schema:
+    """Build a :class:`Schema` from the parsed YAML declaration; pure."""
+    node_common = data.get("node_properties") or {}
+    tie_common = data.get("tie_properties") or {}
+    if "id" not in node_common or not node_common["id"].get("required"):
+        raise SchemaError("node_properties must declare a required 'id'")
+    nodes = []
+    for label, spec in (data.get("node_kinds") or {}).items():
+        if not _IDENTIFIER.match(label):
+            raise SchemaError(f"node kind {label!r} is not an identifier")
+        if not _COLOR.match(str(spec.get("color", ""))):
+            raise SchemaError(f"{label}: color must be #rrggbb, got {spec.get('color')!r}")
+        nodes.append(
+            NodeKind(
+                label=label,
+                zh=spec["zh"],
+                en=spec["en"],
+                color=spec["color"],
+                administrative=bool(spec.get("administrative", False)),
+                properties=_properties(node_common, spec.get("properties"), label),
+            )
+        )
+    labels = {k.label for k in nodes}
+    ties = []
+    for type_, spec in (data.get("tie_kinds") or {}).items():
+        if not _IDENTIFIER.match(type_):
+            raise SchemaError(f"tie kind {type_!r} is not an identifier")
+        pairs: list[tuple[str, str]] = []
+        for sources, targets in spec.get("endpoints") or ():
+            for s in _as_list(sources):
+                for d in _as_list(targets):
+                    if s not in labels or d not in labels:
+                        raise SchemaError(f"{type_}: endpoint ({s}, {d}) names an unknown node kind")
+                    if (s, d) not in pairs:
+                        pairs.append((s, d))
+        if not pairs:
+            raise SchemaError(f"{type_}: no endpoints declared")
+        ties.append(
+            TieKind(
+                type=type_,
+                zh=spec["zh"],
+                en=spec["en"],
+                administrative=bool(spec.get("administrative", False)),
+                endpoints=tuple(pairs),
+                properties=_properties(tie_common, spec.get("properties"), type_),
+            )
+        )
+    if labels & {t.type for t in ties}:
+        raise SchemaError("a node kind and a tie kind share a name")
+    return Schema(version=int(data.get("version", 1)), node_kinds=tuple(nodes), tie_kinds=tuple(ties))
+
+
+@functools.cache
+def default_schema() -> Schema:
+    """The schema shipped in ``graph_model/schema.yaml`` (read once)."""
+    text = resources.files(__package__).joinpath("schema.yaml").read_text(encoding="utf-8")
+    return parse_schema(yaml.safe_load(text))

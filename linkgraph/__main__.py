@@ -1,0 +1,5 @@
+import sys
+
+from linkgraph.cli import main
+
+sys.exit(main())

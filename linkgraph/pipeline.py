@@ -1,0 +1,99 @@
+"""The library's main jobs, usable from Python and notebooks; the CLI is a thin layer on top::
+
+    from linkgraph.pipeline import load, report, make_map
+    result, counts = load(["examples/jia_county/case.yaml"], "out/g.lbug", replace=True)
+    centrality, files = report("out/g.lbug", "out/report")
+    make_map("out/g.lbug", "out/map.html")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from analysis.centrality import CentralityReport, centrality_report
+from graph_model.schema import Schema, default_schema
+from loaders import LoadResult, load_sources
+from queries.catalog import default_catalog
+from stores import open_store
+from stores.base import Progress
+from visualizations.map import write_map
+from visualizations.report import rows_csv, write_excel_csv, write_report
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE_CASE = REPO / "examples" / "jia_county" / "case.yaml"
+
+
+def load(sources: Iterable[str | Path], store: str, *, replace: bool = False,
+         progress: Progress | None = None, schema: Schema | None = None) -> tuple[LoadResult, dict[str, int]]:
+    """Read and check every source, then write them to ``store`` in one transaction.
+
+    Returns what was read and the store's counts afterwards.
+    """
+    schema = schema or default_schema()
+    result = load_sources(sources, schema)
+    with open_store(store, schema) as target:
+        target.write(result.graph, replace=replace, progress=progress)
+        return result, target.counts()
+
+
+def run_query(store: str, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Run a named query of the catalog against ``store``."""
+    with open_store(store, read_only=True) as source:
+        return source.run_named(name, params or {})
+
+
+def report(store: str, out_dir: str | Path, *, title: str = "linkgraph") -> tuple[CentralityReport, dict[str, Path]]:
+    """Centrality report of the graph in ``store``: HTML and Excel-ready CSVs in ``out_dir``."""
+    schema = default_schema()
+    with open_store(store, schema, read_only=True) as source:
+        graph = source.export()
+        where = source.describe()
+    result = centrality_report(graph, schema)
+    return result, write_report(result, out_dir, title=title, store=where)
+
+
+def make_map(store: str, path: str | Path, *, title: str = "linkgraph", administrative: bool = True) -> Path:
+    """Offline interactive map of the graph in ``store``."""
+    schema = default_schema()
+    with open_store(store, schema, read_only=True) as source:
+        graph = source.export()
+    return write_map(graph, schema, path, title=title, administrative=administrative)
+
+
+@dataclass
+class DemoResult:
+    load: LoadResult
+    counts: dict[str, int]
+    store: Path
+    queries: dict[str, Path]
+    query_rows: dict[str, int]
+    report: CentralityReport
+    report_files: dict[str, Path]
+    map: Path
+
+
+def demo(out_dir: str | Path, *, case: str | Path = EXAMPLE_CASE, progress: Progress | None = None) -> DemoResult:
+    """The Jia County example end to end: load, every saved query, report, map.
+
+    The embedded store in ``out_dir`` is rebuilt from the sources each time.
+    """
+    out = Path(out_dir)
+    store = out / "linkgraph.lbug"
+    loaded, counts = load([case], str(store), replace=True, progress=progress)
+    query_files, query_rows = {}, {}
+    with open_store(str(store), read_only=True) as source:
+        for query in default_catalog().values():
+            rows = source.run_named(query.name, {p.name: p.example for p in query.params})
+            path = write_excel_csv(_mkdir(out / "queries") / f"{query.name}.csv", rows_csv(rows))
+            query_files[query.name], query_rows[query.name] = path, len(rows)
+    title = "佳县党建综合体 Jia County party-building complexes"
+    result, files = report(str(store), out / "report", title=title)
+    map_path = make_map(str(store), out / "map.html", title=title)
+    return DemoResult(loaded, counts, store, query_files, query_rows, result, files, map_path)
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,169 @@
+"""Curated case files: organizations and ties told by an article, with evidence.
+
+A case file is YAML (see ``examples/jia_county/case.yaml``)::
+
+    source: 佳县党建综合体报道 (2024-01-18)
+    roster: nbs_roster_610828.csv        # resolved beside the case file
+    id_prefix: "jia:"
+    places:                              # roster units the article names
+      tong_town: {kind: Town, name: 通镇}
+      xishan_village: {kind: Village, town: 通镇, name: 西山村, resolve_to: "610828105236",
+                       resolution: "..."}
+    organizations:                       # everything else; id = id_prefix + key
+      county_office: {kind: AssistanceUnit, name: 佳县县委办公室}
+    ties:
+      - {type: PAIRED_ASSISTANCE, from: county_office, to: xishan_village, evidence: "..."}
+
+Places resolve against the roster (:mod:`loaders.reconcile`); their nodes are
+the roster's, enriched with the article's spellings as aliases. Messages name
+the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from graph_model.records import GraphData, InputError, Origin, Problem, make_node, make_tie
+from graph_model.schema import Schema
+from loaders.reconcile import Match, PlaceRef, RosterIndex, resolve_place
+from loaders.text import read_text
+
+_LINE = "__line__"
+_PLACE_FIELDS = {"kind", "name", "town", "resolve_to", "resolution", "name_raw", "aliases", "claims", "note"}
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader that remembers the line of every mapping."""
+
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[_LINE] = node.start_mark.line + 1
+        return mapping
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """YAML with line numbers on mappings, or :class:`InputError` at the bad line."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        origin = Origin(file, row=mark.line + 1 if mark else None)
+        raise InputError([Problem(origin, f"not valid YAML: {getattr(err, 'problem', err)} / YAML 格式错误")]) from None
+
+
+def _fields(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The entry's own fields, without the line numbers the loader added (at any depth)."""
+    return {k: _plain(v) for k, v in entry.items() if k != _LINE}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return _fields(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _origin(file: str, entry: Mapping[str, Any], key: str | None = None) -> Origin:
+    return Origin(file, row=entry.get(_LINE), column=key)
+
+
+def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: GraphData) -> tuple[GraphData, list[Match]]:
+    """Nodes, ties and place resolutions from a parsed case file; pure."""
+    if not isinstance(data, Mapping) or not data.get("source"):
+        raise InputError([Problem(Origin(file, row=1), "a case file is a mapping with a source / 案例文件须注明 source")])
+    source = str(data["source"])
+    prefix = str(data.get("id_prefix", ""))
+    index = RosterIndex(roster)
+    graph = GraphData()
+    matches: list[Match] = []
+    ids: dict[str, str] = {}
+    problems: list[Problem] = []
+
+    for key, entry in (data.get("places") or {}).items():
+        if key == _LINE:
+            continue
+        origin = _origin(file, entry, key)
+        unknown = set(_fields(entry)) - _PLACE_FIELDS
+        if unknown:
+            problems.append(Problem(origin, f"place {key} has unknown field(s) {', '.join(sorted(unknown))} / 未知字段",
+                                    f"allowed: {', '.join(sorted(_PLACE_FIELDS))}"))
+            continue
+        ref = PlaceRef(str(entry.get("kind", "")), str(entry.get("name", "")), entry.get("town"),
+                       str(entry["resolve_to"]) if entry.get("resolve_to") else None, entry.get("resolution"))
+        try:
+            match = resolve_place(index, ref, origin)
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        matches.append(match)
+        ids[key] = match.node.id
+        spellings = [ref.name, entry.get("name_raw"), *(entry.get("aliases") or [])]
+        values = {
+            "id": match.node.id,
+            "name": match.node.name,
+            "aliases": [s for s in dict.fromkeys(spellings) if s and s != match.node.name],
+            "source": source,
+            "reconciliation": match.note if match.status != "exact" or match.others else None,
+            "claims": _plain(entry.get("claims")),
+            "note": entry.get("note"),
+        }
+        try:
+            graph.add_node(make_node(schema, ref.kind, values, origin))
+        except InputError as err:
+            problems.extend(err.problems)
+
+    for key, entry in (data.get("organizations") or {}).items():
+        if key == _LINE:
+            continue
+        origin = _origin(file, entry, key)
+        values = _fields(entry)
+        kind = values.pop("kind", None)
+        values.setdefault("id", prefix + key)
+        values.setdefault("source", source)
+        if key in ids:
+            problems.append(Problem(origin, f"key {key} is used twice / 键重复"))
+            continue
+        try:
+            node = make_node(schema, str(kind), values, origin)
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        if schema.node_kind(node.kind).administrative:
+            problems.append(Problem(origin, f"{key} is a {node.kind}: list administrative units under places / 行政单位应列在 places",))
+            continue
+        ids[key] = node.id
+        graph.add_node(node)
+
+    for entry in data.get("ties") or []:
+        origin = _origin(file, entry)
+        values = _fields(entry)
+        type_, ends = values.pop("type", None), (values.pop("from", None), values.pop("to", None))
+        unknown = [e for e in ends if e not in ids]
+        if unknown:
+            problems.append(Problem(origin, f"tie refers to unknown key(s) {', '.join(map(str, unknown))} / 引用了未定义的键",
+                                    "define it under places or organizations"))
+            continue
+        values.setdefault("source", source)
+        try:
+            graph.add_tie(make_tie(schema, str(type_), ids[ends[0]], ids[ends[1]], values, origin))
+        except InputError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise InputError(problems)
+    return graph, matches
+
+
+def roster_path(data: Mapping[str, Any], case_path: str | Path) -> Path | None:
+    """The roster a case file names, resolved beside the case file."""
+    roster = data.get("roster") if isinstance(data, Mapping) else None
+    return Path(case_path).parent / roster if roster else None
+
+
+def read_case(path: str | Path) -> Any:
+    """Read and parse a case file's YAML (any supported encoding)."""
+    text, _ = read_text(path)
+    return parse_yaml(text, str(path))

@@ -1,0 +1,106 @@
+"""Shared fixtures: the schema, the Jia County example, and a store of each kind.
+
+The ``store`` fixture runs a test once on the embedded store and once on the
+local Neo4j test server (``LINKGRAPH_TEST_NEO4J_URI``, started by
+``scripts/test``). Never point it at a database you care about: it deletes
+everything in it. Without a server the Neo4j cases skip, except under
+``CI=true``, where a skipped Neo4j or browser test fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from graph_model.records import GraphData
+from graph_model.schema import default_schema
+from loaders import load_sources
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "jia_county"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+GUARDED_MARKERS = ("neo4j", "browser")
+
+
+def unavailable(reason: str) -> None:
+    """Skip for a missing service, or fail under CI, where every test must run."""
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def schema():
+    return default_schema()
+
+
+@pytest.fixture(scope="session")
+def jia():
+    """The Jia County example as loaded from its sources (roster and case file)."""
+    return load_sources([EXAMPLE / "case.yaml"])
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri():
+    uri = os.environ.get("LINKGRAPH_TEST_NEO4J_URI")
+    if not uri or not os.environ.get("NEO4J_PASSWORD"):
+        unavailable("no test Neo4j: set LINKGRAPH_TEST_NEO4J_URI and NEO4J_PASSWORD (scripts/test does)")
+    return uri
+
+
+def _open(kind: str, tmp_path: Path, schema, request):
+    from stores import open_store
+    from stores.base import StoreError
+
+    if kind == "embedded":
+        return open_store(str(tmp_path / "graph.lbug"), schema)
+    uri = request.getfixturevalue("neo4j_uri")
+    try:
+        store = open_store(uri, schema)
+    except StoreError as err:
+        unavailable(str(err))
+    store.write(GraphData(), replace=True)
+    return store
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store(request, tmp_path, schema):
+    """An empty store; the test runs on each backend."""
+    with _open(request.param, tmp_path, schema, request) as opened:
+        yield opened
+
+
+@pytest.fixture
+def neo4j_store(request, tmp_path, schema):
+    with _open("neo4j", tmp_path, schema, request) as opened:
+        yield opened
+
+
+@pytest.fixture
+def embedded_store(request, tmp_path, schema):
+    with _open("embedded", tmp_path, schema, request) as opened:
+        yield opened
+
+
+_guarded_skips: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and any(m in report.keywords for m in GUARDED_MARKERS):
+        _guarded_skips.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if IN_CI and _guarded_skips:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if IN_CI and _guarded_skips:
+        terminalreporter.write_line(
+            f"CI=true: {len(_guarded_skips)} Neo4j/browser test(s) were skipped, which fails the run: "
+            + ", ".join(_guarded_skips[:5]),
+            red=True,
+        )

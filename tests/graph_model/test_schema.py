@@ -1,0 +1,77 @@
+import copy
+
+import pytest
+import yaml
+
+from graph_model.schema import SchemaError, default_schema, parse_schema
+from tests.conftest import REPO
+
+DESIGN_NODE_KINDS = ["Province", "City", "County", "Town", "Village", "PartyOrganization", "Enterprise",
+                     "Cooperative", "AssistanceUnit", "Project", "Industry", "Person"]
+DESIGN_TIE_KINDS = ["PART_OF", "LOCATED_IN", "PARTY_ORG_OF", "MEMBER_OF", "GUIDES", "PAIRED_ASSISTANCE",
+                    "CO_BUILDS", "SUPPLIES", "PRODUCES_FOR", "OPERATES", "ENGAGED_IN"]
+
+
+@pytest.fixture
+def declaration():
+    return yaml.safe_load((REPO / "graph_model" / "schema.yaml").read_text(encoding="utf-8"))
+
+
+def test_schema_declares_the_kinds_of_the_design(schema):
+    assert list(schema.node_labels) == DESIGN_NODE_KINDS
+    assert list(schema.tie_types) == DESIGN_TIE_KINDS
+    assert schema.node_kind("AssistanceUnit").zh == "帮扶单位"
+    assert schema.tie_kind("PAIRED_ASSISTANCE").zh == "结对帮扶"
+
+
+def test_every_kind_has_the_common_properties(schema):
+    for kind in schema.node_kinds:
+        names = [p.name for p in kind.properties]
+        assert names[:5] == ["id", "name", "name_raw", "aliases", "source"]
+        assert kind.property("id").required and kind.property("name").required
+    for tie in schema.tie_kinds:
+        names = {p.name for p in tie.properties}
+        assert {"start_date", "end_date", "source", "evidence", "start_year", "end_year"} <= names
+        assert tie.property("evidence").required
+
+
+def test_endpoints_expand_lists(schema):
+    located = schema.tie_kind("LOCATED_IN")
+    assert len(located.endpoints) == 4 * 3
+    assert located.allows("Enterprise", "Village")
+    assert not located.allows("Village", "Enterprise")
+    assert ("PART_OF", "Village", "Town") in schema.endpoint_pairs()
+
+
+def test_derived_year_columns(schema):
+    year = schema.tie_kind("GUIDES").property("start_year")
+    assert year.type == "int" and year.derived_from == "start_date"
+
+
+def test_unknown_names_are_errors(schema):
+    with pytest.raises(SchemaError, match="unknown node kind 'Villages'"):
+        schema.node_kind("Villages")
+    with pytest.raises(SchemaError, match="unknown tie kind"):
+        schema.tie_kind("rel2")
+
+
+def test_default_schema_is_read_once():
+    assert default_schema() is default_schema()
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d["node_kinds"].__setitem__("Bad-Label", d["node_kinds"]["Town"]), "not an identifier"),
+        (lambda d: d["node_kinds"]["Town"].__setitem__("color", "red; background:url(x)"), "color must be"),
+        (lambda d: d["tie_properties"].__setitem__("end", {"type": "date", "zh": "结束", "en": "End"}), "Cypher keyword"),
+        (lambda d: d["tie_properties"]["source"].__setitem__("type", "blob"), "type 'blob'"),
+        (lambda d: d["tie_kinds"]["PART_OF"].__setitem__("endpoints", [["Village", "Nowhere"]]), "unknown node kind"),
+        (lambda d: d["node_properties"]["id"].__setitem__("required", False), "required 'id'"),
+    ],
+)
+def test_invalid_declarations_are_rejected(declaration, mutate, message):
+    bad = copy.deepcopy(declaration)
+    mutate(bad)
+    with pytest.raises(SchemaError, match=message):
+        parse_schema(bad)

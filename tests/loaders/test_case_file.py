@@ -1,0 +1,117 @@
+import json
+
+import pytest
+
+from graph_model.names import strip_pinyin_glosses
+from graph_model.records import InputError
+from loaders import load_sources
+from loaders.case_file import parse_case, parse_yaml
+from loaders.roster import load_roster
+from tests.conftest import EXAMPLE
+
+ARTICLE = strip_pinyin_glosses((EXAMPLE / "article_2024-01-18.txt").read_text(encoding="utf-8"))
+
+
+def test_jia_case_counts(jia):
+    counts = jia.graph.counts()
+    assert counts["PartyOrganization"] == 7
+    assert (counts["Enterprise"], counts["Cooperative"], counts["AssistanceUnit"]) == (1, 3, 1)
+    assert (counts["Project"], counts["Industry"]) == (1, 6)
+    assert counts["Village"] == 334  # the case names roster villages; it adds none
+    assert len(jia.graph.ties) == 349 + 29
+    assert [m.ref.name for m in jia.conflicts] == ["西山村"]
+
+
+def test_every_evidence_quote_is_in_the_article(jia):
+    quotes = [t.props["evidence"] for t in jia.graph.ties.values() if not t.props["evidence"].startswith("nbs_roster")]
+    for node in jia.graph.nodes.values():
+        for value in (node.props.get("claims"),):
+            if value:
+                quotes.append(json.loads(value)["evidence"])
+    for tie in jia.graph.ties.values():
+        if tie.props.get("metrics"):
+            quotes.extend(json.loads(tie.props["metrics"])["evidence"].split(" … "))
+    assert len(quotes) == 29 + 4 + 2  # ties, claims, the two metrics sentences
+    missing = [q for q in quotes if q not in ARTICLE]
+    assert missing == []
+
+
+def test_named_organizations_and_aliases(jia):
+    by_name = {n.name: n for n in jia.graph.nodes.values()}
+    for name in ["乌镇党委", "刘国具镇党委", "通镇党委", "核桃树墕联村党委", "核桃树墕联村合作社", "联村合作社养牛场",
+                 "陕西贺寨酒业有限公司", "刘国具镇38家酿酒合作社（作坊）", "上高寨酒业联合党支部", "佳县县委办公室",
+                 "县委办党支部", "西山村党支部"]:
+        assert name in by_name, name
+    hezhai = by_name["陕西贺寨酒业有限公司"]
+    assert {"陕西贺寨酒业公司", "贺寨酒业"} <= set(hezhai.props["aliases"])
+    assert hezhai.props["brand"] == ["桃花液"]
+    assert by_name["刘国具镇38家酿酒合作社（作坊）"].props["aggregate_count"] == 38
+    assert json.loads(by_name["核桃树墕联村党委"].props["claims"])["member_villages"] == 9
+    assert json.loads(by_name["佳县"].props["claims"])["assistance_units"] == 48
+
+
+def test_the_article_village_is_the_curated_roster_village(jia):
+    xishan = jia.graph.nodes["610828105236"]
+    assert xishan.name == "崔家西山村"
+    assert "西山村" in xishan.props["aliases"]
+    assert "店镇西山村 (610828102209)" in xishan.props["reconciliation"]
+    assert "news report" in xishan.props["source"] and "NBS" in xishan.props["source"]
+    tie = jia.graph.ties[("PAIRED_ASSISTANCE", "jia:county_committee_office", "610828105236")]
+    metrics = json.loads(tie.props["metrics"])
+    assert (metrics["contacts"], metrics["households"], metrics["income_yuan"]) == (653, 57, 290000)
+    assert tie.props["mechanism"] == "八联八帮"
+
+
+def test_ties_carry_years(jia):
+    years = {t.type: t.props.get("start_year") for t in jia.graph.ties.values() if t.source_id == "610828103224"}
+    assert years == {"MEMBER_OF": 2021, "PART_OF": None}
+
+
+@pytest.fixture(scope="module")
+def roster():
+    from graph_model.schema import default_schema
+
+    return load_roster(EXAMPLE / "nbs_roster_610828.csv", default_schema())
+
+
+CASE = """source: test
+organizations:
+  office:
+    kind: AssistanceUnit
+    name: 县委办
+places:
+  tong:
+    kind: Town
+    name: 通镇
+ties:
+  - type: GUIDES
+    from: office
+    to: tong
+    evidence: x
+"""
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (CASE.replace("to: tong", "to: nowhere"), "case.yaml, row 11: tie refers to unknown key(s) nowhere"),
+        (CASE.replace("    evidence: x\n", ""), "case.yaml, row 11, column evidence: 依据 Evidence is required"),
+        (CASE.replace("kind: AssistanceUnit", "kind: Agency"), "case.yaml, row 4, column office: unknown node kind 'Agency'"),
+        (CASE.replace("name: 通镇", "name: 通县"), "case.yaml, row 8, column tong: Town 通县 is not in the roster"),
+        (CASE.replace("kind: AssistanceUnit", "kind: Village"), "case.yaml, row 4, column office: office is a Village"),
+        ("source: [unclosed\n", "case.yaml, row 2: not valid YAML"),
+    ],
+)
+def test_case_errors_name_file_line_and_key(schema, roster, text, expected):
+    with pytest.raises(InputError) as caught:
+        parse_case(parse_yaml(text, "case.yaml"), "case.yaml", schema, roster)
+    assert str(caught.value.problems[0]).startswith(expected)
+
+
+def test_guides_to_a_town_is_refused_by_the_schema(schema, roster, tmp_path):
+    path = tmp_path / "case.yaml"
+    path.write_text(CASE, encoding="gbk")
+    (tmp_path / "roster.csv").write_bytes((EXAMPLE / "nbs_roster_610828.csv").read_bytes())
+    with pytest.raises(InputError) as caught:
+        load_sources([tmp_path / "roster.csv", path], schema)
+    assert "GUIDES cannot join AssistanceUnit 县委办 to Town 通镇" in str(caught.value)

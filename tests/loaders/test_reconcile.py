@@ -1,0 +1,65 @@
+import pytest
+
+from graph_model.records import InputError
+from loaders.reconcile import PlaceRef, RosterIndex, resolve_place
+from loaders.roster import load_roster
+from tests.conftest import EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def index():
+    from graph_model.schema import default_schema
+
+    return RosterIndex(load_roster(EXAMPLE / "nbs_roster_610828.csv", default_schema()))
+
+
+def test_exact_village_in_its_town(index):
+    match = resolve_place(index, PlaceRef("Village", "核桃树墕村", town="乌镇"))
+    assert (match.node.id, match.status, match.others) == ("610828103224", "exact", ())
+    assert not match.is_conflict
+
+
+def test_traditional_spelling_matches_after_normalization(index):
+    match = resolve_place(index, PlaceRef("Village", "尚家溝村", town="烏鎮"))
+    assert (match.node.id, match.status) == ("610828103221", "normalized")
+
+
+def test_same_name_elsewhere_is_recorded(index):
+    match = resolve_place(index, PlaceRef("Village", "西山村", town="店镇"))
+    assert match.node.id == "610828102209"
+    assert match.others == ()
+    dup = resolve_place(index, PlaceRef("Village", "王家墕村", town="金明寺镇"))
+    assert dup.node.id == "610828104250" and dup.status == "exact" and dup.is_conflict
+    assert dup.others == ("佳州街道王家墕村 (610828001216)", "螅镇王家墕村 (610828109245)")
+
+
+def test_article_xishan_in_tong_town_is_not_guessed(index):
+    with pytest.raises(InputError) as caught:
+        resolve_place(index, PlaceRef("Village", "西山村", town="通镇"))
+    message = str(caught.value)
+    assert "Village 西山村 in 通镇 is not in the roster" in message
+    assert "通镇崔家西山村 (610828105236)" in message and "店镇西山村 (610828102209)" in message
+    assert "resolve_to" in message
+
+
+def test_curated_resolution_is_recorded_with_the_competing_candidate(index):
+    ref = PlaceRef("Village", "西山村", town="通镇", resolve_to="610828105236", resolution="按乡镇对应")
+    match = resolve_place(index, ref)
+    assert (match.node.name, match.status) == ("崔家西山村", "curated")
+    assert match.others == ("店镇西山村 (610828102209)",)
+    assert "按乡镇对应" in match.note and "610828105236" in match.note
+
+
+@pytest.mark.parametrize(
+    "ref, message",
+    [
+        (PlaceRef("Village", "西山村", town="通镇", resolve_to="610828105236"), "needs a resolution note"),
+        (PlaceRef("Village", "西山村", town="通镇", resolve_to="610828105", resolution="x"), "is not a Village"),
+        (PlaceRef("Village", "核桃树墕村", town="乌镇", resolve_to="610828105236", resolution="x"), "matches the roster exactly"),
+        (PlaceRef("Village", "核桃树墕村"), "needs its town"),
+        (PlaceRef("Town", "佳芦镇"), "Town 佳芦镇 is not in the roster"),
+    ],
+)
+def test_refusals(index, ref, message):
+    with pytest.raises(InputError, match=message):
+        resolve_place(index, ref)

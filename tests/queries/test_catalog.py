@@ -1,0 +1,73 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from queries.catalog import QueryError, default_catalog, get_query, parse_catalog
+
+REQUIRED = {"joint_org_members", "villages_without_assistance", "ego_network", "enterprise_ties", "ties_started_in"}
+
+
+def test_catalog_has_the_planners_questions():
+    catalog = default_catalog()
+    assert REQUIRED <= set(catalog)
+    for query in catalog.values():
+        assert query.zh and query.en
+        for param in query.params:
+            assert param.example is not None, (query.name, param.name)
+
+
+def test_values_never_reach_the_text():
+    for query in default_catalog().values():
+        assert not re.search(r"'[^']*[\u4e00-\u9fff0-9][^']*'", query.text), query.name  # no literal values
+        for backend in ("neo4j", "ladybug"):
+            text = query.cypher(backend)
+            assert "KIND(" not in text and "TYPE(" not in text
+
+
+def test_dialects():
+    q = get_query("ties_started_in")
+    assert "type(e) AS tie" in q.cypher("neo4j") and "labels(a)[0]" in q.cypher("neo4j")
+    assert "label(e) AS tie" in q.cypher("ladybug") and "CAST($year AS INT64)" in q.cypher("ladybug")
+    assert "$year" in q.cypher("neo4j") and "CAST" not in q.cypher("neo4j")
+    with pytest.raises(QueryError):
+        q.cypher("sqlite")
+
+
+def test_bind_converts_and_checks():
+    assert get_query("villages_without_assistance").bind({}) == {"town": None}
+    assert get_query("villages_without_assistance").bind({"town": ""}) == {"town": None}
+    assert get_query("ties_started_in").bind({"year": " 2021 "}) == {"year": 2021}
+
+
+def test_order_sorts_union_rows_with_nulls_last():
+    q = get_query("ego_network")
+    rows = [{"center_id": "b", "direction": "in", "tie": "X", "other_id": None},
+            {"center_id": "a", "direction": "out", "tie": "Y", "other_id": "2"},
+            {"center_id": "a", "direction": "out", "tie": "Y", "other_id": "1"}]
+    assert [r["other_id"] for r in q.order(rows)] == ["1", "2", None]
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"name": "q", "zh": "q", "en": "q", "params": [{"name": "x", "type": "date", "zh": "x", "en": "x"}],
+      "cypher": "RETURN $x"}, "unknown type 'date'"),
+    ({"name": "q", "zh": "q", "en": "q", "params": [{"name": "x", "type": "int", "zh": "x", "en": "x"}],
+      "cypher": "RETURN 1"}, "declared but not used"),
+])
+def test_bad_catalog_entries(entry, message):
+    with pytest.raises(QueryError, match=message):
+        parse_catalog([entry])
+
+
+def test_all_cypher_lives_in_queries():
+    """Outside queries/ (and tests) no Python file spells a Cypher clause."""
+    repo = Path(__file__).resolve().parents[2]
+    clause = re.compile(r"[\"'][^\"'\n]*\b(MATCH \(|MERGE \(|DETACH DELETE|CREATE \(|UNWIND \$)")
+    offenders = []
+    for path in repo.glob("*/**/*.py"):
+        top = path.relative_to(repo).parts[0]
+        if top in ("queries", "tests", ".venv") or top.startswith("."):
+            continue
+        if clause.search(path.read_text(encoding="utf-8")):
+            offenders.append(str(path.relative_to(repo)))
+    assert offenders == []

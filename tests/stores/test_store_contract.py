@@ -1,0 +1,146 @@
+"""One contract, both stores: every test here runs on LadybugDB and on Neo4j."""
+
+import pytest
+
+from graph_model.records import GraphData, InputError, make_node, make_tie
+from queries.catalog import QueryError, default_catalog
+from stores.base import StoreError
+
+EXPECTED = {
+    "Province": 1, "City": 1, "County": 1, "Town": 13, "Village": 334, "PartyOrganization": 7, "Enterprise": 1,
+    "Cooperative": 3, "AssistanceUnit": 1, "Project": 1, "Industry": 6, "Person": 0,
+    "PART_OF": 349, "LOCATED_IN": 2, "PARTY_ORG_OF": 4, "MEMBER_OF": 5, "GUIDES": 4, "PAIRED_ASSISTANCE": 1,
+    "CO_BUILDS": 1, "SUPPLIES": 1, "PRODUCES_FOR": 1, "OPERATES": 1, "ENGAGED_IN": 9,
+}
+
+
+def test_load_gives_exact_counts_and_is_idempotent(store, jia):
+    progress = []
+    store.write(jia.graph, progress=lambda stage, done, total: progress.append((done, total)))
+    assert store.counts() == EXPECTED
+    assert progress[-1] == (len(jia.graph.nodes) + len(jia.graph.ties),) * 2
+    store.write(jia.graph)
+    assert store.counts() == EXPECTED
+
+
+def test_export_round_trips_every_value(store, jia):
+    store.write(jia.graph)
+    exported = store.export()
+    assert exported.nodes.keys() == jia.graph.nodes.keys()
+    for node_id, node in jia.graph.nodes.items():
+        assert exported.nodes[node_id].props == node.props, node_id
+    assert exported.ties.keys() == jia.graph.ties.keys()
+    for key, tie in jia.graph.ties.items():
+        assert exported.ties[key].props == tie.props, key
+
+
+def test_a_failed_load_leaves_the_store_as_it_was(store, jia, schema):
+    store.write(jia.graph)
+    bad = GraphData()
+    bad.add_node(make_node(schema, "Enterprise", {"id": "new-co", "name": "新公司", "source": "s"}))
+    bad.add_tie(make_tie(schema, "MEMBER_OF", "new-co", "no-such-org", {"source": "s", "evidence": "e"}))
+    with pytest.raises(InputError, match="unknown node no-such-org"):
+        store.write(bad)
+    assert store.counts() == EXPECTED
+
+
+def test_a_statement_failing_midway_rolls_everything_back(store, jia, schema, monkeypatch):
+    store.write(jia.graph)
+    extra = GraphData()
+    extra.add_node(make_node(schema, "Enterprise", {"id": "new-co", "name": "新公司", "source": "s"}))
+    extra.add_node(make_node(schema, "Industry", {"id": "industry:new", "name": "新产业", "source": "s"}))
+    from queries import statements
+
+    real = statements.upsert_nodes
+
+    def broken(schema_, label, backend):
+        text = real(schema_, label, backend)
+        return text + " RETURN no_such_variable" if label == "Industry" else text
+
+    monkeypatch.setattr(statements, "upsert_nodes", broken)
+    with pytest.raises(StoreError):
+        store.write(extra, replace=True)
+    monkeypatch.undo()
+    assert store.counts() == EXPECTED
+    assert store.run_named("find_by_name", {"text": "新公司"}) == []
+
+
+def test_replace_removes_what_the_sources_no_longer_have(store, jia, schema):
+    store.write(jia.graph)
+    small = GraphData()
+    small.add_node(make_node(schema, "Town", {"id": "610828105", "name": "通镇", "source": "s"}))
+    store.write(small, replace=True)
+    counts = store.counts()
+    assert counts["Town"] == 1 and sum(counts.values()) == 1
+
+
+def test_queries_cannot_write(store):
+    with pytest.raises(StoreError):
+        store.run("CREATE (:Town {id: 'x', name: 'x', source: 's'})")
+    assert store.counts()["Town"] == 0
+
+
+def test_chinese_text_and_markup_round_trip(store, schema):
+    g = GraphData()
+    name = "𡋗墕村<script>alert('x')</script> \"引号\""
+    g.add_node(make_node(schema, "Project", {"id": "p", "name": name, "source": "s", "aliases": ["甲", "乙"]}))
+    store.write(g)
+    rows = store.run_named("find_by_name", {"text": "𡋗墕"})
+    assert [r["name"] for r in rows] == [name]
+
+
+@pytest.mark.parametrize("name, params, rows", [
+    ("joint_org_members", {"org": "核桃树墕联村党委"}, 2),
+    ("joint_org_members", {"org": "联合党支部"}, 3),
+    ("villages_without_assistance", {"town": "通镇"}, 31),
+    ("villages_without_assistance", {}, 333),
+    ("ego_network", {"org": "佳县县委办公室"}, 2),
+    ("enterprise_ties", {"enterprise": "贺寨酒业"}, 8),
+    ("ties_started_in", {"year": "2021"}, 3),
+    ("ties_started_in", {"year": 2022}, 5),
+    ("ties_started_in", {"year": 1999}, 0),
+    ("kind_counts", {}, 11),
+    ("find_by_name", {"text": "西山"}, 3),
+])
+def test_named_queries(store, jia, name, params, rows):
+    store.write(jia.graph)
+    assert len(store.run_named(name, params)) == rows
+
+
+def test_named_query_values(store, jia):
+    store.write(jia.graph)
+    members = store.run_named("joint_org_members", {"org": "上高寨酒业联合党支部"})
+    assert [(m["member"], m["role"], m["since"]) for m in members] == [
+        ("陕西贺寨酒业有限公司", "lead", "2022"),
+        ("刘国具镇38家酿酒合作社（作坊）", "member", "2022"),
+        ("刘国具镇14个村集体", "member", "2022"),
+    ]
+    assert members[0]["kind"] == "Enterprise"
+    ego = store.run_named("ego_network", {"org": "西山村"})
+    assert [(r["center_id"], r["direction"], r["tie"], r["other"]) for r in ego] == [
+        ("610828102209", "out", "PART_OF", "店镇"),
+        ("610828105236", "in", "PAIRED_ASSISTANCE", "佳县县委办公室"),
+        ("610828105236", "in", "PARTY_ORG_OF", "西山村党支部"),
+        ("610828105236", "out", "PART_OF", "通镇"),
+    ]
+    via = {(r["via"], r["other"]) for r in store.run_named("enterprise_ties", {"enterprise": "陕西贺寨酒业公司"})}
+    assert ("上高寨酒业联合党支部", "刘国具镇14个村集体") in via
+    assert ("direct", "刘国具镇") in via
+
+
+def test_bad_parameters_are_refused(store):
+    with pytest.raises(QueryError, match="needs parameter year"):
+        store.run_named("ties_started_in", {})
+    with pytest.raises(QueryError, match="must be a whole number"):
+        store.run_named("ties_started_in", {"year": "二〇二二"})
+    with pytest.raises(QueryError, match="no parameter colour"):
+        store.run_named("kind_counts", {"colour": "red"})
+    with pytest.raises(QueryError, match="no query named"):
+        store.run_named("drop_everything", {})
+
+
+def test_every_catalog_query_runs(store, jia):
+    store.write(jia.graph)
+    for query in default_catalog().values():
+        rows = store.run_named(query.name, {p.name: p.example for p in query.params})
+        assert rows, query.name

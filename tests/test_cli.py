@@ -1,0 +1,119 @@
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from linkgraph.cli import build_parser, format_table, main
+from tests.conftest import EXAMPLE, REPO
+
+
+def commands():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    return list(sub.choices)
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [c for c in commands() if not re.search(rf"linkgraph {c}\b", readme)]
+    assert missing == []
+    assert "make demo" in readme and "make test" in readme
+
+
+def test_demo_writes_everything(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for path in ("linkgraph.lbug", "map.html", "report/report.html", "report/centrality.csv",
+                 "report/untied_villages.csv", "queries/joint_org_members.csv"):
+        assert (tmp_path / path).exists(), path
+        assert str(tmp_path / path) in out or path.startswith("queries/") or path == "linkgraph.lbug"
+    assert "名称核对 reconciliation: 来源称“通镇西山村”" in out
+    assert "无联结的村 villages without ties: 331 of 334" in out
+    assert "joint_org_members: 2 rows" in out
+    assert (tmp_path / "queries" / "joint_org_members.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_load_query_report_map(tmp_path, capsys):
+    store = str(tmp_path / "g.lbug")
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", store]) == 0
+    assert "Village 334" in capsys.readouterr().out
+    assert main(["query", "joint_org_members", "org=核桃树墕联村党委", "--store", store, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert sorted(r["member"] for r in rows) == ["尚家沟村", "核桃树墕村"]
+    assert main(["query", "ties_started_in", "year=2021", "--store", store]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["tie", "source_kind", "source", "target_kind", "target", "start", "evidence"]
+    assert len(table) == 2 + 3
+    assert main(["query", "kind_counts", "--store", store, "--format", "csv"]) == 0
+    assert "Village,334" in capsys.readouterr().out
+    assert main(["report", "--store", store, "--out", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "report.html").exists()
+    assert main(["map", "--store", store, "--out", str(tmp_path / "m.html"), "--no-admin"]) == 0
+    assert (tmp_path / "m.html").stat().st_size > 400_000
+
+
+def test_query_without_a_name_lists_the_catalog(capsys):
+    assert main(["query"]) == 0
+    out = capsys.readouterr().out
+    assert "villages_without_assistance  无帮扶单位的村 / Villages without an assistance unit" in out
+    assert "e.g. linkgraph query ties_started_in year=2022" in out
+
+
+def test_bad_input_is_one_line_per_problem_and_writes_nothing(tmp_path, capsys):
+    store = str(tmp_path / "g.lbug")
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", store]) == 0
+    capsys.readouterr()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((EXAMPLE / "case.yaml").read_text(encoding="utf-8").replace("role: lead", "role: boss"), encoding="utf-8")
+    (tmp_path / "nbs_roster_610828.csv").write_bytes((EXAMPLE / "nbs_roster_610828.csv").read_bytes())
+    assert main(["load", str(bad), "--store", store, "--replace"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "错误 error: 1 problem(s) in the input, nothing was written / 输入有误，未写入任何数据"
+    assert re.match(rf"  {re.escape(str(bad))}, row \d+, column role: expected one of lead, member, got 'boss'", err[1])
+    assert "Traceback" not in "\n".join(err)
+    assert main(["query", "kind_counts", "--store", store, "--format", "json"]) == 0
+    assert {"kind": "Village", "count": 334} in json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["query", "kind_counts", "--store", "{tmp}/missing.lbug"], "no embedded store at"),
+    (["query", "nope", "--store", "{tmp}/g.lbug"], "no query named 'nope'"),
+    (["query", "ties_started_in", "year", "--store", "{tmp}/g.lbug"], "is not PARAM=VALUE"),
+    (["load", "{tmp}/missing.csv", "--store", "{tmp}/g.lbug"], "missing.csv: cannot read file"),
+    (["load", "{tmp}/notes.txt", "--store", "{tmp}/g.lbug"], "unknown kind of source .txt"),
+])
+def test_errors_are_readable(tmp_path, capsys, argv, message):
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    main(["load", str(EXAMPLE / "nbs_roster_610828.csv"), "--store", str(tmp_path / "g.lbug")])
+    capsys.readouterr()
+    assert main([a.replace("{tmp}", str(tmp_path)) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_neo4j_without_password_is_a_clear_error(monkeypatch, capsys):
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    assert main(["query", "kind_counts", "--store", "bolt://127.0.0.1:1"]) == 2
+    assert "set NEO4J_PASSWORD" in capsys.readouterr().err
+
+
+@pytest.mark.neo4j
+def test_cli_against_neo4j(neo4j_store, neo4j_uri, capsys):
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", neo4j_uri, "--replace"]) == 0
+    assert "PART_OF 349" in capsys.readouterr().out
+    assert main(["query", "villages_without_assistance", "town=通镇", "--store", neo4j_uri, "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 31
+
+
+def test_table_aligns_chinese():
+    table = format_table([{"名称": "西山村", "n": 1}, {"名称": "x" * 80, "n": 22}]).splitlines()
+    assert table[0] == "名称" + " " * 44 + "  n"  # 名称 is 4 columns wide; the cut cell is 48
+    assert table[2] == "西山村" + " " * 42 + "  1"
+    assert table[3] == "x" * 47 + "…  22"
+
+
+def test_console_script_runs():
+    result = subprocess.run([sys.executable, "-m", "linkgraph", "--help"], capture_output=True, text=True, check=True)
+    assert "load" in result.stdout and "demo" in result.stdout
