@@ -72,7 +72,8 @@ def centrality_rows(g: nx.Graph) -> list[dict[str, Any]]:
 
 
 def towns_of(graph: GraphData) -> dict[str, str]:
-    """Town id of every village, of every unit located in a town or village, and of their party organizations."""
+    """Town id of every village, of every unit located in a town or village, of their party
+    organizations, and of every joint party organization whose members all lie in one town."""
     town: dict[str, str] = {}
     for tie in graph.ties.values():
         if tie.type == "PART_OF" and graph.nodes[tie.source_id].kind == "Village":
@@ -83,6 +84,13 @@ def towns_of(graph: GraphData) -> dict[str, str]:
     for tie in graph.ties.values():
         if tie.type in ("LOCATED_IN", "PARTY_ORG_OF") and tie.target_id in town:
             town.setdefault(tie.source_id, town[tie.target_id])
+    member_towns: dict[str, set[str | None]] = {}
+    for tie in graph.ties.values():
+        if tie.type == "MEMBER_OF":
+            member_towns.setdefault(tie.target_id, set()).add(town.get(tie.source_id))
+    for org, towns in member_towns.items():
+        if len(towns) == 1 and None not in towns:
+            town.setdefault(org, towns.pop())
     return town
 
 

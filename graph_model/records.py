@@ -35,15 +35,20 @@ _FALSE = {"false", "no", "n", "0", "否", "不是", "×"}
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a value came from: file, and where known sheet, row and column."""
+    """Where a value came from: file, and where known sheet, row and column.
+
+    ``key_rows`` gives the row of each field where a record spans several
+    lines (a YAML mapping), so that :meth:`at` points at the field's own line.
+    """
 
     file: str
     sheet: str | None = None
     row: int | None = None
     column: str | None = None
+    key_rows: tuple[tuple[str, int], ...] = ()
 
     def at(self, column: str) -> "Origin":
-        return replace(self, column=column)
+        return replace(self, column=column, row=dict(self.key_rows).get(column, self.row))
 
     def __str__(self) -> str:
         parts = [self.file]
@@ -165,7 +170,7 @@ def coerce_value(prop: Property, value: Any) -> Any:
                 value = json.loads(value)
             except json.JSONDecodeError as err:
                 raise ValueError(f"expected JSON, got {value!r}: {err.msg} / 应为 JSON") from None
-        result = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        result = json.dumps(value, ensure_ascii=False)
     else:  # pragma: no cover - the schema parser admits only the types above
         raise SchemaError(f"unknown property type {kind!r}")
     if prop.enum and result not in prop.enum:
@@ -233,8 +238,12 @@ def make_tie(
     return Tie(type=type_, source_id=str(source_id), target_id=str(target_id), props=props, origin=origin)
 
 
+# Properties where two mentions add up rather than contradict: two sources, two quotes.
+_JOINED = ("source", "evidence")
+
+
 def _merge_props(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Union of two mentions' properties: lists are joined, sources listed, conflicts named."""
+    """Union of two mentions' properties: lists and sources joined, conflicts named."""
     merged = dict(old)
     conflicts = []
     for name, value in new.items():
@@ -243,7 +252,7 @@ def _merge_props(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[dict[s
             merged[name] = value
         elif isinstance(current, list):
             merged[name] = current + [v for v in value if v not in current]
-        elif name == "source":
+        elif name in _JOINED:
             merged[name] = "; ".join(dict.fromkeys([*current.split("; "), *value.split("; ")]))
         else:
             conflicts.append(f"{name}: {current!r} vs {value!r}")
@@ -333,7 +342,7 @@ class GraphData:
 
 
 def node_row(schema: Schema, node: Node) -> dict[str, Any]:
-    """Every declared column of the node's kind, ``None`` where unset (so a reload clears it)."""
+    """Every declared column of the node's kind, ``None`` where unset."""
     return {p.name: node.props.get(p.name) for p in schema.node_kind(node.kind).properties}
 
 

@@ -13,9 +13,9 @@ from typing import Any, Sequence
 from graph_model.records import InputError
 from graph_model.schema import SchemaError, default_schema
 from linkgraph import pipeline
-from queries.catalog import QueryError, default_catalog
+from queries.catalog import QueryError, default_catalog, get_query
 from stores import DEFAULT_STORE, StoreError
-from visualizations.report import rows_csv
+from visualizations.tables import csv_text, readable_rows
 
 MAX_PROBLEMS = 20
 CELL_WIDTH = 48
@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Run a named, parameterized query. Without a name, list the queries.")
     query.add_argument("name", nargs="?", help="query name (omit to list)")
     query.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="parameters, e.g. org=核桃树墕联村党委")
-    query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                       help="table (default), csv (UTF-8 with BOM, for Excel) or json (raw values)")
     _store_option(query)
 
     report = commands.add_parser("report", help="write the centrality report (HTML and CSV)")
@@ -86,17 +87,17 @@ def _cell(value: Any) -> str:
     return cut + "…"
 
 
-def format_table(rows: list[dict[str, Any]]) -> str:
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """Rows as aligned columns (CJK characters count double); long cells cut with …."""
     if not rows:
         return "(无结果 no rows)"
-    columns = list(rows[0])
-    cells = [[_cell(r[c]) for c in columns] for r in rows]
-    widths = [max(_width(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    def line(values: list[str]) -> str:
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max(_width(h), *(_width(row[i]) for row in cells)) for i, h in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
         return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths)).rstrip()
 
-    return "\n".join([line(columns), line(["-" * w for w in widths]), *(line(row) for row in cells)])
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(row) for row in cells)])
 
 
 def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
@@ -134,13 +135,22 @@ def _list_queries() -> None:
 
 def _print_schema() -> None:
     schema = default_schema()
-    print("节点类型 node kinds:")
+
+    def common(kinds) -> list[str]:
+        return [p.name for p in kinds[0].properties if all(k.property(p.name) for k in kinds)]
+
+    def own(properties, shared) -> str:
+        extra = ", ".join(f"{p.name} ({p.zh})" for p in properties if p.name not in shared and not p.derived_from)
+        return f"; also: {extra}" if extra else ""
+
+    node_common, tie_common = common(schema.node_kinds), common(schema.tie_kinds)
+    print(f"节点类型 node kinds (every node: {', '.join(node_common)}):")
     for k in schema.node_kinds:
-        print(f"  {k.label:18} {k.zh} / {k.en}")
-    print("关系类型 tie kinds:")
+        print(f"  {k.label:18} {k.zh} / {k.en}{own(k.properties, node_common)}")
+    print(f"关系类型 tie kinds (every tie: {', '.join(tie_common)}):")
     for t in schema.tie_kinds:
         ends = ", ".join(f"{s}->{d}" for s, d in t.endpoints)
-        print(f"  {t.type:18} {t.zh} / {t.en}: {ends}")
+        print(f"  {t.type:18} {t.zh} / {t.en}: {ends}{own(t.properties, tie_common)}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -154,10 +164,12 @@ def run(args: argparse.Namespace) -> int:
         rows = pipeline.run_query(args.store, args.name, _parse_params(args.params))
         if args.format == "json":
             print(json.dumps(rows, ensure_ascii=False, indent=2))
-        elif args.format == "csv":
-            sys.stdout.write(rows_csv(rows))
+            return 0
+        headers, values = readable_rows(get_query(args.name), rows, default_schema())
+        if args.format == "csv":
+            sys.stdout.buffer.write(csv_text(headers, values).encode("utf-8-sig"))
         else:
-            print(format_table(rows))
+            print(format_table(headers, values))
     elif args.command == "report":
         _, files = pipeline.report(args.store, args.out, title=args.title)
         for name, path in files.items():
@@ -198,8 +210,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(err, QueryError):
             print("提示 hint: `linkgraph query` lists the queries and their parameters", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as err:
         print(f"错误 error: {err.strerror or err}: {err.filename or ''}", file=sys.stderr)
+        print("提示 hint: check the path and that it may be written / 请检查路径及写入权限", file=sys.stderr)
         return 2
 
 

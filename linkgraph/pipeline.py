@@ -19,7 +19,8 @@ from queries.catalog import default_catalog
 from stores import open_store
 from stores.base import Progress
 from visualizations.map import write_map
-from visualizations.report import rows_csv, write_excel_csv, write_report
+from visualizations.report import write_report
+from visualizations.tables import csv_text, readable_rows, write_excel_csv
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_CASE = REPO / "examples" / "jia_county" / "case.yaml"
@@ -83,10 +84,12 @@ def demo(out_dir: str | Path, *, case: str | Path = EXAMPLE_CASE, progress: Prog
     store = out / "linkgraph.lbug"
     loaded, counts = load([case], str(store), replace=True, progress=progress)
     query_files, query_rows = {}, {}
-    with open_store(str(store), read_only=True) as source:
+    schema = default_schema()
+    with open_store(str(store), schema, read_only=True) as source:
         for query in default_catalog().values():
             rows = source.run_named(query.name, {p.name: p.example for p in query.params})
-            path = write_excel_csv(_mkdir(out / "queries") / f"{query.name}.csv", rows_csv(rows))
+            text = csv_text(*readable_rows(query, rows, schema))
+            path = write_excel_csv(_mkdir(out / "queries") / f"{query.name}.csv", text)
             query_files[query.name], query_rows[query.name] = path, len(rows)
     title = "佳县党建综合体 Jia County party-building complexes"
     result, files = report(str(store), out / "report", title=title)

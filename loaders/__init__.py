@@ -53,6 +53,10 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None) -> L
             data = read_case(path)
             roster = roster_path(data, path)
             if roster is not None:
+                if not roster.is_file():
+                    raise InputError([Problem(Origin(str(path), column="roster"),
+                                              f"the roster it names is not at {roster} / 找不到案例文件指定的名册",
+                                              "roster: is a path relative to the case file")])
                 add_roster(roster)
             graph, matches = parse_case(data, str(path), schema, result.graph)
             result.graph.extend(graph)

@@ -32,15 +32,17 @@ from loaders.reconcile import Match, PlaceRef, RosterIndex, resolve_place
 from loaders.text import read_text
 
 _LINE = "__line__"
+_KEY_LINES = "__key_lines__"
 _PLACE_FIELDS = {"kind", "name", "town", "resolve_to", "resolution", "name_raw", "aliases", "claims", "note"}
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that remembers the line of every mapping."""
+    """A safe YAML loader that remembers the line of every mapping and of each of its keys."""
 
     def construct_mapping(self, node, deep=False):
         mapping = super().construct_mapping(node, deep=deep)
         mapping[_LINE] = node.start_mark.line + 1
+        mapping[_KEY_LINES] = tuple((str(k.value), k.start_mark.line + 1) for k, _ in node.value)
         return mapping
 
 
@@ -56,7 +58,7 @@ def parse_yaml(text: str, file: str) -> Any:
 
 def _fields(entry: Mapping[str, Any]) -> dict[str, Any]:
     """The entry's own fields, without the line numbers the loader added (at any depth)."""
-    return {k: _plain(v) for k, v in entry.items() if k != _LINE}
+    return {k: _plain(v) for k, v in entry.items() if k not in (_LINE, _KEY_LINES)}
 
 
 def _plain(value: Any) -> Any:
@@ -68,7 +70,7 @@ def _plain(value: Any) -> Any:
 
 
 def _origin(file: str, entry: Mapping[str, Any], key: str | None = None) -> Origin:
-    return Origin(file, row=entry.get(_LINE), column=key)
+    return Origin(file, row=entry.get(_LINE), column=key, key_rows=entry.get(_KEY_LINES, ()))
 
 
 def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: GraphData) -> tuple[GraphData, list[Match]]:
@@ -81,10 +83,13 @@ def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: Graph
     graph = GraphData()
     matches: list[Match] = []
     ids: dict[str, str] = {}
+    failed: set[str] = set()  # keys whose own problem is reported; ties to them say nothing more
     problems: list[Problem] = []
 
-    for key, entry in (data.get("places") or {}).items():
-        if key == _LINE:
+    for key, entry in _entries(data, "places"):
+        failed.add(key)
+        if not isinstance(entry, Mapping):
+            problems.append(_not_a_mapping(file, key))
             continue
         origin = _origin(file, entry, key)
         unknown = set(_fields(entry)) - _PLACE_FIELDS
@@ -115,33 +120,44 @@ def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: Graph
             graph.add_node(make_node(schema, ref.kind, values, origin))
         except InputError as err:
             problems.extend(err.problems)
+            continue
+        failed.discard(key)
 
-    for key, entry in (data.get("organizations") or {}).items():
-        if key == _LINE:
+    for key, entry in _entries(data, "organizations"):
+        if not isinstance(entry, Mapping):
+            problems.append(_not_a_mapping(file, key))
+            failed.add(key)
             continue
         origin = _origin(file, entry, key)
         values = _fields(entry)
         kind = values.pop("kind", None)
         values.setdefault("id", prefix + key)
         values.setdefault("source", source)
-        if key in ids:
+        if key in ids or key in failed:
             problems.append(Problem(origin, f"key {key} is used twice / 键重复"))
             continue
         try:
             node = make_node(schema, str(kind), values, origin)
         except InputError as err:
             problems.extend(err.problems)
+            failed.add(key)
             continue
         if schema.node_kind(node.kind).administrative:
             problems.append(Problem(origin, f"{key} is a {node.kind}: list administrative units under places / 行政单位应列在 places",))
+            failed.add(key)
             continue
         ids[key] = node.id
         graph.add_node(node)
 
-    for entry in data.get("ties") or []:
+    for number, entry in enumerate(data.get("ties") or [], start=1):
+        if not isinstance(entry, Mapping):
+            problems.append(_not_a_mapping(file, f"ties #{number}"))
+            continue
         origin = _origin(file, entry)
         values = _fields(entry)
         type_, ends = values.pop("type", None), (values.pop("from", None), values.pop("to", None))
+        if any(e in failed for e in ends):
+            continue
         unknown = [e for e in ends if e not in ids]
         if unknown:
             problems.append(Problem(origin, f"tie refers to unknown key(s) {', '.join(map(str, unknown))} / 引用了未定义的键",
@@ -155,6 +171,19 @@ def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: Graph
     if problems:
         raise InputError(problems)
     return graph, matches
+
+
+def _entries(data: Mapping[str, Any], section: str) -> list[tuple[str, Any]]:
+    """``(key, entry)`` pairs of a section, without the loader's line numbers."""
+    entries = data.get(section) or {}
+    if not isinstance(entries, Mapping):
+        return [(section, entries)]
+    return [(str(k), v) for k, v in entries.items() if k not in (_LINE, _KEY_LINES)]
+
+
+def _not_a_mapping(file: str, key: str) -> Problem:
+    return Problem(Origin(file, column=key), f"{key} must be a mapping of fields / 应为“字段: 值”的映射",
+                   "e.g. {kind: Town, name: 通镇}")
 
 
 def roster_path(data: Mapping[str, Any], case_path: str | Path) -> Path | None:

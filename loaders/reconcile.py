@@ -11,6 +11,7 @@ competing candidate.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from graph_model.names import match_key
@@ -130,5 +131,8 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
     if len(exact) > 1:
         raise fail(f"{ref.name}{where} matches {len(exact)} roster units / 名册中有多个同名单位", exact,
                    "add resolve_to: <code> and resolution: <why>")
-    raise fail(f"{ref.kind} {ref.name}{where} is not in the roster / 名册中无此名称", similar + list(elsewhere),
-               "add resolve_to: <code> and resolution: <why> to the source, or correct the name")
+    by_key = {match_key(n.name): n for n in pool}
+    close = [by_key[k] for k in difflib.get_close_matches(match_key(ref.name), by_key, n=3, cutoff=0.6)]
+    candidates = list({n.id: n for n in [*similar, *elsewhere, *close]}.values())
+    raise fail(f"{ref.kind} {ref.name}{where} is not in the roster / 名册中无此名称", candidates,
+               "correct the name, or add resolve_to: <code> and resolution: <why> to the source")

@@ -38,12 +38,15 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True)
 class Param:
+    """A query parameter. ``refers_to`` names the node kind (or ``any``) whose
+    name, alias or id the value must be; the store resolves it to one id."""
     name: str
     type: str
     zh: str
     en: str
     required: bool = False
     example: Any = None
+    refers_to: str | None = None
 
     def convert(self, value: Any) -> Any:
         if value is None or value == "":
@@ -57,12 +60,22 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A returned column: its Chinese label, and whether it shows a ``kind``, a ``tie`` type or ``json``."""
+
+    name: str
+    zh: str
+    shows: str | None = None
+
+
+@dataclass(frozen=True)
 class NamedQuery:
     name: str
     zh: str
     en: str
     params: tuple[Param, ...]
     text: str
+    columns: tuple[Column, ...] = ()
     sort: tuple[str, ...] = ()
 
     def cypher(self, backend: str) -> str:
@@ -102,6 +115,14 @@ class NamedQuery:
         return sorted(rows, key=lambda r: tuple((r[c] is None, "" if r[c] is None else str(r[c])) for c in self.sort))
 
 
+def _column(name: str, spec: str | Mapping[str, Any]) -> Column:
+    if isinstance(spec, str):
+        return Column(name, spec)
+    if spec.get("shows") not in (None, "kind", "tie", "json"):
+        raise QueryError(f"column {name}: shows must be kind, tie or json, not {spec.get('shows')!r}")
+    return Column(name, spec["zh"], spec.get("shows"))
+
+
 def parse_catalog(entries: list[Mapping[str, Any]]) -> dict[str, NamedQuery]:
     """Named queries from the parsed YAML list; pure."""
     catalog: dict[str, NamedQuery] = {}
@@ -112,6 +133,7 @@ def parse_catalog(entries: list[Mapping[str, Any]]) -> dict[str, NamedQuery]:
             en=entry["en"],
             params=tuple(Param(**p) for p in entry.get("params") or ()),
             text=entry["cypher"].strip(),
+            columns=tuple(_column(n, spec) for n, spec in (entry.get("columns") or {}).items()),
             sort=tuple(entry.get("sort") or ()),
         )
         if query.name in catalog:

@@ -7,11 +7,16 @@ and indexes) and in one detail of the upserts: LadybugDB infers a parameter's
 type from its values, so a column that is null in every row of a batch is cast
 to its declared type.
 
+An upsert adds and updates but never erases: a value the new row leaves empty
+keeps what the store had (``coalesce``), so loading the roster again does not
+wipe the aliases a case file gave its villages. A load with ``replace``
+rebuilds the store from its sources instead.
+
 >>> from graph_model.schema import default_schema
 >>> s = default_schema()
 >>> print(upsert_ties(s, "PART_OF", "Village", "Town", "neo4j").splitlines()[1])
 MATCH (a:Village {id: r.src}) MATCH (b:Town {id: r.dst})
->>> "CAST(r.start_year AS INT64)" in upsert_ties(s, "PART_OF", "Village", "Town", "ladybug")
+>>> "e.start_year = coalesce(CAST(r.start_year AS INT64), e.start_year)" in upsert_ties(s, "PART_OF", "Village", "Town", "ladybug")
 True
 """
 
@@ -78,7 +83,8 @@ def _value(prop: Property, backend: str) -> str:
 def _set_clause(var: str, properties: tuple[Property, ...], backend: str, skip: tuple[str, ...] = ()) -> str:
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; known: {BACKENDS}")
-    return ", ".join(f"{var}.{p.name} = {_value(p, backend)}" for p in properties if p.name not in skip)
+    return ", ".join(f"{var}.{p.name} = coalesce({_value(p, backend)}, {var}.{p.name})"
+                     for p in properties if p.name not in skip)
 
 
 def upsert_nodes(schema: Schema, label: str, backend: str) -> str:
@@ -98,6 +104,11 @@ def upsert_ties(schema: Schema, type_: str, source: str, target: str, backend: s
         f"MERGE (a)-[e:{type_}]->(b)\n"
         f"SET {_set_clause('e', kind.properties, backend)}"
     )
+
+
+def ladybug_tables() -> str:
+    """The names of LadybugDB's tables (to check a store opened read-only)."""
+    return "CALL show_tables() RETURN name"
 
 
 def delete_all() -> str:
@@ -122,3 +133,14 @@ def export_ties(schema: Schema, type_: str) -> str:
     """Every tie of ``type_`` as ``src``, ``dst`` and all its columns."""
     columns = ", ".join(f"e.{p.name} AS {p.name}" for p in schema.tie_kind(type_).properties)
     return f"MATCH (a)-[e:{type_}]->(b) RETURN a.id AS src, b.id AS dst, {columns} ORDER BY src, dst"
+
+
+def nodes_named(label: str) -> str:
+    """Nodes of ``label`` whose id, name or an alias is ``$value``."""
+    return (f"MATCH (n:{label}) WHERE n.id = $value OR n.name = $value OR $value IN n.aliases "
+            "RETURN n.id AS id, n.name AS name ORDER BY id")
+
+
+def node_names(label: str) -> str:
+    """Id, name and aliases of every node of ``label`` (to match spellings in Python)."""
+    return f"MATCH (n:{label}) RETURN n.id AS id, n.name AS name, n.aliases AS aliases ORDER BY id"

@@ -9,13 +9,15 @@ handling in the two subclasses; the statements come from ``queries/``.
 
 from __future__ import annotations
 
+import difflib
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Iterable, Mapping
 
+from graph_model.names import match_key
 from graph_model.records import GraphData, InputError, Node, Tie, node_row, tie_row
 from graph_model.schema import Schema
 from queries import statements
-from queries.catalog import get_query
+from queries.catalog import QueryError, get_query
 
 BATCH_SIZE = 2000
 
@@ -114,10 +116,44 @@ class Store(ABC):
         return graph
 
     def run_named(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run a query of the catalog (``queries/catalog.yaml``) with checked parameters."""
+        """Run a query of the catalog (``queries/catalog.yaml``) with checked parameters.
+
+        Parameters that refer to a node are resolved to its id first
+        (:meth:`resolve`), so a misspelt name is an error, not an empty answer.
+        """
         query = get_query(name)
         self.ensure_schema()
-        return query.order(self.run(query.cypher(self.backend), query.bind(params or {})))
+        bound = query.bind(params or {})
+        for param in query.params:
+            if param.refers_to and bound[param.name] is not None:
+                bound[param.name] = self.resolve(param.refers_to, bound[param.name])
+        return query.order(self.run(query.cypher(self.backend), bound))
+
+    def resolve(self, kind: str, value: str) -> str:
+        """The id of the one node of ``kind`` (or of any kind) that ``value`` names.
+
+        ``value`` may be an id, a name or an alias, or a spelling that matches
+        one after normalization (Traditional or variant characters, spaces).
+        Raises :class:`QueryError` listing the candidates when no node or more
+        than one matches.
+        """
+        labels = self.schema.node_labels if kind == "any" else (self.schema.node_kind(kind).label,)
+        found = [(label, row) for label in labels for row in self.run(statements.nodes_named(label), {"value": value})]
+        if not found:
+            key = match_key(value)
+            everything = [(label, row) for label in labels for row in self.run(statements.node_names(label))]
+            found = [(label, row) for label, row in everything
+                     if key in {match_key(n) for n in [row["name"], *(row["aliases"] or [])]}]
+            if not found:
+                names = {row["name"]: (label, row) for label, row in everything}
+                close = [names[n] for n in difflib.get_close_matches(value, names, n=5, cutoff=0.5)]
+                what = self.schema.node_kind(kind).zh if kind != "any" else "节点 node"
+                listed = "; ".join(f"{row['name']} ({row['id']})" for _, row in close) or "none / 无"
+                raise QueryError(f"no {what} named {value!r} / 找不到该名称; similar 相近: {listed}")
+        if len(found) > 1:
+            listed = "; ".join(f"{self.schema.node_kind(label).zh} {row['name']} ({row['id']})" for label, row in found)
+            raise QueryError(f"{value!r} names {len(found)} nodes / 名称对应多个节点: {listed}; give the id / 请改用标识")
+        return found[0][1]["id"]
 
 
 def _present(row: Mapping[str, Any]) -> dict[str, Any]:

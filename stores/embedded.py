@@ -14,6 +14,7 @@ from typing import Any, Mapping
 import ladybug
 
 from graph_model.schema import Schema
+from queries import statements
 from stores.base import Progress, Statement, Store, StoreError
 
 
@@ -35,7 +36,9 @@ class EmbeddedStore(Store):
             self._db = ladybug.Database(str(self.path), read_only=read_only)
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as err:
-            raise StoreError(f"cannot open embedded store {self.path}: {_first_line(err)}") from None
+            raise StoreError(f"cannot open embedded store {self.path}: {_first_line(err)} "
+                             "(hint: give a .lbug file written by linkgraph, or a new path / "
+                             "请指定 linkgraph 生成的数据库文件或新路径)") from None
 
     def describe(self) -> str:
         return f"embedded LadybugDB at {self.path}"
@@ -48,7 +51,7 @@ class EmbeddedStore(Store):
         """Create the tables; opened read-only, check instead that they exist."""
         if not self.read_only:
             return super().ensure_schema()
-        present = {row["name"] for row in self.run("CALL show_tables() RETURN name")}
+        present = {row["name"] for row in self.run(statements.ladybug_tables())}
         missing = [name for name in (*self.schema.node_labels, *self.schema.tie_types) if name not in present]
         if missing:
             raise StoreError(f"{self.describe()} lacks table(s) {', '.join(missing)} / 数据库缺少表 "

@@ -44,10 +44,13 @@ def test_load_query_report_map(tmp_path, capsys):
     assert sorted(r["member"] for r in rows) == ["尚家沟村", "核桃树墕村"]
     assert main(["query", "ties_started_in", "year=2021", "--store", store]) == 0
     table = capsys.readouterr().out.splitlines()
-    assert table[0].split() == ["tie", "source_kind", "source", "target_kind", "target", "start", "evidence"]
+    assert table[0].split() == ["关系", "tie", "起点类型", "source_kind", "起点", "source", "终点类型", "target_kind",
+                                "终点", "target", "开始", "start", "依据", "evidence"]
     assert len(table) == 2 + 3
+    assert table[2].startswith("指导 GUIDES               党组织 PartyOrganization  乌镇党委")
     assert main(["query", "kind_counts", "--store", store, "--format", "csv"]) == 0
-    assert "Village,334" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff类型 kind,数量 count\r\n") and "村/社区 Village,334" in out
     assert main(["report", "--store", store, "--out", str(tmp_path / "r")]) == 0
     assert (tmp_path / "r" / "report.html").exists()
     assert main(["map", "--store", store, "--out", str(tmp_path / "m.html"), "--no-admin"]) == 0
@@ -108,7 +111,7 @@ def test_cli_against_neo4j(neo4j_store, neo4j_uri, capsys):
 
 
 def test_table_aligns_chinese():
-    table = format_table([{"名称": "西山村", "n": 1}, {"名称": "x" * 80, "n": 22}]).splitlines()
+    table = format_table(["名称", "n"], [["西山村", 1], ["x" * 80, 22]]).splitlines()
     assert table[0] == "名称" + " " * 44 + "  n"  # 名称 is 4 columns wide; the cut cell is 48
     assert table[2] == "西山村" + " " * 42 + "  1"
     assert table[3] == "x" * 47 + "…  22"
@@ -117,3 +120,12 @@ def test_table_aligns_chinese():
 def test_console_script_runs():
     result = subprocess.run([sys.executable, "-m", "linkgraph", "--help"], capture_output=True, text=True, check=True)
     assert "load" in result.stdout and "demo" in result.stdout
+
+
+def test_schema_lists_kinds_and_properties(capsys):
+    assert main(["schema"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "节点类型 node kinds (every node: id, name, name_raw, aliases, source, note, claims, reconciliation):"
+    assert "  Cooperative        合作社 / Cooperative; also: aggregate_count (合计个数)" in out
+    assert any(line.startswith("  PAIRED_ASSISTANCE  结对帮扶 / paired assistance: AssistanceUnit->Village; also: mechanism")
+               for line in out)

@@ -25,6 +25,7 @@ from analysis.centrality import network_graph
 from graph_model.records import GraphData, Node, Tie
 from graph_model.schema import Schema
 from visualizations.assets import ENVIRONMENT, script_json
+from visualizations.tables import compact_json
 
 VIS_VERSION = "vis-9.1.2"
 UNTIED_VILLAGE_COLOR = {"background": "#ffffff", "border": "#5e9c3f"}
@@ -56,7 +57,7 @@ def _node_title(node: Node, schema: Schema) -> str:
         if node.props.get(name):
             lines.append(f"{kind.property(name).label}: {node.props[name]}")
     if node.props.get("claims"):
-        lines.append("报道称 claims: " + _compact_json(node.props["claims"]))
+        lines.append("报道称 claims: " + compact_json(node.props["claims"]))
     lines.append(f"来源 source: {node.props['source']}")
     return "\n".join(lines)
 
@@ -68,17 +69,10 @@ def _tie_title(tie: Tie, schema: Schema) -> str:
         value = tie.props.get(prop.name)
         if value is None or prop.derived_from or prop.name in ("source", "evidence"):
             continue
-        lines.append(f"{prop.label}: {_compact_json(value) if prop.type == 'json' else value}")
+        lines.append(f"{prop.label}: {compact_json(value) if prop.type == 'json' else value}")
     lines.append(f"依据 evidence: {tie.props['evidence']}")
     lines.append(f"来源 source: {tie.props['source']}")
     return "\n".join(lines)
-
-
-def _compact_json(text: str) -> str:
-    value = json.loads(text)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
 
 
 def build_network(graph: GraphData, schema: Schema, *, administrative: bool = True) -> Network:

@@ -1,20 +1,19 @@
 """The centrality report: one HTML page to read and hand on, CSVs for Excel.
 
 The CSVs are UTF-8 with a BOM, which Excel needs to show Chinese; headers are
-bilingual and come from the schema and :data:`COLUMNS`.
+bilingual (:data:`COLUMNS`) and kinds are named as the schema names them.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from analysis.centrality import CentralityReport
 from visualizations.assets import ENVIRONMENT
+from visualizations.tables import csv_text, write_excel_csv
 
 COLUMNS: dict[str, tuple[str, str]] = {
     "id": ("标识", "ID"),
@@ -40,31 +39,9 @@ def header(column: str) -> str:
     return zh if zh == en else f"{zh} {en}"
 
 
-def csv_text(rows: Iterable[dict[str, Any]], columns: Iterable[str]) -> str:
-    """CSV text with bilingual headers; floats with 6 decimals."""
-    columns = list(columns)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([header(c) for c in columns])
-    for row in rows:
-        writer.writerow([f"{row[c]:.6f}" if isinstance(row[c], float) else row[c] for c in columns])
-    return out.getvalue()
-
-
-def rows_csv(rows: list[dict[str, Any]]) -> str:
-    """CSV text of query rows, with the columns the query names."""
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return out.getvalue()
-
-
-def write_excel_csv(path: Path, text: str) -> Path:
-    """Write CSV text as UTF-8 with BOM (what Excel needs for Chinese)."""
-    path.write_text(text, encoding="utf-8-sig", newline="")
-    return path
+def table_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
+    """CSV text of report rows with bilingual headers."""
+    return csv_text([header(c) for c in columns], ([row[c] for c in columns] for row in rows))
 
 
 def render_report(report: CentralityReport, *, title: str, store: str, generated: str | None = None) -> str:
@@ -89,7 +66,7 @@ def write_report(report: CentralityReport, out_dir: str | Path, *, title: str, s
     html.write_text(render_report(report, title=title, store=store), encoding="utf-8")
     return {
         "html": html,
-        "centrality": write_excel_csv(out / "centrality.csv", csv_text(report.rows, CENTRALITY_COLUMNS)),
-        "untied_villages": write_excel_csv(out / "untied_villages.csv", csv_text(report.untied_villages, UNTIED_COLUMNS)),
-        "towns": write_excel_csv(out / "towns.csv", csv_text(report.towns, TOWN_COLUMNS)),
+        "centrality": write_excel_csv(out / "centrality.csv", table_csv(report.rows, CENTRALITY_COLUMNS)),
+        "untied_villages": write_excel_csv(out / "untied_villages.csv", table_csv(report.untied_villages, UNTIED_COLUMNS)),
+        "towns": write_excel_csv(out / "towns.csv", table_csv(report.towns, TOWN_COLUMNS)),
     }

@@ -27,10 +27,10 @@ def test_every_evidence_quote_is_in_the_article(jia):
     for node in jia.graph.nodes.values():
         for value in (node.props.get("claims"),):
             if value:
-                quotes.append(json.loads(value)["evidence"])
+                quotes.append(json.loads(value)["依据"])
     for tie in jia.graph.ties.values():
         if tie.props.get("metrics"):
-            quotes.extend(json.loads(tie.props["metrics"])["evidence"].split(" … "))
+            quotes.extend(json.loads(tie.props["metrics"])["依据"].split(" … "))
     assert len(quotes) == 29 + 4 + 2  # ties, claims, the two metrics sentences
     missing = [q for q in quotes if q not in ARTICLE]
     assert missing == []
@@ -46,8 +46,8 @@ def test_named_organizations_and_aliases(jia):
     assert {"陕西贺寨酒业公司", "贺寨酒业"} <= set(hezhai.props["aliases"])
     assert hezhai.props["brand"] == ["桃花液"]
     assert by_name["刘国具镇38家酿酒合作社（作坊）"].props["aggregate_count"] == 38
-    assert json.loads(by_name["核桃树墕联村党委"].props["claims"])["member_villages"] == 9
-    assert json.loads(by_name["佳县"].props["claims"])["assistance_units"] == 48
+    assert json.loads(by_name["核桃树墕联村党委"].props["claims"])["成员村数"] == 9
+    assert json.loads(by_name["佳县"].props["claims"])["帮扶单位数"] == 48
 
 
 def test_the_article_village_is_the_curated_roster_village(jia):
@@ -58,7 +58,7 @@ def test_the_article_village_is_the_curated_roster_village(jia):
     assert "news report" in xishan.props["source"] and "NBS" in xishan.props["source"]
     tie = jia.graph.ties[("PAIRED_ASSISTANCE", "jia:county_committee_office", "610828105236")]
     metrics = json.loads(tie.props["metrics"])
-    assert (metrics["contacts"], metrics["households"], metrics["income_yuan"]) == (653, 57, 290000)
+    assert (metrics["联系人次"], metrics["帮扶户数"], metrics["带动收益_元"]) == (653, 57, 290000)
     assert tie.props["mechanism"] == "八联八帮"
 
 
@@ -115,3 +115,52 @@ def test_guides_to_a_town_is_refused_by_the_schema(schema, roster, tmp_path):
     with pytest.raises(InputError) as caught:
         load_sources([tmp_path / "roster.csv", path], schema)
     assert "GUIDES cannot join AssistanceUnit 县委办 to Town 通镇" in str(caught.value)
+
+
+def copy_example(tmp_path, edit=lambda text: text, roster=True):
+    case = tmp_path / "case.yaml"
+    case.write_text(edit((EXAMPLE / "case.yaml").read_text(encoding="utf-8")), encoding="utf-8")
+    if roster:
+        (tmp_path / "nbs_roster_610828.csv").write_bytes((EXAMPLE / "nbs_roster_610828.csv").read_bytes())
+    return case
+
+
+def test_a_misspelt_village_suggests_the_near_name_and_says_nothing_more(tmp_path):
+    case = copy_example(tmp_path, lambda t: t.replace("name: 尚家沟村", "name: 尚家勾村"))
+    with pytest.raises(InputError) as caught:
+        load_sources([case])
+    assert len(caught.value.problems) == 1
+    assert "Village 尚家勾村 in 乌镇 is not in the roster" in str(caught.value)
+    assert "乌镇尚家沟村 (610828103221)" in str(caught.value)
+
+
+def test_a_field_error_points_at_the_field_line(tmp_path):
+    case = copy_example(tmp_path, lambda t: t.replace("role: lead", "role: boss"))
+    line = next(i for i, text in enumerate(case.read_text(encoding="utf-8").splitlines(), 1) if "role: boss" in text)
+    with pytest.raises(InputError) as caught:
+        load_sources([case])
+    assert str(caught.value.problems[0]).startswith(f"{case}, row {line}, column role: expected one of lead, member")
+
+
+def test_a_case_file_without_its_roster_says_where_it_looked(tmp_path):
+    case = copy_example(tmp_path, roster=False)
+    with pytest.raises(InputError) as caught:
+        load_sources([case])
+    assert str(caught.value) .startswith(f"{case}, column roster: the roster it names is not at {tmp_path / 'nbs_roster_610828.csv'}")
+
+
+def test_the_roster_given_again_under_another_name_adds_evidence_not_conflicts(tmp_path, jia):
+    case = copy_example(tmp_path)
+    copy = tmp_path / "roster_gbk.csv"
+    copy.write_bytes((EXAMPLE / "nbs_roster_610828.csv").read_text(encoding="utf-8").encode("gbk"))
+    result = load_sources([copy, case])
+    assert result.graph.counts() == jia.graph.counts()
+    tie = result.graph.ties[("PART_OF", "610828105236", "610828105")]
+    assert tie.props["evidence"] == "roster_gbk.csv row 191; nbs_roster_610828.csv row 191"
+
+
+def test_entries_that_are_not_mappings(schema, roster):
+    text = "source: s\nplaces:\n  tong: 通镇\nties:\n  - just text\n"
+    with pytest.raises(InputError) as caught:
+        parse_case(parse_yaml(text, "c.yaml"), "c.yaml", schema, roster)
+    assert [str(p).split(":")[0] for p in caught.value.problems] == ["c.yaml, column tong", "c.yaml, column ties #1"]

@@ -27,7 +27,7 @@ def test_upserts_label_both_endpoints_and_use_parameters(schema):
         assert "MERGE (a)-[e:MEMBER_OF]->(b)" in text
         node = statements.upsert_nodes(schema, "Village", backend)
         assert node.startswith("UNWIND $rows AS r\nMERGE (n:Village {id: r.id})")
-    assert "e.role = r.role" in statements.upsert_ties(schema, "MEMBER_OF", "Village", "PartyOrganization", "neo4j")
+    assert "e.role = coalesce(r.role, e.role)" in statements.upsert_ties(schema, "MEMBER_OF", "Village", "PartyOrganization", "neo4j")
 
 
 def test_upserts_refuse_what_the_schema_does_not_allow(schema):

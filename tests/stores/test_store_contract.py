@@ -93,9 +93,12 @@ def test_chinese_text_and_markup_round_trip(store, schema):
     ("joint_org_members", {"org": "核桃树墕联村党委"}, 2),
     ("joint_org_members", {"org": "联合党支部"}, 3),
     ("villages_without_assistance", {"town": "通镇"}, 31),
+    ("villages_without_assistance", {"town": "通鎮"}, 31),
+    ("villages_without_assistance", {"town": "610828105"}, 31),
     ("villages_without_assistance", {}, 333),
     ("ego_network", {"org": "佳县县委办公室"}, 2),
     ("enterprise_ties", {"enterprise": "贺寨酒业"}, 8),
+    ("enterprise_ties", {"enterprise": "陜西賀寨酒業公司"}, 8),
     ("ties_started_in", {"year": "2021"}, 3),
     ("ties_started_in", {"year": 2022}, 5),
     ("ties_started_in", {"year": 1999}, 0),
@@ -116,16 +119,39 @@ def test_named_query_values(store, jia):
         ("刘国具镇14个村集体", "member", "2022"),
     ]
     assert members[0]["kind"] == "Enterprise"
-    ego = store.run_named("ego_network", {"org": "西山村"})
-    assert [(r["center_id"], r["direction"], r["tie"], r["other"]) for r in ego] == [
-        ("610828102209", "out", "PART_OF", "店镇"),
-        ("610828105236", "in", "PAIRED_ASSISTANCE", "佳县县委办公室"),
-        ("610828105236", "in", "PARTY_ORG_OF", "西山村党支部"),
-        ("610828105236", "out", "PART_OF", "通镇"),
+    ego = store.run_named("ego_network", {"org": "610828105236"})
+    assert [(r["center"], r["direction"], r["tie"], r["other"]) for r in ego] == [
+        ("崔家西山村", "in", "PAIRED_ASSISTANCE", "佳县县委办公室"),
+        ("崔家西山村", "in", "PARTY_ORG_OF", "西山村党支部"),
+        ("崔家西山村", "out", "PART_OF", "通镇"),
     ]
     via = {(r["via"], r["other"]) for r in store.run_named("enterprise_ties", {"enterprise": "陕西贺寨酒业公司"})}
     assert ("上高寨酒业联合党支部", "刘国具镇14个村集体") in via
     assert ("direct", "刘国具镇") in via
+
+
+def test_names_that_are_unknown_or_ambiguous_are_errors_not_empty_answers(store, jia):
+    store.write(jia.graph)
+    with pytest.raises(QueryError) as caught:
+        store.run_named("ego_network", {"org": "西山村"})
+    assert "names 2 nodes" in str(caught.value)
+    assert "西山村 (610828102209)" in str(caught.value) and "崔家西山村 (610828105236)" in str(caught.value)
+    with pytest.raises(QueryError, match="no 乡镇/街道 named '同镇' .* 通镇 \\(610828105\\)"):
+        store.run_named("villages_without_assistance", {"town": "同镇"})
+    with pytest.raises(QueryError, match="no 党组织 named"):
+        store.run_named("joint_org_members", {"org": "佳县县委办公室"})
+
+
+def test_reloading_one_source_keeps_what_another_gave(store, jia, schema):
+    from loaders.roster import load_roster
+    from tests.conftest import EXAMPLE
+
+    store.write(jia.graph)
+    store.write(load_roster(EXAMPLE / "nbs_roster_610828.csv", schema))
+    assert store.counts() == EXPECTED
+    xishan = store.export().nodes["610828105236"]
+    assert xishan.props["aliases"] == ["西山村"] and "店镇西山村" in xishan.props["reconciliation"]
+    assert len(store.run_named("ego_network", {"org": "610828105236"})) == 3
 
 
 def test_bad_parameters_are_refused(store):
@@ -139,8 +165,9 @@ def test_bad_parameters_are_refused(store):
         store.run_named("drop_everything", {})
 
 
-def test_every_catalog_query_runs(store, jia):
+def test_every_catalog_query_runs_and_labels_its_columns(store, jia):
     store.write(jia.graph)
     for query in default_catalog().values():
         rows = store.run_named(query.name, {p.name: p.example for p in query.params})
         assert rows, query.name
+        assert list(rows[0]) == [c.name for c in query.columns], query.name

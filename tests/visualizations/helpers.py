@@ -15,7 +15,7 @@ def hostile_graph(schema) -> GraphData:
     g.add_node(make_node(schema, "AssistanceUnit", {"id": "a1", "name": "县委办" + HOSTILE, "source": "s"}))
     g.add_tie(make_tie(schema, "PART_OF", "v1", "t1", {"source": "s", "evidence": HOSTILE}))
     g.add_tie(make_tie(schema, "PAIRED_ASSISTANCE", "a1", "v1", {"source": "s", "evidence": HOSTILE,
-                                                                 "metrics": {"contacts": HOSTILE}}))
+                                                                 "metrics": {"联系人次": HOSTILE}}))
     return g
 
 

@@ -47,7 +47,7 @@ def test_nodes_and_ties_explain_themselves(jia, schema):
     assert untied["color"] == {"background": "#ffffff", "border": "#5e9c3f"}
     edge = next(e for e in net.edges if e["from"] == "jia:county_committee_office")
     assert edge["label"] == "结对帮扶"
-    assert "机制 Mechanism: 八联八帮" in edge["title"] and "contacts: 653" in edge["title"]
+    assert "机制 Mechanism: 八联八帮" in edge["title"] and "联系人次: 653" in edge["title"]
     assert "依据 evidence: 佳縣縣委辦公室是通鎮西山村的幫扶單位" in edge["title"]
 
 
