@@ -71,3 +71,9 @@ def test_all_cypher_lives_in_queries():
         if clause.search(path.read_text(encoding="utf-8")):
             offenders.append(str(path.relative_to(repo)))
     assert offenders == []
+
+
+def test_parameters_refer_to_kinds_of_the_schema(schema):
+    refers = {p.refers_to for q in default_catalog().values() for p in q.params if p.refers_to}
+    assert refers == {"PartyOrganization", "Town", "Enterprise", "any"}
+    assert refers - {"any"} <= set(schema.node_labels)
