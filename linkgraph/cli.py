@@ -7,7 +7,6 @@ import json
 import os
 import sys
 import unicodedata
-from pathlib import Path
 from typing import Any, Sequence
 
 from graph_model.records import InputError

@@ -83,20 +83,18 @@ def demo(out_dir: str | Path, *, case: str | Path = EXAMPLE_CASE, progress: Prog
     out = Path(out_dir)
     store = out / "linkgraph.lbug"
     loaded, counts = load([case], str(store), replace=True, progress=progress)
-    query_files, query_rows = {}, {}
     schema = default_schema()
+    (out / "queries").mkdir(parents=True, exist_ok=True)
+    query_files, query_rows = {}, {}
     with open_store(str(store), schema, read_only=True) as source:
         for query in default_catalog().values():
             rows = source.run_named(query.name, {p.name: p.example for p in query.params})
             text = csv_text(*readable_rows(query, rows, schema))
-            path = write_excel_csv(_mkdir(out / "queries") / f"{query.name}.csv", text)
-            query_files[query.name], query_rows[query.name] = path, len(rows)
+            query_files[query.name] = write_excel_csv(out / "queries" / f"{query.name}.csv", text)
+            query_rows[query.name] = len(rows)
+        graph, where = source.export(), source.describe()
     title = "佳县党建综合体 Jia County party-building complexes"
-    result, files = report(str(store), out / "report", title=title)
-    map_path = make_map(str(store), out / "map.html", title=title)
+    result = centrality_report(graph, schema)
+    files = write_report(result, out / "report", title=title, store=where)
+    map_path = write_map(graph, schema, out / "map.html", title=title)
     return DemoResult(loaded, counts, store, query_files, query_rows, result, files, map_path)
-
-
-def _mkdir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    return path

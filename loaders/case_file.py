@@ -26,7 +26,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from graph_model.records import GraphData, InputError, Origin, Problem, make_node, make_tie
+from graph_model.records import GraphData, InputError, Node, Origin, Problem, make_node, make_tie
 from graph_model.schema import Schema
 from loaders.reconcile import Match, PlaceRef, RosterIndex, resolve_place
 from loaders.text import read_text
@@ -74,93 +74,55 @@ def _origin(file: str, entry: Mapping[str, Any], key: str | None = None) -> Orig
 
 
 def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: GraphData) -> tuple[GraphData, list[Match]]:
-    """Nodes, ties and place resolutions from a parsed case file; pure."""
+    """Nodes, ties and place resolutions from a parsed case file; pure.
+
+    Every problem is collected; a tie to a place or organization that has a
+    problem of its own is passed over rather than reported a second time.
+    """
     if not isinstance(data, Mapping) or not data.get("source"):
         raise InputError([Problem(Origin(file, row=1), "a case file is a mapping with a source / 案例文件须注明 source")])
     source = str(data["source"])
-    prefix = str(data.get("id_prefix", ""))
     index = RosterIndex(roster)
     graph = GraphData()
     matches: list[Match] = []
     ids: dict[str, str] = {}
-    failed: set[str] = set()  # keys whose own problem is reported; ties to them say nothing more
+    failed: set[str] = set()
     problems: list[Problem] = []
 
-    for key, entry in _entries(data, "places"):
-        failed.add(key)
-        if not isinstance(entry, Mapping):
-            problems.append(_not_a_mapping(file, key))
-            continue
-        origin = _origin(file, entry, key)
-        unknown = set(_fields(entry)) - _PLACE_FIELDS
-        if unknown:
-            problems.append(Problem(origin, f"place {key} has unknown field(s) {', '.join(sorted(unknown))} / 未知字段",
-                                    f"allowed: {', '.join(sorted(_PLACE_FIELDS))}"))
-            continue
-        ref = PlaceRef(str(entry.get("kind", "")), str(entry.get("name", "")), entry.get("town"),
-                       str(entry["resolve_to"]) if entry.get("resolve_to") else None, entry.get("resolution"))
+    def collect(key: str, make) -> None:
         try:
-            match = resolve_place(index, ref, origin)
-        except InputError as err:
-            problems.extend(err.problems)
-            continue
-        matches.append(match)
-        ids[key] = match.node.id
-        spellings = [ref.name, entry.get("name_raw"), *(entry.get("aliases") or [])]
-        values = {
-            "id": match.node.id,
-            "name": match.node.name,
-            "aliases": [s for s in dict.fromkeys(spellings) if s and s != match.node.name],
-            "source": source,
-            "reconciliation": match.note if match.status != "exact" or match.others else None,
-            "claims": _plain(entry.get("claims")),
-            "note": entry.get("note"),
-        }
-        try:
-            graph.add_node(make_node(schema, ref.kind, values, origin))
-        except InputError as err:
-            problems.extend(err.problems)
-            continue
-        failed.discard(key)
-
-    for key, entry in _entries(data, "organizations"):
-        if not isinstance(entry, Mapping):
-            problems.append(_not_a_mapping(file, key))
-            failed.add(key)
-            continue
-        origin = _origin(file, entry, key)
-        values = _fields(entry)
-        kind = values.pop("kind", None)
-        values.setdefault("id", prefix + key)
-        values.setdefault("source", source)
-        if key in ids or key in failed:
-            problems.append(Problem(origin, f"key {key} is used twice / 键重复"))
-            continue
-        try:
-            node = make_node(schema, str(kind), values, origin)
+            if key in ids or key in failed:
+                raise InputError([Problem(Origin(file, column=key), f"key {key} is used twice / 键重复")])
+            node = make()
         except InputError as err:
             problems.extend(err.problems)
             failed.add(key)
-            continue
-        if schema.node_kind(node.kind).administrative:
-            problems.append(Problem(origin, f"{key} is a {node.kind}: list administrative units under places / 行政单位应列在 places",))
-            failed.add(key)
-            continue
+            return
         ids[key] = node.id
         graph.add_node(node)
 
+    def place(key: str, entry: Any) -> Node:
+        match, node = _place(index, key, entry, file, source, schema)
+        matches.append(match)
+        return node
+
+    for key, entry in _entries(data, "places"):
+        collect(key, lambda: place(key, entry))
+    prefix = str(data.get("id_prefix", ""))
+    for key, entry in _entries(data, "organizations"):
+        collect(key, lambda: _organization(key, entry, file, prefix + key, source, schema))
     for number, entry in enumerate(data.get("ties") or [], start=1):
         if not isinstance(entry, Mapping):
             problems.append(_not_a_mapping(file, f"ties #{number}"))
             continue
-        origin = _origin(file, entry)
         values = _fields(entry)
         type_, ends = values.pop("type", None), (values.pop("from", None), values.pop("to", None))
         if any(e in failed for e in ends):
             continue
-        unknown = [e for e in ends if e not in ids]
+        origin = _origin(file, entry)
+        unknown = [str(e) for e in ends if e not in ids]
         if unknown:
-            problems.append(Problem(origin, f"tie refers to unknown key(s) {', '.join(map(str, unknown))} / 引用了未定义的键",
+            problems.append(Problem(origin, f"tie refers to unknown key(s) {', '.join(unknown)} / 引用了未定义的键",
                                     "define it under places or organizations"))
             continue
         values.setdefault("source", source)
@@ -171,6 +133,45 @@ def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: Graph
     if problems:
         raise InputError(problems)
     return graph, matches
+
+
+def _place(index: RosterIndex, key: str, entry: Any, file: str, source: str, schema: Schema) -> tuple[Match, Node]:
+    """A roster unit the source names: resolved, with the source's spellings as aliases."""
+    if not isinstance(entry, Mapping):
+        raise InputError([_not_a_mapping(file, key)])
+    origin = _origin(file, entry, key)
+    unknown = set(_fields(entry)) - _PLACE_FIELDS
+    if unknown:
+        raise InputError([Problem(origin, f"place {key} has unknown field(s) {', '.join(sorted(unknown))} / 未知字段",
+                                  f"allowed: {', '.join(sorted(_PLACE_FIELDS))}")])
+    ref = PlaceRef(str(entry.get("kind", "")), str(entry.get("name", "")), entry.get("town"),
+                   str(entry["resolve_to"]) if entry.get("resolve_to") else None, entry.get("resolution"))
+    match = resolve_place(index, ref, origin)
+    spellings = [ref.name, entry.get("name_raw"), *(entry.get("aliases") or [])]
+    values = {
+        "id": match.node.id,
+        "name": match.node.name,
+        "aliases": [s for s in dict.fromkeys(spellings) if s and s != match.node.name],
+        "source": source,
+        "reconciliation": match.note if match.status != "exact" or match.others else None,
+        "claims": _plain(entry.get("claims")),
+        "note": entry.get("note"),
+    }
+    return match, make_node(schema, ref.kind, values, origin)
+
+
+def _organization(key: str, entry: Any, file: str, default_id: str, source: str, schema: Schema) -> Node:
+    """Any node that is not a roster unit; its id defaults to the file's prefix and its key."""
+    if not isinstance(entry, Mapping):
+        raise InputError([_not_a_mapping(file, key)])
+    origin = _origin(file, entry, key)
+    values = _fields(entry)
+    kind = str(values.pop("kind", None))
+    node = make_node(schema, kind, {"id": default_id, "source": source, **values}, origin)
+    if schema.node_kind(node.kind).administrative:
+        raise InputError([Problem(origin, f"{key} is a {node.kind}: list administrative units under places "
+                                          "/ 行政单位应列在 places")])
+    return node
 
 
 def _entries(data: Mapping[str, Any], section: str) -> list[tuple[str, Any]]:
