@@ -20,8 +20,10 @@ True
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from typing import Iterable
 
 # Committee suffixes of the NBS roster, longest first, and what they shorten to.
 ADMIN_SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -63,6 +65,28 @@ def match_key(text: str) -> str:
     """A key under which spellings of one name compare equal (for matching only)."""
     text = _SPACE.sub("", clean_name(text))
     return "".join(VARIANTS.get(ch, ch) for ch in text)
+
+
+def same_name(name: str, spellings: Iterable[str | None]) -> bool:
+    """Whether ``name`` is one of ``spellings`` after normalization.
+
+    >>> same_name("尚家溝村", ["尚家沟村委会", "尚家沟村"])
+    True
+    """
+    key = match_key(name)
+    return any(s and match_key(s) == key for s in spellings)
+
+
+def similar_names(name: str, names: Iterable[str], *, n: int = 5, cutoff: float = 0.5) -> list[str]:
+    """The ``names`` most like ``name`` after normalization, best first (for "did you mean" hints).
+
+    >>> similar_names("尚家勾村", ["尚家沟村", "核桃树墕村"])
+    ['尚家沟村']
+    """
+    by_key: dict[str, str] = {}
+    for candidate in names:
+        by_key.setdefault(match_key(candidate), candidate)
+    return [by_key[k] for k in difflib.get_close_matches(match_key(name), by_key, n=n, cutoff=cutoff)]
 
 
 def short_admin_name(raw: str) -> str:

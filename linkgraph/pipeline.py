@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from analysis.centrality import CentralityReport, centrality_report
+from graph_model.records import GraphData
 from graph_model.schema import Schema, default_schema
 from loaders import LoadResult, load_sources
 from queries.catalog import default_catalog
@@ -49,8 +50,12 @@ def report(store: str, out_dir: str | Path, *, title: str = "linkgraph") -> tupl
     """Centrality report of the graph in ``store``: HTML and Excel-ready CSVs in ``out_dir``."""
     schema = default_schema()
     with open_store(store, schema, read_only=True) as source:
-        graph = source.export()
-        where = source.describe()
+        graph, where = source.export(), source.describe()
+    return _report(graph, schema, where, out_dir, title)
+
+
+def _report(graph: GraphData, schema: Schema, where: str, out_dir: str | Path,
+            title: str) -> tuple[CentralityReport, dict[str, Path]]:
     result = centrality_report(graph, schema)
     return result, write_report(result, out_dir, title=title, store=where)
 
@@ -94,7 +99,6 @@ def demo(out_dir: str | Path, *, case: str | Path = EXAMPLE_CASE, progress: Prog
             query_rows[query.name] = len(rows)
         graph, where = source.export(), source.describe()
     title = "佳县党建综合体 Jia County party-building complexes"
-    result = centrality_report(graph, schema)
-    files = write_report(result, out / "report", title=title, store=where)
+    result, files = _report(graph, schema, where, out / "report", title)
     map_path = write_map(graph, schema, out / "map.html", title=title)
     return DemoResult(loaded, counts, store, query_files, query_rows, result, files, map_path)

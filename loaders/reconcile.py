@@ -11,10 +11,9 @@ competing candidate.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
-from graph_model.names import match_key
+from graph_model.names import match_key, same_name, similar_names
 from graph_model.records import GraphData, InputError, Node, Origin, Problem
 
 
@@ -74,8 +73,7 @@ class RosterIndex:
         self.nodes = roster.nodes
 
     def named(self, kind: str, name: str) -> list[Node]:
-        key = match_key(name)
-        return [n for n in self.units.get(kind, []) if key in (match_key(n.name), match_key(n.props.get("name_raw", "")))]
+        return [n for n in self.units.get(kind, []) if same_name(name, [n.name, n.props.get("name_raw")])]
 
     def villages_in(self, town_id: str) -> list[Node]:
         return [n for n in self.units.get("Village", []) if self.town_of.get(n.id) == town_id]
@@ -131,8 +129,8 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
     if len(exact) > 1:
         raise fail(f"{ref.name}{where} matches {len(exact)} roster units / 名册中有多个同名单位", exact,
                    "add resolve_to: <code> and resolution: <why>")
-    by_key = {match_key(n.name): n for n in pool}
-    close = [by_key[k] for k in difflib.get_close_matches(match_key(ref.name), by_key, n=3, cutoff=0.6)]
+    by_name = {n.name: n for n in pool}
+    close = [by_name[name] for name in similar_names(ref.name, by_name, n=3, cutoff=0.6)]
     candidates = list({n.id: n for n in [*similar, *elsewhere, *close]}.values())
     raise fail(f"{ref.kind} {ref.name}{where} is not in the roster / 名册中无此名称", candidates,
                "correct the name, or add resolve_to: <code> and resolution: <why> to the source")

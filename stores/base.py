@@ -9,11 +9,10 @@ handling in the two subclasses; the statements come from ``queries/``.
 
 from __future__ import annotations
 
-import difflib
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Iterable, Mapping
 
-from graph_model.names import match_key
+from graph_model.names import same_name, similar_names
 from graph_model.records import GraphData, InputError, Node, Tie, node_row, tie_row
 from graph_model.schema import Schema
 from queries import statements
@@ -140,15 +139,12 @@ class Store(ABC):
         labels = self.schema.node_labels if kind == "any" else (self.schema.node_kind(kind).label,)
         found = [(label, row) for label in labels for row in self.run(statements.nodes_named(label), {"value": value})]
         if not found:
-            key = match_key(value)
             everything = [(label, row) for label in labels for row in self.run(statements.node_names(label))]
-            found = [(label, row) for label, row in everything
-                     if key in {match_key(n) for n in [row["name"], *(row["aliases"] or [])]}]
+            found = [(label, row) for label, row in everything if same_name(value, [row["name"], *(row["aliases"] or [])])]
             if not found:
-                names = {row["name"]: (label, row) for label, row in everything}
-                close = [names[n] for n in difflib.get_close_matches(value, names, n=5, cutoff=0.5)]
+                by_name = {row["name"]: row for _, row in everything}
+                listed = "; ".join(f"{name} ({by_name[name]['id']})" for name in similar_names(value, by_name)) or "none / 无"
                 what = self.schema.node_kind(kind).zh if kind != "any" else "节点 node"
-                listed = "; ".join(f"{row['name']} ({row['id']})" for _, row in close) or "none / 无"
                 raise QueryError(f"no {what} named {value!r} / 找不到该名称; similar 相近: {listed}")
         if len(found) > 1:
             listed = "; ".join(f"{self.schema.node_kind(label).zh} {row['name']} ({row['id']})" for label, row in found)
