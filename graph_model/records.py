@@ -1,11 +1,16 @@
 """Nodes, ties and the graph they make, checked against the schema; pure.
 
 Loaders build :class:`Node` and :class:`Tie` records with :func:`make_node` and
-:func:`make_tie`, which coerce raw values (text from a CSV cell, YAML scalars)
-to the declared property types and report every problem with the place in the
-source it came from. :class:`GraphData` collects the records, merges repeated
-mentions of one node, and :meth:`GraphData.problems` checks that every tie
-joins existing nodes of kinds its tie kind allows.
+:func:`make_tie`, which coerce raw values (text from a spreadsheet cell, YAML
+scalars) to the declared property types and report every problem with the
+place in the source it came from.
+
+Every record keeps *who says so*: its ``provenance`` is a list of statements,
+one per source (the source's title and file, where in it, what it stated and
+when it was loaded). All other values are combined from those statements as
+the schema's ``combine`` policies say (:func:`combine`), so that a second
+source adds to a node instead of overwriting it, and loading one source again
+replaces only that source's statement.
 
 >>> from graph_model.schema import default_schema
 >>> s = default_schema()
@@ -15,6 +20,11 @@ joins existing nodes of kinds its tie kind allows.
 >>> g.add_tie(make_tie(s, "PART_OF", "610828105236", "610828105", {"source": "NBS", "evidence": "row 9"}))
 >>> g.problems(s)
 []
+>>> article = SourceRef("case.yaml", "佳县新闻报道", "case.yaml")
+>>> g.add_node(make_node(s, "Village", {"id": "610828105236", "name": "西山村"}, source=article))
+>>> village = g.nodes["610828105236"]
+>>> village.name, village.props["aliases"], village.props["source"]
+('崔家西山村', ['西山村'], 'NBS; 佳县新闻报道')
 """
 
 from __future__ import annotations
@@ -23,14 +33,18 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from graph_model.schema import Property, Schema, SchemaError
 
-_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 _LIST_SEPARATORS = re.compile(r"[;；、|]")
 _TRUE = {"true", "yes", "y", "1", "是", "对", "√"}
 _FALSE = {"false", "no", "n", "0", "否", "不是", "×"}
+# 2021 · 2021-05 · 2021-05-01 · 2021/5/1 · 2021.5 · 2021年5月 · 2021年5月1日
+_DATE = re.compile(r"^(\d{4})(?:\s*(?:[-/.]|年)\s*(\d{1,2})(?:\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?|\s*月)?)?\s*年?$")
+JOIN = " | "
+KindOf = Callable[[str], "str | None"]
+"""Looks up the kind of a node id that is not in the graph at hand (e.g. one already in the store)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,7 @@ class Origin:
 
     ``key_rows`` gives the row of each field where a record spans several
     lines (a YAML mapping), so that :meth:`at` points at the field's own line.
+    ``key`` names the record in a case file (``hezhai_liquor``).
     """
 
     file: str
@@ -46,16 +61,25 @@ class Origin:
     row: int | None = None
     column: str | None = None
     key_rows: tuple[tuple[str, int], ...] = ()
+    key: str | None = None
 
     def at(self, column: str) -> "Origin":
         return replace(self, column=column, row=dict(self.key_rows).get(column, self.row))
 
-    def __str__(self) -> str:
-        parts = [self.file]
+    @property
+    def where(self) -> str:
+        """The place inside the file, e.g. ``sheet 企业, row 5`` or ``row 45, key hezhai_liquor``."""
+        parts = []
         if self.sheet:
             parts.append(f"sheet {self.sheet}")
         if self.row is not None:
             parts.append(f"row {self.row}")
+        if self.key:
+            parts.append(f"key {self.key}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        parts = [self.file, self.where] if self.where else [self.file]
         if self.column:
             parts.append(f"column {self.column}")
         return ", ".join(parts)
@@ -87,8 +111,23 @@ class InputError(ValueError):
 
 
 @dataclass(frozen=True)
+class SourceRef:
+    """A source as provenance names it.
+
+    ``key`` identifies the source from one load to the next (its file name, or
+    ``nbs2023:61`` for the bundled roster of a province): loading a source
+    with the same key again replaces what it said before. ``title`` is what
+    people call it; ``file`` the file it was read from.
+    """
+
+    key: str
+    title: str
+    file: str = ""
+
+
+@dataclass(frozen=True)
 class Node:
-    """A node: its kind (label), stable id and typed property values."""
+    """A node: its kind (label), stable id and values combined from its statements."""
 
     kind: str
     id: str
@@ -98,6 +137,10 @@ class Node:
     @property
     def name(self) -> str:
         return self.props["name"]
+
+    @property
+    def provenance(self) -> list[dict[str, Any]]:
+        return self.props.get("provenance") or []
 
 
 @dataclass(frozen=True)
@@ -114,6 +157,50 @@ class Tie:
     def key(self) -> tuple[str, str, str]:
         return (self.type, self.source_id, self.target_id)
 
+    @property
+    def provenance(self) -> list[dict[str, Any]]:
+        return self.props.get("provenance") or []
+
+
+def parse_date(value: Any) -> str:
+    """A date as ISO text at the precision given: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    Raises ``ValueError`` for text that is not a date or not a real calendar day.
+
+    >>> parse_date("2021年5月"), parse_date("2021.5"), parse_date("2022/1/3"), parse_date(2021)
+    ('2021-05', '2021-05', '2022-01-03', '2021')
+    >>> parse_date("2021-02-30")
+    Traceback (most recent call last):
+    ValueError: 2021-02-30 is not a day of the calendar / 日期不存在
+    """
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        raise ValueError(f"expected a date (2021, 2021-05, 2021-05-01 or 2021年5月), got {value!r} / 日期格式有误")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    match = _DATE.match(text)
+    if not match:
+        raise ValueError(f"expected a date (2021, 2021-05, 2021-05-01 or 2021年5月), got {value!r} / 日期格式有误")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if not 1900 <= year <= 2100:
+        raise ValueError(f"year {year} is out of range 1900-2100 / 年份超出范围")
+    try:
+        dt.date(year, month or 1, day or 1)
+    except ValueError:
+        raise ValueError(f"{text} is not a day of the calendar / 日期不存在") from None
+    return f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {value!r} (YAML reads unquoted yes, no, 010 or 2021-05-01 as "
+                         "other types; put the value in quotes) / 应为文字，请加引号")
+    return value.strip()
+
 
 def coerce_value(prop: Property, value: Any) -> Any:
     """Convert a raw value to the property's type; ``None`` for blank input.
@@ -125,12 +212,15 @@ def coerce_value(prop: Property, value: Any) -> Any:
     ['贺寨酒业', '陕西贺寨酒业公司']
     >>> coerce_value(Property("start", "date", "开始", "Start"), 2022)
     '2022'
+    >>> coerce_value(Property("name", "string", "名称", "Name"), True)
+    Traceback (most recent call last):
+    ValueError: expected text, got True (YAML reads unquoted yes, no, 010 or 2021-05-01 as other types; put the value in quotes) / 应为文字，请加引号
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     kind = prop.type
     if kind == "string":
-        result: Any = str(value).strip()
+        result: Any = _text(value)
     elif kind == "int":
         if isinstance(value, bool):
             raise ValueError(f"expected a whole number, got {value!r} / 应为整数")
@@ -141,6 +231,8 @@ def coerce_value(prop: Property, value: Any) -> Any:
         except ValueError:
             raise ValueError(f"expected a whole number, got {value!r} / 应为整数") from None
     elif kind == "float":
+        if isinstance(value, bool):
+            raise ValueError(f"expected a number, got {value!r} / 应为数字")
         try:
             result = float(str(value).strip())
         except ValueError:
@@ -155,121 +247,236 @@ def coerce_value(prop: Property, value: Any) -> Any:
         else:
             raise ValueError(f"expected yes/no (是/否), got {value!r} / 应为是或否")
     elif kind == "string_list":
-        items = value if isinstance(value, (list, tuple)) else _LIST_SEPARATORS.split(str(value))
-        result = [str(v).strip() for v in items if v is not None and str(v).strip()]
+        if isinstance(value, str):
+            items: Sequence[Any] = _LIST_SEPARATORS.split(value)
+        elif isinstance(value, (list, tuple)):
+            items = value
+        else:
+            raise ValueError(f"expected a list of texts, got {value!r} / 应为文字列表")
+        result = [t for t in (_text(v) for v in items if v is not None) if t]
     elif kind == "date":
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        text = value.isoformat() if isinstance(value, dt.date) else str(value).strip()
-        if not _DATE.match(text):
-            raise ValueError(f"expected a date YYYY, YYYY-MM or YYYY-MM-DD, got {value!r} / 日期格式应为 YYYY-MM-DD")
-        result = text
+        result = parse_date(value)
     elif kind == "json":
         if isinstance(value, str):
             try:
                 value = json.loads(value)
             except json.JSONDecodeError as err:
                 raise ValueError(f"expected JSON, got {value!r}: {err.msg} / 应为 JSON") from None
-        result = json.dumps(value, ensure_ascii=False)
+        if not isinstance(value, (dict, list)):
+            raise ValueError(f"expected a mapping or a list, got {value!r} / 应为映射或列表")
+        try:
+            json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{err} (quote dates and other values) / 含无法保存的值，请加引号") from None
+        result = value
     else:  # pragma: no cover - the schema parser admits only the types above
         raise SchemaError(f"unknown property type {kind!r}")
     if prop.enum and result not in prop.enum:
         raise ValueError(f"expected one of {', '.join(prop.enum)}, got {result!r} / 取值不在允许范围内")
+    if prop.min is not None and result < prop.min or prop.max is not None and result > prop.max:
+        raise ValueError(f"{result} is out of range {prop.min:g}-{prop.max:g} / 数值超出范围")
     return result
 
 
-def _coerce_props(
-    properties: tuple[Property, ...], values: Mapping[str, Any], origin: Origin | None, what: str
-) -> tuple[dict[str, Any], list[Problem]]:
-    known = {p.name: p for p in properties if p.derived_from is None}
+def _coerce(properties: tuple[Property, ...], values: Mapping[str, Any], origin: Origin | None,
+            what: str) -> tuple[dict[str, Any], list[Problem]]:
+    """The stated values coerced to their types, and every problem with them."""
+    known = {p.name: p for p in properties if p.stated}
     problems = [
         Problem(origin.at(name) if origin else None, f"{what} has no property {name!r} / 未定义的属性",
                 f"allowed: {', '.join(known)}")
         for name in values
         if name not in known
     ]
-    props: dict[str, Any] = {}
-    for prop in properties:
-        if prop.derived_from is not None:
-            source = props.get(prop.derived_from)
-            if source is not None:
-                props[prop.name] = int(source[:4])
-            continue
+    stated: dict[str, Any] = {}
+    for prop in known.values():
         try:
             value = coerce_value(prop, values.get(prop.name))
         except ValueError as err:
             problems.append(Problem(origin.at(prop.name) if origin else None, str(err)))
             continue
         if value is None and prop.required:
-            problems.append(Problem(origin.at(prop.name) if origin else None,
-                                    f"{prop.label} is required / 必填项为空"))
+            problems.append(Problem(origin.at(prop.name) if origin else None, f"{prop.label} is required / 必填项为空"))
         elif value is not None:
-            props[prop.name] = value
-    return props, problems
+            stated[prop.name] = value
+    return stated, problems
 
 
-def make_node(schema: Schema, kind: str, values: Mapping[str, Any], origin: Origin | None = None) -> Node:
-    """A validated node of ``kind`` from raw ``values`` (which include ``id``).
+def _same(a: Any, b: Any) -> bool:
+    return a == b and type(a) is type(b)
 
+
+def combine(properties: tuple[Property, ...], provenance: list[dict[str, Any]]) -> dict[str, Any]:
+    """The values of a record, combined from its statements (oldest first) by each property's policy.
+
+    A statement is ``{"source", "key", "file", "at", "loaded", "values"}``.
+    Names (``first``) keep the first source's spelling and add the others to
+    ``aliases``; ``latest`` values take the newest statement's and list any
+    disagreement in ``conflicts``; ``source`` lists every source's title.
+    """
+    props: dict[str, Any] = {}
+    conflicts: dict[str, list[dict[str, Any]]] = {}
+    other_names: list[str] = []
+    for prop in properties:
+        if not prop.stated:
+            continue
+        stated = [(s, s["values"][prop.name]) for s in provenance if s["values"].get(prop.name) is not None]
+        if not stated:
+            continue
+        if prop.combine == "union":
+            props[prop.name] = list(dict.fromkeys(v for _, values in stated for v in values))
+        elif prop.combine == "join":
+            props[prop.name] = JOIN.join(dict.fromkeys(v for _, v in stated))
+        elif prop.combine == "first":
+            props[prop.name] = stated[0][1]
+            other_names += [v for _, v in stated[1:]]
+        else:
+            props[prop.name] = stated[-1][1]
+            if any(not _same(v, stated[-1][1]) for _, v in stated):
+                conflicts[prop.name] = [{"value": v, "source": s["source"], "at": s["at"]} for s, v in stated]
+    for internal in ("reconciliation", "place"):
+        values = [s["values"][internal] for s in provenance if s["values"].get(internal)]
+        if values:
+            props[internal] = JOIN.join(dict.fromkeys(values)) if internal == "reconciliation" else values[-1]
+    if other_names and any(p.name == "aliases" for p in properties):
+        spellings = [n for n in dict.fromkeys([*props.get("aliases", []), *other_names]) if n != props.get("name")]
+        if spellings:
+            props["aliases"] = spellings
+    for prop in properties:
+        if prop.derived_from and props.get(prop.derived_from) is not None:
+            props[prop.name] = int(props[prop.derived_from][:4])
+    props["source"] = "; ".join(dict.fromkeys(s["source"] for s in provenance))
+    props["source_keys"] = list(dict.fromkeys(s["key"] for s in provenance))
+    props["provenance"] = provenance
+    if conflicts:
+        props["conflicts"] = conflicts
+    return props
+
+
+def statement(source: SourceRef, origin: Origin | None, values: Mapping[str, Any]) -> dict[str, Any]:
+    """One source's statement about a record, as kept in ``provenance``."""
+    return {"source": source.title, "key": source.key, "file": source.file,
+            "at": origin.where if origin else "", "loaded": None, "values": dict(values)}
+
+
+def _source_of(values: dict[str, Any], source: SourceRef | None, origin: Origin | None) -> SourceRef:
+    """The explicit source, or one named by a ``source`` value (a title; convenient in tests and notebooks)."""
+    title = values.pop("source", None)
+    if source is not None:
+        return source
+    if not isinstance(title, str) or not title.strip():
+        raise InputError([Problem(origin.at("source") if origin else None, "a source is required / 须注明来源")])
+    return SourceRef(title.strip(), title.strip(), origin.file if origin else "")
+
+
+def make_node(schema: Schema, kind: str, values: Mapping[str, Any], origin: Origin | None = None, *,
+              source: SourceRef | None = None, computed: Mapping[str, Any] | None = None) -> Node:
+    """A validated node of ``kind`` from one source's raw ``values`` (which include ``id``).
+
+    ``computed`` holds what the loader worked out about this mention
+    (``reconciliation``, ``place``); it is kept with the statement.
     Raises :class:`InputError` listing every problem with the values.
     """
     try:
         node_kind = schema.node_kind(kind)
     except SchemaError as err:
-        raise InputError([Problem(origin, str(err))]) from None
-    props, problems = _coerce_props(node_kind.properties, values, origin, f"{kind} ({node_kind.zh})")
+        raise InputError([Problem(origin.at("kind") if origin else None, str(err))]) from None
+    values = dict(values)
+    source = _source_of(values, source, origin)
+    stated, problems = _coerce(node_kind.properties, values, origin, f"{kind} ({node_kind.zh})")
     if problems:
         raise InputError(problems)
-    return Node(kind=kind, id=props["id"], props=props, origin=origin)
+    stated.update({k: v for k, v in (computed or {}).items() if v is not None})
+    node_id = stated.pop("id")
+    props = combine(node_kind.properties, [statement(source, origin, stated)])
+    props["id"] = node_id
+    return Node(kind=kind, id=node_id, props=props, origin=origin)
 
 
-def make_tie(
-    schema: Schema, type_: str, source_id: str, target_id: str,
-    values: Mapping[str, Any], origin: Origin | None = None,
-) -> Tie:
-    """A validated tie; endpoint kinds are checked later by :meth:`GraphData.problems`."""
+def make_tie(schema: Schema, type_: str, source_id: str, target_id: str, values: Mapping[str, Any],
+             origin: Origin | None = None, *, source: SourceRef | None = None) -> Tie:
+    """A validated tie from one source; endpoint kinds are checked by :meth:`GraphData.problems`."""
     try:
         tie_kind = schema.tie_kind(type_)
     except SchemaError as err:
-        raise InputError([Problem(origin, str(err))]) from None
-    props, problems = _coerce_props(tie_kind.properties, values, origin, f"{type_} ({tie_kind.zh})")
+        raise InputError([Problem(origin.at("type") if origin else None, str(err))]) from None
+    values = dict(values)
+    source = _source_of(values, source, origin)
+    stated, problems = _coerce(tie_kind.properties, values, origin, f"{type_} ({tie_kind.zh})")
+    start, end = stated.get("start_date"), stated.get("end_date")
+    if start and end and end < start[: len(end)]:
+        problems.append(Problem(origin.at("end_date") if origin else None,
+                                f"ends ({end}) before it starts ({start}) / 结束早于开始"))
     if problems:
         raise InputError(problems)
+    props = combine(tie_kind.properties, [statement(source, origin, stated)])
     return Tie(type=type_, source_id=str(source_id), target_id=str(target_id), props=props, origin=origin)
 
 
-# Properties where two mentions add up rather than contradict: two sources, two quotes.
-_JOINED = ("source", "evidence")
+def merge_statements(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Provenance with ``new`` statements added; a source already present is merged into its own statement.
+
+    Within one source, lists are joined and a value stated twice differently
+    is a contradiction (returned as text, for a problem message).
+    """
+    merged = [dict(s) for s in old]
+    contradictions: list[str] = []
+    for item in new:
+        mine = next((s for s in merged if s["key"] == item["key"]), None)
+        if mine is None:
+            merged.append(item)
+            continue
+        values = dict(mine["values"])
+        for name, value in item["values"].items():
+            current = values.get(name)
+            if current is None or current == value:
+                values[name] = value
+            elif isinstance(current, list) and isinstance(value, list):
+                values[name] = current + [v for v in value if v not in current]
+            elif name == "evidence":
+                values[name] = JOIN.join(dict.fromkeys([*current.split(JOIN), value]))
+            else:
+                contradictions.append(f"{name}: {current!r} vs {value!r}")
+        mine["values"] = values
+        if item["at"] and item["at"] not in mine["at"].split("; "):
+            mine["at"] = "; ".join(filter(None, [mine["at"], item["at"]]))
+    return merged, contradictions
 
 
-def _merge_props(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Union of two mentions' properties: lists and sources joined, conflicts named."""
-    merged = dict(old)
-    conflicts = []
-    for name, value in new.items():
-        current = merged.get(name)
-        if current is None or current == value:
-            merged[name] = value
-        elif isinstance(current, list):
-            merged[name] = current + [v for v in value if v not in current]
-        elif name in _JOINED:
-            merged[name] = "; ".join(dict.fromkeys([*current.split("; "), *value.split("; ")]))
+def replace_statements(old: list[dict[str, Any]], new: list[dict[str, Any]], keys: set[str]) -> list[dict[str, Any]]:
+    """Provenance after a load of the sources ``keys``: their old statements give way to ``new``.
+
+    A statement that says the same as before keeps its place and load time,
+    so that loading a source again changes nothing; a changed one becomes the
+    newest.
+    """
+    kept = [s for s in old if s["key"] not in keys]
+    previous = {s["key"]: s for s in old if s["key"] in keys}
+    result = list(kept)
+    changed = []
+    for item in new:
+        before = previous.get(item["key"])
+        if before is not None and before["values"] == item["values"] and before["at"] == item["at"]:
+            result.append(before)
         else:
-            conflicts.append(f"{name}: {current!r} vs {value!r}")
-    return merged, conflicts
+            changed.append(item)
+    order = {s["key"]: i for i, s in enumerate(old)}
+    result.sort(key=lambda s: order.get(s["key"], len(order)))
+    return result + changed
 
 
 @dataclass
 class GraphData:
     """Nodes by id and ties by (type, source, target), in the order first seen.
 
-    A node or tie mentioned twice (a roster village that a case file adds an
-    alias to) is merged; contradicting values are kept as problems.
+    A node or tie mentioned twice is one record with the statements of both
+    mentions; a source that contradicts itself is a problem.
     """
 
     nodes: dict[str, Node] = field(default_factory=dict)
     ties: dict[tuple[str, str, str], Tie] = field(default_factory=dict)
     merge_problems: list[Problem] = field(default_factory=list)
+    schema: Schema | None = None
 
     def add_node(self, node: Node) -> None:
         old = self.nodes.get(node.id)
@@ -281,21 +488,24 @@ class GraphData:
                                                f"not a {node.kind} / 同一标识对应不同类型",
                                                "give each node a unique id"))
             return
-        props, conflicts = _merge_props(old.props, node.props)
-        for conflict in conflicts:
-            self.merge_problems.append(Problem(node.origin, f"{node.id} contradicts {old.origin}: {conflict} / 与先前记录矛盾"))
-        self.nodes[node.id] = replace(old, props=props)
+        self.nodes[node.id] = replace(old, props=self._merged(old, node, f"{node.id}"))
 
     def add_tie(self, tie: Tie) -> None:
         old = self.ties.get(tie.key)
         if old is None:
             self.ties[tie.key] = tie
             return
-        props, conflicts = _merge_props(old.props, tie.props)
-        for conflict in conflicts:
-            self.merge_problems.append(Problem(tie.origin, f"{tie.type} {tie.source_id}->{tie.target_id} contradicts "
-                                               f"{old.origin}: {conflict} / 与先前记录矛盾"))
-        self.ties[tie.key] = replace(old, props=props)
+        self.ties[tie.key] = replace(old, props=self._merged(old, tie, f"{tie.type} {tie.source_id}->{tie.target_id}"))
+
+    def _merged(self, old: Node | Tie, new: Node | Tie, what: str) -> dict[str, Any]:
+        provenance, contradictions = merge_statements(old.provenance, new.provenance)
+        for text in contradictions:
+            self.merge_problems.append(Problem(new.origin, f"{what} contradicts {old.origin}: {text} / 与先前记录矛盾"))
+        properties = _properties_of(old, self.schema)
+        props = combine(properties, provenance)
+        if isinstance(old, Node):
+            props["id"] = old.id
+        return props
 
     def extend(self, other: "GraphData") -> None:
         for node in other.nodes.values():
@@ -304,32 +514,34 @@ class GraphData:
             self.add_tie(tie)
         self.merge_problems.extend(other.merge_problems)
 
-    def problems(self, schema: Schema) -> list[Problem]:
-        """Merge conflicts, ties to missing nodes, and ties between kinds the schema does not allow."""
+    def kind_of(self, node_id: str, fallback: KindOf | None = None) -> str | None:
+        node = self.nodes.get(node_id)
+        if node is not None:
+            return node.kind
+        return fallback(node_id) if fallback else None
+
+    def problems(self, schema: Schema, kind_of: KindOf | None = None) -> list[Problem]:
+        """Contradictions, ties to missing nodes, and ties between kinds the schema does not allow.
+
+        ``kind_of`` finds the kind of an endpoint that is not in this graph
+        (a node already in the store).
+        """
         found = list(self.merge_problems)
         for tie in self.ties.values():
-            ends = [self.nodes.get(tie.source_id), self.nodes.get(tie.target_id)]
-            missing = [i for i, n in zip((tie.source_id, tie.target_id), ends) if n is None]
+            kinds = [self.kind_of(tie.source_id, kind_of), self.kind_of(tie.target_id, kind_of)]
+            missing = [i for i, k in zip((tie.source_id, tie.target_id), kinds) if k is None]
             if missing:
                 found.append(Problem(tie.origin, f"{tie.type} refers to unknown node {', '.join(missing)} / 引用了不存在的节点"))
                 continue
-            source, target = ends
-            if not schema.tie_kind(tie.type).allows(source.kind, target.kind):
+            if not schema.tie_kind(tie.type).allows(*kinds):
                 allowed = ", ".join(f"{s}->{d}" for s, d in schema.tie_kind(tie.type).endpoints)
-                found.append(Problem(tie.origin, f"{tie.type} cannot join {source.kind} {source.name} to "
-                                     f"{target.kind} {target.name} / 该关系不允许连接这两类节点", f"allowed: {allowed}"))
+                names = [self.nodes[i].name if i in self.nodes else i for i in (tie.source_id, tie.target_id)]
+                found.append(Problem(tie.origin, f"{tie.type} cannot join {kinds[0]} {names[0]} to "
+                                     f"{kinds[1]} {names[1]} / 该关系不允许连接这两类节点", f"allowed: {allowed}"))
         return found
 
     def nodes_of(self, kind: str) -> Iterator[Node]:
         return (n for n in self.nodes.values() if n.kind == kind)
-
-    def tie_groups(self) -> dict[tuple[str, str, str], list[Tie]]:
-        """Ties grouped by (type, source kind, target kind): one bulk statement each."""
-        groups: dict[tuple[str, str, str], list[Tie]] = {}
-        for tie in self.ties.values():
-            key = (tie.type, self.nodes[tie.source_id].kind, self.nodes[tie.target_id].kind)
-            groups.setdefault(key, []).append(tie)
-        return groups
 
     def counts(self) -> dict[str, int]:
         """Number of nodes per kind and ties per type (only kinds present)."""
@@ -341,12 +553,37 @@ class GraphData:
         return counts
 
 
+def _properties_of(record: Node | Tie, schema: Schema | None) -> tuple[Property, ...]:
+    from graph_model.schema import default_schema
+
+    schema = schema or default_schema()
+    return schema.node_kind(record.kind).properties if isinstance(record, Node) else schema.tie_kind(record.type).properties
+
+
+def storage_value(prop: Property, value: Any) -> Any:
+    """A value as the stores keep it: JSON properties as text."""
+    if value is not None and prop.type == "json":
+        return json.dumps(value, ensure_ascii=False, sort_keys=False)
+    return value
+
+
+def read_value(prop: Property, value: Any) -> Any:
+    """A value read back from a store: JSON text parsed, years as numbers."""
+    if value is None:
+        return None
+    if prop.type == "json" and isinstance(value, str):
+        return json.loads(value)
+    if prop.type == "int" and not isinstance(value, int):
+        return int(value)
+    return value
+
+
 def node_row(schema: Schema, node: Node) -> dict[str, Any]:
-    """Every declared column of the node's kind, ``None`` where unset."""
-    return {p.name: node.props.get(p.name) for p in schema.node_kind(node.kind).properties}
+    """Every declared column of the node's kind, as stored; ``None`` where unset."""
+    return {p.name: storage_value(p, node.props.get(p.name)) for p in schema.node_kind(node.kind).properties}
 
 
 def tie_row(schema: Schema, tie: Tie) -> dict[str, Any]:
-    """The tie's endpoints as ``src``/``dst`` and every declared column."""
-    row = {p.name: tie.props.get(p.name) for p in schema.tie_kind(tie.type).properties}
+    """The tie's endpoints as ``src``/``dst`` and every declared column, as stored."""
+    row = {p.name: storage_value(p, tie.props.get(p.name)) for p in schema.tie_kind(tie.type).properties}
     return {"src": tie.source_id, "dst": tie.target_id, **row}

@@ -25,6 +25,8 @@ from typing import Any, Mapping
 import yaml
 
 PROPERTY_TYPES = ("string", "int", "float", "bool", "string_list", "date", "json")
+COMBINE_POLICIES = ("latest", "first", "union", "join")
+TIE_CATEGORIES = ("working", "attribute", "administrative")
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Words that LadybugDB or Neo4j parse as keywords where a name is expected.
@@ -41,8 +43,11 @@ class SchemaError(ValueError):
 class Property:
     """One property of a node or tie kind.
 
-    ``derived_from`` names the date property a ``*_year`` column is computed
-    from; such columns are filled by validation, never by a source.
+    ``combine`` says how the statements of several sources make one value
+    (see ``schema.yaml``). ``internal`` properties (provenance, the combined
+    ``source``) and ``derived_from`` ones (``start_year`` from ``start_date``)
+    are computed by linkgraph, never read from a source. ``words`` are other
+    column headers planners use for it.
     """
 
     name: str
@@ -52,11 +57,21 @@ class Property:
     required: bool = False
     enum: tuple[str, ...] = ()
     derived_from: str | None = None
+    combine: str = "latest"
+    internal: bool = False
+    words: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
 
     @property
     def label(self) -> str:
         """Bilingual column label, e.g. ``名称 Name``."""
         return f"{self.zh} {self.en}"
+
+    @property
+    def stated(self) -> bool:
+        """Whether a source may state this property (not computed by linkgraph)."""
+        return not self.internal and self.derived_from is None
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,7 @@ class NodeKind:
     color: str
     administrative: bool
     properties: tuple[Property, ...]
+    words: tuple[str, ...] = ()
 
     def property(self, name: str) -> Property | None:
         return next((p for p in self.properties if p.name == name), None)
@@ -76,14 +92,24 @@ class NodeKind:
 
 @dataclass(frozen=True)
 class TieKind:
-    """A kind of tie (a relationship type), with the endpoint kinds it may join."""
+    """A kind of tie (a relationship type), with the endpoint kinds it may join.
+
+    ``category`` says how it counts in analysis: ``working`` ties make the
+    collaboration network, ``attribute`` ties say what an organization does,
+    ``administrative`` ties where a unit is.
+    """
 
     type: str
     zh: str
     en: str
-    administrative: bool
+    category: str
     endpoints: tuple[tuple[str, str], ...]
     properties: tuple[Property, ...]
+    words: tuple[str, ...] = ()
+
+    @property
+    def administrative(self) -> bool:
+        return self.category == "administrative"
 
     def allows(self, source_kind: str, target_kind: str) -> bool:
         return (source_kind, target_kind) in self.endpoints
@@ -134,6 +160,11 @@ def _property(name: str, spec: Mapping[str, Any], where: str) -> Property:
     for key in ("zh", "en"):
         if not spec.get(key):
             raise SchemaError(f"{where}.{name}: missing {key} label")
+    combine = spec.get("combine", "latest")
+    if combine not in COMBINE_POLICIES:
+        raise SchemaError(f"{where}.{name}: combine {combine!r} is not one of {COMBINE_POLICIES}")
+    if combine == "union" and type_ != "string_list":
+        raise SchemaError(f"{where}.{name}: combine union needs a string_list")
     return Property(
         name=name,
         type=type_,
@@ -141,6 +172,11 @@ def _property(name: str, spec: Mapping[str, Any], where: str) -> Property:
         en=spec["en"],
         required=bool(spec.get("required", False)),
         enum=tuple(spec.get("enum") or ()),
+        combine=combine,
+        internal=bool(spec.get("internal", False)),
+        words=tuple(spec.get("words") or ()),
+        min=spec.get("min"),
+        max=spec.get("max"),
     )
 
 
@@ -181,6 +217,7 @@ def parse_schema(data: Mapping[str, Any]) -> Schema:
                 color=spec["color"],
                 administrative=bool(spec.get("administrative", False)),
                 properties=_properties(node_common, spec.get("properties"), label),
+                words=tuple(spec.get("words") or ()),
             )
         )
     labels = {k.label for k in nodes}
@@ -198,14 +235,17 @@ def parse_schema(data: Mapping[str, Any]) -> Schema:
                         pairs.append((s, d))
         if not pairs:
             raise SchemaError(f"{type_}: no endpoints declared")
+        if spec.get("category") not in TIE_CATEGORIES:
+            raise SchemaError(f"{type_}: category must be one of {TIE_CATEGORIES}, got {spec.get('category')!r}")
         ties.append(
             TieKind(
                 type=type_,
                 zh=spec["zh"],
                 en=spec["en"],
-                administrative=bool(spec.get("administrative", False)),
+                category=spec["category"],
                 endpoints=tuple(pairs),
                 properties=_properties(tie_common, spec.get("properties"), type_),
+                words=tuple(spec.get("words") or ()),
             )
         )
     if labels & {t.type for t in ties}:

@@ -115,10 +115,19 @@ def _progress(stage: str, done: int, total: int) -> None:
         print(f"写入 writing {done}/{total} rows", end=end, file=sys.stderr, flush=True)
 
 
-def _print_load(result, counts: dict[str, int], store: str) -> None:
-    print(f"已载入 loaded {len(result.graph.nodes)} nodes, {len(result.graph.ties)} ties "
+def _print_load(loaded: "pipeline.Loaded", store: str) -> None:
+    result, report = loaded.result, loaded.report
+    print(f"已读取 read {len(result.graph.nodes)} nodes, {len(result.graph.ties)} ties "
           f"from {', '.join(result.files)} → {store}")
-    print("库中现有 now in the store: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+    summary = report.plan.summary()
+    verb = "将 would" if report.dry_run else "已 did"
+    print(f"{verb} create 新增 {summary['create_nodes']} nodes, {summary['create_ties']} ties; "
+          f"update 更新 {summary['update_nodes']} nodes, {summary['update_ties']} ties; "
+          f"delete 删除 {summary['delete_nodes']} nodes, {summary['delete_ties']} ties; "
+          f"unchanged 未变 {summary['unchanged']}")
+    if report.unchanged_sources:
+        print("未改动的来源（跳过）unchanged sources, skipped: " + ", ".join(report.unchanged_sources))
+    print("库中现有 now in the store: " + ", ".join(f"{k} {v}" for k, v in loaded.counts.items() if v))
     for match in result.conflicts:
         print(f"名称核对 reconciliation: {match.note}")
 
@@ -136,10 +145,10 @@ def _print_schema() -> None:
     schema = default_schema()
 
     def common(kinds) -> list[str]:
-        return [p.name for p in kinds[0].properties if all(k.property(p.name) for k in kinds)]
+        return [p.name for p in kinds[0].properties if p.stated and all(k.property(p.name) for k in kinds)]
 
     def own(properties, shared) -> str:
-        extra = ", ".join(f"{p.name} ({p.zh})" for p in properties if p.name not in shared and not p.derived_from)
+        extra = ", ".join(f"{p.name} ({p.zh})" for p in properties if p.name not in shared and p.stated)
         return f"; also: {extra}" if extra else ""
 
     node_common, tie_common = common(schema.node_kinds), common(schema.tie_kinds)
@@ -147,6 +156,8 @@ def _print_schema() -> None:
     for k in schema.node_kinds:
         print(f"  {k.label:18} {k.zh} / {k.en}{own(k.properties, node_common)}")
     print(f"关系类型 tie kinds (every tie: {', '.join(tie_common)}):")
+    print("  (linkgraph adds to every node and tie: source, provenance (each source's statement), conflicts "
+          "/ 每个节点和关系另有来源、出处和不一致记录)")
     for t in schema.tie_kinds:
         ends = ", ".join(f"{s}->{d}" for s, d in t.endpoints)
         print(f"  {t.type:18} {t.zh} / {t.en}: {ends}{own(t.properties, tie_common)}")
@@ -154,8 +165,8 @@ def _print_schema() -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.command == "load":
-        result, counts = pipeline.load(args.sources, args.store, replace=args.replace, progress=_progress)
-        _print_load(result, counts, args.store)
+        loaded = pipeline.load(args.sources, args.store, replace=args.replace, progress=_progress)
+        _print_load(loaded, args.store)
     elif args.command == "query":
         if not args.name:
             _list_queries()
@@ -177,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"map: {pipeline.make_map(args.store, args.out, title=args.title, administrative=not args.no_admin)}")
     elif args.command == "demo":
         result = pipeline.demo(args.out, progress=_progress)
-        _print_load(result.load, result.counts, str(result.store))
+        _print_load(result.load, str(result.store))
         print("查询 queries:")
         for name, path in result.queries.items():
             print(f"  {name}: {result.query_rows[name]} rows → {path}")

@@ -1,7 +1,7 @@
 """The library's main jobs, usable from Python and notebooks; the CLI is a thin layer on top::
 
     from linkgraph.pipeline import load, report, make_map
-    result, counts = load(["examples/jia_county/case.yaml"], "out/g.lbug", replace=True)
+    loaded = load(["examples/jia_county/case.yaml"], "out/g.lbug", replace=True)
     centrality, files = report("out/g.lbug", "out/report")
     make_map("out/g.lbug", "out/map.html")
 """
@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from analysis.centrality import CentralityReport, centrality_report
-from graph_model.records import GraphData
+from graph_model.records import GraphData, InputError, Origin, Problem
 from graph_model.schema import Schema, default_schema
 from loaders import LoadResult, load_sources
+from loaders.context import Known
 from queries.catalog import default_catalog
 from stores import open_store
-from stores.base import Progress
+from stores.base import Progress, WriteReport
 from visualizations.map import write_map
 from visualizations.report import write_report
 from visualizations.tables import csv_text, readable_rows, write_excel_csv
@@ -27,17 +28,51 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_CASE = REPO / "examples" / "jia_county" / "case.yaml"
 
 
-def load(sources: Iterable[str | Path], store: str, *, replace: bool = False,
-         progress: Progress | None = None, schema: Schema | None = None) -> tuple[LoadResult, dict[str, int]]:
-    """Read and check every source, then write them to ``store`` in one transaction.
+@dataclass
+class Loaded:
+    """What a load read, what it changed in the store (or would, for a dry run), and the store's counts."""
 
-    Returns what was read and the store's counts afterwards.
+    result: LoadResult
+    report: WriteReport
+    counts: dict[str, int]
+
+
+def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, progress: Progress | None = None,
+         schema: Schema | None = None, decisions: str | Path | None = None, columns: Mapping[str, str] | None = None,
+         keep_valid: bool = False, title: str | None = None, dry_run: bool = False) -> Loaded:
+    """Read and check every source against what ``store`` holds, then write the changes in one transaction.
+
+    ``decisions`` is a file of the planner's answers to unresolved references
+    (``linkgraph reconcile``); ``columns`` maps table headers to fields;
+    ``keep_valid`` loads the valid rows and reports the rest; ``dry_run``
+    checks and compares without writing.
     """
     schema = schema or default_schema()
-    result = load_sources(sources, schema)
+    answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
     with open_store(store, schema) as target:
-        target.write(result.graph, replace=replace, progress=progress)
-        return result, target.counts()
+        result = load_sources(sources, schema, known=Known() if replace else target.known(), decisions=answers,
+                              columns=columns, keep_valid=keep_valid, title=title, decisions_digest=digest,
+                              progress=progress)
+        report = target.write(result.graph, replace=replace, progress=progress, sources=result.sources,
+                              dry_run=dry_run)
+        return Loaded(result, report, target.counts())
+
+
+def read_decisions_file(path: str | Path, schema: Schema) -> tuple[dict, str]:
+    """The answers in a decisions file (CSV or workbook) and a digest of it."""
+    import hashlib
+
+    from loaders.decisions import read_decisions
+    from loaders.tables import read_tables
+    from loaders.text import read_source_bytes
+
+    path = Path(path)
+    data = read_source_bytes(path)
+    try:
+        answers = read_decisions(read_tables(path, data)[0], schema)
+    except ValueError as err:
+        raise InputError([Problem(Origin(str(path)), str(err))]) from None
+    return answers, hashlib.sha256(data).hexdigest()
 
 
 def run_query(store: str, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -70,8 +105,7 @@ def make_map(store: str, path: str | Path, *, title: str = "linkgraph", administ
 
 @dataclass
 class DemoResult:
-    load: LoadResult
-    counts: dict[str, int]
+    load: Loaded
     store: Path
     queries: dict[str, Path]
     query_rows: dict[str, int]
@@ -87,7 +121,7 @@ def demo(out_dir: str | Path, *, case: str | Path = EXAMPLE_CASE, progress: Prog
     """
     out = Path(out_dir)
     store = out / "linkgraph.lbug"
-    loaded, counts = load([case], str(store), replace=True, progress=progress)
+    loaded = load([case], str(store), replace=True, progress=progress)
     schema = default_schema()
     (out / "queries").mkdir(parents=True, exist_ok=True)
     query_files, query_rows = {}, {}
@@ -101,4 +135,4 @@ def demo(out_dir: str | Path, *, case: str | Path = EXAMPLE_CASE, progress: Prog
     title = "佳县党建综合体 Jia County party-building complexes"
     result, files = _report(graph, schema, where, out / "report", title)
     map_path = write_map(graph, schema, out / "map.html", title=title)
-    return DemoResult(loaded, counts, store, query_files, query_rows, result, files, map_path)
+    return DemoResult(loaded, store, query_files, query_rows, result, files, map_path)

@@ -1,71 +1,194 @@
 """Loaders: sources in, validated :class:`GraphData` out, nothing written yet.
 
-:func:`load_sources` reads NBS roster CSVs and curated case files (which name
-the roster they resolve places against), merges them and checks the result, so
-that a store receives either all of it or, on any problem, nothing::
+:func:`load_sources` reads rosters (CSV), curated case files (YAML) and
+planners' tables (``.xlsx`` workbooks, ``.csv``/``.tsv`` files) in the order
+given, each seeing what the earlier ones and the store (``known``) hold, and
+checks the result, so that a store receives either all of it or, on any
+problem, nothing::
 
     result = load_sources(["examples/jia_county/case.yaml"])
     result.graph.counts()["Village"]   # 334
+
+Every record keeps the statement of each source (``provenance``); each source
+has a digest, so that a store can skip a source it already holds unchanged.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable, Mapping
 
-from graph_model.records import GraphData, InputError, Origin, Problem
+from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
-from loaders.case_file import parse_case, read_case, roster_path
-from loaders.reconcile import Match
-from loaders.roster import load_roster
+from loaders.case_file import parse_case, parse_yaml, roster_spec
+from loaders.context import Known, LoadContext
+from loaders.reconcile import Identity, Match, RosterIndex
+from loaders.roster import is_roster_header, parse_roster
+from loaders.tables import parse_tables, read_tables, source_title
+from loaders.text import decode_text, read_source_bytes
+
+CASE_SUFFIXES = (".yaml", ".yml")
+TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """One source of a load: how it is named in provenance, and a digest of everything it was read from."""
+
+    ref: SourceRef
+    path: Path
+    digest: str
+    kind: str
 
 
 @dataclass
 class LoadResult:
     graph: GraphData
+    sources: list[SourceInfo] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
+    identities: list[tuple[str, Identity]] = field(default_factory=list)
+    left_out: list[Problem] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[str]:
+        return [str(s.path) for s in self.sources]
 
     @property
     def conflicts(self) -> list[Match]:
         """Place resolutions a person should look at: curated ones and those with other candidates."""
-        return [m for m in self.matches if m.is_conflict]
+        seen: dict[str, Match] = {}
+        for match in self.matches:
+            if match.is_conflict:
+                seen.setdefault(match.note, match)
+        return list(seen.values())
+
+    @property
+    def possible_duplicates(self) -> list[tuple[str, Identity]]:
+        return [(name, identity) for name, identity in self.identities if identity.duplicates]
+
+    def explain(self, name: str) -> list[tuple[str, Identity]]:
+        """Why each organization matching ``name`` is the node it is (``--explain``)."""
+        from graph_model.names import match_key
+
+        key = match_key(name)
+        return [(n, i) for n, i in self.identities if key in match_key(n) or key == match_key(i.id)]
 
 
-def load_sources(paths: Iterable[str | Path], schema: Schema | None = None) -> LoadResult:
-    """Read every source; roster CSVs (``.csv``) and case files (``.yaml``/``.yml``)."""
+def _digest(*parts: bytes | str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, known: Known | None = None,
+                 decisions: Mapping[tuple[str, str, str], Mapping[str, Any]] | None = None,
+                 columns: Mapping[str, str] | None = None, keep_valid: bool = False,
+                 title: str | None = None, decisions_digest: str = "", progress: Progress | None = None) -> LoadResult:
+    """Read and check every source, in order.
+
+    ``known`` is what the store holds; ``decisions`` the planner's answers to
+    unresolved references (:mod:`loaders.decisions`); ``columns`` maps table
+    headers to fields; ``title`` names table sources (default: the file
+    name). Raises :class:`InputError` with every problem, or with
+    ``keep_valid`` returns what is valid and lists the rest in ``left_out``.
+    """
     schema = schema or default_schema()
-    result = LoadResult(GraphData())
-    loaded: set[Path] = set()
+    ctx = LoadContext(schema, known or Known(), decisions or {}, GraphData(schema=schema))
+    result = LoadResult(ctx.graph)
+    problems: list[Problem] = []
+    read: dict[Path, SourceInfo] = {}
+    paths = [Path(p) for p in paths]
+    given = tuple(paths)
+    option_digest = _digest(repr(sorted((columns or {}).items())), decisions_digest, title or "")
 
-    def add_roster(path: Path) -> None:
-        if path.resolve() not in loaded:
-            result.graph.extend(load_roster(path, schema))
-            loaded.add(path.resolve())
-            result.files.append(str(path))
+    def add(info: SourceInfo) -> None:
+        clash = next((s for s in result.sources if s.ref.key == info.ref.key), None)
+        if clash is not None:
+            raise InputError([Problem(Origin(str(info.path)), f"two sources are named {info.ref.key} ({clash.path}, "
+                                      f"{info.path}) / 两个来源同名", "rename one of the files")])
+        read[info.path.resolve()] = info
+        result.sources.append(info)
 
-    for path in map(Path, paths):
+    def roster(path: Path, title_: str | None) -> tuple[RosterIndex | None, str]:
+        resolved = path.resolve()
+        if resolved in read:
+            return None, read[resolved].digest
+        data = read_source_bytes(path)
+        text, _ = decode_text(data, str(path))
+        ref = SourceRef(path.name, title_ or f"名册 roster {path.name}", path.name)
+        graph = parse_roster(text, str(path), schema, ref)
+        info = SourceInfo(ref, path, _digest(data), "roster")
+        add(info)
+        ctx.graph.extend(graph)
+        ctx.add_places(graph.nodes.values())
+        return RosterIndex(graph.nodes.values()), info.digest
+
+    for number, path in enumerate(paths, start=1):
+        if progress:
+            progress("read", number - 1, len(paths))
         suffix = path.suffix.lower()
-        if suffix == ".csv":
-            add_roster(path)
-        elif suffix in (".yaml", ".yml"):
-            data = read_case(path)
-            roster = roster_path(data, path)
-            if roster is not None:
-                if not roster.is_file():
-                    raise InputError([Problem(Origin(str(path), column="roster"),
-                                              f"the roster it names is not at {roster} / 找不到案例文件指定的名册",
-                                              "roster: is a path relative to the case file")])
-                add_roster(roster)
-            graph, matches = parse_case(data, str(path), schema, result.graph)
-            result.graph.extend(graph)
-            result.matches += matches
-            result.files.append(str(path))
-        else:
-            raise InputError([Problem(Origin(str(path)), f"unknown kind of source {suffix or '(no suffix)'} / 不支持的文件类型",
-                                      "give a roster .csv or a case .yaml")])
-    problems = result.graph.problems(schema)
-    if problems:
+        if path.resolve() in read:
+            continue
+        try:
+            if suffix in CASE_SUFFIXES:
+                data = read_source_bytes(path)
+                parsed = parse_yaml(decode_text(data, str(path))[0], str(path))
+                spec = roster_spec(parsed, path, given)
+                index, roster_digest = None, ""
+                if spec is not None:
+                    if not spec.path.is_file():
+                        raise InputError([Problem(Origin(str(path), column="roster"),
+                                                  f"the roster it names is not at {spec.path} / 找不到案例文件指定的名册",
+                                                  "roster: is a file name beside the case file")])
+                    index, roster_digest = roster(spec.path, spec.title)
+                    if index is None:
+                        index = RosterIndex(n for n in ctx.graph.nodes.values()
+                                            if spec.path.name in n.props.get("source_keys", ()))
+                ref = SourceRef(path.name, str(parsed["source"]).strip(), path.name)
+                case = parse_case(parsed, str(path), schema, index if index is not None else ctx.places(),
+                                  entities=ctx.entities, decisions=ctx.decisions, keep_valid=keep_valid, source=ref)
+                ctx.graph.extend(case.graph)
+                ctx.matches += case.matches
+                ctx.identities += case.identities
+                problems += case.problems
+                add(SourceInfo(ref, path, _digest(data, roster_digest, option_digest), "case"))
+            elif suffix in TABLE_SUFFIXES:
+                data = read_source_bytes(path)
+                sheets = read_tables(path, data)
+                if suffix == ".csv" and len(sheets) == 1 and is_roster_header(sheets[0].header):
+                    roster(path, title)
+                    continue
+                ref = SourceRef(path.name, title or source_title(sheets) or path.name, path.name)
+                problems += parse_tables(sheets, str(path), ctx, ref, columns)
+                add(SourceInfo(ref, path, _digest(data, option_digest), "table"))
+            else:
+                raise InputError([Problem(Origin(str(path)), f"unknown kind of source {suffix or '(no suffix)'} / 不支持的文件类型",
+                                          "give a roster or table .csv, a workbook .xlsx or a case file .yaml")])
+        except InputError as err:
+            if not keep_valid:
+                raise
+            problems += err.problems
+    result.matches, result.identities = ctx.matches, ctx.identities
+    problems += ctx.graph.problems(schema, ctx.known.kind_of)
+    if problems and not keep_valid:
         raise InputError(problems)
+    if problems:
+        result.left_out = problems
+        _drop_invalid_ties(ctx.graph, schema, ctx.known.kind_of)
+    if progress:
+        progress("read", len(paths), len(paths))
     return result
+
+
+def _drop_invalid_ties(graph: GraphData, schema: Schema, kind_of) -> None:
+    """Ties whose endpoints are missing or of kinds the schema forbids (``--keep-valid`` leaves them out)."""
+    for key, tie in list(graph.ties.items()):
+        kinds = [graph.kind_of(tie.source_id, kind_of), graph.kind_of(tie.target_id, kind_of)]
+        if None in kinds or not schema.tie_kind(tie.type).allows(*kinds):
+            del graph.ties[key]
+    graph.merge_problems.clear()

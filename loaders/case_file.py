@@ -3,7 +3,7 @@
 A case file is YAML (see ``examples/jia_county/case.yaml``)::
 
     source: 佳县党建综合体报道 (2024-01-18)
-    roster: nbs_roster_610828.csv        # resolved beside the case file
+    roster: {file: nbs_roster_610828.csv, source: 国家统计局 2023 …}   # beside the case file
     id_prefix: "jia:"
     places:                              # roster units the article names
       tong_town: {kind: Town, name: 通镇}
@@ -15,45 +15,96 @@ A case file is YAML (see ``examples/jia_county/case.yaml``)::
       - {type: PAIRED_ASSISTANCE, from: county_office, to: xishan_village, evidence: "..."}
 
 Places resolve against the roster (:mod:`loaders.reconcile`); their nodes are
-the roster's, enriched with the article's spellings as aliases. Messages name
-the file, the line and the key.
+the roster's, enriched with the article's spellings as aliases. An
+organization that another source already states (same kind, same normalized
+name or alias, places that agree) is the same node. YAML is read strictly:
+duplicate keys, unknown sections and fields, values YAML would silently turn
+into other types (``yes``, ``010``, ``2021-02-30``), anchors and aliases are
+all refused, each with its file, line and key.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
 
-from graph_model.records import GraphData, InputError, Node, Origin, Problem, make_node, make_tie
+from graph_model.names import similar_names
+from graph_model.records import GraphData, InputError, Node, Origin, Problem, SourceRef, make_node, make_tie
 from graph_model.schema import Schema
-from loaders.reconcile import Match, PlaceRef, RosterIndex, resolve_place
-from loaders.text import read_text
+from loaders.reconcile import (ADMIN_KINDS, EntityIndex, Identity, Match, PlaceRef, RosterIndex, decision_for,
+                               entities_of, resolve_place)
 
 _LINE = "__line__"
 _KEY_LINES = "__key_lines__"
-_PLACE_FIELDS = {"kind", "name", "town", "resolve_to", "resolution", "name_raw", "aliases", "claims", "note"}
+SECTIONS = ("source", "roster", "id_prefix", "places", "organizations", "ties")
+PLACE_FIELDS = ("kind", "name", "town", "county", "code", "resolve_to", "resolution", "name_raw", "aliases", "claims", "note")
+MAX_DEPTH = 40
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that remembers the line of every mapping and of each of its keys."""
+class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe YAML that remembers lines, refuses duplicate keys, anchors and deep nesting, and keeps dates as text."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.problems: list[Problem] = []
+        self.file = ""
+        self._depth = 0
+
+    def construct_object(self, node, deep=False):
+        if node in self.constructed_objects and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            raise yaml.constructor.ConstructorError(None, None, "anchors and aliases (&, *) are not allowed / 不支持锚点和别名",
+                                                    node.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.constructor.ConstructorError(None, None, f"nested more than {MAX_DEPTH} levels / 嵌套过深",
+                                                        node.start_mark)
+            return super().construct_object(node, deep=deep)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node, deep=False):
-        mapping = super().construct_mapping(node, deep=deep)
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = key_node.value
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                self.problems.append(Problem(Origin(self.file, row=line, column=str(key)),
+                                             f"duplicate key {key!r} (first at row {seen[key]}) / 键重复"))
+            seen.setdefault(key, line)
+        mapping = super().construct_mapping(node, deep=True)
         mapping[_LINE] = node.start_mark.line + 1
         mapping[_KEY_LINES] = tuple((str(k.value), k.start_mark.line + 1) for k, _ in node.value)
         return mapping
 
 
 def parse_yaml(text: str, file: str) -> Any:
-    """YAML with line numbers on mappings, or :class:`InputError` at the bad line."""
+    """Strict YAML with line numbers on mappings, or :class:`InputError` at the bad line."""
+    loader = _StrictLoader(text)
+    loader.file = file
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        data = loader.get_single_data()
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         origin = Origin(file, row=mark.line + 1 if mark else None)
-        raise InputError([Problem(origin, f"not valid YAML: {getattr(err, 'problem', err)} / YAML 格式错误")]) from None
+        raise InputError([Problem(origin, f"not valid YAML: {getattr(err, 'problem', None) or err} / YAML 格式错误")]) from None
+    except RecursionError:
+        raise InputError([Problem(Origin(file), f"nested too deeply / 嵌套过深")]) from None
+    finally:
+        loader.dispose()
+    if loader.problems:
+        raise InputError(loader.problems)
+    return data
 
 
 def _fields(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -70,130 +121,263 @@ def _plain(value: Any) -> Any:
 
 
 def _origin(file: str, entry: Mapping[str, Any], key: str | None = None) -> Origin:
-    return Origin(file, row=entry.get(_LINE), column=key, key_rows=entry.get(_KEY_LINES, ()))
+    return Origin(file, row=entry.get(_LINE), key=key, key_rows=entry.get(_KEY_LINES, ()))
 
 
-def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: GraphData) -> tuple[GraphData, list[Match]]:
-    """Nodes, ties and place resolutions from a parsed case file; pure.
+def _text_field(entry: Mapping[str, Any], name: str, origin: Origin, required: bool = False) -> str | None:
+    """A field that must be text (a name, a key, a code); YAML's other types are refused."""
+    value = entry.get(name)
+    if value is None or value == "":
+        if required:
+            raise InputError([Problem(origin.at(name), f"{name} is required / 必填项为空")])
+        return None
+    if not isinstance(value, str):
+        raise InputError([Problem(origin.at(name), f"{name} must be text, got {value!r} / 应为文字",
+                                  "put the value in quotes, e.g. name: \"010\"")])
+    return value.strip()
+
+
+@dataclass
+class CaseResult:
+    """What a case file states, with the roster matches and organization identities it led to."""
+
+    graph: GraphData
+    matches: list[Match] = field(default_factory=list)
+    identities: list[tuple[str, Identity]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class _Org:
+    key: str
+    kind: str
+    values: dict[str, Any]
+    origin: Origin
+    place: str | None = None
+
+
+def check_sections(data: Any, file: str) -> None:
+    """The top level of a case file: a mapping of known sections of the right types."""
+    if not isinstance(data, Mapping):
+        raise InputError([Problem(Origin(file, row=1), "a case file is a mapping with a source / 案例文件须为映射并注明 source")])
+    origin = _origin(file, data)
+    problems = []
+    for key in _fields(data):
+        if key not in SECTIONS:
+            near = similar_names(str(key), SECTIONS, n=1)
+            problems.append(Problem(origin.at(str(key)), f"unknown section {key!r} / 未知的部分",
+                                    f"did you mean {near[0]}? sections: {', '.join(SECTIONS)}" if near
+                                    else f"sections: {', '.join(SECTIONS)}"))
+    expected = {"places": Mapping, "organizations": Mapping, "ties": list}
+    for section, kind in expected.items():
+        value = data.get(section)
+        if value is not None and not isinstance(value, kind):
+            what = "a list of ties (- type: …)" if kind is list else "a mapping of key: {fields}"
+            problems.append(Problem(origin.at(section), f"{section} must be {what}, got {value!r} / 格式有误"))
+    for section in ("source", "id_prefix"):
+        value = data.get(section)
+        if value is not None and not isinstance(value, str):
+            problems.append(Problem(origin.at(section), f"{section} must be text, got {value!r} / 应为文字"))
+    if not data.get("source"):
+        problems.append(Problem(origin.at("source"), "a case file needs a source (the title of what it is curated from) / 须注明 source"))
+    if problems:
+        raise InputError(problems)
+
+
+def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: RosterIndex, *,
+               entities: EntityIndex | None = None, decisions: Mapping | None = None,
+               source: SourceRef | None = None, keep_valid: bool = False) -> CaseResult:
+    """Nodes, ties, place matches and organization identities from a parsed case file; pure.
 
     Every problem is collected; a tie to a place or organization that has a
     problem of its own is passed over rather than reported a second time.
+    ``entities`` (organizations already known) is updated with this file's.
+    Raises :class:`InputError` on any problem, unless ``keep_valid``: then
+    the result holds what is valid and lists the problems.
     """
-    if not isinstance(data, Mapping) or not data.get("source"):
-        raise InputError([Problem(Origin(file, row=1), "a case file is a mapping with a source / 案例文件须注明 source")])
-    source = str(data["source"])
-    index = RosterIndex(roster)
-    graph = GraphData()
-    matches: list[Match] = []
+    check_sections(data, file)
+    source = source or SourceRef(Path(file).name, str(data["source"]).strip(), Path(file).name)
+    entities = entities if entities is not None else EntityIndex()
+    result = CaseResult(GraphData(schema=schema))
     ids: dict[str, str] = {}
     failed: set[str] = set()
     problems: list[Problem] = []
+    places: dict[str, Node] = {}
 
-    def collect(key: str, make) -> None:
+    for key, entry in _entries(data, "places"):
         try:
-            if key in ids or key in failed:
-                raise InputError([Problem(Origin(file, column=key), f"key {key} is used twice / 键重复")])
-            node = make()
+            match, node = _place(roster, key, entry, file, source, schema, decisions or {})
         except InputError as err:
             problems.extend(err.problems)
             failed.add(key)
-            return
+            continue
+        result.matches.append(match)
+        places[key] = node
         ids[key] = node.id
-        graph.add_node(node)
+        result.graph.add_node(node)
 
-    def place(key: str, entry: Any) -> Node:
-        match, node = _place(index, key, entry, file, source, schema)
-        matches.append(match)
-        return node
-
-    for key, entry in _entries(data, "places"):
-        collect(key, lambda: place(key, entry))
-    prefix = str(data.get("id_prefix", ""))
+    orgs: dict[str, _Org] = {}
     for key, entry in _entries(data, "organizations"):
-        collect(key, lambda: _organization(key, entry, file, prefix + key, source, schema))
+        if key in ids:
+            problems.append(Problem(_origin(file, entry, key) if isinstance(entry, Mapping) else Origin(file, key=key),
+                                    f"key {key} is used twice / 键重复"))
+            continue
+        try:
+            orgs[key] = _organization(key, entry, file, schema)
+        except InputError as err:
+            problems.extend(err.problems)
+            failed.add(key)
+
+    ties: list[tuple[str, str, str, dict[str, Any], Origin]] = []
     for number, entry in enumerate(data.get("ties") or [], start=1):
         if not isinstance(entry, Mapping):
-            problems.append(_not_a_mapping(file, f"ties #{number}"))
+            problems.append(_not_a_mapping(Origin(file, key=f"ties #{number}")))
             continue
-        values = _fields(entry)
-        type_, ends = values.pop("type", None), (values.pop("from", None), values.pop("to", None))
+        origin = _origin(file, entry, f"ties #{number}")
+        try:
+            type_ = _text_field(entry, "type", origin, required=True)
+            ends = (_text_field(entry, "from", origin, required=True), _text_field(entry, "to", origin, required=True))
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
         if any(e in failed for e in ends):
             continue
-        origin = _origin(file, entry)
-        unknown = [str(e) for e in ends if e not in ids]
+        unknown = [e for e in ends if e not in ids and e not in orgs]
         if unknown:
             problems.append(Problem(origin, f"tie refers to unknown key(s) {', '.join(unknown)} / 引用了未定义的键",
                                     "define it under places or organizations"))
             continue
-        values.setdefault("source", source)
+        values = {k: v for k, v in _fields(entry).items() if k not in ("type", "from", "to")}
+        ties.append((type_, ends[0], ends[1], values, origin))
+
+    _place_organizations(orgs, places, ties)
+    prefix = str(data.get("id_prefix") or "")
+    for key, org in orgs.items():
+        explicit = org.values.get("id")
+        identity = entities.identify(org.kind, str(org.values.get("name") or ""), org.values.get("aliases") or [],
+                                     org.place, str(explicit) if explicit else prefix + key, explicit=bool(explicit))
         try:
-            graph.add_tie(make_tie(schema, str(type_), ids[ends[0]], ids[ends[1]], values, origin))
+            node = make_node(schema, org.kind, {**org.values, "id": identity.id}, org.origin, source=source,
+                             computed={"place": org.place})
         except InputError as err:
             problems.extend(err.problems)
-    if problems:
+            failed.add(key)
+            continue
+        ids[key] = node.id
+        result.identities.append((node.name, identity))
+        entities.add(entities_of([node])[0])
+        result.graph.add_node(node)
+
+    for type_, start, end, values, origin in ties:
+        if start in failed or end in failed:
+            continue
+        try:
+            result.graph.add_tie(make_tie(schema, type_, ids[start], ids[end], values, origin, source=source))
+        except InputError as err:
+            problems.extend(err.problems)
+    if problems and not keep_valid:
         raise InputError(problems)
-    return graph, matches
+    result.problems = problems
+    return result
 
 
-def _place(index: RosterIndex, key: str, entry: Any, file: str, source: str, schema: Schema) -> tuple[Match, Node]:
+def _place_organizations(orgs: dict[str, _Org], places: dict[str, Node], ties: list) -> None:
+    """Each organization's place: the roster unit its LOCATED_IN or PARTY_ORG_OF tie names,
+    or the place of the organization its party organization belongs to."""
+    for _ in range(2):
+        for type_, start, end, _values, _origin in ties:
+            if type_ not in ("LOCATED_IN", "PARTY_ORG_OF") or start not in orgs or orgs[start].place:
+                continue
+            if end in places:
+                orgs[start].place = places[end].id
+            elif end in orgs:
+                orgs[start].place = orgs[end].place
+
+
+def _place(roster: RosterIndex, key: str, entry: Any, file: str, source: SourceRef, schema: Schema,
+           decisions: Mapping) -> tuple[Match, Node]:
     """A roster unit the source names: resolved, with the source's spellings as aliases."""
     if not isinstance(entry, Mapping):
-        raise InputError([_not_a_mapping(file, key)])
+        raise InputError([_not_a_mapping(Origin(file, key=key))])
     origin = _origin(file, entry, key)
-    unknown = set(_fields(entry)) - _PLACE_FIELDS
+    unknown = sorted(set(_fields(entry)) - set(PLACE_FIELDS))
     if unknown:
-        raise InputError([Problem(origin, f"place {key} has unknown field(s) {', '.join(sorted(unknown))} / 未知字段",
-                                  f"allowed: {', '.join(sorted(_PLACE_FIELDS))}")])
-    ref = PlaceRef(str(entry.get("kind", "")), str(entry.get("name", "")), entry.get("town"),
-                   str(entry["resolve_to"]) if entry.get("resolve_to") else None, entry.get("resolution"))
-    match = resolve_place(index, ref, origin)
-    spellings = [ref.name, entry.get("name_raw"), *(entry.get("aliases") or [])]
+        raise InputError([Problem(origin.at(unknown[0]), f"place {key} has unknown field(s) {', '.join(unknown)} / 未知字段",
+                                  f"allowed: {', '.join(PLACE_FIELDS)}")])
+    kind = _text_field(entry, "kind", origin, required=True)
+    if kind not in ADMIN_KINDS:
+        raise InputError([Problem(origin.at("kind"), f"places are roster units ({', '.join(ADMIN_KINDS)}), not {kind!r} "
+                                  "/ places 只能是行政单位", "list other kinds under organizations")])
+    text = {name: _text_field(entry, name, origin) for name in ("name", "town", "county", "code", "resolve_to",
+                                                                "resolution", "name_raw")}
+    if not text["name"] and not text["code"]:
+        raise InputError([Problem(origin.at("name"), "a place needs a name or a code / 须给出名称或代码")])
+    ref = decision_for(decisions, PlaceRef(kind, text["name"] or "", text["town"], text["county"], text["code"],
+                                           text["resolve_to"], text["resolution"]))
+    match = resolve_place(roster, ref, origin)
+    spellings = [ref.name, text["name_raw"], *(entry.get("aliases") or [])]
     values = {
         "id": match.node.id,
         "name": match.node.name,
         "aliases": [s for s in dict.fromkeys(spellings) if s and s != match.node.name],
-        "source": source,
-        "reconciliation": match.note if match.status != "exact" or match.others else None,
         "claims": _plain(entry.get("claims")),
         "note": entry.get("note"),
     }
-    return match, make_node(schema, ref.kind, values, origin)
+    computed = {"reconciliation": match.note if match.status not in ("exact", "code") or match.others else None}
+    return match, make_node(schema, kind, values, origin, source=source, computed=computed)
 
 
-def _organization(key: str, entry: Any, file: str, default_id: str, source: str, schema: Schema) -> Node:
-    """Any node that is not a roster unit; its id defaults to the file's prefix and its key."""
+def _organization(key: str, entry: Any, file: str, schema: Schema) -> _Org:
+    """Any node that is not a roster unit, checked; its id is settled later (:meth:`EntityIndex.identify`)."""
     if not isinstance(entry, Mapping):
-        raise InputError([_not_a_mapping(file, key)])
+        raise InputError([_not_a_mapping(Origin(file, key=key))])
     origin = _origin(file, entry, key)
     values = _fields(entry)
-    kind = str(values.pop("kind", None))
-    node = make_node(schema, kind, {"id": default_id, "source": source, **values}, origin)
+    kind = _text_field(values, "kind", origin, required=True)
+    values.pop("kind")
+    node = make_node(schema, kind, {"id": values.get("id") or key, **values}, origin, source=SourceRef("", ""))
     if schema.node_kind(node.kind).administrative:
-        raise InputError([Problem(origin, f"{key} is a {node.kind}: list administrative units under places "
-                                          "/ 行政单位应列在 places")])
-    return node
+        raise InputError([Problem(origin.at("kind"), f"{key} is a {node.kind}: list administrative units under places "
+                                  "/ 行政单位应列在 places")])
+    return _Org(key, kind, values, origin)
 
 
 def _entries(data: Mapping[str, Any], section: str) -> list[tuple[str, Any]]:
     """``(key, entry)`` pairs of a section, without the loader's line numbers."""
     entries = data.get(section) or {}
-    if not isinstance(entries, Mapping):
-        return [(section, entries)]
     return [(str(k), v) for k, v in entries.items() if k not in (_LINE, _KEY_LINES)]
 
 
-def _not_a_mapping(file: str, key: str) -> Problem:
-    return Problem(Origin(file, column=key), f"{key} must be a mapping of fields / 应为“字段: 值”的映射",
+def _not_a_mapping(origin: Origin) -> Problem:
+    return Problem(origin, f"{origin.key} must be a mapping of fields / 应为“字段: 值”的映射",
                    "e.g. {kind: Town, name: 通镇}")
 
 
-def roster_path(data: Mapping[str, Any], case_path: str | Path) -> Path | None:
-    """The roster a case file names, resolved beside the case file."""
+@dataclass(frozen=True)
+class RosterSpec:
+    """The roster a case file resolves its places against: a file beside it, and whose data it is."""
+
+    path: Path
+    title: str
+
+
+def roster_spec(data: Mapping[str, Any], case_path: str | Path, allowed: tuple[Path, ...] = ()) -> RosterSpec | None:
+    """The roster a case file names. It must lie in the case file's folder (or be one of ``allowed``,
+    the paths given on the command line), so that a case file cannot read other files."""
     roster = data.get("roster") if isinstance(data, Mapping) else None
-    return Path(case_path).parent / roster if roster else None
-
-
-def read_case(path: str | Path) -> Any:
-    """Read and parse a case file's YAML (any supported encoding)."""
-    text, _ = read_text(path)
-    return parse_yaml(text, str(path))
+    if roster is None:
+        return None
+    origin = _origin(str(case_path), data).at("roster")
+    if isinstance(roster, Mapping):
+        file, title = roster.get("file"), roster.get("source")
+    else:
+        file, title = roster, None
+    if not isinstance(file, str) or not file.strip() or (title is not None and not isinstance(title, str)):
+        raise InputError([Problem(origin, f"roster must be a file name or {{file: …, source: …}}, got {_plain(roster)!r} "
+                                  "/ roster 格式有误", "roster: {file: nbs_roster_610828.csv, source: 国家统计局2023年区划代码}")])
+    folder = Path(case_path).resolve().parent
+    path = (folder / file).resolve()
+    if not path.is_relative_to(folder) and path not in {p.resolve() for p in allowed}:
+        raise InputError([Problem(origin, f"the roster {file} is outside the case file's folder / 名册须与案例文件在同一文件夹",
+                                  "copy it beside the case file, or give it on the command line")])
+    return RosterSpec(path, (title or f"名册 roster {path.name}").strip())

@@ -1,40 +1,99 @@
-"""Resolving place names from articles and spreadsheets against the roster; pure.
+"""Resolving the names sources use to the nodes they mean; pure.
 
-Real rosters disagree with articles: the 2023 roster has 西山村 in 店镇 and
-崔家西山村 in 通镇, while the article puts 西山村 in 通镇. Resolution never
-guesses silently. An exact match (after normalization) in the stated town is
-taken, and same-named villages elsewhere are recorded beside it; anything else
-fails with the candidates listed, unless the source states a curated decision
-(``resolve_to`` with a ``resolution`` note), which is then recorded with every
-competing candidate.
+Two kinds of reference are resolved here:
+
+- **places**, against the administrative roster: by NBS code, or by
+  (county, town, normalized name). Real rosters disagree with articles: the
+  2023 roster has 西山村 in 店镇 and 崔家西山村 in 通镇, while the article puts
+  西山村 in 通镇. Nothing is guessed: a reference is *matched* (one unit),
+  *ambiguous* (several, listed with their towns) or *missing* (the closest
+  names listed), and only a decision stated by the source (``resolve_to``
+  with a ``resolution`` note) or by the planner in a decisions file
+  (:mod:`loaders.decisions`) settles the last two;
+- **organizations**, across sources (:class:`EntityIndex`): a name stated by
+  a second source is the same node when its normalized name (or an alias)
+  and its place agree; same name in another place is reported as a possible
+  duplicate, never merged.
+
+>>> from graph_model.records import GraphData, make_node
+>>> from graph_model.schema import default_schema
+>>> s, g = default_schema(), GraphData()
+>>> for code, kind, name in [("610828103", "Town", "乌镇"), ("610828103224", "Village", "核桃树墕村")]:
+...     g.add_node(make_node(s, kind, {"id": code, "name": name, "source": "NBS"}))
+>>> resolve_place(RosterIndex(g.nodes.values()), PlaceRef("Village", "核桃樹墕", town="烏鎮")).node.id
+'610828103224'
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
 
-from graph_model.names import match_key, same_name, similar_names
+from graph_model.names import match_key, similar_names
 from graph_model.records import GraphData, InputError, Node, Origin, Problem
+
+ADMIN_KINDS = ("Province", "City", "County", "Town", "Village")
+CODE_LENGTHS = {"Province": 2, "City": 4, "County": 6, "Town": 9, "Village": 12}
+# Suffixes that say what a unit is, not which one; dropped for matching (longest first).
+_PLACE_SUFFIXES = ("社区居民委员会", "社区居委会", "村民委员会", "居民委员会", "街道办事处", "村委会", "居委会",
+                   "社区", "街道", "村", "镇", "乡")
+
+
+def place_key(name: str) -> str:
+    """The match key of a place name without its unit suffix: 核桃树墕村委会, 核桃樹墕村 and 核桃树墕 agree.
+
+    >>> place_key("核桃树墕村委会") == place_key("核桃樹墕") == place_key("核桃树墕村")
+    True
+    """
+    key = match_key(name)
+    for suffix in _PLACE_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
+def parent_code(code: str) -> str | None:
+    """The NBS code of the unit a unit belongs to (village → town → county → city → province)."""
+    for length in (9, 6, 4, 2):
+        if len(code) > length and code.isdigit():
+            return code[:length]
+    return None
+
+
+def within(code: str | None, scope: str | None) -> bool:
+    """Whether the unit ``code`` lies in (or is) the unit ``scope``; NBS codes nest by prefix."""
+    return scope is None or (code is not None and code.startswith(scope))
 
 
 @dataclass(frozen=True)
 class PlaceRef:
-    """A place as a source names it: kind, name, and for a village its town."""
+    """A place as a source names it: kind and name, with the town or county it is in, or its code.
+
+    ``resolve_to`` and ``resolution`` are a decision the source states: which
+    roster unit it means, and why.
+    """
 
     kind: str
     name: str
     town: str | None = None
+    county: str | None = None
+    code: str | None = None
     resolve_to: str | None = None
     resolution: str | None = None
+
+    @property
+    def context(self) -> str:
+        return "".join(filter(None, (self.county, self.town)))
 
 
 @dataclass(frozen=True)
 class Match:
     """How a :class:`PlaceRef` was resolved.
 
-    ``status`` is ``exact`` (same name), ``normalized`` (same after
-    normalization: variants, Traditional forms) or ``curated`` (a decision the
-    source states). ``others`` describe roster units that could also be meant (``店镇西山村 (610828102209)``).
+    ``status`` is ``code`` (the source gave the code), ``exact`` (same name),
+    ``normalized`` (same after normalization: Traditional or variant
+    characters, suffixes) or ``curated`` (a decision of the source or the
+    planner). ``others`` describe units that could also be meant.
     """
 
     ref: PlaceRef
@@ -45,7 +104,7 @@ class Match:
     @property
     def note(self) -> str:
         """A bilingual one-paragraph account, stored on the node as ``reconciliation``."""
-        where = self.ref.town or ""
+        where = self.ref.context
         parts = [f"来源称“{where}{self.ref.name}” / source says {where}{self.ref.name}: "
                  f"{self.status} → {self.node.name} ({self.node.id})"]
         if self.ref.resolution:
@@ -59,78 +118,216 @@ class Match:
         return self.status == "curated" or bool(self.others)
 
 
+@dataclass(frozen=True)
+class Unresolved(Problem):
+    """A reference that matched no unit, or several: the problem plus what a reviewer needs to decide."""
+
+    ref: PlaceRef | None = None
+    status: str = "missing"
+    candidates: tuple[str, ...] = ()
+
+
 class RosterIndex:
-    """Roster units by kind and normalized name, and villages by town."""
+    """Administrative units by id and by (kind, place key), built once per load."""
 
-    def __init__(self, roster: GraphData):
-        self.units: dict[str, list[Node]] = {}
-        for node in roster.nodes.values():
-            self.units.setdefault(node.kind, []).append(node)
-        self.town_of: dict[str, str] = {}
-        for tie in roster.ties.values():
-            if tie.type == "PART_OF" and roster.nodes[tie.source_id].kind == "Village":
-                self.town_of[tie.source_id] = tie.target_id
-        self.nodes = roster.nodes
+    def __init__(self, units: Iterable[Node] | GraphData = ()):
+        self.nodes: dict[str, Node] = {}
+        self._by_key: dict[tuple[str, str], list[Node]] = {}
+        self.add(units.nodes.values() if isinstance(units, GraphData) else units)
 
-    def named(self, kind: str, name: str) -> list[Node]:
-        return [n for n in self.units.get(kind, []) if same_name(name, [n.name, n.props.get("name_raw")])]
+    def add(self, units: Iterable[Node]) -> None:
+        for node in units:
+            if node.kind not in ADMIN_KINDS or node.id in self.nodes:
+                continue
+            self.nodes[node.id] = node
+            for spelling in self._spellings(node):
+                bucket = self._by_key.setdefault((node.kind, place_key(spelling)), [])
+                if all(n.id != node.id for n in bucket):
+                    bucket.append(node)
 
-    def villages_in(self, town_id: str) -> list[Node]:
-        return [n for n in self.units.get("Village", []) if self.town_of.get(n.id) == town_id]
+    def _spellings(self, node: Node) -> list[str]:
+        spellings = [node.name, node.props.get("name_raw"), *node.props.get("aliases", [])]
+        parent = self.nodes.get(parent_code(node.id) or "")
+        if parent is not None:  # 佳州街道办事处城关村委会 is also written 城关村
+            for spelling in list(spellings):
+                for prefix in (parent.name + "办事处", parent.name, parent.props.get("name_raw")):
+                    if spelling and prefix and spelling.startswith(prefix) and len(spelling) > len(prefix) + 1:
+                        spellings.append(spelling[len(prefix):])
+        return [s for s in dict.fromkeys(spellings) if s]
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def named(self, kind: str, name: str, scope: str | None = None) -> list[Node]:
+        """Units of ``kind`` called ``name`` (after normalization) inside the unit ``scope``."""
+        return [n for n in self._by_key.get((kind, place_key(name)), []) if within(n.id, scope)]
+
+    def of_kind(self, kind: str, scope: str | None = None) -> list[Node]:
+        return [n for n in self.nodes.values() if n.kind == kind and within(n.id, scope)]
 
     def describe(self, node: Node) -> str:
-        town = self.nodes.get(self.town_of.get(node.id, ""))
-        return f"{town.name if town else ''}{node.name} ({node.id})"
+        """``店镇西山村 (610828102209)``: a unit with the town (or county) it belongs to."""
+        parent = self.nodes.get(parent_code(node.id) or "")
+        prefix = parent.name if parent is not None and node.kind in ("Village", "Town") else ""
+        prefix = "" if node.name.startswith(prefix) else prefix
+        return f"{prefix}{node.name} ({node.id})"
 
 
 def _status(ref: PlaceRef, node: Node) -> str:
     return "exact" if ref.name in (node.name, node.props.get("name_raw")) else "normalized"
 
 
+def _close(index: RosterIndex, kind: str, name: str, scope: str | None, n: int = 3) -> list[Node]:
+    pool = {x.name: x for x in index.of_kind(kind, scope)}
+    return [pool[found] for found in similar_names(name, pool, n=n, cutoff=0.5)]
+
+
 def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = None) -> Match:
-    """The roster unit ``ref`` means, or :class:`InputError` naming the candidates."""
+    """The roster unit ``ref`` means, or :class:`InputError` with an :class:`Unresolved` problem."""
 
-    def fail(message: str, candidates: list[Node], hint: str) -> InputError:
-        listed = "; ".join(index.describe(n) for n in candidates) or "none / 无"
-        return InputError([Problem(origin, f"{message}; candidates 候选: {listed}", hint)])
+    def fail(message: str, status: str, candidates: Iterable[Node], hint: str) -> InputError:
+        listed = tuple(dict.fromkeys(index.describe(n) for n in candidates))
+        return InputError([Unresolved(origin, f"{message}; candidates 候选: {'; '.join(listed) or 'none / 无'}", hint,
+                                      ref=ref, status=status, candidates=listed)])
 
-    if ref.kind == "Village":
-        if not ref.town:
-            raise fail(f"village {ref.name} needs its town / 村须注明所属乡镇", index.named("Village", ref.name),
-                       "add town: <乡镇名>")
-        town = resolve_place(index, PlaceRef("Town", ref.town), origin).node
-        pool = index.villages_in(town.id)
-        same = index.named("Village", ref.name)
-        exact = [n for n in same if n in pool]
-        elsewhere = tuple(n for n in same if n not in pool)
-        key = match_key(ref.name)
-        similar = [n for n in pool if n not in exact and (key in match_key(n.name) or match_key(n.name) in key)]
-    else:
-        pool = index.units.get(ref.kind, [])
-        exact = index.named(ref.kind, ref.name)
-        elsewhere = ()
-        similar = []
-    if ref.resolve_to:
-        chosen = index.nodes.get(ref.resolve_to)
+    code = ref.code or ref.resolve_to
+    if code:
+        chosen = index.nodes.get(code)
         if chosen is None or chosen.kind != ref.kind:
-            raise fail(f"resolve_to {ref.resolve_to} is not a {ref.kind} of the roster / 指定代码不在名册中",
-                       exact + similar + list(elsewhere), "use a code listed as a candidate")
-        if exact and chosen not in exact:
-            raise fail(f"{ref.name} matches the roster exactly, but resolve_to names {index.describe(chosen)} "
-                       f"/ 名称已精确匹配，与指定代码不一致", exact, "remove resolve_to, or correct it")
-        if not ref.resolution:
-            raise fail(f"resolve_to {ref.resolve_to} needs a resolution note saying why / 须说明核对依据",
+            raise fail(f"{code} is not a {ref.kind} of the roster / 代码不在名册中", "missing",
+                       index.named(ref.kind, ref.name) if ref.name else (), "use a code listed as a candidate")
+    scope = None
+    if ref.county:
+        scope = resolve_place(index, PlaceRef("County", ref.county), origin).node.id
+    if ref.town and ref.kind == "Village":
+        scope = resolve_place(index, PlaceRef("Town", ref.town, county=ref.county), origin).node.id
+    elif ref.kind == "Village" and not code and not ref.county:
+        raise fail(f"village {ref.name} needs its town / 村须注明所属乡镇", "ambiguous",
+                   index.named("Village", ref.name), "add the town (乡镇), or the village's code")
+    same = index.named(ref.kind, ref.name, scope) if ref.name else []
+    elsewhere = [n for n in index.named(ref.kind, ref.name) if n not in same] if ref.name else []
+    if code:
+        others = tuple(index.describe(n) for n in [*same, *elsewhere] if n.id != code)
+        if ref.code and not ref.resolve_to:
+            if ref.name and chosen not in same and chosen not in elsewhere:
+                raise fail(f"code {code} is {index.describe(chosen)}, not {ref.context}{ref.name} / 代码与名称不符",
+                           "missing", [chosen, *same], "correct the code or the name")
+            return Match(ref, chosen, "code", others)
+        if same and chosen not in same:
+            raise fail(f"{ref.name} matches the roster, but resolve_to names {index.describe(chosen)} "
+                       f"/ 名称已匹配，与指定代码不一致", "ambiguous", same, "remove resolve_to, or correct it")
+        needs_reason = not within(chosen.id, scope) or chosen not in same
+        if needs_reason and not ref.resolution:
+            raise fail(f"resolve_to {code} needs a resolution note saying why / 须说明核对依据", "ambiguous",
                        [chosen], "add resolution: <why this unit>")
-        others = tuple(index.describe(n) for n in [*exact, *similar, *elsewhere] if n.id != chosen.id)
-        return Match(ref, chosen, "curated" if not exact else _status(ref, chosen), others)
-    if len(exact) == 1:
-        return Match(ref, exact[0], _status(ref, exact[0]), tuple(index.describe(n) for n in elsewhere))
-    where = f" in {ref.town}" if ref.town else ""
-    if len(exact) > 1:
-        raise fail(f"{ref.name}{where} matches {len(exact)} roster units / 名册中有多个同名单位", exact,
-                   "add resolve_to: <code> and resolution: <why>")
-    by_name = {n.name: n for n in pool}
-    close = [by_name[name] for name in similar_names(ref.name, by_name, n=3, cutoff=0.6)]
-    candidates = list({n.id: n for n in [*similar, *elsewhere, *close]}.values())
-    raise fail(f"{ref.kind} {ref.name}{where} is not in the roster / 名册中无此名称", candidates,
+        return Match(ref, chosen, "curated" if chosen not in same else _status(ref, chosen), others)
+    where = f" in {ref.context}" if ref.context else ""
+    if len(same) == 1:
+        return Match(ref, same[0], _status(ref, same[0]), tuple(index.describe(n) for n in elsewhere))
+    if len(same) > 1:
+        raise fail(f"{ref.name}{where} matches {len(same)} roster units / 名册中有多个同名单位", "ambiguous", same,
+                   "give the town or county, the code, or resolve_to: <code> with resolution: <why>")
+    key = place_key(ref.name)
+    similar = [n for n in index.of_kind(ref.kind, scope) if key in place_key(n.name) or place_key(n.name) in key]
+    raise fail(f"{ref.kind} {ref.name}{where} is not in the roster / 名册中无此名称", "missing",
+               [*similar, *elsewhere, *_close(index, ref.kind, ref.name, scope)],
                "correct the name, or add resolve_to: <code> and resolution: <why> to the source")
+
+
+@dataclass
+class Entity:
+    """An organization known to the load: its id, kind, names and place (an NBS code)."""
+
+    id: str
+    kind: str
+    name: str
+    place: str | None
+    keys: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Which node an organization statement is about, and why (for ``--explain``)."""
+
+    id: str
+    reason: str
+    duplicates: tuple[str, ...] = ()
+
+
+class EntityIndex:
+    """Organizations already known (in the store, or stated by an earlier source of this load).
+
+    :meth:`identify` decides whether a newly stated organization is one of
+    them: the same kind, the same normalized name or alias, and places that
+    agree (one lies in the other, or one is unknown).
+    """
+
+    def __init__(self, entities: Iterable[Entity] = ()):
+        self.by_id: dict[str, Entity] = {}
+        self._by_key: dict[tuple[str, str], list[Entity]] = {}
+        for entity in entities:
+            self.add(entity)
+
+    def add(self, entity: Entity) -> None:
+        known = self.by_id.get(entity.id)
+        if known is None:
+            self.by_id[entity.id] = known = Entity(entity.id, entity.kind, entity.name, entity.place)
+        known.place = known.place or entity.place
+        for key in entity.keys | {match_key(entity.name)}:
+            if key not in known.keys:
+                known.keys.add(key)
+                self._by_key.setdefault((entity.kind, key), []).append(known)
+
+    def find(self, kind: str, name: str, place: str | None = None) -> list[Entity]:
+        """Organizations of ``kind`` known by ``name`` (normalized) whose place agrees with ``place``."""
+        return [e for e in self._by_key.get((kind, match_key(name)), []) if _places_agree(e.place, place)]
+
+    def names(self, kinds: Iterable[str]) -> list[str]:
+        """Every name of the organizations of ``kinds`` (for "similar names" hints)."""
+        wanted = set(kinds)
+        return [e.name for e in self.by_id.values() if e.kind in wanted]
+
+    def identify(self, kind: str, name: str, aliases: Iterable[str], place: str | None,
+                 new_id: str, explicit: bool = False) -> Identity:
+        """The id this statement is about: ``new_id`` when given explicitly or nothing agrees."""
+        if explicit:
+            known = self.by_id.get(new_id)
+            return Identity(new_id, f"id {new_id} given by the source" + (" (already known)" if known else ""))
+        keys = [match_key(n) for n in (name, *aliases) if n]
+        candidates = list({e.id: e for k in keys for e in self._by_key.get((kind, k), [])}.values())
+        agree = [e for e in candidates if _places_agree(e.place, place)]
+        if len(agree) == 1:
+            entity = agree[0]
+            how = "same name" if match_key(name) in entity.keys else "a name it is also known by"
+            where = f", place {entity.place or place}" if entity.place or place else ""
+            return Identity(entity.id, f"{how} as {entity.name} ({entity.id}){where} / 名称与所在地一致，视为同一组织")
+        duplicates = tuple(f"{e.name} ({e.id}, {e.place or '?'})" for e in candidates)
+        if duplicates:
+            return Identity(new_id, "possible duplicate of " + "; ".join(duplicates) +
+                            " / 可能重复：名称相同而所在地不同或不唯一，未合并", duplicates)
+        return Identity(new_id, "new / 新增")
+
+
+def _places_agree(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a.startswith(b) or b.startswith(a)
+
+
+def entities_of(nodes: Iterable[Node]) -> list[Entity]:
+    """The organizations among ``nodes`` as :class:`Entity` records (administrative units left out)."""
+    return [Entity(n.id, n.kind, n.name, n.props.get("place"),
+                   {match_key(s) for s in (n.name, n.props.get("name_raw"), *n.props.get("aliases", [])) if s})
+            for n in nodes if n.kind not in ADMIN_KINDS]
+
+
+def decision_for(decisions: Mapping[tuple[str, str, str], Mapping[str, Any]], ref: PlaceRef) -> PlaceRef:
+    """``ref`` with the planner's decision applied, if the decisions file has one for it."""
+    decided = decisions.get(reference_key(ref))
+    if not decided or not decided.get("resolve_to"):
+        return ref
+    return PlaceRef(ref.kind, ref.name, ref.town, ref.county, ref.code, str(decided["resolve_to"]),
+                    decided.get("resolution") or ref.resolution or "决定文件 decisions file")
+
+
+def reference_key(ref: PlaceRef) -> tuple[str, str, str]:
+    """How a decisions file names a reference: kind, context (county + town) and name, normalized."""
+    return (ref.kind, match_key(ref.context), match_key(ref.name))

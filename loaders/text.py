@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from pathlib import Path
 
 from graph_model.records import InputError, Origin, Problem
@@ -39,11 +41,39 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
                               "save the file as UTF-8 or GBK / 请另存为 UTF-8 或 GBK 编码")])
 
 
-def read_text(path: str | Path) -> tuple[str, str]:
-    """Read and decode a text file; see :func:`decode_text`."""
+MAX_FILE_MB = float(os.environ.get("LINKGRAPH_MAX_FILE_MB", "512"))
+
+
+def read_source_bytes(path: str | Path, max_mb: float | None = None) -> bytes:
+    """The bytes of a regular file no larger than ``max_mb`` (default ``$LINKGRAPH_MAX_FILE_MB`` or 512).
+
+    Devices, FIFOs and other special files are refused before anything is
+    read, so that a link to ``/dev/zero`` cannot fill the memory.
+    """
     path = Path(path)
+    limit = MAX_FILE_MB if max_mb is None else max_mb
     try:
-        data = path.read_bytes()
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError([Problem(Origin(str(path)), "not a regular file (a device, pipe or folder) / 不是普通文件")])
+        if info.st_size > limit * 1024 * 1024:
+            raise InputError([Problem(Origin(str(path)), f"the file is {info.st_size / 2**20:.0f} MB, more than the "
+                                      f"limit of {limit:g} MB / 文件过大", "raise it with LINKGRAPH_MAX_FILE_MB")])
+        with open(path, "rb") as handle:
+            return handle.read(int(limit * 1024 * 1024) + 1)
     except OSError as err:
         raise InputError([Problem(Origin(str(path)), f"cannot read file: {err.strerror} / 无法读取文件")]) from None
-    return decode_text(data, str(path))
+
+
+def read_text(path: str | Path) -> tuple[str, str]:
+    """Read and decode a text file; see :func:`decode_text`."""
+    return decode_text(read_source_bytes(path), str(path))
+
+
+def split_lines(text: str) -> str:
+    r"""Text with every line ending as ``\n``: Windows ``\r\n`` and old Mac ``\r`` alike.
+
+    >>> split_lines("a\rb\r\nc")
+    'a\nb\nc'
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")

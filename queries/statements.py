@@ -1,22 +1,22 @@
-"""Cypher generated from the schema: DDL, bulk upserts, counts and export.
+"""Cypher generated from the schema: DDL, the write path, lookups, counts and export.
 
 Labels, relationship types and property names come only from the schema (which
-admits identifiers only); values are always parameters (``$rows``). The two
-backends differ in DDL (LadybugDB needs typed tables, Neo4j takes constraints
-and indexes) and in one detail of the upserts: LadybugDB infers a parameter's
-type from its values, so a column that is null in every row of a batch is cast
-to its declared type.
+admits identifiers only); values are always parameters (``$rows``, ``$ids``).
+The two backends differ in DDL (LadybugDB needs typed tables, Neo4j takes
+constraints and indexes), in how a row becomes properties (LadybugDB infers a
+parameter's type from its values, so every column is cast to its declared
+type; Neo4j sets a map at once) and in bulk files (LadybugDB ``COPY`` from
+Parquet).
 
-An upsert adds and updates but never erases: a value the new row leaves empty
-keeps what the store had (``coalesce``), so loading the roster again does not
-wipe the aliases a case file gave its villages. A load with ``replace``
-rebuilds the store from its sources instead.
+The write path never merges blindly: a load first reads what the store holds
+for its records (:func:`existing_nodes`, :func:`existing_ties`), works out what
+changes (:mod:`stores.plan`), then creates, updates and deletes exactly that.
 
 >>> from graph_model.schema import default_schema
 >>> s = default_schema()
->>> print(upsert_ties(s, "PART_OF", "Village", "Town", "neo4j").splitlines()[1])
+>>> print(create_ties(s, "PART_OF", "Village", "Town", "neo4j").splitlines()[1])
 MATCH (a:Village {id: r.src}) MATCH (b:Town {id: r.dst})
->>> "e.start_year = coalesce(CAST(r.start_year AS INT64), e.start_year)" in upsert_ties(s, "PART_OF", "Village", "Town", "ladybug")
+>>> "start_year: CAST(r.start_year AS INT64)" in create_ties(s, "PART_OF", "Village", "Town", "ladybug")
 True
 """
 
@@ -25,8 +25,13 @@ from __future__ import annotations
 from graph_model.schema import Property, Schema
 
 BACKENDS = ("ladybug", "neo4j")
+REGISTRY = "LoadedSource"
+"""The label that records which sources a store holds (key, title, digest, when, how much)."""
+REGISTRY_PROPERTIES = (("key", "STRING"), ("title", "STRING"), ("file", "STRING"), ("kind", "STRING"),
+                       ("digest", "STRING"), ("loaded", "STRING"), ("nodes", "INT64"), ("ties", "INT64"),
+                       ("complete", "BOOLEAN"))
 
-_LADYBUG_TYPES = {
+LADYBUG_TYPES = {
     "string": "STRING",
     "int": "INT64",
     "float": "DOUBLE",
@@ -37,13 +42,18 @@ _LADYBUG_TYPES = {
 }
 
 
+def _check(backend: str) -> None:
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; known: {BACKENDS}")
+
+
 def _ladybug_column(prop: Property) -> str:
     suffix = " PRIMARY KEY" if prop.name == "id" else ""
-    return f"{prop.name} {_LADYBUG_TYPES[prop.type]}{suffix}"
+    return f"{prop.name} {LADYBUG_TYPES[prop.type]}{suffix}"
 
 
 def ladybug_ddl(schema: Schema) -> list[str]:
-    """``CREATE NODE/REL TABLE IF NOT EXISTS`` for every kind, node tables first."""
+    """``CREATE NODE/REL TABLE IF NOT EXISTS`` for every kind, node tables first, and the source registry."""
     statements = [
         f"CREATE NODE TABLE IF NOT EXISTS {k.label}({', '.join(_ladybug_column(p) for p in k.properties)})"
         for k in schema.node_kinds
@@ -52,6 +62,8 @@ def ladybug_ddl(schema: Schema) -> list[str]:
         parts = [f"FROM {s} TO {d}" for s, d in t.endpoints]
         parts += [_ladybug_column(p) for p in t.properties]
         statements.append(f"CREATE REL TABLE IF NOT EXISTS {t.type}({', '.join(parts)})")
+    columns = ", ".join(f"{name} {type_}{' PRIMARY KEY' if name == 'key' else ''}" for name, type_ in REGISTRY_PROPERTIES)
+    statements.append(f"CREATE NODE TABLE IF NOT EXISTS {REGISTRY}({columns})")
     return statements
 
 
@@ -62,48 +74,142 @@ def neo4j_ddl(schema: Schema) -> list[str]:
         slug = k.label.lower()
         statements.append(f"CREATE CONSTRAINT {slug}_id IF NOT EXISTS FOR (n:{k.label}) REQUIRE n.id IS UNIQUE")
         statements.append(f"CREATE INDEX {slug}_name IF NOT EXISTS FOR (n:{k.label}) ON (n.name)")
+    statements.append(f"CREATE CONSTRAINT {REGISTRY.lower()}_key IF NOT EXISTS FOR (s:{REGISTRY}) REQUIRE s.key IS UNIQUE")
     return statements
 
 
 def ddl(schema: Schema, backend: str) -> list[str]:
-    if backend == "ladybug":
-        return ladybug_ddl(schema)
-    if backend == "neo4j":
-        return neo4j_ddl(schema)
-    raise ValueError(f"unknown backend {backend!r}; known: {BACKENDS}")
+    _check(backend)
+    return ladybug_ddl(schema) if backend == "ladybug" else neo4j_ddl(schema)
 
 
 def _value(prop: Property, backend: str) -> str:
-    ladybug_type = _LADYBUG_TYPES[prop.type]
+    ladybug_type = LADYBUG_TYPES[prop.type]
     if backend == "ladybug" and ladybug_type != "STRING":
         return f"CAST(r.{prop.name} AS {ladybug_type})"
     return f"r.{prop.name}"
 
 
-def _set_clause(var: str, properties: tuple[Property, ...], backend: str, skip: tuple[str, ...] = ()) -> str:
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; known: {BACKENDS}")
-    return ", ".join(f"{var}.{p.name} = coalesce({_value(p, backend)}, {var}.{p.name})"
-                     for p in properties if p.name not in skip)
+def _assignments(var: str, properties: tuple[Property, ...], skip: tuple[str, ...] = ()) -> str:
+    return ", ".join(f"{var}.{p.name} = {_value(p, 'ladybug')}" for p in properties if p.name not in skip)
 
 
-def upsert_nodes(schema: Schema, label: str, backend: str) -> str:
-    """Merge ``$rows`` (one dict per node, every column present) into nodes of ``label``."""
+def _literal_map(properties: tuple[Property, ...]) -> str:
+    return "{" + ", ".join(f"{p.name}: {_value(p, 'ladybug')}" for p in properties) + "}"
+
+
+def create_nodes(schema: Schema, label: str, backend: str) -> str:
+    """Create a node of ``label`` for each of ``$rows`` (ids the store does not have)."""
+    _check(backend)
     kind = schema.node_kind(label)
-    return f"UNWIND $rows AS r\nMERGE (n:{label} {{id: r.id}})\nSET {_set_clause('n', kind.properties, backend, ('id',))}"
+    if backend == "neo4j":
+        return f"UNWIND $rows AS r\nCREATE (n:{label})\nSET n = r"
+    return f"UNWIND $rows AS r\nCREATE (n:{label} {_literal_map(kind.properties)})"
 
 
-def upsert_ties(schema: Schema, type_: str, source: str, target: str, backend: str) -> str:
-    """Merge ``$rows`` (``src``, ``dst`` and every column) into ties; both endpoints labelled."""
+def update_nodes(schema: Schema, label: str, backend: str) -> str:
+    """Overwrite every property of the nodes of ``label`` that ``$rows`` name by id."""
+    _check(backend)
+    kind = schema.node_kind(label)
+    if backend == "neo4j":
+        return f"UNWIND $rows AS r\nMATCH (n:{label} {{id: r.id}})\nSET n = r"
+    return f"UNWIND $rows AS r\nMATCH (n:{label} {{id: r.id}})\nSET {_assignments('n', kind.properties, ('id',))}"
+
+
+def delete_nodes(label: str) -> str:
+    """Delete the nodes of ``label`` whose ids are ``$ids``, with their ties."""
+    return f"UNWIND $ids AS i\nMATCH (n:{label} {{id: i}})\nDETACH DELETE n"
+
+
+def _tie_match(type_: str, source: str, target: str, var: str = "e") -> str:
+    return f"MATCH (a:{source} {{id: r.src}})-[{var}:{type_}]->(b:{target} {{id: r.dst}})"
+
+
+def create_ties(schema: Schema, type_: str, source: str, target: str, backend: str) -> str:
+    """Create a tie for each of ``$rows`` (``src``, ``dst``, and the properties); both endpoints labelled."""
+    _check(backend)
     kind = schema.tie_kind(type_)
     if not kind.allows(source, target):
         raise ValueError(f"{type_} does not join {source} to {target}")
-    return (
-        "UNWIND $rows AS r\n"
-        f"MATCH (a:{source} {{id: r.src}}) MATCH (b:{target} {{id: r.dst}})\n"
-        f"MERGE (a)-[e:{type_}]->(b)\n"
-        f"SET {_set_clause('e', kind.properties, backend)}"
-    )
+    match = f"UNWIND $rows AS r\nMATCH (a:{source} {{id: r.src}}) MATCH (b:{target} {{id: r.dst}})\n"
+    if backend == "neo4j":
+        return match + f"MERGE (a)-[e:{type_}]->(b)\nSET e = r.props"
+    return match + f"CREATE (a)-[e:{type_} {_literal_map(kind.properties)}]->(b)"
+
+
+def update_ties(schema: Schema, type_: str, source: str, target: str, backend: str) -> str:
+    """Overwrite every property of the ties ``$rows`` name by their endpoints."""
+    _check(backend)
+    kind = schema.tie_kind(type_)
+    head = f"UNWIND $rows AS r\n{_tie_match(type_, source, target)}\n"
+    if backend == "neo4j":
+        return head + "SET e = r.props"
+    return head + f"SET {_assignments('e', kind.properties)}"
+
+
+def delete_ties(type_: str, source: str, target: str) -> str:
+    """Delete the ties ``$rows`` name by their endpoints (``src``, ``dst``)."""
+    return f"UNWIND $rows AS r\n{_tie_match(type_, source, target)}\nDELETE e"
+
+
+def copy_nodes(label: str, path: str) -> str:
+    """LadybugDB's bulk path: every row of a Parquet file we wrote becomes a node of ``label``."""
+    return f"COPY {label} FROM {_path_literal(path)}"
+
+
+def copy_ties(type_: str, source: str, target: str, path: str) -> str:
+    """LadybugDB's bulk path for ties of one (source kind, target kind) pair."""
+    return f"COPY {type_} FROM {_path_literal(path)} (from='{source}', to='{target}')"
+
+
+def _path_literal(path: str) -> str:
+    if "'" in path or "\\" in path or "\n" in path:
+        raise ValueError(f"unsafe path for COPY: {path!r}")
+    return f"'{path}'"
+
+
+def existing_nodes(label: str) -> str:
+    """The statements (provenance) of the nodes of ``label`` with the ids ``$ids``."""
+    return f"UNWIND $ids AS i\nMATCH (n:{label} {{id: i}})\nRETURN n.id AS id, n.provenance AS provenance"
+
+
+def existing_ties(type_: str, source: str, target: str) -> str:
+    """The statements of the ties ``$rows`` name by their endpoints."""
+    return (f"UNWIND $rows AS r\n{_tie_match(type_, source, target)}\n"
+            "RETURN a.id AS src, b.id AS dst, e.provenance AS provenance")
+
+
+def nodes_stated_by(label: str) -> str:
+    """Nodes of ``label`` that the source ``$key`` states."""
+    return f"MATCH (n:{label}) WHERE $key IN n.source_keys RETURN n.id AS id, n.provenance AS provenance"
+
+
+def ties_stated_by(type_: str, backend: str) -> str:
+    """Ties of ``type_`` that the source ``$key`` states, with their endpoint kinds."""
+    kind = "label({})" if backend == "ladybug" else "labels({})[0]"
+    return (f"MATCH (a)-[e:{type_}]->(b) WHERE $key IN e.source_keys\n"
+            f"RETURN {kind.format('a')} AS source_kind, a.id AS src, {kind.format('b')} AS target_kind, b.id AS dst, "
+            "e.provenance AS provenance")
+
+
+def ids_present(label: str) -> str:
+    """Which of ``$ids`` are nodes of ``label``."""
+    return f"UNWIND $ids AS i\nMATCH (n:{label} {{id: i}})\nRETURN n.id AS id"
+
+
+def record_source(backend: str) -> str:
+    """Create or update the registry entry of a source (``$row``)."""
+    _check(backend)
+    if backend == "neo4j":
+        return f"MERGE (s:{REGISTRY} {{key: $row.key}})\nSET s = $row"
+    sets = ", ".join(f"s.{name} = CAST($row.{name} AS {type_})" for name, type_ in REGISTRY_PROPERTIES if name != "key")
+    return f"MERGE (s:{REGISTRY} {{key: $row.key}})\nSET {sets}"
+
+
+def loaded_sources() -> str:
+    """Every source the store holds, oldest load first."""
+    columns = ", ".join(f"s.{name} AS {name}" for name, _ in REGISTRY_PROPERTIES)
+    return f"MATCH (s:{REGISTRY}) RETURN {columns} ORDER BY loaded, key"
 
 
 def ladybug_tables() -> str:
@@ -135,12 +241,13 @@ def export_ties(schema: Schema, type_: str) -> str:
     return f"MATCH (a)-[e:{type_}]->(b) RETURN a.id AS src, b.id AS dst, {columns} ORDER BY src, dst"
 
 
+def node_names(label: str) -> str:
+    """Id, names and place of every node of ``label`` (to match spellings in Python)."""
+    return (f"MATCH (n:{label}) RETURN n.id AS id, n.name AS name, n.name_raw AS name_raw, n.aliases AS aliases, "
+            "n.place AS place ORDER BY id")
+
+
 def nodes_named(label: str) -> str:
     """Nodes of ``label`` whose id, name or an alias is ``$value``."""
     return (f"MATCH (n:{label}) WHERE n.id = $value OR n.name = $value OR $value IN n.aliases "
             "RETURN n.id AS id, n.name AS name ORDER BY id")
-
-
-def node_names(label: str) -> str:
-    """Id, name and aliases of every node of ``label`` (to match spellings in Python)."""
-    return f"MATCH (n:{label}) RETURN n.id AS id, n.name AS name, n.aliases AS aliases ORDER BY id"

@@ -1,22 +1,33 @@
 """One small store interface, two implementations (embedded LadybugDB, Neo4j).
 
-A store creates its schema from the model, writes a whole :class:`GraphData`
-in one transaction (so a failed load leaves the store as it was, and loading
-the same data again changes nothing), runs read-only queries, counts, and
-exports the graph for analysis. Everything backend-specific is the transaction
-handling in the two subclasses; the statements come from ``queries/``.
+A store creates its schema from the model and writes a :class:`GraphData`
+by reading first what it holds for those records, working out the changes
+(:mod:`stores.plan`) and applying exactly those: a failed load leaves the
+store as it was, loading the same sources again writes nothing, and a
+source loaded again after an edit changes only what that source says. A
+registry of loaded sources (key, title, digest) lets a load skip a source it
+holds unchanged. Stores also run read-only queries, count, and export the
+graph for analysis. Everything backend-specific is the transaction handling
+and the bulk path in the two subclasses; the statements come from ``queries/``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from abc import ABC, abstractmethod
-from typing import Any, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from graph_model.names import same_name, similar_names
-from graph_model.records import GraphData, InputError, Node, Tie, node_row, tie_row
+from graph_model.records import GraphData, InputError, Node, Problem, Tie, read_value, storage_value
 from graph_model.schema import Schema
+from loaders import SourceInfo
+from loaders.context import Known
+from loaders.reconcile import ADMIN_KINDS, CODE_LENGTHS
 from queries import statements
 from queries.catalog import QueryError, get_query
+from stores.plan import Stored, WritePlan, plan_write
 
 BATCH_SIZE = 2000
 
@@ -28,6 +39,20 @@ Statement = tuple[str, Mapping[str, Any]]
 
 class StoreError(RuntimeError):
     """The store could not be opened or refused a statement; the message says which and why."""
+
+
+@dataclass
+class WriteReport:
+    """What a write did (or, for a dry run, would do)."""
+
+    plan: WritePlan
+    written: list[str] = field(default_factory=list)
+    unchanged_sources: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def batches(rows: Sequence[Any], size: int = BATCH_SIZE) -> Iterable[Sequence[Any]]:
+    return (rows[i : i + size] for i in range(0, len(rows), size))
 
 
 class Store(ABC):
@@ -56,8 +81,9 @@ class Store(ABC):
     def _run_ddl(self, statement: str) -> None: ...
 
     @abstractmethod
-    def _write(self, work: list[Statement], progress: Progress | None) -> None:
-        """Run all statements in one transaction: all take effect or none."""
+    def _apply(self, plan: WritePlan, registry: list[dict[str, Any]], *, replace: bool,
+               progress: Progress | None) -> None:
+        """Carry out ``plan`` (after emptying the store if ``replace``) and record the sources."""
 
     @abstractmethod
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -71,25 +97,190 @@ class Store(ABC):
             self._run_ddl(statement)
         self._schema_ready = True
 
-    def write(self, graph: GraphData, *, replace: bool = False, progress: Progress | None = None) -> None:
-        """Upsert every node and tie of ``graph`` atomically.
+    # ------------------------------------------------------------ reading for a load
 
-        ``replace`` first deletes everything in the store, in the same
-        transaction. Raises :class:`InputError` (and writes nothing) when the
-        graph has problems.
+    def loaded_sources(self) -> list[dict[str, Any]]:
+        """The registry: every source the store holds, with its title, digest and when it was loaded."""
+        self.ensure_schema()
+        return self.run(statements.loaded_sources())
+
+    def kinds_of(self, ids: Iterable[str]) -> dict[str, str]:
+        """The kind of each of ``ids`` the store holds (NBS codes are looked up under their level first)."""
+        self.ensure_schema()
+        pending = set(ids)
+        found: dict[str, str] = {}
+        by_length = {n: kind for kind, n in CODE_LENGTHS.items()}
+        guesses: dict[str, list[str]] = {}
+        for node_id in pending:
+            if node_id.isdigit() and len(node_id) in by_length:
+                guesses.setdefault(by_length[len(node_id)], []).append(node_id)
+        for label, guessed in guesses.items():
+            found.update(self._present(label, guessed))
+        rest = sorted(pending - found.keys())
+        for label in self.schema.node_labels:
+            if not rest:
+                break
+            hits = self._present(label, rest)
+            found.update(hits)
+            rest = [i for i in rest if i not in hits]
+        return found
+
+    def _present(self, label: str, ids: Sequence[str]) -> dict[str, str]:
+        return {row["id"]: label for chunk in batches(list(ids))
+                for row in self.run(statements.ids_present(label), {"ids": list(chunk)})}
+
+    def known(self) -> Known:
+        """What loaders may ask the store: kinds of ids, places and organizations (read when asked)."""
+        cache: dict[str, str | None] = {}
+
+        def kind_of(node_id: str) -> str | None:
+            if node_id not in cache:
+                cache[node_id] = self.kinds_of([node_id]).get(node_id)
+            return cache[node_id]
+
+        def nodes(kinds: Iterable[str]) -> list[Node]:
+            self.ensure_schema()
+            found = []
+            for label in kinds:
+                for row in self.run(statements.node_names(label)):
+                    props = {k: v for k, v in row.items() if v is not None}
+                    found.append(Node(label, row["id"], props))
+            return found
+
+        return Known(kind_of=kind_of,
+                     places=lambda: nodes(ADMIN_KINDS),
+                     organizations=lambda: nodes(l for l in self.schema.node_labels if l not in ADMIN_KINDS))
+
+    def is_empty(self) -> bool:
+        self.ensure_schema()
+        return all(self.run(statements.count_nodes(label))[0]["count"] == 0 for label in self.schema.node_labels)
+
+    # ------------------------------------------------------------ writing
+
+    def write(self, graph: GraphData, *, replace: bool = False, progress: Progress | None = None,
+              sources: Sequence[SourceInfo] | None = None, dry_run: bool = False) -> WriteReport:
+        """Make the store say what ``graph`` says for its sources, atomically.
+
+        ``sources`` describe the sources of ``graph`` (with digests, so an
+        unchanged source is skipped); without them every source key found in
+        ``graph`` is written. ``replace`` empties the store first (same
+        transaction). Raises :class:`InputError` (and writes nothing) when
+        the graph has problems, e.g. a tie to a node neither it nor the store has.
         """
-        problems = graph.problems(self.schema)
+        self.ensure_schema()
+        endpoints = {i for t in graph.ties.values() for i in (t.source_id, t.target_id) if i not in graph.nodes}
+        in_store = {} if replace else self.kinds_of(endpoints)
+        problems = graph.problems(self.schema, in_store.get)
         if problems:
             raise InputError(problems)
-        self.ensure_schema()
-        work: list[Statement] = [(statements.delete_all(), {})] if replace else []
-        for kind in self.schema.node_kinds:
-            rows = [node_row(self.schema, n) for n in graph.nodes_of(kind.label)]
-            work += _batches(statements.upsert_nodes(self.schema, kind.label, self.backend), rows)
-        for (type_, source, target), ties in graph.tie_groups().items():
-            rows = [tie_row(self.schema, t) for t in ties]
-            work += _batches(statements.upsert_ties(self.schema, type_, source, target, self.backend), rows)
-        self._write(work, progress)
+        infos = list(sources) if sources is not None else _infer_sources(graph)
+        registry = {} if replace else {row["key"]: row for row in self.loaded_sources()}
+        unchanged = [s.ref.key for s in infos if s.digest and registry.get(s.ref.key, {}).get("digest") == s.digest
+                     and registry[s.ref.key].get("complete")]
+        keys = {s.ref.key for s in infos} - set(unchanged)
+        node_kinds = {**in_store, **{n.id: n.kind for n in graph.nodes.values()}}
+        loaded = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        if replace or self.is_empty():
+            plan = plan_write(self.schema, graph, keys, node_kinds=node_kinds, existing_nodes={}, existing_ties={},
+                              loaded=loaded)
+        else:
+            if progress:
+                progress("compare", 0, 1)
+            previously = {k for k in keys if k in registry}
+            plan = plan_write(self.schema, graph, keys, node_kinds=node_kinds,
+                              existing_nodes=self._existing_nodes(graph, keys),
+                              existing_ties=self._existing_ties(graph, keys, node_kinds),
+                              stale_nodes=self._stated_nodes(previously),
+                              stale_ties=self._stated_ties(previously), loaded=loaded)
+        report = WriteReport(plan, sorted(keys), unchanged, dry_run)
+        if dry_run:
+            return report
+        rows = [self._registry_row(info, graph, loaded) for info in infos if info.ref.key in keys]
+        if plan.rows or rows or replace:
+            self._apply(plan, rows, replace=replace, progress=progress)
+        return report
+
+    def _registry_row(self, info: SourceInfo, graph: GraphData, loaded: str) -> dict[str, Any]:
+        def stated(records) -> int:
+            return sum(1 for r in records if any(s["key"] == info.ref.key for s in r.provenance))
+
+        return {"key": info.ref.key, "title": info.ref.title, "file": info.ref.file, "kind": info.kind,
+                "digest": info.digest, "loaded": loaded, "nodes": stated(graph.nodes.values()),
+                "ties": stated(graph.ties.values()), "complete": True}
+
+    def _existing_nodes(self, graph: GraphData, keys: set[str]) -> dict[str, Stored]:
+        by_label: dict[str, list[str]] = {}
+        for node in graph.nodes.values():
+            if any(s["key"] in keys for s in node.provenance):
+                by_label.setdefault(node.kind, []).append(node.id)
+        found = {}
+        for label, ids in by_label.items():
+            for chunk in batches(ids):
+                for row in self.run(statements.existing_nodes(label), {"ids": list(chunk)}):
+                    found[row["id"]] = Stored(label, _statements(row["provenance"]))
+        return found
+
+    def _existing_ties(self, graph: GraphData, keys: set[str], node_kinds: Mapping[str, str]) -> dict:
+        groups: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+        for tie in graph.ties.values():
+            if any(s["key"] in keys for s in tie.provenance):
+                group = (tie.type, node_kinds[tie.source_id], node_kinds[tie.target_id])
+                groups.setdefault(group, []).append({"src": tie.source_id, "dst": tie.target_id})
+        found = {}
+        for (type_, source, target), rows in groups.items():
+            for chunk in batches(rows):
+                for row in self.run(statements.existing_ties(type_, source, target), {"rows": list(chunk)}):
+                    found[(type_, row["src"], row["dst"])] = Stored(type_, _statements(row["provenance"]), (source, target))
+        return found
+
+    def _stated_nodes(self, keys: set[str]) -> dict[str, Stored]:
+        found = {}
+        for key in sorted(keys):
+            for label in self.schema.node_labels:
+                for row in self.run(statements.nodes_stated_by(label), {"key": key}):
+                    found[row["id"]] = Stored(label, _statements(row["provenance"]))
+        return found
+
+    def _stated_ties(self, keys: set[str]) -> dict:
+        found = {}
+        for key in sorted(keys):
+            for type_ in self.schema.tie_types:
+                for row in self.run(statements.ties_stated_by(type_, self.backend), {"key": key}):
+                    found[(type_, row["src"], row["dst"])] = Stored(
+                        type_, _statements(row["provenance"]), (row["source_kind"], row["target_kind"]))
+        return found
+
+    def node_rows(self, nodes: Sequence[Node]) -> list[dict[str, Any]]:
+        """Nodes as rows for this backend's statements (every column, JSON as text)."""
+        return [{p.name: storage_value(p, n.props.get(p.name)) for p in self.schema.node_kind(n.kind).properties}
+                for n in nodes]
+
+    def tie_rows(self, ties: Sequence[Tie]) -> list[dict[str, Any]]:
+        """Ties as rows: ``src``, ``dst`` and every column (Neo4j: the columns under ``props``)."""
+        rows = []
+        for tie in ties:
+            props = {p.name: storage_value(p, tie.props.get(p.name)) for p in self.schema.tie_kind(tie.type).properties}
+            rows.append({"src": tie.source_id, "dst": tie.target_id, **props})
+        return rows
+
+    def plan_statements(self, plan: WritePlan) -> list[Statement]:
+        """Deletes, then updates, then creates, in batches (the creates of nodes before those of ties)."""
+        work: list[Statement] = []
+        for (type_, source, target), pairs in plan.delete_ties.items():
+            for chunk in batches([{"src": s, "dst": d} for s, d in pairs]):
+                work.append((statements.delete_ties(type_, source, target), {"rows": list(chunk)}))
+        for label, ids in plan.delete_nodes.items():
+            for chunk in batches(ids):
+                work.append((statements.delete_nodes(label), {"ids": list(chunk)}))
+        for label, nodes in plan.update_nodes.items():
+            for chunk in batches(self.node_rows(nodes)):
+                work.append((statements.update_nodes(self.schema, label, self.backend), {"rows": list(chunk)}))
+        for (type_, source, target), ties in plan.update_ties.items():
+            for chunk in batches(self.tie_rows(ties)):
+                work.append((statements.update_ties(self.schema, type_, source, target, self.backend), {"rows": list(chunk)}))
+        return work
+
+    # ------------------------------------------------------------ reading
 
     def counts(self) -> dict[str, int]:
         """Nodes per kind and ties per type, zeros included, in schema order."""
@@ -102,16 +293,16 @@ class Store(ABC):
         return result
 
     def export(self) -> GraphData:
-        """The whole graph as records, for analysis and maps."""
+        """The whole graph as records, for analysis and maps; values typed as the schema says."""
         self.ensure_schema()
-        graph = GraphData()
+        graph = GraphData(schema=self.schema)
         for kind in self.schema.node_kinds:
             for row in self.run(statements.export_nodes(self.schema, kind.label)):
-                graph.add_node(Node(kind.label, row["id"], _present(row)))
+                graph.add_node(Node(kind.label, row["id"], _typed(kind.properties, row)))
         for tie in self.schema.tie_kinds:
             for row in self.run(statements.export_ties(self.schema, tie.type)):
                 src, dst = row.pop("src"), row.pop("dst")
-                graph.add_tie(Tie(tie.type, src, dst, _present(row)))
+                graph.add_tie(Tie(tie.type, src, dst, _typed(tie.properties, row)))
         return graph
 
     def run_named(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -140,7 +331,8 @@ class Store(ABC):
         found = [(label, row) for label in labels for row in self.run(statements.nodes_named(label), {"value": value})]
         if not found:
             everything = [(label, row) for label in labels for row in self.run(statements.node_names(label))]
-            found = [(label, row) for label, row in everything if same_name(value, [row["name"], *(row["aliases"] or [])])]
+            found = [(label, row) for label, row in everything
+                     if same_name(value, [row["name"], row.get("name_raw"), *(row["aliases"] or [])])]
             if not found:
                 by_name = {row["name"]: row for _, row in everything}
                 listed = "; ".join(f"{name} ({by_name[name]['id']})" for name in similar_names(value, by_name)) or "none / 无"
@@ -152,9 +344,27 @@ class Store(ABC):
         return found[0][1]["id"]
 
 
-def _present(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if v is not None}
+def _statements(value: Any) -> list[dict[str, Any]]:
+    return json.loads(value) if isinstance(value, str) else list(value or [])
 
 
-def _batches(cypher: str, rows: list[dict[str, Any]]) -> Iterable[Statement]:
-    return [(cypher, {"rows": rows[i : i + BATCH_SIZE]}) for i in range(0, len(rows), BATCH_SIZE)]
+def _typed(properties, row: Mapping[str, Any]) -> dict[str, Any]:
+    by_name = {p.name: p for p in properties}
+    return {k: read_value(by_name[k], v) for k, v in row.items() if v is not None and k in by_name}
+
+
+def _infer_sources(graph: GraphData) -> list[SourceInfo]:
+    """Sources named by the statements of ``graph`` (no digests: each is written)."""
+    from pathlib import Path
+
+    from graph_model.records import SourceRef
+
+    seen: dict[str, SourceInfo] = {}
+    for record in (*graph.nodes.values(), *graph.ties.values()):
+        for s in record.provenance:
+            if s["key"] not in seen:
+                seen[s["key"]] = SourceInfo(SourceRef(s["key"], s["source"], s["file"]), Path(s["file"] or s["key"]), "", "")
+    return list(seen.values())
+
+
+__all__ = ["BATCH_SIZE", "Progress", "Statement", "Store", "StoreError", "WriteReport", "batches", "Problem"]

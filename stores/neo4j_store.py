@@ -15,7 +15,14 @@ import neo4j
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
 from graph_model.schema import Schema
-from stores.base import Progress, Statement, Store, StoreError
+from queries import statements
+from stores.base import Progress, Statement, Store, StoreError, batches
+from stores.plan import WritePlan
+
+SINGLE_TRANSACTION_ROWS = 50_000
+"""Loads up to this many rows run in one transaction (all or nothing); larger ones in batches."""
+STATEMENTS_PER_TRANSACTION = 5
+"""In a batched load, how many statements (of up to 2,000 rows each) make one transaction."""
 
 
 class Neo4jStore(Store):
@@ -63,22 +70,62 @@ class Neo4jStore(Store):
         except Neo4jError as err:
             raise StoreError(f"{self.describe()} refused {statement!r}: {_message(err)}") from None
 
-    def _write(self, work: list[Statement], progress: Progress | None) -> None:
-        total = sum(len(p.get("rows", ())) for _, p in work)
+    def _apply(self, plan: WritePlan, registry: list[dict[str, Any]], *, replace: bool,
+               progress: Progress | None) -> None:
+        """One transaction for an ordinary load; a large one in batches of managed transactions.
 
-        def transaction(tx: neo4j.ManagedTransaction) -> None:
-            done = 0
-            for cypher, params in work:
+        In batches, the registry marks the sources incomplete until the last
+        batch is in; because every load first compares with what the store
+        holds, running the same load again after a failure writes only what
+        is missing.
+        """
+        work: list[Statement] = [(statements.delete_all(), {})] if replace else []
+        work += self.plan_statements(plan)
+        for label, nodes in plan.create_nodes.items():
+            cypher = statements.create_nodes(self.schema, label, self.backend)
+            work += [(cypher, {"rows": list(chunk)}) for chunk in batches(self.node_rows(nodes))]
+        for (type_, source, target), ties in plan.create_ties.items():
+            cypher = statements.create_ties(self.schema, type_, source, target, self.backend)
+            work += [(cypher, {"rows": list(chunk)}) for chunk in batches(self.tie_rows(ties))]
+        record = statements.record_source(self.backend)
+        total = sum(len(p.get("rows", p.get("ids", ()))) for _, p in work)
+        done = 0
+
+        def run_all(tx: neo4j.ManagedTransaction, items: list[Statement]) -> None:
+            for cypher, params in items:
                 tx.run(cypher, dict(params)).consume()
-                done += len(params.get("rows", ()))
-                if progress:
-                    progress("write", done, total)
+
+        def step(items: list[Statement]) -> None:
+            nonlocal done
+            done += sum(len(p.get("rows", p.get("ids", ()))) for _, p in items)
+            if progress:
+                progress("write", done, total)
 
         try:
             with self._session(neo4j.WRITE_ACCESS) as session:
-                session.execute_write(transaction)
+                if total <= SINGLE_TRANSACTION_ROWS:
+                    session.execute_write(run_all, work + [(record, {"row": row}) for row in registry])
+                    step(work)
+                    return
+                session.execute_write(run_all, [(record, {"row": {**row, "complete": False}}) for row in registry])
+                for start in range(0, len(work), STATEMENTS_PER_TRANSACTION):
+                    items = work[start : start + STATEMENTS_PER_TRANSACTION]
+                    session.execute_write(run_all, items)
+                    step(items)
+                session.execute_write(run_all, [(record, {"row": row}) for row in registry])
         except Neo4jError as err:
-            raise StoreError(f"{self.describe()} refused the load, nothing was written: {_message(err)}") from None
+            partly = "" if total <= SINGLE_TRANSACTION_ROWS else (
+                f"; {done} of {total} rows were written: run the same load again to complete it "
+                "/ 已写入部分数据，重新运行同一载入即可补全")
+            raise StoreError(f"{self.describe()} refused the load: {_message(err)}{partly or ', nothing was written / 未写入任何数据'}") from None
+
+    def node_rows(self, nodes) -> list[dict[str, Any]]:
+        """Rows for ``SET n = r``: the properties that have a value."""
+        return [_present(row) for row in super().node_rows(nodes)]
+
+    def tie_rows(self, ties) -> list[dict[str, Any]]:
+        """Rows for ``SET e = r.props``: the endpoints, and the properties that have a value under ``props``."""
+        return [{"src": row.pop("src"), "dst": row.pop("dst"), "props": _present(row)} for row in super().tie_rows(ties)]
 
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         def transaction(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
@@ -89,6 +136,10 @@ class Neo4jStore(Store):
                 return session.execute_read(transaction)
         except Neo4jError as err:
             raise StoreError(f"{self.describe()} refused a query: {_message(err)}") from None
+
+
+def _present(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if v is not None}
 
 
 def _message(err: BaseException) -> str:

@@ -74,7 +74,8 @@ def test_bad_input_is_one_line_per_problem_and_writes_nothing(tmp_path, capsys):
     assert main(["load", str(bad), "--store", store, "--replace"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "错误 error: 1 problem(s) in the input, nothing was written / 输入有误，未写入任何数据"
-    assert re.match(rf"  {re.escape(str(bad))}, row \d+, column role: expected one of lead, member, got 'boss'", err[1])
+    assert re.match(rf"  {re.escape(str(bad))}, row \d+, key ties #15, column role: expected one of lead, member, got 'boss'",
+                    err[1])
     assert "Traceback" not in "\n".join(err)
     assert main(["query", "kind_counts", "--store", store, "--format", "json"]) == 0
     assert {"kind": "Village", "count": 334} in json.loads(capsys.readouterr().out)
@@ -125,7 +126,7 @@ def test_console_script_runs():
 def test_schema_lists_kinds_and_properties(capsys):
     assert main(["schema"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "节点类型 node kinds (every node: id, name, name_raw, aliases, source, note, claims, reconciliation):"
+    assert out[0] == "节点类型 node kinds (every node: id, name, name_raw, aliases, note, claims):"
     assert "  Cooperative        合作社 / Cooperative; also: aggregate_count (合计个数)" in out
     assert any(line.startswith("  PAIRED_ASSISTANCE  结对帮扶 / paired assistance: AssistanceUnit->Village; also: mechanism")
                for line in out)

@@ -7,7 +7,6 @@ bilingual (:data:`COLUMNS`) and kinds are named as the schema names them.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -45,7 +44,7 @@ def table_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
 
 
 def render_report(report: CentralityReport, *, title: str, store: str, generated: str | None = None) -> str:
-    claims = [{**c, "claims": json.loads(c["claims"])} for c in report.claims]
+    claims = report.claims
     return ENVIRONMENT.get_template("report.html.j2").render(
         title=title,
         store=store,

@@ -21,9 +21,10 @@ from graph_model.schema import Schema, SchemaError
 from queries.catalog import NamedQuery
 
 
-def compact_json(text: str) -> str:
-    """``{"成员村数": 9, "依据": "…"}`` as ``成员村数: 9; 依据: …``."""
-    value = json.loads(text)
+def compact_json(value: Any) -> str:
+    """``{"成员村数": 9, "依据": "…"}`` as ``成员村数: 9; 依据: …`` (JSON text is parsed first)."""
+    if isinstance(value, str):
+        value = json.loads(value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items())
     return str(value)

@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from graph_model.records import GraphData, InputError, Origin, coerce_value, make_node, make_tie, node_row, tie_row
+from graph_model.records import (GraphData, InputError, Origin, SourceRef, coerce_value, make_node, make_tie, node_row,
+                                 replace_statements, tie_row)
 
 
 def town(schema, **extra):
@@ -20,7 +21,7 @@ def test_values_are_coerced_to_declared_types(schema):
     })
     assert org.props["joint"] is True
     assert org.props["aliases"] == ["联合党支部", "上高寨联合党支部"]
-    assert json.loads(org.props["claims"]) == {"member_cooperatives": 38}
+    assert org.props["claims"] == {"member_cooperatives": 38}
     tie = make_tie(schema, "MEMBER_OF", "a", "p1", {"source": "s", "evidence": "e", "start_date": 2022, "role": "lead"})
     assert tie.props["start_date"] == "2022" and tie.props["start_year"] == 2022
 
@@ -38,10 +39,46 @@ def test_every_problem_is_reported_with_its_place(schema):
     assert "and 2 more problems" in str(caught.value)
 
 
-@pytest.mark.parametrize("value", ["2022-13", "22", "二〇二二", "2022/01/01"])
-def test_bad_dates_are_refused(schema, value):
-    with pytest.raises(InputError, match="expected a date"):
+@pytest.mark.parametrize("value, message", [
+    ("2022-13", "2022-13 is not a day of the calendar"), ("2021-02-30", "2021-02-30 is not a day of the calendar"),
+    ("22", "expected a date"), ("二〇二二", "expected a date"), ("1066", "out of range"), (True, "expected a date"),
+])
+def test_bad_dates_are_refused(schema, value, message):
+    with pytest.raises(InputError, match=message):
         make_tie(schema, "GUIDES", "a", "b", {"source": "s", "evidence": "e", "start_date": value})
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2021", "2021"), ("2021-5", "2021-05"), ("2021年5月", "2021-05"), ("2021年5月1日", "2021-05-01"),
+    ("2021.5", "2021-05"), ("2022/1/3", "2022-01-03"), (2021, "2021"), (2021.0, "2021"),
+])
+def test_dates_planners_write_are_read(schema, value, expected):
+    tie = make_tie(schema, "GUIDES", "a", "b", {"source": "s", "evidence": "e", "start_date": value})
+    assert tie.props["start_date"] == expected and tie.props["start_year"] == int(expected[:4])
+
+
+def test_an_end_before_the_start_is_refused(schema):
+    with pytest.raises(InputError, match=r"ends \(2020\) before it starts \(2021-05\)"):
+        make_tie(schema, "GUIDES", "a", "b", {"source": "s", "evidence": "e", "start_date": "2021-05", "end_date": 2020})
+    same_year = make_tie(schema, "GUIDES", "a", "b", {"source": "s", "evidence": "e", "start_date": "2021-05",
+                                                     "end_date": "2021"})
+    assert same_year.props["end_year"] == 2021
+
+
+@pytest.mark.parametrize("prop, value, message", [
+    ("name", True, "expected text"), ("name", 10, "expected text"), ("aliases", 5, "expected a list of texts"),
+    ("claims", "[1", "expected JSON"), ("claims", 5, "expected a mapping or a list"),
+])
+def test_values_of_the_wrong_type_are_refused(schema, prop, value, message):
+    values = {"id": "p1", "name": "上高寨酒业联合党支部", "source": "s", prop: value}
+    with pytest.raises(InputError, match=message):
+        make_node(schema, "PartyOrganization", values)
+
+
+def test_aggregate_counts_must_be_in_range(schema):
+    for count in (1, 100_001):
+        with pytest.raises(InputError, match="out of range 2-100000"):
+            make_node(schema, "Cooperative", {"id": "c", "name": "合作社", "source": "s", "aggregate_count": count})
 
 
 def test_coerce_int_refuses_fractions_and_booleans(schema):
@@ -69,6 +106,33 @@ def test_graph_checks_tie_endpoints(schema):
     assert len(problems) == 2
 
 
+def test_statements_of_two_sources_combine_and_disagreements_stay_visible(schema):
+    g = GraphData(schema=schema)
+    roster, case, sheet = (SourceRef(k, t, k) for k, t in [("r.csv", "NBS"), ("case.yaml", "article"), ("x.xlsx", "sheet")])
+    g.add_node(make_node(schema, "Cooperative", {"id": "c", "name": "联村合作社", "aggregate_count": 9}, source=roster))
+    g.add_node(make_node(schema, "Cooperative", {"id": "c", "name": "聯村合作社", "aliases": ["合作社"],
+                                                 "aggregate_count": 12, "note": "文章"}, source=case))
+    g.add_node(make_node(schema, "Cooperative", {"id": "c", "name": "联村合作社", "note": "表格"}, source=sheet))
+    props = g.nodes["c"].props
+    assert props["name"] == "联村合作社"                      # the first source's spelling stays
+    assert props["aliases"] == ["合作社", "聯村合作社"]         # every other spelling is kept
+    assert props["aggregate_count"] == 12                     # the newest statement wins ...
+    assert [(c["value"], c["source"]) for c in props["conflicts"]["aggregate_count"]] == [(9, "NBS"), (12, "article")]
+    assert props["note"] == "文章 | 表格"
+    assert props["source"] == "NBS; article; sheet" and props["source_keys"] == ["r.csv", "case.yaml", "x.xlsx"]
+    assert [s["values"].get("aggregate_count") for s in props["provenance"]] == [9, 12, None]
+
+
+def test_a_source_stated_again_replaces_only_its_own_statement():
+    old = [{"key": "a", "source": "A", "at": "row 2", "values": {"note": "x"}, "loaded": "1"},
+           {"key": "b", "source": "B", "at": "row 3", "values": {"note": "y"}, "loaded": "1"}]
+    same = [{"key": "a", "source": "A", "at": "row 2", "values": {"note": "x"}, "loaded": None}]
+    assert replace_statements(old, same, {"a"}) == old
+    edited = [{"key": "a", "source": "A", "at": "row 2", "values": {"note": "z"}, "loaded": None}]
+    assert replace_statements(old, edited, {"a"}) == [old[1], edited[0]]
+    assert replace_statements(old, [], {"a"}) == [old[1]]
+
+
 def test_repeated_mentions_merge_and_conflicts_are_kept(schema):
     g = GraphData()
     g.add_node(village(schema))
@@ -87,5 +151,6 @@ def test_rows_carry_every_column(schema):
     row = node_row(schema, village(schema))
     assert set(row) == {p.name for p in schema.node_kind("Village").properties}
     assert row["aliases"] is None
+    assert json.loads(row["provenance"])[0]["source"] == "NBS"
     tie = make_tie(schema, "PART_OF", "v", "t", {"source": "s", "evidence": "e"})
     assert tie_row(schema, tie)["src"] == "v" and tie_row(schema, tie)["dst"] == "t"

@@ -8,7 +8,7 @@ from tests.conftest import REPO
 
 DESIGN_NODE_KINDS = ["Province", "City", "County", "Town", "Village", "PartyOrganization", "Enterprise",
                      "Cooperative", "AssistanceUnit", "Project", "Industry", "Person"]
-DESIGN_TIE_KINDS = ["PART_OF", "LOCATED_IN", "PARTY_ORG_OF", "MEMBER_OF", "GUIDES", "PAIRED_ASSISTANCE",
+DESIGN_TIE_KINDS = ["PART_OF", "LOCATED_IN", "PARTY_ORG_OF", "MEMBER_OF", "GUIDES", "SERVES", "PAIRED_ASSISTANCE",
                     "CO_BUILDS", "SUPPLIES", "PRODUCES_FOR", "OPERATES", "ENGAGED_IN"]
 
 
@@ -27,17 +27,29 @@ def test_schema_declares_the_kinds_of_the_design(schema):
 def test_every_kind_has_the_common_properties(schema):
     for kind in schema.node_kinds:
         names = [p.name for p in kind.properties]
-        assert names[:5] == ["id", "name", "name_raw", "aliases", "source"]
+        assert names[:4] == ["id", "name", "name_raw", "aliases"]
+        assert {"source", "provenance", "conflicts"} <= set(names)
         assert kind.property("id").required and kind.property("name").required
+        assert not kind.property("provenance").stated and kind.property("name").stated
     for tie in schema.tie_kinds:
         names = {p.name for p in tie.properties}
-        assert {"start_date", "end_date", "source", "evidence", "start_year", "end_year"} <= names
+        assert {"start_date", "end_date", "source", "evidence", "provenance", "start_year", "end_year"} <= names
         assert tie.property("evidence").required
+
+
+def test_combine_policies_and_categories_are_declared(schema):
+    village = schema.node_kind("Village")
+    assert (village.property("name").combine, village.property("aliases").combine) == ("first", "union")
+    assert village.property("claims").combine == "latest"
+    assert schema.tie_kind("PAIRED_ASSISTANCE").property("evidence").combine == "join"
+    assert {t.type for t in schema.tie_kinds if t.category == "attribute"} == {"ENGAGED_IN"}
+    assert {t.type for t in schema.tie_kinds if t.administrative} == {"PART_OF", "LOCATED_IN"}
+    assert "结对单位" in schema.node_kind("AssistanceUnit").words
 
 
 def test_endpoints_expand_lists(schema):
     located = schema.tie_kind("LOCATED_IN")
-    assert len(located.endpoints) == 4 * 3
+    assert len(located.endpoints) == 5 * 3
     assert located.allows("Enterprise", "Village")
     assert not located.allows("Village", "Enterprise")
     assert ("PART_OF", "Village", "Town") in schema.endpoint_pairs()
@@ -68,6 +80,9 @@ def test_default_schema_is_read_once():
         (lambda d: d["tie_properties"]["source"].__setitem__("type", "blob"), "type 'blob'"),
         (lambda d: d["tie_kinds"]["PART_OF"].__setitem__("endpoints", [["Village", "Nowhere"]]), "unknown node kind"),
         (lambda d: d["node_properties"]["id"].__setitem__("required", False), "required 'id'"),
+        (lambda d: d["node_properties"]["note"].__setitem__("combine", "loudest"), "combine 'loudest'"),
+        (lambda d: d["node_properties"]["note"].__setitem__("combine", "union"), "union needs a string_list"),
+        (lambda d: d["tie_kinds"]["GUIDES"].__setitem__("category", "friendly"), "category must be one of"),
     ],
 )
 def test_invalid_declarations_are_rejected(declaration, mutate, message):

@@ -1,11 +1,10 @@
-import json
-
 import pytest
 
 from graph_model.names import strip_pinyin_glosses
 from graph_model.records import InputError
 from loaders import load_sources
 from loaders.case_file import parse_case, parse_yaml
+from loaders.reconcile import RosterIndex
 from loaders.roster import load_roster
 from tests.conftest import EXAMPLE
 
@@ -25,12 +24,11 @@ def test_jia_case_counts(jia):
 def test_every_evidence_quote_is_in_the_article(jia):
     quotes = [t.props["evidence"] for t in jia.graph.ties.values() if not t.props["evidence"].startswith("nbs_roster")]
     for node in jia.graph.nodes.values():
-        for value in (node.props.get("claims"),):
-            if value:
-                quotes.append(json.loads(value)["依据"])
+        if node.props.get("claims"):
+            quotes.append(node.props["claims"]["依据"])
     for tie in jia.graph.ties.values():
         if tie.props.get("metrics"):
-            quotes.extend(json.loads(tie.props["metrics"])["依据"].split(" … "))
+            quotes.extend(tie.props["metrics"]["依据"].split(" … "))
     assert len(quotes) == 29 + 4 + 2  # ties, claims, the two metrics sentences
     missing = [q for q in quotes if q not in ARTICLE]
     assert missing == []
@@ -46,8 +44,8 @@ def test_named_organizations_and_aliases(jia):
     assert {"陕西贺寨酒业公司", "贺寨酒业"} <= set(hezhai.props["aliases"])
     assert hezhai.props["brand"] == ["桃花液"]
     assert by_name["刘国具镇38家酿酒合作社（作坊）"].props["aggregate_count"] == 38
-    assert json.loads(by_name["核桃树墕联村党委"].props["claims"])["成员村数"] == 9
-    assert json.loads(by_name["佳县"].props["claims"])["帮扶单位数"] == 48
+    assert by_name["核桃树墕联村党委"].props["claims"]["成员村数"] == 9
+    assert by_name["佳县"].props["claims"]["帮扶单位数"] == 48
 
 
 def test_the_article_village_is_the_curated_roster_village(jia):
@@ -57,7 +55,7 @@ def test_the_article_village_is_the_curated_roster_village(jia):
     assert "店镇西山村 (610828102209)" in xishan.props["reconciliation"]
     assert "news report" in xishan.props["source"] and "NBS" in xishan.props["source"]
     tie = jia.graph.ties[("PAIRED_ASSISTANCE", "jia:county_committee_office", "610828105236")]
-    metrics = json.loads(tie.props["metrics"])
+    metrics = tie.props["metrics"]
     assert (metrics["联系人次"], metrics["帮扶户数"], metrics["带动收益_元"]) == (653, 57, 290000)
     assert tie.props["mechanism"] == "八联八帮"
 
@@ -71,7 +69,7 @@ def test_ties_carry_years(jia):
 def roster():
     from graph_model.schema import default_schema
 
-    return load_roster(EXAMPLE / "nbs_roster_610828.csv", default_schema())
+    return RosterIndex(load_roster(EXAMPLE / "nbs_roster_610828.csv", default_schema()))
 
 
 CASE = """source: test
@@ -94,12 +92,28 @@ ties:
 @pytest.mark.parametrize(
     "text, expected",
     [
-        (CASE.replace("to: tong", "to: nowhere"), "case.yaml, row 11: tie refers to unknown key(s) nowhere"),
-        (CASE.replace("    evidence: x\n", ""), "case.yaml, row 11, column evidence: 依据 Evidence is required"),
-        (CASE.replace("kind: AssistanceUnit", "kind: Agency"), "case.yaml, row 4, column office: unknown node kind 'Agency'"),
-        (CASE.replace("name: 通镇", "name: 通县"), "case.yaml, row 8, column tong: Town 通县 is not in the roster"),
-        (CASE.replace("kind: AssistanceUnit", "kind: Village"), "case.yaml, row 4, column office: office is a Village"),
+        (CASE.replace("to: tong", "to: nowhere"), "case.yaml, row 11, key ties #1: tie refers to unknown key(s) nowhere"),
+        (CASE.replace("    evidence: x\n", ""), "case.yaml, row 11, key ties #1, column evidence: 依据 Evidence is required"),
+        (CASE.replace("kind: AssistanceUnit", "kind: Agency"), "case.yaml, row 4, key office, column kind: unknown node kind 'Agency'"),
+        (CASE.replace("name: 通镇", "name: 通县"), "case.yaml, row 8, key tong: Town 通县 is not in the roster"),
+        (CASE.replace("kind: AssistanceUnit", "kind: Village"), "case.yaml, row 4, key office, column kind: office is a Village"),
         ("source: [unclosed\n", "case.yaml, row 2: not valid YAML"),
+        # strictness: what YAML would silently get wrong
+        (CASE.replace("    name: 县委办\n", "    name: 县委办\n    name: 县委办公室\n"),
+         "case.yaml, row 6, column name: duplicate key 'name' (first at row 5)"),
+        (CASE.replace("ties:", "tie:"), "case.yaml, row 10, column tie: unknown section 'tie' / 未知的部分 (hint 提示: did you mean ties?"),
+        (CASE.replace("name: 县委办", "name: yes"), "case.yaml, row 5, key office, column name: expected text, got True"),
+        (CASE.replace("name: 县委办", "name: 010"), "case.yaml, row 5, key office, column name: expected text, got 8"),
+        (CASE.replace("    evidence: x", "    evidence: x\n    start_date: 2021-02-30"),
+         "case.yaml, row 15, key ties #1, column start_date: 2021-02-30 is not a day of the calendar"),
+        (CASE.replace("    evidence: x", "    evidence: x\n    start_date: 2022\n    end_date: 2021"),
+         "case.yaml, row 16, key ties #1, column end_date: ends (2021) before it starts (2022)"),
+        (CASE.replace("from: office", "from: [office]"), "case.yaml, row 12, key ties #1, column from: from must be text"),
+        (CASE.replace("ties:\n", "ties: 5\n").split("  - type")[0], "case.yaml, row 10, column ties: ties must be a list of ties"),
+        (CASE.replace("name: 县委办", "name: 县委办\n    aliases: 5"), "case.yaml, row 6, key office, column aliases: expected a list of texts"),
+        (CASE.replace("name: 通镇", "name: 2021"), "case.yaml, row 9, key tong, column name: name must be text, got 2021"),
+        ("source: s\nplaces: {a: &x {kind: Town, name: 通镇}, b: *x}\n", "case.yaml, row 2: not valid YAML: anchors and aliases"),
+        ("source: s\nnote: " + "[" * 60 + "]" * 60 + "\n", "case.yaml, row 2: not valid YAML: nested more than 40 levels"),
     ],
 )
 def test_case_errors_name_file_line_and_key(schema, roster, text, expected):
@@ -139,14 +153,15 @@ def test_a_field_error_points_at_the_field_line(tmp_path):
     line = next(i for i, text in enumerate(case.read_text(encoding="utf-8").splitlines(), 1) if "role: boss" in text)
     with pytest.raises(InputError) as caught:
         load_sources([case])
-    assert str(caught.value.problems[0]).startswith(f"{case}, row {line}, column role: expected one of lead, member")
+    assert str(caught.value.problems[0]).startswith(f"{case}, row {line}, key ties #")
+    assert str(caught.value.problems[0]).endswith("column role: expected one of lead, member, got 'boss' / 取值不在允许范围内")
 
 
 def test_a_case_file_without_its_roster_says_where_it_looked(tmp_path):
     case = copy_example(tmp_path, roster=False)
     with pytest.raises(InputError) as caught:
         load_sources([case])
-    assert str(caught.value) .startswith(f"{case}, column roster: the roster it names is not at {tmp_path / 'nbs_roster_610828.csv'}")
+    assert str(caught.value).startswith(f"{case}, column roster: the roster it names is not at {tmp_path / 'nbs_roster_610828.csv'}")
 
 
 def test_the_roster_given_again_under_another_name_adds_evidence_not_conflicts(tmp_path, jia):
@@ -156,11 +171,25 @@ def test_the_roster_given_again_under_another_name_adds_evidence_not_conflicts(t
     result = load_sources([copy, case])
     assert result.graph.counts() == jia.graph.counts()
     tie = result.graph.ties[("PART_OF", "610828105236", "610828105")]
-    assert tie.props["evidence"] == "roster_gbk.csv row 191; nbs_roster_610828.csv row 191"
+    assert tie.props["evidence"] == "roster_gbk.csv row 191 | nbs_roster_610828.csv row 191"
+    assert [s["key"] for s in tie.props["provenance"]] == ["roster_gbk.csv", "nbs_roster_610828.csv"]
 
 
 def test_entries_that_are_not_mappings(schema, roster):
     text = "source: s\nplaces:\n  tong: 通镇\nties:\n  - just text\n"
     with pytest.raises(InputError) as caught:
         parse_case(parse_yaml(text, "c.yaml"), "c.yaml", schema, roster)
-    assert [str(p).split(":")[0] for p in caught.value.problems] == ["c.yaml, column tong", "c.yaml, column ties #1"]
+    assert [str(p).split(":")[0] for p in caught.value.problems] == ["c.yaml, key tong", "c.yaml, key ties #1"]
+
+
+def test_a_billion_laughs_is_refused_at_once(schema, roster):
+    lines = ["source: s", "a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]" for i in range(8)]
+    with pytest.raises(InputError, match="anchors and aliases"):
+        parse_yaml("\n".join(lines) + "\n", "laughs.yaml")
+
+
+def test_the_roster_must_lie_beside_the_case_file(tmp_path):
+    case = copy_example(tmp_path, lambda t: t.replace("file: nbs_roster_610828.csv", "file: ../../etc/passwd"))
+    with pytest.raises(InputError, match="column roster: the roster ../../etc/passwd is outside the case file's folder"):
+        load_sources([case])

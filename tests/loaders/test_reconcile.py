@@ -55,7 +55,8 @@ def test_curated_resolution_is_recorded_with_the_competing_candidate(index):
     [
         (PlaceRef("Village", "西山村", town="通镇", resolve_to="610828105236"), "needs a resolution note"),
         (PlaceRef("Village", "西山村", town="通镇", resolve_to="610828105", resolution="x"), "is not a Village"),
-        (PlaceRef("Village", "核桃树墕村", town="乌镇", resolve_to="610828105236", resolution="x"), "matches the roster exactly"),
+        (PlaceRef("Village", "核桃树墕村", town="乌镇", resolve_to="610828105236", resolution="x"), "matches the roster, but resolve_to"),
+        (PlaceRef("Village", "西山村", code="610828105236"), "code 610828105236 is 通镇崔家西山村 \\(610828105236\\), not 西山村"),
         (PlaceRef("Village", "核桃树墕村"), "needs its town"),
         (PlaceRef("Town", "佳芦镇"), "Town 佳芦镇 is not in the roster"),
     ],
@@ -63,3 +64,21 @@ def test_curated_resolution_is_recorded_with_the_competing_candidate(index):
 def test_refusals(index, ref, message):
     with pytest.raises(InputError, match=message):
         resolve_place(index, ref)
+
+
+def test_codes_suffixes_and_dropped_town_prefixes_resolve(index):
+    assert resolve_place(index, PlaceRef("Village", "", code="610828105236")).status == "code"
+    assert resolve_place(index, PlaceRef("Village", "崔家西山村委会", town="通镇")).node.id == "610828105236"
+    assert resolve_place(index, PlaceRef("Village", "城关村", town="佳州街道")).node.name == "佳州街道办事处城关村"
+    assert resolve_place(index, PlaceRef("Town", "刘国具", county="佳县")).node.id == "610828111"
+
+
+def test_unresolved_references_carry_what_a_reviewer_needs(index):
+    from loaders.reconcile import Unresolved
+
+    with pytest.raises(InputError) as caught:
+        resolve_place(index, PlaceRef("Village", "王家墕村", county="佳县"))
+    problem = caught.value.problems[0]
+    assert isinstance(problem, Unresolved) and problem.status == "ambiguous"
+    assert problem.candidates == ("佳州街道王家墕村 (610828001216)", "金明寺镇王家墕村 (610828104250)",
+                                  "螅镇王家墕村 (610828109245)")

@@ -1,0 +1,78 @@
+"""The reconciliation review loop: unresolved references out, a planner's decisions in.
+
+``linkgraph reconcile SOURCES --out decisions.csv`` lists every place or name
+that matched no unit, or several, with its candidates and an empty
+``resolve_to`` column. The planner fills in ``resolve_to`` (a code from the
+candidates) and, where the unit is not in the stated town or has another
+name, ``resolution`` (why). ``linkgraph load … --decisions decisions.csv``
+then applies the answers; a reference is identified by its kind, its context
+(county and town) and its name, so one answer serves every row that names it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from graph_model.records import Problem
+from graph_model.schema import Schema
+from loaders.reconcile import PlaceRef, Unresolved, reference_key
+from loaders.tables import Sheet, cell_text, header_key
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("file", "文件 File"),
+    ("where", "位置 Where"),
+    ("kind", "类型 Kind"),
+    ("context", "上级 Context"),
+    ("name", "名称 Name"),
+    ("status", "状态 Status"),
+    ("candidates", "候选 Candidates"),
+    ("resolve_to", "resolve_to"),
+    ("resolution", "说明 resolution"),
+)
+STATUS = {"ambiguous": "多个候选 ambiguous", "missing": "未找到 missing"}
+
+
+def decision_rows(problems: Iterable[Problem], schema: Schema,
+                  decided: Mapping[tuple[str, str, str], Mapping[str, Any]] | None = None) -> list[list[str]]:
+    """One row per distinct unresolved reference (first occurrence's place), answers already given kept."""
+    rows: dict[tuple[str, str, str], list[str]] = {}
+    for problem in problems:
+        if not isinstance(problem, Unresolved) or problem.ref is None:
+            continue
+        ref = problem.ref
+        key = reference_key(ref)
+        if key in rows:
+            continue
+        previous = (decided or {}).get(key, {})
+        origin = problem.origin
+        where = origin.where + (f", column {origin.column}" if origin and origin.column else "") if origin else ""
+        rows[key] = [origin.file if origin else "", where, f"{schema.node_kind(ref.kind).zh} {ref.kind}", ref.context,
+                     ref.name, STATUS.get(problem.status, problem.status), "；".join(problem.candidates),
+                     str(previous.get("resolve_to") or ""), str(previous.get("resolution") or "")]
+    return list(rows.values())
+
+
+def read_decisions(sheet: Sheet, schema: Schema) -> dict[tuple[str, str, str], dict[str, str]]:
+    """The answers in a decisions table (as :func:`decision_rows` wrote it), keyed by reference."""
+    from loaders.tables import kind_named
+
+    wanted = {header_key(label): name for name, label in COLUMNS} | {header_key(name): name for name, _ in COLUMNS}
+    index = {wanted[header_key(h)]: i for i, h in enumerate(sheet.header) if header_key(h) in wanted}
+    missing = [n for n in ("kind", "name", "resolve_to") if n not in index]
+    if missing:
+        raise ValueError(f"a decisions file needs the columns {', '.join(missing)} / 决定文件缺少列")
+    decisions = {}
+    for _, row in sheet.rows:
+        cells = {name: cell_text(row[i]) if i < len(row) else None for name, i in index.items()}
+        if not cells.get("resolve_to"):
+            continue
+        kind = kind_named(schema, (cells.get("kind") or "").split(" ")[-1]) or kind_named(schema, cells.get("kind") or "")
+        if kind is None:
+            continue
+        ref = PlaceRef(kind, cells.get("name") or "", cells.get("context") or None)
+        decisions[reference_key(ref)] = {"resolve_to": cells["resolve_to"], "resolution": cells.get("resolution")}
+    return decisions
+
+
+def headers() -> list[str]:
+    return [label for _, label in COLUMNS]

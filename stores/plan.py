@@ -1,0 +1,141 @@
+"""What a load changes in a store, worked out before anything is written; pure.
+
+A store holds, for every node and tie, the statements of the sources that
+state it (``provenance``). A load of some sources replaces those sources'
+statements and leaves every other source's as it was:
+
+- a record the load states and the store lacks is *created*;
+- a record both have is *updated* when its statements differ, else left alone;
+- a record the store has only because a reloaded source stated it before,
+  and that source no longer states, is *deleted* (or updated, when other
+  sources still state it).
+
+So loading the same sources again writes nothing, and a source edited and
+loaded again changes only what it says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from graph_model.records import GraphData, Node, Tie, combine, replace_statements
+from graph_model.schema import Schema
+
+TieKey = tuple[str, str, str]
+"""A tie's identity: (type, source id, target id)."""
+
+
+@dataclass
+class Stored:
+    """A record as the store holds it: its kind (label or type, with endpoint kinds for ties) and statements."""
+
+    kind: str
+    provenance: list[dict[str, Any]]
+    ends: tuple[str, str] | None = None
+
+
+@dataclass
+class WritePlan:
+    """Records to create, update and delete, by kind; and how many were already as stated."""
+
+    create_nodes: dict[str, list[Node]] = field(default_factory=dict)
+    update_nodes: dict[str, list[Node]] = field(default_factory=dict)
+    delete_nodes: dict[str, list[str]] = field(default_factory=dict)
+    create_ties: dict[tuple[str, str, str], list[Tie]] = field(default_factory=dict)
+    update_ties: dict[tuple[str, str, str], list[Tie]] = field(default_factory=dict)
+    delete_ties: dict[tuple[str, str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    unchanged: int = 0
+
+    def summary(self) -> dict[str, int]:
+        def size(groups: Mapping[Any, list]) -> int:
+            return sum(len(v) for v in groups.values())
+
+        return {"create_nodes": size(self.create_nodes), "update_nodes": size(self.update_nodes),
+                "delete_nodes": size(self.delete_nodes), "create_ties": size(self.create_ties),
+                "update_ties": size(self.update_ties), "delete_ties": size(self.delete_ties),
+                "unchanged": self.unchanged}
+
+    @property
+    def rows(self) -> int:
+        return sum(v for k, v in self.summary().items() if k != "unchanged")
+
+
+def _stamp(statements: list[dict[str, Any]], loaded: str) -> list[dict[str, Any]]:
+    return [s if s.get("loaded") else {**s, "loaded": loaded} for s in statements]
+
+
+def plan_write(schema: Schema, graph: GraphData, keys: set[str], *, node_kinds: Mapping[str, str],
+               existing_nodes: Mapping[str, Stored], existing_ties: Mapping[TieKey, Stored],
+               stale_nodes: Mapping[str, Stored] = {}, stale_ties: Mapping[TieKey, Stored] = {},
+               loaded: str | None = None) -> WritePlan:
+    """The changes that make the store say what ``graph`` says for the sources ``keys``.
+
+    ``existing_*`` are the store's records with the ids and keys ``graph``
+    has; ``stale_*`` those it holds with a statement of one of ``keys`` that
+    ``graph`` no longer has. ``node_kinds`` gives the kind of every endpoint
+    (in ``graph`` or in the store). Statements of sources not in ``keys``
+    (unchanged sources) are not written again.
+    """
+    loaded = loaded or dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    plan = WritePlan()
+    for node in graph.nodes.values():
+        mine = [s for s in node.provenance if s["key"] in keys]
+        if not mine:
+            continue
+        old = existing_nodes.get(node.id)
+        statements = _stamp(replace_statements(old.provenance if old else [], mine, keys), loaded)
+        if old is not None and statements == old.provenance:
+            plan.unchanged += 1
+            continue
+        record = Node(node.kind, node.id, {**combine(schema.node_kind(node.kind).properties, statements), "id": node.id})
+        (plan.update_nodes if old else plan.create_nodes).setdefault(node.kind, []).append(record)
+    for node_id, old in stale_nodes.items():
+        if node_id in graph.nodes:
+            continue
+        statements = [s for s in old.provenance if s["key"] not in keys]
+        if statements:
+            record = Node(old.kind, node_id, {**combine(schema.node_kind(old.kind).properties, statements), "id": node_id})
+            plan.update_nodes.setdefault(old.kind, []).append(record)
+        else:
+            plan.delete_nodes.setdefault(old.kind, []).append(node_id)
+    for key, tie in graph.ties.items():
+        mine = [s for s in tie.provenance if s["key"] in keys]
+        if not mine:
+            continue
+        group = (tie.type, node_kinds[tie.source_id], node_kinds[tie.target_id])
+        old = existing_ties.get(key)
+        statements = _stamp(replace_statements(old.provenance if old else [], mine, keys), loaded)
+        if old is not None and statements == old.provenance:
+            plan.unchanged += 1
+            continue
+        record = Tie(tie.type, tie.source_id, tie.target_id, combine(schema.tie_kind(tie.type).properties, statements))
+        (plan.update_ties if old else plan.create_ties).setdefault(group, []).append(record)
+    for key, old in stale_ties.items():
+        if key in graph.ties:
+            continue
+        type_, source_id, target_id = key
+        group = (type_, *old.ends) if old.ends else (type_, old.kind, old.kind)
+        statements = [s for s in old.provenance if s["key"] not in keys]
+        if statements:
+            record = Tie(type_, source_id, target_id, combine(schema.tie_kind(type_).properties, statements))
+            plan.update_ties.setdefault(group, []).append(record)
+        else:
+            plan.delete_ties.setdefault(group, []).append((source_id, target_id))
+    return plan
+
+
+def plan_replace(schema: Schema, graph: GraphData, node_kinds: Mapping[str, str], loaded: str | None = None) -> WritePlan:
+    """Everything in ``graph`` created anew (the store is emptied first)."""
+    return plan_write(schema, graph, _keys(graph), node_kinds=node_kinds, existing_nodes={}, existing_ties={},
+                      loaded=loaded)
+
+
+def _keys(graph: GraphData) -> set[str]:
+    return {s["key"] for record in (*graph.nodes.values(), *graph.ties.values()) for s in record.provenance}
+
+
+def source_keys(records: Iterable[Node | Tie]) -> set[str]:
+    """Every source key stated in ``records``."""
+    return {s["key"] for record in records for s in record.provenance}
