@@ -271,6 +271,8 @@ def coerce_value(prop: Property, value: Any) -> Any:
         result = value
     else:  # pragma: no cover - the schema parser admits only the types above
         raise SchemaError(f"unknown property type {kind!r}")
+    if prop.enum_words and result not in prop.enum:
+        result = dict(prop.enum_words).get(result, result)
     if prop.enum and result not in prop.enum:
         raise ValueError(f"expected one of {', '.join(prop.enum)}, got {result!r} / 取值不在允许范围内")
     if prop.min is not None and result < prop.min or prop.max is not None and result > prop.max:

@@ -62,6 +62,7 @@ class Property:
     words: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
+    enum_words: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -165,13 +166,16 @@ def _property(name: str, spec: Mapping[str, Any], where: str) -> Property:
         raise SchemaError(f"{where}.{name}: combine {combine!r} is not one of {COMBINE_POLICIES}")
     if combine == "union" and type_ != "string_list":
         raise SchemaError(f"{where}.{name}: combine union needs a string_list")
+    enum = spec.get("enum") or ()
+    enum_words = tuple((word, value) for value, words in enum.items() for word in words) if isinstance(enum, Mapping) else ()
     return Property(
         name=name,
         type=type_,
         zh=spec["zh"],
         en=spec["en"],
         required=bool(spec.get("required", False)),
-        enum=tuple(spec.get("enum") or ()),
+        enum=tuple(enum),
+        enum_words=enum_words,
         combine=combine,
         internal=bool(spec.get("internal", False)),
         words=tuple(spec.get("words") or ()),

@@ -1,4 +1,8 @@
-"""``linkgraph``: the command line, a thin layer over :mod:`linkgraph.pipeline`."""
+"""``linkgraph``: the command line, a thin layer over :mod:`linkgraph.pipeline`.
+
+Heavy libraries (NetworkX, PyVis, the stores' drivers) are imported by the
+command that needs them, so that ``linkgraph --help`` answers at once.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,12 @@ import json
 import os
 import sys
 import unicodedata
+from pathlib import Path
 from typing import Any, Sequence
 
-from graph_model.records import InputError
+from graph_model.records import InputError, Problem
 from graph_model.schema import SchemaError, default_schema
-from linkgraph import pipeline
-from queries.catalog import QueryError, default_catalog, get_query
-from stores import DEFAULT_STORE, StoreError
-from visualizations.tables import csv_text, readable_rows
+from stores import DEFAULT_STORE
 
 MAX_PROBLEMS = 20
 CELL_WIDTH = 48
@@ -29,6 +31,15 @@ def _store_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sources", nargs="+", help="rosters (.csv), case files (.yaml), workbooks (.xlsx) and tables (.csv, .tsv)")
+    parser.add_argument("--columns", metavar="MAPPING",
+                        help="map table headers to fields: 'HEADER=field,…' or a YAML file of header: field lines "
+                        "(keep it beside the data and give it on every load)")
+    parser.add_argument("--decisions", metavar="FILE", help="answers to unresolved names (from linkgraph reconcile)")
+    parser.add_argument("--title", help="the source title of tables (default: the workbook's 说明 sheet, or the file name)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="linkgraph",
@@ -37,12 +48,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    load = commands.add_parser("load", help="load roster CSVs and case files into the store",
-                               description="Read and check every source, then write them in one transaction: "
-                               "on any problem nothing is written.")
-    load.add_argument("sources", nargs="+", help="NBS roster .csv or curated case .yaml files")
+    load = commands.add_parser("load", help="load rosters, case files and planners' tables into the store",
+                               description="Read and check every source, compare with what the store holds, then "
+                               "write the changes in one transaction: on any problem nothing is written.")
+    _source_options(load)
     load.add_argument("--replace", action="store_true", help="delete what the store holds first (same transaction)")
+    load.add_argument("--dry-run", action="store_true", help="check and compare, write nothing")
+    load.add_argument("--keep-valid", action="store_true", help="load the valid rows and list what was left out")
+    load.add_argument("--problems", metavar="FILE.csv", help="also write every problem to a CSV file (UTF-8 with BOM)")
+    load.add_argument("--explain", metavar="NAME", action="append", default=[],
+                      help="say why the organizations named NAME are the nodes they are (merged or new)")
     _store_option(load)
+
+    reconcile = commands.add_parser("reconcile", help="list names that match no unit or several, for a planner to decide",
+                                    description="Write every unresolved place or name of the sources, with its "
+                                    "candidates and an empty resolve_to column; load again with --decisions FILE.")
+    _source_options(reconcile)
+    reconcile.add_argument("--out", default="decisions.csv", help="decisions file to write (default: %(default)s)")
+    _store_option(reconcile)
+
+    template = commands.add_parser("template", help="write the workbook (or CSV folder) a planner fills in")
+    template.add_argument("path", help="FILE.xlsx, or a folder with --csv")
+    template.add_argument("--roster", help="a roster CSV whose towns become the town drop-down list")
+    template.add_argument("--csv", action="store_true", help="write CSV files into the folder PATH instead")
 
     query = commands.add_parser("query", help="run a named query, or list them",
                                 description="Run a named, parameterized query. Without a name, list the queries.")
@@ -51,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("table", "csv", "json"), default="table",
                        help="table (default), csv (UTF-8 with BOM, for Excel) or json (raw values)")
     _store_option(query)
+
+    sources = commands.add_parser("sources", help="list the sources the store holds (says who, and when)")
+    _store_option(sources)
 
     report = commands.add_parser("report", help="write the centrality report (HTML and CSV)")
     report.add_argument("--out", default="report", help="output folder (default: %(default)s)")
@@ -100,6 +131,8 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
+    from queries.catalog import QueryError
+
     params = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -109,13 +142,47 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
     return params
 
 
-def _progress(stage: str, done: int, total: int) -> None:
-    if sys.stderr.isatty():
-        end = "\n" if done >= total else "\r"
-        print(f"写入 writing {done}/{total} rows", end=end, file=sys.stderr, flush=True)
+class _Progress:
+    """Progress bars on a terminal (rich), nothing when output goes to a file or pipe."""
+
+    STAGES = {"read": "读取来源 reading sources", "compare": "对比库中数据 comparing with the store",
+              "write": "写入 writing"}
+
+    def __init__(self) -> None:
+        self._bar = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> "_Progress":
+        if sys.stderr.isatty():
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True)
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._bar is None:
+            return
+        if stage not in self._tasks:
+            self._tasks[stage] = self._bar.add_task(self.STAGES.get(stage, stage), total=max(total, 1))
+        self._bar.update(self._tasks[stage], completed=done, total=max(total, 1))
 
 
-def _print_load(loaded: "pipeline.Loaded", store: str) -> None:
+def _columns(value: str | None) -> dict[str, str] | None:
+    if not value:
+        return None
+    from loaders.tables import parse_column_mapping
+    from loaders.text import read_text
+
+    text = read_text(value)[0] if Path(value).is_file() else value
+    return parse_column_mapping(text)
+
+
+def _print_load(loaded, store: str) -> None:
     result, report = loaded.result, loaded.report
     print(f"已读取 read {len(result.graph.nodes)} nodes, {len(result.graph.ties)} ties "
           f"from {', '.join(result.files)} → {store}")
@@ -127,12 +194,32 @@ def _print_load(loaded: "pipeline.Loaded", store: str) -> None:
           f"unchanged 未变 {summary['unchanged']}")
     if report.unchanged_sources:
         print("未改动的来源（跳过）unchanged sources, skipped: " + ", ".join(report.unchanged_sources))
+    if report.dry_run:
+        print("试运行，未写入 dry run: nothing was written")
     print("库中现有 now in the store: " + ", ".join(f"{k} {v}" for k, v in loaded.counts.items() if v))
     for match in result.conflicts:
         print(f"名称核对 reconciliation: {match.note}")
+    for name, identity in result.possible_duplicates:
+        print(f"可能重复 possible duplicate: {name}: {identity.reason}")
+    if result.left_out:
+        print(f"未载入 left out ({len(result.left_out)} problems, --keep-valid):")
+        for problem in result.left_out[:MAX_PROBLEMS]:
+            print(f"  {problem}")
+
+
+def _write_problems(path: str, problems: Sequence[Problem]) -> None:
+    from visualizations.tables import csv_text, write_excel_csv
+
+    headers = ["文件 file", "工作表 sheet", "行 row", "列 column", "问题 problem", "提示 hint"]
+    rows = [[p.origin.file if p.origin else "", p.origin.sheet or "" if p.origin else "",
+             p.origin.row if p.origin and p.origin.row is not None else "",
+             (p.origin.column or p.origin.key or "") if p.origin else "", p.message, p.hint] for p in problems]
+    write_excel_csv(path, csv_text(headers, rows))
 
 
 def _list_queries() -> None:
+    from queries.catalog import default_catalog
+
     for query in default_catalog().values():
         params = " ".join(f"{p.name}=<{p.en}>" if p.required else f"[{p.name}=…]" for p in query.params)
         print(f"{query.name:28} {query.zh} / {query.en}")
@@ -163,11 +250,91 @@ def _print_schema() -> None:
         print(f"  {t.type:18} {t.zh} / {t.en}: {ends}{own(t.properties, tie_common)}")
 
 
+def _load(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+
+    options = dict(columns=_columns(args.columns), decisions=args.decisions, title=args.title)
+    try:
+        with _Progress() as progress:
+            loaded = pipeline.load(args.sources, args.store, replace=args.replace, progress=progress,
+                                   keep_valid=args.keep_valid, dry_run=args.dry_run, **options)
+    except InputError as err:
+        if args.problems:
+            _write_problems(args.problems, err.problems)
+        raise
+    _print_load(loaded, args.store)
+    for name in args.explain:
+        found = loaded.result.explain(name)
+        print(f"说明 explain {name}: " + ("" if found else "no organization of these sources has that name / 无此名称"))
+        for found_name, identity in found:
+            print(f"  {found_name} → {identity.id}: {identity.reason}")
+    if args.problems:
+        _write_problems(args.problems, loaded.result.left_out)
+    return 0
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+    from loaders.decisions import headers
+    from visualizations.tables import csv_text, write_excel_csv
+
+    rows = pipeline.reconcile(args.sources, args.store, columns=_columns(args.columns), decisions=args.decisions,
+                              title=args.title)
+    write_excel_csv(args.out, csv_text(headers(), rows))
+    if rows:
+        print(f"{len(rows)} 个待定名称 unresolved references → {args.out}; fill in resolve_to (and 说明 resolution "
+              f"where the unit is elsewhere or named otherwise), then: linkgraph load … --decisions {args.out}")
+    else:
+        print(f"全部名称已确定 every name resolves; {args.out} lists none")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from loaders.template import roster_towns, write_csv_template, write_template
+
+    schema = default_schema()
+    if args.csv:
+        for path in write_csv_template(args.path, schema):
+            print(path)
+        return 0
+    towns: list[str] = []
+    if args.roster:
+        from loaders.roster import load_roster
+
+        towns = roster_towns(n.name for n in load_roster(args.roster, schema).nodes_of("Town"))
+    print(f"模板 template: {write_template(args.path, schema, towns)}")
+    return 0
+
+
+def _sources(args: argparse.Namespace) -> int:
+    from stores import open_store
+
+    with open_store(args.store, read_only=True) as store:
+        rows = store.loaded_sources()
+    headers = ["来源 title", "文件 key", "类型 kind", "载入 loaded", "节点 nodes", "关系 ties", "完整 complete"]
+    print(format_table(headers, [[r["title"], r["key"], r["kind"], r["loaded"], r["nodes"], r["ties"],
+                                  "是 yes" if r["complete"] else "否 no (run the load again)"] for r in rows]))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     if args.command == "load":
-        loaded = pipeline.load(args.sources, args.store, replace=args.replace, progress=_progress)
-        _print_load(loaded, args.store)
-    elif args.command == "query":
+        return _load(args)
+    if args.command == "reconcile":
+        return _reconcile(args)
+    if args.command == "template":
+        return _template(args)
+    if args.command == "sources":
+        return _sources(args)
+    if args.command == "schema":
+        _print_schema()
+        return 0
+    from linkgraph import pipeline
+
+    if args.command == "query":
+        from queries.catalog import get_query
+        from visualizations.tables import csv_text, readable_rows
+
         if not args.name:
             _list_queries()
             return 0
@@ -187,7 +354,8 @@ def run(args: argparse.Namespace) -> int:
     elif args.command == "map":
         print(f"map: {pipeline.make_map(args.store, args.out, title=args.title, administrative=not args.no_admin)}")
     elif args.command == "demo":
-        result = pipeline.demo(args.out, progress=_progress)
+        with _Progress() as progress:
+            result = pipeline.demo(args.out, progress=progress)
         _print_load(result.load, str(result.store))
         print("查询 queries:")
         for name, path in result.queries.items():
@@ -198,22 +366,23 @@ def run(args: argparse.Namespace) -> int:
               f"of {result.report.summary['villages']}")
         print("报告 report: " + ", ".join(str(p) for p in result.report_files.values()))
         print(f"地图 map: {result.map}")
-    elif args.command == "schema":
-        _print_schema()
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from queries.catalog import QueryError
+    from stores.base import StoreError
+
     try:
         return run(args)
     except InputError as err:
-        print(f"错误 error: {len(err.problems)} problem(s) in the input, nothing was written / 输入有误，未写入任何数据",
-              file=sys.stderr)
+        written = "nothing was written / 输入有误，未写入任何数据" if args.command == "load" else "输入有误 the input has problems"
+        print(f"错误 error: {len(err.problems)} problem(s) in the input, {written}", file=sys.stderr)
         for problem in err.problems[:MAX_PROBLEMS]:
             print(f"  {problem}", file=sys.stderr)
         if len(err.problems) > MAX_PROBLEMS:
-            print(f"  … {len(err.problems) - MAX_PROBLEMS} more", file=sys.stderr)
+            print(f"  … {len(err.problems) - MAX_PROBLEMS} more (all of them: --problems FILE.csv)", file=sys.stderr)
         return 2
     except (StoreError, QueryError, SchemaError) as err:
         print(f"错误 error: {err}", file=sys.stderr)

@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from analysis.centrality import CentralityReport, centrality_report
+from typing import TYPE_CHECKING
+
 from graph_model.records import GraphData, InputError, Origin, Problem
 from graph_model.schema import Schema, default_schema
 from loaders import LoadResult, load_sources
 from loaders.context import Known
-from queries.catalog import default_catalog
 from stores import open_store
 from stores.base import Progress, WriteReport
-from visualizations.map import write_map
-from visualizations.report import write_report
-from visualizations.tables import csv_text, readable_rows, write_excel_csv
+
+if TYPE_CHECKING:
+    from analysis.centrality import CentralityReport
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_CASE = REPO / "examples" / "jia_county" / "case.yaml"
@@ -58,6 +58,30 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
         return Loaded(result, report, target.counts())
 
 
+def reconcile(sources: Iterable[str | Path], store: str, *, schema: Schema | None = None,
+              decisions: str | Path | None = None, columns: Mapping[str, str] | None = None,
+              title: str | None = None) -> list[list[str]]:
+    """Every reference of ``sources`` that matches no unit or several, as rows of a decisions file.
+
+    The store (if it exists) is read for what it already holds; nothing is written.
+    Answers already in ``decisions`` are carried over.
+    """
+    from loaders.decisions import decision_rows
+    from loaders.reconcile import Unresolved
+
+    schema = schema or default_schema()
+    answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
+    known = Known()
+    if Path(store).exists() or "://" in store:
+        with open_store(store, schema, read_only=True) as source:
+            result = load_sources(sources, schema, known=source.known(), decisions={}, columns=columns,
+                                  keep_valid=True, title=title)
+    else:
+        result = load_sources(sources, schema, known=known, decisions={}, columns=columns, keep_valid=True, title=title)
+    problems = [p for p in result.left_out if isinstance(p, Unresolved)]
+    return decision_rows(problems, schema, answers)
+
+
 def read_decisions_file(path: str | Path, schema: Schema) -> tuple[dict, str]:
     """The answers in a decisions file (CSV or workbook) and a digest of it."""
     import hashlib
@@ -81,7 +105,7 @@ def run_query(store: str, name: str, params: dict[str, Any] | None = None) -> li
         return source.run_named(name, params or {})
 
 
-def report(store: str, out_dir: str | Path, *, title: str = "linkgraph") -> tuple[CentralityReport, dict[str, Path]]:
+def report(store: str, out_dir: str | Path, *, title: str = "linkgraph") -> tuple["CentralityReport", dict[str, Path]]:
     """Centrality report of the graph in ``store``: HTML and Excel-ready CSVs in ``out_dir``."""
     schema = default_schema()
     with open_store(store, schema, read_only=True) as source:
@@ -90,13 +114,18 @@ def report(store: str, out_dir: str | Path, *, title: str = "linkgraph") -> tupl
 
 
 def _report(graph: GraphData, schema: Schema, where: str, out_dir: str | Path,
-            title: str) -> tuple[CentralityReport, dict[str, Path]]:
+            title: str) -> tuple["CentralityReport", dict[str, Path]]:
+    from analysis.centrality import centrality_report
+    from visualizations.report import write_report
+
     result = centrality_report(graph, schema)
     return result, write_report(result, out_dir, title=title, store=where)
 
 
 def make_map(store: str, path: str | Path, *, title: str = "linkgraph", administrative: bool = True) -> Path:
     """Offline interactive map of the graph in ``store``."""
+    from visualizations.map import write_map
+
     schema = default_schema()
     with open_store(store, schema, read_only=True) as source:
         graph = source.export()
@@ -109,7 +138,7 @@ class DemoResult:
     store: Path
     queries: dict[str, Path]
     query_rows: dict[str, int]
-    report: CentralityReport
+    report: "CentralityReport"
     report_files: dict[str, Path]
     map: Path
 
@@ -119,6 +148,10 @@ def demo(out_dir: str | Path, *, case: str | Path = EXAMPLE_CASE, progress: Prog
 
     The embedded store in ``out_dir`` is rebuilt from the sources each time.
     """
+    from queries.catalog import default_catalog
+    from visualizations.map import write_map
+    from visualizations.tables import csv_text, readable_rows, write_excel_csv
+
     out = Path(out_dir)
     store = out / "linkgraph.lbug"
     loaded = load([case], str(store), replace=True, progress=progress)

@@ -36,7 +36,8 @@ from graph_model.names import match_key, similar_names
 from graph_model.records import InputError, Node, Origin, Problem, SourceRef, make_node, make_tie
 from graph_model.schema import Schema
 from loaders.context import LoadContext
-from loaders.reconcile import ADMIN_KINDS, PlaceRef, Unresolved, decision_for, entities_of, resolve_place
+from loaders.reconcile import (ADMIN_KINDS, Identity, PlaceRef, Unresolved, decision_for, entities_of, reference_key,
+                               resolve_place)
 
 MAX_CELL = 10_000
 MAX_ROWS = 2_000_000
@@ -235,7 +236,8 @@ def tie_named(schema: Schema, text: str) -> str | None:
 
 
 def sheet_role(schema: Schema, sheet: Sheet) -> str | None:
-    """What a sheet holds: ``ties``, ``organizations`` (a kind column), a node kind, ``skip``, or ``None`` (unknown)."""
+    """What a sheet holds: ``ties``, ``organizations`` (a kind column), a node kind, ``ties:TYPE`` (ties of
+    one kind, named by the sheet), ``skip``, or ``None`` (unknown)."""
     key = header_key(sheet.name)
     for role, words in _columns_data()["sheets"].items():
         if key in {header_key(w) for w in words}:
@@ -243,6 +245,9 @@ def sheet_role(schema: Schema, sheet: Sheet) -> str | None:
     kind = kind_named(schema, sheet.name)
     if kind:
         return kind
+    tie = tie_named(schema, sheet.name)
+    if tie:
+        return f"ties:{tie}"
     if {"from", "to"} <= {tie_vocabulary(schema).field_of(h) for h in sheet.header}:
         return "ties"
     if "kind" in {node_vocabulary(schema, None).field_of(h) for h in sheet.header}:
@@ -281,6 +286,8 @@ def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
             if index in has_data:
                 problems.append(Problem(Origin(file, sheet=sheet.name, row=1, column=_letter(index)),
                                         "a column with data has no header / 有数据的列缺少表头"))
+            continue
+        if header_key(header) in {header_key(w) for w in _columns_data()["ignored"]}:
             continue
         target = mapping.get(header) or mapping.get(header.strip())
         name = target if target in vocabulary.fields else vocabulary.field_of(header)
@@ -332,8 +339,8 @@ def parse_tables(sheets: list[Sheet], file: str, ctx: LoadContext, source: Sourc
             kinds = "、".join(k.zh for k in schema.node_kinds if not k.administrative)
             problems.append(Problem(Origin(file, sheet=sheet.name), f"cannot tell what sheet {sheet.name!r} holds / 无法识别该表",
                                     f"name it after a kind ({kinds}), 组织 (with a 类型 column) or 关系 (ties)"))
-        elif role == "ties":
-            tie_sheets.append(sheet)
+        elif role.startswith("ties"):
+            tie_sheets.append((sheet, role.partition(":")[2] or None))
         else:
             node_sheets.append((sheet, None if role == "organizations" else role))
     for sheet, kind in node_sheets:
@@ -341,11 +348,11 @@ def parse_tables(sheets: list[Sheet], file: str, ctx: LoadContext, source: Sourc
         problems += found
         if not found:
             problems += _node_rows(sheet, kind, columns, file, ctx, source)
-    for sheet in tie_sheets:
+    for sheet, type_ in tie_sheets:
         columns, found = map_columns(sheet, tie_vocabulary(schema), file, mapping or {})
         problems += found
         if not found:
-            problems += _tie_rows(sheet, columns, file, ctx, source)
+            problems += _tie_rows(sheet, type_, columns, file, ctx, source)
     return problems
 
 
@@ -425,7 +432,9 @@ def mint_id(kind: str, name: str, place: str | None) -> str:
     return f"{kind}:{place or '-'}:{match_key(name)}"
 
 
-def _organization_row(kind: str, values: dict[str, str], origin: Origin, ctx: LoadContext, source: SourceRef) -> None:
+def _organization_row(kind: str, values: dict[str, str], origin: Origin, ctx: LoadContext, source: SourceRef,
+                      introduced: bool = False) -> str:
+    """A row about an organization (or, ``introduced``, a name a tie row gives): one statement of its node; its id."""
     place = _context_place(values, origin, ctx)
     for column in ("county", "town", "village"):
         values.pop(column, None)
@@ -436,6 +445,9 @@ def _organization_row(kind: str, values: dict[str, str], origin: Origin, ctx: Lo
                                      explicit or mint_id(kind, name, place.id if place else None), explicit=bool(explicit))
     node = make_node(ctx.schema, kind, {**values, "id": identity.id}, origin, source=source,
                      computed={"place": place.id if place else None})
+    if introduced and identity.reason.startswith("new"):
+        identity = Identity(identity.id, f"new, named only by a tie row ({origin.where}) / 仅见于关系表的新组织",
+                            identity.duplicates)
     ctx.identities.append((node.name, identity))
     ctx.entities.add(entities_of([node])[0])
     ctx.graph.add_node(node)
@@ -443,9 +455,11 @@ def _organization_row(kind: str, values: dict[str, str], origin: Origin, ctx: Lo
         evidence = f"{Path(origin.file).name} {origin.where}"
         ctx.graph.add_tie(make_tie(ctx.schema, "LOCATED_IN", node.id, place.id, {"evidence": evidence}, origin,
                                    source=source))
+    return node.id
 
 
-def _tie_rows(sheet: Sheet, columns: Mapping[int, str], file: str, ctx: LoadContext, source: SourceRef) -> list[Problem]:
+def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], file: str, ctx: LoadContext,
+              source: SourceRef) -> list[Problem]:
     schema = ctx.schema
     problems: list[Problem] = []
     for number, row in sheet.rows:
@@ -456,7 +470,7 @@ def _tie_rows(sheet: Sheet, columns: Mapping[int, str], file: str, ctx: LoadCont
         if found:
             problems += found
             continue
-        type_ = tie_named(schema, values.pop("type", ""))
+        type_ = tie_named(schema, values.pop("type", "")) or sheet_type
         if type_ is None:
             problems.append(Problem(origin.at("type"), "unknown or missing tie kind / 关系类型为空或无法识别",
                                     "one of: " + "、".join(t.zh for t in schema.tie_kinds)))
@@ -464,7 +478,7 @@ def _tie_rows(sheet: Sheet, columns: Mapping[int, str], file: str, ctx: LoadCont
         ends: list[str | None] = []
         for end in ("from", "to"):
             try:
-                ends.append(resolve_endpoint(type_, end, values, origin, ctx))
+                ends.append(resolve_endpoint(type_, end, values, origin, ctx, source))
             except InputError as err:
                 problems += err.problems
                 ends.append(None)
@@ -480,8 +494,13 @@ def _tie_rows(sheet: Sheet, columns: Mapping[int, str], file: str, ctx: LoadCont
     return problems
 
 
-def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Origin, ctx: LoadContext) -> str:
-    """The node id a tie row's ``from`` or ``to`` names: an id as is, or a name resolved among the kinds the tie allows."""
+def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Origin, ctx: LoadContext,
+                     source: SourceRef) -> str:
+    """The node id a tie row's ``from`` or ``to`` names: an id as is, or a name resolved among the kinds the tie allows.
+
+    A name that matches nothing, where the tie allows one kind of organization
+    only (the 帮扶单位 of a pairing), introduces that organization.
+    """
     schema = ctx.schema
     text = values.get(end)
     if not text:
@@ -494,17 +513,24 @@ def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Or
         if kind is None:
             raise InputError([Problem(origin.at(end + "_kind"), f"unknown kind {given!r} / 未知类型")])
         allowed = [kind]
+    decided = ctx.decisions.get(reference_key(PlaceRef(allowed[0], text, values.get(end + "_town"),
+                                                       values.get(end + "_county"))))
+    if decided and decided.get("resolve_to") and allowed[0] not in ADMIN_KINDS:
+        text = str(decided["resolve_to"])
     if ctx.kind_of(text) is not None:
         return text
     found: list[tuple[str, str]] = []
     unresolved: list[Unresolved] = []
+    near: list[str] = []
     admin = [k for k in allowed if k in ADMIN_KINDS]
     for kind in admin:
         ref = decision_for(ctx.decisions, PlaceRef(kind, text, values.get(end + "_town"), values.get(end + "_county")))
         try:
             match = resolve_place(ctx.places(), ref, origin.at(end))
         except InputError as err:
-            unresolved += [p for p in err.problems if isinstance(p, Unresolved) and p.status == "ambiguous"]
+            for problem in err.problems:
+                if isinstance(problem, Unresolved) and problem.candidates:
+                    (unresolved.append(problem) if problem.status == "ambiguous" else near.extend(problem.candidates))
             continue
         ctx.matches.append(match)
         found.append((match.node.id, kind))
@@ -529,12 +555,20 @@ def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Or
                                      + "; ".join(listed), f"give {end}_town, {end}_kind or the id",
                                      ref=PlaceRef(allowed[0], text, values.get(end + "_town"), values.get(end + "_county")),
                                      status="ambiguous", candidates=tuple(listed))])
-    close = [f"{n} " for n in similar_names(text, ctx.entities.names(allowed), n=3)]
-    raise InputError([Unresolved(origin.at(end), f"no {kinds} named {text!r} / 找不到该名称"
-                                 + (f"; similar 相近: {'; '.join(c.strip() for c in close)}" if close else ""),
-                                 "check the name, define it on an organization sheet, or give its id",
-                                 ref=PlaceRef(allowed[0], text, values.get(end + "_town"), values.get(end + "_county")),
-                                 status="missing", candidates=tuple(c.strip() for c in close))])
+    organizations = [k for k in allowed if k not in ADMIN_KINDS]
+    if len(organizations) == 1 and not near:
+        context = {c: values.get(f"{end}_{c}") for c in ("town", "county")}
+        return _organization_row(organizations[0], {"name": text, **{k: v for k, v in context.items() if v}},
+                                 origin.at(end), ctx, source, introduced=True)
+    close = [*near, *similar_names(text, ctx.entities.names(allowed), n=3)]
+    where = "".join(filter(None, (values.get(end + "_county"), values.get(end + "_town"))))
+    raise InputError([Unresolved(origin.at(end), f"no {kinds} named {text!r}" + (f" in {where}" if where else "")
+                                 + " / 找不到该名称" + (f"; candidates 候选: {'; '.join(close)}" if close else ""),
+                                 "check the name, give its kind (起点类型/终点类型) or id, define it on an organization "
+                                 "sheet, or decide it with linkgraph reconcile",
+                                 ref=PlaceRef(allowed[0] if not near else admin[0], text, values.get(end + "_town"),
+                                              values.get(end + "_county")),
+                                 status="missing", candidates=tuple(close))])
 
 
 def source_title(sheets: list[Sheet]) -> str | None:
@@ -547,4 +581,3 @@ def source_title(sheets: list[Sheet]) -> str | None:
             if len(cells) > 1 and cells[0] and header_key(cells[0]) in {"来源", "source", "来源source"} and cells[1]:
                 return cells[1]
     return None
-

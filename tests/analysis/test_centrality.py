@@ -32,7 +32,7 @@ def test_empty_graph_has_no_rows():
 
 def test_network_leaves_out_administrative_ties(jia, schema):
     g = network_graph(jia.graph, schema)
-    assert (g.number_of_nodes(), g.number_of_edges()) == (23, 26)
+    assert (g.number_of_nodes(), g.number_of_edges()) == (23, 27)
     assert "610828" not in g  # the county has only PART_OF ties
     assert g.edges["jia:hezhai_liquor", "jia:village_collectives"]["types"] == ["SUPPLIES", "PRODUCES_FOR"]
 
@@ -40,8 +40,8 @@ def test_network_leaves_out_administrative_ties(jia, schema):
 def test_jia_report(jia, schema):
     report = centrality_report(jia.graph, schema)
     assert report.summary == {
-        "nodes": 369, "network_nodes": 23, "network_ties": 26, "components": 3, "largest_component": 10,
-        "density": pytest.approx(26 / (23 * 22 / 2)), "villages": 334, "untied_villages": 331,
+        "nodes": 368, "network_nodes": 23, "network_ties": 27, "components": 3, "largest_component": 10,
+        "density": pytest.approx(27 / (23 * 22 / 2)), "villages": 334, "untied_villages": 331,
     }
     assert report.rows[0]["name"] == "核桃树墕联村党委"
     rows = {r["name"]: r for r in report.rows}
@@ -53,7 +53,7 @@ def test_jia_report(jia, schema):
         assert rows[name]["closeness"] == pytest.approx(3 / 4 * 3 / 22)
     assert rows["崔家西山村"]["town"] == "通镇" and rows["西山村党支部"]["town"] == "通镇"
     assert rows["乌镇党委"]["town"] == "乌镇" and rows["核桃树墕联村党委"]["town"] == "乌镇"
-    assert rows["上高寨酒业联合党支部"]["town"] == ""  # the company's town is not known
+    assert rows["上高寨酒业联合党支部"]["town"] == "刘国具镇"  # LOCATED_IN, inferred and noted
     assert rows["刘国具镇38家酿酒合作社（作坊）"]["town"] == "刘国具镇"
     tong = next(t for t in report.towns if t["name"] == "通镇")
     assert (tong["villages"], tong["tied_villages"], tong["untied_villages"]) == (32, 1, 31)

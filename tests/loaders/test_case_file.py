@@ -13,11 +13,11 @@ ARTICLE = strip_pinyin_glosses((EXAMPLE / "article_2024-01-18.txt").read_text(en
 
 def test_jia_case_counts(jia):
     counts = jia.graph.counts()
-    assert counts["PartyOrganization"] == 7
+    assert counts["PartyOrganization"] == 6
     assert (counts["Enterprise"], counts["Cooperative"], counts["AssistanceUnit"]) == (1, 3, 1)
     assert (counts["Project"], counts["Industry"]) == (1, 6)
     assert counts["Village"] == 334  # the case names roster villages; it adds none
-    assert len(jia.graph.ties) == 349 + 29
+    assert len(jia.graph.ties) == 349 + 34
     assert [m.ref.name for m in jia.conflicts] == ["西山村"]
 
 
@@ -29,20 +29,22 @@ def test_every_evidence_quote_is_in_the_article(jia):
     for tie in jia.graph.ties.values():
         if tie.props.get("metrics"):
             quotes.extend(tie.props["metrics"]["依据"].split(" … "))
-    assert len(quotes) == 29 + 4 + 2  # ties, claims, the two metrics sentences
+    assert len(quotes) == 34 + 4 + 2  # ties, claims, the two metrics sentences
     missing = [q for q in quotes if q not in ARTICLE]
     assert missing == []
 
 
 def test_named_organizations_and_aliases(jia):
     by_name = {n.name: n for n in jia.graph.nodes.values()}
-    for name in ["乌镇党委", "刘国具镇党委", "通镇党委", "核桃树墕联村党委", "核桃树墕联村合作社", "联村合作社养牛场",
+    for name in ["乌镇党委", "刘国具镇党委", "核桃树墕联村党委", "核桃树墕联村合作社", "联村合作社养牛场",
                  "陕西贺寨酒业有限公司", "刘国具镇38家酿酒合作社（作坊）", "上高寨酒业联合党支部", "佳县县委办公室",
                  "县委办党支部", "西山村党支部"]:
         assert name in by_name, name
     hezhai = by_name["陕西贺寨酒业有限公司"]
     assert {"陕西贺寨酒业公司", "贺寨酒业"} <= set(hezhai.props["aliases"])
-    assert hezhai.props["brand"] == ["桃花液"]
+    assert "brand" not in hezhai.props  # 桃花液 is the joint branch's regional brand
+    assert by_name["上高寨酒业联合党支部"].props["brand"] == ["桃花液"]
+    assert "通镇党委" not in by_name  # the article never names it
     assert by_name["刘国具镇38家酿酒合作社（作坊）"].props["aggregate_count"] == 38
     assert by_name["核桃树墕联村党委"].props["claims"]["成员村数"] == 9
     assert by_name["佳县"].props["claims"]["帮扶单位数"] == 48

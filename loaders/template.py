@@ -1,0 +1,196 @@
+"""The workbook a planner fills in: ``linkgraph template FILE.xlsx [--roster …]``.
+
+One sheet per kind of organization planners enter and one ``关系`` sheet of
+ties, with the Chinese headers :mod:`loaders.tables` reads (the English name
+in each header's note), drop-down lists for kinds, tie kinds, roles, yes/no
+and, when a roster is given, town names; code columns formatted as text so
+Excel never turns ``610828105236`` into ``6.1E+11``; the header row frozen.
+A ``说明`` sheet explains each sheet and shows one example row for it. The
+same columns work as CSV files in a folder (:func:`write_csv_template`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from graph_model.schema import Property, Schema
+from loaders.tables import _columns_data
+
+ENTERED_KINDS = ("PartyOrganization", "Enterprise", "Cooperative", "AssistanceUnit", "Project", "Industry")
+TEXT_COLUMNS = ("id", "town", "county", "from", "to", "from_town", "to_town", "start_date", "end_date")
+ROWS_WITH_LISTS = 2000
+YES_NO = ("是", "否")
+
+EXAMPLES: dict[str, dict[str, str]] = {
+    "PartyOrganization": {"name": "上高寨酒业联合党支部", "town": "刘国具镇", "form": "党支部", "joint": "是"},
+    "Enterprise": {"name": "陕西贺寨酒业有限公司", "aliases": "贺寨酒业；陕西贺寨酒业公司", "town": "刘国具镇", "brand": "桃花液"},
+    "Cooperative": {"name": "核桃树墕联村合作社", "town": "乌镇", "village": "核桃树墕村"},
+    "AssistanceUnit": {"name": "佳县县委办公室", "aliases": "县委办", "county": "佳县"},
+    "Project": {"name": "联村合作社养牛场", "town": "乌镇"},
+    "Industry": {"name": "肉牛养殖"},
+    "ties": {"type": "结对帮扶", "from": "佳县县委办公室", "to": "西山村", "to_town": "通镇", "start_date": "2022",
+             "mechanism": "八联八帮", "evidence": "佳县县委办公室是通镇西山村的帮扶单位"},
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the template: the field it fills, its header, its note and the choices it offers."""
+
+    field: str
+    zh: str
+    en: str
+    choices: tuple[str, ...] = ()
+
+
+def _property_column(prop: Property) -> Column:
+    if prop.type == "bool":
+        choices: tuple[str, ...] = YES_NO
+    elif prop.enum_words:
+        choices = tuple(dict.fromkeys(word for word, _ in prop.enum_words if len(word) <= 2 or word in ("牵头", "成员")))
+    else:
+        choices = prop.enum
+    return Column(prop.name, prop.zh, prop.en, choices)
+
+
+def _table_column(name: str, section: str) -> Column:
+    spec = _columns_data()[section][name]
+    return Column(name, spec["zh"], spec["en"])
+
+
+def node_columns(schema: Schema, kind: str) -> list[Column]:
+    """Name, aliases, where it is, and the kind's own properties (``claims`` and ``name_raw`` left to case files)."""
+    node_kind = schema.node_kind(kind)
+    common = [_property_column(node_kind.property(n)) for n in ("name", "aliases")]
+    place = [_table_column(n, "node_table") for n in ("town", "county", "village")]
+    own = [_property_column(p) for p in node_kind.properties
+           if p.stated and p.name not in ("id", "name", "aliases", "name_raw", "claims", "note")]
+    return [*common, *place, *own, _property_column(node_kind.property("note")), _property_column(node_kind.property("id"))]
+
+
+def tie_columns(schema: Schema) -> list[Column]:
+    """Tie kind, both ends with their kind and town, dates, evidence, and every tie kind's own properties."""
+    ends = [_table_column(n, "tie_table") for n in ("type", "from", "from_kind", "from_town", "to", "to_kind", "to_town")]
+    kind_choices = tuple(k.zh for k in schema.node_kinds)
+    ends = [Column(c.field, c.zh, c.en, kind_choices) if c.field.endswith("_kind") else c for c in ends]
+    ends[0] = Column("type", ends[0].zh, ends[0].en, tuple(t.zh for t in schema.tie_kinds))
+    common = schema.tie_kinds[0]
+    dates = [_property_column(common.property(n)) for n in ("start_date", "end_date", "evidence")]
+    own: dict[str, Column] = {}
+    for tie in schema.tie_kinds:
+        for prop in tie.properties:
+            if prop.stated and prop.name not in ("start_date", "end_date", "evidence", "metrics"):
+                own.setdefault(prop.name, _property_column(prop))
+    return [*ends, *dates, *own.values()]
+
+
+def sheets(schema: Schema) -> list[tuple[str, str, list[Column]]]:
+    """(sheet name, what it is for, columns) of every data sheet."""
+    found = [(schema.node_kind(k).zh, f"{schema.node_kind(k).zh} {schema.node_kind(k).en}: one row per organization",
+              node_columns(schema, k)) for k in ENTERED_KINDS]
+    found.append(("关系", "关系 Ties: one row per tie (起点 → 终点)", tie_columns(schema)))
+    return found
+
+
+INSTRUCTIONS = (
+    "填写说明 How to fill in this workbook",
+    "每个工作表一类：各类组织一行一个，“关系”表一行一条关系（起点 → 终点）。"
+    " One sheet per kind: one row per organization; the 关系 sheet has one row per tie (from → to).",
+    "名称写全称；其他写法填在“别名”（用；分隔）。所在乡镇、县帮助区分同名单位。"
+    " Write the full name; other spellings go in 别名 (separated by ；). Town and county tell same-named units apart.",
+    "关系的起点、终点可填名称（同名时填乡镇）或标识/区划代码。依据：原文引语或文件出处。"
+    " A tie's ends are names (with their town when names repeat) or ids / NBS codes. 依据: a quote or where it is written.",
+    "日期可写 2021、2021-05、2021年5月。不要用公式，不要合并单元格。"
+    " Dates: 2021, 2021-05 or 2021年5月. No formulas, no merged cells.",
+    "检查：linkgraph load 文件.xlsx --dry-run；有问题的名称：linkgraph reconcile 文件.xlsx --out decisions.csv。"
+    " Check with linkgraph load FILE.xlsx --dry-run; list unclear names with linkgraph reconcile FILE.xlsx --out decisions.csv.",
+)
+
+
+def write_template(path: str | Path, schema: Schema, towns: Sequence[str] = ()) -> Path:
+    """Write the planner's workbook to ``path`` (``.xlsx``); ``towns`` become the town drop-down."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    guide = workbook.active
+    guide.title = "说明"
+    guide.append(["来源 Source", "", "← 填写这份表格的来源，如：刘国具镇 2024 年报送 / where this workbook comes from"])
+    guide.append([])
+    for line in INSTRUCTIONS:
+        guide.append([line])
+    guide["A1"].font = guide["A4"].font = Font(bold=True)
+    guide.column_dimensions["A"].width = 24
+    guide.column_dimensions["B"].width = 60
+    lists = workbook.create_sheet("_lists")
+    lists.sheet_state = "hidden"
+    list_ranges: dict[tuple[str, ...], str] = {}
+
+    def choice_range(choices: tuple[str, ...]) -> str:
+        if choices not in list_ranges:
+            column = get_column_letter(len(list_ranges) + 1)
+            for row, value in enumerate(choices, start=1):
+                lists[f"{column}{row}"] = value
+            list_ranges[choices] = f"_lists!${column}$1:${column}${len(choices)}"
+        return list_ranges[choices]
+
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for name, purpose, columns in sheets(schema):
+        sheet = workbook.create_sheet(name)
+        for index, column in enumerate(columns, start=1):
+            letter = get_column_letter(index)
+            cell = sheet.cell(row=1, column=index, value=column.zh)
+            cell.font, cell.fill = Font(bold=True), header_fill
+            cell.comment = Comment(f"{column.en} ({column.field})", "linkgraph")
+            sheet.column_dimensions[letter].width = max(12, 2 * len(column.zh) + 4)
+            if column.field in TEXT_COLUMNS:
+                sheet.column_dimensions[letter].number_format = "@"
+            choices = tuple(towns) if column.field in ("town", "from_town", "to_town") and towns else column.choices
+            if choices:
+                validation = DataValidation(type="list", formula1=choice_range(choices), allow_blank=True,
+                                            showErrorMessage=column.field not in ("town", "from_town", "to_town"))
+                validation.add(f"{letter}2:{letter}{ROWS_WITH_LISTS}")
+                sheet.add_data_validation(validation)
+        sheet.freeze_panes = "A2"
+        example = EXAMPLES["ties"] if name == "关系" else EXAMPLES.get(_kind_of_sheet(schema, name), {})
+        guide.append([])
+        guide.append([f"表 {purpose}"])
+        guide.append([c.zh for c in columns])
+        guide.append([example.get(c.field, "") for c in columns])
+        guide.cell(row=guide.max_row, column=1).alignment = Alignment(wrap_text=False)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def _kind_of_sheet(schema: Schema, name: str) -> str:
+    return next(k.label for k in schema.node_kinds if k.zh == name)
+
+
+def write_csv_template(folder: str | Path, schema: Schema) -> list[Path]:
+    """The same sheets as CSV files (UTF-8 with BOM, for Excel), one per sheet, header row only, and 说明.txt."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, _, columns in sheets(schema):
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerow([c.zh for c in columns])
+        path = folder / f"{name}.csv"
+        path.write_text(out.getvalue(), encoding="utf-8-sig", newline="")
+        written.append(path)
+    guide = folder / "说明.txt"
+    guide.write_text("\n".join(INSTRUCTIONS) + "\n", encoding="utf-8-sig")
+    return [*written, guide]
+
+
+def roster_towns(names: Iterable[str]) -> list[str]:
+    """Town names for the drop-down, in roster order, each once."""
+    return list(dict.fromkeys(names))
