@@ -1,29 +1,70 @@
-"""Name normalization for Chinese organization and place names; pure functions.
+"""The one name matcher of linkgraph: loaders, query parameters, map search and text extraction; pure.
 
-Sources spell the same place differently: the NBS roster appends the name of
-the committee (``核桃树墕村委会``), web articles carry pinyin ruby glosses
-(``風(fēng)``), Traditional or variant characters (``陜`` for ``陕``) and stray
-spaces. Matching compares :func:`match_key` values; display uses
-:func:`short_admin_name`.
+Sources spell one name many ways: the NBS roster appends the committee
+(``核桃树墕村委会``) and sometimes the town (``佳州街道办事处城关村委会``); web
+articles carry pinyin ruby glosses (``風(fēng)``), Traditional characters
+(``陝西賀寨酒業``) and variant ones (``陜``); planners drop suffixes, type a
+folk character's GB2312 homophone (``洼`` for ``坬``, ``堰`` for ``墕``) and make
+typos. Nodes keep every spelling (``name_raw``, ``aliases``); matching compares
+keys, in layers:
 
+- :func:`clean_name`: the display form: NFKC, glosses removed, single spaces.
+- :func:`to_simplified`: Traditional → Simplified with OpenCC ``t2s``, then the
+  ``variants`` of ``name_variants.yaml`` (characters OpenCC leaves: ``陜``).
+- :func:`match_key`: cleaned, simplified, folk variants folded
+  (:func:`fold_folk`, the ``folk`` groups of ``name_variants.yaml``), spaces and
+  punctuation removed.
+- :func:`place_key`: :func:`match_key` without the unit suffix (村委会, 村,
+  社区; 镇, 乡, 街道 for towns).
+- :class:`NameIndex`: place names indexed once by kind and scope (county,
+  town); exact lookups and ranked candidates (rapidfuzz), same town first.
+
+>>> clean_name("寒風(fēng)凜冽 ")
+'寒風凜冽'
+>>> to_simplified("陜西賀寨酒業有限公司")
+'陕西贺寨酒业有限公司'
+>>> match_key("核桃樹 墕村") == match_key("核桃树墕村")
+True
+>>> place_key("核桃树墕村委会") == place_key("核桃樹墕村") == place_key("核桃树墕")
+True
 >>> short_admin_name("核桃树墕村委会")
 '核桃树墕村'
->>> short_admin_name("金沙湾社区居民委员会")
-'金沙湾社区'
->>> short_admin_name("乌镇居委会")
-'乌镇社区'
->>> strip_pinyin_glosses("寒風(fēng)凜冽")
-'寒風凜冽'
->>> match_key(" 陜西 贺寨酒业 ") == match_key("陕西贺寨酒业")
-True
+
+OpenCC is applied character by character, and characters of GB2312 (the
+Simplified character set) are kept: its phrase rules would rewrite official
+names (乾县 → 干县, 沈落鸦村 → 沉落鸦村), and a name is not running text.
+
+>>> to_simplified("乾县 張家溝村")
+'乾县 张家沟村'
+
+Why a hand table at all: OpenCC knows Traditional characters and most variant
+ones, but no maintained package knows the folk characters of place names (坬, 墕, 垴, 圪崂 …) nor which homophones stand in
+for them, because that is dialect usage, not character standards. So
+``name_variants.yaml`` lists them, each entry with a real roster example (many
+are spellings the NBS roster itself changed between 2019 and 2023).
+
+To add an entry: for a variant character OpenCC does not convert, add
+``{variant, standard, example}`` under ``variants`` (check first that
+``to_simplified`` leaves it unchanged); for a folk group, add ``forms`` (the
+canonical form first), ``meaning`` and ``examples`` with an NBS code and name
+under ``folk``. A form may appear in one group only; a multi-character form
+must use the canonical forms of single-character groups (``圪劳``, not ``疙劳``).
+``tests/graph_model/test_names.py`` checks these rules and the Jia County
+examples against the roster.
 """
 
 from __future__ import annotations
 
-import difflib
+import functools
 import re
+import sys
 import unicodedata
-from typing import Iterable
+from importlib import resources
+from typing import Iterable, NamedTuple
+
+import opencc
+import yaml
+from rapidfuzz import fuzz, process
 
 # Committee suffixes of the NBS roster, longest first, and what they shorten to.
 ADMIN_SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -35,19 +76,27 @@ ADMIN_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("居委会", "社区"),
 )
 
-# Variant and Traditional forms seen in sources, mapped to the form rosters use.
-# Matching only: names keep the spelling of their source in ``name_raw``.
-VARIANTS: dict[str, str] = {
-    "陜": "陕", "賀": "贺", "縣": "县", "鎮": "镇", "鄉": "乡", "溝": "沟",
-    "樹": "树", "聯": "联", "黨": "党", "會": "会", "團": "团", "辦": "办",
-    "機": "机", "關": "关", "業": "业", "釀": "酿", "場": "场", "養": "养",
-    "車": "车", "劉": "刘", "國": "国", "華": "华", "莊": "庄", "灣": "湾",
-    "園": "园", "區": "区", "烏": "乌", "來": "来", "農": "农",
-    "產": "产", "興": "兴", "員": "员", "嶺": "岭", "峯": "峰",
+# Unit words that end a place name, by node kind, longest first; place_key drops them.
+UNIT_WORDS: dict[str, tuple[str, ...]] = {
+    "Village": ("社区", "嘎查", "村"),
+    "Town": ("街道办事处", "街道办", "办事处", "街道", "苏木", "镇", "乡"),
+    "County": ("自治县", "自治旗", "县", "区", "市", "旗"),
+    "City": ("自治州", "地区", "市", "盟"),
+    "Province": ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市"),
 }
+# A place of unknown kind: village and town words.
+_ANY_PLACE_UNITS = UNIT_WORDS["Village"] + UNIT_WORDS["Town"]
+
+# The shortest key place_key leaves: 通镇 stays 通镇, 新村 stays 新村.
+MIN_PLACE_KEY = 2
 
 _GLOSS = re.compile(r"(?<=[\u3400-\u9fff\U00020000-\U0002ffff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêḿńňǹ]+\)")
 _SPACE = re.compile(r"\s+")
+_NOT_KEY = re.compile(r"[\W_]+")  # spaces and punctuation, ASCII and full-width (after NFKC)
+# A leading town (and county…) in a village name: 佳州街道办事处|城关村.
+_TOWN_PREFIX = re.compile(r"^.+?(?:街道办事处|办事处|街道|苏木|镇|乡)(?=.)")
+# Chinese characters OpenCC may convert: CJK blocks, including extensions.
+_CJK_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x2A6DF), (0x2A700, 0x2EBEF))
 
 
 def strip_pinyin_glosses(text: str) -> str:
@@ -56,15 +105,145 @@ def strip_pinyin_glosses(text: str) -> str:
 
 
 def clean_name(text: str) -> str:
-    """A name as it should be displayed: NFKC, no glosses, single spaces, trimmed."""
+    """A name as it should be displayed: NFKC, no glosses, single spaces, trimmed.
+
+    >>> clean_name("  佳县\\u3000县委办公室 ")
+    '佳县 县委办公室'
+    """
     text = strip_pinyin_glosses(unicodedata.normalize("NFKC", text))
     return _SPACE.sub(" ", text).strip()
 
 
-def match_key(text: str) -> str:
-    """A key under which spellings of one name compare equal (for matching only)."""
-    text = _SPACE.sub("", clean_name(text))
-    return "".join(VARIANTS.get(ch, ch) for ch in text)
+@functools.cache
+def _variant_data() -> dict:
+    """``name_variants.yaml``, read once."""
+    return yaml.safe_load(resources.files(__package__).joinpath("name_variants.yaml").read_text(encoding="utf-8"))
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@functools.cache
+def _simplified_table() -> dict[int, str]:
+    """Each character OpenCC ``t2s`` converts (GB2312 characters excepted), then the ``variants``."""
+    chars = [chr(c) for low, high in _CJK_BLOCKS for c in range(low, high + 1)]
+    converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):
+        raise RuntimeError("OpenCC t2s changed the number of lines of a character list / OpenCC 转换结果行数不符")
+    table = {ord(c): s for c, s in zip(chars, converted) if s != c and not _in_gb2312(c)}
+    table.update({ord(v["variant"]): v["standard"] for v in _variant_data()["variants"]})
+    return table
+
+
+def to_simplified(text: str) -> str:
+    """``text`` in Simplified characters: OpenCC t2s per character, then the ``variants`` table.
+
+    Characters of GB2312 stay as they are (乾县 is not 干县). For display and
+    search keys; ``name_raw`` keeps the source's spelling.
+
+    >>> to_simplified("張家溝村 觀光旅遊 閑置 陜西")
+    '张家沟村 观光旅游 闲置 陕西'
+    """
+    return text.translate(_simplified_table())
+
+
+@functools.cache
+def _folk_folding() -> tuple[dict[int, str], re.Pattern[str] | None, dict[str, str]]:
+    """The ``folk`` groups as a character table and a pattern for multi-character forms."""
+    chars: dict[int, str] = {}
+    words: dict[str, str] = {}
+    for group in _variant_data()["folk"]:
+        canonical, *others = group["forms"]
+        for form in others:
+            if len(form) == 1 and len(canonical) == 1:
+                chars[ord(form)] = canonical
+            else:
+                words[form] = canonical
+    pattern = re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True))) if words else None
+    return chars, pattern, words
+
+
+def fold_folk(text: str) -> str:
+    """``text`` with folk place-name characters replaced by their group's canonical form.
+
+    >>> fold_folk("大李家洼 杜家圪劳 核桃树堰")
+    '大李家坬 杜家圪崂 核桃树墕'
+    """
+    chars, pattern, words = _folk_folding()
+    text = text.translate(chars)
+    return pattern.sub(lambda m: words[m.group()], text) if pattern else text
+
+
+def _simple(text: str) -> str:
+    return to_simplified(clean_name(text))
+
+
+def _key(simple: str, folk: bool) -> str:
+    key = _NOT_KEY.sub("", simple)
+    return fold_folk(key) if folk else key
+
+
+def match_key(text: str, *, folk: bool = True) -> str:
+    """The key under which spellings of one name compare equal (for matching only).
+
+    ``folk=False`` keeps folk characters apart (a stricter key).
+
+    >>> match_key(" 陜西 賀寨酒業（有限）公司 ") == match_key("陕西贺寨酒业有限公司")
+    True
+    >>> match_key("大李家洼村"), match_key("大李家洼村", folk=False)
+    ('大李家坬村', '大李家洼村')
+    """
+    return _key(_simple(text), folk)
+
+
+def _shortened(simple: str) -> str:
+    """A cleaned name with its committee suffix shortened (村委会 → 村)."""
+    for suffix, short in ADMIN_SUFFIXES:
+        if simple.endswith(suffix) and len(simple) > len(suffix):
+            return simple[: -len(suffix)] + short
+    return simple
+
+
+def _strict_key(simple: str) -> str:
+    """The key of a simplified name with its committee suffix shortened, folk characters kept."""
+    return _key(_shortened(simple), folk=False)
+
+
+def _unit_words(kind: str | None) -> tuple[str, ...]:
+    return _ANY_PLACE_UNITS if kind is None else UNIT_WORDS.get(kind, ())
+
+
+def _place(strict: str, kind: str | None) -> str:
+    """A strict key without trailing unit words (never below two characters), folk characters folded."""
+    words = _unit_words(kind)
+    stripped = True
+    while stripped:
+        stripped = False
+        for word in words:
+            if strict.endswith(word) and len(strict) - len(word) >= MIN_PLACE_KEY:
+                strict, stripped = strict[: -len(word)], True
+                break
+    return fold_folk(strict)
+
+
+def place_key(text: str, kind: str | None = None) -> str:
+    """:func:`match_key` of a place name without its committee or unit suffix.
+
+    ``kind`` is a schema node kind (``Village``, ``Town``, ``County`` …); without
+    it, village and town suffixes are dropped. A name is never cut below two
+    characters, so names that are mostly a unit word stay whole.
+
+    >>> place_key("核桃树墕村委会"), place_key("金沙湾社区居民委员会"), place_key("新村村委会")
+    ('核桃树墕', '金沙坬', '新村')
+    >>> place_key("佳州街道办事处", "Town"), place_key("劉國具鎮", "Town"), place_key("通镇", "Town")
+    ('佳州', '刘国具', '通镇')
+    """
+    return _place(_strict_key(_simple(text)), kind)
 
 
 def same_name(name: str, spellings: Iterable[str | None]) -> bool:
@@ -80,13 +259,17 @@ def same_name(name: str, spellings: Iterable[str | None]) -> bool:
 def similar_names(name: str, names: Iterable[str], *, n: int = 5, cutoff: float = 0.5) -> list[str]:
     """The ``names`` most like ``name`` after normalization, best first (for "did you mean" hints).
 
-    >>> similar_names("尚家勾村", ["尚家沟村", "核桃树墕村"])
-    ['尚家沟村']
+    ``cutoff`` is the least similarity, 0–1 (rapidfuzz's normalized Indel
+    ratio of the match keys); equally similar names keep their order.
+
+    >>> similar_names("尚家勾村", ["尚家沟村", "核桃树墕村", "尚家沟村委会"])
+    ['尚家沟村', '尚家沟村委会']
     """
     by_key: dict[str, str] = {}
     for candidate in names:
         by_key.setdefault(match_key(candidate), candidate)
-    return [by_key[k] for k in difflib.get_close_matches(match_key(name), by_key, n=n, cutoff=cutoff)]
+    found = process.extract(match_key(name), list(by_key), scorer=fuzz.ratio, limit=n, score_cutoff=cutoff * 100)
+    return [by_key[key] for key, _score, _i in found]
 
 
 def short_admin_name(raw: str) -> str:
@@ -94,9 +277,198 @@ def short_admin_name(raw: str) -> str:
 
     Town names (``通镇``) and names without a known suffix come back cleaned but
     otherwise unchanged.
+
+    >>> short_admin_name("金沙湾社区居民委员会"), short_admin_name("乌镇居委会"), short_admin_name("通镇")
+    ('金沙湾社区', '乌镇社区', '通镇')
     """
-    name = clean_name(raw)
-    for suffix, short in ADMIN_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)] + short
-    return name
+    return _shortened(clean_name(raw))
+
+
+class Candidate(NamedTuple):
+    """A unit a name may mean: its id, a score (100 for the same name) and why, in Chinese and English."""
+
+    id: str
+    score: float
+    why: str
+
+
+# Exact tiers of NameIndex, strictest first.
+_TIERS = ("全称相同 same full name", "同名 same name", "同名（异写）same name, other spelling",
+          "去掉前缀 without prefix")
+_SAME_TOWN, _SAME_COUNTY, _ELSEWHERE = "同乡镇 same town", "同县 same county", "别处 elsewhere"
+# Least rapidfuzz ratio for a similar name to be a candidate.
+CANDIDATE_CUTOFF = 40.0
+
+
+class _Keys(NamedTuple):
+    full: str  # same characters after simplification
+    strict: str  # the same, committee suffix shortened (村委会 → 村)
+    place: str  # place_key
+    unprefixed: str | None  # place_key without a leading town
+
+
+def _keys(name: str, kind: str | None) -> _Keys:
+    simple = _simple(name)
+    strict = _strict_key(simple)
+    unprefixed = None
+    prefix = _TOWN_PREFIX.match(_shortened(simple)) if kind in ("Village", None) else None
+    if prefix:
+        rest = _place(_strict_key(_shortened(simple)[prefix.end():]), kind)
+        if len(rest) >= MIN_PLACE_KEY and rest not in _unit_words(kind):
+            unprefixed = rest
+    return _Keys(_key(simple, folk=False), strict, _place(strict, kind), unprefixed)
+
+
+class NameIndex:
+    """Place (or organization) names indexed once, for fast exact lookups and ranked candidates.
+
+    Each unit is added with its id, kind, names (name, name_raw, aliases) and
+    scope ``(county code, town code)``. A name is indexed under four keys,
+    tried in order: the same characters after simplification, the same with
+    the committee suffix shortened (``乌镇村`` ≠ ``乌镇社区``), its
+    :func:`place_key` (suffix dropped, folk variants folded), and, for
+    villages, its place key without a leading town
+    (``佳州街道办事处城关村委会`` is found as ``城关村``).
+
+    >>> index = NameIndex()
+    >>> index.add("610828103", "Town", ["乌镇"], scope=("610828", None))
+    >>> index.add("610828103001", "Village", ["乌镇居委会"], scope=("610828", "610828103"))
+    >>> index.add("610828103200", "Village", ["乌镇村委会"], scope=("610828", "610828103"))
+    >>> index.add("610828103224", "Village", ["核桃树墕村委会"], scope=("610828", "610828103"))
+    >>> index.exact("核桃樹堰", "Village", town="610828103")
+    ['610828103224']
+    >>> index.exact("乌镇村", "Village"), index.exact("乌镇", "Village")
+    (['610828103200'], ['610828103001', '610828103200'])
+    >>> index.candidates("核桃墕", "Village", town="610828103", limit=1)
+    [Candidate(id='610828103224', score=85.7, why='同乡镇 same town; 相近 similar')]
+    """
+
+    def __init__(self) -> None:
+        self._ids: list[str] = []
+        self._slot: dict[str, int] = {}
+        self._kind: list[str] = []
+        self._county: list[str | None] = []
+        self._town: list[str | None] = []
+        self._kinds: set[str] = set()
+        self._place_keys: list[tuple[str, ...]] = []
+        # key -> slot, or a list of slots when several units share the key; one dict per tier
+        self._tiers: tuple[dict[str, int | list[int]], ...] = ({}, {}, {}, {})
+        self._members: dict[tuple[str, str, str], list[int]] = {}  # ("town"|"county", kind, code) -> slots
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, id: str, kind: str, names: Iterable[str | None],
+            scope: tuple[str | None, str | None] = (None, None)) -> None:
+        """Index unit ``id`` of ``kind`` under each of ``names`` (``None`` and empty names are skipped).
+
+        Adding an id again adds names to it (its kind and scope stay).
+        """
+        slot = self._slot.get(id)
+        if slot is None:
+            slot = self._slot[id] = len(self._ids)
+            county, town = _intern(scope[0]), _intern(scope[1])
+            kind = sys.intern(kind)
+            self._ids.append(id)
+            self._kind.append(kind)
+            self._kinds.add(kind)
+            self._county.append(county)
+            self._town.append(town)
+            self._place_keys.append(())
+            for level, code in (("town", town), ("county", county)):
+                if code is not None:
+                    self._members.setdefault((level, kind, code), []).append(slot)
+        kind = self._kind[slot]
+        for name in names:
+            if not name:
+                continue
+            keys = _keys(name, kind)
+            for tier, key in zip(self._tiers, keys):
+                if key is None:
+                    continue
+                held = tier.setdefault(key, slot)
+                if held == slot:
+                    continue
+                if isinstance(held, int):
+                    tier[key] = [held, slot]
+                elif slot not in held:
+                    held.append(slot)
+            if keys.place not in self._place_keys[slot]:
+                self._place_keys[slot] += (keys.place,)
+
+    def _within(self, slot: int, kind: str | None, town: str | None, county: str | None) -> bool:
+        return ((kind is None or self._kind[slot] == kind) and (town is None or self._town[slot] == town)
+                and (county is None or self._county[slot] == county))
+
+    def _exact_tier(self, keys: _Keys, kind: str | None, town: str | None, county: str | None):
+        """``(tier, slots)`` of the first tier that has units in scope, or ``(None, [])``."""
+        full, strict, place, unprefixed = self._tiers
+        lookups = (((full, keys.full),), ((strict, keys.strict),), ((place, keys.place),),
+                   ((unprefixed, keys.place), (place, keys.unprefixed), (unprefixed, keys.unprefixed)))
+        for tier, pairs in enumerate(lookups):
+            slots: set[int] = set()
+            for table, key in pairs:
+                held = table.get(key) if key else None
+                for slot in (held,) if isinstance(held, int) else held or ():
+                    if self._within(slot, kind, town, county):
+                        slots.add(slot)
+            if slots:
+                return tier, sorted(slots)
+        return None, []
+
+    def exact(self, name: str, kind: str | None = None, *, town: str | None = None,
+              county: str | None = None) -> list[str]:
+        """Ids of the units of ``kind`` in scope that ``name`` names (exactly, after normalization).
+
+        One id is a match; several are ambiguous; none means missing (see :meth:`candidates`).
+        """
+        return [self._ids[s] for s in self._exact_tier(_keys(name, kind), kind, town, county)[1]]
+
+    def candidates(self, name: str, kind: str | None = None, *, town: str | None = None,
+                   county: str | None = None, limit: int = 3) -> list[Candidate]:
+        """Up to ``limit`` units ``name`` may mean, ranked: same town first, then same county, then elsewhere.
+
+        Within each, exact matches (score 100) come first, then units whose
+        place keys are similar (rapidfuzz ratio, at least
+        :data:`CANDIDATE_CUTOFF`). Elsewhere only exact matches are listed,
+        unless neither ``town`` nor ``county`` is given: then the whole kind
+        is searched (slow on a national roster: about 0.1 s).
+        """
+        keys = _keys(name, kind)
+        scoped = town is not None or county is not None
+        # (why, town, county, rank similar names too)
+        scopes = [(_SAME_TOWN, town, None, True)] if town is not None else []
+        scopes += [(_SAME_COUNTY, None, county, True)] if county is not None else []
+        scopes.append((_ELSEWHERE, None, None, not scoped))
+        found: dict[int, Candidate] = {}
+        for where, in_town, in_county, similar in scopes:
+            tier, slots = self._exact_tier(keys, kind, in_town, in_county)
+            for slot in slots:
+                found.setdefault(slot, Candidate(self._ids[slot], 100.0, f"{where}; {_TIERS[tier]}"))
+            if similar and len(found) < limit:
+                for slot, score in self._similar(keys.place, kind, in_town, in_county, limit + len(found)):
+                    found.setdefault(slot, Candidate(self._ids[slot], round(score, 1), f"{where}; 相近 similar"))
+            if len(found) >= limit:
+                break
+        return list(found.values())[:limit]
+
+    def _similar(self, key: str, kind: str | None, town: str | None, county: str | None, limit: int):
+        """``(slot, score)`` of the units in scope whose place keys are most like ``key``, best first."""
+        kinds = [kind] if kind is not None else sorted(self._kinds)
+        if town is not None or county is not None:
+            level, code = ("town", town) if town is not None else ("county", county)
+            slots = [s for k in kinds for s in self._members.get((level, k, code), ())]
+        else:
+            slots = [s for s in range(len(self._ids)) if kind is None or self._kind[s] == kind]
+        choices = [(k, s) for s in slots for k in self._place_keys[s]]
+        best: dict[int, float] = {}
+        for _key, score, i in process.extract(key, [k for k, _ in choices], scorer=fuzz.ratio,
+                                              score_cutoff=CANDIDATE_CUTOFF, limit=4 * limit):
+            slot = choices[i][1]
+            best[slot] = max(best.get(slot, 0.0), score)
+        return sorted(best.items(), key=lambda item: -item[1])[:limit]
+
+
+def _intern(value: str | None) -> str | None:
+    """The interned string: codes repeat across hundreds of thousands of units."""
+    return sys.intern(value) if value is not None else None
