@@ -233,7 +233,7 @@ def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: Roste
         if not isinstance(entry, Mapping):
             problems.append(_not_a_mapping(Origin(file, key=f"ties #{number}")))
             continue
-        origin = _origin(file, entry, f"ties #{number}")
+        origin = _origin(file, entry)
         try:
             type_ = _text_field(entry, "type", origin, required=True)
             ends = (_text_field(entry, "from", origin, required=True), _text_field(entry, "to", origin, required=True))

@@ -20,7 +20,7 @@ Two kinds of reference are resolved here:
 >>> s, g = default_schema(), GraphData()
 >>> for code, kind, name in [("610828103", "Town", "乌镇"), ("610828103224", "Village", "核桃树墕村")]:
 ...     g.add_node(make_node(s, kind, {"id": code, "name": name, "source": "NBS"}))
->>> resolve_place(RosterIndex(g.nodes.values()), PlaceRef("Village", "核桃樹墕", town="烏鎮")).node.id
+>>> resolve_place(RosterIndex(g), PlaceRef("Village", "核桃樹墕", town="烏鎮")).node.id
 '610828103224'
 """
 
@@ -29,27 +29,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from graph_model.names import match_key, similar_names
+from graph_model.names import NameIndex, match_key
 from graph_model.records import GraphData, InputError, Node, Origin, Problem
 
 ADMIN_KINDS = ("Province", "City", "County", "Town", "Village")
 CODE_LENGTHS = {"Province": 2, "City": 4, "County": 6, "Town": 9, "Village": 12}
-# Suffixes that say what a unit is, not which one; dropped for matching (longest first).
-_PLACE_SUFFIXES = ("社区居民委员会", "社区居委会", "村民委员会", "居民委员会", "街道办事处", "村委会", "居委会",
-                   "社区", "街道", "村", "镇", "乡")
-
-
-def place_key(name: str) -> str:
-    """The match key of a place name without its unit suffix: 核桃树墕村委会, 核桃樹墕村 and 核桃树墕 agree.
-
-    >>> place_key("核桃树墕村委会") == place_key("核桃樹墕") == place_key("核桃树墕村")
-    True
-    """
-    key = match_key(name)
-    for suffix in _PLACE_SUFFIXES:
-        if key.endswith(suffix) and len(key) > len(suffix):
-            return key[: -len(suffix)]
-    return key
 
 
 def parent_code(code: str) -> str | None:
@@ -128,11 +112,12 @@ class Unresolved(Problem):
 
 
 class RosterIndex:
-    """Administrative units by id and by (kind, place key), built once per load."""
+    """Administrative units by id and, through one :class:`graph_model.names.NameIndex`, by name
+    within their town and county; built once per load."""
 
     def __init__(self, units: Iterable[Node] | GraphData = ()):
         self.nodes: dict[str, Node] = {}
-        self._by_key: dict[tuple[str, str], list[Node]] = {}
+        self._names = NameIndex()
         self.add(units.nodes.values() if isinstance(units, GraphData) else units)
 
     def add(self, units: Iterable[Node]) -> None:
@@ -140,30 +125,29 @@ class RosterIndex:
             if node.kind not in ADMIN_KINDS or node.id in self.nodes:
                 continue
             self.nodes[node.id] = node
-            for spelling in self._spellings(node):
-                bucket = self._by_key.setdefault((node.kind, place_key(spelling)), [])
-                if all(n.id != node.id for n in bucket):
-                    bucket.append(node)
-
-    def _spellings(self, node: Node) -> list[str]:
-        spellings = [node.name, node.props.get("name_raw"), *node.props.get("aliases", [])]
-        parent = self.nodes.get(parent_code(node.id) or "")
-        if parent is not None:  # 佳州街道办事处城关村委会 is also written 城关村
-            for spelling in list(spellings):
-                for prefix in (parent.name + "办事处", parent.name, parent.props.get("name_raw")):
-                    if spelling and prefix and spelling.startswith(prefix) and len(spelling) > len(prefix) + 1:
-                        spellings.append(spelling[len(prefix):])
-        return [s for s in dict.fromkeys(spellings) if s]
+            code = node.id
+            scope = (code[:6] if len(code) > 6 else None, code[:9] if len(code) > 9 else None)
+            self._names.add(code, node.kind, [node.name, node.props.get("name_raw"), *node.props.get("aliases", [])],
+                            scope=scope)
 
     def __len__(self) -> int:
         return len(self.nodes)
 
+    @staticmethod
+    def _scope(scope: str | None) -> dict[str, str | None]:
+        if scope is None or len(scope) not in (6, 9):
+            return {"town": None, "county": None}
+        return {"town": scope, "county": None} if len(scope) == 9 else {"town": None, "county": scope}
+
     def named(self, kind: str, name: str, scope: str | None = None) -> list[Node]:
         """Units of ``kind`` called ``name`` (after normalization) inside the unit ``scope``."""
-        return [n for n in self._by_key.get((kind, place_key(name)), []) if within(n.id, scope)]
+        ids = self._names.exact(name, kind, **self._scope(scope))
+        return [self.nodes[i] for i in ids if within(i, scope)]
 
-    def of_kind(self, kind: str, scope: str | None = None) -> list[Node]:
-        return [n for n in self.nodes.values() if n.kind == kind and within(n.id, scope)]
+    def close(self, kind: str, name: str, scope: str | None = None, n: int = 3) -> list[Node]:
+        """The units ``name`` may mean, best first: same town or county first, then elsewhere."""
+        found = self._names.candidates(name, kind, **self._scope(scope), limit=n)
+        return [self.nodes[c.id] for c in found]
 
     def describe(self, node: Node) -> str:
         """``店镇西山村 (610828102209)``: a unit with the town (or county) it belongs to."""
@@ -175,11 +159,6 @@ class RosterIndex:
 
 def _status(ref: PlaceRef, node: Node) -> str:
     return "exact" if ref.name in (node.name, node.props.get("name_raw")) else "normalized"
-
-
-def _close(index: RosterIndex, kind: str, name: str, scope: str | None, n: int = 3) -> list[Node]:
-    pool = {x.name: x for x in index.of_kind(kind, scope)}
-    return [pool[found] for found in similar_names(name, pool, n=n, cutoff=0.5)]
 
 
 def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = None) -> Match:
@@ -227,10 +206,8 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
     if len(same) > 1:
         raise fail(f"{ref.name}{where} matches {len(same)} roster units / 名册中有多个同名单位", "ambiguous", same,
                    "give the town or county, the code, or resolve_to: <code> with resolution: <why>")
-    key = place_key(ref.name)
-    similar = [n for n in index.of_kind(ref.kind, scope) if key in place_key(n.name) or place_key(n.name) in key]
     raise fail(f"{ref.kind} {ref.name}{where} is not in the roster / 名册中无此名称", "missing",
-               [*similar, *elsewhere, *_close(index, ref.kind, ref.name, scope)],
+               [*index.close(ref.kind, ref.name, scope), *elsewhere],
                "correct the name, or add resolve_to: <code> and resolution: <why> to the source")
 
 

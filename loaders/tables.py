@@ -403,12 +403,17 @@ def _place_row(kind: str, values: dict[str, str], origin: Origin, ctx: LoadConte
     values.pop("village", None)
     ref = decision_for(ctx.decisions, PlaceRef(kind, values.pop("name", ""), values.pop("town", None),
                                                values.pop("county", None), values.pop("id", None)))
-    match = resolve_place(ctx.places(), ref, origin)
+    _note_place(resolve_place(ctx.places(), ref, origin), values, origin, ctx, source)
+
+
+def _note_place(match, values: dict[str, str], origin: Origin, ctx: LoadContext, source: SourceRef) -> None:
+    """The source's statement about a roster unit it named: its spelling as an alias, how it was resolved."""
     ctx.matches.append(match)
-    values["aliases"] = "；".join(filter(None, [values.get("aliases"), ref.name if ref.name != match.node.name else None]))
+    values["aliases"] = "；".join(filter(None, [values.get("aliases"),
+                                               match.ref.name if match.ref.name != match.node.name else None]))
     computed = {"reconciliation": match.note if match.status not in ("exact", "code") or match.others else None}
-    ctx.graph.add_node(make_node(ctx.schema, kind, {"id": match.node.id, "name": match.node.name, **values}, origin,
-                                 source=source, computed=computed))
+    ctx.graph.add_node(make_node(ctx.schema, match.node.kind, {"id": match.node.id, "name": match.node.name, **values},
+                                 origin, source=source, computed=computed))
 
 
 def _context_place(values: Mapping[str, str], origin: Origin, ctx: LoadContext, prefix: str = "") -> Node | None:
@@ -532,7 +537,8 @@ def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Or
                 if isinstance(problem, Unresolved) and problem.candidates:
                     (unresolved.append(problem) if problem.status == "ambiguous" else near.extend(problem.candidates))
             continue
-        ctx.matches.append(match)
+        if match.status != "exact" or match.others:
+            _note_place(match, {}, origin.at(end), ctx, source)
         found.append((match.node.id, kind))
     place = None
     if values.get(end + "_town") or values.get(end + "_county"):

@@ -74,7 +74,7 @@ def test_bad_input_is_one_line_per_problem_and_writes_nothing(tmp_path, capsys):
     assert main(["load", str(bad), "--store", store, "--replace"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "错误 error: 1 problem(s) in the input, nothing was written / 输入有误，未写入任何数据"
-    assert re.match(rf"  {re.escape(str(bad))}, row \d+, key ties #18, column role: expected one of lead, member, got 'boss'",
+    assert re.match(rf"  {re.escape(str(bad))}, row \d+, column role: expected one of lead, member, got 'boss'",
                     err[1])
     assert "Traceback" not in "\n".join(err)
     assert main(["query", "kind_counts", "--store", store, "--format", "json"]) == 0

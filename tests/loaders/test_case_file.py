@@ -94,8 +94,8 @@ ties:
 @pytest.mark.parametrize(
     "text, expected",
     [
-        (CASE.replace("to: tong", "to: nowhere"), "case.yaml, row 11, key ties #1: tie refers to unknown key(s) nowhere"),
-        (CASE.replace("    evidence: x\n", ""), "case.yaml, row 11, key ties #1, column evidence: 依据 Evidence is required"),
+        (CASE.replace("to: tong", "to: nowhere"), "case.yaml, row 11: tie refers to unknown key(s) nowhere"),
+        (CASE.replace("    evidence: x\n", ""), "case.yaml, row 11, column evidence: 依据 Evidence is required"),
         (CASE.replace("kind: AssistanceUnit", "kind: Agency"), "case.yaml, row 4, key office, column kind: unknown node kind 'Agency'"),
         (CASE.replace("name: 通镇", "name: 通县"), "case.yaml, row 8, key tong: Town 通县 is not in the roster"),
         (CASE.replace("kind: AssistanceUnit", "kind: Village"), "case.yaml, row 4, key office, column kind: office is a Village"),
@@ -107,10 +107,10 @@ ties:
         (CASE.replace("name: 县委办", "name: yes"), "case.yaml, row 5, key office, column name: expected text, got True"),
         (CASE.replace("name: 县委办", "name: 010"), "case.yaml, row 5, key office, column name: expected text, got 8"),
         (CASE.replace("    evidence: x", "    evidence: x\n    start_date: 2021-02-30"),
-         "case.yaml, row 15, key ties #1, column start_date: 2021-02-30 is not a day of the calendar"),
+         "case.yaml, row 15, column start_date: 2021-02-30 is not a day of the calendar"),
         (CASE.replace("    evidence: x", "    evidence: x\n    start_date: 2022\n    end_date: 2021"),
-         "case.yaml, row 16, key ties #1, column end_date: ends (2021) before it starts (2022)"),
-        (CASE.replace("from: office", "from: [office]"), "case.yaml, row 12, key ties #1, column from: from must be text"),
+         "case.yaml, row 16, column end_date: ends (2021) before it starts (2022)"),
+        (CASE.replace("from: office", "from: [office]"), "case.yaml, row 12, column from: from must be text"),
         (CASE.replace("ties:\n", "ties: 5\n").split("  - type")[0], "case.yaml, row 10, column ties: ties must be a list of ties"),
         (CASE.replace("name: 县委办", "name: 县委办\n    aliases: 5"), "case.yaml, row 6, key office, column aliases: expected a list of texts"),
         (CASE.replace("name: 通镇", "name: 2021"), "case.yaml, row 9, key tong, column name: name must be text, got 2021"),
@@ -155,7 +155,7 @@ def test_a_field_error_points_at_the_field_line(tmp_path):
     line = next(i for i, text in enumerate(case.read_text(encoding="utf-8").splitlines(), 1) if "role: boss" in text)
     with pytest.raises(InputError) as caught:
         load_sources([case])
-    assert str(caught.value.problems[0]).startswith(f"{case}, row {line}, key ties #")
+    assert str(caught.value.problems[0]).startswith(f"{case}, row {line}, column role")
     assert str(caught.value.problems[0]).endswith("column role: expected one of lead, member, got 'boss' / 取值不在允许范围内")
 
 
@@ -195,3 +195,68 @@ def test_the_roster_must_lie_beside_the_case_file(tmp_path):
     case = copy_example(tmp_path, lambda t: t.replace("file: nbs_roster_610828.csv", "file: ../../etc/passwd"))
     with pytest.raises(InputError, match="column roster: the roster ../../etc/passwd is outside the case file's folder"):
         load_sources([case])
+
+
+# Every figure of the case file, and the words of the article that state it (Traditional, as printed).
+FIGURES = [
+    (("place", "jia_county", "claims", "帮扶单位数"), r"全縣已有(\d+)個幫扶單位"),
+    (("place", "jia_county", "claims", "结对帮扶村数"), r"與(\d+)個結對幫扶村"),
+    (("org", "hetaoshuyan_joint_committee", "claims", "成员村数"), r"尚家溝村等(\d+)個村"),
+    (("org", "brewing_cooperatives", "aggregate_count"), r"與(\d+)家釀酒合作社"),
+    (("org", "village_collectives", "aggregate_count"), r"和(\d+)個村集體"),
+    (("org", "shanggaozhai_joint_branch", "claims", "成员合作社数"), r"與(\d+)家釀酒合作社"),
+    (("org", "shanggaozhai_joint_branch", "claims", "成员村集体数"), r"和(\d+)個村集體"),
+    (("tie", "PAIRED_ASSISTANCE", "metrics", "党员骨干"), r"抽調縣委辦(\d+)名黨員骨干"),
+    (("tie", "PAIRED_ASSISTANCE", "metrics", "帮扶户数"), r"幫扶(\d+)戶脫貧戶"),
+    (("tie", "PAIRED_ASSISTANCE", "metrics", "联系人次"), r"累計聯系(\d+)人次"),
+    (("tie", "PAIRED_ASSISTANCE", "metrics", "代办便民事项"), r"代辦便民事項(\d+)件"),
+    (("tie", "PAIRED_ASSISTANCE", "metrics", "人居环境整治次数"), r"人居環境整治(\d+)次"),
+    (("tie", "PAIRED_ASSISTANCE", "metrics", "带动收益_元"), r"帶動收益(\d+)萬元", 10_000),
+]
+
+
+def _case_value(case, path):
+    section, key, *rest = path
+    if section == "tie":
+        entry = next(t for t in case["ties"] if t["type"] == key)
+    else:
+        entry = case["places" if section == "place" else "organizations"][key]
+    for part in rest:
+        entry = entry[part]
+    return entry
+
+
+@pytest.mark.parametrize("figure", FIGURES, ids=lambda f: "/".join(f[0][1:]))
+def test_every_figure_of_the_case_file_is_the_article_s(figure):
+    import re
+
+    import yaml
+
+    path, pattern, *scale = figure
+    case = yaml.safe_load((EXAMPLE / "case.yaml").read_text(encoding="utf-8"))
+    found = re.findall(pattern, ARTICLE)
+    assert len(found) == 1, pattern
+    assert _case_value(case, path) == int(found[0]) * (scale[0] if scale else 1)
+
+
+def test_every_figure_of_the_case_file_is_checked():
+    import yaml
+
+    case = yaml.safe_load((EXAMPLE / "case.yaml").read_text(encoding="utf-8"))
+    numbers = []
+
+    def walk(value, path):
+        if isinstance(value, bool):
+            return
+        if isinstance(value, int) and path[-1] not in ("start_date", "end_date"):
+            numbers.append(path)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, (*path, k))
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, (*path, item.get("type") if isinstance(item, dict) else "?"))
+
+    walk(case, ())
+    checked = {("places" if p[0] == "place" else "organizations" if p[0] == "org" else "ties", *p[1:]) for p, *_ in FIGURES}
+    assert sorted(numbers) == sorted(checked)

@@ -1,0 +1,198 @@
+"""Planners' tables: workbooks and CSV files, their headers, encodings, and what they refuse."""
+
+import codecs
+
+import openpyxl
+import pytest
+
+from graph_model.records import InputError
+from loaders import load_sources
+from loaders.reconcile import Unresolved
+from loaders.tables import header_key
+from loaders.template import sheets, write_csv_template, write_template
+from tests.conftest import EXAMPLE
+
+ROSTER = EXAMPLE / "nbs_roster_610828.csv"
+PLANNER = EXAMPLE / "planner"
+PAIRINGS = "序号,帮扶单位,结对村,所属乡镇,结对时间,帮扶机制,依据\r\n1,佳县县委办公室,崔家西山村,通镇,2022年5月,八联八帮,佳縣縣委辦公室是通鎮西山村的幫扶單位\r\n"
+
+
+def write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding) if encoding != "utf-8-sig" else codecs.BOM_UTF8 + text.encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_a_pairing_table_in_every_encoding_planners_save(tmp_path, encoding):
+    table = write(tmp_path / "结对帮扶.csv", PAIRINGS, encoding)
+    result = load_sources([ROSTER, table])
+    tie = result.graph.ties[("PAIRED_ASSISTANCE", "AssistanceUnit:-:佳县县委办公室", "610828105236")]
+    assert (tie.props["start_date"], tie.props["mechanism"]) == ("2022-05", "八联八帮")
+    assert tie.props["provenance"][0]["at"] == "sheet 结对帮扶, row 2"
+    unit = result.graph.nodes["AssistanceUnit:-:佳县县委办公室"]
+    assert unit.name == "佳县县委办公室" and unit.props["source"] == "结对帮扶.csv"
+    assert [i.reason for n, i in result.identities if n == "佳县县委办公室"] == [
+        "new, named only by a tie row (sheet 结对帮扶, row 2) / 仅见于关系表的新组织"]
+
+
+def test_a_file_that_is_no_known_encoding_is_refused_not_garbled(tmp_path):
+    table = tmp_path / "x.csv"
+    table.write_bytes(PAIRINGS.encode("utf-8")[:40] + b"\xff\xfe\xfa\xfb\n")
+    with pytest.raises(InputError, match="cannot decode byte"):
+        load_sources([ROSTER, table])
+
+
+def test_old_mac_line_ends_are_read(tmp_path):
+    table = write(tmp_path / "结对帮扶.csv", PAIRINGS.replace("\r\n", "\r"))
+    assert len(load_sources([ROSTER, table]).graph.ties) == 349 + 1
+
+
+def test_the_planners_gbk_csv_needs_a_decision_for_xishan(tmp_path):
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, PLANNER / "结对帮扶.csv"])
+    problem = caught.value.problems[0]
+    assert isinstance(problem, Unresolved) and problem.status == "missing"
+    assert str(problem).startswith(f"{PLANNER / '结对帮扶.csv'}, sheet 结对帮扶, row 2, column to: no 村/社区 named '西山村' in 通镇")
+    assert problem.candidates[0] == "通镇崔家西山村 (610828105236)"
+    assert "店镇西山村 (610828102209)" in problem.candidates
+
+
+def test_headers_are_the_schemas_words_in_any_form():
+    assert header_key(" 开始日期（可选） ") == "开始日期" and header_key("Start_Date") == "startdate"
+    names = {name: [c.zh for c in columns] for name, _, columns in sheets(__import__("graph_model.schema").schema.default_schema())}
+    assert names["关系"][:3] == ["关系类型", "起点", "起点类型"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("名称,颜色\r\n贺寨酒业,红\r\n", "企业.csv, sheet 企业, row 1, column 颜色: unknown column '颜色'"),
+    ("名称,所属乡镇\r\n贺寨酒业,同镇\r\n", "企业.csv, sheet 企业, row 2, column town: Town 同镇 is not in the roster"),
+    ("名称,,\r\n贺寨酒业,,x\r\n", "企业.csv, sheet 企业, row 1, column C: a column with data has no header"),
+    ("名称,名字\r\n贺寨酒业,贺寨\r\n", "'名字' and '名称' both give name"),
+])
+def test_bad_tables_name_file_sheet_row_and_column(tmp_path, text, message):
+    table = write(tmp_path / "企业.csv", text)
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, table], columns=None)
+    assert message in str(caught.value), str(caught.value)
+
+
+def test_a_column_mapping_given_once(tmp_path):
+    table = write(tmp_path / "企业.csv", "单位全称,隶属乡镇\r\n陕西贺寨酒业有限公司,刘国具镇\r\n")
+    with pytest.raises(InputError, match="unknown column '单位全称'"):
+        load_sources([ROSTER, table])
+    result = load_sources([ROSTER, table], columns={"单位全称": "name", "隶属乡镇": "town"})
+    company = next(result.graph.nodes_of("Enterprise"))
+    assert company.id == "Enterprise:610828111:陕西贺寨酒业有限公司" and company.props["place"] == "610828111"
+    assert ("LOCATED_IN", company.id, "610828111") in result.graph.ties
+
+
+def _workbook(tmp_path, fill):
+    path = write_template(tmp_path / "填报.xlsx", __import__("graph_model.schema").schema.default_schema())
+    book = openpyxl.load_workbook(path)
+    fill(book)
+    book.save(path)
+    return path
+
+
+def test_codes_stay_text_and_dates_are_read_as_planners_write_them(tmp_path):
+    import datetime as dt
+
+    def fill(book):
+        book["帮扶单位"].append(["佳县县委办公室", "县委办", None, "佳县"])
+        book["关系"].append(["结对帮扶", "县委办", None, None, 610828105236, None, None, dt.datetime(2022, 3, 1), None,
+                           "佳縣縣委辦公室是通鎮西山村的幫扶單位"])
+        book["关系"].append(["结对帮扶", "县委办", None, None, "610828105239", None, None, "2021.5", "2023年", "表格"])
+
+    result = load_sources([ROSTER, _workbook(tmp_path, fill)])
+    ties = {t.target_id: t for t in result.graph.ties.values() if t.type == "PAIRED_ASSISTANCE"}
+    assert set(ties) == {"610828105236", "610828105239"}
+    assert ties["610828105236"].props["start_date"] == "2022-03-01"
+    assert (ties["610828105239"].props["start_date"], ties["610828105239"].props["end_date"]) == ("2021-05", "2023")
+
+
+def test_formulas_and_merged_cells_are_refused_with_their_address(tmp_path):
+    def fill(book):
+        book["企业"].append(["贺寨酒业", "=A1", "刘国具镇"])
+        book["企业"].append(["x", None, None])
+        book["企业"].merge_cells("A3:A4")
+
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, _workbook(tmp_path, fill)])
+    text = " ".join(str(p) for p in caught.value.problems)
+    assert "sheet 企业, row 2, column B2: a formula (=A1)" in text
+    assert "sheet 企业: merged cells A3:A4" in text
+
+
+def test_a_password_protected_or_damaged_workbook_is_one_clear_line(tmp_path):
+    encrypted = tmp_path / "加密.xlsx"
+    encrypted.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    with pytest.raises(InputError, match="password-protected workbook or an old .xls"):
+        load_sources([encrypted])
+    truncated = tmp_path / "截断.xlsx"
+    truncated.write_bytes((PLANNER / "刘国具镇填报.xlsx").read_bytes()[:3000])
+    with pytest.raises(InputError, match="not a readable .xlsx workbook"):
+        load_sources([truncated])
+
+
+def test_a_tie_between_kinds_the_schema_forbids_is_refused(tmp_path):
+    def fill(book):
+        book["关系"].append(["结对帮扶", "乌镇", "乡镇/街道", None, "核桃树墕村", None, "乌镇", None, None, "x"])
+
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, _workbook(tmp_path, fill)])
+    assert "sheet 关系, row 2, column from: no 帮扶单位 named" not in str(caught.value)
+    assert "PAIRED_ASSISTANCE cannot join Town 乌镇 to Village 核桃树墕村" in str(caught.value)
+
+
+def test_keep_valid_loads_the_rest_and_lists_what_was_left_out(tmp_path):
+    def fill(book):
+        book["企业"].append(["陕西贺寨酒业有限公司", None, "刘国具镇"])
+        book["合作社"].append(["酿酒合作社", None, "刘国具镇", None, None, "一"])
+
+    with pytest.raises(InputError):
+        load_sources([ROSTER, _workbook(tmp_path, fill)])
+    result = load_sources([ROSTER, _workbook(tmp_path, fill)], keep_valid=True)
+    assert [n.name for n in result.graph.nodes_of("Enterprise")] == ["陕西贺寨酒业有限公司"]
+    assert list(result.graph.nodes_of("Cooperative")) == []
+    assert [str(p).split(": ", 1)[1] for p in result.left_out] == ["expected a whole number, got '一' / 应为整数"]
+
+
+def test_the_planner_workbook_is_the_template_filled_in():
+    book = openpyxl.load_workbook(PLANNER / "刘国具镇填报.xlsx")
+    schema = __import__("graph_model.schema").schema.default_schema()
+    for name, _, columns in sheets(schema):
+        assert [c.value for c in book[name][1]] == [c.zh for c in columns], name
+    assert book["说明"]["B1"].value.startswith("刘国具镇填报")
+
+
+def test_the_template_workbook(tmp_path):
+    schema = __import__("graph_model.schema").schema.default_schema()
+    path = write_template(tmp_path / "t.xlsx", schema, towns=["通镇", "乌镇"])
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["说明", "_lists", "党组织", "企业", "合作社", "帮扶单位", "产业项目", "产业", "关系"]
+    ties = book["关系"]
+    assert ties.freeze_panes == "A2"
+    assert ties["A1"].comment.text.startswith("Tie type")
+    lists = {str(v.sqref): v.formula1 for v in ties.data_validations.dataValidation}
+    kinds = [c.value for c in book["_lists"][lists["A2:A2000"].split("!")[1].replace("$", "").split(":")[0][0]]]
+    assert "结对帮扶" in kinds and "联建共建" in kinds
+    towns = lists["D2:D2000"].split("!")[1].replace("$", "")
+    assert [c.value for c in book["_lists"][towns.split(":")[0][0]] if c.value] == ["通镇", "乌镇"]
+    assert ties.column_dimensions["B"].number_format == "@"
+    guide = [[c.value for c in row] for row in book["说明"].iter_rows()]
+    assert ["表 关系 Ties: one row per tie (起点 → 终点)"] == [v for v in guide[guide.index(next(
+        r for r in guide if r[0] == "表 关系 Ties: one row per tie (起点 → 终点)"))] if v]
+    assert any(row[:3] == ["结对帮扶", "佳县县委办公室", None] for row in guide)
+    empty = load_sources([ROSTER, path])
+    assert len(empty.graph.ties) == 349 and empty.sources[-1].ref.title == "t.xlsx"
+
+
+def test_the_csv_template_loads_as_the_workbook_does(tmp_path):
+    schema = __import__("graph_model.schema").schema.default_schema()
+    files = write_csv_template(tmp_path / "表格", schema)
+    assert [f.name for f in files][-2:] == ["关系.csv", "说明.txt"]
+    enterprise = tmp_path / "表格" / "企业.csv"
+    enterprise.write_text(enterprise.read_text(encoding="utf-8-sig") + "陕西贺寨酒业有限公司,贺寨酒业,刘国具镇\r\n",
+                          encoding="utf-8-sig")
+    result = load_sources([ROSTER, *[f for f in files if f.suffix == ".csv"]])
+    assert next(result.graph.nodes_of("Enterprise")).props["aliases"] == ["贺寨酒业"]
