@@ -240,8 +240,7 @@ class _CountyBuilder:
         self.mark = MARK.format(seed=seed)
         self.tables = Tables()
         self.towns = [t for t in county.towns if t.villages]
-        self.town_committees: dict[str, str] = {}
-        self.village_branches: dict[str, str] = {}
+        self.party_organizations: dict[str, str] = {}
         self.workshops: set[str] = set()
 
     # ---- rows
@@ -282,21 +281,20 @@ class _CountyBuilder:
 
     # ---- shared organizations, made on first use
 
+    def party_organization(self, of: str, name: str, form: str, town: str = "") -> str:
+        """The party organization of a town, village or unit (``of``: its code or id), with its PARTY_ORG_OF tie."""
+        if of not in self.party_organizations:
+            id_ = f"{of if of.startswith(ID_PREFIX) else ID_PREFIX + of}:party"
+            self.org(id_, "PartyOrganization", name, town, form=form, joint="false")
+            self.tie("PARTY_ORG_OF", id_, of)
+            self.party_organizations[of] = id_
+        return self.party_organizations[of]
+
     def town_committee(self, town: Town) -> str:
-        if town.code not in self.town_committees:
-            committee = self.org(f"{ID_PREFIX}{town.code}:committee", "PartyOrganization", f"{town.name}党委",
-                                 town.code, form="党委", joint="false")
-            self.tie("PARTY_ORG_OF", committee, town.code)
-            self.town_committees[town.code] = committee
-        return self.town_committees[town.code]
+        return self.party_organization(town.code, f"{town.name}党委", "党委", town.code)
 
     def village_branch(self, village: Village) -> str:
-        if village.code not in self.village_branches:
-            branch = self.org(f"{ID_PREFIX}{village.code}:branch", "PartyOrganization", f"{village.name}党支部",
-                              village.town, form="党支部", joint="false")
-            self.tie("PARTY_ORG_OF", branch, village.code)
-            self.village_branches[village.code] = branch
-        return self.village_branches[village.code]
+        return self.party_organization(village.code, f"{village.name}党支部", "党支部", village.town)
 
     # ---- the patterns
 
@@ -309,16 +307,12 @@ class _CountyBuilder:
             unit = self.org(f"{ID_PREFIX}{self.county.code}:unit{i:02d}", "AssistanceUnit", name)
             self.tie("LOCATED_IN", unit, self.county.code)
             k = self.rng.choices(range(1, len(PAIRED_VILLAGES_WEIGHTS) + 1), weights=PAIRED_VILLAGES_WEIGHTS)[0]
-            branch = None
             for village in self.paired_villages(unpaired, k):
                 start = self.year(PAIRING_YEARS)
                 self.tie("PAIRED_ASSISTANCE", unit, village.code, self.date(start), self.end(start, 0.2),
                          mechanism=self.rng.choice(PAIRING_MECHANISMS))
                 if self.rng.random() < CO_BUILD_SHARE:
-                    if branch is None:
-                        branch = self.org(f"{unit}:branch", "PartyOrganization", f"{name}党支部",
-                                          form="党支部", joint="false")
-                        self.tie("PARTY_ORG_OF", branch, unit)
+                    branch = self.party_organization(unit, f"{name}党支部", "党支部")
                     self.tie("CO_BUILDS", branch, self.village_branch(village), self.date(self.later(max(start, 2018))),
                              mechanism=self.rng.choice(CO_BUILD_MECHANISMS))
 
@@ -403,7 +397,8 @@ class _CountyBuilder:
     def cooperatives(self, enterprises: list[_Enterprise]) -> None:
         """Cooperatives in villages; most supply an enterprise of the county, of their town where there is one."""
         villages = self.county.villages
-        for village in self.rng.sample(villages, min(len(villages), self.count(COOPERATIVES_PER_VILLAGE * len(villages)))):
+        n = min(len(villages), self.count(COOPERATIVES_PER_VILLAGE * len(villages)))
+        for village in self.rng.sample(villages, n):
             buyer = None
             if enterprises and self.rng.random() < 0.7:
                 buyer = self.rng.choice([e for e in enterprises if e.town == village.town] or enterprises)
@@ -487,7 +482,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     scope.add_argument("--all", action="store_true", help="the whole country")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default %(default)s); same seed, same files")
     parser.add_argument("--density", type=float, default=1.0,
-                        help="scale every count (default %(default)s: 陕西省 about 20,000 ties, the country about 560,000)")
+                        help="scale every count (default %(default)s: 陕西省 about 20,000 ties, the country 550,000; "
+                        "2 gives a million)")
     parser.add_argument("--out", type=Path, required=True, help="output folder for organizations.csv and ties.csv")
     args = parser.parse_args(argv)
     if args.density <= 0:

@@ -38,14 +38,14 @@ import pyarrow.csv as pcsv
 
 from graph_model.names import match_key, similar_names
 from graph_model.records import InputError, Problem
+from graph_model.schema import default_schema
+from loaders.roster import COLUMNS, LEVEL_KINDS
 
 ROSTER_FILE = "data/nbs_roster_2023.csv.xz"
-COLUMNS = ("code", "name", "level", "parent_code")
-LEVELS = ("province", "city", "county", "town", "village")
+LEVELS = tuple(LEVEL_KINDS)  # province, city, county, town, village
 CODE_LENGTHS = {"province": 2, "city": 4, "county": 6, "town": 9, "village": 12}
 SCOPE_LEVELS = ("province", "city", "county")
 LEVEL_PLURAL = {"province": "provinces", "city": "cities", "county": "counties"}
-LEVEL_ZH = {"province": "省", "city": "市", "county": "县", "town": "乡镇/街道", "village": "村/社区"}
 # Endings a planner may leave off a scope's name: 陕西 for 陕西省, 榆林 for 榆林市.
 NAME_ENDINGS = ("省", "市", "县", "区", "旗", "盟", "地区", "自治州", "自治县", "自治区", "自治旗",
                 "壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区")
@@ -70,7 +70,12 @@ class Scope:
     def __str__(self) -> str:
         if self.level == "all":
             return "全国 the whole country"
-        return f"{self.name} {self.code} ({LEVEL_ZH[self.level]} {self.level})"
+        return f"{self.name} {self.code} ({_zh(self.level)} {self.level})"
+
+
+def _zh(level: str) -> str:
+    """The Chinese name of a level, from the schema's node kind: 县 for county."""
+    return default_schema().node_kind(LEVEL_KINDS[level]).zh
 
 
 @functools.cache
@@ -131,8 +136,8 @@ def parse_scope(roster: pa.Table, level: str, value: str | None = None) -> Scope
         raise ValueError(f"level must be 'all' or one of {', '.join(SCOPE_LEVELS)}, not {level!r}")
     text = unicodedata.normalize("NFKC", value or "").strip()
     if not text:
-        raise ScopeError(f"--{level} needs a code or a name / 需要给出{LEVEL_ZH[level]}的代码或名称",
-                         f"e.g. --county 610828 or --county 佳县; --all for the whole country")
+        raise ScopeError(f"--{level} needs a code or a name / 需要给出{_zh(level)}的代码或名称",
+                         "e.g. --county 610828 or --county 佳县; --all for the whole country")
     index = _ScopeIndex.of(roster)
     return index.by_code(level, text) if text.isdigit() else index.by_name(level, text)
 
@@ -173,10 +178,10 @@ class _ScopeIndex:
             text = text[:length]  # 610828000000, the 12-digit form of 610828
         if self.levels.get(text) == level:
             return Scope(level, text, self.names[text])
-        zh = LEVEL_ZH[level]
+        zh = _zh(level)
         if len(text) != length:
             other = self.levels.get(text)
-            hint = (f"{self.label(text)} is a {other} ({LEVEL_ZH[other]}): use --{other} {text}" if other
+            hint = (f"{self.label(text)} is a {other} ({_zh(other)}): use --{other} {text}" if other
                     else f"e.g. --{level} {self.codes_of(level)[0]}, or give the {level}'s name")
             raise ScopeError(f"--{level} {text}: a {level} code has {length} digits / {zh}级代码应为 {length} 位",
                              hint)
@@ -190,18 +195,18 @@ class _ScopeIndex:
         if not matches:  # 陕西 for 陕西省
             matches = [c for ending in NAME_ENDINGS for c in self.by_key.get(key + ending, ())
                        if self.levels[c] == level]
-        zh = LEVEL_ZH[level]
+        zh = _zh(level)
         if len(matches) == 1:
             return Scope(level, matches[0], self.names[matches[0]])
         if matches:
-            raise ScopeError(f"--{level} {text}: {len(matches)} {LEVEL_PLURAL[level]} have this name / 有 {len(matches)} 个{zh}同名: "
-                             + "; ".join(self.where(c) for c in matches),
+            raise ScopeError(f"--{level} {text}: {len(matches)} {LEVEL_PLURAL[level]} have this name / "
+                             f"有 {len(matches)} 个{zh}同名: " + "; ".join(self.where(c) for c in matches),
                              f"give the code, e.g. --{level} {matches[0]}")
         elsewhere = self.by_key.get(key, ())
         if elsewhere:
             other = self.levels[elsewhere[0]]
             raise ScopeError(f"--{level} {text}: {self.where(elsewhere[0])} is a {other}, not a {level} / "
-                             f"这是{LEVEL_ZH[other]}，不是{zh}", f"use --{other} {elsewhere[0]}")
+                             f"这是{_zh(other)}，不是{zh}", f"use --{other} {elsewhere[0]}")
         codes = self.codes_of(level)
         similar = similar_names(text, (self.names[c] for c in codes), n=MAX_SUGGESTIONS)
         suggestions = [self.where(c) for name in similar for c in self.by_key[match_key(name)]

@@ -184,6 +184,7 @@ def extract(source: DirSource | TarSource, county: str | None) -> list[tuple[str
     One county's rows are its province, city, the county itself, its towns and its villages.
     Every unit's parent must be among the rows of the level above.
     """
+    ancestors: dict[str, str] = {}  # file stem -> the one code wanted from it
     if county is not None:
         area = next((r for r in read_rows(source, "areas") if r["code"] == county), None)
         if area is None:
@@ -217,7 +218,8 @@ def extract(source: DirSource | TarSource, county: str | None) -> list[tuple[str
             rows.append((r["code"], r["name"], level, parent))
             codes.add(r["code"])
         if county is not None and stem in ancestors and not codes:
-            raise RosterError(f"{source.label}: {level} {ancestors[stem]} of county {county} not found in dist/{stem}.csv")
+            raise RosterError(f"{source.label}: {level} {ancestors[stem]} of county {county} "
+                              f"not found in dist/{stem}.csv")
         above = codes
 
     order = {level: i for i, level in enumerate(LEVELS)}
