@@ -246,6 +246,20 @@ def place_key(text: str, kind: str | None = None) -> str:
     return _place(_strict_key(_simple(text)), kind)
 
 
+def match_text(names: Iterable[str | None], kind: str | None = None) -> str:
+    """Every match and place key of a node's names in one text, ``|key|key|``.
+
+    Stores keep it on each node, so that a query finds a spelling with
+    ``CONTAINS`` (``|key|`` for the whole name, ``key`` for part of it) on
+    both backends, without reading every node into Python.
+
+    >>> match_text(["核桃树墕村", "核桃樹墕村委會"], "Village")
+    '|核桃树墕村|核桃树墕|核桃树墕村委会|'
+    """
+    keys = dict.fromkeys(k for n in names if n for k in (match_key(n), place_key(n, kind)) if k)
+    return "|" + "|".join(keys) + "|"
+
+
 def same_name(name: str, spellings: Iterable[str | None]) -> bool:
     """Whether ``name`` is one of ``spellings`` after normalization.
 

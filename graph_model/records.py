@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from graph_model.names import match_text
 from graph_model.schema import Property, Schema, SchemaError
 
 _LIST_SEPARATORS = re.compile(r"[;；、|]")
@@ -308,7 +309,7 @@ def _same(a: Any, b: Any) -> bool:
     return a == b and type(a) is type(b)
 
 
-def combine(properties: tuple[Property, ...], provenance: list[dict[str, Any]]) -> dict[str, Any]:
+def combine(properties: tuple[Property, ...], provenance: list[dict[str, Any]], kind: str | None = None) -> dict[str, Any]:
     """The values of a record, combined from its statements (oldest first) by each property's policy.
 
     A statement is ``{"source", "key", "file", "at", "loaded", "values"}``.
@@ -333,8 +334,9 @@ def combine(properties: tuple[Property, ...], provenance: list[dict[str, Any]]) 
             props[prop.name] = stated[0][1]
             other_names += [v for _, v in stated[1:]]
         else:
-            props[prop.name] = stated[-1][1]
-            if any(not _same(v, stated[-1][1]) for _, v in stated):
+            newest = max(enumerate(stated), key=lambda item: (item[1][0].get("loaded") or "~", item[0]))[1][1]
+            props[prop.name] = newest
+            if any(not _same(v, newest) for _, v in stated):
                 conflicts[prop.name] = [{"value": v, "source": s["source"], "at": s["at"]} for s, v in stated]
     for internal in ("reconciliation", "place"):
         values = [s["values"][internal] for s in provenance if s["values"].get(internal)]
@@ -347,6 +349,8 @@ def combine(properties: tuple[Property, ...], provenance: list[dict[str, Any]]) 
     for prop in properties:
         if prop.derived_from and props.get(prop.derived_from) is not None:
             props[prop.name] = int(props[prop.derived_from][:4])
+    if any(p.name == "match_text" for p in properties):
+        props["match_text"] = match_text([props.get("name"), props.get("name_raw"), *props.get("aliases", [])], kind)
     props["source"] = "; ".join(dict.fromkeys(s["source"] for s in provenance))
     props["source_keys"] = list(dict.fromkeys(s["key"] for s in provenance))
     props["provenance"] = provenance
@@ -390,7 +394,7 @@ def make_node(schema: Schema, kind: str, values: Mapping[str, Any], origin: Orig
         raise InputError(problems)
     stated.update({k: v for k, v in (computed or {}).items() if v is not None})
     node_id = stated.pop("id")
-    props = combine(node_kind.properties, [statement(source, origin, stated)])
+    props = combine(node_kind.properties, [statement(source, origin, stated)], kind)
     props["id"] = node_id
     return Node(kind=kind, id=node_id, props=props, origin=origin)
 
@@ -448,23 +452,23 @@ def merge_statements(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> tu
 def replace_statements(old: list[dict[str, Any]], new: list[dict[str, Any]], keys: set[str]) -> list[dict[str, Any]]:
     """Provenance after a load of the sources ``keys``: their old statements give way to ``new``.
 
-    A statement that says the same as before keeps its place and load time,
-    so that loading a source again changes nothing; a changed one becomes the
-    newest.
+    Statements keep their order (the first source's name stays the name). A
+    statement that says the same as before keeps its load time, so loading a
+    source again changes nothing; a changed one gets the new load's time and
+    so becomes the newest (``latest`` values follow it); a new source's comes last.
     """
-    kept = [s for s in old if s["key"] not in keys]
-    previous = {s["key"]: s for s in old if s["key"] in keys}
-    result = list(kept)
-    changed = []
-    for item in new:
-        before = previous.get(item["key"])
-        if before is not None and before["values"] == item["values"] and before["at"] == item["at"]:
+    incoming = {s["key"]: s for s in new}
+    result = []
+    for before in old:
+        if before["key"] not in keys:
             result.append(before)
-        else:
-            changed.append(item)
-    order = {s["key"]: i for i, s in enumerate(old)}
-    result.sort(key=lambda s: order.get(s["key"], len(order)))
-    return result + changed
+            continue
+        item = incoming.pop(before["key"], None)
+        if item is None:
+            continue
+        same = before["values"] == item["values"] and before["at"] == item["at"]
+        result.append(before if same else item)
+    return result + list(incoming.values())
 
 
 @dataclass
@@ -504,7 +508,7 @@ class GraphData:
         for text in contradictions:
             self.merge_problems.append(Problem(new.origin, f"{what} contradicts {old.origin}: {text} / 与先前记录矛盾"))
         properties = _properties_of(old, self.schema)
-        props = combine(properties, provenance)
+        props = combine(properties, provenance, old.kind if isinstance(old, Node) else None)
         if isinstance(old, Node):
             props["id"] = old.id
         return props

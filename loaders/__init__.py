@@ -122,7 +122,7 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
         text, _ = decode_text(data, str(path))
         ref = SourceRef(path.name, title_ or f"名册 roster {path.name}", path.name)
         graph = parse_roster(text, str(path), schema, ref)
-        info = SourceInfo(ref, path, _digest(data), "roster")
+        info = SourceInfo(ref, path, _digest(data, ref.title), "roster")
         add(info)
         ctx.graph.extend(graph)
         ctx.add_places(graph.nodes.values())

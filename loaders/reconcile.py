@@ -169,6 +169,8 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
         return InputError([Unresolved(origin, f"{message}; candidates 候选: {'; '.join(listed) or 'none / 无'}", hint,
                                       ref=ref, status=status, candidates=listed)])
 
+    if not ref.code and ref.name.isdigit() and len(ref.name) == CODE_LENGTHS.get(ref.kind):
+        ref = PlaceRef(ref.kind, "", ref.town, ref.county, ref.name, ref.resolve_to, ref.resolution)
     code = ref.code or ref.resolve_to
     if code:
         chosen = index.nodes.get(code)

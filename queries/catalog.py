@@ -22,6 +22,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from graph_model.names import match_key
 from queries.statements import BACKENDS
 
 _MACROS = {
@@ -47,10 +48,15 @@ class Param:
     required: bool = False
     example: Any = None
     refers_to: str | None = None
+    match: bool = False
 
     def convert(self, value: Any) -> Any:
+        """The value as the query takes it; a ``match`` parameter becomes the name matcher's key
+        (Traditional, variant and folk spellings alike)."""
         if value is None or value == "":
             return None
+        if self.match:
+            return match_key(str(value))
         if self.type == "int":
             try:
                 return int(value)

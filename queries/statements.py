@@ -248,6 +248,6 @@ def node_names(label: str) -> str:
 
 
 def nodes_named(label: str) -> str:
-    """Nodes of ``label`` whose id, name or an alias is ``$value``."""
-    return (f"MATCH (n:{label}) WHERE n.id = $value OR n.name = $value OR $value IN n.aliases "
+    """Nodes of ``label`` whose id is ``$value`` or one of whose names has the key ``$key`` (``|key|``)."""
+    return (f"MATCH (n:{label}) WHERE n.id = $value OR n.match_text CONTAINS $key "
             "RETURN n.id AS id, n.name AS name ORDER BY id")

@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from graph_model.names import same_name, similar_names
+from graph_model.names import match_key, similar_names
 from graph_model.records import GraphData, InputError, Node, Problem, Tie, read_value, storage_value
 from graph_model.schema import Schema
 from loaders import SourceInfo
@@ -328,16 +328,13 @@ class Store(ABC):
         than one matches.
         """
         labels = self.schema.node_labels if kind == "any" else (self.schema.node_kind(kind).label,)
-        found = [(label, row) for label in labels for row in self.run(statements.nodes_named(label), {"value": value})]
+        params = {"value": value, "key": f"|{match_key(value)}|"}
+        found = [(label, row) for label in labels for row in self.run(statements.nodes_named(label), params)]
         if not found:
-            everything = [(label, row) for label in labels for row in self.run(statements.node_names(label))]
-            found = [(label, row) for label, row in everything
-                     if same_name(value, [row["name"], row.get("name_raw"), *(row["aliases"] or [])])]
-            if not found:
-                by_name = {row["name"]: row for _, row in everything}
-                listed = "; ".join(f"{name} ({by_name[name]['id']})" for name in similar_names(value, by_name)) or "none / 无"
-                what = self.schema.node_kind(kind).zh if kind != "any" else "节点 node"
-                raise QueryError(f"no {what} named {value!r} / 找不到该名称; similar 相近: {listed}")
+            everything = {row["name"]: row for label in labels for row in self.run(statements.node_names(label))}
+            listed = "; ".join(f"{name} ({everything[name]['id']})" for name in similar_names(value, everything)) or "none / 无"
+            what = self.schema.node_kind(kind).zh if kind != "any" else "节点 node"
+            raise QueryError(f"no {what} named {value!r} / 找不到该名称; similar 相近: {listed}")
         if len(found) > 1:
             listed = "; ".join(f"{self.schema.node_kind(label).zh} {row['name']} ({row['id']})" for label, row in found)
             raise QueryError(f"{value!r} names {len(found)} nodes / 名称对应多个节点: {listed}; give the id / 请改用标识")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from graph_model.records import GraphData, Node, Tie, combine, replace_statements
 from graph_model.schema import Schema
@@ -89,14 +89,16 @@ def plan_write(schema: Schema, graph: GraphData, keys: set[str], *, node_kinds: 
         if old is not None and statements == old.provenance:
             plan.unchanged += 1
             continue
-        record = Node(node.kind, node.id, {**combine(schema.node_kind(node.kind).properties, statements), "id": node.id})
+        record = Node(node.kind, node.id, {**combine(schema.node_kind(node.kind).properties, statements, node.kind),
+                                           "id": node.id})
         (plan.update_nodes if old else plan.create_nodes).setdefault(node.kind, []).append(record)
     for node_id, old in stale_nodes.items():
         if node_id in graph.nodes:
             continue
         statements = [s for s in old.provenance if s["key"] not in keys]
         if statements:
-            record = Node(old.kind, node_id, {**combine(schema.node_kind(old.kind).properties, statements), "id": node_id})
+            record = Node(old.kind, node_id, {**combine(schema.node_kind(old.kind).properties, statements, old.kind),
+                                              "id": node_id})
             plan.update_nodes.setdefault(old.kind, []).append(record)
         else:
             plan.delete_nodes.setdefault(old.kind, []).append(node_id)
@@ -126,16 +128,3 @@ def plan_write(schema: Schema, graph: GraphData, keys: set[str], *, node_kinds: 
     return plan
 
 
-def plan_replace(schema: Schema, graph: GraphData, node_kinds: Mapping[str, str], loaded: str | None = None) -> WritePlan:
-    """Everything in ``graph`` created anew (the store is emptied first)."""
-    return plan_write(schema, graph, _keys(graph), node_kinds=node_kinds, existing_nodes={}, existing_ties={},
-                      loaded=loaded)
-
-
-def _keys(graph: GraphData) -> set[str]:
-    return {s["key"] for record in (*graph.nodes.values(), *graph.ties.values()) for s in record.provenance}
-
-
-def source_keys(records: Iterable[Node | Tie]) -> set[str]:
-    """Every source key stated in ``records``."""
-    return {s["key"] for record in records for s in record.provenance}

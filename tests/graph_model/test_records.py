@@ -129,7 +129,7 @@ def test_a_source_stated_again_replaces_only_its_own_statement():
     same = [{"key": "a", "source": "A", "at": "row 2", "values": {"note": "x"}, "loaded": None}]
     assert replace_statements(old, same, {"a"}) == old
     edited = [{"key": "a", "source": "A", "at": "row 2", "values": {"note": "z"}, "loaded": None}]
-    assert replace_statements(old, edited, {"a"}) == [old[1], edited[0]]
+    assert replace_statements(old, edited, {"a"}) == [edited[0], old[1]]  # in its place, but newest: not stamped yet
     assert replace_statements(old, [], {"a"}) == [old[1]]
 
 

@@ -111,6 +111,9 @@ def test_chinese_text_and_markup_round_trip(store, schema):
     ("ties_started_in", {"year": 1999}, 0),
     ("kind_counts", {}, 11),
     ("find_by_name", {"text": "西山"}, 3),
+    ("find_by_name", {"text": "尚家溝"}, 1),      # Traditional spelling
+    ("find_by_name", {"text": "核桃樹堰"}, 3),    # Traditional, and 堰 for the folk 墕
+    ("ego_network", {"org": "賀寨酒業"}, 8),
 ])
 def test_named_queries(store, jia, name, params, rows):
     store.write(jia.graph)

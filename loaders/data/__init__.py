@@ -1,0 +1,1 @@
+"""Data that ships with linkgraph: the national administrative roster (see SOURCE.md)."""
