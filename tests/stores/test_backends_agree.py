@@ -32,3 +32,31 @@ def test_counts_and_exports_agree(both):
     a, b = embedded.export(), neo4j.export()
     assert {k: n.props for k, n in a.nodes.items()} == {k: n.props for k, n in b.nodes.items()}
     assert {k: t.props for k, t in a.ties.items()} == {k: t.props for k, t in b.ties.items()}
+
+
+def test_planners_tables_load_alike_into_both_stores(embedded_store, neo4j_store):
+    """The GBK pairing table (with the planner's decision) and the template workbook, after the case file."""
+    from linkgraph.pipeline import read_decisions_file
+    from loaders import load_sources
+    from tests.conftest import EXAMPLE
+
+    planner = EXAMPLE / "planner"
+    exports = []
+    for store in (embedded_store, neo4j_store):
+        decided, _ = read_decisions_file(planner / "decisions.csv", store.schema)
+        for paths in ([EXAMPLE / "case.yaml"], [planner / "刘国具镇填报.xlsx", planner / "结对帮扶.csv"]):
+            result = load_sources(paths, known=store.known(), decisions=decided)
+            store.write(result.graph, sources=result.sources)
+        exports.append(store.export())
+    a, b = exports
+
+    def unstamped(records):
+        return {k: {**r.props, "provenance": [{**s, "loaded": None} for s in r.props["provenance"]]}
+                for k, r in records.items()}
+
+    assert unstamped(a.nodes) == unstamped(b.nodes)
+    assert unstamped(a.ties) == unstamped(b.ties)
+    assert embedded_store.counts() == neo4j_store.counts()
+    pairing = a.ties[("PAIRED_ASSISTANCE", "jia:county_committee_office", "610828105236")].props
+    assert [s["key"] for s in pairing["provenance"]] == ["case.yaml", "结对帮扶.csv"]
+    assert "Enterprise" in a.nodes["jia:hezhai_liquor"].kind and len(a.nodes["jia:hezhai_liquor"].provenance) == 2

@@ -57,7 +57,7 @@ def test_map_renders_offline_in_a_browser(jia, schema, tmp_path, open_map):
     assert errors == []
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
     counts = page.evaluate("[window.linkgraphNetwork.body.data.nodes.length, window.linkgraphNetwork.body.data.edges.length]")
-    assert counts == [369, 378]
+    assert counts == [368, 383]
     assert page.locator("canvas").count() == 1
     assert "无联结的村 villages without ties (331)" in page.inner_text("#panel")
     page.screenshot(path=str(tmp_path / "map.png"))
