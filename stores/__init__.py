@@ -2,38 +2,52 @@
 
 >>> from graph_model.schema import default_schema
 >>> import tempfile, os
->>> with open_store(os.path.join(tempfile.mkdtemp(), "g.lbug")) as store:
+>>> with open_store(os.path.join(tempfile.mkdtemp(), "g.lbug"), create=True) as store:
 ...     store.counts()["Village"]
 0
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from graph_model.schema import Schema, default_schema
 from stores.base import Store, StoreError
+from stores.connection import StoreSpecError, parse_store_spec
 
 DEFAULT_STORE = "linkgraph.lbug"
-_SERVER_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
 
 
-def is_server_spec(spec: str) -> bool:
-    return spec.startswith(_SERVER_SCHEMES)
+def is_server_spec(spec: str | os.PathLike[str]) -> bool:
+    """Whether ``spec`` is a Neo4j URI (raises :class:`StoreSpecError` when it is neither URI nor path)."""
+    return parse_store_spec(spec).backend == "neo4j"
 
 
-def open_store(spec: str = DEFAULT_STORE, schema: Schema | None = None, *, read_only: bool = False) -> Store:
+def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: Schema | None = None, *,
+               read_only: bool = False, create: bool = True) -> Store:
     """A Neo4j store for a ``bolt://`` or ``neo4j://`` URI, else the embedded store at that path.
 
     Neo4j credentials come from ``NEO4J_USER`` / ``NEO4J_PASSWORD`` /
-    ``NEO4J_DATABASE``. ``read_only`` opens an embedded file without write access.
+    ``NEO4J_DATABASE``. ``read_only`` opens an embedded file without write
+    access. Only ``create`` lets a path with no store become a new one (the
+    load does that); otherwise it is an error that says to load data first.
+    A spec that looks like an address but is no Neo4j URI is an error
+    (:class:`~stores.connection.StoreSpecError`), never a new file.
     """
     schema = schema or default_schema()
-    if is_server_spec(spec):
+    parsed = parse_store_spec(spec)
+    if parsed.backend == "neo4j":
         from stores.neo4j_store import Neo4jStore
 
-        return Neo4jStore(spec, schema)
+        return Neo4jStore(parsed.location, schema)
     from stores.embedded import EmbeddedStore
 
-    return EmbeddedStore(spec, schema, read_only=read_only)
+    path = Path(parsed.location)
+    if (read_only or not create) and not path.exists():
+        raise StoreSpecError(f"no embedded store at {path} / 该路径没有数据库 (hint: load data first: "
+                             f"linkgraph load SOURCES --store {path}; or give a Neo4j URI such as bolt://127.0.0.1:7687)")
+    return EmbeddedStore(path, schema, read_only=read_only)
 
 
-__all__ = ["DEFAULT_STORE", "Store", "StoreError", "is_server_spec", "open_store"]
+__all__ = ["DEFAULT_STORE", "Store", "StoreError", "StoreSpecError", "is_server_spec", "open_store"]

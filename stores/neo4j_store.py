@@ -1,9 +1,12 @@
 """The server store: Neo4j 5.26 over Bolt with the official ``neo4j`` driver.
 
-Connection settings come from arguments or the environment (``NEO4J_URI``,
-``NEO4J_USER``, ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``); the password is never
-stored in the repository. A load is one managed write transaction; queries run
-in read transactions, which the server refuses to let write.
+Connection settings come from arguments or the environment (``NEO4J_USER``,
+``NEO4J_PASSWORD``, ``NEO4J_DATABASE``); the password is never stored in the
+repository nor accepted inside the URI, and a failed connection says whether
+the server is down, refused the login or lacks the database
+(:mod:`stores.connection`). A load is one managed write transaction (a large
+one, batches of them); queries run in read transactions, which the server
+refuses to let write.
 """
 
 from __future__ import annotations
@@ -12,11 +15,12 @@ import os
 from typing import Any, Mapping
 
 import neo4j
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import Neo4jError
 
 from graph_model.schema import Schema
 from queries import statements
 from stores.base import Progress, Statement, Store, StoreError, batches
+from stores.connection import connect, parse_store_spec
 from stores.plan import WritePlan
 
 SINGLE_TRANSACTION_ROWS = 50_000
@@ -40,19 +44,11 @@ class Neo4jStore(Store):
         database: str | None = None,
     ):
         super().__init__(schema)
-        self.uri = uri
+        self.uri = parse_store_spec(uri).location
         self.user = user or os.environ.get("NEO4J_USER", "neo4j")
         password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
-        if not password:
-            raise StoreError(f"no password for {uri}: set NEO4J_PASSWORD / 请设置环境变量 NEO4J_PASSWORD")
         self.database = database or os.environ.get("NEO4J_DATABASE", "neo4j")
-        self._driver = neo4j.GraphDatabase.driver(uri, auth=(self.user, password))
-        try:
-            self._driver.verify_connectivity()
-        except (ServiceUnavailable, AuthError, OSError, Neo4jError) as err:
-            self._driver.close()
-            hint = "start it with scripts/neo4j start / 可用 scripts/neo4j start 启动"
-            raise StoreError(f"cannot reach Neo4j at {uri} as {self.user}: {_message(err)} (hint: {hint})") from None
+        self._driver = connect(self.uri, self.user, password, self.database)
 
     def describe(self) -> str:
         return f"Neo4j at {self.uri} (database {self.database})"

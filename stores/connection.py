@@ -1,0 +1,217 @@
+"""What a store argument names, and why a connection to Neo4j failed, in words a user can act on.
+
+A store argument is either the path of an embedded store or a Neo4j URI:
+``bolt://``, ``bolt+s://``, ``bolt+ssc://``, ``neo4j://``, ``neo4j+s://`` or
+``neo4j+ssc://``. Anything that looks like an address but is not one of these
+(the Browser's ``http://127.0.0.1:7474``, ``bolt:/127.0.0.1:7687``,
+``neo4j:127.0.0.1``, ``127.0.0.1:7687``) is refused with a hint, never taken
+for a file name. A URI that carries a user and password is refused too, and
+the message does not repeat the password: they come from ``NEO4J_USER`` and
+``NEO4J_PASSWORD``.
+
+A failed connection says which of three things went wrong: the server is down
+or unreachable, it refused the login, or the database does not exist. All
+three are faults of the environment, not of the input: their ``exit_code`` is
+1, where a bad store argument's is 2.
+
+>>> parse_store_spec("bolt://127.0.0.1:7687")
+StoreSpec(backend='neo4j', location='bolt://127.0.0.1:7687')
+>>> parse_store_spec("output/jia.lbug")
+StoreSpec(backend='embedded', location='output/jia.lbug')
+>>> parse_store_spec("http://127.0.0.1:7474")
+Traceback (most recent call last):
+...
+stores.connection.StoreSpecError: http://127.0.0.1:7474 is not a Bolt address: 7474 is the port of Neo4j Browser (HTTP) / 这是浏览器端口 (hint: use bolt://127.0.0.1:7687)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import neo4j
+from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError
+
+from stores.base import StoreError
+
+SERVER_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+BOLT_PORT = 7687
+HTTP_PORTS = (7474, 7473)
+
+# The driver's settings for every connection: no notifications (the server would
+# send one per deprecation or unbounded pattern, and the driver log them as warnings).
+DRIVER_SETTINGS = {"notifications_min_severity": "OFF", "warn_notification_severity": None,
+                   "connection_timeout": 15.0}
+
+_SCHEME_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/*")
+_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)$", re.S)
+# A known scheme followed by a colon or slashes but not "://": a mistyped URI.
+_MISTYPED = re.compile(r"^(?P<scheme>(?:bolt|neo4j)(?:\+ssc|\+s)?|https?)(?::/?|//+)(?P<rest>[^/].*)$", re.I | re.S)
+# host:port without a scheme
+_OS_REASON = re.compile(r"\(reason (\[Errno [^]]*\][^)]*)\)")
+_HOST_PORT = re.compile(r"^(?P<host>localhost|[0-9.]+|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+):(?P<port>\d{1,5})/?$")
+
+LOGIN_HINT = ("set NEO4J_PASSWORD (and NEO4J_USER, default neo4j) to the server's password; for the local server "
+              "of scripts/neo4j that is the password it was first started with, or start afresh with "
+              "scripts/neo4j reset (deletes its data)")
+
+
+class StoreSpecError(StoreError):
+    """The store argument is neither a path nor a Neo4j URI linkgraph accepts (bad input)."""
+
+    exit_code = 2
+
+
+class StoreUnavailable(StoreError):
+    """The store exists in the argument but cannot be used now (the environment's fault)."""
+
+    exit_code = 1
+
+
+class ServerUnreachable(StoreUnavailable):
+    """Nothing answers Bolt at the address: server down, wrong host or port, network."""
+
+
+class LoginRefused(StoreUnavailable):
+    """The server refused the user and password (or none was given)."""
+
+
+class DatabaseMissing(StoreUnavailable):
+    """The server has no database of that name (``NEO4J_DATABASE``)."""
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """A checked store argument: ``backend`` is ``embedded`` (``location`` a path) or ``neo4j`` (a URI)."""
+
+    backend: str
+    location: str
+
+
+def redact(uri: str) -> str:
+    """``uri`` with everything between its scheme and its last ``@`` (user and
+    password, even one holding ``/`` or ``@``) replaced by ``***``.
+
+    >>> redact("bolt://neo4j:se/cr@t@db.example:7687")
+    'bolt://***@db.example:7687'
+    """
+    if "@" not in uri:
+        return uri
+    scheme = _SCHEME_PREFIX.match(uri)
+    return uri[: scheme.end() if scheme else 0] + "***@" + uri.rsplit("@", 1)[1]
+
+
+def parse_store_spec(spec: str | os.PathLike[str]) -> StoreSpec:
+    """What ``spec`` names; raises :class:`StoreSpecError` with a hint when it is no store.
+
+    A :class:`~os.PathLike` is always a path; a string is a Neo4j URI when it
+    has one of :data:`SERVER_SCHEMES`, an error when it looks like any other
+    address, and otherwise a path.
+    """
+    if isinstance(spec, os.PathLike):
+        return StoreSpec("embedded", os.fspath(spec))
+    text = spec.strip()
+    if not text:
+        raise StoreSpecError("no store given / 未指定数据库 (hint: a file such as linkgraph.lbug, or bolt://127.0.0.1:7687)")
+    url = _URL.match(text)
+    if url:
+        return StoreSpec("neo4j", _server_uri(text, url["scheme"].lower(), url["rest"]))
+    mistyped = _MISTYPED.match(text)
+    if mistyped:
+        scheme = mistyped["scheme"].lower()
+        if scheme.startswith("http"):
+            return StoreSpec("neo4j", _server_uri(text, scheme, mistyped["rest"]))  # raises with the HTTP hint
+        raise StoreSpecError(f"{redact(text)} is not a valid URI / 地址格式不对 "
+                             f"(hint: did you mean {redact(f'{scheme}://' + mistyped['rest'])}?)")
+    host_port = _HOST_PORT.match(text)
+    if host_port:
+        raise StoreSpecError(f"{text} looks like a server address, not a file / 这像是服务器地址 "
+                             f"(hint: {_bolt_hint(host_port['host'], int(host_port['port']))})")
+    return StoreSpec("embedded", spec)
+
+
+def _bolt_hint(host: str, port: int | None) -> str:
+    bolt_port = BOLT_PORT if port in (None, *HTTP_PORTS) else port
+    return f"use bolt://{host}:{bolt_port}"
+
+
+def _server_uri(text: str, scheme: str, rest: str) -> str:
+    """The URI to give the driver, or :class:`StoreSpecError` saying what is wrong with it."""
+    shown = redact(text)
+    if scheme not in (*SERVER_SCHEMES, "http", "https"):
+        raise StoreSpecError(f"{shown}: unknown scheme {scheme}:// / 不支持的地址 "
+                             f"(hint: a file path, or a URI starting with {', '.join(s + '://' for s in SERVER_SCHEMES)})")
+    if rest.startswith("/"):
+        raise StoreSpecError(f"{shown} is not a valid URI / 地址格式不对 "
+                             f"(hint: did you mean {redact(f'{scheme}://' + rest.lstrip('/'))}?)")
+    if "@" in rest:
+        raise StoreSpecError(f"{shown}: credentials in the store URI are refused / 地址中不能含用户名和密码 "
+                             "(hint: give the user and password in NEO4J_USER and NEO4J_PASSWORD)")
+    try:
+        parts = urlsplit(f"{scheme}://{rest}")
+        host, port = parts.hostname or "127.0.0.1", parts.port
+    except ValueError as err:
+        raise StoreSpecError(f"{shown} is not a valid URI: {err} / 地址格式不对 "
+                             f"(hint: e.g. bolt://127.0.0.1:{BOLT_PORT})") from None
+    if scheme in ("http", "https"):
+        why = (f"{port} is the port of Neo4j Browser (HTTP) / 这是浏览器端口" if port in HTTP_PORTS
+               else "linkgraph talks to Neo4j over Bolt / 请用 Bolt 地址")
+        raise StoreSpecError(f"{shown} is not a Bolt address: {why} (hint: {_bolt_hint(host, port)})")
+    if parts.path not in ("", "/"):
+        raise StoreSpecError(f"{shown}: a Neo4j URI has no path / 地址不应含路径 "
+                             "(hint: choose the database with NEO4J_DATABASE, default neo4j)")
+    return f"{scheme}://{rest}"
+
+
+def connect(uri: str, user: str, password: str | None, database: str) -> neo4j.Driver:
+    """A driver for ``uri`` that has logged in and found ``database``.
+
+    Raises :class:`StoreSpecError` for a bad URI and a :class:`StoreUnavailable`
+    (:class:`ServerUnreachable`, :class:`LoginRefused`, :class:`DatabaseMissing`)
+    when the server cannot be used; no message contains the password.
+    """
+    spec = parse_store_spec(uri)
+    if spec.backend != "neo4j":
+        raise StoreSpecError(f"{uri} is not a Neo4j URI (hint: e.g. bolt://127.0.0.1:{BOLT_PORT})")
+    uri = spec.location
+    if not password:
+        raise LoginRefused(f"no password for Neo4j at {uri} / 请设置环境变量 NEO4J_PASSWORD (hint: {LOGIN_HINT})")
+    try:
+        driver = neo4j.GraphDatabase.driver(uri, auth=(user, password), **DRIVER_SETTINGS)
+    except (ConfigurationError, ValueError) as err:
+        raise StoreSpecError(f"{uri} is not a URI the Neo4j driver accepts: {_reason(err)}") from None
+    try:
+        driver.verify_connectivity()
+        # Beginning a transaction is where the server says whether the database exists.
+        with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
+            session.begin_transaction().close()
+    except Exception as err:  # noqa: BLE001 (every failure becomes one of the three)
+        driver.close()
+        raise connection_error(err, uri, user, database) from None
+    return driver
+
+
+def connection_error(err: BaseException, uri: str, user: str, database: str) -> StoreError:
+    """The error to raise for ``err``, a failure of connecting to ``uri``."""
+    code = getattr(err, "code", None) or ""
+    if isinstance(err, AuthError) or ".Security." in code:
+        return LoginRefused(f"Neo4j at {uri} refused the login of user {user!r}: {_reason(err)} / 用户名或密码不对 "
+                            f"(hint: {LOGIN_HINT})")
+    if code.endswith("Database.DatabaseNotFound"):
+        return DatabaseMissing(f"Neo4j at {uri} has no database {database!r} / 数据库不存在 "
+                               "(hint: set NEO4J_DATABASE to an existing database, default neo4j; "
+                               "SHOW DATABASES lists them)")
+    if isinstance(err, Neo4jError):
+        return StoreUnavailable(f"Neo4j at {uri} refused the connection: {_reason(err)}")
+    return ServerUnreachable(f"cannot reach Neo4j at {uri}: {_reason(err)} / 无法连接 Neo4j "
+                             "(hint: is the server running? start the local one with scripts/neo4j start; "
+                             f"check the host and the Bolt port, {BOLT_PORT} by default)")
+
+
+def _reason(err: BaseException) -> str:
+    """The server's message, or the operating system's reason the driver reports last."""
+    text = (err.message if isinstance(err, Neo4jError) else None) or str(err) or type(err).__name__
+    why = _OS_REASON.search(text)
+    return why[1] if why else text.strip().splitlines()[0].rstrip(":")
