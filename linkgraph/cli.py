@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="parameters, e.g. org=核桃树墕联村党委")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table",
                        help="table (default), csv (UTF-8 with BOM, for Excel) or json (raw values)")
+    query.add_argument("--cypher", action="store_true",
+                       help="print the query as Neo4j Browser runs it (:param lines, then the Cypher) instead of "
+                       "running it / 输出可粘贴到 Neo4j Browser 的文字")
     _store_option(query)
 
     sources = commands.add_parser("sources", help="list the sources the store holds (says who, and when)")
@@ -338,6 +341,11 @@ def run(args: argparse.Namespace) -> int:
         if not args.name:
             _list_queries()
             return 0
+        if args.cypher:
+            from queries.browser import browser_script
+
+            print(browser_script(get_query(args.name), _parse_params(args.params)))
+            return 0
         rows = pipeline.run_query(args.store, args.name, _parse_params(args.params))
         if args.format == "json":
             print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -388,7 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"错误 error: {err}", file=sys.stderr)
         if isinstance(err, QueryError):
             print("提示 hint: `linkgraph query` lists the queries and their parameters", file=sys.stderr)
-        return 2
+        return getattr(err, "exit_code", 2)
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -18,7 +18,7 @@ from graph_model.records import GraphData, InputError, Origin, Problem
 from graph_model.schema import Schema, default_schema
 from loaders import LoadResult, load_sources
 from loaders.context import Known
-from stores import open_store
+from stores import is_server_spec, open_store
 from stores.base import Progress, WriteReport
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
     """
     schema = schema or default_schema()
     answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
-    with open_store(store, schema) as target:
+    with open_store(store, schema, create=True) as target:
         result = load_sources(sources, schema, known=Known() if replace else target.known(), decisions=answers,
                               columns=columns, keep_valid=keep_valid, title=title, decisions_digest=digest,
                               progress=progress)
@@ -71,13 +71,12 @@ def reconcile(sources: Iterable[str | Path], store: str, *, schema: Schema | Non
 
     schema = schema or default_schema()
     answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
-    known = Known()
-    if Path(store).exists() or "://" in store:
+    if is_server_spec(store) or Path(store).exists():
         with open_store(store, schema, read_only=True) as source:
             result = load_sources(sources, schema, known=source.known(), decisions={}, columns=columns,
                                   keep_valid=True, title=title)
     else:
-        result = load_sources(sources, schema, known=known, decisions={}, columns=columns, keep_valid=True, title=title)
+        result = load_sources(sources, schema, decisions={}, columns=columns, keep_valid=True, title=title)
     problems = [p for p in result.left_out if isinstance(p, Unresolved)]
     return decision_rows(problems, schema, answers)
 

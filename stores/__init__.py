@@ -25,7 +25,7 @@ def is_server_spec(spec: str | os.PathLike[str]) -> bool:
 
 
 def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: Schema | None = None, *,
-               read_only: bool = False, create: bool = True) -> Store:
+               read_only: bool = False, create: bool = False) -> Store:
     """A Neo4j store for a ``bolt://`` or ``neo4j://`` URI, else the embedded store at that path.
 
     Neo4j credentials come from ``NEO4J_USER`` / ``NEO4J_PASSWORD`` /

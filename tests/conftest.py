@@ -55,7 +55,7 @@ def _open(kind: str, tmp_path: Path, schema, request):
     from stores.base import StoreError
 
     if kind == "embedded":
-        return open_store(str(tmp_path / "graph.lbug"), schema)
+        return open_store(str(tmp_path / "graph.lbug"), schema, create=True)
     uri = request.getfixturevalue("neo4j_uri")
     try:
         store = open_store(uri, schema)

@@ -99,7 +99,7 @@ def test_errors_are_readable(tmp_path, capsys, argv, message):
 
 def test_neo4j_without_password_is_a_clear_error(monkeypatch, capsys):
     monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
-    assert main(["query", "kind_counts", "--store", "bolt://127.0.0.1:1"]) == 2
+    assert main(["query", "kind_counts", "--store", "bolt://127.0.0.1:1"]) == 1
     assert "set NEO4J_PASSWORD" in capsys.readouterr().err
 
 
