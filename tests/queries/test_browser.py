@@ -49,8 +49,8 @@ def test_no_macro_is_left_for_neo4j():
 
 def test_network_statement_draws_every_tie_that_is_not_administrative():
     assert network_statement(default_schema()) == (
-        "MATCH p = ()-[:PARTY_ORG_OF|MEMBER_OF|GUIDES|PAIRED_ASSISTANCE|CO_BUILDS|SUPPLIES|PRODUCES_FOR|OPERATES"
-        "|ENGAGED_IN]->()\nRETURN p"
+        "MATCH p = ()-[:PARTY_ORG_OF|MEMBER_OF|GUIDES|SERVES|PAIRED_ASSISTANCE|CO_BUILDS|SUPPLIES|PRODUCES_FOR"
+        "|OPERATES|ENGAGED_IN]->()\nRETURN p"
     )
 
 
@@ -81,7 +81,7 @@ def test_pasted_text_gives_the_rows_of_run_named(neo4j_store, jia):
 
 @pytest.mark.neo4j
 def test_hostile_text_stays_one_value_on_the_server(neo4j_store):
-    query = get_query("find_by_name")
-    text = browser_script(query, {"text": HOSTILE})
-    assert text.count("\n") == browser_script(query, {"text": "西山"}).count("\n")  # the value kept to its line
-    assert replay(neo4j_store, text.split("\n")[0] + "\nRETURN $text AS text") == [{"text": HOSTILE}]
+    query = get_query("ego_network")
+    text = browser_script(query, {"org": HOSTILE})
+    assert text.count("\n") == browser_script(query, {"org": "西山"}).count("\n")  # the value kept to its line
+    assert replay(neo4j_store, text.split("\n")[0] + "\nRETURN $org AS text") == [{"text": HOSTILE}]

@@ -154,6 +154,6 @@ def test_driver_notifications_are_off(neo4j_store, jia, neo4j_uri, schema, caplo
             plain.execute_query(statements.export_ties(schema, "PART_OF"), database_="neo4j")
         assert any("end_date" in record.getMessage() for record in caplog.records)
         caplog.clear()
-        assert len(neo4j_store.export().ties) == 378
+        assert len(neo4j_store.export().ties) == 383
         assert caplog.records == []
     assert capsys.readouterr().err == ""
