@@ -110,8 +110,13 @@ def clean_name(text: str) -> str:
     >>> clean_name("  佳县\\u3000县委办公室 ")
     '佳县 县委办公室'
     """
-    text = strip_pinyin_glosses(unicodedata.normalize("NFKC", text))
-    return _SPACE.sub(" ", text).strip()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    if "(" in text:
+        text = strip_pinyin_glosses(text)
+    if not text.isprintable() or " " in text:
+        text = _SPACE.sub(" ", text)
+    return text.strip()
 
 
 @functools.cache
@@ -256,8 +261,19 @@ def match_text(names: Iterable[str | None], kind: str | None = None) -> str:
     >>> match_text(["核桃树墕村", "核桃樹墕村委會"], "Village")
     '|核桃树墕村|核桃树墕|核桃树墕村委会|'
     """
-    keys = dict.fromkeys(k for n in names if n for k in (match_key(n), place_key(n, kind)) if k)
+    keys: dict[str, None] = {}
+    for name in dict.fromkeys(names):
+        if name:
+            keys.update(dict.fromkeys(_text_keys(name, kind)))
+    keys.pop("", None)
     return "|" + "|".join(keys) + "|"
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _text_keys(name: str, kind: str | None) -> tuple[str, str]:
+    """The match key and place key of one name (cached: rosters repeat names such as 王家庄村委会)."""
+    simple = _simple(name)
+    return _key(simple, True), _place(_strict_key(simple), kind)
 
 
 def same_name(name: str, spellings: Iterable[str | None]) -> bool:

@@ -60,6 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
                       help="say why the organizations named NAME are the nodes they are (merged or new)")
     _store_option(load)
 
+    roster = commands.add_parser("roster", help="load the NBS 2023 roster of a county, city, province or the country",
+                                 description="Load administrative units (2023 NBS division codes, shipped with "
+                                 "linkgraph: nothing is fetched) with their province, city and county.")
+    scope = roster.add_mutually_exclusive_group(required=True)
+    for level in ("county", "city", "province"):
+        scope.add_argument(f"--{level}", metavar="CODE|NAME", help=f"a {level} by NBS code or name, e.g. "
+                           + {"county": "610828 or 佳县", "city": "6108 or 榆林", "province": "61 or 陕西"}[level])
+    scope.add_argument("--all", action="store_true", help="the whole country (665,276 units)")
+    roster.add_argument("--replace", action="store_true", help="delete what the store holds first (same transaction)")
+    roster.add_argument("--dry-run", action="store_true", help="compare, write nothing")
+    _store_option(roster)
+
     reconcile = commands.add_parser("reconcile", help="list names that match no unit or several, for a planner to decide",
                                     description="Write every unresolved place or name of the sources, with its "
                                     "candidates and an empty resolve_to column; load again with --decisions FILE.")
@@ -276,6 +288,18 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _roster(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+
+    level, value = next(((lvl, getattr(args, lvl)) for lvl in ("county", "city", "province") if getattr(args, lvl)),
+                        ("all", None))
+    with _Progress() as progress:
+        loaded = pipeline.load_roster(level, value, args.store, replace=args.replace, progress=progress,
+                                      dry_run=args.dry_run)
+    _print_load(loaded, args.store)
+    return 0
+
+
 def _reconcile(args: argparse.Namespace) -> int:
     from linkgraph import pipeline
     from loaders.decisions import headers
@@ -325,6 +349,8 @@ def run(args: argparse.Namespace) -> int:
         return _load(args)
     if args.command == "reconcile":
         return _reconcile(args)
+    if args.command == "roster":
+        return _roster(args)
     if args.command == "template":
         return _template(args)
     if args.command == "sources":

@@ -85,6 +85,38 @@ def _digest(*parts: bytes | str) -> str:
     return digest.hexdigest()
 
 
+def _option_digest(columns: Mapping[str, str] | None, decisions_digest: str, title: str | None) -> str:
+    return _digest(repr(sorted((columns or {}).items())), decisions_digest, title or "")
+
+
+def _roster_title(path: Path, title: str | None) -> str:
+    return title or f"名册 roster {path.name}"
+
+
+def source_digests(paths: Iterable[str | Path], *, columns: Mapping[str, str] | None = None,
+                   decisions_digest: str = "", title: str | None = None) -> list[tuple[str, str]]:
+    """``(key, digest)`` of every source a load of ``paths`` would read, rosters named by case files
+    included, without parsing them: so that a store can tell at once that it holds them all unchanged.
+    The digests are those :func:`load_sources` gives its :class:`SourceInfo`."""
+    options = _option_digest(columns, decisions_digest, title)
+    found: dict[str, str] = {}
+    given = tuple(Path(p) for p in paths)
+    for path in given:
+        suffix = path.suffix.lower()
+        data = read_source_bytes(path)
+        if suffix in CASE_SUFFIXES:
+            spec = roster_spec(parse_yaml(decode_text(data, str(path))[0], str(path)), path, given)
+            roster_digest = ""
+            if spec is not None and spec.path.is_file():
+                roster_digest = found.setdefault(spec.path.name, _digest(read_source_bytes(spec.path), spec.title))
+            found.setdefault(path.name, _digest(data, roster_digest, options))
+        elif suffix == ".csv" and is_roster_header(decode_text(data[:4096], str(path))[0].splitlines()[0].split(",")):
+            found.setdefault(path.name, _digest(data, _roster_title(path, title)))
+        else:
+            found.setdefault(path.name, _digest(data, options))
+    return list(found.items())
+
+
 def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, known: Known | None = None,
                  decisions: Mapping[tuple[str, str, str], Mapping[str, Any]] | None = None,
                  columns: Mapping[str, str] | None = None, keep_valid: bool = False,
@@ -104,7 +136,7 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
     read: dict[Path, SourceInfo] = {}
     paths = [Path(p) for p in paths]
     given = tuple(paths)
-    option_digest = _digest(repr(sorted((columns or {}).items())), decisions_digest, title or "")
+    option_digest = _option_digest(columns, decisions_digest, title)
 
     def add(info: SourceInfo) -> None:
         clash = next((s for s in result.sources if s.ref.key == info.ref.key), None)
@@ -120,7 +152,7 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
             return None, read[resolved].digest
         data = read_source_bytes(path)
         text, _ = decode_text(data, str(path))
-        ref = SourceRef(path.name, title_ or f"名册 roster {path.name}", path.name)
+        ref = SourceRef(path.name, _roster_title(path, title_), path.name)
         graph = parse_roster(text, str(path), schema, ref)
         info = SourceInfo(ref, path, _digest(data, ref.title), "roster")
         add(info)

@@ -88,6 +88,14 @@ def national_roster() -> pa.Table:
         return read_roster_csv(stream)
 
 
+@functools.cache
+def packaged_digest() -> str:
+    """The SHA-256 of the packaged roster file (so that a load of an unchanged scope can be skipped)."""
+    import hashlib
+
+    return hashlib.sha256(resources.files("loaders").joinpath(ROSTER_FILE).read_bytes()).hexdigest()
+
+
 def read_roster_csv(stream: BinaryIO) -> pa.Table:
     """A roster CSV (UTF-8) read from a binary stream as a Table of string columns; codes stay text.
 

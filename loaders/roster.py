@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from graph_model.names import short_admin_name
-from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef, make_node, make_tie
+from graph_model.records import GraphData, InputError, Node, Origin, Problem, SourceRef, Tie, combine, statement
 from graph_model.schema import Schema
 from loaders.text import read_text, split_lines
 
@@ -33,10 +33,19 @@ def is_roster_header(header: Iterable[str]) -> bool:
 
 def roster_graph(rows: Iterable[tuple[int, str, str, str, str]], file: str, schema: Schema,
                  source: SourceRef) -> GraphData:
-    """Nodes and PART_OF ties from ``(row number, code, raw name, level, parent code)`` rows; pure."""
+    """Nodes and PART_OF ties from ``(row number, code, raw name, level, parent code)`` rows; pure.
+
+    A roster's columns are few and simple, so its records are built directly
+    (what :func:`make_node` would build, checked the same way), which keeps a
+    national load of 665,000 units in seconds rather than minutes.
+    """
     graph = GraphData(schema=schema)
     problems: list[Problem] = []
-    parents: list[tuple[str, str, Origin]] = []
+    rows_of: dict[str, int] = {}
+    parents: list[tuple[str, str, int]] = []
+    kinds = {level: schema.node_kind(kind) for level, kind in LEVEL_KINDS.items()}
+    part_of = schema.tie_kind("PART_OF")
+    name_file = Path(file).name
     for row_number, code, raw, level, parent in rows:
         origin = Origin(file, row=row_number)
         if level not in LEVEL_KINDS:
@@ -46,26 +55,31 @@ def roster_graph(rows: Iterable[tuple[int, str, str, str, str]], file: str, sche
         if not code.isdigit():
             problems.append(Problem(origin.at("code"), f"code {code!r} is not an NBS code / 区划代码应为数字"))
             continue
+        if not raw:
+            problems.append(Problem(origin.at("name"), "名称 Name is required / 必填项为空"))
+            continue
         if len(raw) > MAX_NAME:
             problems.append(Problem(origin.at("name"), f"name is {len(raw)} characters long, more than {MAX_NAME} / 名称过长"))
             continue
-        if code in graph.nodes:
-            problems.append(Problem(origin.at("code"), f"code {code} appears twice (first at {graph.nodes[code].origin}) / 代码重复"))
+        if code in rows_of:
+            problems.append(Problem(origin.at("code"), f"code {code} appears twice (first at row {rows_of[code]}) / 代码重复"))
             continue
-        try:
-            graph.add_node(make_node(schema, LEVEL_KINDS[level], {"id": code, "name": short_admin_name(raw), "name_raw": raw},
-                                     origin, source=source))
-        except InputError as err:
-            problems.extend(err.problems)
-            continue
+        rows_of[code] = row_number
+        values = {"name": short_admin_name(raw), "name_raw": raw}
+        kind = kinds[level]
+        props = combine(kind.properties, [statement(source, origin, values)], kind.label)
+        props["id"] = code
+        graph.nodes[code] = Node(kind.label, code, props)
         if parent:
-            parents.append((code, parent, origin))
-    for code, parent, origin in parents:
+            parents.append((code, parent, row_number))
+    for code, parent, row_number in parents:
         if parent not in graph.nodes:
-            problems.append(Problem(origin.at("parent_code"), f"parent {parent} is not in the roster / 上级代码不存在"))
+            problems.append(Problem(Origin(file, row=row_number, column="parent_code"),
+                                    f"parent {parent} is not in the roster / 上级代码不存在"))
             continue
-        graph.add_tie(make_tie(schema, "PART_OF", code, parent, {"evidence": f"{Path(file).name} row {origin.row}"},
-                               origin, source=source))
+        at = Origin(file, row=row_number)
+        props = combine(part_of.properties, [statement(source, at, {"evidence": f"{name_file} row {row_number}"})])
+        graph.ties[("PART_OF", code, parent)] = Tie("PART_OF", code, parent, props, at)
     problems += graph.problems(schema)
     if problems:
         raise InputError(problems)

@@ -250,16 +250,17 @@ class Store(ABC):
                         type_, _statements(row["provenance"]), (row["source_kind"], row["target_kind"]))
         return found
 
-    def node_rows(self, nodes: Sequence[Node]) -> list[dict[str, Any]]:
+    def node_rows(self, nodes: Sequence[Node], loaded: str) -> list[dict[str, Any]]:
         """Nodes as rows for this backend's statements (every column, JSON as text)."""
-        return [{p.name: storage_value(p, n.props.get(p.name)) for p in self.schema.node_kind(n.kind).properties}
+        return [{p.name: storage_value(p, n.props.get(p.name), loaded) for p in self.schema.node_kind(n.kind).properties}
                 for n in nodes]
 
-    def tie_rows(self, ties: Sequence[Tie]) -> list[dict[str, Any]]:
+    def tie_rows(self, ties: Sequence[Tie], loaded: str) -> list[dict[str, Any]]:
         """Ties as rows: ``src``, ``dst`` and every column (Neo4j: the columns under ``props``)."""
         rows = []
         for tie in ties:
-            props = {p.name: storage_value(p, tie.props.get(p.name)) for p in self.schema.tie_kind(tie.type).properties}
+            props = {p.name: storage_value(p, tie.props.get(p.name), loaded)
+                     for p in self.schema.tie_kind(tie.type).properties}
             rows.append({"src": tie.source_id, "dst": tie.target_id, **props})
         return rows
 
@@ -273,10 +274,10 @@ class Store(ABC):
             for chunk in batches(ids):
                 work.append((statements.delete_nodes(label), {"ids": list(chunk)}))
         for label, nodes in plan.update_nodes.items():
-            for chunk in batches(self.node_rows(nodes)):
+            for chunk in batches(self.node_rows(nodes, plan.loaded)):
                 work.append((statements.update_nodes(self.schema, label, self.backend), {"rows": list(chunk)}))
         for (type_, source, target), ties in plan.update_ties.items():
-            for chunk in batches(self.tie_rows(ties)):
+            for chunk in batches(self.tie_rows(ties, plan.loaded)):
                 work.append((statements.update_ties(self.schema, type_, source, target, self.backend), {"rows": list(chunk)}))
         return work
 

@@ -11,19 +11,31 @@ the data.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import ladybug
 
+from graph_model.records import storage_value
 from graph_model.schema import Schema
 from queries import statements
 from stores.base import Progress, Store, StoreError, batches
 from stores.plan import WritePlan
 
+BUFFER_POOL_MB = int(os.environ.get("LINKGRAPH_BUFFER_POOL_MB", "1024"))
+"""LadybugDB's page cache (its default takes most of the machine's memory)."""
+SWAP_ROWS = 100_000
+"""Loads of at least this many rows are written into a copy of the store that then replaces it."""
+LOCK_TIMEOUT = float(os.environ.get("LINKGRAPH_LOCK_TIMEOUT", "60"))
 COPY_THRESHOLD = 5000
+COPY_ROWS = 200_000
+"""Rows per ``COPY`` (each a transaction of its own when a large load is written into a copy of the store)."""
 """Groups of at least this many new rows go through LadybugDB's ``COPY`` rather than ``CREATE``."""
 
 
@@ -39,10 +51,14 @@ class EmbeddedStore(Store):
         if read_only and not self.path.exists():
             raise StoreError(f"no embedded store at {self.path} / 数据库不存在 "
                              f"(hint: load data first: linkgraph load … --store {self.path})")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._open()
+
+    def _open(self) -> None:
         try:
-            if not read_only:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = ladybug.Database(str(self.path), read_only=read_only)
+            self._db = ladybug.Database(str(self.path), read_only=self.read_only,
+                                        buffer_pool_size=BUFFER_POOL_MB * 2**20)
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as err:
             raise StoreError(f"cannot open embedded store {self.path}: {_first_line(err)} "
@@ -91,51 +107,96 @@ class EmbeddedStore(Store):
 
     def _apply(self, plan: WritePlan, registry: list[dict[str, Any]], *, replace: bool,
                progress: Progress | None) -> None:
-        """One transaction: deletes, updates, creates (large groups through ``COPY`` from Parquet), registry."""
-        work = self.plan_statements(plan)
-        total = plan.rows
+        """Deletes, updates, creates (large groups through ``COPY`` from Parquet) and the registry, all or nothing.
+
+        An ordinary load runs in one transaction. A large one, or one that
+        replaces the store, is written into a copy of the store file, one
+        statement at a time, and the copy then takes the store's place: a
+        failure or a kill leaves the store as it was, and no transaction has
+        to hold a national load in memory.
+        """
         done = 0
 
         def step(rows: int) -> None:
             nonlocal done
             done += rows
             if progress:
-                progress("write", done, total)
+                progress("write", done, plan.rows)
 
-        with tempfile.TemporaryDirectory(prefix="linkgraph-") as folder:
-            def everything() -> None:
-                if replace:
-                    self._execute(statements.delete_all())
-                for statement in statements.ddl(self.schema, self.backend):
-                    self._execute(statement)
-                for cypher, params in work:
-                    self._execute(cypher, params)
-                    step(len(params.get("rows", params.get("ids", ()))))
+        def everything(conn_execute, in_one_transaction: bool) -> None:
+            for statement in statements.ddl(self.schema, self.backend):
+                conn_execute(statement)
+            for cypher, params in self.plan_statements(plan):
+                conn_execute(cypher, params)
+                step(len(params.get("rows", params.get("ids", ()))))
+            with tempfile.TemporaryDirectory(prefix="linkgraph-", dir=self.path.parent) as folder:
                 for label, nodes in plan.create_nodes.items():
-                    self._create(label, None, self.node_rows(nodes), folder, step)
+                    self._create(conn_execute, label, None, nodes, plan.loaded, folder, step)
                 for (type_, source, target), ties in plan.create_ties.items():
-                    self._create(type_, (source, target), self.tie_rows(ties), folder, step)
-                for row in registry:
-                    self._execute(statements.record_source(self.backend), {"row": row})
+                    self._create(conn_execute, type_, (source, target), ties, plan.loaded, folder, step)
+            for row in registry:
+                conn_execute(statements.record_source(self.backend), {"row": row})
 
-            self._in_transaction(everything)
+        with writer_lock(self.path):
+            if replace or plan.rows >= SWAP_ROWS:
+                self._swap_in(lambda execute: everything(execute, False), copy=not replace)
+            else:
+                self._in_transaction(lambda: everything(self._execute, True))
 
-    def _create(self, name: str, ends: tuple[str, str] | None, rows: list[dict[str, Any]], folder: str, step) -> None:
-        if len(rows) < COPY_THRESHOLD:
+    def _swap_in(self, work, *, copy: bool) -> None:
+        """Run ``work`` against a copy of the store file (or a new file), then put the copy in its place."""
+        building = self.path.with_name(f"{self.path.name}.building-{os.getpid()}")
+        self.close()
+        try:
+            _remove(building)
+            if copy and self.path.exists():
+                shutil.copyfile(self.path, building)
+            database = ladybug.Database(str(building), buffer_pool_size=BUFFER_POOL_MB * 2**20)
+            connection = ladybug.Connection(database)
+
+            def execute(cypher: str, params: Mapping[str, Any] | None = None):
+                try:
+                    return connection.execute(cypher, dict(params or {}))
+                except RuntimeError as err:
+                    raise StoreError(f"{self.describe()} refused a statement: {_first_line(err)}") from None
+
+            try:
+                work(execute)
+            finally:
+                connection.close()
+                database.close()
+            os.replace(building, self.path)
+            _remove(Path(f"{self.path}.wal"))
+        finally:
+            _remove(building)
+            _remove(Path(f"{building}.wal"))
+            self._open()
+
+    def _create(self, execute, name: str, ends: tuple[str, str] | None, records: Sequence, loaded: str,
+                folder: str, step) -> None:
+        """New nodes (``ends`` None) or ties of one (source kind, target kind) pair: ``CREATE`` in
+        batches, or for large groups one ``COPY`` from a Parquet file."""
+        if len(records) < COPY_THRESHOLD:
+            rows = self.node_rows(records, loaded) if ends is None else self.tie_rows(records, loaded)
             cypher = (statements.create_nodes(self.schema, name, self.backend) if ends is None
                       else statements.create_ties(self.schema, name, *ends, self.backend))
             for chunk in batches(rows):
-                self._execute(cypher, {"rows": list(chunk)})
+                execute(cypher, {"rows": list(chunk)})
                 step(len(chunk))
             return
         properties = self.schema.node_kind(name).properties if ends is None else self.schema.tie_kind(name).properties
-        columns = [(p.name, statements.LADYBUG_TYPES[p.type]) for p in properties]
-        if ends is not None:
-            columns = [("src", "STRING"), ("dst", "STRING"), *columns]
-        path = os.path.join(folder, f"{name}-{'-'.join(ends or ())}.parquet")
-        write_parquet(path, columns, rows)
-        self._execute(statements.copy_nodes(name, path) if ends is None else statements.copy_ties(name, *ends, path))
-        step(len(rows))
+        for start in range(0, len(records), COPY_ROWS):
+            chunk = records[start : start + COPY_ROWS]
+            columns = {p.name: (statements.LADYBUG_TYPES[p.type], _column(p, chunk, loaded)) for p in properties}
+            if ends is not None:
+                columns = {"src": ("STRING", [r.source_id for r in chunk]),
+                           "dst": ("STRING", [r.target_id for r in chunk]), **columns}
+            path = os.path.join(folder, f"{name}-{'-'.join(ends or ())}-{start}.parquet")
+            write_parquet(path, columns)
+            del columns
+            execute(statements.copy_nodes(name, path) if ends is None else statements.copy_ties(name, *ends, path))
+            os.remove(path)
+            step(len(chunk))
 
     def _rollback(self) -> None:
         try:
@@ -154,15 +215,59 @@ class EmbeddedStore(Store):
         return rows
 
 
-def write_parquet(path: str, columns: Sequence[tuple[str, str]], rows: Sequence[Mapping[str, Any]]) -> None:
-    """Rows as a Parquet file whose columns have the table's order and LadybugDB types (``COPY`` reads by position)."""
+@contextlib.contextmanager
+def writer_lock(path: Path, timeout: float | None = None):
+    """Hold ``PATH.lock`` while writing; a second writer waits (up to ``timeout`` seconds, default
+    ``$LINKGRAPH_LOCK_TIMEOUT`` or 60) and then fails naming the process that holds it."""
+    timeout = LOCK_TIMEOUT if timeout is None else timeout
+    lock = Path(f"{path}.lock")
+    with open(lock, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another process"
+                    raise StoreError(f"{path} is being written by {holder} / 另一个进程正在写入该数据库 "
+                                     f"(hint: wait for it to finish, or raise LINKGRAPH_LOCK_TIMEOUT, now {timeout:g} s)") from None
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def _column(prop, records: Sequence, loaded: str) -> list[Any]:
+    """One property of every record, as stored."""
+    name = prop.name
+    if prop.type == "json":
+        return [storage_value(prop, r.props.get(name), loaded) for r in records]
+    return [r.props.get(name) for r in records]
+
+
+def write_parquet(path: str, columns: Mapping[str, tuple[str, list[Any]]]) -> None:
+    """Columns (name → LadybugDB type and values) as a Parquet file, in the table's order (``COPY`` reads by position)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     types = {"STRING": pa.string(), "INT64": pa.int64(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
              "STRING[]": pa.list_(pa.string())}
-    arrays = [pa.array([row.get(name) for row in rows], type=types[type_]) for name, type_ in columns]
-    pq.write_table(pa.Table.from_arrays(arrays, names=[name for name, _ in columns]), path)
+    arrays = [pa.array(values, type=types[type_]) for type_, values in columns.values()]
+    pq.write_table(pa.Table.from_arrays(arrays, names=list(columns)), path)
 
 
 def _first_line(err: BaseException) -> str:

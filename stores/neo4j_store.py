@@ -79,10 +79,10 @@ class Neo4jStore(Store):
         work += self.plan_statements(plan)
         for label, nodes in plan.create_nodes.items():
             cypher = statements.create_nodes(self.schema, label, self.backend)
-            work += [(cypher, {"rows": list(chunk)}) for chunk in batches(self.node_rows(nodes))]
+            work += [(cypher, {"rows": list(chunk)}) for chunk in batches(self.node_rows(nodes, plan.loaded))]
         for (type_, source, target), ties in plan.create_ties.items():
             cypher = statements.create_ties(self.schema, type_, source, target, self.backend)
-            work += [(cypher, {"rows": list(chunk)}) for chunk in batches(self.tie_rows(ties))]
+            work += [(cypher, {"rows": list(chunk)}) for chunk in batches(self.tie_rows(ties, plan.loaded))]
         record = statements.record_source(self.backend)
         total = sum(len(p.get("rows", p.get("ids", ()))) for _, p in work)
         done = 0
@@ -115,13 +115,14 @@ class Neo4jStore(Store):
                 "/ 已写入部分数据，重新运行同一载入即可补全")
             raise StoreError(f"{self.describe()} refused the load: {_message(err)}{partly or ', nothing was written / 未写入任何数据'}") from None
 
-    def node_rows(self, nodes) -> list[dict[str, Any]]:
+    def node_rows(self, nodes, loaded: str) -> list[dict[str, Any]]:
         """Rows for ``SET n = r``: the properties that have a value."""
-        return [_present(row) for row in super().node_rows(nodes)]
+        return [_present(row) for row in super().node_rows(nodes, loaded)]
 
-    def tie_rows(self, ties) -> list[dict[str, Any]]:
+    def tie_rows(self, ties, loaded: str) -> list[dict[str, Any]]:
         """Rows for ``SET e = r.props``: the endpoints, and the properties that have a value under ``props``."""
-        return [{"src": row.pop("src"), "dst": row.pop("dst"), "props": _present(row)} for row in super().tie_rows(ties)]
+        return [{"src": row.pop("src"), "dst": row.pop("dst"), "props": _present(row)}
+                for row in super().tie_rows(ties, loaded)]
 
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         def transaction(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:

@@ -47,6 +47,8 @@ class WritePlan:
     update_ties: dict[tuple[str, str, str], list[Tie]] = field(default_factory=dict)
     delete_ties: dict[tuple[str, str, str], list[tuple[str, str]]] = field(default_factory=dict)
     unchanged: int = 0
+    loaded: str = ""
+    """The load's time, given to every statement that has none yet when it is written."""
 
     def summary(self) -> dict[str, int]:
         def size(groups: Mapping[Any, list]) -> int:
@@ -62,10 +64,6 @@ class WritePlan:
         return sum(v for k, v in self.summary().items() if k != "unchanged")
 
 
-def _stamp(statements: list[dict[str, Any]], loaded: str) -> list[dict[str, Any]]:
-    return [s if s.get("loaded") else {**s, "loaded": loaded} for s in statements]
-
-
 def plan_write(schema: Schema, graph: GraphData, keys: set[str], *, node_kinds: Mapping[str, str],
                existing_nodes: Mapping[str, Stored], existing_ties: Mapping[TieKey, Stored],
                stale_nodes: Mapping[str, Stored] = {}, stale_ties: Mapping[TieKey, Stored] = {},
@@ -78,14 +76,16 @@ def plan_write(schema: Schema, graph: GraphData, keys: set[str], *, node_kinds: 
     (in ``graph`` or in the store). Statements of sources not in ``keys``
     (unchanged sources) are not written again.
     """
-    loaded = loaded or dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    plan = WritePlan()
+    plan = WritePlan(loaded=loaded or dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
     for node in graph.nodes.values():
         mine = [s for s in node.provenance if s["key"] in keys]
         if not mine:
             continue
         old = existing_nodes.get(node.id)
-        statements = _stamp(replace_statements(old.provenance if old else [], mine, keys), loaded)
+        if old is None and len(mine) == len(node.provenance):  # new, and all of it this load's: as it is
+            plan.create_nodes.setdefault(node.kind, []).append(node)
+            continue
+        statements = replace_statements(old.provenance if old else [], mine, keys)
         if old is not None and statements == old.provenance:
             plan.unchanged += 1
             continue
@@ -108,7 +108,10 @@ def plan_write(schema: Schema, graph: GraphData, keys: set[str], *, node_kinds: 
             continue
         group = (tie.type, node_kinds[tie.source_id], node_kinds[tie.target_id])
         old = existing_ties.get(key)
-        statements = _stamp(replace_statements(old.provenance if old else [], mine, keys), loaded)
+        if old is None and len(mine) == len(tie.provenance):
+            plan.create_ties.setdefault(group, []).append(tie)
+            continue
+        statements = replace_statements(old.provenance if old else [], mine, keys)
         if old is not None and statements == old.provenance:
             plan.unchanged += 1
             continue
