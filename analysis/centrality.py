@@ -1,35 +1,48 @@
-"""Centrality of organizations in the network of ties, and the villages left out.
+"""Who holds the network together: ties by kind and direction, and the centralities of each organization.
 
-The *network* is the undirected simple graph of every non-administrative tie
-(membership, guidance, assistance, co-building, supply …): PART_OF and
-LOCATED_IN say where a unit is, not whom it works with, so they would make
-every town a false hub. Each node of the network gets degree, betweenness,
-closeness and PageRank; villages with no tie at all are listed by town.
+Measures (all on the working ties, see :mod:`analysis.network`):
+
+- ``partners``: how many different organizations a node has working ties with;
+  ``ties``, ``ties_out``, ``ties_in``: its ties as recorded, parallel ties of
+  different kinds counted apart, by direction (out: it guides, serves, assists,
+  supplies, joins …); ``weighted_ties``: the organization-to-organization ties
+  they stand for, aggregates counted by their members;
+- ``betweenness``: the share of shortest paths between other pairs that pass
+  through it (NetworkX's normalization);
+- ``harmonic``: harmonic closeness, the sum of 1/distance to every other node,
+  meaningful when the network is in separate pieces;
+- ``eigenvector``: how well tied its partners are, 1 for the best-connected node
+  of its piece (weighted);
+- ``pagerank``: the weight of the directed ties pointing to it, from nodes that are
+  themselves pointed to (weighted, damping 0.85);
+- ``core``: the k-core it belongs to.
 
 >>> import networkx as nx
->>> rows = centrality_rows(nx.krackhardt_kite_graph())
->>> max(rows, key=lambda r: r["betweenness"])["node"], round(max(r["betweenness"] for r in rows), 3)
-(7, 0.389)
+>>> rows = {r["node"]: r for r in centrality_rows(nx.krackhardt_kite_graph())}
+>>> round(rows[7]["betweenness"], 3), rows[3]["partners"], rows[3]["core"]
+(0.389, 6, 3)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections import Counter
+from typing import Any, Hashable
 
 import networkx as nx
 
+from analysis.engine import Engine, EngineName
+from analysis.network import CollaborationNetwork, tie_weight
 from graph_model.records import GraphData
 from graph_model.schema import Schema
 
-MEASURES = ("degree", "degree_centrality", "betweenness", "closeness", "pagerank")
+MEASURES = ("betweenness", "harmonic", "eigenvector", "pagerank", "core")
 
 
 def network_graph(graph: GraphData, schema: Schema) -> nx.Graph:
-    """Undirected simple graph of the non-administrative ties.
+    """Undirected simple graph of every tie that is not administrative (working and attribute ties), as the
+    map draws it without the administrative layer; the measures use :mod:`analysis.network` instead.
 
-    Nodes carry ``kind`` and ``name``; an edge carries ``types``, the tie kinds
-    joining the pair (two organizations may be tied in more than one way).
+    Nodes carry ``kind`` and ``name``; an edge carries ``types``, the tie kinds joining the pair.
     """
     g = nx.Graph()
     for tie in graph.ties.values():
@@ -45,103 +58,40 @@ def network_graph(graph: GraphData, schema: Schema) -> nx.Graph:
     return g
 
 
-def centrality_rows(g: nx.Graph) -> list[dict[str, Any]]:
-    """Degree, normalized degree, betweenness, closeness and PageRank of every node.
+def centrality_rows(g: nx.Graph, dg: nx.DiGraph | None = None, *, engine: Engine | None = None,
+                    use: EngineName | None = None) -> list[dict[str, Any]]:
+    """``node``, ``partners`` and the :data:`MEASURES` of every node of the undirected ``g``.
 
-    Betweenness and closeness are NetworkX's normalized values; PageRank uses
-    damping 0.85. Sorted by betweenness, then degree, then node.
+    PageRank runs on ``dg`` (default: ``g`` with each tie both ways). Sorted by
+    betweenness, then partners, then node. ``engine`` reuses an :class:`Engine`
+    (and its igraph form of the graphs); ``use`` forces a library.
     """
     if g.number_of_nodes() == 0:
         return []
-    degree_centrality = nx.degree_centrality(g)
-    betweenness = nx.betweenness_centrality(g)
-    closeness = nx.closeness_centrality(g)
-    pagerank = nx.pagerank(g, alpha=0.85)
-    rows = [
-        {
-            "node": n,
-            "degree": g.degree(n),
-            "degree_centrality": degree_centrality[n],
-            "betweenness": betweenness[n],
-            "closeness": closeness[n],
-            "pagerank": pagerank[n],
-        }
-        for n in g.nodes
-    ]
-    return sorted(rows, key=lambda r: (-r["betweenness"], -r["degree"], str(r["node"])))
+    engine = engine or Engine(g, dg if dg is not None else g.to_directed(), use=use)
+    values = {"betweenness": engine.betweenness(), "harmonic": engine.harmonic(),
+              "eigenvector": engine.eigenvector(), "pagerank": engine.pagerank(), "core": engine.core_number()}
+    rows = [{"node": n, "partners": g.degree(n), **{m: values[m][n] for m in MEASURES}} for n in g.nodes]
+    return sorted(rows, key=lambda r: (-r["betweenness"], -r["partners"], str(r["node"])))
 
 
-def towns_of(graph: GraphData) -> dict[str, str]:
-    """Town id of every village, of every unit located in a town or village, of their party
-    organizations, and of every joint party organization whose members all lie in one town."""
-    town: dict[str, str] = {}
-    for tie in graph.ties.values():
-        if tie.type == "PART_OF" and graph.nodes[tie.source_id].kind == "Village":
-            town[tie.source_id] = tie.target_id
-    for node in graph.nodes.values():
-        if node.kind == "Town":
-            town[node.id] = node.id
-    for tie in graph.ties.values():
-        if tie.type in ("LOCATED_IN", "PARTY_ORG_OF") and tie.target_id in town:
-            town.setdefault(tie.source_id, town[tie.target_id])
-    member_towns: dict[str, set[str | None]] = {}
-    for tie in graph.ties.values():
-        if tie.type == "MEMBER_OF":
-            member_towns.setdefault(tie.target_id, set()).add(town.get(tie.source_id))
-    for org, towns in member_towns.items():
-        if len(towns) == 1 and None not in towns:
-            town.setdefault(org, towns.pop())
-    return town
+def tie_counts(network: CollaborationNetwork) -> dict[Hashable, dict[str, int]]:
+    """``ties``, ``ties_out``, ``ties_in`` and ``weighted_ties`` of every node of the network."""
+    counts = {n: {"ties": 0, "ties_out": 0, "ties_in": 0, "weighted_ties": 0} for n in network.undirected}
+    for tie in network.ties:
+        weight = tie_weight(network.graph.nodes, tie)
+        for end, direction in ((tie.source_id, "ties_out"), (tie.target_id, "ties_in")):
+            counts[end]["ties"] += 1
+            counts[end][direction] += 1
+            counts[end]["weighted_ties"] += weight
+    return counts
 
 
-@dataclass
-class CentralityReport:
-    """What the report pages and CSVs show; built by :func:`centrality_report`."""
-
-    rows: list[dict[str, Any]]
-    untied_villages: list[dict[str, Any]]
-    towns: list[dict[str, Any]]
-    summary: dict[str, Any]
-    reconciliations: list[dict[str, Any]] = field(default_factory=list)
-    claims: list[dict[str, Any]] = field(default_factory=list)
-
-
-def centrality_report(graph: GraphData, schema: Schema) -> CentralityReport:
-    """Centralities of the tie network, villages without ties, and a summary per town."""
-    g = network_graph(graph, schema)
-    town = towns_of(graph)
-
-    def town_name(node_id: str) -> str:
-        return graph.nodes[town[node_id]].name if node_id in town else ""
-
-    rows = []
-    for row in centrality_rows(g):
-        node = graph.nodes[row["node"]]
-        rows.append({"id": node.id, "name": node.name, "kind": node.kind,
-                     "kind_zh": schema.node_kind(node.kind).zh, "town": town_name(node.id),
-                     **{m: row[m] for m in MEASURES}})
-    villages = list(graph.nodes_of("Village"))
-    untied = [{"town": town_name(v.id), "id": v.id, "name": v.name} for v in villages if v.id not in g]
-    untied.sort(key=lambda r: r["id"])  # NBS codes: by town, in roster order
-    towns = []
-    for t in graph.nodes_of("Town"):
-        in_town = [v for v in villages if town.get(v.id) == t.id]
-        tied = [v for v in in_town if v.id in g]
-        towns.append({"id": t.id, "name": t.name, "villages": len(in_town), "tied_villages": len(tied),
-                      "untied_villages": len(in_town) - len(tied)})
-    components = sorted((len(c) for c in nx.connected_components(g)), reverse=True)
-    summary = {
-        "nodes": len(graph.nodes),
-        "network_nodes": g.number_of_nodes(),
-        "network_ties": g.number_of_edges(),
-        "components": len(components),
-        "largest_component": components[0] if components else 0,
-        "density": nx.density(g) if g.number_of_nodes() > 1 else 0.0,
-        "villages": len(villages),
-        "untied_villages": len(untied),
-    }
-    reconciliations = [{"id": n.id, "kind": n.kind, "name": n.name, "note": n.props["reconciliation"]}
-                       for n in graph.nodes.values() if n.props.get("reconciliation")]
-    claims = [{"id": n.id, "kind": n.kind, "name": n.name, "claims": n.props["claims"]}
-              for n in graph.nodes.values() if n.props.get("claims")]
-    return CentralityReport(rows, untied, towns, summary, reconciliations, claims)
+def ties_by_kind(network: CollaborationNetwork) -> list[dict[str, Any]]:
+    """One row per node and tie kind: ``node``, ``tie_kind``, ``out``, ``in`` (ties as recorded)."""
+    out, in_ = Counter(), Counter()
+    for tie in network.ties:
+        out[tie.source_id, tie.type] += 1
+        in_[tie.target_id, tie.type] += 1
+    keys = sorted(set(out) | set(in_), key=lambda k: (str(k[0]), k[1]))
+    return [{"node": n, "tie_kind": t, "out": out[n, t], "in": in_[n, t]} for n, t in keys]

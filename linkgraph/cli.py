@@ -98,10 +98,25 @@ def build_parser() -> argparse.ArgumentParser:
     sources = commands.add_parser("sources", help="list the sources the store holds (says who, and when)")
     _store_option(sources)
 
-    report = commands.add_parser("report", help="write the centrality report (HTML and CSV)")
+    report = commands.add_parser("report", help="write the network report (HTML, workbook, CSVs, Gephi files)",
+                                 description="Who holds the network together, who brokers between towns, what "
+                                 "breaks if one partner leaves, coverage recorded against claimed: report.html, "
+                                 "report.xlsx, one CSV per table, network.gexf and network.graphml.")
     report.add_argument("--out", default="report", help="output folder (default: %(default)s)")
     report.add_argument("--title", default="linkgraph", help="page title")
+    when = report.add_mutually_exclusive_group()
+    when.add_argument("--as-of", metavar="DATE", type=_date, help="only ties that hold on DATE (2022, 2022-06 or "
+                      "2022-12-31: the end of the year or month) / 截至某日")
+    when.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"), type=_date,
+                      help="new and ended ties and rank changes between two dates, e.g. --compare 2021 2023")
     _store_option(report)
+
+    export = commands.add_parser("export", help="write the network with its measures for Gephi (GEXF, GraphML, CSV)")
+    export.add_argument("--format", choices=("gexf", "graphml", "csv"), default="gexf",
+                        help="gexf (default), graphml, or csv: nodes.csv and edges.csv in the folder --out")
+    export.add_argument("--out", help="output file (folder for csv; default: network.gexf, network.graphml, network/)")
+    export.add_argument("--as-of", metavar="DATE", type=_date, help="only ties that hold on DATE")
+    _store_option(export)
 
     map_ = commands.add_parser("map", help="write the interactive offline map (HTML)")
     map_.add_argument("--out", default="map.html", help="output file (default: %(default)s)")
@@ -114,6 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("schema", help="list the node and tie kinds of the model")
     return parser
+
+
+def _date(text: str) -> str:
+    """A date argument (2022, 2022-06, 2022-12-31, 2022年6月), checked when parsed."""
+    from analysis.network import as_of_day
+
+    try:
+        as_of_day(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
 
 
 def _width(text: str) -> int:
@@ -382,9 +408,18 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(format_table(headers, values))
     elif args.command == "report":
-        _, files = pipeline.report(args.store, args.out, title=args.title)
-        for name, path in files.items():
-            print(f"{name}: {path}")
+        analysis, files = pipeline.report(args.store, args.out, title=args.title, as_of=args.as_of,
+                                          compare=tuple(args.compare) if args.compare else None)
+        from analysis.findings import findings
+
+        for text in findings(analysis)[:3]:
+            print(f"{text.zh}\n  {text.en}")
+        print(f"报告 report: {files['html']}; 工作簿 workbook: {files['workbook']}; "
+              f"{len(files) - 2} CSV/Gephi files in {args.out}")
+    elif args.command == "export":
+        out = args.out or {"gexf": "network.gexf", "graphml": "network.graphml", "csv": "network"}[args.format]
+        for path in pipeline.export(args.store, out, fmt=args.format, as_of=args.as_of):
+            print(path)
     elif args.command == "map":
         print(f"map: {pipeline.make_map(args.store, args.out, title=args.title, administrative=not args.no_admin)}")
     elif args.command == "demo":

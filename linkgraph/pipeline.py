@@ -26,7 +26,7 @@ from stores.base import Progress, WriteReport
 from stores.plan import WritePlan
 
 if TYPE_CHECKING:
-    from analysis.centrality import CentralityReport
+    from analysis.report import Analysis
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_CASE = REPO / "examples" / "jia_county" / "case.yaml"
@@ -162,21 +162,45 @@ def run_query(store: str, name: str, params: dict[str, Any] | None = None) -> li
         return source.run_named(name, params or {})
 
 
-def report(store: str, out_dir: str | Path, *, title: str = "linkgraph") -> tuple["CentralityReport", dict[str, Path]]:
-    """Centrality report of the graph in ``store``: HTML and Excel-ready CSVs in ``out_dir``."""
+def report(store: str, out_dir: str | Path, *, title: str = "linkgraph", as_of: str | None = None,
+           compare: tuple[str, str] | None = None) -> tuple["Analysis", dict[str, Path]]:
+    """The network report of the graph in ``store``: HTML, workbook, CSVs and Gephi files in ``out_dir``.
+
+    ``as_of`` (``2022``, ``2022-06``, ``2022-12-31``): only the ties that hold
+    then. ``compare=("2021", "2023")``: what changed between the two dates, with
+    the measures of the later one.
+    """
     schema = default_schema()
     with open_store(store, schema, read_only=True) as source:
         graph, where = source.export(), source.describe()
-    return _report(graph, schema, where, out_dir, title)
+    return _report(graph, schema, where, out_dir, title, as_of=as_of, compare=compare)
 
 
-def _report(graph: GraphData, schema: Schema, where: str, out_dir: str | Path,
-            title: str) -> tuple["CentralityReport", dict[str, Path]]:
-    from analysis.centrality import centrality_report
+def _report(graph: GraphData, schema: Schema, where: str, out_dir: str | Path, title: str, *,
+            as_of: str | None = None, compare: tuple[str, str] | None = None) -> tuple["Analysis", dict[str, Path]]:
+    from analysis.network import as_of_day
+    from analysis.report import analyse
     from visualizations.report import write_report
 
-    result = centrality_report(graph, schema)
+    result = analyse(graph, schema, as_of=as_of_day(as_of) if as_of else None,
+                     compare=(as_of_day(compare[0]), as_of_day(compare[1])) if compare else None)
     return result, write_report(result, out_dir, title=title, store=where)
+
+
+def export(store: str, path: str | Path, *, fmt: str = "gexf", as_of: str | None = None) -> list[Path]:
+    """The collaboration network of ``store`` with every measure as a node attribute, for Gephi:
+    ``fmt`` is ``gexf``, ``graphml`` or ``csv`` (``path`` is then a folder for nodes.csv and edges.csv)."""
+    from analysis.network import as_of_day, collaboration_network
+    from analysis.report import node_measures
+    from visualizations.exports import network_records, write_network
+    from visualizations.report import NODE_COLUMNS
+
+    schema = default_schema()
+    with open_store(store, schema, read_only=True) as source:
+        graph = source.export()
+    network = collaboration_network(graph, schema, as_of=as_of_day(as_of) if as_of else None)
+    nodes, _ = node_measures(network, schema)
+    return write_network(network_records(network, nodes, NODE_COLUMNS), Path(path), fmt)
 
 
 def make_map(store: str, path: str | Path, *, title: str = "linkgraph", administrative: bool = True) -> Path:
@@ -195,7 +219,7 @@ class DemoResult:
     store: Path
     queries: dict[str, Path]
     query_rows: dict[str, int]
-    report: "CentralityReport"
+    report: "Analysis"
     report_files: dict[str, Path]
     map: Path
 

@@ -7,6 +7,8 @@
 (['类型 kind', '数量 count'], [['村/社区 Village', 334]])
 >>> csv_text(headers, rows)
 '类型 kind,数量 count\\r\\n村/社区 Village,334\\r\\n'
+>>> csv_text(["名称"], [["=SUM(A1)"], [-1.5]])
+"名称\\r\\n'=SUM(A1)\\r\\n-1.500000\\r\\n"
 """
 
 from __future__ import annotations
@@ -52,13 +54,29 @@ def readable_rows(query: NamedQuery, rows: list[dict[str, Any]], schema: Schema)
     return headers, [[_readable(row[n], s, schema) for n, s in zip(names, shows)] for row in rows]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralized(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return) with a leading apostrophe, so Excel and LibreOffice show it as text; numbers and
+    other values unchanged. Every CSV and workbook cell linkgraph writes goes through it (CSV injection).
+
+    >>> neutralized("=1+2"), neutralized("-西山村"), neutralized(-3), neutralized("西山村")
+    ("'=1+2", "'-西山村", -3, '西山村')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """CSV text (CRLF, as Excel writes it); floats with 6 decimals."""
+    """CSV text (CRLF, as Excel writes it); floats with 6 decimals; formula-like text :func:`neutralized`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow([neutralized(h) for h in headers])
     for row in rows:
-        writer.writerow([f"{v:.6f}" if isinstance(v, float) else v for v in row])
+        writer.writerow([f"{v:.6f}" if isinstance(v, float) else neutralized(v) for v in row])
     return out.getvalue()
 
 

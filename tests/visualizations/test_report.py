@@ -1,11 +1,23 @@
+"""The report's files: workbook (opened with openpyxl), CSVs, Gephi files, and the page's content and safety."""
+
 import codecs
 import csv
+import datetime as dt
 import io
 
-from analysis.centrality import centrality_report
+import networkx as nx
+import pytest
+from openpyxl import load_workbook
+
+from analysis.report import analyse
+from graph_model.records import make_node, make_tie
 from tests.visualizations.helpers import HOSTILE, fetched_urls, hostile_graph
-from visualizations.report import render_report, table_csv, write_report
+from visualizations.exports import Column, Table, network_records, write_network, write_workbook
+from visualizations.report import NODE_COLUMNS, render_report, report_tables, write_report
 from visualizations.tables import compact_json, csv_text
+
+SHEETS = ["要点", "概况", "组织指标", "按类型联结数", "帮扶覆盖", "报道称与记录", "脆弱点", "社群",
+          "跨社群的乡镇", "产业", "无记录联结的村", "名称核对", "新增联结", "结束的联结", "排名变化"]
 
 
 def read_excel_csv(path):
@@ -14,36 +26,151 @@ def read_excel_csv(path):
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
-def test_report_files(jia, schema, tmp_path):
-    report = centrality_report(jia.graph, schema)
-    files = write_report(report, tmp_path, title="佳县", store="embedded")
-    rows = read_excel_csv(files["centrality"])
-    assert rows[0] == ["名称 Name", "类型 Kind", "乡镇 Town", "关系数 Degree", "度中心性 Degree centrality",
-                       "中介中心性 Betweenness", "接近中心性 Closeness", "PageRank", "标识 ID"]
-    # closeness: 9 reachable nodes at distances summing to 17, scaled by 9/22: (9/17) * (9/22) = 0.216578
-    assert rows[1] == ["核桃树墕联村党委", "党组织", "乌镇", "4", "0.181818", "0.108225", "0.216578", "0.090349",
-                       "jia:hetaoshuyan_joint_committee"]
-    assert len(rows) == 1 + 23
-    untied = read_excel_csv(files["untied_villages"])
-    assert len(untied) == 1 + 331 and untied[0] == ["乡镇 Town", "名称 Name", "标识 ID"]
-    towns = read_excel_csv(files["towns"])
-    assert ["通镇", "32", "1", "31", "610828105"] in towns
+@pytest.fixture(scope="module")
+def jia_report(jia, schema, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    analysis = analyse(jia.graph, schema, compare=(dt.date(2021, 12, 31), dt.date(2023, 12, 31)))
+    return analysis, write_report(analysis, out, title="佳县", store="embedded")
+
+
+def test_workbook(jia_report):
+    analysis, files = jia_report
+    book = load_workbook(files["workbook"])
+    assert book.sheetnames == SHEETS
+    sheet = book["组织指标"]
+    assert sheet.freeze_panes == "A2"
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["名称", "类型", "乡镇", "联结伙伴数", "联结数"] and header[-1] == "标识"
+    assert sheet.cell(1, 1).comment.text == "Name (name)"
+    first = [c.value for c in sheet[2]]
+    assert first[:5] == ["核桃树墕联村党委", "党组织", "乌镇", 4, 4]
+    betweenness = header.index("中介中心性")
+    assert isinstance(first[betweenness], float) and first[betweenness] == pytest.approx(13 / 120)
+    assert first[-1] == "jia:hetaoshuyan_joint_committee"
+    coverage = book["帮扶覆盖"]
+    county = [c.value for c in coverage[2]]
+    assert county[:4] == ["县", "佳县", 334, 3] and county[-1] == "610828"
+    id_cell = coverage.cell(2, len(county))
+    assert id_cell.data_type == "s" and id_cell.number_format == "@"  # codes stay text, never 6.1E+05
+    assert [c.value for c in book["报道称与记录"][4]][:5] == ["核桃树墕联村党委", "党组织", "成员村数", 9, 2]
+    assert book["无记录联结的村"].max_row == 1 + 331
+    assert [c.value for c in book["新增联结"][1]][:3] == ["关系", "起点", "终点"]
+    assert book["新增联结"].max_row == 1 + 7
+
+
+def test_csvs_have_the_workbook_columns(jia_report):
+    analysis, files = jia_report
+    book = load_workbook(files["workbook"])
+    for table in report_tables(analysis):
+        rows = read_excel_csv(files[table.key])
+        assert len(rows) == 1 + len(table.rows), table.key
+        sheet_header = [c.value for c in book[table.zh][1]]
+        assert [h.split(" ")[0] for h in rows[0]] == [h.split(" ")[0] for h in sheet_header], table.key
+    centrality = read_excel_csv(files["centrality"])
+    assert centrality[0][:4] == ["名称 Name", "类型 Kind", "乡镇 Town", "联结伙伴数 Partners"]
+    assert centrality[1][:5] == ["核桃树墕联村党委", "党组织", "乌镇", "4", "4"]
+    assert ["通镇", "32", "1", "1", "", "31", "1", "", "2", "610828105"] == read_excel_csv(files["coverage"])[7][1:]
+    assert len(read_excel_csv(files["untied_villages"])) == 1 + 331
+
+
+def test_gephi_files(jia_report, tmp_path):
+    analysis, files = jia_report
+    records = network_records(analysis.network, analysis.nodes, NODE_COLUMNS)
+    gexf = write_network(records, tmp_path / "network.gexf", "gexf")[0]
+    nodes_csv, edges_csv = write_network(records, tmp_path / "gephi", "csv")
+    graphml = nx.read_graphml(files["graphml"])
+    by_id = {data["node_id"]: data for _, data in graphml.nodes(data=True)}
+    for g, nodes in ((nx.read_gexf(gexf), dict(nx.read_gexf(gexf).nodes(data=True))), (graphml, by_id)):
+        assert (g.number_of_nodes(), g.number_of_edges()) == (17, 20)
+        committee = nodes["jia:hetaoshuyan_joint_committee"]
+        assert (committee["label"], committee["kind"], committee["town"]) == ("核桃树墕联村党委", "PartyOrganization", "乌镇")
+        assert committee["betweenness"] == pytest.approx(13 / 120) and committee["coordinator"] == 4
+        kinds = sorted(d["kind"] for _, _, d in g.edges(data=True))
+        assert kinds.count("MEMBER_OF") == 5 and kinds.count("SUPPLIES") == 1 and kinds.count("PRODUCES_FOR") == 1
+        assert sorted(d["weight"] for _, _, d in g.edges(data=True))[-3:] == [38, 38, 38]
+    nodes, edges = read_excel_csv(nodes_csv), read_excel_csv(edges_csv)
+    assert nodes[0][:4] == ["Id", "Label", "kind", "kind_zh"] and len(nodes) == 1 + 17
+    assert edges[0] == ["Source", "Target", "Type", "kind", "weight", "two_way", "start_date", "end_date"]
+    assert ["610828103224", "jia:hetaoshuyan_joint_committee", "Directed", "MEMBER_OF", "1", "true", "2021", ""] in edges
+
+
+def test_page_content(jia_report):
+    _, files = jia_report
     html = files["html"].read_text(encoding="utf-8")
     assert fetched_urls(html) == []
-    for text in ("核桃树墕联村党委", "无联结的村 Villages without ties (331)", "名称核对", "店镇西山村 (610828102209)",
-                 "成员村数", "0.1082"):
+    assert "default-src 'none'" in html and html.count("<svg") == 3  # partners, claimed against recorded, towns
+    for text in ("核桃树墕联村党委 links 2 recorded villages of the 9 it claims.",
+                 "佳县：来源称有 48 个帮扶单位与 92 个村结对",
+                 "中介中心性 <span class=\"en\">Betweenness</span>",
+                 "其他组织两两之间的最短路径有多大比例经过它",
+                 "守门人 <span class=\"en\">gatekeeper</span>",
+                 "无记录联结的村 Villages without recorded ties (331)",
+                 "全部社群 All communities (4)",
+                 "新增联结 <span class=\"en\">New ties</span> (7)",
+                 "店镇西山村 (610828102209)",
+                 "report.xlsx"):
         assert text in html, text
+    # findings come before the tables
+    assert html.index("links 2 recorded villages") < html.index("关键组织 <span")
 
 
 def test_report_escapes_names(schema):
-    report = centrality_report(hostile_graph(schema), schema)
-    html = render_report(report, title=HOSTILE, store=HOSTILE, generated="now")
+    analysis = analyse(hostile_graph(schema), schema)
+    html = render_report(analysis, title=HOSTILE, store=HOSTILE, generated="now")
     assert HOSTILE not in html and "<img src=x" not in html
     assert "&lt;/script&gt;&lt;script&gt;alert(&#39;名&#39;)" in html
 
 
+def test_formula_text_is_neutralized_in_csv_and_workbook(schema, tmp_path):
+    g = hostile_graph(schema)
+    g.add_node(make_node(schema, "Enterprise", {"id": "=HYPERLINK(\"x\")", "name": "=1+2", "source": "s"}))
+    g.add_node(make_node(schema, "Cooperative", {"id": "c1", "name": "@SUM(A1)", "source": "s"}))
+    g.add_tie(make_tie(schema, "SUPPLIES", "c1", "=HYPERLINK(\"x\")", {"source": "s", "evidence": "-2+3"}))
+    files = write_report(analyse(g, schema), tmp_path, title="t", store="s")
+    names = [r[0] for r in read_excel_csv(files["centrality"])[1:]]
+    assert "'=1+2" in names and "'@SUM(A1)" in names
+    book = load_workbook(files["workbook"])
+    values = [c.value for row in book["组织指标"].iter_rows() for c in row]
+    assert "'=1+2" in values and "'@SUM(A1)" in values and "=1+2" not in values
+    assert all(c.data_type != "f" for sheet in book for row in sheet.iter_rows() for c in row)
+
+
+def test_long_tables_are_cut_in_the_workbook(tmp_path, monkeypatch):
+    import visualizations.exports as exports
+
+    monkeypatch.setattr(exports, "WORKBOOK_ROWS", 3)
+    table = Table("t", "表", "Table", [Column("n", "数", "N")], [{"n": i} for i in range(5)])
+    sheet = load_workbook(write_workbook([table], tmp_path / "t.xlsx"))["表"]
+    assert [sheet.cell(r, 1).value for r in range(1, 5)] == ["数", 0, 1, 2]
+    assert sheet.cell(5, 1).value.startswith("仅列出前 3 行，共 5 行")
+
+
 def test_csv_helpers():
-    assert table_csv([{"id": "a", "betweenness": 0.5}], ["id", "betweenness"]) == "标识 ID,中介中心性 Betweenness\r\na,0.500000\r\n"
     assert csv_text(["名称", "n"], []) == "名称,n\r\n"
     assert csv_text(["名称", "n"], [["西山,村", 1]]) == '名称,n\r\n"西山,村",1\r\n'
+    assert csv_text(["名称"], [["+86 电话"], ["\tx"], [-1]]) == "名称\r\n'+86 电话\r\n'\tx\r\n-1\r\n"
     assert compact_json('{"成员村数": 9, "依据": "引文"}') == "成员村数: 9; 依据: 引文"
+
+
+def test_report_and_export_commands(tmp_path, capsys):
+    from linkgraph.cli import main
+    from tests.conftest import EXAMPLE
+
+    store = str(tmp_path / "jia.lbug")
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["report", "--store", store, "--out", str(tmp_path / "r"), "--compare", "2021", "2023"]) == 0
+    out = capsys.readouterr().out
+    assert "As of 2023-12-31, 20 working ties are recorded among 17 organizations and places" in out
+    assert "核桃树墕联村党委 links 2 recorded villages of the 9 it claims." in out
+    assert len(read_excel_csv(tmp_path / "r" / "new_ties.csv")) == 1 + 7
+    assert main(["report", "--store", store, "--out", str(tmp_path / "r2021"), "--as-of", "2021"]) == 0
+    assert "As of 2021-12-31, 13 working ties" in capsys.readouterr().out
+    assert main(["export", "--store", store, "--format", "graphml", "--out", str(tmp_path / "n.graphml")]) == 0
+    assert nx.read_graphml(tmp_path / "n.graphml").number_of_edges() == 20
+    assert main(["export", "--store", store, "--format", "csv", "--out", str(tmp_path / "gephi"),
+                 "--as-of", "2021"]) == 0
+    assert len(read_excel_csv(tmp_path / "gephi" / "edges.csv")) == 1 + 13
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--store", store, "--as-of", "2021-02-30"])
+    assert exit_.value.code == 2 and "2021-02-30 is not a day of the calendar" in capsys.readouterr().err

@@ -1,0 +1,247 @@
+"""The collaboration network: the working ties between organizations, as the schema declares them.
+
+Every tie kind has a ``category`` in ``graph_model/schema.yaml``. *Working*
+ties (membership, guidance, service, assistance, co-building, supply,
+production, operation, party organization of) are ties between organizations
+that work together: they make the network every measure is computed on.
+*Attribute* ties (an organization's industry) and *administrative* ties (where
+a unit is, which town a village belongs to) say what and where an
+organization is; they feed two-mode views (:func:`two_mode_rows`) and the
+grouping by town (:class:`Places`), never the measures, or every town would
+look like a hub and every industry like a partner.
+
+Three views of the same ties, built once (:class:`CollaborationNetwork`):
+
+- ``ties``: every working tie, parallel ties of different kinds between one
+  pair kept apart (a village that supplies a company which produces for it
+  has two ties), so they stay countable;
+- ``undirected``: one edge per pair, with ``types`` (the tie kinds joining
+  them), ``ties`` (how many) and ``weight`` (see below): the graph of
+  betweenness, closeness, k-core, constraint, communities and fragility,
+  where what matters is who is connected to whom;
+- ``directed``: the direction of each tie as it flows (who guides, serves,
+  assists, supplies, produces for, operates, leads as party organization),
+  with the kinds in :data:`TWO_WAY_TIE_KINDS` in both directions: the graph of
+  PageRank and of brokerage roles.
+
+Aggregate nodes (``aggregate_count``: one node for the 38 brewing workshops of
+a town) stand for many organizations. A tie's ``weight`` is the number of
+organization-to-organization ties it stands for: the product of its two ends'
+counts (1 for an ordinary node), so a tie to the 38 workshops weighs 38. Weights
+enter the weighted tie count, eigenvector centrality and PageRank; measures of
+shortest paths and of structure (betweenness, closeness, k-core, constraint,
+fragility) count the aggregate as one node, because its members' ties to each
+other are not recorded.
+
+>>> from loaders import load_sources
+>>> from graph_model.schema import default_schema
+>>> jia = load_sources(["examples/jia_county/case.yaml"]).graph
+>>> net = collaboration_network(jia, default_schema())
+>>> len(net.ties), net.undirected.number_of_nodes(), net.undirected.number_of_edges()
+(20, 17, 18)
+>>> net.undirected.edges["jia:hezhai_liquor", "jia:village_collectives"]["types"]
+['SUPPLIES', 'PRODUCES_FOR']
+>>> net.undirected.edges["jia:shanggaozhai_joint_branch", "jia:brewing_cooperatives"]["weight"]
+76
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import networkx as nx
+
+from graph_model.records import GraphData, Node, Tie, parse_date
+from graph_model.schema import Schema
+
+TWO_WAY_TIE_KINDS = frozenset({"MEMBER_OF", "CO_BUILDS"})
+"""Working tie kinds that flow both ways: a joint organization and its members relay to each other (the
+joint committee connects its member villages), and co-building is between equals. Every other working tie
+flows from its source to its target. (To be declared in the schema; asked of the maintainers.)"""
+
+
+def aggregate_count(node: Node) -> int:
+    """How many organizations a node stands for: its ``aggregate_count``, else 1."""
+    return int(node.props.get("aggregate_count") or 1)
+
+
+def tie_weight(nodes: Mapping[str, Node], tie: Tie) -> int:
+    """The number of organization-to-organization ties ``tie`` stands for: the product of its ends'
+    :func:`aggregate_count` (see the module)."""
+    return aggregate_count(nodes[tie.source_id]) * aggregate_count(nodes[tie.target_id])
+
+
+def period_start(value: str) -> dt.date:
+    """The first day of a date given as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    >>> period_start("2022"), period_start("2022-05")
+    (datetime.date(2022, 1, 1), datetime.date(2022, 5, 1))
+    """
+    parts = [int(p) for p in str(value).split("-")]
+    return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def as_of_day(value: Any) -> dt.date:
+    """The day a network is taken on: the last day of the period given (``2022`` is 2022-12-31,
+    ``2022-06`` is 2022-06-30); any form :func:`graph_model.records.parse_date` reads (``2022年6月``).
+
+    >>> as_of_day("2022"), as_of_day("2022年2月"), as_of_day("2021-05-01")
+    (datetime.date(2022, 12, 31), datetime.date(2022, 2, 28), datetime.date(2021, 5, 1))
+    """
+    parts = [int(p) for p in parse_date(value).split("-")]
+    if len(parts) == 1:
+        return dt.date(parts[0], 12, 31)
+    if len(parts) == 2:
+        return dt.date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    return dt.date(*parts)
+
+
+def active_on(tie: Tie, day: dt.date | None) -> bool:
+    """Whether a tie holds on ``day``: started on or before it and not ended by it.
+
+    A start or end given as a year or month counts from the first day of that
+    period (a tie that ended in 2023 has ended by 2023-12-31, one that started in
+    2022 holds on 2022-06-30). A tie without a start date holds at every date up
+    to its end: the source does not say when it began. ``day=None``: every tie.
+    """
+    if day is None:
+        return True
+    start, end = tie.props.get("start_date"), tie.props.get("end_date")
+    return (start is None or period_start(start) <= day) and (end is None or period_start(end) > day)
+
+
+@dataclass
+class Places:
+    """The town and county of each node, for grouping (brokerage roles, per-town sections, coverage).
+
+    A village's town is its PART_OF parent; a unit located in (LOCATED_IN) a
+    town or village, or the party organization of one (PARTY_ORG_OF), lies in
+    that town; a joint party organization whose members all lie in one town lies
+    there. A unit located in a county, or in a town of it, lies in that county.
+    """
+
+    town: dict[str, str] = field(default_factory=dict)
+    county: dict[str, str] = field(default_factory=dict)
+
+    def group(self, node_id: str) -> str | None:
+        """The node's town, else its county (county-level units form a group of their own), else None."""
+        return self.town.get(node_id) or self.county.get(node_id)
+
+
+def places_of(graph: GraphData) -> Places:
+    """Town and county of every node that the administrative and location ties place."""
+    town: dict[str, str] = {}
+    county: dict[str, str] = {}
+    parent: dict[str, str] = {}
+    for tie in graph.ties.values():
+        if tie.type == "PART_OF":
+            parent[tie.source_id] = tie.target_id
+    for node in graph.nodes.values():
+        if node.kind == "Town":
+            town[node.id] = node.id
+        elif node.kind == "Village" and node.id in parent:
+            town[node.id] = parent[node.id]
+        elif node.kind == "County":
+            county[node.id] = node.id
+    for place in list(town.values()):
+        if place in parent:
+            county.setdefault(place, parent[place])
+    for node_id, town_id in town.items():
+        if town_id in county:
+            county.setdefault(node_id, county[town_id])
+    # Located units, then party organizations of located units (two passes: the party branch of a
+    # company located in a town lies there too).
+    for types in (("LOCATED_IN",), ("LOCATED_IN", "PARTY_ORG_OF")):
+        for tie in graph.ties.values():
+            if tie.type in types:
+                if tie.target_id in town:
+                    town.setdefault(tie.source_id, town[tie.target_id])
+                if tie.target_id in county:
+                    county.setdefault(tie.source_id, county[tie.target_id])
+    member_towns: dict[str, set[str | None]] = {}
+    for tie in graph.ties.values():
+        if tie.type == "MEMBER_OF":
+            member_towns.setdefault(tie.target_id, set()).add(town.get(tie.source_id))
+    for org, towns in member_towns.items():
+        if len(towns) == 1 and None not in towns:
+            only = towns.pop()
+            town.setdefault(org, only)
+            if only in county:
+                county.setdefault(org, county[only])
+    return Places(town, county)
+
+
+@dataclass
+class CollaborationNetwork:
+    """The working ties of a graph (as of a day), in the three views the measures need; see the module."""
+
+    graph: GraphData
+    ties: list[Tie]
+    undirected: nx.Graph
+    directed: nx.DiGraph
+    places: Places
+    as_of: dt.date | None = None
+    undated: int = 0
+
+    def node(self, node_id: str) -> Node:
+        return self.graph.nodes[node_id]
+
+    def name(self, node_id: str) -> str:
+        return self.graph.nodes[node_id].name
+
+    def town_name(self, node_id: str) -> str:
+        town = self.places.town.get(node_id)
+        return self.graph.nodes[town].name if town else ""
+
+
+def working_kinds(schema: Schema) -> frozenset[str]:
+    return frozenset(k.type for k in schema.tie_kinds if k.category == "working")
+
+
+def collaboration_network(graph: GraphData, schema: Schema, *, as_of: dt.date | None = None,
+                          places: Places | None = None) -> CollaborationNetwork:
+    """The working ties of ``graph`` that hold on ``as_of`` (every one if None), in three views."""
+    working = working_kinds(schema)
+    ties = [t for t in graph.ties.values() if t.type in working and active_on(t, as_of)]
+    nodes = graph.nodes
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    arcs: dict[tuple[str, str], int] = {}
+    for tie in ties:
+        s, t = tie.source_id, tie.target_id
+        weight = tie_weight(nodes, tie)
+        pair = pairs.get((s, t)) or pairs.get((t, s))
+        if pair is None:
+            pairs[s, t] = {"types": [tie.type], "ties": 1, "weight": weight}
+        else:
+            pair["types"].append(tie.type)
+            pair["ties"] += 1
+            pair["weight"] += weight
+        for arc in ((s, t), (t, s)) if tie.type in TWO_WAY_TIE_KINDS else ((s, t),):
+            arcs[arc] = arcs.get(arc, 0) + weight
+    order = dict.fromkeys(n for tie in ties for n in (tie.source_id, tie.target_id))
+    undirected, directed = nx.Graph(), nx.DiGraph()
+    undirected.add_nodes_from((n, {"kind": nodes[n].kind, "name": nodes[n].name}) for n in order)
+    undirected.add_edges_from((s, t, data) for (s, t), data in pairs.items())
+    directed.add_nodes_from(order)
+    directed.add_weighted_edges_from((s, t, w) for (s, t), w in arcs.items())
+    undated = sum(1 for t in ties if t.props.get("start_date") is None)
+    return CollaborationNetwork(graph, ties, undirected, directed, places or places_of(graph), as_of, undated)
+
+
+def two_mode_rows(graph: GraphData, schema: Schema, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    """The attribute ties as a two-mode view: each attribute (an industry) with the units tied to it.
+
+    One row per attribute node, most units first: ``id``, ``name``, ``kind``, ``tie_kind`` and
+    ``units`` (the names, in the order the ties were recorded).
+    """
+    attribute = {k.type for k in schema.tie_kinds if k.category == "attribute"}
+    held: dict[tuple[str, str], list[str]] = {}
+    for tie in graph.ties.values():
+        if tie.type in attribute and active_on(tie, as_of):
+            held.setdefault((tie.target_id, tie.type), []).append(graph.nodes[tie.source_id].name)
+    rows = [{"id": target, "name": graph.nodes[target].name, "kind": graph.nodes[target].kind, "tie_kind": type_,
+             "units": names} for (target, type_), names in held.items()]
+    return sorted(rows, key=lambda r: (-len(r["units"]), r["id"]))

@@ -1,0 +1,254 @@
+"""Everything a report shows about one network, computed once: :func:`analyse`.
+
+Each family has its module (centrality, brokerage, fragility, communities,
+coverage, timeline); this one runs them on the collaboration network as of a
+day, names every node, and puts the results into plain rows (dicts) that the
+HTML page, the workbook, the CSVs and Gephi files all take from
+(:mod:`visualizations.report`, :mod:`visualizations.exports`). The findings in
+words are :mod:`analysis.findings`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from analysis import brokerage, centrality, communities, coverage, fragility, timeline
+from analysis.engine import Engine, EngineName, Sampling
+from analysis.network import CollaborationNetwork, aggregate_count, collaboration_network, two_mode_rows
+from graph_model.records import GraphData, Tie
+from graph_model.schema import Schema
+
+CUT_OFF_NAMES = 50
+"""How many cut-off nodes a fragility row names (all are counted)."""
+
+
+@dataclass
+class Changes:
+    """What changed between two days: ties that started and ended, and rank changes."""
+
+    before: dt.date
+    after: dt.date
+    new_ties: list[dict[str, Any]]
+    ended_ties: list[dict[str, Any]]
+    rank_changes: list[dict[str, Any]]
+
+
+@dataclass
+class Analysis:
+    """The results of :func:`analyse`, as rows; see each family's module for what the values mean."""
+
+    network: CollaborationNetwork
+    engine: EngineName
+    summary: dict[str, Any]
+    nodes: list[dict[str, Any]]
+    ties_by_kind: list[dict[str, Any]]
+    coverage: list[dict[str, Any]]
+    claims: list[dict[str, Any]]
+    cuts: list[dict[str, Any]]
+    communities: list[dict[str, Any]]
+    split_towns: list[dict[str, Any]]
+    community_agreement: float | None
+    untied_villages: list[dict[str, Any]]
+    reconciliations: list[dict[str, Any]]
+    industries: list[dict[str, Any]]
+    samplings: list[Sampling] = field(default_factory=list)
+    changes: Changes | None = None
+
+    @property
+    def as_of(self) -> dt.date | None:
+        return self.network.as_of
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The nodes of the network, highest betweenness first (as ``linkgraph demo`` prints them)."""
+        return self.nodes
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the graph holds synthetic organizations (``benchmarks/synth.py``: ids ``syn:``)."""
+        return any(node_id.startswith("syn:") for node_id in self.network.graph.nodes)
+
+
+def analyse(graph: GraphData, schema: Schema, *, as_of: dt.date | None = None,
+            compare: tuple[dt.date, dt.date] | None = None, use: EngineName | None = None) -> Analysis:
+    """Every measure of the collaboration network of ``graph`` as of ``as_of`` (every tie if None).
+
+    ``compare=(before, after)`` also works out what changed between the two
+    days, and the measures are those of ``after``. ``use`` forces NetworkX or
+    igraph (default: chosen by size, :func:`analysis.engine.choose_engine`).
+    """
+    if compare is not None:
+        as_of = compare[1]
+    network = collaboration_network(graph, schema, as_of=as_of)
+    engine = Engine(network.undirected, network.directed, use=use)
+    nodes, compared = node_measures(network, schema, engine)
+    named = _Namer(network, schema)
+    cover = coverage.assistance_coverage(graph, as_of=as_of)
+    _add_network_counts(cover, network)
+    found = fragility.fragility(network.undirected)
+    changes = _changes(graph, schema, compare, nodes, use) if compare else None
+    villages = list(graph.nodes_of("Village"))
+    untied = sorted(({"town": named.town(v.id), "id": v.id, "name": v.name} for v in villages
+                     if v.id not in network.undirected), key=lambda r: r["id"])
+    pieces = engine.pieces
+    summary = {
+        "nodes": len(graph.nodes),
+        "network_nodes": network.undirected.number_of_nodes(),
+        "network_ties": len(network.ties),
+        "network_pairs": network.undirected.number_of_edges(),
+        "parallel_pairs": sum(1 for _, _, n in network.undirected.edges(data="ties") if n > 1),
+        "components": len(pieces),
+        "largest_component": len(pieces[0]) if pieces else 0,
+        "villages": len(villages),
+        "untied_villages": len(untied),
+        "undated_ties": network.undated,
+        "aggregates": [{"id": n, "name": named.name(n), "count": aggregate_count(network.node(n))}
+                       for n in network.undirected if aggregate_count(network.node(n)) > 1],
+    }
+    return Analysis(
+        network=network,
+        engine=engine.name,
+        summary=summary,
+        nodes=nodes,
+        ties_by_kind=[{**named.node(r["node"]), "tie_kind": r["tie_kind"], "tie_kind_zh": schema.tie_kind(r["tie_kind"]).zh,
+                       "out": r["out"], "in": r["in"]} for r in centrality.ties_by_kind(network)],
+        coverage=cover,
+        claims=[{**r, "kind_zh": schema.node_kind(r["kind"]).zh} for r in coverage.claim_rows(graph, cover, as_of=as_of)],
+        cuts=_cut_rows(found, network, schema, named),
+        communities=[_community_row(c, named, network) for c in compared.communities],
+        split_towns=[{"town": named.name(t), "id": t, "communities": k} for t, k in compared.split_towns.items()],
+        community_agreement=compared.agreement,
+        untied_villages=untied,
+        reconciliations=[{"id": n.id, "kind": n.kind, "name": n.name, "note": n.props["reconciliation"]}
+                         for n in graph.nodes.values() if n.props.get("reconciliation")],
+        industries=[{**r, "kind_zh": schema.node_kind(r["kind"]).zh, "count": len(r["units"]),
+                     "units": "、".join(r["units"])} for r in two_mode_rows(graph, schema, as_of)],
+        samplings=engine.samplings,
+        changes=changes,
+    )
+
+
+class _Namer:
+    """Names, kinds and towns of nodes, as the rows show them."""
+
+    def __init__(self, network: CollaborationNetwork, schema: Schema):
+        self.network, self.schema = network, schema
+
+    def name(self, node_id: str) -> str:
+        return self.network.name(node_id)
+
+    def town(self, node_id: str) -> str:
+        return self.network.town_name(node_id)
+
+    def node(self, node_id: str) -> dict[str, Any]:
+        node = self.network.node(node_id)
+        kind = self.schema.node_kind(node.kind)
+        return {"id": node_id, "name": node.name, "kind": node.kind, "kind_zh": kind.zh, "kind_en": kind.en,
+                "town": self.town(node_id)}
+
+
+def node_measures(network: CollaborationNetwork, schema: Schema, engine: Engine | None = None
+                  ) -> tuple[list[dict[str, Any]], communities.TownComparison]:
+    """One row per node of the network (who it is, its ties, centralities, structural holes, brokerage roles,
+    community), highest betweenness first, and the communities set beside the towns."""
+    engine = engine or Engine(network.undirected, network.directed)
+    rows = _node_rows(network, schema, engine)
+    compared = communities.compare_with_towns(engine.communities(), network.places.town.get)
+    for row in rows:
+        row["community"] = compared.community_of[row["id"]]
+    return rows, compared
+
+
+def _node_rows(network: CollaborationNetwork, schema: Schema, engine: Engine) -> list[dict[str, Any]]:
+    named = _Namer(network, schema)
+    g = network.undirected
+    counts = centrality.tie_counts(network)
+    constraint, effective = engine.constraint(), engine.effective_size()
+    roles = brokerage.brokerage_roles(network.directed, network.places.group)
+    rows = []
+    for row in centrality.centrality_rows(g, network.directed, engine=engine):
+        node_id = row.pop("node")
+        node_roles = roles[node_id]
+        rows.append({**named.node(node_id), **row, **counts[node_id],
+                     "aggregate": aggregate_count(network.node(node_id)),
+                     "constraint": constraint[node_id], "effective_size": effective[node_id],
+                     **node_roles, "brokerage": sum(node_roles.values())})
+    return rows
+
+
+def _add_network_counts(rows: list[dict[str, Any]], network: CollaborationNetwork) -> None:
+    """Add to each coverage row its villages with any working tie and its nodes in the network."""
+    places = network.places
+    villages: dict[str, int] = {}
+    members: dict[str, int] = {}
+    for node_id in network.undirected:
+        for unit in {places.town.get(node_id), places.county.get(node_id)} - {None}:
+            members[unit] = members.get(unit, 0) + 1
+            if network.node(node_id).kind == "Village":
+                villages[unit] = villages.get(unit, 0) + 1
+    for row in rows:
+        row["villages_with_ties"] = villages.get(row["id"], 0)
+        row["network_nodes"] = members.get(row["id"], 0)
+
+
+def _cut_rows(found: fragility.Fragility, network: CollaborationNetwork, schema: Schema,
+              named: _Namer) -> list[dict[str, Any]]:
+    """One row per articulation point or bridge: where, and what it cuts off (counted in full, named up to
+    :data:`CUT_OFF_NAMES`): nodes, villages, organizations and the organizations they stand for."""
+    kind_of = lambda n: network.node(n).kind  # noqa: E731
+    organization = lambda n: not schema.node_kind(kind_of(n)).administrative  # noqa: E731
+    villages = found.total(lambda n: kind_of(n) == "Village")
+    organizations = found.total(organization)
+    represented = found.total(lambda n: aggregate_count(network.node(n)) if organization(n) else 0)
+    rows = []
+    for cut in found.cuts:
+        members = found.members(cut, CUT_OFF_NAMES)
+        rows.append({
+            "kind": cut.kind,
+            "ids": " — ".join(cut.at),
+            "name": " — ".join(named.name(n) for n in cut.at),
+            "town": " — ".join(dict.fromkeys(t for t in map(named.town, cut.at) if t)),
+            "piece": cut.piece,
+            "cut_off": cut.size,
+            "villages_cut_off": villages(cut),
+            "organizations_cut_off": organizations(cut),
+            "represented_cut_off": represented(cut),
+            "cut_off_names": "、".join(map(named.name, members)) + ("…" if cut.size > len(members) else ""),
+        })
+    return rows
+
+
+def _community_row(community: dict[str, Any], named: _Namer, network: CollaborationNetwork) -> dict[str, Any]:
+    members = community["members"]
+    kinds = [network.node(m).kind for m in members]
+    return {
+        "number": community["number"],
+        "size": len(members),
+        "villages": kinds.count("Village"),
+        "towns": "、".join(f"{named.name(t)} {k}" for t, k in community["towns"].items()),
+        "town_count": len(community["towns"]),
+        "members": "、".join(named.name(m) for m in members[:CUT_OFF_NAMES]) + ("…" if len(members) > CUT_OFF_NAMES else ""),
+    }
+
+
+def _changes(graph: GraphData, schema: Schema, compare: tuple[dt.date, dt.date], nodes: list[dict[str, Any]],
+             use: EngineName | None) -> Changes:
+    before, after = compare
+    earlier = collaboration_network(graph, schema, as_of=before)
+    earlier_rows = [{"id": r.pop("node"), **r} for r in centrality.centrality_rows(
+        earlier.undirected, earlier.directed, use=use)]
+    new, ended = timeline.tie_changes(graph, schema, before, after)
+
+    def tie_row(tie: Tie) -> dict[str, Any]:
+        return {"tie_kind": tie.type, "tie_kind_zh": schema.tie_kind(tie.type).zh,
+                "source": graph.nodes[tie.source_id].name, "target": graph.nodes[tie.target_id].name,
+                "start_date": tie.props.get("start_date") or "", "end_date": tie.props.get("end_date") or "",
+                "evidence": tie.props.get("evidence") or "", "source_id": tie.source_id, "target_id": tie.target_id}
+
+    def name(node_id: str) -> str:
+        return graph.nodes[node_id].name
+
+    changes = [{"name": name(r["id"]), **r} for r in timeline.rank_changes(earlier_rows, nodes)]
+    return Changes(before, after, [tie_row(t) for t in new], [tie_row(t) for t in ended], changes)

@@ -1,0 +1,98 @@
+"""The whole analysis of the Jia County example, and its findings in words."""
+
+import datetime as dt
+
+import pytest
+
+from analysis.findings import findings
+from analysis.report import analyse
+
+
+@pytest.fixture(scope="module")
+def jia_analysis(jia, schema):
+    return analyse(jia.graph, schema)
+
+
+def test_summary(jia_analysis):
+    s = jia_analysis.summary
+    assert {k: v for k, v in s.items() if k != "aggregates"} == {
+        "nodes": 368, "network_nodes": 17, "network_ties": 20, "network_pairs": 18, "parallel_pairs": 2,
+        "components": 3, "largest_component": 7, "villages": 334, "untied_villages": 331, "undated_ties": 10}
+    assert [(g["name"], g["count"]) for g in s["aggregates"]] == [("刘国具镇38家酿酒合作社（作坊）", 38),
+                                                                  ("刘国具镇14个村集体", 14)]
+    assert jia_analysis.engine == "networkx" and jia_analysis.samplings == [] and not jia_analysis.synthetic
+
+
+def test_nodes(jia_analysis):
+    rows = {r["name"]: r for r in jia_analysis.nodes}
+    assert len(rows) == 17 and jia_analysis.nodes[0]["name"] == "核桃树墕联村党委"
+    committee = rows["核桃树墕联村党委"]
+    # 13 of the C(16, 2) = 120 pairs of other nodes lie on its shortest paths: 13/120
+    assert committee["betweenness"] == pytest.approx(13 / 120)
+    assert (committee["partners"], committee["ties_in"], committee["ties_out"], committee["coordinator"]) == (4, 3, 1, 4)
+    # 4 partners, none tied to another: effective size 4, constraint 4 · (1/4)²
+    assert committee["effective_size"] == 4 and committee["constraint"] == pytest.approx(0.25)
+    company = rows["陕西贺寨酒业有限公司"]
+    assert (company["partners"], company["ties"], company["weighted_ties"], company["core"]) == (5, 6, 69, 2)
+    workshops = rows["刘国具镇38家酿酒合作社（作坊）"]
+    assert (workshops["aggregate"], workshops["ties"], workshops["weighted_ties"]) == (38, 3, 114)
+    # the 4-cycle 县委办公室, its branch, the village branch and the village: harmonic 1 + 1 + 1/2
+    for name in ("佳县县委办公室", "县委办党支部", "西山村党支部", "崔家西山村"):
+        assert rows[name]["harmonic"] == pytest.approx(2.5) and rows[name]["eigenvector"] == pytest.approx(1.0)
+    assert rows["崔家西山村"]["town"] == "通镇" and rows["上高寨酒业联合党支部"]["town"] == "刘国具镇"
+
+
+def test_fragility_rows(jia_analysis):
+    top = jia_analysis.cuts[0]
+    assert (top["kind"], top["name"], top["cut_off"], top["villages_cut_off"], top["organizations_cut_off"]) == (
+        "node", "核桃树墕联村党委", 4, 2, 2)
+    assert top["cut_off_names"] == "核桃树墕村、尚家沟村、核桃树墕联村合作社、联村合作社养牛场"
+    points = [c["name"] for c in jia_analysis.cuts if c["kind"] == "node"]
+    assert sorted(points) == sorted(["核桃树墕联村党委", "陕西贺寨酒业有限公司", "乌镇党委", "核桃树墕联村合作社"])
+    # every tie of the 乌镇 piece is a bridge (it is a tree); the other pieces have cycles
+    bridges = [c for c in jia_analysis.cuts if c["kind"] == "tie"]
+    assert len(bridges) == 6 and {c["town"] for c in bridges} == {"乌镇", ""}
+
+
+def test_coverage_adds_network_counts(jia_analysis):
+    county = jia_analysis.coverage[0]
+    assert (county["villages_with_ties"], county["network_nodes"]) == (3, 15)
+    wu = next(r for r in jia_analysis.coverage if r["name"] == "乌镇")
+    assert (wu["villages_with_ties"], wu["network_nodes"], wu["recorded_villages"]) == (2, 5, 0)
+
+
+def test_findings_in_both_languages(jia_analysis):
+    texts = findings(jia_analysis)
+    zh, en = "\n".join(t.zh for t in texts), "\n".join(t.en for t in texts)
+    assert "核桃树墕联村党委 links 2 recorded villages of the 9 it claims." in en
+    assert "核桃树墕联村党委：来源称有 9 个成员村，数据中记录了 2 个。" in zh
+    assert ("佳县: sources claim 48 assistance units paired with 92 villages; the data records 1 assistance unit "
+            "paired with 1 village; the other 333 of 334 villages are not recorded") in en
+    assert "核桃树墕联村党委（党组织，乌镇）是最重要的桥梁：其他组织和村中有 13 对经它相连（占全部组合的 10.8%）" in zh
+    assert "If 核桃树墕联村党委 withdrew, 4 organizations and places would be cut off from the rest, 2 villages" in en
+    assert "All 4 communities lie within town lines" in en
+    assert "10 working ties have no start date" in en
+    assert texts[0].en.startswith("20 working ties are recorded among 17 organizations and places")
+
+
+def test_as_of_and_compare(jia, schema):
+    early = analyse(jia.graph, schema, as_of=dt.date(2021, 12, 31))
+    assert (early.summary["network_ties"], early.summary["network_nodes"]) == (13, 15)
+    compared = analyse(jia.graph, schema, compare=(dt.date(2021, 12, 31), dt.date(2023, 12, 31)))
+    assert compared.as_of == dt.date(2023, 12, 31) and compared.summary["network_ties"] == 20
+    c = compared.changes
+    assert (len(c.new_ties), len(c.ended_ties)) == (7, 0)
+    joined = {r["name"] for r in c.rank_changes if r["betweenness_before"] is None}
+    assert joined == {"上高寨酒业联合党支部", "刘国具镇38家酿酒合作社（作坊）"}
+    assert findings(compared)[0].en.startswith("As of 2023-12-31, 20 working ties")
+    assert any("2021-12-31 → 2023-12-31: 7 ties started, 0 ended; 2 organizations joined" in t.en
+               for t in findings(compared))
+
+
+def test_forced_engines_agree(jia, schema):
+    a, b = analyse(jia.graph, schema, use="networkx"), analyse(jia.graph, schema, use="igraph")
+    assert [r["id"] for r in a.nodes] == [r["id"] for r in b.nodes]
+    for ra, rb in zip(a.nodes, b.nodes):
+        for key in ("betweenness", "harmonic", "eigenvector", "constraint", "effective_size", "core"):
+            assert ra[key] == pytest.approx(rb[key], abs=1e-9), key
+        assert ra["pagerank"] == pytest.approx(rb["pagerank"], abs=1e-8)
