@@ -60,20 +60,28 @@ def brokerage_roles(dg: nx.DiGraph, group: Callable[[Hashable], Hashable | None]
     through a node of unknown group are left out.
     """
     groups = {n: group(n) for n in dg}
+    successors = dg.succ
     result = {}
     for b in dg:
         counts = dict.fromkeys(ROLES, 0)
-        gb = groups[b]
-        if gb is not None:
-            successors = dg.succ
-            for a in dg.pred[b]:
-                ga = groups[a]
-                if ga is None:
-                    continue
-                reach = successors[a]
-                for c in successors[b]:
-                    if c == a or c in reach or groups[c] is None:
-                        continue
-                    counts[role_of(ga, gb, groups[c])] += 1
         result[b] = counts
+        gb = groups[b]
+        if gb is None:
+            continue
+        out = successors[b]
+        reached: dict[Hashable, int] = {}  # how many successors of b lie in each group
+        for c in out:
+            if groups[c] is not None:
+                reached[groups[c]] = reached.get(groups[c], 0) + 1
+        for a in dg.pred[b]:
+            ga = groups[a]
+            if ga is None:
+                continue
+            # every c of b's successors but a itself and those a reaches directly
+            skipped: dict[Hashable, int] = {}
+            for c in (successors[a].keys() & out.keys()) | ({a} & out.keys()):
+                if groups[c] is not None:
+                    skipped[groups[c]] = skipped.get(groups[c], 0) + 1
+            for gc, n in reached.items():
+                counts[role_of(ga, gb, gc)] += n - skipped.get(gc, 0)
     return result

@@ -25,7 +25,6 @@ Measures (all on the working ties, see :mod:`analysis.network`):
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any, Hashable
 
 import networkx as nx
@@ -78,20 +77,25 @@ def centrality_rows(g: nx.Graph, dg: nx.DiGraph | None = None, *, engine: Engine
 def tie_counts(network: CollaborationNetwork) -> dict[Hashable, dict[str, int]]:
     """``ties``, ``ties_out``, ``ties_in`` and ``weighted_ties`` of every node of the network."""
     counts = {n: {"ties": 0, "ties_out": 0, "ties_in": 0, "weighted_ties": 0} for n in network.undirected}
+    nodes = network.graph.nodes
     for tie in network.ties:
-        weight = tie_weight(network.graph.nodes, tie)
-        for end, direction in ((tie.source_id, "ties_out"), (tie.target_id, "ties_in")):
-            counts[end]["ties"] += 1
-            counts[end][direction] += 1
-            counts[end]["weighted_ties"] += weight
+        weight = tie_weight(nodes, tie)
+        source, target = counts[tie.source_id], counts[tie.target_id]
+        source["ties"] += 1
+        source["ties_out"] += 1
+        source["weighted_ties"] += weight
+        target["ties"] += 1
+        target["ties_in"] += 1
+        target["weighted_ties"] += weight
     return counts
 
 
 def ties_by_kind(network: CollaborationNetwork) -> list[dict[str, Any]]:
-    """One row per node and tie kind: ``node``, ``tie_kind``, ``out``, ``in`` (ties as recorded)."""
-    out, in_ = Counter(), Counter()
+    """One row per node and tie kind: ``node``, ``tie_kind``, ``out``, ``in`` (ties as recorded); nodes in
+    the network's order, kinds in the order their ties were recorded."""
+    found: dict[Hashable, dict[str, list[int]]] = {n: {} for n in network.undirected}
     for tie in network.ties:
-        out[tie.source_id, tie.type] += 1
-        in_[tie.target_id, tie.type] += 1
-    keys = sorted(set(out) | set(in_), key=lambda k: (str(k[0]), k[1]))
-    return [{"node": n, "tie_kind": t, "out": out[n, t], "in": in_[n, t]} for n, t in keys]
+        found[tie.source_id].setdefault(tie.type, [0, 0])[0] += 1
+        found[tie.target_id].setdefault(tie.type, [0, 0])[1] += 1
+    return [{"node": n, "tie_kind": t, "out": out, "in": in_} for n, kinds in found.items()
+            for t, (out, in_) in kinds.items()]

@@ -133,12 +133,14 @@ class Places:
 
 def places_of(graph: GraphData) -> Places:
     """Town and county of every node that the administrative and location ties place."""
+    placing = {"PART_OF": [], "LOCATED_IN": [], "PARTY_ORG_OF": [], "MEMBER_OF": []}
+    for tie in graph.ties.values():
+        found = placing.get(tie.type)
+        if found is not None:
+            found.append(tie)
+    parent = {t.source_id: t.target_id for t in placing["PART_OF"]}
     town: dict[str, str] = {}
     county: dict[str, str] = {}
-    parent: dict[str, str] = {}
-    for tie in graph.ties.values():
-        if tie.type == "PART_OF":
-            parent[tie.source_id] = tie.target_id
     for node in graph.nodes.values():
         if node.kind == "Town":
             town[node.id] = node.id
@@ -146,25 +148,23 @@ def places_of(graph: GraphData) -> Places:
             town[node.id] = parent[node.id]
         elif node.kind == "County":
             county[node.id] = node.id
-    for place in list(town.values()):
-        if place in parent:
-            county.setdefault(place, parent[place])
+    for node_id in [n for n, t in town.items() if t == n]:  # towns: their county
+        if node_id in parent:
+            county[node_id] = parent[node_id]
     for node_id, town_id in town.items():
         if town_id in county:
             county.setdefault(node_id, county[town_id])
-    # Located units, then party organizations of located units (two passes: the party branch of a
-    # company located in a town lies there too).
-    for types in (("LOCATED_IN",), ("LOCATED_IN", "PARTY_ORG_OF")):
-        for tie in graph.ties.values():
-            if tie.type in types:
-                if tie.target_id in town:
-                    town.setdefault(tie.source_id, town[tie.target_id])
-                if tie.target_id in county:
-                    county.setdefault(tie.source_id, county[tie.target_id])
+    # Located units, then party organizations of located units (the party branch of a company located in
+    # a town lies there too)
+    for ties in (placing["LOCATED_IN"], placing["LOCATED_IN"] + placing["PARTY_ORG_OF"]):
+        for tie in ties:
+            if tie.target_id in town:
+                town.setdefault(tie.source_id, town[tie.target_id])
+            if tie.target_id in county:
+                county.setdefault(tie.source_id, county[tie.target_id])
     member_towns: dict[str, set[str | None]] = {}
-    for tie in graph.ties.values():
-        if tie.type == "MEMBER_OF":
-            member_towns.setdefault(tie.target_id, set()).add(town.get(tie.source_id))
+    for tie in placing["MEMBER_OF"]:
+        member_towns.setdefault(tie.target_id, set()).add(town.get(tie.source_id))
     for org, towns in member_towns.items():
         if len(towns) == 1 and None not in towns:
             only = towns.pop()
@@ -205,13 +205,15 @@ def collaboration_network(graph: GraphData, schema: Schema, *, as_of: dt.date | 
                           places: Places | None = None) -> CollaborationNetwork:
     """The working ties of ``graph`` that hold on ``as_of`` (every one if None), in three views."""
     working = working_kinds(schema)
-    ties = [t for t in graph.ties.values() if t.type in working and active_on(t, as_of)]
+    ties = [t for t in graph.ties.values() if t.type in working and (as_of is None or active_on(t, as_of))]
     nodes = graph.nodes
+    counts = {n: aggregate_count(nodes[n]) for t in ties for n in (t.source_id, t.target_id)
+              if "aggregate_count" in nodes[n].props}
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     arcs: dict[tuple[str, str], int] = {}
     for tie in ties:
         s, t = tie.source_id, tie.target_id
-        weight = tie_weight(nodes, tie)
+        weight = counts.get(s, 1) * counts.get(t, 1)  # tie_weight, without a lookup per end
         pair = pairs.get((s, t)) or pairs.get((t, s))
         if pair is None:
             pairs[s, t] = {"types": [tie.type], "ties": 1, "weight": weight}
@@ -219,8 +221,9 @@ def collaboration_network(graph: GraphData, schema: Schema, *, as_of: dt.date | 
             pair["types"].append(tie.type)
             pair["ties"] += 1
             pair["weight"] += weight
-        for arc in ((s, t), (t, s)) if tie.type in TWO_WAY_TIE_KINDS else ((s, t),):
-            arcs[arc] = arcs.get(arc, 0) + weight
+        arcs[s, t] = arcs.get((s, t), 0) + weight
+        if tie.type in TWO_WAY_TIE_KINDS:
+            arcs[t, s] = arcs.get((t, s), 0) + weight
     order = dict.fromkeys(n for tie in ties for n in (tie.source_id, tie.target_id))
     undirected, directed = nx.Graph(), nx.DiGraph()
     undirected.add_nodes_from((n, {"kind": nodes[n].kind, "name": nodes[n].name}) for n in order)

@@ -112,8 +112,7 @@ def analyse(graph: GraphData, schema: Schema, *, as_of: dt.date | None = None,
         engine=engine.name,
         summary=summary,
         nodes=nodes,
-        ties_by_kind=[{**named.node(r["node"]), "tie_kind": r["tie_kind"], "tie_kind_zh": schema.tie_kind(r["tie_kind"]).zh,
-                       "out": r["out"], "in": r["in"]} for r in centrality.ties_by_kind(network)],
+        ties_by_kind=_kind_rows(network, schema, named),
         coverage=cover,
         claims=[{**r, "kind_zh": schema.node_kind(r["kind"]).zh} for r in coverage.claim_rows(graph, cover, as_of=as_of)],
         cuts=_cut_rows(found, network, schema, named),
@@ -131,21 +130,27 @@ def analyse(graph: GraphData, schema: Schema, *, as_of: dt.date | None = None,
 
 
 class _Namer:
-    """Names, kinds and towns of nodes, as the rows show them."""
+    """Names, kinds and towns of nodes, as the rows show them (looked up once per node)."""
 
     def __init__(self, network: CollaborationNetwork, schema: Schema):
         self.network, self.schema = network, schema
+        self._names: dict[str, str] = {}
+        self._towns: dict[str, str] = {}
 
     def name(self, node_id: str) -> str:
-        return self.network.name(node_id)
+        found = self._names.get(node_id)
+        if found is None:
+            found = self._names[node_id] = self.network.name(node_id)
+        return found
 
     def town(self, node_id: str) -> str:
-        return self.network.town_name(node_id)
+        town = self.network.places.town.get(node_id)
+        return self.name(town) if town else ""
 
     def node(self, node_id: str) -> dict[str, Any]:
         node = self.network.node(node_id)
         kind = self.schema.node_kind(node.kind)
-        return {"id": node_id, "name": node.name, "kind": node.kind, "kind_zh": kind.zh, "kind_en": kind.en,
+        return {"id": node_id, "name": self.name(node_id), "kind": node.kind, "kind_zh": kind.zh, "kind_en": kind.en,
                 "town": self.town(node_id)}
 
 
@@ -178,6 +183,13 @@ def _node_rows(network: CollaborationNetwork, schema: Schema, engine: Engine) ->
     return rows
 
 
+def _kind_rows(network: CollaborationNetwork, schema: Schema, named: _Namer) -> list[dict[str, Any]]:
+    """The ties of each node by kind and direction, named."""
+    kinds = {k.type: k.zh for k in schema.tie_kinds}
+    return [{"id": r["node"], "name": named.name(r["node"]), "tie_kind": r["tie_kind"], "tie_kind_zh": kinds[r["tie_kind"]],
+             "out": r["out"], "in": r["in"]} for r in centrality.ties_by_kind(network)]
+
+
 def _add_network_counts(rows: list[dict[str, Any]], network: CollaborationNetwork) -> None:
     """Add to each coverage row its villages with any working tie and its nodes in the network."""
     places = network.places
@@ -197,11 +209,11 @@ def _cut_rows(found: fragility.Fragility, network: CollaborationNetwork, schema:
               named: _Namer) -> list[dict[str, Any]]:
     """One row per articulation point or bridge: where, and what it cuts off (counted in full, named up to
     :data:`CUT_OFF_NAMES`): nodes, villages, organizations and the organizations they stand for."""
-    kind_of = lambda n: network.node(n).kind  # noqa: E731
-    organization = lambda n: not schema.node_kind(kind_of(n)).administrative  # noqa: E731
-    villages = found.total(lambda n: kind_of(n) == "Village")
-    organizations = found.total(organization)
-    represented = found.total(lambda n: aggregate_count(network.node(n)) if organization(n) else 0)
+    administrative = {k.label for k in schema.node_kinds if k.administrative}
+    kinds = {n: network.node(n).kind for n in found.order}
+    villages = found.total(lambda n: kinds[n] == "Village")
+    organizations = found.total(lambda n: kinds[n] not in administrative)
+    represented = found.total(lambda n: 0 if kinds[n] in administrative else aggregate_count(network.node(n)))
     rows = []
     for cut in found.cuts:
         members = found.members(cut, CUT_OFF_NAMES)

@@ -74,3 +74,27 @@ def test_constraint_and_effective_size_on_borgattis_example(use):
     # k − 2t/k: A has 4 partners with 3 ties among them, G 6 with 4
     assert effective["A"] == pytest.approx(2.5) and effective["G"] == pytest.approx(14 / 3)
     assert effective["C"] == 1.0
+
+
+def by_definition(g, group):
+    """Gould–Fernandez counted chain by chain, as the definition reads."""
+    found = {b: dict.fromkeys(ROLES, 0) for b in g}
+    for b in g:
+        for a in g.predecessors(b):
+            for c in g.successors(b):
+                if a != c and not g.has_edge(a, c) and None not in (group(a), group(b), group(c)):
+                    ga, gb, gc = group(a), group(b), group(c)
+                    role = ("coordinator" if ga == gb == gc else "gatekeeper" if gb == gc else
+                            "representative" if ga == gb else "itinerant" if ga == gc else "liaison")
+                    found[b][role] += 1
+    return found
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_networks_match_the_definition(seed):
+    import random
+
+    rng = random.Random(seed)
+    g = nx.gnp_random_graph(40, 0.12, seed=seed, directed=True)
+    groups = {n: rng.choice(["T1", "T2", "T3", None]) for n in g}
+    assert brokerage_roles(g, groups.get) == by_definition(g, groups.get)

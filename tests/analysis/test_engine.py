@@ -101,3 +101,10 @@ def test_communities_of_two_groups():
     g = nx.barbell_graph(5, 0)
     found = Engine(g).communities()
     assert sorted(map(sorted, found)) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+
+
+def test_eigenvector_of_large_pieces_by_sparse_solver(monkeypatch):
+    monkeypatch.setattr(engine_module, "DENSE_PIECE", 3)  # every piece above 3 nodes through scipy's eigsh
+    g, dg = random_network(2)
+    expected, found = Engine(g, dg, use="networkx").eigenvector(), Engine(g, dg, use="igraph").eigenvector()
+    assert max(abs(found[n] - expected[n]) for n in expected) < 1e-9
