@@ -318,7 +318,7 @@ class Store(ABC):
         for param in query.params:
             if param.refers_to and bound[param.name] is not None:
                 bound[param.name] = self.resolve(param.refers_to, bound[param.name])
-        return query.order(self.run(query.cypher(self.backend), bound))
+        return query.finish(self.run(query.cypher(self.backend), bound), bound)
 
     def resolve(self, kind: str, value: str) -> str:
         """The id of the one node of ``kind`` (or of any kind) that ``value`` names.

@@ -44,10 +44,10 @@ def test_load_query_report_map(tmp_path, capsys):
     assert sorted(r["member"] for r in rows) == ["尚家沟村", "核桃树墕村"]
     assert main(["query", "ties_started_in", "year=2021", "--store", store]) == 0
     table = capsys.readouterr().out.splitlines()
-    assert table[0].split() == ["关系", "tie", "起点类型", "source_kind", "起点", "source", "终点类型", "target_kind",
-                                "终点", "target", "开始", "start", "依据", "evidence"]
+    assert table[0].split() == ["关系", "tie", "起点类型", "from_kind", "起点标识", "from_id", "起点", "from", "终点类型",
+                                "to_kind", "终点标识", "to_id", "终点", "to", "开始", "start", "依据", "evidence"]
     assert len(table) == 2 + 3
-    assert table[2].startswith("指导 GUIDES               党组织 PartyOrganization  乌镇党委")
+    assert table[2].startswith("指导 GUIDES               党组织 PartyOrganization  jia:wu_town_party_committee  乌镇党委")
     assert main(["query", "kind_counts", "--store", store, "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("\ufeff类型 kind,数量 count\r\n") and "村/社区 Village,334" in out
@@ -60,7 +60,7 @@ def test_load_query_report_map(tmp_path, capsys):
 def test_query_without_a_name_lists_the_catalog(capsys):
     assert main(["query"]) == 0
     out = capsys.readouterr().out
-    assert "villages_without_assistance  无帮扶单位的村 / Villages without an assistance unit" in out
+    assert "assistance_coverage          结对帮扶覆盖（已记录与报道称） / Assistance coverage, recorded beside what sources claim" in out
     assert "e.g. linkgraph query ties_started_in year=2022" in out
 
 
@@ -107,7 +107,7 @@ def test_neo4j_without_password_is_a_clear_error(monkeypatch, capsys):
 def test_cli_against_neo4j(neo4j_store, neo4j_uri, capsys):
     assert main(["load", str(EXAMPLE / "case.yaml"), "--store", neo4j_uri, "--replace"]) == 0
     assert "PART_OF 349" in capsys.readouterr().out
-    assert main(["query", "villages_without_assistance", "town=通镇", "--store", neo4j_uri, "--format", "json"]) == 0
+    assert main(["query", "villages_without_recorded_assistance", "town=通镇", "--store", neo4j_uri, "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 31
 
 

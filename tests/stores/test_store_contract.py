@@ -99,10 +99,10 @@ def test_chinese_text_and_markup_round_trip(store, schema):
 @pytest.mark.parametrize("name, params, rows", [
     ("joint_org_members", {"org": "核桃树墕联村党委"}, 2),
     ("joint_org_members", {"org": "联合党支部"}, 3),
-    ("villages_without_assistance", {"town": "通镇"}, 31),
-    ("villages_without_assistance", {"town": "通鎮"}, 31),
-    ("villages_without_assistance", {"town": "610828105"}, 31),
-    ("villages_without_assistance", {}, 333),
+    ("villages_without_recorded_assistance", {"town": "通镇"}, 31),
+    ("villages_without_recorded_assistance", {"town": "通鎮"}, 31),
+    ("villages_without_recorded_assistance", {"town": "610828105"}, 31),
+    ("villages_without_recorded_assistance", {}, 333),
     ("ego_network", {"org": "佳县县委办公室"}, 3),
     ("enterprise_ties", {"enterprise": "贺寨酒业"}, 10),
     ("enterprise_ties", {"enterprise": "陜西賀寨酒業公司"}, 10),
@@ -124,18 +124,18 @@ def test_named_query_values(store, jia):
     store.write(jia.graph)
     members = store.run_named("joint_org_members", {"org": "上高寨酒业联合党支部"})
     assert [(m["member"], m["role"], m["since"]) for m in members] == [
-        ("陕西贺寨酒业有限公司", "lead", "2022"),
-        ("刘国具镇38家酿酒合作社（作坊）", "member", "2022"),
-        ("刘国具镇14个村集体", "member", "2022"),
+        ("陕西贺寨酒业有限公司", "lead", 2022),
+        ("刘国具镇38家酿酒合作社（作坊）", "member", 2022),
+        ("刘国具镇14个村集体", "member", 2022),
     ]
-    assert members[0]["kind"] == "Enterprise"
+    assert members[0]["member_kind"] == "Enterprise"
     ego = store.run_named("ego_network", {"org": "610828105236"})
-    assert [(r["center"], r["direction"], r["tie"], r["other"]) for r in ego] == [
-        ("崔家西山村", "in", "PAIRED_ASSISTANCE", "佳县县委办公室"),
-        ("崔家西山村", "in", "PARTY_ORG_OF", "西山村党支部"),
-        ("崔家西山村", "out", "PART_OF", "通镇"),
+    assert [(r["from"], r["tie"], r["to"]) for r in ego] == [
+        ("佳县县委办公室", "PAIRED_ASSISTANCE", "崔家西山村"),
+        ("西山村党支部", "PARTY_ORG_OF", "崔家西山村"),
+        ("崔家西山村", "PART_OF", "通镇"),
     ]
-    via = {(r["via"], r["other"]) for r in store.run_named("enterprise_ties", {"enterprise": "陕西贺寨酒业公司"})}
+    via = {(r["via"], r["from"]) for r in store.run_named("enterprise_ties", {"enterprise": "陕西贺寨酒业公司"})}
     assert ("上高寨酒业联合党支部", "刘国具镇14个村集体") in via
     assert ("direct", "刘国具镇") in via
 
@@ -147,7 +147,7 @@ def test_names_that_are_unknown_or_ambiguous_are_errors_not_empty_answers(store,
     assert "names 2 nodes" in str(caught.value)
     assert "西山村 (610828102209)" in str(caught.value) and "崔家西山村 (610828105236)" in str(caught.value)
     with pytest.raises(QueryError, match="no 乡镇/街道 named '同镇' .* 通镇 \\(610828105\\)"):
-        store.run_named("villages_without_assistance", {"town": "同镇"})
+        store.run_named("villages_without_recorded_assistance", {"town": "同镇"})
     with pytest.raises(QueryError, match="no 党组织 named"):
         store.run_named("joint_org_members", {"org": "佳县县委办公室"})
 
