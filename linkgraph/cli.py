@@ -95,6 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
                        "running it / 输出可粘贴到 Neo4j Browser 的文字")
     _store_option(query)
 
+    cypher = commands.add_parser("cypher", help="run your own Cypher query (read-only unless --write)",
+                                 description="Run an ad hoc Cypher query. It is read-only unless --write is given (the "
+                                 "store enforces it); files are out of reach; at most --limit rows are shown.")
+    cypher.add_argument("text", nargs="?", help="the query (Cypher text; the README has examples)")
+    cypher.add_argument("--file", help="read the query from a file instead")
+    cypher.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a parameter: NAME=text, NAME:int=2022, NAME:float=0.5 or NAME:json=[1,2] (repeatable)")
+    cypher.add_argument("--write", action="store_true", help="allow the query to change the store (no source records it)")
+    cypher.add_argument("--limit", type=int, default=1000, help="most rows to show (default %(default)s; 0 for all)")
+    cypher.add_argument("--timeout", type=float, default=30.0, help="seconds before the query is stopped (default %(default)s)")
+    cypher.add_argument("--format", choices=("table", "csv", "json", "jsonl"), default="table",
+                        help="table (default), csv (UTF-8 with BOM), json or jsonl (one JSON object per line)")
+    _store_option(cypher)
+
     sources = commands.add_parser("sources", help="list the sources the store holds (says who, and when)")
     _store_option(sources)
 
@@ -288,6 +302,54 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _typed_params(pairs: Sequence[str]) -> dict[str, Any]:
+    """``--param`` values: text, or typed with ``NAME:int=``, ``NAME:float=``, ``NAME:json=``."""
+    from queries.catalog import QueryError
+
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        name, _, kind = key.partition(":")
+        if not sep or not name:
+            raise QueryError(f"--param {pair!r} is not NAME=VALUE / 参数格式应为 名称=值")
+        try:
+            params[name] = {"": str, "int": int, "float": float, "json": json.loads}[kind](value)
+        except KeyError:
+            raise QueryError(f"--param {pair!r}: the type must be int, float or json, not {kind!r}") from None
+        except ValueError as err:
+            raise QueryError(f"--param {pair!r} is not a valid {kind}: {err}") from None
+    return params
+
+
+def _cypher(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+    from queries.catalog import QueryError
+    from visualizations.tables import csv_text
+
+    if bool(args.text) == bool(args.file):
+        raise QueryError("give the query as text or with --file, not both or neither / 请给出查询文字或 --file")
+    text = args.text
+    if args.file:
+        from loaders.text import read_text
+
+        text = read_text(args.file)[0]
+    answer = pipeline.cypher(args.store, text, _typed_params(args.param), write=args.write,
+                             limit=args.limit or None, timeout=args.timeout or None)
+    if args.format == "json":
+        print(json.dumps(answer.rows, ensure_ascii=False, indent=2, default=str))
+    elif args.format == "jsonl":
+        for row in answer.rows:
+            print(json.dumps(row, ensure_ascii=False, default=str))
+    elif args.format == "csv":
+        sys.stdout.buffer.write(csv_text(answer.columns, [[r[c] for c in answer.columns] for r in answer.rows])
+                                .encode("utf-8-sig"))
+    else:
+        print(format_table(answer.columns, [[r[c] for c in answer.columns] for r in answer.rows]))
+    if answer.truncated:
+        print(f"只显示前 {args.limit} 行 only the first {args.limit} rows are shown (--limit)", file=sys.stderr)
+    return 0
+
+
 def _roster(args: argparse.Namespace) -> int:
     from linkgraph import pipeline
 
@@ -351,6 +413,8 @@ def run(args: argparse.Namespace) -> int:
         return _reconcile(args)
     if args.command == "roster":
         return _roster(args)
+    if args.command == "cypher":
+        return _cypher(args)
     if args.command == "template":
         return _template(args)
     if args.command == "sources":
@@ -420,7 +484,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (StoreError, QueryError, SchemaError) as err:
         print(f"错误 error: {err}", file=sys.stderr)
-        if isinstance(err, QueryError):
+        if isinstance(err, QueryError) and args.command == "query":
             print("提示 hint: `linkgraph query` lists the queries and their parameters", file=sys.stderr)
         return getattr(err, "exit_code", 2)
     except BrokenPipeError:  # output piped into `head` and the like

@@ -27,6 +27,7 @@ from stores.plan import WritePlan
 
 if TYPE_CHECKING:
     from analysis.centrality import CentralityReport
+    from stores.base import Answer
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_CASE = REPO / "examples" / "jia_county" / "case.yaml"
@@ -160,6 +161,14 @@ def run_query(store: str, name: str, params: dict[str, Any] | None = None) -> li
     """Run a named query of the catalog against ``store``."""
     with open_store(store, read_only=True) as source:
         return source.run_named(name, params or {})
+
+
+def cypher(store: str, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+           limit: int | None = 1000, timeout: float | None = 30.0) -> "Answer":
+    """Run an ad hoc query: read-only unless ``write`` (the store enforces it), at most ``limit``
+    rows (the answer says when it cut), stopped after ``timeout`` seconds."""
+    with open_store(store, read_only=not write) as source:
+        return source.query(text, params, write=write, limit=limit, timeout=timeout)
 
 
 def report(store: str, out_dir: str | Path, *, title: str = "linkgraph") -> tuple["CentralityReport", dict[str, Path]]:

@@ -42,6 +42,15 @@ class StoreError(RuntimeError):
 
 
 @dataclass
+class Answer:
+    """What an ad hoc query returned: its columns, its rows (up to the limit) and whether the limit cut it."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    truncated: bool = False
+
+
+@dataclass
 class WriteReport:
     """What a write did (or, for a dry run, would do)."""
 
@@ -86,8 +95,14 @@ class Store(ABC):
         """Carry out ``plan`` (after emptying the store if ``replace``) and record the sources."""
 
     @abstractmethod
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+              limit: int | None = None, timeout: float | None = None) -> Answer:
+        """Run one query: read-only (enforced by the store) unless ``write``; never touching files
+        (:func:`queries.guard.check_query`); at most ``limit`` rows; at most ``timeout`` seconds."""
+
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run one query in a read-only transaction and return its rows as dicts."""
+        """Run one read-only query and return all its rows as dicts."""
+        return self.query(cypher, params).rows
 
     def ensure_schema(self) -> None:
         """Create tables (LadybugDB) or constraints and indexes (Neo4j); idempotent."""

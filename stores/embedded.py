@@ -25,7 +25,9 @@ import ladybug
 from graph_model.records import storage_value
 from graph_model.schema import Schema
 from queries import statements
-from stores.base import Progress, Store, StoreError, batches
+from queries.catalog import QueryError
+from queries.guard import check_query
+from stores.base import Answer, Progress, Store, StoreError, batches
 from stores.plan import WritePlan
 
 BUFFER_POOL_MB = int(os.environ.get("LINKGRAPH_BUFFER_POOL_MB", "1024"))
@@ -204,15 +206,38 @@ class EmbeddedStore(Store):
         except RuntimeError:
             pass  # a failed statement has already rolled the transaction back
 
-    def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        self._execute("BEGIN TRANSACTION READ ONLY")
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+              limit: int | None = None, timeout: float | None = None) -> Answer:
+        check_query(cypher, write=write, backend=self.backend)
+        if write and self.read_only:
+            raise StoreError(f"{self.describe()} is open read-only / 数据库以只读方式打开")
+        if timeout:
+            self._conn.set_query_timeout(int(timeout * 1000))
+        self._execute("BEGIN TRANSACTION" if write else "BEGIN TRANSACTION READ ONLY")
         try:
-            result = self._execute(cypher, params)
+            try:
+                result = self._conn.execute(cypher, dict(params or {}))
+            except RuntimeError as err:
+                raise _refusal(err, self.describe(), timeout) from None
             columns = result.get_column_names()
-            rows = [dict(zip(columns, values)) for values in result.get_all()]
-        finally:
+            rows: list[dict[str, Any]] = []
+            truncated = False
+            while result.has_next():
+                if limit is not None and len(rows) >= limit:
+                    truncated = True
+                    break
+                rows.append(dict(zip(columns, result.get_next())))
+            if write:
+                self._execute("COMMIT")
+        except BaseException:
             self._rollback()
-        return rows
+            raise
+        finally:
+            if not write:
+                self._rollback()
+            if timeout:
+                self._conn.set_query_timeout(0)
+        return Answer(columns, rows, truncated)
 
 
 @contextlib.contextmanager
@@ -268,6 +293,17 @@ def write_parquet(path: str, columns: Mapping[str, tuple[str, list[Any]]]) -> No
              "STRING[]": pa.list_(pa.string())}
     arrays = [pa.array(values, type=types[type_]) for type_, values in columns.values()]
     pq.write_table(pa.Table.from_arrays(arrays, names=list(columns)), path)
+
+
+def _refusal(err: RuntimeError, where: str, timeout: float | None) -> Exception:
+    """LadybugDB's error as the user's: a write in a read-only query, a timeout, or the engine's own words."""
+    text = _first_line(err)
+    if "read-only" in text or "read only" in text:
+        return QueryError("this query writes and ad hoc queries are read-only / 查询会修改数据，临时查询只读 "
+                          "(hint 提示: add --write to change the store)")
+    if text.startswith("Interrupted") and timeout:
+        return QueryError(f"the query took longer than {timeout:g} s and was stopped / 查询超时 (hint 提示: --timeout)")
+    return StoreError(f"{where} refused a statement: {text}")
 
 
 def _first_line(err: BaseException) -> str:

@@ -130,3 +130,35 @@ def test_schema_lists_kinds_and_properties(capsys):
     assert "  Cooperative        合作社 / Cooperative; also: aggregate_count (合计个数)" in out
     assert any(line.startswith("  PAIRED_ASSISTANCE  结对帮扶 / paired assistance: AssistanceUnit->Village; also: mechanism")
                for line in out)
+
+
+def test_cypher_reads_in_every_format_and_refuses_writes(tmp_path, capsys):
+    store = str(tmp_path / "g.lbug")
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", store]) == 0
+    capsys.readouterr()
+    query = "MATCH (v:Village)-[:PART_OF]->(t:Town {name: $town}) RETURN v.id AS id, v.name AS name ORDER BY id"
+    assert main(["cypher", query, "--param", "town=通镇", "--limit", "2", "--store", store]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[2].startswith("610828105001  通镇社区") and len(out.splitlines()) == 4
+    assert "only the first 2 rows" in err
+    assert main(["cypher", query, "--param", "town=通镇", "--format", "jsonl", "--store", store]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 32 and json.loads(lines[0])["id"] == "610828105001"
+    (tmp_path / "q.cypher").write_text("MATCH (t:Town) WHERE t.id = $id RETURN t.name AS name", encoding="utf-8")
+    assert main(["cypher", "--file", str(tmp_path / "q.cypher"), "--param", "id=610828105", "--format", "csv",
+                 "--store", store]) == 0
+    assert capsys.readouterr().out == "\ufeffname\r\n通镇\r\n"
+    assert main(["cypher", "MATCH (n) DETACH DELETE n", "--store", store]) == 2
+    assert "ad hoc queries are read-only" in capsys.readouterr().err
+    assert main(["cypher", "MATCH (t:Town {id: $id}) SET t.note = 'x' RETURN t.note AS note", "--param", "id=610828105",
+                 "--write", "--format", "json", "--store", store]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"note": "x"}]
+    assert main(["cypher", "RETURN $n + 1 AS n", "--param", "n:int=41", "--format", "json", "--store", store]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"n": 42}]
+
+
+def test_a_query_prints_its_neo4j_text(capsys):
+    assert main(["query", "ego_network", "org=核桃树墕联村党委", "hops=2", "--cypher"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(":param org => '核桃树墕联村党委';\n:param hops => 2;\n")
+    assert "relationships(p)" in out and "TIES(" not in out

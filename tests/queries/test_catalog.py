@@ -89,3 +89,11 @@ def test_parameters_refer_to_kinds_of_the_schema(schema):
     refers = {p.refers_to for q in default_catalog().values() for p in q.params if p.refers_to}
     assert refers == {"PartyOrganization", "Town", "Enterprise", "any"}
     assert refers - {"any"} <= set(schema.node_labels)
+
+
+def test_the_query_docs_are_current():
+    from queries.docs import DOCS, render
+
+    assert DOCS.read_text(encoding="utf-8") == render(default_catalog().values()), "run: python -m queries.docs"
+    for name in default_catalog():
+        assert f"## `{name}`" in DOCS.read_text(encoding="utf-8")

@@ -82,7 +82,7 @@ def test_replace_removes_what_the_sources_no_longer_have(store, jia, schema):
 
 
 def test_queries_cannot_write(store):
-    with pytest.raises(StoreError):
+    with pytest.raises(QueryError, match="read-only"):
         store.run("CREATE (:Town {id: 'x', name: 'x', source: 's'})")
     assert store.counts()["Town"] == 0
 
