@@ -123,6 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
     map_.add_argument("--no-admin", action="store_true", help="leave out the administrative hierarchy")
     _store_option(map_)
 
+    serve = commands.add_parser("serve", help="explore in a browser: the map, the saved queries, the report (local web app)",
+                                description="A local web app on http://127.0.0.1:PORT/ (this machine only): the map, "
+                                "the saved queries as forms (tables, CSV and Excel, shown on the map), the report and a "
+                                "page per node. It only reads the store. Ctrl+C stops it.")
+    serve.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: %(default)s)")
+    serve.add_argument("--title", default="linkgraph", help="title of the pages")
+    serve.add_argument("--cache", metavar="DIR", help="folder for the report it writes (default: a temporary folder)")
+    _store_option(serve)
+
     demo = commands.add_parser("demo", help="the Jia County example end to end: load, query, report, map")
     demo.add_argument("--out", default="output/jia_county", help="output folder (default: %(default)s)")
 
@@ -406,7 +415,31 @@ def _sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from linkgraph.serve import serve
+
+    def ready(url: str) -> None:
+        print(f"浏览 open {url} （只读 read-only: {args.store}; Ctrl+C 停止 to stop）", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="linkgraph-serve-") as temporary:
+        try:
+            serve(args.store, port=args.port, cache=args.cache or temporary, title=args.title, ready=ready)
+        except OSError as err:
+            if err.filename:
+                raise
+            print(f"错误 error: port {args.port}: {err.strerror or err} / 端口不可用", file=sys.stderr)
+            print("提示 hint: another program uses it; give another with --port 8766", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        return _serve(args)
     if args.command == "load":
         return _load(args)
     if args.command == "reconcile":
@@ -464,6 +497,7 @@ def run(args: argparse.Namespace) -> int:
               f"of {result.report.summary['villages']}")
         print("报告 report: " + ", ".join(str(p) for p in result.report_files.values()))
         print(f"地图 map: {result.map}")
+        print(f"浏览 explore (map, queries, report in a browser): linkgraph serve --store {result.store}")
     return 0
 
 

@@ -503,7 +503,8 @@ def _vis_asset(name: str) -> str:
     return resources.files("pyvis").joinpath("lib", VIS_VERSION, name).read_text(encoding="utf-8")
 
 
-def _static(name: str) -> str:
+def static_asset(name: str) -> str:
+    """A file of visualizations/static (the pages inline it)."""
     return resources.files("visualizations").joinpath("static", name).read_text(encoding="utf-8")
 
 
@@ -516,8 +517,8 @@ def render_map(graph: GraphData, schema: Schema, *, title: str = "linkgraph", ad
                links: Mapping[str, str] | None = None) -> str:
     """The map as one self-contained HTML page (nothing fetched; scripts allowed by hash only)."""
     data = map_data(graph, schema, title=title, administrative=administrative, links=links)
-    scripts = [_vis_asset("vis-network.min.js"), _static("map.js")]
-    styles = [_vis_asset("vis-network.css"), _static("map.css")]
+    scripts = [_vis_asset("vis-network.min.js"), static_asset("map.js")]
+    styles = [_vis_asset("vis-network.css"), static_asset("map.css")]
     return ENVIRONMENT.get_template("map.html.j2").render(
         title=title,
         links=links or {},
