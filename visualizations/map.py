@@ -24,6 +24,7 @@ or provinces as nodes, tie counts as edges) and drills down on click.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import math
 from collections import Counter, defaultdict, deque
@@ -200,7 +201,8 @@ def _cell_layout(network: nx.Graph, ring: list[str], untied_by_town: Mapping[str
     """One county around (0, 0): its network in the middle, each connected part drawn toward its
     towns; around it a ring of the county and its towns in code order (a town with ties of its own
     stays in its part of the network); each town's villages without ties in a disc beside it (outside
-    the ring, or next to the town's part of the network)."""
+    the ring, or next to the town's part of the network). Villages of no known town (key ``""``) get
+    a place on the ring of their own."""
     order = {n: k for k, n in enumerate(network)}
     parts = []
     for part in nx.connected_components(network):  # sets: put back in the network's order, for a stable layout
@@ -217,7 +219,7 @@ def _cell_layout(network: nx.Graph, ring: list[str], untied_by_town: Mapping[str
     discs: list[dict[str, np.ndarray]] = []  # each: positions around its centre
     anchors, radii, movable = [], [], []
     for unit in ring:
-        if unit not in network:
+        if unit and unit not in network:
             discs.append({unit: np.zeros(2)})
             anchors.append(radius * direction[unit])
             radii.append(NODE_ROOM)
@@ -228,7 +230,7 @@ def _cell_layout(network: nx.Graph, ring: list[str], untied_by_town: Mapping[str
         anchors.append(0.5 * radius * np.mean(towns, axis=0) if towns else np.zeros(2))
         radii.append(part_radius)
         movable.append(True)
-    centres = _separate(np.array(anchors), np.array(radii) + SPACING / 2, np.array(movable), 100)
+    centres = _separate(np.array(anchors).reshape(-1, 2), np.array(radii) + SPACING / 2, np.array(movable, bool), 100)
     placed = {n: centre + offset for local, centre in zip(discs, centres) for n, offset in local.items()}
     # villages without ties: outside the ring beside their town, or beside it in the network
     groups = [(unit, untied_by_town[unit]) for unit in ring if untied_by_town.get(unit)]
@@ -245,16 +247,42 @@ def _cell_layout(network: nx.Graph, ring: list[str], untied_by_town: Mapping[str
     return {n: centre + offset for local, centre in zip(discs, centres) for n, offset in local.items()}
 
 
+def _centred(pos: Mapping[str, np.ndarray]) -> tuple[float, dict[str, np.ndarray]]:
+    """Positions moved so that their box is centred on (0, 0), and the radius of the disc they need."""
+    points = np.array(list(pos.values()))
+    centre = (points.min(axis=0) + points.max(axis=0)) / 2
+    radius = float(np.linalg.norm(points - centre, axis=1).max()) + SPACING
+    return radius, {n: p - centre for n, p in pos.items()}
+
+
+def _pack(discs: list[tuple[float, dict[str, np.ndarray]]]) -> tuple[float, dict[str, np.ndarray]]:
+    """Discs (radius, positions around their centre) set side by side in rows, in order, as one disc."""
+    if len(discs) == 1:
+        return discs[0]
+    row_width = math.sqrt(sum((2 * r) ** 2 for r, _ in discs)) * 1.2
+    placed: dict[str, np.ndarray] = {}
+    x = y = row_height = 0.0
+    for radius, pos in discs:
+        if x > 0 and x + 2 * radius > row_width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        offset = np.array([x + radius, y + radius])
+        placed.update((n, p + offset) for n, p in pos.items())
+        x += 2 * radius
+        row_height = max(row_height, 2 * radius)
+    return _centred(placed)
+
+
 def layout(graph: GraphData, schema: Schema, shipped: list[str], place: Mapping[str, str],
            parent: Mapping[str, str], tied: set[str]) -> dict[str, tuple[float, float]]:
     """A position for every shipped node, so that the page needs no physics.
 
     Each county is laid out on its own (:func:`_cell_layout`: its network in
     the middle, each connected part toward its towns, the towns with their
-    villages without ties on a ring around it), and the counties are then set
-    side by side in code order. The cost grows with the number of counties
-    times the size of the largest, not with the square of the graph. Cities
-    and provinces sit at the centre of their counties.
+    villages without ties on a ring around it); counties are then set side by
+    side within their city, cities within their province, provinces in the
+    country, in code order. The cost grows with the number of counties times
+    the size of the largest, not with the square of the graph. City and
+    province nodes sit above their counties.
     """
     kinds = {n.id: n.kind for n in graph.nodes.values()}
     administrative = {t.type for t in schema.tie_kinds if t.administrative}
@@ -280,25 +308,19 @@ def layout(graph: GraphData, schema: Schema, shipped: list[str], place: Mapping[
         a, b = tie.source_id, tie.target_id
         if tie.type not in administrative and a in shipped_set and b in shipped_set and cell[a] == cell[b]:
             networks[cell[a]].add_edge(a, b)
-    laid = []
+    cells: dict[str | None, tuple[float, dict[str, np.ndarray]]] = {}
     for c in sorted(set(networks) | set(rings) | set(untied), key=lambda c: (c is None, c or "")):
         untied_here = untied[c]
         ring = rings[c] + [t for t in untied_here if t not in rings[c]]
-        pos = _cell_layout(networks[c], ring, untied_here, place, room)
-        points = np.array(list(pos.values()))
-        centre = (points.min(axis=0) + points.max(axis=0)) / 2
-        radius = float(np.linalg.norm(points - centre, axis=1).max()) + SPACING
-        laid.append((radius, {n: p - centre for n, p in pos.items()}))
-    positions: dict[str, tuple[float, float]] = {}
-    row_width = math.sqrt(sum((2 * r) ** 2 for r, _ in laid)) * 1.2 if laid else 0.0
-    x = y = row_height = 0.0
-    for radius, pos in laid:
-        if x > 0 and x + 2 * radius > row_width:
-            x, y, row_height = 0.0, y + row_height, 0.0
-        for node_id, (px, py) in pos.items():
-            positions[node_id] = (x + radius + float(px), y + radius + float(py))
-        x += 2 * radius
-        row_height = max(row_height, 2 * radius)
+        cells[c] = _centred(_cell_layout(networks[c], ring, untied_here, place, room))
+    # counties side by side within their city, cities within their province, provinces in the country
+    for _ in ("City", "Province"):
+        grouped: dict[str | None, list[tuple[float, dict[str, np.ndarray]]]] = defaultdict(list)
+        for key, laid in cells.items():
+            grouped[parent.get(key) if key is not None else None].append(laid)
+        cells = {key: _pack(items) for key, items in grouped.items()}
+    _, packed = _pack(list(cells.values()))
+    positions = {n: (float(x), float(y)) for n, (x, y) in packed.items()}
     for level in ("City", "Province"):  # above the middle of their counties (cities)
         children: dict[str, list[tuple[float, float]]] = defaultdict(list)
         for child, up in parent.items():
@@ -342,20 +364,12 @@ def search_tables(keys: Iterable[str]) -> dict[str, Any]:
     return {"chars": {c: k for c, k in table.items() if all(ch in alphabet for ch in k)}, "words": dict(words)}
 
 
-_CHAR_KEYS: dict[str, str] = {}
-
-
+@functools.cache
 def _char_keys() -> dict[str, str]:
-    """Every Chinese character (and full-width form) whose match key is another text, computed once."""
-    if not _CHAR_KEYS:
-        blocks = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF), (0x2A700, 0x2EBEF))
-        for low, high in blocks:
-            for code in range(low, high + 1):
-                char = chr(code)
-                key = names.match_key(char)
-                if key and key != char:
-                    _CHAR_KEYS[char] = key
-    return _CHAR_KEYS
+    """Every Chinese character (and compatibility form) whose match key is another text (once: about 0.3 s)."""
+    blocks = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF), (0x2A700, 0x2EBEF))
+    chars = (chr(code) for low, high in blocks for code in range(low, high + 1))
+    return {char: key for char in chars if (key := names.match_key(char)) and key != char}
 
 
 # ---------------------------------------------------------------- the page's data

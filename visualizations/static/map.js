@@ -114,7 +114,7 @@
     focus: -1,
     path: null, // {from, to, paths: [[node…]], nodes: Set, edges: Set}
     highlight: null, // Set of nodes (linkgraph serve: a query's answer)
-    revealed: new Set(), // nodes the user asked for (search), drawn whatever the filters say
+    revealed: new Set(), // the node the user asked for (search, click), drawn whatever the filters say
     expanded: new Map(), // place -> "one" (its next level) | "all" (its nodes)
     startLevel: COUNTY_LEVEL,
   };
@@ -610,7 +610,7 @@
     state.path = null;
     state.highlight = null;
     state.focus = i;
-    state.revealed.add(i);
+    state.revealed = new Set([i]);
     focusSet = neighbourhood(i, state.hops);
     revealGroupOf(focusSet.nodes);
     showNode(i);
@@ -633,6 +633,7 @@
 
   function clearFocus() {
     state.focus = -1;
+    state.revealed.clear();
     focusSet = null;
     state.path = null;
     state.highlight = null;
