@@ -248,3 +248,23 @@ def test_serve_refuses_a_missing_store_and_a_taken_port(tmp_path, capsys, jia_st
         assert "Address already in use" in err and "--port" in err
     finally:
         sock.close()
+
+
+def test_spreadsheet_cells_never_run_as_formulas():
+    from openpyxl import load_workbook
+
+    from linkgraph.serve import no_formula, workbook_bytes
+
+    data = workbook_bytes("t", ["名称 name"], [['=HYPERLINK("http://x")'], ["610828105236"], [3]])
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in sheet["A"]] == ["名称 name", '=HYPERLINK("http://x")', "610828105236", 3]
+    assert [c.data_type for c in sheet["A"]] == ["s", "s", "s", "n"]
+    assert no_formula("=1+1") == "'=1+1" and no_formula("@x") == "'@x" and no_formula("西山村") == "西山村"
+    assert no_formula(-5) == -5
+
+
+def test_a_page_policy_allows_exactly_its_own_scripts():
+    page = '<script>a()</script><script type="application/json">{"x": 1}</script><script src="x.js"></script>'
+    assert page_policy(page).startswith("default-src 'none'; script-src 'sha256-")
+    assert page_policy(page).count("'sha256-") == 1
+    assert "script-src 'none'" in page_policy("<p>no scripts</p>")

@@ -44,7 +44,7 @@ def test_the_served_map_links_each_node_to_its_page(site, open_page):
     assert page.locator("#ties > li").count() == 3
     page.click("text=在地图上查看 show on the map")
     page.wait_for_selector("body[data-drawn=true]")
-    page.wait_for_function("document.getElementById('focus-title').textContent === '佳县县委办公室'")
+    page.locator("#focus-title", has_text="佳县县委办公室").wait_for()
     screenshot(page, "serve-map.png")
     assert opened.clean(), (opened.outside, opened.errors, opened.dialogs)
 

@@ -744,6 +744,13 @@
 
   // ------------------------------------------------------------------ controls
 
+  /** After a filter changed: the focus's neighbourhood and the path follow the ties now allowed. */
+  function refilter(fit) {
+    if (state.path) { showPath(state.path.from, state.path.to); return; }
+    if (state.focus >= 0) focusSet = neighbourhood(state.focus, state.hops);
+    render({fit});
+  }
+
   function checkbox(parent, label, checked, onChange, data) {
     const wrap = el("label");
     const input = el("input");
@@ -760,7 +767,7 @@
     if (!presentKinds.has(idx)) return;
     checkbox($("node-kinds"), k.zh + " " + k.en, true, on => {
       if (on) state.kinds.add(idx); else state.kinds.delete(idx);
-      render({fit: false});
+      refilter(false);
     }, {kind: k.label});
   });
   const CATEGORY = {working: "工作关系 working", attribute: "属性 attribute", administrative: "行政 administrative"};
@@ -770,23 +777,23 @@
     $("tie-kinds").appendChild(el("div", CATEGORY[category], "muted"));
     ties.forEach(([t, idx]) => checkbox($("tie-kinds"), t.zh + " " + t.en, state.ties.has(idx), on => {
       if (on) state.ties.add(idx); else state.ties.delete(idx);
-      render({fit: false});
+      refilter(false);
     }, {tie: t.type}));
   });
 
   $("admin").addEventListener("change", event => {
     state.admin = event.target.checked;
     $("untied").disabled = !state.admin || !D.untiedShipped;
-    render({fit: true});
+    refilter(true);
   });
-  $("untied").addEventListener("change", event => { state.untied = event.target.checked; render({fit: true}); });
+  $("untied").addEventListener("change", event => { state.untied = event.target.checked; refilter(true); });
   $("aggregate").addEventListener("change", event => {
     state.aggregate = event.target.checked;
     state.expanded.clear();
     if (state.aggregate) state.startLevel = chooseStartLevel(visibility().visible);
-    render({fit: true});
+    refilter(true);
   });
-  $("undated").addEventListener("change", event => { state.undated = event.target.checked; render({fit: false}); });
+  $("undated").addEventListener("change", event => { state.undated = event.target.checked; refilter(false); });
 
   const year = $("year");
   if (D.years) {
@@ -803,8 +810,7 @@
     const value = parseInt(year.value, 10);
     state.year = value > D.years[1] ? null : value;
     showYear();
-    if (state.focus >= 0) focusSet = neighbourhood(state.focus, state.hops);
-    render({fit: false});
+    refilter(false);
   });
   showYear();
 
@@ -851,7 +857,7 @@
         parent.appendChild(option);
       });
     });
-    select.addEventListener("change", () => { state.town = parseInt(select.value, 10); render({fit: true}); });
+    select.addEventListener("change", () => { state.town = parseInt(select.value, 10); refilter(true); });
   })();
 
   network.on("click", params => {
