@@ -199,8 +199,9 @@ def section(results: list[dict], timeout_s: float, command: str) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
     ]
     for r in results:
-        view = (f"{r['groups']:,} groups, {r['drawn'] - r['groups']:,} nodes" if r["groups"]
-                else f"{r['drawn']:,} nodes")
+        singles = r["drawn"] - r["groups"]
+        view = ", ".join(part for part in (f"{r['groups']:,} groups" if r["groups"] else "",
+                                           f"{singles:,} nodes" if singles or not r["groups"] else "") if part)
         lines.append(
             f"| {r['title']} | {r['nodes']:,} | {r['ties']:,} | {r['organizations']:,} | {_seconds(r['export_s'], timeout_s)} "
             f"| {_seconds(r['build_s'], timeout_s)} | {r['page_mb']:.1f} MB | {view} | {_seconds(r['frame_s'], timeout_s)} "
@@ -213,6 +214,8 @@ def section(results: list[dict], timeout_s: float, command: str) -> str:
         "(its cost grows with the number of counties times the size of the largest), and betweenness and closeness,",
         "computed with the report's NetworkX functions only while nodes × (nodes + ties) of the network stays under",
         "5 million (measures shown: " + "; ".join(f"{r['name']}: {', '.join(r['measures'])}" for r in results) + ").",
+        "Exporting the national store needs a larger LadybugDB buffer pool than the default 1 GB (the script sets",
+        "`LINKGRAPH_BUFFER_POOL_MB=6000`; with the default, `store.export()` fails with \"the buffer pool is full\").",
         "",
         f"Measured {dt.date.today().isoformat()} on the 2-core development machine shared with other jobs "
         f"({platform.python_implementation()} {platform.python_version()}), one run each:",
