@@ -27,7 +27,7 @@ from loaders.context import Known, LoadContext
 from loaders.reconcile import Identity, Match, RosterIndex
 from loaders.roster import is_roster_header, parse_roster
 from loaders.tables import parse_tables, read_tables, source_title
-from loaders.text import decode_text, read_source_bytes
+from loaders.text import MAX_CASE_MB, decode_text, read_source_bytes
 
 CASE_SUFFIXES = (".yaml", ".yml")
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
@@ -103,7 +103,7 @@ def source_digests(paths: Iterable[str | Path], *, columns: Mapping[str, str] | 
     given = tuple(Path(p) for p in paths)
     for path in given:
         suffix = path.suffix.lower()
-        data = read_source_bytes(path)
+        data = read_source_bytes(path, MAX_CASE_MB if suffix in CASE_SUFFIXES else None)
         if suffix in CASE_SUFFIXES:
             spec = roster_spec(parse_yaml(decode_text(data, str(path))[0], str(path)), path, given)
             roster_digest = ""
@@ -168,7 +168,7 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
             continue
         try:
             if suffix in CASE_SUFFIXES:
-                data = read_source_bytes(path)
+                data = read_source_bytes(path, MAX_CASE_MB)
                 parsed = parse_yaml(decode_text(data, str(path))[0], str(path))
                 spec = roster_spec(parsed, path, given)
                 index, roster_digest = None, ""
