@@ -481,7 +481,7 @@ def merge_statements(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> tu
                 values[name] = value
             elif isinstance(current, list) and isinstance(value, list):
                 values[name] = current + [v for v in value if v not in current]
-            elif name == "evidence":
+            elif name in ("evidence", "note", "reconciliation"):  # texts that add up within one source too
                 values[name] = JOIN.join(dict.fromkeys([*current.split(JOIN), value]))
             else:
                 contradictions.append(f"{name}: {current!r} vs {value!r}")

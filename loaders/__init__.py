@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
-from loaders.case_file import parse_case, parse_yaml, roster_spec
+from loaders.case_file import check_sections, parse_case, parse_yaml, roster_spec
 from loaders.context import Known, LoadContext
 from loaders.reconcile import Identity, Match, RosterIndex
 from loaders.roster import is_roster_header, parse_roster
@@ -170,6 +170,7 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
             if suffix in CASE_SUFFIXES:
                 data = read_source_bytes(path, MAX_CASE_MB)
                 parsed = parse_yaml(decode_text(data, str(path))[0], str(path))
+                check_sections(parsed, str(path))
                 spec = roster_spec(parsed, path, given)
                 index, roster_digest = None, ""
                 if spec is not None:
