@@ -49,7 +49,8 @@ from loaders.extract.ties import Proposal, TieFinder
 from loaders.reconcile import RosterIndex
 
 MAX_HEADING = 30
-_NUMBERED_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
+_NUMBERED_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])")
+_LIST_ITEM = re.compile(r"^(?:\d+[、.．)）]|[（(]\d+[)）])|——|：")
 
 
 @dataclass
@@ -64,8 +65,11 @@ class Extraction:
 
 
 def is_heading(paragraph: str) -> bool:
-    """A short line without a full stop (``“四聯”發展 實現村村聯合``) or a numbered title (``一、…``) is a heading."""
+    """A short line without a full stop (``“四聯”發展 實現村村聯合``) or a numbered title (``一、…``) is a
+    heading; an item of a list (``1. 佳县交通运输局——坑镇官道峁村``) is not."""
     text = paragraph.strip()
+    if _LIST_ITEM.search(text):
+        return False
     if len(text) <= MAX_HEADING and not re.search(r"[。！？!?；;]", text):
         return True
     return bool(_NUMBERED_HEADING.match(text)) and len(text) <= MAX_HEADING

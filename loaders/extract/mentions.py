@@ -370,6 +370,7 @@ class MentionFinder:
             if kind == "Village":
                 if previous is not None and previous.end == start and previous.entity.kind == "Town":
                     town = previous.entity
+                    previous.how = "locator"
                 elif self.paragraph_towns and self.registry.find("Village", text.key[start:end]) is None:
                     town = self.paragraph_towns[-1]
                     here = self.places.roster.named("Village", text.key[start:end], town.place.id) if town.place else []
@@ -430,6 +431,11 @@ class MentionFinder:
             low = max(floor, position - self.lex.max_core)
             start = self._core_start(key, position, low, places)
             mention = self._organization(sentence, rule, start, position, end, places)
+            party = self._rule_at(key, mention.end) if mention is not None and mention.how == "name" else None
+            if party is not None and party.kind == "PartyOrganization" and rule.kind != "PartyOrganization":
+                # 佳县供电公司|党支部: the party organization of the organization just named
+                mention = self._organization(sentence, party, mention.start, mention.end,
+                                             mention.end + len(party.suffix), places, owner=mention.entity)
             if mention is not None:
                 mentions.append(mention)
                 floor = mention.end
@@ -439,7 +445,7 @@ class MentionFinder:
         return mentions
 
     def _organization(self, sentence: Sentence, rule: SuffixRule, start: int, suffix_start: int, end: int,
-                      places: list[Mention]) -> Mention | None:
+                      places: list[Mention], owner: Entity | None = None) -> Mention | None:
         text, key = sentence.text, sentence.text.key
         count, begin = None, start
         window = max(0, start - 8)
@@ -482,9 +488,12 @@ class MentionFinder:
         surface = key[name_start:end]
         spelling = text.quote[name_start:end]
         regions = [m.entity for m in leading]
+        # a region (province, city, county) may be left out of a name; a town or village may not:
+        # 张家圪崂村|股份经济合作社 without its village names every village's cooperative
+        regions_text = [key[m.start:m.end] for m in inner[:1] if m.entity.kind in ("Province", "City", "County")]
         entity = self.registry.find(rule.kind, surface)
         if entity is None:
-            entity = self._by_abbreviation(rule.kind, surface, [key[m.start:m.end] for m in leading])
+            entity = self._by_abbreviation(rule.kind, surface, regions_text)
         if entity is None:
             entity = Entity(self.registry.new_id(), rule.kind, surface, {spelling: None}, quote=text.quote,
                             suffix=rule.suffix)
@@ -493,10 +502,10 @@ class MentionFinder:
             if rule.joint:
                 entity.props["joint"] = True
             self.registry.add(entity)
-            self.registry.index(entity, *self.registry.abbreviations(surface, [key[m.start:m.end] for m in inner[:1]]))
+            self.registry.index(entity, *self.registry.abbreviations(surface, regions_text))
             owner_span = key[name_start:suffix_start]
             if rule.kind == "PartyOrganization" and not rule.joint:
-                owner = next((m.entity for m in inner if m.start == name_start and m.end == suffix_start), None)
+                owner = owner or next((m.entity for m in inner if m.start == name_start and m.end == suffix_start), None)
                 entity.owner = owner or self.registry.find(None, owner_span)
             if regions:
                 entity.region = regions[-1]

@@ -122,23 +122,22 @@ class TieFinder:
     def _pick(self, spec: EndSpec, allowed: set[str], cue: tuple[int, int], sentence: Sentence,
               previous: list[Sentence], exclude: tuple[Entity, ...] = ()) -> tuple[list[Entity], float]:
         """The entities for one end, and the confidence lost by looking in earlier sentences."""
-        key = sentence.text.key
-        low, high = self._clause(key, cue[0], cue[1])
-        usable = [m for m in sentence.mentions if m.entity.kind in allowed and m.entity not in exclude]
-        sides = ("before", "after") if spec.side == "any" else (spec.side,)
-        for side in sides:
-            if side == "before":
-                pools = [[m for m in usable if low <= m.start and m.end <= cue[0]], [m for m in usable if m.end <= cue[0]]]
-            else:
-                pools = [[m for m in usable if cue[1] <= m.start and m.end <= high], [m for m in usable if m.start >= cue[1]]]
-            for pool in pools:
+        low, high = self._clause(sentence.text.key, cue[0], cue[1])
+        usable = [m for m in _ends(sentence) if m.entity.kind in allowed and m.entity not in exclude]
+        pools = {"clause before": [m for m in usable if low <= m.start and m.end <= cue[0]],
+                 "clause after": [m for m in usable if cue[1] <= m.start and m.end <= high],
+                 "before": [m for m in usable if m.end <= cue[0]],
+                 "after": [m for m in usable if m.start >= cue[1]]}
+        order = {"before": ("clause before", "before"), "after": ("clause after", "after"),
+                 "any": ("clause before", "clause after", "before", "after")}[spec.side]
+        for name in order:
+            if pools[name]:
+                return self._choose(spec, pools[name], name.rsplit(" ", 1)[-1]), 0.0
+        if spec.side != "after":
+            for earlier in reversed(previous):
+                pool = [m for m in _ends(earlier) if m.entity.kind in allowed and m.entity not in exclude]
                 if pool:
-                    return self._choose(spec, pool, side), 0.0
-            if side == "before":
-                for earlier in reversed(previous):
-                    pool = [m for m in earlier.mentions if m.entity.kind in allowed and m.entity not in exclude]
-                    if pool:
-                        return self._choose(EndSpec("before", False, spec.prefer), pool, "before"), FALLBACK_PENALTY
+                    return self._choose(EndSpec("before", False, spec.prefer), pool, "before"), FALLBACK_PENALTY
         return [], 0.0
 
     @staticmethod
@@ -157,10 +156,11 @@ class TieFinder:
         sources_allowed, targets_allowed = self._allowed(cue.tie, 0), self._allowed(cue.tie, 1)
         year = self._year(sentence, previous, end)
         rule = f"{cue.tie}:{word}"
-        before = [m for m in sentence.mentions if m.end <= start]
+        before = [m for m in _ends(sentence) if m.end <= start]
         pairs: list[tuple[Entity, Entity, float]] = []
         if cue.shape == "serves":
-            objects = [m for m in before if m.entity.kind in targets_allowed]
+            low, _ = self._clause(sentence.text.key, start, end)
+            objects = [m for m in before if m.entity.kind in targets_allowed and m.start >= low]
             if objects:
                 target = objects[-1].entity
                 actors = [m.entity for m in before if m.entity.kind in sources_allowed and m.entity is not target]
@@ -222,7 +222,9 @@ class TieFinder:
             if mention.entity.kind in guide_kinds:
                 self.propose("GUIDES", mention.entity, organization, sentence, spec.confidence, f"GUIDES:{word}",
                              start_date=year, mechanism=f"支持成立{organization.name}")
-        before = [m for m in sentence.mentions if m.end <= start and m not in in_support]
+        before = [m for m in _ends(sentence) if m.end <= start and m not in in_support]
+        # 由泥河沟村党支部牵头: a lead named after the organization, in the same sentence
+        before += [m for m in _ends(sentence) if m.start >= formed.end and self._beside_lead(key, m)]
         subject = sentence.mentions[0].entity if sentence.mentions else None
         if not organization.props.get("joint"):
             guides = [m.entity for m in before if m.entity.kind in guide_kinds]
@@ -234,9 +236,7 @@ class TieFinder:
         members = [m for m in before if m.entity.kind in member_kinds and m.entity is not organization]
         claims: dict[str, int | float] = {}
         for mention in members:
-            after = key[mention.end:mention.end + 3]
-            lead = any(after.startswith(w) or key[max(0, mention.start - 3):mention.start].endswith(w)
-                       for w in spec.lead_words)
+            lead = self._beside_lead(key, mention)
             self.propose("MEMBER_OF", mention.entity, organization, sentence, spec.confidence, rule,
                          role="lead" if lead else "member", start_date=year)
             count = mention.entity.props.get("aggregate_count")
@@ -257,6 +257,11 @@ class TieFinder:
                     self.propose("LOCATED_IN", mention.entity, subject, sentence, 0.5, f"LOCATED_IN:{word}",
                                  note="推断：该镇的组织 / inferred: counted among the town's organizations")
         return used
+
+    def _beside_lead(self, key: str, mention: Mention) -> bool:
+        after = key[mention.end:mention.end + 3]
+        return any(after.startswith(w) or key[max(0, mention.start - 3):mention.start].endswith(w)
+                   for w in self.lex.formation.lead_words)
 
     def _leads(self, sentence: Sentence) -> None:
         """A lead word beside a member named later (贺寨酒业的龙头带动作用) makes its membership the lead."""
@@ -345,7 +350,13 @@ class TieFinder:
             return
         before = len(self.proposals)
         used: set[int] = set()
-        for span in self._cues(sentence):
+        cues = self._cues(sentence)
+        formations = [c for c in cues if c[2] in self.lex.formation.words]
+        if formations:  # the words of a support clause (在镇党委的指导下) belong to the formation
+            support = [m.span() for m in self.lex.formation.support.finditer(sentence.text.key)]
+            lead_spans = [(m.end, m.end + 3) for m in sentence.mentions if self._beside_lead(sentence.text.key, m)]
+            cues = [c for c in cues if c in formations or not any(a <= c[0] < b for a, b in support + lead_spans)]
+        for span in cues:
             if span[2] in self.lex.formation.words:
                 used |= self._formation(span, sentence, previous)
             else:
@@ -377,6 +388,11 @@ class TieFinder:
                                    quote=entity.quote))
                         self.propose(spec["tie"], entity, target, sentence, spec["confidence"], "ENGAGED_IN:name",
                                      note=spec.get("note"))
+
+
+def _ends(sentence: Sentence) -> list[Mention]:
+    """The mentions that may end a tie: not a town that only locates a village (通镇|西山村)."""
+    return [m for m in sentence.mentions if m.how != "locator"]
 
 
 @dataclass(frozen=True)
