@@ -37,7 +37,7 @@ from graph_model.names import strip_pinyin_glosses, to_simplified
 LOST = "?\ufffd"  # what a lost byte shows as
 MAX_RUN = 40  # characters of one mojibake run
 MIN_GAIN = 3.0  # how much more plausible a repair must be
-_GLOSS_AFTER_LOST = re.compile(r"(?<=[?\ufffd])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê]+\)")
+_GLOSS_AFTER_LOST = re.compile(r"(?<=[?\ufffd])\(?[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê]+\)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -137,28 +137,55 @@ class Repair:
 def repair_mojibake(text: str) -> tuple[str, list[Repair]]:
     """``text`` with GBK mojibake decoded again where that is clearly more plausible, and each repair.
 
-    A run starts at a lost byte (``?`` or U+FFFD) and is re-aligned (:func:`_realign`);
-    a run of rare characters may also be UTF-8 read as GBK. Text that reads
-    well is never touched: a real question mark stays.
+    First, runs of rare characters that are UTF-8 bytes read as GBK; then runs
+    that start at a lost byte (``?`` or U+FFFD), re-aligned (:func:`_realign`).
+    Text that reads well is never touched: a real question mark stays.
     """
+    text, first = _repair_utf8_runs(text)
     out: list[str] = []
     repairs: list[Repair] = []
     i = 0
     while i < len(text):
-        char = text[i]
         fixed = None
-        if char in LOST and i + 1 < len(text) and not text[i + 1].isspace():
+        if text[i] in LOST and i + 1 < len(text) and not text[i + 1].isspace():
             fixed = _best_realignment(text, i)
-        elif _CJK.match(char) and _gbk_class(char) < 0:
-            fixed = _best_utf8_reading(text, i)
         if fixed is None:
-            out.append(char)
+            out.append(text[i])
             i += 1
             continue
         length, replacement = fixed
         repairs.append(Repair(sum(map(len, out)), text[i:i + length], replacement))
         out.append(replacement)
         i += length
+    repaired = "".join(out)
+    return repaired, sorted([*first, *repairs], key=lambda r: r.start) if first else repairs
+
+
+def _repair_utf8_runs(text: str) -> tuple[str, list[Repair]]:
+    """``text`` with each stretch around a rare character that reads far better as UTF-8 read again."""
+    repairs: list[Repair] = []
+    out: list[str] = []
+    done = 0
+    for rare in (i for i, c in enumerate(text) if _CJK.match(c) and _gbk_class(c) < 0):
+        if rare < done:
+            continue
+        best: tuple[int, float, int, int, str] | None = None  # the longest stretch that decodes wins
+        for start in range(max(done, rare - 8), rare + 1):
+            for stop in range(rare + 1, min(len(text), start + MAX_RUN) + 1):
+                if text[stop - 1].isascii():
+                    break
+                reading = _utf8_as_gbk(text[start:stop])
+                if reading:
+                    gain = plausibility(reading) - plausibility(text[start:stop])
+                    if gain >= MIN_GAIN and (best is None or (stop - start, gain) > best[:2]):
+                        best = (stop - start, gain, start, stop, reading)
+        if best is not None:
+            _, _, start, stop, reading = best
+            out.append(text[done:start])
+            repairs.append(Repair(sum(map(len, out)), text[start:stop], reading))
+            out.append(reading)
+            done = stop
+    out.append(text[done:])
     return "".join(out), repairs
 
 
@@ -186,18 +213,6 @@ def _best_realignment(text: str, start: int) -> tuple[int, str] | None:
         if realigns:
             break
     return (best[0], best[1]) if best else None
-
-
-def _best_utf8_reading(text: str, start: int) -> tuple[int, str] | None:
-    """``(length, reading)`` of a run of non-ASCII characters at ``start`` that reads far better as UTF-8."""
-    end = start
-    while end < len(text) and not text[end].isascii() and end - start < MAX_RUN:
-        end += 1
-    for stop in range(end, start + 1, -1):
-        reading = _utf8_as_gbk(text[start:stop])
-        if reading and plausibility(reading) - plausibility(text[start:stop]) >= MIN_GAIN:
-            return stop - start, reading
-    return None
 
 
 def _key_char(char: str) -> str:

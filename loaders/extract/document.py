@@ -175,7 +175,9 @@ def parse_html(text: str, file: str) -> Document:
         blocks = [b for b in blocks if b != title]
     if date is None:
         date = next(filter(None, (find_date(b) for b in blocks[:5])), None)
-    blocks = [b for b in blocks if not _DATE_LINE.match(b)]
+    # the page's date line (2023-09-15 18:30 木头峪镇发布) is metadata, not text
+    blocks = [b for b in blocks if not (_DATE_LINE.match(b) or len(b) <= MAX_TITLE and date and find_date(b) == date
+                                        and not re.search(r"[。！？!?]", b))]
     return Document(file, title, date, blocks)
 
 

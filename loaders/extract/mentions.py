@@ -281,6 +281,8 @@ class MentionFinder:
         self._industry = re.compile("|".join(sorted(map(re.escape, lexicon.industry_words), key=len, reverse=True)))
         self._figure = re.compile(_NUMBER + r"\s*(" + "|".join(map(re.escape, lexicon.multipliers)) + r")?("
                                   + "|".join(map(re.escape, lexicon.measures)) + ")")
+        self._noun_stops = "|".join(map(re.escape, sorted({*lexicon.figure_noun_stops, *lexicon.formation.words},
+                                                          key=len, reverse=True)))
         counties = places.counties()
         self.only_county = counties[0] if len(counties) == 1 else None
 
@@ -557,6 +559,7 @@ class MentionFinder:
             if match:
                 alias = match.group(1)
                 self.registry.index(entity, alias)
+                entity.surfaces.add(alias)  # defined by the text: kept even when short (以下简称“枣香”)
                 entity.spellings.setdefault(sentence.text.quote[match.start(1):match.end(1)])
 
     # ------------------------------------------------------------------ references, industries, figures
@@ -639,7 +642,7 @@ class MentionFinder:
             if match.group(2):
                 value *= self.lex.multipliers[match.group(2)]
             noun = re.match(r"[\u3400-\u9fff]{0,8}", key[match.end():]).group()
-            noun = re.split("|".join(map(re.escape, self.lex.figure_noun_stops)), noun)[0][:6]
+            noun = re.split(self._noun_stops, noun)[0][:6]
             clause_start = max(key.rfind(c, 0, match.start()) for c in ",，;；:：、(（") + 1
             figures.append(Figure(match.start(), match.end(), value, measure, noun, key[clause_start:match.start()]))
         return figures

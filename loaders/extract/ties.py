@@ -287,7 +287,10 @@ class TieFinder:
                 subject.claims[(figure.noun or self._label(figure)) + "数"] = figure.number
             subject.claims.setdefault("依据", sentence.text.quote.strip())
             return
-        tie = self._current_tie(subject, made) if subject is not None or made else self._metrics_tie
+        if subject is not None or made:
+            tie = self._current_tie(subject, made)
+        else:  # a sentence of figures only (先后累计联系653人次…): the tie the figures before were about
+            tie = self._metrics_tie or self._current_tie(None, [])
         if tie is None or tie.section != self.section or tie.document != self.document:
             return
         self._metrics_tie = tie
