@@ -411,10 +411,10 @@ def _node_rows(sheet: Sheet, kind: str | None, columns: Mapping[int, str], file:
     for number, row in sheet.rows:
         origin = Origin(file, sheet=sheet.name, row=number)
         values, found = _row_values(row, columns, origin)
-        if not values:
-            continue
         if found:
             problems += found
+            continue
+        if not values:
             continue
         row_kind = kind or kind_named(schema, values.pop("kind", ""))
         values.pop("kind", None)
@@ -504,10 +504,10 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
     for number, row in sheet.rows:
         origin = Origin(file, sheet=sheet.name, row=number)
         values, found = _row_values(row, columns, origin)
-        if not values:
-            continue
         if found:
             problems += found
+            continue
+        if not values:
             continue
         type_ = tie_named(schema, values.pop("type", "")) or sheet_type
         if type_ is None:

@@ -163,7 +163,7 @@ def draft_sheets(extraction: Extraction, schema: Schema) -> list[tuple[str, list
         for entity in (proposal.source, proposal.target):
             first_article.setdefault(id(entity), articles[proposal.document])
     sheets = []
-    kinds = [*ADMIN_LEVELS[2:][::-1], "PartyOrganization", "Enterprise", "Cooperative", "AssistanceUnit", "Project",
+    kinds = [*ADMIN_LEVELS[2:], "PartyOrganization", "Enterprise", "Cooperative", "AssistanceUnit", "Project",
              "Industry"]
     for kind in kinds:
         entities = [e for e in extraction.entities if e.kind == kind and (id(e) in used or e.claims)]

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from graph_model.names import UNIT_WORDS, match_key, place_key
+from graph_model.names import match_key, place_key
 from graph_model.records import Node
 from graph_model.schema import Schema
 from loaders.extract.clean import CleanText
@@ -143,9 +143,6 @@ class Sentence:
 
     def covered(self, start: int, end: int) -> bool:
         return any(m.start < end and start < m.end for m in self.mentions)
-
-    def mentions_between(self, start: int, end: int) -> list[Mention]:
-        return [m for m in self.mentions if m.start >= start and m.end <= end]
 
 
 class Registry:
@@ -460,20 +457,16 @@ class MentionFinder:
             if not (core and self.registry.find(rule.kind, core + rule.suffix)):
                 return None
         # 各 + suffix: a group counted before; 该/本 + suffix: the last one of its kind; a bare suffix: the last one so named
-        stripped = core
-        for word in self.lex.collective:
-            if stripped.startswith(word):
-                return self._group_reference(sentence, start, end, rule.suffix)
+        if core.startswith(self.lex.collective):
+            return self._group_reference(sentence, start, end, rule.suffix)
         for word in self.lex.determiners:
-            if stripped.startswith(word) and stripped[len(word):] in ("", *self.lex.generic_cores):
+            if core.startswith(word) and core[len(word):] in ("", *self.lex.generic_cores):
                 latest = self.section_latest.get(rule.kind)
                 return Mention(start, end, latest, "anaphor") if latest is not None else None
         end = self._with_note(key, end)
         if count is not None:
             return self._group(sentence, rule, begin, end, count) if self._has_count_property(rule.kind) else None
-        if not core and rule.whole:
-            core = ""  # the suffix alone names it (新建养牛场)
-        elif not core or core in self.lex.generic_cores:
+        if (not core and not rule.whole) or core in self.lex.generic_cores:  # whole: 新建养牛场 names one
             latest = self.section_latest.get("suffix:" + rule.suffix)
             if latest is not None:
                 return Mention(start, end, latest, "short")
@@ -489,7 +482,6 @@ class MentionFinder:
         name_start = leading[-1].start if len(leading) >= 2 else start
         surface = key[name_start:end]
         spelling = text.quote[name_start:end]
-        regions = [m.entity for m in leading]
         # a region (province, city, county) may be left out of a name; a town or village may not:
         # 张家圪崂村|股份经济合作社 without its village names every village's cooperative
         regions_text = [key[m.start:m.end] for m in inner[:1] if m.entity.kind in ("Province", "City", "County")]
@@ -505,14 +497,10 @@ class MentionFinder:
                 entity.props["joint"] = True
             self.registry.add(entity)
             self.registry.index(entity, *self.registry.abbreviations(surface, regions_text))
-            owner_span = key[name_start:suffix_start]
-            if rule.kind == "PartyOrganization" and not rule.joint:
+            if rule.kind == "PartyOrganization" and not rule.joint:  # 乌镇|党委, 县委办|党支部
                 owner = owner or next((m.entity for m in inner if m.start == name_start and m.end == suffix_start), None)
-                entity.owner = owner or self.registry.find(None, owner_span)
-            if regions:
-                entity.region = regions[-1]
-            elif inner and inner[0].start == name_start:
-                entity.region = inner[0].entity
+                entity.owner = owner or self.registry.find(None, key[name_start:suffix_start])
+            entity.region = leading[-1].entity if leading else None
         else:
             entity.spellings.setdefault(spelling)
             self.registry.index(entity, surface)

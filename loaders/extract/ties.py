@@ -63,7 +63,7 @@ class TieFinder:
     def _allowed(self, tie: str, end: int) -> set[str]:
         return {pair[end] for pair in self.schema.tie_kind(tie).endpoints}
 
-    def propose(self, tie: str, source: Entity, target: Entity, sentence: Sentence, confidence: float, rule: str,
+    def propose(self, tie: str, source: Entity, target: Entity, quote: str, confidence: float, rule: str,
                 **props) -> Proposal | None:
         if source is target or not self.schema.tie_kind(tie).allows(source.kind, target.kind):
             return None
@@ -79,7 +79,7 @@ class TieFinder:
                 if name == "role" and value == "lead" or name not in known.props and name != "start_date":
                     known.props[name] = value
             return known
-        proposal = Proposal(tie, source, target, sentence.text.quote.strip(), round(max(confidence, 0.1), 2), rule,
+        proposal = Proposal(tie, source, target, quote.strip(), round(max(confidence, 0.1), 2), rule,
                             props, self.document, self.section)
         self.proposals[key] = proposal
         return proposal
@@ -187,14 +187,14 @@ class TieFinder:
                 product = next((m.entity.name.removesuffix("种植").removesuffix("养殖") for m in sentence.mentions
                                 if m.start >= end and m.entity.kind == "Industry"), None)
                 props["product"] = product
-            made = self.propose(cue.tie, source, target, sentence, cue.confidence - lost, rule, **props)
+            made = self.propose(cue.tie, source, target, sentence.text.quote, cue.confidence - lost, rule, **props)
             if made is None:
                 continue
             for implied in cue.implies:
                 ends = {"from": source, "to": target}
                 wanted = implied.get("when_kind", {})
                 if all(ends[end].kind == kind for end, kind in wanted.items()):
-                    self.propose(implied["tie"], ends[implied["from"]], ends[implied["to"]], sentence, 0.5,
+                    self.propose(implied["tie"], ends[implied["from"]], ends[implied["to"]], sentence.text.quote, 0.5,
                                  f"{implied['tie']}:{word}", note=implied.get("note"))
 
     # ------------------------------------------------------------------ forming a joint organization
@@ -220,7 +220,7 @@ class TieFinder:
         guide_kinds = self._allowed("GUIDES", 0)
         for mention in in_support:
             if mention.entity.kind in guide_kinds:
-                self.propose("GUIDES", mention.entity, organization, sentence, spec.confidence, f"GUIDES:{word}",
+                self.propose("GUIDES", mention.entity, organization, sentence.text.quote, spec.confidence, f"GUIDES:{word}",
                              start_date=year, mechanism=f"支持成立{organization.name}")
         before = [m for m in _ends(sentence) if m.end <= start and m not in in_support]
         # 由泥河沟村党支部牵头: a lead named after the organization, in the same sentence
@@ -229,7 +229,7 @@ class TieFinder:
         if not organization.props.get("joint"):
             guides = [m.entity for m in before if m.entity.kind in guide_kinds]
             if guides and not in_support:
-                self.propose("GUIDES", guides[-1], organization, sentence, spec.confidence - 0.1, f"GUIDES:{word}",
+                self.propose("GUIDES", guides[-1], organization, sentence.text.quote, spec.confidence - 0.1, f"GUIDES:{word}",
                              start_date=year)
             return used
         member_kinds = self._allowed("MEMBER_OF", 0)
@@ -237,7 +237,7 @@ class TieFinder:
         claims: dict[str, int | float] = {}
         for mention in members:
             lead = self._beside_lead(key, mention)
-            self.propose("MEMBER_OF", mention.entity, organization, sentence, spec.confidence, rule,
+            self.propose("MEMBER_OF", mention.entity, organization, sentence.text.quote, spec.confidence, rule,
                          role="lead" if lead else "member", start_date=year)
             count = mention.entity.props.get("aggregate_count")
             if count:
@@ -251,10 +251,10 @@ class TieFinder:
             organization.claims.setdefault("依据", sentence.text.quote.strip())
         if subject is not None and subject.kind == "Town":
             note = "推断：由该镇组建 / inferred: formed by the town"
-            self.propose("LOCATED_IN", organization, subject, sentence, 0.5, f"LOCATED_IN:{word}", note=note)
+            self.propose("LOCATED_IN", organization, subject, sentence.text.quote, 0.5, f"LOCATED_IN:{word}", note=note)
             for mention in members:
                 if mention.entity.props.get("aggregate_count"):
-                    self.propose("LOCATED_IN", mention.entity, subject, sentence, 0.5, f"LOCATED_IN:{word}",
+                    self.propose("LOCATED_IN", mention.entity, subject, sentence.text.quote, 0.5, f"LOCATED_IN:{word}",
                                  note="推断：该镇的组织 / inferred: counted among the town's organizations")
         return used
 
@@ -374,13 +374,12 @@ class TieFinder:
         38家酿酒合作社 → 酿酒 (ENGAGED_IN), each with the quote that first names it."""
         specs = self.lex.from_names
         for entity in list(entities):
-            sentence = Sentence(_Quote(entity.quote), 0, 0, False)
             if entity.owner is not None:
                 spec = specs["party_org_of"]
-                self.propose(spec["tie"], entity, entity.owner, sentence, spec["confidence"], "PARTY_ORG_OF:name")
+                self.propose(spec["tie"], entity, entity.owner, entity.quote, spec["confidence"], "PARTY_ORG_OF:name")
             elif entity.region is not None:
                 spec = specs["located_in"]
-                self.propose(spec["tie"], entity, entity.region, sentence, spec["confidence"], "LOCATED_IN:name",
+                self.propose(spec["tie"], entity, entity.region, entity.quote, spec["confidence"], "LOCATED_IN:name",
                              note=spec.get("note"))
             if self.lex.industry_from_names and not entity.is_place and entity.kind != "Industry":
                 spec = specs["engaged_in"]
@@ -389,21 +388,10 @@ class TieFinder:
                         target = self.registry.find("Industry", industry) or self.registry.add(
                             Entity(f"industry:{match_key(industry)}", "Industry", industry, {industry: None},
                                    quote=entity.quote))
-                        self.propose(spec["tie"], entity, target, sentence, spec["confidence"], "ENGAGED_IN:name",
+                        self.propose(spec["tie"], entity, target, entity.quote, spec["confidence"], "ENGAGED_IN:name",
                                      note=spec.get("note"))
 
 
 def _ends(sentence: Sentence) -> list[Mention]:
     """The mentions that may end a tie: not a town that only locates a village (通镇|西山村)."""
     return [m for m in sentence.mentions if m.how != "locator"]
-
-
-@dataclass(frozen=True)
-class _Quote:
-    """The text of a sentence known only by its quote (for ties implied by a name)."""
-
-    quote: str
-
-    @property
-    def key(self) -> str:
-        return self.quote
