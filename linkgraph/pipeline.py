@@ -27,6 +27,8 @@ from stores.plan import WritePlan
 
 if TYPE_CHECKING:
     from analysis.centrality import CentralityReport
+    from graph_model.records import Node
+    from loaders.extract import Extraction
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_CASE = REPO / "examples" / "jia_county" / "case.yaml"
@@ -232,7 +234,7 @@ def demo(out_dir: str | Path, *, case: str | Path = EXAMPLE_CASE, progress: Prog
 class Drafted:
     """What ``extract`` read and proposed, and the workbook it wrote."""
 
-    extraction: Any
+    extraction: "Extraction"
     path: Path
 
 
@@ -256,7 +258,7 @@ def extract_draft(files: Iterable[str | Path], out: str | Path, *, roster: str |
     return Drafted(extraction, write_draft(extraction, schema, out, title=title, accept_above=accept_above))
 
 
-def roster_units(schema: Schema, *, roster: str | Path | None = None, county: str | None = None) -> list:
+def roster_units(schema: Schema, *, roster: str | Path | None = None, county: str | None = None) -> list["Node"]:
     """The administrative units of a roster file, or of one county of the shipped national roster."""
     if roster is not None:
         from loaders.roster import load_roster

@@ -43,7 +43,8 @@ MAX_CELL = 10_000
 MAX_ROWS = 2_000_000
 _BRACKET_NOTE = re.compile(r"\s*[\(（\[【][^\)）\]】]*[\)）\]】]\s*$")
 _IGNORED = re.compile(r"[\s_\-*:：]+")
-_ACCEPT_PROPERTY = Property("accept", "bool", "采纳", "Accept")
+ACCEPT = "accept"  # the field of a draft's 采纳 column (linkgraph extract)
+_ACCEPT_PROPERTY = Property(ACCEPT, "bool", "采纳", "Accept")
 
 
 @dataclass
@@ -273,9 +274,6 @@ def parse_column_mapping(text: str) -> dict[str, str]:
             raise InputError([Problem(None, f"{part!r} is not HEADER=field / 列映射格式应为 表头=字段")])
         pairs[header.strip()] = target.strip()
     return pairs
-
-
-ACCEPT = "accept"
 
 
 def _review_words() -> tuple[set[str], set[str]]:
