@@ -38,6 +38,7 @@ REVIEW = (Column("accept", "采纳", "Accept: 是 loads the row, 否 or empty le
           Column("match", "名册匹配/候选", "Roster match or candidates (read past)"),
           Column("rule", "规则", "The rule that proposed the row (read past)"),
           Column("article", "文章", "The report (read past)"))
+ROLE_WORDS = {"lead": "牵头", "member": "成员"}  # as the template's drop-down writes them
 PLACE_CONFIDENCE = {"exact": 0.95, "normalized": 0.9, "candidate": 0.5, "unresolved": 0.2}
 
 
@@ -137,7 +138,7 @@ def _tie_row(proposal: Proposal, extraction: Extraction, schema: Schema, article
                if e.is_place]
     values["match"] = "；".join(matches) or None
     for name, value in proposal.props.items():
-        values[name] = _json(value) if isinstance(value, dict) else value
+        values[name] = _json(value) if isinstance(value, dict) else ROLE_WORDS.get(value, value) if name == "role" else value
     return Row(values, proposal.confidence)
 
 
