@@ -127,7 +127,39 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="output/jia_county", help="output folder (default: %(default)s)")
 
     commands.add_parser("schema", help="list the node and tie kinds of the model")
+    _extract_parser(commands)
     return parser
+
+
+def _extract_parser(commands) -> None:
+    extract = commands.add_parser(
+        "extract", help="draft ties from report texts into a workbook a planner reviews",
+        description="Read reports (.txt, .html saved from a browser, .docx; UTF-8 or GBK), find the organizations, "
+        "places and ties they state, and write a draft workbook: one row per proposed node and tie with the quote, "
+        "a confidence, the roster match or candidates and an accept column (采纳). Load the accepted rows with "
+        "linkgraph load DRAFT.xlsx. / 从报道中提取组织和关系，生成待审核的表格。")
+    extract.add_argument("files", nargs="+", help="report files (.txt, .html, .docx)")
+    extract.add_argument("--out", default="draft.xlsx", help="the draft workbook to write (default: %(default)s)")
+    roster = extract.add_mutually_exclusive_group(required=True)
+    roster.add_argument("--roster", metavar="FILE.csv", help="the roster places are resolved against")
+    roster.add_argument("--county", metavar="CODE|NAME", help="a county of the shipped NBS 2023 roster, e.g. 610828 or 佳县")
+    extract.add_argument("--title", help="the source title (default: each report's title and date)")
+    extract.add_argument("--accept-above", type=float, metavar="CONFIDENCE",
+                         help="mark rows of at least this confidence (0-1) as accepted (采纳 = 是); default: none")
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+
+    drafted = pipeline.extract_draft(args.files, args.out, roster=args.roster, county=args.county, title=args.title,
+                                     accept_above=args.accept_above)
+    found = drafted.extraction
+    nodes = len({id(p.source) for p in found.proposals} | {id(p.target) for p in found.proposals})
+    repairs = sum(len(r) for r in found.repairs)
+    print(f"草稿 draft: {len(found.proposals)} ties, {nodes} nodes from {len(found.documents)} report(s), "
+          f"{repairs} mojibake repair(s) → {drafted.path}")
+    print(f"审核后载入 review (采纳 = 是), then: linkgraph load {drafted.path} --store …")
+    return 0
 
 
 def _width(text: str) -> int:
@@ -417,6 +449,8 @@ def run(args: argparse.Namespace) -> int:
         return _cypher(args)
     if args.command == "template":
         return _template(args)
+    if args.command == "extract":
+        return _extract(args)
     if args.command == "sources":
         return _sources(args)
     if args.command == "schema":
