@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -166,8 +167,21 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: Any) -> str:
+    r"""Text safe for a terminal: control characters (escape sequences, bidi overrides) shown as ``\x1b``,
+    never obeyed.
+
+    >>> print(printable("红\x1b[2J旗"))
+    红\x1b[2J旗
+    """
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), str(text))
+
+
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value).replace("\n", " ")
+    text = "" if value is None else printable(str(value).replace("\n", " ").replace("\t", " "))
     if _width(text) <= CELL_WIDTH:
         return text
     cut = ""
@@ -265,7 +279,7 @@ def _print_load(loaded, store: str) -> None:
     if result.left_out:
         print(f"未载入 left out ({len(result.left_out)} problems, --keep-valid):")
         for problem in result.left_out[:MAX_PROBLEMS]:
-            print(f"  {problem}")
+            print(f"  {printable(problem)}")
 
 
 def _write_problems(path: str, problems: Sequence[Problem]) -> None:
@@ -512,12 +526,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         written = "nothing was written / 输入有误，未写入任何数据" if args.command == "load" else "输入有误 the input has problems"
         print(f"错误 error: {len(err.problems)} problem(s) in the input, {written}", file=sys.stderr)
         for problem in err.problems[:MAX_PROBLEMS]:
-            print(f"  {problem}", file=sys.stderr)
+            print(f"  {printable(problem)}", file=sys.stderr)
         if len(err.problems) > MAX_PROBLEMS:
             print(f"  … {len(err.problems) - MAX_PROBLEMS} more (all of them: --problems FILE.csv)", file=sys.stderr)
         return 2
     except (StoreError, QueryError, SchemaError) as err:
-        print(f"错误 error: {err}", file=sys.stderr)
+        print(f"错误 error: {printable(err)}", file=sys.stderr)
         if isinstance(err, QueryError) and args.command == "query":
             print("提示 hint: `linkgraph query` lists the queries and their parameters", file=sys.stderr)
         return getattr(err, "exit_code", 2)

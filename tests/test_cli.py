@@ -162,3 +162,14 @@ def test_a_query_prints_its_neo4j_text(capsys):
     out = capsys.readouterr().out
     assert out.startswith(":param org => '核桃树墕联村党委';\n:param hops => 2;\n")
     assert "relationships(p)" in out and "TIES(" not in out
+
+
+def test_terminal_output_shows_control_characters_instead_of_obeying_them(tmp_path, capsys):
+    store = str(tmp_path / "g.lbug")
+    table = tmp_path / "企业.csv"
+    table.write_text("名称\r\n\x1b[2J恶意公司\u202e\r\n", encoding="utf-8")
+    assert main(["load", str(table), "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["query", "find_by_name", "text=恶意", "--store", store]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out and "\\x1b[2J恶意公司\\u202e" in out
