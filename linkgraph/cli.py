@@ -542,6 +542,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"错误 error: {err.strerror or err}: {err.filename or ''}", file=sys.stderr)
         print("提示 hint: check the path and that it may be written / 请检查路径及写入权限", file=sys.stderr)
         return 2
+    except Exception as err:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        if os.environ.get("LINKGRAPH_DEBUG"):
+            raise
+        if type(err).__module__.startswith("neo4j"):
+            print(f"错误 error: the Neo4j server stopped answering ({type(err).__name__}: {printable(err)}) / "
+                  "Neo4j 服务中断; a load is one transaction, so the store is as it was", file=sys.stderr)
+            print("提示 hint: scripts/neo4j status; run the command again when the server is back", file=sys.stderr)
+            return 1
+        print(f"错误 error: unexpected {type(err).__name__}: {printable(err)} / 内部错误", file=sys.stderr)
+        print("提示 hint: LINKGRAPH_DEBUG=1 shows the traceback; please report it with the command you ran",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -43,7 +43,10 @@ HTTP_PORTS = (7474, 7473)
 # The driver's settings for every connection: no notifications (the server would
 # send one per deprecation or unbounded pattern, and the driver log them as warnings).
 DRIVER_SETTINGS = {"notifications_min_severity": "OFF", "warn_notification_severity": None,
-                   "connection_timeout": 15.0}
+                   "connection_timeout": 15.0,
+                   # how long a managed transaction is retried (a cluster's leader may move): long enough for
+                   # that, short enough that a stopped server is said at once rather than after 30 s
+                   "max_transaction_retry_time": float(os.environ.get("LINKGRAPH_NEO4J_RETRY_SECONDS", "10"))}
 
 _SCHEME_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/*")
 _URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)$", re.S)
