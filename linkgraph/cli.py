@@ -15,8 +15,11 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
-from graph_model.records import InputError, Problem
-from graph_model.schema import SchemaError, default_schema
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from graph_model.records import Problem
+
 from stores import DEFAULT_STORE
 
 MAX_PROBLEMS = 20
@@ -282,7 +285,7 @@ def _print_load(loaded, store: str) -> None:
             print(f"  {printable(problem)}")
 
 
-def _write_problems(path: str, problems: Sequence[Problem]) -> None:
+def _write_problems(path: str, problems: Sequence["Problem"]) -> None:
     from visualizations.tables import csv_text, write_excel_csv
 
     headers = ["文件 file", "工作表 sheet", "行 row", "列 column", "问题 problem", "提示 hint"]
@@ -304,6 +307,8 @@ def _list_queries() -> None:
 
 
 def _print_schema() -> None:
+    from graph_model.schema import default_schema
+
     schema = default_schema()
 
     def common(kinds) -> list[str]:
@@ -326,6 +331,7 @@ def _print_schema() -> None:
 
 
 def _load(args: argparse.Namespace) -> int:
+    from graph_model.records import InputError
     from linkgraph import pipeline
 
     options = dict(columns=_columns(args.columns), decisions=args.decisions, title=args.title)
@@ -425,6 +431,8 @@ def _reconcile(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
+    from graph_model.schema import default_schema
+
     from loaders.template import roster_towns, write_csv_template, write_template
 
     schema = default_schema()
@@ -488,6 +496,8 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(json.dumps(rows, ensure_ascii=False, indent=2))
             return 0
+        from graph_model.schema import default_schema
+
         headers, values = readable_rows(get_query(args.name), rows, default_schema())
         if args.format == "csv":
             sys.stdout.buffer.write(csv_text(headers, values).encode("utf-8-sig"))
@@ -517,6 +527,8 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from graph_model.records import InputError
+    from graph_model.schema import SchemaError
     from queries.catalog import QueryError
     from stores.base import StoreError
 

@@ -31,10 +31,12 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import neo4j
-from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError
+from typing import TYPE_CHECKING
 
 from stores.base import StoreError
+
+if TYPE_CHECKING:  # the driver is imported when a connection is made, so that commands on files start at once
+    import neo4j
 
 SERVER_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 BOLT_PORT = 7687
@@ -168,13 +170,16 @@ def _server_uri(text: str, scheme: str, rest: str) -> str:
     return f"{scheme}://{rest}"
 
 
-def connect(uri: str, user: str, password: str | None, database: str) -> neo4j.Driver:
+def connect(uri: str, user: str, password: str | None, database: str) -> "neo4j.Driver":
     """A driver for ``uri`` that has logged in and found ``database``.
 
     Raises :class:`StoreSpecError` for a bad URI and a :class:`StoreUnavailable`
     (:class:`ServerUnreachable`, :class:`LoginRefused`, :class:`DatabaseMissing`)
     when the server cannot be used; no message contains the password.
     """
+    import neo4j
+    from neo4j.exceptions import ConfigurationError
+
     spec = parse_store_spec(uri)
     if spec.backend != "neo4j":
         raise StoreSpecError(f"{uri} is not a Neo4j URI (hint: e.g. bolt://127.0.0.1:{BOLT_PORT})")
@@ -198,6 +203,8 @@ def connect(uri: str, user: str, password: str | None, database: str) -> neo4j.D
 
 def connection_error(err: BaseException, uri: str, user: str, database: str) -> StoreError:
     """The error to raise for ``err``, a failure of connecting to ``uri``."""
+    from neo4j.exceptions import AuthError, Neo4jError
+
     code = getattr(err, "code", None) or ""
     if isinstance(err, AuthError) or ".Security." in code:
         return LoginRefused(f"Neo4j at {uri} refused the login of user {user!r}: {_reason(err)} / 用户名或密码不对 "
@@ -215,6 +222,6 @@ def connection_error(err: BaseException, uri: str, user: str, database: str) -> 
 
 def _reason(err: BaseException) -> str:
     """The server's message, or the operating system's reason the driver reports last."""
-    text = (err.message if isinstance(err, Neo4jError) else None) or str(err) or type(err).__name__
+    text = getattr(err, "message", None) or str(err) or type(err).__name__
     why = _OS_REASON.search(text)
     return why[1] if why else text.strip().splitlines()[0].rstrip(":")
