@@ -28,7 +28,7 @@ from graph_model.schema import Schema
 from loaders.extract import Extraction
 from loaders.extract.mentions import ADMIN_LEVELS, Entity
 from loaders.extract.ties import Proposal
-from loaders.template import YES_NO, Column, node_columns, tie_columns
+from loaders.template import YES_NO, Column, node_columns, start_workbook, tie_columns, write_header
 
 # Sheet names of the node kinds (a sheet name cannot hold "/": 村 for 村/社区).
 SHEETS = {"Province": "省", "City": "市", "County": "县", "Town": "乡镇", "Village": "村"}
@@ -199,40 +199,25 @@ INSTRUCTIONS = (
 def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, title: str | None = None,
                 accept_above: float | None = None) -> Path:
     """Write the draft workbook to ``path``; rows whose confidence is at least ``accept_above`` get 采纳 = 是."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    workbook = Workbook()
-    guide = workbook.active
-    guide.title = "说明"
     source = title or "；".join(d.source_title for d in extraction.documents)
-    guide.append(["来源 Source", source])
-    guide.append([])
-    for line in INSTRUCTIONS:
-        guide.append([line])
-    guide["A1"].font = guide["A3"].font = Font(bold=True)
-    guide.column_dimensions["A"].width = 24
-    guide.column_dimensions["B"].width = 80
+    workbook, guide = start_workbook(["来源 Source", source], INSTRUCTIONS, width=80)
     guide.append([])
     for document, repairs in zip(extraction.documents, extraction.repairs):
         guide.append([f"文章 report: {Path(document.file).name}", f"{document.title or ''} {document.date or ''}".strip()])
         for repair in repairs:
             guide.append(["乱码修复 mojibake repaired", f"{repair.before} → {repair.after}"])
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    review_fill = PatternFill("solid", fgColor="FFF2CC")
-    review_fields = {c.field for c in REVIEW}
+    review_fills = {c.field: "FFF2CC" for c in REVIEW}
     for name, columns, rows in draft_sheets(extraction, schema):
         sheet = workbook.create_sheet(name)
+        write_header(sheet, columns, fills=review_fills)
         for index, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=1, column=index, value=column.zh)
-            cell.font = Font(bold=True)
-            cell.fill = review_fill if column.field in review_fields else header_fill
-            cell.comment = Comment(f"{column.en} ({column.field})", "linkgraph")
             letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = 60 if column.field in ("quote", "evidence") else max(10, 2 * len(column.zh) + 4)
+            if column.field in ("quote", "evidence"):
+                sheet.column_dimensions[letter].width = 60
             sheet.column_dimensions[letter].number_format = "@"
             if column.choices:
                 validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True)
