@@ -153,10 +153,12 @@ def test_generated_workbooks(folder, data):
     book.remove(book.active)
     for _ in range(data.draw(st.integers(1, 4))):
         name, _, columns = data.draw(st.sampled_from(sheets(SCHEMA)))
-        sheet = book[name] if name in book.sheetnames else book.create_sheet(name)
-        if sheet.max_row == 1 and sheet["A1"].value is None:
-            sheet.append([c.zh for c in columns])
-        row = [data.draw(CELLS) for _ in columns]
+        if name not in book.sheetnames:
+            book.create_sheet(name).append([c.zh for c in columns])
+        sheet = book[name]
+        filled = data.draw(st.sets(st.integers(0, len(columns) - 1), min_size=1, max_size=3))
+        row = [data.draw(CELLS) if i in filled else None for i in range(len(columns))]
+        row[0] = row[0] if 0 in filled else data.draw(PLAUSIBLE)
         sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
     target = folder / "generated.xlsx"
     book.save(target)
