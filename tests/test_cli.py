@@ -162,3 +162,38 @@ def test_a_query_prints_its_neo4j_text(capsys):
     out = capsys.readouterr().out
     assert out.startswith(":param org => '核桃树墕联村党委';\n:param hops => 2;\n")
     assert "relationships(p)" in out and "TIES(" not in out
+
+
+def test_terminal_output_shows_control_characters_instead_of_obeying_them(tmp_path, capsys):
+    store = str(tmp_path / "g.lbug")
+    table = tmp_path / "企业.csv"
+    table.write_text("名称\r\n\x1b[2J恶意公司\u202e\r\n", encoding="utf-8")
+    assert main(["load", str(table), "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["query", "find_by_name", "text=恶意", "--store", store]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out and "\\x1b[2J恶意公司\\u202e" in out
+
+
+def test_a_server_that_stops_mid_load_is_one_line(tmp_path, capsys, monkeypatch):
+    from neo4j.exceptions import ServiceUnavailable
+
+    from stores.base import Store
+
+    def stopped(*args, **kwargs):
+        raise ServiceUnavailable("Failed to read from defunct connection")
+
+    monkeypatch.setattr(Store, "write", stopped)
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(tmp_path / "g.lbug")]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("错误 error: the Neo4j server stopped answering (ServiceUnavailable")
+    assert len(err) == 2 and "Traceback" not in "\n".join(err)
+
+
+def test_an_unexpected_error_is_one_line_and_says_how_to_see_more(tmp_path, capsys, monkeypatch):
+    from stores.base import Store
+
+    monkeypatch.setattr(Store, "write", lambda *a, **k: 1 / 0)
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(tmp_path / "g.lbug")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("错误 error: unexpected ZeroDivisionError: division by zero") and "LINKGRAPH_DEBUG=1" in err

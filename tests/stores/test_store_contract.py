@@ -181,3 +181,14 @@ def test_every_catalog_query_runs_and_labels_its_columns(store, jia):
         rows = store.run_named(query.name, {p.name: p.example for p in query.params})
         assert rows, query.name
         assert list(rows[0]) == [c.name for c in query.columns], query.name
+
+
+def test_a_part_of_the_graph_is_read_by_query(store, jia):
+    store.write(jia.graph)
+    town = store.export(store.ids_within("610828111"))
+    assert town.counts()["Village"] == 34 and {n.name for n in town.nodes_of("Enterprise")} == {"陕西贺寨酒业有限公司"}
+    assert ("SUPPLIES", "jia:village_collectives", "jia:hezhai_liquor") in town.ties
+    assert "610828103224" not in town.nodes  # 乌镇's villages stay out
+    around = store.export(store.ids_around("jia:county_committee_office", 2))
+    assert sorted(n.name for n in around.nodes.values()) == ["佳县", "佳县县委办公室", "县委办党支部", "崔家西山村", "西山村党支部"]
+    assert len(around.ties) == 5 and store.export(set()).nodes == {}
