@@ -268,3 +268,16 @@ def test_a_page_policy_allows_exactly_its_own_scripts():
     assert page_policy(page).startswith("default-src 'none'; script-src 'sha256-")
     assert page_policy(page).count("'sha256-") == 1
     assert "script-src 'none'" in page_policy("<p>no scripts</p>")
+
+
+@pytest.mark.neo4j
+def test_serve_answers_from_neo4j(neo4j_store, neo4j_uri, jia, tmp_path):
+    neo4j_store.write(jia.graph)
+    with running(neo4j_uri, tmp_path / "cache") as (url, app):
+        status, _, body = get(path(url, "/queries/joint_org_members", org=TRADITIONAL_COMMITTEE))
+        assert status == 200
+        assert sorted(r[3] for r in table_rows(body.decode("utf-8"), "answer")[1:]) == ["尚家沟村", "核桃树墕村"]
+        status, _, body = get(url + "/nodes/610828105236")
+        assert status == 200 and "依据 evidence: 佳縣縣委辦公室是通鎮西山村的幫扶單位" in html.unescape(body.decode("utf-8"))
+        status, _, body = get(url + "/map")
+        assert status == 200 and '"links": {"home": "/"' in body.decode("utf-8")
