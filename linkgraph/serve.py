@@ -373,7 +373,7 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(store: str, cache: str | Path, *, title: str = "linkgraph", port: int = DEFAULT_PORT) -> Starlette:
+def create_app(store: str, cache: str | Path, *, title: str = "linkgraph") -> Starlette:
     """The web app over ``store`` (opened read-only), writing the report into ``cache``."""
     routes = [
         Route("/", home, methods=["GET"]),
@@ -414,7 +414,7 @@ def serve(store: str, *, port: int = DEFAULT_PORT, cache: str | Path, title: str
     """Check that ``store`` opens, then answer on http://127.0.0.1:``port``/ until interrupted."""
     import uvicorn
 
-    app = create_app(store, cache, title=title, port=port)
+    app = create_app(store, cache, title=title)
     app.state.site.graph  # noqa: B018 (open and read the store now: a wrong store is an error at once)
     sock = bind(port)
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, date_header=False)
