@@ -173,6 +173,12 @@ def _folk_folding() -> tuple[dict[int, str], re.Pattern[str] | None, dict[str, s
     return chars, pattern, words
 
 
+def folk_words() -> dict[str, str]:
+    """The multi-character folk forms and their canonical form (圪劳 → 圪崂), for matchers outside Python
+    (the map's search) that fold character by character and need these too."""
+    return dict(_folk_folding()[2])
+
+
 def fold_folk(text: str) -> str:
     """``text`` with folk place-name characters replaced by their group's canonical form.
 

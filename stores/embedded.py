@@ -73,8 +73,10 @@ class EmbeddedStore(Store):
 
     def _open(self) -> None:
         try:
+            # Reading, LadybugDB sizes its page cache itself (an export of a national store needs a
+            # large one); writing, it is bounded, and large loads go through chunked COPYs instead.
             self._db = ladybug.Database(str(self.path), read_only=self.read_only,
-                                        buffer_pool_size=BUFFER_POOL_MB * 2**20)
+                                        buffer_pool_size=0 if self.read_only else BUFFER_POOL_MB * 2**20)
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as err:
             raise StoreError(f"cannot open embedded store {self.path}: {_first_line(err)} "

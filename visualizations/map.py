@@ -360,8 +360,7 @@ def search_tables(keys: Iterable[str]) -> dict[str, Any]:
     """
     alphabet = set("".join(keys))
     table = _char_keys()
-    _, _, words = names._folk_folding()
-    return {"chars": {c: k for c, k in table.items() if all(ch in alphabet for ch in k)}, "words": dict(words)}
+    return {"chars": {c: k for c, k in table.items() if all(ch in alphabet for ch in k)}, "words": names.folk_words()}
 
 
 @functools.cache
