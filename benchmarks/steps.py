@@ -153,6 +153,38 @@ def anchor_unwind(embedded: str, neo4j: str) -> dict[str, Any]:
 
 
 @step
+def anchors_roster(level: str, value: str | None, folder: str, neo4j: str | None, neo4j_home: str | None) -> dict[str, Any]:
+    """The anchors on the roster's records alone, built as ``linkgraph roster`` builds them (no export of
+    a store: at national scale that takes about 10 GB): LadybugDB ``COPY``, Neo4j ``UNWIND`` and the
+    neo4j-admin import (server stopped and started; its database is replaced)."""
+    from benchmarks import anchors
+    from graph_model.records import SourceRef
+    from graph_model.schema import default_schema
+    from loaders import nbs
+    from loaders.roster import roster_graph
+    from stores import open_store
+    from stores.neo4j_admin import write_import
+
+    schema = default_schema()
+    roster = nbs.national_roster()
+    units = nbs.scope_units(roster, nbs.parse_scope(roster, level, value))
+    graph = roster_graph(((n, *row) for n, row in enumerate(nbs.unit_rows(units), start=2)), "roster.csv", schema,
+                         SourceRef("roster", "roster", "roster.csv"))
+    result: dict[str, Any] = {"rows": len(graph.nodes) + len(graph.ties),
+                              "copy_seconds": anchors.ladybug_copy(graph, schema, folder)}
+    if neo4j:
+        with open_store(neo4j) as target:
+            result["unwind_seconds"] = anchors.neo4j_unwind(target, graph)
+        if neo4j_home:
+            seconds, files = _timed(lambda: write_import(Path(folder) / "neo4j-admin-roster", graph.nodes.values(),
+                                                         graph.ties.values(), schema=schema))
+            del graph
+            result["admin_files_seconds"] = seconds
+            result["admin"] = anchor_admin(neo4j, files.command(), neo4j_home)
+    return result
+
+
+@step
 def anchor_admin(neo4j: str, command: list[str], neo4j_home: str) -> dict[str, Any]:
     """neo4j-admin's offline import of files written before: stop the server, import, start it, create
     the constraints and indexes (linkgraph's first open), count."""
