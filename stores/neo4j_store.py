@@ -21,7 +21,9 @@ from neo4j.exceptions import DriverError, Neo4jError
 
 from graph_model.schema import Schema
 from queries import statements
-from stores.base import Progress, Statement, Store, StoreError, batches
+from queries.catalog import QueryError
+from queries.guard import check_query
+from stores.base import Answer, Progress, Statement, Store, StoreError, batches
 from stores.connection import connect, parse_store_spec
 from stores.plan import WritePlan
 
@@ -183,14 +185,31 @@ class Neo4jStore(Store):
         return [{"src": row.pop("src"), "dst": row.pop("dst"), "props": _present(row)}
                 for row in super().tie_rows(ties, loaded)]
 
-    def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        def transaction(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(cypher, dict(params or {}))]
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+              limit: int | None = None, timeout: float | None = None) -> Answer:
+        check_query(cypher, write=write)
+
+        @neo4j.unit_of_work(timeout=timeout)
+        def transaction(tx: neo4j.ManagedTransaction) -> Answer:
+            result = tx.run(cypher, dict(params or {}))
+            rows: list[dict[str, Any]] = []
+            for record in result:
+                if limit is not None and len(rows) >= limit:
+                    return Answer(list(result.keys()), rows, True)
+                rows.append(record.data())
+            return Answer(list(result.keys()), rows)
 
         try:
-            with self._session(neo4j.READ_ACCESS) as session:
-                return session.execute_read(transaction)
+            with self._session(neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS) as session:
+                return (session.execute_write if write else session.execute_read)(transaction)
         except Neo4jError as err:
+            code = err.code or ""
+            if code.endswith("AccessMode") or "read access mode" in _message(err).lower():
+                raise QueryError("this query writes and ad hoc queries are read-only / 查询会修改数据，临时查询只读 "
+                                 "(hint 提示: add --write to change the store)") from None
+            if "Timeout" in code or "TimedOut" in code:
+                raise QueryError(f"the query took longer than {timeout:g} s and was stopped / 查询超时 "
+                                 "(hint 提示: --timeout)") from None
             raise StoreError(f"{self.describe()} refused a query: {_message(err)}") from None
 
 
