@@ -207,12 +207,12 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
                 raise
             problems += err.problems
     result.matches, result.identities = ctx.matches, ctx.identities
-    problems += ctx.graph.problems(schema, ctx.known.kind_of)
+    problems += ctx.graph.problems(schema, ctx.kind_of)  # the places read once before the store, id by id
     if problems and not keep_valid:
         raise InputError(problems)
     if problems:
         result.left_out = problems
-        _drop_invalid_ties(ctx.graph, schema, ctx.known.kind_of)
+        _drop_invalid_ties(ctx.graph, schema, ctx.kind_of)
     if progress:
         progress("read", len(paths), len(paths))
     return result

@@ -133,7 +133,7 @@ def create_ties(schema: Schema, type_: str, source: str, target: str, backend: s
         raise ValueError(f"{type_} does not join {source} to {target}")
     match = f"UNWIND $rows AS r\nMATCH (a:{source} {{id: r.src}}) MATCH (b:{target} {{id: r.dst}})\n"
     if backend == "neo4j":
-        return match + f"MERGE (a)-[e:{type_}]->(b)\nSET e = r.props"
+        return match + f"CREATE (a)-[e:{type_}]->(b)\nSET e = r.props"
     return match + f"CREATE (a)-[e:{type_} {_literal_map(kind.properties)}]->(b)"
 
 
@@ -219,6 +219,22 @@ def ladybug_tables() -> str:
 
 def delete_all() -> str:
     return "MATCH (n) DETACH DELETE n"
+
+
+def delete_some_nodes() -> str:
+    """Neo4j: delete up to ``$limit`` nodes with their ties and say how many (to empty a large database in batches)."""
+    return "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+
+
+def count_all_nodes() -> str:
+    return "MATCH (n) RETURN count(n) AS count"
+
+
+def transaction_memory_settings() -> str:
+    """Neo4j: the server's limits on transaction memory (the pool of all transactions, and one) and its heap."""
+    return ("SHOW SETTINGS YIELD name, value WHERE name IN "
+            "['db.memory.transaction.total.max', 'db.memory.transaction.max', 'server.memory.heap.max_size'] "
+            "RETURN name, value")
 
 
 def count_nodes(label: str) -> str:
