@@ -62,9 +62,7 @@ import unicodedata
 from importlib import resources
 from typing import Iterable, NamedTuple
 
-import opencc
 import yaml
-from rapidfuzz import fuzz, process
 
 # Committee suffixes of the NBS roster, longest first, and what they shorten to.
 ADMIN_SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -136,6 +134,8 @@ def _in_gb2312(char: str) -> bool:
 @functools.cache
 def _simplified_table() -> dict[int, str]:
     """Each character OpenCC ``t2s`` converts (GB2312 characters excepted), then the ``variants``."""
+    import opencc  # imported when a name is first matched: commands that match none start faster
+
     chars = [chr(c) for low, high in _CJK_BLOCKS for c in range(low, high + 1)]
     converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):
@@ -171,6 +171,12 @@ def _folk_folding() -> tuple[dict[int, str], re.Pattern[str] | None, dict[str, s
                 words[form] = canonical
     pattern = re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True))) if words else None
     return chars, pattern, words
+
+
+def folk_words() -> dict[str, str]:
+    """The multi-character folk forms and their canonical form (圪劳 → 圪崂), for matchers outside Python
+    (the map's search) that fold character by character and need these too."""
+    return dict(_folk_folding()[2])
 
 
 def fold_folk(text: str) -> str:
@@ -298,6 +304,8 @@ def similar_names(name: str, names: Iterable[str], *, n: int = 5, cutoff: float 
     by_key: dict[str, str] = {}
     for candidate in names:
         by_key.setdefault(match_key(candidate), candidate)
+    from rapidfuzz import fuzz, process
+
     found = process.extract(match_key(name), list(by_key), scorer=fuzz.ratio, limit=n, score_cutoff=cutoff * 100)
     return [by_key[key] for key, _score, _i in found]
 
@@ -492,6 +500,8 @@ class NameIndex:
             slots = [s for s in range(len(self._ids)) if kind is None or self._kind[s] == kind]
         choices = [(k, s) for s in slots for k in self._place_keys[s]]
         best: dict[int, float] = {}
+        from rapidfuzz import fuzz, process
+
         for _key, score, i in process.extract(key, [k for k, _ in choices], scorer=fuzz.ratio,
                                               score_cutoff=CANDIDATE_CUTOFF, limit=4 * limit):
             slot = choices[i][1]

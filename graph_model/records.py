@@ -181,13 +181,13 @@ def parse_date(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bool):
-        raise ValueError(f"expected a date (2021, 2021-05, 2021-05-01 or 2021年5月), got {value!r} / 日期格式有误")
+        raise ValueError(f"expected a date (2021, 2021-05, 2021-05-01 or 2021年5月), got {_short(value)} / 日期格式有误")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
     match = _DATE.match(text)
     if not match:
-        raise ValueError(f"expected a date (2021, 2021-05, 2021-05-01 or 2021年5月), got {value!r} / 日期格式有误")
+        raise ValueError(f"expected a date (2021, 2021-05, 2021-05-01 or 2021年5月), got {_short(value)} / 日期格式有误")
     year, month, day = (int(g) if g else None for g in match.groups())
     if not 1900 <= year <= 2100:
         raise ValueError(f"year {year} is out of range 1900-2100 / 年份超出范围")
@@ -198,11 +198,19 @@ def parse_date(value: Any) -> str:
     return f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, max_length: int = 20_000) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"expected text, got {value!r} (YAML reads unquoted yes, no, 010 or 2021-05-01 as "
+        raise ValueError(f"expected text, got {_short(value)} (YAML reads unquoted yes, no, 010 or 2021-05-01 as "
                          "other types; put the value in quotes) / 应为文字，请加引号")
+    if len(value) > max_length:
+        raise ValueError(f"a text of {len(value):,} characters, more than {max_length:,} / 文字过长")
     return value.strip()
+
+
+def _short(value: Any) -> str:
+    """A value for a message: its repr, cut to 80 characters (a hostile value may be huge)."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "…"
 
 
 def coerce_value(prop: Property, value: Any) -> Any:
@@ -223,23 +231,23 @@ def coerce_value(prop: Property, value: Any) -> Any:
         return None
     kind = prop.type
     if kind == "string":
-        result: Any = _text(value)
+        result: Any = _text(value, prop.max_length)
     elif kind == "int":
         if isinstance(value, bool):
-            raise ValueError(f"expected a whole number, got {value!r} / 应为整数")
+            raise ValueError(f"expected a whole number, got {_short(value)} / 应为整数")
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         try:
             result = int(str(value).strip())
         except ValueError:
-            raise ValueError(f"expected a whole number, got {value!r} / 应为整数") from None
+            raise ValueError(f"expected a whole number, got {_short(value)} / 应为整数") from None
     elif kind == "float":
         if isinstance(value, bool):
-            raise ValueError(f"expected a number, got {value!r} / 应为数字")
+            raise ValueError(f"expected a number, got {_short(value)} / 应为数字")
         try:
             result = float(str(value).strip())
         except ValueError:
-            raise ValueError(f"expected a number, got {value!r} / 应为数字") from None
+            raise ValueError(f"expected a number, got {_short(value)} / 应为数字") from None
     elif kind == "bool":
         if isinstance(value, bool):
             result = value
@@ -248,15 +256,15 @@ def coerce_value(prop: Property, value: Any) -> Any:
         elif str(value).strip().lower() in _FALSE:
             result = False
         else:
-            raise ValueError(f"expected yes/no (是/否), got {value!r} / 应为是或否")
+            raise ValueError(f"expected yes/no (是/否), got {_short(value)} / 应为是或否")
     elif kind == "string_list":
         if isinstance(value, str):
             items: Sequence[Any] = _LIST_SEPARATORS.split(value)
         elif isinstance(value, (list, tuple)):
             items = value
         else:
-            raise ValueError(f"expected a list of texts, got {value!r} / 应为文字列表")
-        result = [t for t in (_text(v) for v in items if v is not None) if t]
+            raise ValueError(f"expected a list of texts, got {_short(value)} / 应为文字列表")
+        result = [t for t in (_text(v, prop.max_length) for v in items if v is not None) if t]
     elif kind == "date":
         result = parse_date(value)
     elif kind == "json":
@@ -264,9 +272,9 @@ def coerce_value(prop: Property, value: Any) -> Any:
             try:
                 value = json.loads(value)
             except json.JSONDecodeError as err:
-                raise ValueError(f"expected JSON, got {value!r}: {err.msg} / 应为 JSON") from None
+                raise ValueError(f"expected JSON, got {_short(value)}: {err.msg} / 应为 JSON") from None
         if not isinstance(value, (dict, list)):
-            raise ValueError(f"expected a mapping or a list, got {value!r} / 应为映射或列表")
+            raise ValueError(f"expected a mapping or a list, got {_short(value)} / 应为映射或列表")
         try:
             json.dumps(value, ensure_ascii=False)
         except (TypeError, ValueError) as err:
@@ -277,7 +285,7 @@ def coerce_value(prop: Property, value: Any) -> Any:
     if prop.enum_words and result not in prop.enum:
         result = dict(prop.enum_words).get(result, result)
     if prop.enum and result not in prop.enum:
-        raise ValueError(f"expected one of {', '.join(prop.enum)}, got {result!r} / 取值不在允许范围内")
+        raise ValueError(f"expected one of {', '.join(prop.enum)}, got {_short(result)} / 取值不在允许范围内")
     if prop.min is not None and result < prop.min or prop.max is not None and result > prop.max:
         raise ValueError(f"{result} is out of range {prop.min:g}-{prop.max:g} / 数值超出范围")
     return result
@@ -473,7 +481,7 @@ def merge_statements(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> tu
                 values[name] = value
             elif isinstance(current, list) and isinstance(value, list):
                 values[name] = current + [v for v in value if v not in current]
-            elif name == "evidence":
+            elif name in ("evidence", "note", "reconciliation"):  # texts that add up within one source too
                 values[name] = JOIN.join(dict.fromkeys([*current.split(JOIN), value]))
             else:
                 contradictions.append(f"{name}: {current!r} vs {value!r}")

@@ -63,6 +63,7 @@ class Property:
     min: float | None = None
     max: float | None = None
     enum_words: tuple[tuple[str, str], ...] = ()
+    max_length: int = 20_000
 
     @property
     def label(self) -> str:
@@ -181,6 +182,7 @@ def _property(name: str, spec: Mapping[str, Any], where: str) -> Property:
         words=tuple(spec.get("words") or ()),
         min=spec.get("min"),
         max=spec.get("max"),
+        max_length=int(spec.get("max_length", 20_000)),
     )
 
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
-from graph_model.records import InputError, Problem
-from graph_model.schema import SchemaError, default_schema
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from graph_model.records import Problem
+
 from stores import DEFAULT_STORE
 
 MAX_PROBLEMS = 20
@@ -95,6 +99,20 @@ def build_parser() -> argparse.ArgumentParser:
                        "running it / 输出可粘贴到 Neo4j Browser 的文字")
     _store_option(query)
 
+    cypher = commands.add_parser("cypher", help="run your own Cypher query (read-only unless --write)",
+                                 description="Run an ad hoc Cypher query. It is read-only unless --write is given (the "
+                                 "store enforces it); files are out of reach; at most --limit rows are shown.")
+    cypher.add_argument("text", nargs="?", help="the query (Cypher text; the README has examples)")
+    cypher.add_argument("--file", help="read the query from a file instead")
+    cypher.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a parameter: NAME=text, NAME:int=2022, NAME:float=0.5 or NAME:json=[1,2] (repeatable)")
+    cypher.add_argument("--write", action="store_true", help="allow the query to change the store (no source records it)")
+    cypher.add_argument("--limit", type=int, default=1000, help="most rows to show (default %(default)s; 0 for all)")
+    cypher.add_argument("--timeout", type=float, default=30.0, help="seconds before the query is stopped (default %(default)s)")
+    cypher.add_argument("--format", choices=("table", "csv", "json", "jsonl"), default="table",
+                        help="table (default), csv (UTF-8 with BOM), json or jsonl (one JSON object per line)")
+    _store_option(cypher)
+
     sources = commands.add_parser("sources", help="list the sources the store holds (says who, and when)")
     _store_option(sources)
 
@@ -124,11 +142,52 @@ def build_parser() -> argparse.ArgumentParser:
     map_.add_argument("--no-admin", action="store_true", help="leave out the administrative hierarchy")
     _store_option(map_)
 
+    serve = commands.add_parser("serve", help="explore in a browser: the map, the saved queries, the report (local web app)",
+                                description="A local web app on http://127.0.0.1:PORT/ (this machine only): the map, "
+                                "the saved queries as forms (tables, CSV and Excel, shown on the map), the report and a "
+                                "page per node. It only reads the store. Ctrl+C stops it.")
+    serve.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: %(default)s)")
+    serve.add_argument("--title", default="linkgraph", help="title of the pages")
+    serve.add_argument("--cache", metavar="DIR", help="folder for the report it writes (default: a temporary folder)")
+    _store_option(serve)
+
     demo = commands.add_parser("demo", help="the Jia County example end to end: load, query, report, map")
     demo.add_argument("--out", default="output/jia_county", help="output folder (default: %(default)s)")
 
     commands.add_parser("schema", help="list the node and tie kinds of the model")
+    _extract_parser(commands)
     return parser
+
+
+def _extract_parser(commands) -> None:
+    extract = commands.add_parser(
+        "extract", help="draft ties from report texts into a workbook a planner reviews",
+        description="Read reports (.txt, .html saved from a browser, .docx; UTF-8 or GBK), find the organizations, "
+        "places and ties they state, and write a draft workbook: one row per proposed node and tie with the quote, "
+        "a confidence, the roster match or candidates and an accept column (采纳). Load the accepted rows with "
+        "linkgraph load DRAFT.xlsx. / 从报道中提取组织和关系，生成待审核的表格。")
+    extract.add_argument("files", nargs="+", help="report files (.txt, .html, .docx)")
+    extract.add_argument("--out", default="draft.xlsx", help="the draft workbook to write (default: %(default)s)")
+    roster = extract.add_mutually_exclusive_group(required=True)
+    roster.add_argument("--roster", metavar="FILE.csv", help="the roster places are resolved against")
+    roster.add_argument("--county", metavar="CODE|NAME", help="a county of the shipped NBS 2023 roster, e.g. 610828 or 佳县")
+    extract.add_argument("--title", help="the source title (default: each report's title and date)")
+    extract.add_argument("--accept-above", type=float, metavar="CONFIDENCE",
+                         help="mark rows of at least this confidence (0-1) as accepted (采纳 = 是); default: none")
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+
+    drafted = pipeline.extract_draft(args.files, args.out, roster=args.roster, county=args.county, title=args.title,
+                                     accept_above=args.accept_above)
+    found = drafted.extraction
+    nodes = len({id(p.source) for p in found.proposals} | {id(p.target) for p in found.proposals})
+    repairs = sum(len(r) for r in found.repairs)
+    print(f"草稿 draft: {len(found.proposals)} ties, {nodes} nodes from {len(found.documents)} report(s), "
+          f"{repairs} mojibake repair(s) → {drafted.path}")
+    print(f"审核后载入 review (采纳 = 是), then: linkgraph load {drafted.path} --store …")
+    return 0
 
 
 def _date(text: str) -> str:
@@ -146,8 +205,21 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: Any) -> str:
+    r"""Text safe for a terminal: control characters (escape sequences, bidi overrides) shown as ``\x1b``,
+    never obeyed.
+
+    >>> print(printable("红\x1b[2J旗"))
+    红\x1b[2J旗
+    """
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), str(text))
+
+
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value).replace("\n", " ")
+    text = "" if value is None else printable(str(value).replace("\n", " ").replace("\t", " "))
     if _width(text) <= CELL_WIDTH:
         return text
     cut = ""
@@ -245,10 +317,10 @@ def _print_load(loaded, store: str) -> None:
     if result.left_out:
         print(f"未载入 left out ({len(result.left_out)} problems, --keep-valid):")
         for problem in result.left_out[:MAX_PROBLEMS]:
-            print(f"  {problem}")
+            print(f"  {printable(problem)}")
 
 
-def _write_problems(path: str, problems: Sequence[Problem]) -> None:
+def _write_problems(path: str, problems: Sequence["Problem"]) -> None:
     from visualizations.tables import csv_text, write_excel_csv
 
     headers = ["文件 file", "工作表 sheet", "行 row", "列 column", "问题 problem", "提示 hint"]
@@ -270,6 +342,8 @@ def _list_queries() -> None:
 
 
 def _print_schema() -> None:
+    from graph_model.schema import default_schema
+
     schema = default_schema()
 
     def common(kinds) -> list[str]:
@@ -292,6 +366,7 @@ def _print_schema() -> None:
 
 
 def _load(args: argparse.Namespace) -> int:
+    from graph_model.records import InputError
     from linkgraph import pipeline
 
     options = dict(columns=_columns(args.columns), decisions=args.decisions, title=args.title)
@@ -311,6 +386,54 @@ def _load(args: argparse.Namespace) -> int:
             print(f"  {found_name} → {identity.id}: {identity.reason}")
     if args.problems:
         _write_problems(args.problems, loaded.result.left_out)
+    return 0
+
+
+def _typed_params(pairs: Sequence[str]) -> dict[str, Any]:
+    """``--param`` values: text, or typed with ``NAME:int=``, ``NAME:float=``, ``NAME:json=``."""
+    from queries.catalog import QueryError
+
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        name, _, kind = key.partition(":")
+        if not sep or not name:
+            raise QueryError(f"--param {pair!r} is not NAME=VALUE / 参数格式应为 名称=值")
+        try:
+            params[name] = {"": str, "int": int, "float": float, "json": json.loads}[kind](value)
+        except KeyError:
+            raise QueryError(f"--param {pair!r}: the type must be int, float or json, not {kind!r}") from None
+        except ValueError as err:
+            raise QueryError(f"--param {pair!r} is not a valid {kind}: {err}") from None
+    return params
+
+
+def _cypher(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+    from queries.catalog import QueryError
+    from visualizations.tables import csv_text
+
+    if bool(args.text) == bool(args.file):
+        raise QueryError("give the query as text or with --file, not both or neither / 请给出查询文字或 --file")
+    text = args.text
+    if args.file:
+        from loaders.text import read_text
+
+        text = read_text(args.file)[0]
+    answer = pipeline.cypher(args.store, text, _typed_params(args.param), write=args.write,
+                             limit=args.limit or None, timeout=args.timeout or None)
+    if args.format == "json":
+        print(json.dumps(answer.rows, ensure_ascii=False, indent=2, default=str))
+    elif args.format == "jsonl":
+        for row in answer.rows:
+            print(json.dumps(row, ensure_ascii=False, default=str))
+    elif args.format == "csv":
+        sys.stdout.buffer.write(csv_text(answer.columns, [[r[c] for c in answer.columns] for r in answer.rows])
+                                .encode("utf-8-sig"))
+    else:
+        print(format_table(answer.columns, [[r[c] for c in answer.columns] for r in answer.rows]))
+    if answer.truncated:
+        print(f"只显示前 {args.limit} 行 only the first {args.limit} rows are shown (--limit)", file=sys.stderr)
     return 0
 
 
@@ -343,6 +466,8 @@ def _reconcile(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
+    from graph_model.schema import default_schema
+
     from loaders.template import roster_towns, write_csv_template, write_template
 
     schema = default_schema()
@@ -370,15 +495,43 @@ def _sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from linkgraph.serve import serve
+
+    def ready(url: str) -> None:
+        print(f"浏览 open {url} （只读 read-only: {args.store}; Ctrl+C 停止 to stop）", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="linkgraph-serve-") as temporary:
+        try:
+            serve(args.store, port=args.port, cache=args.cache or temporary, title=args.title, ready=ready)
+        except OSError as err:
+            if err.filename:
+                raise
+            print(f"错误 error: port {args.port}: {err.strerror or err} / 端口不可用", file=sys.stderr)
+            print("提示 hint: another program uses it; give another with --port 8766", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        return _serve(args)
     if args.command == "load":
         return _load(args)
     if args.command == "reconcile":
         return _reconcile(args)
     if args.command == "roster":
         return _roster(args)
+    if args.command == "cypher":
+        return _cypher(args)
     if args.command == "template":
         return _template(args)
+    if args.command == "extract":
+        return _extract(args)
     if args.command == "sources":
         return _sources(args)
     if args.command == "schema":
@@ -402,6 +555,8 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(json.dumps(rows, ensure_ascii=False, indent=2))
             return 0
+        from graph_model.schema import default_schema
+
         headers, values = readable_rows(get_query(args.name), rows, default_schema())
         if args.format == "csv":
             sys.stdout.buffer.write(csv_text(headers, values).encode("utf-8-sig"))
@@ -435,11 +590,14 @@ def run(args: argparse.Namespace) -> int:
               f"of {result.report.summary['villages']}")
         print("报告 report: " + ", ".join(str(p) for p in result.report_files.values()))
         print(f"地图 map: {result.map}")
+        print(f"浏览 explore (map, queries, report in a browser): linkgraph serve --store {result.store}")
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from graph_model.records import InputError
+    from graph_model.schema import SchemaError
     from queries.catalog import QueryError
     from stores.base import StoreError
 
@@ -449,13 +607,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         written = "nothing was written / 输入有误，未写入任何数据" if args.command == "load" else "输入有误 the input has problems"
         print(f"错误 error: {len(err.problems)} problem(s) in the input, {written}", file=sys.stderr)
         for problem in err.problems[:MAX_PROBLEMS]:
-            print(f"  {problem}", file=sys.stderr)
+            print(f"  {printable(problem)}", file=sys.stderr)
         if len(err.problems) > MAX_PROBLEMS:
             print(f"  … {len(err.problems) - MAX_PROBLEMS} more (all of them: --problems FILE.csv)", file=sys.stderr)
         return 2
     except (StoreError, QueryError, SchemaError) as err:
-        print(f"错误 error: {err}", file=sys.stderr)
-        if isinstance(err, QueryError):
+        print(f"错误 error: {printable(err)}", file=sys.stderr)
+        if isinstance(err, QueryError) and args.command == "query":
             print("提示 hint: `linkgraph query` lists the queries and their parameters", file=sys.stderr)
         return getattr(err, "exit_code", 2)
     except BrokenPipeError:  # output piped into `head` and the like
@@ -465,6 +623,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"错误 error: {err.strerror or err}: {err.filename or ''}", file=sys.stderr)
         print("提示 hint: check the path and that it may be written / 请检查路径及写入权限", file=sys.stderr)
         return 2
+    except Exception as err:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        if os.environ.get("LINKGRAPH_DEBUG"):
+            raise
+        if type(err).__module__.startswith("neo4j"):
+            print(f"错误 error: the Neo4j server stopped answering ({type(err).__name__}: {printable(err)}) / "
+                  "Neo4j 服务中断; a load is one transaction, so the store is as it was", file=sys.stderr)
+            print("提示 hint: scripts/neo4j status; run the command again when the server is back", file=sys.stderr)
+            return 1
+        print(f"错误 error: unexpected {type(err).__name__}: {printable(err)} / 内部错误", file=sys.stderr)
+        print("提示 hint: LINKGRAPH_DEBUG=1 shows the traceback; please report it with the command you ran",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -27,6 +27,9 @@ from stores.plan import WritePlan
 
 if TYPE_CHECKING:
     from analysis.report import Analysis
+    from graph_model.records import Node
+    from loaders.extract import Extraction
+    from stores.base import Answer
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_CASE = REPO / "examples" / "jia_county" / "case.yaml"
@@ -162,6 +165,14 @@ def run_query(store: str, name: str, params: dict[str, Any] | None = None) -> li
         return source.run_named(name, params or {})
 
 
+def cypher(store: str, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+           limit: int | None = 1000, timeout: float | None = 30.0) -> "Answer":
+    """Run an ad hoc query: read-only unless ``write`` (the store enforces it), at most ``limit``
+    rows (the answer says when it cut), stopped after ``timeout`` seconds."""
+    with open_store(store, read_only=not write) as source:
+        return source.query(text, params, write=write, limit=limit, timeout=timeout)
+
+
 def report(store: str, out_dir: str | Path, *, title: str = "linkgraph", as_of: str | None = None,
            compare: tuple[str, str] | None = None) -> tuple["Analysis", dict[str, Path]]:
     """The network report of the graph in ``store``: HTML, workbook, CSVs and Gephi files in ``out_dir``.
@@ -250,3 +261,49 @@ def demo(out_dir: str | Path, *, case: str | Path = EXAMPLE_CASE, progress: Prog
     result, files = _report(graph, schema, where, out / "report", title)
     map_path = write_map(graph, schema, out / "map.html", title=title)
     return DemoResult(loaded, store, query_files, query_rows, result, files, map_path)
+
+
+@dataclass
+class Drafted:
+    """What ``extract`` read and proposed, and the workbook it wrote."""
+
+    extraction: "Extraction"
+    path: Path
+
+
+def extract_draft(files: Iterable[str | Path], out: str | Path, *, roster: str | Path | None = None,
+                  county: str | None = None, title: str | None = None, accept_above: float | None = None,
+                  schema: Schema | None = None) -> Drafted:
+    """Draft ties from report texts (``.txt``, ``.html``, ``.docx``) into a workbook a planner reviews.
+
+    Places are resolved against ``roster`` (a roster CSV) or the shipped
+    national roster's ``county`` (code or name). ``accept_above`` marks rows
+    of at least that confidence as accepted (采纳 = 是); by default none is.
+    """
+    from loaders.extract import extract
+    from loaders.extract.document import read_document
+    from loaders.extract.draft import write_draft
+
+    schema = schema or default_schema()
+    documents = [read_document(path) for path in files]
+    units = roster_units(schema, roster=roster, county=county)
+    extraction = extract(documents, units, schema)
+    return Drafted(extraction, write_draft(extraction, schema, out, title=title, accept_above=accept_above))
+
+
+def roster_units(schema: Schema, *, roster: str | Path | None = None, county: str | None = None) -> list["Node"]:
+    """The administrative units of a roster file, or of one county of the shipped national roster."""
+    if roster is not None:
+        from loaders.roster import load_roster
+
+        return list(load_roster(roster, schema).nodes.values())
+    if county is None:
+        raise InputError([Problem(None, "no roster to resolve places against / 未指定区划名册",
+                                  "give --roster FILE.csv or --county CODE|NAME")])
+    from loaders import nbs
+    from loaders.roster import roster_graph
+
+    table = nbs.national_roster()
+    units = nbs.scope_units(table, nbs.parse_scope(table, "county", county))
+    rows = ((number, *row) for number, row in enumerate(nbs.unit_rows(units), start=2))
+    return list(roster_graph(rows, nbs.ROSTER_FILE, schema, SourceRef("nbs2023", "NBS 2023")).nodes.values())

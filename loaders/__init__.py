@@ -22,12 +22,12 @@ from typing import Any, Callable, Iterable, Mapping
 
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
-from loaders.case_file import parse_case, parse_yaml, roster_spec
+from loaders.case_file import check_sections, parse_case, parse_yaml, roster_spec
 from loaders.context import Known, LoadContext
 from loaders.reconcile import Identity, Match, RosterIndex
 from loaders.roster import is_roster_header, parse_roster
 from loaders.tables import parse_tables, read_tables, source_title
-from loaders.text import decode_text, read_source_bytes
+from loaders.text import MAX_CASE_MB, decode_text, read_source_bytes
 
 CASE_SUFFIXES = (".yaml", ".yml")
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
@@ -103,7 +103,7 @@ def source_digests(paths: Iterable[str | Path], *, columns: Mapping[str, str] | 
     given = tuple(Path(p) for p in paths)
     for path in given:
         suffix = path.suffix.lower()
-        data = read_source_bytes(path)
+        data = read_source_bytes(path, MAX_CASE_MB if suffix in CASE_SUFFIXES else None)
         if suffix in CASE_SUFFIXES:
             spec = roster_spec(parse_yaml(decode_text(data, str(path))[0], str(path)), path, given)
             roster_digest = ""
@@ -168,8 +168,9 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
             continue
         try:
             if suffix in CASE_SUFFIXES:
-                data = read_source_bytes(path)
+                data = read_source_bytes(path, MAX_CASE_MB)
                 parsed = parse_yaml(decode_text(data, str(path))[0], str(path))
+                check_sections(parsed, str(path))
                 spec = roster_spec(parsed, path, given)
                 index, roster_digest = None, ""
                 if spec is not None:
@@ -206,12 +207,12 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
                 raise
             problems += err.problems
     result.matches, result.identities = ctx.matches, ctx.identities
-    problems += ctx.graph.problems(schema, ctx.known.kind_of)
+    problems += ctx.graph.problems(schema, ctx.kind_of)  # the places read once before the store, id by id
     if problems and not keep_valid:
         raise InputError(problems)
     if problems:
         result.left_out = problems
-        _drop_invalid_ties(ctx.graph, schema, ctx.known.kind_of)
+        _drop_invalid_ties(ctx.graph, schema, ctx.kind_of)
     if progress:
         progress("read", len(paths), len(paths))
     return result

@@ -60,8 +60,9 @@ class LoadContext:
     def kind_of(self, node_id: str) -> str | None:
         """The kind of a node id stated by this load or held by the store."""
         kind = self.graph.kind_of(node_id)
-        if kind is None and node_id in self._places.nodes:
-            kind = self._places.nodes[node_id].kind
+        if kind is None and (node_id in self._places.nodes or code_kind(node_id) is not None):
+            place = self.places().nodes.get(node_id)  # an NBS code: from the places, read once, not id by id
+            kind = place.kind if place is not None else None
         return kind if kind is not None else self.known.kind_of(node_id)
 
 

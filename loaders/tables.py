@@ -33,8 +33,8 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from graph_model.names import match_key, similar_names
-from graph_model.records import InputError, Node, Origin, Problem, SourceRef, make_node, make_tie
-from graph_model.schema import Schema
+from graph_model.records import InputError, Node, Origin, Problem, SourceRef, coerce_value, make_node, make_tie
+from graph_model.schema import Property, Schema
 from loaders.context import LoadContext
 from loaders.reconcile import (ADMIN_KINDS, Identity, PlaceRef, Unresolved, decision_for, entities_of, reference_key,
                                resolve_place)
@@ -43,6 +43,8 @@ MAX_CELL = 10_000
 MAX_ROWS = 2_000_000
 _BRACKET_NOTE = re.compile(r"\s*[\(（\[【][^\)）\]】]*[\)）\]】]\s*$")
 _IGNORED = re.compile(r"[\s_\-*:：]+")
+ACCEPT = "accept"  # the field of a draft's 采纳 column (linkgraph extract)
+_ACCEPT_PROPERTY = Property(ACCEPT, "bool", "采纳", "Accept")
 
 
 @dataclass
@@ -274,12 +276,26 @@ def parse_column_mapping(text: str) -> dict[str, str]:
     return pairs
 
 
+def _review_words() -> tuple[set[str], set[str]]:
+    """Header keys of the accept column and of the review columns read past (``columns.yaml`` ``review``)."""
+    review = _columns_data()["review"]
+    accept = review["accept"]
+    return (_spellings(ACCEPT, accept["zh"], accept["en"], accept.get("words", ())),
+            {header_key(w) for w in review["ignored"]})
+
+
 def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
                 mapping: Mapping[str, str]) -> tuple[dict[int, str], list[Problem]]:
-    """Which field each column holds; unknown columns are problems that list the known fields."""
+    """Which field each column holds; unknown columns are problems that list the known fields.
+
+    A sheet with an accept column (采纳, a draft's review sheet) maps it to
+    ``accept`` and reads past the other review columns (置信度, 候选 …).
+    """
     columns: dict[int, str] = {}
     problems: list[Problem] = []
     seen: dict[str, str] = {}
+    accept_words, review_words = _review_words()
+    review = any(header_key(h) in accept_words for h in sheet.header)
     has_data = {i for _, row in sheet.rows for i, v in enumerate(row) if cell_text(v) is not None}
     for index, header in enumerate(sheet.header):
         if not header.strip():
@@ -289,8 +305,13 @@ def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
             continue
         if header_key(header) in {header_key(w) for w in _columns_data()["ignored"]}:
             continue
+        if review and header_key(header) in accept_words:
+            columns[index] = ACCEPT
+            continue
         target = mapping.get(header) or mapping.get(header.strip())
         name = target if target in vocabulary.fields else vocabulary.field_of(header)
+        if name is None and not target and review and header_key(header) in review_words:
+            continue
         if target and target not in vocabulary.fields:
             problems.append(Problem(Origin(file, sheet=sheet.name, row=1, column=header),
                                     f"--columns maps {header!r} to {target!r}, which is not a field / 列映射目标不存在",
@@ -357,8 +378,18 @@ def parse_tables(sheets: list[Sheet], file: str, ctx: LoadContext, source: Sourc
 
 
 def _row_values(row: list[Any], columns: Mapping[int, str], origin: Origin) -> tuple[dict[str, str], list[Problem]]:
+    """The row's values by field, and its problems. In a sheet with an accept column, a row not
+    accepted (否 or empty) gives no values: it is left out."""
     values: dict[str, str] = {}
     problems = []
+    if ACCEPT in columns.values():
+        index = next(i for i, name in columns.items() if name == ACCEPT)
+        answer = cell_text(row[index]) if index < len(row) else None
+        try:
+            if not (answer and coerce_value(_ACCEPT_PROPERTY, answer)):
+                return {}, []
+        except ValueError as err:
+            return {}, [Problem(origin.at(ACCEPT), f"{err}: 采纳 is 是 or 否", "是 loads the row, 否 or empty leaves it out")]
     for index, name in columns.items():
         text = cell_text(row[index]) if index < len(row) else None
         if text is None:
@@ -366,7 +397,8 @@ def _row_values(row: list[Any], columns: Mapping[int, str], origin: Origin) -> t
         if len(text) > MAX_CELL:
             problems.append(Problem(origin.at(name), f"{len(text):,} characters, more than {MAX_CELL:,} / 内容过长"))
             continue
-        values[name] = text
+        if name != ACCEPT:
+            values[name] = text
     return values, problems
 
 
@@ -377,10 +409,10 @@ def _node_rows(sheet: Sheet, kind: str | None, columns: Mapping[int, str], file:
     for number, row in sheet.rows:
         origin = Origin(file, sheet=sheet.name, row=number)
         values, found = _row_values(row, columns, origin)
-        if not values:
-            continue
         if found:
             problems += found
+            continue
+        if not values:
             continue
         row_kind = kind or kind_named(schema, values.pop("kind", ""))
         values.pop("kind", None)
@@ -470,10 +502,10 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
     for number, row in sheet.rows:
         origin = Origin(file, sheet=sheet.name, row=number)
         values, found = _row_values(row, columns, origin)
-        if not values:
-            continue
         if found:
             problems += found
+            continue
+        if not values:
             continue
         type_ = tie_named(schema, values.pop("type", "")) or sheet_type
         if type_ is None:

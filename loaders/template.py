@@ -111,24 +111,49 @@ INSTRUCTIONS = (
 )
 
 
-def write_template(path: str | Path, schema: Schema, towns: Sequence[str] = ()) -> Path:
-    """Write the planner's workbook to ``path`` (``.xlsx``); ``towns`` become the town drop-down."""
+def start_workbook(source_row: Sequence[str], instructions: Sequence[str], width: int = 60):
+    """A workbook whose first sheet is the 说明 sheet: the ``来源 Source`` row (which names the source
+    when the workbook is loaded) and the instructions; returns the workbook and that sheet."""
     from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.styles import Font
 
     workbook = Workbook()
     guide = workbook.active
     guide.title = "说明"
-    guide.append(["来源 Source", "", "← 填写这份表格的来源，如：刘国具镇 2024 年报送 / where this workbook comes from"])
+    guide.append(list(source_row))
     guide.append([])
-    for line in INSTRUCTIONS:
+    for line in instructions:
         guide.append([line])
-    guide["A1"].font = guide["A4"].font = Font(bold=True)
+    guide["A1"].font = guide["A3"].font = Font(bold=True)
     guide.column_dimensions["A"].width = 24
-    guide.column_dimensions["B"].width = 60
+    guide.column_dimensions["B"].width = width
+    return workbook, guide
+
+
+def write_header(sheet, columns: Sequence[Column], fill: str = "DDEBF7", fills: dict[str, str] | None = None) -> None:
+    """A data sheet's header row: the Chinese headers the loader reads, the English name in each
+    header's note, bold on a coloured fill (``fills`` by field), widths to fit."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=column.zh)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=(fills or {}).get(column.field, fill))
+        cell.comment = Comment(f"{column.en} ({column.field})", "linkgraph")
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, 2 * len(column.zh) + 4)
+
+
+def write_template(path: str | Path, schema: Schema, towns: Sequence[str] = ()) -> Path:
+    """Write the planner's workbook to ``path`` (``.xlsx``); ``towns`` become the town drop-down."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook, guide = start_workbook(
+        ["来源 Source", "", "← 填写这份表格的来源，如：刘国具镇 2024 年报送 / where this workbook comes from"],
+        INSTRUCTIONS)
     lists = workbook.create_sheet("_lists")
     lists.sheet_state = "hidden"
     list_ranges: dict[tuple[str, ...], str] = {}
@@ -141,15 +166,11 @@ def write_template(path: str | Path, schema: Schema, towns: Sequence[str] = ()) 
             list_ranges[choices] = f"_lists!${column}$1:${column}${len(choices)}"
         return list_ranges[choices]
 
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
     for name, purpose, columns in sheets(schema):
         sheet = workbook.create_sheet(name)
+        write_header(sheet, columns)
         for index, column in enumerate(columns, start=1):
             letter = get_column_letter(index)
-            cell = sheet.cell(row=1, column=index, value=column.zh)
-            cell.font, cell.fill = Font(bold=True), header_fill
-            cell.comment = Comment(f"{column.en} ({column.field})", "linkgraph")
-            sheet.column_dimensions[letter].width = max(12, 2 * len(column.zh) + 4)
             if column.field in TEXT_COLUMNS:
                 sheet.column_dimensions[letter].number_format = "@"
             choices = tuple(towns) if column.field in ("town", "from_town", "to_town") and towns else column.choices

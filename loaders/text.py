@@ -42,6 +42,8 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
 
 
 MAX_FILE_MB = float(os.environ.get("LINKGRAPH_MAX_FILE_MB", "512"))
+MAX_CASE_MB = float(os.environ.get("LINKGRAPH_MAX_CASE_MB", "20"))
+"""Case files are written by hand; YAML takes many times a file's size in memory, so they are bounded lower."""
 
 
 def read_source_bytes(path: str | Path, max_mb: float | None = None) -> bytes:
@@ -57,8 +59,9 @@ def read_source_bytes(path: str | Path, max_mb: float | None = None) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise InputError([Problem(Origin(str(path)), "not a regular file (a device, pipe or folder) / 不是普通文件")])
         if info.st_size > limit * 1024 * 1024:
-            raise InputError([Problem(Origin(str(path)), f"the file is {info.st_size / 2**20:.0f} MB, more than the "
-                                      f"limit of {limit:g} MB / 文件过大", "raise it with LINKGRAPH_MAX_FILE_MB")])
+            raise InputError([Problem(Origin(str(path)), f"the file is {info.st_size / 2**20:.1f} MB, more than the "
+                                      f"limit of {limit:g} MB / 文件过大",
+                                      "raise it with LINKGRAPH_MAX_CASE_MB (case files) or LINKGRAPH_MAX_FILE_MB")])
         with open(path, "rb") as handle:
             return handle.read(int(limit * 1024 * 1024) + 1)
     except OSError as err:

@@ -1,9 +1,10 @@
 """The catalog of named, parameterized queries (``catalog.yaml``).
 
 A :class:`NamedQuery` knows its parameters, checks and converts the values a
-user gives (text from the command line, Python values from a notebook) and
-renders its Cypher for one backend. Rendering only expands the two dialect
-macros; values always travel as parameters.
+user gives (text from the command line, Python values from a notebook),
+renders its Cypher for one backend, and puts the rows in their final form:
+JSON columns parsed, lists sorted where engines differ, rows ordered.
+Rendering only expands the dialect macros; values always travel as parameters.
 
 >>> q = default_catalog()["ties_started_in"]
 >>> q.bind({"year": "2022"})
@@ -15,6 +16,7 @@ macros; values always travel as parameters.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -23,6 +25,8 @@ from typing import Any, Mapping
 import yaml
 
 from graph_model.names import match_key
+from graph_model.records import parse_date
+from graph_model.schema import default_schema
 from queries.statements import BACKENDS
 
 _MACROS = {
@@ -30,7 +34,9 @@ _MACROS = {
     "ladybug": {"KIND": "label({})", "TYPE": "label({})"},
 }
 _MACRO = re.compile(r"\b(KIND|TYPE)\((\w+)\)")
-_LADYBUG_PARAM_TYPES = {"string": "STRING", "int": "INT64"}
+_TIES = re.compile(r"\bTIES\(([\w\s,]+)\)")
+_NULL = re.compile(r"\bNULL_AS\((\w+)\)")
+_LADYBUG_PARAM_TYPES = {"string": "STRING", "int": "INT64", "date": "STRING"}
 
 
 class QueryError(ValueError):
@@ -39,8 +45,9 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True)
 class Param:
-    """A query parameter. ``refers_to`` names the node kind (or ``any``) whose
-    name, alias or id the value must be; the store resolves it to one id."""
+    """A query parameter. ``refers_to`` names the node kind (or ``any``) whose name, alias or id the
+    value must be (the store resolves it to one id); ``match`` turns the value into the name matcher's key."""
+
     name: str
     type: str
     zh: str
@@ -49,29 +56,40 @@ class Param:
     example: Any = None
     refers_to: str | None = None
     match: bool = False
+    default: Any = None
+    min: int | None = None
+    max: int | None = None
 
     def convert(self, value: Any) -> Any:
-        """The value as the query takes it; a ``match`` parameter becomes the name matcher's key
-        (Traditional, variant and folk spellings alike)."""
+        """The value as the query takes it, checked; ``None`` for a blank optional value."""
         if value is None or value == "":
-            return None
+            return self.default
         if self.match:
             return match_key(str(value))
         if self.type == "int":
             try:
-                return int(value)
+                number = int(value)
             except (TypeError, ValueError):
                 raise QueryError(f"parameter {self.name} must be a whole number, got {value!r} / 参数应为整数") from None
+            if self.min is not None and number < self.min or self.max is not None and number > self.max:
+                raise QueryError(f"parameter {self.name} must be {self.min} to {self.max}, got {number} / 参数超出范围")
+            return number
+        if self.type == "date":
+            try:
+                return parse_date(value)
+            except ValueError as err:
+                raise QueryError(f"parameter {self.name}: {err}") from None
         return str(value)
 
 
 @dataclass(frozen=True)
 class Column:
-    """A returned column: its Chinese label, and whether it shows a ``kind``, a ``tie`` type or ``json``."""
+    """A returned column: its Chinese label, and how its values read (``kind``, ``tie``, ``json``,
+    ``list``, ``path``, or a mapping of codes to labels)."""
 
     name: str
     zh: str
-    shows: str | None = None
+    shows: str | Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,9 +98,16 @@ class NamedQuery:
     zh: str
     en: str
     params: tuple[Param, ...]
-    text: str
+    texts: Mapping[str, str]
     columns: tuple[Column, ...] = ()
     sort: tuple[str, ...] = ()
+    sorted_lists: tuple[str, ...] = ()
+    rank: Mapping[str, str] | None = None
+
+    @property
+    def text(self) -> str:
+        """The catalog's text (the LadybugDB one where the backends differ), macros unexpanded."""
+        return self.texts.get("ladybug") or self.texts["both"]
 
     def cypher(self, backend: str) -> str:
         """The query text for ``backend`` (``neo4j`` or ``ladybug``).
@@ -93,14 +118,17 @@ class NamedQuery:
         if backend not in BACKENDS:
             raise QueryError(f"unknown backend {backend!r}")
         macros = _MACROS[backend]
-        text = _MACRO.sub(lambda m: macros[m.group(1)].format(m.group(2)), self.text)
+        text = self.texts.get(backend) or self.texts["both"]
+        text = _MACRO.sub(lambda m: macros[m.group(1)].format(m.group(2)), text)
+        text = _TIES.sub(lambda m: tie_types(*(c.strip() for c in m.group(1).split(","))), text)
+        text = _NULL.sub(lambda m: f"CAST(NULL AS {m.group(1)})" if backend == "ladybug" else "null", text)
         if backend == "ladybug":
             for p in self.params:
                 text = re.sub(rf"\${p.name}\b", f"CAST(${p.name} AS {_LADYBUG_PARAM_TYPES[p.type]})", text)
         return text
 
     def bind(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Checked, converted parameters: every declared one present (``None`` if optional and unset)."""
+        """Checked, converted parameters: every declared one present (its default if unset)."""
         known = {p.name for p in self.params}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -114,40 +142,91 @@ class NamedQuery:
             bound[p.name] = value
         return bound
 
+    def finish(self, rows: list[dict[str, Any]], bound: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Rows as answers: JSON columns as mappings, lists sorted where asked, in the declared order."""
+        json_columns = [c.name for c in self.columns if c.shows == "json"]
+        for row in rows:
+            for name in json_columns:
+                if isinstance(row.get(name), str):
+                    row[name] = json.loads(row[name])
+            for name in self.sorted_lists:
+                if isinstance(row.get(name), list):
+                    row[name] = sorted(row[name])
+        if self.rank and bound:
+            return _ranked(rows, self.rank["column"], bound[self.rank["by"]])
+        return self.order(rows)
+
     def order(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Rows in the catalog's declared order (for UNION queries); others unchanged."""
-        if not self.sort:
-            return rows
-        return sorted(rows, key=lambda r: tuple((r[c] is None, "" if r[c] is None else str(r[c])) for c in self.sort))
+        """Rows in the catalog's declared order (``-column`` descending); others unchanged."""
+        for spec in reversed(self.sort):
+            name, descending = spec.lstrip("-"), spec.startswith("-")
+            rows = sorted(rows, key=lambda r: (r[name] is None, "" if r[name] is None else _sort_value(r[name])),
+                          reverse=descending)
+        return rows
+
+
+def _sort_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, (int, float)) else str(value)
+
+
+def _ranked(rows: list[dict[str, Any]], column: str, key: str) -> list[dict[str, Any]]:
+    """Rows by how close ``column`` is to the matcher key ``key``: the same name first, then names that
+    start with it, then the rest by similarity."""
+    from rapidfuzz import fuzz
+
+    def score(row: dict[str, Any]) -> tuple:
+        name = match_key(row.get(column) or "")
+        return (name != key, not name.startswith(key), -fuzz.ratio(name, key), row.get("id") or "")
+
+    return sorted(rows, key=score)
+
+
+@functools.cache
+def tie_types(*categories: str) -> str:
+    """``PART_OF|LOCATED_IN``: the tie kinds of the schema in ``categories``, for a relationship pattern."""
+    schema = default_schema()
+    found = [t.type for t in schema.tie_kinds if t.category in categories]
+    if not found:
+        raise QueryError(f"no tie kinds in categories {categories}")
+    return "|".join(found)
 
 
 def _column(name: str, spec: str | Mapping[str, Any]) -> Column:
     if isinstance(spec, str):
         return Column(name, spec)
-    if spec.get("shows") not in (None, "kind", "tie", "json"):
-        raise QueryError(f"column {name}: shows must be kind, tie or json, not {spec.get('shows')!r}")
-    return Column(name, spec["zh"], spec.get("shows"))
+    shows = spec.get("shows")
+    if shows is not None and not isinstance(shows, Mapping) and shows not in ("kind", "tie", "json", "list", "path"):
+        raise QueryError(f"column {name}: shows must be kind, tie, json, list, path or a mapping, not {shows!r}")
+    return Column(name, spec["zh"], shows)
 
 
 def parse_catalog(entries: list[Mapping[str, Any]]) -> dict[str, NamedQuery]:
     """Named queries from the parsed YAML list; pure."""
     catalog: dict[str, NamedQuery] = {}
     for entry in entries:
+        cypher = entry["cypher"]
+        texts = {k: v.strip() for k, v in cypher.items()} if isinstance(cypher, Mapping) else {"both": cypher.strip()}
+        if set(texts) - {"both", *BACKENDS} or ("both" not in texts and set(texts) != set(BACKENDS)):
+            raise QueryError(f"{entry['name']}: cypher is one text or one per backend ({', '.join(BACKENDS)})")
         query = NamedQuery(
             name=entry["name"],
             zh=entry["zh"],
             en=entry["en"],
             params=tuple(Param(**p) for p in entry.get("params") or ()),
-            text=entry["cypher"].strip(),
+            texts=texts,
             columns=tuple(_column(n, spec) for n, spec in (entry.get("columns") or {}).items()),
             sort=tuple(entry.get("sort") or ()),
+            sorted_lists=tuple(entry.get("sorted_lists") or ()),
+            rank=entry.get("rank"),
         )
         if query.name in catalog:
             raise QueryError(f"query {query.name} is declared twice")
         for param in query.params:
             if param.type not in _LADYBUG_PARAM_TYPES:
                 raise QueryError(f"{query.name}: parameter {param.name} has unknown type {param.type!r}")
-            if f"${param.name}" not in query.text:
+            if any(f"${param.name}" not in text for text in texts.values()):
                 raise QueryError(f"{query.name}: parameter {param.name} is declared but not used")
         catalog[query.name] = query
     return catalog

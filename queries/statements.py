@@ -133,7 +133,7 @@ def create_ties(schema: Schema, type_: str, source: str, target: str, backend: s
         raise ValueError(f"{type_} does not join {source} to {target}")
     match = f"UNWIND $rows AS r\nMATCH (a:{source} {{id: r.src}}) MATCH (b:{target} {{id: r.dst}})\n"
     if backend == "neo4j":
-        return match + f"MERGE (a)-[e:{type_}]->(b)\nSET e = r.props"
+        return match + f"CREATE (a)-[e:{type_}]->(b)\nSET e = r.props"
     return match + f"CREATE (a)-[e:{type_} {_literal_map(kind.properties)}]->(b)"
 
 
@@ -221,6 +221,22 @@ def delete_all() -> str:
     return "MATCH (n) DETACH DELETE n"
 
 
+def delete_some_nodes() -> str:
+    """Neo4j: delete up to ``$limit`` nodes with their ties and say how many (to empty a large database in batches)."""
+    return "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+
+
+def count_all_nodes() -> str:
+    return "MATCH (n) RETURN count(n) AS count"
+
+
+def transaction_memory_settings() -> str:
+    """Neo4j: the server's limits on transaction memory (the pool of all transactions, and one) and its heap."""
+    return ("SHOW SETTINGS YIELD name, value WHERE name IN "
+            "['db.memory.transaction.total.max', 'db.memory.transaction.max', 'server.memory.heap.max_size'] "
+            "RETURN name, value")
+
+
 def count_nodes(label: str) -> str:
     return f"MATCH (n:{label}) RETURN count(n) AS count"
 
@@ -229,16 +245,28 @@ def count_ties(type_: str) -> str:
     return f"MATCH ()-[e:{type_}]->() RETURN count(e) AS count"
 
 
-def export_nodes(schema: Schema, label: str) -> str:
-    """Every node of ``label`` with all its columns, ordered by id."""
+def export_nodes(schema: Schema, label: str, *, chosen: bool = False) -> str:
+    """Every node of ``label`` with all its columns, ordered by id (``chosen``: those whose id is in ``$ids``)."""
     columns = ", ".join(f"n.{p.name} AS {p.name}" for p in schema.node_kind(label).properties)
-    return f"MATCH (n:{label}) RETURN {columns} ORDER BY n.id"
+    where = " WHERE n.id IN $ids" if chosen else ""
+    return f"MATCH (n:{label}){where} RETURN {columns} ORDER BY n.id"
 
 
-def export_ties(schema: Schema, type_: str) -> str:
-    """Every tie of ``type_`` as ``src``, ``dst`` and all its columns."""
+def export_ties(schema: Schema, type_: str, *, chosen: bool = False) -> str:
+    """Every tie of ``type_`` as ``src``, ``dst`` and all its columns (``chosen``: both ends in ``$ids``)."""
     columns = ", ".join(f"e.{p.name} AS {p.name}" for p in schema.tie_kind(type_).properties)
-    return f"MATCH (a)-[e:{type_}]->(b) RETURN a.id AS src, b.id AS dst, {columns} ORDER BY src, dst"
+    where = " WHERE a.id IN $ids AND b.id IN $ids" if chosen else ""
+    return f"MATCH (a)-[e:{type_}]->(b){where} RETURN a.id AS src, b.id AS dst, {columns} ORDER BY src, dst"
+
+
+def ids_within(label: str) -> str:
+    """Ids of the nodes of ``label`` inside the unit ``$prefix``: by their code or by their place."""
+    return f"MATCH (n:{label}) WHERE n.id STARTS WITH $prefix OR n.place STARTS WITH $prefix RETURN n.id AS id"
+
+
+def neighbour_ids(type_: str) -> str:
+    """Ids of the nodes a tie of ``type_`` joins to one of ``$ids`` (either way)."""
+    return f"MATCH (a)-[:{type_}]-(b) WHERE a.id IN $ids RETURN DISTINCT b.id AS id"
 
 
 def node_names(label: str) -> str:

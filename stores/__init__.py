@@ -12,20 +12,38 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from graph_model.schema import Schema, default_schema
-from stores.base import Store, StoreError
-from stores.connection import StoreSpecError, parse_store_spec
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from graph_model.schema import Schema
+    from stores.base import Store
 
 DEFAULT_STORE = "linkgraph.lbug"
 
 
+def __getattr__(name: str) -> Any:
+    """``Store``, ``StoreError`` and ``StoreSpecError``, imported when first asked for (so ``linkgraph --help``
+    and other commands that open no store start at once)."""
+    if name in ("Store", "StoreError"):
+        from stores import base
+
+        return getattr(base, name)
+    if name == "StoreSpecError":
+        from stores.connection import StoreSpecError
+
+        return StoreSpecError
+    raise AttributeError(name)
+
+
 def is_server_spec(spec: str | os.PathLike[str]) -> bool:
     """Whether ``spec`` is a Neo4j URI (raises :class:`StoreSpecError` when it is neither URI nor path)."""
+    from stores.connection import parse_store_spec
+
     return parse_store_spec(spec).backend == "neo4j"
 
 
-def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: Schema | None = None, *,
-               read_only: bool = False, create: bool = False) -> Store:
+def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | None" = None, *,
+               read_only: bool = False, create: bool = False) -> "Store":
     """A Neo4j store for a ``bolt://`` or ``neo4j://`` URI, else the embedded store at that path.
 
     Neo4j credentials come from ``NEO4J_USER`` / ``NEO4J_PASSWORD`` /
@@ -35,6 +53,9 @@ def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: Schema | No
     A spec that looks like an address but is no Neo4j URI is an error
     (:class:`~stores.connection.StoreSpecError`), never a new file.
     """
+    from graph_model.schema import default_schema
+    from stores.connection import StoreSpecError, parse_store_spec
+
     schema = schema or default_schema()
     parsed = parse_store_spec(spec)
     if parsed.backend == "neo4j":

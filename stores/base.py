@@ -42,6 +42,15 @@ class StoreError(RuntimeError):
 
 
 @dataclass
+class Answer:
+    """What an ad hoc query returned: its columns, its rows (up to the limit) and whether the limit cut it."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    truncated: bool = False
+
+
+@dataclass
 class WriteReport:
     """What a write did (or, for a dry run, would do)."""
 
@@ -86,8 +95,14 @@ class Store(ABC):
         """Carry out ``plan`` (after emptying the store if ``replace``) and record the sources."""
 
     @abstractmethod
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+              limit: int | None = None, timeout: float | None = None) -> Answer:
+        """Run one query: read-only (enforced by the store) unless ``write``; never touching files
+        (:func:`queries.guard.check_query`); at most ``limit`` rows; at most ``timeout`` seconds."""
+
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run one query in a read-only transaction and return its rows as dicts."""
+        """Run one read-only query and return all its rows as dicts."""
+        return self.query(cypher, params).rows
 
     def ensure_schema(self) -> None:
         """Create tables (LadybugDB) or constraints and indexes (Neo4j); idempotent."""
@@ -293,18 +308,49 @@ class Store(ABC):
             result[tie.type] = self.run(statements.count_ties(tie.type))[0]["count"]
         return result
 
-    def export(self) -> GraphData:
-        """The whole graph as records, for analysis and maps; values typed as the schema says."""
+    def export(self, ids: Iterable[str] | None = None) -> GraphData:
+        """The graph as records, for analysis and maps; values typed as the schema says.
+
+        ``ids`` limits it to those nodes and the ties among them (a county, or
+        the neighbourhood of an organization: :meth:`ids_within`,
+        :meth:`ids_around`), read by query rather than exported whole.
+        """
         self.ensure_schema()
         graph = GraphData(schema=self.schema)
+        params = {"ids": sorted(ids)} if ids is not None else None
+        chosen = params is not None
         for kind in self.schema.node_kinds:
-            for row in self.run(statements.export_nodes(self.schema, kind.label)):
+            for row in self.run(statements.export_nodes(self.schema, kind.label, chosen=chosen), params):
                 graph.add_node(Node(kind.label, row["id"], _typed(kind.properties, row)))
         for tie in self.schema.tie_kinds:
-            for row in self.run(statements.export_ties(self.schema, tie.type)):
+            for row in self.run(statements.export_ties(self.schema, tie.type, chosen=chosen), params):
                 src, dst = row.pop("src"), row.pop("dst")
                 graph.add_tie(Tie(tie.type, src, dst, _typed(tie.properties, row)))
         return graph
+
+    def ids_within(self, code: str) -> set[str]:
+        """The nodes of an administrative unit (its code: ``61``, ``6108``, ``610828``, a town): its units,
+        the organizations placed in it, and the organizations tied to those (so that ties across its
+        border show where they lead)."""
+        self.ensure_schema()
+        inside = {row["id"] for label in self.schema.node_labels
+                  for row in self.run(statements.ids_within(label), {"prefix": code})}
+        return inside | self._neighbours(inside, administrative=False)
+
+    def ids_around(self, node_id: str, hops: int) -> set[str]:
+        """The nodes within ``hops`` working or attribute ties of ``node_id``, and the units it belongs to."""
+        self.ensure_schema()
+        found = {node_id} | self._neighbours({node_id}, administrative=True)
+        frontier = {node_id}
+        for _ in range(hops):
+            frontier = self._neighbours(frontier, administrative=False) - found
+            found |= frontier
+        return found
+
+    def _neighbours(self, ids: set[str], *, administrative: bool) -> set[str]:
+        types = [t.type for t in self.schema.tie_kinds if t.administrative == administrative]
+        return {row["id"] for type_ in types for chunk in batches(sorted(ids), 5000)
+                for row in self.run(statements.neighbour_ids(type_), {"ids": list(chunk)})}
 
     def run_named(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a query of the catalog (``queries/catalog.yaml``) with checked parameters.
@@ -318,7 +364,7 @@ class Store(ABC):
         for param in query.params:
             if param.refers_to and bound[param.name] is not None:
                 bound[param.name] = self.resolve(param.refers_to, bound[param.name])
-        return query.order(self.run(query.cypher(self.backend), bound))
+        return query.finish(self.run(query.cypher(self.backend), bound), bound)
 
     def resolve(self, kind: str, value: str) -> str:
         """The id of the one node of ``kind`` (or of any kind) that ``value`` names.

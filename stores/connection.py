@@ -31,10 +31,12 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import neo4j
-from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError
+from typing import TYPE_CHECKING
 
 from stores.base import StoreError
+
+if TYPE_CHECKING:  # the driver is imported when a connection is made, so that commands on files start at once
+    import neo4j
 
 SERVER_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 BOLT_PORT = 7687
@@ -43,7 +45,10 @@ HTTP_PORTS = (7474, 7473)
 # The driver's settings for every connection: no notifications (the server would
 # send one per deprecation or unbounded pattern, and the driver log them as warnings).
 DRIVER_SETTINGS = {"notifications_min_severity": "OFF", "warn_notification_severity": None,
-                   "connection_timeout": 15.0}
+                   "connection_timeout": 15.0,
+                   # how long a managed transaction is retried (a cluster's leader may move): long enough for
+                   # that, short enough that a stopped server is said at once rather than after 30 s
+                   "max_transaction_retry_time": float(os.environ.get("LINKGRAPH_NEO4J_RETRY_SECONDS", "10"))}
 
 _SCHEME_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/*")
 _URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)$", re.S)
@@ -165,13 +170,16 @@ def _server_uri(text: str, scheme: str, rest: str) -> str:
     return f"{scheme}://{rest}"
 
 
-def connect(uri: str, user: str, password: str | None, database: str) -> neo4j.Driver:
+def connect(uri: str, user: str, password: str | None, database: str) -> "neo4j.Driver":
     """A driver for ``uri`` that has logged in and found ``database``.
 
     Raises :class:`StoreSpecError` for a bad URI and a :class:`StoreUnavailable`
     (:class:`ServerUnreachable`, :class:`LoginRefused`, :class:`DatabaseMissing`)
     when the server cannot be used; no message contains the password.
     """
+    import neo4j
+    from neo4j.exceptions import ConfigurationError
+
     spec = parse_store_spec(uri)
     if spec.backend != "neo4j":
         raise StoreSpecError(f"{uri} is not a Neo4j URI (hint: e.g. bolt://127.0.0.1:{BOLT_PORT})")
@@ -195,6 +203,8 @@ def connect(uri: str, user: str, password: str | None, database: str) -> neo4j.D
 
 def connection_error(err: BaseException, uri: str, user: str, database: str) -> StoreError:
     """The error to raise for ``err``, a failure of connecting to ``uri``."""
+    from neo4j.exceptions import AuthError, Neo4jError
+
     code = getattr(err, "code", None) or ""
     if isinstance(err, AuthError) or ".Security." in code:
         return LoginRefused(f"Neo4j at {uri} refused the login of user {user!r}: {_reason(err)} / 用户名或密码不对 "
@@ -212,6 +222,6 @@ def connection_error(err: BaseException, uri: str, user: str, database: str) -> 
 
 def _reason(err: BaseException) -> str:
     """The server's message, or the operating system's reason the driver reports last."""
-    text = (err.message if isinstance(err, Neo4jError) else None) or str(err) or type(err).__name__
+    text = getattr(err, "message", None) or str(err) or type(err).__name__
     why = _OS_REASON.search(text)
     return why[1] if why else text.strip().splitlines()[0].rstrip(":")

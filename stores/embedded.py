@@ -25,7 +25,10 @@ import ladybug
 from graph_model.records import storage_value
 from graph_model.schema import Schema
 from queries import statements
-from stores.base import Progress, Store, StoreError, batches
+from queries.catalog import QueryError
+from queries.guard import check_query
+from stores.base import Answer, Progress, Store, StoreError, batches
+from stores.connection import StoreUnavailable
 from stores.plan import WritePlan
 
 BUFFER_POOL_MB = int(os.environ.get("LINKGRAPH_BUFFER_POOL_MB", "1024"))
@@ -40,7 +43,13 @@ COPY_ROWS = 200_000
 
 
 class EmbeddedStore(Store):
-    """LadybugDB at ``path`` (created, with its folder, if missing)."""
+    """LadybugDB at ``path`` (created, with its folder, if missing).
+
+    Opened for writing, the store holds ``PATH.lock`` until it is closed, so a
+    second writer waits for the first (up to ``$LINKGRAPH_LOCK_TIMEOUT``
+    seconds) instead of failing; readers open it read-only meanwhile and see
+    the store as it was before the write.
+    """
 
     backend = "ladybug"
 
@@ -48,17 +57,26 @@ class EmbeddedStore(Store):
         super().__init__(schema)
         self.path = Path(path)
         self.read_only = read_only
+        self._lock: WriterLock | None = None
         if read_only and not self.path.exists():
             raise StoreError(f"no embedded store at {self.path} / 数据库不存在 "
                              f"(hint: load data first: linkgraph load … --store {self.path})")
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._open()
+            self._lock = WriterLock(self.path)
+            self._lock.acquire()
+        try:
+            self._open()
+        except BaseException:
+            self._release()
+            raise
 
     def _open(self) -> None:
         try:
+            # Reading, LadybugDB sizes its page cache itself (an export of a national store needs a
+            # large one); writing, it is bounded, and large loads go through chunked COPYs instead.
             self._db = ladybug.Database(str(self.path), read_only=self.read_only,
-                                        buffer_pool_size=BUFFER_POOL_MB * 2**20)
+                                        buffer_pool_size=0 if self.read_only else BUFFER_POOL_MB * 2**20)
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as err:
             raise StoreError(f"cannot open embedded store {self.path}: {_first_line(err)} "
@@ -71,6 +89,12 @@ class EmbeddedStore(Store):
     def close(self) -> None:
         self._conn.close()
         self._db.close()
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def _run_ddl(self, statement: str) -> None:
         self._execute(statement)
@@ -137,18 +161,19 @@ class EmbeddedStore(Store):
             for row in registry:
                 conn_execute(statements.record_source(self.backend), {"row": row})
 
-        with writer_lock(self.path):
-            if replace or plan.rows >= SWAP_ROWS:
-                self._swap_in(lambda execute: everything(execute, False), copy=not replace)
-            else:
-                self._in_transaction(lambda: everything(self._execute, True))
+        if replace or plan.rows >= SWAP_ROWS:
+            self._swap_in(lambda execute: everything(execute, False), copy=not replace)
+        else:
+            self._in_transaction(lambda: everything(self._execute, True))
 
     def _swap_in(self, work, *, copy: bool) -> None:
         """Run ``work`` against a copy of the store file (or a new file), then put the copy in its place."""
         building = self.path.with_name(f"{self.path.name}.building-{os.getpid()}")
-        self.close()
+        self._conn.close()
+        self._db.close()
         try:
-            _remove(building)
+            for stale in self.path.parent.glob(f"{self.path.name}.building-*"):  # left by a writer that was killed
+                _remove(stale)
             if copy and self.path.exists():
                 shutil.copyfile(self.path, building)
             database = ladybug.Database(str(building), buffer_pool_size=BUFFER_POOL_MB * 2**20)
@@ -204,25 +229,53 @@ class EmbeddedStore(Store):
         except RuntimeError:
             pass  # a failed statement has already rolled the transaction back
 
-    def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        self._execute("BEGIN TRANSACTION READ ONLY")
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+              limit: int | None = None, timeout: float | None = None) -> Answer:
+        check_query(cypher, write=write, backend=self.backend)
+        if write and self.read_only:
+            raise StoreError(f"{self.describe()} is open read-only / 数据库以只读方式打开")
+        if timeout:
+            self._conn.set_query_timeout(int(timeout * 1000))
+        self._execute("BEGIN TRANSACTION" if write else "BEGIN TRANSACTION READ ONLY")
         try:
-            result = self._execute(cypher, params)
+            try:
+                result = self._conn.execute(cypher, dict(params or {}))
+            except RuntimeError as err:
+                raise _refusal(err, self.describe(), timeout) from None
             columns = result.get_column_names()
-            rows = [dict(zip(columns, values)) for values in result.get_all()]
-        finally:
+            rows: list[dict[str, Any]] = []
+            truncated = False
+            while result.has_next():
+                if limit is not None and len(rows) >= limit:
+                    truncated = True
+                    break
+                rows.append(dict(zip(columns, result.get_next())))
+            if write:
+                self._execute("COMMIT")
+        except BaseException:
             self._rollback()
-        return rows
+            raise
+        finally:
+            if not write:
+                self._rollback()
+            if timeout:
+                self._conn.set_query_timeout(0)
+        return Answer(columns, rows, truncated)
 
 
-@contextlib.contextmanager
-def writer_lock(path: Path, timeout: float | None = None):
-    """Hold ``PATH.lock`` while writing; a second writer waits (up to ``timeout`` seconds, default
-    ``$LINKGRAPH_LOCK_TIMEOUT`` or 60) and then fails naming the process that holds it."""
-    timeout = LOCK_TIMEOUT if timeout is None else timeout
-    lock = Path(f"{path}.lock")
-    with open(lock, "a+") as handle:
-        deadline = time.monotonic() + timeout
+class WriterLock:
+    """``PATH.lock``, held by the one process that writes a store; the others wait for it
+    (up to ``timeout`` seconds, default ``$LINKGRAPH_LOCK_TIMEOUT`` or 60) and then fail
+    naming the process that holds it. The operating system frees it when a writer dies."""
+
+    def __init__(self, path: Path, timeout: float | None = None):
+        self.path = path
+        self.timeout = LOCK_TIMEOUT if timeout is None else timeout
+        self._handle = None
+
+    def acquire(self) -> None:
+        handle = open(f"{self.path}.lock", "a+")
+        deadline = time.monotonic() + self.timeout
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -231,19 +284,24 @@ def writer_lock(path: Path, timeout: float | None = None):
                 if time.monotonic() >= deadline:
                     handle.seek(0)
                     holder = handle.read().strip() or "another process"
-                    raise StoreError(f"{path} is being written by {holder} / 另一个进程正在写入该数据库 "
-                                     f"(hint: wait for it to finish, or raise LINKGRAPH_LOCK_TIMEOUT, now {timeout:g} s)") from None
+                    handle.close()
+                    raise StoreUnavailable(f"{self.path} is being written by {holder} / 另一个进程正在写入该数据库 "
+                                     f"(hint: wait for it to finish, or raise LINKGRAPH_LOCK_TIMEOUT, now "
+                                     f"{self.timeout:g} s)") from None
                 time.sleep(0.2)
         handle.seek(0)
         handle.truncate()
-        handle.write(f"pid {os.getpid()}")
+        handle.write(f"process {os.getpid()}")
         handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.seek(0)
+            self._handle.truncate()
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
 
 
 def _remove(path: Path) -> None:
@@ -268,6 +326,17 @@ def write_parquet(path: str, columns: Mapping[str, tuple[str, list[Any]]]) -> No
              "STRING[]": pa.list_(pa.string())}
     arrays = [pa.array(values, type=types[type_]) for type_, values in columns.values()]
     pq.write_table(pa.Table.from_arrays(arrays, names=list(columns)), path)
+
+
+def _refusal(err: RuntimeError, where: str, timeout: float | None) -> Exception:
+    """LadybugDB's error as the user's: a write in a read-only query, a timeout, or the engine's own words."""
+    text = _first_line(err)
+    if "read-only" in text or "read only" in text:
+        return QueryError("this query writes and ad hoc queries are read-only / 查询会修改数据，临时查询只读 "
+                          "(hint 提示: add --write to change the store)")
+    if text.startswith("Interrupted") and timeout:
+        return QueryError(f"the query took longer than {timeout:g} s and was stopped / 查询超时 (hint 提示: --timeout)")
+    return StoreError(f"{where} refused a statement: {text}")
 
 
 def _first_line(err: BaseException) -> str:

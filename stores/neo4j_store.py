@@ -12,21 +12,36 @@ refuses to let write.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+import re
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Iterator, Mapping
 
 import neo4j
-from neo4j.exceptions import Neo4jError
+from neo4j.exceptions import DriverError, Neo4jError
 
 from graph_model.schema import Schema
 from queries import statements
-from stores.base import Progress, Statement, Store, StoreError, batches
+from queries.catalog import QueryError
+from queries.guard import check_query
+from stores.base import Answer, Progress, Statement, Store, StoreError, batches
 from stores.connection import connect, parse_store_spec
 from stores.plan import WritePlan
 
 SINGLE_TRANSACTION_ROWS = 50_000
-"""Loads up to this many rows run in one transaction (all or nothing); larger ones in batches."""
-STATEMENTS_PER_TRANSACTION = 5
-"""In a batched load, how many statements (of up to 2,000 rows each) make one transaction."""
+"""Loads up to this many rows (and within one transaction's memory) run in one transaction: all or nothing."""
+STATEMENT_ROWS = 5_000
+"""Rows per ``UNWIND`` statement of a batched load."""
+TRANSACTION_ROWS = 20_000
+"""Most rows per transaction of a batched load (fewer if the server's memory asks for it)."""
+MIN_TRANSACTION_ROWS = 1_000
+"""Fewest rows per transaction, however little memory the server reports."""
+TRANSACTION_SHARE = 0.15
+"""The share of the server's transaction memory pool one transaction of a batched load may take."""
+DEFAULT_TRANSACTION_BYTES = 128 * 2**20
+"""One transaction's memory when the server does not say (a database it does not let us ask, such as Aura)."""
+ROW_BYTES = 3_500
+"""Transaction memory per written row: 2.7–3.3 KB measured for roster rows of about 320 characters
+(``SHOW TRANSACTIONS`` … ``estimatedUsedHeapMemory`` of 5,000 and 20,000 new villages or ties)."""
 
 
 class Neo4jStore(Store):
@@ -70,50 +85,96 @@ class Neo4jStore(Store):
                progress: Progress | None) -> None:
         """One transaction for an ordinary load; a large one in batches of managed transactions.
 
-        In batches, the registry marks the sources incomplete until the last
-        batch is in; because every load first compares with what the store
-        holds, running the same load again after a failure writes only what
-        is missing.
+        A batched load first records its sources as incomplete
+        (``LoadedSource.complete`` false), then writes deletes, updates, new
+        nodes and new ties in transactions sized to the server's transaction
+        memory, and marks the sources complete with the last one. Every load
+        compares with what the store holds before it writes, so running the
+        same load again after a failure or a kill writes only what is
+        missing. Each transaction is a managed one, which the driver retries
+        on a transient error (a cluster's leader change, a deadlock).
         """
-        work: list[Statement] = [(statements.delete_all(), {})] if replace else []
-        work += self.plan_statements(plan)
-        for label, nodes in plan.create_nodes.items():
-            cypher = statements.create_nodes(self.schema, label, self.backend)
-            work += [(cypher, {"rows": list(chunk)}) for chunk in batches(self.node_rows(nodes, plan.loaded))]
-        for (type_, source, target), ties in plan.create_ties.items():
-            cypher = statements.create_ties(self.schema, type_, source, target, self.backend)
-            work += [(cypher, {"rows": list(chunk)}) for chunk in batches(self.tie_rows(ties, plan.loaded))]
+        total = plan.rows
+        memory_rows = self._rows_per_transaction()
+        rows_per_transaction = min(TRANSACTION_ROWS, memory_rows)
         record = statements.record_source(self.backend)
-        total = sum(len(p.get("rows", p.get("ids", ()))) for _, p in work)
         done = 0
-
-        def run_all(tx: neo4j.ManagedTransaction, items: list[Statement]) -> None:
-            for cypher, params in items:
-                tx.run(cypher, dict(params)).consume()
 
         def step(items: list[Statement]) -> None:
             nonlocal done
-            done += sum(len(p.get("rows", p.get("ids", ()))) for _, p in items)
+            done += sum(_size(params) for _, params in items)
             if progress:
                 progress("write", done, total)
 
         try:
             with self._session(neo4j.WRITE_ACCESS) as session:
-                if total <= SINGLE_TRANSACTION_ROWS:
-                    session.execute_write(run_all, work + [(record, {"row": row}) for row in registry])
+                held = self._node_count(session) if replace else 0
+                if max(total, held) <= min(SINGLE_TRANSACTION_ROWS, memory_rows):
+                    work = [(statements.delete_all(), {})] if replace else []
+                    work += [*self.plan_statements(plan), *self._create_statements(plan)]
+                    session.execute_write(_run_all, work + [(record, {"row": row}) for row in registry])
                     step(work)
                     return
-                session.execute_write(run_all, [(record, {"row": {**row, "complete": False}}) for row in registry])
-                for start in range(0, len(work), STATEMENTS_PER_TRANSACTION):
-                    items = work[start : start + STATEMENTS_PER_TRANSACTION]
-                    session.execute_write(run_all, items)
+                if replace:
+                    self._delete_everything(session, rows_per_transaction)
+                session.execute_write(_run_all, [(record, {"row": {**row, "complete": False}}) for row in registry])
+                for items in _prefetched(self._transactions(plan, rows_per_transaction)):
+                    session.execute_write(_run_all, items)
                     step(items)
-                session.execute_write(run_all, [(record, {"row": row}) for row in registry])
-        except Neo4jError as err:
-            partly = "" if total <= SINGLE_TRANSACTION_ROWS else (
-                f"; {done} of {total} rows were written: run the same load again to complete it "
-                "/ 已写入部分数据，重新运行同一载入即可补全")
-            raise StoreError(f"{self.describe()} refused the load: {_message(err)}{partly or ', nothing was written / 未写入任何数据'}") from None
+                session.execute_write(_run_all, [(record, {"row": row}) for row in registry])
+        except (Neo4jError, DriverError) as err:  # refused, or the server went away (after the driver's retries)
+            partly = (f"; {done} of {total} rows were written: run the same load again to complete it "
+                      "/ 已写入部分数据，重新运行同一载入即可补全") if done else ", nothing was written / 未写入任何数据"
+            raise StoreError(f"{self.describe()} refused the load: {_message(err)}{partly}") from None
+
+    def _create_statements(self, plan: WritePlan) -> Iterator[Statement]:
+        """``CREATE`` statements for the plan's new nodes, then its new ties, built a batch at a time."""
+        for label, nodes in plan.create_nodes.items():
+            cypher = statements.create_nodes(self.schema, label, self.backend)
+            for chunk in batches(nodes, STATEMENT_ROWS):
+                yield cypher, {"rows": self.node_rows(chunk, plan.loaded)}
+        for (type_, source, target), ties in plan.create_ties.items():
+            cypher = statements.create_ties(self.schema, type_, source, target, self.backend)
+            for chunk in batches(ties, STATEMENT_ROWS):
+                yield cypher, {"rows": self.tie_rows(chunk, plan.loaded)}
+
+    def _transactions(self, plan: WritePlan, rows_per_transaction: int) -> Iterator[list[Statement]]:
+        """The plan's statements (deletes, updates, creates) grouped into transactions of at most
+        ``rows_per_transaction`` rows (a statement is split to fit)."""
+        items: list[Statement] = []
+        size = 0
+        for cypher, params in (*self.plan_statements(plan), *self._create_statements(plan)):
+            key = "rows" if "rows" in params else "ids"
+            values = params[key]
+            while values:
+                room = rows_per_transaction - size
+                items.append((cypher, {**params, key: values[:room]}))
+                size += min(room, len(values))
+                values = values[room:]
+                if size >= rows_per_transaction:
+                    yield items
+                    items, size = [], 0
+        if items:
+            yield items
+
+    def _memory_limits(self) -> dict[str, int]:
+        """The server's transaction memory settings and heap, in bytes (empty if it does not let us read them)."""
+        try:
+            return {row["name"]: _bytes(row["value"]) for row in self.run(statements.transaction_memory_settings())}
+        except StoreError:  # not allowed to read the settings (a hosted database)
+            return {}
+
+    def _rows_per_transaction(self) -> int:
+        return transaction_rows(self._memory_limits())
+
+    def _node_count(self, session) -> int:
+        return session.execute_read(lambda tx: tx.run(statements.count_all_nodes()).single()["count"])
+
+    def _delete_everything(self, session, rows_per_transaction: int) -> None:
+        """Empty the database in transactions of at most ``rows_per_transaction`` nodes with their ties."""
+        limit = max(1, rows_per_transaction // 4)
+        while session.execute_write(lambda tx: tx.run(statements.delete_some_nodes(), limit=limit).single()["deleted"]):
+            pass
 
     def node_rows(self, nodes, loaded: str) -> list[dict[str, Any]]:
         """Rows for ``SET n = r``: the properties that have a value."""
@@ -124,15 +185,71 @@ class Neo4jStore(Store):
         return [{"src": row.pop("src"), "dst": row.pop("dst"), "props": _present(row)}
                 for row in super().tie_rows(ties, loaded)]
 
-    def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        def transaction(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(cypher, dict(params or {}))]
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+              limit: int | None = None, timeout: float | None = None) -> Answer:
+        check_query(cypher, write=write)
+
+        @neo4j.unit_of_work(timeout=timeout)
+        def transaction(tx: neo4j.ManagedTransaction) -> Answer:
+            result = tx.run(cypher, dict(params or {}))
+            rows: list[dict[str, Any]] = []
+            for record in result:
+                if limit is not None and len(rows) >= limit:
+                    return Answer(list(result.keys()), rows, True)
+                rows.append(record.data())
+            return Answer(list(result.keys()), rows)
 
         try:
-            with self._session(neo4j.READ_ACCESS) as session:
-                return session.execute_read(transaction)
+            with self._session(neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS) as session:
+                return (session.execute_write if write else session.execute_read)(transaction)
         except Neo4jError as err:
+            code = err.code or ""
+            if code.endswith("AccessMode") or "read access mode" in _message(err).lower():
+                raise QueryError("this query writes and ad hoc queries are read-only / 查询会修改数据，临时查询只读 "
+                                 "(hint 提示: add --write to change the store)") from None
+            if "Timeout" in code or "TimedOut" in code:
+                raise QueryError(f"the query took longer than {timeout:g} s and was stopped / 查询超时 "
+                                 "(hint 提示: --timeout)") from None
             raise StoreError(f"{self.describe()} refused a query: {_message(err)}") from None
+
+
+def transaction_rows(limits: Mapping[str, int]) -> int:
+    """Rows one transaction may hold, given the server's settings in bytes: a share of
+    the transaction memory pool (``db.memory.transaction.total.max``; 0 or missing means its default,
+    70% of the heap), within 80% of the limit of one transaction (``db.memory.transaction.max``), over
+    the transaction memory of a row; :data:`DEFAULT_TRANSACTION_BYTES` when nothing is known."""
+    pool = limits.get("db.memory.transaction.total.max") or int(limits.get("server.memory.heap.max_size", 0) * 0.7)
+    budget = int(pool * TRANSACTION_SHARE) if pool else DEFAULT_TRANSACTION_BYTES
+    if limits.get("db.memory.transaction.max"):
+        budget = min(budget, int(limits["db.memory.transaction.max"] * 0.8))
+    return max(MIN_TRANSACTION_ROWS, budget // ROW_BYTES)
+
+
+def _run_all(tx: neo4j.ManagedTransaction, items: list[Statement]) -> None:
+    for cypher, params in items:
+        tx.run(cypher, dict(params)).consume()
+
+
+def _size(params: Mapping[str, Any]) -> int:
+    return len(params.get("rows", params.get("ids", ())))
+
+
+def _prefetched(items: Iterator[Any]) -> Iterator[Any]:
+    """``items``, each next one built in a thread while the caller works on (waits for the server with) the last."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        upcoming = pool.submit(next, items, None)
+        while (item := upcoming.result()) is not None:
+            upcoming = pool.submit(next, items, None)
+            yield item
+
+
+def _bytes(value: str) -> int:
+    """A memory setting's value (``"2.10GiB"``, ``"0B"``, ``"512m"``) in bytes."""
+    match = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?)I?B?\s*", str(value).upper())
+    if not match:
+        return 0
+    number, unit = match.groups()
+    return int(float(number) * 1024 ** " KMGT".index(unit or " "))
 
 
 def _present(row: Mapping[str, Any]) -> dict[str, Any]:

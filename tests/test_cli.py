@@ -44,10 +44,10 @@ def test_load_query_report_map(tmp_path, capsys):
     assert sorted(r["member"] for r in rows) == ["尚家沟村", "核桃树墕村"]
     assert main(["query", "ties_started_in", "year=2021", "--store", store]) == 0
     table = capsys.readouterr().out.splitlines()
-    assert table[0].split() == ["关系", "tie", "起点类型", "source_kind", "起点", "source", "终点类型", "target_kind",
-                                "终点", "target", "开始", "start", "依据", "evidence"]
+    assert table[0].split() == ["关系", "tie", "起点类型", "from_kind", "起点标识", "from_id", "起点", "from", "终点类型",
+                                "to_kind", "终点标识", "to_id", "终点", "to", "开始", "start", "依据", "evidence"]
     assert len(table) == 2 + 3
-    assert table[2].startswith("指导 GUIDES               党组织 PartyOrganization  乌镇党委")
+    assert table[2].startswith("指导 GUIDES               党组织 PartyOrganization  jia:wu_town_party_committee  乌镇党委")
     assert main(["query", "kind_counts", "--store", store, "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("\ufeff类型 kind,数量 count\r\n") and "村/社区 Village,334" in out
@@ -60,7 +60,7 @@ def test_load_query_report_map(tmp_path, capsys):
 def test_query_without_a_name_lists_the_catalog(capsys):
     assert main(["query"]) == 0
     out = capsys.readouterr().out
-    assert "villages_without_assistance  无帮扶单位的村 / Villages without an assistance unit" in out
+    assert "assistance_coverage          结对帮扶覆盖（已记录与报道称） / Assistance coverage, recorded beside what sources claim" in out
     assert "e.g. linkgraph query ties_started_in year=2022" in out
 
 
@@ -107,7 +107,7 @@ def test_neo4j_without_password_is_a_clear_error(monkeypatch, capsys):
 def test_cli_against_neo4j(neo4j_store, neo4j_uri, capsys):
     assert main(["load", str(EXAMPLE / "case.yaml"), "--store", neo4j_uri, "--replace"]) == 0
     assert "PART_OF 349" in capsys.readouterr().out
-    assert main(["query", "villages_without_assistance", "town=通镇", "--store", neo4j_uri, "--format", "json"]) == 0
+    assert main(["query", "villages_without_recorded_assistance", "town=通镇", "--store", neo4j_uri, "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 31
 
 
@@ -130,3 +130,70 @@ def test_schema_lists_kinds_and_properties(capsys):
     assert "  Cooperative        合作社 / Cooperative; also: aggregate_count (合计个数)" in out
     assert any(line.startswith("  PAIRED_ASSISTANCE  结对帮扶 / paired assistance: AssistanceUnit->Village; also: mechanism")
                for line in out)
+
+
+def test_cypher_reads_in_every_format_and_refuses_writes(tmp_path, capsys):
+    store = str(tmp_path / "g.lbug")
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", store]) == 0
+    capsys.readouterr()
+    query = "MATCH (v:Village)-[:PART_OF]->(t:Town {name: $town}) RETURN v.id AS id, v.name AS name ORDER BY id"
+    assert main(["cypher", query, "--param", "town=通镇", "--limit", "2", "--store", store]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[2].startswith("610828105001  通镇社区") and len(out.splitlines()) == 4
+    assert "only the first 2 rows" in err
+    assert main(["cypher", query, "--param", "town=通镇", "--format", "jsonl", "--store", store]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 32 and json.loads(lines[0])["id"] == "610828105001"
+    (tmp_path / "q.cypher").write_text("MATCH (t:Town) WHERE t.id = $id RETURN t.name AS name", encoding="utf-8")
+    assert main(["cypher", "--file", str(tmp_path / "q.cypher"), "--param", "id=610828105", "--format", "csv",
+                 "--store", store]) == 0
+    assert capsys.readouterr().out == "\ufeffname\r\n通镇\r\n"
+    assert main(["cypher", "MATCH (n) DETACH DELETE n", "--store", store]) == 2
+    assert "ad hoc queries are read-only" in capsys.readouterr().err
+    assert main(["cypher", "MATCH (t:Town {id: $id}) SET t.note = 'x' RETURN t.note AS note", "--param", "id=610828105",
+                 "--write", "--format", "json", "--store", store]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"note": "x"}]
+    assert main(["cypher", "RETURN $n + 1 AS n", "--param", "n:int=41", "--format", "json", "--store", store]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"n": 42}]
+
+
+def test_a_query_prints_its_neo4j_text(capsys):
+    assert main(["query", "ego_network", "org=核桃树墕联村党委", "hops=2", "--cypher"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(":param org => '核桃树墕联村党委';\n:param hops => 2;\n")
+    assert "relationships(p)" in out and "TIES(" not in out
+
+
+def test_terminal_output_shows_control_characters_instead_of_obeying_them(tmp_path, capsys):
+    store = str(tmp_path / "g.lbug")
+    table = tmp_path / "企业.csv"
+    table.write_text("名称\r\n\x1b[2J恶意公司\u202e\r\n", encoding="utf-8")
+    assert main(["load", str(table), "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["query", "find_by_name", "text=恶意", "--store", store]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out and "\\x1b[2J恶意公司\\u202e" in out
+
+
+def test_a_server_that_stops_mid_load_is_one_line(tmp_path, capsys, monkeypatch):
+    from neo4j.exceptions import ServiceUnavailable
+
+    from stores.base import Store
+
+    def stopped(*args, **kwargs):
+        raise ServiceUnavailable("Failed to read from defunct connection")
+
+    monkeypatch.setattr(Store, "write", stopped)
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(tmp_path / "g.lbug")]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("错误 error: the Neo4j server stopped answering (ServiceUnavailable")
+    assert len(err) == 2 and "Traceback" not in "\n".join(err)
+
+
+def test_an_unexpected_error_is_one_line_and_says_how_to_see_more(tmp_path, capsys, monkeypatch):
+    from stores.base import Store
+
+    monkeypatch.setattr(Store, "write", lambda *a, **k: 1 / 0)
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(tmp_path / "g.lbug")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("错误 error: unexpected ZeroDivisionError: division by zero") and "LINKGRAPH_DEBUG=1" in err

@@ -17,7 +17,7 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from graph_model.schema import Schema, SchemaError
 from queries.catalog import NamedQuery
@@ -32,9 +32,11 @@ def compact_json(value: Any) -> str:
     return str(value)
 
 
-def _readable(value: Any, shows: str | None, schema: Schema) -> Any:
+def _readable(value: Any, shows: Any, schema: Schema) -> Any:
     if value is None or shows is None:
         return value
+    if isinstance(shows, Mapping):
+        return shows.get(str(value).lower() if isinstance(value, bool) else value, value)
     try:
         if shows == "kind":
             return f"{schema.node_kind(value).zh} {value}"
@@ -42,6 +44,10 @@ def _readable(value: Any, shows: str | None, schema: Schema) -> Any:
             return f"{schema.tie_kind(value).zh} {value}"
     except SchemaError:
         return value
+    if shows == "list":
+        return "、".join(str(v) for v in value)
+    if shows == "path":
+        return " → ".join(str(v) for v in value)
     return compact_json(value)
 
 

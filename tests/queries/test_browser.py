@@ -33,7 +33,7 @@ def test_script_is_param_lines_then_the_neo4j_text():
 
 def test_values_are_checked_and_typed_by_the_catalog():
     assert browser_script(get_query("ties_started_in"), {"year": "2022"}).startswith(":param year => 2022;\n//")
-    assert browser_script(get_query("villages_without_assistance"), {}).startswith(":param town => null;\n//")
+    assert browser_script(get_query("villages_without_recorded_assistance"), {}).startswith(":param town => null;\n//")
     assert browser_script(get_query("kind_counts"), {}).startswith("// kind_counts: 各类节点数量")
     with pytest.raises(QueryError, match="must be a whole number"):
         browser_script(get_query("ties_started_in"), {"year": "二〇二二"})
@@ -72,7 +72,7 @@ def test_pasted_text_gives_the_rows_of_run_named(neo4j_store, jia):
     neo4j_store.write(jia.graph)
     for query in default_catalog().values():
         values = example_values(query)
-        rows = query.order(replay(neo4j_store, browser_script(query, values)))
+        rows = query.finish(replay(neo4j_store, browser_script(query, values)), query.bind(values))
         assert rows == neo4j_store.run_named(query.name, values), query.name
         assert rows, query.name  # every example has an answer
     members = replay(neo4j_store, browser_script(get_query("joint_org_members"), {"org": "核桃树墕联村党委"}))

@@ -7,7 +7,11 @@ from queries.catalog import default_catalog
 pytestmark = pytest.mark.neo4j
 
 QUERIES = [(q.name, {p.name: p.example for p in q.params}) for q in default_catalog().values()] + [
-    ("villages_without_assistance", {}),
+    ("villages_without_recorded_assistance", {}),
+    ("assistance_coverage", {}),
+    ("ego_network", {"org": "核桃树墕村", "hops": 3}),
+    ("network_as_of", {"date": "2022"}),
+    ("villages_sharing_partner", {}),
     ("ties_started_in", {"year": 2021}),
     ("ego_network", {"org": "核桃树墕联村党委"}),
 ]

@@ -82,7 +82,7 @@ def test_replace_removes_what_the_sources_no_longer_have(store, jia, schema):
 
 
 def test_queries_cannot_write(store):
-    with pytest.raises(StoreError):
+    with pytest.raises(QueryError, match="read-only"):
         store.run("CREATE (:Town {id: 'x', name: 'x', source: 's'})")
     assert store.counts()["Town"] == 0
 
@@ -99,10 +99,10 @@ def test_chinese_text_and_markup_round_trip(store, schema):
 @pytest.mark.parametrize("name, params, rows", [
     ("joint_org_members", {"org": "核桃树墕联村党委"}, 2),
     ("joint_org_members", {"org": "联合党支部"}, 3),
-    ("villages_without_assistance", {"town": "通镇"}, 31),
-    ("villages_without_assistance", {"town": "通鎮"}, 31),
-    ("villages_without_assistance", {"town": "610828105"}, 31),
-    ("villages_without_assistance", {}, 333),
+    ("villages_without_recorded_assistance", {"town": "通镇"}, 31),
+    ("villages_without_recorded_assistance", {"town": "通鎮"}, 31),
+    ("villages_without_recorded_assistance", {"town": "610828105"}, 31),
+    ("villages_without_recorded_assistance", {}, 333),
     ("ego_network", {"org": "佳县县委办公室"}, 3),
     ("enterprise_ties", {"enterprise": "贺寨酒业"}, 10),
     ("enterprise_ties", {"enterprise": "陜西賀寨酒業公司"}, 10),
@@ -124,18 +124,18 @@ def test_named_query_values(store, jia):
     store.write(jia.graph)
     members = store.run_named("joint_org_members", {"org": "上高寨酒业联合党支部"})
     assert [(m["member"], m["role"], m["since"]) for m in members] == [
-        ("陕西贺寨酒业有限公司", "lead", "2022"),
-        ("刘国具镇38家酿酒合作社（作坊）", "member", "2022"),
-        ("刘国具镇14个村集体", "member", "2022"),
+        ("陕西贺寨酒业有限公司", "lead", 2022),
+        ("刘国具镇38家酿酒合作社（作坊）", "member", 2022),
+        ("刘国具镇14个村集体", "member", 2022),
     ]
-    assert members[0]["kind"] == "Enterprise"
+    assert members[0]["member_kind"] == "Enterprise"
     ego = store.run_named("ego_network", {"org": "610828105236"})
-    assert [(r["center"], r["direction"], r["tie"], r["other"]) for r in ego] == [
-        ("崔家西山村", "in", "PAIRED_ASSISTANCE", "佳县县委办公室"),
-        ("崔家西山村", "in", "PARTY_ORG_OF", "西山村党支部"),
-        ("崔家西山村", "out", "PART_OF", "通镇"),
+    assert [(r["from"], r["tie"], r["to"]) for r in ego] == [
+        ("佳县县委办公室", "PAIRED_ASSISTANCE", "崔家西山村"),
+        ("西山村党支部", "PARTY_ORG_OF", "崔家西山村"),
+        ("崔家西山村", "PART_OF", "通镇"),
     ]
-    via = {(r["via"], r["other"]) for r in store.run_named("enterprise_ties", {"enterprise": "陕西贺寨酒业公司"})}
+    via = {(r["via"], r["from"]) for r in store.run_named("enterprise_ties", {"enterprise": "陕西贺寨酒业公司"})}
     assert ("上高寨酒业联合党支部", "刘国具镇14个村集体") in via
     assert ("direct", "刘国具镇") in via
 
@@ -147,7 +147,7 @@ def test_names_that_are_unknown_or_ambiguous_are_errors_not_empty_answers(store,
     assert "names 2 nodes" in str(caught.value)
     assert "西山村 (610828102209)" in str(caught.value) and "崔家西山村 (610828105236)" in str(caught.value)
     with pytest.raises(QueryError, match="no 乡镇/街道 named '同镇' .* 通镇 \\(610828105\\)"):
-        store.run_named("villages_without_assistance", {"town": "同镇"})
+        store.run_named("villages_without_recorded_assistance", {"town": "同镇"})
     with pytest.raises(QueryError, match="no 党组织 named"):
         store.run_named("joint_org_members", {"org": "佳县县委办公室"})
 
@@ -181,3 +181,14 @@ def test_every_catalog_query_runs_and_labels_its_columns(store, jia):
         rows = store.run_named(query.name, {p.name: p.example for p in query.params})
         assert rows, query.name
         assert list(rows[0]) == [c.name for c in query.columns], query.name
+
+
+def test_a_part_of_the_graph_is_read_by_query(store, jia):
+    store.write(jia.graph)
+    town = store.export(store.ids_within("610828111"))
+    assert town.counts()["Village"] == 34 and {n.name for n in town.nodes_of("Enterprise")} == {"陕西贺寨酒业有限公司"}
+    assert ("SUPPLIES", "jia:village_collectives", "jia:hezhai_liquor") in town.ties
+    assert "610828103224" not in town.nodes  # 乌镇's villages stay out
+    around = store.export(store.ids_around("jia:county_committee_office", 2))
+    assert sorted(n.name for n in around.nodes.values()) == ["佳县", "佳县县委办公室", "县委办党支部", "崔家西山村", "西山村党支部"]
+    assert len(around.ties) == 5 and store.export(set()).nodes == {}

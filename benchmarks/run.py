@@ -1,0 +1,443 @@
+#!/usr/bin/env python3
+"""The benchmark suite: linkgraph at county, province and national scale, each figure beside its anchor.
+
+    python benchmarks/run.py [--scales county,province,national] [--stores embedded,neo4j] [--repeat N]
+
+For each scale (佳县: the example's case file and roster plus synthetic ties
+for the county; 陕西省: ``roster --province 61`` plus ``synth.py --province
+61``; the country: ``roster --all`` plus ``synth.py --all --density 2``) and
+each store, it loads into an empty store, loads the same again (unchanged),
+runs every named query of the catalog with its example parameters, writes
+the report and the map through the pipeline; then the anchors on the same
+records: LadybugDB ``COPY``, Neo4j's plain batched ``UNWIND … CREATE`` and
+its offline ``neo4j-admin database import``, plain NetworkX and plain pyvis;
+and the place resolution rate and the CLI's start. Every step runs in a
+process of its own (``benchmarks/steps.py``) that reports its time and peak
+memory. The table is printed, the figures are written as JSON to
+``benchmarks/results/`` (``latest-SCALE.json`` is kept per scale) and into
+BENCHMARKS.md, between this suite's markers (other sections stay as they are).
+
+Neo4j: ``--neo4j`` (default ``$LINKGRAPH_BENCH_NEO4J_URI`` or
+bolt://127.0.0.1:7687) with ``NEO4J_PASSWORD``; THE DATABASE IS EMPTIED.
+With ``NEO4J_HOME`` set to that server's home (``scripts/neo4j``), the
+offline import is measured too (the server is stopped and started again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "results"
+MARKDOWN = REPO / "BENCHMARKS.md"
+BEGIN, END = "<!-- benchmarks/run.py: begin -->", "<!-- benchmarks/run.py: end -->"
+EXAMPLE_CASE = REPO / "examples" / "jia_county" / "case.yaml"
+SCALES: dict[str, dict[str, Any]] = {
+    "county": {"title": "佳县 Jia County", "roster": None, "sources": [str(EXAMPLE_CASE)],
+               "synth": ["--county", "610828"], "scope": ("county", "610828")},
+    "province": {"title": "陕西省 Shaanxi", "roster": ("province", "61"), "sources": [str(EXAMPLE_CASE)],
+                 "synth": ["--province", "61"], "scope": ("province", "61")},
+    "national": {"title": "全国 national", "roster": ("all", None), "sources": [str(EXAMPLE_CASE)],
+                 "synth": ["--all", "--density", "2"], "scope": ("all", None)},
+}
+TIMEOUT = {"county": 600, "province": 1200, "national": 2400}
+"""Seconds a step may take before it is stopped and reported as over the limit."""
+DRAW_TIMEOUT = {"county": 300, "province": 300, "national": 180}
+"""The same for the report and the map (other work reshapes them; past this they are reported as over)."""
+PYVIS_MAX_NODES = 30_000
+"""Plain pyvis is quadratic in nodes (10k: 83 s): larger graphs are not drawn as its anchor."""
+MEMORY_TARGET_MB = 4096
+
+
+ANCHOR_ENV = {"LINKGRAPH_BUFFER_POOL_MB": "3072"}
+"""The anchors read the whole embedded store at once (a national one does not fit the default 1 GB page cache)."""
+
+
+def run_step(name: str, timeout: float, env: dict[str, str] | None = None, **arguments: Any) -> dict[str, Any]:
+    """Run one step of benchmarks/steps.py in its own process; its figures, or why there are none."""
+    started, load = time.perf_counter(), os.getloadavg()[0]
+    try:
+        done = subprocess.run([sys.executable, "-m", "benchmarks.steps", name, json.dumps(arguments)], cwd=REPO,
+                              capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})})
+    except subprocess.TimeoutExpired:
+        return {"timeout": timeout}
+    if done.returncode:
+        lines = (done.stderr or done.stdout).strip().splitlines() or ["no output"]
+        return {"error": lines[-1][:300], "seconds_until_error": time.perf_counter() - started}
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "load_average": [load, os.getloadavg()[0]]}
+
+
+def synthetic(scale: str, work: Path) -> list[str]:
+    """The scale's synthetic tables (written once, then reused: the seed fixes them)."""
+    folder = work / "synth" / scale
+    files = [folder / "organizations.csv", folder / "ties.csv"]
+    if not all(f.exists() for f in files):
+        subprocess.run([sys.executable, str(REPO / "benchmarks" / "synth.py"), *SCALES[scale]["synth"],
+                        "--out", str(folder)], cwd=REPO, check=True, capture_output=True)
+    return [str(f) for f in files]
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def measure_store(scale: str, store: str, spec: str, work: Path, repeat: int) -> dict[str, Any]:
+    """First load, reload unchanged, queries, report and map of one scale in one store."""
+    config, limit = SCALES[scale], TIMEOUT[scale]
+    sources = [*config["sources"], *synthetic(scale, work)]
+    out: dict[str, Any] = {}
+    if store == "neo4j":
+        run_step("clear", limit, store=spec)
+    else:
+        for leftover in Path(spec).parent.glob(Path(spec).name + "*"):
+            leftover.unlink()
+    for phase in ("load", "reload"):
+        figures: dict[str, Any] = {}
+        if config["roster"]:
+            say(f"  {scale} {store}: {phase} roster")
+            figures["roster"] = run_step("load_roster", limit, store=spec, level=config["roster"][0],
+                                         value=config["roster"][1])
+        say(f"  {scale} {store}: {phase} {len(sources)} sources")
+        figures["sources"] = run_step("load", limit, store=spec, sources=sources)
+        out[phase] = figures
+    say(f"  {scale} {store}: queries")
+    out["queries"] = run_step("queries", limit, store=spec, repeat=repeat)
+    say(f"  {scale} {store}: report and map")
+    out["report"] = run_step("report", DRAW_TIMEOUT[scale], store=spec, out=str(work / scale / store / "report"))
+    out["map"] = run_step("make_map", DRAW_TIMEOUT[scale], store=spec, out=str(work / scale / store / "map.html"))
+    return out
+
+
+def measure_scale(scale: str, stores: list[str], work: Path, neo4j: str, repeat: int) -> dict[str, Any]:
+    embedded = str(work / scale / "embedded.lbug")
+    specs = {"embedded": embedded, "neo4j": neo4j}
+    (work / scale).mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = {"scale": scale, "title": SCALES[scale]["title"], "stores": {}}
+    for store in stores:
+        result["stores"][store] = measure_store(scale, store, specs[store], work, repeat)
+    limit = TIMEOUT[scale]
+    source = embedded if "embedded" in stores else neo4j
+    admin_folder = str(work / scale / "neo4j-admin") if "neo4j" in stores else None
+    anchors: dict[str, Any] = {}
+    # Exporting the national store at once takes about 10 GB (killed here by the kernel on a shared
+    # machine): nationally, the anchors on the roster alone stand in.
+    stores_for_export = [] if scale == "national" else stores
+    if stores_for_export:
+        say(f"  {scale}: anchors (COPY, NetworkX, pyvis{', neo4j-admin files' if admin_folder else ''})")
+        anchors["embedded"] = run_step("anchors_embedded", limit, env=ANCHOR_ENV, store=source,
+                                       folder=str(work / scale), pyvis_max_nodes=PYVIS_MAX_NODES,
+                                       admin_folder=admin_folder)
+    if "neo4j" in stores_for_export:
+        say(f"  {scale}: anchor Neo4j UNWIND")
+        anchors["unwind"] = run_step("anchor_unwind", limit, env=ANCHOR_ENV, embedded=source, neo4j=neo4j)
+        home = os.environ.get("NEO4J_HOME")
+        if home and "admin_command" in anchors.get("embedded", {}):
+            say(f"  {scale}: anchor neo4j-admin import (server stopped and started)")
+            anchors["admin"] = run_step("anchor_admin", limit, neo4j=neo4j, neo4j_home=home,
+                                        command=anchors["embedded"]["admin_command"])
+        run_step("clear", limit, store=neo4j)
+    result["anchors"] = anchors
+    if SCALES[scale]["roster"]:
+        say(f"  {scale}: anchors on the roster alone (COPY, UNWIND, neo4j-admin)")
+        level, value = SCALES[scale]["roster"]
+        anchors["roster"] = run_step("anchors_roster", limit, level=level, value=value, folder=str(work / scale),
+                                     neo4j=neo4j if "neo4j" in stores else None,
+                                     neo4j_home=os.environ.get("NEO4J_HOME") if "neo4j" in stores else None)
+        if "neo4j" in stores:
+            run_step("clear", limit, store=neo4j)
+    say(f"  {scale}: place resolution")
+    level, value = SCALES[scale]["scope"]
+    result["resolve"] = run_step("resolve_places", limit, level=level, value=value, count=20_000)
+    shutil.rmtree(work / scale / "neo4j-admin", ignore_errors=True)
+    return result
+
+
+# ------------------------------------------------------------------ figures, targets and the table
+
+
+def seconds(figures: dict[str, Any] | None, key: str = "seconds") -> float | None:
+    return None if not figures or key not in figures else float(figures[key])
+
+
+def total(figures: dict[str, Any]) -> float | None:
+    parts = [seconds(f) for f in figures.values()]
+    return None if any(p is None for p in parts) else sum(parts)
+
+
+def rows_written(figures: dict[str, Any]) -> int:
+    return sum(int(f.get("rows_written", 0)) for f in figures.values())
+
+
+def peak(*figures: dict[str, Any] | None) -> float:
+    return max((float(f.get("peak_mb", 0)) for f in figures if f), default=0.0)
+
+
+def lines_of(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The scale's figures as table lines: what, store, value, anchor, ratio, target and verdict."""
+    scale, lines = result["scale"], []
+    anchors = result.get("anchors", {})
+    national = scale == "national"
+
+    def line(store: str, what: str, value: float | None, unit: str = "s", anchor: str = "", anchor_value=None,
+             target: str = "", met: bool | None = None, note: str = "") -> None:
+        ratio = value / anchor_value if value is not None and anchor_value else None
+        lines.append({"scale": scale, "store": store, "what": what, "value": value, "unit": unit, "anchor": anchor,
+                      "anchor_value": anchor_value, "ratio": ratio, "target": target, "met": met, "note": note})
+
+    for store, figures in result["stores"].items():
+        first, again = figures["load"], figures["reload"]
+        load_time, reload_time = total(first), total(again)
+        copy = seconds(anchors.get("embedded"), "copy_seconds")
+        unwind = seconds(anchors.get("unwind"))
+        anchor, anchor_value = ("LadybugDB COPY", copy) if store == "embedded" else ("Neo4j UNWIND", unwind)
+        if "roster" in first:
+            limit = 60 if store == "embedded" else 180
+            roster = seconds(first["roster"])
+            alone = anchors.get("roster", {})
+            roster_anchor = seconds(alone, "copy_seconds" if store == "embedded" else "unwind_seconds")
+            line(store, "load roster", roster, anchor=f"{anchor} (roster)", anchor_value=roster_anchor,
+                 target=f"≤ {limit} s" if national else "",
+                 met=(roster is not None and roster <= limit) if national else None,
+                 note=_problem(first["roster"]) or _split({"roster": first["roster"]}))
+        limit, factor = (120, 2.0) if store == "embedded" else (300, 1.5)
+        ratio_ok = load_time is not None and anchor_value and load_time <= factor * anchor_value
+        line(store, f"load all ({rows_written(first):,} rows)", load_time, anchor=anchor, anchor_value=anchor_value,
+             target=f"≤ {limit} s, ≤ {factor:g}× anchor" if national else f"≤ {factor:g}× anchor",
+             met=(bool(ratio_ok) and (not national or load_time <= limit)) if load_time is not None else False,
+             note=" ".join(filter(None, (_problem(f) for f in first.values()))) or _split(first))
+        line(store, "reload unchanged", reload_time, anchor="first load", anchor_value=load_time, target="≤ 25%",
+             met=reload_time is not None and load_time is not None and reload_time <= 0.25 * load_time)
+        for name, q in sorted(figures["queries"].get("queries", {}).items()):
+            fast = "ego" in name or "path" in name
+            limit = 0.2 if fast else 1.0
+            value = q.get("median")
+            line(store, f"query {name}", value, target=f"≤ {limit:g} s" if national else "",
+                 met=(value is not None and value <= limit) if national else None,
+                 note=q["error"][:90] if "error" in q else f"{q.get('rows', 0):,} rows, first run {q.get('first', 0):.3f} s")
+        networkx, pyvis = (seconds(anchors.get("embedded"), k) for k in ("networkx_seconds", "pyvis_seconds"))
+        line(store, "report (pipeline)", seconds(figures["report"]), anchor="plain NetworkX", anchor_value=networkx,
+             note=_problem(figures["report"]))
+        line(store, "map (pipeline)", seconds(figures["map"]), anchor="plain pyvis", anchor_value=pyvis,
+             note=_problem(figures["map"]) or ("" if pyvis else f"pyvis anchor not drawn past {PYVIS_MAX_NODES:,} nodes"))
+        memory = peak(*first.values(), *again.values(), figures["queries"], figures["report"], figures["map"])
+        line(store, "peak memory of a step", memory, unit="MB", target=f"≤ {MEMORY_TARGET_MB} MB",
+             met=memory <= MEMORY_TARGET_MB)
+    roster_admin = anchors.get("roster", {}).get("admin")
+    if roster_admin:
+        line("neo4j", "offline import of the roster (neo4j-admin)", seconds(roster_admin),
+             anchor="Neo4j UNWIND (roster)", anchor_value=seconds(anchors["roster"], "unwind_seconds"),
+             target="≤ 60 s" if national else "", met=(seconds(roster_admin) or 1e9) <= 60 if national else None,
+             note=_problem(roster_admin) or (f"+ files {anchors['roster']['admin_files_seconds']:.1f} s, start "
+                                             f"{roster_admin['start_seconds']:.1f} s, constraints "
+                                             f"{roster_admin['schema_seconds']:.1f} s"))
+    admin = anchors.get("admin")
+    if admin:
+        files = seconds(anchors.get("embedded"), "admin_files_seconds")
+        line("neo4j", "offline import (neo4j-admin)", seconds(admin), anchor="Neo4j UNWIND",
+             anchor_value=seconds(anchors.get("unwind")), target="≤ 60 s" if national else "",
+             met=(seconds(admin) or 1e9) <= 60 if national else None,
+             note=_problem(admin) or (f"+ files {files:.1f} s, start {admin['start_seconds']:.1f} s, "
+                                      f"constraints {admin['schema_seconds']:.1f} s"))
+    cli = result.get("cli")
+    if cli:
+        for what, key, imports in (("CLI start: --help", "help_seconds", "help_imports"),
+                                   ("CLI start: a query", "query_seconds", "query_imports")):
+            value = cli.get(key)
+            line("-", what, value, target="≤ 0.2 s", met=value is not None and value <= 0.2,
+                 note=_problem(cli) or "slowest imports: " + ", ".join(f"{name} {ms:.0f} ms"
+                                                                       for name, ms in cli.get(imports, [])[:5]))
+    resolve = result.get("resolve", {})
+    line("-", "place resolution", resolve.get("per_second"), unit="places/s", target="≥ 10,000/s",
+         met=(resolve.get("per_second") or 0) >= 10_000,
+         note=_problem(resolve) or (f"{resolve.get('right', 0):,} of {resolve.get('places', 0):,} right, "
+                                    f"index of {resolve.get('units', 0):,} units built in {resolve.get('index_seconds', 0):.1f} s"))
+    return lines
+
+
+def _split(figures: dict[str, Any]) -> str:
+    """How a load's time divides: reading the sources, then comparing with the store and writing."""
+    read = sum(f.get("read_seconds", 0) for f in figures.values())
+    store = sum(f.get("store_seconds", 0) for f in figures.values())
+    return f"reading {read:.1f} s, comparing and writing {store:.1f} s"
+
+
+def _problem(figures: dict[str, Any] | None) -> str:
+    if not figures:
+        return "not run"
+    if "timeout" in figures:
+        return f"stopped after {figures['timeout']:g} s"
+    if "error" in figures:
+        return f"error: {figures['error']}"
+    return ""
+
+
+def format_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "s":
+        return f"{value:.3f} s" if value < 1 else f"{value:.1f} s"
+    return f"{value:,.0f} {unit}"
+
+
+def verdict(line: dict[str, Any]) -> str:
+    if line["met"] is None:
+        return ""
+    if line["met"]:
+        return "met"
+    return "MISSED" + _by_how_much(line)
+
+
+def _by_how_much(line: dict[str, Any]) -> str:
+    value, target = line["value"], line["target"]
+    if value is None:
+        return ""
+    if "anchor" in target and line["ratio"]:
+        return f" ({line['ratio']:.2f}× anchor)"
+    numbers = [float(part.replace(",", "").rstrip("%/s")) for part in target.split() if part.replace(",", "")
+               .rstrip("%/s").replace(".", "").isdigit()]
+    if not numbers:
+        return ""
+    if target.endswith("%") and line["anchor_value"]:
+        return f" ({value / line['anchor_value']:.0%} of it)"
+    bound = numbers[0]
+    return f" ({value / bound:.1f}× the target)" if target.startswith("≤") else f" ({value / bound:.0%} of it)"
+
+
+def table_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
+    return [[l["scale"], l["store"], l["what"], format_value(l["value"], l["unit"]), l["anchor"],
+             format_value(l["anchor_value"], l["unit"]) if l["anchor"] else "",
+             f"{l['ratio']:.2f}×" if l["ratio"] else "", l["target"], verdict(l), l["note"]] for l in lines]
+
+
+HEADER = ["scale", "store", "step", "time", "anchor", "anchor time", "ratio", "target", "verdict", "note"]
+
+
+def print_table(lines: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*HEADER, title="linkgraph benchmarks")
+    for row in table_rows(lines):
+        table.add_row(*row)
+    Console(width=200).print(table)
+
+
+def machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), platform.processor())
+    return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def linearity(results: dict[str, dict[str, Any]]) -> list[str]:
+    """Microseconds per written row of each load at province and national scale, and their ratio."""
+    if not {"province", "national"} <= results.keys():
+        return ["(needs both the province and the national run)"]
+    out = []
+    for store in ("embedded", "neo4j"):
+        per_row = {}
+        for scale in ("province", "national"):
+            figures = results[scale]["stores"].get(store, {}).get("load", {})
+            for part, f in figures.items():
+                if f.get("rows_written") and "seconds" in f:
+                    per_row.setdefault(part, {})[scale] = f["seconds"] / f["rows_written"] * 1e6
+        for part, both in per_row.items():
+            if len(both) == 2:
+                out.append(f"- {store}, {part}: {both['province']:.0f} µs per row in 陕西省, {both['national']:.0f} "
+                           f"µs nationally ({both['national'] / both['province']:.2f}×)")
+    return out or ["(no load was measured at both sizes)"]
+
+
+def markdown(results: dict[str, dict[str, Any]]) -> str:
+    rows = [row for scale in SCALES if scale in results for row in table_rows(lines_of(results[scale]))]
+    text = [BEGIN, "## Scale benchmarks", "",
+            "Written by `benchmarks/run.py` (edit the script, not this section). Each scale's figures are from its "
+            "latest run; every figure is beside its anchor measured in the same run, on the same records. "
+            "`load all` is the roster and the sources together, into an empty store; `reload unchanged` is the "
+            "same loads again. A step runs in a process of its own; its peak memory is that process's. Neo4j's "
+            "server memory is apart (its heap and page cache are set in the run's command).", ""]
+    for scale in SCALES:
+        if scale in results:
+            r = results[scale]
+            text.append(f"- {r['title']}: {r['date']}, `{r['command']}`, on {r['machine']}")
+    text += ["", "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    text += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows]
+    text += ["", "### Linear in the size of the data", "",
+             "Time per written row of each load at two sizes (陕西省 and the country, about 30× more rows):", "",
+             *linearity(results), "", END]
+    return "\n".join(text)
+
+
+def write_markdown(section: str) -> None:
+    """Put the suite's section into BENCHMARKS.md, leaving every other section as it is."""
+    old = MARKDOWN.read_text(encoding="utf-8") if MARKDOWN.exists() else "# Benchmarks\n"
+    if BEGIN in old and END in old:
+        new = old[: old.index(BEGIN)] + section + old[old.index(END) + len(END):]
+    else:
+        new = old.rstrip("\n") + "\n\n" + section + "\n"
+    MARKDOWN.write_text(new, encoding="utf-8")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default="county,province", help="county, province, national (default: county,province)")
+    parser.add_argument("--stores", default="embedded,neo4j", help="embedded, neo4j (default: both)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each query and CLI start (median; default 3)")
+    parser.add_argument("--neo4j", default=os.environ.get("LINKGRAPH_BENCH_NEO4J_URI", "bolt://127.0.0.1:7687"),
+                        help="the Neo4j to measure; its database is emptied")
+    parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / "work", help="stores and files of the run")
+    parser.add_argument("--no-markdown", action="store_true", help="do not update BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    args.scales = [s for s in args.scales.split(",") if s]
+    args.stores = [s for s in args.stores.split(",") if s]
+    unknown = [s for s in args.scales if s not in SCALES] + [s for s in args.stores if s not in ("embedded", "neo4j")]
+    if unknown:
+        parser.error(f"unknown scale or store: {', '.join(unknown)}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    results = {}
+    for path in RESULTS.glob("latest-*.json"):
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        results[kept["scale"]] = kept
+    for scale in args.scales:
+        say(f"{scale}:")
+        result = measure_scale(scale, args.stores, args.work, args.neo4j, args.repeat)
+        result.update(date=stamp, command=command.strip(), machine=machine(),
+                      neo4j_memory={k: os.environ.get(k, "") for k in ("NEO4J_HEAP_SIZE", "NEO4J_PAGECACHE_SIZE")})
+        if scale == args.scales[0]:
+            say("  CLI start")
+            store = str(args.work / scale / "embedded.lbug") if "embedded" in args.stores else args.neo4j
+            result["cli"] = run_step("cli_start", 300, store=store, repeat=max(args.repeat, 5))
+        results[scale] = result
+        text = json.dumps(result, ensure_ascii=False, indent=1, default=str)
+        (RESULTS / f"latest-{scale}.json").write_text(text, encoding="utf-8")
+        (RESULTS / f"{stamp.replace(' ', 'T').replace(':', '')}-{scale}.json").write_text(text, encoding="utf-8")
+    lines = [line for scale in args.scales for line in lines_of(results[scale])]
+    print_table(lines)
+    if not args.no_markdown:
+        write_markdown(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    sys.exit(main())

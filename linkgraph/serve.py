@@ -1,0 +1,423 @@
+"""``linkgraph serve``: the map, the saved queries, the report and a page per node, in a local browser.
+
+A thin web layer (Starlette, served by uvicorn on 127.0.0.1 only) over what the
+command line does: queries run through :func:`linkgraph.pipeline.run_query`, the
+report is :func:`linkgraph.pipeline.report` written into a cache folder, the map
+is :func:`visualizations.map.render_map` of the store's graph. The store is only
+ever opened read-only, for each request or each export, and never held open, so
+that a load can run beside it; when an embedded store file changes, the pages
+follow.
+
+Every page is rendered with the project's escaping templates and runs under a
+Content Security Policy that allows only its own inline scripts, by hash (the
+pages other than the map have none); no page may be framed; nothing is fetched
+from outside. A request for something that is not there, or with a parameter a
+query refuses, gets a 4xx page that says why, in Chinese and English, and no
+stack trace; the Host header must name this machine (no DNS rebinding).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import socket
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from graph_model.records import GraphData, Tie
+from graph_model.schema import Schema, default_schema
+from queries.catalog import NamedQuery, QueryError, default_catalog, get_query
+from stores import is_server_spec, open_store
+from stores.base import StoreError
+from visualizations.assets import ENVIRONMENT
+from visualizations.map import MEASURES, csp_hash, node_measures, readable_properties, render_map, static_asset
+from visualizations.tables import csv_text, readable_rows
+
+HOST = "127.0.0.1"
+MAP_HIGHLIGHT_LIMIT = 500  # nodes of an answer the map link lights up
+DEFAULT_PORT = 8765
+LINKS = {"home": "/", "queries": "/queries", "report": "/report/", "node": "/nodes/{id}"}
+# Every response: no framing, no sniffing, no referrer, not shared with other sites, not cached.
+HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+BASE_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOWNLOAD_TYPES = {".csv": "text/csv; charset=utf-8", ".xlsx": XLSX, ".gexf": "application/xml",
+                  ".graphml": "application/xml", ".json": "application/json"}
+# An inline script without src: its text is what the policy's hash allows.
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>(.*?)</script>", re.S)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+log = logging.getLogger("linkgraph.serve")
+
+
+def page_policy(html: str) -> str:
+    """The Content Security Policy of a page: its own inline scripts by hash, inline styles,
+    images from data: and blob: URLs (the map's PNG export), forms to this site only, no framing."""
+    scripts = " ".join(dict.fromkeys(csp_hash(s) for s in _INLINE_SCRIPT.findall(html))) or "'none'"
+    return (f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; img-src data: blob:; "
+            "font-src data:; connect-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def html_page(html: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": page_policy(html)})
+
+
+def no_formula(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``) as text."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
+def workbook_bytes(title: str, headers: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """One sheet with the header row frozen; texts stay texts (codes are not numbers, ``=`` is no formula)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([str(v) if isinstance(v, (list, dict)) else v for v in row])
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            if cell.data_type == "f":  # text that starts with "=": keep it text
+                cell.data_type = "s"
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _attachment(data: bytes, filename: str, media_type: str) -> Response:
+    return Response(data, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Content-Security-Policy": BASE_POLICY})
+
+
+# ---------------------------------------------------------------- what the site knows about the store
+
+@dataclass
+class Site:
+    """The store being explored and what was worked out from it (kept until the store file changes)."""
+
+    store: str
+    cache: Path
+    title: str = "linkgraph"
+    schema: Schema = field(default_factory=default_schema)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _version: Any = None
+    _cached: dict[str, Any] = field(default_factory=dict)
+
+    def _current(self) -> Any:
+        """What changes when the store changes: an embedded file's time and size (Neo4j: nothing known)."""
+        if is_server_spec(self.store) or not Path(self.store).exists():
+            return None  # (a missing file: opening it says so)
+        stat = Path(self.store).stat()
+        return (stat.st_mtime_ns, stat.st_size)
+
+    def cached(self, name: str, make: Callable[[], Any]) -> Any:
+        """``make()`` once per version of the store."""
+        with self._lock:
+            version = self._current()
+            if version != self._version:
+                self._cached.clear()
+                self._version = version
+            if name not in self._cached:
+                self._cached[name] = make()
+            return self._cached[name]
+
+    def _export(self) -> tuple[GraphData, str, list[dict[str, Any]]]:
+        with open_store(self.store, self.schema, read_only=True) as source:
+            return source.export(), source.describe(), source.loaded_sources()
+
+    @property
+    def graph(self) -> GraphData:
+        return self.cached("export", self._export)[0]
+
+    @property
+    def description(self) -> str:
+        return self.cached("export", self._export)[1]
+
+    @property
+    def sources(self) -> list[dict[str, Any]]:
+        return self.cached("export", self._export)[2]
+
+    @property
+    def measures(self) -> tuple[list[str], dict[str, dict[str, float]]]:
+        return self.cached("measures", lambda: node_measures(self.graph, self.schema))
+
+    @property
+    def ties_of(self) -> dict[str, list[Tie]]:
+        def index() -> dict[str, list[Tie]]:
+            found: dict[str, list[Tie]] = {}
+            for tie in self.graph.ties.values():
+                found.setdefault(tie.source_id, []).append(tie)
+                found.setdefault(tie.target_id, []).append(tie)
+            return found
+        return self.cached("ties_of", index)
+
+    def map_page(self) -> str:
+        return self.cached("map", lambda: render_map(self.graph, self.schema, title=self.title, links=LINKS))
+
+    def report_files(self) -> dict[str, Path]:
+        """The report, written by :func:`linkgraph.pipeline.report` into the cache folder (once per version)."""
+        from linkgraph import pipeline
+
+        def write() -> dict[str, Path]:
+            return pipeline.report(self.store, self.cache / "report", title=self.title)[1]
+        return self.cached("report", write)
+
+    def run(self, query: NamedQuery, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        from linkgraph import pipeline
+
+        with self._lock:
+            return pipeline.run_query(self.store, query.name, dict(params))
+
+
+# ---------------------------------------------------------------- pages
+
+def _render(template: str, **values: Any) -> str:
+    return ENVIRONMENT.get_template(f"serve/{template}").render(style=static_asset("serve.css"), **values)
+
+
+def _page(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    site: Site = request.app.state.site
+    return html_page(_render(template, site_title=site.title, **values), status)
+
+
+def _node_ids(rows: list[dict[str, Any]], graph: GraphData) -> list[str]:
+    """The nodes an answer names (by id, in any column), in order, for the map to highlight."""
+    found: dict[str, None] = {}
+    for row in rows:
+        for value in row.values():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str) and item in graph.nodes:
+                    found[item] = None
+    return list(found)
+
+
+def home(request: Request) -> HTMLResponse:
+    site: Site = request.app.state.site
+    graph = site.graph
+    counts = [(k, sum(1 for _ in graph.nodes_of(k.label))) for k in site.schema.node_kinds]
+    tie_counts = [(t, sum(1 for x in graph.ties.values() if x.type == t.type)) for t in site.schema.tie_kinds]
+    return _page(request, "home.html.j2", store=site.description, sources=site.sources,
+                 counts=[c for c in counts if c[1]], tie_counts=[c for c in tie_counts if c[1]],
+                 catalog=list(default_catalog().values()))
+
+
+def map_page(request: Request) -> HTMLResponse:
+    return html_page(request.app.state.site.map_page())
+
+
+def query_list(request: Request) -> HTMLResponse:
+    return _page(request, "queries.html.j2", catalog=list(default_catalog().values()))
+
+
+def query_page(request: Request) -> Response:
+    site: Site = request.app.state.site
+    name = request.path_params["name"]
+    if name not in default_catalog():
+        raise HTTPException(404, f"no saved query named {name!r} / 没有该查询")
+    query = get_query(name)
+    given = {k: v for k, v in request.query_params.items() if k != "format"}
+    output = request.query_params.get("format", "html")
+    if output not in ("html", "csv", "xlsx"):
+        raise HTTPException(400, f"format must be html, csv or xlsx, not {output!r} / 格式应为 html、csv 或 xlsx")
+    ran = "run" in given or any(given.values()) or not query.params
+    values = {k: v for k, v in given.items() if k != "run" and v != ""}
+    rows, error = None, None
+    if ran:
+        try:
+            rows = site.run(query, values)
+        except QueryError as err:
+            if output != "html":
+                raise HTTPException(400, str(err)) from None
+            error = str(err)
+    if output != "html":
+        headers, table = readable_rows(query, rows or [], site.schema)
+        if output == "csv":
+            text = csv_text(headers, ([no_formula(v) for v in row] for row in table))
+            return _attachment(text.encode("utf-8-sig"), f"{name}.csv", DOWNLOAD_TYPES[".csv"])
+        return _attachment(workbook_bytes(name, headers, table), f"{name}.xlsx", XLSX)
+    headers, table = readable_rows(query, rows, site.schema) if rows else ([], [])
+    graph = site.graph
+    columns = list(rows[0]) if rows else []
+    # cells of id columns link to the node's page
+    cells = [[(value, value if (column == "id" or column.endswith("_id")) and value in graph.nodes else None)
+              for column, value in zip(columns, row)] for row in table]
+    highlight = _node_ids(rows or [], graph)[:MAP_HIGHLIGHT_LIMIT]
+    return _page(request, "query.html.j2", status=400 if error else 200, query=query, values=values, error=error,
+                 ran=ran and error is None, headers=headers, cells=cells,
+                 csv_url=str(request.url.include_query_params(format="csv")),
+                 xlsx_url=str(request.url.include_query_params(format="xlsx")),
+                 map_url="/map#highlight=" + ",".join(quote(i, safe=":") for i in highlight))
+
+
+def report_page(request: Request) -> Response:
+    site: Site = request.app.state.site
+    name = request.path_params.get("name") or "report.html"
+    files = {path.name: path for path in site.report_files().values()}
+    if name not in files:
+        raise HTTPException(404, f"the report has no file {name!r} / 报告中没有该文件")
+    path = files[name]
+    if path.suffix == ".html":
+        return html_page(path.read_text(encoding="utf-8"))
+    return _attachment(path.read_bytes(), path.name, DOWNLOAD_TYPES.get(path.suffix, "application/octet-stream"))
+
+
+def node_list(request: Request) -> HTMLResponse:
+    site: Site = request.app.state.site
+    text = request.query_params.get("q", "").strip()
+    rows, error = [], None
+    if text:
+        try:
+            rows = site.run(get_query("find_by_name"), {"text": text})
+        except QueryError as err:
+            error = str(err)
+    kinds = {k.label: k for k in site.schema.node_kinds}
+    return _page(request, "nodes.html.j2", text=text, rows=rows, kinds=kinds, error=error)
+
+
+def node_page(request: Request) -> HTMLResponse:
+    site: Site = request.app.state.site
+    node_id = request.path_params["node_id"]
+    node = site.graph.nodes.get(node_id)
+    if node is None:
+        raise HTTPException(404, f"no node with id {node_id!r} / 没有该标识的节点")
+    kind = site.schema.node_kind(node.kind)
+    names, values = site.measures
+    measures = [(" ".join(MEASURES[m]), values.get(node_id, {}).get(m)) for m in names]
+    ties = []
+    for tie in site.ties_of.get(node_id, []):
+        tie_kind = site.schema.tie_kind(tie.type)
+        ties.append({
+            "outgoing": tie.source_id == node_id,
+            "kind": tie_kind,
+            "source": site.graph.nodes[tie.source_id],
+            "target": site.graph.nodes[tie.target_id],
+            "start": tie.props.get("start_date"),
+            "end": tie.props.get("end_date"),
+            "evidence": tie.props.get("evidence"),
+            "details": readable_properties(tie.props, tie_kind.properties),
+            "provenance": tie.provenance,
+        })
+    ties.sort(key=lambda t: (t["kind"].administrative, t["kind"].type, t["source"].name, t["target"].name))
+    return _page(request, "node.html.j2", node=node, kind=kind, measures=measures, ties=ties,
+                 details=readable_properties(node.props, kind.properties))
+
+
+# ---------------------------------------------------------------- errors and headers
+
+def _error(request: Request, status: int, message: str) -> HTMLResponse:
+    site = getattr(request.app.state, "site", None)
+    html = _render("error.html.j2", site_title=site.title if site else "linkgraph", status=status, message=message)
+    return html_page(html, status)
+
+
+async def http_error(request: Request, exc: Exception) -> HTMLResponse:
+    status = getattr(exc, "status_code", 500)
+    detail = getattr(exc, "detail", "") or ""
+    messages = {404: "找不到该页面 not found", 405: "不允许的请求方法 method not allowed"}
+    return _error(request, status, detail if detail and detail not in ("Not Found", "Method Not Allowed")
+                  else messages.get(status, "请求有误 bad request"))
+
+
+async def store_error(request: Request, exc: Exception) -> HTMLResponse:
+    return _error(request, 503, f"数据库不可用 the store is not available: {exc}")
+
+
+async def server_error(request: Request, exc: Exception) -> HTMLResponse:
+    log.exception("error while answering %s", request.url.path)  # the trace stays on the server
+    return _error(request, 500, "内部错误，详情见服务器日志 internal error; the server's log says more")
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: :data:`HEADERS` on every response, and a strict policy where none is set."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                for name, value in HEADERS.items():
+                    if name.lower().encode() not in present:
+                        headers.append((name.lower().encode(), value.encode()))
+                if b"content-security-policy" not in present:
+                    headers.append((b"content-security-policy", BASE_POLICY.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(store: str, cache: str | Path, *, title: str = "linkgraph") -> Starlette:
+    """The web app over ``store`` (opened read-only), writing the report into ``cache``."""
+    routes = [
+        Route("/", home, methods=["GET"]),
+        Route("/map", map_page, methods=["GET"]),
+        Route("/queries", query_list, methods=["GET"]),
+        Route("/queries/{name}", query_page, methods=["GET"]),
+        Route("/report", lambda request: RedirectResponse("/report/"), methods=["GET"]),
+        Route("/report/", report_page, methods=["GET"]),
+        Route("/report/{name}", report_page, methods=["GET"]),
+        Route("/nodes", node_list, methods=["GET"]),
+        Route("/nodes/{node_id}", node_page, methods=["GET"]),
+    ]
+    hosts = [HOST, "localhost"]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
+        exception_handlers={HTTPException: http_error, StoreError: store_error, Exception: server_error},
+    )
+    app.state.site = Site(store, Path(cache), title)
+    return app
+
+
+def bind(port: int) -> socket.socket:
+    """A listening socket on 127.0.0.1:``port`` (an OSError says when the port is taken)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(64)
+    return sock
+
+
+def serve(store: str, *, port: int = DEFAULT_PORT, cache: str | Path, title: str = "linkgraph",
+          ready: Callable[[str], None] | None = None) -> None:
+    """Check that ``store`` opens, then answer on http://127.0.0.1:``port``/ until interrupted."""
+    import uvicorn
+
+    app = create_app(store, cache, title=title)
+    app.state.site.graph  # noqa: B018 (open and read the store now: a wrong store is an error at once)
+    sock = bind(port)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, date_header=False)
+    if ready:
+        ready(f"http://{HOST}:{sock.getsockname()[1]}/")
+    uvicorn.Server(config).run(sockets=[sock])

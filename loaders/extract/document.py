@@ -1,0 +1,238 @@
+"""Reports as documents: title, publication date and paragraphs, from ``.txt``, ``.html`` and ``.docx``.
+
+Each format has a pure parser (text or bytes in, :class:`Document` out) and
+:func:`read_document` reads a file and picks one. Text files and pages may be
+UTF-8 (with or without BOM), GBK or GB18030 (:func:`loaders.text.decode_text`).
+A page saved from a browser gives its title (``og:title``, ``<h1>`` or
+``<title>``) and publication date (``article:published_time`` and similar meta
+tags, ``<time datetime>``, WeChat's ``publish_time``, or the first date in the
+text); scripts, styles and navigation are left out. A Word file gives its
+paragraphs and, row by row, its tables (``表头：值，表头：值``), so that a list
+kept as a table reads like a list written out.
+
+>>> doc = parse_text("2024-01-18 10:53:28\\n佳县县委办公室是通镇西山村的帮扶单位。", "a.txt")
+>>> doc.date, doc.paragraphs
+('2024-01-18', ['佳县县委办公室是通镇西山村的帮扶单位。'])
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from graph_model.records import InputError, Origin, Problem
+from loaders.text import decode_text, read_source_bytes, split_lines
+
+SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".docx")
+_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
+_DATE_LINE = re.compile(r"^\W*(?:发布时间|发布日期|时间|日期|来源\S*)?[:：\s]*" + _DATE.pattern + r"[\d:\s]*\W*$")
+MAX_TITLE = 60
+
+
+@dataclass
+class Document:
+    """A report: where it was read from, its title and date (ISO, when known) and its paragraphs in order."""
+
+    file: str
+    title: str | None
+    date: str | None
+    paragraphs: list[str] = field(default_factory=list)
+
+    @property
+    def source_title(self) -> str:
+        """How the report is named as a source: its title (or file name) and date."""
+        title = self.title or Path(self.file).stem
+        return f"{title} {self.date}" if self.date and self.date not in title else title
+
+
+def find_date(text: str) -> str | None:
+    """The first calendar date in ``text``, as ``YYYY-MM-DD``.
+
+    >>> find_date("发布时间：2023年6月12日 18:30"), find_date("2024/1/8"), find_date("2021年")
+    ('2023-06-12', '2024-01-08', None)
+    """
+    for match in _DATE.finditer(text):
+        year, month, day = (int(g) for g in match.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return None
+
+
+def _split_paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in split_lines(text).split("\n") if line.strip()]
+
+
+def parse_text(text: str, file: str) -> Document:
+    """A plain-text report: a date line near the top is its date, a short first line without a full stop its title."""
+    paragraphs = _split_paragraphs(text.lstrip("\ufeff"))
+    date = title = None
+    for index, line in enumerate(paragraphs[:3]):
+        if _DATE_LINE.match(line):
+            date = find_date(line)
+            del paragraphs[index]
+            break
+    if paragraphs and len(paragraphs[0]) <= MAX_TITLE and not re.search(r"[。！？!?]$", paragraphs[0]) and len(paragraphs) > 1:
+        title = paragraphs[0]
+    return Document(file, title, date, paragraphs)
+
+
+_BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote",
+           "table", "ul", "ol", "header", "footer", "td", "th", "pre", "hr"}
+_SKIPPED = {"script", "style", "noscript", "nav", "template", "svg", "head", "iframe", "button", "form", "select"}
+_DATE_META = ("article:published_time", "og:article:published_time", "og:release_date", "pubdate", "publishdate",
+              "publish_date", "publishdate", "pubtime", "datepublished", "dc.date", "dc.date.issued", "date",
+              "weibo:article:create_at")
+_TITLE_TAIL = re.compile(r"\s*[-_|｜—]+\s*[^-_|｜—]{1,20}$")
+
+
+class _PageParser(HTMLParser):
+    """Text blocks, title candidates and date candidates of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.current: list[str] = []
+        self.cell_break = False
+        self.skipping: list[str] = []
+        self.meta: dict[str, str] = {}
+        self.title = ""
+        self.h1 = ""
+        self.times: list[str] = []
+        self._in: list[str] = []
+        self._date_element = 0
+
+    def _flush(self) -> None:
+        text = re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", "".join(self.current)).strip()
+        if text:
+            self.blocks.append(text)
+        self.current = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k.lower(): v or "" for k, v in attrs}
+        if tag == "meta":
+            key = (values.get("property") or values.get("name") or values.get("itemprop") or "").lower()
+            if key and values.get("content"):
+                self.meta.setdefault(key, values["content"])
+            return
+        if tag == "time" and values.get("datetime"):
+            self.times.append(values["datetime"])
+        marker = f"{values.get('id', '')} {values.get('class', '')}".lower()
+        if any(word in marker for word in ("publish_time", "pubtime", "publish-time", "post-date", "pub_date")):
+            self._date_element += 1
+        if tag in _SKIPPED and tag != "head":
+            self.skipping.append(tag)
+        if tag in ("title", "h1"):
+            self._in.append(tag)
+        if tag in ("td", "th") and self.current:
+            self.current.append("，")
+        elif tag in _BLOCKS:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping and self.skipping[-1] == tag:
+            self.skipping.pop()
+            return
+        if self._in and self._in[-1] == tag:
+            self._in.pop()
+        if tag in _BLOCKS and tag not in ("td", "th"):
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if self._date_element and data.strip():
+            self.times.append(data.strip())
+            self._date_element -= 1
+        if "title" in self._in:
+            self.title += data
+            return
+        if self.skipping:
+            return
+        if "h1" in self._in:
+            self.h1 += data
+        self.current.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def parse_html(text: str, file: str) -> Document:
+    """A page saved from a browser: its text blocks, title and publication date."""
+    parser = _PageParser()
+    parser.feed(text)
+    parser.close()
+    title = (parser.meta.get("og:title") or parser.h1 or _TITLE_TAIL.sub("", parser.title)).strip() or None
+    date = None
+    for candidate in [*(parser.meta.get(k, "") for k in _DATE_META), *parser.times]:
+        date = find_date(candidate)
+        if date:
+            break
+    blocks = parser.blocks
+    if title:
+        blocks = [b for b in blocks if b != title]
+    if date is None:
+        date = next(filter(None, (find_date(b) for b in blocks[:5])), None)
+    # the page's date line (2023-09-15 18:30 木头峪镇发布) is metadata, not text
+    blocks = [b for b in blocks if not (_DATE_LINE.match(b) or len(b) <= MAX_TITLE and date and find_date(b) == date
+                                        and not re.search(r"[。！？!?]", b))]
+    return Document(file, title, date, blocks)
+
+
+def parse_docx(data: bytes, file: str) -> Document:
+    """A Word file: its paragraphs and table rows in document order, its title and creation date."""
+    import docx
+
+    try:
+        word = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as err:
+        raise InputError([Problem(Origin(file), f"not a readable .docx file: {err} / 无法读取 Word 文件",
+                                  "open and save it again as .docx")]) from None
+    paragraphs: list[str] = []
+    for block in word.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraphs.append("".join(node.text or "" for node in block.iter() if node.tag.endswith("}t")))
+        elif tag == "tbl":
+            paragraphs += _table_lines(docx.table.Table(block, word))
+    paragraphs = [p.strip() for p in paragraphs if p.strip()]
+    properties = word.core_properties
+    title = (properties.title or "").strip() or None
+    date = None
+    for index, line in enumerate(paragraphs[:3]):
+        if _DATE_LINE.match(line):
+            date = find_date(line)
+            del paragraphs[index]
+            break
+    if title is None and paragraphs and len(paragraphs[0]) <= MAX_TITLE and not re.search(r"[。！？!?]$", paragraphs[0]):
+        title = paragraphs.pop(0)
+    if date is None and properties.created is not None:
+        date = properties.created.date().isoformat()
+    return Document(file, title, date, paragraphs)
+
+
+def _table_lines(table) -> list[str]:
+    """A table's rows as lines ``表头：值，表头：值。`` (the first row is the header)."""
+    rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
+    if len(rows) < 2:
+        return ["，".join(filter(None, row)) + "。" for row in rows]
+    header = rows[0]
+    return ["，".join(f"{h}：{v}" if h else v for h, v in zip(header, row) if v) + "。" for row in rows[1:]]
+
+
+def read_document(path: str | Path) -> Document:
+    """Read a report file (``.txt``, ``.html``, ``.docx``); an unknown suffix or a bad encoding is an :class:`InputError`."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError([Problem(Origin(str(path)), f"cannot extract from a {suffix or 'file without suffix'} / 不支持的文件类型",
+                                  "give .txt, .html (saved from a browser) or .docx files")])
+    data = read_source_bytes(path)
+    if suffix == ".docx":
+        return parse_docx(data, str(path))
+    text, _ = decode_text(data, str(path))
+    if suffix in (".html", ".htm"):
+        return parse_html(text, str(path))
+    return parse_text(text, str(path))

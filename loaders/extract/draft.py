@@ -1,0 +1,244 @@
+"""The draft workbook a planner reviews: linkgraph's own table format with review columns.
+
+One sheet per node kind (the template's columns, plus 原始名称 and 报道称) and
+a ``关系`` sheet of ties, one row per proposed node and tie, each with:
+
+- ``采纳`` (accept): 是 loads the row, 否 or empty leaves it out
+  (``linkgraph load`` honours it in every sheet that has the column);
+- ``置信度`` (confidence, 0–1), ``依据`` (the quote: the sentence of the report,
+  verbatim, pinyin glosses removed), ``名册匹配/候选`` (the roster unit a place
+  resolved to, or the candidates to choose from), ``规则`` (the rule that
+  proposed it) and ``文章`` (the report): read past by the loader.
+
+The ``说明`` sheet's ``来源`` row names the report (title and date), which
+becomes the source of every accepted row; it also lists the mojibake repaired.
+Places are rows of the ``村``, ``乡镇`` and ``县`` sheets under their roster
+name and code, with the report's spelling as an alias; a village the roster
+lacks keeps the report's spelling and its candidates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graph_model.schema import Schema
+from loaders.extract import Extraction
+from loaders.extract.mentions import ADMIN_LEVELS, Entity
+from loaders.extract.ties import Proposal
+from loaders.template import YES_NO, Column, node_columns, start_workbook, tie_columns, write_header
+
+# Sheet names of the node kinds (a sheet name cannot hold "/": 村 for 村/社区).
+SHEETS = {"Province": "省", "City": "市", "County": "县", "Town": "乡镇", "Village": "村"}
+REVIEW = (Column("accept", "采纳", "Accept: 是 loads the row, 否 or empty leaves it out", YES_NO),
+          Column("confidence", "置信度", "Confidence 0–1 (read past)"),
+          Column("quote", "依据", "Evidence: the sentence of the report (verbatim)"),
+          Column("match", "名册匹配/候选", "Roster match or candidates (read past)"),
+          Column("rule", "规则", "The rule that proposed the row (read past)"),
+          Column("article", "文章", "The report (read past)"))
+ROLE_WORDS = {"lead": "牵头", "member": "成员"}  # as the template's drop-down writes them
+PLACE_CONFIDENCE = {"exact": 0.95, "normalized": 0.9, "candidate": 0.5, "unresolved": 0.2}
+
+
+@dataclass
+class Row:
+    values: dict[str, Any]
+    confidence: float
+
+
+def _place_columns(kind: str) -> list[Column]:
+    columns = [Column("name", "名称", "Name (the roster's)"), Column("aliases", "别名", "Aliases")]
+    if kind == "Village":
+        columns.append(Column("town", "所属乡镇", "Town"))
+    if kind in ("Village", "Town"):
+        columns.append(Column("county", "所属县", "County"))
+    return [*columns, Column("id", "标识", "NBS code"), Column("claims", "报道称", "Claims (JSON)"),
+            Column("note", "备注", "Note")]
+
+
+def _organization_columns(schema: Schema, kind: str) -> list[Column]:
+    columns = node_columns(schema, kind)
+    extra = [Column("name_raw", "原始名称", "Raw name (the report's spelling)"),
+             Column("claims", "报道称", "Claims (JSON)")]
+    return [*columns[:2], *extra, *columns[2:]]
+
+
+def _json(value: Any) -> str | None:
+    return json.dumps(value, ensure_ascii=False) if value else None
+
+
+def _county_of(entity: Entity, extraction: Extraction) -> str | None:
+    if entity.place is None:
+        return None
+    code = entity.place.id[:6]
+    county = next((e for e in extraction.entities if e.place is not None and e.place.id == code), None)
+    return county.name if county is not None else None
+
+
+def _match_text(entity: Entity) -> str:
+    if entity.place is not None:
+        found = f"{entity.town or ''}{entity.name} ({entity.place.id})"
+        if entity.status == "candidate":
+            return f"候选 candidate: {found}; 名册无“{next(iter(entity.spellings))}” / not in the roster there; " \
+                   f"其他 others: {'; '.join(entity.candidates[1:]) or '—'}"
+        return f"名册 roster: {found}"
+    if entity.candidates:
+        return "候选 candidates: " + "; ".join(entity.candidates)
+    return "名册中无 not in the roster" if entity.is_place else "新组织 new organization"
+
+
+def _entity_row(entity: Entity, extraction: Extraction, article: str) -> Row:
+    spellings = [s for s in entity.spellings if s != entity.name]
+    values: dict[str, Any] = {"name": entity.name, "aliases": "；".join(dict.fromkeys(spellings)) or None,
+                              "claims": _json(entity.claims), "quote": entity.quote.strip(),
+                              "match": _match_text(entity), "article": article}
+    if entity.is_place:
+        confidence = PLACE_CONFIDENCE.get(entity.status, 0.5)
+        values["id"] = entity.place.id if entity.place is not None else None
+        values["town"] = entity.town if entity.kind == "Village" else None
+        values["county"] = _county_of(entity, extraction) if entity.kind in ("Village", "Town") else None
+        if entity.status == "candidate":
+            values["note"] = (f"文中称“{entity.town or ''}{next(iter(entity.spellings))}”，名册该镇无此名，"
+                              f"取同镇 {entity.name} ({entity.place.id})，待核实 / the report's name is not in the roster "
+                              f"of the town; the same town's {entity.name} is proposed, to be confirmed")
+        values["rule"] = f"名册 roster: {entity.status}"
+        return Row(values, confidence)
+    values["name_raw"] = entity.name_raw
+    values["aliases"] = "；".join(s for s in dict.fromkeys([*spellings, *sorted(entity.surfaces)])
+                                 if s not in (entity.name, entity.name_raw)) or None
+    for prop in ("form", "joint", "aggregate_count", "mechanism", "brand"):
+        value = entity.props.get(prop)
+        if isinstance(value, list):
+            value = "；".join(dict.fromkeys(value))
+        values[prop] = {True: "是", False: "否"}.get(value, value) if isinstance(value, bool) else value
+    if entity.kind != "Industry":
+        values["rule"] = f"后缀 suffix: {entity.suffix}" if entity.suffix else "名称 name"
+    return Row(values, 0.7 if entity.props.get("aggregate_count") else 0.8)
+
+
+def _end(entity: Entity, extraction: Extraction, schema: Schema) -> dict[str, Any]:
+    """A tie row's end: a resolved place by its NBS code (its name is in 名册匹配), anything else by name."""
+    values = {"": entity.place.id if entity.place is not None else entity.name, "_kind": schema.node_kind(entity.kind).zh}
+    if entity.kind == "Village":
+        values["_town"] = entity.town
+    if entity.kind in ("Village", "Town"):
+        values["_county"] = _county_of(entity, extraction)
+    return values
+
+
+def _tie_row(proposal: Proposal, extraction: Extraction, schema: Schema, article: str) -> Row:
+    values: dict[str, Any] = {"type": schema.tie_kind(proposal.type).zh, "evidence": proposal.quote,
+                              "rule": proposal.rule, "article": article}
+    for side, entity in (("from", proposal.source), ("to", proposal.target)):
+        for suffix, value in _end(entity, extraction, schema).items():
+            values[side + suffix] = value
+    matches = [f"{side}: {_match_text(e)}" for side, e in (("起点", proposal.source), ("终点", proposal.target))
+               if e.is_place]
+    values["match"] = "；".join(matches) or None
+    for name, value in proposal.props.items():
+        values[name] = _json(value) if isinstance(value, dict) else ROLE_WORDS.get(value, value) if name == "role" else value
+    return Row(values, proposal.confidence)
+
+
+def _tie_sheet_columns(schema: Schema) -> list[Column]:
+    columns = tie_columns(schema)
+    at = next(i for i, c in enumerate(columns) if c.field == "to_town") + 1
+    columns.insert(next(i for i, c in enumerate(columns) if c.field == "from_town") + 1,
+                   Column("from_county", "起点县", "From county"))
+    columns.insert(at + 1, Column("to_county", "终点县", "To county"))
+    metrics = schema.tie_kind("PAIRED_ASSISTANCE").property("metrics")
+    return [*columns, Column("metrics", metrics.zh, "Metrics (JSON)")]
+
+
+def draft_sheets(extraction: Extraction, schema: Schema) -> list[tuple[str, list[Column], list[Row]]]:
+    """``(sheet name, columns, rows)`` of every data sheet of the draft; pure.
+
+    Only the entities that a proposed tie joins, or that carry claims, get a row.
+    """
+    used = {id(p.source) for p in extraction.proposals} | {id(p.target) for p in extraction.proposals}
+    articles = [Path(d.file).name for d in extraction.documents]
+    first_article = {id(e): articles[0] if articles else "" for e in extraction.entities}
+    for proposal in extraction.proposals:
+        for entity in (proposal.source, proposal.target):
+            first_article.setdefault(id(entity), articles[proposal.document])
+    sheets = []
+    kinds = [*ADMIN_LEVELS[2:], "PartyOrganization", "Enterprise", "Cooperative", "AssistanceUnit", "Project",
+             "Industry"]
+    for kind in kinds:
+        entities = [e for e in extraction.entities if e.kind == kind and (id(e) in used or e.claims)]
+        if not entities:
+            continue
+        columns = _place_columns(kind) if kind in ADMIN_LEVELS else _organization_columns(schema, kind)
+        name = SHEETS.get(kind, schema.node_kind(kind).zh)
+        rows = [_entity_row(e, extraction, first_article[id(e)]) for e in entities]
+        sheets.append((name, [*columns, *REVIEW], rows))
+    ties = [_tie_row(p, extraction, schema, articles[p.document]) for p in extraction.proposals]
+    review = [c for c in REVIEW if c.field != "quote"]
+    sheets.append(("关系", [*_tie_sheet_columns(schema), *review], ties))
+    return sheets
+
+
+INSTRUCTIONS = (
+    "审核说明 How to review this draft",
+    "本表由 linkgraph extract 从报道中自动提取，每行是一个建议的节点或关系。逐行核对“依据”（报道原句），"
+    "在“采纳”列填“是”载入该行，填“否”或留空则不载入。"
+    " linkgraph extract drafted this workbook from reports: each row proposes a node or a tie. Check each row "
+    "against 依据 (the report's sentence) and write 是 in 采纳 to load it; 否 or empty leaves it out.",
+    "“置信度”越低越需核对；“名册匹配/候选”给出地名在区划名册中的对应或候选，可改“名称”“所属乡镇”“标识”。"
+    " Low 置信度 needs more care; 名册匹配/候选 shows the roster unit of a place or the candidates: "
+    "correct 名称, 所属乡镇 or 标识 where needed.",
+    "可改任何单元格；“置信度”“名册匹配/候选”“规则”“文章”只供参考，载入时忽略。"
+    " Any cell may be corrected; 置信度, 名册匹配/候选, 规则 and 文章 are for reference and are not loaded.",
+    "载入：linkgraph load 本文件.xlsx --store …（名册须已在库中或一同给出）。"
+    " Load with linkgraph load THIS.xlsx --store … (with the roster in the store or given too).",
+)
+
+
+def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, title: str | None = None,
+                accept_above: float | None = None) -> Path:
+    """Write the draft workbook to ``path``; rows whose confidence is at least ``accept_above`` get 采纳 = 是."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    source = title or "；".join(d.source_title for d in extraction.documents)
+    workbook, guide = start_workbook(["来源 Source", source], INSTRUCTIONS, width=80)
+    guide.append([])
+    for document, repairs in zip(extraction.documents, extraction.repairs):
+        guide.append([f"文章 report: {Path(document.file).name}", f"{document.title or ''} {document.date or ''}".strip()])
+        for repair in repairs:
+            guide.append(["乱码修复 mojibake repaired", f"{repair.before} → {repair.after}"])
+    review_fills = {c.field: "FFF2CC" for c in REVIEW}
+    for name, columns, rows in draft_sheets(extraction, schema):
+        sheet = workbook.create_sheet(name)
+        write_header(sheet, columns, fills=review_fills)
+        for index, column in enumerate(columns, start=1):
+            letter = get_column_letter(index)
+            if column.field in ("quote", "evidence"):
+                sheet.column_dimensions[letter].width = 60
+            sheet.column_dimensions[letter].number_format = "@"
+            if column.choices:
+                validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True)
+                validation.add(f"{letter}2:{letter}{max(2, len(rows) + 1)}")
+                sheet.add_data_validation(validation)
+        for row in rows:
+            values = dict(row.values, confidence=row.confidence)
+            if accept_above is not None and row.confidence >= accept_above:
+                values["accept"] = "是"
+            sheet.append([_cell(values.get(c.field)) for c in columns])
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                cell.alignment = Alignment(vertical="top", wrap_text=isinstance(cell.value, str) and len(cell.value) > 30)
+        sheet.freeze_panes = "C2"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def _cell(value: Any) -> Any:
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return str(value)

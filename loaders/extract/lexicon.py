@@ -1,0 +1,210 @@
+"""The extraction rules as data: ``mentions.yaml`` (names) and ``cues.yaml`` (ties), read and checked once.
+
+Nothing here matches text; :mod:`loaders.extract.mentions` and
+:mod:`loaders.extract.ties` apply the rules. The files are checked against the
+schema when read (kinds and tie kinds must exist, words must be Simplified),
+so a wrong edit is one clear error, not a silent miss.
+
+>>> lexicon = default_lexicon()
+>>> lexicon.suffix_rules[0].suffix, lexicon.suffix_rules[0].kind
+('人力资源和社会保障局', 'AssistanceUnit')
+>>> [c.tie for c in lexicon.cues if "引进" in c.words]
+['GUIDES']
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from graph_model.names import to_simplified
+from graph_model.schema import Schema, default_schema
+
+
+class LexiconError(ValueError):
+    """A rule file that does not fit the schema or its own format."""
+
+
+@dataclass(frozen=True)
+class SuffixRule:
+    suffix: str
+    kind: str
+    form: str | None = None
+    joint: bool = False
+    anchored: bool = False
+    whole: bool = False
+
+
+@dataclass(frozen=True)
+class EndSpec:
+    """Where one end of a cue's tie is looked for (see ``cues.yaml``)."""
+
+    side: str = "before"
+    all: bool = False
+    prefer: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cue:
+    tie: str
+    words: tuple[str, ...]
+    source: EndSpec = EndSpec()
+    target: EndSpec = EndSpec("after")
+    shape: str = "ends"
+    confidence: float = 0.7
+    mechanism: str | None = None
+    product: str | None = None
+    implies: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Formation:
+    words: tuple[str, ...]
+    support: re.Pattern[str]
+    lead_words: tuple[str, ...]
+    claim: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    suffix_rules: tuple[SuffixRule, ...]
+    max_core: int
+    boundaries: tuple[str, ...]
+    generic_cores: frozenset[str]
+    determiners: tuple[str, ...]
+    anaphora: dict[str, str]
+    collective: tuple[str, ...]
+    measures: tuple[str, ...]
+    multipliers: dict[str, int]
+    figure_noun_stops: tuple[str, ...]
+    alias_patterns: tuple[re.Pattern[str], ...]
+    legal_forms: tuple[str, ...]
+    contractions: dict[str, str]
+    min_alias: int
+    industry_words: dict[str, str]
+    industry_endings: tuple[str, ...]
+    industry_max_core: int
+    industry_patterns: tuple[tuple[re.Pattern[str], str], ...]
+    industry_from_names: bool
+    cues: tuple[Cue, ...]
+    formation: Formation
+    from_names: dict[str, dict[str, Any]]
+    mechanism: re.Pattern[str]
+    brand: re.Pattern[str]
+    terms: re.Pattern[str]
+    year: re.Pattern[str]
+    cue_words: dict[str, Cue] = field(default_factory=dict)
+
+
+def _words(values: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+        raise LexiconError(f"{where}: expected a list of words / 应为词语列表")
+    for word in values:
+        if to_simplified(word) != word:
+            raise LexiconError(f"{where}: {word!r} is not Simplified (the text is matched in Simplified) / 请用简体")
+    if len(set(values)) != len(values):
+        twice = sorted({v for v in values if values.count(v) > 1})
+        raise LexiconError(f"{where}: listed twice: {', '.join(twice)} / 重复")
+    return tuple(values)
+
+
+def _end(data: Any, where: str, schema: Schema) -> EndSpec:
+    data = data or {}
+    side = data.get("side", "before")
+    if side not in ("before", "after", "any"):
+        raise LexiconError(f"{where}: side must be before, after or any, not {side!r}")
+    prefer = tuple(data.get("prefer", ()))
+    for kind in prefer:
+        schema.node_kind(kind)
+    return EndSpec(side, bool(data.get("all", False)), prefer)
+
+
+def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema) -> Lexicon:
+    """The rules of the two files, checked against ``schema``; pure."""
+    kinds = {k.label for k in schema.node_kinds}
+    rules = []
+    for rule in mentions["organizations"]:
+        if rule["kind"] not in kinds:
+            raise LexiconError(f"mentions.yaml organizations: unknown kind {rule['kind']!r} / 未知类型")
+        rules.append(SuffixRule(rule["suffix"], rule["kind"], rule.get("form"), bool(rule.get("joint")),
+                                bool(rule.get("anchored", rule["kind"] == "AssistanceUnit")), bool(rule.get("whole"))))
+    _words([r.suffix for r in rules], "mentions.yaml organizations")
+    rules.sort(key=lambda r: -len(r.suffix))
+    anaphora = {}
+    for entry in mentions["anaphora"]:
+        schema.node_kind(entry["kind"])
+        for word in _words(entry["words"], "mentions.yaml anaphora"):
+            anaphora[word] = entry["kind"]
+    industries = mentions["industries"]
+    industry_words = {}
+    for entry in industries["names"]:
+        for word in _words(entry["words"], f"mentions.yaml industries {entry['name']}"):
+            industry_words[word] = entry["name"]
+    abbreviations = mentions["abbreviations"]
+    parsed_cues = []
+    for number, entry in enumerate(cues["cues"], start=1):
+        where = f"cues.yaml cue {number} ({entry.get('tie')})"
+        tie = schema.tie_kind(entry["tie"])
+        for implied in entry.get("implies", ()):
+            schema.tie_kind(implied["tie"])
+        parsed_cues.append(Cue(tie.type, _words(entry["words"], where), _end(entry.get("from"), where, schema),
+                               _end(entry.get("to", {"side": "after"}), where, schema), entry.get("shape", "ends"),
+                               float(entry.get("confidence", 0.7)), entry.get("mechanism"), entry.get("product"),
+                               tuple(entry.get("implies", ()))))
+    cue_words: dict[str, Cue] = {}
+    for cue in parsed_cues:
+        for word in cue.words:
+            if word in cue_words:
+                raise LexiconError(f"cues.yaml: {word!r} is a cue of {cue_words[word].tie} and {cue.tie} / 提示词重复")
+            cue_words[word] = cue
+    formation = cues["formation"]
+    for spec in cues["from_names"].values():
+        schema.tie_kind(spec["tie"])
+    return Lexicon(
+        suffix_rules=tuple(rules),
+        max_core=int(mentions["max_core"]),
+        boundaries=tuple(sorted(set(_words(mentions["boundaries"], "mentions.yaml boundaries")), key=len, reverse=True)),
+        generic_cores=frozenset(_words(mentions["generic_cores"], "mentions.yaml generic_cores")),
+        determiners=_words(mentions["determiners"], "mentions.yaml determiners"),
+        anaphora=anaphora,
+        collective=_words(mentions["collective"], "mentions.yaml collective"),
+        measures=tuple(sorted(_words(mentions["measures"], "mentions.yaml measures"), key=len, reverse=True)),
+        multipliers={str(k): int(v) for k, v in mentions["multipliers"].items()},
+        figure_noun_stops=tuple(sorted(_words(mentions["figure_noun_stops"], "mentions.yaml figure_noun_stops"),
+                                       key=len, reverse=True)),
+        alias_patterns=tuple(re.compile(p) for p in mentions["alias_patterns"]),
+        legal_forms=_words(abbreviations["legal_forms"], "mentions.yaml abbreviations legal_forms"),
+        contractions=dict(abbreviations["contractions"]),
+        min_alias=int(abbreviations["min_length"]),
+        industry_words=industry_words,
+        industry_endings=_words(industries["endings"], "mentions.yaml industries endings"),
+        industry_max_core=int(industries["max_core"]),
+        industry_patterns=tuple((re.compile(p["pattern"]), p["name"]) for p in industries["patterns"]),
+        industry_from_names=bool(industries.get("from_names")),
+        cues=tuple(parsed_cues),
+        formation=Formation(_words(formation["words"], "cues.yaml formation"), re.compile(formation["support"]),
+                            _words(formation["lead_words"], "cues.yaml formation lead_words"), formation["claim"],
+                            float(formation["confidence"])),
+        from_names=dict(cues["from_names"]),
+        mechanism=re.compile(cues["mechanism"]),
+        brand=re.compile(cues["brand"]),
+        terms=re.compile(cues["terms"]),
+        year=re.compile(cues["year"]),
+        cue_words=cue_words,
+    )
+
+
+def _read(name: str) -> dict[str, Any]:
+    return yaml.safe_load(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+@functools.cache
+def default_lexicon() -> Lexicon:
+    """The rules shipped with linkgraph (``loaders/extract/mentions.yaml`` and ``cues.yaml``)."""
+    return build_lexicon(_read("mentions.yaml"), _read("cues.yaml"), default_schema())

@@ -1,0 +1,656 @@
+"""Finding who a report names: places (through the roster), organizations (by suffix), industries, figures.
+
+Each sentence is read in its Simplified key form (:class:`loaders.extract.clean.CleanText`)
+with the rules of ``mentions.yaml``:
+
+- **places**: spans ending in a unit word (村, 社区, 镇, 乡, 街道) that the roster
+  knows (:class:`loaders.reconcile.RosterIndex`, which folds Traditional, variant
+  and folk spellings), and the names of provinces, cities and counties with or
+  without their unit word (陕西, 榆林, 佳县). A village is resolved in the town
+  written before it (通镇西山村), else a town named in the same paragraph, else
+  the county; a village the roster does not have there gets the roster's
+  candidates, and the same-town one whose name contains it is proposed
+  (通镇西山村 → 崔家西山村, for the planner to confirm);
+- **organizations**: a suffix (党支部, 有限公司, 合作社, 局 …) and a core found
+  leftwards from it: from a roster place where one anchors the name
+  (来到|陕西贺寨酒业有限公司), else up to a boundary word (成立了|上高寨酒业联合党支部);
+  leading places that only locate the name are dropped (陕西省佳县|刘国具镇党委)
+  and kept as its context. A count before it makes a group (38家酿酒合作社);
+- **references**: aliases of names already read (贺寨酒业, 县委办: abbreviation
+  rules and ``（以下简称“…”）``), a bare suffix for the last name with that suffix
+  (联合党支部), anaphora for the section's place (该镇, 全县), 各 + noun for a
+  group counted before (各酒坊);
+- **industries**, **figures** (a number with a measure word) and **years**.
+
+Entities are kept per extraction run in a :class:`Registry`, so that every
+spelling of one organization is one entity with all its spellings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from graph_model.names import match_key, place_key
+from graph_model.records import Node
+from graph_model.schema import Schema
+from loaders.extract.clean import CleanText
+from loaders.extract.lexicon import Lexicon, SuffixRule
+from loaders.reconcile import RosterIndex
+
+_CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
+_NUMBER = r"(\d+(?:\.\d+)?|[一二三四五六七八九十两百]+)"
+_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+PLACE_UNITS = {"Town": ("街道办事处", "街道", "镇", "乡", "苏木"), "Village": ("社区", "村", "嘎查")}
+MAX_PLACE = 10
+ADMIN_LEVELS = ("Province", "City", "County", "Town", "Village")
+
+
+def chinese_number(text: str) -> float | None:
+    """``38`` → 38, ``十四`` → 14, ``二十`` → 20, ``3.5`` → 3.5; ``None`` for anything else.
+
+    >>> chinese_number("十四"), chinese_number("二十三"), chinese_number("5")
+    (14, 23, 5)
+    """
+    if re.fullmatch(r"\d+", text):
+        return int(text)
+    if re.fullmatch(r"\d+\.\d+", text):
+        return float(text)
+    if not text or any(c not in "一二三四五六七八九十两百" for c in text):
+        return None
+    total, current = 0, 0
+    for char in text:
+        if char == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif char == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            current = _CHINESE_DIGITS[char]
+    return total + current
+
+
+@dataclass(eq=False)
+class Entity:
+    """Something a report names: a roster place, an organization, a group or an industry."""
+
+    id: str
+    kind: str
+    name: str
+    spellings: dict[str, None] = field(default_factory=dict)  # the text's spellings (quote form), first first
+    surfaces: set[str] = field(default_factory=set)  # Simplified forms that name it in running text
+    place: Node | None = None  # the roster unit a place resolved to
+    town: str | None = None  # the town a village is in, as the text or the roster says
+    status: str = "new"  # exact, normalized, candidate, unresolved, new
+    candidates: tuple[str, ...] = ()
+    props: dict = field(default_factory=dict)  # form, joint, aggregate_count, brand, mechanism
+    claims: dict = field(default_factory=dict)
+    quote: str = ""  # the first sentence that names it
+    owner: "Entity | None" = None  # whose party organization it is (乌镇党委 → 乌镇)
+    region: "Entity | None" = None  # the place its name begins with (佳县县委办公室 → 佳县)
+    suffix: str | None = None
+
+    @property
+    def name_raw(self) -> str | None:
+        first = next(iter(self.spellings), None)
+        return first if first and first != self.name else None
+
+    @property
+    def is_place(self) -> bool:
+        return self.kind in ADMIN_LEVELS
+
+
+@dataclass
+class Mention:
+    """A span of one sentence that names an entity; ``how``: name, alias, short, anaphor, collective."""
+
+    start: int
+    end: int
+    entity: Entity
+    how: str = "name"
+
+
+@dataclass
+class Figure:
+    """A number with its measure word: ``653人次``, ``29万元`` (value 290000, unit 元), with the noun after it."""
+
+    start: int
+    end: int
+    value: float
+    measure: str
+    noun: str
+    before: str
+
+    @property
+    def number(self) -> int | float:
+        return int(self.value) if float(self.value).is_integer() else self.value
+
+
+@dataclass
+class Sentence:
+    """One sentence of a report with what was found in it; positions are offsets in ``text``."""
+
+    text: CleanText
+    paragraph: int
+    section: int
+    heading: bool
+    mentions: list[Mention] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    years: list[tuple[int, str]] = field(default_factory=list)
+    consumed: set[int] = field(default_factory=set)  # figures used as groups or claims
+
+    def covered(self, start: int, end: int) -> bool:
+        return any(m.start < end and start < m.end for m in self.mentions)
+
+
+class Registry:
+    """Every entity of one extraction run, found by any of its names (match keys)."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.lexicon = lexicon
+        self.entities: list[Entity] = []
+        self._by_key: dict[tuple[str, str], Entity] = {}
+        self._counter = 0
+
+    def new_id(self) -> str:
+        self._counter += 1
+        return f"e{self._counter}"
+
+    def find(self, kind: str | None, *names: str) -> Entity | None:
+        for name in names:
+            key = match_key(name)
+            for k in ([kind] if kind else sorted({e.kind for e in self.entities})):
+                found = self._by_key.get((k, key))
+                if found is not None:
+                    return found
+        return None
+
+    def add(self, entity: Entity) -> Entity:
+        self.entities.append(entity)
+        self.index(entity, entity.name)
+        return entity
+
+    def index(self, entity: Entity, *names: str) -> None:
+        for name in names:
+            if name:
+                self._by_key.setdefault((entity.kind, match_key(name)), entity)
+                if len(name) >= self.lexicon.min_alias and name not in self.lexicon.generic_cores:
+                    entity.surfaces.add(name)
+
+    def abbreviations(self, name: str, regions: Iterable[str]) -> list[str]:
+        """Shorter names a report may use for ``name``: without its leading region, its legal form, contracted.
+
+        >>> from loaders.extract.lexicon import default_lexicon
+        >>> Registry(default_lexicon()).abbreviations("陕西贺寨酒业有限公司", ["陕西"])
+        ['贺寨酒业有限公司', '陕西贺寨酒业', '贺寨酒业']
+        >>> Registry(default_lexicon()).abbreviations("佳县县委办公室", ["佳县"])
+        ['县委办公室', '佳县县委办', '县委办']
+        """
+        lex = self.lexicon
+        found: list[str] = []
+
+        def keep(text: str) -> None:
+            if text != name and len(text) >= lex.min_alias and text not in lex.generic_cores and text not in found:
+                found.append(text)
+
+        shorter = [name]
+        for region in sorted(set(regions), key=len, reverse=True):
+            if name.startswith(region) and len(name) > len(region):
+                shorter.append(name[len(region):])
+                break
+        for text in list(shorter):
+            keep(text)
+        for text in list(shorter):
+            for form in lex.legal_forms:
+                if text.endswith(form) and len(text) > len(form):
+                    keep(text[: -len(form)])
+                    break
+            for long, short in lex.contractions.items():
+                if text.endswith(long):
+                    keep(text[: -len(long)] + short)
+        return found
+
+
+class PlaceFinder:
+    """Roster places in text: spans ending in a unit word that the roster knows, and region names."""
+
+    def __init__(self, roster: RosterIndex):
+        self.roster = roster
+        self.regions: dict[str, list[Node]] = {}
+        for node in roster.nodes.values():
+            if node.kind in ("Province", "City", "County"):
+                for surface in {node.name, place_key(node.name, node.kind)}:
+                    if len(surface) >= 2:
+                        self.regions.setdefault(surface, []).append(node)
+        self._regions_pattern = (re.compile("|".join(sorted(map(re.escape, self.regions), key=len, reverse=True)))
+                                 if self.regions else None)
+
+    def counties(self) -> list[Node]:
+        return [n for n in self.roster.nodes.values() if n.kind == "County"]
+
+    def find(self, key: str, county: str | None) -> list[tuple[int, int, str, list[Node]]]:
+        """``(start, end, kind, units)`` of every place in ``key``, longest first, not overlapping."""
+        found: list[tuple[int, int, str, list[Node]]] = []
+        if self._regions_pattern is not None:
+            for match in self._regions_pattern.finditer(key):
+                nodes = self.regions[match.group()]
+                found.append((match.start(), match.end(), nodes[0].kind, nodes))
+        taken = [(a, b) for a, b, _, _ in found]
+        for kind in ("Town", "Village"):
+            for unit in PLACE_UNITS[kind]:
+                for match in re.finditer(re.escape(unit), key):
+                    end = match.end()
+                    for start in range(max(0, end - MAX_PLACE), match.start()):
+                        span = key[start:end]
+                        if not all(_CJK.match(c) for c in span) or any(a < end and start < b for a, b in taken):
+                            continue
+                        units = self.roster.named(kind, span, county)
+                        if units:
+                            found.append((start, end, kind, units))
+                            taken.append((start, end))
+                            break
+        found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+        result: list[tuple[int, int, str, list[Node]]] = []
+        for item in found:
+            if not result or item[0] >= result[-1][1]:
+                result.append(item)
+        return result
+
+
+def _is_cjk(char: str) -> bool:
+    return bool(_CJK.match(char))
+
+
+class MentionFinder:
+    """Applies ``mentions.yaml`` to the sentences of one report, in order, keeping the context they need."""
+
+    def __init__(self, lexicon: Lexicon, registry: Registry, places: PlaceFinder, schema: Schema):
+        self.lex = lexicon
+        self.schema = schema
+        self.registry = registry
+        self.places = places
+        self.county: Node | None = None
+        self.section_latest: dict[str, Entity] = {}
+        self.paragraph_towns: list[Entity] = []
+        self.section_groups: list[Entity] = []
+        self._industry = re.compile("|".join(sorted(map(re.escape, lexicon.industry_words), key=len, reverse=True)))
+        self._figure = re.compile(_NUMBER + r"\s*(" + "|".join(map(re.escape, lexicon.multipliers)) + r")?("
+                                  + "|".join(map(re.escape, lexicon.measures)) + ")")
+        self._noun_stops = "|".join(map(re.escape, sorted({*lexicon.figure_noun_stops, *lexicon.formation.words},
+                                                          key=len, reverse=True)))
+        counties = places.counties()
+        self.only_county = counties[0] if len(counties) == 1 else None
+
+    # ------------------------------------------------------------------ context
+
+    def new_section(self) -> None:
+        self.section_latest = {}
+        self.section_groups = []
+
+    def new_paragraph(self) -> None:
+        self.paragraph_towns = []
+
+    def _note(self, entity: Entity) -> None:
+        self.section_latest[entity.kind] = entity
+        if entity.suffix:
+            self.section_latest["suffix:" + entity.suffix] = entity
+        if entity.kind == "Town":
+            self.paragraph_towns.append(entity)
+        if entity.kind == "County" and self.county is None:
+            self.county = entity.place
+        if entity.props.get("aggregate_count") and entity not in self.section_groups:
+            self.section_groups.append(entity)
+
+    # ------------------------------------------------------------------ places
+
+    def _place_entity(self, kind: str, units: list[Node], spelling: str, surface: str,
+                      town: Entity | None, sentence: Sentence) -> Entity:
+        roster = self.places.roster
+        county_code = self.county.id if self.county is not None else None
+        status, chosen, candidates = "exact", None, ()
+        if kind == "Village":
+            known = self.registry.find("Village", surface)
+            if town is None and known is not None:
+                return known
+            if town is not None and town.place is not None:
+                here = roster.named("Village", surface, town.place.id)
+                if len(here) == 1:
+                    chosen = here[0]
+                else:
+                    close = roster.close("Village", surface, town.place.id, n=3)
+                    candidates = tuple(roster.describe(n) for n in [*close, *units] if n not in here)
+                    key = place_key(surface, "Village")
+                    same_town = [n for n in close if n.id.startswith(town.place.id) and key in place_key(n.name, "Village")]
+                    chosen = same_town[0] if same_town else None
+                    status = "candidate" if chosen is not None else "unresolved"
+            else:
+                inside = [u for u in units if county_code is None or u.id.startswith(county_code)]
+                if len(inside) == 1:
+                    chosen = inside[0]
+                else:
+                    candidates = tuple(roster.describe(n) for n in inside)
+                    status = "unresolved"
+        else:
+            inside = [u for u in units if county_code is None or u.id.startswith(county_code) or kind != "Town"]
+            if len(inside) == 1:
+                chosen = inside[0]
+            else:
+                candidates = tuple(roster.describe(n) for n in inside)
+                status = "unresolved"
+        if chosen is not None:
+            if status == "exact" and spelling not in (chosen.name, chosen.props.get("name_raw")):
+                status = "normalized"
+            existing = next((e for e in self.registry.entities if e.place is not None and e.place.id == chosen.id), None)
+            if existing is not None:
+                existing.spellings.setdefault(spelling)
+                self.registry.index(existing, surface)
+                return existing
+            parent = roster.nodes.get(chosen.id[:9]) if kind == "Village" else None
+            entity = Entity(chosen.id, kind, chosen.name, {spelling: None}, place=chosen,
+                            town=parent.name if parent is not None else None, status=status,
+                            candidates=candidates, quote=sentence.text.quote)
+            self.registry.add(entity)
+            self.registry.index(entity, surface, chosen.props.get("name_raw") or "")
+            return entity
+        town_name = town.name if town is not None else None
+        entity = Entity(self.registry.new_id(), kind, surface, {spelling: None}, town=town_name, status=status,
+                        candidates=candidates, quote=sentence.text.quote)
+        return self.registry.add(entity)
+
+    def _find_places(self, sentence: Sentence) -> list[Mention]:
+        text = sentence.text
+        county_code = self.county.id if self.county is not None else None
+        mentions: list[Mention] = []
+        previous: Mention | None = None
+        for start, end, kind, units in self.places.find(text.key, county_code):
+            town = None
+            if kind == "Village":
+                if previous is not None and previous.end == start and previous.entity.kind == "Town":
+                    town = previous.entity
+                    previous.how = "locator"
+                elif self.paragraph_towns and self.registry.find("Village", text.key[start:end]) is None:
+                    town = self.paragraph_towns[-1]
+                    here = self.places.roster.named("Village", text.key[start:end], town.place.id) if town.place else []
+                    if not here:
+                        town = None  # the paragraph's town is not where this village is; try the county
+            entity = self._place_entity(kind, units, text.quote[start:end], text.key[start:end], town, sentence)
+            mention = Mention(start, end, entity)
+            mentions.append(mention)
+            self._note(entity)
+            previous = mention
+        return mentions
+
+    # ------------------------------------------------------------------ organizations
+
+    def _rule_at(self, key: str, position: int) -> SuffixRule | None:
+        for rule in self.lex.suffix_rules:
+            if key.startswith(rule.suffix, position):
+                return rule
+        return None
+
+    def _boundary_before(self, key: str, position: int) -> bool:
+        return any(key.endswith(word, 0, position) for word in self.lex.boundaries)
+
+    def _core_start(self, key: str, suffix_start: int, floor: int, places: list[Mention]) -> int:
+        anchors = sorted((m for m in places if m.start >= floor and m.end <= suffix_start), key=lambda m: m.start)
+        for anchor in anchors:
+            inner = [m for m in places if m.start >= anchor.start and m.end <= suffix_start]
+            if not self._boundary_in(key, anchor.end, suffix_start, inner):
+                return anchor.start
+        position = suffix_start
+        while position > floor and not self._boundary_before(key, position):
+            position -= 1
+        return position
+
+    def _boundary_in(self, key: str, start: int, end: int, places: list[Mention]) -> bool:
+        for position in range(start + 1, end + 1):
+            if any(m.start < position <= m.end for m in places):
+                continue
+            if self._boundary_before(key, position) and position > start:
+                word = next(w for w in self.lex.boundaries if key.endswith(w, 0, position))
+                if position - len(word) >= start:
+                    return True
+        return False
+
+    def _find_organizations(self, sentence: Sentence, places: list[Mention]) -> list[Mention]:
+        key = sentence.text.key
+        mentions: list[Mention] = []
+        floor = 0
+        position = 0
+        while position < len(key):
+            rule = self._rule_at(key, position)
+            if rule is None or any(m.start <= position < m.end for m in places):
+                if not _is_cjk(key[position]):
+                    floor = position + 1
+                position += 1
+                continue
+            end = position + len(rule.suffix)
+            low = max(floor, position - self.lex.max_core)
+            start = self._core_start(key, position, low, places)
+            mention = self._organization(sentence, rule, start, position, end, places)
+            party = self._rule_at(key, mention.end) if mention is not None and mention.how == "name" else None
+            if party is not None and party.kind == "PartyOrganization" and rule.kind != "PartyOrganization":
+                # 佳县供电公司|党支部: the party organization of the organization just named
+                mention = self._organization(sentence, party, mention.start, mention.end,
+                                             mention.end + len(party.suffix), places, owner=mention.entity)
+            if mention is not None:
+                mentions.append(mention)
+                floor = mention.end
+                position = mention.end
+            else:
+                position = end
+        return mentions
+
+    def _organization(self, sentence: Sentence, rule: SuffixRule, start: int, suffix_start: int, end: int,
+                      places: list[Mention], owner: Entity | None = None) -> Mention | None:
+        text, key = sentence.text, sentence.text.key
+        count, begin = None, start
+        window = max(0, start - 8)
+        for match in re.finditer(_NUMBER + r"(个|家|所|座|名)", key[window:suffix_start]):
+            if window + match.start() <= start <= window + match.end():
+                count, begin, start = chinese_number(match.group(1)), window + match.start(), window + match.end()
+        core = key[start:suffix_start]
+        inner = [m for m in places if m.start >= start and m.end <= suffix_start]
+        if rule.anchored and not (inner and inner[0].start == start) and not (core[:1] in "县市镇乡区省" and core):
+            if not (core and self.registry.find(rule.kind, core + rule.suffix)):
+                return None
+        # 各 + suffix: a group counted before; 该/本 + suffix: the last one of its kind; a bare suffix: the last one so named
+        if core.startswith(self.lex.collective):
+            return self._group_reference(sentence, start, end, rule.suffix)
+        for word in self.lex.determiners:
+            if core.startswith(word) and core[len(word):] in ("", *self.lex.generic_cores):
+                latest = self.section_latest.get(rule.kind)
+                return Mention(start, end, latest, "anaphor") if latest is not None else None
+        end = self._with_note(key, end)
+        if count is not None:
+            return self._group(sentence, rule, begin, end, count) if self._has_count_property(rule.kind) else None
+        if (not core and not rule.whole) or core in self.lex.generic_cores:  # whole: 新建养牛场 names one
+            latest = self.section_latest.get("suffix:" + rule.suffix)
+            if latest is not None:
+                return Mention(start, end, latest, "short")
+            return None
+        # leading places that only locate the name: 陕西省佳县|刘国具镇党委
+        chain = [m for m in inner if m.entity.kind in ADMIN_LEVELS]
+        leading = []
+        position = start
+        for m in chain:
+            if m.start == position:
+                leading.append(m)
+                position = m.end
+        name_start = leading[-1].start if len(leading) >= 2 else start
+        surface = key[name_start:end]
+        spelling = text.quote[name_start:end]
+        # a region (province, city, county) may be left out of a name; a town or village may not:
+        # 张家圪崂村|股份经济合作社 without its village names every village's cooperative
+        regions_text = [key[m.start:m.end] for m in inner[:1] if m.entity.kind in ("Province", "City", "County")]
+        entity = self.registry.find(rule.kind, surface)
+        if entity is None:
+            entity = self._by_abbreviation(rule.kind, surface, regions_text)
+        if entity is None:
+            entity = Entity(self.registry.new_id(), rule.kind, surface, {spelling: None}, quote=text.quote,
+                            suffix=rule.suffix)
+            if rule.form:
+                entity.props["form"] = rule.form
+            if rule.joint:
+                entity.props["joint"] = True
+            self.registry.add(entity)
+            self.registry.index(entity, *self.registry.abbreviations(surface, regions_text))
+            if rule.kind == "PartyOrganization" and not rule.joint:  # 乌镇|党委, 县委办|党支部
+                owner = owner or next((m.entity for m in inner if m.start == name_start and m.end == suffix_start), None)
+                entity.owner = owner or self.registry.find(None, key[name_start:suffix_start])
+            entity.region = leading[-1].entity if leading else None
+        else:
+            entity.spellings.setdefault(spelling)
+            self.registry.index(entity, surface)
+        self._aliases_after(sentence, end, entity)
+        return Mention(start, end, entity)
+
+    def _by_abbreviation(self, kind: str, surface: str, regions: list[str]) -> Entity | None:
+        for short in self.registry.abbreviations(surface, regions):
+            found = self.registry.find(kind, short)
+            if found is not None:
+                return found
+        return None
+
+    def _has_count_property(self, kind: str) -> bool:
+        return self.schema.node_kind(kind).property("aggregate_count") is not None
+
+    @staticmethod
+    def _with_note(key: str, end: int) -> int:
+        """A short note in brackets right after a name belongs to it: 酿酒合作社(作坊)."""
+        note = re.match(r"[(（][\u3400-\u9fff]{1,6}[)）]", key[end:])
+        return end + note.end() if note else end
+
+    def _group(self, sentence: Sentence, rule: SuffixRule, begin: int, end: int, count: float) -> Mention:
+        """A counted group (38家酿酒合作社): one node with ``aggregate_count``; the same count in the section is the same group."""
+        text = sentence.text
+        entity = next((g for g in self.section_groups if g.props.get("aggregate_count") == count
+                       and g.kind == rule.kind), None)
+        if entity is None:
+            entity = Entity(self.registry.new_id(), rule.kind, text.key[begin:end], {text.quote[begin:end]: None},
+                            quote=text.quote, suffix=rule.suffix, props={"aggregate_count": int(count)})
+            self.registry.add(entity)
+        sentence.consumed.add(begin)
+        return Mention(begin, end, entity, "name")
+
+    def _group_reference(self, sentence: Sentence, start: int, end: int, noun: str) -> Mention | None:
+        for group in reversed(self.section_groups):
+            if noun[-1] in group.name or noun in group.name:
+                return Mention(start, end, group, "collective")
+        return None
+
+    def _aliases_after(self, sentence: Sentence, end: int, entity: Entity) -> None:
+        for pattern in self.lex.alias_patterns:
+            match = pattern.match(sentence.text.key, end)
+            if match:
+                alias = match.group(1)
+                self.registry.index(entity, alias)
+                entity.surfaces.add(alias)  # defined by the text: kept even when short (以下简称“枣香”)
+                entity.spellings.setdefault(sentence.text.quote[match.start(1):match.end(1)])
+
+    # ------------------------------------------------------------------ references, industries, figures
+
+    def _references(self, sentence: Sentence) -> list[Mention]:
+        key = sentence.text.key
+        found: list[Mention] = []
+
+        def free(a: int, b: int) -> bool:
+            return not sentence.covered(a, b) and not any(m.start < b and a < m.end for m in found)
+
+        surfaces = sorted({(s, e) for e in self.registry.entities if not e.is_place and e.kind != "Industry"
+                           for s in e.surfaces}, key=lambda item: -len(item[0]))
+        for surface, entity in surfaces:
+            for match in re.finditer(re.escape(surface), key):
+                if free(match.start(), match.end()):
+                    found.append(Mention(match.start(), match.end(), entity, "alias"))
+        for word, kind in sorted(self.lex.anaphora.items(), key=lambda item: -len(item[0])):
+            for match in re.finditer(re.escape(word), key):
+                if not free(match.start(), match.end()):
+                    continue
+                target = self.section_latest.get(kind)
+                if kind == "County" and target is None and (self.county or self.only_county) is not None:
+                    node = self.county or self.only_county
+                    target = self.registry.find("County", node.name) or self._place_entity(
+                        "County", [node], node.name, node.name, None, sentence)
+                if target is not None:
+                    found.append(Mention(match.start(), match.end(), target, "anaphor"))
+        for word in self.lex.collective:
+            for match in re.finditer(re.escape(word), key):
+                after = match.end()
+                for length in (3, 2, 1):
+                    noun = key[after:after + length]
+                    if len(noun) < length or not all(_is_cjk(c) for c in noun) or not free(match.start(), after + length):
+                        continue
+                    mention = self._group_reference(sentence, match.start(), after + length, noun)
+                    if mention is not None:
+                        found.append(mention)
+                        break
+        return found
+
+    def _industries(self, sentence: Sentence) -> list[Mention]:
+        key = sentence.text.key
+        found: list[Mention] = []
+
+        def add(start: int, end: int, name: str) -> None:
+            if sentence.covered(start, end) or any(m.start < end and start < m.end for m in found):
+                return
+            entity = self.registry.find("Industry", name)
+            if entity is None:
+                entity = self.registry.add(Entity(f"industry:{match_key(name)}", "Industry", name,
+                                                  {sentence.text.quote[start:end]: None}, quote=sentence.text.quote))
+            found.append(Mention(start, end, entity))
+
+        for pattern, template in self.lex.industry_patterns:
+            for match in pattern.finditer(key):
+                add(match.start(1), match.end(1), template.format(match.group(1)))
+        for match in self._industry.finditer(key):
+            add(match.start(), match.end(), self.lex.industry_words[match.group()])
+        for ending in self.lex.industry_endings:
+            for match in re.finditer(re.escape(ending), key):
+                start = match.start()
+                while (start > match.start() - self.lex.industry_max_core and start > 0 and _is_cjk(key[start - 1])
+                       and not self._boundary_before(key, start) and key[start - 1] not in "集各"):
+                    start -= 1
+                if start < match.start():
+                    add(start, match.end(), key[start:match.end()])
+        return found
+
+    def _figures(self, sentence: Sentence) -> list[Figure]:
+        key = sentence.text.key
+        figures = []
+        for match in self._figure.finditer(key):
+            if match.start() in sentence.consumed:
+                continue
+            value = chinese_number(match.group(1))
+            if value is None or match.group(1) in ("一", "两") and not match.group(2):
+                continue
+            measure = match.group(3)
+            if match.group(2):
+                value *= self.lex.multipliers[match.group(2)]
+            noun = re.match(r"[\u3400-\u9fff]{0,8}", key[match.end():]).group()
+            noun = re.split(self._noun_stops, noun)[0][:6]
+            clause_start = max(key.rfind(c, 0, match.start()) for c in ",，;；:：、(（") + 1
+            figures.append(Figure(match.start(), match.end(), value, measure, noun, key[clause_start:match.start()]))
+        return figures
+
+    # ------------------------------------------------------------------ a sentence
+
+    def read(self, sentence: Sentence) -> Sentence:
+        """Find every mention, figure and year of ``sentence`` (in place), updating the context."""
+        places = self._find_places(sentence)
+        organizations = self._find_organizations(sentence, places)
+        kept = [p for p in places if not any(o.start <= p.start and p.end <= o.end for o in organizations)]
+        sentence.mentions = sorted([*kept, *organizations], key=lambda m: m.start)
+        for mention in organizations:
+            self._note(mention.entity)
+        sentence.mentions = sorted([*sentence.mentions, *self._references(sentence)], key=lambda m: m.start)
+        sentence.mentions = sorted([*sentence.mentions, *self._industries(sentence)], key=lambda m: m.start)
+        for mention in sentence.mentions:
+            if mention.how != "anaphor":
+                self._note(mention.entity)
+        sentence.figures = self._figures(sentence)
+        sentence.years = [(m.start(), m.group(1) + (f"-{int(m.group(2)):02d}" if m.group(2) else ""))
+                          for m in self.lex.year.finditer(sentence.text.key)]
+        return sentence

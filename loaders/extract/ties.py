@@ -1,0 +1,397 @@
+"""Proposing ties from the cue words of a sentence (``cues.yaml``), from names, and figures as claims or metrics.
+
+For each cue word (the longest at its place, not inside a name) the two ends
+are looked for where the rule says (before, after, any), among the names of
+the kinds the schema allows for that end, nearest first or in the rule's
+preferred order; the subject may come from an earlier sentence of the same
+paragraph (the topic carried over), at a lower confidence. Forming a joint
+party organization has its own rule (members, lead, support, claims). Every
+proposal keeps its quote (the sentence, verbatim, glosses removed), a
+confidence, the rule that made it and the year of its sentence or the one
+before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from graph_model.names import match_key
+from graph_model.schema import Schema
+from loaders.extract.lexicon import Cue, EndSpec, Lexicon
+from loaders.extract.mentions import Entity, Figure, Mention, Registry, Sentence
+
+CLAUSE_MARKS = ",，;；:："
+FALLBACK_PENALTY = 0.15
+UNRESOLVED_PENALTY = 0.2
+
+
+@dataclass
+class Proposal:
+    """A proposed tie: kind, ends, the quote it rests on, a confidence (0–1), the rule, its properties."""
+
+    type: str
+    source: Entity
+    target: Entity
+    quote: str
+    confidence: float
+    rule: str
+    props: dict = field(default_factory=dict)
+    document: int = 0
+    section: int = 0
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.type, self.source.id, self.target.id)
+
+
+class TieFinder:
+    """Applies ``cues.yaml`` to the sentences of the reports, in order; collects :class:`Proposal` records."""
+
+    def __init__(self, lexicon: Lexicon, schema: Schema, registry: Registry):
+        self.lex = lexicon
+        self.schema = schema
+        self.registry = registry
+        self.proposals: dict[tuple[str, str, str], Proposal] = {}
+        self.document = 0
+        self.section = 0
+        self._metrics_tie: Proposal | None = None
+        self._words = sorted({*lexicon.cue_words, *lexicon.formation.words}, key=len, reverse=True)
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def _allowed(self, tie: str, end: int) -> set[str]:
+        return {pair[end] for pair in self.schema.tie_kind(tie).endpoints}
+
+    def propose(self, tie: str, source: Entity, target: Entity, quote: str, confidence: float, rule: str,
+                **props) -> Proposal | None:
+        if source is target or not self.schema.tie_kind(tie).allows(source.kind, target.kind):
+            return None
+        for end in (source, target):
+            if end.status in ("candidate", "unresolved"):
+                confidence -= UNRESOLVED_PENALTY
+        props = {k: v for k, v in props.items() if v not in (None, "", {})}
+        key = (tie, source.id, target.id)
+        known = self.proposals.get(key)
+        if known is not None:
+            known.confidence = max(known.confidence, round(max(confidence, 0.1), 2))
+            for name, value in props.items():
+                if name == "role" and value == "lead" or name not in known.props and name != "start_date":
+                    known.props[name] = value
+            return known
+        proposal = Proposal(tie, source, target, quote.strip(), round(max(confidence, 0.1), 2), rule,
+                            props, self.document, self.section)
+        self.proposals[key] = proposal
+        return proposal
+
+    def _year(self, sentence: Sentence, previous: list[Sentence], before: int | None = None) -> str | None:
+        years = [y for p, y in sentence.years if before is None or p < before] or [y for _, y in sentence.years]
+        if years:
+            return years[-1]
+        if previous and previous[-1].years:
+            return previous[-1].years[-1][1]
+        for mention in sentence.mentions:
+            after = sentence.text.key[mention.end:mention.end + 4]
+            if after.startswith(("成立后", "成立以来", "组建后", "建立后")) and mention.entity.props.get("_formed"):
+                return mention.entity.props["_formed"]
+        return None
+
+    # ------------------------------------------------------------------ cue words
+
+    def _cues(self, sentence: Sentence) -> list[tuple[int, int, str]]:
+        key = sentence.text.key
+        found = []
+        position = 0
+        while position < len(key):
+            word = next((w for w in self._words if key.startswith(w, position)), None)
+            if word is None or any(m.start <= position < m.end and m.entity.kind != "Industry"
+                                   for m in sentence.mentions if m.how == "name"):
+                position += 1
+                continue
+            found.append((position, position + len(word), word))
+            position += len(word)
+        return found
+
+    @staticmethod
+    def _clause(key: str, start: int, end: int) -> tuple[int, int]:
+        low = max(key.rfind(c, 0, start) for c in CLAUSE_MARKS) + 1
+        highs = [key.find(c, end) for c in CLAUSE_MARKS]
+        high = min([h for h in highs if h >= 0], default=len(key))
+        return low, high
+
+    def _pick(self, spec: EndSpec, allowed: set[str], cue: tuple[int, int], sentence: Sentence,
+              previous: list[Sentence], exclude: tuple[Entity, ...] = ()) -> tuple[list[Entity], float]:
+        """The entities for one end, and the confidence lost by looking in earlier sentences."""
+        low, high = self._clause(sentence.text.key, cue[0], cue[1])
+        usable = [m for m in _ends(sentence) if m.entity.kind in allowed and m.entity not in exclude]
+        pools = {"clause before": [m for m in usable if low <= m.start and m.end <= cue[0]],
+                 "clause after": [m for m in usable if cue[1] <= m.start and m.end <= high],
+                 "before": [m for m in usable if m.end <= cue[0]],
+                 "after": [m for m in usable if m.start >= cue[1]]}
+        order = {"before": ("clause before", "before"), "after": ("clause after", "after"),
+                 "any": ("clause before", "clause after", "before", "after")}[spec.side]
+        for name in order:
+            if pools[name]:
+                return self._choose(spec, pools[name], name.rsplit(" ", 1)[-1]), 0.0
+        if spec.side != "after":
+            for earlier in reversed(previous):
+                pool = [m for m in _ends(earlier) if m.entity.kind in allowed and m.entity not in exclude]
+                if pool:
+                    return self._choose(EndSpec("before", False, spec.prefer), pool, "before"), FALLBACK_PENALTY
+        return [], 0.0
+
+    @staticmethod
+    def _choose(spec: EndSpec, pool: list[Mention], side: str) -> list[Entity]:
+        ordered = pool[::-1] if side == "before" else pool
+        if spec.all:
+            return list(dict.fromkeys(m.entity for m in pool))
+        for kind in spec.prefer:
+            for mention in ordered:
+                if mention.entity.kind == kind:
+                    return [mention.entity]
+        return [ordered[0].entity]
+
+    def _apply_cue(self, cue: Cue, span: tuple[int, int, str], sentence: Sentence, previous: list[Sentence]) -> None:
+        start, end, word = span
+        sources_allowed, targets_allowed = self._allowed(cue.tie, 0), self._allowed(cue.tie, 1)
+        year = self._year(sentence, previous, end)
+        rule = f"{cue.tie}:{word}"
+        before = [m for m in _ends(sentence) if m.end <= start]
+        pairs: list[tuple[Entity, Entity, float]] = []
+        if cue.shape == "serves":
+            low, _ = self._clause(sentence.text.key, start, end)
+            objects = [m for m in before if m.entity.kind in targets_allowed and m.start >= low]
+            if objects:
+                target = objects[-1].entity
+                actors = [m.entity for m in before if m.entity.kind in sources_allowed and m.entity is not target]
+                pairs = [(a, target, 0.0) for a in dict.fromkeys(actors)]
+        elif cue.shape == "pair":
+            orgs = [m.entity for m in before if m.entity.kind in sources_allowed]
+            orgs = list(dict.fromkeys(orgs))
+            if len(orgs) >= 2:
+                pairs = [(orgs[-2], orgs[-1], 0.0)]
+        else:
+            sources, lost = self._pick(cue.source, sources_allowed, (start, end), sentence, previous)
+            for source in sources:
+                targets, lost_too = self._pick(cue.target, targets_allowed, (start, end), sentence, previous, (source,))
+                if lost and lost_too:
+                    continue  # both ends only in earlier sentences: not this sentence's tie
+                pairs += [(source, t, lost + lost_too) for t in targets]
+        props = {"start_date": year, "mechanism": cue.mechanism}
+        if cue.product == "word":
+            props["product"] = re.match(r"[\u3400-\u9fff]{0,3}", sentence.text.key[start:]).group()
+            terms = self.lex.terms.search(sentence.text.key)
+            props["terms"] = terms.group(1) if terms else None
+        for source, target, lost in pairs:
+            if cue.product == "after":
+                product = next((m.entity.name.removesuffix("种植").removesuffix("养殖") for m in sentence.mentions
+                                if m.start >= end and m.entity.kind == "Industry"), None)
+                props["product"] = product
+            made = self.propose(cue.tie, source, target, sentence.text.quote, cue.confidence - lost, rule, **props)
+            if made is None:
+                continue
+            for implied in cue.implies:
+                ends = {"from": source, "to": target}
+                wanted = implied.get("when_kind", {})
+                if all(ends[end].kind == kind for end, kind in wanted.items()):
+                    self.propose(implied["tie"], ends[implied["from"]], ends[implied["to"]], sentence.text.quote, 0.5,
+                                 f"{implied['tie']}:{word}", note=implied.get("note"))
+
+    # ------------------------------------------------------------------ forming a joint organization
+
+    def _formation(self, span: tuple[int, int, str], sentence: Sentence, previous: list[Sentence]) -> set[int]:
+        """Members, lead, support and claims of an organization formed at cue ``span``; the figures it used."""
+        start, end, word = span
+        key = sentence.text.key
+        spec = self.lex.formation
+        low, high = self._clause(key, start, end)
+        formed = next((m for m in sentence.mentions if end <= m.start < high and m.how in ("name", "short")
+                       and m.entity.kind in ("PartyOrganization", "Cooperative", "Enterprise", "Project")), None)
+        if formed is None:
+            return set()
+        organization = formed.entity
+        year = self._year(sentence, previous, start)
+        rule = f"MEMBER_OF:{word}"
+        used: set[int] = set()
+        if year:
+            organization.props.setdefault("_formed", year)
+        support = [(m.start(1), m.end(1)) for m in spec.support.finditer(key)]
+        in_support = [m for m in sentence.mentions if any(a <= m.start and m.end <= b for a, b in support)]
+        guide_kinds = self._allowed("GUIDES", 0)
+        for mention in in_support:
+            if mention.entity.kind in guide_kinds:
+                self.propose("GUIDES", mention.entity, organization, sentence.text.quote, spec.confidence, f"GUIDES:{word}",
+                             start_date=year, mechanism=f"支持成立{organization.name}")
+        before = [m for m in _ends(sentence) if m.end <= start and m not in in_support]
+        # 由泥河沟村党支部牵头: a lead named after the organization, in the same sentence
+        before += [m for m in _ends(sentence) if m.start >= formed.end and self._beside_lead(key, m)]
+        subject = sentence.mentions[0].entity if sentence.mentions else None
+        if not organization.props.get("joint"):
+            guides = [m.entity for m in before if m.entity.kind in guide_kinds]
+            if guides and not in_support:
+                self.propose("GUIDES", guides[-1], organization, sentence.text.quote, spec.confidence - 0.1, f"GUIDES:{word}",
+                             start_date=year)
+            return used
+        member_kinds = self._allowed("MEMBER_OF", 0)
+        members = [m for m in before if m.entity.kind in member_kinds and m.entity is not organization]
+        claims: dict[str, int | float] = {}
+        for mention in members:
+            lead = self._beside_lead(key, mention)
+            self.propose("MEMBER_OF", mention.entity, organization, sentence.text.quote, spec.confidence, rule,
+                         role="lead" if lead else "member", start_date=year)
+            count = mention.entity.props.get("aggregate_count")
+            if count:
+                claims[spec.claim.format(noun=mention.entity.suffix or "")] = count
+        for figure in sentence.figures:
+            if figure.end <= start and key[max(0, figure.start - 1):figure.start] == "等" and figure.noun:
+                claims[spec.claim.format(noun=figure.noun)] = figure.number
+                used.add(figure.start)
+        if claims:
+            organization.claims.update(claims)
+            organization.claims.setdefault("依据", sentence.text.quote.strip())
+        if subject is not None and subject.kind == "Town":
+            note = "推断：由该镇组建 / inferred: formed by the town"
+            self.propose("LOCATED_IN", organization, subject, sentence.text.quote, 0.5, f"LOCATED_IN:{word}", note=note)
+            for mention in members:
+                if mention.entity.props.get("aggregate_count"):
+                    self.propose("LOCATED_IN", mention.entity, subject, sentence.text.quote, 0.5, f"LOCATED_IN:{word}",
+                                 note="推断：该镇的组织 / inferred: counted among the town's organizations")
+        return used
+
+    def _beside_lead(self, key: str, mention: Mention) -> bool:
+        after = key[mention.end:mention.end + 3]
+        return any(after.startswith(w) or key[max(0, mention.start - 3):mention.start].endswith(w)
+                   for w in self.lex.formation.lead_words)
+
+    def _leads(self, sentence: Sentence) -> None:
+        """A lead word beside a member named later (贺寨酒业的龙头带动作用) makes its membership the lead."""
+        key = sentence.text.key
+        for mention in sentence.mentions:
+            after = key[mention.end:mention.end + 4]
+            if any(w in after for w in self.lex.formation.lead_words):
+                for proposal in self.proposals.values():
+                    if (proposal.type == "MEMBER_OF" and proposal.source is mention.entity
+                            and proposal.section == self.section and proposal.document == self.document):
+                        proposal.props["role"] = "lead"
+                        proposal.props["note"] = f"牵头/龙头 lead: {sentence.text.quote.strip()}"
+
+    # ------------------------------------------------------------------ figures, mechanisms, brands
+
+    def _figures(self, sentence: Sentence, used: set[int], made: list[Proposal]) -> None:
+        figures = [f for f in sentence.figures if f.start not in used and f.start not in sentence.consumed]
+        if not figures:
+            return
+        subject = sentence.mentions[0].entity if sentence.mentions and sentence.mentions[0].start < figures[0].start else None
+        if subject is not None and subject.is_place:
+            for figure in figures:
+                subject.claims[(figure.noun or self._label(figure)) + "数"] = figure.number
+            subject.claims.setdefault("依据", sentence.text.quote.strip())
+            return
+        if subject is not None or made:
+            tie = self._current_tie(subject, made)
+        else:  # a sentence of figures only (先后累计联系653人次…): the tie the figures before were about
+            tie = self._metrics_tie or self._current_tie(None, [])
+        if tie is None or tie.section != self.section or tie.document != self.document:
+            return
+        self._metrics_tie = tie
+        metrics = tie.props.setdefault("metrics", {})
+        for figure in figures:
+            metrics[self._label(figure)] = figure.number
+        quotes = metrics.get("依据", "")
+        metrics["依据"] = f"{quotes} … {sentence.text.quote.strip()}" if quotes else sentence.text.quote.strip()
+
+    def _label(self, figure: Figure) -> str:
+        if figure.noun:
+            return figure.noun
+        before = figure.before
+        stripped = True
+        while stripped:
+            stripped = False
+            for word in self.lex.boundaries:
+                if before.startswith(word) and len(before) > len(word):
+                    before, stripped = before[len(word):], True
+                    break
+        if figure.measure in ("元", "万元"):
+            return f"{before}_元"
+        return before + (figure.measure if figure.measure in ("人次", "次") else "")
+
+    def _current_tie(self, subject: Entity | None, made: list[Proposal]) -> Proposal | None:
+        candidates = [p for p in [*made, *reversed(list(self.proposals.values()))]
+                      if p.section == self.section and p.document == self.document
+                      and self.schema.tie_kind(p.type).property("metrics") is not None]
+        if subject is not None:
+            candidates = [p for p in candidates if p.source is subject] or candidates
+        return candidates[0] if candidates else None
+
+    def _mechanisms_and_brands(self, sentence: Sentence, made: list[Proposal]) -> None:
+        key = sentence.text.key
+        for match in self.lex.mechanism.finditer(key):
+            name = sentence.text.quote[match.start(1):match.end(1)]
+            target = next((p for p in made if self.schema.tie_kind(p.type).property("mechanism")), None)
+            if target is None:
+                subject = sentence.mentions[0].entity if sentence.mentions else None
+                target = self._current_tie(subject, [])
+            if target is not None and target.type in ("PAIRED_ASSISTANCE", "CO_BUILDS"):
+                target.props["mechanism"] = name
+            else:
+                org = next((m.entity for m in sentence.mentions if m.entity.kind == "PartyOrganization"
+                            and m.entity.props.get("joint")), None)
+                if org is not None:
+                    org.props["mechanism"] = "；".join(filter(None, [org.props.get("mechanism"), name]))
+        for match in self.lex.brand.finditer(key):
+            owner = next((m.entity for m in sentence.mentions
+                          if self.schema.node_kind(m.entity.kind).property("brand") is not None), None)
+            if owner is not None:
+                owner.props.setdefault("brand", [])
+                owner.props["brand"].append(sentence.text.quote[match.start(1):match.end(1)])
+
+    # ------------------------------------------------------------------ a sentence, names
+
+    def read(self, sentence: Sentence, previous: list[Sentence]) -> None:
+        """Propose the ties of ``sentence``; ``previous``: the sentences before it in its paragraph."""
+        if sentence.heading:
+            return
+        before = len(self.proposals)
+        used: set[int] = set()
+        cues = self._cues(sentence)
+        formations = [c for c in cues if c[2] in self.lex.formation.words]
+        if formations:  # the words of a support clause (在镇党委的指导下) belong to the formation
+            support = [m.span() for m in self.lex.formation.support.finditer(sentence.text.key)]
+            lead_spans = [(m.end, m.end + 3) for m in sentence.mentions if self._beside_lead(sentence.text.key, m)]
+            cues = [c for c in cues if c in formations or not any(a <= c[0] < b for a, b in support + lead_spans)]
+        for span in cues:
+            if span[2] in self.lex.formation.words:
+                used |= self._formation(span, sentence, previous)
+            else:
+                self._apply_cue(self.lex.cue_words[span[2]], span, sentence, previous)
+        self._leads(sentence)
+        made = list(self.proposals.values())[before:]
+        self._mechanisms_and_brands(sentence, made)
+        self._figures(sentence, used, made)
+
+    def from_names(self, entities: list[Entity]) -> None:
+        """Ties a name implies: 乌镇党委 → 乌镇 (PARTY_ORG_OF), 佳县县委办公室 → 佳县 (LOCATED_IN),
+        38家酿酒合作社 → 酿酒 (ENGAGED_IN), each with the quote that first names it."""
+        specs = self.lex.from_names
+        for entity in list(entities):
+            if entity.owner is not None:
+                spec = specs["party_org_of"]
+                self.propose(spec["tie"], entity, entity.owner, entity.quote, spec["confidence"], "PARTY_ORG_OF:name")
+            elif entity.region is not None:
+                spec = specs["located_in"]
+                self.propose(spec["tie"], entity, entity.region, entity.quote, spec["confidence"], "LOCATED_IN:name",
+                             note=spec.get("note"))
+            if self.lex.industry_from_names and not entity.is_place and entity.kind != "Industry":
+                spec = specs["engaged_in"]
+                for word, industry in self.lex.industry_words.items():
+                    if word in entity.name:
+                        target = self.registry.find("Industry", industry) or self.registry.add(
+                            Entity(f"industry:{match_key(industry)}", "Industry", industry, {industry: None},
+                                   quote=entity.quote))
+                        self.propose(spec["tie"], entity, target, entity.quote, spec["confidence"], "ENGAGED_IN:name",
+                                     note=spec.get("note"))
+
+
+def _ends(sentence: Sentence) -> list[Mention]:
+    """The mentions that may end a tie: not a town that only locates a village (通镇|西山村)."""
+    return [m for m in sentence.mentions if m.how != "locator"]

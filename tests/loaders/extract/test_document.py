@@ -1,0 +1,70 @@
+"""Reading reports: plain text, pages saved from a browser, Word files (loaders/extract/document.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from graph_model.records import InputError
+from loaders.extract.document import parse_html, read_document
+
+from .conftest import ARTICLE, TEXTS
+
+
+def test_the_example_article_gives_its_date_and_paragraphs():
+    doc = read_document(ARTICLE)
+    assert doc.date == "2024-01-18" and doc.title is None
+    assert len(doc.paragraphs) == 13
+    assert doc.paragraphs[2] == "“四聯(lián)”發(fā)展 實(shí)現(xiàn)村村聯(lián)合"  # glosses go later, with the mojibake
+    assert doc.source_title == "article_2024-01-18"  # no title; the date is in the file name already
+
+
+def test_a_gbk_briefing_gives_its_title_and_date():
+    doc = read_document(TEXTS / "zhujiagua_briefing.txt")
+    assert doc.title == "朱家坬镇2023年党建引领乡村振兴工作情况汇报"
+    assert doc.date == "2023-12-20"
+    assert doc.paragraphs[0] == doc.title  # kept: a heading of the text
+    assert doc.paragraphs[2].startswith("一是组建联村党组织。")
+    assert doc.source_title == "朱家坬镇2023年党建引领乡村振兴工作情况汇报 2023-12-20"
+
+
+def test_a_saved_page_gives_title_date_and_text_without_scripts():
+    doc = read_document(TEXTS / "mutouyu_wechat.html")
+    assert doc.title == "【乡村振兴】木头峪镇：村企携手，红枣变“金枣”"
+    assert doc.date == "2023-09-15"
+    assert doc.paragraphs[0].startswith("🍂金秋九月")  # the page's date line is left out
+    text = "\n".join(doc.paragraphs)
+    assert "var ct" not in text and "rich_media_content p" not in text
+    assert "佳县财政局驻村工作队常驻张家圪崂村" in text and "💪" in text
+
+
+def test_a_page_without_meta_takes_the_first_date_in_its_text():
+    doc = parse_html("<html><head><title>通镇新闻 - 佳县发布</title></head><body><h1>通镇新闻</h1>"
+                     "<p>发布时间：2022年5月3日</p><p>佳县县委办公室是通镇高家塄村的帮扶单位。</p></body></html>", "x.html")
+    assert (doc.title, doc.date, doc.paragraphs) == ("通镇新闻", "2022-05-03", ["佳县县委办公室是通镇高家塄村的帮扶单位。"])
+
+
+def test_a_word_file_gives_paragraphs_and_table_rows(tmp_path):
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    document.core_properties.title = "结对帮扶一览"
+    document.core_properties.created = dt.datetime(2023, 3, 1, 9, 0)
+    document.add_paragraph("佳县2023年结对帮扶情况如下。")
+    table = document.add_table(rows=2, cols=2)
+    for cell, text in zip(table.rows[0].cells + table.rows[1].cells, ["帮扶单位", "结对村", "佳县交通运输局", "坑镇官道峁村"]):
+        cell.text = text
+    path = tmp_path / "一览.docx"
+    document.save(path)
+    doc = read_document(path)
+    assert (doc.title, doc.date) == ("结对帮扶一览", "2023-03-01")
+    assert doc.paragraphs == ["佳县2023年结对帮扶情况如下。", "帮扶单位：佳县交通运输局，结对村：坑镇官道峁村。"]
+
+
+def test_unknown_suffix_and_broken_word_file_are_one_clear_problem(tmp_path):
+    with pytest.raises(InputError, match="cannot extract from a .pdf"):
+        read_document(tmp_path / "a.pdf")
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(InputError, match="not a readable .docx"):
+        read_document(broken)

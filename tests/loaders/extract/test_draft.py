@@ -1,0 +1,84 @@
+"""The draft workbook of the example article: its sheets, its quotes, and what loading it gives."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from linkgraph.cli import main
+from linkgraph.pipeline import extract_draft
+from loaders import load_sources
+from loaders.extract.clean import CleanText, repair_mojibake
+from loaders.extract.evaluate import describe, expected_from_graph, score
+
+from .conftest import ARTICLE, REPO, ROSTER
+
+
+@pytest.fixture(scope="module")
+def drafts(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("drafts")
+    extract_draft([ARTICLE], folder / "review.xlsx", roster=ROSTER)
+    extract_draft([ARTICLE], folder / "accepted.xlsx", roster=ROSTER, accept_above=0)
+    return folder
+
+
+def rows(sheet):
+    values = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(values[0], row)) for row in values[1:]]
+
+
+def test_the_workbook_has_the_tables_format_with_review_columns(drafts):
+    workbook = openpyxl.load_workbook(drafts / "review.xlsx")
+    assert workbook.sheetnames == ["说明", "县", "乡镇", "村", "党组织", "企业", "合作社", "帮扶单位", "产业项目", "产业", "关系"]
+    assert [c.value for c in workbook["说明"][1][:2]] == ["来源 Source", "article_2024-01-18"]
+    ties = rows(workbook["关系"])
+    assert len(ties) == 34 and all(t["采纳"] is None for t in ties)
+    assert {"关系类型", "起点", "终点", "依据", "采纳", "置信度", "名册匹配/候选", "规则"} <= set(ties[0])
+    village = next(r for r in rows(workbook["村"]) if r["标识"] == "610828105236")
+    assert (village["名称"], village["别名"], village["所属乡镇"]) == ("崔家西山村", "西山村", "通镇")
+    assert village["置信度"] == 0.5 and "店镇西山村 (610828102209)" in village["名册匹配/候选"]
+    company = next(r for r in rows(workbook["企业"]))
+    assert company["名称"] == "陕西贺寨酒业有限公司" and company["原始名称"] == "陜西賀寨酒業有限公司"
+    assert "陜西賀寨酒業公司" in company["别名"] and "贺寨酒业" in company["别名"]
+
+
+def test_every_quote_is_the_articles_text_without_glosses(drafts):
+    repaired, _ = repair_mojibake(ARTICLE.read_text(encoding="utf-8"))
+    article = CleanText.of(repaired).quote
+    workbook = openpyxl.load_workbook(drafts / "review.xlsx")
+    quotes = [r["依据"] for name in workbook.sheetnames[1:] for r in rows(workbook[name])]
+    assert quotes and all(q in article for q in quotes)
+    assert "“四聯”發展方式,成立核桃樹墕聯村黨委" in quotes[-1] or any("成立核桃樹墕聯村黨委" in q for q in quotes)
+
+
+def test_a_draft_nobody_accepted_loads_nothing_of_it(drafts):
+    result = load_sources([ROSTER, drafts / "review.xlsx"])
+    assert len(result.graph.ties) == 349 and len(result.graph.nodes) == 350
+
+
+def test_accepting_every_row_gives_the_ties_of_the_curated_case_file(drafts):
+    case = load_sources([REPO / "examples" / "jia_county" / "case.yaml"]).graph
+    drafted = load_sources([ROSTER, drafts / "accepted.xlsx"]).graph
+    compared = score(drafted, expected_from_graph(case, "case.yaml"), "accepted.xlsx")
+    assert [t.label for t in compared.missed] == [] and [describe(t, drafted) for t in compared.extra] == []
+    assert len(compared.matched) == 34
+    tie = drafted.ties[("PAIRED_ASSISTANCE", "AssistanceUnit:-:佳县县委办公室", "610828105236")]
+    assert tie.props["source"] == "article_2024-01-18" and tie.props["evidence"] == "佳縣縣委辦公室是通鎮西山村的幫扶單位。"
+    assert tie.props["mechanism"] == "八聯八幫"
+    assert {k: v for k, v in tie.props["metrics"].items() if k != "依据"} == {
+        "党员骨干": 14, "脱贫户": 57, "联系人次": 653, "代办便民事项": 68, "人居环境整治次": 24, "收益_元": 290000}
+    member = next(t for t in drafted.ties.values() if t.type == "MEMBER_OF"
+                  and drafted.nodes[t.source_id].name == "陕西贺寨酒业有限公司")
+    assert (member.props["role"], member.props["start_date"]) == ("lead", "2022")
+    county = drafted.nodes["610828"]
+    assert {k: v for k, v in county.props["claims"].items() if k != "依据"} == {"帮扶单位数": 48, "结对帮扶村数": 92}
+
+
+def test_the_command(tmp_path, capsys):
+    out = tmp_path / "草稿.xlsx"
+    assert main(["extract", str(ARTICLE), "--roster", str(ROSTER), "--out", str(out), "--title", "佳县报道 2024-01-18"]) == 0
+    printed = capsys.readouterr().out
+    assert "34 ties, 24 nodes from 1 report(s), 3 mojibake repair(s)" in printed
+    assert openpyxl.load_workbook(out)["说明"]["B1"].value == "佳县报道 2024-01-18"
+    assert main(["extract", str(tmp_path / "a.pdf"), "--roster", str(ROSTER)]) == 2
+    assert "cannot extract from a .pdf" in capsys.readouterr().err

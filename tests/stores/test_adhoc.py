@@ -1,0 +1,66 @@
+"""Ad hoc Cypher: read-only unless asked, files out of reach, a row limit and a timeout; both stores."""
+
+import pytest
+
+from queries import guard
+from queries.catalog import QueryError
+
+WRITES = [
+    "CREATE (:Town {id: 'x', name: 'x'})",
+    "MERGE (t:Town {id: 'x'}) RETURN t.id",
+    "MATCH (t:Town) SET t.name = 'x'",
+    "MATCH (n:Village) DETACH DELETE n",
+]
+
+
+@pytest.fixture
+def jia_store(store, jia):
+    store.write(jia.graph)
+    return store
+
+
+@pytest.mark.parametrize("cypher", WRITES)
+def test_writes_are_refused_and_the_store_itself_refuses_them(jia_store, cypher, monkeypatch):
+    before = jia_store.counts()
+    with pytest.raises(QueryError, match="ad hoc queries are read-only"):
+        jia_store.query(cypher)
+    monkeypatch.setattr("queries.guard.WRITE_WORDS", ())  # without the guard, the store's read-only mode refuses
+    with pytest.raises(QueryError, match="ad hoc queries are read-only / 查询会修改数据"):
+        jia_store.query(cypher)
+    assert jia_store.counts() == before
+
+
+@pytest.mark.parametrize("cypher", [
+    "COPY (MATCH (n:Village) RETURN n.id) TO '/tmp/linkgraph-adhoc.csv'",
+    "LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
+    "LOAD FROM '/etc/passwd' RETURN *",
+])
+def test_files_are_out_of_reach(jia_store, cypher, tmp_path):
+    with pytest.raises(QueryError, match="may not use (COPY|LOAD)"):
+        jia_store.query(cypher, write=True)
+
+
+def test_a_procedure_that_writes_is_refused(jia_store):
+    call = "CALL clear_warnings() RETURN *" if jia_store.backend == "ladybug" else "CALL db.createLabel('Hacked')"
+    with pytest.raises(QueryError, match="may not CALL clear_warnings|ad hoc queries are read-only"):
+        jia_store.query(call)
+
+
+def test_rows_limit_timeout_and_writes_when_asked(jia_store):
+    answer = jia_store.query("MATCH (v:Village) RETURN v.id AS id ORDER BY id", limit=5)
+    assert answer.columns == ["id"] and [r["id"] for r in answer.rows][:2] == ["610828001001", "610828001002"]
+    assert len(answer.rows) == 5 and answer.truncated
+    assert not jia_store.query("MATCH (t:Town) RETURN count(t) AS n", limit=5).truncated
+    answer = jia_store.query("MATCH (t:Town {id: $id}) SET t.note = $note RETURN t.note AS note",
+                             {"id": "610828105", "note": "试点"}, write=True)
+    assert answer.rows == [{"note": "试点"}]
+    assert jia_store.export().nodes["610828105"].props["note"] == "试点"
+    with pytest.raises(QueryError, match="took longer than"):
+        jia_store.query("MATCH (a)-[*1..8]-(b) RETURN count(*)", timeout=0.01)
+
+
+def test_the_guard_reads_past_literals_and_comments():
+    guard.check_query("MATCH (n) WHERE n.name = 'CREATE COPY' RETURN n /* DELETE */ // SET")
+    with pytest.raises(QueryError, match="may not CALL read_csv_parallel"):
+        guard.check_query("CALL read_csv_parallel('/etc/passwd') RETURN *", backend="ladybug")
+    guard.check_query("CALL show_tables() RETURN name", backend="ladybug")

@@ -1,0 +1,283 @@
+"""``linkgraph serve`` over real HTTP: a uvicorn server on 127.0.0.1 in a thread, requests with urllib."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import html
+import io
+import re
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from graph_model.records import make_node
+from linkgraph import pipeline
+from linkgraph.cli import main
+from linkgraph.serve import bind, create_app, page_policy
+from stores import open_store
+from tests.conftest import EXAMPLE
+from tests.visualizations.helpers import HOSTILE, hostile_graph
+
+TRADITIONAL_COMMITTEE = "核桃樹墕聯村黨委"
+
+
+@contextlib.contextmanager
+def running(store: str | Path, cache: Path, title: str = "佳县 Jia County"):
+    """The app over ``store`` served on a free port of 127.0.0.1; yields its address."""
+    import uvicorn
+
+    app = create_app(str(store), cache, title=title)
+    sock = bind(0)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", app
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def jia_store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("serve") / "jia.lbug"
+    pipeline.load([EXAMPLE / "case.yaml"], str(path), replace=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def site(jia_store, tmp_path_factory):
+    with running(jia_store, tmp_path_factory.mktemp("cache")) as (url, app):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def hostile_site(schema, tmp_path_factory):
+    path = tmp_path_factory.mktemp("hostile") / "hostile.lbug"
+    with open_store(str(path), schema, create=True) as store:
+        store.write(hostile_graph(schema))
+    with running(path, tmp_path_factory.mktemp("cache"), title=HOSTILE) as (url, app):
+        yield url
+
+
+def get(url: str, *, method: str = "GET", headers: dict[str, str] | None = None):
+    """``(status, headers, body bytes)``, also for 4xx and 5xx answers."""
+    request = urllib.request.Request(url, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read()
+
+
+def path(url: str, route: str, **params: str) -> str:
+    return url + route + ("?" + urllib.parse.urlencode(params) if params else "")
+
+
+def table_rows(page: str, table_id: str) -> list[list[str]]:
+    table = re.search(rf'<table id="{table_id}">(.*?)</table>', page, re.S).group(1)
+    return [[html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<t[dh]>(.*?)</t[dh]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+
+
+PAGES = ["/", "/map", "/queries", "/queries/kind_counts", "/nodes?q=%E8%A5%BF%E5%B1%B1", "/nodes/610828105236",
+         "/report/"]
+
+
+@pytest.mark.parametrize("route", PAGES)
+def test_every_page_answers_under_a_policy_that_forbids_framing(site, route):
+    status, headers, body = get(site + route)
+    assert status == 200, body[:300]
+    text = body.decode("utf-8")
+    assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+    policy = headers["Content-Security-Policy"]
+    assert policy == page_policy(text)
+    assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy
+    script_src = re.search(r"script-src ([^;]+)", policy).group(1)
+    assert "unsafe" not in script_src
+    assert script_src == ("'none'" if route != "/map" else script_src)
+    assert "Traceback" not in text
+
+
+def test_the_map_is_the_same_page_with_data_from_the_store(site, jia):
+    status, headers, body = get(site + "/map")
+    text = body.decode("utf-8")
+    data = re.search(r'id="linkgraph-data">(.*?)</script>', text, re.S).group(1)
+    import json
+
+    data = json.loads(data)
+    assert (len(data["nodes"]["id"]), len(data["edges"]["from"])) == (368, 383)
+    assert data["links"]["node"] == "/nodes/{id}"
+    assert len(re.findall(r"'sha256-", headers["Content-Security-Policy"])) == 2
+
+
+def test_a_query_form_returns_the_right_rows_and_downloads_them(site):
+    status, _, body = get(path(site, "/queries/joint_org_members", org=TRADITIONAL_COMMITTEE))
+    assert status == 200
+    page = body.decode("utf-8")
+    rows = table_rows(page, "answer")
+    assert rows[0][:4] == ["联合党组织 organization", "成员类型 member_kind", "成员标识 member_id", "成员 member"]
+    assert sorted(r[3] for r in rows[1:]) == ["尚家沟村", "核桃树墕村"]
+    assert all(r[0] == "核桃树墕联村党委" and r[5] == "2021" for r in rows[1:])
+    assert 'href="/nodes/610828103224"' in page  # ids link to the node's page
+    assert "/map#highlight=610828103221,610828103224" in page  # the nodes the answer names by id
+    _, headers, data = get(path(site, "/queries/joint_org_members", org=TRADITIONAL_COMMITTEE, format="csv"))
+    assert headers["Content-Disposition"] == 'attachment; filename="joint_org_members.csv"'
+    assert data.startswith(b"\xef\xbb\xbf")
+    csv_rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert csv_rows == rows
+    _, headers, data = get(path(site, "/queries/joint_org_members", org=TRADITIONAL_COMMITTEE, format="xlsx"))
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert [[("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)] == rows
+    assert sheet.freeze_panes == "A2"
+
+
+def test_a_query_with_a_wrong_value_says_why(site):
+    status, _, body = get(path(site, "/queries/ego_network", org="西山村", hops="1"))
+    page = body.decode("utf-8")
+    assert status == 400
+    assert "names 2 nodes" in html.unescape(page) and "610828102209" in page and "610828105236" in page
+    assert 'value="西山村"' in page  # the form keeps what was typed
+
+
+def test_a_node_page_lists_its_ties_evidence_sources_and_measures(site):
+    status, _, body = get(site + "/nodes/jia:county_committee_office")
+    page = html.unescape(body.decode("utf-8"))
+    assert status == 200
+    assert "佳县县委办公室" in page and "帮扶单位 Assistance unit" in page
+    assert "依据 evidence: 佳縣縣委辦公室是通鎮西山村的幫扶單位" in page
+    assert "机制 Mechanism: 八联八帮" in page
+    assert re.search(r"来源 source: 佳县“党建综合体”新闻报道 [^(]+\(case\.yaml, row \d+, 载入 loaded \d{4}-\d\d-\d\d", page)
+    assert "中介中心性 Betweenness" in page
+    assert '/map#focus=jia%3Acounty_committee_office' in page
+
+
+def test_the_report_is_written_into_the_cache_and_served(site):
+    status, headers, body = get(site + "/report")
+    assert status == 200 and "中心性" in body.decode("utf-8")  # /report redirects to /report/
+    status, headers, data = get(site + "/report/centrality.csv")
+    assert status == 200 and data.startswith(b"\xef\xbb\xbf") and headers["Content-Disposition"].startswith("attachment")
+
+
+HOSTILE_REQUESTS = [
+    ("GET", "/nodes/nope", {}, 404),
+    ("GET", "/queries/nope", {}, 404),
+    ("GET", "/report/nope.csv", {}, 404),
+    ("GET", "/report/..%2F..%2F..%2Fetc%2Fpasswd", {}, 404),
+    ("GET", "/nodes/..%2F..%2Fetc%2Fpasswd", {}, 404),
+    ("GET", "/static/../../etc/passwd", {}, 404),
+    ("GET", "/%00", {}, 404),
+    ("GET", "/queries/ego_network?org=x&hops=9", {}, 400),
+    ("GET", "/queries/ego_network?org=x&hops=abc", {}, 400),
+    ("GET", "/queries/kind_counts?format=pdf", {}, 400),
+    ("GET", "/queries/kind_counts?nonsense=1", {}, 400),
+    ("GET", "/queries/kind_counts?format=csv&nonsense=1", {}, 400),
+    ("GET", "/nodes/" + "x" * 5000, {}, 404),
+    ("POST", "/", {}, 405),
+    ("DELETE", "/queries/kind_counts", {}, 405),
+    ("GET", "/", {"Host": "attacker.example"}, 400),
+]
+
+
+@pytest.mark.parametrize("method,route,headers,expected", HOSTILE_REQUESTS)
+def test_hostile_paths_and_parameters_get_4xx_and_no_trace(site, method, route, headers, expected):
+    status, answer_headers, body = get(site + route, method=method, headers=headers)
+    text = body.decode("utf-8", "replace")
+    assert status == expected, text[:300]
+    assert "Traceback" not in text and 'File "' not in text and "/work/" not in text
+    assert answer_headers["X-Frame-Options"] == "DENY"
+
+
+def test_hostile_names_stay_text_on_every_page(hostile_site):
+    for route in ["/", "/map", "/nodes/v1", "/nodes/a1", "/nodes?q=%E5%8E%BF%E5%A7%94%E5%8A%9E",
+                  "/queries/find_by_name?text=%E5%8E%BF%E5%A7%94%E5%8A%9E", "/report/",
+                  "/queries/ego_network?hops=1&org=" + urllib.parse.quote(HOSTILE)]:
+        status, headers, body = get(hostile_site + route)
+        text = body.decode("utf-8")
+        assert status in (200, 400), route
+        assert HOSTILE not in text and "<img src=x" not in text, route
+        scripts = re.findall(r"<script>(.*?)</script>", text, re.S)  # the page's own (vis-network, map.js)
+        assert len(scripts) == (2 if route == "/map" else 0) or route == "/report/", route
+
+
+def test_the_store_is_only_read_and_pages_follow_a_new_load(schema, tmp_path):
+    store = tmp_path / "g.lbug"
+    with open_store(str(store), schema, create=True) as target:
+        target.write(hostile_graph(schema))
+
+    def digest() -> str:
+        return hashlib.sha256(store.read_bytes()).hexdigest() if store.is_file() else \
+            hashlib.sha256(b"".join(p.read_bytes() for p in sorted(store.rglob("*")) if p.is_file())).hexdigest()
+
+    before = digest()
+    with running(store, tmp_path / "cache") as (url, app):
+        for route in PAGES[:4] + ["/nodes/v1", "/queries/find_by_name?text=%E9%80%9A"]:
+            get(url + route)
+        assert digest() == before
+        assert "新加的合作社" not in get(url + "/nodes?q=%E6%96%B0%E5%8A%A0")[2].decode("utf-8")
+        time.sleep(0.01)
+        with open_store(str(store), schema) as target:  # a load beside the running app
+            from graph_model.records import GraphData
+
+            extra = GraphData()
+            extra.add_node(make_node(schema, "Cooperative", {"id": "c9", "name": "新加的合作社", "source": "s"}))
+            target.write(extra)
+        assert "新加的合作社" in get(url + "/nodes/c9")[2].decode("utf-8")
+
+
+def test_serve_refuses_a_missing_store_and_a_taken_port(tmp_path, capsys, jia_store):
+    assert main(["serve", "--store", str(tmp_path / "none.lbug")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误 error: no embedded store at") and "Traceback" not in err
+    sock = bind(0)
+    try:
+        assert main(["serve", "--store", str(jia_store), "--port", str(sock.getsockname()[1])]) == 2
+        err = capsys.readouterr().err
+        assert "Address already in use" in err and "--port" in err
+    finally:
+        sock.close()
+
+
+def test_spreadsheet_cells_never_run_as_formulas():
+    from openpyxl import load_workbook
+
+    from linkgraph.serve import no_formula, workbook_bytes
+
+    data = workbook_bytes("t", ["名称 name"], [['=HYPERLINK("http://x")'], ["610828105236"], [3]])
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in sheet["A"]] == ["名称 name", '=HYPERLINK("http://x")', "610828105236", 3]
+    assert [c.data_type for c in sheet["A"]] == ["s", "s", "s", "n"]
+    assert no_formula("=1+1") == "'=1+1" and no_formula("@x") == "'@x" and no_formula("西山村") == "西山村"
+    assert no_formula(-5) == -5
+
+
+def test_a_page_policy_allows_exactly_its_own_scripts():
+    page = '<script>a()</script><script type="application/json">{"x": 1}</script><script src="x.js"></script>'
+    assert page_policy(page).startswith("default-src 'none'; script-src 'sha256-")
+    assert page_policy(page).count("'sha256-") == 1
+    assert "script-src 'none'" in page_policy("<p>no scripts</p>")
+
+
+@pytest.mark.neo4j
+def test_serve_answers_from_neo4j(neo4j_store, neo4j_uri, jia, tmp_path):
+    neo4j_store.write(jia.graph)
+    with running(neo4j_uri, tmp_path / "cache") as (url, app):
+        status, _, body = get(path(url, "/queries/joint_org_members", org=TRADITIONAL_COMMITTEE))
+        assert status == 200
+        assert sorted(r[3] for r in table_rows(body.decode("utf-8"), "answer")[1:]) == ["尚家沟村", "核桃树墕村"]
+        status, _, body = get(url + "/nodes/610828105236")
+        assert status == 200 and "依据 evidence: 佳縣縣委辦公室是通鎮西山村的幫扶單位" in html.unescape(body.decode("utf-8"))
+        status, _, body = get(url + "/map")
+        assert status == 200 and '"links": {"home": "/"' in body.decode("utf-8")
