@@ -61,11 +61,6 @@ class Analysis:
         return self.network.as_of
 
     @property
-    def rows(self) -> list[dict[str, Any]]:
-        """The nodes of the network, highest betweenness first (as ``linkgraph demo`` prints them)."""
-        return self.nodes
-
-    @property
     def synthetic(self) -> bool:
         """Whether the graph holds synthetic organizations (``benchmarks/synth.py``: ids ``syn:``)."""
         return any(node_id.startswith("syn:") for node_id in self.network.graph.nodes)

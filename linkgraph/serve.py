@@ -38,6 +38,7 @@ from starlette.routing import Route
 
 from graph_model.records import GraphData, Tie
 from graph_model.schema import Schema, default_schema
+from linkgraph.pipeline import EVERYTHING, Scope
 from queries.catalog import NamedQuery, QueryError, default_catalog, get_query
 from stores import is_server_spec, open_store
 from stores.base import StoreError
@@ -119,6 +120,7 @@ class Site:
     store: str
     cache: Path
     title: str = "linkgraph"
+    scope: Scope = EVERYTHING
     schema: Schema = field(default_factory=default_schema)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _version: Any = None
@@ -144,7 +146,10 @@ class Site:
 
     def _export(self) -> tuple[GraphData, str, list[dict[str, Any]]]:
         with open_store(self.store, self.schema, read_only=True) as source:
-            return source.export(), source.describe(), source.loaded_sources()
+            where = source.describe()
+            if self.scope.describe():
+                where = f"{where}, {self.scope.describe()}"
+            return self.scope.read(source), where, source.loaded_sources()
 
     @property
     def graph(self) -> GraphData:
@@ -176,11 +181,11 @@ class Site:
         return self.cached("map", lambda: render_map(self.graph, self.schema, title=self.title, links=LINKS))
 
     def report_files(self) -> dict[str, Path]:
-        """The report, written by :func:`linkgraph.pipeline.report` into the cache folder (once per version)."""
+        """The report of the graph shown, written into the cache folder (once per version)."""
         from linkgraph import pipeline
 
         def write() -> dict[str, Path]:
-            return pipeline.report(self.store, self.cache / "report", title=self.title)[1]
+            return pipeline.report_of(self.graph, self.schema, self.description, self.cache / "report", self.title)[1]
         return self.cached("report", write)
 
     def run(self, query: NamedQuery, params: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -373,8 +378,9 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(store: str, cache: str | Path, *, title: str = "linkgraph") -> Starlette:
-    """The web app over ``store`` (opened read-only), writing the report into ``cache``."""
+def create_app(store: str, cache: str | Path, *, title: str = "linkgraph", scope: Scope = EVERYTHING) -> Starlette:
+    """The web app over ``scope``'s part of ``store`` (opened read-only), writing the report into ``cache``.
+    The saved queries answer over the whole store."""
     routes = [
         Route("/", home, methods=["GET"]),
         Route("/map", map_page, methods=["GET"]),
@@ -392,7 +398,7 @@ def create_app(store: str, cache: str | Path, *, title: str = "linkgraph") -> St
         middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
         exception_handlers={HTTPException: http_error, StoreError: store_error, Exception: server_error},
     )
-    app.state.site = Site(store, Path(cache), title)
+    app.state.site = Site(store, Path(cache), title, scope=scope)
     return app
 
 
@@ -410,11 +416,11 @@ def bind(port: int) -> socket.socket:
 
 
 def serve(store: str, *, port: int = DEFAULT_PORT, cache: str | Path, title: str = "linkgraph",
-          ready: Callable[[str], None] | None = None) -> None:
+          scope: Scope = EVERYTHING, ready: Callable[[str], None] | None = None) -> None:
     """Check that ``store`` opens, then answer on http://127.0.0.1:``port``/ until interrupted."""
     import uvicorn
 
-    app = create_app(store, cache, title=title)
+    app = create_app(store, cache, title=title, scope=scope)
     app.state.site.graph  # noqa: B018 (open and read the store now: a wrong store is an error at once)
     sock = bind(port)
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, date_header=False)

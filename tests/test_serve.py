@@ -29,11 +29,11 @@ TRADITIONAL_COMMITTEE = "核桃樹墕聯村黨委"
 
 
 @contextlib.contextmanager
-def running(store: str | Path, cache: Path, title: str = "佳县 Jia County"):
+def running(store: str | Path, cache: Path, title: str = "佳县 Jia County", scope: pipeline.Scope = pipeline.EVERYTHING):
     """The app over ``store`` served on a free port of 127.0.0.1; yields its address."""
     import uvicorn
 
-    app = create_app(str(store), cache, title=title)
+    app = create_app(str(store), cache, title=title, scope=scope)
     sock = bind(0)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -169,6 +169,18 @@ def test_the_report_is_written_into_the_cache_and_served(site):
     assert status == 200 and "中心性" in body.decode("utf-8")  # /report redirects to /report/
     status, headers, data = get(site + "/report/centrality.csv")
     assert status == 200 and data.startswith(b"\xef\xbb\xbf") and headers["Content-Disposition"].startswith("attachment")
+
+
+def test_a_town_served_alone(jia_store, tmp_path):
+    with running(jia_store, tmp_path / "cache", scope=pipeline.Scope(within="刘国具镇")) as (url, app):
+        status, _, body = get(url + "/nodes/jia:hezhai_liquor")
+        assert status == 200 and "陕西贺寨酒业有限公司" in body.decode("utf-8")
+        assert get(url + "/nodes/jia:hetaoshuyan_joint_committee")[0] == 404  # 乌镇's
+        status, _, body = get(url + "/report/")
+        page = body.decode("utf-8")
+        assert status == 200 and "610828111" in page and "核桃树墕联村党委" not in page
+        status, _, body = get(path(url, "/queries/joint_org_members", org="核桃树墕联村党委"))
+        assert status == 200 and "尚家沟村" in body.decode("utf-8")  # the saved queries answer over the whole store
 
 
 HOSTILE_REQUESTS = [
