@@ -218,3 +218,18 @@ def test_a_place_that_names_none_or_several(store, jia, name, message):
     with pytest.raises(QueryError) as err:
         store.resolve_place(name)
     assert message in str(err.value)
+
+
+def test_the_coverage_query_agrees_with_the_reports_coverage(store, jia):
+    """The catalog's ``assistance_coverage`` (Cypher, either store) and :mod:`analysis.coverage` (Python, the
+    report) count recorded, claimed and not recorded the same way."""
+    from analysis.coverage import assistance_coverage
+
+    store.write(jia.graph)
+    queried = {r["unit_id"]: (r["level"], r["villages"], r["recorded_villages"], r["recorded_units"],
+                              r["not_recorded"], (r["claims"] or {}).get("结对帮扶村数"), (r["claims"] or {}).get("帮扶单位数"))
+               for r in store.run_named("assistance_coverage", {})}
+    reported = {r["id"]: (r["level"], r["villages"], r["recorded_villages"], r["recorded_units"], r["not_recorded"],
+                          r["claimed_villages"], r["claimed_units"]) for r in assistance_coverage(jia.graph)}
+    assert queried == reported
+    assert reported["610828"] == ("county", 334, 1, 1, 333, 92, 48)  # the article: 48 units, 92 villages
