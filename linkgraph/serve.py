@@ -23,6 +23,7 @@ import logging
 import re
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -49,6 +50,8 @@ from visualizations.tables import csv_text, readable_rows
 HOST = "127.0.0.1"
 MAP_HIGHLIGHT_LIMIT = 500  # nodes of an answer the map link lights up
 DEFAULT_PORT = 8765
+SERVER_CHECK_SECONDS = 2.0
+"""How often ``serve`` asks a Neo4j server whether its graph changed (an embedded file is looked at each time)."""
 LINKS = {"home": "/", "queries": "/queries", "report": "/report/", "node": "/nodes/{id}"}
 # Every response: no framing, no sniffing, no referrer, not shared with other sites, not cached.
 HEADERS = {
@@ -124,11 +127,21 @@ class Site:
     schema: Schema = field(default_factory=default_schema)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _version: Any = None
+    _checked: float = 0.0
     _cached: dict[str, Any] = field(default_factory=dict)
 
     def _current(self) -> Any:
-        """What changes when the store changes: an embedded file's time and size (Neo4j: nothing known)."""
-        if is_server_spec(self.store) or not Path(self.store).exists():
+        """What changes when the store changes: an embedded file's time and size; for a server, its counts
+        and loaded sources, asked at most every :data:`SERVER_CHECK_SECONDS`."""
+        if is_server_spec(self.store):
+            now = time.monotonic()
+            if self._version is not None and now - self._checked < SERVER_CHECK_SECONDS:
+                return self._version
+            self._checked = now
+            with open_store(self.store, self.schema, read_only=True) as source:
+                return (tuple(sorted(source.counts().items())),
+                        tuple((r["key"], r["loaded"], r["complete"]) for r in source.loaded_sources()))
+        if not Path(self.store).exists():
             return None  # (a missing file: opening it says so)
         stat = Path(self.store).stat()
         return (stat.st_mtime_ns, stat.st_size)

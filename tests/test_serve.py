@@ -20,7 +20,7 @@ import pytest
 from graph_model.records import make_node
 from linkgraph import pipeline
 from linkgraph.cli import main
-from linkgraph.serve import bind, create_app, page_policy
+from linkgraph.serve import SERVER_CHECK_SECONDS, bind, create_app, page_policy
 from stores import open_store
 from tests.conftest import EXAMPLE
 from tests.visualizations.helpers import HOSTILE, hostile_graph
@@ -293,3 +293,11 @@ def test_serve_answers_from_neo4j(neo4j_store, neo4j_uri, jia, tmp_path):
         assert status == 200 and "依据 evidence: 佳縣縣委辦公室是通鎮西山村的幫扶單位" in html.unescape(body.decode("utf-8"))
         status, _, body = get(url + "/map")
         assert status == 200 and '"links": {"home": "/"' in body.decode("utf-8")
+        assert get(url + "/nodes/c9")[0] == 404
+        from graph_model.records import GraphData
+
+        extra = GraphData()
+        extra.add_node(make_node(neo4j_store.schema, "Cooperative", {"id": "c9", "name": "新加的合作社", "source": "s"}))
+        neo4j_store.write(extra)  # a load beside the running app: the pages follow within SERVER_CHECK_SECONDS
+        time.sleep(SERVER_CHECK_SECONDS)
+        assert "新加的合作社" in get(url + "/nodes/c9")[2].decode("utf-8")
