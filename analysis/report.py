@@ -130,7 +130,6 @@ class _Namer:
     def __init__(self, network: CollaborationNetwork, schema: Schema):
         self.network, self.schema = network, schema
         self._names: dict[str, str] = {}
-        self._towns: dict[str, str] = {}
 
     def name(self, node_id: str) -> str:
         found = self._names.get(node_id)

@@ -39,7 +39,7 @@ from analysis.centrality import centrality_rows
 from analysis.findings import MEASURES as REPORT_MEASURES
 from analysis.network import collaboration_network, places_of
 from graph_model import names
-from graph_model.records import GraphData, Tie
+from graph_model.records import GraphData
 from graph_model.schema import Schema
 from visualizations.assets import ENVIRONMENT, script_json
 from visualizations.tables import compact_json
