@@ -163,6 +163,8 @@ def node_measures(network: CollaborationNetwork, schema: Schema, engine: Engine 
 def _node_rows(network: CollaborationNetwork, schema: Schema, engine: Engine) -> list[dict[str, Any]]:
     named = _Namer(network, schema)
     g = network.undirected
+    if g.number_of_nodes() == 0:
+        return []
     counts = centrality.tie_counts(network)
     constraint, effective = engine.constraint(), engine.effective_size()
     roles = brokerage.brokerage_roles(network.directed, network.places.group)

@@ -13,9 +13,7 @@ import re
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Any, Sequence
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 if TYPE_CHECKING:
     from graph_model.records import Problem
@@ -317,6 +315,15 @@ def _columns(value: str | None) -> dict[str, str] | None:
     return parse_column_mapping(text)
 
 
+def kind_counts(counts: Mapping[str, int]) -> str:
+    """``村/社区 Village 334, 隶属 PART_OF 349 …``: the counts that are not 0, each kind named in Chinese too."""
+    from graph_model.schema import default_schema
+
+    schema = default_schema()
+    zh = {k.label: k.zh for k in schema.node_kinds} | {t.type: t.zh for t in schema.tie_kinds}
+    return ", ".join(f"{zh[k]} {k} {v}" if k in zh else f"{k} {v}" for k, v in counts.items() if v) or "空 empty"
+
+
 def _print_load(loaded, store: str) -> None:
     result, report = loaded.result, loaded.report
     print(f"已读取 read {len(result.graph.nodes)} nodes, {len(result.graph.ties)} ties "
@@ -331,7 +338,7 @@ def _print_load(loaded, store: str) -> None:
         print("未改动的来源（跳过）unchanged sources, skipped: " + ", ".join(report.unchanged_sources))
     if report.dry_run:
         print("试运行，未写入 dry run: nothing was written")
-    print("库中现有 now in the store: " + ", ".join(f"{k} {v}" for k, v in loaded.counts.items() if v))
+    print(f"库中现有 now in the store: {kind_counts(loaded.counts)}")
     for match in result.conflicts:
         print(f"名称核对 reconciliation: {match.note}")
     for name, identity in result.possible_duplicates:
@@ -592,7 +599,7 @@ def _export(args: argparse.Namespace) -> int:
                        "neo4j-admin": "neo4j-import"}[args.format]
     if args.format == "neo4j-admin":
         files = pipeline.export_neo4j_admin(args.store, out, scope=_scope(args))
-        written = ", ".join(f"{kind} {count:,}" for kind, count in files.counts.items())
+        written = kind_counts(files.counts)
         print(f"neo4j-admin 导入文件 import files in {files.folder}: {written}")
         print("导入 import them into an EMPTY Neo4j with the server stopped (this replaces the database "
               f"{files.database}) / 停止服务器后执行:\n  {files.command_text()}")

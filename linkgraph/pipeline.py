@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -46,6 +47,31 @@ def _without_gc():
             gc.enable()
 
 
+@contextlib.contextmanager
+def _new_store_kept_if_written(store: str, dry_run: bool):
+    """A new embedded store that a load creates is removed again, with the folders made for it, if the
+    load fails or only checks (``dry_run``): nothing is left behind that looks like a store."""
+    if is_server_spec(store) or Path(store).exists():
+        yield
+        return
+    path = Path(store).absolute()
+    made = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    written = False
+    try:
+        yield
+        written = not dry_run
+    finally:
+        if not written:
+            for leftover in (path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".lock")):
+                if leftover.is_dir():
+                    shutil.rmtree(leftover)
+                else:
+                    leftover.unlink(missing_ok=True)
+            for folder in made:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+
+
 @dataclass
 class Loaded:
     """What a load read, what it changed in the store (or would, for a dry run), and the store's counts."""
@@ -67,7 +93,7 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
     """
     schema = schema or default_schema()
     answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
-    with _without_gc(), open_store(store, schema, create=True) as target:
+    with _without_gc(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
         if not replace:
             held = {row["key"]: row for row in target.loaded_sources() if row["complete"]}
             digests = source_digests(sources, columns=columns, decisions_digest=digest, title=title)

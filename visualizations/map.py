@@ -246,6 +246,8 @@ def _cell_layout(network: nx.Graph, ring: list[str], untied_by_town: Mapping[str
 
 def _centred(pos: Mapping[str, np.ndarray]) -> tuple[float, dict[str, np.ndarray]]:
     """Positions moved so that their box is centred on (0, 0), and the radius of the disc they need."""
+    if not pos:
+        return SPACING, {}
     points = np.array(list(pos.values()))
     centre = (points.min(axis=0) + points.max(axis=0)) / 2
     radius = float(np.linalg.norm(points - centre, axis=1).max()) + SPACING
