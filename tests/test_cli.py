@@ -236,3 +236,16 @@ def test_export_for_neo4j_admin_prints_the_command(tmp_path, capsys):
     village_header = (tmp_path / "import" / "Village.header.csv").read_text(encoding="utf-8")
     assert village_header.startswith("id:ID(Village),name")
     assert len((tmp_path / "import" / "Village.csv").read_text(encoding="utf-8").splitlines()) == 334
+
+
+def test_a_failed_or_dry_run_load_leaves_no_new_store(tmp_path, capsys):
+    store = tmp_path / "new" / "folder" / "g.lbug"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("起点,终点,关系类型\n县委办,不存在村,结对帮扶\n", encoding="utf-8")
+    assert main(["load", str(bad), "--store", str(store)]) == 2
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(store), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "将 would create 新增 368 nodes, 383 ties" in out and "库中现有 now in the store: 空 empty" in out
+    assert not (tmp_path / "new").exists()
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(store)]) == 0
+    assert "村/社区 Village 334" in capsys.readouterr().out and store.exists()
