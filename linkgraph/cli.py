@@ -39,13 +39,16 @@ def _scope_options(parser: argparse.ArgumentParser) -> None:
                       "tied to it: an NBS code (61, 6108, 610828, 610828111) or a unit's name (佳县, 通镇) / 只看某区划")
     part.add_argument("--around", metavar="NAME", help="only an organization and what lies within --hops ties of it "
                       "/ 只看某组织周边")
-    parser.add_argument("--hops", type=int, default=2, help="ties from --around (1-3, default %(default)s)")
+    parser.add_argument("--hops", type=int, help="ties from --around (1-3, default 2)")
 
 
 def _scope(args: argparse.Namespace):
     from linkgraph.pipeline import Scope
+    from queries.catalog import QueryError
 
-    return Scope(within=args.within, around=args.around, hops=args.hops)
+    if args.hops is not None and not args.around:
+        raise QueryError("--hops goes with --around NAME / --hops 须与 --around 同用")
+    return Scope(within=args.within, around=args.around, hops=args.hops or 2)
 
 
 def _source_options(parser: argparse.ArgumentParser) -> None:

@@ -398,14 +398,22 @@ class Store(ABC):
         params = {"value": value, "key": f"|{match_key(value)}|"}
         found = [(label, row) for label in labels for row in self.run(statements.nodes_named(label), params)]
         if not found:
-            everything = {row["name"]: row for label in labels for row in self.run(statements.node_names(label))}
-            listed = "; ".join(f"{name} ({everything[name]['id']})" for name in similar_names(value, everything)) or "none / 无"
             what = self.schema.node_kind(kind).zh if kind != "any" else "节点 node"
-            raise QueryError(f"no {what} named {value!r} / 找不到该名称; similar 相近: {listed}")
+            raise QueryError(f"no {what} named {value!r} / 找不到该名称; similar 相近: {self._similar(value, labels)}")
         if len(found) > 1:
             raise QueryError(f"{value!r} names {len(found)} nodes / 名称对应多个节点: {_named(found, self.schema)}; "
                              "give the id / 请改用标识")
         return found[0][1]["id"]
+
+    def _similar(self, value: str, labels: Iterable[str]) -> str:
+        """The names and aliases of nodes of ``labels`` most like ``value``, as ``name (id); …`` for a hint."""
+        spellings: dict[str, Mapping[str, Any]] = {}
+        for label in labels:
+            for row in self.run(statements.node_names(label)):
+                for spelling in (row["name"], *(row.get("aliases") or ())):
+                    spellings.setdefault(spelling, row)
+        rows = {spellings[s]["id"]: spellings[s] for s in similar_names(value, spellings)}
+        return "; ".join(f"{row['name']} ({node_id})" for node_id, row in rows.items()) or "none / 无"
 
     def resolve_place(self, value: str) -> str:
         """The code of the administrative unit ``value`` names: a code (returned as it is), a name or a
@@ -422,8 +430,9 @@ class Store(ABC):
         others = {label for label, row in found if match_key(row["name"]) != key}
         chosen = whole if whole and not others & {label for label, _ in whole} else found
         if not chosen:
-            raise QueryError(f"no administrative unit named {value!r} / 找不到该区划 (hint: give an NBS code such as "
-                             "610828; for an organization's neighbourhood use --around)")
+            raise QueryError(f"no administrative unit named {value!r} / 找不到该区划; similar 相近: "
+                             f"{self._similar(value, labels)} (hint: a unit's name as the roster spells it, or its "
+                             "NBS code; for an organization's neighbourhood use --around)")
         if len(chosen) > 1:
             raise QueryError(f"{value!r} names {len(chosen)} units / 名称对应多个区划: {_named(chosen, self.schema)}; "
                              "give the code / 请改用区划代码")

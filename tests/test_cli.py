@@ -222,6 +222,19 @@ def test_report_map_and_export_of_a_part_of_the_store(tmp_path, capsys):
     assert "名称对应多个区划: 村/社区 西山村 (610828102209); 村/社区 崔家西山村 (610828105236)" in capsys.readouterr().err
     assert main(["report", "--store", store, "--around", "贺寨酒业", "--hops", "4"]) == 2
     assert "hops must be 1 to 3, not 4" in capsys.readouterr().err
+    assert main(["map", "--store", store, "--within", "刘国局镇"]) == 2
+    assert "similar 相近: 刘国具镇 (610828111); 刘国具村 (610828111200)" in capsys.readouterr().err
+    assert main(["map", "--store", store, "--around", "贺寨"]) == 2  # like the alias 贺寨酒业
+    assert "similar 相近: 陕西贺寨酒业有限公司 (jia:hezhai_liquor)" in capsys.readouterr().err
+    assert main(["map", "--store", store, "--hops", "2"]) == 2
+    assert "--hops goes with --around NAME" in capsys.readouterr().err
+
+
+def test_a_store_without_a_roster_says_so_first(tmp_path, capsys):
+    assert main(["load", str(EXAMPLE / "planner" / "刘国具镇填报.xlsx"), "--store", str(tmp_path / "g.lbug")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[1].startswith("  the store holds no roster, so 5 place name(s) matched nothing / 数据库中还没有区划名册")
+    assert "linkgraph roster --county 610828" in err[1]
 
 
 def test_export_for_neo4j_admin_prints_the_command(tmp_path, capsys):
