@@ -632,8 +632,18 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  {name}: {result.query_rows[name]} rows → {path}")
     _print_findings(result.report, result.report_files, Path(args.out) / "report")
     print(f"地图 map: {result.map}")
-    print(f"浏览 explore (map, queries, report in a browser): linkgraph serve --store {result.store}")
+    print(f"浏览 explore (map, queries, report in a browser): {_program()} serve --store {result.store}, "
+          "then open http://127.0.0.1:8765/")
     return 0
+
+
+def _program() -> str:
+    """How to call linkgraph again as it was called now: ``.venv/bin/linkgraph`` when run by its path (as
+    ``make demo`` does, without an activated environment), else ``linkgraph``."""
+    called = sys.argv[0]
+    if os.sep in called and Path(called).name == "linkgraph":
+        return os.path.relpath(called) if not os.path.relpath(called).startswith("..") else called
+    return "linkgraph"
 
 
 def _schema(args: argparse.Namespace) -> int:
