@@ -3,7 +3,7 @@
     from linkgraph.pipeline import load, report, make_map
     loaded = load(["examples/jia_county/case.yaml"], "out/g.lbug", replace=True)
     analysis, files = report("out/g.lbug", "out/report")
-    make_map("out/g.lbug", "out/map.html", scope=Scope(within="610828111"))  # 通镇 only
+    make_map("out/g.lbug", "out/map.html", scope=Scope(within="610828111"))  # 刘国具镇 only
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
     ref = SourceRef(key, f"{NBS_SOURCE}: {scope}", nbs.ROSTER_FILE.rsplit("/", 1)[-1])
     digest = hashlib.sha256(f"{nbs.packaged_digest()}:{key}:{ref.title}".encode()).hexdigest()
     info = SourceInfo(ref, Path(ref.file), digest, "roster")
-    with _without_gc(), open_store(store, schema, create=True) as target:
+    with _without_gc(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
         held = {row["key"]: row for row in target.loaded_sources()}.get(key)
         if not replace and held and held["digest"] == digest and held["complete"]:
             return Loaded(LoadResult(GraphData(schema=schema), [info]), WriteReport(WritePlan(), [], [key], dry_run),
