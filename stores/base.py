@@ -383,7 +383,9 @@ class Store(ABC):
         bound = query.bind(params or {})
         for param in query.params:
             if param.refers_to and bound[param.name] is not None:
-                bound[param.name] = self.resolve(param.refers_to, bound[param.name])
+                value = bound[param.name]
+                bound[param.name] = self.resolve_place(value) if param.refers_to == "place" else \
+                    self.resolve(param.refers_to, value)
         return query.finish(self.run(query.cypher(self.backend), bound), bound)
 
     def resolve(self, kind: str, value: str) -> str:
