@@ -22,7 +22,7 @@ from graph_model.records import make_node
 from benchmarks.serve_load import HOSTILE as HOSTILE_REQUESTS
 from linkgraph import pipeline
 from linkgraph.cli import main
-from linkgraph.serve import bind, create_app, page_policy
+from linkgraph.serve import SERVER_CHECK_SECONDS, bind, create_app, page_policy
 from stores import open_store
 from tests.conftest import EXAMPLE
 from tests.visualizations.helpers import HOSTILE, hostile_graph
@@ -31,11 +31,11 @@ TRADITIONAL_COMMITTEE = "核桃樹墕聯村黨委"
 
 
 @contextlib.contextmanager
-def running(store: str | Path, cache: Path, title: str = "佳县 Jia County"):
+def running(store: str | Path, cache: Path, title: str = "佳县 Jia County", scope: pipeline.Scope = pipeline.EVERYTHING):
     """The app over ``store`` served on a free port of 127.0.0.1; yields its address."""
     import uvicorn
 
-    app = create_app(str(store), cache, title=title)
+    app = create_app(str(store), cache, title=title, scope=scope)
     sock = bind(0)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -182,6 +182,18 @@ def test_the_report_is_written_into_the_cache_and_served(site):
     assert status == 200 and data.startswith(b"\xef\xbb\xbf") and headers["Content-Disposition"].startswith("attachment")
 
 
+def test_a_town_served_alone(jia_store, tmp_path):
+    with running(jia_store, tmp_path / "cache", scope=pipeline.Scope(within="刘国具镇")) as (url, app):
+        status, _, body = get(url + "/nodes/jia:hezhai_liquor")
+        assert status == 200 and "陕西贺寨酒业有限公司" in body.decode("utf-8")
+        assert get(url + "/nodes/jia:hetaoshuyan_joint_committee")[0] == 404  # 乌镇's
+        status, _, body = get(url + "/report/")
+        page = body.decode("utf-8")
+        assert status == 200 and "610828111" in page and "核桃树墕联村党委" not in page
+        status, _, body = get(path(url, "/queries/joint_org_members", org="核桃树墕联村党委"))
+        assert status == 200 and "尚家沟村" in body.decode("utf-8")  # the saved queries answer over the whole store
+
+
 @pytest.mark.parametrize("probe", HOSTILE_REQUESTS, ids=lambda p: f"{p.method} {p.target[:60]} {dict(p.headers)}")
 def test_hostile_paths_and_parameters_get_4xx_and_no_trace(site, probe):
     """The hostile requests of the load benchmark, one at a time (tests/benchmarks sends them under load)."""
@@ -319,3 +331,11 @@ def test_serve_answers_from_neo4j(neo4j_store, neo4j_uri, jia, tmp_path):
         assert status == 200 and "依据 evidence: 佳縣縣委辦公室是通鎮西山村的幫扶單位" in html.unescape(body.decode("utf-8"))
         status, _, body = get(url + "/map")
         assert status == 200 and '"links": {"home": "/"' in body.decode("utf-8")
+        assert get(url + "/nodes/c9")[0] == 404
+        from graph_model.records import GraphData
+
+        extra = GraphData()
+        extra.add_node(make_node(neo4j_store.schema, "Cooperative", {"id": "c9", "name": "新加的合作社", "source": "s"}))
+        neo4j_store.write(extra)  # a load beside the running app: the pages follow within SERVER_CHECK_SECONDS
+        time.sleep(SERVER_CHECK_SECONDS)
+        assert "新加的合作社" in get(url + "/nodes/c9")[2].decode("utf-8")
