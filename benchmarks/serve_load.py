@@ -3,8 +3,9 @@
 node pages at once, with hostile requests mixed in; counts errors, throughput, latency and the server's memory.
 
 The server is the real command (``python -m linkgraph serve --port 0``) in a subprocess, over an embedded
-store: by default one built from the Jia County example in a temporary folder, or ``--store PATH`` (e.g. the
-陕西省 store of ``benchmarks/map.py``). The requests are planned from the store itself
+store: by default one built from the Jia County example in a temporary folder, or ``--store PATH``, e.g. 陕西省
+(``python benchmarks/synth.py --province 61 --out shaanxi``, ``linkgraph roster --province 61 --store sx.lbug``,
+``linkgraph load shaanxi/*.csv --store sx.lbug``). The requests are planned from the store itself
 (:func:`plan_requests`): every query of ``queries/catalog.yaml`` with its example parameters (a parameter
 that names a node the store does not have gets a node of the right kind from the store instead) as HTML,
 CSV and Excel; the index, the query list, the map page (it carries its scripts and data inline, so it has no
@@ -48,8 +49,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import quote, urlencode, urlsplit
+
+if TYPE_CHECKING:
+    from graph_model.records import GraphData
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -128,7 +132,7 @@ HOSTILE = [
 
 # ---------------------------------------------------------------- the plan
 
-def _names_one(graph, kind: str, value: Any) -> bool:
+def _names_one(graph: GraphData, kind: str, value: Any) -> bool:
     """Whether ``value`` names exactly one node of ``kind`` (``any``: of any kind) in ``graph``, by id, name
     or alias (a name two nodes share is refused by the store as ambiguous)."""
     named = [node for node in graph.nodes.values()
@@ -136,7 +140,7 @@ def _names_one(graph, kind: str, value: Any) -> bool:
     return len(named) == 1
 
 
-def query_parameters(graph, rng: random.Random) -> dict[str, dict[str, Any]]:
+def query_parameters(graph: GraphData, rng: random.Random) -> dict[str, dict[str, Any]]:
     """Each saved query's example parameters; one that does not name exactly one node of ``graph`` gets the
     id of a node of that kind with ties instead, so that every request is valid for this store."""
     from queries.catalog import default_catalog
@@ -160,7 +164,7 @@ def query_parameters(graph, rng: random.Random) -> dict[str, dict[str, Any]]:
     return chosen
 
 
-def plan_requests(graph, seed: int = 1) -> list[Probe]:
+def plan_requests(graph: GraphData, seed: int = 1) -> list[Probe]:
     """The valid requests for the store whose graph is ``graph`` (each is expected to answer 200)."""
     rng = random.Random(seed)
     probes = [Probe("index", "/"), Probe("queries", "/queries"), Probe("map", "/map"),
@@ -450,7 +454,8 @@ def keep(result: dict[str, Any], key: str) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- the command
 
-def export_graph(store: str | Path):
+def export_graph(store: str | Path) -> GraphData:
+    """The whole graph of ``store``, read before the server starts (the plan picks its nodes from it)."""
     from stores import open_store
 
     with open_store(str(store), read_only=True) as source:
