@@ -6,9 +6,11 @@ import contextlib
 import csv
 import hashlib
 import html
+import http.client
 import io
 import re
 import socket
+import statistics
 import threading
 import time
 import urllib.error
@@ -18,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from graph_model.records import make_node
 from benchmarks.serve_load import HOSTILE as HOSTILE_REQUESTS
+from graph_model.records import make_node
 from linkgraph import pipeline
 from linkgraph.cli import main
 from linkgraph.serve import SERVER_CHECK_SECONDS, bind, create_app, page_policy
@@ -257,9 +259,6 @@ def test_serve_refuses_a_missing_store_and_a_taken_port(tmp_path, capsys, jia_st
 def test_answers_on_a_kept_alive_connection_do_not_wait_for_delayed_acks(site):
     """Browsers keep connections open; with Nagle's algorithm left on (a socket made with protocol 0, which
     asyncio does not recognise as TCP) every answer after the first waited 40 ms or more."""
-    import http.client
-    import statistics
-
     sock = bind(0)
     sock.close()
     assert sock.proto == socket.IPPROTO_TCP
