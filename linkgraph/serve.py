@@ -125,10 +125,13 @@ class Site:
     title: str = "linkgraph"
     scope: Scope = EVERYTHING
     schema: Schema = field(default_factory=default_schema)
-    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # guards _version, _checked, _cached, _making
     _version: Any = None
     _checked: float = 0.0
     _cached: dict[str, Any] = field(default_factory=dict)
+    _making: dict[str, threading.Lock] = field(default_factory=dict)
+    # One query at a time: each opens the store, and opens side by side only compete for the cores.
+    _query_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _current(self) -> Any:
         """What changes when the store changes: an embedded file's time and size; for a server, its counts
@@ -147,15 +150,25 @@ class Site:
         return (stat.st_mtime_ns, stat.st_size)
 
     def cached(self, name: str, make: Callable[[], Any]) -> Any:
-        """``make()`` once per version of the store."""
+        """``make()`` once per version of the store. Each thing is made under a lock of its own, so that a
+        page needing only what is made already does not wait while the report is written or a query runs."""
         with self._lock:
             version = self._current()
             if version != self._version:
                 self._cached.clear()
                 self._version = version
-            if name not in self._cached:
-                self._cached[name] = make()
-            return self._cached[name]
+            if name in self._cached:
+                return self._cached[name]
+            making = self._making.setdefault(name, threading.Lock())
+        with making:
+            with self._lock:
+                if name in self._cached and self._version == version:  # made while this one waited
+                    return self._cached[name]
+            value = make()
+            with self._lock:
+                if self._version == version:
+                    self._cached[name] = value
+            return value
 
     def _export(self) -> tuple[GraphData, str, list[dict[str, Any]]]:
         with open_store(self.store, self.schema, read_only=True) as source:
@@ -204,7 +217,8 @@ class Site:
     def run(self, query: NamedQuery, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         from linkgraph import pipeline
 
-        with self._lock:
+        query.bind(dict(params))  # a missing or mistyped value is refused before the store is opened
+        with self._query_lock:
             return pipeline.run_query(self.store, query.name, dict(params))
 
 
@@ -258,7 +272,8 @@ def query_page(request: Request) -> Response:
     output = request.query_params.get("format", "html")
     if output not in ("html", "csv", "xlsx"):
         raise HTTPException(400, f"format must be html, csv or xlsx, not {output!r} / 格式应为 html、csv 或 xlsx")
-    ran = "run" in given or any(given.values()) or not query.params
+    # a download is always the answer to the query (a missing parameter is a 400, not an empty table)
+    ran = output != "html" or "run" in given or any(given.values()) or not query.params
     values = {k: v for k, v in given.items() if k != "run" and v != ""}
     rows, error = None, None
     if ran:
@@ -416,8 +431,12 @@ def create_app(store: str, cache: str | Path, *, title: str = "linkgraph", scope
 
 
 def bind(port: int) -> socket.socket:
-    """A listening socket on 127.0.0.1:``port`` (an OSError says when the port is taken)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """A listening socket on 127.0.0.1:``port`` (an OSError says when the port is taken).
+
+    Its protocol is named (``IPPROTO_TCP``, not 0): asyncio turns Nagle's algorithm off only on connections
+    whose socket says TCP, and with it on every answer after the first on a kept-alive connection waited
+    for the browser's delayed acknowledgement (40 ms)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((HOST, port))
