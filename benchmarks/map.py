@@ -211,11 +211,10 @@ def section(results: list[dict], timeout_s: float, command: str) -> str:
         "Above 2,000 drawn nodes the page opens aggregated (the finest of town, county, city or province with at",
         "most 400 groups, tie counts as edges) and drills down on click; villages without ties travel as counts per",
         "town above 20,000. The build is linear in the graph except the layout, which is laid out county by county",
-        "(its cost grows with the number of counties times the size of the largest), and betweenness and closeness,",
-        "computed with the report's NetworkX functions only while nodes × (nodes + ties) of the network stays under",
-        "5 million (measures shown: " + "; ".join(f"{r['name']}: {', '.join(r['measures'])}" for r in results) + ").",
-        "Exporting the national store needs a larger LadybugDB buffer pool than the default 1 GB (the script sets",
-        "`LINKGRAPH_BUFFER_POOL_MB=6000`; with the default, `store.export()` fails with \"the buffer pool is full\").",
+        "(its cost grows with the number of counties times the size of the largest), and the measures nodes are",
+        "sized by, the report's (`analysis.engine`: igraph above 300 nodes, betweenness and closeness sampled with a",
+        "stated bound in very large pieces; shown: " + "; ".join(f"{r['name']}: {', '.join(r['measures'])}"
+                                                           for r in results) + ").",
         "",
         f"Measured {dt.date.today().isoformat()} on the 2-core development machine shared with other jobs "
         f"({platform.python_implementation()} {platform.python_version()}), one run each:",
@@ -232,6 +231,7 @@ def write_section(path: Path, text: str) -> None:
     """Replace the ``## Map`` section of ``path`` (or add it), leaving the other sections untouched."""
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
     found = re.search(r"^## Map\n.*?(?=^## |\Z)", old, re.S | re.M)
+    text = text.rstrip("\n") + "\n\n"
     new = old[:found.start()] + text + old[found.end():] if found else old.rstrip("\n") + "\n\n" + text
     path.write_text(new, encoding="utf-8")
 
@@ -249,7 +249,6 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown scale(s) {', '.join(unknown)}; known: {', '.join(SCALES)}")
     args.work.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("LINKGRAPH_BUFFER_POOL_MB", "6000")  # the national export needs more than the default
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
