@@ -31,30 +31,8 @@ import networkx as nx
 
 from analysis.engine import Engine, EngineName
 from analysis.network import CollaborationNetwork, tie_weight
-from graph_model.records import GraphData
-from graph_model.schema import Schema
 
 MEASURES = ("betweenness", "harmonic", "eigenvector", "pagerank", "core")
-
-
-def network_graph(graph: GraphData, schema: Schema) -> nx.Graph:
-    """Undirected simple graph of every tie that is not administrative (working and attribute ties), as the
-    map draws it without the administrative layer; the measures use :mod:`analysis.network` instead.
-
-    Nodes carry ``kind`` and ``name``; an edge carries ``types``, the tie kinds joining the pair.
-    """
-    g = nx.Graph()
-    for tie in graph.ties.values():
-        if schema.tie_kind(tie.type).administrative:
-            continue
-        for node_id in (tie.source_id, tie.target_id):
-            node = graph.nodes[node_id]
-            g.add_node(node_id, kind=node.kind, name=node.name)
-        if g.has_edge(tie.source_id, tie.target_id):
-            g.edges[tie.source_id, tie.target_id]["types"].append(tie.type)
-        else:
-            g.add_edge(tie.source_id, tie.target_id, types=[tie.type])
-    return g
 
 
 def centrality_rows(g: nx.Graph, dg: nx.DiGraph | None = None, *, engine: Engine | None = None,

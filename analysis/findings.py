@@ -231,10 +231,10 @@ def _fragility_findings(a: Analysis) -> list[Text]:
     count_en = "1 organization or place is a single point" if len(points) == 1 else \
         f"{len(points):,} organizations or places are single points"
     return [Text(
-        f"{len(points):,} 个组织或地方是单点脆弱点。若 {top['name']} 退出，{top['cut_off']:,} 个组织和村将与其余部分断开"
-        f"{villages_zh}（{top['cut_off_names']}）。",
-        f"{count_en} of failure. If {top['name']} withdrew, {top['cut_off']:,} organizations and places would "
-        f"be cut off from the rest{villages_en} ({top['cut_off_names']}).")]
+        f"{len(points):,} 个组织或地方是单点脆弱点。若{top['name']}退出，{top['cut_off']:,} 个组织和村"
+        f"（{top['cut_off_names']}）将与其余部分断开{villages_zh}。",
+        f"{count_en} of failure. If {top['name']} withdrew, {top['cut_off']:,} organizations and places "
+        f"({top['cut_off_names']}) would be cut off from the rest{villages_en}.")]
 
 
 def _brokerage_findings(a: Analysis) -> list[Text]:

@@ -61,11 +61,6 @@ class Analysis:
         return self.network.as_of
 
     @property
-    def rows(self) -> list[dict[str, Any]]:
-        """The nodes of the network, highest betweenness first (as ``linkgraph demo`` prints them)."""
-        return self.nodes
-
-    @property
     def synthetic(self) -> bool:
         """Whether the graph holds synthetic organizations (``benchmarks/synth.py``: ids ``syn:``)."""
         return any(node_id.startswith("syn:") for node_id in self.network.graph.nodes)
@@ -135,7 +130,6 @@ class _Namer:
     def __init__(self, network: CollaborationNetwork, schema: Schema):
         self.network, self.schema = network, schema
         self._names: dict[str, str] = {}
-        self._towns: dict[str, str] = {}
 
     def name(self, node_id: str) -> str:
         found = self._names.get(node_id)
@@ -169,6 +163,8 @@ def node_measures(network: CollaborationNetwork, schema: Schema, engine: Engine 
 def _node_rows(network: CollaborationNetwork, schema: Schema, engine: Engine) -> list[dict[str, Any]]:
     named = _Namer(network, schema)
     g = network.undirected
+    if g.number_of_nodes() == 0:
+        return []
     counts = centrality.tie_counts(network)
     constraint, effective = engine.constraint(), engine.effective_size()
     roles = brokerage.brokerage_roles(network.directed, network.places.group)

@@ -296,18 +296,26 @@ def similar_names(name: str, names: Iterable[str], *, n: int = 5, cutoff: float 
     """The ``names`` most like ``name`` after normalization, best first (for "did you mean" hints).
 
     ``cutoff`` is the least similarity, 0–1 (rapidfuzz's normalized Indel
-    ratio of the match keys); equally similar names keep their order.
+    ratio of the match keys). Among equally similar names, one that sounds the
+    same comes first (pypinyin, tones ignored): a pinyin input method's wrong
+    pick of a homophone, 同镇 for 通镇, is the commonest misspelling.
 
     >>> similar_names("尚家勾村", ["尚家沟村", "核桃树墕村", "尚家沟村委会"])
     ['尚家沟村', '尚家沟村委会']
+    >>> similar_names("同镇", ["坑镇", "店镇", "乌镇", "通镇"], n=2)
+    ['通镇', '坑镇']
     """
     by_key: dict[str, str] = {}
     for candidate in names:
         by_key.setdefault(match_key(candidate), candidate)
+    from pypinyin import lazy_pinyin
     from rapidfuzz import fuzz, process
 
-    found = process.extract(match_key(name), list(by_key), scorer=fuzz.ratio, limit=n, score_cutoff=cutoff * 100)
-    return [by_key[key] for key, _score, _i in found]
+    key = match_key(name)
+    found = process.extract(key, list(by_key), scorer=fuzz.ratio, limit=max(n * 4, 20), score_cutoff=cutoff * 100)
+    sound = " ".join(lazy_pinyin(key))
+    ranked = sorted(found, key=lambda f: (-round(f[1], 6), -fuzz.ratio(sound, " ".join(lazy_pinyin(f[0]))), f[2]))
+    return [by_key[k] for k, _score, _i in ranked[:n]]
 
 
 def short_admin_name(raw: str) -> str:

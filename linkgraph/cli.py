@@ -13,9 +13,7 @@ import re
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Any, Sequence
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 if TYPE_CHECKING:
     from graph_model.records import Problem
@@ -33,6 +31,24 @@ def _store_option(parser: argparse.ArgumentParser) -> None:
         help="embedded store file (default: $LINKGRAPH_STORE or %(default)s) or a Neo4j URI such as "
         "bolt://127.0.0.1:7687 (credentials from NEO4J_USER / NEO4J_PASSWORD / NEO4J_DATABASE)",
     )
+
+
+def _scope_options(parser: argparse.ArgumentParser) -> None:
+    part = parser.add_mutually_exclusive_group()
+    part.add_argument("--within", metavar="CODE|NAME", help="only an administrative unit and what is placed in or "
+                      "tied to it: an NBS code (61, 6108, 610828, 610828111) or a unit's name (佳县, 通镇) / 只看某区划")
+    part.add_argument("--around", metavar="NAME", help="only an organization and what lies within --hops ties of it "
+                      "/ 只看某组织周边")
+    parser.add_argument("--hops", type=int, help="ties from --around (1-3, default 2)")
+
+
+def _scope(args: argparse.Namespace):
+    from linkgraph.pipeline import Scope
+    from queries.catalog import QueryError
+
+    if args.hops is not None and not args.around:
+        raise QueryError("--hops goes with --around NAME / --hops 须与 --around 同用")
+    return Scope(within=args.within, around=args.around, hops=args.hops or 2)
 
 
 def _source_options(parser: argparse.ArgumentParser) -> None:
@@ -119,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write the network report (HTML, workbook, CSVs, Gephi files)",
                                  description="Who holds the network together, who brokers between towns, what "
                                  "breaks if one partner leaves, coverage recorded against claimed: report.html, "
-                                 "report.xlsx, one CSV per table, network.gexf and network.graphml.")
+                                 "report.xlsx, one CSV per table, and network.graphml (Gephi; linkgraph export writes GEXF).")
     report.add_argument("--out", default="report", help="output folder (default: %(default)s)")
     report.add_argument("--title", default="linkgraph", help="page title")
     when = report.add_mutually_exclusive_group()
@@ -127,19 +143,25 @@ def build_parser() -> argparse.ArgumentParser:
                       "2022-12-31: the end of the year or month) / 截至某日")
     when.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"), type=_date,
                       help="new and ended ties and rank changes between two dates, e.g. --compare 2021 2023")
+    _scope_options(report)
     _store_option(report)
 
-    export = commands.add_parser("export", help="write the network with its measures for Gephi (GEXF, GraphML, CSV)")
-    export.add_argument("--format", choices=("gexf", "graphml", "csv"), default="gexf",
-                        help="gexf (default), graphml, or csv: nodes.csv and edges.csv in the folder --out")
-    export.add_argument("--out", help="output file (folder for csv; default: network.gexf, network.graphml, network/)")
-    export.add_argument("--as-of", metavar="DATE", type=_date, help="only ties that hold on DATE")
+    export = commands.add_parser("export", help="write the network with its measures for Gephi (GEXF, GraphML, CSV), "
+                                 "or the graph as neo4j-admin import files")
+    export.add_argument("--format", choices=("gexf", "graphml", "csv", "neo4j-admin"), default="gexf",
+                        help="gexf (default), graphml, csv (nodes.csv and edges.csv in the folder --out), or "
+                        "neo4j-admin: the whole graph as files for Neo4j's offline import, and the command to run")
+    export.add_argument("--out", help="output file or folder (default: network.gexf, network.graphml, network/, "
+                        "neo4j-import/)")
+    export.add_argument("--as-of", metavar="DATE", type=_date, help="only ties that hold on DATE (not neo4j-admin)")
+    _scope_options(export)
     _store_option(export)
 
     map_ = commands.add_parser("map", help="write the interactive offline map (HTML)")
     map_.add_argument("--out", default="map.html", help="output file (default: %(default)s)")
     map_.add_argument("--title", default="linkgraph", help="page title")
     map_.add_argument("--no-admin", action="store_true", help="leave out the administrative hierarchy")
+    _scope_options(map_)
     _store_option(map_)
 
     serve = commands.add_parser("serve", help="explore in a browser: the map, the saved queries, the report (local web app)",
@@ -149,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: %(default)s)")
     serve.add_argument("--title", default="linkgraph", help="title of the pages")
     serve.add_argument("--cache", metavar="DIR", help="folder for the report it writes (default: a temporary folder)")
+    _scope_options(serve)
     _store_option(serve)
 
     demo = commands.add_parser("demo", help="the Jia County example end to end: load, query, report, map")
@@ -295,6 +318,15 @@ def _columns(value: str | None) -> dict[str, str] | None:
     return parse_column_mapping(text)
 
 
+def kind_counts(counts: Mapping[str, int]) -> str:
+    """``村/社区 Village 334, 隶属 PART_OF 349 …``: the counts that are not 0, each kind named in Chinese too."""
+    from graph_model.schema import default_schema
+
+    schema = default_schema()
+    zh = {k.label: k.zh for k in schema.node_kinds} | {t.type: t.zh for t in schema.tie_kinds}
+    return ", ".join(f"{zh[k]} {k} {v}" if k in zh else f"{k} {v}" for k, v in counts.items() if v) or "空 empty"
+
+
 def _print_load(loaded, store: str) -> None:
     result, report = loaded.result, loaded.report
     print(f"已读取 read {len(result.graph.nodes)} nodes, {len(result.graph.ties)} ties "
@@ -309,7 +341,7 @@ def _print_load(loaded, store: str) -> None:
         print("未改动的来源（跳过）unchanged sources, skipped: " + ", ".join(report.unchanged_sources))
     if report.dry_run:
         print("试运行，未写入 dry run: nothing was written")
-    print("库中现有 now in the store: " + ", ".join(f"{k} {v}" for k, v in loaded.counts.items() if v))
+    print(f"库中现有 now in the store: {kind_counts(loaded.counts)}")
     for match in result.conflicts:
         print(f"名称核对 reconciliation: {match.note}")
     for name, identity in result.possible_duplicates:
@@ -505,7 +537,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="linkgraph-serve-") as temporary:
         try:
-            serve(args.store, port=args.port, cache=args.cache or temporary, title=args.title, ready=ready)
+            serve(args.store, port=args.port, cache=args.cache or temporary, title=args.title, scope=_scope(args),
+                  ready=ready)
         except OSError as err:
             if err.filename:
                 raise
@@ -517,81 +550,114 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.command == "serve":
-        return _serve(args)
-    if args.command == "load":
-        return _load(args)
-    if args.command == "reconcile":
-        return _reconcile(args)
-    if args.command == "roster":
-        return _roster(args)
-    if args.command == "cypher":
-        return _cypher(args)
-    if args.command == "template":
-        return _template(args)
-    if args.command == "extract":
-        return _extract(args)
-    if args.command == "sources":
-        return _sources(args)
-    if args.command == "schema":
-        _print_schema()
+def _query(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+    from queries.catalog import get_query
+    from visualizations.tables import csv_text, readable_rows
+
+    if not args.name:
+        _list_queries()
         return 0
+    if args.cypher:
+        from queries.browser import browser_script
+
+        print(browser_script(get_query(args.name), _parse_params(args.params)))
+        return 0
+    rows = pipeline.run_query(args.store, args.name, _parse_params(args.params))
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    from graph_model.schema import default_schema
+
+    headers, values = readable_rows(get_query(args.name), rows, default_schema())
+    if args.format == "csv":
+        sys.stdout.buffer.write(csv_text(headers, values).encode("utf-8-sig"))
+    else:
+        print(format_table(headers, values))
+    return 0
+
+
+def _print_findings(analysis, files: dict[str, Path], folder: str | Path) -> None:
+    from analysis.findings import findings
+
+    for text in findings(analysis)[:3]:
+        print(f"{printable(text.zh)}\n  {printable(text.en)}")
+    print(f"报告 report: {files['html']}; 工作簿 workbook: {files['workbook']}; "
+          f"{len(files) - 2} CSV/Gephi files in {folder}")
+
+
+def _report(args: argparse.Namespace) -> int:
     from linkgraph import pipeline
 
-    if args.command == "query":
-        from queries.catalog import get_query
-        from visualizations.tables import csv_text, readable_rows
-
-        if not args.name:
-            _list_queries()
-            return 0
-        if args.cypher:
-            from queries.browser import browser_script
-
-            print(browser_script(get_query(args.name), _parse_params(args.params)))
-            return 0
-        rows = pipeline.run_query(args.store, args.name, _parse_params(args.params))
-        if args.format == "json":
-            print(json.dumps(rows, ensure_ascii=False, indent=2))
-            return 0
-        from graph_model.schema import default_schema
-
-        headers, values = readable_rows(get_query(args.name), rows, default_schema())
-        if args.format == "csv":
-            sys.stdout.buffer.write(csv_text(headers, values).encode("utf-8-sig"))
-        else:
-            print(format_table(headers, values))
-    elif args.command == "report":
-        analysis, files = pipeline.report(args.store, args.out, title=args.title, as_of=args.as_of,
-                                          compare=tuple(args.compare) if args.compare else None)
-        from analysis.findings import findings
-
-        for text in findings(analysis)[:3]:
-            print(f"{text.zh}\n  {text.en}")
-        print(f"报告 report: {files['html']}; 工作簿 workbook: {files['workbook']}; "
-              f"{len(files) - 2} CSV/Gephi files in {args.out}")
-    elif args.command == "export":
-        out = args.out or {"gexf": "network.gexf", "graphml": "network.graphml", "csv": "network"}[args.format]
-        for path in pipeline.export(args.store, out, fmt=args.format, as_of=args.as_of):
-            print(path)
-    elif args.command == "map":
-        print(f"map: {pipeline.make_map(args.store, args.out, title=args.title, administrative=not args.no_admin)}")
-    elif args.command == "demo":
-        with _Progress() as progress:
-            result = pipeline.demo(args.out, progress=progress)
-        _print_load(result.load, str(result.store))
-        print("查询 queries:")
-        for name, path in result.queries.items():
-            print(f"  {name}: {result.query_rows[name]} rows → {path}")
-        top = ", ".join(f"{r['name']} ({r['betweenness']:.3f})" for r in result.report.rows[:3])
-        print(f"中介中心性最高 highest betweenness: {top}")
-        print(f"无联结的村 villages without ties: {result.report.summary['untied_villages']} "
-              f"of {result.report.summary['villages']}")
-        print("报告 report: " + ", ".join(str(p) for p in result.report_files.values()))
-        print(f"地图 map: {result.map}")
-        print(f"浏览 explore (map, queries, report in a browser): linkgraph serve --store {result.store}")
+    analysis, files = pipeline.report(args.store, args.out, title=args.title, as_of=args.as_of,
+                                      compare=tuple(args.compare) if args.compare else None, scope=_scope(args))
+    _print_findings(analysis, files, args.out)
     return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+
+    out = args.out or {"gexf": "network.gexf", "graphml": "network.graphml", "csv": "network",
+                       "neo4j-admin": "neo4j-import"}[args.format]
+    if args.format == "neo4j-admin":
+        files = pipeline.export_neo4j_admin(args.store, out, scope=_scope(args))
+        written = kind_counts(files.counts)
+        print(f"neo4j-admin 导入文件 import files in {files.folder}: {written}")
+        print("导入 import them into an EMPTY Neo4j with the server stopped (this replaces the database "
+              f"{files.database}) / 停止服务器后执行:\n  {files.command_text()}")
+        return 0
+    for path in pipeline.export(args.store, out, fmt=args.format, as_of=args.as_of, scope=_scope(args)):
+        print(path)
+    return 0
+
+
+def _map(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+
+    path = pipeline.make_map(args.store, args.out, title=args.title, administrative=not args.no_admin,
+                             scope=_scope(args))
+    print(f"地图 map: {path}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+
+    with _Progress() as progress:
+        result = pipeline.demo(args.out, progress=progress)
+    _print_load(result.load, str(result.store))
+    print("查询 queries:")
+    for name, path in result.queries.items():
+        print(f"  {name}: {result.query_rows[name]} rows → {path}")
+    _print_findings(result.report, result.report_files, Path(args.out) / "report")
+    print(f"地图 map: {result.map}")
+    print(f"浏览 explore (map, queries, report in a browser): {_program()} serve --store {result.store}, "
+          "then open http://127.0.0.1:8765/")
+    return 0
+
+
+def _program() -> str:
+    """How to call linkgraph again as it was called now: ``.venv/bin/linkgraph`` when run by its path (as
+    ``make demo`` does, without an activated environment), else ``linkgraph``."""
+    called = sys.argv[0]
+    if os.sep in called and Path(called).name == "linkgraph":
+        return os.path.relpath(called) if not os.path.relpath(called).startswith("..") else called
+    return "linkgraph"
+
+
+def _schema(args: argparse.Namespace) -> int:
+    _print_schema()
+    return 0
+
+
+COMMANDS = {"load": _load, "roster": _roster, "reconcile": _reconcile, "template": _template, "extract": _extract,
+            "sources": _sources, "schema": _schema, "query": _query, "cypher": _cypher, "report": _report,
+            "export": _export, "map": _map, "serve": _serve, "demo": _demo}
+
+
+def run(args: argparse.Namespace) -> int:
+    return COMMANDS[args.command](args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,23 +2,21 @@
 
     from linkgraph.pipeline import load, report, make_map
     loaded = load(["examples/jia_county/case.yaml"], "out/g.lbug", replace=True)
-    centrality, files = report("out/g.lbug", "out/report")
-    make_map("out/g.lbug", "out/map.html")
+    analysis, files = report("out/g.lbug", "out/report")
+    make_map("out/g.lbug", "out/map.html", scope=Scope(within="610828111"))  # 刘国具镇 only
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from typing import TYPE_CHECKING
-
-from graph_model.records import GraphData, InputError, Origin, Problem
+from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
-from graph_model.records import SourceRef
 from loaders import LoadResult, SourceInfo, load_sources, source_digests
 from loaders.context import Known
 from stores import is_server_spec, open_store
@@ -29,7 +27,8 @@ if TYPE_CHECKING:
     from analysis.report import Analysis
     from graph_model.records import Node
     from loaders.extract import Extraction
-    from stores.base import Answer
+    from stores.base import Answer, Store
+    from stores.neo4j_admin import ImportFiles
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_CASE = REPO / "examples" / "jia_county" / "case.yaml"
@@ -46,6 +45,31 @@ def _without_gc():
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def _new_store_kept_if_written(store: str, dry_run: bool):
+    """A new embedded store that a load creates is removed again, with the folders made for it, if the
+    load fails or only checks (``dry_run``): nothing is left behind that looks like a store."""
+    if is_server_spec(store) or Path(store).exists():
+        yield
+        return
+    path = Path(store).absolute()
+    made = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    written = False
+    try:
+        yield
+        written = not dry_run
+    finally:
+        if not written:
+            for leftover in (path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".lock")):
+                if leftover.is_dir():
+                    shutil.rmtree(leftover)
+                else:
+                    leftover.unlink(missing_ok=True)
+            for folder in made:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
 
 
 @dataclass
@@ -69,7 +93,7 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
     """
     schema = schema or default_schema()
     answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
-    with _without_gc(), open_store(store, schema, create=True) as target:
+    with _without_gc(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
         if not replace:
             held = {row["key"]: row for row in target.loaded_sources() if row["complete"]}
             digests = source_digests(sources, columns=columns, decisions_digest=digest, title=title)
@@ -78,12 +102,31 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
                                     held[key]["kind"]) for key, value in digests]
                 return Loaded(LoadResult(GraphData(schema=schema), infos),
                               WriteReport(WritePlan(), [], [k for k, _ in digests], dry_run), target.counts())
-        result = load_sources(sources, schema, known=Known() if replace else target.known(), decisions=answers,
-                              columns=columns, keep_valid=keep_valid, title=title, decisions_digest=digest,
-                              progress=progress)
+        try:
+            result = load_sources(sources, schema, known=Known() if replace else target.known(), decisions=answers,
+                                  columns=columns, keep_valid=keep_valid, title=title, decisions_digest=digest,
+                                  progress=progress)
+        except InputError as err:
+            raise _without_roster(err, target.counts()) from None
         report = target.write(result.graph, replace=replace, progress=progress, sources=result.sources,
                               dry_run=dry_run)
         return Loaded(result, report, target.counts())
+
+
+def _without_roster(err: InputError, counts: Mapping[str, int]) -> InputError:
+    """``err``, led by the likely cause when the store holds no roster and places named in the sources
+    matched nothing at all: the roster was not loaded first."""
+    from loaders.reconcile import ADMIN_KINDS, Unresolved
+
+    unplaced = [p for p in err.problems if isinstance(p, Unresolved) and p.ref and p.ref.kind in ADMIN_KINDS
+                and not p.candidates]
+    if not unplaced or any(counts.get(kind) for kind in ADMIN_KINDS):
+        return err
+    cause = Problem(None, f"the store holds no roster, so {len(unplaced)} place name(s) matched nothing / "
+                          "数据库中还没有区划名册",
+                    "load the roster first, e.g. linkgraph roster --county 610828 --store …, or give a roster CSV "
+                    "with the sources")
+    return InputError([cause, *err.problems])
 
 
 def load_roster(level: str, value: str | None, store: str, *, replace: bool = False,
@@ -103,7 +146,7 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
     ref = SourceRef(key, f"{NBS_SOURCE}: {scope}", nbs.ROSTER_FILE.rsplit("/", 1)[-1])
     digest = hashlib.sha256(f"{nbs.packaged_digest()}:{key}:{ref.title}".encode()).hexdigest()
     info = SourceInfo(ref, Path(ref.file), digest, "roster")
-    with _without_gc(), open_store(store, schema, create=True) as target:
+    with _without_gc(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
         held = {row["key"]: row for row in target.loaded_sources()}.get(key)
         if not replace and held and held["digest"] == digest and held["complete"]:
             return Loaded(LoadResult(GraphData(schema=schema), [info]), WriteReport(WritePlan(), [], [key], dry_run),
@@ -173,22 +216,74 @@ def cypher(store: str, text: str, params: Mapping[str, Any] | None = None, *, wr
         return source.query(text, params, write=write, limit=limit, timeout=timeout)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The part of a store that a report, a map, an export or ``serve`` reads.
+
+    Everything (the default); ``within``: an administrative unit, by NBS code
+    (``61``, ``6108``, ``610828``, ``610828111``) or by a name that names one
+    unit (``佳县``, ``通镇``), with the organizations placed in it and those tied
+    to them; or ``around``: an organization (name, alias or id) and everything
+    within ``hops`` working or attribute ties of it. A part is read by query
+    (:meth:`stores.base.Store.ids_within`, :meth:`~stores.base.Store.ids_around`),
+    so a county of a national store never travels to the client whole.
+
+    >>> Scope(within="610828").describe(), Scope(around="佳县县委办公室", hops=1).describe()
+    ('610828', '佳县县委办公室 ±1')
+    """
+
+    within: str | None = None
+    around: str | None = None
+    hops: int = 2
+
+    def __post_init__(self) -> None:
+        if self.within and self.around:
+            raise ValueError("give within or around, not both")
+        if not 1 <= self.hops <= MAX_HOPS:
+            raise InputError([Problem(None, f"hops must be 1 to {MAX_HOPS}, not {self.hops} / 跳数应为 1–{MAX_HOPS}",
+                                      "e.g. --hops 2")])
+
+    def describe(self) -> str:
+        """A few words for titles and messages: the unit, or the organization and its hops; empty for all."""
+        return self.within or (f"{self.around} ±{self.hops}" if self.around else "")
+
+    def read(self, source: "Store") -> GraphData:
+        """This part of ``source``'s graph (an unknown or ambiguous name is a :class:`~queries.catalog.QueryError`
+        listing the candidates)."""
+        if self.within:
+            return source.export(source.ids_within(source.resolve_place(self.within)))
+        if self.around:
+            return source.export(source.ids_around(source.resolve("any", self.around), self.hops))
+        return source.export()
+
+
+MAX_HOPS = 3
+EVERYTHING = Scope()
+
+
+def read_graph(store: str, scope: Scope = EVERYTHING, schema: Schema | None = None) -> tuple[GraphData, str]:
+    """``scope``'s part of the graph in ``store``, and the store's description (titles say where it came from)."""
+    with open_store(store, schema or default_schema(), read_only=True) as source:
+        graph, where = scope.read(source), source.describe()
+    return graph, f"{where}, {scope.describe()}" if scope.describe() else where
+
+
 def report(store: str, out_dir: str | Path, *, title: str = "linkgraph", as_of: str | None = None,
-           compare: tuple[str, str] | None = None) -> tuple["Analysis", dict[str, Path]]:
-    """The network report of the graph in ``store``: HTML, workbook, CSVs and Gephi files in ``out_dir``.
+           compare: tuple[str, str] | None = None, scope: Scope = EVERYTHING) -> tuple["Analysis", dict[str, Path]]:
+    """The network report of ``scope``'s part of ``store``: HTML, workbook, CSVs and Gephi files in ``out_dir``.
 
     ``as_of`` (``2022``, ``2022-06``, ``2022-12-31``): only the ties that hold
     then. ``compare=("2021", "2023")``: what changed between the two dates, with
     the measures of the later one.
     """
     schema = default_schema()
-    with open_store(store, schema, read_only=True) as source:
-        graph, where = source.export(), source.describe()
-    return _report(graph, schema, where, out_dir, title, as_of=as_of, compare=compare)
+    graph, where = read_graph(store, scope, schema)
+    return report_of(graph, schema, where, out_dir, title, as_of=as_of, compare=compare)
 
 
-def _report(graph: GraphData, schema: Schema, where: str, out_dir: str | Path, title: str, *,
-            as_of: str | None = None, compare: tuple[str, str] | None = None) -> tuple["Analysis", dict[str, Path]]:
+def report_of(graph: GraphData, schema: Schema, where: str, out_dir: str | Path, title: str, *,
+              as_of: str | None = None, compare: tuple[str, str] | None = None) -> tuple["Analysis", dict[str, Path]]:
+    """:func:`report` of a graph already read (``where``: the store it came from, for the page)."""
     from analysis.network import as_of_day
     from analysis.report import analyse
     from visualizations.report import write_report
@@ -198,29 +293,42 @@ def _report(graph: GraphData, schema: Schema, where: str, out_dir: str | Path, t
     return result, write_report(result, out_dir, title=title, store=where)
 
 
-def export(store: str, path: str | Path, *, fmt: str = "gexf", as_of: str | None = None) -> list[Path]:
-    """The collaboration network of ``store`` with every measure as a node attribute, for Gephi:
-    ``fmt`` is ``gexf``, ``graphml`` or ``csv`` (``path`` is then a folder for nodes.csv and edges.csv)."""
+def export(store: str, path: str | Path, *, fmt: str = "gexf", as_of: str | None = None,
+           scope: Scope = EVERYTHING) -> list[Path]:
+    """The collaboration network of ``scope``'s part of ``store`` with every measure as a node attribute, for
+    Gephi: ``fmt`` is ``gexf``, ``graphml`` or ``csv`` (``path`` is then a folder for nodes.csv and edges.csv)."""
     from analysis.network import as_of_day, collaboration_network
     from analysis.report import node_measures
     from visualizations.exports import network_records, write_network
     from visualizations.report import NODE_COLUMNS
 
     schema = default_schema()
-    with open_store(store, schema, read_only=True) as source:
-        graph = source.export()
+    graph, _ = read_graph(store, scope, schema)
     network = collaboration_network(graph, schema, as_of=as_of_day(as_of) if as_of else None)
     nodes, _ = node_measures(network, schema)
     return write_network(network_records(network, nodes, NODE_COLUMNS), Path(path), fmt)
 
 
-def make_map(store: str, path: str | Path, *, title: str = "linkgraph", administrative: bool = True) -> Path:
-    """Offline interactive map of the graph in ``store``."""
-    from visualizations.map import write_map
+def export_neo4j_admin(store: str, folder: str | Path, *, scope: Scope = EVERYTHING) -> "ImportFiles":
+    """``scope``'s part of ``store`` as files for Neo4j's offline ``neo4j-admin database import full`` (a first
+    national load into an empty Neo4j, :mod:`stores.neo4j_admin`), with the registry of loaded sources so that
+    later loads into the imported database skip what it holds unchanged. ``files.command_text()`` is the
+    command to run with the server stopped."""
+    from stores.neo4j_admin import write_import
 
     schema = default_schema()
     with open_store(store, schema, read_only=True) as source:
-        graph = source.export()
+        graph, sources = scope.read(source), source.loaded_sources()
+    return write_import(folder, graph.nodes.values(), graph.ties.values(), schema=schema, sources=sources)
+
+
+def make_map(store: str, path: str | Path, *, title: str = "linkgraph", administrative: bool = True,
+             scope: Scope = EVERYTHING) -> Path:
+    """Offline interactive map of ``scope``'s part of the graph in ``store``."""
+    from visualizations.map import write_map
+
+    schema = default_schema()
+    graph, _ = read_graph(store, scope, schema)
     return write_map(graph, schema, path, title=title, administrative=administrative)
 
 
@@ -258,7 +366,7 @@ def demo(out_dir: str | Path, *, case: str | Path = EXAMPLE_CASE, progress: Prog
             query_rows[query.name] = len(rows)
         graph, where = source.export(), source.describe()
     title = "佳县党建综合体 Jia County party-building complexes"
-    result, files = _report(graph, schema, where, out / "report", title)
+    result, files = report_of(graph, schema, where, out / "report", title)
     map_path = write_map(graph, schema, out / "map.html", title=title)
     return DemoResult(loaded, store, query_files, query_rows, result, files, map_path)
 

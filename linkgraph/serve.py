@@ -23,6 +23,7 @@ import logging
 import re
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -38,6 +39,7 @@ from starlette.routing import Route
 
 from graph_model.records import GraphData, Tie
 from graph_model.schema import Schema, default_schema
+from linkgraph.pipeline import EVERYTHING, Scope
 from queries.catalog import NamedQuery, QueryError, default_catalog, get_query
 from stores import is_server_spec, open_store
 from stores.base import StoreError
@@ -48,6 +50,8 @@ from visualizations.tables import csv_text, readable_rows
 HOST = "127.0.0.1"
 MAP_HIGHLIGHT_LIMIT = 500  # nodes of an answer the map link lights up
 DEFAULT_PORT = 8765
+SERVER_CHECK_SECONDS = 2.0
+"""How often ``serve`` asks a Neo4j server whether its graph changed (an embedded file is looked at each time)."""
 LINKS = {"home": "/", "queries": "/queries", "report": "/report/", "node": "/nodes/{id}"}
 # Every response: no framing, no sniffing, no referrer, not shared with other sites, not cached.
 HEADERS = {
@@ -119,32 +123,59 @@ class Site:
     store: str
     cache: Path
     title: str = "linkgraph"
+    scope: Scope = EVERYTHING
     schema: Schema = field(default_factory=default_schema)
-    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # guards _version, _checked, _cached, _making
     _version: Any = None
+    _checked: float = 0.0
     _cached: dict[str, Any] = field(default_factory=dict)
+    _making: dict[str, threading.Lock] = field(default_factory=dict)
+    # One query at a time: each opens the store, and opens side by side only compete for the cores.
+    _query_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _current(self) -> Any:
-        """What changes when the store changes: an embedded file's time and size (Neo4j: nothing known)."""
-        if is_server_spec(self.store) or not Path(self.store).exists():
+        """What changes when the store changes: an embedded file's time and size; for a server, its counts
+        and loaded sources, asked at most every :data:`SERVER_CHECK_SECONDS`."""
+        if is_server_spec(self.store):
+            now = time.monotonic()
+            if self._version is not None and now - self._checked < SERVER_CHECK_SECONDS:
+                return self._version
+            self._checked = now
+            with open_store(self.store, self.schema, read_only=True) as source:
+                return (tuple(sorted(source.counts().items())),
+                        tuple((r["key"], r["loaded"], r["complete"]) for r in source.loaded_sources()))
+        if not Path(self.store).exists():
             return None  # (a missing file: opening it says so)
         stat = Path(self.store).stat()
         return (stat.st_mtime_ns, stat.st_size)
 
     def cached(self, name: str, make: Callable[[], Any]) -> Any:
-        """``make()`` once per version of the store."""
+        """``make()`` once per version of the store. Each thing is made under a lock of its own, so that a
+        page needing only what is made already does not wait while the report is written or a query runs."""
         with self._lock:
             version = self._current()
             if version != self._version:
                 self._cached.clear()
                 self._version = version
-            if name not in self._cached:
-                self._cached[name] = make()
-            return self._cached[name]
+            if name in self._cached:
+                return self._cached[name]
+            making = self._making.setdefault(name, threading.Lock())
+        with making:
+            with self._lock:
+                if name in self._cached and self._version == version:  # made while this one waited
+                    return self._cached[name]
+            value = make()
+            with self._lock:
+                if self._version == version:
+                    self._cached[name] = value
+            return value
 
     def _export(self) -> tuple[GraphData, str, list[dict[str, Any]]]:
         with open_store(self.store, self.schema, read_only=True) as source:
-            return source.export(), source.describe(), source.loaded_sources()
+            where = source.describe()
+            if self.scope.describe():
+                where = f"{where}, {self.scope.describe()}"
+            return self.scope.read(source), where, source.loaded_sources()
 
     @property
     def graph(self) -> GraphData:
@@ -176,17 +207,18 @@ class Site:
         return self.cached("map", lambda: render_map(self.graph, self.schema, title=self.title, links=LINKS))
 
     def report_files(self) -> dict[str, Path]:
-        """The report, written by :func:`linkgraph.pipeline.report` into the cache folder (once per version)."""
+        """The report of the graph shown, written into the cache folder (once per version)."""
         from linkgraph import pipeline
 
         def write() -> dict[str, Path]:
-            return pipeline.report(self.store, self.cache / "report", title=self.title)[1]
+            return pipeline.report_of(self.graph, self.schema, self.description, self.cache / "report", self.title)[1]
         return self.cached("report", write)
 
     def run(self, query: NamedQuery, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         from linkgraph import pipeline
 
-        with self._lock:
+        query.bind(dict(params))  # a missing or mistyped value is refused before the store is opened
+        with self._query_lock:
             return pipeline.run_query(self.store, query.name, dict(params))
 
 
@@ -240,7 +272,8 @@ def query_page(request: Request) -> Response:
     output = request.query_params.get("format", "html")
     if output not in ("html", "csv", "xlsx"):
         raise HTTPException(400, f"format must be html, csv or xlsx, not {output!r} / 格式应为 html、csv 或 xlsx")
-    ran = "run" in given or any(given.values()) or not query.params
+    # a download is always the answer to the query (a missing parameter is a 400, not an empty table)
+    ran = output != "html" or "run" in given or any(given.values()) or not query.params
     values = {k: v for k, v in given.items() if k != "run" and v != ""}
     rows, error = None, None
     if ran:
@@ -373,8 +406,9 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(store: str, cache: str | Path, *, title: str = "linkgraph") -> Starlette:
-    """The web app over ``store`` (opened read-only), writing the report into ``cache``."""
+def create_app(store: str, cache: str | Path, *, title: str = "linkgraph", scope: Scope = EVERYTHING) -> Starlette:
+    """The web app over ``scope``'s part of ``store`` (opened read-only), writing the report into ``cache``.
+    The saved queries answer over the whole store."""
     routes = [
         Route("/", home, methods=["GET"]),
         Route("/map", map_page, methods=["GET"]),
@@ -392,13 +426,17 @@ def create_app(store: str, cache: str | Path, *, title: str = "linkgraph") -> St
         middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
         exception_handlers={HTTPException: http_error, StoreError: store_error, Exception: server_error},
     )
-    app.state.site = Site(store, Path(cache), title)
+    app.state.site = Site(store, Path(cache), title, scope=scope)
     return app
 
 
 def bind(port: int) -> socket.socket:
-    """A listening socket on 127.0.0.1:``port`` (an OSError says when the port is taken)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """A listening socket on 127.0.0.1:``port`` (an OSError says when the port is taken).
+
+    Its protocol is named (``IPPROTO_TCP``, not 0): asyncio turns Nagle's algorithm off only on connections
+    whose socket says TCP, and with it on every answer after the first on a kept-alive connection waited
+    for the browser's delayed acknowledgement (40 ms)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((HOST, port))
@@ -410,11 +448,11 @@ def bind(port: int) -> socket.socket:
 
 
 def serve(store: str, *, port: int = DEFAULT_PORT, cache: str | Path, title: str = "linkgraph",
-          ready: Callable[[str], None] | None = None) -> None:
+          scope: Scope = EVERYTHING, ready: Callable[[str], None] | None = None) -> None:
     """Check that ``store`` opens, then answer on http://127.0.0.1:``port``/ until interrupted."""
     import uvicorn
 
-    app = create_app(store, cache, title=title)
+    app = create_app(store, cache, title=title, scope=scope)
     app.state.site.graph  # noqa: B018 (open and read the store now: a wrong store is an error at once)
     sock = bind(port)
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, date_header=False)

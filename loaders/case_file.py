@@ -99,7 +99,7 @@ def parse_yaml(text: str, file: str) -> Any:
         origin = Origin(file, row=mark.line + 1 if mark else None)
         raise InputError([Problem(origin, f"not valid YAML: {getattr(err, 'problem', None) or err} / YAML 格式错误")]) from None
     except RecursionError:
-        raise InputError([Problem(Origin(file), f"nested too deeply / 嵌套过深")]) from None
+        raise InputError([Problem(Origin(file), "nested too deeply / 嵌套过深")]) from None
     finally:
         loader.dispose()
     if loader.problems:

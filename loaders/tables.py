@@ -25,7 +25,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -528,30 +528,49 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
                                     "one of: " + "、".join(t.zh for t in schema.tie_kinds)))
             continue
         ends: list[str | None] = []
+        introduced: list[_NewOrganization] = []
+        found: list[Problem] = []
         for end in ("from", "to"):
             try:
-                ends.append(resolve_endpoint(type_, end, values, origin, ctx, source))
+                ends.append(resolve_endpoint(type_, end, values, origin, ctx, source, introduce=False))
+            except _NewOrganization as new:
+                ends.append(None)
+                introduced.append(new)
             except InputError as err:
-                problems += err.problems
+                found += err.problems
                 ends.append(None)
         for column in ("from", "to", "from_kind", "to_kind", "from_town", "to_town", "from_county", "to_county"):
             values.pop(column, None)
-        if None in ends:
-            continue
         values.setdefault("evidence", f"{file_name} {origin.where}")
         try:
-            ctx.graph.add_tie(make_tie(schema, type_, ends[0], ends[1], values, origin, source=source))
+            tie = make_tie(schema, type_, ends[0] or "", ends[1] or "", values, origin, source=source)
         except InputError as err:
-            problems += err.problems
+            found += err.problems
+        if found:  # the whole row is left out: nothing it names is introduced
+            problems += found
+            continue
+        for new in introduced:
+            ends[new.position] = _organization_row(new.kind, new.values, new.origin, ctx, source, introduced=True)
+        ctx.graph.add_tie(replace(tie, source_id=ends[0], target_id=ends[1]))
     return problems
 
 
+class _NewOrganization(Exception):
+    """A tie row's end that names no known organization and would introduce one (once the row is valid)."""
+
+    def __init__(self, position: int, kind: str, values: dict[str, str], origin: Origin):
+        super().__init__(values["name"])
+        self.position, self.kind, self.values, self.origin = position, kind, values, origin
+
+
 def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Origin, ctx: LoadContext,
-                     source: SourceRef) -> str:
+                     source: SourceRef, *, introduce: bool = True) -> str:
     """The node id a tie row's ``from`` or ``to`` names: an id as is, or a name resolved among the kinds the tie allows.
 
     A name that matches nothing, where the tie allows one kind of organization
-    only (the 帮扶单位 of a pairing), introduces that organization.
+    only (the 帮扶单位 of a pairing), introduces that organization (with
+    ``introduce=False``, raises :class:`_NewOrganization` instead, for the
+    caller to introduce once the whole row is valid).
     """
     schema = ctx.schema
     text = values.get(end)
@@ -611,8 +630,10 @@ def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Or
     organizations = [k for k in allowed if k not in ADMIN_KINDS]
     if len(organizations) == 1 and not near:
         context = {c: values.get(f"{end}_{c}") for c in ("town", "county")}
-        return _organization_row(organizations[0], {"name": text, **{k: v for k, v in context.items() if v}},
-                                 origin.at(end), ctx, source, introduced=True)
+        row = {"name": text, **{k: v for k, v in context.items() if v}}
+        if not introduce:
+            raise _NewOrganization(position, organizations[0], row, origin.at(end))
+        return _organization_row(organizations[0], row, origin.at(end), ctx, source, introduced=True)
     close = [*near, *similar_names(text, ctx.entities.names(allowed), n=3)]
     where = "".join(filter(None, (values.get(end + "_county"), values.get(end + "_town"))))
     raise InputError([Unresolved(origin.at(end), f"no {kinds} named {text!r}" + (f" in {where}" if where else "")

@@ -46,7 +46,9 @@ class QueryError(ValueError):
 @dataclass(frozen=True)
 class Param:
     """A query parameter. ``refers_to`` names the node kind (or ``any``) whose name, alias or id the
-    value must be (the store resolves it to one id); ``match`` turns the value into the name matcher's key."""
+    value must be (the store resolves it to one id), or is ``place``: an administrative unit by code or name
+    (resolved to its code, the prefix of every code inside it); ``match`` turns the value into the name
+    matcher's key."""
 
     name: str
     type: str

@@ -269,6 +269,11 @@ def neighbour_ids(type_: str) -> str:
     return f"MATCH (a)-[:{type_}]-(b) WHERE a.id IN $ids RETURN DISTINCT b.id AS id"
 
 
+def node_places(label: str) -> str:
+    """Id and place of the nodes of ``label`` among ``$ids``."""
+    return f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id, n.place AS place"
+
+
 def node_names(label: str) -> str:
     """Id, names and place of every node of ``label`` (to match spellings in Python)."""
     return (f"MATCH (n:{label}) RETURN n.id AS id, n.name AS name, n.name_raw AS name_raw, n.aliases AS aliases, "

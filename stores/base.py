@@ -329,26 +329,46 @@ class Store(ABC):
         return graph
 
     def ids_within(self, code: str) -> set[str]:
-        """The nodes of an administrative unit (its code: ``61``, ``6108``, ``610828``, a town): its units,
-        the organizations placed in it, and the organizations tied to those (so that ties across its
-        border show where they lead)."""
+        """The nodes of an administrative unit (its code: ``61``, ``6108``, ``610828``, a town): its units, the
+        organizations placed in it, the organizations tied to those through working ties (and onwards through
+        organizations placed nowhere, such as a joint committee and its cooperative), and their industries.
+        Ties across the unit's border show where they lead: a node placed elsewhere is included, not followed."""
         self.ensure_schema()
-        inside = {row["id"] for label in self.schema.node_labels
-                  for row in self.run(statements.ids_within(label), {"prefix": code})}
-        return inside | self._neighbours(inside, administrative=False)
+        found = {row["id"] for label in self.schema.node_labels
+                 for row in self.run(statements.ids_within(label), {"prefix": code})}
+        working = [t.type for t in self.schema.tie_kinds if t.category == "working"]
+        attribute = [t.type for t in self.schema.tie_kinds if t.category == "attribute"]
+        frontier = set(found)
+        while frontier:
+            reached = self._neighbours(frontier, working) - found
+            found |= reached
+            kinds = self.kinds_of(reached)
+            frontier = {node_id for node_id, place in self._places(kinds).items()
+                        if place is None and not self.schema.node_kind(kinds[node_id]).administrative}
+        return found | self._neighbours(found, attribute)
+
+    def _places(self, kinds: Mapping[str, str]) -> dict[str, str | None]:
+        """The ``place`` (NBS code, or None) of each node of ``kinds`` (id: kind)."""
+        found: dict[str, str | None] = {}
+        for label, ids in _by_kind(kinds).items():
+            for part in batches(sorted(ids), 5000):
+                found.update((row["id"], row["place"]) for row in self.run(statements.node_places(label), {"ids": list(part)}))
+        return found
 
     def ids_around(self, node_id: str, hops: int) -> set[str]:
         """The nodes within ``hops`` working or attribute ties of ``node_id``, and the units it belongs to."""
         self.ensure_schema()
-        found = {node_id} | self._neighbours({node_id}, administrative=True)
+        kinds = [t.type for t in self.schema.tie_kinds if not t.administrative]
+        administrative = [t.type for t in self.schema.tie_kinds if t.administrative]
+        found = {node_id} | self._neighbours({node_id}, administrative)
         frontier = {node_id}
         for _ in range(hops):
-            frontier = self._neighbours(frontier, administrative=False) - found
+            frontier = self._neighbours(frontier, kinds) - found
             found |= frontier
         return found
 
-    def _neighbours(self, ids: set[str], *, administrative: bool) -> set[str]:
-        types = [t.type for t in self.schema.tie_kinds if t.administrative == administrative]
+    def _neighbours(self, ids: set[str], types: list[str]) -> set[str]:
+        """The nodes a tie of one of ``types`` joins to one of ``ids`` (either way)."""
         return {row["id"] for type_ in types for chunk in batches(sorted(ids), 5000)
                 for row in self.run(statements.neighbour_ids(type_), {"ids": list(chunk)})}
 
@@ -363,7 +383,9 @@ class Store(ABC):
         bound = query.bind(params or {})
         for param in query.params:
             if param.refers_to and bound[param.name] is not None:
-                bound[param.name] = self.resolve(param.refers_to, bound[param.name])
+                value = bound[param.name]
+                bound[param.name] = self.resolve_place(value) if param.refers_to == "place" else \
+                    self.resolve(param.refers_to, value)
         return query.finish(self.run(query.cypher(self.backend), bound), bound)
 
     def resolve(self, kind: str, value: str) -> str:
@@ -378,14 +400,56 @@ class Store(ABC):
         params = {"value": value, "key": f"|{match_key(value)}|"}
         found = [(label, row) for label in labels for row in self.run(statements.nodes_named(label), params)]
         if not found:
-            everything = {row["name"]: row for label in labels for row in self.run(statements.node_names(label))}
-            listed = "; ".join(f"{name} ({everything[name]['id']})" for name in similar_names(value, everything)) or "none / 无"
             what = self.schema.node_kind(kind).zh if kind != "any" else "节点 node"
-            raise QueryError(f"no {what} named {value!r} / 找不到该名称; similar 相近: {listed}")
+            raise QueryError(f"no {what} named {value!r} / 找不到该名称; similar 相近: {self._similar(value, labels)}")
         if len(found) > 1:
-            listed = "; ".join(f"{self.schema.node_kind(label).zh} {row['name']} ({row['id']})" for label, row in found)
-            raise QueryError(f"{value!r} names {len(found)} nodes / 名称对应多个节点: {listed}; give the id / 请改用标识")
+            raise QueryError(f"{value!r} names {len(found)} nodes / 名称对应多个节点: {_named(found, self.schema)}; "
+                             "give the id / 请改用标识")
         return found[0][1]["id"]
+
+    def _similar(self, value: str, labels: Iterable[str]) -> str:
+        """The names and aliases of nodes of ``labels`` most like ``value``, as ``name (id); …`` for a hint."""
+        spellings: dict[str, Mapping[str, Any]] = {}
+        for label in labels:
+            for row in self.run(statements.node_names(label)):
+                for spelling in (row["name"], *(row.get("aliases") or ())):
+                    spellings.setdefault(spelling, row)
+        rows = {spellings[s]["id"]: spellings[s] for s in similar_names(value, spellings)}
+        return "; ".join(f"{row['name']} ({node_id})" for node_id, row in rows.items()) or "none / 无"
+
+    def resolve_place(self, value: str) -> str:
+        """The code of the administrative unit ``value`` names: a code (returned as it is), a name or a
+        spelling of one. A unit whose whole name it is wins over units of other levels that it matches
+        otherwise (乌镇 the town, not 乌镇村), not over another of its level (西山村, and 崔家西山村 whose alias
+        it is). Raises :class:`QueryError` when no unit or several match."""
+        if value.isdigit():
+            return value
+        labels = [k.label for k in self.schema.node_kinds if k.administrative]
+        key = match_key(value)
+        found = [(label, row) for label in labels
+                 for row in self.run(statements.nodes_named(label), {"value": value, "key": f"|{key}|"})]
+        whole = [(label, row) for label, row in found if match_key(row["name"]) == key]
+        others = {label for label, row in found if match_key(row["name"]) != key}
+        chosen = whole if whole and not others & {label for label, _ in whole} else found
+        if not chosen:
+            raise QueryError(f"no administrative unit named {value!r} / 找不到该区划; similar 相近: "
+                             f"{self._similar(value, labels)} (hint: a unit's name as the roster spells it, or its "
+                             "NBS code; for an organization's neighbourhood use --around)")
+        if len(chosen) > 1:
+            raise QueryError(f"{value!r} names {len(chosen)} units / 名称对应多个区划: {_named(chosen, self.schema)}; "
+                             "give the code / 请改用区划代码")
+        return chosen[0][1]["id"]
+
+
+def _named(found: list[tuple[str, Mapping[str, Any]]], schema) -> str:
+    return "; ".join(f"{schema.node_kind(label).zh} {row['name']} ({row['id']})" for label, row in found)
+
+
+def _by_kind(kinds: Mapping[str, str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for node_id, kind in kinds.items():
+        grouped.setdefault(kind, []).append(node_id)
+    return grouped
 
 
 def _statements(value: Any) -> list[dict[str, Any]]:

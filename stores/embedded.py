@@ -147,7 +147,7 @@ class EmbeddedStore(Store):
             if progress:
                 progress("write", done, plan.rows)
 
-        def everything(conn_execute, in_one_transaction: bool) -> None:
+        def everything(conn_execute) -> None:
             for statement in statements.ddl(self.schema, self.backend):
                 conn_execute(statement)
             for cypher, params in self.plan_statements(plan):
@@ -162,9 +162,9 @@ class EmbeddedStore(Store):
                 conn_execute(statements.record_source(self.backend), {"row": row})
 
         if replace or plan.rows >= SWAP_ROWS:
-            self._swap_in(lambda execute: everything(execute, False), copy=not replace)
+            self._swap_in(everything, copy=not replace)
         else:
-            self._in_transaction(lambda: everything(self._execute, True))
+            self._in_transaction(lambda: everything(self._execute))
 
     def _swap_in(self, work, *, copy: bool) -> None:
         """Run ``work`` against a copy of the store file (or a new file), then put the copy in its place."""

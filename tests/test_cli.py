@@ -25,12 +25,13 @@ def test_every_command_is_documented_in_the_readme():
 def test_demo_writes_everything(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    for path in ("linkgraph.lbug", "map.html", "report/report.html", "report/centrality.csv",
-                 "report/untied_villages.csv", "queries/joint_org_members.csv"):
+    for path in ("linkgraph.lbug", "map.html", "report/report.html", "report/report.xlsx", "report/centrality.csv",
+                 "report/untied_villages.csv", "report/network.graphml", "queries/joint_org_members.csv"):
         assert (tmp_path / path).exists(), path
-        assert str(tmp_path / path) in out or path.startswith("queries/") or path == "linkgraph.lbug"
+    for path in ("map.html", "report/report.html", "report/report.xlsx"):
+        assert str(tmp_path / path) in out, path
     assert "名称核对 reconciliation: 来源称“通镇西山村”" in out
-    assert "无联结的村 villages without ties: 331 of 334" in out
+    assert "核桃树墕联村党委 links 2 recorded villages of the 9 it claims." in out
     assert "joint_org_members: 2 rows" in out
     assert (tmp_path / "queries" / "joint_org_members.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 
@@ -197,3 +198,67 @@ def test_an_unexpected_error_is_one_line_and_says_how_to_see_more(tmp_path, caps
     assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(tmp_path / "g.lbug")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("错误 error: unexpected ZeroDivisionError: division by zero") and "LINKGRAPH_DEBUG=1" in err
+
+
+def test_report_map_and_export_of_a_part_of_the_store(tmp_path, capsys):
+    store = str(tmp_path / "g.lbug")
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["report", "--store", store, "--out", str(tmp_path / "r"), "--within", "刘国具镇"]) == 0
+    out = capsys.readouterr().out
+    assert "10 working ties are recorded among 6 organizations and places" in out  # of 20 among 17 in the county
+    html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "刘国具镇" in html and "核桃树墕联村党委" not in html  # 乌镇's committee stays out
+    assert main(["map", "--store", store, "--out", str(tmp_path / "m.html"), "--around", "贺寨酒业", "--hops", "1"]) == 0
+    page = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert "陕西贺寨酒业有限公司" in page and "佳县县委办公室" not in page
+    assert main(["export", "--store", store, "--format", "graphml", "--out", str(tmp_path / "n.graphml"),
+                 "--around", "佳县县委办公室", "--hops", "1"]) == 0
+    import networkx as nx
+
+    exported = nx.read_graphml(tmp_path / "n.graphml")
+    assert sorted(exported.nodes[n]["label"] for n in exported) == ["佳县县委办公室", "县委办党支部", "崔家西山村"]
+    assert main(["map", "--store", store, "--within", "西山村"]) == 2
+    assert "名称对应多个区划: 村/社区 西山村 (610828102209); 村/社区 崔家西山村 (610828105236)" in capsys.readouterr().err
+    assert main(["report", "--store", store, "--around", "贺寨酒业", "--hops", "4"]) == 2
+    assert "hops must be 1 to 3, not 4" in capsys.readouterr().err
+    assert main(["map", "--store", store, "--within", "刘国局镇"]) == 2
+    assert "similar 相近: 刘国具镇 (610828111); 刘国具村 (610828111200)" in capsys.readouterr().err
+    assert main(["map", "--store", store, "--around", "贺寨"]) == 2  # like the alias 贺寨酒业
+    assert "similar 相近: 陕西贺寨酒业有限公司 (jia:hezhai_liquor)" in capsys.readouterr().err
+    assert main(["map", "--store", store, "--hops", "2"]) == 2
+    assert "--hops goes with --around NAME" in capsys.readouterr().err
+
+
+def test_a_store_without_a_roster_says_so_first(tmp_path, capsys):
+    assert main(["load", str(EXAMPLE / "planner" / "刘国具镇填报.xlsx"), "--store", str(tmp_path / "g.lbug")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[1].startswith("  the store holds no roster, so 5 place name(s) matched nothing / 数据库中还没有区划名册")
+    assert "linkgraph roster --county 610828" in err[1]
+
+
+def test_export_for_neo4j_admin_prints_the_command(tmp_path, capsys):
+    store = str(tmp_path / "g.lbug")
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["export", "--store", store, "--format", "neo4j-admin", "--out", str(tmp_path / "import")]) == 0
+    out = capsys.readouterr().out
+    assert f"import files in {tmp_path / 'import'}: " in out and "Village 334" in out and "PART_OF 349" in out
+    command = out.splitlines()[-1].strip()
+    assert command.startswith("neo4j-admin database import full neo4j --overwrite-destination=true")
+    village_header = (tmp_path / "import" / "Village.header.csv").read_text(encoding="utf-8")
+    assert village_header.startswith("id:ID(Village),name")
+    assert len((tmp_path / "import" / "Village.csv").read_text(encoding="utf-8").splitlines()) == 334
+
+
+def test_a_failed_or_dry_run_load_leaves_no_new_store(tmp_path, capsys):
+    store = tmp_path / "new" / "folder" / "g.lbug"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("起点,终点,关系类型\n县委办,不存在村,结对帮扶\n", encoding="utf-8")
+    assert main(["load", str(bad), "--store", str(store)]) == 2
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(store), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "将 would create 新增 368 nodes, 383 ties" in out and "库中现有 now in the store: 空 empty" in out
+    assert not (tmp_path / "new").exists()
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(store)]) == 0
+    assert "村/社区 Village 334" in capsys.readouterr().out and store.exists()

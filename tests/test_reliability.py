@@ -64,11 +64,15 @@ def kill_and_rerun(store: str, seed: int, kills: int, reset) -> None:
         rerun = load(store)
         assert rerun.returncode == 0, rerun.stderr
         assert snapshot(store) == clean, f"after a kill at {delay:.2f} s"
-    artifacts = REPO / "output" / "test-artifacts"
-    artifacts.mkdir(parents=True, exist_ok=True)
-    with (artifacts / "kills.txt").open("a", encoding="utf-8") as log:
-        log.write(f"{store.split('://')[0] if '://' in store else 'embedded'}: {kills} loads, killed at "
-                  f"{', '.join(f'{d:.2f}' for d in KILLED_AT)} s; each rerun equal to a clean load\n")
+    backend = "neo4j" if "://" in store else "embedded"
+    log = REPO / "output" / "test-artifacts" / "kills.txt"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    lines = [line for line in (log.read_text(encoding="utf-8").splitlines() if log.exists() else [])
+             if not line.startswith(f"{backend}:")]
+    lines.append(f"{backend}: {kills} loads started, {len(KILLED_AT)} killed mid-load (at "
+                 f"{', '.join(f'{d:.2f}' for d in KILLED_AT)} s), the others had finished; "
+                 "every rerun equal to a clean load")
+    log.write_text("\n".join(sorted(lines)) + "\n", encoding="utf-8")
     KILLED_AT.clear()
 
 

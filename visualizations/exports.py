@@ -29,7 +29,6 @@ from visualizations.tables import csv_text, neutralized, write_excel_csv
 WORKBOOK_ROWS = 100_000
 """Rows a workbook sheet holds at most; a longer table is cut there (its CSV holds every row) and says so."""
 NetworkFormat = Literal["gexf", "graphml", "csv"]
-NETWORK_FORMATS: tuple[NetworkFormat, ...] = ("gexf", "graphml", "csv")
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from analysis.centrality import centrality_rows
 from analysis.findings import MEASURES as REPORT_MEASURES
 from analysis.network import collaboration_network, places_of
 from graph_model import names
-from graph_model.records import GraphData, Tie
+from graph_model.records import GraphData
 from graph_model.schema import Schema
 from visualizations.assets import ENVIRONMENT, script_json
 from visualizations.tables import compact_json
@@ -246,6 +246,8 @@ def _cell_layout(network: nx.Graph, ring: list[str], untied_by_town: Mapping[str
 
 def _centred(pos: Mapping[str, np.ndarray]) -> tuple[float, dict[str, np.ndarray]]:
     """Positions moved so that their box is centred on (0, 0), and the radius of the disc they need."""
+    if not pos:
+        return SPACING, {}
     points = np.array(list(pos.values()))
     centre = (points.min(axis=0) + points.max(axis=0)) / 2
     radius = float(np.linalg.norm(points - centre, axis=1).max()) + SPACING

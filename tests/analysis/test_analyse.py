@@ -69,7 +69,9 @@ def test_findings_in_both_languages(jia_analysis):
     assert ("佳县: sources claim 48 assistance units paired with 92 villages; the data records 1 assistance unit "
             "paired with 1 village; the other 333 of 334 villages are not recorded") in en
     assert "核桃树墕联村党委（党组织，乌镇）是最重要的桥梁：其他组织和村中有 13 对经它相连（占全部组合的 10.8%）" in zh
-    assert "If 核桃树墕联村党委 withdrew, 4 organizations and places would be cut off from the rest, 2 villages" in en
+    assert ("If 核桃树墕联村党委 withdrew, 4 organizations and places (核桃树墕村、尚家沟村、核桃树墕联村合作社、"
+            "联村合作社养牛场) would be cut off from the rest, 2 villages among them.") in en
+    assert "若核桃树墕联村党委退出，4 个组织和村（核桃树墕村、尚家沟村、核桃树墕联村合作社、联村合作社养牛场）将与其余部分断开，其中 2 个村。" in zh
     assert "All 4 communities lie within town lines" in en
     assert "10 working ties have no start date" in en
     assert texts[0].en.startswith("20 working ties are recorded among 17 organizations and places")
@@ -96,3 +98,21 @@ def test_forced_engines_agree(jia, schema):
         for key in ("betweenness", "harmonic", "eigenvector", "constraint", "effective_size", "core"):
             assert ra[key] == pytest.approx(rb[key], abs=1e-9), key
         assert ra["pagerank"] == pytest.approx(rb["pagerank"], abs=1e-8)
+
+
+def test_a_roster_without_ties_is_reported_as_nothing_recorded(schema, tmp_path):
+    from graph_model.records import GraphData
+    from loaders.roster import load_roster
+    from tests.conftest import EXAMPLE
+    from visualizations.map import map_data
+    from visualizations.report import write_report
+
+    roster = load_roster(EXAMPLE / "nbs_roster_610828.csv", schema)
+    for graph in (roster, GraphData(schema=schema)):
+        found = analyse(graph, schema)
+        assert found.nodes == [] and found.cuts == [] and found.summary["network_ties"] == 0
+        assert findings(found)[0].en == "No working ties are recorded."
+        assert write_report(found, tmp_path, title="t", store="s")["html"].exists()
+        assert map_data(graph, schema)["measures"]
+    county = analyse(roster, schema).coverage[0]
+    assert (county["villages"], county["recorded_villages"], county["not_recorded"]) == (334, 0, 334)

@@ -8,9 +8,9 @@ import pytest
 
 from benchmarks.synth import (MARK, ORG_COLUMNS, TIE_COLUMNS, UNIT_NAMES, counties_in, generate, generate_county,
                               write_tables)
-from graph_model.records import GraphData, Origin, make_node, make_tie
+from graph_model.records import Origin, make_node, make_tie
 from loaders.nbs import national_roster, parse_scope
-from loaders.roster import LEVEL_KINDS, load_roster
+from loaders.roster import load_roster
 from tests.conftest import EXAMPLE, REPO
 
 SCRIPT = REPO / "benchmarks" / "synth.py"

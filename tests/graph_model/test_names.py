@@ -205,7 +205,10 @@ def test_place_key_keeps_names_that_are_mostly_a_unit_word():
 
 def test_similar_names_are_ranked_best_first():
     roster = [short_admin_name(r["name"]) for r in ROSTER if r["parent_code"] == "610828105"]  # 通镇
-    assert similar_names("刘家沟村", roster, n=3) == ["刘长家沟村", "白家沟村", "王家沟村"]  # ties in roster order
+    # equally similar in writing: the closer in sound (pinyin) first
+    assert similar_names("刘家沟村", roster, n=3) == ["刘长家沟村", "白家沟村", "史家沟村"]
+    towns = [short_admin_name(r["name"]) for r in ROSTER if r["level"] == "town"]
+    assert similar_names("同镇", towns, n=1) == ["通镇"]  # a pinyin input method's homophone (tóng, tōng)
     assert similar_names("崔家西山", roster, n=1) == ["崔家西山村"]
     assert similar_names("完全不同", roster) == []
 

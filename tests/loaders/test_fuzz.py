@@ -74,7 +74,7 @@ def _outcome(kind: str, paths) -> None:
 
 
 def _runs(default: int):
-    """Bounded by default; ``LINKGRAPH_FUZZ_EXAMPLES`` sets the number (the slow test below runs 20 times more)."""
+    """Bounded by default; ``LINKGRAPH_FUZZ_EXAMPLES`` sets the number (the slow test below runs 800 of each)."""
     return settings(max_examples=int(os.environ.get("LINKGRAPH_FUZZ_EXAMPLES", default)), deadline=None,
                     derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 

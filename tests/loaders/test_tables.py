@@ -174,6 +174,15 @@ def test_keep_valid_loads_the_rest_and_lists_what_was_left_out(tmp_path):
     assert [str(p).split(": ", 1)[1] for p in result.left_out] == ["expected a whole number, got '一' / 应为整数"]
 
 
+def test_a_row_left_out_introduces_nothing_and_lists_every_problem(tmp_path):
+    table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇,结对时间\r\n新单位,王家村,通镇,二〇二二\r\n"
+                  "佳县县委办公室,崔家西山村,通镇,2022\r\n", "gbk")
+    result = load_sources([ROSTER, table], keep_valid=True)
+    assert [n.name for n in result.graph.nodes_of("AssistanceUnit")] == ["佳县县委办公室"]  # not 新单位
+    assert [(p.origin.row, p.origin.column) for p in result.left_out] == [(2, "to"), (2, "start_date")]
+    assert "expected a date (2021, 2021-05, 2021-05-01 or 2021年5月), got '二〇二二'" in str(result.left_out[1])
+
+
 def test_the_planner_workbook_is_the_template_filled_in():
     book = openpyxl.load_workbook(PLANNER / "刘国具镇填报.xlsx")
     schema = __import__("graph_model.schema").schema.default_schema()

@@ -43,7 +43,7 @@ def test_bind_converts_and_checks():
     assert get_query("villages_without_recorded_assistance").bind({}) == {"town": None}
     assert get_query("villages_without_recorded_assistance").bind({"town": ""}) == {"town": None}
     assert get_query("ego_network").bind({"org": "x"}) == {"org": "x", "hops": 1}
-    assert get_query("network_as_of").bind({"date": "2022年6月"}) == {"date": "2022-06"}
+    assert get_query("network_as_of").bind({"date": "2022年6月"}) == {"date": "2022-06", "within": None}
     assert get_query("find_by_name").bind({"text": "尚家溝"}) == {"text": "尚家沟"}
     assert get_query("ties_started_in").bind({"year": " 2021 "}) == {"year": 2021}
 
@@ -87,8 +87,8 @@ def test_all_cypher_lives_in_queries():
 
 def test_parameters_refer_to_kinds_of_the_schema(schema):
     refers = {p.refers_to for q in default_catalog().values() for p in q.params if p.refers_to}
-    assert refers == {"PartyOrganization", "Town", "Enterprise", "any"}
-    assert refers - {"any"} <= set(schema.node_labels)
+    assert refers == {"PartyOrganization", "Town", "Enterprise", "any", "place"}  # place: an administrative unit's code
+    assert refers - {"any", "place"} <= set(schema.node_labels)
 
 
 def test_the_query_docs_are_current():

@@ -8,6 +8,7 @@ all three ways, ties that ended, and two shortest paths.
 import pytest
 
 from graph_model.records import GraphData, make_node, make_tie
+from queries.catalog import QueryError
 
 
 def rows(store, name, params, *columns):
@@ -108,6 +109,27 @@ def test_the_network_as_of_a_date_and_what_changed(jia_store):
         ("started", "2022", "SERVES", "陕西贺寨酒业有限公司", "刘国具镇38家酿酒合作社（作坊）"),
         ("started", "2022", "SERVES", "上高寨酒业联合党支部", "刘国具镇38家酿酒合作社（作坊）"),
     ]
+
+
+def test_national_sized_answers_narrowed_to_a_unit(jia_store):
+    """``within`` (a code or a unit's name) keeps the rows that touch the unit: for a national store, a county."""
+    everything = jia_store.run_named("network_as_of", {"date": "2021-12-31"})
+    in_county = jia_store.run_named("network_as_of", {"date": "2021-12-31", "within": "佳县"})
+    # all but the ties among ends no source places: the joint committee, its cooperative, the farm, industries
+    assert (len(everything), len(in_county)) == (22, 17)
+    assert {(r["from"], r["to"]) for r in everything if r not in in_county} == {
+        ("核桃树墕联村党委", "核桃树墕联村合作社"), ("核桃树墕联村合作社", "联村合作社养牛场"),
+        ("联村合作社养牛场", "肉牛养殖"), ("联村合作社养牛场", "饲草种植"), ("联村合作社养牛场", "小杂粮种植")}
+    in_tong = rows(jia_store, "network_as_of", {"date": "2023", "within": "通镇"}, "tie", "from", "to")
+    assert in_tong == [("CO_BUILDS", "县委办党支部", "西山村党支部"), ("PAIRED_ASSISTANCE", "佳县县委办公室", "崔家西山村"),
+                       ("PARTY_ORG_OF", "西山村党支部", "崔家西山村")]
+    assert rows(jia_store, "changes_between", {"since": "2021", "until": "2022", "within": "610828105"},
+                "tie", "from", "to") == [("CO_BUILDS", "县委办党支部", "西山村党支部")]
+    assert jia_store.run_named("assistance_units_ranked", {"within": "乌镇"}) == []
+    assert rows(jia_store, "joint_orgs_spanning", {"within": "烏鎮"}, "organization") == [("核桃树墕联村党委",)]
+    assert jia_store.run_named("joint_orgs_spanning", {"within": "刘国具镇"}) == []
+    with pytest.raises(QueryError, match="'西山村' names 2 units"):
+        jia_store.run_named("assistance_units_ranked", {"within": "西山村"})
 
 
 def test_units_ranked_spanning_joint_orgs_sharing_and_single_partners(jia_store):

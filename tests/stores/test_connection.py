@@ -10,7 +10,6 @@ from pathlib import Path
 import neo4j
 import pytest
 
-from queries import statements
 from stores import open_store
 from stores.connection import (
     DatabaseMissing, LoginRefused, ServerUnreachable, StoreSpec, StoreSpecError, parse_store_spec, redact,

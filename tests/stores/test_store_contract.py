@@ -192,3 +192,44 @@ def test_a_part_of_the_graph_is_read_by_query(store, jia):
     around = store.export(store.ids_around("jia:county_committee_office", 2))
     assert sorted(n.name for n in around.nodes.values()) == ["佳县", "佳县县委办公室", "县委办党支部", "崔家西山村", "西山村党支部"]
     assert len(around.ties) == 5 and store.export(set()).nodes == {}
+
+
+def test_a_county_is_the_whole_graph_but_the_units_above_it(store, jia):
+    store.write(jia.graph)
+    county = store.export(store.ids_within("610828"))
+    assert set(jia.graph.nodes) - set(county.nodes) == {"61", "6108"}
+    # the joint committee is placed nowhere: its cooperative and the cattle farm come through it
+    assert {"jia:joint_village_cooperative", "jia:cattle_farm", "industry:beef_cattle"} <= set(county.nodes)
+    assert set(jia.graph.ties) - set(county.ties) == {("PART_OF", "6108", "61"), ("PART_OF", "610828", "6108")}
+
+
+@pytest.mark.parametrize(("name", "code"), [("乌镇", "610828103"), ("烏鎮", "610828103"), ("佳縣", "610828"),
+                                            ("610828111", "610828111")])
+def test_a_place_by_name_or_code(store, jia, name, code):
+    store.write(jia.graph)
+    assert store.resolve_place(name) == code  # 乌镇 the town, though 乌镇村 and 乌镇社区 match it too
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("西山村", "'西山村' names 2 units / 名称对应多个区划: 村/社区 西山村 (610828102209); 村/社区 崔家西山村 (610828105236)"),
+    ("佳县县委办公室", "no administrative unit named '佳县县委办公室'")])
+def test_a_place_that_names_none_or_several(store, jia, name, message):
+    store.write(jia.graph)
+    with pytest.raises(QueryError) as err:
+        store.resolve_place(name)
+    assert message in str(err.value)
+
+
+def test_the_coverage_query_agrees_with_the_reports_coverage(store, jia):
+    """The catalog's ``assistance_coverage`` (Cypher, either store) and :mod:`analysis.coverage` (Python, the
+    report) count recorded, claimed and not recorded the same way."""
+    from analysis.coverage import assistance_coverage
+
+    store.write(jia.graph)
+    queried = {r["unit_id"]: (r["level"], r["villages"], r["recorded_villages"], r["recorded_units"],
+                              r["not_recorded"], (r["claims"] or {}).get("结对帮扶村数"), (r["claims"] or {}).get("帮扶单位数"))
+               for r in store.run_named("assistance_coverage", {})}
+    reported = {r["id"]: (r["level"], r["villages"], r["recorded_villages"], r["recorded_units"], r["not_recorded"],
+                          r["claimed_villages"], r["claimed_units"]) for r in assistance_coverage(jia.graph)}
+    assert queried == reported
+    assert reported["610828"] == ("county", 334, 1, 1, 333, 92, 48)  # the article: 48 units, 92 villages

@@ -119,6 +119,7 @@ def test_report_escapes_names(schema):
     html = render_report(analysis, title=HOSTILE, store=HOSTILE, generated="now")
     assert HOSTILE not in html and "<img src=x" not in html
     assert "&lt;/script&gt;&lt;script&gt;alert(&#39;名&#39;)" in html
+    assert "<script" not in html and "script-src 'none';" in html  # the page runs no script at all
 
 
 def test_formula_text_is_neutralized_in_csv_and_workbook(schema, tmp_path):
