@@ -5,7 +5,7 @@ returns ``{node: value}`` for each measure; the answers are the same whichever
 library computes them (``tests/analysis/test_engine.py`` checks the two
 against each other on random graphs: exact measures to 1e-9, PageRank to its
 convergence tolerance). NetworkX is plain Python and quick enough for a county;
-igraph is C, which a province or the whole country needs (``benchmarks/analysis.py``
+igraph is C, which a province or the whole country needs (``benchmarks/analysis_speed.py``
 measures both). :func:`choose_engine` takes igraph from :data:`IGRAPH_FROM_NODES`
 nodes on, where its speed repays converting the graph.
 

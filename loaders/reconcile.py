@@ -300,6 +300,8 @@ def entities_of(nodes: Iterable[Node]) -> list[Entity]:
 
 def decision_for(decisions: Mapping[tuple[str, str, str], Mapping[str, Any]], ref: PlaceRef) -> PlaceRef:
     """``ref`` with the planner's decision applied, if the decisions file has one for it."""
+    if not decisions:  # no decisions file: spare normalizing the names of every reference
+        return ref
     decided = decisions.get(reference_key(ref))
     if not decided or not decided.get("resolve_to"):
         return ref

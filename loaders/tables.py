@@ -221,20 +221,34 @@ def tie_vocabulary(schema: Schema) -> Vocabulary:
 
 def kind_named(schema: Schema, text: str) -> str | None:
     """The node kind a word names: ``企业``, ``Enterprise``, ``companies`` → ``Enterprise``."""
-    key = header_key(text)
-    for kind in schema.node_kinds:
-        if key in _spellings(kind.label, kind.zh, kind.en, kind.words) | {header_key(kind.en + "s")}:
-            return kind.label
-    return None
+    return _kind_words(schema)[0].get(header_key(text))
 
 
 def tie_named(schema: Schema, text: str) -> str | None:
     """The tie kind a word names: ``结对帮扶``, ``PAIRED_ASSISTANCE``, ``帮扶`` → ``PAIRED_ASSISTANCE``."""
-    key = header_key(text)
-    for kind in schema.tie_kinds:
-        if key in _spellings(kind.type, kind.zh, kind.en, kind.words):
-            return kind.type
-    return None
+    return _kind_words(schema)[1].get(header_key(text))
+
+
+_KIND_WORDS: dict[int, tuple[Schema, dict[str, str], dict[str, str]]] = {}
+
+
+def _kind_words(schema: Schema) -> tuple[dict[str, str], dict[str, str]]:
+    """Every spelling of every node kind to its label, and of every tie kind to its type (the first kind
+    in the schema's order wins), built once per schema: :func:`kind_named` and :func:`tie_named` run for
+    every row of a table. Kept by the schema's identity, not its hash (hashing a schema hashes every
+    kind and property, about 0.2 ms); the entry holds the schema, so its id is not reused."""
+    entry = _KIND_WORDS.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        nodes: dict[str, str] = {}
+        for kind in schema.node_kinds:
+            for key in _spellings(kind.label, kind.zh, kind.en, kind.words) | {header_key(kind.en + "s")}:
+                nodes.setdefault(key, kind.label)
+        ties: dict[str, str] = {}
+        for tie in schema.tie_kinds:
+            for key in _spellings(tie.type, tie.zh, tie.en, tie.words):
+                ties.setdefault(key, tie.type)
+        entry = _KIND_WORDS[id(schema)] = (schema, nodes, ties)
+    return entry[1], entry[2]
 
 
 def sheet_role(schema: Schema, sheet: Sheet) -> str | None:
@@ -499,6 +513,7 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
               source: SourceRef) -> list[Problem]:
     schema = ctx.schema
     problems: list[Problem] = []
+    file_name = Path(file).name
     for number, row in sheet.rows:
         origin = Origin(file, sheet=sheet.name, row=number)
         values, found = _row_values(row, columns, origin)
@@ -526,7 +541,7 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
                 ends.append(None)
         for column in ("from", "to", "from_kind", "to_kind", "from_town", "to_town", "from_county", "to_county"):
             values.pop(column, None)
-        values.setdefault("evidence", f"{Path(file).name} {origin.where}")
+        values.setdefault("evidence", f"{file_name} {origin.where}")
         try:
             tie = make_tie(schema, type_, ends[0] or "", ends[1] or "", values, origin, source=source)
         except InputError as err:
@@ -569,8 +584,8 @@ def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Or
         if kind is None:
             raise InputError([Problem(origin.at(end + "_kind"), f"unknown kind {given!r} / 未知类型")])
         allowed = [kind]
-    decided = ctx.decisions.get(reference_key(PlaceRef(allowed[0], text, values.get(end + "_town"),
-                                                       values.get(end + "_county"))))
+    decided = ctx.decisions and ctx.decisions.get(reference_key(PlaceRef(allowed[0], text, values.get(end + "_town"),
+                                                                         values.get(end + "_county"))))
     if decided and decided.get("resolve_to") and allowed[0] not in ADMIN_KINDS:
         text = str(decided["resolve_to"])
     if ctx.kind_of(text) is not None:

@@ -8,13 +8,30 @@ import pytest
 from graph_model.records import InputError
 from loaders import load_sources
 from loaders.reconcile import Unresolved
-from loaders.tables import header_key
+from loaders.tables import header_key, kind_named, tie_named
 from loaders.template import sheets, write_csv_template, write_template
 from tests.conftest import EXAMPLE
 
 ROSTER = EXAMPLE / "nbs_roster_610828.csv"
 PLANNER = EXAMPLE / "planner"
 PAIRINGS = "序号,帮扶单位,结对村,所属乡镇,结对时间,帮扶机制,依据\r\n1,佳县县委办公室,崔家西山村,通镇,2022年5月,八联八帮,佳縣縣委辦公室是通鎮西山村的幫扶單位\r\n"
+
+
+def test_kind_and_tie_words_of_each_schema_object():
+    """The words of every kind, read once per schema: a second schema with other words gets its own."""
+    from dataclasses import replace
+
+    from graph_model.schema import default_schema
+
+    schema = default_schema()
+    assert [kind_named(schema, w) for w in ("企业", "Enterprise", "Enterprises", " 公司 ", "companies", "村", "银行", "")] \
+        == ["Enterprise"] * 5 + ["Village", None, None]
+    assert [tie_named(schema, w) for w in ("结对帮扶", "PAIRED_ASSISTANCE", "paired assistance", "包村", "帮助")] \
+        == ["PAIRED_ASSISTANCE"] * 4 + [None]
+    enterprise = schema.node_kind("Enterprise")
+    other = replace(schema, node_kinds=tuple(replace(k, words=("厂",)) if k is enterprise else k
+                                             for k in schema.node_kinds))
+    assert (kind_named(other, "厂"), kind_named(other, "公司"), kind_named(schema, "厂")) == ("Enterprise", None, None)
 
 
 def write(path, text, encoding="utf-8"):
