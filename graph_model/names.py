@@ -353,6 +353,7 @@ class _Keys(NamedTuple):
     unprefixed: str | None  # place_key without a leading town
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a load looks the same names up again and again
 def _keys(name: str, kind: str | None) -> _Keys:
     simple = _simple(name)
     strict = _strict_key(simple)

@@ -118,12 +118,17 @@ class RosterIndex:
     def __init__(self, units: Iterable[Node] | GraphData = ()):
         self.nodes: dict[str, Node] = {}
         self._names = NameIndex()
+        self._scopes: dict[tuple[str, str, str | None], str] = {}
+        self._described: dict[str, str] = {}
         self.add(units.nodes.values() if isinstance(units, GraphData) else units)
 
     def add(self, units: Iterable[Node]) -> None:
         for node in units:
             if node.kind not in ADMIN_KINDS or node.id in self.nodes:
                 continue
+            if self._scopes or self._described:  # what was worked out may change with a new unit
+                self._scopes.clear()
+                self._described.clear()
             self.nodes[node.id] = node
             code = node.id
             scope = (code[:6] if len(code) > 6 else None, code[:9] if len(code) > 9 else None)
@@ -149,12 +154,24 @@ class RosterIndex:
         found = self._names.candidates(name, kind, **self._scope(scope), limit=n)
         return [self.nodes[c.id] for c in found]
 
+    def scope(self, kind: str, name: str, county: str | None, origin: Origin | None) -> str:
+        """The code of the county or town a reference names as its context, resolved once per load (a table
+        names the same town on thousands of rows)."""
+        key = (kind, name, county)
+        found = self._scopes.get(key)
+        if found is None:
+            found = self._scopes[key] = resolve_place(self, PlaceRef(kind, name, county=county), origin).node.id
+        return found
+
     def describe(self, node: Node) -> str:
         """``店镇西山村 (610828102209)``: a unit with the town (or county) it belongs to."""
-        parent = self.nodes.get(parent_code(node.id) or "")
-        prefix = parent.name if parent is not None and node.kind in ("Village", "Town") else ""
-        prefix = "" if node.name.startswith(prefix) else prefix
-        return f"{prefix}{node.name} ({node.id})"
+        found = self._described.get(node.id)
+        if found is None:
+            parent = self.nodes.get(parent_code(node.id) or "")
+            prefix = parent.name if parent is not None and node.kind in ("Village", "Town") else ""
+            prefix = "" if node.name.startswith(prefix) else prefix
+            found = self._described[node.id] = f"{prefix}{node.name} ({node.id})"
+        return found
 
 
 def _status(ref: PlaceRef, node: Node) -> str:
@@ -179,14 +196,15 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
                        index.named(ref.kind, ref.name) if ref.name else (), "use a code listed as a candidate")
     scope = None
     if ref.county:
-        scope = resolve_place(index, PlaceRef("County", ref.county), origin).node.id
+        scope = index.scope("County", ref.county, None, origin)
     if ref.town and ref.kind == "Village":
-        scope = resolve_place(index, PlaceRef("Town", ref.town, county=ref.county), origin).node.id
+        scope = index.scope("Town", ref.town, ref.county, origin)
     elif ref.kind == "Village" and not code and not ref.county:
         raise fail(f"village {ref.name} needs its town / 村须注明所属乡镇", "ambiguous",
                    index.named("Village", ref.name), "add the town (乡镇), or the village's code")
     same = index.named(ref.kind, ref.name, scope) if ref.name else []
-    elsewhere = [n for n in index.named(ref.kind, ref.name) if n not in same] if ref.name else []
+    inside = {n.id for n in same}
+    elsewhere = [n for n in index.named(ref.kind, ref.name) if n.id not in inside] if ref.name else []
     if code:
         others = tuple(index.describe(n) for n in [*same, *elsewhere] if n.id != code)
         if ref.code and not ref.resolve_to:
