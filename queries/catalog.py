@@ -36,6 +36,7 @@ _MACROS = {
 _MACRO = re.compile(r"\b(KIND|TYPE)\((\w+)\)")
 _TIES = re.compile(r"\bTIES\(([\w\s,]+)\)")
 _NULL = re.compile(r"\bNULL_AS\((\w+)\)")
+_LABEL_OF = re.compile(r":LABEL_OF\((\w+)\)")
 _LADYBUG_PARAM_TYPES = {"string": "STRING", "int": "INT64", "date": "STRING"}
 
 
@@ -111,16 +112,22 @@ class NamedQuery:
         """The catalog's text (the LadybugDB one where the backends differ), macros unexpanded."""
         return self.texts.get("ladybug") or self.texts["both"]
 
-    def cypher(self, backend: str) -> str:
+    def cypher(self, backend: str, labels: Mapping[str, str] | None = None) -> str:
         """The query text for ``backend`` (``neo4j`` or ``ladybug``).
 
         LadybugDB infers a parameter's type from its value, and a null has no
         type, so there every parameter is cast to its declared type.
+        ``(o:LABEL_OF(org))`` becomes ``(o:Village)`` when ``labels`` gives the
+        kind of the node parameter ``org`` names (the store knows it once it has
+        resolved the name), else ``(o)``: LadybugDB starts a path search from a
+        labelled node by its key, and from an unlabelled one by a scan of every
+        table (0.01 against 0.3 s on the national store).
         """
         if backend not in BACKENDS:
             raise QueryError(f"unknown backend {backend!r}")
         macros = _MACROS[backend]
         text = self.texts.get(backend) or self.texts["both"]
+        text = _LABEL_OF.sub(lambda m: f":{labels[m.group(1)]}" if labels and m.group(1) in labels else "", text)
         text = _MACRO.sub(lambda m: macros[m.group(1)].format(m.group(2)), text)
         text = _TIES.sub(lambda m: tie_types(*(c.strip() for c in m.group(1).split(","))), text)
         text = _NULL.sub(lambda m: f"CAST(NULL AS {m.group(1)})" if backend == "ladybug" else "null", text)

@@ -386,7 +386,10 @@ class Store(ABC):
                 value = bound[param.name]
                 bound[param.name] = self.resolve_place(value) if param.refers_to == "place" else \
                     self.resolve(param.refers_to, value)
-        return query.finish(self.run(query.cypher(self.backend), bound), bound)
+        nodes = [p.name for p in query.params if p.refers_to not in (None, "place") and bound[p.name] is not None]
+        kinds = self.kinds_of([bound[n] for n in nodes]) if nodes else {}
+        labels = {n: self.schema.node_kind(kinds[bound[n]]).label for n in nodes if bound[n] in kinds}
+        return query.finish(self.run(query.cypher(self.backend, labels), bound), bound)
 
     def resolve(self, kind: str, value: str) -> str:
         """The id of the one node of ``kind`` (or of any kind) that ``value`` names.
