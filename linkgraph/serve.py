@@ -44,7 +44,7 @@ from queries.catalog import NamedQuery, QueryError, default_catalog, get_query
 from stores import is_server_spec, open_store
 from stores.base import StoreError
 from visualizations.assets import ENVIRONMENT
-from visualizations.map import MEASURES, csp_hash, node_measures, readable_properties, render_map, static_asset
+from visualizations.map import csp_hash, measure_label, node_measures, readable_properties, render_map, static_asset
 from visualizations.tables import csv_text, readable_rows
 
 HOST = "127.0.0.1"
@@ -336,7 +336,7 @@ def node_page(request: Request) -> HTMLResponse:
         raise HTTPException(404, f"no node with id {node_id!r} / 没有该标识的节点")
     kind = site.schema.node_kind(node.kind)
     names, values = site.measures
-    measures = [(" ".join(MEASURES[m]), values.get(node_id, {}).get(m)) for m in names]
+    measures = [(measure_label(m), values.get(node_id, {}).get(m)) for m in names]
     ties = []
     for tie in site.ties_of.get(node_id, []):
         tie_kind = site.schema.tie_kind(tie.type)

@@ -334,6 +334,12 @@ def layout(graph: GraphData, schema: Schema, shipped: list[str], place: Mapping[
 
 # ---------------------------------------------------------------- measures and search
 
+def measure_label(name: str) -> str:
+    """``中介中心性 Betweenness``; a name that is the same in both languages once (``PageRank``)."""
+    zh, en = MEASURES[name]
+    return zh if zh == en else f"{zh} {en}"
+
+
 def node_measures(graph: GraphData, schema: Schema) -> tuple[list[str], dict[str, dict[str, float]]]:
     """The measures the map can size nodes by, and the value of each for every node of the network.
 
@@ -492,7 +498,7 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
         "kinds": [{"label": k.label, "zh": k.zh, "en": k.en, "color": k.color, "administrative": k.administrative}
                   for k in schema.node_kinds],
         "ties": [{"type": t.type, "zh": t.zh, "en": t.en, "category": t.category} for t in schema.tie_kinds],
-        "measures": [{"name": m, "zh": MEASURES[m][0], "en": MEASURES[m][1]} for m in measure_names],
+        "measures": [{"name": m, "label": measure_label(m)} for m in measure_names],
         "places": places,
         "untiedPerPlace": {place_index[p]: n for p, n in untied_count.items() if p in place_index},
         "untiedShipped": ship_untied,

@@ -589,7 +589,7 @@
     const about = [["类型 kind", kind.zh + " " + kind.en], ["标识 ID", N.id[i]]];
     const where = placeText(i, "");
     if (where) about.push(["地点 place", where]);
-    D.measures.forEach(m => about.push([m.zh + " " + m.en, String(N.measures[m.name][i])]));
+    D.measures.forEach(m => about.push([m.label, String(N.measures[m.name][i])]));
     body.appendChild(facts(about.concat(N.details[i])));
     body.appendChild(statements(N.provenance[i]));
     if (D.links.node) {
@@ -816,7 +816,7 @@
 
   const measure = $("measure");
   D.measures.forEach(m => {
-    const option = el("option", m.zh + " " + m.en);
+    const option = el("option", m.label);
     option.value = m.name;
     measure.appendChild(option);
   });
@@ -940,7 +940,7 @@
   }
   $("export-nodes").addEventListener("click", () => {
     const {nodes} = visibleRows();
-    const headers = ["标识 id", "名称 name", "类型 kind", "乡镇 town", "县 county"].concat(D.measures.map(m => m.zh + " " + m.en), ["来源 source"]);
+    const headers = ["标识 id", "名称 name", "类型 kind", "乡镇 town", "县 county"].concat(D.measures.map(m => m.label), ["来源 source"]);
     saveCsv("linkgraph-nodes.csv", headers, nodes.map(i => {
       const town = ancestors[TOWN_LEVEL][i], county = ancestors[COUNTY_LEVEL][i];
       return [N.id[i], N.name[i], KINDS[N.kind[i]].zh + " " + KINDS[N.kind[i]].label,
