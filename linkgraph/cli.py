@@ -641,9 +641,10 @@ def _program() -> str:
     """How to call linkgraph again as it was called now: ``.venv/bin/linkgraph`` when run by its path (as
     ``make demo`` does, without an activated environment), else ``linkgraph``."""
     called = sys.argv[0]
-    if os.sep in called and Path(called).name == "linkgraph":
-        return os.path.relpath(called) if not os.path.relpath(called).startswith("..") else called
-    return "linkgraph"
+    if os.sep not in called or Path(called).name != "linkgraph":
+        return "linkgraph"
+    relative = os.path.relpath(called)
+    return called if relative.startswith("..") else relative
 
 
 def _schema(args: argparse.Namespace) -> int:

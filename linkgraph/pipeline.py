@@ -247,6 +247,10 @@ class Scope:
         """A few words for titles and messages: the unit, or the organization and its hops; empty for all."""
         return self.within or (f"{self.around} ±{self.hops}" if self.around else "")
 
+    def where(self, source: "Store") -> str:
+        """The store and this part of it, for titles (``embedded LadybugDB at …, 刘国具镇``)."""
+        return ", ".join(filter(None, (source.describe(), self.describe())))
+
     def read(self, source: "Store") -> GraphData:
         """This part of ``source``'s graph (an unknown or ambiguous name is a :class:`~queries.catalog.QueryError`
         listing the candidates)."""
@@ -264,8 +268,7 @@ EVERYTHING = Scope()
 def read_graph(store: str, scope: Scope = EVERYTHING, schema: Schema | None = None) -> tuple[GraphData, str]:
     """``scope``'s part of the graph in ``store``, and the store's description (titles say where it came from)."""
     with open_store(store, schema or default_schema(), read_only=True) as source:
-        graph, where = scope.read(source), source.describe()
-    return graph, f"{where}, {scope.describe()}" if scope.describe() else where
+        return scope.read(source), scope.where(source)
 
 
 def report(store: str, out_dir: str | Path, *, title: str = "linkgraph", as_of: str | None = None,

@@ -172,10 +172,7 @@ class Site:
 
     def _export(self) -> tuple[GraphData, str, list[dict[str, Any]]]:
         with open_store(self.store, self.schema, read_only=True) as source:
-            where = source.describe()
-            if self.scope.describe():
-                where = f"{where}, {self.scope.describe()}"
-            return self.scope.read(source), where, source.loaded_sources()
+            return self.scope.read(source), self.scope.where(source), source.loaded_sources()
 
     @property
     def graph(self) -> GraphData:

@@ -381,14 +381,13 @@ class Store(ABC):
         query = get_query(name)
         self.ensure_schema()
         bound = query.bind(params or {})
+        labels: dict[str, str] = {}
         for param in query.params:
-            if param.refers_to and bound[param.name] is not None:
-                value = bound[param.name]
-                bound[param.name] = self.resolve_place(value) if param.refers_to == "place" else \
-                    self.resolve(param.refers_to, value)
-        nodes = [p.name for p in query.params if p.refers_to not in (None, "place") and bound[p.name] is not None]
-        kinds = self.kinds_of([bound[n] for n in nodes]) if nodes else {}
-        labels = {n: self.schema.node_kind(kinds[bound[n]]).label for n in nodes if bound[n] in kinds}
+            value = bound[param.name]
+            if param.refers_to == "place" and value is not None:
+                bound[param.name] = self.resolve_place(value)
+            elif param.refers_to and value is not None:
+                labels[param.name], bound[param.name] = self._resolved(param.refers_to, value)
         return query.finish(self.run(query.cypher(self.backend, labels), bound), bound)
 
     def resolve(self, kind: str, value: str) -> str:
@@ -399,6 +398,10 @@ class Store(ABC):
         Raises :class:`QueryError` listing the candidates when no node or more
         than one matches.
         """
+        return self._resolved(kind, value)[1]
+
+    def _resolved(self, kind: str, value: str) -> tuple[str, str]:
+        """:meth:`resolve`, with the label of the node found."""
         labels = self.schema.node_labels if kind == "any" else (self.schema.node_kind(kind).label,)
         params = {"value": value, "key": f"|{match_key(value)}|"}
         found = [(label, row) for label in labels for row in self.run(statements.nodes_named(label), params)]
@@ -408,7 +411,8 @@ class Store(ABC):
         if len(found) > 1:
             raise QueryError(f"{value!r} names {len(found)} nodes / 名称对应多个节点: {_named(found, self.schema)}; "
                              "give the id / 请改用标识")
-        return found[0][1]["id"]
+        label, row = found[0]
+        return label, row["id"]
 
     def _similar(self, value: str, labels: Iterable[str]) -> str:
         """The names and aliases of nodes of ``labels`` most like ``value``, as ``name (id); …`` for a hint."""

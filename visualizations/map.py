@@ -37,7 +37,7 @@ import numpy as np
 
 from analysis.centrality import centrality_rows
 from analysis.findings import MEASURES as REPORT_MEASURES
-from analysis.network import collaboration_network, places_of
+from analysis.network import Places, collaboration_network, places_of
 from graph_model import names
 from graph_model.records import GraphData
 from graph_model.schema import Schema
@@ -340,7 +340,8 @@ def measure_label(name: str) -> str:
     return zh if zh == en else f"{zh} {en}"
 
 
-def node_measures(graph: GraphData, schema: Schema) -> tuple[list[str], dict[str, dict[str, float]]]:
+def node_measures(graph: GraphData, schema: Schema, places: Places | None = None
+                  ) -> tuple[list[str], dict[str, dict[str, float]]]:
     """The measures the map can size nodes by, and the value of each for every node of the network.
 
     The report's numbers: :func:`analysis.centrality.centrality_rows` on the
@@ -348,7 +349,7 @@ def node_measures(graph: GraphData, schema: Schema) -> tuple[list[str], dict[str
     igraph above a size and sampled in very large pieces (:mod:`analysis.engine`).
     Nodes with attribute ties only (industries) are not in the network and get 0.
     """
-    network = collaboration_network(graph, schema)
+    network = collaboration_network(graph, schema, places=places)
     rows = centrality_rows(network.undirected, network.directed)
     return list(MEASURES), {r["node"]: {m: float(r[m]) for m in MEASURES} for r in rows}
 
@@ -423,7 +424,8 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
     node_kinds = {k.label: k for k in schema.node_kinds}
     tie_kinds = {t.type: t for t in schema.tie_kinds}
     tied = _tied(graph, schema)
-    town = places_of(graph).town
+    places = places_of(graph)
+    town = places.town
     place = _place_of(graph, town)
     place_ids, parent = _places(graph)
     untied_villages = [n.id for n in graph.nodes_of("Village") if n.id not in tied]
@@ -439,7 +441,7 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
     shipped = [n.id for n in graph.nodes.values() if shipped_node(n)]
     index = {node_id: i for i, node_id in enumerate(shipped)}
     positions = layout(graph, schema, shipped, place, parent, tied)
-    measure_names, measures = node_measures(graph, schema)
+    measure_names, measures = node_measures(graph, schema, places)
     strings = _Strings()
 
     place_index = {p: i for i, p in enumerate(place_ids)}
