@@ -151,7 +151,7 @@ def test_map_opens_on_the_working_network_with_readable_labels(jia_map, open_pag
         return n.body.nodes[n.body.nodeIndices[0]].options.font.size * n.getScale(); })()""")
     assert 13.5 <= label_px <= 15
     assert page.evaluate("window.linkgraph.network.physics.options.enabled") is False
-    assert "无联结的村 villages without ties: 331" in page.inner_text("#counts")
+    assert "未记录联结的村 villages with no recorded tie: 331" in page.inner_text("#counts")
     assert page.locator("canvas").count() == 1
     screenshot(page, "map-opening.png")
     assert opened.clean(), (opened.outside, opened.errors, opened.dialogs)

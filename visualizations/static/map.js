@@ -308,7 +308,7 @@
     if (!state.admin || state.untied || !D.untiedPerPlace) return "";
     const place = N.place[i];
     const count = place >= 0 && P.node[place] === i ? D.untiedPerPlace[place] : 0;
-    return count ? "\n（" + count + " 村无联结 untied）" : "";
+    return count ? "\n（" + count + " 村未记录联结 no recorded tie）" : "";
   }
 
   function nodeItem(i, dim, max) {
@@ -489,7 +489,7 @@
       const swatch = el("span", "", "swatch");
       swatch.style.background = UNTIED.background;
       swatch.style.borderColor = UNTIED.border;
-      li.append(swatch, "无联结的村 villages without ties (空心 hollow)");
+      li.append(swatch, "未记录联结的村 villages with no recorded tie (空心 hollow)");
       kindList.appendChild(li);
     }
     const tieList = el("ul");
@@ -504,7 +504,7 @@
     box.append(kindList, tieList);
     if (groups.size) box.appendChild(el("div", fmt(groups.size) + " 个地区聚合 groups by place · 点击展开 click to expand", "muted"));
     $("counts").textContent = "显示 shown: " + fmt(shown) + " 个节点 nodes · " + fmt(edges.length) + " 条关系 ties（共 of " +
-      fmt(nodeCount) + " · " + fmt(edgeCount) + "）· 无联结的村 villages without ties: " + fmt(untiedTotal) +
+      fmt(nodeCount) + " · " + fmt(edgeCount) + "）· 未记录联结的村 villages with no recorded tie: " + fmt(untiedTotal) +
       (state.admin ? "" : "（见行政层 in the administrative layer）");
     notice();
   }
