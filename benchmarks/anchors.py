@@ -45,21 +45,18 @@ def ladybug_copy(graph: GraphData, schema: Schema, folder: str | Path, loaded: s
     import ladybug
 
     from queries import statements
-    from stores.embedded import BUFFER_POOL_MB, _column, write_parquet
+    from stores.embedded import BUFFER_POOL_MB, copy_columns, write_parquet
 
     nodes, ties = _groups(graph)
     work = []
     files = Path(tempfile.mkdtemp(prefix="anchor-", dir=folder))
     for label, records in nodes.items():
-        columns = {p.name: (statements.LADYBUG_TYPES[p.type], _column(p, records, loaded))
-                   for p in schema.node_kind(label).properties}
+        columns = copy_columns(schema.node_kind(label).properties, records, loaded)
         path = str(files / f"{label}.parquet")
         write_parquet(path, columns)
         work.append(statements.copy_nodes(label, path))
     for (type_, source, target), records in ties.items():
-        columns = {"src": ("STRING", [t.source_id for t in records]), "dst": ("STRING", [t.target_id for t in records]),
-                   **{p.name: (statements.LADYBUG_TYPES[p.type], _column(p, records, loaded))
-                      for p in schema.tie_kind(type_).properties}}
+        columns = copy_columns(schema.tie_kind(type_).properties, records, loaded, (source, target))
         path = str(files / f"{type_}-{source}-{target}.parquet")
         write_parquet(path, columns)
         work.append(statements.copy_ties(type_, source, target, path))

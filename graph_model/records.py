@@ -30,6 +30,7 @@ replaces only that source's statement.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 
@@ -67,9 +68,10 @@ class Origin:
     key: str | None = None
 
     def at(self, column: str) -> "Origin":
-        return replace(self, column=column, row=dict(self.key_rows).get(column, self.row))
+        row = dict(self.key_rows).get(column, self.row) if self.key_rows else self.row
+        return Origin(self.file, self.sheet, row, column, self.key_rows, self.key)
 
-    @property
+    @functools.cached_property
     def where(self) -> str:
         """The place inside the file, e.g. ``sheet 企业, row 5`` or ``row 45, key hezhai_liquor``."""
         parts = []
@@ -128,7 +130,7 @@ class SourceRef:
     file: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     """A node: its kind (label), stable id and values combined from its statements."""
 
@@ -146,7 +148,7 @@ class Node:
         return self.props.get("provenance") or []
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tie:
     """A directed tie of one kind from node ``source_id`` to node ``target_id``."""
 
@@ -176,6 +178,8 @@ def parse_date(value: Any) -> str:
     Traceback (most recent call last):
     ValueError: 2021-02-30 is not a day of the calendar / 日期不存在
     """
+    if type(value) is str and len(value) == 4 and value.isdigit() and 1900 <= int(value) <= 2100:
+        return value  # a year, the commonest date in planners' tables
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):

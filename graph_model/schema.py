@@ -128,6 +128,14 @@ class Schema:
     node_kinds: tuple[NodeKind, ...]
     tie_kinds: tuple[TieKind, ...]
 
+    def __hash__(self) -> int:
+        """Hashed once (caches keyed by the schema look it up for every row of a load)."""
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.version, self.node_kinds, self.tie_kinds))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
     def node_kind(self, label: str) -> NodeKind:
         for kind in self.node_kinds:
             if kind.label == label:

@@ -57,6 +57,7 @@ class Sheet:
     problems: list[Problem] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=1 << 12)  # every row of a ties table names its kind
 def header_key(text: Any) -> str:
     """A header as it is compared: ``名称（必填）``, `` 名称 `` and ``名称*`` all give ``名称``.
 
@@ -73,6 +74,8 @@ def cell_text(value: Any) -> str | None:
     >>> cell_text(610828105236.0), cell_text(dt.datetime(2021, 5, 1)), cell_text("  通镇 ")
     ('610828105236', '2021-05-01', '通镇')
     """
+    if type(value) is str:
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, bool):
@@ -229,26 +232,20 @@ def tie_named(schema: Schema, text: str) -> str | None:
     return _kind_words(schema)[1].get(header_key(text))
 
 
-_KIND_WORDS: dict[int, tuple[Schema, dict[str, str], dict[str, str]]] = {}
-
-
+@functools.cache
 def _kind_words(schema: Schema) -> tuple[dict[str, str], dict[str, str]]:
     """Every spelling of every node kind to its label, and of every tie kind to its type (the first kind
     in the schema's order wins), built once per schema: :func:`kind_named` and :func:`tie_named` run for
-    every row of a table. Kept by the schema's identity, not its hash (hashing a schema hashes every
-    kind and property, about 0.2 ms); the entry holds the schema, so its id is not reused."""
-    entry = _KIND_WORDS.get(id(schema))
-    if entry is None or entry[0] is not schema:
-        nodes: dict[str, str] = {}
-        for kind in schema.node_kinds:
-            for key in _spellings(kind.label, kind.zh, kind.en, kind.words) | {header_key(kind.en + "s")}:
-                nodes.setdefault(key, kind.label)
-        ties: dict[str, str] = {}
-        for tie in schema.tie_kinds:
-            for key in _spellings(tie.type, tie.zh, tie.en, tie.words):
-                ties.setdefault(key, tie.type)
-        entry = _KIND_WORDS[id(schema)] = (schema, nodes, ties)
-    return entry[1], entry[2]
+    every row of a table."""
+    nodes: dict[str, str] = {}
+    for kind in schema.node_kinds:
+        for key in _spellings(kind.label, kind.zh, kind.en, kind.words) | {header_key(kind.en + "s")}:
+            nodes.setdefault(key, kind.label)
+    ties: dict[str, str] = {}
+    for tie in schema.tie_kinds:
+        for key in _spellings(tie.type, tie.zh, tie.en, tie.words):
+            ties.setdefault(key, tie.type)
+    return nodes, ties
 
 
 def sheet_role(schema: Schema, sheet: Sheet) -> str | None:
@@ -310,10 +307,9 @@ def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
     seen: dict[str, str] = {}
     accept_words, review_words = _review_words()
     review = any(header_key(h) in accept_words for h in sheet.header)
-    has_data = {i for _, row in sheet.rows for i, v in enumerate(row) if cell_text(v) is not None}
     for index, header in enumerate(sheet.header):
         if not header.strip():
-            if index in has_data:
+            if any(index < len(row) and cell_text(row[index]) is not None for _, row in sheet.rows):
                 problems.append(Problem(Origin(file, sheet=sheet.name, row=1, column=_letter(index)),
                                         "a column with data has no header / 有数据的列缺少表头"))
             continue
@@ -551,7 +547,7 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
             continue
         for new in introduced:
             ends[new.position] = _organization_row(new.kind, new.values, new.origin, ctx, source, introduced=True)
-        ctx.graph.add_tie(replace(tie, source_id=ends[0], target_id=ends[1]))
+        ctx.graph.add_tie(tie if introduced == [] else replace(tie, source_id=ends[0], target_id=ends[1]))
     return problems
 
 
@@ -561,6 +557,12 @@ class _NewOrganization(Exception):
     def __init__(self, position: int, kind: str, values: dict[str, str], origin: Origin):
         super().__init__(values["name"])
         self.position, self.kind, self.values, self.origin = position, kind, values, origin
+
+
+@functools.cache
+def _end_kinds(schema: Schema, type_: str, position: int) -> list[str]:
+    """The kinds a tie kind allows at its start (``position`` 0) or end (1), in the schema's order."""
+    return list(dict.fromkeys(pair[position] for pair in schema.tie_kind(type_).endpoints))
 
 
 def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Origin, ctx: LoadContext,
@@ -577,7 +579,7 @@ def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Or
     if not text:
         raise InputError([Problem(origin.at(end), f"{end} is empty / 起点或终点为空")])
     position = 0 if end == "from" else 1
-    allowed = list(dict.fromkeys(pair[position] for pair in schema.tie_kind(type_).endpoints))
+    allowed = _end_kinds(schema, type_, position)
     given = values.get(end + "_kind")
     if given:
         kind = kind_named(schema, given)

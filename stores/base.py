@@ -202,26 +202,22 @@ class Store(ABC):
             if progress:
                 progress("compare", 0, 1)
             previously = {k for k in keys if k in registry}
-            plan = plan_write(self.schema, graph, keys, node_kinds=node_kinds,
-                              existing_nodes=self._existing_nodes(graph, keys),
-                              existing_ties=self._existing_ties(graph, keys, node_kinds),
+            existing_nodes = self._existing_nodes(graph, keys)
+            plan = plan_write(self.schema, graph, keys, node_kinds=node_kinds, existing_nodes=existing_nodes,
+                              existing_ties=self._existing_ties(graph, keys, node_kinds, existing_nodes),
                               stale_nodes=self._stated_nodes(previously),
                               stale_ties=self._stated_ties(previously), loaded=loaded)
         report = WriteReport(plan, sorted(keys), unchanged, dry_run)
         if dry_run:
             return report
-        rows = [self._registry_row(info, graph, loaded) for info in infos if info.ref.key in keys]
+        nodes, ties = _stated_by(graph.nodes.values(), keys), _stated_by(graph.ties.values(), keys)
+        rows = [{"key": info.ref.key, "title": info.ref.title, "file": info.ref.file, "kind": info.kind,
+                 "digest": info.digest, "loaded": loaded, "nodes": nodes.get(info.ref.key, 0),
+                 "ties": ties.get(info.ref.key, 0), "complete": True}
+                for info in infos if info.ref.key in keys]
         if plan.rows or rows or replace:
             self._apply(plan, rows, replace=replace, progress=progress)
         return report
-
-    def _registry_row(self, info: SourceInfo, graph: GraphData, loaded: str) -> dict[str, Any]:
-        def stated(records) -> int:
-            return sum(1 for r in records if any(s["key"] == info.ref.key for s in r.provenance))
-
-        return {"key": info.ref.key, "title": info.ref.title, "file": info.ref.file, "kind": info.kind,
-                "digest": info.digest, "loaded": loaded, "nodes": stated(graph.nodes.values()),
-                "ties": stated(graph.ties.values()), "complete": True}
 
     def _existing_nodes(self, graph: GraphData, keys: set[str]) -> dict[str, Stored]:
         by_label: dict[str, list[str]] = {}
@@ -235,10 +231,18 @@ class Store(ABC):
                     found[row["id"]] = Stored(label, _statements(row["provenance"]))
         return found
 
-    def _existing_ties(self, graph: GraphData, keys: set[str], node_kinds: Mapping[str, str]) -> dict:
+    def _existing_ties(self, graph: GraphData, keys: set[str], node_kinds: Mapping[str, str],
+                       existing_nodes: Mapping[str, Stored]) -> dict:
+        """The stored statements of the ties of ``keys``; a tie to a node the store lacks is not looked up
+        (a national load's new organizations bring a million ties the store cannot hold yet)."""
+
+        def stored(node_id: str) -> bool:
+            node = graph.nodes.get(node_id)
+            return node is None or node_id in existing_nodes or not any(s["key"] in keys for s in node.provenance)
+
         groups: dict[tuple[str, str, str], list[dict[str, str]]] = {}
         for tie in graph.ties.values():
-            if any(s["key"] in keys for s in tie.provenance):
+            if any(s["key"] in keys for s in tie.provenance) and stored(tie.source_id) and stored(tie.target_id):
                 group = (tie.type, node_kinds[tie.source_id], node_kinds[tie.target_id])
                 groups.setdefault(group, []).append({"src": tie.source_id, "dst": tie.target_id})
         found = {}
@@ -466,6 +470,21 @@ def _statements(value: Any) -> list[dict[str, Any]]:
 def _typed(properties, row: Mapping[str, Any]) -> dict[str, Any]:
     by_name = {p.name: p for p in properties}
     return {k: read_value(by_name[k], v) for k, v in row.items() if v is not None and k in by_name}
+
+
+def _stated_by(records: Iterable[Node | Tie], keys: set[str]) -> dict[str, int]:
+    """How many of ``records`` each source of ``keys`` states (one pass: a national load has millions)."""
+    counts: dict[str, int] = dict.fromkeys(keys, 0)
+    for record in records:
+        provenance = record.props.get("provenance") or ()
+        if len(provenance) == 1:
+            key = provenance[0]["key"]
+            if key in counts:
+                counts[key] += 1
+        else:
+            for key in {s["key"] for s in provenance} & keys:
+                counts[key] += 1
+    return counts
 
 
 def _infer_sources(graph: GraphData) -> list[SourceInfo]:
