@@ -547,7 +547,7 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
             continue
         for new in introduced:
             ends[new.position] = _organization_row(new.kind, new.values, new.origin, ctx, source, introduced=True)
-        ctx.graph.add_tie(tie if introduced == [] else replace(tie, source_id=ends[0], target_id=ends[1]))
+        ctx.graph.add_tie(replace(tie, source_id=ends[0], target_id=ends[1]) if introduced else tie)
     return problems
 
 
