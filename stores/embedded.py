@@ -1,12 +1,13 @@
 """The embedded default store: LadybugDB (PyPI ``ladybug``), one file plus its WAL.
 
 No server: the database lives in a file such as ``output/linkgraph.lbug``.
-Writes run in one ``BEGIN TRANSACTION … COMMIT`` (tables created in it too)
-and roll back on any error; large groups of new rows go through LadybugDB's
-``COPY`` from Parquet files inside that transaction (a ``COPY`` from an
-in-memory table is not used: after a rollback it crashes the process).
-Queries run in ``BEGIN TRANSACTION READ ONLY`` so that a query cannot change
-the data.
+A small write runs in one ``BEGIN TRANSACTION … COMMIT`` (tables created in it
+too) and rolls back on any error. A large one, or one with groups of new rows
+worth a ``COPY``, is written into a copy of the store file, which then takes
+the store's place (see ``EmbeddedStore._apply``): LadybugDB's ``COPY`` is used
+only there, because after a rollback of a transaction that ran one, the next
+statement crashes the process. Queries run in ``BEGIN TRANSACTION READ ONLY``
+so that a query cannot change the data.
 """
 
 from __future__ import annotations
