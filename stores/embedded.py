@@ -343,20 +343,16 @@ def _bulk(plan: WritePlan, path: Path) -> bool:
 
 def copy_columns(properties: Sequence, records: Sequence, loaded: str,
                  ends: tuple[str, str] | None = None) -> dict[str, tuple[str, list[Any]]]:
-    """The records as a ``COPY``'s columns (name → LadybugDB type and values, ties first ``src`` and ``dst``).
-
-    One pass over the records (each read once: a national load's records lie all over memory, and
-    reading them once per column took longer than the ``COPY``), then JSON values as text.
-    """
-    names = [p.name for p in properties]
-    values = list(zip(*[[r.props.get(n) for n in names] for r in records])) if records else [() for _ in names]
+    """The records as a ``COPY``'s columns (name → LadybugDB type and values, ties first ``src`` and ``dst``)."""
     columns = {}
     if ends is not None:
         columns = {"src": ("STRING", [r.source_id for r in records]), "dst": ("STRING", [r.target_id for r in records])}
-    for prop, column in zip(properties, values):
-        if prop.type == "json":
-            column = [storage_value(prop, v, loaded) for v in column]
-        columns[prop.name] = (statements.LADYBUG_TYPES[prop.type], list(column))
+    values = [r.props for r in records]
+    for prop in properties:
+        name = prop.name
+        column = ([storage_value(prop, v.get(name), loaded) for v in values] if prop.type == "json"
+                  else [v.get(name) for v in values])
+        columns[name] = (statements.LADYBUG_TYPES[prop.type], column)
     return columns
 
 
