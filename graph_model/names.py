@@ -62,7 +62,7 @@ import unicodedata
 from importlib import resources
 from typing import Iterable, NamedTuple
 
-import yaml
+from graph_model.schema import packaged_yaml
 
 # Committee suffixes of the NBS roster, longest first, and what they shorten to.
 ADMIN_SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -73,6 +73,9 @@ ADMIN_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("村委会", "村"),
     ("居委会", "社区"),
 )
+
+_SUFFIXES_BY_LENGTH = tuple((n, {s: short for s, short in ADMIN_SUFFIXES if len(s) == n})
+                            for n in sorted({len(s) for s, _ in ADMIN_SUFFIXES}, reverse=True))
 
 # Unit words that end a place name, by node kind, longest first; place_key drops them.
 UNIT_WORDS: dict[str, tuple[str, ...]] = {
@@ -120,7 +123,7 @@ def clean_name(text: str) -> str:
 @functools.cache
 def _variant_data() -> dict:
     """``name_variants.yaml``, read once."""
-    return yaml.safe_load(resources.files(__package__).joinpath("name_variants.yaml").read_text(encoding="utf-8"))
+    return packaged_yaml(resources.files(__package__).joinpath("name_variants.yaml"))
 
 
 def _in_gb2312(char: str) -> bool:
@@ -214,9 +217,10 @@ def match_key(text: str, *, folk: bool = True) -> str:
 
 def _shortened(simple: str) -> str:
     """A cleaned name with its committee suffix shortened (村委会 → 村)."""
-    for suffix, short in ADMIN_SUFFIXES:
-        if simple.endswith(suffix) and len(simple) > len(suffix):
-            return simple[: -len(suffix)] + short
+    for length, shorts in _SUFFIXES_BY_LENGTH:  # a dictionary per length, longest first: 1.6 M calls nationally
+        short = shorts.get(simple[-length:]) if len(simple) > length else None
+        if short is not None:
+            return simple[:-length] + short
     return simple
 
 
@@ -342,6 +346,8 @@ class Candidate(NamedTuple):
 _TIERS = ("全称相同 same full name", "同名 same name", "同名（异写）same name, other spelling",
           "去掉前缀 without prefix")
 _SAME_TOWN, _SAME_COUNTY, _ELSEWHERE = "同乡镇 same town", "同县 same county", "别处 elsewhere"
+# Units under one key from which a lookup in a town or county reads them grouped by place.
+GROUPED_FROM = 16
 # Least rapidfuzz ratio for a similar name to be a candidate.
 CANDIDATE_CUTOFF = 40.0
 
@@ -356,11 +362,12 @@ class _Keys(NamedTuple):
 @functools.lru_cache(maxsize=1 << 16)  # a load looks the same names up again and again
 def _keys(name: str, kind: str | None) -> _Keys:
     simple = _simple(name)
-    strict = _strict_key(simple)
+    shortened = _shortened(simple)
+    strict = _key(shortened, folk=False)
     unprefixed = None
-    prefix = _TOWN_PREFIX.match(_shortened(simple)) if kind in ("Village", None) else None
+    prefix = _TOWN_PREFIX.match(shortened) if kind in ("Village", None) else None
     if prefix:
-        rest = _place(_strict_key(_shortened(simple)[prefix.end():]), kind)
+        rest = _place(_strict_key(shortened[prefix.end():]), kind)
         if len(rest) >= MIN_PLACE_KEY and rest not in _unit_words(kind):
             unprefixed = rest
     return _Keys(_key(simple, folk=False), strict, _place(strict, kind), unprefixed)
@@ -401,6 +408,9 @@ class NameIndex:
         # key -> slot, or a list of slots when several units share the key; one dict per tier
         self._tiers: tuple[dict[str, int | list[int]], ...] = ({}, {}, {}, {})
         self._members: dict[tuple[str, str, str], list[int]] = {}  # ("town"|"county", kind, code) -> slots
+        # (tier, key, "town"|"county") -> code -> slots: the units of a common key grouped by place, made when
+        # first asked (nationally 新村 is the name of hundreds of villages, and a load looks for it in one town)
+        self._grouped: dict[tuple[int, str, str], dict[str | None, list[int]]] = {}
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -412,7 +422,8 @@ class NameIndex:
         Adding an id again adds names to it (its kind and scope stay).
         """
         slot = self._slot.get(id)
-        if slot is None:
+        fresh = slot is None
+        if fresh:
             slot = self._slot[id] = len(self._ids)
             county, town = _intern(scope[0]), _intern(scope[1])
             kind = sys.intern(kind)
@@ -426,6 +437,8 @@ class NameIndex:
                 if code is not None:
                     self._members.setdefault((level, kind, code), []).append(slot)
         kind = self._kind[slot]
+        if self._grouped:
+            self._grouped.clear()
         for name in names:
             if not name:
                 continue
@@ -438,30 +451,41 @@ class NameIndex:
                     continue
                 if isinstance(held, int):
                     tier[key] = [held, slot]
-                elif slot not in held:
+                elif held[-1] != slot and (fresh or slot not in held):  # a new unit can only be last: no scan
                     held.append(slot)
             if keys.place not in self._place_keys[slot]:
                 self._place_keys[slot] += (keys.place,)
 
-    def _within(self, slot: int, kind: str | None, town: str | None, county: str | None) -> bool:
-        return ((kind is None or self._kind[slot] == kind) and (town is None or self._town[slot] == town)
-                and (county is None or self._county[slot] == county))
-
     def _exact_tier(self, keys: _Keys, kind: str | None, town: str | None, county: str | None):
-        """``(tier, slots)`` of the first tier that has units in scope, or ``(None, [])``."""
-        full, strict, place, unprefixed = self._tiers
+        """``(tier, slots)`` of the first tier that has units of ``kind`` in scope, or ``(None, [])``."""
+        full, strict, place, unprefixed = range(4)
         lookups = (((full, keys.full),), ((strict, keys.strict),), ((place, keys.place),),
                    ((unprefixed, keys.place), (place, keys.unprefixed), (unprefixed, keys.unprefixed)))
+        kinds, towns, counties = self._kind, self._town, self._county  # the test inline: a load's hot loop
+        scoped = town is not None or county is not None
         for tier, pairs in enumerate(lookups):
             slots: set[int] = set()
             for table, key in pairs:
-                held = table.get(key) if key else None
+                held = self._tiers[table].get(key) if key else None
+                if scoped and isinstance(held, list) and len(held) >= GROUPED_FROM:
+                    held = self._group(table, key, held, town, county)
                 for slot in (held,) if isinstance(held, int) else held or ():
-                    if self._within(slot, kind, town, county):
+                    if ((kind is None or kinds[slot] == kind) and (town is None or towns[slot] == town)
+                            and (county is None or counties[slot] == county)):
                         slots.add(slot)
             if slots:
                 return tier, sorted(slots)
         return None, []
+
+    def _group(self, tier: int, key: str, held: list[int], town: str | None, county: str | None) -> list[int]:
+        """The slots of ``held`` (the units under ``key`` in ``tier``) in ``town``, or else in ``county``."""
+        level, code, codes = ("town", town, self._town) if town is not None else ("county", county, self._county)
+        groups = self._grouped.get((tier, key, level))
+        if groups is None:
+            groups = self._grouped[(tier, key, level)] = {}
+            for slot in held:
+                groups.setdefault(codes[slot], []).append(slot)
+        return groups.get(code, [])
 
     def exact(self, name: str, kind: str | None = None, *, town: str | None = None,
               county: str | None = None) -> list[str]:

@@ -17,15 +17,14 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
-from loaders import LoadResult, SourceInfo, load_sources, source_digests
-from loaders.context import Known
 from stores import is_server_spec, open_store
 from stores.base import Progress, WriteReport
 from stores.plan import WritePlan
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the loaders too are imported by the functions that use them: a query starts without them
     from analysis.report import Analysis
     from graph_model.records import Node
+    from loaders import LoadResult
     from loaders.extract import Extraction
     from stores.base import Answer, Store
     from stores.neo4j_admin import ImportFiles
@@ -91,6 +90,9 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
     ``keep_valid`` loads the valid rows and reports the rest; ``dry_run``
     checks and compares without writing.
     """
+    from loaders import LoadResult, SourceInfo, load_sources, source_digests
+    from loaders.context import Known
+
     schema = schema or default_schema()
     answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
     with _without_gc(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
@@ -135,7 +137,7 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
     shipped with linkgraph, into ``store``; a scope already loaded unchanged is skipped."""
     import hashlib
 
-    from loaders import nbs
+    from loaders import LoadResult, SourceInfo, nbs
     from loaders.roster import NBS_SOURCE, roster_graph
 
     schema = schema or default_schema()
@@ -170,6 +172,7 @@ def reconcile(sources: Iterable[str | Path], store: str, *, schema: Schema | Non
     The store (if it exists) is read for what it already holds; nothing is written.
     Answers already in ``decisions`` are carried over.
     """
+    from loaders import load_sources
     from loaders.decisions import decision_rows
     from loaders.reconcile import Unresolved
 

@@ -120,15 +120,17 @@ class RosterIndex:
         self._names = NameIndex()
         self._scopes: dict[tuple[str, str, str | None], str] = {}
         self._described: dict[str, str] = {}
+        self._everywhere: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
         self.add(units.nodes.values() if isinstance(units, GraphData) else units)
 
     def add(self, units: Iterable[Node]) -> None:
         for node in units:
             if node.kind not in ADMIN_KINDS or node.id in self.nodes:
                 continue
-            if self._scopes or self._described:  # what was worked out may change with a new unit
+            if self._scopes or self._described or self._everywhere:  # what was worked out may change
                 self._scopes.clear()
                 self._described.clear()
+                self._everywhere.clear()
             self.nodes[node.id] = node
             code = node.id
             scope = (code[:6] if len(code) > 6 else None, code[:9] if len(code) > 9 else None)
@@ -147,7 +149,18 @@ class RosterIndex:
     def named(self, kind: str, name: str, scope: str | None = None) -> list[Node]:
         """Units of ``kind`` called ``name`` (after normalization) inside the unit ``scope``."""
         ids = self._names.exact(name, kind, **self._scope(scope))
-        return [self.nodes[i] for i in ids if within(i, scope)]
+        return [self.nodes[i] for i in ids if within(i, scope)] if scope else [self.nodes[i] for i in ids]
+
+    def elsewhere(self, kind: str, name: str, inside: set[str]) -> tuple[str, ...]:
+        """:meth:`describe` of each unit of ``kind`` in the country called ``name``, except those of
+        ``inside``. Kept per name: nationally a common name (新村) means hundreds of units, and a load
+        asks again for each place so named."""
+        described = self._everywhere.get((kind, name))
+        if described is None:
+            nodes = self.nodes
+            described = self._everywhere[(kind, name)] = tuple((i, self.describe(nodes[i]))
+                                                               for i in self._names.exact(name, kind))
+        return tuple(text for node_id, text in described if node_id not in inside)
 
     def close(self, kind: str, name: str, scope: str | None = None, n: int = 3) -> list[Node]:
         """The units ``name`` may mean, best first: same town or county first, then elsewhere."""
@@ -166,11 +179,11 @@ class RosterIndex:
     def describe(self, node: Node) -> str:
         """``店镇西山村 (610828102209)``: a unit with the town (or county) it belongs to."""
         found = self._described.get(node.id)
-        if found is None:
-            parent = self.nodes.get(parent_code(node.id) or "")
-            prefix = parent.name if parent is not None and node.kind in ("Village", "Town") else ""
-            prefix = "" if node.name.startswith(prefix) else prefix
-            found = self._described[node.id] = f"{prefix}{node.name} ({node.id})"
+        if found is None:  # names read from props, not through Node.name: this runs for every unit described
+            name = node.props["name"]
+            parent = self.nodes.get(parent_code(node.id) or "") if node.kind in ("Village", "Town") else None
+            prefix = parent.props["name"] if parent is not None else ""
+            found = self._described[node.id] = f"{'' if name.startswith(prefix) else prefix}{name} ({node.id})"
         return found
 
 
@@ -204,11 +217,15 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
                    index.named("Village", ref.name), "add the town (乡镇), or the village's code")
     same = index.named(ref.kind, ref.name, scope) if ref.name else []
     inside = {n.id for n in same}
-    elsewhere = [n for n in index.named(ref.kind, ref.name) if n.id not in inside] if ref.name else []
+
+    def elsewhere() -> list[Node]:
+        return [n for n in index.named(ref.kind, ref.name) if n.id not in inside] if ref.name else []
+
     if code:
-        others = tuple(index.describe(n) for n in [*same, *elsewhere] if n.id != code)
+        outside = elsewhere()
+        others = tuple(index.describe(n) for n in [*same, *outside] if n.id != code)
         if ref.code and not ref.resolve_to:
-            if ref.name and chosen not in same and chosen not in elsewhere:
+            if ref.name and chosen not in same and chosen not in outside:
                 raise fail(f"code {code} is {index.describe(chosen)}, not {ref.context}{ref.name} / 代码与名称不符",
                            "missing", [chosen, *same], "correct the code or the name")
             return Match(ref, chosen, "code", others)
@@ -222,12 +239,12 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
         return Match(ref, chosen, "curated" if chosen not in same else _status(ref, chosen), others)
     where = f" in {ref.context}" if ref.context else ""
     if len(same) == 1:
-        return Match(ref, same[0], _status(ref, same[0]), tuple(index.describe(n) for n in elsewhere))
+        return Match(ref, same[0], _status(ref, same[0]), index.elsewhere(ref.kind, ref.name, inside))
     if len(same) > 1:
         raise fail(f"{ref.name}{where} matches {len(same)} roster units / 名册中有多个同名单位", "ambiguous", same,
                    "give the town or county, the code, or resolve_to: <code> with resolution: <why>")
     raise fail(f"{ref.kind} {ref.name}{where} is not in the roster / 名册中无此名称", "missing",
-               [*index.close(ref.kind, ref.name, scope), *elsewhere],
+               [*index.close(ref.kind, ref.name, scope), *elsewhere()],
                "correct the name, or add resolve_to: <code> and resolution: <why> to the source")
 
 

@@ -34,7 +34,7 @@ import yaml
 
 from graph_model.names import match_key, similar_names
 from graph_model.records import InputError, Node, Origin, Problem, SourceRef, coerce_value, make_node, make_tie
-from graph_model.schema import Property, Schema
+from graph_model.schema import Property, Schema, packaged_yaml
 from loaders.context import LoadContext
 from loaders.reconcile import (ADMIN_KINDS, Identity, PlaceRef, Unresolved, decision_for, entities_of, reference_key,
                                resolve_place)
@@ -167,7 +167,7 @@ def read_tables(path: Path, data: bytes) -> list[Sheet]:
 
 @functools.cache
 def _columns_data() -> dict[str, Any]:
-    return yaml.safe_load(resources.files("loaders").joinpath("columns.yaml").read_text(encoding="utf-8"))
+    return packaged_yaml(resources.files("loaders").joinpath("columns.yaml"))
 
 
 def _spellings(name: str, zh: str, en: str, words: Iterable[str]) -> set[str]:

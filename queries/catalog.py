@@ -22,11 +22,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Mapping
 
-import yaml
-
 from graph_model.names import match_key
 from graph_model.records import parse_date
-from graph_model.schema import default_schema
+from graph_model.schema import default_schema, packaged_yaml
 from queries.statements import BACKENDS
 
 _MACROS = {
@@ -244,8 +242,7 @@ def parse_catalog(entries: list[Mapping[str, Any]]) -> dict[str, NamedQuery]:
 @functools.cache
 def default_catalog() -> dict[str, NamedQuery]:
     """The catalog shipped in ``queries/catalog.yaml`` (read once)."""
-    text = resources.files(__package__).joinpath("catalog.yaml").read_text(encoding="utf-8")
-    return parse_catalog(yaml.safe_load(text))
+    return parse_catalog(packaged_yaml(resources.files(__package__).joinpath("catalog.yaml")))
 
 
 def get_query(name: str) -> NamedQuery:

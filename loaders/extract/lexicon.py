@@ -20,10 +20,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from graph_model.names import to_simplified
-from graph_model.schema import Schema, default_schema
+from graph_model.schema import Schema, default_schema, packaged_yaml
 
 
 class LexiconError(ValueError):
@@ -201,7 +199,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
 
 
 def _read(name: str) -> dict[str, Any]:
-    return yaml.safe_load(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+    return packaged_yaml(resources.files(__package__).joinpath(name))
 
 
 @functools.cache

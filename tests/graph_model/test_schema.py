@@ -1,9 +1,10 @@
 import copy
+import datetime as dt
 
 import pytest
 import yaml
 
-from graph_model.schema import SchemaError, default_schema, parse_schema
+from graph_model.schema import SchemaError, default_schema, packaged_yaml, parse_schema
 from tests.conftest import REPO
 
 DESIGN_NODE_KINDS = ["Province", "City", "County", "Town", "Village", "PartyOrganization", "Enterprise",
@@ -90,3 +91,21 @@ def test_invalid_declarations_are_rejected(declaration, mutate, message):
     mutate(bad)
     with pytest.raises(SchemaError, match=message):
         parse_schema(bad)
+
+
+def test_packaged_yaml_is_kept_parsed_while_the_file_is_unchanged(tmp_path, declaration):
+    (tmp_path / "schema.yaml").write_bytes((REPO / "graph_model" / "schema.yaml").read_bytes())
+    assert packaged_yaml(tmp_path / "schema.yaml") == declaration
+    assert (tmp_path / "__pycache__" / "schema.yaml.pickle").exists()
+    assert packaged_yaml(tmp_path / "schema.yaml") == declaration  # from the kept form
+    dated = tmp_path / "dated.yaml"
+    dated.write_text("example: 2021-12-31\n", encoding="utf-8")
+    assert packaged_yaml(dated) == {"example": dt.date(2021, 12, 31)}
+    dated.write_text("example: 2022-06-30 # edited\n", encoding="utf-8")
+    assert packaged_yaml(dated) == {"example": dt.date(2022, 6, 30)}
+
+
+def test_packaged_yaml_reads_a_folder_it_cannot_write(tmp_path):
+    (tmp_path / "a.yaml").write_text("k: [1, 2]\n", encoding="utf-8")
+    (tmp_path / "__pycache__").write_text("a file where the folder would be", encoding="utf-8")
+    assert packaged_yaml(tmp_path / "a.yaml") == {"k": [1, 2]}
