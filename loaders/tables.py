@@ -560,9 +560,9 @@ class _NewOrganization(Exception):
 
 
 @functools.cache
-def _end_kinds(schema: Schema, type_: str, position: int) -> list[str]:
+def _end_kinds(schema: Schema, type_: str, position: int) -> tuple[str, ...]:
     """The kinds a tie kind allows at its start (``position`` 0) or end (1), in the schema's order."""
-    return list(dict.fromkeys(pair[position] for pair in schema.tie_kind(type_).endpoints))
+    return tuple(dict.fromkeys(pair[position] for pair in schema.tie_kind(type_).endpoints))
 
 
 def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Origin, ctx: LoadContext,
@@ -585,7 +585,7 @@ def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Or
         kind = kind_named(schema, given)
         if kind is None:
             raise InputError([Problem(origin.at(end + "_kind"), f"unknown kind {given!r} / 未知类型")])
-        allowed = [kind]
+        allowed = (kind,)
     decided = ctx.decisions and ctx.decisions.get(reference_key(PlaceRef(allowed[0], text, values.get(end + "_town"),
                                                                          values.get(end + "_county"))))
     if decided and decided.get("resolve_to") and allowed[0] not in ADMIN_KINDS:
