@@ -60,7 +60,8 @@ def brokerage_roles(dg: nx.DiGraph, group: Callable[[Hashable], Hashable | None]
     through a node of unknown group are left out.
     """
     groups = {n: group(n) for n in dg}
-    successors = dg.succ
+    # plain dicts (node -> {neighbour: data}): their keys() intersect in C, NetworkX's views in Python
+    successors, predecessors = dict(dg.adjacency()), dict(dg.reverse(copy=False).adjacency())
     result = {}
     for b in dg:
         counts = dict.fromkeys(ROLES, 0)
@@ -73,7 +74,7 @@ def brokerage_roles(dg: nx.DiGraph, group: Callable[[Hashable], Hashable | None]
         for c in out:
             if groups[c] is not None:
                 reached[groups[c]] = reached.get(groups[c], 0) + 1
-        for a in dg.pred[b]:
+        for a in predecessors[b]:
             ga = groups[a]
             if ga is None:
                 continue

@@ -41,6 +41,8 @@ CONFIDENCE = 0.95
 SEED = 1
 PAGERANK_TOLERANCE = 1e-10
 DENSE_PIECE = 400
+DENSE_BATCH = 1 << 22
+"""Matrix entries per batched ``eigh`` call (32 MB of floats) in :meth:`Engine.eigenvector`."""
 
 
 def choose_engine(g: nx.Graph) -> EngineName:
@@ -229,19 +231,25 @@ class Engine:
         edges_by_piece = np.argsort(edge_piece, kind="stable")
         edge_starts = np.concatenate(([0], np.cumsum(np.bincount(edge_piece, minlength=len(sizes)))))
         values = np.ones(n)  # pieces of one tie: both ends alike
-        for p in np.flatnonzero(sizes > 2):
+        for k in np.unique(sizes[(sizes > 2) & (sizes <= DENSE_PIECE)]):
+            # every piece of k nodes at once: one stack of k × k matrices, one batched eigh call
+            same = np.flatnonzero(sizes == k)
+            for batch in np.array_split(same, -(-len(same) * k * k // DENSE_BATCH)):
+                slot = np.full(len(sizes), -1)
+                slot[batch] = np.arange(len(batch))
+                chosen = np.flatnonzero(slot[edge_piece] >= 0)
+                at, a, b = slot[edge_piece[chosen]], local[edges[chosen, 0]], local[edges[chosen, 1]]
+                matrices = np.zeros((len(batch), k, k))
+                matrices[at, a, b] = weights[chosen]
+                matrices[at, b, a] = weights[chosen]
+                vectors = np.abs(np.linalg.eigh(matrices)[1][:, :, -1])  # Perron vectors, whatever their sign
+                values[by_piece[starts[batch][:, None] + np.arange(k)]] = vectors / vectors.max(axis=1, keepdims=True)
+        for p in np.flatnonzero(sizes > DENSE_PIECE):
             members = by_piece[starts[p]:starts[p + 1]]
             chosen = edges_by_piece[edge_starts[p]:edge_starts[p + 1]]
             a, b, w, k = local[edges[chosen, 0]], local[edges[chosen, 1]], weights[chosen], sizes[p]
-            if k <= DENSE_PIECE:
-                matrix = np.zeros((k, k))
-                matrix[a, b] = w
-                matrix[b, a] = w
-                vector = np.linalg.eigh(matrix)[1][:, -1]
-            else:
-                matrix = coo_matrix((np.r_[w, w], (np.r_[a, b], np.r_[b, a])), shape=(k, k)).tocsr()
-                vector = eigsh(matrix, k=1, which="LA")[1][:, 0]
-            vector = np.abs(vector)  # the Perron vector, whatever sign the solver gave it
+            matrix = coo_matrix((np.r_[w, w], (np.r_[a, b], np.r_[b, a])), shape=(k, k)).tocsr()
+            vector = np.abs(eigsh(matrix, k=1, which="LA")[1][:, 0])  # the Perron vector, whatever its sign
             values[members] = vector / vector.max()
         return dict(zip(ig_.nodes, values.tolist()))
 

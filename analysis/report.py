@@ -17,6 +17,7 @@ from typing import Any
 from analysis import brokerage, centrality, communities, coverage, fragility, timeline
 from analysis.engine import Engine, EngineName, Sampling
 from analysis.network import CollaborationNetwork, aggregate_count, collaboration_network, two_mode_rows
+from graph_model.collector import collector_paused
 from graph_model.records import GraphData, Tie
 from graph_model.schema import Schema
 
@@ -66,13 +67,15 @@ class Analysis:
         return any(node_id.startswith("syn:") for node_id in self.network.graph.nodes)
 
 
+@collector_paused()
 def analyse(graph: GraphData, schema: Schema, *, as_of: dt.date | None = None,
             compare: tuple[dt.date, dt.date] | None = None, use: EngineName | None = None) -> Analysis:
     """Every measure of the collaboration network of ``graph`` as of ``as_of`` (every tie if None).
 
     ``compare=(before, after)`` also works out what changed between the two
     days, and the measures are those of ``after``. ``use`` forces NetworkX or
-    igraph (default: chosen by size, :func:`analysis.engine.choose_engine`).
+    igraph (default: chosen by size, :func:`analysis.engine.choose_engine`). The cycle collector is
+    paused meanwhile (:mod:`graph_model.collector`).
     """
     if compare is not None:
         as_of = compare[1]
@@ -130,6 +133,7 @@ class _Namer:
     def __init__(self, network: CollaborationNetwork, schema: Schema):
         self.network, self.schema = network, schema
         self._names: dict[str, str] = {}
+        self._kinds = {k.label: k for k in schema.node_kinds}
 
     def name(self, node_id: str) -> str:
         found = self._names.get(node_id)
@@ -143,7 +147,7 @@ class _Namer:
 
     def node(self, node_id: str) -> dict[str, Any]:
         node = self.network.node(node_id)
-        kind = self.schema.node_kind(node.kind)
+        kind = self._kinds.get(node.kind) or self.schema.node_kind(node.kind)  # (which names an unknown kind)
         return {"id": node_id, "name": self.name(node_id), "kind": node.kind, "kind_zh": kind.zh, "kind_en": kind.en,
                 "town": self.town(node_id)}
 

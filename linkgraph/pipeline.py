@@ -9,12 +9,12 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from graph_model.collector import collector_paused
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
 from stores import is_server_spec, open_store
@@ -31,19 +31,6 @@ if TYPE_CHECKING:  # the loaders too are imported by the functions that use them
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_CASE = REPO / "examples" / "jia_county" / "case.yaml"
-
-
-@contextlib.contextmanager
-def _without_gc():
-    """Python's cycle collector off while a load builds its records: they hold no cycles, and on a
-    national load the collector's passes over millions of new objects took half of the time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @contextlib.contextmanager
@@ -95,7 +82,7 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
 
     schema = schema or default_schema()
     answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
-    with _without_gc(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
+    with collector_paused(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
         if not replace:
             held = {row["key"]: row for row in target.loaded_sources() if row["complete"]}
             digests = source_digests(sources, columns=columns, decisions_digest=digest, title=title)
@@ -148,7 +135,7 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
     ref = SourceRef(key, f"{NBS_SOURCE}: {scope}", nbs.ROSTER_FILE.rsplit("/", 1)[-1])
     digest = hashlib.sha256(f"{nbs.packaged_digest()}:{key}:{ref.title}".encode()).hexdigest()
     info = SourceInfo(ref, Path(ref.file), digest, "roster")
-    with _without_gc(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
+    with collector_paused(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
         held = {row["key"]: row for row in target.loaded_sources()}.get(key)
         if not replace and held and held["digest"] == digest and held["complete"]:
             return Loaded(LoadResult(GraphData(schema=schema), [info]), WriteReport(WritePlan(), [], [key], dry_run),
@@ -283,8 +270,9 @@ def report(store: str, out_dir: str | Path, *, title: str = "linkgraph", as_of: 
     the measures of the later one.
     """
     schema = default_schema()
-    graph, where = read_graph(store, scope, schema)
-    return report_of(graph, schema, where, out_dir, title, as_of=as_of, compare=compare)
+    with collector_paused():  # millions of objects read, computed and written: see graph_model.collector
+        graph, where = read_graph(store, scope, schema)
+        return report_of(graph, schema, where, out_dir, title, as_of=as_of, compare=compare)
 
 
 def report_of(graph: GraphData, schema: Schema, where: str, out_dir: str | Path, title: str, *,
@@ -294,9 +282,10 @@ def report_of(graph: GraphData, schema: Schema, where: str, out_dir: str | Path,
     from analysis.report import analyse
     from visualizations.report import write_report
 
-    result = analyse(graph, schema, as_of=as_of_day(as_of) if as_of else None,
-                     compare=(as_of_day(compare[0]), as_of_day(compare[1])) if compare else None)
-    return result, write_report(result, out_dir, title=title, store=where)
+    with collector_paused():  # through both: analyse's millions of new objects are not scanned in between
+        result = analyse(graph, schema, as_of=as_of_day(as_of) if as_of else None,
+                         compare=(as_of_day(compare[0]), as_of_day(compare[1])) if compare else None)
+        return result, write_report(result, out_dir, title=title, store=where)
 
 
 def export(store: str, path: str | Path, *, fmt: str = "gexf", as_of: str | None = None,
@@ -309,10 +298,11 @@ def export(store: str, path: str | Path, *, fmt: str = "gexf", as_of: str | None
     from visualizations.report import NODE_COLUMNS
 
     schema = default_schema()
-    graph, _ = read_graph(store, scope, schema)
-    network = collaboration_network(graph, schema, as_of=as_of_day(as_of) if as_of else None)
-    nodes, _ = node_measures(network, schema)
-    return write_network(network_records(network, nodes, NODE_COLUMNS), Path(path), fmt)
+    with collector_paused():
+        graph, _ = read_graph(store, scope, schema)
+        network = collaboration_network(graph, schema, as_of=as_of_day(as_of) if as_of else None)
+        nodes, _ = node_measures(network, schema)
+        return write_network(network_records(network, nodes, NODE_COLUMNS), Path(path), fmt)
 
 
 def export_neo4j_admin(store: str, folder: str | Path, *, scope: Scope = EVERYTHING) -> "ImportFiles":

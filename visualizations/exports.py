@@ -19,12 +19,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence
 
 import networkx as nx
 
 from analysis.network import TWO_WAY_TIE_KINDS, CollaborationNetwork, tie_weight
-from visualizations.tables import csv_text, neutralized, write_excel_csv
+from visualizations.tables import neutralized, write_excel_csv_rows
 
 WORKBOOK_ROWS = 100_000
 """Rows a workbook sheet holds at most; a longer table is cut there (its CSV holds every row) and says so."""
@@ -63,6 +63,11 @@ class Table:
 
 def _cell(value: Any) -> Any:
     """A value as a cell holds it: None and NaN empty, lists joined, True/False as 是/否."""
+    kind = type(value)
+    if kind is str or kind is int:  # the common cases first: reports write millions of cells
+        return value
+    if kind is float:
+        return "" if math.isnan(value) else value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, bool):
@@ -76,11 +81,8 @@ def _cell(value: Any) -> Any:
 
 def write_csv_tables(tables: Iterable[Table], out_dir: Path) -> dict[str, Path]:
     """One ``KEY.csv`` per table (UTF-8 with BOM, bilingual headers); returns key → path."""
-    written = {}
-    for table in tables:
-        text = csv_text([c.header for c in table.columns], (table.values(r) for r in table.rows))
-        written[table.key] = write_excel_csv(out_dir / f"{table.key}.csv", text)
-    return written
+    return {table.key: write_excel_csv_rows(out_dir / f"{table.key}.csv", [c.header for c in table.columns],
+                                            map(table.values, table.rows)) for table in tables}
 
 
 def write_workbook(tables: Iterable[Table], path: Path) -> Path:
@@ -132,25 +134,55 @@ def _width(column: Column) -> int:
 
 @dataclass
 class NetworkRecords:
-    """The network as Gephi gets it: one attribute dict per node (``id``, ``label``, ``kind`` and the
-    measures) and per tie (``source``, ``target``, ``kind``, ``weight``, ``two_way``, dates)."""
+    """The network as Gephi gets it, column by column: ``nodes`` maps each node attribute (``id``, ``label``,
+    ``kind`` and the measures) and ``edges`` each tie attribute (``source``, ``target``, ``kind``, ``weight``,
+    ``two_way``, dates) to one value per node or tie, None where it has none. Columns, not a dict per node:
+    the national network's 600,000 nodes would take some 700 MB more as dicts."""
 
-    nodes: list[dict[str, Any]]
-    edges: list[dict[str, Any]]
+    nodes: dict[str, list[Any]]
+    edges: dict[str, list[Any]]
+
+    def node_count(self) -> int:
+        return len(self.nodes.get("id", ()))
+
+    def edge_count(self) -> int:
+        return len(self.edges.get("source", ()))
 
 
 def network_records(network: CollaborationNetwork, rows: Sequence[Mapping[str, Any]],
                     columns: Sequence[Column]) -> NetworkRecords:
-    """Every node of ``rows`` with the ``columns`` of its row (empty values left out), every working tie as a
-    directed edge (parallel ties of different kinds apart; ``two_way`` on the kinds that flow both ways)."""
-    keys = [c.key for c in columns if c.key not in ("id", "name")]
-    nodes = [{"id": row["id"], "label": row["name"], "kind": row["kind"],
-              **{k: row[k] for k in keys if row.get(k) is not None and row.get(k) != ""}} for row in rows]
-    edges = [{"source": tie.source_id, "target": tie.target_id, "kind": tie.type,
-              "weight": tie_weight(network.graph.nodes, tie), "two_way": tie.type in TWO_WAY_TIE_KINDS,
-              **{k: str(tie.props[k]) for k in ("start_date", "end_date") if tie.props.get(k)}}
-             for tie in network.ties]
+    """Every node of ``rows`` with the ``columns`` of its row (empty values as None; a column without any
+    value left out), every working tie as a directed edge (parallel ties of different kinds apart;
+    ``two_way`` on the kinds that flow both ways)."""
+    nodes: dict[str, list[Any]] = {"id": [r["id"] for r in rows], "label": [r["name"] for r in rows],
+                                   "kind": [r["kind"] for r in rows]} if rows else {}
+    for key in (c.key for c in columns if c.key not in ("id", "name")):
+        values = [None if v == "" else v for v in (row.get(key) for row in rows)]
+        if any(v is not None for v in values):
+            nodes[key] = values
+    ties, graph_nodes = network.ties, network.graph.nodes
+    edges: dict[str, list[Any]] = {
+        "source": [t.source_id for t in ties], "target": [t.target_id for t in ties], "kind": [t.type for t in ties],
+        "weight": [tie_weight(graph_nodes, t) for t in ties], "two_way": [t.type in TWO_WAY_TIE_KINDS for t in ties],
+    } if ties else {}
+    for key in ("start_date", "end_date"):
+        values = [str(v) if (v := t.props.get(key)) else None for t in ties]
+        if any(v is not None for v in values):
+            edges[key] = values
     return NetworkRecords(nodes, edges)
+
+
+def _items(columns: Mapping[str, list[Any]], count: int) -> Iterator[dict[str, Any]]:
+    """One dict per node or tie, its attributes with a value, in the columns' order."""
+    for i in range(count):
+        yield {k: v for k, values in columns.items() if (v := values[i]) is not None}
+
+
+def _first_seen(columns: Mapping[str, list[Any]]) -> list[str]:
+    """The attributes in the order a reader meets them going through the nodes (or ties) one by one: by the
+    first node that has a value, then in the columns' order (the order of GraphML's keys and CSV's columns)."""
+    first = {k: next(i for i, v in enumerate(values) if v is not None) for k, values in columns.items()}
+    return sorted(columns, key=lambda k: first[k])  # stable: the columns' order among equals
 
 
 def write_network(records: NetworkRecords, path: Path, fmt: NetworkFormat) -> list[Path]:
@@ -158,22 +190,27 @@ def write_network(records: NetworkRecords, path: Path, fmt: NetworkFormat) -> li
     CSV pair (``path`` is then a folder)."""
     if fmt == "gexf":
         g = nx.MultiDiGraph()
-        g.add_nodes_from((n["id"], {k: v for k, v in n.items() if k != "id"}) for n in records.nodes)
-        g.add_edges_from((e["source"], e["target"], e["kind"], {k: v for k, v in e.items() if k not in ("source", "target")})
-                         for e in records.edges)
+        g.add_nodes_from((n.pop("id"), n) for n in _items(records.nodes, records.node_count()))
+        g.add_edges_from((e.pop("source"), e.pop("target"), e["kind"], e)
+                         for e in _items(records.edges, records.edge_count()))
         nx.write_gexf(g, path)
         return [path]
     if fmt == "graphml":
         _igraph_of(records).write_graphml(str(path))
         return [path]
     path.mkdir(parents=True, exist_ok=True)
-    node_keys = [k for k in dict.fromkeys(k for n in records.nodes for k in n) if k not in ("id", "label")]
+    nodes, edges = records.nodes, records.edges
+    node_keys = [k for k in _first_seen(nodes) if k not in ("id", "label")]
     edge_keys = ["kind", "weight", "two_way", "start_date", "end_date"]
-    node_rows = ([n["id"], n["label"], *(_cell(n.get(k)) for k in node_keys)] for n in records.nodes)
-    edge_rows = ([e["source"], e["target"], "Directed", *(str(v).lower() if isinstance(v := e.get(k), bool) else _cell(v)
-                                                          for k in edge_keys)] for e in records.edges)
-    return [write_excel_csv(path / "nodes.csv", csv_text(["Id", "Label", *node_keys], node_rows)),
-            write_excel_csv(path / "edges.csv", csv_text(["Source", "Target", "Type", *edge_keys], edge_rows))]
+    missing = [None] * records.edge_count()
+    node_rows = ([nodes["id"][i], nodes["label"][i], *(_cell(nodes[k][i]) for k in node_keys)]
+                 for i in range(records.node_count()))
+    edge_columns = [edges.get(k, missing) for k in edge_keys]
+    edge_rows = ([edges["source"][i], edges["target"][i], "Directed",
+                  *(str(v).lower() if isinstance(v := values[i], bool) else _cell(v) for values in edge_columns)]
+                 for i in range(records.edge_count()))
+    return [write_excel_csv_rows(path / "nodes.csv", ["Id", "Label", *node_keys], node_rows),
+            write_excel_csv_rows(path / "edges.csv", ["Source", "Target", "Type", *edge_keys], edge_rows)]
 
 
 def _igraph_of(records: NetworkRecords):
@@ -181,16 +218,27 @@ def _igraph_of(records: NetworkRecords):
     nodes ``n0``, ``n1`` …), a missing value an empty text or NaN as igraph writes them."""
     import igraph as ig
 
-    index = {n["id"]: i for i, n in enumerate(records.nodes)}
-    g = ig.Graph(n=len(index), edges=[(index[e["source"]], index[e["target"]]) for e in records.edges], directed=True)
-    for items, sequence in ((records.nodes, g.vs), (records.edges, g.es)):
-        for key in dict.fromkeys(k for item in items for k in item):
-            if key in ("source", "target"):
-                continue
-            values = [item.get(key) for item in items]
-            numeric = all(isinstance(v, (int, float)) or v is None for v in values) and \
-                not any(isinstance(v, bool) for v in values)
-            sequence["node_id" if key == "id" else key] = (
-                [math.nan if v is None else v for v in values] if numeric else
-                values if all(isinstance(v, bool) for v in values) else ["" if v is None else str(v) for v in values])
+    index = {n: i for i, n in enumerate(records.nodes.get("id", ()))}
+    ends = zip(map(index.__getitem__, records.edges.get("source", ())), map(index.__getitem__, records.edges.get("target", ())))
+    g = ig.Graph(n=len(index), edges=list(ends), directed=True)
+    for columns, sequence in ((records.nodes, g.vs), (records.edges, g.es)):
+        for key in _first_seen(columns):
+            if key not in ("source", "target"):
+                sequence["node_id" if key == "id" else key] = _attribute_values(columns[key])
     return g
+
+
+def _attribute_values(values: list[Any]) -> list[Any]:
+    """One attribute's values as igraph should write them: numbers (None as NaN) if all are numbers, as they
+    are if all are True/False, else text (None as empty). Decided on the set of the values' types, so a
+    national network's 18 million values are each looked at only once."""
+    types = set(map(type, values))
+    missing = type(None) in types
+    types.discard(type(None))
+    if all(issubclass(t, (int, float)) and not issubclass(t, bool) for t in types):
+        return [math.nan if v is None else v for v in values] if missing else values
+    if not missing and all(issubclass(t, bool) for t in types):
+        return values
+    if types == {str}:
+        return ["" if v is None else v for v in values] if missing else values
+    return ["" if v is None else str(v) for v in values]

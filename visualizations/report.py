@@ -14,11 +14,13 @@ policy: nothing is fetched) and every name is escaped. The tables behind it
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from pathlib import Path
 from typing import Any
 
 from analysis.findings import MEASURES, ROLE_READINGS, ROLES, findings
 from analysis.report import Analysis
+from graph_model.collector import collector_paused
 from visualizations.assets import ENVIRONMENT
 from visualizations.charts import column_chart, partner_bins, stacked_bar_chart
 from visualizations.exports import Column, Table, network_records, write_csv_tables, write_network, write_workbook
@@ -132,7 +134,7 @@ def _top(a: Analysis, key: str, highest_first: bool) -> list[dict[str, Any]]:
         rows = [r for r in a.nodes if r[key] > 0]
     else:
         rows = [r for r in a.nodes if r["partners"] > 1]
-    return sorted(rows, key=lambda r: (-r[key] if highest_first else r[key], r["id"]))[:TOP]
+    return heapq.nsmallest(TOP, rows, key=lambda r: (-r[key] if highest_first else r[key], r["id"]))
 
 
 def _town_sections(a: Analysis) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -206,8 +208,8 @@ def render_report(a: Analysis, *, title: str, store: str, generated: str | None 
         title=title, store=store, generated=generated or dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         a=a, s=a.summary, findings=texts,
         measures=[(m, _top(a, m.key, m.highest_first)) for m in MEASURES.values() if m.key != "brokerage"],
-        roles=[(k, ROLES[k], ROLE_READINGS[k]) for k in ROLES], brokers=sorted(
-            (r for r in a.nodes if r["brokerage"]), key=lambda r: (-r["brokerage"], r["id"]))[:HTML_ROWS],
+        roles=[(k, ROLES[k], ROLE_READINGS[k]) for k in ROLES], brokers=heapq.nsmallest(
+            HTML_ROWS, (r for r in a.nodes if r["brokerage"]), key=lambda r: (-r["brokerage"], r["id"])),
         points=[c for c in a.cuts if c["kind"] == "node"], bridges=[c for c in a.cuts if c["kind"] == "tie"],
         counties=counties, rank_rows=_rank_rows(a),
         town_rows=[r for r in rows["coverage"] if r["level"] == "town"], sections=sections[:HTML_TOWNS], more_towns=len(sections) - HTML_TOWNS,
@@ -219,6 +221,7 @@ def render_report(a: Analysis, *, title: str, store: str, generated: str | None 
     )
 
 
+@collector_paused()
 def write_report(a: Analysis, out_dir: str | Path, *, title: str, store: str) -> dict[str, Path]:
     """Write ``report.html``, ``report.xlsx``, one CSV per table and ``network.graphml`` (for Gephi; ``linkgraph
     export`` writes GEXF and Gephi's CSV too); returns name → path."""

@@ -108,3 +108,16 @@ def test_eigenvector_of_large_pieces_by_sparse_solver(monkeypatch):
     g, dg = random_network(2)
     expected, found = Engine(g, dg, use="networkx").eigenvector(), Engine(g, dg, use="igraph").eigenvector()
     assert max(abs(found[n] - expected[n]) for n in expected) < 1e-9
+
+
+def test_eigenvector_of_pieces_alike_in_batches(monkeypatch):
+    """Pieces of one size go through one batched eigh call, split into batches of at most DENSE_BATCH entries:
+    the values are the same whatever the split, and NetworkX's."""
+    g, dg = random_network(3, nodes=400, ties=200)
+    sizes = [len(p) for p in nx.connected_components(g)]
+    assert sizes.count(3) > 5 and sizes.count(4) > 2  # several pieces of one size
+    whole = Engine(g, dg, use="igraph").eigenvector()
+    monkeypatch.setattr(engine_module, "DENSE_BATCH", 16)  # one matrix of 3 or 4 nodes per batch
+    assert Engine(g, dg, use="igraph").eigenvector() == whole
+    expected = Engine(g, dg, use="networkx").eigenvector()
+    assert max(abs(whole[n] - expected[n]) for n in expected) < 1e-9

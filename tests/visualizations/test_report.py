@@ -14,7 +14,7 @@ from graph_model.records import make_node, make_tie
 from tests.visualizations.helpers import HOSTILE, fetched_urls, hostile_graph
 from visualizations.exports import Column, Table, network_records, write_network, write_workbook
 from visualizations.report import NODE_COLUMNS, render_report, report_tables, write_report
-from visualizations.tables import compact_json, csv_text
+from visualizations.tables import compact_json, csv_text, write_excel_csv, write_excel_csv_rows
 
 SHEETS = ["要点", "概况", "组织指标", "按类型联结数", "帮扶覆盖", "报道称与记录", "脆弱点", "社群",
           "跨社群的乡镇", "产业", "无记录联结的村", "名称核对", "新增联结", "结束的联结", "排名变化"]
@@ -151,6 +151,27 @@ def test_csv_helpers():
     assert csv_text(["名称", "n"], [["西山,村", 1]]) == '名称,n\r\n"西山,村",1\r\n'
     assert csv_text(["名称"], [["+86 电话"], ["\tx"], [-1]]) == "名称\r\n'+86 电话\r\n'\tx\r\n-1\r\n"
     assert compact_json('{"成员村数": 9, "依据": "引文"}') == "成员村数: 9; 依据: 引文"
+
+
+def test_csv_written_row_by_row_is_the_csv_text(tmp_path):
+    headers, rows = ["名称", "n", "x"], [["=1+2", 1, 0.5], ["西山,村", -3, float("inf")], ["-x", True, None]]
+    whole = write_excel_csv(tmp_path / "whole.csv", csv_text(headers, rows))
+    streamed = write_excel_csv_rows(tmp_path / "streamed.csv", headers, iter(rows))
+    assert streamed.read_bytes() == whole.read_bytes() == codecs.BOM_UTF8 + (
+        "名称,n,x\r\n'=1+2,1,0.500000\r\n\"西山,村\",-3,inf\r\n'-x,True,\r\n").encode()
+
+
+def test_network_records_are_columns(jia_report):
+    analysis, _ = jia_report
+    records = network_records(analysis.network, analysis.nodes, NODE_COLUMNS)
+    assert (records.node_count(), records.edge_count()) == (17, 20)
+    assert list(records.nodes)[:4] == ["id", "label", "kind", "kind_zh"] and "name" not in records.nodes
+    first = records.nodes["id"].index("jia:hetaoshuyan_joint_committee")
+    assert (records.nodes["label"][first], records.nodes["town"][first]) == ("核桃树墕联村党委", "乌镇")
+    # no tie active on 2023-12-31 has ended: the column without any value is left out
+    assert list(records.edges) == ["source", "target", "kind", "weight", "two_way", "start_date"]
+    assert sum(v is not None for v in records.edges["start_date"]) == 20 - analysis.summary["undated_ties"]
+    assert all(v is None or v != "" for values in records.nodes.values() for v in values)  # empty is None
 
 
 def test_report_and_export_commands(tmp_path, capsys):
