@@ -196,3 +196,44 @@ def test_report_and_export_commands(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["report", "--store", store, "--as-of", "2021-02-30"])
     assert exit_.value.code == 2 and "2021-02-30 is not a day of the calendar" in capsys.readouterr().err
+
+
+def _sheets(path):
+    book = load_workbook(path)
+    return {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames}
+
+
+def test_a_large_report_writes_its_workbook_beside_the_other_files_with_the_same_cells(jia, schema, tmp_path,
+                                                                                      monkeypatch):
+    import visualizations.report as report
+
+    analysis = analyse(jia.graph, schema)
+    alone = write_report(analysis, tmp_path / "alone", title="佳县", store="embedded")
+    waits = []
+    real = report.beside
+    monkeypatch.setattr(report, "BESIDE_ROWS", 0)
+    monkeypatch.setattr(report.threading, "active_count", lambda: 1)  # whatever other tests left running
+    monkeypatch.setattr(report, "beside", lambda work: waits.append(real(work)) or waits[-1])
+    beside = write_report(analysis, tmp_path / "beside", title="佳县", store="embedded")
+    assert waits and waits[0] is not None  # written by a child process
+    assert _sheets(beside["workbook"]) == _sheets(alone["workbook"])
+
+
+def test_beside_says_whether_the_child_succeeded_and_is_not_used_beside_threads(tmp_path, monkeypatch):
+    import threading
+
+    import visualizations.report as report
+
+    with monkeypatch.context() as alone:
+        alone.setattr(report.threading, "active_count", lambda: 1)  # whatever other tests left running
+        wait = report.beside(lambda: (tmp_path / "done").write_text("yes"))
+        assert wait() is True and (tmp_path / "done").read_text() == "yes"
+        assert report.beside(lambda: 1 / 0)() is False
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert report.beside(lambda: None) is None
+    finally:
+        stop.set()
+        thread.join()
