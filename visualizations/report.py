@@ -232,11 +232,15 @@ def write_report(a: Analysis, out_dir: str | Path, *, title: str, store: str) ->
     texts = findings(a)
     tables = report_tables(a, texts)
     workbook = out / "report.xlsx"
-    wait = beside(lambda: write_workbook(tables, workbook)) if sum(len(t.rows) for t in tables) >= BESIDE_ROWS else None
-    if wait is None:
+
+    def tables_written() -> None:
         write_workbook(tables, workbook)
-    files: dict[str, Path] = {"workbook": workbook}
-    files.update(write_csv_tables(tables, out))
+        write_csv_tables(tables, out)
+
+    wait = beside(tables_written) if sum(len(t.rows) for t in tables) >= BESIDE_ROWS else None
+    if wait is None:
+        tables_written()
+    files: dict[str, Path] = {"workbook": workbook, **{t.key: out / f"{t.key}.csv" for t in tables}}
     files["graphml"] = write_network(network_records(a.network, a.nodes, NODE_COLUMNS), out / "network.graphml",
                                      "graphml")[0]
     html = out / "report.html"
@@ -244,12 +248,12 @@ def write_report(a: Analysis, out_dir: str | Path, *, title: str, store: str) ->
                          tables=tables)
     html.write_text(page, encoding="utf-8")
     if wait is not None and not wait():
-        write_workbook(tables, workbook)  # the child failed (e.g. killed for memory): written here after all
+        tables_written()  # the child failed (e.g. killed for memory): written here after all
     return {"html": html, **files}
 
 
 BESIDE_ROWS = 100_000
-"""Report tables of at least this many rows in all have their workbook written by a second process."""
+"""Report tables of at least this many rows in all have their workbook and CSVs written by a second process."""
 
 
 def beside(work: Callable[[], Any]) -> Callable[[], bool] | None:
@@ -258,8 +262,8 @@ def beside(work: Callable[[], Any]) -> Callable[[], bool] | None:
     ``fork``, one core, or threads running, as in ``linkgraph serve``: a forked child may inherit a lock held
     by another thread). The child shares the parent's memory until either writes to it.
 
-    A national report's workbook (5.1 M cells through xlsxwriter, about 40 s) is written so while the
-    CSVs, GraphML and HTML are (about as long).
+    A national report's workbook and CSVs (5.1 M cells through xlsxwriter and 25 M in CSV) are written so
+    while the GraphML and HTML are: 150 s → 121 s for the whole report with the workbook alone beside.
     """
     if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
         return None

@@ -203,7 +203,7 @@ def _sheets(path):
     return {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames}
 
 
-def test_a_large_report_writes_its_workbook_beside_the_other_files_with_the_same_cells(jia, schema, tmp_path,
+def test_a_large_report_writes_its_workbook_and_csvs_beside_the_other_files_the_same(jia, schema, tmp_path,
                                                                                       monkeypatch):
     import visualizations.report as report
 
@@ -217,6 +217,9 @@ def test_a_large_report_writes_its_workbook_beside_the_other_files_with_the_same
     beside = write_report(analysis, tmp_path / "beside", title="佳县", store="embedded")
     assert waits and waits[0] is not None  # written by a child process
     assert _sheets(beside["workbook"]) == _sheets(alone["workbook"])
+    assert list(beside) == list(alone)
+    csvs = [key for key, path in alone.items() if path.suffix == ".csv"]
+    assert csvs and all(beside[key].read_bytes() == alone[key].read_bytes() for key in csvs)
 
 
 def test_beside_says_whether_the_child_succeeded_and_is_not_used_beside_threads(tmp_path, monkeypatch):
