@@ -152,10 +152,10 @@ class EmbeddedStore(Store):
 
         A load that replaces the store, a large one, or one with a group for
         ``COPY`` where copying the store file costs less than ``CREATE`` would
-        (:func:`_bulk`), is written into a copy of the store file, one
-        statement at a time, and the copy then takes the store's place: a
-        failure or a kill leaves the store as it was, and no transaction has
-        to hold a national load in memory. Any other load runs in one
+        (:func:`_bulk`), is written into a copy of the store file (in one
+        transaction, or for a large load statement by statement, so that no
+        transaction has to hold a national load in memory), and the copy then
+        takes the store's place: a failure or a kill leaves the store as it was. Any other load runs in one
         transaction, with ``CREATE`` only: LadybugDB crashes on the next
         statement after it rolls back a transaction that ran a ``COPY``.
         """
@@ -373,12 +373,17 @@ def copy_rows(properties: Sequence, records: Sequence, loaded: str, ends: tuple[
     about 410 bytes each), estimated from the first rows; each further ``COPY`` into a tie table rewrites it at
     the next checkpoint (620,000 village ties: 10 s in one ``COPY``, 31 s in four), so the fewer the better."""
     if ends is None:
-        return -(-len(records) // -(-len(records) // COPY_NODE_ROWS))
+        return _equal_parts(len(records), COPY_NODE_ROWS)
     sample = copy_columns(properties, records[:1000], loaded, ends)
     size = sum(len(v.encode()) if isinstance(v, str) else 8 for _, column in sample.values() for v in column if v)
     per_row = max(size / len(records[:1000]), 64)
-    most = max(COPY_THRESHOLD, int(BUFFER_POOL_MB * 2**20 * COPY_SHARE / per_row))
-    return -(-len(records) // -(-len(records) // most))  # in equal parts
+    return _equal_parts(len(records), max(COPY_THRESHOLD, int(BUFFER_POOL_MB * 2**20 * COPY_SHARE / per_row)))
+
+
+def _equal_parts(count: int, most: int) -> int:
+    """The size of the fewest equal parts of ``count`` rows with at most ``most`` each: ``(620573, 314000)`` → 310287."""
+    parts = max(1, -(-count // most))
+    return -(-count // parts)
 
 
 def write_parquet(path: str, columns: Mapping[str, tuple[str, list[Any]]]) -> None:
