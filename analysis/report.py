@@ -133,7 +133,6 @@ class _Namer:
     def __init__(self, network: CollaborationNetwork, schema: Schema):
         self.network, self.schema = network, schema
         self._names: dict[str, str] = {}
-        self._kinds = {k.label: k for k in schema.node_kinds}
 
     def name(self, node_id: str) -> str:
         found = self._names.get(node_id)
@@ -147,7 +146,7 @@ class _Namer:
 
     def node(self, node_id: str) -> dict[str, Any]:
         node = self.network.node(node_id)
-        kind = self._kinds.get(node.kind) or self.schema.node_kind(node.kind)  # (which names an unknown kind)
+        kind = self.schema.node_kind(node.kind)
         return {"id": node_id, "name": self.name(node_id), "kind": node.kind, "kind_zh": kind.zh, "kind_en": kind.en,
                 "town": self.town(node_id)}
 

@@ -142,16 +142,25 @@ class Schema:
         return cached
 
     def node_kind(self, label: str) -> NodeKind:
-        for kind in self.node_kinds:
-            if kind.label == label:
-                return kind
-        raise SchemaError(f"unknown node kind {label!r}; known: {', '.join(self.node_labels)}")
+        kind = self._node_kinds_by_label.get(label)
+        if kind is None:
+            raise SchemaError(f"unknown node kind {label!r}; known: {', '.join(self.node_labels)}")
+        return kind
 
     def tie_kind(self, type_: str) -> TieKind:
-        for kind in self.tie_kinds:
-            if kind.type == type_:
-                return kind
-        raise SchemaError(f"unknown tie kind {type_!r}; known: {', '.join(self.tie_types)}")
+        kind = self._tie_kinds_by_type.get(type_)
+        if kind is None:
+            raise SchemaError(f"unknown tie kind {type_!r}; known: {', '.join(self.tie_types)}")
+        return kind
+
+    @functools.cached_property
+    def _node_kinds_by_label(self) -> dict[str, NodeKind]:
+        """Looked up for every record a load, the analysis or a report handles."""
+        return {k.label: k for k in self.node_kinds}
+
+    @functools.cached_property
+    def _tie_kinds_by_type(self) -> dict[str, TieKind]:
+        return {k.type: k for k in self.tie_kinds}
 
     @property
     def node_labels(self) -> tuple[str, ...]:

@@ -487,14 +487,8 @@ def _stated_by(records: Iterable[Node | Tie], keys: set[str]) -> dict[str, int]:
     """How many of ``records`` each source of ``keys`` states (one pass: a national load has millions)."""
     counts: dict[str, int] = dict.fromkeys(keys, 0)
     for record in records:
-        provenance = record.props.get("provenance") or ()
-        if len(provenance) == 1:
-            key = provenance[0]["key"]
-            if key in counts:
-                counts[key] += 1
-        else:
-            for key in {s["key"] for s in provenance} & keys:
-                counts[key] += 1
+        for key in {s["key"] for s in record.provenance} & keys:
+            counts[key] += 1
     return counts
 
 

@@ -78,11 +78,6 @@ def neutralized(value: Any) -> Any:
 
 def csv_value(value: Any) -> Any:
     """A value as a CSV cell holds it: floats with 6 decimals, formula-like text :func:`neutralized`."""
-    kind = type(value)
-    if kind is str:  # the common case first: reports write millions of cells
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
-    if kind is int:
-        return value
     return f"{value:.6f}" if isinstance(value, float) else neutralized(value)
 
 
