@@ -131,8 +131,18 @@ def measure_scale(scale: str, stores: list[str], work: Path, neo4j: str, repeat:
     admin_folder = str(work / scale / "neo4j-admin") if "neo4j" in stores else None
     anchors: dict[str, Any] = {}
     # Exporting the national store at once takes about 10 GB (killed here by the kernel on a shared
-    # machine): nationally, the anchors on the roster alone stand in.
+    # machine): nationally, the anchors are built from the roster and the sources instead.
     stores_for_export = [] if scale == "national" else stores
+    if scale == "national":
+        say(f"  {scale}: anchors on every record, built (COPY, NetworkX{', UNWIND' if 'neo4j' in stores else ''})")
+        level, value = SCALES[scale]["roster"]
+        whole = run_step("anchors_whole", limit, env=ANCHOR_ENV, level=level, value=value, folder=str(work / scale),
+                         sources=[*SCALES[scale]["sources"], *synthetic(scale, work)],
+                         neo4j=neo4j if "neo4j" in stores else None)
+        anchors["embedded"] = whole
+        if "unwind_seconds" in whole:
+            anchors["unwind"] = {"seconds": whole["unwind_seconds"], "rows": whole["rows"]}
+            run_step("clear", limit, store=neo4j)
     if stores_for_export:
         say(f"  {scale}: anchors (COPY, NetworkX, pyvis{', neo4j-admin files' if admin_folder else ''})")
         anchors["embedded"] = run_step("anchors_embedded", limit, env=ANCHOR_ENV, store=source,

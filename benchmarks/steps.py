@@ -158,24 +158,30 @@ def anchor_unwind(embedded: str, neo4j: str) -> dict[str, Any]:
     return {"seconds": seconds, "rows": sum(counts.values())}
 
 
+def _roster(level: str, value: str | None, schema):
+    """The roster's records, built as ``linkgraph roster`` builds them."""
+    from graph_model.records import SourceRef
+    from loaders import nbs
+    from loaders.roster import roster_graph
+
+    roster = nbs.national_roster()
+    units = nbs.scope_units(roster, nbs.parse_scope(roster, level, value))
+    return roster_graph(((n, *row) for n, row in enumerate(nbs.unit_rows(units), start=2)), "roster.csv", schema,
+                        SourceRef("roster", "roster", "roster.csv"))
+
+
 @step
 def anchors_roster(level: str, value: str | None, folder: str, neo4j: str | None, neo4j_home: str | None) -> dict[str, Any]:
     """The anchors on the roster's records alone, built as ``linkgraph roster`` builds them (no export of
     a store: at national scale that takes about 10 GB): LadybugDB ``COPY``, Neo4j ``UNWIND`` and the
     neo4j-admin import (server stopped and started; its database is replaced)."""
     from benchmarks import anchors
-    from graph_model.records import SourceRef
     from graph_model.schema import default_schema
-    from loaders import nbs
-    from loaders.roster import roster_graph
     from stores import open_store
     from stores.neo4j_admin import write_import
 
     schema = default_schema()
-    roster = nbs.national_roster()
-    units = nbs.scope_units(roster, nbs.parse_scope(roster, level, value))
-    graph = roster_graph(((n, *row) for n, row in enumerate(nbs.unit_rows(units), start=2)), "roster.csv", schema,
-                         SourceRef("roster", "roster", "roster.csv"))
+    graph = _roster(level, value, schema)
     result: dict[str, Any] = {"rows": len(graph.nodes) + len(graph.ties),
                               "copy_seconds": anchors.ladybug_copy(graph, schema, folder)}
     if neo4j:
@@ -187,6 +193,37 @@ def anchors_roster(level: str, value: str | None, folder: str, neo4j: str | None
             del graph
             result["admin_files_seconds"] = seconds
             result["admin"] = anchor_admin(neo4j, files.command(), neo4j_home)
+    return result
+
+
+@step
+def anchors_whole(level: str, value: str | None, sources: list[str], folder: str, neo4j: str | None) -> dict[str, Any]:
+    """The anchors on every record of a first load, the roster's and the sources', built as the load builds
+    them rather than exported from the store (nationally an export takes about 10 GB): LadybugDB ``COPY``,
+    plain NetworkX and, with ``neo4j``, Neo4j ``UNWIND`` (its data replaced)."""
+    from benchmarks import anchors
+    from graph_model.schema import default_schema
+    from loaders import load_sources
+    from loaders.context import Known
+    from loaders.reconcile import ADMIN_KINDS
+    from stores import open_store
+
+    schema = default_schema()
+    graph = _roster(level, value, schema)
+    places = [node for node in graph.nodes.values() if node.kind in ADMIN_KINDS]
+    known = Known(kind_of=lambda i: graph.nodes[i].kind if i in graph.nodes else None, places=lambda: places)
+    stated = load_sources(sources, schema, known=known).graph
+    for node in stated.nodes.values():
+        graph.add_node(node)
+    for tie in stated.ties.values():
+        graph.add_tie(tie)
+    del stated, places
+    result: dict[str, Any] = {"rows": len(graph.nodes) + len(graph.ties),
+                              "copy_seconds": anchors.ladybug_copy(graph, schema, folder),
+                              "networkx_seconds": anchors.networkx_degree(graph)}
+    if neo4j:
+        with open_store(neo4j) as target:
+            result["unwind_seconds"] = anchors.neo4j_unwind(target, graph)
     return result
 
 

@@ -1,0 +1,33 @@
+"""benchmarks/steps.py: the anchors built from the roster and the sources hold the rows a load writes."""
+
+import pytest
+
+from benchmarks import steps
+from benchmarks.synth import counties_in, generate_county, write_tables
+from linkgraph.pipeline import load, load_roster
+from loaders.nbs import national_roster, parse_scope
+from stores import open_store
+from tests.conftest import EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory):
+    roster = national_roster()
+    [county] = counties_in(roster, parse_scope(roster, "county", "610828"))
+    out = tmp_path_factory.mktemp("synth")
+    write_tables([(county, generate_county(county, 1))], out)
+    return [str(EXAMPLE / "case.yaml"), str(out / "organizations.csv"), str(out / "ties.csv")]
+
+
+def test_anchors_whole_copies_the_rows_of_a_first_load(tmp_path, sources):
+    store = str(tmp_path / "loaded.lbug")
+    load_roster("county", "610828", store)
+    load(sources, store)
+    with open_store(store, read_only=True) as loaded:
+        written = sum(loaded.counts().values())
+
+    anchors = steps.anchors_whole("county", "610828", sources, str(tmp_path), None)
+
+    assert anchors["rows"] == written == 1301
+    assert anchors["copy_seconds"] > 0 and anchors["networkx_seconds"] > 0
+    assert "unwind_seconds" not in anchors
