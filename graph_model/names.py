@@ -59,7 +59,7 @@ import functools
 import re
 import sys
 import unicodedata
-from importlib import resources
+from pathlib import Path
 from typing import Iterable, NamedTuple
 
 from graph_model.schema import packaged_yaml
@@ -123,7 +123,7 @@ def clean_name(text: str) -> str:
 @functools.cache
 def _variant_data() -> dict:
     """``name_variants.yaml``, read once."""
-    return packaged_yaml(resources.files(__package__).joinpath("name_variants.yaml"))
+    return packaged_yaml(Path(__file__).with_name("name_variants.yaml"))
 
 
 def _in_gb2312(char: str) -> bool:

@@ -1,5 +1,5 @@
 import sys
 
-from linkgraph.cli import main
+from linkgraph.cli import program
 
-sys.exit(main())
+sys.exit(program())

@@ -19,7 +19,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Any, Mapping
 
 from graph_model.names import match_key
@@ -242,7 +242,7 @@ def parse_catalog(entries: list[Mapping[str, Any]]) -> dict[str, NamedQuery]:
 @functools.cache
 def default_catalog() -> dict[str, NamedQuery]:
     """The catalog shipped in ``queries/catalog.yaml`` (read once)."""
-    return parse_catalog(packaged_yaml(resources.files(__package__).joinpath("catalog.yaml")))
+    return parse_catalog(packaged_yaml(Path(__file__).with_name("catalog.yaml")))
 
 
 def get_query(name: str) -> NamedQuery:

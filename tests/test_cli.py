@@ -124,9 +124,18 @@ def test_console_script_runs():
     assert "load" in result.stdout and "demo" in result.stdout
 
 
+def test_the_program_exits_with_its_commands_code(tmp_path):
+    """``linkgraph`` (the program: main, then gc.freeze) ends with the command's exit code and its message."""
+    done = subprocess.run([sys.executable, "-m", "linkgraph", "query", "kind_counts", "--store", str(tmp_path / "none.lbug")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(f"错误 error: no embedded store at {tmp_path / 'none.lbug'}")
+
+
 QUERY_DOES_NOT_IMPORT = ("loaders", "analysis", "visualizations.map", "visualizations.report", "yaml", "orjson",
                          "rich", "pandas", "pyarrow", "openpyxl", "xlsxwriter", "networkx", "igraph", "pyvis",
-                         "IPython", "jinja2", "opencc", "pypinyin", "rapidfuzz", "neo4j")
+                         "IPython", "jinja2", "opencc", "pypinyin", "rapidfuzz", "neo4j", "tempfile",
+                         "importlib.resources", "zipfile")
 
 
 def test_a_query_imports_only_what_it_uses(tmp_path):
