@@ -81,12 +81,13 @@ rightly refuses it); the example's id means the same node at every scale."""
 @step
 def queries(store: str, repeat: int) -> dict[str, Any]:
     """Every named query of the catalog (read now) with its example parameters: median of ``repeat`` runs
-    after a first one (whose time is kept too), and the rows it returned."""
+    after a first one (whose time is kept too), and the rows it returned; the store opened as ``linkgraph
+    query`` opens it (its page cache bounded)."""
     from queries.catalog import default_catalog
     from stores import open_store
 
     figures = {}
-    with open_store(store, read_only=True) as source:
+    with open_store(store, read_only=True, bounded_cache=True) as source:
         for query in default_catalog().values():
             params = {**{p.name: p.example for p in query.params}, **QUERY_PARAMS.get(query.name, {})}
             try:
