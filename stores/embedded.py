@@ -276,14 +276,7 @@ class EmbeddedStore(Store):
                 result = self._conn.execute(cypher, dict(params or {}))
             except RuntimeError as err:
                 raise _refusal(err, self.describe(), timeout) from None
-            columns = result.get_column_names()
-            rows: list[dict[str, Any]] = []
-            truncated = False
-            while result.has_next():
-                if limit is not None and len(rows) >= limit:
-                    truncated = True
-                    break
-                rows.append(dict(zip(columns, result.get_next())))
+            columns, rows, truncated = _answer_rows(result, limit)
             if write:
                 self._execute("COMMIT")
         except BaseException:
@@ -295,6 +288,30 @@ class EmbeddedStore(Store):
             if timeout:
                 self._conn.set_query_timeout(0)
         return Answer(columns, rows, truncated)
+
+
+ARROW_TYPES = frozenset({"STRING", "INT64", "DOUBLE", "BOOL", "DATE", "STRING[]", "INT64[]"})
+"""Column types whose values LadybugDB's Arrow export gives exactly as its row by row reading does (the same
+Python types and values; a MAP, for one, differs), the types of every named query's columns."""
+ARROW_ROWS = 50_000
+"""Answers of at least this many rows are read through Arrow: about 1 µs a row faster, once importing pyarrow
+(60 ms, which ``linkgraph query`` on a county's store does not pay) is paid."""
+
+
+def _answer_rows(result, limit: int | None) -> tuple[list[str], list[dict[str, Any]], bool]:
+    """The columns, the rows (at most ``limit``) and whether the limit cut them. A large answer of
+    ``ARROW_TYPES`` alone is read column by column through Arrow (212,071 rows nationally: 0.4 against 0.6 s)."""
+    columns = result.get_column_names()
+    if (limit is None and columns and result.get_num_tuples() >= ARROW_ROWS
+            and set(result.get_column_data_types()) <= ARROW_TYPES):
+        table = result.get_as_arrow()
+        return columns, [dict(zip(columns, values)) for values in zip(*(c.to_pylist() for c in table.columns))], False
+    rows: list[dict[str, Any]] = []
+    while result.has_next():
+        if limit is not None and len(rows) >= limit:
+            return columns, rows, True
+        rows.append(dict(zip(columns, result.get_next())))
+    return columns, rows, False
 
 
 class WriterLock:

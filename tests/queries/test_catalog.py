@@ -1,4 +1,5 @@
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,10 @@ def test_order_sorts_union_rows_with_nulls_last_and_descending_where_asked():
     ranked = get_query("assistance_units_ranked").order([{"villages": 1, "unit_id": "b"}, {"villages": 3, "unit_id": "c"},
                                                           {"villages": 1, "unit_id": "a"}])
     assert [r["unit_id"] for r in ranked] == ["c", "a", "b"]
+    texts = replace(q, sort=("-tie", "from_id"))  # all text: sorted by the values themselves, as before
+    assert [(r["tie"], r["from_id"]) for r in texts.order([{"tie": "B", "from_id": "九"}, {"tie": "A", "from_id": "b"},
+                                                           {"tie": "B", "from_id": "10"}])] == [
+        ("B", "10"), ("B", "九"), ("A", "b")]
 
 
 @pytest.mark.parametrize("entry, message", [

@@ -1,5 +1,7 @@
 """Ad hoc Cypher: read-only unless asked, files out of reach, a row limit and a timeout; both stores."""
 
+from datetime import date
+
 import pytest
 
 from queries import guard
@@ -64,3 +66,21 @@ def test_the_guard_reads_past_literals_and_comments():
     with pytest.raises(QueryError, match="may not CALL read_csv_parallel"):
         guard.check_query("CALL read_csv_parallel('/etc/passwd') RETURN *", backend="ladybug")
     guard.check_query("CALL show_tables() RETURN name", backend="ladybug")
+
+
+def test_embedded_answers_read_by_column_equal_those_read_row_by_row(embedded_store, monkeypatch):
+    """Without a limit a large answer of plain types is read through Arrow; with one, row by row: the same
+    values of the same Python types, nulls included. A map (which Arrow reads as pairs) is read row by row."""
+    monkeypatch.setattr("stores.embedded.ARROW_ROWS", 1)
+    cypher = ("UNWIND [1, NULL] AS i RETURN 'a' AS s, i, i * 1.5 AS f, i = 1 AS b, date('2021-05-01') AS d, "
+              "['x', NULL] AS texts, [i, 2] AS numbers, CASE WHEN i IS NULL THEN NULL ELSE 'b' END AS maybe")
+    by_column, by_row = embedded_store.query(cypher).rows, embedded_store.query(cypher, limit=5).rows
+    assert by_column == by_row == [
+        {"s": "a", "i": 1, "f": 1.5, "b": True, "d": date(2021, 5, 1), "texts": ["x", None], "numbers": [1, 2],
+         "maybe": "b"},
+        {"s": "a", "i": None, "f": None, "b": None, "d": date(2021, 5, 1), "texts": ["x", None], "numbers": [None, 2],
+         "maybe": None},
+    ]
+    assert [{k: type(v) for k, v in row.items()} for row in by_column] == [
+        {k: type(v) for k, v in row.items()} for row in by_row]
+    assert embedded_store.query("RETURN map(['a'], [1]) AS m").rows == [{"m": {"a": 1}}]

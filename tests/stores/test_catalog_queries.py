@@ -211,3 +211,24 @@ def test_villages_reached_directly_through_a_cooperative_and_through_a_joint_bra
     assert rows(store, "joint_orgs_spanning", {}, "organization", "villages", "towns") == []
     assert rows(store, "shortest_paths", {"from": "一村", "to": "三村"}, "step", "from", "tie", "to") == [
         (1, "一村", "SUPPLIES", "甲公司"), (2, "甲公司", "MEMBER_OF", "甲联合党支部"), (3, "三村", "MEMBER_OF", "甲联合党支部")]
+
+
+def test_single_partner_organizations_count_nodes_not_positions(store, schema):
+    """One partner however many ties (two kinds one way, or one each way); a village counts, a town does not;
+    and two partners are two even where LadybugDB keeps them at the same offset of their tables (the
+    query's first filter): 丙合作社's village and enterprise, 己党支部's unit and town are each the first of their kind."""
+    g = GraphData(schema=schema)
+    for kind, node_id, name in [("Town", "t", "甲镇"), ("Village", "v", "甲村"), ("Enterprise", "e", "乙公司"),
+                                ("Cooperative", "c", "丙合作社"), ("Cooperative", "c2", "丁合作社"),
+                                ("AssistanceUnit", "a", "戊单位"), ("PartyOrganization", "p", "己党支部")]:
+        g.add_node(make_node(schema, kind, {"id": node_id, "name": name, "source": "s"}))
+    for type_, a, b in [("PART_OF", "v", "t"), ("SUPPLIES", "v", "c"), ("SUPPLIES", "c", "e"),
+                        ("PRODUCES_FOR", "e", "c2"), ("SUPPLIES", "c2", "e"),
+                        ("GUIDES", "a", "p"), ("SERVES", "a", "p"), ("GUIDES", "t", "p")]:
+        g.add_tie(make_tie(schema, type_, a, b, {"source": "s", "evidence": f"{a}-{b}"}))
+    store.write(g)
+    assert rows(store, "single_partner_organizations", {}, "org_id", "org", "kind", "partner_id", "partner", "ties") == [
+        ("a", "戊单位", "AssistanceUnit", "p", "己党支部", 2),
+        ("c2", "丁合作社", "Cooperative", "e", "乙公司", 2),
+        ("v", "甲村", "Village", "c", "丙合作社", 1),
+    ]
