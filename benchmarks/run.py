@@ -112,7 +112,7 @@ def measure_store(scale: str, store: str, spec: str, work: Path, repeat: int) ->
         figures["sources"] = run_step("load", limit, store=spec, sources=sources)
         out[phase] = figures
     say(f"  {scale} {store}: queries")
-    out["queries"] = run_step("queries", limit, store=spec, repeat=repeat)
+    out["queries"] = run_step("queries", limit, store=spec, repeat=repeat, whole=scale == "national")
     say(f"  {scale} {store}: report and map")
     out["report"] = run_step("report", DRAW_TIMEOUT[scale], store=spec, out=str(work / scale / store / "report"))
     out["map"] = run_step("make_map", DRAW_TIMEOUT[scale], store=spec, out=str(work / scale / store / "map.html"))
@@ -176,6 +176,10 @@ def measure_scale(scale: str, stores: list[str], work: Path, neo4j: str, repeat:
 # ------------------------------------------------------------------ figures, targets and the table
 
 
+def _within(params: dict[str, Any]) -> str:
+    return f", within {params['within']}" if params.get("within") else ""
+
+
 def seconds(figures: dict[str, Any] | None, key: str = "seconds") -> float | None:
     return None if not figures or key not in figures else float(figures[key])
 
@@ -234,7 +238,8 @@ def lines_of(result: dict[str, Any]) -> list[dict[str, Any]]:
             value = q.get("median")
             line(store, f"query {name}", value, target=f"≤ {limit:g} s" if national else "",
                  met=(value is not None and value <= limit) if national else None,
-                 note=q["error"][:90] if "error" in q else f"{q.get('rows', 0):,} rows, first run {q.get('first', 0):.3f} s")
+                 note=q["error"][:90] if "error" in q else f"{q.get('rows', 0):,} rows, first run {q.get('first', 0):.3f} s"
+                                                           + _within(q.get("params", {})))
         networkx, pyvis = (seconds(anchors.get("embedded"), k) for k in ("networkx_seconds", "pyvis_seconds"))
         line(store, "report (pipeline)", seconds(figures["report"]), anchor="plain NetworkX", anchor_value=networkx,
              note=_problem(figures["report"]))

@@ -194,7 +194,7 @@ def read_decisions_file(path: str | Path, schema: Schema) -> tuple[dict, str]:
 
 def run_query(store: str, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Run a named query of the catalog against ``store``."""
-    with open_store(store, read_only=True, bounded_cache=True) as source:
+    with open_store(store, read_only=True) as source:
         return source.run_named(name, params or {})
 
 

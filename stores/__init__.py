@@ -43,7 +43,7 @@ def is_server_spec(spec: str | os.PathLike[str]) -> bool:
 
 
 def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | None" = None, *,
-               read_only: bool = False, create: bool = False, bounded_cache: bool = False) -> "Store":
+               read_only: bool = False, create: bool = False) -> "Store":
     """A Neo4j store for a ``bolt://`` or ``neo4j://`` URI, else the embedded store at that path.
 
     Neo4j credentials come from ``NEO4J_USER`` / ``NEO4J_PASSWORD`` /
@@ -52,10 +52,6 @@ def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | N
     load does that); otherwise it is an error that says to load data first.
     A spec that looks like an address but is no Neo4j URI is an error
     (:class:`~stores.connection.StoreSpecError`), never a new file.
-    ``bounded_cache`` reads an embedded store of any size with a page cache of
-    ``$LINKGRAPH_BUFFER_POOL_MB`` (a named query reads a part of the store;
-    the cache sized to the machine that a whole national store needs takes
-    25 ms longer to open); the Neo4j server keeps its own.
     """
     from graph_model.schema import default_schema
     from stores.connection import StoreSpecError, parse_store_spec
@@ -72,7 +68,7 @@ def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | N
     if (read_only or not create) and not path.exists():
         raise StoreSpecError(f"no embedded store at {path} / 该路径没有数据库 (hint: load data first: "
                              f"linkgraph load SOURCES --store {path}; or give a Neo4j URI such as bolt://127.0.0.1:7687)")
-    return EmbeddedStore(path, schema, read_only=read_only, bounded_cache=bounded_cache)
+    return EmbeddedStore(path, schema, read_only=read_only)
 
 
 __all__ = ["DEFAULT_STORE", "Store", "StoreError", "StoreSpecError", "is_server_spec", "open_store"]

@@ -51,14 +51,13 @@ SMALL_STORE_BYTES = 128 * 2**20
 """Store files up to this size (a province with its ties: 92 MB) are read with a page cache of ``BUFFER_POOL_MB``."""
 
 
-def _reading_pool(path: Path, bounded: bool) -> int:
-    """The page cache for reading ``path``, in bytes: LadybugDB's own (0: 80% of the machine's memory; an
-    export of a national store needs a large one), but ``BUFFER_POOL_MB`` for a small store, or when the
-    reader asks for a ``bounded`` one (a named query reads a part of the store). Opening and closing cost
-    time in proportion to the cache (a national store: 103 and 22 ms with LadybugDB's own on this 24 GB
-    machine, 79 and 16 ms with 1 GB; the county's: 67 and 15 ms, 46 and 11 ms; measured), and every
-    ``linkgraph query`` pays it."""
-    return BUFFER_POOL_MB * 2**20 if bounded or path.stat().st_size <= SMALL_STORE_BYTES else 0
+def _reading_pool(path: Path) -> int:
+    """The page cache for reading ``path``, in bytes: LadybugDB's own (0: 80% of the machine's memory), but
+    ``BUFFER_POOL_MB`` for a small store. Opening and closing cost time in proportion to the cache (a national
+    store: 103 and 22 ms with LadybugDB's own on this 24 GB machine, 79 and 16 ms with 1 GB, measured), and
+    every ``linkgraph query`` pays it; but a large store needs the large cache, for an export and for named
+    queries too (with 1 GB, the fifth whole-country answer in one process, 212,071 rows, found it full)."""
+    return BUFFER_POOL_MB * 2**20 if path.stat().st_size <= SMALL_STORE_BYTES else 0
 
 
 class EmbeddedStore(Store):
@@ -72,11 +71,10 @@ class EmbeddedStore(Store):
 
     backend = "ladybug"
 
-    def __init__(self, path: str | Path, schema: Schema, *, read_only: bool = False, bounded_cache: bool = False):
+    def __init__(self, path: str | Path, schema: Schema, *, read_only: bool = False):
         super().__init__(schema)
         self.path = Path(path)
         self.read_only = read_only
-        self.bounded_cache = bounded_cache
         self._lock: WriterLock | None = None
         if read_only and not self.path.exists():
             raise StoreError(f"no embedded store at {self.path} / 数据库不存在 "
@@ -94,7 +92,7 @@ class EmbeddedStore(Store):
     def _open(self) -> None:
         try:
             # Writing, the page cache is bounded, and large loads go through chunked COPYs instead.
-            pool = _reading_pool(self.path, self.bounded_cache) if self.read_only else BUFFER_POOL_MB * 2**20
+            pool = _reading_pool(self.path) if self.read_only else BUFFER_POOL_MB * 2**20
             self._db = ladybug.Database(str(self.path), read_only=self.read_only, buffer_pool_size=pool)
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as err:

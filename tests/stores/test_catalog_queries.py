@@ -144,6 +144,9 @@ def test_units_ranked_spanning_joint_orgs_sharing_and_single_partners(jia_store)
         ("核桃树墕村", "Village", "核桃树墕联村党委", 1),
         ("联村合作社养牛场", "Project", "核桃树墕联村合作社", 1),
     ]
+    # within a place: the organizations recorded there (the cattle farm's place is not recorded)
+    assert rows(jia_store, "single_partner_organizations", {"within": "610828"}, "org") == [("尚家沟村",), ("核桃树墕村",)]
+    assert rows(jia_store, "single_partner_organizations", {"within": "610828102"}, "org") == []
 
 
 def test_an_enterprise_its_ties_in_their_direction_and_the_villages_it_reaches(jia_store):

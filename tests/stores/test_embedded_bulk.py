@@ -114,31 +114,6 @@ def test_a_load_that_fails_after_a_copy_leaves_the_store_as_it_was_and_usable(sc
         assert store.export().nodes["610828100599"].name == "村100-599村"
 
 
-def test_a_named_query_reads_a_large_store_with_the_bounded_page_cache(schema, tmp_path, monkeypatch):
-    """``linkgraph query`` opens even a national store with ``BUFFER_POOL_MB`` (it opens 25 ms sooner than with
-    LadybugDB's own cache, 80% of the machine's memory); other readers of a large store keep LadybugDB's own
-    (an export reads the whole store)."""
-    from linkgraph import pipeline
-
-    path = tmp_path / "g.lbug"
-    with open_store(path, schema, create=True) as store:
-        store.write(roster_graph(_roster(10), "roster.csv", schema, SourceRef("r", "名册", "roster.csv")))
-    monkeypatch.setattr(embedded, "SMALL_STORE_BYTES", 0)  # this store stands for a large one
-    pools = []
-    real_open = embedded.EmbeddedStore._open
-
-    def record_pool(self):
-        real_open(self)
-        pools.append(self._db.buffer_pool_size)
-
-    monkeypatch.setattr(embedded.EmbeddedStore, "_open", record_pool)
-    counts = {row["kind"]: row["count"] for row in pipeline.run_query(str(path), "kind_counts")}
-    assert counts == {"Province": 1, "City": 1, "County": 1, "Town": 1, "Village": 10}
-    with open_store(path, read_only=True):
-        pass
-    assert pools == [embedded.BUFFER_POOL_MB * 2**20, 0]
-
-
 def test_a_query_the_page_cache_cannot_hold_says_how_to_give_it_more():
     full = RuntimeError("Buffer manager exception: Unable to allocate memory! The buffer pool is full and no "
                         "memory could be freed!\nmore")
