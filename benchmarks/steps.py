@@ -81,8 +81,8 @@ rightly refuses it); the example's id means the same node at every scale."""
 @step
 def queries(store: str, repeat: int, whole: bool = False) -> dict[str, Any]:
     """Every named query of the catalog (read now) with its example parameters: median of ``repeat`` runs
-    after a first one (whose time is kept too), and the rows it returned. With ``whole``, a query whose example names a place
-    (``within``) is timed over the whole store too, as ``NAME, whole store``."""
+    after a first one (whose time is kept too), and the rows it returned. With ``whole``, a query whose example
+    names a place (``within``) is timed over the whole store too, as ``NAME, whole store``."""
     from queries.catalog import default_catalog
     from stores import open_store
 
