@@ -228,7 +228,7 @@ class Store(ABC):
     def _existing_nodes(self, graph: GraphData, keys: set[str]) -> dict[str, Stored]:
         by_label: dict[str, list[str]] = {}
         for node in graph.nodes.values():
-            if any(s["key"] in keys for s in node.provenance):
+            if _states(node, keys):
                 by_label.setdefault(node.kind, []).append(node.id)
         found = {}
         for label, ids in by_label.items():
@@ -241,14 +241,10 @@ class Store(ABC):
                        existing_nodes: Mapping[str, Stored]) -> dict:
         """The stored statements of the ties of ``keys``; a tie to a node the store lacks is not looked up
         (a national load's new organizations bring a million ties the store cannot hold yet)."""
-
-        def stored(node_id: str) -> bool:
-            node = graph.nodes.get(node_id)
-            return node is None or node_id in existing_nodes or not any(s["key"] in keys for s in node.provenance)
-
+        new = {i for i, node in graph.nodes.items() if i not in existing_nodes and _states(node, keys)}
         groups: dict[tuple[str, str, str], list[dict[str, str]]] = {}
         for tie in graph.ties.values():
-            if any(s["key"] in keys for s in tie.provenance) and stored(tie.source_id) and stored(tie.target_id):
+            if tie.source_id not in new and tie.target_id not in new and _states(tie, keys):
                 group = (tie.type, node_kinds[tie.source_id], node_kinds[tie.target_id])
                 groups.setdefault(group, []).append({"src": tie.source_id, "dst": tie.target_id})
         found = {}
@@ -481,6 +477,11 @@ def _statements(value: Any) -> list[dict[str, Any]]:
 def _typed(properties, row: Mapping[str, Any]) -> dict[str, Any]:
     by_name = {p.name: p for p in properties}
     return {k: read_value(by_name[k], v) for k, v in row.items() if v is not None and k in by_name}
+
+
+def _states(record: Node | Tie, keys: set[str]) -> bool:
+    """Whether a source of ``keys`` states ``record``."""
+    return any(s["key"] in keys for s in record.provenance)
 
 
 def _stated_by(records: Iterable[Node | Tie], keys: set[str]) -> dict[str, int]:

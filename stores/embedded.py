@@ -45,8 +45,6 @@ COPY_SHARE = 0.12
 """The bytes of ties one ``COPY`` takes, as a share of the page cache (see :func:`copy_rows`)."""
 COPY_NODE_ROWS = 200_000
 """Nodes one ``COPY`` takes (adding nodes to a table is cheap; fewer at a time take less memory)."""
-
-
 SMALL_STORE_BYTES = 128 * 2**20
 """Store files up to this size (a province with its ties: 92 MB) are read with a page cache of ``BUFFER_POOL_MB``."""
 
@@ -155,9 +153,10 @@ class EmbeddedStore(Store):
         (:func:`_bulk`), is written into a copy of the store file (in one
         transaction, or for a large load statement by statement, so that no
         transaction has to hold a national load in memory), and the copy then
-        takes the store's place: a failure or a kill leaves the store as it was. Any other load runs in one
-        transaction, with ``CREATE`` only: LadybugDB crashes on the next
-        statement after it rolls back a transaction that ran a ``COPY``.
+        takes the store's place: a failure or a kill leaves the store as it
+        was. Any other load runs in one transaction, with ``CREATE`` only:
+        LadybugDB crashes on the next statement after it rolls back a
+        transaction that ran a ``COPY``.
         """
         import tempfile  # here, not at the top: a query starts without it
 

@@ -76,7 +76,7 @@ def neutralized(value: Any) -> Any:
     return value
 
 
-def csv_value(value: Any) -> Any:
+def _csv_value(value: Any) -> Any:
     """A value as a CSV cell holds it: floats with 6 decimals, formula-like text :func:`neutralized`."""
     return f"{value:.6f}" if isinstance(value, float) else neutralized(value)
 
@@ -84,11 +84,11 @@ def csv_value(value: Any) -> Any:
 def _write_csv(out: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([neutralized(h) for h in headers])
-    writer.writerows([csv_value(v) for v in row] for row in rows)
+    writer.writerows([_csv_value(v) for v in row] for row in rows)
 
 
 def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """CSV text (CRLF, as Excel writes it); each value :func:`csv_value`."""
+    """CSV text (CRLF, as Excel writes it); each value :func:`_csv_value`."""
     out = io.StringIO()
     _write_csv(out, headers, rows)
     return out.getvalue()
