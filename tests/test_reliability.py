@@ -101,10 +101,12 @@ def test_a_second_writer_waits_and_readers_see_the_store_as_it_was(tmp_path):
     store = str(tmp_path / "g.lbug")
     assert load(store).returncode == 0
     before = snapshot(store)
+    # the holder keeps the store until told to let go (not for a time: a busy machine may take seconds to start
+    # the next process)
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time\nfrom stores import open_store\n"
-        f"store = open_store({store!r})\nprint('holding', flush=True)\ntime.sleep(3)\nstore.close()")],
-        cwd=REPO, stdout=subprocess.PIPE, text=True)
+        "import sys\nfrom stores import open_store\n"
+        f"store = open_store({store!r})\nprint('holding', flush=True)\nsys.stdin.readline()\nstore.close()")],
+        cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "holding"
     impatient = subprocess.run([sys.executable, "-m", "linkgraph", "load", *SOURCES, *DECISIONS, "--store", store],
                                cwd=REPO, capture_output=True, text=True, env={**os.environ, "LINKGRAPH_LOCK_TIMEOUT": "0.5"})
@@ -114,9 +116,10 @@ def test_a_second_writer_waits_and_readers_see_the_store_as_it_was(tmp_path):
     reader = subprocess.run([sys.executable, "-m", "linkgraph", "query", "kind_counts", "--store", store, "--format", "json"],
                             cwd=REPO, capture_output=True, text=True)
     assert reader.returncode == 0 and '"Village"' in reader.stdout
-    patient = load(store)  # waits for the holder, then loads
-    holder.wait()
-    assert patient.returncode == 0, patient.stderr
+    patient = linkgraph("load", *SOURCES, *DECISIONS, "--store", store)  # waits for the holder, then loads
+    holder.communicate("let go\n", timeout=120)
+    _, patient_err = patient.communicate(timeout=300)
+    assert patient.returncode == 0, patient_err
     assert snapshot(store) == before
 
 
