@@ -113,7 +113,7 @@ def _operator_refusal(operator: Mapping[str, Any], *, database: str, user_functi
         return MESSAGES[policy.operators[kind]].format(operator=kind)
     if kind.startswith(policy.command_prefixes):
         return MESSAGES["commands"].format(operator=kind)
-    if planned_on and planned_on != database:
+    if planned_on and planned_on.lower() != database.lower():
         return MESSAGES["database"].format(database=database, operator=kind, other=planned_on)
     if kind == "ProcedureCall" and procedure_name(details) not in policy.procedures:
         return MESSAGES["procedure"].format(name=procedure_name(details), allowed=", ".join(policy.procedures))
