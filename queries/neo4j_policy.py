@@ -11,6 +11,11 @@ would run is what is judged. The rules are data (``neo4j_readonly.yaml``):
 - a procedure may be called only if it is on the allowlist of read-only
   introspection procedures (``db.labels`` …); a function only if it is built in
   (none of Neo4j's built-in functions reads a file or a URL; a plugin's may);
+- a subquery expression the planner keeps inside an expression (``COUNT {
+  … }`` in a list comprehension) is no operator: the server shows it in the
+  operator's details only, in its canonical form, where ``LOAD CSV`` and
+  procedure calls (``ResolvedCall(name …``) are looked for (a string literal
+  that looks like one can only cause a refusal, never hide a call);
 - server commands (``SHOW …``, ``TERMINATE …``, user and database
   administration) and ``CALL { … } IN TRANSACTIONS`` are refused always, as is
   an operator planned on another database (``USE``);
@@ -32,6 +37,7 @@ True
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Collection, Iterator, Mapping
@@ -75,6 +81,9 @@ class Policy:
     command_prefixes: tuple[str, ...]
     read_types: frozenset[str]
     write_types: frozenset[str]
+    details_files: tuple[str, ...]
+    details_call: str
+    details_refused: tuple[str, ...]
 
 
 @functools.cache
@@ -82,7 +91,8 @@ def default_policy() -> Policy:
     """The policy shipped beside this module (``neo4j_readonly.yaml``)."""
     data = packaged_yaml(Path(__file__).with_name("neo4j_readonly.yaml"))
     return Policy(tuple(data["procedures"]), dict(data["operators"]), tuple(data["command_prefixes"]),
-                  frozenset(data["read_types"]), frozenset(data["write_types"]))
+                  frozenset(data["read_types"]), frozenset(data["write_types"]), tuple(data["details_files"]),
+                  data["details_call"], tuple(data["details_refused"]))
 
 
 def operators(plan: Mapping[str, Any] | None) -> Iterator[Mapping[str, Any]]:
@@ -105,6 +115,33 @@ def procedure_name(details: str) -> str:
     return details.split("(", 1)[0].strip()
 
 
+def nested_procedures(details: str, mark: str) -> list[str]:
+    """The procedures called inside subquery expressions of an operator's details: the name after each
+    ``mark`` (``ResolvedCall(``, found ignoring case) up to its ``(``.
+
+    >>> nested_procedures("COUNT { ResolvedCall(db.stats.retrieve(section :: STRING) :: data) }", "resolvedcall(")
+    ['db.stats.retrieve']
+    """
+    return [procedure_name(details[found.end():]) for found in re.finditer(re.escape(mark), details, re.IGNORECASE)]
+
+
+def _details_refusal(details: str, *, user_functions: Collection[str], policy: Policy) -> str | None:
+    """What an operator's details show that an ad hoc query may not do: a nested LOAD CSV or procedure
+    call, or a plugin's function."""
+    lowered = details.lower()
+    if any(mark in lowered for mark in policy.details_files):
+        return MESSAGES["files"]
+    if any(mark in lowered for mark in policy.details_refused):
+        return MESSAGES["procedure"].format(name="?", allowed=", ".join(policy.procedures))
+    for name in nested_procedures(details, policy.details_call):
+        if name not in policy.procedures:
+            return MESSAGES["procedure"].format(name=name, allowed=", ".join(policy.procedures))
+    for name in user_functions:
+        if f"{name.lower()}(" in lowered:
+            return MESSAGES["function"].format(name=name)
+    return None
+
+
 def _operator_refusal(operator: Mapping[str, Any], *, database: str, user_functions: Collection[str],
                       policy: Policy) -> str | None:
     kind, _, planned_on = str(operator.get("operatorType", "")).partition("@")
@@ -117,11 +154,7 @@ def _operator_refusal(operator: Mapping[str, Any], *, database: str, user_functi
         return MESSAGES["database"].format(database=database, operator=kind, other=planned_on)
     if kind == "ProcedureCall" and procedure_name(details) not in policy.procedures:
         return MESSAGES["procedure"].format(name=procedure_name(details), allowed=", ".join(policy.procedures))
-    called = details.lower()
-    for name in user_functions:
-        if f"{name.lower()}(" in called:
-            return MESSAGES["function"].format(name=name)
-    return None
+    return _details_refusal(details, user_functions=user_functions, policy=policy)
 
 
 def refusal(plan: Mapping[str, Any] | None, query_type: str | None, *, write: bool, database: str,
