@@ -50,7 +50,7 @@ HINT_WRITE = ("提示 hint: add --write to change the store; changes made so hav
 MESSAGES = {
     "files": "临时查询不能读取文件或网址 / ad hoc queries may not read files or URLs (LOAD CSV) "
              "(提示 hint: load data with linkgraph load)",
-    "batches": "临时查询不能分批提交 / ad hoc queries may not use CALL { … } IN TRANSACTIONS "
+    "batches": "临时查询不能分批提交 / ad hoc queries may not use CALL {{ … }} IN TRANSACTIONS "
                "(提示 hint: load data with linkgraph load)",
     "commands": "临时查询不能运行服务器命令 / ad hoc queries may not run server commands ({operator}) "
                 "(提示 hint: SHOW, TERMINATE and administration belong to the server's administrator)",
