@@ -62,8 +62,8 @@ MESSAGES = {
                 "(提示 hint: built-in functions only)",
     "schema": "临时查询不能更改索引、约束或服务器设置 / ad hoc queries may not change indexes, constraints or "
               "server settings (query type s), not even with --write",
-    "unknown": "服务器未说明查询类型，临时查询不予运行 / the server did not say what this query does "
-               "(query type {query_type!r}), so it is not run",
+    "unknown": "服务器未说明查询的类型或计划，临时查询不予运行 / the server did not say what this query does "
+               "(query type {query_type!r}, or no plan), so it is not run",
     "write": f"查询会修改数据，临时查询只读 / this query writes and ad hoc queries are read-only ({HINT_WRITE})",
     "statements": "临时查询只能是一条语句 / an ad hoc query must be one statement (提示 hint: run each statement "
                   "on its own, without ';' between them)",
@@ -166,6 +166,8 @@ def refusal(plan: Mapping[str, Any] | None, query_type: str | None, *, write: bo
     non-built-in functions the server has (a plugin's), which the plan's details may call.
     Operators are judged first, so a refused one is named even in a query that also writes.
     """
+    if not plan:
+        return MESSAGES["unknown"].format(query_type=query_type)
     for operator in operators(plan):
         found = _operator_refusal(operator, database=database, user_functions=user_functions, policy=policy)
         if found:

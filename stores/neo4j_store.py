@@ -210,7 +210,7 @@ class Neo4jStore(Store):
                 summary = session.run(neo4j.Query(statements.explain(cypher), timeout=timeout),
                                       dict(params or {})).consume()
         except Neo4jError as err:
-            if (err.code or "").startswith("Neo.ClientError."):
+            if (err.code or "").startswith(("Neo.ClientError.Statement.", "Neo.ClientError.Procedure.")):
                 raise QueryError(unplannable(_message(err))) from None
             raise StoreError(f"{self.describe()} refused a query: {_message(err)}") from None
         found = refusal(summary.plan, summary.query_type, write=write, database=self.database,

@@ -74,6 +74,11 @@ def test_query_types(query_type, write, refused):
     assert (found is None) if refused is None else (refused in found)
 
 
+def test_no_plan_is_no_answer():
+    assert "did not say" in judge(None, "r")
+    assert "did not say" in judge({}, "r")
+
+
 def test_subquery_expressions_inside_an_expression_are_read_from_the_details():
     nested_call = ("reduce(a = $autoint_1, x IN $autolist_2 | a + COUNT { ResolvedCall(db.stats.retrieve(section :: "
                    "STRING, config  =  Map{} :: MAP) :: section :: STRING, data :: MAP,ArraySeq()) RETURN data }) AS c")
