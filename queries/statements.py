@@ -237,6 +237,17 @@ def transaction_memory_settings() -> str:
             "RETURN name, value")
 
 
+def explain(cypher: str) -> str:
+    """Neo4j: ``cypher`` planned but not run; the server reports its query type and its plan (an ad hoc
+    query is judged by them, :mod:`queries.neo4j_policy`)."""
+    return f"EXPLAIN {cypher}"
+
+
+def plugin_functions() -> str:
+    """Neo4j: the names of the functions that are not built in (a plugin's, such as APOC's)."""
+    return "SHOW FUNCTIONS YIELD name, isBuiltIn WHERE NOT isBuiltIn RETURN name"
+
+
 def count_nodes(label: str) -> str:
     return f"MATCH (n:{label}) RETURN count(n) AS count"
 

@@ -99,7 +99,8 @@ class Store(ABC):
     def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
               limit: int | None = None, timeout: float | None = None) -> Answer:
         """Run one query: read-only (enforced by the store) unless ``write``; never touching files
-        (:func:`queries.guard.check_query`); at most ``limit`` rows; at most ``timeout`` seconds."""
+        (LadybugDB: :func:`queries.guard.check_query`; Neo4j: the server's plan, :mod:`queries.neo4j_policy`);
+        at most ``limit`` rows; at most ``timeout`` seconds."""
 
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run one read-only query and return all its rows as dicts."""

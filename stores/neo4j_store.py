@@ -6,7 +6,10 @@ repository nor accepted inside the URI, and a failed connection says whether
 the server is down, refused the login or lacks the database
 (:mod:`stores.connection`). A load is one managed write transaction (a large
 one, batches of them); queries run in read transactions, which the server
-refuses to let write.
+refuses to let write. An ad hoc query (:meth:`Neo4jStore.query`) is first
+planned by the server (``EXPLAIN``) and refused by what the plan shows
+(:mod:`queries.neo4j_policy`): files and URLs, procedures off the allowlist,
+server commands, and writes unless asked.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 from graph_model.schema import Schema
 from queries import statements
 from queries.catalog import QueryError
-from queries.guard import check_query
+from queries.neo4j_policy import default_policy, refusal, unplannable
 from stores.base import Answer, Progress, Statement, Store, StoreError, batches
 from stores.connection import connect, parse_store_spec
 from stores.plan import WritePlan
@@ -64,6 +67,7 @@ class Neo4jStore(Store):
         password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
         self.database = database or os.environ.get("NEO4J_DATABASE", "neo4j")
         self._driver = connect(self.uri, self.user, password, self.database)
+        self._plugin_functions: frozenset[str] | None = None
 
     def describe(self) -> str:
         return f"Neo4j at {self.uri} (database {self.database})"
@@ -187,7 +191,42 @@ class Neo4jStore(Store):
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
               limit: int | None = None, timeout: float | None = None) -> Answer:
-        check_query(cypher, write=write)
+        """Run an ad hoc query, once the server's plan of it shows nothing :mod:`queries.neo4j_policy`
+        refuses; in a READ session unless ``write``."""
+        self._check_plan(cypher, params, write=write, timeout=timeout)
+        return self._execute(cypher, params, write=write, limit=limit, timeout=timeout)
+
+    def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run one of the project's own read-only statements (:mod:`queries`) in a READ session."""
+        return self._execute(cypher, params).rows
+
+    def _check_plan(self, cypher: str, params: Mapping[str, Any] | None, *, write: bool,
+                    timeout: float | None) -> None:
+        """Raise :class:`QueryError` if the server's plan of ``cypher`` (``EXPLAIN``: planned, not run;
+        in a READ session all the same) shows what an ad hoc query may not do, or the server will not
+        plan it at all (a syntax error, several statements)."""
+        try:
+            with self._session(neo4j.READ_ACCESS) as session:
+                summary = session.run(neo4j.Query(statements.explain(cypher), timeout=timeout),
+                                      dict(params or {})).consume()
+        except Neo4jError as err:
+            if (err.code or "").startswith(("Neo.ClientError.Statement.", "Neo.ClientError.Procedure.")):
+                raise QueryError(unplannable(_message(err))) from None
+            raise StoreError(f"{self.describe()} refused a query: {_message(err)}") from None
+        found = refusal(summary.plan, summary.query_type, write=write, database=self.database,
+                        policy=default_policy(), user_functions=self._functions_of_plugins())
+        if found:
+            raise QueryError(found)
+
+    def _functions_of_plugins(self) -> frozenset[str]:
+        """The server's functions that are not built in (asked once per store)."""
+        if self._plugin_functions is None:
+            self._plugin_functions = frozenset(row["name"] for row in self.run(statements.plugin_functions()))
+        return self._plugin_functions
+
+    def _execute(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+                 limit: int | None = None, timeout: float | None = None) -> Answer:
+        """Run ``cypher`` in a managed transaction, READ unless ``write``: at most ``limit`` rows, ``timeout`` s."""
 
         @neo4j.unit_of_work(timeout=timeout)
         def transaction(tx: neo4j.ManagedTransaction) -> Answer:

@@ -34,3 +34,14 @@ def test_compose_uses_the_same_neo4j_as_the_local_script():
     version = pom.split("<neo4j.version>")[1].split("<")[0]
     assert f"image: neo4j:{version}-community" in compose
     assert '"127.0.0.1:' in compose and "NEO4J_AUTH" in compose and "healthcheck" in compose
+
+
+def test_compose_server_loads_no_file_and_fetches_no_url():
+    """The same second guard as scripts/neo4j's neo4j.conf (tested on a real server in
+    tests/stores/test_readonly_neo4j.py), in the image's NEO4J_* form ('_' for '.', '__' for '_')."""
+    compose = (REPO / "docker-compose.yml").read_text(encoding="utf-8")
+    script = (REPO / "scripts" / "neo4j").read_text(encoding="utf-8")
+    assert 'NEO4J_dbms_security_allow__csv__import__from__file__urls: "false"' in compose
+    assert "dbms.security.allow_csv_import_from_file_urls=false" in script
+    assert 'NEO4J_internal_dbms_cypher__ip__blocklist: "0.0.0.0/0,::/0"' in compose
+    assert "internal.dbms.cypher_ip_blocklist=0.0.0.0/0,::/0" in script
