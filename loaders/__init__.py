@@ -27,7 +27,7 @@ from loaders.context import Known, LoadContext
 from loaders.reconcile import Identity, Match, RosterIndex
 from loaders.roster import is_roster_header, parse_roster
 from loaders.tables import parse_tables, read_tables, source_title
-from loaders.text import MAX_CASE_MB, decode_text, read_source_bytes
+from loaders.text import MAX_CASE_MB, decode_first_line, decode_text, read_source_bytes
 
 CASE_SUFFIXES = (".yaml", ".yml")
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
@@ -110,7 +110,7 @@ def source_digests(paths: Iterable[str | Path], *, columns: Mapping[str, str] | 
             if spec is not None and spec.path.is_file():
                 roster_digest = found.setdefault(spec.path.name, _digest(read_source_bytes(spec.path), spec.title))
             found.setdefault(path.name, _digest(data, roster_digest, options))
-        elif suffix == ".csv" and is_roster_header(decode_text(data[:4096], str(path))[0].splitlines()[0].split(",")):
+        elif suffix == ".csv" and is_roster_header(decode_first_line(data, str(path)).split(",")):
             found.setdefault(path.name, _digest(data, _roster_title(path, title)))
         else:
             found.setdefault(path.name, _digest(data, options))
