@@ -147,10 +147,14 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
 
 
 def decode_first_line(data: bytes, file: str) -> str:
-    """The first line of a text file (a CSV header), decoded from the file's start without splitting a character."""
+    """The first line of a text file (a CSV header), decoded from the file's start without splitting a character.
+
+    Bytes with NULs (UTF-16 and UTF-32, binary files) are decoded or refused whole, as their line ends
+    are two or four bytes.
+    """
     end = data.find(b"\n", 0, SNIFF_BYTES)
-    head = data[: end + 1] if end >= 0 and data[:end].strip() else data
-    return decode_text(head, file)[0].splitlines()[0]
+    whole = end < 0 or not data[:end].strip() or b"\x00" in data[:SNIFF_BYTES]
+    return decode_text(data if whole else data[: end + 1], file)[0].splitlines()[0]
 
 
 MAX_FILE_MB = float(os.environ.get("LINKGRAPH_MAX_FILE_MB", "512"))

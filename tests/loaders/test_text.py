@@ -84,11 +84,16 @@ def test_a_file_in_another_encoding_or_no_text_is_one_line_naming_what_it_is(nam
 @pytest.mark.parametrize("name", ["pairings_big5.csv", "pairings_utf16le_nobom.csv", "empty.csv", "bom_only.csv",
                                   "workbook_renamed.csv"])
 def test_loading_such_a_table_is_refused_not_garbled(tmp_path, name):
+    from loaders import source_digests
+
     table = tmp_path / "结对帮扶.csv"
     table.write_bytes((HOSTILE / name).read_bytes())
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, table])
     assert [p.origin.file for p in caught.value.problems] == [str(table)]
+    with pytest.raises(InputError) as sniffed:  # what a load asks first: is it a roster, is it loaded already?
+        source_digests([ROSTER, table])
+    assert sniffed.value.problems == caught.value.problems
 
 
 def test_utf16_with_its_bom_is_read(tmp_path):
