@@ -234,6 +234,14 @@ def name_rules() -> _NameRules:
                       tuple((n, {r.ending: r for r in rules if len(r.ending) == n}) for n in lengths))
 
 
+@functools.cache
+def name_rules_digest() -> str:
+    """A digest of the rules of ``roster_names.yaml``: a roster loaded under other rules is loaded again."""
+    import hashlib
+
+    return hashlib.sha256(repr(name_rules()).encode()).hexdigest()
+
+
 def place_name_rule(name: str) -> tuple[str, NameRule | None]:
     """A cleaned name as its place name, and the rule of ``roster_names.yaml`` that decided it (None: kept).
 

@@ -89,3 +89,24 @@ def test_a_village_of_the_national_roster_is_found_by_its_place_name(store, sche
     county = {node.id: node for node in roster_units(schema, county="蒲江县")}
     assert county["510131103209"].name == "鞍山村"
     assert not [n.name for n in county.values() if n.name.endswith(("村村", "委会", "委员会"))]
+
+
+def test_a_roster_loaded_under_older_naming_rules_is_renamed_by_loading_it_again(tmp_path, monkeypatch):
+    """A store loaded before the rules of roster_names.yaml (鞍山村村委会 stored as 鞍山村村): the same scope
+    loaded again is not skipped as unchanged, and the load's diff updates the name."""
+    import graph_model.names
+    import loaders.roster
+    from linkgraph.pipeline import load_roster as load_scope
+    from stores import open_store
+
+    store = str(tmp_path / "graph.lbug")
+    monkeypatch.setattr(loaders.roster, "short_admin_name", lambda raw: raw.removesuffix("村委会") + "村")
+    monkeypatch.setattr(graph_model.names, "name_rules_digest", lambda: "before the rules")
+    load_scope("county", "510131", store)
+    monkeypatch.undo()
+    again = load_scope("county", "510131", store)
+    assert again.report.plan.summary()["update_nodes"] > 0
+    with open_store(store, read_only=True) as held:
+        [village] = held.run_named("find_by_name", {"text": "鞍山村村委会"})
+    assert (village["id"], village["name"]) == ("510131103209", "鞍山村")
+    assert load_scope("county", "510131", store).report.unchanged_sources == ["nbs2023:510131"]
