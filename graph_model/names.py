@@ -217,6 +217,7 @@ class NameRule(NamedTuple):
 class _NameRules(NamedTuple):
     place_units: tuple[str, ...]
     by_length: tuple[tuple[int, dict[str, NameRule]], ...]  # longest endings first
+    last_chars: frozenset[str]  # the last characters of the endings: other names end no committee
 
 
 # A trailing note in parentheses (after clean_name's NFKC): 兴垦村委会(新).
@@ -231,7 +232,8 @@ def name_rules() -> _NameRules:
              for r in data["rules"]]
     lengths = sorted({len(r.ending) for r in rules}, reverse=True)
     return _NameRules(tuple(data["place_units"]),
-                      tuple((n, {r.ending: r for r in rules if len(r.ending) == n}) for n in lengths))
+                      tuple((n, {r.ending: r for r in rules if len(r.ending) == n}) for n in lengths),
+                      frozenset(r.ending[-1] for r in rules))
 
 
 @functools.cache
@@ -259,6 +261,8 @@ def place_name_rule(name: str) -> tuple[str, NameRule | None]:
         if parts:
             name, note = parts.groups()
     rules = name_rules()
+    if not name or name[-1] not in rules.last_chars:
+        return name + note, None
     for length, by_ending in rules.by_length:  # a dictionary per length: 1.6 M calls nationally
         rule = by_ending.get(name[-length:]) if len(name) > length else None
         if rule is None:
