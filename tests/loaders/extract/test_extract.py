@@ -105,3 +105,8 @@ def test_a_report_naming_a_village_of_the_national_roster_resolves_it_by_its_pla
     assert (village.status, village.place.id, village.place.props["name_raw"]) == ("exact", "510131103209", "鞍山村村委会")
     ties = {(p.type, p.source.name, p.target.name) for p in found.proposals}
     assert ("PAIRED_ASSISTANCE", "县农业农村局", "鞍山村") in ties
+    # in another town the report is wrong: the village is offered once among the candidates, not taken
+    elsewhere = extract([Document("t.txt", None, None, ["蒲江县鹤山街道鞍山村与茶企开展村企联建。"])],
+                        roster_units(default_schema(), county="蒲江县"))
+    village = entity(elsewhere, "鞍山村")
+    assert village.status == "unresolved" and village.candidates.count("朝阳湖镇鞍山村 (510131103209)") == 1
