@@ -36,9 +36,9 @@ from graph_model.records import InputError, Origin, Problem
 
 SAVE_AS_UTF8 = "在 Excel 中：另存为 → CSV UTF-8 / in Excel: Save As → CSV UTF-8"
 # Binary formats planners may give a text name to, by their first bytes.
-_MAGIC = ((b"PK\x03\x04", "Excel 工作簿（.xlsx）或 zip 压缩包 / an Excel workbook (.xlsx) or a zip archive"),
-          (b"\xd0\xcf\x11\xe0", "旧版 Excel 工作簿（.xls）或 Word 文档（.doc）/ an old Excel workbook (.xls) or Word file (.doc)"),
-          (b"%PDF", "PDF 文件 / a PDF file"))
+_MAGIC = ((b"PK\x03\x04", "Excel 工作簿（.xlsx）或 zip 压缩包", "an Excel workbook (.xlsx) or a zip archive"),
+          (b"\xd0\xcf\x11\xe0", "旧版 Excel 工作簿（.xls）或 Word 文档（.doc）", "an old Excel workbook (.xls) or Word file (.doc)"),
+          (b"%PDF", "PDF 文件", "a PDF file"))
 SNIFF_BYTES = 1 << 16  # how much of a file the encoding checks look at
 
 
@@ -53,9 +53,9 @@ def _check_binary(data: bytes, file: str) -> None:
     head = data[:SNIFF_BYTES]
     if b"\x00" not in head:
         return
-    kind = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+    kind = next((names for magic, *names in _MAGIC if head.startswith(magic)), None)
     if kind:
-        raise _refused(file, f"不是文本文件，而是{kind.split(' / ')[0]} / not a text file but {kind.split(' / ')[1]}",
+        raise _refused(file, f"不是文本文件，而是{kind[0]} / not a text file but {kind[1]}",
                        "工作簿请用 .xlsx 扩展名，或另存为 CSV UTF-8 / give a workbook its .xlsx name, or save it as CSV UTF-8")
     even, odd = head[0::2].count(0), head[1::2].count(0)
     if max(even, odd) > 4 * min(even, odd) + 1 and len(head) % 2 == 0:
