@@ -14,6 +14,8 @@ keys, in layers:
 - :func:`match_key`: cleaned, simplified, folk variants folded
   (:func:`fold_folk`, the ``folk`` groups of ``name_variants.yaml``), spaces and
   punctuation removed.
+- :func:`short_admin_name`: a roster unit's place name, its committee words
+  removed by the rules of ``roster_names.yaml`` (鞍山村村委会 → 鞍山村).
 - :func:`place_key`: :func:`match_key` without the unit suffix (村委会, 村,
   社区; 镇, 乡, 街道 for towns).
 - :class:`NameIndex`: place names indexed once by kind and scope (county,
@@ -63,19 +65,6 @@ from pathlib import Path
 from typing import Iterable, NamedTuple
 
 from graph_model.schema import packaged_yaml
-
-# Committee suffixes of the NBS roster, longest first, and what they shorten to.
-ADMIN_SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("社区居民委员会", "社区"),
-    ("社区居委会", "社区"),
-    ("村民委员会", "村"),
-    ("居民委员会", "社区"),
-    ("村委会", "村"),
-    ("居委会", "社区"),
-)
-
-_SUFFIXES_BY_LENGTH = tuple((n, {s: short for s, short in ADMIN_SUFFIXES if len(s) == n})
-                            for n in sorted({len(s) for s, _ in ADMIN_SUFFIXES}, reverse=True))
 
 # Unit words that end a place name, by node kind, longest first; place_key drops them.
 UNIT_WORDS: dict[str, tuple[str, ...]] = {
@@ -215,13 +204,79 @@ def match_key(text: str, *, folk: bool = True) -> str:
     return _key(_simple(text), folk)
 
 
+class NameRule(NamedTuple):
+    """A rule of ``roster_names.yaml``: a committee ending, the unit word it implies, and where it applies."""
+
+    ending: str
+    unit: str
+    only_after: tuple[str, ...]
+    example: str
+    count: int
+
+
+class _NameRules(NamedTuple):
+    place_units: tuple[str, ...]
+    by_length: tuple[tuple[int, dict[str, NameRule]], ...]  # longest endings first
+    last_chars: frozenset[str]  # the last characters of the endings: other names end no committee
+
+
+# A trailing note in parentheses (after clean_name's NFKC): 兴垦村委会(新).
+_NOTE = re.compile(r"^([^(]+)(\(.*\))$")
+
+
+@functools.cache
+def name_rules() -> _NameRules:
+    """The rules of ``roster_names.yaml`` (read once), indexed by the length of their ending."""
+    data = packaged_yaml(Path(__file__).with_name("roster_names.yaml"))
+    rules = [NameRule(r["ending"], r["unit"], tuple(r.get("only_after", ())), r["example"], r["count"])
+             for r in data["rules"]]
+    lengths = sorted({len(r.ending) for r in rules}, reverse=True)
+    return _NameRules(tuple(data["place_units"]),
+                      tuple((n, {r.ending: r for r in rules if len(r.ending) == n}) for n in lengths),
+                      frozenset(r.ending[-1] for r in rules))
+
+
+@functools.cache
+def name_rules_digest() -> str:
+    """A digest of the rules of ``roster_names.yaml``: a roster loaded under other rules is loaded again."""
+    import hashlib
+
+    return hashlib.sha256(repr(name_rules()).encode()).hexdigest()
+
+
+def place_name_rule(name: str) -> tuple[str, NameRule | None]:
+    """A cleaned name as its place name, and the rule of ``roster_names.yaml`` that decided it (None: kept).
+
+    The longest committee ending that fits is removed; the rule's unit word is
+    appended unless what is left already ends with a place unit (村, 社区, 嘎查),
+    so 鞍山村村委会 and 鞍山村委会 both name 鞍山村. A trailing note in
+    parentheses is kept after the place name.
+
+    >>> place_name_rule("鞍山村村委会")[0], place_name_rule("楼梓庄村委会")[0], place_name_rule("兴垦村委会(新)")[0]
+    ('鞍山村', '楼梓庄村', '兴垦村(新)')
+    """
+    note = ""
+    if name.endswith(")"):
+        parts = _NOTE.match(name)
+        if parts:
+            name, note = parts.groups()
+    rules = name_rules()
+    if not name or name[-1] not in rules.last_chars:
+        return name + note, None
+    for length, by_ending in rules.by_length:  # a dictionary per length: 1.6 M calls nationally
+        rule = by_ending.get(name[-length:]) if len(name) > length else None
+        if rule is None:
+            continue
+        rest = name[:-length]
+        if rule.only_after and not rest.endswith(rule.only_after):
+            continue
+        return (rest if rest.endswith(rules.place_units) else rest + rule.unit) + note, rule
+    return name + note, None
+
+
 def _shortened(simple: str) -> str:
-    """A cleaned name with its committee suffix shortened (村委会 → 村)."""
-    for length, shorts in _SUFFIXES_BY_LENGTH:  # a dictionary per length, longest first: 1.6 M calls nationally
-        short = shorts.get(simple[-length:]) if len(simple) > length else None
-        if short is not None:
-            return simple[:-length] + short
-    return simple
+    """A cleaned name as its place name (鞍山村村委会 → 鞍山村); see :func:`place_name_rule`."""
+    return place_name_rule(simple)[0]
 
 
 def _strict_key(simple: str) -> str:
@@ -323,13 +378,16 @@ def similar_names(name: str, names: Iterable[str], *, n: int = 5, cutoff: float 
 
 
 def short_admin_name(raw: str) -> str:
-    """The everyday name of a roster unit: its committee suffix shortened.
+    """The place name of a roster unit (its ``name``; the roster's committee name is its ``name_raw``).
 
-    Town names (``通镇``) and names without a known suffix come back cleaned but
-    otherwise unchanged.
+    The committee endings of ``roster_names.yaml`` are removed (see
+    :func:`place_name_rule`); town names (``通镇``) and names without a
+    committee ending come back cleaned but otherwise unchanged.
 
     >>> short_admin_name("金沙湾社区居民委员会"), short_admin_name("乌镇居委会"), short_admin_name("通镇")
     ('金沙湾社区', '乌镇社区', '通镇')
+    >>> short_admin_name("鞍山村村委会"), short_admin_name("护驾村村村委会"), short_admin_name("巴彦芒哈嘎查委员会")
+    ('鞍山村', '护驾村村', '巴彦芒哈嘎查')
     """
     return _shortened(clean_name(raw))
 

@@ -32,7 +32,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -43,7 +45,13 @@ _LIST_SEPARATORS = re.compile(r"[;；、|]")
 _TRUE = {"true", "yes", "y", "1", "是", "对", "√"}
 _FALSE = {"false", "no", "n", "0", "否", "不是", "×"}
 # 2021 · 2021-05 · 2021-05-01 · 2021/5/1 · 2021.5 · 2021年5月 · 2021年5月1日
-_DATE = re.compile(r"^(\d{4})(?:\s*(?:[-/.]|年)\s*(\d{1,2})(?:\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?|\s*月)?)?\s*年?$")
+_DATE = re.compile(r"^(\d{4})(?:\s*(?:[-/.]|年)\s*(\d{1,2})(?:\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?|\s*月)?)?\s*年?$", re.ASCII)
+# A number that stood for a year and month (2021.5, 2021.12): Excel and YAML keep 2021.10 as 2021.1.
+_NUMBER_MONTH = re.compile(r"^(\d{4})\.(\d{1,2})$", re.ASCII)
+# Numbers in the text of a cell, after NFKC (full-width ３８ is 38): decimal digits only, no leading zero
+# (046), underscore (3_8), 0x or other base, nan or inf, which Python's int() and float() would take.
+_INTEGER = re.compile(r"^[+-]?(?:0|[1-9][0-9]*)$", re.ASCII)
+_DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$", re.ASCII)
 JOIN = " | "
 KindOf = Callable[[str], "str | None"]
 """Looks up the kind of a node id that is not in the graph at hand (e.g. one already in the store)."""
@@ -165,13 +173,45 @@ class Tie:
         return self.props.get("provenance") or []
 
 
+class NumberCell(str):
+    """The text of a spreadsheet cell that held a number that is not whole (``2021.1``).
+
+    Loaders read cells as text; this says the text was a number, whose trailing
+    zeros are lost: Excel stores a typed ``2021.10`` as ``2021.1``, so such a
+    date cannot be told from January (:func:`parse_date`).
+    """
+
+    __slots__ = ()
+
+
+_DATE_EXPECTED = "expected a date (2021, 2021-05, 2021-05-01 or 2021年5月), got {} / 日期格式有误"
+
+
+def _number_date(value: float | NumberCell) -> str:
+    """The ``YYYY-MM`` a number stands for (2021.5, 2021.12), refusing 2021.1 (January, or October that lost its 0)."""
+    text = str(value) if isinstance(value, NumberCell) else repr(value)
+    match = _NUMBER_MONTH.match(text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"数字 {text} 不是年月；请把日期写成文字，如 2021-05 / the number {text} is not a year and month; "
+                         "type the date as text, e.g. 2021-05")
+    year, month = match.groups()
+    if month == "1":
+        raise ValueError(f"数字 {text} 可能是 {year}年1月，也可能是 {year}年10月（Excel 会去掉末尾的 0）；请把日期写成文字 "
+                         f"{year}-10 或 {year}-01 / the number {text} may be January or October {year} (Excel drops a "
+                         f"trailing 0); type the date as text, {year}-10 or {year}-01")
+    return f"{year}-{int(month):02d}"
+
+
 def parse_date(value: Any) -> str:
     """A date as ISO text at the precision given: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
 
     Raises ``ValueError`` for text that is not a date or not a real calendar day.
+    A number that is not whole (a spreadsheet cell, a YAML scalar) is a year
+    and month (2021.5, 2021.12); 2021.1 is refused, as Excel and YAML keep a
+    typed 2021.10 as 2021.1. The text ``2022.10`` is October.
 
-    >>> parse_date("2021年5月"), parse_date("2021.5"), parse_date("2022/1/3"), parse_date(2021)
-    ('2021-05', '2021-05', '2022-01-03', '2021')
+    >>> parse_date("2021年5月"), parse_date("2022.10"), parse_date("2022/1/3"), parse_date(2021), parse_date(2021.12)
+    ('2021-05', '2022-10', '2022-01-03', '2021', '2021-12')
     >>> parse_date("2021-02-30")
     Traceback (most recent call last):
     ValueError: 2021-02-30 is not a day of the calendar / 日期不存在
@@ -183,13 +223,15 @@ def parse_date(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bool):
-        raise ValueError(f"expected a date (2021, 2021-05, 2021-05-01 or 2021年5月), got {_short(value)} / 日期格式有误")
+        raise ValueError(_DATE_EXPECTED.format(_short(value)))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    elif isinstance(value, (float, NumberCell)):
+        return _number_date(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
     match = _DATE.match(text)
     if not match:
-        raise ValueError(f"expected a date (2021, 2021-05, 2021-05-01 or 2021年5月), got {_short(value)} / 日期格式有误")
+        raise ValueError(_DATE_EXPECTED.format(_short(value)))
     year, month, day = (int(g) if g else None for g in match.groups())
     if not 1900 <= year <= 2100:
         raise ValueError(f"year {year} is out of range 1900-2100 / 年份超出范围")
@@ -200,9 +242,61 @@ def parse_date(value: Any) -> str:
     return f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
 
 
+def parse_int(value: Any) -> int:
+    """A whole number from a cell or a YAML scalar: an int, a whole float, or decimal digits as text.
+
+    Text must be plain decimal (full-width digits are read after NFKC): a
+    leading zero (``046``, a code or an octal number?), an underscore
+    (``3_8``) or another base (``0x26``), all of which Python would read, are
+    refused with the value.
+
+    >>> parse_int("38"), parse_int("３８"), parse_int(38.0), parse_int("-3")
+    (38, 38, 38, -3)
+    >>> parse_int("046")
+    Traceback (most recent call last):
+    ValueError: 整数 '046' 不能以 0 开头（若是代码，请放在文字列）/ a whole number cannot start with 0: '046' (a code belongs in a text column)
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, got {_short(value)} / 应为整数")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int):
+        return value
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if _INTEGER.match(text):
+        return int(text)
+    if re.match(r"^[+-]?0[0-9]+$", text, re.ASCII):
+        raise ValueError(f"整数 {_short(text)} 不能以 0 开头（若是代码，请放在文字列）/ a whole number cannot start with 0: "
+                         f"{_short(text)} (a code belongs in a text column)")
+    if re.match(r"^[+-]?0[xXoObB][0-9a-fA-F_]+$|^[+-]?[0-9][0-9_]*_[0-9_]*$", text, re.ASCII):
+        raise ValueError(f"整数只能用十进制数字书写，不用 0x、0o、0b 或下划线：{_short(text)} / a whole number is written "
+                         f"in decimal digits only, without 0x, 0o, 0b or underscores: {_short(text)}")
+    raise ValueError(f"expected a whole number, got {_short(value)} / 应为整数")
+
+
+def parse_float(value: Any) -> float:
+    """A number from a cell or a YAML scalar: an int or float, or decimal text (``1.5``, ``-2``, ``3e2``).
+
+    Text Python's float() would also take (``1_0``, ``nan``, ``inf``, ``0x1p3`` as hex) is refused.
+
+    >>> parse_float("1.5"), parse_float(2), parse_float("１.５")
+    (1.5, 2.0, 1.5)
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {_short(value)} / 应为数字")
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError(f"数字 {_short(value)} 不是有限数 / {_short(value)} is not a finite number")
+        return float(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not _DECIMAL.match(text):
+        raise ValueError(f"expected a number, got {_short(value)} / 应为数字")
+    return float(text)
+
+
 def _text(value: Any, max_length: int = 20_000) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"expected text, got {_short(value)} (YAML reads unquoted yes, no, 010 or 2021-05-01 as "
+        raise ValueError(f"expected text, got {_short(value)} (YAML reads unquoted yes, no, true or 10 as "
                          "other types; put the value in quotes) / 应为文字，请加引号")
     if len(value) > max_length:
         raise ValueError(f"a text of {len(value):,} characters, more than {max_length:,} / 文字过长")
@@ -227,7 +321,7 @@ def coerce_value(prop: Property, value: Any) -> Any:
     '2022'
     >>> coerce_value(Property("name", "string", "名称", "Name"), True)
     Traceback (most recent call last):
-    ValueError: expected text, got True (YAML reads unquoted yes, no, 010 or 2021-05-01 as other types; put the value in quotes) / 应为文字，请加引号
+    ValueError: expected text, got True (YAML reads unquoted yes, no, true or 10 as other types; put the value in quotes) / 应为文字，请加引号
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -235,21 +329,9 @@ def coerce_value(prop: Property, value: Any) -> Any:
     if kind == "string":
         result: Any = _text(value, prop.max_length)
     elif kind == "int":
-        if isinstance(value, bool):
-            raise ValueError(f"expected a whole number, got {_short(value)} / 应为整数")
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        try:
-            result = int(str(value).strip())
-        except ValueError:
-            raise ValueError(f"expected a whole number, got {_short(value)} / 应为整数") from None
+        result = parse_int(value)
     elif kind == "float":
-        if isinstance(value, bool):
-            raise ValueError(f"expected a number, got {_short(value)} / 应为数字")
-        try:
-            result = float(str(value).strip())
-        except ValueError:
-            raise ValueError(f"expected a number, got {_short(value)} / 应为数字") from None
+        result = parse_float(value)
     elif kind == "bool":
         if isinstance(value, bool):
             result = value

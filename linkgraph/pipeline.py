@@ -124,6 +124,7 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
     shipped with linkgraph, into ``store``; a scope already loaded unchanged is skipped."""
     import hashlib
 
+    from graph_model.names import name_rules_digest
     from loaders import LoadResult, SourceInfo, nbs
     from loaders.roster import NBS_SOURCE, roster_graph
 
@@ -133,7 +134,7 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
     units = nbs.scope_units(roster, scope)
     key = f"nbs2023:{scope.code or 'all'}"
     ref = SourceRef(key, f"{NBS_SOURCE}: {scope}", nbs.ROSTER_FILE.rsplit("/", 1)[-1])
-    digest = hashlib.sha256(f"{nbs.packaged_digest()}:{key}:{ref.title}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{nbs.packaged_digest()}:{key}:{ref.title}:{name_rules_digest()}".encode()).hexdigest()
     info = SourceInfo(ref, Path(ref.file), digest, "roster")
     with collector_paused(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
         held = {row["key"]: row for row in target.loaded_sources()}.get(key)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+from graph_model.names import name_rules_digest
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
 from loaders.case_file import check_sections, parse_case, parse_yaml, roster_spec
@@ -27,7 +28,7 @@ from loaders.context import Known, LoadContext
 from loaders.reconcile import Identity, Match, RosterIndex
 from loaders.roster import is_roster_header, parse_roster
 from loaders.tables import parse_tables, read_tables, source_title
-from loaders.text import MAX_CASE_MB, decode_text, read_source_bytes
+from loaders.text import MAX_CASE_MB, decode_first_line, decode_text, read_source_bytes
 
 CASE_SUFFIXES = (".yaml", ".yml")
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
@@ -85,6 +86,11 @@ def _digest(*parts: bytes | str) -> str:
     return digest.hexdigest()
 
 
+def _roster_digest(data: bytes, title: str) -> str:
+    """A roster's digest: its bytes, its title and the rules that give its units their place names."""
+    return _digest(data, title, name_rules_digest())
+
+
 def _option_digest(columns: Mapping[str, str] | None, decisions_digest: str, title: str | None) -> str:
     return _digest(repr(sorted((columns or {}).items())), decisions_digest, title or "")
 
@@ -108,10 +114,10 @@ def source_digests(paths: Iterable[str | Path], *, columns: Mapping[str, str] | 
             spec = roster_spec(parse_yaml(decode_text(data, str(path))[0], str(path)), path, given)
             roster_digest = ""
             if spec is not None and spec.path.is_file():
-                roster_digest = found.setdefault(spec.path.name, _digest(read_source_bytes(spec.path), spec.title))
+                roster_digest = found.setdefault(spec.path.name, _roster_digest(read_source_bytes(spec.path), spec.title))
             found.setdefault(path.name, _digest(data, roster_digest, options))
-        elif suffix == ".csv" and is_roster_header(decode_text(data[:4096], str(path))[0].splitlines()[0].split(",")):
-            found.setdefault(path.name, _digest(data, _roster_title(path, title)))
+        elif suffix == ".csv" and is_roster_header(decode_first_line(data, str(path)).split(",")):
+            found.setdefault(path.name, _roster_digest(data, _roster_title(path, title)))
         else:
             found.setdefault(path.name, _digest(data, options))
     return list(found.items())
@@ -154,7 +160,7 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
         text, _ = decode_text(data, str(path))
         ref = SourceRef(path.name, _roster_title(path, title_), path.name)
         graph = parse_roster(text, str(path), schema, ref)
-        info = SourceInfo(ref, path, _digest(data, ref.title), "roster")
+        info = SourceInfo(ref, path, _roster_digest(data, ref.title), "roster")
         add(info)
         ctx.graph.extend(graph)
         ctx.add_places(graph.nodes.values())

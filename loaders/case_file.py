@@ -20,11 +20,16 @@ organization that another source already states (same kind, same normalized
 name or alias, places that agree) is the same node. YAML is read strictly:
 duplicate keys, unknown sections and fields, values YAML would silently turn
 into other types (``yes``, ``010``, ``2021-02-30``), anchors and aliases are
-all refused, each with its file, line and key.
+all refused, each with its file, line and key. A number is plain decimal: what
+YAML 1.1 reads in another base or form (``046`` octal 38, ``0x26``, ``3_8``,
+``1:30`` = 90, ``.nan``) stays the text typed, which a number field refuses with
+the value, and ``2022.10`` stays text, so a date reads October (as a number it
+would be 2022.1).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -44,6 +49,9 @@ PLACE_FIELDS = ("kind", "name", "town", "county", "code", "resolve_to", "resolut
 MAX_DEPTH = 40
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$", re.ASCII)
+_PLAIN_FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$", re.ASCII)
+_YEAR_MONTH = re.compile(r"^[0-9]{4}\.[0-9]{1,2}$", re.ASCII)
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -86,6 +94,22 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         mapping[_LINE] = node.start_mark.line + 1
         mapping[_KEY_LINES] = tuple((str(k.value), k.start_mark.line + 1) for k, _ in node.value)
         return mapping
+
+
+def _plain_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int | str:
+    """A YAML int in decimal digits, else the text typed (YAML 1.1 reads 046, 0x26, 3_8 and 1:30 as numbers)."""
+    text = loader.construct_scalar(node)
+    return int(text) if _PLAIN_INT.match(text) else text
+
+
+def _plain_float(loader: _StrictLoader, node: yaml.ScalarNode) -> float | str:
+    """A YAML float in decimal digits, else the text typed; a year and month (2022.10) stays text too."""
+    text = loader.construct_scalar(node)
+    return float(text) if _PLAIN_FLOAT.match(text) and not _YEAR_MONTH.match(text) else text
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _plain_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _plain_float)
 
 
 def parse_yaml(text: str, file: str) -> Any:

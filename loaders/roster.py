@@ -3,9 +3,10 @@
 A roster is a CSV with the columns ``code, name, level, parent_code``
 (``scripts/extract_roster.py`` writes it from the NBS 2023 codes). Every unit
 becomes a node whose id is its NBS code, whose ``name_raw`` is the roster's
-name (``核桃树墕村委会``) and whose ``name`` is the everyday short form
-(``核桃树墕村``); every unit with a parent gets a PART_OF tie whose evidence is
-the roster row.
+name (``核桃树墕村委会``, ``鞍山村村委会``) and whose ``name`` is its place name
+(``核桃树墕村``, ``鞍山村``: the rules of ``graph_model/roster_names.yaml``, see
+:func:`graph_model.names.short_admin_name`); every unit with a parent gets a
+PART_OF tie whose evidence is the roster row.
 """
 
 from __future__ import annotations

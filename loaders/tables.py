@@ -33,7 +33,8 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from graph_model.names import match_key, similar_names
-from graph_model.records import InputError, Node, Origin, Problem, SourceRef, coerce_value, make_node, make_tie
+from graph_model.records import (InputError, Node, NumberCell, Origin, Problem, SourceRef, coerce_value, make_node,
+                                  make_tie)
 from graph_model.schema import Property, Schema, packaged_yaml
 from loaders.context import LoadContext
 from loaders.reconcile import (ADMIN_KINDS, Identity, PlaceRef, Unresolved, decision_for, entities_of, reference_key,
@@ -71,8 +72,11 @@ def header_key(text: Any) -> str:
 def cell_text(value: Any) -> str | None:
     """A cell as text: numbers without ``.0`` or exponents, dates as ISO, blanks as ``None``.
 
-    >>> cell_text(610828105236.0), cell_text(dt.datetime(2021, 5, 1)), cell_text("  通镇 ")
-    ('610828105236', '2021-05-01', '通镇')
+    A number that is not whole comes as a :class:`~graph_model.records.NumberCell`,
+    so that a date column refuses ``2021.1`` (Excel's form of a typed 2021.10).
+
+    >>> cell_text(610828105236.0), cell_text(dt.datetime(2021, 5, 1)), cell_text("  通镇 "), type(cell_text(2021.1))
+    ('610828105236', '2021-05-01', '通镇', <class 'graph_model.records.NumberCell'>)
     """
     if type(value) is str:
         return value.strip() or None
@@ -80,8 +84,8 @@ def cell_text(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else NumberCell(repr(value))
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from graph_model.names import match_key
-from graph_model.records import parse_date
+from graph_model.records import parse_date, parse_int
 from graph_model.schema import default_schema, packaged_yaml
 from queries.statements import BACKENDS
 
@@ -70,8 +70,8 @@ class Param:
             return match_key(str(value))
         if self.type == "int":
             try:
-                number = int(value)
-            except (TypeError, ValueError):
+                number = parse_int(value)
+            except ValueError:
                 raise QueryError(f"parameter {self.name} must be a whole number, got {value!r} / 参数应为整数") from None
             if self.min is not None and number < self.min or self.max is not None and number > self.max:
                 raise QueryError(f"parameter {self.name} must be {self.min} to {self.max}, got {number} / 参数超出范围")

@@ -320,7 +320,7 @@ class MentionFinder:
                     chosen = here[0]
                 else:
                     close = roster.close("Village", surface, town.place.id, n=3)
-                    candidates = tuple(roster.describe(n) for n in [*close, *units] if n not in here)
+                    candidates = tuple(dict.fromkeys(roster.describe(n) for n in [*close, *units] if n not in here))
                     key = place_key(surface, "Village")
                     same_town = [n for n in close if n.id.startswith(town.place.id) and key in place_key(n.name, "Village")]
                     chosen = same_town[0] if same_town else None

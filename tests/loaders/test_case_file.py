@@ -105,7 +105,7 @@ ties:
          "case.yaml, row 6, column name: duplicate key 'name' (first at row 5)"),
         (CASE.replace("ties:", "tie:"), "case.yaml, row 10, column tie: unknown section 'tie' / 未知的部分 (hint 提示: did you mean ties?"),
         (CASE.replace("name: 县委办", "name: yes"), "case.yaml, row 5, key office, column name: expected text, got True"),
-        (CASE.replace("name: 县委办", "name: 010"), "case.yaml, row 5, key office, column name: expected text, got 8"),
+        (CASE.replace("name: 县委办", "name: 10"), "case.yaml, row 5, key office, column name: expected text, got 10"),
         (CASE.replace("    evidence: x", "    evidence: x\n    start_date: 2021-02-30"),
          "case.yaml, row 15, column start_date: 2021-02-30 is not a day of the calendar"),
         (CASE.replace("    evidence: x", "    evidence: x\n    start_date: 2022\n    end_date: 2021"),

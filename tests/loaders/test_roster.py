@@ -45,3 +45,68 @@ def test_bad_rows_name_file_row_and_column(schema, text, expected):
     with pytest.raises(InputError) as caught:
         parse_roster(text, "roster.csv", schema)
     assert str(caught.value.problems[0]).startswith(expected)
+
+
+# --- place names of the national roster (graph_model/roster_names.yaml) ------------------------------
+
+def _units_with_ancestors(codes):
+    """The shipped roster's units of ``codes`` with their ancestors, parents first, as roster_graph rows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from loaders.nbs import CODE_LENGTHS, national_roster, unit_rows
+
+    roster = national_roster()
+    wanted = {code[:n] for code in codes for n in CODE_LENGTHS.values() if n <= len(code)}
+    sample = roster.filter(pc.is_in(roster["code"], pa.array(sorted(wanted), pa.string())))
+    return [(number, *row) for number, row in enumerate(unit_rows(sample), start=2)]
+
+
+def test_every_naming_rule_names_its_example_through_the_roster_loader(schema):
+    """One unit per rule of roster_names.yaml, loaded as a roster: ``name`` is the place, ``name_raw`` the roster's."""
+    from graph_model.names import name_rules
+    from graph_model.records import SourceRef
+    from loaders.roster import roster_graph
+
+    examples = {rule.example.split(" ")[0]: rule.example.split(" ") for _, by_ending in name_rules().by_length
+                for rule in by_ending.values()}
+    graph = roster_graph(_units_with_ancestors(examples), "nbs.csv", schema, SourceRef("nbs", "NBS", "nbs.csv"))
+    assert len(examples) == sum(len(by_ending) for _, by_ending in name_rules().by_length)  # one unit each
+    for code, (_, raw, _, place) in examples.items():
+        node = graph.nodes[code]
+        assert (node.name, node.props["name_raw"]) == (place, raw)
+
+
+def test_a_village_of_the_national_roster_is_found_by_its_place_name(store, schema):
+    """蒲江县 (510131): the roster's 鞍山村村委会 is stored as 鞍山村 and found under that name, on both stores."""
+    from graph_model.records import SourceRef
+    from linkgraph.pipeline import roster_units
+    from loaders.roster import roster_graph
+
+    store.write(roster_graph(_units_with_ancestors(["510131103209"]), "nbs.csv", schema, SourceRef("nbs", "NBS", "nbs.csv")))
+    found = store.run_named("find_by_name", {"text": "鞍山村"})
+    assert [(r["id"], r["name"], r["name_raw"]) for r in found] == [("510131103209", "鞍山村", "鞍山村村委会")]
+    county = {node.id: node for node in roster_units(schema, county="蒲江县")}
+    assert county["510131103209"].name == "鞍山村"
+    assert not [n.name for n in county.values() if n.name.endswith(("村村", "委会", "委员会"))]
+
+
+def test_a_roster_loaded_under_older_naming_rules_is_renamed_by_loading_it_again(tmp_path, monkeypatch):
+    """A store loaded before the rules of roster_names.yaml (鞍山村村委会 stored as 鞍山村村): the same scope
+    loaded again is not skipped as unchanged, and the load's diff updates the name."""
+    import graph_model.names
+    import loaders.roster
+    from linkgraph.pipeline import load_roster as load_scope
+    from stores import open_store
+
+    store = str(tmp_path / "graph.lbug")
+    monkeypatch.setattr(loaders.roster, "short_admin_name", lambda raw: raw.removesuffix("村委会") + "村")
+    monkeypatch.setattr(graph_model.names, "name_rules_digest", lambda: "before the rules")
+    load_scope("county", "510131", store)
+    monkeypatch.undo()
+    again = load_scope("county", "510131", store)
+    assert again.report.plan.summary()["update_nodes"] > 0
+    with open_store(store, read_only=True) as held:
+        [village] = held.run_named("find_by_name", {"text": "鞍山村村委会"})
+    assert (village["id"], village["name"]) == ("510131103209", "鞍山村")
+    assert load_scope("county", "510131", store).report.unchanged_sources == ["nbs2023:510131"]

@@ -37,6 +37,9 @@ def test_values_are_checked_and_typed_by_the_catalog():
     assert browser_script(get_query("kind_counts"), {}).startswith("// kind_counts: 各类节点数量")
     with pytest.raises(QueryError, match="must be a whole number"):
         browser_script(get_query("ties_started_in"), {"year": "二〇二二"})
+    for typed in ("2_022", "0x7e6", "02022"):  # Python's int() would read 2_022 as 2022
+        with pytest.raises(QueryError, match="must be a whole number"):
+            browser_script(get_query("ties_started_in"), {"year": typed})
     with pytest.raises(QueryError, match="needs parameter org"):
         browser_script(get_query("ego_network"), {})
 

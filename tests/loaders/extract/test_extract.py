@@ -89,3 +89,24 @@ def test_headings_and_list_items():
     assert is_heading("“四聯”發展 實現村村聯合") and is_heading("一、组织联建")
     assert not is_heading("1. 佳县交通运输局——坑镇官道峁村（驻村帮扶）")
     assert not is_heading("佳县县委办公室是通镇西山村的帮扶单位。")
+
+
+def test_a_report_naming_a_village_of_the_national_roster_resolves_it_by_its_place_name():
+    """蒲江县's 鞍山村 is 鞍山村村委会 in the NBS roster (examples/roster_names/pujiang_report.txt)."""
+    from pathlib import Path
+
+    from graph_model.schema import default_schema
+    from linkgraph.pipeline import roster_units
+    from loaders.extract.document import read_document
+
+    report = Path(__file__).resolve().parents[3] / "examples" / "roster_names" / "pujiang_report.txt"
+    found = extract([read_document(report)], roster_units(default_schema(), county="蒲江县"))
+    village = entity(found, "鞍山村")
+    assert (village.status, village.place.id, village.place.props["name_raw"]) == ("exact", "510131103209", "鞍山村村委会")
+    ties = {(p.type, p.source.name, p.target.name) for p in found.proposals}
+    assert ("PAIRED_ASSISTANCE", "县农业农村局", "鞍山村") in ties
+    # in another town the report is wrong: the village is offered once among the candidates, not taken
+    elsewhere = extract([Document("t.txt", None, None, ["蒲江县鹤山街道鞍山村与茶企开展村企联建。"])],
+                        roster_units(default_schema(), county="蒲江县"))
+    village = entity(elsewhere, "鞍山村")
+    assert village.status == "unresolved" and village.candidates.count("朝阳湖镇鞍山村 (510131103209)") == 1
