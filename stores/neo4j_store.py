@@ -25,6 +25,7 @@ from queries.catalog import QueryError
 from queries.guard import check_query
 from stores.base import Answer, Progress, Statement, Store, StoreError, batches
 from stores.connection import connect, parse_store_spec
+from stores.masking import redact
 from stores.plan import WritePlan
 
 SINGLE_TRANSACTION_ROWS = 50_000
@@ -66,7 +67,7 @@ class Neo4jStore(Store):
         self._driver = connect(self.uri, self.user, password, self.database)
 
     def describe(self) -> str:
-        return f"Neo4j at {self.uri} (database {self.database})"
+        return f"Neo4j at {redact(self.uri)} (database {self.database})"
 
     def close(self) -> None:
         self._driver.close()
