@@ -43,8 +43,11 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 # A host name, an IPv4 address or a bracketed IPv6 address, with an optional numeric port.
 PLAIN_AUTHORITY = re.compile(rf"(?P<host>{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])?(?::(?P<port>[0-9]{{1,5}}))?")
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|x([0-9A-Fa-f]{2}))")
-# In free text: a URI runs to the next space or quote; punctuation that ends a sentence is not part of it.
-_URI_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]*[^\s'\"<>:;,.?!)\]]")
+# In free text: a word runs to the next space (a URI may hold quotes); brackets and quotes around it and
+# punctuation after it are not part of it; a URI may start inside it (--param 'x=bolt://…'). Only the URIs a
+# store argument may be (Neo4j's and HTTP's) are looked for: others in a message (a query's file:// URL) stay.
+_WORD = re.compile(r"(?P<before>[(\[<'\"]*)(?P<word>\S*?)(?P<after>[:;,.?!)\]>'\"]*)(?=\s|$)")
+_URI_START = re.compile(r"(?<![A-Za-z0-9+.-])(?:bolt|neo4j)(?:\+ssc|\+s)?:|https?:", re.I)
 
 
 def _unescape(text: str) -> str:
@@ -117,9 +120,19 @@ def redact(spec: str) -> str:
 
 
 def redact_text(text: str) -> str:
-    """Free text (a message, a log line) with every URI in it shown through :func:`redact`.
+    """Free text (a message, a log line) with every word of it shown through :func:`redact`: URIs and
+    ``user:password@host:port`` masked, the rest as it is.
 
-    >>> redact_text("cannot reach bolt://u:PW@127.0.0.1:7687: refused")
-    'cannot reach bolt://***@127.0.0.1:7687: refused'
+    >>> redact_text("cannot reach bolt://u:PW@127.0.0.1:7687: refused (see neo4j:PW@h:1)")
+    'cannot reach bolt://***@127.0.0.1:7687: refused (see neo4j:***@h:1)'
     """
-    return _URI_IN_TEXT.sub(lambda match: redact(match[0]), text)
+    def word(match: re.Match[str]) -> str:
+        text = match["word"]
+        start = _URI_START.search(text)
+        if start:
+            shown = text[: start.start()] + redact(text[start.start():])
+        else:  # user:password@host:port or an encoded store URI are masked; a file:// URL of a query is not
+            plain = decoded(text)
+            shown = redact(text) if _URI_START.match(plain) or not _URI_PREFIX.match(plain) else text
+        return match["before"] + shown + match["after"]
+    return _WORD.sub(word, text)
