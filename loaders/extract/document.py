@@ -235,7 +235,7 @@ def docx_problem(data: bytes) -> str | None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError):
-        return "不是 zip 压缩包 not a .docx file (not a zip archive)"
+        return "不是 zip 压缩包 not a readable .docx file (not a zip archive)"
     if sum(m.file_size for m in members) > MAX_DOCX_MB * 2**20:
         return f"解压后过大 unpacks to more than {MAX_DOCX_MB} MB"
     for member in members:
