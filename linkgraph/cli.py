@@ -339,8 +339,19 @@ def _columns(value: str | None) -> dict[str, str] | None:
     from loaders.tables import parse_column_mapping
     from loaders.text import read_text
 
-    text = read_text(value)[0] if Path(value).is_file() else value
-    return parse_column_mapping(text)
+    import yaml
+
+    from graph_model.records import InputError, Origin, Problem
+
+    is_file = Path(value).is_file()
+    text = read_text(value)[0] if is_file else value
+    try:
+        return parse_column_mapping(text)
+    except yaml.YAMLError as err:  # (a mapping written as YAML that is none)
+        where = getattr(err, "problem_mark", None)
+        raise InputError([Problem(Origin(value if is_file else "--columns", row=where.line + 1 if where else None),
+                                  f"列映射不是有效的 YAML the column mapping is not valid YAML: "
+                                  f"{getattr(err, 'problem', None) or err}", "header: field lines, or HEADER=field,…")]) from None
 
 
 def kind_counts(counts: Mapping[str, int]) -> str:

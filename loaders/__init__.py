@@ -110,11 +110,16 @@ def source_digests(paths: Iterable[str | Path], *, columns: Mapping[str, str] | 
             if spec is not None and spec.path.is_file():
                 roster_digest = found.setdefault(spec.path.name, _digest(read_source_bytes(spec.path), spec.title))
             found.setdefault(path.name, _digest(data, roster_digest, options))
-        elif suffix == ".csv" and is_roster_header(decode_text(data[:4096], str(path))[0].splitlines()[0].split(",")):
+        elif suffix == ".csv" and is_roster_header(_first_line(decode_text(data[:4096], str(path))[0]).split(",")):
             found.setdefault(path.name, _digest(data, _roster_title(path, title)))
         else:
             found.setdefault(path.name, _digest(data, options))
     return list(found.items())
+
+
+def _first_line(text: str) -> str:
+    """The first line of ``text`` ("" for an empty file)."""
+    return next(iter(text.splitlines()), "")
 
 
 def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, known: Known | None = None,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -194,7 +195,8 @@ def parse_docx(data: bytes, file: str) -> Document:
         raise InputError([Problem(Origin(file), f"{refused} / 无法读取 Word 文件", "open and save it again as .docx")])
     try:
         word = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as err:
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, NotImplementedError, zlib.error,
+            etree.XMLSyntaxError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise InputError([Problem(Origin(file), f"不是可读的 Word 文件 not a readable .docx file: {reason} / "
                                   "无法读取 Word 文件", "open and save it again as .docx")]) from None
@@ -243,7 +245,8 @@ def docx_problem(data: bytes) -> str | None:
             continue
         try:
             part = archive.read(member)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, OSError) as err:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, OSError,
+                zlib.error) as err:
             return f"压缩包已损坏 the part {member.filename} cannot be unpacked: {err}"
         text = part.decode("utf-16", errors="ignore").encode() if part.startswith((b"\xff\xfe", b"\xfe\xff")) else part
         if _DECLARATION.search(text):
