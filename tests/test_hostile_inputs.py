@@ -530,11 +530,13 @@ def test_a_routing_context_with_a_secret_is_used_and_never_shown(neo4j_uri, tmp_
 
 def test_zz_report_the_counts():
     """Writes how many cases of each format ran and how they ended (this module's tests run in file order)."""
+    pending = CASES.pop(("workbook XML", "accepted"), 0) + CASES.pop(("workbook XML", "refused"), 0)  # (xfail)
     kinds = list(dict.fromkeys(kind for kind, _ in CASES))
     lines = [f"{kind}: {CASES[(kind, 'accepted')] + CASES[(kind, 'refused')]} cases, {CASES[(kind, 'accepted')]} "
              f"accepted, {CASES[(kind, 'refused')]} refused with one clear line" for kind in kinds]
     total = sum(CASES.values())
-    lines.append(f"total: {total} hostile inputs, 0 internal errors, 0 tracebacks, 0 secrets printed")
+    lines.append(f"total: {total} hostile inputs, 0 internal errors, 0 tracebacks, 0 secrets printed "
+                 f"(not counted: {len(XML_WORKBOOKS)} workbook XML attacks marked xfail, {pending} of which ended cleanly)")
     artifacts = REPO / "output" / "test-artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
     (artifacts / "hostile.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
