@@ -38,3 +38,11 @@ def test_undecodable_bytes_name_the_file_and_line():
 def test_missing_file_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="nope.csv: cannot read file"):
         read_text(tmp_path / "nope.csv")
+
+
+def test_a_nul_in_a_file_name_is_one_problem_not_a_crash():
+    from loaders.text import read_source_bytes
+
+    with pytest.raises(InputError) as raised:
+        read_source_bytes("reports/a\x00b.csv")
+    assert str(raised.value.problems[0]).startswith("reports/a\\x00b.csv: 文件名含空字符")
