@@ -357,12 +357,11 @@ def coerce_value(prop: Property, value: Any) -> Any:
                 value = json.loads(value)
             except json.JSONDecodeError as err:
                 raise ValueError(f"expected JSON, got {_short(value)}: {err.msg} / 应为 JSON") from None
+            except RecursionError:
+                raise ValueError(f"JSON nested more than {JSON_DEPTH} levels / 嵌套过深") from None
         if not isinstance(value, (dict, list)):
             raise ValueError(f"expected a mapping or a list, got {_short(value)} / 应为映射或列表")
-        try:
-            json.dumps(value, ensure_ascii=False)
-        except (TypeError, ValueError) as err:
-            raise ValueError(f"{err} (quote dates and other values) / 含无法保存的值，请加引号") from None
+        _check_json(value, prop.name)
         result = value
     else:  # pragma: no cover - the schema parser admits only the types above
         raise SchemaError(f"unknown property type {kind!r}")
@@ -373,6 +372,43 @@ def coerce_value(prop: Property, value: Any) -> Any:
     if prop.min is not None and result < prop.min or prop.max is not None and result > prop.max:
         raise ValueError(f"{result} is out of range {prop.min:g}-{prop.max:g} / 数值超出范围")
     return result
+
+
+JSON_INT = 2**63 - 1
+"""The largest whole number a JSON property may hold: what both stores and orjson keep (64 bits)."""
+
+
+JSON_DEPTH = 32
+"""How deep a JSON property's lists and mappings may nest (metrics are a flat mapping)."""
+
+
+def _check_json(value: Any, where: str, depth: int = 0) -> None:
+    """Refuse what a store could not keep in a JSON property, naming where it is (``metrics.党员骨干``):
+    keys that are not texts (YAML reads ``1:`` as a number), whole numbers beyond 64 bits, NaN and
+    infinities, and values that are not texts, numbers, yes/no, lists or mappings (dates: quote them)."""
+    if depth > JSON_DEPTH:
+        raise ValueError(f"{where}: 嵌套过深 nested more than {JSON_DEPTH} levels / 嵌套过深")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{where}: 键须为文字 the key {_short(key)} must be a text; put it in quotes "
+                                 "/ 键请加引号")
+            _check_json(item, f"{where}.{key}", depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_json(item, f"{where}[{index}]", depth + 1)
+    elif isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    elif isinstance(value, int):
+        if abs(value) > JSON_INT:
+            raise ValueError(f"{where}: 数值超出范围 {_short(value)} is beyond the largest whole number kept "
+                             f"({JSON_INT:,}); write it as a text in quotes / 数值过大")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{where}: 数值无效 {value} is no number that can be kept / 数值无效")
+    else:
+        raise ValueError(f"{where}: 含无法保存的值 {_short(value)} cannot be kept (quote dates and other values) "
+                         "/ 请加引号")
 
 
 _LAYOUTS: dict[int, tuple[dict[str, Property], tuple[Property, ...], tuple[Property, ...]]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import logging
 import os
 import re
 import sys
@@ -20,9 +21,29 @@ if TYPE_CHECKING:
     from graph_model.records import Problem
 
 from stores import DEFAULT_STORE
+from stores.masking import redact, redact_text
 
 MAX_PROBLEMS = 20
 CELL_WIDTH = 48
+MAX_TIMEOUT = 86_400
+"""The longest ``cypher --timeout``, in seconds (a day): a query is stopped by then, whatever was asked."""
+
+
+def _bounded(kind: type, low: float, high: float, what: str, zh: str, *, above_low: bool = False):
+    """An argparse type: a finite ``kind`` (int or float) from ``low`` (exclusive when ``above_low``) to
+    ``high``; anything else (``inf``, ``nan``, ``-1``, ``1e300``, words) is refused with one line."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        low_ok = value is not None and (value > low if above_low else value >= low)
+        if not low_ok or not value <= high:  # (nan compares false both ways: refused)
+            bound = f"above {low:g}" if above_low else f"at least {low:g}"
+            raise argparse.ArgumentTypeError(f"{zh} a number {bound} and at most {high:g} is needed, not {text!r}")
+        return value
+    parse.__name__ = what  # argparse names the type in its message
+    return parse
 
 
 def _store_option(parser: argparse.ArgumentParser) -> None:
@@ -124,8 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     cypher.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a parameter: NAME=text, NAME:int=2022, NAME:float=0.5 or NAME:json=[1,2] (repeatable)")
     cypher.add_argument("--write", action="store_true", help="allow the query to change the store (no source records it)")
-    cypher.add_argument("--limit", type=int, default=1000, help="most rows to show (default %(default)s; 0 for all)")
-    cypher.add_argument("--timeout", type=float, default=30.0, help="seconds before the query is stopped (default %(default)s)")
+    cypher.add_argument("--limit", type=_bounded(int, 0, 10**9, "--limit", "行数须为 0 或正整数"), default=1000,
+                        help="most rows to show (default %(default)s; 0 for all)")
+    cypher.add_argument("--timeout", type=_bounded(float, 0, MAX_TIMEOUT, "--timeout", "超时秒数须为正数且有限", above_low=True),
+                        default=30.0, help=f"seconds before the query is stopped (default %(default)s, at most {MAX_TIMEOUT})")
     cypher.add_argument("--format", choices=("table", "csv", "json", "jsonl"), default="table",
                         help="table (default), csv (UTF-8 with BOM), json or jsonl (one JSON object per line)")
     _store_option(cypher)
@@ -169,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="A local web app on http://127.0.0.1:PORT/ (this machine only): the map, "
                                 "the saved queries as forms (tables, CSV and Excel, shown on the map), the report and a "
                                 "page per node. It only reads the store. Ctrl+C stops it.")
-    serve.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: %(default)s)")
+    serve.add_argument("--port", type=_bounded(int, 0, 65535, "--port", "端口须为 0–65535"), default=8765, help="port on 127.0.0.1 (default: %(default)s)")
     serve.add_argument("--title", default="linkgraph", help="title of the pages")
     serve.add_argument("--cache", metavar="DIR", help="folder for the report it writes (default: a temporary folder)")
     _scope_options(serve)
@@ -196,7 +219,8 @@ def _extract_parser(commands) -> None:
     roster.add_argument("--roster", metavar="FILE.csv", help="the roster places are resolved against")
     roster.add_argument("--county", metavar="CODE|NAME", help="a county of the shipped NBS 2023 roster, e.g. 610828 or 佳县")
     extract.add_argument("--title", help="the source title (default: each report's title and date)")
-    extract.add_argument("--accept-above", type=float, metavar="CONFIDENCE",
+    extract.add_argument("--accept-above", type=_bounded(float, 0, 1, "--accept-above", "置信度须在 0 到 1 之间"),
+                         metavar="CONFIDENCE",
                          help="mark rows of at least this confidence (0-1) as accepted (采纳 = 是); default: none")
 
 
@@ -315,8 +339,19 @@ def _columns(value: str | None) -> dict[str, str] | None:
     from loaders.tables import parse_column_mapping
     from loaders.text import read_text
 
-    text = read_text(value)[0] if Path(value).is_file() else value
-    return parse_column_mapping(text)
+    import yaml
+
+    from graph_model.records import InputError, Origin, Problem
+
+    is_file = Path(value).is_file()
+    text = read_text(value)[0] if is_file else value
+    try:
+        return parse_column_mapping(text)
+    except yaml.YAMLError as err:  # (a mapping written as YAML that is none)
+        where = getattr(err, "problem_mark", None)
+        raise InputError([Problem(Origin(value if is_file else "--columns", row=where.line + 1 if where else None),
+                                  f"列映射不是有效的 YAML the column mapping is not valid YAML: "
+                                  f"{getattr(err, 'problem', None) or err}", "header: field lines, or HEADER=field,…")]) from None
 
 
 def kind_counts(counts: Mapping[str, int]) -> str:
@@ -331,7 +366,7 @@ def kind_counts(counts: Mapping[str, int]) -> str:
 def _print_load(loaded, store: str) -> None:
     result, report = loaded.result, loaded.report
     print(f"已读取 read {len(result.graph.nodes)} nodes, {len(result.graph.ties)} ties "
-          f"from {', '.join(result.files)} → {store}")
+          f"from {', '.join(result.files)} → {redact(store)}")
     summary = report.plan.summary()
     verb = "将 would" if report.dry_run else "已 did"
     print(f"{verb} create 新增 {summary['create_nodes']} nodes, {summary['create_ties']} ties; "
@@ -534,7 +569,7 @@ def _serve(args: argparse.Namespace) -> int:
     from linkgraph.serve import serve
 
     def ready(url: str) -> None:
-        print(f"浏览 open {url} （只读 read-only: {args.store}; Ctrl+C 停止 to stop）", flush=True)
+        print(f"浏览 open {url} （只读 read-only: {redact(args.store)}; Ctrl+C 停止 to stop）", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="linkgraph-serve-") as temporary:
         try:
@@ -662,6 +697,11 @@ def run(args: argparse.Namespace) -> int:
     return COMMANDS[args.command](args)
 
 
+def _shown(message: Any) -> str:
+    """An error message as it is printed: URIs masked (:func:`stores.masking.redact_text`), control characters shown."""
+    return printable(redact_text(str(message)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from graph_model.records import InputError
@@ -669,18 +709,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     from queries.catalog import QueryError
     from stores.base import StoreError
 
+    # The driver logs what it then raises (e.g. "Unable to retrieve routing information"): the raised error
+    # is said once below, in words a user can act on, and nothing the driver writes reaches the terminal.
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
     try:
         return run(args)
     except InputError as err:
         written = "nothing was written / 输入有误，未写入任何数据" if args.command == "load" else "输入有误 the input has problems"
         print(f"错误 error: {len(err.problems)} problem(s) in the input, {written}", file=sys.stderr)
         for problem in err.problems[:MAX_PROBLEMS]:
-            print(f"  {printable(problem)}", file=sys.stderr)
+            print(f"  {_shown(problem)}", file=sys.stderr)
         if len(err.problems) > MAX_PROBLEMS:
             print(f"  … {len(err.problems) - MAX_PROBLEMS} more (all of them: --problems FILE.csv)", file=sys.stderr)
         return 2
     except (StoreError, QueryError, SchemaError) as err:
-        print(f"错误 error: {printable(err)}", file=sys.stderr)
+        print(f"错误 error: {_shown(err)}", file=sys.stderr)
         if isinstance(err, QueryError) and args.command == "query":
             print("提示 hint: `linkgraph query` lists the queries and their parameters", file=sys.stderr)
         return getattr(err, "exit_code", 2)
@@ -688,18 +731,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as err:
-        print(f"错误 error: {err.strerror or err}: {err.filename or ''}", file=sys.stderr)
+        print(f"错误 error: {_shown(err.strerror or err)}: {_shown(err.filename or '')}", file=sys.stderr)
         print("提示 hint: check the path and that it may be written / 请检查路径及写入权限", file=sys.stderr)
         return 2
     except Exception as err:  # noqa: BLE001 - the last line of defence: one line, never a traceback
         if os.environ.get("LINKGRAPH_DEBUG"):
             raise
         if type(err).__module__.startswith("neo4j"):
-            print(f"错误 error: the Neo4j server stopped answering ({type(err).__name__}: {printable(err)}) / "
+            print(f"错误 error: the Neo4j server stopped answering ({type(err).__name__}: {_shown(err)}) / "
                   "Neo4j 服务中断; a load is one transaction, so the store is as it was", file=sys.stderr)
             print("提示 hint: scripts/neo4j status; run the command again when the server is back", file=sys.stderr)
             return 1
-        print(f"错误 error: unexpected {type(err).__name__}: {printable(err)} / 内部错误", file=sys.stderr)
+        print(f"错误 error: unexpected {type(err).__name__}: {_shown(err)} / 内部错误", file=sys.stderr)
         print("提示 hint: LINKGRAPH_DEBUG=1 shows the traceback; please report it with the command you ran",
               file=sys.stderr)
         return 1

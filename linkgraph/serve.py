@@ -80,6 +80,21 @@ def page_policy(html: str) -> str:
             "font-src data:; connect-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
+def node_href(node_id: str) -> str:
+    """The address of a node's page: the id as one path segment (``/``, ``%``, ``?``, ``#``, spaces and
+    Chinese percent-encoded); ``.`` and ``..``, which a browser would resolve away, as ``/nodes?id=``.
+
+    >>> node_href("jia:a/b ?#"), node_href("..")
+    ('/nodes/jia%3Aa%2Fb%20%3F%23', '/nodes?id=..')
+    """
+    if node_id in (".", ".."):
+        return "/nodes?id=" + quote(node_id, safe="")
+    return "/nodes/" + quote(node_id, safe="")
+
+
+ENVIRONMENT.filters["node_href"] = node_href
+
+
 def html_page(html: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": page_policy(html)})
 
@@ -314,6 +329,8 @@ def report_page(request: Request) -> Response:
 
 def node_list(request: Request) -> HTMLResponse:
     site: Site = request.app.state.site
+    if "id" in request.query_params:  # a node whose id cannot be a path segment (node_href)
+        return node_page(request, request.query_params["id"])
     text = request.query_params.get("q", "").strip()
     rows, error = [], None
     if text:
@@ -325,9 +342,9 @@ def node_list(request: Request) -> HTMLResponse:
     return _page(request, "nodes.html.j2", text=text, rows=rows, kinds=kinds, error=error)
 
 
-def node_page(request: Request) -> HTMLResponse:
+def node_page(request: Request, node_id: str | None = None) -> HTMLResponse:
     site: Site = request.app.state.site
-    node_id = request.path_params["node_id"]
+    node_id = request.path_params["node_id"] if node_id is None else node_id
     node = site.graph.nodes.get(node_id)
     if node is None:
         raise HTTPException(404, f"no node with id {node_id!r} / 没有该标识的节点")
@@ -358,7 +375,9 @@ def node_page(request: Request) -> HTMLResponse:
 def _error(request: Request, status: int, message: str) -> HTMLResponse:
     site = getattr(request.app.state, "site", None)
     html = _render("error.html.j2", site_title=site.title if site else "linkgraph", status=status, message=message)
-    return html_page(html, status)
+    page = html_page(html, status)
+    page.headers.update(HEADERS)  # a 500 is sent by Starlette's outermost layer, past SecurityHeaders
+    return page
 
 
 async def http_error(request: Request, exc: Exception) -> HTMLResponse:
@@ -415,7 +434,7 @@ def create_app(store: str, cache: str | Path, *, title: str = "linkgraph", scope
         Route("/report/", report_page, methods=["GET"]),
         Route("/report/{name}", report_page, methods=["GET"]),
         Route("/nodes", node_list, methods=["GET"]),
-        Route("/nodes/{node_id}", node_page, methods=["GET"]),
+        Route("/nodes/{node_id:path}", node_page, methods=["GET"]),  # an id may hold "/"
     ]
     hosts = [HOST, "localhost"]
     app = Starlette(
@@ -425,6 +444,35 @@ def create_app(store: str, cache: str | Path, *, title: str = "linkgraph", scope
     )
     app.state.site = Site(store, Path(cache), title, scope=scope)
     return app
+
+
+def security_headers() -> list[tuple[bytes, bytes]]:
+    """:data:`HEADERS` and the strict policy, as header lines."""
+    return [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()] + [
+        (b"content-security-policy", BASE_POLICY.encode())]
+
+
+BAD_REQUEST = "请求有误 bad request: not a valid HTTP/1.1 request\n".encode()
+
+
+def guarded_http_protocol() -> type:
+    """uvicorn's HTTP/1.1 protocol (h11) whose own answer to what it cannot parse (a bad request line or
+    header, headers too long, HTTP/0.9, bytes that are not HTTP) carries :func:`security_headers` too: that
+    400 is written by uvicorn below the application, where :class:`SecurityHeaders` never sees it, and
+    uvicorn's ``headers`` setting does not reach it (uvicorn 0.55, ``H11Protocol.send_400_response``).
+    Pinned to h11 even where httptools is installed, so that every answer goes through this class."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class GuardedH11Protocol(H11Protocol):
+        def send_400_response(self, msg: str) -> None:
+            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close"), *security_headers()]
+            for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+                          h11.Data(data=BAD_REQUEST), h11.EndOfMessage()):
+                self.transport.write(self.conn.send(event))
+            self.transport.close()
+
+    return GuardedH11Protocol
 
 
 def bind(port: int) -> socket.socket:
@@ -452,7 +500,8 @@ def serve(store: str, *, port: int = DEFAULT_PORT, cache: str | Path, title: str
     app = create_app(store, cache, title=title, scope=scope)
     app.state.site.graph  # noqa: B018 (open and read the store now: a wrong store is an error at once)
     sock = bind(port)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, date_header=False)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, date_header=False,
+                            http=guarded_http_protocol())
     if ready:
         ready(f"http://{HOST}:{sock.getsockname()[1]}/")
     uvicorn.Server(config).run(sockets=[sock])

@@ -84,6 +84,10 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     def construct_mapping(self, node, deep=False):
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):  # "? [a, b] : c": a list or mapping as a key
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a plain name, not a list or mapping (YAML '? …' complex key) "
+                    "/ 键须为简单名称", key_node.start_mark)
             key = key_node.value
             line = key_node.start_mark.line + 1
             if key in seen:
@@ -399,6 +403,9 @@ def roster_spec(data: Mapping[str, Any], case_path: str | Path, allowed: tuple[P
     if not isinstance(file, str) or not file.strip() or (title is not None and not isinstance(title, str)):
         raise InputError([Problem(origin, f"roster must be a file name or {{file: …, source: …}}, got {_plain(roster)!r} "
                                   "/ roster 格式有误", "roster: {file: nbs_roster_610828.csv, source: 国家统计局2023年区划代码}")])
+    if "\x00" in file:
+        raise InputError([Problem(origin, f"文件名含空字符 the roster's file name {_plain(file)!r} holds a NUL character "
+                                  "/ 文件名无效", "give the name of the roster file beside the case file")])
     folder = Path(case_path).resolve().parent
     path = (folder / file).resolve()
     if not path.is_relative_to(folder) and path not in {p.resolve() for p in allowed}:

@@ -171,6 +171,9 @@ def read_source_bytes(path: str | Path, max_mb: float | None = None) -> bytes:
     """
     path = Path(path)
     limit = MAX_FILE_MB if max_mb is None else max_mb
+    if "\x00" in str(path):  # no file can have this name; os.stat would raise ValueError, not OSError
+        raise InputError([Problem(Origin(printable_name(path)), "文件名含空字符 the file name holds a NUL character "
+                                  "/ 文件名无效", "check the list of files the name came from")])
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
@@ -183,6 +186,15 @@ def read_source_bytes(path: str | Path, max_mb: float | None = None) -> bytes:
             return handle.read(int(limit * 1024 * 1024) + 1)
     except OSError as err:
         raise InputError([Problem(Origin(str(path)), f"cannot read file: {err.strerror} / 无法读取文件")]) from None
+
+
+def printable_name(path: str | Path) -> str:
+    r"""A file name as a message may show it: a NUL or other control character as ``\x00``.
+
+    >>> printable_name("a\x00b.csv")
+    'a\\x00b.csv'
+    """
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in str(path))
 
 
 def read_text(path: str | Path) -> tuple[str, str]:

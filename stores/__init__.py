@@ -55,6 +55,7 @@ def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | N
     """
     from graph_model.schema import default_schema
     from stores.connection import StoreSpecError, parse_store_spec
+    from stores.masking import redact
 
     schema = schema or default_schema()
     parsed = parse_store_spec(spec)
@@ -66,8 +67,9 @@ def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | N
 
     path = Path(parsed.location)
     if (read_only or not create) and not path.exists():
-        raise StoreSpecError(f"no embedded store at {path} / 该路径没有数据库 (hint: load data first: "
-                             f"linkgraph load SOURCES --store {path}; or give a Neo4j URI such as bolt://127.0.0.1:7687)")
+        shown = redact(str(path))
+        raise StoreSpecError(f"no embedded store at {shown} / 该路径没有数据库 (hint: load data first: "
+                             f"linkgraph load SOURCES --store {shown}; or give a Neo4j URI such as bolt://127.0.0.1:7687)")
     return EmbeddedStore(path, schema, read_only=read_only)
 
 

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 from typing import TYPE_CHECKING
 
 from stores.base import StoreError
+from stores.masking import MASK, PLAIN_AUTHORITY, decoded, redact, redact_text
 
 if TYPE_CHECKING:  # the driver is imported when a connection is made, so that commands on files start at once
     import neo4j
@@ -50,7 +51,6 @@ DRIVER_SETTINGS = {"notifications_min_severity": "OFF", "warn_notification_sever
                    # that, short enough that a stopped server is said at once rather than after 30 s
                    "max_transaction_retry_time": float(os.environ.get("LINKGRAPH_NEO4J_RETRY_SECONDS", "10"))}
 
-_SCHEME_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/*")
 _URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)$", re.S)
 # A known scheme followed by a colon or slashes but not "://": a mistyped URI.
 _MISTYPED = re.compile(r"^(?P<scheme>(?:bolt|neo4j)(?:\+ssc|\+s)?|https?)(?::/?|//+)(?P<rest>[^/].*)$", re.I | re.S)
@@ -95,19 +95,6 @@ class StoreSpec:
     location: str
 
 
-def redact(uri: str) -> str:
-    """``uri`` with everything between its scheme and its last ``@`` (user and
-    password, even one holding ``/`` or ``@``) replaced by ``***``.
-
-    >>> redact("bolt://neo4j:se/cr@t@db.example:7687")
-    'bolt://***@db.example:7687'
-    """
-    if "@" not in uri:
-        return uri
-    scheme = _SCHEME_PREFIX.match(uri)
-    return uri[: scheme.end() if scheme else 0] + "***@" + uri.rsplit("@", 1)[1]
-
-
 def parse_store_spec(spec: str | os.PathLike[str]) -> StoreSpec:
     """What ``spec`` names; raises :class:`StoreSpecError` with a hint when it is no store.
 
@@ -131,6 +118,10 @@ def parse_store_spec(spec: str | os.PathLike[str]) -> StoreSpec:
         raise StoreSpecError(f"{redact(text)} is not a valid URI / 地址格式不对 "
                              f"(hint: did you mean {redact(f'{scheme}://' + mistyped['rest'])}?)")
     host_port = _HOST_PORT.match(text)
+    if redact(text) != text:  # user:password@host:port, without a scheme
+        raise StoreSpecError(f"{redact(text)}: 这像是服务器地址 looks like a server address, not a file "
+                             "(hint: a Neo4j URI such as bolt://127.0.0.1:7687, with the user and password in NEO4J_USER "
+                             "and NEO4J_PASSWORD)")
     if host_port:
         raise StoreSpecError(f"{text} looks like a server address, not a file / 这像是服务器地址 "
                              f"(hint: {_bolt_hint(host_port['host'], int(host_port['port']))})")
@@ -151,19 +142,27 @@ def _server_uri(text: str, scheme: str, rest: str) -> str:
     if rest.startswith("/"):
         raise StoreSpecError(f"{shown} is not a valid URI / 地址格式不对 "
                              f"(hint: did you mean {redact(f'{scheme}://' + rest.lstrip('/'))}?)")
-    if "@" in rest:
+    if "@" in decoded(rest):  # also %40, %2540, \u0040, &#64;, ＠
         raise StoreSpecError(f"{shown}: credentials in the store URI are refused / 地址中不能含用户名和密码 "
                              "(hint: give the user and password in NEO4J_USER and NEO4J_PASSWORD)")
-    try:
-        parts = urlsplit(f"{scheme}://{rest}")
-        host, port = parts.hostname or "127.0.0.1", parts.port
-    except ValueError as err:
-        raise StoreSpecError(f"{shown} is not a valid URI: {err} / 地址格式不对 "
-                             f"(hint: e.g. bolt://127.0.0.1:{BOLT_PORT})") from None
+    parts = urlsplit(f"{scheme}://{rest}")
+    authority = PLAIN_AUTHORITY.fullmatch(parts.netloc)
+    if not authority or int(authority["port"] or 0) > 65535:
+        # (the reason is not repeated: what stands where a host or a port should be may be a password)
+        raise StoreSpecError(f"{shown} is not a valid URI: 主机须为名称或地址，端口须为数字 the host must be a name or an "
+                             f"address and the port a number up to 65535 / 地址格式不对 "
+                             f"(hint: e.g. bolt://127.0.0.1:{BOLT_PORT})")
+    host, port = parts.hostname or "127.0.0.1", int(authority["port"]) if authority["port"] else None
     if scheme in ("http", "https"):
         why = (f"{port} is the port of Neo4j Browser (HTTP) / 这是浏览器端口" if port in HTTP_PORTS
                else "linkgraph talks to Neo4j over Bolt / 请用 Bolt 地址")
         raise StoreSpecError(f"{shown} is not a Bolt address: {why} (hint: {_bolt_hint(host, port)})")
+    if parts.fragment or rest.endswith("#"):
+        raise StoreSpecError(f"{shown}: 地址不应含 # 部分 a Neo4j URI has no #fragment "
+                             "(hint: the password goes in NEO4J_PASSWORD, the database in NEO4J_DATABASE)")
+    if "?" in rest and not scheme.startswith("neo4j"):
+        raise StoreSpecError(f"{shown}: {scheme}:// 地址不接受 ? 参数 a {scheme}:// URI takes no ?parameters "
+                             "(hint: routing context is for neo4j:// URIs; the password goes in NEO4J_PASSWORD)")
     if parts.path not in ("", "/"):
         raise StoreSpecError(f"{shown}: a Neo4j URI has no path / 地址不应含路径 "
                              "(hint: choose the database with NEO4J_DATABASE, default neo4j)")
@@ -182,14 +181,14 @@ def connect(uri: str, user: str, password: str | None, database: str) -> "neo4j.
 
     spec = parse_store_spec(uri)
     if spec.backend != "neo4j":
-        raise StoreSpecError(f"{uri} is not a Neo4j URI (hint: e.g. bolt://127.0.0.1:{BOLT_PORT})")
+        raise StoreSpecError(f"{redact(uri)} is not a Neo4j URI (hint: e.g. bolt://127.0.0.1:{BOLT_PORT})")
     uri = spec.location
     if not password:
-        raise LoginRefused(f"no password for Neo4j at {uri} / 请设置环境变量 NEO4J_PASSWORD (hint: {LOGIN_HINT})")
+        raise LoginRefused(f"no password for Neo4j at {redact(uri)} / 请设置环境变量 NEO4J_PASSWORD (hint: {LOGIN_HINT})")
     try:
         driver = neo4j.GraphDatabase.driver(uri, auth=(user, password), **DRIVER_SETTINGS)
     except (ConfigurationError, ValueError) as err:
-        raise StoreSpecError(f"{uri} is not a URI the Neo4j driver accepts: {_reason(err)}") from None
+        raise StoreSpecError(f"{redact(uri)} is not a URI the Neo4j driver accepts: {_reason(err, uri)}") from None
     try:
         driver.verify_connectivity()
         # Beginning a transaction is where the server says whether the database exists.
@@ -206,22 +205,28 @@ def connection_error(err: BaseException, uri: str, user: str, database: str) -> 
     from neo4j.exceptions import AuthError, Neo4jError
 
     code = getattr(err, "code", None) or ""
+    reason, uri = _reason(err, uri), redact(uri)
     if isinstance(err, AuthError) or ".Security." in code:
-        return LoginRefused(f"Neo4j at {uri} refused the login of user {user!r}: {_reason(err)} / 用户名或密码不对 "
+        return LoginRefused(f"Neo4j at {uri} refused the login of user {user!r}: {reason} / 用户名或密码不对 "
                             f"(hint: {LOGIN_HINT})")
     if code.endswith("Database.DatabaseNotFound"):
         return DatabaseMissing(f"Neo4j at {uri} has no database {database!r} / 数据库不存在 "
                                "(hint: set NEO4J_DATABASE to an existing database, default neo4j; "
                                "SHOW DATABASES lists them)")
     if isinstance(err, Neo4jError):
-        return StoreUnavailable(f"Neo4j at {uri} refused the connection: {_reason(err)}")
-    return ServerUnreachable(f"cannot reach Neo4j at {uri}: {_reason(err)} / 无法连接 Neo4j "
+        return StoreUnavailable(f"Neo4j at {uri} refused the connection: {reason}")
+    return ServerUnreachable(f"cannot reach Neo4j at {uri}: {reason} / 无法连接 Neo4j "
                              "(hint: is the server running? start the local one with scripts/neo4j start; "
                              f"check the host and the Bolt port, {BOLT_PORT} by default)")
 
 
-def _reason(err: BaseException) -> str:
-    """The server's message, or the operating system's reason the driver reports last."""
+def _reason(err: BaseException, uri: str) -> str:
+    """The server's message, or the operating system's reason the driver reports last, with ``uri``'s
+    query (a neo4j:// routing context, which may hold anything) masked wherever the driver repeated it."""
     text = getattr(err, "message", None) or str(err) or type(err).__name__
     why = _OS_REASON.search(text)
-    return why[1] if why else text.strip().splitlines()[0].rstrip(":")
+    reason = why[1] if why else text.strip().splitlines()[0].rstrip(":")
+    query = urlsplit(uri).query
+    for shown in filter(None, (query, decoded(query))):
+        reason = reason.replace(shown, MASK)
+    return redact_text(reason)

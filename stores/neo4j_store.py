@@ -28,6 +28,7 @@ from queries.catalog import QueryError
 from queries.neo4j_policy import default_policy, refusal, unplannable
 from stores.base import Answer, Progress, Statement, Store, StoreError, batches
 from stores.connection import connect, parse_store_spec
+from stores.masking import redact
 from stores.plan import WritePlan
 
 SINGLE_TRANSACTION_ROWS = 50_000
@@ -70,7 +71,7 @@ class Neo4jStore(Store):
         self._plugin_functions: frozenset[str] | None = None
 
     def describe(self) -> str:
-        return f"Neo4j at {self.uri} (database {self.database})"
+        return f"Neo4j at {redact(self.uri)} (database {self.database})"
 
     def close(self) -> None:
         self._driver.close()

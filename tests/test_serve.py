@@ -346,3 +346,92 @@ def test_serve_answers_from_neo4j(neo4j_store, neo4j_uri, jia, tmp_path):
         neo4j_store.write(extra)  # a load beside the running app: the pages follow within SERVER_CHECK_SECONDS
         time.sleep(SERVER_CHECK_SECONDS)
         assert "新加的合作社" in get(url + "/nodes/c9")[2].decode("utf-8")
+
+
+# ---------------------------------------------------------------- a real `linkgraph serve` process
+
+@contextlib.contextmanager
+def serve_process(store: Path, *extra: str):
+    """``linkgraph serve`` as a user starts it (its own process, a free port); yields its address."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "linkgraph", "serve", "--store", str(store), "--port", "0", *extra],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    try:
+        line = process.stdout.readline()
+        address = re.search(r"http://127\.0\.0\.1:\d+", line)
+        assert address, (line, process.stderr.read() if process.poll() is not None else "")
+        yield address[0]
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+MALFORMED_REQUESTS = {
+    "not HTTP": b"GARBAGE\r\n\r\n",
+    "HTTP/0.9": b"GET /\r\n\r\n",
+    "bad request line": b"GET / / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    "header without colon": b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n",
+    "headers too long": b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: " + b"a" * 200_000 + b"\r\n\r\n",
+    "no Host": b"GET / HTTP/1.1\r\n\r\n",
+    "foreign Host": b"GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n",
+    "two Hosts": b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n",
+    "bad Content-Length": b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: x\r\n\r\n",
+    "TLS hello": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(64),
+    "NUL in the path": b"GET /\x00 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+}
+
+
+def raw_answer(address: str, request: bytes) -> tuple[int, dict[str, str]]:
+    """The status and headers a raw request over a socket gets (read until the headers end)."""
+    host, port = address.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=20) as sock:
+        with contextlib.suppress(OSError):  # the server may close before it has read all of a long request
+            sock.sendall(request)
+        data = b""
+        with contextlib.suppress(ConnectionResetError):
+            while b"\r\n\r\n" not in data:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+    head = data.split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in head[1:] if ": " in line)
+    return int(head[0].split()[1]), headers
+
+
+def test_requests_refused_below_the_app_carry_the_security_headers(jia_store):
+    with serve_process(jia_store) as address:
+        for name, request in MALFORMED_REQUESTS.items():
+            status, headers = raw_answer(address, request)
+            assert status == 400, name
+            assert headers.get("x-frame-options") == "deny", name
+            assert headers.get("x-content-type-options") == "nosniff", name
+            assert "frame-ancestors 'none'" in headers.get("content-security-policy", ""), name
+        assert raw_answer(address, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")[0] == 200  # and it still answers
+
+
+ODD_IDS = ["a/b", "a%2Fb", "../x", "..", ".", "x?y=1", "x#y", "a b", "佳县/通镇", "%", "a/../b", "/lead", "trail/",
+           "100%", "?", "#", "a\\b", "&amp;"]
+
+
+def test_every_listed_node_opens_whatever_its_id(schema, tmp_path):
+    from graph_model.records import GraphData
+
+    graph = GraphData(schema=schema)
+    for number, node_id in enumerate(ODD_IDS):
+        graph.add_node(make_node(schema, "Cooperative", {"id": node_id, "name": f"奇特合作社{number}", "source": "s"}))
+    path = tmp_path / "odd.lbug"
+    with open_store(str(path), schema, create=True) as store:
+        store.write(graph)
+    with serve_process(path) as address:
+        status, _, body = get(address + "/nodes?q=" + urllib.parse.quote("奇特合作社"))
+        assert status == 200
+        links = re.findall(r'<a href="(/nodes[/?][^"]*)">(奇特合作社\d+)</a>', body.decode("utf-8"))
+        assert len(links) == len(ODD_IDS)
+        for href, name in links:
+            status, _, page = get(address + html.unescape(href))
+            node_id = ODD_IDS[int(name.removeprefix("奇特合作社"))]
+            assert status == 200, (node_id, href)
+            assert html.escape(node_id) in page.decode("utf-8") and name in page.decode("utf-8"), node_id

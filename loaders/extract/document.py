@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -182,19 +183,29 @@ def parse_html(text: str, file: str) -> Document:
 
 
 def parse_docx(data: bytes, file: str) -> Document:
-    """A Word file: its paragraphs and table rows in document order, its title and creation date."""
-    import docx
+    """A Word file: its paragraphs and table rows in document order, its title and creation date.
 
+    The archive is checked before python-docx reads it (:func:`docx_problem`): no DOCTYPE (entity
+    declarations, external entities) and no more unpacked bytes than :data:`MAX_DOCX_MB`."""
+    import docx
+    from lxml import etree
+
+    refused = docx_problem(data)
+    if refused:
+        raise InputError([Problem(Origin(file), f"{refused} / 无法读取 Word 文件", "open and save it again as .docx")])
     try:
         word = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as err:
-        raise InputError([Problem(Origin(file), f"not a readable .docx file: {err} / 无法读取 Word 文件",
-                                  "open and save it again as .docx")]) from None
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, NotImplementedError, zlib.error,
+            etree.XMLSyntaxError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError([Problem(Origin(file), f"不是可读的 Word 文件 not a readable .docx file: {reason} / "
+                                  "无法读取 Word 文件", "open and save it again as .docx")]) from None
     paragraphs: list[str] = []
     for block in word.element.body.iterchildren():
-        tag = block.tag.rsplit("}", 1)[-1]
+        tag = block.tag.rsplit("}", 1)[-1] if isinstance(block.tag, str) else ""  # (comments: a function)
         if tag == "p":
-            paragraphs.append("".join(node.text or "" for node in block.iter() if node.tag.endswith("}t")))
+            paragraphs.append("".join(node.text or "" for node in block.iter()
+                                      if isinstance(node.tag, str) and node.tag.endswith("}t")))
         elif tag == "tbl":
             paragraphs += _table_lines(docx.table.Table(block, word))
     paragraphs = [p.strip() for p in paragraphs if p.strip()]
@@ -211,6 +222,36 @@ def parse_docx(data: bytes, file: str) -> Document:
     if date is None and properties.created is not None:
         date = properties.created.date().isoformat()
     return Document(file, title, date, paragraphs)
+
+
+MAX_DOCX_MB = 256
+"""The most a .docx may unpack to (a Word report is a few MB; a zip bomb is refused before it is unpacked)."""
+_DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+
+
+def docx_problem(data: bytes) -> str | None:
+    """Why ``data`` is refused as a .docx before any XML of it is parsed, or ``None``: not a zip archive,
+    more than :data:`MAX_DOCX_MB` unpacked, a damaged member, or an XML part with a DOCTYPE or ENTITY
+    declaration (entity expansion, external entities: Word never writes them)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return "不是 zip 压缩包 not a readable .docx file (not a zip archive)"
+    if sum(m.file_size for m in members) > MAX_DOCX_MB * 2**20:
+        return f"解压后过大 unpacks to more than {MAX_DOCX_MB} MB"
+    for member in members:
+        if not member.filename.endswith((".xml", ".rels")):
+            continue
+        try:
+            part = archive.read(member)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, OSError,
+                zlib.error) as err:
+            return f"压缩包已损坏 the part {member.filename} cannot be unpacked: {err}"
+        text = part.decode("utf-16", errors="ignore").encode() if part.startswith((b"\xff\xfe", b"\xfe\xff")) else part
+        if _DECLARATION.search(text):
+            return f"含 DOCTYPE 声明 the part {member.filename} declares a DOCTYPE or entities, which Word never writes"
+    return None
 
 
 def _table_lines(table) -> list[str]:

@@ -204,12 +204,13 @@ def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, tit
     from openpyxl.worksheet.datavalidation import DataValidation
 
     source = title or "；".join(d.source_title for d in extraction.documents)
-    workbook, guide = start_workbook(["来源 Source", source], INSTRUCTIONS, width=80)
+    workbook, guide = start_workbook(["来源 Source", _cell(source)], INSTRUCTIONS, width=80)
     guide.append([])
     for document, repairs in zip(extraction.documents, extraction.repairs):
-        guide.append([f"文章 report: {Path(document.file).name}", f"{document.title or ''} {document.date or ''}".strip()])
+        guide.append([_cell(f"文章 report: {Path(document.file).name}"),
+                      _cell(f"{document.title or ''} {document.date or ''}".strip())])
         for repair in repairs:
-            guide.append(["乱码修复 mojibake repaired", f"{repair.before} → {repair.after}"])
+            guide.append(["乱码修复 mojibake repaired", _cell(f"{repair.before} → {repair.after}")])
     review_fills = {c.field: "FFF2CC" for c in REVIEW}
     for name, columns, rows in draft_sheets(extraction, schema):
         sheet = workbook.create_sheet(name)
@@ -239,6 +240,10 @@ def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, tit
 
 
 def _cell(value: Any) -> Any:
+    """A value as a cell: numbers as they are, the rest as text without the control characters a
+    workbook cannot hold (a NUL or an escape in a report is left out, not a failed draft)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if value is None or isinstance(value, (int, float)):
         return value
-    return str(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))

@@ -154,3 +154,27 @@ def test_rows_carry_every_column(schema):
     assert json.loads(row["provenance"])[0]["source"] == "NBS"
     tie = make_tie(schema, "PART_OF", "v", "t", {"source": "s", "evidence": "e"})
     assert tie_row(schema, tie)["src"] == "v" and tie_row(schema, tie)["dst"] == "t"
+
+
+@pytest.mark.parametrize("value, message", [
+    ({1: 2}, "metrics: 键须为文字 the key 1 must be a text"),
+    ({"households": 10**23}, "metrics.households: 数值超出范围 100000000000000000000000 is beyond"),
+    ({"a": [1, {"b": float("nan")}]}, "metrics.a[1].b: 数值无效 nan"),
+    ({"a": float("inf")}, "metrics.a: 数值无效 inf"),
+    ("[" * 5000, "nested more than 32 levels"),
+    ({"a": __import__("datetime").date(2021, 5, 1)}, "metrics.a: 含无法保存的值"),
+])
+def test_json_values_a_store_cannot_keep_are_refused_with_where(value, message):
+    from graph_model.schema import Property
+
+    with pytest.raises(ValueError) as raised:
+        coerce_value(Property("metrics", "json", "成效", "Metrics"), value)
+    assert message in str(raised.value)
+
+
+def test_json_values_at_the_limits_are_kept():
+    from graph_model.records import JSON_INT
+    from graph_model.schema import Property
+
+    value = {"households": JSON_INT, "debt": -JSON_INT, "share": 0.5, "note": "文字", "ok": True, "none": None}
+    assert coerce_value(Property("metrics", "json", "成效", "Metrics"), value) == value

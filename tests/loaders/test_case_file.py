@@ -260,3 +260,18 @@ def test_every_figure_of_the_case_file_is_checked():
     walk(case, ())
     checked = {("places" if p[0] == "place" else "organizations" if p[0] == "org" else "ties", *p[1:]) for p, *_ in FIGURES}
     assert sorted(numbers) == sorted(checked)
+
+
+@pytest.mark.parametrize("text, row", [("? [a, b]\n: c\n", 1), ("source: x\nties:\n  - ? {a: 1}\n    : c\n", 3)])
+def test_a_complex_yaml_key_is_refused_at_its_row(text, row):
+    with pytest.raises(InputError) as raised:
+        parse_yaml(text, "case.yaml")
+    problem = raised.value.problems[0]
+    assert problem.origin.row == row and "a key must be a plain name" in problem.message
+
+
+def test_a_nul_in_the_roster_file_name_is_refused(tmp_path):
+    case = tmp_path / "case.yaml"
+    case.write_text('source: x\nroster: {file: "a\\0b.csv", source: y}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="holds a NUL character"):
+        load_sources([case])

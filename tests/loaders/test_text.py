@@ -165,3 +165,11 @@ def test_a_county_roster_whose_4096th_byte_splits_a_character_is_read(tmp_path):
     names = {node.id: (node.name, node.props["name_raw"]) for node in graph.nodes.values()}
     assert names["410823001205"] == ("余原村", "余原村村民委员会")
     assert not [name for name, _ in names.values() if name.endswith(("村村", "委员会", "委会"))]
+
+
+def test_a_nul_in_a_file_name_is_one_problem_not_a_crash():
+    from loaders.text import read_source_bytes
+
+    with pytest.raises(InputError) as raised:
+        read_source_bytes("reports/a\x00b.csv")
+    assert str(raised.value.problems[0]).startswith("reports/a\\x00b.csv: 文件名含空字符")

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import re
 import uuid
 import socket
 import traceback
@@ -70,12 +71,13 @@ def test_credentials_in_a_uri_are_refused_and_never_shown(spec):
         open_store(spec)
     shown = "".join(traceback.format_exception(raised.value))
     assert SECRET not in shown and "s3cr" not in shown
-    assert "***@" in str(raised.value)
+    # the password holds a "/": where the host begins is not sure, so all between scheme and port is masked
+    assert re.match(r"[a-z0-9+]+:/+\*\*\*[ :]", str(raised.value))
 
 
 def test_credentials_in_a_uri_point_to_the_variables():
     with pytest.raises(StoreSpecError) as raised:
-        open_store(f"bolt://neo4j:{SECRET}@127.0.0.1:7687")
+        open_store("bolt://neo4j:s3cr@t@127.0.0.1:7687")
     assert str(raised.value) == ("bolt://***@127.0.0.1:7687: credentials in the store URI are refused / 地址中不能含用户名和密码 "
                                  "(hint: give the user and password in NEO4J_USER and NEO4J_PASSWORD)")
 
@@ -83,6 +85,7 @@ def test_credentials_in_a_uri_point_to_the_variables():
 def test_redact_keeps_scheme_and_host():
     assert redact("bolt://neo4j:pw@127.0.0.1:7687") == "bolt://***@127.0.0.1:7687"
     assert redact("bolt://127.0.0.1:7687") == "bolt://127.0.0.1:7687"
+    assert redact("bolt+s://[::1]:7687/") == "bolt+s://[::1]:7687/"
 
 
 def test_only_create_makes_a_new_embedded_store(tmp_path):

@@ -68,3 +68,49 @@ def test_unknown_suffix_and_broken_word_file_are_one_clear_problem(tmp_path):
     broken.write_bytes(b"not a zip")
     with pytest.raises(InputError, match="not a readable .docx"):
         read_document(broken)
+
+
+def _docx_with(document_xml) -> bytes:
+    """The bytes of a Word file whose document.xml is ``document_xml(original)``."""
+    import io
+    import zipfile
+
+    import docx
+
+    original = io.BytesIO()
+    word = docx.Document()
+    word.add_paragraph("佳县县委办公室是通镇崔家西山村的帮扶单位。")
+    word.save(original)
+    source, out = zipfile.ZipFile(original), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            part = source.read(name)
+            target.writestr(name, document_xml(part) if name == "word/document.xml" else part)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda p: b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + p.split(b"?>", 1)[1],
+     "word/document.xml declares a DOCTYPE or entities"),
+    (lambda p: b'<!doctype x [<!entity a "b">]>' + p.split(b"?>", 1)[1], "declares a DOCTYPE or entities"),
+    (lambda p: p[: len(p) // 2], "not a readable .docx file"),
+])
+def test_a_word_file_with_a_doctype_or_broken_xml_is_refused(tmp_path, change, message):
+    path = tmp_path / "report.docx"
+    path.write_bytes(_docx_with(change))
+    with pytest.raises(InputError, match=message):
+        read_document(path)
+
+
+def test_comments_in_a_word_paragraph_are_read_past(tmp_path):
+    path = tmp_path / "report.docx"
+    path.write_bytes(_docx_with(lambda p: p.replace(b"<w:t>", b"<!-- note --><w:t>", 1)))
+    assert read_document(path).paragraphs == ["佳县县委办公室是通镇崔家西山村的帮扶单位。"]
+
+
+def test_a_word_file_that_unpacks_too_large_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr("loaders.extract.document.MAX_DOCX_MB", 1)
+    path = tmp_path / "report.docx"
+    path.write_bytes(_docx_with(lambda p: p + b" " * 2**21))
+    with pytest.raises(InputError, match="unpacks to more than 1 MB"):
+        read_document(path)
