@@ -59,6 +59,9 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
                         "(keep it beside the data and give it on every load)")
     parser.add_argument("--decisions", metavar="FILE", help="answers to unresolved names (from linkgraph reconcile)")
     parser.add_argument("--title", help="the source title of tables (default: the workbook's 说明 sheet, or the file name)")
+    parser.add_argument("--kind", metavar="KIND", help="表格的关系或节点类型（文件名未写明时）/ the tie or node kind of a table "
+                        "whose name does not say it, e.g. --kind 结对帮扶 (a file name containing it works too: "
+                        "结对帮扶名单2023.csv)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -343,6 +346,11 @@ def _print_load(loaded, store: str) -> None:
     if report.dry_run:
         print("试运行，未写入 dry run: nothing was written")
     print(f"库中现有 now in the store: {kind_counts(loaded.counts)}")
+    for note in result.notes:
+        print(f"说明 note: {printable(note)}")
+    if result.unique_names:
+        print(f"说明 note: {len(result.unique_names)} 个村未注明乡镇，按名册中唯一的同名村确定（见各村的 reconciliation）/ "
+              f"{len(result.unique_names)} village name(s) without a town resolved as the only village of that name")
     for match in result.conflicts:
         print(f"名称核对 reconciliation: {match.note}")
     for name, identity in result.possible_duplicates:
@@ -359,7 +367,8 @@ def _write_problems(path: str, problems: Sequence["Problem"]) -> None:
     headers = ["文件 file", "工作表 sheet", "行 row", "列 column", "问题 problem", "提示 hint"]
     rows = [[p.origin.file if p.origin else "", p.origin.sheet or "" if p.origin else "",
              p.origin.row if p.origin and p.origin.row is not None else "",
-             (p.origin.column or p.origin.key or "") if p.origin else "", p.message, p.hint] for p in problems]
+             (getattr(p.origin, "label", None) or p.origin.column or p.origin.key or "") if p.origin else "", p.message,
+             p.hint] for p in problems]
     write_excel_csv(path, csv_text(headers, rows))
 
 
@@ -402,7 +411,7 @@ def _load(args: argparse.Namespace) -> int:
     from graph_model.records import InputError
     from linkgraph import pipeline
 
-    options = dict(columns=_columns(args.columns), decisions=args.decisions, title=args.title)
+    options = dict(columns=_columns(args.columns), decisions=args.decisions, title=args.title, kind=args.kind)
     try:
         with _Progress() as progress:
             loaded = pipeline.load(args.sources, args.store, replace=args.replace, progress=progress,
@@ -488,7 +497,7 @@ def _reconcile(args: argparse.Namespace) -> int:
     from visualizations.tables import csv_text, write_excel_csv
 
     rows = pipeline.reconcile(args.sources, args.store, columns=_columns(args.columns), decisions=args.decisions,
-                              title=args.title)
+                              title=args.title, kind=args.kind)
     write_excel_csv(args.out, csv_text(headers(), rows))
     if rows:
         print(f"{len(rows)} 个待定名称 unresolved references → {args.out}; fill in resolve_to (and 说明 resolution "
