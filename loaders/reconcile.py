@@ -223,7 +223,7 @@ def digits_lost(code: str) -> str | None:
     if not (code.isdigit() and len(code) in (9, 12) and code.endswith("000")):
         return None
     return (f"编码 {code} 末尾是 0，可能是 Excel 把编码存成数字后丢了末几位 / the code {code} ends in zeros: Excel may have "
-            f"stored it as a number and lost its last digits; {KEEP_AS_TEXT}")
+            "stored it as a number and lost its last digits")
 
 
 def _status(ref: PlaceRef, node: Node) -> str:
@@ -245,8 +245,9 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
         chosen = index.nodes.get(code)
         if chosen is None or chosen.kind != ref.kind:
             lost = digits_lost(code)
-            raise fail(f"代码不在名册中 / {code} is not a {ref.kind} of the roster" + (f"; {lost}" if lost else ""),
-                       "missing", index.named(ref.kind, ref.name) if ref.name else (), "use a code listed as a candidate")
+            raise fail(lost or f"代码不在名册中 / {code} is not a {ref.kind} of the roster", "missing",
+                       index.named(ref.kind, ref.name) if ref.name else (),
+                       KEEP_AS_TEXT if lost else "use a code listed as a candidate")
     scope = None
     if ref.county:
         scope = index.scope("County", ref.county, None, origin)

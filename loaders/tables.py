@@ -35,7 +35,7 @@ from graph_model.names import match_key, similar_names
 from graph_model.records import InputError, Node, Origin, Problem, SourceRef, coerce_value, make_node, make_tie
 from graph_model.schema import Property, Schema, packaged_yaml
 from loaders.context import LoadContext
-from loaders.reconcile import (ADMIN_KINDS, Identity, PlaceRef, Unresolved, decision_for, digits_lost, entities_of,
+from loaders.reconcile import (ADMIN_KINDS, KEEP_AS_TEXT, Identity, PlaceRef, Unresolved, decision_for, digits_lost, entities_of,
                                excel_mangled, reference_key, resolve_place, try_resolve_place)
 
 MAX_CELL = 10_000
@@ -837,10 +837,10 @@ def _missing_end(allowed: tuple[str, ...], text: str, end: str, values: Mapping[
     where = "".join(filter(None, (values.get(end + "_county"), values.get(end + "_town"))))
     admin = [k for k in allowed if k in ADMIN_KINDS]
     lost = digits_lost(text)
-    message = (f"找不到{where}“{text}” / no {kinds} named {text!r}" + (f" in {where}" if where else "")
-               + (f"; {lost}" if lost else "") + (f"; candidates 候选: {'; '.join(close)}" if close else ""))
-    return Unresolved(origin.at(end), message, "check the name, give its kind (起点类型/终点类型) or id, define it on an "
-                      "organization sheet, or decide it with linkgraph reconcile",
+    message = (lost or f"找不到{where}“{text}” / no {kinds} named {text!r}" + (f" in {where}" if where else "")) \
+        + (f"; candidates 候选: {'; '.join(close)}" if close else "")
+    return Unresolved(origin.at(end), message, KEEP_AS_TEXT if lost else "check the name, give its kind (起点类型/终点类型) "
+                      "or id, define it on an organization sheet, or decide it with linkgraph reconcile",
                       ref=_end_ref(allowed[0] if not near else admin[0], text, end, values), status="missing",
                       candidates=tuple(close))
 
