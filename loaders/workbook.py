@@ -66,10 +66,15 @@ def _unreadable(file: str, err: BaseException) -> Problem:
     """One line for a workbook whose XML openpyxl cannot (or must not) read."""
     from defusedxml import DefusedXmlException
 
-    if isinstance(err, DefusedXmlException):
+    causes = [err]
+    while causes[-1].__cause__ is not None and len(causes) < 10:  # openpyxl wraps what the XML parser raised
+        causes.append(causes[-1].__cause__)
+    refused = next((c for c in causes if isinstance(c, DefusedXmlException)), None)
+    if refused is not None:
         return Problem(Origin(file), f"工作簿的 XML 含有实体或 DOCTYPE 声明，为安全起见拒绝读取 / the workbook's XML declares "
-                       f"entities or a DOCTYPE, refused for safety ({type(err).__name__})", _SAVE_AGAIN)
-    detail = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+                       f"entities or a DOCTYPE, refused for safety ({type(refused).__name__})", _SAVE_AGAIN)
+    cause = causes[-1]
+    detail = str(cause).splitlines()[0][:200] if str(cause) else type(cause).__name__
     return Problem(Origin(file), f"工作簿内容损坏，无法读取 / the workbook's content is damaged: {detail}", _SAVE_AGAIN)
 
 
@@ -109,9 +114,8 @@ def _read_sheet(worksheet: Any, file: str, cells_left: list[int]) -> Sheet:
         if not cells:  # a row the XML does not hold
             continue
         number, stop = cells[-1].row, _past_limits(cells, file, name, cells_left)
-        if stop is not None:
-            problems.append(stop)
-            break
+        if stop is not None:  # the workbook is not read further: one line says why
+            raise InputError([stop])
         rows.append((number, [_cell_value(cell, file, name, problems) for cell in cells]))
     header = [_header_text(v) for v in rows[0][1]] if rows else []
     return Sheet(name, header, rows[1:], problems, header_row=rows[0][0] if rows else 1,
