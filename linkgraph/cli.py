@@ -493,15 +493,20 @@ def _roster(args: argparse.Namespace) -> int:
 
 def _reconcile(args: argparse.Namespace) -> int:
     from linkgraph import pipeline
-    from loaders.decisions import headers
+    from loaders.decisions import headers, write_decisions_workbook
     from visualizations.tables import csv_text, write_excel_csv
 
     rows = pipeline.reconcile(args.sources, args.store, columns=_columns(args.columns), decisions=args.decisions,
                               title=args.title, kind=args.kind)
-    write_excel_csv(args.out, csv_text(headers(), rows))
+    out = Path(args.out)
+    workbook = write_decisions_workbook(out if out.suffix.lower() == ".xlsx" else out.with_suffix(".xlsx"), headers(), rows)
+    if out.suffix.lower() != ".xlsx":
+        write_excel_csv(out, csv_text(headers(), rows))
+    print(f"在 Excel 中请打开 {workbook}（各列为文本，编码不会变成 6.10828E+11）/ in Excel, open {workbook}: its columns "
+          "are text, so typed codes stay codes")
     if rows:
         print(f"{len(rows)} 个待定名称 unresolved references → {args.out}; fill in resolve_to (and 说明 resolution "
-              f"where the unit is elsewhere or named otherwise), then: linkgraph load … --decisions {args.out}")
+              f"where the unit is elsewhere or named otherwise), then: linkgraph load … --decisions {workbook}")
     else:
         print(f"全部名称已确定 every name resolves; {args.out} lists none")
     return 0
