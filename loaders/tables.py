@@ -505,7 +505,8 @@ def _accepted(row: list[Any], columns: Mapping[int, str], origin: Origin) -> tup
     try:
         return bool(answer and coerce_value(_ACCEPT_PROPERTY, answer)), []
     except ValueError as err:
-        return False, [Problem(origin.at(ACCEPT), f"{err}: 采纳 is 是 or 否", "是 loads the row, 否 or empty leaves it out")]
+        return False, [Problem(origin.at(ACCEPT), f"采纳须填“是”或“否” / 采纳 is 是 or 否: {err}",
+                               "是 loads the row, 否 or empty leaves it out / 填“是”载入该行，“否”或空白则不载入")]
 
 
 def _cell_problem(name: str, text: str, origin: Origin) -> Problem | None:
