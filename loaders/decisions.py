@@ -55,7 +55,8 @@ def decision_rows(problems: Iterable[Problem], schema: Schema,
             continue
         previous = (decided or {}).get(key, {})
         origin = problem.origin
-        where = origin.where + (f", column {origin.column}" if origin and origin.column else "") if origin else ""
+        column = getattr(origin, "label", None) or (origin.column if origin else None)
+        where = origin.where + (f", column {column}" if column else "") if origin else ""
         rows[key] = [origin.file if origin else "", where, f"{schema.node_kind(ref.kind).zh} {ref.kind}", ref.context,
                      ref.name, STATUS.get(problem.status, problem.status), "；".join(problem.candidates),
                      str(previous.get("resolve_to") or ""), str(previous.get("resolution") or "")]

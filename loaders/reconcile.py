@@ -247,7 +247,7 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
             lost = digits_lost(code)
             raise fail(lost or f"代码不在名册中 / {code} is not a {ref.kind} of the roster", "missing",
                        index.named(ref.kind, ref.name) if ref.name else (),
-                       KEEP_AS_TEXT if lost else "use a code listed as a candidate")
+                       KEEP_AS_TEXT if lost else "请填写候选中的编码 / use a code listed as a candidate")
     scope = None
     if ref.county:
         scope = index.scope("County", ref.county, None, origin)
@@ -259,7 +259,7 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
             return Match(ref, named[0], "unique")
         if named:
             raise fail(f"名册中有 {len(named)} 个“{ref.name}”，须注明所属乡镇 / {len(named)} villages of the roster are named "
-                       f"{ref.name}; give its town", "ambiguous", named, "add the town (乡镇), or the village's code")
+                       f"{ref.name}; give its town", "ambiguous", named, "请填写所属乡镇或村的编码 / add the town (乡镇), or the village's code")
     same = index.named(ref.kind, ref.name, scope) if ref.name else []
     inside = {n.id for n in same}
 
@@ -272,26 +272,28 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
         if ref.code and not ref.resolve_to:
             if ref.name and chosen not in same and chosen not in outside:
                 raise fail(f"code {code} is {index.describe(chosen)}, not {ref.context}{ref.name} / 代码与名称不符",
-                           "missing", [chosen, *same], "correct the code or the name")
+                           "missing", [chosen, *same], "请改正编码或名称 / correct the code or the name")
             return Match(ref, chosen, "code", others)
         if same and chosen not in same:
             raise fail(f"名称已匹配，与指定代码不一致 / {ref.name} matches the roster, but resolve_to names "
-                       f"{index.describe(chosen)}", "ambiguous", same, "remove resolve_to, or correct it")
+                       f"{index.describe(chosen)}", "ambiguous", same, "请删除或改正 resolve_to / remove resolve_to, or correct it")
         needs_reason = not within(chosen.id, scope) or chosen not in same
         if needs_reason and not (ref.resolution or "").strip():
             raise fail(f"resolve_to {code} 是{index.describe(chosen)}，不是{ref.context}{ref.name}，须说明核对依据 / "
                        f"resolve_to {code} is {index.describe(chosen)}, not {ref.context}{ref.name}: say why in "
-                       "resolution (说明)", "ambiguous", [chosen], "add resolution: <why this unit> / 填写说明")
+                       "resolution (说明)", "ambiguous", [chosen], "请在说明中写明依据 / add resolution: <why this unit>")
         return Match(ref, chosen, "curated" if chosen not in same else _status(ref, chosen), others)
     where = f" in {ref.context}" if ref.context else ""
     if len(same) == 1:
         return Match(ref, same[0], _status(ref, same[0]), index.elsewhere(ref.kind, ref.name, inside))
     if len(same) > 1:
         raise fail(f"名册中有 {len(same)} 个同名单位 / {ref.name}{where} matches {len(same)} roster units", "ambiguous",
-                   same, "give the town or county, the code, or resolve_to: <code> with resolution: <why>")
+                   same, "请填写所属乡镇或县、编码，或 resolve_to 加说明 / give the town or county, the code, or resolve_to: <code> "
+                   "with resolution: <why>")
     raise fail(f"名册中无此名称 / {ref.kind} {ref.name}{where} is not in the roster", "missing",
                [*index.close(ref.kind, ref.name, scope), *elsewhere()],
-               "correct the name, or add resolve_to: <code> and resolution: <why> to the source")
+               "请改正名称，或填写 resolve_to 和说明 / correct the name, or add resolve_to: <code> and resolution: <why> "
+               "to the source")
 
 
 def try_resolve_place(index: RosterIndex, ref: PlaceRef,

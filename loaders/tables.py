@@ -387,11 +387,11 @@ def _column_problem(header: str, target: str | None, name: str | None, seen: Map
     """What is wrong with a header: mapped to no field, unknown, or a second column of a field."""
     if target and target not in vocabulary.fields:
         return Problem(at, f"--columns 把“{header}”映射到不存在的字段 {target!r} / --columns maps {header!r} to {target!r}, "
-                       "which is not a field", f"fields: {', '.join(vocabulary.labels())}")
+                       "which is not a field", f"可用字段 / fields: {', '.join(vocabulary.labels())}")
     if name is None:
         near = similar_names(header, [w for spellings in vocabulary.fields.values() for w in spellings], n=1)
         return Problem(at, f"未知的列“{header}” / unknown column {header!r}" + (f"; did you mean {near[0]}?" if near else ""),
-                       f"known: {', '.join(vocabulary.labels())}; or map it with --columns '{header}=FIELD'")
+                       f"可用字段 / known: {', '.join(vocabulary.labels())}; 或用 / or map it with --columns '{header}=FIELD'")
     if name in seen:
         return Problem(at, f"“{header}”与“{seen[name]}”两列对应同一字段 {name} / {header!r} and {seen[name]!r} both give {name}")
     return None
@@ -483,7 +483,8 @@ def _sheet_to_read(sheet: Sheet, file: str, ctx: LoadContext, mapping: Mapping[s
     if role is None:
         kinds = "、".join(k.zh for k in schema.node_kinds if not k.administrative)
         problem = Problem(Origin(file, sheet=sheet.name), f"无法识别该表 / cannot tell what sheet {sheet.name!r} holds",
-                          f"name it after a kind ({kinds}), 组织 (with a 类型 column) or 关系 (ties), or give --kind")
+                          f"请以类型命名工作表（{kinds}、组织或关系），或用 --kind / name it after a kind ({kinds}), 组织 (with a "
+                          "类型 column) or 关系 (ties), or give --kind")
         return None, replace(sheet, problems=[*sheet.problems, problem])
     if how:
         ctx.notes.append(_role_note(schema, role, how, file, sheet))
@@ -562,8 +563,9 @@ def _node_rows(sheet: Sheet, kind: str | None, columns: Mapping[int, str], file:
         values.pop("kind", None)
         if row_kind is None:
             problems.append(Problem(origin.at("kind"), "类型为空或无法识别 / unknown or missing kind",
-                                    "one of: " + "、".join(k.zh for k in schema.node_kinds if not k.administrative)
-                                    + "; or name the kind in the file name (企业名单.csv) or with --kind"))
+                                    "可选 / one of: " + "、".join(k.zh for k in schema.node_kinds if not k.administrative)
+                                    + "; 或在文件名中写明（企业名单.csv），或用 / or name the kind in the file name or "
+                                    "with --kind"))
             continue
         try:
             if row_kind in ADMIN_KINDS:
@@ -665,8 +667,8 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
         type_ = tie_named(schema, values.pop("type", "")) or sheet_type
         if type_ is None:
             problems.append(Problem(origin.at("type"), "关系类型为空或无法识别 / unknown or missing tie kind",
-                                    "one of: " + "、".join(t.zh for t in schema.tie_kinds) + "; or name the kind in "
-                                    "the file name (结对帮扶名单.csv) or with --kind 结对帮扶"))
+                                    "可选 / one of: " + "、".join(t.zh for t in schema.tie_kinds) + "; 或在文件名中写明"
+                                    "（结对帮扶名单.csv），或用 / or name the kind in the file name or with --kind 结对帮扶"))
             continue
         problems += _tie_row(type_, values, origin, ctx, source)
     return problems
@@ -732,7 +734,7 @@ def _allowed_kinds(type_: str, end: str, values: Mapping[str, str], origin: Orig
     kind = kind_named(schema, given)
     if kind is None:
         return (), Problem(origin.at(end + "_kind"), f"未知类型“{given}” / unknown kind {given!r}",
-                           "one of: " + "、".join(k.zh for k in schema.node_kinds))
+                           "可选 / one of: " + "、".join(k.zh for k in schema.node_kinds))
     return (kind,), None
 
 
@@ -840,8 +842,8 @@ def _missing_end(allowed: tuple[str, ...], text: str, end: str, values: Mapping[
     lost = digits_lost(text)
     message = (lost or f"找不到{where}“{text}” / no {kinds} named {text!r}" + (f" in {where}" if where else "")) \
         + (f"; candidates 候选: {'; '.join(close)}" if close else "")
-    return Unresolved(origin.at(end), message, KEEP_AS_TEXT if lost else "check the name, give its kind (起点类型/终点类型) "
-                      "or id, define it on an organization sheet, or decide it with linkgraph reconcile",
+    return Unresolved(origin.at(end), message, KEEP_AS_TEXT if lost else "请核对名称，填写类型（起点类型/终点类型）或编码，或用 linkgraph reconcile 决定 / check "
+                      "the name, give its kind or id, define it on an organization sheet, or decide it with linkgraph reconcile",
                       ref=_end_ref(allowed[0] if not near else admin[0], text, end, values), status="missing",
                       candidates=tuple(close))
 

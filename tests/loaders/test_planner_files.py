@@ -78,7 +78,7 @@ def test_a_table_without_towns_resolves_unique_names_and_lists_same_named_ones_w
     assert [str(p).split(".csv, ", 1)[1] for p in caught.value.problems] == [
         "sheet 结对帮扶村名单, row 5, column 结对村 (to): 名册中有 3 个“王家墕村”，须注明所属乡镇 / 3 villages of the roster "
         "are named 王家墕村; give its town; candidates 候选: 佳州街道王家墕村 (610828001216); 金明寺镇王家墕村 (610828104250); "
-        "螅镇王家墕村 (610828109245) (hint 提示: add the town (乡镇), or the village's code)"]
+        "螅镇王家墕村 (610828109245) (hint 提示: 请填写所属乡镇或村的编码 / add the town (乡镇), or the village's code)"]
     result, graph = load(store, [REAL / "结对帮扶村名单.csv"], keep_valid=True)
     assert pairings(graph) == {("佳县县委办公室", "610828105236"), ("佳县统计局", "610828103224"),
                                ("佳县审计局", "610828105211")}
