@@ -470,15 +470,13 @@ def _sheet_to_read(sheet: Sheet, file: str, ctx: LoadContext, mapping: Mapping[s
     from loaders.framing import frame
 
     schema = ctx.schema
+    if _exact_role(schema, sheet.name) == "skip" or (not sheet.header and not sheet.rows):  # 说明, _lists: not data
+        return None, replace(sheet, problems=[])
     if sheet.hidden:
         ctx.notes.append(f"跳过隐藏的工作表 / skipped a hidden sheet: {file}, sheet {sheet.name}")
         return None, replace(sheet, problems=[])
-    if not sheet.header and not sheet.rows:
-        return None, sheet
     sheet = frame(sheet, schema, file, mapping)
     role, how = table_role(schema, sheet, kind)
-    if role == "skip":
-        return None, replace(sheet, problems=[])
     ctx.notes += sheet.notes
     if role is None:
         kinds = "、".join(k.zh for k in schema.node_kinds if not k.administrative)

@@ -192,3 +192,26 @@ def test_reconcile_writes_the_decisions_workbook_beside_the_csv(tmp_path):
     assert row[4:7] == ["王家墕村", "多个候选 ambiguous",
                         "佳州街道王家墕村 (610828001216)；金明寺镇王家墕村 (610828104250)；螅镇王家墕村 (610828109245)"]
     assert out.read_text(encoding="utf-8-sig").count("王家墕村") == 4
+
+
+def test_same_named_organizations_are_listed_with_their_towns(tmp_path):
+    units = tmp_path / "帮扶单位.csv"
+    units.write_text("名称,所属乡镇\r\n县供电所,通镇\r\n县供电所,乌镇\r\n", encoding="utf-8")
+    ties = tmp_path / "结对帮扶.csv"
+    ties.write_text("帮扶单位,结对村,所属乡镇\r\n县供电所,崔家西山村,通镇\r\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, units, ties])
+    assert str(caught.value.problems[0]).split(".csv, ")[1].split(" (hint")[0] == (
+        "sheet 结对帮扶, row 2, column 帮扶单位 (from): “县供电所”对应 2 个帮扶单位 / '县供电所' names 2 of 帮扶单位: "
+        "佳县通镇 县供电所 (AssistanceUnit:610828105:县供电所); 佳县乌镇 县供电所 (AssistanceUnit:610828103:县供电所)")
+
+
+def test_the_kind_option_through_the_command_line(tmp_path):
+    table = tmp_path / "名单.csv"
+    table.write_text("帮扶单位\t结对村\t所属乡镇\r\n佳县县委办公室\t崔家西山村\t通镇\r\n", encoding="gbk")
+    done = subprocess.run([sys.executable, "-m", "linkgraph", "load", str(ROSTER), str(table), "--kind", "结对帮扶",
+                           "--dry-run", "--store", str(tmp_path / "s.lbug")], capture_output=True, text=True, cwd=REPO,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "将 would create 新增 351 nodes, 350 ties" in done.stdout  # the roster (350, 349) and the pairing
+    assert f"说明 note: 关系类型取自 --kind：结对帮扶 PAIRED_ASSISTANCE / tie kind from --kind: {table}, sheet 名单" in done.stdout
