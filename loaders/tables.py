@@ -258,9 +258,11 @@ def _exact_role(schema: Schema, name: str) -> str | None:
 
 def _contained_kind(schema: Schema, name: str, ties_only: bool = False) -> tuple[str, str] | None:
     """``(role, word)`` of the longest kind word a name contains (结对帮扶名单2023 → ``ties:PAIRED_ASSISTANCE``,
-    结对帮扶): Chinese words of two characters or more anywhere in it, English words as whole words."""
+    结对帮扶): Chinese words of two characters or more anywhere in it, English words as whole words (one or
+    several: ``paired_assistance_2023``)."""
     key = header_key(name)
-    tokens = set(re.findall(r"[a-z]+", unicodedata.normalize("NFKC", name).lower()))
+    words = re.findall(r"[a-z]+", unicodedata.normalize("NFKC", name).lower())
+    tokens = {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}  # paired_assistance
     nodes, ties = _kind_words(schema)
     found = [(f"ties:{t}", w) for w, t in ties.items()]
     if not ties_only:

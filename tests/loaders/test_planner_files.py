@@ -215,3 +215,26 @@ def test_the_kind_option_through_the_command_line(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "将 would create 新增 351 nodes, 350 ties" in done.stdout  # the roster (350, 349) and the pairing
     assert f"说明 note: 关系类型取自 --kind：结对帮扶 PAIRED_ASSISTANCE / tie kind from --kind: {table}, sheet 名单" in done.stdout
+
+
+def test_excels_unicode_text_saved_as_csv_loads(tmp_path):
+    """Excel's "Unicode text": UTF-16 with a BOM, tab-separated; saved under a .csv name."""
+    table = tmp_path / "结对帮扶.csv"
+    table.write_bytes("帮扶单位\t结对村\t所属乡镇\r\n佳县县委办公室\t崔家西山村\t通镇\r\n".encode("utf-16"))
+    assert pairings(load_sources([ROSTER, table]).graph) == {("佳县县委办公室", "610828105236")}
+
+
+@pytest.mark.parametrize("name, header, role", [
+    ("结对帮扶名单2023", ["帮扶单位", "结对村"], ("ties:PAIRED_ASSISTANCE", "name")),
+    ("paired_assistance_2023", ["from", "to"], ("ties:PAIRED_ASSISTANCE", "name")),
+    ("帮扶单位名单", ["名称", "所属乡镇"], ("AssistanceUnit", "name")),  # the longest word: 帮扶单位, not 帮扶
+    ("企业名录（2023）", ["名称"], ("Enterprise", "name")),
+    ("结对帮扶", ["帮扶单位", "结对村"], ("ties:PAIRED_ASSISTANCE", "")),
+    ("Sheet1", ["关系类型", "起点", "终点"], ("ties", "")),
+    ("Sheet1", ["名称"], (None, "")),
+    ("mandates", ["名称"], (None, "")),  # an English word only as a whole word
+])
+def test_the_kind_a_table_name_contains(schema, name, header, role):
+    from loaders.tables import Sheet, table_role
+
+    assert table_role(schema, Sheet(name, header, [])) == role
