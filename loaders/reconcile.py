@@ -200,8 +200,8 @@ def excel_mangled(text: str) -> tuple[str, str] | None:
     """``(message, hint)`` when a code reads as Excel's scientific notation (``6.10828E+11``): Excel made the
     12-digit code a number, showed it so, and a CSV saved then keeps only what was shown.
 
-    >>> excel_mangled("6.10828E+11")[0]
-    '编码被 Excel 改成了科学计数法 6.10828E+11，后几位已丢失 / Excel turned the code into scientific notation (6.10828E+11); its last digits are lost'
+    >>> excel_mangled("6.10828E+11")[0].split(" / ")[0]
+    '编码被 Excel 改成了科学计数法 6.10828E+11，后几位已丢失'
     >>> excel_mangled("610828105236") is None
     True
     """
@@ -259,7 +259,8 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
             return Match(ref, named[0], "unique")
         if named:
             raise fail(f"名册中有 {len(named)} 个“{ref.name}”，须注明所属乡镇 / {len(named)} villages of the roster are named "
-                       f"{ref.name}; give its town", "ambiguous", named, "请填写所属乡镇或村的编码 / add the town (乡镇), or the village's code")
+                       f"{ref.name}; give its town", "ambiguous", named,
+                       "请填写所属乡镇或村的编码 / add the town (乡镇), or the village's code")
     same = index.named(ref.kind, ref.name, scope) if ref.name else []
     inside = {n.id for n in same}
 
@@ -276,7 +277,8 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
             return Match(ref, chosen, "code", others)
         if same and chosen not in same:
             raise fail(f"名称已匹配，与指定代码不一致 / {ref.name} matches the roster, but resolve_to names "
-                       f"{index.describe(chosen)}", "ambiguous", same, "请删除或改正 resolve_to / remove resolve_to, or correct it")
+                       f"{index.describe(chosen)}", "ambiguous", same,
+                       "请删除或改正 resolve_to / remove resolve_to, or correct it")
         needs_reason = not within(chosen.id, scope) or chosen not in same
         if needs_reason and not (ref.resolution or "").strip():
             raise fail(f"resolve_to {code} 是{index.describe(chosen)}，不是{ref.context}{ref.name}，须说明核对依据 / "

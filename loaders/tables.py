@@ -35,8 +35,8 @@ from graph_model.names import match_key, similar_names
 from graph_model.records import InputError, Node, Origin, Problem, SourceRef, coerce_value, make_node, make_tie
 from graph_model.schema import Property, Schema, packaged_yaml
 from loaders.context import LoadContext
-from loaders.reconcile import (ADMIN_KINDS, KEEP_AS_TEXT, Identity, PlaceRef, Unresolved, decision_for, digits_lost, entities_of,
-                               excel_mangled, reference_key, resolve_place, try_resolve_place)
+from loaders.reconcile import (ADMIN_KINDS, KEEP_AS_TEXT, Identity, PlaceRef, Unresolved, decision_for, digits_lost,
+                               entities_of, excel_mangled, reference_key, resolve_place, try_resolve_place)
 
 MAX_CELL = 10_000
 MAX_ROWS = 2_000_000
@@ -136,7 +136,8 @@ def read_csv(text: str, file: str, name: str, delimiter: str | None = None) -> S
                 raise InputError([Problem(Origin(file, row=number), f"行数过多 / more than {MAX_ROWS:,} rows")])
             rows.append((number, row))
     except csv.Error as err:
-        raise InputError([Problem(Origin(file, row=reader.line_num), f"CSV 格式错误 / not a readable CSV: {err}")]) from None
+        problem = Problem(Origin(file, row=reader.line_num), f"CSV 格式错误 / not a readable CSV: {err}")
+        raise InputError([problem]) from None
     return Sheet(name, [h.lstrip("\ufeff") for h in header], rows)
 
 
@@ -393,7 +394,8 @@ def _column_problem(header: str, target: str | None, name: str | None, seen: Map
     if name is None:
         near = similar_names(header, [w for spellings in vocabulary.fields.values() for w in spellings], n=1)
         return Problem(at, f"未知的列“{header}” / unknown column {header!r}" + (f"; did you mean {near[0]}?" if near else ""),
-                       f"可用字段 / known: {', '.join(vocabulary.labels())}; 或用 / or map it with --columns '{header}=FIELD'")
+                       f"可用字段 / known: {', '.join(vocabulary.labels())}; 或用 / or map it with "
+                       f"--columns '{header}=FIELD'")
     if name in seen:
         return Problem(at, f"“{header}”与“{seen[name]}”两列对应同一字段 {name} / {header!r} and {seen[name]!r} both give {name}")
     return None
@@ -783,7 +785,10 @@ def _place_ends(allowed: tuple[str, ...], text: str, end: str, values: Mapping[s
         if match is None:
             for problem in problems:
                 if isinstance(problem, Unresolved) and problem.candidates:
-                    (places.ambiguous.append(problem) if problem.status == "ambiguous" else places.near.extend(problem.candidates))
+                    if problem.status == "ambiguous":
+                        places.ambiguous.append(problem)
+                    else:
+                        places.near.extend(problem.candidates)
             continue
         if match.status != "exact" or match.others:
             _note_place(match, {}, origin.at(end), ctx, source)
@@ -842,8 +847,10 @@ def _missing_end(allowed: tuple[str, ...], text: str, end: str, values: Mapping[
     lost = digits_lost(text)
     message = (lost or f"找不到{where}“{text}” / no {kinds} named {text!r}" + (f" in {where}" if where else "")) \
         + (f"; candidates 候选: {'; '.join(close)}" if close else "")
-    return Unresolved(origin.at(end), message, KEEP_AS_TEXT if lost else "请核对名称，填写类型（起点类型/终点类型）或编码，或用 linkgraph reconcile 决定 / check "
-                      "the name, give its kind or id, define it on an organization sheet, or decide it with linkgraph reconcile",
+    hint = KEEP_AS_TEXT if lost else ("请核对名称，填写类型（起点类型/终点类型）或编码，或用 linkgraph reconcile 决定 / "
+                                      "check the name, give its kind or id, define it on an organization sheet, or "
+                                      "decide it with linkgraph reconcile")
+    return Unresolved(origin.at(end), message, hint,
                       ref=_end_ref(allowed[0] if not near else admin[0], text, end, values), status="missing",
                       candidates=tuple(close))
 
