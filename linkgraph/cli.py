@@ -738,6 +738,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {printable(problem)}", file=sys.stderr)
         if len(err.problems) > MAX_PROBLEMS:
             print(f"  … {len(err.problems) - MAX_PROBLEMS} more (all of them: --problems FILE.csv)", file=sys.stderr)
+        for note in getattr(err, "notes", ()):  # what the load read past before it stopped (a title, notes)
+            print(f"说明 note: {printable(note)}", file=sys.stderr)
         return 2
     except (StoreError, QueryError, SchemaError) as err:
         print(f"错误 error: {printable(err)}", file=sys.stderr)

@@ -116,7 +116,9 @@ def _without_roster(err: InputError, counts: Mapping[str, int]) -> InputError:
                           "数据库中还没有区划名册",
                     "load the roster first, e.g. linkgraph roster --county 610828 --store …, or give a roster CSV "
                     "with the sources")
-    return InputError([cause, *err.problems])
+    from loaders import LoadError
+
+    return LoadError([cause, *err.problems], getattr(err, "notes", ()))
 
 
 def load_roster(level: str, value: str | None, store: str, *, replace: bool = False,

@@ -34,6 +34,15 @@ TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
 Progress = Callable[[str, int, int], None]
 
 
+class LoadError(InputError):
+    """The sources cannot be loaded: every problem, and what the load read past or inferred until then
+    (``notes``: a title row, notes under a table, a hidden sheet), which a planner needs beside the problems."""
+
+    def __init__(self, problems: Iterable[Problem], notes: Iterable[str] = ()):
+        super().__init__(problems)
+        self.notes = list(notes)
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     """One source of a load: how it is named in provenance, and a digest of everything it was read from."""
@@ -218,7 +227,7 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
     result.matches, result.identities, result.notes = ctx.matches, ctx.identities, ctx.notes
     problems += ctx.graph.problems(schema, ctx.kind_of)  # the places read once before the store, id by id
     if problems and not keep_valid:
-        raise InputError(problems)
+        raise LoadError(problems, ctx.notes)
     if problems:
         result.left_out = problems
         _drop_invalid_ties(ctx.graph, schema, ctx.kind_of)

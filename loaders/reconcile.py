@@ -245,9 +245,11 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
         chosen = index.nodes.get(code)
         if chosen is None or chosen.kind != ref.kind:
             lost = digits_lost(code)
-            raise fail(lost or f"代码不在名册中 / {code} is not a {ref.kind} of the roster", "missing",
+            if lost:  # no decision can mend it: the planner types the code again (not a reconciliation question)
+                raise InputError([Problem(origin, lost, KEEP_AS_TEXT)])
+            raise fail(f"代码不在名册中 / {code} is not a {ref.kind} of the roster", "missing",
                        index.named(ref.kind, ref.name) if ref.name else (),
-                       KEEP_AS_TEXT if lost else "请填写候选中的编码 / use a code listed as a candidate")
+                       "请填写候选中的编码 / use a code listed as a candidate")
     scope = None
     if ref.county:
         scope = index.scope("County", ref.county, None, origin)

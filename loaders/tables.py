@@ -838,18 +838,19 @@ def _ambiguous_end(allowed: tuple[str, ...], text: str, end: str, values: Mappin
 
 
 def _missing_end(allowed: tuple[str, ...], text: str, end: str, values: Mapping[str, str], origin: Origin,
-                 ctx: LoadContext, near: list[str]) -> Unresolved:
-    """The problem of an end that names nothing: the close names, and what Excel did to a code."""
+                 ctx: LoadContext, near: list[str]) -> Problem:
+    """The problem of an end that names nothing: the close names, or what Excel did to a code."""
     kinds = "、".join(ctx.schema.node_kind(k).zh for k in allowed)
     close = [*near, *similar_names(text, ctx.entities.names(allowed), n=3)]
     where = "".join(filter(None, (values.get(end + "_county"), values.get(end + "_town"))))
     admin = [k for k in allowed if k in ADMIN_KINDS]
     lost = digits_lost(text)
-    message = (lost or f"找不到{where}“{text}” / no {kinds} named {text!r}" + (f" in {where}" if where else "")) \
+    if lost:  # no decision can mend it: the planner types the code again (not a reconciliation question)
+        return Problem(origin.at(end), lost, KEEP_AS_TEXT)
+    message = f"找不到{where}“{text}” / no {kinds} named {text!r}" + (f" in {where}" if where else "") \
         + (f"; candidates 候选: {'; '.join(close)}" if close else "")
-    hint = KEEP_AS_TEXT if lost else ("请核对名称，填写类型（起点类型/终点类型）或编码，或用 linkgraph reconcile 决定 / "
-                                      "check the name, give its kind or id, define it on an organization sheet, or "
-                                      "decide it with linkgraph reconcile")
+    hint = ("请核对名称，填写类型（起点类型/终点类型）或编码，或用 linkgraph reconcile 决定 / check the name, give its "
+            "kind or id, define it on an organization sheet, or decide it with linkgraph reconcile")
     return Unresolved(origin.at(end), message, hint,
                       ref=_end_ref(allowed[0] if not near else admin[0], text, end, values), status="missing",
                       candidates=tuple(close))
