@@ -26,7 +26,7 @@ from loaders.case_file import check_sections, parse_case, parse_yaml, roster_spe
 from loaders.context import Known, LoadContext
 from loaders.reconcile import Identity, Match, RosterIndex
 from loaders.roster import is_roster_header, parse_roster
-from loaders.tables import parse_tables, read_tables, source_title
+from loaders.tables import kind_option_problem, parse_tables, read_tables, source_title
 from loaders.text import MAX_CASE_MB, decode_text, read_source_bytes
 
 CASE_SUFFIXES = (".yaml", ".yml")
@@ -148,6 +148,9 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
     ``keep_valid`` returns what is valid and lists the rest in ``left_out``.
     """
     schema = schema or default_schema()
+    wrong_kind = kind_option_problem(schema, kind)
+    if wrong_kind is not None:
+        raise InputError([wrong_kind])
     ctx = LoadContext(schema, known or Known(), decisions or {}, GraphData(schema=schema))
     result = LoadResult(ctx.graph)
     problems: list[Problem] = []

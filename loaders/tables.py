@@ -284,6 +284,15 @@ def _kind_role(schema: Schema, kind: str | None) -> str | None:
     return f"ties:{tie}" if tie else kind_named(schema, kind)
 
 
+def kind_option_problem(schema: Schema, kind: str | None) -> Problem | None:
+    """Why ``--kind`` names no kind, if it does not."""
+    if not kind or _kind_role(schema, kind):
+        return None
+    kinds = "、".join([*(t.zh for t in schema.tie_kinds), *(k.zh for k in schema.node_kinds if not k.administrative)])
+    return Problem(None, f"--kind“{kind}”不是关系或节点类型 / --kind {kind!r} names no tie or node kind",
+                   f"可选 / one of: {kinds}")
+
+
 def table_role(schema: Schema, sheet: Sheet, kind: str | None = None) -> tuple[str | None, str]:
     """What a sheet holds (as :func:`sheet_role`), and how that was told: ``""`` (its name is a kind or its
     headers tell), ``name`` (its name contains a kind's word: 结对帮扶名单2023.csv) or ``option`` (``--kind``,

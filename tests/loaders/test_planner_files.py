@@ -112,6 +112,8 @@ def test_kind_option_and_sniffed_semicolons(tmp_path):
     assert str(caught.value.problems[0]).split("column ")[1].startswith(
         "type: 关系类型为空或无法识别 / unknown or missing tie kind")
     assert "or with --kind 结对帮扶" in caught.value.problems[0].hint
+    with pytest.raises(InputError, match="--kind“帮忙”不是关系或节点类型 / --kind '帮忙' names no tie or node kind"):
+        load_sources([ROSTER, table], kind="帮忙")
     result = load_sources([ROSTER, table], kind="结对帮扶")
     assert pairings(result.graph) == {("佳县县委办公室", "610828105236")}
     assert result.notes == [f"关系类型取自 --kind：结对帮扶 PAIRED_ASSISTANCE / tie kind from --kind: {table}, sheet 名单"]
