@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import os
+import xml.sax.handler
 import zipfile
 import zlib
 from typing import Any
@@ -80,9 +81,9 @@ def _unreadable(file: str, err: BaseException) -> Problem:
 
 # What openpyxl raises on a damaged part: XML syntax errors (ElementTree's and lxml's are SyntaxErrors),
 # defusedxml's refusals (ValueErrors), missing parts (KeyError), wrong values in the XML (TypeError,
-# ValueError), and zip or deflate errors.
+# ValueError), and zip or deflate errors; and what the SAX pass over merged cells raises.
 _DAMAGED = (SyntaxError, ValueError, TypeError, KeyError, IndexError, AttributeError, zipfile.BadZipFile, zlib.error,
-            EOFError, OSError)
+            EOFError, OSError, xml.sax.SAXException)
 
 
 def read_xlsx(data: bytes, file: str) -> list[Sheet]:
@@ -155,19 +156,30 @@ def _cell_value(cell: Any, file: str, sheet: str, problems: list[Problem]) -> An
     return None
 
 
+class _MergedCells(xml.sax.handler.ContentHandler):
+    """Collects the ``ref`` of every ``mergeCell`` element (prefixed or not) of a sheet's XML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+
+    def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802 - the SAX interface
+        if name.rpartition(":")[2] == "mergeCell" and attrs.get("ref"):
+            self.refs.append(attrs.get("ref"))
+
+
 def _merged_ranges(worksheet: Any) -> tuple[tuple[str, int, int], ...]:
     """``(A1:G1, first row, last row)`` of each merged range: read-only sheets do not keep them, so the
-    sheet's XML is streamed once more (with defusedxml, as openpyxl reads it) for its ``mergeCell`` elements."""
-    from defusedxml.ElementTree import iterparse
+    sheet's XML is streamed once more for its ``mergeCell`` elements, with defusedxml's SAX parser (half the
+    time of building elements)."""
+    from defusedxml import sax
     from openpyxl.utils.cell import range_boundaries
-    from openpyxl.xml.constants import SHEET_MAIN_NS
 
-    tag = f"{{{SHEET_MAIN_NS}}}mergeCell"
-    found = []
+    handler = _MergedCells()
     with worksheet._get_source() as source:  # the sheet's part of the zip; openpyxl's own accessor
-        for _, element in iterparse(source):
-            if element.tag == tag and element.get("ref"):
-                _, first, _, last = range_boundaries(element.get("ref"))
-                found.append((element.get("ref"), first, last))
-            element.clear()
+        sax.parse(source, handler)
+    found = []
+    for ref in handler.refs:
+        _, first, _, last = range_boundaries(ref)
+        found.append((ref, first, last))
     return tuple(found)
