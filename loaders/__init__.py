@@ -148,10 +148,7 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
     ``keep_valid`` returns what is valid and lists the rest in ``left_out``.
     """
     schema = schema or default_schema()
-    wrong_kind = kind_option_problem(schema, kind)
-    if wrong_kind is not None:
-        raise InputError([wrong_kind])
-    ctx = LoadContext(schema, known or Known(), decisions or {}, GraphData(schema=schema))
+    ctx = _new_context(schema, known, decisions, kind)
     result = LoadResult(ctx.graph)
     problems: list[Problem] = []
     read: dict[Path, SourceInfo] = {}
@@ -237,6 +234,15 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
     if progress:
         progress("read", len(paths), len(paths))
     return result
+
+
+def _new_context(schema: Schema, known: Known | None, decisions: Mapping[tuple[str, str, str], Mapping[str, Any]] | None,
+                 kind: str | None) -> LoadContext:
+    """The context of a load, once its options are checked (a ``--kind`` that names no kind is refused)."""
+    wrong_kind = kind_option_problem(schema, kind)
+    if wrong_kind is not None:
+        raise InputError([wrong_kind])
+    return LoadContext(schema, known or Known(), decisions or {}, GraphData(schema=schema))
 
 
 def _drop_invalid_ties(graph: GraphData, schema: Schema, kind_of) -> None:
