@@ -46,22 +46,32 @@ def _bounded(kind: type, low: float, high: float, what: str, zh: str, *, above_l
     return parse
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose ``-h`` is described in Chinese and English, like every other option."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="显示帮助后退出 / show this help and exit")
+
+
 def _store_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store",
         default=os.environ.get("LINKGRAPH_STORE", DEFAULT_STORE),
-        help="embedded store file (default: $LINKGRAPH_STORE or %(default)s) or a Neo4j URI such as "
-        "bolt://127.0.0.1:7687 (credentials from NEO4J_USER / NEO4J_PASSWORD / NEO4J_DATABASE)",
+        help="数据库：嵌入式文件或 Neo4j 地址 / embedded store file (default: $LINKGRAPH_STORE or %(default)s) or a Neo4j URI "
+             "such as bolt://127.0.0.1:7687 (credentials from NEO4J_USER / NEO4J_PASSWORD / NEO4J_DATABASE)",
     )
 
 
 def _scope_options(parser: argparse.ArgumentParser) -> None:
     part = parser.add_mutually_exclusive_group()
-    part.add_argument("--within", metavar="CODE|NAME", help="only an administrative unit and what is placed in or "
-                      "tied to it: an NBS code (61, 6108, 610828, 610828111) or a unit's name (佳县, 通镇) / 只看某区划")
-    part.add_argument("--around", metavar="NAME", help="only an organization and what lies within --hops ties of it "
-                      "/ 只看某组织周边")
-    parser.add_argument("--hops", type=int, help="ties from --around (1-3, default 2)")
+    part.add_argument("--within", metavar="CODE|NAME", help="只看某区划 / only an administrative unit and what is placed "
+                                                            "in or tied to it: an NBS code (61, 6108, 610828, "
+                                                            "610828111) or a unit's name (佳县, 通镇)")
+    part.add_argument("--around", metavar="NAME", help="只看某组织周边 / only an organization and what lies within --hops "
+                                                       "ties of it")
+    parser.add_argument("--hops", type=int, help="距 --around 的关系步数 / ties from --around (1-3, default 2)")
 
 
 def _scope(args: argparse.Namespace):
@@ -74,154 +84,193 @@ def _scope(args: argparse.Namespace):
 
 
 def _source_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("sources", nargs="+", help="rosters (.csv), case files (.yaml), workbooks (.xlsx) and tables (.csv, .tsv)")
+    parser.add_argument("sources", nargs="+", help="名册、案例文件、工作簿和表格 / rosters (.csv), case files (.yaml), workbooks "
+                                                   "(.xlsx) and tables (.csv, .tsv)")
     parser.add_argument("--columns", metavar="MAPPING",
-                        help="map table headers to fields: 'HEADER=field,…' or a YAML file of header: field lines "
-                        "(keep it beside the data and give it on every load)")
-    parser.add_argument("--decisions", metavar="FILE", help="answers to unresolved names (from linkgraph reconcile)")
-    parser.add_argument("--title", help="the source title of tables (default: the workbook's 说明 sheet, or the file name)")
+                        help="表头与字段的对应 / map table headers to fields: 'HEADER=field,…' or a YAML file of header: "
+                             "field lines (keep it beside the data and give it on every load)")
+    parser.add_argument("--decisions", metavar="FILE", help="待定名称的决定文件 / answers to unresolved names (from "
+                                                            "linkgraph reconcile)")
+    parser.add_argument("--title", help="表格来源的标题 / the source title of tables (default: the workbook's 说明 sheet, or "
+                                        "the file name)")
+    parser.add_argument("--kind", metavar="KIND", help="表格的关系或节点类型（文件名未写明时）/ the tie or node kind of a table whose "
+                                                       "name does not say it, e.g. --kind 结对帮扶 (a file name "
+                                                       "containing it works too: 结对帮扶名单2023.csv)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="linkgraph",
-        description="Graph of ties between rural organizations (villages, enterprises, cooperatives, "
-        "party organizations, assistance units): load, query, report, map.",
+        description="农村组织联结图谱：载入、查询、报告、地图 / Graph of ties between rural organizations (villages, enterprises, "
+                    "cooperatives, party organizations, assistance units): load, query, report, map.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
-    load = commands.add_parser("load", help="load rosters, case files and planners' tables into the store",
-                               description="Read and check every source, compare with what the store holds, then "
-                               "write the changes in one transaction: on any problem nothing is written.")
+    load = commands.add_parser("load", help="载入名册、案例文件和表格 / load rosters, case files and planners' tables into the "
+                                            "store",
+                               description="读取并检查所有来源，有任何问题则不写入 / Read and check every source, compare with what "
+                                           "the store holds, then write the changes in one transaction: on any "
+                                           "problem nothing is written.")
     _source_options(load)
-    load.add_argument("--replace", action="store_true", help="delete what the store holds first (same transaction)")
-    load.add_argument("--dry-run", action="store_true", help="check and compare, write nothing")
-    load.add_argument("--keep-valid", action="store_true", help="load the valid rows and list what was left out")
-    load.add_argument("--problems", metavar="FILE.csv", help="also write every problem to a CSV file (UTF-8 with BOM)")
+    load.add_argument("--replace", action="store_true", help="先清空数据库（同一事务）/ delete what the store holds first (same "
+                                                             "transaction)")
+    load.add_argument("--dry-run", action="store_true", help="只检查和比较，不写入 / check and compare, write nothing")
+    load.add_argument("--keep-valid", action="store_true", help="载入有效的行，列出未载入的 / load the valid rows and list what "
+                                                                "was left out")
+    load.add_argument("--problems", metavar="FILE.csv", help="把所有问题另存为 CSV / also write every problem to a CSV file "
+                                                             "(UTF-8 with BOM)")
     load.add_argument("--explain", metavar="NAME", action="append", default=[],
-                      help="say why the organizations named NAME are the nodes they are (merged or new)")
+                      help="说明同名组织为何合并或新增 / say why the organizations named NAME are the nodes they are (merged or "
+                           "new)")
     _store_option(load)
 
-    roster = commands.add_parser("roster", help="load the NBS 2023 roster of a county, city, province or the country",
-                                 description="Load administrative units (2023 NBS division codes, shipped with "
-                                 "linkgraph: nothing is fetched) with their province, city and county.")
+    roster = commands.add_parser("roster", help="载入国家统计局 2023 区划名册 / load the NBS 2023 roster of a county, city, "
+                                                "province or the country",
+                                 description="载入区划单位（随 linkgraph 提供，不联网）/ Load administrative units (2023 NBS "
+                                             "division codes, shipped with linkgraph: nothing is fetched) with "
+                                             "their province, city and county.")
     scope = roster.add_mutually_exclusive_group(required=True)
     for level in ("county", "city", "province"):
-        scope.add_argument(f"--{level}", metavar="CODE|NAME", help=f"a {level} by NBS code or name, e.g. "
+        zh = {"county": "县", "city": "市", "province": "省"}[level]
+        scope.add_argument(f"--{level}", metavar="CODE|NAME", help=f"{zh}：代码或名称 / a {level} by NBS code or name, e.g. "
                            + {"county": "610828 or 佳县", "city": "6108 or 榆林", "province": "61 or 陕西"}[level])
-    scope.add_argument("--all", action="store_true", help="the whole country (665,276 units)")
-    roster.add_argument("--replace", action="store_true", help="delete what the store holds first (same transaction)")
-    roster.add_argument("--dry-run", action="store_true", help="compare, write nothing")
+    scope.add_argument("--all", action="store_true", help="全国（665,276 个单位）/ the whole country (665,276 units)")
+    roster.add_argument("--replace", action="store_true", help="先清空数据库（同一事务）/ delete what the store holds first "
+                                                               "(same transaction)")
+    roster.add_argument("--dry-run", action="store_true", help="只比较，不写入 / compare, write nothing")
     _store_option(roster)
 
-    reconcile = commands.add_parser("reconcile", help="list names that match no unit or several, for a planner to decide",
-                                    description="Write every unresolved place or name of the sources, with its "
-                                    "candidates and an empty resolve_to column; load again with --decisions FILE.")
+    reconcile = commands.add_parser("reconcile", help="列出待定名称供核对 / list names that match no unit or several, for a "
+                                                      "planner to decide",
+                                    description="写出所有未能确定的名称及候选（另有各列为文本的 .xlsx）/ Write every unresolved place or "
+                                                "name of the sources, with its candidates and an empty resolve_to "
+                                                "column; load again with --decisions FILE.")
     _source_options(reconcile)
-    reconcile.add_argument("--out", default="decisions.csv", help="decisions file to write (default: %(default)s)")
+    reconcile.add_argument("--out", default="decisions.csv", help="决定文件（另写同名 .xlsx）/ decisions file to write, and a "
+                                                                  "workbook of the same name (default: %(default)s)")
     _store_option(reconcile)
 
-    template = commands.add_parser("template", help="write the workbook (or CSV folder) a planner fills in")
-    template.add_argument("path", help="FILE.xlsx, or a folder with --csv")
-    template.add_argument("--roster", help="a roster CSV whose towns become the town drop-down list")
-    template.add_argument("--csv", action="store_true", help="write CSV files into the folder PATH instead")
+    template = commands.add_parser("template", help="生成填报模板 / write the workbook (or CSV folder) a planner fills in")
+    template.add_argument("path", help="模板文件或文件夹 / FILE.xlsx, or a folder with --csv")
+    template.add_argument("--roster", help="名册（乡镇下拉列表）/ a roster CSV whose towns become the town drop-down list")
+    template.add_argument("--csv", action="store_true", help="改为写 CSV 文件 / write CSV files into the folder PATH "
+                                                             "instead")
 
-    query = commands.add_parser("query", help="run a named query, or list them",
-                                description="Run a named, parameterized query. Without a name, list the queries.")
-    query.add_argument("name", nargs="?", help="query name (omit to list)")
-    query.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="parameters, e.g. org=核桃树墕联村党委")
+    query = commands.add_parser("query", help="运行或列出保存的查询 / run a named query, or list them",
+                                description="运行保存的查询；不给名称则列出 / Run a named, parameterized query. Without a name, "
+                                            "list the queries.")
+    query.add_argument("name", nargs="?", help="查询名称 / query name (omit to list)")
+    query.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="参数 / parameters, e.g. org=核桃树墕联村党委")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table",
-                       help="table (default), csv (UTF-8 with BOM, for Excel) or json (raw values)")
+                       help="输出格式 / table (default), csv (UTF-8 with BOM, for Excel) or json (raw values)")
     query.add_argument("--cypher", action="store_true",
-                       help="print the query as Neo4j Browser runs it (:param lines, then the Cypher) instead of "
-                       "running it / 输出可粘贴到 Neo4j Browser 的文字")
+                       help="输出可粘贴到 Neo4j Browser 的文字 / print the query as Neo4j Browser runs it (:param lines, "
+                            "then the Cypher) instead of running it")
     _store_option(query)
 
-    cypher = commands.add_parser("cypher", help="run your own Cypher query (read-only unless --write)",
-                                 description="Run an ad hoc Cypher query. It is read-only unless --write is given (the "
-                                 "store enforces it); files are out of reach; at most --limit rows are shown.")
-    cypher.add_argument("text", nargs="?", help="the query (Cypher text; the README has examples)")
-    cypher.add_argument("--file", help="read the query from a file instead")
+    cypher = commands.add_parser("cypher", help="运行自己的 Cypher 查询（默认只读）/ run your own Cypher query (read-only unless "
+                                                "--write)",
+                                 description="运行 Cypher 查询，默认只读 / Run an ad hoc Cypher query. It is read-only "
+                                             "unless --write is given (the store enforces it); files are out of "
+                                             "reach; at most --limit rows are shown.")
+    cypher.add_argument("text", nargs="?", help="查询文字 / the query (Cypher text; the README has examples)")
+    cypher.add_argument("--file", help="从文件读取查询 / read the query from a file instead")
     cypher.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                        help="a parameter: NAME=text, NAME:int=2022, NAME:float=0.5 or NAME:json=[1,2] (repeatable)")
-    cypher.add_argument("--write", action="store_true", help="allow the query to change the store (no source records it)")
+                        help="参数 / a parameter: NAME=text, NAME:int=2022, NAME:float=0.5 or NAME:json=[1,2] "
+                             "(repeatable)")
+    cypher.add_argument("--write", action="store_true", help="允许修改数据（无来源记录）/ allow the query to change the store "
+                                                             "(no source records it)")
     cypher.add_argument("--limit", type=_bounded(int, 0, 10**9, "--limit", "行数须为 0 或正整数"), default=1000,
-                        help="most rows to show (default %(default)s; 0 for all)")
+                        help="最多显示行数 / most rows to show (default %(default)s; 0 for all)")
     cypher.add_argument("--timeout", type=_bounded(float, 0, MAX_TIMEOUT, "--timeout", "超时秒数须为正数且有限", above_low=True),
-                        default=30.0, help=f"seconds before the query is stopped (default %(default)s, at most {MAX_TIMEOUT})")
+                        default=30.0, help=f"超时秒数 / seconds before the query is stopped (default %(default)s, at most "
+                                           f"{MAX_TIMEOUT})")
     cypher.add_argument("--format", choices=("table", "csv", "json", "jsonl"), default="table",
-                        help="table (default), csv (UTF-8 with BOM), json or jsonl (one JSON object per line)")
+                        help="输出格式 / table (default), csv (UTF-8 with BOM), json or jsonl (one JSON object per line)")
     _store_option(cypher)
 
-    sources = commands.add_parser("sources", help="list the sources the store holds (says who, and when)")
+    sources = commands.add_parser("sources", help="列出库中的来源 / list the sources the store holds (says who, and when)")
     _store_option(sources)
 
-    report = commands.add_parser("report", help="write the network report (HTML, workbook, CSVs, Gephi files)",
-                                 description="Who holds the network together, who brokers between towns, what "
-                                 "breaks if one partner leaves, coverage recorded against claimed: report.html, "
-                                 "report.xlsx, one CSV per table, and network.graphml (Gephi; linkgraph export writes GEXF).")
-    report.add_argument("--out", default="report", help="output folder (default: %(default)s)")
-    report.add_argument("--title", default="linkgraph", help="page title")
+    report = commands.add_parser("report", help="生成网络报告 / write the network report (HTML, workbook, CSVs, Gephi "
+                                                "files)",
+                                 description="谁把网络连在一起、谁在乡镇间牵线、某伙伴退出会断开什么 / Who holds the network together, who "
+                                             "brokers between towns, what breaks if one partner leaves, coverage "
+                                             "recorded against claimed: report.html, report.xlsx, one CSV per "
+                                             "table, and network.graphml (Gephi; linkgraph export writes GEXF).")
+    report.add_argument("--out", default="report", help="输出文件夹 / output folder (default: %(default)s)")
+    report.add_argument("--title", default="linkgraph", help="页面标题 / page title")
     when = report.add_mutually_exclusive_group()
-    when.add_argument("--as-of", metavar="DATE", type=_date, help="only ties that hold on DATE (2022, 2022-06 or "
-                      "2022-12-31: the end of the year or month) / 截至某日")
+    when.add_argument("--as-of", metavar="DATE", type=_date, help="截至某日 / only ties that hold on DATE (2022, "
+                                                                  "2022-06 or 2022-12-31: the end of the year or "
+                                                                  "month)")
     when.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"), type=_date,
-                      help="new and ended ties and rank changes between two dates, e.g. --compare 2021 2023")
+                      help="比较两个日期 / new and ended ties and rank changes between two dates, e.g. --compare 2021 2023")
     _scope_options(report)
     _store_option(report)
 
-    export = commands.add_parser("export", help="write the network with its measures for Gephi (GEXF, GraphML, CSV), "
-                                 "or the graph as neo4j-admin import files")
+    export = commands.add_parser("export", help="导出网络（Gephi 等）/ write the network with its measures for Gephi "
+                                                "(GEXF, GraphML, CSV), or the graph as neo4j-admin import files")
     export.add_argument("--format", choices=("gexf", "graphml", "csv", "neo4j-admin"), default="gexf",
-                        help="gexf (default), graphml, csv (nodes.csv and edges.csv in the folder --out), or "
-                        "neo4j-admin: the whole graph as files for Neo4j's offline import, and the command to run")
-    export.add_argument("--out", help="output file or folder (default: network.gexf, network.graphml, network/, "
-                        "neo4j-import/)")
-    export.add_argument("--as-of", metavar="DATE", type=_date, help="only ties that hold on DATE (not neo4j-admin)")
+                        help="导出格式 / gexf (default), graphml, csv (nodes.csv and edges.csv in the folder --out), or "
+                             "neo4j-admin: the whole graph as files for Neo4j's offline import, and the command to "
+                             "run")
+    export.add_argument("--out", help="输出文件或文件夹 / output file or folder (default: network.gexf, network.graphml, "
+                                      "network/, neo4j-import/)")
+    export.add_argument("--as-of", metavar="DATE", type=_date, help="截至某日 / only ties that hold on DATE (not "
+                                                                    "neo4j-admin)")
     _scope_options(export)
     _store_option(export)
 
-    map_ = commands.add_parser("map", help="write the interactive offline map (HTML)")
-    map_.add_argument("--out", default="map.html", help="output file (default: %(default)s)")
-    map_.add_argument("--title", default="linkgraph", help="page title")
-    map_.add_argument("--no-admin", action="store_true", help="leave out the administrative hierarchy")
+    map_ = commands.add_parser("map", help="生成离线交互地图 / write the interactive offline map (HTML)")
+    map_.add_argument("--out", default="map.html", help="输出文件 / output file (default: %(default)s)")
+    map_.add_argument("--title", default="linkgraph", help="页面标题 / page title")
+    map_.add_argument("--no-admin", action="store_true", help="不画区划层级 / leave out the administrative hierarchy")
     _scope_options(map_)
     _store_option(map_)
 
-    serve = commands.add_parser("serve", help="explore in a browser: the map, the saved queries, the report (local web app)",
-                                description="A local web app on http://127.0.0.1:PORT/ (this machine only): the map, "
-                                "the saved queries as forms (tables, CSV and Excel, shown on the map), the report and a "
-                                "page per node. It only reads the store. Ctrl+C stops it.")
-    serve.add_argument("--port", type=_bounded(int, 0, 65535, "--port", "端口须为 0–65535"), default=8765, help="port on 127.0.0.1 (default: %(default)s)")
-    serve.add_argument("--title", default="linkgraph", help="title of the pages")
-    serve.add_argument("--cache", metavar="DIR", help="folder for the report it writes (default: a temporary folder)")
+    serve = commands.add_parser("serve", help="在浏览器中查看地图、查询和报告 / explore in a browser: the map, the saved queries, "
+                                              "the report (local web app)",
+                                description="本机网页应用，只读 / A local web app on http://127.0.0.1:PORT/ (this machine "
+                                            "only): the map, the saved queries as forms (tables, CSV and Excel, "
+                                            "shown on the map), the report and a page per node. It only reads the "
+                                            "store. Ctrl+C stops it.")
+    serve.add_argument("--port", type=_bounded(int, 0, 65535, "--port", "端口须为 0–65535"), default=8765,
+                       help="端口 / port on 127.0.0.1 (default: %(default)s)")
+    serve.add_argument("--title", default="linkgraph", help="页面标题 / title of the pages")
+    serve.add_argument("--cache", metavar="DIR", help="报告缓存文件夹 / folder for the report it writes (default: a "
+                                                      "temporary folder)")
     _scope_options(serve)
     _store_option(serve)
 
-    demo = commands.add_parser("demo", help="the Jia County example end to end: load, query, report, map")
-    demo.add_argument("--out", default="output/jia_county", help="output folder (default: %(default)s)")
+    demo = commands.add_parser("demo", help="佳县示例：载入、查询、报告、地图 / the Jia County example end to end: load, query, "
+                                            "report, map")
+    demo.add_argument("--out", default="output/jia_county", help="输出文件夹 / output folder (default: %(default)s)")
 
-    commands.add_parser("schema", help="list the node and tie kinds of the model")
+    commands.add_parser("schema", help="列出节点和关系类型 / list the node and tie kinds of the model")
     _extract_parser(commands)
     return parser
 
 
 def _extract_parser(commands) -> None:
     extract = commands.add_parser(
-        "extract", help="draft ties from report texts into a workbook a planner reviews",
-        description="Read reports (.txt, .html saved from a browser, .docx; UTF-8 or GBK), find the organizations, "
-        "places and ties they state, and write a draft workbook: one row per proposed node and tie with the quote, "
-        "a confidence, the roster match or candidates and an accept column (采纳). Load the accepted rows with "
-        "linkgraph load DRAFT.xlsx. / 从报道中提取组织和关系，生成待审核的表格。")
-    extract.add_argument("files", nargs="+", help="report files (.txt, .html, .docx)")
-    extract.add_argument("--out", default="draft.xlsx", help="the draft workbook to write (default: %(default)s)")
+        "extract", help="从报道中提取关系，生成待审核的表格 / draft ties from report texts into a workbook a planner reviews",
+        description="从报道中提取组织和关系，生成待审核的表格 / Read reports (.txt, .html saved from a browser, .docx; UTF-8 or GBK), "
+                    "find the organizations, places and ties they state, and write a draft workbook: one row per "
+                    "proposed node and tie with the quote, a confidence, the roster match or candidates and an "
+                    "accept column (采纳). Load the accepted rows with linkgraph load DRAFT.xlsx.")
+    extract.add_argument("files", nargs="+", help="报道文件 / report files (.txt, .html, .docx)")
+    extract.add_argument("--out", default="draft.xlsx", help="草稿工作簿 / the draft workbook to write (default: "
+                                                             "%(default)s)")
     roster = extract.add_mutually_exclusive_group(required=True)
-    roster.add_argument("--roster", metavar="FILE.csv", help="the roster places are resolved against")
-    roster.add_argument("--county", metavar="CODE|NAME", help="a county of the shipped NBS 2023 roster, e.g. 610828 or 佳县")
-    extract.add_argument("--title", help="the source title (default: each report's title and date)")
+    roster.add_argument("--roster", metavar="FILE.csv", help="名册 / the roster places are resolved against")
+    roster.add_argument("--county", metavar="CODE|NAME", help="县（随附名册）/ a county of the shipped NBS 2023 roster, "
+                                                              "e.g. 610828 or 佳县")
+    extract.add_argument("--title", help="来源标题 / the source title (default: each report's title and date)")
     extract.add_argument("--accept-above", type=_bounded(float, 0, 1, "--accept-above", "置信度须在 0 到 1 之间"),
                          metavar="CONFIDENCE",
-                         help="mark rows of at least this confidence (0-1) as accepted (采纳 = 是); default: none")
+                         help="置信度不低于此值的行预先采纳 / mark rows of at least this confidence (0-1) as accepted (采纳 = 是); "
+                              "default: none")
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -378,6 +427,11 @@ def _print_load(loaded, store: str) -> None:
     if report.dry_run:
         print("试运行，未写入 dry run: nothing was written")
     print(f"库中现有 now in the store: {kind_counts(loaded.counts)}")
+    for note in result.notes:
+        print(f"说明 note: {printable(note)}")
+    if result.unique_names:
+        print(f"说明 note: {len(result.unique_names)} 个村未注明乡镇，按名册中唯一的同名村确定（见各村的 reconciliation）/ "
+              f"{len(result.unique_names)} village name(s) without a town resolved as the only village of that name")
     for match in result.conflicts:
         print(f"名称核对 reconciliation: {match.note}")
     for name, identity in result.possible_duplicates:
@@ -394,7 +448,8 @@ def _write_problems(path: str, problems: Sequence["Problem"]) -> None:
     headers = ["文件 file", "工作表 sheet", "行 row", "列 column", "问题 problem", "提示 hint"]
     rows = [[p.origin.file if p.origin else "", p.origin.sheet or "" if p.origin else "",
              p.origin.row if p.origin and p.origin.row is not None else "",
-             (p.origin.column or p.origin.key or "") if p.origin else "", p.message, p.hint] for p in problems]
+             (getattr(p.origin, "label", None) or p.origin.column or p.origin.key or "") if p.origin else "", p.message,
+             p.hint] for p in problems]
     write_excel_csv(path, csv_text(headers, rows))
 
 
@@ -437,7 +492,7 @@ def _load(args: argparse.Namespace) -> int:
     from graph_model.records import InputError
     from linkgraph import pipeline
 
-    options = dict(columns=_columns(args.columns), decisions=args.decisions, title=args.title)
+    options = dict(columns=_columns(args.columns), decisions=args.decisions, title=args.title, kind=args.kind)
     try:
         with _Progress() as progress:
             loaded = pipeline.load(args.sources, args.store, replace=args.replace, progress=progress,
@@ -519,15 +574,20 @@ def _roster(args: argparse.Namespace) -> int:
 
 def _reconcile(args: argparse.Namespace) -> int:
     from linkgraph import pipeline
-    from loaders.decisions import headers
+    from loaders.decisions import headers, write_decisions_workbook
     from visualizations.tables import csv_text, write_excel_csv
 
     rows = pipeline.reconcile(args.sources, args.store, columns=_columns(args.columns), decisions=args.decisions,
-                              title=args.title)
-    write_excel_csv(args.out, csv_text(headers(), rows))
+                              title=args.title, kind=args.kind)
+    out = Path(args.out)
+    workbook = write_decisions_workbook(out.with_suffix(".xlsx"), headers(), rows)
+    if out.suffix.lower() != ".xlsx":
+        write_excel_csv(out, csv_text(headers(), rows))
+    print(f"在 Excel 中请打开 {workbook}（各列为文本，编码不会变成 6.10828E+11）/ in Excel, open {workbook}: its columns "
+          "are text, so typed codes stay codes")
     if rows:
         print(f"{len(rows)} 个待定名称 unresolved references → {args.out}; fill in resolve_to (and 说明 resolution "
-              f"where the unit is elsewhere or named otherwise), then: linkgraph load … --decisions {args.out}")
+              f"where the unit is elsewhere or named otherwise), then: linkgraph load … --decisions {workbook}")
     else:
         print(f"全部名称已确定 every name resolves; {args.out} lists none")
     return 0
@@ -721,6 +781,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {_shown(problem)}", file=sys.stderr)
         if len(err.problems) > MAX_PROBLEMS:
             print(f"  … {len(err.problems) - MAX_PROBLEMS} more (all of them: --problems FILE.csv)", file=sys.stderr)
+        for note in getattr(err, "notes", ()):  # what the load read past before it stopped (a title, notes)
+            print(f"说明 note: {printable(note)}", file=sys.stderr)
         return 2
     except (StoreError, QueryError, SchemaError) as err:
         print(f"错误 error: {_shown(err)}", file=sys.stderr)

@@ -69,13 +69,14 @@ class Loaded:
 
 def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, progress: Progress | None = None,
          schema: Schema | None = None, decisions: str | Path | None = None, columns: Mapping[str, str] | None = None,
-         keep_valid: bool = False, title: str | None = None, dry_run: bool = False) -> Loaded:
+         keep_valid: bool = False, title: str | None = None, dry_run: bool = False, kind: str | None = None) -> Loaded:
     """Read and check every source against what ``store`` holds, then write the changes in one transaction.
 
     ``decisions`` is a file of the planner's answers to unresolved references
     (``linkgraph reconcile``); ``columns`` maps table headers to fields;
     ``keep_valid`` loads the valid rows and reports the rest; ``dry_run``
-    checks and compares without writing.
+    checks and compares without writing; ``kind`` is the kind of a table whose
+    name is not one (``--kind``).
     """
     from loaders import LoadResult, SourceInfo, load_sources, source_digests
     from loaders.context import Known
@@ -85,7 +86,7 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
     with collector_paused(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
         if not replace:
             held = {row["key"]: row for row in target.loaded_sources() if row["complete"]}
-            digests = source_digests(sources, columns=columns, decisions_digest=digest, title=title)
+            digests = source_digests(sources, columns=columns, decisions_digest=digest, title=title, kind=kind)
             if all(held.get(key, {}).get("digest") == value for key, value in digests):
                 infos = [SourceInfo(SourceRef(key, held[key]["title"], held[key]["file"]), Path(held[key]["file"]), value,
                                     held[key]["kind"]) for key, value in digests]
@@ -94,7 +95,7 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
         try:
             result = load_sources(sources, schema, known=Known() if replace else target.known(), decisions=answers,
                                   columns=columns, keep_valid=keep_valid, title=title, decisions_digest=digest,
-                                  progress=progress)
+                                  progress=progress, kind=kind)
         except InputError as err:
             raise _without_roster(err, target.counts()) from None
         report = target.write(result.graph, replace=replace, progress=progress, sources=result.sources,
@@ -115,7 +116,9 @@ def _without_roster(err: InputError, counts: Mapping[str, int]) -> InputError:
                           "数据库中还没有区划名册",
                     "load the roster first, e.g. linkgraph roster --county 610828 --store …, or give a roster CSV "
                     "with the sources")
-    return InputError([cause, *err.problems])
+    from loaders import LoadError
+
+    return LoadError([cause, *err.problems], getattr(err, "notes", ()))
 
 
 def load_roster(level: str, value: str | None, store: str, *, replace: bool = False,
@@ -154,7 +157,7 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
 
 def reconcile(sources: Iterable[str | Path], store: str, *, schema: Schema | None = None,
               decisions: str | Path | None = None, columns: Mapping[str, str] | None = None,
-              title: str | None = None) -> list[list[str]]:
+              title: str | None = None, kind: str | None = None) -> list[list[str]]:
     """Every reference of ``sources`` that matches no unit or several, as rows of a decisions file.
 
     The store (if it exists) is read for what it already holds; nothing is written.
@@ -169,9 +172,9 @@ def reconcile(sources: Iterable[str | Path], store: str, *, schema: Schema | Non
     if is_server_spec(store) or Path(store).exists():
         with open_store(store, schema, read_only=True) as source:
             result = load_sources(sources, schema, known=source.known(), decisions={}, columns=columns,
-                                  keep_valid=True, title=title)
+                                  keep_valid=True, title=title, kind=kind)
     else:
-        result = load_sources(sources, schema, decisions={}, columns=columns, keep_valid=True, title=title)
+        result = load_sources(sources, schema, decisions={}, columns=columns, keep_valid=True, title=title, kind=kind)
     problems = [p for p in result.left_out if isinstance(p, Unresolved)]
     return decision_rows(problems, schema, answers)
 

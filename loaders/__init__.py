@@ -27,12 +27,21 @@ from loaders.case_file import check_sections, parse_case, parse_yaml, roster_spe
 from loaders.context import Known, LoadContext
 from loaders.reconcile import Identity, Match, RosterIndex
 from loaders.roster import is_roster_header, parse_roster
-from loaders.tables import parse_tables, read_tables, source_title
+from loaders.tables import kind_option_problem, parse_tables, read_tables, source_title
 from loaders.text import MAX_CASE_MB, decode_first_line, decode_text, read_source_bytes
 
 CASE_SUFFIXES = (".yaml", ".yml")
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
 Progress = Callable[[str, int, int], None]
+
+
+class LoadError(InputError):
+    """The sources cannot be loaded: every problem, and what the load read past or inferred until then
+    (``notes``: a title row, notes under a table, a hidden sheet), which a planner needs beside the problems."""
+
+    def __init__(self, problems: Iterable[Problem], notes: Iterable[str] = ()):
+        super().__init__(problems)
+        self.notes = list(notes)
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,12 @@ class LoadResult:
     matches: list[Match] = field(default_factory=list)
     identities: list[tuple[str, Identity]] = field(default_factory=list)
     left_out: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def unique_names(self) -> list[Match]:
+        """Villages a source named without their town, resolved as the only village of that name."""
+        return [m for m in self.matches if m.status == "unique"]
 
     @property
     def files(self) -> list[str]:
@@ -91,8 +106,9 @@ def _roster_digest(data: bytes, title: str) -> str:
     return _digest(data, title, name_rules_digest())
 
 
-def _option_digest(columns: Mapping[str, str] | None, decisions_digest: str, title: str | None) -> str:
-    return _digest(repr(sorted((columns or {}).items())), decisions_digest, title or "")
+def _option_digest(columns: Mapping[str, str] | None, decisions_digest: str, title: str | None,
+                   kind: str | None = None) -> str:
+    return _digest(repr(sorted((columns or {}).items())), decisions_digest, title or "", *([kind] if kind else []))
 
 
 def _roster_title(path: Path, title: str | None) -> str:
@@ -100,11 +116,11 @@ def _roster_title(path: Path, title: str | None) -> str:
 
 
 def source_digests(paths: Iterable[str | Path], *, columns: Mapping[str, str] | None = None,
-                   decisions_digest: str = "", title: str | None = None) -> list[tuple[str, str]]:
+                   decisions_digest: str = "", title: str | None = None, kind: str | None = None) -> list[tuple[str, str]]:
     """``(key, digest)`` of every source a load of ``paths`` would read, rosters named by case files
     included, without parsing them: so that a store can tell at once that it holds them all unchanged.
     The digests are those :func:`load_sources` gives its :class:`SourceInfo`."""
-    options = _option_digest(columns, decisions_digest, title)
+    options = _option_digest(columns, decisions_digest, title, kind)
     found: dict[str, str] = {}
     given = tuple(Path(p) for p in paths)
     for path in given:
@@ -126,23 +142,25 @@ def source_digests(paths: Iterable[str | Path], *, columns: Mapping[str, str] | 
 def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, known: Known | None = None,
                  decisions: Mapping[tuple[str, str, str], Mapping[str, Any]] | None = None,
                  columns: Mapping[str, str] | None = None, keep_valid: bool = False,
-                 title: str | None = None, decisions_digest: str = "", progress: Progress | None = None) -> LoadResult:
+                 title: str | None = None, decisions_digest: str = "", progress: Progress | None = None,
+                 kind: str | None = None) -> LoadResult:
     """Read and check every source, in order.
 
     ``known`` is what the store holds; ``decisions`` the planner's answers to
     unresolved references (:mod:`loaders.decisions`); ``columns`` maps table
     headers to fields; ``title`` names table sources (default: the file
-    name). Raises :class:`InputError` with every problem, or with
+    name); ``kind`` is the kind of a table whose name is not one
+    (``--kind``). Raises :class:`InputError` with every problem, or with
     ``keep_valid`` returns what is valid and lists the rest in ``left_out``.
     """
     schema = schema or default_schema()
-    ctx = LoadContext(schema, known or Known(), decisions or {}, GraphData(schema=schema))
+    ctx = _new_context(schema, known, decisions, kind)
     result = LoadResult(ctx.graph)
     problems: list[Problem] = []
     read: dict[Path, SourceInfo] = {}
     paths = [Path(p) for p in paths]
     given = tuple(paths)
-    option_digest = _option_digest(columns, decisions_digest, title)
+    option_digest = _option_digest(columns, decisions_digest, title, kind)
 
     def add(info: SourceInfo) -> None:
         clash = next((s for s in result.sources if s.ref.key == info.ref.key), None)
@@ -203,7 +221,7 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
                     roster(path, title)
                     continue
                 ref = SourceRef(path.name, title or source_title(sheets) or path.name, path.name)
-                problems += parse_tables(sheets, str(path), ctx, ref, columns)
+                problems += parse_tables(sheets, str(path), ctx, ref, columns, kind)
                 add(SourceInfo(ref, path, _digest(data, option_digest), "table"))
             else:
                 raise InputError([Problem(Origin(str(path)), f"unknown kind of source {suffix or '(no suffix)'} / 不支持的文件类型",
@@ -212,16 +230,25 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
             if not keep_valid:
                 raise
             problems += err.problems
-    result.matches, result.identities = ctx.matches, ctx.identities
+    result.matches, result.identities, result.notes = ctx.matches, ctx.identities, ctx.notes
     problems += ctx.graph.problems(schema, ctx.kind_of)  # the places read once before the store, id by id
     if problems and not keep_valid:
-        raise InputError(problems)
+        raise LoadError(problems, ctx.notes)
     if problems:
         result.left_out = problems
         _drop_invalid_ties(ctx.graph, schema, ctx.kind_of)
     if progress:
         progress("read", len(paths), len(paths))
     return result
+
+
+def _new_context(schema: Schema, known: Known | None, decisions: Mapping[tuple[str, str, str], Mapping[str, Any]] | None,
+                 kind: str | None) -> LoadContext:
+    """The context of a load, once its options are checked (a ``--kind`` that names no kind is refused)."""
+    wrong_kind = kind_option_problem(schema, kind)
+    if wrong_kind is not None:
+        raise InputError([wrong_kind])
+    return LoadContext(schema, known or Known(), decisions or {}, GraphData(schema=schema))
 
 
 def _drop_invalid_ties(graph: GraphData, schema: Schema, kind_of) -> None:

@@ -33,6 +33,9 @@ class LoadContext:
     graph: GraphData = field(default_factory=GraphData)
     matches: list[Match] = field(default_factory=list)
     identities: list[tuple[str, Identity]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the load read past or inferred (a title row, notes under a table, a hidden sheet, a kind taken from
+    a file name), one line each, Chinese first."""
     _places: RosterIndex = field(default_factory=RosterIndex)
     _store_places_read: bool = False
     _entities: EntityIndex | None = None

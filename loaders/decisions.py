@@ -7,15 +7,25 @@ candidates) and, where the unit is not in the stated town or has another
 name, ``resolution`` (why). ``linkgraph load … --decisions decisions.csv``
 then applies the answers; a reference is identified by its kind, its context
 (county and town) and its name, so one answer serves every row that names it.
+
+Excel turns a 12-digit code typed into a CSV cell into a number (shown as
+``6.10828E+11``, and saved so). So ``linkgraph reconcile`` also writes the same
+rows as a workbook (:func:`write_decisions_workbook`) whose columns are formatted
+as text: a code typed there stays a code. A CSV cannot carry a cell format, and
+linkgraph writes no formulas (``="…"``) nor leading tabs into cells
+(:func:`visualizations.tables.neutralized` is the one guard against formulas);
+a code that Excel did mangle is refused with what happened and how to keep
+codes as text.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
 
 from graph_model.records import Problem
 from graph_model.schema import Schema
-from loaders.reconcile import PlaceRef, Unresolved, reference_key
+from loaders.reconcile import KEEP_AS_TEXT, PlaceRef, Unresolved, digits_lost, excel_mangled, reference_key
 from loaders.tables import Sheet, cell_text, header_key
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -45,7 +55,8 @@ def decision_rows(problems: Iterable[Problem], schema: Schema,
             continue
         previous = (decided or {}).get(key, {})
         origin = problem.origin
-        where = origin.where + (f", column {origin.column}" if origin and origin.column else "") if origin else ""
+        column = getattr(origin, "label", None) or (origin.column if origin else None)
+        where = origin.where + (f", column {column}" if column else "") if origin else ""
         rows[key] = [origin.file if origin else "", where, f"{schema.node_kind(ref.kind).zh} {ref.kind}", ref.context,
                      ref.name, STATUS.get(problem.status, problem.status), "；".join(problem.candidates),
                      str(previous.get("resolve_to") or ""), str(previous.get("resolution") or "")]
@@ -62,10 +73,13 @@ def read_decisions(sheet: Sheet, schema: Schema) -> dict[tuple[str, str, str], d
     if missing:
         raise ValueError(f"a decisions file needs the columns {', '.join(missing)} / 决定文件缺少列")
     decisions = {}
-    for _, row in sheet.rows:
+    for number, row in sheet.rows:
         cells = {name: cell_text(row[i]) if i < len(row) else None for name, i in index.items()}
         if not cells.get("resolve_to"):
             continue
+        mangled = excel_mangled(cells["resolve_to"]) or (digits_lost(cells["resolve_to"]), KEEP_AS_TEXT)
+        if mangled[0]:
+            raise ValueError(f"row {number}, column resolve_to: {mangled[0]} (hint 提示: {mangled[1]})")
         kind = kind_named(schema, (cells.get("kind") or "").split(" ")[-1]) or kind_named(schema, cells.get("kind") or "")
         if kind is None:
             continue
@@ -76,3 +90,25 @@ def read_decisions(sheet: Sheet, schema: Schema) -> dict[tuple[str, str, str], d
 
 def headers() -> list[str]:
     return [label for _, label in COLUMNS]
+
+
+def write_decisions_workbook(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[str]]) -> Path:
+    """The decisions rows as a workbook whose every column is text, so that a code typed into ``resolve_to``
+    stays a code (a CSV cell has no format: Excel makes 610828105236 a number and saves 6.10828E+11)."""
+    import xlsxwriter
+
+    from visualizations.tables import neutralized
+
+    path = Path(path)
+    with xlsxwriter.Workbook(str(path)) as book:
+        text = book.add_format({"num_format": "@"})
+        bold = book.add_format({"num_format": "@", "bold": True})
+        sheet = book.add_worksheet("决定 decisions")
+        sheet.set_column(0, len(headers) - 1, 24, text)
+        sheet.freeze_panes(1, 0)
+        for column, header in enumerate(headers):
+            sheet.write_string(0, column, neutralized(header), bold)
+        for number, row in enumerate(rows, start=1):
+            for column, value in enumerate(row):
+                sheet.write_string(number, column, neutralized(str(value or "")), text)
+    return path

@@ -26,6 +26,7 @@ Two kinds of reference are resolved here:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -76,8 +77,9 @@ class Match:
 
     ``status`` is ``code`` (the source gave the code), ``exact`` (same name),
     ``normalized`` (same after normalization: Traditional or variant
-    characters, suffixes) or ``curated`` (a decision of the source or the
-    planner). ``others`` describe units that could also be meant.
+    characters, suffixes), ``curated`` (a decision of the source or the
+    planner) or ``unique`` (a village named without its town, the only one of
+    that name in the roster). ``others`` describe units that could also be meant.
     """
 
     ref: PlaceRef
@@ -91,6 +93,8 @@ class Match:
         where = self.ref.context
         parts = [f"来源称“{where}{self.ref.name}” / source says {where}{self.ref.name}: "
                  f"{self.status} → {self.node.name} ({self.node.id})"]
+        if self.status == "unique":
+            parts.append("未注明乡镇，名册中仅此一个同名村 / no town given; the only village of that name in the roster")
         if self.ref.resolution:
             parts.append(self.ref.resolution)
         if self.others:
@@ -187,6 +191,41 @@ class RosterIndex:
         return found
 
 
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
+KEEP_AS_TEXT = ("把编码列设为文本（设置单元格格式 → 文本）再重新填入编码 / format the code column as text (Format Cells → "
+                "Text) and type the codes again")
+
+
+def excel_mangled(text: str) -> tuple[str, str] | None:
+    """``(message, hint)`` when a code reads as Excel's scientific notation (``6.10828E+11``): Excel made the
+    12-digit code a number, showed it so, and a CSV saved then keeps only what was shown.
+
+    >>> excel_mangled("6.10828E+11")[0].split(" / ")[0]
+    '编码被 Excel 改成了科学计数法 6.10828E+11，后几位已丢失'
+    >>> excel_mangled("610828105236") is None
+    True
+    """
+    if not _SCIENTIFIC.match(text.strip()):
+        return None
+    return (f"编码被 Excel 改成了科学计数法 {text}，后几位已丢失 / Excel turned the code into scientific notation "
+            f"({text}); its last digits are lost", KEEP_AS_TEXT)
+
+
+def digits_lost(code: str) -> str | None:
+    """A note for a town or village code that ends in zeros no unit's code ends in (``610828100000``): what is left
+    of a code Excel stored as a number and shortened; ``None`` for anything else.
+
+    >>> digits_lost("610828100000").split(" / ")[0]
+    '编码 610828100000 末尾是 0，可能是 Excel 把编码存成数字后丢了末几位'
+    >>> digits_lost("610828105236"), digits_lost("贺寨酒业")
+    (None, None)
+    """
+    if not (code.isdigit() and len(code) in (9, 12) and code.endswith("000")):
+        return None
+    return (f"编码 {code} 末尾是 0，可能是 Excel 把编码存成数字后丢了末几位 / the code {code} ends in zeros: Excel may have "
+            "stored it as a number and lost its last digits")
+
+
 def _status(ref: PlaceRef, node: Node) -> str:
     return "exact" if ref.name in (node.name, node.props.get("name_raw")) else "normalized"
 
@@ -205,16 +244,25 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
     if code:
         chosen = index.nodes.get(code)
         if chosen is None or chosen.kind != ref.kind:
-            raise fail(f"{code} is not a {ref.kind} of the roster / 代码不在名册中", "missing",
-                       index.named(ref.kind, ref.name) if ref.name else (), "use a code listed as a candidate")
+            lost = digits_lost(code)
+            if lost:  # no decision can mend it: the planner types the code again (not a reconciliation question)
+                raise InputError([Problem(origin, lost, KEEP_AS_TEXT)])
+            raise fail(f"代码不在名册中 / {code} is not a {ref.kind} of the roster", "missing",
+                       index.named(ref.kind, ref.name) if ref.name else (),
+                       "请填写候选中的编码 / use a code listed as a candidate")
     scope = None
     if ref.county:
         scope = index.scope("County", ref.county, None, origin)
     if ref.town and ref.kind == "Village":
         scope = index.scope("Town", ref.town, ref.county, origin)
     elif ref.kind == "Village" and not code and not ref.county:
-        raise fail(f"village {ref.name} needs its town / 村须注明所属乡镇", "ambiguous",
-                   index.named("Village", ref.name), "add the town (乡镇), or the village's code")
+        named = index.named("Village", ref.name)
+        if len(named) == 1:
+            return Match(ref, named[0], "unique")
+        if named:
+            raise fail(f"名册中有 {len(named)} 个“{ref.name}”，须注明所属乡镇 / {len(named)} villages of the roster are named "
+                       f"{ref.name}; give its town", "ambiguous", named,
+                       "请填写所属乡镇或村的编码 / add the town (乡镇), or the village's code")
     same = index.named(ref.kind, ref.name, scope) if ref.name else []
     inside = {n.id for n in same}
 
@@ -227,25 +275,39 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
         if ref.code and not ref.resolve_to:
             if ref.name and chosen not in same and chosen not in outside:
                 raise fail(f"code {code} is {index.describe(chosen)}, not {ref.context}{ref.name} / 代码与名称不符",
-                           "missing", [chosen, *same], "correct the code or the name")
+                           "missing", [chosen, *same], "请改正编码或名称 / correct the code or the name")
             return Match(ref, chosen, "code", others)
         if same and chosen not in same:
-            raise fail(f"{ref.name} matches the roster, but resolve_to names {index.describe(chosen)} "
-                       f"/ 名称已匹配，与指定代码不一致", "ambiguous", same, "remove resolve_to, or correct it")
+            raise fail(f"名称已匹配，与指定代码不一致 / {ref.name} matches the roster, but resolve_to names "
+                       f"{index.describe(chosen)}", "ambiguous", same,
+                       "请删除或改正 resolve_to / remove resolve_to, or correct it")
         needs_reason = not within(chosen.id, scope) or chosen not in same
-        if needs_reason and not ref.resolution:
-            raise fail(f"resolve_to {code} needs a resolution note saying why / 须说明核对依据", "ambiguous",
-                       [chosen], "add resolution: <why this unit>")
+        if needs_reason and not (ref.resolution or "").strip():
+            raise fail(f"resolve_to {code} 是{index.describe(chosen)}，不是{ref.context}{ref.name}，须说明核对依据 / "
+                       f"resolve_to {code} is {index.describe(chosen)}, not {ref.context}{ref.name}: say why in "
+                       "resolution (说明)", "ambiguous", [chosen], "请在说明中写明依据 / add resolution: <why this unit>")
         return Match(ref, chosen, "curated" if chosen not in same else _status(ref, chosen), others)
     where = f" in {ref.context}" if ref.context else ""
     if len(same) == 1:
         return Match(ref, same[0], _status(ref, same[0]), index.elsewhere(ref.kind, ref.name, inside))
     if len(same) > 1:
-        raise fail(f"{ref.name}{where} matches {len(same)} roster units / 名册中有多个同名单位", "ambiguous", same,
-                   "give the town or county, the code, or resolve_to: <code> with resolution: <why>")
-    raise fail(f"{ref.kind} {ref.name}{where} is not in the roster / 名册中无此名称", "missing",
+        raise fail(f"名册中有 {len(same)} 个同名单位 / {ref.name}{where} matches {len(same)} roster units", "ambiguous",
+                   same, "请填写所属乡镇或县、编码，或 resolve_to 加说明 / give the town or county, the code, or resolve_to: <code> "
+                   "with resolution: <why>")
+    raise fail(f"名册中无此名称 / {ref.kind} {ref.name}{where} is not in the roster", "missing",
                [*index.close(ref.kind, ref.name, scope), *elsewhere()],
-               "correct the name, or add resolve_to: <code> and resolution: <why> to the source")
+               "请改正名称，或填写 resolve_to 和说明 / correct the name, or add resolve_to: <code> and resolution: <why> "
+               "to the source")
+
+
+def try_resolve_place(index: RosterIndex, ref: PlaceRef,
+                      origin: Origin | None = None) -> tuple[Match | None, list[Problem]]:
+    """:func:`resolve_place` as a value: the match, or ``None`` and the problems (for a caller that weighs
+    several readings of one name)."""
+    try:
+        return resolve_place(index, ref, origin), []
+    except InputError as err:
+        return None, err.problems
 
 
 @dataclass
@@ -341,7 +403,7 @@ def decision_for(decisions: Mapping[tuple[str, str, str], Mapping[str, Any]], re
     if not decided or not decided.get("resolve_to"):
         return ref
     return PlaceRef(ref.kind, ref.name, ref.town, ref.county, ref.code, str(decided["resolve_to"]),
-                    decided.get("resolution") or ref.resolution or "决定文件 decisions file")
+                    decided.get("resolution") or ref.resolution)
 
 
 def reference_key(ref: PlaceRef) -> tuple[str, str, str]:

@@ -24,7 +24,6 @@ import functools
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -37,8 +36,8 @@ from graph_model.records import (InputError, Node, NumberCell, Origin, Problem, 
                                   make_tie)
 from graph_model.schema import Property, Schema, packaged_yaml
 from loaders.context import LoadContext
-from loaders.reconcile import (ADMIN_KINDS, Identity, PlaceRef, Unresolved, decision_for, entities_of, reference_key,
-                               resolve_place)
+from loaders.reconcile import (ADMIN_KINDS, KEEP_AS_TEXT, Identity, PlaceRef, Unresolved, decision_for, digits_lost,
+                               entities_of, excel_mangled, reference_key, resolve_place, try_resolve_place)
 
 MAX_CELL = 10_000
 MAX_ROWS = 2_000_000
@@ -50,12 +49,17 @@ _ACCEPT_PROPERTY = Property(ACCEPT, "bool", "采纳", "Accept")
 
 @dataclass
 class Sheet:
-    """One table: a workbook sheet or a CSV file, its header and its rows with their row numbers."""
+    """One table: a workbook sheet or a CSV file, its header (row ``header_row``) and its rows with their
+    row numbers; ``notes`` say what was read past (a title, notes under the table, a hidden sheet)."""
 
     name: str
     header: list[str]
     rows: list[tuple[int, list[Any]]]
     problems: list[Problem] = field(default_factory=list)
+    header_row: int = 1
+    hidden: bool = False
+    merged: tuple[tuple[str, int, int], ...] = ()
+    notes: list[str] = field(default_factory=list)
 
 
 @functools.lru_cache(maxsize=1 << 12)  # every row of a ties table names its kind
@@ -96,64 +100,56 @@ def cell_text(value: Any) -> str | None:
 
 # ---------------------------------------------------------------- reading files
 
-def read_csv(text: str, file: str, name: str, delimiter: str = ",") -> Sheet:
-    """A CSV/TSV text as one :class:`Sheet` (row 1 is the header)."""
+DELIMITERS = (",", "\t", ";")
+SNIFF_LINES = 30
+
+
+def sniff_delimiter(text: str) -> str:
+    r"""The delimiter of a CSV text: comma, tab (Excel's "Unicode text", or a .csv saved from a tab-separated
+    file) or semicolon (Excel where the comma is the decimal sign): the one that splits the most of the first
+    lines into the same number of fields (a title line above the header has one field and does not count).
+
+    >>> sniff_delimiter("佳县通镇2023年结对帮扶关系统计表\n帮扶单位\t结对村\t备注\n县委办\t西山村\t1,2\n")
+    '\t'
+    >>> sniff_delimiter("a;b;c\n1;2;3\n"), sniff_delimiter("a,b\n1,2\n"), sniff_delimiter("")
+    (';', ',', ',')
+    """
+    sample = text.split("\n", SNIFF_LINES)[:SNIFF_LINES]
+
+    def score(delimiter: str) -> tuple[int, int]:
+        widths = [len(row) for row in csv.reader(sample, delimiter=delimiter) if len(row) > 1]
+        if not widths:
+            return (0, 0)
+        common = max(set(widths), key=widths.count)
+        return (widths.count(common), common)
+
+    return max(DELIMITERS, key=score)  # max keeps the first of equals: the comma
+
+
+def read_csv(text: str, file: str, name: str, delimiter: str | None = None) -> Sheet:
+    """A CSV/TSV text as one :class:`Sheet` (row 1 is the header); the delimiter sniffed unless given."""
     from loaders.text import split_lines
 
-    reader = csv.reader(io.StringIO(split_lines(text)), delimiter=delimiter)
+    text = split_lines(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter or sniff_delimiter(text))
     rows: list[tuple[int, list[Any]]] = []
     try:
         header = next(reader, [])
         for number, row in enumerate(reader, start=2):
             if number > MAX_ROWS + 1:
-                raise InputError([Problem(Origin(file, row=number), f"more than {MAX_ROWS:,} rows / 行数过多")])
+                raise InputError([Problem(Origin(file, row=number), f"行数过多 / more than {MAX_ROWS:,} rows")])
             rows.append((number, row))
     except csv.Error as err:
-        raise InputError([Problem(Origin(file, row=reader.line_num), f"not a readable CSV: {err} / CSV 格式错误")]) from None
+        problem = Problem(Origin(file, row=reader.line_num), f"CSV 格式错误 / not a readable CSV: {err}")
+        raise InputError([problem]) from None
     return Sheet(name, [h.lstrip("\ufeff") for h in header], rows)
 
 
 def read_xlsx(data: bytes, file: str) -> list[Sheet]:
-    """Every sheet of an ``.xlsx`` workbook; formula cells and merged cells are problems with their address."""
-    import openpyxl
-    from openpyxl.utils import get_column_letter
+    """Every sheet of an ``.xlsx`` workbook (:func:`loaders.workbook.read_xlsx`: by its real extent, safely)."""
+    from loaders.workbook import read_xlsx as read
 
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise InputError([Problem(Origin(file), "a password-protected workbook or an old .xls file / 工作簿加密或为旧版 .xls",
-                                  "save it as .xlsx without a password / 请另存为无密码的 .xlsx")])
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=len(data) > 20 * 2**20, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as err:
-        raise InputError([Problem(Origin(file), f"not a readable .xlsx workbook (damaged or truncated?): {err} "
-                                  "/ 无法读取工作簿", "open and save it again in Excel or WPS")]) from None
-    sheets = []
-    for worksheet in workbook.worksheets:
-        problems = [Problem(Origin(file, sheet=worksheet.title), f"merged cells {merged} / 有合并单元格",
-                            "unmerge them and fill every row / 请取消合并并逐行填写")
-                    for merged in getattr(worksheet, "merged_cells", None) and worksheet.merged_cells.ranges or ()]
-        rows: list[tuple[int, list[Any]]] = []
-        header: list[str] = []
-        for number, cells in enumerate(worksheet.iter_rows(), start=1):
-            if number > MAX_ROWS + 1:
-                problems.append(Problem(Origin(file, sheet=worksheet.title, row=number), f"more than {MAX_ROWS:,} rows / 行数过多"))
-                break
-            values = []
-            for column, cell in enumerate(cells, start=1):
-                if getattr(cell, "data_type", None) == "f":
-                    problems.append(Problem(Origin(file, sheet=worksheet.title, row=number,
-                                                   column=f"{get_column_letter(column)}{number}"),
-                                            f"a formula ({cell.value}); linkgraph reads values, not formulas / 单元格为公式",
-                                            "copy and paste as values / 请粘贴为数值"))
-                    values.append(None)
-                else:
-                    values.append(cell.value)
-            if number == 1:
-                header = [cell_text(v) or "" for v in values]
-            else:
-                rows.append((number, values))
-        sheets.append(Sheet(worksheet.title, header, rows, problems))
-    workbook.close()
-    return sheets
+    return read(data, file)
 
 
 def read_tables(path: Path, data: bytes) -> list[Sheet]:
@@ -164,7 +160,7 @@ def read_tables(path: Path, data: bytes) -> list[Sheet]:
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(data, str(path))
     text, _ = decode_text(data, str(path))
-    return [read_csv(text, str(path), path.stem, "\t" if suffix == ".tsv" else ",")]
+    return [read_csv(text, str(path), path.stem, "\t" if suffix == ".tsv" else None)]
 
 
 # ---------------------------------------------------------------- vocabulary
@@ -252,24 +248,90 @@ def _kind_words(schema: Schema) -> tuple[dict[str, str], dict[str, str]]:
     return nodes, ties
 
 
-def sheet_role(schema: Schema, sheet: Sheet) -> str | None:
-    """What a sheet holds: ``ties``, ``organizations`` (a kind column), a node kind, ``ties:TYPE`` (ties of
-    one kind, named by the sheet), ``skip``, or ``None`` (unknown)."""
-    key = header_key(sheet.name)
+def _exact_role(schema: Schema, name: str) -> str | None:
+    """The role a sheet's whole name says: a sheet word of ``columns.yaml``, a node kind, or a tie kind."""
+    key = header_key(name)
     for role, words in _columns_data()["sheets"].items():
         if key in {header_key(w) for w in words}:
             return role
-    kind = kind_named(schema, sheet.name)
+    kind = kind_named(schema, name)
     if kind:
         return kind
-    tie = tie_named(schema, sheet.name)
-    if tie:
-        return f"ties:{tie}"
-    if {"from", "to"} <= {tie_vocabulary(schema).field_of(h) for h in sheet.header}:
-        return "ties"
+    tie = tie_named(schema, name)
+    return f"ties:{tie}" if tie else None
+
+
+def _contained_kind(schema: Schema, name: str, ties_only: bool = False) -> tuple[str, str] | None:
+    """``(role, word)`` of the longest kind word a name contains (结对帮扶名单2023 → ``ties:PAIRED_ASSISTANCE``,
+    结对帮扶): Chinese words of two characters or more anywhere in it, English words as whole words (one or
+    several: ``paired_assistance_2023``)."""
+    key = header_key(name)
+    words = re.findall(r"[a-z]+", unicodedata.normalize("NFKC", name).lower())
+    tokens = {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}  # paired_assistance
+    nodes, ties = _kind_words(schema)
+    found = [(f"ties:{t}", w) for w, t in ties.items()]
+    if not ties_only:
+        found += [(k, w) for w, k in nodes.items() if not schema.node_kind(k).administrative]
+
+    def contained(word: str) -> bool:
+        return word in tokens if word.isascii() else len(word) > 1 and word in key
+
+    matches = sorted((m for m in found if contained(m[1])), key=lambda m: len(m[1]), reverse=True)
+    return matches[0] if matches else None
+
+
+def _kind_role(schema: Schema, kind: str | None) -> str | None:
+    """The role ``--kind`` gives: a tie kind's ``ties:TYPE`` or a node kind's label."""
+    if not kind:
+        return None
+    tie = tie_named(schema, kind)
+    return f"ties:{tie}" if tie else kind_named(schema, kind)
+
+
+def kind_option_problem(schema: Schema, kind: str | None) -> Problem | None:
+    """Why ``--kind`` names no kind, if it does not."""
+    if not kind or _kind_role(schema, kind):
+        return None
+    kinds = "、".join([*(t.zh for t in schema.tie_kinds), *(k.zh for k in schema.node_kinds if not k.administrative)])
+    return Problem(None, f"--kind“{kind}”不是关系或节点类型 / --kind {kind!r} names no tie or node kind",
+                   f"可选 / one of: {kinds}")
+
+
+def table_role(schema: Schema, sheet: Sheet, kind: str | None = None) -> tuple[str | None, str]:
+    """What a sheet holds (as :func:`sheet_role`), and how that was told: ``""`` (its name is a kind or its
+    headers tell), ``name`` (its name contains a kind's word: 结对帮扶名单2023.csv) or ``option`` (``--kind``,
+    for a table whose name is not a kind)."""
+    exact = _exact_role(schema, sheet.name)
+    if exact:
+        return exact, ""
+    if kind:
+        return _kind_role(schema, kind), "option"
+    fields = {tie_vocabulary(schema).field_of(h) for h in sheet.header}
+    if {"from", "to"} <= fields:
+        if "type" in fields:
+            return "ties", ""
+        contained = _contained_kind(schema, sheet.name, ties_only=True)
+        return (contained[0], "name") if contained else ("ties", "")
     if "kind" in {node_vocabulary(schema, None).field_of(h) for h in sheet.header}:
-        return "organizations"
-    return None
+        return "organizations", ""
+    contained = _contained_kind(schema, sheet.name)
+    return (contained[0], "name") if contained else (None, "")
+
+
+def sheet_role(schema: Schema, sheet: Sheet) -> str | None:
+    """What a sheet holds: ``ties``, ``organizations`` (a kind column), a node kind, ``ties:TYPE`` (ties of
+    one kind, named by the sheet or a word of its name), ``skip``, or ``None`` (unknown)."""
+    return table_role(schema, sheet)[0]
+
+
+def _role_note(schema: Schema, role: str, how: str, file: str, sheet: Sheet) -> str:
+    """The line saying which kind a table's name or ``--kind`` gave it."""
+    tie = role.partition(":")[2]
+    zh, label = (schema.tie_kind(tie).zh, tie) if tie else (schema.node_kind(role).zh, role)
+    what = ("关系类型", "tie kind") if tie else ("节点类型", "node kind")
+    if how == "option":
+        return f"{what[0]}取自 --kind：{zh} {label} / {what[1]} from --kind: {file}, sheet {sheet.name}"
+    return f"{what[0]}取自名称“{sheet.name}”：{zh} {label} / {what[1]} taken from the name: {file}, sheet {sheet.name}"
 
 
 def parse_column_mapping(text: str) -> dict[str, str]:
@@ -311,13 +373,14 @@ def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
     seen: dict[str, str] = {}
     accept_words, review_words = _review_words()
     review = any(header_key(h) in accept_words for h in sheet.header)
+    ignored = {header_key(w) for w in _columns_data()["ignored"]}
     for index, header in enumerate(sheet.header):
+        at = Origin(file, sheet=sheet.name, row=sheet.header_row, column=header or _letter(index))
         if not header.strip():
             if any(index < len(row) and cell_text(row[index]) is not None for _, row in sheet.rows):
-                problems.append(Problem(Origin(file, sheet=sheet.name, row=1, column=_letter(index)),
-                                        "a column with data has no header / 有数据的列缺少表头"))
+                problems.append(Problem(at, "有数据的列缺少表头 / a column with data has no header"))
             continue
-        if header_key(header) in {header_key(w) for w in _columns_data()["ignored"]}:
+        if header_key(header) in ignored:
             continue
         if review and header_key(header) in accept_words:
             columns[index] = ACCEPT
@@ -326,24 +389,29 @@ def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
         name = target if target in vocabulary.fields else vocabulary.field_of(header)
         if name is None and not target and review and header_key(header) in review_words:
             continue
-        if target and target not in vocabulary.fields:
-            problems.append(Problem(Origin(file, sheet=sheet.name, row=1, column=header),
-                                    f"--columns maps {header!r} to {target!r}, which is not a field / 列映射目标不存在",
-                                    f"fields: {', '.join(vocabulary.labels())}"))
-            continue
-        if name is None:
-            near = similar_names(header, [w for spellings in vocabulary.fields.values() for w in spellings], n=1)
-            problems.append(Problem(Origin(file, sheet=sheet.name, row=1, column=header),
-                                    f"unknown column {header!r} / 未知的列" + (f"; did you mean {near[0]}?" if near else ""),
-                                    f"known: {', '.join(vocabulary.labels())}; or map it with --columns '{header}=FIELD'"))
-            continue
-        if name in seen:
-            problems.append(Problem(Origin(file, sheet=sheet.name, row=1, column=header),
-                                    f"{header!r} and {seen[name]!r} both give {name} / 两列对应同一字段"))
+        problem = _column_problem(header, target, name, seen, vocabulary, at)
+        if problem is not None:
+            problems.append(problem)
             continue
         seen[name] = header
         columns[index] = name
     return columns, problems
+
+
+def _column_problem(header: str, target: str | None, name: str | None, seen: Mapping[str, str],
+                    vocabulary: Vocabulary, at: Origin) -> Problem | None:
+    """What is wrong with a header: mapped to no field, unknown, or a second column of a field."""
+    if target and target not in vocabulary.fields:
+        return Problem(at, f"--columns 把“{header}”映射到不存在的字段 {target!r} / --columns maps {header!r} to {target!r}, "
+                       "which is not a field", f"可用字段 / fields: {', '.join(vocabulary.labels())}")
+    if name is None:
+        near = similar_names(header, [w for spellings in vocabulary.fields.values() for w in spellings], n=1)
+        return Problem(at, f"未知的列“{header}” / unknown column {header!r}" + (f"; did you mean {near[0]}?" if near else ""),
+                       f"可用字段 / known: {', '.join(vocabulary.labels())}; 或用 / or map it with "
+                       f"--columns '{header}=FIELD'")
+    if name in seen:
+        return Problem(at, f"“{header}”与“{seen[name]}”两列对应同一字段 {name} / {header!r} and {seen[name]!r} both give {name}")
+    return None
 
 
 def _letter(index: int) -> str:
@@ -352,76 +420,154 @@ def _letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
+@dataclass(frozen=True)
+class TableOrigin(Origin):
+    """A row of a planner's table; :meth:`at` a field names its column by the header the planner wrote, with
+    the field's name beside it (``column 终点 (to)``), in messages and in ``--problems``."""
+
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def at(self, column: str) -> "TableOrigin":
+        return replace(self, column=column)
+
+    @property
+    def label(self) -> str | None:
+        """The column as the planner knows it: ``终点 (to)``, or the field's name where no header gives it."""
+        header = dict(self.headers).get(self.column or "")
+        if not header or header_key(header) == header_key(self.column):
+            return self.column
+        return f"{header} ({self.column})"
+
+    def __str__(self) -> str:
+        parts = [self.file, self.where] if self.where else [self.file]
+        if self.column:
+            parts.append(f"column {self.label}")
+        return ", ".join(parts)
+
+
 # ---------------------------------------------------------------- rows to records
 
 def parse_tables(sheets: list[Sheet], file: str, ctx: LoadContext, source: SourceRef,
-                 mapping: Mapping[str, str] | None = None) -> list[Problem]:
+                 mapping: Mapping[str, str] | None = None, kind: str | None = None) -> list[Problem]:
     """Add the statements of a workbook's sheets (or one CSV) to ``ctx.graph``; pure apart from ``ctx``.
 
-    Node sheets are read before ties, so that a tie can name an organization
-    of the same workbook. Valid rows are added; every problem is returned.
+    Each sheet's header is found among its first rows, and a title above it and
+    notes below the data are read past (:func:`loaders.framing.frame`), as are
+    hidden sheets; ``ctx.notes`` says so. ``kind`` (``--kind``) is the kind of a
+    table whose name is not a kind. Node sheets are read before ties, so that a
+    tie can name an organization of the same workbook. Valid rows are added;
+    every problem is returned.
     """
-    schema = ctx.schema
-    problems: list[Problem] = [p for sheet in sheets for p in sheet.problems]
+    mapping = mapping or {}
+    problems: list[Problem] = []
     node_sheets, tie_sheets = [], []
     for sheet in sheets:
-        if not sheet.header and not sheet.rows:
-            continue
-        role = sheet_role(schema, sheet)
-        if role == "skip":
-            continue
+        role, sheet = _sheet_to_read(sheet, file, ctx, mapping, kind)
         if role is None:
-            kinds = "、".join(k.zh for k in schema.node_kinds if not k.administrative)
-            problems.append(Problem(Origin(file, sheet=sheet.name), f"cannot tell what sheet {sheet.name!r} holds / 无法识别该表",
-                                    f"name it after a kind ({kinds}), 组织 (with a 类型 column) or 关系 (ties)"))
+            problems += sheet.problems
         elif role.startswith("ties"):
             tie_sheets.append((sheet, role.partition(":")[2] or None))
         else:
             node_sheets.append((sheet, None if role == "organizations" else role))
-    for sheet, kind in node_sheets:
-        columns, found = map_columns(sheet, node_vocabulary(schema, kind), file, mapping or {})
-        problems += found
-        if not found:
-            problems += _node_rows(sheet, kind, columns, file, ctx, source)
+    for sheet, node_kind in node_sheets:
+        problems += sheet.problems
+        columns, found = map_columns(sheet, node_vocabulary(ctx.schema, node_kind), file, mapping)
+        problems += found or _node_rows(sheet, node_kind, columns, file, ctx, source)
     for sheet, type_ in tie_sheets:
-        columns, found = map_columns(sheet, tie_vocabulary(schema), file, mapping or {})
-        problems += found
-        if not found:
-            problems += _tie_rows(sheet, type_, columns, file, ctx, source)
+        problems += sheet.problems
+        columns, found = map_columns(sheet, tie_vocabulary(ctx.schema), file, mapping)
+        problems += found or _tie_rows(sheet, type_, columns, file, ctx, source)
     return problems
+
+
+def _sheet_to_read(sheet: Sheet, file: str, ctx: LoadContext, mapping: Mapping[str, str],
+                   kind: str | None) -> tuple[str | None, Sheet]:
+    """A sheet framed and its role, or ``(None, sheet)`` for a sheet not read (hidden, empty, a 说明 sheet,
+    or one that cannot be told: then its problems say so). What was read past goes to ``ctx.notes``."""
+    from loaders.framing import frame
+
+    schema = ctx.schema
+    if _exact_role(schema, sheet.name) == "skip" or (not sheet.header and not sheet.rows):  # 说明, _lists: not data
+        return None, replace(sheet, problems=[])
+    if sheet.hidden:
+        ctx.notes.append(f"跳过隐藏的工作表 / skipped a hidden sheet: {file}, sheet {sheet.name}")
+        return None, replace(sheet, problems=[])
+    sheet = frame(sheet, schema, file, mapping)
+    role, how = table_role(schema, sheet, kind)
+    ctx.notes += sheet.notes
+    if role is None:
+        kinds = "、".join(k.zh for k in schema.node_kinds if not k.administrative)
+        problem = Problem(Origin(file, sheet=sheet.name), f"无法识别该表 / cannot tell what sheet {sheet.name!r} holds",
+                          f"请以类型命名工作表（{kinds}、组织或关系），或用 --kind / name it after a kind ({kinds}), 组织 (with a "
+                          "类型 column) or 关系 (ties), or give --kind")
+        return None, replace(sheet, problems=[*sheet.problems, problem])
+    if how:
+        ctx.notes.append(_role_note(schema, role, how, file, sheet))
+    return role, sheet
+
+
+EXCEL_ERRORS = frozenset({"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!",
+                          "#GETTING_DATA"})
+CODE_FIELDS = frozenset({"id", "from", "to", "town", "county", "village", "from_town", "to_town", "from_county",
+                         "to_county"})
+
+
+def _accepted(row: list[Any], columns: Mapping[int, str], origin: Origin) -> tuple[bool, list[Problem]]:
+    """In a sheet with an accept column, whether the row is accepted (是); a row of 否 or empty is left out."""
+    if ACCEPT not in columns.values():
+        return True, []
+    index = next(i for i, name in columns.items() if name == ACCEPT)
+    answer = cell_text(row[index]) if index < len(row) else None
+    try:
+        return bool(answer and coerce_value(_ACCEPT_PROPERTY, answer)), []
+    except ValueError as err:
+        return False, [Problem(origin.at(ACCEPT), f"采纳须填“是”或“否” / 采纳 is 是 or 否: {err}",
+                               "是 loads the row, 否 or empty leaves it out / 填“是”载入该行，“否”或空白则不载入")]
+
+
+def _cell_problem(name: str, text: str, origin: Origin) -> Problem | None:
+    """What is wrong with a cell as a cell: too long, an Excel error value, or a code Excel mangled."""
+    if len(text) > MAX_CELL:
+        return Problem(origin.at(name), f"内容过长 / {len(text):,} characters, more than {MAX_CELL:,}")
+    if text.upper() in EXCEL_ERRORS:
+        return Problem(origin.at(name), f"单元格是 Excel 的错误值 {text} / the cell holds Excel's error value {text}",
+                       "修正公式引用的单元格，再粘贴为数值 / fix what the formula refers to, then paste as values")
+    mangled = excel_mangled(text) if name in CODE_FIELDS else None
+    return Problem(origin.at(name), mangled[0], mangled[1]) if mangled else None
 
 
 def _row_values(row: list[Any], columns: Mapping[int, str], origin: Origin) -> tuple[dict[str, str], list[Problem]]:
     """The row's values by field, and its problems. In a sheet with an accept column, a row not
     accepted (否 or empty) gives no values: it is left out."""
+    accepted, problems = _accepted(row, columns, origin)
+    if not accepted:
+        return {}, problems
     values: dict[str, str] = {}
-    problems = []
-    if ACCEPT in columns.values():
-        index = next(i for i, name in columns.items() if name == ACCEPT)
-        answer = cell_text(row[index]) if index < len(row) else None
-        try:
-            if not (answer and coerce_value(_ACCEPT_PROPERTY, answer)):
-                return {}, []
-        except ValueError as err:
-            return {}, [Problem(origin.at(ACCEPT), f"{err}: 采纳 is 是 or 否", "是 loads the row, 否 or empty leaves it out")]
     for index, name in columns.items():
         text = cell_text(row[index]) if index < len(row) else None
-        if text is None:
+        if text is None or name == ACCEPT:
             continue
-        if len(text) > MAX_CELL:
-            problems.append(Problem(origin.at(name), f"{len(text):,} characters, more than {MAX_CELL:,} / 内容过长"))
-            continue
-        if name != ACCEPT:
+        problem = _cell_problem(name, text, origin)
+        if problem is not None:
+            problems.append(problem)
+        else:
             values[name] = text
     return values, problems
+
+
+def _row_origin(sheet: Sheet, columns: Mapping[int, str], file: str) -> TableOrigin:
+    """The origin of the sheet's rows, knowing the header the planner wrote for each field."""
+    headers = tuple((name, sheet.header[i]) for i, name in columns.items() if i < len(sheet.header))
+    return TableOrigin(file, sheet=sheet.name, headers=headers)
 
 
 def _node_rows(sheet: Sheet, kind: str | None, columns: Mapping[int, str], file: str, ctx: LoadContext,
                source: SourceRef) -> list[Problem]:
     schema = ctx.schema
     problems: list[Problem] = []
+    rows_origin = _row_origin(sheet, columns, file)
     for number, row in sheet.rows:
-        origin = Origin(file, sheet=sheet.name, row=number)
+        origin = replace(rows_origin, row=number)
         values, found = _row_values(row, columns, origin)
         if found:
             problems += found
@@ -431,8 +577,10 @@ def _node_rows(sheet: Sheet, kind: str | None, columns: Mapping[int, str], file:
         row_kind = kind or kind_named(schema, values.pop("kind", ""))
         values.pop("kind", None)
         if row_kind is None:
-            problems.append(Problem(origin.at("kind"), "unknown or missing kind / 类型为空或无法识别",
-                                    "one of: " + "、".join(k.zh for k in schema.node_kinds if not k.administrative)))
+            problems.append(Problem(origin.at("kind"), "类型为空或无法识别 / unknown or missing kind",
+                                    "可选 / one of: " + "、".join(k.zh for k in schema.node_kinds if not k.administrative)
+                                    + "; 或在文件名中写明（企业名单.csv），或用 / or name the kind in the file name or "
+                                    "with --kind"))
             continue
         try:
             if row_kind in ADMIN_KINDS:
@@ -474,6 +622,14 @@ def _context_place(values: Mapping[str, str], origin: Origin, ctx: LoadContext, 
     return None
 
 
+def try_context_place(values: Mapping[str, str], origin: Origin, ctx: LoadContext) -> tuple[Node | None, list[Problem]]:
+    """:func:`_context_place` as a value: the unit, or ``None`` and the problems."""
+    try:
+        return _context_place(values, origin, ctx), []
+    except InputError as err:
+        return None, err.problems
+
+
 def mint_id(kind: str, name: str, place: str | None) -> str:
     """The id of an organization a table introduces without one: kind, place and normalized name.
 
@@ -509,58 +665,58 @@ def _organization_row(kind: str, values: dict[str, str], origin: Origin, ctx: Lo
     return node.id
 
 
+END_COLUMNS = ("from", "to", "from_kind", "to_kind", "from_town", "to_town", "from_county", "to_county")
+
+
 def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], file: str, ctx: LoadContext,
               source: SourceRef) -> list[Problem]:
     schema = ctx.schema
     problems: list[Problem] = []
-    file_name = Path(file).name
+    rows_origin = _row_origin(sheet, columns, file)
     for number, row in sheet.rows:
-        origin = Origin(file, sheet=sheet.name, row=number)
+        origin = replace(rows_origin, row=number)
         values, found = _row_values(row, columns, origin)
-        if found:
+        if found or not values:
             problems += found
-            continue
-        if not values:
             continue
         type_ = tie_named(schema, values.pop("type", "")) or sheet_type
         if type_ is None:
-            problems.append(Problem(origin.at("type"), "unknown or missing tie kind / 关系类型为空或无法识别",
-                                    "one of: " + "、".join(t.zh for t in schema.tie_kinds)))
+            problems.append(Problem(origin.at("type"), "关系类型为空或无法识别 / unknown or missing tie kind",
+                                    "可选 / one of: " + "、".join(t.zh for t in schema.tie_kinds) + "; 或在文件名中写明"
+                                    "（结对帮扶名单.csv），或用 / or name the kind in the file name or with --kind 结对帮扶"))
             continue
-        ends: list[str | None] = []
-        introduced: list[_NewOrganization] = []
-        found: list[Problem] = []
-        for end in ("from", "to"):
-            try:
-                ends.append(resolve_endpoint(type_, end, values, origin, ctx, source, introduce=False))
-            except _NewOrganization as new:
-                ends.append(None)
-                introduced.append(new)
-            except InputError as err:
-                found += err.problems
-                ends.append(None)
-        for column in ("from", "to", "from_kind", "to_kind", "from_town", "to_town", "from_county", "to_county"):
-            values.pop(column, None)
-        values.setdefault("evidence", f"{file_name} {origin.where}")
-        try:
-            tie = make_tie(schema, type_, ends[0] or "", ends[1] or "", values, origin, source=source)
-        except InputError as err:
-            found += err.problems
-        if found:  # the whole row is left out: nothing it names is introduced
-            problems += found
-            continue
-        for new in introduced:
-            ends[new.position] = _organization_row(new.kind, new.values, new.origin, ctx, source, introduced=True)
-        ctx.graph.add_tie(replace(tie, source_id=ends[0], target_id=ends[1]) if introduced else tie)
+        problems += _tie_row(type_, values, origin, ctx, source)
     return problems
 
 
-class _NewOrganization(Exception):
-    """A tie row's end that names no known organization and would introduce one (once the row is valid)."""
+def _tie_row(type_: str, values: dict[str, str], origin: Origin, ctx: LoadContext, source: SourceRef) -> list[Problem]:
+    """One tie row: its ends resolved, then the tie; a row with any problem is left out whole, and the
+    organizations it would introduce are introduced only when it is valid."""
+    ends = [_resolve_end(type_, end, values, origin, ctx, source) for end in ("from", "to")]
+    found = [p for end in ends for p in end.problems]
+    for column in END_COLUMNS:
+        values.pop(column, None)
+    values.setdefault("evidence", f"{Path(origin.file).name} {origin.where}")
+    try:
+        tie = make_tie(ctx.schema, type_, ends[0].id or "", ends[1].id or "", values, origin, source=source)
+    except InputError as err:
+        found += err.problems
+    if found:
+        return found
+    ids = [end.id or _organization_row(*end.new, origin.at(name), ctx, source, introduced=True)
+           for end, name in zip(ends, ("from", "to"))]
+    ctx.graph.add_tie(replace(tie, source_id=ids[0], target_id=ids[1]))
+    return []
 
-    def __init__(self, position: int, kind: str, values: dict[str, str], origin: Origin):
-        super().__init__(values["name"])
-        self.position, self.kind, self.values, self.origin = position, kind, values, origin
+
+@dataclass(frozen=True)
+class _End:
+    """A tie row's end: the node it names, or the organization (kind and values) it would introduce once the
+    row is valid, or its problems."""
+
+    id: str | None = None
+    new: tuple[str, dict[str, str]] | None = None
+    problems: tuple[Problem, ...] = ()
 
 
 @functools.cache
@@ -570,85 +726,147 @@ def _end_kinds(schema: Schema, type_: str, position: int) -> tuple[str, ...]:
 
 
 def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Origin, ctx: LoadContext,
-                     source: SourceRef, *, introduce: bool = True) -> str:
-    """The node id a tie row's ``from`` or ``to`` names: an id as is, or a name resolved among the kinds the tie allows.
+                     source: SourceRef) -> str:
+    """The node id a tie row's ``from`` or ``to`` names: an id as is, or a name resolved among the kinds the tie
+    allows. A name that matches nothing, where the tie allows one kind of organization only (the 帮扶单位 of a
+    pairing), introduces that organization. :class:`InputError` when it names nothing or several."""
+    found = _resolve_end(type_, end, values, origin, ctx, source)
+    if found.problems:
+        raise InputError(found.problems)
+    return found.id or _organization_row(*found.new, origin.at(end), ctx, source, introduced=True)
 
-    A name that matches nothing, where the tie allows one kind of organization
-    only (the 帮扶单位 of a pairing), introduces that organization (with
-    ``introduce=False``, raises :class:`_NewOrganization` instead, for the
-    caller to introduce once the whole row is valid).
-    """
-    schema = ctx.schema
+
+def _end_ref(kind: str, text: str, end: str, values: Mapping[str, str]) -> PlaceRef:
+    return PlaceRef(kind, text, values.get(end + "_town"), values.get(end + "_county"))
+
+
+def _allowed_kinds(type_: str, end: str, values: Mapping[str, str], origin: Origin,
+                   schema: Schema) -> tuple[tuple[str, ...], Problem | None]:
+    """The kinds an end may be: those the tie allows, or the one its 起点类型/终点类型 column names."""
+    given = values.get(end + "_kind")
+    if not given:
+        return _end_kinds(schema, type_, 0 if end == "from" else 1), None
+    kind = kind_named(schema, given)
+    if kind is None:
+        return (), Problem(origin.at(end + "_kind"), f"未知类型“{given}” / unknown kind {given!r}",
+                           "可选 / one of: " + "、".join(k.zh for k in schema.node_kinds))
+    return (kind,), None
+
+
+def _resolve_end(type_: str, end: str, values: Mapping[str, str], origin: Origin, ctx: LoadContext,
+                 source: SourceRef) -> _End:
+    """What a tie row's end names (see :func:`resolve_endpoint`), without introducing anything."""
     text = values.get(end)
     if not text:
-        raise InputError([Problem(origin.at(end), f"{end} is empty / 起点或终点为空")])
-    position = 0 if end == "from" else 1
-    allowed = _end_kinds(schema, type_, position)
-    given = values.get(end + "_kind")
-    if given:
-        kind = kind_named(schema, given)
-        if kind is None:
-            raise InputError([Problem(origin.at(end + "_kind"), f"unknown kind {given!r} / 未知类型")])
-        allowed = (kind,)
-    decided = ctx.decisions and ctx.decisions.get(reference_key(PlaceRef(allowed[0], text, values.get(end + "_town"),
-                                                                         values.get(end + "_county"))))
+        return _End(problems=(Problem(origin.at(end), "为空 / is empty", "每行须填起点和终点 / every row names both ends"),))
+    allowed, problem = _allowed_kinds(type_, end, values, origin, ctx.schema)
+    if problem is not None:
+        return _End(problems=(problem,))
+    decided = ctx.decisions and ctx.decisions.get(reference_key(_end_ref(allowed[0], text, end, values)))
     if decided and decided.get("resolve_to") and allowed[0] not in ADMIN_KINDS:
         text = str(decided["resolve_to"])
     if ctx.kind_of(text) is not None:
-        return text
-    found: list[tuple[str, str]] = []
-    unresolved: list[Unresolved] = []
-    near: list[str] = []
-    admin = [k for k in allowed if k in ADMIN_KINDS]
-    for kind in admin:
-        ref = decision_for(ctx.decisions, PlaceRef(kind, text, values.get(end + "_town"), values.get(end + "_county")))
-        try:
-            match = resolve_place(ctx.places(), ref, origin.at(end))
-        except InputError as err:
-            for problem in err.problems:
+        return _End(id=text)
+    places = _place_ends(allowed, text, end, values, origin, ctx, source)
+    found = list(dict.fromkeys([*places.found, *_organization_ends(allowed, text, end, values, origin, ctx)]))
+    if len(found) == 1 and not places.ambiguous:
+        return _End(id=found[0])
+    if found or places.ambiguous:
+        return _End(problems=(_ambiguous_end(allowed, text, end, values, origin, ctx, found, places.ambiguous),))
+    organizations = [k for k in allowed if k not in ADMIN_KINDS]
+    if len(organizations) == 1 and not places.near:
+        context = {c: values.get(f"{end}_{c}") for c in ("town", "county")}
+        return _End(new=(organizations[0], {"name": text, **{k: v for k, v in context.items() if v}}))
+    return _End(problems=(_missing_end(allowed, text, end, values, origin, ctx, places.near),))
+
+
+@dataclass
+class _PlaceEnds:
+    found: list[str] = field(default_factory=list)
+    ambiguous: list[Unresolved] = field(default_factory=list)
+    near: list[str] = field(default_factory=list)
+
+
+def _place_ends(allowed: tuple[str, ...], text: str, end: str, values: Mapping[str, str], origin: Origin,
+                ctx: LoadContext, source: SourceRef) -> _PlaceEnds:
+    """The roster units of the allowed administrative kinds that ``text`` names, those it may name (several:
+    ``ambiguous``), and the close names of those it does not (``near``)."""
+    places = _PlaceEnds()
+    for kind in (k for k in allowed if k in ADMIN_KINDS):
+        ref = decision_for(ctx.decisions, _end_ref(kind, text, end, values))
+        match, problems = try_resolve_place(ctx.places(), ref, origin.at(end))
+        if match is None:
+            for problem in problems:
                 if isinstance(problem, Unresolved) and problem.candidates:
-                    (unresolved.append(problem) if problem.status == "ambiguous" else near.extend(problem.candidates))
+                    if problem.status == "ambiguous":
+                        places.ambiguous.append(problem)
+                    else:
+                        places.near.extend(problem.candidates)
             continue
         if match.status != "exact" or match.others:
             _note_place(match, {}, origin.at(end), ctx, source)
-        found.append((match.node.id, kind))
+        places.found.append(match.node.id)
+    return places
+
+
+def _organization_ends(allowed: tuple[str, ...], text: str, end: str, values: Mapping[str, str], origin: Origin,
+                       ctx: LoadContext) -> list[str]:
+    """The organizations of the allowed kinds known by ``text``, in the end's town or county where it gives one."""
+    kinds = [k for k in allowed if k not in ADMIN_KINDS]
+    if not kinds:
+        return []
     place = None
     if values.get(end + "_town") or values.get(end + "_county"):
         context = {c: values.get(f"{end}_{c}") for c in ("town", "county")}
-        try:
-            place = _context_place(context, origin, ctx)
-        except InputError:
-            place = None
-    for kind in (k for k in allowed if k not in ADMIN_KINDS):
-        for entity in ctx.entities.find(kind, text, place.id if place else None):
-            found.append((entity.id, kind))
-    found = list(dict.fromkeys(found))
-    if len(found) == 1 and not unresolved:
-        return found[0][0]
-    kinds = "、".join(schema.node_kind(k).zh for k in allowed)
-    if found or unresolved:
-        listed = [f"{ctx.graph.nodes[i].name if i in ctx.graph.nodes else i} ({i})" for i, _ in found]
-        listed += [c for p in unresolved for c in p.candidates]
-        raise InputError([Unresolved(origin.at(end), f"{text!r} names {len(listed)} nodes ({kinds}) / 名称对应多个节点: "
-                                     + "; ".join(listed), f"give {end}_town, {end}_kind or the id",
-                                     ref=PlaceRef(allowed[0], text, values.get(end + "_town"), values.get(end + "_county")),
-                                     status="ambiguous", candidates=tuple(listed))])
-    organizations = [k for k in allowed if k not in ADMIN_KINDS]
-    if len(organizations) == 1 and not near:
-        context = {c: values.get(f"{end}_{c}") for c in ("town", "county")}
-        row = {"name": text, **{k: v for k, v in context.items() if v}}
-        if not introduce:
-            raise _NewOrganization(position, organizations[0], row, origin.at(end))
-        return _organization_row(organizations[0], row, origin.at(end), ctx, source, introduced=True)
+        place, _ = try_context_place(context, origin, ctx)
+    return [e.id for kind in kinds for e in ctx.entities.find(kind, text, place.id if place else None)]
+
+
+def _described(ctx: LoadContext, node_id: str) -> str:
+    """A node as a list of candidates shows it: a unit with its town (店镇西山村 (610828102209)), an
+    organization with its name and id."""
+    places = ctx.places()
+    if node_id in places.nodes:
+        return places.describe(places.nodes[node_id])
+    node = ctx.graph.nodes.get(node_id)
+    entity = ctx.entities.by_id.get(node_id)
+    name = node.name if node is not None else entity.name if entity is not None else node_id
+    place = entity.place if entity is not None else None
+    where = places.describe(places.nodes[place]).split(" (")[0] + " " if place in places.nodes else ""
+    return f"{where}{name} ({node_id})"
+
+
+def _ambiguous_end(allowed: tuple[str, ...], text: str, end: str, values: Mapping[str, str], origin: Origin,
+                   ctx: LoadContext, found: list[str], ambiguous: list[Unresolved]) -> Unresolved:
+    """The problem of an end that names several nodes, each listed with its town; a single roster problem
+    (a village whose name several towns have) as the roster said it."""
+    if not found and len(ambiguous) == 1:
+        return ambiguous[0]
+    kinds = "、".join(ctx.schema.node_kind(k).zh for k in allowed)
+    listed = tuple(dict.fromkeys([*(_described(ctx, i) for i in found), *(c for p in ambiguous for c in p.candidates)]))
+    return Unresolved(origin.at(end), f"“{text}”对应 {len(listed)} 个{kinds} / {text!r} names {len(listed)} of "
+                      f"{kinds}: " + "; ".join(listed),
+                      "填写起点/终点所属乡镇、类型或编码 / give the end's town (起点乡镇/终点乡镇), kind or code",
+                      ref=_end_ref(allowed[0], text, end, values), status="ambiguous", candidates=listed)
+
+
+def _missing_end(allowed: tuple[str, ...], text: str, end: str, values: Mapping[str, str], origin: Origin,
+                 ctx: LoadContext, near: list[str]) -> Problem:
+    """The problem of an end that names nothing: the close names, or what Excel did to a code."""
+    kinds = "、".join(ctx.schema.node_kind(k).zh for k in allowed)
     close = [*near, *similar_names(text, ctx.entities.names(allowed), n=3)]
     where = "".join(filter(None, (values.get(end + "_county"), values.get(end + "_town"))))
-    raise InputError([Unresolved(origin.at(end), f"no {kinds} named {text!r}" + (f" in {where}" if where else "")
-                                 + " / 找不到该名称" + (f"; candidates 候选: {'; '.join(close)}" if close else ""),
-                                 "check the name, give its kind (起点类型/终点类型) or id, define it on an organization "
-                                 "sheet, or decide it with linkgraph reconcile",
-                                 ref=PlaceRef(allowed[0] if not near else admin[0], text, values.get(end + "_town"),
-                                              values.get(end + "_county")),
-                                 status="missing", candidates=tuple(close))])
+    admin = [k for k in allowed if k in ADMIN_KINDS]
+    lost = digits_lost(text)
+    if lost:  # no decision can mend it: the planner types the code again (not a reconciliation question)
+        return Problem(origin.at(end), lost, KEEP_AS_TEXT)
+    message = f"找不到{where}“{text}” / no {kinds} named {text!r}" + (f" in {where}" if where else "") \
+        + (f"; candidates 候选: {'; '.join(close)}" if close else "")
+    hint = ("请核对名称，填写类型（起点类型/终点类型）或编码，或用 linkgraph reconcile 决定 / check the name, give its "
+            "kind or id, define it on an organization sheet, or decide it with linkgraph reconcile")
+    return Unresolved(origin.at(end), message, hint,
+                      ref=_end_ref(allowed[0] if not near else admin[0], text, end, values), status="missing",
+                      candidates=tuple(close))
 
 
 def source_title(sheets: list[Sheet]) -> str | None:

@@ -291,3 +291,18 @@ def test_a_failed_or_dry_run_load_leaves_no_new_store(tmp_path, capsys):
     assert not (tmp_path / "new").exists()
     assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(store)]) == 0
     assert "村/社区 Village 334" in capsys.readouterr().out and store.exists()
+
+
+def test_every_help_text_is_chinese_first_then_english():
+    """``--help`` of every command: each command's, option's and argument's text starts in Chinese."""
+    import argparse
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    texts = {f"{name}: {choice.help}" for choice, name in zip(commands._choices_actions, commands.choices)}
+    for name, sub in commands.choices.items():
+        texts |= {f"{name} {action.option_strings or action.dest}: {action.help}" for action in sub._actions}
+        texts.add(f"{name}: {sub.description or ''}" if sub.description else f"{name}: 无 none")
+    english_first = sorted(t for t in texts if not re.match(r"[^:]+: [\u4e00-\u9fff]", t))
+    assert english_first == []
+    assert len(texts) > 90

@@ -97,7 +97,7 @@ ties:
         (CASE.replace("to: tong", "to: nowhere"), "case.yaml, row 11: tie refers to unknown key(s) nowhere"),
         (CASE.replace("    evidence: x\n", ""), "case.yaml, row 11, column evidence: 依据 Evidence is required"),
         (CASE.replace("kind: AssistanceUnit", "kind: Agency"), "case.yaml, row 4, key office, column kind: unknown node kind 'Agency'"),
-        (CASE.replace("name: 通镇", "name: 通县"), "case.yaml, row 8, key tong: Town 通县 is not in the roster"),
+        (CASE.replace("name: 通镇", "name: 通县"), "case.yaml, row 8, key tong: 名册中无此名称 / Town 通县 is not in the roster"),
         (CASE.replace("kind: AssistanceUnit", "kind: Village"), "case.yaml, row 4, key office, column kind: office is a Village"),
         ("source: [unclosed\n", "case.yaml, row 2: not valid YAML"),
         # strictness: what YAML would silently get wrong

@@ -53,17 +53,27 @@ def test_curated_resolution_is_recorded_with_the_competing_candidate(index):
 @pytest.mark.parametrize(
     "ref, message",
     [
-        (PlaceRef("Village", "西山村", town="通镇", resolve_to="610828105236"), "needs a resolution note"),
+        (PlaceRef("Village", "西山村", town="通镇", resolve_to="610828105236"), "须说明核对依据 / resolve_to 610828105236 "
+         "is 通镇崔家西山村 \\(610828105236\\), not 通镇西山村: say why"),
+        (PlaceRef("Village", "西山村", town="通镇", resolve_to="610828105236", resolution="  "), "say why in resolution"),
         (PlaceRef("Village", "西山村", town="通镇", resolve_to="610828105", resolution="x"), "is not a Village"),
         (PlaceRef("Village", "核桃树墕村", town="乌镇", resolve_to="610828105236", resolution="x"), "matches the roster, but resolve_to"),
         (PlaceRef("Village", "西山村", code="610828105236"), "code 610828105236 is 通镇崔家西山村 \\(610828105236\\), not 西山村"),
-        (PlaceRef("Village", "核桃树墕村"), "needs its town"),
+        (PlaceRef("Village", "王家墕村"), "名册中有 3 个“王家墕村”，须注明所属乡镇 / 3 villages of the roster are named "
+         "王家墕村; give its town; candidates 候选: 佳州街道王家墕村 \\(610828001216\\); 金明寺镇王家墕村"),
+        (PlaceRef("Village", "610828100000"), "the code 610828100000 ends in zeros: Excel may have stored it as a number"),
         (PlaceRef("Town", "佳芦镇"), "Town 佳芦镇 is not in the roster"),
     ],
 )
 def test_refusals(index, ref, message):
     with pytest.raises(InputError, match=message):
         resolve_place(index, ref)
+
+
+def test_a_village_named_without_its_town_resolves_when_its_name_is_unique(index):
+    match = resolve_place(index, PlaceRef("Village", "核桃树墕村"))
+    assert (match.node.id, match.status, match.is_conflict) == ("610828103224", "unique", False)
+    assert "未注明乡镇，名册中仅此一个同名村 / no town given; the only village of that name in the roster" in match.note
 
 
 def test_codes_suffixes_and_dropped_town_prefixes_resolve(index):

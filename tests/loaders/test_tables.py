@@ -69,7 +69,7 @@ def test_the_planners_gbk_csv_needs_a_decision_for_xishan(tmp_path):
         load_sources([ROSTER, PLANNER / "结对帮扶.csv"])
     problem = caught.value.problems[0]
     assert isinstance(problem, Unresolved) and problem.status == "missing"
-    assert str(problem).startswith(f"{PLANNER / '结对帮扶.csv'}, sheet 结对帮扶, row 2, column to: no 村/社区 named '西山村' in 通镇")
+    assert str(problem).startswith(f"{PLANNER / '结对帮扶.csv'}, sheet 结对帮扶, row 2, column 结对村 (to): 找不到通镇“西山村” / no 村/社区 named '西山村' in 通镇")
     assert problem.candidates[0] == "通镇崔家西山村 (610828105236)"
     assert "店镇西山村 (610828102209)" in problem.candidates
 
@@ -81,10 +81,11 @@ def test_headers_are_the_schemas_words_in_any_form():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("名称,颜色\r\n贺寨酒业,红\r\n", "企业.csv, sheet 企业, row 1, column 颜色: unknown column '颜色'"),
-    ("名称,所属乡镇\r\n贺寨酒业,同镇\r\n", "企业.csv, sheet 企业, row 2, column town: Town 同镇 is not in the roster"),
-    ("名称,,\r\n贺寨酒业,,x\r\n", "企业.csv, sheet 企业, row 1, column C: a column with data has no header"),
-    ("名称,名字\r\n贺寨酒业,贺寨\r\n", "'名字' and '名称' both give name"),
+    ("名称,颜色\r\n贺寨酒业,红\r\n", "企业.csv, sheet 企业, row 1, column 颜色: 未知的列“颜色” / unknown column '颜色'"),
+    ("名称,所属乡镇\r\n贺寨酒业,同镇\r\n", "企业.csv, sheet 企业, row 2, column 所属乡镇 (town): 名册中无此名称 / Town 同镇 is "
+     "not in the roster"),
+    ("名称,,\r\n贺寨酒业,,x\r\n", "企业.csv, sheet 企业, row 1, column C: 有数据的列缺少表头 / a column with data has no header"),
+    ("名称,名字\r\n贺寨酒业,贺寨\r\n", "“名字”与“名称”两列对应同一字段 name / '名字' and '名称' both give name"),
 ])
 def test_bad_tables_name_file_sheet_row_and_column(tmp_path, text, message):
     table = write(tmp_path / "企业.csv", text)
@@ -136,8 +137,8 @@ def test_formulas_and_merged_cells_are_refused_with_their_address(tmp_path):
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, _workbook(tmp_path, fill)])
     text = " ".join(str(p) for p in caught.value.problems)
-    assert "sheet 企业, row 2, column B2: a formula (=A1)" in text
-    assert "sheet 企业: merged cells A3:A4" in text
+    assert "sheet 企业, row 2, column B2: 单元格为公式 / a formula (=A1)" in text
+    assert "sheet 企业: 有合并单元格 A3:A4 / merged cells A3:A4" in text
 
 
 def test_a_password_protected_or_damaged_workbook_is_one_clear_line(tmp_path):

@@ -105,7 +105,7 @@ def test_a_failed_load_leaves_the_store_as_it_was(store, tmp_path):
     bad = tmp_path / "关系.csv"
     bad.write_text("关系类型,起点,终点,终点乡镇,依据\r\n结对帮扶,佳县县委办公室,核桃树墕村,乌镇,x\r\n"
                    "结对帮扶,佳县县委办公室,没有这个村,乌镇,y\r\n", encoding="utf-8")
-    with pytest.raises(InputError, match="row 3, column to: no 村/社区 named '没有这个村' in 乌镇"):
+    with pytest.raises(InputError, match="row 3, column 终点 \\(to\\): 找不到乌镇“没有这个村” / no 村/社区 named '没有这个村' in 乌镇"):
         load(store, [EXAMPLE / "nbs_roster_610828.csv", bad])
     after = store.export()
     assert after.ties.keys() == before.ties.keys()

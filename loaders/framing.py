@@ -1,0 +1,125 @@
+"""Where a planner's table starts and ends: the header found among the first rows, a title above it and
+notes below the data read past, and said.
+
+Government tables start with a title row (often merged: 佳县通镇2023年结对帮扶关系统计表) and end with
+notes (填表人, 填表日期, 备注：…). The header is the first of the first :data:`HEADER_SEARCH_ROWS` rows
+whose cells are mostly known headers (the schema's names and words, ``columns.yaml`` and ``--columns``);
+a row under the data that starts with a note word (``columns.yaml`` ``notes``) ends the table.
+
+>>> from graph_model.schema import default_schema
+>>> sheet = Sheet("结对帮扶名单2023", ["佳县通镇2023年结对帮扶关系统计表"],
+...               [(2, ["帮扶单位", "结对村", "所属乡镇"]), (3, ["县委办", "崔家西山村", "通镇"]), (4, []),
+...                (5, ["填表人：张三", None, None])])
+>>> framed = frame(sheet, default_schema(), "x.csv", {})
+>>> framed.header_row, framed.header, [n for n, _ in framed.rows]
+(2, ['帮扶单位', '结对村', '所属乡镇'], [3, 4])
+>>> print("\\n".join(framed.notes))
+跳过表头上方第 1 行“佳县通镇2023年结对帮扶关系统计表” / skipped row 1 above the header (a title): x.csv, sheet 结对帮扶名单2023
+跳过表格下方第 5 行的说明“填表人：张三” / skipped notes below the table, row 5: x.csv, sheet 结对帮扶名单2023
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import replace
+from typing import Any, Mapping
+
+from graph_model.records import Origin, Problem
+from graph_model.schema import Schema
+from loaders.tables import (Sheet, _columns_data, _review_words, cell_text, header_key, node_vocabulary,
+                            tie_vocabulary)
+
+HEADER_SEARCH_ROWS = 10
+QUOTE_CHARS = 30
+
+
+@functools.cache
+def _vocabularies(schema: Schema) -> tuple:
+    kinds = [None, *(k.label for k in schema.node_kinds)]
+    return (*(node_vocabulary(schema, k) for k in kinds), tie_vocabulary(schema))
+
+
+@functools.cache
+def _plain_headers() -> frozenset[str]:
+    accept, review = _review_words()
+    return frozenset({*accept, *review, *(header_key(w) for w in _columns_data()["ignored"])})
+
+
+@functools.cache
+def _note_pattern() -> re.Pattern[str]:
+    """A note row's first cell: a word of ``columns.yaml`` ``notes``; words of one or two characters (注, 说明)
+    only when a colon, a space or a bracket follows, so that a name beginning with them is not a note."""
+    words = sorted(_columns_data()["notes"], key=len, reverse=True)
+    long = "|".join(re.escape(w) for w in words if len(w) > 2)
+    short = "|".join(re.escape(w) for w in words if len(w) <= 2)
+    return re.compile(rf"^\s*(?:(?:{long})|(?:{short})(?:[\s:：、,，(（]|$))")
+
+
+def is_header(schema: Schema, text: str, mapping: Mapping[str, str]) -> bool:
+    """Whether ``text`` names a column: a field of any table, a column read past, or a ``--columns`` header."""
+    return (text in mapping or header_key(text) in _plain_headers()
+            or any(v.field_of(text) is not None for v in _vocabularies(schema)))
+
+
+def _texts(cells: list[Any]) -> list[str]:
+    return [t for t in (cell_text(c) for c in cells) if t]
+
+
+def header_index(rows: list[tuple[int, list[Any]]], schema: Schema, mapping: Mapping[str, str]) -> int:
+    """The index of the header among the first rows: the first whose non-empty cells are at least half known
+    headers; 0 when none is (the first row is then the header, and its unknown columns are reported)."""
+    for index, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        texts = _texts(cells)
+        known = sum(is_header(schema, t, mapping) for t in texts)
+        if known and 2 * known >= len(texts):
+            return index
+    return 0
+
+
+def notes_start(rows: list[tuple[int, list[Any]]]) -> int:
+    """The index of the first row under the data that is a note (填表人…, 备注：…), or ``len(rows)``."""
+    pattern = _note_pattern()
+    for index, (_, cells) in enumerate(rows):
+        first = next((t for t in map(cell_text, cells) if t), None)  # a table of millions of rows: the first cell only
+        if first and pattern.match(first):
+            return index
+    return len(rows)
+
+
+def _quote(rows: list[tuple[int, list[Any]]]) -> str:
+    text = "；".join(t for _, cells in rows for t in _texts(cells))
+    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…"
+
+
+def _span(rows: list[tuple[int, list[Any]]]) -> str:
+    first, last = rows[0][0], rows[-1][0]
+    return f"{first}" if first == last else f"{first}–{last}"
+
+
+def frame(sheet: Sheet, schema: Schema, file: str, mapping: Mapping[str, str]) -> Sheet:
+    """``sheet`` with its header found, the rows above it and the notes below the data read past: each said
+    in ``notes`` (Chinese first), with the file and sheet. Merged cells inside the table are problems."""
+    rows = [(sheet.header_row, list(sheet.header)), *sheet.rows]
+    at = header_index(rows, schema, mapping)
+    where = f"{file}, sheet {sheet.name}"
+    notes = list(sheet.notes)
+    above = [r for r in rows[:at] if _texts(r[1])]
+    if above:
+        what = "a title" if len(above) == 1 else "a title and notes"
+        notes.append(f"跳过表头上方第 {_span(above)} 行“{_quote(above)}” / skipped row {_span(above)} above the header "
+                     f"({what}): {where}")
+    header_row, header = rows[at]
+    body = rows[at + 1:]
+    end = notes_start(body)
+    below = [r for r in body[end:] if _texts(r[1])]
+    if below:
+        notes.append(f"跳过表格下方第 {_span(below)} 行的说明“{_quote(below)}” / skipped notes below the table, "
+                     f"row {_span(below)}: {where}")
+    body = body[:end]
+    last = body[-1][0] if body else header_row
+    problems = [*sheet.problems, *(Problem(Origin(file, sheet=sheet.name), f"有合并单元格 {ref} / merged cells {ref}",
+                                           "请取消合并并逐行填写 / unmerge them and fill every row")
+                                   for ref, first, final in sheet.merged if final >= header_row and first <= last)]
+    return replace(sheet, header=[cell_text(v) or "" for v in header], rows=body, header_row=header_row,
+                   problems=problems, notes=notes, merged=())
