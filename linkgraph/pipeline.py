@@ -262,21 +262,25 @@ def read_graph(store: str, scope: Scope = EVERYTHING, schema: Schema | None = No
 
 
 def report(store: str, out_dir: str | Path, *, title: str = "linkgraph", as_of: str | None = None,
-           compare: tuple[str, str] | None = None, scope: Scope = EVERYTHING) -> tuple["Analysis", dict[str, Path]]:
+           compare: tuple[str, str] | None = None, scope: Scope = EVERYTHING,
+           weighted_communities: bool = False) -> tuple["Analysis", dict[str, Path]]:
     """The network report of ``scope``'s part of ``store``: HTML, workbook, CSVs and Gephi files in ``out_dir``.
 
     ``as_of`` (``2022``, ``2022-06``, ``2022-12-31``): only the ties that hold
     then. ``compare=("2021", "2023")``: what changed between the two dates, with
-    the measures of the later one.
+    the measures of the later one. ``weighted_communities``: communities with
+    ties weighted by aggregate counts (default unweighted; the report says which).
     """
     schema = default_schema()
     with collector_paused():  # millions of objects read, computed and written: see graph_model.collector
         graph, where = read_graph(store, scope, schema)
-        return report_of(graph, schema, where, out_dir, title, as_of=as_of, compare=compare)
+        return report_of(graph, schema, where, out_dir, title, as_of=as_of, compare=compare,
+                         weighted_communities=weighted_communities)
 
 
 def report_of(graph: GraphData, schema: Schema, where: str, out_dir: str | Path, title: str, *,
-              as_of: str | None = None, compare: tuple[str, str] | None = None) -> tuple["Analysis", dict[str, Path]]:
+              as_of: str | None = None, compare: tuple[str, str] | None = None,
+              weighted_communities: bool = False) -> tuple["Analysis", dict[str, Path]]:
     """:func:`report` of a graph already read (``where``: the store it came from, for the page)."""
     from analysis.network import as_of_day
     from analysis.report import analyse
@@ -284,7 +288,8 @@ def report_of(graph: GraphData, schema: Schema, where: str, out_dir: str | Path,
 
     with collector_paused():  # through both: analyse's millions of new objects are not scanned in between
         result = analyse(graph, schema, as_of=as_of_day(as_of) if as_of else None,
-                         compare=(as_of_day(compare[0]), as_of_day(compare[1])) if compare else None)
+                         compare=(as_of_day(compare[0]), as_of_day(compare[1])) if compare else None,
+                         weighted_communities=weighted_communities)
         return result, write_report(result, out_dir, title=title, store=where)
 
 

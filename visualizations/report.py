@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from analysis.findings import MEASURES, ROLE_READINGS, ROLES, findings
+from analysis.findings import MEASURES, ROLE_READINGS, ROLES, community_basis, findings
 from analysis.report import Analysis
 from graph_model.collector import collector_paused
 from visualizations.assets import ENVIRONMENT
@@ -122,6 +122,7 @@ def _summary_rows(a: Analysis) -> list[dict[str, Any]]:
         ("无记录联结的村", "Villages without recorded ties", s["untied_villages"]),
         ("无开始日期的联结", "Ties without a start date", s["undated_ties"]),
         ("计算引擎", "Computed with", "igraph" if a.engine == "igraph" else "NetworkX"),
+        ("社群", "Communities", f"{community_basis(a).zh} {community_basis(a).en}"),
     ]
     for sampling in a.samplings:
         rows.append(("抽样估计的片区", "Piece estimated by sampling",
@@ -219,7 +220,7 @@ def render_report(a: Analysis, *, title: str, store: str, generated: str | None 
         partners_chart=partners_chart, node_columns=NODE_COLUMNS, rows_limit=HTML_ROWS, files=files or [],
         report_columns={**{t.key: t.columns for t in tables}, "town_nodes": TOWN_NODE_COLUMNS, "cuts": CUT_COLUMNS,
                         "ranks": RANK_COLUMNS, "brokers": BROKER_COLUMNS},
-        measures_by_key=MEASURES,
+        measures_by_key=MEASURES, community_basis=community_basis(a),
     )
 
 
