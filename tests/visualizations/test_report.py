@@ -201,7 +201,7 @@ def test_report_and_export_commands(tmp_path, capsys):
     assert main(["report", "--store", store, "--out", str(tmp_path / "r2021"), "--as-of", "2021"]) == 0
     assert "As of 2021-12-31, 13 working ties" in capsys.readouterr().out
     assert main(["export", "--store", store, "--format", "graphml", "--out", str(tmp_path / "n.graphml")]) == 0
-    assert nx.read_graphml(tmp_path / "n.graphml").number_of_edges() == 20
+    assert nx.read_graphml(tmp_path / "n.graphml").number_of_edges() == 21  # one edge per working tie
     assert main(["export", "--store", store, "--format", "csv", "--out", str(tmp_path / "gephi"),
                  "--as-of", "2021"]) == 0
     assert len(read_excel_csv(tmp_path / "gephi" / "edges.csv")) == 1 + 13
