@@ -17,7 +17,7 @@ from typing import Any
 from analysis import brokerage, centrality, communities, coverage, fragility, timeline
 from analysis.engine import Engine, EngineName, Sampling
 from analysis.network import CollaborationNetwork, aggregate_count, collaboration_network, two_mode_rows
-from graph_model.collector import collector_paused
+from analysis.collector import collector_paused
 from graph_model.records import GraphData, Tie
 from graph_model.schema import Schema
 
@@ -81,7 +81,7 @@ def analyse(graph: GraphData, schema: Schema, *, as_of: dt.date | None = None,
     days, and the measures are those of ``after``. ``use`` forces NetworkX or
     igraph (default: chosen by size, :func:`analysis.engine.choose_engine`). Communities are unweighted
     unless ``weighted_communities`` (:meth:`analysis.engine.Engine.communities`). The cycle collector is
-    paused meanwhile (:mod:`graph_model.collector`).
+    paused meanwhile (:mod:`analysis.collector`).
     """
     if compare is not None:
         as_of = compare[1]

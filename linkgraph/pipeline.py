@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from graph_model.collector import collector_paused
+from analysis.collector import collector_paused
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
 from stores import is_server_spec, open_store
@@ -272,7 +272,7 @@ def report(store: str, out_dir: str | Path, *, title: str = "linkgraph", as_of: 
     ties weighted by aggregate counts (default unweighted; the report says which).
     """
     schema = default_schema()
-    with collector_paused():  # millions of objects read, computed and written: see graph_model.collector
+    with collector_paused():  # millions of objects read, computed and written: see analysis.collector
         graph, where = read_graph(store, scope, schema)
         return report_of(graph, schema, where, out_dir, title, as_of=as_of, compare=compare,
                          weighted_communities=weighted_communities)

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from analysis.findings import MEASURES, ROLE_READINGS, ROLES, community_basis, findings
 from analysis.report import Analysis
-from graph_model.collector import collector_paused
+from analysis.collector import collector_paused
 from visualizations.assets import ENVIRONMENT
 from visualizations.charts import column_chart, partner_bins, stacked_bar_chart
 from visualizations.exports import Column, Table, network_records, write_csv_tables, write_network, write_workbook
