@@ -18,8 +18,9 @@ from analysis import brokerage, centrality, communities, coverage, fragility, ti
 from analysis.engine import Engine, EngineName, Sampling
 from analysis.network import CollaborationNetwork, aggregate_count, collaboration_network, two_mode_rows
 from analysis.collector import collector_paused
-from graph_model.records import GraphData, Tie
+from graph_model.records import GraphData
 from graph_model.schema import Schema
+from graph_model.tie_rows import tie_row
 
 CUT_OFF_NAMES = 50
 """How many cut-off nodes a fragility row names (all are counted)."""
@@ -265,14 +266,9 @@ def _changes(graph: GraphData, schema: Schema, compare: tuple[dt.date, dt.date],
         earlier.undirected, earlier.directed, use=use)]
     new, ended = timeline.tie_changes(graph, schema, before, after)
 
-    def tie_row(tie: Tie) -> dict[str, Any]:
-        return {"tie_kind": tie.type, "tie_kind_zh": schema.tie_kind(tie.type).zh,
-                "source": graph.nodes[tie.source_id].name, "target": graph.nodes[tie.target_id].name,
-                "start_date": tie.props.get("start_date") or "", "end_date": tie.props.get("end_date") or "",
-                "evidence": tie.props.get("evidence") or "", "source_id": tie.source_id, "target_id": tie.target_id}
-
     def name(node_id: str) -> str:
         return graph.nodes[node_id].name
 
     changes = [{"name": name(r["id"]), **r} for r in timeline.rank_changes(earlier_rows, nodes)]
-    return Changes(before, after, [tie_row(t) for t in new], [tie_row(t) for t in ended], changes)
+    return Changes(before, after, [tie_row(t, graph, schema) for t in new], [tie_row(t, graph, schema) for t in ended],
+                   changes)
