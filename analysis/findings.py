@@ -17,6 +17,7 @@ statement must and must not appear).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -119,11 +120,12 @@ def _plural(count: int, word: str) -> str:
 
 
 def _leaders(rows: list[dict[str, Any]], value: Callable[[dict[str, Any]], float]) -> list[dict[str, Any]]:
-    """The rows that share the top ``value`` (in their order): one, or several tied."""
+    """The rows that share the top ``value`` (in their order): one, or several tied (equal to rounding: the
+    betweenness of two nodes alike may differ in its last bits)."""
     if not rows:
         return []
     top = max(map(value, rows))
-    return [r for r in rows if value(r) == top]
+    return [r for r in rows if math.isclose(value(r), top, rel_tol=1e-9)]
 
 
 def findings(a: Analysis) -> list[Text]:
@@ -237,8 +239,8 @@ def _bridge_findings(a: Analysis) -> list[Text]:
         return [Text(
             f"并列最重要的桥梁：{zh}，其他组织和村中各有 {pairs:,.0f} 对经它们相连（占全部组合的 "
             f"{_percent(top[0]['betweenness'])}）。",
-            f"Tied as the main bridge: {en}, each with {pairs:,.0f} pairs of other organizations and places "
-            f"connected through it ({_percent(top[0]['betweenness'])} of all pairs).")]
+            f"Tied as the main bridge: {en}, each with {pairs:,.0f} pair{'' if round(pairs) == 1 else 's'} of "
+            f"other organizations and places connected through it ({_percent(top[0]['betweenness'])} of all pairs).")]
     top = top[0]
     where = f"（{top['kind_zh']}，{top['town']}）" if top["town"] else f"（{top['kind_zh']}）"
     where_en = f" ({top['kind_en']}, {top['town']})" if top["town"] else f" ({top['kind_en']})"

@@ -182,8 +182,12 @@ def test_bridges_of_equal_betweenness_are_named_as_tied(schema):
         firm = b.org("Enterprise", f"firm{t}", t)
         b.tie("SUPPLIES", b.village(f"{t}1", t), firm)
         b.tie("PRODUCES_FOR", firm, b.village(f"{t}2", t))
+    import networkx as nx
+
+    between = nx.betweenness_centrality(nx.Graph([(a, c) for _, a, c in b.working]), normalized=False)
+    assert between["firmA"] == between["firmB"] == max(between.values()) == 1  # by the graph as built
     en, zh = _texts(analyse(b.graph, schema))
-    assert "Tied as the main bridge: firmA, firmB, each with 1 pairs" in en and "并列最重要的桥梁：firmA、firmB" in zh
+    assert "Tied as the main bridge: firmA, firmB, each with 1 pair of" in en and "并列最重要的桥梁：firmA、firmB" in zh
     assert "is the main bridge" not in en
 
 
