@@ -166,15 +166,24 @@ def network_records(network: CollaborationNetwork, rows: Sequence[Mapping[str, A
     value left out), every working tie as a directed edge (parallel ties of different kinds apart;
     ``two_way`` on the kinds that flow both ways), its ends, kind and dates from its tie row
     (:func:`graph_model.tie_rows.tie_row`)."""
+    return NetworkRecords(_node_columns(rows, columns), _edge_columns(network, schema or network.graph.schema))
+
+
+def _node_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> dict[str, list[Any]]:
+    """The nodes' attributes, one list each: id, label, kind, then every column with a value."""
     nodes: dict[str, list[Any]] = {"id": [r["id"] for r in rows], "label": [r["name"] for r in rows],
                                    "kind": [r["kind"] for r in rows]} if rows else {}
     for key in (c.key for c in columns if c.key not in ("id", "name")):
         values = [None if v == "" else v for v in (row.get(key) for row in rows)]
         if any(v is not None for v in values):
             nodes[key] = values
+    return nodes
+
+
+def _edge_columns(network: CollaborationNetwork, schema: Schema | None) -> dict[str, list[Any]]:
+    """The working ties' attributes, one list each, from their tie rows; dates only where some tie has one."""
     ties, graph_nodes = network.ties, network.graph.nodes
-    schema = schema or network.graph.schema or default_schema()
-    tie_rows = [tie_row(t, network.graph, schema) for t in ties]
+    tie_rows = [tie_row(t, network.graph, schema or default_schema()) for t in ties]
     edges: dict[str, list[Any]] = {
         "source": [r["source_id"] for r in tie_rows], "target": [r["target_id"] for r in tie_rows],
         "kind": [r["type"] for r in tie_rows], "weight": [tie_weight(graph_nodes, t) for t in ties],
@@ -184,7 +193,7 @@ def network_records(network: CollaborationNetwork, rows: Sequence[Mapping[str, A
         values = [str(v) if (v := r[key]) else None for r in tie_rows]
         if any(v is not None for v in values):
             edges[key] = values
-    return NetworkRecords(nodes, edges)
+    return edges
 
 
 def _items(columns: Mapping[str, list[Any]], count: int) -> Iterator[dict[str, Any]]:
