@@ -103,7 +103,7 @@ class Engine:
 
     ``g`` is the undirected network; ``dg`` the directed one (for PageRank).
     Edge attribute ``weight`` (default 1) weighs eigenvector centrality,
-    PageRank and communities; the path and structure measures are unweighted.
+    PageRank and, if asked, communities; the path and structure measures are unweighted.
     ``limit`` is the work above which a piece is sampled (see the module).
     """
 
@@ -292,8 +292,13 @@ class Engine:
         # t = clustering · k(k − 1)/2, so k − 2t/k = k − clustering · (k − 1)
         return ig_.values(k - c * (k - 1) for k, c in zip(degree, clustering))
 
-    def communities(self) -> list[set[Hashable]]:
-        """Communities by the Leiden algorithm (igraph's, on weighted modularity, seeded), largest first.
+    def communities(self, *, weighted: bool = False) -> list[set[Hashable]]:
+        """Communities by the Leiden algorithm (igraph's, on modularity, seeded), largest first.
+
+        Unweighted by default: each pair of partners counts once, however many
+        organizations its ends stand for. ``weighted=True`` counts a tie by the
+        edge attribute ``weight`` (the organizations an aggregate node stands
+        for), which lets one tie to 38 workshops outweigh the rest of a town.
         igraph computes them whichever engine computes the rest."""
         import igraph as ig
 
@@ -302,8 +307,8 @@ class Engine:
         ig_ = self._ig()
         ig.set_random_number_generator(random.Random(self.seed))
         try:
-            partition = ig_.graph.community_leiden(objective_function="modularity", weights=ig_.weights,
-                                                   n_iterations=-1)
+            partition = ig_.graph.community_leiden(objective_function="modularity",
+                                                   weights=ig_.weights if weighted else None, n_iterations=-1)
         finally:
             ig.set_random_number_generator(random)  # igraph's default: Python's own generator
         found = [{ig_.nodes[i] for i in members} for members in partition]

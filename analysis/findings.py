@@ -5,12 +5,21 @@
 statements, most telling first: coverage against what sources claim, who
 holds the network together, what breaks if one partner leaves, who brokers
 between towns, whether communities follow town lines, what changed.
+
+Each kind of statement is made by one function of :data:`RULES`, which works
+its claim out from the network the analysis describes and says nothing it has
+not checked there: a community lies "within town lines" only if every one of
+its members lies in the same town; where several share the top rank they are
+named together as tied; a figure computed over part of the network says over
+how many nodes (``tests/analysis/test_findings.py`` builds networks where each
+statement must and must not appear).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from analysis.report import Analysis
 
@@ -110,53 +119,68 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
+def _leaders(rows: list[dict[str, Any]], value: Callable[[dict[str, Any]], float]) -> list[dict[str, Any]]:
+    """The rows that share the top ``value`` (in their order): one, or several tied (equal to rounding: the
+    betweenness of two nodes alike may differ in its last bits)."""
+    if not rows:
+        return []
+    top = max(map(value, rows))
+    return [r for r in rows if math.isclose(value(r), top, rel_tol=1e-9)]
+
+
 def findings(a: Analysis) -> list[Text]:
     """The report's opening statements; each says what the data records and where it is silent."""
-    found: list[Text] = []
+    if not a.summary["network_nodes"]:
+        when_zh = f"截至 {a.as_of.isoformat()}，" if a.as_of else ""
+        return [Text(f"{when_zh}数据中没有记录任何工作联结。",
+                     f"As of {a.as_of.isoformat()}, no working ties are recorded." if a.as_of
+                     else "No working ties are recorded.")]
+    return [text for rule in RULES for text in rule(a)]
+
+
+def _summary_findings(a: Analysis) -> list[Text]:
     s = a.summary
     when_zh = f"截至 {a.as_of.isoformat()}，" if a.as_of else ""
     when_en = f"As of {a.as_of.isoformat()}, " if a.as_of else ""
-    if not s["network_nodes"]:
-        return [Text(f"{when_zh}数据中没有记录任何工作联结。",
-                     f"{when_en}no working ties are recorded." if when_en else "No working ties are recorded.")]
-    found.append(Text(
+    return [Text(
         f"{when_zh}{s['network_nodes']} 个组织和村（含乡镇）之间记录了 {s['network_ties']} 条工作联结"
         f"（{s['network_pairs']} 对，其中 {s['parallel_pairs']} 对有不止一种联结），分成 {s['components']} 个互不相连的片区，"
         f"最大的有 {s['largest_component']} 个。",
         f"{when_en}{s['network_ties']} working ties are recorded among {s['network_nodes']} organizations and "
         f"places ({s['network_pairs']} pairs, {s['parallel_pairs']} of them tied in more than one way), in "
-        f"{s['components']} separate pieces; the largest has {s['largest_component']}."))
-    found += _coverage_findings(a)
-    found += _claim_findings(a)
-    found += _bridge_findings(a)
-    found += _fragility_findings(a)
-    found += _brokerage_findings(a)
-    found += _community_findings(a)
-    if a.changes is not None:
-        found += _change_findings(a)
-    if s["aggregates"]:
-        names = [f"{g['name']}（{g['count']}）" for g in s["aggregates"]]
-        zh, en = _names(names)
-        found.append(Text(
-            f"合计节点 {zh} 各代表多个组织：它们的联结在加权联结数、特征向量中心性和 PageRank 中按成员数计；"
-            "最短路径类指标（中介、接近、k-核、约束度、脆弱点）把它们当作一个节点，因为成员之间的联结没有记录。",
-            f"Aggregate nodes ({en}) each stand for several organizations: their ties count by members in the "
-            "weighted ties, eigenvector centrality and PageRank; path and structure measures (betweenness, "
-            "closeness, k-core, constraint, fragility) count each as one node, as its members' ties to each "
-            "other are not recorded."))
-    if s["undated_ties"]:
-        found.append(Text(
-            f"{s['undated_ties']} 条工作联结没有开始日期，在任何日期都计入（来源未说明何时开始）。",
-            f"{s['undated_ties']} working ties have no start date and count at every date (the source does "
-            "not say when they began)."))
-    for sampling in a.samplings:
-        found.append(Text(
-            f"一个有 {sampling.nodes:,} 个节点的片区过大，其中介中心性和接近中心性由随机抽取的 {sampling.sources:,} 个起点估计："
-            f"每个值与精确值之差不超过该片区最大可能值的 {sampling.error:.0%}（置信度 {sampling.confidence:.0%}）。",
-            f"A piece of {sampling.nodes:,} nodes is too large for exact betweenness and closeness: they are "
-            f"estimated from {sampling.sources:,} random sources, each within {sampling.error:.0%} of the "
-            f"largest value possible in the piece of the exact value, with {sampling.confidence:.0%} confidence."))
-    return found
+        f"{s['components']} separate pieces; the largest has {s['largest_component']}.")]
+
+
+def _aggregate_findings(a: Analysis) -> list[Text]:
+    if not a.summary["aggregates"]:
+        return []
+    zh, en = _names([f"{g['name']}（{g['count']}）" for g in a.summary["aggregates"]])
+    return [Text(
+        f"合计节点 {zh} 各代表多个组织：它们的联结在加权联结数、特征向量中心性和 PageRank 中按成员数计；"
+        "最短路径类指标（中介、接近、k-核、约束度、脆弱点）把它们当作一个节点，因为成员之间的联结没有记录。",
+        f"Aggregate nodes ({en}) each stand for several organizations: their ties count by members in the "
+        "weighted ties, eigenvector centrality and PageRank; path and structure measures (betweenness, "
+        "closeness, k-core, constraint, fragility) count each as one node, as its members' ties to each "
+        "other are not recorded.")]
+
+
+def _undated_findings(a: Analysis) -> list[Text]:
+    undated = a.summary["undated_ties"]
+    if not undated:
+        return []
+    return [Text(f"{undated} 条工作联结没有开始日期，在任何日期都计入（来源未说明何时开始）。",
+                 f"{undated} working ties have no start date and count at every date (the source does "
+                 "not say when they began).")]
+
+
+def _sampling_findings(a: Analysis) -> list[Text]:
+    return [Text(
+        f"一个有 {sampling.nodes:,} 个节点的片区过大，其中介中心性和接近中心性由随机抽取的 {sampling.sources:,} 个起点估计："
+        f"每个值与精确值之差不超过该片区最大可能值的 {sampling.error:.0%}（置信度 {sampling.confidence:.0%}）。",
+        f"A piece of {sampling.nodes:,} nodes is too large for exact betweenness and closeness: they are "
+        f"estimated from {sampling.sources:,} random sources, each within {sampling.error:.0%} of the "
+        f"largest value possible in the piece of the exact value, with {sampling.confidence:.0%} confidence.")
+        for sampling in a.samplings]
 
 
 def _coverage_findings(a: Analysis) -> list[Text]:
@@ -204,14 +228,22 @@ def _claim_findings(a: Analysis) -> list[Text]:
 
 
 def _bridge_findings(a: Analysis) -> list[Text]:
-    top = a.nodes[0] if a.nodes and a.nodes[0]["betweenness"] > 0 else None
-    if top is None:
+    top = _leaders([r for r in a.nodes if r["betweenness"] > 0], lambda r: r["betweenness"])
+    if not top:
         return [Text("没有组织处在其他组织之间的最短路径上：每个片区都是直接相连的。",
                      "No organization lies between others: every piece is tied directly.")]
+    n = a.summary["network_nodes"]
+    pairs = top[0]["betweenness"] * (n - 1) * (n - 2) / 2
+    if len(top) > 1:
+        zh, en = _names([r["name"] for r in top])
+        return [Text(
+            f"并列最重要的桥梁：{zh}，其他组织和村中各有 {pairs:,.0f} 对经它们相连（占全部组合的 "
+            f"{_percent(top[0]['betweenness'])}）。",
+            f"Tied as the main bridge: {en}, each with {pairs:,.0f} pair{'' if round(pairs) == 1 else 's'} of "
+            f"other organizations and places connected through it ({_percent(top[0]['betweenness'])} of all pairs).")]
+    top = top[0]
     where = f"（{top['kind_zh']}，{top['town']}）" if top["town"] else f"（{top['kind_zh']}）"
     where_en = f" ({top['kind_en']}, {top['town']})" if top["town"] else f" ({top['kind_en']})"
-    n = a.summary["network_nodes"]
-    pairs = top["betweenness"] * (n - 1) * (n - 2) / 2
     return [Text(
         f"{top['name']}{where}是最重要的桥梁：其他组织和村中有 {pairs:,.0f} 对经它相连"
         f"（占全部组合的 {_percent(top['betweenness'])}），它有 {top['partners']} 个伙伴。",
@@ -225,16 +257,22 @@ def _fragility_findings(a: Analysis) -> list[Text]:
     if not points:
         return [Text("没有单点脆弱：任何一个组织退出都不会使其他组织断开。",
                      "No single point of failure: no one organization's withdrawal cuts others off.")]
-    top = points[0]
+    leaders = _leaders(points, lambda r: r["cut_off"])
+    top = leaders[0]
     villages_zh = f"，其中 {top['villages_cut_off']} 个村" if top["villages_cut_off"] else ""
     villages_en = f", {_plural(top['villages_cut_off'], 'village')} among them" if top["villages_cut_off"] else ""
     count_en = "1 organization or place is a single point" if len(points) == 1 else \
         f"{len(points):,} organizations or places are single points"
+    tied_zh = tied_en = ""
+    if len(leaders) > 1:
+        zh, en = _names([r["name"] for r in leaders[1:]])
+        tied_zh = f"并列最多的还有 {zh}（各断开 {top['cut_off']:,} 个）。"
+        tied_en = f" Tied with it: {en} ({top['cut_off']:,} each)."
     return [Text(
         f"{len(points):,} 个组织或地方是单点脆弱点。若{top['name']}退出，{top['cut_off']:,} 个组织和村"
-        f"（{top['cut_off_names']}）将与其余部分断开{villages_zh}。",
+        f"（{top['cut_off_names']}）将与其余部分断开{villages_zh}。{tied_zh}",
         f"{count_en} of failure. If {top['name']} withdrew, {top['cut_off']:,} organizations and places "
-        f"({top['cut_off_names']}) would be cut off from the rest{villages_en}.")]
+        f"({top['cut_off_names']}) would be cut off from the rest{villages_en}.{tied_en}")]
 
 
 def _brokerage_findings(a: Analysis) -> list[Text]:
@@ -243,35 +281,59 @@ def _brokerage_findings(a: Analysis) -> list[Text]:
     if not crossing:
         return [Text("没有组织在乡镇之间起中间人作用：记录的联结都在各自乡镇之内。",
                      "No organization brokers between towns: the recorded ties stay within their towns.")]
-    top = crossing[0]
+    leaders = _leaders(crossing, lambda r: sum(r[k] for k in CROSS_TOWN_ROLES))
+    zh, en = _names([r["name"] for r in crossing])
+    opening_zh = f"{len(crossing)} 个组织在乡镇（或县级单位与乡镇）之间牵线（{zh}）"
+    opening_en = f"{len(crossing)} organizations broker between towns (or between county-level units and towns): {en}"
+    if len(leaders) > 1:
+        times = sum(leaders[0][k] for k in CROSS_TOWN_ROLES)
+        names = [r["name"] for r in leaders]
+        return [Text(f"{opening_zh}；并列最多：{'、'.join(names)}（各 {times} 次）。",
+                     f"{opening_en}; tied for most: {', '.join(names)} ({times} each).")]
+    top = leaders[0]
     roles = [k for k in CROSS_TOWN_ROLES if top[k]]
     zh_roles = "、".join(f"{ROLES[k].zh} {top[k]} 次" for k in roles)
     en_roles = ", ".join(f"{ROLES[k].en} {top[k]}" for k in roles)
-    zh, en = _names([r["name"] for r in crossing])
-    return [Text(
-        f"{len(crossing)} 个组织在乡镇（或县级单位与乡镇）之间牵线（{zh}）；最多的是 {top['name']}：{zh_roles}。",
-        f"{len(crossing)} organizations broker between towns (or between county-level units and towns): {en}; "
-        f"most of all {top['name']}: {en_roles}.")]
+    return [Text(f"{opening_zh}；最多的是 {top['name']}：{zh_roles}。",
+                 f"{opening_en}; most of all {top['name']}: {en_roles}.")]
+
+
+def community_basis(a: Analysis) -> Text:
+    """How the communities were computed: unweighted (the default) or weighted by aggregate counts."""
+    if a.communities_weighted:
+        return Text("社群按所代表的组织数加权计算", "communities weighted by the organizations ties stand for")
+    return Text("社群按联结数计算（不加权）", "communities computed unweighted")
 
 
 def _community_findings(a: Analysis) -> list[Text]:
+    """Whether each community lies within one town, worked out from the members' towns: a member of no town
+    (a county office) takes its community across the line; the agreement says over how many nodes."""
     if not a.communities:
         return []
-    across = [c for c in a.communities if c["town_count"] > 1]
-    agreement_zh = f"；社群与乡镇划分的一致度（NMI）为 {a.community_agreement:.2f}" if a.community_agreement is not None else ""
-    agreement_en = (f"; agreement of communities with towns (NMI) {a.community_agreement:.2f}"
-                    if a.community_agreement is not None else "")
+    town = a.network.places.town
+    across = [c for c in a.communities if len({town.get(m) for m in c["member_ids"]} - {None}) != 1
+              or any(town.get(m) is None for m in c["member_ids"])]
+    basis = community_basis(a)
+    agreement_zh = agreement_en = ""
+    if a.community_agreement is not None:
+        agreement_zh = (f"；社群与乡镇划分的一致度（NMI）为 {a.community_agreement:.2f}"
+                        f"（按有乡镇的 {a.community_placed} 个节点计算，共 {a.summary['network_nodes']} 个）")
+        agreement_en = (f"; agreement of communities with towns (NMI) {a.community_agreement:.2f}, over the "
+                        f"{a.community_placed} of {a.summary['network_nodes']} nodes with a town")
     if across:
         zh, en = _names([c["towns"] for c in across])
-        return [Text(f"{len(a.communities)} 个社群中有 {len(across)} 个跨越乡镇边界（{zh}）{agreement_zh}。",
-                     f"{len(across)} of {len(a.communities)} communities cross town lines ({en}){agreement_en}.")]
-    return [Text(f"{len(a.communities)} 个社群都在乡镇边界之内：各乡镇的组织只与本乡镇的合作{agreement_zh}。",
-                 f"All {len(a.communities)} communities lie within town lines: organizations work with their "
-                 f"own town's{agreement_en}.")]
+        return [Text(f"{len(a.communities)} 个社群中有 {len(across)} 个跨越乡镇边界（{zh}）{agreement_zh}；{basis.zh}。",
+                     f"{len(across)} of {len(a.communities)} communities cross town lines ({en}){agreement_en}; "
+                     f"{basis.en}.")]
+    return [Text(f"{len(a.communities)} 个社群都在乡镇边界之内：每个社群的成员都在同一个乡镇{agreement_zh}；{basis.zh}。",
+                 f"All {len(a.communities)} communities lie within town lines: the members of each are all of "
+                 f"one town{agreement_en}; {basis.en}.")]
 
 
 def _change_findings(a: Analysis) -> list[Text]:
     c = a.changes
+    if c is None:
+        return []
     risers = [r for r in c.rank_changes if (r["betweenness_change"] or 0) > 0]
     new_nodes = [r for r in c.rank_changes if r["betweenness_before"] is None]
     period = f"{c.before.isoformat()} → {c.after.isoformat()}"
@@ -282,3 +344,10 @@ def _change_findings(a: Analysis) -> list[Text]:
         zh += f"；中介中心性排名上升最多的是 {top['name']}（{top['betweenness_before']} → {top['betweenness_after']}）"
         en += f"; the largest rise in betweenness rank: {top['name']} ({top['betweenness_before']} → {top['betweenness_after']})"
     return [Text(zh + "。", en + ".")]
+
+
+RULES: tuple[Callable[[Analysis], list[Text]], ...] = (
+    _summary_findings, _coverage_findings, _claim_findings, _bridge_findings, _fragility_findings,
+    _brokerage_findings, _community_findings, _change_findings, _aggregate_findings, _undated_findings,
+    _sampling_findings)
+"""The findings' rules, in the order the report gives them; each works its statements out from the analysis."""

@@ -38,7 +38,7 @@ other are not recorded.
 >>> jia = load_sources(["examples/jia_county/case.yaml"]).graph
 >>> net = collaboration_network(jia, default_schema())
 >>> len(net.ties), net.undirected.number_of_nodes(), net.undirected.number_of_edges()
-(20, 17, 18)
+(21, 17, 19)
 >>> net.undirected.edges["jia:hezhai_liquor", "jia:village_collectives"]["types"]
 ['SUPPLIES', 'PRODUCES_FOR']
 >>> net.undirected.edges["jia:shanggaozhai_joint_branch", "jia:brewing_cooperatives"]["weight"]

@@ -17,9 +17,10 @@ from typing import Any
 from analysis import brokerage, centrality, communities, coverage, fragility, timeline
 from analysis.engine import Engine, EngineName, Sampling
 from analysis.network import CollaborationNetwork, aggregate_count, collaboration_network, two_mode_rows
-from graph_model.collector import collector_paused
-from graph_model.records import GraphData, Tie
+from analysis.collector import collector_paused
+from graph_model.records import GraphData
 from graph_model.schema import Schema
+from graph_model.tie_rows import tie_row
 
 CUT_OFF_NAMES = 50
 """How many cut-off nodes a fragility row names (all are counted)."""
@@ -56,6 +57,10 @@ class Analysis:
     industries: list[dict[str, Any]]
     samplings: list[Sampling] = field(default_factory=list)
     changes: Changes | None = None
+    communities_weighted: bool = False
+    """Whether communities were computed with ties weighted by the organizations they stand for."""
+    community_placed: int = 0
+    """The nodes with a town, over which ``community_agreement`` is computed."""
 
     @property
     def as_of(self) -> dt.date | None:
@@ -69,19 +74,21 @@ class Analysis:
 
 @collector_paused()
 def analyse(graph: GraphData, schema: Schema, *, as_of: dt.date | None = None,
-            compare: tuple[dt.date, dt.date] | None = None, use: EngineName | None = None) -> Analysis:
+            compare: tuple[dt.date, dt.date] | None = None, use: EngineName | None = None,
+            weighted_communities: bool = False) -> Analysis:
     """Every measure of the collaboration network of ``graph`` as of ``as_of`` (every tie if None).
 
     ``compare=(before, after)`` also works out what changed between the two
     days, and the measures are those of ``after``. ``use`` forces NetworkX or
-    igraph (default: chosen by size, :func:`analysis.engine.choose_engine`). The cycle collector is
-    paused meanwhile (:mod:`graph_model.collector`).
+    igraph (default: chosen by size, :func:`analysis.engine.choose_engine`). Communities are unweighted
+    unless ``weighted_communities`` (:meth:`analysis.engine.Engine.communities`). The cycle collector is
+    paused meanwhile (:mod:`analysis.collector`).
     """
     if compare is not None:
         as_of = compare[1]
     network = collaboration_network(graph, schema, as_of=as_of)
     engine = Engine(network.undirected, network.directed, use=use)
-    nodes, compared = node_measures(network, schema, engine)
+    nodes, compared = node_measures(network, schema, engine, weighted_communities=weighted_communities)
     named = _Namer(network, schema)
     cover = coverage.assistance_coverage(graph, as_of=as_of)
     _add_network_counts(cover, network)
@@ -117,6 +124,8 @@ def analyse(graph: GraphData, schema: Schema, *, as_of: dt.date | None = None,
         communities=[_community_row(c, named, network) for c in compared.communities],
         split_towns=[{"town": named.name(t), "id": t, "communities": k} for t, k in compared.split_towns.items()],
         community_agreement=compared.agreement,
+        communities_weighted=weighted_communities,
+        community_placed=compared.placed,
         untied_villages=untied,
         reconciliations=[{"id": n.id, "kind": n.kind, "name": n.name, "note": n.props["reconciliation"]}
                          for n in graph.nodes.values() if n.props.get("reconciliation")],
@@ -151,13 +160,14 @@ class _Namer:
                 "town": self.town(node_id)}
 
 
-def node_measures(network: CollaborationNetwork, schema: Schema, engine: Engine | None = None
-                  ) -> tuple[list[dict[str, Any]], communities.TownComparison]:
+def node_measures(network: CollaborationNetwork, schema: Schema, engine: Engine | None = None, *,
+                  weighted_communities: bool = False) -> tuple[list[dict[str, Any]], communities.TownComparison]:
     """One row per node of the network (who it is, its ties, centralities, structural holes, brokerage roles,
     community), highest betweenness first, and the communities set beside the towns."""
     engine = engine or Engine(network.undirected, network.directed)
     rows = _node_rows(network, schema, engine)
-    compared = communities.compare_with_towns(engine.communities(), network.places.town.get)
+    compared = communities.compare_with_towns(engine.communities(weighted=weighted_communities),
+                                              network.places.town.get)
     for row in rows:
         row["community"] = compared.community_of[row["id"]]
     return rows, compared
@@ -238,8 +248,12 @@ def _community_row(community: dict[str, Any], named: _Namer, network: Collaborat
         "number": community["number"],
         "size": len(members),
         "villages": kinds.count("Village"),
-        "towns": "、".join(f"{named.name(t)} {k}" for t, k in community["towns"].items()),
+        "towns": "、".join([f"{named.name(t)} {k}" for t, k in community["towns"].items()]
+                          + ([f"无乡镇 no town {community['unplaced']}"] if community["unplaced"] else [])),
         "town_count": len(community["towns"]),
+        "unplaced": community["unplaced"],
+        "within_town": len(community["towns"]) == 1 and not community["unplaced"],
+        "member_ids": members,
         "members": "、".join(named.name(m) for m in members[:CUT_OFF_NAMES]) + ("…" if len(members) > CUT_OFF_NAMES else ""),
     }
 
@@ -252,14 +266,9 @@ def _changes(graph: GraphData, schema: Schema, compare: tuple[dt.date, dt.date],
         earlier.undirected, earlier.directed, use=use)]
     new, ended = timeline.tie_changes(graph, schema, before, after)
 
-    def tie_row(tie: Tie) -> dict[str, Any]:
-        return {"tie_kind": tie.type, "tie_kind_zh": schema.tie_kind(tie.type).zh,
-                "source": graph.nodes[tie.source_id].name, "target": graph.nodes[tie.target_id].name,
-                "start_date": tie.props.get("start_date") or "", "end_date": tie.props.get("end_date") or "",
-                "evidence": tie.props.get("evidence") or "", "source_id": tie.source_id, "target_id": tie.target_id}
-
     def name(node_id: str) -> str:
         return graph.nodes[node_id].name
 
     changes = [{"name": name(r["id"]), **r} for r in timeline.rank_changes(earlier_rows, nodes)]
-    return Changes(before, after, [tie_row(t) for t in new], [tie_row(t) for t in ended], changes)
+    return Changes(before, after, [tie_row(t, graph, schema) for t in new], [tie_row(t, graph, schema) for t in ended],
+                   changes)

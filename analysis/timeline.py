@@ -9,7 +9,7 @@ a tie without a start date holds at both dates, so it is never "new".
 >>> jia = load_sources(["examples/jia_county/case.yaml"]).graph
 >>> new, ended = tie_changes(jia, default_schema(), dt.date(2021, 12, 31), dt.date(2023, 12, 31))
 >>> len(new), len(ended), sorted({t.type for t in new})
-(7, 0, ['CO_BUILDS', 'GUIDES', 'MEMBER_OF', 'SERVES'])
+(8, 0, ['CO_BUILDS', 'GUIDES', 'MEMBER_OF', 'SERVES'])
 """
 
 from __future__ import annotations

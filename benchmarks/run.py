@@ -197,58 +197,88 @@ def peak(*figures: dict[str, Any] | None) -> float:
     return max((float(f.get("peak_mb", 0)) for f in figures if f), default=0.0)
 
 
+class _Lines:
+    """The table lines of one scale, added one by one (:func:`lines_of`)."""
+
+    def __init__(self, scale: str):
+        self.scale, self.national, self.rows = scale, scale == "national", []
+
+    def __call__(self, store: str, what: str, value: float | None, unit: str = "s", anchor: str = "",
+                 anchor_value=None, target: str = "", met: bool | None = None, note: str = "") -> None:
+        ratio = value / anchor_value if value is not None and anchor_value else None
+        self.rows.append({"scale": self.scale, "store": store, "what": what, "value": value, "unit": unit,
+                          "anchor": anchor, "anchor_value": anchor_value, "ratio": ratio, "target": target,
+                          "met": met, "note": note})
+
+
 def lines_of(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The scale's figures as table lines: what, store, value, anchor, ratio, target and verdict."""
-    scale, lines = result["scale"], []
+    line = _Lines(result["scale"])
     anchors = result.get("anchors", {})
-    national = scale == "national"
-
-    def line(store: str, what: str, value: float | None, unit: str = "s", anchor: str = "", anchor_value=None,
-             target: str = "", met: bool | None = None, note: str = "") -> None:
-        ratio = value / anchor_value if value is not None and anchor_value else None
-        lines.append({"scale": scale, "store": store, "what": what, "value": value, "unit": unit, "anchor": anchor,
-                      "anchor_value": anchor_value, "ratio": ratio, "target": target, "met": met, "note": note})
-
     for store, figures in result["stores"].items():
-        first, again = figures["load"], figures["reload"]
-        load_time, reload_time = total(first), total(again)
-        copy = seconds(anchors.get("embedded"), "copy_seconds")
-        unwind = seconds(anchors.get("unwind"))
-        anchor, anchor_value = ("LadybugDB COPY", copy) if store == "embedded" else ("Neo4j UNWIND", unwind)
-        if "roster" in first:
-            limit = 60 if store == "embedded" else 180
-            roster = seconds(first["roster"])
-            alone = anchors.get("roster", {})
-            roster_anchor = seconds(alone, "copy_seconds" if store == "embedded" else "unwind_seconds")
-            line(store, "load roster", roster, anchor=f"{anchor} (roster)", anchor_value=roster_anchor,
-                 target=f"≤ {limit} s" if national else "",
-                 met=(roster is not None and roster <= limit) if national else None,
-                 note=_problem(first["roster"]) or _split({"roster": first["roster"]}))
-        limit, factor = (120, 2.0) if store == "embedded" else (300, 1.5)
-        ratio_ok = load_time is not None and anchor_value and load_time <= factor * anchor_value
-        line(store, f"load all ({rows_written(first):,} rows)", load_time, anchor=anchor, anchor_value=anchor_value,
-             target=f"≤ {limit} s, ≤ {factor:g}× anchor" if national else f"≤ {factor:g}× anchor",
-             met=(bool(ratio_ok) and (not national or load_time <= limit)) if load_time is not None else False,
-             note=" ".join(filter(None, (_problem(f) for f in first.values()))) or _split(first))
-        line(store, "reload unchanged", reload_time, anchor="first load", anchor_value=load_time, target="≤ 25%",
-             met=reload_time is not None and load_time is not None and reload_time <= 0.25 * load_time)
-        for name, q in sorted(figures["queries"].get("queries", {}).items()):
-            fast = "ego" in name or "path" in name
-            limit = 0.2 if fast else 1.0
-            value = q.get("median")
-            aimed = national and store == "embedded"  # the issue's targets for queries are the embedded store's
-            line(store, f"query {name}", value, target=f"≤ {limit:g} s" if aimed else "",
-                 met=(value is not None and value <= limit) if aimed else None,
-                 note=q["error"][:90] if "error" in q else f"{q.get('rows', 0):,} rows, first run {q.get('first', 0):.3f} s"
-                                                           + _within(q.get("params", {})))
-        networkx, pyvis = (seconds(anchors.get("embedded"), k) for k in ("networkx_seconds", "pyvis_seconds"))
-        line(store, "report (pipeline)", seconds(figures["report"]), anchor="plain NetworkX", anchor_value=networkx,
-             note=_problem(figures["report"]))
-        line(store, "map (pipeline)", seconds(figures["map"]), anchor="plain pyvis", anchor_value=pyvis,
-             note=_problem(figures["map"]) or ("" if pyvis else f"pyvis anchor not drawn past {PYVIS_MAX_NODES:,} nodes"))
-        memory = peak(*first.values(), *again.values(), figures["queries"], figures["report"], figures["map"])
-        line(store, "peak memory of a step", memory, unit="MB", target=f"≤ {MEMORY_TARGET_MB} MB",
-             met=memory <= MEMORY_TARGET_MB)
+        _load_lines(line, store, figures, anchors)
+        _query_lines(line, store, figures)
+        _output_lines(line, store, figures, anchors)
+    _admin_lines(line, anchors)
+    _cli_lines(line, result.get("cli"))
+    _resolve_line(line, result.get("resolve", {}))
+    return line.rows
+
+
+def _load_lines(line: _Lines, store: str, figures: dict[str, Any], anchors: dict[str, Any]) -> None:
+    """The roster load, the whole load against its anchor, and the reload of unchanged sources."""
+    first, again, national = figures["load"], figures["reload"], line.national
+    load_time, reload_time = total(first), total(again)
+    if store == "embedded":
+        anchor, anchor_value = "LadybugDB COPY", seconds(anchors.get("embedded"), "copy_seconds")
+    else:
+        anchor, anchor_value = "Neo4j UNWIND", seconds(anchors.get("unwind"))
+    if "roster" in first:
+        limit = 60 if store == "embedded" else 180
+        roster = seconds(first["roster"])
+        roster_anchor = seconds(anchors.get("roster", {}), "copy_seconds" if store == "embedded" else "unwind_seconds")
+        line(store, "load roster", roster, anchor=f"{anchor} (roster)", anchor_value=roster_anchor,
+             target=f"≤ {limit} s" if national else "",
+             met=(roster is not None and roster <= limit) if national else None,
+             note=_problem(first["roster"]) or _split({"roster": first["roster"]}))
+    limit, factor = (120, 2.0) if store == "embedded" else (300, 1.5)
+    ratio_ok = load_time is not None and anchor_value and load_time <= factor * anchor_value
+    line(store, f"load all ({rows_written(first):,} rows)", load_time, anchor=anchor, anchor_value=anchor_value,
+         target=f"≤ {limit} s, ≤ {factor:g}× anchor" if national else f"≤ {factor:g}× anchor",
+         met=(bool(ratio_ok) and (not national or load_time <= limit)) if load_time is not None else False,
+         note=" ".join(filter(None, (_problem(f) for f in first.values()))) or _split(first))
+    line(store, "reload unchanged", reload_time, anchor="first load", anchor_value=load_time, target="≤ 25%",
+         met=reload_time is not None and load_time is not None and reload_time <= 0.25 * load_time)
+
+
+def _query_lines(line: _Lines, store: str, figures: dict[str, Any]) -> None:
+    """One line per saved query: its median time (the targets are the embedded store's, at national scale)."""
+    aimed = line.national and store == "embedded"
+    for name, q in sorted(figures["queries"].get("queries", {}).items()):
+        limit = 0.2 if "ego" in name or "path" in name else 1.0
+        value = q.get("median")
+        line(store, f"query {name}", value, target=f"≤ {limit:g} s" if aimed else "",
+             met=(value is not None and value <= limit) if aimed else None,
+             note=q["error"][:90] if "error" in q else f"{q.get('rows', 0):,} rows, first run {q.get('first', 0):.3f} s"
+                                                       + _within(q.get("params", {})))
+
+
+def _output_lines(line: _Lines, store: str, figures: dict[str, Any], anchors: dict[str, Any]) -> None:
+    """The report and the map against plain NetworkX and pyvis, and the peak memory of any step."""
+    first, again = figures["load"], figures["reload"]
+    networkx, pyvis = (seconds(anchors.get("embedded"), k) for k in ("networkx_seconds", "pyvis_seconds"))
+    line(store, "report (pipeline)", seconds(figures["report"]), anchor="plain NetworkX", anchor_value=networkx,
+         note=_problem(figures["report"]))
+    line(store, "map (pipeline)", seconds(figures["map"]), anchor="plain pyvis", anchor_value=pyvis,
+         note=_problem(figures["map"]) or ("" if pyvis else f"pyvis anchor not drawn past {PYVIS_MAX_NODES:,} nodes"))
+    memory = peak(*first.values(), *again.values(), figures["queries"], figures["report"], figures["map"])
+    line(store, "peak memory of a step", memory, unit="MB", target=f"≤ {MEMORY_TARGET_MB} MB",
+         met=memory <= MEMORY_TARGET_MB)
+
+
+def _admin_lines(line: _Lines, anchors: dict[str, Any]) -> None:
+    """The offline imports (neo4j-admin) of the roster and of everything, against Neo4j's UNWIND."""
+    national = line.national
     roster_admin = anchors.get("roster", {}).get("admin")
     if roster_admin:
         line("neo4j", "offline import of the roster (neo4j-admin)", seconds(roster_admin),
@@ -265,20 +295,26 @@ def lines_of(result: dict[str, Any]) -> list[dict[str, Any]]:
              met=(seconds(admin) or 1e9) <= 60 if national else None,
              note=_problem(admin) or (f"+ files {files:.1f} s, start {admin['start_seconds']:.1f} s, "
                                       f"constraints {admin['schema_seconds']:.1f} s"))
-    cli = result.get("cli")
-    if cli:
-        for what, key, imports in (("CLI start: --help", "help_seconds", "help_imports"),
-                                   ("CLI start: a query", "query_seconds", "query_imports")):
-            value = cli.get(key)
-            line("-", what, value, target="≤ 0.2 s", met=value is not None and value <= 0.2,
-                 note=_problem(cli) or "slowest imports: " + ", ".join(f"{name} {ms:.0f} ms"
-                                                                       for name, ms in cli.get(imports, [])[:5]))
-    resolve = result.get("resolve", {})
+
+
+def _cli_lines(line: _Lines, cli: dict[str, Any] | None) -> None:
+    """How long the command line takes to start: for --help and for a query."""
+    if not cli:
+        return
+    for what, key, imports in (("CLI start: --help", "help_seconds", "help_imports"),
+                               ("CLI start: a query", "query_seconds", "query_imports")):
+        value = cli.get(key)
+        line("-", what, value, target="≤ 0.2 s", met=value is not None and value <= 0.2,
+             note=_problem(cli) or "slowest imports: " + ", ".join(f"{name} {ms:.0f} ms"
+                                                                   for name, ms in cli.get(imports, [])[:5]))
+
+
+def _resolve_line(line: _Lines, resolve: dict[str, Any]) -> None:
+    """Place names resolved per second."""
     line("-", "place resolution", resolve.get("per_second"), unit="places/s", target="≥ 10,000/s",
          met=(resolve.get("per_second") or 0) >= 10_000,
          note=_problem(resolve) or (f"{resolve.get('right', 0):,} of {resolve.get('places', 0):,} right, "
                                     f"index of {resolve.get('units', 0):,} units built in {resolve.get('index_seconds', 0):.1f} s"))
-    return lines
 
 
 def _split(figures: dict[str, Any]) -> str:

@@ -206,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                                   "month)")
     when.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"), type=_date,
                       help="比较两个日期 / new and ended ties and rank changes between two dates, e.g. --compare 2021 2023")
+    report.add_argument("--weighted-communities", action="store_true",
+                        help="社群按所代表的组织数加权 / communities with ties weighted by the organizations an aggregate "
+                             "node stands for (default: unweighted, each tied pair counts once)")
     _scope_options(report)
     _store_option(report)
 
@@ -686,7 +689,8 @@ def _report(args: argparse.Namespace) -> int:
     from linkgraph import pipeline
 
     analysis, files = pipeline.report(args.store, args.out, title=args.title, as_of=args.as_of,
-                                      compare=tuple(args.compare) if args.compare else None, scope=_scope(args))
+                                      compare=tuple(args.compare) if args.compare else None, scope=_scope(args),
+                                      weighted_communities=args.weighted_communities)
     _print_findings(analysis, files, args.out)
     return 0
 

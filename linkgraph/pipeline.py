@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from graph_model.collector import collector_paused
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
 from stores import is_server_spec, open_store
@@ -31,6 +30,14 @@ if TYPE_CHECKING:  # the loaders too are imported by the functions that use them
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_CASE = REPO / "examples" / "jia_county" / "case.yaml"
+
+
+def _collector_paused():
+    """:func:`analysis.collector.collector_paused`, imported when a job needs it (a query starts without
+    importing the analysis)."""
+    from analysis.collector import collector_paused
+
+    return collector_paused()
 
 
 @contextlib.contextmanager
@@ -83,7 +90,7 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
 
     schema = schema or default_schema()
     answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
-    with collector_paused(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
+    with _collector_paused(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
         if not replace:
             held = {row["key"]: row for row in target.loaded_sources() if row["complete"]}
             digests = source_digests(sources, columns=columns, decisions_digest=digest, title=title, kind=kind)
@@ -139,7 +146,7 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
     ref = SourceRef(key, f"{NBS_SOURCE}: {scope}", nbs.ROSTER_FILE.rsplit("/", 1)[-1])
     digest = hashlib.sha256(f"{nbs.packaged_digest()}:{key}:{ref.title}:{name_rules_digest()}".encode()).hexdigest()
     info = SourceInfo(ref, Path(ref.file), digest, "roster")
-    with collector_paused(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
+    with _collector_paused(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
         held = {row["key"]: row for row in target.loaded_sources()}.get(key)
         if not replace and held and held["digest"] == digest and held["complete"]:
             return Loaded(LoadResult(GraphData(schema=schema), [info]), WriteReport(WritePlan(), [], [key], dry_run),
@@ -266,29 +273,34 @@ def read_graph(store: str, scope: Scope = EVERYTHING, schema: Schema | None = No
 
 
 def report(store: str, out_dir: str | Path, *, title: str = "linkgraph", as_of: str | None = None,
-           compare: tuple[str, str] | None = None, scope: Scope = EVERYTHING) -> tuple["Analysis", dict[str, Path]]:
+           compare: tuple[str, str] | None = None, scope: Scope = EVERYTHING,
+           weighted_communities: bool = False) -> tuple["Analysis", dict[str, Path]]:
     """The network report of ``scope``'s part of ``store``: HTML, workbook, CSVs and Gephi files in ``out_dir``.
 
     ``as_of`` (``2022``, ``2022-06``, ``2022-12-31``): only the ties that hold
     then. ``compare=("2021", "2023")``: what changed between the two dates, with
-    the measures of the later one.
+    the measures of the later one. ``weighted_communities``: communities with
+    ties weighted by aggregate counts (default unweighted; the report says which).
     """
     schema = default_schema()
-    with collector_paused():  # millions of objects read, computed and written: see graph_model.collector
+    with _collector_paused():  # millions of objects read, computed and written: see analysis.collector
         graph, where = read_graph(store, scope, schema)
-        return report_of(graph, schema, where, out_dir, title, as_of=as_of, compare=compare)
+        return report_of(graph, schema, where, out_dir, title, as_of=as_of, compare=compare,
+                         weighted_communities=weighted_communities)
 
 
 def report_of(graph: GraphData, schema: Schema, where: str, out_dir: str | Path, title: str, *,
-              as_of: str | None = None, compare: tuple[str, str] | None = None) -> tuple["Analysis", dict[str, Path]]:
+              as_of: str | None = None, compare: tuple[str, str] | None = None,
+              weighted_communities: bool = False) -> tuple["Analysis", dict[str, Path]]:
     """:func:`report` of a graph already read (``where``: the store it came from, for the page)."""
     from analysis.network import as_of_day
     from analysis.report import analyse
     from visualizations.report import write_report
 
-    with collector_paused():  # through both: analyse's millions of new objects are not scanned in between
+    with _collector_paused():  # through both: analyse's millions of new objects are not scanned in between
         result = analyse(graph, schema, as_of=as_of_day(as_of) if as_of else None,
-                         compare=(as_of_day(compare[0]), as_of_day(compare[1])) if compare else None)
+                         compare=(as_of_day(compare[0]), as_of_day(compare[1])) if compare else None,
+                         weighted_communities=weighted_communities)
         return result, write_report(result, out_dir, title=title, store=where)
 
 
@@ -302,11 +314,11 @@ def export(store: str, path: str | Path, *, fmt: str = "gexf", as_of: str | None
     from visualizations.report import NODE_COLUMNS
 
     schema = default_schema()
-    with collector_paused():
+    with _collector_paused():
         graph, _ = read_graph(store, scope, schema)
         network = collaboration_network(graph, schema, as_of=as_of_day(as_of) if as_of else None)
         nodes, _ = node_measures(network, schema)
-        return write_network(network_records(network, nodes, NODE_COLUMNS), Path(path), fmt)
+        return write_network(network_records(network, nodes, NODE_COLUMNS, schema), Path(path), fmt)
 
 
 def export_neo4j_admin(store: str, folder: str | Path, *, scope: Scope = EVERYTHING) -> "ImportFiles":

@@ -18,7 +18,6 @@ stack trace; the Host header must name this machine (no DNS rebinding).
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import socket
@@ -26,7 +25,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -39,11 +38,13 @@ from starlette.routing import Route
 
 from graph_model.records import GraphData, Tie
 from graph_model.schema import Schema, default_schema
+from graph_model.tie_rows import tie_labels, tie_row
 from linkgraph.pipeline import EVERYTHING, Scope
 from queries.catalog import NamedQuery, QueryError, default_catalog, get_query
 from stores import is_server_spec, open_store
 from stores.base import StoreError
 from visualizations.assets import ENVIRONMENT
+from visualizations.exports import Column, Table, workbook_bytes
 from visualizations.map import csp_hash, measure_label, node_measures, readable_properties, render_map, static_asset
 from visualizations.tables import csv_text, readable_rows
 
@@ -68,7 +69,6 @@ DOWNLOAD_TYPES = {".csv": "text/csv; charset=utf-8", ".xlsx": XLSX, ".gexf": "ap
                   ".graphml": "application/xml", ".json": "application/json"}
 # An inline script without src: its text is what the policy's hash allows.
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>(.*?)</script>", re.S)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 log = logging.getLogger("linkgraph.serve")
 
 
@@ -99,29 +99,12 @@ def html_page(html: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": page_policy(html)})
 
 
-def no_formula(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``) as text."""
-    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-
-
-def workbook_bytes(title: str, headers: list[str], rows: Iterable[list[Any]]) -> bytes:
-    """One sheet with the header row frozen; texts stay texts (codes are not numbers, ``=`` is no formula)."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(headers)
-    for row in rows:
-        sheet.append([str(v) if isinstance(v, (list, dict)) else v for v in row])
-    for line in sheet.iter_rows(min_row=2):
-        for cell in line:
-            if cell.data_type == "f":  # text that starts with "=": keep it text
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def answer_workbook(title: str, headers: list[str], rows: list[list[Any]]) -> bytes:
+    """A query's answer as a workbook of one sheet, by the report's writer (:func:`visualizations.exports.write_workbook`:
+    header row frozen, texts stay texts, formula-like text neutralized)."""
+    columns = [Column(str(i), header, header) for i, header in enumerate(headers)]
+    return workbook_bytes([Table(title, title, title, columns, [dict(zip(map(str, range(len(row))), row))
+                                                                 for row in rows])])
 
 
 def _attachment(data: bytes, filename: str, media_type: str) -> Response:
@@ -298,9 +281,9 @@ def query_page(request: Request) -> Response:
     if output != "html":
         headers, table = readable_rows(query, rows or [], site.schema)
         if output == "csv":
-            text = csv_text(headers, ([no_formula(v) for v in row] for row in table))
+            text = csv_text(headers, table)  # formula-like text neutralized, as in every CSV linkgraph writes
             return _attachment(text.encode("utf-8-sig"), f"{name}.csv", DOWNLOAD_TYPES[".csv"])
-        return _attachment(workbook_bytes(name, headers, table), f"{name}.xlsx", XLSX)
+        return _attachment(answer_workbook(name, headers, table), f"{name}.xlsx", XLSX)
     headers, table = readable_rows(query, rows, site.schema) if rows else ([], [])
     graph = site.graph
     columns = list(rows[0]) if rows else []
@@ -351,23 +334,12 @@ def node_page(request: Request, node_id: str | None = None) -> HTMLResponse:
     kind = site.schema.node_kind(node.kind)
     names, values = site.measures
     measures = [(measure_label(m), values.get(node_id, {}).get(m)) for m in names]
-    ties = []
-    for tie in site.ties_of.get(node_id, []):
-        tie_kind = site.schema.tie_kind(tie.type)
-        ties.append({
-            "outgoing": tie.source_id == node_id,
-            "kind": tie_kind,
-            "source": site.graph.nodes[tie.source_id],
-            "target": site.graph.nodes[tie.target_id],
-            "start": tie.props.get("start_date"),
-            "end": tie.props.get("end_date"),
-            "evidence": tie.props.get("evidence"),
-            "details": readable_properties(tie.props, tie_kind.properties),
-            "provenance": tie.provenance,
-        })
-    ties.sort(key=lambda t: (t["kind"].administrative, t["kind"].type, t["source"].name, t["target"].name))
+    ties = [{**tie_row(tie, site.graph, site.schema), "outgoing": tie.source_id == node_id,
+             "details": readable_properties(tie.props, site.schema.tie_kind(tie.type).properties)}
+            for tie in site.ties_of.get(node_id, [])]
+    ties.sort(key=lambda t: (t["administrative"], t["type"], t["source"], t["target"]))
     return _page(request, "node.html.j2", node=node, kind=kind, measures=measures, ties=ties,
-                 details=readable_properties(node.props, kind.properties))
+                 details=readable_properties(node.props, kind.properties), labels=tie_labels(site.schema))
 
 
 # ---------------------------------------------------------------- errors and headers

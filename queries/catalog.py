@@ -208,7 +208,12 @@ def tie_types(*categories: str) -> str:
     return "|".join(found)
 
 
-def _column(name: str, spec: str | Mapping[str, Any]) -> Column:
+def _column(name: str, spec: str | Mapping[str, Any] | None) -> Column:
+    if spec is None:  # a tie's field (evidence …): the schema's label, declared there once
+        labels = {p.name: p.zh for k in default_schema().tie_kinds for p in k.properties}
+        if name not in labels:
+            raise QueryError(f"column {name}: no label given, and no tie property of that name in the schema")
+        return Column(name, labels[name])
     if isinstance(spec, str):
         return Column(name, spec)
     shows = spec.get("shows")

@@ -235,7 +235,8 @@ def test_report_map_and_export_of_a_part_of_the_store(tmp_path, capsys):
     capsys.readouterr()
     assert main(["report", "--store", store, "--out", str(tmp_path / "r"), "--within", "刘国具镇"]) == 0
     out = capsys.readouterr().out
-    assert "10 working ties are recorded among 6 organizations and places" in out  # of 20 among 17 in the county
+    # of 21 among 17 in the county: 刘国具镇's 10 and its GUIDES to the joint branch it set up
+    assert "11 working ties are recorded among 6 organizations and places" in out
     html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
     assert "刘国具镇" in html and "核桃树墕联村党委" not in html  # 乌镇's committee stays out
     assert main(["map", "--store", store, "--out", str(tmp_path / "m.html"), "--around", "贺寨酒业", "--hops", "1"]) == 0
@@ -287,7 +288,7 @@ def test_a_failed_or_dry_run_load_leaves_no_new_store(tmp_path, capsys):
     assert main(["load", str(bad), "--store", str(store)]) == 2
     assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(store), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "将 would create 新增 368 nodes, 383 ties" in out and "库中现有 now in the store: 空 empty" in out
+    assert "将 would create 新增 368 nodes, 386 ties" in out  # 349 roster ties and 37 of the case and "库中现有 now in the store: 空 empty" in out
     assert not (tmp_path / "new").exists()
     assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(store)]) == 0
     assert "村/社区 Village 334" in capsys.readouterr().out and store.exists()

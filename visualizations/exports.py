@@ -16,6 +16,7 @@ both ways); ``csv`` writes Gephi's spreadsheet import pair ``nodes.csv``
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence
 import networkx as nx
 
 from analysis.network import TWO_WAY_TIE_KINDS, CollaborationNetwork, tie_weight
+from graph_model.schema import Schema, default_schema
+from graph_model.tie_rows import tie_row
 from visualizations.tables import neutralized, write_excel_csv_rows
 
 WORKBOOK_ROWS = 100_000
@@ -85,13 +88,21 @@ def write_csv_tables(tables: Iterable[Table], out_dir: Path) -> dict[str, Path]:
                                             map(table.values, table.rows)) for table in tables}
 
 
-def write_workbook(tables: Iterable[Table], path: Path) -> Path:
-    """One sheet per table, in order (see the module); at most :data:`WORKBOOK_ROWS` rows per sheet."""
+def workbook_bytes(tables: Iterable[Table]) -> bytes:
+    """:func:`write_workbook` into memory: the file's bytes (a download of ``linkgraph serve``)."""
+    out = io.BytesIO()
+    write_workbook(tables, out)
+    return out.getvalue()
+
+
+def write_workbook(tables: Iterable[Table], path: Path | io.BytesIO) -> Path | io.BytesIO:
+    """One sheet per table, in order (see the module); at most :data:`WORKBOOK_ROWS` rows per sheet.
+    ``path`` may be a file in memory."""
     import xlsxwriter
 
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
                "strings_to_urls": False, "nan_inf_to_errors": False}
-    book = xlsxwriter.Workbook(str(path), options)
+    book = xlsxwriter.Workbook(path if isinstance(path, io.BytesIO) else str(path), options)
     bold = book.add_format({"bold": True, "bg_color": "#EEEEEE", "text_wrap": True, "valign": "top"})
     text = book.add_format({"num_format": "@"})
     note = book.add_format({"italic": True, "font_color": "#666666"})
@@ -150,26 +161,39 @@ class NetworkRecords:
 
 
 def network_records(network: CollaborationNetwork, rows: Sequence[Mapping[str, Any]],
-                    columns: Sequence[Column]) -> NetworkRecords:
+                    columns: Sequence[Column], schema: Schema | None = None) -> NetworkRecords:
     """Every node of ``rows`` with the ``columns`` of its row (empty values as None; a column without any
     value left out), every working tie as a directed edge (parallel ties of different kinds apart;
-    ``two_way`` on the kinds that flow both ways)."""
+    ``two_way`` on the kinds that flow both ways), its ends, kind and dates from its tie row
+    (:func:`graph_model.tie_rows.tie_row`)."""
+    return NetworkRecords(_node_columns(rows, columns), _edge_columns(network, schema or network.graph.schema))
+
+
+def _node_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> dict[str, list[Any]]:
+    """The nodes' attributes, one list each: id, label, kind, then every column with a value."""
     nodes: dict[str, list[Any]] = {"id": [r["id"] for r in rows], "label": [r["name"] for r in rows],
                                    "kind": [r["kind"] for r in rows]} if rows else {}
     for key in (c.key for c in columns if c.key not in ("id", "name")):
         values = [None if v == "" else v for v in (row.get(key) for row in rows)]
         if any(v is not None for v in values):
             nodes[key] = values
+    return nodes
+
+
+def _edge_columns(network: CollaborationNetwork, schema: Schema | None) -> dict[str, list[Any]]:
+    """The working ties' attributes, one list each, from their tie rows; dates only where some tie has one."""
     ties, graph_nodes = network.ties, network.graph.nodes
+    tie_rows = [tie_row(t, network.graph, schema or default_schema()) for t in ties]
     edges: dict[str, list[Any]] = {
-        "source": [t.source_id for t in ties], "target": [t.target_id for t in ties], "kind": [t.type for t in ties],
-        "weight": [tie_weight(graph_nodes, t) for t in ties], "two_way": [t.type in TWO_WAY_TIE_KINDS for t in ties],
+        "source": [r["source_id"] for r in tie_rows], "target": [r["target_id"] for r in tie_rows],
+        "kind": [r["type"] for r in tie_rows], "weight": [tie_weight(graph_nodes, t) for t in ties],
+        "two_way": [t.type in TWO_WAY_TIE_KINDS for t in ties],
     } if ties else {}
     for key in ("start_date", "end_date"):
-        values = [str(v) if (v := t.props.get(key)) else None for t in ties]
+        values = [str(v) if (v := r[key]) else None for r in tie_rows]
         if any(v is not None for v in values):
             edges[key] = values
-    return NetworkRecords(nodes, edges)
+    return edges
 
 
 def _items(columns: Mapping[str, list[Any]], count: int) -> Iterator[dict[str, Any]]:

@@ -41,6 +41,7 @@ from analysis.network import Places, collaboration_network, places_of
 from graph_model import names
 from graph_model.records import GraphData
 from graph_model.schema import Schema
+from graph_model.tie_rows import tie_labels, tie_row
 from visualizations.assets import ENVIRONMENT, script_json
 from visualizations.tables import compact_json
 
@@ -483,14 +484,15 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
             continue
         if not administrative and tie_kinds[tie.type].administrative:
             continue
-        edges["from"].append(index[tie.source_id])
-        edges["to"].append(index[tie.target_id])
-        edges["type"].append(type_order[tie.type])
-        edges["start"].append(tie.props.get("start_date"))
-        edges["end"].append(tie.props.get("end_date"))
-        edges["evidence"].append(strings(tie.props.get("evidence")))
+        row = tie_row(tie, graph, schema)
+        edges["from"].append(index[row["source_id"]])
+        edges["to"].append(index[row["target_id"]])
+        edges["type"].append(type_order[row["type"]])
+        edges["start"].append(row["start_date"])
+        edges["end"].append(row["end_date"])
+        edges["evidence"].append(strings(row["evidence"]))
         edges["details"].append(_details(tie.props, tie_kinds[tie.type].properties, strings))
-        edges["provenance"].append(_provenance(tie.provenance, strings))
+        edges["provenance"].append(_provenance(row["sources"], strings))
 
     untied_count = Counter(place.get(v) for v in untied_villages)
     years = [_year(d) for d in (*edges["start"], *edges["end"]) if d]
@@ -510,6 +512,7 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
         "years": [min(years), max(years)] if years else None,
         "search": search_tables(nodes["keys"]),
         "links": dict(links or {}),
+        "labels": tie_labels(schema),
         "limits": {"aggregateAbove": AGGREGATE_ABOVE, "groupLimit": GROUP_LIMIT},
     }
 

@@ -20,9 +20,11 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from analysis.findings import MEASURES, ROLE_READINGS, ROLES, findings
+from analysis.findings import MEASURES, ROLE_READINGS, ROLES, community_basis, findings
 from analysis.report import Analysis
-from graph_model.collector import collector_paused
+from graph_model.schema import default_schema
+from graph_model.tie_rows import tie_labels
+from analysis.collector import collector_paused
 from visualizations.assets import ENVIRONMENT
 from visualizations.charts import column_chart, partner_bins, stacked_bar_chart
 from visualizations.exports import Column, Table, network_records, write_csv_tables, write_network, write_workbook
@@ -52,9 +54,13 @@ COVERAGE_COLUMNS = [C("level_zh", "层级", "Level"), NAME, C("villages", "村�
                     C("recorded_units", "记录的帮扶单位", "Assistance units recorded"),
                     C("claimed_units", "来源称帮扶单位数", "Assistance units claimed"),
                     C("network_nodes", "网络中的组织和村", "Nodes in the network"), ID]
-TIE_COLUMNS = [C("tie_kind_zh", "关系", "Tie"), C("source", "起点", "From"), C("target", "终点", "To"),
-               C("start_date", "开始", "Start"), C("end_date", "结束", "End"), C("evidence", "依据", "Evidence"),
+TIE_LABELS = tie_labels(default_schema())
+START, END, EVIDENCE, BASIS, INFERENCE = (C(key, *TIE_LABELS[key].split(" ", 1)) for key in (
+    "start_date", "end_date", "evidence", "basis", "inference"))
+TIE_COLUMNS = [C("kind_zh", "关系", "Tie"), C("source", "起点", "From"), C("target", "终点", "To"),
+               START, END, EVIDENCE, BASIS, INFERENCE,
                C("source_id", "起点标识", "From ID", code=True), C("target_id", "终点标识", "To ID", code=True)]
+"""The columns of a tie (:func:`graph_model.tie_rows.tie_row`); its fields' labels are the schema's."""
 
 
 def report_tables(a: Analysis, texts: list | None = None) -> list[Table]:
@@ -71,7 +77,7 @@ def report_tables(a: Analysis, texts: list | None = None) -> list[Table]:
         Table("coverage", "帮扶覆盖", "Assistance coverage", COVERAGE_COLUMNS,
               [{**r, "level_zh": "县" if r["level"] == "county" else "乡镇"} for r in a.coverage]),
         Table("claims", "报道称与记录", "Claimed and recorded", [NAME, KIND, C("claim", "称", "Claim"),
-              C("claimed", "来源称", "Claimed"), C("recorded", "数据记录", "Recorded"), C("evidence", "依据", "Evidence"),
+              C("claimed", "来源称", "Claimed"), C("recorded", "数据记录", "Recorded"), EVIDENCE,
               ID], a.claims),
         Table("fragility", "脆弱点", "Cut points and bridges", [C("kind_zh", "类型", "Kind"), NAME, TOWN,
               C("cut_off", "断开的节点", "Cut off"), C("villages_cut_off", "其中村", "Villages cut off"),
@@ -122,6 +128,7 @@ def _summary_rows(a: Analysis) -> list[dict[str, Any]]:
         ("无记录联结的村", "Villages without recorded ties", s["untied_villages"]),
         ("无开始日期的联结", "Ties without a start date", s["undated_ties"]),
         ("计算引擎", "Computed with", "igraph" if a.engine == "igraph" else "NetworkX"),
+        ("社群", "Communities", f"{community_basis(a).zh} {community_basis(a).en}"),
     ]
     for sampling in a.samplings:
         rows.append(("抽样估计的片区", "Piece estimated by sampling",
@@ -219,7 +226,7 @@ def render_report(a: Analysis, *, title: str, store: str, generated: str | None 
         partners_chart=partners_chart, node_columns=NODE_COLUMNS, rows_limit=HTML_ROWS, files=files or [],
         report_columns={**{t.key: t.columns for t in tables}, "town_nodes": TOWN_NODE_COLUMNS, "cuts": CUT_COLUMNS,
                         "ranks": RANK_COLUMNS, "brokers": BROKER_COLUMNS},
-        measures_by_key=MEASURES,
+        measures_by_key=MEASURES, community_basis=community_basis(a),
     )
 
 

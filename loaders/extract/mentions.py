@@ -263,6 +263,13 @@ def _is_cjk(char: str) -> bool:
     return bool(_CJK.match(char))
 
 
+@dataclass(frozen=True)
+class _Referred:
+    """What a reference word (各, 该, 本) before a suffix points to: a mention, or None when nothing fits."""
+
+    mention: Mention | None
+
+
 class MentionFinder:
     """Applies ``mentions.yaml`` to the sentences of one report, in order, keeping the context they need."""
 
@@ -445,37 +452,60 @@ class MentionFinder:
 
     def _organization(self, sentence: Sentence, rule: SuffixRule, start: int, suffix_start: int, end: int,
                       places: list[Mention], owner: Entity | None = None) -> Mention | None:
-        text, key = sentence.text, sentence.text.key
-        count, begin = None, start
-        window = max(0, start - 8)
-        for match in re.finditer(_NUMBER + r"(个|家|所|座|名)", key[window:suffix_start]):
-            if window + match.start() <= start <= window + match.end():
-                count, begin, start = chinese_number(match.group(1)), window + match.start(), window + match.end()
+        key = sentence.text.key
+        count, begin, start = self._count_before(key, start, suffix_start)
         core = key[start:suffix_start]
         inner = [m for m in places if m.start >= start and m.end <= suffix_start]
-        if rule.anchored and not (inner and inner[0].start == start) and not (core[:1] in "县市镇乡区省" and core):
-            if not (core and self.registry.find(rule.kind, core + rule.suffix)):
-                return None
-        # 各 + suffix: a group counted before; 该/本 + suffix: the last one of its kind; a bare suffix: the last one so named
-        if core.startswith(self.lex.collective):
-            return self._group_reference(sentence, start, end, rule.suffix)
-        for word in self.lex.determiners:
-            if core.startswith(word) and core[len(word):] in ("", *self.lex.generic_cores):
-                latest = self.section_latest.get(rule.kind)
-                return Mention(start, end, latest, "anaphor") if latest is not None else None
+        if not self._anchored(rule, core, inner, start):
+            return None
+        referred = self._reference(sentence, rule, core, start, end)
+        if referred is not None:
+            return referred.mention
         end = self._with_note(key, end)
         if count is not None:
             return self._group(sentence, rule, begin, end, count) if self._has_count_property(rule.kind) else None
         if (not core and not rule.whole) or core in self.lex.generic_cores:  # whole: 新建养牛场 names one
             latest = self.section_latest.get("suffix:" + rule.suffix)
-            if latest is not None:
-                return Mention(start, end, latest, "short")
-            return None
+            return Mention(start, end, latest, "short") if latest is not None else None
+        return self._named(sentence, rule, start, suffix_start, end, inner, owner)
+
+    def _count_before(self, key: str, start: int, suffix_start: int) -> tuple[float | None, int, int]:
+        """A count just before a name (38家|酿酒合作社): the count, where the counted name begins, and where
+        its core begins (after the count); no count: None, ``start``, ``start``."""
+        count, begin = None, start
+        window = max(0, start - 8)
+        for match in re.finditer(_NUMBER + r"(个|家|所|座|名)", key[window:suffix_start]):
+            if window + match.start() <= start <= window + match.end():
+                count, begin, start = chinese_number(match.group(1)), window + match.start(), window + match.end()
+        return count, begin, start
+
+    def _anchored(self, rule: SuffixRule, core: str, inner: list[Mention], start: int) -> bool:
+        """Whether a suffix that needs an anchor has one: a place at the start of the name, a county, town …
+        word at its start, or the whole name already known."""
+        if not rule.anchored or (inner and inner[0].start == start) or (core[:1] in "县市镇乡区省" and core):
+            return True
+        return bool(core and self.registry.find(rule.kind, core + rule.suffix))
+
+    def _reference(self, sentence: Sentence, rule: SuffixRule, core: str, start: int, end: int
+                   ) -> _Referred | None:
+        """各 + suffix: a group counted before; 该/本 + suffix: the last one of its kind (None in the result
+        when there is none); otherwise no reference (None)."""
+        if core.startswith(self.lex.collective):
+            return _Referred(self._group_reference(sentence, start, end, rule.suffix))
+        for word in self.lex.determiners:
+            if core.startswith(word) and core[len(word):] in ("", *self.lex.generic_cores):
+                latest = self.section_latest.get(rule.kind)
+                return _Referred(Mention(start, end, latest, "anaphor") if latest is not None else None)
+        return None
+
+    def _named(self, sentence: Sentence, rule: SuffixRule, start: int, suffix_start: int, end: int,
+               inner: list[Mention], owner: Entity | None) -> Mention:
+        """A named organization: the one known by the name (or its abbreviation), else a new one."""
+        text, key = sentence.text, sentence.text.key
         # leading places that only locate the name: 陕西省佳县|刘国具镇党委
-        chain = [m for m in inner if m.entity.kind in ADMIN_LEVELS]
         leading = []
         position = start
-        for m in chain:
+        for m in (m for m in inner if m.entity.kind in ADMIN_LEVELS):
             if m.start == position:
                 leading.append(m)
                 position = m.end
@@ -485,18 +515,9 @@ class MentionFinder:
         # a region (province, city, county) may be left out of a name; a town or village may not:
         # 张家圪崂村|股份经济合作社 without its village names every village's cooperative
         regions_text = [key[m.start:m.end] for m in inner[:1] if m.entity.kind in ("Province", "City", "County")]
-        entity = self.registry.find(rule.kind, surface)
+        entity = self.registry.find(rule.kind, surface) or self._by_abbreviation(rule.kind, surface, regions_text)
         if entity is None:
-            entity = self._by_abbreviation(rule.kind, surface, regions_text)
-        if entity is None:
-            entity = Entity(self.registry.new_id(), rule.kind, surface, {spelling: None}, quote=text.quote,
-                            suffix=rule.suffix)
-            if rule.form:
-                entity.props["form"] = rule.form
-            if rule.joint:
-                entity.props["joint"] = True
-            self.registry.add(entity)
-            self.registry.index(entity, *self.registry.abbreviations(surface, regions_text))
+            entity = self._new_organization(rule, surface, spelling, text.quote, regions_text)
             if rule.kind == "PartyOrganization" and not rule.joint:  # 乌镇|党委, 县委办|党支部
                 owner = owner or next((m.entity for m in inner if m.start == name_start and m.end == suffix_start), None)
                 entity.owner = owner or self.registry.find(None, key[name_start:suffix_start])
@@ -506,6 +527,18 @@ class MentionFinder:
             self.registry.index(entity, surface)
         self._aliases_after(sentence, end, entity)
         return Mention(start, end, entity)
+
+    def _new_organization(self, rule: SuffixRule, surface: str, spelling: str, quote: str,
+                          regions_text: list[str]) -> Entity:
+        """A new organization of ``rule``'s kind (form and joint flag from the suffix), registered and indexed."""
+        entity = Entity(self.registry.new_id(), rule.kind, surface, {spelling: None}, quote=quote, suffix=rule.suffix)
+        if rule.form:
+            entity.props["form"] = rule.form
+        if rule.joint:
+            entity.props["joint"] = True
+        self.registry.add(entity)
+        self.registry.index(entity, *self.registry.abbreviations(surface, regions_text))
+        return entity
 
     def _by_abbreviation(self, kind: str, surface: str, regions: list[str]) -> Entity | None:
         for short in self.registry.abbreviations(surface, regions):

@@ -203,60 +203,86 @@ class TieFinder:
         """Members, lead, support and claims of an organization formed at cue ``span``; the figures it used."""
         start, end, word = span
         key = sentence.text.key
-        spec = self.lex.formation
-        low, high = self._clause(key, start, end)
-        formed = next((m for m in sentence.mentions if end <= m.start < high and m.how in ("name", "short")
-                       and m.entity.kind in ("PartyOrganization", "Cooperative", "Enterprise", "Project")), None)
+        formed = self._formed(sentence, start, end)
         if formed is None:
             return set()
         organization = formed.entity
         year = self._year(sentence, previous, start)
-        rule = f"MEMBER_OF:{word}"
-        used: set[int] = set()
         if year:
             organization.props.setdefault("_formed", year)
-        support = [(m.start(1), m.end(1)) for m in spec.support.finditer(key)]
+        in_support = self._support(sentence, organization, word, year)
+        before = [m for m in _ends(sentence) if m.end <= start and m not in in_support]
+        # 由泥河沟村党支部牵头: a lead named after the organization, in the same sentence
+        before += [m for m in _ends(sentence) if m.start >= formed.end and self._beside_lead(key, m)]
+        if not organization.props.get("joint"):
+            guides = [m.entity for m in before if m.entity.kind in self._allowed("GUIDES", 0)]
+            if guides and not in_support:
+                self.propose("GUIDES", guides[-1], organization, sentence.text.quote, self.lex.formation.confidence - 0.1,
+                             f"GUIDES:{word}", start_date=year)
+            return set()
+        members, claims = self._members(sentence, organization, before, word, year)
+        used = self._counted_members(sentence, start, claims)
+        if claims:
+            organization.claims.update(claims)
+            organization.claims.setdefault("依据", sentence.text.quote.strip())
+        subject = sentence.mentions[0].entity if sentence.mentions else None
+        if subject is not None and subject.kind == "Town":
+            self._formed_by_town(sentence, subject, organization, members, word)
+        return used
+
+    def _formed(self, sentence: Sentence, start: int, end: int) -> Mention | None:
+        """The organization named after the formation cue, within its clause."""
+        low, high = self._clause(sentence.text.key, start, end)
+        return next((m for m in sentence.mentions if end <= m.start < high and m.how in ("name", "short")
+                     and m.entity.kind in ("PartyOrganization", "Cooperative", "Enterprise", "Project")), None)
+
+    def _support(self, sentence: Sentence, organization: Entity, word: str, year: str | None) -> list[Mention]:
+        """The mentions inside a support phrase (在乌镇党委的大力支持下); each that may guide guides the new one."""
+        spec = self.lex.formation
+        support = [(m.start(1), m.end(1)) for m in spec.support.finditer(sentence.text.key)]
         in_support = [m for m in sentence.mentions if any(a <= m.start and m.end <= b for a, b in support)]
         guide_kinds = self._allowed("GUIDES", 0)
         for mention in in_support:
             if mention.entity.kind in guide_kinds:
                 self.propose("GUIDES", mention.entity, organization, sentence.text.quote, spec.confidence, f"GUIDES:{word}",
                              start_date=year, mechanism=f"支持成立{organization.name}")
-        before = [m for m in _ends(sentence) if m.end <= start and m not in in_support]
-        # 由泥河沟村党支部牵头: a lead named after the organization, in the same sentence
-        before += [m for m in _ends(sentence) if m.start >= formed.end and self._beside_lead(key, m)]
-        subject = sentence.mentions[0].entity if sentence.mentions else None
-        if not organization.props.get("joint"):
-            guides = [m.entity for m in before if m.entity.kind in guide_kinds]
-            if guides and not in_support:
-                self.propose("GUIDES", guides[-1], organization, sentence.text.quote, spec.confidence - 0.1, f"GUIDES:{word}",
-                             start_date=year)
-            return used
+        return in_support
+
+    def _members(self, sentence: Sentence, organization: Entity, before: list[Mention], word: str,
+                 year: str | None) -> tuple[list[Mention], dict[str, int | float]]:
+        """The members of a joint organization (named before the cue, or beside a lead word), proposed, and the
+        counts its counted members give (38家酿酒合作社 → 成员合作社数 38)."""
+        spec = self.lex.formation
         member_kinds = self._allowed("MEMBER_OF", 0)
         members = [m for m in before if m.entity.kind in member_kinds and m.entity is not organization]
         claims: dict[str, int | float] = {}
         for mention in members:
-            lead = self._beside_lead(key, mention)
-            self.propose("MEMBER_OF", mention.entity, organization, sentence.text.quote, spec.confidence, rule,
-                         role="lead" if lead else "member", start_date=year)
+            lead = self._beside_lead(sentence.text.key, mention)
+            self.propose("MEMBER_OF", mention.entity, organization, sentence.text.quote, spec.confidence,
+                         f"MEMBER_OF:{word}", role="lead" if lead else "member", start_date=year)
             count = mention.entity.props.get("aggregate_count")
             if count:
                 claims[spec.claim.format(noun=mention.entity.suffix or "")] = count
+        return members, claims
+
+    def _counted_members(self, sentence: Sentence, start: int, claims: dict[str, int | float]) -> set[int]:
+        """Counts after 等 before the cue (核桃树墕村、尚家沟村等9个村) added to ``claims``; the figures used."""
+        key, used = sentence.text.key, set()
         for figure in sentence.figures:
             if figure.end <= start and key[max(0, figure.start - 1):figure.start] == "等" and figure.noun:
-                claims[spec.claim.format(noun=figure.noun)] = figure.number
+                claims[self.lex.formation.claim.format(noun=figure.noun)] = figure.number
                 used.add(figure.start)
-        if claims:
-            organization.claims.update(claims)
-            organization.claims.setdefault("依据", sentence.text.quote.strip())
-        if subject is not None and subject.kind == "Town":
-            note = "推断：由该镇组建 / inferred: formed by the town"
-            self.propose("LOCATED_IN", organization, subject, sentence.text.quote, 0.5, f"LOCATED_IN:{word}", note=note)
-            for mention in members:
-                if mention.entity.props.get("aggregate_count"):
-                    self.propose("LOCATED_IN", mention.entity, subject, sentence.text.quote, 0.5, f"LOCATED_IN:{word}",
-                                 note="推断：该镇的组织 / inferred: counted among the town's organizations")
         return used
+
+    def _formed_by_town(self, sentence: Sentence, town: Entity, organization: Entity, members: list[Mention],
+                        word: str) -> None:
+        """A joint organization a town forms lies in the town, and so do its counted members (inferred)."""
+        quote, rule = sentence.text.quote, f"LOCATED_IN:{word}"
+        self.propose("LOCATED_IN", organization, town, quote, 0.5, rule, note="推断：由该镇组建 / inferred: formed by the town")
+        for mention in members:
+            if mention.entity.props.get("aggregate_count"):
+                self.propose("LOCATED_IN", mention.entity, town, quote, 0.5, rule,
+                             note="推断：该镇的组织 / inferred: counted among the town's organizations")
 
     def _beside_lead(self, key: str, mention: Mention) -> bool:
         after = key[mention.end:mention.end + 3]

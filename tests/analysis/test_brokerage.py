@@ -45,9 +45,9 @@ def test_a_joint_committee_brokers_between_its_members():
 def test_jia_roles(jia, schema):
     net = collaboration_network(jia.graph, schema)
     roles = brokerage_roles(net.directed, net.places.group)
-    # 乌镇党委 → committee → each member village, and each village → committee → the other: all in 乌镇
-    # (the joint cooperative's town is unknown, so chains through it are not counted)
-    assert roles["jia:hetaoshuyan_joint_committee"] == {**dict.fromkeys(ROLES, 0), "coordinator": 4}
+    # 乌镇党委 → committee → each member village and the cooperative, each village → committee → the other village
+    # and the cooperative: all in 乌镇 (the cooperative LOCATED_IN 乌镇): 3 + 2 + 2 = 7
+    assert roles["jia:hetaoshuyan_joint_committee"] == {**dict.fromkeys(ROLES, 0), "coordinator": 7}
     # county-level unit: its branch (county) → unit (county) → the village (通镇)
     assert roles["jia:county_committee_office"] == {**dict.fromkeys(ROLES, 0), "representative": 1}
     # the village branch (通镇) → the unit's branch (county) → the unit (county)

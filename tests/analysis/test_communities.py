@@ -34,8 +34,20 @@ def test_identical_partitions_agree_fully():
 def test_jia_communities_follow_towns(jia, schema):
     net = collaboration_network(jia.graph, schema)
     found = compare_with_towns(Engine(net.undirected).communities(), net.places.town.get)
+    # unweighted: one community per piece of the network, 乌镇's 7 nodes, 刘国具镇's 6 and the county office's 4
+    assert [len(c["members"]) for c in found.communities] == [7, 6, 4]
+    assert [c["towns"] for c in found.communities] == [{"610828103": 7}, {"610828111": 6}, {"610828105": 2}]
+    # the office and its branch lie in the county, in no town: that community is not within one town
+    assert [c["unplaced"] for c in found.communities] == [0, 0, 2]
+    assert [c["number"] for c in found.within_one_town] == [1, 2]
+    assert found.split_towns == {} and found.placed == 15 and found.agreement == pytest.approx(1.0)
+
+
+def test_jia_weighted_communities_split_a_town(jia, schema):
+    net = collaboration_network(jia.graph, schema)
+    found = compare_with_towns(Engine(net.undirected).communities(weighted=True), net.places.town.get)
+    # weighted, the joint branch's two ties to the 38 workshops weigh 2 × 38 = 76 and take them apart
+    assert net.undirected.edges["jia:shanggaozhai_joint_branch", "jia:brewing_cooperatives"]["weight"] == 76
     assert [len(c["members"]) for c in found.communities] == [7, 4, 4, 2]
-    assert found.across_towns == []
-    # the joint branch and the 38 workshops form their own community within 刘国具镇
     assert found.split_towns == {"610828111": 2}
     assert {"jia:shanggaozhai_joint_branch", "jia:brewing_cooperatives"} in [set(c["members"]) for c in found.communities]

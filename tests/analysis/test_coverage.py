@@ -38,6 +38,10 @@ def test_jia_claims(jia):
         ("核桃树墕联村合作社", "资金来源"): ("9个村的集体闲置资金", None),
         ("上高寨酒业联合党支部", "成员合作社数"): (38, None),
         ("上高寨酒业联合党支部", "成员村集体数"): (14, None),
+        # "鎮政府銷售利潤統籌分配給集體經濟薄弱村": which villages the article does not say; a claim, counted by no rule
+        ("刘国具镇", "利润分配"): ("镇政府销售利润统筹分配给集体经济薄弱村（文中未列出是哪些村） / the town government "
+                                "redistributes its sales profit to villages with weak collective economies "
+                                "(the article names none)", None),
     }
     assert next(r for r in rows if r["claim"] == "成员村数")["evidence"].startswith("核桃樹墕村、尚家溝村等9個村")
 

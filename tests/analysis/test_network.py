@@ -18,7 +18,8 @@ def test_working_ties_come_from_the_schema(schema):
 def test_jia_network(jia, schema):
     net = collaboration_network(jia.graph, schema)
     g = net.undirected
-    assert (len(net.ties), g.number_of_nodes(), g.number_of_edges()) == (20, 17, 18)
+    # the article's 20 working ties and the town's GUIDES to the joint branch it set up (a new pair)
+    assert (len(net.ties), g.number_of_nodes(), g.number_of_edges()) == (21, 17, 19)
     assert not any(jia.graph.nodes[n].kind == "Industry" for n in g)  # industries are not partners
     assert "610828" not in g  # the county has administrative ties only
     # parallel ties of different kinds stay countable
@@ -33,9 +34,9 @@ def test_jia_network(jia, schema):
     assert d.has_edge("610828103224", "jia:hetaoshuyan_joint_committee")
     assert d.has_edge("jia:hetaoshuyan_joint_committee", "610828103224")
     assert d.edges["jia:hezhai_liquor", "jia:village_collectives"]["weight"] == 14
-    # 20 ties; the 6 two-way ones (5 memberships, 1 co-building) add their reverse, and one of those
-    # (joint branch → workshops) is also the branch's SERVES tie: one arc, weights summed
-    assert d.number_of_edges() == 25
+    # 21 ties; the 6 two-way ones (5 memberships, 1 co-building) add their reverse, and one of those
+    # (joint branch → workshops) is also the branch's SERVES tie: one arc, weights summed: 21 + 6 − 1
+    assert d.number_of_edges() == 26
     assert d.edges["jia:shanggaozhai_joint_branch", "jia:brewing_cooperatives"]["weight"] == 76
     assert net.undated == 10
 
@@ -50,7 +51,8 @@ def test_jia_places(jia):
     assert "jia:county_committee_office" not in places.town
     assert places.group("jia:county_committee_office") == "610828"  # located in the county
     assert places.group("jia:county_office_party_branch") == "610828"  # party branch of that unit
-    assert places.group("jia:joint_village_cooperative") is None  # nothing places it
+    # the article has the 乌镇 joint committee found the cooperative and build the farm (LOCATED_IN, inferred)
+    assert places.group("jia:joint_village_cooperative") == places.group("jia:cattle_farm") == "610828103"
 
 
 def test_as_of_day_and_active_on(schema):

@@ -14,6 +14,7 @@ def test_jia_between_2021_and_2023(jia, schema):
     assert sorted((t.type, t.source_id, t.target_id) for t in new) == [
         ("CO_BUILDS", "jia:county_office_party_branch", "jia:xishan_party_branch"),
         ("GUIDES", "610828111", "jia:hezhai_liquor"),
+        ("GUIDES", "610828111", "jia:shanggaozhai_joint_branch"),  # the town set up the branch in 2022
         ("MEMBER_OF", "jia:brewing_cooperatives", "jia:shanggaozhai_joint_branch"),
         ("MEMBER_OF", "jia:hezhai_liquor", "jia:shanggaozhai_joint_branch"),
         ("MEMBER_OF", "jia:village_collectives", "jia:shanggaozhai_joint_branch"),

@@ -17,7 +17,9 @@ def test_jia_case_counts(jia):
     assert (counts["Enterprise"], counts["Cooperative"], counts["AssistanceUnit"]) == (1, 3, 1)
     assert (counts["Project"], counts["Industry"]) == (1, 6)
     assert counts["Village"] == 334  # the case names roster villages; it adds none
-    assert len(jia.graph.ties) == 349 + 34
+    # 349 roster ties; 37 of the case: the article's 34, the town's GUIDES to the joint branch it set up, and
+    # where the joint cooperative and the cattle farm lie (乌镇)
+    assert len(jia.graph.ties) == 349 + 37
     assert [m.ref.name for m in jia.conflicts] == ["西山村"]
 
 
@@ -29,7 +31,7 @@ def test_every_evidence_quote_is_in_the_article(jia):
     for tie in jia.graph.ties.values():
         if tie.props.get("metrics"):
             quotes.extend(tie.props["metrics"]["依据"].split(" … "))
-    assert len(quotes) == 34 + 4 + 2  # ties, claims, the two metrics sentences
+    assert len(quotes) == 37 + 5 + 2  # ties, claims (the town's profit redistribution the fifth), two metrics sentences
     missing = [q for q in quotes if q not in ARTICLE]
     assert missing == []
 
@@ -48,6 +50,44 @@ def test_named_organizations_and_aliases(jia):
     assert by_name["刘国具镇38家酿酒合作社（作坊）"].props["aggregate_count"] == 38
     assert by_name["核桃树墕联村党委"].props["claims"]["成员村数"] == 9
     assert by_name["佳县"].props["claims"]["帮扶单位数"] == 48
+
+
+def test_inferred_ties_say_so_and_why(jia):
+    inferred = {(t.type, jia.graph.nodes[t.source_id].name, jia.graph.nodes[t.target_id].name): t.props["inference"]
+                for t in jia.graph.ties.values() if t.props.get("basis") == "inferred"}
+    assert set(inferred) == {
+        ("OPERATES", "核桃树墕联村合作社", "联村合作社养牛场"),  # the article: the committee builds the farm
+        ("ENGAGED_IN", "联村合作社养牛场", "饲草种植"), ("ENGAGED_IN", "联村合作社养牛场", "小杂粮种植"),
+        ("LOCATED_IN", "核桃树墕联村合作社", "乌镇"), ("LOCATED_IN", "联村合作社养牛场", "乌镇"),
+        ("LOCATED_IN", "陕西贺寨酒业有限公司", "刘国具镇"), ("LOCATED_IN", "上高寨酒业联合党支部", "刘国具镇"),
+        ("LOCATED_IN", "佳县县委办公室", "佳县"),
+    }
+    assert all(reason.strip() for reason in inferred.values())
+    # stated ties carry no basis: the town set up the joint branch, as the article says
+    guides = jia.graph.ties[("GUIDES", "610828111", "jia:shanggaozhai_joint_branch")]
+    assert "basis" not in guides.props and "成立了上高寨酒業聯合黨支部" in guides.props["evidence"]
+
+
+def test_the_codes_the_case_file_cites_are_the_rosters():
+    import csv
+    import re
+
+    import yaml
+
+    roster = {r["code"]: r for r in csv.DictReader((EXAMPLE / "nbs_roster_610828.csv").open(encoding="utf-8"))}
+    case = yaml.safe_load((EXAMPLE / "case.yaml").read_text(encoding="utf-8"))
+    xishan = case["places"]["xishan_village"]
+    assert xishan["resolve_to"] == "610828105236" and "（610828105236）" in xishan["resolution"]
+    # the code is 崔家西山村 of 通镇 (610828105); the 2023 roster's 西山村 lies in 店镇 (610828102)
+    assert (roster["610828105236"]["name"], roster["610828105236"]["parent_code"]) == ("崔家西山村委会", "610828105")
+    assert roster["610828105"]["name"] == "通镇"
+    named = {r["name"]: r["parent_code"] for r in roster.values() if r["level"] == "village"}
+    assert named["西山村委会"] == "610828102" and roster["610828102"]["name"] == "店镇"
+    # every 12-digit code the case file cites is a village of the roster, and the name beside it is that village's
+    text = (EXAMPLE / "case.yaml").read_text(encoding="utf-8")
+    cited = set(re.findall(r"(?<!\d)\d{12}(?!\d)", text))
+    assert cited == {"610828105236", "610828111233"}
+    assert roster["610828111233"]["name"] == "上高寨村委会" and roster["610828111"]["name"] == "刘国具镇"
 
 
 def test_the_article_village_is_the_curated_roster_village(jia):

@@ -142,7 +142,7 @@ def test_map_opens_on_the_working_network_with_readable_labels(jia_map, open_pag
     opened = open_page(jia_map.as_uri())
     page = opened.page
     assert set(drawn(page)) == WORKING_VIEW  # no roster villages, no industries (attribute ties are off)
-    assert len(drawn_ties(page)) == 20
+    assert len(drawn_ties(page)) == 21  # the working ties: the article's 20 and the town's GUIDES to the joint branch
     kinds = legend(page, "kind")
     assert list(kinds) == ["Town", "Village", "PartyOrganization", "Enterprise", "Cooperative", "AssistanceUnit", "Project"]
     assert kinds["PartyOrganization"] == "党组织 Party organization (6)"
@@ -228,7 +228,7 @@ def test_the_year_slider_removes_ties_started_later(jia_map, open_page, jia):
     def starts():
         return sorted(jia.graph.ties[tuple(t)].props.get("start_date") or "" for t in drawn_ties(page))
 
-    assert starts().count("2022") == 7 and len(starts()) == 20
+    assert starts().count("2022") == 8 and len(starts()) == 21  # the town set the branch up in 2022
     page.locator("#year").fill("2021")
     assert page.inner_text("#year-label") == "2021"
     assert "2022" not in starts() and len(starts()) == 13
@@ -250,9 +250,9 @@ def test_focus_lists_a_nodes_ties_with_direction_evidence_and_sources(jia_map, o
     assert heads[0].startswith("← 核桃树墕村 —加入联合党组织 member of joint party organization→ 核桃树墕联村党委 · 2021–")
     assert any(h.startswith("→ 核桃树墕联村党委 —指导 guides→ 核桃树墕联村合作社") for h in heads)
     evidence = ties.locator(".evidence").all_inner_texts()
-    assert "依据 evidence: 2021年,在烏鎮黨委的大力支持下,核桃樹墕村、尚家溝村等9個村突破以行政村為基本單元設置黨組織的方式" in evidence
+    assert "依据 Evidence: 2021年,在烏鎮黨委的大力支持下,核桃樹墕村、尚家溝村等9個村突破以行政村為基本單元設置黨組織的方式" in evidence
     says = ties.locator(".says li").all_inner_texts()
-    assert len(says) == 4 and all(s.startswith("来源 source: 佳县“党建综合体”新闻报道") and "case.yaml, row " in s for s in says)
+    assert len(says) == 4 and all(s.startswith("来源 Source: 佳县“党建综合体”新闻报道") and "case.yaml, row " in s for s in says)
     assert "成员村数: 9" in page.inner_text("#focus-body")  # what the source claims beside what it names
     page.select_option("#hops", "2")
     assert "jia:cattle_farm" in page.evaluate("window.linkgraph.litNodes()")
@@ -275,7 +275,7 @@ def test_a_path_between_two_organizations_highlights_the_right_nodes(jia_map, op
     paths = page.locator("#path-result .path").all_inner_texts()
     assert len(paths) == 2
     assert any(p.startswith("佳县县委办公室 → 崔家西山村 → 西山村党支部") and "结对帮扶 paired assistance" in p
-               and "依据 evidence: 佳縣縣委辦公室是通鎮西山村的幫扶單位" in p for p in paths)
+               and "依据 Evidence: 佳縣縣委辦公室是通鎮西山村的幫扶單位" in p for p in paths)
     assert any(p.startswith("佳县县委办公室 → 县委办党支部 → 西山村党支部") and "联建共建 co-builds" in p for p in paths)
     screenshot(page, "map-path.png")
     page.fill("#path-to", "乌镇党委")  # another part of the network
@@ -306,7 +306,7 @@ def test_export_the_view_as_png_and_the_visible_nodes_and_ties_as_csv(jia_map, o
         page.click("#export-ties")
     ties.value.save_as(tmp_path / "ties.csv")
     tie_rows = list(csv.reader((tmp_path / "ties.csv").read_text(encoding="utf-8-sig").splitlines()))
-    assert len(tie_rows) == 1 + 19 and tie_rows[0][0] == "关系 tie"
+    assert len(tie_rows) == 1 + 20 and tie_rows[0][0] == "关系 tie"  # the 21 working ties less the farm's OPERATES
     assert ["结对帮扶 PAIRED_ASSISTANCE", "jia:county_committee_office", "佳县县委办公室", "610828105236", "崔家西山村", "", "",
             "佳縣縣委辦公室是通鎮西山村的幫扶單位"] == next(r for r in tie_rows if r[0].startswith("结对帮扶"))[:8]
     assert opened.clean(), (opened.outside, opened.errors)

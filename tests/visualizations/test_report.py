@@ -52,10 +52,12 @@ def test_workbook(jia_report):
     assert county[:4] == ["县", "佳县", 334, 3] and county[-1] == "610828"
     id_cell = coverage.cell(2, len(county))
     assert id_cell.data_type == "s" and id_cell.number_format == "@"  # codes stay text, never 6.1E+05
-    assert [c.value for c in book["报道称与记录"][4]][:5] == ["核桃树墕联村党委", "党组织", "成员村数", 9, 2]
+    # rows: the county's two claims, 刘国具镇's profit redistribution, then the joint committee's member villages
+    assert [c.value for c in book["报道称与记录"][4]][:3] == ["刘国具镇", "乡镇/街道", "利润分配"]
+    assert [c.value for c in book["报道称与记录"][5]][:5] == ["核桃树墕联村党委", "党组织", "成员村数", 9, 2]
     assert book["无记录联结的村"].max_row == 1 + 331
     assert [c.value for c in book["新增联结"][1]][:3] == ["关系", "起点", "终点"]
-    assert book["新增联结"].max_row == 1 + 7
+    assert book["新增联结"].max_row == 1 + 8  # the 8 ties the case file dates 2022
 
 
 def test_csvs_have_the_workbook_columns(jia_report):
@@ -81,10 +83,11 @@ def test_gephi_files(jia_report, tmp_path):
     graphml = nx.read_graphml(files["graphml"])
     by_id = {data["node_id"]: data for _, data in graphml.nodes(data=True)}
     for g, nodes in ((nx.read_gexf(gexf), dict(nx.read_gexf(gexf).nodes(data=True))), (graphml, by_id)):
-        assert (g.number_of_nodes(), g.number_of_edges()) == (17, 20)
+        assert (g.number_of_nodes(), g.number_of_edges()) == (17, 21)  # 20 of the article, the town's GUIDES
         committee = nodes["jia:hetaoshuyan_joint_committee"]
         assert (committee["label"], committee["kind"], committee["town"]) == ("核桃树墕联村党委", "PartyOrganization", "乌镇")
-        assert committee["betweenness"] == pytest.approx(13 / 120) and committee["coordinator"] == 4
+        # coordinator: 3 sources (2 villages, 乌镇党委) × 3 targets (2 villages, the cooperative of 乌镇) − 2 loops
+        assert committee["betweenness"] == pytest.approx(13 / 120) and committee["coordinator"] == 7
         kinds = sorted(d["kind"] for _, _, d in g.edges(data=True))
         assert kinds.count("MEMBER_OF") == 5 and kinds.count("SUPPLIES") == 1 and kinds.count("PRODUCES_FOR") == 1
         assert sorted(d["weight"] for _, _, d in g.edges(data=True))[-3:] == [38, 38, 38]
@@ -105,8 +108,9 @@ def test_page_content(jia_report):
                  "其他组织两两之间的最短路径有多大比例经过它",
                  "守门人 <span class=\"en\">gatekeeper</span>",
                  "无记录联结的村 Villages without recorded ties (331)",
-                 "全部社群 All communities (4)",
-                 "新增联结 <span class=\"en\">New ties</span> (7)",
+                 "全部社群 All communities (3)",  # unweighted: one per piece
+                 "社群按联结数计算（不加权）",
+                 "新增联结 <span class=\"en\">New ties</span> (8)",
                  "店镇西山村 (610828102209)",
                  "report.xlsx"):
         assert text in html, text
@@ -164,13 +168,13 @@ def test_csv_written_row_by_row_is_the_csv_text(tmp_path):
 def test_network_records_are_columns(jia_report):
     analysis, _ = jia_report
     records = network_records(analysis.network, analysis.nodes, NODE_COLUMNS)
-    assert (records.node_count(), records.edge_count()) == (17, 20)
+    assert (records.node_count(), records.edge_count()) == (17, 21)
     assert list(records.nodes)[:4] == ["id", "label", "kind", "kind_zh"] and "name" not in records.nodes
     first = records.nodes["id"].index("jia:hetaoshuyan_joint_committee")
     assert (records.nodes["label"][first], records.nodes["town"][first]) == ("核桃树墕联村党委", "乌镇")
     # no tie active on 2023-12-31 has ended: the column without any value is left out
     assert list(records.edges) == ["source", "target", "kind", "weight", "two_way", "start_date"]
-    assert sum(v is not None for v in records.edges["start_date"]) == 20 - analysis.summary["undated_ties"]
+    assert sum(v is not None for v in records.edges["start_date"]) == 21 - analysis.summary["undated_ties"]
     assert all(v is None or v != "" for values in records.nodes.values() for v in values)  # empty is None
 
 
@@ -183,13 +187,21 @@ def test_report_and_export_commands(tmp_path, capsys):
     capsys.readouterr()
     assert main(["report", "--store", store, "--out", str(tmp_path / "r"), "--compare", "2021", "2023"]) == 0
     out = capsys.readouterr().out
-    assert "As of 2023-12-31, 20 working ties are recorded among 17 organizations and places" in out
+    assert "As of 2023-12-31, 21 working ties are recorded among 17 organizations and places" in out
     assert "核桃树墕联村党委 links 2 recorded villages of the 9 it claims." in out
-    assert len(read_excel_csv(tmp_path / "r" / "new_ties.csv")) == 1 + 7
+    assert len(read_excel_csv(tmp_path / "r" / "new_ties.csv")) == 1 + 8
+    page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "1 of 3 communities cross town lines" in page and "社群按联结数计算（不加权）" in page
+    assert main(["report", "--store", store, "--out", str(tmp_path / "w"), "--weighted-communities"]) == 0
+    capsys.readouterr()
+    # weighted, the joint branch and the 38 workshops become a community of their own: 4 communities
+    page = (tmp_path / "w" / "report.html").read_text(encoding="utf-8")
+    assert "1 of 4 communities cross town lines" in page and "社群按所代表的组织数加权计算" in page
+    assert "社群按联结数计算（不加权）" not in page
     assert main(["report", "--store", store, "--out", str(tmp_path / "r2021"), "--as-of", "2021"]) == 0
     assert "As of 2021-12-31, 13 working ties" in capsys.readouterr().out
     assert main(["export", "--store", store, "--format", "graphml", "--out", str(tmp_path / "n.graphml")]) == 0
-    assert nx.read_graphml(tmp_path / "n.graphml").number_of_edges() == 20
+    assert nx.read_graphml(tmp_path / "n.graphml").number_of_edges() == 21  # one edge per working tie
     assert main(["export", "--store", store, "--format", "csv", "--out", str(tmp_path / "gephi"),
                  "--as-of", "2021"]) == 0
     assert len(read_excel_csv(tmp_path / "gephi" / "edges.csv")) == 1 + 13

@@ -10,6 +10,7 @@
   "use strict";
 
   const D = JSON.parse(document.getElementById("linkgraph-data").textContent);
+  const L = D.labels;  // the schema's labels of a tie's fields: 依据 Evidence, 来源 Source …
   const N = D.nodes, E = D.edges, P = D.places, S = D.strings;
   const nodeCount = N.id.length, edgeCount = E.from.length;
   const KINDS = D.kinds, TIES = D.ties;
@@ -338,7 +339,7 @@
     const years = E.start[e] || E.end[e] ? "\n" + (E.start[e] || "?") + " – " + (E.end[e] || "") : "";
     const evidence = E.evidence[e] >= 0 ? S[E.evidence[e]] : "";
     return t.zh + " " + t.en + ": " + N.name[E.from[e]] + " → " + N.name[E.to[e]] + years +
-      "\n依据 evidence: " + (evidence.length > 240 ? evidence.slice(0, 240) + "…" : evidence);
+      "\n" + L.evidence + ": " + (evidence.length > 240 ? evidence.slice(0, 240) + "…" : evidence);
   }
 
   function edgeItem(e, dim, labelled) {
@@ -540,7 +541,7 @@
     const ul = el("ul", null, "says");
     list.forEach(s => {
       const where = [s[1] >= 0 ? S[s[1]] : "", s[2], s[3] ? "载入 loaded " + s[3] : ""].filter(Boolean).join(", ");
-      ul.appendChild(el("li", "来源 source: " + (s[0] >= 0 ? S[s[0]] : "") + (where ? " (" + where + ")" : "")));
+      ul.appendChild(el("li", L.source + ": " + (s[0] >= 0 ? S[s[0]] : "") + (where ? " (" + where + ")" : "")));
     });
     return ul;
   }
@@ -572,7 +573,7 @@
     const years = E.start[e] || E.end[e] ? " · " + (E.start[e] || "?") + "–" + (E.end[e] || "") : "";
     head.append(E.from[e] === here ? "→ " : "← ", from, el("span", " —" + t.zh + " " + t.en + "→ ", "kind"), to, el("span", years, "kind"));
     li.appendChild(head);
-    if (E.evidence[e] >= 0) li.appendChild(el("div", "依据 evidence: " + S[E.evidence[e]], "evidence"));
+    if (E.evidence[e] >= 0) li.appendChild(el("div", L.evidence + ": " + S[E.evidence[e]], "evidence"));
     if (E.details[e].length) li.appendChild(facts(E.details[e]));
     li.appendChild(statements(E.provenance[e]));
     if (!tieAllowed(e)) li.appendChild(el("div", "（当前筛选未显示 not drawn under the current filters）", "hidden-note"));
@@ -732,7 +733,7 @@
         tiesBetween(path[s], n).forEach(e => {
           const t = TIES[E.type[e]];
           const step = el("div", N.name[E.from[e]] + " —" + t.zh + " " + t.en + "→ " + N.name[E.to[e]] +
-            (E.evidence[e] >= 0 ? " · 依据 evidence: " + S[E.evidence[e]] : ""), "step");
+            (E.evidence[e] >= 0 ? " · " + L.evidence + ": " + S[E.evidence[e]] : ""), "step");
           div.appendChild(step);
         });
       });
@@ -940,7 +941,7 @@
   }
   $("export-nodes").addEventListener("click", () => {
     const {nodes} = visibleRows();
-    const headers = ["标识 id", "名称 name", "类型 kind", "乡镇 town", "县 county"].concat(D.measures.map(m => m.label), ["来源 source"]);
+    const headers = ["标识 id", "名称 name", "类型 kind", "乡镇 town", "县 county"].concat(D.measures.map(m => m.label), [L.source]);
     saveCsv("linkgraph-nodes.csv", headers, nodes.map(i => {
       const town = ancestors[TOWN_LEVEL][i], county = ancestors[COUNTY_LEVEL][i];
       return [N.id[i], N.name[i], KINDS[N.kind[i]].zh + " " + KINDS[N.kind[i]].label,
@@ -950,7 +951,7 @@
   });
   $("export-ties").addEventListener("click", () => {
     const {edges} = visibleRows();
-    const headers = ["关系 tie", "起点标识 from_id", "起点 from", "终点标识 to_id", "终点 to", "开始 start", "结束 end", "依据 evidence", "来源 source"];
+    const headers = ["关系 tie", "起点标识 from_id", "起点 from", "终点标识 to_id", "终点 to", L.start_date, L.end_date, L.evidence, L.source];
     saveCsv("linkgraph-ties.csv", headers, edges.map(e => [TIES[E.type[e]].zh + " " + TIES[E.type[e]].type,
       N.id[E.from[e]], N.name[E.from[e]], N.id[E.to[e]], N.name[E.to[e]], E.start[e], E.end[e],
       E.evidence[e] >= 0 ? S[E.evidence[e]] : "", sources(E.provenance[e])]));

@@ -14,7 +14,7 @@ from queries.browser import browser_cypher, browser_parameters, browser_script, 
 from queries.catalog import default_catalog, get_query, parse_catalog
 from tests.conftest import REPO, unavailable
 from tests.visualizations.test_map_browser import browser  # noqa: F401 (the headless Chromium fixture)
-from visualizations.neo4j_browser import browser_assets, grass_style, guide_html, write_browser_archive
+from queries.neo4j_browser import browser_assets, grass_style, guide_html, write_browser_archive
 
 ARTIFACTS = REPO / "output" / "test-artifacts"
 LOCAL = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:")

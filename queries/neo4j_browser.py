@@ -28,7 +28,7 @@ load from and connect to 127.0.0.1 only (left alone, the Browser would fetch web
 fonts and send error reports and analytics to third parties). Nothing comes
 from the internet.
 
-``python -m visualizations.neo4j_browser LIB_DIR WEB_DIR`` is what
+``python -m queries.neo4j_browser LIB_DIR WEB_DIR`` is what
 ``scripts/neo4j start`` runs.
 """
 
@@ -41,10 +41,16 @@ import zipfile
 from pathlib import Path
 from typing import Iterable
 
+import jinja2
+
 from graph_model.schema import NodeKind, Schema, default_schema
 from queries.browser import browser_cypher, browser_parameters, example_values, network_statement
 from queries.catalog import NamedQuery, default_catalog
-from visualizations.assets import ENVIRONMENT
+
+# The guide's template (escaped as every page of the project; beside this module, as the Browser files are not pages
+# of visualizations/ but what the server installs)
+_TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("queries", "templates"), autoescape=True,
+                                undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 ARCHIVE_NAME = "neo4j-browser.zip"
 ASSET_FOLDER = "linkgraph"
@@ -126,7 +132,7 @@ def guide_html(catalog: Iterable[NamedQuery], schema: Schema) -> str:
         {"query": query, "parameters": browser_parameters(query, example_values(query)), "cypher": browser_cypher(query)}
         for query in catalog
     ]
-    return ENVIRONMENT.get_template("neo4j_guide.html.j2").render(
+    return _TEMPLATES.get_template("neo4j_guide.html.j2").render(
         queries=queries, network=network_statement(schema),
     )
 
@@ -184,7 +190,7 @@ def install(lib_dir: Path, web_dir: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m visualizations.neo4j_browser",
+    parser = argparse.ArgumentParser(prog="python -m queries.neo4j_browser",
                                      description="Write Neo4j Browser with linkgraph's style and guide "
                                      "into WEB_DIR/neo4j-browser.zip (used by scripts/neo4j start).")
     parser.add_argument("lib_dir", type=Path, help="the server's jars ($NEO4J_HOME/lib)")
