@@ -6,8 +6,9 @@ too) and rolls back on any error. A large one, or one with groups of new rows
 worth a ``COPY``, is written into a copy of the store file, which then takes
 the store's place (see ``EmbeddedStore._apply``): LadybugDB's ``COPY`` is used
 only there, because after a rollback of a transaction that ran one, the next
-statement crashes the process. Queries run in ``BEGIN TRANSACTION READ ONLY``
-so that a query cannot change the data.
+statement crashes the process. An ad hoc query (:meth:`EmbeddedStore.query`) is checked on its tokens
+and on LadybugDB's plan (:mod:`queries.guard`) and runs in ``BEGIN TRANSACTION READ ONLY`` unless asked to
+write, so that it cannot change the data, reach files or crash the process.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from graph_model.records import storage_value
 from graph_model.schema import Schema
 from queries import statements
 from queries.catalog import QueryError
-from queries.guard import check_query
+from queries.guard import check_plan, check_query, explain
 from stores.base import Answer, Progress, Store, StoreError, batches
 from stores.connection import StoreUnavailable
 from stores.plan import WritePlan
@@ -263,6 +264,17 @@ class EmbeddedStore(Store):
     def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
               limit: int | None = None, timeout: float | None = None) -> Answer:
         check_query(cypher, write=write, backend=self.backend)
+        return self._answer(cypher, params, write=write, limit=limit, timeout=timeout, ad_hoc=True)
+
+    def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run one of linkgraph's own read-only statements (``queries/``) in a READ ONLY transaction,
+        without the checks of ad hoc queries (which would also take the time of planning it twice)."""
+        return self._answer(cypher, params).rows
+
+    def _answer(self, cypher: str, params: Mapping[str, Any] | None, *, write: bool = False, limit: int | None = None,
+                timeout: float | None = None, ad_hoc: bool = False) -> Answer:
+        """Run ``cypher`` in a transaction of its own (READ ONLY unless ``write``); an ``ad_hoc`` query only
+        once LadybugDB's plan of it has passed :func:`queries.guard.check_plan`."""
         if write and self.read_only:
             raise StoreError(f"{self.describe()} is open read-only / 数据库以只读方式打开")
         if timeout:
@@ -270,6 +282,8 @@ class EmbeddedStore(Store):
         self._execute("BEGIN TRANSACTION" if write else "BEGIN TRANSACTION READ ONLY")
         try:
             try:
+                if ad_hoc:
+                    check_plan(self._plan(cypher, params), write=write)
                 result = self._conn.execute(cypher, dict(params or {}))
             except RuntimeError as err:
                 raise _refusal(err, self.describe(), timeout) from None
@@ -285,6 +299,10 @@ class EmbeddedStore(Store):
             if timeout:
                 self._conn.set_query_timeout(0)
         return Answer(columns, rows, truncated)
+
+    def _plan(self, cypher: str, params: Mapping[str, Any] | None) -> str:
+        """LadybugDB's plan of ``cypher`` (``EXPLAIN``: planned, not run), for :func:`queries.guard.check_plan`."""
+        return self._conn.execute(explain(cypher), dict(params or {})).get_next()[0]
 
 
 ARROW_TYPES = frozenset({"STRING", "INT64", "DOUBLE", "BOOL", "DATE", "STRING[]", "INT64[]"})
@@ -420,8 +438,8 @@ def _refusal(err: RuntimeError, where: str, timeout: float | None) -> Exception:
     (with a hint when its page cache was too small)."""
     text = _first_line(err)
     if "read-only" in text or "read only" in text:
-        return QueryError("this query writes and ad hoc queries are read-only / 查询会修改数据，临时查询只读 "
-                          "(hint 提示: add --write to change the store)")
+        return QueryError("查询会修改数据，临时查询只读 / this query writes and ad hoc queries are read-only "
+                          "(提示 hint: 加 --write 才能修改 / add --write to change the store)")
     if text.startswith("Interrupted") and timeout:
         return QueryError(f"the query took longer than {timeout:g} s and was stopped / 查询超时 (hint 提示: --timeout)")
     return StoreError(f"{where} refused a statement: {text}{_more_memory(text)}")

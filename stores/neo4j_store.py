@@ -245,8 +245,8 @@ class Neo4jStore(Store):
         except Neo4jError as err:
             code = err.code or ""
             if code.endswith("AccessMode") or "read access mode" in _message(err).lower():
-                raise QueryError("this query writes and ad hoc queries are read-only / 查询会修改数据，临时查询只读 "
-                                 "(hint 提示: add --write to change the store)") from None
+                raise QueryError("查询会修改数据，临时查询只读 / this query writes and ad hoc queries are read-only "
+                                 "(提示 hint: 加 --write 才能修改 / add --write to change the store)") from None
             if "Timeout" in code or "TimedOut" in code:
                 raise QueryError(f"the query took longer than {timeout:g} s and was stopped / 查询超时 "
                                  "(hint 提示: --timeout)") from None

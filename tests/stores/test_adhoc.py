@@ -26,9 +26,13 @@ def test_writes_are_refused_and_the_store_itself_refuses_them(jia_store, cypher,
     before = jia_store.counts()
     with pytest.raises(QueryError, match="ad hoc queries are read-only"):
         jia_store.query(cypher)
-    monkeypatch.setattr("queries.guard.WRITE_WORDS", ())  # without the guard, the store's read-only mode refuses
-    monkeypatch.setattr("stores.neo4j_store.refusal", lambda *args, **kwargs: None)  # (Neo4j: the plan check)
-    with pytest.raises(QueryError, match="ad hoc queries are read-only / 查询会修改数据"):
+    # without linkgraph's checks (on LadybugDB its write words and the check of its plan, on Neo4j the check of the
+    # server's plan), the store's read-only mode refuses: the store's own words
+    no_write_words = {**guard.policy(), "write_words": frozenset()}
+    monkeypatch.setattr("queries.guard.policy", lambda: no_write_words)
+    monkeypatch.setattr("stores.embedded.check_plan", lambda plan, write=False: None)
+    monkeypatch.setattr("stores.neo4j_store.refusal", lambda *args, **kwargs: None)
+    with pytest.raises(QueryError, match="查询会修改数据，临时查询只读 / this query writes and ad hoc queries are read-only"):
         jia_store.query(cypher)
     assert jia_store.counts() == before
 
