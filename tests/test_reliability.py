@@ -94,8 +94,8 @@ def log_kills(backend: str, text: str) -> None:
     KILLED_AT.clear()
 
 
-def _kills(request) -> int:
-    return KILLS["slow"] if request.config.getoption("-m") == "slow" else KILLS["default"]
+KILL_COUNTS = pytest.mark.parametrize("kills", [KILLS["default"], pytest.param(KILLS["slow"], marks=pytest.mark.slow)])
+"""A few kills in the default run, many with ``pytest -m slow``."""
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -137,7 +137,8 @@ def readable_after_a_kill(store) -> tuple[dict, dict]:
     return found
 
 
-def test_kills_during_embedded_loads_leave_a_store_readers_open(tmp_path, request):
+@KILL_COUNTS
+def test_kills_during_embedded_loads_leave_a_store_readers_open(tmp_path, kills):
     states = embedded_states(tmp_path / "states")
     store = tmp_path / "kill" / "g.lbug"
     before, after, lasts = {}, {}, {}
@@ -152,7 +153,7 @@ def test_kills_during_embedded_loads_leave_a_store_readers_open(tmp_path, reques
         assert after[name] != before[name]
     chance = random.Random(1)
     left, killed = [], Counter()
-    for turn in range(_kills(request)):
+    for turn in range(kills):
         name = list(EMBEDDED_COMMANDS)[turn % len(EMBEDDED_COMMANDS)]
         args, start = EMBEDDED_COMMANDS[name]
         put(states[start], store)
@@ -171,7 +172,7 @@ def test_kills_during_embedded_loads_leave_a_store_readers_open(tmp_path, reques
         assert rerun.returncode == 0, rerun.stderr
         assert snapshot(str(store)) == after[name], f"{name} killed at {delay:.2f} s"
         assert sorted(p.name for p in store.parent.iterdir()) == ["g.lbug", "g.lbug.lock"]
-    log_kills("embedded", f"{_kills(request)} commands started ({', '.join(EMBEDDED_COMMANDS)} in turn), "
+    log_kills("embedded", f"{kills} commands started ({', '.join(EMBEDDED_COMMANDS)} in turn), "
               f"{len(KILLED_AT)} killed mid-run (at {', '.join(f'{d:.2f}' for d in KILLED_AT)} s; "
               f"{', '.join(f'{n}: {c}' for n, c in killed.items())}), the others had finished; after each, "
               f"linkgraph query and a read-only open found the store as before or after the command; "
@@ -180,10 +181,11 @@ def test_kills_during_embedded_loads_leave_a_store_readers_open(tmp_path, reques
 
 
 @pytest.mark.neo4j
-def test_kills_during_neo4j_loads_never_cost_data(neo4j_store, neo4j_uri, request):
+@KILL_COUNTS
+def test_kills_during_neo4j_loads_never_cost_data(neo4j_store, neo4j_uri, kills):
     from graph_model.records import GraphData
 
-    kill_and_rerun(neo4j_uri, seed=2, kills=_kills(request), reset=lambda: neo4j_store.write(GraphData(), replace=True))
+    kill_and_rerun(neo4j_uri, seed=2, kills=kills, reset=lambda: neo4j_store.write(GraphData(), replace=True))
 
 
 def test_a_second_writer_waits_and_readers_see_the_store_as_it_was(tmp_path):
