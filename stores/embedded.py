@@ -77,7 +77,10 @@ class EmbeddedStore(Store):
     Opened for writing, the store holds ``PATH.lock`` until it is closed, so a
     second writer waits for the first (up to ``$LINKGRAPH_LOCK_TIMEOUT``
     seconds) instead of failing; readers open it read-only meanwhile and see
-    the store as it was before the write.
+    the store as it was before the write. A writer too reads the store file
+    through a read-only handle: LadybugDB rewrites a file's header in place
+    whenever a read-write handle closes, so one is taken only for a write in
+    place (an ad hoc ``query --write``); loads go through :meth:`_swap_in`.
     """
 
     backend = "ladybug"
@@ -87,6 +90,7 @@ class EmbeddedStore(Store):
         self.path = Path(path)
         self.read_only = read_only
         self._lock: WriterLock | None = None
+        self._writable = False  # whether the handle is read-write (a writer's, for a write in place)
         problem = not_a_store_file(self.path)
         if problem:
             raise StoreSpecError(problem)
@@ -102,18 +106,22 @@ class EmbeddedStore(Store):
                 remove_leftovers(self.path)
                 if not self.path.exists():  # a new store: its tables, written as any load is
                     self._swap_in(lambda execute, folder: self._ddl(execute), copy=False, one_transaction=True)
+                if _side_files(self.path):
+                    _finish_writes(self.path)
             self._open()
         except BaseException:
             self._release()
             raise
 
     def _open(self) -> None:
-        """Open the store file. A writer's read-write open (it holds ``PATH.lock``) finishes what a killed
-        writer left in LadybugDB's WAL, up to its last complete commit. A reader refused for such leftovers
+        """Open the store file. A writer (it holds ``PATH.lock``) has finished what a killed writer left in
+        LadybugDB's files first (:func:`_finish_writes`). A reader refused for such leftovers
         (:data:`SIDE_FILES`) finishes them itself when no writer holds the lock (:meth:`_recover`); while one
         does, the writer is finishing them or a checkpoint of its own, and the reader tries again every
-        :data:`RECOVERY_WAIT` seconds, for up to ``$LINKGRAPH_LOCK_TIMEOUT`` seconds."""
+        :data:`RECOVERY_WAIT` seconds, for up to ``$LINKGRAPH_LOCK_TIMEOUT`` seconds. A refusal after the
+        reader's own recovery is final."""
         deadline = time.monotonic() + LOCK_TIMEOUT
+        recovered = False
         while True:
             try:
                 self._db = self._database()
@@ -121,24 +129,23 @@ class EmbeddedStore(Store):
                 return
             except RuntimeError as err:
                 refusal = _first_line(err)
-            if not (self.read_only and _side_files(self.path)) or time.monotonic() >= deadline:
+            if recovered or not self.read_only or not _side_files(self.path) or time.monotonic() >= deadline:
                 raise StoreError(f"cannot open embedded store {self.path}: {refusal} "
                                  "(hint: give a .lbug file written by linkgraph, or a new path / "
                                  "请指定 linkgraph 生成的数据库文件或新路径)")
-            if not self._recover():
+            recovered = self._recover()
+            if not recovered:
                 time.sleep(RECOVERY_WAIT)
 
     def _database(self) -> ladybug.Database:
         if self.read_only:
             return ladybug.Database(str(self.path), read_only=True, buffer_pool_size=_reading_pool(self.path))
-        # Writing, the page cache is bounded, and large loads go through chunked COPYs instead.
-        return ladybug.Database(str(self.path), buffer_pool_size=BUFFER_POOL_MB * 2**20,
-                                throw_on_wal_replay_failure=False)
+        # A writer's page cache is bounded, and large loads go through chunked COPYs instead.
+        return ladybug.Database(str(self.path), read_only=not self._writable, buffer_pool_size=BUFFER_POOL_MB * 2**20)
 
     def _recover(self) -> bool:
-        """Finish a killed writer's commit or checkpoint with one read-write open, if no writer holds
-        ``PATH.lock`` (False when one does: the reader then waits). A WAL whose last commit was cut off is
-        replayed up to it: what was not committed was never there."""
+        """Finish a killed writer's commit or checkpoint (:func:`_finish_writes`) if no writer holds
+        ``PATH.lock``; False when one does (the reader then waits)."""
         lock = WriterLock(self.path, timeout=0)
         try:
             if not lock.try_acquire():
@@ -149,8 +156,7 @@ class EmbeddedStore(Store):
                              f"query kind_counts --store {self.path} once as a user who may write its folder)") from None
         try:
             if _side_files(self.path):
-                ladybug.Database(str(self.path), buffer_pool_size=BUFFER_POOL_MB * 2**20,
-                                 throw_on_wal_replay_failure=False).close()
+                _finish_writes(self.path)
         finally:
             lock.release()
         return True
@@ -197,6 +203,10 @@ class EmbeddedStore(Store):
             execute(statement)
 
     def _execute(self, cypher: str, params: Mapping[str, Any] | None = None):
+        if cypher == "BEGIN TRANSACTION" and not (self.read_only or self._writable):  # a write in place begins
+            self._close_database()
+            self._writable = True
+            self._open()
         try:
             return self._conn.execute(cypher, dict(params or {}))
         except RuntimeError as err:
@@ -236,6 +246,7 @@ class EmbeddedStore(Store):
     def _rebuild(self, work, *, copy: bool, one_transaction: bool) -> None:
         """:meth:`_swap_in` with the store closed meanwhile, and opened again after (also after a failure)."""
         self._close_database()
+        self._writable = False
         try:
             self._swap_in(work, copy=copy, one_transaction=one_transaction)
         finally:
@@ -413,6 +424,13 @@ class WriterLock:
 def _remove(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
+
+
+def _finish_writes(path: Path) -> None:
+    """Finish the commit or checkpoint a killed writer of the store file ``path`` left, with one read-write open
+    (the caller holds ``PATH.lock``). A WAL whose last commit was cut off is replayed up to it: what was not
+    committed was never there."""
+    ladybug.Database(str(path), buffer_pool_size=BUFFER_POOL_MB * 2**20, throw_on_wal_replay_failure=False).close()
 
 
 def _side_files(path: Path) -> list[Path]:
