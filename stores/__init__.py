@@ -51,10 +51,11 @@ def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | N
     access. Only ``create`` lets a path with no store become a new one (the
     load does that); otherwise it is an error that says to load data first.
     A spec that looks like an address but is no Neo4j URI is an error
-    (:class:`~stores.connection.StoreSpecError`), never a new file.
+    (:class:`~stores.connection.StoreSpecError`), never a new file; so is a
+    path that is no regular file (a folder, ``/dev/null``, a FIFO, a socket).
     """
     from graph_model.schema import default_schema
-    from stores.connection import StoreSpecError, parse_store_spec
+    from stores.connection import StoreSpecError, not_a_store_file, parse_store_spec
     from stores.masking import redact
 
     schema = schema or default_schema()
@@ -66,6 +67,9 @@ def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | N
     from stores.embedded import EmbeddedStore
 
     path = Path(parsed.location)
+    problem = not_a_store_file(path)
+    if problem:
+        raise StoreSpecError(problem)
     if (read_only or not create) and not path.exists():
         shown = redact(str(path))
         raise StoreSpecError(f"no embedded store at {shown} / 该路径没有数据库 (hint: load data first: "

@@ -27,6 +27,7 @@ stores.connection.StoreSpecError: http://127.0.0.1:7474 is not a Bolt address: 7
 from __future__ import annotations
 
 import os
+import stat
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -126,6 +127,27 @@ def parse_store_spec(spec: str | os.PathLike[str]) -> StoreSpec:
         raise StoreSpecError(f"{text} looks like a server address, not a file / 这像是服务器地址 "
                              f"(hint: {_bolt_hint(host_port['host'], int(host_port['port']))})")
     return StoreSpec("embedded", spec)
+
+
+_SPECIAL_FILES = ((stat.S_ISDIR, "目录", "a folder"), (stat.S_ISCHR, "设备", "a device"),
+                  (stat.S_ISBLK, "设备", "a device"), (stat.S_ISFIFO, "命名管道", "a FIFO (named pipe)"),
+                  (stat.S_ISSOCK, "套接字", "a socket"))
+
+
+def not_a_store_file(path: str | os.PathLike[str]) -> str | None:
+    """Why an embedded store cannot be at ``path``, which exists but is no regular file (a folder, a device such
+    as ``/dev/null``, a FIFO, a socket), or None (a regular file, or nothing yet: a load creates it). Asked
+    before anything is opened or created beside it: LadybugDB waits forever on a FIFO, and a writer's lock
+    file would be left beside ``/dev/null``."""
+    if not os.path.exists(path):
+        return None
+    mode = os.stat(path).st_mode
+    if stat.S_ISREG(mode):
+        return None
+    chinese, english = next(((zh, en) for test, zh, en in _SPECIAL_FILES if test(mode)), ("特殊文件", "a special file"))
+    return (f"不是数据库文件: {path} 是{chinese} / not a store file: {path} is {english} "
+            "(提示 hint: 请给出 linkgraph 生成的 .lbug 文件或新的文件路径 / give a .lbug file written by linkgraph, "
+            "or the path of a new file)")
 
 
 def _bolt_hint(host: str, port: int | None) -> str:

@@ -1,14 +1,22 @@
 """The embedded default store: LadybugDB (PyPI ``ladybug``), one file plus its WAL.
 
 No server: the database lives in a file such as ``output/linkgraph.lbug``.
-A small write runs in one ``BEGIN TRANSACTION … COMMIT`` (tables created in it
-too) and rolls back on any error. A large one, or one with groups of new rows
-worth a ``COPY``, is written into a copy of the store file, which then takes
-the store's place (see ``EmbeddedStore._apply``): LadybugDB's ``COPY`` is used
-only there, because after a rollback of a transaction that ran one, the next
-statement crashes the process. An ad hoc query (:meth:`EmbeddedStore.query`) is checked on its tokens
-and on LadybugDB's plan (:mod:`queries.guard`) and runs in ``BEGIN TRANSACTION READ ONLY`` unless asked to
-write, so that it cannot change the data, reach files or crash the process.
+Every load (and the tables of a new store) is written into a copy of the store
+file, which is closed, synced and then takes the store's place by an atomic
+rename (see ``EmbeddedStore._swap_in``): the store file itself is always a
+complete, committed state, whatever moment a writer is killed at, and readers
+beside a load read it as it was. An ad hoc query (:meth:`EmbeddedStore.query`)
+is checked on its tokens and on LadybugDB's plan (:mod:`queries.guard`) and runs
+in ``BEGIN TRANSACTION READ ONLY`` unless asked to write, so that it cannot
+change the data, reach files or crash the process.
+
+A kill can still leave LadybugDB's own files beside a store that was written in
+place (an ad hoc ``query --write``, or a store of an older linkgraph): a WAL,
+or a checkpoint half done, which read-only opens refuse. The next writer
+finishes it with its read-write open; a reader does the same when no writer
+holds ``PATH.lock``, and otherwise waits for the writer (see
+``EmbeddedStore._open``). Leftovers of a killed writer (``FILE.building-PID``
+and its Parquet folder) are removed by the next writer.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -29,15 +38,13 @@ from queries import statements
 from queries.catalog import QueryError
 from queries.guard import check_plan, check_query, explain
 from stores.base import Answer, Progress, Store, StoreError, batches
-from stores.connection import StoreUnavailable
+from stores.connection import StoreSpecError, StoreUnavailable, not_a_store_file
 from stores.plan import WritePlan
 
 BUFFER_POOL_MB = int(os.environ.get("LINKGRAPH_BUFFER_POOL_MB", "1024"))
 """LadybugDB's page cache (its default takes most of the machine's memory)."""
 SWAP_ROWS = 100_000
-"""Loads of at least this many rows are written into a copy of the store that then replaces it."""
-SWAP_BYTES_PER_ROW = 50_000
-"""A smaller load with a group for ``COPY`` is written into a copy of a store of up to this many bytes a row."""
+"""Loads of at least this many rows commit statement by statement into the copy (fewer: in one transaction)."""
 LOCK_TIMEOUT = float(os.environ.get("LINKGRAPH_LOCK_TIMEOUT", "60"))
 COPY_THRESHOLD = 100
 """Groups of at least this many new rows go through LadybugDB's ``COPY`` rather than ``CREATE`` (measured on
@@ -48,6 +55,13 @@ COPY_NODE_ROWS = 200_000
 """Nodes one ``COPY`` takes (adding nodes to a table is cheap; fewer at a time take less memory)."""
 SMALL_STORE_BYTES = 128 * 2**20
 """Store files up to this size (a province with its ties: 92 MB) are read with a page cache of ``BUFFER_POOL_MB``."""
+SIDE_FILES = (".wal", ".shadow", ".wal.checkpoint", ".checkpoint.apply.lock", ".checkpoint.intent.lock")
+"""LadybugDB's files beside a database file FILE while it writes (``FILE.wal`` …). A kill leaves them, holding
+a commit or a checkpoint half done: a read-write open finishes it, read-only opens refuse until then."""
+BUILDING = ".building-"
+"""A load is written into ``FILE.building-PID`` (Parquet files for its ``COPY``s in ``FILE.building-PID.parquet``)."""
+RECOVERY_WAIT = 0.2
+"""Seconds a reader waits before it tries again to open a store whose writer is finishing a checkpoint."""
 
 
 def _reading_pool(path: Path) -> int:
@@ -65,7 +79,10 @@ class EmbeddedStore(Store):
     Opened for writing, the store holds ``PATH.lock`` until it is closed, so a
     second writer waits for the first (up to ``$LINKGRAPH_LOCK_TIMEOUT``
     seconds) instead of failing; readers open it read-only meanwhile and see
-    the store as it was before the write.
+    the store as it was before the write. A writer too reads the store file
+    through a read-only handle: LadybugDB rewrites a file's header in place
+    whenever a read-write handle closes, so one is taken only for a write in
+    place (an ad hoc ``query --write``); loads go through :meth:`_swap_in`.
     """
 
     backend = "ladybug"
@@ -75,6 +92,10 @@ class EmbeddedStore(Store):
         self.path = Path(path)
         self.read_only = read_only
         self._lock: WriterLock | None = None
+        self._writable = False  # whether the handle is read-write (a writer's, for a write in place)
+        problem = not_a_store_file(self.path)
+        if problem:
+            raise StoreSpecError(problem)
         if read_only and not self.path.exists():
             raise StoreError(f"no embedded store at {self.path} / 数据库不存在 "
                              f"(hint: load data first: linkgraph load … --store {self.path})")
@@ -83,29 +104,75 @@ class EmbeddedStore(Store):
             self._lock = WriterLock(self.path)
             self._lock.acquire()
         try:
+            if not read_only:
+                remove_leftovers(self.path)
+                if not self.path.exists():  # a new store: its tables, written as any load is
+                    self._swap_in(lambda execute, folder: self._ddl(execute), copy=False, one_transaction=True)
+                if _side_files(self.path):
+                    _finish_writes(self.path)
             self._open()
         except BaseException:
             self._release()
             raise
 
     def _open(self) -> None:
+        """Open the store file. A writer (it holds ``PATH.lock``) has finished what a killed writer left in
+        LadybugDB's files first (:func:`_finish_writes`). A reader refused for such leftovers
+        (:data:`SIDE_FILES`) finishes them itself when no writer holds the lock (:meth:`_recover`); while one
+        does, the writer is finishing them or a checkpoint of its own, and the reader tries again every
+        :data:`RECOVERY_WAIT` seconds, for up to ``$LINKGRAPH_LOCK_TIMEOUT`` seconds. A refusal after the
+        reader's own recovery is final."""
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        recovered = False
+        while True:
+            try:
+                self._db = self._database()
+                self._conn = ladybug.Connection(self._db)
+                return
+            except RuntimeError as err:
+                refusal = _first_line(err)
+            if recovered or not self.read_only or not _side_files(self.path) or time.monotonic() >= deadline:
+                raise StoreError(f"cannot open embedded store {self.path}: {refusal} "
+                                 "(hint: give a .lbug file written by linkgraph, or a new path / "
+                                 "请指定 linkgraph 生成的数据库文件或新路径)")
+            recovered = self._recover()
+            if not recovered:
+                time.sleep(RECOVERY_WAIT)
+
+    def _database(self) -> ladybug.Database:
+        if self.read_only:
+            return ladybug.Database(str(self.path), read_only=True, buffer_pool_size=_reading_pool(self.path))
+        # A writer's page cache is bounded, and large loads go through chunked COPYs instead.
+        return ladybug.Database(str(self.path), read_only=not self._writable, buffer_pool_size=BUFFER_POOL_MB * 2**20)
+
+    def _recover(self) -> bool:
+        """Finish a killed writer's commit or checkpoint (:func:`_finish_writes`) if no writer holds
+        ``PATH.lock``; False when one does (the reader then waits)."""
+        lock = WriterLock(self.path, timeout=0)
         try:
-            # Writing, the page cache is bounded, and large loads go through chunked COPYs instead.
-            pool = _reading_pool(self.path) if self.read_only else BUFFER_POOL_MB * 2**20
-            self._db = ladybug.Database(str(self.path), read_only=self.read_only, buffer_pool_size=pool)
-            self._conn = ladybug.Connection(self._db)
-        except RuntimeError as err:
-            raise StoreError(f"cannot open embedded store {self.path}: {_first_line(err)} "
-                             "(hint: give a .lbug file written by linkgraph, or a new path / "
-                             "请指定 linkgraph 生成的数据库文件或新路径)") from None
+            if not lock.try_acquire():
+                return False
+        except OSError as err:
+            raise StoreError(f"恢复数据库需要写权限 / {self.path} was left by a writer that was stopped and needs "
+                             f"one open with write access to recover ({err.strerror}) (提示 hint: run linkgraph "
+                             f"query kind_counts --store {self.path} once as a user who may write its folder)") from None
+        try:
+            if _side_files(self.path):
+                _finish_writes(self.path)
+        finally:
+            lock.release()
+        return True
 
     def describe(self) -> str:
         return f"embedded LadybugDB at {self.path}"
 
     def close(self) -> None:
+        self._close_database()
+        self._release()
+
+    def _close_database(self) -> None:
         self._conn.close()
         self._db.close()
-        self._release()
 
     def _release(self) -> None:
         if self._lock is not None:
@@ -119,48 +186,43 @@ class EmbeddedStore(Store):
         """Create the tables, all in one transaction; opened read-only, check instead that they exist."""
         if self._schema_ready:
             return
+        missing = self._missing_tables()
         if self.read_only:
-            present = {row["name"] for row in self.run(statements.ladybug_tables())}
-            missing = [name for name in (*self.schema.node_labels, *self.schema.tie_types) if name not in present]
             if missing:
                 raise StoreError(f"{self.describe()} lacks table(s) {', '.join(missing)} / 数据库缺少表 "
                                  "(hint: load data with linkgraph load, which creates them; a store written by an "
                                  "older linkgraph is rebuilt with linkgraph load … --replace)")
-        else:
-            self._in_transaction(lambda: [self._execute(s) for s in statements.ddl(self.schema, self.backend)])
+        elif missing:
+            self._rebuild(lambda execute, folder: self._ddl(execute), copy=True, one_transaction=True)
         self._schema_ready = True
 
+    def _missing_tables(self) -> list[str]:
+        present = {row["name"] for row in self.run(statements.ladybug_tables())}
+        return [name for name in (*self.schema.node_labels, *self.schema.tie_types) if name not in present]
+
+    def _ddl(self, execute) -> None:
+        for statement in statements.ddl(self.schema, self.backend):
+            execute(statement)
+
     def _execute(self, cypher: str, params: Mapping[str, Any] | None = None):
+        if cypher == "BEGIN TRANSACTION" and not (self.read_only or self._writable):  # a write in place begins
+            self._close_database()
+            self._writable = True
+            self._open()
         try:
             return self._conn.execute(cypher, dict(params or {}))
         except RuntimeError as err:
             raise _refused(err, self.describe()) from None
 
-    def _in_transaction(self, work) -> None:
-        self._execute("BEGIN TRANSACTION")
-        try:
-            work()
-        except BaseException:
-            self._rollback()
-            raise
-        self._execute("COMMIT")
-
     def _apply(self, plan: WritePlan, registry: list[dict[str, Any]], *, replace: bool,
                progress: Progress | None) -> None:
-        """Deletes, updates, creates (large groups through ``COPY`` from Parquet) and the registry, all or nothing.
-
-        A load that replaces the store, a large one, or one with a group for
-        ``COPY`` where copying the store file costs less than ``CREATE`` would
-        (:func:`_bulk`), is written into a copy of the store file (in one
-        transaction, or for a large load statement by statement, so that no
-        transaction has to hold a national load in memory), and the copy then
-        takes the store's place: a failure or a kill leaves the store as it
-        was. Any other load runs in one transaction, with ``CREATE`` only:
-        LadybugDB crashes on the next statement after it rolls back a
-        transaction that ran a ``COPY``.
+        """Deletes, updates, creates (groups of ``COPY_THRESHOLD`` or more through ``COPY`` from Parquet) and the
+        registry, all or nothing: written into a copy of the store file (a new file for ``replace``) that then
+        takes the store's place (:meth:`_swap_in`), in one transaction, or for a large load statement by
+        statement, so that no transaction has to hold a national load in memory. A failure or a kill leaves
+        the store as it was. (``COPY`` only ever runs there: LadybugDB crashes on the next statement after it
+        rolls back a transaction that ran one.)
         """
-        import tempfile  # here, not at the top: a query starts without it
-
         done = 0
 
         def step(rows: int) -> None:
@@ -169,42 +231,45 @@ class EmbeddedStore(Store):
             if progress:
                 progress("write", done, plan.rows)
 
-        bulk = replace or _bulk(plan, self.path)
-
-        def everything(conn_execute) -> None:
-            for statement in statements.ddl(self.schema, self.backend):
-                conn_execute(statement)
+        def everything(conn_execute, folder: str) -> None:
+            self._ddl(conn_execute)
             for cypher, params in self.plan_statements(plan):
                 conn_execute(cypher, params)
                 step(len(params.get("rows", params.get("ids", ()))))
-            with tempfile.TemporaryDirectory(prefix="linkgraph-", dir=self.path.parent) as folder:
-                for label, nodes in plan.create_nodes.items():
-                    self._create(conn_execute, label, None, nodes, plan.loaded, folder, step, bulk)
-                for (type_, source, target), ties in plan.create_ties.items():
-                    self._create(conn_execute, type_, (source, target), ties, plan.loaded, folder, step, bulk)
+            for label, nodes in plan.create_nodes.items():
+                self._create(conn_execute, label, None, nodes, plan.loaded, folder, step)
+            for (type_, source, target), ties in plan.create_ties.items():
+                self._create(conn_execute, type_, (source, target), ties, plan.loaded, folder, step)
             for row in registry:
                 conn_execute(statements.record_source(self.backend), {"row": row})
 
-        if bulk:
-            self._swap_in(everything, copy=not replace, one_transaction=plan.rows < SWAP_ROWS)
-        else:
-            self._in_transaction(lambda: everything(self._execute))
+        self._rebuild(everything, copy=not replace, one_transaction=plan.rows < SWAP_ROWS)
+
+    def _rebuild(self, work, *, copy: bool, one_transaction: bool) -> None:
+        """:meth:`_swap_in` with the store closed meanwhile, and opened again after (also after a failure)."""
+        self._close_database()
+        self._writable = False
+        try:
+            self._swap_in(work, copy=copy, one_transaction=one_transaction)
+        finally:
+            self._open()
 
     def _swap_in(self, work, *, copy: bool, one_transaction: bool) -> None:
-        """Run ``work`` against a copy of the store file (or a new file), then put the copy in its place.
+        """Run ``work(execute, parquet_folder)`` against a copy of the store file (or a new file), then put the
+        copy in its place: closed (LadybugDB checkpoints on close), synced to disk, renamed over the store
+        (atomic), the folder synced. Readers that opened the store before keep reading the file as it was.
 
         ``one_transaction`` runs it as one (each statement's own commit checkpoints the store: 陕西省's
         tables took 7.5 s so, 3.7 s in one); otherwise each statement commits, so that no transaction
-        holds a national load. A failure leaves the copy, never the store, in whatever state.
+        holds a national load. A failure leaves the copy, never the store, in whatever state, and the copy
+        is removed (by the next writer, if this one is killed).
         """
-        building = self.path.with_name(f"{self.path.name}.building-{os.getpid()}")
-        self._conn.close()
-        self._db.close()
+        building = self.path.with_name(f"{self.path.name}{BUILDING}{os.getpid()}")
+        folder = Path(f"{building}.parquet")
         try:
-            for stale in self.path.parent.glob(f"{self.path.name}.building-*"):  # left by a writer that was killed
-                _remove(stale)
             if copy and self.path.exists():
                 shutil.copyfile(self.path, building)
+            folder.mkdir()
             database = ladybug.Database(str(building), buffer_pool_size=BUFFER_POOL_MB * 2**20)
             connection = ladybug.Connection(database)
 
@@ -217,25 +282,26 @@ class EmbeddedStore(Store):
             try:
                 if one_transaction:
                     execute("BEGIN TRANSACTION")
-                work(execute)
+                work(execute, str(folder))
                 if one_transaction:
                     execute("COMMIT")
             finally:
                 connection.close()
                 database.close()
+            _sync(building)
+            for side in _side_files(self.path):  # none after a clean close; a stale one would be replayed into the copy
+                _remove(side)
             os.replace(building, self.path)
-            _remove(Path(f"{self.path}.wal"))
+            _sync(self.path.parent)
         finally:
-            _remove(building)
-            _remove(Path(f"{building}.wal"))
-            self._open()
+            _remove_building(building)
 
     def _create(self, execute, name: str, ends: tuple[str, str] | None, records: Sequence, loaded: str,
-                folder: str, step, bulk: bool) -> None:
+                folder: str, step) -> None:
         """New nodes (``ends`` None) or ties of one (source kind, target kind) pair: ``CREATE`` in
-        batches, or in a ``bulk`` write for groups of ``COPY_THRESHOLD`` or more, ``COPY`` from Parquet
-        files, as few as LadybugDB's page cache allows."""
-        if not bulk or len(records) < COPY_THRESHOLD:
+        batches, or for groups of ``COPY_THRESHOLD`` or more, ``COPY`` from Parquet files in ``folder``,
+        as few as LadybugDB's page cache allows."""
+        if len(records) < COPY_THRESHOLD:
             rows = self.node_rows(records, loaded) if ends is None else self.tie_rows(records, loaded)
             cypher = (statements.create_nodes(self.schema, name, self.backend) if ends is None
                       else statements.create_ties(self.schema, name, *ends, self.backend))
@@ -340,26 +406,30 @@ class WriterLock:
         self._handle = None
 
     def acquire(self) -> None:
-        handle = open(f"{self.path}.lock", "a+")
         deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    handle.seek(0)
+        while not self.try_acquire():
+            if time.monotonic() >= deadline:
+                with open(f"{self.path}.lock", encoding="utf-8", errors="replace") as handle:
                     holder = handle.read().strip() or "another process"
-                    handle.close()
-                    raise StoreUnavailable(f"{self.path} is being written by {holder} / 另一个进程正在写入该数据库 "
-                                     f"(hint: wait for it to finish, or raise LINKGRAPH_LOCK_TIMEOUT, now "
-                                     f"{self.timeout:g} s)") from None
-                time.sleep(0.2)
+                raise StoreUnavailable(f"{self.path} is being written by {holder} / 另一个进程正在写入该数据库 "
+                                       f"(hint: wait for it to finish, or raise LINKGRAPH_LOCK_TIMEOUT, now "
+                                       f"{self.timeout:g} s)")
+            time.sleep(0.2)
+
+    def try_acquire(self) -> bool:
+        """Take the lock if no other process holds it; whether it was taken."""
+        handle = open(f"{self.path}.lock", "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
         handle.seek(0)
         handle.truncate()
         handle.write(f"process {os.getpid()}")
         handle.flush()
         self._handle = handle
+        return True
 
     def release(self) -> None:
         if self._handle is not None:
@@ -375,17 +445,56 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-def _bulk(plan: WritePlan, path: Path) -> bool:
-    """Whether to write ``plan`` into a copy of the store file (``COPY`` allowed) rather than in a transaction:
-    when it is large, or has a group for ``COPY`` and copying the file costs less than ``CREATE`` would
-    (``COPY`` saves about 90 µs a row over ``CREATE``, the time to copy about 90 KB of store)."""
-    if plan.rows >= SWAP_ROWS:
-        return True
-    groups = [*plan.create_nodes.values(), *plan.create_ties.values()]
-    if not any(len(g) >= COPY_THRESHOLD for g in groups):
-        return False
-    size = path.stat().st_size if path.exists() else 0
-    return size <= plan.rows * SWAP_BYTES_PER_ROW
+def _finish_writes(path: Path) -> None:
+    """Finish the commit or checkpoint a killed writer of the store file ``path`` left, with one read-write open
+    (the caller holds ``PATH.lock``). A WAL whose last commit was cut off is replayed up to it: what was not
+    committed was never there."""
+    ladybug.Database(str(path), buffer_pool_size=BUFFER_POOL_MB * 2**20, throw_on_wal_replay_failure=False).close()
+
+
+def _side_files(path: Path) -> list[Path]:
+    """LadybugDB's :data:`SIDE_FILES` that are beside the database file ``path`` now."""
+    return [side for side in (Path(f"{path}{suffix}") for suffix in SIDE_FILES) if side.exists()]
+
+
+def _remove_building(building: Path) -> None:
+    """A copy a load was written into (``FILE.building-PID``), its LadybugDB files and its Parquet folder."""
+    for path in (building, *(Path(f"{building}{suffix}") for suffix in SIDE_FILES)):
+        _remove(path)
+    shutil.rmtree(f"{building}.parquet", ignore_errors=True)
+
+
+_LEGACY_PARQUET = re.compile(r"linkgraph-[a-z0-9_]{8}")
+"""The Parquet folders of older linkgraph versions (``tempfile`` names with the prefix ``linkgraph-``)."""
+
+
+def remove_leftovers(path: Path) -> list[Path]:
+    """Remove what writers of the store ``path`` that were killed left beside it, and return it: copies they
+    were writing (:func:`_remove_building`), and older versions' Parquet folders (``linkgraph-XXXXXXXX`` holding
+    nothing but ``.parquet`` files). Only names of this module's making are touched, and only by the holder of
+    ``PATH.lock`` (so no writer is using them)."""
+    building = re.compile(re.escape(f"{path.name}{BUILDING}") + r"\d+")
+    ours = ("", *SIDE_FILES, ".parquet")
+    found = []
+    for entry in list(path.parent.iterdir()):
+        copy = building.match(entry.name)
+        if copy and entry.name[copy.end():] in ours:
+            _remove_building(path.parent / copy.group())
+            found.append(entry)
+        elif (_LEGACY_PARQUET.fullmatch(entry.name) and entry.is_dir()
+              and all(f.suffix == ".parquet" and f.is_file() for f in entry.iterdir())):
+            shutil.rmtree(entry)
+            found.append(entry)
+    return found
+
+
+def _sync(path: Path) -> None:
+    """Flush a file's (or a folder's entries') writes to the disk, so that a rename never outlives its data."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def copy_columns(properties: Sequence, records: Sequence, loaded: str,

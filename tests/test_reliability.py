@@ -3,20 +3,27 @@
 Each run of ``linkgraph load`` here is a real process, killed with SIGKILL at
 a delay drawn from a seeded generator; the store is then loaded again, and
 every node and tie with every property must equal a clean load. The default
-run kills a few loads per store; ``pytest -m slow`` kills many more.
+run kills a few loads per store; ``pytest -m slow`` kills many more. On the
+embedded store, after every kill and before the rerun, a reader (``linkgraph
+query`` and a read-only open from Python) must open the store and find it as it
+was before the killed command or as that command leaves it, nothing between;
+after the rerun nothing may be left beside the store but it and its lock.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 
 import pytest
 
+from graph_model.schema import default_schema
 from stores import open_store
 from tests.conftest import EXAMPLE, REPO
 
@@ -25,6 +32,13 @@ SOURCES = [str(EXAMPLE / "case.yaml"), str(PLANNER / "刘国具镇填报.xlsx"),
 DECISIONS = ["--decisions", str(PLANNER / "decisions.csv")]
 KILLS = {"default": 4, "slow": 30}
 KILLED_AT: list[float] = []
+EMBEDDED_COMMANDS = {
+    # name: (the command's arguments, the state of the store it starts from)
+    "load": (["load", *SOURCES, *DECISIONS], "case"),  # adds the planners' tables to a store
+    "load --replace": (["load", *SOURCES, *DECISIONS, "--replace"], "roster"),  # writes a new file
+    "roster": (["roster", "--county", "610828"], "empty"),  # a fresh store, through COPY
+}
+"""The commands killed on the embedded store, in turn."""
 
 
 def linkgraph(*args: str, env: dict | None = None) -> subprocess.Popen:
@@ -64,37 +78,126 @@ def kill_and_rerun(store: str, seed: int, kills: int, reset) -> None:
         rerun = load(store)
         assert rerun.returncode == 0, rerun.stderr
         assert snapshot(store) == clean, f"after a kill at {delay:.2f} s"
-    backend = "neo4j" if "://" in store else "embedded"
+    log_kills("neo4j" if "://" in store else "embedded",
+              f"{kills} loads started, {len(KILLED_AT)} killed mid-load (at {', '.join(f'{d:.2f}' for d in KILLED_AT)}"
+              " s), the others had finished; every rerun equal to a clean load")
+
+
+def log_kills(backend: str, text: str) -> None:
+    """One line per backend in output/test-artifacts/kills.txt: what the last kill test did."""
     log = REPO / "output" / "test-artifacts" / "kills.txt"
     log.parent.mkdir(parents=True, exist_ok=True)
     lines = [line for line in (log.read_text(encoding="utf-8").splitlines() if log.exists() else [])
              if not line.startswith(f"{backend}:")]
-    lines.append(f"{backend}: {kills} loads started, {len(KILLED_AT)} killed mid-load (at "
-                 f"{', '.join(f'{d:.2f}' for d in KILLED_AT)} s), the others had finished; "
-                 "every rerun equal to a clean load")
+    lines.append(f"{backend}: {text}")
     log.write_text("\n".join(sorted(lines)) + "\n", encoding="utf-8")
     KILLED_AT.clear()
 
 
-def _kills(request) -> int:
-    return KILLS["slow"] if request.config.getoption("-m") == "slow" else KILLS["default"]
+KILL_COUNTS = pytest.mark.parametrize("kills", [KILLS["default"], pytest.param(KILLS["slow"], marks=pytest.mark.slow)])
+"""A few kills in the default run, many with ``pytest -m slow``."""
 
 
-def test_kills_during_embedded_loads_never_cost_data(tmp_path, request):
-    store = str(tmp_path / "g.lbug")
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "linkgraph", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=300)
 
-    def reset():
-        for path in tmp_path.glob("g.lbug*"):
-            path.unlink()
 
-    kill_and_rerun(store, seed=1, kills=_kills(request), reset=reset)
+def embedded_states(folder) -> dict[str, str]:
+    """Store files to start the killed commands from: empty (tables only), the example's case file, the roster."""
+    from graph_model.records import GraphData
+
+    states = {name: str(folder / f"{name}.lbug") for name in ("empty", "case", "roster")}
+    with open_store(states["empty"], create=True) as store:
+        store.write(GraphData())
+    assert run("load", str(EXAMPLE / "case.yaml"), "--store", states["case"]).returncode == 0
+    assert run("roster", "--county", "610828", "--store", states["roster"]).returncode == 0
+    return states
+
+
+def put(state: str, store) -> None:
+    """The store folder holding nothing but a copy of the store file ``state``."""
+    shutil.rmtree(store.parent, ignore_errors=True)
+    store.parent.mkdir()
+    shutil.copyfile(state, store)
+
+
+def readable_after_a_kill(store) -> tuple[dict, dict]:
+    """The store as a new ``linkgraph query`` process and a read-only open from Python find it (both must)."""
+    import json
+
+    query = run("query", "kind_counts", "--store", str(store), "--format", "json")
+    assert query.returncode == 0, query.stderr
+    found = snapshot(str(store))  # a read-only open from Python
+    with open_store(str(store), read_only=True) as opened:
+        stored = opened.counts()
+    labels = default_schema().node_labels
+    assert {row["kind"]: row["count"] for row in json.loads(query.stdout)} == {
+        kind: n for kind, n in stored.items() if kind in labels and n}
+    return found
+
+
+def kill_one(name: str, start: str, store, delay: float, before: tuple, after: tuple) -> tuple[bool, list[str]]:
+    """Run ``name`` on a copy of ``start``, SIGKILL it after ``delay`` s (unless it ended), check that readers
+    find the store before or after it, run it again; whether it was killed and what it had left beside the store."""
+    args = EMBEDDED_COMMANDS[name][0]
+    put(start, store)
+    process = linkgraph(*args, "--store", str(store))
+    time.sleep(delay)
+    killed = process.poll() is None
+    if killed:
+        process.send_signal(signal.SIGKILL)
+        KILLED_AT.append(delay)
+    process.wait()
+    left = [p.name for p in store.parent.iterdir() if p.name not in ("g.lbug", "g.lbug.lock")]
+    assert all(n.startswith("g.lbug.building-") for n in left), left  # the store file itself was never half written
+    found = readable_after_a_kill(store)
+    assert found in (before, after), f"{name} killed at {delay:.2f} s: neither before nor after"
+    rerun = run(*args, "--store", str(store))
+    assert rerun.returncode == 0, rerun.stderr
+    assert snapshot(str(store)) == after, f"{name} killed at {delay:.2f} s"
+    assert sorted(p.name for p in store.parent.iterdir()) == ["g.lbug", "g.lbug.lock"]
+    return killed, left
+
+
+@KILL_COUNTS
+def test_kills_during_embedded_loads_leave_a_store_readers_open(tmp_path, kills):
+    states = embedded_states(tmp_path / "states")
+    store = tmp_path / "kill" / "g.lbug"
+    before, after, lasts = {}, {}, {}
+    for name, (args, start) in EMBEDDED_COMMANDS.items():  # what each command starts from, and makes (unkilled)
+        put(states[start], store)
+        before[name] = snapshot(str(store))
+        started = time.monotonic()
+        done = run(*args, "--store", str(store))
+        lasts[name] = time.monotonic() - started  # only to spread the kills over the command's run
+        assert done.returncode == 0, done.stderr
+        after[name] = snapshot(str(store))
+        assert after[name] != before[name]
+    chance = random.Random(1)
+    left, killed, started = [], Counter(), 0
+    while sum(killed.values()) < kills:  # commands that end before their kill do not count
+        assert started < 3 * kills, f"only {sum(killed.values())} of {started} commands were killed mid-run"
+        name = list(EMBEDDED_COMMANDS)[started % len(EMBEDDED_COMMANDS)]
+        was_killed, leftovers = kill_one(name, states[EMBEDDED_COMMANDS[name][1]], store,
+                                         chance.uniform(0.3, 0.9) * lasts[name], before[name], after[name])
+        killed[name] += was_killed
+        left.extend(leftovers)
+        started += 1
+    log_kills("embedded", f"{started} commands started ({', '.join(EMBEDDED_COMMANDS)} in turn), "
+              f"{len(KILLED_AT)} killed mid-run (at {', '.join(f'{d:.2f}' for d in KILLED_AT)} s; "
+              f"{', '.join(f'{n}: {c}' for n, c in killed.items())}), the others had finished; after each, "
+              f"linkgraph query and a read-only open found the store as before or after the command; "
+              f"{len(left)} leftovers of killed writers ({', '.join(sorted(set(left))) or 'none'}) removed by the "
+              "rerun; every rerun equal to a clean run")
 
 
 @pytest.mark.neo4j
-def test_kills_during_neo4j_loads_never_cost_data(neo4j_store, neo4j_uri, request):
+@KILL_COUNTS
+def test_kills_during_neo4j_loads_never_cost_data(neo4j_store, neo4j_uri, kills):
     from graph_model.records import GraphData
 
-    kill_and_rerun(neo4j_uri, seed=2, kills=_kills(request), reset=lambda: neo4j_store.write(GraphData(), replace=True))
+    kill_and_rerun(neo4j_uri, seed=2, kills=kills, reset=lambda: neo4j_store.write(GraphData(), replace=True))
 
 
 def test_a_second_writer_waits_and_readers_see_the_store_as_it_was(tmp_path):
