@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
+from graph_model.sources import SourceInfo
 from loaders.case_file import check_sections, parse_case, parse_yaml, roster_spec
 from loaders.context import Known, LoadContext
 from loaders.reconcile import Identity, Match, RosterIndex
@@ -32,16 +33,6 @@ from loaders.text import MAX_CASE_MB, decode_text, read_source_bytes
 CASE_SUFFIXES = (".yaml", ".yml")
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    """One source of a load: how it is named in provenance, and a digest of everything it was read from."""
-
-    ref: SourceRef
-    path: Path
-    digest: str
-    kind: str
 
 
 @dataclass

@@ -280,6 +280,12 @@ def node_names(label: str) -> str:
             "n.place AS place ORDER BY id")
 
 
+def units_named(label: str) -> str:
+    """Units of ``label`` whose id is ``$value`` or one of whose names has the key ``$key``, with their names."""
+    return (f"MATCH (n:{label}) WHERE n.id = $value OR n.match_text CONTAINS $key "
+            "RETURN n.id AS id, n.name AS name, n.name_raw AS name_raw, n.aliases AS aliases ORDER BY id")
+
+
 def nodes_named(label: str) -> str:
     """Nodes of ``label`` whose id is ``$value`` or one of whose names has the key ``$key`` (``|key|``)."""
     return (f"MATCH (n:{label}) WHERE n.id = $value OR n.match_text CONTAINS $key "

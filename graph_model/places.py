@@ -1,0 +1,436 @@
+"""Places: the administrative hierarchy, where any node lies, and the one resolver of place names; pure.
+
+The levels (province … village), their NBS code lengths and the ties that
+place a node are declared in ``schema.yaml`` (:attr:`graph_model.schema.Schema.levels`,
+:attr:`~graph_model.schema.Schema.placing_ties`). Everything that asks where a node
+lies asks here: the loads (a roster unit a source names, :func:`resolve_place`),
+the stores' ``within`` (:meth:`stores.base.Store.ids_within` gives the same
+nodes as :func:`nodes_within`), the named queries, coverage, the report's
+groups, the map's place filter and ``serve``.
+
+Where a node lies (:func:`places_of`):
+
+- an administrative unit lies at itself, inside the unit above it (PART_OF,
+  else its code's prefix);
+- an organization lies where its ``place`` says, else where its placing ties
+  (LOCATED_IN, PARTY_ORG_OF) lead: the unit, or the organization whose place it
+  takes (the party branch of a company lies where the company lies);
+- an organization that nothing places (a joint committee, the cooperative it
+  set up) lies where the placed nodes lie that it reaches through working ties,
+  through other organizations placed nowhere: the joint committee of two
+  villages of 乌镇 lies in 乌镇, and so do its cooperative and the cattle farm.
+
+>>> from graph_model.schema import default_schema
+>>> from loaders import load_sources
+>>> jia = load_sources(["examples/jia_county/case.yaml"]).graph
+>>> places = places_of(jia, default_schema())
+>>> [jia.nodes[places.town[n]].name for n in ("jia:hetaoshuyan_joint_committee", "jia:cattle_farm")]
+['乌镇', '乌镇']
+>>> "jia:cattle_farm" in nodes_within(jia, default_schema(), "610828", places)
+True
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from graph_model.names import NameIndex, match_key
+from graph_model.records import GraphData, InputError, Node, Origin, Problem
+from graph_model.schema import Schema, default_schema
+
+
+@functools.cache
+def _levels(schema: Schema) -> tuple[tuple[str, int], ...]:
+    return tuple((level.kind, level.code_length) for level in schema.levels)
+
+
+def parent_code(code: str, schema: Schema | None = None) -> str | None:
+    """The NBS code of the unit a unit belongs to (village → town → county → city → province).
+
+    >>> parent_code("610828103224"), parent_code("61")
+    ('610828103', None)
+    """
+    lengths = [n for _, n in _levels(schema or default_schema())]
+    return next((code[:n] for n in reversed(lengths) if len(code) > n and code.isdigit()), None)
+
+
+def within(code: str | None, scope: str | None) -> bool:
+    """Whether the unit ``code`` lies in (or is) the unit ``scope``; NBS codes nest by prefix."""
+    return scope is None or (code is not None and code.startswith(scope))
+
+
+# ---------------------------------------------------------------- where nodes lie
+
+@dataclass
+class Places:
+    """Where each node of a graph lies (see the module): ``at`` the units each lies at (one for a placed
+    node, those reached for one placed nowhere), ``parent`` the unit above each unit, ``kinds`` the kind
+    of each unit; ``town`` and ``county`` the town and county of each node that lies in one only."""
+
+    schema: Schema
+    kinds: dict[str, str] = field(default_factory=dict)
+    parent: dict[str, str] = field(default_factory=dict)
+    at: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    town: dict[str, str] = field(default_factory=dict)
+    county: dict[str, str] = field(default_factory=dict)
+
+    def group(self, node_id: str) -> str | None:
+        """The node's town, else its county (county-level units form a group of their own), else None."""
+        return self.town.get(node_id) or self.county.get(node_id)
+
+    def ancestors(self, unit: str) -> list[str]:
+        """``unit`` and the units above it, bottom up."""
+        chain = [unit]
+        while chain[-1] in self.parent and len(chain) <= len(self.schema.levels):
+            chain.append(self.parent[chain[-1]])
+        return chain
+
+    def of_kind(self, node_id: str, kind: str) -> str | None:
+        """The unit of ``kind`` the node lies in, when all the units it lies at share one."""
+        found = {next((u for u in self.ancestors(unit) if self.kinds.get(u) == kind), None)
+                 for unit in self.at.get(node_id, ())}
+        return found.pop() if len(found) == 1 else None
+
+    def finest(self, node_id: str, kinds: Iterable[str]) -> str | None:
+        """The node's unit of the lowest of ``kinds`` (listed top down) it lies in, for the map's filters."""
+        return next(filter(None, (self.of_kind(node_id, kind) for kind in reversed(tuple(kinds)))), None)
+
+    def lies_in(self, node_id: str, unit: str) -> bool:
+        """Whether the node lies in ``unit`` (or is it): one of the units it lies at is in it."""
+        return any(unit in self.ancestors(at) or within(at, unit) for at in self.at.get(node_id, ()))
+
+
+def places_of(graph: GraphData, schema: Schema | None = None) -> Places:
+    """Where every node of ``graph`` lies (see the module)."""
+    schema = schema or graph.schema or default_schema()
+    levels = set(schema.administrative_kinds)
+    nodes = graph.nodes
+    places = Places(schema, kinds={n.id: n.kind for kind in levels for n in graph.nodes_of(kind)})
+    placing: dict[str, list[str]] = {}
+    working: dict[str, set[str]] = {}
+    for tie in graph.ties.values():
+        if tie.type in schema.placing_ties:
+            placing.setdefault(tie.source_id, []).append(tie.target_id)
+        elif tie.type in schema.working_ties:
+            working.setdefault(tie.source_id, set()).add(tie.target_id)
+            working.setdefault(tie.target_id, set()).add(tie.source_id)
+    for unit in places.kinds:
+        above = next((t for t in placing.get(unit, ()) if t in places.kinds), None) or parent_code(unit, schema)
+        if above in places.kinds:
+            places.parent[unit] = above
+    placed = _placed(nodes, places.kinds, placing)
+    places.at = {n: (p,) for n, p in placed.items()}
+    places.at.update(_reached(nodes, placed, working, places.kinds))
+    for node_id in places.at:
+        for kind, found in ((schema.level_kind("town"), places.town), (schema.level_kind("county"), places.county)):
+            unit = places.of_kind(node_id, kind)
+            if unit is not None:
+                found[node_id] = unit
+    return places
+
+
+def _placed(nodes: Mapping[str, Node], units: Mapping[str, str], placing: Mapping[str, list[str]]) -> dict[str, str]:
+    """The unit each placed node lies at: a unit itself; an organization its ``place``, else the unit or the
+    placed organization its placing ties lead to (followed as far as they go)."""
+    placed = {unit: unit for unit in units}
+    for node in nodes.values():
+        if node.id not in units and node.props.get("place"):
+            placed[node.id] = node.props["place"]
+    pending = [n for n in placing if n not in placed]
+    while pending:
+        before = len(pending)
+        for node_id in pending:
+            target = next((placed[t] for t in placing[node_id] if t in placed), None)
+            if target is not None:
+                placed[node_id] = target
+        pending = [n for n in pending if n not in placed]
+        if len(pending) == before:
+            break
+    return placed
+
+
+def _reached(nodes: Mapping[str, Node], placed: Mapping[str, str], working: Mapping[str, set[str]],
+             units: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """For each organization placed nowhere that works with a placed node (directly, or through others placed
+    nowhere): the units of the placed nodes its group of unplaced organizations works with."""
+    found: dict[str, tuple[str, ...]] = {}
+    for start in working:
+        if start in placed or start in found or start in units or start not in nodes:
+            continue
+        group, anchors, frontier = {start}, set(), [start]
+        while frontier:
+            node_id = frontier.pop()
+            for other in working.get(node_id, ()):
+                if other in placed:
+                    anchors.add(placed[other])
+                elif other not in group:
+                    group.add(other)
+                    frontier.append(other)
+        for node_id in group:
+            found[node_id] = tuple(sorted(anchors))
+    return {n: a for n, a in found.items() if a}
+
+
+def nodes_within(graph: GraphData, schema: Schema, code: str, places: Places | None = None) -> set[str]:
+    """The nodes of the unit ``code``, as :meth:`stores.base.Store.ids_within` finds them in a store: the
+    nodes that lie in it, the nodes they work with (a node placed elsewhere is included, not followed), and
+    the attributes (industries) of all those."""
+    places = places or places_of(graph, schema)
+    inside = {n for n in graph.nodes if places.lies_in(n, code)}
+    found = set(inside)
+    attribute: set[str] = set()
+    for tie in graph.ties.values():
+        ends = (tie.source_id, tie.target_id)
+        if tie.type in schema.working_ties:
+            found.update(ends if inside & set(ends) else ())
+    for tie in graph.ties.values():
+        if tie.type in schema.attribute_ties and {tie.source_id, tie.target_id} & found:
+            attribute.update((tie.source_id, tie.target_id))
+    return found | attribute
+
+
+# ---------------------------------------------------------------- the one resolver of place names
+
+@dataclass(frozen=True)
+class PlaceRef:
+    """A place as a source names it: kind and name, with the town or county it is in, or its code.
+
+    ``kind`` None: a unit of any level (a query's ``within``: 佳县, 乌镇). ``resolve_to`` and
+    ``resolution`` are a decision the source states: which roster unit it means, and why.
+    """
+
+    kind: str | None
+    name: str
+    town: str | None = None
+    county: str | None = None
+    code: str | None = None
+    resolve_to: str | None = None
+    resolution: str | None = None
+
+    @property
+    def context(self) -> str:
+        return "".join(filter(None, (self.county, self.town)))
+
+
+@dataclass(frozen=True)
+class Match:
+    """How a :class:`PlaceRef` was resolved.
+
+    ``status`` is ``code`` (the source gave the code), ``exact`` (same name),
+    ``normalized`` (same after normalization: Traditional or variant
+    characters, suffixes) or ``curated`` (a decision of the source or the
+    planner). ``others`` describe units that could also be meant.
+    """
+
+    ref: PlaceRef
+    node: Node
+    status: str
+    others: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """A bilingual one-paragraph account, stored on the node as ``reconciliation``."""
+        where = self.ref.context
+        parts = [f"来源称“{where}{self.ref.name}” / source says {where}{self.ref.name}: "
+                 f"{self.status} → {self.node.name} ({self.node.id})"]
+        if self.ref.resolution:
+            parts.append(self.ref.resolution)
+        if self.others:
+            parts.append(f"其他候选 / other candidates: {'、'.join(self.others)}")
+        return "; ".join(parts)
+
+    @property
+    def is_conflict(self) -> bool:
+        return self.status == "curated" or bool(self.others)
+
+
+@dataclass(frozen=True)
+class Unresolved(Problem):
+    """A reference that matched no unit, or several: the problem plus what a reviewer needs to decide."""
+
+    ref: PlaceRef | None = None
+    status: str = "missing"
+    candidates: tuple[str, ...] = ()
+
+
+class RosterIndex:
+    """Administrative units by id and, through one :class:`graph_model.names.NameIndex`, by name
+    within their town and county; built once per load (or of the units a query's name may mean)."""
+
+    def __init__(self, units: Iterable[Node] | GraphData = (), schema: Schema | None = None):
+        self.schema = schema or default_schema()
+        self._levels = set(self.schema.administrative_kinds)
+        self._town, self._county = self.schema.level_kind("town"), self.schema.level_kind("county")
+        self.nodes: dict[str, Node] = {}
+        self._names = NameIndex()
+        self._scopes: dict[tuple[str, str, str | None], str] = {}
+        self._described: dict[str, str] = {}
+        self._everywhere: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+        self.add(units.nodes.values() if isinstance(units, GraphData) else units)
+
+    def add(self, units: Iterable[Node]) -> None:
+        county, town = self.schema.code_length(self._county), self.schema.code_length(self._town)
+        for node in units:
+            if node.kind not in self._levels or node.id in self.nodes:
+                continue
+            if self._scopes or self._described or self._everywhere:  # what was worked out may change
+                self._scopes.clear()
+                self._described.clear()
+                self._everywhere.clear()
+            self.nodes[node.id] = node
+            code = node.id
+            scope = (code[:county] if len(code) > county else None, code[:town] if len(code) > town else None)
+            self._names.add(code, node.kind, [node.name, node.props.get("name_raw"), *node.props.get("aliases", [])],
+                            scope=scope)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def _scope(self, scope: str | None) -> dict[str, str | None]:
+        lengths = {self.schema.code_length(self._town): "town", self.schema.code_length(self._county): "county"}
+        level = lengths.get(len(scope)) if scope is not None else None
+        return {"town": scope if level == "town" else None, "county": scope if level == "county" else None}
+
+    def named(self, kind: str, name: str, scope: str | None = None) -> list[Node]:
+        """Units of ``kind`` called ``name`` (after normalization) inside the unit ``scope``."""
+        ids = self._names.exact(name, kind, **self._scope(scope))
+        return [self.nodes[i] for i in ids if within(i, scope)] if scope else [self.nodes[i] for i in ids]
+
+    def elsewhere(self, kind: str, name: str, inside: set[str]) -> tuple[str, ...]:
+        """:meth:`describe` of each unit of ``kind`` in the country called ``name``, except those of
+        ``inside``. Kept per name: nationally a common name (新村) means hundreds of units, and a load
+        asks again for each place so named."""
+        described = self._everywhere.get((kind, name))
+        if described is None:
+            nodes = self.nodes
+            described = self._everywhere[(kind, name)] = tuple((i, self.describe(nodes[i]))
+                                                               for i in self._names.exact(name, kind))
+        return tuple(text for node_id, text in described if node_id not in inside)
+
+    def close(self, kind: str, name: str, scope: str | None = None, n: int = 3) -> list[Node]:
+        """The units ``name`` may mean, best first: same town or county first, then elsewhere."""
+        found = self._names.candidates(name, kind, **self._scope(scope), limit=n)
+        return [self.nodes[c.id] for c in found]
+
+    def scope(self, kind: str, name: str, county: str | None, origin: Origin | None) -> str:
+        """The code of the county or town a reference names as its context, resolved once per load (a table
+        names the same town on thousands of rows)."""
+        key = (kind, name, county)
+        found = self._scopes.get(key)
+        if found is None:
+            found = self._scopes[key] = resolve_place(self, PlaceRef(kind, name, county=county), origin).node.id
+        return found
+
+    def describe(self, node: Node) -> str:
+        """``店镇西山村 (610828102209)``: a unit with the town (or county) it belongs to."""
+        found = self._described.get(node.id)
+        if found is None:  # names read from props, not through Node.name: this runs for every unit described
+            name = node.props["name"]
+            below_county = node.kind not in self.schema.administrative_kinds[:self.schema.administrative_kinds.index(
+                self._town)]
+            parent = self.nodes.get(parent_code(node.id, self.schema) or "") if below_county else None
+            prefix = parent.props["name"] if parent is not None else ""
+            found = self._described[node.id] = f"{'' if name.startswith(prefix) else prefix}{name} ({node.id})"
+        return found
+
+
+def _status(ref: PlaceRef, node: Node) -> str:
+    return "exact" if ref.name in (node.name, node.props.get("name_raw")) else "normalized"
+
+
+def _any_level(index: RosterIndex, ref: PlaceRef) -> PlaceRef:
+    """``ref`` (of no kind) with the kind of the unit it names: a code's level, else the level of the unit
+    whose whole name it is, which wins over units of other levels it matches otherwise (乌镇 the town, not
+    乌镇村), not over another of its own level (西山村, and 崔家西山村 whose alias it is)."""
+    schema = index.schema
+    if ref.name.isdigit():
+        return PlaceRef(schema.kind_of_code(ref.name) or "", "", code=ref.name)
+    key = match_key(ref.name)
+    found = [node for kind in schema.administrative_kinds for node in index.named(kind, ref.name)]
+    whole = {n.kind for n in found if match_key(n.name) == key}
+    others = {n.kind for n in found if match_key(n.name) != key}
+    kinds = whole if whole and not others & whole else {n.kind for n in found}
+    units = [n.id for n in found if n.kind in kinds]
+    if len(units) != 1:
+        return PlaceRef("", ref.name, ref.town, ref.county)
+    return PlaceRef(kinds.pop(), ref.name, ref.town, ref.county, code=units[0])
+
+
+def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = None) -> Match:
+    """The roster unit ``ref`` means, or :class:`InputError` with an :class:`Unresolved` problem.
+
+    The one resolver of place names: loads, the queries' ``within`` and place parameters, the map and
+    extraction all call it. A reference of no kind may mean a unit of any level (:func:`_any_level`).
+    """
+    if ref.kind is not None:
+        return _resolve_of_kind(index, ref, origin)
+    chosen = _any_level(index, ref)
+    if chosen.kind:
+        return _resolve_of_kind(index, chosen, origin)
+    found = [n for kind in index.schema.administrative_kinds for n in index.named(kind, ref.name)]
+    what = f"{ref.name!r} names {len(found)} units / 名称对应多个区划" if found else \
+        f"no administrative unit named {ref.name!r} / 找不到该区划"
+    listed = tuple(dict.fromkeys(index.describe(n) for n in found))
+    raise InputError([Unresolved(origin, f"{what}; candidates 候选: {'; '.join(listed) or 'none / 无'}",
+                                 "give the code / 请改用区划代码", ref=ref, status="ambiguous" if found else "missing",
+                                 candidates=listed)])
+
+
+def _resolve_of_kind(index: RosterIndex, ref: PlaceRef, origin: Origin | None) -> Match:
+    """:func:`resolve_place` for a reference of a known kind."""
+
+    def fail(message: str, status: str, candidates: Iterable[Node], hint: str) -> InputError:
+        listed = tuple(dict.fromkeys(index.describe(n) for n in candidates))
+        return InputError([Unresolved(origin, f"{message}; candidates 候选: {'; '.join(listed) or 'none / 无'}", hint,
+                                      ref=ref, status=status, candidates=listed)])
+
+    village = index.schema.level_kind("village")
+    if not ref.code and ref.name.isdigit() and len(ref.name) == index.schema.code_length(ref.kind):
+        ref = PlaceRef(ref.kind, "", ref.town, ref.county, ref.name, ref.resolve_to, ref.resolution)
+    code = ref.code or ref.resolve_to
+    if code:
+        chosen = index.nodes.get(code)
+        if chosen is None or chosen.kind != ref.kind:
+            raise fail(f"{code} is not a {ref.kind} of the roster / 代码不在名册中", "missing",
+                       index.named(ref.kind, ref.name) if ref.name else (), "use a code listed as a candidate")
+    scope = None
+    if ref.county:
+        scope = index.scope(index.schema.level_kind("county"), ref.county, None, origin)
+    if ref.town and ref.kind == village:
+        scope = index.scope(index.schema.level_kind("town"), ref.town, ref.county, origin)
+    elif ref.kind == village and not code and not ref.county:
+        raise fail(f"village {ref.name} needs its town / 村须注明所属乡镇", "ambiguous",
+                   index.named(village, ref.name), "add the town (乡镇), or the village's code")
+    same = index.named(ref.kind, ref.name, scope) if ref.name else []
+    inside = {n.id for n in same}
+
+    def elsewhere() -> list[Node]:
+        return [n for n in index.named(ref.kind, ref.name) if n.id not in inside] if ref.name else []
+
+    if code:
+        outside = elsewhere()
+        others = tuple(index.describe(n) for n in [*same, *outside] if n.id != code)
+        if ref.code and not ref.resolve_to:
+            if ref.name and chosen not in same and chosen not in outside:
+                raise fail(f"code {code} is {index.describe(chosen)}, not {ref.context}{ref.name} / 代码与名称不符",
+                           "missing", [chosen, *same], "correct the code or the name")
+            return Match(ref, chosen, "code", others)
+        if same and chosen not in same:
+            raise fail(f"{ref.name} matches the roster, but resolve_to names {index.describe(chosen)} "
+                       f"/ 名称已匹配，与指定代码不一致", "ambiguous", same, "remove resolve_to, or correct it")
+        needs_reason = not within(chosen.id, scope) or chosen not in same
+        if needs_reason and not ref.resolution:
+            raise fail(f"resolve_to {code} needs a resolution note saying why / 须说明核对依据", "ambiguous",
+                       [chosen], "add resolution: <why this unit>")
+        return Match(ref, chosen, "curated" if chosen not in same else _status(ref, chosen), others)
+    where = f" in {ref.context}" if ref.context else ""
+    if len(same) == 1:
+        return Match(ref, same[0], _status(ref, same[0]), index.elsewhere(ref.kind, ref.name, inside))
+    if len(same) > 1:
+        raise fail(f"{ref.name}{where} matches {len(same)} roster units / 名册中有多个同名单位", "ambiguous", same,
+                   "give the town or county, the code, or resolve_to: <code> with resolution: <why>")
+    raise fail(f"{ref.kind} {ref.name}{where} is not in the roster / 名册中无此名称", "missing",
+               [*index.close(ref.kind, ref.name, scope), *elsewhere()],
+               "correct the name, or add resolve_to: <code> and resolution: <why> to the source")
