@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from graph_model.schema import Schema
-from queries.catalog import NamedQuery
+from queries.catalog import PLACED_NOWHERE, NamedQuery
 
 # Escapes of a Cypher string literal (Neo4j Cypher manual, "String literals");
 # other control characters as \uXXXX, so that a value stays on its line.
@@ -50,8 +50,12 @@ def cypher_literal(value: Any) -> str:
 
 def browser_parameters(query: NamedQuery, values: Mapping[str, Any]) -> str:
     """One ``:param`` line per parameter of ``query``, values checked and typed
-    by the catalog (an optional one left out is ``null``)."""
-    return "\n".join(f":param {name} => {cypher_literal(value)};" for name, value in query.bind(values).items())
+    by the catalog (an optional one left out is ``null``), and an empty list of the organizations placed
+    nowhere where the query takes a unit's nodes (``WITHIN``: linkgraph finds them, the Browser cannot)."""
+    lines = [f":param {name} => {cypher_literal(value)};" for name, value in query.bind(values).items()]
+    if query.places_unplaced:  # the Browser has no store to find them: within takes codes and places alone
+        lines.append(f":param {PLACED_NOWHERE} => [];")
+    return "\n".join(lines)
 
 
 def browser_cypher(query: NamedQuery) -> str:

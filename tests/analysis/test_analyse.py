@@ -16,8 +16,8 @@ def jia_analysis(jia, schema):
 def test_summary(jia_analysis):
     s = jia_analysis.summary
     assert {k: v for k, v in s.items() if k != "aggregates"} == {
-        "nodes": 368, "network_nodes": 17, "network_ties": 20, "network_pairs": 18, "parallel_pairs": 2,
-        "components": 3, "largest_component": 7, "villages": 334, "untied_villages": 331, "undated_ties": 10}
+        "nodes": 368, "network_nodes": 16, "network_ties": 16, "network_pairs": 14, "parallel_pairs": 2,
+        "components": 4, "largest_component": 6, "villages": 334, "untied_villages": 331, "undated_ties": 6}
     assert [(g["name"], g["count"]) for g in s["aggregates"]] == [("刘国具镇38家酿酒合作社（作坊）", 38),
                                                                   ("刘国具镇14个村集体", 14)]
     assert jia_analysis.engine == "networkx" and jia_analysis.samplings == [] and not jia_analysis.synthetic
@@ -25,40 +25,51 @@ def test_summary(jia_analysis):
 
 def test_nodes(jia_analysis):
     rows = {r["name"]: r for r in jia_analysis.nodes}
-    assert len(rows) == 17 and jia_analysis.nodes[0]["name"] == "核桃树墕联村党委"
+    assert len(rows) == 16 and jia_analysis.nodes[0]["name"] == "核桃树墕联村党委"
+    assert "乌镇" not in rows  # the town's party committee is of the town (PARTY_ORG_OF), not its partner
     committee = rows["核桃树墕联村党委"]
-    # 13 of the C(16, 2) = 120 pairs of other nodes lie on its shortest paths: 13/120
-    assert committee["betweenness"] == pytest.approx(13 / 120)
-    assert (committee["partners"], committee["ties_in"], committee["ties_out"], committee["coordinator"]) == (4, 3, 1, 4)
+    # 9 of the C(15, 2) = 105 pairs of other nodes lie on its shortest paths: 乌镇党委 and the 2 villages
+    # with each other (3) and with the cooperative and its farm (6)
+    assert committee["betweenness"] == pytest.approx(9 / 105)
+    # coordinator: all its partners and itself lie in 乌镇 (the cooperative and the farm by their ties)
+    assert (committee["partners"], committee["ties_in"], committee["ties_out"], committee["coordinator"]) == (4, 3, 1, 7)
     # 4 partners, none tied to another: effective size 4, constraint 4 · (1/4)²
     assert committee["effective_size"] == 4 and committee["constraint"] == pytest.approx(0.25)
     company = rows["陕西贺寨酒业有限公司"]
     assert (company["partners"], company["ties"], company["weighted_ties"], company["core"]) == (5, 6, 69, 2)
     workshops = rows["刘国具镇38家酿酒合作社（作坊）"]
     assert (workshops["aggregate"], workshops["ties"], workshops["weighted_ties"]) == (38, 3, 114)
-    # the 4-cycle 县委办公室, its branch, the village branch and the village: harmonic 1 + 1 + 1/2
+    # 县委办公室 — 崔家西山村 and the two party branches are two pieces of two (a party branch is of its
+    # unit, not its partner): harmonic 1, eigenvector 1 in the piece
     for name in ("佳县县委办公室", "县委办党支部", "西山村党支部", "崔家西山村"):
-        assert rows[name]["harmonic"] == pytest.approx(2.5) and rows[name]["eigenvector"] == pytest.approx(1.0)
+        assert rows[name]["harmonic"] == pytest.approx(1.0) and rows[name]["eigenvector"] == pytest.approx(1.0)
     assert rows["崔家西山村"]["town"] == "通镇" and rows["上高寨酒业联合党支部"]["town"] == "刘国具镇"
 
 
 def test_fragility_rows(jia_analysis):
     top = jia_analysis.cuts[0]
     assert (top["kind"], top["name"], top["cut_off"], top["villages_cut_off"], top["organizations_cut_off"]) == (
-        "node", "核桃树墕联村党委", 4, 2, 2)
-    assert top["cut_off_names"] == "核桃树墕村、尚家沟村、核桃树墕联村合作社、联村合作社养牛场"
+        "node", "核桃树墕联村党委", 3, 2, 1)
+    assert top["cut_off_names"] == "乌镇党委、核桃树墕村、尚家沟村"
     points = [c["name"] for c in jia_analysis.cuts if c["kind"] == "node"]
-    assert sorted(points) == sorted(["核桃树墕联村党委", "陕西贺寨酒业有限公司", "乌镇党委", "核桃树墕联村合作社"])
-    # every tie of the 乌镇 piece is a bridge (it is a tree); the other pieces have cycles
+    assert sorted(points) == sorted(["核桃树墕联村党委", "陕西贺寨酒业有限公司", "核桃树墕联村合作社"])
+    # issue 18's hand check: no party committee is a fragile point whose withdrawal cuts off only its own
+    # town (乌镇党委 did, when PARTY_ORG_OF counted as a working tie)
+    towns = {n.name for n in jia_analysis.network.graph.nodes_of("Town")}
+    assert not [c for c in jia_analysis.cuts if c["kind"] == "node" and c["cut_off_names"] in towns]
+    # every tie of the 乌镇 piece is a bridge (it is a tree), and of the two pieces of two; the 刘国具镇
+    # piece has a cycle but for its town's two ties to the company
     bridges = [c for c in jia_analysis.cuts if c["kind"] == "tie"]
-    assert len(bridges) == 6 and {c["town"] for c in bridges} == {"乌镇", ""}
+    assert len(bridges) == 9 and {c["town"] for c in bridges} == {"乌镇", "刘国具镇", "通镇"}
 
 
 def test_coverage_adds_network_counts(jia_analysis):
     county = jia_analysis.coverage[0]
-    assert (county["villages_with_ties"], county["network_nodes"]) == (3, 15)
+    # issue 18's hand check: the county's network holds every node of the network (16, as the findings
+    # say), the joint committee's cooperative and cattle farm included (they lie in 乌镇 by their ties)
+    assert (county["villages_with_ties"], county["network_nodes"]) == (3, jia_analysis.summary["network_nodes"]) == (3, 16)
     wu = next(r for r in jia_analysis.coverage if r["name"] == "乌镇")
-    assert (wu["villages_with_ties"], wu["network_nodes"], wu["recorded_villages"]) == (2, 5, 0)
+    assert (wu["villages_with_ties"], wu["network_nodes"], wu["recorded_villages"]) == (2, 6, 0)
 
 
 def test_findings_in_both_languages(jia_analysis):
@@ -68,26 +79,27 @@ def test_findings_in_both_languages(jia_analysis):
     assert "核桃树墕联村党委：来源称有 9 个成员村，数据中记录了 2 个。" in zh
     assert ("佳县: sources claim 48 assistance units paired with 92 villages; the data records 1 assistance unit "
             "paired with 1 village; the other 333 of 334 villages are not recorded") in en
-    assert "核桃树墕联村党委（党组织，乌镇）是最重要的桥梁：其他组织和村中有 13 对经它相连（占全部组合的 10.8%）" in zh
-    assert ("If 核桃树墕联村党委 withdrew, 4 organizations and places (核桃树墕村、尚家沟村、核桃树墕联村合作社、"
-            "联村合作社养牛场) would be cut off from the rest, 2 villages among them.") in en
-    assert "若核桃树墕联村党委退出，4 个组织和村（核桃树墕村、尚家沟村、核桃树墕联村合作社、联村合作社养牛场）将与其余部分断开，其中 2 个村。" in zh
-    assert "All 4 communities lie within town lines" in en
-    assert "10 working ties have no start date" in en
-    assert texts[0].en.startswith("20 working ties are recorded among 17 organizations and places")
+    assert "核桃树墕联村党委（党组织，乌镇）是最重要的桥梁：其他组织和村中有 9 对经它相连（占全部组合的 8.6%）" in zh
+    assert ("If 核桃树墕联村党委 withdrew, 3 organizations and places (乌镇党委、核桃树墕村、尚家沟村) "
+            "would be cut off from the rest, 2 villages among them.") in en
+    assert "若核桃树墕联村党委退出，3 个组织和村（乌镇党委、核桃树墕村、尚家沟村）将与其余部分断开，其中 2 个村。" in zh
+    assert "All 5 communities lie within town lines" in en
+    assert "6 working ties have no start date" in en
+    assert texts[0].en.startswith("16 working ties are recorded among 16 organizations and places")
 
 
 def test_as_of_and_compare(jia, schema):
     early = analyse(jia.graph, schema, as_of=dt.date(2021, 12, 31))
-    assert (early.summary["network_ties"], early.summary["network_nodes"]) == (13, 15)
+    assert (early.summary["network_ties"], early.summary["network_nodes"]) == (9, 11)
     compared = analyse(jia.graph, schema, compare=(dt.date(2021, 12, 31), dt.date(2023, 12, 31)))
-    assert compared.as_of == dt.date(2023, 12, 31) and compared.summary["network_ties"] == 20
+    assert compared.as_of == dt.date(2023, 12, 31) and compared.summary["network_ties"] == 16
     c = compared.changes
     assert (len(c.new_ties), len(c.ended_ties)) == (7, 0)
     joined = {r["name"] for r in c.rank_changes if r["betweenness_before"] is None}
-    assert joined == {"上高寨酒业联合党支部", "刘国具镇38家酿酒合作社（作坊）"}
-    assert findings(compared)[0].en.startswith("As of 2023-12-31, 20 working ties")
-    assert any("2021-12-31 → 2023-12-31: 7 ties started, 0 ended; 2 organizations joined" in t.en
+    # the two party branches and 刘国具镇 join by their ties of 2022 (co-building, guiding the company)
+    assert joined == {"上高寨酒业联合党支部", "刘国具镇38家酿酒合作社（作坊）", "县委办党支部", "西山村党支部", "刘国具镇"}
+    assert findings(compared)[0].en.startswith("As of 2023-12-31, 16 working ties")
+    assert any("2021-12-31 → 2023-12-31: 7 ties started, 0 ended; 5 organizations joined" in t.en
                for t in findings(compared))
 
 

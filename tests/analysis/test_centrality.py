@@ -57,4 +57,4 @@ def test_jia_ties_counted_by_kind_and_direction(jia, schema):
     assert kinds["jia:hezhai_liquor", "SUPPLIES"] == (0, 1)
     assert kinds["jia:hezhai_liquor", "PRODUCES_FOR"] == (1, 0)
     assert kinds["jia:hetaoshuyan_joint_committee", "MEMBER_OF"] == (0, 2)
-    assert sum(o + i for o, i in kinds.values()) == 2 * 20
+    assert sum(o + i for o, i in kinds.values()) == 2 * 16

@@ -34,8 +34,12 @@ def test_identical_partitions_agree_fully():
 def test_jia_communities_follow_towns(jia, schema):
     net = collaboration_network(jia.graph, schema)
     found = compare_with_towns(Engine(net.undirected).communities(), net.places.town.get)
-    assert [len(c["members"]) for c in found.communities] == [7, 4, 4, 2]
+    # 乌镇's six (its party committee, the joint committee, 2 villages, the cooperative and its farm, which lie
+    # in 乌镇 by their ties); the company's four; and three pieces of two (a party branch is of its unit, not
+    # its partner: the county office and 崔家西山村, the two branches, and the joint branch with the workshops)
+    assert [len(c["members"]) for c in found.communities] == [6, 4, 2, 2, 2]
     assert found.across_towns == []
-    # the joint branch and the 38 workshops form their own community within 刘国具镇
-    assert found.split_towns == {"610828111": 2}
+    # the joint branch and the 38 workshops form their own community within 刘国具镇; 通镇's village and
+    # its party branch lie in two pieces
+    assert found.split_towns == {"610828105": 2, "610828111": 2}
     assert {"jia:shanggaozhai_joint_branch", "jia:brewing_cooperatives"} in [set(c["members"]) for c in found.communities]

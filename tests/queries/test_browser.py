@@ -44,12 +44,12 @@ def test_values_are_checked_and_typed_by_the_catalog():
 def test_no_macro_is_left_for_neo4j():
     for query in default_catalog().values():
         text = browser_script(query, example_values(query))
-        assert not re.search(r"\b(KIND|TYPE)\(", text), query.name
+        assert not re.search(r"\b(KIND|TYPE|WITHIN)\(", text), query.name
 
 
 def test_network_statement_draws_every_tie_that_is_not_administrative():
     assert network_statement(default_schema()) == (
-        "MATCH p = ()-[:PARTY_ORG_OF|MEMBER_OF|GUIDES|SERVES|PAIRED_ASSISTANCE|CO_BUILDS|SUPPLIES|PRODUCES_FOR"
+        "MATCH p = ()-[:MEMBER_OF|GUIDES|SERVES|PAIRED_ASSISTANCE|CO_BUILDS|SUPPLIES|PRODUCES_FOR"
         "|OPERATES|ENGAGED_IN]->()\nRETURN p"
     )
 
