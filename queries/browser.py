@@ -78,7 +78,7 @@ def network_statement(schema: Schema) -> str:
     describes, drawn as a graph in the Browser (the roster's hierarchy left out).
 
     >>> from graph_model.schema import default_schema
-    >>> network_statement(default_schema()).startswith("MATCH p = ()-[:PARTY_ORG_OF|MEMBER_OF|")
+    >>> network_statement(default_schema()).startswith("MATCH p = ()-[:MEMBER_OF|GUIDES|")
     True
     """
     types = "|".join(t.type for t in schema.tie_kinds if not t.administrative)
