@@ -89,13 +89,26 @@ class Places:
 
     def of_kind(self, node_id: str, kind: str) -> str | None:
         """The unit of ``kind`` the node lies in, when all the units it lies at share one."""
-        found = {next((u for u in self.ancestors(unit) if self.kinds.get(u) == kind), None)
-                 for unit in self.at.get(node_id, ())}
-        return found.pop() if len(found) == 1 else None
+        return self._shared([self.ancestors(unit) for unit in self.at.get(node_id, ())], kind)
 
-    def finest(self, node_id: str, kinds: Iterable[str]) -> str | None:
-        """The node's unit of the lowest of ``kinds`` (listed top down) it lies in, for the map's filters."""
-        return next(filter(None, (self.of_kind(node_id, kind) for kind in reversed(tuple(kinds)))), None)
+    def _shared(self, chains: list[list[str]], kind: str) -> str | None:
+        """The one unit of ``kind`` on every chain of units (bottom up), or None."""
+        found = {next((u for u in chain if self.kinds.get(u) == kind), None) for chain in chains}
+        return found.pop() if len(found) == 1 and None not in found else None
+
+    def finest(self, kinds: Iterable[str]) -> dict[str, str]:
+        """Each node's unit of the lowest of ``kinds`` (listed top down) that it lies in, when there is one:
+        the place the map files it under (its town, else its county …). Worked out once per set of units."""
+        levels = tuple(reversed(tuple(kinds)))
+        by_units: dict[tuple[str, ...], str | None] = {}
+        found = {}
+        for node_id, units in self.at.items():
+            if units not in by_units:
+                chains = [self.ancestors(u) for u in units]
+                by_units[units] = next(filter(None, (self._shared(chains, kind) for kind in levels)), None)
+            if by_units[units] is not None:
+                found[node_id] = by_units[units]
+        return found
 
     def lies_in(self, node_id: str, unit: str) -> bool:
         """Whether the node lies in ``unit`` (or is it): one of the units it lies at is in it."""

@@ -37,8 +37,9 @@ import numpy as np
 
 from analysis.centrality import centrality_rows
 from analysis.findings import MEASURES as REPORT_MEASURES
-from analysis.network import Places, collaboration_network, places_of
+from analysis.network import collaboration_network
 from graph_model import names
+from graph_model.places import Places, places_of
 from graph_model.records import GraphData
 from graph_model.schema import Schema
 from visualizations.assets import ENVIRONMENT, script_json
@@ -58,7 +59,6 @@ EDGE_LENGTH = 1.7 * SPACING  # a tie, about
 NODE_ROOM = 0.5 * SPACING  # the least distance of a node to the next, about
 LABEL_ROOM = 8.0  # half the width of a label's character at the opening zoom
 VILLAGE_STEP = 0.45 * SPACING  # villages without ties lie this close together beside their town
-PLACE_LEVELS = ("Province", "City", "County", "Town")
 # Ids of benchmarks/synth.py's invented organizations: a page that shows them says so.
 SYNTHETIC_PREFIX = "syn:"
 # The report's measures a node can be sized by, with the report's names: name: (zh, en)
@@ -89,24 +89,16 @@ class _Strings:
         return list(self.index)
 
 
-def _places(graph: GraphData) -> tuple[list[str], dict[str, str]]:
+def place_levels(schema: Schema) -> tuple[str, ...]:
+    """The kinds of the places the map files nodes under and filters by: every level but the villages."""
+    return tuple(k for k in schema.administrative_kinds if k != schema.level_kind("village"))
+
+
+def _places(graph: GraphData, schema: Schema, places: Places) -> tuple[list[str], dict[str, str]]:
     """The place nodes (provinces … towns), in the order they are shipped, and each one's parent place."""
-    parent = {t.source_id: t.target_id for t in graph.ties.values()
-              if t.type == "PART_OF" and graph.nodes[t.source_id].kind in PLACE_LEVELS}
-    ordered = [n.id for level in PLACE_LEVELS for n in graph.nodes_of(level)]
-    return ordered, parent
-
-
-def _place_of(graph: GraphData, town: Mapping[str, str]) -> dict[str, str]:
-    """The finest place of each node that has one: its town, else the county (or city …) it lies in."""
-    place = dict(town)
-    for node in graph.nodes.values():
-        if node.kind in PLACE_LEVELS:
-            place[node.id] = node.id
-    for tie in graph.ties.values():
-        if tie.type == "LOCATED_IN" and graph.nodes[tie.target_id].kind in PLACE_LEVELS:
-            place.setdefault(tie.source_id, tie.target_id)
-    return place
+    levels = place_levels(schema)
+    ordered = [n.id for level in levels for n in graph.nodes_of(level)]
+    return ordered, {unit: up for unit, up in places.parent.items() if places.kinds[unit] in levels}
 
 
 def _tied(graph: GraphData, schema: Schema) -> set[str]:
@@ -424,10 +416,9 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
     node_kinds = {k.label: k for k in schema.node_kinds}
     tie_kinds = {t.type: t for t in schema.tie_kinds}
     tied = _tied(graph, schema)
-    places = places_of(graph)
-    town = places.town
-    place = _place_of(graph, town)
-    place_ids, parent = _places(graph)
+    places = places_of(graph, schema)
+    place = places.finest(place_levels(schema))
+    place_ids, parent = _places(graph, schema, places)
     untied_villages = [n.id for n in graph.nodes_of("Village") if n.id not in tied]
     ship_untied = administrative and len(untied_villages) <= UNTIED_LIMIT
 
@@ -448,7 +439,7 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
     places = {
         "id": place_ids,
         "name": [graph.nodes[p].name for p in place_ids],
-        "level": [PLACE_LEVELS.index(graph.nodes[p].kind) for p in place_ids],
+        "level": [place_levels(schema).index(graph.nodes[p].kind) for p in place_ids],
         "parent": [place_index.get(parent.get(p, ""), -1) for p in place_ids],
         "node": [index.get(p, -1) for p in place_ids],
     }
