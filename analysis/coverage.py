@@ -26,6 +26,7 @@ from typing import Any
 from analysis.network import active_on
 from graph_model.places import places_of
 from graph_model.records import GraphData
+from graph_model.schema import default_schema
 
 CLAIMED_UNITS = "帮扶单位数"
 CLAIMED_VILLAGES = "结对帮扶村数"
@@ -119,9 +120,10 @@ def claim_rows(graph: GraphData, coverage: list[dict[str, Any]], *, as_of: dt.da
     to it that holds on ``as_of``.
     """
     by_id = {row["id"]: row for row in coverage}
+    village = (graph.schema or default_schema()).level_kind("village")
     members: dict[str, set[str]] = {}
     for tie in graph.ties.values():
-        if tie.type == "MEMBER_OF" and graph.nodes[tie.source_id].kind == "Village" and active_on(tie, as_of):
+        if tie.type == "MEMBER_OF" and graph.nodes[tie.source_id].kind == village and active_on(tie, as_of):
             members.setdefault(tie.target_id, set()).add(tie.source_id)
     rows = []
     for node in graph.nodes.values():

@@ -109,9 +109,10 @@ def _tied(graph: GraphData, schema: Schema) -> set[str]:
 
 # ---------------------------------------------------------------- layout
 
-def _county_of(node_id: str, place: Mapping[str, str], parent: Mapping[str, str], kinds: Mapping[str, str]) -> str | None:
+def _county_of(node_id: str, place: Mapping[str, str], parent: Mapping[str, str], kinds: Mapping[str, str],
+               county: str) -> str | None:
     at = place.get(node_id)
-    while at is not None and kinds.get(at) != "County":
+    while at is not None and kinds.get(at) != county:
         at = parent.get(at)
     return at
 
@@ -120,7 +121,8 @@ def _cells(graph: GraphData, schema: Schema, shipped: Iterable[str], place: Mapp
            parent: Mapping[str, str]) -> dict[str, str | None]:
     """The county each node is laid out with; nodes without one take their nearest tied neighbour's."""
     kinds = {n.id: n.kind for n in graph.nodes.values()}
-    cell = {i: _county_of(i, place, parent, kinds) for i in shipped}
+    county = schema.level_kind("county")
+    cell = {i: _county_of(i, place, parent, kinds, county) for i in shipped}
     administrative = {t.type for t in schema.tie_kinds if t.administrative}
     neighbours: dict[str, list[str]] = defaultdict(list)
     for tie in graph.ties.values():
@@ -278,20 +280,22 @@ def layout(graph: GraphData, schema: Schema, shipped: list[str], place: Mapping[
     kinds = {n.id: n.kind for n in graph.nodes.values()}
     administrative = {t.type for t in schema.tie_kinds if t.administrative}
     administrative_kind = {k.label: k.administrative for k in schema.node_kinds}
+    province, city, county, town, village = (schema.level_kind(k) for k in ("province", "city", "county", "town",
+                                                                             "village"))
     shipped_set = set(shipped)
     cell = _cells(graph, schema, shipped, place, parent)
     networks: dict[str | None, nx.Graph] = defaultdict(nx.Graph)
     rings: dict[str | None, list[str]] = defaultdict(list)
     untied: dict[str | None, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for node_id in sorted(shipped, key=lambda n: (kinds[n] != "County", n)):
+    for node_id in sorted(shipped, key=lambda n: (kinds[n] != county, n)):
         kind = kinds[node_id]
-        if kind in ("Province", "City"):
+        if kind in (province, city):
             continue
         if node_id in tied or not administrative_kind[kind]:
             networks[cell[node_id]].add_node(node_id)
-        if kind in ("County", "Town"):
+        if kind in (county, town):
             rings[cell[node_id]].append(node_id)
-        elif kind == "Village" and node_id not in tied:
+        elif kind == village and node_id not in tied:
             untied[cell[node_id]][place.get(node_id, "")].append(node_id)
     room = {n: max(NODE_ROOM, min(LABEL_ROOM * len(graph.nodes[n].name), 4 * NODE_ROOM))
             for c in networks.values() for n in c}
@@ -305,14 +309,14 @@ def layout(graph: GraphData, schema: Schema, shipped: list[str], place: Mapping[
         ring = rings[c] + [t for t in untied_here if t not in rings[c]]
         cells[c] = _centred(_cell_layout(networks[c], ring, untied_here, place, room))
     # counties side by side within their city, cities within their province, provinces in the country
-    for _ in ("City", "Province"):
+    for _ in (city, province):
         grouped: dict[str | None, list[tuple[float, dict[str, np.ndarray]]]] = defaultdict(list)
         for key, laid in cells.items():
             grouped[parent.get(key) if key is not None else None].append(laid)
         cells = {key: _pack(items) for key, items in grouped.items()}
     _, packed = _pack(list(cells.values()))
     positions = {n: (float(x), float(y)) for n, (x, y) in packed.items()}
-    for level in ("City", "Province"):  # above the middle of their counties (cities)
+    for level in (city, province):  # above the middle of their counties (cities)
         children: dict[str, list[tuple[float, float]]] = defaultdict(list)
         for child, up in parent.items():
             if kinds.get(up) == level and child in positions:
@@ -419,13 +423,14 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
     places = places_of(graph, schema)
     place = places.finest(place_levels(schema))
     place_ids, parent = _places(graph, schema, places)
-    untied_villages = [n.id for n in graph.nodes_of("Village") if n.id not in tied]
+    village = schema.level_kind("village")
+    untied_villages = [n.id for n in graph.nodes_of(village) if n.id not in tied]
     ship_untied = administrative and len(untied_villages) <= UNTIED_LIMIT
 
     def shipped_node(node) -> bool:
         if node.id in tied or not node_kinds[node.kind].administrative:
             return True
-        if node.kind == "Village":
+        if node.kind == village:
             return ship_untied
         return administrative
 
