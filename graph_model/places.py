@@ -396,12 +396,11 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
     if chosen.kind:
         return _resolve_of_kind(index, chosen, origin)
     found = [n for kind in index.schema.administrative_kinds for n in index.named(kind, ref.name)]
-    what = f"{ref.name!r} names {len(found)} units / 名称对应多个区划" if found else \
-        f"no administrative unit named {ref.name!r} / 找不到该区划"
-    listed = tuple(dict.fromkeys(index.describe(n) for n in found))
-    raise InputError([Unresolved(origin, f"{what}; candidates 候选: {'; '.join(listed) or 'none / 无'}",
-                                 "give the code / 请改用区划代码", ref=ref, status="ambiguous" if found else "missing",
-                                 candidates=listed)])
+    listed = tuple(dict.fromkeys(f"{index.schema.node_kind(n.kind).zh} {index.describe(n)}" for n in found))
+    what = (f"{ref.name!r} names {len(found)} units / 名称对应多个区划: {'; '.join(listed)}; give the code / 请改用区划代码"
+            if found else f"no administrative unit named {ref.name!r} / 找不到该区划")
+    raise InputError([Unresolved(origin, what, "give the code / 请改用区划代码", ref=ref,
+                                 status="ambiguous" if found else "missing", candidates=listed)])
 
 
 def _resolve_of_kind(index: RosterIndex, ref: PlaceRef, origin: Origin | None) -> Match:

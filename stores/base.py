@@ -467,7 +467,7 @@ class Store(ABC):
         try:
             return resolve_place(RosterIndex(candidates, self.schema), PlaceRef(None, value)).node.id
         except InputError as err:  # the resolver's account, as the queries' error
-            raise QueryError(f"{err.problems[0].message} / 请改用区划代码 give the code") from None
+            raise QueryError(err.problems[0].message) from None
 
 
 def _named(found: list[tuple[str, Mapping[str, Any]]], schema) -> str:

@@ -45,7 +45,7 @@ def test_workbook(jia_report):
     first = [c.value for c in sheet[2]]
     assert first[:5] == ["核桃树墕联村党委", "党组织", "乌镇", 4, 4]
     betweenness = header.index("中介中心性")
-    assert isinstance(first[betweenness], float) and first[betweenness] == pytest.approx(13 / 120)
+    assert isinstance(first[betweenness], float) and first[betweenness] == pytest.approx(9 / 105)
     assert first[-1] == "jia:hetaoshuyan_joint_committee"
     coverage = book["帮扶覆盖"]
     county = [c.value for c in coverage[2]]
@@ -81,15 +81,15 @@ def test_gephi_files(jia_report, tmp_path):
     graphml = nx.read_graphml(files["graphml"])
     by_id = {data["node_id"]: data for _, data in graphml.nodes(data=True)}
     for g, nodes in ((nx.read_gexf(gexf), dict(nx.read_gexf(gexf).nodes(data=True))), (graphml, by_id)):
-        assert (g.number_of_nodes(), g.number_of_edges()) == (17, 20)
+        assert (g.number_of_nodes(), g.number_of_edges()) == (16, 16)  # PARTY_ORG_OF is not a working tie
         committee = nodes["jia:hetaoshuyan_joint_committee"]
         assert (committee["label"], committee["kind"], committee["town"]) == ("核桃树墕联村党委", "PartyOrganization", "乌镇")
-        assert committee["betweenness"] == pytest.approx(13 / 120) and committee["coordinator"] == 4
+        assert committee["betweenness"] == pytest.approx(9 / 105) and committee["coordinator"] == 7
         kinds = sorted(d["kind"] for _, _, d in g.edges(data=True))
         assert kinds.count("MEMBER_OF") == 5 and kinds.count("SUPPLIES") == 1 and kinds.count("PRODUCES_FOR") == 1
         assert sorted(d["weight"] for _, _, d in g.edges(data=True))[-3:] == [38, 38, 38]
     nodes, edges = read_excel_csv(nodes_csv), read_excel_csv(edges_csv)
-    assert nodes[0][:4] == ["Id", "Label", "kind", "kind_zh"] and len(nodes) == 1 + 17
+    assert nodes[0][:4] == ["Id", "Label", "kind", "kind_zh"] and len(nodes) == 1 + 16
     assert edges[0] == ["Source", "Target", "Type", "kind", "weight", "two_way", "start_date", "end_date"]
     assert ["610828103224", "jia:hetaoshuyan_joint_committee", "Directed", "MEMBER_OF", "1", "true", "2021", ""] in edges
 
@@ -105,7 +105,7 @@ def test_page_content(jia_report):
                  "其他组织两两之间的最短路径有多大比例经过它",
                  "守门人 <span class=\"en\">gatekeeper</span>",
                  "无记录联结的村 Villages without recorded ties (331)",
-                 "全部社群 All communities (4)",
+                 "全部社群 All communities (5)",
                  "新增联结 <span class=\"en\">New ties</span> (7)",
                  "店镇西山村 (610828102209)",
                  "report.xlsx"):
@@ -164,13 +164,13 @@ def test_csv_written_row_by_row_is_the_csv_text(tmp_path):
 def test_network_records_are_columns(jia_report):
     analysis, _ = jia_report
     records = network_records(analysis.network, analysis.nodes, NODE_COLUMNS)
-    assert (records.node_count(), records.edge_count()) == (17, 20)
+    assert (records.node_count(), records.edge_count()) == (16, 16)
     assert list(records.nodes)[:4] == ["id", "label", "kind", "kind_zh"] and "name" not in records.nodes
     first = records.nodes["id"].index("jia:hetaoshuyan_joint_committee")
     assert (records.nodes["label"][first], records.nodes["town"][first]) == ("核桃树墕联村党委", "乌镇")
     # no tie active on 2023-12-31 has ended: the column without any value is left out
     assert list(records.edges) == ["source", "target", "kind", "weight", "two_way", "start_date"]
-    assert sum(v is not None for v in records.edges["start_date"]) == 20 - analysis.summary["undated_ties"]
+    assert sum(v is not None for v in records.edges["start_date"]) == 16 - analysis.summary["undated_ties"]
     assert all(v is None or v != "" for values in records.nodes.values() for v in values)  # empty is None
 
 
@@ -183,16 +183,16 @@ def test_report_and_export_commands(tmp_path, capsys):
     capsys.readouterr()
     assert main(["report", "--store", store, "--out", str(tmp_path / "r"), "--compare", "2021", "2023"]) == 0
     out = capsys.readouterr().out
-    assert "As of 2023-12-31, 20 working ties are recorded among 17 organizations and places" in out
+    assert "As of 2023-12-31, 16 working ties are recorded among 16 organizations and places" in out
     assert "核桃树墕联村党委 links 2 recorded villages of the 9 it claims." in out
     assert len(read_excel_csv(tmp_path / "r" / "new_ties.csv")) == 1 + 7
     assert main(["report", "--store", store, "--out", str(tmp_path / "r2021"), "--as-of", "2021"]) == 0
-    assert "As of 2021-12-31, 13 working ties" in capsys.readouterr().out
+    assert "As of 2021-12-31, 9 working ties" in capsys.readouterr().out
     assert main(["export", "--store", store, "--format", "graphml", "--out", str(tmp_path / "n.graphml")]) == 0
-    assert nx.read_graphml(tmp_path / "n.graphml").number_of_edges() == 20
+    assert nx.read_graphml(tmp_path / "n.graphml").number_of_edges() == 16
     assert main(["export", "--store", store, "--format", "csv", "--out", str(tmp_path / "gephi"),
                  "--as-of", "2021"]) == 0
-    assert len(read_excel_csv(tmp_path / "gephi" / "edges.csv")) == 1 + 13
+    assert len(read_excel_csv(tmp_path / "gephi" / "edges.csv")) == 1 + 9
     with pytest.raises(SystemExit) as exit_:
         main(["report", "--store", store, "--as-of", "2021-02-30"])
     assert exit_.value.code == 2 and "2021-02-30 is not a day of the calendar" in capsys.readouterr().err
