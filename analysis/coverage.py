@@ -24,7 +24,9 @@ import datetime as dt
 from typing import Any
 
 from analysis.network import active_on
+from graph_model.places import places_of
 from graph_model.records import GraphData
+from graph_model.schema import default_schema
 
 CLAIMED_UNITS = "帮扶单位数"
 CLAIMED_VILLAGES = "结对帮扶村数"
@@ -42,8 +44,8 @@ def assistance_coverage(graph: GraphData, *, as_of: dt.date | None = None) -> li
 
     - ``level``: ``"county"`` or ``"town"``; ``id``, ``name``; ``county``: the
       county's id (its own for a county row; None for a town without one);
-    - ``villages``: the villages of the unit (``Village -PART_OF-> Town``, and
-      ``-PART_OF-> County`` for a county);
+    - ``villages``: the villages of the unit (in a town by ``PART_OF``, and in the town's county, as
+      :mod:`graph_model.places` says);
     - ``recorded_villages``: those villages with at least one ``PAIRED_ASSISTANCE``
       tie (from an ``AssistanceUnit``) that holds on ``as_of``;
     - ``recorded_units``: the distinct assistance units with such a tie to a
@@ -57,20 +59,19 @@ def assistance_coverage(graph: GraphData, *, as_of: dt.date | None = None) -> li
     None counts every tie.
     """
     nodes = graph.nodes
-    parent = {t.source_id: t.target_id for t in graph.ties.values() if t.type == "PART_OF"}
+    places = places_of(graph)
+    village, town_kind, county_kind = (places.schema.level_kind(k) for k in ("village", "town", "county"))
     units_of: dict[str, set[str]] = {}
     for tie in graph.ties.values():
         if (tie.type == "PAIRED_ASSISTANCE" and nodes[tie.source_id].kind == "AssistanceUnit"
-                and nodes[tie.target_id].kind == "Village" and active_on(tie, as_of)):
+                and nodes[tie.target_id].kind == village and active_on(tie, as_of)):
             units_of.setdefault(tie.target_id, set()).add(tie.source_id)
     villages_in: dict[str, list[str]] = {}
-    for node in graph.nodes_of("Village"):
-        town = parent.get(node.id)
-        if town is not None and nodes.get(town) is not None and nodes[town].kind == "Town":
-            villages_in.setdefault(town, []).append(node.id)
-            county = parent.get(town)
-            if county is not None and county in nodes and nodes[county].kind == "County":
-                villages_in.setdefault(county, []).append(node.id)
+    for node in graph.nodes_of(village):  # in its town, and in the town's county (graph_model.places)
+        town = places.of_kind(node.id, town_kind)
+        county = places.of_kind(town, county_kind) if town is not None else None
+        for unit in filter(None, (town, county)):
+            villages_in.setdefault(unit, []).append(node.id)
 
     def row(level: str, unit_id: str, county: str | None) -> dict[str, Any]:
         unit = nodes[unit_id]
@@ -82,12 +83,11 @@ def assistance_coverage(graph: GraphData, *, as_of: dt.date | None = None) -> li
                 "claimed_villages": _whole(claims.get(CLAIMED_VILLAGES)), "claimed_units": _whole(claims.get(CLAIMED_UNITS)),
                 "not_recorded": len(villages) - len(recorded)}
 
-    counties = sorted(n.id for n in graph.nodes_of("County"))
-    towns = sorted(n.id for n in graph.nodes_of("Town"))
+    counties = sorted(n.id for n in graph.nodes_of(county_kind))
+    towns = sorted(n.id for n in graph.nodes_of(town_kind))
     towns_of: dict[str | None, list[str]] = {}
     for town in towns:
-        county = parent.get(town)
-        towns_of.setdefault(county if county in counties else None, []).append(town)
+        towns_of.setdefault(places.of_kind(town, county_kind), []).append(town)
     rows = []
     for county in counties:
         rows.append(row("county", county, county))
@@ -120,9 +120,10 @@ def claim_rows(graph: GraphData, coverage: list[dict[str, Any]], *, as_of: dt.da
     to it that holds on ``as_of``.
     """
     by_id = {row["id"]: row for row in coverage}
+    village = (graph.schema or default_schema()).level_kind("village")
     members: dict[str, set[str]] = {}
     for tie in graph.ties.values():
-        if tie.type == "MEMBER_OF" and graph.nodes[tie.source_id].kind == "Village" and active_on(tie, as_of):
+        if tie.type == "MEMBER_OF" and graph.nodes[tie.source_id].kind == village and active_on(tie, as_of):
             members.setdefault(tie.target_id, set()).add(tie.source_id)
     rows = []
     for node in graph.nodes.values():

@@ -279,8 +279,9 @@ def _brokerage_findings(a: Analysis) -> list[Text]:
     crossing = sorted((r for r in a.nodes if any(r[k] for k in CROSS_TOWN_ROLES)),
                       key=lambda r: (-sum(r[k] for k in CROSS_TOWN_ROLES), r["id"]))
     if not crossing:
-        return [Text("没有组织在乡镇之间起中间人作用：记录的联结都在各自乡镇之内。",
-                     "No organization brokers between towns: the recorded ties stay within their towns.")]
+        return [Text("没有组织在乡镇之间起中间人作用：没有一条经由某个组织的两段联结连起两个不同的乡镇（或县级单位与乡镇）。",
+                     "No organization brokers between towns: no recorded chain of two ties runs through one "
+                     "organization from one town (or county-level unit) to another.")]
     leaders = _leaders(crossing, lambda r: sum(r[k] for k in CROSS_TOWN_ROLES))
     zh, en = _names([r["name"] for r in crossing])
     opening_zh = f"{len(crossing)} 个组织在乡镇（或县级单位与乡镇）之间牵线（{zh}）"
@@ -321,7 +322,9 @@ def _community_findings(a: Analysis) -> list[Text]:
         agreement_en = (f"; agreement of communities with towns (NMI) {a.community_agreement:.2f}, over the "
                         f"{a.community_placed} of {a.summary['network_nodes']} nodes with a town")
     if across:
-        zh, en = _names([c["towns"] for c in across])
+        shown = [c["towns"] for c in across[:LIST_NAMES]]  # each community's towns, one community after another
+        more = "…" if len(across) > LIST_NAMES else ""
+        zh, en = "；".join(shown) + more, "; ".join(shown) + more
         return [Text(f"{len(a.communities)} 个社群中有 {len(across)} 个跨越乡镇边界（{zh}）{agreement_zh}；{basis.zh}。",
                      f"{len(across)} of {len(a.communities)} communities cross town lines ({en}){agreement_en}; "
                      f"{basis.en}.")]

@@ -2,13 +2,14 @@
 
 Every tie kind has a ``category`` in ``graph_model/schema.yaml``. *Working*
 ties (membership, guidance, service, assistance, co-building, supply,
-production, operation, party organization of) are ties between organizations
-that work together: they make the network every measure is computed on.
-*Attribute* ties (an organization's industry) and *administrative* ties (where
-a unit is, which town a village belongs to) say what and where an
-organization is; they feed two-mode views (:func:`two_mode_rows`) and the
-grouping by town (:class:`Places`), never the measures, or every town would
-look like a hub and every industry like a partner.
+production, operation) are ties between organizations that work together:
+they make the network every measure is computed on. *Attribute* ties (an
+organization's industry) and *administrative* ties (where a unit is, which
+town a village belongs to, whose party organization a party organization is)
+say what and where an organization is; they feed two-mode views
+(:func:`two_mode_rows`) and the grouping by town (:class:`graph_model.places.Places`),
+never the measures, or every town would look like a hub, every industry like
+a partner and every town's party committee like the town's only partner.
 
 Three views of the same ties, built once (:class:`CollaborationNetwork`):
 
@@ -38,7 +39,7 @@ other are not recorded.
 >>> jia = load_sources(["examples/jia_county/case.yaml"]).graph
 >>> net = collaboration_network(jia, default_schema())
 >>> len(net.ties), net.undirected.number_of_nodes(), net.undirected.number_of_edges()
-(21, 17, 19)
+(17, 16, 15)
 >>> net.undirected.edges["jia:hezhai_liquor", "jia:village_collectives"]["types"]
 ['SUPPLIES', 'PRODUCES_FOR']
 >>> net.undirected.edges["jia:shanggaozhai_joint_branch", "jia:brewing_cooperatives"]["weight"]
@@ -49,11 +50,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 import networkx as nx
 
+from graph_model.places import Places, places_of
 from graph_model.records import GraphData, Node, Tie, parse_date
 from graph_model.schema import Schema
 
@@ -114,67 +116,6 @@ def active_on(tie: Tie, day: dt.date | None) -> bool:
 
 
 @dataclass
-class Places:
-    """The town and county of each node, for grouping (brokerage roles, per-town sections, coverage).
-
-    A village's town is its PART_OF parent; a unit located in (LOCATED_IN) a
-    town or village, or the party organization of one (PARTY_ORG_OF), lies in
-    that town; a joint party organization whose members all lie in one town lies
-    there. A unit located in a county, or in a town of it, lies in that county.
-    """
-
-    town: dict[str, str] = field(default_factory=dict)
-    county: dict[str, str] = field(default_factory=dict)
-
-    def group(self, node_id: str) -> str | None:
-        """The node's town, else its county (county-level units form a group of their own), else None."""
-        return self.town.get(node_id) or self.county.get(node_id)
-
-
-def places_of(graph: GraphData) -> Places:
-    """Town and county of every node that the administrative and location ties place."""
-    placing = {"PART_OF": [], "LOCATED_IN": [], "PARTY_ORG_OF": [], "MEMBER_OF": []}
-    for tie in graph.ties.values():
-        found = placing.get(tie.type)
-        if found is not None:
-            found.append(tie)
-    parent = {t.source_id: t.target_id for t in placing["PART_OF"]}
-    town: dict[str, str] = {}
-    county: dict[str, str] = {}
-    for node in graph.nodes.values():
-        if node.kind == "Town":
-            town[node.id] = node.id
-        elif node.kind == "Village" and node.id in parent:
-            town[node.id] = parent[node.id]
-        elif node.kind == "County":
-            county[node.id] = node.id
-    for node_id in [n for n, t in town.items() if t == n]:  # towns: their county
-        if node_id in parent:
-            county[node_id] = parent[node_id]
-    for node_id, town_id in town.items():
-        if town_id in county:
-            county.setdefault(node_id, county[town_id])
-    # Located units, then party organizations of located units (the party branch of a company located in
-    # a town lies there too)
-    for ties in (placing["LOCATED_IN"], placing["LOCATED_IN"] + placing["PARTY_ORG_OF"]):
-        for tie in ties:
-            if tie.target_id in town:
-                town.setdefault(tie.source_id, town[tie.target_id])
-            if tie.target_id in county:
-                county.setdefault(tie.source_id, county[tie.target_id])
-    member_towns: dict[str, set[str | None]] = {}
-    for tie in placing["MEMBER_OF"]:
-        member_towns.setdefault(tie.target_id, set()).add(town.get(tie.source_id))
-    for org, towns in member_towns.items():
-        if len(towns) == 1 and None not in towns:
-            only = towns.pop()
-            town.setdefault(org, only)
-            if only in county:
-                county.setdefault(org, county[only])
-    return Places(town, county)
-
-
-@dataclass
 class CollaborationNetwork:
     """The working ties of a graph (as of a day), in the three views the measures need; see the module."""
 
@@ -198,7 +139,7 @@ class CollaborationNetwork:
 
 
 def working_kinds(schema: Schema) -> frozenset[str]:
-    return frozenset(k.type for k in schema.tie_kinds if k.category == "working")
+    return schema.working_ties
 
 
 def collaboration_network(graph: GraphData, schema: Schema, *, as_of: dt.date | None = None,
@@ -231,7 +172,7 @@ def collaboration_network(graph: GraphData, schema: Schema, *, as_of: dt.date | 
     directed.add_nodes_from(order)
     directed.add_weighted_edges_from((s, t, w) for (s, t), w in arcs.items())
     undated = sum(1 for t in ties if t.props.get("start_date") is None)
-    return CollaborationNetwork(graph, ties, undirected, directed, places or places_of(graph), as_of, undated)
+    return CollaborationNetwork(graph, ties, undirected, directed, places or places_of(graph, schema), as_of, undated)
 
 
 def two_mode_rows(graph: GraphData, schema: Schema, as_of: dt.date | None = None) -> list[dict[str, Any]]:
@@ -240,7 +181,7 @@ def two_mode_rows(graph: GraphData, schema: Schema, as_of: dt.date | None = None
     One row per attribute node, most units first: ``id``, ``name``, ``kind``, ``tie_kind`` and
     ``units`` (the names, in the order the ties were recorded).
     """
-    attribute = {k.type for k in schema.tie_kinds if k.category == "attribute"}
+    attribute = schema.attribute_ties
     held: dict[tuple[str, str], list[str]] = {}
     for tie in graph.ties.values():
         if tie.type in attribute and active_on(tie, as_of):

@@ -94,7 +94,7 @@ def analyse(graph: GraphData, schema: Schema, *, as_of: dt.date | None = None,
     _add_network_counts(cover, network)
     found = fragility.fragility(network.undirected)
     changes = _changes(graph, schema, compare, nodes, use) if compare else None
-    villages = list(graph.nodes_of("Village"))
+    villages = list(graph.nodes_of(schema.level_kind("village")))
     untied = sorted(({"town": named.town(v.id), "id": v.id, "name": v.name} for v in villages
                      if v.id not in network.undirected), key=lambda r: r["id"])
     pieces = engine.pieces
@@ -202,12 +202,13 @@ def _kind_rows(network: CollaborationNetwork, schema: Schema, named: _Namer) -> 
 def _add_network_counts(rows: list[dict[str, Any]], network: CollaborationNetwork) -> None:
     """Add to each coverage row its villages with any working tie and its nodes in the network."""
     places = network.places
+    village = places.schema.level_kind("village")
     villages: dict[str, int] = {}
     members: dict[str, int] = {}
     for node_id in network.undirected:
         for unit in {places.town.get(node_id), places.county.get(node_id)} - {None}:
             members[unit] = members.get(unit, 0) + 1
-            if network.node(node_id).kind == "Village":
+            if network.node(node_id).kind == village:
                 villages[unit] = villages.get(unit, 0) + 1
     for row in rows:
         row["villages_with_ties"] = villages.get(row["id"], 0)
@@ -220,7 +221,8 @@ def _cut_rows(found: fragility.Fragility, network: CollaborationNetwork, schema:
     :data:`CUT_OFF_NAMES`): nodes, villages, organizations and the organizations they stand for."""
     administrative = {k.label for k in schema.node_kinds if k.administrative}
     kinds = {n: network.node(n).kind for n in found.order}
-    villages = found.total(lambda n: kinds[n] == "Village")
+    village = schema.level_kind("village")
+    villages = found.total(lambda n: kinds[n] == village)
     organizations = found.total(lambda n: kinds[n] not in administrative)
     represented = found.total(lambda n: 0 if kinds[n] in administrative else aggregate_count(network.node(n)))
     rows = []
@@ -247,7 +249,7 @@ def _community_row(community: dict[str, Any], named: _Namer, network: Collaborat
     return {
         "number": community["number"],
         "size": len(members),
-        "villages": kinds.count("Village"),
+        "villages": kinds.count(network.places.schema.level_kind("village")),
         "towns": "、".join([f"{named.name(t)} {k}" for t, k in community["towns"].items()]
                           + ([f"无乡镇 no town {community['unplaced']}"] if community["unplaced"] else [])),
         "town_count": len(community["towns"]),

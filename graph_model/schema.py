@@ -12,6 +12,10 @@ a new kind or property is added in one place.
 True
 >>> schema.tie_kind("PAIRED_ASSISTANCE").allows("Village", "AssistanceUnit")
 False
+>>> schema.level_kind("town"), schema.code_length("Town"), schema.kind_of_code("610828103")
+('Town', 9, 'Town')
+>>> sorted(schema.placing_ties), "PARTY_ORG_OF" in schema.working_ties
+(['LOCATED_IN', 'PARTY_ORG_OF', 'PART_OF'], False)
 """
 
 from __future__ import annotations
@@ -112,6 +116,7 @@ class TieKind:
     endpoints: tuple[tuple[str, str], ...]
     properties: tuple[Property, ...]
     words: tuple[str, ...] = ()
+    placing: bool = False
 
     @property
     def administrative(self) -> bool:
@@ -125,18 +130,28 @@ class TieKind:
 
 
 @dataclass(frozen=True)
+class Level:
+    """One level of the administrative hierarchy: its node kind, its key (``town``) and NBS code length."""
+
+    kind: str
+    key: str
+    code_length: int
+
+
+@dataclass(frozen=True)
 class Schema:
-    """All node and tie kinds, in declaration order."""
+    """All node and tie kinds, in declaration order, and the administrative levels, top down."""
 
     version: int
     node_kinds: tuple[NodeKind, ...]
     tie_kinds: tuple[TieKind, ...]
+    levels: tuple[Level, ...] = ()
 
     def __hash__(self) -> int:
         """Hashed once (caches keyed by the schema look it up for every row of a load)."""
         cached = self.__dict__.get("_hash")
         if cached is None:
-            cached = hash((self.version, self.node_kinds, self.tie_kinds))
+            cached = hash((self.version, self.node_kinds, self.tie_kinds, self.levels))
             object.__setattr__(self, "_hash", cached)
         return cached
 
@@ -168,6 +183,55 @@ class Schema:
     @property
     def tie_types(self) -> tuple[str, ...]:
         return tuple(k.type for k in self.tie_kinds)
+
+    @functools.cached_property
+    def administrative_kinds(self) -> tuple[str, ...]:
+        """The kinds of administrative units (the levels' kinds), top down."""
+        return tuple(level.kind for level in self.levels)
+
+    @functools.cached_property
+    def organization_kinds(self) -> tuple[str, ...]:
+        """Every other kind (organizations, projects, industries, people), in declaration order."""
+        return tuple(k.label for k in self.node_kinds if not k.administrative)
+
+    def level_kind(self, key: str) -> str:
+        """The node kind of the level ``key`` (``village`` → ``Village``)."""
+        found = next((level.kind for level in self.levels if level.key == key), None)
+        if found is None:
+            raise SchemaError(f"unknown level {key!r}; known: {', '.join(level.key for level in self.levels)}")
+        return found
+
+    def code_length(self, kind: str) -> int | None:
+        """The length of the NBS codes of ``kind``'s units; None for a kind that is not a level."""
+        return next((level.code_length for level in self.levels if level.kind == kind), None)
+
+    def kind_of_code(self, code: str) -> str | None:
+        """The level kind an NBS code's length implies (``610828105`` is a Town), or None."""
+        if not code.isdigit():
+            return None
+        return next((level.kind for level in self.levels if level.code_length == len(code)), None)
+
+    def ties_of(self, *categories: str) -> frozenset[str]:
+        """The tie kinds of ``categories`` (working, attribute, administrative)."""
+        return frozenset(k.type for k in self.tie_kinds if k.category in categories)
+
+    @functools.cached_property
+    def working_ties(self) -> frozenset[str]:
+        """The tie kinds of the collaboration network."""
+        return self.ties_of("working")
+
+    @functools.cached_property
+    def attribute_ties(self) -> frozenset[str]:
+        return self.ties_of("attribute")
+
+    @functools.cached_property
+    def administrative_ties(self) -> frozenset[str]:
+        return self.ties_of("administrative")
+
+    @functools.cached_property
+    def placing_ties(self) -> frozenset[str]:
+        """The tie kinds that say where their source lies (``placing: true``)."""
+        return frozenset(k.type for k in self.tie_kinds if k.placing)
 
     def endpoint_pairs(self) -> tuple[tuple[str, str, str], ...]:
         """Every allowed (tie type, source kind, target kind), in declaration order."""
@@ -273,11 +337,30 @@ def parse_schema(data: Mapping[str, Any]) -> Schema:
                 endpoints=tuple(pairs),
                 properties=_properties(tie_common, spec.get("properties"), type_),
                 words=tuple(spec.get("words") or ()),
+                placing=bool(spec.get("placing", False)),
             )
         )
     if labels & {t.type for t in ties}:
         raise SchemaError("a node kind and a tie kind share a name")
-    return Schema(version=int(data.get("version", 1)), node_kinds=tuple(nodes), tie_kinds=tuple(ties))
+    return Schema(version=int(data.get("version", 1)), node_kinds=tuple(nodes), tie_kinds=tuple(ties),
+                  levels=_levels(data.get("levels") or (), {k.label: k for k in nodes}))
+
+
+def _levels(specs: Any, kinds: Mapping[str, NodeKind]) -> tuple[Level, ...]:
+    """The declared levels, checked: administrative kinds, each once, with codes that grow down the levels."""
+    levels = []
+    for spec in specs:
+        kind = kinds.get(spec.get("kind"))
+        if kind is None or not kind.administrative:
+            raise SchemaError(f"level {spec.get('kind')!r} is not an administrative node kind")
+        length = spec.get("code_length")
+        if not isinstance(length, int) or (levels and length <= levels[-1].code_length):
+            raise SchemaError(f"level {kind.label}: code_length must be a whole number longer than the level above's")
+        levels.append(Level(kind.label, str(spec.get("key") or kind.label.lower()), length))
+    undeclared = {k.label for k in kinds.values() if k.administrative} - {level.kind for level in levels}
+    if levels and undeclared:
+        raise SchemaError(f"administrative kinds without a level: {', '.join(sorted(undeclared))}")
+    return tuple(levels)
 
 
 def _parse_yaml(text: str) -> Any:

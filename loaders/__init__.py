@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Mapping
 from graph_model.names import name_rules_digest
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
+from graph_model.sources import SourceInfo
 from loaders.case_file import check_sections, parse_case, parse_yaml, roster_spec
 from loaders.context import Known, LoadContext
 from loaders.reconcile import Identity, Match, RosterIndex
@@ -42,16 +43,6 @@ class LoadError(InputError):
     def __init__(self, problems: Iterable[Problem], notes: Iterable[str] = ()):
         super().__init__(problems)
         self.notes = list(notes)
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    """One source of a load: how it is named in provenance, and a digest of everything it was read from."""
-
-    ref: SourceRef
-    path: Path
-    digest: str
-    kind: str
 
 
 @dataclass

@@ -9,20 +9,12 @@ lazily, only when a source needs it). Nothing here writes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
-from graph_model.records import GraphData, KindOf, Node
+from graph_model.records import GraphData, Node
 from graph_model.schema import Schema
-from loaders.reconcile import ADMIN_KINDS, CODE_LENGTHS, EntityIndex, Identity, Match, RosterIndex
-
-
-@dataclass
-class Known:
-    """What the store holds, as the loaders ask for it (see ``Store.known``); empty for a new store."""
-
-    kind_of: KindOf = lambda node_id: None
-    places: Callable[[], Iterable[Node]] = lambda: ()
-    organizations: Callable[[], Iterable[Node]] = lambda: ()
+from graph_model.sources import Known
+from loaders.reconcile import ADMIN_KINDS, EntityIndex, Identity, Match, RosterIndex
 
 
 @dataclass
@@ -63,17 +55,11 @@ class LoadContext:
     def kind_of(self, node_id: str) -> str | None:
         """The kind of a node id stated by this load or held by the store."""
         kind = self.graph.kind_of(node_id)
-        if kind is None and (node_id in self._places.nodes or code_kind(node_id) is not None):
+        if kind is None and (node_id in self._places.nodes or self.schema.kind_of_code(node_id) is not None):
             place = self.places().nodes.get(node_id)  # an NBS code: from the places, read once, not id by id
             kind = place.kind if place is not None else None
         return kind if kind is not None else self.known.kind_of(node_id)
 
 
-def code_kind(code: str) -> str | None:
-    """The administrative kind an NBS code's length implies (``610828105`` is a Town)."""
-    if code.isdigit():
-        return next((k for k, n in CODE_LENGTHS.items() if n == len(code)), None)
-    return None
 
-
-__all__ = ["ADMIN_KINDS", "Known", "LoadContext", "code_kind"]
+__all__ = ["ADMIN_KINDS", "Known", "LoadContext"]

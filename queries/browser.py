@@ -19,10 +19,10 @@ catalog's Cypher matches them (name, alias or id, exactly).
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from graph_model.schema import Schema
-from queries.catalog import NamedQuery
+from queries.catalog import PLACED_NOWHERE, NamedQuery
 
 # Escapes of a Cypher string literal (Neo4j Cypher manual, "String literals");
 # other control characters as \uXXXX, so that a value stays on its line.
@@ -48,10 +48,15 @@ def cypher_literal(value: Any) -> str:
     raise TypeError(f"no Cypher literal for {type(value).__name__} {value!r}")
 
 
-def browser_parameters(query: NamedQuery, values: Mapping[str, Any]) -> str:
+def browser_parameters(query: NamedQuery, values: Mapping[str, Any], placed_nowhere: Iterable[str] = ()) -> str:
     """One ``:param`` line per parameter of ``query``, values checked and typed
-    by the catalog (an optional one left out is ``null``)."""
-    return "\n".join(f":param {name} => {cypher_literal(value)};" for name, value in query.bind(values).items())
+    by the catalog (an optional one left out is ``null``), and, where the query takes a unit's nodes
+    (``WITHIN``), the organizations placed nowhere that lie in it: ``placed_nowhere`` as a store found
+    them (:meth:`stores.base.Store.unplaced_within`), else none (the Browser cannot work them out)."""
+    lines = [f":param {name} => {cypher_literal(value)};" for name, value in query.bind(values).items()]
+    if query.places_unplaced:
+        lines.append(f":param {PLACED_NOWHERE} => [{', '.join(cypher_literal(i) for i in sorted(placed_nowhere))}];")
+    return "\n".join(lines)
 
 
 def browser_cypher(query: NamedQuery) -> str:
@@ -59,9 +64,10 @@ def browser_cypher(query: NamedQuery) -> str:
     return f"// {query.name}: {query.zh} / {query.en}\n{query.cypher('neo4j')};"
 
 
-def browser_script(query: NamedQuery, values: Mapping[str, Any]) -> str:
+def browser_script(query: NamedQuery, values: Mapping[str, Any], placed_nowhere: Iterable[str] = ()) -> str:
     """The text to paste into Neo4j Browser: the ``:param`` lines, then the query."""
-    return "\n".join(part for part in (browser_parameters(query, values), browser_cypher(query)) if part)
+    parameters = browser_parameters(query, values, placed_nowhere)
+    return "\n".join(part for part in (parameters, browser_cypher(query)) if part)
 
 
 def example_values(query: NamedQuery) -> dict[str, Any]:
@@ -74,7 +80,7 @@ def network_statement(schema: Schema) -> str:
     describes, drawn as a graph in the Browser (the roster's hierarchy left out).
 
     >>> from graph_model.schema import default_schema
-    >>> network_statement(default_schema()).startswith("MATCH p = ()-[:PARTY_ORG_OF|MEMBER_OF|")
+    >>> network_statement(default_schema()).startswith("MATCH p = ()-[:MEMBER_OF|GUIDES|")
     True
     """
     types = "|".join(t.type for t in schema.tie_kinds if not t.administrative)

@@ -36,6 +36,16 @@ _MACRO = re.compile(r"\b(KIND|TYPE)\((\w+)\)")
 _TIES = re.compile(r"\bTIES\(([\w\s,]+)\)")
 _NULL = re.compile(r"\bNULL_AS\((\w+)\)")
 _LABEL_OF = re.compile(r":LABEL_OF\((\w+)\)")
+_WITHIN = re.compile(r"\bWITHIN\((\w+)\)")
+PLACED_NOWHERE = "placed_nowhere"
+"""The parameter the store adds to a query that says ``WITHIN(n)``: the organizations placed nowhere that lie
+in the unit ``$within`` (:meth:`stores.base.Store.unplaced_within`; empty in Neo4j Browser, which has no
+such store: there ``within`` takes the nodes whose code or place lies in the unit)."""
+_WITHIN_TEXT = {
+    "neo4j": "({0}.id STARTS WITH $within OR coalesce({0}.place STARTS WITH $within, false) OR {0}.id IN $placed_nowhere)",
+    "ladybug": "({0}.id STARTS WITH $within OR coalesce({0}.place STARTS WITH $within, false) "
+               "OR list_contains(CAST($placed_nowhere AS STRING[]), {0}.id))",
+}
 _LADYBUG_PARAM_TYPES = {"string": "STRING", "int": "INT64", "date": "STRING"}
 
 
@@ -107,6 +117,12 @@ class NamedQuery:
     rank: Mapping[str, str] | None = None
 
     @property
+    def places_unplaced(self) -> bool:
+        """Whether the query takes a unit's nodes with ``WITHIN(n)`` (the store then binds
+        :data:`PLACED_NOWHERE`)."""
+        return any(_WITHIN.search(text) for text in self.texts.values())
+
+    @property
     def text(self) -> str:
         """The catalog's text (the LadybugDB one where the backends differ), macros unexpanded."""
         return self.texts.get("ladybug") or self.texts["both"]
@@ -128,6 +144,7 @@ class NamedQuery:
         text = self.texts.get(backend) or self.texts["both"]
         text = _LABEL_OF.sub(lambda m: f":{labels[m.group(1)]}" if labels and m.group(1) in labels else "", text)
         text = _MACRO.sub(lambda m: macros[m.group(1)].format(m.group(2)), text)
+        text = _WITHIN.sub(lambda m: _WITHIN_TEXT[backend].format(m.group(1)), text)
         text = _TIES.sub(lambda m: tie_types(*(c.strip() for c in m.group(1).split(","))), text)
         text = _NULL.sub(lambda m: f"CAST(NULL AS {m.group(1)})" if backend == "ladybug" else "null", text)
         if backend == "ladybug":

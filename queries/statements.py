@@ -291,7 +291,19 @@ def node_names(label: str) -> str:
             "n.place AS place ORDER BY id")
 
 
-def nodes_named(label: str) -> str:
-    """Nodes of ``label`` whose id is ``$value`` or one of whose names has the key ``$key`` (``|key|``)."""
+def units_named(label: str) -> str:
+    """Units of ``label`` whose id is ``$value`` or one of whose names has the key ``$key``, with their names."""
     return (f"MATCH (n:{label}) WHERE n.id = $value OR n.match_text CONTAINS $key "
-            "RETURN n.id AS id, n.name AS name ORDER BY id")
+            "RETURN n.id AS id, n.name AS name, n.name_raw AS name_raw, n.aliases AS aliases ORDER BY id")
+
+
+def nodes_named(label: str) -> str:
+    """Nodes of ``label`` whose id is ``$value`` or one of whose names has the key ``$key`` (``|key|``), with the
+    place an organization lies in."""
+    return (f"MATCH (n:{label}) WHERE n.id = $value OR n.match_text CONTAINS $key "
+            "RETURN n.id AS id, n.name AS name, n.place AS place ORDER BY id")
+
+
+def names_of(label: str) -> str:
+    """Id and name of the nodes of ``label`` among ``$ids``."""
+    return f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id, n.name AS name"

@@ -17,18 +17,16 @@ import datetime as dt
 import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from graph_model.names import match_key, similar_names
+from graph_model.places import PlaceRef, RosterIndex, parent_code, resolve_place
 from graph_model.records import GraphData, InputError, Node, Problem, Tie, read_value, storage_value
 from graph_model.schema import Schema
+from graph_model.sources import Known, SourceInfo
 from queries import statements
-from queries.catalog import QueryError, get_query
+from queries.catalog import PLACED_NOWHERE, QueryError, get_query
 from stores.plan import Stored, WritePlan, plan_write
-
-if TYPE_CHECKING:  # the loaders are imported by the methods that use them, so a query starts without them
-    from loaders import SourceInfo
-    from loaders.context import Known
 
 BATCH_SIZE = 2000
 
@@ -123,16 +121,14 @@ class Store(ABC):
 
     def kinds_of(self, ids: Iterable[str]) -> dict[str, str]:
         """The kind of each of ``ids`` the store holds (NBS codes are looked up under their level first)."""
-        from loaders.reconcile import CODE_LENGTHS
-
         self.ensure_schema()
         pending = set(ids)
         found: dict[str, str] = {}
-        by_length = {n: kind for kind, n in CODE_LENGTHS.items()}
         guesses: dict[str, list[str]] = {}
         for node_id in pending:
-            if node_id.isdigit() and len(node_id) in by_length:
-                guesses.setdefault(by_length[len(node_id)], []).append(node_id)
+            level = self.schema.kind_of_code(node_id)
+            if level is not None:
+                guesses.setdefault(level, []).append(node_id)
         for label, guessed in guesses.items():
             found.update(self._present(label, guessed))
         rest = sorted(pending - found.keys())
@@ -150,9 +146,6 @@ class Store(ABC):
 
     def known(self) -> Known:
         """What loaders may ask the store: kinds of ids, places and organizations (read when asked)."""
-        from loaders.context import Known
-        from loaders.reconcile import ADMIN_KINDS
-
         cache: dict[str, str | None] = {}
 
         def kind_of(node_id: str) -> str | None:
@@ -169,9 +162,8 @@ class Store(ABC):
                     found.append(Node(label, row["id"], props))
             return found
 
-        return Known(kind_of=kind_of,
-                     places=lambda: nodes(ADMIN_KINDS),
-                     organizations=lambda: nodes(l for l in self.schema.node_labels if l not in ADMIN_KINDS))
+        return Known(kind_of=kind_of, places=lambda: nodes(self.schema.administrative_kinds),
+                     organizations=lambda: nodes(self.schema.organization_kinds))
 
     def is_empty(self) -> bool:
         self.ensure_schema()
@@ -339,20 +331,39 @@ class Store(ABC):
         """The nodes of an administrative unit (its code: ``61``, ``6108``, ``610828``, a town): its units, the
         organizations placed in it, the organizations tied to those through working ties (and onwards through
         organizations placed nowhere, such as a joint committee and its cooperative), and their industries.
-        Ties across the unit's border show where they lead: a node placed elsewhere is included, not followed."""
+        Ties across the unit's border show where they lead: a node placed elsewhere is included, not followed.
+        The same nodes as :func:`graph_model.places.nodes_within` finds in the exported graph."""
+        inside, border = self._inside(code)
+        found = inside | border
+        return found | self._neighbours(found, sorted(self.schema.attribute_ties))
+
+    def unplaced_within(self, code: str) -> set[str]:
+        """The organizations placed nowhere that lie in the unit ``code`` (see :mod:`graph_model.places`):
+        those its nodes reach through working ties, through other organizations placed nowhere. The named
+        queries' ``within`` takes them beside the nodes whose code or place lies in the unit."""
+        inside, _ = self._inside(code)
+        return {node_id for node_id in inside if not node_id.startswith(code)} - self._placed_in(code)
+
+    def _placed_in(self, code: str) -> set[str]:
+        """The nodes whose code or place lies in the unit ``code``."""
         self.ensure_schema()
-        found = {row["id"] for label in self.schema.node_labels
-                 for row in self.run(statements.ids_within(label), {"prefix": code})}
-        working = [t.type for t in self.schema.tie_kinds if t.category == "working"]
-        attribute = [t.type for t in self.schema.tie_kinds if t.category == "attribute"]
-        frontier = set(found)
+        return {row["id"] for label in self.schema.node_labels
+                for row in self.run(statements.ids_within(label), {"prefix": code})}
+
+    def _inside(self, code: str) -> tuple[set[str], set[str]]:
+        """The nodes that lie in the unit ``code``, and the nodes placed elsewhere they work with."""
+        inside = self._placed_in(code)
+        working = sorted(self.schema.working_ties)
+        border: set[str] = set()
+        frontier = set(inside)
         while frontier:
-            reached = self._neighbours(frontier, working) - found
-            found |= reached
+            reached = self._neighbours(frontier, working) - inside - border
             kinds = self.kinds_of(reached)
             frontier = {node_id for node_id, place in self._places(kinds).items()
                         if place is None and not self.schema.node_kind(kinds[node_id]).administrative}
-        return found | self._neighbours(found, attribute)
+            inside |= frontier
+            border |= reached - frontier
+        return inside, border
 
     def _places(self, kinds: Mapping[str, str]) -> dict[str, str | None]:
         """The ``place`` (NBS code, or None) of each node of ``kinds`` (id: kind)."""
@@ -388,11 +399,15 @@ class Store(ABC):
         query = get_query(name)
         self.ensure_schema()
         bound = query.bind(params or {})
+        if query.places_unplaced:
+            bound[PLACED_NOWHERE] = []
         labels: dict[str, str] = {}
         for param in query.params:
             value = bound[param.name]
             if param.refers_to == "place" and value is not None:
                 bound[param.name] = self.resolve_place(value)
+                if query.places_unplaced:
+                    bound[PLACED_NOWHERE] = sorted(self.unplaced_within(bound[param.name]))
             elif param.refers_to and value is not None:
                 labels[param.name], bound[param.name] = self._resolved(param.refers_to, value)
         return query.finish(self.run(query.cypher(self.backend, labels), bound), bound)
@@ -421,10 +436,20 @@ class Store(ABC):
             what = self.schema.node_kind(kind).zh if kind != "any" else "节点 node"
             raise QueryError(f"no {what} named {value!r} / 找不到该名称; similar 相近: {self._similar(value, labels)}")
         if len(found) > 1:
-            raise QueryError(f"{value!r} names {len(found)} nodes / 名称对应多个节点: {_named(found, self.schema)}; "
-                             "give the id / 请改用标识")
+            raise QueryError(f"“{value}”对应 {len(found)} 个节点，请改用标识 / {value!r} names {len(found)} nodes, give "
+                             f"the id: {self._described(found)}")
         label, row = found[0]
         return label, row["id"]
+
+    def _described(self, found: list[tuple[str, Mapping[str, Any]]]) -> str:
+        """Nodes that share a name, each with its kind, the town (or county) it lies in and its id:
+        ``村/社区 店镇 西山村 (610828102209); 村/社区 通镇 崔家西山村 (610828105236)``."""
+        where = {row["id"]: row.get("place") or parent_code(row["id"], self.schema) for _, row in found}
+        units = sorted({code for code in where.values() if code})
+        names = {row["id"]: row["name"] for label in self.schema.administrative_kinds
+                 for row in self.run(statements.names_of(label), {"ids": units})} if units else {}
+        return "; ".join(f"{self.schema.node_kind(label).zh} {names.get(where[row['id']], '')} {row['name']} "
+                         f"({row['id']})".replace("  ", " ") for label, row in found)
 
     def _similar(self, value: str, labels: Iterable[str]) -> str:
         """The names and aliases of nodes of ``labels`` most like ``value``, as ``name (id); …`` for a hint."""
@@ -438,30 +463,24 @@ class Store(ABC):
 
     def resolve_place(self, value: str) -> str:
         """The code of the administrative unit ``value`` names: a code (returned as it is), a name or a
-        spelling of one. A unit whose whole name it is wins over units of other levels that it matches
-        otherwise (乌镇 the town, not 乌镇村), not over another of its level (西山村, and 崔家西山村 whose alias
-        it is). Raises :class:`QueryError` when no unit or several match."""
+        spelling of one, as :func:`graph_model.places.resolve_place` (the one resolver) decides among the
+        units whose names match. Raises :class:`QueryError` when no unit or several match."""
         if value.isdigit():
             return value
-        labels = [k.label for k in self.schema.node_kinds if k.administrative]
-        key = match_key(value)
-        found = [(label, row) for label in labels
-                 for row in self.run(statements.nodes_named(label), {"value": value, "key": f"|{key}|"})]
-        whole = [(label, row) for label, row in found if match_key(row["name"]) == key]
-        others = {label for label, row in found if match_key(row["name"]) != key}
-        chosen = whole if whole and not others & {label for label, _ in whole} else found
-        if not chosen:
+        labels = self.schema.administrative_kinds
+        key = f"|{match_key(value)}|"
+        candidates = [Node(label, row["id"], {k: v for k, v in row.items() if v is not None})
+                      for label in labels for row in self.run(statements.units_named(label), {"value": value, "key": key})]
+        if not candidates:
             raise QueryError(f"no administrative unit named {value!r} / 找不到该区划; similar 相近: "
                              f"{self._similar(value, labels)} (hint: a unit's name as the roster spells it, or its "
                              "NBS code; for an organization's neighbourhood use --around)")
-        if len(chosen) > 1:
-            raise QueryError(f"{value!r} names {len(chosen)} units / 名称对应多个区划: {_named(chosen, self.schema)}; "
-                             "give the code / 请改用区划代码")
-        return chosen[0][1]["id"]
+        try:
+            return resolve_place(RosterIndex(candidates, self.schema), PlaceRef(None, value)).node.id
+        except InputError as err:  # the resolver's account, as the queries' error
+            raise QueryError(err.problems[0].message) from None
 
 
-def _named(found: list[tuple[str, Mapping[str, Any]]], schema) -> str:
-    return "; ".join(f"{schema.node_kind(label).zh} {row['name']} ({row['id']})" for label, row in found)
 
 
 def _by_kind(kinds: Mapping[str, str]) -> dict[str, list[str]]:
@@ -499,7 +518,6 @@ def _infer_sources(graph: GraphData) -> list[SourceInfo]:
     from pathlib import Path
 
     from graph_model.records import SourceRef
-    from loaders import SourceInfo
 
     seen: dict[str, SourceInfo] = {}
     for record in (*graph.nodes.values(), *graph.ties.values()):

@@ -37,8 +37,9 @@ import numpy as np
 
 from analysis.centrality import centrality_rows
 from analysis.findings import MEASURES as REPORT_MEASURES
-from analysis.network import Places, collaboration_network, places_of
+from analysis.network import collaboration_network
 from graph_model import names
+from graph_model.places import Places, places_of
 from graph_model.records import GraphData
 from graph_model.schema import Schema
 from graph_model.tie_rows import tie_labels, tie_row
@@ -59,7 +60,6 @@ EDGE_LENGTH = 1.7 * SPACING  # a tie, about
 NODE_ROOM = 0.5 * SPACING  # the least distance of a node to the next, about
 LABEL_ROOM = 8.0  # half the width of a label's character at the opening zoom
 VILLAGE_STEP = 0.45 * SPACING  # villages without ties lie this close together beside their town
-PLACE_LEVELS = ("Province", "City", "County", "Town")
 # Ids of benchmarks/synth.py's invented organizations: a page that shows them says so.
 SYNTHETIC_PREFIX = "syn:"
 # The report's measures a node can be sized by, with the report's names: name: (zh, en)
@@ -90,24 +90,16 @@ class _Strings:
         return list(self.index)
 
 
-def _places(graph: GraphData) -> tuple[list[str], dict[str, str]]:
+def place_levels(schema: Schema) -> tuple[str, ...]:
+    """The kinds of the places the map files nodes under and filters by: every level but the villages."""
+    return tuple(k for k in schema.administrative_kinds if k != schema.level_kind("village"))
+
+
+def _places(graph: GraphData, schema: Schema, places: Places) -> tuple[list[str], dict[str, str]]:
     """The place nodes (provinces … towns), in the order they are shipped, and each one's parent place."""
-    parent = {t.source_id: t.target_id for t in graph.ties.values()
-              if t.type == "PART_OF" and graph.nodes[t.source_id].kind in PLACE_LEVELS}
-    ordered = [n.id for level in PLACE_LEVELS for n in graph.nodes_of(level)]
-    return ordered, parent
-
-
-def _place_of(graph: GraphData, town: Mapping[str, str]) -> dict[str, str]:
-    """The finest place of each node that has one: its town, else the county (or city …) it lies in."""
-    place = dict(town)
-    for node in graph.nodes.values():
-        if node.kind in PLACE_LEVELS:
-            place[node.id] = node.id
-    for tie in graph.ties.values():
-        if tie.type == "LOCATED_IN" and graph.nodes[tie.target_id].kind in PLACE_LEVELS:
-            place.setdefault(tie.source_id, tie.target_id)
-    return place
+    levels = place_levels(schema)
+    ordered = [n.id for level in levels for n in graph.nodes_of(level)]
+    return ordered, {unit: up for unit, up in places.parent.items() if places.kinds[unit] in levels}
 
 
 def _tied(graph: GraphData, schema: Schema) -> set[str]:
@@ -118,9 +110,10 @@ def _tied(graph: GraphData, schema: Schema) -> set[str]:
 
 # ---------------------------------------------------------------- layout
 
-def _county_of(node_id: str, place: Mapping[str, str], parent: Mapping[str, str], kinds: Mapping[str, str]) -> str | None:
+def _county_of(node_id: str, place: Mapping[str, str], parent: Mapping[str, str], kinds: Mapping[str, str],
+               county: str) -> str | None:
     at = place.get(node_id)
-    while at is not None and kinds.get(at) != "County":
+    while at is not None and kinds.get(at) != county:
         at = parent.get(at)
     return at
 
@@ -129,7 +122,8 @@ def _cells(graph: GraphData, schema: Schema, shipped: Iterable[str], place: Mapp
            parent: Mapping[str, str]) -> dict[str, str | None]:
     """The county each node is laid out with; nodes without one take their nearest tied neighbour's."""
     kinds = {n.id: n.kind for n in graph.nodes.values()}
-    cell = {i: _county_of(i, place, parent, kinds) for i in shipped}
+    county = schema.level_kind("county")
+    cell = {i: _county_of(i, place, parent, kinds, county) for i in shipped}
     administrative = {t.type for t in schema.tie_kinds if t.administrative}
     neighbours: dict[str, list[str]] = defaultdict(list)
     for tie in graph.ties.values():
@@ -287,20 +281,22 @@ def layout(graph: GraphData, schema: Schema, shipped: list[str], place: Mapping[
     kinds = {n.id: n.kind for n in graph.nodes.values()}
     administrative = {t.type for t in schema.tie_kinds if t.administrative}
     administrative_kind = {k.label: k.administrative for k in schema.node_kinds}
+    province, city, county, town, village = (schema.level_kind(k) for k in ("province", "city", "county", "town",
+                                                                             "village"))
     shipped_set = set(shipped)
     cell = _cells(graph, schema, shipped, place, parent)
     networks: dict[str | None, nx.Graph] = defaultdict(nx.Graph)
     rings: dict[str | None, list[str]] = defaultdict(list)
     untied: dict[str | None, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for node_id in sorted(shipped, key=lambda n: (kinds[n] != "County", n)):
+    for node_id in sorted(shipped, key=lambda n: (kinds[n] != county, n)):
         kind = kinds[node_id]
-        if kind in ("Province", "City"):
+        if kind in (province, city):
             continue
         if node_id in tied or not administrative_kind[kind]:
             networks[cell[node_id]].add_node(node_id)
-        if kind in ("County", "Town"):
+        if kind in (county, town):
             rings[cell[node_id]].append(node_id)
-        elif kind == "Village" and node_id not in tied:
+        elif kind == village and node_id not in tied:
             untied[cell[node_id]][place.get(node_id, "")].append(node_id)
     room = {n: max(NODE_ROOM, min(LABEL_ROOM * len(graph.nodes[n].name), 4 * NODE_ROOM))
             for c in networks.values() for n in c}
@@ -314,14 +310,14 @@ def layout(graph: GraphData, schema: Schema, shipped: list[str], place: Mapping[
         ring = rings[c] + [t for t in untied_here if t not in rings[c]]
         cells[c] = _centred(_cell_layout(networks[c], ring, untied_here, place, room))
     # counties side by side within their city, cities within their province, provinces in the country
-    for _ in ("City", "Province"):
+    for _ in (city, province):
         grouped: dict[str | None, list[tuple[float, dict[str, np.ndarray]]]] = defaultdict(list)
         for key, laid in cells.items():
             grouped[parent.get(key) if key is not None else None].append(laid)
         cells = {key: _pack(items) for key, items in grouped.items()}
     _, packed = _pack(list(cells.values()))
     positions = {n: (float(x), float(y)) for n, (x, y) in packed.items()}
-    for level in ("City", "Province"):  # above the middle of their counties (cities)
+    for level in (city, province):  # above the middle of their counties (cities)
         children: dict[str, list[tuple[float, float]]] = defaultdict(list)
         for child, up in parent.items():
             if kinds.get(up) == level and child in positions:
@@ -425,17 +421,17 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
     node_kinds = {k.label: k for k in schema.node_kinds}
     tie_kinds = {t.type: t for t in schema.tie_kinds}
     tied = _tied(graph, schema)
-    places = places_of(graph)
-    town = places.town
-    place = _place_of(graph, town)
-    place_ids, parent = _places(graph)
-    untied_villages = [n.id for n in graph.nodes_of("Village") if n.id not in tied]
+    places = places_of(graph, schema)
+    place = places.finest(place_levels(schema))
+    place_ids, parent = _places(graph, schema, places)
+    village = schema.level_kind("village")
+    untied_villages = [n.id for n in graph.nodes_of(village) if n.id not in tied]
     ship_untied = administrative and len(untied_villages) <= UNTIED_LIMIT
 
     def shipped_node(node) -> bool:
         if node.id in tied or not node_kinds[node.kind].administrative:
             return True
-        if node.kind == "Village":
+        if node.kind == village:
             return ship_untied
         return administrative
 
@@ -449,7 +445,7 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
     places = {
         "id": place_ids,
         "name": [graph.nodes[p].name for p in place_ids],
-        "level": [PLACE_LEVELS.index(graph.nodes[p].kind) for p in place_ids],
+        "level": [place_levels(schema).index(graph.nodes[p].kind) for p in place_ids],
         "parent": [place_index.get(parent.get(p, ""), -1) for p in place_ids],
         "node": [index.get(p, -1) for p in place_ids],
     }

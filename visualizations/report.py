@@ -226,8 +226,20 @@ def render_report(a: Analysis, *, title: str, store: str, generated: str | None 
         partners_chart=partners_chart, node_columns=NODE_COLUMNS, rows_limit=HTML_ROWS, files=files or [],
         report_columns={**{t.key: t.columns for t in tables}, "town_nodes": TOWN_NODE_COLUMNS, "cuts": CUT_COLUMNS,
                         "ranks": RANK_COLUMNS, "brokers": BROKER_COLUMNS},
-        measures_by_key=MEASURES, community_basis=community_basis(a),
+        measures_by_key=MEASURES, community_basis=community_basis(a), tie_categories=_tie_categories(a),
     )
+
+
+def _tie_categories(a: Analysis) -> dict[str, list]:
+    """The tie kinds the reading guide names, as ``schema.yaml`` sorts them: those of the network (``working``),
+    those of them that flow one way (``directed``), and those that only group and describe (``other``)."""
+    from analysis.network import TWO_WAY_TIE_KINDS
+
+    kinds = a.network.places.schema.tie_kinds
+    working = [k for k in kinds if k.category == "working"]
+    return {"working": working, "directed": [k for k in working if k.type not in TWO_WAY_TIE_KINDS],
+            "two_way": [k for k in working if k.type in TWO_WAY_TIE_KINDS],
+            "other": [k for k in kinds if k.category != "working"]}
 
 
 @collector_paused()

@@ -17,10 +17,25 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from graph_model.schema import Schema, SchemaError
-from queries.catalog import NamedQuery
+
+
+class Labelled(Protocol):
+    """A returned column as the catalog declares it (:class:`queries.catalog.Column`)."""
+
+    name: str
+    zh: str
+    shows: Any
+
+
+class Answered(Protocol):
+    """What a table needs of a query (:class:`queries.catalog.NamedQuery`): its declared columns. Typed by
+    shape, so that the pictures do not import the queries."""
+
+    @property
+    def columns(self) -> Sequence[Labelled]: ...
 
 
 def compact_json(value: Any) -> str:
@@ -51,7 +66,7 @@ def _readable(value: Any, shows: Any, schema: Schema) -> Any:
     return compact_json(value)
 
 
-def readable_rows(query: NamedQuery, rows: list[dict[str, Any]], schema: Schema) -> tuple[list[str], list[list[Any]]]:
+def readable_rows(query: Answered, rows: list[dict[str, Any]], schema: Schema) -> tuple[list[str], list[list[Any]]]:
     """Headers ``乡镇 town`` and values with kinds and tie types named in Chinese, JSON spelt out."""
     columns = {c.name: c for c in query.columns}
     names = list(rows[0]) if rows else list(columns)

@@ -45,14 +45,15 @@ def test_a_joint_committee_brokers_between_its_members():
 def test_jia_roles(jia, schema):
     net = collaboration_network(jia.graph, schema)
     roles = brokerage_roles(net.directed, net.places.group)
-    # 乌镇党委 → committee → each member village and the cooperative, each village → committee → the other village
-    # and the cooperative: all in 乌镇 (the cooperative LOCATED_IN 乌镇): 3 + 2 + 2 = 7
+    # 乌镇党委 → committee → each member village and the cooperative (3), each village → committee → the
+    # other village and the cooperative (2 + 2): all in 乌镇 (the cooperative LOCATED_IN 乌镇): 3 + 2 + 2 = 7
     assert roles["jia:hetaoshuyan_joint_committee"] == {**dict.fromkeys(ROLES, 0), "coordinator": 7}
-    # county-level unit: its branch (county) → unit (county) → the village (通镇)
-    assert roles["jia:county_committee_office"] == {**dict.fromkeys(ROLES, 0), "representative": 1}
-    # the village branch (通镇) → the unit's branch (county) → the unit (county)
-    assert roles["jia:county_office_party_branch"] == {**dict.fromkeys(ROLES, 0), "gatekeeper": 1}
-    assert roles["jia:xishan_party_branch"] == {**dict.fromkeys(ROLES, 0), "gatekeeper": 1}
+    # committee → cooperative → farm, the farm LOCATED_IN 乌镇 too
+    assert roles["jia:joint_village_cooperative"] == {**dict.fromkeys(ROLES, 0), "coordinator": 1}
+    # a party branch is of its unit, not its partner (PARTY_ORG_OF is administrative): the county office and
+    # the two branches are ends of two pieces of two, with no chain a → b → c through them
+    for unit in ("jia:county_committee_office", "jia:county_office_party_branch", "jia:xishan_party_branch"):
+        assert roles[unit] == dict.fromkeys(ROLES, 0)
 
 
 # Borgatti (1997), "Structural holes: unpacking Burt's redundancy measures", Connections 20(1): the example

@@ -10,7 +10,8 @@ from graph_model.records import GraphData, make_node, make_tie
 
 
 def test_working_ties_come_from_the_schema(schema):
-    assert working_kinds(schema) == {"PARTY_ORG_OF", "MEMBER_OF", "GUIDES", "SERVES", "PAIRED_ASSISTANCE",
+    # PARTY_ORG_OF is administrative: a party organization of a place is not a partner of it
+    assert working_kinds(schema) == {"MEMBER_OF", "GUIDES", "SERVES", "PAIRED_ASSISTANCE",
                                      "CO_BUILDS", "SUPPLIES", "PRODUCES_FOR", "OPERATES"}
     assert TWO_WAY_TIE_KINDS <= working_kinds(schema)
 
@@ -18,8 +19,11 @@ def test_working_ties_come_from_the_schema(schema):
 def test_jia_network(jia, schema):
     net = collaboration_network(jia.graph, schema)
     g = net.undirected
-    # the article's 20 working ties and the town's GUIDES to the joint branch it set up (a new pair)
-    assert (len(net.ties), g.number_of_nodes(), g.number_of_edges()) == (21, 17, 19)
+    # findings' 21 working ties (the article's 20 and the town's GUIDES to the joint branch it set up) less the 4
+    # PARTY_ORG_OF, now administrative: 17 ties; 19 − 4 = 15 pairs (no PARTY_ORG_OF pair had a parallel tie);
+    # 17 − 1 = 16 nodes, as 乌镇 had no other tie (its party committee keeps its GUIDES to the joint committee)
+    assert (len(net.ties), g.number_of_nodes(), g.number_of_edges()) == (17, 16, 15)
+    assert "610828103" not in g  # 乌镇: only its party committee's PARTY_ORG_OF, which is not a working tie
     assert not any(jia.graph.nodes[n].kind == "Industry" for n in g)  # industries are not partners
     assert "610828" not in g  # the county has administrative ties only
     # parallel ties of different kinds stay countable
@@ -34,11 +38,11 @@ def test_jia_network(jia, schema):
     assert d.has_edge("610828103224", "jia:hetaoshuyan_joint_committee")
     assert d.has_edge("jia:hetaoshuyan_joint_committee", "610828103224")
     assert d.edges["jia:hezhai_liquor", "jia:village_collectives"]["weight"] == 14
-    # 21 ties; the 6 two-way ones (5 memberships, 1 co-building) add their reverse, and one of those
-    # (joint branch → workshops) is also the branch's SERVES tie: one arc, weights summed: 21 + 6 − 1
-    assert d.number_of_edges() == 26
+    # 17 ties; the 6 two-way ones (5 memberships, 1 co-building) add their reverse, and one of those
+    # (joint branch → workshops) is also the branch's SERVES tie: one arc, weights summed: 17 + 6 − 1
+    assert d.number_of_edges() == 22
     assert d.edges["jia:shanggaozhai_joint_branch", "jia:brewing_cooperatives"]["weight"] == 76
-    assert net.undated == 10
+    assert net.undated == 6
 
 
 def test_jia_places(jia):
@@ -51,8 +55,13 @@ def test_jia_places(jia):
     assert "jia:county_committee_office" not in places.town
     assert places.group("jia:county_committee_office") == "610828"  # located in the county
     assert places.group("jia:county_office_party_branch") == "610828"  # party branch of that unit
-    # the article has the 乌镇 joint committee found the cooperative and build the farm (LOCATED_IN, inferred)
+    # the article has the 乌镇 joint committee found the cooperative and build the farm: both LOCATED_IN 乌镇
+    # (inferred), so they lie at the town itself
     assert places.group("jia:joint_village_cooperative") == places.group("jia:cattle_farm") == "610828103"
+    assert places.at["jia:cattle_farm"] == places.at["jia:joint_village_cooperative"] == ("610828103",)
+    # nothing places the joint committee: it lies where the placed nodes it works with lie (乌镇党委 and the
+    # cooperative in 乌镇, 尚家沟村 …221, 核桃树墕村 …224)
+    assert places.at["jia:hetaoshuyan_joint_committee"] == ("610828103", "610828103221", "610828103224")
 
 
 def test_as_of_day_and_active_on(schema):

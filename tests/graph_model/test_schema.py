@@ -44,7 +44,9 @@ def test_combine_policies_and_categories_are_declared(schema):
     assert village.property("claims").combine == "latest"
     assert schema.tie_kind("PAIRED_ASSISTANCE").property("evidence").combine == "join"
     assert {t.type for t in schema.tie_kinds if t.category == "attribute"} == {"ENGAGED_IN"}
-    assert {t.type for t in schema.tie_kinds if t.administrative} == {"PART_OF", "LOCATED_IN"}
+    assert {t.type for t in schema.tie_kinds if t.administrative} == {"PART_OF", "LOCATED_IN", "PARTY_ORG_OF"}
+    assert schema.placing_ties == schema.administrative_ties
+    assert "PARTY_ORG_OF" not in schema.working_ties  # a party organization of a place is not its partner
     assert "结对单位" in schema.node_kind("AssistanceUnit").words
 
 

@@ -152,3 +152,22 @@ def test_the_policy_knows_every_table_function_of_the_engine(target):
     assert engine <= policy["ladybug_calls"] | policy["ladybug_refused_functions"], engine - policy["ladybug_calls"]
     assert policy["ladybug_calls"] <= engine and not policy["ladybug_calls"] & policy["ladybug_refused_functions"]
     assert {"READ_CSV_SERIAL", "READ_PARQUET", "READ_NPY", "READ_PANDAS", "CLEAR_WARNINGS"} <= engine
+
+
+@pytest.mark.parametrize("write", [False, True])
+def test_the_attempts_made_for_neo4j_fail_here_too(target, write):
+    """The Neo4j corpus (tests/stores/bypass_neo4j.py: LOAD CSV of a file and of a URL, procedures, server
+    commands, writes, several statements) against LadybugDB: refused, or rejected by the engine; with
+    ``--write``, all but the plain writes."""
+    from tests.stores.bypass_neo4j import REFUSED_EVEN_WITH_WRITE, concrete
+
+    attempts = concrete(target["secret"].as_uri(), "http://127.0.0.1:9/data.csv")
+    attacks = [(name, "neo4j", cypher) for name, cypher, _ in attempts
+               if not write or name in REFUSED_EVEN_WITH_WRITE]
+    outcomes, printed = _run(target, attacks, write=write)
+    assert {o["outcome"] for o in outcomes.values()} <= {"refused", "engine"}, [
+        o for o in outcomes.values() if o["outcome"] not in ("refused", "engine")]
+    assert len(outcomes) == len(attacks) >= 100
+    assert target["marker"] not in printed and not target["out"].exists()
+    with open_store(str(target["store"]), read_only=True) as store:
+        assert store.counts() == target["counts"]

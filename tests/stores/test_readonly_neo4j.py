@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from queries.catalog import QueryError
 from stores.base import StoreError
+from tests.stores.bypass import ATTACKS as LADYBUG_ATTACKS
 from tests.stores.bypass_neo4j import (ATTEMPT_NAMES, REFUSED_EVEN_WITH_WRITE, TEMPLATE_SEPARATORS, TEMPLATES,
                                        concrete)
 
@@ -210,3 +211,14 @@ def test_without_the_plan_check_the_attacks_are_real(jia_store, attempts, monkey
     assert jia_store.query(*attempts["db.stats.retrieve in reduce"]).rows[0]["c"] >= 0
     with pytest.raises(StoreError, match="allow_csv_import_from_file_urls"):
         jia_store.query(*attempts["COUNT in a list comprehension"])
+
+
+@pytest.mark.parametrize("name, kind, cypher", LADYBUG_ATTACKS, ids=[a[0] for a in LADYBUG_ATTACKS])
+def test_the_attempts_made_for_ladybug_fail_here_too(jia_store, driver, before, file_url, tmp_path, name, kind, cypher):
+    """The LadybugDB corpus (tests/stores/bypass.py: LOAD FROM, COPY TO, table functions, ATTACH, glued and
+    hidden keywords …) against Neo4j, each with ``--write`` but the plain writes: refused, nothing read or
+    written, the server unchanged."""
+    out = tmp_path / "out.csv"
+    text = cypher.replace("{secret}", file_url.removeprefix("file://")).replace("{out}", str(out))
+    assert_refused(jia_store, driver, before, text, {"rows": [1]}, write=kind != "write")
+    assert not out.exists()

@@ -57,15 +57,20 @@ def test_jia_map_is_offline_and_runs_only_its_own_scripts(jia, schema, tmp_path)
 
 def test_the_page_knows_the_network_places_and_measures(jia_data):
     nodes = jia_data["nodes"]
-    assert sum(nodes["tied"]) == 23  # the organizations and units with working or attribute ties
+    # the organizations and units with working or attribute ties (乌镇 has only its party committee's
+    # PARTY_ORG_OF, which is administrative)
+    assert sum(nodes["tied"]) == 22
     assert sum(jia_data["untiedPerPlace"].values()) == 331
     towns = dict(zip(jia_data["places"]["id"], jia_data["places"]["name"]))
     untied = {towns[jia_data["places"]["id"][int(p)]]: n for p, n in jia_data["untiedPerPlace"].items()}
     assert untied["乌镇"] == 39 and untied["通镇"] == 31 and untied["店镇"] == 18
     assert [m["name"] for m in jia_data["measures"]] == ["partners", "betweenness", "harmonic", "pagerank"]
     committee = node(jia_data, "jia:hetaoshuyan_joint_committee")
-    assert committee["measures"] == {"partners": 4.0, "betweenness": 0.1083, "harmonic": 5.0, "pagerank": 0.08825}
+    # 9 of 105 pairs through it; 4 partners and the farm 2 steps away: 1 + 1 + 1 + 1 + 1/2
+    assert committee["measures"] == {"partners": 4.0, "betweenness": 0.08571, "harmonic": 4.5, "pagerank": 0.0897}
     assert jia_data["places"]["name"][committee["place"]] == "乌镇"  # its members' town
+    for unplaced in ("jia:joint_village_cooperative", "jia:cattle_farm"):  # by the ties they work through
+        assert jia_data["places"]["name"][node(jia_data, unplaced)["place"]] == "乌镇"
     assert jia_data["years"] == [2021, 2022]
     categories = {t["type"]: t["category"] for t in jia_data["ties"]}
     assert categories["MEMBER_OF"] == "working" and categories["ENGAGED_IN"] == "attribute"
@@ -128,8 +133,10 @@ def test_layout_puts_each_village_beside_its_town_and_nodes_apart(jia, jia_data)
 
 def test_without_the_administrative_layer_only_the_network_is_shipped(jia, schema):
     data = map_data(jia.graph, schema, administrative=False)
-    # the 21 working ties and the 9 ENGAGED_IN ties (attributes); administrative ties are left out
-    assert (len(data["nodes"]["id"]), len(data["edges"]["from"])) == (23, 30)
+    # the 17 working ties (the article's 20 less the 4 administrative PARTY_ORG_OF, and the town's GUIDES to the
+    # joint branch it set up) and the 9 ENGAGED_IN ties (attributes), among the 16 nodes of the network and the 6
+    # industries; 乌镇, tied only by its party committee's PARTY_ORG_OF (administrative), is left out
+    assert (len(data["nodes"]["id"]), len(data["edges"]["from"])) == (22, 26)
     assert data["untiedShipped"] is False and sum(data["untiedPerPlace"].values()) == 331
 
 
@@ -147,7 +154,7 @@ def test_measures_are_the_reports(jia, schema, jia_data):
         row = reported.get(node_id)
         for m in ("partners", "betweenness", "harmonic", "pagerank"):
             assert values[m][i] == (float(f"{row[m]:.4g}") if row else 0.0), (node_id, m)
-    assert sum(1 for node_id in ids if node_id in reported) == len(reported) == 17  # of 23 tied, the 6 industries have attribute ties only
+    assert sum(1 for node_id in ids if node_id in reported) == len(reported) == 16  # of 22 tied, the 6 industries have attribute ties only
 
 
 def test_hostile_names_stay_data(schema):

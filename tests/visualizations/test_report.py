@@ -45,7 +45,7 @@ def test_workbook(jia_report):
     first = [c.value for c in sheet[2]]
     assert first[:5] == ["核桃树墕联村党委", "党组织", "乌镇", 4, 4]
     betweenness = header.index("中介中心性")
-    assert isinstance(first[betweenness], float) and first[betweenness] == pytest.approx(13 / 120)
+    assert isinstance(first[betweenness], float) and first[betweenness] == pytest.approx(9 / 105)
     assert first[-1] == "jia:hetaoshuyan_joint_committee"
     coverage = book["帮扶覆盖"]
     county = [c.value for c in coverage[2]]
@@ -83,16 +83,20 @@ def test_gephi_files(jia_report, tmp_path):
     graphml = nx.read_graphml(files["graphml"])
     by_id = {data["node_id"]: data for _, data in graphml.nodes(data=True)}
     for g, nodes in ((nx.read_gexf(gexf), dict(nx.read_gexf(gexf).nodes(data=True))), (graphml, by_id)):
-        assert (g.number_of_nodes(), g.number_of_edges()) == (17, 21)  # 20 of the article, the town's GUIDES
+        # one edge per working tie: 17 among the 16 nodes of the network (the article's 20 less the 4 PARTY_ORG_OF,
+        # administrative, and the town's GUIDES to the joint branch it set up)
+        assert (g.number_of_nodes(), g.number_of_edges()) == (16, 17)
         committee = nodes["jia:hetaoshuyan_joint_committee"]
         assert (committee["label"], committee["kind"], committee["town"]) == ("核桃树墕联村党委", "PartyOrganization", "乌镇")
+        # betweenness: its piece is 乌镇党委, the 2 villages | the committee | the cooperative, the farm: the 3 pairs
+        # of the first side and their 3 × 2 pairs with the second go through it, 9 of the 15 × 14 / 2 = 105 pairs
         # coordinator: 3 sources (2 villages, 乌镇党委) × 3 targets (2 villages, the cooperative of 乌镇) − 2 loops
-        assert committee["betweenness"] == pytest.approx(13 / 120) and committee["coordinator"] == 7
+        assert committee["betweenness"] == pytest.approx(9 / 105) and committee["coordinator"] == 7
         kinds = sorted(d["kind"] for _, _, d in g.edges(data=True))
         assert kinds.count("MEMBER_OF") == 5 and kinds.count("SUPPLIES") == 1 and kinds.count("PRODUCES_FOR") == 1
         assert sorted(d["weight"] for _, _, d in g.edges(data=True))[-3:] == [38, 38, 38]
     nodes, edges = read_excel_csv(nodes_csv), read_excel_csv(edges_csv)
-    assert nodes[0][:4] == ["Id", "Label", "kind", "kind_zh"] and len(nodes) == 1 + 17
+    assert nodes[0][:4] == ["Id", "Label", "kind", "kind_zh"] and len(nodes) == 1 + 16
     assert edges[0] == ["Source", "Target", "Type", "kind", "weight", "two_way", "start_date", "end_date"]
     assert ["610828103224", "jia:hetaoshuyan_joint_committee", "Directed", "MEMBER_OF", "1", "true", "2021", ""] in edges
 
@@ -108,9 +112,10 @@ def test_page_content(jia_report):
                  "其他组织两两之间的最短路径有多大比例经过它",
                  "守门人 <span class=\"en\">gatekeeper</span>",
                  "无记录联结的村 Villages without recorded ties (331)",
-                 "全部社群 All communities (3)",  # unweighted: one per piece
+                 "全部社群 All communities (4)",  # unweighted: one per piece (乌镇's, 刘国具镇's, the county office and
+                 # 崔家西山村, the 2 party branches: PARTY_ORG_OF no longer joins the last two)
                  "社群按联结数计算（不加权）",
-                 "新增联结 <span class=\"en\">New ties</span> (8)",
+                 "新增联结 <span class=\"en\">New ties</span> (8)",  # the 8 working ties that start in 2022
                  "店镇西山村 (610828102209)",
                  "report.xlsx"):
         assert text in html, text
@@ -168,13 +173,13 @@ def test_csv_written_row_by_row_is_the_csv_text(tmp_path):
 def test_network_records_are_columns(jia_report):
     analysis, _ = jia_report
     records = network_records(analysis.network, analysis.nodes, NODE_COLUMNS)
-    assert (records.node_count(), records.edge_count()) == (17, 21)
+    assert (records.node_count(), records.edge_count()) == (16, 17)
     assert list(records.nodes)[:4] == ["id", "label", "kind", "kind_zh"] and "name" not in records.nodes
     first = records.nodes["id"].index("jia:hetaoshuyan_joint_committee")
     assert (records.nodes["label"][first], records.nodes["town"][first]) == ("核桃树墕联村党委", "乌镇")
     # no tie active on 2023-12-31 has ended: the column without any value is left out
     assert list(records.edges) == ["source", "target", "kind", "weight", "two_way", "start_date"]
-    assert sum(v is not None for v in records.edges["start_date"]) == 21 - analysis.summary["undated_ties"]
+    assert sum(v is not None for v in records.edges["start_date"]) == 17 - analysis.summary["undated_ties"]
     assert all(v is None or v != "" for values in records.nodes.values() for v in values)  # empty is None
 
 
@@ -187,24 +192,28 @@ def test_report_and_export_commands(tmp_path, capsys):
     capsys.readouterr()
     assert main(["report", "--store", store, "--out", str(tmp_path / "r"), "--compare", "2021", "2023"]) == 0
     out = capsys.readouterr().out
-    assert "As of 2023-12-31, 21 working ties are recorded among 17 organizations and places" in out
+    assert "As of 2023-12-31, 17 working ties are recorded among 16 organizations and places" in out
     assert "核桃树墕联村党委 links 2 recorded villages of the 9 it claims." in out
     assert len(read_excel_csv(tmp_path / "r" / "new_ties.csv")) == 1 + 8
     page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
-    assert "1 of 3 communities cross town lines" in page and "社群按联结数计算（不加权）" in page
+    # unweighted: one community per piece; the 2 that cross are the pieces of 通镇's village and its party branch,
+    # each with a unit of the county (the office, its branch), which lies in no town: 通镇 1、无乡镇 no town 1
+    assert "2 of 4 communities cross town lines (通镇 1、无乡镇 no town 1; 通镇 1、无乡镇 no town 1)" in page
+    assert "社群按联结数计算（不加权）" in page
     assert main(["report", "--store", store, "--out", str(tmp_path / "w"), "--weighted-communities"]) == 0
     capsys.readouterr()
-    # weighted, the joint branch and the 38 workshops become a community of their own: 4 communities
+    # weighted, the joint branch and the 38 workshops (2 ties of weight 38 between them) become a community of
+    # their own, within 刘国具镇: 5 communities, the same 2 crossing
     page = (tmp_path / "w" / "report.html").read_text(encoding="utf-8")
-    assert "1 of 4 communities cross town lines" in page and "社群按所代表的组织数加权计算" in page
+    assert "2 of 5 communities cross town lines" in page and "社群按所代表的组织数加权计算" in page
     assert "社群按联结数计算（不加权）" not in page
     assert main(["report", "--store", store, "--out", str(tmp_path / "r2021"), "--as-of", "2021"]) == 0
-    assert "As of 2021-12-31, 13 working ties" in capsys.readouterr().out
+    assert "As of 2021-12-31, 9 working ties" in capsys.readouterr().out
     assert main(["export", "--store", store, "--format", "graphml", "--out", str(tmp_path / "n.graphml")]) == 0
-    assert nx.read_graphml(tmp_path / "n.graphml").number_of_edges() == 21  # one edge per working tie
+    assert nx.read_graphml(tmp_path / "n.graphml").number_of_edges() == 17  # one edge per working tie
     assert main(["export", "--store", store, "--format", "csv", "--out", str(tmp_path / "gephi"),
                  "--as-of", "2021"]) == 0
-    assert len(read_excel_csv(tmp_path / "gephi" / "edges.csv")) == 1 + 13
+    assert len(read_excel_csv(tmp_path / "gephi" / "edges.csv")) == 1 + 9
     with pytest.raises(SystemExit) as exit_:
         main(["report", "--store", store, "--as-of", "2021-02-30"])
     assert exit_.value.code == 2 and "2021-02-30 is not a day of the calendar" in capsys.readouterr().err
