@@ -131,18 +131,26 @@ def read_csv(text: str, file: str, name: str, delimiter: str | None = None) -> S
     from loaders.text import split_lines
 
     text = split_lines(text)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter or sniff_delimiter(text))
     rows: list[tuple[int, list[Any]]] = []
-    try:
+    reader = None
+    try:  # (the sniffing reads the first lines with the csv module too)
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter or sniff_delimiter(text))
         header = next(reader, [])
         for number, row in enumerate(reader, start=2):
             if number > MAX_ROWS + 1:
                 raise InputError([Problem(Origin(file, row=number), f"行数过多 / more than {MAX_ROWS:,} rows")])
             rows.append((number, row))
     except csv.Error as err:
-        problem = Problem(Origin(file, row=reader.line_num), f"CSV 格式错误 / not a readable CSV: {err}")
-        raise InputError([problem]) from None
+        raise InputError([Problem(Origin(file, row=reader.line_num if reader else None), _csv_error(err))]) from None
     return Sheet(name, [h.lstrip("\ufeff") for h in header], rows)
+
+
+def _csv_error(err: csv.Error) -> str:
+    """The csv module's refusal in a planner's words."""
+    if "field larger than field limit" in str(err):
+        return (f"单元格过长（超过 {csv.field_size_limit():,} 个字符）/ a cell is longer than "
+                f"{csv.field_size_limit():,} characters")
+    return f"CSV 格式错误 / not a readable CSV: {err}"
 
 
 def read_xlsx(data: bytes, file: str) -> list[Sheet]:

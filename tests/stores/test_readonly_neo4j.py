@@ -125,12 +125,17 @@ def assert_refused(store, driver, before, cypher, params, *, write=False) -> Que
     message = str(refused.value)
     assert MARKER not in message and "root:" not in message
     assert len(message.splitlines()) == 1 and " / " in message  # one line, Chinese first
+    assert_unchanged(store, driver, before)
+    return refused.value
+
+
+def assert_unchanged(store, driver, before) -> None:
+    """Nothing was fetched, and the store and the server are as they were."""
     assert _Counting.requests == []
     assert store.query("RETURN 1 AS one").rows == [{"one": 1}]
     state, counts = before
     assert store.counts() == counts
     assert server_state(driver) == state
-    return refused.value
 
 
 @pytest.mark.parametrize("name", ATTEMPT_NAMES)
@@ -157,7 +162,28 @@ def test_generated_variants_are_refused(jia_store, driver, before, file_url, htt
     cypher = pieces[0] + "".join(sep + piece for sep, piece in zip(separators, pieces[1:]))
     cypher = cypher.replace("<FILE>", file_url).replace("<HTTP>", http_url)
     cypher = cypher.replace("<file>", file_url).replace("<http>", http_url)
-    assert_refused(jia_store, driver, before, cypher, {})
+    if comment_hides_the_rest(cypher):  # Neo4j ends a // comment at \n or \r only: the attack is a comment,
+        try:  # and what is left is refused (WITH 1 AS x alone) or a harmless read (RETURN 'x' AS l)
+            assert MARKER not in repr(jia_store.query(cypher).rows)
+        except QueryError as refused:
+            assert MARKER not in str(refused)
+        assert_unchanged(jia_store, driver, before)
+    else:
+        assert_refused(jia_store, driver, before, cypher, {})
+
+
+def comment_hides_the_rest(cypher: str) -> bool:
+    """Whether a ``//`` comment outside a string runs to the end of ``cypher`` (no ``\n`` or ``\r`` after it),
+    so that what follows it is no query at all: ``RETURN 'x' AS l // c\u2028UNION LOAD CSV …``."""
+    quote = None
+    for i, char in enumerate(cypher):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif cypher.startswith("//", i):
+            return not any(end in cypher[i:] for end in "\n\r")
+    return False
 
 
 def test_allowed_reads_still_work(jia_store, before):
