@@ -27,6 +27,7 @@ import pickle
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping
 
 if TYPE_CHECKING:
@@ -404,3 +405,11 @@ def packaged_yaml(resource: Traversable) -> Any:
 def default_schema() -> Schema:
     """The schema shipped in ``graph_model/schema.yaml`` (read once)."""
     return parse_schema(packaged_yaml(Path(__file__).with_name("schema.yaml")))
+
+
+LEVEL: Mapping[str, str] = MappingProxyType({level.key: level.kind for level in default_schema().levels})
+"""The node kind of each level of the shipped schema, by the level's key (``LEVEL["village"]`` is the
+village kind), for modules that need the kinds as constants when they are imported."""
+REGION_KINDS: tuple[str, ...] = default_schema().administrative_kinds[
+    :default_schema().administrative_kinds.index(LEVEL["town"])]
+"""The levels above the town (province, city, county): regions a name may leave out, not places in one."""

@@ -34,7 +34,7 @@ from typing import Iterable
 
 from graph_model.names import match_key, place_key
 from graph_model.records import Node
-from graph_model.schema import Schema
+from graph_model.schema import LEVEL, REGION_KINDS, Schema, default_schema
 from loaders.extract.clean import CleanText
 from loaders.extract.lexicon import Lexicon, SuffixRule
 from loaders.reconcile import RosterIndex
@@ -42,9 +42,10 @@ from loaders.reconcile import RosterIndex
 _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 _NUMBER = r"(\d+(?:\.\d+)?|[一二三四五六七八九十两百]+)"
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-PLACE_UNITS = {"Town": ("街道办事处", "街道", "镇", "乡", "苏木"), "Village": ("社区", "村", "嘎查")}
+TOWN, VILLAGE, COUNTY = LEVEL["town"], LEVEL["village"], LEVEL["county"]
+PLACE_UNITS = {TOWN: ("街道办事处", "街道", "镇", "乡", "苏木"), VILLAGE: ("社区", "村", "嘎查")}
 MAX_PLACE = 10
-ADMIN_LEVELS = ("Province", "City", "County", "Town", "Village")
+ADMIN_LEVELS = default_schema().administrative_kinds
 
 
 def chinese_number(text: str) -> float | None:
@@ -220,7 +221,7 @@ class PlaceFinder:
         self.roster = roster
         self.regions: dict[str, list[Node]] = {}
         for node in roster.nodes.values():
-            if node.kind in ("Province", "City", "County"):
+            if node.kind in REGION_KINDS:
                 for surface in {node.name, place_key(node.name, node.kind)}:
                     if len(surface) >= 2:
                         self.regions.setdefault(surface, []).append(node)
@@ -228,7 +229,7 @@ class PlaceFinder:
                                  if self.regions else None)
 
     def counties(self) -> list[Node]:
-        return [n for n in self.roster.nodes.values() if n.kind == "County"]
+        return [n for n in self.roster.nodes.values() if n.kind == COUNTY]
 
     def find(self, key: str, county: str | None) -> list[tuple[int, int, str, list[Node]]]:
         """``(start, end, kind, units)`` of every place in ``key``, longest first, not overlapping."""
@@ -238,8 +239,8 @@ class PlaceFinder:
                 nodes = self.regions[match.group()]
                 found.append((match.start(), match.end(), nodes[0].kind, nodes))
         taken = [(a, b) for a, b, _, _ in found]
-        for kind in ("Town", "Village"):
-            for unit in PLACE_UNITS[kind]:
+        for kind, units in PLACE_UNITS.items():
+            for unit in units:
                 for match in re.finditer(re.escape(unit), key):
                     end = match.end()
                     for start in range(max(0, end - MAX_PLACE), match.start()):
@@ -303,9 +304,9 @@ class MentionFinder:
         self.section_latest[entity.kind] = entity
         if entity.suffix:
             self.section_latest["suffix:" + entity.suffix] = entity
-        if entity.kind == "Town":
+        if entity.kind == TOWN:
             self.paragraph_towns.append(entity)
-        if entity.kind == "County" and self.county is None:
+        if entity.kind == COUNTY and self.county is None:
             self.county = entity.place
         if entity.props.get("aggregate_count") and entity not in self.section_groups:
             self.section_groups.append(entity)
@@ -317,19 +318,19 @@ class MentionFinder:
         roster = self.places.roster
         county_code = self.county.id if self.county is not None else None
         status, chosen, candidates = "exact", None, ()
-        if kind == "Village":
-            known = self.registry.find("Village", surface)
+        if kind == VILLAGE:
+            known = self.registry.find(VILLAGE, surface)
             if town is None and known is not None:
                 return known
             if town is not None and town.place is not None:
-                here = roster.named("Village", surface, town.place.id)
+                here = roster.named(VILLAGE, surface, town.place.id)
                 if len(here) == 1:
                     chosen = here[0]
                 else:
-                    close = roster.close("Village", surface, town.place.id, n=3)
+                    close = roster.close(VILLAGE, surface, town.place.id, n=3)
                     candidates = tuple(dict.fromkeys(roster.describe(n) for n in [*close, *units] if n not in here))
-                    key = place_key(surface, "Village")
-                    same_town = [n for n in close if n.id.startswith(town.place.id) and key in place_key(n.name, "Village")]
+                    key = place_key(surface, VILLAGE)
+                    same_town = [n for n in close if n.id.startswith(town.place.id) and key in place_key(n.name, VILLAGE)]
                     chosen = same_town[0] if same_town else None
                     status = "candidate" if chosen is not None else "unresolved"
             else:
@@ -340,7 +341,7 @@ class MentionFinder:
                     candidates = tuple(roster.describe(n) for n in inside)
                     status = "unresolved"
         else:
-            inside = [u for u in units if county_code is None or u.id.startswith(county_code) or kind != "Town"]
+            inside = [u for u in units if county_code is None or u.id.startswith(county_code) or kind != TOWN]
             if len(inside) == 1:
                 chosen = inside[0]
             else:
@@ -354,7 +355,7 @@ class MentionFinder:
                 existing.spellings.setdefault(spelling)
                 self.registry.index(existing, surface)
                 return existing
-            parent = roster.nodes.get(chosen.id[:9]) if kind == "Village" else None
+            parent = roster.nodes.get(chosen.id[:9]) if kind == VILLAGE else None
             entity = Entity(chosen.id, kind, chosen.name, {spelling: None}, place=chosen,
                             town=parent.name if parent is not None else None, status=status,
                             candidates=candidates, quote=sentence.text.quote)
@@ -373,13 +374,13 @@ class MentionFinder:
         previous: Mention | None = None
         for start, end, kind, units in self.places.find(text.key, county_code):
             town = None
-            if kind == "Village":
-                if previous is not None and previous.end == start and previous.entity.kind == "Town":
+            if kind == VILLAGE:
+                if previous is not None and previous.end == start and previous.entity.kind == TOWN:
                     town = previous.entity
                     previous.how = "locator"
-                elif self.paragraph_towns and self.registry.find("Village", text.key[start:end]) is None:
+                elif self.paragraph_towns and self.registry.find(VILLAGE, text.key[start:end]) is None:
                     town = self.paragraph_towns[-1]
-                    here = self.places.roster.named("Village", text.key[start:end], town.place.id) if town.place else []
+                    here = self.places.roster.named(VILLAGE, text.key[start:end], town.place.id) if town.place else []
                     if not here:
                         town = None  # the paragraph's town is not where this village is; try the county
             entity = self._place_entity(kind, units, text.quote[start:end], text.key[start:end], town, sentence)
@@ -514,7 +515,7 @@ class MentionFinder:
         spelling = text.quote[name_start:end]
         # a region (province, city, county) may be left out of a name; a town or village may not:
         # 张家圪崂村|股份经济合作社 without its village names every village's cooperative
-        regions_text = [key[m.start:m.end] for m in inner[:1] if m.entity.kind in ("Province", "City", "County")]
+        regions_text = [key[m.start:m.end] for m in inner[:1] if m.entity.kind in REGION_KINDS]
         entity = self.registry.find(rule.kind, surface) or self._by_abbreviation(rule.kind, surface, regions_text)
         if entity is None:
             entity = self._new_organization(rule, surface, spelling, text.quote, regions_text)
@@ -603,10 +604,10 @@ class MentionFinder:
                 if not free(match.start(), match.end()):
                     continue
                 target = self.section_latest.get(kind)
-                if kind == "County" and target is None and (self.county or self.only_county) is not None:
+                if kind == COUNTY and target is None and (self.county or self.only_county) is not None:
                     node = self.county or self.only_county
-                    target = self.registry.find("County", node.name) or self._place_entity(
-                        "County", [node], node.name, node.name, None, sentence)
+                    target = self.registry.find(COUNTY, node.name) or self._place_entity(
+                        COUNTY, [node], node.name, node.name, None, sentence)
                 if target is not None:
                     found.append(Mention(match.start(), match.end(), target, "anaphor"))
         for word in self.lex.collective:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from graph_model.names import match_key
-from graph_model.schema import Schema
+from graph_model.schema import LEVEL, Schema
 from loaders.extract.lexicon import Cue, EndSpec, Lexicon
 from loaders.extract.mentions import Entity, Figure, Mention, Registry, Sentence
 
@@ -226,7 +226,7 @@ class TieFinder:
             organization.claims.update(claims)
             organization.claims.setdefault("依据", sentence.text.quote.strip())
         subject = sentence.mentions[0].entity if sentence.mentions else None
-        if subject is not None and subject.kind == "Town":
+        if subject is not None and subject.kind == LEVEL["town"]:
             self._formed_by_town(sentence, subject, organization, members, word)
         return used
 
