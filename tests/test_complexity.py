@@ -14,8 +14,10 @@ REPO = Path(__file__).resolve().parents[1]
 LIMIT = 20
 SPLIT = {
     "benchmarks/run.py": ["lines_of", "_load_lines", "_query_lines", "_output_lines", "_admin_lines", "_cli_lines"],
-    "loaders/extract/mentions.py": ["MentionFinder._organization", "MentionFinder._named", "MentionFinder._reference"],
-    "loaders/extract/ties.py": ["TieFinder._formation", "TieFinder._support", "TieFinder._members"],
+    "loaders/extract/mentions.py": ["MentionFinder._organization", "MentionFinder._named", "MentionFinder._reference",
+                                    "MentionFinder._place_entity", "MentionFinder._references"],
+    "loaders/extract/ties.py": ["TieFinder._formation", "TieFinder._support", "TieFinder._members",
+                                "TieFinder._apply_cue", "TieFinder._pick"],
 }
 
 

@@ -315,57 +315,65 @@ class MentionFinder:
 
     def _place_entity(self, kind: str, units: list[Node], spelling: str, surface: str,
                       town: Entity | None, sentence: Sentence) -> Entity:
-        roster = self.places.roster
-        county_code = self.county.id if self.county is not None else None
-        status, chosen, candidates = "exact", None, ()
-        if kind == VILLAGE:
+        """The entity of a place the text names: the roster unit it is, if one is found, else a new entity."""
+        if kind == VILLAGE and town is None:
             known = self.registry.find(VILLAGE, surface)
-            if town is None and known is not None:
+            if known is not None:
                 return known
-            if town is not None and town.place is not None:
-                here = roster.named(VILLAGE, surface, town.place.id)
-                if len(here) == 1:
-                    chosen = here[0]
-                else:
-                    close = roster.close(VILLAGE, surface, town.place.id, n=3)
-                    candidates = tuple(dict.fromkeys(roster.describe(n) for n in [*close, *units] if n not in here))
-                    key = place_key(surface, VILLAGE)
-                    same_town = [n for n in close if n.id.startswith(town.place.id) and key in place_key(n.name, VILLAGE)]
-                    chosen = same_town[0] if same_town else None
-                    status = "candidate" if chosen is not None else "unresolved"
-            else:
-                inside = [u for u in units if county_code is None or u.id.startswith(county_code)]
-                if len(inside) == 1:
-                    chosen = inside[0]
-                else:
-                    candidates = tuple(roster.describe(n) for n in inside)
-                    status = "unresolved"
+        if kind == VILLAGE and town is not None and town.place is not None:
+            status, chosen, candidates = self._village_in_town(units, surface, town.place.id)
         else:
-            inside = [u for u in units if county_code is None or u.id.startswith(county_code) or kind != TOWN]
-            if len(inside) == 1:
-                chosen = inside[0]
-            else:
-                candidates = tuple(roster.describe(n) for n in inside)
-                status = "unresolved"
+            status, chosen, candidates = self._unit_in_county(kind, units)
         if chosen is not None:
-            if status == "exact" and spelling not in (chosen.name, chosen.props.get("name_raw")):
-                status = "normalized"
-            existing = next((e for e in self.registry.entities if e.place is not None and e.place.id == chosen.id), None)
-            if existing is not None:
-                existing.spellings.setdefault(spelling)
-                self.registry.index(existing, surface)
-                return existing
-            parent = roster.nodes.get(chosen.id[:9]) if kind == VILLAGE else None
-            entity = Entity(chosen.id, kind, chosen.name, {spelling: None}, place=chosen,
-                            town=parent.name if parent is not None else None, status=status,
-                            candidates=candidates, quote=sentence.text.quote)
-            self.registry.add(entity)
-            self.registry.index(entity, surface, chosen.props.get("name_raw") or "")
-            return entity
+            return self._roster_entity(kind, chosen, status, candidates, spelling, surface, sentence)
         town_name = town.name if town is not None else None
         entity = Entity(self.registry.new_id(), kind, surface, {spelling: None}, town=town_name, status=status,
                         candidates=candidates, quote=sentence.text.quote)
         return self.registry.add(entity)
+
+    def _village_in_town(self, units: list[Node], surface: str,
+                         town_code: str) -> tuple[str, Node | None, tuple[str, ...]]:
+        """``(status, unit, candidates)`` of a village named in a known town: the town's village of that name,
+        else a close one of the same town whose name holds it (a candidate), else none."""
+        roster = self.places.roster
+        here = roster.named(VILLAGE, surface, town_code)
+        if len(here) == 1:
+            return "exact", here[0], ()
+        close = roster.close(VILLAGE, surface, town_code, n=3)
+        candidates = tuple(dict.fromkeys(roster.describe(n) for n in [*close, *units] if n not in here))
+        key = place_key(surface, VILLAGE)
+        same_town = [n for n in close if n.id.startswith(town_code) and key in place_key(n.name, VILLAGE)]
+        chosen = same_town[0] if same_town else None
+        return ("candidate" if chosen is not None else "unresolved"), chosen, candidates
+
+    def _unit_in_county(self, kind: str, units: list[Node]) -> tuple[str, Node | None, tuple[str, ...]]:
+        """``(status, unit, candidates)`` of a place the roster knows by name: the one unit of that name (in the
+        report's county, for a town or village), else none and the units it may be."""
+        county_code = self.county.id if self.county is not None else None
+        in_county_only = county_code is not None and kind in (TOWN, VILLAGE)
+        inside = [u for u in units if not in_county_only or u.id.startswith(county_code)]
+        if len(inside) == 1:
+            return "exact", inside[0], ()
+        return "unresolved", None, tuple(self.places.roster.describe(n) for n in inside)
+
+    def _roster_entity(self, kind: str, chosen: Node, status: str, candidates: tuple[str, ...], spelling: str,
+                       surface: str, sentence: Sentence) -> Entity:
+        """The entity of roster unit ``chosen``: the one already found, with this spelling, else a new one."""
+        roster = self.places.roster
+        if status == "exact" and spelling not in (chosen.name, chosen.props.get("name_raw")):
+            status = "normalized"
+        existing = next((e for e in self.registry.entities if e.place is not None and e.place.id == chosen.id), None)
+        if existing is not None:
+            existing.spellings.setdefault(spelling)
+            self.registry.index(existing, surface)
+            return existing
+        parent = roster.nodes.get(chosen.id[:9]) if kind == VILLAGE else None
+        entity = Entity(chosen.id, kind, chosen.name, {spelling: None}, place=chosen,
+                        town=parent.name if parent is not None else None, status=status,
+                        candidates=candidates, quote=sentence.text.quote)
+        self.registry.add(entity)
+        self.registry.index(entity, surface, chosen.props.get("name_raw") or "")
+        return entity
 
     def _find_places(self, sentence: Sentence) -> list[Mention]:
         text = sentence.text
@@ -587,21 +595,32 @@ class MentionFinder:
     # ------------------------------------------------------------------ references, industries, figures
 
     def _references(self, sentence: Sentence) -> list[Mention]:
-        key = sentence.text.key
+        """Mentions of entities already found: their other names, anaphors (该县) and collective nouns (各村)."""
         found: list[Mention] = []
+        self._aliases(sentence, found)
+        self._anaphors(sentence, found)
+        self._collectives(sentence, found)
+        return found
 
-        def free(a: int, b: int) -> bool:
-            return not sentence.covered(a, b) and not any(m.start < b and a < m.end for m in found)
+    @staticmethod
+    def _free(sentence: Sentence, found: list[Mention], a: int, b: int) -> bool:
+        """Whether the span ``a:b`` is neither covered by the sentence's mentions nor by those ``found``."""
+        return not sentence.covered(a, b) and not any(m.start < b and a < m.end for m in found)
 
+    def _aliases(self, sentence: Sentence, found: list[Mention]) -> None:
+        key = sentence.text.key
         surfaces = sorted({(s, e) for e in self.registry.entities if not e.is_place and e.kind != "Industry"
                            for s in e.surfaces}, key=lambda item: -len(item[0]))
         for surface, entity in surfaces:
             for match in re.finditer(re.escape(surface), key):
-                if free(match.start(), match.end()):
+                if self._free(sentence, found, match.start(), match.end()):
                     found.append(Mention(match.start(), match.end(), entity, "alias"))
+
+    def _anaphors(self, sentence: Sentence, found: list[Mention]) -> None:
+        key = sentence.text.key
         for word, kind in sorted(self.lex.anaphora.items(), key=lambda item: -len(item[0])):
             for match in re.finditer(re.escape(word), key):
-                if not free(match.start(), match.end()):
+                if not self._free(sentence, found, match.start(), match.end()):
                     continue
                 target = self.section_latest.get(kind)
                 if kind == COUNTY and target is None and (self.county or self.only_county) is not None:
@@ -610,18 +629,21 @@ class MentionFinder:
                         COUNTY, [node], node.name, node.name, None, sentence)
                 if target is not None:
                     found.append(Mention(match.start(), match.end(), target, "anaphor"))
+
+    def _collectives(self, sentence: Sentence, found: list[Mention]) -> None:
+        key = sentence.text.key
         for word in self.lex.collective:
             for match in re.finditer(re.escape(word), key):
                 after = match.end()
                 for length in (3, 2, 1):
                     noun = key[after:after + length]
-                    if len(noun) < length or not all(_is_cjk(c) for c in noun) or not free(match.start(), after + length):
+                    if (len(noun) < length or not all(_is_cjk(c) for c in noun)
+                            or not self._free(sentence, found, match.start(), after + length)):
                         continue
                     mention = self._group_reference(sentence, match.start(), after + length, noun)
                     if mention is not None:
                         found.append(mention)
                         break
-        return found
 
     def _industries(self, sentence: Sentence) -> list[Mention]:
         key = sentence.text.key
