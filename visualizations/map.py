@@ -410,23 +410,24 @@ def _year(date: str | None) -> int | None:
     return int(date[:4]) if date else None
 
 
-def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", administrative: bool = True,
-             links: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Everything the page shows, as JSON-ready columns; pure and linear in the graph (plus the
-    layout, which grows with the largest county, and the measures, see :func:`node_measures`).
+def _place_columns(graph: GraphData, schema: Schema, place_ids: list[str], place_index: Mapping[str, int],
+                   parent: Mapping[str, str], index: Mapping[str, int]) -> dict[str, list[Any]]:
+    """The places as columns: id, name, level, parent place and shipped node (-1: none)."""
+    return {
+        "id": place_ids,
+        "name": [graph.nodes[p].name for p in place_ids],
+        "level": [place_levels(schema).index(graph.nodes[p].kind) for p in place_ids],
+        "parent": [place_index.get(parent.get(p, ""), -1) for p in place_ids],
+        "node": [index.get(p, -1) for p in place_ids],
+    }
 
-    ``administrative=False`` leaves out the administrative ties and the places only they would show.
-    ``links`` are URL templates of ``linkgraph serve`` (``node``: a node's page, ``{id}`` replaced).
-    """
+
+def _shipped(graph: GraphData, schema: Schema, tied: set[str] | frozenset[str], administrative: bool,
+             ship_untied: bool) -> list[str]:
+    """The ids of the nodes the page shows: tied nodes and organizations always, untied villages if
+    ``ship_untied``, other untied places if ``administrative``."""
     node_kinds = {k.label: k for k in schema.node_kinds}
-    tie_kinds = {t.type: t for t in schema.tie_kinds}
-    tied = _tied(graph, schema)
-    places = places_of(graph, schema)
-    place = places.finest(place_levels(schema))
-    place_ids, parent = _places(graph, schema, places)
     village = schema.level_kind("village")
-    untied_villages = [n.id for n in graph.nodes_of(village) if n.id not in tied]
-    ship_untied = administrative and len(untied_villages) <= UNTIED_LIMIT
 
     def shipped_node(node) -> bool:
         if node.id in tied or not node_kinds[node.kind].administrative:
@@ -435,23 +436,18 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
             return ship_untied
         return administrative
 
-    shipped = [n.id for n in graph.nodes.values() if shipped_node(n)]
-    index = {node_id: i for i, node_id in enumerate(shipped)}
-    positions = layout(graph, schema, shipped, place, parent, tied)
-    measure_names, measures = node_measures(graph, schema, places)
-    strings = _Strings()
+    return [n.id for n in graph.nodes.values() if shipped_node(n)]
 
-    place_index = {p: i for i, p in enumerate(place_ids)}
-    places = {
-        "id": place_ids,
-        "name": [graph.nodes[p].name for p in place_ids],
-        "level": [place_levels(schema).index(graph.nodes[p].kind) for p in place_ids],
-        "parent": [place_index.get(parent.get(p, ""), -1) for p in place_ids],
-        "node": [index.get(p, -1) for p in place_ids],
-    }
+
+def _node_columns(graph: GraphData, schema: Schema, shipped: list[str], positions: Mapping[str, tuple[float, float]],
+                  place: Mapping[str, str], place_index: Mapping[str, int], tied: set[str] | frozenset[str],
+                  measure_names: list[str], measures: Mapping[str, Mapping[str, float]],
+                  strings: _Strings) -> dict[str, Any]:
+    """The shipped nodes as columns: id, name, kind, place, position, search keys, details, provenance, measures."""
+    node_kinds = {k.label: k for k in schema.node_kinds}
     kind_order = {k.label: i for i, k in enumerate(schema.node_kinds)}
-    nodes: dict[str, list[Any]] = {k: [] for k in ("id", "name", "kind", "place", "x", "y", "keys", "tied",
-                                                   "details", "provenance")}
+    nodes: dict[str, Any] = {k: [] for k in ("id", "name", "kind", "place", "x", "y", "keys", "tied",
+                                             "details", "provenance")}
     nodes["measures"] = {m: [] for m in measure_names}
     for node_id in shipped:
         node = graph.nodes[node_id]
@@ -471,7 +467,13 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
         values = measures.get(node_id, {})
         for m in measure_names:
             nodes["measures"][m].append(float(f"{values.get(m, 0.0):.4g}"))
+    return nodes
 
+
+def _edge_columns(graph: GraphData, schema: Schema, index: Mapping[str, int], administrative: bool,
+                  strings: _Strings) -> dict[str, list[Any]]:
+    """The ties between shipped nodes (administrative ones only if asked) as columns."""
+    tie_kinds = {t.type: t for t in schema.tie_kinds}
     type_order = {t.type: i for i, t in enumerate(schema.tie_kinds)}
     edges: dict[str, list[Any]] = {k: [] for k in ("from", "to", "type", "start", "end", "evidence", "details",
                                                    "provenance")}
@@ -489,6 +491,35 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
         edges["evidence"].append(strings(row["evidence"]))
         edges["details"].append(_details(tie.props, tie_kinds[tie.type].properties, strings))
         edges["provenance"].append(_provenance(row["sources"], strings))
+    return edges
+
+
+def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", administrative: bool = True,
+             links: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Everything the page shows, as JSON-ready columns; pure and linear in the graph (plus the
+    layout, which grows with the largest county, and the measures, see :func:`node_measures`).
+
+    ``administrative=False`` leaves out the administrative ties and the places only they would show.
+    ``links`` are URL templates of ``linkgraph serve`` (``node``: a node's page, ``{id}`` replaced).
+    """
+    tied = _tied(graph, schema)
+    places = places_of(graph, schema)
+    place = places.finest(place_levels(schema))
+    place_ids, parent = _places(graph, schema, places)
+    village = schema.level_kind("village")
+    untied_villages = [n.id for n in graph.nodes_of(village) if n.id not in tied]
+    ship_untied = administrative and len(untied_villages) <= UNTIED_LIMIT
+    shipped = _shipped(graph, schema, tied, administrative, ship_untied)
+    index = {node_id: i for i, node_id in enumerate(shipped)}
+    positions = layout(graph, schema, shipped, place, parent, tied)
+    measure_names, measures = node_measures(graph, schema, places)
+    strings = _Strings()
+
+    place_index = {p: i for i, p in enumerate(place_ids)}
+    places = _place_columns(graph, schema, place_ids, place_index, parent, index)
+    nodes = _node_columns(graph, schema, shipped, positions, place, place_index, tied, measure_names, measures,
+                          strings)
+    edges = _edge_columns(graph, schema, index, administrative, strings)
 
     untied_count = Counter(place.get(v) for v in untied_villages)
     years = [_year(d) for d in (*edges["start"], *edges["end"]) if d]
