@@ -17,6 +17,7 @@ SPLIT = {
     "graph_model/places.py": ["_resolve_code"],
     "graph_model/records.py": ["combine", "coerce_value"],
     "graph_model/schema.py": ["parse_schema"],
+    "linkgraph/serve.py": ["query_page"],
     "loaders/__init__.py": ["load_sources"],
     "loaders/case_file.py": ["parse_case"],
     "loaders/extract/document.py": ["parse_docx"],
