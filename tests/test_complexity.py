@@ -25,6 +25,7 @@ SPLIT = {
                                     "MentionFinder._place_entity", "MentionFinder._references"],
     "loaders/extract/ties.py": ["TieFinder._formation", "TieFinder._support", "TieFinder._members",
                                 "TieFinder._apply_cue", "TieFinder._pick"],
+    "stores/base.py": ["Store.write"],
     "stores/plan.py": ["plan_write"],
     "visualizations/map.py": ["map_data", "layout", "_cell_layout"],
     "visualizations/report.py": ["render_report"],
