@@ -64,18 +64,20 @@ import unicodedata
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
-from graph_model.schema import packaged_yaml
+from graph_model.schema import LEVEL, packaged_yaml
 
-# Unit words that end a place name, by node kind, longest first; place_key drops them.
-UNIT_WORDS: dict[str, tuple[str, ...]] = {
-    "Village": ("社区", "嘎查", "村"),
-    "Town": ("街道办事处", "街道办", "办事处", "街道", "苏木", "镇", "乡"),
-    "County": ("自治县", "自治旗", "县", "区", "市", "旗"),
-    "City": ("自治州", "地区", "市", "盟"),
-    "Province": ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市"),
+# Unit words that end a place name, by the level's key in schema.yaml, longest first; place_key drops them.
+_LEVEL_UNIT_WORDS: dict[str, tuple[str, ...]] = {
+    "village": ("社区", "嘎查", "村"),
+    "town": ("街道办事处", "街道办", "办事处", "街道", "苏木", "镇", "乡"),
+    "county": ("自治县", "自治旗", "县", "区", "市", "旗"),
+    "city": ("自治州", "地区", "市", "盟"),
+    "province": ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市"),
 }
+# The same by node kind (a name's kind is what callers know).
+UNIT_WORDS: dict[str, tuple[str, ...]] = {LEVEL[key]: words for key, words in _LEVEL_UNIT_WORDS.items()}
 # A place of unknown kind: village and town words.
-_ANY_PLACE_UNITS = UNIT_WORDS["Village"] + UNIT_WORDS["Town"]
+_ANY_PLACE_UNITS = _LEVEL_UNIT_WORDS["village"] + _LEVEL_UNIT_WORDS["town"]
 
 # The shortest key place_key leaves: 通镇 stays 通镇, 新村 stays 新村.
 MIN_PLACE_KEY = 2
@@ -423,7 +425,7 @@ def _keys(name: str, kind: str | None) -> _Keys:
     shortened = _shortened(simple)
     strict = _key(shortened, folk=False)
     unprefixed = None
-    prefix = _TOWN_PREFIX.match(shortened) if kind in ("Village", None) else None
+    prefix = _TOWN_PREFIX.match(shortened) if kind in (LEVEL["village"], None) else None
     if prefix:
         rest = _place(_strict_key(shortened[prefix.end():]), kind)
         if len(rest) >= MIN_PLACE_KEY and rest not in _unit_words(kind):

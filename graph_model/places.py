@@ -468,14 +468,7 @@ def _village_without_town(index: RosterIndex, ref: PlaceRef, origin: Origin | No
 def _resolve_code(index: RosterIndex, ref: PlaceRef, code: str, scope: str | None, origin: Origin | None) -> Match:
     """A reference with a code (``ref.code``) or a decision (``resolve_to``): the unit must exist, be of the
     kind, and agree with the name, or the decision must say why it does not."""
-    chosen = index.nodes.get(code)
-    if chosen is None or chosen.kind != ref.kind:
-        lost = digits_lost(code)
-        if lost:  # no decision can mend it: the planner types the code again (not a reconciliation question)
-            raise InputError([Problem(origin, lost, KEEP_AS_TEXT)])
-        raise _failure(index, ref, origin, f"代码不在名册中 / {code} is not a {ref.kind} of the roster", "missing",
-                       index.named(ref.kind, ref.name) if ref.name else (),
-                       "请填写候选中的编码 / use a code listed as a candidate")
+    chosen = _unit_of_code(index, ref, code, origin)
     same = index.named(ref.kind, ref.name, scope) if ref.name else []
     outside = [n for n in index.named(ref.kind, ref.name) if n not in same] if ref.name else []
     others = tuple(index.describe(n) for n in [*same, *outside] if n.id != code)
@@ -484,6 +477,28 @@ def _resolve_code(index: RosterIndex, ref: PlaceRef, code: str, scope: str | Non
             raise _failure(index, ref, origin, f"code {code} is {index.describe(chosen)}, not {ref.context}{ref.name} "
                            "/ 代码与名称不符", "missing", [chosen, *same], "请改正编码或名称 / correct the code or the name")
         return Match(ref, chosen, "code", others)
+    _check_decision(index, ref, chosen, scope, same, origin)
+    return Match(ref, chosen, "curated" if chosen not in same else _status(ref, chosen), others)
+
+
+def _unit_of_code(index: RosterIndex, ref: PlaceRef, code: str, origin: Origin | None) -> Node:
+    """The roster unit of ``code``, of the reference's kind, else an error (digits lost, or not in the roster)."""
+    chosen = index.nodes.get(code)
+    if chosen is not None and chosen.kind == ref.kind:
+        return chosen
+    lost = digits_lost(code)
+    if lost:  # no decision can mend it: the planner types the code again (not a reconciliation question)
+        raise InputError([Problem(origin, lost, KEEP_AS_TEXT)])
+    raise _failure(index, ref, origin, f"代码不在名册中 / {code} is not a {ref.kind} of the roster", "missing",
+                   index.named(ref.kind, ref.name) if ref.name else (),
+                   "请填写候选中的编码 / use a code listed as a candidate")
+
+
+def _check_decision(index: RosterIndex, ref: PlaceRef, chosen: Node, scope: str | None, same: list[Node],
+                    origin: Origin | None) -> None:
+    """A ``resolve_to`` decision must not contradict a name that matches (``same``), and must give its reason
+    where it names a unit outside the scope or of another name."""
+    code = chosen.id
     if same and chosen not in same:
         raise _failure(index, ref, origin, f"名称已匹配，与指定代码不一致 / {ref.name} matches the roster, but resolve_to "
                        f"names {index.describe(chosen)}", "ambiguous", same,
@@ -494,7 +509,6 @@ def _resolve_code(index: RosterIndex, ref: PlaceRef, code: str, scope: str | Non
                        f"须说明核对依据 / resolve_to {code} is {index.describe(chosen)}, not {ref.context}{ref.name}: say "
                        "why in resolution (说明)", "ambiguous", [chosen],
                        "请在说明中写明依据 / add resolution: <why this unit>")
-    return Match(ref, chosen, "curated" if chosen not in same else _status(ref, chosen), others)
 
 
 def _resolve_name(index: RosterIndex, ref: PlaceRef, scope: str | None, origin: Origin | None) -> Match:

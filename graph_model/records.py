@@ -333,38 +333,57 @@ def coerce_value(prop: Property, value: Any) -> Any:
     elif kind == "float":
         result = parse_float(value)
     elif kind == "bool":
-        if isinstance(value, bool):
-            result = value
-        elif str(value).strip().lower() in _TRUE:
-            result = True
-        elif str(value).strip().lower() in _FALSE:
-            result = False
-        else:
-            raise ValueError(f"expected yes/no (是/否), got {_short(value)} / 应为是或否")
+        result = _parse_bool(value)
     elif kind == "string_list":
-        if isinstance(value, str):
-            items: Sequence[Any] = _LIST_SEPARATORS.split(value)
-        elif isinstance(value, (list, tuple)):
-            items = value
-        else:
-            raise ValueError(f"expected a list of texts, got {_short(value)} / 应为文字列表")
-        result = [t for t in (_text(v, prop.max_length) for v in items if v is not None) if t]
+        result = _parse_text_list(value, prop.max_length)
     elif kind == "date":
         result = parse_date(value)
     elif kind == "json":
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"expected JSON, got {_short(value)}: {err.msg} / 应为 JSON") from None
-            except RecursionError:
-                raise ValueError(f"JSON nested more than {JSON_DEPTH} levels / 嵌套过深") from None
-        if not isinstance(value, (dict, list)):
-            raise ValueError(f"expected a mapping or a list, got {_short(value)} / 应为映射或列表")
-        _check_json(value, prop.name)
-        result = value
+        result = _parse_json(value, prop.name)
     else:  # pragma: no cover - the schema parser admits only the types above
         raise SchemaError(f"unknown property type {kind!r}")
+    return _allowed_value(prop, result)
+
+
+def _parse_bool(value: Any) -> bool:
+    """A yes/no cell (是/否, yes/no, true/false …) as a bool."""
+    if isinstance(value, bool):
+        return value
+    if str(value).strip().lower() in _TRUE:
+        return True
+    if str(value).strip().lower() in _FALSE:
+        return False
+    raise ValueError(f"expected yes/no (是/否), got {_short(value)} / 应为是或否")
+
+
+def _parse_text_list(value: Any, max_length: int) -> list[str]:
+    """A list of texts: a list, or a text whose items are separated by ；, ; or the like; empty items dropped."""
+    if isinstance(value, str):
+        items: Sequence[Any] = _LIST_SEPARATORS.split(value)
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        raise ValueError(f"expected a list of texts, got {_short(value)} / 应为文字列表")
+    return [t for t in (_text(v, max_length) for v in items if v is not None) if t]
+
+
+def _parse_json(value: Any, name: str) -> Any:
+    """A JSON mapping or list, given as one or as JSON text, checked (:func:`_check_json`)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"expected JSON, got {_short(value)}: {err.msg} / 应为 JSON") from None
+        except RecursionError:
+            raise ValueError(f"JSON nested more than {JSON_DEPTH} levels / 嵌套过深") from None
+    if not isinstance(value, (dict, list)):
+        raise ValueError(f"expected a mapping or a list, got {_short(value)} / 应为映射或列表")
+    _check_json(value, name)
+    return value
+
+
+def _allowed_value(prop: Property, result: Any) -> Any:
+    """``result`` as an allowed value of ``prop``: an enum word as its value, checked against enum and range."""
     if prop.enum_words and result not in prop.enum:
         result = dict(prop.enum_words).get(result, result)
     if prop.enum and result not in prop.enum:
@@ -470,39 +489,55 @@ def combine(properties: tuple[Property, ...], provenance: list[dict[str, Any]], 
         if not prop.stated:
             continue
         stated = [(s, s["values"][prop.name]) for s in provenance if s["values"].get(prop.name) is not None]
-        if not stated:
-            continue
-        if prop.combine == "union":
-            props[prop.name] = list(dict.fromkeys(v for _, values in stated for v in values))
-        elif prop.combine == "join":
-            props[prop.name] = JOIN.join(dict.fromkeys(v for _, v in stated))
-        elif prop.combine == "first":
-            props[prop.name] = stated[0][1]
-            other_names += [v for _, v in stated[1:]]
-        else:
-            newest = max(enumerate(stated), key=lambda item: (item[1][0].get("loaded") or "~", item[0]))[1][1]
-            props[prop.name] = newest
-            if any(not _same(v, newest) for _, v in stated):
-                conflicts[prop.name] = [{"value": v, "source": s["source"], "at": s["at"]} for s, v in stated]
-    for internal in ("reconciliation", "place"):
-        values = [s["values"][internal] for s in provenance if s["values"].get(internal)]
-        if values:
-            props[internal] = JOIN.join(dict.fromkeys(values)) if internal == "reconciliation" else values[-1]
+        if stated:
+            _combine_property(prop, stated, props, conflicts, other_names)
+    _add_internal(props, provenance)
     if other_names and any(p.name == "aliases" for p in properties):
         spellings = [n for n in dict.fromkeys([*props.get("aliases", []), *other_names]) if n != props.get("name")]
         if spellings:
             props["aliases"] = spellings
-    for prop in properties:
-        if prop.derived_from and props.get(prop.derived_from) is not None:
-            props[prop.name] = int(props[prop.derived_from][:4])
-    if any(p.name == "match_text" for p in properties):
-        props["match_text"] = match_text([props.get("name"), props.get("name_raw"), *props.get("aliases", [])], kind)
+    _add_computed(properties, props, kind)
     props["source"] = "; ".join(dict.fromkeys(s["source"] for s in provenance))
     props["source_keys"] = list(dict.fromkeys(s["key"] for s in provenance))
     props["provenance"] = provenance
     if conflicts:
         props["conflicts"] = conflicts
     return props
+
+
+def _add_internal(props: dict[str, Any], provenance: list[dict[str, Any]]) -> None:
+    """What the loaders worked out about the record's mentions: every reconciliation note, the latest place."""
+    for internal in ("reconciliation", "place"):
+        values = [s["values"][internal] for s in provenance if s["values"].get(internal)]
+        if values:
+            props[internal] = JOIN.join(dict.fromkeys(values)) if internal == "reconciliation" else values[-1]
+
+
+def _combine_property(prop: Property, stated: list[tuple[dict[str, Any], Any]], props: dict[str, Any],
+                      conflicts: dict[str, list[dict[str, Any]]], other_names: list[str]) -> None:
+    """Set ``props[prop.name]`` from the ``(statement, value)`` pairs that state it, by its combine policy;
+    a ``first`` property's other values go to ``other_names``, a ``latest`` one's disagreement to ``conflicts``."""
+    if prop.combine == "union":
+        props[prop.name] = list(dict.fromkeys(v for _, values in stated for v in values))
+    elif prop.combine == "join":
+        props[prop.name] = JOIN.join(dict.fromkeys(v for _, v in stated))
+    elif prop.combine == "first":
+        props[prop.name] = stated[0][1]
+        other_names += [v for _, v in stated[1:]]
+    else:
+        newest = max(enumerate(stated), key=lambda item: (item[1][0].get("loaded") or "~", item[0]))[1][1]
+        props[prop.name] = newest
+        if any(not _same(v, newest) for _, v in stated):
+            conflicts[prop.name] = [{"value": v, "source": s["source"], "at": s["at"]} for s, v in stated]
+
+
+def _add_computed(properties: tuple[Property, ...], props: dict[str, Any], kind: str | None) -> None:
+    """The properties linkgraph computes from the combined ones: derived (``start_year``) and ``match_text``."""
+    for prop in properties:
+        if prop.derived_from and props.get(prop.derived_from) is not None:
+            props[prop.name] = int(props[prop.derived_from][:4])
+    if any(p.name == "match_text" for p in properties):
+        props["match_text"] = match_text([props.get("name"), props.get("name_raw"), *props.get("aliases", [])], kind)
 
 
 def _one_statement(properties: tuple[Property, ...], provenance: list[dict[str, Any]], kind: str | None) -> dict[str, Any]:

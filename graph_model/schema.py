@@ -27,6 +27,7 @@ import pickle
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping
 
 if TYPE_CHECKING:
@@ -294,56 +295,64 @@ def parse_schema(data: Mapping[str, Any]) -> Schema:
     tie_common = data.get("tie_properties") or {}
     if "id" not in node_common or not node_common["id"].get("required"):
         raise SchemaError("node_properties must declare a required 'id'")
-    nodes = []
-    for label, spec in (data.get("node_kinds") or {}).items():
-        if not _IDENTIFIER.match(label):
-            raise SchemaError(f"node kind {label!r} is not an identifier")
-        if not _COLOR.match(str(spec.get("color", ""))):
-            raise SchemaError(f"{label}: color must be #rrggbb, got {spec.get('color')!r}")
-        nodes.append(
-            NodeKind(
-                label=label,
-                zh=spec["zh"],
-                en=spec["en"],
-                color=spec["color"],
-                administrative=bool(spec.get("administrative", False)),
-                properties=_properties(node_common, spec.get("properties"), label),
-                words=tuple(spec.get("words") or ()),
-            )
-        )
+    nodes = [_node_kind(label, spec, node_common) for label, spec in (data.get("node_kinds") or {}).items()]
     labels = {k.label for k in nodes}
-    ties = []
-    for type_, spec in (data.get("tie_kinds") or {}).items():
-        if not _IDENTIFIER.match(type_):
-            raise SchemaError(f"tie kind {type_!r} is not an identifier")
-        pairs: list[tuple[str, str]] = []
-        for sources, targets in spec.get("endpoints") or ():
-            for s in _as_list(sources):
-                for d in _as_list(targets):
-                    if s not in labels or d not in labels:
-                        raise SchemaError(f"{type_}: endpoint ({s}, {d}) names an unknown node kind")
-                    if (s, d) not in pairs:
-                        pairs.append((s, d))
-        if not pairs:
-            raise SchemaError(f"{type_}: no endpoints declared")
-        if spec.get("category") not in TIE_CATEGORIES:
-            raise SchemaError(f"{type_}: category must be one of {TIE_CATEGORIES}, got {spec.get('category')!r}")
-        ties.append(
-            TieKind(
-                type=type_,
-                zh=spec["zh"],
-                en=spec["en"],
-                category=spec["category"],
-                endpoints=tuple(pairs),
-                properties=_properties(tie_common, spec.get("properties"), type_),
-                words=tuple(spec.get("words") or ()),
-                placing=bool(spec.get("placing", False)),
-            )
-        )
+    ties = [_tie_kind(type_, spec, tie_common, labels) for type_, spec in (data.get("tie_kinds") or {}).items()]
     if labels & {t.type for t in ties}:
         raise SchemaError("a node kind and a tie kind share a name")
     return Schema(version=int(data.get("version", 1)), node_kinds=tuple(nodes), tie_kinds=tuple(ties),
                   levels=_levels(data.get("levels") or (), {k.label: k for k in nodes}))
+
+
+def _node_kind(label: str, spec: Mapping[str, Any], node_common: Mapping[str, Any]) -> NodeKind:
+    """One declared node kind, checked."""
+    if not _IDENTIFIER.match(label):
+        raise SchemaError(f"node kind {label!r} is not an identifier")
+    if not _COLOR.match(str(spec.get("color", ""))):
+        raise SchemaError(f"{label}: color must be #rrggbb, got {spec.get('color')!r}")
+    return NodeKind(
+        label=label,
+        zh=spec["zh"],
+        en=spec["en"],
+        color=spec["color"],
+        administrative=bool(spec.get("administrative", False)),
+        properties=_properties(node_common, spec.get("properties"), label),
+        words=tuple(spec.get("words") or ()),
+    )
+
+
+def _tie_kind(type_: str, spec: Mapping[str, Any], tie_common: Mapping[str, Any], labels: set[str]) -> TieKind:
+    """One declared tie kind, checked: its endpoints name declared node kinds, its category is known."""
+    if not _IDENTIFIER.match(type_):
+        raise SchemaError(f"tie kind {type_!r} is not an identifier")
+    pairs = _endpoints(type_, spec.get("endpoints") or (), labels)
+    if not pairs:
+        raise SchemaError(f"{type_}: no endpoints declared")
+    if spec.get("category") not in TIE_CATEGORIES:
+        raise SchemaError(f"{type_}: category must be one of {TIE_CATEGORIES}, got {spec.get('category')!r}")
+    return TieKind(
+        type=type_,
+        zh=spec["zh"],
+        en=spec["en"],
+        category=spec["category"],
+        endpoints=tuple(pairs),
+        properties=_properties(tie_common, spec.get("properties"), type_),
+        words=tuple(spec.get("words") or ()),
+        placing=bool(spec.get("placing", False)),
+    )
+
+
+def _endpoints(type_: str, specs: Any, labels: set[str]) -> list[tuple[str, str]]:
+    """A tie kind's ``(source kind, target kind)`` pairs, each once, from ``[sources, targets]`` declarations."""
+    pairs: list[tuple[str, str]] = []
+    for sources, targets in specs:
+        for s in _as_list(sources):
+            for d in _as_list(targets):
+                if s not in labels or d not in labels:
+                    raise SchemaError(f"{type_}: endpoint ({s}, {d}) names an unknown node kind")
+                if (s, d) not in pairs:
+                    pairs.append((s, d))
+    return pairs
 
 
 def _levels(specs: Any, kinds: Mapping[str, NodeKind]) -> tuple[Level, ...]:
@@ -404,3 +413,11 @@ def packaged_yaml(resource: Traversable) -> Any:
 def default_schema() -> Schema:
     """The schema shipped in ``graph_model/schema.yaml`` (read once)."""
     return parse_schema(packaged_yaml(Path(__file__).with_name("schema.yaml")))
+
+
+LEVEL: Mapping[str, str] = MappingProxyType({level.key: level.kind for level in default_schema().levels})
+"""The node kind of each level of the shipped schema, by the level's key (``LEVEL["village"]`` is the
+village kind), for modules that need the kinds as constants when they are imported."""
+REGION_KINDS: tuple[str, ...] = default_schema().administrative_kinds[
+    :default_schema().administrative_kinds.index(LEVEL["town"])]
+"""The levels above the town (province, city, county): regions a name may leave out, not places in one."""

@@ -610,7 +610,7 @@ def _template(args: argparse.Namespace) -> int:
     if args.roster:
         from loaders.roster import load_roster
 
-        towns = roster_towns(n.name for n in load_roster(args.roster, schema).nodes_of("Town"))
+        towns = roster_towns(n.name for n in load_roster(args.roster, schema).nodes_of(schema.level_kind("town")))
     print(f"模板 template: {write_template(args.path, schema, towns)}")
     return 0
 

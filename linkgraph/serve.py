@@ -270,32 +270,43 @@ def query_page(request: Request) -> Response:
     # a download is always the answer to the query (a missing parameter is a 400, not an empty table)
     ran = output != "html" or "run" in given or any(given.values()) or not query.params
     values = {k: v for k, v in given.items() if k != "run" and v != ""}
-    rows, error = None, None
-    if ran:
-        try:
-            rows = site.run(query, values)
-        except QueryError as err:
-            if output != "html":
-                raise HTTPException(400, str(err)) from None
-            error = str(err)
+    rows, error = _run_query(site, query, values, output) if ran else (None, None)
     if output != "html":
-        headers, table = readable_rows(query, rows or [], site.schema)
-        if output == "csv":
-            text = csv_text(headers, table)  # formula-like text neutralized, as in every CSV linkgraph writes
-            return _attachment(text.encode("utf-8-sig"), f"{name}.csv", DOWNLOAD_TYPES[".csv"])
-        return _attachment(answer_workbook(name, headers, table), f"{name}.xlsx", XLSX)
+        return _query_download(site, query, name, rows, output)
     headers, table = readable_rows(query, rows, site.schema) if rows else ([], [])
     graph = site.graph
-    columns = list(rows[0]) if rows else []
-    # cells of id columns link to the node's page
-    cells = [[(value, value if (column == "id" or column.endswith("_id")) and value in graph.nodes else None)
-              for column, value in zip(columns, row)] for row in table]
+    cells = _linked_cells(list(rows[0]) if rows else [], table, graph)
     highlight = _node_ids(rows or [], graph)[:MAP_HIGHLIGHT_LIMIT]
     return _page(request, "query.html.j2", status=400 if error else 200, query=query, values=values, error=error,
                  ran=ran and error is None, headers=headers, cells=cells,
                  csv_url=str(request.url.include_query_params(format="csv")),
                  xlsx_url=str(request.url.include_query_params(format="xlsx")),
                  map_url="/map#highlight=" + ",".join(quote(i, safe=":") for i in highlight))
+
+
+def _run_query(site: Site, query, values: dict[str, str], output: str) -> tuple[list | None, str | None]:
+    """The rows of a saved query and None, or for the page None and the error (a download answers 400)."""
+    try:
+        return site.run(query, values), None
+    except QueryError as err:
+        if output != "html":
+            raise HTTPException(400, str(err)) from None
+        return None, str(err)
+
+
+def _query_download(site: Site, query, name: str, rows: list | None, output: str) -> Response:
+    """A query's answer as a CSV or workbook attachment."""
+    headers, table = readable_rows(query, rows or [], site.schema)
+    if output == "csv":
+        text = csv_text(headers, table)  # formula-like text neutralized, as in every CSV linkgraph writes
+        return _attachment(text.encode("utf-8-sig"), f"{name}.csv", DOWNLOAD_TYPES[".csv"])
+    return _attachment(answer_workbook(name, headers, table), f"{name}.xlsx", XLSX)
+
+
+def _linked_cells(columns: list[str], table: list, graph) -> list[list[tuple]]:
+    """Each cell with the node id it links to: cells of id columns link to the node's page (others: None)."""
+    return [[(value, value if (column == "id" or column.endswith("_id")) and value in graph.nodes else None)
+             for column, value in zip(columns, row)] for row in table]
 
 
 def report_page(request: Request) -> Response:

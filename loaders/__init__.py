@@ -148,75 +148,16 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
     ctx = _new_context(schema, known, decisions, kind)
     result = LoadResult(ctx.graph)
     problems: list[Problem] = []
-    read: dict[Path, SourceInfo] = {}
     paths = [Path(p) for p in paths]
-    given = tuple(paths)
-    option_digest = _option_digest(columns, decisions_digest, title, kind)
-
-    def add(info: SourceInfo) -> None:
-        clash = next((s for s in result.sources if s.ref.key == info.ref.key), None)
-        if clash is not None:
-            raise InputError([Problem(Origin(str(info.path)), f"two sources are named {info.ref.key} ({clash.path}, "
-                                      f"{info.path}) / 两个来源同名", "rename one of the files")])
-        read[info.path.resolve()] = info
-        result.sources.append(info)
-
-    def roster(path: Path, title_: str | None) -> tuple[RosterIndex | None, str]:
-        resolved = path.resolve()
-        if resolved in read:
-            return None, read[resolved].digest
-        data = read_source_bytes(path)
-        text, _ = decode_text(data, str(path))
-        ref = SourceRef(path.name, _roster_title(path, title_), path.name)
-        graph = parse_roster(text, str(path), schema, ref)
-        info = SourceInfo(ref, path, _roster_digest(data, ref.title), "roster")
-        add(info)
-        ctx.graph.extend(graph)
-        ctx.add_places(graph.nodes.values())
-        return RosterIndex(graph.nodes.values()), info.digest
-
+    reader = _SourceReader(schema, ctx, result, tuple(paths), _option_digest(columns, decisions_digest, title, kind),
+                           columns, title, kind, keep_valid)
     for number, path in enumerate(paths, start=1):
         if progress:
             progress("read", number - 1, len(paths))
-        suffix = path.suffix.lower()
-        if path.resolve() in read:
+        if path.resolve() in reader.read:
             continue
         try:
-            if suffix in CASE_SUFFIXES:
-                data = read_source_bytes(path, MAX_CASE_MB)
-                parsed = parse_yaml(decode_text(data, str(path))[0], str(path))
-                check_sections(parsed, str(path))
-                spec = roster_spec(parsed, path, given)
-                index, roster_digest = None, ""
-                if spec is not None:
-                    if not spec.path.is_file():
-                        raise InputError([Problem(Origin(str(path), column="roster"),
-                                                  f"the roster it names is not at {spec.path} / 找不到案例文件指定的名册",
-                                                  "roster: is a file name beside the case file")])
-                    index, roster_digest = roster(spec.path, spec.title)
-                    if index is None:
-                        index = RosterIndex(n for n in ctx.graph.nodes.values()
-                                            if spec.path.name in n.props.get("source_keys", ()))
-                ref = SourceRef(path.name, str(parsed["source"]).strip(), path.name)
-                case = parse_case(parsed, str(path), schema, index if index is not None else ctx.places(),
-                                  entities=ctx.entities, decisions=ctx.decisions, keep_valid=keep_valid, source=ref)
-                ctx.graph.extend(case.graph)
-                ctx.matches += case.matches
-                ctx.identities += case.identities
-                problems += case.problems
-                add(SourceInfo(ref, path, _digest(data, roster_digest, option_digest), "case"))
-            elif suffix in TABLE_SUFFIXES:
-                data = read_source_bytes(path)
-                sheets = read_tables(path, data)
-                if suffix == ".csv" and len(sheets) == 1 and is_roster_header(sheets[0].header):
-                    roster(path, title)
-                    continue
-                ref = SourceRef(path.name, title or source_title(sheets) or path.name, path.name)
-                problems += parse_tables(sheets, str(path), ctx, ref, columns, kind)
-                add(SourceInfo(ref, path, _digest(data, option_digest), "table"))
-            else:
-                raise InputError([Problem(Origin(str(path)), f"unknown kind of source {suffix or '(no suffix)'} / 不支持的文件类型",
-                                          "give a roster or table .csv, a workbook .xlsx or a case file .yaml")])
+            reader.source(path, problems)
         except InputError as err:
             if not keep_valid:
                 raise
@@ -231,6 +172,97 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
     if progress:
         progress("read", len(paths), len(paths))
     return result
+
+
+@dataclass
+class _SourceReader:
+    """Reads the sources of one load into its context, each file once (a roster a case file names too)."""
+
+    schema: Schema
+    ctx: LoadContext
+    result: LoadResult
+    given: tuple[Path, ...]
+    option_digest: str
+    columns: Mapping[str, str] | None
+    title: str | None
+    kind: str | None
+    keep_valid: bool
+    read: dict[Path, SourceInfo] = field(default_factory=dict)
+
+    def source(self, path: Path, problems: list[Problem]) -> None:
+        """Read one source by its suffix (a case file, a table or a roster); add the problems it keeps
+        (``keep_valid``) to ``problems``."""
+        suffix = path.suffix.lower()
+        if suffix in CASE_SUFFIXES:
+            self._case(path, problems)
+        elif suffix in TABLE_SUFFIXES:
+            self._table(path, suffix, problems)
+        else:
+            raise InputError([Problem(Origin(str(path)), f"unknown kind of source {suffix or '(no suffix)'} / 不支持的文件类型",
+                                      "give a roster or table .csv, a workbook .xlsx or a case file .yaml")])
+
+    def _add(self, info: SourceInfo) -> None:
+        clash = next((s for s in self.result.sources if s.ref.key == info.ref.key), None)
+        if clash is not None:
+            raise InputError([Problem(Origin(str(info.path)), f"two sources are named {info.ref.key} ({clash.path}, "
+                                      f"{info.path}) / 两个来源同名", "rename one of the files")])
+        self.read[info.path.resolve()] = info
+        self.result.sources.append(info)
+
+    def _roster(self, path: Path, title_: str | None) -> tuple[RosterIndex | None, str]:
+        """Read a roster (once): its index, None if it was read before, and its digest."""
+        resolved = path.resolve()
+        if resolved in self.read:
+            return None, self.read[resolved].digest
+        data = read_source_bytes(path)
+        text, _ = decode_text(data, str(path))
+        ref = SourceRef(path.name, _roster_title(path, title_), path.name)
+        graph = parse_roster(text, str(path), self.schema, ref)
+        info = SourceInfo(ref, path, _roster_digest(data, ref.title), "roster")
+        self._add(info)
+        self.ctx.graph.extend(graph)
+        self.ctx.add_places(graph.nodes.values())
+        return RosterIndex(graph.nodes.values()), info.digest
+
+    def _case_roster(self, path: Path, parsed: Mapping[str, Any]) -> tuple[RosterIndex | None, str]:
+        """The index of the roster a case file names (read once) and its digest; ``(None, "")`` if it names none."""
+        spec = roster_spec(parsed, path, self.given)
+        if spec is None:
+            return None, ""
+        if not spec.path.is_file():
+            raise InputError([Problem(Origin(str(path), column="roster"),
+                                      f"the roster it names is not at {spec.path} / 找不到案例文件指定的名册",
+                                      "roster: is a file name beside the case file")])
+        index, roster_digest = self._roster(spec.path, spec.title)
+        if index is None:
+            index = RosterIndex(n for n in self.ctx.graph.nodes.values()
+                                if spec.path.name in n.props.get("source_keys", ()))
+        return index, roster_digest
+
+    def _case(self, path: Path, problems: list[Problem]) -> None:
+        ctx = self.ctx
+        data = read_source_bytes(path, MAX_CASE_MB)
+        parsed = parse_yaml(decode_text(data, str(path))[0], str(path))
+        check_sections(parsed, str(path))
+        index, roster_digest = self._case_roster(path, parsed)
+        ref = SourceRef(path.name, str(parsed["source"]).strip(), path.name)
+        case = parse_case(parsed, str(path), self.schema, index if index is not None else ctx.places(),
+                          entities=ctx.entities, decisions=ctx.decisions, keep_valid=self.keep_valid, source=ref)
+        ctx.graph.extend(case.graph)
+        ctx.matches += case.matches
+        ctx.identities += case.identities
+        problems += case.problems
+        self._add(SourceInfo(ref, path, _digest(data, roster_digest, self.option_digest), "case"))
+
+    def _table(self, path: Path, suffix: str, problems: list[Problem]) -> None:
+        data = read_source_bytes(path)
+        sheets = read_tables(path, data)
+        if suffix == ".csv" and len(sheets) == 1 and is_roster_header(sheets[0].header):
+            self._roster(path, self.title)
+            return
+        ref = SourceRef(path.name, self.title or source_title(sheets) or path.name, path.name)
+        problems += parse_tables(sheets, str(path), self.ctx, ref, self.columns, self.kind)
+        self._add(SourceInfo(ref, path, _digest(data, self.option_digest), "table"))
 
 
 def _new_context(schema: Schema, known: Known | None, decisions: Mapping[tuple[str, str, str], Mapping[str, Any]] | None,

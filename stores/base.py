@@ -189,34 +189,34 @@ class Store(ABC):
             raise InputError(problems)
         infos = list(sources) if sources is not None else _infer_sources(graph)
         registry = {} if replace else {row["key"]: row for row in self.loaded_sources()}
-        unchanged = [s.ref.key for s in infos if s.digest and registry.get(s.ref.key, {}).get("digest") == s.digest
-                     and registry[s.ref.key].get("complete")]
+        unchanged = _unchanged_sources(infos, registry)
         keys = {s.ref.key for s in infos} - set(unchanged)
         node_kinds = {**in_store, **{n.id: n.kind for n in graph.nodes.values()}}
         loaded = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-        if replace or self.is_empty():
-            plan = plan_write(self.schema, graph, keys, node_kinds=node_kinds, existing_nodes={}, existing_ties={},
-                              loaded=loaded)
-        else:
-            if progress:
-                progress("compare", 0, 1)
-            previously = {k for k in keys if k in registry}
-            existing_nodes = self._existing_nodes(graph, keys)
-            plan = plan_write(self.schema, graph, keys, node_kinds=node_kinds, existing_nodes=existing_nodes,
-                              existing_ties=self._existing_ties(graph, keys, node_kinds, existing_nodes),
-                              stale_nodes=self._stated_nodes(previously),
-                              stale_ties=self._stated_ties(previously), loaded=loaded)
+        plan = self._write_plan(graph, keys, node_kinds, registry, loaded, replace=replace, progress=progress)
         report = WriteReport(plan, sorted(keys), unchanged, dry_run)
         if dry_run:
             return report
-        nodes, ties = _stated_by(graph.nodes.values(), keys), _stated_by(graph.ties.values(), keys)
-        rows = [{"key": info.ref.key, "title": info.ref.title, "file": info.ref.file, "kind": info.kind,
-                 "digest": info.digest, "loaded": loaded, "nodes": nodes.get(info.ref.key, 0),
-                 "ties": ties.get(info.ref.key, 0), "complete": True}
-                for info in infos if info.ref.key in keys]
+        rows = _source_rows(graph, infos, keys, loaded)
         if plan.rows or rows or replace:
             self._apply(plan, rows, replace=replace, progress=progress)
         return report
+
+    def _write_plan(self, graph: GraphData, keys: set[str], node_kinds: Mapping[str, str], registry: Mapping[str, Any],
+                    loaded: str, *, replace: bool, progress: Progress | None) -> WritePlan:
+        """The changes a write makes: all of the sources' records as they are into an empty store (or one it
+        replaces), else each compared with what the store holds."""
+        if replace or self.is_empty():
+            return plan_write(self.schema, graph, keys, node_kinds=node_kinds, existing_nodes={}, existing_ties={},
+                              loaded=loaded)
+        if progress:
+            progress("compare", 0, 1)
+        previously = {k for k in keys if k in registry}
+        existing_nodes = self._existing_nodes(graph, keys)
+        return plan_write(self.schema, graph, keys, node_kinds=node_kinds, existing_nodes=existing_nodes,
+                          existing_ties=self._existing_ties(graph, keys, node_kinds, existing_nodes),
+                          stale_nodes=self._stated_nodes(previously),
+                          stale_ties=self._stated_ties(previously), loaded=loaded)
 
     def _existing_nodes(self, graph: GraphData, keys: set[str]) -> dict[str, Stored]:
         by_label: dict[str, list[str]] = {}
@@ -502,6 +502,21 @@ def _typed(properties, row: Mapping[str, Any]) -> dict[str, Any]:
 def _states(record: Node | Tie, keys: set[str]) -> bool:
     """Whether a source of ``keys`` states ``record``."""
     return any(s["key"] in keys for s in record.provenance)
+
+
+def _unchanged_sources(infos: list[SourceInfo], registry: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The keys of the sources the store holds completely with the same digest (not written again)."""
+    return [s.ref.key for s in infos if s.digest and registry.get(s.ref.key, {}).get("digest") == s.digest
+            and registry[s.ref.key].get("complete")]
+
+
+def _source_rows(graph: GraphData, infos: list[SourceInfo], keys: set[str], loaded: str) -> list[dict[str, Any]]:
+    """The registry rows of the sources written: what they are, when loaded, how many records each states."""
+    nodes, ties = _stated_by(graph.nodes.values(), keys), _stated_by(graph.ties.values(), keys)
+    return [{"key": info.ref.key, "title": info.ref.title, "file": info.ref.file, "kind": info.kind,
+             "digest": info.digest, "loaded": loaded, "nodes": nodes.get(info.ref.key, 0),
+             "ties": ties.get(info.ref.key, 0), "complete": True}
+            for info in infos if info.ref.key in keys]
 
 
 def _stated_by(records: Iterable[Node | Tie], keys: set[str]) -> dict[str, int]:

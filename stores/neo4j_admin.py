@@ -140,38 +140,10 @@ def write_import(folder: str | Path, nodes: Iterable[Node], ties: Iterable[Tie],
     out.mkdir(parents=True, exist_ok=True)
     files = ImportFiles(out, database=database)
     tables: dict[Any, _Table] = {}
-    kinds: dict[str, str] = {}
     try:
-        for node in nodes:
-            properties = schema.node_kind(node.kind).properties
-            table = tables.get(node.kind)
-            if table is None:
-                header = [f"id:ID({node.kind})" if p.name == "id" else _header(p) for p in properties]
-                table = tables[node.kind] = _Table(out, node.kind, header)
-            table.write([node.id if p.name == "id" else _cell(p, node.props.get(p.name), loaded) for p in properties])
-            kinds[node.id] = node.kind
-        for tie in ties:
-            try:
-                group = (tie.type, kinds[tie.source_id], kinds[tie.target_id])
-            except KeyError as missing:
-                raise ValueError(f"{tie.type} {tie.source_id} → {tie.target_id}: no node {missing} among the nodes "
-                                 "written / 端点不在节点中") from None
-            kind = schema.tie_kind(tie.type)
-            if not kind.allows(group[1], group[2]):
-                raise ValueError(f"{tie.type} does not join {group[1]} to {group[2]} / 模型不允许该关系")
-            table = tables.get(group)
-            if table is None:
-                header = [f":START_ID({group[1]})", f":END_ID({group[2]})", *(_header(p) for p in kind.properties)]
-                table = tables[group] = _Table(out, "-".join(group), header)
-            table.write([tie.source_id, tie.target_id, *(_cell(p, tie.props.get(p.name), loaded) for p in kind.properties)])
-        registry = list(sources)
-        if registry:
-            header = [f"{name}:ID({REGISTRY})" if name == "key" else f"{name}:{REGISTRY_TYPES[type_]}"
-                      for name, type_ in REGISTRY_PROPERTIES]
-            table = tables[REGISTRY] = _Table(out, REGISTRY, header)
-            for row in registry:
-                value = {**row, "complete": "true" if row.get("complete", True) else "false"}
-                table.write([value.get(name) for name, _ in REGISTRY_PROPERTIES])
+        kinds = _write_nodes(out, nodes, schema, loaded, tables)
+        _write_ties(out, ties, schema, loaded, tables, kinds)
+        _write_registry(out, list(sources), tables)
     finally:
         for table in tables.values():
             table.close()
@@ -186,3 +158,50 @@ def write_import(folder: str | Path, nodes: Iterable[Node], ties: Iterable[Tie],
             files.nodes[key] = paths
             files.counts[key] = table.rows
     return files
+
+
+def _write_nodes(out: Path, nodes: Iterable[Node], schema: Schema, loaded: str | None,
+                 tables: dict[Any, _Table]) -> dict[str, str]:
+    """Each node as a row of its kind's table (opened on its first node); returns each node's kind by id."""
+    kinds: dict[str, str] = {}
+    for node in nodes:
+        properties = schema.node_kind(node.kind).properties
+        table = tables.get(node.kind)
+        if table is None:
+            header = [f"id:ID({node.kind})" if p.name == "id" else _header(p) for p in properties]
+            table = tables[node.kind] = _Table(out, node.kind, header)
+        table.write([node.id if p.name == "id" else _cell(p, node.props.get(p.name), loaded) for p in properties])
+        kinds[node.id] = node.kind
+    return kinds
+
+
+def _write_ties(out: Path, ties: Iterable[Tie], schema: Schema, loaded: str | None, tables: dict[Any, _Table],
+                kinds: Mapping[str, str]) -> None:
+    """Each tie as a row of the table of its type and endpoint kinds; ValueError for an endpoint not among the
+    nodes or a tie the schema does not allow."""
+    for tie in ties:
+        try:
+            group = (tie.type, kinds[tie.source_id], kinds[tie.target_id])
+        except KeyError as missing:
+            raise ValueError(f"{tie.type} {tie.source_id} → {tie.target_id}: no node {missing} among the nodes "
+                             "written / 端点不在节点中") from None
+        kind = schema.tie_kind(tie.type)
+        if not kind.allows(group[1], group[2]):
+            raise ValueError(f"{tie.type} does not join {group[1]} to {group[2]} / 模型不允许该关系")
+        table = tables.get(group)
+        if table is None:
+            header = [f":START_ID({group[1]})", f":END_ID({group[2]})", *(_header(p) for p in kind.properties)]
+            table = tables[group] = _Table(out, "-".join(group), header)
+        table.write([tie.source_id, tie.target_id, *(_cell(p, tie.props.get(p.name), loaded) for p in kind.properties)])
+
+
+def _write_registry(out: Path, registry: list[Mapping[str, Any]], tables: dict[Any, _Table]) -> None:
+    """The registry rows of the sources, if any, as their own table."""
+    if not registry:
+        return
+    header = [f"{name}:ID({REGISTRY})" if name == "key" else f"{name}:{REGISTRY_TYPES[type_]}"
+              for name, type_ in REGISTRY_PROPERTIES]
+    table = tables[REGISTRY] = _Table(out, REGISTRY, header)
+    for row in registry:
+        value = {**row, "complete": "true" if row.get("complete", True) else "false"}
+        table.write([value.get(name) for name, _ in REGISTRY_PROPERTIES])

@@ -77,6 +77,16 @@ def plan_write(schema: Schema, graph: GraphData, keys: set[str], *, node_kinds: 
     (unchanged sources) are not written again.
     """
     plan = WritePlan(loaded=loaded or dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
+    _plan_nodes(plan, schema, graph, keys, existing_nodes)
+    _plan_stale_nodes(plan, schema, graph, keys, stale_nodes)
+    _plan_ties(plan, schema, graph, keys, node_kinds, existing_ties)
+    _plan_stale_ties(plan, schema, graph, keys, stale_ties)
+    return plan
+
+
+def _plan_nodes(plan: WritePlan, schema: Schema, graph: GraphData, keys: set[str],
+                existing_nodes: Mapping[str, Stored]) -> None:
+    """The nodes ``graph`` states for ``keys``: created as they are if all new, else combined with the store's."""
     for node in graph.nodes.values():
         mine = [s for s in node.provenance if s["key"] in keys]
         if not mine:
@@ -92,6 +102,11 @@ def plan_write(schema: Schema, graph: GraphData, keys: set[str], *, node_kinds: 
         record = Node(node.kind, node.id, {**combine(schema.node_kind(node.kind).properties, statements, node.kind),
                                            "id": node.id})
         (plan.update_nodes if old else plan.create_nodes).setdefault(node.kind, []).append(record)
+
+
+def _plan_stale_nodes(plan: WritePlan, schema: Schema, graph: GraphData, keys: set[str],
+                      stale_nodes: Mapping[str, Stored]) -> None:
+    """The stored nodes ``graph`` no longer has: combined from their other sources' statements, else deleted."""
     for node_id, old in stale_nodes.items():
         if node_id in graph.nodes:
             continue
@@ -102,6 +117,11 @@ def plan_write(schema: Schema, graph: GraphData, keys: set[str], *, node_kinds: 
             plan.update_nodes.setdefault(old.kind, []).append(record)
         else:
             plan.delete_nodes.setdefault(old.kind, []).append(node_id)
+
+
+def _plan_ties(plan: WritePlan, schema: Schema, graph: GraphData, keys: set[str], node_kinds: Mapping[str, str],
+               existing_ties: Mapping[TieKey, Stored]) -> None:
+    """The ties ``graph`` states for ``keys``, grouped by type and endpoint kinds, as :func:`_plan_nodes`."""
     for key, tie in graph.ties.items():
         mine = [s for s in tie.provenance if s["key"] in keys]
         if not mine:
@@ -117,6 +137,11 @@ def plan_write(schema: Schema, graph: GraphData, keys: set[str], *, node_kinds: 
             continue
         record = Tie(tie.type, tie.source_id, tie.target_id, combine(schema.tie_kind(tie.type).properties, statements))
         (plan.update_ties if old else plan.create_ties).setdefault(group, []).append(record)
+
+
+def _plan_stale_ties(plan: WritePlan, schema: Schema, graph: GraphData, keys: set[str],
+                     stale_ties: Mapping[TieKey, Stored]) -> None:
+    """The stored ties ``graph`` no longer has, as :func:`_plan_stale_nodes`."""
     for key, old in stale_ties.items():
         if key in graph.ties:
             continue
@@ -128,6 +153,5 @@ def plan_write(schema: Schema, graph: GraphData, keys: set[str], *, node_kinds: 
             plan.update_ties.setdefault(group, []).append(record)
         else:
             plan.delete_ties.setdefault(group, []).append((source_id, target_id))
-    return plan
 
 

@@ -188,13 +188,8 @@ def _component(g: nx.Graph, room: Mapping[str, float]) -> dict[str, np.ndarray]:
     return dict(zip(nodes, pos))
 
 
-def _cell_layout(network: nx.Graph, ring: list[str], untied_by_town: Mapping[str, list[str]],
-                 town_of: Mapping[str, str], room: Mapping[str, float]) -> dict[str, np.ndarray]:
-    """One county around (0, 0): its network in the middle, each connected part drawn toward its
-    towns; around it a ring of the county and its towns in code order (a town with ties of its own
-    stays in its part of the network); each town's villages without ties in a disc beside it (outside
-    the ring, or next to the town's part of the network). Villages of no known town (key ``""``) get
-    a place on the ring of their own."""
+def _network_parts(network: nx.Graph, room: Mapping[str, float]) -> list[dict[str, np.ndarray]]:
+    """Each connected part of a county's network laid out around its own centre (:func:`_component`)."""
     order = {n: k for k, n in enumerate(network)}
     parts = []
     for part in nx.connected_components(network):  # sets: put back in the network's order, for a stable layout
@@ -203,6 +198,31 @@ def _cell_layout(network: nx.Graph, ring: list[str], untied_by_town: Mapping[str
         component.add_nodes_from(members)
         component.add_edges_from(network.edges(members))
         parts.append(_component(component, room))
+    return parts
+
+
+def _add_village_discs(groups: list[tuple[str, list[str]]], discs: list[dict[str, np.ndarray]], anchors: list,
+                       radii: list[float], radius: float, direction: Mapping[str, np.ndarray],
+                       placed: Mapping[str, np.ndarray], network: nx.Graph) -> None:
+    """A disc of each town's villages without ties, anchored outside the ring beside the town (or beside
+    the town in the network, where it has ties), with room on the outside for all of them."""
+    group_radii = [VILLAGE_STEP * math.sqrt(len(v)) + NODE_ROOM for _, v in groups]
+    around = sum(2 * r + SPACING / 2 for r in group_radii) / (2 * math.pi)  # room for all of them
+    for (unit, villages), group_radius in zip(groups, group_radii):
+        discs.append(dict(zip(villages, _spread(len(villages), VILLAGE_STEP))))
+        outer = max(radius + SPACING + group_radius, around)
+        anchors.append(placed[unit] if unit in network else outer * direction[unit])
+        radii.append(group_radius)
+
+
+def _cell_layout(network: nx.Graph, ring: list[str], untied_by_town: Mapping[str, list[str]],
+                 town_of: Mapping[str, str], room: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """One county around (0, 0): its network in the middle, each connected part drawn toward its
+    towns; around it a ring of the county and its towns in code order (a town with ties of its own
+    stays in its part of the network); each town's villages without ties in a disc beside it (outside
+    the ring, or next to the town's part of the network). Villages of no known town (key ``""``) get
+    a place on the ring of their own."""
+    parts = _network_parts(network, room)
     part_radii = [float(np.linalg.norm(np.array(list(local.values())), axis=1).max()) + NODE_ROOM for local in parts]
     inner = math.sqrt(sum(r * r for r in part_radii)) * 1.5
     radius = max(inner + 2 * SPACING, len(ring) * 2.2 * SPACING / (2 * math.pi), SPACING)
@@ -226,13 +246,7 @@ def _cell_layout(network: nx.Graph, ring: list[str], untied_by_town: Mapping[str
     placed = {n: centre + offset for local, centre in zip(discs, centres) for n, offset in local.items()}
     # villages without ties: outside the ring beside their town, or beside it in the network
     groups = [(unit, untied_by_town[unit]) for unit in ring if untied_by_town.get(unit)]
-    group_radii = [VILLAGE_STEP * math.sqrt(len(v)) + NODE_ROOM for _, v in groups]
-    around = sum(2 * r + SPACING / 2 for r in group_radii) / (2 * math.pi)  # room for all of them
-    for (unit, villages), group_radius in zip(groups, group_radii):
-        discs.append(dict(zip(villages, _spread(len(villages), VILLAGE_STEP))))
-        outer = max(radius + SPACING + group_radius, around)
-        anchors.append(placed[unit] if unit in network else outer * direction[unit])
-        radii.append(group_radius)
+    _add_village_discs(groups, discs, anchors, radii, radius, direction, placed, network)
     movable = [False] * len(centres) + [True] * len(groups)
     centres = _separate(np.vstack([centres, np.array(anchors[len(centres):]).reshape(-1, 2)]),
                         np.array(radii) + SPACING / 2, np.array(movable), 100)
@@ -279,31 +293,12 @@ def layout(graph: GraphData, schema: Schema, shipped: list[str], place: Mapping[
     province nodes sit above their counties.
     """
     kinds = {n.id: n.kind for n in graph.nodes.values()}
-    administrative = {t.type for t in schema.tie_kinds if t.administrative}
-    administrative_kind = {k.label: k.administrative for k in schema.node_kinds}
-    province, city, county, town, village = (schema.level_kind(k) for k in ("province", "city", "county", "town",
-                                                                             "village"))
-    shipped_set = set(shipped)
+    province, city = schema.level_kind("province"), schema.level_kind("city")
     cell = _cells(graph, schema, shipped, place, parent)
-    networks: dict[str | None, nx.Graph] = defaultdict(nx.Graph)
-    rings: dict[str | None, list[str]] = defaultdict(list)
-    untied: dict[str | None, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for node_id in sorted(shipped, key=lambda n: (kinds[n] != county, n)):
-        kind = kinds[node_id]
-        if kind in (province, city):
-            continue
-        if node_id in tied or not administrative_kind[kind]:
-            networks[cell[node_id]].add_node(node_id)
-        if kind in (county, town):
-            rings[cell[node_id]].append(node_id)
-        elif kind == village and node_id not in tied:
-            untied[cell[node_id]][place.get(node_id, "")].append(node_id)
+    networks, rings, untied = _cell_members(schema, kinds, shipped, place, tied, cell)
     room = {n: max(NODE_ROOM, min(LABEL_ROOM * len(graph.nodes[n].name), 4 * NODE_ROOM))
             for c in networks.values() for n in c}
-    for tie in graph.ties.values():
-        a, b = tie.source_id, tie.target_id
-        if tie.type not in administrative and a in shipped_set and b in shipped_set and cell[a] == cell[b]:
-            networks[cell[a]].add_edge(a, b)
+    _add_cell_ties(graph, schema, networks, set(shipped), cell)
     cells: dict[str | None, tuple[float, dict[str, np.ndarray]]] = {}
     for c in sorted(set(networks) | set(rings) | set(untied), key=lambda c: (c is None, c or "")):
         untied_here = untied[c]
@@ -318,15 +313,54 @@ def layout(graph: GraphData, schema: Schema, shipped: list[str], place: Mapping[
     _, packed = _pack(list(cells.values()))
     positions = {n: (float(x), float(y)) for n, (x, y) in packed.items()}
     for level in (city, province):  # above the middle of their counties (cities)
-        children: dict[str, list[tuple[float, float]]] = defaultdict(list)
-        for child, up in parent.items():
-            if kinds.get(up) == level and child in positions:
-                children[up].append(positions[child])
-        for node_id in shipped:
-            if kinds[node_id] == level:
-                found = children.get(node_id) or [(0.0, 0.0)]
-                positions[node_id] = (sum(p[0] for p in found) / len(found), min(p[1] for p in found) - 2 * SPACING)
+        _place_above(positions, level, kinds, shipped, parent)
     return positions
+
+
+def _cell_members(schema: Schema, kinds: Mapping[str, str], shipped: list[str], place: Mapping[str, str],
+                  tied: set[str], cell: Mapping[str, str | None]):
+    """Per cell (county): its network's nodes (tied nodes, organizations), its ring (the county and its
+    towns, county first) and its villages without ties by their town."""
+    administrative_kind = {k.label: k.administrative for k in schema.node_kinds}
+    province, city, county, town, village = (schema.level_kind(k) for k in ("province", "city", "county", "town",
+                                                                             "village"))
+    networks: dict[str | None, nx.Graph] = defaultdict(nx.Graph)
+    rings: dict[str | None, list[str]] = defaultdict(list)
+    untied: dict[str | None, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for node_id in sorted(shipped, key=lambda n: (kinds[n] != county, n)):
+        kind = kinds[node_id]
+        if kind in (province, city):
+            continue
+        if node_id in tied or not administrative_kind[kind]:
+            networks[cell[node_id]].add_node(node_id)
+        if kind in (county, town):
+            rings[cell[node_id]].append(node_id)
+        elif kind == village and node_id not in tied:
+            untied[cell[node_id]][place.get(node_id, "")].append(node_id)
+    return networks, rings, untied
+
+
+def _add_cell_ties(graph: GraphData, schema: Schema, networks: Mapping[str | None, nx.Graph], shipped: set[str],
+                   cell: Mapping[str, str | None]) -> None:
+    """The ties (not administrative ones) between shipped nodes of the same cell, as edges of its network."""
+    administrative = {t.type for t in schema.tie_kinds if t.administrative}
+    for tie in graph.ties.values():
+        a, b = tie.source_id, tie.target_id
+        if tie.type not in administrative and a in shipped and b in shipped and cell[a] == cell[b]:
+            networks[cell[a]].add_edge(a, b)
+
+
+def _place_above(positions: dict[str, tuple[float, float]], level: str, kinds: Mapping[str, str],
+                 shipped: list[str], parent: Mapping[str, str]) -> None:
+    """Each shipped unit of ``level`` (city, province) above the middle of its children laid out."""
+    children: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for child, up in parent.items():
+        if kinds.get(up) == level and child in positions:
+            children[up].append(positions[child])
+    for node_id in shipped:
+        if kinds[node_id] == level:
+            found = children.get(node_id) or [(0.0, 0.0)]
+            positions[node_id] = (sum(p[0] for p in found) / len(found), min(p[1] for p in found) - 2 * SPACING)
 
 
 # ---------------------------------------------------------------- measures and search
@@ -410,23 +444,24 @@ def _year(date: str | None) -> int | None:
     return int(date[:4]) if date else None
 
 
-def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", administrative: bool = True,
-             links: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Everything the page shows, as JSON-ready columns; pure and linear in the graph (plus the
-    layout, which grows with the largest county, and the measures, see :func:`node_measures`).
+def _place_columns(graph: GraphData, schema: Schema, place_ids: list[str], place_index: Mapping[str, int],
+                   parent: Mapping[str, str], index: Mapping[str, int]) -> dict[str, list[Any]]:
+    """The places as columns: id, name, level, parent place and shipped node (-1: none)."""
+    return {
+        "id": place_ids,
+        "name": [graph.nodes[p].name for p in place_ids],
+        "level": [place_levels(schema).index(graph.nodes[p].kind) for p in place_ids],
+        "parent": [place_index.get(parent.get(p, ""), -1) for p in place_ids],
+        "node": [index.get(p, -1) for p in place_ids],
+    }
 
-    ``administrative=False`` leaves out the administrative ties and the places only they would show.
-    ``links`` are URL templates of ``linkgraph serve`` (``node``: a node's page, ``{id}`` replaced).
-    """
+
+def _shipped(graph: GraphData, schema: Schema, tied: set[str] | frozenset[str], administrative: bool,
+             ship_untied: bool) -> list[str]:
+    """The ids of the nodes the page shows: tied nodes and organizations always, untied villages if
+    ``ship_untied``, other untied places if ``administrative``."""
     node_kinds = {k.label: k for k in schema.node_kinds}
-    tie_kinds = {t.type: t for t in schema.tie_kinds}
-    tied = _tied(graph, schema)
-    places = places_of(graph, schema)
-    place = places.finest(place_levels(schema))
-    place_ids, parent = _places(graph, schema, places)
     village = schema.level_kind("village")
-    untied_villages = [n.id for n in graph.nodes_of(village) if n.id not in tied]
-    ship_untied = administrative and len(untied_villages) <= UNTIED_LIMIT
 
     def shipped_node(node) -> bool:
         if node.id in tied or not node_kinds[node.kind].administrative:
@@ -435,23 +470,18 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
             return ship_untied
         return administrative
 
-    shipped = [n.id for n in graph.nodes.values() if shipped_node(n)]
-    index = {node_id: i for i, node_id in enumerate(shipped)}
-    positions = layout(graph, schema, shipped, place, parent, tied)
-    measure_names, measures = node_measures(graph, schema, places)
-    strings = _Strings()
+    return [n.id for n in graph.nodes.values() if shipped_node(n)]
 
-    place_index = {p: i for i, p in enumerate(place_ids)}
-    places = {
-        "id": place_ids,
-        "name": [graph.nodes[p].name for p in place_ids],
-        "level": [place_levels(schema).index(graph.nodes[p].kind) for p in place_ids],
-        "parent": [place_index.get(parent.get(p, ""), -1) for p in place_ids],
-        "node": [index.get(p, -1) for p in place_ids],
-    }
+
+def _node_columns(graph: GraphData, schema: Schema, shipped: list[str], positions: Mapping[str, tuple[float, float]],
+                  place: Mapping[str, str], place_index: Mapping[str, int], tied: set[str] | frozenset[str],
+                  measure_names: list[str], measures: Mapping[str, Mapping[str, float]],
+                  strings: _Strings) -> dict[str, Any]:
+    """The shipped nodes as columns: id, name, kind, place, position, search keys, details, provenance, measures."""
+    node_kinds = {k.label: k for k in schema.node_kinds}
     kind_order = {k.label: i for i, k in enumerate(schema.node_kinds)}
-    nodes: dict[str, list[Any]] = {k: [] for k in ("id", "name", "kind", "place", "x", "y", "keys", "tied",
-                                                   "details", "provenance")}
+    nodes: dict[str, Any] = {k: [] for k in ("id", "name", "kind", "place", "x", "y", "keys", "tied",
+                                             "details", "provenance")}
     nodes["measures"] = {m: [] for m in measure_names}
     for node_id in shipped:
         node = graph.nodes[node_id]
@@ -471,7 +501,13 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
         values = measures.get(node_id, {})
         for m in measure_names:
             nodes["measures"][m].append(float(f"{values.get(m, 0.0):.4g}"))
+    return nodes
 
+
+def _edge_columns(graph: GraphData, schema: Schema, index: Mapping[str, int], administrative: bool,
+                  strings: _Strings) -> dict[str, list[Any]]:
+    """The ties between shipped nodes (administrative ones only if asked) as columns."""
+    tie_kinds = {t.type: t for t in schema.tie_kinds}
     type_order = {t.type: i for i, t in enumerate(schema.tie_kinds)}
     edges: dict[str, list[Any]] = {k: [] for k in ("from", "to", "type", "start", "end", "evidence", "details",
                                                    "provenance")}
@@ -489,6 +525,35 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
         edges["evidence"].append(strings(row["evidence"]))
         edges["details"].append(_details(tie.props, tie_kinds[tie.type].properties, strings))
         edges["provenance"].append(_provenance(row["sources"], strings))
+    return edges
+
+
+def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", administrative: bool = True,
+             links: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Everything the page shows, as JSON-ready columns; pure and linear in the graph (plus the
+    layout, which grows with the largest county, and the measures, see :func:`node_measures`).
+
+    ``administrative=False`` leaves out the administrative ties and the places only they would show.
+    ``links`` are URL templates of ``linkgraph serve`` (``node``: a node's page, ``{id}`` replaced).
+    """
+    tied = _tied(graph, schema)
+    places = places_of(graph, schema)
+    place = places.finest(place_levels(schema))
+    place_ids, parent = _places(graph, schema, places)
+    village = schema.level_kind("village")
+    untied_villages = [n.id for n in graph.nodes_of(village) if n.id not in tied]
+    ship_untied = administrative and len(untied_villages) <= UNTIED_LIMIT
+    shipped = _shipped(graph, schema, tied, administrative, ship_untied)
+    index = {node_id: i for i, node_id in enumerate(shipped)}
+    positions = layout(graph, schema, shipped, place, parent, tied)
+    measure_names, measures = node_measures(graph, schema, places)
+    strings = _Strings()
+
+    place_index = {p: i for i, p in enumerate(place_ids)}
+    places = _place_columns(graph, schema, place_ids, place_index, parent, index)
+    nodes = _node_columns(graph, schema, shipped, positions, place, place_index, tied, measure_names, measures,
+                          strings)
+    edges = _edge_columns(graph, schema, index, administrative, strings)
 
     untied_count = Counter(place.get(v) for v in untied_villages)
     years = [_year(d) for d in (*edges["start"], *edges["end"]) if d]

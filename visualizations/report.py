@@ -193,26 +193,7 @@ def render_report(a: Analysis, *, title: str, store: str, generated: str | None 
     rows = {t.key: t.rows for t in tables}
     sections, quiet_towns = _town_sections(a)
     counties = [r for r in rows["coverage"] if r["level"] == "county"]
-    chart_towns = sorted((r for r in a.coverage if r["level"] == "town"),
-                         key=lambda r: (-r["villages_with_ties"], -r["network_nodes"], r["id"]))[:30]
-    coverage_chart = stacked_bar_chart(
-        [(r["name"], (r["recorded_villages"], r["villages_with_ties"] - r["recorded_villages"],
-                      r["villages"] - r["villages_with_ties"])) for r in chart_towns],
-        [("记录有帮扶 assistance recorded", "#2e7d32"), ("有其他联结 other ties only", "#9ccc65"),
-         ("无记录联结 no recorded tie", "#d0d0d0")],
-        title="各乡镇的村：记录与未记录 Villages per town: recorded and not recorded",
-        marks=[r["claimed_villages"] for r in chart_towns]) if chart_towns else None
-    claims_chart = stacked_bar_chart(
-        [(f"{c['name']} {label}", (recorded, max(claimed - recorded, 0)))
-         for c in counties[:10] for label, recorded, claimed in (
-             ("结对村 villages", c["recorded_villages"], c["claimed_villages"]),
-             ("帮扶单位 units", c["recorded_units"], c["claimed_units"])) if claimed is not None],
-        [("数据记录 recorded", "#2e7d32"), ("来源称但未记录 claimed, not recorded", "#f2b134")],
-        title="来源称与数据记录 Claimed and recorded") if any(
-            c["claimed_villages"] is not None or c["claimed_units"] is not None for c in counties[:10]) else None
-    partners_chart = column_chart(partner_bins(r["partners"] for r in a.nodes),
-                                  title="联结伙伴数的分布 How many partners organizations have",
-                                  y_label="组织和村数 organizations and places") if a.nodes else None
+    coverage_chart, claims_chart, partners_chart = _coverage_chart(a), _claims_chart(counties), _partners_chart(a)
     return ENVIRONMENT.get_template("report.html.j2").render(
         title=title, store=store, generated=generated or dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         a=a, s=a.summary, findings=texts,
@@ -228,6 +209,38 @@ def render_report(a: Analysis, *, title: str, store: str, generated: str | None 
                         "ranks": RANK_COLUMNS, "brokers": BROKER_COLUMNS},
         measures_by_key=MEASURES, community_basis=community_basis(a), tie_categories=_tie_categories(a),
     )
+
+
+def _coverage_chart(a: Analysis) -> str | None:
+    """The 30 towns with most villages tied: their villages with recorded assistance, other ties only, none."""
+    chart_towns = sorted((r for r in a.coverage if r["level"] == "town"),
+                         key=lambda r: (-r["villages_with_ties"], -r["network_nodes"], r["id"]))[:30]
+    return stacked_bar_chart(
+        [(r["name"], (r["recorded_villages"], r["villages_with_ties"] - r["recorded_villages"],
+                      r["villages"] - r["villages_with_ties"])) for r in chart_towns],
+        [("记录有帮扶 assistance recorded", "#2e7d32"), ("有其他联结 other ties only", "#9ccc65"),
+         ("无记录联结 no recorded tie", "#d0d0d0")],
+        title="各乡镇的村：记录与未记录 Villages per town: recorded and not recorded",
+        marks=[r["claimed_villages"] for r in chart_towns]) if chart_towns else None
+
+
+def _claims_chart(counties: list[dict]) -> str | None:
+    """What the sources claim of the first 10 counties (paired villages, units) against what is recorded."""
+    return stacked_bar_chart(
+        [(f"{c['name']} {label}", (recorded, max(claimed - recorded, 0)))
+         for c in counties[:10] for label, recorded, claimed in (
+             ("结对村 villages", c["recorded_villages"], c["claimed_villages"]),
+             ("帮扶单位 units", c["recorded_units"], c["claimed_units"])) if claimed is not None],
+        [("数据记录 recorded", "#2e7d32"), ("来源称但未记录 claimed, not recorded", "#f2b134")],
+        title="来源称与数据记录 Claimed and recorded") if any(
+            c["claimed_villages"] is not None or c["claimed_units"] is not None for c in counties[:10]) else None
+
+
+def _partners_chart(a: Analysis) -> str | None:
+    """How many partners the network's organizations and places have."""
+    return column_chart(partner_bins(r["partners"] for r in a.nodes),
+                        title="联结伙伴数的分布 How many partners organizations have",
+                        y_label="组织和村数 organizations and places") if a.nodes else None
 
 
 def _tie_categories(a: Analysis) -> dict[str, list]:

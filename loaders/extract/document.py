@@ -187,6 +187,21 @@ def parse_docx(data: bytes, file: str) -> Document:
 
     The archive is checked before python-docx reads it (:func:`docx_problem`): no DOCTYPE (entity
     declarations, external entities) and no more unpacked bytes than :data:`MAX_DOCX_MB`."""
+    word = _open_docx(data, file)
+    paragraphs = _docx_lines(word)
+    properties = word.core_properties
+    title = (properties.title or "").strip() or None
+    date = _take_date_line(paragraphs)
+    if title is None and paragraphs and len(paragraphs[0]) <= MAX_TITLE and not re.search(r"[。！？!?]$", paragraphs[0]):
+        title = paragraphs.pop(0)
+    if date is None and properties.created is not None:
+        date = properties.created.date().isoformat()
+    return Document(file, title, date, paragraphs)
+
+
+def _open_docx(data: bytes, file: str):
+    """The Word document python-docx reads from ``data``, once :func:`docx_problem` finds nothing to refuse;
+    else an :class:`InputError` saying why it cannot be read."""
     import docx
     from lxml import etree
 
@@ -194,12 +209,18 @@ def parse_docx(data: bytes, file: str) -> Document:
     if refused:
         raise InputError([Problem(Origin(file), f"{refused} / 无法读取 Word 文件", "open and save it again as .docx")])
     try:
-        word = docx.Document(io.BytesIO(data))
+        return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError, NotImplementedError, zlib.error,
             etree.XMLSyntaxError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise InputError([Problem(Origin(file), f"不是可读的 Word 文件 not a readable .docx file: {reason} / "
                                   "无法读取 Word 文件", "open and save it again as .docx")]) from None
+
+
+def _docx_lines(word) -> list[str]:
+    """A Word document's paragraphs and table rows (as lines), in document order, trimmed, empty ones left out."""
+    import docx
+
     paragraphs: list[str] = []
     for block in word.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1] if isinstance(block.tag, str) else ""  # (comments: a function)
@@ -208,20 +229,16 @@ def parse_docx(data: bytes, file: str) -> Document:
                                       if isinstance(node.tag, str) and node.tag.endswith("}t")))
         elif tag == "tbl":
             paragraphs += _table_lines(docx.table.Table(block, word))
-    paragraphs = [p.strip() for p in paragraphs if p.strip()]
-    properties = word.core_properties
-    title = (properties.title or "").strip() or None
-    date = None
+    return [p.strip() for p in paragraphs if p.strip()]
+
+
+def _take_date_line(paragraphs: list[str]) -> str | None:
+    """The date of a date line among the first three lines (removed from ``paragraphs``), or None."""
     for index, line in enumerate(paragraphs[:3]):
         if _DATE_LINE.match(line):
-            date = find_date(line)
             del paragraphs[index]
-            break
-    if title is None and paragraphs and len(paragraphs[0]) <= MAX_TITLE and not re.search(r"[。！？!?]$", paragraphs[0]):
-        title = paragraphs.pop(0)
-    if date is None and properties.created is not None:
-        date = properties.created.date().isoformat()
-    return Document(file, title, date, paragraphs)
+            return find_date(line)
+    return None
 
 
 MAX_DOCX_MB = 256

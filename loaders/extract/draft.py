@@ -24,14 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph_model.schema import Schema
+from graph_model.schema import LEVEL, Schema
 from loaders.extract import Extraction
 from loaders.extract.mentions import ADMIN_LEVELS, Entity
 from loaders.extract.ties import Proposal
-from loaders.template import YES_NO, Column, node_columns, start_workbook, tie_columns, write_header
+from loaders.template import ENTERED_KINDS, YES_NO, Column, node_columns, start_workbook, tie_columns, write_header
 
 # Sheet names of the node kinds (a sheet name cannot hold "/": 村 for 村/社区).
-SHEETS = {"Province": "省", "City": "市", "County": "县", "Town": "乡镇", "Village": "村"}
+SHEETS = {LEVEL[key]: sheet for key, sheet in
+          {"province": "省", "city": "市", "county": "县", "town": "乡镇", "village": "村"}.items()}
+TOWN, VILLAGE = LEVEL["town"], LEVEL["village"]
 REVIEW = (Column("accept", "采纳", "Accept: 是 loads the row, 否 or empty leaves it out", YES_NO),
           Column("confidence", "置信度", "Confidence 0–1 (read past)"),
           Column("quote", "依据", "Evidence: the sentence of the report (verbatim)"),
@@ -50,9 +52,9 @@ class Row:
 
 def _place_columns(kind: str) -> list[Column]:
     columns = [Column("name", "名称", "Name (the roster's)"), Column("aliases", "别名", "Aliases")]
-    if kind == "Village":
+    if kind == VILLAGE:
         columns.append(Column("town", "所属乡镇", "Town"))
-    if kind in ("Village", "Town"):
+    if kind in (VILLAGE, TOWN):
         columns.append(Column("county", "所属县", "County"))
     return [*columns, Column("id", "标识", "NBS code"), Column("claims", "报道称", "Claims (JSON)"),
             Column("note", "备注", "Note")]
@@ -97,8 +99,8 @@ def _entity_row(entity: Entity, extraction: Extraction, article: str) -> Row:
     if entity.is_place:
         confidence = PLACE_CONFIDENCE.get(entity.status, 0.5)
         values["id"] = entity.place.id if entity.place is not None else None
-        values["town"] = entity.town if entity.kind == "Village" else None
-        values["county"] = _county_of(entity, extraction) if entity.kind in ("Village", "Town") else None
+        values["town"] = entity.town if entity.kind == VILLAGE else None
+        values["county"] = _county_of(entity, extraction) if entity.kind in (VILLAGE, TOWN) else None
         if entity.status == "candidate":
             values["note"] = (f"文中称“{entity.town or ''}{next(iter(entity.spellings))}”，名册该镇无此名，"
                               f"取同镇 {entity.name} ({entity.place.id})，待核实 / the report's name is not in the roster "
@@ -121,9 +123,9 @@ def _entity_row(entity: Entity, extraction: Extraction, article: str) -> Row:
 def _end(entity: Entity, extraction: Extraction, schema: Schema) -> dict[str, Any]:
     """A tie row's end: a resolved place by its NBS code (its name is in 名册匹配), anything else by name."""
     values = {"": entity.place.id if entity.place is not None else entity.name, "_kind": schema.node_kind(entity.kind).zh}
-    if entity.kind == "Village":
+    if entity.kind == VILLAGE:
         values["_town"] = entity.town
-    if entity.kind in ("Village", "Town"):
+    if entity.kind in (VILLAGE, TOWN):
         values["_county"] = _county_of(entity, extraction)
     return values
 
@@ -164,8 +166,7 @@ def draft_sheets(extraction: Extraction, schema: Schema) -> list[tuple[str, list
         for entity in (proposal.source, proposal.target):
             first_article.setdefault(id(entity), articles[proposal.document])
     sheets = []
-    kinds = [*ADMIN_LEVELS[2:], "PartyOrganization", "Enterprise", "Cooperative", "AssistanceUnit", "Project",
-             "Industry"]
+    kinds = [*ADMIN_LEVELS[ADMIN_LEVELS.index(LEVEL["county"]):], *ENTERED_KINDS]  # the county's units, then the rest
     for kind in kinds:
         entities = [e for e in extraction.entities if e.kind == kind and (id(e) in used or e.claims)]
         if not entities:

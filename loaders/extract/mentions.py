@@ -34,7 +34,7 @@ from typing import Iterable
 
 from graph_model.names import match_key, place_key
 from graph_model.records import Node
-from graph_model.schema import Schema
+from graph_model.schema import LEVEL, REGION_KINDS, Schema, default_schema
 from loaders.extract.clean import CleanText
 from loaders.extract.lexicon import Lexicon, SuffixRule
 from loaders.reconcile import RosterIndex
@@ -42,9 +42,10 @@ from loaders.reconcile import RosterIndex
 _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 _NUMBER = r"(\d+(?:\.\d+)?|[一二三四五六七八九十两百]+)"
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-PLACE_UNITS = {"Town": ("街道办事处", "街道", "镇", "乡", "苏木"), "Village": ("社区", "村", "嘎查")}
+TOWN, VILLAGE, COUNTY = LEVEL["town"], LEVEL["village"], LEVEL["county"]
+PLACE_UNITS = {TOWN: ("街道办事处", "街道", "镇", "乡", "苏木"), VILLAGE: ("社区", "村", "嘎查")}
 MAX_PLACE = 10
-ADMIN_LEVELS = ("Province", "City", "County", "Town", "Village")
+ADMIN_LEVELS = default_schema().administrative_kinds
 
 
 def chinese_number(text: str) -> float | None:
@@ -220,7 +221,7 @@ class PlaceFinder:
         self.roster = roster
         self.regions: dict[str, list[Node]] = {}
         for node in roster.nodes.values():
-            if node.kind in ("Province", "City", "County"):
+            if node.kind in REGION_KINDS:
                 for surface in {node.name, place_key(node.name, node.kind)}:
                     if len(surface) >= 2:
                         self.regions.setdefault(surface, []).append(node)
@@ -228,7 +229,7 @@ class PlaceFinder:
                                  if self.regions else None)
 
     def counties(self) -> list[Node]:
-        return [n for n in self.roster.nodes.values() if n.kind == "County"]
+        return [n for n in self.roster.nodes.values() if n.kind == COUNTY]
 
     def find(self, key: str, county: str | None) -> list[tuple[int, int, str, list[Node]]]:
         """``(start, end, kind, units)`` of every place in ``key``, longest first, not overlapping."""
@@ -238,8 +239,8 @@ class PlaceFinder:
                 nodes = self.regions[match.group()]
                 found.append((match.start(), match.end(), nodes[0].kind, nodes))
         taken = [(a, b) for a, b, _, _ in found]
-        for kind in ("Town", "Village"):
-            for unit in PLACE_UNITS[kind]:
+        for kind, units in PLACE_UNITS.items():
+            for unit in units:
                 for match in re.finditer(re.escape(unit), key):
                     end = match.end()
                     for start in range(max(0, end - MAX_PLACE), match.start()):
@@ -303,9 +304,9 @@ class MentionFinder:
         self.section_latest[entity.kind] = entity
         if entity.suffix:
             self.section_latest["suffix:" + entity.suffix] = entity
-        if entity.kind == "Town":
+        if entity.kind == TOWN:
             self.paragraph_towns.append(entity)
-        if entity.kind == "County" and self.county is None:
+        if entity.kind == COUNTY and self.county is None:
             self.county = entity.place
         if entity.props.get("aggregate_count") and entity not in self.section_groups:
             self.section_groups.append(entity)
@@ -314,57 +315,65 @@ class MentionFinder:
 
     def _place_entity(self, kind: str, units: list[Node], spelling: str, surface: str,
                       town: Entity | None, sentence: Sentence) -> Entity:
-        roster = self.places.roster
-        county_code = self.county.id if self.county is not None else None
-        status, chosen, candidates = "exact", None, ()
-        if kind == "Village":
-            known = self.registry.find("Village", surface)
-            if town is None and known is not None:
+        """The entity of a place the text names: the roster unit it is, if one is found, else a new entity."""
+        if kind == VILLAGE and town is None:
+            known = self.registry.find(VILLAGE, surface)
+            if known is not None:
                 return known
-            if town is not None and town.place is not None:
-                here = roster.named("Village", surface, town.place.id)
-                if len(here) == 1:
-                    chosen = here[0]
-                else:
-                    close = roster.close("Village", surface, town.place.id, n=3)
-                    candidates = tuple(dict.fromkeys(roster.describe(n) for n in [*close, *units] if n not in here))
-                    key = place_key(surface, "Village")
-                    same_town = [n for n in close if n.id.startswith(town.place.id) and key in place_key(n.name, "Village")]
-                    chosen = same_town[0] if same_town else None
-                    status = "candidate" if chosen is not None else "unresolved"
-            else:
-                inside = [u for u in units if county_code is None or u.id.startswith(county_code)]
-                if len(inside) == 1:
-                    chosen = inside[0]
-                else:
-                    candidates = tuple(roster.describe(n) for n in inside)
-                    status = "unresolved"
+        if kind == VILLAGE and town is not None and town.place is not None:
+            status, chosen, candidates = self._village_in_town(units, surface, town.place.id)
         else:
-            inside = [u for u in units if county_code is None or u.id.startswith(county_code) or kind != "Town"]
-            if len(inside) == 1:
-                chosen = inside[0]
-            else:
-                candidates = tuple(roster.describe(n) for n in inside)
-                status = "unresolved"
+            status, chosen, candidates = self._unit_in_county(kind, units)
         if chosen is not None:
-            if status == "exact" and spelling not in (chosen.name, chosen.props.get("name_raw")):
-                status = "normalized"
-            existing = next((e for e in self.registry.entities if e.place is not None and e.place.id == chosen.id), None)
-            if existing is not None:
-                existing.spellings.setdefault(spelling)
-                self.registry.index(existing, surface)
-                return existing
-            parent = roster.nodes.get(chosen.id[:9]) if kind == "Village" else None
-            entity = Entity(chosen.id, kind, chosen.name, {spelling: None}, place=chosen,
-                            town=parent.name if parent is not None else None, status=status,
-                            candidates=candidates, quote=sentence.text.quote)
-            self.registry.add(entity)
-            self.registry.index(entity, surface, chosen.props.get("name_raw") or "")
-            return entity
+            return self._roster_entity(kind, chosen, status, candidates, spelling, surface, sentence)
         town_name = town.name if town is not None else None
         entity = Entity(self.registry.new_id(), kind, surface, {spelling: None}, town=town_name, status=status,
                         candidates=candidates, quote=sentence.text.quote)
         return self.registry.add(entity)
+
+    def _village_in_town(self, units: list[Node], surface: str,
+                         town_code: str) -> tuple[str, Node | None, tuple[str, ...]]:
+        """``(status, unit, candidates)`` of a village named in a known town: the town's village of that name,
+        else a close one of the same town whose name holds it (a candidate), else none."""
+        roster = self.places.roster
+        here = roster.named(VILLAGE, surface, town_code)
+        if len(here) == 1:
+            return "exact", here[0], ()
+        close = roster.close(VILLAGE, surface, town_code, n=3)
+        candidates = tuple(dict.fromkeys(roster.describe(n) for n in [*close, *units] if n not in here))
+        key = place_key(surface, VILLAGE)
+        same_town = [n for n in close if n.id.startswith(town_code) and key in place_key(n.name, VILLAGE)]
+        chosen = same_town[0] if same_town else None
+        return ("candidate" if chosen is not None else "unresolved"), chosen, candidates
+
+    def _unit_in_county(self, kind: str, units: list[Node]) -> tuple[str, Node | None, tuple[str, ...]]:
+        """``(status, unit, candidates)`` of a place the roster knows by name: the one unit of that name (in the
+        report's county, for a town or village), else none and the units it may be."""
+        county_code = self.county.id if self.county is not None else None
+        in_county_only = county_code is not None and kind in (TOWN, VILLAGE)
+        inside = [u for u in units if not in_county_only or u.id.startswith(county_code)]
+        if len(inside) == 1:
+            return "exact", inside[0], ()
+        return "unresolved", None, tuple(self.places.roster.describe(n) for n in inside)
+
+    def _roster_entity(self, kind: str, chosen: Node, status: str, candidates: tuple[str, ...], spelling: str,
+                       surface: str, sentence: Sentence) -> Entity:
+        """The entity of roster unit ``chosen``: the one already found, with this spelling, else a new one."""
+        roster = self.places.roster
+        if status == "exact" and spelling not in (chosen.name, chosen.props.get("name_raw")):
+            status = "normalized"
+        existing = next((e for e in self.registry.entities if e.place is not None and e.place.id == chosen.id), None)
+        if existing is not None:
+            existing.spellings.setdefault(spelling)
+            self.registry.index(existing, surface)
+            return existing
+        parent = roster.nodes.get(chosen.id[:9]) if kind == VILLAGE else None
+        entity = Entity(chosen.id, kind, chosen.name, {spelling: None}, place=chosen,
+                        town=parent.name if parent is not None else None, status=status,
+                        candidates=candidates, quote=sentence.text.quote)
+        self.registry.add(entity)
+        self.registry.index(entity, surface, chosen.props.get("name_raw") or "")
+        return entity
 
     def _find_places(self, sentence: Sentence) -> list[Mention]:
         text = sentence.text
@@ -373,13 +382,13 @@ class MentionFinder:
         previous: Mention | None = None
         for start, end, kind, units in self.places.find(text.key, county_code):
             town = None
-            if kind == "Village":
-                if previous is not None and previous.end == start and previous.entity.kind == "Town":
+            if kind == VILLAGE:
+                if previous is not None and previous.end == start and previous.entity.kind == TOWN:
                     town = previous.entity
                     previous.how = "locator"
-                elif self.paragraph_towns and self.registry.find("Village", text.key[start:end]) is None:
+                elif self.paragraph_towns and self.registry.find(VILLAGE, text.key[start:end]) is None:
                     town = self.paragraph_towns[-1]
-                    here = self.places.roster.named("Village", text.key[start:end], town.place.id) if town.place else []
+                    here = self.places.roster.named(VILLAGE, text.key[start:end], town.place.id) if town.place else []
                     if not here:
                         town = None  # the paragraph's town is not where this village is; try the county
             entity = self._place_entity(kind, units, text.quote[start:end], text.key[start:end], town, sentence)
@@ -514,7 +523,7 @@ class MentionFinder:
         spelling = text.quote[name_start:end]
         # a region (province, city, county) may be left out of a name; a town or village may not:
         # 张家圪崂村|股份经济合作社 without its village names every village's cooperative
-        regions_text = [key[m.start:m.end] for m in inner[:1] if m.entity.kind in ("Province", "City", "County")]
+        regions_text = [key[m.start:m.end] for m in inner[:1] if m.entity.kind in REGION_KINDS]
         entity = self.registry.find(rule.kind, surface) or self._by_abbreviation(rule.kind, surface, regions_text)
         if entity is None:
             entity = self._new_organization(rule, surface, spelling, text.quote, regions_text)
@@ -586,41 +595,55 @@ class MentionFinder:
     # ------------------------------------------------------------------ references, industries, figures
 
     def _references(self, sentence: Sentence) -> list[Mention]:
-        key = sentence.text.key
+        """Mentions of entities already found: their other names, anaphors (该县) and collective nouns (各村)."""
         found: list[Mention] = []
+        self._aliases(sentence, found)
+        self._anaphors(sentence, found)
+        self._collectives(sentence, found)
+        return found
 
-        def free(a: int, b: int) -> bool:
-            return not sentence.covered(a, b) and not any(m.start < b and a < m.end for m in found)
+    @staticmethod
+    def _free(sentence: Sentence, found: list[Mention], a: int, b: int) -> bool:
+        """Whether the span ``a:b`` is neither covered by the sentence's mentions nor by those ``found``."""
+        return not sentence.covered(a, b) and not any(m.start < b and a < m.end for m in found)
 
+    def _aliases(self, sentence: Sentence, found: list[Mention]) -> None:
+        key = sentence.text.key
         surfaces = sorted({(s, e) for e in self.registry.entities if not e.is_place and e.kind != "Industry"
                            for s in e.surfaces}, key=lambda item: -len(item[0]))
         for surface, entity in surfaces:
             for match in re.finditer(re.escape(surface), key):
-                if free(match.start(), match.end()):
+                if self._free(sentence, found, match.start(), match.end()):
                     found.append(Mention(match.start(), match.end(), entity, "alias"))
+
+    def _anaphors(self, sentence: Sentence, found: list[Mention]) -> None:
+        key = sentence.text.key
         for word, kind in sorted(self.lex.anaphora.items(), key=lambda item: -len(item[0])):
             for match in re.finditer(re.escape(word), key):
-                if not free(match.start(), match.end()):
+                if not self._free(sentence, found, match.start(), match.end()):
                     continue
                 target = self.section_latest.get(kind)
-                if kind == "County" and target is None and (self.county or self.only_county) is not None:
+                if kind == COUNTY and target is None and (self.county or self.only_county) is not None:
                     node = self.county or self.only_county
-                    target = self.registry.find("County", node.name) or self._place_entity(
-                        "County", [node], node.name, node.name, None, sentence)
+                    target = self.registry.find(COUNTY, node.name) or self._place_entity(
+                        COUNTY, [node], node.name, node.name, None, sentence)
                 if target is not None:
                     found.append(Mention(match.start(), match.end(), target, "anaphor"))
+
+    def _collectives(self, sentence: Sentence, found: list[Mention]) -> None:
+        key = sentence.text.key
         for word in self.lex.collective:
             for match in re.finditer(re.escape(word), key):
                 after = match.end()
                 for length in (3, 2, 1):
                     noun = key[after:after + length]
-                    if len(noun) < length or not all(_is_cjk(c) for c in noun) or not free(match.start(), after + length):
+                    if (len(noun) < length or not all(_is_cjk(c) for c in noun)
+                            or not self._free(sentence, found, match.start(), after + length)):
                         continue
                     mention = self._group_reference(sentence, match.start(), after + length, noun)
                     if mention is not None:
                         found.append(mention)
                         break
-        return found
 
     def _industries(self, sentence: Sentence) -> list[Mention]:
         key = sentence.text.key

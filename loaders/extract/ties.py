@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from graph_model.names import match_key
-from graph_model.schema import Schema
+from graph_model.schema import LEVEL, Schema
 from loaders.extract.lexicon import Cue, EndSpec, Lexicon
 from loaders.extract.mentions import Entity, Figure, Mention, Registry, Sentence
 
@@ -134,10 +134,16 @@ class TieFinder:
             if pools[name]:
                 return self._choose(spec, pools[name], name.rsplit(" ", 1)[-1]), 0.0
         if spec.side != "after":
-            for earlier in reversed(previous):
-                pool = [m for m in _ends(earlier) if m.entity.kind in allowed and m.entity not in exclude]
-                if pool:
-                    return self._choose(EndSpec("before", False, spec.prefer), pool, "before"), FALLBACK_PENALTY
+            return self._pick_earlier(spec, allowed, previous, exclude)
+        return [], 0.0
+
+    def _pick_earlier(self, spec: EndSpec, allowed: set[str], previous: list[Sentence],
+                      exclude: tuple[Entity, ...]) -> tuple[list[Entity], float]:
+        """An end from the latest earlier sentence that has one, at a cost in confidence; else none."""
+        for earlier in reversed(previous):
+            pool = [m for m in _ends(earlier) if m.entity.kind in allowed and m.entity not in exclude]
+            if pool:
+                return self._choose(EndSpec("before", False, spec.prefer), pool, "before"), FALLBACK_PENALTY
         return [], 0.0
 
     @staticmethod
@@ -152,50 +158,73 @@ class TieFinder:
         return [ordered[0].entity]
 
     def _apply_cue(self, cue: Cue, span: tuple[int, int, str], sentence: Sentence, previous: list[Sentence]) -> None:
+        """Propose the ties cue ``span`` of ``cue`` makes in ``sentence`` (and the ties they imply)."""
         start, end, word = span
-        sources_allowed, targets_allowed = self._allowed(cue.tie, 0), self._allowed(cue.tie, 1)
-        year = self._year(sentence, previous, end)
-        rule = f"{cue.tie}:{word}"
-        before = [m for m in _ends(sentence) if m.end <= start]
-        pairs: list[tuple[Entity, Entity, float]] = []
         if cue.shape == "serves":
-            low, _ = self._clause(sentence.text.key, start, end)
-            objects = [m for m in before if m.entity.kind in targets_allowed and m.start >= low]
-            if objects:
-                target = objects[-1].entity
-                actors = [m.entity for m in before if m.entity.kind in sources_allowed and m.entity is not target]
-                pairs = [(a, target, 0.0) for a in dict.fromkeys(actors)]
+            pairs = self._serving_pairs(cue, start, end, sentence)
         elif cue.shape == "pair":
-            orgs = [m.entity for m in before if m.entity.kind in sources_allowed]
-            orgs = list(dict.fromkeys(orgs))
-            if len(orgs) >= 2:
-                pairs = [(orgs[-2], orgs[-1], 0.0)]
+            pairs = self._paired(cue, start, sentence)
         else:
-            sources, lost = self._pick(cue.source, sources_allowed, (start, end), sentence, previous)
-            for source in sources:
-                targets, lost_too = self._pick(cue.target, targets_allowed, (start, end), sentence, previous, (source,))
-                if lost and lost_too:
-                    continue  # both ends only in earlier sentences: not this sentence's tie
-                pairs += [(source, t, lost + lost_too) for t in targets]
-        props = {"start_date": year, "mechanism": cue.mechanism}
-        if cue.product == "word":
-            props["product"] = re.match(r"[\u3400-\u9fff]{0,3}", sentence.text.key[start:]).group()
-            terms = self.lex.terms.search(sentence.text.key)
-            props["terms"] = terms.group(1) if terms else None
+            pairs = self._picked_pairs(cue, start, end, sentence, previous)
+        props = self._cue_props(cue, start, sentence, previous, end)
+        rule = f"{cue.tie}:{word}"
         for source, target, lost in pairs:
             if cue.product == "after":
                 product = next((m.entity.name.removesuffix("种植").removesuffix("养殖") for m in sentence.mentions
                                 if m.start >= end and m.entity.kind == "Industry"), None)
                 props["product"] = product
             made = self.propose(cue.tie, source, target, sentence.text.quote, cue.confidence - lost, rule, **props)
-            if made is None:
-                continue
-            for implied in cue.implies:
-                ends = {"from": source, "to": target}
-                wanted = implied.get("when_kind", {})
-                if all(ends[end].kind == kind for end, kind in wanted.items()):
-                    self.propose(implied["tie"], ends[implied["from"]], ends[implied["to"]], sentence.text.quote, 0.5,
-                                 f"{implied['tie']}:{word}", note=implied.get("note"))
+            if made is not None:
+                self._propose_implied(cue, source, target, sentence, word)
+
+    def _serving_pairs(self, cue: Cue, start: int, end: int, sentence: Sentence) -> list[tuple[Entity, Entity, float]]:
+        """A ``serves`` cue: every actor before it serves the last target of its clause."""
+        sources_allowed, targets_allowed = self._allowed(cue.tie, 0), self._allowed(cue.tie, 1)
+        before = [m for m in _ends(sentence) if m.end <= start]
+        low, _ = self._clause(sentence.text.key, start, end)
+        objects = [m for m in before if m.entity.kind in targets_allowed and m.start >= low]
+        if not objects:
+            return []
+        target = objects[-1].entity
+        actors = [m.entity for m in before if m.entity.kind in sources_allowed and m.entity is not target]
+        return [(a, target, 0.0) for a in dict.fromkeys(actors)]
+
+    def _paired(self, cue: Cue, start: int, sentence: Sentence) -> list[tuple[Entity, Entity, float]]:
+        """A ``pair`` cue: the last two organizations before it."""
+        sources_allowed = self._allowed(cue.tie, 0)
+        orgs = list(dict.fromkeys(m.entity for m in _ends(sentence) if m.end <= start and m.entity.kind in sources_allowed))
+        return [(orgs[-2], orgs[-1], 0.0)] if len(orgs) >= 2 else []
+
+    def _picked_pairs(self, cue: Cue, start: int, end: int, sentence: Sentence,
+                      previous: list[Sentence]) -> list[tuple[Entity, Entity, float]]:
+        """Any other cue: its source and target ends picked as its ends' specs say, with the confidence lost."""
+        sources_allowed, targets_allowed = self._allowed(cue.tie, 0), self._allowed(cue.tie, 1)
+        pairs: list[tuple[Entity, Entity, float]] = []
+        sources, lost = self._pick(cue.source, sources_allowed, (start, end), sentence, previous)
+        for source in sources:
+            targets, lost_too = self._pick(cue.target, targets_allowed, (start, end), sentence, previous, (source,))
+            if lost and lost_too:
+                continue  # both ends only in earlier sentences: not this sentence's tie
+            pairs += [(source, t, lost + lost_too) for t in targets]
+        return pairs
+
+    def _cue_props(self, cue: Cue, start: int, sentence: Sentence, previous: list[Sentence], end: int) -> dict:
+        """The properties of a cue's ties: the year, the mechanism and, for a product cue, product and terms."""
+        props = {"start_date": self._year(sentence, previous, end), "mechanism": cue.mechanism}
+        if cue.product == "word":
+            props["product"] = re.match(r"[\u3400-\u9fff]{0,3}", sentence.text.key[start:]).group()
+            terms = self.lex.terms.search(sentence.text.key)
+            props["terms"] = terms.group(1) if terms else None
+        return props
+
+    def _propose_implied(self, cue: Cue, source: Entity, target: Entity, sentence: Sentence, word: str) -> None:
+        """The ties a proposed tie implies (``implies`` of the cue), where its ends are of the kinds wanted."""
+        for implied in cue.implies:
+            ends = {"from": source, "to": target}
+            wanted = implied.get("when_kind", {})
+            if all(ends[end].kind == kind for end, kind in wanted.items()):
+                self.propose(implied["tie"], ends[implied["from"]], ends[implied["to"]], sentence.text.quote, 0.5,
+                             f"{implied['tie']}:{word}", note=implied.get("note"))
 
     # ------------------------------------------------------------------ forming a joint organization
 
@@ -226,7 +255,7 @@ class TieFinder:
             organization.claims.update(claims)
             organization.claims.setdefault("依据", sentence.text.quote.strip())
         subject = sentence.mentions[0].entity if sentence.mentions else None
-        if subject is not None and subject.kind == "Town":
+        if subject is not None and subject.kind == LEVEL["town"]:
             self._formed_by_town(sentence, subject, organization, members, word)
         return used
 
