@@ -132,21 +132,28 @@ def read_csv(text: str, file: str, name: str, delimiter: str | None = None) -> S
 
     text = split_lines(text)
     rows: list[tuple[int, list[Any]]] = []
-    reader = None
+    reader = header = None
     try:  # (the sniffing reads the first lines with the csv module too)
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter or sniff_delimiter(text))
+        # strict: a quote opened and never closed is an error, not a cell that swallows the rows after it
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter or sniff_delimiter(text), strict=True)
         header = next(reader, [])
         for number, row in enumerate(reader, start=2):
             if number > MAX_ROWS + 1:
                 raise InputError([Problem(Origin(file, row=number), f"行数过多 / more than {MAX_ROWS:,} rows")])
             rows.append((number, row))
     except csv.Error as err:
-        raise InputError([Problem(Origin(file, row=reader.line_num if reader else None), _csv_error(err))]) from None
+        row = (len(rows) + 2 if header is not None else 1) if reader else None  # the row being read
+        raise InputError([Problem(Origin(file, row=row), _csv_error(err))]) from None
     return Sheet(name, [h.lstrip("\ufeff") for h in header], rows)
 
 
 def _csv_error(err: csv.Error) -> str:
     """The csv module's refusal in a planner's words."""
+    if "unexpected end of data" in str(err):
+        return ("引号未闭合：这一行的引号到文件末尾都没有闭合 / a quote opened in this row is never closed (the rest of the "
+                "file would be one cell)")
+    if "expected after '\"'" in str(err):
+        return "引号内的单元格在右引号后还有文字 / a quoted cell goes on after its closing quote"
     if "field larger than field limit" in str(err):
         return (f"单元格过长（超过 {csv.field_size_limit():,} 个字符）/ a cell is longer than "
                 f"{csv.field_size_limit():,} characters")

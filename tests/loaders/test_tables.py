@@ -8,7 +8,7 @@ import pytest
 from graph_model.records import InputError
 from loaders import load_sources
 from loaders.reconcile import Unresolved
-from loaders.tables import header_key, kind_named, tie_named
+from loaders.tables import header_key, kind_named, read_csv, tie_named
 from loaders.template import sheets, write_csv_template, write_template
 from tests.conftest import EXAMPLE
 
@@ -223,3 +223,16 @@ def test_the_csv_template_loads_as_the_workbook_does(tmp_path):
                           encoding="utf-8-sig")
     result = load_sources([ROSTER, *[f for f in files if f.suffix == ".csv"]])
     assert next(result.graph.nodes_of("Enterprise")).props["aliases"] == ["贺寨酒业"]
+
+
+@pytest.mark.parametrize("text, row, words", [
+    ('帮扶单位,结对村,所属乡镇\n佳县县委办公室,"崔家西山村,通镇\n县委办,西山村,店镇\n', 2, "引号未闭合"),
+    ('帮扶单位,结对村,所属乡镇\n县委办,西山村,店镇\n佳县县委办公室,"崔家西山村"村,通镇\n', 3, "右引号后还有文字"),
+    ("帮扶单位,结对村\n县委办," + "县" * 200_000 + "\n", None, "单元格过长"),
+])
+def test_a_broken_quote_or_a_huge_cell_is_one_line_naming_the_row(text, row, words):
+    """An unclosed quote used to swallow every row after it into one cell."""
+    with pytest.raises(InputError) as caught:
+        read_csv(text, "结对帮扶.csv", "结对帮扶")
+    [problem] = caught.value.problems
+    assert problem.origin.row == row and words in problem.message
