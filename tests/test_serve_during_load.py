@@ -105,18 +105,27 @@ def ask(url: str, seen: Seen, done: threading.Event, seed: int) -> None:
 
 
 def load_beside(store: Path, seed: int, killed: list[float]) -> None:
-    """``LOADS`` loads switching the store between the two states; all but every third killed at a random point."""
+    """``LOADS`` loads switching the store between the two states; all but every third killed at a random point
+    of its run (the first load, never killed, says how long a load takes on this machine: a fixed delay killed
+    none on a quick one). Should every load still finish first, more are killed sooner and sooner, so that at
+    least one is killed: how fast the machine is decides where, not whether."""
     chance = random.Random(seed)
-    for turn in range(LOADS):
+    span = 0.0
+    for turn in range(LOADS + 12):
+        if turn >= LOADS and killed:
+            break
         state = list(STATES)[turn % 2]
+        began = time.monotonic()
         process = linkgraph(*STATES[state], store=store)
-        if turn % 3:
-            delay = chance.uniform(0.5, 3.0)
+        if turn % 3 or turn >= LOADS:
+            delay = chance.uniform(0.1, 0.9) * span / 2 ** max(0, turn - LOADS)
             time.sleep(delay)
             if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
                 killed.append(delay)
         process.wait(300)
+        if turn == 0:
+            span = time.monotonic() - began
 
 
 def answers(url: str) -> dict[str, object]:
