@@ -291,6 +291,10 @@ class RosterIndex:
         self.schema = schema or default_schema()
         self._levels = set(self.schema.administrative_kinds)
         self._town, self._county = self.schema.level_kind("town"), self.schema.level_kind("county")
+        # worked out once: a load asks for every reference it resolves
+        self._scope_levels = {self.schema.code_length(self._town): "town", self.schema.code_length(self._county): "county"}
+        kinds = self.schema.administrative_kinds
+        self._below_county = frozenset(kinds[kinds.index(self._town):])
         self.nodes: dict[str, Node] = {}
         self._names = NameIndex()
         self._scopes: dict[tuple[str, str, str | None], str] = {}
@@ -317,8 +321,7 @@ class RosterIndex:
         return len(self.nodes)
 
     def _scope(self, scope: str | None) -> dict[str, str | None]:
-        lengths = {self.schema.code_length(self._town): "town", self.schema.code_length(self._county): "county"}
-        level = lengths.get(len(scope)) if scope is not None else None
+        level = self._scope_levels.get(len(scope)) if scope is not None else None
         return {"town": scope if level == "town" else None, "county": scope if level == "county" else None}
 
     def named(self, kind: str, name: str, scope: str | None = None) -> list[Node]:
@@ -356,9 +359,7 @@ class RosterIndex:
         found = self._described.get(node.id)
         if found is None:  # names read from props, not through Node.name: this runs for every unit described
             name = node.props["name"]
-            below_county = node.kind not in self.schema.administrative_kinds[:self.schema.administrative_kinds.index(
-                self._town)]
-            parent = self.nodes.get(parent_code(node.id, self.schema) or "") if below_county else None
+            parent = self.nodes.get(parent_code(node.id, self.schema) or "") if node.kind in self._below_county else None
             prefix = parent.props["name"] if parent is not None else ""
             found = self._described[node.id] = f"{'' if name.startswith(prefix) else prefix}{name} ({node.id})"
         return found

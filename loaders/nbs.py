@@ -43,7 +43,7 @@ from loaders.roster import COLUMNS, LEVEL_KINDS
 
 ROSTER_FILE = "data/nbs_roster_2023.csv.xz"
 LEVELS = tuple(LEVEL_KINDS)  # province, city, county, town, village
-CODE_LENGTHS = {"province": 2, "city": 4, "county": 6, "town": 9, "village": 12}
+CODE_LENGTHS = {level.key: level.code_length for level in default_schema().levels}  # as schema.yaml declares
 SCOPE_LEVELS = ("province", "city", "county")
 LEVEL_PLURAL = {"province": "provinces", "city": "cities", "county": "counties"}
 # Endings a planner may leave off a scope's name: 陕西 for 陕西省, 榆林 for 榆林市.

@@ -39,7 +39,6 @@ from graph_model.schema import default_schema
 
 ADMIN_KINDS = default_schema().administrative_kinds
 """The administrative kinds, as ``schema.yaml`` declares its levels (the loaders' shorthand)."""
-CODE_LENGTHS = {level.kind: level.code_length for level in default_schema().levels}
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
 
 
@@ -159,5 +158,5 @@ def reference_key(ref: PlaceRef) -> tuple[str, str, str]:
     return (ref.kind, match_key(ref.context), match_key(ref.name))
 
 
-__all__ = ["ADMIN_KINDS", "CODE_LENGTHS", "Entity", "EntityIndex", "Identity", "Match", "PlaceRef", "RosterIndex",
+__all__ = ["ADMIN_KINDS", "Entity", "EntityIndex", "Identity", "Match", "PlaceRef", "RosterIndex",
            "Unresolved", "decision_for", "entities_of", "parent_code", "reference_key", "resolve_place", "within"]

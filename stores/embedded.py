@@ -204,11 +204,15 @@ class EmbeddedStore(Store):
         for statement in statements.ddl(self.schema, self.backend):
             execute(statement)
 
-    def _execute(self, cypher: str, params: Mapping[str, Any] | None = None):
-        if cypher == "BEGIN TRANSACTION" and not (self.read_only or self._writable):  # a write in place begins
+    def _writable_handle(self) -> None:
+        """Reopen the store read-write for a write in place (an ad hoc ``query --write``); a writer otherwise
+        reads through a read-only handle, so that closing it never checkpoints the store file in place."""
+        if not (self.read_only or self._writable):
             self._close_database()
             self._writable = True
             self._open()
+
+    def _execute(self, cypher: str, params: Mapping[str, Any] | None = None):
         try:
             return self._conn.execute(cypher, dict(params or {}))
         except RuntimeError as err:
@@ -343,6 +347,8 @@ class EmbeddedStore(Store):
         once LadybugDB's plan of it has passed :func:`queries.guard.check_plan`."""
         if write and self.read_only:
             raise StoreError(f"{self.describe()} is open read-only / 数据库以只读方式打开")
+        if write:
+            self._writable_handle()
         if timeout:
             self._conn.set_query_timeout(int(timeout * 1000))
         self._execute("BEGIN TRANSACTION" if write else "BEGIN TRANSACTION READ ONLY")
