@@ -126,6 +126,8 @@ def load_beside(store: Path, seed: int, killed: list[float]) -> None:
         process.wait(300)
         if turn == 0:
             span = time.monotonic() - began
+    tidy = linkgraph(*STATES[list(STATES)[turn % 2]], store=store)  # a last load, not killed, removes leftovers
+    assert tidy.wait(300) == 0, tidy.stderr.read()
 
 
 def answers(url: str) -> dict[str, object]:
