@@ -30,6 +30,7 @@ import argparse
 import csv
 import sys
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,20 +74,25 @@ class ReportResult:
     words: Score
     places: Resolution
     graph: object = field(repr=False, default=None)
+    left_out: list[str] = field(default_factory=list)  # draft rows the load refused (e.g. an ambiguous village)
 
 
 def scope_of(table: pa.Table, province: str, scope: list[str]) -> nbs.Scope | None:
     """The most specific county (else city) the gold's ``scope`` names, each name looked for inside the
-    province and the units named before it; ``None`` when none is found."""
+    province and the units named before it (a name without its ending, as 新晃县 for 新晃侗族自治县, when
+    only one unit begins with it); ``None`` when none is found."""
     upper = table.filter(pc.is_in(table["level"], pa.array(list(nbs.SCOPE_LEVELS))))
     rows = list(nbs.unit_rows(upper))
     wanted = match_key(province)
     prefix = next((code for code, name, level, _ in rows if level == "province" and match_key(name) == wanted), "")
     found = None
     for place in scope:
-        key = match_key(place)
-        hits = [(code, name, level) for code, name, level, _ in rows
-                if level in ("city", "county") and code.startswith(prefix) and match_key(name) == key]
+        key, stem = match_key(place), match_key(place.rstrip("县区市旗"))
+        units = [(code, name, level) for code, name, level, _ in rows
+                 if level in ("city", "county") and code.startswith(prefix)]
+        hits = [unit for unit in units if match_key(unit[1]) == key]
+        if not hits and len(stem) >= 2:  # 新晃县 for 新晃侗族自治县
+            hits = [unit for unit in units if match_key(unit[1]).startswith(stem)]
         if len(hits) == 1 and (found is None or found.level != "county" or hits[0][2] == "county"):
             code, name, level = hits[0]
             prefix, found = code, nbs.Scope(level, code, name)
@@ -120,13 +126,14 @@ def evaluate_real(gold_file: Path, text_file: Path, workdir: Path) -> ReportResu
     roster = write_scope_roster(table, scope, workdir / f"{gold_file.stem}.roster.csv")
     draft = workdir / f"{gold_file.stem}.xlsx"
     drafted = extract_draft([report_text(text_file, workdir)], draft, roster=roster, accept_above=0)
-    graph = load_sources([roster, draft]).graph
+    loaded = load_sources([roster, draft], keep_valid=True)  # rows a planner would have to fix are left out
+    graph = loaded.graph
     result = score(graph, read_gold(data), draft.name)
     extraction = drafted.extraction
     implied = [(p.type, _end_key(p.source), _end_key(p.target)) for p in extraction.proposals if p.rule.endswith(":name")]
     confidence = {e.place.id: PLACE_CONFIDENCE.get(e.status, 0.5) for e in extraction.entities if e.place is not None}
     return ReportResult(gold_file.stem, f"{scope.name} {scope.code}", result, words_only(result, implied, graph),
-                        place_resolution(result, graph, confidence), graph)
+                        place_resolution(result, graph, confidence), graph, [p.message for p in loaded.left_out])
 
 
 def _end_key(entity) -> str:
@@ -152,7 +159,7 @@ def real_tables(results: list[ReportResult]) -> list[tuple[str, list[str], list[
     """``(title, header, rows)`` of the per-report, overall and per-kind tables."""
     head = ["gold", "found", "matched", "precision", "recall"]
     reports = [[r.id, r.scope, *_figures(r.result), *_figures(r.words), f"{r.places.right}/{r.places.ends}",
-                str(r.places.other_town)] for r in results]
+                str(r.places.other_town), str(len(r.left_out))] for r in results]
     everything, words = combine(r.result for r in results), combine(r.words for r in results)
     places = sum((r.places for r in results), Resolution())
     overall = [["all ties 全部", *_figures(everything)], ["stated in words 文字明述", *_figures(words)]]
@@ -161,7 +168,7 @@ def real_tables(results: list[ReportResult]) -> list[tuple[str, list[str], list[
     per_kind = [[kind, *_figures(kinds[kind]), *_figures(words_by_kind.get(kind, Score()))] for kind in kinds]
     return [
         ("per report 按报道", ["report", "scope", *head, *(f"{h} (words)" for h in head), "places right",
-                              "other town ≥0.8"], reports),
+                              "other town ≥0.8", "rows left out"], reports),
         ("overall 总计", ["ties", *head], overall),
         ("place resolution 地名解析", ["village/town ends", "right", "share", "other town ≥0.8"],
          [[str(places.ends), str(places.right), f"{places.share:.2f}", str(places.other_town)]]),
@@ -178,16 +185,22 @@ def print_tables(tables, markdown: bool) -> None:
             for row in rows:
                 print("| " + " | ".join(row) + " |")
             continue
-        widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
+        widths = [max(_width(c) for c in column) for column in zip(header, *rows)]
         for row in [header, *rows]:
-            print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+            print("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip())
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def main_real(args) -> int:
     """The real-report mode: every gold file of the split whose text is at hand."""
     results, skipped = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        for gold_file, text_file in real_reports(Path(args.real), Path(args.reports), args.split):
+        pairs = [pair for gold_dir in args.real for pair in real_reports(Path(gold_dir), Path(args.reports), args.split)]
+        for gold_file, text_file in pairs:
             if not text_file.is_file():
                 skipped.append(f"{gold_file.stem}: 无文本 / no text at {text_file}")
                 continue
@@ -203,13 +216,15 @@ def main_real(args) -> int:
                 print(f"  {r.id}: missed 漏提 {tie.label} ({tie.stated})")
             for tie in r.result.extra:
                 print(f"  {r.id}: extra 多提 {describe(tie, r.graph)}")
+            for message in r.left_out:
+                print(f"  {r.id}: left out 未载入 {message}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quiet", action="store_true", help="print the figures only")
-    parser.add_argument("--real", metavar="GOLD_DIR", help="score the real reports of these gold files")
+    parser.add_argument("--real", metavar="GOLD_DIR", nargs="+", help="score the real reports of the gold files in these folders")
     parser.add_argument("--reports", metavar="TEXT_DIR", help="where the real reports' texts are (<split>/<id>.txt)")
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev", help="which half (default dev)")
     parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown (for EVALUATION.md)")

@@ -69,7 +69,7 @@ def test_the_real_report_mode_takes_one_split_and_prints_markdown(capsys):
                             "--split", "heldout", "--markdown", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "split heldout: 1 reports scored, 0 skipped" in out
-    assert "| jiangsu-shuanggou-jiedui | 泗洪县 321324 | 4 | 5 | 4 | 0.80 | 1.00 | 2 | 2 | 2 | 1.00 | 1.00 | 2/2 | 0 |" in out
+    assert "| jiangsu-shuanggou-jiedui | 泗洪县 321324 | 4 | 5 | 4 | 0.80 | 1.00 | 2 | 2 | 2 | 1.00 | 1.00 | 2/2 | 0 | 0 |" in out
     assert "| all ties 全部 | 4 | 5 | 4 | 0.80 | 1.00 |" in out
     assert "shandong" not in out and "zhejiang" not in out
 
@@ -80,3 +80,16 @@ def test_a_gold_file_without_its_text_is_skipped_and_said(capsys, tmp_path):
     out = capsys.readouterr().out
     assert "split dev: 0 reports scored, 2 skipped" in out
     assert f"skipped 跳过 shandong-dadian-liancun: 无文本 / no text at {tmp_path}/dev/shandong-dadian-liancun.txt" in out
+
+
+@pytest.mark.parametrize("province, scope, code", [
+    ("湖南省", ["新晃县", "方家屯乡"], "431227"),   # 新晃侗族自治县, named without its ending; a town is passed over
+    ("山东省", ["济南市", "长清区"], "370113"),
+    ("江苏省", ["徐州市", "鼓楼区"], "320302"),     # 南京市 has a 鼓楼区 too
+    ("江苏省", ["鼓楼区"], None),                  # two in the province, no city to tell them apart
+    ("浙江省", ["长清区"], None),                  # not in that province
+    ("福建省", ["宁德市"], "3509"),                # no county: the city
+])
+def test_the_scope_of_a_gold_file_is_its_most_specific_county(province, scope, code):
+    found = evaluation.scope_of(evaluation.nbs.national_roster(), province, scope)
+    assert (found.code if found else None) == code
