@@ -80,23 +80,45 @@ class ReportResult:
 def scope_of(table: pa.Table, province: str, scope: list[str]) -> nbs.Scope | None:
     """The most specific county (else city) the gold's ``scope`` names, each name looked for inside the
     province and the units named before it (a name without its ending, as 新晃县 for 新晃侗族自治县, when
-    only one unit begins with it); ``None`` when none is found."""
-    upper = table.filter(pc.is_in(table["level"], pa.array(list(nbs.SCOPE_LEVELS))))
-    rows = list(nbs.unit_rows(upper))
+    only one unit begins with it). A scope that names only a town gives the town's county when the town
+    is the only one of its name in the province, as a planner would look it up. ``None`` when none is found."""
+    rows = list(nbs.unit_rows(table.filter(pc.is_in(table["level"], pa.array(list(nbs.SCOPE_LEVELS))))))
     wanted = match_key(province)
     prefix = next((code for code, name, level, _ in rows if level == "province" and match_key(name) == wanted), "")
     found = None
     for place in scope:
-        key, stem = match_key(place), match_key(place.rstrip("县区市旗"))
-        units = [(code, name, level) for code, name, level, _ in rows
-                 if level in ("city", "county") and code.startswith(prefix)]
-        hits = [unit for unit in units if match_key(unit[1]) == key]
-        if not hits and len(stem) >= 2:  # 新晃县 for 新晃侗族自治县
-            hits = [unit for unit in units if match_key(unit[1]).startswith(stem)]
-        if len(hits) == 1 and (found is None or found.level != "county" or hits[0][2] == "county"):
-            code, name, level = hits[0]
-            prefix, found = code, nbs.Scope(level, code, name)
-    return found
+        hit = _unit_named(rows, place, prefix)
+        if hit is not None and (found is None or found.level != "county" or hit.level == "county"):
+            prefix, found = hit.code, hit
+    return found or _county_of_town(table, rows, scope, prefix)
+
+
+def _unit_named(rows: list[tuple[str, str, str, str]], place: str, prefix: str) -> nbs.Scope | None:
+    """The one city or county under ``prefix`` called ``place`` (儋州市 is a city and its only county: the county)."""
+    key, stem = match_key(place), match_key(place.rstrip("县区市旗"))
+    units = [(code, name, level) for code, name, level, _ in rows if level in ("city", "county") and code.startswith(prefix)]
+    hits = [unit for unit in units if match_key(unit[1]) == key]
+    if not hits and len(stem) >= 2:  # 新晃县 for 新晃侗族自治县
+        hits = [unit for unit in units if match_key(unit[1]).startswith(stem)]
+    counties = [unit for unit in hits if unit[2] == "county"]
+    if len(counties) == 1 and all(counties[0][0].startswith(unit[0]) for unit in hits):
+        hits = counties
+    return nbs.Scope(hits[0][2], hits[0][0], hits[0][1]) if len(hits) == 1 else None
+
+
+def _county_of_town(table: pa.Table, rows: list[tuple[str, str, str, str]], scope: list[str],
+                    prefix: str) -> nbs.Scope | None:
+    """The county of the first town of ``scope`` that is the only town of its name under ``prefix``."""
+    towns = table.filter(pc.and_(pc.equal(table["level"], "town"), pc.starts_with(table["code"], prefix)))
+    names = dict(zip(towns["code"].to_pylist(), towns["name"].to_pylist()))
+    counties = {code: name for code, name, level, _ in rows if level == "county"}
+    length = nbs.CODE_LENGTHS["county"]
+    for place in scope:
+        codes = [code for code, name in names.items() if match_key(name) == match_key(place)]
+        if len(codes) == 1 and codes[0][:length] in counties:
+            county = codes[0][:length]
+            return nbs.Scope("county", county, f"{counties[county]} (由{place} from the town)")
+    return None
 
 
 def write_scope_roster(table: pa.Table, scope: nbs.Scope, path: Path) -> Path:

@@ -89,6 +89,11 @@ def test_a_gold_file_without_its_text_is_skipped_and_said(capsys, tmp_path):
     ("江苏省", ["鼓楼区"], None),                  # two in the province, no city to tell them apart
     ("浙江省", ["长清区"], None),                  # not in that province
     ("福建省", ["宁德市"], "3509"),                # no county: the city
+    ("海南省", ["儋州市", "南丰镇"], "460400"),     # a city whose one county has its name: the county
+    ("重庆市", ["车田乡"], "500242"),              # only a town, the one of its name in 重庆: its county
+    ("山东省", ["大店镇"], "371327"),              # likewise (莒南县)
+    ("浙江省", ["城关镇"], None),                  # no 城关镇 in 浙江 at all
+    ("山东省", ["东关街道"], None),                # several in 山东: which county is not known
 ])
 def test_the_scope_of_a_gold_file_is_its_most_specific_county(province, scope, code):
     found = evaluation.scope_of(evaluation.nbs.national_roster(), province, scope)
