@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 import tempfile
 import unicodedata
@@ -115,10 +116,17 @@ def _county_of_town(table: pa.Table, rows: list[tuple[str, str, str, str]], scop
     length = nbs.CODE_LENGTHS["county"]
     for place in scope:
         codes = [code for code, name in names.items() if match_key(name) == match_key(place)]
+        if not codes:  # 党武镇, now 党武街道
+            codes = [code for code, name in names.items() if _town_stem(name) == _town_stem(place)]
         if len(codes) == 1 and codes[0][:length] in counties:
             county = codes[0][:length]
             return nbs.Scope("county", county, f"{counties[county]} (由{place} from the town)")
     return None
+
+
+def _town_stem(name: str) -> str:
+    """A town's name without its ending (党武 for 党武镇 and 党武街道), for a town renamed since the report."""
+    return match_key(re.sub("(街道|镇|乡)$", "", name))
 
 
 def write_scope_roster(table: pa.Table, scope: nbs.Scope, path: Path) -> Path:

@@ -93,6 +93,7 @@ def test_a_gold_file_without_its_text_is_skipped_and_said(capsys, tmp_path):
     ("重庆市", ["车田乡"], "500242"),              # only a town, the one of its name in 重庆: its county
     ("山东省", ["大店镇"], "371327"),              # likewise (莒南县)
     ("浙江省", ["城关镇"], None),                  # no 城关镇 in 浙江 at all
+    ("贵州省", ["党武镇"], "520111"),              # a town become a 街道 since (党武街道, 花溪区)
     ("山东省", ["东关街道"], None),                # several in 山东: which county is not known
 ])
 def test_the_scope_of_a_gold_file_is_its_most_specific_county(province, scope, code):
