@@ -246,8 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1",
                        help="监听地址，非本机须先建立账户 / address to listen on (default: %(default)s, this machine only; "
                             "another, such as 0.0.0.0, only when accounts exist)")
-    serve.add_argument("--certfile", help="TLS 证书 / TLS certificate (PEM) to serve https")
-    serve.add_argument("--keyfile", help="TLS 私钥 / TLS private key (PEM) of --certfile")
+    serve.add_argument("--certfile", help="证书（TLS）/ TLS certificate (PEM) to serve https")
+    serve.add_argument("--keyfile", help="私钥（TLS）/ TLS private key (PEM) of --certfile")
     serve.add_argument("--server-name", action="append", default=[], metavar="NAME",
                        help="网站的域名 / a host name the site is reached by (repeatable; default with --host 0.0.0.0: "
                             "any)")
@@ -275,7 +275,8 @@ def _users_parser(commands) -> None:
                                               "disable, reset",
                                 description="账户存放在数据库旁的用户数据库中 / Accounts live in the user database beside the "
                                             "store (or --users FILE). Passwords are asked for (never an argument).")
-    actions = users.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    actions = users.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser,
+                                   help="操作 / what to do")
     add = actions.add_parser("add", help="新增账户 / add an account")
     add.add_argument("name", help="账户名 / account name")
     add.add_argument("--role", required=True, choices=("viewer", "editor", "admin"),
@@ -723,7 +724,7 @@ def _cli_actor() -> str:
 
 
 def _users(args: argparse.Namespace) -> int:
-    from linkgraph.accounts import AccountError, check_role
+    from linkgraph.accounts import AccountError, check_name, check_role
     from linkgraph.userdb import UserDB, default_path
 
     path = default_path(args.store, args.users)
@@ -733,6 +734,9 @@ def _users(args: argparse.Namespace) -> int:
         return 2
     db = UserDB(path)
     try:
+        if args.action != "list" and db.has(check_name(args.name)) != (args.action != "add"):
+            said = "账户已存在 / the account {!r} exists already" if args.action == "add" else "没有该账户 / no account named {!r}"
+            raise AccountError(said.format(args.name))  # said before a password is asked for
         if args.action == "list":
             rows = [[a["name"], a["role"].label, "停用 disabled" if a["disabled"] else "启用 enabled", a["created"],
                      a["changed"]] for a in db.accounts()]

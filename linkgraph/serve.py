@@ -515,12 +515,14 @@ def allowed_hosts(host: str, server_names: Sequence[str] = ()) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def listening_refusal(host: str, accounts: bool) -> str | None:
-    """Why ``serve`` may not listen on ``host`` (None: it may): beyond this machine only with accounts."""
-    if is_loopback(host) or accounts:
+def listening_refusal(host: str, accounts: bool, server_names: Sequence[str] = ()) -> str | None:
+    """Why ``serve`` may not listen on ``host`` (None: it may): beyond this machine, or by host names
+    (behind a front server), only with accounts."""
+    if accounts or (is_loopback(host) and not server_names):
         return None
-    return (f"没有账户时不能在 {host} 上监听（先执行 linkgraph users add NAME --role admin）/ refusing to listen on "
-            f"{host} without accounts: anyone on the network could read the store (add one first: linkgraph users "
+    where = host if not is_loopback(host) else ", ".join(server_names)
+    return (f"没有账户时不能在 {where} 上提供服务（先执行 linkgraph users add NAME --role admin）/ refusing to serve "
+            f"{where} without accounts: anyone on the network could read the store (add one first: linkgraph users "
             "add NAME --role admin)")
 
 
@@ -571,7 +573,7 @@ def serve(store: str, *, port: int = DEFAULT_PORT, cache: str | Path, title: str
 
     where = listening or Listening(port=port)
     accounts = where.users is not None and UserDB(Path(where.users)).has_accounts()
-    refusal = listening_refusal(where.host, accounts)
+    refusal = listening_refusal(where.host, accounts, where.server_names)
     if refusal:
         raise AccountError(refusal)
     app = create_app(store, cache, title=title, scope=scope, users=where.users,

@@ -117,6 +117,10 @@ class UserDB:
                 return False
             return db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
 
+    def has(self, name: str) -> bool:
+        """Whether an account named ``name`` exists (enabled or not)."""
+        return any(a["name"] == name for a in self.accounts())
+
     def add(self, actor: str, name: str, role: Role, password: str) -> None:
         name = check_name(name)
         digest = hash_password(check_password(password))
