@@ -12,7 +12,10 @@ every route of the app). A change-making request (anything but GET, HEAD and OPT
 CSRF token as the form field ``csrf_token`` (or the header ``X-CSRF-Token``); a page puts it in each form with
 ``<input type="hidden" name="csrf_token" value="{{ csrf_token }}">``. Routes and templates find the signed-in
 user as ``request.state.user`` (a :class:`linkgraph.accounts.User`: name and role, or None) and the token as
-``request.state.csrf_token``; :func:`actor` names who did something, for :func:`linkgraph.userdb.record_audit`.
+``request.state.csrf_token``; :func:`actor` names who did something, for the audit log:
+``record_audit(request.app.state.auth.db, actor(request), "load", "planner.xlsx: 12 ties")``
+(:func:`linkgraph.userdb.record_audit`; ``auth.db`` is None only where no accounts can exist, and then
+every route above viewer is refused anyway).
 
 **Without accounts** (no user database, or one without accounts) ``serve`` is what it always was: a viewer
 on 127.0.0.1 that anyone on this machine may read, no login and no cookie; routes that need an editor or an
