@@ -40,6 +40,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from graph_model.records import GraphData, Tie
 from graph_model.schema import Schema, default_schema
 from graph_model.tie_rows import tie_labels, tie_row
+from linkgraph import account_pages
 from linkgraph.accounts import Role
 from linkgraph.pipeline import EVERYTHING, Scope
 from linkgraph.userdb import UserDB
@@ -423,7 +424,7 @@ class SecurityHeaders:
 def routes() -> list[RoleRoute]:
     """Every route of the app and the least role that may use it: the one table
     :class:`linkgraph.webauth.AuthMiddleware` enforces (its docstring says how to add one)."""
-    viewer, anyone = Role.viewer, Role.anonymous
+    viewer, admin, anyone = Role.viewer, Role.admin, Role.anonymous
     return [
         RoleRoute("/", home, viewer),
         RoleRoute("/map", map_page, viewer),
@@ -437,6 +438,10 @@ def routes() -> list[RoleRoute]:
         RoleRoute("/login", login_page, anyone),
         RoleRoute("/login", functools.partial(login, render=_page), anyone, methods=["POST"], name="login_post"),
         RoleRoute("/logout", logout, anyone, methods=["POST"]),
+        RoleRoute("/admin/users", account_pages.users_page, admin),
+        RoleRoute("/admin/users", account_pages.add_user, admin, methods=["POST"], name="add_user"),
+        RoleRoute("/admin/users/{name}/disable", account_pages.disable_user, admin, methods=["POST"]),
+        RoleRoute("/admin/users/{name}/reset", account_pages.reset_user, admin, methods=["POST"]),
     ]
 
 
@@ -454,6 +459,7 @@ def create_app(store: str, cache: str | Path, *, title: str = "linkgraph", scope
     )
     app.state.site = Site(store, Path(cache), title, scope=scope)
     app.state.auth = auth
+    app.state.render = _page  # how a page module (account_pages) renders a page of the site
     return app
 
 

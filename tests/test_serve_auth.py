@@ -14,6 +14,7 @@ import sys
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import pytest
 from starlette.routing import Route
@@ -289,8 +290,9 @@ def test_behind_a_tls_proxy_the_cookie_is_secure(jia_store, tmp_path):
         assert answer.status == 303 and "secure" in cookie_attributes(answer)
 
 
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and its key, made here (the ``cryptography`` package)."""
+def self_signed(folder: Path, names: Sequence[str] = ()) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (and the host ``names``) and its key, made here (the ``cryptography``
+    package)."""
     import datetime as dt
     import ipaddress
 
@@ -305,8 +307,8 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
                    .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
                    .not_valid_after(now + dt.timedelta(days=2))
-                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                                  critical=False)
+                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                                                               *map(x509.DNSName, names)]), critical=False)
                    .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
                    .sign(key, hashes.SHA256()))
     cert, private = folder / "cert.pem", folder / "key.pem"
@@ -433,3 +435,42 @@ def test_no_password_reaches_any_output_or_file(jia_store, tmp_path):
             assert secret.encode() not in path.read_bytes(), path
     audit = UserDB(tmp_path / "u.sqlite").audit()
     assert [e["action"] for e in audit][:2] == ["login", "user.add"] and secret not in str(audit)
+
+
+def test_an_admin_adds_disables_and_resets_accounts_in_the_browser_pages(jia_store, tmp_path):
+    users = tmp_path / "u.sqlite"
+    team_db(users)
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        admin = signed_in(url, Role.admin)
+        page = admin.get("/admin/users")
+        assert page.status == 200 and all(f'<tr data-name="{name}">' in page.body for name in NAMES.values())
+        token = admin.token("/admin/users")
+        added = admin.request("POST", "/admin/users", form={"csrf_token": token, "name": "新人", "role": "editor",
+                                                              "password": "new-person-pw-1"})
+        assert added.location == "/admin/users?done=add&name=%E6%96%B0%E4%BA%BA"
+        assert "已新增账户 / added the account 新人" in admin.get(added.location).body
+        newcomer = Client(url)
+        assert newcomer.login("新人", "new-person-pw-1").status == 303 and newcomer.get("/map").status == 200
+        reset = admin.request("POST", "/admin/users/%E6%96%B0%E4%BA%BA/reset",
+                              form={"csrf_token": token, "password": "another-pw-22"})
+        assert reset.status == 303 and newcomer.get("/map").status == 303  # a new password ends its sessions
+        assert Client(url).login("新人", "new-person-pw-1").status == 400
+        assert Client(url).login("新人", "another-pw-22").status == 303
+        disabled = admin.request("POST", "/admin/users/%E6%96%B0%E4%BA%BA/disable", form={"csrf_token": token})
+        assert disabled.status == 303 and Client(url).login("新人", "another-pw-22").status == 400
+        for form, said in [({"name": "<b>x</b>", "role": "viewer", "password": "long-enough-1"}, "账户名只能含"),
+                           ({"name": "x2", "role": "root", "password": "long-enough-1"}, "角色应为"),
+                           ({"name": "x3", "role": "viewer", "password": "short"}, "密码至少 10 个字符"),
+                           ({"name": "新人", "role": "viewer", "password": "long-enough-1"}, "账户已存在")]:
+            refused = admin.request("POST", "/admin/users", form={"csrf_token": token, **form})
+            assert refused.status == 400 and said in refused.body and "<b>x</b>" not in refused.body, form
+        own = admin.request("POST", f"/admin/users/{urllib.parse.quote(NAMES['admin'])}/disable",
+                            form={"csrf_token": token})
+        assert own.status == 400 and "不能停用自己的账户" in own.body
+        assert admin.request("POST", "/admin/users/nobody/reset", form={"csrf_token": token,
+                                                                        "password": "long-enough-1"}).status == 400
+        audit = UserDB(users).audit()
+        assert [(e["actor"], e["action"], e["detail"]) for e in audit if e["action"].startswith("user.")][:3] == [
+            (NAMES["admin"], "user.disable", "新人"), (NAMES["admin"], "user.reset", "新人"),
+            (NAMES["admin"], "user.add", "新人 (editor)")]
+        assert "user.disable" in admin.get("/admin/users").body  # the audit log, on the page
