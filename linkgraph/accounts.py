@@ -129,6 +129,9 @@ class Throttle:
     limit: int = 5
     window: float = 900.0
     lockout: float = 300.0
+    most_keys: int = 100_000
+    """Keys remembered at most: past it, those whose failures are all older than ``window`` are forgotten (a
+    flood of made-up names cannot fill the memory with them)."""
     _failures: dict[str, deque] = field(default_factory=dict)
 
     def _recent(self, key: str, now: float) -> deque:
@@ -146,6 +149,12 @@ class Throttle:
 
     def fail(self, key: str, now: float) -> None:
         self._recent(key, now).append(now)
+        if len(self._failures) > self.most_keys:
+            for stale in [k for k, times in self._failures.items() if now - times[-1] > self.window]:
+                del self._failures[stale]
+
+    def __len__(self) -> int:
+        return len(self._failures)
 
     def succeed(self, key: str) -> None:
         self._failures.pop(key, None)

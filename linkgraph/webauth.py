@@ -43,7 +43,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Match, Route
 
@@ -53,7 +53,11 @@ from linkgraph.userdb import SESSION_HOURS, UserDB
 COOKIE = "linkgraph_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_FORM_BYTES = 64 * 1024 * 1024
-"""The largest change-making request body read (to find its CSRF token); a larger one is refused (413)."""
+"""The largest change-making request body read (to find its CSRF token) for a route that needs an editor or
+an admin (uploads); a larger one is refused (413)."""
+MAX_SMALL_FORM_BYTES = 64 * 1024
+"""The same for the routes open to viewers and anonymous visitors (the login and logout forms): nobody who
+has not signed in as an editor can make the server read more."""
 CSRF_REFUSED = ("表单已过期或不是从本站提交的，请重新打开页面再提交 / the form's CSRF token is missing or wrong: open "
                 "the page again and resubmit")
 
@@ -132,8 +136,8 @@ def client_address(scope: dict) -> str:
 
 # ---------------------------------------------------------------- the middleware
 
-async def _read_body(receive) -> tuple[bytes | None, list[dict]]:
-    """The whole request body (None when it exceeds :data:`MAX_FORM_BYTES`) and the messages read."""
+async def _read_body(receive, limit: int) -> tuple[bytes | None, list[dict]]:
+    """The whole request body (None when it exceeds ``limit`` bytes) and the messages read."""
     messages, size = [], 0
     while True:
         message = await receive()
@@ -141,7 +145,7 @@ async def _read_body(receive) -> tuple[bytes | None, list[dict]]:
         if message["type"] != "http.request":
             return b"", messages
         size += len(message.get("body", b""))
-        if size > MAX_FORM_BYTES:
+        if size > limit:
             return None, messages
         if not message.get("more_body"):
             return b"".join(m.get("body", b"") for m in messages), messages
@@ -164,7 +168,7 @@ async def _form_token(scope: dict, messages: list[dict], receive) -> str:
         form = await request.form()
         value = form.get("csrf_token")
         return value if isinstance(value, str) else ""
-    except (HTTPException, ValueError, KeyError, AssertionError):  # a malformed body is a body without a token
+    except (HTTPException, ClientDisconnect, ValueError, KeyError, AssertionError):  # malformed, or cut off
         return ""
     finally:
         if form is not None:
@@ -195,21 +199,25 @@ class AuthMiddleware:
         refusal = self._check_role(scope, user, accounts, needed if match is not Match.NONE else None,
                                    found=match is not Match.NONE)
         if refusal is None and match is Match.FULL and scope["method"] not in SAFE_METHODS:
-            receive, refusal = await self._check_csrf(scope, receive, kept["csrf"])
+            limit = MAX_FORM_BYTES if needed >= Role.editor else MAX_SMALL_FORM_BYTES
+            receive, refusal = await self._check_csrf(scope, receive, kept["csrf"], limit)
         if refusal is not None:
             return await refusal(scope, receive, send)
         await self.app(scope, receive, self._sending(scope, send, session if accounts else None))
 
-    async def _check_csrf(self, scope, receive, expected: str):
+    async def _check_csrf(self, scope, receive, expected: str, limit: int):
         """``(receive, None)`` when the request carries the session's CSRF token (``receive`` replays the
-        body read to find it), else ``(receive, the refusal)``."""
+        body read to find it, at most ``limit`` bytes), else ``(receive, the refusal)``."""
         request = Request(scope)
         given = request.headers.get("x-csrf-token", "")
         if not given:
-            body, messages = await _read_body(receive)
+            declared = request.headers.get("content-length", "0")
+            body, messages = (None, []) if not declared.isdigit() or int(declared) > limit else \
+                await _read_body(receive, limit)
             receive = _replay(messages, receive)
             if body is None:
-                return receive, self.error(request, 413, "请求过大 / the request is too large")
+                return receive, self.error(request, 413, f"请求过大（最多 {limit:,} 字节）/ the request is too large "
+                                                         f"(at most {limit:,} bytes)")
             given = await _form_token(scope, messages, receive)
         if not secrets.compare_digest(given.encode(), expected.encode()):
             return receive, self.error(request, 403, CSRF_REFUSED)

@@ -166,3 +166,14 @@ def test_a_password_is_never_an_argument_nor_printed(tmp_path):
     assert reset.returncode == 0, reset.stderr
     assert PASSWORD not in reset.stdout + reset.stderr
     assert UserDB(default_path(store)).check_login("v", PASSWORD + "1") == User("v", Role.viewer)
+
+
+def test_the_throttle_forgets_stale_keys_past_its_bound():
+    throttle = Throttle(limit=5, window=10, lockout=5, most_keys=3)
+    for number in range(3):
+        throttle.fail(f"account:made-up-{number}", 0)
+    throttle.fail("account:a", 20)  # four keys: the three older than the window go
+    assert len(throttle) == 1 and throttle.wait("account:a", 21) == 0
+    for number in range(5):
+        throttle.fail(f"address:{number}", 21)
+    assert len(throttle) == 6  # none stale yet: kept, whatever the bound

@@ -11,6 +11,7 @@ import re
 import ssl
 import subprocess
 import sys
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -474,3 +475,39 @@ def test_an_admin_adds_disables_and_resets_accounts_in_the_browser_pages(jia_sto
             (NAMES["admin"], "user.disable", "新人"), (NAMES["admin"], "user.reset", "新人"),
             (NAMES["admin"], "user.add", "新人 (editor)")]
         assert "user.disable" in admin.get("/admin/users").body  # the audit log, on the page
+
+
+def test_only_editors_and_admins_can_make_the_server_read_a_large_body(jia_store, tmp_path):
+    from linkgraph.webauth import MAX_SMALL_FORM_BYTES
+
+    users = tmp_path / "u.sqlite"
+    team_db(users)
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        client = Client(url)
+        token = client.token()
+        padding = "x" * MAX_SMALL_FORM_BYTES
+        answer = client.request("POST", "/login", form={"csrf_token": token, "name": "a", "password": padding})
+        assert answer.status == 413 and "the request is too large (at most 65,536 bytes)" in answer.body
+        chunks = iter([b"csrf_token=" + token.encode() + b"&pad=", padding.encode()])  # no Content-Length: chunked
+        assert client.request("POST", "/login", body=chunks, headers={
+            "Content-Type": "application/x-www-form-urlencoded"}).status == 413
+        admin = signed_in(url, Role.admin)
+        answer = admin.request("POST", "/admin/users", form={"csrf_token": admin.token("/"), "name": "big1",
+                                                             "role": "viewer", "password": "long-enough-1",
+                                                             "note": padding})
+        assert answer.status == 303 and UserDB(users).has("big1")
+
+
+def test_a_form_cut_off_midway_is_no_server_error(jia_store, tmp_path, caplog):
+    import socket
+
+    users = tmp_path / "u.sqlite"
+    team_db(users)
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        port = urllib.parse.urlsplit(url).port
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+            sock.sendall(b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded"
+                         b"\r\nContent-Length: 1000\r\n\r\ncsrf_token=abc")
+        time.sleep(0.5)  # (the server notices the closed connection; nothing to wait for otherwise)
+        assert Client(url).get("/login").status == 200
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
