@@ -1,6 +1,6 @@
 """``linkgraph serve``: the map, the saved queries, the report and a page per node, in a local browser.
 
-A thin web layer (Starlette, served by uvicorn on 127.0.0.1 only) over what the
+A thin web layer (Starlette, served by uvicorn) over what the
 command line does: queries run through :func:`linkgraph.pipeline.run_query`, the
 report is :func:`linkgraph.pipeline.report` written into a cache folder, the map
 is :func:`visualizations.map.render_map` of the store's graph. The store is only
@@ -8,12 +8,17 @@ ever opened read-only, for each request or each export, and never held open, so
 that a load can run beside it; when an embedded store file changes, the pages
 follow.
 
+Without accounts it answers on 127.0.0.1 only, to anyone on this machine, as it always did. With accounts
+(:mod:`linkgraph.accounts`, :mod:`linkgraph.userdb`) everyone signs in, each route needs the role the one
+table of :func:`routes` gives it (enforced by :class:`linkgraph.webauth.AuthMiddleware`, whose docstring says
+how to add a route), and it may listen beyond this machine (``--host``), over TLS or behind a front server.
+
 Every page is rendered with the project's escaping templates and runs under a
 Content Security Policy that allows only its own inline scripts, by hash (the
 pages other than the map have none); no page may be framed; nothing is fetched
 from outside. A request for something that is not there, or with a parameter a
 query refuses, gets a 4xx page that says why, in Chinese and English, and no
-stack trace; the Host header must name this machine (no DNS rebinding).
+stack trace; the Host header must name this machine or a --server-name (no DNS rebinding).
 """
 
 from __future__ import annotations
