@@ -670,7 +670,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from linkgraph.accounts import AccountError
     from linkgraph.serve import Listening, serve
-    from linkgraph.userdb import default_path
+    from linkgraph.userdb import UserDB, default_path
 
     if bool(args.certfile) != bool(args.keyfile):
         print("错误 error: --certfile 与 --keyfile 须同时给出 / --certfile and --keyfile go together", file=sys.stderr)
@@ -679,7 +679,8 @@ def _serve(args: argparse.Namespace) -> int:
     listening = Listening(args.host, args.port, args.certfile, args.keyfile, users, tuple(args.server_name))
 
     def ready(url: str) -> None:
-        print(f"浏览 open {url} （只读 read-only: {redact(args.store)}; Ctrl+C 停止 to stop）", flush=True)
+        signing_in = f"; 须登录 sign-in: {users}" if users and UserDB(users).has_accounts() else ""
+        print(f"浏览 open {url} （只读 read-only: {redact(args.store)}{signing_in}; Ctrl+C 停止 to stop）", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="linkgraph-serve-") as temporary:
         try:
