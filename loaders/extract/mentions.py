@@ -153,6 +153,12 @@ class Registry:
         self.lexicon = lexicon
         self.entities: list[Entity] = []
         self._by_key: dict[tuple[str, str], Entity] = {}
+        self._kinds: dict[str, None] = {}
+        self._by_place: dict[str, Entity] = {}
+        # surfaces of organizations by text, and their lengths: a sentence is searched for the names read so far
+        # by looking up its substrings, so each sentence costs its length, not the number of names (linear time)
+        self.by_surface: dict[str, list[Entity]] = {}
+        self.surface_lengths: set[int] = set()
         self._counter = 0
 
     def new_id(self) -> str:
@@ -162,7 +168,7 @@ class Registry:
     def find(self, kind: str | None, *names: str) -> Entity | None:
         for name in names:
             key = match_key(name)
-            for k in ([kind] if kind else sorted({e.kind for e in self.entities})):
+            for k in ([kind] if kind else sorted(self._kinds)):
                 found = self._by_key.get((k, key))
                 if found is not None:
                     return found
@@ -170,15 +176,30 @@ class Registry:
 
     def add(self, entity: Entity) -> Entity:
         self.entities.append(entity)
+        self._kinds.setdefault(entity.kind)
+        if entity.place is not None:
+            self._by_place.setdefault(entity.place.id, entity)
         self.index(entity, entity.name)
         return entity
+
+    def of_place(self, code: str) -> Entity | None:
+        """The entity of the roster unit ``code``, when one was found."""
+        return self._by_place.get(code)
 
     def index(self, entity: Entity, *names: str) -> None:
         for name in names:
             if name:
                 self._by_key.setdefault((entity.kind, match_key(name)), entity)
                 if len(name) >= self.lexicon.min_alias and name not in self.lexicon.generic_cores:
-                    entity.surfaces.add(name)
+                    self.add_surface(entity, name)
+
+    def add_surface(self, entity: Entity, surface: str) -> None:
+        """``surface`` names ``entity`` in running text (found again by :attr:`by_surface`)."""
+        entity.surfaces.add(surface)
+        named = self.by_surface.setdefault(surface, [])
+        if entity not in named:
+            named.append(entity)
+            self.surface_lengths.add(len(surface))
 
     def abbreviations(self, name: str, regions: Iterable[str]) -> list[str]:
         """Shorter names a report may use for ``name``: without its leading region, its legal form, contracted.
@@ -290,6 +311,12 @@ class MentionFinder:
                                                           key=len, reverse=True)))
         counties = places.counties()
         self.only_county = counties[0] if len(counties) == 1 else None
+        # looked up at every position of every sentence: by first character, and by length, once
+        self._rules_by_first: dict[str, tuple[SuffixRule, ...]] = {}
+        for rule in lexicon.suffix_rules:
+            self._rules_by_first[rule.suffix[:1]] = (*self._rules_by_first.get(rule.suffix[:1], ()), rule)
+        self._boundary_words = frozenset(lexicon.boundaries)
+        self._boundary_lengths = sorted({len(w) for w in lexicon.boundaries}, reverse=True)
 
     # ------------------------------------------------------------------ context
 
@@ -362,7 +389,7 @@ class MentionFinder:
         roster = self.places.roster
         if status == "exact" and spelling not in (chosen.name, chosen.props.get("name_raw")):
             status = "normalized"
-        existing = next((e for e in self.registry.entities if e.place is not None and e.place.id == chosen.id), None)
+        existing = self.registry.of_place(chosen.id)
         if existing is not None:
             existing.spellings.setdefault(spelling)
             self.registry.index(existing, surface)
@@ -401,13 +428,15 @@ class MentionFinder:
     # ------------------------------------------------------------------ organizations
 
     def _rule_at(self, key: str, position: int) -> SuffixRule | None:
-        for rule in self.lex.suffix_rules:
+        """The first suffix rule (in ``mentions.yaml`` order) whose suffix starts at ``position``."""
+        for rule in self._rules_by_first.get(key[position:position + 1], ()):
             if key.startswith(rule.suffix, position):
                 return rule
         return None
 
     def _boundary_before(self, key: str, position: int) -> bool:
-        return any(key.endswith(word, 0, position) for word in self.lex.boundaries)
+        words = self._boundary_words
+        return any(key[position - n:position] in words for n in self._boundary_lengths if n <= position)
 
     def _core_start(self, key: str, suffix_start: int, floor: int, places: list[Mention]) -> int:
         anchors = sorted((m for m in places if m.start >= floor and m.end <= suffix_start), key=lambda m: m.start)
@@ -589,7 +618,7 @@ class MentionFinder:
             if match:
                 alias = match.group(1)
                 self.registry.index(entity, alias)
-                entity.surfaces.add(alias)  # defined by the text: kept even when short (以下简称“枣香”)
+                self.registry.add_surface(entity, alias)  # defined by the text: kept even when short (以下简称“枣香”)
                 entity.spellings.setdefault(sentence.text.quote[match.start(1):match.end(1)])
 
     # ------------------------------------------------------------------ references, industries, figures
@@ -608,13 +637,19 @@ class MentionFinder:
         return not sentence.covered(a, b) and not any(m.start < b and a < m.end for m in found)
 
     def _aliases(self, sentence: Sentence, found: list[Mention]) -> None:
+        """Organizations read before, named again by any of their surfaces: longest first, left to right.
+
+        Every substring of the sentence of a surface's length is looked up (:attr:`Registry.by_surface`),
+        so a sentence costs its length times the few lengths names have, however many names were read.
+        """
         key = sentence.text.key
-        surfaces = sorted({(s, e) for e in self.registry.entities if not e.is_place and e.kind != "Industry"
-                           for s in e.surfaces}, key=lambda item: -len(item[0]))
-        for surface, entity in surfaces:
-            for match in re.finditer(re.escape(surface), key):
-                if self._free(sentence, found, match.start(), match.end()):
-                    found.append(Mention(match.start(), match.end(), entity, "alias"))
+        by_surface = self.registry.by_surface
+        for length in sorted(self.registry.surface_lengths, reverse=True):
+            for start in range(len(key) - length + 1):
+                named = by_surface.get(key[start:start + length])
+                entity = next((e for e in named if not e.is_place and e.kind != "Industry"), None) if named else None
+                if entity is not None and self._free(sentence, found, start, start + length):
+                    found.append(Mention(start, start + length, entity, "alias"))
 
     def _anaphors(self, sentence: Sentence, found: list[Mention]) -> None:
         key = sentence.text.key
