@@ -78,6 +78,12 @@ def is_heading(paragraph: str) -> bool:
     return bool(_NUMBERED_HEADING.match(text)) and len(text) <= MAX_HEADING
 
 
+def report_keys(documents: Iterable[Document]) -> list[str]:
+    """The key form (Simplified, folded: :class:`~loaders.extract.clean.CleanText`) of every paragraph of the
+    reports, for finding which counties they are about (:mod:`loaders.extract.scope`)."""
+    return [CleanText.of(paragraph).key for document in documents for paragraph in document.paragraphs]
+
+
 def extract(documents: Iterable[Document], roster: Iterable[Node], schema: Schema | None = None,
             lexicon: Lexicon | None = None) -> Extraction:
     """Read every document in order and propose the ties they state; pure.

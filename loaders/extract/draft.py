@@ -242,9 +242,13 @@ def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, tit
 
 def _cell(value: Any) -> Any:
     """A value as a cell: numbers as they are, the rest as text without the control characters a
-    workbook cannot hold (a NUL or an escape in a report is left out, not a failed draft)."""
+    workbook cannot hold (a NUL or an escape in a report is left out, not a failed draft), and never a
+    formula (a quote that starts with ``=``, ``+``, ``-`` or ``@``: :func:`visualizations.tables.neutralized`,
+    the one guard of every table linkgraph writes)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from visualizations.tables import neutralized
 
     if value is None or isinstance(value, (int, float)):
         return value
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return neutralized(ILLEGAL_CHARACTERS_RE.sub("", str(value)))

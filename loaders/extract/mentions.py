@@ -238,12 +238,17 @@ class Registry:
 class PlaceFinder:
     """Roster places in text: spans ending in a unit word that the roster knows, and region names."""
 
-    def __init__(self, roster: RosterIndex):
+    def __init__(self, roster: RosterIndex, short_names: Iterable[str] = REGION_KINDS,
+                 unit_words: dict[str, tuple[str, ...]] | None = None):
+        """``short_names``: the kinds of region also found without their unit word (榆林 for 榆林市);
+        ``unit_words``: the words that end a town's or village's name, by kind (default :data:`PLACE_UNITS`)."""
         self.roster = roster
+        self.unit_words = PLACE_UNITS if unit_words is None else unit_words
         self.regions: dict[str, list[Node]] = {}
         for node in roster.nodes.values():
             if node.kind in REGION_KINDS:
-                for surface in {node.name, place_key(node.name, node.kind)}:
+                short = place_key(node.name, node.kind) if node.kind in short_names else node.name
+                for surface in {node.name, short}:
                     if len(surface) >= 2:
                         self.regions.setdefault(surface, []).append(node)
         self._regions_pattern = (re.compile("|".join(sorted(map(re.escape, self.regions), key=len, reverse=True)))
@@ -260,7 +265,7 @@ class PlaceFinder:
                 nodes = self.regions[match.group()]
                 found.append((match.start(), match.end(), nodes[0].kind, nodes))
         taken = [(a, b) for a, b, _, _ in found]
-        for kind, units in PLACE_UNITS.items():
+        for kind, units in self.unit_words.items():
             for unit in units:
                 for match in re.finditer(re.escape(unit), key):
                     end = match.end()
@@ -333,7 +338,7 @@ class MentionFinder:
             self.section_latest["suffix:" + entity.suffix] = entity
         if entity.kind == TOWN:
             self.paragraph_towns.append(entity)
-        if entity.kind == COUNTY and self.county is None:
+        if entity.kind == COUNTY and entity.place is not None:  # the county the report speaks of now
             self.county = entity.place
         if entity.props.get("aggregate_count") and entity not in self.section_groups:
             self.section_groups.append(entity)
@@ -375,10 +380,11 @@ class MentionFinder:
 
     def _unit_in_county(self, kind: str, units: list[Node]) -> tuple[str, Node | None, tuple[str, ...]]:
         """``(status, unit, candidates)`` of a place the roster knows by name: the one unit of that name (in the
-        report's county, for a town or village), else none and the units it may be."""
+        county the report last named, for a town or village; else in the whole roster, which may hold the
+        several counties a report names), else none and the units it may be, with their towns."""
         county_code = self.county.id if self.county is not None else None
         in_county_only = county_code is not None and kind in (TOWN, VILLAGE)
-        inside = [u for u in units if not in_county_only or u.id.startswith(county_code)]
+        inside = [u for u in units if not in_county_only or u.id.startswith(county_code)] or units
         if len(inside) == 1:
             return "exact", inside[0], ()
         return "unresolved", None, tuple(self.places.roster.describe(n) for n in inside)
@@ -404,10 +410,9 @@ class MentionFinder:
 
     def _find_places(self, sentence: Sentence) -> list[Mention]:
         text = sentence.text
-        county_code = self.county.id if self.county is not None else None
         mentions: list[Mention] = []
         previous: Mention | None = None
-        for start, end, kind, units in self.places.find(text.key, county_code):
+        for start, end, kind, units in self.places.find(text.key, None):
             town = None
             if kind == VILLAGE:
                 if previous is not None and previous.end == start and previous.entity.kind == TOWN:
