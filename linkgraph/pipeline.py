@@ -445,7 +445,7 @@ def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city
     city or province given); a given scope that holds none of the reports' places is refused."""
     from loaders import nbs
     from loaders.extract import extract, report_keys
-    from loaders.extract.scope import ReportScope, choose_scope, scope_description, wrong_scope
+    from loaders.extract.scope import ReportScope, ScopeError, decide_scope, scope_description, wrong_scope
 
     table = nbs.national_roster()
     places = {schema.level_kind("town"), schema.level_kind("village")}
@@ -456,13 +456,18 @@ def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city
         listed = scope_description(codes, table)
         chosen = ReportScope(codes, f"所给区县：{listed} / counties given: {listed}")
     else:
-        chosen = choose_scope(keys, table, within=within)
+        chosen = decide_scope(keys, table, within=within)
+    error = chosen if isinstance(chosen, ScopeError) else wrong_scope(keys, table, chosen.codes) if (
+        counties or within) else None
+    if error is not None:  # said of the reports it is about
+        where = Origin("、".join(document.file for document in documents))
+        raise InputError([Problem(where, problem.message, problem.hint) for problem in error.problems])
     extraction = extract(documents, scope_roster_units(schema, chosen.codes), schema)
-    if counties:
-        in_scope = sum(1 for e in extraction.entities if e.is_place and e.kind in places and e.place is not None)
-        error = wrong_scope(keys, table, chosen.codes, in_scope)
-        if error is not None:
-            raise error
+    in_scope = sum(1 for e in extraction.entities if e.kind in places and e.place is not None)
+    if not in_scope:
+        listed = scope_description(chosen.codes, table)
+        return extraction, (f"{chosen.how}; 但报道中的乡镇和村都不在{listed}的名册中 / but no town or village of the "
+                            f"reports was found in the roster of {listed}")
     return extraction, chosen.how
 
 

@@ -62,12 +62,23 @@ def _check_binary(data: bytes, file: str, legacy: bool = False) -> str | None:
     even, odd = head[0::2].count(0), head[1::2].count(0)
     if max(even, odd) > 4 * min(even, odd) + 1 and len(head) % 2 == 0:
         order = "big-endian" if even > odd else "little-endian"
-        if legacy:
-            return "utf-16-be" if even > odd else "utf-16-le"
-        raise _refused(file, f"文件是 UTF-16 编码（{order}，无 BOM），请另存为 UTF-8 / the file is UTF-16-encoded "
-                       f"({order}, without a byte-order mark); save it as UTF-8")
+        wide = "utf-16-be" if even > odd else "utf-16-le"
+        if legacy and _decodes(data, wide):
+            return wide
+        if not legacy:
+            raise _refused(file, f"文件是 UTF-16 编码（{order}，无 BOM），请另存为 UTF-8 / the file is UTF-16-encoded "
+                           f"({order}, without a byte-order mark); save it as UTF-8")
     raise _refused(file, "不是文本文件（含 NUL 字节）/ not a text file (it holds NUL bytes)",
                    "给出 CSV、YAML 或文本文件 / give a CSV, YAML or text file")
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    """Whether ``data`` is text in ``encoding`` (bytes that look like UTF-16 may be a binary file's)."""
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _head(data: bytes) -> bytes:

@@ -236,14 +236,13 @@ def decide_scope(keys: Sequence[str], roster: pa.Table, *, within: str = "") -> 
     return _undecided(finder.roster, shared_towns, shared_counties, within)
 
 
-def wrong_scope(keys: Sequence[str], roster: pa.Table, given: Sequence[str], found_in_scope: int) -> ScopeError | None:
-    """The error of a scope given (``given`` codes) in which none of the reports' places was found
-    (``found_in_scope``) while the country has counties or towns they name: where those are; else None."""
-    if found_in_scope:
-        return None
+def wrong_scope(keys: Sequence[str], roster: pa.Table, given: Sequence[str]) -> ScopeError | None:
+    """The error of a scope given (``given`` codes) that holds none of the counties and towns the reports
+    name, while the country has some of them: where those are; else None. (Villages do not count: a
+    neighbouring county has a 龙井村 too.)"""
     named = [p for p in named_places(keys, roster) if p.kind in (COUNTY, TOWN)]
     elsewhere = [p for p in named if not any(u.id.startswith(g) for u in p.units for g in given)]
-    if not elsewhere:
+    if not elsewhere or len(elsewhere) < len(named):
         return None
     index = _finder(roster, "").roster
     scope = "、".join(_label(index, g) for g in given)
