@@ -309,6 +309,7 @@ def read_document(path: str | Path) -> Document:
 # U+FFFE/U+FFFF: nothing a reader sees, but they split names (鞍山\u200b村) and a workbook cannot hold some of them.
 _UNSEEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
                      "\ufff9-\uffff\U000e0000-\U000e007f]")
+SCORED_TEXT = 1 << 16  # how much of a report the check reads
 MIN_COMMON_SHARE = 0.5
 """The least share of a report's Chinese characters that are common (GB2312 level 1 once made Simplified):
 0.95-1.0 on real reports, 0.1-0.6 on bytes of another encoding or a binary file read as GB18030."""
@@ -327,9 +328,10 @@ def not_chinese(text: str) -> str | None:
     the bytes of a binary file or of another encoding), or ``None``."""
     from loaders.text import level1_share
 
-    if not _CHINESE.search(text):
+    ideographs = "".join(_CHINESE.findall(text[:SCORED_TEXT]))  # not punctuation: a page of it is still Chinese
+    if not ideographs:
         return "报道中没有中文 / the file holds no Chinese text"
-    share = level1_share(text)
+    share = level1_share(ideographs)
     if share < MIN_COMMON_SHARE:
         return (f"读出的文字大多是生僻字（常用字仅占 {share:.0%}），文件可能是二进制文件或其他编码 / the text reads as rare "
                 f"characters (only {share:.0%} common ones): a binary file or another encoding")

@@ -158,7 +158,7 @@ class Registry:
         # surfaces of organizations by text, and their lengths: a sentence is searched for the names read so far
         # by looking up its substrings, so each sentence costs its length, not the number of names (linear time)
         self.by_surface: dict[str, list[Entity]] = {}
-        self.surface_lengths: set[int] = set()
+        self.surface_lengths: dict[str, set[int]] = {}  # by first character
         self._counter = 0
 
     def new_id(self) -> str:
@@ -199,7 +199,7 @@ class Registry:
         named = self.by_surface.setdefault(surface, [])
         if entity not in named:
             named.append(entity)
-            self.surface_lengths.add(len(surface))
+            self.surface_lengths.setdefault(surface[:1], set()).add(len(surface))
 
     def abbreviations(self, name: str, regions: Iterable[str]) -> list[str]:
         """Shorter names a report may use for ``name``: without its leading region, its legal form, contracted.
@@ -244,6 +244,7 @@ class PlaceFinder:
         ``unit_words``: the words that end a town's or village's name, by kind (default :data:`PLACE_UNITS`)."""
         self.roster = roster
         self.unit_words = PLACE_UNITS if unit_words is None else unit_words
+        self._known: dict[tuple[str, str, str | None], list[Node]] = {}
         self.regions: dict[str, list[Node]] = {}
         for node in roster.nodes.values():
             if node.kind in REGION_KINDS:
@@ -253,6 +254,14 @@ class PlaceFinder:
                         self.regions.setdefault(surface, []).append(node)
         self._regions_pattern = (re.compile("|".join(sorted(map(re.escape, self.regions), key=len, reverse=True)))
                                  if self.regions else None)
+
+    def _named(self, kind: str, span: str, county: str | None) -> list[Node]:
+        """:meth:`RosterIndex.named`, kept per span: a long report names the same places again and again."""
+        key = (kind, span, county)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = self.roster.named(kind, span, county)
+        return found
 
     def counties(self) -> list[Node]:
         return [n for n in self.roster.nodes.values() if n.kind == COUNTY]
@@ -266,14 +275,14 @@ class PlaceFinder:
                 found.append((match.start(), match.end(), nodes[0].kind, nodes))
         taken = [(a, b) for a, b, _, _ in found]
         for kind, units in self.unit_words.items():
-            for unit in units:
+            for unit in (u for u in units if u in key):  # most sentences hold none: no pattern looked up
                 for match in re.finditer(re.escape(unit), key):
                     end = match.end()
                     for start in range(max(0, end - MAX_PLACE), match.start()):
                         span = key[start:end]
                         if not all(_CJK.match(c) for c in span) or any(a < end and start < b for a, b in taken):
                             continue
-                        units = self.roster.named(kind, span, county)
+                        units = self._named(kind, span, county)
                         if units:
                             found.append((start, end, kind, units))
                             taken.append((start, end))
@@ -644,22 +653,27 @@ class MentionFinder:
     def _aliases(self, sentence: Sentence, found: list[Mention]) -> None:
         """Organizations read before, named again by any of their surfaces: longest first, left to right.
 
-        Every substring of the sentence of a surface's length is looked up (:attr:`Registry.by_surface`),
-        so a sentence costs its length times the few lengths names have, however many names were read.
+        At each position of the sentence, the substrings as long as the surfaces beginning with its character
+        are looked up (:attr:`Registry.by_surface`), so a sentence costs its length times the few lengths names
+        have, however many names were read before it.
         """
         key = sentence.text.key
-        by_surface = self.registry.by_surface
-        for length in sorted(self.registry.surface_lengths, reverse=True):
-            for start in range(len(key) - length + 1):
+        by_surface, lengths = self.registry.by_surface, self.registry.surface_lengths
+        occurrences = []  # (length, start, entity): looked up only where a surface begins with the character
+        for start, char in enumerate(key):
+            for length in lengths.get(char, ()):
                 named = by_surface.get(key[start:start + length])
                 entity = next((e for e in named if not e.is_place and e.kind != "Industry"), None) if named else None
-                if entity is not None and self._free(sentence, found, start, start + length):
-                    found.append(Mention(start, start + length, entity, "alias"))
+                if entity is not None:
+                    occurrences.append((-length, start, entity))
+        for length, start, entity in sorted(occurrences, key=lambda o: o[:2]):
+            if self._free(sentence, found, start, start - length):
+                found.append(Mention(start, start - length, entity, "alias"))
 
     def _anaphors(self, sentence: Sentence, found: list[Mention]) -> None:
         key = sentence.text.key
         for word, kind in sorted(self.lex.anaphora.items(), key=lambda item: -len(item[0])):
-            for match in re.finditer(re.escape(word), key):
+            for match in re.finditer(re.escape(word), key) if word in key else ():
                 if not self._free(sentence, found, match.start(), match.end()):
                     continue
                 target = self.section_latest.get(kind)
@@ -673,7 +687,7 @@ class MentionFinder:
     def _collectives(self, sentence: Sentence, found: list[Mention]) -> None:
         key = sentence.text.key
         for word in self.lex.collective:
-            for match in re.finditer(re.escape(word), key):
+            for match in re.finditer(re.escape(word), key) if word in key else ():
                 after = match.end()
                 for length in (3, 2, 1):
                     noun = key[after:after + length]
@@ -704,7 +718,7 @@ class MentionFinder:
         for match in self._industry.finditer(key):
             add(match.start(), match.end(), self.lex.industry_words[match.group()])
         for ending in self.lex.industry_endings:
-            for match in re.finditer(re.escape(ending), key):
+            for match in re.finditer(re.escape(ending), key) if ending in key else ():
                 start = match.start()
                 while (start > match.start() - self.lex.industry_max_core and start > 0 and _is_cjk(key[start - 1])
                        and not self._boundary_before(key, start) and key[start - 1] not in "集各"):
