@@ -442,33 +442,42 @@ def _check_not_an_input(out: str | Path, files: list[str | Path]) -> None:
 def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city: str | None,
                       province: str | None) -> tuple["Extraction", str]:
     """Extraction against the national roster's counties given, else those the reports name (inside the
-    city or province given); a given scope that holds none of the reports' places is refused."""
+    city or province given), and the line saying which. Reports whose county cannot be told are refused;
+    so is a scope given that holds none of their towns and villages while the counties and towns they
+    name are elsewhere (where it holds some, the line says where those are)."""
     from loaders import nbs
     from loaders.extract import extract, report_keys
     from loaders.extract.scope import ReportScope, ScopeError, decide_scope, scope_description, wrong_scope
 
     table = nbs.national_roster()
-    places = {schema.level_kind("town"), schema.level_kind("village")}
     within = _search_area(table, city, province)
     keys = report_keys(documents)
     if counties:
-        codes = tuple(_county_in(table, name, within) for name in counties)
+        codes = tuple(dict.fromkeys(_county_in(table, name, within) for name in counties))
         listed = scope_description(codes, table)
         chosen = ReportScope(codes, f"所给区县：{listed} / counties given: {listed}")
     else:
         chosen = decide_scope(keys, table, within=within)
-    error = chosen if isinstance(chosen, ScopeError) else wrong_scope(keys, table, chosen.codes) if (
-        counties or within) else None
-    if error is not None:  # said of the reports it is about
-        where = Origin("、".join(document.file for document in documents))
-        raise InputError([Problem(where, problem.message, problem.hint) for problem in error.problems])
+    if isinstance(chosen, ScopeError):
+        raise _about_reports(chosen, documents)
     extraction = extract(documents, scope_roster_units(schema, chosen.codes), schema)
-    in_scope = sum(1 for e in extraction.entities if e.kind in places and e.place is not None)
+    places = {schema.level_kind("town"), schema.level_kind("village")}
+    in_scope = sum(1 for e in extraction.entities if e.kind in places)  # found in the scope's roster, resolved or not
+    elsewhere = wrong_scope(keys, table, chosen.codes) if counties or within else None
+    if elsewhere is not None and not in_scope:
+        raise _about_reports(elsewhere, documents)
+    notes = [problem.message for problem in elsewhere.problems] if elsewhere is not None else []
     if not in_scope:
         listed = scope_description(chosen.codes, table)
-        return extraction, (f"{chosen.how}; 但报道中的乡镇和村都不在{listed}的名册中 / but no town or village of the "
-                            f"reports was found in the roster of {listed}")
-    return extraction, chosen.how
+        notes.append(f"报道中的乡镇和村都不在{listed}的名册中 / no town or village of the reports was found in the "
+                     f"roster of {listed}")
+    return extraction, "; ".join([chosen.how, *(f"注意 note: {note}" for note in notes)])
+
+
+def _about_reports(error: InputError, documents: list) -> InputError:
+    """``error`` said of the reports it is about (their files as its origin)."""
+    where = Origin("、".join(document.file for document in documents))
+    return InputError([Problem(where, problem.message, problem.hint) for problem in error.problems])
 
 
 def _search_area(table, city: str | None, province: str | None) -> str:

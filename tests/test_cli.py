@@ -336,7 +336,7 @@ def test_extract_says_a_wrong_or_missing_scope_in_one_line(tmp_path, capsys):
     town.write_text(TOWN_REPORT, encoding="utf-8")
     assert main(["extract", str(town), "--county", "蒲江县", "--out", str(tmp_path / "a.xlsx")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].strip().startswith(f"{town}: 所给范围 蒲江县 510131 中找不到报道提到的地名")
+    assert err[-1].strip().startswith(f"{town}: 报道提到的县和乡镇都不在所给范围 蒲江县 510131 中，而在别处")
     assert "--county 520111" in err[-1] and not (tmp_path / "a.xlsx").exists()
     nowhere = tmp_path / "无地名.txt"
     nowhere.write_text("某某合作社与某某公司开展合作。\n", encoding="utf-8")

@@ -239,7 +239,8 @@ def decide_scope(keys: Sequence[str], roster: pa.Table, *, within: str = "") -> 
 def wrong_scope(keys: Sequence[str], roster: pa.Table, given: Sequence[str]) -> ScopeError | None:
     """The error of a scope given (``given`` codes) that holds none of the counties and towns the reports
     name, while the country has some of them: where those are; else None. (Villages do not count: a
-    neighbouring county has a 龙井村 too.)"""
+    neighbouring county has a 龙井村 too. The caller refuses the scope when it holds none of the reports'
+    villages either, and says it otherwise: a phrase read as a town, 千年古镇, must not refuse a right one.)"""
     named = [p for p in named_places(keys, roster) if p.kind in (COUNTY, TOWN)]
     elsewhere = [p for p in named if not any(u.id.startswith(g) for u in p.units for g in given)]
     if not elsewhere or len(elsewhere) < len(named):
@@ -251,9 +252,9 @@ def wrong_scope(keys: Sequence[str], roster: pa.Table, given: Sequence[str]) -> 
     suggestion = decide_scope(keys, roster)
     hint = ("--county " + " --county ".join(suggestion.codes) if isinstance(suggestion, ReportScope)
             else "--county CODE")
-    return ScopeError(f"所给范围 {scope} 中找不到报道提到的地名，它们在别处（{places}）/ none of the report's places is in "
-                      f"{scope}; they are elsewhere ({places})", f"请改用 {hint}，或不给 --county 由报道判断 / use {hint}, or "
-                      "leave --county out to find it from the report")
+    return ScopeError(f"报道提到的县和乡镇都不在所给范围 {scope} 中，而在别处（{places}）/ the counties and towns the "
+                      f"report names are not in {scope} but elsewhere ({places})", f"请改用 {hint}，或不给 --county 由报道"
+                      f"判断 / use {hint}, or leave --county out to find it from the report")
 
 
 def scope_description(codes: Iterable[str], roster: pa.Table) -> str:

@@ -75,7 +75,7 @@ def test_the_city_given_narrows_the_search_and_is_the_scope_when_nothing_narrowe
 def test_a_scope_that_holds_none_of_the_reports_towns_is_wrong():
     error = wrong_scope(keys(TOWN_ONLY), national_roster(), ("510131",))  # 蒲江县, not 花溪区
     [problem] = error.problems
-    assert problem.message.startswith("所给范围 蒲江县 510131 中找不到报道提到的地名，它们在别处（党武镇: 花溪区党武街道 (520111012)）/ ")
+    assert problem.message.startswith("报道提到的县和乡镇都不在所给范围 蒲江县 510131 中，而在别处（党武镇: 花溪区党武街道 (520111012)）/ ")
     assert "--county 520111" in problem.hint
     assert wrong_scope(keys(TOWN_ONLY), national_roster(), ("520111",)) is None
     assert wrong_scope(keys(TWO_COUNTIES), national_roster(), ("510131",)) is None  # one of the two: not wrong
@@ -133,3 +133,17 @@ def test_counties_given_are_the_scope(reports):
 def test_a_county_outside_the_city_given_is_refused(reports):
     with pytest.raises(InputError, match="不在所给市或省 5101 内"):
         extract_draft([reports / "town.txt"], reports / "x.xlsx", county="花溪区", city="成都市")
+
+
+def test_a_scope_holding_the_reports_villages_but_not_its_towns_is_said_not_refused(reports):
+    drafted = extract_draft([reports / "town.txt"], reports / "city.xlsx", city="成都市")
+    assert drafted.scope.startswith("报道未提到可确定的县或乡镇，在成都市 5101全境查找")
+    assert "注意 note: 报道提到的县和乡镇都不在所给范围 成都市 5101 中，而在别处（党武镇: 花溪区党武街道 (520111012)）" in drafted.scope
+
+
+def test_a_phrase_read_as_a_town_elsewhere_does_not_refuse_the_right_county(reports):
+    (reports / "phrase.txt").write_text("千年古镇焕发新颜。张家沟村党支部与贺寨酒业联合共建。\n", encoding="utf-8")
+    drafted = extract_draft([reports / "phrase.txt"], reports / "phrase.xlsx", county="佳县")
+    [village] = [e for e in drafted.extraction.entities if e.name == "张家沟村"]  # two towns of 佳县 have one
+    assert village.place is None and village.candidates == ("乌镇张家沟村 (610828103217)", "刘国具镇张家沟村 (610828111206)")
+    assert drafted.scope.startswith("所给区县：佳县 610828 / counties given: 佳县 610828; 注意 note: 报道提到的县和乡镇都不在")
