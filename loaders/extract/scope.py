@@ -11,12 +11,15 @@ counties and towns):
   several counties share (鼓楼区) is taken where the report's city or province,
   or one of its towns, says which;
 - a report that names no county is placed by its towns (党武镇 → 花溪区): the
-  counties holding the most of its towns that are unique in the search;
+  counties holding the most of its towns that are unique in the search (and,
+  where towns point to several, of the villages it names);
 - ``--city`` or ``--province`` narrow the search, and are the scope themselves
   when the report names no county or town in them;
-- counties given (``--county``, repeatable) are the scope, and a scope that
-  holds none of the report's places while they are elsewhere is refused
-  (:func:`wrong_scope`), naming where they are.
+- counties given (``--county``, repeatable) are the scope; where it holds none
+  of the counties and towns the report names while they are elsewhere,
+  :func:`wrong_scope` says where they are (``linkgraph.pipeline`` refuses the
+  scope when it holds none of the report's villages either, and notes it
+  otherwise).
 
 What could not be decided is one line, Chinese first (:class:`ScopeError`),
 never a silent draft without places.
@@ -93,7 +96,7 @@ MAX_FINDERS = 4
 
 def _finder(roster: pa.Table, within: str) -> PlaceFinder:
     """The place finder over the upper units of the search, built once per process, roster and search
-    (about a second for the country); regions by their full names only (成华区, not 成华 in 成华大道)."""
+    (about a second for the country); counties by their full names only (成华区, not 成华 in 成华大道)."""
     kept = _FINDERS.get((id(roster), within))
     if kept is None or kept[0] is not roster:
         if len(_FINDERS) >= MAX_FINDERS:
@@ -110,9 +113,10 @@ def named_places(keys: Iterable[str], roster: pa.Table, within: str = "") -> lis
     finder = _finder(roster, within)
     found: dict[tuple[str, str], _Named] = {}
     for key in keys:
-        for start, end, kind, units in finder.find(key, None):
+        for start, end, _, units in finder.find(key, None):
             text = key[start:end]
-            found.setdefault((kind, text), _Named(text, kind, tuple(units)))
+            for kind in dict.fromkeys(u.kind for u in units):  # a name of units of two levels is named twice
+                found.setdefault((kind, text), _Named(text, kind, tuple(u for u in units if u.kind == kind)))
     return list(found.values())
 
 
