@@ -258,10 +258,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _extract_parser(commands) -> None:
     extract = commands.add_parser(
         "extract", help="从报道中提取关系，生成待审核的表格 / draft ties from report texts into a workbook a planner reviews",
-        description="从报道中提取组织和关系，生成待审核的表格 / Read reports (.txt, .html saved from a browser, .docx; UTF-8 or GBK), "
+        description="从报道中提取组织和关系，生成待审核的表格 / Read reports (.txt, .html saved from a browser, .docx; UTF-8, GBK, "
+                    "Big5 or UTF-16), "
                     "find the organizations, places and ties they state, and write a draft workbook: one row per "
                     "proposed node and tie with the quote, a confidence, the roster match or candidates and an "
-                    "accept column (采纳). Load the accepted rows with linkgraph load DRAFT.xlsx.")
+                    "accept column (采纳). Places are resolved in the counties the reports name (or those of the "
+                    "towns they name) unless --county, --city or --province says where. Load the accepted rows with "
+                    "linkgraph load DRAFT.xlsx.")
     extract.add_argument("files", nargs="+", help="报道文件 / report files (.txt, .html, .docx)")
     extract.add_argument("--out", default="draft.xlsx", help="草稿工作簿 / the draft workbook to write (default: "
                                                              "%(default)s)")
