@@ -447,7 +447,7 @@ def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city
     name are elsewhere (where it holds some, the line says where those are)."""
     from loaders import nbs
     from loaders.extract import extract, report_keys
-    from loaders.extract.scope import ReportScope, ScopeError, decide_scope, scope_description, wrong_scope
+    from loaders.extract.scope import ReportScope, reports_scope, scope_description, wrong_scope
 
     table = nbs.national_roster()
     within = _search_area(table, city, province)
@@ -457,9 +457,9 @@ def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city
         listed = scope_description(codes, table)
         chosen = ReportScope(codes, f"所给区县：{listed} / counties given: {listed}")
     else:
-        chosen = decide_scope(keys, table, within=within)
-    if isinstance(chosen, ScopeError):
-        raise _about_reports(chosen, documents)
+        chosen = reports_scope([(d.file, report_keys([d])) for d in documents], table, within=within)
+    if isinstance(chosen, InputError):
+        raise chosen
     extraction = extract(documents, scope_roster_units(schema, chosen.codes), schema)
     places = {schema.level_kind("town"), schema.level_kind("village")}
     in_scope = sum(1 for e in extraction.entities if e.kind in places)  # found in the scope's roster, resolved or not

@@ -41,7 +41,7 @@ import pyarrow.compute as pc
 
 from graph_model.names import short_admin_name
 from graph_model.places import RosterIndex
-from graph_model.records import Node
+from graph_model.records import InputError, Node, Origin, Problem
 from graph_model.schema import LEVEL
 from loaders import nbs
 from loaders.extract.mentions import PLACE_UNITS, PlaceFinder
@@ -238,6 +238,29 @@ def decide_scope(keys: Sequence[str], roster: pa.Table, *, within: str = "") -> 
         return ReportScope((within,), f"报道未提到可确定的县或乡镇，在{label}全境查找 / the report names no county or town "
                                       f"that tells its county: places are looked up in all of {label}")
     return _undecided(finder.roster, shared_towns, shared_counties, within)
+
+
+def reports_scope(reports: Sequence[tuple[str, Sequence[str]]], roster: pa.Table, *,
+                  within: str = "") -> ReportScope | InputError:
+    """The counties of several reports (``(file, key forms)`` each): each report's (:func:`decide_scope`),
+    united. A report whose county cannot be told is read in the counties of the others when it names no
+    county or town elsewhere; else, or when no report's county can be told, an error of one line per
+    report so named."""
+    decided = [(file, keys, decide_scope(keys, roster, within=within)) for file, keys in reports]
+    codes = tuple(dict.fromkeys(c for _, _, found in decided if isinstance(found, ReportScope) for c in found.codes))
+    failed = [(file, keys, found) for file, keys, found in decided if isinstance(found, ScopeError)]
+    if len(decided) == 1 and not failed:
+        return decided[0][2]
+    refused = [(file, found) for file, keys, found in failed if not codes or wrong_scope(keys, roster, codes)]
+    if refused:
+        return InputError([Problem(Origin(file), p.message, p.hint) for file, found in refused for p in found.problems])
+    index = _finder(roster, "").roster
+    listed = "、".join(_label(index, c) for c in codes)
+    how = f"{len(reports)} 篇报道所提区县：{listed} / counties of the {len(reports)} reports: {listed}"
+    if failed:
+        names = "、".join(file for file, _, _ in failed)
+        how += f"（{names} 未提到可确定的县，在此范围内查找 / {names} name no county of their own: looked up in these）"
+    return ReportScope(codes, how)
 
 
 def wrong_scope(keys: Sequence[str], roster: pa.Table, given: Sequence[str]) -> ScopeError | None:

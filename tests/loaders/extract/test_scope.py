@@ -147,3 +147,20 @@ def test_a_phrase_read_as_a_town_elsewhere_does_not_refuse_the_right_county(repo
     [village] = [e for e in drafted.extraction.entities if e.name == "张家沟村"]  # two towns of 佳县 have one
     assert village.place is None and village.candidates == ("乌镇张家沟村 (610828103217)", "刘国具镇张家沟村 (610828111206)")
     assert drafted.scope.startswith("所给区县：佳县 610828 / counties given: 佳县 610828; 注意 note: 报道提到的县和乡镇都不在")
+
+
+def test_several_reports_are_each_placed_and_the_scope_is_all_their_counties(reports):
+    (reports / "none.txt").write_text("鞍山村党支部与茶叶专业合作社联合党支部结对共建。\n", encoding="utf-8")
+    drafted = extract_draft([reports / "two.txt", reports / "town.txt", reports / "none.txt"], reports / "all.xlsx")
+    assert drafted.scope.startswith("3 篇报道所提区县：成华区 510108、蒲江县 510131、花溪区 520111 / ")
+    assert f"（{reports / 'none.txt'} 未提到可确定的县，在此范围内查找" in drafted.scope
+    found = places(drafted.extraction)
+    assert found["龙井村"] == "520111012204" and found["石象村"] == "510131103207"
+
+
+def test_a_report_placed_nowhere_among_others_is_refused_naming_it(reports):
+    (reports / "gulou.txt").write_text("鼓楼区某街道党工委开展结对共建。\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        extract_draft([reports / "town.txt", reports / "gulou.txt"], reports / "x.xlsx")
+    [problem] = raised.value.problems
+    assert problem.origin.file == str(reports / "gulou.txt") and "鼓楼区" in problem.message
