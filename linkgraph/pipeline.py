@@ -461,9 +461,10 @@ def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city
     if isinstance(chosen, InputError):
         raise chosen
     extraction = extract(documents, scope_roster_units(schema, chosen.codes), schema)
-    places = {schema.level_kind("town"), schema.level_kind("village")}
-    in_scope = sum(1 for e in extraction.entities if e.kind in places)  # found in the scope's roster, resolved or not
-    elsewhere = wrong_scope(keys, table, chosen.codes) if counties or within else None
+    town, county = schema.level_kind("town"), schema.level_kind("county")
+    in_scope = sum(1 for e in extraction.entities if e.kind in (town, schema.level_kind("village")))  # resolved or not
+    named_inside = any(e.kind in (town, county) and e.place is not None for e in extraction.entities)
+    elsewhere = wrong_scope(keys, table, chosen.codes) if (counties or within) and not named_inside else None
     if elsewhere is not None and not in_scope:
         raise _about_reports(elsewhere, documents)
     notes = [problem.message for problem in elsewhere.problems] if elsewhere is not None else []
