@@ -18,5 +18,5 @@ def test_a_case_drafts_its_reports_and_reports_its_measures(tmp_path):
     result = run_case("many", tmp_path, args)
     assert (result["case"], result["reports"]) == ("many", 3) and result["bytes"] >= 3 * 2048
     assert result["ties"] > 0 and result["entities"] > 0 and result["peak_mb"] > 0
-    assert result["scope"].startswith("报道所提区县：佳县 610828")
+    assert result["scope"].startswith("3 篇报道所提区县：佳县 610828")
     assert (tmp_path / "many.xlsx").exists()
