@@ -8,7 +8,9 @@ with the rules of ``mentions.yaml``:
   and folk spellings), and the names of provinces, cities and counties with or
   without their unit word (陕西, 榆林, 佳县). A village is resolved in the town
   written before it (通镇西山村), else a town named in the same paragraph, else
-  the county; a village the roster does not have there gets the roster's
+  the county the report named last, else anywhere in the roster (which holds
+  the counties of the report: :mod:`loaders.extract.scope`), a name several
+  units have getting them all as candidates; a village the roster does not have there gets the roster's
   candidates, and the same-town one whose name contains it is proposed
   (通镇西山村 → 崔家西山村, for the planner to confirm);
 - **organizations**: a suffix (党支部, 有限公司, 合作社, 局 …) and a core found
