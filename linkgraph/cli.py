@@ -297,17 +297,26 @@ def _users_parser(commands) -> None:
 def _extract_parser(commands) -> None:
     extract = commands.add_parser(
         "extract", help="从报道中提取关系，生成待审核的表格 / draft ties from report texts into a workbook a planner reviews",
-        description="从报道中提取组织和关系，生成待审核的表格 / Read reports (.txt, .html saved from a browser, .docx; UTF-8 or GBK), "
+        description="从报道中提取组织和关系，生成待审核的表格 / Read reports (.txt, .html saved from a browser, .docx; UTF-8, GBK, "
+                    "Big5 or UTF-16), "
                     "find the organizations, places and ties they state, and write a draft workbook: one row per "
                     "proposed node and tie with the quote, a confidence, the roster match or candidates and an "
-                    "accept column (采纳). Load the accepted rows with linkgraph load DRAFT.xlsx.")
+                    "accept column (采纳). Places are resolved in the counties the reports name (or those of the "
+                    "towns they name) unless --county, --city or --province says where. Load the accepted rows with "
+                    "linkgraph load DRAFT.xlsx.")
     extract.add_argument("files", nargs="+", help="报道文件 / report files (.txt, .html, .docx)")
     extract.add_argument("--out", default="draft.xlsx", help="草稿工作簿 / the draft workbook to write (default: "
                                                              "%(default)s)")
-    roster = extract.add_mutually_exclusive_group(required=True)
-    roster.add_argument("--roster", metavar="FILE.csv", help="名册 / the roster places are resolved against")
-    roster.add_argument("--county", metavar="CODE|NAME", help="县（随附名册）/ a county of the shipped NBS 2023 roster, "
-                                                              "e.g. 610828 or 佳县")
+    extract.add_argument("--roster", metavar="FILE.csv", help="名册 / the roster places are resolved against (default: "
+                                                              "the shipped NBS 2023 roster, scoped as below)")
+    extract.add_argument("--county", metavar="CODE|NAME", action="append",
+                         help="县（随附名册，可多次）/ a county of the shipped roster, e.g. 610828 or 佳县; repeat it for a "
+                              "report about several counties; default: the counties the reports name, or those of the "
+                              "towns they name")
+    extract.add_argument("--city", metavar="CODE|NAME", help="市 / search the reports' counties in this city only "
+                                                             "(all of it when they name none), e.g. 成都市 or 5101")
+    extract.add_argument("--province", metavar="CODE|NAME", help="省 / search the reports' counties in this province "
+                                                                 "only, e.g. 四川 or 51")
     extract.add_argument("--title", help="来源标题 / the source title (default: each report's title and date)")
     extract.add_argument("--accept-above", type=_bounded(float, 0, 1, "--accept-above", "置信度须在 0 到 1 之间"),
                          metavar="CONFIDENCE",
@@ -316,10 +325,16 @@ def _extract_parser(commands) -> None:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from graph_model.records import InputError, Problem
     from linkgraph import pipeline
 
-    drafted = pipeline.extract_draft(args.files, args.out, roster=args.roster, county=args.county, title=args.title,
-                                     accept_above=args.accept_above)
+    if args.roster and (args.county or args.city or args.province):
+        raise InputError([Problem(None, "--roster 与 --county/--city/--province 只能选一 / --roster and "
+                                  "--county/--city/--province exclude each other", "give one of them")])
+    drafted = pipeline.extract_draft(args.files, args.out, roster=args.roster, county=args.county, city=args.city,
+                                     province=args.province, title=args.title, accept_above=args.accept_above)
+    if drafted.scope:
+        print(f"名册范围 roster scope: {drafted.scope}")
     found = drafted.extraction
     nodes = len({id(p.source) for p in found.proposals} | {id(p.target) for p in found.proposals})
     repairs = sum(len(r) for r in found.repairs)

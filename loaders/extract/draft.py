@@ -200,7 +200,6 @@ INSTRUCTIONS = (
 def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, title: str | None = None,
                 accept_above: float | None = None) -> Path:
     """Write the draft workbook to ``path``; rows whose confidence is at least ``accept_above`` get 采纳 = 是."""
-    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -213,6 +212,7 @@ def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, tit
         for repair in repairs:
             guide.append(["乱码修复 mojibake repaired", _cell(f"{repair.before} → {repair.after}")])
     review_fills = {c.field: "FFF2CC" for c in REVIEW}
+    aligned: dict[bool, Any] = {}  # wrapped or not -> the style of a cell so aligned, copied to the others
     for name, columns, rows in draft_sheets(extraction, schema):
         sheet = workbook.create_sheet(name)
         write_header(sheet, columns, fills=review_fills)
@@ -225,14 +225,10 @@ def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, tit
                 validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True)
                 validation.add(f"{letter}2:{letter}{max(2, len(rows) + 1)}")
                 sheet.add_data_validation(validation)
-        for row in rows:
-            values = dict(row.values, confidence=row.confidence)
-            if accept_above is not None and row.confidence >= accept_above:
-                values["accept"] = "是"
-            sheet.append([_cell(values.get(c.field)) for c in columns])
-        for cells in sheet.iter_rows(min_row=2):
-            for cell in cells:
-                cell.alignment = Alignment(vertical="top", wrap_text=isinstance(cell.value, str) and len(cell.value) > 30)
+        for number, row in enumerate(rows, start=2):
+            accepted = accept_above is not None and row.confidence >= accept_above
+            values = dict(row.values, confidence=row.confidence, accept="是" if accepted else None)
+            _write_row(sheet, number, columns, values, aligned)
         sheet.freeze_panes = "C2"
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -240,11 +236,37 @@ def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, tit
     return path
 
 
+def _write_row(sheet, number: int, columns: list[Column], values: dict[str, Any], aligned: dict[bool, Any]) -> None:
+    """Row ``number`` of ``sheet``: a cell for each column that has a value (an empty one is no cell, which
+    halves a long report's workbook), aligned at the top, wrapped when long.
+
+    The first cell of each alignment gets an ``Alignment``; the others a copy of its style array: assigning an
+    ``Alignment`` hashes it every time, which took a third of the time of a long report's draft."""
+    from openpyxl.styles import Alignment
+    from openpyxl.styles.cell_style import StyleArray
+
+    for index, column in enumerate(columns, start=1):
+        value = _cell(values.get(column.field))
+        if value is None:
+            continue
+        cell = sheet.cell(row=number, column=index, value=value)
+        wrap = isinstance(value, str) and len(value) > 30
+        if wrap in aligned:
+            cell._style = StyleArray(aligned[wrap])
+        else:
+            cell.alignment = Alignment(vertical="top", wrap_text=wrap)
+            aligned[wrap] = cell._style
+
+
 def _cell(value: Any) -> Any:
     """A value as a cell: numbers as they are, the rest as text without the control characters a
-    workbook cannot hold (a NUL or an escape in a report is left out, not a failed draft)."""
+    workbook cannot hold (a NUL or an escape in a report is left out, not a failed draft), and never a
+    formula (a quote that starts with ``=``, ``+``, ``-`` or ``@``: :func:`visualizations.tables.neutralized`,
+    the one guard of every table linkgraph writes)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from visualizations.tables import neutralized
 
     if value is None or isinstance(value, (int, float)):
         return value
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return neutralized(ILLEGAL_CHARACTERS_RE.sub("", str(value)))

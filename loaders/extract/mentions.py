@@ -8,7 +8,9 @@ with the rules of ``mentions.yaml``:
   and folk spellings), and the names of provinces, cities and counties with or
   without their unit word (陕西, 榆林, 佳县). A village is resolved in the town
   written before it (通镇西山村), else a town named in the same paragraph, else
-  the county; a village the roster does not have there gets the roster's
+  the county the report named last, else anywhere in the roster (which holds
+  the counties of the report: :mod:`loaders.extract.scope`), a name several
+  units have getting them all as candidates; a village the roster does not have there gets the roster's
   candidates, and the same-town one whose name contains it is proposed
   (通镇西山村 → 崔家西山村, for the planner to confirm);
 - **organizations**: a suffix (党支部, 有限公司, 合作社, 局 …) and a core found
@@ -153,6 +155,12 @@ class Registry:
         self.lexicon = lexicon
         self.entities: list[Entity] = []
         self._by_key: dict[tuple[str, str], Entity] = {}
+        self._kinds: dict[str, None] = {}
+        self._by_place: dict[str, Entity] = {}
+        # surfaces of organizations by text, and their lengths: a sentence is searched for the names read so far
+        # by looking up its substrings, so each sentence costs its length, not the number of names (linear time)
+        self.by_surface: dict[str, list[Entity]] = {}
+        self.surface_lengths: dict[str, set[int]] = {}  # by first character
         self._counter = 0
 
     def new_id(self) -> str:
@@ -162,7 +170,7 @@ class Registry:
     def find(self, kind: str | None, *names: str) -> Entity | None:
         for name in names:
             key = match_key(name)
-            for k in ([kind] if kind else sorted({e.kind for e in self.entities})):
+            for k in ([kind] if kind else sorted(self._kinds)):
                 found = self._by_key.get((k, key))
                 if found is not None:
                     return found
@@ -170,15 +178,30 @@ class Registry:
 
     def add(self, entity: Entity) -> Entity:
         self.entities.append(entity)
+        self._kinds.setdefault(entity.kind)
+        if entity.place is not None:
+            self._by_place.setdefault(entity.place.id, entity)
         self.index(entity, entity.name)
         return entity
+
+    def of_place(self, code: str) -> Entity | None:
+        """The entity of the roster unit ``code``, when one was found."""
+        return self._by_place.get(code)
 
     def index(self, entity: Entity, *names: str) -> None:
         for name in names:
             if name:
                 self._by_key.setdefault((entity.kind, match_key(name)), entity)
                 if len(name) >= self.lexicon.min_alias and name not in self.lexicon.generic_cores:
-                    entity.surfaces.add(name)
+                    self.add_surface(entity, name)
+
+    def add_surface(self, entity: Entity, surface: str) -> None:
+        """``surface`` names ``entity`` in running text (found again by :attr:`by_surface`)."""
+        entity.surfaces.add(surface)
+        named = self.by_surface.setdefault(surface, [])
+        if entity not in named:
+            named.append(entity)
+            self.surface_lengths.setdefault(surface[:1], set()).add(len(surface))
 
     def abbreviations(self, name: str, regions: Iterable[str]) -> list[str]:
         """Shorter names a report may use for ``name``: without its leading region, its legal form, contracted.
@@ -217,16 +240,30 @@ class Registry:
 class PlaceFinder:
     """Roster places in text: spans ending in a unit word that the roster knows, and region names."""
 
-    def __init__(self, roster: RosterIndex):
+    def __init__(self, roster: RosterIndex, short_names: Iterable[str] = REGION_KINDS,
+                 unit_words: dict[str, tuple[str, ...]] | None = None):
+        """``short_names``: the kinds of region also found without their unit word (榆林 for 榆林市);
+        ``unit_words``: the words that end a town's or village's name, by kind (default :data:`PLACE_UNITS`)."""
         self.roster = roster
+        self.unit_words = PLACE_UNITS if unit_words is None else unit_words
+        self._known: dict[tuple[str, str, str | None], list[Node]] = {}
         self.regions: dict[str, list[Node]] = {}
         for node in roster.nodes.values():
             if node.kind in REGION_KINDS:
-                for surface in {node.name, place_key(node.name, node.kind)}:
+                short = place_key(node.name, node.kind) if node.kind in short_names else node.name
+                for surface in {node.name, short}:
                     if len(surface) >= 2:
                         self.regions.setdefault(surface, []).append(node)
         self._regions_pattern = (re.compile("|".join(sorted(map(re.escape, self.regions), key=len, reverse=True)))
                                  if self.regions else None)
+
+    def _named(self, kind: str, span: str, county: str | None) -> list[Node]:
+        """:meth:`RosterIndex.named`, kept per span: a long report names the same places again and again."""
+        key = (kind, span, county)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = self.roster.named(kind, span, county)
+        return found
 
     def counties(self) -> list[Node]:
         return [n for n in self.roster.nodes.values() if n.kind == COUNTY]
@@ -239,15 +276,15 @@ class PlaceFinder:
                 nodes = self.regions[match.group()]
                 found.append((match.start(), match.end(), nodes[0].kind, nodes))
         taken = [(a, b) for a, b, _, _ in found]
-        for kind, units in PLACE_UNITS.items():
-            for unit in units:
+        for kind, units in self.unit_words.items():
+            for unit in (u for u in units if u in key):  # most sentences hold none: no pattern looked up
                 for match in re.finditer(re.escape(unit), key):
                     end = match.end()
                     for start in range(max(0, end - MAX_PLACE), match.start()):
                         span = key[start:end]
                         if not all(_CJK.match(c) for c in span) or any(a < end and start < b for a, b in taken):
                             continue
-                        units = self.roster.named(kind, span, county)
+                        units = self._named(kind, span, county)
                         if units:
                             found.append((start, end, kind, units))
                             taken.append((start, end))
@@ -290,6 +327,12 @@ class MentionFinder:
                                                           key=len, reverse=True)))
         counties = places.counties()
         self.only_county = counties[0] if len(counties) == 1 else None
+        # looked up at every position of every sentence: by first character, and by length, once
+        self._rules_by_first: dict[str, tuple[SuffixRule, ...]] = {}
+        for rule in lexicon.suffix_rules:
+            self._rules_by_first[rule.suffix[:1]] = (*self._rules_by_first.get(rule.suffix[:1], ()), rule)
+        self._boundary_words = frozenset(lexicon.boundaries)
+        self._boundary_lengths = sorted({len(w) for w in lexicon.boundaries}, reverse=True)
 
     # ------------------------------------------------------------------ context
 
@@ -306,7 +349,7 @@ class MentionFinder:
             self.section_latest["suffix:" + entity.suffix] = entity
         if entity.kind == TOWN:
             self.paragraph_towns.append(entity)
-        if entity.kind == COUNTY and self.county is None:
+        if entity.kind == COUNTY and entity.place is not None:  # the county the report speaks of now
             self.county = entity.place
         if entity.props.get("aggregate_count") and entity not in self.section_groups:
             self.section_groups.append(entity)
@@ -348,10 +391,11 @@ class MentionFinder:
 
     def _unit_in_county(self, kind: str, units: list[Node]) -> tuple[str, Node | None, tuple[str, ...]]:
         """``(status, unit, candidates)`` of a place the roster knows by name: the one unit of that name (in the
-        report's county, for a town or village), else none and the units it may be."""
+        county the report last named, for a town or village; else in the whole roster, which may hold the
+        several counties a report names), else none and the units it may be, with their towns."""
         county_code = self.county.id if self.county is not None else None
         in_county_only = county_code is not None and kind in (TOWN, VILLAGE)
-        inside = [u for u in units if not in_county_only or u.id.startswith(county_code)]
+        inside = [u for u in units if not in_county_only or u.id.startswith(county_code)] or units
         if len(inside) == 1:
             return "exact", inside[0], ()
         return "unresolved", None, tuple(self.places.roster.describe(n) for n in inside)
@@ -362,7 +406,7 @@ class MentionFinder:
         roster = self.places.roster
         if status == "exact" and spelling not in (chosen.name, chosen.props.get("name_raw")):
             status = "normalized"
-        existing = next((e for e in self.registry.entities if e.place is not None and e.place.id == chosen.id), None)
+        existing = self.registry.of_place(chosen.id)
         if existing is not None:
             existing.spellings.setdefault(spelling)
             self.registry.index(existing, surface)
@@ -377,10 +421,9 @@ class MentionFinder:
 
     def _find_places(self, sentence: Sentence) -> list[Mention]:
         text = sentence.text
-        county_code = self.county.id if self.county is not None else None
         mentions: list[Mention] = []
         previous: Mention | None = None
-        for start, end, kind, units in self.places.find(text.key, county_code):
+        for start, end, kind, units in self.places.find(text.key, None):
             town = None
             if kind == VILLAGE:
                 if previous is not None and previous.end == start and previous.entity.kind == TOWN:
@@ -401,13 +444,15 @@ class MentionFinder:
     # ------------------------------------------------------------------ organizations
 
     def _rule_at(self, key: str, position: int) -> SuffixRule | None:
-        for rule in self.lex.suffix_rules:
+        """The first suffix rule (in ``mentions.yaml`` order) whose suffix starts at ``position``."""
+        for rule in self._rules_by_first.get(key[position:position + 1], ()):
             if key.startswith(rule.suffix, position):
                 return rule
         return None
 
     def _boundary_before(self, key: str, position: int) -> bool:
-        return any(key.endswith(word, 0, position) for word in self.lex.boundaries)
+        words = self._boundary_words
+        return any(key[position - n:position] in words for n in self._boundary_lengths if n <= position)
 
     def _core_start(self, key: str, suffix_start: int, floor: int, places: list[Mention]) -> int:
         anchors = sorted((m for m in places if m.start >= floor and m.end <= suffix_start), key=lambda m: m.start)
@@ -589,7 +634,7 @@ class MentionFinder:
             if match:
                 alias = match.group(1)
                 self.registry.index(entity, alias)
-                entity.surfaces.add(alias)  # defined by the text: kept even when short (以下简称“枣香”)
+                self.registry.add_surface(entity, alias)  # defined by the text: kept even when short (以下简称“枣香”)
                 entity.spellings.setdefault(sentence.text.quote[match.start(1):match.end(1)])
 
     # ------------------------------------------------------------------ references, industries, figures
@@ -608,18 +653,29 @@ class MentionFinder:
         return not sentence.covered(a, b) and not any(m.start < b and a < m.end for m in found)
 
     def _aliases(self, sentence: Sentence, found: list[Mention]) -> None:
+        """Organizations read before, named again by any of their surfaces: longest first, left to right.
+
+        At each position of the sentence, the substrings as long as the surfaces beginning with its character
+        are looked up (:attr:`Registry.by_surface`), so a sentence costs its length times the few lengths names
+        have, however many names were read before it.
+        """
         key = sentence.text.key
-        surfaces = sorted({(s, e) for e in self.registry.entities if not e.is_place and e.kind != "Industry"
-                           for s in e.surfaces}, key=lambda item: -len(item[0]))
-        for surface, entity in surfaces:
-            for match in re.finditer(re.escape(surface), key):
-                if self._free(sentence, found, match.start(), match.end()):
-                    found.append(Mention(match.start(), match.end(), entity, "alias"))
+        by_surface, lengths = self.registry.by_surface, self.registry.surface_lengths
+        occurrences = []  # (length, start, entity): looked up only where a surface begins with the character
+        for start, char in enumerate(key):
+            for length in lengths.get(char, ()):
+                named = by_surface.get(key[start:start + length])
+                entity = next((e for e in named if not e.is_place and e.kind != "Industry"), None) if named else None
+                if entity is not None:
+                    occurrences.append((-length, start, entity))
+        for length, start, entity in sorted(occurrences, key=lambda o: o[:2]):
+            if self._free(sentence, found, start, start - length):
+                found.append(Mention(start, start - length, entity, "alias"))
 
     def _anaphors(self, sentence: Sentence, found: list[Mention]) -> None:
         key = sentence.text.key
         for word, kind in sorted(self.lex.anaphora.items(), key=lambda item: -len(item[0])):
-            for match in re.finditer(re.escape(word), key):
+            for match in re.finditer(re.escape(word), key) if word in key else ():
                 if not self._free(sentence, found, match.start(), match.end()):
                     continue
                 target = self.section_latest.get(kind)
@@ -633,7 +689,7 @@ class MentionFinder:
     def _collectives(self, sentence: Sentence, found: list[Mention]) -> None:
         key = sentence.text.key
         for word in self.lex.collective:
-            for match in re.finditer(re.escape(word), key):
+            for match in re.finditer(re.escape(word), key) if word in key else ():
                 after = match.end()
                 for length in (3, 2, 1):
                     noun = key[after:after + length]
@@ -664,7 +720,7 @@ class MentionFinder:
         for match in self._industry.finditer(key):
             add(match.start(), match.end(), self.lex.industry_words[match.group()])
         for ending in self.lex.industry_endings:
-            for match in re.finditer(re.escape(ending), key):
+            for match in re.finditer(re.escape(ending), key) if ending in key else ():
                 start = match.start()
                 while (start > match.start() - self.lex.industry_max_core and start > 0 and _is_cjk(key[start - 1])
                        and not self._boundary_before(key, start) and key[start - 1] not in "集各"):

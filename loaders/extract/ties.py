@@ -13,6 +13,7 @@ before.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -57,6 +58,12 @@ class TieFinder:
         self.section = 0
         self._metrics_tie: Proposal | None = None
         self._words = sorted({*lexicon.cue_words, *lexicon.formation.words}, key=len, reverse=True)
+        self._words_by_first: dict[str, list[str]] = {}  # looked up at every position of every sentence
+        for word in self._words:
+            self._words_by_first.setdefault(word[:1], []).append(word)
+        # the latest tie that takes metrics, per (document, section), by its source's id and (None) of any source:
+        # the tie a sentence of figures is about is found without reading every tie proposed before it
+        self._metric_ties: dict[tuple[int, int], dict[str | None, Proposal]] = {}
 
     # ------------------------------------------------------------------ bookkeeping
 
@@ -82,6 +89,9 @@ class TieFinder:
         proposal = Proposal(tie, source, target, quote.strip(), round(max(confidence, 0.1), 2), rule,
                             props, self.document, self.section)
         self.proposals[key] = proposal
+        if self.schema.tie_kind(tie).property("metrics") is not None:
+            latest = self._metric_ties.setdefault((self.document, self.section), {})
+            latest[source.id] = latest[None] = proposal
         return proposal
 
     def _year(self, sentence: Sentence, previous: list[Sentence], before: int | None = None) -> str | None:
@@ -103,7 +113,7 @@ class TieFinder:
         found = []
         position = 0
         while position < len(key):
-            word = next((w for w in self._words if key.startswith(w, position)), None)
+            word = next((w for w in self._words_by_first.get(key[position], ()) if key.startswith(w, position)), None)
             if word is None or any(m.start <= position < m.end and m.entity.kind != "Industry"
                                    for m in sentence.mentions if m.how == "name"):
                 position += 1
@@ -371,12 +381,16 @@ class TieFinder:
         return before + (figure.measure if figure.measure in ("人次", "次") else "")
 
     def _current_tie(self, subject: Entity | None, made: list[Proposal]) -> Proposal | None:
-        candidates = [p for p in [*made, *reversed(list(self.proposals.values()))]
-                      if p.section == self.section and p.document == self.document
-                      and self.schema.tie_kind(p.type).property("metrics") is not None]
+        """The tie that takes metrics the figures of a sentence are about: of this section, the first such tie
+        the sentence made, else the latest one before; one whose source is ``subject`` first."""
+        fresh = [p for p in made if p.section == self.section and p.document == self.document
+                 and self.schema.tie_kind(p.type).property("metrics") is not None]
+        latest = self._metric_ties.get((self.document, self.section), {})
         if subject is not None:
-            candidates = [p for p in candidates if p.source is subject] or candidates
-        return candidates[0] if candidates else None
+            found = next((p for p in fresh if p.source is subject), None) or latest.get(subject.id)
+            if found is not None:
+                return found
+        return fresh[0] if fresh else latest.get(None)
 
     def _mechanisms_and_brands(self, sentence: Sentence, made: list[Proposal]) -> None:
         key = sentence.text.key
@@ -420,7 +434,7 @@ class TieFinder:
             else:
                 self._apply_cue(self.lex.cue_words[span[2]], span, sentence, previous)
         self._leads(sentence)
-        made = list(self.proposals.values())[before:]
+        made = list(itertools.islice(reversed(self.proposals.values()), len(self.proposals) - before))[::-1]
         self._mechanisms_and_brands(sentence, made)
         self._figures(sentence, used, made)
 
