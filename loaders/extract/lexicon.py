@@ -67,6 +67,9 @@ class Formation:
     lead_words: tuple[str, ...]
     claim: str
     confidence: float
+    lead_after: re.Pattern[str] = re.compile(r"(?!)")
+    guide_owners: tuple[str, ...] = ()
+    unnamed_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,9 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         cues=tuple(parsed_cues),
         formation=Formation(_words(formation["words"], "cues.yaml formation"), re.compile(formation["support"]),
                             _words(formation["lead_words"], "cues.yaml formation lead_words"), formation["claim"],
-                            float(formation["confidence"])),
+                            float(formation["confidence"]), re.compile(formation["lead_after"]),
+                            tuple(schema.node_kind(k).label for k in formation["guide_owners"]),
+                            formation["unnamed_note"]),
         from_names=dict(cues["from_names"]),
         mechanism=re.compile(cues["mechanism"]),
         brand=re.compile(cues["brand"]),

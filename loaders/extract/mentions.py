@@ -281,6 +281,7 @@ class MentionFinder:
         self.places = places
         self.county: Node | None = None
         self.section_latest: dict[str, Entity] = {}
+        self.joint_latest: dict[str, Entity] = {}  # the document's last joint organization of each suffix
         self.paragraph_towns: list[Entity] = []
         self.section_groups: list[Entity] = []
         self._industry = re.compile("|".join(sorted(map(re.escape, lexicon.industry_words), key=len, reverse=True)))
@@ -304,6 +305,8 @@ class MentionFinder:
         self.section_latest[entity.kind] = entity
         if entity.suffix:
             self.section_latest["suffix:" + entity.suffix] = entity
+            if entity.props.get("joint"):
+                self.joint_latest[entity.suffix] = entity
         if entity.kind == TOWN:
             self.paragraph_towns.append(entity)
         if entity.kind == COUNTY and self.county is None:
@@ -474,9 +477,21 @@ class MentionFinder:
         if count is not None:
             return self._group(sentence, rule, begin, end, count) if self._has_count_property(rule.kind) else None
         if (not core and not rule.whole) or core in self.lex.generic_cores:  # whole: 新建养牛场 names one
-            latest = self.section_latest.get("suffix:" + rule.suffix)
-            return Mention(start, end, latest, "short") if latest is not None else None
+            return self._short(sentence, rule, core, start, end)
         return self._named(sentence, rule, start, suffix_start, end, inner, owner)
+
+    def _short(self, sentence: Sentence, rule: SuffixRule, core: str, start: int, end: int) -> Mention | None:
+        """A suffix without a name of its own (联合党支部, 村党支部): the last one with that suffix in the
+        section (for a joint organization, in the report); a joint organization formed right here and never
+        named before (成立联村党委) is a new one, to be named from its lead member (:mod:`ties`)."""
+        latest = self.section_latest.get("suffix:" + rule.suffix)
+        if latest is None and rule.joint:
+            latest = self.joint_latest.get(rule.suffix)
+            before = sentence.text.key[:start]
+            if latest is None and not core and before.endswith(self.lex.formation.words):
+                latest = self._new_organization(rule, rule.suffix, sentence.text.quote[start:end], sentence.text.quote, [])
+                latest.props["unnamed"] = True
+        return Mention(start, end, latest, "short") if latest is not None else None
 
     def _count_before(self, key: str, start: int, suffix_start: int) -> tuple[float | None, int, int]:
         """A count just before a name (38家|酿酒合作社): the count, where the counted name begins, and where

@@ -249,7 +249,10 @@ class TieFinder:
                 self.propose("GUIDES", guides[-1], organization, sentence.text.quote, self.lex.formation.confidence - 0.1,
                              f"GUIDES:{word}", start_date=year)
             return set()
+        before = self._guided_by(sentence, organization, before, word, year)
         members, claims = self._members(sentence, organization, before, word, year)
+        if organization.props.pop("unnamed", False):
+            self._name_unnamed(sentence, organization, members)
         used = self._counted_members(sentence, start, claims)
         if claims:
             organization.claims.update(claims)
@@ -276,6 +279,33 @@ class TieFinder:
                 self.propose("GUIDES", mention.entity, organization, sentence.text.quote, spec.confidence, f"GUIDES:{word}",
                              start_date=year, mechanism=f"支持成立{organization.name}")
         return in_support
+
+    def _guided_by(self, sentence: Sentence, organization: Entity, before: list[Mention], word: str,
+                   year: str | None) -> list[Mention]:
+        """The party organizations of a town or county (乡党委, 县委) named before a formation guide the new
+        organization (万寨乡党委决定…组建联村党委; 由镇党委牵头成立…) rather than join it; the rest, returned,
+        may be members."""
+        owners = self.lex.formation.guide_owners
+        guides = [m for m in before if m.entity.kind == "PartyOrganization" and not m.entity.props.get("joint")
+                  and m.entity.owner is not None and m.entity.owner.kind in owners]
+        for mention in guides:
+            self.propose("GUIDES", mention.entity, organization, sentence.text.quote, self.lex.formation.confidence - 0.1,
+                         f"GUIDES:{word}", start_date=year)
+        return [m for m in before if m not in guides]
+
+    def _name_unnamed(self, sentence: Sentence, organization: Entity, members: list[Mention]) -> None:
+        """Name a joint organization the text forms without a name: its lead village (or the lead member's
+        village, or the first village named) and the words the text calls it by (黄花村 + 联村党委)."""
+        villages = [(m.entity.owner if m.entity.kind == "PartyOrganization" else m.entity, self._beside_lead(
+            sentence.text.key, m)) for m in members]
+        villages = [(v, lead) for v, lead in villages if v is not None and v.kind == LEVEL["village"]]
+        if not villages:
+            return
+        lead = next((v for v, is_lead in villages if is_lead), villages[0][0])
+        organization.name = lead.name + organization.name
+        organization.props["note"] = f"{self.lex.formation.unnamed_note}：{sentence.text.quote.strip()}"
+        organization.props["named_by"] = "linkgraph"
+        self.registry.index(organization, organization.name)
 
     def _members(self, sentence: Sentence, organization: Entity, before: list[Mention], word: str,
                  year: str | None) -> tuple[list[Mention], dict[str, int | float]]:
@@ -315,8 +345,9 @@ class TieFinder:
 
     def _beside_lead(self, key: str, mention: Mention) -> bool:
         after = key[mention.end:mention.end + 3]
-        return any(after.startswith(w) or key[max(0, mention.start - 3):mention.start].endswith(w)
-                   for w in self.lex.formation.lead_words)
+        return bool(self.lex.formation.lead_after.match(key, mention.end)) or any(
+            after.startswith(w) or key[max(0, mention.start - 3):mention.start].endswith(w)
+            for w in self.lex.formation.lead_words)
 
     def _leads(self, sentence: Sentence) -> None:
         """A lead word beside a member named later (贺寨酒业的龙头带动作用) makes its membership the lead."""
