@@ -58,6 +58,7 @@ class Cue:
     mechanism: str | None = None
     product: str | None = None
     implies: tuple[dict[str, Any], ...] = ()
+    needs: tuple[str, ...] = ()  # words one of which must follow the cue in its clause (帮助…建设)
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,8 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         parsed_cues.append(Cue(tie.type, _words(entry["words"], where), _end(entry.get("from"), where, schema),
                                _end(entry.get("to", {"side": "after"}), where, schema), entry.get("shape", "ends"),
                                float(entry.get("confidence", 0.7)), entry.get("mechanism"), entry.get("product"),
-                               tuple(entry.get("implies", ()))))
+                               tuple(entry.get("implies", ())), _words(entry.get("needs", ["-"]), where)
+                               if entry.get("needs") else ()))
     cue_words: dict[str, Cue] = {}
     for cue in parsed_cues:
         for word in cue.words:

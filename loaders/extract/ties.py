@@ -160,10 +160,15 @@ class TieFinder:
     def _apply_cue(self, cue: Cue, span: tuple[int, int, str], sentence: Sentence, previous: list[Sentence]) -> None:
         """Propose the ties cue ``span`` of ``cue`` makes in ``sentence`` (and the ties they imply)."""
         start, end, word = span
+        if cue.needs and not any(w in sentence.text.key[end:self._clause(sentence.text.key, start, end)[1]]
+                                 for w in cue.needs):
+            return
         if cue.shape == "serves":
             pairs = self._serving_pairs(cue, start, end, sentence)
         elif cue.shape == "pair":
             pairs = self._paired(cue, start, sentence)
+        elif cue.shape == "members":
+            pairs = self._listed_members(cue, start, end, sentence, previous)
         else:
             pairs = self._picked_pairs(cue, start, end, sentence, previous)
         props = self._cue_props(cue, start, sentence, previous, end)
@@ -194,6 +199,26 @@ class TieFinder:
         sources_allowed = self._allowed(cue.tie, 0)
         orgs = list(dict.fromkeys(m.entity for m in _ends(sentence) if m.end <= start and m.entity.kind in sources_allowed))
         return [(orgs[-2], orgs[-1], 0.0)] if len(orgs) >= 2 else []
+
+    def _listed_members(self, cue: Cue, start: int, end: int, sentence: Sentence,
+                        previous: list[Sentence]) -> list[tuple[Entity, Entity, float]]:
+        """A ``members`` cue (联村党委下辖甲村、乙村): the joint organization named last before it (in the
+        sentence, else in the paragraph) has every allowed name after it in the sentence as a member."""
+        def joint(mentions: list[Mention]) -> Entity | None:
+            found = [m.entity for m in mentions if m.entity.kind == "PartyOrganization" and m.entity.props.get("joint")]
+            return found[-1] if found else None
+
+        organization, lost = joint([m for m in _ends(sentence) if m.end <= start]), 0.0
+        for earlier in reversed(previous):
+            if organization is not None:
+                break
+            organization, lost = joint(_ends(earlier)), FALLBACK_PENALTY
+        if organization is None:
+            return []
+        allowed = self._allowed(cue.tie, 0)
+        members = dict.fromkeys(m.entity for m in _ends(sentence) if m.start >= end and m.entity.kind in allowed
+                                and m.entity is not organization)
+        return [(member, organization, lost) for member in members]
 
     def _picked_pairs(self, cue: Cue, start: int, end: int, sentence: Sentence,
                       previous: list[Sentence]) -> list[tuple[Entity, Entity, float]]:

@@ -23,7 +23,7 @@ FIGURES = {
                                      "ENGAGED_IN 杨塌村谷子种植专业合作社 → 谷子种植"], ["LOCATED_IN 佳县城投公司 → 佳县"]),
     "jia_county_article": (34, 34, [], []),
     "jia_pairing_list": (13, 13, [], []),
-    "mutouyu_wechat": (10, 9, ["SUPPLIES 木头峪镇/曹家坬村 → 陕西枣乡人农业科技有限公司"], []),
+    "mutouyu_wechat": (11, 10, ["SUPPLIES 木头峪镇/曹家坬村 → 陕西枣乡人农业科技有限公司"], []),
     "zhujiagua_briefing": (18, 18, [], ["LOCATED_IN 佳县枣香食品有限公司 → 佳县", "LOCATED_IN 佳县供电公司 → 佳县"]),
 }
 
