@@ -79,6 +79,8 @@ class Lexicon:
     max_core: int
     boundaries: tuple[str, ...]
     generic_cores: frozenset[str]
+    place_bound: tuple[str, ...]
+    parent_kinds: tuple[str, ...]
     determiners: tuple[str, ...]
     anaphora: dict[str, str]
     collective: tuple[str, ...]
@@ -102,6 +104,8 @@ class Lexicon:
     terms: re.Pattern[str]
     year: re.Pattern[str]
     cue_words: dict[str, Cue] = field(default_factory=dict)
+    pair_kinds: tuple[str, ...] = ()
+    pair_joiners: tuple[str, ...] = ()
 
 
 def _words(values: Any, where: str) -> tuple[str, ...]:
@@ -174,6 +178,8 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         max_core=int(mentions["max_core"]),
         boundaries=tuple(sorted(set(_words(mentions["boundaries"], "mentions.yaml boundaries")), key=len, reverse=True)),
         generic_cores=frozenset(_words(mentions["generic_cores"], "mentions.yaml generic_cores")),
+        place_bound=_words(mentions["place_bound"], "mentions.yaml place_bound"),
+        parent_kinds=tuple(schema.node_kind(k).label for k in mentions["parent_kinds"]),
         determiners=_words(mentions["determiners"], "mentions.yaml determiners"),
         anaphora=anaphora,
         collective=_words(mentions["collective"], "mentions.yaml collective"),
@@ -202,6 +208,8 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         terms=re.compile(cues["terms"]),
         year=re.compile(cues["year"]),
         cue_words=cue_words,
+        pair_kinds=tuple(schema.node_kind(k).label for k in cues["pairs"]["kinds"]),
+        pair_joiners=_words(cues["pairs"]["joiners"], "cues.yaml pairs joiners"),
     )
 
 

@@ -45,6 +45,8 @@ _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "
 TOWN, VILLAGE, COUNTY = LEVEL["town"], LEVEL["village"], LEVEL["county"]
 PLACE_UNITS = {TOWN: ("街道办事处", "街道", "镇", "乡", "苏木"), VILLAGE: ("社区", "村", "嘎查")}
 MAX_PLACE = 10
+# A place name by its unit word, for names the roster in scope lacks (洛带镇, 宝胜村, 龙泉驿区).
+_PLACE_TOKEN = re.compile(r"[\u3400-\u9fff]{1,7}?(?:自治区|自治州|自治县|街道|社区|嘎查|苏木|省|市|州|区|县|旗|镇|乡|村)")
 ADMIN_LEVELS = default_schema().administrative_kinds
 
 
@@ -448,7 +450,13 @@ class MentionFinder:
             end = position + len(rule.suffix)
             low = max(floor, position - self.lex.max_core)
             start = self._core_start(key, position, low, places)
-            mention = self._organization(sentence, rule, start, position, end, places)
+            parent = self._parent_before(mentions, start, rule)
+            if parent is not None:  # 四川财经职业学院|财务处党支部: a unit of the one just named
+                mentions.pop()
+                owner = parent.entity if rule.kind == "PartyOrganization" else None
+                mention = self._organization(sentence, rule, parent.start, position, end, places, owner=owner)
+            else:
+                mention = self._organization(sentence, rule, start, position, end, places)
             party = self._rule_at(key, mention.end) if mention is not None and mention.how == "name" else None
             if party is not None and party.kind == "PartyOrganization" and rule.kind != "PartyOrganization":
                 # 佳县供电公司|党支部: the party organization of the organization just named
@@ -456,11 +464,22 @@ class MentionFinder:
                                              mention.end + len(party.suffix), places, owner=mention.entity)
             if mention is not None:
                 mentions.append(mention)
+                self._note(mention.entity)  # 豪源减速机公司…，公司扩产后: the short name refers to it at once
                 floor = mention.end
                 position = mention.end
             else:
                 position = end
         return mentions
+
+    def _parent_before(self, mentions: list[Mention], start: int, rule: SuffixRule) -> Mention | None:
+        """The unit or company named right before a name that goes on it (某学院|财务处, 某公安局|某分局|某派出所),
+        if any: the two are one name, of a part of it."""
+        if not mentions or mentions[-1].end != start or mentions[-1].how != "name":
+            return None
+        parent = mentions[-1]
+        if parent.entity.kind in self.lex.parent_kinds and rule.kind in (*self.lex.parent_kinds, "PartyOrganization"):
+            return parent
+        return None
 
     def _organization(self, sentence: Sentence, rule: SuffixRule, start: int, suffix_start: int, end: int,
                       places: list[Mention], owner: Entity | None = None) -> Mention | None:
@@ -545,12 +564,45 @@ class MentionFinder:
             if rule.kind == "PartyOrganization" and not rule.joint:  # 乌镇|党委, 县委办|党支部
                 owner = owner or next((m.entity for m in inner if m.start == name_start and m.end == suffix_start), None)
                 entity.owner = owner or self.registry.find(None, key[name_start:suffix_start])
+                if entity.owner is None:
+                    entity.owner = self._unlisted_place(entity, key[name_start:suffix_start], rule, sentence)
             entity.region = leading[-1].entity if leading else None
+            if leading and leading[-1].entity.kind in (TOWN, VILLAGE):
+                self._alias_without_place(entity, key[leading[-1].end:end], rule)
         else:
             entity.spellings.setdefault(spelling)
             self.registry.index(entity, surface)
         self._aliases_after(sentence, end, entity)
         return Mention(start, end, entity)
+
+    def _unlisted_place(self, entity: Entity, core: str, rule: SuffixRule, sentence: Sentence) -> Entity | None:
+        """The village or town a party organization is named for when the roster in scope lacks it
+        (成都市龙泉驿区洛带镇|宝胜村|党委 → 宝胜村, unresolved, in 洛带镇): the core must be place names only,
+        the last a village or town; the organization is then named without the places before it."""
+        tokens = _PLACE_TOKEN.findall(core)
+        if not tokens or "".join(tokens) != core or tokens[-1].endswith(("市", "区", "县", "省", "州", "旗")):
+            return None
+        name = tokens[-1]
+        if name in self.lex.generic_cores or len(name) < 2:
+            return None
+        kind = VILLAGE if name.endswith(PLACE_UNITS[VILLAGE]) else TOWN
+        town = tokens[-2] if kind == VILLAGE and len(tokens) > 1 and tokens[-2].endswith(PLACE_UNITS[TOWN]) else None
+        place = self.registry.find(kind, name)
+        if place is None:
+            place = self.registry.add(Entity(self.registry.new_id(), kind, name, {name: None}, town=town,
+                                             status="unresolved", quote=sentence.text.quote))
+        if len(tokens) > 1:
+            entity.name = name + rule.suffix
+            self.registry.index(entity, entity.name)
+        return place
+
+    def _alias_without_place(self, entity: Entity, rest: str, rule: SuffixRule) -> None:
+        """木李镇|得益农牧小镇联村党委 is also 得益农牧小镇联村党委, where what is left names one organization;
+        张家圪崂村|股份经济合作社 is not (every village has one: ``place_bound`` cores)."""
+        core = rest[: len(rest) - len(rule.suffix)]
+        if (len(core) >= 2 and core not in self.lex.generic_cores and not core.startswith(self.lex.place_bound)
+                and not core.startswith(self.lex.collective)):
+            self.registry.index(entity, rest)
 
     def _new_organization(self, rule: SuffixRule, surface: str, spelling: str, quote: str,
                           regions_text: list[str]) -> Entity:

@@ -56,6 +56,7 @@ class TieFinder:
         self.document = 0
         self.section = 0
         self._metrics_tie: Proposal | None = None
+        self._pending_pairs: list[tuple[Entity, Entity, str, float]] = []  # 共建 of a company whose branch comes later
         self._words = sorted({*lexicon.cue_words, *lexicon.formation.words}, key=len, reverse=True)
 
     # ------------------------------------------------------------------ bookkeeping
@@ -166,7 +167,7 @@ class TieFinder:
         if cue.shape == "serves":
             pairs = self._serving_pairs(cue, start, end, sentence)
         elif cue.shape == "pair":
-            pairs = self._paired(cue, start, sentence)
+            pairs = self._paired(cue, start, sentence, previous)
         elif cue.shape == "members":
             pairs = self._listed_members(cue, start, end, sentence, previous)
         else:
@@ -194,11 +195,41 @@ class TieFinder:
         actors = [m.entity for m in before if m.entity.kind in sources_allowed and m.entity is not target]
         return [(a, target, 0.0) for a in dict.fromkeys(actors)]
 
-    def _paired(self, cue: Cue, start: int, sentence: Sentence) -> list[tuple[Entity, Entity, float]]:
-        """A ``pair`` cue: the last two organizations before it."""
-        sources_allowed = self._allowed(cue.tie, 0)
-        orgs = list(dict.fromkeys(m.entity for m in _ends(sentence) if m.end <= start and m.entity.kind in sources_allowed))
-        return [(orgs[-2], orgs[-1], 0.0)] if len(orgs) >= 2 else []
+    def _paired(self, cue: Cue, start: int, sentence: Sentence,
+                previous: list[Sentence]) -> list[tuple[Entity, Entity, float]]:
+        """A ``pair`` cue: one side with each of a list (甲村党支部与A党支部、B党支部等签有联建协议), the list
+        after the last 与/同/跟 before the cue and the one side before it (or the topic of the sentences
+        before); else the last two organizations before the cue. A village, company or unit stands for its
+        party organization (the text may name it later: resolved in :meth:`from_names`)."""
+        key = sentence.text.key
+        ends = [m for m in _ends(sentence) if m.end <= start and m.entity.kind in self.lex.pair_kinds]
+        joiner = max((key.rfind(w, 0, start) for w in self.lex.pair_joiners), default=-1)
+        listed = [m.entity for m in ends if m.start > joiner] if joiner >= 0 else []
+        left = [m.entity for m in ends if m.end <= joiner]
+        lost = 0.0
+        if listed and not left:
+            earlier, lost = self._pick_earlier(EndSpec("before", False, ("PartyOrganization", "Village")),
+                                               set(self.lex.pair_kinds), previous, tuple(listed))
+            left = earlier
+        if not listed or not left:
+            orgs = list(dict.fromkeys(m.entity for m in ends))
+            if len(orgs) < 2:
+                return []
+            left, listed, lost = [orgs[-2]], [orgs[-1]], 0.0
+        pairs = []
+        for other in dict.fromkeys(listed):
+            source, target = self._party_of(left[-1]), self._party_of(other)
+            if source is not None and target is not None:
+                pairs.append((source, target, lost))
+            else:
+                self._pending_pairs.append((left[-1], other, sentence.text.quote, cue.confidence - lost - 0.1))
+        return pairs
+
+    def _party_of(self, entity: Entity) -> Entity | None:
+        """The party organization an end of 共建 stands for: itself, or the one the text names for it."""
+        if entity.kind == "PartyOrganization":
+            return entity
+        return next((e for e in self.registry.entities if e.owner is entity and e.kind == "PartyOrganization"), None)
 
     def _listed_members(self, cue: Cue, start: int, end: int, sentence: Sentence,
                         previous: list[Sentence]) -> list[tuple[Entity, Entity, float]]:
@@ -484,6 +515,10 @@ class TieFinder:
         """Ties a name implies: 乌镇党委 → 乌镇 (PARTY_ORG_OF), 佳县县委办公室 → 佳县 (LOCATED_IN),
         38家酿酒合作社 → 酿酒 (ENGAGED_IN), each with the quote that first names it."""
         specs = self.lex.from_names
+        for one, other, quote, confidence in self._pending_pairs:
+            source, target = self._party_of(one), self._party_of(other)
+            if source is not None and target is not None:
+                self.propose("CO_BUILDS", source, target, quote, confidence, "CO_BUILDS:党组织 party branch named later")
         for entity in list(entities):
             if entity.owner is not None:
                 spec = specs["party_org_of"]
