@@ -81,6 +81,7 @@ class Lexicon:
     generic_cores: frozenset[str]
     place_bound: tuple[str, ...]
     parent_kinds: tuple[str, ...]
+    counted_villages: re.Pattern[str]
     determiners: tuple[str, ...]
     anaphora: dict[str, str]
     collective: tuple[str, ...]
@@ -94,6 +95,10 @@ class Lexicon:
     industry_words: dict[str, str]
     industry_endings: tuple[str, ...]
     industry_max_core: int
+    industry_core_stops: tuple[str, ...]
+    industry_bare_endings: tuple[str, ...]
+    industry_products: tuple[str, ...]
+    industry_modifiers: tuple[str, ...]
     industry_patterns: tuple[tuple[re.Pattern[str], str], ...]
     industry_from_names: bool
     cues: tuple[Cue, ...]
@@ -180,6 +185,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         generic_cores=frozenset(_words(mentions["generic_cores"], "mentions.yaml generic_cores")),
         place_bound=_words(mentions["place_bound"], "mentions.yaml place_bound"),
         parent_kinds=tuple(schema.node_kind(k).label for k in mentions["parent_kinds"]),
+        counted_villages=re.compile(mentions["counted_villages"]),
         determiners=_words(mentions["determiners"], "mentions.yaml determiners"),
         anaphora=anaphora,
         collective=_words(mentions["collective"], "mentions.yaml collective"),
@@ -194,6 +200,12 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         industry_words=industry_words,
         industry_endings=_words(industries["endings"], "mentions.yaml industries endings"),
         industry_max_core=int(industries["max_core"]),
+        industry_core_stops=_words(industries["core_stops"], "mentions.yaml industries core_stops"),
+        industry_bare_endings=_words(industries["bare_endings"], "mentions.yaml industries bare_endings"),
+        industry_products=tuple(sorted(_words(industries["products"], "mentions.yaml industries products"),
+                                       key=len, reverse=True)),
+        industry_modifiers=tuple(sorted(_words(industries["modifiers"], "mentions.yaml industries modifiers"),
+                                        key=len, reverse=True)),
         industry_patterns=tuple((re.compile(p["pattern"]), p["name"]) for p in industries["patterns"]),
         industry_from_names=bool(industries.get("from_names")),
         cues=tuple(parsed_cues),

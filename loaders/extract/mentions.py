@@ -284,6 +284,7 @@ class MentionFinder:
         self.county: Node | None = None
         self.section_latest: dict[str, Entity] = {}
         self.joint_latest: dict[str, Entity] = {}  # the document's last joint organization of each suffix
+        self.recent_villages: list[Entity] = []  # the villages named so far, the latest last (三村 = the last three)
         self.paragraph_towns: list[Entity] = []
         self.section_groups: list[Entity] = []
         self._industry = re.compile("|".join(sorted(map(re.escape, lexicon.industry_words), key=len, reverse=True)))
@@ -291,6 +292,7 @@ class MentionFinder:
                                   + "|".join(map(re.escape, lexicon.measures)) + ")")
         self._noun_stops = "|".join(map(re.escape, sorted({*lexicon.figure_noun_stops, *lexicon.formation.words},
                                                           key=len, reverse=True)))
+        self._cue_words = tuple(lexicon.cue_words)  # a product never begins inside a cue (发展|小杂粮种植)
         counties = places.counties()
         self.only_county = counties[0] if len(counties) == 1 else None
 
@@ -304,6 +306,8 @@ class MentionFinder:
         self.paragraph_towns = []
 
     def _note(self, entity: Entity) -> None:
+        if entity.kind == VILLAGE:
+            self.recent_villages = [v for v in self.recent_villages if v is not entity] + [entity]
         self.section_latest[entity.kind] = entity
         if entity.suffix:
             self.section_latest["suffix:" + entity.suffix] = entity
@@ -667,7 +671,16 @@ class MentionFinder:
         self._aliases(sentence, found)
         self._anaphors(sentence, found)
         self._collectives(sentence, found)
+        self._counted_villages(sentence, found)
         return found
+
+    def _counted_villages(self, sentence: Sentence, found: list[Mention]) -> None:
+        """两村, 三村 (a count right before 村, no 个): the last villages named, one mention each (三村抱团发展)."""
+        for match in self.lex.counted_villages.finditer(sentence.text.key):
+            count = chinese_number(match.group(1))
+            if count and 2 <= count <= len(self.recent_villages) and self._free(sentence, found, *match.span()):
+                for village in self.recent_villages[-int(count):]:
+                    found.append(Mention(match.start(), match.end(), village, "anaphor"))
 
     @staticmethod
     def _free(sentence: Sentence, found: list[Mention], a: int, b: int) -> bool:
@@ -713,16 +726,19 @@ class MentionFinder:
                         break
 
     def _industries(self, sentence: Sentence) -> list[Mention]:
+        """Industries: the patterns, the industry words, a product before an ending (乐器加工; before 产业 only a
+        known product: 油茶产业, not 谋划产业) and a product right after a place (戈段村|大棚西瓜)."""
         key = sentence.text.key
         found: list[Mention] = []
 
-        def add(start: int, end: int, name: str) -> None:
+        def add(start: int, end: int, name: str, *aliases: str) -> None:
             if sentence.covered(start, end) or any(m.start < end and start < m.end for m in found):
                 return
             entity = self.registry.find("Industry", name)
             if entity is None:
                 entity = self.registry.add(Entity(f"industry:{match_key(name)}", "Industry", name,
                                                   {sentence.text.quote[start:end]: None}, quote=sentence.text.quote))
+            self.registry.index(entity, *aliases)
             found.append(Mention(start, end, entity))
 
         for pattern, template in self.lex.industry_patterns:
@@ -732,13 +748,47 @@ class MentionFinder:
             add(match.start(), match.end(), self.lex.industry_words[match.group()])
         for ending in self.lex.industry_endings:
             for match in re.finditer(re.escape(ending), key):
-                start = match.start()
-                while (start > match.start() - self.lex.industry_max_core and start > 0 and _is_cjk(key[start - 1])
-                       and not self._boundary_before(key, start) and key[start - 1] not in "集各"):
-                    start -= 1
+                if ending in self.lex.industry_bare_endings:  # 鲜食玉米产业 is also 鲜食玉米
+                    start = self._product_before(key, match.start())
+                    if start is not None:
+                        add(start, match.end(), key[start:match.end()], key[start:match.start()])
+                    continue
+                start = self._industry_core_start(sentence, match.start())
                 if start < match.start():
                     add(start, match.end(), key[start:match.end()])
+        for mention in [m for m in sentence.mentions if m.entity.kind in (VILLAGE, TOWN)]:
+            after = mention.end + (1 if key.startswith("的", mention.end) else 0)
+            end = self._product_after(key, after)
+            if end is not None and not key.startswith(self.lex.industry_endings, end):
+                add(after, end, key[after:end])
         return found
+
+    def _product_before(self, key: str, end: int) -> int | None:
+        """Where a known product (with a modifier: 大棚西瓜) ending at ``end`` begins, or None."""
+        product = next((p for p in self.lex.industry_products if key.endswith(p, 0, end)), None)
+        if product is None:
+            return None
+        start = end - len(product)
+        modifier = next((m for m in self.lex.industry_modifiers if key.endswith(m, 0, start)), "")
+        return start - len(modifier)
+
+    def _product_after(self, key: str, start: int) -> int | None:
+        """Where a known product (with a modifier) starting at ``start`` ends, or None."""
+        modifier = next((m for m in self.lex.industry_modifiers if key.startswith(m, start)), "")
+        product = next((p for p in self.lex.industry_products if key.startswith(p, start + len(modifier))), None)
+        return start + len(modifier) + len(product) if product is not None else None
+
+    def _industry_core_start(self, sentence: Sentence, end: int) -> int:
+        """Where the product before an industry ending begins (谭封庄村|乐器加工, 填补全区|稻米加工空白): at most
+        ``max_core`` characters back, never across a name, a boundary word or a word such as 全区 or 特色."""
+        key, start = sentence.text.key, end
+        while (start > end - self.lex.industry_max_core and start > 0 and _is_cjk(key[start - 1])
+               and not self._boundary_before(key, start) and key[start - 1] not in "集各"
+               and not sentence.covered(start - 1, start)
+               and not key.endswith(self.lex.industry_core_stops, 0, start)
+               and not key.endswith(self._cue_words, 0, start)):
+            start -= 1
+        return start
 
     def _figures(self, sentence: Sentence) -> list[Figure]:
         key = sentence.text.key

@@ -152,11 +152,10 @@ class TieFinder:
         ordered = pool[::-1] if side == "before" else pool
         if spec.all:
             return list(dict.fromkeys(m.entity for m in pool))
-        for kind in spec.prefer:
-            for mention in ordered:
-                if mention.entity.kind == kind:
-                    return [mention.entity]
-        return [ordered[0].entity]
+        chosen = next((m for kind in spec.prefer for m in ordered if m.entity.kind == kind), ordered[0])
+        # 三村 stands for three villages, one mention each at one span: all of them
+        return list(dict.fromkeys(m.entity for m in pool if (m.start, m.end) == (chosen.start, chosen.end)
+                                  and m.entity.kind == chosen.entity.kind))
 
     def _apply_cue(self, cue: Cue, span: tuple[int, int, str], sentence: Sentence, previous: list[Sentence]) -> None:
         """Propose the ties cue ``span`` of ``cue`` makes in ``sentence`` (and the ties they imply)."""
@@ -507,6 +506,7 @@ class TieFinder:
             else:
                 self._apply_cue(self.lex.cue_words[span[2]], span, sentence, previous)
         self._leads(sentence)
+        self._adjacent_industries(sentence)
         made = list(self.proposals.values())[before:]
         self._mechanisms_and_brands(sentence, made)
         self._figures(sentence, used, made)
@@ -529,13 +529,33 @@ class TieFinder:
                              note=spec.get("note"))
             if self.lex.industry_from_names and not entity.is_place and entity.kind != "Industry":
                 spec = specs["engaged_in"]
-                for word, industry in self.lex.industry_words.items():
-                    if word in entity.name:
-                        target = self.registry.find("Industry", industry) or self.registry.add(
-                            Entity(f"industry:{match_key(industry)}", "Industry", industry, {industry: None},
-                                   quote=entity.quote))
-                        self.propose(spec["tie"], entity, target, entity.quote, spec["confidence"], "ENGAGED_IN:name",
-                                     note=spec.get("note"))
+                for industry in self._industries_in_name(entity.name):
+                    target = self.registry.find("Industry", industry) or self.registry.add(
+                        Entity(f"industry:{match_key(industry)}", "Industry", industry, {industry: None},
+                               quote=entity.quote))
+                    self.propose(spec["tie"], entity, target, entity.quote, spec["confidence"], "ENGAGED_IN:name",
+                                 note=spec.get("note"))
+
+    def _industries_in_name(self, name: str) -> list[str]:
+        """The industries a name holds: an industry word (38家酿酒合作社 → 酿酒) or a known product with an
+        ending (杨塌村谷子种植专业合作社 → 谷子种植, 二臣手套加工厂 → 手套加工)."""
+        found = [industry for word, industry in self.lex.industry_words.items() if word in name]
+        for ending in self.lex.industry_endings:
+            at = name.find(ending)
+            product = next((p for p in self.lex.industry_products if name.endswith(p, 0, at)), None) if at > 0 else None
+            if product is not None and ending not in self.lex.industry_bare_endings:
+                found.append(product + ending)
+        return list(dict.fromkeys(found))
+
+    def _adjacent_industries(self, sentence: Sentence) -> None:
+        """A place or organization written right before an industry (谭封庄村乐器加工, 吴沙洼村的手套加工车间,
+        戈段村大棚西瓜) is engaged in it."""
+        key, allowed = sentence.text.key, self._allowed("ENGAGED_IN", 0)
+        for before, industry in zip(sentence.mentions, sentence.mentions[1:]):
+            gap = key[before.end:industry.start]
+            if industry.entity.kind == "Industry" and before.entity.kind in allowed and gap in ("", "的"):
+                self.propose("ENGAGED_IN", before.entity, industry.entity, sentence.text.quote, 0.6,
+                             "ENGAGED_IN:相邻 adjacent")
 
 
 def _ends(sentence: Sentence) -> list[Mention]:

@@ -16,11 +16,14 @@ spec.loader.exec_module(evaluation)
 # text was written after the rules were last changed and never used to change them: it measures
 # how the rules carry to a new text, so it is held to its figures, not to the target.
 FIGURES = {
-    "fangta_news_heldout": (17, 12, ["SUPPLIES 方塌镇/方塌村 → 榆林市塞上农业发展有限公司",
+    "fangta_news_heldout": (17, 13, ["SUPPLIES 方塌镇/方塌村 → 榆林市塞上农业发展有限公司",
                                      "SUPPLIES 方塌镇/杨塌村 → 榆林市塞上农业发展有限公司",
                                      "SUPPLIES 方塌镇/谢家沟村 → 榆林市塞上农业发展有限公司",
-                                     "SERVES 佳县市场监督管理局 → 杨塌村谷子种植专业合作社",
-                                     "ENGAGED_IN 杨塌村谷子种植专业合作社 → 谷子种植"], ["LOCATED_IN 佳县城投公司 → 佳县"]),
+                                     "SERVES 佳县市场监督管理局 → 杨塌村谷子种植专业合作社"],
+                            # 三村抱团发展小米产业 (three villages, issue 20's counted reference and 产业 ending):
+                            # stated by the text, but not in the held-out set, which stays as it was written
+                            ["ENGAGED_IN 杨塌村 → 小米产业", "ENGAGED_IN 谢家沟村 → 小米产业", "ENGAGED_IN 方塌村 → 小米产业",
+                             "LOCATED_IN 佳县城投公司 → 佳县"]),
     "jia_county_article": (34, 34, [], []),
     "jia_pairing_list": (13, 13, [], []),
     "mutouyu_wechat": (11, 10, ["SUPPLIES 木头峪镇/曹家坬村 → 陕西枣乡人农业科技有限公司"], []),
