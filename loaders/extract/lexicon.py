@@ -71,6 +71,7 @@ class Formation:
     lead_after: re.Pattern[str] = re.compile(r"(?!)")
     guide_owners: tuple[str, ...] = ()
     unnamed_note: str = ""
+    unnamed_forms: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Lexicon:
     place_bound: tuple[str, ...]
     parent_kinds: tuple[str, ...]
     counted_villages: re.Pattern[str]
+    bare_village_list: re.Pattern[str]
     determiners: tuple[str, ...]
     anaphora: dict[str, str]
     collective: tuple[str, ...]
@@ -186,6 +188,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         place_bound=_words(mentions["place_bound"], "mentions.yaml place_bound"),
         parent_kinds=tuple(schema.node_kind(k).label for k in mentions["parent_kinds"]),
         counted_villages=re.compile(mentions["counted_villages"]),
+        bare_village_list=re.compile(mentions["bare_village_list"]),
         determiners=_words(mentions["determiners"], "mentions.yaml determiners"),
         anaphora=anaphora,
         collective=_words(mentions["collective"], "mentions.yaml collective"),
@@ -213,7 +216,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
                             _words(formation["lead_words"], "cues.yaml formation lead_words"), formation["claim"],
                             float(formation["confidence"]), re.compile(formation["lead_after"]),
                             tuple(schema.node_kind(k).label for k in formation["guide_owners"]),
-                            formation["unnamed_note"]),
+                            formation["unnamed_note"], dict(formation["unnamed_forms"])),
         from_names=dict(cues["from_names"]),
         mechanism=re.compile(cues["mechanism"]),
         brand=re.compile(cues["brand"]),

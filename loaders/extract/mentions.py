@@ -389,7 +389,9 @@ class MentionFinder:
         county_code = self.county.id if self.county is not None else None
         mentions: list[Mention] = []
         previous: Mention | None = None
-        for start, end, kind, units in self.places.find(text.key, county_code):
+        spans = self.places.find(text.key, county_code)
+        spans = sorted([*spans, *self._bare_villages(text.key, county_code, spans)])
+        for start, end, kind, units in spans:
             town = None
             if kind == VILLAGE:
                 if previous is not None and previous.end == start and previous.entity.kind == TOWN:
@@ -406,6 +408,26 @@ class MentionFinder:
             self._note(entity)
             previous = mention
         return mentions
+
+    def _bare_villages(self, key: str, county: str | None,
+                       taken: list[tuple[int, int, str, list[Node]]]) -> list[tuple[int, int, str, list[Node]]]:
+        """Villages listed without their unit word before a count of villages (川珠、出食、何吕、新庄四村;
+        高家塄、赵家沟三个村): each item the roster knows as a village in scope; the first item may have words
+        before it (来到千户乡川珠、…), so its shortest known ending is taken."""
+        found = []
+        for match in self.lex.bare_village_list.finditer(key):
+            items, position = [], match.start(1)
+            for item in re.split(r"[、和与及]", match.group(1)):
+                items.append((position, position + len(item)))
+                position += len(item) + 1
+            first_start, first_end = items[0]
+            items[0] = next(((first_end - n, first_end) for n in range(2, 5) if first_end - n >= first_start
+                             and self.places.roster.named(VILLAGE, key[first_end - n:first_end], county)), items[0])
+            for start, end in items:
+                units = self.places.roster.named(VILLAGE, key[start:end], county)
+                if units and not any(a < end and start < b for a, b, _, _ in taken):
+                    found.append((start, end, VILLAGE, units))
+        return found
 
     # ------------------------------------------------------------------ organizations
 
@@ -511,7 +533,7 @@ class MentionFinder:
         if latest is None and rule.joint:
             latest = self.joint_latest.get(rule.suffix)
             before = sentence.text.key[:start]
-            if latest is None and not core and before.endswith(self.lex.formation.words):
+            if latest is None and before.endswith(self.lex.formation.words):  # 成立(村级)联合党委
                 latest = self._new_organization(rule, rule.suffix, sentence.text.quote[start:end], sentence.text.quote, [])
                 latest.props["unnamed"] = True
         return Mention(start, end, latest, "short") if latest is not None else None

@@ -287,15 +287,18 @@ class TieFinder:
         """Members, lead, support and claims of an organization formed at cue ``span``; the figures it used."""
         start, end, word = span
         key = sentence.text.key
-        formed = self._formed(sentence, start, end)
-        if formed is None:
-            return set()
+        formed, members_from = self._formed(sentence, start, end), 0
+        if formed is None:  # 枣坪联合党委由甲村党支部、乙村党支部组成: named before, its members between
+            formed = self._formed_before(sentence, start)
+            if formed is None:
+                return set()
+            members_from = formed.end
         organization = formed.entity
         year = self._year(sentence, previous, start)
         if year:
             organization.props.setdefault("_formed", year)
         in_support = self._support(sentence, organization, word, year)
-        before = [m for m in _ends(sentence) if m.end <= start and m not in in_support]
+        before = [m for m in _ends(sentence) if members_from <= m.start and m.end <= start and m not in in_support]
         # 由泥河沟村党支部牵头: a lead named after the organization, in the same sentence
         before += [m for m in _ends(sentence) if m.start >= formed.end and self._beside_lead(key, m)]
         if not organization.props.get("joint"):
@@ -322,6 +325,13 @@ class TieFinder:
         low, high = self._clause(sentence.text.key, start, end)
         return next((m for m in sentence.mentions if end <= m.start < high and m.how in ("name", "short")
                      and m.entity.kind in ("PartyOrganization", "Cooperative", "Enterprise", "Project")), None)
+
+    def _formed_before(self, sentence: Sentence, start: int) -> Mention | None:
+        """A joint organization named before the cue with 由 between (X联合党委由…组成), or None."""
+        key = sentence.text.key
+        joint = [m for m in sentence.mentions if m.end <= start and m.entity.kind == "PartyOrganization"
+                 and m.entity.props.get("joint") and "由" in key[m.end:start]]
+        return joint[-1] if joint else None
 
     def _support(self, sentence: Sentence, organization: Entity, word: str, year: str | None) -> list[Mention]:
         """The mentions inside a support phrase (在乌镇党委的大力支持下); each that may guide guides the new one."""
@@ -357,7 +367,10 @@ class TieFinder:
         if not villages:
             return
         lead = next((v for v, is_lead in villages if is_lead), villages[0][0])
-        organization.name = lead.name + organization.name
+        said = lead.name + organization.name  # as the text calls it: 河连湾村 + 联合党委
+        organization.name = lead.name + self.lex.formation.unnamed_forms.get(organization.props.get("form"),
+                                                                             organization.name)
+        self.registry.index(organization, said)
         organization.props["note"] = f"{self.lex.formation.unnamed_note}：{sentence.text.quote.strip()}"
         organization.props["named_by"] = "linkgraph"
         self.registry.index(organization, organization.name)
