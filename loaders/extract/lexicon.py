@@ -84,6 +84,7 @@ class Lexicon:
     parent_kinds: tuple[str, ...]
     counted_villages: re.Pattern[str]
     bare_village_list: re.Pattern[str]
+    type_list: re.Pattern[str]
     determiners: tuple[str, ...]
     anaphora: dict[str, str]
     collective: tuple[str, ...]
@@ -112,6 +113,7 @@ class Lexicon:
     year: re.Pattern[str]
     cue_words: dict[str, Cue] = field(default_factory=dict)
     pair_kinds: tuple[str, ...] = ()
+    not_cues: tuple[str, ...] = ()
     pair_joiners: tuple[str, ...] = ()
 
 
@@ -189,6 +191,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         parent_kinds=tuple(schema.node_kind(k).label for k in mentions["parent_kinds"]),
         counted_villages=re.compile(mentions["counted_villages"]),
         bare_village_list=re.compile(mentions["bare_village_list"]),
+        type_list=re.compile(mentions["type_list"]),
         determiners=_words(mentions["determiners"], "mentions.yaml determiners"),
         anaphora=anaphora,
         collective=_words(mentions["collective"], "mentions.yaml collective"),
@@ -223,6 +226,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         terms=re.compile(cues["terms"]),
         year=re.compile(cues["year"]),
         cue_words=cue_words,
+        not_cues=_words(cues["not_cues"], "cues.yaml not_cues"),
         pair_kinds=tuple(schema.node_kind(k).label for k in cues["pairs"]["kinds"]),
         pair_joiners=_words(cues["pairs"]["joiners"], "cues.yaml pairs joiners"),
     )

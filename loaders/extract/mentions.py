@@ -402,7 +402,10 @@ class MentionFinder:
                     here = self.places.roster.named(VILLAGE, text.key[start:end], town.place.id) if town.place else []
                     if not here:
                         town = None  # the paragraph's town is not where this village is; try the county
-            entity = self._place_entity(kind, units, text.quote[start:end], text.key[start:end], town, sentence)
+            surface = text.key[start:end]
+            if kind == VILLAGE and not surface.endswith(PLACE_UNITS[VILLAGE]):  # 川珠(、出食四村) is 川珠村
+                surface += "村"
+            entity = self._place_entity(kind, units, text.quote[start:end], surface, town, sentence)
             mention = Mention(start, end, entity)
             mentions.append(mention)
             self._note(entity)
@@ -475,7 +478,10 @@ class MentionFinder:
                 continue
             end = position + len(rule.suffix)
             low = max(floor, position - self.lex.max_core)
-            start = self._core_start(key, position, low, places)
+            if self.lex.type_list.match(key, end):  # 村村联合党委、产业联盟党委等方式: kinds, not names
+                position = end
+                continue
+            start = self._past_anaphor(key, self._core_start(key, position, low, places), position)
             parent = self._parent_before(mentions, start, rule)
             if parent is not None:  # 四川财经职业学院|财务处党支部: a unit of the one just named
                 mentions.pop()
@@ -496,6 +502,12 @@ class MentionFinder:
             else:
                 position = end
         return mentions
+
+    def _past_anaphor(self, key: str, start: int, suffix_start: int) -> int:
+        """A name's core without a leading 该镇, 该村 … (该镇|马连塌村红枣专业合作社): the word refers, the name
+        is what follows; a core that is the word alone (该镇党委) is left to the reference rules."""
+        word = next((w for w in sorted(self.lex.anaphora, key=len, reverse=True) if key.startswith(w, start)), None)
+        return start + len(word) if word is not None and start + len(word) < suffix_start else start
 
     def _parent_before(self, mentions: list[Mention], start: int, rule: SuffixRule) -> Mention | None:
         """The unit or company named right before a name that goes on it (某学院|财务处, 某公安局|某分局|某派出所),

@@ -57,7 +57,7 @@ class TieFinder:
         self.section = 0
         self._metrics_tie: Proposal | None = None
         self._pending_pairs: list[tuple[Entity, Entity, str, float]] = []  # 共建 of a company whose branch comes later
-        self._words = sorted({*lexicon.cue_words, *lexicon.formation.words}, key=len, reverse=True)
+        self._words = sorted({*lexicon.cue_words, *lexicon.formation.words, *lexicon.not_cues}, key=len, reverse=True)
 
     # ------------------------------------------------------------------ bookkeeping
 
@@ -109,7 +109,8 @@ class TieFinder:
                                    for m in sentence.mentions if m.how == "name"):
                 position += 1
                 continue
-            found.append((position, position + len(word), word))
+            if word not in self.lex.not_cues:  # 有关领导 is no 领导 (GUIDES)
+                found.append((position, position + len(word), word))
             position += len(word)
         return found
 
