@@ -140,6 +140,18 @@ def _end(data: Any, where: str, schema: Schema) -> EndSpec:
     return EndSpec(side, bool(data.get("all", False)), prefer)
 
 
+def _cue(entry: dict[str, Any], number: int, schema: Schema) -> Cue:
+    """One entry of ``cues.yaml`` cues, checked against ``schema``."""
+    where = f"cues.yaml cue {number} ({entry.get('tie')})"
+    tie = schema.tie_kind(entry["tie"])
+    for implied in entry.get("implies", ()):
+        schema.tie_kind(implied["tie"])
+    return Cue(tie.type, _words(entry["words"], where), _end(entry.get("from"), where, schema),
+               _end(entry.get("to", {"side": "after"}), where, schema), entry.get("shape", "ends"),
+               float(entry.get("confidence", 0.7)), entry.get("mechanism"), entry.get("product"),
+               tuple(entry.get("implies", ())), _words(entry["needs"], where) if "needs" in entry else ())
+
+
 def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema) -> Lexicon:
     """The rules of the two files, checked against ``schema``; pure."""
     kinds = {k.label for k in schema.node_kinds}
@@ -162,17 +174,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         for word in _words(entry["words"], f"mentions.yaml industries {entry['name']}"):
             industry_words[word] = entry["name"]
     abbreviations = mentions["abbreviations"]
-    parsed_cues = []
-    for number, entry in enumerate(cues["cues"], start=1):
-        where = f"cues.yaml cue {number} ({entry.get('tie')})"
-        tie = schema.tie_kind(entry["tie"])
-        for implied in entry.get("implies", ()):
-            schema.tie_kind(implied["tie"])
-        parsed_cues.append(Cue(tie.type, _words(entry["words"], where), _end(entry.get("from"), where, schema),
-                               _end(entry.get("to", {"side": "after"}), where, schema), entry.get("shape", "ends"),
-                               float(entry.get("confidence", 0.7)), entry.get("mechanism"), entry.get("product"),
-                               tuple(entry.get("implies", ())), _words(entry.get("needs", ["-"]), where)
-                               if entry.get("needs") else ()))
+    parsed_cues = [_cue(entry, number, schema) for number, entry in enumerate(cues["cues"], start=1)]
     cue_words: dict[str, Cue] = {}
     for cue in parsed_cues:
         for word in cue.words:

@@ -601,9 +601,7 @@ class MentionFinder:
             entity = self._new_organization(rule, surface, spelling, text.quote, regions_text)
             if rule.kind == "PartyOrganization" and not rule.joint:  # 乌镇|党委, 县委办|党支部
                 owner = owner or next((m.entity for m in inner if m.start == name_start and m.end == suffix_start), None)
-                entity.owner = owner or self.registry.find(None, key[name_start:suffix_start])
-                if entity.owner is None:
-                    entity.owner = self._unlisted_place(entity, key[name_start:suffix_start], rule, sentence)
+                entity.owner = owner or self._owner_by_name(entity, key[name_start:suffix_start], rule, sentence)
             entity.region = leading[-1].entity if leading else None
             if leading and leading[-1].entity.kind in (TOWN, VILLAGE):
                 self._alias_without_place(entity, key[leading[-1].end:end], rule)
@@ -612,6 +610,10 @@ class MentionFinder:
             self.registry.index(entity, surface)
         self._aliases_after(sentence, end, entity)
         return Mention(start, end, entity)
+
+    def _owner_by_name(self, entity: Entity, core: str, rule: SuffixRule, sentence: Sentence) -> Entity | None:
+        """Whose party organization a name is, by its core: a known entity, else a place the roster lacks."""
+        return self.registry.find(None, core) or self._unlisted_place(entity, core, rule, sentence)
 
     def _unlisted_place(self, entity: Entity, core: str, rule: SuffixRule, sentence: Sentence) -> Entity | None:
         """The village or town a party organization is named for when the roster in scope lacks it

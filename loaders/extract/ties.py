@@ -288,12 +288,9 @@ class TieFinder:
         """Members, lead, support and claims of an organization formed at cue ``span``; the figures it used."""
         start, end, word = span
         key = sentence.text.key
-        formed, members_from = self._formed(sentence, start, end), 0
-        if formed is None:  # 枣坪联合党委由甲村党支部、乙村党支部组成: named before, its members between
-            formed = self._formed_before(sentence, start)
-            if formed is None:
-                return set()
-            members_from = formed.end
+        formed, members_from = self._formed_here(sentence, start, end)
+        if formed is None:
+            return set()
         organization = formed.entity
         year = self._year(sentence, previous, start)
         if year:
@@ -326,6 +323,15 @@ class TieFinder:
         low, high = self._clause(sentence.text.key, start, end)
         return next((m for m in sentence.mentions if end <= m.start < high and m.how in ("name", "short")
                      and m.entity.kind in ("PartyOrganization", "Cooperative", "Enterprise", "Project")), None)
+
+    def _formed_here(self, sentence: Sentence, start: int, end: int) -> tuple[Mention | None, int]:
+        """The organization a formation cue forms, and where its members may begin: named after the cue (its
+        members anywhere before), else before it with 由 (枣坪联合党委由甲村党支部、乙村党支部组成: between)."""
+        formed = self._formed(sentence, start, end)
+        if formed is not None:
+            return formed, 0
+        formed = self._formed_before(sentence, start)
+        return formed, (formed.end if formed is not None else 0)
 
     def _formed_before(self, sentence: Sentence, start: int) -> Mention | None:
         """A joint organization named before the cue with 由 between (X联合党委由…组成), or None."""

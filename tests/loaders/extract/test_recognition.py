@@ -137,6 +137,15 @@ def test_leading_is_guiding_not_joining_or_co_building(roster_units):
     assert not any(t[0] in ("MEMBER_OF", "CO_BUILDS") and "坑镇党委" in t[1:] for t in ties)
 
 
+def test_a_town_committee_that_leads_a_formation_guides_the_new_organization(roster_units):
+    found, ties = ties_of(roster_units, "2023年，由坑镇党委牵头，官道峁村、圪绺咀村与佳县宏达农业有限公司成立红枣产业联合党委。")
+    joint = "红枣产业联合党委"
+    assert ("GUIDES", "坑镇党委", joint) in ties
+    assert {t for t in ties if t[0] == "MEMBER_OF"} == {
+        ("MEMBER_OF", member, joint) for member in ("官道峁村", "圪绺咀村", "佳县宏达农业有限公司")}
+    assert not any(t[0] == "CO_BUILDS" for t in ties)
+
+
 # ---------------------------------------------------------------- co-building
 
 def test_a_company_stands_for_its_party_branch_named_two_sentences_later(roster_units):
