@@ -201,7 +201,10 @@ class Registry:
         shorter = [name]
         for region in sorted(set(regions), key=len, reverse=True):
             if name.startswith(region) and len(name) > len(region):
-                shorter.append(name[len(region):])
+                rest = name[len(region):]
+                shorter.append(rest)
+                if region[-1] in "省市县区州旗" and not rest.startswith(region[-1]):
+                    shorter.append(region[-1] + rest)  # 四川省民政厅 is also 省民政厅
                 break
         for text in list(shorter):
             keep(text)
