@@ -792,7 +792,8 @@ class MentionFinder:
                     if start is not None:
                         add(start, match.end(), key[start:match.end()], key[start:match.start()])
                     continue
-                start = self._industry_core_start(sentence, match.start())
+                start = self._product_before(key, match.start())  # 提供|茶叶加工: a known product, else up to a stop
+                start = self._industry_core_start(sentence, match.start()) if start is None else start
                 if start < match.start():
                     add(start, match.end(), key[start:match.end()])
         for mention in [m for m in sentence.mentions if m.entity.kind in (VILLAGE, TOWN)]:

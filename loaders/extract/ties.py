@@ -573,7 +573,8 @@ class TieFinder:
         key, allowed = sentence.text.key, self._allowed("ENGAGED_IN", 0)
         for before, industry in zip(sentence.mentions, sentence.mentions[1:]):
             gap = key[before.end:industry.start]
-            if industry.entity.kind == "Industry" and before.entity.kind in allowed and gap in ("", "的"):
+            if (industry.entity.kind == "Industry" and before.entity.kind in allowed and gap in ("", "的")
+                    and before.how == "name"):
                 self.propose("ENGAGED_IN", before.entity, industry.entity, sentence.text.quote, 0.6,
                              "ENGAGED_IN:相邻 adjacent")
 
