@@ -85,6 +85,8 @@ class Lexicon:
     counted_villages: re.Pattern[str]
     bare_village_list: re.Pattern[str]
     type_list: re.Pattern[str]
+    trade_words: tuple[str, ...]
+    unnamed_cores: tuple[str, ...]
     determiners: tuple[str, ...]
     anaphora: dict[str, str]
     collective: tuple[str, ...]
@@ -114,6 +116,8 @@ class Lexicon:
     cue_words: dict[str, Cue] = field(default_factory=dict)
     pair_kinds: tuple[str, ...] = ()
     not_cues: tuple[str, ...] = ()
+    pair_not_after: re.Pattern[str] = re.compile(r"(?!)")
+    symmetric_ties: tuple[str, ...] = ()
     pair_joiners: tuple[str, ...] = ()
 
 
@@ -194,6 +198,8 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         counted_villages=re.compile(mentions["counted_villages"]),
         bare_village_list=re.compile(mentions["bare_village_list"]),
         type_list=re.compile(mentions["type_list"]),
+        trade_words=_words(abbreviations["trade_words"], "mentions.yaml abbreviations trade_words"),
+        unnamed_cores=_words(mentions["unnamed_cores"], "mentions.yaml unnamed_cores"),
         determiners=_words(mentions["determiners"], "mentions.yaml determiners"),
         anaphora=anaphora,
         collective=_words(mentions["collective"], "mentions.yaml collective"),
@@ -231,6 +237,8 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         not_cues=_words(cues["not_cues"], "cues.yaml not_cues"),
         pair_kinds=tuple(schema.node_kind(k).label for k in cues["pairs"]["kinds"]),
         pair_joiners=_words(cues["pairs"]["joiners"], "cues.yaml pairs joiners"),
+        pair_not_after=re.compile(cues["pairs"]["not_after"]),
+        symmetric_ties=tuple(schema.tie_kind(t).type for t in cues["pairs"]["symmetric"]),
     )
 
 

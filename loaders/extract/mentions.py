@@ -212,6 +212,10 @@ class Registry:
             for form in lex.legal_forms:
                 if text.endswith(form) and len(text) > len(form):
                     keep(text[: -len(form)])
+                    trade = next((d for d in lex.trade_words if text.endswith(d, 0, len(text) - len(form))), None)
+                    if trade is not None:  # 依利安达电子有限公司 is also 依利安达公司 and 依利安达
+                        keep(text[: -len(form) - len(trade)] + "公司")
+                        keep(text[: -len(form) - len(trade)])
                     break
             for long, short in lex.contractions.items():
                 if text.endswith(long):
@@ -548,7 +552,7 @@ class MentionFinder:
         if latest is None and rule.joint:
             latest = self.joint_latest.get(rule.suffix)
             before = sentence.text.key[:start]
-            if latest is None and before.endswith(self.lex.formation.words):  # 成立(村级)联合党委
+            if latest is None and before.endswith(self.lex.formation.words) and core in ("", *self.lex.unnamed_cores):
                 latest = self._new_organization(rule, rule.suffix, sentence.text.quote[start:end], sentence.text.quote, [])
                 latest.props["unnamed"] = True
         return Mention(start, end, latest, "short") if latest is not None else None
@@ -599,7 +603,8 @@ class MentionFinder:
         # a region (province, city, county) may be left out of a name; a town or village may not:
         # 张家圪崂村|股份经济合作社 without its village names every village's cooperative
         regions_text = [key[m.start:m.end] for m in inner[:1] if m.entity.kind in REGION_KINDS]
-        entity = self.registry.find(rule.kind, surface) or self._by_abbreviation(rule.kind, surface, regions_text)
+        entity = (self.registry.find(rule.kind, surface) or self._by_abbreviation(rule.kind, surface, regions_text)
+                  or self._known_without_place(rule, key[leading[-1].end:end] if leading else ""))
         if entity is None:
             entity = self._new_organization(rule, surface, spelling, text.quote, regions_text)
             if rule.kind == "PartyOrganization" and not rule.joint:  # 乌镇|党委, 县委办|党支部
@@ -639,12 +644,20 @@ class MentionFinder:
             self.registry.index(entity, entity.name)
         return place
 
+    def _known_without_place(self, rule: SuffixRule, rest: str) -> Entity | None:
+        """An organization named before without the town its name now begins with (四杨禅联合党委, then
+        小市镇四杨禅联合党委), where what is left names one organization."""
+        return self.registry.find(rule.kind, rest) if rest and self._names_one(rest, rule) else None
+
+    def _names_one(self, rest: str, rule: SuffixRule) -> bool:
+        core = rest[: len(rest) - len(rule.suffix)]
+        return (len(core) >= 2 and core not in self.lex.generic_cores and not core.startswith(self.lex.place_bound)
+                and not core.startswith(self.lex.collective))
+
     def _alias_without_place(self, entity: Entity, rest: str, rule: SuffixRule) -> None:
         """木李镇|得益农牧小镇联村党委 is also 得益农牧小镇联村党委, where what is left names one organization;
         张家圪崂村|股份经济合作社 is not (every village has one: ``place_bound`` cores)."""
-        core = rest[: len(rest) - len(rule.suffix)]
-        if (len(core) >= 2 and core not in self.lex.generic_cores and not core.startswith(self.lex.place_bound)
-                and not core.startswith(self.lex.collective)):
+        if self._names_one(rest, rule):
             self.registry.index(entity, rest)
 
     def _new_organization(self, rule: SuffixRule, surface: str, spelling: str, quote: str,

@@ -22,6 +22,7 @@ from loaders.extract.lexicon import Cue, EndSpec, Lexicon
 from loaders.extract.mentions import Entity, Figure, Mention, Registry, Sentence
 
 CLAUSE_MARKS = ",，;；:："
+_VILLAGE_TOKEN = re.compile(r"[\u3400-\u9fff]{1,6}?(?:村|社区|嘎查)")
 FALLBACK_PENALTY = 0.15
 UNRESOLVED_PENALTY = 0.2
 
@@ -73,7 +74,8 @@ class TieFinder:
                 confidence -= UNRESOLVED_PENALTY
         props = {k: v for k, v in props.items() if v not in (None, "", {})}
         key = (tie, source.id, target.id)
-        known = self.proposals.get(key)
+        known = self.proposals.get(key) or (self.proposals.get((tie, target.id, source.id))
+                                            if tie in self.lex.symmetric_ties else None)
         if known is not None:
             known.confidence = max(known.confidence, round(max(confidence, 0.1), 2))
             for name, value in props.items():
@@ -202,7 +204,8 @@ class TieFinder:
         before); else the last two organizations before the cue. A village, company or unit stands for its
         party organization (the text may name it later: resolved in :meth:`from_names`)."""
         key = sentence.text.key
-        ends = [m for m in _ends(sentence) if m.end <= start and m.entity.kind in self.lex.pair_kinds]
+        ends = [m for m in _ends(sentence) if m.end <= start and m.entity.kind in self.lex.pair_kinds
+                and not self.lex.pair_not_after.match(key, m.end)]  # 经镇党委研究, 领导参加: not a side
         joiner = max((key.rfind(w, 0, start) for w in self.lex.pair_joiners), default=-1)
         listed = [m.entity for m in ends if m.start > joiner] if joiner >= 0 else []
         left = [m.entity for m in ends if m.end <= joiner]
@@ -540,6 +543,7 @@ class TieFinder:
             if source is not None and target is not None:
                 self.propose("CO_BUILDS", source, target, quote, confidence, "CO_BUILDS:党组织 party branch named later")
         for entity in list(entities):
+            self._members_in_name(entity)
             if entity.owner is not None:
                 spec = specs["party_org_of"]
                 self.propose(spec["tie"], entity, entity.owner, entity.quote, spec["confidence"], "PARTY_ORG_OF:name")
@@ -555,6 +559,21 @@ class TieFinder:
                                quote=entity.quote))
                     self.propose(spec["tie"], entity, target, entity.quote, spec["confidence"], "ENGAGED_IN:name",
                                  note=spec.get("note"))
+
+    def _members_in_name(self, entity: Entity) -> None:
+        """A joint organization named by two villages or more (长冲垄村马溪冲村联合支部) has them as members."""
+        if not entity.props.get("joint") or not entity.suffix or entity.props.get("named_by"):
+            return
+        core = entity.name[: len(entity.name) - len(entity.suffix)]
+        tokens = _VILLAGE_TOKEN.findall(core)
+        if len(tokens) < 2 or "".join(tokens) != core:
+            return
+        village_kind = LEVEL["village"]
+        for token in tokens:
+            village = self.registry.find(village_kind, token) or self.registry.add(
+                Entity(self.registry.new_id(), village_kind, token, {token: None}, status="unresolved", quote=entity.quote))
+            self.propose("MEMBER_OF", village, entity, entity.quote, 0.6, "MEMBER_OF:name",
+                         note="推断：据联合党组织名称 / inferred from the joint organization's name")
 
     def _industries_in_name(self, name: str) -> list[str]:
         """The industries a name holds: an industry word (38家酿酒合作社 → 酿酒) or a known product with an
