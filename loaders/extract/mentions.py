@@ -532,7 +532,7 @@ class MentionFinder:
         count, begin, start = self._count_before(key, start, suffix_start)
         core = key[start:suffix_start]
         inner = [m for m in places if m.start >= start and m.end <= suffix_start]
-        if not self._anchored(rule, core, inner, start):
+        if count is None and not self._anchored(rule, core, inner, start):  # 14个村集体 is anchored by its count
             return None
         referred = self._reference(sentence, rule, core, start, end)
         if referred is not None:
@@ -604,7 +604,8 @@ class MentionFinder:
         # 张家圪崂村|股份经济合作社 without its village names every village's cooperative
         regions_text = [key[m.start:m.end] for m in inner[:1] if m.entity.kind in REGION_KINDS]
         entity = (self.registry.find(rule.kind, surface) or self._by_abbreviation(rule.kind, surface, regions_text)
-                  or self._known_without_place(rule, key[leading[-1].end:end] if leading else ""))
+                  or self._known_without_place(rule, key[leading[-1].end:end] if leading else "")
+                  or self._branch_of(owner, rule))
         if entity is None:
             entity = self._new_organization(rule, surface, spelling, text.quote, regions_text)
             if rule.kind == "PartyOrganization" and not rule.joint:  # 乌镇|党委, 县委办|党支部
@@ -643,6 +644,13 @@ class MentionFinder:
             entity.name = name + rule.suffix
             self.registry.index(entity, entity.name)
         return place
+
+    def _branch_of(self, owner: Entity | None, rule: SuffixRule) -> Entity | None:
+        """The party organization of ``owner`` with this suffix named before under another spelling of the owner
+        (开平依利安达电子有限公司党支部, then 依利安达公司党支部)."""
+        if owner is None or rule.kind != "PartyOrganization":
+            return None
+        return next((e for e in self.registry.entities if e.owner is owner and e.suffix == rule.suffix), None)
 
     def _known_without_place(self, rule: SuffixRule, rest: str) -> Entity | None:
         """An organization named before without the town its name now begins with (四杨禅联合党委, then
