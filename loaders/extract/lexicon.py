@@ -144,6 +144,11 @@ def _end(data: Any, where: str, schema: Schema) -> EndSpec:
     return EndSpec(side, bool(data.get("all", False)), prefer)
 
 
+def _by_word(entries: list[dict[str, Any]], words: str, value: str, where: str) -> dict[str, str]:
+    """``{word: entry[value]}`` for every word of every entry (anaphora by kind, industry words by name)."""
+    return {word: entry[value] for entry in entries for word in _words(entry[words], f"{where} {entry[value]}")}
+
+
 def _cue(entry: dict[str, Any], number: int, schema: Schema) -> Cue:
     """One entry of ``cues.yaml`` cues, checked against ``schema``."""
     where = f"cues.yaml cue {number} ({entry.get('tie')})"
@@ -167,16 +172,11 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
                                 bool(rule.get("anchored", rule["kind"] == "AssistanceUnit")), bool(rule.get("whole"))))
     _words([r.suffix for r in rules], "mentions.yaml organizations")
     rules.sort(key=lambda r: -len(r.suffix))
-    anaphora = {}
-    for entry in mentions["anaphora"]:
-        schema.node_kind(entry["kind"])
-        for word in _words(entry["words"], "mentions.yaml anaphora"):
-            anaphora[word] = entry["kind"]
+    anaphora = _by_word(mentions["anaphora"], "words", "kind", "mentions.yaml anaphora")
+    for kind in set(anaphora.values()):
+        schema.node_kind(kind)
     industries = mentions["industries"]
-    industry_words = {}
-    for entry in industries["names"]:
-        for word in _words(entry["words"], f"mentions.yaml industries {entry['name']}"):
-            industry_words[word] = entry["name"]
+    industry_words = _by_word(industries["names"], "words", "name", "mentions.yaml industries")
     abbreviations = mentions["abbreviations"]
     parsed_cues = [_cue(entry, number, schema) for number, entry in enumerate(cues["cues"], start=1)]
     cue_words: dict[str, Cue] = {}

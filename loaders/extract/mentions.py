@@ -590,22 +590,14 @@ class MentionFinder:
                inner: list[Mention], owner: Entity | None) -> Mention:
         """A named organization: the one known by the name (or its abbreviation), else a new one."""
         text, key = sentence.text, sentence.text.key
-        # leading places that only locate the name: 陕西省佳县|刘国具镇党委
-        leading = []
-        position = start
-        for m in (m for m in inner if m.entity.kind in ADMIN_LEVELS):
-            if m.start == position:
-                leading.append(m)
-                position = m.end
+        leading = self._leading_places(rule, inner, start)
         name_start = leading[-1].start if len(leading) >= 2 else start
         surface = key[name_start:end]
         spelling = text.quote[name_start:end]
         # a region (province, city, county) may be left out of a name; a town or village may not:
         # 张家圪崂村|股份经济合作社 without its village names every village's cooperative
         regions_text = [key[m.start:m.end] for m in inner[:1] if m.entity.kind in REGION_KINDS]
-        entity = (self.registry.find(rule.kind, surface) or self._by_abbreviation(rule.kind, surface, regions_text)
-                  or self._known_without_place(rule, key[leading[-1].end:end] if leading else "")
-                  or self._branch_of(owner, rule))
+        entity = self._known(rule, surface, regions_text, key[leading[-1].end:end] if leading else "", owner)
         if entity is None:
             entity = self._new_organization(rule, surface, spelling, text.quote, regions_text)
             if rule.kind == "PartyOrganization" and not rule.joint:  # 乌镇|党委, 县委办|党支部
@@ -644,6 +636,25 @@ class MentionFinder:
             entity.name = name + rule.suffix
             self.registry.index(entity, entity.name)
         return place
+
+    @staticmethod
+    def _leading_places(rule: SuffixRule, inner: list[Mention], start: int) -> list[Mention]:
+        """The places a name begins with, which only locate it (陕西省佳县|刘国具镇党委); none for a joint
+        organization named by its villages (关甲村刘家坬村联合支部: the places are its name)."""
+        leading = []
+        position = start
+        for m in (m for m in inner if m.entity.kind in ADMIN_LEVELS):
+            if m.start == position:
+                leading.append(m)
+                position = m.end
+        return [] if rule.joint and len(leading) >= 2 else leading
+
+    def _known(self, rule: SuffixRule, surface: str, regions: list[str], rest: str, owner: Entity | None
+               ) -> Entity | None:
+        """The organization ``surface`` names if it was named before: by this name, an abbreviation, the name
+        without its town, or as the party branch of the same owner."""
+        return (self.registry.find(rule.kind, surface) or self._by_abbreviation(rule.kind, surface, regions)
+                or self._known_without_place(rule, rest) or self._branch_of(owner, rule))
 
     def _branch_of(self, owner: Entity | None, rule: SuffixRule) -> Entity | None:
         """The party organization of ``owner`` with this suffix named before under another spelling of the owner

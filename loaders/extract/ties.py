@@ -316,8 +316,8 @@ class TieFinder:
         if claims:
             organization.claims.update(claims)
             organization.claims.setdefault("依据", sentence.text.quote.strip())
-        subject = sentence.mentions[0].entity if sentence.mentions else None
-        if subject is not None and subject.kind == LEVEL["town"]:
+        subject = sentence.mentions[0] if sentence.mentions else None
+        if subject is not None and subject.entity.kind == LEVEL["town"]:
             self._formed_by_town(sentence, subject, organization, members, word)
         return used
 
@@ -411,10 +411,13 @@ class TieFinder:
                 used.add(figure.start)
         return used
 
-    def _formed_by_town(self, sentence: Sentence, town: Entity, organization: Entity, members: list[Mention],
+    def _formed_by_town(self, sentence: Sentence, subject: Mention, organization: Entity, members: list[Mention],
                         word: str) -> None:
-        """A joint organization a town forms lies in the town, and so do its counted members (inferred)."""
-        quote, rule = sentence.text.quote, f"LOCATED_IN:{word}"
+        """A joint organization a town forms lies in the town, and so do its counted members (inferred); a town
+        named as the subject (洪德镇…组建联村党委, not 该镇) also guides it."""
+        town, quote, rule = subject.entity, sentence.text.quote, f"LOCATED_IN:{word}"
+        if subject.how == "name":
+            self.propose("GUIDES", town, organization, quote, 0.6, f"GUIDES:{word}")
         self.propose("LOCATED_IN", organization, town, quote, 0.5, rule, note="推断：由该镇组建 / inferred: formed by the town")
         for mention in members:
             if mention.entity.props.get("aggregate_count"):
@@ -542,6 +545,8 @@ class TieFinder:
             source, target = self._party_of(one), self._party_of(other)
             if source is not None and target is not None:
                 self.propose("CO_BUILDS", source, target, quote, confidence, "CO_BUILDS:党组织 party branch named later")
+            else:  # 某公司与某村结成共建对子, no party branch named: the company serves the village
+                self._serves_instead(one, other, quote, confidence)
         for entity in list(entities):
             self._members_in_name(entity)
             if entity.owner is not None:
@@ -559,6 +564,14 @@ class TieFinder:
                                quote=entity.quote))
                     self.propose(spec["tie"], entity, target, entity.quote, spec["confidence"], "ENGAGED_IN:name",
                                  note=spec.get("note"))
+
+    def _serves_instead(self, one: Entity, other: Entity, quote: str, confidence: float) -> None:
+        """共建 of a unit or company with a village whose party branches the text never names: the unit serves
+        the village (SERVES), as the schema allows."""
+        village, units = LEVEL["village"], ("Enterprise", "AssistanceUnit", "Cooperative")
+        pairs = [(a, b) for a, b in ((one, other), (other, one)) if b.kind == village and a.kind in units]
+        for source, target in pairs:
+            self.propose("SERVES", source, target, quote, confidence - 0.1, "SERVES:共建 no party branch named")
 
     def _members_in_name(self, entity: Entity) -> None:
         """A joint organization named by two villages or more (长冲垄村马溪冲村联合支部) has them as members."""

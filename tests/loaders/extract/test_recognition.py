@@ -210,3 +210,39 @@ def test_a_report_of_another_province(pingshun_units):
     joint = "黄花村联村党委"
     assert {("MEMBER_OF", v, joint) for v in ("黄花村", "源头村", "自新村")} <= ties
     assert {("ENGAGED_IN", v, "花椒产业") for v in ("黄花村", "源头村", "自新村")} <= ties
+
+
+# ---------------------------------------------------------------- more constructions of the development half
+
+def test_a_company_and_a_village_co_building_without_party_branches_is_serving(roster_units):
+    _, ties = ties_of(roster_units, "佳县宏达农业有限公司与马连塌村结成党建共建对子，为村里修缮了文化广场。")
+    assert ("SERVES", "佳县宏达农业有限公司", "马连塌村") in ties
+    assert not any(t[0] == "CO_BUILDS" for t in ties)
+
+
+def test_a_village_branch_running_a_cooperative_guides_it(roster_units):
+    _, ties = ties_of(roster_units, "马连塌村党支部领办马连塌村红枣专业合作社，带动农户增收。")
+    assert ("GUIDES", "马连塌村党支部", "马连塌村红枣专业合作社") in ties
+
+
+def test_a_town_named_as_the_subject_of_a_formation_guides_it(roster_units):
+    _, ties = ties_of(roster_units, "坑镇以官道峁村为中心，联合圪绺咀村组建联村党委。")
+    assert {("GUIDES", "坑镇", "官道峁村联村党委"), ("MEMBER_OF", "官道峁村", "官道峁村联村党委"),
+            ("MEMBER_OF", "圪绺咀村", "官道峁村联村党委")} <= ties
+
+
+def test_a_joint_branch_named_by_two_villages_has_them_as_members(roster_units):
+    found, ties = ties_of(roster_units, "关甲村刘家坬村联合支部正式挂牌。")
+    assert {("MEMBER_OF", "关甲村", "关甲村刘家坬村联合支部"), ("MEMBER_OF", "刘家坬村", "关甲村刘家坬村联合支部")} <= ties
+
+
+def test_a_company_is_known_by_its_short_name_and_co_building_has_no_direction(roster_units):
+    found, ties = ties_of(roster_units, "佳县宏达电子有限公司党支部与背沟村党支部签订共建协议。",
+                          "背沟村党支部与宏达公司党支部共建以来，村里变化很大。")
+    assert [t for t in ties if t[0] == "CO_BUILDS"] == [("CO_BUILDS", "佳县宏达电子有限公司党支部", "背沟村党支部")]
+    assert "宏达公司" in entity(found, "佳县宏达电子有限公司").surfaces
+
+
+def test_a_village_collective_needs_its_village_or_a_count(roster_units):
+    found, _ = ties_of(roster_units, "乡镇党委要做大做强村集体，马连塌村村集体年收入突破50万元。")
+    assert [e.name for e in found.entities if e.kind == "Cooperative"] == ["马连塌村村集体"]
