@@ -144,6 +144,16 @@ def _end(data: Any, where: str, schema: Schema) -> EndSpec:
     return EndSpec(side, bool(data.get("all", False)), prefer)
 
 
+def _industry_patterns(industries: dict[str, Any]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The industry patterns, with ``{products}`` and ``{modifiers}`` standing for the lists of those words."""
+    alternatives = {name: "|".join(map(re.escape, sorted(_words(industries[name], f"mentions.yaml industries {name}"),
+                                                         key=len, reverse=True)))
+                    for name in ("products", "modifiers")}
+    return tuple((re.compile(p["pattern"].replace("{products}", alternatives["products"])
+                             .replace("{modifiers}", alternatives["modifiers"])), p["name"])
+                 for p in industries["patterns"])
+
+
 def _by_word(entries: list[dict[str, Any]], words: str, value: str, where: str) -> dict[str, str]:
     """``{word: entry[value]}`` for every word of every entry (anaphora by kind, industry words by name)."""
     return {word: entry[value] for entry in entries for word in _words(entry[words], f"{where} {entry[value]}")}
@@ -220,7 +230,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
                                        key=len, reverse=True)),
         industry_modifiers=tuple(sorted(_words(industries["modifiers"], "mentions.yaml industries modifiers"),
                                         key=len, reverse=True)),
-        industry_patterns=tuple((re.compile(p["pattern"]), p["name"]) for p in industries["patterns"]),
+        industry_patterns=_industry_patterns(industries),
         industry_from_names=bool(industries.get("from_names")),
         cues=tuple(parsed_cues),
         formation=Formation(_words(formation["words"], "cues.yaml formation"), re.compile(formation["support"]),
