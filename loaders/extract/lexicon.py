@@ -118,6 +118,7 @@ class Lexicon:
     not_cues: tuple[str, ...] = ()
     pair_not_after: re.Pattern[str] = re.compile(r"(?!)")
     symmetric_ties: tuple[str, ...] = ()
+    pair_visit: re.Pattern[str] = re.compile(r"(?!)")
     pair_joiners: tuple[str, ...] = ()
 
 
@@ -248,6 +249,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         pair_kinds=tuple(schema.node_kind(k).label for k in cues["pairs"]["kinds"]),
         pair_joiners=_words(cues["pairs"]["joiners"], "cues.yaml pairs joiners"),
         pair_not_after=re.compile(cues["pairs"]["not_after"]),
+        pair_visit=re.compile(cues["pairs"]["visit"]),
         symmetric_ties=tuple(schema.tie_kind(t).type for t in cues["pairs"]["symmetric"]),
     )
 

@@ -205,7 +205,8 @@ class TieFinder:
         party organization (the text may name it later: resolved in :meth:`from_names`)."""
         key = sentence.text.key
         ends = [m for m in _ends(sentence) if m.end <= start and m.entity.kind in self.lex.pair_kinds
-                and not self.lex.pair_not_after.match(key, m.end)]  # 经镇党委研究, 领导参加: not a side
+                and not self.lex.pair_not_after.match(key, m.end)  # 经镇党委研究, 领导参加: not a side
+                and not self._visiting(key, m)]
         joiner = max((key.rfind(w, 0, start) for w in self.lex.pair_joiners), default=-1)
         listed = [m.entity for m in ends if m.start > joiner] if joiner >= 0 else []
         left = [m.entity for m in ends if m.end <= joiner]
@@ -227,6 +228,11 @@ class TieFinder:
             else:
                 self._pending_pairs.append((left[-1], other, sentence.text.quote, cue.confidence - lost - 0.1))
         return pairs
+
+    def _visiting(self, key: str, mention: Mention) -> bool:
+        """Whether a name is among the visitors of its clause (甲党委、乙公司党支部赴某村，开展村企共建)."""
+        _, high = self._clause(key, mention.start, mention.end)
+        return bool(self.lex.pair_visit.search(key, mention.end, high))
 
     def _party_of(self, entity: Entity) -> Entity | None:
         """The party organization an end of 共建 stands for: itself, or the one the text names for it."""

@@ -246,3 +246,9 @@ def test_a_company_is_known_by_its_short_name_and_co_building_has_no_direction(r
 def test_a_village_collective_needs_its_village_or_a_count(roster_units):
     found, _ = ties_of(roster_units, "乡镇党委要做大做强村集体，马连塌村村集体年收入突破50万元。")
     assert [e.name for e in found.entities if e.kind == "Cooperative"] == ["马连塌村村集体"]
+
+
+def test_units_travelling_to_a_village_are_visitors_of_its_co_building(roster_units):
+    _, ties = ties_of(roster_units, "佳县国资系统党委、佳县宏达农业有限公司党委、佳县宏达园林有限公司党支部赴背沟村，开展村企共建活动。"
+                                    "现场，佳县宏达园林有限公司党支部与背沟村党支部签订结对共建协议。")
+    assert {t for t in ties if t[0] == "CO_BUILDS"} == {("CO_BUILDS", "佳县宏达园林有限公司党支部", "背沟村党支部")}
