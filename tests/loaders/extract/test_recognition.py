@@ -12,18 +12,9 @@ import pytest
 
 from graph_model.schema import default_schema
 from linkgraph.pipeline import roster_units as scope_units
-from loaders.extract import extract
-from loaders.extract.document import Document
 from loaders.extract.draft import draft_sheets
 
-
-def ties_of(roster_units, *paragraphs):
-    found = extract([Document("t.txt", None, None, list(paragraphs))], roster_units)
-    return found, {(p.type, p.source.name, p.target.name) for p in found.proposals}
-
-
-def entity(found, name):
-    return next(e for e in found.entities if e.name == name)
+from .drafting import entity, ties_of
 
 
 # ---------------------------------------------------------------- joint organizations and their members
