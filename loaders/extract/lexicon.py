@@ -87,6 +87,7 @@ class Lexicon:
     type_list: re.Pattern[str]
     trade_words: tuple[str, ...]
     unnamed_cores: tuple[str, ...]
+    village_branch_count: re.Pattern[str]
     determiners: tuple[str, ...]
     anaphora: dict[str, str]
     collective: tuple[str, ...]
@@ -211,6 +212,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         type_list=re.compile(mentions["type_list"]),
         trade_words=_words(abbreviations["trade_words"], "mentions.yaml abbreviations trade_words"),
         unnamed_cores=_words(mentions["unnamed_cores"], "mentions.yaml unnamed_cores"),
+        village_branch_count=re.compile(mentions["village_branch_count"]),
         determiners=_words(mentions["determiners"], "mentions.yaml determiners"),
         anaphora=anaphora,
         collective=_words(mentions["collective"], "mentions.yaml collective"),

@@ -488,6 +488,11 @@ class MentionFinder:
             if self.lex.type_list.match(key, end):  # 村村联合党委、产业联盟党委等方式: kinds, not names
                 position = end
                 continue
+            branches = self._village_branches(sentence, rule, position, places)
+            if branches:  # 石牛、卷洞、中乐三个村党支部: one party branch for each village listed
+                mentions += branches
+                floor = position = end
+                continue
             start = self._past_anaphor(key, self._core_start(key, position, low, places), position)
             parent = self._parent_before(mentions, start, rule)
             if parent is not None:  # 四川财经职业学院|财务处党支部: a unit of the one just named
@@ -515,6 +520,29 @@ class MentionFinder:
         is what follows; a core that is the word alone (该镇党委) is left to the reference rules."""
         word = next((w for w in sorted(self.lex.anaphora, key=len, reverse=True) if key.startswith(w, start)), None)
         return start + len(word) if word is not None and start + len(word) < suffix_start else start
+
+    def _village_branches(self, sentence: Sentence, rule: SuffixRule, suffix_start: int,
+                          places: list[Mention]) -> list[Mention]:
+        """A count of village party organizations right after villages listed (石牛、卷洞、中乐三个村党支部): the
+        party organization of each, named 石牛村党支部 …, one mention each over the count."""
+        key = sentence.text.key
+        match = self.lex.village_branch_count.search(key, 0, suffix_start)
+        if rule.kind != "PartyOrganization" or rule.joint or match is None or match.end() != suffix_start:
+            return []
+        villages, position = [], match.start()
+        for mention in sorted((m for m in places if m.entity.kind == VILLAGE), key=lambda m: -m.end):
+            if mention.end == position or (mention.end == position - 1 and key[position - 1] in "、和与及"):
+                villages.insert(0, mention.entity)
+                position = mention.start
+        end = suffix_start + len(rule.suffix)
+        found = []
+        for village in villages:
+            name = village.name + rule.suffix
+            branch = self.registry.find(rule.kind, name) or self._new_organization(
+                rule, name, name, sentence.text.quote, [])
+            branch.owner = branch.owner or village
+            found.append(Mention(match.start(), end, branch))
+        return found
 
     def _parent_before(self, mentions: list[Mention], start: int, rule: SuffixRule) -> Mention | None:
         """The unit or company named right before a name that goes on it (某学院|财务处, 某公安局|某分局|某派出所),

@@ -203,6 +203,22 @@ class TieFinder:
         after the last 与/同/跟 before the cue and the one side before it (or the topic of the sentences
         before); else the last two organizations before the cue. A village, company or unit stands for its
         party organization (the text may name it later: resolved in :meth:`from_names`)."""
+        sides = self._pair_sides(start, sentence, previous)
+        if sides is None:
+            return []
+        left, listed, lost = sides
+        pairs = []
+        for other in dict.fromkeys(listed):
+            source, target = self._party_of(left[-1]), self._party_of(other)
+            if source is not None and target is not None:
+                pairs.append((source, target, lost))
+            else:
+                self._pending_pairs.append((left[-1], other, sentence.text.quote, cue.confidence - lost - 0.1))
+        return pairs
+
+    def _pair_sides(self, start: int, sentence: Sentence, previous: list[Sentence]
+                    ) -> tuple[list[Entity], list[Entity], float] | None:
+        """The one side, the listed others and the confidence lost, of a pair cue at ``start``; None if none."""
         key = sentence.text.key
         ends = [m for m in _ends(sentence) if m.end <= start and m.entity.kind in self.lex.pair_kinds
                 and not self.lex.pair_not_after.match(key, m.end)  # 经镇党委研究, 领导参加: not a side
@@ -218,16 +234,9 @@ class TieFinder:
         if not listed or not left:
             orgs = list(dict.fromkeys(m.entity for m in ends))
             if len(orgs) < 2:
-                return []
+                return None
             left, listed, lost = [orgs[-2]], [orgs[-1]], 0.0
-        pairs = []
-        for other in dict.fromkeys(listed):
-            source, target = self._party_of(left[-1]), self._party_of(other)
-            if source is not None and target is not None:
-                pairs.append((source, target, lost))
-            else:
-                self._pending_pairs.append((left[-1], other, sentence.text.quote, cue.confidence - lost - 0.1))
-        return pairs
+        return left, listed, lost
 
     def _visiting(self, key: str, mention: Mention) -> bool:
         """Whether a name is among the visitors of its clause (甲党委、乙公司党支部赴某村，开展村企共建)."""

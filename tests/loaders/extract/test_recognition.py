@@ -243,3 +243,9 @@ def test_units_travelling_to_a_village_are_visitors_of_its_co_building(roster_un
     _, ties = ties_of(roster_units, "佳县国资系统党委、佳县宏达农业有限公司党委、佳县宏达园林有限公司党支部赴背沟村，开展村企共建活动。"
                                     "现场，佳县宏达园林有限公司党支部与背沟村党支部签订结对共建协议。")
     assert {t for t in ties if t[0] == "CO_BUILDS"} == {("CO_BUILDS", "佳县宏达园林有限公司党支部", "背沟村党支部")}
+
+
+def test_a_count_of_village_branches_after_villages_listed_names_each_branch(roster_units):
+    _, ties = ties_of(roster_units, "背沟村党支部主动联合镇关甲、刘家坬、峁上三个村党支部，统一种植技术。")
+    assert {t for t in ties if t[0] == "PARTY_ORG_OF"} == {
+        ("PARTY_ORG_OF", f"{v}党支部", v) for v in ("背沟村", "关甲村", "刘家坬村", "峁上村")}
