@@ -258,6 +258,8 @@ class TieFinder:
             return found[-1] if found else None
 
         organization, lost = joint([m for m in _ends(sentence) if m.end <= start]), 0.0
+        if organization is None:  # 坑镇下辖关甲村、背沟村: a town's villages (PART_OF)
+            self._town_lists(start, end, sentence)
         for earlier in reversed(previous):
             if organization is not None:
                 break
@@ -268,6 +270,15 @@ class TieFinder:
         members = dict.fromkeys(m.entity for m in _ends(sentence) if m.start >= end and m.entity.kind in allowed
                                 and m.entity is not organization)
         return [(member, organization, lost) for member in members]
+
+    def _town_lists(self, start: int, end: int, sentence: Sentence) -> None:
+        """A town right before a members cue (坑镇下辖关甲村、背沟村) has the villages after it (PART_OF)."""
+        town = [m.entity for m in _ends(sentence) if m.end <= start and m.entity.kind == LEVEL["town"]]
+        if not town:
+            return
+        for mention in _ends(sentence):
+            if mention.start >= end and mention.entity.kind == LEVEL["village"]:
+                self.propose("PART_OF", mention.entity, town[-1], sentence.text.quote, 0.6, "PART_OF:下辖")
 
     def _picked_pairs(self, cue: Cue, start: int, end: int, sentence: Sentence,
                       previous: list[Sentence]) -> list[tuple[Entity, Entity, float]]:

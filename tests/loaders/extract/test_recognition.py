@@ -249,3 +249,23 @@ def test_a_count_of_village_branches_after_villages_listed_names_each_branch(ros
     _, ties = ties_of(roster_units, "背沟村党支部主动联合镇关甲、刘家坬、峁上三个村党支部，统一种植技术。")
     assert {t for t in ties if t[0] == "PARTY_ORG_OF"} == {
         ("PARTY_ORG_OF", f"{v}党支部", v) for v in ("背沟村", "关甲村", "刘家坬村", "峁上村")}
+
+
+@pytest.mark.parametrize("text, tie", [
+    ("坑镇下辖关甲村、背沟村。", ("PART_OF", "背沟村", "坑镇")),
+    ("佳县宏达农业有限公司位于坑镇。", ("LOCATED_IN", "佳县宏达农业有限公司", "坑镇")),
+    ("背沟村党支部召开党员大会。", ("PARTY_ORG_OF", "背沟村党支部", "背沟村")),
+    ("边子元村加入长塄联合党委。", ("MEMBER_OF", "边子元村", "长塄联合党委")),
+    ("坑镇党委指导背沟村党支部开展工作。", ("GUIDES", "坑镇党委", "背沟村党支部")),
+    ("佳县宏达农业有限公司为背沟村开展技术培训。", ("SERVES", "佳县宏达农业有限公司", "背沟村")),
+    ("佳县财政局结对帮扶背沟村。", ("PAIRED_ASSISTANCE", "佳县财政局", "背沟村")),
+    ("背沟村党支部与关甲村党支部联建共建。", ("CO_BUILDS", "背沟村党支部", "关甲村党支部")),
+    ("佳县宏达农业有限公司订单收购背沟村的红枣。", ("SUPPLIES", "背沟村", "佳县宏达农业有限公司")),
+    ("佳县宏达农业有限公司为背沟村代加工小米。", ("PRODUCES_FOR", "佳县宏达农业有限公司", "背沟村")),
+    ("背沟村股份经济合作社经营红枣加工基地。", ("OPERATES", "背沟村股份经济合作社", "红枣加工基地")),
+    ("背沟村大力发展花椒种植。", ("ENGAGED_IN", "背沟村", "花椒种植")),
+])
+def test_every_tie_kind_of_the_schema_is_drafted_from_words(roster_units, text, tie):
+    _, ties = ties_of(roster_units, text)
+    assert tie in ties
+    assert tie[0] in {t.type for t in default_schema().tie_kinds}
