@@ -581,7 +581,9 @@ class MentionFinder:
             latest = self.joint_latest.get(rule.suffix)
             before = sentence.text.key[:start]
             if latest is None and before.endswith(self.lex.formation.words) and core in ("", *self.lex.unnamed_cores):
-                latest = self._new_organization(rule, rule.suffix, sentence.text.quote[start:end], sentence.text.quote, [])
+                # 洪德镇…组建联村党委。…以河连湾村为中心村…成立村级联合党委: one body, named when its villages are
+                latest = next((e for e in self.joint_latest.values() if e.props.get("unnamed")), None) or \
+                    self._new_organization(rule, rule.suffix, sentence.text.quote[start:end], sentence.text.quote, [])
                 latest.props["unnamed"] = True
         return Mention(start, end, latest, "short") if latest is not None else None
 

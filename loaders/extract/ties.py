@@ -336,7 +336,7 @@ class TieFinder:
             return set()
         before = self._guided_by(sentence, organization, before, word, year)
         members, claims = self._members(sentence, organization, before, word, year)
-        if organization.props.pop("unnamed", False):
+        if organization.props.get("unnamed"):  # stays unnamed until a formation names its villages
             self._name_unnamed(sentence, organization, members)
         used = self._counted_members(sentence, start, claims)
         if claims:
@@ -409,6 +409,7 @@ class TieFinder:
         self.registry.index(organization, said)
         organization.props["note"] = f"{self.lex.formation.unnamed_note}：{sentence.text.quote.strip()}"
         organization.props["named_by"] = "linkgraph"
+        organization.props.pop("unnamed", None)
         self.registry.index(organization, organization.name)
 
     def _members(self, sentence: Sentence, organization: Entity, before: list[Mention], word: str,

@@ -269,3 +269,9 @@ def test_every_tie_kind_of_the_schema_is_drafted_from_words(roster_units, text, 
     _, ties = ties_of(roster_units, text)
     assert tie in ties
     assert tie[0] in {t.type for t in default_schema().tie_kinds}
+
+
+def test_a_joint_organization_formed_unnamed_is_named_when_a_later_sentence_gives_its_lead(roster_units):
+    found, ties = ties_of(roster_units, "近年来，坑镇组建联村党委，推动产业融合发展。“我们以官道峁村为中心村，成立村级联合党委。”")
+    assert {("GUIDES", "坑镇", "官道峁村联村党委"), ("MEMBER_OF", "官道峁村", "官道峁村联村党委")} <= ties
+    assert [e.name for e in found.entities if e.props.get("joint")] == ["官道峁村联村党委"]
