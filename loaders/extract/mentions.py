@@ -269,6 +269,14 @@ class PlaceFinder:
         return result
 
 
+def _quoted_head(key: str, start: int) -> int:
+    """A name that begins with a quoted word keeps it (“穆纳之福”牧家游农牧专业合作社): where the quote opens."""
+    if start == 0 or key[start - 1] not in "”\"」":
+        return start
+    opening = max(key.rfind(q, max(0, start - 12), start - 1) for q in "“\"「")
+    return opening if opening >= 0 and all(_is_cjk(c) for c in key[opening + 1:start - 1]) else start
+
+
 def _is_cjk(char: str) -> bool:
     return bool(_CJK.match(char))
 
@@ -493,7 +501,7 @@ class MentionFinder:
                 mentions += branches
                 floor = position = end
                 continue
-            start = self._past_anaphor(key, self._core_start(key, position, low, places), position)
+            start = _quoted_head(key, self._past_anaphor(key, self._core_start(key, position, low, places), position))
             parent = self._parent_before(mentions, start, rule)
             if parent is not None:  # 四川财经职业学院|财务处党支部: a unit of the one just named
                 mentions.pop()
@@ -622,7 +630,7 @@ class MentionFinder:
         text, key = sentence.text, sentence.text.key
         leading = self._leading_places(rule, inner, start)
         name_start = leading[-1].start if len(leading) >= 2 else start
-        surface = key[name_start:end]
+        surface = re.sub("[“”\"「」]", "", key[name_start:end])  # “穆纳之福”牧家游…合作社 is named without quotes
         spelling = text.quote[name_start:end]
         # a region (province, city, county) may be left out of a name; a town or village may not:
         # 张家圪崂村|股份经济合作社 without its village names every village's cooperative

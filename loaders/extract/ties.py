@@ -111,7 +111,7 @@ class TieFinder:
                                    for m in sentence.mentions if m.how == "name"):
                 position += 1
                 continue
-            if word not in self.lex.not_cues:  # 有关领导 is no 领导 (GUIDES)
+            if word not in self.lex.not_cues and not _in_title(key, position):  # 有关领导 is no 领导 (GUIDES)
                 found.append((position, position + len(word), word))
             position += len(word)
         return found
@@ -636,6 +636,12 @@ class TieFinder:
                     and before.how == "name"):
                 self.propose("ENGAGED_IN", before.entity, industry.entity, sentence.text.quote, 0.6,
                              "ENGAGED_IN:相邻 adjacent")
+
+
+def _in_title(key: str, position: int) -> bool:
+    """Whether ``position`` is inside a title in 《》 (签订《共建某党建联盟合作协议》 states no 共建 by itself)."""
+    opening = key.rfind("《", 0, position)
+    return opening >= 0 and key.find("》", opening) >= position
 
 
 def _ends(sentence: Sentence) -> list[Mention]:

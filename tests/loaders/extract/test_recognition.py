@@ -275,3 +275,10 @@ def test_a_joint_organization_formed_unnamed_is_named_when_a_later_sentence_give
     found, ties = ties_of(roster_units, "近年来，坑镇组建联村党委，推动产业融合发展。“我们以官道峁村为中心村，成立村级联合党委。”")
     assert {("GUIDES", "坑镇", "官道峁村联村党委"), ("MEMBER_OF", "官道峁村", "官道峁村联村党委")} <= ties
     assert [e.name for e in found.entities if e.props.get("joint")] == ["官道峁村联村党委"]
+
+
+def test_a_quoted_head_stays_in_a_name_and_a_title_states_no_tie(roster_units):
+    found, ties = ties_of(roster_units, "背沟村党支部领办合作社——“枣乡情”红枣专业合作社举行了分红仪式。",
+                          "背沟村与关甲村签订《共建红枣产业联盟示范带合作协议》。")
+    assert ("GUIDES", "背沟村党支部", "枣乡情红枣专业合作社") in ties
+    assert not any(t[0] in ("CO_BUILDS", "SERVES") for t in ties)
