@@ -88,6 +88,7 @@ class Lexicon:
     trade_words: tuple[str, ...]
     unnamed_cores: tuple[str, ...]
     village_branch_count: re.Pattern[str]
+    not_names: tuple[str, ...]
     determiners: tuple[str, ...]
     anaphora: dict[str, str]
     collective: tuple[str, ...]
@@ -213,6 +214,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         trade_words=_words(abbreviations["trade_words"], "mentions.yaml abbreviations trade_words"),
         unnamed_cores=_words(mentions["unnamed_cores"], "mentions.yaml unnamed_cores"),
         village_branch_count=re.compile(mentions["village_branch_count"]),
+        not_names=_words(mentions["not_names"], "mentions.yaml not_names"),
         determiners=_words(mentions["determiners"], "mentions.yaml determiners"),
         anaphora=anaphora,
         collective=_words(mentions["collective"], "mentions.yaml collective"),

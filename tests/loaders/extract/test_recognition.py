@@ -282,3 +282,8 @@ def test_a_quoted_head_stays_in_a_name_and_a_title_states_no_tie(roster_units):
                           "背沟村与关甲村签订《共建红枣产业联盟示范带合作协议》。")
     assert ("GUIDES", "背沟村党支部", "枣乡情红枣专业合作社") in ties
     assert not any(t[0] in ("CO_BUILDS", "SERVES") for t in ties)
+
+
+def test_words_ending_like_a_suffix_name_no_organization(roster_units):
+    found, ties = ties_of(roster_units, "背沟村依托县乡产业布局，建成党员活动场所。")
+    assert [e.name for e in found.entities if e.kind == "AssistanceUnit"] == [] and ties == set()
