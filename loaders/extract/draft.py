@@ -110,13 +110,15 @@ def _entity_row(entity: Entity, extraction: Extraction, article: str) -> Row:
     values["name_raw"] = entity.name_raw
     values["aliases"] = "；".join(s for s in dict.fromkeys([*spellings, *sorted(entity.surfaces)])
                                  if s not in (entity.name, entity.name_raw)) or None
-    for prop in ("form", "joint", "aggregate_count", "mechanism", "brand"):
+    for prop in ("form", "joint", "aggregate_count", "mechanism", "brand", "note"):
         value = entity.props.get(prop)
         if isinstance(value, list):
             value = "；".join(dict.fromkeys(value))
         values[prop] = {True: "是", False: "否"}.get(value, value) if isinstance(value, bool) else value
     if entity.kind != "Industry":
         values["rule"] = f"后缀 suffix: {entity.suffix}" if entity.suffix else "名称 name"
+        if entity.props.get("named_by"):
+            values["rule"] = f"linkgraph 命名 named by linkgraph: {values['rule']}"
     return Row(values, 0.7 if entity.props.get("aggregate_count") else 0.8)
 
 
