@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph_model.schema import LEVEL, Schema
+from graph_model.schema import LEVEL, ROLE, Schema
 from loaders.extract import Extraction
 from loaders.extract.mentions import ADMIN_LEVELS, Entity
 from loaders.extract.ties import Proposal
@@ -115,7 +115,7 @@ def _entity_row(entity: Entity, extraction: Extraction, article: str) -> Row:
         if isinstance(value, list):
             value = "；".join(dict.fromkeys(value))
         values[prop] = {True: "是", False: "否"}.get(value, value) if isinstance(value, bool) else value
-    if entity.kind != "Industry":
+    if entity.kind != ROLE["industry"]:
         values["rule"] = f"后缀 suffix: {entity.suffix}" if entity.suffix else "名称 name"
         if entity.props.get("named_by"):
             values["rule"] = f"linkgraph 命名 named by linkgraph: {values['rule']}"

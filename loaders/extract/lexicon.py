@@ -70,6 +70,7 @@ class Formation:
     confidence: float
     lead_after: re.Pattern[str] = re.compile(r"(?!)")
     guide_owners: tuple[str, ...] = ()
+    formed_kinds: tuple[str, ...] = ()
     unnamed_note: str = ""
     unnamed_forms: dict[str, str] = field(default_factory=dict)
 
@@ -182,7 +183,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         if rule["kind"] not in kinds:
             raise LexiconError(f"mentions.yaml organizations: unknown kind {rule['kind']!r} / 未知类型")
         rules.append(SuffixRule(rule["suffix"], rule["kind"], rule.get("form"), bool(rule.get("joint")),
-                                bool(rule.get("anchored", rule["kind"] == "AssistanceUnit")), bool(rule.get("whole"))))
+                                bool(rule.get("anchored", rule["kind"] == schema.role_kind("assistance"))), bool(rule.get("whole"))))
     _words([r.suffix for r in rules], "mentions.yaml organizations")
     rules.sort(key=lambda r: -len(r.suffix))
     anaphora = _by_word(mentions["anaphora"], "words", "kind", "mentions.yaml anaphora")
@@ -242,6 +243,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
                             _words(formation["lead_words"], "cues.yaml formation lead_words"), formation["claim"],
                             float(formation["confidence"]), re.compile(formation["lead_after"]),
                             tuple(schema.node_kind(k).label for k in formation["guide_owners"]),
+                            tuple(schema.node_kind(k).label for k in formation["formed_kinds"]),
                             formation["unnamed_note"], dict(formation["unnamed_forms"])),
         from_names=dict(cues["from_names"]),
         mechanism=re.compile(cues["mechanism"]),

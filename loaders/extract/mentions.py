@@ -36,7 +36,7 @@ from typing import Iterable
 
 from graph_model.names import match_key, place_key
 from graph_model.records import Node
-from graph_model.schema import LEVEL, REGION_KINDS, Schema, default_schema
+from graph_model.schema import LEVEL, REGION_KINDS, ROLE, Schema, default_schema
 from loaders.extract.clean import CleanText
 from loaders.extract.lexicon import Lexicon, SuffixRule
 from loaders.reconcile import RosterIndex
@@ -45,6 +45,7 @@ _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 _NUMBER = r"(\d+(?:\.\d+)?|[一二三四五六七八九十两百]+)"
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 TOWN, VILLAGE, COUNTY = LEVEL["town"], LEVEL["village"], LEVEL["county"]
+PARTY, INDUSTRY = ROLE["party"], ROLE["industry"]
 PLACE_UNITS = {TOWN: ("街道办事处", "街道", "镇", "乡", "苏木"), VILLAGE: ("社区", "村", "嘎查")}
 MAX_PLACE = 10
 # A place name by its unit word, for names the roster in scope lacks (洛带镇, 宝胜村, 龙泉驿区).
@@ -551,12 +552,12 @@ class MentionFinder:
             parent = self._parent_before(mentions, start, rule)
             if parent is not None:  # 四川财经职业学院|财务处党支部: a unit of the one just named
                 mentions.pop()
-                owner = parent.entity if rule.kind == "PartyOrganization" else None
+                owner = parent.entity if rule.kind == PARTY else None
                 mention = self._organization(sentence, rule, parent.start, position, end, places, owner=owner)
             else:
                 mention = self._organization(sentence, rule, start, position, end, places)
             party = self._rule_at(key, mention.end) if mention is not None and mention.how == "name" else None
-            if party is not None and party.kind == "PartyOrganization" and rule.kind != "PartyOrganization":
+            if party is not None and party.kind == PARTY and rule.kind != PARTY:
                 # 佳县供电公司|党支部: the party organization of the organization just named
                 mention = self._organization(sentence, party, mention.start, mention.end,
                                              mention.end + len(party.suffix), places, owner=mention.entity)
@@ -581,7 +582,7 @@ class MentionFinder:
         party organization of each, named 石牛村党支部 …, one mention each over the count."""
         key = sentence.text.key
         match = self.lex.village_branch_count.search(key, 0, suffix_start)
-        if rule.kind != "PartyOrganization" or rule.joint or match is None or match.end() != suffix_start:
+        if rule.kind != PARTY or rule.joint or match is None or match.end() != suffix_start:
             return []
         villages, position = [], match.start()
         for mention in sorted((m for m in places if m.entity.kind == VILLAGE), key=lambda m: -m.end):
@@ -604,7 +605,7 @@ class MentionFinder:
         if not mentions or mentions[-1].end != start or mentions[-1].how != "name":
             return None
         parent = mentions[-1]
-        if parent.entity.kind in self.lex.parent_kinds and rule.kind in (*self.lex.parent_kinds, "PartyOrganization"):
+        if parent.entity.kind in self.lex.parent_kinds and rule.kind in (*self.lex.parent_kinds, PARTY):
             return parent
         return None
 
@@ -684,7 +685,7 @@ class MentionFinder:
         entity = self._known(rule, surface, regions_text, key[leading[-1].end:end] if leading else "", owner)
         if entity is None:
             entity = self._new_organization(rule, surface, spelling, text.quote, regions_text)
-            if rule.kind == "PartyOrganization" and not rule.joint:  # 乌镇|党委, 县委办|党支部
+            if rule.kind == PARTY and not rule.joint:  # 乌镇|党委, 县委办|党支部
                 owner = owner or next((m.entity for m in inner if m.start == name_start and m.end == suffix_start), None)
                 entity.owner = owner or self._owner_by_name(entity, key[name_start:suffix_start], rule, sentence)
             entity.region = leading[-1].entity if leading else None
@@ -743,7 +744,7 @@ class MentionFinder:
     def _branch_of(self, owner: Entity | None, rule: SuffixRule) -> Entity | None:
         """The party organization of ``owner`` with this suffix named before under another spelling of the owner
         (开平依利安达电子有限公司党支部, then 依利安达公司党支部)."""
-        if owner is None or rule.kind != "PartyOrganization":
+        if owner is None or rule.kind != PARTY:
             return None
         return next((e for e in self.registry.entities if e.owner is owner and e.suffix == rule.suffix), None)
 
@@ -855,7 +856,7 @@ class MentionFinder:
         for start, char in enumerate(key):
             for length in lengths.get(char, ()):
                 named = by_surface.get(key[start:start + length])
-                entity = next((e for e in named if not e.is_place and e.kind != "Industry"), None) if named else None
+                entity = next((e for e in named if not e.is_place and e.kind != INDUSTRY), None) if named else None
                 if entity is not None:
                     occurrences.append((-length, start, entity))
         for length, start, entity in sorted(occurrences, key=lambda o: o[:2]):
@@ -900,9 +901,9 @@ class MentionFinder:
         def add(start: int, end: int, name: str, *aliases: str) -> None:
             if sentence.covered(start, end) or any(m.start < end and start < m.end for m in found):
                 return
-            entity = self.registry.find("Industry", name)
+            entity = self.registry.find(INDUSTRY, name)
             if entity is None:
-                entity = self.registry.add(Entity(f"industry:{match_key(name)}", "Industry", name,
+                entity = self.registry.add(Entity(f"industry:{match_key(name)}", INDUSTRY, name,
                                                   {sentence.text.quote[start:end]: None}, quote=sentence.text.quote))
             self.registry.index(entity, *aliases)
             found.append(Mention(start, end, entity))

@@ -18,9 +18,11 @@ import re
 from dataclasses import dataclass, field
 
 from graph_model.names import match_key
-from graph_model.schema import LEVEL, Schema
+from graph_model.schema import LEVEL, ROLE, Schema
 from loaders.extract.lexicon import Cue, EndSpec, Lexicon
 from loaders.extract.mentions import Entity, Figure, Mention, Registry, Sentence
+
+PARTY, INDUSTRY = ROLE["party"], ROLE["industry"]
 
 CLAUSE_MARKS = ",，;；:："
 _VILLAGE_TOKEN = re.compile(r"[\u3400-\u9fff]{1,6}?(?:村|社区|嘎查)")
@@ -54,6 +56,12 @@ class TieFinder:
         self.lex = lexicon
         self.schema = schema
         self.registry = registry
+        # who may serve a village when a 共建 names no party branch: the SERVES sources the schema allows that
+        # are organizations of their own (not a party organization: its 共建 is CO_BUILDS)
+        serves = schema.tie_kind("SERVES")
+        self._serving_units = frozenset(source for source, target in serves.endpoints
+                                        if target == LEVEL["village"] and source in schema.organization_kinds
+                                        and source != PARTY)
         self.proposals: dict[tuple[str, str, str], Proposal] = {}
         self.document = 0
         self.section = 0
@@ -117,7 +125,7 @@ class TieFinder:
         position = 0
         while position < len(key):
             word = next((w for w in self._words_by_first.get(key[position], ()) if key.startswith(w, position)), None)
-            if word is None or any(m.start <= position < m.end and m.entity.kind != "Industry"
+            if word is None or any(m.start <= position < m.end and m.entity.kind != INDUSTRY
                                    for m in sentence.mentions if m.how == "name"):
                 position += 1
                 continue
@@ -189,7 +197,7 @@ class TieFinder:
         for source, target, lost in pairs:
             if cue.product == "after":
                 product = next((m.entity.name.removesuffix("种植").removesuffix("养殖") for m in sentence.mentions
-                                if m.start >= end and m.entity.kind == "Industry"), None)
+                                if m.start >= end and m.entity.kind == INDUSTRY), None)
                 props["product"] = product
             made = self.propose(cue.tie, source, target, sentence.text.quote, cue.confidence - lost, rule, **props)
             if made is not None:
@@ -238,7 +246,7 @@ class TieFinder:
         left = [m.entity for m in ends if m.end <= joiner]
         lost = 0.0
         if listed and not left:
-            earlier, lost = self._pick_earlier(EndSpec("before", False, ("PartyOrganization", "Village")),
+            earlier, lost = self._pick_earlier(EndSpec("before", False, (PARTY, LEVEL["village"])),
                                                set(self.lex.pair_kinds), previous, tuple(listed))
             left = earlier
         if not listed or not left:
@@ -255,16 +263,16 @@ class TieFinder:
 
     def _party_of(self, entity: Entity) -> Entity | None:
         """The party organization an end of 共建 stands for: itself, or the one the text names for it."""
-        if entity.kind == "PartyOrganization":
+        if entity.kind == PARTY:
             return entity
-        return next((e for e in self.registry.entities if e.owner is entity and e.kind == "PartyOrganization"), None)
+        return next((e for e in self.registry.entities if e.owner is entity and e.kind == PARTY), None)
 
     def _listed_members(self, cue: Cue, start: int, end: int, sentence: Sentence,
                         previous: list[Sentence]) -> list[tuple[Entity, Entity, float]]:
         """A ``members`` cue (联村党委下辖甲村、乙村): the joint organization named last before it (in the
         sentence, else in the paragraph) has every allowed name after it in the sentence as a member."""
         def joint(mentions: list[Mention]) -> Entity | None:
-            found = [m.entity for m in mentions if m.entity.kind == "PartyOrganization" and m.entity.props.get("joint")]
+            found = [m.entity for m in mentions if m.entity.kind == PARTY and m.entity.props.get("joint")]
             return found[-1] if found else None
 
         organization, lost = joint([m for m in _ends(sentence) if m.end <= start]), 0.0
@@ -361,7 +369,7 @@ class TieFinder:
         """The organization named after the formation cue, within its clause."""
         low, high = self._clause(sentence.text.key, start, end)
         return next((m for m in sentence.mentions if end <= m.start < high and m.how in ("name", "short")
-                     and m.entity.kind in ("PartyOrganization", "Cooperative", "Enterprise", "Project")), None)
+                     and m.entity.kind in self.lex.formation.formed_kinds), None)
 
     def _formed_here(self, sentence: Sentence, start: int, end: int) -> tuple[Mention | None, int]:
         """The organization a formation cue forms, and where its members may begin: named after the cue (its
@@ -375,7 +383,7 @@ class TieFinder:
     def _formed_before(self, sentence: Sentence, start: int) -> Mention | None:
         """A joint organization named before the cue with 由 between (X联合党委由…组成), or None."""
         key = sentence.text.key
-        joint = [m for m in sentence.mentions if m.end <= start and m.entity.kind == "PartyOrganization"
+        joint = [m for m in sentence.mentions if m.end <= start and m.entity.kind == PARTY
                  and m.entity.props.get("joint") and "由" in key[m.end:start]]
         return joint[-1] if joint else None
 
@@ -397,7 +405,7 @@ class TieFinder:
         organization (万寨乡党委决定…组建联村党委; 由镇党委牵头成立…) rather than join it; the rest, returned,
         may be members."""
         owners = self.lex.formation.guide_owners
-        guides = [m for m in before if m.entity.kind == "PartyOrganization" and not m.entity.props.get("joint")
+        guides = [m for m in before if m.entity.kind == PARTY and not m.entity.props.get("joint")
                   and m.entity.owner is not None and m.entity.owner.kind in owners]
         for mention in guides:
             self.propose("GUIDES", mention.entity, organization, sentence.text.quote, self.lex.formation.confidence - 0.1,
@@ -407,7 +415,7 @@ class TieFinder:
     def _name_unnamed(self, sentence: Sentence, organization: Entity, members: list[Mention]) -> None:
         """Name a joint organization the text forms without a name: its lead village (or the lead member's
         village, or the first village named) and the words the text calls it by (黄花村 + 联村党委)."""
-        villages = [(m.entity.owner if m.entity.kind == "PartyOrganization" else m.entity, self._beside_lead(
+        villages = [(m.entity.owner if m.entity.kind == PARTY else m.entity, self._beside_lead(
             sentence.text.key, m)) for m in members]
         villages = [(v, lead) for v, lead in villages if v is not None and v.kind == LEVEL["village"]]
         if not villages:
@@ -542,7 +550,7 @@ class TieFinder:
             if target is not None and target.type in ("PAIRED_ASSISTANCE", "CO_BUILDS"):
                 target.props["mechanism"] = name
             else:
-                org = next((m.entity for m in sentence.mentions if m.entity.kind == "PartyOrganization"
+                org = next((m.entity for m in sentence.mentions if m.entity.kind == PARTY
                             and m.entity.props.get("joint")), None)
                 if org is not None:
                     org.props["mechanism"] = "；".join(filter(None, [org.props.get("mechanism"), name]))
@@ -597,11 +605,11 @@ class TieFinder:
                 spec = specs["located_in"]
                 self.propose(spec["tie"], entity, entity.region, entity.quote, spec["confidence"], "LOCATED_IN:name",
                              note=spec.get("note"))
-            if self.lex.industry_from_names and not entity.is_place and entity.kind != "Industry":
+            if self.lex.industry_from_names and not entity.is_place and entity.kind != INDUSTRY:
                 spec = specs["engaged_in"]
                 for industry in self._industries_in_name(entity.name):
-                    target = self.registry.find("Industry", industry) or self.registry.add(
-                        Entity(f"industry:{match_key(industry)}", "Industry", industry, {industry: None},
+                    target = self.registry.find(INDUSTRY, industry) or self.registry.add(
+                        Entity(f"industry:{match_key(industry)}", INDUSTRY, industry, {industry: None},
                                quote=entity.quote))
                     self.propose(spec["tie"], entity, target, entity.quote, spec["confidence"], "ENGAGED_IN:name",
                                  note=spec.get("note"))
@@ -609,8 +617,8 @@ class TieFinder:
     def _serves_instead(self, one: Entity, other: Entity, quote: str, confidence: float) -> None:
         """共建 of a unit or company with a village whose party branches the text never names: the unit serves
         the village (SERVES), as the schema allows."""
-        village, units = LEVEL["village"], ("Enterprise", "AssistanceUnit", "Cooperative")
-        pairs = [(a, b) for a, b in ((one, other), (other, one)) if b.kind == village and a.kind in units]
+        village = LEVEL["village"]
+        pairs = [(a, b) for a, b in ((one, other), (other, one)) if b.kind == village and a.kind in self._serving_units]
         for source, target in pairs:
             self.propose("SERVES", source, target, quote, confidence - 0.1, "SERVES:共建 no party branch named")
 
@@ -646,7 +654,7 @@ class TieFinder:
         key, allowed = sentence.text.key, self._allowed("ENGAGED_IN", 0)
         for before, industry in zip(sentence.mentions, sentence.mentions[1:]):
             gap = key[before.end:industry.start]
-            if (industry.entity.kind == "Industry" and before.entity.kind in allowed and gap in ("", "的")
+            if (industry.entity.kind == INDUSTRY and before.entity.kind in allowed and gap in ("", "的")
                     and before.how == "name"):
                 self.propose("ENGAGED_IN", before.entity, industry.entity, sentence.text.quote, 0.6,
                              "ENGAGED_IN:相邻 adjacent")
