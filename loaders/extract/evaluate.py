@@ -204,22 +204,40 @@ def by_kind(result: Score) -> dict[str, Score]:
     return dict(sorted(kinds.items()))
 
 
-def words_only(result: Score, name_implied: Iterable[tuple[str, str, str]], graph: GraphData) -> Score:
-    """The score without name-implied ties: gold ties stated by a name only are left out, and so are
-    the extra ties the draft implied from a name. ``name_implied`` holds ``(kind, from, to)`` of the
-    draft's name-implied proposals, each end by its roster code or its name."""
-    implied = set(name_implied)
+def _among(ties: Iterable[tuple[str, str, str]], graph: GraphData):
+    """A test of whether a found tie is one of ``ties``: ``(kind, from, to)``, each end by its code or its name."""
+    wanted = set(ties)
 
     def keys(node_id: str) -> set[str]:
         return {node_id, graph.nodes[node_id].name}
 
-    def from_name(tie: Tie) -> bool:
+    def among(tie: Tie) -> bool:
         return any(kind == tie.type and source in keys(tie.source_id) and target in keys(tie.target_id)
-                   for kind, source, target in implied)
+                   for kind, source, target in wanted)
 
+    return among
+
+
+def words_only(result: Score, name_implied: Iterable[tuple[str, str, str]], graph: GraphData) -> Score:
+    """The score without name-implied ties: gold ties stated by a name only are left out, and so are
+    the extra ties the draft implied from a name. ``name_implied`` holds ``(kind, from, to)`` of the
+    draft's name-implied proposals, each end by its roster code or its name."""
+    from_name = _among(name_implied, graph)
     return Score([(e, f) for e, f in result.matched if e.stated != "name"],
                  [e for e in result.missed if e.stated != "name"],
                  [f for f in result.extra if not from_name(f)])
+
+
+def set_apart(result: Score, inferred: Iterable[tuple[str, str, str]], graph: GraphData) -> tuple[Score, int]:
+    """The score without the draft's inferred rows (a LOCATED_IN guessed from a unit's name or from the town
+    that formed it: the gold lists LOCATED_IN only where the text says where something is, so such a row is
+    neither right nor wrong by it), and how many found ties were set apart. A gold tie only an inferred row
+    matched counts as missed. ``inferred`` holds ``(kind, from, to)`` as in :func:`words_only`."""
+    guessed = _among(inferred, graph)
+    kept = Score([(e, f) for e, f in result.matched if not guessed(f)],
+                 [*result.missed, *(e for e, f in result.matched if guessed(f))],
+                 [f for f in result.extra if not guessed(f)])
+    return kept, len(result.matched) + len(result.extra) - len(kept.matched) - len(kept.extra)
 
 
 def _drafted_ends(result: Score, graph: GraphData) -> list[Node]:

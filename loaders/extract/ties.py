@@ -28,6 +28,7 @@ CLAUSE_MARKS = ",，;；:："
 _VILLAGE_TOKEN = re.compile(r"[\u3400-\u9fff]{1,6}?(?:村|社区|嘎查)")
 FALLBACK_PENALTY = 0.15
 UNRESOLVED_PENALTY = 0.2
+INFERRED = "推断"  # how the note of an inferred row begins (cues.yaml)
 
 
 @dataclass
@@ -47,6 +48,12 @@ class Proposal:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.type, self.source.id, self.target.id)
+
+    @property
+    def inferred(self) -> bool:
+        """Whether the row is a guess the text does not state (its note begins with 推断: a LOCATED_IN from a
+        unit's name, from the town that formed or brought in an organization)."""
+        return str(self.props.get("note", "")).startswith(INFERRED)
 
 
 class TieFinder:

@@ -12,7 +12,7 @@ import pytest
 
 from graph_model.records import GraphData, Node, Tie
 from loaders.extract.evaluate import (ExpectedTie, Resolution, Score, by_kind, combine, place_resolution, read_gold,
-                                      score, words_only)
+                                      score, set_apart, words_only)
 
 JIAZISHAN, TIANHU, TIANHU_ELSEWHERE = "371327102262", "371327102282", "371327103201"
 DADIAN, FANGQIAN = "371327102", "371327103"
@@ -61,6 +61,18 @@ def test_words_only_leaves_out_the_name_implied_gold_tie_and_the_name_implied_ex
     assert _counts(result) == (3, 3, 1)  # MEMBER_OF 甲子山村 matched; extras MEMBER_OF 天湖村 (坊前镇) and OPERATES
     assert sorted(t.type for t in result.extra) == ["MEMBER_OF", "OPERATES"]
     assert result.precision == pytest.approx(1 / 3) and result.recall == pytest.approx(1 / 3)
+
+
+def test_inferred_rows_are_set_apart_neither_right_nor_wrong():
+    graph = _graph()
+    # the draft inferred LOCATED_IN 甲子山联村党委 → 大店镇 (no gold tie): set apart, no longer an extra
+    result, apart = set_apart(score(graph, GOLD, "d.xlsx"), [("LOCATED_IN", "甲子山联村党委", DADIAN)], graph)
+    assert apart == 1 and _counts(result) == (4, 4, 2)
+    assert "LOCATED_IN" not in {t.type for t in result.extra}
+    # a gold tie only an inferred row matched counts as missed
+    result, apart = set_apart(score(graph, GOLD, "d.xlsx"), [("PARTY_ORG_OF", "大店镇党委", DADIAN)], graph)
+    assert apart == 1 and _counts(result) == (4, 4, 1)
+    assert "PARTY_ORG_OF 大店镇党委 → 大店镇" in [t.label for t in result.missed]
 
 
 def test_by_kind_counts_a_miss_for_its_gold_kind_and_an_extra_for_its_own():
