@@ -45,6 +45,8 @@ class EndSpec:
     side: str = "before"
     all: bool = False
     prefer: tuple[str, ...] = ()
+    next: bool = False  # only the first name right after the cue (种植|丝瓜), never one further on
+    clause: bool = False  # only in the cue's clause (某单位投资…在某村修建: not a village of the next clause)
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ def _end(data: Any, where: str, schema: Schema) -> EndSpec:
     prefer = tuple(data.get("prefer", ()))
     for kind in prefer:
         schema.node_kind(kind)
-    return EndSpec(side, bool(data.get("all", False)), prefer)
+    return EndSpec(side, bool(data.get("all", False)), prefer, bool(data.get("next", False)),
+                   bool(data.get("clause", False)))
 
 
 def _industry_patterns(industries: dict[str, Any]) -> tuple[tuple[re.Pattern[str], str], ...]:

@@ -48,6 +48,10 @@ TOWN, VILLAGE, COUNTY = LEVEL["town"], LEVEL["village"], LEVEL["county"]
 PARTY, INDUSTRY = ROLE["party"], ROLE["industry"]
 PLACE_UNITS = {TOWN: ("街道办事处", "街道", "镇", "乡", "苏木"), VILLAGE: ("社区", "村", "嘎查")}
 MAX_PLACE = 10
+ADMINISTRATIVE_VILLAGE = "行政村"
+REGISTERED = ("有限公司", "有限责任公司")  # a company's registered name ends so
+SHORT_CORE = (2, 4)  # the length of a company's short core (龙裕|公司)
+LEVEL_WORDS = ("省", "市", "县", "区", "镇", "乡")  # a whole unit name after one of these is that level's (市人防办)
 # A place name by its unit word, for names the roster in scope lacks (洛带镇, 宝胜村, 龙泉驿区).
 _PLACE_TOKEN = re.compile(r"[\u3400-\u9fff]{1,7}?(?:自治区|自治州|自治县|街道|社区|嘎查|苏木|省|市|州|区|县|旗|镇|乡|村)")
 ADMIN_LEVELS = default_schema().administrative_kinds
@@ -273,6 +277,9 @@ class PlaceFinder:
         found = self._known.get(key)
         if found is None:
             found = self._known[key] = self.roster.named(kind, span, county)
+            if not found and kind == VILLAGE and span.endswith(ADMINISTRATIVE_VILLAGE) and len(span) > 4:
+                # 朱屯行政村 is 朱屯村 (an administrative village, as reports tell it from a natural one)
+                found = self._known[key] = self.roster.named(kind, span.removesuffix(ADMINISTRATIVE_VILLAGE) + "村", county)
         return found
 
     def counties(self) -> list[Node]:
@@ -353,6 +360,8 @@ class MentionFinder:
         for rule in lexicon.suffix_rules:
             self._rules_by_first[rule.suffix[:1]] = (*self._rules_by_first.get(rule.suffix[:1], ()), rule)
         self._boundary_words = frozenset(lexicon.boundaries)
+        # a trade word inside a company's name is no boundary there (重庆龙裕城乡建设开发有限公司)
+        self._company_boundaries = self._boundary_words - frozenset(lexicon.trade_words)
         self._boundary_lengths = sorted({len(w) for w in lexicon.boundaries}, reverse=True)
 
     # ------------------------------------------------------------------ context
@@ -500,27 +509,31 @@ class MentionFinder:
                 return rule
         return None
 
-    def _boundary_before(self, key: str, position: int) -> bool:
-        words = self._boundary_words
+    def _boundary_before(self, key: str, position: int, words: frozenset[str] | None = None) -> bool:
+        words = self._boundary_words if words is None else words
         return any(key[position - n:position] in words for n in self._boundary_lengths if n <= position)
 
-    def _core_start(self, key: str, suffix_start: int, floor: int, places: list[Mention]) -> int:
+    def _core_start(self, key: str, suffix_start: int, floor: int, places: list[Mention],
+                    words: frozenset[str] | None = None) -> int:
+        """Where a name's core begins, leftwards from its suffix: at a place that anchors it, else after the
+        nearest boundary word of ``words`` (default all of them)."""
+        words = self._boundary_words if words is None else words
         anchors = sorted((m for m in places if m.start >= floor and m.end <= suffix_start), key=lambda m: m.start)
         for anchor in anchors:
             inner = [m for m in places if m.start >= anchor.start and m.end <= suffix_start]
-            if not self._boundary_in(key, anchor.end, suffix_start, inner):
+            if not self._boundary_in(key, anchor.end, suffix_start, inner, words):
                 return anchor.start
         position = suffix_start
-        while position > floor and not self._boundary_before(key, position):
+        while position > floor and not self._boundary_before(key, position, words):
             position -= 1
         return position
 
-    def _boundary_in(self, key: str, start: int, end: int, places: list[Mention]) -> bool:
+    def _boundary_in(self, key: str, start: int, end: int, places: list[Mention], words: frozenset[str]) -> bool:
         for position in range(start + 1, end + 1):
             if any(m.start < position <= m.end for m in places):
                 continue
-            if self._boundary_before(key, position) and position > start:
-                word = next(w for w in self.lex.boundaries if key.endswith(w, 0, position))
+            if self._boundary_before(key, position, words) and position > start:
+                word = next(w for w in words if key.endswith(w, 0, position))
                 if position - len(word) >= start:
                     return True
         return False
@@ -548,7 +561,9 @@ class MentionFinder:
                 mentions += branches
                 floor = position = end
                 continue
-            start = _quoted_head(key, self._past_anaphor(key, self._core_start(key, position, low, places), position))
+            words = self._company_boundaries if rule.suffix in self.lex.legal_forms else None
+            start = _quoted_head(key, self._past_anaphor(key, self._core_start(key, position, low, places, words),
+                                                         position))
             parent = self._parent_before(mentions, start, rule)
             if parent is not None:  # 四川财经职业学院|财务处党支部: a unit of the one just named
                 mentions.pop()
@@ -623,8 +638,9 @@ class MentionFinder:
         end = self._with_note(key, end)
         if count is not None:
             return self._group(sentence, rule, begin, end, count) if self._has_count_property(rule.kind) else None
-        if (not core and not rule.whole) or core in self.lex.generic_cores:  # whole: 新建养牛场 names one
-            return self._short(sentence, rule, core, start, end)
+        level_only = rule.whole and core in LEVEL_WORDS  # 市|人防办 names the city's office
+        if (not core and not rule.whole) or (core in self.lex.generic_cores and not level_only):
+            return self._short(sentence, rule, core, start, end)  # whole: 新建养牛场 names one
         return self._named(sentence, rule, start, suffix_start, end, inner, owner)
 
     def _short(self, sentence: Sentence, rule: SuffixRule, core: str, start: int, end: int) -> Mention | None:
@@ -739,7 +755,19 @@ class MentionFinder:
         """The organization ``surface`` names if it was named before: by this name, an abbreviation, the name
         without its town, or as the party branch of the same owner."""
         return (self.registry.find(rule.kind, surface) or self._by_abbreviation(rule.kind, surface, regions)
-                or self._known_without_place(rule, rest) or self._branch_of(owner, rule))
+                or self._known_without_place(rule, rest) or self._branch_of(owner, rule)
+                or self._by_short_name(rule, surface))
+
+    def _by_short_name(self, rule: SuffixRule, surface: str) -> Entity | None:
+        """A company called by the first words of its name and its legal form (龙裕公司 for 重庆龙裕城乡建设开发有限公司,
+        named before): the one company of the report registered under a name (有限公司) one of whose names begins
+        with them, if only one is (成华城投公司 is not 成华城投园林公司: neither is a registered name)."""
+        core = surface[: len(surface) - len(rule.suffix)]
+        if rule.suffix not in self.lex.legal_forms or not SHORT_CORE[0] <= len(core) <= SHORT_CORE[1]:
+            return None
+        known = [e for e in self.registry.entities if e.kind == rule.kind and e.name.endswith(REGISTERED)
+                 and any(s.startswith(core) and len(s) > len(surface) for s in (e.name, *e.surfaces))]
+        return known[0] if len(known) == 1 else None
 
     def _branch_of(self, owner: Entity | None, rule: SuffixRule) -> Entity | None:
         """The party organization of ``owner`` with this suffix named before under another spelling of the owner

@@ -28,6 +28,7 @@ CLAUSE_MARKS = ",，;；:："
 _VILLAGE_TOKEN = re.compile(r"[\u3400-\u9fff]{1,6}?(?:村|社区|嘎查)")
 FALLBACK_PENALTY = 0.15
 UNRESOLVED_PENALTY = 0.2
+NEXT_GAP = 10  # how far after a cue the name of a ``next`` end may begin (种植“小媳妇”辣椒)
 INFERRED = "推断"  # how the note of an inferred row begins (cues.yaml)
 
 
@@ -152,6 +153,10 @@ class TieFinder:
               previous: list[Sentence], exclude: tuple[Entity, ...] = ()) -> tuple[list[Entity], float]:
         """The entities for one end, and the confidence lost by looking in earlier sentences."""
         low, high = self._clause(sentence.text.key, cue[0], cue[1])
+        if spec.next:  # 种植|丝瓜183亩: the name right after the cue, or none
+            first = next((m for m in _ends(sentence) if cue[1] <= m.start < high), None)
+            near = first is not None and first.start - cue[1] <= NEXT_GAP and first.entity.kind in allowed
+            return ([first.entity] if near and first.entity not in exclude else []), 0.0
         usable = [m for m in _ends(sentence) if m.entity.kind in allowed and m.entity not in exclude]
         pools = {"clause before": [m for m in usable if low <= m.start and m.end <= cue[0]],
                  "clause after": [m for m in usable if cue[1] <= m.start and m.end <= high],
@@ -160,9 +165,9 @@ class TieFinder:
         order = {"before": ("clause before", "before"), "after": ("clause after", "after"),
                  "any": ("clause before", "clause after", "before", "after")}[spec.side]
         for name in order:
-            if pools[name]:
+            if pools[name] and (name.startswith("clause") or not spec.clause):
                 return self._choose(spec, pools[name], name.rsplit(" ", 1)[-1]), 0.0
-        if spec.side != "after":
+        if spec.side != "after" and not spec.clause:
             return self._pick_earlier(spec, allowed, previous, exclude)
         return [], 0.0
 

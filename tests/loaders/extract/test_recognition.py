@@ -287,3 +287,41 @@ def test_a_quoted_head_stays_in_a_name_and_a_title_states_no_tie(roster_units):
 def test_words_ending_like_a_suffix_name_no_organization(roster_units):
     found, ties = ties_of(roster_units, "背沟村依托县乡产业布局，建成党员活动场所。")
     assert [e.name for e in found.entities if e.kind == "AssistanceUnit"] == [] and ties == set()
+
+
+# ---------------------------------------------------------------- second round: constructions that generalize
+
+def test_a_verb_of_farming_with_its_product_is_an_industry_of_the_farmer(roster_units):
+    _, ties = ties_of(roster_units, "马连塌村依托党建联建建起产业联盟，种植丝瓜183亩，养殖黑鸡2000只。")
+    assert {("ENGAGED_IN", "马连塌村", "丝瓜种植"), ("ENGAGED_IN", "马连塌村", "黑鸡养殖")} <= ties
+
+
+def test_a_verb_of_farming_without_a_product_right_after_it_states_no_industry(roster_units):
+    _, ties = ties_of(roster_units, "马连塌村统一种植技术，统一收购，群众收入稳定增长，红枣销路打开。")
+    assert not any(t[0] == "ENGAGED_IN" for t in ties)
+
+
+def test_investing_in_a_building_in_a_village_serves_it_and_only_it(roster_units):
+    _, ties = ties_of(roster_units, "各单位积极行动，如：市人防办投资80万元在马连塌村修建文化广场，"
+                                    "佳县宏达农业有限公司投资50万元在外省修建厂房。")
+    assert ("SERVES", "市人防办", "马连塌村") in ties
+    assert not any(t[0] == "SERVES" and t[1] == "佳县宏达农业有限公司" for t in ties)
+
+
+@pytest.mark.parametrize("text", ["佳县财政局结对帮扶马连塌行政村。", "2021年，王某受佳县财政局委派，担任马连塌村第一书记。"])
+def test_a_unit_sending_a_first_secretary_or_an_administrative_village_is_paired(roster_units, text):
+    _, ties = ties_of(roster_units, text)
+    assert ("PAIRED_ASSISTANCE", "佳县财政局", "马连塌村") in ties
+
+
+def test_a_company_name_keeps_its_trade_words_and_its_short_name_is_the_same_company(roster_units):
+    found, ties = ties_of(roster_units, "佳县宏达城乡建设开发有限公司将在背沟村投资建设养殖示范小区。",
+                          "宏达公司建设养殖示范小区，带动农户增收。")
+    companies = [e.name for e in found.entities if e.kind == "Enterprise"]
+    assert companies == ["佳县宏达城乡建设开发有限公司"]
+    assert ("OPERATES", "佳县宏达城乡建设开发有限公司", "养殖示范小区") in ties
+
+
+def test_a_size_before_a_legal_form_names_no_company(roster_units):
+    found, _ = ties_of(roster_units, "“大公司”落户在村里，背沟村村民都说好。")
+    assert [e.name for e in found.entities if e.kind == "Enterprise"] == []
