@@ -28,6 +28,8 @@ CLAUSE_MARKS = ",，;；:："
 _VILLAGE_TOKEN = re.compile(r"[\u3400-\u9fff]{1,6}?(?:村|社区|嘎查)")
 FALLBACK_PENALTY = 0.15
 UNRESOLVED_PENALTY = 0.2
+PICK_ORDER = {"before": ("clause before", "before"), "after": ("clause after", "after"),
+              "any": ("clause before", "clause after", "before", "after")}  # where an end is looked for, in turn
 NEXT_GAP = 10  # how far after a cue the name of a ``next`` end may begin (种植“小媳妇”辣椒)
 INFERRED = "推断"  # how the note of an inferred row begins (cues.yaml)
 
@@ -153,23 +155,25 @@ class TieFinder:
               previous: list[Sentence], exclude: tuple[Entity, ...] = ()) -> tuple[list[Entity], float]:
         """The entities for one end, and the confidence lost by looking in earlier sentences."""
         low, high = self._clause(sentence.text.key, cue[0], cue[1])
-        if spec.next:  # 种植|丝瓜183亩: the name right after the cue, or none
-            first = next((m for m in _ends(sentence) if cue[1] <= m.start < high), None)
-            near = first is not None and first.start - cue[1] <= NEXT_GAP and first.entity.kind in allowed
-            return ([first.entity] if near and first.entity not in exclude else []), 0.0
-        usable = [m for m in _ends(sentence) if m.entity.kind in allowed and m.entity not in exclude]
-        pools = {"clause before": [m for m in usable if low <= m.start and m.end <= cue[0]],
-                 "clause after": [m for m in usable if cue[1] <= m.start and m.end <= high],
-                 "before": [m for m in usable if m.end <= cue[0]],
-                 "after": [m for m in usable if m.start >= cue[1]]}
-        order = {"before": ("clause before", "before"), "after": ("clause after", "after"),
-                 "any": ("clause before", "clause after", "before", "after")}[spec.side]
-        for name in order:
-            if pools[name] and (name.startswith("clause") or not spec.clause):
+        if spec.next:
+            return self._pick_next(allowed, cue[1], high, sentence, exclude), 0.0
+        pools = _pools([m for m in _ends(sentence) if m.entity.kind in allowed and m.entity not in exclude],
+                       cue, low, high)
+        for name in PICK_ORDER[spec.side]:
+            if pools[name] and (name.startswith("clause") or not spec.clause):  # clause: its clause only
                 return self._choose(spec, pools[name], name.rsplit(" ", 1)[-1]), 0.0
         if spec.side != "after" and not spec.clause:
             return self._pick_earlier(spec, allowed, previous, exclude)
         return [], 0.0
+
+    @staticmethod
+    def _pick_next(allowed: set[str], end: int, high: int, sentence: Sentence, exclude: tuple[Entity, ...]
+                   ) -> list[Entity]:
+        """The name right after a cue ending at ``end`` in its clause (种植|丝瓜183亩), if of an allowed kind; else none."""
+        first = next((m for m in _ends(sentence) if end <= m.start < high), None)
+        if first is None or first.start - end > NEXT_GAP or first.entity.kind not in allowed or first.entity in exclude:
+            return []
+        return [first.entity]
 
     def _pick_earlier(self, spec: EndSpec, allowed: set[str], previous: list[Sentence],
                       exclude: tuple[Entity, ...]) -> tuple[list[Entity], float]:
@@ -670,6 +674,15 @@ class TieFinder:
                     and before.how == "name"):
                 self.propose("ENGAGED_IN", before.entity, industry.entity, sentence.text.quote, 0.6,
                              "ENGAGED_IN:相邻 adjacent")
+
+
+def _pools(usable: list[Mention], cue: tuple[int, int], low: int, high: int) -> dict[str, list[Mention]]:
+    """The mentions an end may be picked from, by where they are: in the cue's clause (``low``–``high``) or
+    sentence, before or after the cue."""
+    return {"clause before": [m for m in usable if low <= m.start and m.end <= cue[0]],
+            "clause after": [m for m in usable if cue[1] <= m.start and m.end <= high],
+            "before": [m for m in usable if m.end <= cue[0]],
+            "after": [m for m in usable if m.start >= cue[1]]}
 
 
 def _in_title(key: str, position: int) -> bool:
