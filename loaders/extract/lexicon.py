@@ -47,6 +47,7 @@ class EndSpec:
     prefer: tuple[str, ...] = ()
     next: bool = False  # only the first name right after the cue (种植|丝瓜), never one further on
     clause: bool = False  # only in the cue's clause (某单位投资…在某村修建: not a village of the next clause)
+    owner: bool = False  # a party organization stands for its village or town (永义村党支部…花椒产业 → 永义村)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def _end(data: Any, where: str, schema: Schema) -> EndSpec:
     for kind in prefer:
         schema.node_kind(kind)
     return EndSpec(side, bool(data.get("all", False)), prefer, bool(data.get("next", False)),
-                   bool(data.get("clause", False)))
+                   bool(data.get("clause", False)), bool(data.get("owner", False)))
 
 
 def _industry_patterns(industries: dict[str, Any]) -> tuple[tuple[re.Pattern[str], str], ...]:

@@ -319,7 +319,10 @@ class TieFinder:
         """Any other cue: its source and target ends picked as its ends' specs say, with the confidence lost."""
         sources_allowed, targets_allowed = self._allowed(cue.tie, 0), self._allowed(cue.tie, 1)
         pairs: list[tuple[Entity, Entity, float]] = []
-        sources, lost = self._pick(cue.source, sources_allowed, (start, end), sentence, previous)
+        party = {PARTY} if cue.source.owner else set()  # 永义村党支部 for 永义村
+        sources, lost = self._pick(cue.source, sources_allowed | party, (start, end), sentence, previous)
+        sources = [s.owner if s.kind == PARTY and s.kind not in sources_allowed else s for s in sources]
+        sources = [s for s in dict.fromkeys(sources) if s is not None and s.kind in sources_allowed]
         for source in sources:
             targets, lost_too = self._pick(cue.target, targets_allowed, (start, end), sentence, previous, (source,))
             if lost and lost_too:

@@ -325,3 +325,16 @@ def test_a_company_name_keeps_its_trade_words_and_its_short_name_is_the_same_com
 def test_a_size_before_a_legal_form_names_no_company(roster_units):
     found, _ = ties_of(roster_units, "“大公司”落户在村里，背沟村村民都说好。")
     assert [e.name for e in found.entities if e.kind == "Enterprise"] == []
+
+
+def test_a_place_builds_on_the_industries_of_its_clause_and_a_branch_stands_for_its_village(roster_units):
+    _, ties = ties_of(roster_units, "坑镇立足乡村旅游、光伏发电两大优势，组建联村党委。",
+                      "马连塌村党支部结合花椒产业的基础，主动联合周边村，推进道路硬化。")
+    assert {("ENGAGED_IN", "坑镇", "观光旅游"), ("ENGAGED_IN", "坑镇", "光伏发电"),
+            ("ENGAGED_IN", "马连塌村", "花椒产业")} <= ties
+    assert not any(t[0] == "ENGAGED_IN" and t[1] == "马连塌村党支部" for t in ties)
+
+
+def test_building_on_something_that_is_no_industry_states_none(roster_units):
+    _, ties = ties_of(roster_units, "马连塌村党支部依托党建联建，统一规划，推进人居环境整治。")
+    assert not any(t[0] == "ENGAGED_IN" for t in ties)
