@@ -48,6 +48,7 @@ class EndSpec:
     next: bool = False  # only the first name right after the cue (种植|丝瓜), never one further on
     clause: bool = False  # only in the cue's clause (某单位投资…在某村修建: not a village of the next clause)
     owner: bool = False  # a party organization stands for its village or town (永义村党支部…花椒产业 → 永义村)
+    list: bool = False  # the name picked with the names listed with it (帮扶川珠、出食、何吕三村: each of them)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def _end(data: Any, where: str, schema: Schema) -> EndSpec:
     for kind in prefer:
         schema.node_kind(kind)
     return EndSpec(side, bool(data.get("all", False)), prefer, bool(data.get("next", False)),
-                   bool(data.get("clause", False)), bool(data.get("owner", False)))
+                   bool(data.get("clause", False)), bool(data.get("owner", False)), bool(data.get("list", False)))
 
 
 def _industry_patterns(industries: dict[str, Any]) -> tuple[tuple[re.Pattern[str], str], ...]:

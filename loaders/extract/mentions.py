@@ -473,6 +473,8 @@ class MentionFinder:
             surface = text.key[start:end]
             if kind == VILLAGE and not surface.endswith(PLACE_UNITS[VILLAGE]):  # 川珠(、出食四村) is 川珠村
                 surface += "村"
+            surface = surface.removesuffix(ADMINISTRATIVE_VILLAGE) + "村" if kind == VILLAGE and surface.endswith(
+                ADMINISTRATIVE_VILLAGE) and len(surface) > 4 else surface  # 朱屯行政村 is 朱屯村
             entity = self._place_entity(kind, units, text.quote[start:end], surface, town, sentence)
             mention = Mention(start, end, entity)
             mentions.append(mention)

@@ -30,6 +30,7 @@ FALLBACK_PENALTY = 0.15
 UNRESOLVED_PENALTY = 0.2
 PICK_ORDER = {"before": ("clause before", "before"), "after": ("clause after", "after"),
               "any": ("clause before", "clause after", "before", "after")}  # where an end is looked for, in turn
+LIST_JOINERS = ("、", "和", "与", "及", "以及", ",", "，")  # what stands between two names of one list
 NEXT_GAP = 10  # how far after a cue the name of a ``next`` end may begin (种植“小媳妇”辣椒)
 INFERRED = "推断"  # how the note of an inferred row begins (cues.yaml)
 
@@ -161,7 +162,8 @@ class TieFinder:
                        cue, low, high)
         for name in PICK_ORDER[spec.side]:
             if pools[name] and (name.startswith("clause") or not spec.clause):  # clause: its clause only
-                return self._choose(spec, pools[name], name.rsplit(" ", 1)[-1]), 0.0
+                chosen = self._choose(spec, pools[name], name.rsplit(" ", 1)[-1])
+                return (_listed_with(chosen, pools[name], sentence.text.key) if spec.list else chosen), 0.0
         if spec.side != "after" and not spec.clause:
             return self._pick_earlier(spec, allowed, previous, exclude)
         return [], 0.0
@@ -686,6 +688,20 @@ def _pools(usable: list[Mention], cue: tuple[int, int], low: int, high: int) -> 
             "clause after": [m for m in usable if cue[1] <= m.start and m.end <= high],
             "before": [m for m in usable if m.end <= cue[0]],
             "after": [m for m in usable if m.start >= cue[1]]}
+
+
+def _listed_with(chosen: list[Entity], pool: list[Mention], key: str) -> list[Entity]:
+    """The entities chosen and those listed with them, of the same kind, one after another with only a joiner
+    between (川珠、出食、何吕、新庄四村; 甲村和乙村)."""
+    ordered = sorted(pool, key=lambda m: m.start)
+    runs: list[list[Mention]] = []
+    for mention in ordered:
+        last = runs[-1][-1] if runs else None
+        joined = last is not None and last.entity.kind == mention.entity.kind and (
+            key[last.end:mention.start] in LIST_JOINERS)
+        runs[-1:] = [[*runs[-1], mention]] if joined else [*runs[-1:], [mention]]
+    listed = [m.entity for run in runs if any(m.entity in chosen for m in run) for m in run]
+    return list(dict.fromkeys([*chosen, *listed]))
 
 
 def _in_title(key: str, position: int) -> bool:

@@ -338,3 +338,16 @@ def test_a_place_builds_on_the_industries_of_its_clause_and_a_branch_stands_for_
 def test_building_on_something_that_is_no_industry_states_none(roster_units):
     _, ties = ties_of(roster_units, "马连塌村党支部依托党建联建，统一规划，推进人居环境整治。")
     assert not any(t[0] == "ENGAGED_IN" for t in ties)
+
+
+def test_a_unit_is_paired_with_each_village_of_a_list(roster_units):
+    _, ties = ties_of(roster_units, "佳县财政局干部来到双联点关甲、背沟、峁上三村，查看今年的项目。")
+    assert {t for t in ties if t[0] == "PAIRED_ASSISTANCE"} == {
+        ("PAIRED_ASSISTANCE", "佳县财政局", v) for v in ("关甲村", "背沟村", "峁上村")}
+
+
+def test_an_administrative_village_in_its_town_is_the_roster_village(roster_units):
+    found, ties = ties_of(roster_units, "在佳县坑镇马连塌行政村，佳县财政局派驻该村第一书记。")
+    assert ("PAIRED_ASSISTANCE", "佳县财政局", "马连塌村") in ties
+    assert entity(found, "马连塌村").place.id == "610828101205"
+    assert not [e for e in found.entities if "行政村" in e.name]
