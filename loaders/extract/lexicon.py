@@ -46,7 +46,7 @@ class EndSpec:
     all: bool = False
     prefer: tuple[str, ...] = ()
     next: bool = False  # only the first name right after the cue (种植|丝瓜), never one further on
-    clause: bool = False  # only in the cue's clause (某单位投资…在某村修建: not a village of the next clause)
+    within: str = ""  # clause: only in the cue's clause (某单位投资…在某村修建); sentence: never an earlier sentence
     owner: bool = False  # a party organization stands for its village or town (永义村党支部…花椒产业 → 永义村)
     list: bool = False  # the name picked with the names listed with it (帮扶川珠、出食、何吕三村: each of them)
 
@@ -63,6 +63,7 @@ class Cue:
     product: str | None = None
     implies: tuple[dict[str, Any], ...] = ()
     needs: tuple[str, ...] = ()  # words one of which must follow the cue in its clause (帮助…建设)
+    unless: tuple[str, ...] = ()  # words none of which may follow the cue in its clause (联合…成立: a formation)
 
 
 @dataclass(frozen=True)
@@ -146,11 +147,13 @@ def _end(data: Any, where: str, schema: Schema) -> EndSpec:
     side = data.get("side", "before")
     if side not in ("before", "after", "any"):
         raise LexiconError(f"{where}: side must be before, after or any, not {side!r}")
+    if data.get("within", "") not in ("", "clause", "sentence"):
+        raise LexiconError(f"{where}: within must be clause or sentence, not {data['within']!r}")
     prefer = tuple(data.get("prefer", ()))
     for kind in prefer:
         schema.node_kind(kind)
     return EndSpec(side, bool(data.get("all", False)), prefer, bool(data.get("next", False)),
-                   bool(data.get("clause", False)), bool(data.get("owner", False)), bool(data.get("list", False)))
+                   str(data.get("within", "")), bool(data.get("owner", False)), bool(data.get("list", False)))
 
 
 def _industry_patterns(industries: dict[str, Any]) -> tuple[tuple[re.Pattern[str], str], ...]:
@@ -177,7 +180,8 @@ def _cue(entry: dict[str, Any], number: int, schema: Schema) -> Cue:
     return Cue(tie.type, _words(entry["words"], where), _end(entry.get("from"), where, schema),
                _end(entry.get("to", {"side": "after"}), where, schema), entry.get("shape", "ends"),
                float(entry.get("confidence", 0.7)), entry.get("mechanism"), entry.get("product"),
-               tuple(entry.get("implies", ())), _words(entry["needs"], where) if "needs" in entry else ())
+               tuple(entry.get("implies", ())), _words(entry["needs"], where) if "needs" in entry else (),
+               _words(entry["unless"], where) if "unless" in entry else ())
 
 
 def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema) -> Lexicon:

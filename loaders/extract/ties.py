@@ -161,10 +161,10 @@ class TieFinder:
         pools = _pools([m for m in _ends(sentence) if m.entity.kind in allowed and m.entity not in exclude],
                        cue, low, high)
         for name in PICK_ORDER[spec.side]:
-            if pools[name] and (name.startswith("clause") or not spec.clause):  # clause: its clause only
+            if pools[name] and (name.startswith("clause") or spec.within != "clause"):  # clause: its clause only
                 chosen = self._choose(spec, pools[name], name.rsplit(" ", 1)[-1])
                 return (_listed_with(chosen, pools[name], sentence.text.key) if spec.list else chosen), 0.0
-        if spec.side != "after" and not spec.clause:
+        if spec.side != "after" and not spec.within:
             return self._pick_earlier(spec, allowed, previous, exclude)
         return [], 0.0
 
@@ -199,8 +199,8 @@ class TieFinder:
     def _apply_cue(self, cue: Cue, span: tuple[int, int, str], sentence: Sentence, previous: list[Sentence]) -> None:
         """Propose the ties cue ``span`` of ``cue`` makes in ``sentence`` (and the ties they imply)."""
         start, end, word = span
-        if cue.needs and not any(w in sentence.text.key[end:self._clause(sentence.text.key, start, end)[1]]
-                                 for w in cue.needs):
+        rest = sentence.text.key[end:self._clause(sentence.text.key, start, end)[1]]  # the clause after the cue
+        if cue.needs and not any(w in rest for w in cue.needs) or any(w in rest for w in cue.unless):
             return
         if cue.shape == "serves":
             pairs = self._serving_pairs(cue, start, end, sentence)

@@ -351,3 +351,20 @@ def test_an_administrative_village_in_its_town_is_the_roster_village(roster_unit
     assert ("PAIRED_ASSISTANCE", "佳县财政局", "马连塌村") in ties
     assert entity(found, "马连塌村").place.id == "610828101205"
     assert not [e for e in found.entities if "行政村" in e.name]
+
+
+def test_a_village_that_builds_up_an_industry_alliance_is_its_member(roster_units):
+    _, ties = ties_of(roster_units, "背沟村依托“党建联建”建起红枣产业联盟，统一管理。")
+    assert ("MEMBER_OF", "背沟村", "红枣产业联盟") in ties
+
+
+def test_a_party_branch_uniting_with_others_co_builds_with_each(roster_units):
+    _, ties = ties_of(roster_units, "马连塌村党支部立足红枣资源，主动联合关甲村党支部、峁上村党支部和驻村工作队，统一技术。")
+    assert {t for t in ties if t[0] == "CO_BUILDS"} == {
+        ("CO_BUILDS", "马连塌村党支部", "关甲村党支部"), ("CO_BUILDS", "马连塌村党支部", "峁上村党支部")}
+
+
+def test_uniting_to_form_a_joint_organization_is_membership_not_co_building(roster_units):
+    _, ties = ties_of(roster_units, "马连塌村党支部联合关甲村党支部成立红枣联合党委。")
+    assert not any(t[0] == "CO_BUILDS" for t in ties)
+    assert ("MEMBER_OF", "关甲村党支部", "红枣联合党委") in ties
