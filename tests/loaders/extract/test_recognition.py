@@ -368,3 +368,10 @@ def test_uniting_to_form_a_joint_organization_is_membership_not_co_building(rost
     _, ties = ties_of(roster_units, "马连塌村党支部联合关甲村党支部成立红枣联合党委。")
     assert not any(t[0] == "CO_BUILDS" for t in ties)
     assert ("MEMBER_OF", "关甲村党支部", "红枣联合党委") in ties
+
+
+def test_giving_back_serves_only_what_is_named_after_it(roster_units):
+    _, ties = ties_of(roster_units, "马连塌村党委副书记、佳县宏达农业有限公司董事长说，企业反哺农业，所在村也是企业的摇篮。")
+    assert not any(t[0] == "SERVES" for t in ties)
+    _, ties = ties_of(roster_units, "佳县宏达农业有限公司反哺马连塌村集体经济。")
+    assert ("SERVES", "佳县宏达农业有限公司", "马连塌村") in ties
