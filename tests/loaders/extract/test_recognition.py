@@ -375,3 +375,8 @@ def test_giving_back_serves_only_what_is_named_after_it(roster_units):
     assert not any(t[0] == "SERVES" for t in ties)
     _, ties = ties_of(roster_units, "佳县宏达农业有限公司反哺马连塌村集体经济。")
     assert ("SERVES", "佳县宏达农业有限公司", "马连塌村") in ties
+
+
+def test_a_person_who_founded_something_is_no_guide_from_an_earlier_sentence(roster_units):
+    _, ties = ties_of(roster_units, "马连塌村党支部召开会议。“李某创办的马连塌村红枣专业合作社多年来诚信经营。”")
+    assert not any(t[0] == "GUIDES" for t in ties)
