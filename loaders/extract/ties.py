@@ -31,7 +31,9 @@ UNRESOLVED_PENALTY = 0.2
 PICK_ORDER = {"before": ("clause before", "before"), "after": ("clause after", "after"),
               "any": ("clause before", "clause after", "before", "after")}  # where an end is looked for, in turn
 LIST_JOINERS = ("、", "和", "与", "及", "以及", ",", "，")  # what stands between two names of one list
-NEXT_GAP = 10  # how far after a cue the name of a ``next`` end may begin (种植“小媳妇”辣椒)
+NEXT_GAP = 10
+PLACES_OF_ORGANIZATIONS = (LEVEL["village"], LEVEL["town"])  # where a place before an organization says it is
+LOCATED_ORGANIZATIONS = ("Enterprise", "Cooperative", "Project")  # (村里的某公司); not a party organization  # how far after a cue the name of a ``next`` end may begin (种植“小媳妇”辣椒)
 INFERRED = "推断"  # how the note of an inferred row begins (cues.yaml)
 
 
@@ -603,6 +605,7 @@ class TieFinder:
                 self._apply_cue(self.lex.cue_words[span[2]], span, sentence, previous)
         self._leads(sentence)
         self._adjacent_industries(sentence)
+        self._adjacent_places(sentence)
         made = list(itertools.islice(reversed(self.proposals.values()), len(self.proposals) - before))[::-1]
         self._mechanisms_and_brands(sentence, made)
         self._figures(sentence, used, made)
@@ -669,6 +672,15 @@ class TieFinder:
                 found.append(product + ending)
         return list(dict.fromkeys(found))
 
+    def _adjacent_places(self, sentence: Sentence) -> None:
+        """A place written right before an organization with 的 between (吴沙洼村的手套加工厂; 村里的某公司) says where
+        it is (LOCATED_IN); a village's party organization is its own (PARTY_ORG_OF), not located there."""
+        key = sentence.text.key
+        for before, after in zip(sentence.mentions, sentence.mentions[1:]):
+            if _in_place(before, after, key[before.end:after.start]):
+                self.propose("LOCATED_IN", after.entity, before.entity, sentence.text.quote, 0.6,
+                             "LOCATED_IN:相邻 adjacent")
+
     def _adjacent_industries(self, sentence: Sentence) -> None:
         """A place or organization written right before an industry (谭封庄村乐器加工, 吴沙洼村的手套加工车间,
         戈段村大棚西瓜) is engaged in it."""
@@ -702,6 +714,13 @@ def _listed_with(chosen: list[Entity], pool: list[Mention], key: str) -> list[En
         runs[-1:] = [[*runs[-1], mention]] if joined else [*runs[-1:], [mention]]
     listed = [m.entity for run in runs if any(m.entity in chosen for m in run) for m in run]
     return list(dict.fromkeys([*chosen, *listed]))
+
+
+def _in_place(before: Mention, after: Mention, gap: str) -> bool:
+    """Whether ``before`` is a place that says where the organization ``after`` is: 吴沙洼村的手套加工厂, 村里的某公司,
+    村里某公司 (a reference to the village, with or without 的); a named place right before a name is part of it."""
+    return before.entity.kind in PLACES_OF_ORGANIZATIONS and after.entity.kind in LOCATED_ORGANIZATIONS and (
+        gap in ("的", "里的") or gap == "" and before.how == "anaphor") and after.how == "name"
 
 
 def _in_title(key: str, position: int) -> bool:

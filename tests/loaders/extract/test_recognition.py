@@ -380,3 +380,18 @@ def test_giving_back_serves_only_what_is_named_after_it(roster_units):
 def test_a_person_who_founded_something_is_no_guide_from_an_earlier_sentence(roster_units):
     _, ties = ties_of(roster_units, "马连塌村党支部召开会议。“李某创办的马连塌村红枣专业合作社多年来诚信经营。”")
     assert not any(t[0] == "GUIDES" for t in ties)
+
+
+@pytest.mark.parametrize("text, tie", [
+    ("“大公司”是落户在村里的佳县宏达农业有限公司。", ("LOCATED_IN", "佳县宏达农业有限公司", "马连塌村")),
+    ("项目得到了村里佳县宏达农业有限公司的资金支持。", ("LOCATED_IN", "佳县宏达农业有限公司", "马连塌村")),
+    ("说起坑镇的佳县宏达农业有限公司，大家都称赞。", ("LOCATED_IN", "佳县宏达农业有限公司", "坑镇")),
+])
+def test_a_place_written_before_an_organization_with_de_says_where_it_is(roster_units, text, tie):
+    _, ties = ties_of(roster_units, "马连塌村位于坑镇东部。", text)
+    assert tie in ties
+
+
+def test_a_village_before_its_party_branch_locates_nothing(roster_units):
+    _, ties = ties_of(roster_units, "马连塌村的马连塌村党支部召开会议。")
+    assert not any(t[0] == "LOCATED_IN" for t in ties)
