@@ -395,3 +395,8 @@ def test_a_place_written_before_an_organization_with_de_says_where_it_is(roster_
 def test_a_village_before_its_party_branch_locates_nothing(roster_units):
     _, ties = ties_of(roster_units, "马连塌村的马连塌村党支部召开会议。")
     assert not any(t[0] == "LOCATED_IN" for t in ties)
+
+
+def test_a_committee_of_towns_in_general_names_no_town(roster_units):
+    found, ties = ties_of(roster_units, "向乡镇党委汇报这一想法后，乡镇党委很认可。")
+    assert not [e for e in found.entities if e.name in ("乡镇", "乡镇党委")] and ties == set()
