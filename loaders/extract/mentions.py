@@ -50,7 +50,8 @@ PLACE_UNITS = {TOWN: ("街道办事处", "街道", "镇", "乡", "苏木"), VILL
 MAX_PLACE = 10
 ADMINISTRATIVE_VILLAGE = "行政村"
 REGISTERED = ("有限公司", "有限责任公司")  # a company's registered name ends so
-SHORT_CORE = (2, 4)  # the length of a company's short core (龙裕|公司)
+SHORT_CORE = (2, 4)
+CLOSE_SPELLING = (4, 2)  # a joint organization's core of at least 4 characters, misspelt in at most 2  # the length of a company's short core (龙裕|公司)
 LEVEL_WORDS = ("省", "市", "县", "区", "镇", "乡")  # a whole unit name after one of these is that level's (市人防办)
 # A place name by its unit word, for names the roster in scope lacks (洛带镇, 宝胜村, 龙泉驿区).
 _PLACE_TOKEN = re.compile(r"[\u3400-\u9fff]{1,7}?(?:自治区|自治州|自治县|街道|社区|嘎查|苏木|省|市|州|区|县|旗|镇|乡|村)")
@@ -322,6 +323,18 @@ def _quoted_head(key: str, start: int) -> int:
     return opening if opening >= 0 and all(_is_cjk(c) for c in key[opening + 1:start - 1]) else start
 
 
+def _only_places(text: str) -> bool:
+    """Whether ``text`` is place names only (淄博市高青县木李镇), each ending in its unit word."""
+    tokens = _PLACE_TOKEN.findall(text)
+    return bool(tokens) and "".join(tokens) == text
+
+
+def _differs_little(one: str, other: str) -> bool:
+    """Two cores of the same length, the same first two characters, differing in at most a few characters."""
+    return (len(one) == len(other) and one[:2] == other[:2] and one != other
+            and sum(a != b for a, b in zip(one, other)) <= CLOSE_SPELLING[1])
+
+
 def _is_cjk(char: str) -> bool:
     return bool(_CJK.match(char))
 
@@ -347,6 +360,9 @@ class MentionFinder:
         self.recent_villages: list[Entity] = []  # the villages named so far, the latest last (三村 = the last three)
         self.paragraph_towns: list[Entity] = []
         self.section_groups: list[Entity] = []
+        # the few names a misspelling or a short name may stand for (looked through, not the whole registry)
+        self._joints: list[Entity] = []  # joint organizations (得益农牧小镇联村党委)
+        self._registered: list[Entity] = []  # companies named by a registered name (…有限公司)
         self._industry = re.compile("|".join(sorted(map(re.escape, lexicon.industry_words), key=len, reverse=True)))
         self._figure = re.compile(_NUMBER + r"\s*(" + "|".join(map(re.escape, lexicon.multipliers)) + r")?("
                                   + "|".join(map(re.escape, lexicon.measures)) + ")")
@@ -703,6 +719,7 @@ class MentionFinder:
         entity = self._known(rule, surface, regions_text, key[leading[-1].end:end] if leading else "", owner)
         if entity is None:
             entity = self._new_organization(rule, surface, spelling, text.quote, regions_text)
+            self._aliases_without_places(entity, surface, rule)
             if rule.kind == PARTY and not rule.joint:  # 乌镇|党委, 县委办|党支部
                 owner = owner or next((m.entity for m in inner if m.start == name_start and m.end == suffix_start), None)
                 entity.owner = owner or self._owner_by_name(entity, key[name_start:suffix_start], rule, sentence)
@@ -758,7 +775,19 @@ class MentionFinder:
         without its town, or as the party branch of the same owner."""
         return (self.registry.find(rule.kind, surface) or self._by_abbreviation(rule.kind, surface, regions)
                 or self._known_without_place(rule, rest) or self._branch_of(owner, rule)
-                or self._by_short_name(rule, surface))
+                or self._by_short_name(rule, surface) or self._by_close_spelling(rule, rest or surface))
+
+    def _by_close_spelling(self, rule: SuffixRule, surface: str) -> Entity | None:
+        """A joint organization the report named before under a spelling that differs in a character or two
+        (得益农牧小镇联村党委, then 得益牧业小镇联村党委): the one such, same suffix, same length, same first two
+        characters; reports misspell a long name, they rarely name two bodies so alike."""
+        core = surface[: len(surface) - len(rule.suffix)]
+        if not rule.joint or len(core) < CLOSE_SPELLING[0]:
+            return None
+        close = [e for e in self._joints if e.kind == rule.kind and e.suffix == rule.suffix
+                 and any(_differs_little(core, s[: len(s) - len(rule.suffix)]) for s in (e.name, *e.surfaces)
+                         if s.endswith(rule.suffix))]
+        return close[0] if len(close) == 1 else None
 
     def _by_short_name(self, rule: SuffixRule, surface: str) -> Entity | None:
         """A company called by the first words of its name and its legal form (龙裕公司 for 重庆龙裕城乡建设开发有限公司,
@@ -767,7 +796,7 @@ class MentionFinder:
         core = surface[: len(surface) - len(rule.suffix)]
         if rule.suffix not in self.lex.legal_forms or not SHORT_CORE[0] <= len(core) <= SHORT_CORE[1]:
             return None
-        known = [e for e in self.registry.entities if e.kind == rule.kind and e.name.endswith(REGISTERED)
+        known = [e for e in self._registered if e.kind == rule.kind
                  and any(s.startswith(core) and len(s) > len(surface) for s in (e.name, *e.surfaces))]
         return known[0] if len(known) == 1 else None
 
@@ -794,6 +823,14 @@ class MentionFinder:
         if self._names_one(rest, rule):
             self.registry.index(entity, rest)
 
+    def _aliases_without_places(self, entity: Entity, surface: str, rule: SuffixRule) -> None:
+        """A name that begins with place names (高青县木李镇得益农牧小镇联村党委, the roster in scope knowing them
+        or not) is also each shorter name left after them (木李镇得益…, 得益农牧小镇联村党委), where it names one."""
+        position = 0
+        while (token := _PLACE_TOKEN.match(surface, position)) is not None and token.end() < len(surface):
+            position = token.end()
+            self._alias_without_place(entity, surface[position:], rule)
+
     def _new_organization(self, rule: SuffixRule, surface: str, spelling: str, quote: str,
                           regions_text: list[str]) -> Entity:
         """A new organization of ``rule``'s kind (form and joint flag from the suffix), registered and indexed."""
@@ -802,6 +839,9 @@ class MentionFinder:
             entity.props["form"] = rule.form
         if rule.joint:
             entity.props["joint"] = True
+            self._joints.append(entity)
+        elif rule.suffix in self.lex.legal_forms and surface.endswith(REGISTERED):
+            self._registered.append(entity)
         self.registry.add(entity)
         self.registry.index(entity, *self.registry.abbreviations(surface, regions_text))
         return entity

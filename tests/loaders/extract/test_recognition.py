@@ -400,3 +400,18 @@ def test_a_village_before_its_party_branch_locates_nothing(roster_units):
 def test_a_committee_of_towns_in_general_names_no_town(roster_units):
     found, ties = ties_of(roster_units, "向乡镇党委汇报这一想法后，乡镇党委很认可。")
     assert not [e for e in found.entities if e.name in ("乡镇", "乡镇党委")] and ties == set()
+
+
+def test_a_joint_organization_named_with_its_places_then_without_and_misspelt_is_one(roster_units):
+    found, ties = ties_of(roster_units, "榆林市佳县坑镇红枣农牧小镇联村党委成立大会召开",
+                          "坑镇召开红枣农牧小镇联村党委成立大会，选举产生委员。",
+                          "佳县坑镇红枣牧业小镇联村党委辖关甲村、背沟村等2个村。")
+    joint = [e.name for e in found.entities if e.props.get("joint")]
+    assert len(joint) == 1
+    assert {("MEMBER_OF", v, joint[0]) for v in ("关甲村", "背沟村")} <= ties
+    assert "红枣农牧小镇联村党委" in entity(found, joint[0]).surfaces
+
+
+def test_two_joint_organizations_that_differ_more_stay_two(roster_units):
+    found, _ = ties_of(roster_units, "坑镇成立红枣产业联村党委。", "通镇成立小米加工联村党委。")
+    assert len([e for e in found.entities if e.props.get("joint")]) == 2
