@@ -49,6 +49,7 @@ PARTY, INDUSTRY = ROLE["party"], ROLE["industry"]
 PLACE_UNITS = {TOWN: ("街道办事处", "街道", "镇", "乡", "苏木"), VILLAGE: ("社区", "村", "嘎查")}
 MAX_PLACE = 10
 ADMINISTRATIVE_VILLAGE = "行政村"
+_VILLAGES = re.compile(r"[\u3400-\u9fff]{1,6}?(?:村|社区|嘎查)")  # a core made of villages (甲村乙村联合支部)
 REGISTERED = ("有限公司", "有限责任公司")  # a company's registered name ends so
 SHORT_CORE = (2, 4)
 CLOSE_SPELLING = (4, 2)  # a joint organization's core of at least 4 characters, misspelt in at most 2  # the length of a company's short core (龙裕|公司)
@@ -330,8 +331,12 @@ def _only_places(text: str) -> bool:
 
 
 def _differs_little(one: str, other: str) -> bool:
-    """Two cores of the same length, the same first two characters, differing in at most a few characters."""
-    return (len(one) == len(other) and one[:2] == other[:2] and one != other
+    """Two cores of the same length, the same first two characters, differing in at most a few characters; or
+    the same villages in another order (马溪冲村长冲垄村, 长冲垄村马溪冲村)."""
+    villages = _VILLAGES.findall(one)
+    if len(villages) >= 2 and "".join(villages) == one:
+        return sorted(villages) == sorted(_VILLAGES.findall(other))
+    return (len(one) == len(other) and one[:2] == other[:2]
             and sum(a != b for a, b in zip(one, other)) <= CLOSE_SPELLING[1])
 
 
@@ -784,9 +789,9 @@ class MentionFinder:
         core = surface[: len(surface) - len(rule.suffix)]
         if not rule.joint or len(core) < CLOSE_SPELLING[0]:
             return None
-        close = [e for e in self._joints if e.kind == rule.kind and e.suffix == rule.suffix
-                 and any(_differs_little(core, s[: len(s) - len(rule.suffix)]) for s in (e.name, *e.surfaces)
-                         if s.endswith(rule.suffix))]
+        close = [e for e in self._joints if e.kind == rule.kind and e.props.get("form") == rule.form
+                 and any(_differs_little(core, s[: len(s) - len(e.suffix)]) for s in (e.name, *e.surfaces)
+                         if s.endswith(e.suffix))]
         return close[0] if len(close) == 1 else None
 
     def _by_short_name(self, rule: SuffixRule, surface: str) -> Entity | None:

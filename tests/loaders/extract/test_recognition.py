@@ -415,3 +415,9 @@ def test_a_joint_organization_named_with_its_places_then_without_and_misspelt_is
 def test_two_joint_organizations_that_differ_more_stay_two(roster_units):
     found, _ = ties_of(roster_units, "坑镇成立红枣产业联村党委。", "通镇成立小米加工联村党委。")
     assert len([e for e in found.entities if e.props.get("joint")]) == 2
+
+
+def test_a_joint_branch_named_by_its_villages_in_another_order_or_form_is_the_same(roster_units):
+    found, ties = ties_of(roster_units, "关甲村刘家坬村联合支部正式挂牌。", "刘家坬村关甲村联合村支部召开党员大会。")
+    assert len([e for e in found.entities if e.props.get("joint")]) == 1
+    assert not any(t[0] == "MEMBER_OF" and t[1].endswith("支部") for t in ties)
