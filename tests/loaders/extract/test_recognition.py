@@ -415,3 +415,9 @@ def test_a_joint_branch_named_by_its_villages_in_another_order_or_form_is_the_sa
 def test_constructions_that_state_no_tie_of_the_kind(roster_units, text, kind):
     _, ties = ties_of(roster_units, text)
     assert not any(t[0] == kind for t in ties)
+
+
+def test_a_product_with_an_area_is_a_planting_of_each_village_listed(roster_units):
+    _, ties = ties_of(roster_units, "马连塌村党支部主动联合关甲、背沟、峁上三个村党支部，统一育苗，发展“小媳妇”辣椒140亩。")
+    assert {("ENGAGED_IN", v, "辣椒种植") for v in ("关甲村", "背沟村", "峁上村")} <= ties
+    assert not any(t[2] == "辣椒" for t in ties)
