@@ -421,3 +421,8 @@ def test_a_product_with_an_area_is_a_planting_of_each_village_listed(roster_unit
     _, ties = ties_of(roster_units, "马连塌村党支部主动联合关甲、背沟、峁上三个村党支部，统一育苗，发展“小媳妇”辣椒140亩。")
     assert {("ENGAGED_IN", v, "辣椒种植") for v in ("关甲村", "背沟村", "峁上村")} <= ties
     assert not any(t[2] == "辣椒" for t in ties)
+
+
+def test_selling_to_a_company_supplies_it(roster_units):
+    _, ties = ties_of(roster_units, "马连塌村红枣专业合作社年产红枣600吨，其他销售给佳县宏达农业有限公司深加工。")
+    assert ("SUPPLIES", "马连塌村红枣专业合作社", "佳县宏达农业有限公司") in ties
