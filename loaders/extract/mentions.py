@@ -53,6 +53,7 @@ _VILLAGES = re.compile(r"[\u3400-\u9fff]{1,6}?(?:村|社区|嘎查)")  # a core 
 REGISTERED = ("有限公司", "有限责任公司")  # a company's registered name ends so
 SHORT_CORE = (2, 4)
 CLOSE_SPELLING = (4, 2)  # a joint organization's core of at least 4 characters, misspelt in at most 2  # the length of a company's short core (龙裕|公司)
+TOWN_WORDS = ("镇", "乡")  # 镇党委: the committee of the town the section speaks of
 LEVEL_WORDS = ("省", "市", "县", "区", "镇", "乡")  # a whole unit name after one of these is that level's (市人防办)
 # A place name by its unit word, for names the roster in scope lacks (洛带镇, 宝胜村, 龙泉驿区).
 _PLACE_TOKEN = re.compile(r"[\u3400-\u9fff]{1,7}?(?:自治区|自治州|自治县|街道|社区|嘎查|苏木|省|市|州|区|县|旗|镇|乡|村)")
@@ -679,7 +680,20 @@ class MentionFinder:
                 latest = next((e for e in self.joint_latest.values() if e.props.get("unnamed")), None) or \
                     self._new_organization(rule, rule.suffix, sentence.text.quote[start:end], sentence.text.quote, [])
                 latest.props["unnamed"] = True
+        if latest is None and rule.kind == PARTY and not rule.joint:
+            latest = self._committee_of_town(sentence, rule, core)
         return Mention(start, end, latest, "short") if latest is not None else None
+
+    def _committee_of_town(self, sentence: Sentence, rule: SuffixRule, core: str) -> Entity | None:
+        """镇党委, 乡党委 named before any other 党委 of the section: the party committee of the section's town
+        (木李镇…镇党委 → 木李镇党委), named so, with the town as its owner."""
+        town = self.section_latest.get(TOWN) if core in TOWN_WORDS else None
+        if town is None:
+            return None
+        name = town.name + rule.suffix
+        committee = self.registry.find(PARTY, name) or self._new_organization(rule, name, name, sentence.text.quote, [])
+        committee.owner = committee.owner or town
+        return committee
 
     def _count_before(self, key: str, start: int, suffix_start: int) -> tuple[float | None, int, int]:
         """A count just before a name (38家|酿酒合作社): the count, where the counted name begins, and where

@@ -271,10 +271,14 @@ class TieFinder:
             left = earlier
         if not listed or not left:
             orgs = list(dict.fromkeys(m.entity for m in ends))
-            if len(orgs) < 2:
+            if len(orgs) < 2 or self._guides(orgs[-2], orgs[-1]):  # 联村党委坚持镇党委统筹领导…共建: no pair
                 return None
             left, listed, lost = [orgs[-2]], [orgs[-1]], 0.0
         return left, listed, lost
+
+    def _guides(self, one: Entity, other: Entity) -> bool:
+        """Whether either of two organizations was proposed to guide the other."""
+        return ("GUIDES", one.id, other.id) in self.proposals or ("GUIDES", other.id, one.id) in self.proposals
 
     def _visiting(self, key: str, mention: Mention) -> bool:
         """Whether a name is among the visitors of its clause (甲党委、乙公司党支部赴某村，开展村企共建)."""

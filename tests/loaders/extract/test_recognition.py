@@ -426,3 +426,16 @@ def test_a_product_with_an_area_is_a_planting_of_each_village_listed(roster_unit
 def test_selling_to_a_company_supplies_it(roster_units):
     _, ties = ties_of(roster_units, "马连塌村红枣专业合作社年产红枣600吨，其他销售给佳县宏达农业有限公司深加工。")
     assert ("SUPPLIES", "马连塌村红枣专业合作社", "佳县宏达农业有限公司") in ties
+
+
+def test_the_town_committee_a_report_calls_by_its_level_guides_under_its_leadership(roster_units):
+    found, ties = ties_of(roster_units, "坑镇成立红枣产业联村党委。",
+                          "下一步，红枣产业联村党委将坚持镇党委统筹领导，以示范园区共建为载体。")
+    assert ("GUIDES", "坑镇党委", "红枣产业联村党委") in ties
+    assert entity(found, "坑镇党委").owner is entity(found, "坑镇")
+    assert not any(t[0] == "CO_BUILDS" for t in ties)  # a guide and the one it guides are no pair
+
+
+def test_under_the_guidance_of_a_committee_the_village_named_after_it_is_guided(roster_units):
+    _, ties = ties_of(roster_units, "在坑镇党委的指导下，马连塌村完善了村规民约。")
+    assert ("GUIDES", "坑镇党委", "马连塌村") in ties
