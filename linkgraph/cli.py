@@ -119,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                                 "was left out")
     load.add_argument("--problems", metavar="FILE.csv", help="把所有问题另存为 CSV / also write every problem to a CSV file "
                                                              "(UTF-8 with BOM)")
+    _as_option(load, "载入者 / who loads, recorded with every statement and source (default: the operating system's "
+                     "user)")
     load.add_argument("--explain", metavar="NAME", action="append", default=[],
                       help="说明同名组织为何合并或新增 / say why the organizations named NAME are the nodes they are (merged or "
                            "new)")
@@ -189,8 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="输出格式 / table (default), csv (UTF-8 with BOM), json or jsonl (one JSON object per line)")
     _store_option(cypher)
 
-    sources = commands.add_parser("sources", help="列出库中的来源 / list the sources the store holds (says who, and when)")
-    _store_option(sources)
+    _sources_parser(commands)
 
     report = commands.add_parser("report", help="生成网络报告 / write the network report (HTML, workbook, CSVs, Gephi "
                                                 "files)",
@@ -253,6 +254,31 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("schema", help="列出节点和关系类型 / list the node and tie kinds of the model")
     _extract_parser(commands)
     return parser
+
+
+def _as_option(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--as", dest="actor", metavar="NAME", help=text)
+
+
+def _sources_parser(commands) -> None:
+    sources = commands.add_parser("sources", help="列出或撤回库中的来源 / list the sources the store holds (who loaded "
+                                                  "each, when, what it states), or withdraw one",
+                                  description="不带子命令即列出 / Without a subcommand, list the sources.")
+    _store_option(sources)
+    actions = sources.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    listing = actions.add_parser("list", help="列出来源 / list the sources: who, when, nodes and ties each states, and how "
+                                              "many only it states")
+    _store_option(listing)
+    withdraw = actions.add_parser("withdraw", help="撤回来源 / withdraw a source: what only it states goes, what others "
+                                                   "state too stays",
+                                  description="撤回来源：删除只有它记载的节点和关系，其他来源也记载的保留 / Remove what only "
+                                              "the source states and keep what others also state (without its "
+                                              "statement), in one transaction.")
+    withdraw.add_argument("source", help="来源的文件名或标题 / the source's key (file name) or title")
+    withdraw.add_argument("--dry-run", action="store_true", help="只列出将删除和保留的内容 / say exactly what would go "
+                                                                 "and what stays, write nothing")
+    _as_option(withdraw, "撤回者 / who withdraws, for the audit log (default: the operating system's user)")
+    _store_option(withdraw)
 
 
 def _extract_parser(commands) -> None:
@@ -499,7 +525,8 @@ def _load(args: argparse.Namespace) -> int:
     try:
         with _Progress() as progress:
             loaded = pipeline.load(args.sources, args.store, replace=args.replace, progress=progress,
-                                   keep_valid=args.keep_valid, dry_run=args.dry_run, **options)
+                                   keep_valid=args.keep_valid, dry_run=args.dry_run, loaded_by=args.actor,
+                                   waiting=_waiting, **options)
     except InputError as err:
         if args.problems:
             _write_problems(args.problems, err.problems)
@@ -570,7 +597,7 @@ def _roster(args: argparse.Namespace) -> int:
                         ("all", None))
     with _Progress() as progress:
         loaded = pipeline.load_roster(level, value, args.store, replace=args.replace, progress=progress,
-                                      dry_run=args.dry_run)
+                                      dry_run=args.dry_run, waiting=_waiting)
     _print_load(loaded, args.store)
     return 0
 
@@ -615,15 +642,67 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sources(args: argparse.Namespace) -> int:
-    from stores import open_store
+def _waiting(message: str) -> None:
+    """Say on stderr that a write waits for another writer of the store."""
+    print(f"等待 waiting: {printable(message)}", file=sys.stderr, flush=True)
 
-    with open_store(args.store, read_only=True) as store:
-        rows = store.loaded_sources()
-    headers = ["来源 title", "文件 key", "类型 kind", "载入 loaded", "节点 nodes", "关系 ties", "完整 complete"]
-    print(format_table(headers, [[r["title"], r["key"], r["kind"], r["loaded"], r["nodes"], r["ties"],
+
+def _sources(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+
+    if args.action == "withdraw":
+        return _withdraw(args)
+    rows = pipeline.sources(args.store)
+    headers = ["来源 title", "文件 key", "类型 kind", "载入者 by", "载入 loaded", "节点 nodes", "仅此来源 only it",
+               "关系 ties", "仅此来源 only it", "完整 complete"]
+    print(format_table(headers, [[r["title"], r["key"], r["kind"], r["loaded_by"] or "", r["loaded_at"] or r["loaded"],
+                                  r["nodes_stated"], r["nodes_sole"], r["ties_stated"], r["ties_sole"],
                                   "是 yes" if r["complete"] else "否 no (run the load again)"] for r in rows]))
     return 0
+
+
+WITHDRAWN_SHOWN = 200
+"""Nodes and ties a withdrawal lists one by one (the counts are always whole)."""
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+
+    with _Progress() as progress:
+        withdrawal = pipeline.withdraw(args.store, args.source, dry_run=args.dry_run, by=args.actor, waiting=_waiting,
+                                       progress=progress)
+    for line in withdrawal_lines(withdrawal):
+        print(line)
+    return 0
+
+
+def withdrawal_lines(withdrawal) -> list[str]:
+    """What a withdrawal did (or would do), as lines: the counts, then every node and tie that goes and stays."""
+    summary, verb = withdrawal.summary(), "将 would" if withdrawal.dry_run else "已 did"
+    lines = [f"来源 source {printable(withdrawal.source.get('title'))} ({printable(withdrawal.key)}), "
+             f"载入者 loaded by {printable(withdrawal.source.get('loaded_by') or '?')}",
+             f"{verb} delete 删除 {summary['delete_nodes']} nodes, {summary['delete_ties']} ties (only it states them); "
+             f"keep 保留 {summary['keep_nodes']} nodes, {summary['keep_ties']} ties (others state them too)"]
+    names = {node_id: name for _, node_id, name in withdrawal.gone_nodes() + withdrawal.kept_nodes()}
+    sections = [("删除 delete node", [f"{kind} {node_id} {name}" for kind, node_id, name in withdrawal.gone_nodes()]),
+                ("删除 delete tie", [_tie_text(t, names) for t in withdrawal.gone_ties()]),
+                ("保留 keep node", [f"{kind} {node_id} {name}" for kind, node_id, name in withdrawal.kept_nodes()]),
+                ("保留 keep tie", [_tie_text(t, names) for t in withdrawal.kept_ties()])]
+    for label, items in sections:
+        lines += [f"  {label}: {printable(item)}" for item in items[:WITHDRAWN_SHOWN]]
+        if len(items) > WITHDRAWN_SHOWN:
+            lines.append(f"  … {len(items) - WITHDRAWN_SHOWN} more {label}")
+    for (type_, src, dst), keys in withdrawal.blocked:
+        lines.append(f"  不能撤回 blocked: {type_} {printable(src)}→{printable(dst)} is stated by "
+                     f"{printable(', '.join(keys))} and ends at a node only this source states")
+    if withdrawal.dry_run:
+        lines.append("试运行，未写入 dry run: nothing was written")
+    return lines
+
+
+def _tie_text(tie: tuple[str, str, str], names: Mapping[str, str]) -> str:
+    type_, src, dst = tie
+    return f"{type_} {src} {names.get(src, '')} → {dst} {names.get(dst, '')}".replace("  ", " ")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -779,7 +858,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except InputError as err:
-        written = "nothing was written / 输入有误，未写入任何数据" if args.command == "load" else "输入有误 the input has problems"
+        written = "nothing was written / 输入有误，未写入任何数据" if args.command in ("load", "sources") else "输入有误 the input has problems"
         print(f"错误 error: {len(err.problems)} problem(s) in the input, {written}", file=sys.stderr)
         for problem in err.problems[:MAX_PROBLEMS]:
             print(f"  {_shown(problem)}", file=sys.stderr)

@@ -12,16 +12,19 @@ import contextlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
+from linkgraph.audit import os_user
 from stores import is_server_spec, open_store
 from stores.base import Progress, WriteReport
 from stores.plan import WritePlan
 
 if TYPE_CHECKING:  # the loaders too are imported by the functions that use them: a query starts without them
     from analysis.report import Analysis
+    from linkgraph.audit import Audit
+    from stores.plan import Withdrawal
     from graph_model.records import Node
     from loaders import LoadResult
     from loaders.extract import Extraction
@@ -65,6 +68,10 @@ def _new_store_kept_if_written(store: str, dry_run: bool):
                     folder.rmdir()
 
 
+Waiting = Callable[[str], None]
+"""Told once, with a line to show, when a write waits for another writer of the store."""
+
+
 @dataclass
 class Loaded:
     """What a load read, what it changed in the store (or would, for a dry run), and the store's counts."""
@@ -76,29 +83,37 @@ class Loaded:
 
 def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, progress: Progress | None = None,
          schema: Schema | None = None, decisions: str | Path | None = None, columns: Mapping[str, str] | None = None,
-         keep_valid: bool = False, title: str | None = None, dry_run: bool = False, kind: str | None = None) -> Loaded:
+         keep_valid: bool = False, title: str | None = None, dry_run: bool = False, kind: str | None = None,
+         loaded_by: str | None = None, waiting: Waiting | None = None, audit: "Audit | None" = None) -> Loaded:
     """Read and check every source against what ``store`` holds, then write the changes in one transaction.
 
     ``decisions`` is a file of the planner's answers to unresolved references
     (``linkgraph reconcile``); ``columns`` maps table headers to fields;
     ``keep_valid`` loads the valid rows and reports the rest; ``dry_run``
     checks and compares without writing; ``kind`` is the kind of a table whose
-    name is not one (``--kind``).
+    name is not one (``--kind``). ``loaded_by`` names who loads (default: the
+    operating system's user), kept with every statement and source written.
+    Loads are serialized: while another writer holds the store this one
+    waits (``waiting`` is told once). A load that writes is recorded in
+    ``audit`` (default: :func:`linkgraph.audit.audit_for` the store).
     """
     from loaders import LoadResult, SourceInfo, load_sources, source_digests
     from loaders.context import Known
 
     schema = schema or default_schema()
+    loaded_by = loaded_by or os_user()
     answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
-    with _collector_paused(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
+    with (_collector_paused(), _new_store_kept_if_written(store, dry_run),
+          open_store(store, schema, create=True, waiting=waiting) as target, target.exclusive(waiting)):
         if not replace:
             held = {row["key"]: row for row in target.loaded_sources() if row["complete"]}
             digests = source_digests(sources, columns=columns, decisions_digest=digest, title=title, kind=kind)
             if all(held.get(key, {}).get("digest") == value for key, value in digests):
                 infos = [SourceInfo(SourceRef(key, held[key]["title"], held[key]["file"]), Path(held[key]["file"]), value,
                                     held[key]["kind"]) for key, value in digests]
-                return Loaded(LoadResult(GraphData(schema=schema), infos),
-                              WriteReport(WritePlan(), [], [k for k, _ in digests], dry_run), target.counts())
+                return _audited(Loaded(LoadResult(GraphData(schema=schema), infos),
+                                       WriteReport(WritePlan(), [], [k for k, _ in digests], dry_run), target.counts()),
+                                store, loaded_by, audit)
         try:
             result = load_sources(sources, schema, known=Known() if replace else target.known(), decisions=answers,
                                   columns=columns, keep_valid=keep_valid, title=title, decisions_digest=digest,
@@ -106,8 +121,21 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
         except InputError as err:
             raise _without_roster(err, target.counts()) from None
         report = target.write(result.graph, replace=replace, progress=progress, sources=result.sources,
-                              dry_run=dry_run)
-        return Loaded(result, report, target.counts())
+                              dry_run=dry_run, loaded_by=loaded_by)
+        return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
+
+
+def _audited(loaded: Loaded, store: str, actor: str, audit: "Audit | None", action: str = "load") -> Loaded:
+    """``loaded``, recorded in the audit log (``audit``, or the store's own) unless it was a dry run."""
+    from linkgraph.audit import audit_for
+    from stores.masking import redact
+
+    if not loaded.report.dry_run:
+        (audit or audit_for(store)).record(actor, action, {
+            "store": redact(str(store)), "sources": loaded.report.written,
+            "unchanged_sources": loaded.report.unchanged_sources, "files": [Path(f).name for f in loaded.result.files],
+            **loaded.report.plan.summary()})
+    return loaded
 
 
 def _without_roster(err: InputError, counts: Mapping[str, int]) -> InputError:
@@ -129,9 +157,11 @@ def _without_roster(err: InputError, counts: Mapping[str, int]) -> InputError:
 
 
 def load_roster(level: str, value: str | None, store: str, *, replace: bool = False,
-                progress: Progress | None = None, schema: Schema | None = None, dry_run: bool = False) -> Loaded:
+                progress: Progress | None = None, schema: Schema | None = None, dry_run: bool = False,
+                loaded_by: str | None = None, waiting: Waiting | None = None, audit: "Audit | None" = None) -> Loaded:
     """Load the 2023 NBS units of a county, city, province or (``level="all"``) the whole country,
-    shipped with linkgraph, into ``store``; a scope already loaded unchanged is skipped."""
+    shipped with linkgraph, into ``store``; a scope already loaded unchanged is skipped. ``loaded_by``,
+    ``waiting`` and ``audit`` as for :func:`load`."""
     import hashlib
 
     from graph_model.names import name_rules_digest
@@ -146,11 +176,13 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
     ref = SourceRef(key, f"{NBS_SOURCE}: {scope}", nbs.ROSTER_FILE.rsplit("/", 1)[-1])
     digest = hashlib.sha256(f"{nbs.packaged_digest()}:{key}:{ref.title}:{name_rules_digest()}".encode()).hexdigest()
     info = SourceInfo(ref, Path(ref.file), digest, "roster")
-    with _collector_paused(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
+    loaded_by = loaded_by or os_user()
+    with (_collector_paused(), _new_store_kept_if_written(store, dry_run),
+          open_store(store, schema, create=True, waiting=waiting) as target, target.exclusive(waiting)):
         held = {row["key"]: row for row in target.loaded_sources()}.get(key)
         if not replace and held and held["digest"] == digest and held["complete"]:
-            return Loaded(LoadResult(GraphData(schema=schema), [info]), WriteReport(WritePlan(), [], [key], dry_run),
-                          target.counts())
+            return _audited(Loaded(LoadResult(GraphData(schema=schema), [info]),
+                                   WriteReport(WritePlan(), [], [key], dry_run), target.counts()), store, loaded_by, audit)
         if progress:
             progress("read", 0, units.num_rows)
         rows = ((number, *row) for number, row in enumerate(nbs.unit_rows(units), start=2))
@@ -158,8 +190,37 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
         if progress:
             progress("read", units.num_rows, units.num_rows)
         result = LoadResult(graph, [info])
-        report = target.write(graph, replace=replace, progress=progress, sources=result.sources, dry_run=dry_run)
-        return Loaded(result, report, target.counts())
+        report = target.write(graph, replace=replace, progress=progress, sources=result.sources, dry_run=dry_run,
+                              loaded_by=loaded_by)
+        return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
+
+
+def sources(store: str) -> list[dict[str, Any]]:
+    """The sources ``store`` holds: who loaded each and when, from which file, what it states (nodes and ties)
+    and how much of that it alone states (:meth:`stores.base.Store.source_summaries`)."""
+    with open_store(store, read_only=True) as source:
+        return source.source_summaries()
+
+
+def withdraw(store: str, source: str, *, dry_run: bool = False, by: str | None = None,
+             waiting: Waiting | None = None, audit: "Audit | None" = None,
+             progress: Progress | None = None) -> "Withdrawal":
+    """Withdraw the source ``source`` (its key or title) from ``store`` in one transaction: what only it states
+    goes, what others state too stays without its statement (:meth:`stores.base.Store.withdraw`). ``dry_run``
+    says exactly what would go and writes nothing. Serialized with loads; recorded in ``audit`` as done ``by``
+    (default: the operating system's user)."""
+    from linkgraph.audit import audit_for
+    from stores.masking import redact
+
+    by = by or os_user()
+    with (_collector_paused(), open_store(store, create=False, read_only=dry_run, waiting=waiting) as target,
+          contextlib.nullcontext() if dry_run else target.exclusive(waiting)):
+        withdrawal = target.withdraw(source, dry_run=dry_run, progress=progress)
+    if not dry_run:
+        (audit or audit_for(store)).record(by, "withdraw", {"store": redact(str(store)), "source": withdrawal.key,
+                                                            "title": withdrawal.source.get("title"),
+                                                            **withdrawal.summary()})
+    return withdrawal
 
 
 def reconcile(sources: Iterable[str | Path], store: str, *, schema: Schema | None = None,

@@ -13,11 +13,12 @@ and the bulk path in the two subclasses; the statements come from ``queries/``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from graph_model.names import match_key, similar_names
 from graph_model.places import PlaceRef, RosterIndex, parent_code, resolve_place
@@ -26,7 +27,7 @@ from graph_model.schema import Schema
 from graph_model.sources import Known, SourceInfo
 from queries import statements
 from queries.catalog import PLACED_NOWHERE, QueryError, get_query
-from stores.plan import Stored, WritePlan, plan_write
+from stores.plan import Stored, Withdrawal, WritePlan, plan_withdrawal, plan_write, stored_name
 
 BATCH_SIZE = 2000
 
@@ -90,8 +91,9 @@ class Store(ABC):
 
     @abstractmethod
     def _apply(self, plan: WritePlan, registry: list[dict[str, Any]], *, replace: bool,
-               progress: Progress | None) -> None:
-        """Carry out ``plan`` (after emptying the store if ``replace``) and record the sources."""
+               progress: Progress | None, forget: Sequence[str] = ()) -> None:
+        """Carry out ``plan`` (after emptying the store if ``replace``), record the sources of ``registry`` and
+        remove the registry entries of the sources ``forget`` (withdrawn), all in one transaction."""
 
     @abstractmethod
     def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
@@ -111,6 +113,14 @@ class Store(ABC):
         for statement in statements.ddl(self.schema, self.backend):
             self._run_ddl(statement)
         self._schema_ready = True
+
+    @contextlib.contextmanager
+    def exclusive(self, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Be the store's one writer while the block runs (a load reads, plans and writes inside it), so that
+        loads and withdrawals are serialized and none plans against a state another is changing. The embedded
+        store holds its writer lock from the moment it is opened for writing; Neo4j takes a lease
+        (:meth:`stores.neo4j_store.Neo4jStore.exclusive`). ``waiting`` is told, once, when another writer holds it."""
+        yield
 
     # ------------------------------------------------------------ reading for a load
 
@@ -172,14 +182,15 @@ class Store(ABC):
     # ------------------------------------------------------------ writing
 
     def write(self, graph: GraphData, *, replace: bool = False, progress: Progress | None = None,
-              sources: Sequence[SourceInfo] | None = None, dry_run: bool = False) -> WriteReport:
+              sources: Sequence[SourceInfo] | None = None, dry_run: bool = False, loaded_by: str = "") -> WriteReport:
         """Make the store say what ``graph`` says for its sources, atomically.
 
         ``sources`` describe the sources of ``graph`` (with digests, so an
         unchanged source is skipped); without them every source key found in
         ``graph`` is written. ``replace`` empties the store first (same
         transaction). Raises :class:`InputError` (and writes nothing) when
-        the graph has problems, e.g. a tie to a node neither it nor the store has.
+        the graph has problems, e.g. a tie to a node neither it nor the store has. ``loaded_by`` names who
+        loads (kept with every statement written and in the registry, beside when).
         """
         self.ensure_schema()
         endpoints = {i for t in graph.ties.values() for i in (t.source_id, t.target_id) if i not in graph.nodes}
@@ -192,12 +203,15 @@ class Store(ABC):
         unchanged = _unchanged_sources(infos, registry)
         keys = {s.ref.key for s in infos} - set(unchanged)
         node_kinds = {**in_store, **{n.id: n.kind for n in graph.nodes.values()}}
-        loaded = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        now = dt.datetime.now().astimezone()
+        loaded = now.strftime("%Y-%m-%d %H:%M")
         plan = self._write_plan(graph, keys, node_kinds, registry, loaded, replace=replace, progress=progress)
+        plan.loaded_by = loaded_by
         report = WriteReport(plan, sorted(keys), unchanged, dry_run)
         if dry_run:
             return report
-        rows = _source_rows(graph, infos, keys, loaded)
+        rows = [{**row, "loaded_by": loaded_by, "loaded_at": now.isoformat(timespec="seconds")}
+                for row in _source_rows(graph, infos, keys, loaded)]
         if plan.rows or rows or replace:
             self._apply(plan, rows, replace=replace, progress=progress)
         return report
@@ -264,16 +278,17 @@ class Store(ABC):
                         type_, _statements(row["provenance"]), (row["source_kind"], row["target_kind"]))
         return found
 
-    def node_rows(self, nodes: Sequence[Node], loaded: str) -> list[dict[str, Any]]:
-        """Nodes as rows for this backend's statements (every column, JSON as text)."""
-        return [{p.name: storage_value(p, n.props.get(p.name), loaded) for p in self.schema.node_kind(n.kind).properties}
-                for n in nodes]
+    def node_rows(self, nodes: Sequence[Node], loaded: str, loaded_by: str = "") -> list[dict[str, Any]]:
+        """Nodes as rows for this backend's statements (every column, JSON as text; new statements stamped with
+        ``loaded`` and ``loaded_by``)."""
+        return [{p.name: storage_value(p, n.props.get(p.name), loaded, loaded_by)
+                 for p in self.schema.node_kind(n.kind).properties} for n in nodes]
 
-    def tie_rows(self, ties: Sequence[Tie], loaded: str) -> list[dict[str, Any]]:
+    def tie_rows(self, ties: Sequence[Tie], loaded: str, loaded_by: str = "") -> list[dict[str, Any]]:
         """Ties as rows: ``src``, ``dst`` and every column (Neo4j: the columns under ``props``)."""
         rows = []
         for tie in ties:
-            props = {p.name: storage_value(p, tie.props.get(p.name), loaded)
+            props = {p.name: storage_value(p, tie.props.get(p.name), loaded, loaded_by)
                      for p in self.schema.tie_kind(tie.type).properties}
             rows.append({"src": tie.source_id, "dst": tie.target_id, **props})
         return rows
@@ -288,12 +303,75 @@ class Store(ABC):
             for chunk in batches(ids):
                 work.append((statements.delete_nodes(label), {"ids": list(chunk)}))
         for label, nodes in plan.update_nodes.items():
-            for chunk in batches(self.node_rows(nodes, plan.loaded)):
+            for chunk in batches(self.node_rows(nodes, plan.loaded, plan.loaded_by)):
                 work.append((statements.update_nodes(self.schema, label, self.backend), {"rows": list(chunk)}))
         for (type_, source, target), ties in plan.update_ties.items():
-            for chunk in batches(self.tie_rows(ties, plan.loaded)):
+            for chunk in batches(self.tie_rows(ties, plan.loaded, plan.loaded_by)):
                 work.append((statements.update_ties(self.schema, type_, source, target, self.backend), {"rows": list(chunk)}))
         return work
+
+    # ------------------------------------------------------------ sources as things a team manages
+
+    def source_summaries(self) -> list[dict[str, Any]]:
+        """The registry (who loaded each source, when, from which file), each source with what it states now:
+        ``nodes_stated`` and ``ties_stated``, and how many of them it alone states (``nodes_sole``,
+        ``ties_sole``: what a withdrawal of it would delete)."""
+        rows = self.loaded_sources()
+        counts = {row["key"]: dict.fromkeys(("nodes_stated", "nodes_sole", "ties_stated", "ties_sole"), 0) for row in rows}
+        tallies = [("nodes", statements.node_source_counts(label)) for label in self.schema.node_labels]
+        tallies += [("ties", statements.tie_source_counts(type_)) for type_ in self.schema.tie_types]
+        for what, cypher in tallies:
+            for row in self.run(cypher):
+                if row["key"] in counts:
+                    counts[row["key"]][f"{what}_stated"] += int(row["stated"])
+                    counts[row["key"]][f"{what}_sole"] += int(row["sole"])  # (LadybugDB's sum is a Decimal)
+        return [{**row, **counts[row["key"]]} for row in rows]
+
+    def source_key(self, name: str) -> str:
+        """The key of the source ``name`` names: its key (file name) or its title, in any spelling the name
+        matcher equates. Raises :class:`QueryError` listing the sources when none or several match."""
+        rows = self.loaded_sources()
+        exact = [row["key"] for row in rows if name == row["key"]]
+        found = exact or [row["key"] for row in rows if match_key(name) in (match_key(row["key"]), match_key(row["title"]))]
+        if len(found) == 1:
+            return found[0]
+        known = "; ".join(f"{row['title']} ({row['key']})" for row in rows) or "none / 无"
+        what = "名称对应多个来源" if found else "库中没有该来源"
+        raise QueryError(f"{what} / {'several sources are' if found else 'no source is'} named {name!r}; "
+                         f"sources 来源: {known}")
+
+    def withdrawal(self, key: str) -> Withdrawal:
+        """What withdrawing the source ``key`` (see :meth:`source_key`) would do; nothing is written."""
+        self.ensure_schema()
+        key = self.source_key(key)
+        source = next(row for row in self.loaded_sources() if row["key"] == key)
+        nodes, ties = self._stated_nodes({key}), self._stated_ties({key})
+        plan = plan_withdrawal(self.schema, key, nodes, ties)
+        return Withdrawal(key, source, plan, nodes, ties, self._blocking_ties(plan))
+
+    def withdraw(self, key: str, *, dry_run: bool = False, progress: Progress | None = None) -> Withdrawal:
+        """Take the source ``key`` out of the store, in one transaction: delete what only it states, remove its
+        statement from what others state too (their values combined again from theirs), and its registry entry.
+        Refused (:class:`InputError`, nothing written) while ties of other sources end at nodes only it states."""
+        withdrawal = self.withdrawal(key)
+        withdrawal.dry_run = dry_run
+        if withdrawal.blocked and not dry_run:
+            raise InputError([_blocking_problem(withdrawal, tie, keys) for tie, keys in withdrawal.blocked])
+        if not dry_run:
+            self._apply(withdrawal.plan, [], replace=False, progress=progress, forget=[withdrawal.key])
+        return withdrawal
+
+    def _blocking_ties(self, plan: WritePlan) -> list[tuple[tuple[str, str, str], list[str]]]:
+        """The ties that end at a node ``plan`` deletes and that ``plan`` does not delete, with their sources."""
+        gone = sorted(node_id for ids in plan.delete_nodes.values() for node_id in ids)
+        going = {(type_, src, dst) for (type_, _, _), pairs in plan.delete_ties.items() for src, dst in pairs}
+        found: dict[tuple[str, str, str], list[str]] = {}
+        for type_ in self.schema.tie_types if gone else ():
+            for chunk in batches(gone, 5000):
+                for row in self.run(statements.ties_touching(type_), {"ids": list(chunk)}):
+                    if (type_, row["src"], row["dst"]) not in going:
+                        found[(type_, row["src"], row["dst"])] = list(row["source_keys"] or [])
+        return list(found.items())
 
     # ------------------------------------------------------------ reading
 
@@ -481,6 +559,17 @@ class Store(ABC):
             raise QueryError(err.problems[0].message) from None
 
 
+
+
+def _blocking_problem(withdrawal: Withdrawal, tie: tuple[str, str, str], keys: list[str]) -> Problem:
+    """Why a withdrawal cannot go ahead: a tie other sources state ends at a node only this source states."""
+    type_, src, dst = tie
+    ends = [i for i in (src, dst) if any(i in ids for ids in withdrawal.plan.delete_nodes.values())]
+    names = ", ".join(f"{i} {stored_name(withdrawal.stated_nodes.get(i))}".strip() for i in ends)
+    others = ", ".join(k for k in keys if k != withdrawal.key)
+    return Problem(None, f"来源 {others} 的关系 {type_} {src}→{dst} 需要只有本来源记载的节点 {names} / a {type_} tie stated by "
+                         f"{others} ends at {names}, which only {withdrawal.key} states",
+                   f"withdraw {others} first, or load a source that states {names}")
 
 
 def _by_kind(kinds: Mapping[str, str]) -> dict[str, list[str]]:
