@@ -61,9 +61,10 @@ def assistance_coverage(graph: GraphData, *, as_of: dt.date | None = None) -> li
     nodes = graph.nodes
     places = places_of(graph)
     village, town_kind, county_kind = (places.schema.level_kind(k) for k in ("village", "town", "county"))
+    assistance = places.schema.role_kind("assistance")
     units_of: dict[str, set[str]] = {}
     for tie in graph.ties.values():
-        if (tie.type == "PAIRED_ASSISTANCE" and nodes[tie.source_id].kind == "AssistanceUnit"
+        if (tie.type == "PAIRED_ASSISTANCE" and nodes[tie.source_id].kind == assistance
                 and nodes[tie.target_id].kind == village and active_on(tie, as_of)):
             units_of.setdefault(tie.target_id, set()).add(tie.source_id)
     villages_in: dict[str, list[str]] = {}

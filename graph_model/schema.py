@@ -96,6 +96,8 @@ class NodeKind:
     administrative: bool
     properties: tuple[Property, ...]
     words: tuple[str, ...] = ()
+    role: str | None = None
+    example: tuple[tuple[str, str], ...] = ()
 
     def property(self, name: str) -> Property | None:
         return next((p for p in self.properties if p.name == name), None)
@@ -194,6 +196,23 @@ class Schema:
     def organization_kinds(self) -> tuple[str, ...]:
         """Every other kind (organizations, projects, industries, people), in declaration order."""
         return tuple(k.label for k in self.node_kinds if not k.administrative)
+
+    def role_kind(self, role: str) -> str:
+        """The node kind that plays ``role`` in rules that need a kind by what it is (``party``: the kind of
+        党委/党支部; ``industry``: what ENGAGED_IN points to; ``assistance``: a unit paired with villages).
+
+        >>> default_schema().role_kind("party")
+        'PartyOrganization'
+        """
+        found = next((k.label for k in self.node_kinds if k.role == role), None)
+        if found is None:
+            raise SchemaError(f"no node kind plays the role {role!r}")
+        return found
+
+    @functools.cached_property
+    def entered_kinds(self) -> tuple[str, ...]:
+        """The kinds planners enter in a sheet of their own (those with a template ``example``), in order."""
+        return tuple(k.label for k in self.node_kinds if k.example)
 
     def level_kind(self, key: str) -> str:
         """The node kind of the level ``key`` (``village`` → ``Village``)."""
@@ -318,6 +337,8 @@ def _node_kind(label: str, spec: Mapping[str, Any], node_common: Mapping[str, An
         administrative=bool(spec.get("administrative", False)),
         properties=_properties(node_common, spec.get("properties"), label),
         words=tuple(spec.get("words") or ()),
+        role=spec.get("role"),
+        example=tuple((str(k), str(v)) for k, v in (spec.get("example") or {}).items()),
     )
 
 

@@ -414,7 +414,7 @@ class _Progress:
 def _columns(value: str | None) -> dict[str, str] | None:
     if not value:
         return None
-    from loaders.tables import parse_column_mapping
+    from loaders.columns import parse_column_mapping
     from loaders.text import read_text
 
     import yaml

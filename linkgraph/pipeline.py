@@ -317,7 +317,7 @@ class Scope:
         """This part of ``source``'s graph (an unknown or ambiguous name is a :class:`~queries.catalog.QueryError`
         listing the candidates)."""
         if self.within:
-            return source.export(source.ids_within(source.resolve_place(self.within)))
+            return source.export(source.ids_within(source.place_code(self.within)))
         if self.around:
             return source.export(source.ids_around(source.resolve("any", self.around), self.hops))
         return source.export()
@@ -350,18 +350,29 @@ def report(store: str, out_dir: str | Path, *, title: str = "linkgraph", as_of: 
                          weighted_communities=weighted_communities)
 
 
-def report_of(graph: GraphData, schema: Schema, where: str, out_dir: str | Path, title: str, *,
-              as_of: str | None = None, compare: tuple[str, str] | None = None,
-              weighted_communities: bool = False) -> tuple["Analysis", dict[str, Path]]:
-    """:func:`report` of a graph already read (``where``: the store it came from, for the page)."""
+def analysis_of(graph: GraphData, schema: Schema, *, as_of: str | None = None,
+                compare: tuple[str, str] | None = None, weighted_communities: bool = False) -> "Analysis":
+    """Every measure of a graph already read (:func:`analysis.report.analyse`), the collector paused."""
     from analysis.network import as_of_day
     from analysis.report import analyse
+
+    with _collector_paused():
+        return analyse(graph, schema, as_of=as_of_day(as_of) if as_of else None,
+                       compare=(as_of_day(compare[0]), as_of_day(compare[1])) if compare else None,
+                       weighted_communities=weighted_communities)
+
+
+def report_of(graph: GraphData, schema: Schema, where: str, out_dir: str | Path, title: str, *,
+              as_of: str | None = None, compare: tuple[str, str] | None = None,
+              weighted_communities: bool = False, analysis: "Analysis | None" = None
+              ) -> tuple["Analysis", dict[str, Path]]:
+    """:func:`report` of a graph already read (``where``: the store it came from, for the page); ``analysis``
+    when it is worked out already (``serve`` shares one with its map and node pages)."""
     from visualizations.report import write_report
 
-    with _collector_paused():  # through both: analyse's millions of new objects are not scanned in between
-        result = analyse(graph, schema, as_of=as_of_day(as_of) if as_of else None,
-                         compare=(as_of_day(compare[0]), as_of_day(compare[1])) if compare else None,
-                         weighted_communities=weighted_communities)
+    result = analysis or analysis_of(graph, schema, as_of=as_of, compare=compare,
+                                     weighted_communities=weighted_communities)
+    with _collector_paused():  # the report's writers make many objects too
         return result, write_report(result, out_dir, title=title, store=where)
 
 

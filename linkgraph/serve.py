@@ -25,7 +25,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -45,8 +45,11 @@ from stores import is_server_spec, open_store
 from stores.base import StoreError
 from visualizations.assets import ENVIRONMENT
 from visualizations.exports import Column, Table, workbook_bytes
-from visualizations.map import csp_hash, measure_label, node_measures, readable_properties, render_map, static_asset
+from visualizations.map import csp_hash, measure_label, measures_from, readable_properties, render_map, static_asset
 from visualizations.tables import csv_text, readable_rows
+
+if TYPE_CHECKING:
+    from analysis.report import Analysis
 
 HOST = "127.0.0.1"
 MAP_HIGHLIGHT_LIMIT = 500  # nodes of an answer the map link lights up
@@ -185,8 +188,16 @@ class Site:
         return self.cached("export", self._export)[2]
 
     @property
+    def analysis(self) -> "Analysis":
+        """Every measure of the graph shown, worked out once per version of the store: the map, the node
+        pages and the report all read it (the centralities are computed once, not once per page)."""
+        from linkgraph import pipeline
+
+        return self.cached("analysis", lambda: pipeline.analysis_of(self.graph, self.schema))
+
+    @property
     def measures(self) -> tuple[list[str], dict[str, dict[str, float]]]:
-        return self.cached("measures", lambda: node_measures(self.graph, self.schema))
+        return self.cached("measures", lambda: measures_from(self.analysis.nodes))
 
     @property
     def ties_of(self) -> dict[str, list[Tie]]:
@@ -199,14 +210,16 @@ class Site:
         return self.cached("ties_of", index)
 
     def map_page(self) -> str:
-        return self.cached("map", lambda: render_map(self.graph, self.schema, title=self.title, links=LINKS))
+        return self.cached("map", lambda: render_map(self.graph, self.schema, title=self.title, links=LINKS,
+                                                     measures=self.measures))
 
     def report_files(self) -> dict[str, Path]:
         """The report of the graph shown, written into the cache folder (once per version)."""
         from linkgraph import pipeline
 
         def write() -> dict[str, Path]:
-            return pipeline.report_of(self.graph, self.schema, self.description, self.cache / "report", self.title)[1]
+            return pipeline.report_of(self.graph, self.schema, self.description, self.cache / "report", self.title,
+                                      analysis=self.analysis)[1]
         return self.cached("report", write)
 
     def run(self, query: NamedQuery, params: Mapping[str, Any]) -> list[dict[str, Any]]:

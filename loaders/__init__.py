@@ -28,7 +28,8 @@ from loaders.case_file import check_sections, parse_case, parse_yaml, roster_spe
 from loaders.context import Known, LoadContext
 from loaders.reconcile import Identity, Match, RosterIndex
 from loaders.roster import is_roster_header, parse_roster
-from loaders.tables import kind_option_problem, parse_tables, read_tables, source_title
+from loaders.columns import kind_option_problem
+from loaders.tables import parse_tables, read_tables, source_title
 from loaders.text import MAX_CASE_MB, decode_first_line, decode_text, read_source_bytes
 
 CASE_SUFFIXES = (".yaml", ".yml")

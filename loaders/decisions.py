@@ -26,7 +26,8 @@ from typing import Any, Iterable, Mapping, Sequence
 from graph_model.records import Problem
 from graph_model.schema import Schema
 from loaders.reconcile import KEEP_AS_TEXT, PlaceRef, Unresolved, digits_lost, excel_mangled, reference_key
-from loaders.tables import Sheet, cell_text, header_key
+from loaders.columns import kind_named
+from loaders.sheets import Sheet, cell_text, header_key
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("file", "文件 File"),
@@ -65,8 +66,6 @@ def decision_rows(problems: Iterable[Problem], schema: Schema,
 
 def read_decisions(sheet: Sheet, schema: Schema) -> dict[tuple[str, str, str], dict[str, str]]:
     """The answers in a decisions table (as :func:`decision_rows` wrote it), keyed by reference."""
-    from loaders.tables import kind_named
-
     wanted = {header_key(label): name for name, label in COLUMNS} | {header_key(name): name for name, _ in COLUMNS}
     index = {wanted[header_key(h)]: i for i, h in enumerate(sheet.header) if header_key(h) in wanted}
     missing = [n for n in ("kind", "name", "resolve_to") if n not in index]

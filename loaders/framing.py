@@ -27,8 +27,8 @@ from typing import Any, Mapping
 
 from graph_model.records import Origin, Problem
 from graph_model.schema import Schema
-from loaders.tables import (Sheet, _columns_data, _review_words, cell_text, header_key, node_vocabulary,
-                            tie_vocabulary)
+from loaders.columns import columns_data, node_vocabulary, review_words, tie_vocabulary
+from loaders.sheets import Sheet, cell_text, header_key
 
 HEADER_SEARCH_ROWS = 10
 QUOTE_CHARS = 30
@@ -42,15 +42,15 @@ def _vocabularies(schema: Schema) -> tuple:
 
 @functools.cache
 def _plain_headers() -> frozenset[str]:
-    accept, review = _review_words()
-    return frozenset({*accept, *review, *(header_key(w) for w in _columns_data()["ignored"])})
+    accept, review = review_words()
+    return frozenset({*accept, *review, *(header_key(w) for w in columns_data()["ignored"])})
 
 
 @functools.cache
 def _note_pattern() -> re.Pattern[str]:
     """A note row's first cell: a word of ``columns.yaml`` ``notes``; words of one or two characters (注, 说明)
     only when a colon, a space or a bracket follows, so that a name beginning with them is not a note."""
-    words = sorted(_columns_data()["notes"], key=len, reverse=True)
+    words = sorted(columns_data()["notes"], key=len, reverse=True)
     long = "|".join(re.escape(w) for w in words if len(w) > 2)
     short = "|".join(re.escape(w) for w in words if len(w) <= 2)
     return re.compile(rf"^\s*(?:(?:{long})|(?:{short})(?:[\s:：、,，(（]|$))")

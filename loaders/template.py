@@ -18,24 +18,15 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from graph_model.schema import Property, Schema
-from loaders.tables import _columns_data
+from loaders.columns import columns_data
 
-ENTERED_KINDS = ("PartyOrganization", "Enterprise", "Cooperative", "AssistanceUnit", "Project", "Industry")
 TEXT_COLUMNS = ("id", "town", "county", "from", "to", "from_town", "to_town", "start_date", "end_date")
 ROWS_WITH_LISTS = 2000
 YES_NO = ("是", "否")
 
-EXAMPLES: dict[str, dict[str, str]] = {
-    "PartyOrganization": {"name": "上高寨酒业联合党支部", "town": "刘国具镇", "form": "党支部", "joint": "是"},
-    "Enterprise": {"name": "陕西贺寨酒业有限公司", "aliases": "贺寨酒业；陕西贺寨酒业公司", "town": "刘国具镇", "brand": "桃花液"},
-    "Cooperative": {"name": "核桃树墕联村合作社", "town": "乌镇", "village": "核桃树墕村"},
-    "AssistanceUnit": {"name": "佳县县委办公室", "aliases": "县委办", "county": "佳县"},
-    "Project": {"name": "联村合作社养牛场", "town": "乌镇"},
-    "Industry": {"name": "肉牛养殖"},
-    "ties": {"type": "结对帮扶", "from": "佳县县委办公室", "to": "西山村", "to_town": "通镇", "start_date": "2022",
-             "mechanism": "八联八帮", "evidence": "佳县县委办公室是通镇西山村的帮扶单位"},
-}
-
+TIE_EXAMPLE = {"type": "结对帮扶", "from": "佳县县委办公室", "to": "西山村", "to_town": "通镇", "start_date": "2022",
+               "mechanism": "八联八帮", "evidence": "佳县县委办公室是通镇西山村的帮扶单位"}
+"""The 说明 sheet's example row of the 关系 sheet (each node kind's is its ``example`` in ``schema.yaml``)."""
 
 @dataclass(frozen=True)
 class Column:
@@ -58,7 +49,7 @@ def _property_column(prop: Property) -> Column:
 
 
 def _table_column(name: str, section: str) -> Column:
-    spec = _columns_data()[section][name]
+    spec = columns_data()[section][name]
     return Column(name, spec["zh"], spec["en"])
 
 
@@ -91,7 +82,7 @@ def tie_columns(schema: Schema) -> list[Column]:
 def sheets(schema: Schema) -> list[tuple[str, str, list[Column]]]:
     """(sheet name, what it is for, columns) of every data sheet."""
     found = [(schema.node_kind(k).zh, f"{schema.node_kind(k).zh} {schema.node_kind(k).en}: one row per organization",
-              node_columns(schema, k)) for k in ENTERED_KINDS]
+              node_columns(schema, k)) for k in schema.entered_kinds]
     found.append(("关系", "关系 Ties: one row per tie (起点 → 终点)", tie_columns(schema)))
     return found
 
@@ -180,7 +171,7 @@ def write_template(path: str | Path, schema: Schema, towns: Sequence[str] = ()) 
                 validation.add(f"{letter}2:{letter}{ROWS_WITH_LISTS}")
                 sheet.add_data_validation(validation)
         sheet.freeze_panes = "A2"
-        example = EXAMPLES["ties"] if name == "关系" else EXAMPLES.get(_kind_of_sheet(schema, name), {})
+        example = TIE_EXAMPLE if name == "关系" else _example(schema, name)
         guide.append([])
         guide.append([f"表 {purpose}"])
         guide.append([c.zh for c in columns])
@@ -192,8 +183,9 @@ def write_template(path: str | Path, schema: Schema, towns: Sequence[str] = ()) 
     return path
 
 
-def _kind_of_sheet(schema: Schema, name: str) -> str:
-    return next(k.label for k in schema.node_kinds if k.zh == name)
+def _example(schema: Schema, sheet_name: str) -> dict[str, str]:
+    """The example row of the kind whose sheet is ``sheet_name`` (its ``example`` in ``schema.yaml``)."""
+    return next(dict(k.example) for k in schema.node_kinds if k.zh == sheet_name)
 
 
 def write_csv_template(folder: str | Path, schema: Schema) -> list[Path]:

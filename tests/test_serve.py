@@ -435,3 +435,25 @@ def test_every_listed_node_opens_whatever_its_id(schema, tmp_path):
             node_id = ODD_IDS[int(name.removeprefix("奇特合作社"))]
             assert status == 200, (node_id, href)
             assert html.escape(node_id) in page.decode("utf-8") and name in page.decode("utf-8"), node_id
+
+
+def test_the_centralities_are_computed_once_for_the_map_the_node_pages_and_the_report(jia_store, tmp_path,
+                                                                                      monkeypatch):
+    """The map, a node page and the report of one version of the store share one analysis: the centralities
+    are worked out once (they were worked out three times: for the node pages, the map and the report)."""
+    from analysis import centrality
+    from visualizations import map as map_module
+
+    calls = []
+    real = centrality.centrality_rows
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(centrality, "centrality_rows", counted)
+    monkeypatch.setattr(map_module, "centrality_rows", counted)
+    with running(jia_store, tmp_path / "cache") as (url, app):
+        statuses = [get(url + route)[0] for route in ("/map", "/nodes/610828103224", "/report/", "/map")]
+    assert statuses == [200, 200, 200, 200]
+    assert len(calls) == 1

@@ -385,6 +385,12 @@ def node_measures(graph: GraphData, schema: Schema, places: Places | None = None
     return list(MEASURES), {r["node"]: {m: float(r[m]) for m in MEASURES} for r in rows}
 
 
+def measures_from(rows: Iterable[Mapping[str, Any]]) -> tuple[list[str], dict[str, dict[str, float]]]:
+    """The map's measures picked from the report's node rows (:attr:`analysis.report.Analysis.nodes`), so that
+    ``serve`` computes the centralities once for its map, its node pages and its report."""
+    return list(MEASURES), {r["id"]: {m: float(r[m]) for m in MEASURES} for r in rows}
+
+
 def search_tables(keys: Iterable[str]) -> dict[str, Any]:
     """What the page needs to fold typed text as :func:`graph_model.names.match_key` does.
 
@@ -529,12 +535,14 @@ def _edge_columns(graph: GraphData, schema: Schema, index: Mapping[str, int], ad
 
 
 def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", administrative: bool = True,
-             links: Mapping[str, str] | None = None) -> dict[str, Any]:
+             links: Mapping[str, str] | None = None,
+             measures: tuple[list[str], dict[str, dict[str, float]]] | None = None) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready columns; pure and linear in the graph (plus the
     layout, which grows with the largest county, and the measures, see :func:`node_measures`).
 
     ``administrative=False`` leaves out the administrative ties and the places only they would show.
     ``links`` are URL templates of ``linkgraph serve`` (``node``: a node's page, ``{id}`` replaced).
+    ``measures`` are the node measures when already computed (:func:`measures_from`).
     """
     tied = _tied(graph, schema)
     places = places_of(graph, schema)
@@ -546,7 +554,7 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
     shipped = _shipped(graph, schema, tied, administrative, ship_untied)
     index = {node_id: i for i, node_id in enumerate(shipped)}
     positions = layout(graph, schema, shipped, place, parent, tied)
-    measure_names, measures = node_measures(graph, schema, places)
+    measure_names, measures = measures or node_measures(graph, schema, places)
     strings = _Strings()
 
     place_index = {p: i for i, p in enumerate(place_ids)}
@@ -560,7 +568,8 @@ def map_data(graph: GraphData, schema: Schema, *, title: str = "linkgraph", admi
     return {
         "title": title,
         "synthetic": any(i.startswith(SYNTHETIC_PREFIX) for i in shipped),
-        "kinds": [{"label": k.label, "zh": k.zh, "en": k.en, "color": k.color, "administrative": k.administrative}
+        "kinds": [{"label": k.label, "zh": k.zh, "en": k.en, "color": k.color, "administrative": k.administrative,
+                   "level": next((level.key for level in schema.levels if level.kind == k.label), None)}
                   for k in schema.node_kinds],
         "ties": [{"type": t.type, "zh": t.zh, "en": t.en, "category": t.category} for t in schema.tie_kinds],
         "measures": [{"name": m, "label": measure_label(m)} for m in measure_names],
@@ -595,9 +604,10 @@ def csp_hash(text: str) -> str:
 
 
 def render_map(graph: GraphData, schema: Schema, *, title: str = "linkgraph", administrative: bool = True,
-               links: Mapping[str, str] | None = None) -> str:
+               links: Mapping[str, str] | None = None,
+               measures: tuple[list[str], dict[str, dict[str, float]]] | None = None) -> str:
     """The map as one self-contained HTML page (nothing fetched; scripts allowed by hash only)."""
-    data = map_data(graph, schema, title=title, administrative=administrative, links=links)
+    data = map_data(graph, schema, title=title, administrative=administrative, links=links, measures=measures)
     scripts = [_vis_asset("vis-network.min.js"), static_asset("map.js")]
     styles = [_vis_asset("vis-network.css"), static_asset("map.css")]
     return ENVIRONMENT.get_template("map.html.j2").render(

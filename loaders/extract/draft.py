@@ -28,7 +28,7 @@ from graph_model.schema import LEVEL, Schema
 from loaders.extract import Extraction
 from loaders.extract.mentions import ADMIN_LEVELS, Entity
 from loaders.extract.ties import Proposal
-from loaders.template import ENTERED_KINDS, YES_NO, Column, node_columns, start_workbook, tie_columns, write_header
+from loaders.template import YES_NO, Column, node_columns, start_workbook, tie_columns, write_header
 
 # Sheet names of the node kinds (a sheet name cannot hold "/": 村 for 村/社区).
 SHEETS = {LEVEL[key]: sheet for key, sheet in
@@ -166,7 +166,7 @@ def draft_sheets(extraction: Extraction, schema: Schema) -> list[tuple[str, list
         for entity in (proposal.source, proposal.target):
             first_article.setdefault(id(entity), articles[proposal.document])
     sheets = []
-    kinds = [*ADMIN_LEVELS[ADMIN_LEVELS.index(LEVEL["county"]):], *ENTERED_KINDS]  # the county's units, then the rest
+    kinds = [*ADMIN_LEVELS[ADMIN_LEVELS.index(LEVEL["county"]):], *schema.entered_kinds]  # the county's units, then the rest
     for kind in kinds:
         entities = [e for e in extraction.entities if e.kind == kind and (id(e) in used or e.claims)]
         if not entities:

@@ -237,7 +237,8 @@ def test_excels_unicode_text_saved_as_csv_loads(tmp_path):
     ("mandates", ["名称"], (None, "")),  # an English word only as a whole word
 ])
 def test_the_kind_a_table_name_contains(schema, name, header, role):
-    from loaders.tables import Sheet, table_role
+    from loaders.columns import table_role
+    from loaders.sheets import Sheet
 
     assert table_role(schema, Sheet(name, header, [])) == role
 

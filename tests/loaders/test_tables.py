@@ -8,7 +8,9 @@ import pytest
 from graph_model.records import InputError
 from loaders import load_sources
 from loaders.reconcile import Unresolved
-from loaders.tables import header_key, kind_named, read_csv, tie_named
+from loaders.columns import kind_named, tie_named
+from loaders.sheets import header_key
+from loaders.tables import read_csv
 from loaders.template import sheets, write_csv_template, write_template
 from tests.conftest import EXAMPLE
 

@@ -213,7 +213,7 @@ def test_a_county_is_the_whole_graph_but_the_units_above_it(store, jia):
                                             ("610828111", "610828111")])
 def test_a_place_by_name_or_code(store, jia, name, code):
     store.write(jia.graph)
-    assert store.resolve_place(name) == code  # 乌镇 the town, though 乌镇村 and 乌镇社区 match it too
+    assert store.place_code(name) == code  # 乌镇 the town, though 乌镇村 and 乌镇社区 match it too
 
 
 @pytest.mark.parametrize(("name", "message"), [
@@ -222,7 +222,7 @@ def test_a_place_by_name_or_code(store, jia, name, code):
 def test_a_place_that_names_none_or_several(store, jia, name, message):
     store.write(jia.graph)
     with pytest.raises(QueryError) as err:
-        store.resolve_place(name)
+        store.place_code(name)
     assert message in str(err.value)
 
 

@@ -32,7 +32,7 @@ def tied_nodes(graph, schema) -> set[str]:
 
 @pytest.mark.parametrize("name", list(UNITS))
 def test_the_stores_and_the_graph_find_the_same_nodes(jia_store, jia, schema, name):
-    code = jia_store.resolve_place(name)
+    code = jia_store.place_code(name)
     assert code == UNITS[name]
     within = jia_store.ids_within(code)
     assert within == nodes_within(jia.graph, schema, code)

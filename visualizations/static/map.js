@@ -16,8 +16,7 @@
   const KINDS = D.kinds, TIES = D.ties;
   const LEVELS = 4; // Province, City, County, Town (map.py PLACE_LEVELS)
   const TOWN_LEVEL = 3, COUNTY_LEVEL = 2;
-  const kindOf = label => KINDS.findIndex(k => k.label === label);
-  const VILLAGE = kindOf("Village");
+  const VILLAGE = KINDS.findIndex(k => k.level === "village");  // the schema's village level
   const ADMIN_CATEGORY = "administrative";
   const isAdminTie = TIES.map(t => t.category === ADMIN_CATEGORY);
   const $ = id => document.getElementById(id);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 import pytest
 
@@ -10,6 +11,7 @@ from .conftest import REPO, TEXTS
 
 spec = importlib.util.spec_from_file_location("evaluate_extraction", REPO / "scripts" / "evaluate_extraction.py")
 evaluation = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = evaluation  # its dataclasses look their module up
 spec.loader.exec_module(evaluation)
 
 # text: (expected ties, matched, missed, extra); the README lists the same figures. The held-out
@@ -38,3 +40,62 @@ def test_the_figures_of_each_text(name, tmp_path):
     if name != "fangta_news_heldout":
         target = 0.9 if name == "jia_county_article" else 0.8
         assert result.precision >= target and result.recall >= target
+
+
+REAL_LIKE = TEXTS / "real_like"
+# Own texts in the real corpus's format (tests/data/extract/real_like): report -> gold ties, of them stated in
+# words, and gold village/town ends with a code (all from the gold files, whatever the rules); then what the
+# current rules find: (found, matched, found in words, matched in words, ends resolved rightly).
+REAL_GOLD = {"jiangsu-shuanggou-jiedui": (4, 2, 2), "shandong-dadian-liancun": (11, 9, 10),
+             "zhejiang-xilong-cunqi": (5, 3, 2)}
+REAL_FOUND = {"jiangsu-shuanggou-jiedui": (5, 4, 2, 2, 2), "shandong-dadian-liancun": (8, 6, 6, 4, 10),
+              "zhejiang-xilong-cunqi": (7, 5, 3, 3, 2)}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_GOLD))
+def test_the_real_report_mode_on_own_texts(name, tmp_path):
+    pairs = dict((gold.stem, (gold, text)) for gold, text in
+                 evaluation.real_reports(REAL_LIKE / "gold", REAL_LIKE / "reports", "all"))
+    report = evaluation.evaluate_real(*pairs[name], tmp_path)
+    gold, words, coded_ends = REAL_GOLD[name]
+    assert (report.result.counts[0], report.words.counts[0], report.places.ends) == (gold, words, coded_ends)
+    found, matched, found_words, matched_words, right = REAL_FOUND[name]
+    assert report.result.counts[1:] == (found, matched) and report.words.counts[1:] == (found_words, matched_words)
+    assert (report.places.right, report.places.other_town) == (right, 0)
+
+
+def test_the_real_report_mode_takes_one_split_and_prints_markdown(capsys):
+    assert evaluation.main(["--real", str(REAL_LIKE / "gold"), "--reports", str(REAL_LIKE / "reports"),
+                            "--split", "heldout", "--markdown", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "split heldout: 1 reports scored, 0 skipped" in out
+    assert "| jiangsu-shuanggou-jiedui | 泗洪县 321324 | 4 | 5 | 4 | 0.80 | 1.00 | 2 | 2 | 2 | 1.00 | 1.00 | 2/2 | 0 | 0 |" in out
+    assert "| all ties 全部 | 4 | 5 | 4 | 0.80 | 1.00 |" in out
+    assert "shandong" not in out and "zhejiang" not in out
+
+
+def test_a_gold_file_without_its_text_is_skipped_and_said(capsys, tmp_path):
+    (tmp_path / "dev").mkdir()
+    assert evaluation.main(["--real", str(REAL_LIKE / "gold"), "--reports", str(tmp_path), "--split", "dev"]) == 0
+    out = capsys.readouterr().out
+    assert "split dev: 0 reports scored, 2 skipped" in out
+    assert f"skipped 跳过 shandong-dadian-liancun: 无文本 / no text at {tmp_path}/dev/shandong-dadian-liancun.txt" in out
+
+
+@pytest.mark.parametrize("province, scope, code", [
+    ("湖南省", ["新晃县", "方家屯乡"], "431227"),   # 新晃侗族自治县, named without its ending; a town is passed over
+    ("山东省", ["济南市", "长清区"], "370113"),
+    ("江苏省", ["徐州市", "鼓楼区"], "320302"),     # 南京市 has a 鼓楼区 too
+    ("江苏省", ["鼓楼区"], None),                  # two in the province, no city to tell them apart
+    ("浙江省", ["长清区"], None),                  # not in that province
+    ("福建省", ["宁德市"], "3509"),                # no county: the city
+    ("海南省", ["儋州市", "南丰镇"], "460400"),     # a city whose one county has its name: the county
+    ("重庆市", ["车田乡"], "500242"),              # only a town, the one of its name in 重庆: its county
+    ("山东省", ["大店镇"], "371327"),              # likewise (莒南县)
+    ("浙江省", ["城关镇"], None),                  # no 城关镇 in 浙江 at all
+    ("贵州省", ["党武镇"], "520111"),              # a town become a 街道 since (党武街道, 花溪区)
+    ("山东省", ["东关街道"], None),                # several in 山东: which county is not known
+])
+def test_the_scope_of_a_gold_file_is_its_most_specific_county(province, scope, code):
+    found = evaluation.scope_of(evaluation.nbs.national_roster(), province, scope)
+    assert (found.code if found else None) == code

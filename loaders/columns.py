@@ -1,0 +1,280 @@
+"""The column vocabulary of planners' tables: which field each header names, and what a sheet holds.
+
+Headers are the schema's Chinese or English names or the words planners use
+for them (``columns.yaml`` and the ``words`` of ``schema.yaml``), or a mapping
+the user gives (``--columns``); a sheet's role (a node kind or the ties) comes
+from its name, its ``--kind`` or its headers.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from graph_model.names import similar_names
+from graph_model.records import InputError, Origin, Problem
+from graph_model.schema import Schema, packaged_yaml
+from loaders.sheets import Sheet, cell_text, header_key
+
+ACCEPT = "accept"  # the field of a draft's 采纳 column (linkgraph extract)
+
+
+@functools.cache
+def columns_data() -> dict[str, Any]:
+    return packaged_yaml(resources.files("loaders").joinpath("columns.yaml"))
+
+
+def _spellings(name: str, zh: str, en: str, words: Iterable[str]) -> set[str]:
+    return {header_key(w) for w in (name, zh, en, *zh.split("/"), *words) if w}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The fields a table may have, and every header that names each of them."""
+
+    fields: dict[str, set[str]]
+
+    def field_of(self, header: str) -> str | None:
+        key = header_key(header)
+        for name, spellings in self.fields.items():
+            if key in spellings:
+                return name
+        for part in re.split(r"[\s/]+", str(header).strip()):  # "名称 Name", "起点/From"
+            for name, spellings in self.fields.items():
+                if header_key(part) in spellings:
+                    return name
+        return None
+
+    def labels(self) -> list[str]:
+        return list(self.fields)
+
+
+@functools.cache
+def node_vocabulary(schema: Schema, kind: str | None) -> Vocabulary:
+    """Fields of a node table: one kind's properties, or (``kind=None``) every organization kind's."""
+    kinds = [schema.node_kind(kind)] if kind else [k for k in schema.node_kinds if not k.administrative]
+    fields: dict[str, set[str]] = {}
+    for name, spec in columns_data()["node_table"].items():
+        if kind is None or name != "kind":
+            fields[name] = _spellings(name, spec["zh"], spec["en"], spec.get("words", ()))
+    for node_kind in kinds:
+        for prop in node_kind.properties:
+            if prop.stated:
+                fields.setdefault(prop.name, set()).update(_spellings(prop.name, prop.zh, prop.en, prop.words))
+    return Vocabulary(fields)
+
+
+@functools.cache
+def tie_vocabulary(schema: Schema) -> Vocabulary:
+    """Fields of a ties table: the endpoint columns and every tie kind's properties."""
+    fields = {name: _spellings(name, spec["zh"], spec["en"], spec.get("words", ()))
+              for name, spec in columns_data()["tie_table"].items()}
+    for tie_kind in schema.tie_kinds:
+        for prop in tie_kind.properties:
+            if prop.stated:
+                fields.setdefault(prop.name, set()).update(_spellings(prop.name, prop.zh, prop.en, prop.words))
+    return Vocabulary(fields)
+
+
+def kind_named(schema: Schema, text: str) -> str | None:
+    """The node kind a word names: ``企业``, ``Enterprise``, ``companies`` → ``Enterprise``."""
+    return _kind_words(schema)[0].get(header_key(text))
+
+
+def tie_named(schema: Schema, text: str) -> str | None:
+    """The tie kind a word names: ``结对帮扶``, ``PAIRED_ASSISTANCE``, ``帮扶`` → ``PAIRED_ASSISTANCE``."""
+    return _kind_words(schema)[1].get(header_key(text))
+
+
+@functools.cache
+def _kind_words(schema: Schema) -> tuple[dict[str, str], dict[str, str]]:
+    """Every spelling of every node kind to its label, and of every tie kind to its type (the first kind
+    in the schema's order wins), built once per schema: :func:`kind_named` and :func:`tie_named` run for
+    every row of a table."""
+    nodes: dict[str, str] = {}
+    for kind in schema.node_kinds:
+        for key in _spellings(kind.label, kind.zh, kind.en, kind.words) | {header_key(kind.en + "s")}:
+            nodes.setdefault(key, kind.label)
+    ties: dict[str, str] = {}
+    for tie in schema.tie_kinds:
+        for key in _spellings(tie.type, tie.zh, tie.en, tie.words):
+            ties.setdefault(key, tie.type)
+    return nodes, ties
+
+
+def exact_role(schema: Schema, name: str) -> str | None:
+    """The role a sheet's whole name says: a sheet word of ``columns.yaml``, a node kind, or a tie kind."""
+    key = header_key(name)
+    for role, words in columns_data()["sheets"].items():
+        if key in {header_key(w) for w in words}:
+            return role
+    kind = kind_named(schema, name)
+    if kind:
+        return kind
+    tie = tie_named(schema, name)
+    return f"ties:{tie}" if tie else None
+
+
+def _contained_kind(schema: Schema, name: str, ties_only: bool = False) -> tuple[str, str] | None:
+    """``(role, word)`` of the longest kind word a name contains (结对帮扶名单2023 → ``ties:PAIRED_ASSISTANCE``,
+    结对帮扶): Chinese words of two characters or more anywhere in it, English words as whole words (one or
+    several: ``paired_assistance_2023``)."""
+    key = header_key(name)
+    words = re.findall(r"[a-z]+", unicodedata.normalize("NFKC", name).lower())
+    tokens = {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}  # paired_assistance
+    nodes, ties = _kind_words(schema)
+    found = [(f"ties:{t}", w) for w, t in ties.items()]
+    if not ties_only:
+        found += [(k, w) for w, k in nodes.items() if not schema.node_kind(k).administrative]
+
+    def contained(word: str) -> bool:
+        return word in tokens if word.isascii() else len(word) > 1 and word in key
+
+    matches = sorted((m for m in found if contained(m[1])), key=lambda m: len(m[1]), reverse=True)
+    return matches[0] if matches else None
+
+
+def _kind_role(schema: Schema, kind: str | None) -> str | None:
+    """The role ``--kind`` gives: a tie kind's ``ties:TYPE`` or a node kind's label."""
+    if not kind:
+        return None
+    tie = tie_named(schema, kind)
+    return f"ties:{tie}" if tie else kind_named(schema, kind)
+
+
+def kind_option_problem(schema: Schema, kind: str | None) -> Problem | None:
+    """Why ``--kind`` names no kind, if it does not."""
+    if not kind or _kind_role(schema, kind):
+        return None
+    kinds = "、".join([*(t.zh for t in schema.tie_kinds), *(k.zh for k in schema.node_kinds if not k.administrative)])
+    return Problem(None, f"--kind“{kind}”不是关系或节点类型 / --kind {kind!r} names no tie or node kind",
+                   f"可选 / one of: {kinds}")
+
+
+def table_role(schema: Schema, sheet: Sheet, kind: str | None = None) -> tuple[str | None, str]:
+    """What a sheet holds (as :func:`sheet_role`), and how that was told: ``""`` (its name is a kind or its
+    headers tell), ``name`` (its name contains a kind's word: 结对帮扶名单2023.csv) or ``option`` (``--kind``,
+    for a table whose name is not a kind)."""
+    exact = exact_role(schema, sheet.name)
+    if exact:
+        return exact, ""
+    if kind:
+        return _kind_role(schema, kind), "option"
+    fields = {tie_vocabulary(schema).field_of(h) for h in sheet.header}
+    if {"from", "to"} <= fields:
+        if "type" in fields:
+            return "ties", ""
+        contained = _contained_kind(schema, sheet.name, ties_only=True)
+        return (contained[0], "name") if contained else ("ties", "")
+    if "kind" in {node_vocabulary(schema, None).field_of(h) for h in sheet.header}:
+        return "organizations", ""
+    contained = _contained_kind(schema, sheet.name)
+    return (contained[0], "name") if contained else (None, "")
+
+
+def sheet_role(schema: Schema, sheet: Sheet) -> str | None:
+    """What a sheet holds: ``ties``, ``organizations`` (a kind column), a node kind, ``ties:TYPE`` (ties of
+    one kind, named by the sheet or a word of its name), ``skip``, or ``None`` (unknown)."""
+    return table_role(schema, sheet)[0]
+
+
+def role_note(schema: Schema, role: str, how: str, file: str, sheet: Sheet) -> str:
+    """The line saying which kind a table's name or ``--kind`` gave it."""
+    tie = role.partition(":")[2]
+    zh, label = (schema.tie_kind(tie).zh, tie) if tie else (schema.node_kind(role).zh, role)
+    what = ("关系类型", "tie kind") if tie else ("节点类型", "node kind")
+    if how == "option":
+        return f"{what[0]}取自 --kind：{zh} {label} / {what[1]} from --kind: {file}, sheet {sheet.name}"
+    return f"{what[0]}取自名称“{sheet.name}”：{zh} {label} / {what[1]} taken from the name: {file}, sheet {sheet.name}"
+
+
+def parse_column_mapping(text: str) -> dict[str, str]:
+    """``--columns``: ``单位=name,隶属乡镇=town`` (or the same as YAML, one ``header: field`` per line)."""
+    text = text.strip()
+    if not text:
+        return {}
+    if "\n" in text or ":" in text and "=" not in text:
+        data = yaml.safe_load(text)
+        if not isinstance(data, Mapping):
+            raise InputError([Problem(None, "a column mapping is header: field lines / 列映射格式应为“表头: 字段”")])
+        return {str(k): str(v) for k, v in data.items()}
+    pairs = {}
+    for part in re.split(r"[,，;；]", text):
+        header, sep, target = part.partition("=")
+        if not sep or not header.strip() or not target.strip():
+            raise InputError([Problem(None, f"{part!r} is not HEADER=field / 列映射格式应为 表头=字段")])
+        pairs[header.strip()] = target.strip()
+    return pairs
+
+
+def review_words() -> tuple[set[str], set[str]]:
+    """Header keys of the accept column and of the review columns read past (``columns.yaml`` ``review``)."""
+    review = columns_data()["review"]
+    accept = review["accept"]
+    return (_spellings(ACCEPT, accept["zh"], accept["en"], accept.get("words", ())),
+            {header_key(w) for w in review["ignored"]})
+
+
+def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
+                mapping: Mapping[str, str]) -> tuple[dict[int, str], list[Problem]]:
+    """Which field each column holds; unknown columns are problems that list the known fields.
+
+    A sheet with an accept column (采纳, a draft's review sheet) maps it to
+    ``accept`` and reads past the other review columns (置信度, 候选 …).
+    """
+    columns: dict[int, str] = {}
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    accept_words, read_past = review_words()
+    review = any(header_key(h) in accept_words for h in sheet.header)
+    ignored = {header_key(w) for w in columns_data()["ignored"]}
+    for index, header in enumerate(sheet.header):
+        at = Origin(file, sheet=sheet.name, row=sheet.header_row, column=header or _letter(index))
+        if not header.strip():
+            if any(index < len(row) and cell_text(row[index]) is not None for _, row in sheet.rows):
+                problems.append(Problem(at, "有数据的列缺少表头 / a column with data has no header"))
+            continue
+        if header_key(header) in ignored:
+            continue
+        if review and header_key(header) in accept_words:
+            columns[index] = ACCEPT
+            continue
+        target = mapping.get(header) or mapping.get(header.strip())
+        name = target if target in vocabulary.fields else vocabulary.field_of(header)
+        if name is None and not target and review and header_key(header) in read_past:
+            continue
+        problem = _column_problem(header, target, name, seen, vocabulary, at)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        seen[name] = header
+        columns[index] = name
+    return columns, problems
+
+
+def _column_problem(header: str, target: str | None, name: str | None, seen: Mapping[str, str],
+                    vocabulary: Vocabulary, at: Origin) -> Problem | None:
+    """What is wrong with a header: mapped to no field, unknown, or a second column of a field."""
+    if target and target not in vocabulary.fields:
+        return Problem(at, f"--columns 把“{header}”映射到不存在的字段 {target!r} / --columns maps {header!r} to {target!r}, "
+                       "which is not a field", f"可用字段 / fields: {', '.join(vocabulary.labels())}")
+    if name is None:
+        near = similar_names(header, [w for spellings in vocabulary.fields.values() for w in spellings], n=1)
+        return Problem(at, f"未知的列“{header}” / unknown column {header!r}" + (f"; did you mean {near[0]}?" if near else ""),
+                       f"可用字段 / known: {', '.join(vocabulary.labels())}; 或用 / or map it with "
+                       f"--columns '{header}=FIELD'")
+    if name in seen:
+        return Problem(at, f"“{header}”与“{seen[name]}”两列对应同一字段 {name} / {header!r} and {seen[name]!r} both give {name}")
+    return None
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
