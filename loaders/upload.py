@@ -99,10 +99,10 @@ def _unpacked_members(name: str, data: bytes, limits: UploadLimits) -> dict[str,
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as err:
         raise _refused(name, f"不是可读的 zip 文件（损坏或截断？）/ not a readable zip file (damaged or truncated?): {err}") \
             from None
-    if len(infos) > limits.max_members:
+    workbook = name.lower().endswith(".xlsx")
+    if len(infos) > limits.max_members and not workbook:  # (a workbook's parts are bounded by their size)
         raise _refused(name, f"压缩包中文件过多 / the archive holds {len(infos)} files, more than the limit of "
                              f"{limits.max_members}", "upload fewer files at a time")
-    workbook = name.lower().endswith(".xlsx")
     members: dict[str, bytes] = {}
     total = 0
     for info in infos:
