@@ -38,7 +38,7 @@ from queries import statements
 from queries.catalog import QueryError
 from queries.guard import check_plan, check_query, explain
 from stores.base import Answer, Progress, Store, StoreError, batches
-from stores.connection import StoreSpecError, StoreUnavailable, not_a_store_file
+from stores.connection import StoreSpecError, not_a_store_file, wait_for_writer
 from stores.plan import WritePlan
 
 BUFFER_POOL_MB = int(os.environ.get("LINKGRAPH_BUFFER_POOL_MB", "1024"))
@@ -424,18 +424,7 @@ class WriterLock:
 
     def acquire(self, waiting: Callable[[str], None] | None = None) -> None:
         """Take the lock, waiting for the writer that holds it (``waiting`` is told once, with who that is)."""
-        deadline = time.monotonic() + self.timeout
-        while not self.try_acquire():
-            holder = self.holder()
-            if waiting is not None:
-                waiting(f"另一个写入正在进行，等待中 / {self.path} is being written by {holder}; waiting up to "
-                        f"{self.timeout:g} s")
-                waiting = None
-            if time.monotonic() >= deadline:
-                raise StoreUnavailable(f"{self.path} is being written by {holder} / 另一个进程正在写入该数据库 "
-                                       f"(hint: wait for it to finish, or raise LINKGRAPH_LOCK_TIMEOUT, now "
-                                       f"{self.timeout:g} s)")
-            time.sleep(0.2)
+        wait_for_writer(self.try_acquire, self.holder, str(self.path), self.timeout, waiting)
 
     def holder(self) -> str:
         """Who holds the lock, as the holder wrote it (``process 1234``)."""

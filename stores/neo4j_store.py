@@ -20,7 +20,6 @@ import os
 import re
 import socket
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -33,7 +32,7 @@ from queries import statements
 from queries.catalog import QueryError
 from queries.neo4j_policy import default_policy, refusal, unplannable
 from stores.base import Answer, Progress, Statement, Store, StoreError, batches
-from stores.connection import StoreUnavailable, connect, parse_store_spec
+from stores.connection import connect, parse_store_spec, wait_for_writer
 from stores.masking import redact
 from stores.plan import WritePlan
 
@@ -95,18 +94,9 @@ class Neo4jStore(Store):
         after :data:`LEASE_SECONDS`."""
         self.ensure_schema()  # (the uniqueness constraint that lets two writers MERGE the lease node at once)
         holder = f"{_user()}@{socket.gethostname()} process {os.getpid()} {uuid.uuid4().hex[:8]}"
-        deadline = time.monotonic() + LOCK_TIMEOUT
-        while not self._lease(statements.take_writer_lease(), holder):
-            current = self._lease(statements.writer_lease(), "") or "another writer"
-            if waiting is not None:
-                waiting(f"另一个写入正在进行，等待中 / {self.describe()} is being written by {current}; waiting up to "
-                        f"{LOCK_TIMEOUT:g} s")
-                waiting = None
-            if time.monotonic() >= deadline:
-                raise StoreUnavailable(f"{self.describe()} is being written by {current} / 另一个进程正在写入该数据库 "
-                                       f"(hint: wait for it to finish, or raise LINKGRAPH_LOCK_TIMEOUT, now "
-                                       f"{LOCK_TIMEOUT:g} s)")
-            time.sleep(0.2)
+        wait_for_writer(lambda: self._lease(statements.take_writer_lease(), holder) is not None,
+                        lambda: self._lease(statements.writer_lease(), "") or "another writer", self.describe(),
+                        LOCK_TIMEOUT, waiting)
         stop = threading.Event()
         renewer = threading.Thread(target=self._renew, args=(holder, stop), daemon=True)
         renewer.start()
