@@ -114,12 +114,9 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
                 return _audited(Loaded(LoadResult(GraphData(schema=schema), infos),
                                        WriteReport(WritePlan(), [], [k for k, _ in digests], dry_run), target.counts()),
                                 store, loaded_by, audit)
-        try:
-            result = load_sources(sources, schema, known=Known() if replace else target.known(), decisions=answers,
-                                  columns=columns, keep_valid=keep_valid, title=title, decisions_digest=digest,
-                                  progress=progress, kind=kind)
-        except InputError as err:
-            raise _without_roster(err, target.counts()) from None
+        result = load_sources(sources, schema, known=Known() if replace else target.known(), decisions=answers,
+                              columns=columns, keep_valid=keep_valid, title=title, decisions_digest=digest,
+                              progress=progress, kind=kind)
         report = target.write(result.graph, replace=replace, progress=progress, sources=result.sources,
                               dry_run=dry_run, loaded_by=loaded_by)
         return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
@@ -136,24 +133,6 @@ def _audited(loaded: Loaded, store: str, actor: str, audit: "Audit | None", acti
             "unchanged_sources": loaded.report.unchanged_sources, "files": [Path(f).name for f in loaded.result.files],
             **loaded.report.plan.summary()})
     return loaded
-
-
-def _without_roster(err: InputError, counts: Mapping[str, int]) -> InputError:
-    """``err``, led by the likely cause when the store holds no roster and places named in the sources
-    matched nothing at all: the roster was not loaded first."""
-    from loaders.reconcile import ADMIN_KINDS, Unresolved
-
-    unplaced = [p for p in err.problems if isinstance(p, Unresolved) and p.ref and p.ref.kind in ADMIN_KINDS
-                and not p.candidates]
-    if not unplaced or any(counts.get(kind) for kind in ADMIN_KINDS):
-        return err
-    cause = Problem(None, f"the store holds no roster, so {len(unplaced)} place name(s) matched nothing / "
-                          "数据库中还没有区划名册",
-                    "load the roster first, e.g. linkgraph roster --county 610828 --store …, or give a roster CSV "
-                    "with the sources")
-    from loaders import LoadError
-
-    return LoadError([cause, *err.problems], getattr(err, "notes", ()))
 
 
 def load_roster(level: str, value: str | None, store: str, *, replace: bool = False,

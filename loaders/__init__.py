@@ -25,10 +25,10 @@ from graph_model.records import GraphData, InputError, Origin, Problem, SourceRe
 from graph_model.schema import Schema, default_schema
 from graph_model.sources import SourceInfo
 from loaders.case_file import check_sections, parse_case, parse_yaml, roster_spec
-from loaders.context import Known, LoadContext
-from loaders.reconcile import Identity, Match, RosterIndex
-from loaders.roster import is_roster_header, parse_roster
 from loaders.columns import kind_option_problem
+from loaders.context import Known, LoadContext
+from loaders.reconcile import Identity, Match, RosterIndex, Unresolved
+from loaders.roster import is_roster_header, parse_roster
 from loaders.tables import parse_tables, read_tables, source_title
 from loaders.text import MAX_CASE_MB, decode_first_line, decode_text, read_source_bytes
 
@@ -161,12 +161,12 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
             reader.source(path, problems)
         except InputError as err:
             if not keep_valid:
-                raise
+                raise _without_roster(err, ctx) from None
             problems += err.problems
     result.matches, result.identities, result.notes = ctx.matches, ctx.identities, ctx.notes
     problems += ctx.graph.problems(schema, ctx.kind_of)  # the places read once before the store, id by id
     if problems and not keep_valid:
-        raise LoadError(problems, ctx.notes)
+        raise _without_roster(LoadError(problems, ctx.notes), ctx)
     if problems:
         result.left_out = problems
         _drop_invalid_ties(ctx.graph, schema, ctx.kind_of)
@@ -264,6 +264,21 @@ class _SourceReader:
         ref = SourceRef(path.name, self.title or source_title(sheets) or path.name, path.name)
         problems += parse_tables(sheets, str(path), self.ctx, ref, self.columns, self.kind)
         self._add(SourceInfo(ref, path, _digest(data, self.option_digest), "table"))
+
+
+def _without_roster(err: InputError, ctx: LoadContext) -> InputError:
+    """``err``, led by the likely cause when place names matched nothing at all because no roster is known:
+    none among this load's sources and none in the store (the roster was not loaded first)."""
+    unplaced = [p for p in err.problems if isinstance(p, Unresolved) and p.ref
+                and p.ref.kind in ctx.schema.administrative_kinds
+                and not p.candidates]
+    if not unplaced or len(ctx.places()):
+        return err
+    cause = Problem(None, f"the store holds no roster, so {len(unplaced)} place name(s) matched nothing / "
+                          "数据库中还没有区划名册",
+                    "load the roster first, e.g. linkgraph roster --county 610828 --store …, or give a roster CSV "
+                    "with the sources")
+    return LoadError([cause, *err.problems], getattr(err, "notes", ()))
 
 
 def _new_context(schema: Schema, known: Known | None, decisions: Mapping[tuple[str, str, str], Mapping[str, Any]] | None,

@@ -270,6 +270,16 @@ def test_a_store_without_a_roster_says_so_first(tmp_path, capsys):
     assert "linkgraph roster --county 610828" in err[1]
 
 
+def test_a_load_with_a_roster_among_its_sources_is_not_told_to_load_one(tmp_path, capsys):
+    """The roster given (of another county, 410823) holds none of the workbook's places: the problems are
+    the places themselves, not a missing roster."""
+    other_county = str(EXAMPLE.parent / "roster_names" / "nbs_roster_410823.csv")
+    assert main(["load", other_county, str(EXAMPLE / "planner" / "刘国具镇填报.xlsx"),
+                 "--store", str(tmp_path / "g.lbug")]) == 2
+    err = capsys.readouterr().err
+    assert "数据库中还没有区划名册" not in err and "刘国具镇" in err
+
+
 def test_export_for_neo4j_admin_prints_the_command(tmp_path, capsys):
     store = str(tmp_path / "g.lbug")
     assert main(["load", str(EXAMPLE / "case.yaml"), "--store", store]) == 0
