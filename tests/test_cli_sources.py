@@ -83,3 +83,37 @@ def test_a_second_load_waits_for_the_first_and_says_so(tmp_path, capsys):
         holder.kill()
     assert main(["sources", "--store", store]) == 0
     assert "李干事" in capsys.readouterr().out
+
+
+def _state(store):
+    """The store's sources and records, with the load's stamps taken out (as a reader sees it)."""
+    from stores import open_store
+    from tests.stores.test_sources import unstamped
+
+    with open_store(store, read_only=True) as source:
+        return {r["key"] for r in source.loaded_sources()}, unstamped(source.export())
+
+
+def test_a_killed_withdrawal_leaves_the_store_as_it_was(tmp_path, capsys):
+    import time
+
+    store = loaded(tmp_path, capsys)
+    before = _state(store)
+    for delay in (0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0, 1.5):  # kills at points of the withdrawal (or after it)
+        process = subprocess.Popen([sys.executable, "-m", "linkgraph", "sources", "withdraw", "case.yaml", "--store", store],
+                                   cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.kill()
+        process.wait()
+        keys, graph = _state(store)
+        if "case.yaml" not in keys:  # it finished before the kill: withdrawn whole
+            assert not any("case.yaml" in p["source_keys"] for records in graph for p in records.values())
+            break
+        assert (keys, graph) == before  # killed: as it was, and readable
+    if "case.yaml" in _state(store)[0]:
+        assert main(["sources", "withdraw", "case.yaml", "--store", store]) == 0
+    else:  # the next writer tidies what a killed one left
+        assert main(["load", str(EXAMPLE / "nbs_roster_610828.csv"), "--store", store]) == 0
+    assert not list(tmp_path.glob("jia.lbug.building-*"))
+    keys, graph = _state(store)
+    assert keys == {"nbs_roster_610828.csv"} and len(graph[0]) == 350
