@@ -265,7 +265,8 @@ def _sources_parser(commands) -> None:
                                                   "each, when, what it states), or withdraw one",
                                   description="不带子命令即列出 / Without a subcommand, list the sources.")
     _store_option(sources)
-    actions = sources.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions = sources.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser,
+                                     help="子命令：list（默认）或 withdraw / list (the default) or withdraw")
     listing = actions.add_parser("list", help="列出来源 / list the sources: who, when, nodes and ties each states, and how "
                                               "many only it states")
     _store_option(listing)

@@ -215,8 +215,12 @@ def record_source(backend: str) -> str:
 def loaded_sources(present: frozenset[str] | None = None) -> str:
     """Every source the store holds, oldest load first (``present``: the registry's columns, where an older
     store lacks some; those missing are read as empty)."""
-    columns = ", ".join(f"s.{name} AS {name}" if present is None or name in present else f"'' AS {name}"
-                        for name, _ in REGISTRY_PROPERTIES)
+    def column(name: str) -> str:
+        if present is not None and name not in present:
+            return f"'' AS {name}"
+        return f"coalesce(s.{name}, '') AS {name}" if name in REGISTRY_ADDED else f"s.{name} AS {name}"
+
+    columns = ", ".join(column(name) for name, _ in REGISTRY_PROPERTIES)
     return f"MATCH (s:{REGISTRY}) RETURN {columns} ORDER BY loaded, key"
 
 
