@@ -244,6 +244,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--title", default="linkgraph", help="页面标题 / title of the pages")
     serve.add_argument("--cache", metavar="DIR", help="报告缓存文件夹 / folder for the report it writes (default: a "
                                                       "temporary folder)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="监听地址，非本机须先建立账户 / address to listen on (default: %(default)s, this machine only; "
+                            "another, such as 0.0.0.0, only when accounts exist)")
+    serve.add_argument("--certfile", help="证书（TLS）/ TLS certificate (PEM) to serve https")
+    serve.add_argument("--keyfile", help="私钥（TLS）/ TLS private key (PEM) of --certfile")
+    serve.add_argument("--server-name", action="append", default=[], metavar="NAME",
+                       help="网站的域名 / a host name the site is reached by (repeatable; default with --host 0.0.0.0: "
+                            "any)")
+    _users_option(serve)
     _scope_options(serve)
     _store_option(serve)
 
@@ -252,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="output/jia_county", help="输出文件夹 / output folder (default: %(default)s)")
 
     commands.add_parser("schema", help="列出节点和关系类型 / list the node and tie kinds of the model")
+    _users_parser(commands)
     _extract_parser(commands)
     return parser
 
@@ -280,6 +290,35 @@ def _sources_parser(commands) -> None:
                                                                  "and what stays, write nothing")
     _as_option(withdraw, "撤回者 / who withdraws, for the audit log (default: the operating system's user)")
     _store_option(withdraw)
+
+
+def _users_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--users", metavar="FILE", help="用户数据库 / the user database (default: STORE.users.sqlite "
+                                                        "beside an embedded store; needed with Neo4j)")
+
+
+def _users_parser(commands) -> None:
+    users = commands.add_parser("users", help="团队账户：新增、列出、停用、重设密码 / accounts of a team using serve: add, list, "
+                                              "disable, reset",
+                                description="账户存放在数据库旁的用户数据库中 / Accounts live in the user database beside the "
+                                            "store (or --users FILE). Passwords are asked for (never an argument).")
+    actions = users.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser,
+                                   help="操作 / what to do")
+    add = actions.add_parser("add", help="新增账户 / add an account")
+    add.add_argument("name", help="账户名 / account name")
+    add.add_argument("--role", required=True, choices=("viewer", "editor", "admin"),
+                     help="角色 / viewer (reads), editor (also loads and reviews), admin (also manages accounts)")
+    reset = actions.add_parser("reset", help="重设密码（并重新启用）/ give an account a new password (and enable it)")
+    reset.add_argument("name", help="账户名 / account name")
+    disable = actions.add_parser("disable", help="停用账户 / disable an account (its sessions end)")
+    disable.add_argument("name", help="账户名 / account name")
+    listing = actions.add_parser("list", help="列出账户 / list the accounts")
+    for action in (add, reset):
+        action.add_argument("--password-stdin", action="store_true",
+                            help="从标准输入读取密码（一行）/ read the password from standard input (one line), for scripts")
+    for action in (add, reset, disable, listing):
+        _users_option(action)
+        _store_option(action)
 
 
 def _extract_parser(commands) -> None:
@@ -709,15 +748,26 @@ def _tie_text(tie: tuple[str, str, str], names: Mapping[str, str]) -> str:
 def _serve(args: argparse.Namespace) -> int:
     import tempfile
 
-    from linkgraph.serve import serve
+    from linkgraph.accounts import AccountError
+    from linkgraph.serve import Listening, serve
+    from linkgraph.userdb import default_path
+
+    if bool(args.certfile) != bool(args.keyfile):
+        print("错误 error: --certfile 与 --keyfile 须同时给出 / --certfile and --keyfile go together", file=sys.stderr)
+        return 2
+    users = default_path(args.store, args.users)
+    listening = Listening(args.host, args.port, args.certfile, args.keyfile, users, tuple(args.server_name))
 
     def ready(url: str) -> None:
         print(f"浏览 open {url} （只读 read-only: {redact(args.store)}; Ctrl+C 停止 to stop）", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="linkgraph-serve-") as temporary:
         try:
-            serve(args.store, port=args.port, cache=args.cache or temporary, title=args.title, scope=_scope(args),
-                  ready=ready)
+            serve(args.store, cache=args.cache or temporary, title=args.title, scope=_scope(args), ready=ready,
+                  listening=listening)
+        except AccountError as err:
+            print(f"错误 error: {err}", file=sys.stderr)
+            return 2
         except OSError as err:
             if err.filename:
                 raise
@@ -726,6 +776,63 @@ def _serve(args: argparse.Namespace) -> int:
             return 2
         except KeyboardInterrupt:
             pass
+    return 0
+
+
+def _new_password(from_stdin: bool) -> str:
+    """A password read from standard input (one line) or asked for twice at the terminal; never echoed."""
+    import getpass
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("新密码 new password: ")
+    if getpass.getpass("再输入一次 again: ") != first:
+        from linkgraph.accounts import AccountError
+
+        raise AccountError("两次输入的密码不一致 / the two passwords differ")
+    return first
+
+
+def _cli_actor() -> str:
+    """Who changed an account from the command line, for the audit log: ``cli:`` and the login name."""
+    import getpass
+
+    try:
+        return "cli:" + getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return "cli"
+
+
+def _users(args: argparse.Namespace) -> int:
+    from linkgraph.accounts import AccountError, check_name, check_role
+    from linkgraph.userdb import UserDB, default_path
+
+    path = default_path(args.store, args.users)
+    if path is None:
+        print("错误 error: Neo4j 数据库须用 --users FILE 指定用户数据库 / with a Neo4j store, name the user database: "
+              "--users FILE", file=sys.stderr)
+        return 2
+    db = UserDB(path)
+    try:
+        if args.action != "list" and db.has(check_name(args.name)) != (args.action != "add"):
+            said = "账户已存在 / the account {!r} exists already" if args.action == "add" else "没有该账户 / no account named {!r}"
+            raise AccountError(said.format(args.name))  # said before a password is asked for
+        if args.action == "list":
+            rows = [[a["name"], a["role"].label, "停用 disabled" if a["disabled"] else "启用 enabled", a["created"],
+                     a["changed"]] for a in db.accounts()]
+            print(format_table(["账户 name", "角色 role", "状态 state", "建立 created", "修改 changed"], rows))
+            return 0
+        if args.action == "disable":
+            db.disable(_cli_actor(), args.name)
+        elif args.action == "add":
+            db.add(_cli_actor(), args.name, check_role(args.role), _new_password(args.password_stdin))
+        else:
+            db.reset(_cli_actor(), args.name, _new_password(args.password_stdin))
+    except AccountError as err:
+        print(f"错误 error: {err}", file=sys.stderr)
+        return 2
+    done = {"add": "已新增 added", "disable": "已停用 disabled", "reset": "已重设密码 new password for"}[args.action]
+    print(f"{done}: {args.name} ({db.path})")
     return 0
 
 
@@ -834,7 +941,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 COMMANDS = {"load": _load, "roster": _roster, "reconcile": _reconcile, "template": _template, "extract": _extract,
             "sources": _sources, "schema": _schema, "query": _query, "cypher": _cypher, "report": _report,
-            "export": _export, "map": _map, "serve": _serve, "demo": _demo}
+            "export": _export, "map": _map, "serve": _serve, "demo": _demo, "users": _users}
 
 
 def run(args: argparse.Namespace) -> int:

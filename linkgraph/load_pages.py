@@ -29,6 +29,8 @@ from starlette.responses import Response
 
 from graph_model.records import InputError
 from linkgraph import pipeline
+from linkgraph.userdb import record_audit
+from linkgraph.webauth import actor as _who
 from linkgraph.uploads import (ACCEPT_HEADER, CONFIDENCE_HEADER, MATCH_HEADER, QUOTE_HEADER, Choice, DraftRow, Verdict,
                                apply_upload, check_upload, draft_rows, reviewed_draft)
 from loaders.upload import UploadLimits
@@ -82,11 +84,6 @@ class PendingUploads:
             self._items.pop(token, None)
 
 
-def _who(request: Request) -> str:
-    user = getattr(request.state, "user", None)
-    return user.name if user else "local"
-
-
 def _pending(request: Request) -> PendingUploads:
     state = request.app.state
     if not hasattr(state, "pending"):
@@ -106,8 +103,6 @@ def _audit(request: Request, action: str, detail: dict[str, Any]) -> None:
     """Record a change in the team's audit log (the user database's), as the signed-in account."""
     db = getattr(getattr(request.app.state, "auth", None), "db", None)
     if db is not None:
-        from linkgraph.userdb import record_audit
-
         record_audit(db, _who(request), action, json.dumps(detail, ensure_ascii=False, default=str))
 
 
@@ -169,7 +164,7 @@ def _choices(request: Request, form) -> dict:
 def _done(request: Request, applied, token: str) -> Response:
     if applied.loaded:
         _pending(request).drop(token)
-        _audit(request, "load", {"upload": applied.name, "sources": applied.sources, **applied.counts})
+        _audit(request, "source.load", {"upload": applied.name, "sources": applied.sources, **applied.counts})
     return _render(request, "upload_done.html.j2", status=200 if applied.loaded else 422, applied=applied,
                    token=token)
 
@@ -266,7 +261,7 @@ async def withdraw_confirm(request: Request) -> Response:
         withdrawal = await run_in_threadpool(_withdrawal, _store(request), key, False, _who(request))
     except InputError as err:
         raise HTTPException(409, "; ".join(p.message for p in err.problems)) from None
-    _audit(request, "withdraw", {"source": withdrawal.key, **withdrawal.summary()})
+    _audit(request, "source.withdraw", {"source": withdrawal.key, **withdrawal.summary()})
     return _render(request, "withdraw.html.j2", withdrawal=withdrawal, names=_names(withdrawal))
 
 

@@ -1,6 +1,6 @@
 """``linkgraph serve``: the map, the saved queries, the report and a page per node, in a local browser.
 
-A thin web layer (Starlette, served by uvicorn on 127.0.0.1 only) over what the
+A thin web layer (Starlette, served by uvicorn) over what the
 command line does: queries run through :func:`linkgraph.pipeline.run_query`, the
 report is :func:`linkgraph.pipeline.report` written into a cache folder, the map
 is :func:`visualizations.map.render_map` of the store's graph. The store is only
@@ -8,16 +8,23 @@ ever opened read-only, for each request or each export, and never held open, so
 that a load can run beside it; when an embedded store file changes, the pages
 follow.
 
+Without accounts it answers on 127.0.0.1 only, to anyone on this machine, as it always did. With accounts
+(:mod:`linkgraph.accounts`, :mod:`linkgraph.userdb`) everyone signs in, each route needs the role the one
+table of :func:`routes` gives it (enforced by :class:`linkgraph.webauth.AuthMiddleware`, whose docstring says
+how to add a route), and it may listen beyond this machine (``--host``), over TLS or behind a front server.
+
 Every page is rendered with the project's escaping templates and runs under a
 Content Security Policy that allows only its own inline scripts, by hash (the
 pages other than the map have none); no page may be framed; nothing is fetched
 from outside. A request for something that is not there, or with a parameter a
 query refuses, gets a 4xx page that says why, in Chinese and English, and no
-stack trace; the Host header must name this machine (no DNS rebinding).
+stack trace; the Host header must name this machine or a --server-name (no DNS rebinding).
 """
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import logging
 import re
 import socket
@@ -25,7 +32,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -34,12 +41,15 @@ from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Route
 
 from graph_model.records import GraphData, Tie
 from graph_model.schema import Schema, default_schema
 from graph_model.tie_rows import tie_labels, tie_row
+from linkgraph import account_pages, load_pages
+from linkgraph.accounts import Role
 from linkgraph.pipeline import EVERYTHING, Scope
+from linkgraph.userdb import UserDB
+from linkgraph.webauth import Auth, AuthMiddleware, RoleRoute, login, login_form, logout
 from queries.catalog import NamedQuery, QueryError, default_catalog, get_query
 from stores import is_server_spec, open_store
 from stores.base import StoreError
@@ -237,8 +247,18 @@ def _render(template: str, **values: Any) -> str:
 
 
 def _page(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    """A page of the site, knowing who is signed in (for its header) and the CSRF token (for its forms)."""
     site: Site = request.app.state.site
-    return html_page(_render(template, site_title=site.title, **values), status)
+    state = request.state
+    return html_page(_render(template, site_title=site.title, user=getattr(state, "user", None),
+                             csrf_token=getattr(state, "csrf_token", ""), **values), status)
+
+
+def login_page(request: Request) -> Response:
+    """GET /login: the login form (without accounts there is nothing to sign in to: the home page)."""
+    if not request.state.accounts or request.state.user is not None:
+        return RedirectResponse("/", status_code=303)
+    return login_form(request, _page)
 
 
 def _node_ids(rows: list[dict[str, Any]], graph: GraphData) -> list[str]:
@@ -370,7 +390,8 @@ def node_page(request: Request, node_id: str | None = None) -> HTMLResponse:
 
 def _error(request: Request, status: int, message: str) -> HTMLResponse:
     site = getattr(request.app.state, "site", None)
-    html = _render("error.html.j2", site_title=site.title if site else "linkgraph", status=status, message=message)
+    html = _render("error.html.j2", site_title=site.title if site else "linkgraph", status=status, message=message,
+                   user=getattr(request.state, "user", None), csrf_token=getattr(request.state, "csrf_token", ""))
     page = html_page(html, status)
     page.headers.update(HEADERS)  # a 500 is sent by Starlette's outermost layer, past SecurityHeaders
     return page
@@ -418,27 +439,54 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(store: str, cache: str | Path, *, title: str = "linkgraph", scope: Scope = EVERYTHING) -> Starlette:
-    """The web app over ``scope``'s part of ``store`` (opened read-only), writing the report into ``cache``.
-    The saved queries answer over the whole store."""
-    routes = [
-        Route("/", home, methods=["GET"]),
-        Route("/map", map_page, methods=["GET"]),
-        Route("/queries", query_list, methods=["GET"]),
-        Route("/queries/{name}", query_page, methods=["GET"]),
-        Route("/report", lambda request: RedirectResponse("/report/"), methods=["GET"]),
-        Route("/report/", report_page, methods=["GET"]),
-        Route("/report/{name}", report_page, methods=["GET"]),
-        Route("/nodes", node_list, methods=["GET"]),
-        Route("/nodes/{node_id:path}", node_page, methods=["GET"]),  # an id may hold "/"
+def routes() -> list[RoleRoute]:
+    """Every route of the app and the least role that may use it: the one table
+    :class:`linkgraph.webauth.AuthMiddleware` enforces (its docstring says how to add one)."""
+    viewer, editor, admin, anyone = Role.viewer, Role.editor, Role.admin, Role.anonymous
+    return [
+        RoleRoute("/", home, viewer),
+        RoleRoute("/map", map_page, viewer),
+        RoleRoute("/queries", query_list, viewer),
+        RoleRoute("/queries/{name}", query_page, viewer),
+        RoleRoute("/report", lambda request: RedirectResponse("/report/"), viewer),
+        RoleRoute("/report/", report_page, viewer),
+        RoleRoute("/report/{name}", report_page, viewer),
+        RoleRoute("/nodes", node_list, viewer),
+        RoleRoute("/nodes/{node_id:path}", node_page, viewer),  # an id may hold "/"
+        RoleRoute("/login", login_page, anyone),
+        RoleRoute("/login", functools.partial(login, render=_page), anyone, methods=["POST"], name="login_post"),
+        RoleRoute("/logout", logout, anyone, methods=["POST"]),
+        RoleRoute("/admin/users", account_pages.users_page, admin),
+        RoleRoute("/admin/users", account_pages.add_user, admin, methods=["POST"], name="add_user"),
+        RoleRoute("/admin/users/{name}/disable", account_pages.disable_user, admin, methods=["POST"]),
+        RoleRoute("/admin/users/{name}/reset", account_pages.reset_user, admin, methods=["POST"]),
+        RoleRoute("/uploads", load_pages.upload_form, editor),
+        RoleRoute("/uploads", load_pages.upload_check, editor, methods=["POST"], name="upload_check"),
+        RoleRoute("/uploads/{token}/load", load_pages.upload_load, editor, methods=["POST"]),
+        RoleRoute("/drafts", load_pages.draft_form, editor),
+        RoleRoute("/drafts", load_pages.draft_review, editor, methods=["POST"], name="draft_review"),
+        RoleRoute("/drafts/{token}/load", load_pages.draft_load, editor, methods=["POST"]),
+        RoleRoute("/sources", load_pages.sources_page, admin),
+        RoleRoute("/sources/withdraw", load_pages.withdraw_dry_run, admin, methods=["POST"]),
+        RoleRoute("/sources/withdraw/confirm", load_pages.withdraw_confirm, admin, methods=["POST"]),
     ]
-    hosts = [HOST, "localhost"]
+
+
+def create_app(store: str, cache: str | Path, *, title: str = "linkgraph", scope: Scope = EVERYTHING,
+               users: str | Path | None = None, hosts: Sequence[str] = (HOST, "localhost")) -> Starlette:
+    """The web app over ``scope``'s part of ``store`` (opened read-only), writing the report into ``cache``.
+    The saved queries answer over the whole store. ``users`` is the user database (None: no accounts, as
+    with Neo4j and no ``--users``); ``hosts`` the names the Host header may give (``*``: any)."""
+    auth = Auth(UserDB(Path(users)) if users else None)
     app = Starlette(
-        routes=routes,
-        middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
+        routes=routes(),
+        middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts)),
+                    Middleware(AuthMiddleware, auth=auth, error=_error)],
         exception_handlers={HTTPException: http_error, StoreError: store_error, Exception: server_error},
     )
     app.state.site = Site(store, Path(cache), title, scope=scope)
+    app.state.auth = auth
+    app.state.render = _page  # how a page module (account_pages) renders a page of the site
     return app
 
 
@@ -471,16 +519,57 @@ def guarded_http_protocol() -> type:
     return GuardedH11Protocol
 
 
-def bind(port: int) -> socket.socket:
-    """A listening socket on 127.0.0.1:``port`` (an OSError says when the port is taken).
+def is_loopback(host: str) -> bool:
+    """Whether listening on ``host`` is reachable from this machine only.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("::1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+    (True, True, True, False)
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name other than localhost
+        return False
+
+
+def allowed_hosts(host: str, server_names: Sequence[str] = ()) -> list[str]:
+    """The names the Host header may give (no DNS rebinding): this machine's loopback names, the address
+    listened on, and the ``server_names`` the admin gives; any name when listening on every address
+    (0.0.0.0, ::) and no name is given (accounts guard the site then).
+
+    >>> allowed_hosts("127.0.0.1"), allowed_hosts("0.0.0.0"), allowed_hosts("0.0.0.0", ["lg.county.gov.cn"])
+    (['127.0.0.1', 'localhost'], ['*'], ['127.0.0.1', 'localhost', 'lg.county.gov.cn'])
+    """
+    wildcard = host in ("0.0.0.0", "::", "")
+    if wildcard and not server_names:
+        return ["*"]
+    names = [HOST, "localhost", *server_names] + ([] if wildcard else [host])
+    return list(dict.fromkeys(names))
+
+
+def listening_refusal(host: str, accounts: bool, server_names: Sequence[str] = ()) -> str | None:
+    """Why ``serve`` may not listen on ``host`` (None: it may): beyond this machine, or by host names
+    (behind a front server), only with accounts."""
+    if accounts or (is_loopback(host) and not server_names):
+        return None
+    where = host if not is_loopback(host) else ", ".join(server_names)
+    return (f"没有账户时不能在 {where} 上提供服务（先执行 linkgraph users add NAME --role admin）/ refusing to serve "
+            f"{where} without accounts: anyone on the network could read the store (add one first: linkgraph users "
+            "add NAME --role admin)")
+
+
+def bind(port: int, host: str = HOST) -> socket.socket:
+    """A listening socket on ``host``:``port`` (an OSError says when the port is taken).
 
     Its protocol is named (``IPPROTO_TCP``, not 0): asyncio turns Nagle's algorithm off only on connections
     whose socket says TCP, and with it on every answer after the first on a kept-alive connection waited
     for the browser's delayed acknowledgement (40 ms)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)[0]
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((HOST, port))
+        sock.bind(address)
     except OSError:
         sock.close()
         raise
@@ -488,16 +577,47 @@ def bind(port: int) -> socket.socket:
     return sock
 
 
+@dataclass(frozen=True)
+class Listening:
+    """Where and how ``serve`` answers: the address, the TLS certificate and key (both or neither), the
+    user database (None: no accounts) and the host names the site may be reached by."""
+
+    host: str = HOST
+    port: int = DEFAULT_PORT
+    certfile: str | None = None
+    keyfile: str | None = None
+    users: str | Path | None = None
+    server_names: Sequence[str] = ()
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.certfile else "http"
+
+
 def serve(store: str, *, port: int = DEFAULT_PORT, cache: str | Path, title: str = "linkgraph",
-          scope: Scope = EVERYTHING, ready: Callable[[str], None] | None = None) -> None:
-    """Check that ``store`` opens, then answer on http://127.0.0.1:``port``/ until interrupted."""
+          scope: Scope = EVERYTHING, ready: Callable[[str], None] | None = None,
+          listening: Listening | None = None) -> None:
+    """Check that ``store`` opens, then answer on http://127.0.0.1:``port``/ (or as ``listening`` says)
+    until interrupted. Listening beyond this machine without accounts is refused
+    (:class:`linkgraph.accounts.AccountError`)."""
     import uvicorn
 
-    app = create_app(store, cache, title=title, scope=scope)
+    from linkgraph.accounts import AccountError
+
+    where = listening or Listening(port=port)
+    accounts = where.users is not None and UserDB(Path(where.users)).has_accounts()
+    refusal = listening_refusal(where.host, accounts, where.server_names)
+    if refusal:
+        raise AccountError(refusal)
+    app = create_app(store, cache, title=title, scope=scope, users=where.users,
+                     hosts=allowed_hosts(where.host, where.server_names))
     app.state.site.graph  # noqa: B018 (open and read the store now: a wrong store is an error at once)
-    sock = bind(port)
+    if accounts:
+        app.state.auth.serializer()  # the session secret made (or its permissions refused) before the first page
+    sock = bind(where.port, where.host)
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, date_header=False,
-                            http=guarded_http_protocol())
+                            http=guarded_http_protocol(), ssl_certfile=where.certfile, ssl_keyfile=where.keyfile)
     if ready:
-        ready(f"http://{HOST}:{sock.getsockname()[1]}/")
+        shown = f"[{where.host}]" if ":" in where.host else where.host
+        ready(f"{where.scheme}://{shown}:{sock.getsockname()[1]}/")
     uvicorn.Server(config).run(sockets=[sock])

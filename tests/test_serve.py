@@ -32,11 +32,13 @@ TRADITIONAL_COMMITTEE = "核桃樹墕聯村黨委"
 
 
 @contextlib.contextmanager
-def running(store: str | Path, cache: Path, title: str = "佳县 Jia County", scope: pipeline.Scope = pipeline.EVERYTHING):
-    """The app over ``store`` served on a free port of 127.0.0.1; yields its address."""
+def running(store: str | Path, cache: Path, title: str = "佳县 Jia County", scope: pipeline.Scope = pipeline.EVERYTHING,
+            users: Path | None = None):
+    """The app over ``store`` (with the user database ``users``: None, no accounts) served on a free port of
+    127.0.0.1, with uvicorn's defaults (proxy headers trusted from 127.0.0.1); yields its address and the app."""
     import uvicorn
 
-    app = create_app(str(store), cache, title=title, scope=scope)
+    app = create_app(str(store), cache, title=title, scope=scope, users=users)
     sock = bind(0)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
