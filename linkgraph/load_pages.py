@@ -198,23 +198,29 @@ def _shown_row(row: DraftRow) -> dict[str, Any]:
 
 
 def marked(text: str, names: list[str]) -> list[tuple[str, bool]]:
-    """``text`` in pieces, each marked where it is one of ``names`` (the template escapes every piece).
+    """``text`` in pieces, each marked where it spells one of ``names``, in Simplified or Traditional characters
+    (the report's own spelling is kept; the template escapes every piece).
 
-    >>> marked("县委办党支部与西山村党支部共建", ["西山村党支部"])
-    [('县委办党支部与', False), ('西山村党支部', True), ('共建', False)]
+    >>> marked("縣委辦黨支部與西山村黨支部共建", ["西山村党支部"])
+    [('縣委辦黨支部與', False), ('西山村黨支部', True), ('共建', False)]
     """
-    pieces: list[tuple[str, bool]] = [(text, False)]
-    for name in sorted({n for n in names if n}, key=len, reverse=True):
-        found: list[tuple[str, bool]] = []
-        for piece, hit in pieces:
-            if hit or name not in piece:
-                found.append((piece, hit))
-                continue
-            parts = piece.split(name)
-            for number, part in enumerate(parts):
-                found += [(part, False)] if part else []
-                found += [(name, True)] if number < len(parts) - 1 else []
-        pieces = found
+    from graph_model.names import to_simplified
+
+    simple = to_simplified(text)
+    if len(simple) != len(text):  # (a character that became two: mark nothing rather than the wrong span)
+        simple = text
+    hits = [False] * len(text)
+    for name in {to_simplified(n) for n in names if n}:
+        start = simple.find(name)
+        while start >= 0:
+            hits[start:start + len(name)] = [True] * len(name)
+            start = simple.find(name, start + len(name))
+    pieces: list[tuple[str, bool]] = []
+    for char, hit in zip(text, hits):
+        if pieces and pieces[-1][1] == hit:
+            pieces[-1] = (pieces[-1][0] + char, hit)
+        else:
+            pieces.append((char, hit))
     return pieces
 
 
