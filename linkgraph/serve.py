@@ -153,8 +153,7 @@ class Site:
                 return self._version
             self._checked = now
             with open_store(self.store, self.schema, read_only=True) as source:
-                return (tuple(sorted(source.counts().items())),
-                        tuple((r["key"], r["loaded"], r["complete"]) for r in source.loaded_sources()))
+                return server_version(source)
         if not Path(self.store).exists():
             return None  # (a missing file: opening it says so)
         stat = Path(self.store).stat()
@@ -182,8 +181,17 @@ class Site:
             return value
 
     def _export(self) -> tuple[GraphData, str, list[dict[str, Any]]]:
-        with open_store(self.store, self.schema, read_only=True) as source:
-            return self.scope.read(source), self.scope.where(source), source.loaded_sources()
+        """The graph, where it came from and its sources, as one committed state: a server's export takes one
+        statement per kind, so one read while a load commits is read again (its version before and after
+        differ), at most :data:`EXPORT_TRIES` times; an embedded store's file is whole by itself."""
+        server = is_server_spec(self.store)
+        for _ in range(EXPORT_TRIES):
+            with open_store(self.store, self.schema, read_only=True) as source:
+                before = server_version(source) if server else None
+                read = self.scope.read(source), self.scope.where(source), source.loaded_sources()
+                if not server or server_version(source) == before:
+                    return read
+        raise StoreError("数据库在读取时一直在变化，请稍后再试 / the store kept changing while it was read: try again")
 
     @property
     def graph(self) -> GraphData:
@@ -241,6 +249,15 @@ class Site:
 
 
 # ---------------------------------------------------------------- pages
+
+EXPORT_TRIES = 5
+
+
+def server_version(source) -> tuple:
+    """What changes when a server's graph changes: its counts, and each source with when it was loaded."""
+    return (tuple(sorted(source.counts().items())),
+            tuple((r["key"], r["loaded"], r["loaded_at"], r["complete"]) for r in source.loaded_sources()))
+
 
 def _render(template: str, **values: Any) -> str:
     return ENVIRONMENT.get_template(f"serve/{template}").render(style=static_asset("serve.css"), **values)
