@@ -3,7 +3,7 @@
 One small interface (:class:`Audit`: ``record`` and ``entries``) so that the log can live where the team's
 other records live. The default, :class:`JsonLinesAudit`, appends one JSON object a line to a file beside
 the embedded store (``STORE.audit.jsonl``) or, for Neo4j, to ``$LINKGRAPH_AUDIT_FILE`` (default
-``linkgraph-audit.jsonl`` in the working folder); appends are serialized with an exclusive lock on the
+``audit.jsonl`` in :func:`state_folder`); appends are serialized with an exclusive lock on the
 file, so that two writers' lines never interleave. A line that cannot be read (a file cut short by a kill)
 is skipped, never fatal.
 """
@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, Mapping, Protocol
 
 AUDIT_SUFFIX = ".audit.jsonl"
-DEFAULT_SERVER_AUDIT = "linkgraph-audit.jsonl"
 
 
 class Audit(Protocol):
@@ -77,9 +76,17 @@ def audit_for(store: str) -> JsonLinesAudit:
     from stores import is_server_spec
 
     if is_server_spec(store):
-        return JsonLinesAudit(os.environ.get("LINKGRAPH_AUDIT_FILE", DEFAULT_SERVER_AUDIT))
+        return JsonLinesAudit(os.environ.get("LINKGRAPH_AUDIT_FILE") or state_folder() / "audit.jsonl")
     path = Path(store)
     return JsonLinesAudit(path.with_name(path.name + AUDIT_SUFFIX))
+
+
+def state_folder() -> Path:
+    """Where linkgraph keeps a Neo4j store's team files by default (``$XDG_STATE_HOME/linkgraph``, or
+    ``~/.local/state/linkgraph``), made if missing."""
+    folder = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "linkgraph"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def os_user() -> str:

@@ -34,7 +34,6 @@ from graph_model.records import InputError, Problem
 from loaders.upload import UploadLimits, unpack_upload, upload_name
 
 DECISIONS_SUFFIX = ".decisions.csv"
-DEFAULT_SERVER_DECISIONS = "linkgraph-decisions.csv"
 ReferenceKey = tuple[str, str, str]
 """A name to reconcile as the decisions file names it: its kind, its context (county and town), its name."""
 log = logging.getLogger("linkgraph.uploads")
@@ -130,11 +129,13 @@ class UploadApplied:
 
 
 def decisions_path(store: str) -> Path:
-    """The team's decisions file: beside an embedded store, or ``$LINKGRAPH_DECISIONS_FILE`` for Neo4j."""
+    """The team's decisions file: beside an embedded store, or ``$LINKGRAPH_DECISIONS_FILE`` for Neo4j (default
+    ``decisions.csv`` in :func:`linkgraph.audit.state_folder`)."""
+    from linkgraph.audit import state_folder
     from stores import is_server_spec
 
     if is_server_spec(store):
-        return Path(os.environ.get("LINKGRAPH_DECISIONS_FILE", DEFAULT_SERVER_DECISIONS))
+        return Path(os.environ.get("LINKGRAPH_DECISIONS_FILE") or state_folder() / "decisions.csv")
     path = Path(store)
     return path.with_name(path.name + DECISIONS_SUFFIX)
 
