@@ -241,43 +241,42 @@ def _child_limits(limits: UploadLimits) -> None:
     os.environ["LINKGRAPH_MAX_UNZIPPED_MB"] = str(limits.max_unpacked / 2**20)
 
 
-def _check(*, store: str, name: str, data: bytes, limits: UploadLimits, decisions: str | None) -> UploadCheck:
+def _loaded(name: str, data: bytes, limits: UploadLimits, store: str, **options: Any):
+    """Unpack the upload into a folder of its own and :func:`linkgraph.pipeline.load` it with ``options``: the
+    files and what the load did, or the problems that stopped it (as the planner wrote them)."""
     from linkgraph import pipeline
 
     _child_limits(limits)
-    check = UploadCheck(upload_name_or(name))
     with tempfile.TemporaryDirectory(prefix="linkgraph-upload-") as folder:
         try:
             files = unpack_upload(name, data, folder, limits)
-            check.files = [f.name for f in files]
-            loaded = pipeline.load(files, store, dry_run=True, keep_valid=True, decisions=decisions)
+            return [f.name for f in files], pipeline.load(files, store, **options), []
         except InputError as err:
-            check.problems = [_problem(p) for p in err.problems]
-            return check
-    check.counts = loaded.report.plan.summary()
-    check.unchanged_sources = loaded.report.unchanged_sources
-    check.notes = list(loaded.result.notes)
-    check.to_reconcile = _to_reconcile(loaded.result.left_out)
-    check.problems = [_problem(p) for p in loaded.result.left_out if not _is_unresolved(p)]
+            return [], None, [_problem(p) for p in err.problems]
+
+
+def _check(*, store: str, name: str, data: bytes, limits: UploadLimits, decisions: str | None) -> UploadCheck:
+    check = UploadCheck(upload_name_or(name))
+    check.files, loaded, check.problems = _loaded(name, data, limits, store, dry_run=True, keep_valid=True,
+                                                  decisions=decisions)
+    if loaded is not None:
+        check.counts = loaded.report.plan.summary()
+        check.unchanged_sources = loaded.report.unchanged_sources
+        check.notes = list(loaded.result.notes)
+        check.to_reconcile = _to_reconcile(loaded.result.left_out)
+        check.problems = [_problem(p) for p in loaded.result.left_out if not _is_unresolved(p)]
     return check
 
 
 def _apply(*, store: str, name: str, data: bytes, by: str, limits: UploadLimits,
            decisions: str | None) -> UploadApplied:
-    from linkgraph import pipeline
-
-    _child_limits(limits)
     applied = UploadApplied(upload_name_or(name))
-    with tempfile.TemporaryDirectory(prefix="linkgraph-upload-") as folder:
-        try:
-            files = unpack_upload(name, data, folder, limits)
-            loaded = pipeline.load(files, store, decisions=decisions, loaded_by=by, waiting=applied.waited.append)
-        except InputError as err:
-            applied.problems = [_problem(p) for p in err.problems]
-            return applied
-    applied.counts = loaded.report.plan.summary()
-    applied.sources = loaded.report.written
-    applied.unchanged_sources = loaded.report.unchanged_sources
+    _, loaded, applied.problems = _loaded(name, data, limits, store, decisions=decisions, loaded_by=by,
+                                          waiting=applied.waited.append)
+    if loaded is not None:
+        applied.counts = loaded.report.plan.summary()
+        applied.sources = loaded.report.written
+        applied.unchanged_sources = loaded.report.unchanged_sources
     return applied
 
 

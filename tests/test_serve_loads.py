@@ -12,11 +12,9 @@ import re
 import threading
 import uuid
 import zipfile
-from pathlib import Path
 
 import pytest
 
-from graph_model.records import GraphData
 from linkgraph import pipeline
 from linkgraph.accounts import Role
 from linkgraph.audit import audit_for
@@ -24,6 +22,7 @@ from linkgraph.userdb import UserDB
 from stores import open_store
 from tests.conftest import EXAMPLE
 from tests.test_serve_auth import NAMES, PASSWORD, Client, running, signed_in, team_db
+from tests.test_uploads import spec  # noqa: F401 (a fixture: the store, on each backend)
 
 PAIRS = EXAMPLE / "planner" / "结对帮扶.csv"
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>合作社"
@@ -63,18 +62,9 @@ def form_of(page: str, form_id: str) -> tuple[str, dict[str, str]]:
     return html.unescape(block[1]), fields
 
 
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def team(request, tmp_path, monkeypatch, schema):
-    """A served store holding Jia County's roster, with a team: viewer, editor, admin."""
-    monkeypatch.setenv("LINKGRAPH_DECISIONS_FILE", str(tmp_path / "decisions.csv"))
-    monkeypatch.setenv("LINKGRAPH_AUDIT_FILE", str(tmp_path / "audit.jsonl"))
-    if request.param == "embedded":
-        spec = str(tmp_path / "jia.lbug")
-    else:
-        spec = request.getfixturevalue("neo4j_uri")
-        with open_store(spec, schema) as store:
-            store.write(GraphData(), replace=True)
-    pipeline.load_roster("county", "610828", spec, loaded_by="管理员")
+@pytest.fixture
+def team(spec, tmp_path):
+    """A served store holding Jia County's roster (``spec``), with a team: viewer, editor, admin."""
     team_db(tmp_path / "users.db")
     with running(spec, tmp_path / "cache", tmp_path / "users.db") as (url, app):
         yield url, spec, tmp_path
