@@ -71,14 +71,41 @@ def _entry(line: str) -> dict[str, Any] | None:
     return entry if isinstance(entry, dict) and {"at", "actor", "action"} <= entry.keys() else None
 
 
-def audit_for(store: str) -> JsonLinesAudit:
-    """The default audit log of ``store``: beside an embedded store file, or ``$LINKGRAPH_AUDIT_FILE`` for Neo4j."""
+class TeamAudit:
+    """An :class:`Audit` that also writes each entry into the team's user database, when the store has one
+    (its audit table, beside the account changes: ``linkgraph.userdb.record_audit``), as done from the command
+    line (``cli:NAME``) and named ``source.ACTION``; it reads back the JSON lines."""
+
+    def __init__(self, lines: JsonLinesAudit, users: Path | None):
+        self.lines, self.users = lines, users
+
+    def record(self, actor: str, action: str, detail: Mapping[str, Any]) -> None:
+        self.lines.record(actor, action, detail)
+        if self.users is not None and self.users.exists():
+            from linkgraph.userdb import UserDB, record_audit
+
+            record_audit(UserDB(self.users), f"cli:{actor}", f"source.{action}",
+                         json.dumps(dict(detail), ensure_ascii=False, default=str))
+
+    def entries(self, limit: int | None = None) -> list[dict[str, Any]]:
+        return self.lines.entries(limit)
+
+
+def audit_for(store: str, *, team: bool = True) -> Audit:
+    """The default audit log of ``store``: JSON lines beside an embedded store file, or in
+    ``$LINKGRAPH_AUDIT_FILE`` for Neo4j; with ``team``, also the team's user database beside an embedded store
+    when it exists (``serve``'s pages record their own entries there, with the account, and pass ``team=False``)."""
     from stores import is_server_spec
 
     if is_server_spec(store):
         return JsonLinesAudit(os.environ.get("LINKGRAPH_AUDIT_FILE") or state_folder() / "audit.jsonl")
     path = Path(store)
-    return JsonLinesAudit(path.with_name(path.name + AUDIT_SUFFIX))
+    lines = JsonLinesAudit(path.with_name(path.name + AUDIT_SUFFIX))
+    if not team:
+        return lines
+    from linkgraph.userdb import default_path
+
+    return TeamAudit(lines, default_path(store, None))
 
 
 def state_folder() -> Path:

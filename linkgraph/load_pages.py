@@ -29,6 +29,7 @@ from starlette.responses import Response
 
 from graph_model.records import InputError
 from linkgraph import pipeline
+from linkgraph.audit import audit_for
 from linkgraph.userdb import record_audit
 from linkgraph.webauth import actor as _who
 from linkgraph.uploads import (ACCEPT_HEADER, CONFIDENCE_HEADER, MATCH_HEADER, QUOTE_HEADER, Choice, DraftRow, Verdict,
@@ -247,8 +248,6 @@ async def draft_load(request: Request) -> Response:
 
 def sources_page(request: Request) -> Response:
     """GET /sources: each source with who loaded it, when, what it states and alone states; withdraw buttons."""
-    from linkgraph.audit import audit_for
-
     rows = pipeline.sources(_store(request))
     return _render(request, "sources.html.j2", sources=rows, log=audit_for(_store(request)).entries(100))
 
@@ -273,7 +272,7 @@ async def withdraw_confirm(request: Request) -> Response:
 
 def _withdrawal(store: str, key: str, dry_run: bool, by: str):
     try:
-        return pipeline.withdraw(store, key, dry_run=dry_run, by=by)
+        return pipeline.withdraw(store, key, dry_run=dry_run, by=by, audit=audit_for(store, team=False))
     except QueryError as err:
         raise HTTPException(404, str(err)) from None
 

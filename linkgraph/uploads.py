@@ -271,8 +271,10 @@ def _check(*, store: str, name: str, data: bytes, limits: UploadLimits, decision
 def _apply(*, store: str, name: str, data: bytes, by: str, limits: UploadLimits,
            decisions: str | None) -> UploadApplied:
     applied = UploadApplied(upload_name_or(name))
+    from linkgraph.audit import audit_for
+
     _, loaded, applied.problems = _loaded(name, data, limits, store, decisions=decisions, loaded_by=by,
-                                          waiting=applied.waited.append)
+                                          waiting=applied.waited.append, audit=audit_for(store, team=False))
     if loaded is not None:
         applied.counts = loaded.report.plan.summary()
         applied.sources = loaded.report.written

@@ -2,6 +2,7 @@
 second writer that waits with a message (real processes)."""
 
 import json
+from pathlib import Path
 import subprocess
 import sys
 
@@ -117,3 +118,16 @@ def test_a_killed_withdrawal_leaves_the_store_as_it_was(tmp_path, capsys):
     assert not list(tmp_path.glob("jia.lbug.building-*"))
     keys, graph = _state(store)
     assert keys == {"nbs_roster_610828.csv"} and len(graph[0]) == 350
+
+
+def test_a_load_and_a_withdrawal_from_the_command_line_go_into_the_teams_audit_log_too(tmp_path, capsys):
+    from linkgraph.userdb import UserDB
+    from tests.test_serve_auth import team_db
+
+    store = str(tmp_path / "jia.lbug")
+    team_db(Path(store + ".users.sqlite"))
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", store, "--as", "王科长"]) == 0
+    assert main(["sources", "withdraw", "case.yaml", "--store", store, "--as", "管理员"]) == 0
+    entries = [e for e in UserDB(Path(store + ".users.sqlite")).audit(20) if e["action"].startswith("source.")]
+    assert [(e["actor"], e["action"]) for e in entries] == [("cli:管理员", "source.withdraw"), ("cli:王科长", "source.load")]
+    assert json.loads(entries[1]["detail"])["sources"] == ["case.yaml", "nbs_roster_610828.csv"]
