@@ -9,7 +9,8 @@
 
 Their routes and roles are in the one table of :func:`linkgraph.serve.routes`; every form carries the
 session's CSRF token. An upload waits on the server between its dry run and its load, known by a random token
-and only to the account that uploaded it (at most :data:`PENDING_MOST`, each for :data:`PENDING_SECONDS`).
+and only to the account that uploaded it (at most :data:`PENDING_MOST`, :data:`PENDING_BYTES` together, each for
+:data:`PENDING_SECONDS`).
 Loads and withdrawals are recorded in the team's audit log with the account's name.
 """
 
@@ -38,6 +39,8 @@ from loaders.upload import UploadLimits
 from queries.catalog import QueryError
 
 PENDING_MOST = 50
+PENDING_BYTES = 256 * 2**20
+"""The uploads kept waiting for their load hold at most this many bytes together (the oldest go first)."""
 PENDING_SECONDS = 2 * 3600
 READ_PAST = {ACCEPT_HEADER, CONFIDENCE_HEADER, MATCH_HEADER, QUOTE_HEADER, "规则", "文章"}
 """A draft's columns a reviewer reads but does not edit (the quote is the report's own words)."""
@@ -67,7 +70,8 @@ class PendingUploads:
         with self._lock:
             now = time.monotonic()
             self._items = {k: p for k, p in self._items.items() if now - p.made < PENDING_SECONDS}
-            while len(self._items) >= PENDING_MOST:
+            while self._items and (len(self._items) >= PENDING_MOST or
+                                   sum(len(p.data) for p in self._items.values()) + len(pending.data) > PENDING_BYTES):
                 self._items.pop(next(iter(self._items)))
             self._items[token] = pending
         return token

@@ -150,16 +150,41 @@ def check_upload(store: str, name: str, data: bytes, *, limits: UploadLimits = U
 
 def apply_upload(store: str, name: str, data: bytes, *, by: str, choices: Mapping[ReferenceKey, Choice] | None = None,
                  limits: UploadLimits = UploadLimits()) -> UploadApplied:
-    """Load the upload ``name`` into ``store`` as ``by``, with the reconcile ``choices`` (saved first in the
-    team's decisions file, for this and every later upload), in one transaction through
-    :func:`linkgraph.pipeline.load`: all of it or, on any problem, nothing. Waits while another load runs."""
+    """Load the upload ``name`` into ``store`` as ``by``, with the team's decisions and the reconcile
+    ``choices``, in one transaction through :func:`linkgraph.pipeline.load`: all of it or, on any problem,
+    nothing. Once it loaded, the choices join the team's decisions file (under its lock, so that two editors'
+    choices both stay), for every later upload. Waits while another load runs."""
+    import shutil
+
     from stores.embedded import LOCK_TIMEOUT
 
     decisions = decisions_path(store)
-    if choices:
-        save_choices(decisions, choices, by)
-    return _bounded(_apply, limits.max_seconds + LOCK_TIMEOUT, name, store=store, name=name, data=data, by=by,
-                    limits=limits, decisions=str(decisions) if decisions.exists() else None)
+    with tempfile.TemporaryDirectory(prefix="linkgraph-decisions-") as folder:
+        trial = Path(folder) / "decisions.csv"
+        with _locked(decisions):
+            if decisions.exists():
+                shutil.copyfile(decisions, trial)
+        if choices:
+            save_choices(trial, choices, by)
+        applied = _bounded(_apply, limits.max_seconds + LOCK_TIMEOUT, name, store=store, name=name, data=data, by=by,
+                           limits=limits, decisions=str(trial) if trial.exists() else None)
+    if applied.loaded and choices:
+        with _locked(decisions):
+            save_choices(decisions, choices, by)
+    return applied
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    """Hold ``PATH.lock`` (an exclusive lock) while the block reads or writes the file ``path``."""
+    import fcntl
+
+    with open(f"{path}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def save_choices(path: Path, choices: Mapping[ReferenceKey, Choice], by: str) -> None:

@@ -213,3 +213,23 @@ def test_twenty_viewers_and_two_editors_at_once(team):
     with open_store(spec, read_only=True) as store:
         counts = store.counts()
     assert (counts["Enterprise"], counts["Village"]) == (1, 334) and counts["PAIRED_ASSISTANCE"] >= 1
+
+
+def test_uploads_wait_for_their_load_within_bounds_and_only_for_their_owner(monkeypatch):
+    from starlette.exceptions import HTTPException
+
+    from linkgraph import load_pages
+    from linkgraph.load_pages import Pending, PendingUploads
+
+    monkeypatch.setattr(load_pages, "PENDING_BYTES", 10)
+    pending = PendingUploads()
+    first = pending.add(Pending("upload", "a.csv", b"123456", "小李"))
+    assert pending.get(first, "upload", "小李").data == b"123456"
+    for who, kind in (("小王", "upload"), ("小李", "draft")):
+        with pytest.raises(HTTPException) as refused:
+            pending.get(first, kind, who)
+        assert refused.value.status_code == 404
+    second = pending.add(Pending("upload", "b.csv", b"123456", "小李"))  # 12 bytes together: the oldest goes
+    assert pending.get(second, "upload", "小李").name == "b.csv"
+    with pytest.raises(HTTPException):
+        pending.get(first, "upload", "小李")

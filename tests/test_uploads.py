@@ -172,3 +172,11 @@ def test_a_reviewed_draft_loads_its_accepted_rows_as_the_reviewers_source(spec, 
     assert {s["loaded_by"] for t in graph.ties.values() if "draft.xlsx" in t.props["source_keys"]
             for s in t.props["provenance"]} == {"审核员"}
     assert json.dumps(sources(spec)["draft.xlsx"]["loaded_by"], ensure_ascii=False) == '"审核员"'
+
+
+def test_choices_join_the_teams_decisions_only_when_the_load_succeeds(spec):
+    bad = workbook_with({("合作社", "F2"): "一"})
+    done = apply_upload(spec, "刘国具镇填报.xlsx", bad, by="李干事", choices={XISHAN: Choice("610828105236")})
+    assert not done.loaded and not decisions_path(spec).exists()
+    done = apply_upload(spec, "结对帮扶.csv", PAIRS.read_bytes(), by="李干事", choices={XISHAN: Choice("610828105236")})
+    assert done.loaded and "610828105236" in decisions_path(spec).read_text(encoding="utf-8-sig")
