@@ -26,13 +26,17 @@ from typing import Any, Callable, Iterator, TextIO
 
 PROMPT = "linkgraph> "
 FORMATS = ("table", "csv", "json")
-CYPHER_CLAUSES = frozenset({"MATCH", "OPTIONAL", "RETURN", "WITH", "UNWIND", "CALL"})
-"""A line that starts with one of these words is ad hoc Cypher (no named query is called so)."""
+CYPHER_CLAUSES = frozenset({"MATCH", "OPTIONAL", "RETURN", "WITH", "UNWIND", "CALL", "CREATE", "MERGE", "DELETE",
+                            "DETACH", "SET", "REMOVE", "FOREACH", "LOAD", "COPY", "DROP", "ALTER", "EXPLAIN",
+                            "PROFILE", "USE", "SHOW"})
+"""A line that starts with one of these words is ad hoc Cypher (no named query is called so): the store's guard
+answers it, and refuses what would write."""
 HISTORY_LINES = 1000
 HELP = """命令 commands:
   NAME key=value …        运行保存的查询 / run a named query (list shows them), e.g. ego_network org=佳县县委办公室 hops=2
-  cypher TEXT             只读 Cypher 查询 / an ad hoc read-only Cypher query (a line starting MATCH, RETURN, WITH,
-                          UNWIND, CALL or OPTIONAL is one too), e.g. MATCH (t:Town) RETURN count(*) AS towns
+  cypher TEXT             只读 Cypher 查询 / an ad hoc read-only Cypher query (a line starting with a clause, MATCH,
+                          RETURN, WITH, UNWIND, CALL …, is one too), e.g. MATCH (t:Town) RETURN count(*) AS towns;
+                          the shell never writes (linkgraph cypher --write does)
   param NAME=VALUE        设置 Cypher 参数 / set a parameter of ad hoc queries ($NAME); NAME:int=, :float=, :json=
   params                  列出参数 / show the parameters set
   list                    列出保存的查询 / list the named queries and their parameters
