@@ -149,7 +149,22 @@ def test_a_session_keeps_the_store_open_and_sees_a_new_load(tmp_path):
         pipeline.load([table], store)  # a load puts a new file in place
         found = session.query("find_by_name", text="新红枣")
         assert session.store is not first and [r["id"] for r in found] == ["new:co"]
+        assert session.query("ego_network", org="佳县新红枣公司")[0]["from_id"] == "new:co"
     assert session._source is None
+
+
+def test_a_read_only_embedded_store_keeps_the_names_it_resolved(tmp_path, monkeypatch):
+    from linkgraph import Session, pipeline
+
+    store = str(tmp_path / "g.lbug")
+    pipeline.load([EXAMPLE / "case.yaml"], store)
+    with Session(store) as session:
+        assert session.store.resolve("any", "佳县县委办公室") == "jia:county_committee_office"
+        monkeypatch.setattr(session.store, "run", lambda *a, **k: pytest.fail("searched again"))
+        assert session.store.resolve("any", "佳县县委办公室") == "jia:county_committee_office"
+    with pipeline.open_store(store) as writable:  # a store that may change under its handle searches each time
+        assert writable.resolve("any", "佳县县委办公室") == "jia:county_committee_office"
+        assert writable.__dict__.get("_names_found") is None
 
 
 @pytest.mark.neo4j
