@@ -191,3 +191,48 @@ def test_the_shell_imports_only_what_a_query_uses(tmp_path):
     imported = done.stderr.split()
     assert "ladybug" in imported and "linkgraph.shell" in imported
     assert [m for m in imported if any(m == name or m.startswith(f"{name}.") for name in QUERY_DOES_NOT_IMPORT)] == []
+
+
+def test_on_a_terminal_the_shell_prompts_and_keeps_its_history(tmp_path):
+    """Through a pseudo-terminal, as a planner types: the prompt, readline's history saved on leaving, and
+    read back by the next shell (the lines typed before are there to recall)."""
+    import pty
+    import select
+
+    store = str(tmp_path / "g.lbug")
+    assert main(["load", str(EXAMPLE / "nbs_roster_610828.csv"), "--store", store]) == 0
+    history = tmp_path / "history"
+
+    def typed(lines: list[str]) -> str:
+        leader, follower = pty.openpty()
+        process = subprocess.Popen([sys.executable, "-m", "linkgraph", "shell", "--store", store], stdin=follower,
+                                   stdout=follower, stderr=follower, cwd=REPO, close_fds=True,
+                                   env={**os.environ, "LINKGRAPH_HISTORY": str(history), "TERM": "dumb"})
+        os.close(follower)
+        seen = b""
+        for line in lines:
+            while not seen.endswith(b"linkgraph> "):  # wait for the prompt before typing
+                ready, _, _ = select.select([leader], [], [], 60)
+                assert ready, seen.decode(errors="replace")
+                seen += os.read(leader, 65536)
+            os.write(leader, line.encode() + b"\n")
+            seen += b"\n"
+        process.wait(timeout=60)
+        while select.select([leader], [], [], 0.5)[0]:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # (the terminal closed with the process)
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(leader)
+        assert process.returncode == 0
+        return seen.decode(errors="replace")
+
+    first = typed(["kind_counts", "nonsense", "exit"])
+    assert "linkgraph> " in first and re.search(r"村/社区 Village\s+334", first)
+    assert "错误 error: no query named 'nonsense'" in first and "Traceback" not in first
+    assert history.read_text(encoding="utf-8").splitlines()[-3:] == ["kind_counts", "nonsense", "exit"]
+    typed(["list", "exit"])
+    assert history.read_text(encoding="utf-8").splitlines()[-5:] == ["kind_counts", "nonsense", "exit", "list", "exit"]
