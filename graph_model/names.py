@@ -129,8 +129,8 @@ class _SimplifiedTable(dict):
     """Each character's Simplified form for :meth:`str.translate`, worked out when the character is first met:
     a ``variants`` entry, else OpenCC ``t2s`` of the character alone, except for characters of GB2312 and
     characters outside the CJK blocks, which stay. A name typed in Simplified characters (a query's
-    parameter, a search) is matched without importing or starting OpenCC (20-150 ms of a command's CPU,
-    measured: the whole table of 87,952 characters cost 40-50 ms of a national query's CPU); a load converts each character it meets
+    parameter, a search) is matched without importing or starting OpenCC (the whole table of 87,952
+    characters cost 40-50 ms of a national query's CPU, measured); a load converts each character it meets
     once."""
 
     def __missing__(self, code: int) -> str:

@@ -795,8 +795,8 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"load": _load, "roster": _roster, "reconcile": _reconcile, "template": _template, "extract": _extract,
-            "sources": _sources, "schema": _schema, "shell": _shell, "query": _query, "cypher": _cypher, "report": _report,
-            "export": _export, "map": _map, "serve": _serve, "demo": _demo}
+            "sources": _sources, "schema": _schema, "query": _query, "cypher": _cypher, "shell": _shell,
+            "report": _report, "export": _export, "map": _map, "serve": _serve, "demo": _demo}
 
 
 def run(args: argparse.Namespace) -> int:
