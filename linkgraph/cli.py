@@ -15,7 +15,7 @@ import re
 import sys
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, TextIO
 
 if TYPE_CHECKING:
     from graph_model.records import Problem
@@ -188,6 +188,15 @@ def build_parser() -> argparse.ArgumentParser:
     cypher.add_argument("--format", choices=("table", "csv", "json", "jsonl"), default="table",
                         help="输出格式 / table (default), csv (UTF-8 with BOM), json or jsonl (one JSON object per line)")
     _store_option(cypher)
+
+    shell = commands.add_parser("shell", help="交互式查询，数据库只打开一次 / a prompt for many questions: named queries and "
+                                              "read-only Cypher, the store opened once",
+                                description="打开数据库（只读）后逐行回答：保存的查询、只读 Cypher、list、help；exit 或 Ctrl-D 退出 / "
+                                            "Open the store once (read-only) and answer line by line: NAME "
+                                            "key=value runs a named query, cypher TEXT an ad hoc read-only query, "
+                                            "list and help say what there is; exit or Ctrl-D leaves. An error is "
+                                            "said in one line and the prompt goes on.")
+    _store_option(shell)
 
     sources = commands.add_parser("sources", help="列出库中的来源 / list the sources the store holds (says who, and when)")
     _store_option(sources)
@@ -510,15 +519,17 @@ def _write_problems(path: str, problems: Sequence["Problem"]) -> None:
     write_excel_csv(path, csv_text(headers, rows))
 
 
-def _list_queries() -> None:
+def list_queries(out: TextIO | None = None, program: str = "linkgraph query ") -> None:
+    """The named queries with their parameters and an example call (``program`` before it: the shell's is
+    empty)."""
     from queries.catalog import default_catalog
 
     for query in default_catalog().values():
         params = " ".join(f"{p.name}=<{p.en}>" if p.required else f"[{p.name}=…]" for p in query.params)
-        print(f"{query.name:28} {query.zh} / {query.en}")
+        print(f"{query.name:28} {query.zh} / {query.en}", file=out)
         if params:
             example = " ".join(f"{p.name}={p.example}" for p in query.params)
-            print(f"{'':28}   params: {params}   e.g. linkgraph query {query.name} {example}")
+            print(f"{'':28}   params: {params}   e.g. {program}{query.name} {example}", file=out)
 
 
 def _print_schema() -> None:
@@ -591,7 +602,6 @@ def _typed_params(pairs: Sequence[str]) -> dict[str, Any]:
 def _cypher(args: argparse.Namespace) -> int:
     from linkgraph import pipeline
     from queries.catalog import QueryError
-    from visualizations.tables import csv_text
 
     if bool(args.text) == bool(args.file):
         raise QueryError("give the query as text or with --file, not both or neither / 请给出查询文字或 --file")
@@ -602,16 +612,7 @@ def _cypher(args: argparse.Namespace) -> int:
         text = read_text(args.file)[0]
     answer = pipeline.cypher(args.store, text, _typed_params(args.param), write=args.write,
                              limit=args.limit or None, timeout=args.timeout or None)
-    if args.format == "json":
-        print(json.dumps(answer.rows, ensure_ascii=False, indent=2, default=str))
-    elif args.format == "jsonl":
-        for row in answer.rows:
-            print(json.dumps(row, ensure_ascii=False, default=str))
-    elif args.format == "csv":
-        sys.stdout.buffer.write(csv_text(answer.columns, [[r[c] for c in answer.columns] for r in answer.rows])
-                                .encode("utf-8-sig"))
-    else:
-        print(format_table(answer.columns, [[r[c] for c in answer.columns] for r in answer.rows]))
+    print_answer(answer, args.format)
     if answer.truncated:
         print(f"只显示前 {args.limit} 行 only the first {args.limit} rows are shown (--limit)", file=sys.stderr)
     return 0
@@ -667,6 +668,14 @@ def _template(args: argparse.Namespace) -> int:
         towns = roster_towns(n.name for n in load_roster(args.roster, schema).nodes_of(schema.level_kind("town")))
     print(f"模板 template: {write_template(args.path, schema, towns)}")
     return 0
+
+
+def _shell(args: argparse.Namespace) -> int:
+    from linkgraph.pipeline import Session
+    from linkgraph.shell import run_shell
+
+    with Session(args.store) as session:
+        return run_shell(session)
 
 
 def _sources(args: argparse.Namespace) -> int:
@@ -774,29 +783,62 @@ def _users(args: argparse.Namespace) -> int:
 
 def _query(args: argparse.Namespace) -> int:
     from linkgraph import pipeline
-    from queries.catalog import get_query
-    from visualizations.tables import csv_text, readable_rows
 
     if not args.name:
-        _list_queries()
+        list_queries()
         return 0
     if args.cypher:
         from queries.browser import browser_script
+        from queries.catalog import get_query
 
         print(browser_script(get_query(args.name), _parse_params(args.params)))
         return 0
-    rows = pipeline.run_query(args.store, args.name, _parse_params(args.params))
-    if args.format == "json":
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
+    print_rows(args.name, pipeline.run_query(args.store, args.name, _parse_params(args.params)), args.format)
+    return 0
+
+
+def _write_csv(text: str, out: TextIO | None) -> None:
+    """CSV for Excel (UTF-8 with BOM) as bytes on standard output, or as text on another stream (the shell's)."""
+    if out is None:
+        sys.stdout.buffer.write(text.encode("utf-8-sig"))
+    else:
+        out.write(text)
+
+
+def print_rows(name: str, rows: list[dict[str, Any]], fmt: str, out: TextIO | None = None) -> None:
+    """The rows of the named query ``name`` as ``linkgraph query`` prints them: a table with the catalog's
+    Chinese headers, CSV or JSON, on ``out`` (default: standard output)."""
+    from queries.catalog import get_query
+    from visualizations.tables import csv_text, readable_rows
+
+    if fmt == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2), file=out)
+        return
     from graph_model.schema import default_schema
 
-    headers, values = readable_rows(get_query(args.name), rows, default_schema())
-    if args.format == "csv":
-        sys.stdout.buffer.write(csv_text(headers, values).encode("utf-8-sig"))
+    headers, values = readable_rows(get_query(name), rows, default_schema())
+    if fmt == "csv":
+        _write_csv(csv_text(headers, values), out)
     else:
-        print(format_table(headers, values))
-    return 0
+        print(format_table(headers, values), file=out)
+
+
+def print_answer(answer, fmt: str, out: TextIO | None = None) -> None:
+    """An ad hoc query's answer (:class:`stores.base.Answer`) as ``linkgraph cypher`` prints it."""
+    if fmt == "json":
+        print(json.dumps(answer.rows, ensure_ascii=False, indent=2, default=str), file=out)
+        return
+    if fmt == "jsonl":
+        for row in answer.rows:
+            print(json.dumps(row, ensure_ascii=False, default=str), file=out)
+        return
+    values = [[r[c] for c in answer.columns] for r in answer.rows]
+    if fmt == "csv":
+        from visualizations.tables import csv_text
+
+        _write_csv(csv_text(answer.columns, values), out)
+    else:
+        print(format_table(answer.columns, values), file=out)
 
 
 def _print_findings(analysis, files: dict[str, Path], folder: str | Path) -> None:
@@ -876,8 +918,8 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"load": _load, "roster": _roster, "reconcile": _reconcile, "template": _template, "extract": _extract,
-            "sources": _sources, "schema": _schema, "query": _query, "cypher": _cypher, "report": _report,
-            "export": _export, "map": _map, "serve": _serve, "demo": _demo, "users": _users}
+            "sources": _sources, "schema": _schema, "query": _query, "cypher": _cypher, "shell": _shell,
+            "report": _report, "export": _export, "map": _map, "serve": _serve, "demo": _demo, "users": _users}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -887,6 +929,25 @@ def run(args: argparse.Namespace) -> int:
 def _shown(message: Any) -> str:
     """An error message as it is printed: URIs masked (:func:`stores.masking.redact_text`), control characters shown."""
     return printable(redact_text(str(message)))
+
+
+def error_line(err: BaseException) -> str:
+    """Any error in one line, Chinese first, as the shell says it before its next prompt (``main`` says the
+    same errors with their hints and every problem of an input)."""
+    from graph_model.records import InputError
+
+    if isinstance(err, InputError):
+        first = f": {_shown(err.problems[0])}" if err.problems else ""
+        return f"错误 error: 输入有误 {len(err.problems)} problem(s){first}"
+    if type(err).__module__.startswith("neo4j"):
+        return f"错误 error: Neo4j 服务中断 the Neo4j server stopped answering ({type(err).__name__}: {_shown(err)})"
+    if isinstance(err, OSError):
+        return f"错误 error: {_shown(err.strerror or err)}: {_shown(err.filename or '')}"
+    from stores.base import StoreError
+
+    if isinstance(err, (StoreError, ValueError)):  # QueryError, SchemaError and the shell's own are ValueErrors
+        return f"错误 error: {_shown(err)}"
+    return f"错误 error: 内部错误 unexpected {type(err).__name__}: {_shown(err)} (LINKGRAPH_DEBUG=1 shows the traceback)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -196,6 +196,82 @@ def cypher(store: str, text: str, params: Mapping[str, Any] | None = None, *, wr
         return source.query(text, params, write=write, limit=limit, timeout=timeout)
 
 
+class Session:
+    """A store opened once, read-only, for many questions: a planner's shell (``linkgraph shell``) or a
+    Python session or notebook. Each :func:`run_query` or :func:`cypher` opens the store and closes it again,
+    which costs more than a national query itself (opening LadybugDB builds every table's key index);
+    a session pays it once::
+
+        from linkgraph import Session
+        with Session("country.lbug") as session:          # or "bolt://127.0.0.1:7687"
+            rows = session.query("ego_network", org="佳县县委办公室", hops=2)
+            paths = session.query("shortest_paths", {"from": "核桃树墕村", "to": "联村合作社养牛场"})
+            answer = session.cypher("MATCH (v:Village) RETURN count(*) AS villages")
+
+    Ad hoc Cypher goes through the store's guarded read-only path, as ``linkgraph cypher`` without
+    ``--write``. An embedded store that a load replaces meanwhile (a load writes a new file and renames it
+    into place) is opened again at the next question, so answers are never older than the last load.
+    """
+
+    def __init__(self, store: str, schema: Schema | None = None):
+        self.spec = store
+        self.schema = schema or default_schema()
+        self._source: "Store | None" = None
+        self._version: tuple[int, int, int] | None = None
+        self._embedded = not is_server_spec(store)
+        self._open()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _file_version(self) -> tuple[int, int, int] | None:
+        """The embedded store file's inode, modification time and size (None for a server, or no file)."""
+        if not self._embedded:
+            return None
+        with contextlib.suppress(OSError):
+            stat = Path(self.spec).stat()
+            return stat.st_ino, stat.st_mtime_ns, stat.st_size
+        return None
+
+    def _open(self) -> None:
+        self._version = self._file_version()
+        self._source = open_store(self.spec, self.schema, read_only=True)
+
+    @property
+    def store(self) -> "Store":
+        """The open store; opened again first if its file was replaced since (a load)."""
+        if self._source is None:
+            self._open()
+        elif self._embedded and self._file_version() != self._version:
+            self.close()
+            self._open()
+        return self._source
+
+    def describe(self) -> str:
+        """Where the data lives (never a password)."""
+        return self.store.describe()
+
+    def query(self, name: str, params: Mapping[str, Any] | None = None, /, **more: Any) -> list[dict[str, Any]]:
+        """The rows of the named query ``name`` (``linkgraph query`` lists them), with ``params`` and ``more``
+        as its parameters: names, aliases or ids for the nodes, as the CLI takes them."""
+        return self.store.run_named(name, {**(params or {}), **more})
+
+    def cypher(self, text: str, params: Mapping[str, Any] | None = None, /, *, limit: int | None = 1000,
+               timeout: float | None = 30.0) -> "Answer":
+        """An ad hoc read-only query, at most ``limit`` rows (the answer says when it cut), stopped after
+        ``timeout`` seconds."""
+        return self.store.query(text, params, limit=limit, timeout=timeout)
+
+    def close(self) -> None:
+        """Close the store (a session used again opens it again)."""
+        if self._source is not None:
+            source, self._source = self._source, None
+            source.close()
+
+
 @dataclass(frozen=True)
 class Scope:
     """The part of a store that a report, a map, an export or ``serve`` reads.
