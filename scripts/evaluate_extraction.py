@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -310,6 +310,8 @@ def main_real(args) -> int:
     print_tables(real_tables(results), args.markdown)
     if args.calibrate:
         calibration = calibrate(results, args.argv)
+        for result in results:  # the figures below at the confidence just fitted
+            result.rows = [replace(r, confidence=calibration.value(r.family, r.stratum, r.hand_set)) for r in result.rows]
         print_tables([("calibration 校准 (groups of the development half)",
                        ["family", "stratum", "drafted", "right", "hand-set", "calibrated"], calibration_rows(calibration))],
                      args.markdown)

@@ -85,8 +85,12 @@ class Calibration:
 
     def confidence(self, proposal: Proposal) -> float:
         """The calibrated confidence of a proposal's group, else its hand-set confidence."""
-        group = self.groups.get(family(proposal.rule), {}).get(stratum(proposal))
-        return float(group["confidence"]) if group else proposal.confidence
+        return self.value(family(proposal.rule), stratum(proposal), proposal.confidence)
+
+    def value(self, rule_family: str, group_stratum: str, hand_set: float) -> float:
+        """The calibrated confidence of a group, else ``hand_set``."""
+        group = self.groups.get(rule_family, {}).get(group_stratum)
+        return float(group["confidence"]) if group else hand_set
 
     @classmethod
     def of(cls, data: dict[str, Any] | None) -> "Calibration":
@@ -113,6 +117,6 @@ HEADER = ("# The calibrated confidence of drafted ties (loaders/extract/calibrat
 def write_calibration(calibration: Calibration, path: str | Path = DEFAULT_FILE) -> Path:
     """Write ``calibration`` as YAML to ``path`` (the command that made it in a comment at the top)."""
     path = Path(path)
-    text = yaml.safe_dump(calibration.document(), allow_unicode=True, sort_keys=False, width=120)
+    text = yaml.safe_dump(calibration.document(), allow_unicode=True, sort_keys=False, width=200)
     path.write_text(HEADER.format(command=calibration.fitted.get("command", "")) + text, encoding="utf-8")
     return path
