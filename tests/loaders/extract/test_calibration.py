@@ -143,3 +143,21 @@ def test_the_shipped_table_is_the_drafts_by_default(roster_units, tmp_path):
     wanted = shipped.groups["PAIRED_ASSISTANCE"]["same"]["confidence"]
     assert ("PAIRED_ASSISTANCE:帮扶单位", wanted) in drafted
     assert sorted((p.rule, shipped.confidence(p)) for p in found.proposals) == drafted
+
+
+def test_extract_accept_above_on_the_example_marks_exactly_the_rows_at_or_above_it(tmp_path):
+    from linkgraph.cli import main
+
+    from .conftest import ARTICLE, ROSTER
+
+    out = tmp_path / "draft.xlsx"
+    assert main(["extract", str(ARTICLE), "--roster", str(ROSTER), "--accept-above", "0.8", "--out", str(out)]) == 0
+    workbook = openpyxl.load_workbook(out)
+    ties = rows(workbook["关系"])
+    assert [r["置信度"] for r in ties] == sorted((r["置信度"] for r in ties), reverse=True)
+    accepted = [r for r in ties if r["采纳"] == "是"]
+    assert accepted == ties[:len(accepted)] and 0 < len(accepted) < len(ties)
+    assert all(r["置信度"] >= 0.8 for r in accepted) and all(r["置信度"] < 0.8 for r in ties[len(accepted):])
+    shipped = read_calibration()
+    assert {r["置信度"] for r in ties if r["规则"] == "PARTY_ORG_OF:name"} >= {
+        shipped.groups["PARTY_ORG_OF:name"]["same"]["confidence"]}
