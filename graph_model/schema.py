@@ -439,6 +439,9 @@ def default_schema() -> Schema:
 LEVEL: Mapping[str, str] = MappingProxyType({level.key: level.kind for level in default_schema().levels})
 """The node kind of each level of the shipped schema, by the level's key (``LEVEL["village"]`` is the
 village kind), for modules that need the kinds as constants when they are imported."""
+ROLE: Mapping[str, str] = MappingProxyType({k.role: k.label for k in default_schema().node_kinds if k.role})
+"""The node kind of each role of the shipped schema (``ROLE["party"]`` is the kind of 党委/党支部), for modules
+that need the kinds as constants when they are imported."""
 REGION_KINDS: tuple[str, ...] = default_schema().administrative_kinds[
     :default_schema().administrative_kinds.index(LEVEL["town"])]
 """The levels above the town (province, city, county): regions a name may leave out, not places in one."""

@@ -45,9 +45,10 @@ async def _change(request: Request, action: str, change) -> Response:
     try:
         name = await run_in_threadpool(change, db, actor(request), form)
     except AccountError as err:
-        message = str(err)
-        return await run_in_threadpool(lambda: _show(request, status=400, message=message, error=True))
-    return _done(action, name)
+        refused = str(err)
+    else:
+        return _done(action, name)
+    return await run_in_threadpool(lambda: _show(request, status=400, message=refused, error=True))
 
 
 async def add_user(request: Request) -> Response:

@@ -13,6 +13,7 @@ and are never kept, shown or logged in clear.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import unicodedata
 from collections import deque
@@ -106,8 +107,11 @@ def password_matches(stored_hash: str, password: str) -> bool:
         return False
 
 
-DUMMY_HASH = hash_password("linkgraph: no such account")
-"""Checked against when a name has no account, so that an unknown name takes as long as a wrong password."""
+@functools.cache
+def dummy_hash() -> str:
+    """Checked against when a name has no account, so that an unknown name takes as long as a wrong password
+    (made on first use: an argon2 hash costs a moment that importing this module should not)."""
+    return hash_password("linkgraph: no such account")
 
 
 def needs_rehash(stored_hash: str) -> bool:

@@ -15,7 +15,7 @@ import re
 import sys
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, TextIO
 
 if TYPE_CHECKING:
     from graph_model.records import Problem
@@ -191,6 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="输出格式 / table (default), csv (UTF-8 with BOM), json or jsonl (one JSON object per line)")
     _store_option(cypher)
 
+    shell = commands.add_parser("shell", help="交互式查询，数据库只打开一次 / a prompt for many questions: named queries and "
+                                              "read-only Cypher, the store opened once",
+                                description="打开数据库（只读）后逐行回答：保存的查询、只读 Cypher、list、help；exit 或 Ctrl-D 退出 / "
+                                            "Open the store once (read-only) and answer line by line: NAME "
+                                            "key=value runs a named query, cypher TEXT an ad hoc read-only query, "
+                                            "list and help say what there is; exit or Ctrl-D leaves. An error is "
+                                            "said in one line and the prompt goes on.")
+    _store_option(shell)
+
     _sources_parser(commands)
 
     report = commands.add_parser("report", help="生成网络报告 / write the network report (HTML, workbook, CSVs, Gephi "
@@ -324,17 +333,26 @@ def _users_parser(commands) -> None:
 def _extract_parser(commands) -> None:
     extract = commands.add_parser(
         "extract", help="从报道中提取关系，生成待审核的表格 / draft ties from report texts into a workbook a planner reviews",
-        description="从报道中提取组织和关系，生成待审核的表格 / Read reports (.txt, .html saved from a browser, .docx; UTF-8 or GBK), "
+        description="从报道中提取组织和关系，生成待审核的表格 / Read reports (.txt, .html saved from a browser, .docx; UTF-8, GBK, "
+                    "Big5 or UTF-16), "
                     "find the organizations, places and ties they state, and write a draft workbook: one row per "
                     "proposed node and tie with the quote, a confidence, the roster match or candidates and an "
-                    "accept column (采纳). Load the accepted rows with linkgraph load DRAFT.xlsx.")
+                    "accept column (采纳). Places are resolved in the counties the reports name (or those of the "
+                    "towns they name) unless --county, --city or --province says where. Load the accepted rows with "
+                    "linkgraph load DRAFT.xlsx.")
     extract.add_argument("files", nargs="+", help="报道文件 / report files (.txt, .html, .docx)")
     extract.add_argument("--out", default="draft.xlsx", help="草稿工作簿 / the draft workbook to write (default: "
                                                              "%(default)s)")
-    roster = extract.add_mutually_exclusive_group(required=True)
-    roster.add_argument("--roster", metavar="FILE.csv", help="名册 / the roster places are resolved against")
-    roster.add_argument("--county", metavar="CODE|NAME", help="县（随附名册）/ a county of the shipped NBS 2023 roster, "
-                                                              "e.g. 610828 or 佳县")
+    extract.add_argument("--roster", metavar="FILE.csv", help="名册 / the roster places are resolved against (default: "
+                                                              "the shipped NBS 2023 roster, scoped as below)")
+    extract.add_argument("--county", metavar="CODE|NAME", action="append",
+                         help="县（随附名册，可多次）/ a county of the shipped roster, e.g. 610828 or 佳县; repeat it for a "
+                              "report about several counties; default: the counties the reports name, or those of the "
+                              "towns they name")
+    extract.add_argument("--city", metavar="CODE|NAME", help="市 / search the reports' counties in this city only "
+                                                             "(all of it when they name none), e.g. 成都市 or 5101")
+    extract.add_argument("--province", metavar="CODE|NAME", help="省 / search the reports' counties in this province "
+                                                                 "only, e.g. 四川 or 51")
     extract.add_argument("--title", help="来源标题 / the source title (default: each report's title and date)")
     extract.add_argument("--accept-above", type=_bounded(float, 0, 1, "--accept-above", "置信度须在 0 到 1 之间"),
                          metavar="CONFIDENCE",
@@ -343,10 +361,16 @@ def _extract_parser(commands) -> None:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from graph_model.records import InputError, Problem
     from linkgraph import pipeline
 
-    drafted = pipeline.extract_draft(args.files, args.out, roster=args.roster, county=args.county, title=args.title,
-                                     accept_above=args.accept_above)
+    if args.roster and (args.county or args.city or args.province):
+        raise InputError([Problem(None, "--roster 与 --county/--city/--province 只能选一 / --roster and "
+                                  "--county/--city/--province exclude each other", "give one of them")])
+    drafted = pipeline.extract_draft(args.files, args.out, roster=args.roster, county=args.county, city=args.city,
+                                     province=args.province, title=args.title, accept_above=args.accept_above)
+    if drafted.scope:
+        print(f"名册范围 roster scope: {drafted.scope}")
     found = drafted.extraction
     nodes = len({id(p.source) for p in found.proposals} | {id(p.target) for p in found.proposals})
     repairs = sum(len(r) for r in found.repairs)
@@ -522,15 +546,17 @@ def _write_problems(path: str, problems: Sequence["Problem"]) -> None:
     write_excel_csv(path, csv_text(headers, rows))
 
 
-def _list_queries() -> None:
+def list_queries(out: TextIO | None = None, program: str = "linkgraph query ") -> None:
+    """The named queries with their parameters and an example call (``program`` before it: the shell's is
+    empty)."""
     from queries.catalog import default_catalog
 
     for query in default_catalog().values():
         params = " ".join(f"{p.name}=<{p.en}>" if p.required else f"[{p.name}=…]" for p in query.params)
-        print(f"{query.name:28} {query.zh} / {query.en}")
+        print(f"{query.name:28} {query.zh} / {query.en}", file=out)
         if params:
             example = " ".join(f"{p.name}={p.example}" for p in query.params)
-            print(f"{'':28}   params: {params}   e.g. linkgraph query {query.name} {example}")
+            print(f"{'':28}   params: {params}   e.g. {program}{query.name} {example}", file=out)
 
 
 def _print_schema() -> None:
@@ -604,7 +630,6 @@ def _typed_params(pairs: Sequence[str]) -> dict[str, Any]:
 def _cypher(args: argparse.Namespace) -> int:
     from linkgraph import pipeline
     from queries.catalog import QueryError
-    from visualizations.tables import csv_text
 
     if bool(args.text) == bool(args.file):
         raise QueryError("give the query as text or with --file, not both or neither / 请给出查询文字或 --file")
@@ -615,16 +640,7 @@ def _cypher(args: argparse.Namespace) -> int:
         text = read_text(args.file)[0]
     answer = pipeline.cypher(args.store, text, _typed_params(args.param), write=args.write,
                              limit=args.limit or None, timeout=args.timeout or None)
-    if args.format == "json":
-        print(json.dumps(answer.rows, ensure_ascii=False, indent=2, default=str))
-    elif args.format == "jsonl":
-        for row in answer.rows:
-            print(json.dumps(row, ensure_ascii=False, default=str))
-    elif args.format == "csv":
-        sys.stdout.buffer.write(csv_text(answer.columns, [[r[c] for c in answer.columns] for r in answer.rows])
-                                .encode("utf-8-sig"))
-    else:
-        print(format_table(answer.columns, [[r[c] for c in answer.columns] for r in answer.rows]))
+    print_answer(answer, args.format)
     if answer.truncated:
         print(f"只显示前 {args.limit} 行 only the first {args.limit} rows are shown (--limit)", file=sys.stderr)
     return 0
@@ -685,6 +701,14 @@ def _template(args: argparse.Namespace) -> int:
 def _waiting(message: str) -> None:
     """Say on stderr that a write waits for another writer of the store."""
     print(f"等待 waiting: {printable(message)}", file=sys.stderr, flush=True)
+
+
+def _shell(args: argparse.Namespace) -> int:
+    from linkgraph.pipeline import Session
+    from linkgraph.shell import run_shell
+
+    with Session(args.store) as session:
+        return run_shell(session)
 
 
 def _sources(args: argparse.Namespace) -> int:
@@ -750,7 +774,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from linkgraph.accounts import AccountError
     from linkgraph.serve import Listening, serve
-    from linkgraph.userdb import default_path
+    from linkgraph.userdb import UserDB, default_path
 
     if bool(args.certfile) != bool(args.keyfile):
         print("错误 error: --certfile 与 --keyfile 须同时给出 / --certfile and --keyfile go together", file=sys.stderr)
@@ -759,7 +783,8 @@ def _serve(args: argparse.Namespace) -> int:
     listening = Listening(args.host, args.port, args.certfile, args.keyfile, users, tuple(args.server_name))
 
     def ready(url: str) -> None:
-        print(f"浏览 open {url} （只读 read-only: {redact(args.store)}; Ctrl+C 停止 to stop）", flush=True)
+        signing_in = f"; 须登录 sign-in: {users}" if users and UserDB(users).has_accounts() else ""
+        print(f"浏览 open {url} （只读 read-only: {redact(args.store)}{signing_in}; Ctrl+C 停止 to stop）", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="linkgraph-serve-") as temporary:
         try:
@@ -838,29 +863,62 @@ def _users(args: argparse.Namespace) -> int:
 
 def _query(args: argparse.Namespace) -> int:
     from linkgraph import pipeline
-    from queries.catalog import get_query
-    from visualizations.tables import csv_text, readable_rows
 
     if not args.name:
-        _list_queries()
+        list_queries()
         return 0
     if args.cypher:
         from queries.browser import browser_script
+        from queries.catalog import get_query
 
         print(browser_script(get_query(args.name), _parse_params(args.params)))
         return 0
-    rows = pipeline.run_query(args.store, args.name, _parse_params(args.params))
-    if args.format == "json":
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
+    print_rows(args.name, pipeline.run_query(args.store, args.name, _parse_params(args.params)), args.format)
+    return 0
+
+
+def _write_csv(text: str, out: TextIO | None) -> None:
+    """CSV for Excel (UTF-8 with BOM) as bytes on standard output, or as text on another stream (the shell's)."""
+    if out is None:
+        sys.stdout.buffer.write(text.encode("utf-8-sig"))
+    else:
+        out.write(text)
+
+
+def print_rows(name: str, rows: list[dict[str, Any]], fmt: str, out: TextIO | None = None) -> None:
+    """The rows of the named query ``name`` as ``linkgraph query`` prints them: a table with the catalog's
+    Chinese headers, CSV or JSON, on ``out`` (default: standard output)."""
+    from queries.catalog import get_query
+    from visualizations.tables import csv_text, readable_rows
+
+    if fmt == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2), file=out)
+        return
     from graph_model.schema import default_schema
 
-    headers, values = readable_rows(get_query(args.name), rows, default_schema())
-    if args.format == "csv":
-        sys.stdout.buffer.write(csv_text(headers, values).encode("utf-8-sig"))
+    headers, values = readable_rows(get_query(name), rows, default_schema())
+    if fmt == "csv":
+        _write_csv(csv_text(headers, values), out)
     else:
-        print(format_table(headers, values))
-    return 0
+        print(format_table(headers, values), file=out)
+
+
+def print_answer(answer, fmt: str, out: TextIO | None = None) -> None:
+    """An ad hoc query's answer (:class:`stores.base.Answer`) as ``linkgraph cypher`` prints it."""
+    if fmt == "json":
+        print(json.dumps(answer.rows, ensure_ascii=False, indent=2, default=str), file=out)
+        return
+    if fmt == "jsonl":
+        for row in answer.rows:
+            print(json.dumps(row, ensure_ascii=False, default=str), file=out)
+        return
+    values = [[r[c] for c in answer.columns] for r in answer.rows]
+    if fmt == "csv":
+        from visualizations.tables import csv_text
+
+        _write_csv(csv_text(answer.columns, values), out)
+    else:
+        print(format_table(answer.columns, values), file=out)
 
 
 def _print_findings(analysis, files: dict[str, Path], folder: str | Path) -> None:
@@ -940,8 +998,8 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"load": _load, "roster": _roster, "reconcile": _reconcile, "template": _template, "extract": _extract,
-            "sources": _sources, "schema": _schema, "query": _query, "cypher": _cypher, "report": _report,
-            "export": _export, "map": _map, "serve": _serve, "demo": _demo, "users": _users}
+            "sources": _sources, "schema": _schema, "query": _query, "cypher": _cypher, "shell": _shell,
+            "report": _report, "export": _export, "map": _map, "serve": _serve, "demo": _demo, "users": _users}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -951,6 +1009,25 @@ def run(args: argparse.Namespace) -> int:
 def _shown(message: Any) -> str:
     """An error message as it is printed: URIs masked (:func:`stores.masking.redact_text`), control characters shown."""
     return printable(redact_text(str(message)))
+
+
+def error_line(err: BaseException) -> str:
+    """Any error in one line, Chinese first, as the shell says it before its next prompt (``main`` says the
+    same errors with their hints and every problem of an input)."""
+    from graph_model.records import InputError
+
+    if isinstance(err, InputError):
+        first = f": {_shown(err.problems[0])}" if err.problems else ""
+        return f"错误 error: 输入有误 {len(err.problems)} problem(s){first}"
+    if type(err).__module__.startswith("neo4j"):
+        return f"错误 error: Neo4j 服务中断 the Neo4j server stopped answering ({type(err).__name__}: {_shown(err)})"
+    if isinstance(err, OSError):
+        return f"错误 error: {_shown(err.strerror or err)}: {_shown(err.filename or '')}"
+    from stores.base import StoreError
+
+    if isinstance(err, (StoreError, ValueError)):  # QueryError, SchemaError and the shell's own are ValueErrors
+        return f"错误 error: {_shown(err)}"
+    return f"错误 error: 内部错误 unexpected {type(err).__name__}: {_shown(err)} (LINKGRAPH_DEBUG=1 shows the traceback)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -257,6 +257,82 @@ def cypher(store: str, text: str, params: Mapping[str, Any] | None = None, *, wr
         return source.query(text, params, write=write, limit=limit, timeout=timeout)
 
 
+class Session:
+    """A store opened once, read-only, for many questions: a planner's shell (``linkgraph shell``) or a
+    Python session or notebook. Each :func:`run_query` or :func:`cypher` opens the store and closes it again,
+    which costs more than a national query itself (opening LadybugDB builds every table's key index);
+    a session pays it once::
+
+        from linkgraph import Session
+        with Session("country.lbug") as session:          # or "bolt://127.0.0.1:7687"
+            rows = session.query("ego_network", org="佳县县委办公室", hops=2)
+            paths = session.query("shortest_paths", {"from": "核桃树墕村", "to": "联村合作社养牛场"})
+            answer = session.cypher("MATCH (v:Village) RETURN count(*) AS villages")
+
+    Ad hoc Cypher goes through the store's guarded read-only path, as ``linkgraph cypher`` without
+    ``--write``. An embedded store that a load replaces meanwhile (a load writes a new file and renames it
+    into place) is opened again at the next question, so answers are never older than the last load.
+    """
+
+    def __init__(self, store: str, schema: Schema | None = None):
+        self.spec = store
+        self.schema = schema or default_schema()
+        self._source: "Store | None" = None
+        self._version: tuple[int, int, int] | None = None
+        self._embedded = not is_server_spec(store)
+        self._open()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _file_version(self) -> tuple[int, int, int] | None:
+        """The embedded store file's inode, modification time and size (None for a server, or no file)."""
+        if not self._embedded:
+            return None
+        with contextlib.suppress(OSError):
+            stat = Path(self.spec).stat()
+            return stat.st_ino, stat.st_mtime_ns, stat.st_size
+        return None
+
+    def _open(self) -> None:
+        self._version = self._file_version()
+        self._source = open_store(self.spec, self.schema, read_only=True)
+
+    @property
+    def store(self) -> "Store":
+        """The open store; opened again first if its file was replaced since (a load)."""
+        if self._source is None:
+            self._open()
+        elif self._embedded and self._file_version() != self._version:
+            self.close()
+            self._open()
+        return self._source
+
+    def describe(self) -> str:
+        """Where the data lives (never a password)."""
+        return self.store.describe()
+
+    def query(self, name: str, params: Mapping[str, Any] | None = None, /, **more: Any) -> list[dict[str, Any]]:
+        """The rows of the named query ``name`` (``linkgraph query`` lists them), with ``params`` and ``more``
+        as its parameters: names, aliases or ids for the nodes, as the CLI takes them."""
+        return self.store.run_named(name, {**(params or {}), **more})
+
+    def cypher(self, text: str, params: Mapping[str, Any] | None = None, /, *, limit: int | None = 1000,
+               timeout: float | None = 30.0) -> "Answer":
+        """An ad hoc read-only query, at most ``limit`` rows (the answer says when it cut), stopped after
+        ``timeout`` seconds."""
+        return self.store.query(text, params, limit=limit, timeout=timeout)
+
+    def close(self) -> None:
+        """Close the store (a session used again opens it again)."""
+        if self._source is not None:
+            source, self._source = self._source, None
+            source.close()
+
+
 @dataclass(frozen=True)
 class Scope:
     """The part of a store that a report, a map, an export or ``serve`` reads.
@@ -436,30 +512,128 @@ def demo(out_dir: str | Path, *, case: str | Path = EXAMPLE_CASE, progress: Prog
 
 @dataclass
 class Drafted:
-    """What ``extract`` read and proposed, and the workbook it wrote."""
+    """What ``extract`` read and proposed, the workbook it wrote, and how the roster's scope was chosen
+    (one line, Chinese first; None for a roster file)."""
 
     extraction: "Extraction"
     path: Path
+    scope: str | None = None
 
 
 def extract_draft(files: Iterable[str | Path], out: str | Path, *, roster: str | Path | None = None,
-                  county: str | None = None, title: str | None = None, accept_above: float | None = None,
+                  county: str | Iterable[str] | None = None, city: str | None = None, province: str | None = None,
+                  title: str | None = None, accept_above: float | None = None,
                   schema: Schema | None = None) -> Drafted:
     """Draft ties from report texts (``.txt``, ``.html``, ``.docx``) into a workbook a planner reviews.
 
-    Places are resolved against ``roster`` (a roster CSV) or the shipped
-    national roster's ``county`` (code or name). ``accept_above`` marks rows
-    of at least that confidence as accepted (采纳 = 是); by default none is.
+    Places are resolved against ``roster`` (a roster CSV), else the shipped
+    national roster: in the counties given (``county``: one or several, code or
+    name), else in those the reports name (:mod:`loaders.extract.scope`),
+    searched inside ``city`` or ``province`` when given. A scope given that
+    holds none of the reports' places, or reports whose county cannot be told,
+    is an :class:`InputError` of one line. ``out`` may not be one of ``files``.
+    ``accept_above`` marks rows of at least that confidence as accepted
+    (采纳 = 是); by default none is.
     """
     from loaders.extract import extract
     from loaders.extract.document import read_document
     from loaders.extract.draft import write_draft
 
     schema = schema or default_schema()
+    files = list(files)
+    _check_not_an_input(out, files)
     documents = [read_document(path) for path in files]
-    units = roster_units(schema, roster=roster, county=county)
-    extraction = extract(documents, units, schema)
-    return Drafted(extraction, write_draft(extraction, schema, out, title=title, accept_above=accept_above))
+    counties = [county] if isinstance(county, str) else list(county or ())
+    if roster is not None:
+        units, scope = roster_units(schema, roster=roster), None
+        extraction = extract(documents, units, schema)
+    else:
+        extraction, scope = _extract_in_scope(documents, schema, counties, city, province)
+    path = write_draft(extraction, schema, out, title=title, accept_above=accept_above)
+    return Drafted(extraction, path, scope)
+
+
+def _check_not_an_input(out: str | Path, files: list[str | Path]) -> None:
+    """Refuse an ``--out`` that names one of the reports (by any path to the same file): the draft would
+    overwrite it."""
+    target = Path(out)
+    for file in files:
+        same = Path(file).resolve() == target.resolve() or (
+            target.exists() and Path(file).exists() and target.samefile(file))
+        if same:
+            raise InputError([Problem(Origin(str(out)), f"草稿会覆盖报道 {file} / the draft would overwrite the report "
+                                      f"{file}", "请用 --out 指定另一个文件，如 draft.xlsx / give --out another file, e.g. "
+                                      "draft.xlsx")])
+
+
+def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city: str | None,
+                      province: str | None) -> tuple["Extraction", str]:
+    """Extraction against the national roster's counties given, else those the reports name (inside the
+    city or province given), and the line saying which. Reports whose county cannot be told are refused;
+    so is a scope given that holds none of their towns and villages while the counties and towns they
+    name are elsewhere (where it holds some, the line says where those are)."""
+    from loaders import nbs
+    from loaders.extract import extract, report_keys
+    from loaders.extract.scope import ReportScope, reports_scope, scope_description, wrong_scope
+
+    table = nbs.national_roster()
+    within = _search_area(table, city, province)
+    keys = report_keys(documents)
+    if counties:
+        codes = tuple(dict.fromkeys(_county_in(table, name, within) for name in counties))
+        listed = scope_description(codes, table)
+        chosen = ReportScope(codes, f"所给区县：{listed} / counties given: {listed}")
+    else:
+        chosen = reports_scope([(d.file, report_keys([d])) for d in documents], table, within=within)
+    if isinstance(chosen, InputError):
+        raise chosen
+    extraction = extract(documents, scope_roster_units(schema, chosen.codes), schema)
+    town, county = schema.level_kind("town"), schema.level_kind("county")
+    in_scope = sum(1 for e in extraction.entities  # found in the scope's roster: resolved, or among candidates
+                   if e.kind in (town, schema.level_kind("village")) and (e.place is not None or e.candidates))
+    named_inside = any(e.kind in (town, county) and e.place is not None for e in extraction.entities)
+    elsewhere = wrong_scope(keys, table, chosen.codes) if (counties or within) and not named_inside else None
+    if elsewhere is not None and not in_scope:
+        raise _about_reports(elsewhere, documents)
+    notes = [problem.message for problem in elsewhere.problems] if elsewhere is not None else []
+    if not in_scope:
+        listed = scope_description(chosen.codes, table)
+        notes.append(f"报道中的乡镇和村都不在{listed}的名册中 / no town or village of the reports was found in the "
+                     f"roster of {listed}")
+    return extraction, "; ".join([chosen.how, *(f"注意 note: {note}" for note in notes)])
+
+
+def _about_reports(error: InputError, documents: list) -> InputError:
+    """``error`` said of the reports it is about (their files as its origin)."""
+    where = Origin("、".join(document.file for document in documents))
+    return InputError([Problem(where, problem.message, problem.hint) for problem in error.problems])
+
+
+def _search_area(table, city: str | None, province: str | None) -> str:
+    """The code of the city (or else the province) the search is narrowed to, or "" for the country; a city
+    outside the province given is refused."""
+    from loaders import nbs
+
+    area = nbs.parse_scope(table, "province", province).code if province else ""
+    if city:
+        code = nbs.parse_scope(table, "city", city).code
+        if not code.startswith(area):
+            raise nbs.ScopeError(f"--city {city} 不在 --province {province} 内 / --city {city} is not in --province "
+                                 f"{province}", "请去掉其一 / leave one of them out")
+        area = code
+    return area
+
+
+def _county_in(table, name: str, within: str) -> str:
+    """The code of the county ``--county NAME`` gives, which must lie in the search area."""
+    from loaders import nbs
+
+    code = nbs.parse_scope(table, "county", name).code
+    if not code.startswith(within):
+        raise nbs.ScopeError(f"--county {name} ({code}) 不在所给市或省 {within} 内 / --county {name} ({code}) is not in "
+                             f"the city or province given ({within})", "请改正 --county 或 --city/--province / correct "
+                             "--county, or --city/--province")
+    return code
 
 
 def roster_units(schema: Schema, *, roster: str | Path | None = None, county: str | None = None) -> list["Node"]:
@@ -472,9 +646,21 @@ def roster_units(schema: Schema, *, roster: str | Path | None = None, county: st
         raise InputError([Problem(None, "no roster to resolve places against / 未指定区划名册",
                                   "give --roster FILE.csv or --county CODE|NAME")])
     from loaders import nbs
+
+    return scope_roster_units(schema, (nbs.parse_scope(nbs.national_roster(), "county", county).code,))
+
+
+def scope_roster_units(schema: Schema, codes: Iterable[str]) -> list["Node"]:
+    """The units of the shipped national roster inside any of the units ``codes`` (counties, a city, a
+    province), with the units above them, as nodes."""
+    from loaders import nbs
     from loaders.roster import roster_graph
 
     table = nbs.national_roster()
-    units = nbs.scope_units(table, nbs.parse_scope(table, "county", county))
-    rows = ((number, *row) for number, row in enumerate(nbs.unit_rows(units), start=2))
+    rows_of: dict[str, tuple] = {}
+    for code in codes:
+        scope = nbs.Scope("county", code, code)
+        for row in nbs.unit_rows(nbs.scope_units(table, scope)):
+            rows_of.setdefault(row[0], row)
+    rows = ((number, *row) for number, row in enumerate(rows_of.values(), start=2))
     return list(roster_graph(rows, nbs.ROSTER_FILE, schema, SourceRef("nbs2023", "NBS 2023")).nodes.values())

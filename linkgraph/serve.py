@@ -76,6 +76,7 @@ HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+HSTS = "max-age=31536000"
 BASE_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOWNLOAD_TYPES = {".csv": "text/csv; charset=utf-8", ".xlsx": XLSX, ".gexf": "application/xml",
@@ -432,7 +433,8 @@ async def server_error(request: Request, exc: Exception) -> HTMLResponse:
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware: :data:`HEADERS` on every response, and a strict policy where none is set."""
+    """Pure ASGI middleware: :data:`HEADERS` on every response, and a strict policy where none is set; over
+    TLS (served with a certificate, or through a proxy that says so) also HSTS: browsers keep to https."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -450,6 +452,8 @@ class SecurityHeaders:
                         headers.append((name.lower().encode(), value.encode()))
                 if b"content-security-policy" not in present:
                     headers.append((b"content-security-policy", BASE_POLICY.encode()))
+                if scope.get("scheme") == "https":
+                    headers.append((b"strict-transport-security", HSTS.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from linkgraph.accounts import (DUMMY_HASH, AccountError, Role, User, check_name, check_password, hash_password,
-                                password_matches)
+from linkgraph.accounts import (AccountError, Role, User, check_name, check_password, hash_password,
+                                dummy_hash, password_matches)
 from stores import is_server_spec
 
 SESSION_HOURS = 8
@@ -168,12 +168,12 @@ class UserDB:
         """The user when ``name`` is an enabled account and ``password`` its password, else None; an
         unknown name costs the same argon2 check as a wrong password."""
         if not self.exists():
-            password_matches(DUMMY_HASH, password)
+            password_matches(dummy_hash(), password)
             return None
         with self.connect(create=True) as db:
             row = db.execute("SELECT role, hash, disabled FROM users WHERE name = ?", (name,)).fetchone()
         if row is None:
-            password_matches(DUMMY_HASH, password)
+            password_matches(dummy_hash(), password)
             return None
         role, digest, disabled = row
         if not password_matches(digest, password) or disabled:

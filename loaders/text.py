@@ -47,13 +47,14 @@ def _refused(file: str, message: str, hint: str = SAVE_AS_UTF8) -> InputError:
     return InputError([Problem(Origin(file), message, hint)])
 
 
-def _check_binary(data: bytes, file: str) -> None:
-    """Refuse UTF-32, UTF-16 without BOM and binary files, which hold NUL bytes that text in GBK or UTF-8 never does."""
+def _check_binary(data: bytes, file: str, legacy: bool = False) -> str | None:
+    """Refuse UTF-32, UTF-16 without BOM and binary files, which hold NUL bytes that text in GBK or UTF-8 never does;
+    with ``legacy``, UTF-16 without BOM is not refused but named (``utf-16-le`` or ``utf-16-be``)."""
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise _refused(file, "文件是 UTF-32 编码，请另存为 UTF-8 / the file is UTF-32-encoded; save it as UTF-8")
     head = data[:SNIFF_BYTES]
     if b"\x00" not in head:
-        return
+        return None
     kind = next((names for magic, *names in _MAGIC if head.startswith(magic)), None)
     if kind:
         raise _refused(file, f"不是文本文件，而是{kind[0]} / not a text file but {kind[1]}",
@@ -61,10 +62,23 @@ def _check_binary(data: bytes, file: str) -> None:
     even, odd = head[0::2].count(0), head[1::2].count(0)
     if max(even, odd) > 4 * min(even, odd) + 1 and len(head) % 2 == 0:
         order = "big-endian" if even > odd else "little-endian"
-        raise _refused(file, f"文件是 UTF-16 编码（{order}，无 BOM），请另存为 UTF-8 / the file is UTF-16-encoded "
-                       f"({order}, without a byte-order mark); save it as UTF-8")
+        wide = "utf-16-be" if even > odd else "utf-16-le"
+        if legacy and _decodes(data, wide):
+            return wide
+        if not legacy:
+            raise _refused(file, f"文件是 UTF-16 编码（{order}，无 BOM），请另存为 UTF-8 / the file is UTF-16-encoded "
+                           f"({order}, without a byte-order mark); save it as UTF-8")
     raise _refused(file, "不是文本文件（含 NUL 字节）/ not a text file (it holds NUL bytes)",
                    "给出 CSV、YAML 或文本文件 / give a CSV, YAML or text file")
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    """Whether ``data`` is text in ``encoding`` (bytes that look like UTF-16 may be a binary file's)."""
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _head(data: bytes) -> bytes:
@@ -79,7 +93,7 @@ def _head(data: bytes) -> bytes:
     return data[: end + 1] if end >= 0 else data
 
 
-def _level1_share(text: str) -> float:
+def level1_share(text: str) -> float:
     """The share of ``text``'s first non-ASCII characters that, made Simplified, are first-level GB2312 (常用字)."""
     from graph_model.names import to_simplified
 
@@ -93,8 +107,9 @@ def _level1_share(text: str) -> float:
     return common / len(wide)
 
 
-def _chinese_reading(data: bytes, file: str) -> tuple[str, str] | None:
-    """The text read as GB18030, unless it is not GB18030 (None) or reads better as Big5 (refused)."""
+def _chinese_reading(data: bytes, file: str, legacy: bool = False) -> tuple[str, str] | None:
+    """The text read as GB18030, unless it is not GB18030 (None) or reads better as Big5 (refused; with
+    ``legacy``, read as Big5)."""
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
@@ -103,20 +118,23 @@ def _chinese_reading(data: bytes, file: str) -> tuple[str, str] | None:
         big5 = _head(data).decode("cp950")
     except UnicodeDecodeError:
         big5 = None
-    if big5 is not None and (text is None or _level1_share(big5) > _level1_share(text)):
+    if big5 is not None and (text is None or level1_share(big5) > level1_share(text)):
+        if legacy:
+            return data.decode("cp950"), "big5"  # a byte the head did not show may still break it: an error
         raise _refused(file, "文件是 Big5 编码（繁体中文），请另存为 UTF-8 / the file is Big5-encoded (Traditional "
                        "Chinese); save it as UTF-8")
     return None if text is None else (text, "gb18030")
 
 
-def decode_text(data: bytes, file: str) -> tuple[str, str]:
+def decode_text(data: bytes, file: str, *, legacy: bool = False) -> tuple[str, str]:
     """The text and the encoding it was read with.
 
     A BOM decides (UTF-8, UTF-16); otherwise UTF-8 is tried first and GB18030
     (a superset of GBK and GB2312, what Excel writes on Chinese Windows)
     second, unless the bytes are Big5 (see the module). Empty files, files
     with only a BOM or blanks, other encodings and binary files are an
-    :class:`InputError` naming what the file is.
+    :class:`InputError` naming what the file is. ``legacy`` (reports, which are
+    read, not loaded cell by cell): Big5 and UTF-16 without BOM are read too.
     """
     if not data:
         raise _refused(file, "文件是空的 / the file is empty", "")
@@ -125,12 +143,13 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not data.startswith(codecs.BOM_UTF32_LE):
         candidates = ["utf-16"]
     else:
-        _check_binary(data, file)
-        candidates = ["utf-8", "gb18030"]
+        wide = _check_binary(data, file, legacy)
+        candidates = [wide] if wide else ["utf-8", "gb18030"]
     errors: list[UnicodeDecodeError] = []
     for encoding in candidates:
         try:
-            decoded = (data.decode(encoding), encoding) if encoding != "gb18030" else _chinese_reading(data, file)
+            decoded = ((data.decode(encoding), encoding) if encoding != "gb18030"
+                       else _chinese_reading(data, file, legacy))
         except UnicodeDecodeError as err:
             errors.append(err)
             continue

@@ -167,6 +167,9 @@ class EmbeddedStore(Store):
     def describe(self) -> str:
         return f"embedded LadybugDB at {self.path}"
 
+    def _fixed(self) -> bool:
+        return self.read_only
+
     def close(self) -> None:
         self._close_database()
         self._release()

@@ -138,16 +138,22 @@ QUERY_DOES_NOT_IMPORT = ("loaders", "analysis", "visualizations.map", "visualiza
                          "importlib.resources", "zipfile")
 
 
-def test_a_query_imports_only_what_it_uses(tmp_path):
+@pytest.mark.parametrize("query, shown", [
+    (["kind_counts"], r"村/社区 Village\s+334"),
+    # by name, in characters of GB2312: matched without OpenCC (issue 22: a query as a command in ≤ 0.3 s)
+    (["ego_network", "org=佳县县委办公室", "hops=2"], r"县委办党支部\s+党组织 PartyOrganization"),
+    (["shortest_paths", "from=尚家沟村", "to=联村合作社养牛场"], r"尚家沟村 → 核桃树墕联村党委"),
+])
+def test_a_query_imports_only_what_it_uses(tmp_path, query, shown):
     """``linkgraph query`` imports the store, the catalog and the table formatting, not the loaders nor the
     libraries of other commands (issue 9: a query starts in well under 0.2 s; each of these takes 5–100 ms)."""
     store = str(tmp_path / "g.lbug")
     assert main(["load", str(EXAMPLE / "case.yaml"), "--store", store]) == 0
     code = ("import sys; from linkgraph.cli import main; code = main(sys.argv[1:]); "
             "print(' '.join(sorted(sys.modules)), file=sys.stderr); sys.exit(code)")
-    done = subprocess.run([sys.executable, "-c", code, "query", "kind_counts", "--store", store],
+    done = subprocess.run([sys.executable, "-c", code, "query", *query, "--store", store],
                           capture_output=True, text=True, check=True)
-    assert re.search(r"村/社区 Village\s+334", done.stdout)
+    assert re.search(shown, done.stdout)
     imported = done.stderr.split()
     assert "ladybug" in imported and "queries.catalog" in imported
     assert [m for m in imported if any(m == name or m.startswith(f"{name}.") for name in QUERY_DOES_NOT_IMPORT)] == []
@@ -320,3 +326,46 @@ def test_every_help_text_is_chinese_first_then_english():
     english_first = sorted(t for t in texts if not re.match(r"[^:]+: [\u4e00-\u9fff]", t))
     assert english_first == []
     assert len(texts) > 90
+
+
+# ---------------------------------------------------------------- extract: where the report is
+
+TWO_COUNTY_REPORT = ("2023年，成华区保和街道天鹅社区党委与蒲江县朝阳湖镇鞍山村党支部签订结对共建协议。\n"
+                     "蒲江县白云村也加入了共建。\n")
+TOWN_REPORT = "党武镇党委指导龙井村党支部与当阳村党支部联合共建。\n"
+
+
+def test_extract_finds_the_counties_from_the_report(tmp_path, capsys):
+    report = tmp_path / "两县.txt"
+    report.write_text(TWO_COUNTY_REPORT, encoding="utf-8")
+    assert main(["extract", str(report), "--out", str(tmp_path / "a.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert "名册范围 roster scope: 报道所提区县：成华区 510108、蒲江县 510131 / counties the report names" in out
+    town = tmp_path / "党武.txt"
+    town.write_text(TOWN_REPORT, encoding="utf-8")
+    assert main(["extract", str(town), "--out", str(tmp_path / "b.xlsx")]) == 0
+    assert "由报道所提乡镇（党武镇）判断所在县：花溪区 520111" in capsys.readouterr().out
+
+
+def test_extract_says_a_wrong_or_missing_scope_in_one_line(tmp_path, capsys):
+    town = tmp_path / "党武.txt"
+    town.write_text(TOWN_REPORT, encoding="utf-8")
+    assert main(["extract", str(town), "--county", "蒲江县", "--out", str(tmp_path / "a.xlsx")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].strip().startswith(f"{town}: 报道提到的县和乡镇都不在所给范围 蒲江县 510131 中，而在别处")
+    assert "--county 520111" in err[-1] and not (tmp_path / "a.xlsx").exists()
+    nowhere = tmp_path / "无地名.txt"
+    nowhere.write_text("某某合作社与某某公司开展合作。\n", encoding="utf-8")
+    assert main(["extract", str(nowhere), "--out", str(tmp_path / "b.xlsx")]) == 2
+    assert "报道中没有名册里的县或乡镇，无法判断所在县" in capsys.readouterr().err
+
+
+def test_extract_takes_a_city_where_a_county_was_expected_through_city(tmp_path, capsys):
+    report = tmp_path / "鞍山村.txt"
+    report.write_text("鞍山村党支部与茶叶专业合作社联合党支部结对共建。\n", encoding="utf-8")
+    assert main(["extract", str(report), "--county", "成都市", "--out", str(tmp_path / "a.xlsx")]) == 2
+    assert "use --city 5101" in capsys.readouterr().err
+    assert main(["extract", str(report), "--city", "成都市", "--out", str(tmp_path / "a.xlsx")]) == 0
+    assert "在成都市 5101全境查找" in capsys.readouterr().out
+    assert main(["extract", str(report), "--city", "成都市", "--county", "蒲江县", "--out", str(tmp_path / "b.xlsx")]) == 0
+    assert "所给区县：蒲江县 510131" in capsys.readouterr().out

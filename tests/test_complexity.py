@@ -26,7 +26,7 @@ SPLIT = {
                                     "MentionFinder._place_entity", "MentionFinder._references"],
     "loaders/extract/ties.py": ["TieFinder._formation", "TieFinder._support", "TieFinder._members",
                                 "TieFinder._apply_cue", "TieFinder._pick"],
-    "stores/base.py": ["Store.write"],
+    "stores/writing.py": ["Writing.write"],
     "stores/neo4j_admin.py": ["write_import"],
     "stores/plan.py": ["plan_write"],
     "visualizations/map.py": ["map_data", "layout", "_cell_layout"],

@@ -43,6 +43,12 @@ def team_db(path: Path) -> UserDB:
     return db
 
 
+@pytest.fixture
+def users(tmp_path) -> Path:
+    """A user database (in the test's folder) with a viewer, an editor and an admin."""
+    return team_db(tmp_path / "users.sqlite").path
+
+
 def running(store: str | Path, cache: Path, users: Path | None):
     """The app over ``store`` with the user database ``users``, served on a free port of 127.0.0.1."""
     return serving(store, cache, users=users)
@@ -196,9 +202,7 @@ def test_each_role_reaches_exactly_the_routes_its_role_allows(team):
                 assert answer.location == "/login?next=" + urllib.parse.quote(address, safe="")
 
 
-def test_a_route_without_a_role_is_refused_to_everyone_and_found_by_the_listing(jia_store, tmp_path):
-    users = tmp_path / "u.sqlite"
-    team_db(users)
+def test_a_route_without_a_role_is_refused_to_everyone_and_found_by_the_listing(jia_store, tmp_path, users):
     with running(jia_store, tmp_path / "cache", users) as (url, app):
         app.router.routes.append(Route("/unguarded", lambda request: None, methods=["GET"]))
         assert ("GET", "/unguarded", None) in every_route(app)
@@ -257,9 +261,8 @@ def test_a_login_makes_a_new_session_and_a_logout_ends_it(team):
     assert forged.get("/").status == 303
 
 
-def test_disabling_an_account_ends_its_sessions(jia_store, tmp_path):
-    users = tmp_path / "u.sqlite"
-    db = team_db(users)
+def test_disabling_an_account_ends_its_sessions(jia_store, tmp_path, users):
+    db = UserDB(users)
     with running(jia_store, tmp_path / "cache", users) as (url, app):
         client = signed_in(url, Role.viewer)
         assert client.get("/map").status == 200
@@ -278,11 +281,10 @@ def test_session_cookies_are_httponly_samesite_strict_and_expire(team):
     answer = Client(url).login(NAMES["viewer"], PASSWORD["viewer"])
     flags = cookie_attributes(answer)
     assert {"httponly", "samesite=strict", "path=/", "max-age=28800"} <= flags and "secure" not in flags
+    assert "Strict-Transport-Security" not in answer.headers  # (over plain http it would mean nothing)
 
 
-def test_behind_a_tls_proxy_the_cookie_is_secure(jia_store, tmp_path):
-    users = tmp_path / "u.sqlite"
-    team_db(users)
+def test_behind_a_tls_proxy_the_cookie_is_secure(jia_store, tmp_path, users):
     with running(jia_store, tmp_path / "cache", users) as (url, app):  # the proxy is on 127.0.0.1: trusted
         client = Client(url, headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
         client.token()
@@ -323,11 +325,11 @@ def self_signed(folder: Path, names: Sequence[str] = ()) -> tuple[Path, Path]:
 @contextlib.contextmanager
 def serve_process(*arguments: str):
     """``linkgraph serve`` as an admin starts it; yields the address it prints and the process (whose output
-    the caller may read after it ends)."""
+    the caller may read after it ends; its first line is ``process.ready``)."""
     process = subprocess.Popen([sys.executable, "-m", "linkgraph", "serve", "--port", "0", *arguments],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
     try:
-        line = process.stdout.readline()
+        line = process.ready = process.stdout.readline()
         address = re.search(r"https?://[^/ ]+:\d+", line)
         assert address, (line, process.stderr.read() if process.poll() is not None else "")
         yield address[0], process
@@ -336,9 +338,7 @@ def serve_process(*arguments: str):
         process.wait(20)
 
 
-def test_served_over_tls_the_cookie_is_secure(jia_store, tmp_path):
-    users = tmp_path / "u.sqlite"
-    team_db(users)
+def test_served_over_tls_the_cookie_is_secure(jia_store, tmp_path, users):
     cert, key = self_signed(tmp_path)
     context = ssl.create_default_context(cafile=str(cert))
     with serve_process("--store", str(jia_store), "--users", str(users), "--certfile", str(cert), "--keyfile",
@@ -347,6 +347,7 @@ def test_served_over_tls_the_cookie_is_secure(jia_store, tmp_path):
         client = Client(address, context=context)
         answer = client.login(NAMES["admin"], PASSWORD["admin"])
         assert answer.status == 303 and "secure" in cookie_attributes(answer)
+        assert answer.headers["Strict-Transport-Security"] == "max-age=31536000"
         assert client.get("/map").status == 200
         with pytest.raises(ssl.SSLError):  # the certificate is checked: a client that does not trust it stops
             Client(address, context=ssl.create_default_context()).get("/")
@@ -359,9 +360,7 @@ def test_certfile_without_keyfile_is_refused(jia_store, capsys, tmp_path):
     assert capsys.readouterr().err.startswith("错误 error: --certfile 与 --keyfile 须同时给出")
 
 
-def test_failed_logins_are_throttled_per_account_and_per_address(jia_store, tmp_path):
-    users = tmp_path / "u.sqlite"
-    team_db(users)
+def test_failed_logins_are_throttled_per_account_and_per_address(jia_store, tmp_path, users):
     with running(jia_store, tmp_path / "cache", users) as (url, app):
         # one account tried from five addresses (a proxy on 127.0.0.1 says which): locked for every address
         for number in range(5):
@@ -408,14 +407,26 @@ def test_listening_beyond_this_machine_needs_accounts(jia_store, tmp_path):
     behind = subprocess.run([sys.executable, "-m", "linkgraph", "serve", "--store", str(jia_store), "--server-name",
                              "lg.county.example", "--port", "0"], capture_output=True, text=True, timeout=120)
     assert behind.returncode == 2 and "refusing to serve lg.county.example without accounts" in behind.stderr
-    users = tmp_path / "u.sqlite"
-    team_db(users)
+    users = team_db(tmp_path / "u.sqlite").path
     with serve_process("--store", str(jia_store), "--users", str(users), "--host", "0.0.0.0") as (address, process):
         port = int(address.rsplit(":", 1)[1])
-        assert address == f"http://0.0.0.0:{port}"
+        assert address == f"http://0.0.0.0:{port}" and f"须登录 sign-in: {users};" in process.ready
         client = Client(f"http://127.0.0.1:{port}")
         assert client.get("/map").location == "/login?next=%2Fmap"
         assert client.login(NAMES["viewer"], PASSWORD["viewer"]).status == 303 and client.get("/map").status == 200
+        outward = this_machines_address()  # reached by another address than loopback: it listens beyond
+        assert Client(f"http://{outward}:{port}").get("/map").location == "/login?next=%2Fmap"
+
+
+def this_machines_address() -> str:
+    """The address this machine sends from (a UDP socket's "connect" sends nothing; it only picks the route)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))
+        address = probe.getsockname()[0]
+    assert not address.startswith("127."), address
+    return address
 
 
 def test_no_password_reaches_any_output_or_file(jia_store, tmp_path):
@@ -438,9 +449,7 @@ def test_no_password_reaches_any_output_or_file(jia_store, tmp_path):
     assert [e["action"] for e in audit][:2] == ["login", "user.add"] and secret not in str(audit)
 
 
-def test_an_admin_adds_disables_and_resets_accounts_in_the_browser_pages(jia_store, tmp_path):
-    users = tmp_path / "u.sqlite"
-    team_db(users)
+def test_an_admin_adds_disables_and_resets_accounts_in_the_browser_pages(jia_store, tmp_path, users):
     with running(jia_store, tmp_path / "cache", users) as (url, app):
         admin = signed_in(url, Role.admin)
         page = admin.get("/admin/users")
@@ -477,11 +486,9 @@ def test_an_admin_adds_disables_and_resets_accounts_in_the_browser_pages(jia_sto
         assert "user.disable" in admin.get("/admin/users").body  # the audit log, on the page
 
 
-def test_only_editors_and_admins_can_make_the_server_read_a_large_body(jia_store, tmp_path):
+def test_only_editors_and_admins_can_make_the_server_read_a_large_body(jia_store, tmp_path, users):
     from linkgraph.webauth import MAX_SMALL_FORM_BYTES
 
-    users = tmp_path / "u.sqlite"
-    team_db(users)
     with running(jia_store, tmp_path / "cache", users) as (url, app):
         client = Client(url)
         token = client.token()
@@ -498,11 +505,9 @@ def test_only_editors_and_admins_can_make_the_server_read_a_large_body(jia_store
         assert answer.status == 303 and UserDB(users).has("big1")
 
 
-def test_a_form_cut_off_midway_is_no_server_error(jia_store, tmp_path, caplog):
+def test_a_form_cut_off_midway_is_no_server_error(jia_store, tmp_path, users, caplog):
     import socket
 
-    users = tmp_path / "u.sqlite"
-    team_db(users)
     with running(jia_store, tmp_path / "cache", users) as (url, app):
         port = urllib.parse.urlsplit(url).port
         with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:

@@ -6,27 +6,28 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_serve_auth import NAMES, PASSWORD, jia_store, serve_process, team_db  # noqa: F401 (fixture)
+from tests.test_serve_auth import NAMES, PASSWORD, jia_store, serve_process, users  # noqa: F401 (fixtures)
 from tests.visualizations.test_map_browser import browser, drawn, open_page, screenshot  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_viewer_logs_in_and_sees_the_map(jia_store, open_page, tmp_path):
-    users = tmp_path / "users.sqlite"
-    team_db(users)
+def log_in(page, name: str, password: str) -> None:
+    """Fill in and send the login form the page shows."""
+    page.fill("#login-name", name)
+    page.fill("#login-password", password)
+    page.click("#login-submit")
+
+
+def test_a_viewer_logs_in_and_sees_the_map(jia_store, open_page, tmp_path, users):
     with serve_process("--store", str(jia_store), "--users", str(users)) as (address, process):
         opened = open_page(address + "/map", allowed=(address, "data:", "blob:"), wait="form.login")
         page = opened.page
         assert page.url == address + "/login?next=%2Fmap"
-        page.fill("#login-name", NAMES["viewer"])
-        page.fill("#login-password", "wrong password")
-        page.click("#login-submit")
+        log_in(page, NAMES["viewer"], "wrong password")
         assert "账户名或密码错误" in page.inner_text("#login-message")
         page.screenshot(path=str(tmp_path / "login-refused.png"))
-        page.fill("#login-name", NAMES["viewer"])
-        page.fill("#login-password", PASSWORD["viewer"])
-        page.click("#login-submit")
+        log_in(page, NAMES["viewer"], PASSWORD["viewer"])
         page.wait_for_selector("body[data-drawn=true]")
         assert page.url == address + "/map"
         assert len(drawn(page)) == 16  # the working network, as serve without accounts shows it
@@ -47,15 +48,11 @@ def test_a_viewer_logs_in_and_sees_the_map(jia_store, open_page, tmp_path):
         assert (opened.outside, errors, opened.dialogs) == ([], [], [])
 
 
-def test_an_admin_adds_an_editor_who_then_signs_in(jia_store, open_page, tmp_path):
-    users = tmp_path / "users.sqlite"
-    team_db(users)
+def test_an_admin_adds_an_editor_who_then_signs_in(jia_store, open_page, tmp_path, users):
     with serve_process("--store", str(jia_store), "--users", str(users)) as (address, process):
         opened = open_page(address + "/admin/users", allowed=(address, "data:", "blob:"), wait="form.login")
         page = opened.page
-        page.fill("#login-name", NAMES["admin"])
-        page.fill("#login-password", PASSWORD["admin"])
-        page.click("#login-submit")
+        log_in(page, NAMES["admin"], PASSWORD["admin"])
         page.wait_for_selector("#add-account")
         assert page.url == address + "/admin/users"
         page.fill("#new-name", "编辑甲")
@@ -71,9 +68,7 @@ def test_an_admin_adds_an_editor_who_then_signs_in(jia_store, open_page, tmp_pat
         page.screenshot(path=str(tmp_path / "team-accounts.png"))
         screenshot(page, "serve-team-accounts.png", docs=True)
         editor = open_page(address + "/", allowed=(address, "data:", "blob:"), wait="form.login")
-        editor.page.fill("#login-name", "编辑甲")
-        editor.page.fill("#login-password", "editor-jia-password")
-        editor.page.click("#login-submit")
+        log_in(editor.page, "编辑甲", "editor-jia-password")
         editor.page.wait_for_selector("#signed-in")
         assert editor.page.inner_text("#signed-in") == "编辑甲 · 编辑 editor"
         assert editor.page.locator("a[href='/admin/users']").count() == 0  # an editor has no accounts page

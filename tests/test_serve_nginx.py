@@ -17,7 +17,8 @@ from pathlib import Path
 
 from tests.conftest import REPO, unavailable
 from tests.test_serve import jia_store  # noqa: F401 (a fixture)
-from tests.test_serve_auth import NAMES, PASSWORD, Client, cookie_attributes, self_signed, serve_process, team_db
+from tests.test_serve_auth import NAMES, PASSWORD, Client, cookie_attributes, self_signed, serve_process
+from tests.test_serve_auth import users  # noqa: F401 (a fixture)
 
 EXAMPLE_CONF = REPO / "docs" / "nginx-linkgraph.conf"
 SITE = "linkgraph.county.example"  # the server_name of the example
@@ -71,9 +72,7 @@ def running_nginx(conf: Path, port: int):
         process.wait(20)
 
 
-def test_the_nginx_example_passes_what_serve_needs(jia_store, tmp_path):
-    users = tmp_path / "u.sqlite"
-    team_db(users)
+def test_the_nginx_example_passes_what_serve_needs(jia_store, tmp_path, users):
     cert, key = self_signed(tmp_path, names=[SITE])
     https, http = free_port(), free_port()
     with serve_process("--store", str(jia_store), "--users", str(users), "--server-name", SITE) as (address, _):

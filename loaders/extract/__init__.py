@@ -49,6 +49,9 @@ from loaders.extract.ties import Proposal, TieFinder
 from loaders.reconcile import RosterIndex
 
 MAX_HEADING = 30
+LOOKBACK = 8
+"""How many earlier sentences of a paragraph a tie may take an end or a year from (the nearest that has one):
+bounded, so that a paragraph of thousands of sentences costs its length, not its square."""
 _NUMBERED_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])")
 _LIST_ITEM = re.compile(r"^(?:\d+[、.．)）]|[（(]\d+[)）])|——|：")
 
@@ -73,6 +76,12 @@ def is_heading(paragraph: str) -> bool:
     if len(text) <= MAX_HEADING and not re.search(r"[。！？!?；;]", text):
         return True
     return bool(_NUMBERED_HEADING.match(text)) and len(text) <= MAX_HEADING
+
+
+def report_keys(documents: Iterable[Document]) -> list[str]:
+    """The key form (Simplified, folded: :class:`~loaders.extract.clean.CleanText`) of every paragraph of the
+    reports, for finding which counties they are about (:mod:`loaders.extract.scope`)."""
+    return [CleanText.of(paragraph).key for document in documents for paragraph in document.paragraphs]
 
 
 def extract(documents: Iterable[Document], roster: Iterable[Node], schema: Schema | None = None,
@@ -108,7 +117,7 @@ def extract(documents: Iterable[Document], roster: Iterable[Node], schema: Schem
             in_paragraph: list[Sentence] = []
             for start, end in sentence_spans(text.quote):
                 sentence = finder.read(Sentence(text[start:end], index, section, heading))
-                ties.read(sentence, in_paragraph)
+                ties.read(sentence, in_paragraph[-LOOKBACK:])
                 in_paragraph.append(sentence)
             sentences += in_paragraph
         result.sentences.append(sentences)

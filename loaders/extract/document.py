@@ -2,7 +2,10 @@
 
 Each format has a pure parser (text or bytes in, :class:`Document` out) and
 :func:`read_document` reads a file and picks one. Text files and pages may be
-UTF-8 (with or without BOM), GBK or GB18030 (:func:`loaders.text.decode_text`).
+UTF-8 (with or without BOM), GBK or GB18030, Big5, or UTF-16 with or without
+BOM (:func:`loaders.text.decode_text`); control and format characters are left
+out (:func:`readable`), and a file that holds no Chinese, or reads as rare
+characters (a binary file, another encoding), is refused in one line naming it.
 A page saved from a browser gives its title (``og:title``, ``<h1>`` or
 ``<title>``) and publication date (``article:published_time`` and similar meta
 tags, ``<time datetime>``, WeChat's ``publish_time``, or the first date in the
@@ -32,6 +35,7 @@ SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".docx")
 _DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
 _DATE_LINE = re.compile(r"^\W*(?:发布时间|发布日期|时间|日期|来源\S*)?[:：\s]*" + _DATE.pattern + r"[\d:\s]*\W*$")
 MAX_TITLE = 60
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass
@@ -289,8 +293,46 @@ def read_document(path: str | Path) -> Document:
                                   "give .txt, .html (saved from a browser) or .docx files")])
     data = read_source_bytes(path)
     if suffix == ".docx":
-        return parse_docx(data, str(path))
-    text, _ = decode_text(data, str(path))
-    if suffix in (".html", ".htm"):
-        return parse_html(text, str(path))
-    return parse_text(text, str(path))
+        document = parse_docx(data, str(path))
+        text = "\n".join(document.paragraphs)
+    else:
+        text, _ = decode_text(data, str(path), legacy=True)
+        document = parse_html(text, str(path)) if suffix in (".html", ".htm") else parse_text(text, str(path))
+    problem = not_chinese(text)
+    if problem:
+        raise InputError([Problem(Origin(str(path)), problem, "给出中文报道（UTF-8、GBK、Big5 或 UTF-16）/ give a report in "
+                                  "Chinese (UTF-8, GBK, Big5 or UTF-16)")])
+    return readable(document)
+
+
+# Control and format characters (a NUL, an escape, a zero-width space, a bidi override) and the noncharacters
+# U+FFFE/U+FFFF: nothing a reader sees, but they split names (鞍山\u200b村) and a workbook cannot hold some of them.
+_UNSEEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
+                     "\ufff9-\uffff\U000e0000-\U000e007f]")
+SCORED_TEXT = 1 << 16  # how much of a report the check reads
+MIN_COMMON_SHARE = 0.5
+"""The least share of a report's Chinese characters that are common (GB2312 level 1 once made Simplified):
+0.95-1.0 on real reports, 0.1-0.6 on bytes of another encoding or a binary file read as GB18030."""
+
+
+def readable(document: Document) -> Document:
+    """``document`` without the characters :data:`_UNSEEN` in its title and paragraphs (a paragraph left blank
+    is dropped): a report with control characters is read, not refused."""
+    paragraphs = [text for text in (_UNSEEN.sub("", p).strip() for p in document.paragraphs) if text]
+    title = _UNSEEN.sub("", document.title).strip() or None if document.title else None
+    return Document(document.file, title, document.date, paragraphs)
+
+
+def not_chinese(text: str) -> str | None:
+    """Why decoded ``text`` is not a Chinese report (no Chinese character at all, or mostly rare characters:
+    the bytes of a binary file or of another encoding), or ``None``."""
+    from loaders.text import level1_share
+
+    ideographs = "".join(_CHINESE.findall(text[:SCORED_TEXT]))  # not punctuation: a page of it is still Chinese
+    if not ideographs:
+        return "报道中没有中文 / the file holds no Chinese text"
+    share = level1_share(ideographs)
+    if share < MIN_COMMON_SHARE:
+        return (f"读出的文字大多是生僻字（常用字仅占 {share:.0%}），文件可能是二进制文件或其他编码 / the text reads as rare "
+                f"characters (only {share:.0%} common ones): a binary file or another encoding")
+    return None

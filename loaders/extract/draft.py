@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph_model.schema import LEVEL, Schema
+from graph_model.schema import LEVEL, ROLE, Schema
 from loaders.extract import Extraction
+from loaders.extract.calibration import Calibration, read_calibration
 from loaders.extract.mentions import ADMIN_LEVELS, Entity
 from loaders.extract.ties import Proposal
 from loaders.template import YES_NO, Column, node_columns, start_workbook, tie_columns, write_header
@@ -110,13 +111,15 @@ def _entity_row(entity: Entity, extraction: Extraction, article: str) -> Row:
     values["name_raw"] = entity.name_raw
     values["aliases"] = "；".join(s for s in dict.fromkeys([*spellings, *sorted(entity.surfaces)])
                                  if s not in (entity.name, entity.name_raw)) or None
-    for prop in ("form", "joint", "aggregate_count", "mechanism", "brand"):
+    for prop in ("form", "joint", "aggregate_count", "mechanism", "brand", "note"):
         value = entity.props.get(prop)
         if isinstance(value, list):
             value = "；".join(dict.fromkeys(value))
         values[prop] = {True: "是", False: "否"}.get(value, value) if isinstance(value, bool) else value
-    if entity.kind != "Industry":
+    if entity.kind != ROLE["industry"]:
         values["rule"] = f"后缀 suffix: {entity.suffix}" if entity.suffix else "名称 name"
+        if entity.props.get("named_by"):
+            values["rule"] = f"linkgraph 命名 named by linkgraph: {values['rule']}"
     return Row(values, 0.7 if entity.props.get("aggregate_count") else 0.8)
 
 
@@ -130,7 +133,8 @@ def _end(entity: Entity, extraction: Extraction, schema: Schema) -> dict[str, An
     return values
 
 
-def _tie_row(proposal: Proposal, extraction: Extraction, schema: Schema, article: str) -> Row:
+def _tie_row(proposal: Proposal, extraction: Extraction, schema: Schema, article: str,
+             calibration: Calibration) -> Row:
     values: dict[str, Any] = {"type": schema.tie_kind(proposal.type).zh, "evidence": proposal.quote,
                               "rule": proposal.rule, "article": article}
     for side, entity in (("from", proposal.source), ("to", proposal.target)):
@@ -141,7 +145,7 @@ def _tie_row(proposal: Proposal, extraction: Extraction, schema: Schema, article
     values["match"] = "；".join(matches) or None
     for name, value in proposal.props.items():
         values[name] = _json(value) if isinstance(value, dict) else ROLE_WORDS.get(value, value) if name == "role" else value
-    return Row(values, proposal.confidence)
+    return Row(values, calibration.confidence(proposal))
 
 
 def _tie_sheet_columns(schema: Schema) -> list[Column]:
@@ -154,11 +158,16 @@ def _tie_sheet_columns(schema: Schema) -> list[Column]:
     return [*columns, Column("metrics", metrics.zh, "Metrics (JSON)")]
 
 
-def draft_sheets(extraction: Extraction, schema: Schema) -> list[tuple[str, list[Column], list[Row]]]:
+def draft_sheets(extraction: Extraction, schema: Schema, calibration: Calibration | None = None
+                 ) -> list[tuple[str, list[Column], list[Row]]]:
     """``(sheet name, columns, rows)`` of every data sheet of the draft; pure.
 
-    Only the entities that a proposed tie joins, or that carry claims, get a row.
+    Only the entities that a proposed tie joins, or that carry claims, get a row. A tie's confidence is its
+    group's in ``calibration`` (:mod:`loaders.extract.calibration`; the hand-set one without it or when the
+    table lacks the group); a node's is set by how it was found. Each sheet's rows go from the most confident
+    to the least (in the order found among equals), so a planner reviews the surest first.
     """
+    calibration = calibration or Calibration()
     used = {id(p.source) for p in extraction.proposals} | {id(p.target) for p in extraction.proposals}
     articles = [Path(d.file).name for d in extraction.documents]
     first_article = {id(e): articles[0] if articles else "" for e in extraction.entities}
@@ -174,11 +183,15 @@ def draft_sheets(extraction: Extraction, schema: Schema) -> list[tuple[str, list
         columns = _place_columns(kind) if kind in ADMIN_LEVELS else _organization_columns(schema, kind)
         name = SHEETS.get(kind, schema.node_kind(kind).zh)
         rows = [_entity_row(e, extraction, first_article[id(e)]) for e in entities]
-        sheets.append((name, [*columns, *REVIEW], rows))
-    ties = [_tie_row(p, extraction, schema, articles[p.document]) for p in extraction.proposals]
+        sheets.append((name, [*columns, *REVIEW], _most_confident_first(rows)))
+    ties = [_tie_row(p, extraction, schema, articles[p.document], calibration) for p in extraction.proposals]
     review = [c for c in REVIEW if c.field != "quote"]
-    sheets.append(("关系", [*_tie_sheet_columns(schema), *review], ties))
+    sheets.append(("关系", [*_tie_sheet_columns(schema), *review], _most_confident_first(ties)))
     return sheets
+
+
+def _most_confident_first(rows: list[Row]) -> list[Row]:
+    return sorted(rows, key=lambda row: -row.confidence)  # stable: equals keep their order
 
 
 INSTRUCTIONS = (
@@ -198,9 +211,10 @@ INSTRUCTIONS = (
 
 
 def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, title: str | None = None,
-                accept_above: float | None = None) -> Path:
-    """Write the draft workbook to ``path``; rows whose confidence is at least ``accept_above`` get 采纳 = 是."""
-    from openpyxl.styles import Alignment
+                accept_above: float | None = None, calibration: Calibration | None = None) -> Path:
+    """Write the draft workbook to ``path``; rows whose confidence is at least ``accept_above`` get 采纳 = 是.
+
+    Ties get the confidence of ``calibration``, by default the shipped one (``calibration.yaml``)."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -213,7 +227,9 @@ def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, tit
         for repair in repairs:
             guide.append(["乱码修复 mojibake repaired", _cell(f"{repair.before} → {repair.after}")])
     review_fills = {c.field: "FFF2CC" for c in REVIEW}
-    for name, columns, rows in draft_sheets(extraction, schema):
+    aligned: dict[bool, Any] = {}  # wrapped or not -> the style of a cell so aligned, copied to the others
+    calibration = calibration if calibration is not None else read_calibration()
+    for name, columns, rows in draft_sheets(extraction, schema, calibration):
         sheet = workbook.create_sheet(name)
         write_header(sheet, columns, fills=review_fills)
         for index, column in enumerate(columns, start=1):
@@ -225,14 +241,10 @@ def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, tit
                 validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True)
                 validation.add(f"{letter}2:{letter}{max(2, len(rows) + 1)}")
                 sheet.add_data_validation(validation)
-        for row in rows:
-            values = dict(row.values, confidence=row.confidence)
-            if accept_above is not None and row.confidence >= accept_above:
-                values["accept"] = "是"
-            sheet.append([_cell(values.get(c.field)) for c in columns])
-        for cells in sheet.iter_rows(min_row=2):
-            for cell in cells:
-                cell.alignment = Alignment(vertical="top", wrap_text=isinstance(cell.value, str) and len(cell.value) > 30)
+        for number, row in enumerate(rows, start=2):
+            accepted = accept_above is not None and row.confidence >= accept_above
+            values = dict(row.values, confidence=row.confidence, accept="是" if accepted else None)
+            _write_row(sheet, number, columns, values, aligned)
         sheet.freeze_panes = "C2"
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -240,11 +252,37 @@ def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, tit
     return path
 
 
+def _write_row(sheet, number: int, columns: list[Column], values: dict[str, Any], aligned: dict[bool, Any]) -> None:
+    """Row ``number`` of ``sheet``: a cell for each column that has a value (an empty one is no cell, which
+    halves a long report's workbook), aligned at the top, wrapped when long.
+
+    The first cell of each alignment gets an ``Alignment``; the others a copy of its style array: assigning an
+    ``Alignment`` hashes it every time, which took a third of the time of a long report's draft."""
+    from openpyxl.styles import Alignment
+    from openpyxl.styles.cell_style import StyleArray
+
+    for index, column in enumerate(columns, start=1):
+        value = _cell(values.get(column.field))
+        if value is None:
+            continue
+        cell = sheet.cell(row=number, column=index, value=value)
+        wrap = isinstance(value, str) and len(value) > 30
+        if wrap in aligned:
+            cell._style = StyleArray(aligned[wrap])
+        else:
+            cell.alignment = Alignment(vertical="top", wrap_text=wrap)
+            aligned[wrap] = cell._style
+
+
 def _cell(value: Any) -> Any:
     """A value as a cell: numbers as they are, the rest as text without the control characters a
-    workbook cannot hold (a NUL or an escape in a report is left out, not a failed draft)."""
+    workbook cannot hold (a NUL or an escape in a report is left out, not a failed draft), and never a
+    formula (a quote that starts with ``=``, ``+``, ``-`` or ``@``: :func:`visualizations.tables.neutralized`,
+    the one guard of every table linkgraph writes)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from visualizations.tables import neutralized
 
     if value is None or isinstance(value, (int, float)):
         return value
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return neutralized(ILLEGAL_CHARACTERS_RE.sub("", str(value)))

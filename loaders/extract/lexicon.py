@@ -58,6 +58,7 @@ class Cue:
     mechanism: str | None = None
     product: str | None = None
     implies: tuple[dict[str, Any], ...] = ()
+    needs: tuple[str, ...] = ()  # words one of which must follow the cue in its clause (帮助…建设)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,11 @@ class Formation:
     lead_words: tuple[str, ...]
     claim: str
     confidence: float
+    lead_after: re.Pattern[str] = re.compile(r"(?!)")
+    guide_owners: tuple[str, ...] = ()
+    formed_kinds: tuple[str, ...] = ()
+    unnamed_note: str = ""
+    unnamed_forms: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,15 @@ class Lexicon:
     max_core: int
     boundaries: tuple[str, ...]
     generic_cores: frozenset[str]
+    place_bound: tuple[str, ...]
+    parent_kinds: tuple[str, ...]
+    counted_villages: re.Pattern[str]
+    bare_village_list: re.Pattern[str]
+    type_list: re.Pattern[str]
+    trade_words: tuple[str, ...]
+    unnamed_cores: tuple[str, ...]
+    village_branch_count: re.Pattern[str]
+    not_names: tuple[str, ...]
     determiners: tuple[str, ...]
     anaphora: dict[str, str]
     collective: tuple[str, ...]
@@ -88,6 +103,10 @@ class Lexicon:
     industry_words: dict[str, str]
     industry_endings: tuple[str, ...]
     industry_max_core: int
+    industry_core_stops: tuple[str, ...]
+    industry_bare_endings: tuple[str, ...]
+    industry_products: tuple[str, ...]
+    industry_modifiers: tuple[str, ...]
     industry_patterns: tuple[tuple[re.Pattern[str], str], ...]
     industry_from_names: bool
     cues: tuple[Cue, ...]
@@ -98,6 +117,12 @@ class Lexicon:
     terms: re.Pattern[str]
     year: re.Pattern[str]
     cue_words: dict[str, Cue] = field(default_factory=dict)
+    pair_kinds: tuple[str, ...] = ()
+    not_cues: tuple[str, ...] = ()
+    pair_not_after: re.Pattern[str] = re.compile(r"(?!)")
+    symmetric_ties: tuple[str, ...] = ()
+    pair_visit: re.Pattern[str] = re.compile(r"(?!)")
+    pair_joiners: tuple[str, ...] = ()
 
 
 def _words(values: Any, where: str) -> tuple[str, ...]:
@@ -123,6 +148,33 @@ def _end(data: Any, where: str, schema: Schema) -> EndSpec:
     return EndSpec(side, bool(data.get("all", False)), prefer)
 
 
+def _industry_patterns(industries: dict[str, Any]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The industry patterns, with ``{products}`` and ``{modifiers}`` standing for the lists of those words."""
+    alternatives = {name: "|".join(map(re.escape, sorted(_words(industries[name], f"mentions.yaml industries {name}"),
+                                                         key=len, reverse=True)))
+                    for name in ("products", "modifiers")}
+    return tuple((re.compile(p["pattern"].replace("{products}", alternatives["products"])
+                             .replace("{modifiers}", alternatives["modifiers"])), p["name"])
+                 for p in industries["patterns"])
+
+
+def _by_word(entries: list[dict[str, Any]], words: str, value: str, where: str) -> dict[str, str]:
+    """``{word: entry[value]}`` for every word of every entry (anaphora by kind, industry words by name)."""
+    return {word: entry[value] for entry in entries for word in _words(entry[words], f"{where} {entry[value]}")}
+
+
+def _cue(entry: dict[str, Any], number: int, schema: Schema) -> Cue:
+    """One entry of ``cues.yaml`` cues, checked against ``schema``."""
+    where = f"cues.yaml cue {number} ({entry.get('tie')})"
+    tie = schema.tie_kind(entry["tie"])
+    for implied in entry.get("implies", ()):
+        schema.tie_kind(implied["tie"])
+    return Cue(tie.type, _words(entry["words"], where), _end(entry.get("from"), where, schema),
+               _end(entry.get("to", {"side": "after"}), where, schema), entry.get("shape", "ends"),
+               float(entry.get("confidence", 0.7)), entry.get("mechanism"), entry.get("product"),
+               tuple(entry.get("implies", ())), _words(entry["needs"], where) if "needs" in entry else ())
+
+
 def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema) -> Lexicon:
     """The rules of the two files, checked against ``schema``; pure."""
     kinds = {k.label for k in schema.node_kinds}
@@ -131,30 +183,16 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         if rule["kind"] not in kinds:
             raise LexiconError(f"mentions.yaml organizations: unknown kind {rule['kind']!r} / 未知类型")
         rules.append(SuffixRule(rule["suffix"], rule["kind"], rule.get("form"), bool(rule.get("joint")),
-                                bool(rule.get("anchored", rule["kind"] == "AssistanceUnit")), bool(rule.get("whole"))))
+                                bool(rule.get("anchored", rule["kind"] == schema.role_kind("assistance"))), bool(rule.get("whole"))))
     _words([r.suffix for r in rules], "mentions.yaml organizations")
     rules.sort(key=lambda r: -len(r.suffix))
-    anaphora = {}
-    for entry in mentions["anaphora"]:
-        schema.node_kind(entry["kind"])
-        for word in _words(entry["words"], "mentions.yaml anaphora"):
-            anaphora[word] = entry["kind"]
+    anaphora = _by_word(mentions["anaphora"], "words", "kind", "mentions.yaml anaphora")
+    for kind in set(anaphora.values()):
+        schema.node_kind(kind)
     industries = mentions["industries"]
-    industry_words = {}
-    for entry in industries["names"]:
-        for word in _words(entry["words"], f"mentions.yaml industries {entry['name']}"):
-            industry_words[word] = entry["name"]
+    industry_words = _by_word(industries["names"], "words", "name", "mentions.yaml industries")
     abbreviations = mentions["abbreviations"]
-    parsed_cues = []
-    for number, entry in enumerate(cues["cues"], start=1):
-        where = f"cues.yaml cue {number} ({entry.get('tie')})"
-        tie = schema.tie_kind(entry["tie"])
-        for implied in entry.get("implies", ()):
-            schema.tie_kind(implied["tie"])
-        parsed_cues.append(Cue(tie.type, _words(entry["words"], where), _end(entry.get("from"), where, schema),
-                               _end(entry.get("to", {"side": "after"}), where, schema), entry.get("shape", "ends"),
-                               float(entry.get("confidence", 0.7)), entry.get("mechanism"), entry.get("product"),
-                               tuple(entry.get("implies", ()))))
+    parsed_cues = [_cue(entry, number, schema) for number, entry in enumerate(cues["cues"], start=1)]
     cue_words: dict[str, Cue] = {}
     for cue in parsed_cues:
         for word in cue.words:
@@ -169,6 +207,15 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         max_core=int(mentions["max_core"]),
         boundaries=tuple(sorted(set(_words(mentions["boundaries"], "mentions.yaml boundaries")), key=len, reverse=True)),
         generic_cores=frozenset(_words(mentions["generic_cores"], "mentions.yaml generic_cores")),
+        place_bound=_words(mentions["place_bound"], "mentions.yaml place_bound"),
+        parent_kinds=tuple(schema.node_kind(k).label for k in mentions["parent_kinds"]),
+        counted_villages=re.compile(mentions["counted_villages"]),
+        bare_village_list=re.compile(mentions["bare_village_list"]),
+        type_list=re.compile(mentions["type_list"]),
+        trade_words=_words(abbreviations["trade_words"], "mentions.yaml abbreviations trade_words"),
+        unnamed_cores=_words(mentions["unnamed_cores"], "mentions.yaml unnamed_cores"),
+        village_branch_count=re.compile(mentions["village_branch_count"]),
+        not_names=_words(mentions["not_names"], "mentions.yaml not_names"),
         determiners=_words(mentions["determiners"], "mentions.yaml determiners"),
         anaphora=anaphora,
         collective=_words(mentions["collective"], "mentions.yaml collective"),
@@ -183,18 +230,33 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         industry_words=industry_words,
         industry_endings=_words(industries["endings"], "mentions.yaml industries endings"),
         industry_max_core=int(industries["max_core"]),
-        industry_patterns=tuple((re.compile(p["pattern"]), p["name"]) for p in industries["patterns"]),
+        industry_core_stops=_words(industries["core_stops"], "mentions.yaml industries core_stops"),
+        industry_bare_endings=_words(industries["bare_endings"], "mentions.yaml industries bare_endings"),
+        industry_products=tuple(sorted(_words(industries["products"], "mentions.yaml industries products"),
+                                       key=len, reverse=True)),
+        industry_modifiers=tuple(sorted(_words(industries["modifiers"], "mentions.yaml industries modifiers"),
+                                        key=len, reverse=True)),
+        industry_patterns=_industry_patterns(industries),
         industry_from_names=bool(industries.get("from_names")),
         cues=tuple(parsed_cues),
         formation=Formation(_words(formation["words"], "cues.yaml formation"), re.compile(formation["support"]),
                             _words(formation["lead_words"], "cues.yaml formation lead_words"), formation["claim"],
-                            float(formation["confidence"])),
+                            float(formation["confidence"]), re.compile(formation["lead_after"]),
+                            tuple(schema.node_kind(k).label for k in formation["guide_owners"]),
+                            tuple(schema.node_kind(k).label for k in formation["formed_kinds"]),
+                            formation["unnamed_note"], dict(formation["unnamed_forms"])),
         from_names=dict(cues["from_names"]),
         mechanism=re.compile(cues["mechanism"]),
         brand=re.compile(cues["brand"]),
         terms=re.compile(cues["terms"]),
         year=re.compile(cues["year"]),
         cue_words=cue_words,
+        not_cues=_words(cues["not_cues"], "cues.yaml not_cues"),
+        pair_kinds=tuple(schema.node_kind(k).label for k in cues["pairs"]["kinds"]),
+        pair_joiners=_words(cues["pairs"]["joiners"], "cues.yaml pairs joiners"),
+        pair_not_after=re.compile(cues["pairs"]["not_after"]),
+        pair_visit=re.compile(cues["pairs"]["visit"]),
+        symmetric_ties=tuple(schema.tie_kind(t).type for t in cues["pairs"]["symmetric"]),
     )
 
 

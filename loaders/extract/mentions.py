@@ -8,7 +8,9 @@ with the rules of ``mentions.yaml``:
   and folk spellings), and the names of provinces, cities and counties with or
   without their unit word (陕西, 榆林, 佳县). A village is resolved in the town
   written before it (通镇西山村), else a town named in the same paragraph, else
-  the county; a village the roster does not have there gets the roster's
+  the county the report named last, else anywhere in the roster (which holds
+  the counties of the report: :mod:`loaders.extract.scope`), a name several
+  units have getting them all as candidates; a village the roster does not have there gets the roster's
   candidates, and the same-town one whose name contains it is proposed
   (通镇西山村 → 崔家西山村, for the planner to confirm);
 - **organizations**: a suffix (党支部, 有限公司, 合作社, 局 …) and a core found
@@ -34,7 +36,7 @@ from typing import Iterable
 
 from graph_model.names import match_key, place_key
 from graph_model.records import Node
-from graph_model.schema import LEVEL, REGION_KINDS, Schema, default_schema
+from graph_model.schema import LEVEL, REGION_KINDS, ROLE, Schema, default_schema
 from loaders.extract.clean import CleanText
 from loaders.extract.lexicon import Lexicon, SuffixRule
 from loaders.reconcile import RosterIndex
@@ -43,8 +45,11 @@ _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 _NUMBER = r"(\d+(?:\.\d+)?|[一二三四五六七八九十两百]+)"
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 TOWN, VILLAGE, COUNTY = LEVEL["town"], LEVEL["village"], LEVEL["county"]
+PARTY, INDUSTRY = ROLE["party"], ROLE["industry"]
 PLACE_UNITS = {TOWN: ("街道办事处", "街道", "镇", "乡", "苏木"), VILLAGE: ("社区", "村", "嘎查")}
 MAX_PLACE = 10
+# A place name by its unit word, for names the roster in scope lacks (洛带镇, 宝胜村, 龙泉驿区).
+_PLACE_TOKEN = re.compile(r"[\u3400-\u9fff]{1,7}?(?:自治区|自治州|自治县|街道|社区|嘎查|苏木|省|市|州|区|县|旗|镇|乡|村)")
 ADMIN_LEVELS = default_schema().administrative_kinds
 
 
@@ -153,6 +158,12 @@ class Registry:
         self.lexicon = lexicon
         self.entities: list[Entity] = []
         self._by_key: dict[tuple[str, str], Entity] = {}
+        self._kinds: dict[str, None] = {}
+        self._by_place: dict[str, Entity] = {}
+        # surfaces of organizations by text, and their lengths: a sentence is searched for the names read so far
+        # by looking up its substrings, so each sentence costs its length, not the number of names (linear time)
+        self.by_surface: dict[str, list[Entity]] = {}
+        self.surface_lengths: dict[str, set[int]] = {}  # by first character
         self._counter = 0
 
     def new_id(self) -> str:
@@ -162,7 +173,7 @@ class Registry:
     def find(self, kind: str | None, *names: str) -> Entity | None:
         for name in names:
             key = match_key(name)
-            for k in ([kind] if kind else sorted({e.kind for e in self.entities})):
+            for k in ([kind] if kind else sorted(self._kinds)):
                 found = self._by_key.get((k, key))
                 if found is not None:
                     return found
@@ -170,15 +181,30 @@ class Registry:
 
     def add(self, entity: Entity) -> Entity:
         self.entities.append(entity)
+        self._kinds.setdefault(entity.kind)
+        if entity.place is not None:
+            self._by_place.setdefault(entity.place.id, entity)
         self.index(entity, entity.name)
         return entity
+
+    def of_place(self, code: str) -> Entity | None:
+        """The entity of the roster unit ``code``, when one was found."""
+        return self._by_place.get(code)
 
     def index(self, entity: Entity, *names: str) -> None:
         for name in names:
             if name:
                 self._by_key.setdefault((entity.kind, match_key(name)), entity)
                 if len(name) >= self.lexicon.min_alias and name not in self.lexicon.generic_cores:
-                    entity.surfaces.add(name)
+                    self.add_surface(entity, name)
+
+    def add_surface(self, entity: Entity, surface: str) -> None:
+        """``surface`` names ``entity`` in running text (found again by :attr:`by_surface`)."""
+        entity.surfaces.add(surface)
+        named = self.by_surface.setdefault(surface, [])
+        if entity not in named:
+            named.append(entity)
+            self.surface_lengths.setdefault(surface[:1], set()).add(len(surface))
 
     def abbreviations(self, name: str, regions: Iterable[str]) -> list[str]:
         """Shorter names a report may use for ``name``: without its leading region, its legal form, contracted.
@@ -199,7 +225,10 @@ class Registry:
         shorter = [name]
         for region in sorted(set(regions), key=len, reverse=True):
             if name.startswith(region) and len(name) > len(region):
-                shorter.append(name[len(region):])
+                rest = name[len(region):]
+                shorter.append(rest)
+                if region[-1] in "省市县区州旗" and not rest.startswith(region[-1]):
+                    shorter.append(region[-1] + rest)  # 四川省民政厅 is also 省民政厅
                 break
         for text in list(shorter):
             keep(text)
@@ -207,6 +236,10 @@ class Registry:
             for form in lex.legal_forms:
                 if text.endswith(form) and len(text) > len(form):
                     keep(text[: -len(form)])
+                    trade = next((d for d in lex.trade_words if text.endswith(d, 0, len(text) - len(form))), None)
+                    if trade is not None:  # 依利安达电子有限公司 is also 依利安达公司 and 依利安达
+                        keep(text[: -len(form) - len(trade)] + "公司")
+                        keep(text[: -len(form) - len(trade)])
                     break
             for long, short in lex.contractions.items():
                 if text.endswith(long):
@@ -217,16 +250,30 @@ class Registry:
 class PlaceFinder:
     """Roster places in text: spans ending in a unit word that the roster knows, and region names."""
 
-    def __init__(self, roster: RosterIndex):
+    def __init__(self, roster: RosterIndex, short_names: Iterable[str] = REGION_KINDS,
+                 unit_words: dict[str, tuple[str, ...]] | None = None):
+        """``short_names``: the kinds of region also found without their unit word (榆林 for 榆林市);
+        ``unit_words``: the words that end a town's or village's name, by kind (default :data:`PLACE_UNITS`)."""
         self.roster = roster
+        self.unit_words = PLACE_UNITS if unit_words is None else unit_words
+        self._known: dict[tuple[str, str, str | None], list[Node]] = {}
         self.regions: dict[str, list[Node]] = {}
         for node in roster.nodes.values():
             if node.kind in REGION_KINDS:
-                for surface in {node.name, place_key(node.name, node.kind)}:
+                short = place_key(node.name, node.kind) if node.kind in short_names else node.name
+                for surface in {node.name, short}:
                     if len(surface) >= 2:
                         self.regions.setdefault(surface, []).append(node)
         self._regions_pattern = (re.compile("|".join(sorted(map(re.escape, self.regions), key=len, reverse=True)))
                                  if self.regions else None)
+
+    def _named(self, kind: str, span: str, county: str | None) -> list[Node]:
+        """:meth:`RosterIndex.named`, kept per span: a long report names the same places again and again."""
+        key = (kind, span, county)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = self.roster.named(kind, span, county)
+        return found
 
     def counties(self) -> list[Node]:
         return [n for n in self.roster.nodes.values() if n.kind == COUNTY]
@@ -239,15 +286,15 @@ class PlaceFinder:
                 nodes = self.regions[match.group()]
                 found.append((match.start(), match.end(), nodes[0].kind, nodes))
         taken = [(a, b) for a, b, _, _ in found]
-        for kind, units in PLACE_UNITS.items():
-            for unit in units:
+        for kind, units in self.unit_words.items():
+            for unit in (u for u in units if u in key):  # most sentences hold none: no pattern looked up
                 for match in re.finditer(re.escape(unit), key):
                     end = match.end()
                     for start in range(max(0, end - MAX_PLACE), match.start()):
                         span = key[start:end]
                         if not all(_CJK.match(c) for c in span) or any(a < end and start < b for a, b in taken):
                             continue
-                        units = self.roster.named(kind, span, county)
+                        units = self._named(kind, span, county)
                         if units:
                             found.append((start, end, kind, units))
                             taken.append((start, end))
@@ -258,6 +305,14 @@ class PlaceFinder:
             if not result or item[0] >= result[-1][1]:
                 result.append(item)
         return result
+
+
+def _quoted_head(key: str, start: int) -> int:
+    """A name that begins with a quoted word keeps it (“穆纳之福”牧家游农牧专业合作社): where the quote opens."""
+    if start == 0 or key[start - 1] not in "”\"」":
+        return start
+    opening = max(key.rfind(q, max(0, start - 12), start - 1) for q in "“\"「")
+    return opening if opening >= 0 and all(_is_cjk(c) for c in key[opening + 1:start - 1]) else start
 
 
 def _is_cjk(char: str) -> bool:
@@ -281,6 +336,8 @@ class MentionFinder:
         self.places = places
         self.county: Node | None = None
         self.section_latest: dict[str, Entity] = {}
+        self.joint_latest: dict[str, Entity] = {}  # the document's last joint organization of each suffix
+        self.recent_villages: list[Entity] = []  # the villages named so far, the latest last (三村 = the last three)
         self.paragraph_towns: list[Entity] = []
         self.section_groups: list[Entity] = []
         self._industry = re.compile("|".join(sorted(map(re.escape, lexicon.industry_words), key=len, reverse=True)))
@@ -288,8 +345,15 @@ class MentionFinder:
                                   + "|".join(map(re.escape, lexicon.measures)) + ")")
         self._noun_stops = "|".join(map(re.escape, sorted({*lexicon.figure_noun_stops, *lexicon.formation.words},
                                                           key=len, reverse=True)))
+        self._cue_words = tuple(lexicon.cue_words)  # a product never begins inside a cue (发展|小杂粮种植)
         counties = places.counties()
         self.only_county = counties[0] if len(counties) == 1 else None
+        # looked up at every position of every sentence: by first character, and by length, once
+        self._rules_by_first: dict[str, tuple[SuffixRule, ...]] = {}
+        for rule in lexicon.suffix_rules:
+            self._rules_by_first[rule.suffix[:1]] = (*self._rules_by_first.get(rule.suffix[:1], ()), rule)
+        self._boundary_words = frozenset(lexicon.boundaries)
+        self._boundary_lengths = sorted({len(w) for w in lexicon.boundaries}, reverse=True)
 
     # ------------------------------------------------------------------ context
 
@@ -301,12 +365,16 @@ class MentionFinder:
         self.paragraph_towns = []
 
     def _note(self, entity: Entity) -> None:
+        if entity.kind == VILLAGE:
+            self.recent_villages = [v for v in self.recent_villages if v is not entity] + [entity]
         self.section_latest[entity.kind] = entity
         if entity.suffix:
             self.section_latest["suffix:" + entity.suffix] = entity
+            if entity.props.get("joint"):
+                self.joint_latest[entity.suffix] = entity
         if entity.kind == TOWN:
             self.paragraph_towns.append(entity)
-        if entity.kind == COUNTY and self.county is None:
+        if entity.kind == COUNTY and entity.place is not None:  # the county the report speaks of now
             self.county = entity.place
         if entity.props.get("aggregate_count") and entity not in self.section_groups:
             self.section_groups.append(entity)
@@ -348,10 +416,11 @@ class MentionFinder:
 
     def _unit_in_county(self, kind: str, units: list[Node]) -> tuple[str, Node | None, tuple[str, ...]]:
         """``(status, unit, candidates)`` of a place the roster knows by name: the one unit of that name (in the
-        report's county, for a town or village), else none and the units it may be."""
+        county the report last named, for a town or village; else in the whole roster, which may hold the
+        several counties a report names), else none and the units it may be, with their towns."""
         county_code = self.county.id if self.county is not None else None
         in_county_only = county_code is not None and kind in (TOWN, VILLAGE)
-        inside = [u for u in units if not in_county_only or u.id.startswith(county_code)]
+        inside = [u for u in units if not in_county_only or u.id.startswith(county_code)] or units
         if len(inside) == 1:
             return "exact", inside[0], ()
         return "unresolved", None, tuple(self.places.roster.describe(n) for n in inside)
@@ -362,7 +431,7 @@ class MentionFinder:
         roster = self.places.roster
         if status == "exact" and spelling not in (chosen.name, chosen.props.get("name_raw")):
             status = "normalized"
-        existing = next((e for e in self.registry.entities if e.place is not None and e.place.id == chosen.id), None)
+        existing = self.registry.of_place(chosen.id)
         if existing is not None:
             existing.spellings.setdefault(spelling)
             self.registry.index(existing, surface)
@@ -377,10 +446,11 @@ class MentionFinder:
 
     def _find_places(self, sentence: Sentence) -> list[Mention]:
         text = sentence.text
-        county_code = self.county.id if self.county is not None else None
         mentions: list[Mention] = []
         previous: Mention | None = None
-        for start, end, kind, units in self.places.find(text.key, county_code):
+        spans = self.places.find(text.key, None)  # anywhere in the scope (the report's counties)
+        spans = sorted([*spans, *self._bare_villages(text.key, None, spans)])
+        for start, end, kind, units in spans:
             town = None
             if kind == VILLAGE:
                 if previous is not None and previous.end == start and previous.entity.kind == TOWN:
@@ -391,23 +461,48 @@ class MentionFinder:
                     here = self.places.roster.named(VILLAGE, text.key[start:end], town.place.id) if town.place else []
                     if not here:
                         town = None  # the paragraph's town is not where this village is; try the county
-            entity = self._place_entity(kind, units, text.quote[start:end], text.key[start:end], town, sentence)
+            surface = text.key[start:end]
+            if kind == VILLAGE and not surface.endswith(PLACE_UNITS[VILLAGE]):  # 川珠(、出食四村) is 川珠村
+                surface += "村"
+            entity = self._place_entity(kind, units, text.quote[start:end], surface, town, sentence)
             mention = Mention(start, end, entity)
             mentions.append(mention)
             self._note(entity)
             previous = mention
         return mentions
 
+    def _bare_villages(self, key: str, county: str | None,
+                       taken: list[tuple[int, int, str, list[Node]]]) -> list[tuple[int, int, str, list[Node]]]:
+        """Villages listed without their unit word before a count of villages (川珠、出食、何吕、新庄四村;
+        高家塄、赵家沟三个村): each item the roster knows as a village in scope; the first item may have words
+        before it (来到千户乡川珠、…), so its shortest known ending is taken."""
+        found = []
+        for match in self.lex.bare_village_list.finditer(key):
+            items, position = [], match.start(1)
+            for item in re.split(r"[、和与及]", match.group(1)):
+                items.append((position, position + len(item)))
+                position += len(item) + 1
+            first_start, first_end = items[0]
+            items[0] = next(((first_end - n, first_end) for n in range(2, 5) if first_end - n >= first_start
+                             and self.places.roster.named(VILLAGE, key[first_end - n:first_end], county)), items[0])
+            for start, end in items:
+                units = self.places.roster.named(VILLAGE, key[start:end], county)
+                if units and not any(a < end and start < b for a, b, _, _ in taken):
+                    found.append((start, end, VILLAGE, units))
+        return found
+
     # ------------------------------------------------------------------ organizations
 
     def _rule_at(self, key: str, position: int) -> SuffixRule | None:
-        for rule in self.lex.suffix_rules:
+        """The first suffix rule (in ``mentions.yaml`` order) whose suffix starts at ``position``."""
+        for rule in self._rules_by_first.get(key[position:position + 1], ()):
             if key.startswith(rule.suffix, position):
                 return rule
         return None
 
     def _boundary_before(self, key: str, position: int) -> bool:
-        return any(key.endswith(word, 0, position) for word in self.lex.boundaries)
+        words = self._boundary_words
+        return any(key[position - n:position] in words for n in self._boundary_lengths if n <= position)
 
     def _core_start(self, key: str, suffix_start: int, floor: int, places: list[Mention]) -> int:
         anchors = sorted((m for m in places if m.start >= floor and m.end <= suffix_start), key=lambda m: m.start)
@@ -444,20 +539,75 @@ class MentionFinder:
                 continue
             end = position + len(rule.suffix)
             low = max(floor, position - self.lex.max_core)
-            start = self._core_start(key, position, low, places)
-            mention = self._organization(sentence, rule, start, position, end, places)
+            if self.lex.type_list.match(key, end) or key.endswith(self.lex.not_names, 0, end):
+                # 村村联合党委、产业联盟党委等方式: kinds, not names; 产业布局 is no 局
+                position = end
+                continue
+            branches = self._village_branches(sentence, rule, position, places)
+            if branches:  # 石牛、卷洞、中乐三个村党支部: one party branch for each village listed
+                mentions += branches
+                floor = position = end
+                continue
+            start = _quoted_head(key, self._past_anaphor(key, self._core_start(key, position, low, places), position))
+            parent = self._parent_before(mentions, start, rule)
+            if parent is not None:  # 四川财经职业学院|财务处党支部: a unit of the one just named
+                mentions.pop()
+                owner = parent.entity if rule.kind == PARTY else None
+                mention = self._organization(sentence, rule, parent.start, position, end, places, owner=owner)
+            else:
+                mention = self._organization(sentence, rule, start, position, end, places)
             party = self._rule_at(key, mention.end) if mention is not None and mention.how == "name" else None
-            if party is not None and party.kind == "PartyOrganization" and rule.kind != "PartyOrganization":
+            if party is not None and party.kind == PARTY and rule.kind != PARTY:
                 # 佳县供电公司|党支部: the party organization of the organization just named
                 mention = self._organization(sentence, party, mention.start, mention.end,
                                              mention.end + len(party.suffix), places, owner=mention.entity)
             if mention is not None:
                 mentions.append(mention)
+                self._note(mention.entity)  # 豪源减速机公司…，公司扩产后: the short name refers to it at once
                 floor = mention.end
                 position = mention.end
             else:
                 position = end
         return mentions
+
+    def _past_anaphor(self, key: str, start: int, suffix_start: int) -> int:
+        """A name's core without a leading 该镇, 该村 … (该镇|马连塌村红枣专业合作社): the word refers, the name
+        is what follows; a core that is the word alone (该镇党委) is left to the reference rules."""
+        word = next((w for w in sorted(self.lex.anaphora, key=len, reverse=True) if key.startswith(w, start)), None)
+        return start + len(word) if word is not None and start + len(word) < suffix_start else start
+
+    def _village_branches(self, sentence: Sentence, rule: SuffixRule, suffix_start: int,
+                          places: list[Mention]) -> list[Mention]:
+        """A count of village party organizations right after villages listed (石牛、卷洞、中乐三个村党支部): the
+        party organization of each, named 石牛村党支部 …, one mention each over the count."""
+        key = sentence.text.key
+        match = self.lex.village_branch_count.search(key, 0, suffix_start)
+        if rule.kind != PARTY or rule.joint or match is None or match.end() != suffix_start:
+            return []
+        villages, position = [], match.start()
+        for mention in sorted((m for m in places if m.entity.kind == VILLAGE), key=lambda m: -m.end):
+            if mention.end == position or (mention.end == position - 1 and key[position - 1] in "、和与及"):
+                villages.insert(0, mention.entity)
+                position = mention.start
+        end = suffix_start + len(rule.suffix)
+        found = []
+        for village in villages:
+            name = village.name + rule.suffix
+            branch = self.registry.find(rule.kind, name) or self._new_organization(
+                rule, name, name, sentence.text.quote, [])
+            branch.owner = branch.owner or village
+            found.append(Mention(match.start(), end, branch))
+        return found
+
+    def _parent_before(self, mentions: list[Mention], start: int, rule: SuffixRule) -> Mention | None:
+        """The unit or company named right before a name that goes on it (某学院|财务处, 某公安局|某分局|某派出所),
+        if any: the two are one name, of a part of it."""
+        if not mentions or mentions[-1].end != start or mentions[-1].how != "name":
+            return None
+        parent = mentions[-1]
+        if parent.entity.kind in self.lex.parent_kinds and rule.kind in (*self.lex.parent_kinds, PARTY):
+            return parent
+        return None
 
     def _organization(self, sentence: Sentence, rule: SuffixRule, start: int, suffix_start: int, end: int,
                       places: list[Mention], owner: Entity | None = None) -> Mention | None:
@@ -465,7 +615,7 @@ class MentionFinder:
         count, begin, start = self._count_before(key, start, suffix_start)
         core = key[start:suffix_start]
         inner = [m for m in places if m.start >= start and m.end <= suffix_start]
-        if not self._anchored(rule, core, inner, start):
+        if count is None and not self._anchored(rule, core, inner, start):  # 14个村集体 is anchored by its count
             return None
         referred = self._reference(sentence, rule, core, start, end)
         if referred is not None:
@@ -474,9 +624,23 @@ class MentionFinder:
         if count is not None:
             return self._group(sentence, rule, begin, end, count) if self._has_count_property(rule.kind) else None
         if (not core and not rule.whole) or core in self.lex.generic_cores:  # whole: 新建养牛场 names one
-            latest = self.section_latest.get("suffix:" + rule.suffix)
-            return Mention(start, end, latest, "short") if latest is not None else None
+            return self._short(sentence, rule, core, start, end)
         return self._named(sentence, rule, start, suffix_start, end, inner, owner)
+
+    def _short(self, sentence: Sentence, rule: SuffixRule, core: str, start: int, end: int) -> Mention | None:
+        """A suffix without a name of its own (联合党支部, 村党支部): the last one with that suffix in the
+        section (for a joint organization, in the report); a joint organization formed right here and never
+        named before (成立联村党委) is a new one, to be named from its lead member (:mod:`ties`)."""
+        latest = self.section_latest.get("suffix:" + rule.suffix)
+        if latest is None and rule.joint:
+            latest = self.joint_latest.get(rule.suffix)
+            before = sentence.text.key[:start]
+            if latest is None and before.endswith(self.lex.formation.words) and core in ("", *self.lex.unnamed_cores):
+                # 洪德镇…组建联村党委。…以河连湾村为中心村…成立村级联合党委: one body, named when its villages are
+                latest = next((e for e in self.joint_latest.values() if e.props.get("unnamed")), None) or \
+                    self._new_organization(rule, rule.suffix, sentence.text.quote[start:end], sentence.text.quote, [])
+                latest.props["unnamed"] = True
+        return Mention(start, end, latest, "short") if latest is not None else None
 
     def _count_before(self, key: str, start: int, suffix_start: int) -> tuple[float | None, int, int]:
         """A count just before a name (38家|酿酒合作社): the count, where the counted name begins, and where
@@ -511,31 +675,94 @@ class MentionFinder:
                inner: list[Mention], owner: Entity | None) -> Mention:
         """A named organization: the one known by the name (or its abbreviation), else a new one."""
         text, key = sentence.text, sentence.text.key
-        # leading places that only locate the name: 陕西省佳县|刘国具镇党委
+        leading = self._leading_places(rule, inner, start)
+        name_start = leading[-1].start if len(leading) >= 2 else start
+        surface = re.sub("[“”\"「」]", "", key[name_start:end])  # “穆纳之福”牧家游…合作社 is named without quotes
+        spelling = text.quote[name_start:end]
+        # a region (province, city, county) may be left out of a name; a town or village may not:
+        # 张家圪崂村|股份经济合作社 without its village names every village's cooperative
+        regions_text = [key[m.start:m.end] for m in inner[:1] if m.entity.kind in REGION_KINDS]
+        entity = self._known(rule, surface, regions_text, key[leading[-1].end:end] if leading else "", owner)
+        if entity is None:
+            entity = self._new_organization(rule, surface, spelling, text.quote, regions_text)
+            if rule.kind == PARTY and not rule.joint:  # 乌镇|党委, 县委办|党支部
+                owner = owner or next((m.entity for m in inner if m.start == name_start and m.end == suffix_start), None)
+                entity.owner = owner or self._owner_by_name(entity, key[name_start:suffix_start], rule, sentence)
+            entity.region = leading[-1].entity if leading else None
+            if leading and leading[-1].entity.kind in (TOWN, VILLAGE):
+                self._alias_without_place(entity, key[leading[-1].end:end], rule)
+        else:
+            entity.spellings.setdefault(spelling)
+            self.registry.index(entity, surface)
+        self._aliases_after(sentence, end, entity)
+        return Mention(start, end, entity)
+
+    def _owner_by_name(self, entity: Entity, core: str, rule: SuffixRule, sentence: Sentence) -> Entity | None:
+        """Whose party organization a name is, by its core: a known entity, else a place the roster lacks."""
+        return self.registry.find(None, core) or self._unlisted_place(entity, core, rule, sentence)
+
+    def _unlisted_place(self, entity: Entity, core: str, rule: SuffixRule, sentence: Sentence) -> Entity | None:
+        """The village or town a party organization is named for when the roster in scope lacks it
+        (成都市龙泉驿区洛带镇|宝胜村|党委 → 宝胜村, unresolved, in 洛带镇): the core must be place names only,
+        the last a village or town; the organization is then named without the places before it."""
+        tokens = _PLACE_TOKEN.findall(core)
+        if not tokens or "".join(tokens) != core or tokens[-1].endswith(("市", "区", "县", "省", "州", "旗")):
+            return None
+        name = tokens[-1]
+        if name in self.lex.generic_cores or len(name) < 2:
+            return None
+        kind = VILLAGE if name.endswith(PLACE_UNITS[VILLAGE]) else TOWN
+        town = tokens[-2] if kind == VILLAGE and len(tokens) > 1 and tokens[-2].endswith(PLACE_UNITS[TOWN]) else None
+        place = self.registry.find(kind, name)
+        if place is None:
+            place = self.registry.add(Entity(self.registry.new_id(), kind, name, {name: None}, town=town,
+                                             status="unresolved", quote=sentence.text.quote))
+        if len(tokens) > 1:
+            entity.name = name + rule.suffix
+            self.registry.index(entity, entity.name)
+        return place
+
+    @staticmethod
+    def _leading_places(rule: SuffixRule, inner: list[Mention], start: int) -> list[Mention]:
+        """The places a name begins with, which only locate it (陕西省佳县|刘国具镇党委); none for a joint
+        organization named by its villages (关甲村刘家坬村联合支部: the places are its name)."""
         leading = []
         position = start
         for m in (m for m in inner if m.entity.kind in ADMIN_LEVELS):
             if m.start == position:
                 leading.append(m)
                 position = m.end
-        name_start = leading[-1].start if len(leading) >= 2 else start
-        surface = key[name_start:end]
-        spelling = text.quote[name_start:end]
-        # a region (province, city, county) may be left out of a name; a town or village may not:
-        # 张家圪崂村|股份经济合作社 without its village names every village's cooperative
-        regions_text = [key[m.start:m.end] for m in inner[:1] if m.entity.kind in REGION_KINDS]
-        entity = self.registry.find(rule.kind, surface) or self._by_abbreviation(rule.kind, surface, regions_text)
-        if entity is None:
-            entity = self._new_organization(rule, surface, spelling, text.quote, regions_text)
-            if rule.kind == "PartyOrganization" and not rule.joint:  # 乌镇|党委, 县委办|党支部
-                owner = owner or next((m.entity for m in inner if m.start == name_start and m.end == suffix_start), None)
-                entity.owner = owner or self.registry.find(None, key[name_start:suffix_start])
-            entity.region = leading[-1].entity if leading else None
-        else:
-            entity.spellings.setdefault(spelling)
-            self.registry.index(entity, surface)
-        self._aliases_after(sentence, end, entity)
-        return Mention(start, end, entity)
+        return [] if rule.joint and len(leading) >= 2 else leading
+
+    def _known(self, rule: SuffixRule, surface: str, regions: list[str], rest: str, owner: Entity | None
+               ) -> Entity | None:
+        """The organization ``surface`` names if it was named before: by this name, an abbreviation, the name
+        without its town, or as the party branch of the same owner."""
+        return (self.registry.find(rule.kind, surface) or self._by_abbreviation(rule.kind, surface, regions)
+                or self._known_without_place(rule, rest) or self._branch_of(owner, rule))
+
+    def _branch_of(self, owner: Entity | None, rule: SuffixRule) -> Entity | None:
+        """The party organization of ``owner`` with this suffix named before under another spelling of the owner
+        (开平依利安达电子有限公司党支部, then 依利安达公司党支部)."""
+        if owner is None or rule.kind != PARTY:
+            return None
+        return next((e for e in self.registry.entities if e.owner is owner and e.suffix == rule.suffix), None)
+
+    def _known_without_place(self, rule: SuffixRule, rest: str) -> Entity | None:
+        """An organization named before without the town its name now begins with (四杨禅联合党委, then
+        小市镇四杨禅联合党委), where what is left names one organization."""
+        return self.registry.find(rule.kind, rest) if rest and self._names_one(rest, rule) else None
+
+    def _names_one(self, rest: str, rule: SuffixRule) -> bool:
+        core = rest[: len(rest) - len(rule.suffix)]
+        return (len(core) >= 2 and core not in self.lex.generic_cores and not core.startswith(self.lex.place_bound)
+                and not core.startswith(self.lex.collective))
+
+    def _alias_without_place(self, entity: Entity, rest: str, rule: SuffixRule) -> None:
+        """木李镇|得益农牧小镇联村党委 is also 得益农牧小镇联村党委, where what is left names one organization;
+        张家圪崂村|股份经济合作社 is not (every village has one: ``place_bound`` cores)."""
+        if self._names_one(rest, rule):
+            self.registry.index(entity, rest)
 
     def _new_organization(self, rule: SuffixRule, surface: str, spelling: str, quote: str,
                           regions_text: list[str]) -> Entity:
@@ -589,7 +816,7 @@ class MentionFinder:
             if match:
                 alias = match.group(1)
                 self.registry.index(entity, alias)
-                entity.surfaces.add(alias)  # defined by the text: kept even when short (以下简称“枣香”)
+                self.registry.add_surface(entity, alias)  # defined by the text: kept even when short (以下简称“枣香”)
                 entity.spellings.setdefault(sentence.text.quote[match.start(1):match.end(1)])
 
     # ------------------------------------------------------------------ references, industries, figures
@@ -600,7 +827,16 @@ class MentionFinder:
         self._aliases(sentence, found)
         self._anaphors(sentence, found)
         self._collectives(sentence, found)
+        self._counted_villages(sentence, found)
         return found
+
+    def _counted_villages(self, sentence: Sentence, found: list[Mention]) -> None:
+        """两村, 三村 (a count right before 村, no 个): the last villages named, one mention each (三村抱团发展)."""
+        for match in self.lex.counted_villages.finditer(sentence.text.key):
+            count = chinese_number(match.group(1))
+            if count and 2 <= count <= len(self.recent_villages) and self._free(sentence, found, *match.span()):
+                for village in self.recent_villages[-int(count):]:
+                    found.append(Mention(match.start(), match.end(), village, "anaphor"))
 
     @staticmethod
     def _free(sentence: Sentence, found: list[Mention], a: int, b: int) -> bool:
@@ -608,18 +844,29 @@ class MentionFinder:
         return not sentence.covered(a, b) and not any(m.start < b and a < m.end for m in found)
 
     def _aliases(self, sentence: Sentence, found: list[Mention]) -> None:
+        """Organizations read before, named again by any of their surfaces: longest first, left to right.
+
+        At each position of the sentence, the substrings as long as the surfaces beginning with its character
+        are looked up (:attr:`Registry.by_surface`), so a sentence costs its length times the few lengths names
+        have, however many names were read before it.
+        """
         key = sentence.text.key
-        surfaces = sorted({(s, e) for e in self.registry.entities if not e.is_place and e.kind != "Industry"
-                           for s in e.surfaces}, key=lambda item: -len(item[0]))
-        for surface, entity in surfaces:
-            for match in re.finditer(re.escape(surface), key):
-                if self._free(sentence, found, match.start(), match.end()):
-                    found.append(Mention(match.start(), match.end(), entity, "alias"))
+        by_surface, lengths = self.registry.by_surface, self.registry.surface_lengths
+        occurrences = []  # (length, start, entity): looked up only where a surface begins with the character
+        for start, char in enumerate(key):
+            for length in lengths.get(char, ()):
+                named = by_surface.get(key[start:start + length])
+                entity = next((e for e in named if not e.is_place and e.kind != INDUSTRY), None) if named else None
+                if entity is not None:
+                    occurrences.append((-length, start, entity))
+        for length, start, entity in sorted(occurrences, key=lambda o: o[:2]):
+            if self._free(sentence, found, start, start - length):
+                found.append(Mention(start, start - length, entity, "alias"))
 
     def _anaphors(self, sentence: Sentence, found: list[Mention]) -> None:
         key = sentence.text.key
         for word, kind in sorted(self.lex.anaphora.items(), key=lambda item: -len(item[0])):
-            for match in re.finditer(re.escape(word), key):
+            for match in re.finditer(re.escape(word), key) if word in key else ():
                 if not self._free(sentence, found, match.start(), match.end()):
                     continue
                 target = self.section_latest.get(kind)
@@ -633,7 +880,7 @@ class MentionFinder:
     def _collectives(self, sentence: Sentence, found: list[Mention]) -> None:
         key = sentence.text.key
         for word in self.lex.collective:
-            for match in re.finditer(re.escape(word), key):
+            for match in re.finditer(re.escape(word), key) if word in key else ():
                 after = match.end()
                 for length in (3, 2, 1):
                     noun = key[after:after + length]
@@ -646,16 +893,19 @@ class MentionFinder:
                         break
 
     def _industries(self, sentence: Sentence) -> list[Mention]:
+        """Industries: the patterns, the industry words, a product before an ending (乐器加工; before 产业 only a
+        known product: 油茶产业, not 谋划产业) and a product right after a place (戈段村|大棚西瓜)."""
         key = sentence.text.key
         found: list[Mention] = []
 
-        def add(start: int, end: int, name: str) -> None:
+        def add(start: int, end: int, name: str, *aliases: str) -> None:
             if sentence.covered(start, end) or any(m.start < end and start < m.end for m in found):
                 return
-            entity = self.registry.find("Industry", name)
+            entity = self.registry.find(INDUSTRY, name)
             if entity is None:
-                entity = self.registry.add(Entity(f"industry:{match_key(name)}", "Industry", name,
+                entity = self.registry.add(Entity(f"industry:{match_key(name)}", INDUSTRY, name,
                                                   {sentence.text.quote[start:end]: None}, quote=sentence.text.quote))
+            self.registry.index(entity, *aliases)
             found.append(Mention(start, end, entity))
 
         for pattern, template in self.lex.industry_patterns:
@@ -664,14 +914,49 @@ class MentionFinder:
         for match in self._industry.finditer(key):
             add(match.start(), match.end(), self.lex.industry_words[match.group()])
         for ending in self.lex.industry_endings:
-            for match in re.finditer(re.escape(ending), key):
-                start = match.start()
-                while (start > match.start() - self.lex.industry_max_core and start > 0 and _is_cjk(key[start - 1])
-                       and not self._boundary_before(key, start) and key[start - 1] not in "集各"):
-                    start -= 1
+            for match in re.finditer(re.escape(ending), key) if ending in key else ():
+                if ending in self.lex.industry_bare_endings:  # 鲜食玉米产业 is also 鲜食玉米
+                    start = self._product_before(key, match.start())
+                    if start is not None:
+                        add(start, match.end(), key[start:match.end()], key[start:match.start()])
+                    continue
+                start = self._product_before(key, match.start())  # 提供|茶叶加工: a known product, else up to a stop
+                start = self._industry_core_start(sentence, match.start()) if start is None else start
                 if start < match.start():
                     add(start, match.end(), key[start:match.end()])
+        for mention in [m for m in sentence.mentions if m.entity.kind in (VILLAGE, TOWN)]:
+            after = mention.end + (1 if key.startswith("的", mention.end) else 0)
+            end = self._product_after(key, after)
+            if end is not None and not key.startswith(self.lex.industry_endings, end):
+                add(after, end, key[after:end])
         return found
+
+    def _product_before(self, key: str, end: int) -> int | None:
+        """Where a known product (with a modifier: 大棚西瓜) ending at ``end`` begins, or None."""
+        product = next((p for p in self.lex.industry_products if key.endswith(p, 0, end)), None)
+        if product is None:
+            return None
+        start = end - len(product)
+        modifier = next((m for m in self.lex.industry_modifiers if key.endswith(m, 0, start)), "")
+        return start - len(modifier)
+
+    def _product_after(self, key: str, start: int) -> int | None:
+        """Where a known product (with a modifier) starting at ``start`` ends, or None."""
+        modifier = next((m for m in self.lex.industry_modifiers if key.startswith(m, start)), "")
+        product = next((p for p in self.lex.industry_products if key.startswith(p, start + len(modifier))), None)
+        return start + len(modifier) + len(product) if product is not None else None
+
+    def _industry_core_start(self, sentence: Sentence, end: int) -> int:
+        """Where the product before an industry ending begins (谭封庄村|乐器加工, 填补全区|稻米加工空白): at most
+        ``max_core`` characters back, never across a name, a boundary word or a word such as 全区 or 特色."""
+        key, start = sentence.text.key, end
+        while (start > end - self.lex.industry_max_core and start > 0 and _is_cjk(key[start - 1])
+               and not self._boundary_before(key, start) and key[start - 1] not in "集各"
+               and not sentence.covered(start - 1, start)
+               and not key.endswith(self.lex.industry_core_stops, 0, start)
+               and not key.endswith(self._cue_words, 0, start)):
+            start -= 1
+        return start
 
     def _figures(self, sentence: Sentence) -> list[Figure]:
         key = sentence.text.key

@@ -13,15 +13,19 @@ before.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from graph_model.names import match_key
-from graph_model.schema import LEVEL, Schema
+from graph_model.schema import LEVEL, ROLE, Schema
 from loaders.extract.lexicon import Cue, EndSpec, Lexicon
 from loaders.extract.mentions import Entity, Figure, Mention, Registry, Sentence
 
+PARTY, INDUSTRY = ROLE["party"], ROLE["industry"]
+
 CLAUSE_MARKS = ",，;；:："
+_VILLAGE_TOKEN = re.compile(r"[\u3400-\u9fff]{1,6}?(?:村|社区|嘎查)")
 FALLBACK_PENALTY = 0.15
 UNRESOLVED_PENALTY = 0.2
 
@@ -39,6 +43,7 @@ class Proposal:
     props: dict = field(default_factory=dict)
     document: int = 0
     section: int = 0
+    earlier: bool = False  # an end was taken from an earlier sentence (the calibration's stratum)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -52,11 +57,24 @@ class TieFinder:
         self.lex = lexicon
         self.schema = schema
         self.registry = registry
+        # who may serve a village when a 共建 names no party branch: the SERVES sources the schema allows that
+        # are organizations of their own (not a party organization: its 共建 is CO_BUILDS)
+        serves = schema.tie_kind("SERVES")
+        self._serving_units = frozenset(source for source, target in serves.endpoints
+                                        if target == LEVEL["village"] and source in schema.organization_kinds
+                                        and source != PARTY)
         self.proposals: dict[tuple[str, str, str], Proposal] = {}
         self.document = 0
         self.section = 0
         self._metrics_tie: Proposal | None = None
-        self._words = sorted({*lexicon.cue_words, *lexicon.formation.words}, key=len, reverse=True)
+        self._pending_pairs: list[tuple[Entity, Entity, str, float]] = []  # 共建 of a company whose branch comes later
+        self._words = sorted({*lexicon.cue_words, *lexicon.formation.words, *lexicon.not_cues}, key=len, reverse=True)
+        self._words_by_first: dict[str, list[str]] = {}  # looked up at every position of every sentence
+        for word in self._words:
+            self._words_by_first.setdefault(word[:1], []).append(word)
+        # the latest tie that takes metrics, per (document, section), by its source's id and (None) of any source:
+        # the tie a sentence of figures is about is found without reading every tie proposed before it
+        self._metric_ties: dict[tuple[int, int], dict[str | None, Proposal]] = {}
 
     # ------------------------------------------------------------------ bookkeeping
 
@@ -64,7 +82,7 @@ class TieFinder:
         return {pair[end] for pair in self.schema.tie_kind(tie).endpoints}
 
     def propose(self, tie: str, source: Entity, target: Entity, quote: str, confidence: float, rule: str,
-                **props) -> Proposal | None:
+                *, earlier: bool = False, **props) -> Proposal | None:
         if source is target or not self.schema.tie_kind(tie).allows(source.kind, target.kind):
             return None
         for end in (source, target):
@@ -72,16 +90,21 @@ class TieFinder:
                 confidence -= UNRESOLVED_PENALTY
         props = {k: v for k, v in props.items() if v not in (None, "", {})}
         key = (tie, source.id, target.id)
-        known = self.proposals.get(key)
+        known = self.proposals.get(key) or (self.proposals.get((tie, target.id, source.id))
+                                            if tie in self.lex.symmetric_ties else None)
         if known is not None:
             known.confidence = max(known.confidence, round(max(confidence, 0.1), 2))
+            known.earlier = known.earlier and earlier
             for name, value in props.items():
                 if name == "role" and value == "lead" or name not in known.props and name != "start_date":
                     known.props[name] = value
             return known
         proposal = Proposal(tie, source, target, quote.strip(), round(max(confidence, 0.1), 2), rule,
-                            props, self.document, self.section)
+                            props, self.document, self.section, earlier)
         self.proposals[key] = proposal
+        if self.schema.tie_kind(tie).property("metrics") is not None:
+            latest = self._metric_ties.setdefault((self.document, self.section), {})
+            latest[source.id] = latest[None] = proposal
         return proposal
 
     def _year(self, sentence: Sentence, previous: list[Sentence], before: int | None = None) -> str | None:
@@ -103,12 +126,13 @@ class TieFinder:
         found = []
         position = 0
         while position < len(key):
-            word = next((w for w in self._words if key.startswith(w, position)), None)
-            if word is None or any(m.start <= position < m.end and m.entity.kind != "Industry"
+            word = next((w for w in self._words_by_first.get(key[position], ()) if key.startswith(w, position)), None)
+            if word is None or any(m.start <= position < m.end and m.entity.kind != INDUSTRY
                                    for m in sentence.mentions if m.how == "name"):
                 position += 1
                 continue
-            found.append((position, position + len(word), word))
+            if word not in self.lex.not_cues and not _in_title(key, position):  # 有关领导 is no 领导 (GUIDES)
+                found.append((position, position + len(word), word))
             position += len(word)
         return found
 
@@ -151,19 +175,23 @@ class TieFinder:
         ordered = pool[::-1] if side == "before" else pool
         if spec.all:
             return list(dict.fromkeys(m.entity for m in pool))
-        for kind in spec.prefer:
-            for mention in ordered:
-                if mention.entity.kind == kind:
-                    return [mention.entity]
-        return [ordered[0].entity]
+        chosen = next((m for kind in spec.prefer for m in ordered if m.entity.kind == kind), ordered[0])
+        # 三村 stands for three villages, one mention each at one span: all of them
+        return list(dict.fromkeys(m.entity for m in pool if (m.start, m.end) == (chosen.start, chosen.end)
+                                  and m.entity.kind == chosen.entity.kind))
 
     def _apply_cue(self, cue: Cue, span: tuple[int, int, str], sentence: Sentence, previous: list[Sentence]) -> None:
         """Propose the ties cue ``span`` of ``cue`` makes in ``sentence`` (and the ties they imply)."""
         start, end, word = span
+        if cue.needs and not any(w in sentence.text.key[end:self._clause(sentence.text.key, start, end)[1]]
+                                 for w in cue.needs):
+            return
         if cue.shape == "serves":
             pairs = self._serving_pairs(cue, start, end, sentence)
         elif cue.shape == "pair":
-            pairs = self._paired(cue, start, sentence)
+            pairs = self._paired(cue, start, sentence, previous)
+        elif cue.shape == "members":
+            pairs = self._listed_members(cue, start, end, sentence, previous)
         else:
             pairs = self._picked_pairs(cue, start, end, sentence, previous)
         props = self._cue_props(cue, start, sentence, previous, end)
@@ -171,9 +199,10 @@ class TieFinder:
         for source, target, lost in pairs:
             if cue.product == "after":
                 product = next((m.entity.name.removesuffix("种植").removesuffix("养殖") for m in sentence.mentions
-                                if m.start >= end and m.entity.kind == "Industry"), None)
+                                if m.start >= end and m.entity.kind == INDUSTRY), None)
                 props["product"] = product
-            made = self.propose(cue.tie, source, target, sentence.text.quote, cue.confidence - lost, rule, **props)
+            made = self.propose(cue.tie, source, target, sentence.text.quote, cue.confidence - lost, rule,
+                                 earlier=lost > 0, **props)
             if made is not None:
                 self._propose_implied(cue, source, target, sentence, word)
 
@@ -189,11 +218,88 @@ class TieFinder:
         actors = [m.entity for m in before if m.entity.kind in sources_allowed and m.entity is not target]
         return [(a, target, 0.0) for a in dict.fromkeys(actors)]
 
-    def _paired(self, cue: Cue, start: int, sentence: Sentence) -> list[tuple[Entity, Entity, float]]:
-        """A ``pair`` cue: the last two organizations before it."""
-        sources_allowed = self._allowed(cue.tie, 0)
-        orgs = list(dict.fromkeys(m.entity for m in _ends(sentence) if m.end <= start and m.entity.kind in sources_allowed))
-        return [(orgs[-2], orgs[-1], 0.0)] if len(orgs) >= 2 else []
+    def _paired(self, cue: Cue, start: int, sentence: Sentence,
+                previous: list[Sentence]) -> list[tuple[Entity, Entity, float]]:
+        """A ``pair`` cue: one side with each of a list (甲村党支部与A党支部、B党支部等签有联建协议), the list
+        after the last 与/同/跟 before the cue and the one side before it (or the topic of the sentences
+        before); else the last two organizations before the cue. A village, company or unit stands for its
+        party organization (the text may name it later: resolved in :meth:`from_names`)."""
+        sides = self._pair_sides(start, sentence, previous)
+        if sides is None:
+            return []
+        left, listed, lost = sides
+        pairs = []
+        for other in dict.fromkeys(listed):
+            source, target = self._party_of(left[-1]), self._party_of(other)
+            if source is not None and target is not None:
+                pairs.append((source, target, lost))
+            else:
+                self._pending_pairs.append((left[-1], other, sentence.text.quote, cue.confidence - lost - 0.1))
+        return pairs
+
+    def _pair_sides(self, start: int, sentence: Sentence, previous: list[Sentence]
+                    ) -> tuple[list[Entity], list[Entity], float] | None:
+        """The one side, the listed others and the confidence lost, of a pair cue at ``start``; None if none."""
+        key = sentence.text.key
+        ends = [m for m in _ends(sentence) if m.end <= start and m.entity.kind in self.lex.pair_kinds
+                and not self.lex.pair_not_after.match(key, m.end)  # 经镇党委研究, 领导参加: not a side
+                and not self._visiting(key, m)]
+        joiner = max((key.rfind(w, 0, start) for w in self.lex.pair_joiners), default=-1)
+        listed = [m.entity for m in ends if m.start > joiner] if joiner >= 0 else []
+        left = [m.entity for m in ends if m.end <= joiner]
+        lost = 0.0
+        if listed and not left:
+            earlier, lost = self._pick_earlier(EndSpec("before", False, (PARTY, LEVEL["village"])),
+                                               set(self.lex.pair_kinds), previous, tuple(listed))
+            left = earlier
+        if not listed or not left:
+            orgs = list(dict.fromkeys(m.entity for m in ends))
+            if len(orgs) < 2:
+                return None
+            left, listed, lost = [orgs[-2]], [orgs[-1]], 0.0
+        return left, listed, lost
+
+    def _visiting(self, key: str, mention: Mention) -> bool:
+        """Whether a name is among the visitors of its clause (甲党委、乙公司党支部赴某村，开展村企共建)."""
+        _, high = self._clause(key, mention.start, mention.end)
+        return bool(self.lex.pair_visit.search(key, mention.end, high))
+
+    def _party_of(self, entity: Entity) -> Entity | None:
+        """The party organization an end of 共建 stands for: itself, or the one the text names for it."""
+        if entity.kind == PARTY:
+            return entity
+        return next((e for e in self.registry.entities if e.owner is entity and e.kind == PARTY), None)
+
+    def _listed_members(self, cue: Cue, start: int, end: int, sentence: Sentence,
+                        previous: list[Sentence]) -> list[tuple[Entity, Entity, float]]:
+        """A ``members`` cue (联村党委下辖甲村、乙村): the joint organization named last before it (in the
+        sentence, else in the paragraph) has every allowed name after it in the sentence as a member."""
+        def joint(mentions: list[Mention]) -> Entity | None:
+            found = [m.entity for m in mentions if m.entity.kind == PARTY and m.entity.props.get("joint")]
+            return found[-1] if found else None
+
+        organization, lost = joint([m for m in _ends(sentence) if m.end <= start]), 0.0
+        if organization is None:  # 坑镇下辖关甲村、背沟村: a town's villages (PART_OF)
+            self._town_lists(start, end, sentence)
+        for earlier in reversed(previous):
+            if organization is not None:
+                break
+            organization, lost = joint(_ends(earlier)), FALLBACK_PENALTY
+        if organization is None:
+            return []
+        allowed = self._allowed(cue.tie, 0)
+        members = dict.fromkeys(m.entity for m in _ends(sentence) if m.start >= end and m.entity.kind in allowed
+                                and m.entity is not organization)
+        return [(member, organization, lost) for member in members]
+
+    def _town_lists(self, start: int, end: int, sentence: Sentence) -> None:
+        """A town right before a members cue (坑镇下辖关甲村、背沟村) has the villages after it (PART_OF)."""
+        town = [m.entity for m in _ends(sentence) if m.end <= start and m.entity.kind == LEVEL["town"]]
+        if not town:
+            return
+        for mention in _ends(sentence):
+            if mention.start >= end and mention.entity.kind == LEVEL["village"]:
+                self.propose("PART_OF", mention.entity, town[-1], sentence.text.quote, 0.6, "PART_OF:下辖")
 
     def _picked_pairs(self, cue: Cue, start: int, end: int, sentence: Sentence,
                       previous: list[Sentence]) -> list[tuple[Entity, Entity, float]]:
@@ -232,7 +338,7 @@ class TieFinder:
         """Members, lead, support and claims of an organization formed at cue ``span``; the figures it used."""
         start, end, word = span
         key = sentence.text.key
-        formed = self._formed(sentence, start, end)
+        formed, members_from = self._formed_here(sentence, start, end)
         if formed is None:
             return set()
         organization = formed.entity
@@ -240,7 +346,7 @@ class TieFinder:
         if year:
             organization.props.setdefault("_formed", year)
         in_support = self._support(sentence, organization, word, year)
-        before = [m for m in _ends(sentence) if m.end <= start and m not in in_support]
+        before = [m for m in _ends(sentence) if members_from <= m.start and m.end <= start and m not in in_support]
         # 由泥河沟村党支部牵头: a lead named after the organization, in the same sentence
         before += [m for m in _ends(sentence) if m.start >= formed.end and self._beside_lead(key, m)]
         if not organization.props.get("joint"):
@@ -249,13 +355,16 @@ class TieFinder:
                 self.propose("GUIDES", guides[-1], organization, sentence.text.quote, self.lex.formation.confidence - 0.1,
                              f"GUIDES:{word}", start_date=year)
             return set()
+        before = self._guided_by(sentence, organization, before, word, year)
         members, claims = self._members(sentence, organization, before, word, year)
+        if organization.props.get("unnamed"):  # stays unnamed until a formation names its villages
+            self._name_unnamed(sentence, organization, members)
         used = self._counted_members(sentence, start, claims)
         if claims:
             organization.claims.update(claims)
             organization.claims.setdefault("依据", sentence.text.quote.strip())
-        subject = sentence.mentions[0].entity if sentence.mentions else None
-        if subject is not None and subject.kind == LEVEL["town"]:
+        subject = sentence.mentions[0] if sentence.mentions else None
+        if subject is not None and subject.entity.kind == LEVEL["town"]:
             self._formed_by_town(sentence, subject, organization, members, word)
         return used
 
@@ -263,7 +372,23 @@ class TieFinder:
         """The organization named after the formation cue, within its clause."""
         low, high = self._clause(sentence.text.key, start, end)
         return next((m for m in sentence.mentions if end <= m.start < high and m.how in ("name", "short")
-                     and m.entity.kind in ("PartyOrganization", "Cooperative", "Enterprise", "Project")), None)
+                     and m.entity.kind in self.lex.formation.formed_kinds), None)
+
+    def _formed_here(self, sentence: Sentence, start: int, end: int) -> tuple[Mention | None, int]:
+        """The organization a formation cue forms, and where its members may begin: named after the cue (its
+        members anywhere before), else before it with 由 (枣坪联合党委由甲村党支部、乙村党支部组成: between)."""
+        formed = self._formed(sentence, start, end)
+        if formed is not None:
+            return formed, 0
+        formed = self._formed_before(sentence, start)
+        return formed, (formed.end if formed is not None else 0)
+
+    def _formed_before(self, sentence: Sentence, start: int) -> Mention | None:
+        """A joint organization named before the cue with 由 between (X联合党委由…组成), or None."""
+        key = sentence.text.key
+        joint = [m for m in sentence.mentions if m.end <= start and m.entity.kind == PARTY
+                 and m.entity.props.get("joint") and "由" in key[m.end:start]]
+        return joint[-1] if joint else None
 
     def _support(self, sentence: Sentence, organization: Entity, word: str, year: str | None) -> list[Mention]:
         """The mentions inside a support phrase (在乌镇党委的大力支持下); each that may guide guides the new one."""
@@ -276,6 +401,37 @@ class TieFinder:
                 self.propose("GUIDES", mention.entity, organization, sentence.text.quote, spec.confidence, f"GUIDES:{word}",
                              start_date=year, mechanism=f"支持成立{organization.name}")
         return in_support
+
+    def _guided_by(self, sentence: Sentence, organization: Entity, before: list[Mention], word: str,
+                   year: str | None) -> list[Mention]:
+        """The party organizations of a town or county (乡党委, 县委) named before a formation guide the new
+        organization (万寨乡党委决定…组建联村党委; 由镇党委牵头成立…) rather than join it; the rest, returned,
+        may be members."""
+        owners = self.lex.formation.guide_owners
+        guides = [m for m in before if m.entity.kind == PARTY and not m.entity.props.get("joint")
+                  and m.entity.owner is not None and m.entity.owner.kind in owners]
+        for mention in guides:
+            self.propose("GUIDES", mention.entity, organization, sentence.text.quote, self.lex.formation.confidence - 0.1,
+                         f"GUIDES:{word}", start_date=year)
+        return [m for m in before if m not in guides]
+
+    def _name_unnamed(self, sentence: Sentence, organization: Entity, members: list[Mention]) -> None:
+        """Name a joint organization the text forms without a name: its lead village (or the lead member's
+        village, or the first village named) and the words the text calls it by (黄花村 + 联村党委)."""
+        villages = [(m.entity.owner if m.entity.kind == PARTY else m.entity, self._beside_lead(
+            sentence.text.key, m)) for m in members]
+        villages = [(v, lead) for v, lead in villages if v is not None and v.kind == LEVEL["village"]]
+        if not villages:
+            return
+        lead = next((v for v, is_lead in villages if is_lead), villages[0][0])
+        said = lead.name + organization.name  # as the text calls it: 河连湾村 + 联合党委
+        organization.name = lead.name + self.lex.formation.unnamed_forms.get(organization.props.get("form"),
+                                                                             organization.name)
+        self.registry.index(organization, said)
+        organization.props["note"] = f"{self.lex.formation.unnamed_note}：{sentence.text.quote.strip()}"
+        organization.props["named_by"] = "linkgraph"
+        organization.props.pop("unnamed", None)
+        self.registry.index(organization, organization.name)
 
     def _members(self, sentence: Sentence, organization: Entity, before: list[Mention], word: str,
                  year: str | None) -> tuple[list[Mention], dict[str, int | float]]:
@@ -303,10 +459,13 @@ class TieFinder:
                 used.add(figure.start)
         return used
 
-    def _formed_by_town(self, sentence: Sentence, town: Entity, organization: Entity, members: list[Mention],
+    def _formed_by_town(self, sentence: Sentence, subject: Mention, organization: Entity, members: list[Mention],
                         word: str) -> None:
-        """A joint organization a town forms lies in the town, and so do its counted members (inferred)."""
-        quote, rule = sentence.text.quote, f"LOCATED_IN:{word}"
+        """A joint organization a town forms lies in the town, and so do its counted members (inferred); a town
+        named as the subject (洪德镇…组建联村党委, not 该镇) also guides it."""
+        town, quote, rule = subject.entity, sentence.text.quote, f"LOCATED_IN:{word}"
+        if subject.how == "name":
+            self.propose("GUIDES", town, organization, quote, 0.6, f"GUIDES:{word}")
         self.propose("LOCATED_IN", organization, town, quote, 0.5, rule, note="推断：由该镇组建 / inferred: formed by the town")
         for mention in members:
             if mention.entity.props.get("aggregate_count"):
@@ -315,8 +474,9 @@ class TieFinder:
 
     def _beside_lead(self, key: str, mention: Mention) -> bool:
         after = key[mention.end:mention.end + 3]
-        return any(after.startswith(w) or key[max(0, mention.start - 3):mention.start].endswith(w)
-                   for w in self.lex.formation.lead_words)
+        return bool(self.lex.formation.lead_after.match(key, mention.end)) or any(
+            after.startswith(w) or key[max(0, mention.start - 3):mention.start].endswith(w)
+            for w in self.lex.formation.lead_words)
 
     def _leads(self, sentence: Sentence) -> None:
         """A lead word beside a member named later (贺寨酒业的龙头带动作用) makes its membership the lead."""
@@ -371,12 +531,16 @@ class TieFinder:
         return before + (figure.measure if figure.measure in ("人次", "次") else "")
 
     def _current_tie(self, subject: Entity | None, made: list[Proposal]) -> Proposal | None:
-        candidates = [p for p in [*made, *reversed(list(self.proposals.values()))]
-                      if p.section == self.section and p.document == self.document
-                      and self.schema.tie_kind(p.type).property("metrics") is not None]
+        """The tie that takes metrics the figures of a sentence are about: of this section, the first such tie
+        the sentence made, else the latest one before; one whose source is ``subject`` first."""
+        fresh = [p for p in made if p.section == self.section and p.document == self.document
+                 and self.schema.tie_kind(p.type).property("metrics") is not None]
+        latest = self._metric_ties.get((self.document, self.section), {})
         if subject is not None:
-            candidates = [p for p in candidates if p.source is subject] or candidates
-        return candidates[0] if candidates else None
+            found = next((p for p in fresh if p.source is subject), None) or latest.get(subject.id)
+            if found is not None:
+                return found
+        return fresh[0] if fresh else latest.get(None)
 
     def _mechanisms_and_brands(self, sentence: Sentence, made: list[Proposal]) -> None:
         key = sentence.text.key
@@ -389,7 +553,7 @@ class TieFinder:
             if target is not None and target.type in ("PAIRED_ASSISTANCE", "CO_BUILDS"):
                 target.props["mechanism"] = name
             else:
-                org = next((m.entity for m in sentence.mentions if m.entity.kind == "PartyOrganization"
+                org = next((m.entity for m in sentence.mentions if m.entity.kind == PARTY
                             and m.entity.props.get("joint")), None)
                 if org is not None:
                     org.props["mechanism"] = "；".join(filter(None, [org.props.get("mechanism"), name]))
@@ -420,7 +584,8 @@ class TieFinder:
             else:
                 self._apply_cue(self.lex.cue_words[span[2]], span, sentence, previous)
         self._leads(sentence)
-        made = list(self.proposals.values())[before:]
+        self._adjacent_industries(sentence)
+        made = list(itertools.islice(reversed(self.proposals.values()), len(self.proposals) - before))[::-1]
         self._mechanisms_and_brands(sentence, made)
         self._figures(sentence, used, made)
 
@@ -428,7 +593,14 @@ class TieFinder:
         """Ties a name implies: 乌镇党委 → 乌镇 (PARTY_ORG_OF), 佳县县委办公室 → 佳县 (LOCATED_IN),
         38家酿酒合作社 → 酿酒 (ENGAGED_IN), each with the quote that first names it."""
         specs = self.lex.from_names
+        for one, other, quote, confidence in self._pending_pairs:
+            source, target = self._party_of(one), self._party_of(other)
+            if source is not None and target is not None:
+                self.propose("CO_BUILDS", source, target, quote, confidence, "CO_BUILDS:党组织 party branch named later")
+            else:  # 某公司与某村结成共建对子, no party branch named: the company serves the village
+                self._serves_instead(one, other, quote, confidence)
         for entity in list(entities):
+            self._members_in_name(entity)
             if entity.owner is not None:
                 spec = specs["party_org_of"]
                 self.propose(spec["tie"], entity, entity.owner, entity.quote, spec["confidence"], "PARTY_ORG_OF:name")
@@ -436,15 +608,65 @@ class TieFinder:
                 spec = specs["located_in"]
                 self.propose(spec["tie"], entity, entity.region, entity.quote, spec["confidence"], "LOCATED_IN:name",
                              note=spec.get("note"))
-            if self.lex.industry_from_names and not entity.is_place and entity.kind != "Industry":
+            if self.lex.industry_from_names and not entity.is_place and entity.kind != INDUSTRY:
                 spec = specs["engaged_in"]
-                for word, industry in self.lex.industry_words.items():
-                    if word in entity.name:
-                        target = self.registry.find("Industry", industry) or self.registry.add(
-                            Entity(f"industry:{match_key(industry)}", "Industry", industry, {industry: None},
-                                   quote=entity.quote))
-                        self.propose(spec["tie"], entity, target, entity.quote, spec["confidence"], "ENGAGED_IN:name",
-                                     note=spec.get("note"))
+                for industry in self._industries_in_name(entity.name):
+                    target = self.registry.find(INDUSTRY, industry) or self.registry.add(
+                        Entity(f"industry:{match_key(industry)}", INDUSTRY, industry, {industry: None},
+                               quote=entity.quote))
+                    self.propose(spec["tie"], entity, target, entity.quote, spec["confidence"], "ENGAGED_IN:name",
+                                 note=spec.get("note"))
+
+    def _serves_instead(self, one: Entity, other: Entity, quote: str, confidence: float) -> None:
+        """共建 of a unit or company with a village whose party branches the text never names: the unit serves
+        the village (SERVES), as the schema allows."""
+        village = LEVEL["village"]
+        pairs = [(a, b) for a, b in ((one, other), (other, one)) if b.kind == village and a.kind in self._serving_units]
+        for source, target in pairs:
+            self.propose("SERVES", source, target, quote, confidence - 0.1, "SERVES:共建 no party branch named")
+
+    def _members_in_name(self, entity: Entity) -> None:
+        """A joint organization named by two villages or more (长冲垄村马溪冲村联合支部) has them as members."""
+        if not entity.props.get("joint") or not entity.suffix or entity.props.get("named_by"):
+            return
+        core = entity.name[: len(entity.name) - len(entity.suffix)]
+        tokens = _VILLAGE_TOKEN.findall(core)
+        if len(tokens) < 2 or "".join(tokens) != core:
+            return
+        village_kind = LEVEL["village"]
+        for token in tokens:
+            village = self.registry.find(village_kind, token) or self.registry.add(
+                Entity(self.registry.new_id(), village_kind, token, {token: None}, status="unresolved", quote=entity.quote))
+            self.propose("MEMBER_OF", village, entity, entity.quote, 0.6, "MEMBER_OF:name",
+                         note="推断：据联合党组织名称 / inferred from the joint organization's name")
+
+    def _industries_in_name(self, name: str) -> list[str]:
+        """The industries a name holds: an industry word (38家酿酒合作社 → 酿酒) or a known product with an
+        ending (杨塌村谷子种植专业合作社 → 谷子种植, 二臣手套加工厂 → 手套加工)."""
+        found = [industry for word, industry in self.lex.industry_words.items() if word in name]
+        for ending in self.lex.industry_endings:
+            at = name.find(ending)
+            product = next((p for p in self.lex.industry_products if name.endswith(p, 0, at)), None) if at > 0 else None
+            if product is not None and ending not in self.lex.industry_bare_endings:
+                found.append(product + ending)
+        return list(dict.fromkeys(found))
+
+    def _adjacent_industries(self, sentence: Sentence) -> None:
+        """A place or organization written right before an industry (谭封庄村乐器加工, 吴沙洼村的手套加工车间,
+        戈段村大棚西瓜) is engaged in it."""
+        key, allowed = sentence.text.key, self._allowed("ENGAGED_IN", 0)
+        for before, industry in zip(sentence.mentions, sentence.mentions[1:]):
+            gap = key[before.end:industry.start]
+            if (industry.entity.kind == INDUSTRY and before.entity.kind in allowed and gap in ("", "的")
+                    and before.how == "name"):
+                self.propose("ENGAGED_IN", before.entity, industry.entity, sentence.text.quote, 0.6,
+                             "ENGAGED_IN:相邻 adjacent")
+
+
+def _in_title(key: str, position: int) -> bool:
+    """Whether ``position`` is inside a title in 《》 (签订《共建某党建联盟合作协议》 states no 共建 by itself)."""
+    opening = key.rfind("《", 0, position)
+    return opening >= 0 and key.find("》", opening) >= position
 
 
 def _ends(sentence: Sentence) -> list[Mention]:

@@ -114,3 +114,43 @@ def test_a_word_file_that_unpacks_too_large_is_refused_before_it_is_read(tmp_pat
     path.write_bytes(_docx_with(lambda p: p + b" " * 2**21))
     with pytest.raises(InputError, match="unpacks to more than 1 MB"):
         read_document(path)
+
+
+# ---------------------------------------------------------------- encodings and unseen characters
+
+REPORT = "佳县县委办公室是通镇高家塄村的帮扶单位。\n2022年以来，双方支部联合共建。\n"
+TRADITIONAL = "佳縣縣委辦公室是通鎮崔家西山村的幫扶單位。\n2022年以來，雙方支部聯合共建。\n"
+
+
+@pytest.mark.parametrize("name, data, paragraphs", [
+    ("big5.txt", TRADITIONAL.encode("big5"), TRADITIONAL.split()),
+    ("utf16le.txt", REPORT.encode("utf-16-le"), REPORT.split()),
+    ("utf16be.txt", REPORT.encode("utf-16-be"), REPORT.split()),
+    ("utf16bom.txt", REPORT.encode("utf-16"), REPORT.split()),
+    ("gbk.txt", REPORT.encode("gbk"), REPORT.split()),
+])
+def test_a_report_in_big5_or_utf16_with_or_without_bom_is_read(tmp_path, name, data, paragraphs):
+    (tmp_path / name).write_bytes(data)
+    assert read_document(tmp_path / name).paragraphs == paragraphs
+
+
+def test_control_and_format_characters_are_left_out(tmp_path):
+    report = tmp_path / "controls.txt"
+    report.write_text("\x1b[2J佳县县委办公室是通镇高家\u200b塄村的帮扶单位。\ufffe\x07\n\x01\x02\n双方支部\u202e联合共建。",
+                      encoding="utf-8")
+    doc = read_document(report)
+    assert doc.paragraphs == ["[2J佳县县委办公室是通镇高家塄村的帮扶单位。", "双方支部联合共建。"]
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("nul.txt", b"\x00\x01\x02\x03" * 100 + bytes(range(256)), "not a text file (it holds NUL bytes)"),
+    ("noise.txt", bytes((0x81 + (i * 37) % 0x7E) for i in range(3000)), "the text reads as rare characters"),
+    ("english.txt", b"A report without a single Chinese character.", "the file holds no Chinese text"),
+    ("workbook.txt", b"PK\x03\x04\x14\x00\x00\x00" + b"\x00" * 40, "not a text file but an Excel workbook"),
+])
+def test_binary_files_and_texts_without_chinese_are_refused_naming_the_file(tmp_path, name, data, message):
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(InputError) as raised:
+        read_document(tmp_path / name)
+    [problem] = raised.value.problems
+    assert str(problem).startswith(str(tmp_path / name)) and message in problem.message

@@ -86,3 +86,39 @@ def test_the_command(tmp_path, capsys):
     assert openpyxl.load_workbook(out)["说明"]["B1"].value == "佳县报道 2024-01-18"
     assert main(["extract", str(tmp_path / "a.pdf"), "--roster", str(ROSTER)]) == 2
     assert "cannot extract from a .pdf" in capsys.readouterr().err
+
+
+FORMULAS = ("=佳县县委办公室是通镇高家塄村的帮扶单位。\n"
+            "@通镇党委指导高家塄村党支部。\n"
+            "-2022年以来，高家塄村党支部与佳县县委办公室党支部联合共建。\n"
+            "+通镇党委与高家塄村党支部开展结对共建。\n")
+
+
+def test_a_sentence_starting_like_a_formula_is_a_text_cell_and_the_draft_loads(tmp_path):
+    report = tmp_path / "formulas.txt"
+    report.write_text(FORMULAS, encoding="utf-8")
+    extract_draft([report], tmp_path / "draft.xlsx", roster=ROSTER, accept_above=0)
+    workbook = openpyxl.load_workbook(tmp_path / "draft.xlsx")
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    quotes = {c.value for c in cells if isinstance(c.value, str) and c.value[1:2] in "=@-+" and c.value[:1] == "'"}
+    assert {"'=佳县县委办公室是通镇高家塄村的帮扶单位。", "'@通镇党委指导高家塄村党支部。"} <= quotes
+    graph = load_sources([ROSTER, tmp_path / "draft.xlsx"]).graph
+    tie = graph.ties[("PAIRED_ASSISTANCE", next(n.id for n in graph.nodes.values() if n.name == "佳县县委办公室"),
+                      "610828105200")]
+    assert tie.props["evidence"] == "'=佳县县委办公室是通镇高家塄村的帮扶单位。"
+
+
+def test_the_draft_may_not_overwrite_a_report(tmp_path, capsys):
+    report = tmp_path / "report.txt"
+    report.write_text(FORMULAS, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    for out in (report, tmp_path / "sub" / ".." / "report.txt"):
+        assert main(["extract", str(report), "--roster", str(ROSTER), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"草稿会覆盖报道 {report} / the draft would overwrite the report {report}" in err
+    link = tmp_path / "link.txt"
+    link.symlink_to(report)
+    assert main(["extract", str(link), "--roster", str(ROSTER), "--out", str(report)]) == 2
+    assert "the draft would overwrite the report" in capsys.readouterr().err
+    assert report.read_text(encoding="utf-8") == FORMULAS

@@ -5,14 +5,7 @@ from __future__ import annotations
 from loaders.extract import extract, is_heading
 from loaders.extract.document import Document
 
-
-def ties_of(roster_units, *paragraphs):
-    found = extract([Document("t.txt", None, None, list(paragraphs))], roster_units)
-    return found, {(p.type, p.source.name, p.target.name) for p in found.proposals}
-
-
-def entity(found, name):
-    return next(e for e in found.entities if e.name == name)
+from .drafting import entity, ties_of
 
 
 def test_a_name_located_by_its_places_keeps_the_last_one(roster_units):

@@ -1,0 +1,289 @@
+"""Constructions of real reports from other provinces (issue 20), on sentences written for these tests.
+
+Each test states what a reader of the sentence would write down as ties (kind, from, to) and checks
+the draft proposes them, and that it proposes none of the false ones the construction used to give.
+Places are Jia County's (its roster ships with the examples); the constructions are those of reports
+from Shanxi, Hubei, Hunan, Sichuan, Gansu and other provinces.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from graph_model.schema import default_schema
+from linkgraph.pipeline import roster_units as scope_units
+from loaders.extract.draft import draft_sheets
+
+from .drafting import entity, ties_of
+
+
+# ---------------------------------------------------------------- joint organizations and their members
+
+def test_an_unnamed_joint_organization_is_named_from_its_lead_village(roster_units):
+    found, ties = ties_of(roster_units, "2022年，坑镇党委决定以官道峁村为主导，联合圪绺咀村、赤牛坬村组建联村党委。",
+                          "联村党委成立后，三个村抱团发展。")
+    joint = "官道峁村联村党委"
+    assert {("GUIDES", "坑镇党委", joint), ("MEMBER_OF", "官道峁村", joint), ("MEMBER_OF", "圪绺咀村", joint),
+            ("MEMBER_OF", "赤牛坬村", joint)} <= ties
+    assert ("MEMBER_OF", "坑镇党委", joint) not in ties  # the town's committee guides it, it does not join
+    roles = {p.source.name: p.props["role"] for p in found.proposals if p.type == "MEMBER_OF"}
+    assert roles == {"官道峁村": "lead", "圪绺咀村": "member", "赤牛坬村": "member"}
+    organization = entity(found, joint)
+    assert organization.props["named_by"] == "linkgraph" and "组建联村党委" in organization.props["note"]
+    assert sum(1 for e in found.entities if e.kind == "PartyOrganization" and e.props.get("joint")) == 1
+
+
+def test_the_first_village_leads_when_no_lead_word_is_written_and_the_draft_says_who_named_it(roster_units):
+    found, ties = ties_of(roster_units, "背沟村与关甲村、刘家坬村成立村级联合党委，统一规划产业。")
+    joint = "背沟村联村党委"
+    assert {("MEMBER_OF", village, joint) for village in ("背沟村", "关甲村", "刘家坬村")} <= ties
+    assert "背沟村联合党委" in entity(found, joint).surfaces  # as the text calls it
+    sheet = next(rows for name, _, rows in draft_sheets(found, default_schema()) if name == "党组织")
+    row = next(r for r in sheet if r.values["name"] == joint)
+    assert row.values["rule"].startswith("linkgraph 命名") and "背沟村与关甲村" in row.values["note"]
+
+
+@pytest.mark.parametrize("text, joint, members", [
+    ("枣坪联合党委由楼底村党支部、虎头峁村党支部和枣林沟村党支部组成。", "枣坪联合党委",
+     ["楼底村党支部", "虎头峁村党支部", "枣林沟村党支部"]),
+    ("峁上联合党委下辖关口村、白家甲村、倍甘村，统一管理。", "峁上联合党委", ["关口村", "白家甲村", "倍甘村"]),
+    ("张家坪联村党委包括张家岩村、枣坪村和楼底村。", "张家坪联村党委", ["张家岩村", "枣坪村", "楼底村"]),
+    ("长塄联合党委成立于2021年。边子元村于2023年加入长塄联合党委。", "长塄联合党委", ["边子元村"]),
+])
+def test_membership_written_as_a_list(roster_units, text, joint, members):
+    _, ties = ties_of(roster_units, text)
+    assert {t for t in ties if t[0] == "MEMBER_OF"} == {("MEMBER_OF", m, joint) for m in members}
+
+
+def test_villages_listed_without_their_unit_word_before_a_count(roster_units):
+    _, ties = ties_of(roster_units, "坑镇高家塄、赵家沟、丁家坪三个村组建党建联盟，共享资源。")
+    assert {t for t in ties if t[0] == "MEMBER_OF"} == {
+        ("MEMBER_OF", v, "高家塄村党建联盟") for v in ("高家塄村", "赵家沟村", "丁家坪村")}
+
+
+def test_a_list_of_kinds_of_organization_names_none(roster_units):
+    found, ties = ties_of(roster_units, "坑镇探索村村联合党委、产业联盟党委、村企联合党委等方式，推动全区发展。")
+    assert ties == set()
+    assert [e.name for e in found.entities if e.kind == "PartyOrganization"] == []
+
+
+# ---------------------------------------------------------------- organization names
+
+@pytest.mark.parametrize("text, kind, name", [
+    ("佳县残联帮扶马连塌村。", "AssistanceUnit", "佳县残联"),
+    ("西北农林科技大学后勤处帮扶马连塌村。", "AssistanceUnit", "西北农林科技大学后勤处"),
+    ("榆林军粮库帮扶马连塌村。", "AssistanceUnit", "榆林军粮库"),
+    ("佳县农村信用合作联社帮扶马连塌村。", "AssistanceUnit", "佳县农村信用合作联社"),
+    ("坑镇片区联合党委统筹各村发展。", "PartyOrganization", "坑镇片区联合党委"),
+])
+def test_organizations_of_suffixes_seen_in_other_provinces(roster_units, text, kind, name):
+    found, ties = ties_of(roster_units, text)
+    assert entity(found, name).kind == kind
+    if kind == "AssistanceUnit":
+        assert ("PAIRED_ASSISTANCE", name, "马连塌村") in ties
+
+
+def test_a_unit_named_after_its_parent_keeps_it_and_has_its_party_branch(roster_units):
+    found, ties = ties_of(roster_units, "背沟村党支部与西北农林科技大学财务处党支部签有党建联建协议。")
+    assert ("CO_BUILDS", "背沟村党支部", "西北农林科技大学财务处党支部") in ties
+    assert ("PARTY_ORG_OF", "西北农林科技大学财务处党支部", "西北农林科技大学财务处") in ties
+
+
+def test_a_name_begins_after_a_reference_to_the_town(roster_units):
+    found, _ = ties_of(roster_units, "坑镇引进佳县宏达农业有限公司，该镇马连塌村红枣专业合作社与公司签订收购订单。")
+    assert "马连塌村红枣专业合作社" in {e.name for e in found.entities}
+    assert not any(e.name.startswith("该镇") for e in found.entities)
+
+
+def test_a_party_branch_of_a_village_outside_the_roster_in_scope_names_its_village(roster_units):
+    found, ties = ties_of(roster_units, "背沟村党支部与成都市龙泉驿区洛带镇宝胜村党委结对共建。")
+    assert ("CO_BUILDS", "背沟村党支部", "宝胜村党委") in ties and ("PARTY_ORG_OF", "宝胜村党委", "宝胜村") in ties
+    village = entity(found, "宝胜村")
+    assert (village.kind, village.status, village.town) == ("Village", "unresolved", "洛带镇")
+
+
+# ---------------------------------------------------------------- cue words
+
+@pytest.mark.parametrize("text, tie", [
+    ("佳县宏达农业有限公司出资为马连塌村修建了水泥路。", ("SERVES", "佳县宏达农业有限公司", "马连塌村")),
+    ("佳县宏达农业有限公司反哺官道峁村集体经济。", ("SERVES", "佳县宏达农业有限公司", "官道峁村")),
+    ("佳县财政局帮助背沟村建起了冷库。", ("SERVES", "佳县财政局", "背沟村")),
+    ("坑镇党委引导马连塌村红枣专业合作社规范经营。", ("GUIDES", "坑镇党委", "马连塌村红枣专业合作社")),
+    ("马连塌村红枣专业合作社隶属于马连塌村党支部管理。", ("GUIDES", "马连塌村党支部", "马连塌村红枣专业合作社")),
+])
+def test_cue_words_of_serving_and_guiding(roster_units, text, tie):
+    _, ties = ties_of(roster_units, text)
+    assert tie in ties
+
+
+def test_helping_serves_only_where_something_is_built(roster_units):
+    _, ties = ties_of(roster_units, "佳县财政局帮助背沟村发展小杂粮种植。")
+    assert not any(t[0] == "SERVES" for t in ties)
+
+
+def test_leading_is_guiding_not_joining_or_co_building(roster_units):
+    _, ties = ties_of(roster_units, "由坑镇党委牵头，马连塌村党支部与佳县宏达农业有限公司党支部结对共建。")
+    assert {("GUIDES", "坑镇党委", "马连塌村党支部"), ("GUIDES", "坑镇党委", "佳县宏达农业有限公司党支部"),
+            ("CO_BUILDS", "马连塌村党支部", "佳县宏达农业有限公司党支部")} <= ties
+    assert not any(t[0] in ("MEMBER_OF", "CO_BUILDS") and "坑镇党委" in t[1:] for t in ties)
+
+
+def test_a_town_committee_that_leads_a_formation_guides_the_new_organization(roster_units):
+    found, ties = ties_of(roster_units, "2023年，由坑镇党委牵头，官道峁村、圪绺咀村与佳县宏达农业有限公司成立红枣产业联合党委。")
+    joint = "红枣产业联合党委"
+    assert ("GUIDES", "坑镇党委", joint) in ties
+    assert {t for t in ties if t[0] == "MEMBER_OF"} == {
+        ("MEMBER_OF", member, joint) for member in ("官道峁村", "圪绺咀村", "佳县宏达农业有限公司")}
+    assert not any(t[0] == "CO_BUILDS" for t in ties)
+
+
+# ---------------------------------------------------------------- co-building
+
+def test_a_company_stands_for_its_party_branch_named_two_sentences_later(roster_units):
+    _, ties = ties_of(roster_units, "赤牛坬村党支部与佳县宏达农业有限公司开展村企共建。公司流转土地300亩。"
+                                    "佳县宏达农业有限公司党支部书记表示将长期合作。")
+    assert ("CO_BUILDS", "赤牛坬村党支部", "佳县宏达农业有限公司党支部") in ties
+    assert not any(t[0] == "CO_BUILDS" and t[2] == "佳县宏达农业有限公司" for t in ties)
+
+
+def test_visitors_before_co_building_are_not_co_builders(roster_units):
+    _, ties = ties_of(roster_units, "县委组织部、县财政局有关领导来到背沟村，见证背沟村党支部与佳县宏达农业有限公司党支部"
+                                    "签订结对共建协议。")
+    assert {t for t in ties if t[0] in ("CO_BUILDS", "GUIDES")} == {
+        ("CO_BUILDS", "背沟村党支部", "佳县宏达农业有限公司党支部")}
+
+
+def test_one_side_co_builds_with_each_of_a_list(roster_units):
+    _, ties = ties_of(roster_units, "背沟村党支部与佳县财政局机关党支部、佳县宏达农业有限公司党支部、关甲村党支部等签订联建协议。")
+    assert {t for t in ties if t[0] == "CO_BUILDS"} == {
+        ("CO_BUILDS", "背沟村党支部", other) for other in ("佳县财政局机关党支部", "佳县宏达农业有限公司党支部", "关甲村党支部")}
+
+
+# ---------------------------------------------------------------- industries
+
+@pytest.mark.parametrize("text, tie", [
+    ("方塌村大力发展羊肚菌种植。", ("ENGAGED_IN", "方塌村", "羊肚菌种植")),
+    ("杨塌村共同发展油茶产业。", ("ENGAGED_IN", "杨塌村", "油茶产业")),
+    ("先后建成方塌村乐器加工、杨塌村手套加工等产业车间。", ("ENGAGED_IN", "杨塌村", "手套加工")),
+    ("正是方塌村大棚西瓜上市的季节。", ("ENGAGED_IN", "方塌村", "大棚西瓜")),
+    ("佳县二臣手套加工厂招工50人。", ("ENGAGED_IN", "佳县二臣手套加工厂", "手套加工")),
+])
+def test_industries_as_reports_write_them(roster_units, text, tie):
+    _, ties = ties_of(roster_units, text)
+    assert tie in ties
+
+
+def test_three_villages_just_named_develop_an_industry_together(roster_units):
+    _, ties = ties_of(roster_units, "方塌村、杨塌村、苗圪台村联合组建方塌联合党总支，三村抱团发展小米产业。")
+    assert {t for t in ties if t[0] == "ENGAGED_IN"} == {
+        ("ENGAGED_IN", v, "小米产业") for v in ("方塌村", "杨塌村", "苗圪台村")}
+
+
+@pytest.mark.parametrize("text", ["佳县宏达农业有限公司建成投产，填补了全区稻米加工空白。",
+                                  "方塌村谋划产业发展，推动循环产业。"])
+def test_no_industry_from_words_around_a_product(roster_units, text):
+    found, _ = ties_of(roster_units, text)
+    industries = {e.name for e in found.entities if e.kind == "Industry"}
+    assert not industries & {"区稻米加工", "全区稻米加工", "谋划产业", "循环产业"}
+    assert industries <= {"稻米加工"}
+
+
+# ---------------------------------------------------------------- another province, from the national roster
+
+@pytest.fixture(scope="module")
+def pingshun_units():
+    return scope_units(default_schema(), county="平顺县")
+
+
+def test_a_report_of_another_province(pingshun_units):
+    _, ties = ties_of(pingshun_units, "石城镇黄花村与产业相近、地域相邻的源头村、自新村成立联村党委，"
+                                      "三村共同发展花椒产业。")
+    joint = "黄花村联村党委"
+    assert {("MEMBER_OF", v, joint) for v in ("黄花村", "源头村", "自新村")} <= ties
+    assert {("ENGAGED_IN", v, "花椒产业") for v in ("黄花村", "源头村", "自新村")} <= ties
+
+
+# ---------------------------------------------------------------- more constructions of the development half
+
+def test_a_company_and_a_village_co_building_without_party_branches_is_serving(roster_units):
+    _, ties = ties_of(roster_units, "佳县宏达农业有限公司与马连塌村结成党建共建对子，为村里修缮了文化广场。")
+    assert ("SERVES", "佳县宏达农业有限公司", "马连塌村") in ties
+    assert not any(t[0] == "CO_BUILDS" for t in ties)
+
+
+def test_a_village_branch_running_a_cooperative_guides_it(roster_units):
+    _, ties = ties_of(roster_units, "马连塌村党支部领办马连塌村红枣专业合作社，带动农户增收。")
+    assert ("GUIDES", "马连塌村党支部", "马连塌村红枣专业合作社") in ties
+
+
+def test_a_town_named_as_the_subject_of_a_formation_guides_it(roster_units):
+    _, ties = ties_of(roster_units, "坑镇以官道峁村为中心，联合圪绺咀村组建联村党委。")
+    assert {("GUIDES", "坑镇", "官道峁村联村党委"), ("MEMBER_OF", "官道峁村", "官道峁村联村党委"),
+            ("MEMBER_OF", "圪绺咀村", "官道峁村联村党委")} <= ties
+
+
+def test_a_joint_branch_named_by_two_villages_has_them_as_members(roster_units):
+    found, ties = ties_of(roster_units, "关甲村刘家坬村联合支部正式挂牌。")
+    assert {("MEMBER_OF", "关甲村", "关甲村刘家坬村联合支部"), ("MEMBER_OF", "刘家坬村", "关甲村刘家坬村联合支部")} <= ties
+
+
+def test_a_company_is_known_by_its_short_name_and_co_building_has_no_direction(roster_units):
+    found, ties = ties_of(roster_units, "佳县宏达电子有限公司党支部与背沟村党支部签订共建协议。",
+                          "背沟村党支部与宏达公司党支部共建以来，村里变化很大。")
+    assert [t for t in ties if t[0] == "CO_BUILDS"] == [("CO_BUILDS", "佳县宏达电子有限公司党支部", "背沟村党支部")]
+    assert "宏达公司" in entity(found, "佳县宏达电子有限公司").surfaces
+
+
+def test_a_village_collective_needs_its_village_or_a_count(roster_units):
+    found, _ = ties_of(roster_units, "乡镇党委要做大做强村集体，马连塌村村集体年收入突破50万元。")
+    assert [e.name for e in found.entities if e.kind == "Cooperative"] == ["马连塌村村集体"]
+
+
+def test_units_travelling_to_a_village_are_visitors_of_its_co_building(roster_units):
+    _, ties = ties_of(roster_units, "佳县国资系统党委、佳县宏达农业有限公司党委、佳县宏达园林有限公司党支部赴背沟村，开展村企共建活动。"
+                                    "现场，佳县宏达园林有限公司党支部与背沟村党支部签订结对共建协议。")
+    assert {t for t in ties if t[0] == "CO_BUILDS"} == {("CO_BUILDS", "佳县宏达园林有限公司党支部", "背沟村党支部")}
+
+
+def test_a_count_of_village_branches_after_villages_listed_names_each_branch(roster_units):
+    _, ties = ties_of(roster_units, "背沟村党支部主动联合镇关甲、刘家坬、峁上三个村党支部，统一种植技术。")
+    assert {t for t in ties if t[0] == "PARTY_ORG_OF"} == {
+        ("PARTY_ORG_OF", f"{v}党支部", v) for v in ("背沟村", "关甲村", "刘家坬村", "峁上村")}
+
+
+@pytest.mark.parametrize("text, tie", [
+    ("坑镇下辖关甲村、背沟村。", ("PART_OF", "背沟村", "坑镇")),
+    ("佳县宏达农业有限公司位于坑镇。", ("LOCATED_IN", "佳县宏达农业有限公司", "坑镇")),
+    ("背沟村党支部召开党员大会。", ("PARTY_ORG_OF", "背沟村党支部", "背沟村")),
+    ("边子元村加入长塄联合党委。", ("MEMBER_OF", "边子元村", "长塄联合党委")),
+    ("坑镇党委指导背沟村党支部开展工作。", ("GUIDES", "坑镇党委", "背沟村党支部")),
+    ("佳县宏达农业有限公司为背沟村开展技术培训。", ("SERVES", "佳县宏达农业有限公司", "背沟村")),
+    ("佳县财政局结对帮扶背沟村。", ("PAIRED_ASSISTANCE", "佳县财政局", "背沟村")),
+    ("背沟村党支部与关甲村党支部联建共建。", ("CO_BUILDS", "背沟村党支部", "关甲村党支部")),
+    ("佳县宏达农业有限公司订单收购背沟村的红枣。", ("SUPPLIES", "背沟村", "佳县宏达农业有限公司")),
+    ("佳县宏达农业有限公司为背沟村代加工小米。", ("PRODUCES_FOR", "佳县宏达农业有限公司", "背沟村")),
+    ("背沟村股份经济合作社经营红枣加工基地。", ("OPERATES", "背沟村股份经济合作社", "红枣加工基地")),
+    ("背沟村大力发展花椒种植。", ("ENGAGED_IN", "背沟村", "花椒种植")),
+])
+def test_every_tie_kind_of_the_schema_is_drafted_from_words(roster_units, text, tie):
+    _, ties = ties_of(roster_units, text)
+    assert tie in ties
+    assert tie[0] in {t.type for t in default_schema().tie_kinds}
+
+
+def test_a_joint_organization_formed_unnamed_is_named_when_a_later_sentence_gives_its_lead(roster_units):
+    found, ties = ties_of(roster_units, "近年来，坑镇组建联村党委，推动产业融合发展。“我们以官道峁村为中心村，成立村级联合党委。”")
+    assert {("GUIDES", "坑镇", "官道峁村联村党委"), ("MEMBER_OF", "官道峁村", "官道峁村联村党委")} <= ties
+    assert [e.name for e in found.entities if e.props.get("joint")] == ["官道峁村联村党委"]
+
+
+def test_a_quoted_head_stays_in_a_name_and_a_title_states_no_tie(roster_units):
+    found, ties = ties_of(roster_units, "背沟村党支部领办合作社——“枣乡情”红枣专业合作社举行了分红仪式。",
+                          "背沟村与关甲村签订《共建红枣产业联盟示范带合作协议》。")
+    assert ("GUIDES", "背沟村党支部", "枣乡情红枣专业合作社") in ties
+    assert not any(t[0] in ("CO_BUILDS", "SERVES") for t in ties)
+
+
+def test_words_ending_like_a_suffix_name_no_organization(roster_units):
+    found, ties = ties_of(roster_units, "背沟村依托县乡产业布局，建成党员活动场所。")
+    assert [e.name for e in found.entities if e.kind == "AssistanceUnit"] == [] and ties == set()
