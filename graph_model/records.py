@@ -475,7 +475,8 @@ def _same(a: Any, b: Any) -> bool:
 def combine(properties: tuple[Property, ...], provenance: list[dict[str, Any]], kind: str | None = None) -> dict[str, Any]:
     """The values of a record, combined from its statements (oldest first) by each property's policy.
 
-    A statement is ``{"source", "key", "file", "at", "loaded", "values"}``.
+    A statement is ``{"source", "key", "file", "at", "loaded", "values"}`` (and ``loaded_by``, who loaded it,
+    once it is stored).
     Names (``first``) keep the first source's spelling and add the others to
     ``aliases``; ``latest`` values take the newest statement's and list any
     disagreement in ``conflicts``; ``source`` lists every source's title.
@@ -771,13 +772,14 @@ def dump_json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def storage_value(prop: Property, value: Any, loaded: str | None = None) -> Any:
-    """A value as the stores keep it: JSON properties as text; ``loaded`` is the time given to the
-    statements of ``provenance`` that have none yet (this load's)."""
+def storage_value(prop: Property, value: Any, loaded: str | None = None, loaded_by: str = "") -> Any:
+    """A value as the stores keep it: JSON properties as text; ``loaded`` is the time, and ``loaded_by`` the
+    person, given to the statements of ``provenance`` that have no time yet (this load's)."""
     if value is None or prop.type != "json":
         return value
     if loaded and prop.name == "provenance":
-        value = [s if s.get("loaded") else {**s, "loaded": loaded} for s in value]
+        stamp = {"loaded": loaded, "loaded_by": loaded_by} if loaded_by else {"loaded": loaded}
+        value = [s if s.get("loaded") else {**s, **stamp} for s in value]
     return dump_json(value)
 
 

@@ -51,7 +51,7 @@ def tie_row(tie: Tie, graph: GraphData, schema: Schema) -> dict[str, Any]:
         "start_date": props.get("start_date"), "end_date": props.get("end_date"),
         "evidence": props.get("evidence"), "basis": props.get("basis") or STATED, "inference": props.get("inference"),
         "sources": [{"source": s.get("source"), "file": s.get("file"), "at": s.get("at") or "",
-                     "loaded": s.get("loaded") or ""} for s in tie.provenance],
+                     "loaded": s.get("loaded") or "", "loaded_by": s.get("loaded_by") or ""} for s in tie.provenance],
     }
 
 

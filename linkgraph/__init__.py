@@ -7,3 +7,16 @@ command line.
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``Session`` (:class:`linkgraph.pipeline.Session`), imported when first asked for, so that importing
+    the command line does not import the library's jobs."""
+    if name == "Session":
+        from linkgraph.pipeline import Session
+
+        return Session
+    raise AttributeError(f"module 'linkgraph' has no attribute {name!r}")
+
+
+__all__ = ["Session", "__version__"]

@@ -15,7 +15,7 @@ import re
 import sys
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, TextIO
 
 if TYPE_CHECKING:
     from graph_model.records import Problem
@@ -119,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                                 "was left out")
     load.add_argument("--problems", metavar="FILE.csv", help="把所有问题另存为 CSV / also write every problem to a CSV file "
                                                              "(UTF-8 with BOM)")
+    _as_option(load, "载入者 / who loads, recorded with every statement and source (default: the operating system's "
+                     "user)")
     load.add_argument("--explain", metavar="NAME", action="append", default=[],
                       help="说明同名组织为何合并或新增 / say why the organizations named NAME are the nodes they are (merged or "
                            "new)")
@@ -189,8 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="输出格式 / table (default), csv (UTF-8 with BOM), json or jsonl (one JSON object per line)")
     _store_option(cypher)
 
-    sources = commands.add_parser("sources", help="列出库中的来源 / list the sources the store holds (says who, and when)")
-    _store_option(sources)
+    shell = commands.add_parser("shell", help="交互式查询，数据库只打开一次 / a prompt for many questions: named queries and "
+                                              "read-only Cypher, the store opened once",
+                                description="打开数据库（只读）后逐行回答：保存的查询、只读 Cypher、list、help；exit 或 Ctrl-D 退出 / "
+                                            "Open the store once (read-only) and answer line by line: NAME "
+                                            "key=value runs a named query, cypher TEXT an ad hoc read-only query, "
+                                            "list and help say what there is; exit or Ctrl-D leaves. An error is "
+                                            "said in one line and the prompt goes on.")
+    _store_option(shell)
+
+    _sources_parser(commands)
 
     report = commands.add_parser("report", help="生成网络报告 / write the network report (HTML, workbook, CSVs, Gephi "
                                                 "files)",
@@ -263,6 +273,32 @@ def build_parser() -> argparse.ArgumentParser:
     _users_parser(commands)
     _extract_parser(commands)
     return parser
+
+
+def _as_option(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--as", dest="actor", metavar="NAME", help=text)
+
+
+def _sources_parser(commands) -> None:
+    sources = commands.add_parser("sources", help="列出或撤回库中的来源 / list the sources the store holds (who loaded "
+                                                  "each, when, what it states), or withdraw one",
+                                  description="不带子命令即列出 / Without a subcommand, list the sources.")
+    _store_option(sources)
+    actions = sources.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser,
+                                     help="子命令：list（默认）或 withdraw / list (the default) or withdraw")
+    listing = actions.add_parser("list", help="列出来源 / list the sources: who, when, nodes and ties each states, and how "
+                                              "many only it states")
+    _store_option(listing)
+    withdraw = actions.add_parser("withdraw", help="撤回来源 / withdraw a source: what only it states goes, what others "
+                                                   "state too stays",
+                                  description="撤回来源：删除只有它记载的节点和关系，其他来源也记载的保留 / Remove what only "
+                                              "the source states and keep what others also state (without its "
+                                              "statement), in one transaction.")
+    withdraw.add_argument("source", help="来源的文件名或标题 / the source's key (file name) or title")
+    withdraw.add_argument("--dry-run", action="store_true", help="只列出将删除和保留的内容 / say exactly what would go "
+                                                                 "and what stays, write nothing")
+    _as_option(withdraw, "撤回者 / who withdraws, for the audit log (default: the operating system's user)")
+    _store_option(withdraw)
 
 
 def _users_option(parser: argparse.ArgumentParser) -> None:
@@ -510,15 +546,17 @@ def _write_problems(path: str, problems: Sequence["Problem"]) -> None:
     write_excel_csv(path, csv_text(headers, rows))
 
 
-def _list_queries() -> None:
+def list_queries(out: TextIO | None = None, program: str = "linkgraph query ") -> None:
+    """The named queries with their parameters and an example call (``program`` before it: the shell's is
+    empty)."""
     from queries.catalog import default_catalog
 
     for query in default_catalog().values():
         params = " ".join(f"{p.name}=<{p.en}>" if p.required else f"[{p.name}=…]" for p in query.params)
-        print(f"{query.name:28} {query.zh} / {query.en}")
+        print(f"{query.name:28} {query.zh} / {query.en}", file=out)
         if params:
             example = " ".join(f"{p.name}={p.example}" for p in query.params)
-            print(f"{'':28}   params: {params}   e.g. linkgraph query {query.name} {example}")
+            print(f"{'':28}   params: {params}   e.g. {program}{query.name} {example}", file=out)
 
 
 def _print_schema() -> None:
@@ -553,7 +591,8 @@ def _load(args: argparse.Namespace) -> int:
     try:
         with _Progress() as progress:
             loaded = pipeline.load(args.sources, args.store, replace=args.replace, progress=progress,
-                                   keep_valid=args.keep_valid, dry_run=args.dry_run, **options)
+                                   keep_valid=args.keep_valid, dry_run=args.dry_run, loaded_by=args.actor,
+                                   waiting=_waiting, **options)
     except InputError as err:
         if args.problems:
             _write_problems(args.problems, err.problems)
@@ -591,7 +630,6 @@ def _typed_params(pairs: Sequence[str]) -> dict[str, Any]:
 def _cypher(args: argparse.Namespace) -> int:
     from linkgraph import pipeline
     from queries.catalog import QueryError
-    from visualizations.tables import csv_text
 
     if bool(args.text) == bool(args.file):
         raise QueryError("give the query as text or with --file, not both or neither / 请给出查询文字或 --file")
@@ -602,16 +640,7 @@ def _cypher(args: argparse.Namespace) -> int:
         text = read_text(args.file)[0]
     answer = pipeline.cypher(args.store, text, _typed_params(args.param), write=args.write,
                              limit=args.limit or None, timeout=args.timeout or None)
-    if args.format == "json":
-        print(json.dumps(answer.rows, ensure_ascii=False, indent=2, default=str))
-    elif args.format == "jsonl":
-        for row in answer.rows:
-            print(json.dumps(row, ensure_ascii=False, default=str))
-    elif args.format == "csv":
-        sys.stdout.buffer.write(csv_text(answer.columns, [[r[c] for c in answer.columns] for r in answer.rows])
-                                .encode("utf-8-sig"))
-    else:
-        print(format_table(answer.columns, [[r[c] for c in answer.columns] for r in answer.rows]))
+    print_answer(answer, args.format)
     if answer.truncated:
         print(f"只显示前 {args.limit} 行 only the first {args.limit} rows are shown (--limit)", file=sys.stderr)
     return 0
@@ -624,7 +653,7 @@ def _roster(args: argparse.Namespace) -> int:
                         ("all", None))
     with _Progress() as progress:
         loaded = pipeline.load_roster(level, value, args.store, replace=args.replace, progress=progress,
-                                      dry_run=args.dry_run)
+                                      dry_run=args.dry_run, waiting=_waiting)
     _print_load(loaded, args.store)
     return 0
 
@@ -669,15 +698,75 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sources(args: argparse.Namespace) -> int:
-    from stores import open_store
+def _waiting(message: str) -> None:
+    """Say on stderr that a write waits for another writer of the store."""
+    print(f"等待 waiting: {printable(message)}", file=sys.stderr, flush=True)
 
-    with open_store(args.store, read_only=True) as store:
-        rows = store.loaded_sources()
-    headers = ["来源 title", "文件 key", "类型 kind", "载入 loaded", "节点 nodes", "关系 ties", "完整 complete"]
-    print(format_table(headers, [[r["title"], r["key"], r["kind"], r["loaded"], r["nodes"], r["ties"],
+
+def _shell(args: argparse.Namespace) -> int:
+    from linkgraph.pipeline import Session
+    from linkgraph.shell import run_shell
+
+    with Session(args.store) as session:
+        return run_shell(session)
+
+
+def _sources(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+
+    if args.action == "withdraw":
+        return _withdraw(args)
+    rows = pipeline.sources(args.store)
+    headers = ["来源 title", "文件 key", "类型 kind", "载入者 by", "载入 loaded", "节点 nodes", "仅此来源 only it",
+               "关系 ties", "仅此来源 only it", "完整 complete"]
+    print(format_table(headers, [[r["title"], r["key"], r["kind"], r["loaded_by"] or "", r["loaded_at"] or r["loaded"],
+                                  r["nodes_stated"], r["nodes_sole"], r["ties_stated"], r["ties_sole"],
                                   "是 yes" if r["complete"] else "否 no (run the load again)"] for r in rows]))
     return 0
+
+
+WITHDRAWN_SHOWN = 200
+"""Nodes and ties a withdrawal lists one by one (the counts are always whole)."""
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    from linkgraph import pipeline
+
+    with _Progress() as progress:
+        withdrawal = pipeline.withdraw(args.store, args.source, dry_run=args.dry_run, by=args.actor, waiting=_waiting,
+                                       progress=progress)
+    for line in withdrawal_lines(withdrawal):
+        print(line)
+    return 0
+
+
+def withdrawal_lines(withdrawal) -> list[str]:
+    """What a withdrawal did (or would do), as lines: the counts, then every node and tie that goes and stays."""
+    summary, verb = withdrawal.summary(), "将 would" if withdrawal.dry_run else "已 did"
+    lines = [f"来源 source {printable(withdrawal.source.get('title'))} ({printable(withdrawal.key)}), "
+             f"载入者 loaded by {printable(withdrawal.source.get('loaded_by') or '?')}",
+             f"{verb} delete 删除 {summary['delete_nodes']} nodes, {summary['delete_ties']} ties (only it states them); "
+             f"keep 保留 {summary['keep_nodes']} nodes, {summary['keep_ties']} ties (others state them too)"]
+    names = {node_id: name for _, node_id, name in withdrawal.gone_nodes() + withdrawal.kept_nodes()}
+    sections = [("删除 delete node", [f"{kind} {node_id} {name}" for kind, node_id, name in withdrawal.gone_nodes()]),
+                ("删除 delete tie", [_tie_text(t, names) for t in withdrawal.gone_ties()]),
+                ("保留 keep node", [f"{kind} {node_id} {name}" for kind, node_id, name in withdrawal.kept_nodes()]),
+                ("保留 keep tie", [_tie_text(t, names) for t in withdrawal.kept_ties()])]
+    for label, items in sections:
+        lines += [f"  {label}: {printable(item)}" for item in items[:WITHDRAWN_SHOWN]]
+        if len(items) > WITHDRAWN_SHOWN:
+            lines.append(f"  … {len(items) - WITHDRAWN_SHOWN} more {label}")
+    for (type_, src, dst), keys in withdrawal.blocked:
+        lines.append(f"  不能撤回 blocked: {type_} {printable(src)}→{printable(dst)} is stated by "
+                     f"{printable(', '.join(keys))} and ends at a node only this source states")
+    if withdrawal.dry_run:
+        lines.append("试运行，未写入 dry run: nothing was written")
+    return lines
+
+
+def _tie_text(tie: tuple[str, str, str], names: Mapping[str, str]) -> str:
+    type_, src, dst = tie
+    return f"{type_} {src} {names.get(src, '')} → {dst} {names.get(dst, '')}".replace("  ", " ")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -774,29 +863,62 @@ def _users(args: argparse.Namespace) -> int:
 
 def _query(args: argparse.Namespace) -> int:
     from linkgraph import pipeline
-    from queries.catalog import get_query
-    from visualizations.tables import csv_text, readable_rows
 
     if not args.name:
-        _list_queries()
+        list_queries()
         return 0
     if args.cypher:
         from queries.browser import browser_script
+        from queries.catalog import get_query
 
         print(browser_script(get_query(args.name), _parse_params(args.params)))
         return 0
-    rows = pipeline.run_query(args.store, args.name, _parse_params(args.params))
-    if args.format == "json":
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
+    print_rows(args.name, pipeline.run_query(args.store, args.name, _parse_params(args.params)), args.format)
+    return 0
+
+
+def _write_csv(text: str, out: TextIO | None) -> None:
+    """CSV for Excel (UTF-8 with BOM) as bytes on standard output, or as text on another stream (the shell's)."""
+    if out is None:
+        sys.stdout.buffer.write(text.encode("utf-8-sig"))
+    else:
+        out.write(text)
+
+
+def print_rows(name: str, rows: list[dict[str, Any]], fmt: str, out: TextIO | None = None) -> None:
+    """The rows of the named query ``name`` as ``linkgraph query`` prints them: a table with the catalog's
+    Chinese headers, CSV or JSON, on ``out`` (default: standard output)."""
+    from queries.catalog import get_query
+    from visualizations.tables import csv_text, readable_rows
+
+    if fmt == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2), file=out)
+        return
     from graph_model.schema import default_schema
 
-    headers, values = readable_rows(get_query(args.name), rows, default_schema())
-    if args.format == "csv":
-        sys.stdout.buffer.write(csv_text(headers, values).encode("utf-8-sig"))
+    headers, values = readable_rows(get_query(name), rows, default_schema())
+    if fmt == "csv":
+        _write_csv(csv_text(headers, values), out)
     else:
-        print(format_table(headers, values))
-    return 0
+        print(format_table(headers, values), file=out)
+
+
+def print_answer(answer, fmt: str, out: TextIO | None = None) -> None:
+    """An ad hoc query's answer (:class:`stores.base.Answer`) as ``linkgraph cypher`` prints it."""
+    if fmt == "json":
+        print(json.dumps(answer.rows, ensure_ascii=False, indent=2, default=str), file=out)
+        return
+    if fmt == "jsonl":
+        for row in answer.rows:
+            print(json.dumps(row, ensure_ascii=False, default=str), file=out)
+        return
+    values = [[r[c] for c in answer.columns] for r in answer.rows]
+    if fmt == "csv":
+        from visualizations.tables import csv_text
+
+        _write_csv(csv_text(answer.columns, values), out)
+    else:
+        print(format_table(answer.columns, values), file=out)
 
 
 def _print_findings(analysis, files: dict[str, Path], folder: str | Path) -> None:
@@ -876,8 +998,8 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"load": _load, "roster": _roster, "reconcile": _reconcile, "template": _template, "extract": _extract,
-            "sources": _sources, "schema": _schema, "query": _query, "cypher": _cypher, "report": _report,
-            "export": _export, "map": _map, "serve": _serve, "demo": _demo, "users": _users}
+            "sources": _sources, "schema": _schema, "query": _query, "cypher": _cypher, "shell": _shell,
+            "report": _report, "export": _export, "map": _map, "serve": _serve, "demo": _demo, "users": _users}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -887,6 +1009,25 @@ def run(args: argparse.Namespace) -> int:
 def _shown(message: Any) -> str:
     """An error message as it is printed: URIs masked (:func:`stores.masking.redact_text`), control characters shown."""
     return printable(redact_text(str(message)))
+
+
+def error_line(err: BaseException) -> str:
+    """Any error in one line, Chinese first, as the shell says it before its next prompt (``main`` says the
+    same errors with their hints and every problem of an input)."""
+    from graph_model.records import InputError
+
+    if isinstance(err, InputError):
+        first = f": {_shown(err.problems[0])}" if err.problems else ""
+        return f"错误 error: 输入有误 {len(err.problems)} problem(s){first}"
+    if type(err).__module__.startswith("neo4j"):
+        return f"错误 error: Neo4j 服务中断 the Neo4j server stopped answering ({type(err).__name__}: {_shown(err)})"
+    if isinstance(err, OSError):
+        return f"错误 error: {_shown(err.strerror or err)}: {_shown(err.filename or '')}"
+    from stores.base import StoreError
+
+    if isinstance(err, (StoreError, ValueError)):  # QueryError, SchemaError and the shell's own are ValueErrors
+        return f"错误 error: {_shown(err)}"
+    return f"错误 error: 内部错误 unexpected {type(err).__name__}: {_shown(err)} (LINKGRAPH_DEBUG=1 shows the traceback)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -902,7 +1043,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except InputError as err:
-        written = "nothing was written / 输入有误，未写入任何数据" if args.command == "load" else "输入有误 the input has problems"
+        written = "nothing was written / 输入有误，未写入任何数据" if args.command in ("load", "sources") else "输入有误 the input has problems"
         print(f"错误 error: {len(err.problems)} problem(s) in the input, {written}", file=sys.stderr)
         for problem in err.problems[:MAX_PROBLEMS]:
             print(f"  {_shown(problem)}", file=sys.stderr)

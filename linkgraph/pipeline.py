@@ -12,16 +12,19 @@ import contextlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
+from linkgraph.audit import os_user
 from stores import is_server_spec, open_store
 from stores.base import Progress, WriteReport
 from stores.plan import WritePlan
 
 if TYPE_CHECKING:  # the loaders too are imported by the functions that use them: a query starts without them
     from analysis.report import Analysis
+    from linkgraph.audit import Audit
+    from stores.plan import Withdrawal
     from graph_model.records import Node
     from loaders import LoadResult
     from loaders.extract import Extraction
@@ -65,6 +68,10 @@ def _new_store_kept_if_written(store: str, dry_run: bool):
                     folder.rmdir()
 
 
+Waiting = Callable[[str], None]
+"""Told once, with a line to show, when a write waits for another writer of the store."""
+
+
 @dataclass
 class Loaded:
     """What a load read, what it changed in the store (or would, for a dry run), and the store's counts."""
@@ -76,41 +83,64 @@ class Loaded:
 
 def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, progress: Progress | None = None,
          schema: Schema | None = None, decisions: str | Path | None = None, columns: Mapping[str, str] | None = None,
-         keep_valid: bool = False, title: str | None = None, dry_run: bool = False, kind: str | None = None) -> Loaded:
+         keep_valid: bool = False, title: str | None = None, dry_run: bool = False, kind: str | None = None,
+         loaded_by: str | None = None, waiting: Waiting | None = None, audit: "Audit | None" = None) -> Loaded:
     """Read and check every source against what ``store`` holds, then write the changes in one transaction.
 
     ``decisions`` is a file of the planner's answers to unresolved references
     (``linkgraph reconcile``); ``columns`` maps table headers to fields;
     ``keep_valid`` loads the valid rows and reports the rest; ``dry_run``
     checks and compares without writing; ``kind`` is the kind of a table whose
-    name is not one (``--kind``).
+    name is not one (``--kind``). ``loaded_by`` names who loads (default: the
+    operating system's user), kept with every statement and source written.
+    Loads are serialized: while another writer holds the store this one
+    waits (``waiting`` is told once). A load that writes is recorded in
+    ``audit`` (default: :func:`linkgraph.audit.audit_for` the store).
     """
     from loaders import LoadResult, SourceInfo, load_sources, source_digests
     from loaders.context import Known
 
     schema = schema or default_schema()
+    loaded_by = loaded_by or os_user()
     answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
-    with _collector_paused(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
+    with (_collector_paused(), _new_store_kept_if_written(store, dry_run),
+          open_store(store, schema, create=True, waiting=waiting) as target, target.exclusive(waiting)):
         if not replace:
             held = {row["key"]: row for row in target.loaded_sources() if row["complete"]}
             digests = source_digests(sources, columns=columns, decisions_digest=digest, title=title, kind=kind)
             if all(held.get(key, {}).get("digest") == value for key, value in digests):
                 infos = [SourceInfo(SourceRef(key, held[key]["title"], held[key]["file"]), Path(held[key]["file"]), value,
                                     held[key]["kind"]) for key, value in digests]
-                return Loaded(LoadResult(GraphData(schema=schema), infos),
-                              WriteReport(WritePlan(), [], [k for k, _ in digests], dry_run), target.counts())
+                return _audited(Loaded(LoadResult(GraphData(schema=schema), infos),
+                                       WriteReport(WritePlan(), [], [k for k, _ in digests], dry_run), target.counts()),
+                                store, loaded_by, audit)
         result = load_sources(sources, schema, known=Known() if replace else target.known(), decisions=answers,
                               columns=columns, keep_valid=keep_valid, title=title, decisions_digest=digest,
                               progress=progress, kind=kind)
         report = target.write(result.graph, replace=replace, progress=progress, sources=result.sources,
-                              dry_run=dry_run)
-        return Loaded(result, report, target.counts())
+                              dry_run=dry_run, loaded_by=loaded_by)
+        return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
+
+
+def _audited(loaded: Loaded, store: str, actor: str, audit: "Audit | None", action: str = "load") -> Loaded:
+    """``loaded``, recorded in the audit log (``audit``, or the store's own) unless it was a dry run."""
+    from linkgraph.audit import audit_for
+    from stores.masking import redact
+
+    if not loaded.report.dry_run:
+        (audit or audit_for(store)).record(actor, action, {
+            "store": redact(str(store)), "sources": loaded.report.written,
+            "unchanged_sources": loaded.report.unchanged_sources, "files": [Path(f).name for f in loaded.result.files],
+            **loaded.report.plan.summary()})
+    return loaded
 
 
 def load_roster(level: str, value: str | None, store: str, *, replace: bool = False,
-                progress: Progress | None = None, schema: Schema | None = None, dry_run: bool = False) -> Loaded:
+                progress: Progress | None = None, schema: Schema | None = None, dry_run: bool = False,
+                loaded_by: str | None = None, waiting: Waiting | None = None, audit: "Audit | None" = None) -> Loaded:
     """Load the 2023 NBS units of a county, city, province or (``level="all"``) the whole country,
-    shipped with linkgraph, into ``store``; a scope already loaded unchanged is skipped."""
+    shipped with linkgraph, into ``store``; a scope already loaded unchanged is skipped. ``loaded_by``,
+    ``waiting`` and ``audit`` as for :func:`load`."""
     import hashlib
 
     from graph_model.names import name_rules_digest
@@ -125,11 +155,13 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
     ref = SourceRef(key, f"{NBS_SOURCE}: {scope}", nbs.ROSTER_FILE.rsplit("/", 1)[-1])
     digest = hashlib.sha256(f"{nbs.packaged_digest()}:{key}:{ref.title}:{name_rules_digest()}".encode()).hexdigest()
     info = SourceInfo(ref, Path(ref.file), digest, "roster")
-    with _collector_paused(), _new_store_kept_if_written(store, dry_run), open_store(store, schema, create=True) as target:
+    loaded_by = loaded_by or os_user()
+    with (_collector_paused(), _new_store_kept_if_written(store, dry_run),
+          open_store(store, schema, create=True, waiting=waiting) as target, target.exclusive(waiting)):
         held = {row["key"]: row for row in target.loaded_sources()}.get(key)
         if not replace and held and held["digest"] == digest and held["complete"]:
-            return Loaded(LoadResult(GraphData(schema=schema), [info]), WriteReport(WritePlan(), [], [key], dry_run),
-                          target.counts())
+            return _audited(Loaded(LoadResult(GraphData(schema=schema), [info]),
+                                   WriteReport(WritePlan(), [], [key], dry_run), target.counts()), store, loaded_by, audit)
         if progress:
             progress("read", 0, units.num_rows)
         rows = ((number, *row) for number, row in enumerate(nbs.unit_rows(units), start=2))
@@ -137,8 +169,37 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
         if progress:
             progress("read", units.num_rows, units.num_rows)
         result = LoadResult(graph, [info])
-        report = target.write(graph, replace=replace, progress=progress, sources=result.sources, dry_run=dry_run)
-        return Loaded(result, report, target.counts())
+        report = target.write(graph, replace=replace, progress=progress, sources=result.sources, dry_run=dry_run,
+                              loaded_by=loaded_by)
+        return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
+
+
+def sources(store: str) -> list[dict[str, Any]]:
+    """The sources ``store`` holds: who loaded each and when, from which file, what it states (nodes and ties)
+    and how much of that it alone states (:meth:`stores.base.Store.source_summaries`)."""
+    with open_store(store, read_only=True) as source:
+        return source.source_summaries()
+
+
+def withdraw(store: str, source: str, *, dry_run: bool = False, by: str | None = None,
+             waiting: Waiting | None = None, audit: "Audit | None" = None,
+             progress: Progress | None = None) -> "Withdrawal":
+    """Withdraw the source ``source`` (its key or title) from ``store`` in one transaction: what only it states
+    goes, what others state too stays without its statement (:meth:`stores.base.Store.withdraw`). ``dry_run``
+    says exactly what would go and writes nothing. Serialized with loads; recorded in ``audit`` as done ``by``
+    (default: the operating system's user)."""
+    from linkgraph.audit import audit_for
+    from stores.masking import redact
+
+    by = by or os_user()
+    with (_collector_paused(), open_store(store, create=False, read_only=dry_run, waiting=waiting) as target,
+          contextlib.nullcontext() if dry_run else target.exclusive(waiting)):
+        withdrawal = target.withdraw(source, dry_run=dry_run, progress=progress)
+    if not dry_run:
+        (audit or audit_for(store)).record(by, "withdraw", {"store": redact(str(store)), "source": withdrawal.key,
+                                                            "title": withdrawal.source.get("title"),
+                                                            **withdrawal.summary()})
+    return withdrawal
 
 
 def reconcile(sources: Iterable[str | Path], store: str, *, schema: Schema | None = None,
@@ -194,6 +255,82 @@ def cypher(store: str, text: str, params: Mapping[str, Any] | None = None, *, wr
     rows (the answer says when it cut), stopped after ``timeout`` seconds."""
     with open_store(store, read_only=not write) as source:
         return source.query(text, params, write=write, limit=limit, timeout=timeout)
+
+
+class Session:
+    """A store opened once, read-only, for many questions: a planner's shell (``linkgraph shell``) or a
+    Python session or notebook. Each :func:`run_query` or :func:`cypher` opens the store and closes it again,
+    which costs more than a national query itself (opening LadybugDB builds every table's key index);
+    a session pays it once::
+
+        from linkgraph import Session
+        with Session("country.lbug") as session:          # or "bolt://127.0.0.1:7687"
+            rows = session.query("ego_network", org="佳县县委办公室", hops=2)
+            paths = session.query("shortest_paths", {"from": "核桃树墕村", "to": "联村合作社养牛场"})
+            answer = session.cypher("MATCH (v:Village) RETURN count(*) AS villages")
+
+    Ad hoc Cypher goes through the store's guarded read-only path, as ``linkgraph cypher`` without
+    ``--write``. An embedded store that a load replaces meanwhile (a load writes a new file and renames it
+    into place) is opened again at the next question, so answers are never older than the last load.
+    """
+
+    def __init__(self, store: str, schema: Schema | None = None):
+        self.spec = store
+        self.schema = schema or default_schema()
+        self._source: "Store | None" = None
+        self._version: tuple[int, int, int] | None = None
+        self._embedded = not is_server_spec(store)
+        self._open()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _file_version(self) -> tuple[int, int, int] | None:
+        """The embedded store file's inode, modification time and size (None for a server, or no file)."""
+        if not self._embedded:
+            return None
+        with contextlib.suppress(OSError):
+            stat = Path(self.spec).stat()
+            return stat.st_ino, stat.st_mtime_ns, stat.st_size
+        return None
+
+    def _open(self) -> None:
+        self._version = self._file_version()
+        self._source = open_store(self.spec, self.schema, read_only=True)
+
+    @property
+    def store(self) -> "Store":
+        """The open store; opened again first if its file was replaced since (a load)."""
+        if self._source is None:
+            self._open()
+        elif self._embedded and self._file_version() != self._version:
+            self.close()
+            self._open()
+        return self._source
+
+    def describe(self) -> str:
+        """Where the data lives (never a password)."""
+        return self.store.describe()
+
+    def query(self, name: str, params: Mapping[str, Any] | None = None, /, **more: Any) -> list[dict[str, Any]]:
+        """The rows of the named query ``name`` (``linkgraph query`` lists them), with ``params`` and ``more``
+        as its parameters: names, aliases or ids for the nodes, as the CLI takes them."""
+        return self.store.run_named(name, {**(params or {}), **more})
+
+    def cypher(self, text: str, params: Mapping[str, Any] | None = None, /, *, limit: int | None = 1000,
+               timeout: float | None = 30.0) -> "Answer":
+        """An ad hoc read-only query, at most ``limit`` rows (the answer says when it cut), stopped after
+        ``timeout`` seconds."""
+        return self.store.query(text, params, limit=limit, timeout=timeout)
+
+    def close(self) -> None:
+        """Close the store (a session used again opens it again)."""
+        if self._source is not None:
+            source, self._source = self._source, None
+            source.close()
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from graph_model.records import GraphData, Tie
 from graph_model.schema import Schema, default_schema
 from graph_model.tie_rows import tie_labels, tie_row
-from linkgraph import account_pages
+from linkgraph import account_pages, load_pages
 from linkgraph.accounts import Role
 from linkgraph.pipeline import EVERYTHING, Scope
 from linkgraph.userdb import UserDB
@@ -154,8 +154,7 @@ class Site:
                 return self._version
             self._checked = now
             with open_store(self.store, self.schema, read_only=True) as source:
-                return (tuple(sorted(source.counts().items())),
-                        tuple((r["key"], r["loaded"], r["complete"]) for r in source.loaded_sources()))
+                return server_version(source)
         if not Path(self.store).exists():
             return None  # (a missing file: opening it says so)
         stat = Path(self.store).stat()
@@ -183,8 +182,17 @@ class Site:
             return value
 
     def _export(self) -> tuple[GraphData, str, list[dict[str, Any]]]:
-        with open_store(self.store, self.schema, read_only=True) as source:
-            return self.scope.read(source), self.scope.where(source), source.loaded_sources()
+        """The graph, where it came from and its sources, as one committed state: a server's export takes one
+        statement per kind, so one read while a load commits is read again (its version before and after
+        differ), at most :data:`EXPORT_TRIES` times; an embedded store's file is whole by itself."""
+        server = is_server_spec(self.store)
+        for _ in range(EXPORT_TRIES):
+            with open_store(self.store, self.schema, read_only=True) as source:
+                before = server_version(source) if server else None
+                read = self.scope.read(source), self.scope.where(source), source.loaded_sources()
+                if not server or server_version(source) == before:
+                    return read
+        raise StoreError("数据库在读取时一直在变化，请稍后再试 / the store kept changing while it was read: try again")
 
     @property
     def graph(self) -> GraphData:
@@ -242,6 +250,15 @@ class Site:
 
 
 # ---------------------------------------------------------------- pages
+
+EXPORT_TRIES = 5
+
+
+def server_version(source) -> tuple:
+    """What changes when a server's graph changes: its counts, and each source with when it was loaded."""
+    return (tuple(sorted(source.counts().items())),
+            tuple((r["key"], r["loaded"], r["loaded_at"], r["complete"]) for r in source.loaded_sources()))
+
 
 def _render(template: str, **values: Any) -> str:
     return ENVIRONMENT.get_template(f"serve/{template}").render(style=static_asset("serve.css"), **values)
@@ -446,7 +463,7 @@ class SecurityHeaders:
 def routes() -> list[RoleRoute]:
     """Every route of the app and the least role that may use it: the one table
     :class:`linkgraph.webauth.AuthMiddleware` enforces (its docstring says how to add one)."""
-    viewer, admin, anyone = Role.viewer, Role.admin, Role.anonymous
+    viewer, editor, admin, anyone = Role.viewer, Role.editor, Role.admin, Role.anonymous
     return [
         RoleRoute("/", home, viewer),
         RoleRoute("/map", map_page, viewer),
@@ -464,6 +481,15 @@ def routes() -> list[RoleRoute]:
         RoleRoute("/admin/users", account_pages.add_user, admin, methods=["POST"], name="add_user"),
         RoleRoute("/admin/users/{name}/disable", account_pages.disable_user, admin, methods=["POST"]),
         RoleRoute("/admin/users/{name}/reset", account_pages.reset_user, admin, methods=["POST"]),
+        RoleRoute("/uploads", load_pages.upload_form, editor),
+        RoleRoute("/uploads", load_pages.upload_check, editor, methods=["POST"], name="upload_check"),
+        RoleRoute("/uploads/{token}/load", load_pages.upload_load, editor, methods=["POST"]),
+        RoleRoute("/drafts", load_pages.draft_form, editor),
+        RoleRoute("/drafts", load_pages.draft_review, editor, methods=["POST"], name="draft_review"),
+        RoleRoute("/drafts/{token}/load", load_pages.draft_load, editor, methods=["POST"]),
+        RoleRoute("/sources", load_pages.sources_page, admin),
+        RoleRoute("/sources/withdraw", load_pages.withdraw_dry_run, admin, methods=["POST"]),
+        RoleRoute("/sources/withdraw/confirm", load_pages.withdraw_confirm, admin, methods=["POST"]),
     ]
 
 

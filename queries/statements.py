@@ -29,7 +29,11 @@ REGISTRY = "LoadedSource"
 """The label that records which sources a store holds (key, title, digest, when, how much)."""
 REGISTRY_PROPERTIES = (("key", "STRING"), ("title", "STRING"), ("file", "STRING"), ("kind", "STRING"),
                        ("digest", "STRING"), ("loaded", "STRING"), ("nodes", "INT64"), ("ties", "INT64"),
-                       ("complete", "BOOLEAN"))
+                       ("complete", "BOOLEAN"), ("loaded_by", "STRING"), ("loaded_at", "STRING"))
+REGISTRY_ADDED = ("loaded_by", "loaded_at")
+"""Registry columns added after the first stores were written: a writer adds them to an older store's table."""
+WRITER = "LinkgraphWriter"
+"""Neo4j: the label of the one node whose lease says which process writes the database (loads are serialized)."""
 
 LADYBUG_TYPES = {
     "string": "STRING",
@@ -64,6 +68,7 @@ def ladybug_ddl(schema: Schema) -> list[str]:
         statements.append(f"CREATE REL TABLE IF NOT EXISTS {t.type}({', '.join(parts)})")
     columns = ", ".join(f"{name} {type_}{' PRIMARY KEY' if name == 'key' else ''}" for name, type_ in REGISTRY_PROPERTIES)
     statements.append(f"CREATE NODE TABLE IF NOT EXISTS {REGISTRY}({columns})")
+    statements += [f"ALTER TABLE {REGISTRY} ADD IF NOT EXISTS {name} STRING DEFAULT ''" for name in REGISTRY_ADDED]
     return statements
 
 
@@ -75,6 +80,7 @@ def neo4j_ddl(schema: Schema) -> list[str]:
         statements.append(f"CREATE CONSTRAINT {slug}_id IF NOT EXISTS FOR (n:{k.label}) REQUIRE n.id IS UNIQUE")
         statements.append(f"CREATE INDEX {slug}_name IF NOT EXISTS FOR (n:{k.label}) ON (n.name)")
     statements.append(f"CREATE CONSTRAINT {REGISTRY.lower()}_key IF NOT EXISTS FOR (s:{REGISTRY}) REQUIRE s.key IS UNIQUE")
+    statements.append(f"CREATE CONSTRAINT {WRITER.lower()}_lease IF NOT EXISTS FOR (w:{WRITER}) REQUIRE w.lease IS UNIQUE")
     return statements
 
 
@@ -206,10 +212,71 @@ def record_source(backend: str) -> str:
     return f"MERGE (s:{REGISTRY} {{key: $row.key}})\nSET {sets}"
 
 
-def loaded_sources() -> str:
-    """Every source the store holds, oldest load first."""
-    columns = ", ".join(f"s.{name} AS {name}" for name, _ in REGISTRY_PROPERTIES)
+def loaded_sources(present: frozenset[str] | None = None) -> str:
+    """Every source the store holds, oldest load first (``present``: the registry's columns, where an older
+    store lacks some; those missing are read as empty)."""
+    def column(name: str) -> str:
+        if present is not None and name not in present:
+            return f"'' AS {name}"
+        return f"coalesce(s.{name}, '') AS {name}" if name in REGISTRY_ADDED else f"s.{name} AS {name}"
+
+    columns = ", ".join(column(name) for name, _ in REGISTRY_PROPERTIES)
     return f"MATCH (s:{REGISTRY}) RETURN {columns} ORDER BY loaded, key"
+
+
+def registry_columns() -> str:
+    """LadybugDB: the columns of the source registry's table."""
+    return f"CALL table_info('{REGISTRY}') RETURN name"
+
+
+def forget_source() -> str:
+    """Remove the registry entry of the source ``$key`` (a withdrawal)."""
+    return f"MATCH (s:{REGISTRY} {{key: $key}}) DELETE s"
+
+
+def node_source_counts(label: str) -> str:
+    """For each source key: how many nodes of ``label`` it states, and how many it alone states."""
+    return (f"MATCH (n:{label}) UNWIND n.source_keys AS key\n"
+            "RETURN key, count(*) AS stated, sum(CASE WHEN size(n.source_keys) = 1 THEN 1 ELSE 0 END) AS sole")
+
+
+def tie_source_counts(type_: str) -> str:
+    """For each source key: how many ties of ``type_`` it states, and how many it alone states."""
+    return (f"MATCH ()-[e:{type_}]->() UNWIND e.source_keys AS key\n"
+            "RETURN key, count(*) AS stated, sum(CASE WHEN size(e.source_keys) = 1 THEN 1 ELSE 0 END) AS sole")
+
+
+def ties_touching(type_: str) -> str:
+    """The ties of ``type_`` with an end among ``$ids``, with the sources that state them."""
+    return (f"MATCH (a)-[e:{type_}]->(b) WHERE a.id IN $ids OR b.id IN $ids\n"
+            "RETURN a.id AS src, b.id AS dst, e.source_keys AS source_keys")
+
+
+def take_writer_lease() -> str:
+    """Neo4j: take the writer's lease for ``$holder`` when it is free, expired or already its own, for
+    ``$seconds`` by the server's clock; returns the holder after (``$holder`` when taken). The first ``SET``
+    takes the node's write lock, so two writers asking at once are answered one after the other."""
+    return (f"MERGE (w:{WRITER} {{lease: $id}})\nSET w.asked = datetime()\nWITH w\n"
+            "WHERE w.holder IS NULL OR w.holder = $holder OR w.expires < datetime()\n"
+            "SET w.holder = $holder, w.expires = datetime() + duration({seconds: $seconds})\n"
+            "RETURN w.holder AS holder")
+
+
+def writer_lease() -> str:
+    """Neo4j: who holds the writer's lease, and for how many more seconds."""
+    return (f"MATCH (w:{WRITER} {{lease: $id}}) WHERE w.holder IS NOT NULL AND w.expires >= datetime()\n"
+            "RETURN w.holder AS holder, duration.inSeconds(datetime(), w.expires).seconds AS seconds")
+
+
+def renew_writer_lease() -> str:
+    """Neo4j: extend ``$holder``'s lease by ``$seconds``; returns a row only while it still holds it."""
+    return (f"MATCH (w:{WRITER} {{lease: $id}}) WHERE w.holder = $holder\n"
+            "SET w.expires = datetime() + duration({seconds: $seconds}) RETURN w.holder AS holder")
+
+
+def release_writer_lease() -> str:
+    """Neo4j: give up ``$holder``'s lease."""
+    return f"MATCH (w:{WRITER} {{lease: $id}}) WHERE w.holder = $holder SET w.holder = null, w.expires = null"
 
 
 def ladybug_tables() -> str:
@@ -218,16 +285,17 @@ def ladybug_tables() -> str:
 
 
 def delete_all() -> str:
-    return "MATCH (n) DETACH DELETE n"
+    """Empty the store (Neo4j: but for the writer's lease, held by the load that empties it)."""
+    return f"MATCH (n) WHERE NOT n:{WRITER} DETACH DELETE n"
 
 
 def delete_some_nodes() -> str:
     """Neo4j: delete up to ``$limit`` nodes with their ties and say how many (to empty a large database in batches)."""
-    return "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+    return f"MATCH (n) WHERE NOT n:{WRITER} WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
 
 
 def count_all_nodes() -> str:
-    return "MATCH (n) RETURN count(n) AS count"
+    return f"MATCH (n) WHERE NOT n:{WRITER} RETURN count(n) AS count"
 
 
 def transaction_memory_settings() -> str:

@@ -25,6 +25,15 @@ LOCATED_IN only where the text says where something is.
 
     python scripts/evaluate_extraction.py --real evaluation/real --reports /work/reports --split dev
     python scripts/evaluate_extraction.py --real evaluation/real --reports /work/reports --markdown
+
+``--calibrate`` (development half only) labels each drafted tie right (it loaded as a tie that matched a gold
+tie) or not, fits the confidence of each rule family and stratum (:mod:`loaders.extract.calibration`) and
+writes ``loaders/extract/calibration.yaml`` with the command, date and commit; ``--reliability`` prints, per
+confidence band (≥ 0.8, 0.5–0.8, < 0.5), how many drafted ties it holds and the share right, at the
+calibrated and at the hand-set confidence:
+
+    python scripts/evaluate_extraction.py --real evaluation/real --reports /work/reports --split dev --calibrate
+    python scripts/evaluate_extraction.py --real evaluation/real --reports /work/reports --split heldout --reliability
 """
 
 from __future__ import annotations
@@ -32,10 +41,12 @@ from __future__ import annotations
 import argparse
 import csv
 import re
+import subprocess
 import sys
 import tempfile
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
@@ -49,9 +60,13 @@ from linkgraph.pipeline import extract_draft  # noqa: E402
 from loaders import load_sources  # noqa: E402
 from graph_model.names import match_key  # noqa: E402
 from loaders import nbs  # noqa: E402
+from loaders.extract.calibration import (DEFAULT_FILE, PRIOR_STRENGTH, Calibration, family, fit, read_calibration,  # noqa: E402
+                                         stratum, write_calibration)
 from loaders.extract.draft import PLACE_CONFIDENCE  # noqa: E402
-from loaders.extract.evaluate import (Resolution, Score, by_kind, combine, describe, place_resolution,  # noqa: E402
-                                      read_expected, read_gold, score, set_apart, words_only)
+from loaders.extract.lexicon import default_lexicon  # noqa: E402
+from loaders.extract.evaluate import (Resolution, Score, by_kind, combine, describe, drafted_right,  # noqa: E402
+                                      place_resolution, read_expected, read_gold, score, set_apart,
+                                      words_only)
 from loaders.roster import COLUMNS  # noqa: E402
 
 DATA = REPO / "tests" / "data" / "extract"
@@ -79,7 +94,20 @@ class ReportResult:
     places: Resolution
     graph: object = field(repr=False, default=None)
     left_out: list[str] = field(default_factory=list)  # draft rows the load refused (e.g. an ambiguous village)
+    rows: list[TieRow] = field(default_factory=list)  # each drafted tie, labelled right or not
     inferred: int = 0  # inferred LOCATED_IN rows set apart, not scored
+
+
+@dataclass(frozen=True)
+class TieRow:
+    """A drafted tie row: its calibration group, its hand-set and its drafted (calibrated) confidence, and
+    whether it loaded as a tie that matched a gold tie."""
+
+    family: str
+    stratum: str
+    hand_set: float
+    confidence: float
+    right: bool
 
 
 def scope_of(table: pa.Table, province: str, scope: list[str]) -> nbs.Scope | None:
@@ -150,8 +178,11 @@ def report_text(path: Path, workdir: Path) -> Path:
     return text
 
 
-def evaluate_real(gold_file: Path, text_file: Path, workdir: Path) -> ReportResult | str:
-    """Draft a real report with the roster of its gold's scope, load every row, and score it (or say why not)."""
+def evaluate_real(gold_file: Path, text_file: Path, workdir: Path, calibration: Calibration | None = None
+                  ) -> ReportResult | str:
+    """Draft a real report with the roster of its gold's scope, load every row, and score it (or say why not);
+    each drafted tie is labelled right or not, with its confidence under ``calibration`` (the shipped one by
+    default)."""
     data = yaml.safe_load(gold_file.read_text(encoding="utf-8"))
     table = nbs.national_roster()
     scope = scope_of(table, str(data.get("province", "")), [str(s) for s in data.get("scope") or ()])
@@ -172,7 +203,15 @@ def evaluate_real(gold_file: Path, text_file: Path, workdir: Path) -> ReportResu
     confidence = {e.place.id: PLACE_CONFIDENCE.get(e.status, 0.5) for e in extraction.entities if e.place is not None}
     return ReportResult(gold_file.stem, f"{scope.name} {scope.code}", result, words_only(result, implied, graph),
                         place_resolution(result, graph, confidence), graph, [p.message for p in loaded.left_out],
-                        inferred)
+                        tie_rows(extraction.proposals, result, graph, calibration or read_calibration()), inferred)
+
+
+def tie_rows(proposals, result: Score, graph, calibration: Calibration) -> list[TieRow]:
+    """Each drafted tie with its group, hand-set and calibrated confidence, and whether it was right."""
+    keys = [(p.type, _end_key(p.source), _end_key(p.target)) for p in proposals]
+    right = drafted_right(result, keys, graph, default_lexicon().symmetric_ties)
+    return [TieRow(family(p.rule), stratum(p), p.confidence, calibration.confidence(p), ok)
+            for p, ok in zip(proposals, right)]
 
 
 def _end_key(entity) -> str:
@@ -234,20 +273,73 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+BANDS = (("≥ 0.8", 0.8, 1.01), ("0.5–0.8", 0.5, 0.8), ("< 0.5", 0.0, 0.5))
+
+
+def reliability(rows: list[TieRow]) -> list[list[str]]:
+    """Per confidence band, the drafted ties at the calibrated confidence and at the hand-set one, and the
+    share of them right."""
+    table = []
+    for label, low, high in BANDS:
+        cells = [label]
+        for value in (lambda r: r.confidence, lambda r: r.hand_set):
+            band = [r for r in rows if low <= value(r) < high]
+            right = sum(r.right for r in band)
+            cells += [str(len(band)), str(right), f"{right / len(band):.2f}" if band else "—"]
+        table.append(cells)
+    return table
+
+
+def calibration_rows(calibration: Calibration) -> list[list[str]]:
+    return [[name, group, str(g["drafted"]), str(g["right"]), f"{g['hand_set']:.2f}", f"{g['confidence']:.2f}"]
+            for name, groups in calibration.groups.items() for group, g in groups.items()]
+
+
+def _commit() -> str:
+    """The commit the repository is at, ``+uncommitted`` when its files differ from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    return git("rev-parse", "HEAD") + ("+uncommitted" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def calibrate(results: list[ReportResult], argv: list[str], path: Path) -> Calibration:
+    """Fit the calibration on the drafted ties of ``results`` and write it to ``path``."""
+    fitted = {"command": "python scripts/evaluate_extraction.py " + " ".join(argv),
+              "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "commit": _commit(), "split": "dev",
+              "reports": len(results), "prior_strength": PRIOR_STRENGTH}
+    rows = [(r.family, r.stratum, r.hand_set, r.right) for result in results for r in result.rows]
+    calibration = Calibration(fit(rows), fitted)
+    print(f"calibration 置信度校准 written to {write_calibration(calibration, path)}")
+    return calibration
+
+
 def main_real(args) -> int:
     """The real-report mode: every gold file of the split whose text is at hand."""
     results, skipped = [], []
+    shipped = read_calibration(args.calibration)
     with tempfile.TemporaryDirectory() as tmp:
         pairs = [pair for gold_dir in args.real for pair in real_reports(Path(gold_dir), Path(args.reports), args.split)]
         for gold_file, text_file in pairs:
             if not text_file.is_file():
                 skipped.append(f"{gold_file.stem}: 无文本 / no text at {text_file}")
                 continue
-            outcome = evaluate_real(gold_file, text_file, Path(tmp))
+            outcome = evaluate_real(gold_file, text_file, Path(tmp), shipped)
             (skipped if isinstance(outcome, str) else results).append(outcome)
     print(f"split {args.split}: {len(results)} reports scored, {len(skipped)} skipped")
     print_tables(real_tables(results), args.markdown)
     print(f"\ninferred LOCATED_IN rows set apart, not scored 推断的所在地关系（不计分）: {sum(r.inferred for r in results)}")
+    if args.calibrate:
+        calibration = calibrate(results, args.argv, Path(args.calibration))
+        for result in results:  # the figures below at the confidence just fitted
+            result.rows = [replace(r, confidence=calibration.value(r.family, r.stratum, r.hand_set)) for r in result.rows]
+        print_tables([("calibration 校准 (groups of the development half)",
+                       ["family", "stratum", "drafted", "right", "hand-set", "calibrated"], calibration_rows(calibration))],
+                     args.markdown)
+    if args.reliability:
+        head = ["rows", "right", "share"]
+        print_tables([("reliability 置信度可靠性 (drafted ties)", ["band", *(f"{h} (calibrated)" for h in head),
+                                                              *(f"{h} (hand-set)" for h in head)],
+                       reliability([row for r in results for row in r.rows]))], args.markdown)
     for line in skipped:
         print(f"  skipped 跳过 {line}")
     if not args.quiet:
@@ -268,7 +360,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", metavar="TEXT_DIR", help="where the real reports' texts are (<split>/<id>.txt)")
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev", help="which half (default dev)")
     parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown (for EVALUATION.md)")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="fit the confidence of drafted ties on the development half and write "
+                             "loaders/extract/calibration.yaml (with --real and --split dev)")
+    parser.add_argument("--reliability", action="store_true",
+                        help="print how many drafted ties each confidence band holds and the share right")
+    parser.add_argument("--calibration", metavar="FILE", default=str(DEFAULT_FILE),
+                        help="the calibration --calibrate writes and --reliability reads (default the shipped one)")
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    if args.calibrate and args.split != "dev":
+        parser.error("--calibrate 只用开发集 / --calibrate fits on the development half only (--split dev)")
     if args.real:
         if not args.reports:
             parser.error("--real needs --reports / --real 需要 --reports")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from graph_model.schema import Schema
@@ -43,7 +43,7 @@ def is_server_spec(spec: str | os.PathLike[str]) -> bool:
 
 
 def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | None" = None, *,
-               read_only: bool = False, create: bool = False) -> "Store":
+               read_only: bool = False, create: bool = False, waiting: "Callable[[str], None] | None" = None) -> "Store":
     """A Neo4j store for a ``bolt://`` or ``neo4j://`` URI, else the embedded store at that path.
 
     Neo4j credentials come from ``NEO4J_USER`` / ``NEO4J_PASSWORD`` /
@@ -52,7 +52,8 @@ def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | N
     load does that); otherwise it is an error that says to load data first.
     A spec that looks like an address but is no Neo4j URI is an error
     (:class:`~stores.connection.StoreSpecError`), never a new file; so is a
-    path that is no regular file (a folder, ``/dev/null``, a FIFO, a socket).
+    path that is no regular file (a folder, ``/dev/null``, a FIFO, a socket). ``waiting`` is told once when
+    an embedded store's writer lock is held by another writer, whom this one then waits for.
     """
     from graph_model.schema import default_schema
     from stores.connection import StoreSpecError, not_a_store_file, parse_store_spec
@@ -74,7 +75,7 @@ def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | N
         shown = redact(str(path))
         raise StoreSpecError(f"no embedded store at {shown} / 该路径没有数据库 (hint: load data first: "
                              f"linkgraph load SOURCES --store {shown}; or give a Neo4j URI such as bolt://127.0.0.1:7687)")
-    return EmbeddedStore(path, schema, read_only=read_only)
+    return EmbeddedStore(path, schema, read_only=read_only, waiting=waiting)
 
 
 __all__ = ["DEFAULT_STORE", "Store", "StoreError", "StoreSpecError", "is_server_spec", "open_store"]

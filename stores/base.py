@@ -3,16 +3,18 @@
 A store creates its schema from the model, loads a :class:`GraphData`
 (:mod:`stores.writing`), answers for a unit or a neighbourhood
 (:mod:`stores.scoping`), resolves names and runs named queries
-(:mod:`stores.naming`), runs read-only queries, counts, and exports the graph
+(:mod:`stores.naming`), lists and withdraws sources (:mod:`stores.sources`), runs read-only queries, counts,
+and exports the graph
 for analysis. Everything backend-specific is the transaction handling
 and the bulk path in the two subclasses; the statements come from ``queries/``.
 """
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from graph_model.records import GraphData, Node, Problem, Tie, read_value
 from graph_model.schema import Schema
@@ -22,6 +24,7 @@ from stores.batches import BATCH_SIZE, Progress, Statement, batches
 from stores.naming import Naming
 from stores.plan import WritePlan
 from stores.scoping import Scoping
+from stores.sources import Sources
 from stores.writing import WriteReport, Writing
 
 
@@ -38,7 +41,7 @@ class Answer:
     truncated: bool = False
 
 
-class Store(Writing, Scoping, Naming, ABC):
+class Store(Writing, Scoping, Naming, Sources, ABC):
     """A graph store for one schema. Use as a context manager to close it.
 
     Its jobs live in one module each: loads (:class:`stores.writing.Writing`), the parts of a unit or a
@@ -70,8 +73,17 @@ class Store(Writing, Scoping, Naming, ABC):
 
     @abstractmethod
     def _apply(self, plan: WritePlan, registry: list[dict[str, Any]], *, replace: bool,
-               progress: Progress | None) -> None:
-        """Carry out ``plan`` (after emptying the store if ``replace``) and record the sources."""
+               progress: Progress | None, forget: Sequence[str] = ()) -> None:
+        """Carry out ``plan`` (after emptying the store if ``replace``), record the sources of ``registry`` and
+        remove the registry entries of the sources ``forget`` (withdrawn), all in one transaction."""
+
+    @contextlib.contextmanager
+    def exclusive(self, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Be the store's one writer while the block runs (a load reads, plans and writes inside it), so that
+        loads and withdrawals are serialized and none plans against a state another is changing. The embedded
+        store holds its writer lock from the moment it is opened for writing; Neo4j takes a lease
+        (:meth:`stores.neo4j_store.Neo4jStore.exclusive`). ``waiting`` is told, once, when another writer holds it."""
+        yield
 
     @abstractmethod
     def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False,

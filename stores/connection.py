@@ -29,10 +29,11 @@ from __future__ import annotations
 import os
 import stat
 import re
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from stores.base import StoreError
 from stores.masking import MASK, PLAIN_AUTHORITY, decoded, redact, redact_text
@@ -74,6 +75,22 @@ class StoreUnavailable(StoreError):
     """The store exists in the argument but cannot be used now (the environment's fault)."""
 
     exit_code = 1
+
+
+def wait_for_writer(take: "Callable[[], bool]", holder: "Callable[[], str]", where: str, timeout: float,
+                    waiting: "Callable[[str], None] | None" = None) -> None:
+    """Call ``take`` until it takes the store's writer lock (or lease), every 0.2 s for up to ``timeout`` seconds;
+    ``waiting`` is told once, naming the ``holder``; then :class:`StoreUnavailable` names who holds it."""
+    deadline = time.monotonic() + timeout
+    while not take():
+        current = holder()
+        if waiting is not None:
+            waiting(f"另一个写入正在进行，等待中 / {where} is being written by {current}; waiting up to {timeout:g} s")
+            waiting = None
+        if time.monotonic() >= deadline:
+            raise StoreUnavailable(f"{where} is being written by {current} / 另一个进程正在写入该数据库 (hint: wait for it "
+                                   f"to finish, or raise LINKGRAPH_LOCK_TIMEOUT, now {timeout:g} s)")
+        time.sleep(0.2)
 
 
 class ServerUnreachable(StoreUnavailable):

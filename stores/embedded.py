@@ -28,7 +28,7 @@ import re
 import shutil
 import time
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import ladybug
 
@@ -38,7 +38,7 @@ from queries import statements
 from queries.catalog import QueryError
 from queries.guard import check_plan, check_query, explain
 from stores.base import Answer, Progress, Store, StoreError, batches
-from stores.connection import StoreSpecError, StoreUnavailable, not_a_store_file
+from stores.connection import StoreSpecError, not_a_store_file, wait_for_writer
 from stores.plan import WritePlan
 
 BUFFER_POOL_MB = int(os.environ.get("LINKGRAPH_BUFFER_POOL_MB", "1024"))
@@ -87,7 +87,8 @@ class EmbeddedStore(Store):
 
     backend = "ladybug"
 
-    def __init__(self, path: str | Path, schema: Schema, *, read_only: bool = False):
+    def __init__(self, path: str | Path, schema: Schema, *, read_only: bool = False,
+                 waiting: Callable[[str], None] | None = None):
         super().__init__(schema)
         self.path = Path(path)
         self.read_only = read_only
@@ -102,7 +103,7 @@ class EmbeddedStore(Store):
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = WriterLock(self.path)
-            self._lock.acquire()
+            self._lock.acquire(waiting)
         try:
             if not read_only:
                 remove_leftovers(self.path)
@@ -166,6 +167,9 @@ class EmbeddedStore(Store):
     def describe(self) -> str:
         return f"embedded LadybugDB at {self.path}"
 
+    def _fixed(self) -> bool:
+        return self.read_only
+
     def close(self) -> None:
         self._close_database()
         self._release()
@@ -196,6 +200,13 @@ class EmbeddedStore(Store):
             self._rebuild(lambda execute, folder: self._ddl(execute), copy=True, one_transaction=True)
         self._schema_ready = True
 
+    def loaded_sources(self) -> list[dict[str, Any]]:
+        """The registry (:meth:`Store.loaded_sources`); a store of an older linkgraph, whose registry lacks the
+        later columns (who loaded, when exactly), reads them as empty until its next load adds them."""
+        self.ensure_schema()
+        present = frozenset(row["name"] for row in self.run(statements.registry_columns()))
+        return self.run(statements.loaded_sources(present))
+
     def _missing_tables(self) -> list[str]:
         present = {row["name"] for row in self.run(statements.ladybug_tables())}
         return [name for name in (*self.schema.node_labels, *self.schema.tie_types) if name not in present]
@@ -219,7 +230,7 @@ class EmbeddedStore(Store):
             raise _refused(err, self.describe()) from None
 
     def _apply(self, plan: WritePlan, registry: list[dict[str, Any]], *, replace: bool,
-               progress: Progress | None) -> None:
+               progress: Progress | None, forget: Sequence[str] = ()) -> None:
         """Deletes, updates, creates (groups of ``COPY_THRESHOLD`` or more through ``COPY`` from Parquet) and the
         registry, all or nothing: written into a copy of the store file (a new file for ``replace``) that then
         takes the store's place (:meth:`_swap_in`), in one transaction, or for a large load statement by
@@ -241,11 +252,13 @@ class EmbeddedStore(Store):
                 conn_execute(cypher, params)
                 step(len(params.get("rows", params.get("ids", ()))))
             for label, nodes in plan.create_nodes.items():
-                self._create(conn_execute, label, None, nodes, plan.loaded, folder, step)
+                self._create(conn_execute, label, None, nodes, (plan.loaded, plan.loaded_by), folder, step)
             for (type_, source, target), ties in plan.create_ties.items():
-                self._create(conn_execute, type_, (source, target), ties, plan.loaded, folder, step)
+                self._create(conn_execute, type_, (source, target), ties, (plan.loaded, plan.loaded_by), folder, step)
             for row in registry:
                 conn_execute(statements.record_source(self.backend), {"row": row})
+            for key in forget:
+                conn_execute(statements.forget_source(), {"key": key})
 
         self._rebuild(everything, copy=not replace, one_transaction=plan.rows < SWAP_ROWS)
 
@@ -300,13 +313,14 @@ class EmbeddedStore(Store):
         finally:
             _remove_building(building)
 
-    def _create(self, execute, name: str, ends: tuple[str, str] | None, records: Sequence, loaded: str,
+    def _create(self, execute, name: str, ends: tuple[str, str] | None, records: Sequence, stamp: tuple[str, str],
                 folder: str, step) -> None:
         """New nodes (``ends`` None) or ties of one (source kind, target kind) pair: ``CREATE`` in
         batches, or for groups of ``COPY_THRESHOLD`` or more, ``COPY`` from Parquet files in ``folder``,
-        as few as LadybugDB's page cache allows."""
+        as few as LadybugDB's page cache allows. ``stamp`` is the load's time and who loads."""
+        loaded, loaded_by = stamp
         if len(records) < COPY_THRESHOLD:
-            rows = self.node_rows(records, loaded) if ends is None else self.tie_rows(records, loaded)
+            rows = self.node_rows(records, *stamp) if ends is None else self.tie_rows(records, *stamp)
             cypher = (statements.create_nodes(self.schema, name, self.backend) if ends is None
                       else statements.create_ties(self.schema, name, *ends, self.backend))
             for chunk in batches(rows):
@@ -318,7 +332,7 @@ class EmbeddedStore(Store):
         for start in range(0, len(records), rows):
             chunk = records[start : start + rows]
             path = os.path.join(folder, f"{name}-{'-'.join(ends or ())}-{start}.parquet")
-            write_parquet(path, copy_columns(properties, chunk, loaded, ends))
+            write_parquet(path, copy_columns(properties, chunk, loaded, ends, loaded_by))
             try:
                 execute(statements.copy_nodes(name, path) if ends is None else statements.copy_ties(name, *ends, path))
             finally:
@@ -411,16 +425,17 @@ class WriterLock:
         self.timeout = LOCK_TIMEOUT if timeout is None else timeout
         self._handle = None
 
-    def acquire(self) -> None:
-        deadline = time.monotonic() + self.timeout
-        while not self.try_acquire():
-            if time.monotonic() >= deadline:
-                with open(f"{self.path}.lock", encoding="utf-8", errors="replace") as handle:
-                    holder = handle.read().strip() or "another process"
-                raise StoreUnavailable(f"{self.path} is being written by {holder} / 另一个进程正在写入该数据库 "
-                                       f"(hint: wait for it to finish, or raise LINKGRAPH_LOCK_TIMEOUT, now "
-                                       f"{self.timeout:g} s)")
-            time.sleep(0.2)
+    def acquire(self, waiting: Callable[[str], None] | None = None) -> None:
+        """Take the lock, waiting for the writer that holds it (``waiting`` is told once, with who that is)."""
+        wait_for_writer(self.try_acquire, self.holder, str(self.path), self.timeout, waiting)
+
+    def holder(self) -> str:
+        """Who holds the lock, as the holder wrote it (``process 1234``)."""
+        try:
+            with open(f"{self.path}.lock", encoding="utf-8", errors="replace") as handle:
+                return handle.read().strip() or "another process"
+        except OSError:
+            return "another process"
 
     def try_acquire(self) -> bool:
         """Take the lock if no other process holds it; whether it was taken."""
@@ -504,7 +519,7 @@ def _sync(path: Path) -> None:
 
 
 def copy_columns(properties: Sequence, records: Sequence, loaded: str,
-                 ends: tuple[str, str] | None = None) -> dict[str, tuple[str, list[Any]]]:
+                 ends: tuple[str, str] | None = None, loaded_by: str = "") -> dict[str, tuple[str, list[Any]]]:
     """The records as a ``COPY``'s columns (name → LadybugDB type and values, ties first ``src`` and ``dst``)."""
     columns = {}
     if ends is not None:
@@ -512,7 +527,7 @@ def copy_columns(properties: Sequence, records: Sequence, loaded: str,
     values = [r.props for r in records]
     for prop in properties:
         name = prop.name
-        column = ([storage_value(prop, v.get(name), loaded) for v in values] if prop.type == "json"
+        column = ([storage_value(prop, v.get(name), loaded, loaded_by) for v in values] if prop.type == "json"
                   else [v.get(name) for v in values])
         columns[name] = (statements.LADYBUG_TYPES[prop.type], column)
     return columns

@@ -14,10 +14,15 @@ server commands, and writes unless asked.
 
 from __future__ import annotations
 
+import contextlib
+import getpass
 import os
 import re
+import socket
+import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import neo4j
 from neo4j.exceptions import DriverError, Neo4jError
@@ -27,7 +32,7 @@ from queries import statements
 from queries.catalog import QueryError
 from queries.neo4j_policy import default_policy, refusal, unplannable
 from stores.base import Answer, Progress, Statement, Store, StoreError, batches
-from stores.connection import connect, parse_store_spec
+from stores.connection import connect, parse_store_spec, wait_for_writer
 from stores.masking import redact
 from stores.plan import WritePlan
 
@@ -46,6 +51,14 @@ DEFAULT_TRANSACTION_BYTES = 128 * 2**20
 ROW_BYTES = 3_500
 """Transaction memory per written row: 2.7–3.3 KB measured for roster rows of about 320 characters
 (``SHOW TRANSACTIONS`` … ``estimatedUsedHeapMemory`` of 5,000 and 20,000 new villages or ties)."""
+
+
+LEASE_SECONDS = 30
+"""How long the writer's lease lasts unless renewed (a writer renews it every third of that while it writes, so
+a writer that was killed frees it within this time)."""
+LEASE_ID = "writer"
+LOCK_TIMEOUT = float(os.environ.get("LINKGRAPH_LOCK_TIMEOUT", "60"))
+"""Seconds a writer waits for another one's lease before it gives up (as the embedded store's lock)."""
 
 
 class Neo4jStore(Store):
@@ -73,6 +86,44 @@ class Neo4jStore(Store):
     def describe(self) -> str:
         return f"Neo4j at {redact(self.uri)} (database {self.database})"
 
+    @contextlib.contextmanager
+    def exclusive(self, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Hold the database's writer lease (a ``LinkgraphWriter`` node, by the server's clock) while the block
+        runs, renewed in a thread; another writer waits for it (``waiting`` is told once), up to
+        ``$LINKGRAPH_LOCK_TIMEOUT`` seconds, then fails naming the holder. A killed writer's lease expires
+        after :data:`LEASE_SECONDS`."""
+        self.ensure_schema()  # (the uniqueness constraint that lets two writers MERGE the lease node at once)
+        holder = f"{_user()}@{socket.gethostname()} process {os.getpid()} {uuid.uuid4().hex[:8]}"
+        wait_for_writer(lambda: self._lease(statements.take_writer_lease(), holder) is not None,
+                        lambda: self._lease(statements.writer_lease(), "") or "another writer", self.describe(),
+                        LOCK_TIMEOUT, waiting)
+        stop = threading.Event()
+        renewer = threading.Thread(target=self._renew, args=(holder, stop), daemon=True)
+        renewer.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            renewer.join()
+            self._lease(statements.release_writer_lease(), holder)
+
+    def _lease(self, cypher: str, holder: str) -> str | None:
+        """Run one statement of the writer's lease in a write transaction; the holder it returns, if any."""
+        params = {"id": LEASE_ID, "holder": holder, "seconds": LEASE_SECONDS}
+
+        def work(tx: neo4j.ManagedTransaction) -> str | None:
+            record = tx.run(cypher, params).single()
+            return record["holder"] if record else None
+
+        with self._session(neo4j.WRITE_ACCESS) as session:
+            return session.execute_write(work)
+
+    def _renew(self, holder: str, stop: threading.Event) -> None:
+        """Renew ``holder``'s lease every third of :data:`LEASE_SECONDS` until ``stop`` is set."""
+        while not stop.wait(LEASE_SECONDS / 3):
+            with contextlib.suppress(Neo4jError, DriverError):  # (the load's own statements say what went wrong)
+                self._lease(statements.renew_writer_lease(), holder)
+
     def close(self) -> None:
         self._driver.close()
 
@@ -87,7 +138,7 @@ class Neo4jStore(Store):
             raise StoreError(f"{self.describe()} refused {statement!r}: {_message(err)}") from None
 
     def _apply(self, plan: WritePlan, registry: list[dict[str, Any]], *, replace: bool,
-               progress: Progress | None) -> None:
+               progress: Progress | None, forget: Sequence[str] = ()) -> None:
         """One transaction for an ordinary load; a large one in batches of managed transactions.
 
         A batched load first records its sources as incomplete
@@ -103,6 +154,7 @@ class Neo4jStore(Store):
         memory_rows = self._rows_per_transaction()
         rows_per_transaction = min(TRANSACTION_ROWS, memory_rows)
         record = statements.record_source(self.backend)
+        forgotten = [(statements.forget_source(), {"key": key}) for key in forget]
         done = 0
 
         def step(items: list[Statement]) -> None:
@@ -117,7 +169,7 @@ class Neo4jStore(Store):
                 if max(total, held) <= min(SINGLE_TRANSACTION_ROWS, memory_rows):
                     work = [(statements.delete_all(), {})] if replace else []
                     work += [*self.plan_statements(plan), *self._create_statements(plan)]
-                    session.execute_write(_run_all, work + [(record, {"row": row}) for row in registry])
+                    session.execute_write(_run_all, work + [(record, {"row": row}) for row in registry] + forgotten)
                     step(work)
                     return
                 if replace:
@@ -126,7 +178,7 @@ class Neo4jStore(Store):
                 for items in _prefetched(self._transactions(plan, rows_per_transaction)):
                     session.execute_write(_run_all, items)
                     step(items)
-                session.execute_write(_run_all, [(record, {"row": row}) for row in registry])
+                session.execute_write(_run_all, [(record, {"row": row}) for row in registry] + forgotten)
         except (Neo4jError, DriverError) as err:  # refused, or the server went away (after the driver's retries)
             partly = (f"; {done} of {total} rows were written: run the same load again to complete it "
                       "/ 已写入部分数据，重新运行同一载入即可补全") if done else ", nothing was written / 未写入任何数据"
@@ -137,11 +189,11 @@ class Neo4jStore(Store):
         for label, nodes in plan.create_nodes.items():
             cypher = statements.create_nodes(self.schema, label, self.backend)
             for chunk in batches(nodes, STATEMENT_ROWS):
-                yield cypher, {"rows": self.node_rows(chunk, plan.loaded)}
+                yield cypher, {"rows": self.node_rows(chunk, plan.loaded, plan.loaded_by)}
         for (type_, source, target), ties in plan.create_ties.items():
             cypher = statements.create_ties(self.schema, type_, source, target, self.backend)
             for chunk in batches(ties, STATEMENT_ROWS):
-                yield cypher, {"rows": self.tie_rows(chunk, plan.loaded)}
+                yield cypher, {"rows": self.tie_rows(chunk, plan.loaded, plan.loaded_by)}
 
     def _transactions(self, plan: WritePlan, rows_per_transaction: int) -> Iterator[list[Statement]]:
         """The plan's statements (deletes, updates, creates) grouped into transactions of at most
@@ -181,14 +233,14 @@ class Neo4jStore(Store):
         while session.execute_write(lambda tx: tx.run(statements.delete_some_nodes(), limit=limit).single()["deleted"]):
             pass
 
-    def node_rows(self, nodes, loaded: str) -> list[dict[str, Any]]:
+    def node_rows(self, nodes, loaded: str, loaded_by: str = "") -> list[dict[str, Any]]:
         """Rows for ``SET n = r``: the properties that have a value."""
-        return [_present(row) for row in super().node_rows(nodes, loaded)]
+        return [_present(row) for row in super().node_rows(nodes, loaded, loaded_by)]
 
-    def tie_rows(self, ties, loaded: str) -> list[dict[str, Any]]:
+    def tie_rows(self, ties, loaded: str, loaded_by: str = "") -> list[dict[str, Any]]:
         """Rows for ``SET e = r.props``: the endpoints, and the properties that have a value under ``props``."""
         return [{"src": row.pop("src"), "dst": row.pop("dst"), "props": _present(row)}
-                for row in super().tie_rows(ties, loaded)]
+                for row in super().tie_rows(ties, loaded, loaded_by)]
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
               limit: int | None = None, timeout: float | None = None) -> Answer:
@@ -251,6 +303,14 @@ class Neo4jStore(Store):
                 raise QueryError(f"the query took longer than {timeout:g} s and was stopped / 查询超时 "
                                  "(hint 提示: --timeout)") from None
             raise StoreError(f"{self.describe()} refused a query: {_message(err)}") from None
+
+
+def _user() -> str:
+    """The operating system's name of the user running linkgraph (``unknown`` where it has none)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
 
 
 def transaction_rows(limits: Mapping[str, int]) -> int:

@@ -49,6 +49,8 @@ class WritePlan:
     unchanged: int = 0
     loaded: str = ""
     """The load's time, given to every statement that has none yet when it is written."""
+    loaded_by: str = ""
+    """Who loads (``linkgraph load --as``), given with ``loaded`` to the statements written."""
 
     def summary(self) -> dict[str, int]:
         def size(groups: Mapping[Any, list]) -> int:
@@ -67,7 +69,7 @@ class WritePlan:
 def plan_write(schema: Schema, graph: GraphData, keys: set[str], *, node_kinds: Mapping[str, str],
                existing_nodes: Mapping[str, Stored], existing_ties: Mapping[TieKey, Stored],
                stale_nodes: Mapping[str, Stored] = {}, stale_ties: Mapping[TieKey, Stored] = {},
-               loaded: str | None = None) -> WritePlan:
+               loaded: str | None = None, loaded_by: str = "") -> WritePlan:
     """The changes that make the store say what ``graph`` says for the sources ``keys``.
 
     ``existing_*`` are the store's records with the ids and keys ``graph``
@@ -76,7 +78,7 @@ def plan_write(schema: Schema, graph: GraphData, keys: set[str], *, node_kinds: 
     (in ``graph`` or in the store). Statements of sources not in ``keys``
     (unchanged sources) are not written again.
     """
-    plan = WritePlan(loaded=loaded or dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
+    plan = WritePlan(loaded=loaded or dt.datetime.now().strftime("%Y-%m-%d %H:%M"), loaded_by=loaded_by)
     _plan_nodes(plan, schema, graph, keys, existing_nodes)
     _plan_stale_nodes(plan, schema, graph, keys, stale_nodes)
     _plan_ties(plan, schema, graph, keys, node_kinds, existing_ties)
@@ -155,3 +157,56 @@ def _plan_stale_ties(plan: WritePlan, schema: Schema, graph: GraphData, keys: se
             plan.delete_ties.setdefault(group, []).append((source_id, target_id))
 
 
+
+
+@dataclass
+class Withdrawal:
+    """What withdrawing the source ``key`` does (or, for a dry run, would do): the records only it states go
+    (``plan``'s deletes), those others state too stay without its statement (``plan``'s updates).
+
+    ``stated_nodes`` and ``stated_ties`` are the records it states as the store holds them (their names and
+    sources, for saying exactly what goes); ``blocked`` the ties of other sources that end at a node only this
+    source states: while there are any, the withdrawal is refused (a tie never loses its end)."""
+
+    key: str
+    source: Mapping[str, Any]
+    plan: WritePlan
+    stated_nodes: Mapping[str, Stored]
+    stated_ties: Mapping[TieKey, Stored]
+    blocked: list[tuple[TieKey, list[str]]] = field(default_factory=list)
+    dry_run: bool = True
+
+    def gone_nodes(self) -> list[tuple[str, str, str]]:
+        """``(kind, id, name)`` of every node that goes."""
+        return [(label, node_id, stored_name(self.stated_nodes[node_id])) for label, ids in self.plan.delete_nodes.items()
+                for node_id in ids]
+
+    def kept_nodes(self) -> list[tuple[str, str, str]]:
+        """``(kind, id, name)`` of every node that stays, stated by others."""
+        return [(label, node.id, node.props.get("name", "")) for label, nodes in self.plan.update_nodes.items()
+                for node in nodes]
+
+    def gone_ties(self) -> list[TieKey]:
+        """``(type, source id, target id)`` of every tie that goes."""
+        return [(type_, src, dst) for (type_, _, _), pairs in self.plan.delete_ties.items() for src, dst in pairs]
+
+    def kept_ties(self) -> list[TieKey]:
+        """``(type, source id, target id)`` of every tie that stays, stated by others."""
+        return [tie.key for ties in self.plan.update_ties.values() for tie in ties]
+
+    def summary(self) -> dict[str, int]:
+        return {"delete_nodes": len(self.gone_nodes()), "delete_ties": len(self.gone_ties()),
+                "keep_nodes": len(self.kept_nodes()), "keep_ties": len(self.kept_ties()), "blocked": len(self.blocked)}
+
+
+def stored_name(stored: Stored | None) -> str:
+    """A stored record's name, as its first statement gives it."""
+    return next((s["values"]["name"] for s in (stored.provenance if stored else []) if s.get("values", {}).get("name")), "")
+
+
+def plan_withdrawal(schema: Schema, key: str, stated_nodes: Mapping[str, Stored],
+                    stated_ties: Mapping[TieKey, Stored]) -> WritePlan:
+    """The changes that take the source ``key`` out of the records it states: what it alone states is deleted,
+    the rest combined again from the other sources' statements (a load of ``key`` that states nothing)."""
+    return plan_write(schema, GraphData(schema=schema), {key}, node_kinds={}, existing_nodes={}, existing_ties={},
+                      stale_nodes=stated_nodes, stale_ties=stated_ties)

@@ -48,13 +48,13 @@ class Scoping:
         while frontier:
             reached = self._neighbours(frontier, working) - inside - border
             kinds = self.kinds_of(reached)
-            frontier = {node_id for node_id, place in self._places(kinds).items()
+            frontier = {node_id for node_id, place in self._stored_places(kinds).items()
                         if place is None and not self.schema.node_kind(kinds[node_id]).administrative}
             inside |= frontier
             border |= reached - frontier
         return inside, border
 
-    def _places(self, kinds: Mapping[str, str]) -> dict[str, str | None]:
+    def _stored_places(self, kinds: Mapping[str, str]) -> dict[str, str | None]:
         """The ``place`` (NBS code, or None) of each node of ``kinds`` (id: kind)."""
         found: dict[str, str | None] = {}
         for label, ids in _by_kind(kinds).items():

@@ -37,14 +37,15 @@ class Writing:
     """The load path of :class:`stores.base.Store`."""
 
     def write(self, graph: GraphData, *, replace: bool = False, progress: Progress | None = None,
-              sources: Sequence[SourceInfo] | None = None, dry_run: bool = False) -> WriteReport:
+              sources: Sequence[SourceInfo] | None = None, dry_run: bool = False, loaded_by: str = "") -> WriteReport:
         """Make the store say what ``graph`` says for its sources, atomically.
 
         ``sources`` describe the sources of ``graph`` (with digests, so an
         unchanged source is skipped); without them every source key found in
         ``graph`` is written. ``replace`` empties the store first (same
         transaction). Raises :class:`InputError` (and writes nothing) when
-        the graph has problems, e.g. a tie to a node neither it nor the store has.
+        the graph has problems, e.g. a tie to a node neither it nor the store has. ``loaded_by`` names who
+        loads (kept with every statement written and in the registry, beside when).
         """
         self.ensure_schema()
         endpoints = {i for t in graph.ties.values() for i in (t.source_id, t.target_id) if i not in graph.nodes}
@@ -57,12 +58,15 @@ class Writing:
         unchanged = _unchanged_sources(infos, registry)
         keys = {s.ref.key for s in infos} - set(unchanged)
         node_kinds = {**in_store, **{n.id: n.kind for n in graph.nodes.values()}}
-        loaded = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        now = dt.datetime.now().astimezone()
+        loaded = now.strftime("%Y-%m-%d %H:%M")
         plan = self._write_plan(graph, keys, node_kinds, registry, loaded, replace=replace, progress=progress)
+        plan.loaded_by = loaded_by
         report = WriteReport(plan, sorted(keys), unchanged, dry_run)
         if dry_run:
             return report
-        rows = _source_rows(graph, infos, keys, loaded)
+        rows = [{**row, "loaded_by": loaded_by, "loaded_at": now.isoformat(timespec="seconds")}
+                for row in _source_rows(graph, infos, keys, loaded)]
         if plan.rows or rows or replace:
             self._apply(plan, rows, replace=replace, progress=progress)
         return report
@@ -129,16 +133,17 @@ class Writing:
                         type_, _statements(row["provenance"]), (row["source_kind"], row["target_kind"]))
         return found
 
-    def node_rows(self, nodes: Sequence[Node], loaded: str) -> list[dict[str, Any]]:
-        """Nodes as rows for this backend's statements (every column, JSON as text)."""
-        return [{p.name: storage_value(p, n.props.get(p.name), loaded) for p in self.schema.node_kind(n.kind).properties}
-                for n in nodes]
+    def node_rows(self, nodes: Sequence[Node], loaded: str, loaded_by: str = "") -> list[dict[str, Any]]:
+        """Nodes as rows for this backend's statements (every column, JSON as text; new statements stamped with
+        ``loaded`` and ``loaded_by``)."""
+        return [{p.name: storage_value(p, n.props.get(p.name), loaded, loaded_by)
+                 for p in self.schema.node_kind(n.kind).properties} for n in nodes]
 
-    def tie_rows(self, ties: Sequence[Tie], loaded: str) -> list[dict[str, Any]]:
+    def tie_rows(self, ties: Sequence[Tie], loaded: str, loaded_by: str = "") -> list[dict[str, Any]]:
         """Ties as rows: ``src``, ``dst`` and every column (Neo4j: the columns under ``props``)."""
         rows = []
         for tie in ties:
-            props = {p.name: storage_value(p, tie.props.get(p.name), loaded)
+            props = {p.name: storage_value(p, tie.props.get(p.name), loaded, loaded_by)
                      for p in self.schema.tie_kind(tie.type).properties}
             rows.append({"src": tie.source_id, "dst": tie.target_id, **props})
         return rows
@@ -153,10 +158,10 @@ class Writing:
             for chunk in batches(ids):
                 work.append((statements.delete_nodes(label), {"ids": list(chunk)}))
         for label, nodes in plan.update_nodes.items():
-            for chunk in batches(self.node_rows(nodes, plan.loaded)):
+            for chunk in batches(self.node_rows(nodes, plan.loaded, plan.loaded_by)):
                 work.append((statements.update_nodes(self.schema, label, self.backend), {"rows": list(chunk)}))
         for (type_, source, target), ties in plan.update_ties.items():
-            for chunk in batches(self.tie_rows(ties, plan.loaded)):
+            for chunk in batches(self.tie_rows(ties, plan.loaded, plan.loaded_by)):
                 work.append((statements.update_ties(self.schema, type_, source, target, self.backend), {"rows": list(chunk)}))
         return work
 

@@ -441,9 +441,9 @@ def _details(props: Mapping[str, Any], properties, strings: _Strings) -> list[li
 
 
 def _provenance(statements: list[Mapping[str, Any]], strings: _Strings) -> list[list[Any]]:
-    """Each statement as ``[source, file, where, loaded]`` (texts by index into the string table)."""
-    return [[strings(s.get("source")), strings(s.get("file")), s.get("at") or "", s.get("loaded") or ""]
-            for s in statements]
+    """Each statement as ``[source, file, where, loaded, loaded by]`` (texts by index into the string table)."""
+    return [[strings(s.get("source")), strings(s.get("file")), s.get("at") or "", s.get("loaded") or "",
+             strings(s.get("loaded_by"))] for s in statements]
 
 
 def _year(date: str | None) -> int | None:

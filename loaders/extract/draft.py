@@ -26,6 +26,7 @@ from typing import Any
 
 from graph_model.schema import LEVEL, ROLE, Schema
 from loaders.extract import Extraction
+from loaders.extract.calibration import Calibration, read_calibration
 from loaders.extract.mentions import ADMIN_LEVELS, Entity
 from loaders.extract.ties import Proposal
 from loaders.template import YES_NO, Column, node_columns, start_workbook, tie_columns, write_header
@@ -132,7 +133,8 @@ def _end(entity: Entity, extraction: Extraction, schema: Schema) -> dict[str, An
     return values
 
 
-def _tie_row(proposal: Proposal, extraction: Extraction, schema: Schema, article: str) -> Row:
+def _tie_row(proposal: Proposal, extraction: Extraction, schema: Schema, article: str,
+             calibration: Calibration) -> Row:
     values: dict[str, Any] = {"type": schema.tie_kind(proposal.type).zh, "evidence": proposal.quote,
                               "rule": proposal.rule, "article": article}
     for side, entity in (("from", proposal.source), ("to", proposal.target)):
@@ -143,7 +145,7 @@ def _tie_row(proposal: Proposal, extraction: Extraction, schema: Schema, article
     values["match"] = "；".join(matches) or None
     for name, value in proposal.props.items():
         values[name] = _json(value) if isinstance(value, dict) else ROLE_WORDS.get(value, value) if name == "role" else value
-    return Row(values, proposal.confidence)
+    return Row(values, calibration.confidence(proposal))
 
 
 def _tie_sheet_columns(schema: Schema) -> list[Column]:
@@ -156,11 +158,16 @@ def _tie_sheet_columns(schema: Schema) -> list[Column]:
     return [*columns, Column("metrics", metrics.zh, "Metrics (JSON)")]
 
 
-def draft_sheets(extraction: Extraction, schema: Schema) -> list[tuple[str, list[Column], list[Row]]]:
+def draft_sheets(extraction: Extraction, schema: Schema, calibration: Calibration | None = None
+                 ) -> list[tuple[str, list[Column], list[Row]]]:
     """``(sheet name, columns, rows)`` of every data sheet of the draft; pure.
 
-    Only the entities that a proposed tie joins, or that carry claims, get a row.
+    Only the entities that a proposed tie joins, or that carry claims, get a row. A tie's confidence is its
+    group's in ``calibration`` (:mod:`loaders.extract.calibration`; the hand-set one without it or when the
+    table lacks the group); a node's is set by how it was found. Each sheet's rows go from the most confident
+    to the least (in the order found among equals), so a planner reviews the surest first.
     """
+    calibration = calibration or Calibration()
     used = {id(p.source) for p in extraction.proposals} | {id(p.target) for p in extraction.proposals}
     articles = [Path(d.file).name for d in extraction.documents]
     first_article = {id(e): articles[0] if articles else "" for e in extraction.entities}
@@ -176,11 +183,15 @@ def draft_sheets(extraction: Extraction, schema: Schema) -> list[tuple[str, list
         columns = _place_columns(kind) if kind in ADMIN_LEVELS else _organization_columns(schema, kind)
         name = SHEETS.get(kind, schema.node_kind(kind).zh)
         rows = [_entity_row(e, extraction, first_article[id(e)]) for e in entities]
-        sheets.append((name, [*columns, *REVIEW], rows))
-    ties = [_tie_row(p, extraction, schema, articles[p.document]) for p in extraction.proposals]
+        sheets.append((name, [*columns, *REVIEW], _most_confident_first(rows)))
+    ties = [_tie_row(p, extraction, schema, articles[p.document], calibration) for p in extraction.proposals]
     review = [c for c in REVIEW if c.field != "quote"]
-    sheets.append(("关系", [*_tie_sheet_columns(schema), *review], ties))
+    sheets.append(("关系", [*_tie_sheet_columns(schema), *review], _most_confident_first(ties)))
     return sheets
+
+
+def _most_confident_first(rows: list[Row]) -> list[Row]:
+    return sorted(rows, key=lambda row: -row.confidence)  # stable: equals keep their order
 
 
 INSTRUCTIONS = (
@@ -200,8 +211,10 @@ INSTRUCTIONS = (
 
 
 def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, title: str | None = None,
-                accept_above: float | None = None) -> Path:
-    """Write the draft workbook to ``path``; rows whose confidence is at least ``accept_above`` get 采纳 = 是."""
+                accept_above: float | None = None, calibration: Calibration | None = None) -> Path:
+    """Write the draft workbook to ``path``; rows whose confidence is at least ``accept_above`` get 采纳 = 是.
+
+    Ties get the confidence of ``calibration``, by default the shipped one (``calibration.yaml``)."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -215,7 +228,8 @@ def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, tit
             guide.append(["乱码修复 mojibake repaired", _cell(f"{repair.before} → {repair.after}")])
     review_fills = {c.field: "FFF2CC" for c in REVIEW}
     aligned: dict[bool, Any] = {}  # wrapped or not -> the style of a cell so aligned, copied to the others
-    for name, columns, rows in draft_sheets(extraction, schema):
+    calibration = calibration if calibration is not None else read_calibration()
+    for name, columns, rows in draft_sheets(extraction, schema, calibration):
         sheet = workbook.create_sheet(name)
         write_header(sheet, columns, fills=review_fills)
         for index, column in enumerate(columns, start=1):

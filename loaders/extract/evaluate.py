@@ -208,12 +208,8 @@ def _among(ties: Iterable[tuple[str, str, str]], graph: GraphData):
     """A test of whether a found tie is one of ``ties``: ``(kind, from, to)``, each end by its code or its name."""
     wanted = set(ties)
 
-    def keys(node_id: str) -> set[str]:
-        return {node_id, graph.nodes[node_id].name}
-
     def among(tie: Tie) -> bool:
-        return any(kind == tie.type and source in keys(tie.source_id) and target in keys(tie.target_id)
-                   for kind, source, target in wanted)
+        return any(_stands_for(tie, row, graph) for row in wanted)
 
     return among
 
@@ -238,6 +234,27 @@ def set_apart(result: Score, inferred: Iterable[tuple[str, str, str]], graph: Gr
                  [*result.missed, *(e for e, f in result.matched if guessed(f))],
                  [f for f in result.extra if not guessed(f)])
     return kept, len(result.matched) + len(result.extra) - len(kept.matched) - len(kept.extra)
+
+
+def _stands_for(tie: Tie, row: tuple[str, str, str], graph: GraphData) -> bool:
+    """Is ``tie`` the loaded form of a drafted row ``(kind, from, to)``, each end by its roster code or name?"""
+    kind, source, target = row
+    return (kind == tie.type and source in {tie.source_id, graph.nodes[tie.source_id].name}
+            and target in {tie.target_id, graph.nodes[tie.target_id].name})
+
+
+def drafted_right(result: Score, rows: list[tuple[str, str, str]], graph: GraphData,
+                  symmetric: Iterable[str] = ()) -> list[bool]:
+    """Whether each drafted tie row ``(kind, from, to)`` (ends by roster code or name) was right: it loaded as a
+    tie that matched a gold tie. A row that loaded as an extra tie, or did not load (left out, as a planner
+    would have to fix it), was not. A tie of a ``symmetric`` kind stands for the row either way round."""
+    matched = [tie for _, tie in result.matched]
+    symmetric = set(symmetric)
+    labels = []
+    for kind, source, target in rows:
+        forms = [(kind, source, target), (kind, target, source)] if kind in symmetric else [(kind, source, target)]
+        labels.append(any(_stands_for(tie, form, graph) for tie in matched for form in forms))
+    return labels
 
 
 def _drafted_ends(result: Score, graph: GraphData) -> list[Node]:

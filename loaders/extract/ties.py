@@ -50,6 +50,7 @@ class Proposal:
     props: dict = field(default_factory=dict)
     document: int = 0
     section: int = 0
+    earlier: bool = False  # an end was taken from an earlier sentence (the calibration's stratum)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -94,7 +95,7 @@ class TieFinder:
         return {pair[end] for pair in self.schema.tie_kind(tie).endpoints}
 
     def propose(self, tie: str, source: Entity, target: Entity, quote: str, confidence: float, rule: str,
-                **props) -> Proposal | None:
+                *, earlier: bool = False, **props) -> Proposal | None:
         if source is target or not self.schema.tie_kind(tie).allows(source.kind, target.kind):
             return None
         for end in (source, target):
@@ -106,12 +107,13 @@ class TieFinder:
                                             if tie in self.lex.symmetric_ties else None)
         if known is not None:
             known.confidence = max(known.confidence, round(max(confidence, 0.1), 2))
+            known.earlier = known.earlier and earlier
             for name, value in props.items():
                 if name == "role" and value == "lead" or name not in known.props and name != "start_date":
                     known.props[name] = value
             return known
         proposal = Proposal(tie, source, target, quote.strip(), round(max(confidence, 0.1), 2), rule,
-                            props, self.document, self.section)
+                            props, self.document, self.section, earlier)
         self.proposals[key] = proposal
         if self.schema.tie_kind(tie).property("metrics") is not None:
             latest = self._metric_ties.setdefault((self.document, self.section), {})
@@ -219,7 +221,8 @@ class TieFinder:
                 product = next((m.entity.name.removesuffix("种植").removesuffix("养殖") for m in sentence.mentions
                                 if m.start >= end and m.entity.kind == INDUSTRY), None)
                 props["product"] = product
-            made = self.propose(cue.tie, source, target, sentence.text.quote, cue.confidence - lost, rule, **props)
+            made = self.propose(cue.tie, source, target, sentence.text.quote, cue.confidence - lost, rule,
+                                 earlier=lost > 0, **props)
             if made is not None:
                 self._propose_implied(cue, source, target, sentence, word)
 

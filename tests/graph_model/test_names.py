@@ -2,6 +2,7 @@
 
 import csv
 import importlib.util
+import subprocess
 import sys
 import unicodedata
 
@@ -111,6 +112,26 @@ def test_the_variant_table_holds_only_characters_opencc_leaves():
         assert T2S.convert(variant) == variant, f"OpenCC converts {variant}: remove it from the table"
         assert to_simplified(variant) == standard
         assert variant in entry["example"]
+
+
+def test_characters_converted_when_met_are_the_whole_table_of_every_cjk_character():
+    # the table as it was built before characters were converted when met: every character of the CJK
+    # blocks through OpenCC at once, GB2312 kept, then the variants
+    chars = [chr(c) for low, high in names._CJK_BLOCKS for c in range(low, high + 1)]
+    converted = T2S.convert("\n".join(chars)).split("\n")
+    whole = {ord(c): s for c, s in zip(chars, converted) if s != c and not names._in_gb2312(c)}
+    whole.update({ord(v["variant"]): v["standard"] for v in VARIANTS})
+    text = "".join(chars) + "ASCII, ｆｕｌｌ-width, 한국어"
+    assert to_simplified(text) == text.translate(whole)
+    assert len(whole) > 4000  # (the blocks hold thousands of Traditional characters)
+
+
+def test_a_simplified_name_is_matched_without_starting_opencc():
+    code = ("import sys; from graph_model.names import match_key; "
+            "assert match_key(' 佳县 县委办公室 ') == '佳县县委办公室' and match_key('陜西') == '陕西'; "
+            "print('opencc' in sys.modules); match_key('佳縣'); print('opencc' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]
 
 
 def test_characters_left_outside_gb2312_in_the_article_are_folk_or_mojibake():

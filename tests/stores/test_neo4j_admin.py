@@ -47,7 +47,7 @@ def test_files_follow_the_schema(tmp_path, exported, schema):
         ":START_ID(Village)", ":END_ID(Town)", "start_date:string"]
     assert read_csv(files.nodes["LoadedSource"][0]) == [[
         "key:ID(LoadedSource)", "title:string", "file:string", "kind:string", "digest:string", "loaded:string",
-        "nodes:long", "ties:long", "complete:boolean"]]
+        "nodes:long", "ties:long", "complete:boolean", "loaded_by:string", "loaded_at:string"]]
     committees = {row[0]: row for row in read_csv(files.nodes["PartyOrganization"][1])}
     joint = committees["jia:hetaoshuyan_joint_committee"]
     assert joint[1] == "核桃树墕联村党委" and joint[3] == "联村党委" and joint[14] == "true"

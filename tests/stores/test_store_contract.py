@@ -156,6 +156,23 @@ def test_names_that_are_unknown_or_ambiguous_are_errors_not_empty_answers(store,
         store.run_named("joint_org_members", {"org": "佳县县委办公室"})
 
 
+def test_an_id_names_its_node_alone_whatever_its_characters(store, schema):
+    # an id in Chinese characters that is also another node's name: the id's node, as for any id; the
+    # name alone finds the other node, and a name both share with an alias is ambiguous
+    graph = GraphData()
+    graph.add_node(make_node(schema, "Enterprise", {"id": "贺寨酒业", "name": "陕西贺寨酒业有限公司", "source": "s"}))
+    graph.add_node(make_node(schema, "Cooperative", {"id": "coop-1", "name": "贺寨酒业", "source": "s"}))
+    graph.add_node(make_node(schema, "Cooperative", {"id": "coop-2", "name": "高寨合作社", "aliases": ["高寨社"],
+                                                     "source": "s"}))
+    graph.add_node(make_node(schema, "Enterprise", {"id": "co-2", "name": "高寨社", "source": "s"}))
+    store.write(graph)
+    assert store.resolve("any", "贺寨酒业") == "贺寨酒业"
+    assert store.resolve("Cooperative", "贺寨酒业") == "coop-1"
+    assert store.resolve("any", "coop-1") == "coop-1" and store.resolve("any", "陕西贺寨酒业有限公司") == "贺寨酒业"
+    with pytest.raises(QueryError, match="names 2 nodes"):
+        store.resolve("any", "高寨社")
+
+
 def test_reloading_one_source_keeps_what_another_gave(store, jia, schema):
     from loaders.roster import load_roster
     from tests.conftest import EXAMPLE

@@ -539,7 +539,7 @@
   function statements(list) {
     const ul = el("ul", null, "says");
     list.forEach(s => {
-      const where = [s[1] >= 0 ? S[s[1]] : "", s[2], s[3] ? "载入 loaded " + s[3] : ""].filter(Boolean).join(", ");
+      const where = [s[1] >= 0 ? S[s[1]] : "", s[2], s[3] ? "载入 loaded " + s[3] : "", s[4] >= 0 ? "载入者 by " + S[s[4]] : ""].filter(Boolean).join(", ");
       ul.appendChild(el("li", L.source + ": " + (s[0] >= 0 ? S[s[0]] : "") + (where ? " (" + where + ")" : "")));
     });
     return ul;

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from graph_model.records import GraphData, Node, Tie
-from loaders.extract.evaluate import (ExpectedTie, Resolution, Score, by_kind, combine, place_resolution, read_gold,
-                                      score, set_apart, words_only)
+from loaders.extract.evaluate import (ExpectedTie, Resolution, Score, by_kind, combine, drafted_right, place_resolution,
+                                      read_gold, score, set_apart, words_only)
 
 JIAZISHAN, TIANHU, TIANHU_ELSEWHERE = "371327102262", "371327102282", "371327103201"
 DADIAN, FANGQIAN = "371327102", "371327103"
@@ -125,3 +125,16 @@ def test_read_gold_reads_the_corpus_format():
     assert read_gold(data) == [
         ExpectedTie("MEMBER_OF", ("大店镇/甲子山村",), ("甲子山联村党委",), "words", "371327102262", None),
         ExpectedTie("PARTY_ORG_OF", ("大店镇党委",), ("大店镇",), "name", None, "371327102")]
+
+
+def test_each_drafted_row_is_right_when_it_loaded_as_a_matched_tie():
+    graph = _graph()
+    result = score(graph, GOLD, "d.xlsx")
+    rows = [("MEMBER_OF", JIAZISHAN, "甲子山联村党委"),      # matched
+            ("MEMBER_OF", TIANHU_ELSEWHERE, "甲子山联村党委"),  # loaded, extra (the other town's 天湖村)
+            ("PARTY_ORG_OF", "大店镇党委", DADIAN),           # matched (a name-implied gold tie)
+            ("OPERATES", "甲子山联村党委", "黄桃种植"),          # loaded, extra
+            ("ENGAGED_IN", JIAZISHAN, "黄桃种植"),             # not loaded (left out): not right
+            ("MEMBER_OF", "甲子山联村党委", JIAZISHAN)]         # the wrong way round
+    assert drafted_right(result, rows, graph) == [True, False, True, False, False, False]
+    assert drafted_right(result, rows, graph, symmetric=["MEMBER_OF"])[-1] is True

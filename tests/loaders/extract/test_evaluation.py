@@ -107,3 +107,32 @@ def test_a_gold_file_without_its_text_is_skipped_and_said(capsys, tmp_path):
 def test_the_scope_of_a_gold_file_is_its_most_specific_county(province, scope, code):
     found = evaluation.scope_of(evaluation.nbs.national_roster(), province, scope)
     assert (found.code if found else None) == code
+
+
+def test_calibrate_fits_on_the_development_half_and_reliability_reads_it(capsys, tmp_path):
+    table = tmp_path / "calibration.yaml"
+    common = ["--real", str(REAL_LIKE / "gold"), "--reports", str(REAL_LIKE / "reports"), "--quiet",
+              "--calibration", str(table)]
+    assert evaluation.main([*common, "--split", "dev", "--calibrate"]) == 0
+    fitted = evaluation.read_calibration(table)
+    assert fitted.fitted["split"] == "dev" and fitted.fitted["reports"] == 2 and "--calibrate" in fitted.fitted["command"]
+    groups = [g for family in fitted.groups.values() for g in family.values()]
+    # the two development texts drafted 15 + 7 ties, 11 + 5 of them matched (REAL_FOUND)
+    assert sum(g["drafted"] for g in groups) == 22 and sum(g["right"] for g in groups) == 16
+    capsys.readouterr()
+    assert evaluation.main([*common, "--split", "dev", "--reliability"]) == 0
+    out = capsys.readouterr().out
+    bands = [line.split() for line in out.splitlines() if line.startswith(("≥ 0.8", "0.5–0.8", "< 0.5"))]
+    assert [b[0] for b in bands] == ["≥", "0.5–0.8", "<"]
+    for at in (-6, -3):  # at the calibrated and at the hand-set confidence: every drafted tie in one band
+        assert sum(int(b[at]) for b in bands) == 22 and sum(int(b[at + 1]) for b in bands) == 16
+        for band in bands:
+            rows, right, share = int(band[at]), int(band[at + 1]), band[at + 2]
+            assert share == (f"{right / rows:.2f}" if rows else "—")
+
+
+def test_calibrate_refuses_the_held_out_half(capsys):
+    with pytest.raises(SystemExit):
+        evaluation.main(["--real", str(REAL_LIKE / "gold"), "--reports", str(REAL_LIKE / "reports"),
+                         "--split", "heldout", "--calibrate"])
+    assert "--calibrate fits on the development half only" in capsys.readouterr().err

@@ -1,0 +1,235 @@
+"""The editors' and admins' pages of ``linkgraph serve`` over real HTTP, on both stores: an editor uploads a
+planner's file, sees the dry run, picks the candidate of an ambiguous village and loads it (the source records
+the editor); reviews a draft and loads the accepted rows; an admin sees the sources and withdraws one after a
+dry run; viewers may do none of it; names with markup stay text; and 20 viewers and 2 editors at once."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import threading
+import uuid
+import zipfile
+
+import pytest
+
+from linkgraph import pipeline
+from linkgraph.accounts import Role
+from linkgraph.audit import audit_for
+from linkgraph.userdb import UserDB
+from stores import open_store
+from tests.conftest import EXAMPLE
+from tests.test_serve_auth import NAMES, PASSWORD, Client, running, signed_in, team_db
+from tests.test_uploads import spec  # noqa: F401 (a fixture: the store, on each backend)
+
+PAIRS = EXAMPLE / "planner" / "结对帮扶.csv"
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>合作社"
+
+
+def multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, str]:
+    """A multipart/form-data body with ``fields`` and one file, and its content type."""
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                 "Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def jia_folder() -> bytes:
+    """The Jia County case file and its roster, as a zip of their folder."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as folder:
+        for name in ("case.yaml", "nbs_roster_610828.csv"):
+            folder.write(EXAMPLE / name, f"佳县/{name}")
+    return archive.getvalue()
+
+
+def upload(client: Client, target: str, name: str, data: bytes):
+    body, kind = multipart({"csrf_token": client.token(target)}, name, data)
+    return client.request("POST", target, body=body, headers={"Content-Type": kind})
+
+
+def form_of(page: str, form_id: str) -> tuple[str, dict[str, str]]:
+    """The action and the fields (hidden and checked) of the form ``form_id`` on ``page``."""
+    block = re.search(rf'<form[^>]*action="([^"]*)"[^>]*id="{form_id}"(.*?)</form>', page, re.S)
+    assert block, form_id
+    fields = {html.unescape(n): html.unescape(v) for n, v in
+              re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)"', block[2])}
+    fields.update({html.unescape(n): html.unescape(v) for n, v in
+                   re.findall(r'<input type="radio" name="([^"]*)" value="([^"]*)" checked', block[2])})
+    return html.unescape(block[1]), fields
+
+
+@pytest.fixture
+def team(spec, tmp_path):
+    """A served store holding Jia County's roster (``spec``), with a team: viewer, editor, admin."""
+    team_db(tmp_path / "users.db")
+    with running(spec, tmp_path / "cache", tmp_path / "users.db") as (url, app):
+        yield url, spec, tmp_path
+
+
+def test_an_editor_uploads_picks_the_village_and_loads_as_themself(team):
+    url, spec, _ = team
+    editor = signed_in(url, Role.editor)
+    checked = upload(editor, "/uploads", "结对帮扶.csv", PAIRS.read_bytes())
+    assert checked.status == 200 and "西山村" in checked.body and "通镇崔家西山村 (610828105236)" in checked.body
+    action, fields = form_of(checked.body, "load-form")
+    assert json.loads(fields["key-0"]) == ["Village", "通镇", "西山村"]
+    loaded = editor.request("POST", action, form={**fields, "pick-0": "610828105236"})
+    assert loaded.status == 200 and 'id="loaded"' in loaded.body, loaded.body[-600:]
+    assert "新增 created 1 nodes, 1 ties" in loaded.body
+    row = {r["key"]: r for r in pipeline.sources(spec)}["结对帮扶.csv"]
+    assert row["loaded_by"] == NAMES["editor"]
+    viewer = signed_in(url, Role.viewer)
+    page = viewer.get("/nodes/610828105236")  # the pages follow the new data, with who loaded it
+    assert page.status == 200 and f"载入者 by {NAMES['editor']}" in page.body
+    assert editor.request("POST", action, form=fields).status == 404  # loaded once; the upload is gone
+    db = UserDB(team[2] / "users.db")
+    assert any(e["action"] == "source.load" and e["actor"] == NAMES["editor"] and "结对帮扶.csv" in e["detail"]
+               for e in db.audit(20))
+
+
+def test_viewers_may_not_upload_or_withdraw_and_editors_may_not_withdraw(team):
+    url, _, _ = team
+    viewer, editor = signed_in(url, Role.viewer), signed_in(url, Role.editor)
+    assert viewer.get("/uploads").status == 403 and viewer.get("/drafts").status == 403
+    assert editor.get("/sources").status == 403
+    token = editor.token("/uploads")
+    assert editor.request("POST", "/sources/withdraw", form={"csrf_token": token, "source": "x"}).status == 403
+    body, kind = multipart({}, "结对帮扶.csv", PAIRS.read_bytes())  # no CSRF token
+    assert editor.request("POST", "/uploads", body=body, headers={"Content-Type": kind}).status == 403
+
+
+def test_names_with_markup_stay_text_on_the_pages(team):
+    url, spec, _ = team
+    editor = signed_in(url, Role.editor)
+    table = ("名称,所属乡镇,合计个数\n" + f'"{HOSTILE}",刘国具镇,3\n').encode("utf-8-sig")
+    checked = upload(editor, "/uploads", f"{HOSTILE}合作社.csv", table)
+    assert HOSTILE not in checked.body and "<img src=x" not in checked.body
+    action, fields = form_of(checked.body, "load-form")
+    loaded = editor.request("POST", action, form=fields)
+    assert loaded.status == 200 and HOSTILE not in loaded.body
+    admin = signed_in(url, Role.admin)
+    for page in (admin.get("/sources"), admin.get("/"), admin.get("/nodes?q=%E5%90%88%E4%BD%9C%E7%A4%BE")):
+        assert page.status == 200 and HOSTILE not in page.body and "<img src=x" not in page.body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in admin.get("/nodes?q=%E5%90%88%E4%BD%9C%E7%A4%BE").body
+
+
+def test_an_admin_withdraws_a_source_after_a_dry_run(team):
+    url, spec, _ = team
+    pipeline.load([EXAMPLE / "case.yaml"], spec, loaded_by="王科长")
+    admin = signed_in(url, Role.admin)
+    sources = admin.get("/sources")
+    assert sources.status == 200 and 'data-key="case.yaml"' in sources.body and "王科长" in sources.body
+    token = admin.token("/sources")
+    dry = admin.request("POST", "/sources/withdraw", form={"csrf_token": token, "source": "case.yaml"})
+    assert dry.status == 200 and "would delete 18 nodes, 37 ties" in dry.body
+    assert "Enterprise jia:hezhai_liquor 陕西贺寨酒业有限公司" in dry.body
+    assert "case.yaml" in {r["key"] for r in pipeline.sources(spec)}
+    action, fields = form_of(dry.body, "withdraw-confirm")
+    done = admin.request("POST", action, form=fields)
+    assert done.status == 200 and "deleted 18 nodes, 37 ties" in done.body
+    assert "case.yaml" not in {r["key"] for r in pipeline.sources(spec)}
+    assert admin.get("/nodes/jia:hezhai_liquor").status == 404
+
+
+def test_an_editor_reviews_a_draft_and_loads_the_accepted_rows(team):
+    url, spec, folder = team
+    draft = pipeline.extract_draft([EXAMPLE / "article_2024-01-18.txt"], folder / "draft.xlsx", county="610828")
+    editor = signed_in(url, Role.editor)
+    review = upload(editor, "/drafts", "draft.xlsx", draft.path.read_bytes())
+    assert review.status == 200 and review.body.count('<tr data-sheet="') == 58
+    assert "<mark>縣委辦黨支部</mark>與<mark>西山村黨支部</mark>" in review.body  # the names marked in the report's words
+    action, fields = form_of(review.body, "review-form")
+    rows = re.findall(r'<tr data-sheet="([^"]*)" data-row="(\d+)">(.*?)</tr>', review.body, re.S)
+    for number, (sheet, _, cells) in enumerate(rows):
+        located = 'value="位于"' in cells and 'value="陕西贺寨酒业有限公司"' in cells.split("终点 <input")[0]
+        fields[f"v-{number}"] = "reject" if located else "accept"
+        if sheet == "企业":
+            column = re.findall(r'<label class="cell">([^<]*) <input name="(c-\d+-\d+)"', cells)
+            fields[dict((h.strip(), n) for h, n in column)["备注"]] = "核实 checked <b>by</b> the editor"
+    assert list(fields.values()).count("reject") == 1
+    loaded = editor.request("POST", action, form=fields)
+    assert loaded.status == 200 and 'id="loaded"' in loaded.body, loaded.body[-800:]
+    assert "新增 created 18 nodes, 33 ties" in loaded.body
+    row = {r["key"]: r for r in pipeline.sources(spec)}["draft.xlsx"]
+    assert row["loaded_by"] == NAMES["editor"] and row["ties_stated"] == 33
+    with open_store(spec, read_only=True) as store:
+        graph = store.export()
+    [company] = list(graph.nodes_of("Enterprise"))
+    assert company.props["note"] == "核实 checked <b>by</b> the editor"
+    assert not [t for t in graph.ties.values() if t.type == "LOCATED_IN" and t.source_id == company.id]
+
+
+def test_twenty_viewers_and_two_editors_at_once(team):
+    url, spec, folder = team
+    db = UserDB(folder / "users.db")
+    for number in range(20):
+        db.add("test", f"viewer{number}", Role.viewer, PASSWORD["viewer"])
+    db.add("test", "editor2", Role.editor, PASSWORD["editor"])
+    errors, done = [], threading.Event()
+    pages = ["/", "/map", "/nodes/610828105236", "/queries/kind_counts", "/nodes?q=%E9%80%9A%E9%95%87"]
+
+    def viewer(number: int) -> None:
+        client = Client(url)
+        if client.login(f"viewer{number}", PASSWORD["viewer"]).status != 303:
+            errors.append(f"viewer{number}: login")
+            return
+        while not done.is_set():
+            for page in pages:
+                answer = client.get(page)
+                if answer.status != 200:
+                    errors.append(f"viewer{number} {page}: {answer.status}")
+
+    def editor(name: str, file: str, data: bytes, picks: dict[str, str]) -> None:
+        client = Client(url)
+        client.login(name, PASSWORD["editor"])
+        checked = upload(client, "/uploads", file, data)
+        action, fields = form_of(checked.body, "load-form")
+        answer = client.request("POST", action, form={**fields, **picks})
+        if answer.status != 200 or 'id="loaded"' not in answer.body:
+            errors.append(f"{name}: {answer.status} {answer.body[-300:]}")
+
+    viewers = [threading.Thread(target=viewer, args=(n,)) for n in range(20)]
+    editors = [threading.Thread(target=editor, args=(NAMES["editor"], "结对帮扶.csv", PAIRS.read_bytes(),
+                                                     {"pick-0": "610828105236"})),
+               threading.Thread(target=editor, args=("editor2", "佳县.zip", jia_folder(), {}))]
+    for thread in viewers + editors:
+        thread.start()
+    for thread in editors:
+        thread.join(300)
+    done.set()
+    for thread in viewers:
+        thread.join(60)
+    assert errors == []
+    rows = {r["key"]: r for r in pipeline.sources(spec)}
+    assert (rows["结对帮扶.csv"]["loaded_by"], rows["case.yaml"]["loaded_by"]) == (NAMES["editor"], "editor2")
+    loads = [e for e in db.audit(100) if e["action"] == "source.load"]
+    assert sorted(json.loads(e["detail"])["upload"] for e in loads) == ["佳县.zip", "结对帮扶.csv"]  # each once
+    written = [e["detail"]["sources"] for e in audit_for(spec).entries() if e["action"] == "load" and e["actor"] != "管理员"]
+    assert sorted(map(sorted, written)) == [["case.yaml", "nbs_roster_610828.csv"], ["结对帮扶.csv"]]
+    with open_store(spec, read_only=True) as store:
+        counts = store.counts()
+    assert (counts["Enterprise"], counts["Village"]) == (1, 334) and counts["PAIRED_ASSISTANCE"] >= 1
+
+
+def test_uploads_wait_for_their_load_within_bounds_and_only_for_their_owner(monkeypatch):
+    from starlette.exceptions import HTTPException
+
+    from linkgraph import load_pages
+    from linkgraph.load_pages import Pending, PendingUploads
+
+    monkeypatch.setattr(load_pages, "PENDING_BYTES", 10)
+    pending = PendingUploads()
+    first = pending.add(Pending("upload", "a.csv", b"123456", "小李"))
+    assert pending.get(first, "upload", "小李").data == b"123456"
+    for who, kind in (("小王", "upload"), ("小李", "draft")):
+        with pytest.raises(HTTPException) as refused:
+            pending.get(first, kind, who)
+        assert refused.value.status_code == 404
+    second = pending.add(Pending("upload", "b.csv", b"123456", "小李"))  # 12 bytes together: the oldest goes
+    assert pending.get(second, "upload", "小李").name == "b.csv"
+    with pytest.raises(HTTPException):
+        pending.get(first, "upload", "小李")

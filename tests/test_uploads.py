@@ -1,0 +1,182 @@
+"""Loading from an upload, as data, on both stores: the dry run (counts, problems where the planner wrote them,
+names to reconcile with candidates), the load with the picked candidate (saved for the next upload), the
+uploader recorded, the audit log, hostile uploads, the time bound, and a draft's review loaded as the
+reviewer. The uploads run through the real worker process and the real stores."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from graph_model.records import GraphData
+from linkgraph import pipeline
+from linkgraph.audit import audit_for
+from linkgraph.uploads import (Choice, Verdict, apply_upload, check_upload, decisions_path, draft_rows,
+                               reviewed_draft)
+from loaders.upload import UploadLimits
+from stores import open_store
+from tests.conftest import EXAMPLE
+
+PAIRS = EXAMPLE / "planner" / "结对帮扶.csv"
+WORKBOOK = EXAMPLE / "planner" / "刘国具镇填报.xlsx"
+XISHAN = ("Village", "通镇", "西山村")
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def spec(request, tmp_path, monkeypatch, schema):
+    """A store (its spec) holding Jia County's roster; the team's files in ``tmp_path``."""
+    monkeypatch.setenv("LINKGRAPH_DECISIONS_FILE", str(tmp_path / "decisions.csv"))
+    monkeypatch.setenv("LINKGRAPH_AUDIT_FILE", str(tmp_path / "audit.jsonl"))
+    if request.param == "embedded":
+        where = str(tmp_path / "jia.lbug")
+    else:
+        where = request.getfixturevalue("neo4j_uri")
+        with open_store(where, schema) as store:
+            store.write(GraphData(), replace=True)
+    pipeline.load_roster("county", "610828", where, loaded_by="管理员")
+    return where
+
+
+def sources(spec) -> dict:
+    return {row["key"]: row for row in pipeline.sources(spec)}
+
+
+def test_an_ambiguous_village_is_picked_from_its_candidates_and_the_upload_loads_once(spec):
+    data = PAIRS.read_bytes()
+    check = check_upload(spec, "结对帮扶.csv", data)
+    assert not check.ready and check.problems == []
+    [name] = check.to_reconcile
+    assert (name.key, name.file, name.where, name.status) == (XISHAN, "结对帮扶.csv",
+                                                             "sheet 结对帮扶, row 2, column 结对村 (to)", "missing")
+    assert [(c.id, c.label) for c in name.candidates] == [("610828105236", "通镇崔家西山村"),
+                                                          ("610828105252", "通镇罗山村"), ("610828102209", "店镇西山村")]
+    assert "结对帮扶.csv" not in sources(spec)  # the dry run wrote nothing
+    done = apply_upload(spec, "结对帮扶.csv", data, by="李干事", choices={name.key: Choice("610828105236")})
+    assert done.loaded and done.sources == ["结对帮扶.csv"]
+    assert (done.counts["create_ties"], done.counts["create_nodes"]) == (1, 1)
+    row = sources(spec)["结对帮扶.csv"]
+    assert (row["loaded_by"], row["ties_stated"]) == ("李干事", 1)
+    with open_store(spec, read_only=True) as store:
+        graph = store.export()
+    [tie] = [t for t in graph.ties.values() if t.type == "PAIRED_ASSISTANCE"]
+    assert tie.target_id == "610828105236"
+    assert [(s["key"], s["loaded_by"]) for s in tie.props["provenance"]] == [("结对帮扶.csv", "李干事")]
+    saved = decisions_path(spec).read_text(encoding="utf-8-sig")
+    assert "西山村,,,610828105236,李干事" in saved
+    again = check_upload(spec, "结对帮扶.csv", data)  # the saved choice serves the next upload
+    assert again.ready and again.unchanged_sources == ["结对帮扶.csv"]
+    assert apply_upload(spec, "结对帮扶.csv", data, by="王科长").counts["create_ties"] == 0
+    assert sources(spec)["结对帮扶.csv"]["loaded_by"] == "李干事"  # applied once
+    entries = audit_for(spec).entries()
+    assert [(e["actor"], e["action"], e["detail"]["sources"]) for e in entries[:2]] == [
+        ("王科长", "load", []), ("李干事", "load", ["结对帮扶.csv"])]
+
+
+def test_a_zip_of_a_folder_loads_each_file_as_a_source(spec):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as folder:
+        folder.write(EXAMPLE / "case.yaml", "佳县/case.yaml")
+        folder.write(EXAMPLE / "nbs_roster_610828.csv", "佳县/nbs_roster_610828.csv")
+    check = check_upload(spec, "佳县.zip", archive.getvalue())
+    assert check.ready and check.files == ["case.yaml", "nbs_roster_610828.csv"]
+    assert (check.counts["create_nodes"], check.counts["create_ties"]) == (18, 37)
+    done = apply_upload(spec, "佳县.zip", archive.getvalue(), by="李干事")
+    assert done.loaded and set(done.sources) == {"case.yaml", "nbs_roster_610828.csv"}
+    assert sources(spec)["case.yaml"]["loaded_by"] == "李干事"
+
+
+def workbook_with(edits) -> bytes:
+    book = load_workbook(WORKBOOK)
+    for (sheet, cell), value in edits.items():
+        book[sheet][cell] = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_every_problem_says_where_the_planner_wrote_it_and_nothing_is_loaded(spec):
+    data = workbook_with({("合作社", "F2"): "一", ("合作社", "A3"): '=HYPERLINK("http://evil.example","点我")',
+                          ("合作社", "C3"): "刘国具镇"})
+    check = check_upload(spec, "刘国具镇填报.xlsx", data)
+    where = {(p.sheet, p.row, p.column): p.message for p in check.problems}
+    assert where[("合作社", 2, "合计个数 (aggregate_count)")] == "expected a whole number, got '一' / 应为整数"
+    assert "a formula" in where[("合作社", 3, "A3")] and "HYPERLINK" in where[("合作社", 3, "A3")]
+    done = apply_upload(spec, "刘国具镇填报.xlsx", data, by="李干事")
+    assert not done.loaded and {(p.sheet, p.row) for p in done.problems} >= {("合作社", 2), ("合作社", 3)}
+    assert "刘国具镇填报.xlsx" not in sources(spec)
+
+
+def test_a_name_with_markup_is_loaded_as_text(spec):
+    name = "<script>alert(1)</script><img src=x onerror=alert(2)>合作社"
+    data = workbook_with({("合作社", "A3"): name, ("合作社", "C3"): "刘国具镇"})
+    with open_store(spec, read_only=True) as store:
+        assert store.counts()["Cooperative"] == 0
+    apply_upload(spec, "case.yaml", EXAMPLE.joinpath("case.yaml").read_bytes(), by="李干事")
+    done = apply_upload(spec, "刘国具镇填报.xlsx", data, by="李干事")
+    assert done.loaded, done.problems
+    with open_store(spec, read_only=True) as store:
+        names = {n.name for n in store.export().nodes_of("Cooperative")}
+    assert name in names
+
+
+def test_an_xml_entity_bomb_is_refused_in_one_line(spec):
+    with zipfile.ZipFile(WORKBOOK) as source:
+        parts = {i.filename: source.read(i) for i in source.infolist()}
+    sheet = next(n for n in parts if n.startswith("xl/worksheets/sheet"))
+    laughs = "".join(f'<!ENTITY l{i} "{"&l%d;" % (i - 1) * 10 if i else "ha"}">' for i in range(10))
+    parts[sheet] = (f'<?xml version="1.0"?><!DOCTYPE worksheet [{laughs}]><worksheet '
+                    'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" '
+                    't="inlineStr"><is><t>&l9;</t></is></c></row></sheetData></worksheet>').encode()
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    check = check_upload(spec, "刘国具镇填报.xlsx", bomb.getvalue())
+    [problem] = check.problems
+    assert problem.file == "刘国具镇填报.xlsx" and "\n" not in problem.message
+    assert "entit" in problem.message.lower() or "DTD" in problem.message
+
+
+def test_an_upload_that_outruns_the_time_bound_is_stopped_and_nothing_is_written(spec):
+    quick = UploadLimits(max_seconds=0.01)
+    check = check_upload(spec, "刘国具镇填报.xlsx", WORKBOOK.read_bytes(), limits=quick)
+    assert [p.message.split(" / ")[0] for p in check.problems] == ["处理超时"]
+    done = apply_upload(spec, "case.yaml", EXAMPLE.joinpath("case.yaml").read_bytes(), by="李干事",
+                        limits=UploadLimits(max_seconds=-59.99))  # (the writer's wait, 60 s, is added)
+    assert not done.loaded and "case.yaml" not in sources(spec)
+
+
+def test_a_reviewed_draft_loads_its_accepted_rows_as_the_reviewers_source(spec, tmp_path):
+    draft = pipeline.extract_draft([EXAMPLE / "article_2024-01-18.txt"], tmp_path / "draft.xlsx", county="610828")
+    data = draft.path.read_bytes()
+    rows = draft_rows(data)
+    ties = [r for r in rows if r.sheet == "关系"]
+    assert len(ties) == 34 and all(r.quote and not r.accepted for r in ties)
+    rejected = next(r for r in ties if r.cells["关系类型"] == "位于" and r.cells["起点"] == "陕西贺寨酒业有限公司")
+    company = next(r for r in rows if r.sheet == "企业")
+    verdicts = {(r.sheet, r.row): Verdict(r is not rejected) for r in rows}
+    verdicts[(company.sheet, company.row)] = Verdict(True, {"备注": "=核实 checked by 审核员"})
+    reviewed = reviewed_draft(data, verdicts)
+    assert [r.accepted for r in draft_rows(reviewed)] == [r is not rejected for r in rows]
+    done = apply_upload(spec, "draft.xlsx", reviewed, by="审核员")
+    assert done.loaded, done.problems
+    assert (done.counts["create_ties"], done.counts["create_nodes"]) == (33, 18)
+    with open_store(spec, read_only=True) as store:
+        graph = store.export()
+    [enterprise] = list(graph.nodes_of("Enterprise"))
+    assert [t.type for t in graph.ties.values() if enterprise.id in (t.source_id, t.target_id)].count("LOCATED_IN") == 0
+    assert [t.type for t in graph.ties.values() if t.target_id == "610828111"].count("LOCATED_IN") == 3
+    assert enterprise.props["note"] == "=核实 checked by 审核员"
+    assert {s["loaded_by"] for t in graph.ties.values() if "draft.xlsx" in t.props["source_keys"]
+            for s in t.props["provenance"]} == {"审核员"}
+    assert json.dumps(sources(spec)["draft.xlsx"]["loaded_by"], ensure_ascii=False) == '"审核员"'
+
+
+def test_choices_join_the_teams_decisions_only_when_the_load_succeeds(spec):
+    bad = workbook_with({("合作社", "F2"): "一"})
+    done = apply_upload(spec, "刘国具镇填报.xlsx", bad, by="李干事", choices={XISHAN: Choice("610828105236")})
+    assert not done.loaded and not decisions_path(spec).exists()
+    done = apply_upload(spec, "结对帮扶.csv", PAIRS.read_bytes(), by="李干事", choices={XISHAN: Choice("610828105236")})
+    assert done.loaded and "610828105236" in decisions_path(spec).read_text(encoding="utf-8-sig")
