@@ -96,6 +96,7 @@ class ReportResult:
     left_out: list[str] = field(default_factory=list)  # draft rows the load refused (e.g. an ambiguous village)
     rows: list[TieRow] = field(default_factory=list)  # each drafted tie, labelled right or not
     inferred: int = 0  # inferred LOCATED_IN rows set apart, not scored
+    groups: tuple[str, ...] = ()  # the gold's script and forms (simplified, 村村联合 …), for the table by group
 
 
 @dataclass(frozen=True)
@@ -178,11 +179,12 @@ def report_text(path: Path, workdir: Path) -> Path:
     return text
 
 
-def evaluate_real(gold_file: Path, text_file: Path, workdir: Path, calibration: Calibration | None = None
-                  ) -> ReportResult | str:
+def evaluate_real(gold_file: Path, text_file: Path, workdir: Path, calibration: Calibration | None = None,
+                  *, told_scope: bool = True) -> ReportResult | str:
     """Draft a real report with the roster of its gold's scope, load every row, and score it (or say why not);
     each drafted tie is labelled right or not, with its confidence under ``calibration`` (the shipped one by
-    default)."""
+    default). ``told_scope=False`` drafts it as ``linkgraph extract`` does without ``--county``: the places
+    found from the text in the national roster; rows placed outside the gold's scope are then left out."""
     data = yaml.safe_load(gold_file.read_text(encoding="utf-8"))
     table = nbs.national_roster()
     scope = scope_of(table, str(data.get("province", "")), [str(s) for s in data.get("scope") or ()])
@@ -190,7 +192,8 @@ def evaluate_real(gold_file: Path, text_file: Path, workdir: Path, calibration: 
         return f"{gold_file.stem}: 范围中无可识别的县或市 / no county or city of the scope is in the roster"
     roster = write_scope_roster(table, scope, workdir / f"{gold_file.stem}.roster.csv")
     draft = workdir / f"{gold_file.stem}.xlsx"
-    drafted = extract_draft([report_text(text_file, workdir)], draft, roster=roster, accept_above=0)
+    drafted = extract_draft([report_text(text_file, workdir)], draft, roster=roster if told_scope else None,
+                            accept_above=0)
     loaded = load_sources([roster, draft], keep_valid=True)  # rows a planner would have to fix are left out
     graph = loaded.graph
     extraction = drafted.extraction
@@ -203,7 +206,8 @@ def evaluate_real(gold_file: Path, text_file: Path, workdir: Path, calibration: 
     confidence = {e.place.id: PLACE_CONFIDENCE.get(e.status, 0.5) for e in extraction.entities if e.place is not None}
     return ReportResult(gold_file.stem, f"{scope.name} {scope.code}", result, words_only(result, implied, graph),
                         place_resolution(result, graph, confidence), graph, [p.message for p in loaded.left_out],
-                        tie_rows(extraction.proposals, result, graph, calibration or read_calibration()), inferred)
+                        tie_rows(extraction.proposals, result, graph, calibration or read_calibration()), inferred,
+                        (str(data.get("script", "")), *(str(f) for f in data.get("form") or ())))
 
 
 def tie_rows(proposals, result: Score, graph, calibration: Calibration) -> list[TieRow]:
@@ -244,6 +248,10 @@ def real_tables(results: list[ReportResult]) -> list[tuple[str, list[str], list[
     kinds = by_kind(everything)
     words_by_kind = by_kind(words)
     per_kind = [[kind, *_figures(kinds[kind]), *_figures(words_by_kind.get(kind, Score()))] for kind in kinds]
+    groups = sorted({g for r in results for g in r.groups if g})
+    per_group = [[group, str(sum(group in r.groups for r in results)),
+                  *_figures(combine(r.result for r in results if group in r.groups)),
+                  *_figures(combine(r.words for r in results if group in r.groups))] for group in groups]
     return [
         ("per report 按报道", ["report", "scope", *head, *(f"{h} (words)" for h in head), "places right",
                               "other town ≥0.8", "rows left out"], reports),
@@ -251,6 +259,8 @@ def real_tables(results: list[ReportResult]) -> list[tuple[str, list[str], list[
         ("place resolution 地名解析", ["village/town ends", "right", "share", "other town ≥0.8"],
          [[str(places.ends), str(places.right), f"{places.share:.2f}", str(places.other_town)]]),
         ("per kind 按关系类型", ["kind", *head, *(f"{h} (words)" for h in head)], per_kind),
+        ("per script and form 按文字与形式", ["script or form", "reports", *head, *(f"{h} (words)" for h in head)],
+         per_group),
     ]
 
 
@@ -323,7 +333,7 @@ def main_real(args) -> int:
             if not text_file.is_file():
                 skipped.append(f"{gold_file.stem}: 无文本 / no text at {text_file}")
                 continue
-            outcome = evaluate_real(gold_file, text_file, Path(tmp), shipped)
+            outcome = evaluate_real(gold_file, text_file, Path(tmp), shipped, told_scope=not args.no_scope)
             (skipped if isinstance(outcome, str) else results).append(outcome)
     print(f"split {args.split}: {len(results)} reports scored, {len(skipped)} skipped")
     print_tables(real_tables(results), args.markdown)
@@ -359,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real", metavar="GOLD_DIR", nargs="+", help="score the real reports of the gold files in these folders")
     parser.add_argument("--reports", metavar="TEXT_DIR", help="where the real reports' texts are (<split>/<id>.txt)")
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev", help="which half (default dev)")
+    parser.add_argument("--no-scope", action="store_true",
+                        help="draft without telling the report's county: found from its text (linkgraph extract without "
+                             "--county), scored against the gold's scope")
     parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown (for EVALUATION.md)")
     parser.add_argument("--calibrate", action="store_true",
                         help="fit the confidence of drafted ties on the development half and write "

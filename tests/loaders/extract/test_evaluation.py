@@ -80,6 +80,17 @@ def test_the_real_report_mode_takes_one_split_and_prints_markdown(capsys):
     assert "| all ties 全部 | 4 | 4 | 4 | 1.00 | 1.00 |" in out
     assert "inferred LOCATED_IN rows set apart, not scored 推断的所在地关系（不计分）: 1" in out
     assert "shandong" not in out and "zhejiang" not in out
+    # the gold's script and form, as groups: the one report is simplified and 机关联村
+    assert "| simplified | 1 | 4 | 4 | 4 | 1.00 | 1.00 | 2 | 2 | 2 | 1.00 | 1.00 |" in out
+    assert "| 机关联村 | 1 | 4 | 4 | 4 | 1.00 | 1.00 |" in out and "村村联合 |" not in out
+
+
+def test_without_being_told_the_scope_the_report_is_placed_from_its_text(capsys):
+    """The held-out own text names 泗洪县 (its gold scope): found from the text, the same ties are scored."""
+    assert evaluation.main(["--real", str(REAL_LIKE / "gold"), "--reports", str(REAL_LIKE / "reports"),
+                            "--split", "heldout", "--no-scope", "--markdown", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "| all ties 全部 | 4 | 4 | 4 | 1.00 | 1.00 |" in out
 
 
 def test_a_gold_file_without_its_text_is_skipped_and_said(capsys, tmp_path):
