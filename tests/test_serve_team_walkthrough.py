@@ -30,7 +30,8 @@ from linkgraph import pipeline
 from loaders.template import sheets, write_template
 from tests.conftest import EXAMPLE, REPO
 from tests.test_serve_auth import Client, self_signed, serve_process
-from tests.visualizations.test_map_browser import browser, drawn, drawn_ties, open_page  # noqa: F401 (fixtures)
+from tests.visualizations.test_map_browser import (browser, click_node, drawn, drawn_ties, node_index,  # noqa: F401
+                                                  open_page)
 
 pytestmark = pytest.mark.browser
 ADMIN, EDITOR, VIEWER = ("老张", "admin-佳县-0001"), ("小李", "editor-佳县-0002"), ("小王", "viewer-佳县-0003")
@@ -117,6 +118,8 @@ def test_1_the_admin_adds_an_editor_and_a_viewer(walk, open_page, tmp_path):
         assert page.locator(f'#accounts tr[data-name="{name}"] td').all_inner_texts()[1].endswith(role)
     shown = page.locator("#accounts tr[data-name]").evaluate_all("rows => rows.map(r => r.dataset.name)")
     assert sorted(shown) == sorted([ADMIN[0], EDITOR[0], VIEWER[0]])
+    audit = [row.split("\t")[1:] for row in page.locator("#audit tr").all_inner_texts()[1:3]]
+    assert audit == [[ADMIN[0], "user.add", f"{VIEWER[0]} (viewer)"], [ADMIN[0], "user.add", f"{EDITOR[0]} (editor)"]]
     site, logout = page.locator("header .site").bounding_box(), page.locator("#logout").bounding_box()
     assert logout["y"] < site["y"] + site["height"]  # an admin's menu fits on one line of a 1400 px window
     page.screenshot(path=str(tmp_path / "1-accounts.png"))
@@ -125,9 +128,8 @@ def test_1_the_admin_adds_an_editor_and_a_viewer(walk, open_page, tmp_path):
 
 def test_2_the_editor_uploads_a_workbook_picks_the_village_and_loads_it(walk, open_page, tmp_path):
     nodes, ties = walk["before"]
-    candidates = named(nodes, AMBIGUOUS) + sorted(i for i, n in nodes.items() if n.kind == "Village"
-                                                  and AMBIGUOUS in n.props.get("aliases", []) + [n.name]
-                                                  and i not in named(nodes, AMBIGUOUS))
+    candidates = sorted(i for i, n in nodes.items()  # the villages of 佳县 called 西山村, by name or alias
+                        if n.kind == "Village" and AMBIGUOUS in [n.name, *n.props.get("aliases", [])])
     tong = named(nodes, "通镇")
     right = [c for c in candidates if ("PART_OF", c, tong[0]) in ties]
     assert len(candidates) == 2 and len(right) == 1, (candidates, right)
@@ -150,7 +152,8 @@ def test_2_the_editor_uploads_a_workbook_picks_the_village_and_loads_it(walk, op
     assert ("PAIRED_ASSISTANCE", unit[0], right[0]) in new_ties  # the village picked, not its namesake
     assert not any(right[0] != c and c in (s, t) for _, s, t in new_ties for c in candidates)
     page.screenshot(path=str(tmp_path / "2-loaded.png"))
-    walk["workbook"] = {"nodes": new_nodes, "ties": new_ties, "unit": unit[0], "village": right[0]}
+    walk["workbook"] = {"nodes": new_nodes, "ties": new_ties, "unit": unit[0], "village": right[0],
+                        "statements": after_ties[("PAIRED_ASSISTANCE", unit[0], right[0])].provenance}
     assert editor.clean(), (editor.errors, editor.dialogs, editor.outside)
 
 
@@ -161,6 +164,15 @@ def test_3_the_viewer_sees_the_new_ties_with_the_editor_as_their_source(walk, op
     shown_ties = {tuple(t) for t in drawn_ties(page)}
     assert ("PAIRED_ASSISTANCE", loaded["unit"], loaded["village"]) in shown_ties
     assert loaded["unit"] in drawn(page)
+    click_node(page, node_index(page, loaded["unit"]))  # the map's panel: the unit, its ties and who says so
+    assert page.inner_text("#focus-title") == UNIT
+    paired = page.locator("#focus-ties > li[data-tie=PAIRED_ASSISTANCE]")
+    assert paired.count() == 1
+    said, = loaded["statements"]  # the tie's one statement in the store, the editor's
+    assert said["loaded_by"] == EDITOR[0]
+    assert paired.locator(".says li").all_inner_texts() == [
+        f"来源 Source: {said['source']} ({said['file']}, {said['at']}, 载入 loaded {said['loaded']}, "
+        f"载入者 by {EDITOR[0]})"]
     page.screenshot(path=str(tmp_path / "3-map.png"))
     page.goto(walk["address"] + "/nodes/" + loaded["unit"])
     text = page.inner_text("main")
