@@ -79,6 +79,16 @@ def stated_by(records: dict, key: str) -> set:
     return {k for k, r in records.items() if any(s.get("key") == key for s in r.provenance)}
 
 
+def loaded_and_counted(page, button: str, store: str, nodes: dict, ties: dict):
+    """Press the load ``button``; the store after it and what is new, once the page says it created as much."""
+    page.click(button)
+    page.wait_for_selector("#loaded")
+    after_nodes, after_ties = snapshot(store)
+    new_nodes, new_ties = set(after_nodes) - set(nodes), set(after_ties) - set(ties)
+    assert f"新增 created {len(new_nodes)} nodes, {len(new_ties)} ties" in page.inner_text("#loaded")
+    return after_nodes, after_ties, new_nodes, new_ties
+
+
 @pytest.fixture(scope="module")
 def walk(tmp_path_factory):
     """The served store, the state the steps pass on, and the server (the admin made on the command line)."""
@@ -143,11 +153,7 @@ def test_2_the_editor_uploads_a_workbook_picks_the_village_and_loads_it(walk, op
     assert sorted(offered) == sorted(candidates)
     page.check(f"input[name=pick-0][value='{right[0]}']")
     page.screenshot(path=str(tmp_path / "2-dry-run.png"))
-    page.click("#load-submit")
-    page.wait_for_selector("#loaded")
-    after_nodes, after_ties = snapshot(walk["store"])
-    new_nodes, new_ties = set(after_nodes) - set(nodes), set(after_ties) - set(ties)
-    assert f"新增 created {len(new_nodes)} nodes, {len(new_ties)} ties" in page.inner_text("#loaded")
+    after_nodes, after_ties, new_nodes, new_ties = loaded_and_counted(page, "#load-submit", walk["store"], nodes, ties)
     unit = named(after_nodes, UNIT)
     assert ("PAIRED_ASSISTANCE", unit[0], right[0]) in new_ties  # the village picked, not its namesake
     assert not any(right[0] != c and c in (s, t) for _, s, t in new_ties for c in candidates)
@@ -209,11 +215,8 @@ def test_4_the_editor_reviews_a_reports_draft_and_the_viewer_sees_the_accepted_t
     for key, number in decided.items():
         page.check(f"input[name=v-{number}][value={'reject' if key == REJECTED else 'accept'}]")
     page.screenshot(path=str(tmp_path / "4-review.png"))
-    page.click("#review-submit")
-    page.wait_for_selector("#loaded")
-    after_nodes, after_ties = snapshot(walk["store"])
-    new_nodes, new_ties = set(after_nodes) - set(before_nodes), set(after_ties) - set(before_ties)
-    assert f"新增 created {len(new_nodes)} nodes, {len(new_ties)} ties" in page.inner_text("#loaded")
+    after_nodes, after_ties, new_nodes, new_ties = loaded_and_counted(page, "#review-submit", walk["store"],
+                                                                      before_nodes, before_ties)
     enterprise, = named(after_nodes, ENTERPRISE)
     branches = [named(after_nodes, "佳县农业农村局党支部")[0], named(after_nodes, "西山村党支部")[0]]
     supplies = ("SUPPLIES", walk["workbook"]["village"], enterprise)
