@@ -460,8 +460,6 @@ def _cell_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
-REPORT_SUFFIXES = (".txt", ".html", ".htm", ".docx")
-"""The report texts ``/drafts`` takes besides a draft workbook: drafted as ``linkgraph extract`` drafts them."""
 
 
 @dataclass
@@ -474,8 +472,11 @@ class DraftedReport:
 
 
 def is_report(name: str) -> bool:
-    """Whether the upload ``name`` is a report text (to draft) rather than a draft workbook."""
-    return Path(name).suffix.lower() in REPORT_SUFFIXES
+    """Whether the upload ``name`` is a report text (to draft, any file ``linkgraph extract`` reads) rather than a
+    draft workbook."""
+    from loaders.extract.document import SUFFIXES
+
+    return Path(name).suffix.lower() in SUFFIXES
 
 
 def draft_report(name: str, data: bytes, limits: UploadLimits = UploadLimits()) -> DraftedReport:
