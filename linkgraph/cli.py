@@ -783,8 +783,10 @@ def _serve(args: argparse.Namespace) -> int:
     listening = Listening(args.host, args.port, args.certfile, args.keyfile, users, tuple(args.server_name))
 
     def ready(url: str) -> None:
-        signing_in = f"; 须登录 sign-in: {users}" if users and UserDB(users).has_accounts() else ""
-        print(f"浏览 open {url} （只读 read-only: {redact(args.store)}{signing_in}; Ctrl+C 停止 to stop）", flush=True)
+        team = bool(users and UserDB(users).has_accounts())
+        mode = (f"编辑可载入 editors load into: {redact(args.store)}; 须登录 sign-in: {users}" if team
+                else f"只读 read-only: {redact(args.store)}")  # (with accounts, editors and admins write)
+        print(f"浏览 open {url} （{mode}; Ctrl+C 停止 to stop）", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="linkgraph-serve-") as temporary:
         try:

@@ -34,7 +34,8 @@ from linkgraph.audit import audit_for
 from linkgraph.userdb import record_audit
 from linkgraph.webauth import actor as _who
 from linkgraph.uploads import (ACCEPT_HEADER, CONFIDENCE_HEADER, MATCH_HEADER, QUOTE_HEADER, Choice, DraftRow, Verdict,
-                               apply_upload, check_upload, draft_rows, reviewed_draft)
+                               apply_upload, check_upload, draft_report, draft_rows, is_report,
+                               reviewed_draft)
 from loaders.upload import UploadLimits
 from queries.catalog import QueryError
 
@@ -177,14 +178,19 @@ def _done(request: Request, applied, token: str) -> Response:
 # ---------------------------------------------------------------- a draft's review
 
 def draft_form(request: Request) -> Response:
-    """GET /drafts: the form to upload a draft workbook (``linkgraph extract``) for review."""
+    """GET /drafts: the form to upload a draft workbook (``linkgraph extract``) or a report text for review."""
     return _render(request, "draft_upload.html.j2", limits=UploadLimits())
 
 
 async def draft_review(request: Request) -> Response:
-    """POST /drafts: every proposed row with its quote (the names marked in it), confidence, roster match or
+    """POST /drafts: a draft workbook, or a report text drafted as ``linkgraph extract`` drafts it; every proposed row with its quote (the names marked in it), confidence, roster match or
     candidates, accept / reject and its cells to edit."""
     name, data, _ = await _uploaded(request)
+    if is_report(name):
+        drafted = await run_in_threadpool(draft_report, name, data)
+        if drafted.problems:
+            raise HTTPException(422, "; ".join(p.message for p in drafted.problems))
+        name, data = drafted.name, drafted.data
     try:
         rows = await run_in_threadpool(draft_rows, data, name)
     except InputError as err:

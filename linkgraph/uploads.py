@@ -249,15 +249,17 @@ def _bounded(work: Callable[..., Any], seconds: float, shown: str, **kwargs: Any
     return pickle.loads(done.stdout)
 
 
-def _failed(work: Callable[..., Any], shown: str, message: str, hint: str) -> "UploadCheck | UploadApplied":
-    result = (UploadCheck if work is _check else UploadApplied)(upload_name_or(shown))
+def _failed(work: Callable[..., Any], shown: str, message: str,
+            hint: str) -> "UploadCheck | UploadApplied | DraftedReport":
+    result = {"_check": UploadCheck, "_apply": UploadApplied, "_draft": DraftedReport}[work.__name__](
+        upload_name_or(shown))
     result.problems.append(UploadProblem(result.name, None, None, None, message, hint))
     return result
 
 
 def run_in_worker(name: str, kwargs: Mapping[str, Any]) -> Any:
-    """What the worker process runs: :func:`_check` or :func:`_apply`, by name."""
-    return {"_check": _check, "_apply": _apply}[name](**kwargs)
+    """What the worker process runs: :func:`_check`, :func:`_apply` or :func:`_draft`, by name."""
+    return {"_check": _check, "_apply": _apply, "_draft": _draft}[name](**kwargs)
 
 
 def _child_limits(limits: UploadLimits) -> None:
@@ -456,3 +458,57 @@ def _cell_text(value: str) -> str:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+
+
+@dataclass
+class DraftedReport:
+    """A report text drafted into a draft workbook (its name and bytes), or the problems that stopped it."""
+
+    name: str
+    data: bytes = b""
+    problems: list[UploadProblem] = field(default_factory=list)
+
+
+def is_report(name: str) -> bool:
+    """Whether the upload ``name`` is a report text (to draft, any file ``linkgraph extract`` reads) rather than a
+    draft workbook."""
+    from loaders.extract.document import SUFFIXES
+
+    return Path(name).suffix.lower() in SUFFIXES
+
+
+def draft_report(name: str, data: bytes, limits: UploadLimits = UploadLimits()) -> DraftedReport:
+    """The draft workbook of the report ``name`` (``.txt``, ``.html``, ``.docx``), through the same
+    :func:`linkgraph.pipeline.extract_draft` as ``linkgraph extract`` (places resolved in the counties the report
+    names), in a process of its own stopped after the upload's time bound; a bound passed is one problem."""
+    if len(data) > limits.max_bytes:
+        return DraftedReport(name, problems=[UploadProblem(name, None, None, None, f"文件过大 / the report is more "
+                                                                                   f"than {limits.max_bytes / 2**20:g} MB")])
+    return _bounded(_draft, limits.max_seconds, name, name=name, data=data)
+
+
+def _report_name(name: str) -> str:
+    """The base name a report is drafted under (no folders, no unsafe characters), its suffix kept."""
+    from loaders.upload import _UNSAFE
+
+    base = _UNSAFE.sub("_", re.split(r"[/\\]", name or "")[-1].strip()).lstrip(".")
+    return base if is_report(base) else "report.txt"
+
+
+def _draft(*, name: str, data: bytes) -> DraftedReport:
+    from linkgraph import pipeline
+
+    report = _report_name(name)
+    drafted = DraftedReport(Path(report).stem + ".xlsx")
+    with tempfile.TemporaryDirectory(prefix="linkgraph-report-") as folder:
+        path = Path(folder) / report
+        path.write_bytes(data)
+        try:
+            pipeline.extract_draft([path], Path(folder) / "draft.xlsx")
+        except InputError as err:
+            drafted.problems = [_problem(p) for p in err.problems]
+            return drafted
+        drafted.data = (Path(folder) / "draft.xlsx").read_bytes()
+    return drafted

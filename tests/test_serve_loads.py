@@ -18,6 +18,7 @@ import pytest
 from linkgraph import pipeline
 from linkgraph.accounts import Role
 from linkgraph.audit import audit_for
+from linkgraph.uploads import draft_rows
 from linkgraph.userdb import UserDB
 from stores import open_store
 from tests.conftest import EXAMPLE
@@ -161,6 +162,24 @@ def test_an_editor_reviews_a_draft_and_loads_the_accepted_rows(team):
     [company] = list(graph.nodes_of("Enterprise"))
     assert company.props["note"] == "核实 checked <b>by</b> the editor"
     assert not [t for t in graph.ties.values() if t.type == "LOCATED_IN" and t.source_id == company.id]
+
+
+def test_an_editor_uploads_a_report_text_and_reviews_its_draft(team):
+    url, spec, folder = team
+    article = EXAMPLE / "article_2024-01-18.txt"
+    expected = draft_rows(pipeline.extract_draft([article], folder / "draft.xlsx").path.read_bytes())
+    editor = signed_in(url, Role.editor)
+    review = upload(editor, "/drafts", article.name, article.read_bytes())
+    assert review.status == 200 and review.body.count('<tr data-sheet="') == len(expected) > 0
+    assert "<mark>縣委辦黨支部</mark>與<mark>西山村黨支部</mark>" in review.body
+    action, fields = form_of(review.body, "review-form")
+    loaded = editor.request("POST", action, form={**fields, "v-0": "accept"})
+    assert loaded.status == 200 and 'id="loaded"' in loaded.body, loaded.body[-800:]
+    row = {r["key"]: r for r in pipeline.sources(spec)}["article_2024-01-18.xlsx"]
+    assert row["loaded_by"] == NAMES["editor"]
+    refused = upload(editor, "/drafts", "<b>notes</b>.txt", b"no report here")
+    assert refused.status == 422 and "报道中没有中文 / the file holds no Chinese text" in refused.body
+    assert "<b>notes" not in refused.body
 
 
 def test_twenty_viewers_and_two_editors_at_once(team):

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from graph_model.records import GraphData
 from linkgraph import pipeline
 from linkgraph.audit import audit_for
-from linkgraph.uploads import (Choice, Verdict, apply_upload, check_upload, decisions_path, draft_rows,
+from linkgraph.uploads import (Choice, Verdict, apply_upload, check_upload, decisions_path, draft_report, draft_rows,
                                reviewed_draft)
 from loaders.upload import UploadLimits
 from stores import open_store
@@ -172,6 +172,19 @@ def test_a_reviewed_draft_loads_its_accepted_rows_as_the_reviewers_source(spec, 
     assert {s["loaded_by"] for t in graph.ties.values() if "draft.xlsx" in t.props["source_keys"]
             for s in t.props["provenance"]} == {"审核员"}
     assert json.dumps(sources(spec)["draft.xlsx"]["loaded_by"], ensure_ascii=False) == '"审核员"'
+
+
+def test_a_report_text_is_drafted_as_linkgraph_extract_drafts_it(tmp_path):
+    article = EXAMPLE / "article_2024-01-18.txt"
+    drafted = draft_report("C:\\报道\\" + article.name, article.read_bytes())
+    assert (drafted.name, drafted.problems) == ("article_2024-01-18.xlsx", [])
+    expected = pipeline.extract_draft([article], tmp_path / "draft.xlsx").path.read_bytes()
+    assert [(r.sheet, r.row, r.cells) for r in draft_rows(drafted.data)] == \
+        [(r.sheet, r.row, r.cells) for r in draft_rows(expected)]
+    refused = draft_report("notes.txt", b"no report here")
+    assert [p.message.split(" / ")[0] for p in refused.problems] == ["报道中没有中文"] and refused.data == b""
+    late = draft_report("a.txt", article.read_bytes(), UploadLimits(max_seconds=0.01))
+    assert [p.message.split(" / ")[0] for p in late.problems] == ["处理超时"]
 
 
 def test_choices_join_the_teams_decisions_only_when_the_load_succeeds(spec):
