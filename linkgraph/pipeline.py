@@ -267,7 +267,7 @@ class Session:
         with Session("country.lbug") as session:          # or "bolt://127.0.0.1:7687"
             rows = session.query("ego_network", org="佳县县委办公室", hops=2)
             paths = session.query("shortest_paths", {"from": "核桃树墕村", "to": "联村合作社养牛场"})
-            answer = session.cypher("MATCH (v:Village) RETURN count(*) AS villages")
+            answer = session.cypher(text)                  # your own read-only Cypher
 
     Ad hoc Cypher goes through the store's guarded read-only path, as ``linkgraph cypher`` without
     ``--write``. An embedded store that a load replaces meanwhile (a load writes a new file and renames it

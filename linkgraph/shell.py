@@ -24,6 +24,8 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
+from queries.catalog import EXAMPLE_CYPHER
+
 PROMPT = "linkgraph> "
 FORMATS = ("table", "csv", "json")
 CYPHER_CLAUSES = frozenset({"MATCH", "OPTIONAL", "RETURN", "WITH", "UNWIND", "CALL", "CREATE", "MERGE", "DELETE",
@@ -35,7 +37,7 @@ HISTORY_LINES = 1000
 HELP = """命令 commands:
   NAME key=value …        运行保存的查询 / run a named query (list shows them), e.g. ego_network org=佳县县委办公室 hops=2
   cypher TEXT             只读 Cypher 查询 / an ad hoc read-only Cypher query (a line starting with a clause, MATCH,
-                          RETURN, WITH, UNWIND, CALL …, is one too), e.g. MATCH (t:Town) RETURN count(*) AS towns;
+                          RETURN, WITH, UNWIND, CALL …, is one too), e.g. {example};
                           the shell never writes (linkgraph cypher --write does)
   param NAME=VALUE        设置 Cypher 参数 / set a parameter of ad hoc queries ($NAME); NAME:int=, :float=, :json=
   params                  列出参数 / show the parameters set
@@ -101,8 +103,7 @@ class Shell:
         from linkgraph.cli import print_answer
 
         if not text:
-            raise ShellInputError("请在 cypher 后写查询 / give the query after cypher, e.g. cypher MATCH (t:Town) "
-                                  "RETURN count(*) AS towns")
+            raise ShellInputError(f"请在 cypher 后写查询 / give the query after cypher, e.g. cypher {EXAMPLE_CYPHER}")
         answer = self.session.cypher(text, self.params)
         print_answer(answer, self.format, self.out)
         if answer.truncated:
@@ -133,7 +134,7 @@ class Shell:
         list_queries(self.out, program="")
 
     def _help(self, _: str) -> None:
-        print(HELP.format(format=self.format), file=self.out)
+        print(HELP.format(format=self.format, example=EXAMPLE_CYPHER), file=self.out)
 
 
 class ShellInputError(ValueError):

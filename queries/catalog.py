@@ -47,6 +47,8 @@ _WITHIN_TEXT = {
                "OR list_contains(CAST($placed_nowhere AS STRING[]), {0}.id))",
 }
 _LADYBUG_PARAM_TYPES = {"string": "STRING", "int": "INT64", "date": "STRING"}
+EXAMPLE_CYPHER = "MATCH (t:Town) RETURN count(*) AS towns"
+"""An ad hoc read-only query to show in help texts (``linkgraph shell``)."""
 
 
 class QueryError(ValueError):
