@@ -209,16 +209,14 @@ class AuthMiddleware:
         """``(receive, None)`` when the request carries the session's CSRF token (``receive`` replays the
         body read to find it, at most ``limit`` bytes), else ``(receive, the refusal)``."""
         request = Request(scope)
-        given = request.headers.get("x-csrf-token", "")
-        if not given:
-            declared = request.headers.get("content-length", "0")
-            body, messages = (None, []) if not declared.isdigit() or int(declared) > limit else \
-                await _read_body(receive, limit)
-            receive = _replay(messages, receive)
-            if body is None:
-                return receive, self.error(request, 413, f"请求过大（最多 {limit:,} 字节）/ the request is too large "
-                                                         f"(at most {limit:,} bytes)")
-            given = await _form_token(scope, messages, receive)
+        declared = request.headers.get("content-length", "0")
+        body, messages = (None, []) if not declared.isdigit() or int(declared) > limit else \
+            await _read_body(receive, limit)  # (bounded also when the token comes as a header)
+        receive = _replay(messages, receive)
+        if body is None:
+            return receive, self.error(request, 413, f"请求过大（最多 {limit:,} 字节）/ the request is too large "
+                                                     f"(at most {limit:,} bytes)")
+        given = request.headers.get("x-csrf-token", "") or await _form_token(scope, messages, receive)
         if not secrets.compare_digest(given.encode(), expected.encode()):
             return receive, self.error(request, 403, CSRF_REFUSED)
         return receive, None

@@ -516,3 +516,27 @@ def test_a_form_cut_off_midway_is_no_server_error(jia_store, tmp_path, users, ca
         time.sleep(0.5)  # (the server notices the closed connection; nothing to wait for otherwise)
         assert Client(url).get("/login").status == 200
     assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+
+
+def test_a_csrf_header_does_not_lift_the_bound_on_the_body(jia_store, tmp_path, users):
+    """The token in the ``X-CSRF-Token`` header instead of the form: the body is bounded all the same (an anonymous
+    visitor cannot make the server read, or spool to disk, more than a small form)."""
+    from linkgraph.webauth import MAX_SMALL_FORM_BYTES
+
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        client = Client(url)
+        token = client.token()
+        padding = "x" * MAX_SMALL_FORM_BYTES
+        answer = client.request("POST", "/login", form={"name": "a", "password": padding},
+                                headers={"X-CSRF-Token": token})
+        assert answer.status == 413 and "the request is too large (at most 65,536 bytes)" in answer.body
+        chunks = iter([b"name=a&pad=", padding.encode()])  # no Content-Length: chunked
+        assert client.request("POST", "/login", body=chunks, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": token}).status == 413
+        file_part = (f"--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.bin\"\r\n\r\n{padding}\r\n"
+                     "--b--\r\n").encode()
+        assert client.request("POST", "/login", body=file_part, headers={
+            "Content-Type": "multipart/form-data; boundary=b", "X-CSRF-Token": token}).status == 413
+        small = client.request("POST", "/login", form={"name": NAMES["viewer"], "password": PASSWORD["viewer"]},
+                               headers={"X-CSRF-Token": token})
+        assert small.status == 303 and client.get("/").status == 200  # the header alone still signs in
