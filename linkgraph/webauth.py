@@ -272,10 +272,10 @@ async def login(request: Request, render: Callable[..., Response]) -> Response:
     if wait:
         return render(request, "login.html.j2", status=429, next=target,
                       message=f"登录失败次数过多，请 {wait} 秒后再试 / too many failed logins: try again in {wait} s")
+    for key in keys:  # counted as failed before the check (which waits on argon2): logins sent at once all count
+        auth.throttle.fail(key, now)
     user = await run_in_threadpool(auth.db.check_login, name, password) if auth.accounts_exist() else None
     if user is None:
-        for key in keys:
-            auth.throttle.fail(key, now)
         return render(request, "login.html.j2", status=400, next=target,
                       message="账户名或密码错误，或账户已停用 / wrong name or password, or the account is disabled")
     for key in keys:

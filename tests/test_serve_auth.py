@@ -540,3 +540,29 @@ def test_a_csrf_header_does_not_lift_the_bound_on_the_body(jia_store, tmp_path, 
         small = client.request("POST", "/login", form={"name": NAMES["viewer"], "password": PASSWORD["viewer"]},
                                headers={"X-CSRF-Token": token})
         assert small.status == 303 and client.get("/").status == 200  # the header alone still signs in
+
+
+def test_failed_logins_sent_at_once_are_throttled_as_if_one_after_another(jia_store, tmp_path, users):
+    """Many wrong passwords for one account sent together (each from an address of its own): no more of them are
+    checked than the throttle allows one after another, though each check waits on argon2 in a thread."""
+    import threading
+
+    from linkgraph.accounts import Throttle
+
+    limit, tries = Throttle().limit, 16
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        clients = [Client(url) for _ in range(tries)]
+        forms = [{"csrf_token": c.token(), "name": NAMES["editor"], "password": f"wrong password {n}", "next": "/"}
+                 for n, c in enumerate(clients)]
+        start, statuses = threading.Barrier(tries), []
+
+        def attempt(client: Client, form: dict[str, str]) -> None:
+            start.wait()
+            statuses.append(client.request("POST", "/login", form=form).status)
+        threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, forms)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(statuses) == [400] * limit + [429] * (tries - limit)
+        assert Client(url).login(NAMES["editor"], PASSWORD["editor"]).status == 429
