@@ -491,9 +491,11 @@ def draft_report(name: str, data: bytes, limits: UploadLimits = UploadLimits()) 
 
 def _report_name(name: str) -> str:
     """The base name a report is drafted under (no folders, no unsafe characters), its suffix kept."""
-    from loaders.upload import _UNSAFE
+    from loaders.upload import _UNSAFE, MAX_NAME_BYTES
 
     base = _UNSAFE.sub("_", re.split(r"[/\\]", name or "")[-1].strip()).lstrip(".")
+    if is_report(base) and len(base.encode()) > MAX_NAME_BYTES - 8:  # (too long for a file, or for its draft)
+        return "report" + Path(base).suffix.lower()
     return base if is_report(base) else "report.txt"
 
 

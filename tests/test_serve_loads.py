@@ -252,3 +252,12 @@ def test_uploads_wait_for_their_load_within_bounds_and_only_for_their_owner(monk
     assert pending.get(second, "upload", "小李").name == "b.csv"
     with pytest.raises(HTTPException):
         pending.get(first, "upload", "小李")
+
+
+def test_a_file_name_too_long_for_the_disk_is_said_on_the_page(team):
+    url, _, _ = team
+    editor = signed_in(url, Role.editor)
+    stem = "佳县结对帮扶" * 15  # 90 characters, 270 bytes in UTF-8: more than a file name may hold
+    for target, suffix in (("/uploads", ".csv"), ("/drafts", ".xlsx")):
+        answer = upload(editor, target, stem + suffix, PAIRS.read_bytes())
+        assert answer.status == 422 and "the file name is longer than 255 bytes" in answer.body, (target, answer.status)
