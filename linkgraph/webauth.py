@@ -20,7 +20,8 @@ every route above viewer is refused anyway).
 **Without accounts** (no user database, or one without accounts) ``serve`` is what it always was: a viewer
 on 127.0.0.1 that anyone on this machine may read, no login and no cookie; routes that need an editor or an
 admin are refused until accounts exist. **With accounts**, anonymous visitors reach only the login page (a
-page asked for with GET sends them there, and back after the login: ``next`` stays on this site).
+page asked for with GET sends them there, and back after the login: ``next`` stays on this site); a user database
+that disappears while serving then locks everyone out rather than open the site.
 
 Sessions: the cookie holds only a random session id and the CSRF token, signed (itsdangerous, with a secret
 made once beside the user database), HttpOnly, SameSite=Strict (a link from another site opens the login
@@ -95,9 +96,14 @@ class Auth:
     db: UserDB | None
     throttle: Throttle = field(default_factory=Throttle)
     _serializer: URLSafeTimedSerializer | None = None
+    _accounts_seen: bool = False
 
     def accounts_exist(self) -> bool:
-        return self.db is not None and self.db.has_accounts()
+        """Whether the site asks everyone to sign in: once accounts were seen, always (a user database that
+        disappears while serving locks everyone out rather than opening the site to all)."""
+        if not self._accounts_seen:
+            self._accounts_seen = self.db is not None and self.db.has_accounts()
+        return self._accounts_seen
 
     def serializer(self) -> URLSafeTimedSerializer:
         if self._serializer is None:

@@ -566,3 +566,18 @@ def test_failed_logins_sent_at_once_are_throttled_as_if_one_after_another(jia_st
             thread.join(60)
         assert sorted(statuses) == [400] * limit + [429] * (tries - limit)
         assert Client(url).login(NAMES["editor"], PASSWORD["editor"]).status == 429
+
+
+def test_a_user_database_that_disappears_while_serving_locks_the_site_rather_than_opens_it(jia_store, tmp_path,
+                                                                                          users):
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        viewer = signed_in(url, Role.viewer)
+        assert viewer.get("/map").status == 200 and Client(url).get("/map").location == "/login?next=%2Fmap"
+        users.rename(tmp_path / "moved.sqlite")  # (moved away, e.g. by a restore from a backup)
+        anonymous = Client(url)
+        assert anonymous.get("/map").location == "/login?next=%2Fmap"
+        assert anonymous.get("/nodes/610828105236").status == 303 and viewer.get("/map").status == 303
+        assert anonymous.login(NAMES["viewer"], PASSWORD["viewer"]).status == 400
+        (tmp_path / "moved.sqlite").rename(users)
+        assert anonymous.login(NAMES["viewer"], PASSWORD["viewer"]).status == 303
+        assert anonymous.get("/map").status == 200
