@@ -409,6 +409,10 @@ def draft_rows(data: bytes, name: str = "draft.xlsx", limits: UploadLimits = Upl
             found.append(DraftRow(sheet.name, number, cells, cells.get(ACCEPT_HEADER) == YES,
                                   _number(cells.get(CONFIDENCE_HEADER)), cells.get(QUOTE_HEADER) or cells.get("依据 evidence", ""),
                                   cells.get(MATCH_HEADER, "")))
+    if len(found) > limits.max_draft_rows:
+        raise InputError([Problem(None, f"草稿行数过多，请拆分 / the draft proposes {len(found):,} rows, more than "
+                                        f"{limits.max_draft_rows:,} can be reviewed on one page",
+                                  "split it, or raise LINKGRAPH_MAX_DRAFT_ROWS")])
     return found
 
 

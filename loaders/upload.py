@@ -48,6 +48,8 @@ class UploadLimits:
     max_members: int = int(_env("LINKGRAPH_MAX_UPLOAD_FILES", 200))
     max_cells: int = int(_env("LINKGRAPH_MAX_UPLOAD_CELLS", 2_000_000))
     max_seconds: float = _env("LINKGRAPH_MAX_UPLOAD_SECONDS", 120)
+    max_draft_rows: int = int(_env("LINKGRAPH_MAX_DRAFT_ROWS", 5000))
+    """The most rows of a draft reviewed on one page (each is a form row the server renders and reads)."""
 
 
 def _refused(file: str, message: str, hint: str = "") -> InputError:

@@ -261,3 +261,18 @@ def test_a_file_name_too_long_for_the_disk_is_said_on_the_page(team):
     for target, suffix in (("/uploads", ".csv"), ("/drafts", ".xlsx")):
         answer = upload(editor, target, stem + suffix, PAIRS.read_bytes())
         assert answer.status == 422 and "the file name is longer than 255 bytes" in answer.body, (target, answer.status)
+
+
+def test_a_draft_too_long_to_review_on_one_page_is_refused_before_the_page_is_made(team):
+    from loaders.upload import UploadLimits
+
+    url, _, _ = team
+    editor = signed_in(url, Role.editor)
+    most = UploadLimits().max_draft_rows
+    rows = "".join(f"是,村{n}\n" for n in range(most + 1))
+    answer = upload(editor, "/drafts", "大草稿.csv", f"采纳,名称\n{rows}".encode("utf-8-sig"))
+    assert answer.status == 422 and f"the draft proposes {most + 1:,} rows, more than {most:,}" in answer.body
+    assert answer.body.count('name="v-') == 0
+    fits = "".join(f"是,村{n}\n" for n in range(3))
+    answer = upload(editor, "/drafts", "小草稿.csv", f"采纳,名称\n{fits}".encode("utf-8-sig"))
+    assert answer.status == 200 and answer.body.count('value="accept"') == 3
