@@ -48,7 +48,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Match, Route
 
-from linkgraph.accounts import Role, Throttle, User, local_path
+from linkgraph.accounts import MAX_NAME, Role, Throttle, User, local_path
 from linkgraph.userdb import SESSION_HOURS, UserDB
 
 COOKIE = "linkgraph_session"
@@ -272,7 +272,7 @@ async def login(request: Request, render: Callable[..., Response]) -> Response:
     form = await request.form()
     name, password = str(form.get("name", "")), str(form.get("password", ""))
     target = local_path(str(form.get("next", "")))
-    keys = ("account:" + name, "address:" + client_address(request.scope))
+    keys = ("address:" + client_address(request.scope),) + (("account:" + name,) if len(name) <= MAX_NAME else ())
     now = time.monotonic()
     wait = max(auth.throttle.wait(key, now) for key in keys)
     if wait:

@@ -581,3 +581,14 @@ def test_a_user_database_that_disappears_while_serving_locks_the_site_rather_tha
         (tmp_path / "moved.sqlite").rename(users)
         assert anonymous.login(NAMES["viewer"], PASSWORD["viewer"]).status == 303
         assert anonymous.get("/map").status == 200
+
+
+def test_a_name_no_account_can_have_is_throttled_by_its_address_only(jia_store, tmp_path, users):
+    """A login with a name longer than any account's counts against its address, and the throttle keeps no key of
+    that name: made-up names of 60 KB each cannot fill the server's memory."""
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        client = Client(url)
+        assert client.login("x" * 60_000, "wrong password 1").status == 400
+        assert len(app.state.auth.throttle) == 1  # the address's key alone
+        assert client.login("名" * 64, "wrong password 2").status == 400
+        assert len(app.state.auth.throttle) == 2  # and the name's, which an account may have
