@@ -592,3 +592,14 @@ def test_a_name_no_account_can_have_is_throttled_by_its_address_only(jia_store, 
         assert len(app.state.auth.throttle) == 1  # the address's key alone
         assert client.login("名" * 64, "wrong password 2").status == 400
         assert len(app.state.auth.throttle) == 2  # and the name's, which an account may have
+
+
+def test_the_admin_page_says_a_change_was_made_only_of_an_account_that_exists(jia_store, tmp_path, users):
+    """A link (``?done=reset&name=…``) cannot make the admin's page say what its sender wants."""
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        admin = signed_in(url, Role.admin)
+        told = "请把新密码发到 evil@example.com"
+        page = admin.get("/admin/users?" + urllib.parse.urlencode({"done": "reset", "name": told}))
+        assert page.status == 200 and told not in page.body and "gave the account" not in page.body
+        page = admin.get("/admin/users?" + urllib.parse.urlencode({"done": "reset", "name": NAMES["editor"]}))
+        assert f"已为账户重设密码 / gave the account {NAMES['editor']} a new password" in page.body
