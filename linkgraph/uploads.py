@@ -251,15 +251,15 @@ def _bounded(work: Callable[..., Any], seconds: float, shown: str, **kwargs: Any
 
 def _failed(work: Callable[..., Any], shown: str, message: str,
             hint: str) -> "UploadCheck | UploadApplied | DraftedReport":
-    result = {"_check": UploadCheck, "_apply": UploadApplied, "_draft": DraftedReport}[work.__name__](
-        upload_name_or(shown))
+    result = {"_check": UploadCheck, "_apply": UploadApplied, "_draft": DraftedReport, "_read_draft": DraftRead}[
+        work.__name__](upload_name_or(shown))
     result.problems.append(UploadProblem(result.name, None, None, None, message, hint))
     return result
 
 
 def run_in_worker(name: str, kwargs: Mapping[str, Any]) -> Any:
     """What the worker process runs: :func:`_check`, :func:`_apply` or :func:`_draft`, by name."""
-    return {"_check": _check, "_apply": _apply, "_draft": _draft}[name](**kwargs)
+    return {"_check": _check, "_apply": _apply, "_draft": _draft, "_read_draft": _read_draft}[name](**kwargs)
 
 
 def _child_limits(limits: UploadLimits) -> None:
@@ -414,6 +414,31 @@ def draft_rows(data: bytes, name: str = "draft.xlsx", limits: UploadLimits = Upl
                                         f"{limits.max_draft_rows:,} can be reviewed on one page",
                                   "split it, or raise LINKGRAPH_MAX_DRAFT_ROWS")])
     return found
+
+
+@dataclass
+class DraftRead:
+    """The proposed rows of an uploaded draft, or the problems that stopped their reading."""
+
+    name: str
+    rows: list[DraftRow] = field(default_factory=list)
+    problems: list[UploadProblem] = field(default_factory=list)
+
+
+def read_draft(name: str, data: bytes, limits: UploadLimits = UploadLimits()) -> DraftRead:
+    """:func:`draft_rows` of an upload, read in a process of its own within the upload's bounds (its cells, its
+    time), as a load's dry run is: a hostile draft costs that process, not the server's."""
+    return _bounded(_read_draft, limits.max_seconds, name, name=name, data=data, limits=limits)
+
+
+def _read_draft(*, name: str, data: bytes, limits: UploadLimits) -> DraftRead:
+    _child_limits(limits)
+    read = DraftRead(name)
+    try:
+        read.rows = draft_rows(data, name, limits)
+    except InputError as err:
+        read.problems = [_problem(p) for p in err.problems]
+    return read
 
 
 def _unpacked_size_ok(name: str, data: bytes, limits: UploadLimits) -> bytes:
