@@ -286,6 +286,9 @@ async def login(request: Request, render: Callable[..., Response]) -> Response:
                       message="账户名或密码错误，或账户已停用 / wrong name or password, or the account is disabled")
     for key in keys:
         auth.throttle.succeed(key)
+    replaced, signed_in = request.state.session.get("sid"), request.state.user
+    if replaced and signed_in is not None:  # the session this browser had ends too, not only its cookie
+        await run_in_threadpool(auth.db.close_session, replaced, signed_in.name)
     session_id = await run_in_threadpool(auth.db.open_session, user, time.time())
     request.state.session = {"sid": session_id, "csrf": secrets.token_urlsafe(32)}
     return RedirectResponse(target, status_code=303)

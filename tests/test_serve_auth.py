@@ -603,3 +603,14 @@ def test_the_admin_page_says_a_change_was_made_only_of_an_account_that_exists(ji
         assert page.status == 200 and told not in page.body and "gave the account" not in page.body
         page = admin.get("/admin/users?" + urllib.parse.urlencode({"done": "reset", "name": NAMES["editor"]}))
         assert f"已为账户重设密码 / gave the account {NAMES['editor']} a new password" in page.body
+
+
+def test_a_new_login_in_the_same_browser_ends_the_session_it_replaces(jia_store, tmp_path, users):
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        client = signed_in(url, Role.viewer)
+        before = dict(client.cookies)
+        form = {"csrf_token": client.token("/"), "name": NAMES["editor"], "password": PASSWORD["editor"], "next": "/"}
+        assert client.request("POST", "/login", form=form).status == 303 and client.get("/uploads").status == 200
+        assert Client(url, cookies=before).get("/map").location == "/login?next=%2Fmap"  # the viewer's has ended
+        assert [(e["actor"], e["action"]) for e in UserDB(users).audit(3)] == [
+            (NAMES["editor"], "login"), (NAMES["viewer"], "logout"), (NAMES["viewer"], "login")]
