@@ -33,9 +33,11 @@ def _done(action: str, name: str) -> RedirectResponse:
 
 
 def users_page(request: Request) -> Response:
-    """GET /admin/users: every account with its actions, the form to add one, the audit log."""
+    """GET /admin/users: every account with its actions, the form to add one, the audit log (and what was just
+    done, said only of an account that exists: a link from elsewhere cannot put its own words on the page)."""
     action, name = request.query_params.get("done", ""), request.query_params.get("name", "")
-    return _show(request, message=DONE[action].format(name) if action in DONE else "")
+    done = action in DONE and request.app.state.auth.db.has(name)
+    return _show(request, message=DONE[action].format(name) if done else "")
 
 
 async def _change(request: Request, action: str, change) -> Response:

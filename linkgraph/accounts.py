@@ -26,7 +26,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 """Longest password accepted (argon2 takes any length; this only bounds the work one request can ask for)."""
-NAME = re.compile(r"[\w.\-]{1,64}")
+MAX_NAME = 64
+NAME = re.compile(r"[\w.\-]{1,%d}" % MAX_NAME)
 """An account name: 1-64 letters (Chinese too), digits, ``_``, ``.`` or ``-``: no spaces, no markup."""
 
 

@@ -3,7 +3,8 @@
 - upload → dry run → pick candidates → load (:func:`linkgraph.uploads.check_upload`,
   :func:`~linkgraph.uploads.apply_upload`), editors;
 - a draft's review, accept / reject / edit each row, then load the accepted rows as the reviewer
-  (:func:`~linkgraph.uploads.draft_rows`, :func:`~linkgraph.uploads.reviewed_draft`), editors;
+  (:func:`~linkgraph.uploads.read_draft`: read in the upload's worker within its bounds,
+  :func:`~linkgraph.uploads.reviewed_draft`), editors;
 - the sources (who, when, what each states and alone states) and their withdrawal, a dry run first
   (:func:`linkgraph.pipeline.sources`, :func:`~linkgraph.pipeline.withdraw`), admins.
 
@@ -35,7 +36,7 @@ from linkgraph.userdb import record_audit
 from linkgraph.webauth import actor as _who
 from linkgraph.uploads import (ACCEPT_HEADER, CONFIDENCE_HEADER, MATCH_HEADER, QUOTE_HEADER, Choice, DraftRow, Verdict,
                                apply_upload, check_upload, draft_report, draft_rows, is_report,
-                               reviewed_draft)
+                               read_draft, reviewed_draft)
 from loaders.upload import UploadLimits
 from queries.catalog import QueryError
 
@@ -191,10 +192,10 @@ async def draft_review(request: Request) -> Response:
         if drafted.problems:
             raise HTTPException(422, "; ".join(p.message for p in drafted.problems))
         name, data = drafted.name, drafted.data
-    try:
-        rows = await run_in_threadpool(draft_rows, data, name)
-    except InputError as err:
-        raise HTTPException(422, "; ".join(str(p) for p in err.problems)) from None
+    read = await run_in_threadpool(read_draft, name, data)
+    if read.problems:
+        raise HTTPException(422, "; ".join(p.message for p in read.problems))
+    rows = read.rows
     if not rows:
         raise HTTPException(422, "这不是草稿工作簿（没有“采纳”列）/ not a draft workbook: no sheet has an 采纳 column "
                                  "(write one with linkgraph extract)")

@@ -251,15 +251,15 @@ def _bounded(work: Callable[..., Any], seconds: float, shown: str, **kwargs: Any
 
 def _failed(work: Callable[..., Any], shown: str, message: str,
             hint: str) -> "UploadCheck | UploadApplied | DraftedReport":
-    result = {"_check": UploadCheck, "_apply": UploadApplied, "_draft": DraftedReport}[work.__name__](
-        upload_name_or(shown))
+    result = {"_check": UploadCheck, "_apply": UploadApplied, "_draft": DraftedReport, "_read_draft": DraftRead}[
+        work.__name__](upload_name_or(shown))
     result.problems.append(UploadProblem(result.name, None, None, None, message, hint))
     return result
 
 
 def run_in_worker(name: str, kwargs: Mapping[str, Any]) -> Any:
     """What the worker process runs: :func:`_check`, :func:`_apply` or :func:`_draft`, by name."""
-    return {"_check": _check, "_apply": _apply, "_draft": _draft}[name](**kwargs)
+    return {"_check": _check, "_apply": _apply, "_draft": _draft, "_read_draft": _read_draft}[name](**kwargs)
 
 
 def _child_limits(limits: UploadLimits) -> None:
@@ -409,7 +409,36 @@ def draft_rows(data: bytes, name: str = "draft.xlsx", limits: UploadLimits = Upl
             found.append(DraftRow(sheet.name, number, cells, cells.get(ACCEPT_HEADER) == YES,
                                   _number(cells.get(CONFIDENCE_HEADER)), cells.get(QUOTE_HEADER) or cells.get("依据 evidence", ""),
                                   cells.get(MATCH_HEADER, "")))
+    if len(found) > limits.max_draft_rows:
+        raise InputError([Problem(None, f"草稿行数过多，请拆分 / the draft proposes {len(found):,} rows, more than "
+                                        f"{limits.max_draft_rows:,} can be reviewed on one page",
+                                  "split it, or raise LINKGRAPH_MAX_DRAFT_ROWS")])
     return found
+
+
+@dataclass
+class DraftRead:
+    """The proposed rows of an uploaded draft, or the problems that stopped their reading."""
+
+    name: str
+    rows: list[DraftRow] = field(default_factory=list)
+    problems: list[UploadProblem] = field(default_factory=list)
+
+
+def read_draft(name: str, data: bytes, limits: UploadLimits = UploadLimits()) -> DraftRead:
+    """:func:`draft_rows` of an upload, read in a process of its own within the upload's bounds (its cells, its
+    time), as a load's dry run is: a hostile draft costs that process, not the server's."""
+    return _bounded(_read_draft, limits.max_seconds, name, name=name, data=data, limits=limits)
+
+
+def _read_draft(*, name: str, data: bytes, limits: UploadLimits) -> DraftRead:
+    _child_limits(limits)
+    read = DraftRead(name)
+    try:
+        read.rows = draft_rows(data, name, limits)
+    except InputError as err:
+        read.problems = [_problem(p) for p in err.problems]
+    return read
 
 
 def _unpacked_size_ok(name: str, data: bytes, limits: UploadLimits) -> bytes:
@@ -491,9 +520,11 @@ def draft_report(name: str, data: bytes, limits: UploadLimits = UploadLimits()) 
 
 def _report_name(name: str) -> str:
     """The base name a report is drafted under (no folders, no unsafe characters), its suffix kept."""
-    from loaders.upload import _UNSAFE
+    from loaders.upload import _UNSAFE, MAX_NAME_BYTES
 
     base = _UNSAFE.sub("_", re.split(r"[/\\]", name or "")[-1].strip()).lstrip(".")
+    if is_report(base) and len(base.encode()) > MAX_NAME_BYTES - 8:  # (too long for a file, or for its draft)
+        return "report" + Path(base).suffix.lower()
     return base if is_report(base) else "report.txt"
 
 

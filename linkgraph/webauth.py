@@ -20,7 +20,8 @@ every route above viewer is refused anyway).
 **Without accounts** (no user database, or one without accounts) ``serve`` is what it always was: a viewer
 on 127.0.0.1 that anyone on this machine may read, no login and no cookie; routes that need an editor or an
 admin are refused until accounts exist. **With accounts**, anonymous visitors reach only the login page (a
-page asked for with GET sends them there, and back after the login: ``next`` stays on this site).
+page asked for with GET sends them there, and back after the login: ``next`` stays on this site); a user database
+that disappears while serving then locks everyone out rather than open the site.
 
 Sessions: the cookie holds only a random session id and the CSRF token, signed (itsdangerous, with a secret
 made once beside the user database), HttpOnly, SameSite=Strict (a link from another site opens the login
@@ -47,7 +48,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Match, Route
 
-from linkgraph.accounts import Role, Throttle, User, local_path
+from linkgraph.accounts import MAX_NAME, Role, Throttle, User, local_path
 from linkgraph.userdb import SESSION_HOURS, UserDB
 
 COOKIE = "linkgraph_session"
@@ -95,9 +96,14 @@ class Auth:
     db: UserDB | None
     throttle: Throttle = field(default_factory=Throttle)
     _serializer: URLSafeTimedSerializer | None = None
+    _accounts_seen: bool = False
 
     def accounts_exist(self) -> bool:
-        return self.db is not None and self.db.has_accounts()
+        """Whether the site asks everyone to sign in: once accounts were seen, always (a user database that
+        disappears while serving locks everyone out rather than opening the site to all)."""
+        if not self._accounts_seen:
+            self._accounts_seen = self.db is not None and self.db.has_accounts()
+        return self._accounts_seen
 
     def serializer(self) -> URLSafeTimedSerializer:
         if self._serializer is None:
@@ -209,16 +215,14 @@ class AuthMiddleware:
         """``(receive, None)`` when the request carries the session's CSRF token (``receive`` replays the
         body read to find it, at most ``limit`` bytes), else ``(receive, the refusal)``."""
         request = Request(scope)
-        given = request.headers.get("x-csrf-token", "")
-        if not given:
-            declared = request.headers.get("content-length", "0")
-            body, messages = (None, []) if not declared.isdigit() or int(declared) > limit else \
-                await _read_body(receive, limit)
-            receive = _replay(messages, receive)
-            if body is None:
-                return receive, self.error(request, 413, f"请求过大（最多 {limit:,} 字节）/ the request is too large "
-                                                         f"(at most {limit:,} bytes)")
-            given = await _form_token(scope, messages, receive)
+        declared = request.headers.get("content-length", "0")
+        body, messages = (None, []) if not declared.isdigit() or int(declared) > limit else \
+            await _read_body(receive, limit)  # (bounded also when the token comes as a header)
+        receive = _replay(messages, receive)
+        if body is None:
+            return receive, self.error(request, 413, f"请求过大（最多 {limit:,} 字节）/ the request is too large "
+                                                     f"(at most {limit:,} bytes)")
+        given = request.headers.get("x-csrf-token", "") or await _form_token(scope, messages, receive)
         if not secrets.compare_digest(given.encode(), expected.encode()):
             return receive, self.error(request, 403, CSRF_REFUSED)
         return receive, None
@@ -268,20 +272,23 @@ async def login(request: Request, render: Callable[..., Response]) -> Response:
     form = await request.form()
     name, password = str(form.get("name", "")), str(form.get("password", ""))
     target = local_path(str(form.get("next", "")))
-    keys = ("account:" + name, "address:" + client_address(request.scope))
+    keys = ("address:" + client_address(request.scope),) + (("account:" + name,) if len(name) <= MAX_NAME else ())
     now = time.monotonic()
     wait = max(auth.throttle.wait(key, now) for key in keys)
     if wait:
         return render(request, "login.html.j2", status=429, next=target,
                       message=f"登录失败次数过多，请 {wait} 秒后再试 / too many failed logins: try again in {wait} s")
+    for key in keys:  # counted as failed before the check (which waits on argon2): logins sent at once all count
+        auth.throttle.fail(key, now)
     user = await run_in_threadpool(auth.db.check_login, name, password) if auth.accounts_exist() else None
     if user is None:
-        for key in keys:
-            auth.throttle.fail(key, now)
         return render(request, "login.html.j2", status=400, next=target,
                       message="账户名或密码错误，或账户已停用 / wrong name or password, or the account is disabled")
     for key in keys:
         auth.throttle.succeed(key)
+    replaced, signed_in = request.state.session.get("sid"), request.state.user
+    if replaced and signed_in is not None:  # the session this browser had ends too, not only its cookie
+        await run_in_threadpool(auth.db.close_session, replaced, signed_in.name)
     session_id = await run_in_threadpool(auth.db.open_session, user, time.time())
     request.state.session = {"sid": session_id, "csrf": secrets.token_urlsafe(32)}
     return RedirectResponse(target, status_code=303)

@@ -31,6 +31,8 @@ SOURCE_SUFFIXES = (".xlsx", ".csv", ".tsv", ".yaml", ".yml")
 UPLOAD_SUFFIXES = (*SOURCE_SUFFIXES, ".zip")
 CHUNK = 1 << 16
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+MAX_NAME_BYTES = 255
+"""The longest file name (in UTF-8 bytes) a file system takes: about 85 Chinese characters."""
 
 
 def _env(name: str, default: float) -> float:
@@ -46,6 +48,8 @@ class UploadLimits:
     max_members: int = int(_env("LINKGRAPH_MAX_UPLOAD_FILES", 200))
     max_cells: int = int(_env("LINKGRAPH_MAX_UPLOAD_CELLS", 2_000_000))
     max_seconds: float = _env("LINKGRAPH_MAX_UPLOAD_SECONDS", 120)
+    max_draft_rows: int = int(_env("LINKGRAPH_MAX_DRAFT_ROWS", 5000))
+    """The most rows of a draft reviewed on one page (each is a form row the server renders and reads)."""
 
 
 def _refused(file: str, message: str, hint: str = "") -> InputError:
@@ -64,6 +68,14 @@ def upload_name(name: str) -> str:
     if not base or suffix not in UPLOAD_SUFFIXES:
         raise _refused(base or "upload", f"不支持的文件类型 / {suffix or 'no suffix'} is not a file linkgraph loads",
                        "a workbook (.xlsx), a table (.csv, .tsv), a case file (.yaml) or a zip of them")
+    return _short_enough(base[:40] + "…", base)
+
+
+def _short_enough(upload: str, base: str) -> str:
+    """``base`` when a file may be named so (else refused as a problem of ``upload``: writing it would fail)."""
+    if len(base.encode()) > MAX_NAME_BYTES:
+        raise _refused(upload, f"文件名过长，请缩短 / the file name is longer than {MAX_NAME_BYTES} bytes: "
+                               f"{base[:40]}…", "rename it shorter (at most about 80 Chinese characters)")
     return base
 
 
@@ -155,4 +167,4 @@ def _member_name(name: str, info: zipfile.ZipInfo) -> str | None:
     if Path(base).suffix.lower() not in SOURCE_SUFFIXES:
         raise _refused(name, f"压缩包中有无法载入的文件 / {_UNSAFE.sub('_', base)} is not a file linkgraph loads",
                        "a zip of .csv, .tsv, .xlsx or .yaml files only")
-    return _UNSAFE.sub("_", base)
+    return _short_enough(name, _UNSAFE.sub("_", base))

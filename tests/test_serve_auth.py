@@ -516,3 +516,101 @@ def test_a_form_cut_off_midway_is_no_server_error(jia_store, tmp_path, users, ca
         time.sleep(0.5)  # (the server notices the closed connection; nothing to wait for otherwise)
         assert Client(url).get("/login").status == 200
     assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+
+
+def test_a_csrf_header_does_not_lift_the_bound_on_the_body(jia_store, tmp_path, users):
+    """The token in the ``X-CSRF-Token`` header instead of the form: the body is bounded all the same (an anonymous
+    visitor cannot make the server read, or spool to disk, more than a small form)."""
+    from linkgraph.webauth import MAX_SMALL_FORM_BYTES
+
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        client = Client(url)
+        token = client.token()
+        padding = "x" * MAX_SMALL_FORM_BYTES
+        answer = client.request("POST", "/login", form={"name": "a", "password": padding},
+                                headers={"X-CSRF-Token": token})
+        assert answer.status == 413 and "the request is too large (at most 65,536 bytes)" in answer.body
+        chunks = iter([b"name=a&pad=", padding.encode()])  # no Content-Length: chunked
+        assert client.request("POST", "/login", body=chunks, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": token}).status == 413
+        file_part = (f"--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.bin\"\r\n\r\n{padding}\r\n"
+                     "--b--\r\n").encode()
+        assert client.request("POST", "/login", body=file_part, headers={
+            "Content-Type": "multipart/form-data; boundary=b", "X-CSRF-Token": token}).status == 413
+        small = client.request("POST", "/login", form={"name": NAMES["viewer"], "password": PASSWORD["viewer"]},
+                               headers={"X-CSRF-Token": token})
+        assert small.status == 303 and client.get("/").status == 200  # the header alone still signs in
+
+
+def test_failed_logins_sent_at_once_are_throttled_as_if_one_after_another(jia_store, tmp_path, users):
+    """Many wrong passwords for one account sent together (each from an address of its own): no more of them are
+    checked than the throttle allows one after another, though each check waits on argon2 in a thread."""
+    import threading
+
+    from linkgraph.accounts import Throttle
+
+    limit, tries = Throttle().limit, 16
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        clients = [Client(url) for _ in range(tries)]
+        forms = [{"csrf_token": c.token(), "name": NAMES["editor"], "password": f"wrong password {n}", "next": "/"}
+                 for n, c in enumerate(clients)]
+        start, statuses = threading.Barrier(tries), []
+
+        def attempt(client: Client, form: dict[str, str]) -> None:
+            start.wait()
+            statuses.append(client.request("POST", "/login", form=form).status)
+        threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, forms)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(statuses) == [400] * limit + [429] * (tries - limit)
+        assert Client(url).login(NAMES["editor"], PASSWORD["editor"]).status == 429
+
+
+def test_a_user_database_that_disappears_while_serving_locks_the_site_rather_than_opens_it(jia_store, tmp_path,
+                                                                                          users):
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        viewer = signed_in(url, Role.viewer)
+        assert viewer.get("/map").status == 200 and Client(url).get("/map").location == "/login?next=%2Fmap"
+        users.rename(tmp_path / "moved.sqlite")  # (moved away, e.g. by a restore from a backup)
+        anonymous = Client(url)
+        assert anonymous.get("/map").location == "/login?next=%2Fmap"
+        assert anonymous.get("/nodes/610828105236").status == 303 and viewer.get("/map").status == 303
+        assert anonymous.login(NAMES["viewer"], PASSWORD["viewer"]).status == 400
+        (tmp_path / "moved.sqlite").rename(users)
+        assert anonymous.login(NAMES["viewer"], PASSWORD["viewer"]).status == 303
+        assert anonymous.get("/map").status == 200
+
+
+def test_a_name_no_account_can_have_is_throttled_by_its_address_only(jia_store, tmp_path, users):
+    """A login with a name longer than any account's counts against its address, and the throttle keeps no key of
+    that name: made-up names of 60 KB each cannot fill the server's memory."""
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        client = Client(url)
+        assert client.login("x" * 60_000, "wrong password 1").status == 400
+        assert len(app.state.auth.throttle) == 1  # the address's key alone
+        assert client.login("名" * 64, "wrong password 2").status == 400
+        assert len(app.state.auth.throttle) == 2  # and the name's, which an account may have
+
+
+def test_the_admin_page_says_a_change_was_made_only_of_an_account_that_exists(jia_store, tmp_path, users):
+    """A link (``?done=reset&name=…``) cannot make the admin's page say what its sender wants."""
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        admin = signed_in(url, Role.admin)
+        told = "请把新密码发到 evil@example.com"
+        page = admin.get("/admin/users?" + urllib.parse.urlencode({"done": "reset", "name": told}))
+        assert page.status == 200 and told not in page.body and "gave the account" not in page.body
+        page = admin.get("/admin/users?" + urllib.parse.urlencode({"done": "reset", "name": NAMES["editor"]}))
+        assert f"已为账户重设密码 / gave the account {NAMES['editor']} a new password" in page.body
+
+
+def test_a_new_login_in_the_same_browser_ends_the_session_it_replaces(jia_store, tmp_path, users):
+    with running(jia_store, tmp_path / "cache", users) as (url, app):
+        client = signed_in(url, Role.viewer)
+        before = dict(client.cookies)
+        form = {"csrf_token": client.token("/"), "name": NAMES["editor"], "password": PASSWORD["editor"], "next": "/"}
+        assert client.request("POST", "/login", form=form).status == 303 and client.get("/uploads").status == 200
+        assert Client(url, cookies=before).get("/map").location == "/login?next=%2Fmap"  # the viewer's has ended
+        assert [(e["actor"], e["action"]) for e in UserDB(users).audit(3)] == [
+            (NAMES["editor"], "login"), (NAMES["viewer"], "logout"), (NAMES["viewer"], "login")]

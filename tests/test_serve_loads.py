@@ -22,6 +22,7 @@ from linkgraph.uploads import draft_rows
 from linkgraph.userdb import UserDB
 from stores import open_store
 from tests.conftest import EXAMPLE
+from tests.test_serve import jia_store  # noqa: F401 (a fixture)
 from tests.test_serve_auth import NAMES, PASSWORD, Client, running, signed_in, team_db
 from tests.test_uploads import spec  # noqa: F401 (a fixture: the store, on each backend)
 
@@ -252,3 +253,51 @@ def test_uploads_wait_for_their_load_within_bounds_and_only_for_their_owner(monk
     assert pending.get(second, "upload", "小李").name == "b.csv"
     with pytest.raises(HTTPException):
         pending.get(first, "upload", "小李")
+
+
+def test_a_file_name_too_long_for_the_disk_is_said_on_the_page(team):
+    url, _, _ = team
+    editor = signed_in(url, Role.editor)
+    stem = "佳县结对帮扶" * 15  # 90 characters, 270 bytes in UTF-8: more than a file name may hold
+    for target, suffix in (("/uploads", ".csv"), ("/drafts", ".xlsx")):
+        answer = upload(editor, target, stem + suffix, PAIRS.read_bytes())
+        assert answer.status == 422 and "the file name is longer than 255 bytes" in answer.body, (target, answer.status)
+
+
+def test_a_draft_too_long_to_review_on_one_page_is_refused_before_the_page_is_made(team):
+    from loaders.upload import UploadLimits
+
+    url, _, _ = team
+    editor = signed_in(url, Role.editor)
+    most = UploadLimits().max_draft_rows
+    rows = "".join(f"是,村{n}\n" for n in range(most + 1))
+    answer = upload(editor, "/drafts", "大草稿.csv", f"采纳,名称\n{rows}".encode("utf-8-sig"))
+    assert answer.status == 422 and f"the draft proposes {most + 1:,} rows, more than {most:,}" in answer.body
+    assert answer.body.count('name="v-') == 0
+    fits = "".join(f"是,村{n}\n" for n in range(3))
+    answer = upload(editor, "/drafts", "小草稿.csv", f"采纳,名称\n{fits}".encode("utf-8-sig"))
+    assert answer.status == 200 and answer.body.count('value="accept"') == 3
+
+
+def test_a_draft_is_read_within_the_uploads_bounds_in_a_process_of_its_own(jia_store, tmp_path, monkeypatch):
+    """A draft's cells count against the upload's cell bound (``LINKGRAPH_MAX_UPLOAD_CELLS``, set here to 10), as a
+    load's dry run does: the draft is read by the upload's worker, not in the server's own process."""
+    from openpyxl import Workbook
+
+    from tests.test_serve_auth import serve_process
+
+    monkeypatch.setenv("LINKGRAPH_MAX_UPLOAD_CELLS", "10")
+    book = Workbook()
+    for row in [("采纳", "名称"), *[("是", f"村{n}") for n in range(20)]]:
+        book.active.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    team_db(tmp_path / "users.db")
+    with serve_process("--store", str(jia_store), "--users", str(tmp_path / "users.db"),
+                       "--cache", str(tmp_path / "cache")) as (address, _):
+        editor = Client(address)
+        assert editor.login(NAMES["editor"], PASSWORD["editor"]).status == 303
+        answer = upload(editor, "/drafts", "草稿.xlsx", data.getvalue())
+        assert answer.status == 422 and "more cells than the limit" in answer.body, answer.status
+        small = ("采纳,名称\n" + "是,村1\n").encode("utf-8-sig")
+        assert upload(editor, "/drafts", "草稿.csv", small).status == 200

@@ -185,6 +185,8 @@ def test_a_report_text_is_drafted_as_linkgraph_extract_drafts_it(tmp_path):
     assert [p.message.split(" / ")[0] for p in refused.problems] == ["报道中没有中文"] and refused.data == b""
     late = draft_report("a.txt", article.read_bytes(), UploadLimits(max_seconds=0.01))
     assert [p.message.split(" / ")[0] for p in late.problems] == ["处理超时"]
+    long_name = draft_report("佳县" * 45 + ".txt", article.read_bytes())  # 274 bytes: too long for a file's name
+    assert (long_name.name, long_name.problems) == ("report.xlsx", []) and draft_rows(long_name.data)
 
 
 def test_choices_join_the_teams_decisions_only_when_the_load_succeeds(spec):

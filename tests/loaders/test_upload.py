@@ -84,3 +84,12 @@ def test_a_damaged_zip_and_an_unknown_kind_are_refused(tmp_path):
         upload_name("virus.exe")
     with pytest.raises(InputError, match="no suffix"):
         upload_name("..")
+
+
+def test_a_name_too_long_for_a_file_is_refused_as_such_not_a_crash(tmp_path):
+    long_name = "佳县" * 45 + ".csv"  # 90 characters, 274 bytes in UTF-8: more than a file name may hold
+    assert "the file name is longer than 255 bytes" in refusal(long_name, b"a,b\n1,2\n", tmp_path)
+    member = "子/" + "村" * 100 + ".csv"
+    assert "the file name is longer than 255 bytes" in refusal("x.zip", zipped({member: b"a\n1\n"}), tmp_path)
+    fits = "村" * 80 + ".csv"  # 244 bytes: kept
+    assert unpack_upload(fits, b"a\n1\n", tmp_path) == [tmp_path / fits]
