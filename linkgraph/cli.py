@@ -8,23 +8,21 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import logging
 import os
-import re
 import sys
-import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 if TYPE_CHECKING:
     from graph_model.records import Problem
 
 from stores import DEFAULT_STORE
-from stores.masking import redact, redact_text
+from linkgraph.answers import (format_table, list_queries, parse_params, print_answer, print_rows, printable, shown,
+                               typed_params)
+from stores.masking import redact
 
 MAX_PROBLEMS = 20
-CELL_WIDTH = 48
 MAX_TIMEOUT = 86_400
 """The longest ``cypher --timeout``, in seconds (a day): a query is stopped by then, whatever was asked."""
 
@@ -391,58 +389,6 @@ def _date(text: str) -> str:
     return text
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: Any) -> str:
-    r"""Text safe for a terminal: control characters (escape sequences, bidi overrides) shown as ``\x1b``,
-    never obeyed.
-
-    >>> print(printable("红\x1b[2J旗"))
-    红\x1b[2J旗
-    """
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), str(text))
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else printable(str(value).replace("\n", " ").replace("\t", " "))
-    if _width(text) <= CELL_WIDTH:
-        return text
-    cut = ""
-    for ch in text:
-        if _width(cut + ch) >= CELL_WIDTH:
-            break
-        cut += ch
-    return cut + "…"
-
-
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Rows as aligned columns (CJK characters count double); long cells cut with …."""
-    if not rows:
-        return "(无结果 no rows)"
-    cells = [[_cell(v) for v in row] for row in rows]
-    widths = [max(_width(h), *(_width(row[i]) for row in cells)) for i, h in enumerate(headers)]
-
-    def line(values: Sequence[str]) -> str:
-        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths)).rstrip()
-
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(row) for row in cells)])
-
-
-def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
-    from queries.catalog import QueryError
-
-    params = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise QueryError(f"parameter {pair!r} is not PARAM=VALUE / 参数格式应为 名称=值")
-        params[key] = value
-    return params
 
 
 class _Progress:
@@ -546,19 +492,6 @@ def _write_problems(path: str, problems: Sequence["Problem"]) -> None:
     write_excel_csv(path, csv_text(headers, rows))
 
 
-def list_queries(out: TextIO | None = None, program: str = "linkgraph query ") -> None:
-    """The named queries with their parameters and an example call (``program`` before it: the shell's is
-    empty)."""
-    from queries.catalog import default_catalog
-
-    for query in default_catalog().values():
-        params = " ".join(f"{p.name}=<{p.en}>" if p.required else f"[{p.name}=…]" for p in query.params)
-        print(f"{query.name:28} {query.zh} / {query.en}", file=out)
-        if params:
-            example = " ".join(f"{p.name}={p.example}" for p in query.params)
-            print(f"{'':28}   params: {params}   e.g. {program}{query.name} {example}", file=out)
-
-
 def _print_schema() -> None:
     from graph_model.schema import default_schema
 
@@ -608,25 +541,6 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _typed_params(pairs: Sequence[str]) -> dict[str, Any]:
-    """``--param`` values: text, or typed with ``NAME:int=``, ``NAME:float=``, ``NAME:json=``."""
-    from queries.catalog import QueryError
-
-    params: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        name, _, kind = key.partition(":")
-        if not sep or not name:
-            raise QueryError(f"--param {pair!r} is not NAME=VALUE / 参数格式应为 名称=值")
-        try:
-            params[name] = {"": str, "int": int, "float": float, "json": json.loads}[kind](value)
-        except KeyError:
-            raise QueryError(f"--param {pair!r}: the type must be int, float or json, not {kind!r}") from None
-        except ValueError as err:
-            raise QueryError(f"--param {pair!r} is not a valid {kind}: {err}") from None
-    return params
-
-
 def _cypher(args: argparse.Namespace) -> int:
     from linkgraph import pipeline
     from queries.catalog import QueryError
@@ -638,7 +552,7 @@ def _cypher(args: argparse.Namespace) -> int:
         from loaders.text import read_text
 
         text = read_text(args.file)[0]
-    answer = pipeline.cypher(args.store, text, _typed_params(args.param), write=args.write,
+    answer = pipeline.cypher(args.store, text, typed_params(args.param), write=args.write,
                              limit=args.limit or None, timeout=args.timeout or None)
     print_answer(answer, args.format)
     if answer.truncated:
@@ -873,54 +787,10 @@ def _query(args: argparse.Namespace) -> int:
         from queries.browser import browser_script
         from queries.catalog import get_query
 
-        print(browser_script(get_query(args.name), _parse_params(args.params)))
+        print(browser_script(get_query(args.name), parse_params(args.params)))
         return 0
-    print_rows(args.name, pipeline.run_query(args.store, args.name, _parse_params(args.params)), args.format)
+    print_rows(args.name, pipeline.run_query(args.store, args.name, parse_params(args.params)), args.format)
     return 0
-
-
-def _write_csv(text: str, out: TextIO | None) -> None:
-    """CSV for Excel (UTF-8 with BOM) as bytes on standard output, or as text on another stream (the shell's)."""
-    if out is None:
-        sys.stdout.buffer.write(text.encode("utf-8-sig"))
-    else:
-        out.write(text)
-
-
-def print_rows(name: str, rows: list[dict[str, Any]], fmt: str, out: TextIO | None = None) -> None:
-    """The rows of the named query ``name`` as ``linkgraph query`` prints them: a table with the catalog's
-    Chinese headers, CSV or JSON, on ``out`` (default: standard output)."""
-    from queries.catalog import get_query
-    from visualizations.tables import csv_text, readable_rows
-
-    if fmt == "json":
-        print(json.dumps(rows, ensure_ascii=False, indent=2), file=out)
-        return
-    from graph_model.schema import default_schema
-
-    headers, values = readable_rows(get_query(name), rows, default_schema())
-    if fmt == "csv":
-        _write_csv(csv_text(headers, values), out)
-    else:
-        print(format_table(headers, values), file=out)
-
-
-def print_answer(answer, fmt: str, out: TextIO | None = None) -> None:
-    """An ad hoc query's answer (:class:`stores.base.Answer`) as ``linkgraph cypher`` prints it."""
-    if fmt == "json":
-        print(json.dumps(answer.rows, ensure_ascii=False, indent=2, default=str), file=out)
-        return
-    if fmt == "jsonl":
-        for row in answer.rows:
-            print(json.dumps(row, ensure_ascii=False, default=str), file=out)
-        return
-    values = [[r[c] for c in answer.columns] for r in answer.rows]
-    if fmt == "csv":
-        from visualizations.tables import csv_text
-
-        _write_csv(csv_text(answer.columns, values), out)
-    else:
-        print(format_table(answer.columns, values), file=out)
 
 
 def _print_findings(analysis, files: dict[str, Path], folder: str | Path) -> None:
@@ -1008,30 +878,6 @@ def run(args: argparse.Namespace) -> int:
     return COMMANDS[args.command](args)
 
 
-def _shown(message: Any) -> str:
-    """An error message as it is printed: URIs masked (:func:`stores.masking.redact_text`), control characters shown."""
-    return printable(redact_text(str(message)))
-
-
-def error_line(err: BaseException) -> str:
-    """Any error in one line, Chinese first, as the shell says it before its next prompt (``main`` says the
-    same errors with their hints and every problem of an input)."""
-    from graph_model.records import InputError
-
-    if isinstance(err, InputError):
-        first = f": {_shown(err.problems[0])}" if err.problems else ""
-        return f"错误 error: 输入有误 {len(err.problems)} problem(s){first}"
-    if type(err).__module__.startswith("neo4j"):
-        return f"错误 error: Neo4j 服务中断 the Neo4j server stopped answering ({type(err).__name__}: {_shown(err)})"
-    if isinstance(err, OSError):
-        return f"错误 error: {_shown(err.strerror or err)}: {_shown(err.filename or '')}"
-    from stores.base import StoreError
-
-    if isinstance(err, (StoreError, ValueError)):  # QueryError, SchemaError and the shell's own are ValueErrors
-        return f"错误 error: {_shown(err)}"
-    return f"错误 error: 内部错误 unexpected {type(err).__name__}: {_shown(err)} (LINKGRAPH_DEBUG=1 shows the traceback)"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from graph_model.records import InputError
@@ -1048,14 +894,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         written = "nothing was written / 输入有误，未写入任何数据" if args.command in ("load", "sources") else "输入有误 the input has problems"
         print(f"错误 error: {len(err.problems)} problem(s) in the input, {written}", file=sys.stderr)
         for problem in err.problems[:MAX_PROBLEMS]:
-            print(f"  {_shown(problem)}", file=sys.stderr)
+            print(f"  {shown(problem)}", file=sys.stderr)
         if len(err.problems) > MAX_PROBLEMS:
             print(f"  … {len(err.problems) - MAX_PROBLEMS} more (all of them: --problems FILE.csv)", file=sys.stderr)
         for note in getattr(err, "notes", ()):  # what the load read past before it stopped (a title, notes)
             print(f"说明 note: {printable(note)}", file=sys.stderr)
         return 2
     except (StoreError, QueryError, SchemaError) as err:
-        print(f"错误 error: {_shown(err)}", file=sys.stderr)
+        print(f"错误 error: {shown(err)}", file=sys.stderr)
         if isinstance(err, QueryError) and args.command == "query":
             print("提示 hint: `linkgraph query` lists the queries and their parameters", file=sys.stderr)
         return getattr(err, "exit_code", 2)
@@ -1063,18 +909,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as err:
-        print(f"错误 error: {_shown(err.strerror or err)}: {_shown(err.filename or '')}", file=sys.stderr)
+        print(f"错误 error: {shown(err.strerror or err)}: {shown(err.filename or '')}", file=sys.stderr)
         print("提示 hint: check the path and that it may be written / 请检查路径及写入权限", file=sys.stderr)
         return 2
     except Exception as err:  # noqa: BLE001 - the last line of defence: one line, never a traceback
         if os.environ.get("LINKGRAPH_DEBUG"):
             raise
         if type(err).__module__.startswith("neo4j"):
-            print(f"错误 error: the Neo4j server stopped answering ({type(err).__name__}: {_shown(err)}) / "
+            print(f"错误 error: the Neo4j server stopped answering ({type(err).__name__}: {shown(err)}) / "
                   "Neo4j 服务中断; a load is one transaction, so the store is as it was", file=sys.stderr)
             print("提示 hint: scripts/neo4j status; run the command again when the server is back", file=sys.stderr)
             return 1
-        print(f"错误 error: unexpected {type(err).__name__}: {_shown(err)} / 内部错误", file=sys.stderr)
+        print(f"错误 error: unexpected {type(err).__name__}: {shown(err)} / 内部错误", file=sys.stderr)
         print("提示 hint: LINKGRAPH_DEBUG=1 shows the traceback; please report it with the command you ran",
               file=sys.stderr)
         return 1

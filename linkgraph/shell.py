@@ -63,7 +63,7 @@ class Shell:
 
     def handle(self, line: str) -> bool:
         """Answer one line; False when it asks to leave. Errors are printed in one line, never raised."""
-        from linkgraph.cli import error_line
+        from linkgraph.answers import error_line
 
         text = line.strip()
         if not text or text.startswith("#"):
@@ -91,16 +91,16 @@ class Shell:
             self._named(text)
 
     def _named(self, text: str) -> None:
-        from linkgraph.cli import _parse_params, print_rows
+        from linkgraph.answers import parse_params, print_rows
 
         try:
             name, *pairs = shlex.split(text)
         except ValueError as err:  # an unclosed quote
             raise ShellInputError(f"无法解析此行 cannot read the line: {err} (提示 hint: close the quote)") from None
-        print_rows(name, self.session.query(name, _parse_params(pairs)), self.format, self.out)
+        print_rows(name, self.session.query(name, parse_params(pairs)), self.format, self.out)
 
     def _cypher(self, text: str) -> None:
-        from linkgraph.cli import print_answer
+        from linkgraph.answers import print_answer
 
         if not text:
             raise ShellInputError(f"请在 cypher 后写查询 / give the query after cypher, e.g. cypher {EXAMPLE_CYPHER}")
@@ -110,11 +110,11 @@ class Shell:
             print(f"只显示前 {len(answer.rows)} 行 only the first {len(answer.rows)} rows are shown", file=self.err)
 
     def _param(self, text: str) -> None:
-        from linkgraph.cli import _typed_params
+        from linkgraph.answers import typed_params
 
         if not text:
             raise ShellInputError("参数格式应为 param 名称=值 / give param NAME=VALUE, e.g. param year:int=2022")
-        self.params.update(_typed_params([text]))
+        self.params.update(typed_params([text]))
 
     def _show_params(self, _: str) -> None:
         if not self.params:
@@ -129,7 +129,7 @@ class Shell:
         self.format = text
 
     def _list(self, _: str) -> None:
-        from linkgraph.cli import list_queries
+        from linkgraph.answers import list_queries
 
         list_queries(self.out, program="")
 
