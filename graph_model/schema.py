@@ -319,6 +319,9 @@ def parse_schema(data: Mapping[str, Any]) -> Schema:
     ties = [_tie_kind(type_, spec, tie_common, labels) for type_, spec in (data.get("tie_kinds") or {}).items()]
     if labels & {t.type for t in ties}:
         raise SchemaError("a node kind and a tie kind share a name")
+    roles = [k.role for k in nodes if k.role]
+    if len(roles) != len(set(roles)):
+        raise SchemaError(f"a role is declared on two node kinds: {sorted(r for r in set(roles) if roles.count(r) > 1)}")
     return Schema(version=int(data.get("version", 1)), node_kinds=tuple(nodes), tie_kinds=tuple(ties),
                   levels=_levels(data.get("levels") or (), {k.label: k for k in nodes}))
 

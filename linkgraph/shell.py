@@ -24,15 +24,10 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
-from queries.catalog import EXAMPLE_CYPHER
+from queries.catalog import CYPHER_CLAUSES, EXAMPLE_CYPHER
 
 PROMPT = "linkgraph> "
 FORMATS = ("table", "csv", "json")
-CYPHER_CLAUSES = frozenset({"MATCH", "OPTIONAL", "RETURN", "WITH", "UNWIND", "CALL", "CREATE", "MERGE", "DELETE",
-                            "DETACH", "SET", "REMOVE", "FOREACH", "LOAD", "COPY", "DROP", "ALTER", "EXPLAIN",
-                            "PROFILE", "USE", "SHOW"})
-"""A line that starts with one of these words is ad hoc Cypher (no named query is called so): the store's guard
-answers it, and refuses what would write."""
 HISTORY_LINES = 1000
 HELP = """命令 commands:
   NAME key=value …        运行保存的查询 / run a named query (list shows them), e.g. ego_network org=佳县县委办公室 hops=2

@@ -49,6 +49,11 @@ _WITHIN_TEXT = {
 _LADYBUG_PARAM_TYPES = {"string": "STRING", "int": "INT64", "date": "STRING"}
 EXAMPLE_CYPHER = "MATCH (t:Town) RETURN count(*) AS towns"
 """An ad hoc read-only query to show in help texts (``linkgraph shell``)."""
+CYPHER_CLAUSES = frozenset({"MATCH", "OPTIONAL", "RETURN", "WITH", "UNWIND", "CALL", "CREATE", "MERGE", "DELETE",
+                            "DETACH", "SET", "REMOVE", "FOREACH", "LOAD", "COPY", "DROP", "ALTER", "EXPLAIN",
+                            "PROFILE", "USE", "SHOW"})
+"""A line that starts with one of these words is ad hoc Cypher (no named query is called so): the store's guard
+answers it, and refuses what would write."""
 
 
 class QueryError(ValueError):

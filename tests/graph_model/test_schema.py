@@ -86,6 +86,7 @@ def test_default_schema_is_read_once():
         (lambda d: d["node_properties"]["note"].__setitem__("combine", "loudest"), "combine 'loudest'"),
         (lambda d: d["node_properties"]["note"].__setitem__("combine", "union"), "union needs a string_list"),
         (lambda d: d["tie_kinds"]["GUIDES"].__setitem__("category", "friendly"), "category must be one of"),
+        (lambda d: d["node_kinds"]["Enterprise"].__setitem__("role", "party"), r"a role is declared on two .*'party'"),
     ],
 )
 def test_invalid_declarations_are_rejected(declaration, mutate, message):
