@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from graph_model.records import InputError, Problem
+from loaders.decisions import STATUS
 from loaders.upload import UploadLimits, unpack_upload, upload_name
 
 DECISIONS_SUFFIX = ".decisions.csv"
@@ -76,6 +77,11 @@ class NameToReconcile:
     @property
     def kind(self) -> str:
         return self.key[0]
+
+    @property
+    def status_label(self) -> str:
+        """The status as the decisions file says it (``未找到 missing``, ``多个候选 ambiguous``)."""
+        return STATUS.get(self.status, self.status)
 
     @property
     def context(self) -> str:
