@@ -10,7 +10,7 @@
   and plain pyvis (a ``Network`` of the same nodes and ties, written to HTML).
 
 Each function takes the records (a :class:`~graph_model.records.GraphData`)
-and returns the seconds its engine took, so a benchmark can print both
+and returns what its engine cost (wall and CPU time, :mod:`benchmarks.clock`), so a benchmark can print both
 figures side by side.
 """
 
@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.clock import measured
 from graph_model.records import GraphData
 from graph_model.schema import Schema
 
@@ -40,8 +40,9 @@ def _groups(graph: GraphData) -> tuple[dict[str, list], dict[tuple[str, str, str
     return nodes, ties
 
 
-def ladybug_copy(graph: GraphData, schema: Schema, folder: str | Path, loaded: str = "2024-01-01 00:00") -> float:
-    """Seconds for LadybugDB to ``COPY`` the rows into a new store in ``folder`` (Parquet files written first, not timed)."""
+def ladybug_copy(graph: GraphData, schema: Schema, folder: str | Path, loaded: str = "2024-01-01 00:00") -> dict[str, float]:
+    """What LadybugDB's ``COPY`` of the rows into a new store in ``folder`` costs (:func:`benchmarks.clock.measured`;
+    the Parquet files are written first, not measured)."""
     import ladybug
 
     from queries import statements
@@ -65,17 +66,16 @@ def ladybug_copy(graph: GraphData, schema: Schema, folder: str | Path, loaded: s
     try:
         for statement in statements.ddl(schema, "ladybug"):
             connection.execute(statement)
-        started = time.perf_counter()
-        for statement in work:
-            connection.execute(statement)
-        return time.perf_counter() - started
+        spent, _ = measured(lambda: [connection.execute(statement) for statement in work])
+        return spent
     finally:
         connection.close()
         database.close()
 
 
-def neo4j_unwind(store, graph: GraphData, loaded: str = "2024-01-01 00:00", rows_per_batch: int = UNWIND_ROWS) -> float:
-    """Seconds for a plain batched ``UNWIND … CREATE`` of the rows the Neo4j ``store`` would write.
+def neo4j_unwind(store, graph: GraphData, loaded: str = "2024-01-01 00:00",
+                 rows_per_batch: int = UNWIND_ROWS) -> dict[str, float]:
+    """What a plain batched ``UNWIND … CREATE`` of the rows the Neo4j ``store`` would write costs, client and server.
 
     The store is emptied first (not timed); its constraints and indexes stay,
     so ties find their endpoints through the id index as the store's own load does.
@@ -97,40 +97,46 @@ def neo4j_unwind(store, graph: GraphData, loaded: str = "2024-01-01 00:00", rows
     def run(tx, cypher: str, rows: list) -> None:
         tx.run(cypher, rows=rows).consume()
 
-    started = time.perf_counter()
-    with store._session(neo4j.WRITE_ACCESS) as session:
-        for cypher, rows in work:
-            for start in range(0, len(rows), rows_per_batch):
-                session.execute_write(run, cypher, rows[start : start + rows_per_batch])
-    return time.perf_counter() - started
+    def write_all() -> None:
+        with store._session(neo4j.WRITE_ACCESS) as session:
+            for cypher, rows in work:
+                for start in range(0, len(rows), rows_per_batch):
+                    session.execute_write(run, cypher, rows[start : start + rows_per_batch])
+
+    spent, _ = measured(write_all)
+    return spent
 
 
-def networkx_degree(graph: GraphData) -> float:
-    """Seconds to build a plain NetworkX ``DiGraph`` of the records and compute degree centrality."""
+def networkx_degree(graph: GraphData) -> dict[str, float]:
+    """What building a plain NetworkX ``DiGraph`` of the records and computing degree centrality costs."""
     import networkx as nx
 
-    started = time.perf_counter()
-    digraph = nx.DiGraph()
-    digraph.add_nodes_from((n.id, {"kind": n.kind, "name": n.props.get("name")}) for n in graph.nodes.values())
-    digraph.add_edges_from((t.source_id, t.target_id, {"type": t.type}) for t in graph.ties.values())
-    nx.degree_centrality(digraph)
-    return time.perf_counter() - started
+    def degrees() -> None:
+        digraph = nx.DiGraph()
+        digraph.add_nodes_from((n.id, {"kind": n.kind, "name": n.props.get("name")}) for n in graph.nodes.values())
+        digraph.add_edges_from((t.source_id, t.target_id, {"type": t.type}) for t in graph.ties.values())
+        nx.degree_centrality(digraph)
+
+    spent, _ = measured(degrees)
+    return spent
 
 
-def pyvis_map(graph: GraphData, folder: str | Path) -> float:
-    """Seconds for a plain pyvis ``Network`` of the records written to an HTML file in ``folder``."""
+def pyvis_map(graph: GraphData, folder: str | Path) -> dict[str, float]:
+    """What a plain pyvis ``Network`` of the records written to an HTML file in ``folder`` costs."""
     from pyvis.network import Network
 
     here = os.getcwd()
     os.chdir(folder)  # pyvis copies its JavaScript into a lib/ folder where it runs
     try:
-        started = time.perf_counter()
-        network = Network(directed=True)
-        for node in graph.nodes.values():
-            network.add_node(node.id, label=node.props.get("name") or node.id)
-        for tie in graph.ties.values():
-            network.add_edge(tie.source_id, tie.target_id, title=tie.type)
-        network.write_html("anchor-map.html", notebook=False)
-        return time.perf_counter() - started
+        def draw() -> None:
+            network = Network(directed=True)
+            for node in graph.nodes.values():
+                network.add_node(node.id, label=node.props.get("name") or node.id)
+            for tie in graph.ties.values():
+                network.add_edge(tie.source_id, tie.target_id, title=tie.type)
+            network.write_html("anchor-map.html", notebook=False)
+
+        spent, _ = measured(draw)
+        return spent
     finally:
         os.chdir(here)

@@ -1,9 +1,11 @@
 """The measured steps of the benchmark suite, each run in a process of its own by ``benchmarks/run.py``.
 
 ``python -m benchmarks.steps STEP 'JSON arguments'`` runs one step and prints
-one JSON line: its figures (seconds, rows, …) and the process's peak memory
-(``peak_mb``, the resident set's high-water mark), so each step's memory is
-its own and each starts cold, as a command would.
+one JSON line: its figures (``seconds`` wall and ``cpu_seconds`` of each
+measured piece, rows, …, see :mod:`benchmarks.clock`) and the peak memory
+(``peak_mb``, the resident set's high-water mark of the process or of any
+child it forked), so each step's memory is its own and each starts cold, as a
+command would.
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
-import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
+
+from benchmarks.clock import measured, peak_mb, process_cpu
 
 REPO = Path(__file__).resolve().parents[1]
 STEPS: dict[str, Callable[..., dict[str, Any]]] = {}
@@ -29,29 +31,24 @@ def step(function: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any
     return function
 
 
-def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
-    started = time.perf_counter()
-    result = work()
-    return time.perf_counter() - started, result
-
-
 class _Phases:
     """A progress callback that notes when reading ended: the rest of a load is comparing and writing."""
 
     def __init__(self) -> None:
-        self.started = time.perf_counter()
-        self.read_done = 0.0
+        self.started, self.cpu_started = time.perf_counter(), process_cpu()
+        self.read_done = self.read_cpu = 0.0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage == "read":
-            self.read_done = time.perf_counter() - self.started
+            self.read_done, self.read_cpu = time.perf_counter() - self.started, process_cpu() - self.cpu_started
 
 
 def _load_figures(work: Callable[[Any], Any]) -> dict[str, Any]:
     phases = _Phases()
-    seconds, loaded = _timed(lambda: work(phases))
+    spent, loaded = measured(lambda: work(phases))
     plan = loaded.report.plan
-    return {"seconds": seconds, "read_seconds": phases.read_done, "store_seconds": seconds - phases.read_done,
+    return {**spent, "read_seconds": phases.read_done, "store_seconds": spent["seconds"] - phases.read_done,
+            "read_cpu_seconds": phases.read_cpu, "store_cpu_seconds": spent["cpu_seconds"] - phases.read_cpu,
             "rows_written": plan.rows, "unchanged_sources": len(loaded.report.unchanged_sources),
             "nodes": len(loaded.result.graph.nodes), "ties": len(loaded.result.graph.ties)}
 
@@ -80,8 +77,8 @@ rightly refuses it); the example's id means the same node at every scale."""
 
 @step
 def queries(store: str, repeat: int, whole: bool = False) -> dict[str, Any]:
-    """Every named query of the catalog (read now) with its example parameters: median of ``repeat`` runs
-    after a first one (whose time is kept too), and the rows it returned. With ``whole``, a query whose example
+    """Every named query of the catalog (read now) with its example parameters: the median wall and CPU time
+    of ``repeat`` runs after a first one (whose time is kept too), and the rows it returned. With ``whole``, a query whose example
     names a place (``within``) is timed over the whole store too, as ``NAME, whole store``."""
     from queries.catalog import default_catalog
     from stores import open_store
@@ -95,10 +92,11 @@ def queries(store: str, repeat: int, whole: bool = False) -> dict[str, Any]:
                 runs.append((f"{query.name}, whole store", {**params, "within": None}))
             for label, given in runs:
                 try:
-                    first, rows = _timed(lambda: source.run_named(query.name, given))
-                    times = [_timed(lambda: source.run_named(query.name, given))[0] for _ in range(repeat)]
-                    figures[label] = {"first": first, "median": statistics.median(times), "rows": len(rows),
-                                      "params": given}
+                    first, rows = measured(lambda: source.run_named(query.name, given))
+                    runs = [measured(lambda: source.run_named(query.name, given))[0] for _ in range(repeat)]
+                    figures[label] = {"first": first["seconds"], "rows": len(rows), "params": given,
+                                      "median": statistics.median(r["seconds"] for r in runs),
+                                      "cpu_median": statistics.median(r["cpu_seconds"] for r in runs)}
                 except Exception as err:  # a query whose example names nothing at this scale
                     figures[label] = {"error": str(err).splitlines()[0][:200], "params": given}
     return {"queries": figures}
@@ -108,16 +106,16 @@ def queries(store: str, repeat: int, whole: bool = False) -> dict[str, Any]:
 def report(store: str, out: str) -> dict[str, Any]:
     from linkgraph.pipeline import report as run
 
-    seconds, _ = _timed(lambda: run(store, out))
-    return {"seconds": seconds}
+    spent, _ = measured(lambda: run(store, out))
+    return spent
 
 
 @step
 def make_map(store: str, out: str) -> dict[str, Any]:
     from linkgraph.pipeline import make_map as run
 
-    seconds, path = _timed(lambda: run(store, out))
-    return {"seconds": seconds, "bytes": Path(path).stat().st_size}
+    spent, path = measured(lambda: run(store, out))
+    return {**spent, "bytes": Path(path).stat().st_size}
 
 
 def _export(store: str):
@@ -136,16 +134,16 @@ def anchors_embedded(store: str, folder: str, pyvis_max_nodes: int, admin_folder
     from stores.neo4j_admin import write_import
 
     schema = default_schema()
-    seconds, (graph, sources) = _timed(lambda: _export(store))
-    result: dict[str, Any] = {"export_seconds": seconds, "nodes": len(graph.nodes), "ties": len(graph.ties)}
-    result["copy_seconds"] = anchors.ladybug_copy(graph, schema, folder)
-    result["networkx_seconds"] = anchors.networkx_degree(graph)
+    spent, (graph, sources) = measured(lambda: _export(store))
+    result: dict[str, Any] = {"export": spent, "nodes": len(graph.nodes), "ties": len(graph.ties)}
+    result["copy"] = anchors.ladybug_copy(graph, schema, folder)
+    result["networkx"] = anchors.networkx_degree(graph)
     if len(graph.nodes) <= pyvis_max_nodes:
-        result["pyvis_seconds"] = anchors.pyvis_map(graph, folder)
+        result["pyvis"] = anchors.pyvis_map(graph, folder)
     if admin_folder:
-        seconds, files = _timed(lambda: write_import(admin_folder, graph.nodes.values(), graph.ties.values(),
+        spent, files = measured(lambda: write_import(admin_folder, graph.nodes.values(), graph.ties.values(),
                                                      schema=schema, sources=sources))
-        result["admin_files_seconds"] = seconds
+        result["admin_files"] = spent
         result["admin_command"] = files.command()
         result["admin_counts"] = files.counts
     return result
@@ -159,9 +157,9 @@ def anchor_unwind(embedded: str, neo4j: str) -> dict[str, Any]:
 
     graph, _ = _export(embedded)
     with open_store(neo4j) as target:
-        seconds = anchors.neo4j_unwind(target, graph)
+        spent = anchors.neo4j_unwind(target, graph)
         counts = target.counts()
-    return {"seconds": seconds, "rows": sum(counts.values())}
+    return {**spent, "rows": sum(counts.values())}
 
 
 def _roster(level: str, value: str | None, schema):
@@ -189,15 +187,15 @@ def anchors_roster(level: str, value: str | None, folder: str, neo4j: str | None
     schema = default_schema()
     graph = _roster(level, value, schema)
     result: dict[str, Any] = {"rows": len(graph.nodes) + len(graph.ties),
-                              "copy_seconds": anchors.ladybug_copy(graph, schema, folder)}
+                              "copy": anchors.ladybug_copy(graph, schema, folder)}
     if neo4j:
         with open_store(neo4j) as target:
-            result["unwind_seconds"] = anchors.neo4j_unwind(target, graph)
+            result["unwind"] = anchors.neo4j_unwind(target, graph)
         if neo4j_home:
-            seconds, files = _timed(lambda: write_import(Path(folder) / "neo4j-admin-roster", graph.nodes.values(),
+            spent, files = measured(lambda: write_import(Path(folder) / "neo4j-admin-roster", graph.nodes.values(),
                                                          graph.ties.values(), schema=schema))
             del graph
-            result["admin_files_seconds"] = seconds
+            result["admin_files"] = spent
             result["admin"] = anchor_admin(neo4j, files.command(), neo4j_home)
     return result
 
@@ -225,11 +223,11 @@ def anchors_whole(level: str, value: str | None, sources: list[str], folder: str
         graph.add_tie(tie)
     del stated, places
     result: dict[str, Any] = {"rows": len(graph.nodes) + len(graph.ties),
-                              "copy_seconds": anchors.ladybug_copy(graph, schema, folder),
-                              "networkx_seconds": anchors.networkx_degree(graph)}
+                              "copy": anchors.ladybug_copy(graph, schema, folder),
+                              "networkx": anchors.networkx_degree(graph)}
     if neo4j:
         with open_store(neo4j) as target:
-            result["unwind_seconds"] = anchors.neo4j_unwind(target, graph)
+            result["unwind"] = anchors.neo4j_unwind(target, graph)
     return result
 
 
@@ -245,16 +243,16 @@ def anchor_admin(neo4j: str, command: list[str], neo4j_home: str) -> dict[str, A
     java = ["java", "-cp", f"{neo4j_home}/lib/*", "org.neo4j.server.startup.Neo4jAdminCommand"]
     admin = [*java, *command[1:]]
     try:
-        seconds, done = _timed(lambda: subprocess.run(admin, env={**env, "NEO4J_CONF": f"{neo4j_home}/conf"},
+        spent, done = measured(lambda: subprocess.run(admin, env={**env, "NEO4J_CONF": f"{neo4j_home}/conf"},
                                                       capture_output=True, text=True))
         if done.returncode:
             return {"error": (done.stderr or done.stdout).strip().splitlines()[-1][:300]}
     finally:
-        start_seconds, _ = _timed(lambda: subprocess.run([*script, "start"], env=env, check=True, capture_output=True))
+        started, _ = measured(lambda: subprocess.run([*script, "start"], env=env, check=True, capture_output=True))
     with open_store(neo4j) as target:
-        schema_seconds, _ = _timed(target.ensure_schema)
+        schema, _ = measured(target.ensure_schema)
         counts = target.counts()
-    return {"seconds": seconds, "start_seconds": start_seconds, "schema_seconds": schema_seconds,
+    return {**spent, "start_seconds": started["seconds"], "schema_seconds": schema["seconds"],
             "rows": sum(counts.values())}
 
 
@@ -265,8 +263,8 @@ def clear(store: str) -> dict[str, Any]:
     from stores import open_store
 
     with open_store(store) as target:
-        seconds, _ = _timed(lambda: target.write(GraphData(), replace=True))
-    return {"seconds": seconds}
+        spent, _ = measured(lambda: target.write(GraphData(), replace=True))
+    return spent
 
 
 @step
@@ -283,7 +281,7 @@ def resolve_places(level: str, value: str | None, count: int) -> dict[str, Any]:
     units = nbs.scope_units(roster, nbs.parse_scope(roster, level, value))
     graph = roster_graph(((n, *row) for n, row in enumerate(nbs.unit_rows(units), start=2)), "roster.csv",
                          default_schema(), SourceRef("roster", "roster", "roster.csv"))
-    build_seconds, index = _timed(lambda: RosterIndex(graph))
+    built, index = measured(lambda: RosterIndex(graph))
     villages = [n for n in graph.nodes.values() if n.kind == "Village"]
     chosen = random.Random(1).choices(villages, k=count)
     refs = [PlaceRef("Village", v.props["name_raw"], town=graph.nodes[v.id[:9]].props["name_raw"],
@@ -299,37 +297,62 @@ def resolve_places(level: str, value: str | None, count: int) -> dict[str, Any]:
         right += match.node.id == village.id
     seconds = time.perf_counter() - started
     return {"places": count, "seconds": seconds, "per_second": count / seconds, "resolved": resolved,
-            "right": right, "index_seconds": build_seconds, "units": len(index)}
+            "right": right, "index_seconds": built["seconds"], "units": len(index)}
+
+
+def _commands(args_list: dict[str, list[str]], repeat: int) -> dict[str, dict[str, float]]:
+    """Each command run ``repeat`` times, interleaved: its median wall and CPU time (the child's, from
+    ``getrusage``), so that a busy moment of the machine falls on every command alike."""
+    runs: dict[str, list[dict[str, float]]] = {label: [] for label in args_list}
+    for _ in range(repeat):
+        for label, args in args_list.items():
+            spent, done = measured(lambda: subprocess.run(args, capture_output=True))
+            assert done.returncode == 0, done.stderr
+            runs[label].append(spent)
+    return {label: {"seconds": statistics.median(r["seconds"] for r in spent),
+                    "cpu_seconds": statistics.median(r["cpu_seconds"] for r in spent)} for label, spent in runs.items()}
+
+
+def _compiled_linkgraph() -> str:
+    """The ``linkgraph`` command, its modules compiled (as :func:`benchmarks.run.compile_modules` does before a
+    run; again here for a step run alone)."""
+    from benchmarks.run import compile_modules
+
+    compile_modules()
+    return str(Path(sys.executable).with_name("linkgraph"))
 
 
 @step
 def cli_start(store: str, repeat: int) -> dict[str, Any]:
     """``linkgraph --help`` and ``linkgraph query kind_counts`` as a user starts them (median of ``repeat``),
-    and the modules that take longest to import for ``--help`` (``python -X importtime``).
-
-    linkgraph's modules are compiled first, as an install holds them (and ``scripts/setup-venv`` writes
-    them): where ``PYTHONDONTWRITEBYTECODE`` is set, Python would otherwise compile them anew on every
-    start, 45 ms of a query's start that no user pays."""
-    import compileall
-
-    compileall.compile_dir(REPO, quiet=1, rx=re.compile(r"(^|/)\.(venv|git)/"))
-    linkgraph = str(Path(sys.executable).with_name("linkgraph"))
-
-    def median(args: list[str]) -> float:
-        times = []
-        for _ in range(repeat):
-            seconds, done = _timed(lambda: subprocess.run(args, capture_output=True))
-            assert done.returncode == 0, done.stderr
-            times.append(seconds)
-        return statistics.median(times)
-
-    help_seconds = median([linkgraph, "--help"])
-    query_seconds = median([linkgraph, "query", "kind_counts", "--store", store])
+    and the modules that take longest to import for ``--help`` (``python -X importtime``)."""
+    linkgraph = _compiled_linkgraph()
+    figures = _commands({"help": [linkgraph, "--help"],
+                         "query": [linkgraph, "query", "kind_counts", "--store", store]}, repeat)
     imports = subprocess.run([sys.executable, "-X", "importtime", "-c", "from linkgraph.cli import main; "
                               "import sys; sys.argv=['linkgraph','--help']; main()"],
                              capture_output=True, text=True).stderr
-    return {"help_seconds": help_seconds, "query_seconds": query_seconds, "help_imports": _top_imports(imports),
-            "query_imports": _query_imports(store)}
+    return {"help_seconds": figures["help"]["seconds"], "help_cpu_seconds": figures["help"]["cpu_seconds"],
+            "query_seconds": figures["query"]["seconds"], "query_cpu_seconds": figures["query"]["cpu_seconds"],
+            "help_imports": _top_imports(imports), "query_imports": _query_imports(store)}
+
+
+QUERY_COMMANDS = {
+    "ego_network by name": ["ego_network", "org=佳县县委办公室", "hops=2"],
+    "shortest_paths by name": ["shortest_paths", "from=核桃树墕村", "to=联村合作社养牛场"],
+    "ego_network by id": ["ego_network", "org=jia:county_committee_office", "hops=2"],
+    "shortest_paths by id": ["shortest_paths", "from=610828103224", "to=jia:cattle_farm"],
+}
+"""Questions a planner asks as single commands (issue 22 item 3), about the example's nodes, which every
+scale holds: by name (a name is looked up first) and by id."""
+
+
+@step
+def query_commands(store: str, repeat: int) -> dict[str, Any]:
+    """``linkgraph query …`` of :data:`QUERY_COMMANDS` as separate commands: median wall and CPU time."""
+    linkgraph = _compiled_linkgraph()
+    commands = {label: [linkgraph, "query", *args, "--store", store] for label, args in QUERY_COMMANDS.items()}
+    return {"commands": _commands(commands, repeat)}
 
 
 def _top_imports(importtime: str, n: int = 8) -> list[tuple[str, float]]:
@@ -354,7 +377,7 @@ def _query_imports(store: str) -> list[tuple[str, float]]:
 def main(argv: list[str]) -> int:
     name, arguments = argv[0], json.loads(argv[1]) if len(argv) > 1 else {}
     result = STEPS[name](**arguments)
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_mb"] = peak_mb()
     print(json.dumps(result, ensure_ascii=False, default=str))
     return 0
 

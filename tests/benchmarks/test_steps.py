@@ -29,5 +29,5 @@ def test_anchors_whole_copies_the_rows_of_a_first_load(tmp_path, sources):
     anchors = steps.anchors_whole("county", "610828", sources, str(tmp_path), None)
 
     assert anchors["rows"] == written == 1304  # the case file's 3 new ties (the town's GUIDES, two places in 乌镇)
-    assert anchors["copy_seconds"] > 0 and anchors["networkx_seconds"] > 0
-    assert "unwind_seconds" not in anchors
+    assert anchors["copy"]["cpu_seconds"] > 0 and anchors["networkx"]["seconds"] > 0
+    assert "unwind" not in anchors
