@@ -264,7 +264,10 @@ class TieFinder:
         ends = [m for m in _ends(sentence) if m.end <= start and m.entity.kind in self.lex.pair_kinds
                 and not self.lex.pair_not_after.match(key, m.end)  # 经镇党委研究, 领导参加: not a side
                 and not self._visiting(key, m)]
-        joiner = max((key.rfind(w, 0, start) for w in self.lex.pair_joiners), default=-1)
+        # a joiner with a name right after it (…与甲村党支部), not one inside a word (负责同志先后, 共同)
+        begun = {m.start for m in sentence.mentions}
+        joiner = max((p for w in self.lex.pair_joiners for p in _positions(key, w, start) if p + len(w) in begun),
+                     default=-1)
         listed = [m.entity for m in ends if m.start > joiner] if joiner >= 0 else []
         left = [m.entity for m in ends if m.end <= joiner]
         lost = 0.0
@@ -272,8 +275,9 @@ class TieFinder:
             earlier, lost = self._pick_earlier(EndSpec("before", False, (PARTY, LEVEL["village"])),
                                                set(self.lex.pair_kinds), previous, tuple(listed))
             left = earlier
-        if not listed or not left:
-            orgs = list(dict.fromkeys(m.entity for m in ends))
+        if not listed or not left:  # no joiner: the last two organizations of the cue's clause (甲党支部、乙党支部共建)
+            low, _ = self._clause(key, start, start)
+            orgs = list(dict.fromkeys(m.entity for m in ends if m.start >= low))
             if len(orgs) < 2 or self._guides(orgs[-2], orgs[-1]):  # 联村党委坚持镇党委统筹领导…共建: no pair
                 return None
             left, listed, lost = [orgs[-2]], [orgs[-1]], 0.0
@@ -728,6 +732,11 @@ def _in_place(before: Mention, after: Mention, gap: str) -> bool:
     村里某公司 (a reference to the village, with or without 的); a named place right before a name is part of it."""
     return before.entity.kind in PLACES_OF_ORGANIZATIONS and after.entity.kind in LOCATED_ORGANIZATIONS and (
         gap in ("的", "里的") or gap == "" and before.how == "anaphor") and after.how == "name"
+
+
+def _positions(key: str, word: str, before: int) -> list[int]:
+    """Where ``word`` begins in ``key`` before position ``before``."""
+    return [m.start() for m in re.finditer(re.escape(word), key[:before])]
 
 
 def _in_title(key: str, position: int) -> bool:

@@ -439,3 +439,37 @@ def test_the_town_committee_a_report_calls_by_its_level_guides_under_its_leaders
 def test_under_the_guidance_of_a_committee_the_village_named_after_it_is_guided(roster_units):
     _, ties = ties_of(roster_units, "在坑镇党委的指导下，马连塌村完善了村规民约。")
     assert ("GUIDES", "坑镇党委", "马连塌村") in ties
+
+
+# ---------------------------------------------------------------- false ties of classes seen across reports (issue 20,
+# cross-validated on the development half)
+
+def test_a_joiner_inside_a_word_pairs_no_one(roster_units):
+    # 同 of 负责同志 is no 与/同: the names after it are what was talked about, not a side of 共建
+    _, ties = ties_of(roster_units, "座谈中，佳县财政局党支部负责同志介绍了佳县水务局、马连塌村的情况，双方就深化共建进行了探讨。")
+    assert not any(t[0] in ("CO_BUILDS", "SERVES") for t in ties)
+
+
+def test_a_joiner_after_a_clause_pairs_the_topic_with_the_name_after_it(roster_units):
+    _, ties = ties_of(roster_units, "马连塌村党支部依托红枣产业，与佳县财政局党支部联合共建。")
+    assert ("CO_BUILDS", "马连塌村党支部", "佳县财政局党支部") in ties
+
+
+@pytest.mark.parametrize("text, pair", [
+    ("佳县财政局党支部、马连塌村党支部开展调研，探索党建联建机制。", None),  # the pair is of another clause
+    ("佳县财政局党支部、马连塌村党支部开展联建。", ("CO_BUILDS", "佳县财政局党支部", "马连塌村党支部")),
+])
+def test_without_a_joiner_a_pair_is_the_last_two_names_of_the_cues_clause(roster_units, text, pair):
+    _, ties = ties_of(roster_units, text)
+    assert {t for t in ties if t[0] == "CO_BUILDS"} == ({pair} if pair else set())
+
+
+@pytest.mark.parametrize("text, operated", [
+    ("马连塌村红枣专业合作社以现代农业示范园区建设为载体，推进产业升级。", set()),  # 建设 as a noun builds nothing
+    ("马连塌村红枣专业合作社依托红枣示范基地规划建设休闲农业片区。", set()),  # what it builds is no name
+    ("马连塌村红枣专业合作社今年新建红枣示范基地。", {"红枣示范基地"}),
+    ("县里帮助建起了冷库，由马连塌村红枣专业合作社负责经营。", {"冷库"}),  # running what was named before
+])
+def test_building_operates_what_is_named_after_the_cue(roster_units, text, operated):
+    _, ties = ties_of(roster_units, text)
+    assert {t[2] for t in ties if t[0] == "OPERATES"} == operated
