@@ -78,6 +78,8 @@ class Formation:
     formed_kinds: tuple[str, ...] = ()
     unnamed_note: str = ""
     unnamed_forms: dict[str, str] = field(default_factory=dict)
+    venue_words: tuple[str, ...] = ()  # 在: the place after it is where the organization is formed
+    venue_gap: re.Pattern[str] = re.compile(r"(?!)")  # what may stand between that place and the cue (挂牌)
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,9 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
                             float(formation["confidence"]), re.compile(formation["lead_after"]),
                             tuple(schema.node_kind(k).label for k in formation["guide_owners"]),
                             tuple(schema.node_kind(k).label for k in formation["formed_kinds"]),
-                            formation["unnamed_note"], dict(formation["unnamed_forms"])),
+                            formation["unnamed_note"], dict(formation["unnamed_forms"]),
+                            _words(formation["venue"]["words"], "cues.yaml formation venue"),
+                            re.compile(formation["venue"]["gap"])),
         from_names=dict(cues["from_names"]),
         mechanism=re.compile(cues["mechanism"]),
         brand=re.compile(cues["brand"]),

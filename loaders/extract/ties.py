@@ -162,8 +162,12 @@ class TieFinder:
         low, high = self._clause(sentence.text.key, cue[0], cue[1])
         if spec.next:
             return self._pick_next(allowed, cue[1], high, sentence, exclude), 0.0
-        pools = _pools([m for m in _ends(sentence) if m.entity.kind in allowed and m.entity not in exclude],
-                       cue, low, high)
+        usable = [m for m in _ends(sentence) if m.entity.kind in allowed and m.entity not in exclude]
+        pools = _pools(usable, cue, low, high)
+        if spec.within == "clause" and not pools["clause after"] and high == cue[1] < len(sentence.text.key):
+            # a cue that ends its clause (由坑镇党委牵头，甲村与乙村…) takes its ends after it from the next clause
+            following = self._clause(sentence.text.key, high + 1, high + 1)
+            pools["clause after"] = [m for m in usable if following[0] <= m.start and m.end <= following[1]]
         for name in PICK_ORDER[spec.side]:
             if pools[name] and (name.startswith("clause") or spec.within != "clause"):  # clause: its clause only
                 chosen = self._choose(spec, pools[name], name.rsplit(" ", 1)[-1])
@@ -377,6 +381,7 @@ class TieFinder:
         if year:
             organization.props.setdefault("_formed", year)
         in_support = self._support(sentence, organization, word, year)
+        in_support += self._venue(sentence, organization, start, year)
         before = [m for m in _ends(sentence) if members_from <= m.start and m.end <= start and m not in in_support]
         # 由泥河沟村党支部牵头: a lead named after the organization, in the same sentence
         before += [m for m in _ends(sentence) if m.start >= formed.end and self._beside_lead(key, m)]
@@ -432,6 +437,23 @@ class TieFinder:
                 self.propose("GUIDES", mention.entity, organization, sentence.text.quote, spec.confidence, f"GUIDES:{word}",
                              start_date=year, mechanism=f"支持成立{organization.name}")
         return in_support
+
+    def _venue(self, sentence: Sentence, organization: Entity, start: int, year: str | None) -> list[Mention]:
+        """The place a formation is held in (在马连塌村挂牌成立联合党委, 在坑镇马连塌村成立): no member; the
+        organization is there (LOCATED_IN, stated in words). The place right after 在 (a town that only locates
+        it may stand between), with only the words of ``venue_gap`` (挂牌, 正式) before the cue."""
+        key, spec = sentence.text.key, self.lex.formation
+        places = [m for m in sentence.mentions if m.end <= start and m.entity.kind in PLACES_OF_ORGANIZATIONS]
+        for mention in reversed(places):
+            if mention.how == "locator" or not spec.venue_gap.fullmatch(key, mention.end, start):
+                continue
+            at = next((m.start for m in places if m.how == "locator" and m.end == mention.start), mention.start)
+            if key[max(0, at - 1):at] in spec.venue_words:
+                self.propose("LOCATED_IN", organization, mention.entity, sentence.text.quote, spec.confidence - 0.1,
+                             "LOCATED_IN:在…成立", start_date=year)
+                return [mention]
+            break
+        return []
 
     def _guided_by(self, sentence: Sentence, organization: Entity, before: list[Mention], word: str,
                    year: str | None) -> list[Mention]:

@@ -473,3 +473,27 @@ def test_without_a_joiner_a_pair_is_the_last_two_names_of_the_cues_clause(roster
 def test_building_operates_what_is_named_after_the_cue(roster_units, text, operated):
     _, ties = ties_of(roster_units, text)
     assert {t[2] for t in ties if t[0] == "OPERATES"} == operated
+
+
+def test_the_guided_are_named_in_the_guiding_cues_clause(roster_units):
+    _, ties = ties_of(roster_units, "由马连塌村党支部牵头谋划，农户种植，佳县宏达农业有限公司收购。")
+    assert not any(t[0] == "GUIDES" for t in ties)
+    _, ties = ties_of(roster_units, "坑镇党委指导马连塌村红枣专业合作社规范运行。")
+    assert ("GUIDES", "坑镇党委", "马连塌村红枣专业合作社") in ties
+
+
+@pytest.mark.parametrize("text", [
+    "县委在坑镇马连塌村挂牌成立晋陕跨省区域联合党总支部，统筹沿河各村发展。",
+    "县委于马连塌村成立晋陕跨省区域联合党总支部。",
+])
+def test_the_place_a_joint_organization_is_formed_in_is_where_it_is_not_a_member(roster_units, text):
+    _, ties = ties_of(roster_units, text)
+    joint = "晋陕跨省区域联合党总支部"  # named whole, not cut at 党总支
+    assert ("LOCATED_IN", joint, "马连塌村") in ties
+    assert not any(t[0] == "MEMBER_OF" for t in ties)
+
+
+def test_villages_before_the_place_of_forming_stay_members(roster_units):
+    _, ties = ties_of(roster_units, "关甲村、背沟村在马连塌村召开大会成立红枣产业联村党委。")
+    assert {("MEMBER_OF", v, "红枣产业联村党委") for v in ("关甲村", "背沟村")} <= ties
+    assert ("LOCATED_IN", "红枣产业联村党委", "马连塌村") in ties
