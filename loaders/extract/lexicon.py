@@ -116,6 +116,7 @@ class Lexicon:
     industry_modifiers: tuple[str, ...]
     industry_patterns: tuple[tuple[re.Pattern[str], str], ...]
     industry_from_names: bool
+    industry_from_names_min_rest: int
     cues: tuple[Cue, ...]
     formation: Formation
     from_names: dict[str, dict[str, Any]]
@@ -249,6 +250,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
                                         key=len, reverse=True)),
         industry_patterns=_industry_patterns(industries),
         industry_from_names=bool(industries.get("from_names")),
+        industry_from_names_min_rest=int(industries.get("from_names_min_rest", 0)),
         cues=tuple(parsed_cues),
         formation=Formation(_words(formation["words"], "cues.yaml formation"), re.compile(formation["support"]),
                             _words(formation["lead_words"], "cues.yaml formation lead_words"), formation["claim"],

@@ -662,7 +662,8 @@ class TieFinder:
                 spec = specs["located_in"]
                 self.propose(spec["tie"], entity, entity.region, entity.quote, spec["confidence"], "LOCATED_IN:name",
                              note=spec.get("note"))
-            if self.lex.industry_from_names and not entity.is_place and entity.kind != INDUSTRY:
+            if (self.lex.industry_from_names and not entity.is_place and entity.kind != INDUSTRY
+                    and not self._generic_name(entity)):
                 spec = specs["engaged_in"]
                 for industry in self._industries_in_name(entity.name):
                     target = self.registry.find(INDUSTRY, industry) or self.registry.add(
@@ -693,6 +694,19 @@ class TieFinder:
                 Entity(self.registry.new_id(), village_kind, token, {token: None}, status="unresolved", quote=entity.quote))
             self.propose("MEMBER_OF", village, entity, entity.quote, 0.6, "MEMBER_OF:name",
                          note="推断：据联合党组织名称 / inferred from the joint organization's name")
+
+    def _generic_name(self, entity: Entity) -> bool:
+        """Whether an organization's name is only its trade (手套加工厂, 制茶加工厂: "the glove factory", a phrase
+        rather than a name): less than ``from_names_min_rest`` characters are left of it once its suffix and its
+        products and industry words are taken out. A counted group (38家酿酒合作社) is never generic: its count names it."""
+        if entity.props.get("aggregate_count") or not entity.suffix:
+            return False
+        rest = entity.name[: len(entity.name) - len(entity.suffix)]
+        words = sorted({*self.lex.industry_products, *self.lex.industry_words, *self.lex.industry_modifiers},
+                       key=len, reverse=True)
+        for word in words:
+            rest = rest.replace(word, "")
+        return len(rest) < self.lex.industry_from_names_min_rest
 
     def _industries_in_name(self, name: str) -> list[str]:
         """The industries a name holds: an industry word (38家酿酒合作社 → 酿酒) or a known product with an

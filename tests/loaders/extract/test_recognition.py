@@ -497,3 +497,13 @@ def test_villages_before_the_place_of_forming_stay_members(roster_units):
     _, ties = ties_of(roster_units, "关甲村、背沟村在马连塌村召开大会成立红枣产业联村党委。")
     assert {("MEMBER_OF", v, "红枣产业联村党委") for v in ("关甲村", "背沟村")} <= ties
     assert ("LOCATED_IN", "红枣产业联村党委", "马连塌村") in ties
+
+
+@pytest.mark.parametrize("text, name, engaged", [
+    ("村里的手套加工厂吸纳了20名村民就业。", "手套加工厂", False),  # only its trade: a phrase, not a name
+    ("村里的制茶加工厂今年扩建。", "制茶加工厂", False),
+    ("马连塌村二臣手套加工厂吸纳了20名村民就业。", "马连塌村二臣手套加工厂", True),
+])
+def test_an_organization_named_only_by_its_trade_implies_no_industry(roster_units, text, name, engaged):
+    _, ties = ties_of(roster_units, text)
+    assert any(t[0] == "ENGAGED_IN" and t[1] == name for t in ties) is engaged
