@@ -131,6 +131,8 @@ class Lexicon:
     symmetric_ties: tuple[str, ...] = ()
     pair_visit: re.Pattern[str] = re.compile(r"(?!)")
     pair_joiners: tuple[str, ...] = ()
+    asides: re.Pattern[str] = re.compile(r"(?!)")
+    negations: tuple[str, ...] = ()
 
 
 def _words(values: Any, where: str) -> tuple[str, ...]:
@@ -272,6 +274,8 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         pair_not_after=re.compile(cues["pairs"]["not_after"]),
         pair_visit=re.compile(cues["pairs"]["visit"]),
         symmetric_ties=tuple(schema.tie_kind(t).type for t in cues["pairs"]["symmetric"]),
+        asides=re.compile(cues["asides"]),
+        negations=_words(cues["negations"], "cues.yaml negations"),
     )
 
 

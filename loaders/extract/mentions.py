@@ -153,6 +153,7 @@ class Sentence:
     figures: list[Figure] = field(default_factory=list)
     years: list[tuple[int, str]] = field(default_factory=list)
     consumed: set[int] = field(default_factory=set)  # figures used as groups or claims
+    asides: list[tuple[int, int]] = field(default_factory=list)  # spans whose names end no tie (根据某部的安排)
 
     def covered(self, start: int, end: int) -> bool:
         return any(m.start < end and start < m.end for m in self.mentions)

@@ -207,8 +207,11 @@ class TieFinder:
     def _apply_cue(self, cue: Cue, span: tuple[int, int, str], sentence: Sentence, previous: list[Sentence]) -> None:
         """Propose the ties cue ``span`` of ``cue`` makes in ``sentence`` (and the ties they imply)."""
         start, end, word = span
-        rest = sentence.text.key[end:self._clause(sentence.text.key, start, end)[1]]  # the clause after the cue
+        low, high = self._clause(sentence.text.key, start, end)
+        rest = sentence.text.key[end:high]  # the clause after the cue
         if cue.needs and not any(w in rest for w in cue.needs) or any(w in rest for w in cue.unless):
+            return
+        if any(w in sentence.text.key[low:start] for w in self.lex.negations):  # 至今还没有任何形式的帮扶
             return
         if cue.shape == "serves":
             pairs = self._serving_pairs(cue, start, end, sentence)
@@ -625,6 +628,7 @@ class TieFinder:
             return
         before = len(self.proposals)
         used: set[int] = set()
+        sentence.asides = [m.span(1) for m in self.lex.asides.finditer(sentence.text.key)]
         cues = self._cues(sentence)
         formations = [c for c in cues if c[2] in self.lex.formation.words]
         if formations:  # the words of a support clause (在镇党委的指导下) belong to the formation
@@ -782,5 +786,7 @@ def _in_title(key: str, position: int) -> bool:
 
 
 def _ends(sentence: Sentence) -> list[Mention]:
-    """The mentions that may end a tie: not a town that only locates a village (通镇|西山村)."""
-    return [m for m in sentence.mentions if m.how != "locator"]
+    """The mentions that may end a tie: not a town that only locates a village (通镇|西山村), not a name in an
+    aside (根据某部的安排: who arranged it is not a party to it)."""
+    return [m for m in sentence.mentions if m.how != "locator"
+            and not any(a <= m.start and m.end <= b for a, b in sentence.asides)]

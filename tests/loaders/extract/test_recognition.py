@@ -507,3 +507,20 @@ def test_villages_before_the_place_of_forming_stay_members(roster_units):
 def test_an_organization_named_only_by_its_trade_implies_no_industry(roster_units, text, name, engaged):
     _, ties = ties_of(roster_units, text)
     assert any(t[0] == "ENGAGED_IN" and t[1] == name for t in ties) is engaged
+
+
+def test_who_arranged_a_pairing_is_not_a_party_to_it(roster_units):
+    _, ties = ties_of(roster_units, "根据佳县县委组织部和县委的安排，佳县财政局结对帮扶马连塌村。")
+    assert ("PAIRED_ASSISTANCE", "佳县财政局", "马连塌村") in ties
+    assert not any("组织部" in t[1] for t in ties if t[0] == "PAIRED_ASSISTANCE")
+    _, ties = ties_of(roster_units, "根据佳县县委组织部的安排，我院2021年起结对帮扶马连塌村。")  # 我院 is no name
+    assert not any(t[0] == "PAIRED_ASSISTANCE" for t in ties)
+
+
+@pytest.mark.parametrize("text", [
+    "佳县财政局至今还没有任何形式的帮扶，马连塌村建设进度缓慢。",
+    "佳县财政局尚未与马连塌村结对帮扶。",
+])
+def test_a_negated_cue_states_no_tie(roster_units, text):
+    _, ties = ties_of(roster_units, text)
+    assert not any(t[0] in ("PAIRED_ASSISTANCE", "SERVES") for t in ties)
