@@ -388,8 +388,10 @@ class TieFinder:
         before = [m for m in _ends(sentence) if members_from <= m.start and m.end <= start and m not in in_support]
         # 由泥河沟村党支部牵头: a lead named after the organization, in the same sentence
         before += [m for m in _ends(sentence) if m.start >= formed.end and self._beside_lead(key, m)]
-        if not organization.props.get("joint"):
-            guides = [m.entity for m in before if m.entity.kind in self._allowed("GUIDES", 0)]
+        if not organization.props.get("joint"):  # a place guides only in the cue's clause (某乡成立合作社), not as a
+            low = self._clause(key, start, end)[0]  # modifier of another (开启了某乡…的新模式，成立某公司)
+            guides = [m.entity for m in before if m.entity.kind in self._allowed("GUIDES", 0)
+                      and (m.start >= low or not m.entity.is_place)]
             if guides and not in_support:
                 self.propose("GUIDES", guides[-1], organization, sentence.text.quote, self.lex.formation.confidence - 0.1,
                              f"GUIDES:{word}", start_date=year)

@@ -524,3 +524,10 @@ def test_who_arranged_a_pairing_is_not_a_party_to_it(roster_units):
 def test_a_negated_cue_states_no_tie(roster_units, text):
     _, ties = ties_of(roster_units, text)
     assert not any(t[0] in ("PAIRED_ASSISTANCE", "SERVES") for t in ties)
+
+
+def test_a_place_of_another_clause_does_not_guide_what_is_formed(roster_units):
+    _, ties = ties_of(roster_units, "一份合同开启了坑镇集体经济发展的新模式，成立马连塌村红枣专业合作社。")
+    assert not any(t[0] == "GUIDES" for t in ties)
+    _, ties = ties_of(roster_units, "坑镇党委整合资金，成立马连塌村红枣专业合作社。")  # an organization may
+    assert ("GUIDES", "坑镇党委", "马连塌村红枣专业合作社") in ties
