@@ -531,3 +531,9 @@ def test_a_place_of_another_clause_does_not_guide_what_is_formed(roster_units):
     assert not any(t[0] == "GUIDES" for t in ties)
     _, ties = ties_of(roster_units, "坑镇党委整合资金，成立马连塌村红枣专业合作社。")  # an organization may
     assert ("GUIDES", "坑镇党委", "马连塌村红枣专业合作社") in ties
+
+
+def test_a_kindergarten_is_a_unit_that_may_serve_a_village(roster_units):
+    found, ties = ties_of(roster_units, "启明幼儿园与马连塌村结成党建共建对子，组织志愿活动。")
+    assert entity(found, "启明幼儿园").kind == "AssistanceUnit"
+    assert ("SERVES", "启明幼儿园", "马连塌村") in ties
