@@ -228,7 +228,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         type_list=re.compile(mentions["type_list"]),
         trade_words=_words(abbreviations["trade_words"], "mentions.yaml abbreviations trade_words"),
         unnamed_cores=_words(mentions["unnamed_cores"], "mentions.yaml unnamed_cores"),
-        village_branch_count=re.compile(mentions["village_branch_count"]),
+        village_branch_count=re.compile(f"(?:{mentions['village_branch_count']})$"),  # ends at the suffix
         not_names=_words(mentions["not_names"], "mentions.yaml not_names"),
         determiners=_words(mentions["determiners"], "mentions.yaml determiners"),
         anaphora=anaphora,

@@ -325,7 +325,8 @@ class TieFinder:
         allowed = self._allowed(cue.tie, 0)
         members = dict.fromkeys(m.entity for m in _ends(sentence) if m.start >= end and m.entity.kind in allowed
                                 and m.entity is not organization)
-        return [(member, organization, lost) for member in members]
+        owners = {m.owner for m in members if m.kind == PARTY}  # 下设甲村、乙村两个党支部: the branches, not the villages
+        return [(member, organization, lost) for member in members if member not in owners]
 
     def _town_lists(self, start: int, end: int, sentence: Sentence) -> None:
         """A town right before a members cue (坑镇下辖关甲村、背沟村) has the villages after it (PART_OF)."""

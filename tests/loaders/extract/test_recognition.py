@@ -537,3 +537,14 @@ def test_a_kindergarten_is_a_unit_that_may_serve_a_village(roster_units):
     found, ties = ties_of(roster_units, "启明幼儿园与马连塌村结成党建共建对子，组织志愿活动。")
     assert entity(found, "启明幼儿园").kind == "AssistanceUnit"
     assert ("SERVES", "启明幼儿园", "马连塌村") in ties
+
+
+@pytest.mark.parametrize("text, joint, members", [
+    ("红枣产业联合党委覆盖关甲村、背沟村、峁上村。", "红枣产业联合党委", ["关甲村", "背沟村", "峁上村"]),
+    ("红枣产业党建联盟吸纳关甲村、背沟村等5个村加入。", "红枣产业党建联盟", ["关甲村", "背沟村"]),
+    ("关甲村与背沟村、峁上村结成红枣产业党建联盟。", "红枣产业党建联盟", ["关甲村", "背沟村", "峁上村"]),
+    ("红枣产业联合党委下设关甲村、背沟村两个党支部。", "红枣产业联合党委", ["关甲村党支部", "背沟村党支部"]),
+])
+def test_more_ways_of_telling_membership(roster_units, text, joint, members):
+    _, ties = ties_of(roster_units, text)
+    assert {t for t in ties if t[0] == "MEMBER_OF"} == {("MEMBER_OF", m, joint) for m in members}
