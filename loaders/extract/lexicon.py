@@ -97,6 +97,7 @@ class Lexicon:
     unnamed_cores: tuple[str, ...]
     village_branch_count: re.Pattern[str]
     not_names: tuple[str, ...]
+    longer_words: tuple[str, ...]
     determiners: tuple[str, ...]
     anaphora: dict[str, str]
     collective: tuple[str, ...]
@@ -133,6 +134,7 @@ class Lexicon:
     pair_joiners: tuple[str, ...] = ()
     asides: re.Pattern[str] = re.compile(r"(?!)")
     negations: tuple[str, ...] = ()
+    benefactive: tuple[str, ...] = ()
 
 
 def _words(values: Any, where: str) -> tuple[str, ...]:
@@ -230,6 +232,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         unnamed_cores=_words(mentions["unnamed_cores"], "mentions.yaml unnamed_cores"),
         village_branch_count=re.compile(f"(?:{mentions['village_branch_count']})$"),  # ends at the suffix
         not_names=_words(mentions["not_names"], "mentions.yaml not_names"),
+        longer_words=_words(mentions["longer_words"], "mentions.yaml longer_words"),
         determiners=_words(mentions["determiners"], "mentions.yaml determiners"),
         anaphora=anaphora,
         collective=_words(mentions["collective"], "mentions.yaml collective"),
@@ -276,6 +279,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         symmetric_ties=tuple(schema.tie_kind(t).type for t in cues["pairs"]["symmetric"]),
         asides=re.compile(cues["asides"]),
         negations=_words(cues["negations"], "cues.yaml negations"),
+        benefactive=_words(cues["benefactive"], "cues.yaml benefactive"),
     )
 
 

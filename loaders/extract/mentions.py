@@ -577,8 +577,9 @@ class MentionFinder:
                 continue
             end = position + len(rule.suffix)
             low = max(floor, position - self.lex.max_core)
-            if self.lex.type_list.match(key, end) or key.endswith(self.lex.not_names, 0, end):
-                # 村村联合党委、产业联盟党委等方式: kinds, not names; 产业布局 is no 局
+            if (self.lex.type_list.match(key, end) or key.endswith(self.lex.not_names, 0, end)
+                    or key.startswith(self.lex.longer_words, position)):
+                # 村村联合党委、产业联盟党委等方式: kinds, not names; 产业布局 is no 局; 闲置厂房 no 厂
                 position = end
                 continue
             branches = self._village_branches(sentence, rule, position, places)

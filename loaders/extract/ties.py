@@ -342,6 +342,11 @@ class TieFinder:
         """Any other cue: its source and target ends picked as its ends' specs say, with the confidence lost."""
         sources_allowed, targets_allowed = self._allowed(cue.tie, 0), self._allowed(cue.tie, 1)
         pairs: list[tuple[Entity, Entity, float]] = []
+        beneficiary = self._beneficiary(cue, start, sentence, targets_allowed)
+        if beneficiary is not None:  # 甲合作社为乙公司供应原料: 乙 is the target, the source is named before 为
+            sources, lost = self._pick(cue.source, sources_allowed, (beneficiary.start - 1, start), sentence, previous,
+                                       (beneficiary.entity,))
+            return [(source, beneficiary.entity, lost) for source in sources]
         party = {PARTY} if cue.source.owner else set()  # 永义村党支部 for 永义村
         sources, lost = self._pick(cue.source, sources_allowed | party, (start, end), sentence, previous)
         sources = [s.owner if s.kind == PARTY and s.kind not in sources_allowed else s for s in sources]
@@ -352,6 +357,19 @@ class TieFinder:
                 continue  # both ends only in earlier sentences: not this sentence's tie
             pairs += [(source, t, lost + lost_too) for t in targets]
         return pairs
+
+    def _beneficiary(self, cue: Cue, start: int, sentence: Sentence, allowed: set[str]) -> Mention | None:
+        """The name a cue whose target comes after it is done for, written before it after 为/向/给 in its clause with
+        at most a few words between (为乙公司供应, 向乙公司统一供货), if any."""
+        if cue.target.side != "after":
+            return None
+        key = sentence.text.key
+        low, _ = self._clause(key, start, start)
+        for mention in reversed([m for m in _ends(sentence) if low <= m.start and m.end <= start]):
+            if key[max(low, mention.start - 1):mention.start] in self.lex.benefactive:
+                gap = start - mention.end
+                return mention if gap <= NEXT_GAP // 2 and mention.entity.kind in allowed else None
+        return None
 
     def _cue_props(self, cue: Cue, start: int, sentence: Sentence, previous: list[Sentence], end: int) -> dict:
         """The properties of a cue's ties: the year, the mechanism and, for a product cue, product and terms."""

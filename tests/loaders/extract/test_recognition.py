@@ -548,3 +548,20 @@ def test_a_kindergarten_is_a_unit_that_may_serve_a_village(roster_units):
 def test_more_ways_of_telling_membership(roster_units, text, joint, members):
     _, ties = ties_of(roster_units, text)
     assert {t for t in ties if t[0] == "MEMBER_OF"} == {("MEMBER_OF", m, joint) for m in members}
+
+
+@pytest.mark.parametrize("text, tie", [
+    ("关甲村红枣专业合作社为佳县宏达农业有限公司供应原料。", ("SUPPLIES", "关甲村红枣专业合作社", "佳县宏达农业有限公司")),
+    ("关甲村的红枣全部销往佳县宏达农业有限公司。", ("SUPPLIES", "关甲村", "佳县宏达农业有限公司")),
+    ("关甲村以红枣产业为主导产业，带动农户增收。", ("ENGAGED_IN", "关甲村", "红枣产业")),
+])
+def test_supplying_and_main_industries_told_in_other_orders(roster_units, text, tie):
+    _, ties = ties_of(roster_units, text)
+    assert tie in ties
+    assert not any(t[0] == tie[0] and t[1] == tie[2] for t in ties)  # never the other way round
+
+
+def test_a_word_that_begins_with_a_suffix_names_no_organization(roster_units):
+    found, ties = ties_of(roster_units, "佳县宏达农业有限公司租赁关甲村闲置厂房发展红枣加工。")
+    assert not any(e.name.endswith("厂") for e in found.entities)
+    assert ("ENGAGED_IN", "佳县宏达农业有限公司", "红枣加工") in ties
