@@ -565,3 +565,12 @@ def test_a_word_that_begins_with_a_suffix_names_no_organization(roster_units):
     found, ties = ties_of(roster_units, "佳县宏达农业有限公司租赁关甲村闲置厂房发展红枣加工。")
     assert not any(e.name.endswith("厂") for e in found.entities)
     assert ("ENGAGED_IN", "佳县宏达农业有限公司", "红枣加工") in ties
+
+
+@pytest.mark.parametrize("text, serves", [
+    ("佳县宏达农业有限公司每年为关甲村提供就业岗位50个。", True),
+    ("佳县宏达农业有限公司提供资金，关甲村负责建设。", False),  # provides for no one named in its clause
+])
+def test_providing_for_a_village_serves_it(roster_units, text, serves):
+    _, ties = ties_of(roster_units, text)
+    assert (("SERVES", "佳县宏达农业有限公司", "关甲村") in ties) is serves
