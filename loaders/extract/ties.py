@@ -271,10 +271,7 @@ class TieFinder:
         ends = [m for m in _ends(sentence) if m.end <= start and m.entity.kind in self.lex.pair_kinds
                 and not self.lex.pair_not_after.match(key, m.end)  # 经镇党委研究, 领导参加: not a side
                 and not self._visiting(key, m)]
-        # a joiner with a name right after it (…与甲村党支部), not one inside a word (负责同志先后, 共同)
-        begun = {m.start for m in sentence.mentions}
-        joiner = max((p for w in self.lex.pair_joiners for p in _positions(key, w, start) if p + len(w) in begun),
-                     default=-1)
+        joiner = self._joiner(start, sentence)
         listed = [m.entity for m in ends if m.start > joiner] if joiner >= 0 else []
         left = [m.entity for m in ends if m.end <= joiner]
         lost = 0.0
@@ -289,6 +286,13 @@ class TieFinder:
                 return None
             left, listed, lost = [orgs[-2]], [orgs[-1]], 0.0
         return left, listed, lost
+
+    def _joiner(self, start: int, sentence: Sentence) -> int:
+        """Where the last joiner (与/同/跟) before ``start`` is that has a name right after it (…与甲村党支部), not
+        one inside a word (负责同志先后, 共同); -1 if none."""
+        key, begun = sentence.text.key, {m.start for m in sentence.mentions}
+        return max((p for w in self.lex.pair_joiners for p in _positions(key, w, start) if p + len(w) in begun),
+                   default=-1)
 
     def _guides(self, one: Entity, other: Entity) -> bool:
         """Whether either of two organizations was proposed to guide the other."""
@@ -407,13 +411,9 @@ class TieFinder:
         before = [m for m in _ends(sentence) if members_from <= m.start and m.end <= start and m not in in_support]
         # 由泥河沟村党支部牵头: a lead named after the organization, in the same sentence
         before += [m for m in _ends(sentence) if m.start >= formed.end and self._beside_lead(key, m)]
-        if not organization.props.get("joint"):  # a place guides only in the cue's clause (某乡成立合作社), not as a
-            low = self._clause(key, start, end)[0]  # modifier of another (开启了某乡…的新模式，成立某公司)
-            guides = [m.entity for m in before if m.entity.kind in self._allowed("GUIDES", 0)
-                      and (m.start >= low or not m.entity.is_place)]
-            if guides and not in_support:
-                self.propose("GUIDES", guides[-1], organization, sentence.text.quote, self.lex.formation.confidence - 0.1,
-                             f"GUIDES:{word}", start_date=year)
+        if not organization.props.get("joint"):
+            if not in_support:
+                self._guide_of_formed(sentence, organization, before, span, year)
             return set()
         before = self._guided_by(sentence, organization, before, word, year)
         members, claims = self._members(sentence, organization, before, word, year)
@@ -427,6 +427,18 @@ class TieFinder:
         if subject is not None and subject.entity.kind == LEVEL["town"]:
             self._formed_by_town(sentence, subject, organization, members, word)
         return used
+
+    def _guide_of_formed(self, sentence: Sentence, organization: Entity, before: list[Mention],
+                         span: tuple[int, int, str], year: str | None) -> None:
+        """An organization that is not joint is guided by the last name before the cue that may guide; a place only
+        in the cue's clause (某乡成立合作社), not as a modifier of another (开启了某乡…的新模式，成立某公司)."""
+        start, end, word = span
+        low = self._clause(sentence.text.key, start, end)[0]
+        guides = [m.entity for m in before if m.entity.kind in self._allowed("GUIDES", 0)
+                  and (m.start >= low or not m.entity.is_place)]
+        if guides:
+            self.propose("GUIDES", guides[-1], organization, sentence.text.quote, self.lex.formation.confidence - 0.1,
+                         f"GUIDES:{word}", start_date=year)
 
     def _formed(self, sentence: Sentence, start: int, end: int) -> Mention | None:
         """The organization named after the formation cue, within its clause."""
