@@ -353,6 +353,8 @@ class TieFinder:
             return [(source, beneficiary.entity, lost) for source in sources]
         party = {PARTY} if cue.source.owner else set()  # 永义村党支部 for 永义村
         sources, lost = self._pick(cue.source, sources_allowed | party, (start, end), sentence, previous)
+        if cue.source.list:  # 甲村党支部联合乙、丙两个村党支部…发展辣椒: 甲 with the ones it united
+            sources += self._uniting(sources, sentence)
         sources = [s.owner if s.kind == PARTY and s.kind not in sources_allowed else s for s in sources]
         sources = [s for s in dict.fromkeys(sources) if s is not None and s.kind in sources_allowed]
         for source in sources:
@@ -361,6 +363,15 @@ class TieFinder:
                 continue  # both ends only in earlier sentences: not this sentence's tie
             pairs += [(source, t, lost + lost_too) for t in targets]
         return pairs
+
+    def _uniting(self, united: list[Entity], sentence: Sentence) -> list[Entity]:
+        """Who united with ``united`` earlier in this sentence (CO_BUILDS proposed from a cue of this sentence, whose
+        target is one of them or their party organization): an actor of what they do together."""
+        quote = sentence.text.quote.strip()
+        ends = set(united) | {e.owner for e in united if e.kind == PARTY} | {
+            e for e in self.registry.entities if e.kind == PARTY and e.owner in united}
+        return [p.source for p in self.proposals.values()
+                if p.type == "CO_BUILDS" and p.quote == quote and p.target in ends and p.source not in united]
 
     def _beneficiary(self, cue: Cue, start: int, sentence: Sentence, allowed: set[str]) -> Mention | None:
         """The name a cue whose target comes after it is done for, written before it after 为/向/给 in its clause with

@@ -574,3 +574,10 @@ def test_a_word_that_begins_with_a_suffix_names_no_organization(roster_units):
 def test_providing_for_a_village_serves_it(roster_units, text, serves):
     _, ties = ties_of(roster_units, text)
     assert (("SERVES", "佳县宏达农业有限公司", "关甲村") in ties) is serves
+
+
+def test_the_one_that_united_others_is_engaged_with_them(roster_units):
+    _, ties = ties_of(roster_units, "马连塌村党支部主动联合关甲、背沟两个村党支部，统一育苗，发展辣椒140亩。")
+    assert {("ENGAGED_IN", v, "辣椒种植") for v in ("马连塌村", "关甲村", "背沟村")} <= ties
+    _, ties = ties_of(roster_units, "马连塌村党支部召开会议。关甲村、背沟村发展辣椒140亩。")  # no one united them
+    assert ("ENGAGED_IN", "马连塌村", "辣椒种植") not in ties
