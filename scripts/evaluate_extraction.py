@@ -60,7 +60,7 @@ from linkgraph.pipeline import extract_draft  # noqa: E402
 from loaders import load_sources  # noqa: E402
 from graph_model.names import match_key  # noqa: E402
 from loaders import nbs  # noqa: E402
-from loaders.extract.calibration import (DEFAULT_FILE, PRIOR_STRENGTH, Calibration, family, fit, read_calibration,  # noqa: E402
+from loaders.extract.calibration import (DEFAULT_FILE, PRIOR_STRENGTH, QUANTILE, Calibration, family, fit, read_calibration,  # noqa: E402
                                          stratum, write_calibration)
 from loaders.extract.draft import PLACE_CONFIDENCE  # noqa: E402
 from loaders.extract.lexicon import default_lexicon  # noqa: E402
@@ -316,7 +316,7 @@ def calibrate(results: list[ReportResult], argv: list[str], path: Path) -> Calib
     """Fit the calibration on the drafted ties of ``results`` and write it to ``path``."""
     fitted = {"command": "python scripts/evaluate_extraction.py " + " ".join(argv),
               "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "commit": _commit(), "split": "dev",
-              "reports": len(results), "prior_strength": PRIOR_STRENGTH}
+              "reports": len(results), "prior_strength": PRIOR_STRENGTH, "quantile": QUANTILE}
     rows = [(r.family, r.stratum, r.hand_set, r.right) for result in results for r in result.rows]
     calibration = Calibration(fit(rows), fitted)
     print(f"calibration 置信度校准 written to {write_calibration(calibration, path)}")

@@ -78,6 +78,8 @@ class Formation:
     formed_kinds: tuple[str, ...] = ()
     unnamed_note: str = ""
     unnamed_forms: dict[str, str] = field(default_factory=dict)
+    venue_words: tuple[str, ...] = ()  # 在: the place after it is where the organization is formed
+    venue_gap: re.Pattern[str] = re.compile(r"(?!)")  # what may stand between that place and the cue (挂牌)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class Lexicon:
     unnamed_cores: tuple[str, ...]
     village_branch_count: re.Pattern[str]
     not_names: tuple[str, ...]
+    longer_words: tuple[str, ...]
     determiners: tuple[str, ...]
     anaphora: dict[str, str]
     collective: tuple[str, ...]
@@ -114,6 +117,7 @@ class Lexicon:
     industry_modifiers: tuple[str, ...]
     industry_patterns: tuple[tuple[re.Pattern[str], str], ...]
     industry_from_names: bool
+    industry_from_names_min_rest: int
     cues: tuple[Cue, ...]
     formation: Formation
     from_names: dict[str, dict[str, Any]]
@@ -128,6 +132,9 @@ class Lexicon:
     symmetric_ties: tuple[str, ...] = ()
     pair_visit: re.Pattern[str] = re.compile(r"(?!)")
     pair_joiners: tuple[str, ...] = ()
+    asides: re.Pattern[str] = re.compile(r"(?!)")
+    negations: tuple[str, ...] = ()
+    benefactive: tuple[str, ...] = ()
 
 
 def _words(values: Any, where: str) -> tuple[str, ...]:
@@ -223,8 +230,9 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         type_list=re.compile(mentions["type_list"]),
         trade_words=_words(abbreviations["trade_words"], "mentions.yaml abbreviations trade_words"),
         unnamed_cores=_words(mentions["unnamed_cores"], "mentions.yaml unnamed_cores"),
-        village_branch_count=re.compile(mentions["village_branch_count"]),
+        village_branch_count=re.compile(f"(?:{mentions['village_branch_count']})$"),  # ends at the suffix
         not_names=_words(mentions["not_names"], "mentions.yaml not_names"),
+        longer_words=_words(mentions["longer_words"], "mentions.yaml longer_words"),
         determiners=_words(mentions["determiners"], "mentions.yaml determiners"),
         anaphora=anaphora,
         collective=_words(mentions["collective"], "mentions.yaml collective"),
@@ -247,13 +255,16 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
                                         key=len, reverse=True)),
         industry_patterns=_industry_patterns(industries),
         industry_from_names=bool(industries.get("from_names")),
+        industry_from_names_min_rest=int(industries.get("from_names_min_rest", 0)),
         cues=tuple(parsed_cues),
         formation=Formation(_words(formation["words"], "cues.yaml formation"), re.compile(formation["support"]),
                             _words(formation["lead_words"], "cues.yaml formation lead_words"), formation["claim"],
                             float(formation["confidence"]), re.compile(formation["lead_after"]),
                             tuple(schema.node_kind(k).label for k in formation["guide_owners"]),
                             tuple(schema.node_kind(k).label for k in formation["formed_kinds"]),
-                            formation["unnamed_note"], dict(formation["unnamed_forms"])),
+                            formation["unnamed_note"], dict(formation["unnamed_forms"]),
+                            _words(formation["venue"]["words"], "cues.yaml formation venue"),
+                            re.compile(formation["venue"]["gap"])),
         from_names=dict(cues["from_names"]),
         mechanism=re.compile(cues["mechanism"]),
         brand=re.compile(cues["brand"]),
@@ -266,6 +277,9 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         pair_not_after=re.compile(cues["pairs"]["not_after"]),
         pair_visit=re.compile(cues["pairs"]["visit"]),
         symmetric_ties=tuple(schema.tie_kind(t).type for t in cues["pairs"]["symmetric"]),
+        asides=re.compile(cues["asides"]),
+        negations=_words(cues["negations"], "cues.yaml negations"),
+        benefactive=_words(cues["benefactive"], "cues.yaml benefactive"),
     )
 
 

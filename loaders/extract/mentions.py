@@ -153,6 +153,7 @@ class Sentence:
     figures: list[Figure] = field(default_factory=list)
     years: list[tuple[int, str]] = field(default_factory=list)
     consumed: set[int] = field(default_factory=set)  # figures used as groups or claims
+    asides: list[tuple[int, int]] = field(default_factory=list)  # spans whose names end no tie (根据某部的安排)
 
     def covered(self, start: int, end: int) -> bool:
         return any(m.start < end and start < m.end for m in self.mentions)
@@ -576,8 +577,9 @@ class MentionFinder:
                 continue
             end = position + len(rule.suffix)
             low = max(floor, position - self.lex.max_core)
-            if self.lex.type_list.match(key, end) or key.endswith(self.lex.not_names, 0, end):
-                # 村村联合党委、产业联盟党委等方式: kinds, not names; 产业布局 is no 局
+            if (self.lex.type_list.match(key, end) or key.endswith(self.lex.not_names, 0, end)
+                    or key.startswith(self.lex.longer_words, position)):
+                # 村村联合党委、产业联盟党委等方式: kinds, not names; 产业布局 is no 局; 闲置厂房 no 厂
                 position = end
                 continue
             branches = self._village_branches(sentence, rule, position, places)

@@ -162,8 +162,12 @@ class TieFinder:
         low, high = self._clause(sentence.text.key, cue[0], cue[1])
         if spec.next:
             return self._pick_next(allowed, cue[1], high, sentence, exclude), 0.0
-        pools = _pools([m for m in _ends(sentence) if m.entity.kind in allowed and m.entity not in exclude],
-                       cue, low, high)
+        usable = [m for m in _ends(sentence) if m.entity.kind in allowed and m.entity not in exclude]
+        pools = _pools(usable, cue, low, high)
+        if spec.within == "clause" and not pools["clause after"] and high == cue[1] < len(sentence.text.key):
+            # a cue that ends its clause (由坑镇党委牵头，甲村与乙村…) takes its ends after it from the next clause
+            following = self._clause(sentence.text.key, high + 1, high + 1)
+            pools["clause after"] = [m for m in usable if following[0] <= m.start and m.end <= following[1]]
         for name in PICK_ORDER[spec.side]:
             if pools[name] and (name.startswith("clause") or spec.within != "clause"):  # clause: its clause only
                 chosen = self._choose(spec, pools[name], name.rsplit(" ", 1)[-1])
@@ -203,8 +207,11 @@ class TieFinder:
     def _apply_cue(self, cue: Cue, span: tuple[int, int, str], sentence: Sentence, previous: list[Sentence]) -> None:
         """Propose the ties cue ``span`` of ``cue`` makes in ``sentence`` (and the ties they imply)."""
         start, end, word = span
-        rest = sentence.text.key[end:self._clause(sentence.text.key, start, end)[1]]  # the clause after the cue
+        low, high = self._clause(sentence.text.key, start, end)
+        rest = sentence.text.key[end:high]  # the clause after the cue
         if cue.needs and not any(w in rest for w in cue.needs) or any(w in rest for w in cue.unless):
+            return
+        if any(w in sentence.text.key[low:start] for w in self.lex.negations):  # 至今还没有任何形式的帮扶
             return
         if cue.shape == "serves":
             pairs = self._serving_pairs(cue, start, end, sentence)
@@ -264,7 +271,7 @@ class TieFinder:
         ends = [m for m in _ends(sentence) if m.end <= start and m.entity.kind in self.lex.pair_kinds
                 and not self.lex.pair_not_after.match(key, m.end)  # 经镇党委研究, 领导参加: not a side
                 and not self._visiting(key, m)]
-        joiner = max((key.rfind(w, 0, start) for w in self.lex.pair_joiners), default=-1)
+        joiner = self._joiner(start, sentence)
         listed = [m.entity for m in ends if m.start > joiner] if joiner >= 0 else []
         left = [m.entity for m in ends if m.end <= joiner]
         lost = 0.0
@@ -272,12 +279,20 @@ class TieFinder:
             earlier, lost = self._pick_earlier(EndSpec("before", False, (PARTY, LEVEL["village"])),
                                                set(self.lex.pair_kinds), previous, tuple(listed))
             left = earlier
-        if not listed or not left:
-            orgs = list(dict.fromkeys(m.entity for m in ends))
+        if not listed or not left:  # no joiner: the last two organizations of the cue's clause (甲党支部、乙党支部共建)
+            low, _ = self._clause(key, start, start)
+            orgs = list(dict.fromkeys(m.entity for m in ends if m.start >= low))
             if len(orgs) < 2 or self._guides(orgs[-2], orgs[-1]):  # 联村党委坚持镇党委统筹领导…共建: no pair
                 return None
             left, listed, lost = [orgs[-2]], [orgs[-1]], 0.0
         return left, listed, lost
+
+    def _joiner(self, start: int, sentence: Sentence) -> int:
+        """Where the last joiner (与/同/跟) before ``start`` is that has a name right after it (…与甲村党支部), not
+        one inside a word (负责同志先后, 共同); -1 if none."""
+        key, begun = sentence.text.key, {m.start for m in sentence.mentions}
+        return max((p for w in self.lex.pair_joiners for p in _positions(key, w, start) if p + len(w) in begun),
+                   default=-1)
 
     def _guides(self, one: Entity, other: Entity) -> bool:
         """Whether either of two organizations was proposed to guide the other."""
@@ -314,7 +329,8 @@ class TieFinder:
         allowed = self._allowed(cue.tie, 0)
         members = dict.fromkeys(m.entity for m in _ends(sentence) if m.start >= end and m.entity.kind in allowed
                                 and m.entity is not organization)
-        return [(member, organization, lost) for member in members]
+        owners = {m.owner for m in members if m.kind == PARTY}  # 下设甲村、乙村两个党支部: the branches, not the villages
+        return [(member, organization, lost) for member in members if member not in owners]
 
     def _town_lists(self, start: int, end: int, sentence: Sentence) -> None:
         """A town right before a members cue (坑镇下辖关甲村、背沟村) has the villages after it (PART_OF)."""
@@ -330,8 +346,15 @@ class TieFinder:
         """Any other cue: its source and target ends picked as its ends' specs say, with the confidence lost."""
         sources_allowed, targets_allowed = self._allowed(cue.tie, 0), self._allowed(cue.tie, 1)
         pairs: list[tuple[Entity, Entity, float]] = []
+        beneficiary = self._beneficiary(cue, start, sentence, targets_allowed)
+        if beneficiary is not None:  # 甲合作社为乙公司供应原料: 乙 is the target, the source is named before 为
+            sources, lost = self._pick(cue.source, sources_allowed, (beneficiary.start - 1, start), sentence, previous,
+                                       (beneficiary.entity,))
+            return [(source, beneficiary.entity, lost) for source in sources]
         party = {PARTY} if cue.source.owner else set()  # 永义村党支部 for 永义村
         sources, lost = self._pick(cue.source, sources_allowed | party, (start, end), sentence, previous)
+        if cue.source.list:  # 甲村党支部联合乙、丙两个村党支部…发展辣椒: 甲 with the ones it united
+            sources += self._uniting(sources, sentence)
         sources = [s.owner if s.kind == PARTY and s.kind not in sources_allowed else s for s in sources]
         sources = [s for s in dict.fromkeys(sources) if s is not None and s.kind in sources_allowed]
         for source in sources:
@@ -340,6 +363,28 @@ class TieFinder:
                 continue  # both ends only in earlier sentences: not this sentence's tie
             pairs += [(source, t, lost + lost_too) for t in targets]
         return pairs
+
+    def _uniting(self, united: list[Entity], sentence: Sentence) -> list[Entity]:
+        """Who united with ``united`` earlier in this sentence (CO_BUILDS proposed from a cue of this sentence, whose
+        target is one of them or their party organization): an actor of what they do together."""
+        quote = sentence.text.quote.strip()
+        ends = set(united) | {e.owner for e in united if e.kind == PARTY} | {
+            e for e in self.registry.entities if e.kind == PARTY and e.owner in united}
+        return [p.source for p in self.proposals.values()
+                if p.type == "CO_BUILDS" and p.quote == quote and p.target in ends and p.source not in united]
+
+    def _beneficiary(self, cue: Cue, start: int, sentence: Sentence, allowed: set[str]) -> Mention | None:
+        """The name a cue whose target comes after it is done for, written before it after 为/向/给 in its clause with
+        at most a few words between (为乙公司供应, 向乙公司统一供货), if any."""
+        if cue.target.side != "after":
+            return None
+        key = sentence.text.key
+        low, _ = self._clause(key, start, start)
+        for mention in reversed([m for m in _ends(sentence) if low <= m.start and m.end <= start]):
+            if key[max(low, mention.start - 1):mention.start] in self.lex.benefactive:
+                gap = start - mention.end
+                return mention if gap <= NEXT_GAP // 2 and mention.entity.kind in allowed else None
+        return None
 
     def _cue_props(self, cue: Cue, start: int, sentence: Sentence, previous: list[Sentence], end: int) -> dict:
         """The properties of a cue's ties: the year, the mechanism and, for a product cue, product and terms."""
@@ -373,14 +418,13 @@ class TieFinder:
         if year:
             organization.props.setdefault("_formed", year)
         in_support = self._support(sentence, organization, word, year)
+        in_support += self._venue(sentence, organization, start, year)
         before = [m for m in _ends(sentence) if members_from <= m.start and m.end <= start and m not in in_support]
         # 由泥河沟村党支部牵头: a lead named after the organization, in the same sentence
         before += [m for m in _ends(sentence) if m.start >= formed.end and self._beside_lead(key, m)]
         if not organization.props.get("joint"):
-            guides = [m.entity for m in before if m.entity.kind in self._allowed("GUIDES", 0)]
-            if guides and not in_support:
-                self.propose("GUIDES", guides[-1], organization, sentence.text.quote, self.lex.formation.confidence - 0.1,
-                             f"GUIDES:{word}", start_date=year)
+            if not in_support:
+                self._guide_of_formed(sentence, organization, before, span, year)
             return set()
         before = self._guided_by(sentence, organization, before, word, year)
         members, claims = self._members(sentence, organization, before, word, year)
@@ -394,6 +438,18 @@ class TieFinder:
         if subject is not None and subject.entity.kind == LEVEL["town"]:
             self._formed_by_town(sentence, subject, organization, members, word)
         return used
+
+    def _guide_of_formed(self, sentence: Sentence, organization: Entity, before: list[Mention],
+                         span: tuple[int, int, str], year: str | None) -> None:
+        """An organization that is not joint is guided by the last name before the cue that may guide; a place only
+        in the cue's clause (某乡成立合作社), not as a modifier of another (开启了某乡…的新模式，成立某公司)."""
+        start, end, word = span
+        low = self._clause(sentence.text.key, start, end)[0]
+        guides = [m.entity for m in before if m.entity.kind in self._allowed("GUIDES", 0)
+                  and (m.start >= low or not m.entity.is_place)]
+        if guides:
+            self.propose("GUIDES", guides[-1], organization, sentence.text.quote, self.lex.formation.confidence - 0.1,
+                         f"GUIDES:{word}", start_date=year)
 
     def _formed(self, sentence: Sentence, start: int, end: int) -> Mention | None:
         """The organization named after the formation cue, within its clause."""
@@ -428,6 +484,23 @@ class TieFinder:
                 self.propose("GUIDES", mention.entity, organization, sentence.text.quote, spec.confidence, f"GUIDES:{word}",
                              start_date=year, mechanism=f"支持成立{organization.name}")
         return in_support
+
+    def _venue(self, sentence: Sentence, organization: Entity, start: int, year: str | None) -> list[Mention]:
+        """The place a formation is held in (在马连塌村挂牌成立联合党委, 在坑镇马连塌村成立): no member; the
+        organization is there (LOCATED_IN, stated in words). The place right after 在 (a town that only locates
+        it may stand between), with only the words of ``venue_gap`` (挂牌, 正式) before the cue."""
+        key, spec = sentence.text.key, self.lex.formation
+        places = [m for m in sentence.mentions if m.end <= start and m.entity.kind in PLACES_OF_ORGANIZATIONS]
+        for mention in reversed(places):
+            if mention.how == "locator" or not spec.venue_gap.fullmatch(key, mention.end, start):
+                continue
+            at = next((m.start for m in places if m.how == "locator" and m.end == mention.start), mention.start)
+            if key[max(0, at - 1):at] in spec.venue_words:
+                self.propose("LOCATED_IN", organization, mention.entity, sentence.text.quote, spec.confidence - 0.1,
+                             "LOCATED_IN:在…成立", start_date=year)
+                return [mention]
+            break
+        return []
 
     def _guided_by(self, sentence: Sentence, organization: Entity, before: list[Mention], word: str,
                    year: str | None) -> list[Mention]:
@@ -599,6 +672,7 @@ class TieFinder:
             return
         before = len(self.proposals)
         used: set[int] = set()
+        sentence.asides = [m.span(1) for m in self.lex.asides.finditer(sentence.text.key)]
         cues = self._cues(sentence)
         formations = [c for c in cues if c[2] in self.lex.formation.words]
         if formations:  # the words of a support clause (在镇党委的指导下) belong to the formation
@@ -636,7 +710,8 @@ class TieFinder:
                 spec = specs["located_in"]
                 self.propose(spec["tie"], entity, entity.region, entity.quote, spec["confidence"], "LOCATED_IN:name",
                              note=spec.get("note"))
-            if self.lex.industry_from_names and not entity.is_place and entity.kind != INDUSTRY:
+            if (self.lex.industry_from_names and not entity.is_place and entity.kind != INDUSTRY
+                    and not self._generic_name(entity)):
                 spec = specs["engaged_in"]
                 for industry in self._industries_in_name(entity.name):
                     target = self.registry.find(INDUSTRY, industry) or self.registry.add(
@@ -667,6 +742,19 @@ class TieFinder:
                 Entity(self.registry.new_id(), village_kind, token, {token: None}, status="unresolved", quote=entity.quote))
             self.propose("MEMBER_OF", village, entity, entity.quote, 0.6, "MEMBER_OF:name",
                          note="推断：据联合党组织名称 / inferred from the joint organization's name")
+
+    def _generic_name(self, entity: Entity) -> bool:
+        """Whether an organization's name is only its trade (手套加工厂, 制茶加工厂: "the glove factory", a phrase
+        rather than a name): less than ``from_names_min_rest`` characters are left of it once its suffix and its
+        products and industry words are taken out. A counted group (38家酿酒合作社) is never generic: its count names it."""
+        if entity.props.get("aggregate_count") or not entity.suffix:
+            return False
+        rest = entity.name[: len(entity.name) - len(entity.suffix)]
+        words = sorted({*self.lex.industry_products, *self.lex.industry_words, *self.lex.industry_modifiers},
+                       key=len, reverse=True)
+        for word in words:
+            rest = rest.replace(word, "")
+        return len(rest) < self.lex.industry_from_names_min_rest
 
     def _industries_in_name(self, name: str) -> list[str]:
         """The industries a name holds: an industry word (38家酿酒合作社 → 酿酒) or a known product with an
@@ -730,6 +818,11 @@ def _in_place(before: Mention, after: Mention, gap: str) -> bool:
         gap in ("的", "里的") or gap == "" and before.how == "anaphor") and after.how == "name"
 
 
+def _positions(key: str, word: str, before: int) -> list[int]:
+    """Where ``word`` begins in ``key`` before position ``before``."""
+    return [m.start() for m in re.finditer(re.escape(word), key[:before])]
+
+
 def _in_title(key: str, position: int) -> bool:
     """Whether ``position`` is inside a title in 《》 (签订《共建某党建联盟合作协议》 states no 共建 by itself)."""
     opening = key.rfind("《", 0, position)
@@ -737,5 +830,7 @@ def _in_title(key: str, position: int) -> bool:
 
 
 def _ends(sentence: Sentence) -> list[Mention]:
-    """The mentions that may end a tie: not a town that only locates a village (通镇|西山村)."""
-    return [m for m in sentence.mentions if m.how != "locator"]
+    """The mentions that may end a tie: not a town that only locates a village (通镇|西山村), not a name in an
+    aside (根据某部的安排: who arranged it is not a party to it)."""
+    return [m for m in sentence.mentions if m.how != "locator"
+            and not any(a <= m.start and m.end <= b for a, b in sentence.asides)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from loaders.extract.calibration import (DEFAULT_FILE, Calibration, beta_mean, family, fit, read_calibration,
+from loaders.extract.calibration import (DEFAULT_FILE, Calibration, beta_lower, beta_mean, family, fit, read_calibration,
                                          stratum, write_calibration)
 from loaders.extract.document import Document
 from loaders.extract.draft import draft_sheets, write_draft
@@ -27,7 +27,7 @@ LABELLED = ([("MEMBER_OF", "same", 0.8, r) for r in (True, True, True, False, Fa
 
 
 def test_the_fit_of_counts_made_by_hand():
-    table = fit(LABELLED)
+    table = fit(LABELLED, quantile=None)  # the posterior mean
     assert table["MEMBER_OF"]["same"] == {"drafted": 6, "right": 3, "hand_set": 0.8, "confidence": 0.62}  # 6.2/10
     assert table["GUIDES"]["same"] == {"drafted": 2, "right": 2, "hand_set": 0.7, "confidence": 0.8}  # 4.8/6
     assert table["LOCATED_IN:name"]["same"] == {"drafted": 16, "right": 0, "hand_set": 0.5, "confidence": 0.1}  # 2/20
@@ -39,7 +39,19 @@ def test_few_ties_stay_near_the_hand_set_value_and_many_go_to_their_share():
     assert beta_mean(0, 0, 0.7) == pytest.approx(0.7)
     assert beta_mean(1, 1, 0.7) == pytest.approx(3.8 / 5)
     assert beta_mean(90, 100, 0.5) == pytest.approx(92 / 104)
-    assert fit(LABELLED, strength=0)["MEMBER_OF"]["same"]["confidence"] == 0.5  # no prior: the share right
+    assert fit(LABELLED, strength=0, quantile=None)["MEMBER_OF"]["same"]["confidence"] == 0.5  # the share right
+
+
+def test_the_calibrated_value_is_a_low_quantile_of_the_share_right():
+    # 9 of 9 right, hand-set 0.5, prior worth 2 ties: Beta(10, 1), whose distribution function is x**10, so its
+    # 20th percentile is 0.2 ** (1 / 10)
+    assert beta_lower(9, 9, 0.5, strength=2) == pytest.approx(0.2 ** 0.1)
+    assert beta_lower(9, 9, 0.5, strength=2) < beta_mean(9, 9, 0.5, strength=2) == pytest.approx(10 / 11)
+    # 16 of 18 right, hand-set 0.6, prior worth 4 ties: Beta(18.4, 3.6), mean 0.836, put below 0.8
+    assert beta_lower(16, 18, 0.6) < 0.8 < beta_mean(16, 18, 0.6)
+    assert beta_lower(160, 180, 0.6) > beta_lower(16, 18, 0.6)  # more ties, less doubt
+    table = fit(LABELLED)  # the shipped quantile: below the mean, in the order of the means
+    assert table["GUIDES"]["same"]["confidence"] < 0.8 and table["MEMBER_OF"]["same"]["confidence"] < 0.62
 
 
 def test_a_rule_family_is_its_kind_or_its_name_rule():
@@ -93,7 +105,8 @@ def test_the_shipped_table_was_fitted_on_the_development_half():
     for groups in shipped.groups.values():
         for group in groups.values():
             assert 0 <= group["right"] <= group["drafted"]
-            value = beta_mean(group["right"], group["drafted"], group["hand_set"], shipped.fitted["prior_strength"])
+            value = beta_lower(group["right"], group["drafted"], group["hand_set"], shipped.fitted["prior_strength"],
+                               shipped.fitted["quantile"])
             assert group["confidence"] == pytest.approx(value, abs=0.01)  # hand_set is itself rounded
 
 
