@@ -48,6 +48,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -58,6 +59,7 @@ sys.path.insert(0, str(REPO))
 
 from linkgraph.pipeline import extract_draft  # noqa: E402
 from loaders import load_sources  # noqa: E402
+from graph_model.records import InputError  # noqa: E402
 from graph_model.names import match_key  # noqa: E402
 from loaders import nbs  # noqa: E402
 from loaders.extract.calibration import (DEFAULT_FILE, PRIOR_STRENGTH, QUANTILE, Calibration, family, fit, read_calibration,  # noqa: E402
@@ -192,11 +194,14 @@ def evaluate_real(gold_file: Path, text_file: Path, workdir: Path, calibration: 
         return f"{gold_file.stem}: 范围中无可识别的县或市 / no county or city of the scope is in the roster"
     roster = write_scope_roster(table, scope, workdir / f"{gold_file.stem}.roster.csv")
     draft = workdir / f"{gold_file.stem}.xlsx"
-    drafted = extract_draft([report_text(text_file, workdir)], draft, roster=roster if told_scope else None,
-                            accept_above=0)
-    loaded = load_sources([roster, draft], keep_valid=True)  # rows a planner would have to fix are left out
+    try:
+        extraction, refused = extract_draft([report_text(text_file, workdir)], draft, roster=roster if told_scope
+                                            else None, accept_above=0).extraction, []
+    except InputError as refusal:  # extract refuses the text (its places lie in several counties): nothing drafted
+        extraction, refused = SimpleNamespace(proposals=[], entities=[]), [str(refusal).splitlines()[0]]
+    # rows a planner would have to fix are left out
+    loaded = load_sources([roster, draft] if not refused else [roster], keep_valid=True)
     graph = loaded.graph
-    extraction = drafted.extraction
     # LOCATED_IN rows the draft infers (推断: from a name, from the forming town) are not scored: the gold lists
     # LOCATED_IN only where the text says where something is (CORPUS.md)
     guessed = [(p.type, _end_key(p.source), _end_key(p.target)) for p in extraction.proposals
@@ -205,7 +210,7 @@ def evaluate_real(gold_file: Path, text_file: Path, workdir: Path, calibration: 
     implied = [(p.type, _end_key(p.source), _end_key(p.target)) for p in extraction.proposals if p.rule.endswith(":name")]
     confidence = {e.place.id: PLACE_CONFIDENCE.get(e.status, 0.5) for e in extraction.entities if e.place is not None}
     return ReportResult(gold_file.stem, f"{scope.name} {scope.code}", result, words_only(result, implied, graph),
-                        place_resolution(result, graph, confidence), graph, [p.message for p in loaded.left_out],
+                        place_resolution(result, graph, confidence), graph, refused + [p.message for p in loaded.left_out],
                         tie_rows(extraction.proposals, result, graph, calibration or read_calibration()), inferred,
                         (str(data.get("script", "")), *(str(f) for f in data.get("form") or ())))
 
