@@ -57,7 +57,7 @@ KindOf = Callable[[str], "str | None"]
 """Looks up the kind of a node id that is not in the graph at hand (e.g. one already in the store)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where a value came from: file, and where known sheet, row and column.
 
@@ -77,9 +77,10 @@ class Origin:
         row = dict(self.key_rows).get(column, self.row) if self.key_rows else self.row
         return Origin(self.file, self.sheet, row, column, self.key_rows, self.key)
 
-    @functools.cached_property
+    @property
     def where(self) -> str:
-        """The place inside the file, e.g. ``sheet 企业, row 5`` or ``row 45, key hezhai_liquor``."""
+        """The place inside the file, e.g. ``sheet 企业, row 5`` or ``row 45, key hezhai_liquor`` (computed when
+        asked: slots and no cache keep the origin of each of a national load's million rows small)."""
         parts = []
         if self.sheet:
             parts.append(f"sheet {self.sheet}")
@@ -552,9 +553,15 @@ def _one_statement(properties: tuple[Property, ...], provenance: list[dict[str, 
     if kind is not None:
         props["match_text"] = match_text([props.get("name"), props.get("name_raw"), *props.get("aliases", ())], kind)
     props["source"] = statement_["source"]
-    props["source_keys"] = [statement_["key"]]
+    props["source_keys"] = _one_key(statement_["key"])
     props["provenance"] = provenance
     return props
+
+
+@functools.lru_cache(maxsize=1024)
+def _one_key(key: str) -> list[str]:
+    """``[key]``, one list for all the records of a source (a national load has millions; never changed in place)."""
+    return [key]
 
 
 def statement(source: SourceRef, origin: Origin | None, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -62,6 +62,23 @@ def _store_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _memory_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--memory-limit", metavar="SIZE", type=_memory_size,
+                        help="内存上限，超出则分小块写入而不报错 / memory the load may use, e.g. 2G or 800M: it writes in "
+                             "smaller chunks with a smaller page cache instead of failing (default: "
+                             "$LINKGRAPH_MEMORY_LIMIT, else no limit)")
+
+
+def _memory_size(text: str) -> str:
+    from stores.memory import parse_memory
+
+    try:
+        parse_memory(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
+
+
 def _scope_options(parser: argparse.ArgumentParser) -> None:
     part = parser.add_mutually_exclusive_group()
     part.add_argument("--within", metavar="CODE|NAME", help="只看某区划 / only an administrative unit and what is placed "
@@ -122,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--explain", metavar="NAME", action="append", default=[],
                       help="说明同名组织为何合并或新增 / say why the organizations named NAME are the nodes they are (merged or "
                            "new)")
+    _memory_option(load)
     _store_option(load)
 
     roster = commands.add_parser("roster", help="载入国家统计局 2023 区划名册 / load the NBS 2023 roster of a county, city, "
@@ -138,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     roster.add_argument("--replace", action="store_true", help="先清空数据库（同一事务）/ delete what the store holds first "
                                                                "(same transaction)")
     roster.add_argument("--dry-run", action="store_true", help="只比较，不写入 / compare, write nothing")
+    _memory_option(roster)
     _store_option(roster)
 
     reconcile = commands.add_parser("reconcile", help="列出待定名称供核对 / list names that match no unit or several, for a "
@@ -520,9 +539,11 @@ def _load(args: argparse.Namespace) -> int:
     from graph_model.records import InputError
     from linkgraph import pipeline
 
+    from stores.memory import limited
+
     options = dict(columns=_columns(args.columns), decisions=args.decisions, title=args.title, kind=args.kind)
     try:
-        with _Progress() as progress:
+        with _Progress() as progress, limited(args.memory_limit):
             loaded = pipeline.load(args.sources, args.store, replace=args.replace, progress=progress,
                                    keep_valid=args.keep_valid, dry_run=args.dry_run, loaded_by=args.actor,
                                    waiting=_waiting, **options)
@@ -565,7 +586,9 @@ def _roster(args: argparse.Namespace) -> int:
 
     level, value = next(((lvl, getattr(args, lvl)) for lvl in ("county", "city", "province") if getattr(args, lvl)),
                         ("all", None))
-    with _Progress() as progress:
+    from stores.memory import limited
+
+    with _Progress() as progress, limited(args.memory_limit):
         loaded = pipeline.load_roster(level, value, args.store, replace=args.replace, progress=progress,
                                       dry_run=args.dry_run, waiting=_waiting)
     _print_load(loaded, args.store)

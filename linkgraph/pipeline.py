@@ -99,6 +99,7 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
     """
     from loaders import LoadResult, SourceInfo, load_sources, source_digests
     from loaders.context import Known
+    from stores.memory import give_back
 
     schema = schema or default_schema()
     loaded_by = loaded_by or os_user()
@@ -117,6 +118,7 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
         result = load_sources(sources, schema, known=Known() if replace else target.known(), decisions=answers,
                               columns=columns, keep_valid=keep_valid, title=title, decisions_digest=digest,
                               progress=progress, kind=kind)
+        give_back()  # what only reading needed (the store's units, their name index) before the write's page cache
         report = target.write(result.graph, replace=replace, progress=progress, sources=result.sources,
                               dry_run=dry_run, loaded_by=loaded_by)
         return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
@@ -146,6 +148,7 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
     from graph_model.names import name_rules_digest
     from loaders import LoadResult, SourceInfo, nbs
     from loaders.roster import NBS_SOURCE, roster_graph
+    from stores.memory import give_back
 
     schema = schema or default_schema()
     roster = nbs.national_roster()
@@ -169,6 +172,7 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
         if progress:
             progress("read", units.num_rows, units.num_rows)
         result = LoadResult(graph, [info])
+        give_back()
         report = target.write(graph, replace=replace, progress=progress, sources=result.sources, dry_run=dry_run,
                               loaded_by=loaded_by)
         return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)

@@ -74,6 +74,7 @@ def read_csv(text: str, file: str, name: str, delimiter: str | None = None) -> S
     """A CSV/TSV text as one :class:`Sheet` (row 1 is the header); the delimiter sniffed unless given."""
     text = split_lines(text)
     rows: list[tuple[int, list[Any]]] = []
+    cells: dict[str, str] = {}  # each text once: a national ties table repeats its ids, dates and kinds a million times
     reader = header = None
     try:  # (the sniffing reads the first lines with the csv module too)
         # strict: a quote opened and never closed is an error, not a cell that swallows the rows after it
@@ -82,7 +83,7 @@ def read_csv(text: str, file: str, name: str, delimiter: str | None = None) -> S
         for number, row in enumerate(reader, start=2):
             if number > MAX_ROWS + 1:
                 raise InputError([Problem(Origin(file, row=number), f"行数过多 / more than {MAX_ROWS:,} rows")])
-            rows.append((number, row))
+            rows.append((number, [cells.setdefault(cell, cell) for cell in row]))
     except csv.Error as err:
         row = (len(rows) + 2 if header is not None else 1) if reader else None  # the row being read
         raise InputError([Problem(Origin(file, row=row), _csv_error(err))]) from None
@@ -112,7 +113,7 @@ def read_tables(path: Path, data: bytes) -> list[Sheet]:
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TableOrigin(Origin):
     """A row of a planner's table; :meth:`at` a field names its column by the header the planner wrote, with
     the field's name beside it (``column 终点 (to)``), in messages and in ``--problems``."""

@@ -39,6 +39,7 @@ from queries.catalog import QueryError
 from queries.guard import check_plan, check_query, explain
 from stores.base import Answer, Progress, Store, StoreError, batches
 from stores.connection import StoreSpecError, not_a_store_file, wait_for_writer
+from stores.memory import memory_limit, page_cache_mb
 from stores.plan import WritePlan
 
 BUFFER_POOL_MB = int(os.environ.get("LINKGRAPH_BUFFER_POOL_MB", "1024"))
@@ -62,6 +63,15 @@ BUILDING = ".building-"
 """A load is written into ``FILE.building-PID`` (Parquet files for its ``COPY``s in ``FILE.building-PID.parquet``)."""
 RECOVERY_WAIT = 0.2
 """Seconds a reader waits before it tries again to open a store whose writer is finishing a checkpoint."""
+
+
+def write_pool_mb() -> int:
+    """The page cache a writer opens with, in MB: ``BUFFER_POOL_MB``, smaller under a memory limit
+    (:mod:`stores.memory`), and with it every ``COPY`` (:func:`copy_rows`)."""
+    try:
+        return page_cache_mb(BUFFER_POOL_MB, memory_limit())
+    except ValueError as err:
+        raise StoreError(f"{err} (LINKGRAPH_MEMORY_LIMIT)") from None
 
 
 def _reading_pool(path: Path) -> int:
@@ -144,7 +154,7 @@ class EmbeddedStore(Store):
         if self.read_only:
             return ladybug.Database(str(self.path), read_only=True, buffer_pool_size=_reading_pool(self.path))
         # A writer's page cache is bounded, and large loads go through chunked COPYs instead.
-        return ladybug.Database(str(self.path), read_only=not self._writable, buffer_pool_size=BUFFER_POOL_MB * 2**20)
+        return ladybug.Database(str(self.path), read_only=not self._writable, buffer_pool_size=write_pool_mb() * 2**20)
 
     def _recover(self) -> bool:
         """Finish a killed writer's commit or checkpoint (:func:`_finish_writes`) if no writer holds
@@ -287,7 +297,7 @@ class EmbeddedStore(Store):
             if copy and self.path.exists():
                 shutil.copyfile(self.path, building)
             folder.mkdir()
-            database = ladybug.Database(str(building), buffer_pool_size=BUFFER_POOL_MB * 2**20)
+            database = ladybug.Database(str(building), buffer_pool_size=write_pool_mb() * 2**20)
             connection = ladybug.Connection(database)
 
             def execute(cypher: str, params: Mapping[str, Any] | None = None):
@@ -470,7 +480,7 @@ def _finish_writes(path: Path) -> None:
     """Finish the commit or checkpoint a killed writer of the store file ``path`` left, with one read-write open
     (the caller holds ``PATH.lock``). A WAL whose last commit was cut off is replayed up to it: what was not
     committed was never there."""
-    ladybug.Database(str(path), buffer_pool_size=BUFFER_POOL_MB * 2**20, throw_on_wal_replay_failure=False).close()
+    ladybug.Database(str(path), buffer_pool_size=write_pool_mb() * 2**20, throw_on_wal_replay_failure=False).close()
 
 
 def _side_files(path: Path) -> list[Path]:
@@ -537,13 +547,16 @@ def copy_rows(properties: Sequence, records: Sequence, loaded: str, ends: tuple[
     """How many of ``records`` one ``COPY`` takes, in equal parts. Ties: as many as LadybugDB's page
     cache holds while it builds the table (measured with 1 GB: 310,000 village ties, not 420,000, of
     about 410 bytes each), estimated from the first rows; each further ``COPY`` into a tie table rewrites it at
-    the next checkpoint (620,000 village ties: 10 s in one ``COPY``, 31 s in four), so the fewer the better."""
+    the next checkpoint (620,000 village ties: 10 s in one ``COPY``, 31 s in four), so the fewer the better.
+    Under a memory limit the page cache is smaller (:func:`write_pool_mb`), and nodes too go in parts as much
+    smaller as it is."""
+    pool_mb = write_pool_mb()
     if ends is None:
-        return _equal_parts(len(records), COPY_NODE_ROWS)
+        return _equal_parts(len(records), max(COPY_THRESHOLD, COPY_NODE_ROWS * pool_mb // max(BUFFER_POOL_MB, 1)))
     sample = copy_columns(properties, records[:1000], loaded, ends)
     size = sum(len(v.encode()) if isinstance(v, str) else 8 for _, column in sample.values() for v in column if v)
     per_row = max(size / len(records[:1000]), 64)
-    return _equal_parts(len(records), max(COPY_THRESHOLD, int(BUFFER_POOL_MB * 2**20 * COPY_SHARE / per_row)))
+    return _equal_parts(len(records), max(COPY_THRESHOLD, int(pool_mb * 2**20 * COPY_SHARE / per_row)))
 
 
 def _equal_parts(count: int, most: int) -> int:
@@ -585,6 +598,8 @@ def _more_memory(text: str, then: str = "") -> str:
     """The hint for an error of LadybugDB's full page cache (none for any other error)."""
     if "buffer pool is full" not in text:
         return ""
+    if write_pool_mb() < BUFFER_POOL_MB:
+        return f" (hint 提示: 调高内存上限 / give the load more memory, a larger --memory-limit{then})"
     return f" (hint 提示: give LadybugDB more memory, e.g. LINKGRAPH_BUFFER_POOL_MB={2 * BUFFER_POOL_MB}{then})"
 
 

@@ -11,6 +11,7 @@ embedded and 60 s on Neo4j.
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 import time
@@ -117,3 +118,43 @@ def test_province(spec, province_tables):
     assert all(loaded.report.unchanged_sources and not loaded.report.written for loaded in again)
     report_times("陕西省", spec, first_time, again_time)
     check_queries(spec)
+
+
+def _unstamped(graph: GraphData) -> tuple[dict, dict]:
+    """A store's export as comparable values: every record with its statements, but not when they were loaded."""
+    def values(props):
+        return {**props, "provenance": [{k: v for k, v in s.items() if k != "loaded"} for s in props["provenance"]]}
+
+    return ({i: (n.kind, values(n.props)) for i, n in graph.nodes.items()},
+            {k: values(t.props) for k, t in graph.ties.items()})
+
+
+PEAK = ("import sys\nfrom linkgraph.cli import main\ncode = main(sys.argv[1:])\n"
+        "print(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1], file=sys.stderr)\n"
+        "sys.exit(code)")
+"""``linkgraph`` that says at its end its peak resident memory (kB, Linux's ``VmHWM``: of this program alone;
+``ru_maxrss`` would count the memory of the test process that started it)."""
+
+
+def peak_of(*command: str, env: dict[str, str]) -> int:
+    """Run ``linkgraph COMMAND`` in a process of its own; its peak resident memory in bytes."""
+    done = subprocess.run([sys.executable, "-c", PEAK, *command], cwd=REPO, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return int(done.stderr.split()[-1]) * 1024
+
+
+def test_province_under_a_memory_limit_of_1_gb(province_tables, tmp_path):
+    """陕西省's roster and synthetic tables, each loaded by ``linkgraph`` under ``--memory-limit 1G``: every process
+    stays under 1 GB and the store is the one a load without a limit writes."""
+    free, limited = str(tmp_path / "free.lbug"), str(tmp_path / "limited.lbug")
+    load_roster("province", "61", free)
+    load([CASE, *province_tables], free)
+    env = {k: v for k, v in os.environ.items() if k != "LINKGRAPH_MEMORY_LIMIT"}
+    peaks = [peak_of("roster", "--province", "61", "--store", limited, "--memory-limit", "1G", env=env),
+             peak_of("load", str(CASE), *map(str, province_tables), "--store", limited, "--memory-limit", "1G", env=env)]
+    print(f"陕西省 under --memory-limit 1G: peaks {', '.join(f'{p / 2**20:.0f} MB' for p in peaks)}")
+    assert max(peaks) <= 2**30
+    with open_store(free, read_only=True) as one, open_store(limited, read_only=True) as other:
+        expected, got = _unstamped(one.export()), _unstamped(other.export())
+    assert len(got[0]) == 26_925 and len(got[1]) == 44_323
+    assert got == expected
