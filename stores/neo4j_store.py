@@ -253,6 +253,22 @@ class Neo4jStore(Store):
         """Run one of the project's own read-only statements (:mod:`queries`) in a READ session."""
         return self._execute(cypher, params).rows
 
+    def read_rows(self, cypher: str, params: Mapping[str, Any] | None, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The rows of one of the project's own read statements, fetched as one list (:func:`statements.collected`):
+        the driver decodes each record in Python, one list of rows in its compiled codec."""
+        found = self._execute(statements.collected(cypher, columns), params).rows
+        return [dict(zip(columns, values)) for values in found[0]["rows"]] if found else []
+
+    def counts(self) -> dict[str, int]:
+        """Nodes per kind and ties per type, zeros included, in schema order: one statement."""
+        self.ensure_schema()
+        names = [*self.schema.node_labels, *self.schema.tie_types]
+        row = self.run(statements.count_every_kind(self.schema))[0]
+        return {name: row[f"c{i}"] for i, name in enumerate(names)}
+
+    def is_empty(self) -> bool:
+        return not any(self.counts()[label] for label in self.schema.node_labels)
+
     def _check_plan(self, cypher: str, params: Mapping[str, Any] | None, *, write: bool,
                     timeout: float | None) -> None:
         """Raise :class:`QueryError` if the server's plan of ``cypher`` (``EXPLAIN``: planned, not run;
