@@ -260,8 +260,16 @@ class Neo4jStore(Store):
     def read_rows(self, cypher: str, params: Mapping[str, Any] | None, columns: tuple[str, ...]) -> list[dict[str, Any]]:
         """The rows of one of the project's own read statements, fetched as one list (:func:`statements.collected`):
         the driver decodes each record in Python, one list of rows in its compiled codec."""
-        found = self._execute(statements.collected(cypher, columns), params).rows
-        return [dict(zip(columns, values)) for values in found[0]["rows"]] if found else []
+        def transaction(tx: neo4j.ManagedTransaction) -> list[list[Any]]:
+            record = tx.run(statements.collected(cypher, columns), dict(params or {})).single()
+            return record["rows"] if record else []  # (not record.data(), which copies every value again)
+
+        try:
+            with self._session(neo4j.READ_ACCESS) as session:
+                found = session.execute_read(transaction)
+        except Neo4jError as err:
+            raise StoreError(f"{self.describe()} refused a query: {_message(err)}") from None
+        return [dict(zip(columns, values)) for values in found]
 
     def counts(self) -> dict[str, int]:
         """Nodes per kind and ties per type, zeros included, in schema order: one statement."""
