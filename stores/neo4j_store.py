@@ -279,7 +279,8 @@ class Neo4jStore(Store):
         return {name: row[f"c{i}"] for i, name in enumerate(names)}
 
     def is_empty(self) -> bool:
-        return not any(self.counts()[label] for label in self.schema.node_labels)
+        counts = self.counts()
+        return not any(counts[label] for label in self.schema.node_labels)
 
     def _check_plan(self, cypher: str, params: Mapping[str, Any] | None, *, write: bool,
                     timeout: float | None) -> None:
