@@ -20,7 +20,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from graph_model.records import GraphData
 from graph_model.schema import Schema
@@ -74,11 +74,14 @@ def ladybug_copy(graph: GraphData, schema: Schema, folder: str | Path, loaded: s
         database.close()
 
 
-def neo4j_unwind(store, graph: GraphData, loaded: str = "2024-01-01 00:00", rows_per_batch: int = UNWIND_ROWS) -> float:
+def neo4j_unwind(store, graph: GraphData, loaded: str = "2024-01-01 00:00", rows_per_batch: int = UNWIND_ROWS,
+                 spent: dict[str, float] | None = None, meter: Callable[[], dict[str, float]] | None = None) -> float:
     """Seconds for a plain batched ``UNWIND … CREATE`` of the rows the Neo4j ``store`` would write.
 
     The store is emptied first (not timed); its constraints and indexes stay,
     so ties find their endpoints through the id index as the store's own load does.
+    ``spent`` (when given) receives how much each counter of ``meter`` (default: this process's CPU time,
+    ``cpu_seconds``) grew over the timed part.
     """
     import neo4j
 
@@ -97,12 +100,16 @@ def neo4j_unwind(store, graph: GraphData, loaded: str = "2024-01-01 00:00", rows
     def run(tx, cypher: str, rows: list) -> None:
         tx.run(cypher, rows=rows).consume()
 
-    started = time.perf_counter()
+    meter = meter or (lambda: {"cpu_seconds": time.process_time()})
+    started, before = time.perf_counter(), meter()
     with store._session(neo4j.WRITE_ACCESS) as session:
         for cypher, rows in work:
             for start in range(0, len(rows), rows_per_batch):
                 session.execute_write(run, cypher, rows[start : start + rows_per_batch])
-    return time.perf_counter() - started
+    seconds, after = time.perf_counter() - started, meter()
+    if spent is not None:
+        spent.update({name: after[name] - before[name] for name in after})
+    return seconds
 
 
 def networkx_degree(graph: GraphData) -> float:

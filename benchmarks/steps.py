@@ -49,9 +49,12 @@ class _Phases:
 
 def _load_figures(work: Callable[[Any], Any]) -> dict[str, Any]:
     phases = _Phases()
+    cpu = time.process_time()
     seconds, loaded = _timed(lambda: work(phases))
+    cpu = time.process_time() - cpu
     plan = loaded.report.plan
-    return {"seconds": seconds, "read_seconds": phases.read_done, "store_seconds": seconds - phases.read_done,
+    return {"seconds": seconds, "cpu_seconds": cpu, "read_seconds": phases.read_done,
+            "store_seconds": seconds - phases.read_done,
             "rows_written": plan.rows, "unchanged_sources": len(loaded.report.unchanged_sources),
             "nodes": len(loaded.result.graph.nodes), "ties": len(loaded.result.graph.ties)}
 
@@ -151,17 +154,28 @@ def anchors_embedded(store: str, folder: str, pyvis_max_nodes: int, admin_folder
     return result
 
 
+def server_cpu(pid: int | None) -> float:
+    """User + system CPU seconds so far of the local process ``pid`` (a Neo4j server's JVM; 0 when unknown)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @step
-def anchor_unwind(embedded: str, neo4j: str) -> dict[str, Any]:
-    """The embedded store's records into Neo4j by a plain batched ``UNWIND … CREATE`` (replaces its data)."""
+def anchor_unwind(embedded: str, neo4j: str, server_pid: int | None = None) -> dict[str, Any]:
+    """The embedded store's records into Neo4j by a plain batched ``UNWIND … CREATE`` (replaces its data); with
+    the CPU time of this process and (``server_pid``: a local server's JVM) of the server in the timed part."""
     from benchmarks import anchors
     from stores import open_store
 
     graph, _ = _export(embedded)
+    spent: dict[str, float] = {}
     with open_store(neo4j) as target:
-        seconds = anchors.neo4j_unwind(target, graph)
+        seconds = anchors.neo4j_unwind(target, graph, spent=spent, meter=lambda: {
+            "cpu_seconds": time.process_time(), "server_cpu": server_cpu(server_pid)})
         counts = target.counts()
-    return {"seconds": seconds, "rows": sum(counts.values())}
+    return {"seconds": seconds, **spent, "rows": sum(counts.values())}
 
 
 def _roster(level: str, value: str | None, schema):

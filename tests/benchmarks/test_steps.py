@@ -31,3 +31,33 @@ def test_anchors_whole_copies_the_rows_of_a_first_load(tmp_path, sources):
     assert anchors["rows"] == written == 1304  # the case file's 3 new ties (the town's GUIDES, two places in 乌镇)
     assert anchors["copy_seconds"] > 0 and anchors["networkx_seconds"] > 0
     assert "unwind_seconds" not in anchors
+
+
+@pytest.mark.neo4j
+def test_anchor_unwind_writes_the_loaded_rows_and_says_its_cpu_time(tmp_path, sources, neo4j_store):
+    """The plain UNWIND anchor writes every row of the store it exports; with the CPU time of its timed part,
+    the server's too when given a process to read (here this test's own, which exists on any machine)."""
+    import os
+
+    store = str(tmp_path / "loaded.lbug")
+    load_roster("county", "610828", store)
+    load(sources, store)
+    with open_store(store, read_only=True) as loaded:
+        written = sum(loaded.counts().values())
+
+    anchor = steps.anchor_unwind(store, neo4j_store.uri, server_pid=os.getpid())
+
+    assert anchor["rows"] == written == 1304
+    assert anchor["cpu_seconds"] > 0 and anchor["server_cpu"] >= 0
+    assert sum(neo4j_store.counts().values()) == written
+
+
+def test_server_cpu_reads_a_process_cpu_time():
+    import os
+    import time
+
+    spent = time.process_time()
+    while time.process_time() - spent < 0.05:  # (burn a little CPU, so that the clock's ticks have moved)
+        pass
+    assert steps.server_cpu(os.getpid()) >= 0.04
+    assert steps.server_cpu(None) == 0.0
