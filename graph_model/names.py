@@ -271,7 +271,8 @@ def name_rules_digest() -> str:
     """A digest of the rules of ``roster_names.yaml``: a roster loaded under other rules is loaded again."""
     import hashlib
 
-    return hashlib.sha256(repr(name_rules()).encode()).hexdigest()
+    rules = name_rules()  # (last_chars is derived from the endings, and a frozenset's repr varies by process)
+    return hashlib.sha256(repr((rules.place_units, rules.by_length)).encode()).hexdigest()
 
 
 def place_name_rule(name: str) -> tuple[str, NameRule | None]:

@@ -174,6 +174,22 @@ def _path_literal(path: str) -> str:
     return f"'{path}'"
 
 
+EXISTING_NODE_COLUMNS = ("id", "provenance")
+EXISTING_TIE_COLUMNS = ("src", "dst", "provenance")
+ID_COLUMNS = ("id",)
+NODE_NAME_COLUMNS = ("id", "name", "name_raw", "aliases", "place")
+"""The columns of the statements a load reads many rows of (:func:`collected` lists them in this order)."""
+
+
+def collected(cypher: str, columns: tuple[str, ...]) -> str:
+    """Neo4j: the rows of ``cypher`` (one of the project's own read statements, whose ``RETURN`` names
+    ``columns``) as one row, ``rows``: a list of value lists in the statement's order. The driver decodes
+    a record at a time in Python, so 20,000 rows of five values cost 0.48 s of the client's CPU as records
+    and 0.12 s as one list (measured on 陕西's villages)."""
+    values = ", ".join(columns)
+    return f"CALL {{\n{cypher}\n}}\nRETURN collect([{values}]) AS rows"
+
+
 def existing_nodes(label: str) -> str:
     """The statements (provenance) of the nodes of ``label`` with the ids ``$ids``."""
     return f"UNWIND $ids AS i\nMATCH (n:{label} {{id: i}})\nRETURN n.id AS id, n.provenance AS provenance"
@@ -322,6 +338,15 @@ def count_nodes(label: str) -> str:
 
 def count_ties(type_: str) -> str:
     return f"MATCH ()-[e:{type_}]->() RETURN count(e) AS count"
+
+
+def count_every_kind(schema: Schema) -> str:
+    """Neo4j: nodes of every kind and ties of every type in one statement (one round trip instead of one per
+    kind), as ``c0``, ``c1``, … in schema order: the node kinds, then the tie kinds."""
+    parts = [f"CALL {{ MATCH (n:{k.label}) RETURN count(n) AS c{i} }}" for i, k in enumerate(schema.node_kinds)]
+    start = len(parts)
+    parts += [f"CALL {{ MATCH ()-[e:{t.type}]->() RETURN count(e) AS c{start + i} }}" for i, t in enumerate(schema.tie_kinds)]
+    return "\n".join(parts) + "\nRETURN " + ", ".join(f"c{i}" for i in range(len(parts)))
 
 
 def export_nodes(schema: Schema, label: str, *, chosen: bool = False) -> str:

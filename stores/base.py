@@ -96,6 +96,11 @@ class Store(Writing, Scoping, Naming, Sources, ABC):
         """Run one read-only query and return all its rows as dicts."""
         return self.query(cypher, params).rows
 
+    def read_rows(self, cypher: str, params: Mapping[str, Any] | None, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The rows of one of the project's own read statements that return many (``columns``: the names its
+        ``RETURN`` gives, in order); a backend may fetch them in fewer messages (Neo4j: as one list)."""
+        return self.run(cypher, params)
+
     def ensure_schema(self) -> None:
         """Create tables (LadybugDB) or constraints and indexes (Neo4j); idempotent."""
         if self._schema_ready:
@@ -134,7 +139,7 @@ class Store(Writing, Scoping, Naming, Sources, ABC):
 
     def _present(self, label: str, ids: Sequence[str]) -> dict[str, str]:
         return {row["id"]: label for chunk in batches(list(ids))
-                for row in self.run(statements.ids_present(label), {"ids": list(chunk)})}
+                for row in self.read_rows(statements.ids_present(label), {"ids": list(chunk)}, statements.ID_COLUMNS)}
 
     def known(self) -> Known:
         """What loaders may ask the store: kinds of ids, places and organizations (read when asked)."""
@@ -149,7 +154,7 @@ class Store(Writing, Scoping, Naming, Sources, ABC):
             self.ensure_schema()
             found = []
             for label in kinds:
-                for row in self.run(statements.node_names(label)):
+                for row in self.read_rows(statements.node_names(label), None, statements.NODE_NAME_COLUMNS):
                     props = {k: v for k, v in row.items() if v is not None}
                     found.append(Node(label, row["id"], props))
             return found

@@ -27,7 +27,8 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import neo4j
 from neo4j.exceptions import DriverError, Neo4jError
 
-from graph_model.schema import Schema
+from graph_model.records import storage_value
+from graph_model.schema import Property, Schema
 from queries import statements
 from queries.catalog import QueryError
 from queries.neo4j_policy import default_policy, refusal, unplannable
@@ -234,13 +235,16 @@ class Neo4jStore(Store):
             pass
 
     def node_rows(self, nodes, loaded: str, loaded_by: str = "") -> list[dict[str, Any]]:
-        """Rows for ``SET n = r``: the properties that have a value."""
-        return [_present(row) for row in super().node_rows(nodes, loaded, loaded_by)]
+        """Rows for ``SET n = r``: the declared properties that have a value (JSON ones as text)."""
+        columns = _Columns(loaded, loaded_by)
+        return [columns.row(self.schema.node_kind(n.kind).properties, n.props) for n in nodes]
 
     def tie_rows(self, ties, loaded: str, loaded_by: str = "") -> list[dict[str, Any]]:
-        """Rows for ``SET e = r.props``: the endpoints, and the properties that have a value under ``props``."""
-        return [{"src": row.pop("src"), "dst": row.pop("dst"), "props": _present(row)}
-                for row in super().tie_rows(ties, loaded, loaded_by)]
+        """Rows for ``SET e = r.props``: the endpoints, and the declared properties that have a value under
+        ``props``."""
+        columns = _Columns(loaded, loaded_by)
+        return [{"src": t.source_id, "dst": t.target_id, "props": columns.row(self.schema.tie_kind(t.type).properties, t.props)}
+                for t in ties]
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
               limit: int | None = None, timeout: float | None = None) -> Answer:
@@ -252,6 +256,31 @@ class Neo4jStore(Store):
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run one of the project's own read-only statements (:mod:`queries`) in a READ session."""
         return self._execute(cypher, params).rows
+
+    def read_rows(self, cypher: str, params: Mapping[str, Any] | None, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The rows of one of the project's own read statements, fetched as one list (:func:`statements.collected`):
+        the driver decodes each record in Python, one list of rows in its compiled codec."""
+        def transaction(tx: neo4j.ManagedTransaction) -> list[list[Any]]:
+            record = tx.run(statements.collected(cypher, columns), dict(params or {})).single()
+            return record["rows"] if record else []  # (not record.data(), which copies every value again)
+
+        try:
+            with self._session(neo4j.READ_ACCESS) as session:
+                found = session.execute_read(transaction)
+        except Neo4jError as err:
+            raise StoreError(f"{self.describe()} refused a query: {_message(err)}") from None
+        return [dict(zip(columns, values)) for values in found]
+
+    def counts(self) -> dict[str, int]:
+        """Nodes per kind and ties per type, zeros included, in schema order: one statement."""
+        self.ensure_schema()
+        names = [*self.schema.node_labels, *self.schema.tie_types]
+        row = self.run(statements.count_every_kind(self.schema))[0]
+        return {name: row[f"c{i}"] for i, name in enumerate(names)}
+
+    def is_empty(self) -> bool:
+        counts = self.counts()
+        return not any(counts[label] for label in self.schema.node_labels)
 
     def _check_plan(self, cypher: str, params: Mapping[str, Any] | None, *, write: bool,
                     timeout: float | None) -> None:
@@ -352,8 +381,28 @@ def _bytes(value: str) -> int:
     return int(float(number) * 1024 ** " KMGT".index(unit or " "))
 
 
-def _present(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if v is not None}
+class _Columns:
+    """A record's properties as a Neo4j row: only those declared and set (Neo4j stores no nulls), JSON ones as
+    text (:func:`graph_model.records.storage_value`). Only the record's own properties are visited, not
+    every declared column of its kind, as the rows of a load are built a record at a time."""
+
+    def __init__(self, loaded: str, loaded_by: str):
+        self.loaded, self.loaded_by = loaded, loaded_by
+        self._kinds: dict[int, tuple[dict[str, Property], frozenset[str]]] = {}
+
+    def row(self, properties: tuple[Property, ...], values: Mapping[str, Any]) -> dict[str, Any]:
+        declared, json_names = self._declared(properties)
+        row = {k: v for k, v in values.items() if v is not None and k in declared}
+        for name in json_names.intersection(row):
+            row[name] = storage_value(declared[name], row[name], self.loaded, self.loaded_by)
+        return row
+
+    def _declared(self, properties: tuple[Property, ...]) -> tuple[dict[str, Property], frozenset[str]]:
+        key = id(properties)
+        if key not in self._kinds:
+            self._kinds[key] = ({p.name: p for p in properties},
+                                frozenset(p.name for p in properties if p.type == "json"))
+        return self._kinds[key]
 
 
 def _message(err: BaseException) -> str:

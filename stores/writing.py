@@ -95,7 +95,8 @@ class Writing:
         found = {}
         for label, ids in by_label.items():
             for chunk in batches(ids):
-                for row in self.run(statements.existing_nodes(label), {"ids": list(chunk)}):
+                for row in self.read_rows(statements.existing_nodes(label), {"ids": list(chunk)},
+                                          statements.EXISTING_NODE_COLUMNS):
                     found[row["id"]] = Stored(label, _statements(row["provenance"]))
         return found
 
@@ -112,7 +113,8 @@ class Writing:
         found = {}
         for (type_, source, target), rows in groups.items():
             for chunk in batches(rows):
-                for row in self.run(statements.existing_ties(type_, source, target), {"rows": list(chunk)}):
+                for row in self.read_rows(statements.existing_ties(type_, source, target), {"rows": list(chunk)},
+                                          statements.EXISTING_TIE_COLUMNS):
                     found[(type_, row["src"], row["dst"])] = Stored(type_, _statements(row["provenance"]), (source, target))
         return found
 

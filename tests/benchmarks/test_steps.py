@@ -31,3 +31,19 @@ def test_anchors_whole_copies_the_rows_of_a_first_load(tmp_path, sources):
     assert anchors["rows"] == written == 1304  # the case file's 3 new ties (the town's GUIDES, two places in 乌镇)
     assert anchors["copy"]["cpu_seconds"] > 0 and anchors["networkx"]["seconds"] > 0
     assert "unwind" not in anchors
+
+
+@pytest.mark.neo4j
+def test_anchor_unwind_writes_the_loaded_rows_and_says_its_cpu_time(tmp_path, sources, neo4j_store):
+    """The plain UNWIND anchor writes every row of the store it exports, with the CPU time of its timed part."""
+    store = str(tmp_path / "loaded.lbug")
+    load_roster("county", "610828", store)
+    load(sources, store)
+    with open_store(store, read_only=True) as loaded:
+        written = sum(loaded.counts().values())
+
+    anchor = steps.anchor_unwind(store, neo4j_store.uri)
+
+    assert anchor["rows"] == written == 1304
+    assert anchor["cpu_seconds"] > 0 and anchor["seconds"] > 0
+    assert sum(neo4j_store.counts().values()) == written

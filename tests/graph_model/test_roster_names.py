@@ -90,3 +90,18 @@ def test_a_doubled_village_word_is_only_one_the_roster_itself_writes(units):
 def test_named_units(units, code, raw, place):
     assert next((r, n) for c, _, r, n, _ in units if c == code) == (raw, place)
     assert short_admin_name(raw) == place
+
+
+def test_rules_digest_is_the_same_in_every_process():
+    """A roster loaded unchanged is skipped by its digest, which a later process computes again: it must not
+    depend on the process's string hashing (a set's order does)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    code = "from graph_model.names import name_rules_digest; print(name_rules_digest())"
+    digests = {subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip() for seed in ("1", "2", "3")}
+    assert len(digests) == 1 and len(digests.pop()) == 64

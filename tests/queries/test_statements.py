@@ -42,3 +42,17 @@ def test_writes_refuse_what_the_schema_does_not_allow(schema):
         statements.create_nodes(schema, "Village", "sqlite")
     with pytest.raises(ValueError, match="unsafe path"):
         statements.copy_nodes("Village", "/tmp/x'; DROP")
+
+
+def test_collected_returns_the_rows_of_a_statement_as_one_list():
+    cypher = statements.collected(statements.ids_present("Town"), statements.ID_COLUMNS)
+    assert cypher.startswith("CALL {\nUNWIND $ids AS i\nMATCH (n:Town {id: i})\n")
+    assert cypher.endswith("}\nRETURN collect([id]) AS rows")
+
+
+def test_count_every_kind_names_each_kind_of_the_schema_once(schema):
+    cypher = statements.count_every_kind(schema)
+    kinds = len(schema.node_kinds) + len(schema.tie_kinds)
+    assert cypher.count("CALL {") == kinds
+    assert "CALL { MATCH (n:Village) RETURN count(n) AS c" in cypher and "MATCH ()-[e:PART_OF]->()" in cypher
+    assert cypher.splitlines()[-1] == "RETURN " + ", ".join(f"c{i}" for i in range(kinds))

@@ -232,3 +232,27 @@ def test_a_load_of_ties_to_roster_units_does_not_ask_the_store_id_by_id(tmp_path
     assert loaded.report.plan.summary()["create_ties"] == 3
     # the one name that is no code, and the write's one batched look-up of the endpoints
     assert asked == [["县委办"], ["610828001001", "610828102209", "610828105236"]]
+
+
+def test_reads_of_many_rows_and_the_counts_agree_with_a_record_at_a_time(neo4j_store, jia):
+    """What a load reads as one list per statement (``read_rows``) and the counts of every kind in one statement
+    are what the same statements return a record at a time, and what the per-kind counts say."""
+    from queries import statements
+    from stores.base import Store
+
+    neo4j_store.write(jia.graph, sources=jia.sources)
+    graph = jia.graph
+    villages = sorted(n.id for n in graph.nodes.values() if n.kind == "Village")[:40] + ["not-a-village"]
+    for cypher, params, columns in [
+            (statements.node_names("Village"), None, statements.NODE_NAME_COLUMNS),
+            (statements.existing_nodes("Village"), {"ids": villages}, statements.EXISTING_NODE_COLUMNS),
+            (statements.ids_present("Town"), {"ids": sorted(graph.nodes)}, statements.ID_COLUMNS)]:
+        one_list = neo4j_store.read_rows(cypher, params, columns)
+        assert one_list == neo4j_store.run(cypher, params) and one_list
+    assert len(neo4j_store.read_rows(statements.existing_nodes("Village"), {"ids": villages},
+                                     statements.EXISTING_NODE_COLUMNS)) == 40
+    counts = neo4j_store.counts()
+    assert counts == Store.counts(neo4j_store) and counts["Village"] == 334 and not neo4j_store.is_empty()
+    neo4j_store.write(GraphData(), replace=True)
+    assert neo4j_store.is_empty() and neo4j_store.read_rows(statements.node_names("Village"), None,
+                                                            statements.NODE_NAME_COLUMNS) == []
