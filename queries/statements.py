@@ -416,12 +416,13 @@ def name_index_rows() -> str:
     return f"MATCH (x:{NAME_INDEX}) RETURN x.key AS key, x.nodes AS nodes ORDER BY key"
 
 
-def build_name_index() -> str:
-    """LadybugDB: fill the (empty) index of names from every node's ``match_text``, inside the engine (no row
-    goes through Python): each key with the nodes (``Label:id``) one of whose names has it."""
-    return (f"COPY {NAME_INDEX} FROM (MATCH (n) WHERE n.match_text IS NOT NULL\n"
+def export_name_index(path: str) -> str:
+    """LadybugDB: the index of names every node's ``match_text`` implies, each key with the nodes (``Label:id``)
+    one of whose names has it, worked out inside the engine and written to the Parquet file ``path`` (for a
+    ``COPY`` into the empty index: no row goes through Python)."""
+    return (f"COPY (MATCH (n) WHERE n.match_text IS NOT NULL\n"
             "UNWIND string_split(n.match_text, '|') AS k WITH k, label(n) + ':' + n.id AS node WHERE k <> ''\n"
-            "RETURN k, collect(node))")
+            f"RETURN k AS key, collect(node) AS nodes) TO {_path_literal(path)}")
 
 
 def clear_name_index() -> str:

@@ -54,6 +54,10 @@ LOCK_TIMEOUT = float(os.environ.get("LINKGRAPH_LOCK_TIMEOUT", "60"))
 COPY_THRESHOLD = 100
 """Groups of at least this many new rows go through LadybugDB's ``COPY`` rather than ``CREATE`` (measured on
 陕西省's synthetic tables, 22,512 ties in groups of 100–5,000: 5.7 s with 5,000, 3.7 s with 100, 3.9 s with 10)."""
+COPY_KEY_ROWS = 50_000
+"""Keys of the index of names one ``COPY`` takes: with ladybug 0.22.0 a first ``COPY`` of 143,508 or 200,000
+keys into the empty index hung, idle, where parts of 50,000 took 1.1 million keys in 18 s (measured nationally,
+2026-12-07)."""
 COPY_SHARE = 0.12
 """The bytes of ties one ``COPY`` takes, as a share of the page cache (see :func:`copy_rows`)."""
 COPY_NODE_ROWS = 200_000
@@ -292,7 +296,8 @@ class EmbeddedStore(Store):
         update.read_before(rows)
         self._ddl(execute)
         work()
-        update.write_after(rows, execute, lambda new: self._create_keys(execute, new, folder))
+        update.write_after(rows, execute, lambda new: self._create_keys(execute, new, folder),
+                           lambda: self._build_index(execute, folder))
 
     def _create_keys(self, execute, rows: list[dict[str, Any]], folder: str) -> None:
         """New keys of the index of names: ``CREATE`` in batches, or ``COPY`` for ``COPY_THRESHOLD`` or more."""
@@ -300,11 +305,31 @@ class EmbeddedStore(Store):
             for chunk in batches(rows):
                 execute(statements.create_name_keys(), {"rows": list(chunk)})
             return
-        for start in range(0, len(rows), COPY_NODE_ROWS):
-            chunk = rows[start : start + COPY_NODE_ROWS]
+        import pyarrow as pa
+
+        self._copy_keys(execute, pa.table({"key": pa.array([r["key"] for r in rows], pa.string()),
+                                           "nodes": pa.array([r["nodes"] for r in rows], pa.list_(pa.string()))}),
+                        folder)
+
+    def _build_index(self, execute, folder: str) -> None:
+        """Fill the empty index of names from every node's ``match_text``: worked out and written to Parquet by
+        LadybugDB (:func:`queries.statements.export_name_index`), then copied in (:meth:`_copy_keys`)."""
+        import pyarrow.parquet as pq
+
+        path = os.path.join(folder, f"{statements.NAME_INDEX}.parquet")
+        execute(statements.export_name_index(path))
+        try:
+            self._copy_keys(execute, pq.read_table(path), folder)
+        finally:
+            os.remove(path)
+
+    def _copy_keys(self, execute, table, folder: str) -> None:
+        """Keys of the index of names (an Arrow table: ``key``, ``nodes``) ``COPY``'d in parts of ``COPY_KEY_ROWS``."""
+        import pyarrow.parquet as pq
+
+        for start in range(0, table.num_rows, COPY_KEY_ROWS):
             path = os.path.join(folder, f"{statements.NAME_INDEX}-{start}.parquet")
-            write_parquet(path, {"key": ("STRING", [r["key"] for r in chunk]),
-                                 "nodes": ("STRING[]", [r["nodes"] for r in chunk])})
+            pq.write_table(table.slice(start, COPY_KEY_ROWS), path)
             try:
                 execute(statements.copy_nodes(statements.NAME_INDEX, path))
             finally:

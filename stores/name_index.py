@@ -9,8 +9,8 @@ of the store (:meth:`stores.embedded.EmbeddedStore._named_rows`).
 Every write of the embedded store keeps it, in the same copy of the store file and the same transaction as
 the rest of the write (``EmbeddedStore._apply``: loads, ``--replace``, a source's withdrawal, uploads): so a
 failed or killed write leaves index and nodes as they were, together. An index that is empty (or absent: a
-store written by an older linkgraph) is built whole from the nodes' ``match_text`` inside LadybugDB after the
-write (:func:`queries.statements.build_name_index`); otherwise only the keys of the nodes the write deletes, updates or creates
+store written by an older linkgraph) is built whole from the nodes' ``match_text`` after the write, inside
+LadybugDB (:func:`queries.statements.export_name_index`, then ``COPY``); otherwise only the keys of the nodes the write deletes, updates or creates
 change (:func:`changed_lists`). Readers of a store without the index search every table as before.
 """
 
@@ -87,11 +87,12 @@ class IndexUpdate:
                     self.before[entry(label, row["id"])] = keys_of(row["match_text"])
 
     def write_after(self, rows: Rows, execute: Callable[[str, Mapping[str, Any] | None], Any],
-                    create: Callable[[list[dict[str, Any]]], None]) -> None:
-        """Bring the index in line with the nodes the write left: built whole (:func:`queries.statements.build_name_index`), or
-        the touched keys' lists changed, removed (no node has the key any more) or added (``create``)."""
+                    create: Callable[[list[dict[str, Any]]], None], build: Callable[[], None]) -> None:
+        """Bring the index in line with the nodes the write left: built whole from their ``match_text``
+        (``build``), or the touched keys' lists changed, removed (no node has the key any more) or added
+        (``create``)."""
         if self.rebuild:
-            execute(statements.build_name_index(), None)
+            build()
             return
         after = {entry(label, node.id): keys_of(node.props.get("match_text"))
                  for groups in (self.plan.update_nodes, self.plan.create_nodes)
