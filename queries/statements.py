@@ -22,6 +22,8 @@ True
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from graph_model.schema import Property, Schema
 
 BACKENDS = ("ladybug", "neo4j")
@@ -32,6 +34,9 @@ REGISTRY_PROPERTIES = (("key", "STRING"), ("title", "STRING"), ("file", "STRING"
                        ("complete", "BOOLEAN"), ("loaded_by", "STRING"), ("loaded_at", "STRING"))
 REGISTRY_ADDED = ("loaded_by", "loaded_at")
 """Registry columns added after the first stores were written: a writer adds them to an older store's table."""
+NAME_INDEX = "NameKey"
+"""LadybugDB: the index of names, one row per match key (``key``) listing the nodes one of whose names has it
+(``nodes``: ``Label:id``), kept by every load (:mod:`stores.name_index`); Neo4j searches its own way."""
 WRITER = "LinkgraphWriter"
 """Neo4j: the label of the one node whose lease says which process writes the database (loads are serialized)."""
 
@@ -69,6 +74,7 @@ def ladybug_ddl(schema: Schema) -> list[str]:
     columns = ", ".join(f"{name} {type_}{' PRIMARY KEY' if name == 'key' else ''}" for name, type_ in REGISTRY_PROPERTIES)
     statements.append(f"CREATE NODE TABLE IF NOT EXISTS {REGISTRY}({columns})")
     statements += [f"ALTER TABLE {REGISTRY} ADD IF NOT EXISTS {name} STRING DEFAULT ''" for name in REGISTRY_ADDED]
+    statements.append(f"CREATE NODE TABLE IF NOT EXISTS {NAME_INDEX}(key STRING PRIMARY KEY, nodes STRING[])")
     return statements
 
 
@@ -400,3 +406,80 @@ def nodes_named(label: str) -> str:
 def names_of(label: str) -> str:
     """Id and name of the nodes of ``label`` among ``$ids``."""
     return f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id, n.name AS name"
+
+
+def nodes_with_ids(label: str) -> str:
+    """Nodes of ``label`` among ``$ids`` as :func:`nodes_named` gives them (what the index of names found)."""
+    return (f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) "
+            "RETURN n.id AS id, n.name AS name, n.place AS place ORDER BY id")
+
+
+def units_with_ids(label: str) -> str:
+    """Units of ``label`` among ``$ids`` as :func:`units_named` gives them (what the index of names found)."""
+    return (f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) "
+            "RETURN n.id AS id, n.name AS name, n.name_raw AS name_raw, n.aliases AS aliases ORDER BY id")
+
+
+def labels_with_id(labels: Sequence[str]) -> str:
+    """LadybugDB: the labels among ``labels`` that have a node with the id ``$value``, in one statement
+    (a key lookup in each table)."""
+    return "\nUNION ALL\n".join(f"MATCH (n:{label} {{id: $value}}) RETURN '{label}' AS label" for label in labels)
+
+
+def name_key_nodes() -> str:
+    """LadybugDB: the nodes (``Label:id``) the index of names lists under the match key ``$key``."""
+    return f"MATCH (k:{NAME_INDEX} {{key: $key}}) RETURN k.nodes AS nodes"
+
+
+def name_keys_listed() -> str:
+    """LadybugDB: the rows of the index of names under the keys ``$keys`` (those it has)."""
+    return f"UNWIND $keys AS k MATCH (x:{NAME_INDEX} {{key: k}}) RETURN x.key AS key, x.nodes AS nodes"
+
+
+def name_index_rows() -> str:
+    """LadybugDB: the whole index of names (to check it against the nodes' names)."""
+    return f"MATCH (x:{NAME_INDEX}) RETURN x.key AS key, x.nodes AS nodes ORDER BY key"
+
+
+def export_name_index(path: str) -> str:
+    """LadybugDB: the index of names every node's ``match_text`` implies, each key with the nodes (``Label:id``)
+    one of whose names has it, worked out inside the engine and written to the Parquet file ``path`` (for a
+    ``COPY`` into the empty index: no row goes through Python)."""
+    return (f"COPY (MATCH (n) WHERE n.match_text IS NOT NULL\n"
+            "UNWIND string_split(n.match_text, '|') AS k WITH k, label(n) + ':' + n.id AS node WHERE k <> ''\n"
+            f"RETURN k AS key, collect(node) AS nodes) TO {_path_literal(path)}")
+
+
+def clear_name_index() -> str:
+    """LadybugDB: empty the index of names (after an ad hoc write, which may change names; an empty index is not
+    used, and the next load builds it whole)."""
+    return f"MATCH (x:{NAME_INDEX}) DELETE x"
+
+
+def count_name_keys() -> str:
+    return f"MATCH (x:{NAME_INDEX}) RETURN count(x) AS count"
+
+
+def set_name_keys() -> str:
+    """LadybugDB: give the keys of ``$rows`` (``key``, ``nodes``) that the index has their new lists of nodes."""
+    return f"UNWIND $rows AS r MATCH (x:{NAME_INDEX} {{key: r.key}}) SET x.nodes = CAST(r.nodes AS STRING[])"
+
+
+def create_name_keys() -> str:
+    """LadybugDB: add the keys of ``$rows`` (``key``, ``nodes``) to the index of names."""
+    return f"UNWIND $rows AS r CREATE (:{NAME_INDEX} {{key: r.key, nodes: CAST(r.nodes AS STRING[])}})"
+
+
+def delete_name_keys() -> str:
+    """LadybugDB: remove the keys ``$keys`` (no node's name has them any more) from the index of names."""
+    return f"UNWIND $keys AS k MATCH (x:{NAME_INDEX} {{key: k}}) DELETE x"
+
+
+def node_match_texts(label: str) -> str:
+    """The match keys (``match_text``) of the nodes of ``label`` with the ids ``$ids``."""
+    return f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) RETURN n.id AS id, n.match_text AS match_text"
+
+
+def all_match_texts(label: str) -> str:
+    """The match keys (``match_text``) of every node of ``label``."""
+    return f"MATCH (n:{label}) RETURN n.id AS id, n.match_text AS match_text"

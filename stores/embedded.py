@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import re
 import shutil
@@ -40,7 +41,11 @@ from queries.guard import check_plan, check_query, explain
 from stores.base import Answer, Progress, Store, StoreError, batches
 from stores.connection import StoreSpecError, not_a_store_file, wait_for_writer
 from stores.memory import memory_limit, page_cache_mb
+from stores.name_index import IndexUpdate, split_entry
+from stores.naming import has_chinese
 from stores.plan import WritePlan
+
+log = logging.getLogger("linkgraph.stores")
 
 BUFFER_POOL_MB = int(os.environ.get("LINKGRAPH_BUFFER_POOL_MB", "1024"))
 """LadybugDB's page cache (its default takes most of the machine's memory)."""
@@ -50,6 +55,10 @@ LOCK_TIMEOUT = float(os.environ.get("LINKGRAPH_LOCK_TIMEOUT", "60"))
 COPY_THRESHOLD = 100
 """Groups of at least this many new rows go through LadybugDB's ``COPY`` rather than ``CREATE`` (measured on
 陕西省's synthetic tables, 22,512 ties in groups of 100–5,000: 5.7 s with 5,000, 3.7 s with 100, 3.9 s with 10)."""
+COPY_KEY_ROWS = 50_000
+"""Keys of the index of names one ``COPY`` takes: with ladybug 0.22.0 a first ``COPY`` of 143,508 or 200,000
+keys into the empty index hung, idle, where parts of 50,000 took 1.1 million keys in 18 s (measured nationally,
+2026-12-07)."""
 COPY_SHARE = 0.12
 """The bytes of ties one ``COPY`` takes, as a share of the page cache (see :func:`copy_rows`)."""
 COPY_NODE_ROWS = 200_000
@@ -104,6 +113,9 @@ class EmbeddedStore(Store):
         self.read_only = read_only
         self._lock: WriterLock | None = None
         self._writable = False  # whether the handle is read-write (a writer's, for a write in place)
+        self._name_index = False  # whether names are looked up in the index of names (stores.name_index)
+        self._older_store = False  # whether the store lacks the index's table (an older linkgraph wrote it)
+        self._told_slow = False
         problem = not_a_store_file(self.path)
         if problem:
             raise StoreSpecError(problem)
@@ -197,18 +209,31 @@ class EmbeddedStore(Store):
         self._execute(statement)
 
     def ensure_schema(self) -> None:
-        """Create the tables, all in one transaction; opened read-only, check instead that they exist."""
+        """Create the tables, all in one transaction; opened read-only, check instead that they exist. A writer
+        adds the index of names to a store of an older linkgraph (built whole, :mod:`stores.name_index`); a
+        reader of one searches names in every table, and says once that it is slow."""
         if self._schema_ready:
             return
-        missing = self._missing_tables()
+        present = {row["name"] for row in self.run(statements.ladybug_tables())}
+        missing = [name for name in (*self.schema.node_labels, *self.schema.tie_types) if name not in present]
         if self.read_only:
             if missing:
                 raise StoreError(f"{self.describe()} lacks table(s) {', '.join(missing)} / 数据库缺少表 "
                                  "(hint: load data with linkgraph load, which creates them; a store written by an "
                                  "older linkgraph is rebuilt with linkgraph load … --replace)")
-        elif missing:
-            self._rebuild(lambda execute, folder: self._ddl(execute), copy=True, one_transaction=True)
+            self._name_index = statements.NAME_INDEX in present and self._index_in_use()
+            self._older_store = statements.NAME_INDEX not in present
+        else:
+            if missing or statements.NAME_INDEX not in present:
+                self._rebuild(lambda execute, folder: self._keeping_index(WritePlan(), execute, folder, lambda: None),
+                              copy=True, one_transaction=True)
+            self._name_index = self._index_in_use()
         self._schema_ready = True
+
+    def _index_in_use(self) -> bool:
+        """Whether the index of names has keys (an ad hoc write empties it, and the next load builds it again;
+        a store without nodes has none, and nothing to search)."""
+        return self.run(statements.count_name_keys())[0]["count"] > 0
 
     def loaded_sources(self) -> list[dict[str, Any]]:
         """The registry (:meth:`Store.loaded_sources`); a store of an older linkgraph, whose registry lacks the
@@ -216,10 +241,6 @@ class EmbeddedStore(Store):
         self.ensure_schema()
         present = frozenset(row["name"] for row in self.run(statements.registry_columns()))
         return self.run(statements.loaded_sources(present))
-
-    def _missing_tables(self) -> list[str]:
-        present = {row["name"] for row in self.run(statements.ladybug_tables())}
-        return [name for name in (*self.schema.node_labels, *self.schema.tie_types) if name not in present]
 
     def _ddl(self, execute) -> None:
         for statement in statements.ddl(self.schema, self.backend):
@@ -256,8 +277,7 @@ class EmbeddedStore(Store):
             if progress:
                 progress("write", done, plan.rows)
 
-        def everything(conn_execute, folder: str) -> None:
-            self._ddl(conn_execute)
+        def statements_of_plan(conn_execute, folder: str) -> None:
             for cypher, params in self.plan_statements(plan):
                 conn_execute(cypher, params)
                 step(len(params.get("rows", params.get("ids", ()))))
@@ -270,7 +290,83 @@ class EmbeddedStore(Store):
             for key in forget:
                 conn_execute(statements.forget_source(), {"key": key})
 
+        def everything(conn_execute, folder: str) -> None:
+            self._keeping_index(plan, conn_execute, folder, lambda: statements_of_plan(conn_execute, folder))
+
         self._rebuild(everything, copy=not replace, one_transaction=plan.rows < SWAP_ROWS)
+        self._name_index = True
+
+    def _keeping_index(self, plan: WritePlan, execute, folder: str, work: Callable[[], None]) -> None:
+        """The tables (``CREATE … IF NOT EXISTS``), then ``work()`` (``plan``'s statements), with the index of
+        names kept in line, all in the copy a write builds (:class:`stores.name_index.IndexUpdate`)."""
+        def rows(cypher: str, params: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+            return _answer_rows(execute(cypher, params), None)[1]
+
+        update = IndexUpdate(plan)
+        update.read_before(rows)
+        self._ddl(execute)
+        work()
+        update.write_after(rows, execute, lambda new: self._create_keys(execute, new, folder),
+                           lambda: self._build_index(execute, folder))
+
+    def _create_keys(self, execute, rows: list[dict[str, Any]], folder: str) -> None:
+        """New keys of the index of names: ``CREATE`` in batches, or ``COPY`` for ``COPY_THRESHOLD`` or more."""
+        if len(rows) < COPY_THRESHOLD:
+            for chunk in batches(rows):
+                execute(statements.create_name_keys(), {"rows": list(chunk)})
+            return
+        import pyarrow as pa
+
+        self._copy_keys(execute, pa.table({"key": pa.array([r["key"] for r in rows], pa.string()),
+                                           "nodes": pa.array([r["nodes"] for r in rows], pa.list_(pa.string()))}),
+                        folder)
+
+    def _build_index(self, execute, folder: str) -> None:
+        """Fill the empty index of names from every node's ``match_text``: worked out and written to Parquet by
+        LadybugDB (:func:`queries.statements.export_name_index`), then copied in (:meth:`_copy_keys`)."""
+        import pyarrow.parquet as pq
+
+        path = os.path.join(folder, f"{statements.NAME_INDEX}.parquet")
+        execute(statements.export_name_index(path))
+        try:
+            self._copy_keys(execute, pq.read_table(path), folder)
+        finally:
+            os.remove(path)
+
+    def _copy_keys(self, execute, table, folder: str) -> None:
+        """Keys of the index of names (an Arrow table: ``key``, ``nodes``) ``COPY``'d in parts of ``COPY_KEY_ROWS``."""
+        import pyarrow.parquet as pq
+
+        for start in range(0, table.num_rows, COPY_KEY_ROWS):
+            path = os.path.join(folder, f"{statements.NAME_INDEX}-{start}.parquet")
+            pq.write_table(table.slice(start, COPY_KEY_ROWS), path)
+            try:
+                execute(statements.copy_nodes(statements.NAME_INDEX, path))
+            finally:
+                os.remove(path)
+
+    def _named_rows(self, labels: Sequence[str], value: str, key: str, found_by_scan, found_by_ids):
+        """:meth:`stores.naming.Naming._named_rows` through the index of names: one key lookup and the nodes it
+        lists (one lookup by id in each of their tables; a value with Chinese characters is also looked up
+        as an id, in one statement). A store without the index (or with an empty one) is searched table by table."""
+        self.ensure_schema()
+        if not self._name_index:
+            if self._older_store and not self._told_slow:
+                self._told_slow = True
+                log.warning("提示 hint: 本库没有名称索引（旧版 linkgraph 所建），按名称查找较慢；下次载入即建立 / "
+                            "this store has no index of names (an older linkgraph wrote it): names are searched "
+                            "in every table; its next load (linkgraph load … --store %s) adds it", self.path)
+            return super()._named_rows(labels, value, key, found_by_scan, found_by_ids)
+        ids: dict[str, set[str]] = {}
+        for row in self.run(statements.name_key_nodes(), {"key": key}):
+            for node in row["nodes"]:
+                label, node_id = split_entry(node)
+                ids.setdefault(label, set()).add(node_id)
+        if has_chinese(value):
+            for row in self.run(statements.labels_with_id(labels), {"value": value}):
+                ids.setdefault(row["label"], set()).add(value)
+        return [(label, row) for label in labels if label in ids
+                for row in self.run(found_by_ids(label), {"ids": sorted(ids[label])})]
 
     def _rebuild(self, work, *, copy: bool, one_transaction: bool) -> None:
         """:meth:`_swap_in` with the store closed meanwhile, and opened again after (also after a failure)."""
@@ -385,7 +481,9 @@ class EmbeddedStore(Store):
                 raise _refusal(err, self.describe(), timeout) from None
             columns, rows, truncated = _answer_rows(result, limit)
             if write:
+                self._execute(statements.clear_name_index())  # (it may have changed names; the next load builds it)
                 self._execute("COMMIT")
+                self._name_index = False
         except BaseException:
             self._rollback()
             raise

@@ -7,7 +7,7 @@ towns), never an empty answer. Places are decided by the one resolver,
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from graph_model.names import match_key, similar_names
 from graph_model.places import PlaceRef, RosterIndex, parent_code, resolve_place
@@ -76,14 +76,13 @@ class Naming:
         searched by name at once (the search finds an id too, which then wins): ids of such values were
         looked up in vain, 12 statements of a query's start."""
         labels = self.schema.node_labels if kind == "any" else (self.schema.node_kind(kind).label,)
-        if not _has_chinese(value):
+        if not has_chinese(value):
             guessed = self.schema.kind_of_code(value)
             ordered = sorted(labels, key=lambda label: label != guessed)
             by_id = next((label for label in ordered if self._present(label, [value])), None)
             if by_id:
                 return by_id, value
-        params = {"value": value, "key": f"|{match_key(value)}|"}
-        found = [(label, row) for label in labels for row in self.run(statements.nodes_named(label), params)]
+        found = self._named_rows(labels, value, match_key(value), statements.nodes_named, statements.nodes_with_ids)
         found = [(label, row) for label, row in found if row["id"] == value] or found
         if not found:
             what = self.schema.node_kind(kind).zh if kind != "any" else "节点 node"
@@ -93,6 +92,15 @@ class Naming:
                              f"the id: {self._described(found)}")
         label, row = found[0]
         return label, row["id"]
+
+    def _named_rows(self, labels: Sequence[str], value: str, key: str, found_by_scan: Callable[[str], str],
+                    found_by_ids: Callable[[str], str]) -> list[tuple[str, dict[str, Any]]]:
+        """The nodes of ``labels`` whose id is ``value`` or one of whose names has the match key ``key``, as
+        ``(label, row)``, by label and id: each table searched (``found_by_scan(label)``, e.g.
+        :func:`queries.statements.nodes_named`). The embedded store looks the key up in its index of names
+        instead and reads the nodes it lists (``found_by_ids(label)``, the same columns)."""
+        params = {"value": value, "key": f"|{key}|"}
+        return [(label, row) for label in labels for row in self.run(found_by_scan(label), params)]
 
     def _described(self, found: list[tuple[str, Mapping[str, Any]]]) -> str:
         """Nodes that share a name, each with its kind, the town (or county) it lies in and its id:
@@ -121,9 +129,8 @@ class Naming:
         if value.isdigit():
             return value
         labels = self.schema.administrative_kinds
-        key = f"|{match_key(value)}|"
-        candidates = [Node(label, row["id"], {k: v for k, v in row.items() if v is not None})
-                      for label in labels for row in self.run(statements.units_named(label), {"value": value, "key": key})]
+        candidates = [Node(label, row["id"], {k: v for k, v in row.items() if v is not None}) for label, row
+                      in self._named_rows(labels, value, match_key(value), statements.units_named, statements.units_with_ids)]
         if not candidates:
             raise QueryError(f"no administrative unit named {value!r} / 找不到该区划; similar 相近: "
                              f"{self._similar(value, labels)} (hint: a unit's name as the roster spells it, or its "
@@ -134,6 +141,6 @@ class Naming:
             raise QueryError(err.problems[0].message) from None
 
 
-def _has_chinese(text: str) -> bool:
+def has_chinese(text: str) -> bool:
     """Whether ``text`` holds a CJK character (names do; ids of NBS codes and of tables rarely)."""
     return any("\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0003134f" for ch in text)
