@@ -24,6 +24,18 @@ from graph_model.tie_rows import tie_row
 
 CUT_OFF_NAMES = 50
 """How many cut-off nodes a fragility row names (all are counted)."""
+NODE_READS = ("name", "place", "aggregate_count", "claims", "reconciliation")
+"""The node properties :func:`analyse` and the report read (besides id and kind); not the provenance, aliases
+or match keys, which are most of a stored node (nationally some 4 GB as Python objects)."""
+TIE_READS = ("start_date", "end_date")
+"""The tie properties :func:`analyse` reads; with ``compare`` also :data:`CHANGED_TIE_READS`."""
+CHANGED_TIE_READS = ("evidence", "basis", "inference")
+"""What the lists of new and ended ties show of each (:func:`graph_model.tie_rows.tie_row`)."""
+
+
+def report_reads(*, compare: bool = False) -> dict[str, tuple[str, ...]]:
+    """The properties a report needs from the store, as :meth:`stores.base.Store.export` takes them."""
+    return {"node_properties": NODE_READS, "tie_properties": TIE_READS + (CHANGED_TIE_READS if compare else ())}
 
 
 @dataclass
