@@ -102,7 +102,7 @@ def analyse(graph: GraphData, schema: Schema, *, as_of: dt.date | None = None,
     engine = Engine(network.undirected, network.directed, use=use)
     nodes, compared = node_measures(network, schema, engine, weighted_communities=weighted_communities)
     named = _Namer(network, schema)
-    cover = coverage.assistance_coverage(graph, as_of=as_of)
+    cover = coverage.assistance_coverage(graph, as_of=as_of, places=network.places)
     _add_network_counts(cover, network)
     found = fragility.fragility(network.undirected)
     changes = _changes(graph, schema, compare, nodes, use) if compare else None

@@ -450,7 +450,7 @@ def export(store: str, path: str | Path, *, fmt: str = "gexf", as_of: str | None
         graph, _ = read_graph(store, scope, schema)
         network = collaboration_network(graph, schema, as_of=as_of_day(as_of) if as_of else None)
         nodes, _ = node_measures(network, schema)
-        return write_network(network_records(network, nodes, NODE_COLUMNS, schema), Path(path), fmt)
+        return write_network(network_records(network, nodes, NODE_COLUMNS), Path(path), fmt)
 
 
 def export_neo4j_admin(store: str, folder: str | Path, *, scope: Scope = EVERYTHING) -> "ImportFiles":
