@@ -26,7 +26,7 @@ CUT_OFF_NAMES = 50
 """How many cut-off nodes a fragility row names (all are counted)."""
 NODE_READS = ("name", "place", "aggregate_count", "claims", "reconciliation")
 """The node properties :func:`analyse` and the report read (besides id and kind); not the provenance, aliases
-or match keys, which are most of a stored node (nationally some 4 GB as Python objects)."""
+or match keys, which are most of a stored record (nationally 5.5 GB read, 1.5 GB without them)."""
 TIE_READS = ("start_date", "end_date")
 """The tie properties :func:`analyse` reads; with ``compare`` also :data:`CHANGED_TIE_READS`."""
 CHANGED_TIE_READS = ("evidence", "basis", "inference")

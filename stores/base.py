@@ -182,7 +182,7 @@ class Store(Writing, Scoping, Naming, Sources, ABC):
         :meth:`ids_around`), read by query rather than exported whole.
         ``node_properties`` and ``tie_properties`` limit the properties read to
         those named (a report needs few, not the provenance: see
-        :data:`analysis.report.READS`).
+        :func:`analysis.report.report_reads`).
         """
         self.ensure_schema()
         graph = GraphData(schema=self.schema)
@@ -192,11 +192,13 @@ class Store(Writing, Scoping, Naming, Sources, ABC):
             query = statements.export_nodes(self.schema, kind.label, chosen=chosen, only=node_properties)
             for row in self.run(query, params):
                 graph.add_node(Node(kind.label, row["id"], _typed(kind.properties, row)))
+        # the ends of ties as the very strings of their nodes' ids, not a copy per tie (nationally 250 MB)
+        known = {node_id: node_id for node_id in graph.nodes}
         for tie in self.schema.tie_kinds:
             query = statements.export_ties(self.schema, tie.type, chosen=chosen, only=tie_properties)
             for row in self.run(query, params):
                 src, dst = row.pop("src"), row.pop("dst")
-                graph.add_tie(Tie(tie.type, src, dst, _typed(tie.properties, row)))
+                graph.add_tie(Tie(tie.type, known.get(src, src), known.get(dst, dst), _typed(tie.properties, row)))
         return graph
 
 
