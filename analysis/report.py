@@ -242,6 +242,7 @@ def _cut_rows(found: fragility.Fragility, network: CollaborationNetwork, schema:
         members = found.members(cut, CUT_OFF_NAMES)
         rows.append({
             "kind": cut.kind,
+            "kind_zh": "组织 organization" if cut.kind == "node" else "联结 tie",
             "ids": " — ".join(cut.at),
             "name": " — ".join(named.name(n) for n in cut.at),
             "town": " — ".join(dict.fromkeys(t for t in map(named.town, cut.at) if t)),

@@ -83,7 +83,7 @@ def report_tables(a: Analysis, texts: list | None = None) -> list[Table]:
               C("represented_cut_off", "代表组织数", "Organizations represented"),
               C("piece", "所在片区节点数", "Piece size"), C("cut_off_names", "断开的是", "What is cut off"),
               C("ids", "标识", "ID", code=True)],
-              [{**r, "kind_zh": "组织 organization" if r["kind"] == "node" else "联结 tie"} for r in a.cuts]),
+              a.cuts),
         Table("communities", "社群", "Communities", [C("number", "社群", "Community"), C("size", "节点数", "Nodes"),
               C("villages", "村数", "Villages"), C("town_count", "涉及乡镇数", "Towns"),
               C("towns", "乡镇（节点数）", "Towns (nodes)"), C("members", "成员", "Members")], a.communities),
