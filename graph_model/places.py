@@ -145,7 +145,8 @@ def places_of(graph: GraphData, schema: Schema | None = None) -> Places:
         if above in places.kinds:
             places.parent[unit] = above
     placed = _placed(nodes, places.kinds, placing)
-    places.at = {n: (p,) for n, p in placed.items()}
+    alone: dict[str, tuple[str]] = {}  # one tuple per unit, shared by the nodes placed at it (nationally 900,000)
+    places.at = {n: alone.get(p) or alone.setdefault(p, (p,)) for n, p in placed.items()}
     places.at.update(_reached(nodes, placed, working, places.kinds))
     for kind, found in ((schema.level_kind("town"), places.town), (schema.level_kind("county"), places.county)):
         of_unit = places.units_of_kind(kind)

@@ -12,7 +12,7 @@ import contextlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Mapping
 
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
@@ -372,24 +372,27 @@ class Scope:
         """The store and this part of it, for titles (``embedded LadybugDB at …, 刘国具镇``)."""
         return ", ".join(filter(None, (source.describe(), self.describe())))
 
-    def read(self, source: "Store") -> GraphData:
+    def read(self, source: "Store", **properties: Collection[str]) -> GraphData:
         """This part of ``source``'s graph (an unknown or ambiguous name is a :class:`~queries.catalog.QueryError`
-        listing the candidates)."""
+        listing the candidates); ``properties``: ``node_properties`` and ``tie_properties`` to read only those
+        (:meth:`stores.base.Store.export`)."""
         if self.within:
-            return source.export(source.ids_within(source.place_code(self.within)))
+            return source.export(source.ids_within(source.place_code(self.within)), **properties)
         if self.around:
-            return source.export(source.ids_around(source.resolve("any", self.around), self.hops))
-        return source.export()
+            return source.export(source.ids_around(source.resolve("any", self.around), self.hops), **properties)
+        return source.export(**properties)
 
 
 MAX_HOPS = 3
 EVERYTHING = Scope()
 
 
-def read_graph(store: str, scope: Scope = EVERYTHING, schema: Schema | None = None) -> tuple[GraphData, str]:
-    """``scope``'s part of the graph in ``store``, and the store's description (titles say where it came from)."""
+def read_graph(store: str, scope: Scope = EVERYTHING, schema: Schema | None = None,
+               **properties: Collection[str]) -> tuple[GraphData, str]:
+    """``scope``'s part of the graph in ``store``, and the store's description (titles say where it came from);
+    ``properties`` as :meth:`Scope.read` takes them."""
     with open_store(store, schema or default_schema(), read_only=True) as source:
-        return scope.read(source), scope.where(source)
+        return scope.read(source, **properties), scope.where(source)
 
 
 def report(store: str, out_dir: str | Path, *, title: str = "linkgraph", as_of: str | None = None,
@@ -402,9 +405,11 @@ def report(store: str, out_dir: str | Path, *, title: str = "linkgraph", as_of: 
     the measures of the later one. ``weighted_communities``: communities with
     ties weighted by aggregate counts (default unweighted; the report says which).
     """
+    from analysis.report import report_reads
+
     schema = default_schema()
     with _collector_paused():  # millions of objects read, computed and written: see analysis.collector
-        graph, where = read_graph(store, scope, schema)
+        graph, where = read_graph(store, scope, schema, **report_reads(compare=compare is not None))
         return report_of(graph, schema, where, out_dir, title, as_of=as_of, compare=compare,
                          weighted_communities=weighted_communities)
 
@@ -449,7 +454,7 @@ def export(store: str, path: str | Path, *, fmt: str = "gexf", as_of: str | None
         graph, _ = read_graph(store, scope, schema)
         network = collaboration_network(graph, schema, as_of=as_of_day(as_of) if as_of else None)
         nodes, _ = node_measures(network, schema)
-        return write_network(network_records(network, nodes, NODE_COLUMNS, schema), Path(path), fmt)
+        return write_network(network_records(network, nodes, NODE_COLUMNS), Path(path), fmt)
 
 
 def export_neo4j_admin(store: str, folder: str | Path, *, scope: Scope = EVERYTHING) -> "ImportFiles":

@@ -22,7 +22,7 @@ True
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Collection, Sequence
 
 from graph_model.schema import Property, Schema
 
@@ -355,18 +355,22 @@ def count_every_kind(schema: Schema) -> str:
     return "\n".join(parts) + "\nRETURN " + ", ".join(f"c{i}" for i in range(len(parts)))
 
 
-def export_nodes(schema: Schema, label: str, *, chosen: bool = False) -> str:
-    """Every node of ``label`` with all its columns, ordered by id (``chosen``: those whose id is in ``$ids``)."""
-    columns = ", ".join(f"n.{p.name} AS {p.name}" for p in schema.node_kind(label).properties)
+def export_nodes(schema: Schema, label: str, *, chosen: bool = False, only: Collection[str] | None = None) -> str:
+    """Every node of ``label`` with all its columns (``only``: those named, and ``id``), ordered by id
+    (``chosen``: those whose id is in ``$ids``)."""
+    columns = ", ".join(f"n.{p.name} AS {p.name}" for p in schema.node_kind(label).properties
+                        if only is None or p.name in only or p.name == "id")
     where = " WHERE n.id IN $ids" if chosen else ""
     return f"MATCH (n:{label}){where} RETURN {columns} ORDER BY n.id"
 
 
-def export_ties(schema: Schema, type_: str, *, chosen: bool = False) -> str:
-    """Every tie of ``type_`` as ``src``, ``dst`` and all its columns (``chosen``: both ends in ``$ids``)."""
-    columns = ", ".join(f"e.{p.name} AS {p.name}" for p in schema.tie_kind(type_).properties)
+def export_ties(schema: Schema, type_: str, *, chosen: bool = False, only: Collection[str] | None = None) -> str:
+    """Every tie of ``type_`` as ``src``, ``dst`` and all its columns (``only``: those named; ``chosen``: both
+    ends in ``$ids``)."""
+    columns = "".join(f", e.{p.name} AS {p.name}" for p in schema.tie_kind(type_).properties
+                      if only is None or p.name in only)
     where = " WHERE a.id IN $ids AND b.id IN $ids" if chosen else ""
-    return f"MATCH (a)-[e:{type_}]->(b){where} RETURN a.id AS src, b.id AS dst, {columns} ORDER BY src, dst"
+    return f"MATCH (a)-[e:{type_}]->(b){where} RETURN a.id AS src, b.id AS dst{columns} ORDER BY src, dst"
 
 
 def ids_within(label: str) -> str:

@@ -25,8 +25,6 @@ from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence
 import networkx as nx
 
 from analysis.network import TWO_WAY_TIE_KINDS, CollaborationNetwork, tie_weight
-from graph_model.schema import Schema, default_schema
-from graph_model.tie_rows import tie_row
 from visualizations.tables import neutralized, write_excel_csv_rows
 
 WORKBOOK_ROWS = 100_000
@@ -161,12 +159,12 @@ class NetworkRecords:
 
 
 def network_records(network: CollaborationNetwork, rows: Sequence[Mapping[str, Any]],
-                    columns: Sequence[Column], schema: Schema | None = None) -> NetworkRecords:
+                    columns: Sequence[Column]) -> NetworkRecords:
     """Every node of ``rows`` with the ``columns`` of its row (empty values as None; a column without any
     value left out), every working tie as a directed edge (parallel ties of different kinds apart;
     ``two_way`` on the kinds that flow both ways), its ends, kind and dates from its tie row
     (:func:`graph_model.tie_rows.tie_row`)."""
-    return NetworkRecords(_node_columns(rows, columns), _edge_columns(network, schema or network.graph.schema))
+    return NetworkRecords(_node_columns(rows, columns), _edge_columns(network))
 
 
 def _node_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> dict[str, list[Any]]:
@@ -180,17 +178,16 @@ def _node_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) 
     return nodes
 
 
-def _edge_columns(network: CollaborationNetwork, schema: Schema | None) -> dict[str, list[Any]]:
+def _edge_columns(network: CollaborationNetwork) -> dict[str, list[Any]]:
     """The working ties' attributes, one list each, from their tie rows; dates only where some tie has one."""
     ties, graph_nodes = network.ties, network.graph.nodes
-    tie_rows = [tie_row(t, network.graph, schema or default_schema()) for t in ties]
     edges: dict[str, list[Any]] = {
-        "source": [r["source_id"] for r in tie_rows], "target": [r["target_id"] for r in tie_rows],
-        "kind": [r["type"] for r in tie_rows], "weight": [tie_weight(graph_nodes, t) for t in ties],
+        "source": [t.source_id for t in ties], "target": [t.target_id for t in ties],
+        "kind": [t.type for t in ties], "weight": [tie_weight(graph_nodes, t) for t in ties],
         "two_way": [t.type in TWO_WAY_TIE_KINDS for t in ties],
     } if ties else {}
-    for key in ("start_date", "end_date"):
-        values = [str(v) if (v := r[key]) else None for r in tie_rows]
+    for key in ("start_date", "end_date"):  # as a tie row has them (graph_model.tie_rows), without making one
+        values = [str(v) if (v := t.props.get(key)) else None for t in ties]
         if any(v is not None for v in values):
             edges[key] = values
     return edges

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import os
-import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from analysis.findings import MEASURES, ROLE_READINGS, ROLES, community_basis, findings
 from analysis.report import Analysis
@@ -85,7 +83,7 @@ def report_tables(a: Analysis, texts: list | None = None) -> list[Table]:
               C("represented_cut_off", "代表组织数", "Organizations represented"),
               C("piece", "所在片区节点数", "Piece size"), C("cut_off_names", "断开的是", "What is cut off"),
               C("ids", "标识", "ID", code=True)],
-              [{**r, "kind_zh": "组织 organization" if r["kind"] == "node" else "联结 tie"} for r in a.cuts]),
+              a.cuts),
         Table("communities", "社群", "Communities", [C("number", "社群", "Community"), C("size", "节点数", "Nodes"),
               C("villages", "村数", "Villages"), C("town_count", "涉及乡镇数", "Towns"),
               C("towns", "乡镇（节点数）", "Towns (nodes)"), C("members", "成员", "Members")], a.communities),
@@ -258,54 +256,22 @@ def _tie_categories(a: Analysis) -> dict[str, list]:
 @collector_paused()
 def write_report(a: Analysis, out_dir: str | Path, *, title: str, store: str) -> dict[str, Path]:
     """Write ``report.html``, ``report.xlsx``, one CSV per table and ``network.graphml`` (for Gephi; ``linkgraph
-    export`` writes GEXF and Gephi's CSV too); returns name → path."""
+    export`` writes GEXF and Gephi's CSV too); returns name → path.
+
+    All in this process, each file written row by row from the analysis's rows. (A forked child used to
+    write the workbook and CSVs beside the rest, for wall time; nationally it held 3 GB more, pages of the
+    rows it copied as it read them, for no less CPU.)
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     texts = findings(a)
     tables = report_tables(a, texts)
-    workbook = out / "report.xlsx"
-
-    def tables_written() -> None:
-        write_workbook(tables, workbook)
-        write_csv_tables(tables, out)
-
-    wait = beside(tables_written) if sum(len(t.rows) for t in tables) >= BESIDE_ROWS else None
-    if wait is None:
-        tables_written()
-    files: dict[str, Path] = {"workbook": workbook, **{t.key: out / f"{t.key}.csv" for t in tables}}
+    workbook = write_workbook(tables, out / "report.xlsx")
+    files: dict[str, Path] = {"workbook": workbook, **write_csv_tables(tables, out)}
     files["graphml"] = write_network(network_records(a.network, a.nodes, NODE_COLUMNS), out / "network.graphml",
                                      "graphml")[0]
     html = out / "report.html"
     page = render_report(a, title=title, store=store, files=[p.name for p in files.values()], texts=texts,
                          tables=tables)
     html.write_text(page, encoding="utf-8")
-    if wait is not None and not wait():
-        tables_written()  # the child failed (e.g. killed for memory): written here after all
     return {"html": html, **files}
-
-
-BESIDE_ROWS = 100_000
-"""Report tables of at least this many rows in all have their workbook and CSVs written by a second process."""
-
-
-def beside(work: Callable[[], Any]) -> Callable[[], bool] | None:
-    """Run ``work`` in a forked child, on the machine's other core, while this process goes on; return a
-    function that waits for it and says whether it succeeded, or ``None`` where a fork is not safe (no
-    ``fork``, one core, or threads running, as in ``linkgraph serve``: a forked child may inherit a lock held
-    by another thread). The child shares the parent's memory until either writes to it.
-
-    A national report's workbook and CSVs (5.1 M cells through xlsxwriter and 25 M in CSV) are written so
-    while the GraphML and HTML are: 150 s → 121 s for the whole report with the workbook alone beside.
-    """
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
-        return None
-    import multiprocessing
-
-    child = multiprocessing.get_context("fork").Process(target=work, daemon=True)
-    child.start()
-
-    def wait() -> bool:
-        child.join()
-        return child.exitcode == 0
-
-    return wait

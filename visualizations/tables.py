@@ -93,6 +93,13 @@ def neutralized(value: Any) -> Any:
 
 def _csv_value(value: Any) -> Any:
     """A value as a CSV cell holds it: floats with 6 decimals, formula-like text :func:`neutralized`."""
+    kind = type(value)  # the common cases first, as plain types: a national report writes 25 M values
+    if kind is float:
+        return f"{value:.6f}"
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    if kind is int:
+        return value
     return f"{value:.6f}" if isinstance(value, float) else neutralized(value)
 
 

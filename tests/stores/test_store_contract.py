@@ -44,6 +44,20 @@ def test_export_round_trips_every_value(store, jia):
     assert len(stamps) == 1 and None not in stamps
 
 
+def test_export_reads_only_the_properties_asked(store, jia):
+    store.write(jia.graph)
+    whole = store.export()
+    part = store.export(node_properties=("name", "claims"), tie_properties=("start_date",))
+    assert part.nodes.keys() == whole.nodes.keys() and part.ties.keys() == whole.ties.keys()
+    for node_id, node in whole.nodes.items():
+        assert part.nodes[node_id].props == {k: v for k, v in node.props.items() if k in ("id", "name", "claims")}
+    for key, tie in whole.ties.items():
+        assert part.ties[key].props == {k: v for k, v in tie.props.items() if k == "start_date"}
+    assert part.nodes["610828"].props["claims"]["结对帮扶村数"] == 92  # 48 units paired with 92 villages
+    assert sum(1 for t in part.ties.values() if t.props) == 11  # the ties of the example with a start date
+    assert store.export(["610828105236"], node_properties=()).nodes["610828105236"].props == {"id": "610828105236"}
+
+
 def test_a_failed_load_leaves_the_store_as_it_was(store, jia, schema):
     store.write(jia.graph)
     bad = GraphData()

@@ -219,45 +219,43 @@ def test_report_and_export_commands(tmp_path, capsys):
     assert exit_.value.code == 2 and "2021-02-30 is not a day of the calendar" in capsys.readouterr().err
 
 
-def _sheets(path):
-    book = load_workbook(path)
-    return {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames}
+def _report_files(folder):
+    """A report folder's files as compared: every CSV and the GraphML as bytes, the workbook's cells, the page
+    without the minute it was made."""
+    import re
+
+    book = load_workbook(folder / "report.xlsx")
+    return ({p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix in (".csv", ".graphml")},
+            {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames},
+            re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "", (folder / "report.html").read_text(encoding="utf-8")))
 
 
-def test_a_large_report_writes_its_workbook_and_csvs_beside_the_other_files_the_same(jia, schema, tmp_path,
-                                                                                      monkeypatch):
-    import visualizations.report as report
+@pytest.mark.parametrize("compare", [None, ("2021", "2023")])
+def test_a_report_reads_only_what_it_shows_and_writes_what_the_whole_graph_gives(tmp_path, schema, compare):
+    """``pipeline.report`` reads a store's nodes and ties without their provenance (``analysis.report.report_reads``):
+    its files are those of the whole graph, on the example with synthetic ties of the county (the units of 佳县,
+    organizations of every kind at twice the usual density, parallel ties, dates), as of today and between two years."""
+    import subprocess
+    import sys
 
-    analysis = analyse(jia.graph, schema)
-    alone = write_report(analysis, tmp_path / "alone", title="佳县", store="embedded")
-    waits = []
-    real = report.beside
-    monkeypatch.setattr(report, "BESIDE_ROWS", 0)
-    monkeypatch.setattr(report.threading, "active_count", lambda: 1)  # whatever other tests left running
-    monkeypatch.setattr(report, "beside", lambda work: waits.append(real(work)) or waits[-1])
-    beside = write_report(analysis, tmp_path / "beside", title="佳县", store="embedded")
-    assert waits and waits[0] is not None  # written by a child process
-    assert _sheets(beside["workbook"]) == _sheets(alone["workbook"])
-    assert list(beside) == list(alone)
-    csvs = [key for key, path in alone.items() if path.suffix == ".csv"]
-    assert csvs and all(beside[key].read_bytes() == alone[key].read_bytes() for key in csvs)
+    from analysis.report import CHANGED_TIE_READS, NODE_READS, TIE_READS
+    from linkgraph import pipeline
+    from tests.conftest import EXAMPLE, REPO
 
-
-def test_beside_says_whether_the_child_succeeded_and_is_not_used_beside_threads(tmp_path, monkeypatch):
-    import threading
-
-    import visualizations.report as report
-
-    with monkeypatch.context() as alone:
-        alone.setattr(report.threading, "active_count", lambda: 1)  # whatever other tests left running
-        wait = report.beside(lambda: (tmp_path / "done").write_text("yes"))
-        assert wait() is True and (tmp_path / "done").read_text() == "yes"
-        assert report.beside(lambda: 1 / 0)() is False
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
-    thread.start()
-    try:
-        assert report.beside(lambda: None) is None
-    finally:
-        stop.set()
-        thread.join()
+    synth = tmp_path / "synth"
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "synth.py"), "--county", "610828", "--density", "2",
+                    "--out", str(synth)],
+                   cwd=REPO, check=True, capture_output=True)
+    store = str(tmp_path / "county.lbug")
+    pipeline.load([EXAMPLE / "case.yaml", synth / "organizations.csv", synth / "ties.csv"], store)
+    lean, _ = pipeline.report(store, tmp_path / "lean", compare=compare)
+    graph, where = pipeline.read_graph(store, schema=schema)
+    whole, _ = pipeline.report_of(graph, schema, where, tmp_path / "whole", "linkgraph", compare=compare)
+    assert lean.summary["network_nodes"] > 300 and lean.engine == "igraph"  # past NetworkX's size: igraph's arrays
+    assert lean.summary == whole.summary and lean.nodes == whole.nodes and lean.cuts == whole.cuts
+    assert _report_files(tmp_path / "lean") == _report_files(tmp_path / "whole")
+    assert all(set(n.props) <= {"id", *NODE_READS} for n in lean.network.graph.nodes.values())
+    assert any("provenance" in n.props for n in graph.nodes.values())
+    tie_reads = set(TIE_READS) | (set(CHANGED_TIE_READS) if compare else set())
+    assert all(set(t.props) <= tie_reads for t in lean.network.graph.ties.values())
+    assert any(t.props.get("start_date") for t in lean.network.graph.ties.values())
