@@ -230,6 +230,13 @@ class EmbeddedStore(Store):
             self._name_index = self._index_in_use()
         self._schema_ready = True
 
+    def _clear_name_index(self) -> None:
+        """Empty the index of names in the open write transaction (an ad hoc write may have changed names; the next
+        load builds it again); a store of an older linkgraph has none to empty."""
+        tables = {row["name"] for row in _answer_rows(self._conn.execute(statements.ladybug_tables()), None)[1]}
+        if statements.NAME_INDEX in tables:
+            self._execute(statements.clear_name_index())
+
     def _index_in_use(self) -> bool:
         """Whether the index of names has keys (an ad hoc write empties it, and the next load builds it again;
         a store without nodes has none, and nothing to search)."""
@@ -481,7 +488,7 @@ class EmbeddedStore(Store):
                 raise _refusal(err, self.describe(), timeout) from None
             columns, rows, truncated = _answer_rows(result, limit)
             if write:
-                self._execute(statements.clear_name_index())  # (it may have changed names; the next load builds it)
+                self._clear_name_index()
                 self._execute("COMMIT")
                 self._name_index = False
         except BaseException:
