@@ -123,6 +123,7 @@ class EmbeddedStore(Store):
             raise StoreError(f"no embedded store at {self.path} / 数据库不存在 "
                              f"(hint: load data first: linkgraph load … --store {self.path})")
         if not read_only:
+            write_pool_mb()  # a memory limit that cannot be read is said as it is, before anything is opened
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = WriterLock(self.path)
             self._lock.acquire(waiting)
