@@ -33,6 +33,7 @@ from typing import Any, Callable, Mapping
 from graph_model.records import InputError, Problem
 from loaders.decisions import STATUS
 from loaders.upload import UploadLimits, unpack_upload, upload_name
+from stores.base import StoreError
 
 DECISIONS_SUFFIX = ".decisions.csv"
 ReferenceKey = tuple[str, str, str]
@@ -286,6 +287,8 @@ def _loaded(name: str, data: bytes, limits: UploadLimits, store: str, **options:
             return [f.name for f in files], pipeline.load(files, store, **options), []
         except InputError as err:
             return [], None, [_problem(p) for p in err.problems]
+        except StoreError as err:  # the store refused (e.g. a bad $LINKGRAPH_MEMORY_LIMIT): said as the commands say it
+            return [], None, [UploadProblem(upload_name_or(name), None, None, None, str(err))]
 
 
 def _check(*, store: str, name: str, data: bytes, limits: UploadLimits, decisions: str | None) -> UploadCheck:

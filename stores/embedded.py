@@ -123,6 +123,7 @@ class EmbeddedStore(Store):
             raise StoreError(f"no embedded store at {self.path} / 数据库不存在 "
                              f"(hint: load data first: linkgraph load … --store {self.path})")
         if not read_only:
+            write_pool_mb()  # a memory limit that cannot be read is said as it is, before anything is opened
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = WriterLock(self.path)
             self._lock.acquire(waiting)
@@ -229,6 +230,13 @@ class EmbeddedStore(Store):
                               copy=True, one_transaction=True)
             self._name_index = self._index_in_use()
         self._schema_ready = True
+
+    def _clear_name_index(self) -> None:
+        """Empty the index of names in the open write transaction (an ad hoc write may have changed names; the next
+        load builds it again); a store of an older linkgraph has none to empty."""
+        tables = {row["name"] for row in _answer_rows(self._conn.execute(statements.ladybug_tables()), None)[1]}
+        if statements.NAME_INDEX in tables:
+            self._execute(statements.clear_name_index())
 
     def _index_in_use(self) -> bool:
         """Whether the index of names has keys (an ad hoc write empties it, and the next load builds it again;
@@ -481,7 +489,7 @@ class EmbeddedStore(Store):
                 raise _refusal(err, self.describe(), timeout) from None
             columns, rows, truncated = _answer_rows(result, limit)
             if write:
-                self._execute(statements.clear_name_index())  # (it may have changed names; the next load builds it)
+                self._clear_name_index()
                 self._execute("COMMIT")
                 self._name_index = False
         except BaseException:

@@ -195,3 +195,22 @@ def test_choices_join_the_teams_decisions_only_when_the_load_succeeds(spec):
     assert not done.loaded and not decisions_path(spec).exists()
     done = apply_upload(spec, "结对帮扶.csv", PAIRS.read_bytes(), by="李干事", choices={XISHAN: Choice("610828105236")})
     assert done.loaded and "610828105236" in decisions_path(spec).read_text(encoding="utf-8-sig")
+
+
+def test_an_unreadable_memory_limit_is_said_in_its_own_words_and_nothing_is_written(tmp_path, monkeypatch, schema):
+    """A bad ``$LINKGRAPH_MEMORY_LIMIT`` of the server: the upload says what is wrong with it, as the commands do
+    (it said only that reading the upload failed, and to read the server's log)."""
+    monkeypatch.setenv("LINKGRAPH_DECISIONS_FILE", str(tmp_path / "decisions.csv"))
+    monkeypatch.setenv("LINKGRAPH_AUDIT_FILE", str(tmp_path / "audit.jsonl"))
+    where = str(tmp_path / "jia.lbug")
+    pipeline.load_roster("county", "610828", where, loaded_by="管理员")
+    with open_store(where, schema, read_only=True) as store:
+        before = store.counts()
+    monkeypatch.setenv("LINKGRAPH_MEMORY_LIMIT", "-1")
+    done = apply_upload(where, "结对帮扶.csv", PAIRS.read_bytes(), by="李干事")
+    assert not done.loaded and len(done.problems) == 1
+    assert done.problems[0].message.startswith("内存上限应写成 1G、800M 或 2048")
+    assert "not '-1' (LINKGRAPH_MEMORY_LIMIT)" in done.problems[0].message
+    monkeypatch.delenv("LINKGRAPH_MEMORY_LIMIT")
+    with open_store(where, schema, read_only=True) as store:
+        assert store.counts() == before

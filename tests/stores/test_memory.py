@@ -105,3 +105,19 @@ def test_a_load_under_a_memory_limit_writes_the_same_store_in_smaller_copies(tmp
     with pytest.raises(SystemExit):
         main(["load", str(tmp_path / "roster.csv"), "--memory-limit", "lots", "--store", str(tmp_path / "x.lbug")])
     assert "内存上限应写成" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["roster", "--county", "610828"], ["sources", "withdraw", "nbs_roster_610828.csv"],
+                                     ["cypher", "--write", "MATCH (n:County) SET n.note = 'x' RETURN count(n)"]])
+def test_a_bad_limit_is_one_line_about_the_limit_for_a_store_that_exists(tmp_path, monkeypatch, capsys, command):
+    """Every command that opens an existing store for writing says what is wrong with the limit, in one line, and
+    not that the store file is wrong (it said: give a .lbug file written by linkgraph, or a new path)."""
+    store = str(tmp_path / "jia.lbug")
+    monkeypatch.delenv(ENV, raising=False)
+    assert main(["roster", "--county", "610828", "--store", store]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv(ENV, "-1")
+    assert main([*command, "--store", store]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.splitlines() == [err] and err.startswith("错误 error: 内存上限应写成 1G、800M 或 2048")
+    assert "not '-1' (LINKGRAPH_MEMORY_LIMIT)" in err and ".lbug" not in err

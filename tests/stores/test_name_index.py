@@ -212,3 +212,17 @@ def test_names_find_the_same_rows_on_both_stores(embedded_store, neo4j_store, ji
                 found.append(str(err))
         assert found[0] == found[1], (name, params)
         assert found[0], (name, params)
+
+
+def test_an_ad_hoc_write_to_a_store_without_the_index_is_written(tmp_path, schema):
+    """A store of an older linkgraph has no index to empty: an ad hoc write changes it all the same (it was
+    refused: ``Table NameKey does not exist``), and names are still searched in every table."""
+    path = tmp_path / "old.lbug"
+    load(path, schema, EXAMPLE / "case.yaml")
+    older_store(path)
+    with open_store(path, schema, create=True) as store:
+        store.query("MATCH (n:AssistanceUnit {id: 'jia:county_committee_office'}) SET n.match_text = '|县办|'",
+                    write=True)
+    with open_store(path, schema, read_only=True) as store:
+        assert statements.NAME_INDEX not in {row["name"] for row in store.run(statements.ladybug_tables())}
+        assert store.resolve("any", "县办") == "jia:county_committee_office"

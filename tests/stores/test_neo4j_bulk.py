@@ -256,3 +256,31 @@ def test_reads_of_many_rows_and_the_counts_agree_with_a_record_at_a_time(neo4j_s
     neo4j_store.write(GraphData(), replace=True)
     assert neo4j_store.is_empty() and neo4j_store.read_rows(statements.node_names("Village"), None,
                                                             statements.NODE_NAME_COLUMNS) == []
+
+
+def test_one_list_reads_of_one_kind_with_quotes_and_newlines(neo4j_store, schema):
+    """A store holding one kind only, whose names carry quotes, backslashes and newlines: the one-list reads
+    are what the statements return a record at a time, and the counts of every kind in one statement what
+    they say kind by kind (zeros included)."""
+    from graph_model.records import make_node
+    from queries import statements
+    from stores.base import Store
+
+    names = ['贺寨"酒业"', "王家庄'村'企业", "两行\n之名", "反斜杠\\公司", "}) RETURN 1 //", "]]，[[ 括号"]
+    graph = GraphData(schema=schema)
+    for i, name in enumerate(names):
+        graph.add_node(make_node(schema, "Enterprise", {"id": f"e'{i}\n", "name": name, "aliases": [name + "'"],
+                                                        "source": "attack"}))
+    neo4j_store.write(graph)
+    ids = sorted(graph.nodes) + ['"nobody"']
+    for cypher, params, columns in [
+            (statements.node_names("Enterprise"), None, statements.NODE_NAME_COLUMNS),
+            (statements.node_names("Village"), None, statements.NODE_NAME_COLUMNS),
+            (statements.existing_nodes("Enterprise"), {"ids": ids}, statements.EXISTING_NODE_COLUMNS),
+            (statements.ids_present("Enterprise"), {"ids": ids}, statements.ID_COLUMNS)]:
+        assert neo4j_store.read_rows(cypher, params, columns) == neo4j_store.run(cypher, params)
+    found = neo4j_store.read_rows(statements.node_names("Enterprise"), None, statements.NODE_NAME_COLUMNS)
+    assert sorted(row["name"] for row in found) == sorted(names)
+    counts = neo4j_store.counts()
+    assert counts == Store.counts(neo4j_store) and counts["Enterprise"] == len(names)
+    assert sum(counts.values()) == len(names) and not neo4j_store.is_empty()

@@ -147,3 +147,21 @@ def test_calibrate_refuses_the_held_out_half(capsys):
         evaluation.main(["--real", str(REAL_LIKE / "gold"), "--reports", str(REAL_LIKE / "reports"),
                          "--split", "heldout", "--calibrate"])
     assert "--calibrate fits on the development half only" in capsys.readouterr().err
+
+
+def test_a_report_extract_refuses_is_scored_as_nothing_drafted(capsys, tmp_path):
+    """Not told its scope, a text whose one place (城关镇) lies in many counties is refused by extract: the run
+    goes on, its gold ties all count as missed (none found), and the refusal is said."""
+    gold = REAL_LIKE / "gold" / "shandong-dadian-liancun.yaml"
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / gold.name).write_text(gold.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "reports" / "dev").mkdir(parents=True)
+    (tmp_path / "reports" / "dev" / "shandong-dadian-liancun.txt").write_text(
+        "多村抱团\nhttps://example.invalid/x\n今年3月，城关镇甲子山村、天湖村组建联村党委，发展黄桃种植。\n", encoding="utf-8")
+    assert evaluation.main(["--real", str(tmp_path / "gold"), "--reports", str(tmp_path / "reports"), "--split", "dev",
+                            "--no-scope", "--markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "split dev: 1 reports scored, 0 skipped" in out
+    assert "| all ties 全部 | 11 | 0 | 0 | 0.00 | 0.00 |" in out
+    assert "| stated in words 文字明述 | 9 | 0 | 0 | 0.00 | 0.00 |" in out
+    assert "报道所提地名在多个区县都有，无法判断所在县：城关镇" in out
