@@ -378,9 +378,15 @@ def ids_within(label: str) -> str:
     return f"MATCH (n:{label}) WHERE n.id STARTS WITH $prefix OR n.place STARTS WITH $prefix RETURN n.id AS id"
 
 
-def neighbour_ids(type_: str) -> str:
-    """Ids of the nodes a tie of ``type_`` joins to one of ``$ids`` (either way)."""
-    return f"MATCH (a)-[:{type_}]-(b) WHERE a.id IN $ids RETURN DISTINCT b.id AS id"
+def neighbour_ids(types: Sequence[str]) -> str:
+    """Ids of the nodes a tie of one of ``types`` joins to one of ``$ids`` (either way). One statement for all
+    the types: LadybugDB reads the ties of the pattern once per statement (nationally, 佳县's 414 nodes and the
+    8 working tie kinds: 5.8 s in one statement a kind, 1.1 s in one).
+
+    >>> neighbour_ids(["GUIDES", "MEMBER_OF"])
+    'MATCH (a)-[:GUIDES|MEMBER_OF]-(b) WHERE a.id IN $ids RETURN DISTINCT b.id AS id'
+    """
+    return f"MATCH (a)-[:{'|'.join(types)}]-(b) WHERE a.id IN $ids RETURN DISTINCT b.id AS id"
 
 
 def node_places(label: str) -> str:

@@ -76,8 +76,10 @@ class Scoping:
 
     def _neighbours(self, ids: set[str], types: list[str]) -> set[str]:
         """The nodes a tie of one of ``types`` joins to one of ``ids`` (either way)."""
-        return {row["id"] for type_ in types for chunk in batches(sorted(ids), 5000)
-                for row in self.run(statements.neighbour_ids(type_), {"ids": list(chunk)})}
+        if not types:
+            return set()
+        return {row["id"] for chunk in batches(sorted(ids), 5000)
+                for row in self.run(statements.neighbour_ids(types), {"ids": list(chunk)})}
 
 
 def _by_kind(kinds: Mapping[str, str]) -> dict[str, list[str]]:
