@@ -325,10 +325,10 @@ def _output_lines(line: _Lines, store: str, figures: dict[str, Any], anchors: di
          note=_problem(report))
     line(store, "map (pipeline)", figures["map"], anchor="plain pyvis", anchor_spent=embedded.get("pyvis"),
          note=_problem(figures["map"]) or ("" if embedded.get("pyvis") else f"pyvis anchor not drawn past {PYVIS_MAX_NODES:,} nodes"))
-    for what, steps in (("the report", [report]), ("the map and the queries", [figures["map"], figures["queries"]])):
-        unmeasured = "; ".join(f"{name}: {_problem(step)}" for name, step in zip(("report", "map", "queries"), steps)
-                               if _problem(step))
-        memory = peak(*steps)
+    for what, steps in (("the report", {"report": report}),
+                        ("the map and the queries", {"map": figures["map"], "queries": figures["queries"]})):
+        unmeasured = "; ".join(f"{name}: {_problem(step)}" for name, step in steps.items() if _problem(step))
+        memory = peak(*steps.values())
         line(store, f"peak memory of {what}", {"peak_mb": memory}, unit="MB", value=memory if memory else None,
              target=f"≤ {OTHER_MEMORY_MB[line.scale]:,} MB", met=None if not memory else memory <= OTHER_MEMORY_MB[line.scale],
              note=f"not measured for {unmeasured}" if unmeasured else "")

@@ -96,3 +96,5 @@ def test_a_step_that_was_stopped_has_no_memory_verdict():
     memory = line(run.lines_of(stopped), "peak memory of the report")
     assert memory["value"] is None and run.verdict(memory) == ""
     assert memory["note"] == "not measured for report: stopped after 180 s"
+    others = line(run.lines_of(stopped), "peak memory of the map and the queries")  # the map stopped too
+    assert others["value"] == 900.0 and others["note"] == "not measured for map: stopped after 180 s"
