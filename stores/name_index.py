@@ -58,7 +58,7 @@ def changed_lists(current: Mapping[str, Sequence[str]], before: Mapping[str, Ite
             lists.setdefault(key, set(current.get(key, ()))).discard(node)
         for key in new - old:
             lists.setdefault(key, set(current.get(key, ()))).add(node)
-    return {key: sorted(nodes) for key, nodes in lists.items()}
+    return {key: sorted(nodes) for key, nodes in sorted(lists.items())}  # (in key order, whatever the hash seed)
 
 
 class IndexUpdate:
