@@ -114,6 +114,9 @@ class Lexicon:
     industry_core_stops: tuple[str, ...]
     industry_bare_endings: tuple[str, ...]
     industry_products: tuple[str, ...]
+    industry_activities: dict[str, str]  # product -> the ending its industry is also called by (柑橘 -> 种植)
+    industry_raised: tuple[str, ...]
+    industry_list_verbs: dict[str, str]
     industry_modifiers: tuple[str, ...]
     industry_patterns: tuple[tuple[re.Pattern[str], str], ...]
     industry_from_names: bool
@@ -165,9 +168,10 @@ def _end(data: Any, where: str, schema: Schema) -> EndSpec:
 
 def _industry_patterns(industries: dict[str, Any]) -> tuple[tuple[re.Pattern[str], str], ...]:
     """The industry patterns, with ``{products}`` and ``{modifiers}`` standing for the lists of those words."""
-    alternatives = {name: "|".join(map(re.escape, sorted(_words(industries[name], f"mentions.yaml industries {name}"),
+    products = [word for group in industries["product_groups"] for word in group["words"]]
+    alternatives = {name: "|".join(map(re.escape, sorted(_words(words, f"mentions.yaml industries {name}"),
                                                          key=len, reverse=True)))
-                    for name in ("products", "modifiers")}
+                    for name, words in (("products", products), ("modifiers", industries["modifiers"]))}
     return tuple((re.compile(p["pattern"].replace("{products}", alternatives["products"])
                              .replace("{modifiers}", alternatives["modifiers"])), p["name"])
                  for p in industries["patterns"])
@@ -207,6 +211,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         schema.node_kind(kind)
     industries = mentions["industries"]
     industry_words = _by_word(industries["names"], "words", "name", "mentions.yaml industries")
+    activities = _by_word(industries["product_groups"], "words", "activity", "mentions.yaml industries product_groups")
     abbreviations = mentions["abbreviations"]
     parsed_cues = [_cue(entry, number, schema) for number, entry in enumerate(cues["cues"], start=1)]
     cue_words: dict[str, Cue] = {}
@@ -249,8 +254,10 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         industry_max_core=int(industries["max_core"]),
         industry_core_stops=_words(industries["core_stops"], "mentions.yaml industries core_stops"),
         industry_bare_endings=_words(industries["bare_endings"], "mentions.yaml industries bare_endings"),
-        industry_products=tuple(sorted(_words(industries["products"], "mentions.yaml industries products"),
-                                       key=len, reverse=True)),
+        industry_products=tuple(sorted(activities, key=len, reverse=True)),
+        industry_activities=activities,
+        industry_raised=_words(industries["raised"], "mentions.yaml industries raised"),
+        industry_list_verbs={str(k): str(v) for k, v in industries["list_verbs"].items()},
         industry_modifiers=tuple(sorted(_words(industries["modifiers"], "mentions.yaml industries modifiers"),
                                         key=len, reverse=True)),
         industry_patterns=_industry_patterns(industries),

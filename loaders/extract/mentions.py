@@ -992,11 +992,14 @@ class MentionFinder:
         def add(start: int, end: int, name: str, *aliases: str) -> None:
             if sentence.covered(start, end) or any(m.start < end and start < m.end for m in found):
                 return
-            entity = self.registry.find(INDUSTRY, name)
+            same = self._industry_aliases(name)
+            entity = self.registry.find(INDUSTRY, name, *same)
             if entity is None:
                 entity = self.registry.add(Entity(f"industry:{match_key(name)}", INDUSTRY, name,
                                                   {sentence.text.quote[start:end]: None}, quote=sentence.text.quote))
-            self.registry.index(entity, *aliases)
+            for alias in same:  # 养羊 and 羊养殖 are one industry, whichever the text writes first
+                entity.spellings.setdefault(alias, None)
+            self.registry.index(entity, name, *same, *aliases)
             found.append(Mention(start, end, entity))
 
         for pattern, template in self.lex.industry_patterns:
@@ -1015,12 +1018,57 @@ class MentionFinder:
                 start = self._industry_core_start(sentence, match.start()) if start is None else start
                 if start < match.start():
                     add(start, match.end(), key[start:match.end()])
+        for start, end, ending in self._product_lists(key):
+            add(start, end, key[start:end] + ending)
         for mention in [m for m in sentence.mentions if m.entity.kind in (VILLAGE, TOWN)]:
             after = mention.end + (1 if key.startswith("的", mention.end) else 0)
             end = self._product_after(key, after)
             if end is not None and not key.startswith(self.lex.industry_endings, end):
                 add(after, end, key[after:end])
         return found
+
+    def _industry_aliases(self, name: str) -> tuple[str, ...]:
+        """The other names of an industry: a product's planting or raising is also called by the product alone
+        and by the verb before it (玉米种植: 玉米, 种植玉米, 种玉米; 羊养殖: 养羊), and a product's industry by its
+        planting or raising (柑橘: 柑橘种植, as the product's group says)."""
+        verbs = {"种植": ("种植", "种"), "养殖": ("养殖", "养")}
+        for ending, before in verbs.items():
+            core = name[:-len(ending)] if name.endswith(ending) else ""
+            if core and (core in self.lex.industry_activities or core in self.lex.industry_raised):
+                return (*((core,) if len(core) > 1 else ()), *(verb + core for verb in before))
+        activity = self.lex.industry_activities.get(name, "")
+        return (name + activity, *(verb + name for verb in verbs[activity])) if activity else ()
+
+    def _product_lists(self, key: str) -> list[tuple[int, int, str]]:
+        """``(start, end, ending)`` of each product listed after a verb of ``list_verbs`` (种植玉米、葫芦等 →
+        玉米 and 葫芦, each a planting), and of an animal raised (养羊, 养殖羊). After a verb whose ending is empty
+        (发展) a list of two or more products only: one product alone is left to the patterns."""
+        spans = []
+        for verb, ending in self.lex.industry_list_verbs.items():
+            for match in re.finditer(re.escape(verb), key) if verb in key else ():
+                run = self._product_run(key, match.end(), ending == "养殖")
+                if ending or len(run) > 1:
+                    spans += [(start, end, ending) for start, end in run]
+        for match in re.finditer(r"(?<![培营保扶疗休抚供赡收教滋涵修颐喂饲])养(?!殖)", key):
+            run = self._product_run(key, match.end(), True)
+            spans += [(start, end, "养殖") for start, end in run]
+        return spans
+
+    def _product_run(self, key: str, start: int, raised: bool) -> list[tuple[int, int]]:
+        """The products written one after another from ``start`` (玉米、葫芦和甜瓜), joined by 、, 和, 及 or 与;
+        ``raised``: an animal written with one character (羊, 牛) counts as a product."""
+        run: list[tuple[int, int]] = []
+        at = start
+        while True:
+            end = self._product_after(key, at)
+            if end is None and raised and key[at:at + 1] in self.lex.industry_raised:
+                end = at + 1
+            if end is None:
+                return run
+            run.append((at, end))
+            if key[end:end + 1] not in ("、", "和", "及", "与"):
+                return run
+            at = end + 1
 
     def _product_before(self, key: str, end: int) -> int | None:
         """Where a known product (with a modifier: 大棚西瓜) ending at ``end`` begins, or None."""

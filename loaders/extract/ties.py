@@ -179,11 +179,18 @@ class TieFinder:
     @staticmethod
     def _pick_next(allowed: set[str], end: int, high: int, sentence: Sentence, exclude: tuple[Entity, ...]
                    ) -> list[Entity]:
-        """The name right after a cue ending at ``end`` in its clause (种植|丝瓜183亩), if of an allowed kind; else none."""
-        first = next((m for m in _ends(sentence) if end <= m.start < high), None)
-        if first is None or first.start - end > NEXT_GAP or first.entity.kind not in allowed or first.entity in exclude:
+        """The name right after a cue ending at ``end`` in its clause (种植|丝瓜183亩), if of an allowed kind, with
+        the names listed right after it (种植|玉米、葫芦: both); else none."""
+        after = [m for m in _ends(sentence) if end <= m.start < high]
+        if not after or after[0].start - end > NEXT_GAP or after[0].entity.kind not in allowed or after[0].entity in exclude:
             return []
-        return [first.entity]
+        chosen = [after[0]]
+        for mention in after[1:]:
+            joined = mention.start == chosen[-1].end + 1 and sentence.text.key[chosen[-1].end] in "、和及与"
+            if not joined or mention.entity.kind != chosen[0].entity.kind or mention.entity in exclude:
+                break
+            chosen.append(mention)
+        return list(dict.fromkeys(m.entity for m in chosen))
 
     def _pick_earlier(self, spec: EndSpec, allowed: set[str], previous: list[Sentence],
                       exclude: tuple[Entity, ...]) -> tuple[list[Entity], float]:
