@@ -713,6 +713,10 @@ class TieFinder:
             if entity.owner is not None:
                 spec = specs["party_org_of"]
                 self.propose(spec["tie"], entity, entity.owner, entity.quote, spec["confidence"], "PARTY_ORG_OF:name")
+            elif entity.region is not None and self._operated_by_region(entity):
+                spec = specs["operated_by"]
+                self.propose(spec["tie"], entity.region, entity, entity.quote, spec["confidence"], "OPERATES:name",
+                             note=spec.get("note"))
             elif entity.region is not None:
                 spec = specs["located_in"]
                 self.propose(spec["tie"], entity, entity.region, entity.quote, spec["confidence"], "LOCATED_IN:name",
@@ -726,6 +730,18 @@ class TieFinder:
                                quote=entity.quote))
                     self.propose(spec["tie"], entity, target, entity.quote, spec["confidence"], "ENGAGED_IN:name",
                                  note=spec.get("note"))
+
+    def _operated_by_region(self, entity: Entity) -> bool:
+        """Is ``entity`` a unit its name's place runs (cues.yaml from_names operated_by: 某村加工车间), the text
+        saying no one else runs it (某公司运营某村光伏项目: the company does)?"""
+        if entity.region is None or not self._run_by(entity, entity.region):
+            return False
+        return not any(p.type == "OPERATES" and p.target is entity for p in self.proposals.values())
+
+    def _run_by(self, unit: Entity, place: Entity) -> bool:
+        """Is ``unit`` of a kind that ``place``'s kind runs when named with it (cues.yaml from_names operated_by)?"""
+        spec = self.lex.from_names.get("operated_by")
+        return spec is not None and unit.kind in spec["kinds"] and place.kind in spec["regions"]
 
     def _serves_instead(self, one: Entity, other: Entity, quote: str, confidence: float) -> None:
         """共建 of a unit or company with a village whose party branches the text never names: the unit serves
@@ -779,7 +795,11 @@ class TieFinder:
         it is (LOCATED_IN); a village's party organization is its own (PARTY_ORG_OF), not located there."""
         key = sentence.text.key
         for before, after in zip(sentence.mentions, sentence.mentions[1:]):
-            if _in_place(before, after, key[before.end:after.start]):
+            if not _in_place(before, after, key[before.end:after.start]):
+                continue
+            if self._run_by(after.entity, before.entity):  # 某村的加工车间 is the village's (cues.yaml operated_by)
+                self.propose("OPERATES", before.entity, after.entity, sentence.text.quote, 0.6, "OPERATES:相邻 adjacent")
+            else:
                 self.propose("LOCATED_IN", after.entity, before.entity, sentence.text.quote, 0.6,
                              "LOCATED_IN:相邻 adjacent")
 

@@ -43,3 +43,38 @@ def test_an_animal_raised_is_one_industry_however_it_is_written(roster_units):
 def test_a_word_ending_in_yang_raises_nothing(roster_units, text):
     found, _ = ties_of(roster_units, text)
     assert not any(name.endswith("养殖") for name in _industries(found))
+
+
+# ---------------------------------------------------------------- units a village, cooperative or company runs
+
+@pytest.mark.parametrize("text, tie", [
+    ("关甲村开办服装加工车间，吸纳妇女务工。", ("OPERATES", "关甲村", "服装加工车间")),
+    ("背沟村红枣专业合作社新建冷冻库一座。", ("OPERATES", "背沟村红枣专业合作社", "冷冻库")),
+    ("佳县宏达农业有限公司建成电商直播间。", ("OPERATES", "佳县宏达农业有限公司", "电商直播间")),
+    ("刘家坬村建成农贸市场，方便群众买卖。", ("OPERATES", "刘家坬村", "农贸市场")),
+])
+def test_a_unit_built_or_run_is_operated_by_who_built_it(roster_units, text, tie):
+    found, ties = ties_of(roster_units, text)
+    assert tie in ties
+    assert next(e for e in found.entities if e.name == tie[2]).kind == "Project"
+
+
+def test_a_village_s_workshop_is_run_by_the_village_unless_the_text_names_who_runs_it(roster_units):
+    _, ties = ties_of(roster_units, "关甲村的竹编加工车间每天有二十人上班。")
+    assert ("OPERATES", "关甲村", "竹编加工车间") in ties
+    assert ("LOCATED_IN", "竹编加工车间", "关甲村") not in ties
+    _, ties = ties_of(roster_units, "佳县宏达农业有限公司运营背沟村粉条加工车间。")
+    assert ("OPERATES", "佳县宏达农业有限公司", "背沟村粉条加工车间") in ties
+    assert not any(t[0] == "OPERATES" and t[1] == "背沟村" for t in ties)
+
+
+@pytest.mark.parametrize("text", ["关甲村积极争取帮扶车间落地。", "背沟村新建集体车间两处。"])
+def test_a_kind_of_workshop_is_no_name(roster_units, text):
+    found, _ = ties_of(roster_units, text)
+    assert not any(e.name in ("帮扶车间", "集体车间", "村集体车间") for e in found.entities)
+
+
+@pytest.mark.parametrize("text", ["我们合作社今年收购红枣两百吨。", "每个村党总支都设了联络员。"])
+def test_a_pronoun_or_a_count_before_a_suffix_names_no_organization(roster_units, text):
+    found, _ = ties_of(roster_units, text)
+    assert not any(e.name.startswith(("我们", "每个")) for e in found.entities)
