@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib
 import logging
 import os
 import re
 import shutil
+import sys
 import time
+import types
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
-
-import ladybug
 
 from graph_model.records import storage_value
 from graph_model.schema import Schema
@@ -45,6 +46,36 @@ from stores.name_index import IndexUpdate, split_entry
 from stores.naming import has_chinese
 from stores.plan import WritePlan
 
+
+class _AsyncioOnUse(types.ModuleType):
+    """What LadybugDB's ``async_connection`` module calls ``asyncio`` when :func:`_import_ladybug` imported it:
+    the first use of one of its names imports ``asyncio`` itself."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(importlib.import_module("asyncio"), name)
+
+
+def _import_ladybug() -> types.ModuleType:
+    """LadybugDB's package, imported without ``asyncio``: its ``__init__`` imports ``asyncio`` for
+    ``AsyncConnection`` alone, which linkgraph does not use, and that import was a tenth of a question asked as
+    one command (30 ms of CPU of 0.35 s, measured nationally). While the package is imported, ``asyncio`` in
+    ``sys.modules`` is an :class:`_AsyncioOnUse`, removed again after, so that the next ``import asyncio``
+    (anyone's) imports it whole; ``AsyncConnection`` imports it when first used. A process that has imported
+    ``asyncio`` already (a server) imports LadybugDB as it is."""
+    if "asyncio" in sys.modules:
+        import ladybug
+
+        return ladybug
+    standing_in = sys.modules["asyncio"] = _AsyncioOnUse("asyncio")
+    try:
+        import ladybug
+    finally:
+        if sys.modules.get("asyncio") is standing_in:
+            del sys.modules["asyncio"]
+    return ladybug
+
+
+ladybug = _import_ladybug()
 log = logging.getLogger("linkgraph.stores")
 
 BUFFER_POOL_MB = int(os.environ.get("LINKGRAPH_BUFFER_POOL_MB", "1024"))
@@ -113,7 +144,9 @@ class EmbeddedStore(Store):
         self.read_only = read_only
         self._lock: WriterLock | None = None
         self._writable = False  # whether the handle is read-write (a writer's, for a write in place)
-        self._name_index = False  # whether names are looked up in the index of names (stores.name_index)
+        # whether names are looked up in the index of names (stores.name_index); None: not known yet (a
+        # reader asks the index whether it has keys when it first looks a name up, not at every open)
+        self._name_index: bool | None = False
         self._older_store = False  # whether the store lacks the index's table (an older linkgraph wrote it)
         self._told_slow = False
         problem = not_a_store_file(self.path)
@@ -212,7 +245,8 @@ class EmbeddedStore(Store):
     def ensure_schema(self) -> None:
         """Create the tables, all in one transaction; opened read-only, check instead that they exist. A writer
         adds the index of names to a store of an older linkgraph (built whole, :mod:`stores.name_index`); a
-        reader of one searches names in every table, and says once that it is slow."""
+        reader of one searches names in every table, and says once that it is slow. A reader asks whether the
+        index has keys only when it first looks a name up (a question by id or without names does not)."""
         if self._schema_ready:
             return
         present = {row["name"] for row in self.run(statements.ladybug_tables())}
@@ -222,7 +256,7 @@ class EmbeddedStore(Store):
                 raise StoreError(f"{self.describe()} lacks table(s) {', '.join(missing)} / 数据库缺少表 "
                                  "(hint: load data with linkgraph load, which creates them; a store written by an "
                                  "older linkgraph is rebuilt with linkgraph load … --replace)")
-            self._name_index = statements.NAME_INDEX in present and self._index_in_use()
+            self._name_index = None if statements.NAME_INDEX in present else False
             self._older_store = statements.NAME_INDEX not in present
         else:
             if missing or statements.NAME_INDEX not in present:
@@ -358,6 +392,8 @@ class EmbeddedStore(Store):
         lists (one lookup by id in each of their tables; a value with Chinese characters is also looked up
         as an id, in one statement). A store without the index (or with an empty one) is searched table by table."""
         self.ensure_schema()
+        if self._name_index is None:
+            self._name_index = self._index_in_use()
         if not self._name_index:
             if self._older_store and not self._told_slow:
                 self._told_slow = True
