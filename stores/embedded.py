@@ -96,6 +96,8 @@ COPY_NODE_ROWS = 200_000
 """Nodes one ``COPY`` takes (adding nodes to a table is cheap; fewer at a time take less memory)."""
 SMALL_STORE_BYTES = 128 * 2**20
 """Store files up to this size (a province with its ties: 92 MB) are read with a page cache of ``BUFFER_POOL_MB``."""
+LADYBUG_OWN_POOL = 0.8
+"""The share of the machine's memory LadybugDB's own page cache takes (``buffer_pool_size=0``)."""
 SIDE_FILES = (".wal", ".shadow", ".wal.checkpoint", ".checkpoint.apply.lock", ".checkpoint.intent.lock")
 """LadybugDB's files beside a database file FILE while it writes (``FILE.wal`` …). A kill leaves them, holding
 a commit or a checkpoint half done: a read-write open finishes it, read-only opens refuse until then."""
@@ -114,13 +116,21 @@ def write_pool_mb() -> int:
         raise StoreError(f"{err} (LINKGRAPH_MEMORY_LIMIT)") from None
 
 
-def _reading_pool(path: Path) -> int:
+def _reading_pool(path: Path, one_question: bool = False) -> int:
     """The page cache for reading ``path``, in bytes: LadybugDB's own (0: 80% of the machine's memory), but
-    ``BUFFER_POOL_MB`` for a small store. Opening and closing cost time in proportion to the cache (a national
+    ``BUFFER_POOL_MB`` for a small store, and for a large store opened for ``one_question`` (``linkgraph
+    query``) twice the file and ``BUFFER_POOL_MB`` more, unless that reaches LadybugDB's own. Opening and
+    closing cost time in proportion to the cache (LadybugDB sets up a state for every page of it; a national
     store: 103 and 22 ms with LadybugDB's own on this 24 GB machine, 79 and 16 ms with 1 GB, measured), and
-    every ``linkgraph query`` pays it; but a large store needs the large cache, for an export and for named
-    queries too (with 1 GB, the fifth whole-country answer in one process, 212,071 rows, found it full)."""
-    return BUFFER_POOL_MB * 2**20 if path.stat().st_size <= SMALL_STORE_BYTES else 0
+    every ``linkgraph query`` pays it; but a large store needs a large cache, for an export and for many named
+    queries in one process (with 1 GB, the fifth whole-country answer in one process, 212,071 rows, found it
+    full; the four before it did not, so one question fits in 1 GB and more so in twice the file)."""
+    size = path.stat().st_size
+    if size <= SMALL_STORE_BYTES:
+        return BUFFER_POOL_MB * 2**20
+    pool = 2 * size + BUFFER_POOL_MB * 2**20
+    own = LADYBUG_OWN_POOL * os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return pool if one_question and pool < own else 0
 
 
 class EmbeddedStore(Store):
@@ -138,9 +148,10 @@ class EmbeddedStore(Store):
     backend = "ladybug"
 
     def __init__(self, path: str | Path, schema: Schema, *, read_only: bool = False,
-                 waiting: Callable[[str], None] | None = None):
+                 waiting: Callable[[str], None] | None = None, one_question: bool = False):
         super().__init__(schema)
         self.path = Path(path)
+        self.one_question = one_question  # opened to answer one question, then closed (see _reading_pool)
         self.read_only = read_only
         self._lock: WriterLock | None = None
         self._writable = False  # whether the handle is read-write (a writer's, for a write in place)
@@ -198,7 +209,7 @@ class EmbeddedStore(Store):
 
     def _database(self) -> ladybug.Database:
         if self.read_only:
-            return ladybug.Database(str(self.path), read_only=True, buffer_pool_size=_reading_pool(self.path))
+            return ladybug.Database(str(self.path), read_only=True, buffer_pool_size=_reading_pool(self.path, self.one_question))
         # A writer's page cache is bounded, and large loads go through chunked COPYs instead.
         return ladybug.Database(str(self.path), read_only=not self._writable, buffer_pool_size=write_pool_mb() * 2**20)
 

@@ -1,5 +1,5 @@
 """What opening the embedded store costs a question asked as one command (issue 22 item 3): LadybugDB imported
-without ``asyncio`` (its ``AsyncConnection`` still works), a page cache for reading sized by the file, and
+without ``asyncio`` (its ``AsyncConnection`` still works), a page cache sized by the file for one question, and
 the index of names asked about only when a name is looked up. Real LadybugDB, real processes; no clocks."""
 
 from __future__ import annotations
@@ -58,9 +58,11 @@ def test_the_page_cache_for_reading_follows_the_file(tmp_path):
     small = _sparse(tmp_path / "small.lbug", SMALL_STORE_BYTES)
     large = _sparse(tmp_path / "large.lbug", SMALL_STORE_BYTES + 1)
     huge = _sparse(tmp_path / "huge.lbug", int(LADYBUG_OWN_POOL * memory / 2))
-    assert _reading_pool(small) == BUFFER_POOL_MB * 2**20
-    assert _reading_pool(large) == 2 * (SMALL_STORE_BYTES + 1) + BUFFER_POOL_MB * 2**20
-    assert _reading_pool(huge) == 0  # LadybugDB's own: twice the file would reach it
+    for one_question in (False, True):
+        assert _reading_pool(small, one_question) == BUFFER_POOL_MB * 2**20
+        assert _reading_pool(huge, one_question) == 0  # LadybugDB's own (for one question: twice the file reaches it)
+    assert _reading_pool(large, one_question=True) == 2 * (SMALL_STORE_BYTES + 1) + BUFFER_POOL_MB * 2**20
+    assert _reading_pool(large) == 0  # many questions, an export: LadybugDB's own
 
 
 @pytest.fixture(scope="module")
