@@ -76,6 +76,7 @@ def _import_ladybug() -> types.ModuleType:
 
 
 ladybug = _import_ladybug()
+
 log = logging.getLogger("linkgraph.stores")
 
 BUFFER_POOL_MB = int(os.environ.get("LINKGRAPH_BUFFER_POOL_MB", "1024"))
@@ -209,7 +210,8 @@ class EmbeddedStore(Store):
 
     def _database(self) -> ladybug.Database:
         if self.read_only:
-            return ladybug.Database(str(self.path), read_only=True, buffer_pool_size=_reading_pool(self.path, self.one_question))
+            pool = _reading_pool(self.path, self.one_question)
+            return ladybug.Database(str(self.path), read_only=True, buffer_pool_size=pool)
         # A writer's page cache is bounded, and large loads go through chunked COPYs instead.
         return ladybug.Database(str(self.path), read_only=not self._writable, buffer_pool_size=write_pool_mb() * 2**20)
 

@@ -81,7 +81,9 @@ class Scoping:
 
     def _unit_neighbours(self, code: str, types: list[str]) -> set[str]:
         """The nodes a tie of one of ``types`` joins to a node placed in the unit ``code`` (either way)."""
-        return {row["id"] for row in self.run(statements.unit_neighbour_ids(types), {"prefix": code})} if types else set()
+        if not types:
+            return set()
+        return {row["id"] for row in self.run(statements.unit_neighbour_ids(types), {"prefix": code})}
 
     def _neighbours(self, ids: set[str], types: list[str]) -> set[str]:
         """The nodes a tie of one of ``types`` joins to one of ``ids`` (either way)."""
