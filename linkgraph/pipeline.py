@@ -248,8 +248,8 @@ def read_decisions_file(path: str | Path, schema: Schema) -> tuple[dict, str]:
 
 
 def run_query(store: str, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Run a named query of the catalog against ``store``."""
-    with open_store(store, read_only=True) as source:
+    """Run a named query of the catalog against ``store`` (opened for this one question)."""
+    with open_store(store, read_only=True, one_question=True) as source:
         return source.run_named(name, params or {})
 
 

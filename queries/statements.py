@@ -389,6 +389,18 @@ def neighbour_ids(types: Sequence[str]) -> str:
     return f"MATCH (a)-[:{'|'.join(types)}]-(b) WHERE a.id IN $ids RETURN DISTINCT b.id AS id"
 
 
+def unit_neighbour_ids(types: Sequence[str]) -> str:
+    """Ids of the nodes a tie of one of ``types`` joins to a node inside the unit ``$prefix`` (by its code or
+    its place, as :func:`ids_within`), either way: the unit's nodes are found by their code as the ties are
+    read, not tested against a list of their ids (which LadybugDB does for every node of a table).
+
+    >>> unit_neighbour_ids(["GUIDES", "MEMBER_OF"])
+    'MATCH (a)-[:GUIDES|MEMBER_OF]-(b) WHERE a.id STARTS WITH $prefix OR a.place STARTS WITH $prefix RETURN DISTINCT b.id AS id'
+    """
+    return (f"MATCH (a)-[:{'|'.join(types)}]-(b) WHERE a.id STARTS WITH $prefix OR a.place STARTS WITH $prefix "
+            "RETURN DISTINCT b.id AS id")
+
+
 def node_places(label: str) -> str:
     """Id and place of the nodes of ``label`` among ``$ids``."""
     return f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id, n.place AS place"

@@ -43,7 +43,8 @@ def is_server_spec(spec: str | os.PathLike[str]) -> bool:
 
 
 def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | None" = None, *,
-               read_only: bool = False, create: bool = False, waiting: "Callable[[str], None] | None" = None) -> "Store":
+               read_only: bool = False, create: bool = False, waiting: "Callable[[str], None] | None" = None,
+               one_question: bool = False) -> "Store":
     """A Neo4j store for a ``bolt://`` or ``neo4j://`` URI, else the embedded store at that path.
 
     Neo4j credentials come from ``NEO4J_USER`` / ``NEO4J_PASSWORD`` /
@@ -53,7 +54,9 @@ def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | N
     A spec that looks like an address but is no Neo4j URI is an error
     (:class:`~stores.connection.StoreSpecError`), never a new file; so is a
     path that is no regular file (a folder, ``/dev/null``, a FIFO, a socket). ``waiting`` is told once when
-    an embedded store's writer lock is held by another writer, whom this one then waits for.
+    an embedded store's writer lock is held by another writer, whom this one then waits for. ``one_question``
+    says that the store answers one question and is closed (a large embedded store is then read with a
+    smaller page cache, quicker to open and close).
     """
     from graph_model.schema import default_schema
     from stores.connection import StoreSpecError, not_a_store_file, parse_store_spec
@@ -75,7 +78,7 @@ def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | N
         shown = redact(str(path))
         raise StoreSpecError(f"no embedded store at {shown} / 该路径没有数据库 (hint: load data first: "
                              f"linkgraph load SOURCES --store {shown}; or give a Neo4j URI such as bolt://127.0.0.1:7687)")
-    return EmbeddedStore(path, schema, read_only=read_only, waiting=waiting)
+    return EmbeddedStore(path, schema, read_only=read_only, waiting=waiting, one_question=one_question)
 
 
 __all__ = ["DEFAULT_STORE", "Store", "StoreError", "StoreSpecError", "is_server_spec", "open_store"]

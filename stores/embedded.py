@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib
 import logging
 import os
 import re
 import shutil
+import sys
 import time
+import types
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
-
-import ladybug
 
 from graph_model.records import storage_value
 from graph_model.schema import Schema
@@ -44,6 +45,37 @@ from stores.memory import memory_limit, page_cache_mb
 from stores.name_index import IndexUpdate, split_entry
 from stores.naming import has_chinese
 from stores.plan import WritePlan
+
+
+class _AsyncioOnUse(types.ModuleType):
+    """What LadybugDB's ``async_connection`` module calls ``asyncio`` when :func:`_import_ladybug` imported it:
+    the first use of one of its names imports ``asyncio`` itself."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(importlib.import_module("asyncio"), name)
+
+
+def _import_ladybug() -> types.ModuleType:
+    """LadybugDB's package, imported without ``asyncio``: its ``__init__`` imports ``asyncio`` for
+    ``AsyncConnection`` alone, which linkgraph does not use, and that import was a tenth of a question asked as
+    one command (30 ms of CPU of 0.35 s, measured nationally). While the package is imported, ``asyncio`` in
+    ``sys.modules`` is an :class:`_AsyncioOnUse`, removed again after, so that the next ``import asyncio``
+    (anyone's) imports it whole; ``AsyncConnection`` imports it when first used. A process that has imported
+    ``asyncio`` already (a server) imports LadybugDB as it is."""
+    if "asyncio" in sys.modules:
+        import ladybug
+
+        return ladybug
+    standing_in = sys.modules["asyncio"] = _AsyncioOnUse("asyncio")
+    try:
+        import ladybug
+    finally:
+        if sys.modules.get("asyncio") is standing_in:
+            del sys.modules["asyncio"]
+    return ladybug
+
+
+ladybug = _import_ladybug()
 
 log = logging.getLogger("linkgraph.stores")
 
@@ -65,6 +97,8 @@ COPY_NODE_ROWS = 200_000
 """Nodes one ``COPY`` takes (adding nodes to a table is cheap; fewer at a time take less memory)."""
 SMALL_STORE_BYTES = 128 * 2**20
 """Store files up to this size (a province with its ties: 92 MB) are read with a page cache of ``BUFFER_POOL_MB``."""
+LADYBUG_OWN_POOL = 0.8
+"""The share of the machine's memory LadybugDB's own page cache takes (``buffer_pool_size=0``)."""
 SIDE_FILES = (".wal", ".shadow", ".wal.checkpoint", ".checkpoint.apply.lock", ".checkpoint.intent.lock")
 """LadybugDB's files beside a database file FILE while it writes (``FILE.wal`` …). A kill leaves them, holding
 a commit or a checkpoint half done: a read-write open finishes it, read-only opens refuse until then."""
@@ -83,13 +117,21 @@ def write_pool_mb() -> int:
         raise StoreError(f"{err} (LINKGRAPH_MEMORY_LIMIT)") from None
 
 
-def _reading_pool(path: Path) -> int:
+def _reading_pool(path: Path, one_question: bool = False) -> int:
     """The page cache for reading ``path``, in bytes: LadybugDB's own (0: 80% of the machine's memory), but
-    ``BUFFER_POOL_MB`` for a small store. Opening and closing cost time in proportion to the cache (a national
+    ``BUFFER_POOL_MB`` for a small store, and for a large store opened for ``one_question`` (``linkgraph
+    query``) twice the file and ``BUFFER_POOL_MB`` more, unless that reaches LadybugDB's own. Opening and
+    closing cost time in proportion to the cache (LadybugDB sets up a state for every page of it; a national
     store: 103 and 22 ms with LadybugDB's own on this 24 GB machine, 79 and 16 ms with 1 GB, measured), and
-    every ``linkgraph query`` pays it; but a large store needs the large cache, for an export and for named
-    queries too (with 1 GB, the fifth whole-country answer in one process, 212,071 rows, found it full)."""
-    return BUFFER_POOL_MB * 2**20 if path.stat().st_size <= SMALL_STORE_BYTES else 0
+    every ``linkgraph query`` pays it; but a large store needs a large cache, for an export and for many named
+    queries in one process (with 1 GB, the fifth whole-country answer in one process, 212,071 rows, found it
+    full; the four before it did not, so one question fits in 1 GB and more so in twice the file)."""
+    size = path.stat().st_size
+    if size <= SMALL_STORE_BYTES:
+        return BUFFER_POOL_MB * 2**20
+    pool = 2 * size + BUFFER_POOL_MB * 2**20
+    own = LADYBUG_OWN_POOL * os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return pool if one_question and pool < own else 0
 
 
 class EmbeddedStore(Store):
@@ -107,13 +149,16 @@ class EmbeddedStore(Store):
     backend = "ladybug"
 
     def __init__(self, path: str | Path, schema: Schema, *, read_only: bool = False,
-                 waiting: Callable[[str], None] | None = None):
+                 waiting: Callable[[str], None] | None = None, one_question: bool = False):
         super().__init__(schema)
         self.path = Path(path)
+        self.one_question = one_question  # opened to answer one question, then closed (see _reading_pool)
         self.read_only = read_only
         self._lock: WriterLock | None = None
         self._writable = False  # whether the handle is read-write (a writer's, for a write in place)
-        self._name_index = False  # whether names are looked up in the index of names (stores.name_index)
+        # whether names are looked up in the index of names (stores.name_index); None: not known yet (a
+        # reader asks the index whether it has keys when it first looks a name up, not at every open)
+        self._name_index: bool | None = False
         self._older_store = False  # whether the store lacks the index's table (an older linkgraph wrote it)
         self._told_slow = False
         problem = not_a_store_file(self.path)
@@ -165,7 +210,8 @@ class EmbeddedStore(Store):
 
     def _database(self) -> ladybug.Database:
         if self.read_only:
-            return ladybug.Database(str(self.path), read_only=True, buffer_pool_size=_reading_pool(self.path))
+            pool = _reading_pool(self.path, self.one_question)
+            return ladybug.Database(str(self.path), read_only=True, buffer_pool_size=pool)
         # A writer's page cache is bounded, and large loads go through chunked COPYs instead.
         return ladybug.Database(str(self.path), read_only=not self._writable, buffer_pool_size=write_pool_mb() * 2**20)
 
@@ -212,7 +258,8 @@ class EmbeddedStore(Store):
     def ensure_schema(self) -> None:
         """Create the tables, all in one transaction; opened read-only, check instead that they exist. A writer
         adds the index of names to a store of an older linkgraph (built whole, :mod:`stores.name_index`); a
-        reader of one searches names in every table, and says once that it is slow."""
+        reader of one searches names in every table, and says once that it is slow. A reader asks whether the
+        index has keys only when it first looks a name up (a question by id or without names does not)."""
         if self._schema_ready:
             return
         present = {row["name"] for row in self.run(statements.ladybug_tables())}
@@ -222,7 +269,7 @@ class EmbeddedStore(Store):
                 raise StoreError(f"{self.describe()} lacks table(s) {', '.join(missing)} / 数据库缺少表 "
                                  "(hint: load data with linkgraph load, which creates them; a store written by an "
                                  "older linkgraph is rebuilt with linkgraph load … --replace)")
-            self._name_index = statements.NAME_INDEX in present and self._index_in_use()
+            self._name_index = None if statements.NAME_INDEX in present else False
             self._older_store = statements.NAME_INDEX not in present
         else:
             if missing or statements.NAME_INDEX not in present:
@@ -358,6 +405,8 @@ class EmbeddedStore(Store):
         lists (one lookup by id in each of their tables; a value with Chinese characters is also looked up
         as an id, in one statement). A store without the index (or with an empty one) is searched table by table."""
         self.ensure_schema()
+        if self._name_index is None:
+            self._name_index = self._index_in_use()
         if not self._name_index:
             if self._older_store and not self._told_slow:
                 self._told_slow = True

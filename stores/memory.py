@@ -14,7 +14,6 @@ limit, never more than without one) and so every bulk ``COPY`` smaller, in more 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import re
 from typing import Iterator
@@ -84,6 +83,8 @@ def give_back() -> None:
     A load frees what it needed only for reading (the store's units and their name index: about 0.8 GB
     nationally) before it writes; without this much of it stays with the process, and the page cache the
     write takes comes on top of it."""
+    import ctypes  # here, not at the top: a query's start does not need it
+
     trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
     if trim is not None:
         trim(0)

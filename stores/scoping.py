@@ -22,7 +22,7 @@ class Scoping:
         organizations placed nowhere, such as a joint committee and its cooperative), and their industries.
         Ties across the unit's border show where they lead: a node placed elsewhere is included, not followed.
         The same nodes as :func:`graph_model.places.nodes_within` finds in the exported graph."""
-        inside, border = self._inside(code)
+        _, inside, border = self._inside(code)
         found = inside | border
         return found | self._neighbours(found, sorted(self.schema.attribute_ties))
 
@@ -30,8 +30,8 @@ class Scoping:
         """The organizations placed nowhere that lie in the unit ``code`` (see :mod:`graph_model.places`):
         those its nodes reach through working ties, through other organizations placed nowhere. The named
         queries' ``within`` takes them beside the nodes whose code or place lies in the unit."""
-        inside, _ = self._inside(code)
-        return {node_id for node_id in inside if not node_id.startswith(code)} - self._placed_in(code)
+        placed, inside, _ = self._inside(code)
+        return inside - placed
 
     def _placed_in(self, code: str) -> set[str]:
         """The nodes whose code or place lies in the unit ``code``."""
@@ -39,20 +39,25 @@ class Scoping:
         return {row["id"] for label in self.schema.node_labels
                 for row in self.run(statements.ids_within(label), {"prefix": code})}
 
-    def _inside(self, code: str) -> tuple[set[str], set[str]]:
-        """The nodes that lie in the unit ``code``, and the nodes placed elsewhere they work with."""
-        inside = self._placed_in(code)
+    def _inside(self, code: str) -> tuple[set[str], set[str], set[str]]:
+        """The nodes placed in the unit ``code`` (:meth:`_placed_in`), the nodes that lie in it (those, and the
+        organizations placed nowhere they reach through working ties), and the nodes placed elsewhere they work
+        with. The first step starts from the unit's code, not from the list of its nodes' ids: LadybugDB tests
+        a list of ids against every node of a table (nationally, 佳县's 520 nodes: 1.7 s of CPU; from the code,
+        0.07 s); the later steps start from the few organizations placed nowhere found by the one before."""
+        placed = self._placed_in(code)
+        inside = set(placed)
         working = sorted(self.schema.working_ties)
         border: set[str] = set()
-        frontier = set(inside)
-        while frontier:
-            reached = self._neighbours(frontier, working) - inside - border
+        reached = self._unit_neighbours(code, working) - inside
+        while reached:
             kinds = self.kinds_of(reached)
             frontier = {node_id for node_id, place in self._stored_places(kinds).items()
                         if place is None and not self.schema.node_kind(kinds[node_id]).administrative}
             inside |= frontier
             border |= reached - frontier
-        return inside, border
+            reached = self._neighbours(frontier, working) - inside - border
+        return placed, inside, border
 
     def _stored_places(self, kinds: Mapping[str, str]) -> dict[str, str | None]:
         """The ``place`` (NBS code, or None) of each node of ``kinds`` (id: kind)."""
@@ -73,6 +78,12 @@ class Scoping:
             frontier = self._neighbours(frontier, kinds) - found
             found |= frontier
         return found
+
+    def _unit_neighbours(self, code: str, types: list[str]) -> set[str]:
+        """The nodes a tie of one of ``types`` joins to a node placed in the unit ``code`` (either way)."""
+        if not types:
+            return set()
+        return {row["id"] for row in self.run(statements.unit_neighbour_ids(types), {"prefix": code})}
 
     def _neighbours(self, ids: set[str], types: list[str]) -> set[str]:
         """The nodes a tie of one of ``types`` joins to one of ``ids`` (either way)."""

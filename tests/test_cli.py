@@ -135,7 +135,7 @@ def test_the_program_exits_with_its_commands_code(tmp_path):
 QUERY_DOES_NOT_IMPORT = ("loaders", "analysis", "visualizations.map", "visualizations.report", "yaml", "orjson",
                          "rich", "pandas", "pyarrow", "openpyxl", "xlsxwriter", "networkx", "igraph", "pyvis",
                          "IPython", "jinja2", "opencc", "pypinyin", "rapidfuzz", "neo4j", "tempfile",
-                         "importlib.resources", "zipfile")
+                         "importlib.resources", "zipfile", "asyncio", "ssl", "ctypes")
 
 
 @pytest.mark.parametrize("query, shown", [
