@@ -201,12 +201,22 @@ def folk_words() -> dict[str, str]:
     return dict(_folk_folding()[2])
 
 
+@functools.cache
+def _folk_touched() -> frozenset[str]:
+    """Every character that folding may change or match: the folk characters and those of the multi-character
+    forms. A text with none of them folds to itself (most names: a national load folds millions)."""
+    chars, _, words = _folk_folding()
+    return frozenset(map(chr, chars)) | frozenset("".join(words))
+
+
 def fold_folk(text: str) -> str:
     """``text`` with folk place-name characters replaced by their group's canonical form.
 
     >>> fold_folk("大李家洼 杜家圪劳 核桃树堰")
     '大李家坬 杜家圪崂 核桃树墕'
     """
+    if _folk_touched().isdisjoint(text):
+        return text
     chars, pattern, words = _folk_folding()
     text = text.translate(chars)
     return pattern.sub(lambda m: words[m.group()], text) if pattern else text
@@ -217,7 +227,8 @@ def _simple(text: str) -> str:
 
 
 def _key(simple: str, folk: bool) -> str:
-    key = _NOT_KEY.sub("", simple)
+    # isalnum() is re's \w without "_" character by character: a name with nothing else has nothing to remove
+    key = simple if simple.isalnum() else _NOT_KEY.sub("", simple)
     return fold_folk(key) if folk else key
 
 

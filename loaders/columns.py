@@ -84,12 +84,23 @@ def tie_vocabulary(schema: Schema) -> Vocabulary:
 
 def kind_named(schema: Schema, text: str) -> str | None:
     """The node kind a word names: ``企业``, ``Enterprise``, ``companies`` → ``Enterprise``."""
-    return _kind_words(schema)[0].get(header_key(text))
+    return _kind_words(schema)[0].get(word_key(text))
 
 
 def tie_named(schema: Schema, text: str) -> str | None:
     """The tie kind a word names: ``结对帮扶``, ``PAIRED_ASSISTANCE``, ``帮扶`` → ``PAIRED_ASSISTANCE``."""
-    return _kind_words(schema)[1].get(header_key(text))
+    return _kind_words(schema)[1].get(word_key(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def word_key(text: str) -> str:
+    """:func:`loaders.sheets.header_key` of a kind's word in a cell, worked out once per spelling: the kind
+    and type columns of a table repeat a few words on every row.
+
+    >>> word_key("结对帮扶（可选）"), word_key("Paired_Assistance")
+    ('结对帮扶', 'pairedassistance')
+    """
+    return header_key(text)
 
 
 @functools.cache

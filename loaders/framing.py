@@ -81,7 +81,9 @@ def notes_start(rows: list[tuple[int, list[Any]]]) -> int:
     """The index of the first row under the data that is a note (填表人…, 备注：…), or ``len(rows)``."""
     pattern = _note_pattern()
     for index, (_, cells) in enumerate(rows):
-        first = next((t for t in map(cell_text, cells) if t), None)  # a table of millions of rows: the first cell only
+        first = cell_text(cells[0]) if cells else None  # a table of millions of rows: the first cell only
+        if first is None:  # (or the first cell that is not empty)
+            first = next((t for t in map(cell_text, cells) if t), None)
         if first and pattern.match(first):
             return index
     return len(rows)

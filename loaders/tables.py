@@ -121,7 +121,11 @@ class TableOrigin(Origin):
     headers: tuple[tuple[str, str], ...] = ()
 
     def at(self, column: str) -> "TableOrigin":
-        return replace(self, column=column)
+        return TableOrigin(self.file, self.sheet, self.row, column, self.key_rows, self.key, self.headers)
+
+    def at_row(self, row: int) -> "TableOrigin":
+        """The origin of row ``row`` of the same sheet (built directly: a national table has a million rows)."""
+        return TableOrigin(self.file, self.sheet, row, self.column, self.key_rows, self.key, self.headers)
 
     @property
     def label(self) -> str | None:
@@ -220,7 +224,7 @@ def _cell_problem(name: str, text: str, origin: Origin) -> Problem | None:
     """What is wrong with a cell as a cell: too long, an Excel error value, or a code Excel mangled."""
     if len(text) > MAX_CELL:
         return Problem(origin.at(name), f"内容过长 / {len(text):,} characters, more than {MAX_CELL:,}")
-    if text.upper() in EXCEL_ERRORS:
+    if text[:1] == "#" and text.upper() in EXCEL_ERRORS:  # (every error value starts with #: no copy of other cells)
         return Problem(origin.at(name), f"单元格是 Excel 的错误值 {text} / the cell holds Excel's error value {text}",
                        "修正公式引用的单元格，再粘贴为数值 / fix what the formula refers to, then paste as values")
     mangled = excel_mangled(text) if name in CODE_FIELDS else None
@@ -258,7 +262,7 @@ def _node_rows(sheet: Sheet, kind: str | None, columns: Mapping[int, str], file:
     problems: list[Problem] = []
     rows_origin = _row_origin(sheet, columns, file)
     for number, row in sheet.rows:
-        origin = replace(rows_origin, row=number)
+        origin = rows_origin.at_row(number)
         values, found = _row_values(row, columns, origin)
         if found:
             problems += found
@@ -321,6 +325,16 @@ def try_context_place(values: Mapping[str, str], origin: Origin, ctx: LoadContex
         return None, err.problems
 
 
+@functools.lru_cache(maxsize=64)
+def file_name(path: str) -> str:
+    """The last part of a path (``Path(path).name``), worked out once per file: each row's evidence names it.
+
+    >>> file_name("/data/佳县/结对帮扶.csv"), file_name("ties.csv")
+    ('结对帮扶.csv', 'ties.csv')
+    """
+    return Path(path).name
+
+
 def mint_id(kind: str, name: str, place: str | None) -> str:
     """The id of an organization a table introduces without one: kind, place and normalized name.
 
@@ -350,7 +364,7 @@ def _organization_row(kind: str, values: dict[str, str], origin: Origin, ctx: Lo
     ctx.entities.add(entities_of([node])[0])
     ctx.graph.add_node(node)
     if place is not None and ctx.schema.tie_kind("LOCATED_IN").allows(kind, place.kind):
-        evidence = f"{Path(origin.file).name} {origin.where}"
+        evidence = f"{file_name(origin.file)} {origin.where}"
         ctx.graph.add_tie(make_tie(ctx.schema, "LOCATED_IN", node.id, place.id, {"evidence": evidence}, origin,
                                    source=source))
     return node.id
@@ -365,7 +379,7 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
     problems: list[Problem] = []
     rows_origin = _row_origin(sheet, columns, file)
     for number, row in sheet.rows:
-        origin = replace(rows_origin, row=number)
+        origin = rows_origin.at_row(number)
         values, found = _row_values(row, columns, origin)
         if found or not values:
             problems += found
@@ -387,7 +401,7 @@ def _tie_row(type_: str, values: dict[str, str], origin: Origin, ctx: LoadContex
     found = [p for end in ends for p in end.problems]
     for column in END_COLUMNS:
         values.pop(column, None)
-    values.setdefault("evidence", f"{Path(origin.file).name} {origin.where}")
+    values.setdefault("evidence", f"{file_name(origin.file)} {origin.where}")
     try:
         tie = make_tie(ctx.schema, type_, ends[0].id or "", ends[1].id or "", values, origin, source=source)
     except InputError as err:
@@ -396,7 +410,8 @@ def _tie_row(type_: str, values: dict[str, str], origin: Origin, ctx: LoadContex
         return found
     ids = [end.id or _organization_row(*end.new, origin.at(name), ctx, source, introduced=True)
            for end, name in zip(ends, ("from", "to"))]
-    ctx.graph.add_tie(replace(tie, source_id=ids[0], target_id=ids[1]))
+    ctx.graph.add_tie(tie if (tie.source_id, tie.target_id) == tuple(ids)
+                      else replace(tie, source_id=ids[0], target_id=ids[1]))
     return []
 
 

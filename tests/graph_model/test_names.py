@@ -176,6 +176,21 @@ def test_folk_table_is_consistent():
                 assert form.translate(names._folk_folding()[0]) == form, f"{form}: use canonical single characters"
 
 
+def test_every_folk_form_folds_inside_a_name_and_other_names_stay_as_they_are():
+    for group in FOLK:
+        canonical = fold_folk(group["forms"][0])
+        for form in group["forms"]:
+            assert fold_folk(f"张家{form}村") == f"张家{canonical}村", form
+    for name in ("王家庄村", "乌镇", "贺寨酒业有限公司", "", "Shaanxi 2023"):
+        assert fold_folk(name) == name
+
+
+def test_a_key_drops_punctuation_spaces_and_underscores_only():
+    assert match_key("佳县_县委 办公室（一）") == "佳县县委办公室一"
+    assert match_key("Ⅲ号²村") == match_key("III号2村") == "III号2村"
+    assert match_key("鞍山村") == "鞍山村"
+
+
 @pytest.mark.parametrize(
     "written, roster",
     [

@@ -238,3 +238,14 @@ def test_a_broken_quote_or_a_huge_cell_is_one_line_naming_the_row(text, row, wor
         read_csv(text, "结对帮扶.csv", "结对帮扶")
     [problem] = caught.value.problems
     assert problem.origin.row == row and words in problem.message
+
+
+def test_a_rows_origin_and_its_columns_keep_the_sheet_and_the_headers_the_planner_wrote():
+    from loaders.tables import TableOrigin
+
+    sheet = TableOrigin("/data/通镇.xlsx", sheet="关系", headers=(("to", "终点"), ("from", "起点")))
+    row = sheet.at_row(7)
+    assert (row.file, row.sheet, row.row, row.column, row.headers) == ("/data/通镇.xlsx", "关系", 7, None, sheet.headers)
+    assert str(row.at("to")) == "/data/通镇.xlsx, sheet 关系, row 7, column 终点 (to)"
+    assert row.at("to").at_row(8).row == 8 and row.at("to").at_row(8).column == "to"
+    assert sheet.row is None  # the sheet's origin is not changed
