@@ -193,11 +193,14 @@ def _node_rows(network: CollaborationNetwork, schema: Schema, engine: Engine) ->
     counts = centrality.tie_counts(network)
     constraint, effective = engine.constraint(), engine.effective_size()
     roles = brokerage.brokerage_roles(network.directed, network.places.group)
+    measured = centrality.centrality_rows(g, network.directed, engine=engine)
+    measured.reverse()  # taken from the end, so that each row and part is freed as soon as it is merged
     rows = []
-    for row in centrality.centrality_rows(g, network.directed, engine=engine):
+    while measured:
+        row = measured.pop()
         node_id = row.pop("node")
-        node_roles = roles[node_id]
-        rows.append({**named.node(node_id), **row, **counts[node_id],
+        node_roles = roles.pop(node_id)
+        rows.append({**named.node(node_id), **row, **counts.pop(node_id),
                      "aggregate": aggregate_count(network.node(node_id)),
                      "constraint": constraint[node_id], "effective_size": effective[node_id],
                      **node_roles, "brokerage": sum(node_roles.values())})
