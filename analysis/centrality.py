@@ -25,7 +25,7 @@ Measures (all on the working ties, see :mod:`analysis.network`):
 
 from __future__ import annotations
 
-from typing import Any, Hashable
+from typing import Any, Hashable, Iterator
 
 import networkx as nx
 
@@ -68,12 +68,13 @@ def tie_counts(network: CollaborationNetwork) -> dict[Hashable, dict[str, int]]:
     return counts
 
 
-def ties_by_kind(network: CollaborationNetwork) -> list[dict[str, Any]]:
+def ties_by_kind(network: CollaborationNetwork) -> Iterator[dict[str, Any]]:
     """One row per node and tie kind: ``node``, ``tie_kind``, ``out``, ``in`` (ties as recorded); nodes in
-    the network's order, kinds in the order their ties were recorded."""
+    the network's order, kinds in the order their ties were recorded. One row at a time: nationally 1.5
+    million rows, which the report turns into its own rows."""
     found: dict[Hashable, dict[str, list[int]]] = {n: {} for n in network.undirected}
     for tie in network.ties:
         found[tie.source_id].setdefault(tie.type, [0, 0])[0] += 1
         found[tie.target_id].setdefault(tie.type, [0, 0])[1] += 1
-    return [{"node": n, "tie_kind": t, "out": out, "in": in_} for n, kinds in found.items()
-            for t, (out, in_) in kinds.items()]
+    return ({"node": n, "tie_kind": t, "out": out, "in": in_} for n, kinds in found.items()
+            for t, (out, in_) in kinds.items())

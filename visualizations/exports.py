@@ -280,18 +280,31 @@ def write_network(records: NetworkRecords, path: Path, fmt: NetworkFormat) -> li
             write_excel_csv_rows(path / "edges.csv", ["Source", "Target", "Type", *edge_keys], edge_rows)]
 
 
-def _igraph_of(records: NetworkRecords):
+def write_graphml(network: CollaborationNetwork, rows: Sequence[Mapping[str, Any]], columns: Sequence[Column],
+                  path: Path) -> Path:
+    """``write_network(network_records(network, rows, columns), path, "graphml")``, each column handed over to
+    igraph (which keeps a copy of its own) and dropped at once: nationally the 18 million values would
+    otherwise stand twice in memory while the file is written (igraph's copies, the records' lists)."""
+    _igraph_of(network_records(network, rows, columns), move=True).write_graphml(str(path))
+    return path
+
+
+def _igraph_of(records: NetworkRecords, *, move: bool = False):
     """The records as an igraph graph: the node id becomes the attribute ``node_id`` (GraphML numbers its
-    nodes ``n0``, ``n1`` …), a missing value an empty text or NaN as igraph writes them."""
+    nodes ``n0``, ``n1`` …), a missing value an empty text or NaN as igraph writes them. ``move``: each of
+    the records' columns is taken out of them once igraph has it (the records are then empty)."""
     import igraph as ig
 
     index = {n: i for i, n in enumerate(records.nodes.get("id", ()))}
     ends = zip(map(index.__getitem__, records.edges.get("source", ())), map(index.__getitem__, records.edges.get("target", ())))
     g = ig.Graph(n=len(index), edges=list(ends), directed=True)
+    del index, ends
     for columns, sequence in ((records.nodes, g.vs), (records.edges, g.es)):
         for key in _first_seen(columns):
             if key not in ("source", "target"):
                 sequence["node_id" if key == "id" else key] = _attribute_values(columns[key])
+            if move:
+                del columns[key]
     return g
 
 
