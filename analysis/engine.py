@@ -122,6 +122,11 @@ class Engine:
         self.limit, self.seed = limit, seed
         self._igraph: dict[bool, _Indexed] = {}
 
+    def release_directed(self) -> None:
+        """Let the directed network and its igraph form go (PageRank is then no longer available)."""
+        self.dg = None
+        self._igraph.pop(True, None)
+
     def _ig(self, *, directed: bool = False) -> _Indexed:
         if directed not in self._igraph:
             self._igraph[directed] = _Indexed(self.dg if directed else self.g)

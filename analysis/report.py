@@ -101,6 +101,8 @@ def analyse(graph: GraphData, schema: Schema, *, as_of: dt.date | None = None,
     network = collaboration_network(graph, schema, as_of=as_of)
     engine = Engine(network.undirected, network.directed, use=use)
     nodes, compared = node_measures(network, schema, engine, weighted_communities=weighted_communities)
+    engine.release_directed()  # PageRank and the brokerage roles are done: the rows made next reuse its memory
+    network.release_directed()
     named = _Namer(network, schema)
     cover = coverage.assistance_coverage(graph, as_of=as_of, places=network.places)
     _add_network_counts(cover, network)
