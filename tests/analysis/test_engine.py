@@ -121,3 +121,13 @@ def test_eigenvector_of_pieces_alike_in_batches(monkeypatch):
     assert Engine(g, dg, use="igraph").eigenvector() == whole
     expected = Engine(g, dg, use="networkx").eigenvector()
     assert max(abs(whole[n] - expected[n]) for n in expected) < 1e-9
+
+
+def test_an_engine_without_its_directed_network_keeps_the_undirected_measures():
+    g = nx.krackhardt_kite_graph()
+    engine = Engine(g, g.to_directed(), use="igraph")
+    assert round(engine.pagerank()[3], 4) == round(nx.pagerank(g)[3], 4)
+    engine.release_directed()
+    with pytest.raises(ValueError):
+        engine.pagerank()
+    assert round(engine.betweenness()[7], 4) == 0.3889 and engine.core_number()[3] == 3
