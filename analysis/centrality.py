@@ -48,7 +48,10 @@ def centrality_rows(g: nx.Graph, dg: nx.DiGraph | None = None, *, engine: Engine
     engine = engine or Engine(g, dg if dg is not None else g.to_directed(), use=use)
     values = {"betweenness": engine.betweenness(), "harmonic": engine.harmonic(),
               "eigenvector": engine.eigenvector(), "pagerank": engine.pagerank(), "core": engine.core_number()}
-    rows = [{"node": n, "partners": g.degree(n), **{m: values[m][n] for m in MEASURES}} for n in g.nodes]
+    degree = dict(g.degree())
+    betweenness, harmonic, eigenvector, pagerank, core = (values[m] for m in MEASURES)
+    rows = [{"node": n, "partners": degree[n], "betweenness": betweenness[n], "harmonic": harmonic[n],
+             "eigenvector": eigenvector[n], "pagerank": pagerank[n], "core": core[n]} for n in g.nodes]
     return sorted(rows, key=lambda r: (-r["betweenness"], -r["partners"], str(r["node"])))
 
 
