@@ -131,3 +131,17 @@ def test_an_engine_without_its_directed_network_keeps_the_undirected_measures():
     with pytest.raises(ValueError):
         engine.pagerank()
     assert round(engine.betweenness()[7], 4) == 0.3889 and engine.core_number()[3] == 3
+
+
+def test_eigenvectors_are_worked_out_on_one_blas_thread():
+    import numpy  # noqa: F401  (loads OpenBLAS, which threadpoolctl then finds)
+    from threadpoolctl import threadpool_info
+
+    from analysis.engine import one_blas_thread
+
+    with one_blas_thread():
+        assert [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"] == [1]
+    # two triangles joined by one tie (leading eigenvalue 1 + √2): the outer nodes have 1/√2 of the joined ones
+    g = nx.Graph([(0, 1), (1, 2), (0, 2), (2, 3), (3, 4), (4, 5), (3, 5)])
+    values = Engine(g, use="igraph").eigenvector()
+    assert [values[n] for n in range(6)] == pytest.approx([2 ** -0.5, 2 ** -0.5, 1, 1, 2 ** -0.5, 2 ** -0.5])
