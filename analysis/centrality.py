@@ -25,7 +25,7 @@ Measures (all on the working ties, see :mod:`analysis.network`):
 
 from __future__ import annotations
 
-from typing import Any, Hashable
+from typing import Any, Hashable, Iterator
 
 import networkx as nx
 
@@ -48,7 +48,10 @@ def centrality_rows(g: nx.Graph, dg: nx.DiGraph | None = None, *, engine: Engine
     engine = engine or Engine(g, dg if dg is not None else g.to_directed(), use=use)
     values = {"betweenness": engine.betweenness(), "harmonic": engine.harmonic(),
               "eigenvector": engine.eigenvector(), "pagerank": engine.pagerank(), "core": engine.core_number()}
-    rows = [{"node": n, "partners": g.degree(n), **{m: values[m][n] for m in MEASURES}} for n in g.nodes]
+    degree = dict(g.degree())
+    betweenness, harmonic, eigenvector, pagerank, core = (values[m] for m in MEASURES)
+    rows = [{"node": n, "partners": degree[n], "betweenness": betweenness[n], "harmonic": harmonic[n],
+             "eigenvector": eigenvector[n], "pagerank": pagerank[n], "core": core[n]} for n in g.nodes]
     return sorted(rows, key=lambda r: (-r["betweenness"], -r["partners"], str(r["node"])))
 
 
@@ -68,12 +71,13 @@ def tie_counts(network: CollaborationNetwork) -> dict[Hashable, dict[str, int]]:
     return counts
 
 
-def ties_by_kind(network: CollaborationNetwork) -> list[dict[str, Any]]:
+def ties_by_kind(network: CollaborationNetwork) -> Iterator[dict[str, Any]]:
     """One row per node and tie kind: ``node``, ``tie_kind``, ``out``, ``in`` (ties as recorded); nodes in
-    the network's order, kinds in the order their ties were recorded."""
+    the network's order, kinds in the order their ties were recorded. One row at a time: nationally 1.5
+    million rows, which the report turns into its own rows."""
     found: dict[Hashable, dict[str, list[int]]] = {n: {} for n in network.undirected}
     for tie in network.ties:
         found[tie.source_id].setdefault(tie.type, [0, 0])[0] += 1
         found[tie.target_id].setdefault(tie.type, [0, 0])[1] += 1
-    return [{"node": n, "tie_kind": t, "out": out, "in": in_} for n, kinds in found.items()
-            for t, (out, in_) in kinds.items()]
+    return ({"node": n, "tie_kind": t, "out": out, "in": in_} for n, kinds in found.items()
+            for t, (out, in_) in kinds.items())

@@ -69,9 +69,10 @@ def assistance_coverage(graph: GraphData, *, as_of: dt.date | None = None,
                 and nodes[tie.target_id].kind == village and active_on(tie, as_of)):
             units_of.setdefault(tie.target_id, set()).add(tie.source_id)
     villages_in: dict[str, list[str]] = {}
+    town_of, county_of = places.town, places.county  # each node's town and county, worked out by places_of
     for node in graph.nodes_of(village):  # in its town, and in the town's county (graph_model.places)
-        town = places.of_kind(node.id, town_kind)
-        county = places.of_kind(town, county_kind) if town is not None else None
+        town = town_of.get(node.id)
+        county = county_of.get(town) if town is not None else None
         for unit in filter(None, (town, county)):
             villages_in.setdefault(unit, []).append(node.id)
 
@@ -89,7 +90,7 @@ def assistance_coverage(graph: GraphData, *, as_of: dt.date | None = None,
     towns = sorted(n.id for n in graph.nodes_of(town_kind))
     towns_of: dict[str | None, list[str]] = {}
     for town in towns:
-        towns_of.setdefault(places.of_kind(town, county_kind), []).append(town)
+        towns_of.setdefault(county_of.get(town), []).append(town)
     rows = []
     for county in counties:
         rows.append(row("county", county, county))

@@ -18,6 +18,7 @@ statement must and must not appear).
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -276,13 +277,13 @@ def _fragility_findings(a: Analysis) -> list[Text]:
 
 
 def _brokerage_findings(a: Analysis) -> list[Text]:
-    crossing = sorted((r for r in a.nodes if any(r[k] for k in CROSS_TOWN_ROLES)),
-                      key=lambda r: (-sum(r[k] for k in CROSS_TOWN_ROLES), r["id"]))
+    across = operator.itemgetter(*CROSS_TOWN_ROLES)  # the roles' counts of a row in one call (600,000 rows)
+    crossing = sorted((r for r in a.nodes if any(across(r))), key=lambda r: (-sum(across(r)), r["id"]))
     if not crossing:
         return [Text("没有组织在乡镇之间起中间人作用：没有一条经由某个组织的两段联结连起两个不同的乡镇（或县级单位与乡镇）。",
                      "No organization brokers between towns: no recorded chain of two ties runs through one "
                      "organization from one town (or county-level unit) to another.")]
-    leaders = _leaders(crossing, lambda r: sum(r[k] for k in CROSS_TOWN_ROLES))
+    leaders = _leaders(crossing, lambda r: sum(across(r)))
     zh, en = _names([r["name"] for r in crossing])
     opening_zh = f"{len(crossing)} 个组织在乡镇（或县级单位与乡镇）之间牵线（{zh}）"
     opening_en = f"{len(crossing)} organizations broker between towns (or between county-level units and towns): {en}"

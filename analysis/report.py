@@ -101,6 +101,8 @@ def analyse(graph: GraphData, schema: Schema, *, as_of: dt.date | None = None,
     network = collaboration_network(graph, schema, as_of=as_of)
     engine = Engine(network.undirected, network.directed, use=use)
     nodes, compared = node_measures(network, schema, engine, weighted_communities=weighted_communities)
+    engine.release_directed()  # PageRank and the brokerage roles are done: the rows made next reuse its memory
+    network.release_directed()
     named = _Namer(network, schema)
     cover = coverage.assistance_coverage(graph, as_of=as_of, places=network.places)
     _add_network_counts(cover, network)
@@ -193,11 +195,14 @@ def _node_rows(network: CollaborationNetwork, schema: Schema, engine: Engine) ->
     counts = centrality.tie_counts(network)
     constraint, effective = engine.constraint(), engine.effective_size()
     roles = brokerage.brokerage_roles(network.directed, network.places.group)
+    measured = centrality.centrality_rows(g, network.directed, engine=engine)
+    measured.reverse()  # taken from the end, so that each row and part is freed as soon as it is merged
     rows = []
-    for row in centrality.centrality_rows(g, network.directed, engine=engine):
+    while measured:
+        row = measured.pop()
         node_id = row.pop("node")
-        node_roles = roles[node_id]
-        rows.append({**named.node(node_id), **row, **counts[node_id],
+        node_roles = roles.pop(node_id)
+        rows.append({**named.node(node_id), **row, **counts.pop(node_id),
                      "aggregate": aggregate_count(network.node(node_id)),
                      "constraint": constraint[node_id], "effective_size": effective[node_id],
                      **node_roles, "brokerage": sum(node_roles.values())})

@@ -25,7 +25,7 @@ from graph_model.tie_rows import tie_labels
 from analysis.collector import collector_paused
 from visualizations.assets import ENVIRONMENT
 from visualizations.charts import column_chart, partner_bins, stacked_bar_chart
-from visualizations.exports import Column, Table, network_records, write_csv_tables, write_network, write_workbook
+from visualizations.exports import Column, Table, write_csv_tables, write_graphml, write_workbook
 
 TOP = 10
 """Organizations listed per measure."""
@@ -268,8 +268,7 @@ def write_report(a: Analysis, out_dir: str | Path, *, title: str, store: str) ->
     tables = report_tables(a, texts)
     workbook = write_workbook(tables, out / "report.xlsx")
     files: dict[str, Path] = {"workbook": workbook, **write_csv_tables(tables, out)}
-    files["graphml"] = write_network(network_records(a.network, a.nodes, NODE_COLUMNS), out / "network.graphml",
-                                     "graphml")[0]
+    files["graphml"] = write_graphml(a.network, a.nodes, NODE_COLUMNS, out / "network.graphml")
     html = out / "report.html"
     page = render_report(a, title=title, store=store, files=[p.name for p in files.values()], texts=texts,
                          tables=tables)

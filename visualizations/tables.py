@@ -103,10 +103,13 @@ def _csv_value(value: Any) -> Any:
     return f"{value:.6f}" if isinstance(value, float) else neutralized(value)
 
 
-def _write_csv(out: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+csv_value = _csv_value
+
+
+def _write_csv(out: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, as_cells: bool = False) -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([neutralized(h) for h in headers])
-    writer.writerows([_csv_value(v) for v in row] for row in rows)
+    writer.writerows(rows if as_cells else ([_csv_value(v) for v in row] for row in rows))
 
 
 def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -123,10 +126,12 @@ def write_excel_csv(path: str | Path, text: str) -> Path:
     return path
 
 
-def write_excel_csv_rows(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+def write_excel_csv_rows(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                         as_cells: bool = False) -> Path:
     """The same file as ``write_excel_csv(path, csv_text(headers, rows))``, written row by row: a table of a
-    million rows never stands in memory as one text."""
+    million rows never stands in memory as one text. ``as_cells``: the rows' values are CSV cells already
+    (each :func:`csv_value` of itself), written as they are."""
     path = Path(path)
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        _write_csv(out, headers, rows)
+        _write_csv(out, headers, rows, as_cells=as_cells)
     return path

@@ -121,3 +121,28 @@ def test_eigenvector_of_pieces_alike_in_batches(monkeypatch):
     assert Engine(g, dg, use="igraph").eigenvector() == whole
     expected = Engine(g, dg, use="networkx").eigenvector()
     assert max(abs(whole[n] - expected[n]) for n in expected) < 1e-9
+
+
+def test_an_engine_without_its_directed_network_keeps_the_undirected_measures():
+    g = nx.krackhardt_kite_graph()
+    engine = Engine(g, g.to_directed(), use="igraph")
+    assert round(engine.pagerank()[3], 4) == round(nx.pagerank(g)[3], 4)
+    engine.release_directed()
+    with pytest.raises(ValueError):
+        engine.pagerank()
+    assert round(engine.betweenness()[7], 4) == 0.3889 and engine.core_number()[3] == 3
+
+
+def test_eigenvectors_are_worked_out_on_one_blas_thread():
+    import numpy  # noqa: F401  (loads OpenBLAS, which threadpoolctl then finds)
+    from threadpoolctl import threadpool_info
+
+    from analysis.engine import one_blas_thread
+
+    with one_blas_thread():
+        threads = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]  # NumPy's, SciPy's
+        assert threads and set(threads) == {1}
+    # two triangles joined by one tie (leading eigenvalue 1 + √2): the outer nodes have 1/√2 of the joined ones
+    g = nx.Graph([(0, 1), (1, 2), (0, 2), (2, 3), (3, 4), (4, 5), (3, 5)])
+    values = Engine(g, use="igraph").eigenvector()
+    assert [values[n] for n in range(6)] == pytest.approx([2 ** -0.5, 2 ** -0.5, 1, 1, 2 ** -0.5, 2 ** -0.5])

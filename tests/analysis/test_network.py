@@ -45,6 +45,18 @@ def test_jia_network(jia, schema):
     assert net.undated == 6
 
 
+def test_the_directed_view_is_built_when_asked_for_and_again_after_it_is_let_go(jia, schema):
+    net = collaboration_network(jia.graph, schema)
+    first = net.directed
+    assert net.directed is first  # kept while it is in use
+    arcs = sorted(first.edges(data="weight"))
+    assert list(first) == list(net.undirected)  # the same nodes in the same order
+    net.release_directed()
+    again = net.directed
+    assert again is not first and sorted(again.edges(data="weight")) == arcs
+    assert (again.number_of_edges(), again.edges["jia:hezhai_liquor", "jia:village_collectives"]["weight"]) == (22, 14)
+
+
 def test_jia_places(jia):
     places = places_of(jia.graph)
     town = {n: jia.graph.nodes[t].name for n, t in places.town.items()}

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from analysis.report import analyse
 from graph_model.records import make_node, make_tie
 from tests.visualizations.helpers import HOSTILE, fetched_urls, hostile_graph
-from visualizations.exports import Column, Table, network_records, write_network, write_workbook
+from visualizations.exports import Column, Table, csv_cell, network_records, write_graphml, write_network, write_workbook
 from visualizations.report import NODE_COLUMNS, render_report, report_tables, write_report
 from visualizations.tables import compact_json, csv_text, write_excel_csv, write_excel_csv_rows
 
@@ -168,6 +168,36 @@ def test_csv_written_row_by_row_is_the_csv_text(tmp_path):
     streamed = write_excel_csv_rows(tmp_path / "streamed.csv", headers, iter(rows))
     assert streamed.read_bytes() == whole.read_bytes() == codecs.BOM_UTF8 + (
         "名称,n,x\r\n'=1+2,1,0.500000\r\n\"西山,村\",-3,inf\r\n'-x,True,\r\n").encode()
+
+
+def test_csv_cells_of_every_kind_of_value():
+    values = [0.5, 1 / 3, float("nan"), float("inf"), 7, -2, "西山村", "=1+2", "-x", "", None, True, False,
+              ["a", "b"], ("c",), {"成员村数": 9}]
+    assert [csv_cell(v) for v in values] == ["0.500000", "0.333333", "", "inf", 7, -2, "西山村", "'=1+2", "'-x", "",
+                                             "", "是", "否", "a、b", "c", "成员村数: 9"]
+
+
+def test_workbook_cells_of_every_kind_of_value(tmp_path):
+    columns = [Column("x", "值", "Value"), Column("code", "标识", "ID", code=True)]
+    rows = [{"x": 0.25, "code": 610828}, {"x": float("nan"), "code": None}, {"x": True, "code": "jia:a"},
+            {"x": "=SUM(A1)", "code": "=1"}, {"x": ["甲", "乙"]}, {"x": 3}, {"x": ""}, {"x": {"成员村数": 9}}]
+    sheet = load_workbook(write_workbook([Table("t", "表", "Table", columns, rows)], tmp_path / "t.xlsx"))["表"]
+    cells = [(sheet.cell(r, 1).value, sheet.cell(r, 2).value, sheet.cell(r, 2).data_type) for r in range(2, 10)]
+    assert cells == [(0.25, "610828", "s"), (None, "", "s"), ("是", "jia:a", "s"), ("'=SUM(A1)", "=1", "s"),
+                     ("甲、乙", "", "s"), (3, "", "s"), (None, "", "s"), ("成员村数: 9", "", "s")]
+
+
+def test_graphml_written_from_the_analysis_is_the_records_graphml(jia_report, tmp_path):
+    analysis, files = jia_report
+    records = network_records(analysis.network, analysis.nodes, NODE_COLUMNS)
+    from_records = write_network(records, tmp_path / "records.graphml", "graphml")[0]
+    direct = write_graphml(analysis.network, analysis.nodes, NODE_COLUMNS, tmp_path / "direct.graphml")
+    assert direct.read_bytes() == from_records.read_bytes() == files["graphml"].read_bytes()
+    assert (records.node_count(), records.edge_count()) == (16, 17)  # the records given are left as they were
+    graph = nx.read_graphml(direct)
+    assert graph.number_of_nodes() == 16 and graph.number_of_edges() == 17
+    names = {data["label"] for _, data in graph.nodes(data=True)}
+    assert "核桃树墕联村党委" in names
 
 
 def test_network_records_are_columns(jia_report):
