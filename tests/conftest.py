@@ -9,6 +9,8 @@ everything in it. Without a server the Neo4j cases skip, except under
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 from pathlib import Path
 
@@ -40,6 +42,28 @@ def schema():
 def jia():
     """The Jia County example as loaded from its sources (roster and case file)."""
     return load_sources([EXAMPLE / "case.yaml"])
+
+
+@contextlib.contextmanager
+def quick_password_hashes():
+    """Password hashes made within it are argon2id at its lowest cost (one pass over 8 KiB, not three over 64 MiB).
+
+    For the accounts of tests that sign in dozens of times to check what a role, a session or a form reaches: a
+    login checks the password against the stored hash at the cost written in that hash (nearly a second of wall
+    time per login on a busy machine), so accounts made within it sign in quickly everywhere after. The hash, the
+    check, the throttle and the sessions are the product's own; only the cost of these accounts differs. Tests of
+    the hashing itself and of the throttle make their accounts at the real cost.
+    """
+    from argon2 import PasswordHasher, profiles
+
+    from linkgraph import accounts
+
+    cheapest = dataclasses.replace(profiles.RFC_9106_LOW_MEMORY, time_cost=1, memory_cost=8, parallelism=1)
+    accounts.dummy_hash.cache_clear()  # the unknown names' hash is made at this cost here, and at the real one after
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_HASHER", PasswordHasher.from_parameters(cheapest))
+        yield
+    accounts.dummy_hash.cache_clear()
 
 
 @pytest.fixture(scope="session")
