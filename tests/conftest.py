@@ -24,6 +24,9 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "jia_county"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 GUARDED_MARKERS = ("neo4j", "browser")
+CHROMIUM = os.environ.get("LINKGRAPH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 
 
 def unavailable(reason: str) -> None:
@@ -64,6 +67,22 @@ def quick_password_hashes():
         patch.setattr(accounts, "_HASHER", PasswordHasher.from_parameters(cheapest))
         yield
     accounts.dummy_hash.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's, via Playwright), started once for every browser test of the run: each test
+    opens its own context or page in it, which shares no cookies, storage or cache with another's."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright is not installed (pip install -e '.[test]')")
+    if not Path(CHROMIUM).exists():
+        unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")
