@@ -9,30 +9,16 @@ import pytest
 
 from graph_model.records import GraphData, make_node, make_tie
 from queries.catalog import QueryError
-from stores import open_store
 
 
 def rows(store, name, params, *columns):
     return [tuple(r[c] for c in columns) for r in store.run_named(name, params)]
 
 
-@pytest.fixture(scope="module")
-def jia_embedded(tmp_path_factory, schema, jia):
-    """The example in one embedded store for the module: its tests only read it (ten writes of the example fewer)."""
-    with open_store(str(tmp_path_factory.mktemp("catalog") / "graph.lbug"), schema, create=True) as store:
-        store.write(jia.graph)
-        yield store
-
-
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def jia_store(request, jia):
-    """The example on each backend. The Neo4j test server is one database that other tests here empty (``store``),
-    so it is written for each test."""
-    if request.param == "embedded":
-        return request.getfixturevalue("jia_embedded")
-    store = request.getfixturevalue("neo4j_store")
-    store.write(jia.graph)
-    return store
+@pytest.fixture
+def jia_store(jia_read_store):
+    """The example on each backend, written once for the module (its tests only read it)."""
+    return jia_read_store
 
 
 def test_joint_org_members(jia_store):

@@ -12,19 +12,16 @@ from analysis.network import collaboration_network
 from analysis.report import analyse
 from graph_model.places import nodes_within, places_of
 from linkgraph.pipeline import Scope
-from tests.conftest import _open
 from visualizations.map import map_data
 
 UNITS = {"佳县": "610828", "乌镇": "610828103", "刘国具镇": "610828111"}
 UNPLACED = {"jia:hetaoshuyan_joint_committee", "jia:joint_village_cooperative", "jia:cattle_farm"}
 
 
-@pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def jia_store(request, tmp_path_factory, schema, jia):
+@pytest.fixture
+def jia_store(jia_read_store):
     """The example on each backend, written once for the module: its tests only read it."""
-    with _open(request.param, tmp_path_factory.mktemp("within"), schema, request) as store:
-        store.write(jia.graph)
-        yield store
+    return jia_read_store
 
 
 def tied_nodes(graph, schema) -> set[str]:
