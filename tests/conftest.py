@@ -9,6 +9,8 @@ everything in it. Without a server the Neo4j cases skip, except under
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 from pathlib import Path
 
@@ -22,6 +24,9 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "jia_county"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 GUARDED_MARKERS = ("neo4j", "browser")
+CHROMIUM = os.environ.get("LINKGRAPH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 
 
 def unavailable(reason: str) -> None:
@@ -40,6 +45,44 @@ def schema():
 def jia():
     """The Jia County example as loaded from its sources (roster and case file)."""
     return load_sources([EXAMPLE / "case.yaml"])
+
+
+@contextlib.contextmanager
+def quick_password_hashes():
+    """Password hashes made within it are argon2id at its lowest cost (one pass over 8 KiB, not three over 64 MiB).
+
+    For the accounts of tests that sign in dozens of times to check what a role, a session or a form reaches: a
+    login checks the password against the stored hash at the cost written in that hash (nearly a second of wall
+    time per login on a busy machine), so accounts made within it sign in quickly everywhere after. The hash, the
+    check, the throttle and the sessions are the product's own; only the cost of these accounts differs. Tests of
+    the hashing itself and of the throttle make their accounts at the real cost.
+    """
+    from argon2 import PasswordHasher, profiles
+
+    from linkgraph import accounts
+
+    cheapest = dataclasses.replace(profiles.RFC_9106_LOW_MEMORY, time_cost=1, memory_cost=8, parallelism=1)
+    accounts.dummy_hash.cache_clear()  # the unknown names' hash is made at this cost here, and at the real one after
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_HASHER", PasswordHasher.from_parameters(cheapest))
+        yield
+    accounts.dummy_hash.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's, via Playwright), started once for every browser test of the run: each test
+    opens its own context or page in it, which shares no cookies, storage or cache with another's."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright is not installed (pip install -e '.[test]')")
+    if not Path(CHROMIUM).exists():
+        unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +105,12 @@ def _open(kind: str, tmp_path: Path, schema, request):
     except StoreError as err:
         unavailable(str(err))
     store.write(GraphData(), replace=True)
+    _NEO4J_EMPTIED[0] += 1
     return store
+
+
+_NEO4J_EMPTIED = [0]
+"""How many times a test store emptied the one Neo4j test database (:func:`jia_read_store` writes it again after)."""
 
 
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
@@ -70,6 +118,31 @@ def store(request, tmp_path, schema):
     """An empty store; the test runs on each backend."""
     with _open(request.param, tmp_path, schema, request) as opened:
         yield opened
+
+
+@pytest.fixture(scope="module")
+def _jia_stores():
+    """kind → [the module's store holding the example, the emptying of Neo4j it was written after]."""
+    opened: dict[str, list] = {}
+    yield opened
+    for store, _ in opened.values():
+        store.close()
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def jia_read_store(request, _jia_stores, tmp_path_factory, schema, jia):
+    """The Jia County example on each backend, for a test that only reads it: written once per module (writing it
+    for each test was most of such tests' time), and on Neo4j again whenever another test (``store``,
+    ``neo4j_store``) emptied the one test database since."""
+    if request.param not in _jia_stores:
+        _jia_stores[request.param] = [_open(request.param, tmp_path_factory.mktemp("jia"), schema, request), None]
+    opened, written_after = _jia_stores[request.param]
+    if written_after is None or (request.param == "neo4j" and written_after != _NEO4J_EMPTIED[0]):
+        if written_after is not None:
+            opened.write(GraphData(), replace=True)
+        opened.write(jia.graph)
+        _jia_stores[request.param][1] = _NEO4J_EMPTIED[0]
+    return opened
 
 
 @pytest.fixture

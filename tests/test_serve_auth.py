@@ -24,7 +24,7 @@ from linkgraph import pipeline
 from linkgraph.accounts import Role
 from linkgraph.userdb import UserDB
 from linkgraph.webauth import CSRF_REFUSED, RoleRoute
-from tests.conftest import EXAMPLE, unavailable
+from tests.conftest import EXAMPLE, quick_password_hashes, unavailable
 from tests.test_serve import jia_store  # noqa: F401 (a fixture)
 from tests.test_serve import running as serving
 
@@ -145,11 +145,14 @@ def load_store(kind: str, tmp_path_factory, request) -> str:
 @pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def team(request, tmp_path_factory):
     """A served Jia County store with a viewer, an editor and an admin; the user database beside an embedded
-    store, or a file the admin names with Neo4j. Yields the address and the app."""
+    store, or a file the admin names with Neo4j. Yields the address and the app. Its tests sign in hundreds of
+    times to check what each role reaches: its accounts are made at argon2's lowest cost (quick_password_hashes);
+    the throttle's tests use the ``users`` fixture, at the real cost."""
     store = load_store(request.param, tmp_path_factory, request)
     folder = tmp_path_factory.mktemp("users")
     users = Path(store + ".users.sqlite") if request.param == "embedded" else folder / "team.sqlite"
-    team_db(users)
+    with quick_password_hashes():
+        team_db(users)
     with running(store, folder / "cache", users) as (url, app):
         yield url, app
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_serve_auth import NAMES, PASSWORD, jia_store, serve_process, users  # noqa: F401 (fixtures)
-from tests.visualizations.test_map_browser import browser, drawn, open_page, screenshot  # noqa: F401 (fixtures)
+from tests.visualizations.test_map_browser import drawn, open_page, screenshot  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.test_serve import TRADITIONAL_COMMITTEE, hostile_site, jia_store, site  # noqa: F401 (fixtures)
 from tests.visualizations.helpers import HOSTILE
-from tests.visualizations.test_map_browser import (browser, click_node, drawn, node_index,  # noqa: F401 (fixtures)
+from tests.visualizations.test_map_browser import (click_node, drawn, node_index,  # noqa: F401 (fixtures)
                                                    open_page, screenshot)
 
 pytestmark = pytest.mark.browser

@@ -21,7 +21,7 @@ from linkgraph.audit import audit_for
 from linkgraph.uploads import draft_rows
 from linkgraph.userdb import UserDB
 from stores import open_store
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, quick_password_hashes
 from tests.test_serve import jia_store  # noqa: F401 (a fixture)
 from tests.test_serve_auth import NAMES, PASSWORD, Client, running, signed_in, team_db
 from tests.test_uploads import spec  # noqa: F401 (a fixture: the store, on each backend)
@@ -66,8 +66,10 @@ def form_of(page: str, form_id: str) -> tuple[str, dict[str, str]]:
 
 @pytest.fixture
 def team(spec, tmp_path):
-    """A served store holding Jia County's roster (``spec``), with a team: viewer, editor, admin."""
-    team_db(tmp_path / "users.db")
+    """A served store holding Jia County's roster (``spec``), with a team: viewer, editor, admin (accounts made at
+    argon2's lowest cost: these tests are about uploads and loads, not the hashing)."""
+    with quick_password_hashes():
+        team_db(tmp_path / "users.db")
     with running(spec, tmp_path / "cache", tmp_path / "users.db") as (url, app):
         yield url, spec, tmp_path
 
@@ -186,9 +188,10 @@ def test_an_editor_uploads_a_report_text_and_reviews_its_draft(team):
 def test_twenty_viewers_and_two_editors_at_once(team):
     url, spec, folder = team
     db = UserDB(folder / "users.db")
-    for number in range(20):
-        db.add("test", f"viewer{number}", Role.viewer, PASSWORD["viewer"])
-    db.add("test", "editor2", Role.editor, PASSWORD["editor"])
+    with quick_password_hashes():
+        for number in range(20):
+            db.add("test", f"viewer{number}", Role.viewer, PASSWORD["viewer"])
+        db.add("test", "editor2", Role.editor, PASSWORD["editor"])
     errors, done = [], threading.Event()
     pages = ["/", "/map", "/nodes/610828105236", "/queries/kind_counts", "/nodes?q=%E9%80%9A%E9%95%87"]
 

@@ -10,7 +10,7 @@ import pytest
 from linkgraph import pipeline
 from tests.conftest import EXAMPLE
 from tests.test_serve_auth import NAMES, PASSWORD, serve_process, team_db
-from tests.visualizations.test_map_browser import browser, open_page, screenshot  # noqa: F401 (fixtures)
+from tests.visualizations.test_map_browser import open_page, screenshot  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>合作社"

@@ -30,7 +30,7 @@ from linkgraph import pipeline
 from loaders.template import sheets, write_template
 from tests.conftest import EXAMPLE, REPO
 from tests.test_serve_auth import Client, self_signed, serve_process
-from tests.visualizations.test_map_browser import (browser, click_node, drawn, drawn_ties, node_index,  # noqa: F401
+from tests.visualizations.test_map_browser import (click_node, drawn, drawn_ties, node_index,  # noqa: F401
                                                   open_page)
 
 pytestmark = pytest.mark.browser

@@ -13,7 +13,6 @@ import pytest
 from queries.browser import browser_cypher, browser_parameters, browser_script, example_values, network_statement
 from queries.catalog import default_catalog, get_query, parse_catalog
 from tests.conftest import REPO, unavailable
-from tests.visualizations.test_map_browser import browser  # noqa: F401 (the headless Chromium fixture)
 from queries.neo4j_browser import browser_assets, grass_style, guide_html, write_browser_archive
 
 ARTIFACTS = REPO / "output" / "test-artifacts"
@@ -148,11 +147,13 @@ def run_in_editor(page, text: str) -> None:
 @pytest.mark.neo4j
 @pytest.mark.browser
 def test_neo4j_browser_runs_a_printed_query_and_shows_the_style(browser, browser_url, neo4j_store, jia, schema,
-                                                                   tmp_path):
+                                                                   tmp_path, request):
     neo4j_store.write(jia.graph)
     query = get_query("joint_org_members")
     expected = neo4j_store.run_named(query.name, {"org": "核桃树墕联村党委"})
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    request.addfinalizer(context.close)  # (the browser serves the rest of the run: its connection to the server ends here)
+    page = context.new_page()
     requests, errors = [], []
     page.on("request", lambda request: requests.append(request))
     page.on("pageerror", lambda error: errors.append(str(error)))

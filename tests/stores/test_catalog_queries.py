@@ -16,9 +16,9 @@ def rows(store, name, params, *columns):
 
 
 @pytest.fixture
-def jia_store(store, jia):
-    store.write(jia.graph)
-    return store
+def jia_store(jia_read_store):
+    """The example on each backend, written once for the module (its tests only read it)."""
+    return jia_read_store
 
 
 def test_joint_org_members(jia_store):

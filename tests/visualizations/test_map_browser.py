@@ -15,32 +15,15 @@ from pathlib import Path
 import pytest
 
 from graph_model.names import match_key
-from tests.conftest import REPO, unavailable
+from tests.conftest import REPO
 from tests.visualizations.helpers import HOSTILE, hostile_graph
 from visualizations import map as map_module
 from visualizations.map import write_map
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("LINKGRAPH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 ARTIFACTS = REPO / "output" / "test-artifacts"
 PAGE_SCHEMES = ("file:", "data:", "blob:")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("playwright is not installed (pip install -e '.[test]')")
-    if not Path(CHROMIUM).exists():
-        unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @dataclass

@@ -8,14 +8,13 @@ import pytest
 from analysis.report import analyse
 from tests.conftest import REPO
 from tests.visualizations.helpers import HOSTILE, hostile_graph
-from tests.visualizations.test_map_browser import browser  # noqa: F401  (the Chromium fixture)
 from visualizations.report import HTML_ROWS, write_report
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = REPO / "output" / "test-artifacts"
 
 
-def open_page(browser, path: Path):  # noqa: F811
+def open_page(browser, path: Path):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     requests, dialogs, errors = [], [], []
     page.on("request", lambda r: requests.append(r.url))
@@ -26,7 +25,7 @@ def open_page(browser, path: Path):  # noqa: F811
     return page, requests, dialogs, errors
 
 
-def test_report_reads_in_a_browser(browser, jia, schema, tmp_path):  # noqa: F811
+def test_report_reads_in_a_browser(browser, jia, schema, tmp_path):
     analysis = analyse(jia.graph, schema, compare=(dt.date(2021, 12, 31), dt.date(2023, 12, 31)))
     files = write_report(analysis, tmp_path, title="佳县党建综合体 Jia County", store="embedded")
     page, requests, dialogs, errors = open_page(browser, files["html"])
@@ -62,7 +61,7 @@ def test_report_reads_in_a_browser(browser, jia, schema, tmp_path):  # noqa: F81
         page.close()
 
 
-def test_hostile_names_stay_text_in_a_browser(browser, schema, tmp_path):  # noqa: F811
+def test_hostile_names_stay_text_in_a_browser(browser, schema, tmp_path):
     files = write_report(analyse(hostile_graph(schema), schema), tmp_path, title=HOSTILE, store=HOSTILE)
     page, requests, dialogs, errors = open_page(browser, files["html"])
     try:
