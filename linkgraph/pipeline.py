@@ -12,7 +12,7 @@ import contextlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, Mapping
 
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
@@ -147,7 +147,7 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
 
     from graph_model.names import name_rules_digest
     from loaders import LoadResult, SourceInfo, nbs
-    from loaders.roster import NBS_SOURCE, roster_graph
+    from loaders.roster import NBS_SOURCE
     from stores.memory import give_back
 
     schema = schema or default_schema()
@@ -165,17 +165,34 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
         if not replace and held and held["digest"] == digest and held["complete"]:
             return _audited(Loaded(LoadResult(GraphData(schema=schema), [info]),
                                    WriteReport(WritePlan(), [], [key], dry_run), target.counts()), store, loaded_by, audit)
-        if progress:
-            progress("read", 0, units.num_rows)
-        rows = ((number, *row) for number, row in enumerate(nbs.unit_rows(units), start=2))
-        graph = roster_graph(rows, ref.file, schema, ref)
+        parts = _roster_parts(units, ref, schema, progress)
+        report = target.write_parts(parts, replace=replace, progress=progress, sources=[info], dry_run=dry_run,
+                                    loaded_by=loaded_by)
+        give_back()
+        result = LoadResult(GraphData(schema=schema), [info], read=report.read)
+        return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
+
+
+def _roster_parts(units, ref: SourceRef, schema: Schema, progress: Progress | None) -> Iterator[GraphData]:
+    """The roster's units (an Arrow table) as records, :func:`stores.memory.part_records` at a time (each part's
+    units and their ties), read from the table a part at a time: a national roster is never held whole as
+    records (:meth:`stores.base.Store.write_parts`)."""
+    from loaders import nbs
+    from loaders.roster import roster_parts
+    from stores.memory import memory_limit, part_records
+
+    size = max(1, part_records(memory_limit()) // 2)  # a unit is a node and, below the provinces, a tie
+
+    def rows() -> Iterator[tuple]:
+        for start in range(0, units.num_rows, size):
+            if progress:
+                progress("read", start, units.num_rows)
+            rows_of = nbs.unit_rows(units.slice(start, size))
+            yield from ((number, *row) for number, row in enumerate(rows_of, start=start + 2))
         if progress:
             progress("read", units.num_rows, units.num_rows)
-        result = LoadResult(graph, [info])
-        give_back()
-        report = target.write(graph, replace=replace, progress=progress, sources=result.sources, dry_run=dry_run,
-                              loaded_by=loaded_by)
-        return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
+
+    return roster_parts(rows(), ref.file, schema, ref, size)
 
 
 def sources(store: str) -> list[dict[str, Any]]:

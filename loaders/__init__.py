@@ -54,6 +54,12 @@ class LoadResult:
     identities: list[tuple[str, Identity]] = field(default_factory=list)
     left_out: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    read: tuple[int, int] | None = None
+    """The nodes and ties read where ``graph`` does not hold them (a load in parts lets them go as it writes)."""
+
+    def read_counts(self) -> tuple[int, int]:
+        """How many nodes and ties the load read."""
+        return self.read if self.read is not None else (len(self.graph.nodes), len(self.graph.ties))
 
     @property
     def unique_names(self) -> list[Match]:
