@@ -115,13 +115,41 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
                 return _audited(Loaded(LoadResult(GraphData(schema=schema), infos),
                                        WriteReport(WritePlan(), [], [k for k, _ in digests], dry_run), target.counts()),
                                 store, loaded_by, audit)
-        result = load_sources(sources, schema, known=Known() if replace else target.known(), decisions=answers,
-                              columns=columns, keep_valid=keep_valid, title=title, decisions_digest=digest,
-                              progress=progress, kind=kind)
+        read = dict(schema=schema, decisions=answers, columns=columns, keep_valid=keep_valid, title=title,
+                    decisions_digest=digest, progress=progress, kind=kind)
+        if not keep_valid:
+            loaded = _load_in_parts(sources, target, read, replace=replace, dry_run=dry_run, loaded_by=loaded_by)
+            if loaded is not None:
+                return _audited(loaded, store, loaded_by, audit)
+        result = load_sources(sources, known=Known() if replace else target.known(), **read)
         give_back()  # what only reading needed (the store's units, their name index) before the write's page cache
         report = target.write(result.graph, replace=replace, progress=progress, sources=result.sources,
                               dry_run=dry_run, loaded_by=loaded_by)
         return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
+
+
+def _load_in_parts(sources: Iterable[str | Path], target: "Store", read: dict[str, Any], *, replace: bool,
+                   dry_run: bool, loaded_by: str) -> Loaded | None:
+    """:func:`load` with the ties of tables handed to the store a part at a time as they are read
+    (:func:`stores.memory.part_records` each, :meth:`stores.base.Store.writing_parts`), then the nodes and the
+    rest: a national table of ties is never held whole as records. None, having written nothing, when a tie
+    was stated again after its part went (the load is then read again whole)."""
+    from loaders import load_sources, source_digests
+    from loaders.context import Known
+    from stores.memory import give_back, memory_limit, part_records
+
+    digests = source_digests(sources, columns=read["columns"], decisions_digest=read["decisions_digest"],
+                             title=read["title"], kind=read["kind"])
+    with target.writing_parts(digests, replace=replace, dry_run=dry_run, loaded_by=loaded_by) as writing:
+        result = load_sources(sources, known=Known() if replace else target.known(), handoff=writing.add,
+                              part_ties=part_records(memory_limit()), **read)
+        if result.whole_needed:
+            return None
+        give_back()  # what only reading needed (the store's units, their name index) before the write's page cache
+        writing.add(result.graph)
+        report = writing.finish(result.sources, read["progress"])
+        result.read = report.read
+        return Loaded(result, report, target.counts())
 
 
 def _audited(loaded: Loaded, store: str, actor: str, audit: "Audit | None", action: str = "load") -> Loaded:

@@ -396,7 +396,7 @@ def _tie_row(type_: str, values: dict[str, str], origin: Origin, ctx: LoadContex
         return found
     ids = [end.id or _organization_row(*end.new, origin.at(name), ctx, source, introduced=True)
            for end, name in zip(ends, ("from", "to"))]
-    ctx.graph.add_tie(replace(tie, source_id=ids[0], target_id=ids[1]))
+    ctx.add_tie(replace(tie, source_id=ids[0], target_id=ids[1]))
     return []
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from graph_model.schema import Schema
+from stores.name_index import entry
 from stores.plan import WritePlan
 
 Group = tuple[str, "tuple[str, str] | None"]
@@ -42,6 +43,9 @@ class CopySpool:
     columns: Callable[..., dict[str, tuple[str, list[Any]]]]
     most: Callable[..., int]
     table: Callable[[dict[str, tuple[str, list[Any]]]], Any]
+    names: dict[str, str] | None = None
+    """The ``match_text`` of every new node (:func:`stores.name_index.entry` → text) where the store keeps its
+    index of names up to date key by key; None where it builds it whole after the write."""
     files: dict[Group, list[tuple[str, int]]] = field(default_factory=dict)
     _open: dict[Group, _Open] = field(default_factory=dict)
 
@@ -50,6 +54,8 @@ class CopySpool:
         counts = {"create_nodes": 0, "create_ties": 0}
         for label, nodes in plan.create_nodes.items():
             self._add((label, None), self.schema.node_kind(label).properties, nodes, plan.loaded, loaded_by)
+            if self.names is not None:
+                self.names.update((entry(label, node.id), node.props.get("match_text") or "") for node in nodes)
             counts["create_nodes"] += len(nodes)
         for (type_, source, target), ties in plan.create_ties.items():
             self._add((type_, (source, target)), self.schema.tie_kind(type_).properties, ties, plan.loaded, loaded_by)

@@ -306,23 +306,24 @@ class EmbeddedStore(Store):
 
         def everything(conn_execute, folder: str) -> None:
             self._keeping_index(plan, conn_execute, folder, lambda: statements_of_plan(conn_execute, folder),
-                                whole=spooled is not None and spooled.has_nodes())
+                                spooled)
 
         self._rebuild(everything, copy=not replace, one_transaction=plan.rows < SWAP_ROWS)
         self._name_index = True
 
-    def _keeping_index(self, plan: WritePlan, execute, folder: str, work: Callable[[], None], *,
-                       whole: bool = False) -> None:
+    def _keeping_index(self, plan: WritePlan, execute, folder: str, work: Callable[[], None],
+                       spooled: CopySpool | None = None) -> None:
         """The tables (``CREATE … IF NOT EXISTS``), then ``work()`` (``plan``'s statements), with the index of
-        names kept in line, all in the copy a write builds (:class:`stores.name_index.IndexUpdate`). ``whole``:
-        the index is built again whole after the write (new nodes that ``plan`` does not hold: a load in parts)."""
+        names kept in line, all in the copy a write builds (:class:`stores.name_index.IndexUpdate`). New nodes
+        of a load in parts (``spooled``) are added to it by their names where the spool kept them, else the
+        index is built again whole."""
         def rows(cypher: str, params: Mapping[str, Any] | None) -> list[dict[str, Any]]:
             return _answer_rows(execute(cypher, params), None)[1]
 
-        update = IndexUpdate(plan)
+        update = IndexUpdate(plan, spooled.names if spooled is not None else None)
         update.read_before(rows)
         self._ddl(execute)
-        if whole and not update.rebuild:
+        if spooled is not None and spooled.has_nodes() and spooled.names is None and not update.rebuild:
             execute(statements.clear_name_index())
             update.rebuild = True
         work()
@@ -449,7 +450,8 @@ class EmbeddedStore(Store):
             return
         folder = Path(f"{self.path.with_name(f'{self.path.name}{BUILDING}{os.getpid()}')}.parquet")
         folder.mkdir()
-        spool = CopySpool(folder, self.schema, copy_columns, copy_most, arrow_table)
+        spool = CopySpool(folder, self.schema, copy_columns, copy_most, arrow_table,
+                          names={} if self._name_index else None)  # an index to keep key by key: their names
         try:
             yield spool
         finally:

@@ -66,8 +66,10 @@ class IndexUpdate:
     :meth:`read_before` runs before the write's statements (what the index and the nodes it changes hold),
     :meth:`write_after` after them."""
 
-    def __init__(self, plan: WritePlan):
+    def __init__(self, plan: WritePlan, created: Mapping[str, str] | None = None):
         self.plan = plan
+        self.created = created or {}
+        """The ``match_text`` of new nodes the plan does not hold (a load in parts: :mod:`stores.copy_spool`)."""
         self.rebuild = True
         self.before: dict[str, list[str]] = {}
 
@@ -97,6 +99,7 @@ class IndexUpdate:
         after = {entry(label, node.id): keys_of(node.props.get("match_text"))
                  for groups in (self.plan.update_nodes, self.plan.create_nodes)
                  for label, nodes in groups.items() for node in nodes}
+        after.update((node, keys_of(text)) for node, text in self.created.items())
         touched = sorted({key for keys in (*self.before.values(), *after.values()) for key in keys})
         current = {row["key"]: row["nodes"] for chunk in batches(touched)
                    for row in rows(statements.name_keys_listed(), {"keys": list(chunk)})}
