@@ -96,6 +96,10 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
     Loads are serialized: while another writer holds the store this one
     waits (``waiting`` is told once). A load that writes is recorded in
     ``audit`` (default: :func:`linkgraph.audit.audit_for` the store).
+    Unless ``keep_valid``, the ties a table states first are handed to the
+    store in parts as they are read (:func:`_load_in_parts`), so that a
+    national table is never held whole; ``result.graph`` then lacks them
+    (``result.read_counts()`` counts everything read).
     """
     from loaders import LoadResult, SourceInfo, load_sources, source_digests
     from loaders.context import Known
@@ -103,6 +107,7 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
 
     schema = schema or default_schema()
     loaded_by = loaded_by or os_user()
+    sources = list(sources)  # read more than once: digests, a load in parts, and again whole if it must be
     answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
     with (_collector_paused(), _new_store_kept_if_written(store, dry_run),
           open_store(store, schema, create=True, waiting=waiting) as target, target.exclusive(waiting)):
