@@ -151,7 +151,7 @@ def _load_in_parts(sources: Iterable[str | Path], target: "Store", read: dict[st
         if result.whole_needed:
             return None
         give_back()  # what only reading needed (the store's units, their name index) before the write's page cache
-        writing.add(result.graph)
+        writing.add(result.graph, last=True)
         report = writing.finish(result.sources, read["progress"])
         result.read = report.read
         return Loaded(result, report, target.counts())

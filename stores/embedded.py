@@ -291,14 +291,13 @@ class EmbeddedStore(Store):
             for cypher, params in self.plan_statements(plan):
                 conn_execute(cypher, params)
                 step(len(params.get("rows", params.get("ids", ()))))
+            files = spooled.in_order() if spooled is not None else []
             for label, nodes in plan.create_nodes.items():
                 self._create(conn_execute, label, None, nodes, (plan.loaded, plan.loaded_by), folder, step)
+            copy_spooled(conn_execute, [file for file in files if file[0][1] is None], step)  # every node first
             for (type_, source, target), ties in plan.create_ties.items():
                 self._create(conn_execute, type_, (source, target), ties, (plan.loaded, plan.loaded_by), folder, step)
-            for (name, ends), path, rows in spooled.in_order() if spooled is not None else ():
-                conn_execute(statements.copy_nodes(name, path) if ends is None else statements.copy_ties(name, *ends, path))
-                os.remove(path)
-                step(rows)
+            copy_spooled(conn_execute, [file for file in files if file[0][1] is not None], step)
             for row in registry:
                 conn_execute(statements.record_source(self.backend), {"row": row})
             for key in forget:
@@ -678,6 +677,14 @@ def copy_columns(properties: Sequence, records: Sequence, loaded: str,
                   else [v.get(name) for v in values])
         columns[name] = (statements.LADYBUG_TYPES[prop.type], column)
     return columns
+
+
+def copy_spooled(execute, files: Sequence[tuple[tuple[str, tuple[str, str] | None], str, int]], step) -> None:
+    """``COPY`` the files of a load in parts (:meth:`stores.copy_spool.CopySpool.in_order`), each removed after."""
+    for (name, ends), path, rows in files:
+        execute(statements.copy_nodes(name, path) if ends is None else statements.copy_ties(name, *ends, path))
+        os.remove(path)
+        step(rows)
 
 
 def copy_rows(properties: Sequence, records: Sequence, loaded: str, ends: tuple[str, str] | None) -> int:
