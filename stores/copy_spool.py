@@ -72,7 +72,8 @@ class CopySpool:
             current = self._open.get(group)
             if current is None:
                 most = self.most(properties, records[start:start + 1000], loaded, ends)
-                path = str(self.folder / f"{name}-{'-'.join(ends or ())}-{len(self.files.get(group, []))}.parquet")
+                number = len(self.files.get(group, []))  # "part-": the store's own COPY files share the folder
+                path = str(self.folder / f"part-{name}-{'-'.join(ends or ())}-{number}.parquet")
                 current = self._open[group] = _Open(None, path, 0, most)
             chunk = records[start:start + current.most - current.rows]
             table = self.table(self.columns(properties, chunk, loaded, ends, loaded_by))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import stores.embedded
 import stores.memory
 from graph_model.records import InputError
 from linkgraph import pipeline
@@ -35,6 +36,7 @@ def loaded(store: Path, sources: list[str], monkeypatch, part: int | None) -> tu
 
 
 def test_a_load_in_many_parts_writes_the_store_one_part_writes(tmp_path, monkeypatch, schema, synthetic):
+    monkeypatch.setattr(stores.embedded, "COPY_THRESHOLD", 1)  # the last part's groups too through COPY files
     whole = loaded(tmp_path / "whole.lbug", synthetic, monkeypatch, None)
     parts = loaded(tmp_path / "parts.lbug", synthetic, monkeypatch, 100)
     ties = whole.result.read_counts()[1]
