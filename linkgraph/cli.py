@@ -472,7 +472,8 @@ def kind_counts(counts: Mapping[str, int]) -> str:
 
 def _print_load(loaded, store: str) -> None:
     result, report = loaded.result, loaded.report
-    print(f"已读取 read {len(result.graph.nodes)} nodes, {len(result.graph.ties)} ties "
+    nodes, ties = result.read_counts()
+    print(f"已读取 read {nodes} nodes, {ties} ties "
           f"from {', '.join(result.files)} → {redact(store)}")
     summary = report.plan.summary()
     verb = "将 would" if report.dry_run else "已 did"

@@ -12,7 +12,7 @@ import contextlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, Mapping
 
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
@@ -96,6 +96,10 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
     Loads are serialized: while another writer holds the store this one
     waits (``waiting`` is told once). A load that writes is recorded in
     ``audit`` (default: :func:`linkgraph.audit.audit_for` the store).
+    Unless ``keep_valid``, the ties a table states first are handed to the
+    store in parts as they are read (:func:`_load_in_parts`), so that a
+    national table is never held whole; ``result.graph`` then lacks them
+    (``result.read_counts()`` counts everything read).
     """
     from loaders import LoadResult, SourceInfo, load_sources, source_digests
     from loaders.context import Known
@@ -103,6 +107,7 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
 
     schema = schema or default_schema()
     loaded_by = loaded_by or os_user()
+    sources = list(sources)  # read more than once: digests, a load in parts, and again whole if it must be
     answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
     with (_collector_paused(), _new_store_kept_if_written(store, dry_run),
           open_store(store, schema, create=True, waiting=waiting) as target, target.exclusive(waiting)):
@@ -115,13 +120,41 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
                 return _audited(Loaded(LoadResult(GraphData(schema=schema), infos),
                                        WriteReport(WritePlan(), [], [k for k, _ in digests], dry_run), target.counts()),
                                 store, loaded_by, audit)
-        result = load_sources(sources, schema, known=Known() if replace else target.known(), decisions=answers,
-                              columns=columns, keep_valid=keep_valid, title=title, decisions_digest=digest,
-                              progress=progress, kind=kind)
+        read = dict(schema=schema, decisions=answers, columns=columns, keep_valid=keep_valid, title=title,
+                    decisions_digest=digest, progress=progress, kind=kind)
+        if not keep_valid:
+            loaded = _load_in_parts(sources, target, read, replace=replace, dry_run=dry_run, loaded_by=loaded_by)
+            if loaded is not None:
+                return _audited(loaded, store, loaded_by, audit)
+        result = load_sources(sources, known=Known() if replace else target.known(), **read)
         give_back()  # what only reading needed (the store's units, their name index) before the write's page cache
         report = target.write(result.graph, replace=replace, progress=progress, sources=result.sources,
                               dry_run=dry_run, loaded_by=loaded_by)
         return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
+
+
+def _load_in_parts(sources: Iterable[str | Path], target: "Store", read: dict[str, Any], *, replace: bool,
+                   dry_run: bool, loaded_by: str) -> Loaded | None:
+    """:func:`load` with the ties of tables handed to the store a part at a time as they are read
+    (:func:`stores.memory.part_records` each, :meth:`stores.base.Store.writing_parts`), then the nodes and the
+    rest: a national table of ties is never held whole as records. None, having written nothing, when a tie
+    was stated again after its part went (the load is then read again whole)."""
+    from loaders import load_sources, source_digests
+    from loaders.context import Known
+    from stores.memory import give_back, memory_limit, part_records
+
+    digests = source_digests(sources, columns=read["columns"], decisions_digest=read["decisions_digest"],
+                             title=read["title"], kind=read["kind"])
+    with target.writing_parts(digests, replace=replace, dry_run=dry_run, loaded_by=loaded_by) as writing:
+        result = load_sources(sources, known=Known() if replace else target.known(), handoff=writing.add,
+                              part_ties=part_records(memory_limit()), **read)
+        if result.whole_needed:
+            return None
+        give_back()  # what only reading needed (the store's units, their name index) before the write's page cache
+        writing.add(result.graph, last=True)
+        report = writing.finish(result.sources, read["progress"])
+        result.read = report.read
+        return Loaded(result, report, target.counts())
 
 
 def _audited(loaded: Loaded, store: str, actor: str, audit: "Audit | None", action: str = "load") -> Loaded:
@@ -147,7 +180,7 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
 
     from graph_model.names import name_rules_digest
     from loaders import LoadResult, SourceInfo, nbs
-    from loaders.roster import NBS_SOURCE, roster_graph
+    from loaders.roster import NBS_SOURCE
     from stores.memory import give_back
 
     schema = schema or default_schema()
@@ -165,17 +198,34 @@ def load_roster(level: str, value: str | None, store: str, *, replace: bool = Fa
         if not replace and held and held["digest"] == digest and held["complete"]:
             return _audited(Loaded(LoadResult(GraphData(schema=schema), [info]),
                                    WriteReport(WritePlan(), [], [key], dry_run), target.counts()), store, loaded_by, audit)
-        if progress:
-            progress("read", 0, units.num_rows)
-        rows = ((number, *row) for number, row in enumerate(nbs.unit_rows(units), start=2))
-        graph = roster_graph(rows, ref.file, schema, ref)
+        parts = _roster_parts(units, ref, schema, progress)
+        report = target.write_parts(parts, replace=replace, progress=progress, sources=[info], dry_run=dry_run,
+                                    loaded_by=loaded_by)
+        give_back()
+        result = LoadResult(GraphData(schema=schema), [info], read=report.read)
+        return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
+
+
+def _roster_parts(units, ref: SourceRef, schema: Schema, progress: Progress | None) -> Iterator[GraphData]:
+    """The roster's units (an Arrow table) as records, :func:`stores.memory.part_records` at a time (each part's
+    units and their ties), read from the table a part at a time: a national roster is never held whole as
+    records (:meth:`stores.base.Store.write_parts`)."""
+    from loaders import nbs
+    from loaders.roster import roster_parts
+    from stores.memory import memory_limit, part_records
+
+    size = max(1, part_records(memory_limit()) // 2)  # a unit is a node and, below the provinces, a tie
+
+    def rows() -> Iterator[tuple]:
+        for start in range(0, units.num_rows, size):
+            if progress:
+                progress("read", start, units.num_rows)
+            rows_of = nbs.unit_rows(units.slice(start, size))
+            yield from ((number, *row) for number, row in enumerate(rows_of, start=start + 2))
         if progress:
             progress("read", units.num_rows, units.num_rows)
-        result = LoadResult(graph, [info])
-        give_back()
-        report = target.write(graph, replace=replace, progress=progress, sources=result.sources, dry_run=dry_run,
-                              loaded_by=loaded_by)
-        return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
+
+    return roster_parts(rows(), ref.file, schema, ref, size)
 
 
 def sources(store: str) -> list[dict[str, Any]]:

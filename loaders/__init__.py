@@ -54,6 +54,14 @@ class LoadResult:
     identities: list[tuple[str, Identity]] = field(default_factory=list)
     left_out: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    read: tuple[int, int] | None = None
+    """The nodes and ties read where ``graph`` does not hold them (a load in parts lets them go as it writes)."""
+    whole_needed: bool = False
+    """A load in parts: a tie was stated again after its part was handed on, so the load is read again whole."""
+
+    def read_counts(self) -> tuple[int, int]:
+        """How many nodes and ties the load read."""
+        return self.read if self.read is not None else (len(self.graph.nodes), len(self.graph.ties))
 
     @property
     def unique_names(self) -> list[Match]:
@@ -135,7 +143,8 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
                  decisions: Mapping[tuple[str, str, str], Mapping[str, Any]] | None = None,
                  columns: Mapping[str, str] | None = None, keep_valid: bool = False,
                  title: str | None = None, decisions_digest: str = "", progress: Progress | None = None,
-                 kind: str | None = None) -> LoadResult:
+                 kind: str | None = None, handoff: Callable[[GraphData, Mapping[str, Any]], None] | None = None,
+                 part_ties: int = 0) -> LoadResult:
     """Read and check every source, in order.
 
     ``known`` is what the store holds; ``decisions`` the planner's answers to
@@ -144,9 +153,15 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
     name); ``kind`` is the kind of a table whose name is not one
     (``--kind``). Raises :class:`InputError` with every problem, or with
     ``keep_valid`` returns what is valid and lists the rest in ``left_out``.
+    ``handoff`` (not with ``keep_valid``) takes the ties of tables, checked,
+    ``part_ties`` at a time, with the load's nodes (:meth:`LoadContext.add_tie`):
+    they are then not in the result's graph, and ``result.whole_needed`` says
+    when a tie was stated again after its part went (read the load again whole).
     """
     schema = schema or default_schema()
     ctx = _new_context(schema, known, decisions, kind)
+    if handoff is not None and not keep_valid:
+        ctx.handoff, ctx.part_ties = handoff, part_ties
     result = LoadResult(ctx.graph)
     problems: list[Problem] = []
     paths = [Path(p) for p in paths]
@@ -164,6 +179,9 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
                 raise _without_roster(err, ctx) from None
             problems += err.problems
     result.matches, result.identities, result.notes = ctx.matches, ctx.identities, ctx.notes
+    ctx.ties_read()
+    result.whole_needed = ctx.whole_needed
+    problems += ctx.handed_problems
     problems += ctx.graph.problems(schema, ctx.kind_of)  # the places read once before the store, id by id
     if problems and not keep_valid:
         raise _without_roster(LoadError(problems, ctx.notes), ctx)

@@ -9,9 +9,9 @@ lazily, only when a source needs it). Nothing here writes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
-from graph_model.records import GraphData, Node
+from graph_model.records import GraphData, Node, Problem, Tie
 from graph_model.schema import Schema
 from graph_model.sources import Known
 from loaders.reconcile import ADMIN_KINDS, EntityIndex, Identity, Match, RosterIndex
@@ -28,9 +28,22 @@ class LoadContext:
     notes: list[str] = field(default_factory=list)
     """What the load read past or inferred (a title row, notes under a table, a hidden sheet, a kind taken from
     a file name), one line each, Chinese first."""
+    handoff: Callable[[GraphData, Mapping[str, Node]], None] | None = None
+    """In a load in parts, takes the ties read so far, :attr:`part_ties` at a time, with the nodes of the load
+    (:meth:`add_tie`); None otherwise."""
+    part_ties: int = 0
+    handed_problems: list[Problem] = field(default_factory=list)
+    """The problems of ties found when they were handed on (the load then fails, as for any problem)."""
+    whole_needed: bool = False
+    """Whether a tie was stated again after its part was handed on: the load must be read again whole."""
+    _handed: set[int] = field(default_factory=set)
+    _pending: GraphData = field(default_factory=GraphData)  # ties held apart to hand on (with the schema: below)
     _places: RosterIndex = field(default_factory=RosterIndex)
     _store_places_read: bool = False
     _entities: EntityIndex | None = None
+
+    def __post_init__(self) -> None:
+        self._pending = GraphData(schema=self.schema)
 
     def add_places(self, nodes: Iterable[Node]) -> None:
         """Roster units read from a source of this load."""
@@ -51,6 +64,38 @@ class LoadContext:
 
             self._entities = EntityIndex(entities_of(self.known.organizations()))
         return self._entities
+
+    def add_tie(self, tie: Tie) -> None:
+        """Add a tie a table states. In a load in parts, a tie no earlier source stated is held apart and handed
+        on (:attr:`handoff`), checked, with the others so held once there are :attr:`part_ties`; a tie stated
+        again after its part went stops it (:attr:`whole_needed`)."""
+        if self.handoff is None or tie.key in self.graph.ties:
+            self.graph.add_tie(tie)
+            return
+        if hash(tie.key) in self._handed:
+            self.handoff, self.whole_needed = None, True
+            self.graph.add_tie(tie)
+            return
+        self._pending.add_tie(tie)
+        if len(self._pending.ties) >= self.part_ties:
+            part, self._pending = self._pending, GraphData(schema=self.schema)
+            self._handed.update(hash(key) for key in part.ties)
+            problems = part.problems(self.schema, self.kind_of)
+            if problems:
+                self.handed_problems += problems
+                self.handoff = None  # the load fails: nothing more to hand on
+                return
+            self.handoff(part, self.graph.nodes)
+
+    def ties_read(self) -> None:
+        """At the end of reading: the ties held apart and not handed on go back into the graph. When a tie was
+        stated again after its part went, or a later source stated one of them too (their statements would
+        combine in another order), :attr:`whole_needed` says so."""
+        pending, self._pending = self._pending.ties, GraphData(schema=self.schema)
+        restated = any(key in self.graph.ties for key in pending)
+        handed = bool(self._handed) and any(hash(key) in self._handed for key in self.graph.ties)
+        self.whole_needed = self.whole_needed or restated or handed
+        self.graph.ties.update(pending)
 
     def kind_of(self, node_id: str) -> str | None:
         """The kind of a node id stated by this load or held by the store."""

@@ -14,7 +14,8 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Iterable
+from itertools import islice
+from typing import Iterable, Iterator, Mapping
 
 from graph_model.names import short_admin_name
 from graph_model.records import GraphData, InputError, Node, Origin, Problem, SourceRef, Tie, combine, statement
@@ -33,15 +34,18 @@ def is_roster_header(header: Iterable[str]) -> bool:
 
 
 def roster_graph(rows: Iterable[tuple[int, str, str, str, str]], file: str, schema: Schema,
-                 source: SourceRef) -> GraphData:
+                 source: SourceRef, earlier: Mapping[str, tuple[int, str]] | None = None) -> GraphData:
     """Nodes and PART_OF ties from ``(row number, code, raw name, level, parent code)`` rows; pure.
 
     A roster's columns are few and simple, so its records are built directly
     (what :func:`make_node` would build, checked the same way), which keeps a
-    national load of 665,000 units in seconds rather than minutes.
+    national load of 665,000 units in seconds rather than minutes. ``earlier``
+    gives the row and kind of each code of the roster's earlier parts (:func:`roster_parts`):
+    parents among them are found, and a code among them is said twice.
     """
     graph = GraphData(schema=schema)
     problems: list[Problem] = []
+    earlier = earlier or {}
     rows_of: dict[str, int] = {}
     parents: list[tuple[str, str, int]] = []
     kinds = {level: schema.node_kind(kind) for level, kind in LEVEL_KINDS.items()}
@@ -62,8 +66,9 @@ def roster_graph(rows: Iterable[tuple[int, str, str, str, str]], file: str, sche
         if len(raw) > MAX_NAME:
             problems.append(Problem(origin.at("name"), f"name is {len(raw)} characters long, more than {MAX_NAME} / 名称过长"))
             continue
-        if code in rows_of:
-            problems.append(Problem(origin.at("code"), f"code {code} appears twice (first at row {rows_of[code]}) / 代码重复"))
+        if code in rows_of or code in earlier:
+            first = rows_of.get(code) or earlier[code][0]
+            problems.append(Problem(origin.at("code"), f"code {code} appears twice (first at row {first}) / 代码重复"))
             continue
         rows_of[code] = row_number
         values = {"name": short_admin_name(raw), "name_raw": raw}
@@ -74,17 +79,30 @@ def roster_graph(rows: Iterable[tuple[int, str, str, str, str]], file: str, sche
         if parent:
             parents.append((code, parent, row_number))
     for code, parent, row_number in parents:
-        if parent not in graph.nodes:
+        if parent not in graph.nodes and parent not in earlier:
             problems.append(Problem(Origin(file, row=row_number, column="parent_code"),
                                     f"parent {parent} is not in the roster / 上级代码不存在"))
             continue
         at = Origin(file, row=row_number)
         props = combine(part_of.properties, [statement(source, at, {"evidence": f"{name_file} row {row_number}"})])
         graph.ties[("PART_OF", code, parent)] = Tie("PART_OF", code, parent, props, at)
-    problems += graph.problems(schema)
+    problems += graph.problems(schema, lambda code: earlier[code][1] if code in earlier else None)
     if problems:
         raise InputError(problems)
     return graph
+
+
+def roster_parts(rows: Iterable[tuple[int, str, str, str, str]], file: str, schema: Schema, source: SourceRef,
+                 units: int) -> Iterator[GraphData]:
+    """:func:`roster_graph` of ``rows`` read ``units`` at a time, one part after another, so that a national
+    roster is never held as records whole. Every parent must come before its units (as in the NBS roster,
+    ordered by code); a part whose rows have a problem raises :class:`InputError` when it is read."""
+    earlier: dict[str, tuple[int, str]] = {}
+    rows = iter(rows)
+    while part := list(islice(rows, units)):
+        graph = roster_graph(part, file, schema, source, earlier)
+        earlier.update((code, (number, graph.nodes[code].kind)) for number, code, *_ in part)
+        yield graph
 
 
 def parse_roster(text: str, file: str, schema: Schema, source: SourceRef | None = None) -> GraphData:

@@ -410,8 +410,8 @@ def _tie_row(type_: str, values: dict[str, str], origin: Origin, ctx: LoadContex
         return found
     ids = [end.id or _organization_row(*end.new, origin.at(name), ctx, source, introduced=True)
            for end, name in zip(ends, ("from", "to"))]
-    ctx.graph.add_tie(tie if (tie.source_id, tie.target_id) == tuple(ids)
-                      else replace(tie, source_id=ids[0], target_id=ids[1]))
+    ctx.add_tie(tie if (tie.source_id, tie.target_id) == tuple(ids)
+                else replace(tie, source_id=ids[0], target_id=ids[1]))
     return []
 
 

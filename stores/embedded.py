@@ -32,7 +32,7 @@ import sys
 import time
 import types
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from graph_model.records import storage_value
 from graph_model.schema import Schema
@@ -41,6 +41,7 @@ from queries.catalog import QueryError
 from queries.guard import check_plan, check_query, explain
 from stores.base import Answer, Progress, Store, StoreError, batches
 from stores.connection import StoreSpecError, not_a_store_file, wait_for_writer
+from stores.copy_spool import CopySpool
 from stores.memory import memory_limit, page_cache_mb
 from stores.name_index import IndexUpdate, split_entry
 from stores.naming import has_chinese
@@ -316,13 +317,14 @@ class EmbeddedStore(Store):
             raise _refused(err, self.describe()) from None
 
     def _apply(self, plan: WritePlan, registry: list[dict[str, Any]], *, replace: bool,
-               progress: Progress | None, forget: Sequence[str] = ()) -> None:
+               progress: Progress | None, forget: Sequence[str] = (), spooled: CopySpool | None = None) -> None:
         """Deletes, updates, creates (groups of ``COPY_THRESHOLD`` or more through ``COPY`` from Parquet) and the
         registry, all or nothing: written into a copy of the store file (a new file for ``replace``) that then
         takes the store's place (:meth:`_swap_in`), in one transaction, or for a large load statement by
         statement, so that no transaction has to hold a national load in memory. A failure or a kill leaves
         the store as it was. (``COPY`` only ever runs there: LadybugDB crashes on the next statement after it
-        rolls back a transaction that ran one.)
+        rolls back a transaction that ran one.) ``spooled`` holds the new records of a load in parts, in its
+        ``COPY`` files already (:meth:`_copy_spool`).
         """
         done = 0
 
@@ -336,30 +338,40 @@ class EmbeddedStore(Store):
             for cypher, params in self.plan_statements(plan):
                 conn_execute(cypher, params)
                 step(len(params.get("rows", params.get("ids", ()))))
+            files = spooled.in_order() if spooled is not None else []
             for label, nodes in plan.create_nodes.items():
                 self._create(conn_execute, label, None, nodes, (plan.loaded, plan.loaded_by), folder, step)
+            copy_spooled(conn_execute, [file for file in files if file[0][1] is None], step)  # every node first
             for (type_, source, target), ties in plan.create_ties.items():
                 self._create(conn_execute, type_, (source, target), ties, (plan.loaded, plan.loaded_by), folder, step)
+            copy_spooled(conn_execute, [file for file in files if file[0][1] is not None], step)
             for row in registry:
                 conn_execute(statements.record_source(self.backend), {"row": row})
             for key in forget:
                 conn_execute(statements.forget_source(), {"key": key})
 
         def everything(conn_execute, folder: str) -> None:
-            self._keeping_index(plan, conn_execute, folder, lambda: statements_of_plan(conn_execute, folder))
+            self._keeping_index(plan, conn_execute, folder, lambda: statements_of_plan(conn_execute, folder),
+                                spooled)
 
         self._rebuild(everything, copy=not replace, one_transaction=plan.rows < SWAP_ROWS)
         self._name_index = True
 
-    def _keeping_index(self, plan: WritePlan, execute, folder: str, work: Callable[[], None]) -> None:
+    def _keeping_index(self, plan: WritePlan, execute, folder: str, work: Callable[[], None],
+                       spooled: CopySpool | None = None) -> None:
         """The tables (``CREATE … IF NOT EXISTS``), then ``work()`` (``plan``'s statements), with the index of
-        names kept in line, all in the copy a write builds (:class:`stores.name_index.IndexUpdate`)."""
+        names kept in line, all in the copy a write builds (:class:`stores.name_index.IndexUpdate`). New nodes
+        of a load in parts (``spooled``) are added to it by their names where the spool kept them, else the
+        index is built again whole."""
         def rows(cypher: str, params: Mapping[str, Any] | None) -> list[dict[str, Any]]:
             return _answer_rows(execute(cypher, params), None)[1]
 
-        update = IndexUpdate(plan)
+        update = IndexUpdate(plan, spooled.names if spooled is not None else None)
         update.read_before(rows)
         self._ddl(execute)
+        if spooled is not None and spooled.has_nodes() and spooled.names is None and not update.rebuild:
+            execute(statements.clear_name_index())
+            update.rebuild = True
         work()
         update.write_after(rows, execute, lambda new: self._create_keys(execute, new, folder),
                            lambda: self._build_index(execute, folder))
@@ -449,7 +461,7 @@ class EmbeddedStore(Store):
         try:
             if copy and self.path.exists():
                 shutil.copyfile(self.path, building)
-            folder.mkdir()
+            folder.mkdir(exist_ok=True)  # a load in parts has written its COPY files there already
             database = ladybug.Database(str(building), buffer_pool_size=write_pool_mb() * 2**20)
             connection = ladybug.Connection(database)
 
@@ -475,6 +487,24 @@ class EmbeddedStore(Store):
             _sync(self.path.parent)
         finally:
             _remove_building(building)
+
+    @contextlib.contextmanager
+    def _copy_spool(self, dry_run: bool) -> Iterator[CopySpool | None]:
+        """The ``COPY`` files of a load in parts (:meth:`stores.writing.Writing.write_parts`), in the folder of the
+        copy the load then builds (``FILE.building-PID.parquet``): removed after the write, or after a failure;
+        a killed writer's are removed by the next (:func:`remove_leftovers`). None for a dry run."""
+        if dry_run:
+            yield None
+            return
+        folder = Path(f"{self.path.with_name(f'{self.path.name}{BUILDING}{os.getpid()}')}.parquet")
+        folder.mkdir()
+        spool = CopySpool(folder, self.schema, copy_columns, copy_most, arrow_table,
+                          names={} if self._name_index else None)  # an index to keep key by key: their names
+        try:
+            yield spool
+        finally:
+            spool.close()
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _create(self, execute, name: str, ends: tuple[str, str] | None, records: Sequence, stamp: tuple[str, str],
                 folder: str, step) -> None:
@@ -698,6 +728,14 @@ def copy_columns(properties: Sequence, records: Sequence, loaded: str,
     return columns
 
 
+def copy_spooled(execute, files: Sequence[tuple[tuple[str, tuple[str, str] | None], str, int]], step) -> None:
+    """``COPY`` the files of a load in parts (:meth:`stores.copy_spool.CopySpool.in_order`), each removed after."""
+    for (name, ends), path, rows in files:
+        execute(statements.copy_nodes(name, path) if ends is None else statements.copy_ties(name, *ends, path))
+        os.remove(path)
+        step(rows)
+
+
 def copy_rows(properties: Sequence, records: Sequence, loaded: str, ends: tuple[str, str] | None) -> int:
     """How many of ``records`` one ``COPY`` takes, in equal parts. Ties: as many as LadybugDB's page
     cache holds while it builds the table (measured with 1 GB: 310,000 village ties, not 420,000, of
@@ -705,13 +743,18 @@ def copy_rows(properties: Sequence, records: Sequence, loaded: str, ends: tuple[
     the next checkpoint (620,000 village ties: 10 s in one ``COPY``, 31 s in four), so the fewer the better.
     Under a memory limit the page cache is smaller (:func:`write_pool_mb`), and nodes too go in parts as much
     smaller as it is."""
+    return _equal_parts(len(records), copy_most(properties, records[:1000], loaded, ends))
+
+
+def copy_most(properties: Sequence, sample: Sequence, loaded: str, ends: tuple[str, str] | None) -> int:
+    """The most rows one ``COPY`` takes (:func:`copy_rows`), for ties estimated from the records of ``sample``."""
     pool_mb = write_pool_mb()
     if ends is None:
-        return _equal_parts(len(records), max(COPY_THRESHOLD, COPY_NODE_ROWS * pool_mb // max(BUFFER_POOL_MB, 1)))
-    sample = copy_columns(properties, records[:1000], loaded, ends)
-    size = sum(len(v.encode()) if isinstance(v, str) else 8 for _, column in sample.values() for v in column if v)
-    per_row = max(size / len(records[:1000]), 64)
-    return _equal_parts(len(records), max(COPY_THRESHOLD, int(pool_mb * 2**20 * COPY_SHARE / per_row)))
+        return max(COPY_THRESHOLD, COPY_NODE_ROWS * pool_mb // max(BUFFER_POOL_MB, 1))
+    columns = copy_columns(properties, sample, loaded, ends)
+    size = sum(len(v.encode()) if isinstance(v, str) else 8 for _, column in columns.values() for v in column if v)
+    per_row = max(size / len(sample), 64)
+    return max(COPY_THRESHOLD, int(pool_mb * 2**20 * COPY_SHARE / per_row))
 
 
 def _equal_parts(count: int, most: int) -> int:
@@ -722,13 +765,19 @@ def _equal_parts(count: int, most: int) -> int:
 
 def write_parquet(path: str, columns: Mapping[str, tuple[str, list[Any]]]) -> None:
     """Columns (name → LadybugDB type and values) as a Parquet file, in the table's order (``COPY`` reads by position)."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
+
+    pq.write_table(arrow_table(columns), path)
+
+
+def arrow_table(columns: Mapping[str, tuple[str, list[Any]]]):
+    """Columns (name → LadybugDB type and values) as an Arrow table, in the table's order."""
+    import pyarrow as pa
 
     types = {"STRING": pa.string(), "INT64": pa.int64(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
              "STRING[]": pa.list_(pa.string())}
     arrays = [pa.array(values, type=types[type_]) for type_, values in columns.values()]
-    pq.write_table(pa.Table.from_arrays(arrays, names=list(columns)), path)
+    return pa.Table.from_arrays(arrays, names=list(columns))
 
 
 def _refusal(err: RuntimeError, where: str, timeout: float | None) -> Exception:

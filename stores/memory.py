@@ -9,6 +9,8 @@ limit, never more than without one) and so every bulk ``COPY`` smaller, in more 
 (1073741824, 1610612736, 838860800, 2147483648)
 >>> page_cache_mb(1024, 2**30), page_cache_mb(1024, None), page_cache_mb(1024, 100 * 2**20)
 (256, 1024, 64)
+>>> part_records(None), part_records(2**30), part_records(100 * 2**20)
+(100000, 71582, 10000)
 """
 
 from __future__ import annotations
@@ -24,6 +26,15 @@ PAGE_CACHE_SHARE = 0.25
 columns of one ``COPY``, Python and LadybugDB themselves; 陕西省 under 1 GB, measured)."""
 MIN_PAGE_CACHE_MB = 64
 """The smallest page cache a load writes with, whatever the limit (LadybugDB refuses a ``COPY`` it cannot hold)."""
+PART_RECORDS = 100_000
+"""Records a load reads, checks and turns into ``COPY`` columns at a time where it works in parts (the national
+roster: 665,276 units and their ties in 14 parts), without a memory limit."""
+PART_SHARE = 0.1
+"""The share of the limit the records of one part may take (the rest: the page cache, the store's keys, Python)."""
+RECORD_BYTES = 1_500
+"""Memory one record (a node or a tie with its statement) takes while it is read, measured nationally: the roster's
+1,330,521 records took 2.06 GB."""
+MIN_PART_RECORDS = 10_000
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
 _UNITS = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 
@@ -56,6 +67,14 @@ def page_cache_mb(default_mb: int, limit: int | None) -> int:
     if limit is None:
         return default_mb
     return max(MIN_PAGE_CACHE_MB, min(default_mb, int(limit * PAGE_CACHE_SHARE) // 2**20))
+
+
+def part_records(limit: int | None) -> int:
+    """How many records a load in parts reads at a time: :data:`PART_RECORDS`, or under ``limit`` bytes as many as
+    :data:`PART_SHARE` of it holds (at least :data:`MIN_PART_RECORDS`, at most :data:`PART_RECORDS`)."""
+    if limit is None:
+        return PART_RECORDS
+    return max(MIN_PART_RECORDS, min(PART_RECORDS, int(limit * PART_SHARE) // RECORD_BYTES))
 
 
 @contextlib.contextmanager

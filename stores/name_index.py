@@ -66,8 +66,10 @@ class IndexUpdate:
     :meth:`read_before` runs before the write's statements (what the index and the nodes it changes hold),
     :meth:`write_after` after them."""
 
-    def __init__(self, plan: WritePlan):
+    def __init__(self, plan: WritePlan, created: Mapping[str, str] | None = None):
         self.plan = plan
+        self.created = created or {}
+        """The ``match_text`` of new nodes the plan does not hold (a load in parts: :mod:`stores.copy_spool`)."""
         self.rebuild = True
         self.before: dict[str, list[str]] = {}
 
@@ -86,6 +88,14 @@ class IndexUpdate:
                 for row in rows(statements.node_match_texts(label), {"ids": list(chunk)}):
                     self.before[entry(label, row["id"])] = keys_of(row["match_text"])
 
+    def _keys_after(self) -> dict[str, list[str]]:
+        """The keys of every node the write updates or creates (:func:`entry` → keys), as it leaves them."""
+        after = {entry(label, node.id): keys_of(node.props.get("match_text"))
+                 for groups in (self.plan.update_nodes, self.plan.create_nodes)
+                 for label, nodes in groups.items() for node in nodes}
+        after.update((node, keys_of(text)) for node, text in self.created.items())
+        return after
+
     def write_after(self, rows: Rows, execute: Callable[[str, Mapping[str, Any] | None], Any],
                     create: Callable[[list[dict[str, Any]]], None], build: Callable[[], None]) -> None:
         """Bring the index in line with the nodes the write left: built whole from their ``match_text``
@@ -94,9 +104,7 @@ class IndexUpdate:
         if self.rebuild:
             build()
             return
-        after = {entry(label, node.id): keys_of(node.props.get("match_text"))
-                 for groups in (self.plan.update_nodes, self.plan.create_nodes)
-                 for label, nodes in groups.items() for node in nodes}
+        after = self._keys_after()
         touched = sorted({key for keys in (*self.before.values(), *after.values()) for key in keys})
         current = {row["key"]: row["nodes"] for chunk in batches(touched)
                    for row in rows(statements.name_keys_listed(), {"keys": list(chunk)})}

@@ -51,15 +51,31 @@ class WritePlan:
     """The load's time, given to every statement that has none yet when it is written."""
     loaded_by: str = ""
     """Who loads (``linkgraph load --as``), given with ``loaded`` to the statements written."""
+    created_elsewhere: dict[str, int] = field(default_factory=dict)
+    """New nodes and ties (``create_nodes``, ``create_ties``) of a load in parts that are not held here but
+    written to its ``COPY`` files already (:meth:`stores.writing.Writing.write_parts`), by count."""
 
     def summary(self) -> dict[str, int]:
         def size(groups: Mapping[Any, list]) -> int:
             return sum(len(v) for v in groups.values())
 
-        return {"create_nodes": size(self.create_nodes), "update_nodes": size(self.update_nodes),
-                "delete_nodes": size(self.delete_nodes), "create_ties": size(self.create_ties),
+        return {"create_nodes": size(self.create_nodes) + self.created_elsewhere.get("create_nodes", 0),
+                "update_nodes": size(self.update_nodes),
+                "delete_nodes": size(self.delete_nodes),
+                "create_ties": size(self.create_ties) + self.created_elsewhere.get("create_ties", 0),
                 "update_ties": size(self.update_ties), "delete_ties": size(self.delete_ties),
                 "unchanged": self.unchanged}
+
+    def absorb(self, part: "WritePlan") -> None:
+        """Add the changes of ``part`` (a plan of one part of a load) to this plan."""
+        for mine, theirs in ((self.create_nodes, part.create_nodes), (self.update_nodes, part.update_nodes),
+                             (self.delete_nodes, part.delete_nodes), (self.create_ties, part.create_ties),
+                             (self.update_ties, part.update_ties), (self.delete_ties, part.delete_ties)):
+            for group, records in theirs.items():
+                mine.setdefault(group, []).extend(records)
+        for name, count in part.created_elsewhere.items():
+            self.created_elsewhere[name] = self.created_elsewhere.get(name, 0) + count
+        self.unchanged += part.unchanged
 
     @property
     def rows(self) -> int:

@@ -10,11 +10,13 @@ through the store's ``run`` and ``kinds_of``; the backends carry out the plan
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from graph_model.records import GraphData, InputError, Node, SourceRef, Tie, storage_value
 from graph_model.sources import SourceInfo
@@ -31,6 +33,8 @@ class WriteReport:
     written: list[str] = field(default_factory=list)
     unchanged_sources: list[str] = field(default_factory=list)
     dry_run: bool = False
+    read: tuple[int, int] | None = None
+    """The nodes and ties a write in parts read (:meth:`Writing.write_parts`; its graph is not kept)."""
 
 
 class Writing:
@@ -71,6 +75,37 @@ class Writing:
             self._apply(plan, rows, replace=replace, progress=progress)
         return report
 
+    def write_parts(self, parts: Iterable[GraphData], *, sources: Sequence[SourceInfo], replace: bool = False,
+                    progress: Progress | None = None, dry_run: bool = False, loaded_by: str = "") -> WriteReport:
+        """:meth:`write` of a load read in parts (:func:`loaders.roster.roster_parts`), with the same result, holding
+        one part at a time (:meth:`writing_parts`). A part with problems raises :class:`InputError` and nothing
+        is written."""
+        infos = list(sources)
+        with self.writing_parts([(s.ref.key, s.digest) for s in infos], replace=replace, dry_run=dry_run,
+                                loaded_by=loaded_by) as writing:
+            for part in parts:
+                writing.add(part)
+            return writing.finish(infos, progress)
+
+    @contextlib.contextmanager
+    def writing_parts(self, digests: Sequence[tuple[str, str]], *, replace: bool = False, dry_run: bool = False,
+                      loaded_by: str = "") -> Iterator["PartsWrite"]:
+        """A write of the sources ``digests`` (key and digest of each) whose records come in parts
+        (:class:`PartsWrite`): each part is checked and compared with the store as it comes, its changes kept
+        and its new records handed to the store's ``COPY`` files (:meth:`_copy_spool`; the embedded store
+        writes them to disk), so that it can be let go before the next is read. :meth:`PartsWrite.finish`
+        writes everything as one write, all or nothing; leaving the block without it writes nothing."""
+        self.ensure_schema()
+        registry = {} if replace else {row["key"]: row for row in self.loaded_sources()}
+        with self._copy_spool(dry_run) as spool:
+            yield PartsWrite(self, digests, registry, spool, replace=replace, dry_run=dry_run, loaded_by=loaded_by)
+
+    @contextlib.contextmanager
+    def _copy_spool(self, dry_run: bool) -> Iterator[Any]:
+        """Where :meth:`write_parts` puts each part's new records: None here (they stay in the plan, and the
+        backend writes them as :meth:`write` does); the embedded store writes them to its ``COPY`` files."""
+        yield None
+
     def _write_plan(self, graph: GraphData, keys: set[str], node_kinds: Mapping[str, str], registry: Mapping[str, Any],
                     loaded: str, *, replace: bool, progress: Progress | None) -> WritePlan:
         """The changes a write makes: all of the sources' records as they are into an empty store (or one it
@@ -101,10 +136,12 @@ class Writing:
         return found
 
     def _existing_ties(self, graph: GraphData, keys: set[str], node_kinds: Mapping[str, str],
-                       existing_nodes: Mapping[str, Stored]) -> dict:
+                       existing_nodes: Mapping[str, Stored], new_elsewhere: Iterable[str] = ()) -> dict:
         """The stored statements of the ties of ``keys``; a tie to a node the store lacks is not looked up
-        (a national load's new organizations bring a million ties the store cannot hold yet)."""
+        (a national load's new organizations bring a million ties the store cannot hold yet). ``new_elsewhere``:
+        more nodes the store lacks (of a later part of a load in parts)."""
         new = {i for i, node in graph.nodes.items() if i not in existing_nodes and _states(node, keys)}
+        new.update(new_elsewhere)
         groups: dict[tuple[str, str, str], list[dict[str, str]]] = {}
         for tie in graph.ties.values():
             if tie.source_id not in new and tie.target_id not in new and _states(tie, keys):
@@ -179,13 +216,23 @@ def _states(record: Node | Tie, keys: set[str]) -> bool:
 
 def _unchanged_sources(infos: list[SourceInfo], registry: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """The keys of the sources the store holds completely with the same digest (not written again)."""
-    return [s.ref.key for s in infos if s.digest and registry.get(s.ref.key, {}).get("digest") == s.digest
-            and registry[s.ref.key].get("complete")]
+    return _unchanged_keys([(s.ref.key, s.digest) for s in infos], registry)
+
+
+def _unchanged_keys(digests: Sequence[tuple[str, str]], registry: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """:func:`_unchanged_sources` of ``(key, digest)`` pairs."""
+    return [key for key, digest in digests if digest and registry.get(key, {}).get("digest") == digest
+            and registry[key].get("complete")]
 
 
 def _source_rows(graph: GraphData, infos: list[SourceInfo], keys: set[str], loaded: str) -> list[dict[str, Any]]:
     """The registry rows of the sources written: what they are, when loaded, how many records each states."""
-    nodes, ties = _stated_by(graph.nodes.values(), keys), _stated_by(graph.ties.values(), keys)
+    return _registry_rows(infos, keys, loaded, _stated_by(graph.nodes.values(), keys), _stated_by(graph.ties.values(), keys))
+
+
+def _registry_rows(infos: list[SourceInfo], keys: set[str], loaded: str, nodes: Mapping[str, int],
+                   ties: Mapping[str, int]) -> list[dict[str, Any]]:
+    """:func:`_source_rows` from the counts of records each source states."""
     return [{"key": info.ref.key, "title": info.ref.title, "file": info.ref.file, "kind": info.kind,
              "digest": info.digest, "loaded": loaded, "nodes": nodes.get(info.ref.key, 0),
              "ties": ties.get(info.ref.key, 0), "complete": True}
@@ -199,6 +246,132 @@ def _stated_by(records: Iterable[Node | Tie], keys: set[str]) -> dict[str, int]:
         for key in {s["key"] for s in record.provenance} & keys:
             counts[key] += 1
     return counts
+
+
+class PartsWrite:
+    """One write whose records come in parts (:meth:`Writing.writing_parts`): :meth:`add` each part, then
+    :meth:`finish`. The parts must not share a node or a tie; a part's ties end at nodes of that part, of
+    earlier parts, of the store, or of a later part that ``ahead`` names."""
+
+    def __init__(self, store: "Writing", digests: Sequence[tuple[str, str]], registry: Mapping[str, Any], spool: Any,
+                 *, replace: bool, dry_run: bool, loaded_by: str):
+        self.store, self.spool, self.replace, self.dry_run, self.loaded_by = store, spool, replace, dry_run, loaded_by
+        self.unchanged = _unchanged_keys(digests, registry)
+        keys = {key for key, _ in digests} - set(self.unchanged)
+        self.now = dt.datetime.now().astimezone()
+        self.loaded = self.now.strftime("%Y-%m-%d %H:%M")
+        self.fresh = replace or store.is_empty()
+        self.total = WritePlan(loaded=self.loaded, loaded_by=loaded_by)
+        self.read = _PartsRead(keys, reloaded={k for k in keys if k in registry} if not self.fresh else set())
+        self._held: dict[str, bool] = {}  # whether the store holds a node of a later part (``ahead``)
+
+    @property
+    def keys(self) -> set[str]:
+        """The sources written (those the store holds unchanged are not)."""
+        return self.read.keys
+
+    def add(self, part: GraphData, ahead: Mapping[str, Node] | None = None, *, last: bool = False) -> None:
+        """Check ``part``, compare it with the store and keep its changes, its new records in the ``COPY`` files.
+        ``ahead`` holds the nodes a later part brings (the ends of this part's ties among them). The ``last``
+        part, which its caller holds until the write anyway, keeps its new records in the plan (written as
+        :meth:`Writing.write` writes them)."""
+        plan = self._plan(part, ahead or {})
+        if self.spool is not None and not last:
+            self.spool.take(plan, self.loaded_by)
+        elif self.dry_run:
+            _set_aside(plan)
+        self.total.absorb(plan)
+
+    def finish(self, infos: Sequence[SourceInfo], progress: Progress | None = None) -> WriteReport:
+        """Write what the parts change (nothing for a dry run), with the registry of ``infos``, in one write."""
+        read, total = self.read, self.total
+        if read.reloaded:
+            total.absorb(self._stale_plan())
+        total.loaded_by = self.loaded_by
+        report = WriteReport(total, sorted(read.keys), self.unchanged, self.dry_run, (len(read.kinds), read.tie_count))
+        if self.dry_run:
+            return report
+        rows = [{**row, "loaded_by": self.loaded_by, "loaded_at": self.now.isoformat(timespec="seconds")}
+                for row in _registry_rows(list(infos), read.keys, self.loaded, read.nodes_stated, read.ties_stated)]
+        if total.rows or rows or self.replace:
+            self.store._apply(total, rows, replace=self.replace, progress=progress,
+                              **({"spooled": self.spool} if self.spool is not None else {}))
+        return report
+
+    def _plan(self, part: GraphData, ahead: Mapping[str, Node]) -> WritePlan:
+        """The changes of one part, as :meth:`Writing._write_plan` works them out for a whole graph (its stale
+        records come after the last part: :meth:`_stale_plan`)."""
+        store, read = self.store, self.read
+        taken = [node_id for node_id in part.nodes if node_id in read.kinds]
+        if taken:
+            raise ValueError(f"parts of one load share nodes ({', '.join(taken[:3])}): they must not")
+        ends = {i for t in part.ties.values() for i in (t.source_id, t.target_id) if i not in part.nodes
+                and i not in read.kinds}
+        later = {i: ahead[i].kind for i in ends if i in ahead}
+        in_store = {} if self.replace else store.kinds_of(ends - later.keys())
+        node_kinds = ChainMap(read.kinds, later, in_store)
+        problems = part.problems(store.schema, node_kinds.get)
+        if problems:
+            raise InputError(problems)
+        read.add(part)
+        if self.fresh:
+            return plan_write(store.schema, part, read.keys, node_kinds=node_kinds, existing_nodes={},
+                              existing_ties={}, loaded=self.loaded)
+        existing_nodes = store._existing_nodes(part, read.keys)
+        self._ask_store(later)
+        new = {i for i in later if not self._held[i]}
+        return plan_write(store.schema, part, read.keys, node_kinds=node_kinds, existing_nodes=existing_nodes,
+                          existing_ties=store._existing_ties(part, read.keys, node_kinds, existing_nodes, new),
+                          loaded=self.loaded)
+
+    def _ask_store(self, kinds: Mapping[str, str]) -> None:
+        """Whether the store holds each node of ``kinds`` (id → kind: nodes of a later part), each asked once."""
+        by_kind: dict[str, list[str]] = {}
+        for node_id, kind in kinds.items():
+            if node_id not in self._held:
+                by_kind.setdefault(kind, []).append(node_id)
+        for kind, ids in by_kind.items():
+            found = self.store._present(kind, ids)
+            self._held.update((node_id, node_id in found) for node_id in ids)
+
+    def _stale_plan(self) -> WritePlan:
+        """What the store holds from the reloaded sources that no part stated again, as :func:`plan_write` treats it."""
+        store, read = self.store, self.read
+        stale_nodes = {i: s for i, s in store._stated_nodes(read.reloaded).items() if i not in read.kinds}
+        stale_ties = {k: s for k, s in store._stated_ties(read.reloaded).items() if k not in read.ties}
+        return plan_write(store.schema, GraphData(schema=store.schema), read.keys, node_kinds={}, existing_nodes={},
+                          existing_ties={}, stale_nodes=stale_nodes, stale_ties=stale_ties, loaded=self.loaded)
+
+
+@dataclass
+class _PartsRead:
+    """What :meth:`Writing.write_parts` keeps of the parts read so far: the kinds of their nodes (ends of later
+    parts' ties, and the nodes stated again), the keys of their ties where a reloaded source may have left
+    stale ones (``reloaded``), and how many records each source states."""
+
+    keys: set[str]
+    reloaded: set[str]
+    kinds: dict[str, str] = field(default_factory=dict)
+    ties: set[tuple[str, str, str]] = field(default_factory=set)
+    nodes_stated: dict[str, int] = field(default_factory=dict)
+    ties_stated: dict[str, int] = field(default_factory=dict)
+    tie_count: int = 0
+
+    def add(self, part: GraphData) -> None:
+        self.kinds.update((node.id, node.kind) for node in part.nodes.values())
+        self.tie_count += len(part.ties)
+        if self.reloaded:
+            self.ties.update(part.ties)
+        for counts, records in ((self.nodes_stated, part.nodes.values()), (self.ties_stated, part.ties.values())):
+            for key, count in _stated_by(records, self.keys).items():
+                counts[key] = counts.get(key, 0) + count
+
+
+def _set_aside(plan: WritePlan) -> None:
+    """Count ``plan``'s new records and let them go (a dry run in parts writes nothing)."""
+    plan.created_elsewhere = {"create_nodes": sum(len(v) for v in plan.create_nodes.values()),
+                              "create_ties": sum(len(v) for v in plan.create_ties.values())}
+    plan.create_nodes, plan.create_ties = {}, {}
 
 
 def _infer_sources(graph: GraphData) -> list[SourceInfo]:

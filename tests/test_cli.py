@@ -214,12 +214,12 @@ def test_terminal_output_shows_control_characters_instead_of_obeying_them(tmp_pa
 def test_a_server_that_stops_mid_load_is_one_line(tmp_path, capsys, monkeypatch):
     from neo4j.exceptions import ServiceUnavailable
 
-    from stores.base import Store
+    from stores.writing import PartsWrite
 
     def stopped(*args, **kwargs):
         raise ServiceUnavailable("Failed to read from defunct connection")
 
-    monkeypatch.setattr(Store, "write", stopped)
+    monkeypatch.setattr(PartsWrite, "finish", stopped)  # where a load writes (in parts)
     assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(tmp_path / "g.lbug")]) == 1
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("错误 error: the Neo4j server stopped answering (ServiceUnavailable")
@@ -227,9 +227,9 @@ def test_a_server_that_stops_mid_load_is_one_line(tmp_path, capsys, monkeypatch)
 
 
 def test_an_unexpected_error_is_one_line_and_says_how_to_see_more(tmp_path, capsys, monkeypatch):
-    from stores.base import Store
+    from stores.writing import PartsWrite
 
-    monkeypatch.setattr(Store, "write", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(PartsWrite, "finish", lambda *a, **k: 1 / 0)  # where a load writes (in parts)
     assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(tmp_path / "g.lbug")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("错误 error: unexpected ZeroDivisionError: division by zero") and "LINKGRAPH_DEBUG=1" in err

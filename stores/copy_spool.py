@@ -1,0 +1,106 @@
+"""The new records of a load in parts as the ``COPY`` files the embedded store loads them from, written as the
+parts are read (:meth:`stores.writing.Writing.write_parts`), so that no more than one part is held as records.
+
+Each group (the nodes of one kind, or the ties of one type between two kinds) goes into Parquet files of at most
+as many rows as one ``COPY`` takes (:func:`stores.embedded.copy_most`), appended to part by part; the store then
+``COPY``s file after file, as it ``COPY``s the parts of a group held in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from graph_model.schema import Schema
+from stores.name_index import entry
+from stores.plan import WritePlan
+
+Group = tuple[str, "tuple[str, str] | None"]
+"""A node kind (ends None) or a tie type with its source and target kinds."""
+
+
+@dataclass
+class _Open:
+    """The file of a group being appended to."""
+
+    writer: Any
+    path: str
+    rows: int
+    most: int
+
+
+@dataclass
+class CopySpool:
+    """Parquet files in ``folder``, one per ``COPY``, by group: ``files`` holds the finished ones with their rows.
+
+    ``columns(properties, records, loaded, ends, loaded_by)`` gives a part's records as a ``COPY``'s columns
+    and ``most(properties, records, loaded, ends)`` how many rows one ``COPY`` of the group takes (both from
+    :mod:`stores.embedded`); ``table(columns)`` makes an Arrow table of columns."""
+
+    folder: Path
+    schema: Schema
+    columns: Callable[..., dict[str, tuple[str, list[Any]]]]
+    most: Callable[..., int]
+    table: Callable[[dict[str, tuple[str, list[Any]]]], Any]
+    names: dict[str, str] | None = None
+    """The ``match_text`` of every new node (:func:`stores.name_index.entry` → text) where the store keeps its
+    index of names up to date key by key; None where it builds it whole after the write."""
+    files: dict[Group, list[tuple[str, int]]] = field(default_factory=dict)
+    _open: dict[Group, _Open] = field(default_factory=dict)
+
+    def take(self, plan: WritePlan, loaded_by: str) -> None:
+        """Write ``plan``'s new records to the files and let them go from it (``plan`` counts them)."""
+        counts = {"create_nodes": 0, "create_ties": 0}
+        for label, nodes in plan.create_nodes.items():
+            self._add((label, None), self.schema.node_kind(label).properties, nodes, plan.loaded, loaded_by)
+            if self.names is not None:
+                self.names.update((entry(label, node.id), node.props.get("match_text") or "") for node in nodes)
+            counts["create_nodes"] += len(nodes)
+        for (type_, source, target), ties in plan.create_ties.items():
+            self._add((type_, (source, target)), self.schema.tie_kind(type_).properties, ties, plan.loaded, loaded_by)
+            counts["create_ties"] += len(ties)
+        plan.created_elsewhere = counts
+        plan.create_nodes, plan.create_ties = {}, {}
+
+    def _add(self, group: Group, properties: Sequence, records: Sequence, loaded: str, loaded_by: str) -> None:
+        import pyarrow.parquet as pq
+
+        name, ends = group
+        start = 0
+        while start < len(records):
+            current = self._open.get(group)
+            if current is None:
+                most = self.most(properties, records[start:start + 1000], loaded, ends)
+                number = len(self.files.get(group, []))  # "part-": the store's own COPY files share the folder
+                path = str(self.folder / f"part-{name}-{'-'.join(ends or ())}-{number}.parquet")
+                current = self._open[group] = _Open(None, path, 0, most)
+            chunk = records[start:start + current.most - current.rows]
+            table = self.table(self.columns(properties, chunk, loaded, ends, loaded_by))
+            if current.writer is None:
+                current.writer = pq.ParquetWriter(current.path, table.schema)
+            current.writer.write_table(table)
+            current.rows += len(chunk)
+            start += len(chunk)
+            if current.rows >= current.most:
+                self._finish(group)
+
+    def _finish(self, group: Group) -> None:
+        current = self._open.pop(group)
+        current.writer.close()
+        self.files.setdefault(group, []).append((current.path, current.rows))
+
+    def close(self) -> None:
+        """Finish the files still being appended to."""
+        for group in list(self._open):
+            self._finish(group)
+
+    def in_order(self) -> list[tuple[Group, str, int]]:
+        """``(group, file, rows)`` of every file: the nodes' first, so that every tie finds its ends."""
+        self.close()
+        groups = sorted(self.files, key=lambda group: group[1] is not None)
+        return [(group, path, rows) for group in groups for path, rows in self.files[group]]
+
+    def has_nodes(self) -> bool:
+        """Whether any new node is in the files."""
+        return any(ends is None for _, ends in (*self.files, *self._open))

@@ -1,0 +1,169 @@
+"""A load written in parts (``Store.write_parts``): one part held at a time, the same store as one write."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from graph_model.records import GraphData, InputError, SourceRef, make_node, make_tie
+from graph_model.sources import SourceInfo
+from loaders.roster import roster_graph, roster_parts
+from stores import open_store
+from stores.name_index import index_from_nodes
+from tests.stores.test_embedded_bulk import _roster
+
+REPO = Path(__file__).resolve().parents[2]
+ROSTER = SourceRef("r", "名册", "roster.csv")
+STAMPS = ("loaded", "loaded_by")
+
+
+def plain(graph: GraphData) -> tuple[dict, dict]:
+    """Every node's and tie's properties, the load's time and loader left out."""
+    def props(record):
+        return {**record.props, "provenance": [{k: v for k, v in s.items() if k not in STAMPS}
+                                               for s in record.props.get("provenance", [])]}
+
+    return ({i: (n.kind, props(n)) for i, n in graph.nodes.items()}, {k: props(t) for k, t in graph.ties.items()})
+
+
+def content(path, schema) -> tuple:
+    """The store's records, its registry (without times) and its index of names."""
+    with open_store(path, schema, read_only=True) as store:
+        registry = sorted((r["key"], r["digest"], r["nodes"], r["ties"], r["complete"]) for r in store.loaded_sources())
+        index = index_from_nodes(store.run, schema.node_labels)
+        held = {row["key"]: sorted(row["nodes"]) for row in
+                store.run("MATCH (k:NameKey) RETURN k.key AS key, k.nodes AS nodes")}
+    with open_store(path, schema, read_only=True) as store:
+        return plain(store.export()), registry, index, held
+
+
+def info(key: str = "r", digest: str = "d1") -> SourceInfo:
+    return SourceInfo(SourceRef(key, "名册", "roster.csv"), Path("roster.csv"), digest, "roster")
+
+
+def test_a_roster_in_parts_is_the_roster_whole_with_every_parent_found_in_an_earlier_part(schema):
+    rows = _roster(2_500)
+    parts = list(roster_parts(iter(rows), "roster.csv", schema, ROSTER, 300))
+    assert len(parts) == 9 and all(len(p.nodes) <= 300 for p in parts)
+    whole = roster_graph(rows, "roster.csv", schema, ROSTER)
+    joined = GraphData(schema=schema)
+    for part in parts:
+        joined.nodes.update(part.nodes)
+        joined.ties.update(part.ties)
+    assert plain(joined) == plain(whole)
+    assert ("PART_OF", "610828102499", "610828102") in parts[-1].ties  # its town is in an earlier part
+
+
+def test_a_code_twice_in_two_parts_is_found_in_the_later_one(schema):
+    rows = _roster(50)
+    rows.append((len(rows) + 2, "610828100007", "重复村委会", "village", "610828100"))
+    parts = roster_parts(iter(rows), "roster.csv", schema, ROSTER, 20)
+    with pytest.raises(InputError) as err:
+        list(parts)
+    assert "code 610828100007 appears twice (first at row 13)" in str(err.value)
+
+
+def test_a_write_in_parts_gives_the_store_one_write_gives(schema, tmp_path):
+    rows = _roster(3_000)
+    with open_store(tmp_path / "whole.lbug", schema, create=True) as store:
+        store.write(roster_graph(rows, "roster.csv", schema, ROSTER), sources=[info()])
+    with open_store(tmp_path / "parts.lbug", schema, create=True) as store:
+        report = store.write_parts(roster_parts(iter(rows), "roster.csv", schema, ROSTER, 400), sources=[info()])
+        assert report.plan.summary()["create_nodes"] == 3_000 + 3 + 4 and report.read == (3_007, 3_006)
+        assert not list(tmp_path.glob("*.building-*"))  # its COPY files are gone
+    whole, parts = content(tmp_path / "whole.lbug", schema), content(tmp_path / "parts.lbug", schema)
+    assert parts == whole
+    assert parts[3] == parts[2] and len(parts[2]) > 3_000  # the index of names holds what the nodes imply
+
+
+def _changed_roster() -> list[tuple]:
+    """The roster of :func:`_roster` (2,000 villages) edited: a village renamed, the last 500 gone."""
+    rows = [row for row in _roster(2_000) if not row[1].startswith("610828101") or int(row[1][-3:]) < 500]
+    return [(n, code, "改名村委会" if code == "610828100010" else raw, level, parent)
+            for n, code, raw, level, parent in rows]
+
+
+def test_a_reload_in_parts_changes_what_one_write_changes_and_keeps_other_sources_statements(schema, tmp_path):
+    article = SourceRef("case.yaml", "新闻报道", "case.yaml")
+    other = GraphData(schema=schema)
+    other.add_node(make_node(schema, "Village", {"id": "610828100010", "name": "十号村"}, source=article))
+    other.add_node(make_node(schema, "Village", {"id": "610828101900", "name": "要删的村"}, source=article))
+    other.add_node(make_node(schema, "Cooperative", {"id": "coop:1", "name": "合作社"}, source=article))
+    other.add_tie(make_tie(schema, "LOCATED_IN", "coop:1", "610828101700", {"evidence": "报道"}, source=article))
+    for name in ("whole", "parts"):
+        with open_store(tmp_path / f"{name}.lbug", schema, create=True) as store:
+            store.write(roster_graph(_roster(2_000), "roster.csv", schema, ROSTER), sources=[info()])
+            store.write(other)
+    changed = _changed_roster()
+    with open_store(tmp_path / "whole.lbug", schema) as store:
+        whole = store.write(roster_graph(changed, "roster.csv", schema, ROSTER), sources=[info(digest="d2")])
+    with open_store(tmp_path / "parts.lbug", schema) as store:
+        parts = store.write_parts(roster_parts(iter(changed), "roster.csv", schema, ROSTER, 300),
+                                  sources=[info(digest="d2")])
+    assert parts.plan.summary() == whole.plan.summary()
+    assert parts.plan.summary()["delete_nodes"] == 499 and parts.plan.summary()["update_nodes"] == 2
+    assert content(tmp_path / "parts.lbug", schema) == content(tmp_path / "whole.lbug", schema)
+    records = content(tmp_path / "parts.lbug", schema)[0]
+    kept = records[0]["610828101900"][1]  # the article still states it: kept with the article's statement alone
+    assert [s["key"] for s in kept["provenance"]] == ["case.yaml"]
+    assert [s["key"] for s in records[0]["610828100010"][1]["provenance"]] == ["r", "case.yaml"]
+
+
+def test_a_part_with_a_problem_leaves_the_store_as_it_was(schema, tmp_path):
+    with open_store(tmp_path / "g.lbug", schema, create=True) as store:
+        store.write(roster_graph(_roster(100), "roster.csv", schema, ROSTER), sources=[info()])
+    before = content(tmp_path / "g.lbug", schema)
+    bad = GraphData(schema=schema)
+    bad.add_tie(make_tie(schema, "PART_OF", "610828999001", "610828999", {"evidence": "x"}, source=ROSTER))
+    parts = [*roster_parts(iter(_roster(1_000)), "roster.csv", schema, ROSTER, 200), bad]
+    with open_store(tmp_path / "g.lbug", schema) as store, pytest.raises(InputError) as err:
+        store.write_parts(iter(parts), sources=[info(digest="d2")])
+    assert "refers to unknown node 610828999001, 610828999" in str(err.value)
+    assert content(tmp_path / "g.lbug", schema) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.lbug", "g.lbug.lock"]
+
+
+def test_a_dry_run_in_parts_counts_what_it_would_write_and_writes_nothing(schema, tmp_path):
+    with open_store(tmp_path / "g.lbug", schema, create=True) as store:
+        report = store.write_parts(roster_parts(iter(_roster(700)), "roster.csv", schema, ROSTER, 100),
+                                   sources=[info()], dry_run=True)
+        assert report.plan.summary()["create_nodes"] == 700 + 3 + 1 and report.plan.summary()["create_ties"] == 703
+        assert not any(store.counts().values())
+
+
+KILLED_ROSTER = """
+import os, signal, sys
+import stores.memory
+from linkgraph import pipeline
+
+stores.memory.PART_RECORDS = 8_000  # parts of 4,000 units
+
+def progress(stage, done, total):
+    if stage == "read" and done > 12_000:  # the fourth part: three are in COPY files already
+        os.kill(os.getpid(), signal.SIGKILL)
+
+pipeline.load_roster("province", "61", sys.argv[1], progress=progress)
+"""
+
+
+def test_a_kill_between_parts_leaves_the_store_as_it_was_and_the_next_load_finishes_it(schema, tmp_path):
+    store = tmp_path / "g.lbug"
+    run = [sys.executable, "-m", "linkgraph", "roster", "--county", "610828", "--store", str(store)]
+    assert subprocess.run(run, cwd=REPO, capture_output=True, timeout=300).returncode == 0
+    before = content(store, schema)
+    killed = subprocess.run([sys.executable, "-c", KILLED_ROSTER, str(store)], cwd=REPO, capture_output=True,
+                            timeout=300)
+    assert killed.returncode == -signal.SIGKILL
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("g.lbug.building-"))
+    assert left and left[0].endswith(".parquet") and any(Path(tmp_path, left[0]).iterdir())  # its COPY files
+    assert content(store, schema) == before
+    again = [sys.executable, "-m", "linkgraph", "roster", "--province", "61", "--store", str(store)]
+    done = subprocess.run(again, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.lbug", "g.lbug.audit.jsonl", "g.lbug.lock"]
+    records = content(store, schema)[0]
+    assert sum(kind == "Village" for kind, _ in records[0].values()) == 20_356

@@ -1,0 +1,96 @@
+"""Loads in parts (``linkgraph.pipeline.load`` and ``load_roster``): the ties of tables and the roster's units
+handed to the store a part at a time give the store one part gives, on real LadybugDB stores."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import stores.embedded
+import stores.memory
+from graph_model.records import InputError
+from linkgraph import pipeline
+from tests.stores.test_write_parts import content
+
+REPO = Path(__file__).resolve().parents[1]
+CASE = REPO / "examples" / "jia_county" / "case.yaml"
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> list[str]:
+    """佳县's synthetic organizations and ties (``benchmarks/synth.py --county 610828``)."""
+    out = tmp_path_factory.mktemp("synth")
+    subprocess.run([sys.executable, "benchmarks/synth.py", "--county", "610828", "--out", str(out)], cwd=REPO,
+                   check=True, capture_output=True, timeout=300)
+    return [str(CASE), str(out / "organizations.csv"), str(out / "ties.csv")]
+
+
+def loaded(store: Path, sources: list[str], monkeypatch, part: int | None) -> tuple:
+    """The roster of 佳县 and ``sources`` loaded into a new ``store`` in parts of ``part`` records (None: the
+    default, one part here), and what the load said."""
+    if part is not None:
+        monkeypatch.setattr(stores.memory, "PART_RECORDS", part)
+    pipeline.load_roster("county", "610828", str(store))
+    return pipeline.load(sources, str(store))
+
+
+def test_a_load_in_many_parts_writes_the_store_one_part_writes(tmp_path, monkeypatch, schema, synthetic):
+    monkeypatch.setattr(stores.embedded, "COPY_THRESHOLD", 1)  # the last part's groups too through COPY files
+    whole = loaded(tmp_path / "whole.lbug", synthetic, monkeypatch, None)
+    parts = loaded(tmp_path / "parts.lbug", synthetic, monkeypatch, 100)
+    ties = whole.result.read_counts()[1]
+    assert ties > 5 * 100  # the ties table went in several parts, the roster's 349 units in seven
+    assert parts.result.read_counts() == whole.result.read_counts()
+    assert len(parts.result.graph.ties) <= ties - 3 * 100  # handed on: the ties first stated by the ties table
+    assert parts.report.plan.summary() == whole.report.plan.summary()
+    assert content(tmp_path / "parts.lbug", schema) == content(tmp_path / "whole.lbug", schema)
+    again = pipeline.load(synthetic, str(tmp_path / "parts.lbug"))
+    assert sorted(again.report.unchanged_sources) == ["case.yaml", "nbs_roster_610828.csv", "organizations.csv",
+                                                      "ties.csv"] and again.report.plan.rows == 0
+
+
+def test_a_changed_table_reloaded_in_parts_changes_what_one_part_changes(tmp_path, monkeypatch, schema, synthetic):
+    edited = tmp_path / "ties.csv"
+    rows = Path(synthetic[2]).read_text(encoding="utf-8-sig").splitlines()
+    edited.write_text("\n".join(rows[:-200]) + "\n", encoding="utf-8")  # the last 200 ties no longer stated
+    sources = [*synthetic[:2], str(edited)]
+    loaded(tmp_path / "whole.lbug", synthetic, monkeypatch, None)
+    whole_again = pipeline.load(sources, str(tmp_path / "whole.lbug"))
+    loaded(tmp_path / "parts.lbug", synthetic, monkeypatch, 100)
+    parts_again = pipeline.load(sources, str(tmp_path / "parts.lbug"))
+    assert parts_again.report.plan.summary() == whole_again.report.plan.summary()
+    assert parts_again.report.plan.summary()["delete_ties"] >= 190  # (a few are stated twice in the table)
+    assert content(tmp_path / "parts.lbug", schema) == content(tmp_path / "whole.lbug", schema)
+
+
+def test_a_tie_stated_again_after_its_part_went_is_read_again_whole(tmp_path, monkeypatch, schema, synthetic):
+    lines = Path(synthetic[2]).read_text(encoding="utf-8-sig").splitlines()
+    twice = tmp_path / "ties.csv"
+    twice.write_text("\n".join([*lines, lines[2]]) + "\n", encoding="utf-8")  # its first own tie again, last
+    sources = [*synthetic[:2], str(twice)]
+    whole = loaded(tmp_path / "whole.lbug", sources, monkeypatch, None)
+    parts = loaded(tmp_path / "parts.lbug", sources, monkeypatch, 100)
+    assert len(parts.result.graph.ties) == whole.result.read_counts()[1] == 833  # read again whole
+    assert content(tmp_path / "parts.lbug", schema) == content(tmp_path / "whole.lbug", schema)
+    kind, source, target = lines[2].split(",")[:3]
+    tie = content(tmp_path / "parts.lbug", schema)[0][1][(kind, source, target)]
+    assert [s["key"] for s in tie["provenance"]] == ["ties.csv"]  # both rows, one statement
+
+
+def test_a_problem_in_a_late_part_fails_the_load_with_every_problem_and_writes_nothing(tmp_path, monkeypatch, schema,
+                                                                                       synthetic):
+    lines = Path(synthetic[2]).read_text(encoding="utf-8-sig").splitlines()
+    bad = tmp_path / "ties.csv"
+    wrong = lines[1].split(",", 2)
+    bad.write_text("\n".join([*lines, f"{wrong[0]},不存在的单位,{wrong[2]}", f"{wrong[0]},{wrong[1]},不存在的村"]) + "\n",
+                   encoding="utf-8")
+    monkeypatch.setattr(stores.memory, "PART_RECORDS", 100)
+    store = tmp_path / "g.lbug"
+    pipeline.load_roster("county", "610828", str(store))
+    before = content(store, schema)
+    with pytest.raises(InputError) as err:
+        pipeline.load([*synthetic[:2], str(bad)], str(store))
+    assert len(err.value.problems) == 2 and all("不存在的" in str(p) for p in err.value.problems)
+    assert content(store, schema) == before
+    assert sorted(p.name for p in tmp_path.glob("g.lbug*")) == ["g.lbug", "g.lbug.audit.jsonl", "g.lbug.lock"]
