@@ -152,8 +152,10 @@ def _write_rows(sheet: Any, table: Table, text: Any) -> None:
 
     Through xlsxwriter's undecorated ``_write_string``/``_write_number`` (what ``write_string`` and
     ``write_number`` call after turning "A1" notation into row and column, which these cells never use):
-    a national report writes 5 million cells and the wrapper was a sixth of the workbook's time."""
-    string, number = sheet._write_string, sheet._write_number
+    a national report writes 5 million cells and the wrapper was a sixth of the workbook's time. They are private:
+    an xlsxwriter without them gets the public ones, which take the same arguments."""
+    string = getattr(sheet, "_write_string", sheet.write_string)
+    number = getattr(sheet, "_write_number", sheet.write_number)
     keys = [(j, c.key, text if c.code else None) for j, c in enumerate(table.columns)]
     for i, row in enumerate(islice(table.rows, WORKBOOK_ROWS), start=1):
         get = row.get
