@@ -80,6 +80,10 @@ ladybug = _import_ladybug()
 
 log = logging.getLogger("linkgraph.stores")
 
+TOLD_SLOW: set[str] = set()
+"""Stores without an index of names (an older linkgraph wrote them) this process has said are slow to search by
+name: said once per store, not at every open (``serve`` opens the store for every request)."""
+
 BUFFER_POOL_MB = int(os.environ.get("LINKGRAPH_BUFFER_POOL_MB", "1024"))
 """LadybugDB's page cache (its default takes most of the machine's memory)."""
 SWAP_ROWS = 100_000
@@ -161,7 +165,6 @@ class EmbeddedStore(Store):
         # reader asks the index whether it has keys when it first looks a name up, not at every open)
         self._name_index: bool | None = False
         self._older_store = False  # whether the store lacks the index's table (an older linkgraph wrote it)
-        self._told_slow = False
         problem = not_a_store_file(self.path)
         if problem:
             raise StoreSpecError(problem)
@@ -420,8 +423,8 @@ class EmbeddedStore(Store):
         if self._name_index is None:
             self._name_index = self._index_in_use()
         if not self._name_index:
-            if self._older_store and not self._told_slow:
-                self._told_slow = True
+            if self._older_store and str(self.path.resolve()) not in TOLD_SLOW:
+                TOLD_SLOW.add(str(self.path.resolve()))
                 log.warning("提示 hint: 本库没有名称索引（旧版 linkgraph 所建），按名称查找较慢；下次载入即建立 / "
                             "this store has no index of names (an older linkgraph wrote it): names are searched "
                             "in every table; its next load (linkgraph load … --store %s) adds it", self.path)
