@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Hashable, Literal
@@ -45,16 +46,41 @@ DENSE_BATCH = 1 << 22
 """Matrix entries per batched ``eigh`` call (32 MB of floats) in :meth:`Engine.eigenvector`."""
 
 
-def one_blas_thread():
+class _OneBlasThread:
     """A block in which NumPy's and SciPy's linear algebra (OpenBLAS) runs on one thread.
 
     The pieces' matrices are small (at most :data:`DENSE_PIECE` nodes dense): split among threads they
     gain nothing, and the threads spin while they wait for each other, so that on a busy machine the
     eigenvectors of a province took 0.75 s of CPU instead of 0.15 s (batches of 60 × 60 matrices 20 times
-    as much), with the same values."""
-    from threadpoolctl import threadpool_limits
+    as much), with the same values. The limit is the process's: blocks that overlap (two reports in
+    ``serve``'s threads) share it, set by the first to enter and given back by the last to leave."""
 
-    return threadpool_limits(limits=1, user_api="blas")
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._limits = None
+
+    def __enter__(self) -> None:
+        from threadpoolctl import threadpool_limits
+
+        with self._lock:
+            if not self._inside:
+                self._limits = threadpool_limits(limits=1, user_api="blas")
+            self._inside += 1
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            self._inside -= 1
+            if not self._inside:
+                self._limits.restore_original_limits()
+
+
+_ONE_BLAS_THREAD = _OneBlasThread()
+
+
+def one_blas_thread() -> _OneBlasThread:
+    """:class:`_OneBlasThread`, one for the process."""
+    return _ONE_BLAS_THREAD
 
 
 def choose_engine(g: nx.Graph) -> EngineName:

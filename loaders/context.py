@@ -80,7 +80,9 @@ class LoadContext:
         if len(self._pending.ties) >= self.part_ties:
             part, self._pending = self._pending, GraphData(schema=self.schema)
             self._handed.update(hash(key) for key in part.ties)
-            problems = part.problems(self.schema, self.kind_of)
+            # checked beside the load's nodes, so that a problem names them as a load in one part does
+            problems = GraphData(self.graph.nodes, part.ties, part.merge_problems, schema=self.schema).problems(
+                self.schema, self.kind_of)
             if problems:
                 self.handed_problems += problems
                 self.handoff = None  # the load fails: nothing more to hand on
@@ -90,12 +92,14 @@ class LoadContext:
     def ties_read(self) -> None:
         """At the end of reading: the ties held apart and not handed on go back into the graph. When a tie was
         stated again after its part went, or a later source stated one of them too (their statements would
-        combine in another order), :attr:`whole_needed` says so."""
-        pending, self._pending = self._pending.ties, GraphData(schema=self.schema)
-        restated = any(key in self.graph.ties for key in pending)
+        combine in another order), :attr:`whole_needed` says so. Contradictions among the held ties (one tie
+        stated twice with different values) go with them."""
+        held, self._pending = self._pending, GraphData(schema=self.schema)
+        restated = any(key in self.graph.ties for key in held.ties)
         handed = bool(self._handed) and any(hash(key) in self._handed for key in self.graph.ties)
         self.whole_needed = self.whole_needed or restated or handed
-        self.graph.ties.update(pending)
+        self.graph.merge_problems.extend(held.merge_problems)
+        self.graph.ties.update(held.ties)
 
     def kind_of(self, node_id: str) -> str | None:
         """The kind of a node id stated by this load or held by the store."""

@@ -50,9 +50,12 @@ from stores.plan import WritePlan
 
 class _AsyncioOnUse(types.ModuleType):
     """What LadybugDB's ``async_connection`` module calls ``asyncio`` when :func:`_import_ladybug` imported it:
-    the first use of one of its names imports ``asyncio`` itself."""
+    the first use of one of its names imports ``asyncio`` itself (also while LadybugDB imports, when
+    ``sys.modules`` still holds this stand-in: it is taken out first)."""
 
     def __getattr__(self, name: str) -> Any:
+        if sys.modules.get("asyncio") is self:
+            del sys.modules["asyncio"]
         return getattr(importlib.import_module("asyncio"), name)
 
 

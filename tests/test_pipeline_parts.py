@@ -94,3 +94,44 @@ def test_a_problem_in_a_late_part_fails_the_load_with_every_problem_and_writes_n
     assert len(err.value.problems) == 2 and all("不存在的" in str(p) for p in err.value.problems)
     assert content(store, schema) == before
     assert sorted(p.name for p in tmp_path.glob("g.lbug*")) == ["g.lbug", "g.lbug.audit.jsonl", "g.lbug.lock"]
+
+
+@pytest.mark.parametrize("part", [None, 100])
+def test_a_tie_stated_twice_with_different_values_fails_the_load_in_parts_as_in_one(tmp_path, monkeypatch, schema,
+                                                                                    synthetic, part):
+    """Two rows of one tie that say different things are a contradiction however the ties go (it was dropped
+    with the ties held apart at the end of reading, and the store kept the first row's value)."""
+    lines = Path(synthetic[2]).read_text(encoding="utf-8-sig").splitlines()
+    row = next(line for line in lines[1:] if line.split(",")[6])  # a tie with a mechanism
+    cells = row.split(",")
+    cells[6] = "另一种机制" if cells[6] != "另一种机制" else "又一种机制"
+    twice = tmp_path / "ties.csv"
+    twice.write_text("\n".join([*lines, ",".join(cells)]) + "\n", encoding="utf-8")
+    if part is not None:
+        monkeypatch.setattr(stores.memory, "PART_RECORDS", part)
+    store = tmp_path / "g.lbug"
+    pipeline.load_roster("county", "610828", str(store))
+    before = content(store, schema)
+    with pytest.raises(InputError) as err:
+        pipeline.load([*synthetic[:2], str(twice)], str(store))
+    assert any("contradicts" in str(p) and cells[6] in str(p) for p in err.value.problems)
+    assert content(store, schema) == before
+
+
+def test_a_problem_in_a_part_handed_on_names_the_organizations_as_one_part_does(tmp_path, monkeypatch, synthetic):
+    """A tie between kinds the schema does not allow, in the first part of a table: the same message, with the
+    organizations' names (it named their ids when the part was checked without the load's nodes)."""
+    rows = [line.split(",") for line in Path(synthetic[1]).read_text(encoding="utf-8-sig").splitlines()[1:]]
+    (first, first_name), (second, second_name) = [(r[0], r[2]) for r in rows if r[1] == "Enterprise"][:2]
+    lines = Path(synthetic[2]).read_text(encoding="utf-8-sig").splitlines()
+    bad = tmp_path / "ties.csv"
+    bad.write_text("\n".join([lines[0], f"PAIRED_ASSISTANCE,{first},{second},2023,,,,", *lines[1:]]) + "\n",
+                   encoding="utf-8")
+    messages = []
+    for part in (None, 100):
+        store = tmp_path / f"g{part}.lbug"
+        with pytest.raises(InputError) as err:
+            loaded(store, [*synthetic[:2], str(bad)], monkeypatch, part)
+        messages.append([str(p) for p in err.value.problems])
+    assert messages[0] == messages[1]
+    assert len(messages[0]) == 1 and f"{first_name} to Enterprise {second_name}" in messages[0][0]

@@ -142,6 +142,14 @@ def test_eigenvectors_are_worked_out_on_one_blas_thread():
     with one_blas_thread():
         threads = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]  # NumPy's, SciPy's
         assert threads and set(threads) == {1}
+    outer, inner = one_blas_thread(), one_blas_thread()  # two reports in serve's threads, overlapping
+    before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    outer.__enter__()
+    inner.__enter__()
+    outer.__exit__(None, None, None)  # the first one out: the other is still inside
+    assert {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"} == {1}
+    inner.__exit__(None, None, None)
+    assert [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"] == before
     # two triangles joined by one tie (leading eigenvalue 1 + √2): the outer nodes have 1/√2 of the joined ones
     g = nx.Graph([(0, 1), (1, 2), (0, 2), (2, 3), (3, 4), (4, 5), (3, 5)])
     values = Engine(g, use="igraph").eigenvector()

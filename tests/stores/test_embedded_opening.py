@@ -46,6 +46,16 @@ def test_a_process_that_has_asyncio_imports_ladybug_as_it_is():
     assert done.stdout.strip() == "True", done.stderr
 
 
+def test_a_name_of_asyncio_read_while_the_stand_in_is_in_place_is_the_real_one():
+    """``from asyncio import …`` during LadybugDB's import (a later LadybugDB may do it) gets the real name; it
+    recursed without end while the stand-in was what ``sys.modules`` held."""
+    code = ("import sys; from stores.embedded import _AsyncioOnUse; "
+            "sys.modules['asyncio'] = _AsyncioOnUse('asyncio'); from asyncio import CancelledError; "
+            "import asyncio.exceptions as e; print(CancelledError is e.CancelledError)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "True", done.stderr[-300:]
+
+
 def _sparse(path, size: int):
     """A file of ``size`` bytes that takes no disk (only its size is read)."""
     with open(path, "wb") as file:
