@@ -168,6 +168,8 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
     reader = _SourceReader(schema, ctx, result, tuple(paths), _option_digest(columns, decisions_digest, title, kind),
                            columns, title, kind, keep_valid)
     for number, path in enumerate(paths, start=1):
+        if ctx.whole_needed:  # the load reads its sources again whole: what is left here would be read twice
+            break
         if progress:
             progress("read", number - 1, len(paths))
         if path.resolve() in reader.read:
@@ -181,6 +183,8 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
     result.matches, result.identities, result.notes = ctx.matches, ctx.identities, ctx.notes
     ctx.ties_read()
     result.whole_needed = ctx.whole_needed
+    if result.whole_needed:  # read again whole, which finds every problem
+        return result
     problems += ctx.handed_problems
     problems += ctx.graph.problems(schema, ctx.kind_of)  # the places read once before the store, id by id
     if problems and not keep_valid:

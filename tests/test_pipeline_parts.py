@@ -135,3 +135,26 @@ def test_a_problem_in_a_part_handed_on_names_the_organizations_as_one_part_does(
         messages.append([str(p) for p in err.value.problems])
     assert messages[0] == messages[1]
     assert len(messages[0]) == 1 and f"{first_name} to Enterprise {second_name}" in messages[0][0]
+
+
+def test_sources_after_the_one_that_needs_a_whole_read_are_read_once_not_twice(tmp_path, monkeypatch, synthetic):
+    """A tie stated again after its part went: reading stops after that table (the load reads everything
+    again whole), so a source after it is read once, by the whole read."""
+    from loaders import load_sources
+    from stores import open_store
+
+    lines = Path(synthetic[2]).read_text(encoding="utf-8-sig").splitlines()
+    twice = tmp_path / "ties.csv"
+    twice.write_text("\n".join([*lines, lines[2]]) + "\n", encoding="utf-8")
+    later = tmp_path / "later.csv"
+    later.write_text(Path(synthetic[1]).read_text(encoding="utf-8-sig"), encoding="utf-8")
+    store = tmp_path / "g.lbug"
+    pipeline.load_roster("county", "610828", str(store))
+    with open_store(str(store), read_only=True) as source:  # the store's units are read as the load needs them
+        result = load_sources([*synthetic[:2], str(twice), str(later)], known=source.known(),
+                              handoff=lambda part, nodes: None, part_ties=100)
+    assert result.whole_needed
+    read = [info.ref.key for info in result.sources]
+    assert "ties.csv" in read and "later.csv" not in read
+    whole = loaded(tmp_path / "whole.lbug", [*synthetic[:2], str(twice), str(later)], monkeypatch, 100)
+    assert "later.csv" in [info.ref.key for info in whole.result.sources]
