@@ -1,10 +1,8 @@
 """A load written in parts (``Store.write_parts``): one part held at a time, the same store as one write."""
 
-import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
