@@ -667,7 +667,26 @@ class MentionFinder:
         level_only = rule.whole and core in LEVEL_WORDS  # 市|人防办 names the city's office
         if (not core and not rule.whole) or (core in self.lex.generic_cores and not level_only):
             return self._short(sentence, rule, core, start, end)  # whole: 新建养牛场 names one
+        if rule.whole and not core:
+            bare = self._village_unit(sentence, rule, start, end, places)
+            if bare is not None:
+                return bare
         return self._named(sentence, rule, start, suffix_start, end, inner, owner)
+
+    def _village_unit(self, sentence: Sentence, rule: SuffixRule, start: int, end: int,
+                      places: list[Mention]) -> Mention | None:
+        """A unit the text names by its generic word alone after a village of the sentence (关甲村新建冷冻库一座):
+        that village's, named by linkgraph from the two (关甲村冷冻库, marked so), so that the units two villages
+        build are two, not one unit both run. None without a village before it (新建冷冻库 names one)."""
+        village = next((m.entity for m in reversed(places) if m.end <= start and m.entity.kind == VILLAGE), None)
+        if village is None:
+            return None
+        name = village.name + rule.suffix
+        entity = self.registry.find(rule.kind, name)
+        if entity is None:
+            entity = self._new_organization(rule, name, sentence.text.quote[start:end], sentence.text.quote, [])
+            entity.props["named_by"] = "linkgraph"
+        return Mention(start, end, entity)
 
     def _short(self, sentence: Sentence, rule: SuffixRule, core: str, start: int, end: int) -> Mention | None:
         """A suffix without a name of its own (联合党支部, 村党支部): the last one with that suffix in the

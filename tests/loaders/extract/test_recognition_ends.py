@@ -49,9 +49,10 @@ def test_a_word_ending_in_yang_raises_nothing(roster_units, text):
 
 @pytest.mark.parametrize("text, tie", [
     ("关甲村开办服装加工车间，吸纳妇女务工。", ("OPERATES", "关甲村", "服装加工车间")),
-    ("背沟村红枣专业合作社新建冷冻库一座。", ("OPERATES", "背沟村红枣专业合作社", "冷冻库")),
+    # a unit named by its generic word alone after a village is named from it (see below)
+    ("背沟村红枣专业合作社新建冷冻库一座。", ("OPERATES", "背沟村红枣专业合作社", "背沟村冷冻库")),
     ("佳县宏达农业有限公司建成电商直播间。", ("OPERATES", "佳县宏达农业有限公司", "电商直播间")),
-    ("刘家坬村建成农贸市场，方便群众买卖。", ("OPERATES", "刘家坬村", "农贸市场")),
+    ("刘家坬村建成农贸市场，方便群众买卖。", ("OPERATES", "刘家坬村", "刘家坬村农贸市场")),
 ])
 def test_a_unit_built_or_run_is_operated_by_who_built_it(roster_units, text, tie):
     found, ties = ties_of(roster_units, text)
@@ -78,3 +79,19 @@ def test_a_kind_of_workshop_is_no_name(roster_units, text):
 def test_a_pronoun_or_a_count_before_a_suffix_names_no_organization(roster_units, text):
     found, _ = ties_of(roster_units, text)
     assert not any(e.name.startswith(("我们", "每个")) for e in found.entities)
+
+
+def test_units_two_villages_build_named_by_the_generic_word_alone_are_two(roster_units):
+    """新建冷冻库一座 after a village names that village's unit (named by linkgraph: 关甲村冷冻库): two villages
+    building one each are two units, never one unit both run (it was one 冷冻库 run by both)."""
+    found, ties = ties_of(roster_units, "关甲村新建冷冻库一座。", "背沟村也新建冷冻库一座。")
+    units = {e.name: e for e in found.entities if e.kind == "Project"}
+    assert set(units) == {"关甲村冷冻库", "背沟村冷冻库"}
+    assert all(unit.props.get("named_by") == "linkgraph" for unit in units.values())
+    operated = {(source, target) for kind, source, target in ties if kind == "OPERATES"}
+    assert operated == {("关甲村", "关甲村冷冻库"), ("背沟村", "背沟村冷冻库")}
+
+
+def test_a_unit_named_by_its_generic_word_without_a_village_is_named_so(roster_units):
+    found, _ = ties_of(roster_units, "驻村工作队帮助村里建起了冷库。")
+    assert "冷库" in {e.name for e in found.entities if e.kind == "Project"}
