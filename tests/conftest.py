@@ -105,12 +105,7 @@ def _open(kind: str, tmp_path: Path, schema, request):
     except StoreError as err:
         unavailable(str(err))
     store.write(GraphData(), replace=True)
-    _NEO4J_EMPTIED[0] += 1
     return store
-
-
-_NEO4J_EMPTIED = [0]
-"""How many times a test store emptied the one Neo4j test database (:func:`jia_read_store` writes it again after)."""
 
 
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
@@ -122,7 +117,7 @@ def store(request, tmp_path, schema):
 
 @pytest.fixture(scope="module")
 def _jia_stores():
-    """kind → [the module's store holding the example, the emptying of Neo4j it was written after]."""
+    """kind → [the module's store holding the example, its counts once written]."""
     opened: dict[str, list] = {}
     yield opened
     for store, _ in opened.values():
@@ -132,16 +127,16 @@ def _jia_stores():
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def jia_read_store(request, _jia_stores, tmp_path_factory, schema, jia):
     """The Jia County example on each backend, for a test that only reads it: written once per module (writing it
-    for each test was most of such tests' time), and on Neo4j again whenever another test (``store``,
-    ``neo4j_store``) emptied the one test database since."""
+    for each test was most of such tests' time), and on Neo4j again whenever its counts are no longer the
+    example's (another test, or any other writer, used the one test database since)."""
     if request.param not in _jia_stores:
         _jia_stores[request.param] = [_open(request.param, tmp_path_factory.mktemp("jia"), schema, request), None]
-    opened, written_after = _jia_stores[request.param]
-    if written_after is None or (request.param == "neo4j" and written_after != _NEO4J_EMPTIED[0]):
-        if written_after is not None:
+    opened, counts = _jia_stores[request.param]
+    if counts is None or (request.param == "neo4j" and opened.counts() != counts):
+        if counts is not None:
             opened.write(GraphData(), replace=True)
         opened.write(jia.graph)
-        _jia_stores[request.param][1] = _NEO4J_EMPTIED[0]
+        _jia_stores[request.param][1] = opened.counts()
     return opened
 
 
