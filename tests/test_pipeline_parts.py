@@ -158,3 +158,26 @@ def test_sources_after_the_one_that_needs_a_whole_read_are_read_once_not_twice(t
     assert "ties.csv" in read and "later.csv" not in read
     whole = loaded(tmp_path / "whole.lbug", [*synthetic[:2], str(twice), str(later)], monkeypatch, 100)
     assert "later.csv" in [info.ref.key for info in whole.result.sources]
+
+
+@pytest.mark.neo4j
+def test_a_load_in_many_parts_into_neo4j_holds_what_one_part_writes_embedded(tmp_path, monkeypatch, schema, synthetic,
+                                                                             neo4j_store, neo4j_uri):
+    """Neo4j receives a load in parts (the parts' changes in one write): the same records and registry as the
+    embedded store written in one part, and a reload of the same sources changes nothing."""
+    from stores import open_store
+    from tests.stores.test_write_parts import plain
+
+    loaded(tmp_path / "whole.lbug", synthetic, monkeypatch, None)
+    monkeypatch.setattr(stores.memory, "PART_RECORDS", 100)
+    pipeline.load_roster("county", "610828", neo4j_uri)
+    pipeline.load(synthetic, neo4j_uri)
+
+    def held(spec):
+        with open_store(spec, schema, read_only=True) as store:
+            registry = sorted((r["key"], r["digest"], r["nodes"], r["ties"]) for r in store.loaded_sources())
+            return plain(store.export()), registry
+
+    assert held(neo4j_uri) == held(str(tmp_path / "whole.lbug"))
+    again = pipeline.load(synthetic, neo4j_uri)
+    assert again.report.plan.rows == 0
