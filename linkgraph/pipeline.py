@@ -111,9 +111,9 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
     answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
     with (_collector_paused(), _new_store_kept_if_written(store, dry_run),
           open_store(store, schema, create=True, waiting=waiting) as target, target.exclusive(waiting)):
+        digests = source_digests(sources, columns=columns, decisions_digest=digest, title=title, kind=kind)
         if not replace:
             held = {row["key"]: row for row in target.loaded_sources() if row["complete"]}
-            digests = source_digests(sources, columns=columns, decisions_digest=digest, title=title, kind=kind)
             if all(held.get(key, {}).get("digest") == value for key, value in digests):
                 infos = [SourceInfo(SourceRef(key, held[key]["title"], held[key]["file"]), Path(held[key]["file"]), value,
                                     held[key]["kind"]) for key, value in digests]
@@ -123,7 +123,8 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
         read = dict(schema=schema, decisions=answers, columns=columns, keep_valid=keep_valid, title=title,
                     decisions_digest=digest, progress=progress, kind=kind)
         if not keep_valid:
-            loaded = _load_in_parts(sources, target, read, replace=replace, dry_run=dry_run, loaded_by=loaded_by)
+            loaded = _load_in_parts(sources, digests, target, read, replace=replace, dry_run=dry_run,
+                                    loaded_by=loaded_by)
             if loaded is not None:
                 return _audited(loaded, store, loaded_by, audit)
         result = load_sources(sources, known=Known() if replace else target.known(), **read)
@@ -133,18 +134,17 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
         return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
 
 
-def _load_in_parts(sources: Iterable[str | Path], target: "Store", read: dict[str, Any], *, replace: bool,
-                   dry_run: bool, loaded_by: str) -> Loaded | None:
+def _load_in_parts(sources: Iterable[str | Path], digests: list[tuple[str, str]], target: "Store",
+                   read: dict[str, Any], *, replace: bool, dry_run: bool, loaded_by: str) -> Loaded | None:
     """:func:`load` with the ties of tables handed to the store a part at a time as they are read
     (:func:`stores.memory.part_records` each, :meth:`stores.base.Store.writing_parts`), then the nodes and the
     rest: a national table of ties is never held whole as records. None, having written nothing, when a tie
-    was stated again after its part went (the load is then read again whole)."""
-    from loaders import load_sources, source_digests
+    was stated again after its part went (the load is then read again whole). ``digests``: the sources' keys
+    and digests, as :func:`loaders.source_digests` gives them."""
+    from loaders import load_sources
     from loaders.context import Known
     from stores.memory import give_back, memory_limit, part_records
 
-    digests = source_digests(sources, columns=read["columns"], decisions_digest=read["decisions_digest"],
-                             title=read["title"], kind=read["kind"])
     with target.writing_parts(digests, replace=replace, dry_run=dry_run, loaded_by=loaded_by) as writing:
         result = load_sources(sources, known=Known() if replace else target.known(), handoff=writing.add,
                               part_ties=part_records(memory_limit()), **read)

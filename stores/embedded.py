@@ -426,8 +426,9 @@ class EmbeddedStore(Store):
         if self._name_index is None:
             self._name_index = self._index_in_use()
         if not self._name_index:
-            if self._older_store and str(self.path.resolve()) not in TOLD_SLOW:
-                TOLD_SLOW.add(str(self.path.resolve()))
+            where = str(self.path.resolve())
+            if self._older_store and where not in TOLD_SLOW:
+                TOLD_SLOW.add(where)
                 log.warning("提示 hint: 本库没有名称索引（旧版 linkgraph 所建），按名称查找较慢；下次载入即建立 / "
                             "this store has no index of names (an older linkgraph wrote it): names are searched "
                             "in every table; its next load (linkgraph load … --store %s) adds it", self.path)

@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence
 import networkx as nx
 
 from analysis.network import TWO_WAY_TIE_KINDS, CollaborationNetwork, tie_weight
-from visualizations.tables import FORMULA_STARTS, csv_value, neutralized, write_excel_csv_rows
+from visualizations.tables import csv_value, neutralized, write_excel_csv_rows
 
 WORKBOOK_ROWS = 100_000
 """Rows a workbook sheet holds at most; a longer table is cut there (its CSV holds every row) and says so."""
@@ -90,7 +90,7 @@ def csv_cell(value: Any) -> Any:
     """
     kind = type(value)
     if kind is str:
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
+        return neutralized(value)
     if kind is int:
         return value
     if kind is float:
@@ -168,7 +168,7 @@ def _write_rows(sheet: Any, table: Table, text: Any) -> None:
                 number(i, j, value)
             elif kind is str:
                 if value:
-                    string(i, j, "'" + value if value.startswith(FORMULA_STARTS) else value)
+                    string(i, j, neutralized(value))
             elif value is not None:
                 value = _cell(value)
                 if isinstance(value, (int, float)):

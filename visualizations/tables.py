@@ -91,29 +91,24 @@ def neutralized(value: Any) -> Any:
     return value
 
 
-def _csv_value(value: Any) -> Any:
+def csv_value(value: Any) -> Any:
     """A value as a CSV cell holds it: floats with 6 decimals, formula-like text :func:`neutralized`."""
     kind = type(value)  # the common cases first, as plain types: a national report writes 25 M values
     if kind is float:
         return f"{value:.6f}"
-    if kind is str:
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if kind is int:
         return value
     return f"{value:.6f}" if isinstance(value, float) else neutralized(value)
 
 
-csv_value = _csv_value
-
-
 def _write_csv(out: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, as_cells: bool = False) -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([neutralized(h) for h in headers])
-    writer.writerows(rows if as_cells else ([_csv_value(v) for v in row] for row in rows))
+    writer.writerows(rows if as_cells else ([csv_value(v) for v in row] for row in rows))
 
 
 def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """CSV text (CRLF, as Excel writes it); each value :func:`_csv_value`."""
+    """CSV text (CRLF, as Excel writes it); each value :func:`csv_value`."""
     out = io.StringIO()
     _write_csv(out, headers, rows)
     return out.getvalue()
