@@ -297,10 +297,23 @@ def read_decisions_file(path: str | Path, schema: Schema) -> tuple[dict, str]:
     return answers, hashlib.sha256(data).hexdigest()
 
 
-def run_query(store: str, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Run a named query of the catalog against ``store`` (opened for this one question)."""
-    with open_store(store, read_only=True, one_question=True) as source:
-        return source.run_named(name, params or {})
+def run_query(store: str, name: str, params: dict[str, Any] | None = None, *,
+              close: bool = True) -> list[dict[str, Any]]:
+    """Run a named query of the catalog against ``store`` (opened read-only for this one question).
+
+    ``close=False`` leaves the store open, for a process that ends right after the answer
+    (``linkgraph query``): the operating system then takes back what the store held, and closing it, which
+    costs 11-15 ms of a national question's 0.3 s (measured), is skipped. Nothing is written to a store
+    opened read-only, so nothing is lost. A question refused (an unknown name) closes the store either way."""
+    source = open_store(store, read_only=True, one_question=True)
+    try:
+        rows = source.run_named(name, params or {})
+    except BaseException:
+        source.close()
+        raise
+    if close:
+        source.close()
+    return rows
 
 
 def cypher(store: str, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False,

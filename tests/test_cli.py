@@ -159,6 +159,32 @@ def test_a_query_imports_only_what_it_uses(tmp_path, query, shown):
     assert [m for m in imported if any(m == name or m.startswith(f"{name}.") for name in QUERY_DOES_NOT_IMPORT)] == []
 
 
+def test_the_program_ends_a_question_at_once_with_its_whole_answer(tmp_path, capsys):
+    """``linkgraph query`` (the program) prints the whole answer, byte for byte what :func:`main` prints, and
+    then ends without closing the store it read or running Python's exit handlers (issue 22: 15-19 ms of a
+    national question); :func:`main` in a process that goes on closes it as before."""
+    store = str(tmp_path / "g.lbug")
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", store]) == 0
+    question = ["query", "villages_without_recorded_assistance", "--format", "csv", "--store", store]
+    capsys.readouterr()
+    assert main(question) == 0
+    answer = capsys.readouterr().out.encode("utf-8")
+    assert answer.count(b"\r\n") == 334  # the header and 333 of the example's 334 villages (one is paired)
+    code = ("import atexit, sys; import stores.embedded as e; from linkgraph.cli import program; "
+            "atexit.register(lambda: print('exit handlers ran', file=sys.stderr)); "
+            "close = e.EmbeddedStore.close; "
+            "e.EmbeddedStore.close = lambda self: (print('closed', file=sys.stderr), close(self)); "
+            "sys.argv = ['linkgraph', *sys.argv[1:]]; sys.exit(program())")
+    done = subprocess.run([sys.executable, "-c", code, *question], capture_output=True)
+    assert done.returncode == 0 and done.stderr == b""
+    assert done.stdout == b"\xef\xbb\xbf" + answer.removeprefix("\ufeff".encode("utf-8"))
+    failed = subprocess.run([sys.executable, "-c", code, "query", "ego_network", "org=无此单位", "--store", store],
+                            capture_output=True, text=True)
+    assert failed.returncode == 2  # a refusal closes the store and ends as before
+    assert failed.stderr.startswith("closed\n错误 error: no 节点 node named '无此单位'")
+    assert failed.stderr.endswith("exit handlers ran\n")
+
+
 def test_schema_lists_kinds_and_properties(capsys):
     assert main(["schema"]) == 0
     out = capsys.readouterr().out.splitlines()
