@@ -40,6 +40,7 @@ class LoadContext:
     _pending: GraphData = field(default_factory=GraphData)  # ties held apart to hand on (with the schema: below)
     _places: RosterIndex = field(default_factory=RosterIndex)
     _store_places_read: bool = False
+    _units: dict[str, Node | None] = field(default_factory=dict)  # the store's units a part of a table names by code
     _entities: EntityIndex | None = None
 
     def __post_init__(self) -> None:
@@ -55,6 +56,27 @@ class LoadContext:
             self._places.add(self.known.places())
             self._store_places_read = True
         return self._places
+
+    def unit(self, code: str) -> Node | None:
+        """The unit of ``code`` among those :meth:`places` holds, without reading all of the store's: this load's
+        rosters, else the store's unit of that code (asked for by :meth:`ask_units`, else alone)."""
+        node = self._places.nodes.get(code)
+        if node is not None or self._store_places_read:
+            return node
+        if self.known.units is None:
+            return self.places().nodes.get(code)
+        if code not in self._units:
+            self._units.update(dict.fromkeys([code]) | {n.id: n for n in self.known.units([code])})
+        return self._units[code]
+
+    def ask_units(self, codes: Iterable[str]) -> None:
+        """Ask the store at once for its units of the ``codes`` (NBS codes) a part of a table names, for
+        :meth:`unit`; those asked for before are forgotten (a national table names 600,000 units)."""
+        if self._store_places_read or self.known.units is None:
+            return
+        wanted = {c for c in codes if c not in self._places.nodes and self.schema.kind_of_code(c) is not None}
+        self._units = dict.fromkeys(wanted)
+        self._units.update((node.id, node) for node in self.known.units(wanted) if node.id in wanted)
 
     @property
     def entities(self) -> EntityIndex:
@@ -105,7 +127,7 @@ class LoadContext:
         """The kind of a node id stated by this load or held by the store."""
         kind = self.graph.kind_of(node_id)
         if kind is None and (node_id in self._places.nodes or self.schema.kind_of_code(node_id) is not None):
-            place = self.places().nodes.get(node_id)  # an NBS code: from the places, read once, not id by id
+            place = self.unit(node_id)  # an NBS code: among the units asked for with its part, not id by id
             kind = place.kind if place is not None else None
         return kind if kind is not None else self.known.kind_of(node_id)
 
