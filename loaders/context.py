@@ -76,7 +76,8 @@ class LoadContext:
             return
         wanted = {c for c in codes if c not in self._places.nodes and self.schema.kind_of_code(c) is not None}
         self._units = dict.fromkeys(wanted)
-        self._units.update((node.id, node) for node in self.known.units(wanted) if node.id in wanted)
+        if wanted:
+            self._units.update((node.id, node) for node in self.known.units(wanted) if node.id in wanted)
 
     @property
     def entities(self) -> EntityIndex:
