@@ -254,6 +254,8 @@ def _row_values(row: list[Any], columns: Mapping[int, str], origin: Origin) -> t
     return values, problems
 
 
+END_FIELDS = frozenset({"id", "from", "to"})
+"""The code columns that name a row's node or a tie's ends (the others name the town or county a row lies in)."""
 ASKED_ROWS = 10_000
 """Rows of a table whose units (NBS codes in its code columns) are asked of the store at once (:meth:`LoadContext.ask_units`)."""
 
@@ -261,9 +263,11 @@ ASKED_ROWS = 10_000
 def _rows_asked(sheet: Sheet, columns: Mapping[int, str], ctx: LoadContext) -> Iterator[tuple[int, list[Any]]]:
     """The sheet's rows, :data:`ASKED_ROWS` at a time, the store's units their code columns name asked for first in
     one question: so that a national table neither asks for each unit alone nor reads all of them."""
-    code_columns = [index for index, name in columns.items() if name in CODE_FIELDS]
+    places = [index for index, name in columns.items() if name in CODE_FIELDS and name not in END_FIELDS]
+    ends = [index for index, name in columns.items() if name in END_FIELDS]
     for chunk in iter(functools.partial(_take, iter(sheet.rows), ASKED_ROWS), []):
-        ctx.ask_units({text for _, row in chunk for i in code_columns if i < len(row) and (text := cell_text(row[i]))})
+        ctx.ask_units(*({text for _, row in chunk for i in indexes if i < len(row) and (text := cell_text(row[i]))}
+                        for indexes in (places, ends)))
         yield from chunk
 
 
