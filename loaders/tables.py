@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from graph_model.names import match_key, similar_names
+from graph_model.places import by_codes
 from graph_model.records import (InputError, Node, Origin, Problem, SourceRef, coerce_value, make_node,
                                   make_tie)
 from graph_model.schema import Property, Schema
@@ -36,7 +37,6 @@ from loaders.columns import (ACCEPT, columns_data, exact_role, role_note, kind_n
 from loaders.context import LoadContext
 from loaders.csv_rows import CsvRows, csv_error
 from loaders.framing import frame, is_note_row
-from graph_model.places import by_codes
 from loaders.reconcile import (ADMIN_KINDS, KEEP_AS_TEXT, Identity, PlaceRef, Unresolved, decision_for, digits_lost,
                                entities_of, excel_mangled, reference_key, resolve_place, try_resolve_place)
 from loaders.sheets import MAX_CELL, MAX_ROWS, Sheet, cell_text, header_key
