@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from graph_model.names import NameIndex, match_key
 from graph_model.records import GraphData, InputError, Node, Origin, Problem
@@ -405,6 +405,36 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
             if found else f"no administrative unit named {ref.name!r} / 找不到该区划")
     raise InputError([Unresolved(origin, what, "give the code / 请改用区划代码", ref=ref,
                                  status="ambiguous" if found else "missing", candidates=listed)])
+
+
+def by_codes(ref: PlaceRef, unit: Callable[[str], Node | None], schema: Schema) -> Node | None:
+    """The unit :func:`resolve_place` gives ``ref`` when the reference and the county (and, for a village, the
+    town) it names are codes alone, each of a unit of its level that ``unit`` finds (this load's rosters, else the
+    store): the unit of its code. None when it cannot be told that way; :func:`resolve_place` then decides, with
+    every unit known. (A code alone is its unit, whatever else the roster holds; the county or town beside it
+    must be one too.)
+
+    >>> from graph_model.records import make_node
+    >>> s = default_schema()
+    >>> units = {n.id: n for n in [make_node(s, "County", {"id": "610828", "name": "佳县", "source": "NBS"}),
+    ...                            make_node(s, "Town", {"id": "610828103", "name": "乌镇", "source": "NBS"})]}
+    >>> by_codes(PlaceRef("Town", "610828103", county="610828"), units.get, s).name
+    '乌镇'
+    >>> by_codes(PlaceRef("Town", "610828103", county="佳县"), units.get, s) is None  # a name: resolve_place
+    True
+    """
+    village = schema.level_kind("village")
+    if not ref.kind or ref.code or ref.resolve_to:
+        return None
+    given = [(ref.kind, ref.name), (schema.level_kind("county"), ref.county),
+             (schema.level_kind("town"), ref.town if ref.kind == village else None)]
+    for kind, code in given:
+        if code is None:
+            continue
+        found = unit(code) if code.isdigit() and len(code) == schema.code_length(kind) else None
+        if found is None or found.kind != kind:
+            return None
+    return unit(ref.name)
 
 
 KEEP_AS_TEXT = ("把编码列设为文本（设置单元格格式 → 文本）再重新填入编码 / format the code column as text (Format Cells → "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Collection, Iterable
 
 from graph_model.records import KindOf, Node, SourceRef
 
@@ -32,3 +32,6 @@ class Known:
     kind_of: KindOf = lambda node_id: None
     places: Callable[[], Iterable[Node]] = lambda: ()
     organizations: Callable[[], Iterable[Node]] = lambda: ()
+    units: Callable[[Collection[str]], Iterable[Node]] | None = None
+    """The units among some ids, as :attr:`places` gives them (a load asks for those a part of a table names by
+    code rather than for all: nationally 665,276); None where only :attr:`places` answers."""

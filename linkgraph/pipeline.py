@@ -98,8 +98,9 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
     ``audit`` (default: :func:`linkgraph.audit.audit_for` the store).
     Unless ``keep_valid``, the ties a table states first are handed to the
     store in parts as they are read (:func:`_load_in_parts`), so that a
-    national table is never held whole; ``result.graph`` then lacks them
-    (``result.read_counts()`` counts everything read).
+    national table is never held whole, and the rest (the nodes, the ties
+    that several sources state) before the write; ``result.graph`` is then
+    empty (``result.read_counts()`` counts everything read).
     """
     from loaders import LoadResult, SourceInfo, load_sources, source_digests
     from loaders.context import Known
@@ -138,7 +139,8 @@ def _load_in_parts(sources: Iterable[str | Path], digests: list[tuple[str, str]]
                    read: dict[str, Any], *, replace: bool, dry_run: bool, loaded_by: str) -> Loaded | None:
     """:func:`load` with the ties of tables handed to the store a part at a time as they are read
     (:func:`stores.memory.part_records` each, :meth:`stores.base.Store.writing_parts`), then the nodes and the
-    rest: a national table of ties is never held whole as records. None, having written nothing, when a tie
+    rest, let go before the write: a national table of ties is never held whole as records, nor the load's
+    records while the store writes them. None, having written nothing, when a tie
     was stated again after its part went (the load is then read again whole). ``digests``: the sources' keys
     and digests, as :func:`loaders.source_digests` gives them."""
     from loaders import load_sources
@@ -150,8 +152,9 @@ def _load_in_parts(sources: Iterable[str | Path], digests: list[tuple[str, str]]
                               part_ties=part_records(memory_limit()), **read)
         if result.whole_needed:
             return None
-        give_back()  # what only reading needed (the store's units, their name index) before the write's page cache
-        writing.add(result.graph, last=True)
+        writing.add(result.graph)  # the last part: the load's nodes and the ties not handed on
+        result.graph = GraphData(schema=result.graph.schema)  # its new records are in the COPY files: let them go
+        give_back()  # what only reading needed, and the last part, before the write's page cache
         report = writing.finish(result.sources, read["progress"])
         result.read = report.read
         return Loaded(result, report, target.counts())

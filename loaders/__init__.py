@@ -29,6 +29,7 @@ from loaders.columns import kind_option_problem
 from loaders.context import Known, LoadContext
 from loaders.reconcile import Identity, Match, RosterIndex, Unresolved
 from loaders.roster import is_roster_header, parse_roster
+from loaders.sheets import Sheet
 from loaders.tables import parse_tables, read_tables, source_title
 from loaders.text import MAX_CASE_MB, decode_first_line, decode_text, read_source_bytes
 
@@ -278,14 +279,19 @@ class _SourceReader:
         self._add(SourceInfo(ref, path, _digest(data, roster_digest, self.option_digest), "case"))
 
     def _table(self, path: Path, suffix: str, problems: list[Problem]) -> None:
-        data = read_source_bytes(path)
-        sheets = read_tables(path, data)
+        sheets, digest = self._read_table(path)
         if suffix == ".csv" and len(sheets) == 1 and is_roster_header(sheets[0].header):
             self._roster(path, self.title)
             return
         ref = SourceRef(path.name, self.title or source_title(sheets) or path.name, path.name)
         problems += parse_tables(sheets, str(path), self.ctx, ref, self.columns, self.kind)
-        self._add(SourceInfo(ref, path, _digest(data, self.option_digest), "table"))
+        self._add(SourceInfo(ref, path, digest, "table"))
+
+    def _read_table(self, path: Path) -> tuple[list[Sheet], str]:
+        """A table file's sheets (a CSV's rows read as a stream while they become records) and its digest; its
+        bytes are not kept (a national ties table: 120 MB)."""
+        data = read_source_bytes(path)
+        return read_tables(path, data, stream=True), _digest(data, self.option_digest)
 
 
 def _without_roster(err: InputError, ctx: LoadContext) -> InputError:

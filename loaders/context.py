@@ -40,6 +40,8 @@ class LoadContext:
     _pending: GraphData = field(default_factory=GraphData)  # ties held apart to hand on (with the schema: below)
     _places: RosterIndex = field(default_factory=RosterIndex)
     _store_places_read: bool = False
+    _units: dict[str, Node | None] = field(default_factory=dict)  # the store's units tables place rows in, by code
+    _unit_kinds: dict[str, str | None] = field(default_factory=dict)  # the kind of every unit they name (or None)
     _entities: EntityIndex | None = None
 
     def __post_init__(self) -> None:
@@ -55,6 +57,46 @@ class LoadContext:
             self._places.add(self.known.places())
             self._store_places_read = True
         return self._places
+
+    def unit(self, code: str) -> Node | None:
+        """The unit of ``code`` among those :meth:`places` holds, without reading all of the store's: this load's
+        rosters, else the store's unit of that code (asked for by :meth:`ask_units`, else alone)."""
+        node = self._places.nodes.get(code)
+        if node is not None or self._store_places_read:
+            return node
+        if self.known.units is None:
+            return self.places().nodes.get(code)
+        if code not in self._units:
+            self._keep([code], self.known.units([code]), nodes=True)
+        return self._units[code]
+
+    def _unit_kind(self, code: str) -> str | None:
+        """The kind of the unit of ``code`` (:meth:`unit`), remembered for the whole load: a part's ties are
+        checked when it is handed on, long after its rows were read."""
+        if code in self._unit_kinds and code not in self._places.nodes and not self._store_places_read:
+            return self._unit_kinds[code]
+        place = self.unit(code)
+        return place.kind if place is not None else None
+
+    def ask_units(self, places: Iterable[str], ends: Iterable[str] = ()) -> None:
+        """Ask the store at once for its units of the NBS codes a part of a table names: ``places`` (the town
+        or county of a row: their units kept, for :meth:`unit`) and ``ends`` (of ties: only their kinds kept,
+        for :meth:`kind_of`; a national table names 600,000 units). Each is asked for once."""
+        if self._store_places_read or self.known.units is None:
+            return
+        for codes, held, nodes in ((places, self._units, True), (ends, self._unit_kinds, False)):
+            wanted = {c for c in codes if c not in held and c not in self._places.nodes
+                      and self.schema.kind_of_code(c) is not None}
+            if wanted:
+                self._keep(wanted, self.known.units(wanted), nodes=nodes)
+
+    def _keep(self, codes: Iterable[str], units: Iterable[Node], *, nodes: bool) -> None:
+        """The kinds of the store's units of ``codes`` (None: the store lacks it), and with ``nodes`` the units."""
+        found: dict[str, Node | None] = dict.fromkeys(codes)
+        found.update((node.id, node) for node in units if node.id in found)
+        if nodes:
+            self._units.update(found)
+        self._unit_kinds.update((code, node.kind if node is not None else None) for code, node in found.items())
 
     @property
     def entities(self) -> EntityIndex:
@@ -105,8 +147,7 @@ class LoadContext:
         """The kind of a node id stated by this load or held by the store."""
         kind = self.graph.kind_of(node_id)
         if kind is None and (node_id in self._places.nodes or self.schema.kind_of_code(node_id) is not None):
-            place = self.places().nodes.get(node_id)  # an NBS code: from the places, read once, not id by id
-            kind = place.kind if place is not None else None
+            kind = self._unit_kind(node_id)  # an NBS code: among the units asked for with its part, not id by id
         return kind if kind is not None else self.known.kind_of(node_id)
 
 

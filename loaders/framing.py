@@ -21,6 +21,7 @@ a row under the data that starts with a note word (``columns.yaml`` ``notes``) e
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import replace
 from typing import Any, Mapping
@@ -28,6 +29,7 @@ from typing import Any, Mapping
 from graph_model.records import Origin, Problem
 from graph_model.schema import Schema
 from loaders.columns import columns_data, node_vocabulary, review_words, tie_vocabulary
+from loaders.csv_rows import CsvRows
 from loaders.sheets import Sheet, cell_text, header_key
 
 HEADER_SEARCH_ROWS = 10
@@ -77,16 +79,20 @@ def header_index(rows: list[tuple[int, list[Any]]], schema: Schema, mapping: Map
     return 0
 
 
-def notes_start(rows: list[tuple[int, list[Any]]]) -> int:
-    """The index of the first row under the data that is a note (填表人…, 备注：…), or ``len(rows)``."""
-    pattern = _note_pattern()
-    for index, (_, cells) in enumerate(rows):
-        first = cell_text(cells[0]) if cells else None  # a table of millions of rows: the first cell only
-        if first is None:  # (or the first cell that is not empty)
-            first = next((t for t in map(cell_text, cells) if t), None)
-        if first and pattern.match(first):
-            return index
-    return len(rows)
+def is_note_row(cells: list[Any]) -> bool:
+    """Whether a row reads as a note under a table (填表人…, 备注：…): its first cell that is not empty does."""
+    first = cell_text(cells[0]) if cells else None  # a table of millions of rows: the first cell only
+    if first is None:  # (or the first cell that is not empty)
+        first = next((t for t in map(cell_text, cells) if t), None)
+    return bool(first and _note_pattern().match(first))
+
+
+def notes_start(rows: list[tuple[int, list[Any]]] | CsvRows) -> int:
+    """The index of the first row under the data that is a note (填表人…, 备注：…), or ``len(rows)``; of rows read
+    as a stream, where the stream's first reading found it."""
+    if isinstance(rows, CsvRows):
+        return min(rows.notes, default=len(rows))
+    return next((index for index, (_, cells) in enumerate(rows) if is_note_row(cells)), len(rows))
 
 
 def _quote(rows: list[tuple[int, list[Any]]]) -> str:
@@ -102,7 +108,7 @@ def _span(rows: list[tuple[int, list[Any]]]) -> str:
 def frame(sheet: Sheet, schema: Schema, file: str, mapping: Mapping[str, str]) -> Sheet:
     """``sheet`` with its header found, the rows above it and the notes below the data read past: each said
     in ``notes`` (Chinese first), with the file and sheet. Merged cells inside the table are problems."""
-    rows = [(sheet.header_row, list(sheet.header)), *sheet.rows]
+    rows = [(sheet.header_row, list(sheet.header)), *itertools.islice(sheet.rows, HEADER_SEARCH_ROWS)]
     at = header_index(rows, schema, mapping)
     where = f"{file}, sheet {sheet.name}"
     notes = list(sheet.notes)
@@ -112,16 +118,17 @@ def frame(sheet: Sheet, schema: Schema, file: str, mapping: Mapping[str, str]) -
         notes.append(f"跳过表头上方第 {_span(above)} 行“{_quote(above)}” / skipped row {_span(above)} above the header "
                      f"({what}): {where}")
     header_row, header = rows[at]
-    body = rows[at + 1:]
+    body = sheet.rows[at:]  # (a stream's rows are read as they are asked for: the notes below from where they start)
     end = notes_start(body)
     below = [r for r in body[end:] if _texts(r[1])]
     if below:
         notes.append(f"跳过表格下方第 {_span(below)} 行的说明“{_quote(below)}” / skipped notes below the table, "
                      f"row {_span(below)}: {where}")
     body = body[:end]
-    last = body[-1][0] if body else header_row
+    merged = [(ref, first, final) for ref, first, final in sheet.merged if final >= header_row]
+    last = body[-1][0] if merged and body else header_row  # (a CSV has no merged cells: its last row is not read)
     problems = [*sheet.problems, *(Problem(Origin(file, sheet=sheet.name), f"有合并单元格 {ref} / merged cells {ref}",
                                            "请取消合并并逐行填写 / unmerge them and fill every row")
-                                   for ref, first, final in sheet.merged if final >= header_row and first <= last)]
+                                   for ref, first, final in merged if first <= last)]
     return replace(sheet, header=[cell_text(v) or "" for v in header], rows=body, header_row=header_row,
                    problems=problems, notes=notes, merged=())

@@ -13,9 +13,12 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph_model.records import NumberCell, Problem
+
+if TYPE_CHECKING:
+    from loaders.csv_rows import CsvRows
 
 MAX_CELL = 10_000
 MAX_ROWS = 2_000_000
@@ -26,11 +29,12 @@ _IGNORED = re.compile(r"[\s_\-*:：]+")
 @dataclass
 class Sheet:
     """One table: a workbook sheet or a CSV file, its header (row ``header_row``) and its rows with their
-    row numbers; ``notes`` say what was read past (a title, notes under the table, a hidden sheet)."""
+    row numbers (a list, or a CSV's rows read as they are iterated: :class:`loaders.csv_rows.CsvRows`);
+    ``notes`` say what was read past (a title, notes under the table, a hidden sheet)."""
 
     name: str
     header: list[str]
-    rows: list[tuple[int, list[Any]]]
+    rows: "list[tuple[int, list[Any]]] | CsvRows"
     problems: list[Problem] = field(default_factory=list)
     header_row: int = 1
     hidden: bool = False

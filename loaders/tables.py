@@ -21,19 +21,22 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from graph_model.names import match_key, similar_names
+from graph_model.places import by_codes
 from graph_model.records import (InputError, Node, Origin, Problem, SourceRef, coerce_value, make_node,
                                   make_tie)
 from graph_model.schema import Property, Schema
 from loaders.columns import (ACCEPT, columns_data, exact_role, role_note, kind_named, map_columns, node_vocabulary,
                              table_role, tie_named, tie_vocabulary)
 from loaders.context import LoadContext
-from loaders.framing import frame
+from loaders.csv_rows import CsvRows, csv_error
+from loaders.framing import frame, is_note_row
 from loaders.reconcile import (ADMIN_KINDS, KEEP_AS_TEXT, Identity, PlaceRef, Unresolved, decision_for, digits_lost,
                                entities_of, excel_mangled, reference_key, resolve_place, try_resolve_place)
 from loaders.sheets import MAX_CELL, MAX_ROWS, Sheet, cell_text, header_key
@@ -86,30 +89,31 @@ def read_csv(text: str, file: str, name: str, delimiter: str | None = None) -> S
             rows.append((number, [cells.setdefault(cell, cell) for cell in row]))
     except csv.Error as err:
         row = (len(rows) + 2 if header is not None else 1) if reader else None  # the row being read
-        raise InputError([Problem(Origin(file, row=row), _csv_error(err))]) from None
+        raise InputError([Problem(Origin(file, row=row), csv_error(err))]) from None
     return Sheet(name, [h.lstrip("\ufeff") for h in header], rows)
 
 
-def _csv_error(err: csv.Error) -> str:
-    """The csv module's refusal in a planner's words."""
-    if "unexpected end of data" in str(err):
-        return ("引号未闭合：这一行的引号到文件末尾都没有闭合 / a quote opened in this row is never closed (the rest of the "
-                "file would be one cell)")
-    if "expected after '\"'" in str(err):
-        return "引号内的单元格在右引号后还有文字 / a quoted cell goes on after its closing quote"
-    if "field larger than field limit" in str(err):
-        return (f"单元格过长（超过 {csv.field_size_limit():,} 个字符）/ a cell is longer than "
-                f"{csv.field_size_limit():,} characters")
-    return f"CSV 格式错误 / not a readable CSV: {err}"
+def stream_csv(text: str, file: str, name: str, delimiter: str | None = None) -> Sheet:
+    """:func:`read_csv`, its rows read from the text as they are asked for (:class:`loaders.csv_rows.CsvRows`), not
+    held as lists of cells: the same header, rows and problems, and the same error for a CSV it refuses, raised
+    before any row is read."""
+    text = split_lines(text)
+    try:
+        delimiter = delimiter or sniff_delimiter(text)
+    except csv.Error as err:
+        raise InputError([Problem(Origin(file), csv_error(err))]) from None
+    rows = CsvRows.scan(text, file, delimiter, is_note_row)
+    return Sheet(name, rows.header, rows)
 
 
-def read_tables(path: Path, data: bytes) -> list[Sheet]:
-    """The tables in a file's bytes: every sheet of a workbook, or the one table of a CSV/TSV."""
+def read_tables(path: Path, data: bytes, *, stream: bool = False) -> list[Sheet]:
+    """The tables in a file's bytes: every sheet of a workbook, or the one table of a CSV/TSV (``stream``: its
+    rows read as they are asked for, :func:`stream_csv`)."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(data, str(path))
     text, _ = decode_text(data, str(path))
-    return [read_csv(text, str(path), path.stem, "\t" if suffix == ".tsv" else None)]
+    return [(stream_csv if stream else read_csv)(text, str(path), path.stem, "\t" if suffix == ".tsv" else None)]
 
 
 
@@ -250,6 +254,27 @@ def _row_values(row: list[Any], columns: Mapping[int, str], origin: Origin) -> t
     return values, problems
 
 
+END_FIELDS = frozenset({"id", "from", "to"})
+"""The code columns that name a row's node or a tie's ends (the others name the town or county a row lies in)."""
+ASKED_ROWS = 10_000
+"""Rows of a table whose units (NBS codes in its code columns) are asked of the store at once (:meth:`LoadContext.ask_units`)."""
+
+
+def _rows_asked(sheet: Sheet, columns: Mapping[int, str], ctx: LoadContext) -> Iterator[tuple[int, list[Any]]]:
+    """The sheet's rows, :data:`ASKED_ROWS` at a time, the store's units their code columns name asked for first in
+    one question: so that a national table neither asks for each unit alone nor reads all of them."""
+    places = [index for index, name in columns.items() if name in CODE_FIELDS and name not in END_FIELDS]
+    ends = [index for index, name in columns.items() if name in END_FIELDS]
+    for chunk in iter(functools.partial(_take, iter(sheet.rows), ASKED_ROWS), []):
+        ctx.ask_units(*({text for _, row in chunk for i in indexes if i < len(row) and (text := cell_text(row[i]))}
+                        for indexes in (places, ends)))
+        yield from chunk
+
+
+def _take(rows: Iterator[tuple[int, list[Any]]], count: int) -> list[tuple[int, list[Any]]]:
+    return list(itertools.islice(rows, count))
+
+
 def _row_origin(sheet: Sheet, columns: Mapping[int, str], file: str) -> TableOrigin:
     """The origin of the sheet's rows, knowing the header the planner wrote for each field."""
     headers = tuple((name, sheet.header[i]) for i, name in columns.items() if i < len(sheet.header))
@@ -261,7 +286,7 @@ def _node_rows(sheet: Sheet, kind: str | None, columns: Mapping[int, str], file:
     schema = ctx.schema
     problems: list[Problem] = []
     rows_origin = _row_origin(sheet, columns, file)
-    for number, row in sheet.rows:
+    for number, row in _rows_asked(sheet, columns, ctx):
         origin = rows_origin.at_row(number)
         values, found = _row_values(row, columns, origin)
         if found:
@@ -309,12 +334,16 @@ def _context_place(values: Mapping[str, str], origin: Origin, ctx: LoadContext, 
     """The roster unit a row's village, town and county columns name (the most specific one)."""
     county, town, village = (values.get(prefix + c) for c in ("county", "town", "village"))
     if village:
-        return resolve_place(ctx.places(), PlaceRef(ctx.schema.level_kind("village"), village, town, county), origin.at(prefix + "village")).node
-    if town:
-        return resolve_place(ctx.places(), PlaceRef(ctx.schema.level_kind("town"), town, county=county), origin.at(prefix + "town")).node
-    if county:
-        return resolve_place(ctx.places(), PlaceRef(ctx.schema.level_kind("county"), county), origin.at(prefix + "county")).node
-    return None
+        ref, column = PlaceRef(ctx.schema.level_kind("village"), village, town, county), "village"
+    elif town:
+        ref, column = PlaceRef(ctx.schema.level_kind("town"), town, county=county), "town"
+    elif county:
+        ref, column = PlaceRef(ctx.schema.level_kind("county"), county), "county"
+    else:
+        return None
+    # codes alone (a national table's) are their units, without every unit of the store read and keyed
+    found = by_codes(ref, ctx.unit, ctx.schema)
+    return found if found is not None else resolve_place(ctx.places(), ref, origin.at(prefix + column)).node
 
 
 def try_context_place(values: Mapping[str, str], origin: Origin, ctx: LoadContext) -> tuple[Node | None, list[Problem]]:
@@ -378,7 +407,7 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
     schema = ctx.schema
     problems: list[Problem] = []
     rows_origin = _row_origin(sheet, columns, file)
-    for number, row in sheet.rows:
+    for number, row in _rows_asked(sheet, columns, ctx):
         origin = rows_origin.at_row(number)
         values, found = _row_values(row, columns, origin)
         if found or not values:

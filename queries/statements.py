@@ -412,6 +412,14 @@ def node_names(label: str) -> str:
             "n.place AS place ORDER BY id")
 
 
+def units_of_ids(label: str) -> str:
+    """Id, names and place of the nodes of ``label`` whose ids are among ``$ids`` (the units a part of a load
+    names by code, read as :func:`node_names` reads all of them)."""
+    return ("UNWIND $ids AS i\n"
+            f"MATCH (n:{label} {{id: i}}) RETURN n.id AS id, n.name AS name, n.name_raw AS name_raw, "
+            "n.aliases AS aliases, n.place AS place")
+
+
 def units_named(label: str) -> str:
     """Units of ``label`` whose id is ``$value`` or one of whose names has the key ``$key``, with their names."""
     return (f"MATCH (n:{label}) WHERE n.id = $value OR n.match_text CONTAINS $key "

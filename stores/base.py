@@ -160,7 +160,30 @@ class Store(Writing, Scoping, Naming, Sources, ABC):
             return found
 
         return Known(kind_of=kind_of, places=lambda: nodes(self.schema.administrative_kinds),
-                     organizations=lambda: nodes(self.schema.organization_kinds))
+                     organizations=lambda: nodes(self.schema.organization_kinds), units=self._units_of)
+
+    def _units_of(self, ids: Collection[str]) -> list[Node]:
+        """The administrative units among ``ids`` (:attr:`Known.units`): each looked up under the level its code's
+        length gives, those not found there under every administrative kind, in the schema's order."""
+        self.ensure_schema()
+        by_level: dict[str, list[str]] = {}
+        for node_id in ids:
+            by_level.setdefault(self.schema.kind_of_code(node_id) or "", []).append(node_id)
+        found: dict[str, Node] = {}
+        for label, codes in by_level.items():
+            found.update(self._units_under(label, codes) if label else {})
+        rest = [node_id for node_id in ids if node_id not in found]
+        for label in self.schema.administrative_kinds:
+            found.update(self._units_under(label, rest) if rest else {})
+            rest = [node_id for node_id in rest if node_id not in found]
+        return list(found.values())
+
+    def _units_under(self, label: str, ids: Sequence[str]) -> dict[str, Node]:
+        """The nodes of ``label`` among ``ids``, with their names and place."""
+        return {row["id"]: Node(label, row["id"], {k: v for k, v in row.items() if v is not None})
+                for chunk in batches(list(ids))
+                for row in self.read_rows(statements.units_of_ids(label), {"ids": list(chunk)},
+                                          statements.NODE_NAME_COLUMNS)}
 
     def is_empty(self) -> bool:
         self.ensure_schema()

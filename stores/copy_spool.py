@@ -16,6 +16,9 @@ from graph_model.schema import Schema
 from stores.name_index import entry
 from stores.plan import WritePlan
 
+COLUMN_ROWS = 25_000
+"""Records made into columns at a time (a row group of the file): a load's last part, its 242,779 organizations
+nationally, is not made into columns at once."""
 Group = tuple[str, "tuple[str, str] | None"]
 """A node kind (ends None) or a tie type with its source and target kinds."""
 
@@ -75,7 +78,7 @@ class CopySpool:
                 number = len(self.files.get(group, []))  # "part-": the store's own COPY files share the folder
                 path = str(self.folder / f"part-{name}-{'-'.join(ends or ())}-{number}.parquet")
                 current = self._open[group] = _Open(None, path, 0, most)
-            chunk = records[start:start + current.most - current.rows]
+            chunk = records[start:start + min(COLUMN_ROWS, current.most - current.rows)]
             table = self.table(self.columns(properties, chunk, loaded, ends, loaded_by))
             if current.writer is None:
                 current.writer = pq.ParquetWriter(current.path, table.schema)

@@ -270,13 +270,12 @@ class PartsWrite:
         """The sources written (those the store holds unchanged are not)."""
         return self.read.keys
 
-    def add(self, part: GraphData, ahead: Mapping[str, Node] | None = None, *, last: bool = False) -> None:
-        """Check ``part``, compare it with the store and keep its changes, its new records in the ``COPY`` files.
-        ``ahead`` holds the nodes a later part brings (the ends of this part's ties among them). The ``last``
-        part, which its caller holds until the write anyway, keeps its new records in the plan (written as
-        :meth:`Writing.write` writes them)."""
+    def add(self, part: GraphData, ahead: Mapping[str, Node] | None = None) -> None:
+        """Check ``part``, compare it with the store and keep its changes, its new records in the ``COPY`` files
+        (where the store has them; else in the plan, written as :meth:`Writing.write` writes them). ``ahead``
+        holds the nodes a later part brings (the ends of this part's ties among them)."""
         plan = self._plan(part, ahead or {})
-        if self.spool is not None and not last:
+        if self.spool is not None:
             self.spool.take(plan, self.loaded_by)
         elif self.dry_run:
             _set_aside(plan)

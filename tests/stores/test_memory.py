@@ -14,6 +14,7 @@ from stores.memory import ENV, limited, memory_limit, page_cache_mb, parse_memor
 from tests.stores.test_embedded_bulk import _roster
 
 WRITE_PARQUET = embedded.write_parquet
+COPY_SPOOLED = embedded.copy_spooled
 
 
 def test_sizes_are_read_with_their_units():
@@ -67,7 +68,8 @@ def test_a_memory_limit_makes_every_copy_smaller(schema, monkeypatch):
 
 def _load_counting_copies(tmp_path, monkeypatch, name: str, *options: str) -> tuple[list[int], dict]:
     """``linkgraph load`` of a roster of 1,200 villages into a new store with ``options``: the rows of every
-    Parquet file a ``COPY`` of villages read, and the store's export."""
+    Parquet file a ``COPY`` of villages read (of the load's records held, or of those it handed on to its ``COPY``
+    files as it read them), and the store's export."""
     roster = tmp_path / "roster.csv"
     roster.write_text("code,name,level,parent_code\n" + "".join(f"{code},{raw},{level},{parent}\n"
                                                                   for _, code, raw, level, parent in _roster(1200)),
@@ -79,7 +81,12 @@ def _load_counting_copies(tmp_path, monkeypatch, name: str, *options: str) -> tu
             written.append(len(next(iter(columns.values()))[1]))
         WRITE_PARQUET(path, columns)
 
+    def spooled(execute, files, step):
+        written.extend(rows for (name, ends), _, rows in files if (name, ends) == ("Village", None))
+        COPY_SPOOLED(execute, files, step)
+
     monkeypatch.setattr(embedded, "write_parquet", counting)
+    monkeypatch.setattr(embedded, "copy_spooled", spooled)
     store = tmp_path / f"{name}.lbug"
     assert main(["load", str(roster), "--store", str(store), *options]) == 0
     with open_store(store, read_only=True) as source:
@@ -99,7 +106,7 @@ def test_a_load_under_a_memory_limit_writes_the_same_store_in_smaller_copies(tmp
     monkeypatch.setattr(embedded, "COPY_NODE_ROWS", 2500)
     free, store = _load_counting_copies(tmp_path, monkeypatch, "free")
     limited_, same = _load_counting_copies(tmp_path, monkeypatch, "limited", "--memory-limit", "256M")
-    assert free == [1200] and limited_ == [150] * 8  # in one COPY; in 8 of at most 2,500 × 64 / 1,024 = 156
+    assert free == [1200] and limited_ == [156] * 7 + [108]  # in one COPY; in 8 of at most 2,500 × 64 / 1,024 = 156
     assert same == store and len(store["nodes"]) == 1200 + 2 + 3  # villages, towns, province, city, county
     assert ENV not in os.environ
     with pytest.raises(SystemExit):

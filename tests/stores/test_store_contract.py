@@ -267,3 +267,15 @@ def test_the_coverage_query_agrees_with_the_reports_coverage(jia_store, jia):
                           r["claimed_villages"], r["claimed_units"]) for r in assistance_coverage(jia.graph)}
     assert queried == reported
     assert reported["610828"] == ("county", 334, 1, 1, 333, 92, 48)  # the article: 48 units, 92 villages
+
+
+def test_the_units_of_some_codes_are_those_places_gives(jia_read_store):
+    """``Known.units`` (what a load asks for the codes a part of a table names) gives the units ``Known.places``
+    gives for those codes, with the same names; an organization's id and a code the store lacks give nothing."""
+    known = jia_read_store.known()
+    codes = ["610828105236", "610828103", "610828", "610828999999", "jia:county_committee_office"]
+    asked = {node.id: node for node in known.units(codes)}
+    every = {node.id: node for node in known.places()}
+    assert sorted(asked) == ["610828", "610828103", "610828105236"]
+    assert [(n.kind, n.props) for n in asked.values()] == [(every[i].kind, every[i].props) for i in asked]
+    assert asked["610828105236"].props["name"] == "崔家西山村"
