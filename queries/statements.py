@@ -119,6 +119,19 @@ def create_nodes(schema: Schema, label: str, backend: str) -> str:
     return f"UNWIND $rows AS r\nCREATE (n:{label} {_literal_map(kind.properties)})"
 
 
+def merge_nodes(label: str) -> str:
+    """Neo4j, the benchmark's anchor (issue 22 measures a load against it): a plain ``MERGE`` of a node of
+    ``label`` by id for each of ``$rows``, its properties added (``SET n += r``). The store never merges blindly."""
+    return f"UNWIND $rows AS r\nMERGE (n:{label} {{id: r.id}})\nSET n += r"
+
+
+def merge_ties(type_: str, source: str, target: str) -> str:
+    """Neo4j, the benchmark's anchor: both ends of each of ``$rows`` matched by label and id, the tie between them
+    merged and its properties added (``SET e += r.props``)."""
+    return (f"UNWIND $rows AS r\nMATCH (a:{source} {{id: r.src}}) MATCH (b:{target} {{id: r.dst}})\n"
+            f"MERGE (a)-[e:{type_}]->(b)\nSET e += r.props")
+
+
 def update_nodes(schema: Schema, label: str, backend: str) -> str:
     """Overwrite every property of the nodes of ``label`` that ``$rows`` name by id."""
     _check(backend)
