@@ -90,6 +90,18 @@ def neo4j_ddl(schema: Schema) -> list[str]:
     return statements
 
 
+def neo4j_schema_names() -> str:
+    """Neo4j: the names of the indexes the database has, those of its uniqueness constraints included (a
+    constraint's index has the constraint's name), so that a store opened on a database that has them all runs
+    none of :func:`neo4j_ddl` (each is a schema transaction of its own on the server)."""
+    return "SHOW INDEXES YIELD name RETURN name"
+
+
+def ddl_name(statement: str) -> str:
+    """The name a ``CREATE CONSTRAINT name …`` or ``CREATE INDEX name …`` statement of :func:`neo4j_ddl` gives."""
+    return statement.split()[2]
+
+
 def ddl(schema: Schema, backend: str) -> list[str]:
     _check(backend)
     return ladybug_ddl(schema) if backend == "ladybug" else neo4j_ddl(schema)
