@@ -1,10 +1,14 @@
 """The engines' own bulk paths on the same rows as a linkgraph load: what each figure is measured against.
 
 - LadybugDB ``COPY`` from Parquet files of the rows the embedded store writes;
-- Neo4j: a plain batched ``UNWIND $rows … CREATE`` of the rows the Neo4j store
-  writes (nodes, then ties with both endpoints matched by label and id: the
-  store's own create statements), one managed transaction per batch, nothing
-  compared, nothing recorded;
+- Neo4j: a plain batched ``UNWIND $rows … MERGE`` of the rows the Neo4j store
+  writes (nodes merged by label and id, ``SET n += r``; then ties with both
+  endpoints matched by label and id, the tie merged, ``SET e += r.props``), one
+  managed transaction per batch, nothing compared, nothing recorded. Issue 22
+  states its target against this anchor ("≤ 1.5× a plain ``UNWIND … MERGE``"),
+  and so does the suite. The stricter ``UNWIND … CREATE`` of the same rows (the
+  store's own create statements, which skip the lookup a ``MERGE`` makes) is
+  measured beside it and shown as a second anchor, so that neither figure is hidden;
 - Neo4j's offline ``neo4j-admin database import full`` of the same records;
 - plain NetworkX (a ``DiGraph`` of the same nodes and ties, degree centrality)
   and plain pyvis (a ``Network`` of the same nodes and ties, written to HTML).
@@ -27,6 +31,8 @@ from graph_model.schema import Schema
 
 UNWIND_ROWS = 10_000
 """Rows per ``UNWIND`` statement, and per transaction, of the plain Neo4j anchor."""
+WARM_ROWS = 1_000
+"""Rows of each statement the Neo4j anchor writes once, untimed, before it is timed (the server plans it)."""
 
 
 def _groups(graph: GraphData) -> tuple[dict[str, list], dict[tuple[str, str, str], list]]:
@@ -73,37 +79,53 @@ def ladybug_copy(graph: GraphData, schema: Schema, folder: str | Path, loaded: s
         database.close()
 
 
+def neo4j_unwinds(store, graph: GraphData, loaded: str = "2024-01-01 00:00") -> dict[str, Any]:
+    """Both Neo4j anchors, one after the other on the same rows: the ``UNWIND … MERGE`` figures (issue 22's
+    anchor), with the ``UNWIND … CREATE`` figures under ``create``."""
+    merged = neo4j_unwind(store, graph, loaded, verb="merge")
+    return {**merged, "create": neo4j_unwind(store, graph, loaded, verb="create")}
+
+
 def neo4j_unwind(store, graph: GraphData, loaded: str = "2024-01-01 00:00",
-                 rows_per_batch: int = UNWIND_ROWS) -> dict[str, float]:
-    """What a plain batched ``UNWIND … CREATE`` of the rows the Neo4j ``store`` would write costs, client and server.
+                 rows_per_batch: int = UNWIND_ROWS, verb: str = "merge") -> dict[str, float]:
+    """What a plain batched ``UNWIND … MERGE`` (``verb`` "merge") or ``UNWIND … CREATE`` ("create") of the rows
+    the Neo4j ``store`` would write costs, client and server.
 
     The store is emptied first (not timed); its constraints and indexes stay,
-    so ties find their endpoints through the id index as the store's own load does.
+    so a ``MERGE`` finds its node, and ties their endpoints, through the id index as the store's own load does.
+    Before the timed part each statement runs once on the first :data:`WARM_ROWS` rows of its batch, and the
+    store is emptied again (not timed): the server plans a statement the first time it sees it, and the
+    suite's loads meet a server warmed by a load of their own (``benchmarks/run.py``), so the anchor does too.
     """
     import neo4j
 
     from queries import statements
 
-    store.write(GraphData(), replace=True)
-    store.ensure_schema()
     nodes, ties = _groups(graph)
     work: list[tuple[str, list[dict[str, Any]]]] = []
+    merge = verb == "merge"
     for label, records in nodes.items():
-        work.append((statements.create_nodes(store.schema, label, "neo4j"), store.node_rows(records, loaded)))
+        cypher = statements.merge_nodes(label) if merge else statements.create_nodes(store.schema, label, "neo4j")
+        work.append((cypher, store.node_rows(records, loaded)))
     for (type_, source, target), records in ties.items():
-        work.append((statements.create_ties(store.schema, type_, source, target, "neo4j"),
-                     store.tie_rows(records, loaded)))
+        cypher = (statements.merge_ties(type_, source, target) if merge
+                  else statements.create_ties(store.schema, type_, source, target, "neo4j"))
+        work.append((cypher, store.tie_rows(records, loaded)))
 
     def run(tx, cypher: str, rows: list) -> None:
         tx.run(cypher, rows=rows).consume()
 
-    def write_all() -> None:
+    def write_all(statements_and_rows: list[tuple[str, list[dict[str, Any]]]]) -> None:
         with store._session(neo4j.WRITE_ACCESS) as session:
-            for cypher, rows in work:
+            for cypher, rows in statements_and_rows:
                 for start in range(0, len(rows), rows_per_batch):
                     session.execute_write(run, cypher, rows[start : start + rows_per_batch])
 
-    spent, _ = measured(write_all)
+    store.write(GraphData(), replace=True)
+    store.ensure_schema()
+    write_all([(cypher, rows[:WARM_ROWS]) for cypher, rows in work])
+    store.write(GraphData(), replace=True)
+    spent, _ = measured(lambda: write_all(work))
     return spent
 
 

@@ -9,7 +9,7 @@ for the county; 陕西省: ``roster --province 61`` plus ``synth.py --province
 each store, it loads into an empty store, loads the same again (unchanged),
 runs every named query of the catalog with its example parameters, writes
 the report and the map through the pipeline; then the anchors on the same
-records: LadybugDB ``COPY``, Neo4j's plain batched ``UNWIND … CREATE`` and
+records: LadybugDB ``COPY``, Neo4j's plain batched ``UNWIND … MERGE`` (and ``… CREATE``) and
 its offline ``neo4j-admin database import``, plain NetworkX and plain pyvis;
 and the place resolution rate and the CLI's start. Every step runs in a
 process of its own (``benchmarks/steps.py``) that reports its time and peak
@@ -283,7 +283,7 @@ def _load_lines(line: _Lines, store: str, figures: dict[str, Any], anchors: dict
     if store == "embedded":
         anchor, anchor_spent, roster_anchor = "LadybugDB COPY", (anchors.get("embedded") or {}).get("copy"), "copy"
     else:
-        anchor, anchor_spent, roster_anchor = "Neo4j UNWIND", anchors.get("unwind"), "unwind"
+        anchor, anchor_spent, roster_anchor = "Neo4j UNWIND MERGE", anchors.get("unwind"), "unwind"
     if "roster" in first:
         limit = 60 if store == "embedded" else 180
         roster = cpu(first["roster"])
@@ -294,6 +294,9 @@ def _load_lines(line: _Lines, store: str, figures: dict[str, Any], anchors: dict
     target, met = _load_target(line, store, whole, anchor_spent)
     line(store, f"load all ({rows_written(first):,} rows)", whole, anchor=anchor, anchor_spent=anchor_spent,
          target=target, met=met, note=" ".join(filter(None, (_problem(f) for f in first.values()))) or _split(first))
+    if store == "neo4j" and (anchor_spent or {}).get("create"):
+        line(store, "load all, against the stricter anchor", whole, anchor="Neo4j UNWIND CREATE",
+             anchor_spent=anchor_spent["create"], note="no target: shown so that nothing is hidden")
     reload_ratio = cpu(reload) / cpu(whole) if cpu(reload) and cpu(whole) else None
     line(store, "reload unchanged", reload, anchor="first load", anchor_spent=whole, target="≤ 25%",
          met=reload_ratio is not None and reload_ratio <= 0.25)
@@ -305,7 +308,7 @@ def _load_lines(line: _Lines, store: str, figures: dict[str, Any], anchors: dict
 def _load_target(line: _Lines, store: str, whole: dict[str, Any] | None,
                  anchor_spent: dict[str, Any] | None) -> tuple[str, bool]:
     """The load's target and whether it is met: the CPU time against the anchor's (≤ 2× LadybugDB's COPY in
-    a county or province, ≤ 2.5× nationally and ≤ 120 s of CPU; ≤ 1.5× Neo4j's plain UNWIND, client and
+    a county or province, ≤ 2.5× nationally and ≤ 120 s of CPU; ≤ 1.5× Neo4j's plain UNWIND … MERGE, client and
     server, and nationally ≤ 300 s)."""
     mine, theirs = cpu(whole), cpu(anchor_spent)
     if store == "embedded":
@@ -369,12 +372,12 @@ def _admin_lines(line: _Lines, anchors: dict[str, Any]) -> None:
     roster_admin = (anchors.get("roster") or {}).get("admin")
     if roster_admin:
         line("neo4j", "offline import of the roster (neo4j-admin)", roster_admin,
-             anchor="Neo4j UNWIND (roster)", anchor_spent=anchors["roster"].get("unwind"),
+             anchor="Neo4j UNWIND MERGE (roster)", anchor_spent=anchors["roster"].get("unwind"),
              target="≤ 60 s" if national else "", met=(seconds(roster_admin) or 1e9) <= 60 if national else None,
              note=_problem(roster_admin) or _admin_note(anchors["roster"].get("admin_files"), roster_admin))
     admin = anchors.get("admin")
     if admin:
-        line("neo4j", "offline import (neo4j-admin)", admin, anchor="Neo4j UNWIND", anchor_spent=anchors.get("unwind"),
+        line("neo4j", "offline import (neo4j-admin)", admin, anchor="Neo4j UNWIND MERGE", anchor_spent=anchors.get("unwind"),
              target="≤ 60 s" if national else "", met=(seconds(admin) or 1e9) <= 60 if national else None,
              note=_problem(admin) or _admin_note((anchors.get("embedded") or {}).get("admin_files"), admin))
 

@@ -151,13 +151,14 @@ def anchors_embedded(store: str, folder: str, pyvis_max_nodes: int, admin_folder
 
 @step
 def anchor_unwind(embedded: str, neo4j: str) -> dict[str, Any]:
-    """The embedded store's records into Neo4j by a plain batched ``UNWIND … CREATE`` (replaces its data)."""
+    """The embedded store's records into Neo4j by a plain batched ``UNWIND … MERGE``, then ``UNWIND … CREATE``
+    (under ``create``; replaces its data)."""
     from benchmarks import anchors
     from stores import open_store
 
     graph, _ = _export(embedded)
     with open_store(neo4j) as target:
-        spent = anchors.neo4j_unwind(target, graph)
+        spent = anchors.neo4j_unwinds(target, graph)
         counts = target.counts()
     return {**spent, "rows": sum(counts.values())}
 
@@ -190,7 +191,7 @@ def anchors_roster(level: str, value: str | None, folder: str, neo4j: str | None
                               "copy": anchors.ladybug_copy(graph, schema, folder)}
     if neo4j:
         with open_store(neo4j) as target:
-            result["unwind"] = anchors.neo4j_unwind(target, graph)
+            result["unwind"] = anchors.neo4j_unwinds(target, graph)
         if neo4j_home:
             spent, files = measured(lambda: write_import(Path(folder) / "neo4j-admin-roster", graph.nodes.values(),
                                                          graph.ties.values(), schema=schema))
@@ -227,7 +228,7 @@ def anchors_whole(level: str, value: str | None, sources: list[str], folder: str
                               "networkx": anchors.networkx_degree(graph)}
     if neo4j:
         with open_store(neo4j) as target:
-            result["unwind"] = anchors.neo4j_unwind(target, graph)
+            result["unwind"] = anchors.neo4j_unwinds(target, graph)
     return result
 
 

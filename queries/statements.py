@@ -90,6 +90,18 @@ def neo4j_ddl(schema: Schema) -> list[str]:
     return statements
 
 
+def neo4j_schema_names() -> str:
+    """Neo4j: the names of the indexes the database has, those of its uniqueness constraints included (a
+    constraint's index has the constraint's name), so that a store opened on a database that has them all runs
+    none of :func:`neo4j_ddl` (each is a schema transaction of its own on the server)."""
+    return "SHOW INDEXES YIELD name RETURN name"
+
+
+def ddl_name(statement: str) -> str:
+    """The name a ``CREATE CONSTRAINT name …`` or ``CREATE INDEX name …`` statement of :func:`neo4j_ddl` gives."""
+    return statement.split()[2]
+
+
 def ddl(schema: Schema, backend: str) -> list[str]:
     _check(backend)
     return ladybug_ddl(schema) if backend == "ladybug" else neo4j_ddl(schema)
@@ -117,6 +129,19 @@ def create_nodes(schema: Schema, label: str, backend: str) -> str:
     if backend == "neo4j":
         return f"UNWIND $rows AS r\nCREATE (n:{label})\nSET n = r"
     return f"UNWIND $rows AS r\nCREATE (n:{label} {_literal_map(kind.properties)})"
+
+
+def merge_nodes(label: str) -> str:
+    """Neo4j, the benchmark's anchor (issue 22 measures a load against it): a plain ``MERGE`` of a node of
+    ``label`` by id for each of ``$rows``, its properties added (``SET n += r``). The store never merges blindly."""
+    return f"UNWIND $rows AS r\nMERGE (n:{label} {{id: r.id}})\nSET n += r"
+
+
+def merge_ties(type_: str, source: str, target: str) -> str:
+    """Neo4j, the benchmark's anchor: both ends of each of ``$rows`` matched by label and id, the tie between them
+    merged and its properties added (``SET e += r.props``)."""
+    return (f"UNWIND $rows AS r\nMATCH (a:{source} {{id: r.src}}) MATCH (b:{target} {{id: r.dst}})\n"
+            f"MERGE (a)-[e:{type_}]->(b)\nSET e += r.props")
 
 
 def update_nodes(schema: Schema, label: str, backend: str) -> str:

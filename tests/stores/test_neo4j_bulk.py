@@ -284,3 +284,24 @@ def test_one_list_reads_of_one_kind_with_quotes_and_newlines(neo4j_store, schema
     counts = neo4j_store.counts()
     assert counts == Store.counts(neo4j_store) and counts["Enterprise"] == len(names)
     assert sum(counts.values()) == len(names) and not neo4j_store.is_empty()
+
+
+def test_an_open_store_creates_only_the_constraints_and_indexes_missing(neo4j_store, schema, monkeypatch):
+    """A store opened on a database that has every constraint and index runs no DDL; one missing is created."""
+    from queries import statements
+
+    neo4j_store.ensure_schema()
+    with neo4j_store._session(neo4j.WRITE_ACCESS) as session:
+        session.run("DROP INDEX village_name").consume()
+    ran: list[str] = []
+    real = neo4j_store_module.Neo4jStore._run_ddl
+    monkeypatch.setattr(neo4j_store_module.Neo4jStore, "_run_ddl", lambda self, ddl: (ran.append(ddl), real(self, ddl)))
+
+    with open_store(neo4j_store.uri, schema) as reopened:
+        reopened.ensure_schema()
+        names = {row["name"] for row in reopened.run(statements.neo4j_schema_names())}
+    with open_store(neo4j_store.uri, schema) as again:
+        again.ensure_schema()
+
+    assert [statements.ddl_name(ddl) for ddl in ran] == ["village_name"]
+    assert {statements.ddl_name(ddl) for ddl in statements.neo4j_ddl(schema)} <= names
