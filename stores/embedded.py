@@ -34,14 +34,14 @@ import types
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from graph_model.records import storage_value
+from graph_model.records import storage_column
 from graph_model.schema import Schema
 from queries import statements
 from queries.catalog import QueryError
 from queries.guard import check_plan, check_query, explain
 from stores.base import Answer, Progress, Store, StoreError, batches
 from stores.connection import StoreSpecError, not_a_store_file, wait_for_writer
-from stores.copy_spool import CopySpool
+from stores.copy_spool import PARQUET_OPTIONS, CopySpool
 from stores.memory import memory_limit, page_cache_mb
 from stores.name_index import IndexUpdate, split_entry
 from stores.naming import has_chinese
@@ -412,7 +412,7 @@ class EmbeddedStore(Store):
 
         for start in range(0, table.num_rows, COPY_KEY_ROWS):
             path = os.path.join(folder, f"{statements.NAME_INDEX}-{start}.parquet")
-            pq.write_table(table.slice(start, COPY_KEY_ROWS), path)
+            pq.write_table(table.slice(start, COPY_KEY_ROWS), path, **PARQUET_OPTIONS)
             try:
                 execute(statements.copy_nodes(statements.NAME_INDEX, path))
             finally:
@@ -729,8 +729,7 @@ def copy_columns(properties: Sequence, records: Sequence, loaded: str,
     values = [r.props for r in records]
     for prop in properties:
         name = prop.name
-        column = ([storage_value(prop, v.get(name), loaded, loaded_by) for v in values] if prop.type == "json"
-                  else [v.get(name) for v in values])
+        column = storage_column(prop, [v.get(name) for v in values], loaded, loaded_by)
         columns[name] = (statements.LADYBUG_TYPES[prop.type], column)
     return columns
 
@@ -774,7 +773,7 @@ def write_parquet(path: str, columns: Mapping[str, tuple[str, list[Any]]]) -> No
     """Columns (name → LadybugDB type and values) as a Parquet file, in the table's order (``COPY`` reads by position)."""
     import pyarrow.parquet as pq
 
-    pq.write_table(arrow_table(columns), path)
+    pq.write_table(arrow_table(columns), path, **PARQUET_OPTIONS)
 
 
 def arrow_table(columns: Mapping[str, tuple[str, list[Any]]]):

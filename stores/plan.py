@@ -106,6 +106,9 @@ def _plan_nodes(plan: WritePlan, schema: Schema, graph: GraphData, keys: set[str
                 existing_nodes: Mapping[str, Stored]) -> None:
     """The nodes ``graph`` states for ``keys``: created as they are if all new, else combined with the store's."""
     for node in graph.nodes.values():
+        if not existing_nodes and _all_this_loads(node.provenance, keys):  # new, as it is (a fresh load's nodes)
+            plan.create_nodes.setdefault(node.kind, []).append(node)
+            continue
         mine = [s for s in node.provenance if s["key"] in keys]
         if not mine:
             continue
@@ -120,6 +123,12 @@ def _plan_nodes(plan: WritePlan, schema: Schema, graph: GraphData, keys: set[str
         record = Node(node.kind, node.id, {**combine(schema.node_kind(node.kind).properties, statements, node.kind),
                                            "id": node.id})
         (plan.update_nodes if old else plan.create_nodes).setdefault(node.kind, []).append(record)
+
+
+def _all_this_loads(statements: list[dict[str, Any]], keys: set[str]) -> bool:
+    """Whether a record has one statement and it is of a source this load writes: new, it is created as it is
+    (the common case, checked without lists: a national load has millions of records)."""
+    return len(statements) == 1 and statements[0]["key"] in keys
 
 
 def _plan_stale_nodes(plan: WritePlan, schema: Schema, graph: GraphData, keys: set[str],
@@ -141,6 +150,9 @@ def _plan_ties(plan: WritePlan, schema: Schema, graph: GraphData, keys: set[str]
                existing_ties: Mapping[TieKey, Stored]) -> None:
     """The ties ``graph`` states for ``keys``, grouped by type and endpoint kinds, as :func:`_plan_nodes`."""
     for key, tie in graph.ties.items():
+        if not existing_ties and _all_this_loads(tie.provenance, keys):  # as :func:`_plan_nodes`
+            plan.create_ties.setdefault((tie.type, node_kinds[tie.source_id], node_kinds[tie.target_id]), []).append(tie)
+            continue
         mine = [s for s in tie.provenance if s["key"] in keys]
         if not mine:
             continue

@@ -243,7 +243,13 @@ def _stated_by(records: Iterable[Node | Tie], keys: set[str]) -> dict[str, int]:
     """How many of ``records`` each source of ``keys`` states (one pass: a national load has millions)."""
     counts: dict[str, int] = dict.fromkeys(keys, 0)
     for record in records:
-        for key in {s["key"] for s in record.provenance} & keys:
+        statements_ = record.provenance
+        if len(statements_) == 1:  # the common case, a record one source states: no set to build
+            key = statements_[0]["key"]
+            if key in counts:
+                counts[key] += 1
+            continue
+        for key in {s["key"] for s in statements_} & keys:
             counts[key] += 1
     return counts
 
@@ -304,11 +310,11 @@ class PartsWrite:
         taken = [node_id for node_id in part.nodes if node_id in read.kinds]
         if taken:
             raise ValueError(f"parts of one load share nodes ({', '.join(taken[:3])}): they must not")
-        ends = {i for t in part.ties.values() for i in (t.source_id, t.target_id) if i not in part.nodes
-                and i not in read.kinds}
+        outside = {i for t in part.ties.values() for i in (t.source_id, t.target_id) if i not in part.nodes}
+        ends = {i for i in outside if i not in read.kinds}
         later = {i: ahead[i].kind for i in ends if i in ahead}
         in_store = {} if self.replace else store.kinds_of(ends - later.keys())
-        node_kinds = ChainMap(read.kinds, later, in_store)
+        node_kinds = _kinds_of_ends(part, outside, ChainMap(read.kinds, later, in_store))
         problems = part.problems(store.schema, node_kinds.get)
         if problems:
             raise InputError(problems)
@@ -364,6 +370,14 @@ class _PartsRead:
         for counts, records in ((self.nodes_stated, part.nodes.values()), (self.ties_stated, part.ties.values())):
             for key, count in _stated_by(records, self.keys).items():
                 counts[key] = counts.get(key, 0) + count
+
+
+def _kinds_of_ends(part: GraphData, outside: set[str], known: Mapping[str, str]) -> dict[str, str]:
+    """The kind of every end of ``part``'s ties, in one plain dictionary (looked up twice a tie): its own nodes'
+    and those of ``outside`` (ends in no node of the part) that ``known`` knows."""
+    kinds = {i: known[i] for i in outside if i in known}
+    kinds.update((i, node.kind) for i, node in part.nodes.items())
+    return kinds
 
 
 def _set_aside(plan: WritePlan) -> None:

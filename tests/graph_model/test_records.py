@@ -106,6 +106,42 @@ def test_graph_checks_tie_endpoints(schema):
     assert len(problems) == 2
 
 
+def test_graph_checks_each_tie_when_others_of_its_type_and_kinds_were_allowed_before(schema):
+    """Kinds found allowed are not checked again, but every tie of a pair not allowed, and every tie to an
+    unknown node, is still reported."""
+    g = GraphData()
+    g.add_node(town(schema))
+    for code, name in (("610828105236", "崔家西山村"), ("610828105237", "核桃树墕村")):
+        g.add_node(village(schema, code, name))
+    for row, (source, target) in enumerate([("610828105236", "610828105"), ("610828105237", "610828105"),
+                                            ("610828105", "610828105236"), ("610828105", "610828105237"),
+                                            ("610828105237", "999")], start=2):
+        g.add_tie(make_tie(schema, "PART_OF", source, target, {"source": "s", "evidence": "e"}, Origin("r.csv", row=row)))
+    problems = [str(p) for p in g.problems(schema)]
+    assert [p.split(": PART_OF")[0] for p in problems] == ["r.csv, row 4", "r.csv, row 5", "r.csv, row 6"]
+    assert problems[1].startswith("r.csv, row 5: PART_OF cannot join Town 通镇 to Village 核桃树墕村")
+    assert problems[2] == "r.csv, row 6: PART_OF refers to unknown node 999 / 引用了不存在的节点"
+
+
+def test_a_column_as_stored_is_each_value_as_stored(schema):
+    """storage_column gives what storage_value gives value by value: provenance stamped with the load's time and
+    loader where it has none (a stored statement keeps its own), JSON as text, None kept, other columns as they are."""
+    from graph_model.records import storage_column, storage_value
+
+    stored = {"source": "NBS", "key": "nbs", "file": "r.csv", "at": "row 2", "loaded": "2026-01-02 10:00",
+              "values": {"name": "通镇"}, "loaded_by": "王"}
+    new = town(schema).props["provenance"][0]
+    values = [[new], [stored, new], None]
+    properties = {p.name: p for p in schema.node_kind("Town").properties}
+    for loaded, loaded_by in (("2026-12-07 09:30", "李"), ("2026-12-07 09:30", ""), (None, "")):
+        column = storage_column(properties["provenance"], values, loaded, loaded_by)
+        assert column == [storage_value(properties["provenance"], v, loaded, loaded_by) for v in values]
+    column = storage_column(properties["provenance"], values, "2026-12-07 09:30", "李")
+    assert json.loads(column[1])[0] == stored and column[2] is None
+    assert json.loads(column[0])[0]["loaded"] == "2026-12-07 09:30" and json.loads(column[0])[0]["loaded_by"] == "李"
+    assert storage_column(properties["name"], ["通镇", None], "2026-12-07 09:30") == ["通镇", None]
+
+
 def test_statements_of_two_sources_combine_and_disagreements_stay_visible(schema):
     g = GraphData(schema=schema)
     roster, case, sheet = (SourceRef(k, t, k) for k, t in [("r.csv", "NBS"), ("case.yaml", "article"), ("x.xlsx", "sheet")])
