@@ -92,14 +92,22 @@ def neo4j_ddl(schema: Schema) -> list[str]:
 
 def neo4j_schema_names() -> str:
     """Neo4j: the names of the indexes the database has, those of its uniqueness constraints included (a
-    constraint's index has the constraint's name), so that a store opened on a database that has them all runs
-    none of :func:`neo4j_ddl` (each is a schema transaction of its own on the server)."""
-    return "SHOW INDEXES YIELD name RETURN name"
+    constraint's index has the constraint's name), each with whether a constraint owns it (``constraint``), so
+    that a store opened on a database that has them all runs none of :func:`neo4j_ddl` (each is a schema
+    transaction of its own on the server), and an index that merely bears a constraint's name is not taken
+    for the constraint."""
+    return "SHOW INDEXES YIELD name, owningConstraint RETURN name, owningConstraint IS NOT NULL AS constraint"
 
 
 def ddl_name(statement: str) -> str:
     """The name a ``CREATE CONSTRAINT name …`` or ``CREATE INDEX name …`` statement of :func:`neo4j_ddl` gives."""
     return statement.split()[2]
+
+
+def ddl_made(statement: str) -> tuple[str, bool]:
+    """What a statement of :func:`neo4j_ddl` makes, as :func:`neo4j_schema_names` lists it: its name, and
+    whether it is a constraint."""
+    return ddl_name(statement), statement.split()[1] == "CONSTRAINT"
 
 
 def ddl(schema: Schema, backend: str) -> list[str]:

@@ -138,11 +138,11 @@ class Neo4jStore(Store):
         if self._schema_ready:
             return
         try:
-            present = {row["name"] for row in self._execute(statements.neo4j_schema_names()).rows}
+            present = {(row["name"], row["constraint"]) for row in self._execute(statements.neo4j_schema_names()).rows}
         except StoreError:  # not allowed to list them: create each as before (IF NOT EXISTS)
             present = set()
         for statement in statements.ddl(self.schema, self.backend):
-            if statements.ddl_name(statement) not in present:
+            if statements.ddl_made(statement) not in present:  # (an index of a constraint's name: Neo4j says so)
                 self._run_ddl(statement)
         self._schema_ready = True
 

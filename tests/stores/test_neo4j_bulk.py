@@ -305,3 +305,24 @@ def test_an_open_store_creates_only_the_constraints_and_indexes_missing(neo4j_st
 
     assert [statements.ddl_name(ddl) for ddl in ran] == ["village_name"]
     assert {statements.ddl_name(ddl) for ddl in statements.neo4j_ddl(schema)} <= names
+
+
+def test_an_index_named_as_a_constraint_is_not_taken_for_the_constraint(neo4j_store, schema):
+    """An index that has a constraint's name (``village_id`` made by hand on another property) is not that
+    constraint: the store does not open as if ids were unique, but says what Neo4j refuses, as
+    ``CREATE CONSTRAINT … IF NOT EXISTS`` did before only the missing ones were created."""
+    neo4j_store.ensure_schema()
+    with neo4j_store._session(neo4j.WRITE_ACCESS) as session:
+        session.run("DROP CONSTRAINT village_id").consume()
+        session.run("CREATE INDEX village_id FOR (n:Village) ON (n.name_raw)").consume()
+    try:
+        with pytest.raises(StoreError, match="village_id"):
+            with open_store(neo4j_store.uri, schema) as reopened:
+                reopened.ensure_schema()
+    finally:
+        with neo4j_store._session(neo4j.WRITE_ACCESS) as session:
+            session.run("DROP INDEX village_id").consume()
+        with open_store(neo4j_store.uri, schema) as mended:
+            mended.ensure_schema()
+            constraints = {row["name"] for row in mended.run("SHOW CONSTRAINTS YIELD name RETURN name")}
+    assert "village_id" in constraints
