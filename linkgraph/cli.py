@@ -828,9 +828,11 @@ def _end_process(code: int) -> NoReturn:
     cache. Closing it and ending Python as usual cost 15-19 ms of CPU of a national question's 0.3 s
     (measured). Only the console script ends this way (:func:`program`); :func:`main` called in a process
     that goes on (tests, other programs) returns as usual. A failed flush (output piped into ``head``) raises
-    here and is handled as before, by :func:`main`."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    here and is handled as before, by :func:`main`. A stream the process was started without (``>&-``) is
+    None in Python, and there is nothing to flush."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
     os._exit(code)
 
 

@@ -185,6 +185,27 @@ def test_the_program_ends_a_question_at_once_with_its_whole_answer(tmp_path, cap
     assert failed.stderr.endswith("exit handlers ran\n")
 
 
+@pytest.mark.parametrize("closed", [1, 2])
+def test_the_program_ends_a_question_with_a_closed_output_as_main_does(tmp_path, closed):
+    """``linkgraph query`` run with its standard output or error closed (``>&-``, ``2>&-``: a job started
+    without them) ends as :func:`main` ends it: code 0, the answer on the stream still open and nothing else,
+    not an internal error for a stream that is not there (Python sets it to None)."""
+    import os
+
+    store = str(tmp_path / "g.lbug")
+    assert main(["load", str(EXAMPLE / "case.yaml"), "--store", store]) == 0
+    question = ["query", "kind_counts", "--store", store]
+    ends = {}
+    for entry in ("program", "main"):
+        code = f"import sys; from linkgraph.cli import {entry}; sys.argv = ['linkgraph', *sys.argv[1:]]; sys.exit({entry}())"
+        ends[entry] = subprocess.run([sys.executable, "-c", code, *question], capture_output=True, text=True,
+                                     cwd=REPO, preexec_fn=lambda: os.close(closed))
+    assert ends["main"].returncode == 0 and ends["main"].stderr == ""
+    assert (ends["program"].returncode, ends["program"].stdout, ends["program"].stderr) == (
+        0, ends["main"].stdout, "")
+    assert ("村/社区 Village" in ends["program"].stdout) == (closed == 2)
+
+
 def test_schema_lists_kinds_and_properties(capsys):
     assert main(["schema"]) == 0
     out = capsys.readouterr().out.splitlines()
