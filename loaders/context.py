@@ -81,7 +81,8 @@ class LoadContext:
     def ask_units(self, places: Iterable[str], ends: Iterable[str] = ()) -> None:
         """Ask the store at once for its units of the NBS codes a part of a table names: ``places`` (the town
         or county of a row: their units kept, for :meth:`unit`) and ``ends`` (of ties: only their kinds kept,
-        for :meth:`kind_of`; a national table names 600,000 units). Each is asked for once."""
+        for :meth:`kind_of`; a national table names 600,000 units). Each is asked for once as a place and once as an
+        end at most (a code met as an end and later as a place is asked again, for its unit)."""
         if self._store_places_read or self.known.units is None:
             return
         for codes, held, nodes in ((places, self._units, True), (ends, self._unit_kinds, False)):
