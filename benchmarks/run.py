@@ -372,7 +372,7 @@ def _admin_lines(line: _Lines, anchors: dict[str, Any]) -> None:
     roster_admin = (anchors.get("roster") or {}).get("admin")
     if roster_admin:
         line("neo4j", "offline import of the roster (neo4j-admin)", roster_admin,
-             anchor="Neo4j UNWIND MERGE (roster)", anchor_spent=anchors["roster"].get("unwind"),
+             anchor="Neo4j UNWIND MERGE of the roster", anchor_spent=anchors["roster"].get("unwind"),
              target="≤ 60 s" if national else "", met=(seconds(roster_admin) or 1e9) <= 60 if national else None,
              note=_problem(roster_admin) or _admin_note(anchors["roster"].get("admin_files"), roster_admin))
     admin = anchors.get("admin")
