@@ -161,7 +161,7 @@ def test_a_query_imports_only_what_it_uses(tmp_path, query, shown):
 
 def test_the_program_ends_a_question_at_once_with_its_whole_answer(tmp_path, capsys):
     """``linkgraph query`` (the program) prints the whole answer, byte for byte what :func:`main` prints, and
-    then ends without closing the store it read or running Python's exit handlers (issue 22: 15-19 ms of a
+    then ends without closing the store it read or running Python's exit handlers (issue 22: 4-9 ms of a
     national question); :func:`main` in a process that goes on closes it as before."""
     store = str(tmp_path / "g.lbug")
     assert main(["load", str(EXAMPLE / "case.yaml"), "--store", store]) == 0
