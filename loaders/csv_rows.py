@@ -20,7 +20,7 @@ import csv
 from typing import Any, Callable, Iterator
 
 from graph_model.records import InputError, Origin, Problem
-from loaders.sheets import MAX_ROWS
+from loaders.sheets import too_many_rows
 
 SHARED_CELLS = 100_000
 """Distinct cell texts kept to share among rows at a time: a ties table repeats its kinds, dates and evidence on
@@ -81,8 +81,8 @@ class CsvRows:
             header = next(reader, [])
             row_start = at[0]
             for number, row in enumerate(reader, start=2):
-                if number > MAX_ROWS + 1:
-                    raise InputError([Problem(Origin(file, row=number), f"行数过多 / more than {MAX_ROWS:,} rows")])
+                if problem := too_many_rows(file, number):
+                    raise InputError([problem])
                 if is_note(row):
                     notes[number - 2] = row_start
                 count, row_start = number - 1, at[0]

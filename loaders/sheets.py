@@ -13,17 +13,33 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Iterator, Protocol
 
-from graph_model.records import NumberCell, Problem
-
-if TYPE_CHECKING:
-    from loaders.csv_rows import CsvRows
+from graph_model.records import NumberCell, Origin, Problem
 
 MAX_CELL = 10_000
 MAX_ROWS = 2_000_000
 _BRACKET_NOTE = re.compile(r"\s*[\(（\[【][^\)）\]】]*[\)）\]】]\s*$")
 _IGNORED = re.compile(r"[\s_\-*:：]+")
+
+
+def too_many_rows(file: str, number: int) -> Problem | None:
+    """The problem of a CSV's row ``number`` when it lies past :data:`MAX_ROWS` rows of data (the whole read and
+    the stream refuse it alike), else None."""
+    if number <= MAX_ROWS + 1:
+        return None
+    return Problem(Origin(file, row=number), f"行数过多 / more than {MAX_ROWS:,} rows")
+
+
+class StreamedRows(Protocol):
+    """Rows read as they are iterated (:class:`loaders.csv_rows.CsvRows`): counted, sliced and iterated as
+    ``(row number, cells)``, as a list of rows is."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, part: slice) -> "StreamedRows": ...
+
+    def __iter__(self) -> Iterator[tuple[int, list[Any]]]: ...
 
 
 @dataclass
@@ -34,7 +50,7 @@ class Sheet:
 
     name: str
     header: list[str]
-    rows: "list[tuple[int, list[Any]]] | CsvRows"
+    rows: "list[tuple[int, list[Any]]] | StreamedRows"
     problems: list[Problem] = field(default_factory=list)
     header_row: int = 1
     hidden: bool = False

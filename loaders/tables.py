@@ -39,7 +39,7 @@ from loaders.csv_rows import CsvRows, csv_error
 from loaders.framing import frame, is_note_row
 from loaders.reconcile import (ADMIN_KINDS, KEEP_AS_TEXT, Identity, PlaceRef, Unresolved, decision_for, digits_lost,
                                entities_of, excel_mangled, reference_key, resolve_place, try_resolve_place)
-from loaders.sheets import MAX_CELL, MAX_ROWS, Sheet, cell_text, header_key
+from loaders.sheets import MAX_CELL, Sheet, cell_text, header_key, too_many_rows
 from loaders.text import decode_text, split_lines
 from loaders.workbook import read_xlsx
 
@@ -84,8 +84,8 @@ def read_csv(text: str, file: str, name: str, delimiter: str | None = None) -> S
         reader = csv.reader(io.StringIO(text), delimiter=delimiter or sniff_delimiter(text), strict=True)
         header = next(reader, [])
         for number, row in enumerate(reader, start=2):
-            if number > MAX_ROWS + 1:
-                raise InputError([Problem(Origin(file, row=number), f"行数过多 / more than {MAX_ROWS:,} rows")])
+            if problem := too_many_rows(file, number):
+                raise InputError([problem])
             rows.append((number, [cells.setdefault(cell, cell) for cell in row]))
     except csv.Error as err:
         row = (len(rows) + 2 if header is not None else 1) if reader else None  # the row being read

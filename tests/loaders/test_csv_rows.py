@@ -65,17 +65,16 @@ def test_a_stream_refuses_a_csv_with_the_error_of_the_whole_read_before_any_row(
 
 
 def test_too_many_rows_are_refused_as_the_whole_read_refuses_them(monkeypatch):
-    import loaders.csv_rows
-    import loaders.tables
+    import loaders.sheets
 
-    monkeypatch.setattr(loaders.csv_rows, "MAX_ROWS", 3)
-    monkeypatch.setattr(loaders.tables, "MAX_ROWS", 3)
+    monkeypatch.setattr(loaders.sheets, "MAX_ROWS", 3)
     text = "from,to\n" + "".join(f"a{i},b{i}\n" for i in range(5))
     with pytest.raises(InputError) as whole:
         read_csv(text, "t.csv", "t")
     with pytest.raises(InputError) as streamed:
         stream_csv(text, "t.csv", "t")
     assert str(streamed.value) == str(whole.value) and streamed.value.problems[0].origin.row == 5
+    assert streamed.value.problems[0].message == "行数过多 / more than 3 rows"
 
 
 def test_views_read_only_their_rows_and_share_repeated_texts():
