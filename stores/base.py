@@ -119,22 +119,26 @@ class Store(Writing, Scoping, Naming, Sources, ABC):
     def kinds_of(self, ids: Iterable[str]) -> dict[str, str]:
         """The kind of each of ``ids`` the store holds (NBS codes are looked up under their level first)."""
         self.ensure_schema()
-        pending = set(ids)
-        found: dict[str, str] = {}
-        guesses: dict[str, list[str]] = {}
-        for node_id in pending:
-            level = self.schema.kind_of_code(node_id)
+        return self._level_first(ids, self.schema.node_labels, self._present)
+
+    def _level_first(self, ids: Iterable[str], labels: Sequence[str],
+                     lookup: Callable[[str, Sequence[str]], dict[str, Any]]) -> dict[str, Any]:
+        """``lookup(label, some_ids)`` for every id found: an NBS code under the level its length gives first, then
+        what is not found under each of ``labels`` in turn, an id not asked twice under one label."""
+        pending = sorted(set(ids))
+        guessed = {node_id: self.schema.kind_of_code(node_id) for node_id in pending}
+        by_level: dict[str, list[str]] = {}
+        for node_id, level in guessed.items():
             if level is not None:
-                guesses.setdefault(level, []).append(node_id)
-        for label, guessed in guesses.items():
-            found.update(self._present(label, guessed))
-        rest = sorted(pending - found.keys())
-        for label in self.schema.node_labels:
-            if not rest:
-                break
-            hits = self._present(label, rest)
-            found.update(hits)
-            rest = [i for i in rest if i not in hits]
+                by_level.setdefault(level, []).append(node_id)
+        found: dict[str, Any] = {}
+        for label, codes in by_level.items():
+            found.update(lookup(label, codes))
+        rest = [node_id for node_id in pending if node_id not in found]
+        for label in labels:
+            asked = [node_id for node_id in rest if guessed[node_id] != label]
+            found.update(lookup(label, asked) if asked else {})
+            rest = [node_id for node_id in rest if node_id not in found]
         return found
 
     def _present(self, label: str, ids: Sequence[str]) -> dict[str, str]:
@@ -154,34 +158,22 @@ class Store(Writing, Scoping, Naming, Sources, ABC):
             self.ensure_schema()
             found = []
             for label in kinds:
-                for row in self.read_rows(statements.node_names(label), None, statements.NODE_NAME_COLUMNS):
-                    props = {k: v for k, v in row.items() if v is not None}
-                    found.append(Node(label, row["id"], props))
+                found.extend(_named_node(label, row) for row in self.read_rows(statements.node_names(label), None,
+                                                                               statements.NODE_NAME_COLUMNS))
             return found
 
         return Known(kind_of=kind_of, places=lambda: nodes(self.schema.administrative_kinds),
                      organizations=lambda: nodes(self.schema.organization_kinds), units=self._units_of)
 
     def _units_of(self, ids: Collection[str]) -> list[Node]:
-        """The administrative units among ``ids`` (:attr:`Known.units`): each looked up under the level its code's
-        length gives, those not found there under every administrative kind, in the schema's order."""
+        """The administrative units among ``ids`` (:attr:`Known.units`), each looked up under the level its code's
+        length gives first (:meth:`_level_first`)."""
         self.ensure_schema()
-        by_level: dict[str, list[str]] = {}
-        for node_id in ids:
-            by_level.setdefault(self.schema.kind_of_code(node_id) or "", []).append(node_id)
-        found: dict[str, Node] = {}
-        for label, codes in by_level.items():
-            found.update(self._units_under(label, codes) if label else {})
-        rest = [node_id for node_id in ids if node_id not in found]
-        for label in self.schema.administrative_kinds:
-            found.update(self._units_under(label, rest) if rest else {})
-            rest = [node_id for node_id in rest if node_id not in found]
-        return list(found.values())
+        return list(self._level_first(ids, self.schema.administrative_kinds, self._units_under).values())
 
     def _units_under(self, label: str, ids: Sequence[str]) -> dict[str, Node]:
         """The nodes of ``label`` among ``ids``, with their names and place."""
-        return {row["id"]: Node(label, row["id"], {k: v for k, v in row.items() if v is not None})
-                for chunk in batches(list(ids))
+        return {row["id"]: _named_node(label, row) for chunk in batches(list(ids))
                 for row in self.read_rows(statements.units_of_ids(label), {"ids": list(chunk)},
                                           statements.NODE_NAME_COLUMNS)}
 
@@ -236,3 +228,8 @@ def _typed(properties, row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 __all__ = ["BATCH_SIZE", "Answer", "Progress", "Statement", "Store", "StoreError", "WriteReport", "batches", "Problem"]
+
+
+def _named_node(label: str, row: Mapping[str, Any]) -> Node:
+    """A node of ``label`` as a load reads it from the store: its id, names and place (the values set)."""
+    return Node(label, row["id"], {k: v for k, v in row.items() if v is not None})

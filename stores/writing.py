@@ -243,13 +243,13 @@ def _stated_by(records: Iterable[Node | Tie], keys: set[str]) -> dict[str, int]:
     """How many of ``records`` each source of ``keys`` states (one pass: a national load has millions)."""
     counts: dict[str, int] = dict.fromkeys(keys, 0)
     for record in records:
-        statements_ = record.provenance
-        if len(statements_) == 1:  # the common case, a record one source states: no set to build
-            key = statements_[0]["key"]
+        stated = record.provenance
+        if len(stated) == 1:  # the common case, a record one source states: no set to build
+            key = stated[0]["key"]
             if key in counts:
                 counts[key] += 1
             continue
-        for key in {s["key"] for s in statements_} & keys:
+        for key in {s["key"] for s in stated} & keys:
             counts[key] += 1
     return counts
 
