@@ -503,16 +503,31 @@ def _resolve_end(type_: str, end: str, values: Mapping[str, str], origin: Origin
     if ctx.kind_of(text) is not None:
         return _End(id=text)
     places = _place_ends(allowed, text, end, values, origin, ctx, source)
-    found = list(dict.fromkeys([*places.found, *_organization_ends(allowed, text, end, values, origin, ctx)]))
+    named = _organization_ends(allowed, text, end, values, origin, ctx)
+    found = list(dict.fromkeys([*places.found, *named]))
+    organizations = [k for k in allowed if k not in ADMIN_KINDS]
+    context = {c: values.get(f"{end}_{c}") for c in ("town", "county")}
+    introduces = (organizations[0], {"name": text, **{k: v for k, v in context.items() if v}}) \
+        if len(organizations) == 1 else None
     if len(found) == 1 and not places.ambiguous:
-        return _End(id=found[0])
+        return _End(new=introduces) if _introduced_before(named, introduces, origin, ctx) else _End(id=found[0])
     if found or places.ambiguous:
         return _End(problems=(_ambiguous_end(allowed, text, end, values, origin, ctx, found, places.ambiguous),))
-    organizations = [k for k in allowed if k not in ADMIN_KINDS]
-    if len(organizations) == 1 and not places.near:
-        context = {c: values.get(f"{end}_{c}") for c in ("town", "county")}
-        return _End(new=(organizations[0], {"name": text, **{k: v for k, v in context.items() if v}}))
+    if introduces and not places.near:
+        return _End(new=introduces)
     return _End(problems=(_missing_end(allowed, text, end, values, origin, ctx, places.near),))
+
+
+def _introduced_before(named: list[str], introduces: tuple[str, dict[str, str]] | None, origin: Origin,
+                       ctx: LoadContext) -> bool:
+    """Whether the one organization a tie row's end names is the store's node a row of this name introduced (its
+    id is the one the row would mint) and no source of this load has stated it yet: the row states it again, so
+    that a table edited and loaded again keeps the units its rows introduced (else they would go, and their ties)."""
+    if len(named) != 1 or introduces is None or named[0] in ctx.graph.nodes:
+        return False
+    kind, values = introduces
+    place = _context_place(values, origin, ctx)
+    return named[0] == mint_id(kind, values["name"], place.id if place is not None else None)
 
 
 @dataclass

@@ -76,6 +76,24 @@ def test_a_source_edited_and_loaded_again_changes_only_what_it_says(store, tmp_p
     assert [s["key"] for s in branch_serves["provenance"]] == ["case.yaml", "刘国具镇填报.xlsx"]
 
 
+def test_a_table_edited_and_loaded_again_keeps_the_units_its_rows_introduced(store, tmp_path):
+    """A pairing table names its assistance units only in its tie rows (they are new the first time). A row added
+    and the table loaded again: the units it named before are still stated by it, and their pairings stay."""
+    table = tmp_path / "结对帮扶.csv"
+    table.write_text("帮扶单位,结对村,所属乡镇,结对时间\r\n佳县水利局,崔家西山村,通镇,2021\r\n", encoding="utf-8")
+    load(store, [EXAMPLE / "nbs_roster_610828.csv", table])
+    with table.open("a", encoding="utf-8") as edited:
+        edited.write("佳县民政局,高家集村,通镇,2022\r\n")
+    _, report = load(store, [table])
+    assert report.plan.summary()["delete_nodes"] == 0 and report.plan.summary()["delete_ties"] == 0
+    graph = store.export()
+    assert sorted(n.name for n in graph.nodes_of("AssistanceUnit")) == ["佳县民政局", "佳县水利局"]
+    assert sorted((t.source_id, t.target_id) for t in graph.ties.values() if t.type == "PAIRED_ASSISTANCE") == [
+        ("AssistanceUnit:-:佳县民政局", "610828105211"), ("AssistanceUnit:-:佳县水利局", "610828105236")]
+    unit = graph.nodes["AssistanceUnit:-:佳县水利局"].props
+    assert [s["at"] for s in unit["provenance"]] == ["sheet 结对帮扶, row 2"]
+
+
 def test_disagreements_keep_both_values_and_the_newest_shows(store, tmp_path):
     load(store, [EXAMPLE / "case.yaml"])
     table = tmp_path / "合作社.csv"
