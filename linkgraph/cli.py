@@ -953,6 +953,10 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
         if isinstance(err, QueryError) and args.command == "query":
             print("提示 hint: `linkgraph query` lists the queries and their parameters", file=sys.stderr)
         return getattr(err, "exit_code", 2)
+    except KeyboardInterrupt:  # Ctrl-C: a load writes into a copy (or marks its sources incomplete), never half
+        print("已中断 interrupted (Ctrl-C)：命令未完成，未完成的载入不算数，重新运行同一命令即可 / the command did not "
+              "finish and an unfinished load does not count: run the same command again", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -1,7 +1,10 @@
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -416,3 +419,28 @@ def test_extract_takes_a_city_where_a_county_was_expected_through_city(tmp_path,
     assert "在成都市 5101全境查找" in capsys.readouterr().out
     assert main(["extract", str(report), "--city", "成都市", "--county", "蒲江县", "--out", str(tmp_path / "b.xlsx")]) == 0
     assert "所给区县：蒲江县 510131" in capsys.readouterr().out
+
+
+def _cpu_seconds(pid: int) -> float:
+    """The user and system CPU time a running process has used so far (Linux /proc)."""
+    fields = open(f"/proc/{pid}/stat", encoding="ascii").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_ctrl_c_during_a_load_is_one_line_and_the_store_stays_as_it_was(tmp_path):
+    """Ctrl-C (SIGINT) while a roster loads: one line saying so, Chinese first, no traceback, exit code 130; the
+    store keeps what it held."""
+    store = str(tmp_path / "s.lbug")
+    assert main(["roster", "--county", "610828", "--store", store]) == 0
+    command = [sys.executable, "-m", "linkgraph", "roster", "--province", "44", "--store", store]
+    running = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    while running.poll() is None and _cpu_seconds(running.pid) < 0.5:  # reading the roster by then
+        time.sleep(0.02)
+    running.send_signal(signal.SIGINT)
+    out, err = running.communicate(timeout=120)
+    assert running.returncode == 130, (out, err)
+    assert "Traceback" not in err and err.startswith("已中断 interrupted") and len(err.strip().splitlines()) == 1
+    done = subprocess.run([sys.executable, "-m", "linkgraph", "cypher", "MATCH (v:Village) RETURN count(*) AS n",
+                           "--format", "csv", "--store", store], capture_output=True, text=True)
+    assert done.stdout.split() == ["\ufeffn", "334"]
