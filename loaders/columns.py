@@ -67,6 +67,9 @@ def node_vocabulary(schema: Schema, kind: str | None) -> Vocabulary:
         for prop in node_kind.properties:
             if prop.stated:
                 fields.setdefault(prop.name, set()).update(_spellings(prop.name, prop.zh, prop.en, prop.words))
+        # the name column headed by the kind it names: 企业名称 on 企业, 合作社名称 on 合作社
+        fields["name"].update(header_key(word + "名称") for word in (*node_kind.zh.split("/"), *node_kind.words)
+                              if not word.isascii())
     return Vocabulary(fields)
 
 

@@ -96,6 +96,19 @@ def test_bad_tables_name_file_sheet_row_and_column(tmp_path, text, message):
     assert message in str(caught.value), str(caught.value)
 
 
+@pytest.mark.parametrize("sheet, header, kind", [
+    ("企业", "企业名称", "Enterprise"), ("合作社", "合作社名称", "Cooperative"), ("帮扶单位", "帮扶单位名称", "AssistanceUnit"),
+    ("组织", "组织名称", "Enterprise"), ("公司", "公司名称（全称）", "Enterprise"),
+])
+def test_a_name_column_headed_by_the_kind_it_names(tmp_path, sheet, header, kind):
+    """Planners head the name column of a kind's sheet with the kind: 企业名称 on 企业, 合作社名称 on 合作社."""
+    kind_column = ",类型" if sheet == "组织" else ""
+    table = write(tmp_path / f"{sheet}.csv", f"序号,{header},所属乡镇{kind_column}\r\n1,米脂贺家酒坊,刘国具镇"
+                  + (",企业" if kind_column else "") + "\r\n")
+    node = next(n for n in load_sources([ROSTER, table]).graph.nodes.values() if n.kind == kind)
+    assert (node.name, node.props["place"]) == ("米脂贺家酒坊", "610828111")
+
+
 def test_a_column_mapping_given_once(tmp_path):
     table = write(tmp_path / "企业.csv", "单位全称,隶属乡镇\r\n陕西贺寨酒业有限公司,刘国具镇\r\n")
     with pytest.raises(InputError, match="unknown column '单位全称'"):
