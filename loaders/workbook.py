@@ -42,6 +42,10 @@ def _limit(name: str, default: float) -> float:
 
 def archive_problem(data: bytes, file: str) -> Problem | None:
     """Why ``data`` cannot be a workbook to open (not a zip, no workbook part, unpacks too large), or ``None``."""
+    if os.path.basename(file).startswith("~$"):  # the owner file beside an open workbook: a glob takes it
+        return Problem(Origin(file), "这是 Excel 或 WPS 打开工作簿时留下的锁文件，不是工作簿 / the lock file Excel or WPS "
+                       "keeps beside a workbook while it is open, not a workbook",
+                       "不要列入此文件（关闭工作簿后它会消失）/ leave it out: it goes when the workbook is closed")
     if data[:8] == _OLE:
         return Problem(Origin(file), "工作簿加密或为旧版 .xls / a password-protected workbook or an old .xls file",
                        "请另存为无密码的 .xlsx / save it as .xlsx without a password")

@@ -131,6 +131,16 @@ def test_a_zip_that_is_not_a_workbook_and_a_file_that_is_no_zip(tmp_path):
     assert "文本.xlsx: 不是 .xlsx 工作簿（损坏或截断？）/ not a readable .xlsx workbook" in line
 
 
+def test_the_lock_file_excel_keeps_beside_an_open_workbook_is_named_as_such(tmp_path):
+    """``~$填报.xlsx``: the 165-byte owner file Excel and WPS write beside a workbook while it is open, which
+    ``linkgraph load 表格/*`` picks up; said as what it is, not as a damaged workbook."""
+    owner = (b"\x06" + b"wangfang".ljust(53) + b"\x06\x00" + "wangfang".encode("utf-16-le")).ljust(165, b"\x20")
+    line = _one_line(_load(tmp_path, "~$填报.xlsx", owner))
+    assert "~$填报.xlsx: 这是 Excel 或 WPS 打开工作簿时留下的锁文件，不是工作簿 / the lock file Excel or WPS keeps " \
+           "beside a workbook while it is open, not a workbook" in line
+    assert "损坏" not in line
+
+
 def test_a_zip_bomb_is_refused_by_its_uncompressed_size_before_it_is_read(tmp_path):
     """A member of 64 MB of zeros (64 KB packed) against a limit of 8 MB: refused from the zip's directory."""
     out = io.BytesIO(_pairings_workbook())
