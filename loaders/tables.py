@@ -515,7 +515,8 @@ def _resolve_end(type_: str, end: str, values: Mapping[str, str], origin: Origin
         return _End(problems=(_ambiguous_end(allowed, text, end, values, origin, ctx, found, places.ambiguous),))
     if introduces and not places.near:
         return _End(new=introduces)
-    return _End(problems=(_missing_end(allowed, text, end, values, origin, ctx, places.near),))
+    other = _other_kind(type_, end, allowed, text, origin, ctx)
+    return _End(problems=(other or _missing_end(allowed, text, end, values, origin, ctx, places.near),))
 
 
 def _introduced_before(named: list[str], introduces: tuple[str, dict[str, str]] | None, origin: Origin,
@@ -598,6 +599,22 @@ def _ambiguous_end(allowed: tuple[str, ...], text: str, end: str, values: Mappin
                       f"{kinds}: " + "; ".join(listed),
                       "填写起点/终点所属乡镇、类型或编码 / give the end's town (起点乡镇/终点乡镇), kind or code",
                       ref=_end_ref(allowed[0], text, end, values), status="ambiguous", candidates=listed)
+
+
+def _other_kind(type_: str, end: str, allowed: tuple[str, ...], text: str, origin: Origin,
+                ctx: LoadContext) -> Problem | None:
+    """The problem of an end that names an organization of a kind the tie does not allow there (a cooperative
+    starting 服务帮带): what it is and which kinds may be there, rather than that nothing has its name."""
+    kinds = [k for k in ctx.schema.organization_kinds if k not in allowed and ctx.entities.find(k, text)]
+    if not kinds:
+        return None
+    schema, tie = ctx.schema, ctx.schema.tie_kind(type_)
+    found = "、".join(f"{schema.node_kind(k).zh} {k}" for k in kinds)
+    may = "、".join(schema.node_kind(k).zh for k in allowed)
+    zh_end, en_end = ("起点", "starts at") if end == "from" else ("终点", "ends at")
+    return Problem(origin.at(end), f"“{text}”是{'、'.join(schema.node_kind(k).zh for k in kinds)}，{tie.zh}的{zh_end}只能是"
+                   f"{may} / {text!r} is a {found}; {tie.zh} {type_} {en_end} {may} only",
+                   "换一种关系类型，或核对起点和终点是否写反 / choose another tie kind, or check that the ends are not swapped")
 
 
 def _missing_end(allowed: tuple[str, ...], text: str, end: str, values: Mapping[str, str], origin: Origin,

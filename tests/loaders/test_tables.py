@@ -177,6 +177,20 @@ def test_a_tie_between_kinds_the_schema_forbids_is_refused(tmp_path):
     assert "PAIRED_ASSISTANCE cannot join Town 乌镇 to Village 核桃树墕村" in str(caught.value)
 
 
+def test_an_end_of_a_kind_the_tie_does_not_allow_is_named_with_its_kind_not_as_missing(tmp_path):
+    """A cooperative as the start of 服务帮带 (which only party organizations, enterprises, units, towns and counties
+    start): the problem says what it is and which kinds may start the tie, not that nothing has its name."""
+    cooperatives = write(tmp_path / "合作社.csv", "名称,所属乡镇\r\n高家集红枣专业合作社,通镇\r\n")
+    ties = write(tmp_path / "服务帮带.csv", "起点,终点,终点乡镇\r\n高家集红枣专业合作社,高家集村,通镇\r\n")
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, cooperatives, ties])
+    assert [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems] == [
+        "服务帮带.csv, sheet 服务帮带, row 2, column 起点 (from): “高家集红枣专业合作社”是合作社，服务帮带的起点只能是党组织、企业、"
+        "帮扶单位、乡镇/街道、县 / '高家集红枣专业合作社' is a 合作社 Cooperative; 服务帮带 SERVES starts at 党组织、企业、帮扶单位、"
+        "乡镇/街道、县 only (hint 提示: 换一种关系类型，或核对起点和终点是否写反 / choose another tie kind, or check that "
+        "the ends are not swapped)"]
+
+
 def test_keep_valid_loads_the_rest_and_lists_what_was_left_out(tmp_path):
     def fill(book):
         book["企业"].append(["陕西贺寨酒业有限公司", None, "刘国具镇"])
