@@ -60,9 +60,13 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(row) for row in cells)])
 
 
-def parse_params(pairs: Sequence[str]) -> dict[str, str]:
-    from queries.catalog import QueryError
+def parse_params(pairs: Sequence[str], query: str | None = None) -> dict[str, str]:
+    """``PARAM=VALUE`` pairs as a mapping; with ``query`` the saved query is looked up first, so that a line
+    naming no query (``帮扶 通镇``) says so rather than that its second word is not a parameter."""
+    from queries.catalog import QueryError, get_query
 
+    if query is not None:
+        get_query(query)
     params = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")

@@ -811,9 +811,9 @@ def _query(args: argparse.Namespace) -> int:
         from queries.browser import browser_script
         from queries.catalog import get_query
 
-        print(browser_script(get_query(args.name), parse_params(args.params)))
+        print(browser_script(get_query(args.name), parse_params(args.params, args.name)))
         return 0
-    params = parse_params(args.params)
+    params = parse_params(args.params, args.name)
     if not args.ends_process:
         print_rows(args.name, pipeline.run_query(args.store, args.name, params), args.format)
         return 0

@@ -92,7 +92,7 @@ class Shell:
             name, *pairs = shlex.split(text)
         except ValueError as err:  # an unclosed quote
             raise ShellInputError(f"无法解析此行 cannot read the line: {err} (提示 hint: close the quote)") from None
-        print_rows(name, self.session.query(name, parse_params(pairs)), self.format, self.out)
+        print_rows(name, self.session.query(name, parse_params(pairs, name)), self.format, self.out)
 
     def _cypher(self, text: str) -> None:
         from linkgraph.answers import print_answer

@@ -444,3 +444,13 @@ def test_ctrl_c_during_a_load_is_one_line_and_the_store_stays_as_it_was(tmp_path
     done = subprocess.run([sys.executable, "-m", "linkgraph", "cypher", "MATCH (v:Village) RETURN count(*) AS n",
                            "--format", "csv", "--store", store], capture_output=True, text=True)
     assert done.stdout.split() == ["\ufeffn", "334"]
+
+
+def test_a_query_that_does_not_exist_is_named_before_its_parameters_are_read(tmp_path, capsys):
+    store = str(tmp_path / "g.lbug")
+    assert main(["load", str(EXAMPLE / "nbs_roster_610828.csv"), "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["query", "帮扶", "通镇", "--store", store]) == 2
+    assert capsys.readouterr().err.startswith("错误 error: no query named '帮扶' / 没有该查询")
+    assert main(["query", "帮扶", "通镇", "--cypher"]) == 2
+    assert capsys.readouterr().err.startswith("错误 error: no query named '帮扶' / 没有该查询")

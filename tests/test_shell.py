@@ -236,3 +236,14 @@ def test_on_a_terminal_the_shell_prompts_and_keeps_its_history(tmp_path):
     assert history.read_text(encoding="utf-8").splitlines()[-3:] == ["kind_counts", "nonsense", "exit"]
     typed(["list", "exit"])
     assert history.read_text(encoding="utf-8").splitlines()[-5:] == ["kind_counts", "nonsense", "exit", "list", "exit"]
+
+
+def test_a_line_that_names_no_query_says_so_before_its_words_are_read_as_parameters(tmp_path):
+    """``帮扶 通镇`` (a question in words, not a query): the shell names the unknown query, not its second word."""
+    store = str(tmp_path / "g.lbug")
+    assert main(["load", str(EXAMPLE / "nbs_roster_610828.csv"), "--store", store]) == 0
+    done = shell(store, "帮扶 通镇\nkind_counts x\n")
+    errors = done.stderr.splitlines()[1:]
+    assert errors[0].startswith("错误 error: no query named '帮扶' / 没有该查询; known: joint_org_members")
+    assert errors[1] == "错误 error: parameter 'x' is not PARAM=VALUE / 参数格式应为 名称=值"
+    assert len(errors) == 2
