@@ -105,6 +105,16 @@ def _span(rows: list[tuple[int, list[Any]]]) -> str:
     return f"{first}" if first == last else f"{first}–{last}"
 
 
+def _header_below(merged: tuple[tuple[str, int, int], ...], header_row: int,
+                  below: tuple[int, list[Any]] | None) -> list[Any] | None:
+    """The second row of a header of two, or ``None``: a header whose cells are merged down over the row under
+    it (序号, 帮扶单位 in A2:A3, B2:B3) while a group header (结对村情况, C2:D2) stands over the names below it."""
+    if below is None or below[0] != header_row + 1:
+        return None
+    down = any(first == header_row and final == header_row + 1 for _, first, final in merged)
+    return below[1] if down and _texts(below[1]) else None
+
+
 def frame(sheet: Sheet, schema: Schema, file: str, mapping: Mapping[str, str]) -> Sheet:
     """``sheet`` with its header found, the rows above it and the notes below the data read past: each said
     in ``notes`` (Chinese first), with the file and sheet. Merged cells inside the table are problems."""
@@ -118,6 +128,13 @@ def frame(sheet: Sheet, schema: Schema, file: str, mapping: Mapping[str, str]) -
         notes.append(f"跳过表头上方第 {_span(above)} 行“{_quote(above)}” / skipped row {_span(above)} above the header "
                      f"({what}): {where}")
     header_row, header = rows[at]
+    lower = _header_below(sheet.merged, header_row, rows[at + 1] if at + 1 < len(rows) else None)
+    if lower is not None:  # a group header merged over the columns under it: the lower row names them
+        header = [low if cell_text(low) else high for high, low in itertools.zip_longest(header, lower)]
+        notes.append(f"表头占第 {header_row}–{header_row + 1} 两行（有合并的分组表头），按下一行的列名读取 / the header "
+                     f"takes rows {header_row}–{header_row + 1} (merged group headers): read by the lower row's names: "
+                     f"{where}")
+        at += 1
     body = sheet.rows[at:]  # (a stream's rows are read as they are asked for: the notes below from where they start)
     end = notes_start(body)
     below = [r for r in body[end:] if _texts(r[1])]
@@ -125,10 +142,12 @@ def frame(sheet: Sheet, schema: Schema, file: str, mapping: Mapping[str, str]) -
         notes.append(f"跳过表格下方第 {_span(below)} 行的说明“{_quote(below)}” / skipped notes below the table, "
                      f"row {_span(below)}: {where}")
     body = body[:end]
-    merged = [(ref, first, final) for ref, first, final in sheet.merged if final >= header_row]
+    merged = [(ref, first, final) for ref, first, final in sheet.merged
+              if final >= header_row and not (lower is not None and first >= header_row and final <= header_row + 1)]
     last = body[-1][0] if merged and body else header_row  # (a CSV has no merged cells: its last row is not read)
     problems = [*sheet.problems, *(Problem(Origin(file, sheet=sheet.name), f"有合并单元格 {ref} / merged cells {ref}",
                                            "请取消合并并逐行填写 / unmerge them and fill every row")
                                    for ref, first, final in merged if first <= last)]
-    return replace(sheet, header=[cell_text(v) or "" for v in header], rows=body, header_row=header_row,
+    # a header typed on two lines in its cell (Alt+Enter: 结对⏎时间) is named on one line, as every message is
+    return replace(sheet, header=[" ".join((cell_text(v) or "").split()) for v in header], rows=body, header_row=header_row,
                    problems=problems, notes=notes, merged=())

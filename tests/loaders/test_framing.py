@@ -1,0 +1,60 @@
+"""Where a planner's table starts and ends (loaders.framing), on real workbooks written with openpyxl."""
+
+import datetime
+
+import openpyxl
+import pytest
+
+from graph_model.records import InputError
+from loaders import load_sources
+from tests.conftest import EXAMPLE
+
+ROSTER = EXAMPLE / "nbs_roster_610828.csv"
+
+
+def _two_row_header(path, merge_data=False):
+    """A pairing table as county offices draw it: a merged title, a header of two rows (a group 结对村情况 merged
+    over 结对村 and 所属乡镇, the other headers merged down over both rows), then the data and a note."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "结对帮扶"
+    sheet.append(["佳县2024年结对帮扶统计表"])
+    sheet.append(["序号", "帮扶单位", "结对村情况", None, "结对\n时间"])
+    sheet.append([None, None, "结对村", "所属乡镇", None])
+    sheet.append([1, "佳县财政局", "高家集村", "通镇", datetime.date(2021, 6, 1)])
+    sheet.append([2, "佳县审计局", "崔家西山村", "通镇", "2022年6月"])
+    sheet.append(["注：本表由各乡镇填报"])
+    for ref in ("A1:E1", "C2:D2", "A2:A3", "B2:B3", "E2:E3", *(["A4:A5"] if merge_data else [])):
+        sheet.merge_cells(ref)
+    book.save(path)
+    return path
+
+
+def test_a_header_of_two_rows_under_merged_group_cells_is_read_as_one(tmp_path):
+    result = load_sources([ROSTER, _two_row_header(tmp_path / "结对帮扶统计表.xlsx")])
+    pairings = {(t.source_id, t.target_id): t.props["start_date"] for t in result.graph.ties.values()
+                if t.type == "PAIRED_ASSISTANCE"}
+    assert pairings == {("AssistanceUnit:-:佳县财政局", "610828105211"): "2021-06-01",
+                        ("AssistanceUnit:-:佳县审计局", "610828105236"): "2022-06"}
+    tie = result.graph.ties[("PAIRED_ASSISTANCE", "AssistanceUnit:-:佳县财政局", "610828105211")]
+    assert tie.props["provenance"][0]["at"] == "sheet 结对帮扶, row 4"
+    assert any("表头占第 2–3 两行" in note for note in result.notes), result.notes
+
+
+def test_merged_cells_among_the_data_under_a_two_row_header_are_still_refused(tmp_path):
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, _two_row_header(tmp_path / "结对帮扶统计表.xlsx", merge_data=True)])
+    assert [p.message for p in caught.value.problems] == ["有合并单元格 A4:A5 / merged cells A4:A5"]
+
+
+def test_a_header_typed_on_two_lines_in_its_cell_is_named_on_one(tmp_path):
+    """A header cell with a line break (Alt+Enter: 结对⏎时间) is named in a problem on the problem's one line."""
+    book = openpyxl.Workbook()
+    book.active.title = "结对帮扶"
+    book.active.append(["帮扶单位", "结对村", "所属乡镇", "结对\n时间"])
+    book.active.append(["佳县财政局", "高家集村", "通镇", "去年"])
+    book.save(tmp_path / "结对帮扶.xlsx")
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, tmp_path / "结对帮扶.xlsx"])
+    [problem] = caught.value.problems
+    assert "\n" not in str(problem) and "row 2, column 结对 时间 (start_date): " in str(problem)
