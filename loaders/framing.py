@@ -115,6 +115,18 @@ def _header_below(merged: tuple[tuple[str, int, int], ...], header_row: int,
     return below[1] if down and _texts(below[1]) else None
 
 
+def _merged_in_table(sheet: Sheet, file: str, header_row: int, header_end: int,
+                     body: list[tuple[int, list[Any]]] | CsvRows) -> list[Problem]:
+    """The merged cells from the header down to the last row of data, those within the header's rows (from
+    ``header_row`` to ``header_end``: a header of two rows) left out."""
+    merged = [(ref, first, final) for ref, first, final in sheet.merged
+              if final >= header_row and not (header_end > header_row and first >= header_row and final <= header_end)]
+    last = body[-1][0] if merged and body else header_row  # (a CSV has no merged cells: its last row is not read)
+    return [Problem(Origin(file, sheet=sheet.name), f"有合并单元格 {ref} / merged cells {ref}",
+                    "请取消合并并逐行填写 / unmerge them and fill every row")
+            for ref, first, final in merged if first <= last]
+
+
 def frame(sheet: Sheet, schema: Schema, file: str, mapping: Mapping[str, str]) -> Sheet:
     """``sheet`` with its header found, the rows above it and the notes below the data read past: each said
     in ``notes`` (Chinese first), with the file and sheet. Merged cells inside the table are problems."""
@@ -142,12 +154,8 @@ def frame(sheet: Sheet, schema: Schema, file: str, mapping: Mapping[str, str]) -
         notes.append(f"跳过表格下方第 {_span(below)} 行的说明“{_quote(below)}” / skipped notes below the table, "
                      f"row {_span(below)}: {where}")
     body = body[:end]
-    merged = [(ref, first, final) for ref, first, final in sheet.merged
-              if final >= header_row and not (lower is not None and first >= header_row and final <= header_row + 1)]
-    last = body[-1][0] if merged and body else header_row  # (a CSV has no merged cells: its last row is not read)
-    problems = [*sheet.problems, *(Problem(Origin(file, sheet=sheet.name), f"有合并单元格 {ref} / merged cells {ref}",
-                                           "请取消合并并逐行填写 / unmerge them and fill every row")
-                                   for ref, first, final in merged if first <= last)]
+    header_rows = header_row + (lower is not None)
+    problems = [*sheet.problems, *_merged_in_table(sheet, file, header_row, header_rows, body)]
     # a header typed on two lines in its cell (Alt+Enter: 结对⏎时间) is named on one line, as every message is
     return replace(sheet, header=[" ".join((cell_text(v) or "").split()) for v in header], rows=body, header_row=header_row,
                    problems=problems, notes=notes, merged=())

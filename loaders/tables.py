@@ -505,10 +505,7 @@ def _resolve_end(type_: str, end: str, values: Mapping[str, str], origin: Origin
     places = _place_ends(allowed, text, end, values, origin, ctx, source)
     named = _organization_ends(allowed, text, end, values, origin, ctx)
     found = list(dict.fromkeys([*places.found, *named]))
-    organizations = [k for k in allowed if k not in ADMIN_KINDS]
-    context = {c: values.get(f"{end}_{c}") for c in ("town", "county")}
-    introduces = (organizations[0], {"name": text, **{k: v for k, v in context.items() if v}}) \
-        if len(organizations) == 1 else None
+    introduces = _introduction(allowed, text, end, values)
     if len(found) == 1 and not places.ambiguous:
         return _End(new=introduces) if _introduced_before(named, introduces, origin, ctx) else _End(id=found[0])
     if found or places.ambiguous:
@@ -517,6 +514,17 @@ def _resolve_end(type_: str, end: str, values: Mapping[str, str], origin: Origin
         return _End(new=introduces)
     other = _other_kind(type_, end, allowed, text, origin, ctx)
     return _End(problems=(other or _missing_end(allowed, text, end, values, origin, ctx, places.near),))
+
+
+def _introduction(allowed: tuple[str, ...], text: str, end: str,
+                  values: Mapping[str, str]) -> tuple[str, dict[str, str]] | None:
+    """The organization a tie row's end introduces where the tie allows one kind of organization there (the
+    帮扶单位 of a pairing): its kind, and its name with the end's town and county; else ``None``."""
+    organizations = [k for k in allowed if k not in ADMIN_KINDS]
+    if len(organizations) != 1:
+        return None
+    context = {c: values.get(f"{end}_{c}") for c in ("town", "county")}
+    return organizations[0], {"name": text, **{k: v for k, v in context.items() if v}}
 
 
 def _introduced_before(named: list[str], introduces: tuple[str, dict[str, str]] | None, origin: Origin,
