@@ -234,9 +234,11 @@ class Registry:
         for region in sorted(set(regions), key=len, reverse=True):
             if name.startswith(region) and len(name) > len(region):
                 rest = name[len(region):]
-                shorter.append(rest)
-                if region[-1] in "省市县区州旗" and not rest.startswith(region[-1]):
-                    shorter.append(region[-1] + rest)  # 四川省民政厅 is also 省民政厅
+                unit = region[-1] in "省市县区州旗" and not rest.startswith(region[-1])
+                if not (unit and rest.startswith("委")):  # 雷山县委组织部 is 县委组织部, never 委组织部
+                    shorter.append(rest)
+                if unit and not rest.endswith(lex.legal_forms):  # 四川省民政厅 is also 省民政厅; no 县…公司
+                    shorter.append(region[-1] + rest)
                 break
         for text in list(shorter):
             keep(text)

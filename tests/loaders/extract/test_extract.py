@@ -103,3 +103,16 @@ def test_a_report_naming_a_village_of_the_national_roster_resolves_it_by_its_pla
                         roster_units(default_schema(), county="蒲江县"))
     village = entity(elsewhere, "鞍山村")
     assert village.status == "unresolved" and village.candidates.count("朝阳湖镇鞍山村 (510131103209)") == 1
+
+
+def test_a_county_body_and_a_company_named_after_the_county_get_no_broken_short_names():
+    """雷山县委组织部 is also 县委组织部, never 委组织部 (the 县 of 县委 is the body's, not only the county's); a company
+    named after its county is not called by the county's unit word (县银球茶叶), a government office may be (省民政厅)."""
+    from loaders.extract.lexicon import default_lexicon
+    from loaders.extract.mentions import Registry
+
+    registry = Registry(default_lexicon())
+    assert registry.abbreviations("雷山县委组织部", ["雷山县"]) == ["县委组织部"]
+    assert registry.abbreviations("雷山县银球茶叶有限公司", ["雷山县"]) == [
+        "银球茶叶有限公司", "雷山县银球茶叶", "银球茶叶"]
+    assert registry.abbreviations("四川省民政厅", ["四川省"]) == ["民政厅", "省民政厅"]
