@@ -192,12 +192,7 @@ def _coverage_findings(a: Analysis) -> list[Text]:
             recorded_zh = f"数据中记录了 {c['recorded_units']} 个帮扶单位与 {c['recorded_villages']} 个村结对"
             recorded_en = (f"the data records {_plural(c['recorded_units'], 'assistance unit')} paired with "
                            f"{_plural(c['recorded_villages'], 'village')}")
-            if c["claimed_units"] is not None or c["claimed_villages"] is not None:
-                claimed_zh = f"来源称有 {_claimed(c['claimed_units'])} 个帮扶单位与 {_claimed(c['claimed_villages'])} 个村结对，"
-                claimed_en = (f"sources claim {_claimed(c['claimed_units'])} assistance units paired with "
-                              f"{_claimed(c['claimed_villages'])} villages; ")
-            else:
-                claimed_zh = claimed_en = ""
+            claimed_zh, claimed_en = _claimed(c["claimed_units"], c["claimed_villages"])
             found.append(Text(
                 f"{c['name']}：{claimed_zh}{recorded_zh}；其余 {c['not_recorded']} 个村（共 {c['villages']} 个）未记录，"
                 "这不等于没有帮扶。",
@@ -216,8 +211,16 @@ def _coverage_findings(a: Analysis) -> list[Text]:
     return found
 
 
-def _claimed(value: Any) -> str:
-    return "?" if value is None else str(value)
+def _claimed(units: Any, villages: Any) -> tuple[str, str]:
+    """What sources claim of a county's assistance, as far as they claim it (a text may give the units only)."""
+    if units is not None and villages is not None:
+        return (f"来源称有 {units} 个帮扶单位与 {villages} 个村结对，",
+                f"sources claim {units} assistance units paired with {villages} villages; ")
+    if units is not None:
+        return f"来源称有 {units} 个帮扶单位，", f"sources claim {units} assistance units; "
+    if villages is not None:
+        return f"来源称有 {villages} 个村结对，", f"sources claim {villages} paired villages; "
+    return "", ""
 
 
 def _claim_findings(a: Analysis) -> list[Text]:

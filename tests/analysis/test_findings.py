@@ -205,3 +205,21 @@ def test_the_report_says_whether_communities_are_weighted(schema, weighted):
         assert "unweighted" not in en
     else:
         assert "communities computed unweighted" in en and "加权计算" not in zh
+
+
+@pytest.mark.parametrize("claims, zh, en", [
+    ({"帮扶单位数": 48, "结对帮扶村数": 92}, "县：来源称有 48 个帮扶单位与 92 个村结对，数据中记录了",
+     "县: sources claim 48 assistance units paired with 92 villages; the data records"),
+    ({"帮扶单位数": 36}, "县：来源称有 36 个帮扶单位，数据中记录了", "县: sources claim 36 assistance units; the data records"),
+    ({"结对帮扶村数": 58}, "县：来源称有 58 个村结对，数据中记录了", "县: sources claim 58 paired villages; the data records"),
+])
+def test_a_county_claims_what_its_sources_claim_and_no_question_mark_for_the_rest(schema, claims, zh, en):
+    """A report text that gives only the units (全县共有36个帮扶单位…) is said as such, not as '与 ? 个村结对'."""
+    from dataclasses import replace
+
+    b = Built(schema).towns("A")
+    b.tie("PAIRED_ASSISTANCE", b.org("AssistanceUnit", "unit", None), b.village("v", "A"))
+    county = b.graph.nodes["C"]
+    b.graph.nodes["C"] = replace(county, props={**county.props, "claims": claims})
+    found_en, found_zh = _texts(analyse(b.graph, schema))
+    assert zh in found_zh and en in found_en and "?" not in found_zh + found_en
