@@ -135,8 +135,11 @@ class Naming:
             raise QueryError(f"no administrative unit named {value!r} / 找不到该区划; similar 相近: "
                              f"{self._similar(value, labels)} (hint: a unit's name as the roster spells it, or its "
                              "NBS code; for an organization's neighbourhood use --around)")
+        # with their towns and counties, so that same-named units are told apart (店镇西山村, 通镇崔家西山村)
+        parents = {parent_code(n.id, self.schema) for n in candidates} - {None, *(n.id for n in candidates)}
         try:
-            return resolve_place(RosterIndex(candidates, self.schema), PlaceRef(None, value)).node.id
+            return resolve_place(RosterIndex([*candidates, *self._units_of(parents)], self.schema),
+                                 PlaceRef(None, value)).node.id
         except InputError as err:  # the resolver's account, as the queries' error
             raise QueryError(err.problems[0].message) from None
 

@@ -247,7 +247,10 @@ def test_a_place_by_name_or_code(jia_store, name, code):
 
 
 @pytest.mark.parametrize(("name", "message"), [
-    ("西山村", "'西山村' names 2 units / 名称对应多个区划: 村/社区 西山村 (610828102209); 村/社区 崔家西山村 (610828105236)"),
+    # each with its town, as the README says: the same name in three towns must be told apart
+    ("西山村", "'西山村' names 2 units / 名称对应多个区划: 村/社区 店镇西山村 (610828102209); 村/社区 通镇崔家西山村 (610828105236)"),
+    ("王家墕村", "'王家墕村' names 3 units / 名称对应多个区划: 村/社区 佳州街道王家墕村 (610828001216); "
+     "村/社区 金明寺镇王家墕村 (610828104250); 村/社区 螅镇王家墕村 (610828109245)"),
     ("佳县县委办公室", "no administrative unit named '佳县县委办公室'")])
 def test_a_place_that_names_none_or_several(jia_store, name, message):
     with pytest.raises(QueryError) as err:
