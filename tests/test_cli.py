@@ -308,7 +308,7 @@ def test_report_map_and_export_of_a_part_of_the_store(tmp_path, capsys):
     # the network of the part: its party branch is read with it (PARTY_ORG_OF) but is not a partner
     assert sorted(exported.nodes[n]["label"] for n in exported) == ["佳县县委办公室", "崔家西山村"]
     assert main(["map", "--store", store, "--within", "西山村"]) == 2
-    assert "名称对应多个区划: 村/社区 西山村 (610828102209); 村/社区 崔家西山村 (610828105236)" in capsys.readouterr().err
+    assert "名称对应多个区划: 村/社区 店镇西山村 (610828102209); 村/社区 通镇崔家西山村 (610828105236)" in capsys.readouterr().err
     assert main(["report", "--store", store, "--around", "贺寨酒业", "--hops", "4"]) == 2
     assert "hops must be 1 to 3, not 4" in capsys.readouterr().err
     assert main(["map", "--store", store, "--within", "刘国局镇"]) == 2
@@ -454,3 +454,18 @@ def test_a_query_that_does_not_exist_is_named_before_its_parameters_are_read(tmp
     assert capsys.readouterr().err.startswith("错误 error: no query named '帮扶' / 没有该查询")
     assert main(["query", "帮扶", "通镇", "--cypher"]) == 2
     assert capsys.readouterr().err.startswith("错误 error: no query named '帮扶' / 没有该查询")
+
+
+def test_two_towns_files_of_one_name_are_refused_together_even_when_one_is_loaded_unchanged(tmp_path, capsys):
+    """西江镇/结对帮扶.csv loaded, then with 丹江镇/结对帮扶.csv beside it: the second is a different file of the same
+    name (the name is the source's key), refused as a clash, not skipped as 'unchanged' and silently left out."""
+    store = str(tmp_path / "g.lbug")
+    first, second = tmp_path / "通镇" / "结对帮扶.csv", tmp_path / "乌镇" / "结对帮扶.csv"
+    for path, row in ((first, "佳县水利局,高家集村,通镇"), (second, "佳县林业局,榆坬村,乌镇")):
+        path.parent.mkdir()
+        path.write_text(f"帮扶单位,结对村,所属乡镇\r\n{row}\r\n", encoding="utf-8")
+    assert main(["load", str(EXAMPLE / "nbs_roster_610828.csv"), str(first), "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["load", str(EXAMPLE / "nbs_roster_610828.csv"), str(first), str(second), "--store", store]) == 2
+    err = capsys.readouterr().err
+    assert f"two sources are named 结对帮扶.csv ({first}, {second})" in err and "unchanged" not in err
