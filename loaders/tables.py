@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from graph_model.names import match_key, similar_names
-from graph_model.places import by_codes
+from graph_model.places import by_codes, parent_code
 from graph_model.records import (InputError, Node, Origin, Problem, SourceRef, coerce_value, make_node,
                                   make_tie)
 from graph_model.schema import Property, Schema
@@ -501,7 +501,8 @@ def _resolve_end(type_: str, end: str, values: Mapping[str, str], origin: Origin
     if decided and decided.get("resolve_to") and allowed[0] not in ADMIN_KINDS:
         text = str(decided["resolve_to"])
     if ctx.kind_of(text) is not None:
-        return _End(id=text)
+        outside = _code_outside(text, end, values, origin, ctx)
+        return _End(problems=(outside,)) if outside else _End(id=text)
     places = _place_ends(allowed, text, end, values, origin, ctx, source)
     named = _organization_ends(allowed, text, end, values, origin, ctx)
     found = list(dict.fromkeys([*places.found, *named]))
@@ -514,6 +515,23 @@ def _resolve_end(type_: str, end: str, values: Mapping[str, str], origin: Origin
         return _End(new=introduces)
     other = _other_kind(type_, end, allowed, text, origin, ctx)
     return _End(problems=(other or _missing_end(allowed, text, end, values, origin, ctx, places.near),))
+
+
+def _code_outside(code: str, end: str, values: Mapping[str, str], origin: Origin, ctx: LoadContext) -> Problem | None:
+    """The problem of an end given by a unit's code that does not lie in the town or county the row gives for it
+    (a village's code with another town's name beside it: one of the two is wrong, and neither is taken)."""
+    context = {c: values.get(f"{end}_{c}") for c in ("town", "county")}
+    if not any(context.values()) or ctx.schema.kind_of_code(code) is None:
+        return None
+    place, _ = try_context_place(context, origin.at(end), ctx)
+    if place is None or code.startswith(place.id):
+        return None
+    # a village named with its town (通镇高家集村), by the units of the codes alone: no read of every unit
+    unit = ctx.unit(code)
+    town = ctx.unit(parent_code(code, ctx.schema) or "") if unit and unit.kind == ctx.schema.level_kind("village") else None
+    described = (town.name if town else "") + unit.name if unit else code
+    return Problem(origin.at(end), f"编码 {code}（{described}）不在{place.name} / the code {code} ({described}) does not "
+                   f"lie in {place.name}", "请核对编码和所属乡镇 / check the code and the town")
 
 
 def _introduction(allowed: tuple[str, ...], text: str, end: str,

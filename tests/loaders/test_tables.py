@@ -191,6 +191,17 @@ def test_an_end_of_a_kind_the_tie_does_not_allow_is_named_with_its_kind_not_as_m
         "the ends are not swapped)"]
 
 
+def test_a_village_code_outside_the_town_the_row_gives_is_a_problem_not_taken_silently(tmp_path):
+    """高家集村 (610828105211) is in 通镇: a row that gives its code with 所属乡镇 乌镇 contradicts itself."""
+    table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n佳县水利局,610828105211,乌镇\r\n"
+                  "佳县林业局,610828105211,通镇\r\n")
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, table])
+    assert [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems] == [
+        "结对帮扶.csv, sheet 结对帮扶, row 2, column 结对村 (to): 编码 610828105211（通镇高家集村）不在乌镇 / the code "
+        "610828105211 (通镇高家集村) does not lie in 乌镇 (hint 提示: 请核对编码和所属乡镇 / check the code and the town)"]
+
+
 def test_keep_valid_loads_the_rest_and_lists_what_was_left_out(tmp_path):
     def fill(book):
         book["企业"].append(["陕西贺寨酒业有限公司", None, "刘国具镇"])
