@@ -666,7 +666,9 @@ def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city
     town, county = schema.level_kind("town"), schema.level_kind("county")
     in_scope = sum(1 for e in extraction.entities  # found in the scope's roster: resolved, or among candidates
                    if e.kind in (town, schema.level_kind("village")) and (e.place is not None or e.candidates))
-    named_inside = any(e.kind in (town, county) and e.place is not None for e in extraction.entities)
+    # a county or town of the scope the reports name in words (全县 resolves to the county given: no place named)
+    named_inside = any(e.kind in (town, county) and e.place is not None
+                       and any(s in key for s in e.surfaces for key in keys) for e in extraction.entities)
     elsewhere = wrong_scope(keys, table, chosen.codes) if (counties or within) and not named_inside else None
     if elsewhere is not None and not in_scope:
         raise _about_reports(elsewhere, documents)

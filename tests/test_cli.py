@@ -469,3 +469,14 @@ def test_two_towns_files_of_one_name_are_refused_together_even_when_one_is_loade
     assert main(["load", str(EXAMPLE / "nbs_roster_610828.csv"), str(first), str(second), "--store", store]) == 2
     err = capsys.readouterr().err
     assert f"two sources are named 结对帮扶.csv ({first}, {second})" in err and "unchanged" not in err
+
+
+def test_extract_refuses_a_wrong_county_though_the_report_says_全县(tmp_path, capsys):
+    """A report of 雷山县 with --county 522633 (从江县): its 全县 stands for the county given, which is no place the
+    report names; the scope holds none of its places, so it is refused as a report with no 全县 is."""
+    report = tmp_path / "雷山.txt"
+    report.write_text("雷山县西江镇麻料村成立银匠专业合作社。全县共有36个帮扶单位与58个村结对。\n", encoding="utf-8")
+    assert main(["extract", str(report), "--county", "522633", "--out", str(tmp_path / "a.xlsx")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].strip().startswith(f"{report}: 报道提到的县和乡镇都不在所给范围 从江县 522633 中，而在别处")
+    assert "--county 522634" in err[-1] and not (tmp_path / "a.xlsx").exists()
