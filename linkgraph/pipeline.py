@@ -666,9 +666,7 @@ def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city
     town, county = schema.level_kind("town"), schema.level_kind("county")
     in_scope = sum(1 for e in extraction.entities  # found in the scope's roster: resolved, or among candidates
                    if e.kind in (town, schema.level_kind("village")) and (e.place is not None or e.candidates))
-    # a county or town of the scope the reports name in words (全县 resolves to the county given: no place named)
-    named_inside = any(e.kind in (town, county) and e.place is not None
-                       and any(s in key for s in e.surfaces for key in keys) for e in extraction.entities)
+    named_inside = _names_a_place_in_scope(extraction, keys, (town, county))
     elsewhere = wrong_scope(keys, table, chosen.codes) if (counties or within) and not named_inside else None
     if elsewhere is not None and not in_scope:
         raise _about_reports(elsewhere, documents)
@@ -678,6 +676,13 @@ def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city
         notes.append(f"报道中的乡镇和村都不在{listed}的名册中 / no town or village of the reports was found in the "
                      f"roster of {listed}")
     return extraction, "; ".join([chosen.how, *(f"注意 note: {note}" for note in notes)])
+
+
+def _names_a_place_in_scope(extraction: "Extraction", keys: list[str], kinds: tuple[str, ...]) -> bool:
+    """Whether the reports name in words (``keys``: their paragraphs) a unit of ``kinds`` the scope's roster holds:
+    a 全县 resolves to the county given, which names no place of the report."""
+    return any(e.kind in kinds and e.place is not None and any(s in key for s in e.surfaces for key in keys)
+               for e in extraction.entities)
 
 
 def _about_reports(error: InputError, documents: list) -> InputError:
