@@ -26,13 +26,11 @@ from typing import Any
 from analysis.network import active_on
 from graph_model.places import Places, places_of
 from graph_model.records import GraphData
-from graph_model.schema import default_schema
+from graph_model.schema import CLAIM, default_schema
 
-CLAIMED_UNITS = "帮扶单位数"
-CLAIMED_VILLAGES = "结对帮扶村数"
-CLAIMED_MEMBER_VILLAGES = "成员村数"
-EVIDENCE = "依据"
-"""Claim keys with a counting rule (claims are free mappings; these are the keys case files use).
+CLAIMED_UNITS, CLAIMED_VILLAGES, CLAIMED_MEMBER_VILLAGES, EVIDENCE = (
+    CLAIM[role] for role in ("units", "paired_villages", "member_villages", "evidence"))
+"""Claim keys with a counting rule (``claims`` in schema.yaml; claims are free mappings).
 ``依据`` holds the quote that states the claims."""
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from analysis.report import Analysis
+from graph_model.schema import CLAIM
 
 LIST_NAMES = 3
 
@@ -224,7 +225,7 @@ def _claimed(units: Any, villages: Any) -> tuple[str, str]:
 
 
 def _claim_findings(a: Analysis) -> list[Text]:
-    members = [c for c in a.claims if c["claim"] == "成员村数" and c["recorded"] is not None]
+    members = [c for c in a.claims if c["claim"] == CLAIM["member_villages"] and c["recorded"] is not None]
     members.sort(key=lambda c: -((c["claimed"] if isinstance(c["claimed"], int) else 0) - c["recorded"]))
     return [Text(f"{c['name']}：来源称有 {c['claimed']} 个成员村，数据中记录了 {c['recorded']} 个。",
                  f"{c['name']} links {c['recorded']} recorded villages of the {c['claimed']} it claims.")

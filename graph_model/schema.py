@@ -25,7 +25,7 @@ import functools
 import os
 import pickle
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping
@@ -142,6 +142,16 @@ class Level:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A claim key with a counting rule (``claims`` of a node: what sources say of it): its role (what the
+    rules call it), the key, and the nouns a report counts it by (58个村结对 and 58个结对帮扶村 are one claim)."""
+
+    role: str
+    key: str
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Schema:
     """All node and tie kinds, in declaration order, and the administrative levels, top down."""
 
@@ -149,6 +159,8 @@ class Schema:
     node_kinds: tuple[NodeKind, ...]
     tie_kinds: tuple[TieKind, ...]
     levels: tuple[Level, ...] = ()
+    claims: Mapping[str, Claim] = field(default_factory=lambda: MappingProxyType({}))
+    """The claim keys with a counting rule, by role."""
 
     def __hash__(self) -> int:
         """Hashed once (caches keyed by the schema look it up for every row of a load)."""
@@ -208,6 +220,11 @@ class Schema:
         if found is None:
             raise SchemaError(f"no node kind plays the role {role!r}")
         return found
+
+    def claim_key(self, noun: str) -> str:
+        """The claim key of a count of ``noun`` (村结对 and 结对帮扶村: 结对帮扶村数); ``noun`` + 数 when no
+        declared claim is counted by that noun."""
+        return next((c.key for c in self.claims.values() if noun in c.words), f"{noun}数")
 
     @functools.cached_property
     def entered_kinds(self) -> tuple[str, ...]:
@@ -323,7 +340,9 @@ def parse_schema(data: Mapping[str, Any]) -> Schema:
     if len(roles) != len(set(roles)):
         raise SchemaError(f"a role is declared on two node kinds: {sorted(r for r in set(roles) if roles.count(r) > 1)}")
     return Schema(version=int(data.get("version", 1)), node_kinds=tuple(nodes), tie_kinds=tuple(ties),
-                  levels=_levels(data.get("levels") or (), {k.label: k for k in nodes}))
+                  levels=_levels(data.get("levels") or (), {k.label: k for k in nodes}),
+                  claims=MappingProxyType({role: Claim(role, str(spec["key"]), tuple(_as_list(spec.get("words") or [])))
+                                           for role, spec in (data.get("claims") or {}).items()}))
 
 
 def _node_kind(label: str, spec: Mapping[str, Any], node_common: Mapping[str, Any]) -> NodeKind:
@@ -445,6 +464,9 @@ village kind), for modules that need the kinds as constants when they are import
 ROLE: Mapping[str, str] = MappingProxyType({k.role: k.label for k in default_schema().node_kinds if k.role})
 """The node kind of each role of the shipped schema (``ROLE["party"]`` is the kind of 党委/党支部), for modules
 that need the kinds as constants when they are imported."""
+CLAIM: Mapping[str, str] = MappingProxyType({role: c.key for role, c in default_schema().claims.items()})
+"""The key of each claim with a counting rule of the shipped schema, by role (``CLAIM["paired_villages"]``
+is 结对帮扶村数)."""
 REGION_KINDS: tuple[str, ...] = default_schema().administrative_kinds[
     :default_schema().administrative_kinds.index(LEVEL["town"])]
 """The levels above the town (province, city, county): regions a name may leave out, not places in one."""

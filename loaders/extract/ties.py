@@ -606,7 +606,7 @@ class TieFinder:
         subject = sentence.mentions[0].entity if sentence.mentions and sentence.mentions[0].start < figures[0].start else None
         if subject is not None and subject.is_place:
             for figure in figures:
-                subject.claims[(figure.noun or self._label(figure)) + "数"] = figure.number
+                subject.claims[self.schema.claim_key(figure.noun or self._label(figure))] = figure.number
             subject.claims.setdefault("依据", sentence.text.quote.strip())
             return
         if subject is not None or made:

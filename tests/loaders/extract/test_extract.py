@@ -78,6 +78,18 @@ def test_figures_become_metrics_of_the_tie_and_claims_of_a_place(roster_units):
     assert {k: v for k, v in county.claims.items() if k != "依据"} == {"帮扶单位数": 48, "结对帮扶村数": 92}
 
 
+def test_a_count_of_villages_paired_is_claimed_under_the_key_the_report_counts(roster_units):
+    """与30个村结对 claims paired villages as 与30个结对帮扶村 does (schema.yaml claims), not as 村结对数."""
+    from graph_model.schema import default_schema
+
+    found, _ = ties_of(roster_units, "到2023年，全县共有17个帮扶单位与30个村结对。")
+    county = entity(found, "佳县")
+    claims = default_schema().claims
+    assert {k: v for k, v in county.claims.items() if k != "依据"} == {claims["units"].key: 17,
+                                                                      claims["paired_villages"].key: 30}
+    assert claims["paired_villages"].key == "结对帮扶村数"
+
+
 def test_headings_and_list_items():
     assert is_heading("“四聯”發展 實現村村聯合") and is_heading("一、组织联建")
     assert not is_heading("1. 佳县交通运输局——坑镇官道峁村（驻村帮扶）")
