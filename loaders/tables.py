@@ -511,9 +511,9 @@ def _resolve_end(type_: str, end: str, values: Mapping[str, str], origin: Origin
         return _End(new=introduces) if _introduced_before(named, introduces, origin, ctx) else _End(id=found[0])
     if found or places.ambiguous:
         return _End(problems=(_ambiguous_end(allowed, text, end, values, origin, ctx, found, places.ambiguous),))
-    if introduces and not places.near:
+    other = _other_kind(type_, end, allowed, text, origin, ctx)  # first: an enterprise is no new unit of its name
+    if introduces and not places.near and other is None:
         return _End(new=introduces)
-    other = _other_kind(type_, end, allowed, text, origin, ctx)
     return _End(problems=(other or _missing_end(allowed, text, end, values, origin, ctx, places.near),))
 
 

@@ -191,6 +191,18 @@ def test_an_end_of_a_kind_the_tie_does_not_allow_is_named_with_its_kind_not_as_m
         "the ends are not swapped)"]
 
 
+def test_an_enterprise_named_as_the_unit_of_a_pairing_is_refused_not_made_a_unit_of_its_name(tmp_path):
+    """Only an assistance unit may be the 帮扶单位 of 结对帮扶 (schema.yaml PAIRED_ASSISTANCE): a pairing row naming
+    an enterprise of the load says so; it introduced an assistance unit of the enterprise's name, a silent duplicate."""
+    enterprises = write(tmp_path / "企业.csv", "名称,所属乡镇\r\n佳县红枣食品有限公司,通镇\r\n")
+    table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n佳县红枣食品有限公司,高家集村,通镇\r\n")
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, enterprises, table])
+    assert [str(p).removeprefix(f"{tmp_path}/").split(" (hint")[0] for p in caught.value.problems] == [
+        "结对帮扶.csv, sheet 结对帮扶, row 2, column 帮扶单位 (from): “佳县红枣食品有限公司”是企业，结对帮扶的起点只能是"
+        "帮扶单位 / '佳县红枣食品有限公司' is a 企业 Enterprise; 结对帮扶 PAIRED_ASSISTANCE starts at 帮扶单位 only"]
+
+
 def test_a_village_code_outside_the_town_the_row_gives_is_a_problem_not_taken_silently(tmp_path):
     """高家集村 (610828105211) is in 通镇: a row that gives its code with 所属乡镇 乌镇 contradicts itself."""
     table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n佳县水利局,610828105211,乌镇\r\n"
