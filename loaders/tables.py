@@ -23,6 +23,7 @@ import functools
 import io
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -224,6 +225,16 @@ def _accepted(row: list[Any], columns: Mapping[int, str], origin: Origin) -> tup
                                "是 loads the row, 否 or empty leaves it out / 填“是”载入该行，“否”或空白则不载入")]
 
 
+def code_cell(text: str) -> str:
+    """A code column's cell with a code typed in full-width digits (５２２６３４, as Chinese input methods type it)
+    as its half-width code; any other text as it is.
+
+    >>> code_cell("５２２６３４１０１２０７"), code_cell("佳县水利局")
+    ('522634101207', '佳县水利局')
+    """
+    return unicodedata.normalize("NFKC", text) if not text.isascii() and text.isdecimal() else text
+
+
 def _cell_problem(name: str, text: str, origin: Origin) -> Problem | None:
     """What is wrong with a cell as a cell: too long, an Excel error value, or a code Excel mangled."""
     if len(text) > MAX_CELL:
@@ -246,6 +257,8 @@ def _row_values(row: list[Any], columns: Mapping[int, str], origin: Origin) -> t
         text = cell_text(row[index]) if index < len(row) else None
         if text is None or name == ACCEPT:
             continue
+        if name in CODE_FIELDS:
+            text = code_cell(text)
         problem = _cell_problem(name, text, origin)
         if problem is not None:
             problems.append(problem)

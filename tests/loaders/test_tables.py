@@ -203,6 +203,15 @@ def test_an_enterprise_named_as_the_unit_of_a_pairing_is_refused_not_made_a_unit
         "帮扶单位 / '佳县红枣食品有限公司' is a 企业 Enterprise; 结对帮扶 PAIRED_ASSISTANCE starts at 帮扶单位 only"]
 
 
+def test_codes_typed_in_full_width_digits_are_read_as_their_codes(tmp_path):
+    """A Chinese input method types ６１０８２８１０５２１１: it is 高家集村's code 610828105211, in a tie's end
+    and in its town column (通镇 610828105) alike."""
+    table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n佳县水利局,６１０８２８１０５２１１,６１０８２８１０５\r\n")
+    graph = load_sources([ROSTER, table]).graph
+    assert [(graph.nodes[t.source_id].name, t.target_id, graph.nodes[t.target_id].name)
+            for t in graph.ties.values() if t.type == "PAIRED_ASSISTANCE"] == [("佳县水利局", "610828105211", "高家集村")]
+
+
 def test_a_village_code_outside_the_town_the_row_gives_is_a_problem_not_taken_silently(tmp_path):
     """高家集村 (610828105211) is in 通镇: a row that gives its code with 所属乡镇 乌镇 contradicts itself."""
     table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n佳县水利局,610828105211,乌镇\r\n"
