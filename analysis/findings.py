@@ -144,12 +144,15 @@ def _summary_findings(a: Analysis) -> list[Text]:
     s = a.summary
     when_zh = f"截至 {a.as_of.isoformat()}，" if a.as_of else ""
     when_en = f"As of {a.as_of.isoformat()}, " if a.as_of else ""
+    parallel = s["parallel_pairs"]  # said only when some pair is tied in more than one way
+    parallel_zh, parallel_en = (f"，其中 {parallel} 对有不止一种联结", f", {parallel} of them tied in more than one way") \
+        if parallel else ("", "")
     return [Text(
         f"{when_zh}{s['network_nodes']} 个组织和村（含乡镇）之间记录了 {s['network_ties']} 条工作联结"
-        f"（{s['network_pairs']} 对，其中 {s['parallel_pairs']} 对有不止一种联结），分成 {s['components']} 个互不相连的片区，"
+        f"（{s['network_pairs']} 对{parallel_zh}），分成 {s['components']} 个互不相连的片区，"
         f"最大的有 {s['largest_component']} 个。",
         f"{when_en}{s['network_ties']} working ties are recorded among {s['network_nodes']} organizations and "
-        f"places ({s['network_pairs']} pairs, {s['parallel_pairs']} of them tied in more than one way), in "
+        f"places ({s['network_pairs']} pairs{parallel_en}), in "
         f"{s['components']} separate pieces; the largest has {s['largest_component']}.")]
 
 

@@ -223,3 +223,22 @@ def test_a_county_claims_what_its_sources_claim_and_no_question_mark_for_the_res
     b.graph.nodes["C"] = replace(county, props={**county.props, "claims": claims})
     found_en, found_zh = _texts(analyse(b.graph, schema))
     assert zh in found_zh and en in found_en and "?" not in found_zh + found_en
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_the_summary_counts_pairs_tied_in_more_than_one_way_only_when_there_are_some(schema, parallel):
+    """Two villages each supplying a cooperative: 2 pairs, none tied in two ways, says '（2 对）', not
+    '其中 0 对有不止一种联结'; a second kind of tie between one pair is counted."""
+    b = Built(schema).towns("A")
+    coop = b.org("Cooperative", "coop", "A")
+    for village in (b.village("v1", "A"), b.village("v2", "A")):
+        b.tie("SUPPLIES", village, coop)
+    if parallel:
+        b.tie("MEMBER_OF", "v1", coop)
+    en, zh = _texts(analyse(b.graph, schema))
+    summary_zh, summary_en = zh.splitlines()[0], en.splitlines()[0]
+    if parallel:
+        assert "（2 对，其中 1 对有不止一种联结）" in summary_zh and "(2 pairs, 1 of them tied in more than one way)" in summary_en
+    else:
+        assert "（2 对）" in summary_zh and "(2 pairs)" in summary_en
+        assert "不止一种" not in zh and "more than one way" not in en
