@@ -34,6 +34,7 @@ from loaders.sheets import Sheet, cell_text, header_key
 
 HEADER_SEARCH_ROWS = 10
 QUOTE_CHARS = 30
+_NUMBER = re.compile(r"[-+]?(?:\d[\d,]*)?\.?\d+%?")  # a count or sum in a total row (58, 1,200, 3.5, 80%)
 
 
 @functools.cache
@@ -79,20 +80,58 @@ def header_index(rows: list[tuple[int, list[Any]]], schema: Schema, mapping: Map
     return 0
 
 
-def is_note_row(cells: list[Any]) -> bool:
-    """Whether a row reads as a note under a table (填表人…, 备注：…): its first cell that is not empty does."""
+def _is_note(cells: list[Any]) -> bool:
+    """Whether a row is a note under a table (填表人…, 备注：…): its first cell that is not empty is."""
     first = cell_text(cells[0]) if cells else None  # a table of millions of rows: the first cell only
     if first is None:  # (or the first cell that is not empty)
         first = next((t for t in map(cell_text, cells) if t), None)
     return bool(first and _note_pattern().match(first))
 
 
+@functools.cache
+def _total_words() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The total words, and their last characters (计): a row without one in a text cell is no total, told at once
+    (every row of a national CSV is asked)."""
+    words = frozenset(columns_data()["totals"])
+    return words, tuple({w[-1] for w in words})
+
+
+def is_total_row(cells: list[Any]) -> bool:
+    """Whether a row is a planner's total (合计, 总计, 小计 …, ``columns.yaml`` ``totals``): its first cell that is
+    neither empty nor a number (a 序号 may stand before it) is one, and every other cell is a number or empty."""
+    words, last = _total_words()
+    if not any(isinstance(c, str) and any(ch in c for ch in last) for c in cells):
+        return False
+    for index, cell in enumerate(cells):
+        text = cell_text(cell)
+        if text is None or _NUMBER.fullmatch(text):
+            continue
+        return "".join(text.split()) in words and all(_NUMBER.fullmatch(t) for t in _texts(cells[index + 1:]))
+    return False
+
+
+def is_note_row(cells: list[Any]) -> bool:
+    """Whether a row may end a table: a note (填表人…, 备注：…) or a total (合计 …, see :func:`notes_start`)."""
+    return _is_note(cells) or is_total_row(cells)
+
+
 def notes_start(rows: list[tuple[int, list[Any]]] | CsvRows) -> int:
     """The index of the first row under the data that is a note (填表人…, 备注：…), or ``len(rows)``; of rows read
-    as a stream, where the stream's first reading found it."""
+    as a stream, where the stream's first reading found it. A total row (合计 …) ends the table when only empty
+    rows, notes and totals are under it; one with data under it (a 小计 between groups) is data."""
     if isinstance(rows, CsvRows):
-        return min(rows.notes, default=len(rows))
-    return next((index for index, (_, cells) in enumerate(rows) if is_note_row(cells)), len(rows))
+        first = min(rows.notes, default=len(rows))
+    else:
+        first = next((index for index, (_, cells) in enumerate(rows) if is_note_row(cells)), len(rows))
+    total = None  # where the run of totals (and empty rows under them) that may end the table starts
+    for index, (_, cells) in enumerate(rows[first:], start=first):
+        if is_total_row(cells):
+            total = index if total is None else total
+        elif _is_note(cells):
+            return index if total is None else total
+        elif _texts(cells):  # data under a total: the total was no bottom
+            total = None
+    return len(rows) if total is None else total
 
 
 def _quote(rows: list[tuple[int, list[Any]]]) -> str:
@@ -151,7 +190,8 @@ def frame(sheet: Sheet, schema: Schema, file: str, mapping: Mapping[str, str]) -
     end = notes_start(body)
     below = [r for r in body[end:] if _texts(r[1])]
     if below:
-        notes.append(f"跳过表格下方第 {_span(below)} 行的说明“{_quote(below)}” / skipped notes below the table, "
+        zh, en = ("合计与说明", "the total and notes") if is_total_row(below[0][1]) else ("说明", "notes")
+        notes.append(f"跳过表格下方第 {_span(below)} 行的{zh}“{_quote(below)}” / skipped {en} below the table, "
                      f"row {_span(below)}: {where}")
     body = body[:end]
     header_rows = header_row + (lower is not None)

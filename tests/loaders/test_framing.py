@@ -58,3 +58,46 @@ def test_a_header_typed_on_two_lines_in_its_cell_is_named_on_one(tmp_path):
         load_sources([ROSTER, tmp_path / "结对帮扶.xlsx"])
     [problem] = caught.value.problems
     assert "\n" not in str(problem) and "row 2, column 结对 时间 (start_date): " in str(problem)
+
+
+def _with_total(path, total, after=()):
+    """A pairing table whose planner added a total row at the bottom (合计 in 序号, the count under 结对村)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "结对帮扶"
+    sheet.append(["序号", "帮扶单位", "结对村", "所属乡镇"])
+    sheet.append([1, "佳县财政局", "高家集村", "通镇"])
+    sheet.append([2, "佳县审计局", "崔家西山村", "通镇"])
+    sheet.append(total)
+    for row in after:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("total", [["合计", None, 2, None], [None, "总 计", 2], [3, "小计", None, None]])
+def test_a_total_row_at_the_bottom_is_read_past_as_a_note_and_said(tmp_path, total):
+    result = load_sources([ROSTER, _with_total(tmp_path / "结对帮扶.xlsx", total, after=[[], ["填表人：张三"]])])
+    assert sorted(t.target_id for t in result.graph.ties.values() if t.type == "PAIRED_ASSISTANCE") == [
+        "610828105211", "610828105236"]
+    assert [n.split(": ")[0] for n in result.notes if "合计" in n] == [
+        "跳过表格下方第 4–6 行的合计与说明“" + "；".join(str(c) for c in total if c is not None) + "；填表人：张三” / skipped "
+        "the total and notes below the table, row 4–6"]
+
+
+def test_a_subtotal_among_the_data_is_still_read_as_data(tmp_path):
+    """A 小计 with data under it is not the bottom of the table: the rows under it are not dropped, and the
+    小计 row is refused as a row naming no village, with its row."""
+    path = _with_total(tmp_path / "结对帮扶.xlsx", ["小计", None, 2, None], after=[[3, "佳县林业局", "高家集村", "通镇"]])
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, path])
+    assert [str(p).split(": ")[0].removeprefix(f"{path}, ") for p in caught.value.problems] == [
+        "sheet 结对帮扶, row 4, column 帮扶单位 (from)", "sheet 结对帮扶, row 4, column 结对村 (to)"]
+
+
+def test_a_total_row_at_the_bottom_of_a_csv_is_read_past(tmp_path):
+    path = tmp_path / "结对帮扶.csv"
+    path.write_text("帮扶单位,结对村,所属乡镇\n佳县财政局,高家集村,通镇\n合计,1,\n", encoding="utf-8")
+    result = load_sources([ROSTER, path])
+    assert [t.target_id for t in result.graph.ties.values() if t.type == "PAIRED_ASSISTANCE"] == ["610828105211"]
+    assert any(n.startswith("跳过表格下方第 3 行的合计与说明“合计；1”") for n in result.notes), result.notes
