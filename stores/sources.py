@@ -86,6 +86,19 @@ class Sources:
         return list(found.items())
 
 
+def dangling_problem(tie: tuple[str, str, str], keys: list[str], plan: WritePlan, loading: set[str]) -> Problem:
+    """Why a load cannot go ahead: a tie other sources state (and the load keeps) ends at a node the load would
+    delete, as the reloaded ``loading`` sources no longer state it (deleting it would take the tie with it)."""
+    type_, src, dst = tie
+    gone = [i for i in (src, dst) if any(i in ids for ids in plan.delete_nodes.values())]
+    names, mine = ", ".join(gone), ", ".join(sorted(loading))
+    others = ", ".join(k for k in keys if k not in loading) or ", ".join(keys)
+    return Problem(None, f"来源 {others} 的关系 {type_} {src}→{dst} 需要节点 {names}，本次载入的 {mine} 已不再记载它 / "
+                         f"a {type_} tie stated by {others} ends at {names}, which {mine} no longer states",
+                   f"在 {mine} 中保留它，或同时载入去掉该关系的 {others} / keep it in {mine}, or load {others} without "
+                   "the tie too")
+
+
 def _blocking_problem(withdrawal: Withdrawal, tie: tuple[str, str, str], keys: list[str]) -> Problem:
     """Why a withdrawal cannot go ahead: a tie other sources state ends at a node only this source states."""
     type_, src, dst = tie

@@ -23,6 +23,7 @@ from graph_model.sources import SourceInfo
 from queries import statements
 from stores.batches import Progress, Statement, batches
 from stores.plan import Stored, WritePlan, plan_write
+from stores.sources import dangling_problem
 
 
 @dataclass
@@ -65,6 +66,7 @@ class Writing:
         now = dt.datetime.now().astimezone()
         loaded = now.strftime("%Y-%m-%d %H:%M")
         plan = self._write_plan(graph, keys, node_kinds, registry, loaded, replace=replace, progress=progress)
+        self._refuse_dangling(plan, keys)
         plan.loaded_by = loaded_by
         report = WriteReport(plan, sorted(keys), unchanged, dry_run)
         if dry_run:
@@ -105,6 +107,18 @@ class Writing:
         """Where :meth:`write_parts` puts each part's new records: None here (they stay in the plan, and the
         backend writes them as :meth:`write` does); the embedded store writes them to its ``COPY`` files."""
         yield None
+
+    def _refuse_dangling(self, plan: WritePlan, keys: set[str]) -> None:
+        """:class:`InputError` when ``plan`` deletes a node (its sources reloaded no longer state it) that a tie it
+        keeps ends at: the tie would go with it (a tie never loses its end), as a withdrawal is refused."""
+        if not plan.delete_nodes:
+            return
+        gone = {node_id for ids in plan.delete_nodes.values() for node_id in ids}
+        written = [(tie.key, sorted({s["key"] for s in tie.provenance})) for ties in (*plan.create_ties.values(),
+                   *plan.update_ties.values()) for tie in ties if tie.source_id in gone or tie.target_id in gone]
+        blocked = [*self._blocking_ties(plan), *written]
+        if blocked:
+            raise InputError([dangling_problem(tie, sources, plan, keys) for tie, sources in blocked])
 
     def _write_plan(self, graph: GraphData, keys: set[str], node_kinds: Mapping[str, str], registry: Mapping[str, Any],
                     loaded: str, *, replace: bool, progress: Progress | None) -> WritePlan:
@@ -292,6 +306,7 @@ class PartsWrite:
         read, total = self.read, self.total
         if read.reloaded:
             total.absorb(self._stale_plan())
+            self.store._refuse_dangling(total, read.keys)
         total.loaded_by = self.loaded_by
         report = WriteReport(total, sorted(read.keys), self.unchanged, self.dry_run, (len(read.kinds), read.tie_count))
         if self.dry_run:

@@ -132,6 +132,31 @@ def test_a_withdrawal_that_would_cut_another_sources_tie_is_refused(store, schem
     assert unstamped(store.export()) == before
 
 
+def test_a_load_that_would_delete_a_node_another_sources_tie_ends_at_is_refused(store, tmp_path):
+    """企业.csv stated 佳县红枣食品有限公司, and 供应.csv a tie to it. 企业.csv edited without the company and loaded
+    alone would delete the company and, with it, the tie 供应.csv states (DETACH DELETE): refused, nothing written."""
+    roster, companies, supplies = EXAMPLE / "nbs_roster_610828.csv", tmp_path / "企业.csv", tmp_path / "供应.csv"
+    companies.write_text("名称,所属乡镇\n佳县红枣食品有限公司,通镇\n佳县小米加工厂,通镇\n", encoding="utf-8")
+    supplies.write_text("起点,终点,依据\n高家集村,佳县红枣食品有限公司,村供应红枣\n", encoding="utf-8")
+    load(store, [roster, companies, supplies])
+    before = unstamped(store.export())
+    companies.write_text("名称,所属乡镇\n佳县小米加工厂,通镇\n", encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        load(store, [companies])
+    company = "Enterprise:610828105:佳县红枣食品有限公司"
+    assert [p.message for p in refused.value.problems] == [
+        f"来源 供应.csv 的关系 SUPPLIES 610828105211→{company} 需要节点 {company}，本次载入的 企业.csv 已不再记载它 / "
+        f"a SUPPLIES tie stated by 供应.csv ends at {company}, which 企业.csv no longer states"]
+    assert unstamped(store.export()) == before
+    # 供应.csv loaded with it, its tie to the company now from another village: that new tie would be lost
+    supplies.write_text("起点,终点,依据\n崔家西山村,佳县红枣食品有限公司,村供应红枣\n", encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        load(store, [companies, supplies])
+    assert [p.message.split(" / ")[0] for p in refused.value.problems] == [
+        f"来源 供应.csv 的关系 SUPPLIES 610828105236→{company} 需要节点 {company}，本次载入的 企业.csv, 供应.csv 已不再记载它"]
+    assert unstamped(store.export()) == before
+
+
 def test_a_source_is_named_by_its_key_or_title_and_an_unknown_one_is_refused(store):
     load(store, [EXAMPLE / "case.yaml"])
     assert store.withdrawal("佳县“党建综合体”新闻报道 Jia County party-building complexes, news report 2024-01-18").key \
