@@ -341,8 +341,13 @@ def parse_schema(data: Mapping[str, Any]) -> Schema:
         raise SchemaError(f"a role is declared on two node kinds: {sorted(r for r in set(roles) if roles.count(r) > 1)}")
     return Schema(version=int(data.get("version", 1)), node_kinds=tuple(nodes), tie_kinds=tuple(ties),
                   levels=_levels(data.get("levels") or (), {k.label: k for k in nodes}),
-                  claims=MappingProxyType({role: Claim(role, str(spec["key"]), tuple(_as_list(spec.get("words") or [])))
-                                           for role, spec in (data.get("claims") or {}).items()}))
+                  claims=_claims(data.get("claims") or {}))
+
+
+def _claims(specs: Mapping[str, Any]) -> Mapping[str, Claim]:
+    """The declared claim keys with a counting rule, by role."""
+    return MappingProxyType({role: Claim(role, str(spec["key"]), tuple(_as_list(spec.get("words") or [])))
+                             for role, spec in specs.items()})
 
 
 def _node_kind(label: str, spec: Mapping[str, Any], node_common: Mapping[str, Any]) -> NodeKind:
