@@ -402,8 +402,8 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
     found = [n for kind in index.schema.administrative_kinds for n in index.named(kind, ref.name)]
     listed = tuple(dict.fromkeys(f"{index.schema.node_kind(n.kind).zh} {index.describe(n)}" for n in found))
     what = (f"{ref.name!r} names {len(found)} units / 名称对应多个区划: {'; '.join(listed)}; give the code / 请改用区划代码"
-            if found else f"no administrative unit named {ref.name!r} / 找不到该区划")
-    raise InputError([Unresolved(origin, what, "give the code / 请改用区划代码", ref=ref,
+            if found else f"找不到该区划 / no administrative unit named {ref.name!r}")
+    raise InputError([Unresolved(origin, what, "请改用区划代码 / give the code", ref=ref,
                                  status="ambiguous" if found else "missing", candidates=listed)])
 
 

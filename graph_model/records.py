@@ -235,11 +235,11 @@ def parse_date(value: Any) -> str:
         raise ValueError(_DATE_EXPECTED.format(_short(value)))
     year, month, day = (int(g) if g else None for g in match.groups())
     if not 1900 <= year <= 2100:
-        raise ValueError(f"year {year} is out of range 1900-2100 / 年份超出范围")
+        raise ValueError(f"年份超出范围 / year {year} is out of range 1900-2100")
     try:
         dt.date(year, month or 1, day or 1)
     except ValueError:
-        raise ValueError(f"{text} is not a day of the calendar / 日期不存在") from None
+        raise ValueError(f"日期不存在 / {text} is not a day of the calendar") from None
     return f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
 
 
@@ -258,7 +258,7 @@ def parse_int(value: Any) -> int:
     ValueError: 整数 '046' 不能以 0 开头（若是代码，请放在文字列）/ a whole number cannot start with 0: '046' (a code belongs in a text column)
     """
     if isinstance(value, bool):
-        raise ValueError(f"expected a whole number, got {_short(value)} / 应为整数")
+        raise ValueError(f"应为整数 / expected a whole number, got {_short(value)}")
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, int):
@@ -272,7 +272,7 @@ def parse_int(value: Any) -> int:
     if re.match(r"^[+-]?0[xXoObB][0-9a-fA-F_]+$|^[+-]?[0-9][0-9_]*_[0-9_]*$", text, re.ASCII):
         raise ValueError(f"整数只能用十进制数字书写，不用 0x、0o、0b 或下划线：{_short(text)} / a whole number is written "
                          f"in decimal digits only, without 0x, 0o, 0b or underscores: {_short(text)}")
-    raise ValueError(f"expected a whole number, got {_short(value)} / 应为整数")
+    raise ValueError(f"应为整数 / expected a whole number, got {_short(value)}")
 
 
 def parse_float(value: Any) -> float:
@@ -284,23 +284,23 @@ def parse_float(value: Any) -> float:
     (1.5, 2.0, 1.5)
     """
     if isinstance(value, bool):
-        raise ValueError(f"expected a number, got {_short(value)} / 应为数字")
+        raise ValueError(f"应为数字 / expected a number, got {_short(value)}")
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
             raise ValueError(f"数字 {_short(value)} 不是有限数 / {_short(value)} is not a finite number")
         return float(value)
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if not _DECIMAL.match(text):
-        raise ValueError(f"expected a number, got {_short(value)} / 应为数字")
+        raise ValueError(f"应为数字 / expected a number, got {_short(value)}")
     return float(text)
 
 
 def _text(value: Any, max_length: int = 20_000) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"expected text, got {_short(value)} (YAML reads unquoted yes, no, true or 10 as "
-                         "other types; put the value in quotes) / 应为文字，请加引号")
+        raise ValueError(f"应为文字，请加引号 / expected text, got {_short(value)} (YAML reads unquoted yes, no, "
+                         "true or 10 as other types; put the value in quotes)")
     if len(value) > max_length:
-        raise ValueError(f"a text of {len(value):,} characters, more than {max_length:,} / 文字过长")
+        raise ValueError(f"文字过长 / a text of {len(value):,} characters, more than {max_length:,}")
     return value.strip()
 
 
@@ -364,7 +364,7 @@ def _parse_text_list(value: Any, max_length: int) -> list[str]:
     elif isinstance(value, (list, tuple)):
         items = value
     else:
-        raise ValueError(f"expected a list of texts, got {_short(value)} / 应为文字列表")
+        raise ValueError(f"应为文字列表 / expected a list of texts, got {_short(value)}")
     return [t for t in (_text(v, max_length) for v in items if v is not None) if t]
 
 
@@ -376,9 +376,9 @@ def _parse_json(value: Any, name: str) -> Any:
         except json.JSONDecodeError as err:
             raise ValueError(f"expected JSON, got {_short(value)}: {err.msg} / 应为 JSON") from None
         except RecursionError:
-            raise ValueError(f"JSON nested more than {JSON_DEPTH} levels / 嵌套过深") from None
+            raise ValueError(f"嵌套过深 / JSON nested more than {JSON_DEPTH} levels") from None
     if not isinstance(value, (dict, list)):
-        raise ValueError(f"expected a mapping or a list, got {_short(value)} / 应为映射或列表")
+        raise ValueError(f"应为映射或列表 / expected a mapping or a list, got {_short(value)}")
     _check_json(value, name)
     return value
 
@@ -388,9 +388,9 @@ def _allowed_value(prop: Property, result: Any) -> Any:
     if prop.enum_words and result not in prop.enum:
         result = dict(prop.enum_words).get(result, result)
     if prop.enum and result not in prop.enum:
-        raise ValueError(f"expected one of {', '.join(prop.enum)}, got {_short(result)} / 取值不在允许范围内")
+        raise ValueError(f"取值不在允许范围内 / expected one of {', '.join(prop.enum)}, got {_short(result)}")
     if prop.min is not None and result < prop.min or prop.max is not None and result > prop.max:
-        raise ValueError(f"{result} is out of range {prop.min:g}-{prop.max:g} / 数值超出范围")
+        raise ValueError(f"数值超出范围 / {result} is out of range {prop.min:g}-{prop.max:g}")
     return result
 
 
@@ -421,8 +421,8 @@ def _check_json(value: Any, where: str, depth: int = 0) -> None:
         return
     elif isinstance(value, int):
         if abs(value) > JSON_INT:
-            raise ValueError(f"{where}: 数值超出范围 {_short(value)} is beyond the largest whole number kept "
-                             f"({JSON_INT:,}); write it as a text in quotes / 数值过大")
+            raise ValueError(f"{where}: 数值过大 {_short(value)}，请加引号写作文字 / {_short(value)} is beyond the "
+                             f"largest whole number kept ({JSON_INT:,}); write it as a text in quotes")
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"{where}: 数值无效 {value} is no number that can be kept / 数值无效")
@@ -453,7 +453,7 @@ def _coerce(properties: tuple[Property, ...], values: Mapping[str, Any], origin:
     for name, raw in values.items():
         prop = known.get(name)
         if prop is None:
-            problems.append(Problem(origin.at(name) if origin else None, f"{what} has no property {name!r} / 未定义的属性",
+            problems.append(Problem(origin.at(name) if origin else None, f"未定义的属性 / {what} has no property {name!r}",
                                     f"allowed: {', '.join(known)}"))
             continue
         try:
@@ -465,7 +465,7 @@ def _coerce(properties: tuple[Property, ...], values: Mapping[str, Any], origin:
             stated[name] = value
     for prop in required:
         if prop.name not in stated and not any(p.origin and p.origin.column == prop.name for p in problems):
-            problems.append(Problem(origin.at(prop.name) if origin else None, f"{prop.label} is required / 必填项为空"))
+            problems.append(Problem(origin.at(prop.name) if origin else None, f"必填项为空 / {prop.label} is required"))
     return stated, problems
 
 
@@ -576,7 +576,7 @@ def _source_of(values: dict[str, Any], source: SourceRef | None, origin: Origin 
     if source is not None:
         return source
     if not isinstance(title, str) or not title.strip():
-        raise InputError([Problem(origin.at("source") if origin else None, "a source is required / 须注明来源")])
+        raise InputError([Problem(origin.at("source") if origin else None, "须注明来源 / a source is required")])
     return SourceRef(title.strip(), title.strip(), origin.file if origin else "")
 
 
@@ -617,7 +617,7 @@ def make_tie(schema: Schema, type_: str, source_id: str, target_id: str, values:
     start, end = stated.get("start_date"), stated.get("end_date")
     if start and end and end < start[: len(end)]:
         problems.append(Problem(origin.at("end_date") if origin else None,
-                                f"ends ({end}) before it starts ({start}) / 结束早于开始"))
+                                f"结束（{end}）早于开始（{start}）/ ends ({end}) before it starts ({start})"))
     if problems:
         raise InputError(problems)
     props = combine(tie_kind.properties, [statement(source, origin, stated)])
@@ -695,8 +695,8 @@ class GraphData:
             self.nodes[node.id] = node
             return
         if old.kind != node.kind:
-            self.merge_problems.append(Problem(node.origin, f"id {node.id!r} is a {old.kind} at {old.origin}, "
-                                               f"not a {node.kind} / 同一标识对应不同类型",
+            self.merge_problems.append(Problem(node.origin, f"同一标识对应不同类型 / id {node.id!r} is a {old.kind} "
+                                               f"at {old.origin}, not a {node.kind}",
                                                "give each node a unique id"))
             return
         self.nodes[node.id] = replace(old, props=self._merged(old, node, f"{node.id}"))
@@ -711,7 +711,7 @@ class GraphData:
     def _merged(self, old: Node | Tie, new: Node | Tie, what: str) -> dict[str, Any]:
         provenance, contradictions = merge_statements(old.provenance, new.provenance)
         for text in contradictions:
-            self.merge_problems.append(Problem(new.origin, f"{what} contradicts {old.origin}: {text} / 与先前记录矛盾"))
+            self.merge_problems.append(Problem(new.origin, f"与先前记录矛盾 / {what} contradicts {old.origin}: {text}"))
         properties = _properties_of(old, self.schema)
         props = combine(properties, provenance, old.kind if isinstance(old, Node) else None)
         if isinstance(old, Node):
@@ -748,15 +748,15 @@ class GraphData:
                 continue
             missing = [i for i, k in zip((tie.source_id, tie.target_id), kinds) if k is None]
             if missing:
-                found.append(Problem(tie.origin, f"{tie.type} refers to unknown node {', '.join(missing)} / 引用了不存在的节点"))
+                found.append(Problem(tie.origin, f"引用了不存在的节点 / {tie.type} refers to unknown node {', '.join(missing)}"))
                 continue
             if schema.tie_kind(tie.type).allows(*kinds):
                 allowed.add((tie.type, *kinds))
             else:
                 endpoints = ", ".join(f"{s}->{d}" for s, d in schema.tie_kind(tie.type).endpoints)
                 names = [self.nodes[i].name if i in self.nodes else i for i in (tie.source_id, tie.target_id)]
-                found.append(Problem(tie.origin, f"{tie.type} cannot join {kinds[0]} {names[0]} to "
-                                     f"{kinds[1]} {names[1]} / 该关系不允许连接这两类节点", f"allowed: {endpoints}"))
+                found.append(Problem(tie.origin, f"该关系不允许连接这两类节点 / {tie.type} cannot join {kinds[0]} "
+                                     f"{names[0]} to {kinds[1]} {names[1]}", f"allowed: {endpoints}"))
         return found
 
     def nodes_of(self, kind: str) -> Iterator[Node]:

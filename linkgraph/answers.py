@@ -71,7 +71,7 @@ def parse_params(pairs: Sequence[str], query: str | None = None) -> dict[str, st
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise QueryError(f"parameter {pair!r} is not PARAM=VALUE / 参数格式应为 名称=值")
+            raise QueryError(f"参数格式应为 名称=值 / parameter {pair!r} is not PARAM=VALUE")
         params[key] = value
     return params
 
@@ -98,7 +98,7 @@ def typed_params(pairs: Sequence[str]) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         name, _, kind = key.partition(":")
         if not sep or not name:
-            raise QueryError(f"--param {pair!r} is not NAME=VALUE / 参数格式应为 名称=值")
+            raise QueryError(f"参数格式应为 名称=值 / --param {pair!r} is not NAME=VALUE")
         try:
             params[name] = {"": str, "int": int, "float": float, "json": json.loads}[kind](value)
         except KeyError:

@@ -94,7 +94,7 @@ def _scope(args: argparse.Namespace):
     from queries.catalog import QueryError
 
     if args.hops is not None and not args.around:
-        raise QueryError("--hops goes with --around NAME / --hops 须与 --around 同用")
+        raise QueryError("--hops 须与 --around 同用 / --hops goes with --around NAME")
     return Scope(within=args.within, around=args.around, hops=args.hops or 2)
 
 
@@ -555,7 +555,7 @@ def _load(args: argparse.Namespace) -> int:
     _print_load(loaded, args.store)
     for name in args.explain:
         found = loaded.result.explain(name)
-        print(f"说明 explain {name}: " + ("" if found else "no organization of these sources has that name / 无此名称"))
+        print(f"说明 explain {name}: " + ("" if found else "无此名称 / no organization of these sources has that name"))
         for found_name, identity in found:
             print(f"  {found_name} → {identity.id}: {identity.reason}")
     if args.problems:
@@ -568,7 +568,7 @@ def _cypher(args: argparse.Namespace) -> int:
     from queries.catalog import QueryError
 
     if bool(args.text) == bool(args.file):
-        raise QueryError("give the query as text or with --file, not both or neither / 请给出查询文字或 --file")
+        raise QueryError("请给出查询文字或 --file（二者选一）/ give the query as text or with --file, not both or neither")
     text = args.text
     if args.file:
         from loaders.text import read_text
@@ -736,7 +736,7 @@ def _serve(args: argparse.Namespace) -> int:
         except OSError as err:
             if err.filename:
                 raise
-            print(f"错误 error: port {args.port}: {err.strerror or err} / 端口不可用", file=sys.stderr)
+            print(f"错误 error: 端口 {args.port} 不可用 / port {args.port}: {err.strerror or err}", file=sys.stderr)
             print("提示 hint: another program uses it; give another with --port 8766", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
@@ -865,8 +865,8 @@ def _export(args: argparse.Namespace) -> int:
         files = pipeline.export_neo4j_admin(args.store, out, scope=_scope(args))
         written = kind_counts(files.counts)
         print(f"neo4j-admin 导入文件 import files in {files.folder}: {written}")
-        print("导入 import them into an EMPTY Neo4j with the server stopped (this replaces the database "
-              f"{files.database}) / 停止服务器后执行:\n  {files.command_text()}")
+        print(f"导入：停止服务器后导入空的 Neo4j（替换数据库 {files.database}）/ import them into an EMPTY Neo4j with "
+              f"the server stopped (this replaces the database {files.database}):\n  {files.command_text()}")
         return 0
     for path in pipeline.export(args.store, out, fmt=args.format, as_of=args.as_of, scope=_scope(args)):
         print(path)
@@ -939,19 +939,22 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
     try:
         return run(args)
     except InputError as err:
-        written = "nothing was written / 输入有误，未写入任何数据" if args.command in ("load", "sources") else "输入有误 the input has problems"
-        print(f"错误 error: {len(err.problems)} problem(s) in the input, {written}", file=sys.stderr)
+        written = ("，未写入任何数据", ", nothing was written") if args.command in ("load", "sources") else ("", "")
+        print(f"错误 error: 输入中有 {len(err.problems)} 处问题{written[0]} / {len(err.problems)} problem(s) in the input"
+              f"{written[1]}", file=sys.stderr)
         for problem in err.problems[:MAX_PROBLEMS]:
             print(f"  {shown(problem)}", file=sys.stderr)
         if len(err.problems) > MAX_PROBLEMS:
-            print(f"  … {len(err.problems) - MAX_PROBLEMS} more (all of them: --problems FILE.csv)", file=sys.stderr)
+            print(f"  … 另有 {len(err.problems) - MAX_PROBLEMS} 处 / {len(err.problems) - MAX_PROBLEMS} more (all of them "
+                  "全部: --problems FILE.csv)", file=sys.stderr)
         for note in getattr(err, "notes", ()):  # what the load read past before it stopped (a title, notes)
             print(f"说明 note: {printable(note)}", file=sys.stderr)
         return 2
     except (StoreError, QueryError, SchemaError) as err:
         print(f"错误 error: {shown(err)}", file=sys.stderr)
         if isinstance(err, QueryError) and args.command == "query":
-            print("提示 hint: `linkgraph query` lists the queries and their parameters", file=sys.stderr)
+            print("提示 hint: 不带名称运行 `linkgraph query` 列出查询及其参数 / `linkgraph query` lists the queries and "
+                  "their parameters", file=sys.stderr)
         return getattr(err, "exit_code", 2)
     except KeyboardInterrupt:  # Ctrl-C: a load writes into a copy (or marks its sources incomplete), never half
         print("已中断 interrupted (Ctrl-C)：命令未完成，未完成的载入不算数，重新运行同一命令即可 / the command did not "
@@ -962,17 +965,18 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
         return 0
     except OSError as err:
         print(f"错误 error: {shown(err.strerror or err)}: {shown(err.filename or '')}", file=sys.stderr)
-        print("提示 hint: check the path and that it may be written / 请检查路径及写入权限", file=sys.stderr)
+        print("提示 hint: 请检查路径及写入权限 / check the path and that it may be written", file=sys.stderr)
         return 2
     except Exception as err:  # noqa: BLE001 - the last line of defence: one line, never a traceback
         if os.environ.get("LINKGRAPH_DEBUG"):
             raise
         if type(err).__module__.startswith("neo4j"):
-            print(f"错误 error: the Neo4j server stopped answering ({type(err).__name__}: {shown(err)}) / "
-                  "Neo4j 服务中断; a load is one transaction, so the store is as it was", file=sys.stderr)
+            print(f"错误 error: Neo4j 服务中断，载入是一个事务，数据库保持原样 / the Neo4j server stopped answering "
+                  f"({type(err).__name__}: {shown(err)}); a load is one transaction, so the store is as it was",
+                  file=sys.stderr)
             print("提示 hint: scripts/neo4j status; run the command again when the server is back", file=sys.stderr)
             return 1
-        print(f"错误 error: unexpected {type(err).__name__}: {shown(err)} / 内部错误", file=sys.stderr)
+        print(f"错误 error: 内部错误 / unexpected {type(err).__name__}: {shown(err)}", file=sys.stderr)
         print("提示 hint: LINKGRAPH_DEBUG=1 shows the traceback; please report it with the command you ran",
               file=sys.stderr)
         return 1

@@ -230,14 +230,14 @@ class _SourceReader:
         elif suffix in TABLE_SUFFIXES:
             self._table(path, suffix, problems)
         else:
-            raise InputError([Problem(Origin(str(path)), f"unknown kind of source {suffix or '(no suffix)'} / 不支持的文件类型",
+            raise InputError([Problem(Origin(str(path)), f"不支持的文件类型 / unknown kind of source {suffix or '(no suffix)'}",
                                       "give a roster or table .csv, a workbook .xlsx or a case file .yaml")])
 
     def _add(self, info: SourceInfo) -> None:
         clash = next((s for s in self.result.sources if s.ref.key == info.ref.key), None)
         if clash is not None:
-            raise InputError([Problem(Origin(str(info.path)), f"two sources are named {info.ref.key} ({clash.path}, "
-                                      f"{info.path}) / 两个来源同名", "rename one of the files")])
+            raise InputError([Problem(Origin(str(info.path)), f"两个来源同名 / two sources are named {info.ref.key} "
+                                      f"({clash.path}, {info.path})", "rename one of the files")])
         self.read[info.path.resolve()] = info
         self.result.sources.append(info)
 
@@ -263,7 +263,7 @@ class _SourceReader:
             return None, ""
         if not spec.path.is_file():
             raise InputError([Problem(Origin(str(path), column="roster"),
-                                      f"the roster it names is not at {spec.path} / 找不到案例文件指定的名册",
+                                      f"找不到案例文件指定的名册 / the roster it names is not at {spec.path}",
                                       "roster: is a file name beside the case file")])
         index, roster_digest = self._roster(spec.path, spec.title)
         if index is None:

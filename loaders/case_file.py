@@ -70,12 +70,12 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     def construct_object(self, node, deep=False):
         if node in self.constructed_objects and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-            raise yaml.constructor.ConstructorError(None, None, "anchors and aliases (&, *) are not allowed / 不支持锚点和别名",
+            raise yaml.constructor.ConstructorError(None, None, "不支持锚点和别名 / anchors and aliases (&, *) are not allowed",
                                                     node.start_mark)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise yaml.constructor.ConstructorError(None, None, f"nested more than {MAX_DEPTH} levels / 嵌套过深",
+                raise yaml.constructor.ConstructorError(None, None, f"嵌套过深 / nested more than {MAX_DEPTH} levels",
                                                         node.start_mark)
             return super().construct_object(node, deep=deep)
         finally:
@@ -92,7 +92,7 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             line = key_node.start_mark.line + 1
             if key in seen:
                 self.problems.append(Problem(Origin(self.file, row=line, column=str(key)),
-                                             f"duplicate key {key!r} (first at row {seen[key]}) / 键重复"))
+                                             f"键重复 / duplicate key {key!r} (first at row {seen[key]})"))
             seen.setdefault(key, line)
         mapping = super().construct_mapping(node, deep=True)
         mapping[_LINE] = node.start_mark.line + 1
@@ -127,7 +127,7 @@ def parse_yaml(text: str, file: str) -> Any:
         origin = Origin(file, row=mark.line + 1 if mark else None)
         raise InputError([Problem(origin, f"not valid YAML: {getattr(err, 'problem', None) or err} / YAML 格式错误")]) from None
     except RecursionError:
-        raise InputError([Problem(Origin(file), "nested too deeply / 嵌套过深")]) from None
+        raise InputError([Problem(Origin(file), "嵌套过深 / nested too deeply")]) from None
     finally:
         loader.dispose()
     if loader.problems:
@@ -157,10 +157,10 @@ def _text_field(entry: Mapping[str, Any], name: str, origin: Origin, required: b
     value = entry.get(name)
     if value is None or value == "":
         if required:
-            raise InputError([Problem(origin.at(name), f"{name} is required / 必填项为空")])
+            raise InputError([Problem(origin.at(name), f"必填项为空 / {name} is required")])
         return None
     if not isinstance(value, str):
-        raise InputError([Problem(origin.at(name), f"{name} must be text, got {value!r} / 应为文字",
+        raise InputError([Problem(origin.at(name), f"应为文字 / {name} must be text, got {value!r}",
                                   "put the value in quotes, e.g. name: \"010\"")])
     return value.strip()
 
@@ -193,7 +193,7 @@ def check_sections(data: Any, file: str) -> None:
     for key in _fields(data):
         if key not in SECTIONS:
             near = similar_names(str(key), SECTIONS, n=1)
-            problems.append(Problem(origin.at(str(key)), f"unknown section {key!r} / 未知的部分",
+            problems.append(Problem(origin.at(str(key)), f"未知的部分 / unknown section {key!r}",
                                     f"did you mean {near[0]}? sections: {', '.join(SECTIONS)}" if near
                                     else f"sections: {', '.join(SECTIONS)}"))
     expected = {"places": Mapping, "organizations": Mapping, "ties": list}
@@ -201,11 +201,11 @@ def check_sections(data: Any, file: str) -> None:
         value = data.get(section)
         if value is not None and not isinstance(value, kind):
             what = "a list of ties (- type: …)" if kind is list else "a mapping of key: {fields}"
-            problems.append(Problem(origin.at(section), f"{section} must be {what}, got {value!r} / 格式有误"))
+            problems.append(Problem(origin.at(section), f"格式有误 / {section} must be {what}, got {value!r}"))
     for section in ("source", "id_prefix"):
         value = data.get(section)
         if value is not None and not isinstance(value, str):
-            problems.append(Problem(origin.at(section), f"{section} must be text, got {value!r} / 应为文字"))
+            problems.append(Problem(origin.at(section), f"应为文字 / {section} must be text, got {value!r}"))
     if not data.get("source"):
         problems.append(Problem(origin.at("source"), "a case file needs a source (the title of what it is curated from) / 须注明 source"))
     if problems:
@@ -266,7 +266,7 @@ def _case_organizations(data: Mapping[str, Any], file: str, schema: Schema, ids:
     for key, entry in _entries(data, "organizations"):
         if key in ids:
             problems.append(Problem(_origin(file, entry, key) if isinstance(entry, Mapping) else Origin(file, key=key),
-                                    f"key {key} is used twice / 键重复"))
+                                    f"键重复 / key {key} is used twice"))
             continue
         try:
             orgs[key] = _organization(key, entry, file, schema)
@@ -296,7 +296,7 @@ def _case_ties(data: Mapping[str, Any], file: str, ids: Mapping[str, str], orgs:
             continue
         unknown = [e for e in ends if e not in ids and e not in orgs]
         if unknown:
-            problems.append(Problem(origin, f"tie refers to unknown key(s) {', '.join(unknown)} / 引用了未定义的键",
+            problems.append(Problem(origin, f"引用了未定义的键 / tie refers to unknown key(s) {', '.join(unknown)}",
                                     "define it under places or organizations"))
             continue
         values = {k: v for k, v in _fields(entry).items() if k not in ("type", "from", "to")}
@@ -347,7 +347,7 @@ def _place(roster: RosterIndex, key: str, entry: Any, file: str, source: SourceR
     origin = _origin(file, entry, key)
     unknown = sorted(set(_fields(entry)) - set(PLACE_FIELDS))
     if unknown:
-        raise InputError([Problem(origin.at(unknown[0]), f"place {key} has unknown field(s) {', '.join(unknown)} / 未知字段",
+        raise InputError([Problem(origin.at(unknown[0]), f"未知字段 / place {key} has unknown field(s) {', '.join(unknown)}",
                                   f"allowed: {', '.join(PLACE_FIELDS)}")])
     kind = _text_field(entry, "kind", origin, required=True)
     if kind not in ADMIN_KINDS:
@@ -356,7 +356,7 @@ def _place(roster: RosterIndex, key: str, entry: Any, file: str, source: SourceR
     text = {name: _text_field(entry, name, origin) for name in ("name", "town", "county", "code", "resolve_to",
                                                                 "resolution", "name_raw")}
     if not text["name"] and not text["code"]:
-        raise InputError([Problem(origin.at("name"), "a place needs a name or a code / 须给出名称或代码")])
+        raise InputError([Problem(origin.at("name"), "须给出名称或代码 / a place needs a name or a code")])
     ref = decision_for(decisions, PlaceRef(kind, text["name"] or "", text["town"], text["county"], text["code"],
                                            text["resolve_to"], text["resolution"]))
     match = resolve_place(roster, ref, origin)
@@ -394,7 +394,7 @@ def _entries(data: Mapping[str, Any], section: str) -> list[tuple[str, Any]]:
 
 
 def _not_a_mapping(origin: Origin) -> Problem:
-    return Problem(origin, f"{origin.key} must be a mapping of fields / 应为“字段: 值”的映射",
+    return Problem(origin, f"应为“字段: 值”的映射 / {origin.key} must be a mapping of fields",
                    "e.g. {kind: Town, name: 通镇}")
 
 
@@ -426,6 +426,6 @@ def roster_spec(data: Mapping[str, Any], case_path: str | Path, allowed: tuple[P
     folder = Path(case_path).resolve().parent
     path = (folder / file).resolve()
     if not path.is_relative_to(folder) and path not in {p.resolve() for p in allowed}:
-        raise InputError([Problem(origin, f"the roster {file} is outside the case file's folder / 名册须与案例文件在同一文件夹",
+        raise InputError([Problem(origin, f"名册须与案例文件在同一文件夹 / the roster {file} is outside the case file's folder",
                                   "copy it beside the case file, or give it on the command line")])
     return RosterSpec(path, (title or f"名册 roster {path.name}").strip())

@@ -216,13 +216,13 @@ def parse_column_mapping(text: str) -> dict[str, str]:
     if "\n" in text or ":" in text and "=" not in text:
         data = yaml.safe_load(text)
         if not isinstance(data, Mapping):
-            raise InputError([Problem(None, "a column mapping is header: field lines / 列映射格式应为“表头: 字段”")])
+            raise InputError([Problem(None, "列映射格式应为“表头: 字段” / a column mapping is header: field lines")])
         return {str(k): str(v) for k, v in data.items()}
     pairs = {}
     for part in re.split(r"[,，;；]", text):
         header, sep, target = part.partition("=")
         if not sep or not header.strip() or not target.strip():
-            raise InputError([Problem(None, f"{part!r} is not HEADER=field / 列映射格式应为 表头=字段")])
+            raise InputError([Problem(None, f"列映射格式应为 表头=字段 / {part!r} is not HEADER=field")])
         pairs[header.strip()] = target.strip()
     return pairs
 

@@ -70,7 +70,7 @@ def read_decisions(sheet: Sheet, schema: Schema) -> dict[tuple[str, str, str], d
     index = {wanted[header_key(h)]: i for i, h in enumerate(sheet.header) if header_key(h) in wanted}
     missing = [n for n in ("kind", "name", "resolve_to") if n not in index]
     if missing:
-        raise ValueError(f"a decisions file needs the columns {', '.join(missing)} / 决定文件缺少列")
+        raise ValueError(f"决定文件缺少列 / a decisions file needs the columns {', '.join(missing)}")
     decisions = {}
     for number, row in sheet.rows:
         cells = {name: cell_text(row[i]) if i < len(row) else None for name, i in index.items()}

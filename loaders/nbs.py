@@ -144,7 +144,7 @@ def parse_scope(roster: pa.Table, level: str, value: str | None = None) -> Scope
         raise ValueError(f"level must be 'all' or one of {', '.join(SCOPE_LEVELS)}, not {level!r}")
     text = unicodedata.normalize("NFKC", value or "").strip()
     if not text:
-        raise ScopeError(f"--{level} needs a code or a name / 需要给出{_zh(level)}的代码或名称",
+        raise ScopeError(f"--{level} 需要给出{_zh(level)}的代码或名称 / --{level} needs a code or a name",
                          "e.g. --county 610828 or --county 佳县; --all for the whole country")
     index = _ScopeIndex.of(roster)
     return index.by_code(level, text) if text.isdigit() else index.by_name(level, text)
@@ -191,10 +191,10 @@ class _ScopeIndex:
             other = self.levels.get(text)
             hint = (f"{self.label(text)} is a {other} ({_zh(other)}): use --{other} {text}" if other
                     else f"e.g. --{level} {self.codes_of(level)[0]}, or give the {level}'s name")
-            raise ScopeError(f"--{level} {text}: a {level} code has {length} digits / {zh}级代码应为 {length} 位",
+            raise ScopeError(f"--{level} {text}：{zh}级代码应为 {length} 位 / a {level} code has {length} digits",
                              hint)
         near = sorted(self.codes_of(level), key=lambda c: (-_shared_prefix(c, text), abs(int(c) - int(text)), c))
-        raise ScopeError(f"--{level} {text}: no {level} has this code / 没有此代码的{zh}",
+        raise ScopeError(f"--{level} {text}：没有此代码的{zh} / no {level} has this code",
                          "close codes 相近代码: " + ", ".join(self.label(c) for c in near[:MAX_SUGGESTIONS]))
 
     def by_name(self, level: str, text: str) -> Scope:
@@ -207,19 +207,19 @@ class _ScopeIndex:
         if len(matches) == 1:
             return Scope(level, matches[0], self.names[matches[0]])
         if matches:
-            raise ScopeError(f"--{level} {text}: {len(matches)} {LEVEL_PLURAL[level]} have this name / "
-                             f"有 {len(matches)} 个{zh}同名: " + "; ".join(self.where(c) for c in matches),
+            raise ScopeError(f"--{level} {text}：有 {len(matches)} 个{zh}同名 / {len(matches)} {LEVEL_PLURAL[level]} have "
+                             "this name: " + "; ".join(self.where(c) for c in matches),
                              f"give the code, e.g. --{level} {matches[0]}")
         elsewhere = self.by_key.get(key, ())
         if elsewhere:
             other = self.levels[elsewhere[0]]
-            raise ScopeError(f"--{level} {text}: {self.where(elsewhere[0])} is a {other}, not a {level} / "
-                             f"这是{_zh(other)}，不是{zh}", f"use --{other} {elsewhere[0]}")
+            raise ScopeError(f"--{level} {text}：{self.where(elsewhere[0])} 是{_zh(other)}，不是{zh} / "
+                             f"{self.where(elsewhere[0])} is a {other}, not a {level}", f"use --{other} {elsewhere[0]}")
         codes = self.codes_of(level)
         similar = similar_names(text, (self.names[c] for c in codes), n=MAX_SUGGESTIONS)
         suggestions = [self.where(c) for name in similar for c in self.by_key[match_key(name)]
                        if self.levels[c] == level][:MAX_SUGGESTIONS]
-        raise ScopeError(f"--{level} {text}: no {level} has this name / 没有此名称的{zh}",
+        raise ScopeError(f"--{level} {text}：没有此名称的{zh} / no {level} has this name",
                          ("similar 相近名称: " + ", ".join(suggestions)) if suggestions
                          else f"give the {level}'s code or its name as in the NBS roster")
 

@@ -57,6 +57,10 @@ def excel_mangled(text: str) -> tuple[str, str] | None:
             f"({text}); its last digits are lost", KEEP_AS_TEXT)
 
 
+NEW = "新增 / new"
+"""The reason of an identity that is a new organization (no other has its name and place)."""
+
+
 @dataclass
 class Entity:
     """An organization known to the load: its id, kind, names and place (an NBS code)."""
@@ -123,12 +127,12 @@ class EntityIndex:
             entity = agree[0]
             how = "same name" if match_key(name) in entity.keys else "a name it is also known by"
             where = f", place {entity.place or place}" if entity.place or place else ""
-            return Identity(entity.id, f"{how} as {entity.name} ({entity.id}){where} / 名称与所在地一致，视为同一组织")
+            return Identity(entity.id, f"名称与所在地一致，视为同一组织 / {how} as {entity.name} ({entity.id}){where}")
         duplicates = tuple(f"{e.name} ({e.id}, {e.place or '?'})" for e in candidates)
         if duplicates:
-            return Identity(new_id, "possible duplicate of " + "; ".join(duplicates) +
-                            " / 可能重复：名称相同而所在地不同或不唯一，未合并", duplicates)
-        return Identity(new_id, "new / 新增")
+            return Identity(new_id, "可能重复：名称相同而所在地不同或不唯一，未合并 / possible duplicate of "
+                            + "; ".join(duplicates), duplicates)
+        return Identity(new_id, NEW)
 
 
 def _places_agree(a: str | None, b: str | None) -> bool:

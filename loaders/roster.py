@@ -55,21 +55,21 @@ def roster_graph(rows: Iterable[tuple[int, str, str, str, str]], file: str, sche
     for row_number, code, raw, level, parent in rows:
         origin = Origin(file, row=row_number)
         if level not in LEVEL_KINDS:
-            problems.append(Problem(origin.at("level"), f"unknown level {level!r} / 未知层级",
+            problems.append(Problem(origin.at("level"), f"未知层级 / unknown level {level!r}",
                                     f"one of {', '.join(LEVEL_KINDS)}"))
             continue
         if not code.isdigit():
-            problems.append(Problem(origin.at("code"), f"code {code!r} is not an NBS code / 区划代码应为数字"))
+            problems.append(Problem(origin.at("code"), f"区划代码应为数字 / code {code!r} is not an NBS code"))
             continue
         if not raw:
             problems.append(Problem(origin.at("name"), "名称 Name is required / 必填项为空"))
             continue
         if len(raw) > MAX_NAME:
-            problems.append(Problem(origin.at("name"), f"name is {len(raw)} characters long, more than {MAX_NAME} / 名称过长"))
+            problems.append(Problem(origin.at("name"), f"名称过长 / name is {len(raw)} characters long, more than {MAX_NAME}"))
             continue
         if code in rows_of or code in earlier:
             first = rows_of.get(code) or earlier[code][0]
-            problems.append(Problem(origin.at("code"), f"code {code} appears twice (first at row {first}) / 代码重复"))
+            problems.append(Problem(origin.at("code"), f"代码重复 / code {code} appears twice (first at row {first})"))
             continue
         rows_of[code] = row_number
         kind = kinds[level]
@@ -82,7 +82,7 @@ def roster_graph(rows: Iterable[tuple[int, str, str, str, str]], file: str, sche
             parents.append((code, parent, origin))
     for code, parent, at in parents:  # (the row's origin, made once for its node and its tie)
         if parent not in graph.nodes and parent not in earlier:
-            problems.append(Problem(at.at("parent_code"), f"parent {parent} is not in the roster / 上级代码不存在"))
+            problems.append(Problem(at.at("parent_code"), f"上级代码不存在 / parent {parent} is not in the roster"))
             continue
         props = combine(part_of.properties, [statement(source, at, {"evidence": f"{name_file} row {at.row}"})])
         graph.ties[("PART_OF", code, parent)] = Tie("PART_OF", code, parent, props, at)
@@ -120,7 +120,7 @@ def parse_roster(text: str, file: str, schema: Schema, source: SourceRef | None 
     reader = csv.DictReader(io.StringIO(split_lines(text)))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise InputError([Problem(Origin(file, row=1), f"missing column(s) {', '.join(missing)} / 缺少列",
+        raise InputError([Problem(Origin(file, row=1), f"缺少列 / missing column(s) {', '.join(missing)}",
                                   f"the header must be {','.join(COLUMNS)}")])
     source = source or SourceRef(Path(file).name, f"名册 roster {Path(file).name}", Path(file).name)
     try:

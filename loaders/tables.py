@@ -38,7 +38,7 @@ from loaders.columns import (ACCEPT, columns_data, exact_role, role_note, kind_n
 from loaders.context import LoadContext
 from loaders.csv_rows import CsvRows, csv_error
 from loaders.framing import frame, is_note_row
-from loaders.reconcile import (ADMIN_KINDS, KEEP_AS_TEXT, Identity, PlaceRef, Unresolved, decision_for, digits_lost,
+from loaders.reconcile import (ADMIN_KINDS, KEEP_AS_TEXT, NEW, Identity, PlaceRef, Unresolved, decision_for, digits_lost,
                                entities_of, excel_mangled, reference_key, resolve_place, try_resolve_place)
 from loaders.sheets import MAX_CELL, Sheet, cell_text, header_key, too_many_rows
 from loaders.text import decode_text, split_lines
@@ -222,7 +222,7 @@ def _accepted(row: list[Any], columns: Mapping[int, str], origin: Origin) -> tup
         return bool(answer and coerce_value(_ACCEPT_PROPERTY, answer)), []
     except ValueError as err:
         return False, [Problem(origin.at(ACCEPT), f"采纳须填“是”或“否” / 采纳 is 是 or 否: {err}",
-                               "是 loads the row, 否 or empty leaves it out / 填“是”载入该行，“否”或空白则不载入")]
+                               "填“是”载入该行，“否”或空白则不载入 / 是 loads the row, 否 or empty leaves it out")]
 
 
 def code_cell(text: str) -> str:
@@ -399,8 +399,8 @@ def _organization_row(kind: str, values: dict[str, str], origin: Origin, ctx: Lo
                                      explicit or mint_id(kind, name, place.id if place else None), explicit=bool(explicit))
     node = make_node(ctx.schema, kind, {**values, "id": identity.id}, origin, source=source,
                      computed={"place": place.id if place else None})
-    if introduced and identity.reason.startswith("new"):
-        identity = Identity(identity.id, f"new, named only by a tie row ({origin.where}) / 仅见于关系表的新组织",
+    if introduced and identity.reason == NEW:
+        identity = Identity(identity.id, f"仅见于关系表的新组织 / new, named only by a tie row ({origin.where})",
                             identity.duplicates)
     ctx.identities.append((node.name, identity))
     ctx.entities.add(entities_of([node])[0])

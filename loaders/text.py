@@ -196,15 +196,15 @@ def read_source_bytes(path: str | Path, max_mb: float | None = None) -> bytes:
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            raise InputError([Problem(Origin(str(path)), "not a regular file (a device, pipe or folder) / 不是普通文件")])
+            raise InputError([Problem(Origin(str(path)), "不是普通文件 / not a regular file (a device, pipe or folder)")])
         if info.st_size > limit * 1024 * 1024:
-            raise InputError([Problem(Origin(str(path)), f"the file is {info.st_size / 2**20:.1f} MB, more than the "
-                                      f"limit of {limit:g} MB / 文件过大",
+            raise InputError([Problem(Origin(str(path)), f"文件过大 / the file is {info.st_size / 2**20:.1f} MB, "
+                                      f"more than the limit of {limit:g} MB",
                                       "raise it with LINKGRAPH_MAX_CASE_MB (case files) or LINKGRAPH_MAX_FILE_MB")])
         with open(path, "rb") as handle:
             return handle.read(int(limit * 1024 * 1024) + 1)
     except OSError as err:
-        raise InputError([Problem(Origin(str(path)), f"cannot read file: {err.strerror} / 无法读取文件")]) from None
+        raise InputError([Problem(Origin(str(path)), f"无法读取文件 / cannot read file: {err.strerror}")]) from None
 
 
 def printable_name(path: str | Path) -> str:

@@ -63,7 +63,7 @@ def archive_problem(data: bytes, file: str) -> Problem | None:
     if unpacked > limit * 2**20:
         return Problem(Origin(file), f"解压后有 {unpacked / 2**20:,.0f} MB，超过上限 {limit:g} MB（压缩炸弹？）/ the workbook "
                        f"unpacks to {unpacked / 2**20:,.0f} MB, more than the limit of {limit:g} MB (a zip bomb?)",
-                       "raise it with LINKGRAPH_MAX_UNZIPPED_MB if the workbook is genuine / 如确为正常文件，可调高该上限")
+                       "如确为正常文件，可调高该上限 / raise it with LINKGRAPH_MAX_UNZIPPED_MB if the workbook is genuine")
     return None
 
 
@@ -144,7 +144,7 @@ def _past_limits(cells: tuple, file: str, sheet: str, cells_left: list[int]) -> 
     cells_left[0] -= len(cells)
     if cells_left[0] < 0:
         return Problem(where, "单元格过多 / more cells than the limit (LINKGRAPH_MAX_CELLS)",
-                       "split the workbook, or raise LINKGRAPH_MAX_CELLS / 请拆分工作簿")
+                       "请拆分工作簿 / split the workbook, or raise LINKGRAPH_MAX_CELLS")
     return None
 
 

@@ -89,9 +89,9 @@ class Param:
             try:
                 number = parse_int(value)
             except ValueError:
-                raise QueryError(f"parameter {self.name} must be a whole number, got {value!r} / 参数应为整数") from None
+                raise QueryError(f"参数 {self.name} 应为整数 / parameter {self.name} must be a whole number, got {value!r}") from None
             if self.min is not None and number < self.min or self.max is not None and number > self.max:
-                raise QueryError(f"parameter {self.name} must be {self.min} to {self.max}, got {number} / 参数超出范围")
+                raise QueryError(f"参数 {self.name} 应在 {self.min} 到 {self.max} 之间 / parameter {self.name} must be {self.min} to {self.max}, got {number}")
             return number
         if self.type == "date":
             try:
@@ -164,8 +164,8 @@ class NamedQuery:
         known = {p.name for p in self.params}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise QueryError(f"{self.name} has no parameter {', '.join(unknown)} / 无此参数; "
-                             f"it takes: {', '.join(known) or 'none'}")
+            raise QueryError(f"{self.name} 无此参数 {', '.join(unknown)} / {self.name} has no parameter "
+                             f"{', '.join(unknown)}; it takes: {', '.join(known) or 'none'}")
         bound = {}
         for p in self.params:
             value = p.convert(values.get(p.name))
@@ -285,5 +285,5 @@ def default_catalog() -> dict[str, NamedQuery]:
 def get_query(name: str) -> NamedQuery:
     catalog = default_catalog()
     if name not in catalog:
-        raise QueryError(f"no query named {name!r} / 没有该查询; known: {', '.join(catalog)}")
+        raise QueryError(f"没有名为 {name} 的查询 / no query named {name!r}; known 已有: {', '.join(catalog)}")
     return catalog[name]

@@ -86,7 +86,8 @@ class Naming:
         found = [(label, row) for label, row in found if row["id"] == value] or found
         if not found:
             what = self.schema.node_kind(kind).zh if kind != "any" else "节点 node"
-            raise QueryError(f"no {what} named {value!r} / 找不到该名称; similar 相近: {self._similar(value, labels)}")
+            raise QueryError(f"找不到名为“{value}”的{what} / no {what} named {value!r}; similar 相近: "
+                             f"{self._similar(value, labels)}")
         if len(found) > 1:
             raise QueryError(f"“{value}”对应 {len(found)} 个节点，请改用标识 / {value!r} names {len(found)} nodes, give "
                              f"the id: {self._described(found)}")
@@ -132,7 +133,7 @@ class Naming:
         candidates = [Node(label, row["id"], {k: v for k, v in row.items() if v is not None}) for label, row
                       in self._named_rows(labels, value, match_key(value), statements.units_named, statements.units_with_ids)]
         if not candidates:
-            raise QueryError(f"no administrative unit named {value!r} / 找不到该区划; similar 相近: "
+            raise QueryError(f"找不到名为“{value}”的区划 / no administrative unit named {value!r}; similar 相近: "
                              f"{self._similar(value, labels)} (hint: a unit's name as the roster spells it, or its "
                              "NBS code; for an organization's neighbourhood use --around)")
         # with their towns and counties, so that same-named units are told apart (店镇西山村, 通镇崔家西山村)

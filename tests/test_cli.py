@@ -77,8 +77,8 @@ def test_bad_input_is_one_line_per_problem_and_writes_nothing(tmp_path, capsys):
     (tmp_path / "nbs_roster_610828.csv").write_bytes((EXAMPLE / "nbs_roster_610828.csv").read_bytes())
     assert main(["load", str(bad), "--store", store, "--replace"]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == "错误 error: 1 problem(s) in the input, nothing was written / 输入有误，未写入任何数据"
-    assert re.match(rf"  {re.escape(str(bad))}, row \d+, column role: expected one of lead, member, got 'boss'",
+    assert err[0] == "错误 error: 输入中有 1 处问题，未写入任何数据 / 1 problem(s) in the input, nothing was written"
+    assert re.match(rf"  {re.escape(str(bad))}, row \d+, column role: 取值不在允许范围内 / expected one of lead, member, got 'boss'",
                     err[1])
     assert "Traceback" not in "\n".join(err)
     assert main(["query", "kind_counts", "--store", store, "--format", "json"]) == 0
@@ -89,7 +89,7 @@ def test_bad_input_is_one_line_per_problem_and_writes_nothing(tmp_path, capsys):
     (["query", "kind_counts", "--store", "{tmp}/missing.lbug"], "no embedded store at"),
     (["query", "nope", "--store", "{tmp}/g.lbug"], "no query named 'nope'"),
     (["query", "ties_started_in", "year", "--store", "{tmp}/g.lbug"], "is not PARAM=VALUE"),
-    (["load", "{tmp}/missing.csv", "--store", "{tmp}/g.lbug"], "missing.csv: cannot read file"),
+    (["load", "{tmp}/missing.csv", "--store", "{tmp}/g.lbug"], "missing.csv: 无法读取文件 / cannot read file"),
     (["load", "{tmp}/notes.txt", "--store", "{tmp}/g.lbug"], "unknown kind of source .txt"),
 ])
 def test_errors_are_readable(tmp_path, capsys, argv, message):
@@ -184,7 +184,7 @@ def test_the_program_ends_a_question_at_once_with_its_whole_answer(tmp_path, cap
     failed = subprocess.run([sys.executable, "-c", code, "query", "ego_network", "org=无此单位", "--store", store],
                             capture_output=True, text=True)
     assert failed.returncode == 2  # a refusal closes the store and ends as before
-    assert failed.stderr.startswith("closed\n错误 error: no 节点 node named '无此单位'")
+    assert failed.stderr.startswith("closed\n错误 error: 找不到名为“无此单位”的节点 node / no 节点 node named '无此单位'")
     assert failed.stderr.endswith("exit handlers ran\n")
 
 
@@ -272,7 +272,7 @@ def test_a_server_that_stops_mid_load_is_one_line(tmp_path, capsys, monkeypatch)
     monkeypatch.setattr(PartsWrite, "finish", stopped)  # where a load writes (in parts)
     assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(tmp_path / "g.lbug")]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[0].startswith("错误 error: the Neo4j server stopped answering (ServiceUnavailable")
+    assert err[0].startswith("错误 error: Neo4j 服务中断，载入是一个事务，数据库保持原样 / the Neo4j server stopped answering (ServiceUnavailable")
     assert len(err) == 2 and "Traceback" not in "\n".join(err)
 
 
@@ -282,7 +282,7 @@ def test_an_unexpected_error_is_one_line_and_says_how_to_see_more(tmp_path, caps
     monkeypatch.setattr(PartsWrite, "finish", lambda *a, **k: 1 / 0)  # where a load writes (in parts)
     assert main(["load", str(EXAMPLE / "case.yaml"), "--store", str(tmp_path / "g.lbug")]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("错误 error: unexpected ZeroDivisionError: division by zero") and "LINKGRAPH_DEBUG=1" in err
+    assert err.startswith("错误 error: 内部错误 / unexpected ZeroDivisionError: division by zero") and "LINKGRAPH_DEBUG=1" in err
 
 
 def test_report_map_and_export_of_a_part_of_the_store(tmp_path, capsys):
@@ -451,9 +451,9 @@ def test_a_query_that_does_not_exist_is_named_before_its_parameters_are_read(tmp
     assert main(["load", str(EXAMPLE / "nbs_roster_610828.csv"), "--store", store]) == 0
     capsys.readouterr()
     assert main(["query", "帮扶", "通镇", "--store", store]) == 2
-    assert capsys.readouterr().err.startswith("错误 error: no query named '帮扶' / 没有该查询")
+    assert capsys.readouterr().err.startswith("错误 error: 没有名为 帮扶 的查询 / no query named '帮扶'")
     assert main(["query", "帮扶", "通镇", "--cypher"]) == 2
-    assert capsys.readouterr().err.startswith("错误 error: no query named '帮扶' / 没有该查询")
+    assert capsys.readouterr().err.startswith("错误 error: 没有名为 帮扶 的查询 / no query named '帮扶'")
 
 
 def test_two_towns_files_of_one_name_are_refused_together_even_when_one_is_loaded_unchanged(tmp_path, capsys):

@@ -61,7 +61,7 @@ def check_session(done: subprocess.CompletedProcess, capsys, store: str) -> None
     assert out.endswith(members)  # format json; nothing answered after exit
     errors = err.splitlines()
     assert errors[0].startswith("已打开 opened ") and "只读 read-only" in errors[0]
-    assert errors[1].startswith("错误 error: no query named 'nonsense' / 没有该查询; known: joint_org_members")
+    assert errors[1].startswith("错误 error: 没有名为 nonsense 的查询 / no query named 'nonsense'; known 已有: joint_org_members")
     assert errors[2] == "错误 error: ego_network needs parameter org (组织或地名（名称、别名或标识）), e.g. org=佳县县委办公室"
     assert errors[3] == "错误 error: 无法解析此行 cannot read the line: No closing quotation (提示 hint: close the quote)"
     assert errors[4].startswith("错误 error: ") and ("CREATE" in errors[4] or "只读" in errors[4])
@@ -232,7 +232,7 @@ def test_on_a_terminal_the_shell_prompts_and_keeps_its_history(tmp_path):
 
     first = typed(["kind_counts", "nonsense", "exit"])
     assert "linkgraph> " in first and re.search(r"村/社区 Village\s+334", first)
-    assert "错误 error: no query named 'nonsense'" in first and "Traceback" not in first
+    assert "错误 error: 没有名为 nonsense 的查询 / no query named 'nonsense'" in first and "Traceback" not in first
     assert history.read_text(encoding="utf-8").splitlines()[-3:] == ["kind_counts", "nonsense", "exit"]
     typed(["list", "exit"])
     assert history.read_text(encoding="utf-8").splitlines()[-5:] == ["kind_counts", "nonsense", "exit", "list", "exit"]
@@ -244,6 +244,6 @@ def test_a_line_that_names_no_query_says_so_before_its_words_are_read_as_paramet
     assert main(["load", str(EXAMPLE / "nbs_roster_610828.csv"), "--store", store]) == 0
     done = shell(store, "帮扶 通镇\nkind_counts x\n")
     errors = done.stderr.splitlines()[1:]
-    assert errors[0].startswith("错误 error: no query named '帮扶' / 没有该查询; known: joint_org_members")
-    assert errors[1] == "错误 error: parameter 'x' is not PARAM=VALUE / 参数格式应为 名称=值"
+    assert errors[0].startswith("错误 error: 没有名为 帮扶 的查询 / no query named '帮扶'; known 已有: joint_org_members")
+    assert errors[1] == "错误 error: 参数格式应为 名称=值 / parameter 'x' is not PARAM=VALUE"
     assert len(errors) == 2

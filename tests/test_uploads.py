@@ -101,7 +101,7 @@ def test_every_problem_says_where_the_planner_wrote_it_and_nothing_is_loaded(spe
                           ("合作社", "C3"): "刘国具镇"})
     check = check_upload(spec, "刘国具镇填报.xlsx", data)
     where = {(p.sheet, p.row, p.column): p.message for p in check.problems}
-    assert where[("合作社", 2, "合计个数 (aggregate_count)")] == "expected a whole number, got '一' / 应为整数"
+    assert where[("合作社", 2, "合计个数 (aggregate_count)")] == "应为整数 / expected a whole number, got '一'"
     assert "a formula" in where[("合作社", 3, "A3")] and "HYPERLINK" in where[("合作社", 3, "A3")]
     done = apply_upload(spec, "刘国具镇填报.xlsx", data, by="李干事")
     assert not done.loaded and {(p.sheet, p.row) for p in done.problems} >= {("合作社", 2), ("合作社", 3)}

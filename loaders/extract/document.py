@@ -289,7 +289,7 @@ def read_document(path: str | Path) -> Document:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise InputError([Problem(Origin(str(path)), f"cannot extract from a {suffix or 'file without suffix'} / 不支持的文件类型",
+        raise InputError([Problem(Origin(str(path)), f"不支持的文件类型 / cannot extract from a {suffix or 'file without suffix'}",
                                   "give .txt, .html (saved from a browser) or .docx files")])
     data = read_source_bytes(path)
     if suffix == ".docx":

@@ -142,13 +142,13 @@ class Lexicon:
 
 def _words(values: Any, where: str) -> tuple[str, ...]:
     if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
-        raise LexiconError(f"{where}: expected a list of words / 应为词语列表")
+        raise LexiconError(f"应为词语列表 / {where}: expected a list of words")
     for word in values:
         if to_simplified(word) != word:
-            raise LexiconError(f"{where}: {word!r} is not Simplified (the text is matched in Simplified) / 请用简体")
+            raise LexiconError(f"请用简体 / {where}: {word!r} is not Simplified (the text is matched in Simplified)")
     if len(set(values)) != len(values):
         twice = sorted({v for v in values if values.count(v) > 1})
-        raise LexiconError(f"{where}: listed twice: {', '.join(twice)} / 重复")
+        raise LexiconError(f"重复 / {where}: listed twice: {', '.join(twice)}")
     return tuple(values)
 
 
@@ -201,7 +201,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
     rules = []
     for rule in mentions["organizations"]:
         if rule["kind"] not in kinds:
-            raise LexiconError(f"mentions.yaml organizations: unknown kind {rule['kind']!r} / 未知类型")
+            raise LexiconError(f"未知类型 / mentions.yaml organizations: unknown kind {rule['kind']!r}")
         rules.append(SuffixRule(rule["suffix"], rule["kind"], rule.get("form"), bool(rule.get("joint")),
                                 bool(rule.get("anchored", rule["kind"] == schema.role_kind("assistance"))), bool(rule.get("whole"))))
     _words([r.suffix for r in rules], "mentions.yaml organizations")
@@ -218,7 +218,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
     for cue in parsed_cues:
         for word in cue.words:
             if word in cue_words:
-                raise LexiconError(f"cues.yaml: {word!r} is a cue of {cue_words[word].tie} and {cue.tie} / 提示词重复")
+                raise LexiconError(f"提示词重复 / cues.yaml: {word!r} is a cue of {cue_words[word].tie} and {cue.tie}")
             cue_words[word] = cue
     formation = cues["formation"]
     for spec in cues["from_names"].values():

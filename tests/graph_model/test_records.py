@@ -33,9 +33,9 @@ def test_every_problem_is_reported_with_its_place(schema):
                                                  "colour": "red"}, origin)
     messages = [str(p) for p in caught.value.problems]
     assert len(messages) == 3
-    assert any(m.startswith("orgs.xlsx, sheet 组织, row 7, column colour: PartyOrganization (党组织) has no property") for m in messages)
-    assert any("column name: 名称 Name is required" in m for m in messages)
-    assert any("column form: expected one of 党委, 党总支, 党支部, got '小组'" in m for m in messages)
+    assert any(m.startswith("orgs.xlsx, sheet 组织, row 7, column colour: 未定义的属性 / PartyOrganization (党组织) has no property") for m in messages)
+    assert any("column name: 必填项为空 / 名称 Name is required" in m for m in messages)
+    assert any("column form: 取值不在允许范围内 / expected one of 党委, 党总支, 党支部, got '小组'" in m for m in messages)
     assert "and 2 more problems" in str(caught.value)
 
 
@@ -101,8 +101,8 @@ def test_graph_checks_tie_endpoints(schema):
     g.add_tie(make_tie(schema, "PART_OF", "610828105", "610828105236", {"source": "s", "evidence": "e"}, Origin("r.csv", row=3)))
     g.add_tie(make_tie(schema, "PART_OF", "610828105236", "999", {"source": "s", "evidence": "e"}, Origin("r.csv", row=4)))
     problems = [str(p) for p in g.problems(schema)]
-    assert problems[0].startswith("r.csv, row 3: PART_OF cannot join Town 通镇 to Village 崔家西山村")
-    assert problems[1] == "r.csv, row 4: PART_OF refers to unknown node 999 / 引用了不存在的节点"
+    assert problems[0].startswith("r.csv, row 3: 该关系不允许连接这两类节点 / PART_OF cannot join Town 通镇 to Village 崔家西山村")
+    assert problems[1] == "r.csv, row 4: 引用了不存在的节点 / PART_OF refers to unknown node 999"
     assert len(problems) == 2
 
 
@@ -118,9 +118,9 @@ def test_graph_checks_each_tie_when_others_of_its_type_and_kinds_were_allowed_be
                                             ("610828105237", "999")], start=2):
         g.add_tie(make_tie(schema, "PART_OF", source, target, {"source": "s", "evidence": "e"}, Origin("r.csv", row=row)))
     problems = [str(p) for p in g.problems(schema)]
-    assert [p.split(": PART_OF")[0] for p in problems] == ["r.csv, row 4", "r.csv, row 5", "r.csv, row 6"]
-    assert problems[1].startswith("r.csv, row 5: PART_OF cannot join Town 通镇 to Village 核桃树墕村")
-    assert problems[2] == "r.csv, row 6: PART_OF refers to unknown node 999 / 引用了不存在的节点"
+    assert [p.split(": ")[0] for p in problems] == ["r.csv, row 4", "r.csv, row 5", "r.csv, row 6"]
+    assert problems[1].startswith("r.csv, row 5: 该关系不允许连接这两类节点 / PART_OF cannot join Town 通镇 to Village 核桃树墕村")
+    assert problems[2] == "r.csv, row 6: 引用了不存在的节点 / PART_OF refers to unknown node 999"
 
 
 def test_a_column_as_stored_is_each_value_as_stored(schema):
@@ -194,7 +194,7 @@ def test_rows_carry_every_column(schema):
 
 @pytest.mark.parametrize("value, message", [
     ({1: 2}, "metrics: 键须为文字 the key 1 must be a text"),
-    ({"households": 10**23}, "metrics.households: 数值超出范围 100000000000000000000000 is beyond"),
+    ({"households": 10**23}, "metrics.households: 数值过大 100000000000000000000000，请加引号写作文字 / 100000000000000000000000 is beyond"),
     ({"a": [1, {"b": float("nan")}]}, "metrics.a[1].b: 数值无效 nan"),
     ({"a": float("inf")}, "metrics.a: 数值无效 inf"),
     ("[" * 5000, "nested more than 32 levels"),

@@ -134,28 +134,28 @@ ties:
 @pytest.mark.parametrize(
     "text, expected",
     [
-        (CASE.replace("to: tong", "to: nowhere"), "case.yaml, row 11: tie refers to unknown key(s) nowhere"),
-        (CASE.replace("    evidence: x\n", ""), "case.yaml, row 11, column evidence: 依据 Evidence is required"),
+        (CASE.replace("to: tong", "to: nowhere"), "case.yaml, row 11: 引用了未定义的键 / tie refers to unknown key(s) nowhere"),
+        (CASE.replace("    evidence: x\n", ""), "case.yaml, row 11, column evidence: 必填项为空 / 依据 Evidence is required"),
         (CASE.replace("kind: AssistanceUnit", "kind: Agency"), "case.yaml, row 4, key office, column kind: unknown node kind 'Agency'"),
         (CASE.replace("name: 通镇", "name: 通县"), "case.yaml, row 8, key tong: 名册中无此名称 / Town 通县 is not in the roster"),
         (CASE.replace("kind: AssistanceUnit", "kind: Village"), "case.yaml, row 4, key office, column kind: office is a Village"),
         ("source: [unclosed\n", "case.yaml, row 2: not valid YAML"),
         # strictness: what YAML would silently get wrong
         (CASE.replace("    name: 县委办\n", "    name: 县委办\n    name: 县委办公室\n"),
-         "case.yaml, row 6, column name: duplicate key 'name' (first at row 5)"),
-        (CASE.replace("ties:", "tie:"), "case.yaml, row 10, column tie: unknown section 'tie' / 未知的部分 (hint 提示: did you mean ties?"),
-        (CASE.replace("name: 县委办", "name: yes"), "case.yaml, row 5, key office, column name: expected text, got True"),
-        (CASE.replace("name: 县委办", "name: 10"), "case.yaml, row 5, key office, column name: expected text, got 10"),
+         "case.yaml, row 6, column name: 键重复 / duplicate key 'name' (first at row 5)"),
+        (CASE.replace("ties:", "tie:"), "case.yaml, row 10, column tie: 未知的部分 / unknown section 'tie' (hint 提示: did you mean ties?"),
+        (CASE.replace("name: 县委办", "name: yes"), "case.yaml, row 5, key office, column name: 应为文字，请加引号 / expected text, got True"),
+        (CASE.replace("name: 县委办", "name: 10"), "case.yaml, row 5, key office, column name: 应为文字，请加引号 / expected text, got 10"),
         (CASE.replace("    evidence: x", "    evidence: x\n    start_date: 2021-02-30"),
-         "case.yaml, row 15, column start_date: 2021-02-30 is not a day of the calendar"),
+         "case.yaml, row 15, column start_date: 日期不存在 / 2021-02-30 is not a day of the calendar"),
         (CASE.replace("    evidence: x", "    evidence: x\n    start_date: 2022\n    end_date: 2021"),
-         "case.yaml, row 16, column end_date: ends (2021) before it starts (2022)"),
-        (CASE.replace("from: office", "from: [office]"), "case.yaml, row 12, column from: from must be text"),
-        (CASE.replace("ties:\n", "ties: 5\n").split("  - type")[0], "case.yaml, row 10, column ties: ties must be a list of ties"),
-        (CASE.replace("name: 县委办", "name: 县委办\n    aliases: 5"), "case.yaml, row 6, key office, column aliases: expected a list of texts"),
-        (CASE.replace("name: 通镇", "name: 2021"), "case.yaml, row 9, key tong, column name: name must be text, got 2021"),
-        ("source: s\nplaces: {a: &x {kind: Town, name: 通镇}, b: *x}\n", "case.yaml, row 2: not valid YAML: anchors and aliases"),
-        ("source: s\nnote: " + "[" * 60 + "]" * 60 + "\n", "case.yaml, row 2: not valid YAML: nested more than 40 levels"),
+         "case.yaml, row 16, column end_date: 结束（2021）早于开始（2022）/ ends (2021) before it starts (2022)"),
+        (CASE.replace("from: office", "from: [office]"), "case.yaml, row 12, column from: 应为文字 / from must be text"),
+        (CASE.replace("ties:\n", "ties: 5\n").split("  - type")[0], "case.yaml, row 10, column ties: 格式有误 / ties must be a list of ties"),
+        (CASE.replace("name: 县委办", "name: 县委办\n    aliases: 5"), "case.yaml, row 6, key office, column aliases: 应为文字列表 / expected a list of texts"),
+        (CASE.replace("name: 通镇", "name: 2021"), "case.yaml, row 9, key tong, column name: 应为文字 / name must be text, got 2021"),
+        ("source: s\nplaces: {a: &x {kind: Town, name: 通镇}, b: *x}\n", "case.yaml, row 2: not valid YAML: 不支持锚点和别名 / anchors and aliases"),
+        ("source: s\nnote: " + "[" * 60 + "]" * 60 + "\n", "case.yaml, row 2: not valid YAML: 嵌套过深 / nested more than 40 levels"),
     ],
 )
 def test_case_errors_name_file_line_and_key(schema, roster, text, expected):
@@ -196,14 +196,14 @@ def test_a_field_error_points_at_the_field_line(tmp_path):
     with pytest.raises(InputError) as caught:
         load_sources([case])
     assert str(caught.value.problems[0]).startswith(f"{case}, row {line}, column role")
-    assert str(caught.value.problems[0]).endswith("column role: expected one of lead, member, got 'boss' / 取值不在允许范围内")
+    assert str(caught.value.problems[0]).endswith("column role: 取值不在允许范围内 / expected one of lead, member, got 'boss'")
 
 
 def test_a_case_file_without_its_roster_says_where_it_looked(tmp_path):
     case = copy_example(tmp_path, roster=False)
     with pytest.raises(InputError) as caught:
         load_sources([case])
-    assert str(caught.value).startswith(f"{case}, column roster: the roster it names is not at {tmp_path / 'nbs_roster_610828.csv'}")
+    assert str(caught.value).startswith(f"{case}, column roster: 找不到案例文件指定的名册 / the roster it names is not at {tmp_path / 'nbs_roster_610828.csv'}")
 
 
 def test_the_roster_given_again_under_another_name_adds_evidence_not_conflicts(tmp_path, jia):
@@ -233,7 +233,7 @@ def test_a_billion_laughs_is_refused_at_once(schema, roster):
 
 def test_the_roster_must_lie_beside_the_case_file(tmp_path):
     case = copy_example(tmp_path, lambda t: t.replace("file: nbs_roster_610828.csv", "file: ../../etc/passwd"))
-    with pytest.raises(InputError, match="column roster: the roster ../../etc/passwd is outside the case file's folder"):
+    with pytest.raises(InputError, match="column roster: 名册须与案例文件在同一文件夹 / the roster ../../etc/passwd is outside the case file's folder"):
         load_sources([case])
 
 

@@ -105,19 +105,19 @@ def scope_error(roster, level, value):
 
 def test_a_code_of_another_level_names_the_right_option(roster):
     message = scope_error(roster, "county", "6108")
-    assert "a county code has 6 digits / 县级代码应为 6 位" in message
+    assert message.startswith("--county 6108：县级代码应为 6 位 / a county code has 6 digits")
     assert "6108 榆林市 is a city (市): use --city 6108" in message
 
 
 def test_an_unknown_code_lists_close_codes_of_the_same_city(roster):
     message = scope_error(roster, "county", "610899")
-    assert "no county has this code / 没有此代码的县" in message
+    assert message.startswith("--county 610899：没有此代码的县 / no county has this code")
     assert "610831 子洲县, 610830 清涧县, 610829 吴堡县, 610828 佳县" in message
 
 
 def test_an_ambiguous_name_lists_every_unit_with_its_code(roster):
     message = scope_error(roster, "county", "鼓楼区")
-    assert "4 counties have this name / 有 4 个县同名" in message
+    assert message.startswith("--county 鼓楼区：有 4 个县同名 / 4 counties have this name")
     for where in ("320106 鼓楼区 (江苏省 南京市)", "320302 鼓楼区 (江苏省 徐州市)", "350102 鼓楼区 (福建省 福州市)",
                   "410204 鼓楼区 (河南省 开封市)"):
         assert where in message

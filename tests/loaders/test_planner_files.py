@@ -247,7 +247,7 @@ def test_a_refused_load_still_says_what_it_read_past(tmp_path):
     done = subprocess.run([sys.executable, "-m", "linkgraph", "load", str(ROSTER), str(REAL / "通镇填报2023.xlsx"),
                            "--store", str(tmp_path / "s.lbug")], capture_output=True, text=True, cwd=REPO, timeout=120)
     lines = done.stderr.strip().splitlines()
-    assert done.returncode == 2 and lines[0].startswith("错误 error: 2 problem(s) in the input")
+    assert done.returncode == 2 and lines[0].startswith("错误 error: 输入中有 2 处问题，未写入任何数据 / 2 problem(s) in the input")
     assert [line.split(" / ")[0] for line in lines[3:]] == [
         "说明 note: 跳过表头上方第 1–2 行“佳县通镇2023年结对帮扶关系统计表；填报单位：通镇人民政府”",
         "说明 note: 跳过表格下方第 9 行的说明“填表人：张明    审核人：李华    填表日期：2023年…”",

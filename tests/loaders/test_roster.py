@@ -32,13 +32,13 @@ def test_roster_reads_in_every_encoding(tmp_path, schema, encoding):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("code,name,level\n61,陕西省,province\n", "roster.csv, row 1: missing column(s) parent_code"),
-        (HEADER + "61,陕西省,state,\n", "roster.csv, row 2, column level: unknown level 'state'"),
-        (HEADER + "6l,陕西省,province,\n", "roster.csv, row 2, column code: code '6l' is not an NBS code"),
-        (HEADER + "61,陕西省,province,\n61,陕西,province,\n", "roster.csv, row 3, column code: code 61 appears twice"),
-        (HEADER + "61,陕西省,province,\n6108,榆林市,city,62\n", "roster.csv, row 3, column parent_code: parent 62 is not in the roster"),
+        ("code,name,level\n61,陕西省,province\n", "roster.csv, row 1: 缺少列 / missing column(s) parent_code"),
+        (HEADER + "61,陕西省,state,\n", "roster.csv, row 2, column level: 未知层级 / unknown level 'state'"),
+        (HEADER + "6l,陕西省,province,\n", "roster.csv, row 2, column code: 区划代码应为数字 / code '6l' is not an NBS code"),
+        (HEADER + "61,陕西省,province,\n61,陕西,province,\n", "roster.csv, row 3, column code: 代码重复 / code 61 appears twice"),
+        (HEADER + "61,陕西省,province,\n6108,榆林市,city,62\n", "roster.csv, row 3, column parent_code: 上级代码不存在 / parent 62 is not in the roster"),
         (HEADER + "61,,province,\n", "roster.csv, row 2, column name: 名称 Name is required"),
-        (HEADER + "61,陕西省,province,\n610828105,通镇,town,61\n", "roster.csv, row 3: PART_OF cannot join Town 通镇 to Province"),
+        (HEADER + "61,陕西省,province,\n610828105,通镇,town,61\n", "roster.csv, row 3: 该关系不允许连接这两类节点 / PART_OF cannot join Town 通镇 to Province"),
     ],
 )
 def test_bad_rows_name_file_row_and_column(schema, text, expected):

@@ -51,7 +51,7 @@ def test_a_pairing_table_in_every_encoding_planners_save(tmp_path, encoding):
     unit = result.graph.nodes["AssistanceUnit:-:佳县县委办公室"]
     assert unit.name == "佳县县委办公室" and unit.props["source"] == "结对帮扶.csv"
     assert [i.reason for n, i in result.identities if n == "佳县县委办公室"] == [
-        "new, named only by a tie row (sheet 结对帮扶, row 2) / 仅见于关系表的新组织"]
+        "仅见于关系表的新组织 / new, named only by a tie row (sheet 结对帮扶, row 2)"]
 
 
 def test_a_file_that_is_no_known_encoding_is_refused_not_garbled(tmp_path):
@@ -233,7 +233,7 @@ def test_keep_valid_loads_the_rest_and_lists_what_was_left_out(tmp_path):
     result = load_sources([ROSTER, _workbook(tmp_path, fill)], keep_valid=True)
     assert [n.name for n in result.graph.nodes_of("Enterprise")] == ["陕西贺寨酒业有限公司"]
     assert list(result.graph.nodes_of("Cooperative")) == []
-    assert [str(p).split(": ", 1)[1] for p in result.left_out] == ["expected a whole number, got '一' / 应为整数"]
+    assert [str(p).split(": ", 1)[1] for p in result.left_out] == ["应为整数 / expected a whole number, got '一'"]
 
 
 def test_a_row_left_out_introduces_nothing_and_lists_every_problem(tmp_path):

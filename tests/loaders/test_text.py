@@ -48,7 +48,7 @@ def test_undecodable_bytes_name_the_file_and_line():
 
 
 def test_missing_file_is_an_input_error(tmp_path):
-    with pytest.raises(InputError, match="nope.csv: cannot read file"):
+    with pytest.raises(InputError, match="nope.csv: 无法读取文件 / cannot read file"):
         read_text(tmp_path / "nope.csv")
 
 

@@ -62,7 +62,7 @@ def _one_line(done: subprocess.CompletedProcess) -> str:
     """The one problem line of a refused load (exit code 2, no traceback)."""
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2, done.stderr
-    assert lines[0].startswith("错误 error: 1 problem(s) in the input") and len(lines) == 2, done.stderr
+    assert lines[0].startswith("错误 error: 输入中有 1 处问题，未写入任何数据 / 1 problem(s) in the input") and len(lines) == 2, done.stderr
     assert "Traceback" not in done.stderr and "内部错误" not in done.stderr
     return lines[1]
 

@@ -167,7 +167,7 @@ def test_names_that_are_unknown_or_ambiguous_are_errors_not_empty_answers(jia_st
     assert "names 2 nodes" in str(caught.value)
     # each with the town it lies in (the roster's 店镇 and 通镇), as a planner tells them apart
     assert "店镇 西山村 (610828102209)" in str(caught.value) and "通镇 崔家西山村 (610828105236)" in str(caught.value)
-    with pytest.raises(QueryError, match="no 乡镇/街道 named '同镇' .* 通镇 \\(610828105\\)"):
+    with pytest.raises(QueryError, match="找不到名为“同镇”的乡镇/街道 / no 乡镇/街道 named '同镇'; similar 相近: 通镇 \\(610828105\\)"):
         jia_store.run_named("villages_without_recorded_assistance", {"town": "同镇"})
     with pytest.raises(QueryError, match="no 党组织 named"):
         jia_store.run_named("joint_org_members", {"org": "佳县县委办公室"})
