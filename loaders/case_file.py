@@ -187,7 +187,7 @@ class _Org:
 def check_sections(data: Any, file: str) -> None:
     """The top level of a case file: a mapping of known sections of the right types."""
     if not isinstance(data, Mapping):
-        raise InputError([Problem(Origin(file, row=1), "a case file is a mapping with a source / 案例文件须为映射并注明 source")])
+        raise InputError([Problem(Origin(file, row=1), "案例文件须为映射并注明 source / a case file is a mapping with a source")])
     origin = _origin(file, data)
     problems = []
     for key in _fields(data):
@@ -207,7 +207,7 @@ def check_sections(data: Any, file: str) -> None:
         if value is not None and not isinstance(value, str):
             problems.append(Problem(origin.at(section), f"应为文字 / {section} must be text, got {value!r}"))
     if not data.get("source"):
-        problems.append(Problem(origin.at("source"), "a case file needs a source (the title of what it is curated from) / 须注明 source"))
+        problems.append(Problem(origin.at("source"), "须注明 source / a case file needs a source (the title of what it is curated from)"))
     if problems:
         raise InputError(problems)
 
