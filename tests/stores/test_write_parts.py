@@ -91,7 +91,7 @@ def test_a_reload_in_parts_changes_what_one_write_changes_and_keeps_other_source
     other.add_node(make_node(schema, "Village", {"id": "610828100010", "name": "十号村"}, source=article))
     other.add_node(make_node(schema, "Village", {"id": "610828101900", "name": "要删的村"}, source=article))
     other.add_node(make_node(schema, "Cooperative", {"id": "coop:1", "name": "合作社"}, source=article))
-    other.add_tie(make_tie(schema, "LOCATED_IN", "coop:1", "610828101700", {"evidence": "报道"}, source=article))
+    other.add_tie(make_tie(schema, "LOCATED_IN", "coop:1", "610828101400", {"evidence": "报道"}, source=article))
     for name in ("whole", "parts"):
         with open_store(tmp_path / f"{name}.lbug", schema, create=True) as store:
             store.write(roster_graph(_roster(2_000), "roster.csv", schema, ROSTER), sources=[info()])
@@ -109,6 +109,25 @@ def test_a_reload_in_parts_changes_what_one_write_changes_and_keeps_other_source
     kept = records[0]["610828101900"][1]  # the article still states it: kept with the article's statement alone
     assert [s["key"] for s in kept["provenance"]] == ["case.yaml"]
     assert [s["key"] for s in records[0]["610828100010"][1]["provenance"]] == ["r", "case.yaml"]
+
+
+def test_a_reload_in_parts_that_would_delete_a_village_another_sources_tie_ends_at_is_refused(schema, tmp_path):
+    """The roster edited without 610828101700, where the article's cooperative lies: the village would go, and
+    the article's tie with it; refused, in parts as in one write, and nothing written."""
+    article = SourceRef("case.yaml", "新闻报道", "case.yaml")
+    other = GraphData(schema=schema)
+    other.add_node(make_node(schema, "Cooperative", {"id": "coop:1", "name": "合作社"}, source=article))
+    other.add_tie(make_tie(schema, "LOCATED_IN", "coop:1", "610828101700", {"evidence": "报道"}, source=article))
+    with open_store(tmp_path / "g.lbug", schema, create=True) as store:
+        store.write(roster_graph(_roster(2_000), "roster.csv", schema, ROSTER), sources=[info()])
+        store.write(other)
+    before = content(tmp_path / "g.lbug", schema)
+    with open_store(tmp_path / "g.lbug", schema) as store, pytest.raises(InputError) as err:
+        store.write_parts(roster_parts(iter(_changed_roster()), "roster.csv", schema, ROSTER, 300),
+                          sources=[info(digest="d2")])
+    assert [p.message.split(" / ")[0] for p in err.value.problems] == [
+        "来源 case.yaml 的关系 LOCATED_IN coop:1→610828101700 需要节点 610828101700，本次载入的 r 已不再记载它"]
+    assert content(tmp_path / "g.lbug", schema) == before
 
 
 def test_a_part_with_a_problem_leaves_the_store_as_it_was(schema, tmp_path):
