@@ -22,7 +22,7 @@ from graph_model.records import GraphData, InputError, Node, SourceRef, Tie, sto
 from graph_model.sources import SourceInfo
 from queries import statements
 from stores.batches import Progress, Statement, batches
-from stores.plan import Stored, WritePlan, plan_write
+from stores.plan import Stored, TieKey, WritePlan, plan_write
 from stores.sources import dangling_problem
 
 
@@ -108,17 +108,20 @@ class Writing:
         backend writes them as :meth:`write` does); the embedded store writes them to its ``COPY`` files."""
         yield None
 
-    def _refuse_dangling(self, plan: WritePlan, keys: set[str]) -> None:
+    def _refuse_dangling(self, plan: WritePlan, keys: set[str],
+                         spooled: Iterable[tuple[TieKey, list[str]]] = ()) -> None:
         """:class:`InputError` when ``plan`` deletes a node (its sources reloaded no longer state it) that a tie it
-        keeps ends at: the tie would go with it (a tie never loses its end), as a withdrawal is refused."""
+        keeps ends at: the tie would go with it (a tie never loses its end), as a withdrawal is refused.
+        ``spooled``: the new ties of a load in parts no longer in ``plan`` (in the ``COPY`` files), with sources."""
         if not plan.delete_nodes:
             return
         gone = {node_id for ids in plan.delete_nodes.values() for node_id in ids}
-        written = [(tie.key, sorted({s["key"] for s in tie.provenance})) for ties in (*plan.create_ties.values(),
-                   *plan.update_ties.values()) for tie in ties if tie.source_id in gone or tie.target_id in gone]
-        blocked = [*self._blocking_ties(plan), *written]
+        held = [(tie.key, sorted({s["key"] for s in tie.provenance}))
+                for ties in (*plan.create_ties.values(), *plan.update_ties.values()) for tie in ties]
+        written = [(key, sources) for key, sources in (*held, *spooled) if key[1] in gone or key[2] in gone]
+        blocked = dict([*self._blocking_ties(plan), *written])  # (a kept tie the store holds: once)
         if blocked:
-            raise InputError([dangling_problem(tie, sources, plan, keys) for tie, sources in blocked])
+            raise InputError([dangling_problem(tie, sources, plan, keys) for tie, sources in blocked.items()])
 
     def _write_plan(self, graph: GraphData, keys: set[str], node_kinds: Mapping[str, str], registry: Mapping[str, Any],
                     loaded: str, *, replace: bool, progress: Progress | None) -> WritePlan:
@@ -295,6 +298,10 @@ class PartsWrite:
         (where the store has them; else in the plan, written as :meth:`Writing.write` writes them). ``ahead``
         holds the nodes a later part brings (the ends of this part's ties among them)."""
         plan = self._plan(part, ahead or {})
+        if self.read.reloaded:  # a new tie may end at a node the reload deletes: checked when all is read
+            self.read.new_ties += [(tie.key, sorted({s["key"] for s in tie.provenance})) for ties in
+                                   plan.create_ties.values() for tie in ties
+                                   if tie.source_id not in self.read.kinds or tie.target_id not in self.read.kinds]
         if self.spool is not None:
             self.spool.take(plan, self.loaded_by)
         elif self.dry_run:
@@ -306,7 +313,7 @@ class PartsWrite:
         read, total = self.read, self.total
         if read.reloaded:
             total.absorb(self._stale_plan())
-            self.store._refuse_dangling(total, read.keys)
+            self.store._refuse_dangling(total, read.keys, read.new_ties)
         total.loaded_by = self.loaded_by
         report = WriteReport(total, sorted(read.keys), self.unchanged, self.dry_run, (len(read.kinds), read.tie_count))
         if self.dry_run:
@@ -367,7 +374,8 @@ class PartsWrite:
 class _PartsRead:
     """What :meth:`Writing.write_parts` keeps of the parts read so far: the kinds of their nodes (ends of later
     parts' ties, and the nodes stated again), the keys of their ties where a reloaded source may have left
-    stale ones (``reloaded``), and how many records each source states."""
+    stale ones (``reloaded``), how many records each source states, and the new ties of a reload that end at a
+    node no part had read when they were (``new_ties``: those to a node the reload deletes refuse it)."""
 
     keys: set[str]
     reloaded: set[str]
@@ -376,6 +384,7 @@ class _PartsRead:
     nodes_stated: dict[str, int] = field(default_factory=dict)
     ties_stated: dict[str, int] = field(default_factory=dict)
     tie_count: int = 0
+    new_ties: list[tuple[TieKey, list[str]]] = field(default_factory=list)
 
     def add(self, part: GraphData) -> None:
         self.kinds.update((node.id, node.kind) for node in part.nodes.values())

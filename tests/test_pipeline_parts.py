@@ -9,7 +9,7 @@ import pytest
 
 import stores.embedded
 import stores.memory
-from graph_model.records import InputError
+from graph_model.records import GraphData, InputError
 from linkgraph import pipeline
 from tests.stores.test_write_parts import content
 
@@ -210,3 +210,36 @@ def test_units_named_by_code_are_asked_of_the_store_a_chunk_at_a_time_with_the_s
     assert read_all == [] and len(asked) > 5 and max(asked) <= 2 * 50
     assert by_code.report.plan.summary()["create_ties"] == 447
     assert content(tmp_path / "by_code.lbug", schema) == content(tmp_path / "all.lbug", schema)
+
+
+@pytest.mark.parametrize("kind", ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def test_a_reload_whose_new_tie_ends_at_a_node_it_deletes_is_refused_in_parts_and_dry_run_alike(
+        tmp_path, monkeypatch, schema, kind, request):
+    """企业.csv edited without a company and 供应.csv edited to a new tie to it, loaded together: the new tie goes
+    to the ``COPY`` files (embedded) or is set aside (a dry run) before the check. It is refused all the same, with
+    the one line a load in one write gives, and nothing written: the embedded store failed in its ``COPY`` (a
+    'primary key' error), and a dry run on either store said the load would go."""
+    from stores import open_store
+
+    monkeypatch.setattr(stores.embedded, "COPY_THRESHOLD", 1)
+    target = str(tmp_path / "g.lbug") if kind == "embedded" else request.getfixturevalue("neo4j_uri")
+    if kind == "neo4j":
+        with open_store(target, schema) as store:
+            store.write(GraphData(), replace=True)
+    companies, supplies = tmp_path / "企业.csv", tmp_path / "供应.csv"
+    companies.write_text("名称,所属乡镇\n佳县红枣食品有限公司,通镇\n佳县小米加工厂,通镇\n", encoding="utf-8")
+    supplies.write_text("起点,终点,依据\n高家集村,佳县红枣食品有限公司,村供应红枣\n", encoding="utf-8")
+    pipeline.load([str(REPO / "examples" / "jia_county" / "nbs_roster_610828.csv"), companies, supplies], target)
+    with open_store(target, schema) as store:
+        before = sorted(store.export().ties)
+    companies.write_text("名称,所属乡镇\n佳县小米加工厂,通镇\n", encoding="utf-8")
+    supplies.write_text("起点,终点,依据\n崔家西山村,佳县红枣食品有限公司,村供应红枣\n", encoding="utf-8")
+    company = "Enterprise:610828105:佳县红枣食品有限公司"
+    for dry_run in (True, False):
+        with pytest.raises(InputError) as refused:
+            pipeline.load([companies, supplies], target, dry_run=dry_run)
+        assert [p.message.split(" / ")[0] for p in refused.value.problems] == [
+            f"来源 供应.csv 的关系 SUPPLIES 610828105236→{company} 需要节点 {company}，本次载入的 企业.csv, 供应.csv "
+            "已不再记载它"]
+    with open_store(target, schema) as store:
+        assert sorted(store.export().ties) == before and company in store.export().nodes
