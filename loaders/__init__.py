@@ -123,13 +123,15 @@ def source_digests(paths: Iterable[str | Path], *, columns: Mapping[str, str] | 
     The digests are those :func:`load_sources` gives its :class:`SourceInfo`."""
     options = _option_digest(columns, decisions_digest, title, kind)
     found: dict[str, str] = {}
+    files: dict[str, Path] = {}
 
-    def keep(name: str, digest: str) -> str:
-        """A source's digest; two different files of one name (two towns' 结对帮扶.csv) none, so that the store
-        cannot hold them unchanged and the load reads them and says they clash."""
-        if found.setdefault(name, digest) != digest:
+    def keep(name: str, digest: str, path: Path) -> str:
+        """A source's digest, as the load's first reading of its file gives it; two different files of one name
+        (two towns' 结对帮扶.csv) none, so that the store cannot hold them unchanged and the load reads them and
+        says they clash. One file named twice (a case file's roster given too) is one source, not a clash."""
+        if files.setdefault(name, path.resolve()) != path.resolve() and found[name] != digest:
             found[name] = ""
-        return digest
+        return found.setdefault(name, digest)
 
     given = tuple(Path(p) for p in paths)
     for path in given:
@@ -139,12 +141,12 @@ def source_digests(paths: Iterable[str | Path], *, columns: Mapping[str, str] | 
             spec = roster_spec(parse_yaml(decode_text(data, str(path))[0], str(path)), path, given)
             roster_digest = ""
             if spec is not None and spec.path.is_file():
-                roster_digest = keep(spec.path.name, _roster_digest(read_source_bytes(spec.path), spec.title))
-            keep(path.name, _digest(data, roster_digest, options))
+                roster_digest = keep(spec.path.name, _roster_digest(read_source_bytes(spec.path), spec.title), spec.path)
+            keep(path.name, _digest(data, roster_digest, options), path)
         elif suffix == ".csv" and is_roster_header(decode_first_line(data, str(path)).split(",")):
-            keep(path.name, _roster_digest(data, _roster_title(path, title)))
+            keep(path.name, _roster_digest(data, _roster_title(path, title)), path)
         else:
-            keep(path.name, _digest(data, options))
+            keep(path.name, _digest(data, options), path)
     return list(found.items())
 
 

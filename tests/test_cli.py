@@ -471,6 +471,19 @@ def test_two_towns_files_of_one_name_are_refused_together_even_when_one_is_loade
     assert f"two sources are named 结对帮扶.csv ({first}, {second})" in err and "unchanged" not in err
 
 
+
+def test_a_case_file_with_its_roster_given_too_is_skipped_unchanged_not_read_again(tmp_path, capsys):
+    """``linkgraph load 案例/*`` gives a case file and the roster it names: one file named twice is one source,
+    not two files of one name; loaded again, both are skipped as unchanged (the roster was read and compared again
+    on every load: its digest was dropped as a clash)."""
+    store, sources = str(tmp_path / "g.lbug"), [str(EXAMPLE / "case.yaml"), str(EXAMPLE / "nbs_roster_610828.csv")]
+    assert main(["load", *sources, "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["load", *sources, "--store", store]) == 0
+    out = capsys.readouterr().out
+    assert "未改动的来源（跳过）unchanged sources, skipped: nbs_roster_610828.csv, case.yaml" in out, out
+
+
 def test_extract_refuses_a_wrong_county_though_the_report_says_全县(tmp_path, capsys):
     """A report of 雷山县 with --county 522633 (从江县): its 全县 stands for the county given, which is no place the
     report names; the scope holds none of its places, so it is refused as a report with no 全县 is."""
