@@ -651,9 +651,15 @@ def _other_kind(type_: str, end: str, allowed: tuple[str, ...], text: str, origi
     found = "、".join(f"{schema.node_kind(k).zh} {k}" for k in kinds)
     may = "、".join(schema.node_kind(k).zh for k in allowed)
     zh_end, en_end = ("起点", "starts at") if end == "from" else ("终点", "ends at")
+    # an organization may be of two kinds (a state-owned company that is also an assistance unit): it is listed
+    # on the other kind's sheet too
+    also = "、".join(schema.node_kind(k).zh for k in allowed if k not in ADMIN_KINDS)
+    hint_zh, hint_en = (f"；它若也是{also}，请在相应的表中也列出它", f"; if it is also a {also}, list it on that sheet too") \
+        if also else ("", "")
     return Problem(origin.at(end), f"“{text}”是{'、'.join(schema.node_kind(k).zh for k in kinds)}，{tie.zh}的{zh_end}只能是"
                    f"{may} / {text!r} is a {found}; {tie.zh} {type_} {en_end} {may} only",
-                   "换一种关系类型，或核对起点和终点是否写反 / choose another tie kind, or check that the ends are not swapped")
+                   f"换一种关系类型，或核对起点和终点是否写反{hint_zh} / choose another tie kind, or check that the ends are "
+                   f"not swapped{hint_en}")
 
 
 def _missing_end(allowed: tuple[str, ...], text: str, end: str, values: Mapping[str, str], origin: Origin,

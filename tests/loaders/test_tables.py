@@ -187,8 +187,9 @@ def test_an_end_of_a_kind_the_tie_does_not_allow_is_named_with_its_kind_not_as_m
     assert [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems] == [
         "服务帮带.csv, sheet 服务帮带, row 2, column 起点 (from): “高家集红枣专业合作社”是合作社，服务帮带的起点只能是党组织、企业、"
         "帮扶单位、乡镇/街道、县 / '高家集红枣专业合作社' is a 合作社 Cooperative; 服务帮带 SERVES starts at 党组织、企业、帮扶单位、"
-        "乡镇/街道、县 only (hint 提示: 换一种关系类型，或核对起点和终点是否写反 / choose another tie kind, or check that "
-        "the ends are not swapped)"]
+        "乡镇/街道、县 only (hint 提示: 换一种关系类型，或核对起点和终点是否写反；它若也是党组织、企业、帮扶单位，请在相应的表中也"
+        "列出它 / choose another tie kind, or check that the ends are not swapped; if it is also a 党组织、企业、帮扶单位, "
+        "list it on that sheet too)"]
 
 
 def test_an_enterprise_named_as_the_unit_of_a_pairing_is_refused_not_made_a_unit_of_its_name(tmp_path):
@@ -201,6 +202,18 @@ def test_an_enterprise_named_as_the_unit_of_a_pairing_is_refused_not_made_a_unit
     assert [str(p).removeprefix(f"{tmp_path}/").split(" (hint")[0] for p in caught.value.problems] == [
         "结对帮扶.csv, sheet 结对帮扶, row 2, column 帮扶单位 (from): “佳县红枣食品有限公司”是企业，结对帮扶的起点只能是"
         "帮扶单位 / '佳县红枣食品有限公司' is a 企业 Enterprise; 结对帮扶 PAIRED_ASSISTANCE starts at 帮扶单位 only"]
+    assert "它若也是帮扶单位，请在相应的表中也列出它" in caught.value.problems[0].hint
+
+
+def test_an_enterprise_that_is_also_an_assistance_unit_pairs_when_listed_as_one(tmp_path):
+    """A state-owned company that is an assistance unit too (国企帮扶): listed on the 帮扶单位 sheet as well, its
+    pairing loads, as the refusal's hint says (its hint told only to choose another tie kind)."""
+    enterprises = write(tmp_path / "企业.csv", "名称,所属乡镇\r\n佳县红枣食品有限公司,通镇\r\n")
+    units = write(tmp_path / "帮扶单位.csv", "名称\r\n佳县红枣食品有限公司\r\n")
+    table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n佳县红枣食品有限公司,高家集村,通镇\r\n")
+    graph = load_sources([ROSTER, enterprises, units, table]).graph
+    assert [(t.source_id, t.target_id) for t in graph.ties.values() if t.type == "PAIRED_ASSISTANCE"] == [
+        ("AssistanceUnit:-:佳县红枣食品有限公司", "610828105211")]
 
 
 def test_codes_typed_in_full_width_digits_are_read_as_their_codes(tmp_path):
