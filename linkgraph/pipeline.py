@@ -427,7 +427,7 @@ class Scope:
         if self.within and self.around:
             raise ValueError("give within or around, not both")
         if not 1 <= self.hops <= MAX_HOPS:
-            raise InputError([Problem(None, f"hops must be 1 to {MAX_HOPS}, not {self.hops} / 跳数应为 1–{MAX_HOPS}",
+            raise InputError([Problem(None, f"跳数应为 1–{MAX_HOPS} / hops must be 1 to {MAX_HOPS}, not {self.hops}",
                                       "e.g. --hops 2")])
 
     def describe(self) -> str:
@@ -725,7 +725,7 @@ def roster_units(schema: Schema, *, roster: str | Path | None = None, county: st
 
         return list(load_roster(roster, schema).nodes.values())
     if county is None:
-        raise InputError([Problem(None, "no roster to resolve places against / 未指定区划名册",
+        raise InputError([Problem(None, "未指定区划名册 / no roster to resolve places against",
                                   "give --roster FILE.csv or --county CODE|NAME")])
     from loaders import nbs
 

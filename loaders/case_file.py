@@ -125,7 +125,7 @@ def parse_yaml(text: str, file: str) -> Any:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         origin = Origin(file, row=mark.line + 1 if mark else None)
-        raise InputError([Problem(origin, f"not valid YAML: {getattr(err, 'problem', None) or err} / YAML 格式错误")]) from None
+        raise InputError([Problem(origin, f"YAML 格式错误 / not valid YAML: {getattr(err, 'problem', None) or err}")]) from None
     except RecursionError:
         raise InputError([Problem(Origin(file), "嵌套过深 / nested too deeply")]) from None
     finally:
@@ -382,8 +382,8 @@ def _organization(key: str, entry: Any, file: str, schema: Schema) -> _Org:
     values.pop("kind")
     node = make_node(schema, kind, {"id": values.get("id") or key, **values}, origin, source=SourceRef("", ""))
     if schema.node_kind(node.kind).administrative:
-        raise InputError([Problem(origin.at("kind"), f"{key} is a {node.kind}: list administrative units under places "
-                                  "/ 行政单位应列在 places")])
+        raise InputError([Problem(origin.at("kind"), f"行政单位应列在 places / {key} is a {node.kind}: list administrative units "
+                                  "under places")])
     return _Org(key, kind, values, origin)
 
 

@@ -126,7 +126,7 @@ def parse_roster(text: str, file: str, schema: Schema, source: SourceRef | None 
     try:
         rows = [(n, *((row.get(c) or "").strip() for c in COLUMNS)) for n, row in enumerate(reader, start=2)]
     except csv.Error as err:
-        raise InputError([Problem(Origin(file, row=reader.line_num), f"not a readable CSV: {err} / CSV 格式错误")]) from None
+        raise InputError([Problem(Origin(file, row=reader.line_num), f"CSV 格式错误 / not a readable CSV: {err}")]) from None
     return roster_graph(rows, file, schema, source)
 
 

@@ -310,7 +310,7 @@ def test_report_map_and_export_of_a_part_of_the_store(tmp_path, capsys):
     assert main(["map", "--store", store, "--within", "西山村"]) == 2
     assert "名称对应多个区划: 村/社区 店镇西山村 (610828102209); 村/社区 通镇崔家西山村 (610828105236)" in capsys.readouterr().err
     assert main(["report", "--store", store, "--around", "贺寨酒业", "--hops", "4"]) == 2
-    assert "hops must be 1 to 3, not 4" in capsys.readouterr().err
+    assert "跳数应为 1–3 / hops must be 1 to 3, not 4" in capsys.readouterr().err
     assert main(["map", "--store", store, "--within", "刘国局镇"]) == 2
     assert "similar 相近: 刘国具镇 (610828111); 刘国具村 (610828111200)" in capsys.readouterr().err
     assert main(["map", "--store", store, "--around", "贺寨"]) == 2  # like the alias 贺寨酒业

@@ -211,7 +211,7 @@ def _open_docx(data: bytes, file: str):
 
     refused = docx_problem(data)
     if refused:
-        raise InputError([Problem(Origin(file), f"{refused} / 无法读取 Word 文件", "open and save it again as .docx")])
+        raise InputError([Problem(Origin(file), f"无法读取 Word 文件 / {refused}", "open and save it again as .docx")])
     try:
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError, NotImplementedError, zlib.error,

@@ -138,8 +138,8 @@ ties:
         (CASE.replace("    evidence: x\n", ""), "case.yaml, row 11, column evidence: 必填项为空 / 依据 Evidence is required"),
         (CASE.replace("kind: AssistanceUnit", "kind: Agency"), "case.yaml, row 4, key office, column kind: unknown node kind 'Agency'"),
         (CASE.replace("name: 通镇", "name: 通县"), "case.yaml, row 8, key tong: 名册中无此名称 / Town 通县 is not in the roster"),
-        (CASE.replace("kind: AssistanceUnit", "kind: Village"), "case.yaml, row 4, key office, column kind: office is a Village"),
-        ("source: [unclosed\n", "case.yaml, row 2: not valid YAML"),
+        (CASE.replace("kind: AssistanceUnit", "kind: Village"), "case.yaml, row 4, key office, column kind: 行政单位应列在 places / office is a Village"),
+        ("source: [unclosed\n", "case.yaml, row 2: YAML 格式错误 / not valid YAML"),
         # strictness: what YAML would silently get wrong
         (CASE.replace("    name: 县委办\n", "    name: 县委办\n    name: 县委办公室\n"),
          "case.yaml, row 6, column name: 键重复 / duplicate key 'name' (first at row 5)"),
@@ -154,8 +154,8 @@ ties:
         (CASE.replace("ties:\n", "ties: 5\n").split("  - type")[0], "case.yaml, row 10, column ties: 格式有误 / ties must be a list of ties"),
         (CASE.replace("name: 县委办", "name: 县委办\n    aliases: 5"), "case.yaml, row 6, key office, column aliases: 应为文字列表 / expected a list of texts"),
         (CASE.replace("name: 通镇", "name: 2021"), "case.yaml, row 9, key tong, column name: 应为文字 / name must be text, got 2021"),
-        ("source: s\nplaces: {a: &x {kind: Town, name: 通镇}, b: *x}\n", "case.yaml, row 2: not valid YAML: 不支持锚点和别名 / anchors and aliases"),
-        ("source: s\nnote: " + "[" * 60 + "]" * 60 + "\n", "case.yaml, row 2: not valid YAML: 嵌套过深 / nested more than 40 levels"),
+        ("source: s\nplaces: {a: &x {kind: Town, name: 通镇}, b: *x}\n", "case.yaml, row 2: YAML 格式错误 / not valid YAML: 不支持锚点和别名 / anchors and aliases"),
+        ("source: s\nnote: " + "[" * 60 + "]" * 60 + "\n", "case.yaml, row 2: YAML 格式错误 / not valid YAML: 嵌套过深 / nested more than 40 levels"),
     ],
 )
 def test_case_errors_name_file_line_and_key(schema, roster, text, expected):

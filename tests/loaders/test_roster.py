@@ -110,3 +110,12 @@ def test_a_roster_loaded_under_older_naming_rules_is_renamed_by_loading_it_again
         [village] = held.run_named("find_by_name", {"text": "鞍山村村委会"})
     assert (village["id"], village["name"]) == ("510131103209", "鞍山村")
     assert load_scope("county", "510131", store).report.unchanged_sources == ["nbs2023:510131"]
+
+
+def test_a_roster_the_csv_module_refuses_is_one_line_chinese_first(schema):
+    """A cell longer than the csv module reads (a pasted blob): 'CSV 格式错误' first, as every loader's message."""
+    from loaders.roster import COLUMNS
+
+    with pytest.raises(InputError) as caught:
+        parse_roster(",".join(COLUMNS) + '\n610828,"佳县' + "x" * 200_000 + '",610800\n', "r.csv", schema)
+    assert str(caught.value) == "r.csv, row 1: CSV 格式错误 / not a readable CSV: field larger than field limit (131072)"
