@@ -92,11 +92,15 @@ def dangling_problem(tie: tuple[str, str, str], keys: list[str], plan: WritePlan
     type_, src, dst = tie
     gone = [i for i in (src, dst) if any(i in ids for ids in plan.delete_nodes.values())]
     names, mine = ", ".join(gone), ", ".join(sorted(loading))
-    others = ", ".join(k for k in keys if k not in loading) or ", ".join(keys)
-    return Problem(None, f"来源 {others} 的关系 {type_} {src}→{dst} 需要节点 {names}，本次载入的 {mine} 已不再记载它 / "
-                         f"a {type_} tie stated by {others} ends at {names}, which {mine} no longer states",
-                   f"在 {mine} 中保留它，或同时载入去掉该关系的 {others} / keep it in {mine}, or load {others} without "
-                   "the tie too")
+    others = ", ".join(k for k in keys if k not in loading)
+    if not others:  # a tie only sources of this load state (a new one): it is taken out of them, not loaded
+        stated = ", ".join(keys)
+        hint = f"在 {mine} 中保留它，或从 {stated} 中去掉该关系 / keep it in {mine}, or take the tie out of {stated}"
+    else:
+        hint = f"在 {mine} 中保留它，或同时载入去掉该关系的 {others} / keep it in {mine}, or load {others} without the tie too"
+    return Problem(None, f"来源 {others or ', '.join(keys)} 的关系 {type_} {src}→{dst} 需要节点 {names}，本次载入的 {mine} "
+                         f"已不再记载它 / a {type_} tie stated by {others or ', '.join(keys)} ends at {names}, which {mine} "
+                         "no longer states", hint)
 
 
 def _blocking_problem(withdrawal: Withdrawal, tie: tuple[str, str, str], keys: list[str]) -> Problem:

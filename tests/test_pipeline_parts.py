@@ -241,5 +241,6 @@ def test_a_reload_whose_new_tie_ends_at_a_node_it_deletes_is_refused_in_parts_an
         assert [p.message.split(" / ")[0] for p in refused.value.problems] == [
             f"来源 供应.csv 的关系 SUPPLIES 610828105236→{company} 需要节点 {company}，本次载入的 企业.csv, 供应.csv "
             "已不再记载它"]
+        assert refused.value.problems[0].hint.endswith("or take the tie out of 供应.csv")  # (not 'load 供应.csv too')
     with open_store(target, schema) as store:
         assert sorted(store.export().ties) == before and company in store.export().nodes
