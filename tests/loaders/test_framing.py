@@ -101,3 +101,19 @@ def test_a_total_row_at_the_bottom_of_a_csv_is_read_past(tmp_path):
     result = load_sources([ROSTER, path])
     assert [t.target_id for t in result.graph.ties.values() if t.type == "PAIRED_ASSISTANCE"] == ["610828105211"]
     assert any(n.startswith("跳过表格下方第 3 行的合计与说明“合计；1”") for n in result.notes), result.notes
+
+
+def test_a_group_header_over_every_named_column_is_read_by_the_lower_row(tmp_path):
+    """The upper row holds only 序号 (merged down) and a group 结对帮扶情况 over all the named columns: the lower
+    row names them, and the merged cells of the header are no problem."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "结对帮扶"
+    for row in (["序号", "结对帮扶情况", None, None], [None, "帮扶单位", "结对村", "所属乡镇"], [1, "佳县财政局", "高家集村", "通镇"]):
+        sheet.append(row)
+    for ref in ("A1:A2", "B1:D1"):
+        sheet.merge_cells(ref)
+    book.save(tmp_path / "结对帮扶.xlsx")
+    result = load_sources([ROSTER, tmp_path / "结对帮扶.xlsx"])
+    assert [(t.source_id, t.target_id) for t in result.graph.ties.values() if t.type == "PAIRED_ASSISTANCE"] == [
+        ("AssistanceUnit:-:佳县财政局", "610828105211")]

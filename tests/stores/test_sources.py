@@ -230,3 +230,21 @@ def test_a_killed_neo4j_writers_lease_expires(neo4j_store, monkeypatch):
     assert told and "a writer that was killed" in told[0]
     assert holder is not None and holder != "a writer that was killed"
     assert neo4j_store._lease(statements.writer_lease(), "") is None  # released
+
+
+def test_a_load_that_drops_a_node_and_another_sources_tie_to_it_together_goes_through(store, tmp_path):
+    """企业.csv edited without a company and 供应.csv edited without its tie to it, loaded together: nothing is left
+    to end at the company, so it goes with the tie (the refusal is for a tie that is kept), on both stores."""
+    roster, companies, supplies = EXAMPLE / "nbs_roster_610828.csv", tmp_path / "企业.csv", tmp_path / "供应.csv"
+    companies.write_text("名称,所属乡镇\n佳县红枣食品有限公司,通镇\n佳县小米加工厂,通镇\n", encoding="utf-8")
+    supplies.write_text("起点,终点,依据\n高家集村,佳县红枣食品有限公司,村供应红枣\n高家集村,佳县小米加工厂,村供应小米\n",
+                        encoding="utf-8")
+    load(store, [roster, companies, supplies])
+    companies.write_text("名称,所属乡镇\n佳县小米加工厂,通镇\n", encoding="utf-8")
+    supplies.write_text("起点,终点,依据\n高家集村,佳县小米加工厂,村供应小米\n", encoding="utf-8")
+    summary = load(store, [companies, supplies]).plan.summary()
+    assert (summary["delete_nodes"], summary["delete_ties"]) == (1, 2)  # the tie, and the company's LOCATED_IN
+    graph = store.export()
+    assert [(t.source_id, t.target_id) for t in graph.ties.values() if t.type == "SUPPLIES"] == [
+        ("610828105211", "Enterprise:610828105:佳县小米加工厂")]
+    assert "Enterprise:610828105:佳县红枣食品有限公司" not in graph.nodes
