@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
+from graph_model.records import storage_column
 from graph_model.schema import Schema
+from queries import statements
 from stores.name_index import entry
 from stores.plan import WritePlan
 
@@ -114,3 +116,27 @@ class CopySpool:
     def has_nodes(self) -> bool:
         """Whether any new node is in the files."""
         return any(ends is None for _, ends in (*self.files, *self._open))
+
+
+def copy_columns(properties: Sequence, records: Sequence, loaded: str,
+                 ends: tuple[str, str] | None = None, loaded_by: str = "") -> dict[str, tuple[str, list[Any]]]:
+    """The records as a ``COPY``'s columns (name → LadybugDB type and values, ties first ``src`` and ``dst``)."""
+    columns = {}
+    if ends is not None:
+        columns = {"src": ("STRING", [r.source_id for r in records]), "dst": ("STRING", [r.target_id for r in records])}
+    values = [r.props for r in records]
+    for prop in properties:
+        name = prop.name
+        column = storage_column(prop, [v.get(name) for v in values], loaded, loaded_by)
+        columns[name] = (statements.LADYBUG_TYPES[prop.type], column)
+    return columns
+
+
+def arrow_table(columns: Mapping[str, tuple[str, list[Any]]]):
+    """Columns (name → LadybugDB type and values) as an Arrow table, in the table's order."""
+    import pyarrow as pa
+
+    types = {"STRING": pa.string(), "INT64": pa.int64(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
+             "STRING[]": pa.list_(pa.string())}
+    arrays = [pa.array(values, type=types[type_]) for type_, values in columns.values()]
+    return pa.Table.from_arrays(arrays, names=list(columns))
