@@ -20,11 +20,9 @@ import itertools
 import os
 import re
 import socket
-import tempfile
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import neo4j
@@ -37,7 +35,7 @@ from queries.catalog import QueryError
 from queries.neo4j_policy import default_policy, refusal, unplannable
 from stores.base import Answer, Progress, Statement, Store, StoreError, batches
 from stores.connection import connect, parse_store_spec, wait_for_writer
-from stores.copy_spool import CopySpool, arrow_table, copy_columns
+from stores.copy_spool import CopySpool, arrow_table, copy_columns, temporary_folder
 from stores.masking import redact
 from stores.plan import WritePlan
 
@@ -164,14 +162,15 @@ class Neo4jStore(Store):
     def _copy_spool(self, dry_run: bool) -> Iterator[CopySpool | None]:
         """Where a load in parts (:meth:`stores.writing.Writing.writing_parts`) keeps each part's new records
         until it writes them: the Parquet files the embedded store ``COPY``s from (:class:`stores.copy_spool.CopySpool`),
-        in a private temporary folder, read back :data:`STATEMENT_ROWS` at a time as the rows of the ``CREATE``
-        statements (:meth:`_create_statements`), so that the client never holds a national load's records at
-        once. Removed after the write, or after a failure. None for a dry run (it writes nothing)."""
+        in a private temporary folder (:func:`stores.copy_spool.temporary_folder`), read back :data:`STATEMENT_ROWS`
+        at a time as the rows of the ``CREATE`` statements (:meth:`_create_statements`), so that the client never
+        holds a national load's records at once. Removed after the write, or after a failure; a killed load's by
+        the next load. None for a dry run (it writes nothing)."""
         if dry_run:
             yield None
             return
-        with tempfile.TemporaryDirectory(prefix="linkgraph-load-") as folder:
-            spool = CopySpool(Path(folder), self.schema, copy_columns, _spool_file_rows, arrow_table)
+        with temporary_folder() as folder:
+            spool = CopySpool(folder, self.schema, copy_columns, _spool_file_rows, arrow_table)
             try:
                 yield spool
             finally:
