@@ -1,5 +1,6 @@
 """The new records of a load in parts as the ``COPY`` files the embedded store loads them from, written as the
 parts are read (:meth:`stores.writing.Writing.write_parts`), so that no more than one part is held as records.
+Neo4j keeps them in the same files (in a :func:`temporary_folder`) and reads them back a statement's rows at a time.
 
 Each group (the nodes of one kind, or the ties of one type between two kinds) goes into Parquet files of at most
 as many rows as one ``COPY`` takes (:func:`stores.embedded.copy_most`), appended to part by part; the store then

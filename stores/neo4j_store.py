@@ -5,7 +5,8 @@ Connection settings come from arguments or the environment (``NEO4J_USER``,
 repository nor accepted inside the URI, and a failed connection says whether
 the server is down, refused the login or lacks the database
 (:mod:`stores.connection`). A load is one managed write transaction (a large
-one, batches of them); queries run in read transactions, which the server
+one, batches of them); a load in parts keeps its new records in files until it
+writes them (:meth:`Neo4jStore._copy_spool`); queries run in read transactions, which the server
 refuses to let write. An ad hoc query (:meth:`Neo4jStore.query`) is first
 planned by the server (``EXPLAIN``) and refused by what the plan shows
 (:mod:`queries.neo4j_policy`): files and URLs, procedures off the allowlist,
