@@ -16,6 +16,7 @@ server commands, and writes unless asked.
 from __future__ import annotations
 
 import contextlib
+import gc
 import getpass
 import itertools
 import os
@@ -218,6 +219,7 @@ class Neo4jStore(Store):
                 session.execute_write(_run_all, [(record, {"row": {**row, "complete": False}}) for row in registry])
                 for items in _prefetched(self._transactions(plan, rows_per_transaction, spooled)):
                     session.execute_write(_run_all, items)
+                    _free_statements()
                     step(items)
                 session.execute_write(_run_all, [(record, {"row": row}) for row in registry] + forgotten)
         except (Neo4jError, DriverError) as err:  # refused, or the server went away (after the driver's retries)
@@ -431,6 +433,15 @@ def _spool_file_rows(properties: Sequence, sample: Sequence, loaded: str, ends: 
     """Rows of one file of a load in parts (:class:`stores.copy_spool.CopySpool`'s ``most``): Neo4j takes them a
     statement at a time, so their size does not depend on the records."""
     return SPOOL_FILE_ROWS
+
+
+def _free_statements() -> None:
+    """Free the rows of the statements of the last transaction. The driver keeps each statement's parameters in
+    its result's summary, which it leaves in a reference cycle: while a load pauses Python's cycle collector
+    (:func:`analysis.collector.collector_paused`) every row written stayed (a national load in batches grew by
+    2.8 GB as it wrote). A collection of the youngest generation finds them: the objects made since the last
+    one, a transaction's rows."""
+    gc.collect(0)
 
 
 def _run_all(tx: neo4j.ManagedTransaction, items: list[Statement]) -> None:
