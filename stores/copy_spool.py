@@ -1,5 +1,6 @@
 """The new records of a load in parts as the ``COPY`` files the embedded store loads them from, written as the
 parts are read (:meth:`stores.writing.Writing.write_parts`), so that no more than one part is held as records.
+Neo4j keeps them in the same files (in a :func:`temporary_folder`) and reads them back a statement's rows at a time.
 
 Each group (the nodes of one kind, or the ties of one type between two kinds) goes into Parquet files of at most
 as many rows as one ``COPY`` takes (:func:`stores.embedded.copy_most`), appended to part by part; the store then
@@ -8,11 +9,18 @@ as many rows as one ``COPY`` takes (:func:`stores.embedded.copy_most`), appended
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
+from graph_model.records import storage_column
 from graph_model.schema import Schema
+from queries import statements
 from stores.name_index import entry
 from stores.plan import WritePlan
 
@@ -25,6 +33,11 @@ PARQUET_OPTIONS = {"use_dictionary": False}
 most of their text is unique (names, provenance), so the dictionary is work thrown away (measured 2026-12-07,
 writing and ``COPY`` of those villages: 2.37–2.41 s of CPU with a dictionary, 2.27 without, 2.41–2.54
 uncompressed)."""
+
+FOLDER_PREFIX = "linkgraph-load-"
+"""The start of the name of a load's folder of files in the system's temporary folder (:func:`temporary_folder`)."""
+HELD = "held"
+"""The file of such a folder that its load holds (``flock``) while it runs."""
 
 Group = tuple[str, "tuple[str, str] | None"]
 """A node kind (ends None) or a tie type with its source and target kinds."""
@@ -114,3 +127,63 @@ class CopySpool:
     def has_nodes(self) -> bool:
         """Whether any new node is in the files."""
         return any(ends is None for _, ends in (*self.files, *self._open))
+
+
+def copy_columns(properties: Sequence, records: Sequence, loaded: str,
+                 ends: tuple[str, str] | None = None, loaded_by: str = "") -> dict[str, tuple[str, list[Any]]]:
+    """The records as a ``COPY``'s columns (name → LadybugDB type and values, ties first ``src`` and ``dst``)."""
+    columns = {}
+    if ends is not None:
+        columns = {"src": ("STRING", [r.source_id for r in records]), "dst": ("STRING", [r.target_id for r in records])}
+    values = [r.props for r in records]
+    for prop in properties:
+        name = prop.name
+        column = storage_column(prop, [v.get(name) for v in values], loaded, loaded_by)
+        columns[name] = (statements.LADYBUG_TYPES[prop.type], column)
+    return columns
+
+
+def arrow_table(columns: Mapping[str, tuple[str, list[Any]]]):
+    """Columns (name → LadybugDB type and values) as an Arrow table, in the table's order."""
+    import pyarrow as pa
+
+    types = {"STRING": pa.string(), "INT64": pa.int64(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
+             "STRING[]": pa.list_(pa.string())}
+    arrays = [pa.array(values, type=types[type_]) for type_, values in columns.values()]
+    return pa.Table.from_arrays(arrays, names=list(columns))
+
+
+@contextlib.contextmanager
+def temporary_folder() -> Iterator[Path]:
+    """A private folder in the system's temporary folder for the files of one load (Neo4j's :class:`CopySpool`),
+    held by this process while the block runs (an ``flock`` of its file :data:`HELD`, which the operating
+    system lets go when the process dies) and removed after it. The folders that loads which were killed left
+    are removed first (:func:`remove_abandoned`)."""
+    remove_abandoned()
+    folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+    handle = open(folder / f".{HELD}", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        os.rename(folder / f".{HELD}", folder / HELD)  # held before another process can see it as a load's
+        yield folder
+    finally:
+        handle.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_abandoned() -> list[Path]:
+    """Remove the folders of :func:`temporary_folder` that this user's loads left when they were killed (their
+    :data:`HELD` file not held by any process), and return them; the folders of loads still running stay."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        held = folder / HELD
+        if folder.is_symlink() or folder.lstat().st_uid != os.getuid() or not held.is_file() or held.is_symlink():
+            continue
+        with open(held, "rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # its load is running
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed

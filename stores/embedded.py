@@ -34,14 +34,13 @@ import types
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from graph_model.records import storage_column
 from graph_model.schema import Schema
 from queries import statements
 from queries.catalog import QueryError
 from queries.guard import check_plan, check_query, explain
 from stores.base import Answer, Progress, Store, StoreError, batches
 from stores.connection import StoreSpecError, not_a_store_file, wait_for_writer
-from stores.copy_spool import PARQUET_OPTIONS, CopySpool
+from stores.copy_spool import PARQUET_OPTIONS, CopySpool, arrow_table, copy_columns
 from stores.memory import memory_limit, page_cache_mb
 from stores.name_index import IndexUpdate, split_entry
 from stores.naming import has_chinese
@@ -720,20 +719,6 @@ def _sync(path: Path) -> None:
         os.close(descriptor)
 
 
-def copy_columns(properties: Sequence, records: Sequence, loaded: str,
-                 ends: tuple[str, str] | None = None, loaded_by: str = "") -> dict[str, tuple[str, list[Any]]]:
-    """The records as a ``COPY``'s columns (name → LadybugDB type and values, ties first ``src`` and ``dst``)."""
-    columns = {}
-    if ends is not None:
-        columns = {"src": ("STRING", [r.source_id for r in records]), "dst": ("STRING", [r.target_id for r in records])}
-    values = [r.props for r in records]
-    for prop in properties:
-        name = prop.name
-        column = storage_column(prop, [v.get(name) for v in values], loaded, loaded_by)
-        columns[name] = (statements.LADYBUG_TYPES[prop.type], column)
-    return columns
-
-
 def copy_spooled(execute, files: Sequence[tuple[tuple[str, tuple[str, str] | None], str, int]], step) -> None:
     """``COPY`` the files of a load in parts (:meth:`stores.copy_spool.CopySpool.in_order`), each removed after."""
     for (name, ends), path, rows in files:
@@ -774,16 +759,6 @@ def write_parquet(path: str, columns: Mapping[str, tuple[str, list[Any]]]) -> No
     import pyarrow.parquet as pq
 
     pq.write_table(arrow_table(columns), path, **PARQUET_OPTIONS)
-
-
-def arrow_table(columns: Mapping[str, tuple[str, list[Any]]]):
-    """Columns (name → LadybugDB type and values) as an Arrow table, in the table's order."""
-    import pyarrow as pa
-
-    types = {"STRING": pa.string(), "INT64": pa.int64(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
-             "STRING[]": pa.list_(pa.string())}
-    arrays = [pa.array(values, type=types[type_]) for type_, values in columns.values()]
-    return pa.Table.from_arrays(arrays, names=list(columns))
 
 
 def _refusal(err: RuntimeError, where: str, timeout: float | None) -> Exception:

@@ -5,7 +5,8 @@ Connection settings come from arguments or the environment (``NEO4J_USER``,
 repository nor accepted inside the URI, and a failed connection says whether
 the server is down, refused the login or lacks the database
 (:mod:`stores.connection`). A load is one managed write transaction (a large
-one, batches of them); queries run in read transactions, which the server
+one, batches of them); a load in parts keeps its new records in files until it
+writes them (:meth:`Neo4jStore._copy_spool`); queries run in read transactions, which the server
 refuses to let write. An ad hoc query (:meth:`Neo4jStore.query`) is first
 planned by the server (``EXPLAIN``) and refused by what the plan shows
 (:mod:`queries.neo4j_policy`): files and URLs, procedures off the allowlist,
@@ -15,7 +16,9 @@ server commands, and writes unless asked.
 from __future__ import annotations
 
 import contextlib
+import gc
 import getpass
+import itertools
 import os
 import re
 import socket
@@ -34,6 +37,7 @@ from queries.catalog import QueryError
 from queries.neo4j_policy import default_policy, refusal, unplannable
 from stores.base import Answer, Progress, Statement, Store, StoreError, batches
 from stores.connection import connect, parse_store_spec, wait_for_writer
+from stores.copy_spool import CopySpool, arrow_table, copy_columns, temporary_folder
 from stores.masking import redact
 from stores.plan import WritePlan
 
@@ -41,6 +45,9 @@ SINGLE_TRANSACTION_ROWS = 50_000
 """Loads up to this many rows (and within one transaction's memory) run in one transaction: all or nothing."""
 STATEMENT_ROWS = 5_000
 """Rows per ``UNWIND`` statement of a batched load."""
+SPOOL_FILE_ROWS = 1_000_000
+"""Most rows of one of the files a load in parts keeps its new records in until it writes them
+(:meth:`Neo4jStore._copy_spool`); they are read back :data:`STATEMENT_ROWS` at a time, whatever their size."""
 TRANSACTION_ROWS = 20_000
 """Most rows per transaction of a batched load (fewer if the server's memory asks for it)."""
 MIN_TRANSACTION_ROWS = 1_000
@@ -153,8 +160,26 @@ class Neo4jStore(Store):
         except Neo4jError as err:
             raise StoreError(f"{self.describe()} refused {statement!r}: {_message(err)}") from None
 
+    @contextlib.contextmanager
+    def _copy_spool(self, dry_run: bool) -> Iterator[CopySpool | None]:
+        """Where a load in parts (:meth:`stores.writing.Writing.writing_parts`) keeps each part's new records
+        until it writes them: the Parquet files the embedded store ``COPY``s from (:class:`stores.copy_spool.CopySpool`),
+        in a private temporary folder (:func:`stores.copy_spool.temporary_folder`), read back :data:`STATEMENT_ROWS`
+        at a time as the rows of the ``CREATE`` statements (:meth:`_create_statements`), so that the client never
+        holds a national load's records at once. Removed after the write, or after a failure; a killed load's by
+        the next load. None for a dry run (it writes nothing)."""
+        if dry_run:
+            yield None
+            return
+        with temporary_folder() as folder:
+            spool = CopySpool(folder, self.schema, copy_columns, _spool_file_rows, arrow_table)
+            try:
+                yield spool
+            finally:
+                spool.close()
+
     def _apply(self, plan: WritePlan, registry: list[dict[str, Any]], *, replace: bool,
-               progress: Progress | None, forget: Sequence[str] = ()) -> None:
+               progress: Progress | None, forget: Sequence[str] = (), spooled: CopySpool | None = None) -> None:
         """One transaction for an ordinary load; a large one in batches of managed transactions.
 
         A batched load first records its sources as incomplete
@@ -164,7 +189,8 @@ class Neo4jStore(Store):
         compares with what the store holds before it writes, so running the
         same load again after a failure or a kill writes only what is
         missing. Each transaction is a managed one, which the driver retries
-        on a transient error (a cluster's leader change, a deadlock).
+        on a transient error (a cluster's leader change, a deadlock). ``spooled`` holds the new records of a
+        load in parts, in its files already (:meth:`_copy_spool`).
         """
         total = plan.rows
         memory_rows = self._rows_per_transaction()
@@ -184,15 +210,16 @@ class Neo4jStore(Store):
                 held = self._node_count(session) if replace else 0
                 if max(total, held) <= min(SINGLE_TRANSACTION_ROWS, memory_rows):
                     work = [(statements.delete_all(), {})] if replace else []
-                    work += [*self.plan_statements(plan), *self._create_statements(plan)]
+                    work += [*self.plan_statements(plan), *self._create_statements(plan, spooled)]
                     session.execute_write(_run_all, work + [(record, {"row": row}) for row in registry] + forgotten)
                     step(work)
                     return
                 if replace:
                     self._delete_everything(session, rows_per_transaction)
                 session.execute_write(_run_all, [(record, {"row": {**row, "complete": False}}) for row in registry])
-                for items in _prefetched(self._transactions(plan, rows_per_transaction)):
+                for items in _prefetched(self._transactions(plan, rows_per_transaction, spooled)):
                     session.execute_write(_run_all, items)
+                    _free_statements()
                     step(items)
                 session.execute_write(_run_all, [(record, {"row": row}) for row in registry] + forgotten)
         except (Neo4jError, DriverError) as err:  # refused, or the server went away (after the driver's retries)
@@ -200,23 +227,40 @@ class Neo4jStore(Store):
                       "/ 已写入部分数据，重新运行同一载入即可补全") if done else ", nothing was written / 未写入任何数据"
             raise StoreError(f"{self.describe()} refused the load: {_message(err)}{partly}") from None
 
-    def _create_statements(self, plan: WritePlan) -> Iterator[Statement]:
-        """``CREATE`` statements for the plan's new nodes, then its new ties, built a batch at a time."""
+    def _create_statements(self, plan: WritePlan, spooled: CopySpool | None = None) -> Iterator[Statement]:
+        """``CREATE`` statements for the plan's new nodes, then its new ties, built a batch at a time: those it
+        holds, and those of a load in parts read from its files (``spooled``) a batch at a time."""
+        files = spooled.in_order() if spooled is not None else []
         for label, nodes in plan.create_nodes.items():
             cypher = statements.create_nodes(self.schema, label, self.backend)
             for chunk in batches(nodes, STATEMENT_ROWS):
                 yield cypher, {"rows": self.node_rows(chunk, plan.loaded, plan.loaded_by)}
+        yield from self._spooled_statements([file for file in files if file[0][1] is None])  # every node first
         for (type_, source, target), ties in plan.create_ties.items():
             cypher = statements.create_ties(self.schema, type_, source, target, self.backend)
             for chunk in batches(ties, STATEMENT_ROWS):
                 yield cypher, {"rows": self.tie_rows(chunk, plan.loaded, plan.loaded_by)}
+        yield from self._spooled_statements([file for file in files if file[0][1] is not None])
 
-    def _transactions(self, plan: WritePlan, rows_per_transaction: int) -> Iterator[list[Statement]]:
+    def _spooled_statements(self, files: Sequence[tuple[tuple[str, tuple[str, str] | None], str, int]]
+                            ) -> Iterator[Statement]:
+        """``CREATE`` statements for the records in the files of a load in parts
+        (:meth:`stores.copy_spool.CopySpool.in_order`), :data:`STATEMENT_ROWS` rows read at a time."""
+        import pyarrow.parquet as pq
+
+        for (name, ends), path, _ in files:
+            cypher = (statements.create_nodes(self.schema, name, self.backend) if ends is None
+                      else statements.create_ties(self.schema, name, *ends, self.backend))
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=STATEMENT_ROWS):
+                yield cypher, {"rows": spooled_rows(batch.to_pydict(), ties=ends is not None)}
+
+    def _transactions(self, plan: WritePlan, rows_per_transaction: int,
+                      spooled: CopySpool | None = None) -> Iterator[list[Statement]]:
         """The plan's statements (deletes, updates, creates) grouped into transactions of at most
         ``rows_per_transaction`` rows (a statement is split to fit)."""
         items: list[Statement] = []
         size = 0
-        for cypher, params in (*self.plan_statements(plan), *self._create_statements(plan)):
+        for cypher, params in itertools.chain(self.plan_statements(plan), self._create_statements(plan, spooled)):
             key = "rows" if "rows" in params else "ids"
             values = params[key]
             while values:
@@ -367,6 +411,37 @@ def transaction_rows(limits: Mapping[str, int]) -> int:
     if limits.get("db.memory.transaction.max"):
         budget = min(budget, int(limits["db.memory.transaction.max"] * 0.8))
     return max(MIN_TRANSACTION_ROWS, budget // ROW_BYTES)
+
+
+def spooled_rows(columns: dict[str, list[Any]], *, ties: bool) -> list[dict[str, Any]]:
+    """Rows of the ``CREATE`` statements from columns of a load's files (:func:`stores.copy_spool.copy_columns`:
+    every declared property, ties first ``src`` and ``dst``), as :meth:`Neo4jStore.node_rows` and
+    :meth:`Neo4jStore.tie_rows` make them from records: only the properties that have a value.
+
+    >>> spooled_rows({"src": ["a"], "dst": ["b"], "year": [2023], "note": [None]}, ties=True)
+    [{'src': 'a', 'dst': 'b', 'props': {'year': 2023}}]
+    """
+    ends = (columns.pop("src"), columns.pop("dst")) if ties else ()
+    names = list(columns)
+    rows = [{name: value for name, value in zip(names, values) if value is not None} for values in zip(*columns.values())]
+    if ties:
+        return [{"src": src, "dst": dst, "props": props} for src, dst, props in zip(*ends, rows)]
+    return rows
+
+
+def _spool_file_rows(properties: Sequence, sample: Sequence, loaded: str, ends: tuple[str, str] | None) -> int:
+    """Rows of one file of a load in parts (:class:`stores.copy_spool.CopySpool`'s ``most``): Neo4j takes them a
+    statement at a time, so their size does not depend on the records."""
+    return SPOOL_FILE_ROWS
+
+
+def _free_statements() -> None:
+    """Free the rows of the statements of the last transaction. The driver keeps each statement's parameters in
+    its result's summary, which it leaves in a reference cycle: while a load pauses Python's cycle collector
+    (:func:`analysis.collector.collector_paused`) every row written stayed (a national load in batches grew by
+    2.8 GB as it wrote). A collection of the youngest generation finds them: the objects made since the last
+    one, a transaction's rows."""
+    gc.collect(0)
 
 
 def _run_all(tx: neo4j.ManagedTransaction, items: list[Statement]) -> None:

@@ -94,8 +94,8 @@ class Writing:
                       loaded_by: str = "") -> Iterator["PartsWrite"]:
         """A write of the sources ``digests`` (key and digest of each) whose records come in parts
         (:class:`PartsWrite`): each part is checked and compared with the store as it comes, its changes kept
-        and its new records handed to the store's ``COPY`` files (:meth:`_copy_spool`; the embedded store
-        writes them to disk), so that it can be let go before the next is read. :meth:`PartsWrite.finish`
+        and its new records handed to the store's files (:meth:`_copy_spool`, on disk), so that it can be let
+        go before the next is read. :meth:`PartsWrite.finish`
         writes everything as one write, all or nothing; leaving the block without it writes nothing."""
         self.ensure_schema()
         registry = {} if replace else {row["key"]: row for row in self.loaded_sources()}
@@ -105,7 +105,8 @@ class Writing:
     @contextlib.contextmanager
     def _copy_spool(self, dry_run: bool) -> Iterator[Any]:
         """Where :meth:`write_parts` puts each part's new records: None here (they stay in the plan, and the
-        backend writes them as :meth:`write` does); the embedded store writes them to its ``COPY`` files."""
+        backend writes them as :meth:`write` does); both stores write them to Parquet files
+        (:class:`stores.copy_spool.CopySpool`: the embedded store ``COPY``s them, Neo4j reads them back as rows)."""
         yield None
 
     def _refuse_dangling(self, plan: WritePlan, keys: set[str],

@@ -244,3 +244,37 @@ def test_a_reload_whose_new_tie_ends_at_a_node_it_deletes_is_refused_in_parts_an
         assert refused.value.problems[0].hint.endswith("or take the tie out of 供应.csv")  # (not 'load 供应.csv too')
     with open_store(target, schema) as store:
         assert sorted(store.export().ties) == before and company in store.export().nodes
+
+
+@pytest.mark.neo4j
+def test_a_load_in_parts_into_neo4j_in_batches_writes_the_database_a_whole_load_writes(
+        tmp_path, monkeypatch, synthetic, neo4j_store, neo4j_uri):
+    """The same sources loaded whole (``keep_valid``: read and written as one graph) and in parts of 100 records
+    written in batches of transactions (each part's new records in files until written): the same records and
+    registry, and a problem in a late part leaves the database as the whole load left it."""
+    import tempfile
+
+    import stores.neo4j_store as neo4j_store_module
+    from graph_model.records import GraphData
+    from tests.stores.test_write_parts import neo4j_content
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    pipeline.load_roster("county", "610828", neo4j_uri)
+    whole = pipeline.load(synthetic, neo4j_uri, keep_valid=True)
+    held = neo4j_content(neo4j_store)
+    neo4j_store.write(GraphData(), replace=True)
+    for name, value in {"SINGLE_TRANSACTION_ROWS": 100, "TRANSACTION_ROWS": 100, "STATEMENT_ROWS": 40}.items():
+        monkeypatch.setattr(neo4j_store_module, name, value)
+    parts = loaded(neo4j_uri, synthetic, monkeypatch, 100)
+    assert parts.report.plan.summary() == whole.report.plan.summary()
+    assert parts.report.plan.create_ties == {} and parts.report.plan.summary()["create_ties"] > 4 * 100
+    assert neo4j_content(neo4j_store) == held
+    lines = Path(synthetic[2]).read_text(encoding="utf-8-sig").splitlines()
+    bad = tmp_path / "ties.csv"
+    bad.write_text("\n".join([*lines[:-1], lines[-1].replace(lines[-1].split(",")[2], "不存在的村")]) + "\n",
+                   encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        pipeline.load([*synthetic[:2], str(bad)], neo4j_uri)
+    assert "不存在的村" in str(err.value)
+    assert neo4j_content(neo4j_store) == held
+    assert list(tmp_path.iterdir()) == [bad]

@@ -1,5 +1,6 @@
 """A load written in parts (``Store.write_parts``): one part held at a time, the same store as one write."""
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -184,3 +185,116 @@ def test_a_kill_between_parts_leaves_the_store_as_it_was_and_the_next_load_finis
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.lbug", "g.lbug.audit.jsonl", "g.lbug.lock"]
     records = content(store, schema)[0]
     assert sum(kind == "Village" for kind, _ in records[0].values()) == 20_356
+
+
+# ------------------------------------------------------------------ Neo4j: the parts' new records in files until written
+
+
+def neo4j_content(store) -> tuple:
+    """The Neo4j store's records and its registry (without times)."""
+    registry = sorted((r["key"], r["digest"], r["nodes"], r["ties"], r["complete"]) for r in store.loaded_sources())
+    return plain(store.export()), registry
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("batched", [False, True], ids=["one transaction", "batches"])
+def test_a_write_in_parts_into_neo4j_holds_no_new_record_and_gives_the_store_one_write_gives(
+        neo4j_store, schema, tmp_path, monkeypatch, batched):
+    """Each part's new records go to files (read back a statement at a time as they are written), not into the plan;
+    the store is the one a write of the whole graph makes, in one transaction or in batches."""
+    import tempfile
+
+    import stores.neo4j_store as neo4j_store_module
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the load's files go
+    monkeypatch.setattr(neo4j_store_module, "STATEMENT_ROWS", 300)  # a file read back in several statements
+    if batched:
+        for name, value in {"SINGLE_TRANSACTION_ROWS": 1000, "TRANSACTION_ROWS": 1000}.items():
+            monkeypatch.setattr(neo4j_store_module, name, value)
+    rows = _roster(2_500)
+    neo4j_store.write(roster_graph(rows, "roster.csv", schema, ROSTER), sources=[info()])
+    whole = neo4j_content(neo4j_store)
+    neo4j_store.write(GraphData(), replace=True)
+    seen = []
+    spool = neo4j_store_module.Neo4jStore._copy_spool
+
+    def watched(self, dry_run):  # the files as the write begins: every part's new records are in them
+        with spool(self, dry_run) as files:
+            yield files
+            seen.append(sorted(p.name for p in Path(files.folder).glob("*.parquet")))
+
+    monkeypatch.setattr(neo4j_store_module.Neo4jStore, "_copy_spool", contextlib.contextmanager(watched))
+    report = neo4j_store.write_parts(roster_parts(iter(rows), "roster.csv", schema, ROSTER, 400), sources=[info()])
+    assert report.plan.create_nodes == {} and report.plan.create_ties == {}  # none held
+    assert report.plan.summary()["create_nodes"] == 2_500 + 3 + 3 and report.read == (2_506, 2_505)
+    assert seen == [sorted([f"part-{kind}--0.parquet" for kind in ("Province", "City", "County", "Town", "Village")]
+                           + [f"part-PART_OF-{a}-{b}-0.parquet" for a, b in (("City", "Province"), ("County", "City"),
+                                                                            ("Town", "County"), ("Village", "Town"))])]
+    assert neo4j_content(neo4j_store) == whole
+    assert list(tmp_path.iterdir()) == []  # the files are gone
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("fails", ["a part's problem", "the server"])
+def test_a_write_in_parts_into_neo4j_that_fails_leaves_the_database_as_it_was(neo4j_store, schema, tmp_path,
+                                                                              monkeypatch, fails):
+    """A problem in the last part, or the server refusing the write's last statement after it ran every other
+    one of the load's transaction: nothing of the load is left, nor its files."""
+    import tempfile
+
+    import stores.neo4j_store as neo4j_store_module
+    from stores.base import StoreError
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    neo4j_store.write(roster_graph(_roster(100), "roster.csv", schema, ROSTER), sources=[info()])
+    before = neo4j_content(neo4j_store)
+    parts = list(roster_parts(iter(_roster(1_000)), "roster.csv", schema, ROSTER, 200))
+    if fails == "a part's problem":
+        bad = GraphData(schema=schema)
+        bad.add_tie(make_tie(schema, "PART_OF", "610828999001", "610828999", {"evidence": "x"}, source=ROSTER))
+        parts.append(bad)
+        expected = InputError
+    else:
+        real = neo4j_store_module._run_all
+
+        def then_refused(tx, items):  # every statement of the load, then one the server refuses
+            real(tx, [*items, ("RETURN 1 / $zero AS x", {"zero": 0})])
+
+        monkeypatch.setattr(neo4j_store_module, "_run_all", then_refused)
+        expected = StoreError
+    with pytest.raises(expected) as err:
+        neo4j_store.write_parts(iter(parts), sources=[info(digest="d2")])
+    if fails == "the server":
+        assert "/ by zero" in str(err.value) and "nothing was written / 未写入任何数据" in str(err.value)
+    assert neo4j_content(neo4j_store) == before
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.neo4j
+def test_a_kill_between_parts_into_neo4j_leaves_the_database_as_it_was_and_the_next_load_removes_its_files(
+        neo4j_store, neo4j_uri, schema, tmp_path, monkeypatch):
+    """A load killed while it reads (three parts' new records in its files) wrote nothing; its folder of files
+    is left, held by no process, and the next load removes it, not the folder of a load still running."""
+    import os
+    import tempfile
+
+    from stores.copy_spool import HELD, temporary_folder
+
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    run = [sys.executable, "-m", "linkgraph", "roster", "--county", "610828", "--store", neo4j_uri]
+    assert subprocess.run(run, cwd=REPO, capture_output=True, timeout=300, env=env).returncode == 0
+    before = neo4j_content(neo4j_store)
+    killed = subprocess.run([sys.executable, "-c", KILLED_ROSTER, neo4j_uri], cwd=REPO, capture_output=True,
+                            timeout=300, env=env)
+    assert killed.returncode == -signal.SIGKILL
+    [left] = list(tmp_path.glob("linkgraph-load-*"))
+    assert (left / HELD).is_file() and len(list(left.glob("part-*.parquet"))) >= 2  # its files
+    assert neo4j_content(neo4j_store) == before
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with temporary_folder() as running:  # a load of this process, running while the next one starts
+        again = [sys.executable, "-m", "linkgraph", "roster", "--province", "61", "--store", neo4j_uri]
+        done = subprocess.run(again, cwd=REPO, capture_output=True, text=True, timeout=300, env=env)
+        assert done.returncode == 0, done.stderr
+        assert list(tmp_path.glob("linkgraph-load-*")) == [running]
+    assert list(tmp_path.iterdir()) == []
+    assert neo4j_store.counts()["Village"] == 20_356
