@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from graph_model.names import match_text
-from graph_model.schema import Property, Schema, SchemaError
+from graph_model.schema import Property, Schema, SchemaError, TieKind
 
 _LIST_SEPARATORS = re.compile(r"[;；、|]")
 _TRUE = {"true", "yes", "y", "1", "是", "对", "√"}
@@ -604,24 +604,50 @@ def make_node(schema: Schema, kind: str, values: Mapping[str, Any], origin: Orig
     return Node(kind=kind, id=node_id, props=props, origin=origin)
 
 
+VALID_KEPT = 100_000
+"""Sets of valid tie values a :func:`make_tie` memo keeps at most (it is emptied when full)."""
+
+
 def make_tie(schema: Schema, type_: str, source_id: str, target_id: str, values: Mapping[str, Any],
-             origin: Origin | None = None, *, source: SourceRef | None = None) -> Tie:
-    """A validated tie from one source; endpoint kinds are checked by :meth:`GraphData.problems`."""
+             origin: Origin | None = None, *, source: SourceRef | None = None,
+             valid: dict[tuple[Any, ...], dict[str, Any]] | None = None) -> Tie:
+    """A validated tie from one source; endpoint kinds are checked by :meth:`GraphData.problems`.
+
+    ``valid`` (a load's memo, :func:`_valid_tie_values`): values found valid before, by tie kind and raw texts,
+    so that the dates, mechanism and evidence a national table repeats on a million rows are checked once."""
     try:
         tie_kind = schema.tie_kind(type_)
     except SchemaError as err:
         raise InputError([Problem(origin.at("type") if origin else None, str(err))]) from None
     values = dict(values)
     source = _source_of(values, source, origin)
-    stated, problems = _coerce(tie_kind.properties, values, origin, f"{type_} ({tie_kind.zh})")
+    stated = _valid_tie_values(tie_kind, values, origin, valid)
+    props = combine(tie_kind.properties, [statement(source, origin, stated)])
+    return Tie(type=type_, source_id=str(source_id), target_id=str(target_id), props=props, origin=origin)
+
+
+def _valid_tie_values(tie_kind: TieKind, values: dict[str, Any], origin: Origin | None,
+                      valid: dict[tuple[Any, ...], dict[str, Any]] | None) -> dict[str, Any]:
+    """A tie's stated values coerced and checked (its dates in order), or :class:`InputError`. With ``valid``, values
+    of plain texts found valid before are taken from it (never changed: :func:`statement` copies them), and those
+    found valid now, holding no list or mapping (shared, one could be changed), kept in it."""
+    key = (tie_kind.type, *values.items()) if valid is not None and all(type(v) is str for v in values.values()) \
+        else None  # (exactly texts: a NumberCell 2021.1 is not the text 2021.1)
+    stated = valid.get(key) if key is not None else None
+    if stated is not None:
+        return stated
+    stated, problems = _coerce(tie_kind.properties, values, origin, f"{tie_kind.type} ({tie_kind.zh})")
     start, end = stated.get("start_date"), stated.get("end_date")
     if start and end and end < start[: len(end)]:
         problems.append(Problem(origin.at("end_date") if origin else None,
                                 f"ends ({end}) before it starts ({start}) / 结束早于开始"))
     if problems:
         raise InputError(problems)
-    props = combine(tie_kind.properties, [statement(source, origin, stated)])
-    return Tie(type=type_, source_id=str(source_id), target_id=str(target_id), props=props, origin=origin)
+    if key is not None and all(type(v) in (str, int, float, bool) for v in stated.values()):
+        if len(valid) >= VALID_KEPT:
+            valid.clear()
+        valid[key] = stated
+    return stated
 
 
 def merge_statements(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:

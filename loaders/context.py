@@ -43,6 +43,9 @@ class LoadContext:
     _units: dict[str, Node | None] = field(default_factory=dict)  # the store's units tables place rows in, by code
     _unit_kinds: dict[str, str | None] = field(default_factory=dict)  # the kind of every unit they name (or None)
     _entities: EntityIndex | None = None
+    valid_ties: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+    """The tie values a table's rows stated and :func:`graph_model.records.make_tie` found valid, by tie kind and
+    texts (its memo: a national table repeats them on a million rows)."""
 
     def __post_init__(self) -> None:
         self._pending = GraphData(schema=self.schema)
