@@ -606,6 +606,7 @@ def make_node(schema: Schema, kind: str, values: Mapping[str, Any], origin: Orig
 
 VALID_KEPT = 100_000
 """Sets of valid tie values a :func:`make_tie` memo keeps at most (it is emptied when full)."""
+_TEXT = {str}
 
 
 def make_tie(schema: Schema, type_: str, source_id: str, target_id: str, values: Mapping[str, Any],
@@ -631,7 +632,7 @@ def _valid_tie_values(tie_kind: TieKind, values: dict[str, Any], origin: Origin 
     """A tie's stated values coerced and checked (its dates in order), or :class:`InputError`. With ``valid``, values
     of plain texts found valid before are taken from it (never changed: :func:`statement` copies them), and those
     found valid now, holding no list or mapping (shared, one could be changed), kept in it."""
-    key = (tie_kind.type, *values.items()) if valid is not None and all(type(v) is str for v in values.values()) \
+    key = (tie_kind.type, *values.items()) if valid is not None and set(map(type, values.values())) <= _TEXT \
         else None  # (exactly texts: a NumberCell 2021.1 is not the text 2021.1)
     stated = valid.get(key) if key is not None else None
     if stated is not None:
@@ -728,11 +729,12 @@ class GraphData:
         self.nodes[node.id] = replace(old, props=self._merged(old, node, f"{node.id}"))
 
     def add_tie(self, tie: Tie) -> None:
-        old = self.ties.get(tie.key)
+        key = tie.key
+        old = self.ties.get(key)
         if old is None:
-            self.ties[tie.key] = tie
+            self.ties[key] = tie
             return
-        self.ties[tie.key] = replace(old, props=self._merged(old, tie, f"{tie.type} {tie.source_id}->{tie.target_id}"))
+        self.ties[key] = replace(old, props=self._merged(old, tie, f"{tie.type} {tie.source_id}->{tie.target_id}"))
 
     def _merged(self, old: Node | Tie, new: Node | Tie, what: str) -> dict[str, Any]:
         provenance, contradictions = merge_statements(old.provenance, new.provenance)

@@ -91,8 +91,13 @@ class LoadContext:
         for codes, held, nodes in ((places, self._units, True), (ends, self._unit_kinds, False)):
             wanted = {c for c in codes if c not in held and c not in self._places.nodes
                       and self.schema.kind_of_code(c) is not None}
-            if wanted:
+            if not wanted:
+                continue
+            if nodes or self.known.unit_kinds is None:
                 self._keep(wanted, self.known.units(wanted), nodes=nodes)
+            else:  # the kinds alone (their ids read, not their names)
+                kinds = self.known.unit_kinds(wanted)
+                self._unit_kinds.update((code, kinds.get(code)) for code in wanted)
 
     def _keep(self, codes: Iterable[str], units: Iterable[Node], *, nodes: bool) -> None:
         """The kinds of the store's units of ``codes`` (None: the store lacks it), and with ``nodes`` the units."""
