@@ -837,8 +837,16 @@ def storage_column(prop: Property, values: list[Any], loaded: str | None = None,
     if not (loaded and prop.name == "provenance"):
         return [None if value is None else dumps(value).decode() for value in values]
     stamp = {"loaded": loaded, "loaded_by": loaded_by} if loaded_by else {"loaded": loaded}
-    return [None if value is None else dumps([s if s.get("loaded") else {**s, **stamp} for s in value]).decode()
-            for value in values]
+    column: list[Any] = []
+    for value in values:  # (a loop: a record of one statement, the common case, stamped without a comprehension)
+        if value is None:
+            column.append(None)
+        elif len(value) == 1:
+            one = value[0]
+            column.append(dumps([one if one.get("loaded") else {**one, **stamp}]).decode())
+        else:
+            column.append(dumps([s if s.get("loaded") else {**s, **stamp} for s in value]).decode())
+    return column
 
 
 def read_value(prop: Property, value: Any) -> Any:
