@@ -770,8 +770,8 @@ class GraphData:
         allowed: set[tuple[str, str, str]] = set()  # (type, kinds) found allowed: checked once each, not per tie
         for tie in self.ties.values():
             source, target = nodes.get(tie.source_id), nodes.get(tie.target_id)
-            kinds = [source.kind if source is not None else self.kind_of(tie.source_id, kind_of),
-                     target.kind if target is not None else self.kind_of(tie.target_id, kind_of)]
+            kinds = [source.kind if source is not None else kind_of(tie.source_id) if kind_of else None,
+                     target.kind if target is not None else kind_of(tie.target_id) if kind_of else None]
             if (tie.type, *kinds) in allowed:
                 continue
             missing = [i for i, k in zip((tie.source_id, tie.target_id), kinds) if k is None]
