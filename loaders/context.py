@@ -45,7 +45,7 @@ class LoadContext:
     _entities: EntityIndex | None = None
     valid_ties: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
     """The tie values a table's rows stated and :func:`graph_model.records.make_tie` found valid, by tie kind and
-    texts (its memo: a national table repeats them on a million rows)."""
+    texts (its memo: a national table repeats them on a million rows); emptied as each part is handed on."""
 
     def __post_init__(self) -> None:
         self._pending = GraphData(schema=self.schema)
@@ -130,6 +130,7 @@ class LoadContext:
         self._pending.add_tie(tie)
         if len(self._pending.ties) >= self.part_ties:
             part, self._pending = self._pending, GraphData(schema=self.schema)
+            self.valid_ties.clear()  # (kept a part at a time, not scattered through the load's memory)
             self._handed.update(hash(key) for key in part.ties)
             # checked beside the load's nodes, so that a problem names them as a load in one part does
             problems = GraphData(self.graph.nodes, part.ties, part.merge_problems, schema=self.schema).problems(
