@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from graph_model.names import match_text
-from graph_model.schema import Property, Schema, SchemaError
+from graph_model.schema import Property, Schema, SchemaError, TieKind
 
 _LIST_SEPARATORS = re.compile(r"[;；、|]")
 _TRUE = {"true", "yes", "y", "1", "是", "对", "√"}
@@ -604,24 +604,51 @@ def make_node(schema: Schema, kind: str, values: Mapping[str, Any], origin: Orig
     return Node(kind=kind, id=node_id, props=props, origin=origin)
 
 
+VALID_KEPT = 100_000
+"""Sets of valid tie values a :func:`make_tie` memo keeps at most (it is emptied when full)."""
+_TEXT = {str}
+
+
 def make_tie(schema: Schema, type_: str, source_id: str, target_id: str, values: Mapping[str, Any],
-             origin: Origin | None = None, *, source: SourceRef | None = None) -> Tie:
-    """A validated tie from one source; endpoint kinds are checked by :meth:`GraphData.problems`."""
+             origin: Origin | None = None, *, source: SourceRef | None = None,
+             valid: dict[tuple[Any, ...], dict[str, Any]] | None = None) -> Tie:
+    """A validated tie from one source; endpoint kinds are checked by :meth:`GraphData.problems`.
+
+    ``valid`` (a load's memo, :func:`_valid_tie_values`): values found valid before, by tie kind and raw texts,
+    so that the dates, mechanism and evidence a national table repeats on a million rows are checked once."""
     try:
         tie_kind = schema.tie_kind(type_)
     except SchemaError as err:
         raise InputError([Problem(origin.at("type") if origin else None, str(err))]) from None
     values = dict(values)
     source = _source_of(values, source, origin)
-    stated, problems = _coerce(tie_kind.properties, values, origin, f"{type_} ({tie_kind.zh})")
+    stated = _valid_tie_values(tie_kind, values, origin, valid)
+    props = combine(tie_kind.properties, [statement(source, origin, stated)])
+    return Tie(type=type_, source_id=str(source_id), target_id=str(target_id), props=props, origin=origin)
+
+
+def _valid_tie_values(tie_kind: TieKind, values: dict[str, Any], origin: Origin | None,
+                      valid: dict[tuple[Any, ...], dict[str, Any]] | None) -> dict[str, Any]:
+    """A tie's stated values coerced and checked (its dates in order), or :class:`InputError`. With ``valid``, values
+    of plain texts found valid before are taken from it (never changed: :func:`statement` copies them), and those
+    found valid now, holding no list or mapping (shared, one could be changed), kept in it."""
+    key = (tie_kind.type, *values.items()) if valid is not None and set(map(type, values.values())) <= _TEXT \
+        else None  # (exactly texts: a NumberCell 2021.1 is not the text 2021.1)
+    stated = valid.get(key) if key is not None else None
+    if stated is not None:
+        return stated
+    stated, problems = _coerce(tie_kind.properties, values, origin, f"{tie_kind.type} ({tie_kind.zh})")
     start, end = stated.get("start_date"), stated.get("end_date")
     if start and end and end < start[: len(end)]:
         problems.append(Problem(origin.at("end_date") if origin else None,
                                 f"结束（{end}）早于开始（{start}）/ ends ({end}) before it starts ({start})"))
     if problems:
         raise InputError(problems)
-    props = combine(tie_kind.properties, [statement(source, origin, stated)])
-    return Tie(type=type_, source_id=str(source_id), target_id=str(target_id), props=props, origin=origin)
+    if key is not None and all(type(v) in (str, int, float, bool) for v in stated.values()):
+        if len(valid) >= VALID_KEPT:
+            valid.clear()
+        valid[key] = stated
+    return stated
 
 
 def merge_statements(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -702,11 +729,12 @@ class GraphData:
         self.nodes[node.id] = replace(old, props=self._merged(old, node, f"{node.id}"))
 
     def add_tie(self, tie: Tie) -> None:
-        old = self.ties.get(tie.key)
+        key = tie.key
+        old = self.ties.get(key)
         if old is None:
-            self.ties[tie.key] = tie
+            self.ties[key] = tie
             return
-        self.ties[tie.key] = replace(old, props=self._merged(old, tie, f"{tie.type} {tie.source_id}->{tie.target_id}"))
+        self.ties[key] = replace(old, props=self._merged(old, tie, f"{tie.type} {tie.source_id}->{tie.target_id}"))
 
     def _merged(self, old: Node | Tie, new: Node | Tie, what: str) -> dict[str, Any]:
         provenance, contradictions = merge_statements(old.provenance, new.provenance)
@@ -742,8 +770,8 @@ class GraphData:
         allowed: set[tuple[str, str, str]] = set()  # (type, kinds) found allowed: checked once each, not per tie
         for tie in self.ties.values():
             source, target = nodes.get(tie.source_id), nodes.get(tie.target_id)
-            kinds = [source.kind if source is not None else self.kind_of(tie.source_id, kind_of),
-                     target.kind if target is not None else self.kind_of(tie.target_id, kind_of)]
+            kinds = [source.kind if source is not None else kind_of(tie.source_id) if kind_of else None,
+                     target.kind if target is not None else kind_of(tie.target_id) if kind_of else None]
             if (tie.type, *kinds) in allowed:
                 continue
             missing = [i for i, k in zip((tie.source_id, tie.target_id), kinds) if k is None]
@@ -809,8 +837,16 @@ def storage_column(prop: Property, values: list[Any], loaded: str | None = None,
     if not (loaded and prop.name == "provenance"):
         return [None if value is None else dumps(value).decode() for value in values]
     stamp = {"loaded": loaded, "loaded_by": loaded_by} if loaded_by else {"loaded": loaded}
-    return [None if value is None else dumps([s if s.get("loaded") else {**s, **stamp} for s in value]).decode()
-            for value in values]
+    column: list[Any] = []
+    for value in values:  # (a loop: a record of one statement, the common case, stamped without a comprehension)
+        if value is None:
+            column.append(None)
+        elif len(value) == 1:
+            one = value[0]
+            column.append(dumps([one if one.get("loaded") else {**one, **stamp}]).decode())
+        else:
+            column.append(dumps([s if s.get("loaded") else {**s, **stamp} for s in value]).decode())
+    return column
 
 
 def read_value(prop: Property, value: Any) -> Any:

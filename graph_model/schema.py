@@ -244,9 +244,15 @@ class Schema:
 
     def kind_of_code(self, code: str) -> str | None:
         """The level kind an NBS code's length implies (``610828105`` is a Town), or None."""
-        if not code.isdigit():
-            return None
-        return next((level.kind for level in self.levels if level.code_length == len(code)), None)
+        return self._kinds_by_code_length.get(len(code)) if code.isdigit() else None
+
+    @functools.cached_property
+    def _kinds_by_code_length(self) -> dict[int, str]:
+        """The level kind of each length of code (asked millions of times by a national load: one lookup)."""
+        found: dict[int, str] = {}
+        for level in self.levels:
+            found.setdefault(level.code_length, level.kind)  # the first level of a length, as ``next`` found it
+        return found
 
     def ties_of(self, *categories: str) -> frozenset[str]:
         """The tie kinds of ``categories`` (working, attribute, administrative)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Collection, Iterable
+from typing import Callable, Collection, Iterable, Mapping
 
 from graph_model.records import KindOf, Node, SourceRef
 
@@ -35,3 +35,7 @@ class Known:
     units: Callable[[Collection[str]], Iterable[Node]] | None = None
     """The units among some ids, as :attr:`places` gives them (a load asks for those a part of a table names by
     code rather than for all: nationally 665,276); None where only :attr:`places` answers."""
+    unit_kinds: Callable[[Collection[str]], Mapping[str, str]] | None = None
+    """The kind of each unit among some ids, found as :attr:`units` finds them, their ids alone read (the ends of
+    a national table's ties name 600,000 units, of which a load keeps the kinds only); None where :attr:`units`
+    answers for them."""

@@ -43,6 +43,9 @@ class LoadContext:
     _units: dict[str, Node | None] = field(default_factory=dict)  # the store's units tables place rows in, by code
     _unit_kinds: dict[str, str | None] = field(default_factory=dict)  # the kind of every unit they name (or None)
     _entities: EntityIndex | None = None
+    valid_ties: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+    """The tie values a table's rows stated and :func:`graph_model.records.make_tie` found valid, by tie kind and
+    texts (its memo: a national table repeats them on a million rows); emptied as each part is handed on."""
 
     def __post_init__(self) -> None:
         self._pending = GraphData(schema=self.schema)
@@ -88,8 +91,13 @@ class LoadContext:
         for codes, held, nodes in ((places, self._units, True), (ends, self._unit_kinds, False)):
             wanted = {c for c in codes if c not in held and c not in self._places.nodes
                       and self.schema.kind_of_code(c) is not None}
-            if wanted:
+            if not wanted:
+                continue
+            if nodes or self.known.unit_kinds is None:
                 self._keep(wanted, self.known.units(wanted), nodes=nodes)
+            else:  # the kinds alone (their ids read, not their names)
+                kinds = self.known.unit_kinds(wanted)
+                self._unit_kinds.update((code, kinds.get(code)) for code in wanted)
 
     def _keep(self, codes: Iterable[str], units: Iterable[Node], *, nodes: bool) -> None:
         """The kinds of the store's units of ``codes`` (None: the store lacks it), and with ``nodes`` the units."""
@@ -122,6 +130,7 @@ class LoadContext:
         self._pending.add_tie(tie)
         if len(self._pending.ties) >= self.part_ties:
             part, self._pending = self._pending, GraphData(schema=self.schema)
+            self.valid_ties.clear()  # (kept a part at a time, not scattered through the load's memory)
             self._handed.update(hash(key) for key in part.ties)
             # checked beside the load's nodes, so that a problem names them as a load in one part does
             problems = GraphData(self.graph.nodes, part.ties, part.merge_problems, schema=self.schema).problems(

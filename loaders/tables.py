@@ -26,7 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, NamedTuple
 
 from graph_model.names import match_key, similar_names
 from graph_model.places import by_codes, parent_code
@@ -212,12 +212,11 @@ CODE_FIELDS = frozenset({"id", "from", "to", "town", "county", "village", "from_
                          "to_county"})
 
 
-def _accepted(row: list[Any], columns: Mapping[int, str], origin: Origin) -> tuple[bool, list[Problem]]:
+def _accepted(texts: list[str | None], names: tuple[str, ...], origin: Origin) -> tuple[bool, list[Problem]]:
     """In a sheet with an accept column, whether the row is accepted (是); a row of 否 or empty is left out."""
-    if ACCEPT not in columns.values():
+    if ACCEPT not in names:
         return True, []
-    index = next(i for i, name in columns.items() if name == ACCEPT)
-    answer = cell_text(row[index]) if index < len(row) else None
+    answer = texts[names.index(ACCEPT)]
     try:
         return bool(answer and coerce_value(_ACCEPT_PROPERTY, answer)), []
     except ValueError as err:
@@ -246,24 +245,27 @@ def _cell_problem(name: str, text: str, origin: Origin) -> Problem | None:
     return Problem(origin.at(name), mangled[0], mangled[1]) if mangled else None
 
 
-def _row_values(row: list[Any], columns: Mapping[int, str], origin: Origin) -> tuple[dict[str, str], list[Problem]]:
-    """The row's values by field, and its problems. In a sheet with an accept column, a row not
-    accepted (否 or empty) gives no values: it is left out."""
-    accepted, problems = _accepted(row, columns, origin)
+def _row_values(texts: list[str | None], names: tuple[str, ...],
+                origin: Origin) -> tuple[dict[str, str], list[Problem]]:
+    """The row's values by field (``texts``, its cells as text, one per field of ``names``), and its problems.
+    In a sheet with an accept column, a row not accepted (否 or empty) gives no values: it is left out."""
+    accepted, problems = _accepted(texts, names, origin)
     if not accepted:
         return {}, problems
     values: dict[str, str] = {}
-    for index, name in columns.items():
-        text = cell_text(row[index]) if index < len(row) else None
+    for name, text in zip(names, texts):
         if text is None or name == ACCEPT:
             continue
         if name in CODE_FIELDS:
             text = code_cell(text)
-        problem = _cell_problem(name, text, origin)
-        if problem is not None:
-            problems.append(problem)
-        else:
-            values[name] = text
+        # only a cell that may be wrong is checked (:func:`_cell_problem`): one too long, one starting with # (an
+        # Excel error value), a code with an e (scientific notation); a million rows' other cells cost no call
+        if len(text) > MAX_CELL or text[:1] == "#" or (name in CODE_FIELDS and ("e" in text or "E" in text)):
+            problem = _cell_problem(name, text, origin)
+            if problem is not None:
+                problems.append(problem)
+                continue
+        values[name] = text
     return values, problems
 
 
@@ -273,14 +275,18 @@ ASKED_ROWS = 10_000
 """Rows of a table whose units (NBS codes in its code columns) are asked of the store at once (:meth:`LoadContext.ask_units`)."""
 
 
-def _rows_asked(sheet: Sheet, columns: Mapping[int, str], ctx: LoadContext) -> Iterator[tuple[int, list[Any]]]:
-    """The sheet's rows, :data:`ASKED_ROWS` at a time, the store's units their code columns name asked for first in
-    one question: so that a national table neither asks for each unit alone nor reads all of them."""
-    places = [index for index, name in columns.items() if name in CODE_FIELDS and name not in END_FIELDS]
-    ends = [index for index, name in columns.items() if name in END_FIELDS]
-    for chunk in iter(functools.partial(_take, iter(sheet.rows), ASKED_ROWS), []):
-        ctx.ask_units(*({text for _, row in chunk for i in indexes if i < len(row) and (text := cell_text(row[i]))}
-                        for indexes in (places, ends)))
+def _rows_asked(sheet: Sheet, columns: Mapping[int, str],
+                ctx: LoadContext) -> Iterator[tuple[int, list[str | None]]]:
+    """The sheet's rows as their cells' texts (:func:`loaders.sheets.cell_text`, read once; one per field of
+    ``columns``, in its order; None for a blank cell or one past the row's end), :data:`ASKED_ROWS` at a time,
+    the store's units their code columns name asked for first in one question: so that a national table
+    neither asks for each unit alone nor reads all of them."""
+    indexes = list(columns)
+    places = [j for j, name in enumerate(columns.values()) if name in CODE_FIELDS and name not in END_FIELDS]
+    ends = [j for j, name in enumerate(columns.values()) if name in END_FIELDS]
+    rows = ((number, [cell_text(row[i]) if i < len(row) else None for i in indexes]) for number, row in sheet.rows)
+    for chunk in iter(functools.partial(_take, rows, ASKED_ROWS), []):
+        ctx.ask_units(*({text for _, texts in chunk for j in fields if (text := texts[j])} for fields in (places, ends)))
         yield from chunk
 
 
@@ -298,10 +304,10 @@ def _node_rows(sheet: Sheet, kind: str | None, columns: Mapping[int, str], file:
                source: SourceRef) -> list[Problem]:
     schema = ctx.schema
     problems: list[Problem] = []
-    rows_origin = _row_origin(sheet, columns, file)
-    for number, row in _rows_asked(sheet, columns, ctx):
+    rows_origin, names = _row_origin(sheet, columns, file), tuple(columns.values())
+    for number, texts in _rows_asked(sheet, columns, ctx):
         origin = rows_origin.at_row(number)
-        values, found = _row_values(row, columns, origin)
+        values, found = _row_values(texts, names, origin)
         if found:
             problems += found
             continue
@@ -419,10 +425,10 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
               source: SourceRef) -> list[Problem]:
     schema = ctx.schema
     problems: list[Problem] = []
-    rows_origin = _row_origin(sheet, columns, file)
-    for number, row in _rows_asked(sheet, columns, ctx):
+    rows_origin, names = _row_origin(sheet, columns, file), tuple(columns.values())
+    for number, texts in _rows_asked(sheet, columns, ctx):
         origin = rows_origin.at_row(number)
-        values, found = _row_values(row, columns, origin)
+        values, found = _row_values(texts, names, origin)
         if found or not values:
             problems += found
             continue
@@ -443,9 +449,11 @@ def _tie_row(type_: str, values: dict[str, str], origin: Origin, ctx: LoadContex
     found = [p for end in ends for p in end.problems]
     for column in END_COLUMNS:
         values.pop(column, None)
-    values.setdefault("evidence", f"{file_name(origin.file)} {origin.where}")
+    if "evidence" not in values:  # (the row's place made into text only for a row that gives no evidence)
+        values["evidence"] = f"{file_name(origin.file)} {origin.where}"
     try:
-        tie = make_tie(ctx.schema, type_, ends[0].id or "", ends[1].id or "", values, origin, source=source)
+        tie = make_tie(ctx.schema, type_, ends[0].id or "", ends[1].id or "", values, origin, source=source,
+                       valid=ctx.valid_ties)
     except InputError as err:
         found += err.problems
     if found:
@@ -457,10 +465,9 @@ def _tie_row(type_: str, values: dict[str, str], origin: Origin, ctx: LoadContex
     return []
 
 
-@dataclass(frozen=True)
-class _End:
+class _End(NamedTuple):
     """A tie row's end: the node it names, or the organization (kind and values) it would introduce once the
-    row is valid, or its problems."""
+    row is valid, or its problems (a tuple: two a row, made faster than a frozen dataclass)."""
 
     id: str | None = None
     new: tuple[str, dict[str, str]] | None = None

@@ -163,13 +163,20 @@ class Store(Writing, Scoping, Naming, Sources, ABC):
             return found
 
         return Known(kind_of=kind_of, places=lambda: nodes(self.schema.administrative_kinds),
-                     organizations=lambda: nodes(self.schema.organization_kinds), units=self._units_of)
+                     organizations=lambda: nodes(self.schema.organization_kinds), units=self._units_of,
+                     unit_kinds=self._unit_kinds_of)
 
     def _units_of(self, ids: Collection[str]) -> list[Node]:
         """The administrative units among ``ids`` (:attr:`Known.units`), each looked up under the level its code's
         length gives first (:meth:`_level_first`)."""
         self.ensure_schema()
         return list(self._level_first(ids, self.schema.administrative_kinds, self._units_under).values())
+
+    def _unit_kinds_of(self, ids: Collection[str]) -> dict[str, str]:
+        """The kind of each administrative unit among ``ids`` (:attr:`Known.unit_kinds`), found as :meth:`_units_of`
+        finds it, its id alone read."""
+        self.ensure_schema()
+        return self._level_first(ids, self.schema.administrative_kinds, self._present)
 
     def _units_under(self, label: str, ids: Sequence[str]) -> dict[str, Node]:
         """The nodes of ``label`` among ``ids``, with their names and place."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import itertools
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -136,10 +137,10 @@ def copy_columns(properties: Sequence, records: Sequence, loaded: str,
     if ends is not None:
         columns = {"src": ("STRING", [r.source_id for r in records]), "dst": ("STRING", [r.target_id for r in records])}
     values = [r.props for r in records]
-    for prop in properties:
-        name = prop.name
-        column = storage_column(prop, [v.get(name) for v in values], loaded, loaded_by)
-        columns[name] = (statements.LADYBUG_TYPES[prop.type], column)
+    get = dict.get
+    for prop in properties:  # (map: a national load's columns hold 20 million values, each looked up in C)
+        column = storage_column(prop, list(map(get, values, itertools.repeat(prop.name))), loaded, loaded_by)
+        columns[prop.name] = (statements.LADYBUG_TYPES[prop.type], column)
     return columns
 
 

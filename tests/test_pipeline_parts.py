@@ -186,8 +186,8 @@ def test_a_load_in_many_parts_into_neo4j_holds_what_one_part_writes_embedded(tmp
 def test_units_named_by_code_are_asked_of_the_store_a_chunk_at_a_time_with_the_store_all_of_them_give(
         tmp_path, monkeypatch, schema, synthetic):
     """The synthetic tables name their places by NBS code: without the case file (whose roster would hold them),
-    the load asks the store for those units, 50 rows' worth at a time, and never reads all of them; the store is
-    the one a load reading all of them writes."""
+    the load asks the store for those units (for the ends of ties, their kinds alone), 50 rows' worth at a time, and
+    never reads all of them; the store is the one a load reading all of them writes."""
     import dataclasses
 
     import loaders.tables
@@ -197,17 +197,19 @@ def test_units_named_by_code_are_asked_of_the_store_a_chunk_at_a_time_with_the_s
     monkeypatch.setattr(stores.base.Store, "known", lambda self: dataclasses.replace(known(self), units=None))
     tables = synthetic[1:]
     loaded(tmp_path / "all.lbug", tables, monkeypatch, None)  # every unit read, as before
-    asked, read_all = [], []
+    asked, asked_kinds, read_all = [], [], []  # units asked for (the places of rows), kinds (the ends of ties)
 
     def counted(self):
         found = known(self)
         return dataclasses.replace(found, places=lambda: read_all.append(1) or found.places(),
-                                   units=lambda ids: asked.append(len(ids)) or found.units(ids))
+                                   units=lambda ids: asked.append(len(ids)) or found.units(ids),
+                                   unit_kinds=lambda ids: asked_kinds.append(len(ids)) or found.unit_kinds(ids))
 
     monkeypatch.setattr(stores.base.Store, "known", counted)
     monkeypatch.setattr(loaders.tables, "ASKED_ROWS", 50)
     by_code = loaded(tmp_path / "by_code.lbug", tables, monkeypatch, 100)
-    assert read_all == [] and len(asked) > 5 and max(asked) <= 2 * 50
+    assert read_all == [] and len(asked + asked_kinds) > 5 and max(asked + asked_kinds) <= 2 * 50
+    assert asked and asked_kinds
     assert by_code.report.plan.summary()["create_ties"] == 447
     assert content(tmp_path / "by_code.lbug", schema) == content(tmp_path / "all.lbug", schema)
 
