@@ -420,10 +420,13 @@ class EmbeddedStore(Store):
     def _named_rows(self, labels: Sequence[str], value: str, key: str, found_by_scan, found_by_ids):
         """:meth:`stores.naming.Naming._named_rows` through the index of names: one key lookup and the nodes it
         lists (one lookup by id in each of their tables; a value with Chinese characters is also looked up
-        as an id, in one statement). A store without the index (or with an empty one) is searched table by table."""
+        as an id, in one statement). A store without the index (or with an empty one) is searched table by table.
+        A reader asks whether the index has keys only when the key is not in it: a key found says it has (one
+        statement fewer for a question by name, which ``linkgraph query`` asks once per process)."""
         self.ensure_schema()
+        listed = self.run(statements.name_key_nodes(), {"key": key}) if self._name_index is not False else []
         if self._name_index is None:
-            self._name_index = self._index_in_use()
+            self._name_index = bool(listed) or self._index_in_use()
         if not self._name_index:
             where = str(self.path.resolve())
             if self._older_store and where not in TOLD_SLOW:
@@ -433,7 +436,7 @@ class EmbeddedStore(Store):
                             "in every table; its next load (linkgraph load … --store %s) adds it", self.path)
             return super()._named_rows(labels, value, key, found_by_scan, found_by_ids)
         ids: dict[str, set[str]] = {}
-        for row in self.run(statements.name_key_nodes(), {"key": key}):
+        for row in listed:
             for node in row["nodes"]:
                 label, node_id = split_entry(node)
                 ids.setdefault(label, set()).add(node_id)
