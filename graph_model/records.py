@@ -215,7 +215,7 @@ def parse_date(value: Any) -> str:
     ('2021-05', '2022-10', '2022-01-03', '2021', '2021-12')
     >>> parse_date("2021-02-30")
     Traceback (most recent call last):
-    ValueError: 2021-02-30 is not a day of the calendar / 日期不存在
+    ValueError: 日期不存在 / 2021-02-30 is not a day of the calendar
     """
     if type(value) is str and len(value) == 4 and value.isdigit() and 1900 <= int(value) <= 2100:
         return value  # a year, the commonest date in planners' tables
@@ -322,7 +322,7 @@ def coerce_value(prop: Property, value: Any) -> Any:
     '2022'
     >>> coerce_value(Property("name", "string", "名称", "Name"), True)
     Traceback (most recent call last):
-    ValueError: expected text, got True (YAML reads unquoted yes, no, true or 10 as other types; put the value in quotes) / 应为文字，请加引号
+    ValueError: 应为文字，请加引号 / expected text, got True (YAML reads unquoted yes, no, true or 10 as other types; put the value in quotes)
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None

@@ -232,6 +232,6 @@ def test_cli_writes_the_tables_with_bom_and_a_summary(tmp_path):
 def test_cli_scope_error_is_one_line(tmp_path):
     result = run("--county", "6108", "--out", tmp_path / "x")
     assert result.returncode == 2
-    assert result.stderr.startswith("错误 error: --county 6108: a county code has 6 digits")
+    assert result.stderr.startswith("错误 error: --county 6108：县级代码应为 6 位 / a county code has 6 digits")
     assert "use --city 6108" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x").exists()
