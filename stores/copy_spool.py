@@ -14,7 +14,6 @@ import fcntl
 import os
 import itertools
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -160,6 +159,8 @@ def temporary_folder() -> Iterator[Path]:
     held by this process while the block runs (an ``flock`` of its file :data:`HELD`, which the operating
     system lets go when the process dies) and removed after it. The folders that loads which were killed left
     are removed first (:func:`remove_abandoned`)."""
+    import tempfile  # (here: a question, which opens a store, does not import it)
+
     remove_abandoned()
     folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
     handle = open(folder / f".{HELD}", "w")
@@ -175,6 +176,8 @@ def temporary_folder() -> Iterator[Path]:
 def remove_abandoned() -> list[Path]:
     """Remove the folders of :func:`temporary_folder` that this user's loads left when they were killed (their
     :data:`HELD` file not held by any process), and return them; the folders of loads still running stay."""
+    import tempfile
+
     removed = []
     for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
         held = folder / HELD
