@@ -42,7 +42,7 @@ def county_store(tmp_path_factory):
 
 
 def projected_answers(county_store, monkeypatch) -> tuple[list, list, list, list]:
-    """ego_network from every organization (3 steps) and a fifth of the units (1 step), shortest_paths between
+    """ego_network (3 steps) from every organization and a fifth of the units, shortest_paths between
     ties' ends, as the catalog asks them, each checked against the full path's answer; (questions, answers) of
     each."""
     with open_store(county_store, read_only=True) as store:
@@ -50,7 +50,7 @@ def projected_answers(county_store, monkeypatch) -> tuple[list, list, list, list
         kinds = {node.kind for node in graph.nodes.values()}
         organizations = sorted(i for i, n in graph.nodes.items() if n.kind not in store.schema.administrative_kinds)
         units = sorted(i for i, n in graph.nodes.items() if n.kind in store.schema.administrative_kinds)
-        ego = [{"org": i, "hops": 3} for i in organizations] + [{"org": i, "hops": 1} for i in units[::5]]
+        ego = [{"org": i, "hops": 3} for i in organizations] + [{"org": i, "hops": 3} for i in units[::5]]
         projected = answers(store, "ego_network", ego, monkeypatch, projected=True)
         assert projected == answers(store, "ego_network", ego, monkeypatch, projected=False)
         tied = {t[1] for t in graph.ties if t[0] in store.schema.ties_of("working")}
