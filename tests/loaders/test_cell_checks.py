@@ -38,3 +38,22 @@ def test_every_odd_cell_in_every_column_is_reported_as_the_full_check_reports_it
                 min_size=1, max_size=len(NAMES)))
 def test_no_problem_the_full_check_finds_is_left_out(texts):
     assert missed(texts) == []
+
+
+def test_rows_stating_the_same_values_load_each_with_its_row_and_a_bad_one_is_named_by_its_own(tmp_path):
+    """A pairing table's rows repeat their 结对时间, 帮扶措施 and 依据 (the memo of valid tie values answers for the
+    later ones): each tie keeps its own row, and a row that repeats them with an end before its start, or a
+    value of no date, is named by its own row."""
+    from loaders import load_sources
+    from tests.loaders.test_tables import ROSTER
+
+    table = tmp_path / "结对帮扶.csv"
+    table.write_text("帮扶单位,结对村,所属乡镇,结对时间,结束时间,帮扶方式,依据\r\n"
+                     + "".join(f"佳县县委办公室,{village},通镇,2022-05,{end},八联八帮,县委文件\r\n" for village, end in
+                               [("王家川村", ""), ("崔家西山村", ""), ("高家集村", "2021"), ("王家沟村", "二〇二二")]),
+                     encoding="utf-8")
+    result = load_sources([ROSTER, table], keep_valid=True)
+    ties = {t.target_id: t for t in result.graph.ties.values() if t.type == "PAIRED_ASSISTANCE"}
+    assert sorted((t.props["provenance"][0]["at"], t.props["start_date"], t.props["evidence"]) for t in ties.values()) \
+        == [("sheet 结对帮扶, row 2", "2022-05", "县委文件"), ("sheet 结对帮扶, row 3", "2022-05", "县委文件")]
+    assert [(p.origin.row, p.origin.column) for p in result.left_out] == [(4, "end_date"), (5, "end_date")]
