@@ -75,3 +75,44 @@ def test_odd_values_written_in_parts_are_those_a_whole_write_stores(neo4j_store,
     assert ties[("GUIDES", "partyorganization:2:3", "cooperative:1:3")]["evidence"] == "制表\t换行\n回车\r铃\x07"
     assert ties[("SUPPLIES", "cooperative:1:0", "enterprise:1:0")]["start_date"] == "2021-05"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["one transaction", "batches"])
+def test_a_reload_in_parts_into_neo4j_changes_what_a_whole_reload_changes(neo4j_store, schema, tmp_path, monkeypatch,
+                                                                         batched):
+    """A roster reloaded edited (a village renamed, 499 gone, 300 new in a new town: deletes, updates and new
+    records in the files together), against another source's statements about its villages."""
+    import tempfile
+
+    import stores.neo4j_store as neo4j_store_module
+    from loaders.roster import roster_graph, roster_parts
+    from tests.stores.test_embedded_bulk import _roster
+    from tests.stores.test_write_parts import ROSTER, _changed_roster, info
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    if batched:
+        for name, value in {"SINGLE_TRANSACTION_ROWS": 500, "TRANSACTION_ROWS": 500, "STATEMENT_ROWS": 200}.items():
+            monkeypatch.setattr(neo4j_store_module, name, value)
+    article = SourceRef("case.yaml", "新闻报道", "case.yaml")
+    other = GraphData(schema=schema)
+    other.add_node(make_node(schema, "Village", {"id": "610828100010", "name": "十号村"}, source=article))
+    other.add_node(make_node(schema, "Cooperative", {"id": "coop:1", "name": "合作社"}, source=article))
+    other.add_tie(make_tie(schema, "LOCATED_IN", "coop:1", "610828101400", {"evidence": "报道"}, source=article))
+    town = [(0, "610828103", "新镇", "town", "610828")] + [
+        (0, f"610828103{v:03d}", f"新村{v}", "village", "610828103") for v in range(300)]
+    changed = [(n, *row[1:]) for n, row in enumerate([*_changed_roster(), *town], start=2)]
+    written = []
+    for how in ("whole", "parts"):
+        neo4j_store.write(GraphData(), replace=True)
+        neo4j_store.write(roster_graph(_roster(2_000), "roster.csv", schema, ROSTER), sources=[info()])
+        neo4j_store.write(other)
+        if how == "whole":
+            report = neo4j_store.write(roster_graph(changed, "roster.csv", schema, ROSTER), sources=[info(digest="d2")])
+        else:
+            report = neo4j_store.write_parts(roster_parts(iter(changed), "roster.csv", schema, ROSTER, 300),
+                                             sources=[info(digest="d2")])
+        written.append((report.plan.summary(), neo4j_content(neo4j_store)))
+    assert written[0] == written[1]
+    assert {k: written[1][0][k] for k in ("create_nodes", "delete_nodes", "update_nodes")} == {
+        "create_nodes": 301, "delete_nodes": 500, "update_nodes": 2}
+    assert list(tmp_path.iterdir()) == []
