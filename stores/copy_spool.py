@@ -110,6 +110,8 @@ class CopySpool:
 
     def _finish(self, group: Group) -> None:
         current = self._open.pop(group)
+        if current.writer is None:  # its first rows failed as they were made into a table: no file, and what
+            return  # failed is raised, not this (a value Arrow cannot hold, Ctrl-C just then)
         current.writer.close()
         self.files.setdefault(group, []).append((current.path, current.rows))
 
