@@ -540,7 +540,7 @@ def _resolve_end(type_: str, end: str, values: Mapping[str, str], origin: Origin
 def _code_outside(code: str, end: str, values: Mapping[str, str], origin: Origin, ctx: LoadContext) -> Problem | None:
     """The problem of an end given by a unit's code that does not lie in the town or county the row gives for it
     (a village's code with another town's name beside it: one of the two is wrong, and neither is taken)."""
-    context = {c: values.get(f"{end}_{c}") for c in ("town", "county")}
+    context = _end_context(values, end)
     if not any(context.values()) or ctx.schema.kind_of_code(code) is None:
         return None
     place, _ = try_context_place(context, origin.at(end), ctx)
@@ -554,6 +554,11 @@ def _code_outside(code: str, end: str, values: Mapping[str, str], origin: Origin
                    f"lie in {place.name}", "请核对编码和所属乡镇 / check the code and the town")
 
 
+def _end_context(values: Mapping[str, str], end: str) -> dict[str, str | None]:
+    """The town and county a tie row gives for its end ``end`` (from, to): ``{"town": …, "county": …}``."""
+    return {c: values.get(f"{end}_{c}") for c in ("town", "county")}
+
+
 def _introduction(allowed: tuple[str, ...], text: str, end: str,
                   values: Mapping[str, str]) -> tuple[str, dict[str, str]] | None:
     """The organization a tie row's end introduces where the tie allows one kind of organization there (the
@@ -561,7 +566,7 @@ def _introduction(allowed: tuple[str, ...], text: str, end: str,
     organizations = [k for k in allowed if k not in ADMIN_KINDS]
     if len(organizations) != 1:
         return None
-    context = {c: values.get(f"{end}_{c}") for c in ("town", "county")}
+    context = _end_context(values, end)
     return organizations[0], {"name": text, **{k: v for k, v in context.items() if v}}
 
 
@@ -614,7 +619,7 @@ def _organization_ends(allowed: tuple[str, ...], text: str, end: str, values: Ma
         return []
     place = None
     if values.get(end + "_town") or values.get(end + "_county"):
-        context = {c: values.get(f"{end}_{c}") for c in ("town", "county")}
+        context = _end_context(values, end)
         place, _ = try_context_place(context, origin, ctx)
     return [e.id for kind in kinds for e in ctx.entities.find(kind, text, place.id if place else None)]
 

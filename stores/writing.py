@@ -117,8 +117,7 @@ class Writing:
         if not plan.delete_nodes:
             return
         gone = {node_id for ids in plan.delete_nodes.values() for node_id in ids}
-        held = [(tie.key, sorted({s["key"] for s in tie.provenance}))
-                for ties in (*plan.create_ties.values(), *plan.update_ties.values()) for tie in ties]
+        held = [_stated(tie) for ties in (*plan.create_ties.values(), *plan.update_ties.values()) for tie in ties]
         written = [(key, sources) for key, sources in (*held, *spooled) if key[1] in gone or key[2] in gone]
         blocked = dict([*self._blocking_ties(plan), *written])  # (a kept tie the store holds: once)
         if blocked:
@@ -257,6 +256,11 @@ def _registry_rows(infos: list[SourceInfo], keys: set[str], loaded: str, nodes: 
             for info in infos if info.ref.key in keys]
 
 
+def _stated(tie: Tie) -> tuple[TieKey, list[str]]:
+    """A tie's key and the keys of the sources that state it (what a refused load names, :func:`dangling_problem`)."""
+    return tie.key, sorted({s["key"] for s in tie.provenance})
+
+
 def _stated_by(records: Iterable[Node | Tie], keys: set[str]) -> dict[str, int]:
     """How many of ``records`` each source of ``keys`` states (one pass: a national load has millions)."""
     counts: dict[str, int] = dict.fromkeys(keys, 0)
@@ -300,8 +304,7 @@ class PartsWrite:
         holds the nodes a later part brings (the ends of this part's ties among them)."""
         plan = self._plan(part, ahead or {})
         if self.read.reloaded:  # a new tie may end at a node the reload deletes: checked when all is read
-            self.read.new_ties += [(tie.key, sorted({s["key"] for s in tie.provenance})) for ties in
-                                   plan.create_ties.values() for tie in ties
+            self.read.new_ties += [_stated(tie) for ties in plan.create_ties.values() for tie in ties
                                    if tie.source_id not in self.read.kinds or tie.target_id not in self.read.kinds]
         if self.spool is not None:
             self.spool.take(plan, self.loaded_by)

@@ -18,11 +18,12 @@ import re
 from dataclasses import dataclass, field
 
 from graph_model.names import match_key
-from graph_model.schema import LEVEL, ROLE, Schema
+from graph_model.schema import CLAIM, LEVEL, ROLE, Schema
 from loaders.extract.lexicon import Cue, EndSpec, Lexicon
 from loaders.extract.mentions import Entity, Figure, Mention, Registry, Sentence
 
 PARTY, INDUSTRY = ROLE["party"], ROLE["industry"]
+EVIDENCE = CLAIM["evidence"]  # the claim that holds the quote stating a node's other claims
 
 CLAUSE_MARKS = ",，;；:："
 _VILLAGE_TOKEN = re.compile(r"[\u3400-\u9fff]{1,6}?(?:村|社区|嘎查)")
@@ -440,7 +441,7 @@ class TieFinder:
         used = self._counted_members(sentence, start, claims)
         if claims:
             organization.claims.update(claims)
-            organization.claims.setdefault("依据", sentence.text.quote.strip())
+            organization.claims.setdefault(EVIDENCE, sentence.text.quote.strip())
         subject = sentence.mentions[0] if sentence.mentions else None
         if subject is not None and subject.entity.kind == LEVEL["town"]:
             self._formed_by_town(sentence, subject, organization, members, word)
@@ -607,7 +608,7 @@ class TieFinder:
         if subject is not None and subject.is_place:
             for figure in figures:
                 subject.claims[self.schema.claim_key(figure.noun or self._label(figure))] = figure.number
-            subject.claims.setdefault("依据", sentence.text.quote.strip())
+            subject.claims.setdefault(EVIDENCE, sentence.text.quote.strip())
             return
         if subject is not None or made:
             tie = self._current_tie(subject, made)
@@ -619,8 +620,8 @@ class TieFinder:
         metrics = tie.props.setdefault("metrics", {})
         for figure in figures:
             metrics[self._label(figure)] = figure.number
-        quotes = metrics.get("依据", "")
-        metrics["依据"] = f"{quotes} … {sentence.text.quote.strip()}" if quotes else sentence.text.quote.strip()
+        quotes = metrics.get(EVIDENCE, "")
+        metrics[EVIDENCE] = f"{quotes} … {sentence.text.quote.strip()}" if quotes else sentence.text.quote.strip()
 
     def _label(self, figure: Figure) -> str:
         if figure.noun:
