@@ -145,8 +145,10 @@ async def upload_load(request: Request) -> Response:
     pending = _pending(request).get(request.path_params["token"], "upload", _who(request))
     form = await request.form()
     choices = _choices(request, form)
+    confirmed = form.get("replace") == "yes"  # the dry run's 替换 box: it replaces a source of the same name
     applied = await run_in_threadpool(lambda: apply_upload(_store(request), pending.name, pending.data,
-                                                           by=_who(request), choices=choices))
+                                                           by=_who(request), choices=choices,
+                                                           replace_confirmed=confirmed))
     return _done(request, applied, request.path_params["token"])
 
 

@@ -93,6 +93,37 @@ class NameToReconcile:
         return self.key[2]
 
 
+@dataclass(frozen=True)
+class ReplacedSource:
+    """A source the store holds under the name of an upload's file (the file name is a source's key), which
+    loading the upload replaces: who loaded it and when."""
+
+    key: str
+    loaded_by: str
+    loaded_at: str
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> "ReplacedSource":
+        return cls(str(row["key"]), str(row.get("loaded_by") or ""), str(row.get("loaded_at") or row.get("loaded") or ""))
+
+
+def replacing_problem(name: str, replaced: list[ReplacedSource], counts: Mapping[str, int]) -> UploadProblem:
+    """The one line that holds a load replacing ``replaced`` and deleting what they stated until the editor
+    confirms it: another town's file of the same name would otherwise take away the first town's rows."""
+    shown = "、".join(f"“{r.key}”（{r.loaded_by or '?'} {r.loaded_at}）" for r in replaced)
+    nodes, ties = counts.get("delete_nodes", 0), counts.get("delete_ties", 0)
+    return UploadProblem(name, None, None, None,
+                         f"载入将替换已有的来源{shown}，删除其中 {nodes} 个节点、{ties} 条关系；若是另一个文件，请改名后再上传，"
+                         f"若是它的新版本，请勾选“替换”后载入 / loading replaces the source(s) of this file name already "
+                         f"in the store and deletes {nodes} nodes and {ties} ties they state: if this is another "
+                         f"file, rename it and upload it again; if it is a new version, tick replace and load")
+
+
+def _needs_confirmation(replaced: list[ReplacedSource], counts: Mapping[str, int]) -> bool:
+    """Whether a load replaces a source the store holds and deletes some of what it stated."""
+    return bool(replaced) and (counts.get("delete_nodes", 0) + counts.get("delete_ties", 0)) > 0
+
+
 @dataclass
 class UploadCheck:
     """What loading an upload would do (a dry run of the valid rows), and what stands in its way."""
@@ -104,6 +135,18 @@ class UploadCheck:
     to_reconcile: list[NameToReconcile] = field(default_factory=list)
     unchanged_sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    replaces: list[ReplacedSource] = field(default_factory=list)
+    """Sources of the same file names the store already holds, which the load replaces."""
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Whether loading replaces a source already held and deletes some of what it stated (the page asks)."""
+        return _needs_confirmation(self.replaces, self.counts)
+
+    @property
+    def replacing(self) -> UploadProblem:
+        """The line that says what loading replaces and deletes (:func:`replacing_problem`)."""
+        return replacing_problem(self.name, self.replaces, self.counts)
 
     @property
     def ready(self) -> bool:
@@ -156,11 +199,13 @@ def check_upload(store: str, name: str, data: bytes, *, limits: UploadLimits = U
 
 
 def apply_upload(store: str, name: str, data: bytes, *, by: str, choices: Mapping[ReferenceKey, Choice] | None = None,
-                 limits: UploadLimits = UploadLimits()) -> UploadApplied:
+                 limits: UploadLimits = UploadLimits(), replace_confirmed: bool = False) -> UploadApplied:
     """Load the upload ``name`` into ``store`` as ``by``, with the team's decisions and the reconcile
     ``choices``, in one transaction through :func:`linkgraph.pipeline.load`: all of it or, on any problem,
     nothing. Once it loaded, the choices join the team's decisions file (under its lock, so that two editors'
-    choices both stay), for every later upload. Waits while another load runs."""
+    choices both stay), for every later upload. Waits while another load runs. Unless ``replace_confirmed``,
+    a load that would replace a source of the same file name and delete some of what it stated is one problem
+    and writes nothing (:func:`replacing_problem`)."""
     import shutil
 
     from stores.embedded import LOCK_TIMEOUT
@@ -174,7 +219,8 @@ def apply_upload(store: str, name: str, data: bytes, *, by: str, choices: Mappin
         if choices:
             save_choices(trial, choices, by)
         applied = _bounded(_apply, limits.max_seconds + LOCK_TIMEOUT, name, store=store, name=name, data=data, by=by,
-                           limits=limits, decisions=str(trial) if trial.exists() else None)
+                           limits=limits, decisions=str(trial) if trial.exists() else None,
+                           replace_confirmed=replace_confirmed)
     if applied.loaded and choices:
         with _locked(decisions):
             save_choices(decisions, choices, by)
@@ -301,13 +347,23 @@ def _check(*, store: str, name: str, data: bytes, limits: UploadLimits, decision
         check.notes = list(loaded.result.notes)
         check.to_reconcile = _to_reconcile(loaded.result.left_out)
         check.problems = [_problem(p) for p in loaded.result.left_out if not _is_unresolved(p)]
+        check.replaces = [ReplacedSource.of(row) for row in loaded.report.replaced]
     return check
 
 
 def _apply(*, store: str, name: str, data: bytes, by: str, limits: UploadLimits,
-           decisions: str | None) -> UploadApplied:
+           decisions: str | None, replace_confirmed: bool = False) -> UploadApplied:
     applied = UploadApplied(upload_name_or(name))
     from linkgraph.audit import audit_for
+
+    if not replace_confirmed:  # asked again here, not taken from the page: the store may have changed since
+        _, trial, applied.problems = _loaded(name, data, limits, store, dry_run=True, decisions=decisions)
+        if trial is not None:
+            replaced, counts = [ReplacedSource.of(row) for row in trial.report.replaced], trial.report.plan.summary()
+            if _needs_confirmation(replaced, counts):
+                applied.problems = [replacing_problem(applied.name, replaced, counts)]
+        if applied.problems:
+            return applied
 
     _, loaded, applied.problems = _loaded(name, data, limits, store, decisions=decisions, loaded_by=by,
                                           waiting=applied.waited.append, audit=audit_for(store, team=False))

@@ -36,6 +36,9 @@ class WriteReport:
     dry_run: bool = False
     read: tuple[int, int] | None = None
     """The nodes and ties a write in parts read (:meth:`Writing.write_parts`; its graph is not kept)."""
+    replaced: list[dict[str, Any]] = field(default_factory=list)
+    """The registry rows (who loaded, when) of the sources written that the store held before: this write
+    replaces their statements, so what they stated and these files no longer state goes."""
 
 
 class Writing:
@@ -68,7 +71,7 @@ class Writing:
         plan = self._write_plan(graph, keys, node_kinds, registry, loaded, replace=replace, progress=progress)
         self._refuse_dangling(plan, keys)
         plan.loaded_by = loaded_by
-        report = WriteReport(plan, sorted(keys), unchanged, dry_run)
+        report = WriteReport(plan, sorted(keys), unchanged, dry_run, replaced=_held_rows(keys, registry))
         if dry_run:
             return report
         rows = [{**row, "loaded_by": loaded_by, "loaded_at": now.isoformat(timespec="seconds")}
@@ -231,6 +234,11 @@ def _states(record: Node | Tie, keys: set[str]) -> bool:
     return any(s["key"] in keys for s in record.provenance)
 
 
+def _held_rows(keys: set[str], registry: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The registry rows of ``keys`` the store already holds (:attr:`WriteReport.replaced`), by key."""
+    return [dict(registry[key]) for key in sorted(keys) if key in registry]
+
+
 def _unchanged_sources(infos: list[SourceInfo], registry: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """The keys of the sources the store holds completely with the same digest (not written again)."""
     return _unchanged_keys([(s.ref.key, s.digest) for s in infos], registry)
@@ -291,6 +299,7 @@ class PartsWrite:
         self.fresh = replace or store.is_empty()
         self.total = WritePlan(loaded=self.loaded, loaded_by=loaded_by)
         self.read = _PartsRead(keys, reloaded={k for k in keys if k in registry} if not self.fresh else set())
+        self.replaced = [] if self.fresh else _held_rows(keys, registry)
         self._held: dict[str, bool] = {}  # whether the store holds a node of a later part (``ahead``)
 
     @property
@@ -319,7 +328,8 @@ class PartsWrite:
             total.absorb(self._stale_plan())
             self.store._refuse_dangling(total, read.keys, read.new_ties)
         total.loaded_by = self.loaded_by
-        report = WriteReport(total, sorted(read.keys), self.unchanged, self.dry_run, (len(read.kinds), read.tie_count))
+        report = WriteReport(total, sorted(read.keys), self.unchanged, self.dry_run, (len(read.kinds), read.tie_count),
+                             self.replaced)
         if self.dry_run:
             return report
         rows = [{**row, "loaded_by": self.loaded_by, "loaded_at": self.now.isoformat(timespec="seconds")}

@@ -304,3 +304,27 @@ def test_a_draft_is_read_within_the_uploads_bounds_in_a_process_of_its_own(jia_s
         assert answer.status == 422 and "more cells than the limit" in answer.body, answer.status
         small = ("采纳,名称\n" + "是,村1\n").encode("utf-8-sig")
         assert upload(editor, "/drafts", "草稿.csv", small).status == 200
+
+
+def test_an_upload_replacing_another_towns_file_of_the_same_name_asks_before_it_deletes(team):
+    url, spec, _ = team
+    editor = signed_in(url, Role.editor)
+    first = "帮扶单位,结对村,所属乡镇,结对时间\n县农业农村局,610828105236,通镇,2022\n".encode("gbk")
+    action, fields = form_of(upload(editor, "/uploads", "结对帮扶.csv", first).body, "load-form")
+    assert 'id="loaded"' in editor.request("POST", action, form=fields).body
+    second = "帮扶单位,结对村,所属乡镇,结对时间\n县财政局,610828102209,店镇,2022\n".encode("gbk")
+    checked = upload(editor, "/uploads", "结对帮扶.csv", second)
+    assert checked.status == 200 and 'id="replacing"' in checked.body and 'id="replace-confirm"' in checked.body
+    assert f"载入将替换已有的来源“结对帮扶.csv”（{NAMES['editor']} " in checked.body
+    action, fields = form_of(checked.body, "load-form")
+    held = editor.request("POST", action, form=fields)  # the box not ticked: nothing is deleted
+    assert held.status == 422 and 'id="not-loaded"' in held.body and "载入将替换已有的来源" in held.body
+
+    def paired() -> set[str]:
+        with open_store(spec, read_only=True) as store:
+            return {t.target_id for t in store.export().ties.values() if t.type == "PAIRED_ASSISTANCE"}
+
+    assert paired() == {"610828105236"}
+    loaded = editor.request("POST", action, form={**fields, "replace": "yes"})
+    assert loaded.status == 200 and "删除 deleted 1 nodes, 1 ties" in loaded.body  # the first file's unit and pairing
+    assert paired() == {"610828102209"}

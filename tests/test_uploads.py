@@ -214,3 +214,46 @@ def test_an_unreadable_memory_limit_is_said_in_its_own_words_and_nothing_is_writ
     monkeypatch.delenv("LINKGRAPH_MEMORY_LIMIT")
     with open_store(where, schema, read_only=True) as store:
         assert store.counts() == before
+
+
+def pairing_csv(unit: str, village_code: str, town: str) -> bytes:
+    """A town's ``结对帮扶.csv`` as Excel on Chinese Windows saves it (GBK): one pairing, the village by its code."""
+    return f"帮扶单位,结对村,所属乡镇,结对时间\n{unit},{village_code},{town},2022\n".encode("gbk")
+
+
+def test_an_upload_that_would_replace_another_files_source_of_its_name_loads_only_when_confirmed(spec):
+    # two towns' planners both name their file 结对帮扶.csv: the file name is the source's key, so the second
+    # upload would silently take away the first town's pairing unless the editor confirms it replaces it
+    first = pairing_csv("县农业农村局", "610828105236", "通镇")
+    assert apply_upload(spec, "结对帮扶.csv", first, by="小李").loaded
+    second = pairing_csv("县财政局", "610828102209", "店镇")
+    check = check_upload(spec, "结对帮扶.csv", second)
+    assert check.counts["delete_ties"] == 1 and check.needs_confirmation
+    [replaced] = check.replaces
+    assert (replaced.key, replaced.loaded_by) == ("结对帮扶.csv", "小李") and replaced.loaded_at
+    held = apply_upload(spec, "结对帮扶.csv", second, by="小王")
+    assert not held.loaded
+    [problem] = held.problems
+    assert problem.message.startswith("载入将替换已有的来源“结对帮扶.csv”（小李 ") and "replace" in problem.message
+    with open_store(spec, read_only=True) as store:
+        pairs = {(t.source_id, t.target_id) for t in store.export().ties.values() if t.type == "PAIRED_ASSISTANCE"}
+    assert {target for _, target in pairs} == {"610828105236"}  # the first town's pairing is still there
+    assert sources(spec)["结对帮扶.csv"]["loaded_by"] == "小李"
+    done = apply_upload(spec, "结对帮扶.csv", second, by="小王", replace_confirmed=True)
+    assert done.loaded and done.counts["delete_ties"] == 1
+    with open_store(spec, read_only=True) as store:
+        pairs = {(t.source_id, t.target_id) for t in store.export().ties.values() if t.type == "PAIRED_ASSISTANCE"}
+    assert {target for _, target in pairs} == {"610828102209"}
+    assert sources(spec)["结对帮扶.csv"]["loaded_by"] == "小王"
+
+
+def test_an_upload_of_a_new_source_or_an_edit_that_only_adds_needs_no_confirmation(spec):
+    first = pairing_csv("县农业农村局", "610828105236", "通镇")
+    check = check_upload(spec, "结对帮扶.csv", first)
+    assert check.replaces == [] and not check.needs_confirmation
+    assert apply_upload(spec, "结对帮扶.csv", first, by="小李").loaded
+    grown = first + "县农业农村局,610828102209,店镇,2023\n".encode("gbk")
+    check = check_upload(spec, "结对帮扶.csv", grown)
+    assert [r.key for r in check.replaces] == ["结对帮扶.csv"] and check.counts["delete_ties"] == 0
+    assert not check.needs_confirmation
+    assert apply_upload(spec, "结对帮扶.csv", grown, by="小李").loaded
