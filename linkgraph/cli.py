@@ -483,6 +483,12 @@ def _print_load(loaded, store: str) -> None:
           f"unchanged 未变 {summary['unchanged']}")
     if report.unchanged_sources:
         print("未改动的来源（跳过）unchanged sources, skipped: " + ", ".join(report.unchanged_sources))
+    if summary["delete_nodes"] or summary["delete_ties"]:
+        for row in report.replaced:
+            print(f"注意 note: 替换已有的来源“{printable(row['key'])}”（{printable(row.get('loaded_by') or '?')} "
+                  f"{row.get('loaded_at') or row.get('loaded') or ''} 载入）：它不再有的内容被删除；若是另一个同名文件，请改名 / "
+                  f"replaces the source {printable(row['key'])} already in the store: what it no longer states is "
+                  "deleted; if this is another file of the same name, rename it")
     if report.dry_run:
         print("试运行，未写入 dry run: nothing was written")
     print(f"库中现有 now in the store: {kind_counts(loaded.counts)}")
