@@ -531,7 +531,8 @@ def _resolve_end(type_: str, end: str, values: Mapping[str, str], origin: Origin
         return _End(new=introduces) if _introduced_before(named, introduces, origin, ctx) else _End(id=found[0])
     if found or places.ambiguous:
         return _End(problems=(_ambiguous_end(allowed, text, end, values, origin, ctx, found, places.ambiguous),))
-    other = _other_kind(type_, end, allowed, text, origin, ctx)  # first: an enterprise is no new unit of its name
+    other = _other_kind(type_, end, allowed, text, origin, ctx) \
+        or _unit_of_other_kind(type_, end, allowed, text, values, origin, ctx)  # first: no new unit of its name
     if introduces and not places.near and other is None:
         return _End(new=introduces)
     return _End(problems=(other or _missing_end(allowed, text, end, values, origin, ctx, places.near),))
@@ -672,6 +673,24 @@ def _other_kind(type_: str, end: str, allowed: tuple[str, ...], text: str, origi
                    f"{may} / {text!r} is a {found}; {tie.zh} {type_} {en_end} {may} only",
                    f"换一种关系类型，或核对起点和终点是否写反{hint_zh} / choose another tie kind, or check that the ends are "
                    f"not swapped{hint_en}")
+
+
+def _unit_of_other_kind(type_: str, end: str, allowed: tuple[str, ...], text: str, values: Mapping[str, str],
+                        origin: Origin, ctx: LoadContext) -> Problem | None:
+    """The problem of an end that names a roster unit (a village, a town) where the tie allows no unit of its
+    level (运营 ends at a project): the unit it is, rather than a new project named after the village."""
+    schema = ctx.schema
+    for kind in (k for k in ADMIN_KINDS if k not in allowed):
+        match, _ = try_resolve_place(ctx.places(), _end_ref(kind, text, end, values), origin.at(end))
+        if match is None or match.status not in ("exact", "normalized", "unique"):
+            continue
+        tie, may = schema.tie_kind(type_), "、".join(schema.node_kind(k).zh for k in allowed)
+        zh_end, en_end = ("起点", "starts at") if end == "from" else ("终点", "ends at")
+        unit = _described(ctx, match.node.id)
+        return Problem(origin.at(end), f"“{text}”是{schema.node_kind(kind).zh} {unit}，{tie.zh}的{zh_end}只能是{may} / "
+                       f"{text!r} is the {kind} {unit}; {tie.zh} {type_} {en_end} {may} only",
+                       f"换一种关系类型，或写出{may}的全称 / choose another tie kind, or give the {may}'s full name")
+    return None
 
 
 def _missing_end(allowed: tuple[str, ...], text: str, end: str, values: Mapping[str, str], origin: Origin,

@@ -205,6 +205,27 @@ def test_an_enterprise_named_as_the_unit_of_a_pairing_is_refused_not_made_a_unit
     assert "它若也是帮扶单位，请在相应的表中也列出它" in caught.value.problems[0].hint
 
 
+def test_a_village_named_where_only_a_project_may_be_is_refused_not_made_a_project_of_its_name(tmp_path):
+    """运营 (OPERATES) ends at a project only: a row "合作社 运营 高家集村" (the planner meant the cooperative runs the
+    village's business) introduced a Project named 高家集村, silently, beside the village; it says what 高家集村 is."""
+    cooperatives = write(tmp_path / "合作社.csv", "名称,所属乡镇\r\n高家集红枣专业合作社,通镇\r\n")
+    ties = write(tmp_path / "运营.csv", "起点,终点,终点乡镇\r\n高家集红枣专业合作社,高家集村,通镇\r\n")
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, cooperatives, ties])
+    assert [str(p).removeprefix(f"{tmp_path}/").split(" (hint")[0] for p in caught.value.problems] == [
+        "运营.csv, sheet 运营, row 2, column 终点 (to): “高家集村”是村/社区 通镇高家集村 (610828105211)，运营的终点只能是"
+        "产业项目 / '高家集村' is the Village 通镇高家集村 (610828105211); 运营 OPERATES ends at 产业项目 only"]
+
+
+def test_a_project_named_after_its_village_still_introduces_a_project(tmp_path):
+    """A project's own name that contains a village's (高家集村红枣加工厂) is no village: the row introduces it."""
+    cooperatives = write(tmp_path / "合作社.csv", "名称,所属乡镇\r\n高家集红枣专业合作社,通镇\r\n")
+    ties = write(tmp_path / "运营.csv", "起点,终点,终点乡镇\r\n高家集红枣专业合作社,高家集村红枣加工厂,通镇\r\n")
+    graph = load_sources([ROSTER, cooperatives, ties]).graph
+    assert [(graph.nodes[t.target_id].kind, graph.nodes[t.target_id].name) for t in graph.ties.values()
+            if t.type == "OPERATES"] == [("Project", "高家集村红枣加工厂")]
+
+
 def test_an_enterprise_that_is_also_an_assistance_unit_pairs_when_listed_as_one(tmp_path):
     """A state-owned company that is an assistance unit too (国企帮扶): listed on the 帮扶单位 sheet as well, its
     pairing loads, as the refusal's hint says (its hint told only to choose another tie kind)."""
