@@ -148,6 +148,16 @@ def test_notes_words_end_a_table_only_as_notes():
     assert notes_start(rows[:2]) == 2
 
 
+def test_a_filling_instruction_under_the_table_is_read_past_as_a_note():
+    """填表说明：… / 填报说明：… under a table (the line a county's template keeps there) is a note, not a tie row
+    whose kind is missing."""
+    from loaders.framing import notes_start
+
+    for words in ("填表说明：关系类型见下拉", "填报说明：编码填12位"):
+        rows = [(2, ["订单供应", "甲合作社", "乙公司"]), (3, [words, None, None])]
+        assert notes_start(rows) == 1, words
+
+
 def test_a_resolve_to_in_another_town_with_another_name_needs_the_planners_own_note(tmp_path):
     decisions = tmp_path / "decisions.csv"
     header = ",".join(headers())
