@@ -330,7 +330,10 @@ def _loaded(name: str, data: bytes, limits: UploadLimits, store: str, **options:
     with tempfile.TemporaryDirectory(prefix="linkgraph-upload-") as folder:
         try:
             files = unpack_upload(name, data, folder, limits)
-            return [f.name for f in files], pipeline.load(files, store, **options), []
+            loaded = pipeline.load(files, store, **options)
+            # the notes name a file by its path: the upload's name in its folder, not this machine's folder
+            loaded.result.notes = [note.replace(f"{folder}{os.sep}", "") for note in loaded.result.notes]
+            return [f.name for f in files], loaded, []
         except InputError as err:
             return [], None, [_problem(p) for p in err.problems]
         except StoreError as err:  # the store refused (e.g. a bad $LINKGRAPH_MEMORY_LIMIT): said as the commands say it

@@ -257,3 +257,12 @@ def test_an_upload_of_a_new_source_or_an_edit_that_only_adds_needs_no_confirmati
     assert [r.key for r in check.replaces] == ["结对帮扶.csv"] and check.counts["delete_ties"] == 0
     assert not check.needs_confirmation
     assert apply_upload(spec, "结对帮扶.csv", grown, by="小李").loaded
+
+
+def test_the_dry_runs_notes_name_the_uploaded_file_not_the_servers_folder(spec):
+    """A title row read past is said with the file's name (结对帮扶名单2023.csv), never the temporary folder the
+    upload was unpacked into on the server (/tmp/linkgraph-upload-…/)."""
+    data = "佳县通镇2023年结对帮扶名单\n帮扶单位,结对村,所属乡镇\n县农业农村局,610828105236,通镇\n".encode("gbk")
+    check = check_upload(spec, "结对帮扶名单2023.csv", data)
+    assert check.notes and all("linkgraph-upload-" not in note for note in check.notes), check.notes
+    assert any(note.endswith(": 结对帮扶名单2023.csv, sheet 结对帮扶名单2023") for note in check.notes), check.notes
