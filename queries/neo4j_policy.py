@@ -44,29 +44,30 @@ from typing import Any, Collection, Iterator, Mapping
 
 from graph_model.schema import packaged_yaml
 
-HINT_WRITE = ("提示 hint: add --write to change the store; changes made so have no source, and the next load of a "
-              "source does not know them")
+HINT_WRITE = ("提示 hint: 加 --write 才能修改；这样改的数据没有来源，下次加载来源时不会知道 / add --write to change the "
+              "store; changes made so have no source, and the next load of a source does not know them")
 
 MESSAGES = {
     "files": "临时查询不能读取文件或网址 / ad hoc queries may not read files or URLs (LOAD CSV) "
-             "(提示 hint: load data with linkgraph load)",
+             "(提示 hint: 导入用 linkgraph load / load data with linkgraph load)",
     "batches": "临时查询不能分批提交 / ad hoc queries may not use CALL {{ … }} IN TRANSACTIONS "
-               "(提示 hint: load data with linkgraph load)",
+               "(提示 hint: 导入用 linkgraph load / load data with linkgraph load)",
     "commands": "临时查询不能运行服务器命令 / ad hoc queries may not run server commands ({operator}) "
-                "(提示 hint: SHOW, TERMINATE and administration belong to the server's administrator)",
+                "(提示 hint: SHOW、TERMINATE 和管理命令归服务器管理员 / SHOW, TERMINATE and administration belong to the "
+                "server's administrator)",
     "database": "临时查询只能读取本数据库 / ad hoc queries may only use the store's database {database} "
                 "({operator} runs on {other})",
     "procedure": "临时查询不能调用过程 {name} / ad hoc queries may not call {name} "
-                 "(提示 hint: allowed procedures: {allowed})",
+                 "(提示 hint: 允许的过程 allowed procedures: {allowed})",
     "function": "临时查询不能调用扩展函数 {name} / ad hoc queries may not call the plugin function {name} "
-                "(提示 hint: built-in functions only)",
-    "schema": "临时查询不能更改索引、约束或服务器设置 / ad hoc queries may not change indexes, constraints or "
-              "server settings (query type s), not even with --write",
+                "(提示 hint: 只能用内置函数 / built-in functions only)",
+    "schema": "临时查询不能更改索引、约束或服务器设置，加 --write 也不行 / ad hoc queries may not change indexes, "
+              "constraints or server settings, not even with --write",
     "unknown": "服务器未说明查询的类型或计划，临时查询不予运行 / the server did not say what this query does "
                "(query type {query_type!r}, or no plan), so it is not run",
     "write": f"查询会修改数据，临时查询只读 / this query writes and ad hoc queries are read-only ({HINT_WRITE})",
-    "statements": "临时查询只能是一条语句 / an ad hoc query must be one statement (提示 hint: run each statement "
-                  "on its own, without ';' between them)",
+    "statements": "临时查询只能是一条语句 / an ad hoc query must be one statement (提示 hint: 分开执行 / run each "
+                  "statement on its own, without ';' between them)",
     "unplannable": "服务器不接受该查询 / the server does not accept this query: {message}",
 }
 

@@ -100,3 +100,18 @@ def test_plugin_functions_are_refused_whatever_their_case():
 def test_messages_for_what_the_server_will_not_plan():
     assert unplannable("Expected exactly one statement per query but got: 2").startswith("临时查询只能是一条语句 / ")
     assert unplannable("Invalid input 'ＬＯＡＤ'") == "服务器不接受该查询 / the server does not accept this query: Invalid input 'ＬＯＡＤ'"
+
+
+def test_every_refusal_and_its_hint_say_it_in_chinese_first():
+    """A refusal on Neo4j reads as on LadybugDB: the hint in Chinese, then English (several were English only),
+    and no raw code of the server (``query type s``) in place of words."""
+    import re
+
+    from queries.neo4j_policy import MESSAGES
+
+    for name, text in MESSAGES.items():
+        assert re.match(r"[\u4e00-\u9fff]", text), name
+        if "提示 hint:" in text:
+            hint = text.split("提示 hint:", 1)[1]
+            assert re.search(r"[\u4e00-\u9fff]", hint.split("/")[0]), (name, hint)
+    assert "query type s" not in judge(op("ProduceResults", "n"), "s", write=True)
