@@ -342,3 +342,16 @@ def test_a_rows_origin_and_its_columns_keep_the_sheet_and_the_headers_the_planne
     assert str(row.at("to")) == "/data/通镇.xlsx, sheet 关系, row 7, column 终点 (to)"
     assert row.at("to").at_row(8).row == 8 and row.at("to").at_row(8).column == "to"
     assert sheet.row is None  # the sheet's origin is not changed
+
+
+def test_a_pairing_list_headed_帮扶村_and_乡镇_loads():
+    """A county's pairing list headed 帮扶单位 / 帮扶村 / 乡镇 (the words planners use): the village and its town,
+    not three unknown columns."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        table = write(Path(folder) / "结对帮扶.csv", "帮扶单位,帮扶村,乡镇\r\n佳县水利局,高家集村,通镇\r\n")
+        graph = load_sources([ROSTER, table]).graph
+    assert [(graph.nodes[t.source_id].name, t.target_id) for t in graph.ties.values()
+            if t.type == "PAIRED_ASSISTANCE"] == [("佳县水利局", "610828105211")]
