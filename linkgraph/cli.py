@@ -717,7 +717,7 @@ def _serve(args: argparse.Namespace) -> int:
     import tempfile
 
     from linkgraph.accounts import AccountError
-    from linkgraph.serve import Listening, serve
+    from linkgraph.serve import Listening, plain_http_warning, serve
     from linkgraph.userdb import UserDB, default_path
 
     if bool(args.certfile) != bool(args.keyfile):
@@ -730,6 +730,9 @@ def _serve(args: argparse.Namespace) -> int:
         team = bool(users and UserDB(users).has_accounts())
         mode = (f"编辑可载入 editors load into: {redact(args.store)}; 须登录 sign-in: {users}" if team
                 else f"只读 read-only: {redact(args.store)}")  # (with accounts, editors and admins write)
+        warning = plain_http_warning(args.host, bool(args.certfile))
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
         print(f"浏览 open {url} （{mode}; Ctrl+C 停止 to stop）", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="linkgraph-serve-") as temporary:

@@ -580,6 +580,16 @@ def listening_refusal(host: str, accounts: bool, server_names: Sequence[str] = (
             "add NAME --role admin)")
 
 
+def plain_http_warning(host: str, tls: bool) -> str | None:
+    """The warning ``serve`` prints when it listens beyond this machine without TLS: the accounts' passwords and
+    session cookies then cross the network as they are typed (None on 127.0.0.1 or with a certificate)."""
+    if tls or is_loopback(host):
+        return None
+    return (f"警告 warning: {host} 上未加密（http），登录密码和会话在网络上明文传输；请加 --certfile/--keyfile 或由前端服务器"
+            "提供 https / plain http beyond this machine: passwords and sessions cross the network unencrypted; give "
+            "--certfile and --keyfile, or serve through a front server that ends TLS")
+
+
 def bind(port: int, host: str = HOST) -> socket.socket:
     """A listening socket on ``host``:``port`` (an OSError says when the port is taken).
 

@@ -617,3 +617,21 @@ def test_a_new_login_in_the_same_browser_ends_the_session_it_replaces(jia_store,
         assert Client(url, cookies=before).get("/map").location == "/login?next=%2Fmap"  # the viewer's has ended
         assert [(e["actor"], e["action"]) for e in UserDB(users).audit(3)] == [
             (NAMES["editor"], "login"), (NAMES["viewer"], "logout"), (NAMES["viewer"], "login")]
+
+
+def test_plain_http_beyond_this_machine_is_warned_of(jia_store, tmp_path, capsys, monkeypatch):
+    """``serve --host 0.0.0.0`` with accounts and no certificate serves passwords in plain http to the network:
+    the command says so on standard error as it starts (``serve`` itself is replaced: nothing listens here)."""
+    from linkgraph import serve as serve_module
+    from linkgraph.cli import main
+    from linkgraph.serve import plain_http_warning
+
+    assert plain_http_warning("127.0.0.1", False) is None and plain_http_warning("0.0.0.0", True) is None
+    assert plain_http_warning("::1", False) is None
+    monkeypatch.setattr(serve_module, "serve", lambda *a, ready, **k: ready("http://0.0.0.0:8765/"))
+    users = team_db(tmp_path / "u.sqlite").path
+    assert main(["serve", "--store", str(jia_store), "--users", str(users), "--host", "0.0.0.0"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("警告 warning: 0.0.0.0 上未加密（http），登录密码和会话在网络上明文传输") and err.count("\n") == 1
+    assert main(["serve", "--store", str(jia_store), "--users", str(users)]) == 0
+    assert capsys.readouterr().err == ""
