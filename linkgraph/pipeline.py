@@ -84,7 +84,8 @@ class Loaded:
 def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, progress: Progress | None = None,
          schema: Schema | None = None, decisions: str | Path | None = None, columns: Mapping[str, str] | None = None,
          keep_valid: bool = False, title: str | None = None, dry_run: bool = False, kind: str | None = None,
-         loaded_by: str | None = None, waiting: Waiting | None = None, audit: "Audit | None" = None) -> Loaded:
+         loaded_by: str | None = None, waiting: Waiting | None = None, audit: "Audit | None" = None,
+         ask_before_replacing: bool = False) -> Loaded:
     """Read and check every source against what ``store`` holds, then write the changes in one transaction.
 
     ``decisions`` is a file of the planner's answers to unresolved references
@@ -100,7 +101,9 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
     store in parts as they are read (:func:`_load_in_parts`), so that a
     national table is never held whole, and the rest (the nodes, the ties
     that several sources state) before the write; ``result.graph`` is then
-    empty (``result.read_counts()`` counts everything read).
+    empty (``result.read_counts()`` counts everything read). ``ask_before_replacing``: a load that replaces a
+    source the store holds (a file of the same name) and deletes some of what it stated is refused
+    (:func:`stores.writing.replacing_message`), as ``serve``'s uploads ask before they do that.
     """
     from loaders import LoadResult, SourceInfo, load_sources, source_digests
     from loaders.context import Known
@@ -125,18 +128,19 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
                     decisions_digest=digest, progress=progress, kind=kind)
         if not keep_valid:
             loaded = _load_in_parts(sources, digests, target, read, replace=replace, dry_run=dry_run,
-                                    loaded_by=loaded_by)
+                                    loaded_by=loaded_by, ask_before_replacing=ask_before_replacing)
             if loaded is not None:
                 return _audited(loaded, store, loaded_by, audit)
         result = load_sources(sources, known=Known() if replace else target.known(), **read)
         give_back()  # what only reading needed (the store's units, their name index) before the write's page cache
         report = target.write(result.graph, replace=replace, progress=progress, sources=result.sources,
-                              dry_run=dry_run, loaded_by=loaded_by)
+                              dry_run=dry_run, loaded_by=loaded_by, ask_before_replacing=ask_before_replacing)
         return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
 
 
 def _load_in_parts(sources: Iterable[str | Path], digests: list[tuple[str, str]], target: "Store",
-                   read: dict[str, Any], *, replace: bool, dry_run: bool, loaded_by: str) -> Loaded | None:
+                   read: dict[str, Any], *, replace: bool, dry_run: bool, loaded_by: str,
+                   ask_before_replacing: bool = False) -> Loaded | None:
     """:func:`load` with the ties of tables handed to the store a part at a time as they are read
     (:func:`stores.memory.part_records` each, :meth:`stores.base.Store.writing_parts`), then the nodes and the
     rest, let go before the write: a national table of ties is never held whole as records, nor the load's
@@ -147,7 +151,8 @@ def _load_in_parts(sources: Iterable[str | Path], digests: list[tuple[str, str]]
     from loaders.context import Known
     from stores.memory import give_back, memory_limit, part_records
 
-    with target.writing_parts(digests, replace=replace, dry_run=dry_run, loaded_by=loaded_by) as writing:
+    with target.writing_parts(digests, replace=replace, dry_run=dry_run, loaded_by=loaded_by,
+                              ask_before_replacing=ask_before_replacing) as writing:
         result = load_sources(sources, known=Known() if replace else target.known(), handoff=writing.add,
                               part_ties=part_records(memory_limit()), **read)
         if result.whole_needed:

@@ -34,6 +34,7 @@ from graph_model.records import InputError, Problem
 from loaders.decisions import STATUS
 from loaders.upload import UploadLimits, unpack_upload, upload_name
 from stores.base import StoreError
+from stores.writing import replacing_message
 
 DECISIONS_SUFFIX = ".decisions.csv"
 ReferenceKey = tuple[str, str, str]
@@ -107,23 +108,6 @@ class ReplacedSource:
         return cls(str(row["key"]), str(row.get("loaded_by") or ""), str(row.get("loaded_at") or row.get("loaded") or ""))
 
 
-def replacing_problem(name: str, replaced: list[ReplacedSource], counts: Mapping[str, int]) -> UploadProblem:
-    """The one line that holds a load replacing ``replaced`` and deleting what they stated until the editor
-    confirms it: another town's file of the same name would otherwise take away the first town's rows."""
-    shown = "、".join(f"“{r.key}”（{r.loaded_by or '?'} {r.loaded_at}）" for r in replaced)
-    nodes, ties = counts.get("delete_nodes", 0), counts.get("delete_ties", 0)
-    return UploadProblem(name, None, None, None,
-                         f"载入将替换已有的来源{shown}，删除其中 {nodes} 个节点、{ties} 条关系；若是另一个文件，请改名后再上传，"
-                         f"若是它的新版本，请勾选“替换”后载入 / loading replaces the source(s) of this file name already "
-                         f"in the store and deletes {nodes} nodes and {ties} ties they state: if this is another "
-                         f"file, rename it and upload it again; if it is a new version, tick replace and load")
-
-
-def _needs_confirmation(replaced: list[ReplacedSource], counts: Mapping[str, int]) -> bool:
-    """Whether a load replaces a source the store holds and deletes some of what it stated."""
-    return bool(replaced) and (counts.get("delete_nodes", 0) + counts.get("delete_ties", 0)) > 0
-
-
 @dataclass
 class UploadCheck:
     """What loading an upload would do (a dry run of the valid rows), and what stands in its way."""
@@ -139,14 +123,14 @@ class UploadCheck:
     """Sources of the same file names the store already holds, which the load replaces."""
 
     @property
-    def needs_confirmation(self) -> bool:
-        """Whether loading replaces a source already held and deletes some of what it stated (the page asks)."""
-        return _needs_confirmation(self.replaces, self.counts)
+    def replacing(self) -> str | None:
+        """The line that says what loading replaces and deletes (:func:`stores.writing.replacing_message`), if it
+        replaces a source already held and deletes some of what it stated: the page asks before it loads."""
+        return replacing_message([vars(r) for r in self.replaces], self.counts)
 
     @property
-    def replacing(self) -> UploadProblem:
-        """The line that says what loading replaces and deletes (:func:`replacing_problem`)."""
-        return replacing_problem(self.name, self.replaces, self.counts)
+    def needs_confirmation(self) -> bool:
+        return self.replacing is not None
 
     @property
     def ready(self) -> bool:
@@ -205,7 +189,7 @@ def apply_upload(store: str, name: str, data: bytes, *, by: str, choices: Mappin
     nothing. Once it loaded, the choices join the team's decisions file (under its lock, so that two editors'
     choices both stay), for every later upload. Waits while another load runs. Unless ``replace_confirmed``,
     a load that would replace a source of the same file name and delete some of what it stated is one problem
-    and writes nothing (:func:`replacing_problem`)."""
+    and writes nothing (:func:`stores.writing.replacing_message`)."""
     import shutil
 
     from stores.embedded import LOCK_TIMEOUT
@@ -359,17 +343,12 @@ def _apply(*, store: str, name: str, data: bytes, by: str, limits: UploadLimits,
     applied = UploadApplied(upload_name_or(name))
     from linkgraph.audit import audit_for
 
-    if not replace_confirmed:  # asked again here, not taken from the page: the store may have changed since
-        _, trial, applied.problems = _loaded(name, data, limits, store, dry_run=True, decisions=decisions)
-        if trial is not None:
-            replaced, counts = [ReplacedSource.of(row) for row in trial.report.replaced], trial.report.plan.summary()
-            if _needs_confirmation(replaced, counts):
-                applied.problems = [replacing_problem(applied.name, replaced, counts)]
-        if applied.problems:
-            return applied
 
+    # unless confirmed, replacing a source of the same name is refused under the writer's lock, not taken from
+    # the dry run's page: another editor may have loaded a file of that name since
     _, loaded, applied.problems = _loaded(name, data, limits, store, decisions=decisions, loaded_by=by,
-                                          waiting=applied.waited.append, audit=audit_for(store, team=False))
+                                          waiting=applied.waited.append, audit=audit_for(store, team=False),
+                                          ask_before_replacing=not replace_confirmed)
     if loaded is not None:
         applied.counts = loaded.report.plan.summary()
         applied.sources = loaded.report.written

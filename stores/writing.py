@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from graph_model.records import GraphData, InputError, Node, SourceRef, Tie, storage_value
+from graph_model.records import GraphData, InputError, Node, Problem, SourceRef, Tie, storage_value
 from graph_model.sources import SourceInfo
 from queries import statements
 from stores.batches import Progress, Statement, batches
@@ -45,7 +45,8 @@ class Writing:
     """The load path of :class:`stores.base.Store`."""
 
     def write(self, graph: GraphData, *, replace: bool = False, progress: Progress | None = None,
-              sources: Sequence[SourceInfo] | None = None, dry_run: bool = False, loaded_by: str = "") -> WriteReport:
+              sources: Sequence[SourceInfo] | None = None, dry_run: bool = False, loaded_by: str = "",
+              ask_before_replacing: bool = False) -> WriteReport:
         """Make the store say what ``graph`` says for its sources, atomically.
 
         ``sources`` describe the sources of ``graph`` (with digests, so an
@@ -53,7 +54,9 @@ class Writing:
         ``graph`` is written. ``replace`` empties the store first (same
         transaction). Raises :class:`InputError` (and writes nothing) when
         the graph has problems, e.g. a tie to a node neither it nor the store has. ``loaded_by`` names who
-        loads (kept with every statement written and in the registry, beside when).
+        loads (kept with every statement written and in the registry, beside when). ``ask_before_replacing``:
+        a write that replaces a source the store holds and deletes some of what it stated raises
+        :class:`InputError` instead (:func:`replacing_message`), decided under the writer's lock.
         """
         self.ensure_schema()
         endpoints = {i for t in graph.ties.values() for i in (t.source_id, t.target_id) if i not in graph.nodes}
@@ -72,6 +75,8 @@ class Writing:
         self._refuse_dangling(plan, keys)
         plan.loaded_by = loaded_by
         report = WriteReport(plan, sorted(keys), unchanged, dry_run, replaced=_held_rows(keys, registry))
+        if ask_before_replacing:
+            _refuse_replacing(report)
         if dry_run:
             return report
         rows = [{**row, "loaded_by": loaded_by, "loaded_at": now.isoformat(timespec="seconds")}
@@ -94,7 +99,7 @@ class Writing:
 
     @contextlib.contextmanager
     def writing_parts(self, digests: Sequence[tuple[str, str]], *, replace: bool = False, dry_run: bool = False,
-                      loaded_by: str = "") -> Iterator["PartsWrite"]:
+                      loaded_by: str = "", ask_before_replacing: bool = False) -> Iterator["PartsWrite"]:
         """A write of the sources ``digests`` (key and digest of each) whose records come in parts
         (:class:`PartsWrite`): each part is checked and compared with the store as it comes, its changes kept
         and its new records handed to the store's files (:meth:`_copy_spool`, on disk), so that it can be let
@@ -103,7 +108,9 @@ class Writing:
         self.ensure_schema()
         registry = {} if replace else {row["key"]: row for row in self.loaded_sources()}
         with self._copy_spool(dry_run) as spool:
-            yield PartsWrite(self, digests, registry, spool, replace=replace, dry_run=dry_run, loaded_by=loaded_by)
+            writing = PartsWrite(self, digests, registry, spool, replace=replace, dry_run=dry_run, loaded_by=loaded_by)
+            writing.ask_before_replacing = ask_before_replacing
+            yield writing
 
     @contextlib.contextmanager
     def _copy_spool(self, dry_run: bool) -> Iterator[Any]:
@@ -234,6 +241,28 @@ def _states(record: Node | Tie, keys: set[str]) -> bool:
     return any(s["key"] in keys for s in record.provenance)
 
 
+def replacing_message(replaced: Sequence[Mapping[str, Any]], summary: Mapping[str, int]) -> str | None:
+    """The one line that holds a write replacing the sources ``replaced`` (registry rows: who loaded them, when)
+    and deleting some of what they stated, until someone confirms it: another town's file of the same name
+    would otherwise take away the first town's rows. None when it deletes nothing or replaces nothing."""
+    nodes, ties = summary.get("delete_nodes", 0), summary.get("delete_ties", 0)
+    if not replaced or not (nodes or ties):
+        return None
+    shown = "、".join(f"“{row['key']}”（{row.get('loaded_by') or '?'} {row.get('loaded_at') or row.get('loaded') or ''}）"
+                     for row in replaced)
+    return (f"载入将替换已有的来源{shown}，删除其中 {nodes} 个节点、{ties} 条关系；若是另一个文件，请改名后再上传，"
+            f"若是它的新版本，请勾选“替换”后载入 / loading replaces the source(s) of this file name already in the "
+            f"store and deletes {nodes} nodes and {ties} ties they state: if this is another file, rename it and "
+            "upload it again; if it is a new version, tick replace and load")
+
+
+def _refuse_replacing(report: WriteReport) -> None:
+    """:class:`InputError` when ``report`` replaces a source and deletes some of what it stated."""
+    message = replacing_message(report.replaced, report.plan.summary())
+    if message:
+        raise InputError([Problem(None, message)])
+
+
 def _held_rows(keys: set[str], registry: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The registry rows of ``keys`` the store already holds (:attr:`WriteReport.replaced`), by key."""
     return [dict(registry[key]) for key in sorted(keys) if key in registry]
@@ -301,6 +330,8 @@ class PartsWrite:
         self.read = _PartsRead(keys, reloaded={k for k in keys if k in registry} if not self.fresh else set())
         self.replaced = [] if self.fresh else _held_rows(keys, registry)
         self._held: dict[str, bool] = {}  # whether the store holds a node of a later part (``ahead``)
+        self.ask_before_replacing = False
+        """Whether :meth:`finish` refuses to replace a source and delete what it stated (:meth:`Writing.write`)."""
 
     @property
     def keys(self) -> set[str]:
@@ -330,6 +361,8 @@ class PartsWrite:
         total.loaded_by = self.loaded_by
         report = WriteReport(total, sorted(read.keys), self.unchanged, self.dry_run, (len(read.kinds), read.tie_count),
                              self.replaced)
+        if self.ask_before_replacing:
+            _refuse_replacing(report)
         if self.dry_run:
             return report
         rows = [{**row, "loaded_by": self.loaded_by, "loaded_at": self.now.isoformat(timespec="seconds")}

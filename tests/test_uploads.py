@@ -266,3 +266,24 @@ def test_the_dry_runs_notes_name_the_uploaded_file_not_the_servers_folder(spec):
     check = check_upload(spec, "结对帮扶名单2023.csv", data)
     assert check.notes and all("linkgraph-upload-" not in note for note in check.notes), check.notes
     assert any(note.endswith(": 结对帮扶名单2023.csv, sheet 结对帮扶名单2023") for note in check.notes), check.notes
+
+
+@pytest.mark.parametrize("keep_valid", [False, True])
+def test_a_load_asked_not_to_replace_is_refused_under_the_writers_lock_on_either_path(spec, tmp_path, keep_valid):
+    """``pipeline.load(ask_before_replacing=True)`` (what an unconfirmed upload asks): the decision is the write's
+    own, made while it holds the store (a load in parts and a whole load alike), so an editor who loaded a file of
+    that name meanwhile is never overwritten; nothing is written."""
+    from graph_model.records import InputError
+
+    first, second = tmp_path / "a" / "结对帮扶.csv", tmp_path / "b" / "结对帮扶.csv"
+    for path, data in ((first, pairing_csv("县农业农村局", "610828105236", "通镇")),
+                       (second, pairing_csv("县财政局", "610828102209", "店镇"))):
+        path.parent.mkdir()
+        path.write_bytes(data)
+    pipeline.load([first], spec, loaded_by="小李", ask_before_replacing=True)  # nothing to replace: it loads
+    with pytest.raises(InputError) as caught:
+        pipeline.load([second], spec, loaded_by="小王", ask_before_replacing=True, keep_valid=keep_valid)
+    assert str(caught.value.problems[0]).startswith("载入将替换已有的来源“结对帮扶.csv”（小李 ")
+    assert sources(spec)["结对帮扶.csv"]["loaded_by"] == "小李"
+    with open_store(spec, read_only=True) as store:
+        assert {t.target_id for t in store.export().ties.values() if t.type == "PAIRED_ASSISTANCE"} == {"610828105236"}
