@@ -195,24 +195,27 @@ def test_an_end_of_a_kind_the_tie_does_not_allow_is_named_with_its_kind_not_as_m
 def test_an_enterprise_named_as_the_unit_of_a_pairing_is_refused_not_made_a_unit_of_its_name(tmp_path):
     """Only an assistance unit may be the 帮扶单位 of 结对帮扶 (schema.yaml PAIRED_ASSISTANCE): a pairing row naming
     an enterprise of the load says so; it introduced an assistance unit of the enterprise's name, a silent duplicate."""
-    enterprises = write(tmp_path / "企业.csv", "名称,所属乡镇\r\n佳县红枣食品有限公司,通镇\r\n")
-    table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n佳县红枣食品有限公司,高家集村,通镇\r\n")
-    with pytest.raises(InputError) as caught:
-        load_sources([ROSTER, enterprises, table])
-    assert [str(p).removeprefix(f"{tmp_path}/").split(" (hint")[0] for p in caught.value.problems] == [
+    problems = refused(tmp_path, ("企业.csv", "名称,所属乡镇\r\n佳县红枣食品有限公司,通镇\r\n"),
+                       ("结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n佳县红枣食品有限公司,高家集村,通镇\r\n"))
+    assert [str(p).removeprefix(f"{tmp_path}/").split(" (hint")[0] for p in problems] == [
         "结对帮扶.csv, sheet 结对帮扶, row 2, column 帮扶单位 (from): “佳县红枣食品有限公司”是企业，结对帮扶的起点只能是"
         "帮扶单位 / '佳县红枣食品有限公司' is a 企业 Enterprise; 结对帮扶 PAIRED_ASSISTANCE starts at 帮扶单位 only"]
-    assert "它若也是帮扶单位，请在相应的表中也列出它" in caught.value.problems[0].hint
+    assert "它若也是帮扶单位，请在相应的表中也列出它" in problems[0].hint
+
+
+def refused(folder, *files: tuple[str, str]) -> list:
+    """The problems of loading the Jia County roster with ``files`` (name and text, written into ``folder``)."""
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, *(write(folder / name, text) for name, text in files)])
+    return caught.value.problems
 
 
 def test_a_village_named_where_only_a_project_may_be_is_refused_not_made_a_project_of_its_name(tmp_path):
     """运营 (OPERATES) ends at a project only: a row "合作社 运营 高家集村" (the planner meant the cooperative runs the
     village's business) introduced a Project named 高家集村, silently, beside the village; it says what 高家集村 is."""
-    cooperatives = write(tmp_path / "合作社.csv", "名称,所属乡镇\r\n高家集红枣专业合作社,通镇\r\n")
-    ties = write(tmp_path / "运营.csv", "起点,终点,终点乡镇\r\n高家集红枣专业合作社,高家集村,通镇\r\n")
-    with pytest.raises(InputError) as caught:
-        load_sources([ROSTER, cooperatives, ties])
-    assert [str(p).removeprefix(f"{tmp_path}/").split(" (hint")[0] for p in caught.value.problems] == [
+    problems = refused(tmp_path, ("合作社.csv", "名称,所属乡镇\r\n高家集红枣专业合作社,通镇\r\n"),
+                       ("运营.csv", "起点,终点,终点乡镇\r\n高家集红枣专业合作社,高家集村,通镇\r\n"))
+    assert [str(p).removeprefix(f"{tmp_path}/").split(" (hint")[0] for p in problems] == [
         "运营.csv, sheet 运营, row 2, column 终点 (to): “高家集村”是村/社区 通镇高家集村 (610828105211)，运营的终点只能是"
         "产业项目 / '高家集村' is the Village 通镇高家集村 (610828105211); 运营 OPERATES ends at 产业项目 only"]
 
