@@ -16,6 +16,19 @@ from queries import statements
 from queries.catalog import PLACED_NOWHERE, QueryError, get_query
 
 
+
+def containing(value: str, spellings: Iterable[str], n: int = 3) -> list[str]:
+    """The ``n`` shortest of ``spellings`` that hold all of ``value`` (by match key): a short name typed for a
+    long one (廉桥药都 for 湖南廉桥药都中药材有限公司), which a similarity of the whole names rates too low to list.
+
+    >>> containing("廉桥药都", ["湖南廉桥药都中药材有限公司", "廉桥村", "药都"])
+    ['湖南廉桥药都中药材有限公司']
+    """
+    key = match_key(value)
+    if len(key) < 2:
+        return []
+    return sorted((s for s in spellings if key in match_key(s) and match_key(s) != key), key=len)[:n]
+
 class Naming:
     """Name resolution and named queries for :class:`stores.base.Store`."""
 
@@ -120,8 +133,8 @@ class Naming:
             for row in self.run(statements.node_names(label)):
                 for spelling in (row["name"], *(row.get("aliases") or ())):
                     spellings.setdefault(spelling, row)
-        rows = {spellings[s]["id"]: spellings[s] for s in similar_names(value, spellings)}
-        return "; ".join(f"{row['name']} ({node_id})" for node_id, row in rows.items()) or "none / 无"
+        rows = {spellings[s]["id"]: spellings[s] for s in [*containing(value, spellings), *similar_names(value, spellings)]}
+        return "; ".join(f"{row['name']} ({node_id})" for node_id, row in list(rows.items())[:5]) or "none / 无"
 
     def place_code(self, value: str) -> str:
         """The code of the administrative unit ``value`` names: a code (returned as it is), a name or a

@@ -173,6 +173,14 @@ def test_names_that_are_unknown_or_ambiguous_are_errors_not_empty_answers(jia_st
         jia_store.run_named("joint_org_members", {"org": "佳县县委办公室"})
 
 
+def test_a_short_name_typed_for_a_long_one_lists_the_long_one_as_similar(jia_store):
+    """``ego_network org=38家`` (a planner's short name for 刘国具镇38家酿酒合作社（作坊）): the name that holds it is
+    listed first among the similar names; a similarity of the whole names rated it too low to list at all."""
+    with pytest.raises(QueryError) as caught:
+        jia_store.run_named("ego_network", {"org": "38家"})
+    assert "similar 相近: 刘国具镇38家酿酒合作社（作坊） (" in str(caught.value)
+
+
 def test_an_id_names_its_node_alone_whatever_its_characters(store, schema):
     # an id in Chinese characters that is also another node's name: the id's node, as for any id; the
     # name alone finds the other node, and a name both share with an alias is ambiguous
