@@ -281,8 +281,9 @@ def _column_problem(header: str, target: str | None, name: str | None, seen: Map
     if name is None:
         near = similar_names(header, [w for spellings in vocabulary.fields.values() for w in spellings], n=1)
         return Problem(at, f"未知的列“{header}” / unknown column {header!r}" + (f"; did you mean {near[0]}?" if near else ""),
-                       f"可用字段 / known: {', '.join(vocabulary.labels())}; 或用 / or map it with "
-                       f"--columns '{header}=FIELD'")
+                       f"请把表头改成已知的列名，或在命令行用 --columns '{header}=FIELD' 对应 / rename the header to a "
+                       f"known one, or map it with --columns '{header}=FIELD' on the command line; 可用字段 / known: "
+                       f"{', '.join(vocabulary.labels())}")
     if name in seen:
         return Problem(at, f"“{header}”与“{seen[name]}”两列对应同一字段 {name} / {header!r} and {seen[name]!r} both give {name}")
     return None

@@ -358,3 +358,11 @@ def test_a_pairing_list_headed_帮扶村_and_乡镇_loads():
         graph = load_sources([ROSTER, table]).graph
     assert [(graph.nodes[t.source_id].name, t.target_id) for t in graph.ties.values()
             if t.type == "PAIRED_ASSISTANCE"] == [("佳县水利局", "610828105211")]
+
+
+def test_an_unknown_header_is_told_to_be_renamed_first_as_a_browser_upload_can(tmp_path):
+    """An upload in ``serve`` has no --columns: the hint of an unknown column says first to rename the header,
+    then how the command line maps it (it said only --columns, which the browser's planner cannot give)."""
+    [problem] = refused(tmp_path, ("结对帮扶.csv", "帮扶单位,结对村,所属乡镇,帮扶年度备注\r\n佳县水利局,高家集村,通镇,x\r\n"))
+    assert problem.message.startswith("未知的列“帮扶年度备注” / unknown column '帮扶年度备注'")
+    assert problem.hint.startswith("请把表头改成已知的列名，或在命令行用 --columns '帮扶年度备注=FIELD' 对应 / rename the header")
