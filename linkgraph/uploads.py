@@ -284,7 +284,8 @@ def _loaded(name: str, data: bytes, limits: UploadLimits, store: str, **options:
     with tempfile.TemporaryDirectory(prefix="linkgraph-upload-") as folder:
         try:
             files = unpack_upload(name, data, folder, limits)
-            return [f.name for f in files], pipeline.load(files, store, **options), []
+            # an upload is known by its name alone (its folder is made for it): folders=False
+            return [f.name for f in files], pipeline.load(files, store, folders=False, **options), []
         except InputError as err:
             return [], None, [_problem(p) for p in err.problems]
         except StoreError as err:  # the store refused (e.g. a bad $LINKGRAPH_MEMORY_LIMIT): said as the commands say it
