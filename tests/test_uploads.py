@@ -214,3 +214,20 @@ def test_an_unreadable_memory_limit_is_said_in_its_own_words_and_nothing_is_writ
     monkeypatch.delenv("LINKGRAPH_MEMORY_LIMIT")
     with open_store(where, schema, read_only=True) as store:
         assert store.counts() == before
+
+
+def test_an_upload_is_known_by_its_name_alone_as_before_and_records_no_folder(spec, tmp_path):
+    """An upload has no folder of its own (the server unpacks it into one made for it): a same-named upload
+    replaces the source loaded from a folder, as before, and the registry then records no folder, so that a
+    later load from a folder replaces it too, with a note (``graph_model.sources.folder_clashes``)."""
+    town = tmp_path / "通镇"
+    town.mkdir()
+    (town / "结对帮扶.csv").write_text("帮扶单位,结对村,所属乡镇\n佳县民政局,高家塄村,通镇\n", encoding="utf-8")
+    pipeline.load([town / "结对帮扶.csv"], spec)
+    assert sources(spec)["结对帮扶.csv"]["folder"] == str(town.resolve())
+    done = apply_upload(spec, "结对帮扶.csv", "帮扶单位,结对村,所属乡镇\n佳县林业局,马连塌村,坑镇\n".encode(), by="李干事")
+    assert done.loaded and (done.counts["create_nodes"], done.counts["delete_nodes"]) == (1, 1)
+    assert (sources(spec)["结对帮扶.csv"]["folder"], sources(spec)["结对帮扶.csv"]["loaded_by"]) == ("", "李干事")
+    again = pipeline.load([town / "结对帮扶.csv"], spec)
+    assert again.result.notes[0].startswith("库中的 结对帮扶.csv 没有记录来自哪个文件夹")
+    assert sources(spec)["结对帮扶.csv"]["folder"] == str(town.resolve())
