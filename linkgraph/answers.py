@@ -47,6 +47,22 @@ def _cell(value: Any) -> str:
     return cut + "…"
 
 
+def tail_cell(text: str) -> str:
+    """``text`` as a cell keeps its end (a folder: the end says which town's), cut at its start with … when long.
+
+    >>> tail_cell("/srv/" + "x" * 60 + "/通镇")[-6:]
+    'xxx/通镇'
+    """
+    if _width(text) <= CELL_WIDTH:
+        return text
+    kept = ""
+    for ch in reversed(text):
+        if _width(ch + kept) >= CELL_WIDTH:
+            break
+        kept = ch + kept
+    return "…" + kept
+
+
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """Rows as aligned columns (CJK characters count double); long cells cut with …."""
     if not rows:

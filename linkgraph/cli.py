@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 from stores import DEFAULT_STORE
 from linkgraph.answers import (format_table, list_queries, parse_params, print_answer, print_rows, printable, shown,
-                               typed_params)
+                               tail_cell, typed_params)
 from stores.masking import redact
 
 MAX_PROBLEMS = 20
@@ -130,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--replace", action="store_true", help="先清空数据库（同一事务）/ delete what the store holds first (same "
                                                              "transaction)")
     load.add_argument("--dry-run", action="store_true", help="只检查和比较，不写入 / check and compare, write nothing")
+    load.add_argument("--new-version", action="store_true",
+                      help="库中的同名来源来自另一文件夹时，把这些文件作为它的新版本载入（替换其内容）/ a source whose name the "
+                           "store holds from another folder is the new version of it (replaces what it stated)")
     load.add_argument("--keep-valid", action="store_true", help="载入有效的行，列出未载入的 / load the valid rows and list what "
                                                                 "was left out")
     load.add_argument("--problems", metavar="FILE.csv", help="把所有问题另存为 CSV / also write every problem to a CSV file "
@@ -553,7 +556,7 @@ def _load(args: argparse.Namespace) -> int:
         with _Progress() as progress, limited(args.memory_limit):
             loaded = pipeline.load(args.sources, args.store, replace=args.replace, progress=progress,
                                    keep_valid=args.keep_valid, dry_run=args.dry_run, loaded_by=args.actor,
-                                   waiting=_waiting, **options)
+                                   waiting=_waiting, new_version=args.new_version, **options)
     except InputError as err:
         if args.problems:
             _write_problems(args.problems, err.problems)
@@ -661,9 +664,10 @@ def _sources(args: argparse.Namespace) -> int:
     if args.action == "withdraw":
         return _withdraw(args)
     rows = pipeline.sources(args.store)
-    headers = ["来源 title", "文件 key", "类型 kind", "载入者 by", "载入 loaded", "节点 nodes", "仅此来源 only it",
-               "关系 ties", "仅此来源 only it", "完整 complete"]
-    print(format_table(headers, [[r["title"], r["key"], r["kind"], r["loaded_by"] or "", r["loaded_at"] or r["loaded"],
+    headers = ["来源 title", "文件 key", "文件夹 folder", "类型 kind", "载入者 by", "载入 loaded", "节点 nodes",
+               "仅此来源 only it", "关系 ties", "仅此来源 only it", "完整 complete"]
+    print(format_table(headers, [[r["title"], r["key"], tail_cell(r["folder"] or ""), r["kind"], r["loaded_by"] or "",
+                                  r["loaded_at"] or r["loaded"],
                                   r["nodes_stated"], r["nodes_sole"], r["ties_stated"], r["ties_sole"],
                                   "是 yes" if r["complete"] else "否 no (run the load again)"] for r in rows]))
     return 0

@@ -85,7 +85,7 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
          schema: Schema | None = None, decisions: str | Path | None = None, columns: Mapping[str, str] | None = None,
          keep_valid: bool = False, title: str | None = None, dry_run: bool = False, kind: str | None = None,
          loaded_by: str | None = None, waiting: Waiting | None = None, audit: "Audit | None" = None,
-         ask_before_replacing: bool = False) -> Loaded:
+         ask_before_replacing: bool = False, new_version: bool = False, folders: bool = True) -> Loaded:
     """Read and check every source against what ``store`` holds, then write the changes in one transaction.
 
     ``decisions`` is a file of the planner's answers to unresolved references
@@ -104,8 +104,14 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
     empty (``result.read_counts()`` counts everything read). ``ask_before_replacing``: a load that replaces a
     source the store holds (a file of the same name) and deletes some of what it stated is refused
     (:func:`stores.writing.replacing_message`), as ``serve``'s uploads ask before they do that.
+    A source is known by its file name, and the store records the folder of its file: a load of a file whose
+    name the store holds from another folder, with other content (another town's ``结对帮扶.csv``), is refused
+    before anything is read, unless ``new_version`` says it is the new version of that table
+    (:func:`graph_model.sources.folder_clashes`). ``folders=False`` (an upload, whose folder is made for it)
+    records none and checks none: the name alone says which source it is.
     """
-    from loaders import LoadResult, SourceInfo, load_sources, source_digests
+    from graph_model.sources import folder_clashes
+    from loaders import LoadResult, SourceInfo, load_sources, source_identities
     from loaders.context import Known
     from stores.memory import give_back
 
@@ -115,9 +121,14 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
     answers, digest = read_decisions_file(decisions, schema) if decisions else ({}, "")
     with (_collector_paused(), _new_store_kept_if_written(store, dry_run),
           open_store(store, schema, create=True, waiting=waiting) as target, target.exclusive(waiting)):
-        digests = source_digests(sources, columns=columns, decisions_digest=digest, title=title, kind=kind)
+        identities = source_identities(sources, columns=columns, decisions_digest=digest, title=title, kind=kind)
+        digests = [(source.key, source.digest) for source in identities]
+        registry = {} if replace else {row["key"]: row for row in target.loaded_sources()}
+        clashes, notes = folder_clashes(identities if folders else (), registry, new_version=new_version)
+        if clashes:
+            raise InputError(clashes)
         if not replace:
-            held = {row["key"]: row for row in target.loaded_sources() if row["complete"]}
+            held = {key: row for key, row in registry.items() if row["complete"]}
             if all(held.get(key, {}).get("digest") == value for key, value in digests):
                 infos = [SourceInfo(SourceRef(key, held[key]["title"], held[key]["file"]), Path(held[key]["file"]), value,
                                     held[key]["kind"]) for key, value in digests]
@@ -125,16 +136,18 @@ def load(sources: Iterable[str | Path], store: str, *, replace: bool = False, pr
                                        WriteReport(WritePlan(), [], [k for k, _ in digests], dry_run), target.counts()),
                                 store, loaded_by, audit)
         read = dict(schema=schema, decisions=answers, columns=columns, keep_valid=keep_valid, title=title,
-                    decisions_digest=digest, progress=progress, kind=kind)
+                    decisions_digest=digest, progress=progress, kind=kind, folders=folders)
         if not keep_valid:
             loaded = _load_in_parts(sources, digests, target, read, replace=replace, dry_run=dry_run,
                                     loaded_by=loaded_by, ask_before_replacing=ask_before_replacing)
             if loaded is not None:
+                loaded.result.notes[:0] = notes
                 return _audited(loaded, store, loaded_by, audit)
         result = load_sources(sources, known=Known() if replace else target.known(), **read)
         give_back()  # what only reading needed (the store's units, their name index) before the write's page cache
         report = target.write(result.graph, replace=replace, progress=progress, sources=result.sources,
                               dry_run=dry_run, loaded_by=loaded_by, ask_before_replacing=ask_before_replacing)
+        result.notes[:0] = notes
         return _audited(Loaded(result, report, target.counts()), store, loaded_by, audit)
 
 

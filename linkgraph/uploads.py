@@ -314,7 +314,8 @@ def _loaded(name: str, data: bytes, limits: UploadLimits, store: str, **options:
     with tempfile.TemporaryDirectory(prefix="linkgraph-upload-") as folder:
         try:
             files = unpack_upload(name, data, folder, limits)
-            loaded = pipeline.load(files, store, **options)
+            # an upload is known by its name alone (its folder is made for it): folders=False
+            loaded = pipeline.load(files, store, folders=False, **options)
             # the notes name a file by its path: the upload's name in its folder, not this machine's folder
             loaded.result.notes = [note.replace(f"{folder}{os.sep}", "") for note in loaded.result.notes]
             return [f.name for f in files], loaded, []

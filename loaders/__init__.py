@@ -16,14 +16,14 @@ has a digest, so that a store can skip a source it already holds unchanged.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from graph_model.names import name_rules_digest
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
-from graph_model.sources import SourceInfo
+from graph_model.sources import Arriving, SourceInfo
 from loaders.case_file import check_sections, parse_case, parse_yaml, roster_spec
 from loaders.columns import kind_option_problem
 from loaders.context import Known, LoadContext
@@ -121,6 +121,14 @@ def source_digests(paths: Iterable[str | Path], *, columns: Mapping[str, str] | 
     """``(key, digest)`` of every source a load of ``paths`` would read, rosters named by case files
     included, without parsing them: so that a store can tell at once that it holds them all unchanged.
     The digests are those :func:`load_sources` gives its :class:`SourceInfo`."""
+    return [(source.key, source.digest) for source in source_identities(
+        paths, columns=columns, decisions_digest=decisions_digest, title=title, kind=kind)]
+
+
+def source_identities(paths: Iterable[str | Path], *, columns: Mapping[str, str] | None = None,
+                      decisions_digest: str = "", title: str | None = None, kind: str | None = None) -> list[Arriving]:
+    """:func:`source_digests` with the folder of each source's file (:func:`graph_model.sources.folder_clashes`
+    asks the store's registry about them before anything is read)."""
     options = _option_digest(columns, decisions_digest, title, kind)
     found: dict[str, str] = {}
     files: dict[str, Path] = {}
@@ -147,7 +155,7 @@ def source_digests(paths: Iterable[str | Path], *, columns: Mapping[str, str] | 
             keep(path.name, _roster_digest(data, _roster_title(path, title)), path)
         else:
             keep(path.name, _digest(data, options), path)
-    return list(found.items())
+    return [Arriving(name, digest, str(files[name].parent)) for name, digest in found.items()]
 
 
 def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, known: Known | None = None,
@@ -155,7 +163,7 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
                  columns: Mapping[str, str] | None = None, keep_valid: bool = False,
                  title: str | None = None, decisions_digest: str = "", progress: Progress | None = None,
                  kind: str | None = None, handoff: Callable[[GraphData, Mapping[str, Any]], None] | None = None,
-                 part_ties: int = 0) -> LoadResult:
+                 part_ties: int = 0, folders: bool = True) -> LoadResult:
     """Read and check every source, in order.
 
     ``known`` is what the store holds; ``decisions`` the planner's answers to
@@ -168,6 +176,8 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
     ``part_ties`` at a time, with the load's nodes (:meth:`LoadContext.add_tie`):
     they are then not in the result's graph, and ``result.whole_needed`` says
     when a tie was stated again after its part went (read the load again whole).
+    ``folders``: each source records the folder of its file (:attr:`SourceInfo.folder`); not for an upload,
+    whose folder is the server's, made for it alone.
     """
     schema = schema or default_schema()
     ctx = _new_context(schema, known, decisions, kind)
@@ -177,7 +187,7 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
     problems: list[Problem] = []
     paths = [Path(p) for p in paths]
     reader = _SourceReader(schema, ctx, result, tuple(paths), _option_digest(columns, decisions_digest, title, kind),
-                           columns, title, kind, keep_valid)
+                           columns, title, kind, keep_valid, folders)
     for number, path in enumerate(paths, start=1):
         if ctx.whole_needed:  # the load reads its sources again whole: what is left here would be read twice
             break
@@ -221,6 +231,7 @@ class _SourceReader:
     title: str | None
     kind: str | None
     keep_valid: bool
+    folders: bool = True
     read: dict[Path, SourceInfo] = field(default_factory=dict)
 
     def source(self, path: Path, problems: list[Problem]) -> None:
@@ -236,6 +247,8 @@ class _SourceReader:
                                       "give a roster or table .csv, a workbook .xlsx or a case file .yaml")])
 
     def _add(self, info: SourceInfo) -> None:
+        if self.folders:
+            info = replace(info, folder=str(info.path.resolve().parent))
         clash = next((s for s in self.result.sources if s.ref.key == info.ref.key), None)
         if clash is not None:
             raise InputError([Problem(Origin(str(info.path)), f"两个来源同名 / two sources are named {info.ref.key} "

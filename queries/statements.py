@@ -31,8 +31,9 @@ REGISTRY = "LoadedSource"
 """The label that records which sources a store holds (key, title, digest, when, how much)."""
 REGISTRY_PROPERTIES = (("key", "STRING"), ("title", "STRING"), ("file", "STRING"), ("kind", "STRING"),
                        ("digest", "STRING"), ("loaded", "STRING"), ("nodes", "INT64"), ("ties", "INT64"),
-                       ("complete", "BOOLEAN"), ("loaded_by", "STRING"), ("loaded_at", "STRING"))
-REGISTRY_ADDED = ("loaded_by", "loaded_at")
+                       ("complete", "BOOLEAN"), ("loaded_by", "STRING"), ("loaded_at", "STRING"),
+                       ("folder", "STRING"))
+REGISTRY_ADDED = ("loaded_by", "loaded_at", "folder")
 """Registry columns added after the first stores were written: a writer adds them to an older store's table."""
 NAME_INDEX = "NameKey"
 """LadybugDB: the index of names, one row per match key (``key``) listing the nodes one of whose names has it

@@ -289,7 +289,7 @@ def _registry_rows(infos: list[SourceInfo], keys: set[str], loaded: str, nodes: 
     """:func:`_source_rows` from the counts of records each source states."""
     return [{"key": info.ref.key, "title": info.ref.title, "file": info.ref.file, "kind": info.kind,
              "digest": info.digest, "loaded": loaded, "nodes": nodes.get(info.ref.key, 0),
-             "ties": ties.get(info.ref.key, 0), "complete": True}
+             "ties": ties.get(info.ref.key, 0), "complete": True, "folder": info.folder}
             for info in infos if info.ref.key in keys]
 
 

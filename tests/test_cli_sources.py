@@ -21,8 +21,9 @@ def test_sources_lists_who_loaded_each_when_and_what_it_states(tmp_path, capsys)
     store = loaded(tmp_path, capsys)
     assert main(["sources", "--store", store]) == 0
     listed = capsys.readouterr().out.splitlines()
-    assert listed[0].split()[:8] == ["来源", "title", "文件", "key", "类型", "kind", "载入者", "by"]
+    assert listed[0].split()[:10] == ["来源", "title", "文件", "key", "文件夹", "folder", "类型", "kind", "载入者", "by"]
     case = next(line for line in listed if " case.yaml " in line).split()
+    assert case[case.index("case.yaml") + 1:case.index("case.yaml") + 3] == [str(EXAMPLE.resolve()), "case"]
     assert case[-8:] == ["王科长", case[-7], "25", "18", "37", "37", "是", "yes"] and "T" in case[-7]
     assert main(["sources", "list", "--store", store]) == 0
     assert capsys.readouterr().out.splitlines() == listed
@@ -48,6 +49,30 @@ def test_withdraw_says_what_would_go_then_withdraws_and_is_audited(tmp_path, cap
     entries = [json.loads(line) for line in (tmp_path / "jia.lbug.audit.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(e["actor"], e["action"]) for e in entries] == [("王科长", "load"), ("管理员", "withdraw")]
     assert entries[1]["detail"]["source"] == "case.yaml" and entries[1]["detail"]["delete_nodes"] == 18
+
+
+def test_another_towns_table_of_one_name_is_refused_in_one_line_and_new_version_loads_it(tmp_path, capsys):
+    store = str(tmp_path / "jia.lbug")
+    header = "帮扶单位,结对村,所属乡镇,结对时间\n"
+    for town, row in (("通镇", "佳县民政局,高家塄村,通镇,2021\n"), ("坑镇", "佳县林业局,马连塌村,坑镇,2021\n")):
+        (tmp_path / town).mkdir()
+        (tmp_path / town / "结对帮扶.csv").write_text(header + row, encoding="utf-8")
+    roster = str(EXAMPLE / "nbs_roster_610828.csv")
+    assert main(["load", roster, str(tmp_path / "通镇" / "结对帮扶.csv"), "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["load", str(tmp_path / "坑镇" / "结对帮扶.csv"), "--store", store]) == 2
+    refused = capsys.readouterr().err.splitlines()
+    assert refused[0] == "错误 error: 输入中有 1 处问题，未写入任何数据 / 1 problem(s) in the input, nothing was written"
+    assert refused[1].startswith(f"  {(tmp_path / '坑镇' / '结对帮扶.csv').resolve()}: 库中已有另一个文件夹的同名来源 结对帮扶.csv"
+                                 f"（载入自 {(tmp_path / '通镇').resolve()}），内容不同")
+    assert main(["load", str(tmp_path / "坑镇" / "结对帮扶.csv"), "--store", store, "--new-version"]) == 0
+    out = capsys.readouterr().out
+    assert "delete 删除 1 nodes, 1 ties" in out and "说明 note: 结对帮扶.csv 作为 " in out
+    assert main(["sources", "--store", store]) == 0
+    listed = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("结对帮扶.csv "))
+    folder = str((tmp_path / "坑镇").resolve())
+    cell = listed.split()[2]  # a long folder keeps its end, which says which town's
+    assert cell == folder or (cell.startswith("…") and folder.endswith(cell[1:]) and cell.endswith("/坑镇"))
 
 
 def test_an_unknown_source_is_refused_with_the_known_ones(tmp_path, capsys):

@@ -56,9 +56,9 @@ def test_a_changed_table_reloaded_in_parts_changes_what_one_part_changes(tmp_pat
     edited.write_text("\n".join(rows[:-200]) + "\n", encoding="utf-8")  # the last 200 ties no longer stated
     sources = [*synthetic[:2], str(edited)]
     loaded(tmp_path / "whole.lbug", synthetic, monkeypatch, None)
-    whole_again = pipeline.load(sources, str(tmp_path / "whole.lbug"))
+    whole_again = pipeline.load(sources, str(tmp_path / "whole.lbug"), new_version=True)  # (from another folder)
     loaded(tmp_path / "parts.lbug", synthetic, monkeypatch, 100)
-    parts_again = pipeline.load(sources, str(tmp_path / "parts.lbug"))
+    parts_again = pipeline.load(sources, str(tmp_path / "parts.lbug"), new_version=True)
     assert parts_again.report.plan.summary() == whole_again.report.plan.summary()
     assert parts_again.report.plan.summary()["delete_ties"] >= 190  # (a few are stated twice in the table)
     assert content(tmp_path / "parts.lbug", schema) == content(tmp_path / "whole.lbug", schema)
@@ -276,7 +276,7 @@ def test_a_load_in_parts_into_neo4j_in_batches_writes_the_database_a_whole_load_
     bad.write_text("\n".join([*lines[:-1], lines[-1].replace(lines[-1].split(",")[2], "不存在的村")]) + "\n",
                    encoding="utf-8")
     with pytest.raises(InputError) as err:
-        pipeline.load([*synthetic[:2], str(bad)], neo4j_uri)
+        pipeline.load([*synthetic[:2], str(bad)], neo4j_uri, new_version=True)  # (an edited copy, another folder)
     assert "不存在的村" in str(err.value)
     assert neo4j_content(neo4j_store) == held
     assert list(tmp_path.iterdir()) == [bad]

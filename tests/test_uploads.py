@@ -287,3 +287,21 @@ def test_a_load_asked_not_to_replace_is_refused_under_the_writers_lock_on_either
     assert sources(spec)["结对帮扶.csv"]["loaded_by"] == "小李"
     with open_store(spec, read_only=True) as store:
         assert {t.target_id for t in store.export().ties.values() if t.type == "PAIRED_ASSISTANCE"} == {"610828105236"}
+
+
+def test_an_upload_is_known_by_its_name_alone_as_before_and_records_no_folder(spec, tmp_path):
+    """An upload has no folder of its own (the server unpacks it into one made for it): a same-named upload,
+    confirmed (it deletes what the source stated), replaces the source loaded from a folder, and the registry then records no folder, so that a
+    later load from a folder replaces it too, with a note (``graph_model.sources.folder_clashes``)."""
+    town = tmp_path / "通镇"
+    town.mkdir()
+    (town / "结对帮扶.csv").write_text("帮扶单位,结对村,所属乡镇\n佳县民政局,高家塄村,通镇\n", encoding="utf-8")
+    pipeline.load([town / "结对帮扶.csv"], spec)
+    assert sources(spec)["结对帮扶.csv"]["folder"] == str(town.resolve())
+    done = apply_upload(spec, "结对帮扶.csv", "帮扶单位,结对村,所属乡镇\n佳县林业局,马连塌村,坑镇\n".encode(), by="李干事",
+                        replace_confirmed=True)
+    assert done.loaded and (done.counts["create_nodes"], done.counts["delete_nodes"]) == (1, 1)
+    assert (sources(spec)["结对帮扶.csv"]["folder"], sources(spec)["结对帮扶.csv"]["loaded_by"]) == ("", "李干事")
+    again = pipeline.load([town / "结对帮扶.csv"], spec)
+    assert again.result.notes[0].startswith("库中的 结对帮扶.csv 没有记录来自哪个文件夹")
+    assert sources(spec)["结对帮扶.csv"]["folder"] == str(town.resolve())

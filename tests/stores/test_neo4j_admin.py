@@ -47,7 +47,9 @@ def test_files_follow_the_schema(tmp_path, exported, schema):
         ":START_ID(Village)", ":END_ID(Town)", "start_date:string"]
     assert read_csv(files.nodes["LoadedSource"][0]) == [[
         "key:ID(LoadedSource)", "title:string", "file:string", "kind:string", "digest:string", "loaded:string",
-        "nodes:long", "ties:long", "complete:boolean", "loaded_by:string", "loaded_at:string"]]
+        "nodes:long", "ties:long", "complete:boolean", "loaded_by:string", "loaded_at:string", "folder:string"]]
+    assert {row[0]: row[-1] for row in read_csv(files.nodes["LoadedSource"][1])} == {
+        "case.yaml": str(EXAMPLE.resolve()), "nbs_roster_610828.csv": str(EXAMPLE.resolve())}
     committees = {row[0]: row for row in read_csv(files.nodes["PartyOrganization"][1])}
     joint = committees["jia:hetaoshuyan_joint_committee"]
     assert joint[1] == "核桃树墕联村党委" and joint[3] == "联村党委" and joint[14] == "true"
