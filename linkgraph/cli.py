@@ -53,6 +53,38 @@ class _Parser(argparse.ArgumentParser):
         self.add_argument("-h", "--help", action="help", help="显示帮助后退出 / show this help and exit")
 
 
+class _Unbuilt:
+    """A command the command line does not name, registered by its name and help alone: its options are not
+    built. argparse formats every option as it is added, so building all the commands' options (about 130)
+    cost 5-7 ms of CPU at every start, a command's own a tenth of that."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        pass
+
+    def _ignore(self, *args: Any, **kwargs: Any) -> "_Unbuilt":
+        return self
+
+    add_argument = add_argument_group = add_mutually_exclusive_group = add_subparsers = add_parser = _ignore
+    set_defaults = _ignore
+
+
+class _Commands(argparse._SubParsersAction):
+    """The commands; when the command line names one (``wanted``), every other is :class:`_Unbuilt`. Its name
+    and help are registered all the same, so that ``linkgraph --help`` and a mistyped command's message list
+    every command."""
+
+    wanted: str | None = None
+
+    def add_parser(self, name: str, **kwargs: Any):
+        if self.wanted is None or name == self.wanted:
+            return super().add_parser(name, **kwargs)
+        built, self._parser_class = self._parser_class, _Unbuilt
+        try:
+            return super().add_parser(name, **kwargs)
+        finally:
+            self._parser_class = built
+
+
 def _store_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store",
@@ -113,13 +145,17 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
                                                        "containing it works too: 结对帮扶名单2023.csv)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: of every command, or with ``command`` (the command line's first word) of that
+    command alone, the others named but not built (:class:`_Commands`); both parse that command's line alike."""
     parser = _Parser(
         prog="linkgraph",
         description="农村组织联结图谱：载入、查询、报告、地图 / Graph of ties between rural organizations (villages, enterprises, "
                     "cooperatives, party organizations, assistance units): load, query, report, map.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser,
+                                     action=_Commands)
+    commands.wanted = command
 
     load = commands.add_parser("load", help="载入名册、案例文件和表格 / load rosters, case files and planners' tables into the "
                                             "store",
@@ -939,8 +975,13 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
     """Run the command ``argv`` (else the process's arguments); its exit code. ``ends_process``: the process
     ends with this command (the console script, :func:`program`), so a question may end it at once
     (:func:`_end_process`)."""
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    named = words[0] if words and not words[0].startswith("-") else None
+    args = build_parser(named).parse_args(words)
     args.ends_process = ends_process
+    if ends_process and args.command == "query":
+        gc.disable()  # a question's process ends with its answer (_end_process): Python's collector of cycles
+        # is left off for it, 3-4 ms of CPU of a national question (measured); its rows hold no cycles
     from graph_model.records import InputError
     from graph_model.schema import SchemaError
     from queries.catalog import QueryError
