@@ -401,8 +401,8 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
         return _resolve_of_kind(index, chosen, origin)
     found = [n for kind in index.schema.administrative_kinds for n in index.named(kind, ref.name)]
     listed = tuple(dict.fromkeys(f"{index.schema.node_kind(n.kind).zh} {index.describe(n)}" for n in found))
-    what = (f"{ref.name!r} names {len(found)} units / 名称对应多个区划: {'; '.join(listed)}; give the code / 请改用区划代码"
-            if found else f"找不到该区划 / no administrative unit named {ref.name!r}")
+    what = (f"“{ref.name}”对应 {len(found)} 个区划，请改用区划代码 / {ref.name!r} names {len(found)} units, give the "
+            f"code: {'; '.join(listed)}" if found else f"找不到该区划 / no administrative unit named {ref.name!r}")
     raise InputError([Unresolved(origin, what, "请改用区划代码 / give the code", ref=ref,
                                  status="ambiguous" if found else "missing", candidates=listed)])
 
@@ -461,7 +461,7 @@ def _failure(index: RosterIndex, ref: PlaceRef, origin: Origin | None, message: 
     """The error of a reference that matched no unit (``missing``) or several (``ambiguous``), its candidates
     described with their towns."""
     listed = tuple(dict.fromkeys(index.describe(n) for n in candidates))
-    return InputError([Unresolved(origin, f"{message}; candidates 候选: {'; '.join(listed) or 'none / 无'}", hint,
+    return InputError([Unresolved(origin, f"{message}; 候选 candidates: {'; '.join(listed) or '无 / none'}", hint,
                                   ref=ref, status=status, candidates=listed)])
 
 
@@ -506,8 +506,9 @@ def _resolve_code(index: RosterIndex, ref: PlaceRef, code: str, scope: str | Non
     others = tuple(index.describe(n) for n in [*same, *outside] if n.id != code)
     if ref.code and not ref.resolve_to:
         if ref.name and chosen not in same and chosen not in outside:
-            raise _failure(index, ref, origin, f"code {code} is {index.describe(chosen)}, not {ref.context}{ref.name} "
-                           "/ 代码与名称不符", "missing", [chosen, *same], "请改正编码或名称 / correct the code or the name")
+            raise _failure(index, ref, origin, f"代码与名称不符 / code {code} is {index.describe(chosen)}, not "
+                           f"{ref.context}{ref.name}", "missing", [chosen, *same],
+                           "请改正编码或名称 / correct the code or the name")
         return Match(ref, chosen, "code", others)
     _check_decision(index, ref, chosen, scope, same, origin)
     return Match(ref, chosen, "curated" if chosen not in same else _status(ref, chosen), others)

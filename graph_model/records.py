@@ -107,7 +107,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.origin}: " if self.origin else ""
-        hint = f" (hint 提示: {self.hint})" if self.hint else ""
+        hint = f" (提示 hint: {self.hint})" if self.hint else ""
         return f"{where}{self.message}{hint}"
 
 
@@ -119,7 +119,7 @@ class InputError(ValueError):
         if not self.problems:
             raise ValueError("InputError needs at least one problem")
         more = len(self.problems) - 1
-        super().__init__(str(self.problems[0]) + (f" (and {more} more problems / 另有 {more} 处问题)" if more else ""))
+        super().__init__(str(self.problems[0]) + (f" (另有 {more} 处问题 / and {more} more problems)" if more else ""))
 
 
 @dataclass(frozen=True)
@@ -354,7 +354,7 @@ def _parse_bool(value: Any) -> bool:
         return True
     if str(value).strip().lower() in _FALSE:
         return False
-    raise ValueError(f"expected yes/no (是/否), got {_short(value)} / 应为是或否")
+    raise ValueError(f"应为是或否 / expected yes/no (是/否), got {_short(value)}")
 
 
 def _parse_text_list(value: Any, max_length: int) -> list[str]:
@@ -374,7 +374,7 @@ def _parse_json(value: Any, name: str) -> Any:
         try:
             value = json.loads(value)
         except json.JSONDecodeError as err:
-            raise ValueError(f"expected JSON, got {_short(value)}: {err.msg} / 应为 JSON") from None
+            raise ValueError(f"应为 JSON / expected JSON, got {_short(value)}: {err.msg}") from None
         except RecursionError:
             raise ValueError(f"嵌套过深 / JSON nested more than {JSON_DEPTH} levels") from None
     if not isinstance(value, (dict, list)):
@@ -454,7 +454,7 @@ def _coerce(properties: tuple[Property, ...], values: Mapping[str, Any], origin:
         prop = known.get(name)
         if prop is None:
             problems.append(Problem(origin.at(name) if origin else None, f"未定义的属性 / {what} has no property {name!r}",
-                                    f"allowed: {', '.join(known)}"))
+                                    f"可用属性 allowed: {', '.join(known)}"))
             continue
         try:
             value = coerce_value(prop, raw)
@@ -724,7 +724,7 @@ class GraphData:
         if old.kind != node.kind:
             self.merge_problems.append(Problem(node.origin, f"同一标识对应不同类型 / id {node.id!r} is a {old.kind} "
                                                f"at {old.origin}, not a {node.kind}",
-                                               "give each node a unique id"))
+                                               "每个节点须有唯一标识 / give each node a unique id"))
             return
         self.nodes[node.id] = replace(old, props=self._merged(old, node, f"{node.id}"))
 
@@ -784,7 +784,7 @@ class GraphData:
                 endpoints = ", ".join(f"{s}->{d}" for s, d in schema.tie_kind(tie.type).endpoints)
                 names = [self.nodes[i].name if i in self.nodes else i for i in (tie.source_id, tie.target_id)]
                 found.append(Problem(tie.origin, f"该关系不允许连接这两类节点 / {tie.type} cannot join {kinds[0]} "
-                                     f"{names[0]} to {kinds[1]} {names[1]}", f"allowed: {endpoints}"))
+                                     f"{names[0]} to {kinds[1]} {names[1]}", f"可连接 allowed: {endpoints}"))
         return found
 
     def nodes_of(self, kind: str) -> Iterator[Node]:

@@ -173,13 +173,13 @@ class Schema:
     def node_kind(self, label: str) -> NodeKind:
         kind = self._node_kinds_by_label.get(label)
         if kind is None:
-            raise SchemaError(f"unknown node kind {label!r}; known: {', '.join(self.node_labels)}")
+            raise SchemaError(f"未知的节点类型 / unknown node kind {label!r}; 已有类型 known: {', '.join(self.node_labels)}")
         return kind
 
     def tie_kind(self, type_: str) -> TieKind:
         kind = self._tie_kinds_by_type.get(type_)
         if kind is None:
-            raise SchemaError(f"unknown tie kind {type_!r}; known: {', '.join(self.tie_types)}")
+            raise SchemaError(f"未知的关系类型 / unknown tie kind {type_!r}; 已有类型 known: {', '.join(self.tie_types)}")
         return kind
 
     @functools.cached_property
@@ -218,7 +218,7 @@ class Schema:
         """
         found = next((k.label for k in self.node_kinds if k.role == role), None)
         if found is None:
-            raise SchemaError(f"no node kind plays the role {role!r}")
+            raise SchemaError(f"没有节点类型承担该角色 / no node kind plays the role {role!r}")
         return found
 
     def claim_key(self, noun: str) -> str:
@@ -235,7 +235,8 @@ class Schema:
         """The node kind of the level ``key`` (``village`` → ``Village``)."""
         found = next((level.kind for level in self.levels if level.key == key), None)
         if found is None:
-            raise SchemaError(f"unknown level {key!r}; known: {', '.join(level.key for level in self.levels)}")
+            raise SchemaError(f"未知层级 / unknown level {key!r}; 已有层级 known: "
+                              f"{', '.join(level.key for level in self.levels)}")
         return found
 
     def code_length(self, kind: str) -> int | None:

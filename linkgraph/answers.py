@@ -118,9 +118,10 @@ def typed_params(pairs: Sequence[str]) -> dict[str, Any]:
         try:
             params[name] = {"": str, "int": int, "float": float, "json": json.loads}[kind](value)
         except KeyError:
-            raise QueryError(f"--param {pair!r}: the type must be int, float or json, not {kind!r}") from None
+            raise QueryError(f"参数类型应为 int、float 或 json / --param {pair!r}: the type must be int, float or json, "
+                             f"not {kind!r}") from None
         except ValueError as err:
-            raise QueryError(f"--param {pair!r} is not a valid {kind}: {err}") from None
+            raise QueryError(f"参数值不是有效的 {kind} / --param {pair!r} is not a valid {kind}: {err}") from None
     return params
 
 
@@ -189,4 +190,5 @@ def error_line(err: BaseException) -> str:
 
     if isinstance(err, (StoreError, ValueError)):  # QueryError, SchemaError and the shell's own are ValueErrors
         return f"错误 error: {shown(err)}"
-    return f"错误 error: 内部错误 unexpected {type(err).__name__}: {shown(err)} (LINKGRAPH_DEBUG=1 shows the traceback)"
+    return (f"错误 error: 内部错误 / unexpected {type(err).__name__}: {shown(err)} (提示 hint: LINKGRAPH_DEBUG=1 "
+            "显示详细信息 / LINKGRAPH_DEBUG=1 shows the traceback)")

@@ -38,7 +38,7 @@ def _bounded(kind: type, low: float, high: float, what: str, zh: str, *, above_l
         low_ok = value is not None and (value > low if above_low else value >= low)
         if not low_ok or not value <= high:  # (nan compares false both ways: refused)
             bound = f"above {low:g}" if above_low else f"at least {low:g}"
-            raise argparse.ArgumentTypeError(f"{zh} a number {bound} and at most {high:g} is needed, not {text!r}")
+            raise argparse.ArgumentTypeError(f"{zh} / a number {bound} and at most {high:g} is needed, not {text!r}")
         return value
     parse.__name__ = what  # argparse names the type in its message
     return parse
@@ -422,7 +422,7 @@ def _extract(args: argparse.Namespace) -> int:
 
     if args.roster and (args.county or args.city or args.province):
         raise InputError([Problem(None, "--roster 与 --county/--city/--province 只能选一 / --roster and "
-                                  "--county/--city/--province exclude each other", "give one of them")])
+                                  "--county/--city/--province exclude each other", "只给其中一个 / give one of them")])
     drafted = pipeline.extract_draft(args.files, args.out, roster=args.roster, county=args.county, city=args.city,
                                      province=args.province, title=args.title, accept_above=args.accept_above)
     if drafted.scope:
@@ -496,7 +496,7 @@ def _columns(value: str | None) -> dict[str, str] | None:
     except yaml.YAMLError as err:  # (a mapping written as YAML that is none)
         where = getattr(err, "problem_mark", None)
         raise InputError([Problem(Origin(value if is_file else "--columns", row=where.line + 1 if where else None),
-                                  f"列映射不是有效的 YAML the column mapping is not valid YAML: "
+                                  f"列映射不是有效的 YAML / the column mapping is not valid YAML: "
                                   f"{getattr(err, 'problem', None) or err}", "header: field lines, or HEADER=field,…")]) from None
 
 

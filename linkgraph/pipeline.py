@@ -443,10 +443,10 @@ class Scope:
 
     def __post_init__(self) -> None:
         if self.within and self.around:
-            raise ValueError("give within or around, not both")
+            raise ValueError("within 与 around 只能选一 / give within or around, not both")
         if not 1 <= self.hops <= MAX_HOPS:
             raise InputError([Problem(None, f"跳数应为 1–{MAX_HOPS} / hops must be 1 to {MAX_HOPS}, not {self.hops}",
-                                      "e.g. --hops 2")])
+                                      "例如 e.g. --hops 2")])
 
     def describe(self) -> str:
         """A few words for titles and messages: the unit, or the organization and its hops; empty for all."""
@@ -744,7 +744,7 @@ def roster_units(schema: Schema, *, roster: str | Path | None = None, county: st
         return list(load_roster(roster, schema).nodes.values())
     if county is None:
         raise InputError([Problem(None, "未指定区划名册 / no roster to resolve places against",
-                                  "give --roster FILE.csv or --county CODE|NAME")])
+                                  "请给出 --roster 名册文件或 --county 县代码或名称 / give --roster FILE.csv or --county CODE|NAME")])
     from loaders import nbs
 
     return scope_roster_units(schema, (nbs.parse_scope(nbs.national_roster(), "county", county).code,))

@@ -312,12 +312,12 @@ def query_page(request: Request) -> Response:
     site: Site = request.app.state.site
     name = request.path_params["name"]
     if name not in default_catalog():
-        raise HTTPException(404, f"no saved query named {name!r} / 没有该查询")
+        raise HTTPException(404, f"没有该查询 / no saved query named {name!r}")
     query = get_query(name)
     given = {k: v for k, v in request.query_params.items() if k != "format"}
     output = request.query_params.get("format", "html")
     if output not in ("html", "csv", "xlsx"):
-        raise HTTPException(400, f"format must be html, csv or xlsx, not {output!r} / 格式应为 html、csv 或 xlsx")
+        raise HTTPException(400, f"格式应为 html、csv 或 xlsx / format must be html, csv or xlsx, not {output!r}")
     # a download is always the answer to the query (a missing parameter is a 400, not an empty table)
     ran = output != "html" or "run" in given or any(given.values()) or not query.params
     values = {k: v for k, v in given.items() if k != "run" and v != ""}
@@ -365,7 +365,7 @@ def report_page(request: Request) -> Response:
     name = request.path_params.get("name") or "report.html"
     files = {path.name: path for path in site.report_files().values()}
     if name not in files:
-        raise HTTPException(404, f"the report has no file {name!r} / 报告中没有该文件")
+        raise HTTPException(404, f"报告中没有该文件 / the report has no file {name!r}")
     path = files[name]
     if path.suffix == ".html":
         return html_page(path.read_text(encoding="utf-8"))
@@ -392,7 +392,7 @@ def node_page(request: Request, node_id: str | None = None) -> HTMLResponse:
     node_id = request.path_params["node_id"] if node_id is None else node_id
     node = site.graph.nodes.get(node_id)
     if node is None:
-        raise HTTPException(404, f"no node with id {node_id!r} / 没有该标识的节点")
+        raise HTTPException(404, f"没有该标识的节点 / no node with id {node_id!r}")
     kind = site.schema.node_kind(node.kind)
     names, values = site.measures
     measures = [(measure_label(m), values.get(node_id, {}).get(m)) for m in names]
@@ -418,18 +418,18 @@ def _error(request: Request, status: int, message: str) -> HTMLResponse:
 async def http_error(request: Request, exc: Exception) -> HTMLResponse:
     status = getattr(exc, "status_code", 500)
     detail = getattr(exc, "detail", "") or ""
-    messages = {404: "找不到该页面 not found", 405: "不允许的请求方法 method not allowed"}
+    messages = {404: "找不到该页面 / not found", 405: "不允许的请求方法 / method not allowed"}
     return _error(request, status, detail if detail and detail not in ("Not Found", "Method Not Allowed")
-                  else messages.get(status, "请求有误 bad request"))
+                  else messages.get(status, "请求有误 / bad request"))
 
 
 async def store_error(request: Request, exc: Exception) -> HTMLResponse:
-    return _error(request, 503, f"数据库不可用 the store is not available: {exc}")
+    return _error(request, 503, f"数据库不可用 / the store is not available: {exc}")
 
 
 async def server_error(request: Request, exc: Exception) -> HTMLResponse:
     log.exception("error while answering %s", request.url.path)  # the trace stays on the server
-    return _error(request, 500, "内部错误，详情见服务器日志 internal error; the server's log says more")
+    return _error(request, 500, "内部错误，详情见服务器日志 / internal error; the server's log says more")
 
 
 class SecurityHeaders:

@@ -91,7 +91,7 @@ class Shell:
         try:
             name, *pairs = shlex.split(text)
         except ValueError as err:  # an unclosed quote
-            raise ShellInputError(f"无法解析此行 cannot read the line: {err} (提示 hint: close the quote)") from None
+            raise ShellInputError(f"无法解析此行 / cannot read the line: {err} (提示 hint: 请补全引号 / close the quote)") from None
         print_rows(name, self.session.query(name, parse_params(pairs, name)), self.format, self.out)
 
     def _cypher(self, text: str) -> None:

@@ -460,7 +460,7 @@ def draft_rows(data: bytes, name: str = "draft.xlsx", limits: UploadLimits = Upl
     if len(found) > limits.max_draft_rows:
         raise InputError([Problem(None, f"草稿行数过多，请拆分 / the draft proposes {len(found):,} rows, more than "
                                         f"{limits.max_draft_rows:,} can be reviewed on one page",
-                                  "split it, or raise LINKGRAPH_MAX_DRAFT_ROWS")])
+                                  "请拆分，或调高 LINKGRAPH_MAX_DRAFT_ROWS / split it, or raise LINKGRAPH_MAX_DRAFT_ROWS")])
     return found
 
 

@@ -244,7 +244,8 @@ class _SourceReader:
             self._table(path, suffix, problems)
         else:
             raise InputError([Problem(Origin(str(path)), f"不支持的文件类型 / unknown kind of source {suffix or '(no suffix)'}",
-                                      "give a roster or table .csv, a workbook .xlsx or a case file .yaml")])
+                                      "请给出名册或表格 .csv、工作簿 .xlsx 或案例文件 .yaml / give a roster or table .csv, a "
+                                      "workbook .xlsx or a case file .yaml")])
 
     def _add(self, info: SourceInfo) -> None:
         if self.folders:
@@ -252,7 +253,7 @@ class _SourceReader:
         clash = next((s for s in self.result.sources if s.ref.key == info.ref.key), None)
         if clash is not None:
             raise InputError([Problem(Origin(str(info.path)), f"两个来源同名 / two sources are named {info.ref.key} "
-                                      f"({clash.path}, {info.path})", "rename one of the files")])
+                                      f"({clash.path}, {info.path})", "请给其中一个文件改名 / rename one of the files")])
         self.read[info.path.resolve()] = info
         self.result.sources.append(info)
 
@@ -279,7 +280,8 @@ class _SourceReader:
         if not spec.path.is_file():
             raise InputError([Problem(Origin(str(path), column="roster"),
                                       f"找不到案例文件指定的名册 / the roster it names is not at {spec.path}",
-                                      "roster: is a file name beside the case file")])
+                                      "roster: 填写与案例文件同一文件夹中的文件名 / roster: is a file name beside "
+                                      "the case file")])
         index, roster_digest = self._roster(spec.path, spec.title)
         if index is None:
             index = RosterIndex(n for n in self.ctx.graph.nodes.values()
@@ -325,10 +327,10 @@ def _without_roster(err: InputError, ctx: LoadContext) -> InputError:
                 and not p.candidates]
     if not unplaced or len(ctx.places()):
         return err
-    cause = Problem(None, f"the store holds no roster, so {len(unplaced)} place name(s) matched nothing / "
-                          "数据库中还没有区划名册",
-                    "load the roster first, e.g. linkgraph roster --county 610828 --store …, or give a roster CSV "
-                    "with the sources")
+    cause = Problem(None, f"数据库中还没有区划名册，{len(unplaced)} 个地名无从匹配 / the store holds no roster, so "
+                          f"{len(unplaced)} place name(s) matched nothing",
+                    "请先载入区划名册 / load the roster first, e.g. linkgraph roster --county 610828 --store …, or give "
+                    "a roster CSV with the sources")
     return LoadError([cause, *err.problems], getattr(err, "notes", ()))
 
 

@@ -86,8 +86,8 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         for key_node, _ in node.value:
             if not isinstance(key_node, yaml.ScalarNode):  # "? [a, b] : c": a list or mapping as a key
                 raise yaml.constructor.ConstructorError(
-                    None, None, "a key must be a plain name, not a list or mapping (YAML '? …' complex key) "
-                    "/ 键须为简单名称", key_node.start_mark)
+                    None, None, "键须为简单名称 / a key must be a plain name, not a list or mapping "
+                    "(YAML '? …' complex key)", key_node.start_mark)
             key = key_node.value
             line = key_node.start_mark.line + 1
             if key in seen:
@@ -161,7 +161,7 @@ def _text_field(entry: Mapping[str, Any], name: str, origin: Origin, required: b
         return None
     if not isinstance(value, str):
         raise InputError([Problem(origin.at(name), f"应为文字 / {name} must be text, got {value!r}",
-                                  "put the value in quotes, e.g. name: \"010\"")])
+                                  "请给值加引号 / put the value in quotes, e.g. name: \"010\"")])
     return value.strip()
 
 
@@ -297,7 +297,7 @@ def _case_ties(data: Mapping[str, Any], file: str, ids: Mapping[str, str], orgs:
         unknown = [e for e in ends if e not in ids and e not in orgs]
         if unknown:
             problems.append(Problem(origin, f"引用了未定义的键 / tie refers to unknown key(s) {', '.join(unknown)}",
-                                    "define it under places or organizations"))
+                                    "请在 places 或 organizations 下定义 / define it under places or organizations"))
             continue
         values = {k: v for k, v in _fields(entry).items() if k not in ("type", "from", "to")}
         ties.append((type_, ends[0], ends[1], values, origin))
@@ -348,11 +348,12 @@ def _place(roster: RosterIndex, key: str, entry: Any, file: str, source: SourceR
     unknown = sorted(set(_fields(entry)) - set(PLACE_FIELDS))
     if unknown:
         raise InputError([Problem(origin.at(unknown[0]), f"未知字段 / place {key} has unknown field(s) {', '.join(unknown)}",
-                                  f"allowed: {', '.join(PLACE_FIELDS)}")])
+                                  f"可用字段 allowed: {', '.join(PLACE_FIELDS)}")])
     kind = _text_field(entry, "kind", origin, required=True)
     if kind not in ADMIN_KINDS:
-        raise InputError([Problem(origin.at("kind"), f"places are roster units ({', '.join(ADMIN_KINDS)}), not {kind!r} "
-                                  "/ places 只能是行政单位", "list other kinds under organizations")])
+        raise InputError([Problem(origin.at("kind"), f"places 只能是行政单位 / places are roster units "
+                                  f"({', '.join(ADMIN_KINDS)}), not {kind!r}",
+                                  "其他类型列在 organizations 下 / list other kinds under organizations")])
     text = {name: _text_field(entry, name, origin) for name in ("name", "town", "county", "code", "resolve_to",
                                                                 "resolution", "name_raw")}
     if not text["name"] and not text["code"]:
@@ -395,7 +396,7 @@ def _entries(data: Mapping[str, Any], section: str) -> list[tuple[str, Any]]:
 
 def _not_a_mapping(origin: Origin) -> Problem:
     return Problem(origin, f"应为“字段: 值”的映射 / {origin.key} must be a mapping of fields",
-                   "e.g. {kind: Town, name: 通镇}")
+                   "例如 e.g. {kind: Town, name: 通镇}")
 
 
 @dataclass(frozen=True)
@@ -418,14 +419,17 @@ def roster_spec(data: Mapping[str, Any], case_path: str | Path, allowed: tuple[P
     else:
         file, title = roster, None
     if not isinstance(file, str) or not file.strip() or (title is not None and not isinstance(title, str)):
-        raise InputError([Problem(origin, f"roster must be a file name or {{file: …, source: …}}, got {_plain(roster)!r} "
-                                  "/ roster 格式有误", "roster: {file: nbs_roster_610828.csv, source: 国家统计局2023年区划代码}")])
+        raise InputError([Problem(origin, f"roster 格式有误 / roster must be a file name or "
+                                  f"{{file: …, source: …}}, got {_plain(roster)!r}",
+                                  "roster: {file: nbs_roster_610828.csv, source: 国家统计局2023年区划代码}")])
     if "\x00" in file:
-        raise InputError([Problem(origin, f"文件名含空字符 the roster's file name {_plain(file)!r} holds a NUL character "
-                                  "/ 文件名无效", "give the name of the roster file beside the case file")])
+        raise InputError([Problem(origin, f"文件名无效，含空字符 / the roster's file name {_plain(file)!r} holds a "
+                                  "NUL character", "请填写与案例文件同一文件夹中的名册文件名 / give the name of the roster "
+                                  "file beside the case file")])
     folder = Path(case_path).resolve().parent
     path = (folder / file).resolve()
     if not path.is_relative_to(folder) and path not in {p.resolve() for p in allowed}:
         raise InputError([Problem(origin, f"名册须与案例文件在同一文件夹 / the roster {file} is outside the case file's folder",
-                                  "copy it beside the case file, or give it on the command line")])
+                                  "请把名册复制到案例文件旁，或在命令行中给出 / copy it beside the case file, "
+                                  "or give it on the command line")])
     return RosterSpec(path, (title or f"名册 roster {path.name}").strip())

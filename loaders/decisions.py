@@ -78,7 +78,7 @@ def read_decisions(sheet: Sheet, schema: Schema) -> dict[tuple[str, str, str], d
             continue
         mangled = excel_mangled(cells["resolve_to"]) or (digits_lost(cells["resolve_to"]), KEEP_AS_TEXT)
         if mangled[0]:
-            raise ValueError(f"row {number}, column resolve_to: {mangled[0]} (hint 提示: {mangled[1]})")
+            raise ValueError(f"row {number}, column resolve_to: {mangled[0]} (提示 hint: {mangled[1]})")
         kind = kind_named(schema, (cells.get("kind") or "").split(" ")[-1]) or kind_named(schema, cells.get("kind") or "")
         if kind is None:
             continue

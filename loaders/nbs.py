@@ -141,11 +141,13 @@ def parse_scope(roster: pa.Table, level: str, value: str | None = None) -> Scope
     if level == "all":
         return Scope("all")
     if level not in SCOPE_LEVELS:
-        raise ValueError(f"level must be 'all' or one of {', '.join(SCOPE_LEVELS)}, not {level!r}")
+        raise ValueError(f"层级应为 all 或 {'、'.join(SCOPE_LEVELS)} / level must be 'all' or one of "
+                         f"{', '.join(SCOPE_LEVELS)}, not {level!r}")
     text = unicodedata.normalize("NFKC", value or "").strip()
     if not text:
         raise ScopeError(f"--{level} 需要给出{_zh(level)}的代码或名称 / --{level} needs a code or a name",
-                         "e.g. --county 610828 or --county 佳县; --all for the whole country")
+                         "例如 --county 610828 或 --county 佳县，全国用 --all / e.g. --county 610828 or "
+                         "--county 佳县; --all for the whole country")
     index = _ScopeIndex.of(roster)
     return index.by_code(level, text) if text.isdigit() else index.by_name(level, text)
 
@@ -209,18 +211,19 @@ class _ScopeIndex:
         if matches:
             raise ScopeError(f"--{level} {text}：有 {len(matches)} 个{zh}同名 / {len(matches)} {LEVEL_PLURAL[level]} have "
                              "this name: " + "; ".join(self.where(c) for c in matches),
-                             f"give the code, e.g. --{level} {matches[0]}")
+                             f"请改用代码 / give the code, e.g. --{level} {matches[0]}")
         elsewhere = self.by_key.get(key, ())
         if elsewhere:
             other = self.levels[elsewhere[0]]
             raise ScopeError(f"--{level} {text}：{self.where(elsewhere[0])} 是{_zh(other)}，不是{zh} / "
-                             f"{self.where(elsewhere[0])} is a {other}, not a {level}", f"use --{other} {elsewhere[0]}")
+                             f"{self.where(elsewhere[0])} is a {other}, not a {level}",
+                             f"请改用 / use --{other} {elsewhere[0]}")
         codes = self.codes_of(level)
         similar = similar_names(text, (self.names[c] for c in codes), n=MAX_SUGGESTIONS)
         suggestions = [self.where(c) for name in similar for c in self.by_key[match_key(name)]
                        if self.levels[c] == level][:MAX_SUGGESTIONS]
         raise ScopeError(f"--{level} {text}：没有此名称的{zh} / no {level} has this name",
-                         ("similar 相近名称: " + ", ".join(suggestions)) if suggestions
+                         ("相近名称 similar: " + ", ".join(suggestions)) if suggestions
                          else f"give the {level}'s code or its name as in the NBS roster")
 
 

@@ -56,7 +56,7 @@ def roster_graph(rows: Iterable[tuple[int, str, str, str, str]], file: str, sche
         origin = Origin(file, row=row_number)
         if level not in LEVEL_KINDS:
             problems.append(Problem(origin.at("level"), f"未知层级 / unknown level {level!r}",
-                                    f"one of {', '.join(LEVEL_KINDS)}"))
+                                    f"应为以下之一 / one of {', '.join(LEVEL_KINDS)}"))
             continue
         if not code.isdigit():
             problems.append(Problem(origin.at("code"), f"区划代码应为数字 / code {code!r} is not an NBS code"))
@@ -121,7 +121,7 @@ def parse_roster(text: str, file: str, schema: Schema, source: SourceRef | None 
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise InputError([Problem(Origin(file, row=1), f"缺少列 / missing column(s) {', '.join(missing)}",
-                                  f"the header must be {','.join(COLUMNS)}")])
+                                  f"表头应为 / the header must be {','.join(COLUMNS)}")])
     source = source or SourceRef(Path(file).name, f"名册 roster {Path(file).name}", Path(file).name)
     try:
         rows = [(n, *((row.get(c) or "").strip() for c in COLUMNS)) for n, row in enumerate(reader, start=2)]

@@ -704,7 +704,7 @@ def _missing_end(allowed: tuple[str, ...], text: str, end: str, values: Mapping[
     if lost:  # no decision can mend it: the planner types the code again (not a reconciliation question)
         return Problem(origin.at(end), lost, KEEP_AS_TEXT)
     message = f"找不到{where}“{text}” / no {kinds} named {text!r}" + (f" in {where}" if where else "") \
-        + (f"; candidates 候选: {'; '.join(close)}" if close else "")
+        + (f"; 候选 candidates: {'; '.join(close)}" if close else "")
     hint = ("请核对名称，填写类型（起点类型/终点类型）或编码，或用 linkgraph reconcile 决定 / check the name, give its "
             "kind or id, define it on an organization sheet, or decide it with linkgraph reconcile")
     return Unresolved(origin.at(end), message, hint,

@@ -11,7 +11,7 @@ files with no text. UTF-16 with its BOM (Excel's "Unicode text") is read.
 ('code,name', 'utf-8-sig')
 >>> decode_text("幫扶單位,結對村".encode("big5"), "x.csv")
 Traceback (most recent call last):
-graph_model.records.InputError: x.csv: 文件是 Big5 编码（繁体中文），请另存为 UTF-8 / the file is Big5-encoded (Traditional Chinese); save it as UTF-8 (hint 提示: 在 Excel 中：另存为 → CSV UTF-8 / in Excel: Save As → CSV UTF-8)
+graph_model.records.InputError: x.csv: 文件是 Big5 编码（繁体中文），请另存为 UTF-8 / the file is Big5-encoded (Traditional Chinese); save it as UTF-8 (提示 hint: 在 Excel 中：另存为 → CSV UTF-8 / in Excel: Save As → CSV UTF-8)
 
 Big5 or GBK? GB18030 decodes nearly any Big5 bytes without an error (代刚腊н虫
 for 幫扶單位), and a short GBK text may also be valid Big5, so when both decode
@@ -191,8 +191,8 @@ def read_source_bytes(path: str | Path, max_mb: float | None = None) -> bytes:
     path = Path(path)
     limit = MAX_FILE_MB if max_mb is None else max_mb
     if "\x00" in str(path):  # no file can have this name; os.stat would raise ValueError, not OSError
-        raise InputError([Problem(Origin(printable_name(path)), "文件名含空字符 the file name holds a NUL character "
-                                  "/ 文件名无效", "check the list of files the name came from")])
+        raise InputError([Problem(Origin(printable_name(path)), "文件名无效，含空字符 / the file name holds a NUL character",
+                                  "请核对文件名列表的来源 / check the list of files the name came from")])
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
@@ -200,7 +200,8 @@ def read_source_bytes(path: str | Path, max_mb: float | None = None) -> bytes:
         if info.st_size > limit * 1024 * 1024:
             raise InputError([Problem(Origin(str(path)), f"文件过大 / the file is {info.st_size / 2**20:.1f} MB, "
                                       f"more than the limit of {limit:g} MB",
-                                      "raise it with LINKGRAPH_MAX_CASE_MB (case files) or LINKGRAPH_MAX_FILE_MB")])
+                                      "用 LINKGRAPH_MAX_CASE_MB（案例文件）或 LINKGRAPH_MAX_FILE_MB 调高上限 / raise "
+                                      "it with LINKGRAPH_MAX_CASE_MB (case files) or LINKGRAPH_MAX_FILE_MB")])
         with open(path, "rb") as handle:
             return handle.read(int(limit * 1024 * 1024) + 1)
     except OSError as err:

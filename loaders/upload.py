@@ -67,7 +67,8 @@ def upload_name(name: str) -> str:
     suffix = Path(base).suffix.lower()
     if not base or suffix not in UPLOAD_SUFFIXES:
         raise _refused(base or "upload", f"不支持的文件类型 / {suffix or 'no suffix'} is not a file linkgraph loads",
-                       "a workbook (.xlsx), a table (.csv, .tsv), a case file (.yaml) or a zip of them")
+                       "可载入工作簿 .xlsx、表格 .csv/.tsv、案例文件 .yaml 或它们的 zip / a workbook (.xlsx), "
+                       "a table (.csv, .tsv), a case file (.yaml) or a zip of them")
     return _short_enough(base[:40] + "…", base)
 
 
@@ -75,7 +76,8 @@ def _short_enough(upload: str, base: str) -> str:
     """``base`` when a file may be named so (else refused as a problem of ``upload``: writing it would fail)."""
     if len(base.encode()) > MAX_NAME_BYTES:
         raise _refused(upload, f"文件名过长，请缩短 / the file name is longer than {MAX_NAME_BYTES} bytes: "
-                               f"{base[:40]}…", "rename it shorter (at most about 80 Chinese characters)")
+                               f"{base[:40]}…", "请改短文件名（最多约 80 个汉字）/ rename it shorter (at most about 80 Chinese "
+                               "characters)")
     return base
 
 
@@ -87,7 +89,8 @@ def unpack_upload(name: str, data: bytes, folder: str | Path, limits: UploadLimi
     folder = Path(folder)
     if len(data) > limits.max_bytes:
         raise _refused(name, f"文件过大 / the upload is {len(data) / 2**20:.1f} MB, more than the limit of "
-                             f"{limits.max_bytes / 2**20:g} MB", "split it, or raise LINKGRAPH_MAX_UPLOAD_MB")
+                             f"{limits.max_bytes / 2**20:g} MB", "请拆分，或调高 LINKGRAPH_MAX_UPLOAD_MB / split it, or raise "
+                             "LINKGRAPH_MAX_UPLOAD_MB")
     suffix = Path(name).suffix.lower()
     if suffix in (".zip", ".xlsx"):
         members = _unpacked_members(name, data, limits)
@@ -114,7 +117,7 @@ def _unpacked_members(name: str, data: bytes, limits: UploadLimits) -> dict[str,
     workbook = name.lower().endswith(".xlsx")
     if len(infos) > limits.max_members and not workbook:  # (a workbook's parts are bounded by their size)
         raise _refused(name, f"压缩包中文件过多 / the archive holds {len(infos)} files, more than the limit of "
-                             f"{limits.max_members}", "upload fewer files at a time")
+                             f"{limits.max_members}", "请分批上传 / upload fewer files at a time")
     members: dict[str, bytes] = {}
     total = 0
     for info in infos:
@@ -127,11 +130,11 @@ def _unpacked_members(name: str, data: bytes, limits: UploadLimits) -> dict[str,
             continue
         if member in members:
             raise _refused(name, f"压缩包中有两个同名文件 / two files of the archive are named {member}",
-                           "each source needs a name of its own")
+                           "每个来源须有自己的名称 / each source needs a name of its own")
         members[member] = content
     if not workbook and not members:
         raise _refused(name, "压缩包中没有可载入的文件 / the archive holds no table, workbook or case file",
-                       "a zip of .csv, .tsv, .xlsx or .yaml files")
+                       "zip 中应为 .csv、.tsv、.xlsx 或 .yaml 文件 / a zip of .csv, .tsv, .xlsx or .yaml files")
     return members
 
 
@@ -144,7 +147,8 @@ def _member_bytes(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, ro
                 size += len(chunk)
                 if size > room:
                     raise _refused(name, "解压后过大（压缩炸弹？）/ the archive unpacks to more than the limit "
-                                         "(a zip bomb?)", "raise LINKGRAPH_MAX_UPLOAD_UNPACKED_MB if it is genuine")
+                                         "(a zip bomb?)", "若文件无误，调高 LINKGRAPH_MAX_UPLOAD_UNPACKED_MB / raise "
+                                         "LINKGRAPH_MAX_UPLOAD_UNPACKED_MB if it is genuine")
                 parts.append(chunk)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as err:
         raise _refused(name, f"压缩包中的文件无法解压 / a file of the archive cannot be unpacked: {err}") from None
@@ -166,5 +170,6 @@ def _member_name(name: str, info: zipfile.ZipInfo) -> str | None:
         return None
     if Path(base).suffix.lower() not in SOURCE_SUFFIXES:
         raise _refused(name, f"压缩包中有无法载入的文件 / {_UNSAFE.sub('_', base)} is not a file linkgraph loads",
-                       "a zip of .csv, .tsv, .xlsx or .yaml files only")
+                       "zip 中只能有 .csv、.tsv、.xlsx 或 .yaml 文件 / a zip of .csv, .tsv, .xlsx or .yaml "
+                       "files only")
     return _short_enough(name, _UNSAFE.sub("_", base))

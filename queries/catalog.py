@@ -97,7 +97,7 @@ class Param:
             try:
                 return parse_date(value)
             except ValueError as err:
-                raise QueryError(f"parameter {self.name}: {err}") from None
+                raise QueryError(f"参数 {self.name} 有误 / parameter {self.name}: {err}") from None
         return str(value)
 
 
@@ -165,12 +165,13 @@ class NamedQuery:
         unknown = sorted(set(values) - known)
         if unknown:
             raise QueryError(f"{self.name} 无此参数 {', '.join(unknown)} / {self.name} has no parameter "
-                             f"{', '.join(unknown)}; it takes: {', '.join(known) or 'none'}")
+                             f"{', '.join(unknown)}; 可用参数 it takes: {', '.join(known) or '无 / none'}")
         bound = {}
         for p in self.params:
             value = p.convert(values.get(p.name))
             if value is None and p.required:
-                raise QueryError(f"{self.name} needs parameter {p.name} ({p.zh}), e.g. {p.name}={p.example}")
+                raise QueryError(f"{self.name} 缺少参数 {p.name}（{p.zh}）/ {self.name} needs parameter {p.name}, "
+                                 f"e.g. {p.name}={p.example}")
             bound[p.name] = value
         return bound
 
@@ -285,5 +286,5 @@ def default_catalog() -> dict[str, NamedQuery]:
 def get_query(name: str) -> NamedQuery:
     catalog = default_catalog()
     if name not in catalog:
-        raise QueryError(f"没有名为 {name} 的查询 / no query named {name!r}; known 已有: {', '.join(catalog)}")
+        raise QueryError(f"没有名为 {name} 的查询 / no query named {name!r}; 已有 known: {', '.join(catalog)}")
     return catalog[name]

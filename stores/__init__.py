@@ -76,8 +76,9 @@ def open_store(spec: str | os.PathLike[str] = DEFAULT_STORE, schema: "Schema | N
         raise StoreSpecError(problem)
     if (read_only or not create) and not path.exists():
         shown = redact(str(path))
-        raise StoreSpecError(f"no embedded store at {shown} / 该路径没有数据库 (hint: load data first: "
-                             f"linkgraph load SOURCES --store {shown}; or give a Neo4j URI such as bolt://127.0.0.1:7687)")
+        raise StoreSpecError(f"该路径没有数据库 / no embedded store at {shown} (提示 hint: 请先载入数据，或给出 Neo4j "
+                             f"地址 / load data first: linkgraph load SOURCES --store {shown}; or give a Neo4j URI such "
+                             "as bolt://127.0.0.1:7687)")
     return EmbeddedStore(path, schema, read_only=read_only, waiting=waiting, one_question=one_question)
 
 

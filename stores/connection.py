@@ -21,7 +21,7 @@ StoreSpec(backend='embedded', location='output/jia.lbug')
 >>> parse_store_spec("http://127.0.0.1:7474")
 Traceback (most recent call last):
 ...
-stores.connection.StoreSpecError: http://127.0.0.1:7474 is not a Bolt address: 7474 is the port of Neo4j Browser (HTTP) / 这是浏览器端口 (hint: use bolt://127.0.0.1:7687)
+stores.connection.StoreSpecError: 不是 Bolt 地址，7474 是 Neo4j 浏览器（HTTP）的端口 / http://127.0.0.1:7474 is not a Bolt address: 7474 is the port of Neo4j Browser (HTTP) (提示 hint: 请改用 / use bolt://127.0.0.1:7687)
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ _MISTYPED = re.compile(r"^(?P<scheme>(?:bolt|neo4j)(?:\+ssc|\+s)?|https?)(?::/?|
 _OS_REASON = re.compile(r"\(reason (\[Errno [^]]*\][^)]*)\)")
 _HOST_PORT = re.compile(r"^(?P<host>localhost|[0-9.]+|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+):(?P<port>\d{1,5})/?$")
 
-LOGIN_HINT = ("set NEO4J_PASSWORD (and NEO4J_USER, default neo4j) to the server's password; for the local server "
+LOGIN_HINT = ("把 NEO4J_PASSWORD（及 NEO4J_USER，默认 neo4j）设为服务器的密码 / "
+              "set NEO4J_PASSWORD (and NEO4J_USER, default neo4j) to the server's password; for the local server "
               "of scripts/neo4j that is the password it was first started with, or start afresh with "
               "scripts/neo4j reset (deletes its data)")
 
@@ -88,8 +89,9 @@ def wait_for_writer(take: "Callable[[], bool]", holder: "Callable[[], str]", whe
             waiting(f"另一个写入正在进行，等待中 / {where} is being written by {current}; waiting up to {timeout:g} s")
             waiting = None
         if time.monotonic() >= deadline:
-            raise StoreUnavailable(f"{where} is being written by {current} / 另一个进程正在写入该数据库 (hint: wait for it "
-                                   f"to finish, or raise LINKGRAPH_LOCK_TIMEOUT, now {timeout:g} s)")
+            raise StoreUnavailable(f"另一个进程正在写入该数据库 / {where} is being written by {current} (提示 hint: 等它写完，"
+                                   f"或调大 LINKGRAPH_LOCK_TIMEOUT / wait for it to finish, or raise "
+                                   f"LINKGRAPH_LOCK_TIMEOUT, now {timeout:g} s)")
         time.sleep(0.2)
 
 
@@ -124,7 +126,8 @@ def parse_store_spec(spec: str | os.PathLike[str]) -> StoreSpec:
         return StoreSpec("embedded", os.fspath(spec))
     text = spec.strip()
     if not text:
-        raise StoreSpecError("no store given / 未指定数据库 (hint: a file such as linkgraph.lbug, or bolt://127.0.0.1:7687)")
+        raise StoreSpecError("未指定数据库 / no store given (提示 hint: 数据库文件或 Neo4j 地址 / a file such as "
+                             "linkgraph.lbug, or bolt://127.0.0.1:7687)")
     url = _URL.match(text)
     if url:
         return StoreSpec("neo4j", _server_uri(text, url["scheme"].lower(), url["rest"]))
@@ -133,16 +136,17 @@ def parse_store_spec(spec: str | os.PathLike[str]) -> StoreSpec:
         scheme = mistyped["scheme"].lower()
         if scheme.startswith("http"):
             return StoreSpec("neo4j", _server_uri(text, scheme, mistyped["rest"]))  # raises with the HTTP hint
-        raise StoreSpecError(f"{redact(text)} is not a valid URI / 地址格式不对 "
-                             f"(hint: did you mean {redact(f'{scheme}://' + mistyped['rest'])}?)")
+        raise StoreSpecError(f"地址格式不对 / {redact(text)} is not a valid URI "
+                             f"(提示 hint: 是否应为 / did you mean {redact(f'{scheme}://' + mistyped['rest'])}?)")
     host_port = _HOST_PORT.match(text)
     if redact(text) != text:  # user:password@host:port, without a scheme
-        raise StoreSpecError(f"{redact(text)}: 这像是服务器地址 looks like a server address, not a file "
-                             "(hint: a Neo4j URI such as bolt://127.0.0.1:7687, with the user and password in NEO4J_USER "
-                             "and NEO4J_PASSWORD)")
+        raise StoreSpecError(f"这像是服务器地址，不是文件 / {redact(text)} looks like a server address, not a file "
+                             "(提示 hint: 请用 Neo4j 地址，用户名和密码放在 NEO4J_USER 和 NEO4J_PASSWORD / a Neo4j URI "
+                             "such as bolt://127.0.0.1:7687, with the user and password in NEO4J_USER and "
+                             "NEO4J_PASSWORD)")
     if host_port:
-        raise StoreSpecError(f"{text} looks like a server address, not a file / 这像是服务器地址 "
-                             f"(hint: {_bolt_hint(host_port['host'], int(host_port['port']))})")
+        raise StoreSpecError(f"这像是服务器地址，不是文件 / {text} looks like a server address, not a file "
+                             f"(提示 hint: {_bolt_hint(host_port['host'], int(host_port['port']))})")
     return StoreSpec("embedded", spec)
 
 
@@ -169,42 +173,48 @@ def not_a_store_file(path: str | os.PathLike[str]) -> str | None:
 
 def _bolt_hint(host: str, port: int | None) -> str:
     bolt_port = BOLT_PORT if port in (None, *HTTP_PORTS) else port
-    return f"use bolt://{host}:{bolt_port}"
+    return f"请改用 / use bolt://{host}:{bolt_port}"
 
 
 def _server_uri(text: str, scheme: str, rest: str) -> str:
     """The URI to give the driver, or :class:`StoreSpecError` saying what is wrong with it."""
     shown = redact(text)
     if scheme not in (*SERVER_SCHEMES, "http", "https"):
-        raise StoreSpecError(f"{shown}: unknown scheme {scheme}:// / 不支持的地址 "
-                             f"(hint: a file path, or a URI starting with {', '.join(s + '://' for s in SERVER_SCHEMES)})")
+        schemes = ", ".join(s + "://" for s in SERVER_SCHEMES)
+        raise StoreSpecError(f"不支持的地址 / {shown}: unknown scheme {scheme}:// (提示 hint: 给出文件路径，或以下列开头的"
+                             f"地址 / a file path, or a URI starting with {schemes})")
     if rest.startswith("/"):
-        raise StoreSpecError(f"{shown} is not a valid URI / 地址格式不对 "
-                             f"(hint: did you mean {redact(f'{scheme}://' + rest.lstrip('/'))}?)")
+        raise StoreSpecError(f"地址格式不对 / {shown} is not a valid URI "
+                             f"(提示 hint: 是否应为 / did you mean {redact(f'{scheme}://' + rest.lstrip('/'))}?)")
     if "@" in decoded(rest):  # also %40, %2540, \u0040, &#64;, ＠
-        raise StoreSpecError(f"{shown}: credentials in the store URI are refused / 地址中不能含用户名和密码 "
-                             "(hint: give the user and password in NEO4J_USER and NEO4J_PASSWORD)")
+        raise StoreSpecError(f"地址中不能含用户名和密码 / {shown}: credentials in the store URI are refused "
+                             "(提示 hint: 用户名和密码放在 NEO4J_USER 和 NEO4J_PASSWORD / give the user and password in "
+                             "NEO4J_USER and NEO4J_PASSWORD)")
     parts = urlsplit(f"{scheme}://{rest}")
     authority = PLAIN_AUTHORITY.fullmatch(parts.netloc)
     if not authority or int(authority["port"] or 0) > 65535:
         # (the reason is not repeated: what stands where a host or a port should be may be a password)
-        raise StoreSpecError(f"{shown} is not a valid URI: 主机须为名称或地址，端口须为数字 the host must be a name or an "
-                             f"address and the port a number up to 65535 / 地址格式不对 "
-                             f"(hint: e.g. bolt://127.0.0.1:{BOLT_PORT})")
+        raise StoreSpecError(f"地址格式不对：主机须为名称或地址，端口须为数字 / {shown} is not a valid URI: the host "
+                             f"must be a name or an address and the port a number up to 65535 "
+                             f"(提示 hint: 例如 e.g. bolt://127.0.0.1:{BOLT_PORT})")
     host, port = parts.hostname or "127.0.0.1", int(authority["port"]) if authority["port"] else None
     if scheme in ("http", "https"):
-        why = (f"{port} is the port of Neo4j Browser (HTTP) / 这是浏览器端口" if port in HTTP_PORTS
-               else "linkgraph talks to Neo4j over Bolt / 请用 Bolt 地址")
-        raise StoreSpecError(f"{shown} is not a Bolt address: {why} (hint: {_bolt_hint(host, port)})")
+        zh, en = ((f"{port} 是 Neo4j 浏览器（HTTP）的端口", f"{port} is the port of Neo4j Browser (HTTP)")
+                  if port in HTTP_PORTS else ("linkgraph 通过 Bolt 连接 Neo4j", "linkgraph talks to Neo4j over Bolt"))
+        raise StoreSpecError(f"不是 Bolt 地址，{zh} / {shown} is not a Bolt address: {en} "
+                             f"(提示 hint: {_bolt_hint(host, port)})")
     if parts.fragment or rest.endswith("#"):
-        raise StoreSpecError(f"{shown}: 地址不应含 # 部分 a Neo4j URI has no #fragment "
-                             "(hint: the password goes in NEO4J_PASSWORD, the database in NEO4J_DATABASE)")
+        raise StoreSpecError(f"地址不应含 # 部分 / {shown}: a Neo4j URI has no #fragment (提示 hint: 密码放在 "
+                             "NEO4J_PASSWORD，数据库名放在 NEO4J_DATABASE / the password goes in NEO4J_PASSWORD, the "
+                             "database in NEO4J_DATABASE)")
     if "?" in rest and not scheme.startswith("neo4j"):
-        raise StoreSpecError(f"{shown}: {scheme}:// 地址不接受 ? 参数 a {scheme}:// URI takes no ?parameters "
-                             "(hint: routing context is for neo4j:// URIs; the password goes in NEO4J_PASSWORD)")
+        raise StoreSpecError(f"{scheme}:// 地址不接受 ? 参数 / {shown}: a {scheme}:// URI takes no ?parameters "
+                             "(提示 hint: 路由参数只用于 neo4j:// 地址，密码放在 NEO4J_PASSWORD / routing context is for "
+                             "neo4j:// URIs; the password goes in NEO4J_PASSWORD)")
     if parts.path not in ("", "/"):
-        raise StoreSpecError(f"{shown}: a Neo4j URI has no path / 地址不应含路径 "
-                             "(hint: choose the database with NEO4J_DATABASE, default neo4j)")
+        raise StoreSpecError(f"地址不应含路径 / {shown}: a Neo4j URI has no path "
+                             "(提示 hint: 用 NEO4J_DATABASE 选择数据库，默认 neo4j / choose the database with "
+                             "NEO4J_DATABASE, default neo4j)")
     return f"{scheme}://{rest}"
 
 
@@ -220,14 +230,17 @@ def connect(uri: str, user: str, password: str | None, database: str) -> "neo4j.
 
     spec = parse_store_spec(uri)
     if spec.backend != "neo4j":
-        raise StoreSpecError(f"{redact(uri)} is not a Neo4j URI (hint: e.g. bolt://127.0.0.1:{BOLT_PORT})")
+        raise StoreSpecError(f"不是 Neo4j 地址 / {redact(uri)} is not a Neo4j URI "
+                             f"(提示 hint: 例如 e.g. bolt://127.0.0.1:{BOLT_PORT})")
     uri = spec.location
     if not password:
-        raise LoginRefused(f"no password for Neo4j at {redact(uri)} / 请设置环境变量 NEO4J_PASSWORD (hint: {LOGIN_HINT})")
+        raise LoginRefused(f"请设置环境变量 NEO4J_PASSWORD / no password for Neo4j at {redact(uri)} "
+                           f"(提示 hint: {LOGIN_HINT})")
     try:
         driver = neo4j.GraphDatabase.driver(uri, auth=(user, password), **DRIVER_SETTINGS)
     except (ConfigurationError, ValueError) as err:
-        raise StoreSpecError(f"{redact(uri)} is not a URI the Neo4j driver accepts: {_reason(err, uri)}") from None
+        raise StoreSpecError(f"Neo4j 驱动不接受该地址 / {redact(uri)} is not a URI the Neo4j driver accepts: "
+                             f"{_reason(err, uri)}") from None
     try:
         driver.verify_connectivity()
         # Beginning a transaction is where the server says whether the database exists.
@@ -246,16 +259,17 @@ def connection_error(err: BaseException, uri: str, user: str, database: str) -> 
     code = getattr(err, "code", None) or ""
     reason, uri = _reason(err, uri), redact(uri)
     if isinstance(err, AuthError) or ".Security." in code:
-        return LoginRefused(f"Neo4j at {uri} refused the login of user {user!r}: {reason} / 用户名或密码不对 "
-                            f"(hint: {LOGIN_HINT})")
+        return LoginRefused(f"用户名或密码不对 / Neo4j at {uri} refused the login of user {user!r}: {reason} "
+                            f"(提示 hint: {LOGIN_HINT})")
     if code.endswith("Database.DatabaseNotFound"):
-        return DatabaseMissing(f"Neo4j at {uri} has no database {database!r} / 数据库不存在 "
-                               "(hint: set NEO4J_DATABASE to an existing database, default neo4j; "
-                               "SHOW DATABASES lists them)")
+        return DatabaseMissing(f"数据库不存在 / Neo4j at {uri} has no database {database!r} "
+                               "(提示 hint: 将 NEO4J_DATABASE 设为已有的数据库，默认 neo4j / set NEO4J_DATABASE to an "
+                               "existing database, default neo4j; SHOW DATABASES lists them)")
     if isinstance(err, Neo4jError):
-        return StoreUnavailable(f"Neo4j at {uri} refused the connection: {reason}")
-    return ServerUnreachable(f"cannot reach Neo4j at {uri}: {reason} / 无法连接 Neo4j "
-                             "(hint: is the server running? start the local one with scripts/neo4j start; "
+        return StoreUnavailable(f"Neo4j 拒绝连接 / Neo4j at {uri} refused the connection: {reason}")
+    return ServerUnreachable(f"无法连接 Neo4j / cannot reach Neo4j at {uri}: {reason} "
+                             "(提示 hint: 服务器是否在运行？本机的服务器用 scripts/neo4j start 启动；请核对主机和 Bolt 端口 / "
+                             "is the server running? start the local one with scripts/neo4j start; "
                              f"check the host and the Bolt port, {BOLT_PORT} by default)")
 
 

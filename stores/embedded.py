@@ -171,8 +171,8 @@ class EmbeddedStore(Store):
         if problem:
             raise StoreSpecError(problem)
         if read_only and not self.path.exists():
-            raise StoreError(f"no embedded store at {self.path} / 数据库不存在 "
-                             f"(hint: load data first: linkgraph load … --store {self.path})")
+            raise StoreError(f"数据库不存在 / no embedded store at {self.path} "
+                             f"(提示 hint: 请先载入数据 / load data first: linkgraph load … --store {self.path})")
         if not read_only:
             write_pool_mb()  # a memory limit that cannot be read is said as it is, before anything is opened
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -207,9 +207,9 @@ class EmbeddedStore(Store):
             except RuntimeError as err:
                 refusal = _first_line(err)
             if recovered or not self.read_only or not _side_files(self.path) or time.monotonic() >= deadline:
-                raise StoreError(f"cannot open embedded store {self.path}: {refusal} "
-                                 "(hint: give a .lbug file written by linkgraph, or a new path / "
-                                 "请指定 linkgraph 生成的数据库文件或新路径)")
+                raise StoreError(f"无法打开数据库 / cannot open embedded store {self.path}: {refusal} "
+                                 "(提示 hint: 请指定 linkgraph 生成的数据库文件或新路径 / give a .lbug file written by "
+                                 "linkgraph, or a new path)")
             recovered = self._recover()
             if not recovered:
                 time.sleep(RECOVERY_WAIT)
@@ -272,8 +272,9 @@ class EmbeddedStore(Store):
         missing = [name for name in (*self.schema.node_labels, *self.schema.tie_types) if name not in present]
         if self.read_only:
             if missing:
-                raise StoreError(f"{self.describe()} lacks table(s) {', '.join(missing)} / 数据库缺少表 "
-                                 "(hint: load data with linkgraph load, which creates them; a store written by an "
+                raise StoreError(f"数据库缺少表 / {self.describe()} lacks table(s) {', '.join(missing)} "
+                                 "(提示 hint: 用 linkgraph load 载入数据即建表，旧版所建的数据库用 linkgraph load … --replace "
+                                 "重建 / load data with linkgraph load, which creates them; a store written by an "
                                  "older linkgraph is rebuilt with linkgraph load … --replace)")
             self._name_index = None if statements.NAME_INDEX in present else False
             self._older_store = statements.NAME_INDEX not in present
@@ -562,7 +563,7 @@ class EmbeddedStore(Store):
         """Run ``cypher`` in a transaction of its own (READ ONLY unless ``write``); an ``ad_hoc`` query only
         once LadybugDB's plan of it has passed :func:`queries.guard.check_plan`."""
         if write and self.read_only:
-            raise StoreError(f"{self.describe()} is open read-only / 数据库以只读方式打开")
+            raise StoreError(f"数据库以只读方式打开 / {self.describe()} is open read-only")
         if write:
             self._writable_handle()
         if timeout:
@@ -772,14 +773,16 @@ def _refusal(err: RuntimeError, where: str, timeout: float | None) -> Exception:
         return QueryError("查询会修改数据，临时查询只读 / this query writes and ad hoc queries are read-only "
                           "(提示 hint: 加 --write 才能修改 / add --write to change the store)")
     if text.startswith("Interrupted") and timeout:
-        return QueryError(f"the query took longer than {timeout:g} s and was stopped / 查询超时 (hint 提示: --timeout)")
-    return StoreError(f"{where} refused a statement: {text}{_more_memory(text)}")
+        return QueryError(f"查询超时，已停止 / the query took longer than {timeout:g} s and was stopped "
+                          "(提示 hint: --timeout)")
+    return StoreError(f"数据库拒绝执行语句 / {where} refused a statement: {text}{_more_memory(text)}")
 
 
 def _refused(err: RuntimeError, where: str) -> StoreError:
     """LadybugDB's refusal of a statement of a load, with a hint where the remedy is known."""
     text = _first_line(err)
-    return StoreError(f"{where} refused a statement: {text}{_more_memory(text, '; nothing was written / 未写入任何数据')}")
+    return StoreError(f"数据库拒绝执行语句 / {where} refused a statement: {text}"
+                      f"{_more_memory(text, '; 未写入任何数据 / nothing was written')}")
 
 
 def _more_memory(text: str, then: str = "") -> str:
@@ -787,8 +790,8 @@ def _more_memory(text: str, then: str = "") -> str:
     if "buffer pool is full" not in text:
         return ""
     if write_pool_mb() < BUFFER_POOL_MB:
-        return f" (hint 提示: 调高内存上限 / give the load more memory, a larger --memory-limit{then})"
-    return f" (hint 提示: give LadybugDB more memory, e.g. LINKGRAPH_BUFFER_POOL_MB={2 * BUFFER_POOL_MB}{then})"
+        return f" (提示 hint: 调高内存上限 / give the load more memory, a larger --memory-limit{then})"
+    return f" (提示 hint: 调高内存 / give LadybugDB more memory, e.g. LINKGRAPH_BUFFER_POOL_MB={2 * BUFFER_POOL_MB}{then})"
 
 
 def _first_line(err: BaseException) -> str:

@@ -99,7 +99,7 @@ class Naming:
         found = [(label, row) for label, row in found if row["id"] == value] or found
         if not found:
             what = self.schema.node_kind(kind).zh if kind != "any" else "节点 node"
-            raise QueryError(f"找不到名为“{value}”的{what} / no {what} named {value!r}; similar 相近: "
+            raise QueryError(f"找不到名为“{value}”的{what} / no {what} named {value!r}; 相近 similar: "
                              f"{self._similar(value, labels)}")
         if len(found) > 1:
             raise QueryError(f"“{value}”对应 {len(found)} 个节点，请改用标识 / {value!r} names {len(found)} nodes, give "
@@ -134,7 +134,7 @@ class Naming:
                 for spelling in (row["name"], *(row.get("aliases") or ())):
                     spellings.setdefault(spelling, row)
         rows = {spellings[s]["id"]: spellings[s] for s in [*containing(value, spellings), *similar_names(value, spellings)]}
-        return "; ".join(f"{row['name']} ({node_id})" for node_id, row in list(rows.items())[:5]) or "none / 无"
+        return "; ".join(f"{row['name']} ({node_id})" for node_id, row in list(rows.items())[:5]) or "无 / none"
 
     def place_code(self, value: str) -> str:
         """The code of the administrative unit ``value`` names: a code (returned as it is), a name or a
@@ -146,9 +146,10 @@ class Naming:
         candidates = [Node(label, row["id"], {k: v for k, v in row.items() if v is not None}) for label, row
                       in self._named_rows(labels, value, match_key(value), statements.units_named, statements.units_with_ids)]
         if not candidates:
-            raise QueryError(f"找不到名为“{value}”的区划 / no administrative unit named {value!r}; similar 相近: "
-                             f"{self._similar(value, labels)} (hint: a unit's name as the roster spells it, or its "
-                             "NBS code; for an organization's neighbourhood use --around)")
+            raise QueryError(f"找不到名为“{value}”的区划 / no administrative unit named {value!r}; 相近 similar: "
+                             f"{self._similar(value, labels)} (提示 hint: 按名册写法填写区划名称或代码，组织的周边用 "
+                             "--around / a unit's name as the roster spells it, or its NBS code; for an organization's "
+                             "neighbourhood use --around)")
         # with their towns and counties, so that same-named units are told apart (店镇西山村, 通镇崔家西山村)
         parents = {parent_code(n.id, self.schema) for n in candidates} - {None, *(n.id for n in candidates)}
         try:

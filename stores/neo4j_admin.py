@@ -183,11 +183,11 @@ def _write_ties(out: Path, ties: Iterable[Tie], schema: Schema, loaded: str | No
         try:
             group = (tie.type, kinds[tie.source_id], kinds[tie.target_id])
         except KeyError as missing:
-            raise ValueError(f"{tie.type} {tie.source_id} → {tie.target_id}: no node {missing} among the nodes "
-                             "written / 端点不在节点中") from None
+            raise ValueError(f"端点不在节点中 / {tie.type} {tie.source_id} → {tie.target_id}: no node {missing} "
+                             "among the nodes written") from None
         kind = schema.tie_kind(tie.type)
         if not kind.allows(group[1], group[2]):
-            raise ValueError(f"{tie.type} does not join {group[1]} to {group[2]} / 模型不允许该关系")
+            raise ValueError(f"模型不允许该关系 / {tie.type} does not join {group[1]} to {group[2]}")
         table = tables.get(group)
         if table is None:
             header = [f":START_ID({group[1]})", f":END_ID({group[2]})", *(_header(p) for p in kind.properties)]

@@ -158,7 +158,7 @@ class Neo4jStore(Store):
             with self._session(neo4j.WRITE_ACCESS) as session:
                 session.run(statement).consume()
         except Neo4jError as err:
-            raise StoreError(f"{self.describe()} refused {statement!r}: {_message(err)}") from None
+            raise StoreError(f"数据库拒绝执行语句 / {self.describe()} refused {statement!r}: {_message(err)}") from None
 
     @contextlib.contextmanager
     def _copy_spool(self, dry_run: bool) -> Iterator[CopySpool | None]:
@@ -223,9 +223,9 @@ class Neo4jStore(Store):
                     step(items)
                 session.execute_write(_run_all, [(record, {"row": row}) for row in registry] + forgotten)
         except (Neo4jError, DriverError) as err:  # refused, or the server went away (after the driver's retries)
-            partly = (f"; {done} of {total} rows were written: run the same load again to complete it "
-                      "/ 已写入部分数据，重新运行同一载入即可补全") if done else ", nothing was written / 未写入任何数据"
-            raise StoreError(f"{self.describe()} refused the load: {_message(err)}{partly}") from None
+            partly = (f"; 已写入部分数据，重新运行同一载入即可补全 / {done} of {total} rows were written: run the same "
+                      "load again to complete it") if done else "; 未写入任何数据 / nothing was written"
+            raise StoreError(f"数据库拒绝了载入 / {self.describe()} refused the load: {_message(err)}{partly}") from None
 
     def _create_statements(self, plan: WritePlan, spooled: CopySpool | None = None) -> Iterator[Statement]:
         """``CREATE`` statements for the plan's new nodes, then its new ties, built a batch at a time: those it
@@ -327,7 +327,7 @@ class Neo4jStore(Store):
             with self._session(neo4j.READ_ACCESS) as session:
                 found = session.execute_read(transaction)
         except Neo4jError as err:
-            raise StoreError(f"{self.describe()} refused a query: {_message(err)}") from None
+            raise StoreError(f"数据库拒绝执行查询 / {self.describe()} refused a query: {_message(err)}") from None
         return [dict(zip(columns, values)) for values in found]
 
     def counts(self) -> dict[str, int]:
@@ -353,7 +353,7 @@ class Neo4jStore(Store):
         except Neo4jError as err:
             if (err.code or "").startswith(("Neo.ClientError.Statement.", "Neo.ClientError.Procedure.")):
                 raise QueryError(unplannable(_message(err))) from None
-            raise StoreError(f"{self.describe()} refused a query: {_message(err)}") from None
+            raise StoreError(f"数据库拒绝执行查询 / {self.describe()} refused a query: {_message(err)}") from None
         found = refusal(summary.plan, summary.query_type, write=write, database=self.database,
                         policy=default_policy(), user_functions=self._functions_of_plugins())
         if found:
@@ -388,9 +388,9 @@ class Neo4jStore(Store):
                 raise QueryError("查询会修改数据，临时查询只读 / this query writes and ad hoc queries are read-only "
                                  "(提示 hint: 加 --write 才能修改 / add --write to change the store)") from None
             if "Timeout" in code or "TimedOut" in code:
-                raise QueryError(f"the query took longer than {timeout:g} s and was stopped / 查询超时 "
-                                 "(hint 提示: --timeout)") from None
-            raise StoreError(f"{self.describe()} refused a query: {_message(err)}") from None
+                raise QueryError(f"查询超时，已停止 / the query took longer than {timeout:g} s and was stopped "
+                                 "(提示 hint: --timeout)") from None
+            raise StoreError(f"数据库拒绝执行查询 / {self.describe()} refused a query: {_message(err)}") from None
 
 
 def _user() -> str:

@@ -47,10 +47,10 @@ class Sources:
         found = exact or [row["key"] for row in rows if match_key(name) in (match_key(row["key"]), match_key(row["title"]))]
         if len(found) == 1:
             return found[0]
-        known = "; ".join(f"{row['title']} ({row['key']})" for row in rows) or "none / 无"
+        known = "; ".join(f"{row['title']} ({row['key']})" for row in rows) or "无 / none"
         what = "名称对应多个来源" if found else "库中没有该来源"
         raise QueryError(f"{what} / {'several sources are' if found else 'no source is'} named {name!r}; "
-                         f"sources 来源: {known}")
+                         f"来源 sources: {known}")
 
     def withdrawal(self, key: str) -> Withdrawal:
         """What withdrawing the source ``key`` (see :meth:`source_key`) would do; nothing is written."""
@@ -111,4 +111,5 @@ def _blocking_problem(withdrawal: Withdrawal, tie: tuple[str, str, str], keys: l
     others = ", ".join(k for k in keys if k != withdrawal.key)
     return Problem(None, f"来源 {others} 的关系 {type_} {src}→{dst} 需要只有本来源记载的节点 {names} / a {type_} tie stated by "
                          f"{others} ends at {names}, which only {withdrawal.key} states",
-                   f"withdraw {others} first, or load a source that states {names}")
+                   f"请先撤回 {others}，或载入记载这些节点的来源 / withdraw {others} first, or load a source that "
+                   f"states {names}")

@@ -104,7 +104,7 @@ def test_bad_input_is_one_line_per_problem_and_writes_nothing(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["query", "kind_counts", "--store", "{tmp}/missing.lbug"], "no embedded store at"),
+    (["query", "kind_counts", "--store", "{tmp}/missing.lbug"], "该路径没有数据库 / no embedded store at"),
     (["query", "nope", "--store", "{tmp}/g.lbug"], "no query named 'nope'"),
     (["query", "ties_started_in", "year", "--store", "{tmp}/g.lbug"], "is not PARAM=VALUE"),
     (["load", "{tmp}/missing.csv", "--store", "{tmp}/g.lbug"], "missing.csv: 无法读取文件 / cannot read file"),
@@ -150,7 +150,7 @@ def test_the_program_exits_with_its_commands_code(tmp_path):
     done = subprocess.run([sys.executable, "-m", "linkgraph", "query", "kind_counts", "--store", str(tmp_path / "none.lbug")],
                           capture_output=True, text=True)
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr.startswith(f"错误 error: no embedded store at {tmp_path / 'none.lbug'}")
+    assert done.stderr.startswith(f"错误 error: 该路径没有数据库 / no embedded store at {tmp_path / 'none.lbug'}")
 
 
 QUERY_DOES_NOT_IMPORT = ("loaders", "analysis", "visualizations.map", "visualizations.report", "yaml", "orjson",
@@ -344,13 +344,14 @@ def test_report_map_and_export_of_a_part_of_the_store(tmp_path, capsys):
     # the network of the part: its party branch is read with it (PARTY_ORG_OF) but is not a partner
     assert sorted(exported.nodes[n]["label"] for n in exported) == ["佳县县委办公室", "崔家西山村"]
     assert main(["map", "--store", store, "--within", "西山村"]) == 2
-    assert "名称对应多个区划: 村/社区 店镇西山村 (610828102209); 村/社区 通镇崔家西山村 (610828105236)" in capsys.readouterr().err
+    assert ("“西山村”对应 2 个区划，请改用区划代码 / '西山村' names 2 units, give the code: 村/社区 店镇西山村 "
+            "(610828102209); 村/社区 通镇崔家西山村 (610828105236)") in capsys.readouterr().err
     assert main(["report", "--store", store, "--around", "贺寨酒业", "--hops", "4"]) == 2
     assert "跳数应为 1–3 / hops must be 1 to 3, not 4" in capsys.readouterr().err
     assert main(["map", "--store", store, "--within", "刘国局镇"]) == 2
-    assert "similar 相近: 刘国具镇 (610828111); 刘国具村 (610828111200)" in capsys.readouterr().err
+    assert "相近 similar: 刘国具镇 (610828111); 刘国具村 (610828111200)" in capsys.readouterr().err
     assert main(["map", "--store", store, "--around", "贺寨"]) == 2  # like the alias 贺寨酒业
-    assert "similar 相近: 陕西贺寨酒业有限公司 (jia:hezhai_liquor)" in capsys.readouterr().err
+    assert "相近 similar: 陕西贺寨酒业有限公司 (jia:hezhai_liquor)" in capsys.readouterr().err
     assert main(["map", "--store", store, "--hops", "2"]) == 2
     assert "--hops goes with --around NAME" in capsys.readouterr().err
 
@@ -358,7 +359,8 @@ def test_report_map_and_export_of_a_part_of_the_store(tmp_path, capsys):
 def test_a_store_without_a_roster_says_so_first(tmp_path, capsys):
     assert main(["load", str(EXAMPLE / "planner" / "刘国具镇填报.xlsx"), "--store", str(tmp_path / "g.lbug")]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert err[1].startswith("  the store holds no roster, so 5 place name(s) matched nothing / 数据库中还没有区划名册")
+    assert err[1].startswith("  数据库中还没有区划名册，5 个地名无从匹配 / the store holds no roster, so 5 place name(s) "
+                            "matched nothing")
     assert "linkgraph roster --county 610828" in err[1]
 
 

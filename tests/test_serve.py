@@ -247,7 +247,7 @@ def test_the_store_is_only_read_and_pages_follow_a_new_load(schema, tmp_path):
 def test_serve_refuses_a_missing_store_and_a_taken_port(tmp_path, capsys, jia_store):
     assert main(["serve", "--store", str(tmp_path / "none.lbug")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("错误 error: no embedded store at") and "Traceback" not in err
+    assert err.startswith("错误 error: 该路径没有数据库 / no embedded store at") and "Traceback" not in err
     sock = bind(0)
     try:
         assert main(["serve", "--store", str(jia_store), "--port", str(sock.getsockname()[1])]) == 2

@@ -61,9 +61,11 @@ def check_session(done: subprocess.CompletedProcess, capsys, store: str) -> None
     assert out.endswith(members)  # format json; nothing answered after exit
     errors = err.splitlines()
     assert errors[0].startswith("已打开 opened ") and "只读 read-only" in errors[0]
-    assert errors[1].startswith("错误 error: 没有名为 nonsense 的查询 / no query named 'nonsense'; known 已有: joint_org_members")
-    assert errors[2] == "错误 error: ego_network needs parameter org (组织或地名（名称、别名或标识）), e.g. org=佳县县委办公室"
-    assert errors[3] == "错误 error: 无法解析此行 cannot read the line: No closing quotation (提示 hint: close the quote)"
+    assert errors[1].startswith("错误 error: 没有名为 nonsense 的查询 / no query named 'nonsense'; 已有 known: joint_org_members")
+    assert errors[2] == ("错误 error: ego_network 缺少参数 org（组织或地名（名称、别名或标识））/ ego_network needs "
+                         "parameter org, e.g. org=佳县县委办公室")
+    assert errors[3] == ("错误 error: 无法解析此行 / cannot read the line: No closing quotation "
+                         "(提示 hint: 请补全引号 / close the quote)")
     assert errors[4].startswith("错误 error: ") and ("CREATE" in errors[4] or "只读" in errors[4])
     assert errors[5].startswith("错误 error: ") and ("DELETE" in errors[5] or "只读" in errors[5])
     assert errors[6] == "错误 error: 格式应为 table / csv / json / the format is one of table, csv, json, not 'xml'"
@@ -94,7 +96,7 @@ def test_end_of_input_leaves_and_a_missing_store_is_one_line(tmp_path, capsys):
     assert done.returncode == 0 and re.search(r"村/社区 Village\s+334", done.stdout)
     missing = shell(str(tmp_path / "none.lbug"), "kind_counts\n")
     assert missing.returncode == 2 and missing.stdout == ""
-    assert missing.stderr.startswith(f"错误 error: no embedded store at {tmp_path / 'none.lbug'}")
+    assert missing.stderr.startswith(f"错误 error: 该路径没有数据库 / no embedded store at {tmp_path / 'none.lbug'}")
 
 
 def test_an_unexpected_error_is_one_line_and_the_prompt_goes_on(tmp_path, capsys):
@@ -111,9 +113,9 @@ def test_an_unexpected_error_is_one_line_and_the_prompt_goes_on(tmp_path, capsys
     shell_ = Shell(Broken(), out, err)
     assert shell_.handle("kind_counts") and shell_.handle("MATCH (n) RETURN n") and shell_.handle("help")
     assert not shell_.handle("退出")
-    assert err.lines() == ["错误 error: 内部错误 unexpected KeyError: 'lost' (LINKGRAPH_DEBUG=1 shows the traceback)",
-                           "错误 error: 内部错误 unexpected ZeroDivisionError: nothing (LINKGRAPH_DEBUG=1 shows the "
-                           "traceback)"]
+    hint = "(提示 hint: LINKGRAPH_DEBUG=1 显示详细信息 / LINKGRAPH_DEBUG=1 shows the traceback)"
+    assert err.lines() == [f"错误 error: 内部错误 / unexpected KeyError: 'lost' {hint}",
+                           f"错误 error: 内部错误 / unexpected ZeroDivisionError: nothing {hint}"]
     assert out.lines()[0] == "命令 commands:"
 
 
@@ -244,6 +246,6 @@ def test_a_line_that_names_no_query_says_so_before_its_words_are_read_as_paramet
     assert main(["load", str(EXAMPLE / "nbs_roster_610828.csv"), "--store", store]) == 0
     done = shell(store, "帮扶 通镇\nkind_counts x\n")
     errors = done.stderr.splitlines()[1:]
-    assert errors[0].startswith("错误 error: 没有名为 帮扶 的查询 / no query named '帮扶'; known 已有: joint_org_members")
+    assert errors[0].startswith("错误 error: 没有名为 帮扶 的查询 / no query named '帮扶'; 已有 known: joint_org_members")
     assert errors[1] == "错误 error: 参数格式应为 名称=值 / parameter 'x' is not PARAM=VALUE"
     assert len(errors) == 2

@@ -35,6 +35,7 @@ SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".docx")
 _DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
 _DATE_LINE = re.compile(r"^\W*(?:发布时间|发布日期|时间|日期|来源\S*)?[:：\s]*" + _DATE.pattern + r"[\d:\s]*\W*$")
 MAX_TITLE = 60
+SAVE_AS_DOCX = "请用 Word 打开并另存为 .docx / open and save it again as .docx"
 _CHINESE = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -211,14 +212,14 @@ def _open_docx(data: bytes, file: str):
 
     refused = docx_problem(data)
     if refused:
-        raise InputError([Problem(Origin(file), f"无法读取 Word 文件 / {refused}", "open and save it again as .docx")])
+        raise InputError([Problem(Origin(file), f"无法读取 Word 文件 / {refused}", SAVE_AS_DOCX)])
     try:
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError, NotImplementedError, zlib.error,
             etree.XMLSyntaxError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError([Problem(Origin(file), f"不是可读的 Word 文件 not a readable .docx file: {reason} / "
-                                  "无法读取 Word 文件", "open and save it again as .docx")]) from None
+        raise InputError([Problem(Origin(file), f"无法读取 Word 文件 / not a readable .docx file: {reason}",
+                                  SAVE_AS_DOCX)]) from None
 
 
 def _docx_lines(word) -> list[str]:
@@ -290,7 +291,8 @@ def read_document(path: str | Path) -> Document:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError([Problem(Origin(str(path)), f"不支持的文件类型 / cannot extract from a {suffix or 'file without suffix'}",
-                                  "give .txt, .html (saved from a browser) or .docx files")])
+                                  "请给出 .txt、.html（浏览器另存）或 .docx 文件 / give .txt, .html (saved from a "
+                                  "browser) or .docx files")])
     data = read_source_bytes(path)
     if suffix == ".docx":
         document = parse_docx(data, str(path))

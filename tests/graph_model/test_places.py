@@ -15,7 +15,7 @@ def test_levels_come_from_the_schema(schema):
     assert (schema.kind_of_code("6108"), schema.kind_of_code("610828105236"), schema.kind_of_code("6108281"),
             schema.kind_of_code("jia:x")) == ("City", "Village", None, None)
     assert schema.code_length("Enterprise") is None
-    with pytest.raises(SchemaError, match="unknown level 'hamlet'"):
+    with pytest.raises(SchemaError, match="^未知层级 / unknown level 'hamlet'; 已有层级 known: .*village"):
         schema.level_kind("hamlet")
     assert parent_code("610828105236", schema) == "610828105" and parent_code("6108", schema) == "61"
 

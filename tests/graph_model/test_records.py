@@ -36,7 +36,7 @@ def test_every_problem_is_reported_with_its_place(schema):
     assert any(m.startswith("orgs.xlsx, sheet 组织, row 7, column colour: 未定义的属性 / PartyOrganization (党组织) has no property") for m in messages)
     assert any("column name: 必填项为空 / 名称 Name is required" in m for m in messages)
     assert any("column form: 取值不在允许范围内 / expected one of 党委, 党总支, 党支部, got '小组'" in m for m in messages)
-    assert "and 2 more problems" in str(caught.value)
+    assert "(另有 2 处问题 / and 2 more problems)" in str(caught.value)
 
 
 @pytest.mark.parametrize("value, message", [
@@ -90,7 +90,7 @@ def test_coerce_int_refuses_fractions_and_booleans(schema):
 
 
 def test_unknown_kind_is_an_input_error(schema):
-    with pytest.raises(InputError, match="unknown node kind 'Villag'"):
+    with pytest.raises(InputError, match="未知的节点类型 / unknown node kind 'Villag'; 已有类型 known: .*Village"):
         make_node(schema, "Villag", {"id": "1", "name": "x", "source": "s"}, Origin("a.csv", row=2))
 
 

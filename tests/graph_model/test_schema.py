@@ -64,9 +64,9 @@ def test_derived_year_columns(schema):
 
 
 def test_unknown_names_are_errors(schema):
-    with pytest.raises(SchemaError, match="unknown node kind 'Villages'"):
+    with pytest.raises(SchemaError, match="^未知的节点类型 / unknown node kind 'Villages'"):
         schema.node_kind("Villages")
-    with pytest.raises(SchemaError, match="unknown tie kind"):
+    with pytest.raises(SchemaError, match="^未知的关系类型 / unknown tie kind 'rel2'; 已有类型 known: .*PART_OF"):
         schema.tie_kind("rel2")
 
 

@@ -136,14 +136,14 @@ ties:
     [
         (CASE.replace("to: tong", "to: nowhere"), "case.yaml, row 11: 引用了未定义的键 / tie refers to unknown key(s) nowhere"),
         (CASE.replace("    evidence: x\n", ""), "case.yaml, row 11, column evidence: 必填项为空 / 依据 Evidence is required"),
-        (CASE.replace("kind: AssistanceUnit", "kind: Agency"), "case.yaml, row 4, key office, column kind: unknown node kind 'Agency'"),
+        (CASE.replace("kind: AssistanceUnit", "kind: Agency"), "case.yaml, row 4, key office, column kind: 未知的节点类型 / unknown node kind 'Agency'"),
         (CASE.replace("name: 通镇", "name: 通县"), "case.yaml, row 8, key tong: 名册中无此名称 / Town 通县 is not in the roster"),
         (CASE.replace("kind: AssistanceUnit", "kind: Village"), "case.yaml, row 4, key office, column kind: 行政单位应列在 places / office is a Village"),
         ("source: [unclosed\n", "case.yaml, row 2: YAML 格式错误 / not valid YAML"),
         # strictness: what YAML would silently get wrong
         (CASE.replace("    name: 县委办\n", "    name: 县委办\n    name: 县委办公室\n"),
          "case.yaml, row 6, column name: 键重复 / duplicate key 'name' (first at row 5)"),
-        (CASE.replace("ties:", "tie:"), "case.yaml, row 10, column tie: 未知的部分 / unknown section 'tie' (hint 提示: did you mean ties?"),
+        (CASE.replace("ties:", "tie:"), "case.yaml, row 10, column tie: 未知的部分 / unknown section 'tie' (提示 hint: did you mean ties?"),
         (CASE.replace("name: 县委办", "name: yes"), "case.yaml, row 5, key office, column name: 应为文字，请加引号 / expected text, got True"),
         (CASE.replace("name: 县委办", "name: 10"), "case.yaml, row 5, key office, column name: 应为文字，请加引号 / expected text, got 10"),
         (CASE.replace("    evidence: x", "    evidence: x\n    start_date: 2021-02-30"),

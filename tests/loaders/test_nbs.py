@@ -130,7 +130,7 @@ def test_a_name_of_another_level_names_the_right_option(roster):
 
 
 def test_a_misspelt_name_suggests_similar_names(roster):
-    assert "similar 相近名称: 610828 佳县 (陕西省 榆林市)" in scope_error(roster, "county", "佳具")
+    assert "相近名称 similar: 610828 佳县 (陕西省 榆林市)" in scope_error(roster, "county", "佳具")
 
 
 def test_empty_and_unknown_values(roster):

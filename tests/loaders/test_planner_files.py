@@ -36,10 +36,10 @@ def test_the_workbook_refuses_each_mangled_code_with_what_excel_did():
     lines = [str(p).split(".xlsx, ", 1)[1] for p in caught.value.problems]
     assert lines == [
         "sheet 结对帮扶情况, row 6, column 结对村 (to): 编码被 Excel 改成了科学计数法 6.10828E+11，后几位已丢失 / Excel turned "
-        "the code into scientific notation (6.10828E+11); its last digits are lost (hint 提示: 把编码列设为文本（设置单元格格式 "
+        "the code into scientific notation (6.10828E+11); its last digits are lost (提示 hint: 把编码列设为文本（设置单元格格式 "
         "→ 文本）再重新填入编码 / format the code column as text (Format Cells → Text) and type the codes again)",
         "sheet 结对帮扶情况, row 7, column 结对村 (to): 编码 610828105000 末尾是 0，可能是 Excel 把编码存成数字后丢了末几位 / the "
-        "code 610828105000 ends in zeros: Excel may have stored it as a number and lost its last digits (hint 提示: "
+        "code 610828105000 ends in zeros: Excel may have stored it as a number and lost its last digits (提示 hint: "
         "把编码列设为文本（设置单元格格式 → 文本）再重新填入编码 / format the code column as text (Format Cells → Text) and "
         "type the codes again)"]
 
@@ -77,8 +77,8 @@ def test_a_table_without_towns_resolves_unique_names_and_lists_same_named_ones_w
         load_sources([ROSTER, REAL / "结对帮扶村名单.csv"])
     assert [str(p).split(".csv, ", 1)[1] for p in caught.value.problems] == [
         "sheet 结对帮扶村名单, row 5, column 结对村 (to): 名册中有 3 个“王家墕村”，须注明所属乡镇 / 3 villages of the roster "
-        "are named 王家墕村; give its town; candidates 候选: 佳州街道王家墕村 (610828001216); 金明寺镇王家墕村 (610828104250); "
-        "螅镇王家墕村 (610828109245) (hint 提示: 请填写所属乡镇或村的编码 / add the town (乡镇), or the village's code)"]
+        "are named 王家墕村; give its town; 候选 candidates: 佳州街道王家墕村 (610828001216); 金明寺镇王家墕村 (610828104250); "
+        "螅镇王家墕村 (610828109245) (提示 hint: 请填写所属乡镇或村的编码 / add the town (乡镇), or the village's code)"]
     result, graph = load(store, [REAL / "结对帮扶村名单.csv"], keep_valid=True)
     assert pairings(graph) == {("佳县县委办公室", "610828105236"), ("佳县统计局", "610828103224"),
                                ("佳县审计局", "610828105211")}
@@ -131,7 +131,7 @@ def test_error_cells_are_refused_with_the_cell(tmp_path, value):
     book.save(tmp_path / "结对帮扶.xlsx")
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, tmp_path / "结对帮扶.xlsx"])
-    assert [str(p).split(".xlsx, ")[1].split(" (hint")[0] for p in caught.value.problems] == [
+    assert [str(p).split(".xlsx, ")[1].split(" (提示 hint")[0] for p in caught.value.problems] == [
         f"sheet 结对帮扶, row 2, column 依据 (evidence): 单元格是 Excel 的错误值 {value} / the cell holds Excel's error "
         f"value {value}"]
     text = tmp_path / "结对帮扶.csv"
@@ -213,7 +213,7 @@ def test_same_named_organizations_are_listed_with_their_towns(tmp_path):
     ties.write_text("帮扶单位,结对村,所属乡镇\r\n县供电所,崔家西山村,通镇\r\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, units, ties])
-    assert str(caught.value.problems[0]).split(".csv, ")[1].split(" (hint")[0] == (
+    assert str(caught.value.problems[0]).split(".csv, ")[1].split(" (提示 hint")[0] == (
         "sheet 结对帮扶, row 2, column 帮扶单位 (from): “县供电所”对应 2 个帮扶单位 / '县供电所' names 2 of 帮扶单位: "
         "佳县通镇 县供电所 (AssistanceUnit:610828105:县供电所); 佳县乌镇 县供电所 (AssistanceUnit:610828103:县供电所)")
 

@@ -58,9 +58,9 @@ def test_curated_resolution_is_recorded_with_the_competing_candidate(index):
         (PlaceRef("Village", "西山村", town="通镇", resolve_to="610828105236", resolution="  "), "say why in resolution"),
         (PlaceRef("Village", "西山村", town="通镇", resolve_to="610828105", resolution="x"), "is not a Village"),
         (PlaceRef("Village", "核桃树墕村", town="乌镇", resolve_to="610828105236", resolution="x"), "matches the roster, but resolve_to"),
-        (PlaceRef("Village", "西山村", code="610828105236"), "code 610828105236 is 通镇崔家西山村 \\(610828105236\\), not 西山村"),
+        (PlaceRef("Village", "西山村", code="610828105236"), "代码与名称不符 / code 610828105236 is 通镇崔家西山村 \\(610828105236\\), not 西山村"),
         (PlaceRef("Village", "王家墕村"), "名册中有 3 个“王家墕村”，须注明所属乡镇 / 3 villages of the roster are named "
-         "王家墕村; give its town; candidates 候选: 佳州街道王家墕村 \\(610828001216\\); 金明寺镇王家墕村"),
+         "王家墕村; give its town; 候选 candidates: 佳州街道王家墕村 \\(610828001216\\); 金明寺镇王家墕村"),
         (PlaceRef("Village", "610828100000"), "the code 610828100000 ends in zeros: Excel may have stored it as a number"),
         (PlaceRef("Town", "佳芦镇"), "Town 佳芦镇 is not in the roster"),
     ],

@@ -187,7 +187,7 @@ def test_an_end_of_a_kind_the_tie_does_not_allow_is_named_with_its_kind_not_as_m
     assert [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems] == [
         "服务帮带.csv, sheet 服务帮带, row 2, column 起点 (from): “高家集红枣专业合作社”是合作社，服务帮带的起点只能是党组织、企业、"
         "帮扶单位、乡镇/街道、县 / '高家集红枣专业合作社' is a 合作社 Cooperative; 服务帮带 SERVES starts at 党组织、企业、帮扶单位、"
-        "乡镇/街道、县 only (hint 提示: 换一种关系类型，或核对起点和终点是否写反；它若也是党组织、企业、帮扶单位，请在相应的表中也"
+        "乡镇/街道、县 only (提示 hint: 换一种关系类型，或核对起点和终点是否写反；它若也是党组织、企业、帮扶单位，请在相应的表中也"
         "列出它 / choose another tie kind, or check that the ends are not swapped; if it is also a 党组织、企业、帮扶单位, "
         "list it on that sheet too)"]
 
@@ -197,7 +197,7 @@ def test_an_enterprise_named_as_the_unit_of_a_pairing_is_refused_not_made_a_unit
     an enterprise of the load says so; it introduced an assistance unit of the enterprise's name, a silent duplicate."""
     problems = refused(tmp_path, ("企业.csv", "名称,所属乡镇\r\n佳县红枣食品有限公司,通镇\r\n"),
                        ("结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n佳县红枣食品有限公司,高家集村,通镇\r\n"))
-    assert [str(p).removeprefix(f"{tmp_path}/").split(" (hint")[0] for p in problems] == [
+    assert [str(p).removeprefix(f"{tmp_path}/").split(" (提示 hint")[0] for p in problems] == [
         "结对帮扶.csv, sheet 结对帮扶, row 2, column 帮扶单位 (from): “佳县红枣食品有限公司”是企业，结对帮扶的起点只能是"
         "帮扶单位 / '佳县红枣食品有限公司' is a 企业 Enterprise; 结对帮扶 PAIRED_ASSISTANCE starts at 帮扶单位 only"]
     assert "它若也是帮扶单位，请在相应的表中也列出它" in problems[0].hint
@@ -215,7 +215,7 @@ def test_a_village_named_where_only_a_project_may_be_is_refused_not_made_a_proje
     village's business) introduced a Project named 高家集村, silently, beside the village; it says what 高家集村 is."""
     problems = refused(tmp_path, ("合作社.csv", "名称,所属乡镇\r\n高家集红枣专业合作社,通镇\r\n"),
                        ("运营.csv", "起点,终点,终点乡镇\r\n高家集红枣专业合作社,高家集村,通镇\r\n"))
-    assert [str(p).removeprefix(f"{tmp_path}/").split(" (hint")[0] for p in problems] == [
+    assert [str(p).removeprefix(f"{tmp_path}/").split(" (提示 hint")[0] for p in problems] == [
         "运营.csv, sheet 运营, row 2, column 终点 (to): “高家集村”是村/社区 通镇高家集村 (610828105211)，运营的终点只能是"
         "产业项目 / '高家集村' is the Village 通镇高家集村 (610828105211); 运营 OPERATES ends at 产业项目 only"]
 
@@ -257,7 +257,7 @@ def test_a_village_code_outside_the_town_the_row_gives_is_a_problem_not_taken_si
         load_sources([ROSTER, table])
     assert [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems] == [
         "结对帮扶.csv, sheet 结对帮扶, row 2, column 结对村 (to): 编码 610828105211（通镇高家集村）不在乌镇 / the code "
-        "610828105211 (通镇高家集村) does not lie in 乌镇 (hint 提示: 请核对编码和所属乡镇 / check the code and the town)"]
+        "610828105211 (通镇高家集村) does not lie in 乌镇 (提示 hint: 请核对编码和所属乡镇 / check the code and the town)"]
 
 
 def test_keep_valid_loads_the_rest_and_lists_what_was_left_out(tmp_path):

@@ -174,4 +174,5 @@ def test_a_nul_in_a_file_name_is_one_problem_not_a_crash():
 
     with pytest.raises(InputError) as raised:
         read_source_bytes("reports/a\x00b.csv")
-    assert str(raised.value.problems[0]).startswith("reports/a\\x00b.csv: 文件名含空字符")
+    assert str(raised.value.problems[0]).startswith("reports/a\\x00b.csv: 文件名无效，含空字符 / the file name holds a "
+                                                    "NUL character")

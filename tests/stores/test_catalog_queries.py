@@ -152,7 +152,7 @@ def test_national_sized_answers_narrowed_to_a_unit(jia_store):
     assert jia_store.run_named("assistance_units_ranked", {"within": "乌镇"}) == []
     assert rows(jia_store, "joint_orgs_spanning", {"within": "烏鎮"}, "organization") == [("核桃树墕联村党委",)]
     assert jia_store.run_named("joint_orgs_spanning", {"within": "刘国具镇"}) == []
-    with pytest.raises(QueryError, match="'西山村' names 2 units"):
+    with pytest.raises(QueryError, match="“西山村”对应 2 个区划，请改用区划代码 / '西山村' names 2 units"):
         jia_store.run_named("assistance_units_ranked", {"within": "西山村"})
 
 

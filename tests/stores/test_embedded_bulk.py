@@ -87,7 +87,7 @@ def test_a_copy_the_page_cache_cannot_hold_fails_whole_with_a_hint(schema, tmp_p
         before = store.counts()
         monkeypatch.setattr(embedded, "BUFFER_POOL_MB", 64)
         monkeypatch.setattr(embedded, "copy_rows", lambda properties, records, loaded, ends: len(records))
-        with pytest.raises(StoreError, match="LINKGRAPH_BUFFER_POOL_MB=128; nothing was written"):
+        with pytest.raises(StoreError, match="LINKGRAPH_BUFFER_POOL_MB=128; 未写入任何数据 / nothing was written"):
             store.write(large)
         assert store.counts() == before
 
@@ -119,6 +119,6 @@ def test_a_query_the_page_cache_cannot_hold_says_how_to_give_it_more():
                         "memory could be freed!\nmore")
     refusal = embedded._refusal(full, "embedded LadybugDB at g.lbug", None)
     assert isinstance(refusal, StoreError)
-    assert str(refusal) == ("embedded LadybugDB at g.lbug refused a statement: Buffer manager exception: Unable to "
-                            "allocate memory! The buffer pool is full and no memory could be freed! (hint 提示: give "
-                            f"LadybugDB more memory, e.g. LINKGRAPH_BUFFER_POOL_MB={2 * embedded.BUFFER_POOL_MB})")
+    assert str(refusal) == ("数据库拒绝执行语句 / embedded LadybugDB at g.lbug refused a statement: Buffer manager "
+                            "exception: Unable to allocate memory! The buffer pool is full and no memory could be freed! "
+                            f"(提示 hint: 调高内存 / give LadybugDB more memory, e.g. LINKGRAPH_BUFFER_POOL_MB={2 * embedded.BUFFER_POOL_MB})")

@@ -68,7 +68,7 @@ def test_files_follow_the_schema(tmp_path, exported, schema):
 
 def test_streamed_records_need_their_endpoints(tmp_path, jia, schema):
     nodes = (n for n in jia.graph.nodes.values() if n.kind != "Village")
-    with pytest.raises(ValueError, match="PART_OF 610828001001 → 610828001: no node '610828001001' among the nodes written"):
+    with pytest.raises(ValueError, match="^端点不在节点中 / PART_OF 610828001001 → 610828001: no node '610828001001' among the nodes written"):
         write_import(tmp_path, nodes, iter(jia.graph.ties.values()), schema=schema)
 
 

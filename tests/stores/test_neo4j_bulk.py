@@ -121,8 +121,9 @@ def test_a_load_that_fails_midway_says_so_and_a_rerun_writes_only_what_is_missin
     monkeypatch.setattr(neo4j_store_module, "_run_all", fail_on_fourth)
     with pytest.raises(StoreError) as raised:
         load_roster("city", "6108", neo4j_uri)
-    assert str(raised.value).endswith("; 2000 of 6849 rows were written: run the same load again to complete it "
-                                      "/ 已写入部分数据，重新运行同一载入即可补全")
+    assert str(raised.value).endswith("; 已写入部分数据，重新运行同一载入即可补全 / 2000 of 6849 rows were written: run "
+                                      "the same load again to complete it")
+    assert str(raised.value).startswith("数据库拒绝了载入 / ")
     assert sum(neo4j_store.counts().values()) == 2000
     [row] = [r for r in neo4j_store.loaded_sources() if r["key"] == YULIN_KEY]
     assert row["complete"] is False

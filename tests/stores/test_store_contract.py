@@ -167,7 +167,7 @@ def test_names_that_are_unknown_or_ambiguous_are_errors_not_empty_answers(jia_st
     assert "names 2 nodes" in str(caught.value)
     # each with the town it lies in (the roster's 店镇 and 通镇), as a planner tells them apart
     assert "店镇 西山村 (610828102209)" in str(caught.value) and "通镇 崔家西山村 (610828105236)" in str(caught.value)
-    with pytest.raises(QueryError, match="找不到名为“同镇”的乡镇/街道 / no 乡镇/街道 named '同镇'; similar 相近: 通镇 \\(610828105\\)"):
+    with pytest.raises(QueryError, match="找不到名为“同镇”的乡镇/街道 / no 乡镇/街道 named '同镇'; 相近 similar: 通镇 \\(610828105\\)"):
         jia_store.run_named("villages_without_recorded_assistance", {"town": "同镇"})
     with pytest.raises(QueryError, match="no 党组织 named"):
         jia_store.run_named("joint_org_members", {"org": "佳县县委办公室"})
@@ -256,8 +256,9 @@ def test_a_place_by_name_or_code(jia_store, name, code):
 
 @pytest.mark.parametrize(("name", "message"), [
     # each with its town, as the README says: the same name in three towns must be told apart
-    ("西山村", "'西山村' names 2 units / 名称对应多个区划: 村/社区 店镇西山村 (610828102209); 村/社区 通镇崔家西山村 (610828105236)"),
-    ("王家墕村", "'王家墕村' names 3 units / 名称对应多个区划: 村/社区 佳州街道王家墕村 (610828001216); "
+    ("西山村", "“西山村”对应 2 个区划，请改用区划代码 / '西山村' names 2 units, give the code: 村/社区 店镇西山村 (610828102209); 村/社区 通镇崔家西山村 (610828105236)"),
+    ("王家墕村", "“王家墕村”对应 3 个区划，请改用区划代码 / '王家墕村' names 3 units, give the code: "
+     "村/社区 佳州街道王家墕村 (610828001216); "
      "村/社区 金明寺镇王家墕村 (610828104250); 村/社区 螅镇王家墕村 (610828109245)"),
     ("佳县县委办公室", "no administrative unit named '佳县县委办公室'")])
 def test_a_place_that_names_none_or_several(jia_store, name, message):

@@ -265,7 +265,7 @@ def test_a_write_in_parts_into_neo4j_that_fails_leaves_the_database_as_it_was(ne
     with pytest.raises(expected) as err:
         neo4j_store.write_parts(iter(parts), sources=[info(digest="d2")])
     if fails == "the server":
-        assert "/ by zero" in str(err.value) and "nothing was written / 未写入任何数据" in str(err.value)
+        assert "/ by zero" in str(err.value) and "未写入任何数据 / nothing was written" in str(err.value)
     assert neo4j_content(neo4j_store) == before
     assert list(tmp_path.iterdir()) == []
 
