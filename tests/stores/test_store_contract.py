@@ -178,7 +178,7 @@ def test_a_short_name_typed_for_a_long_one_lists_the_long_one_as_similar(jia_sto
     listed first among the similar names; a similarity of the whole names rated it too low to list at all."""
     with pytest.raises(QueryError) as caught:
         jia_store.run_named("ego_network", {"org": "38家"})
-    assert "similar 相近: 刘国具镇38家酿酒合作社（作坊） (" in str(caught.value)
+    assert "相近 similar: 刘国具镇38家酿酒合作社（作坊） (" in str(caught.value)
 
 
 def test_an_id_names_its_node_alone_whatever_its_characters(store, schema):
