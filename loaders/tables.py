@@ -37,7 +37,7 @@ from loaders.columns import (ACCEPT, columns_data, exact_role, role_note, kind_n
                              table_role, tie_named, tie_vocabulary)
 from loaders.context import LoadContext
 from loaders.csv_rows import CsvRows, csv_error
-from loaders.framing import frame, is_note_row
+from loaders.framing import frame, note_test
 from loaders.reconcile import (ADMIN_KINDS, KEEP_AS_TEXT, NEW, Identity, PlaceRef, Unresolved, decision_for, digits_lost,
                                entities_of, excel_mangled, reference_key, resolve_place, try_resolve_place)
 from loaders.sheets import MAX_CELL, Sheet, cell_text, header_key, too_many_rows
@@ -103,7 +103,7 @@ def stream_csv(text: str, file: str, name: str, delimiter: str | None = None) ->
         delimiter = delimiter or sniff_delimiter(text)
     except csv.Error as err:
         raise InputError([Problem(Origin(file), csv_error(err))]) from None
-    rows = CsvRows.scan(text, file, delimiter, is_note_row)
+    rows = CsvRows.scan(text, file, delimiter, note_test(text))
     return Sheet(name, rows.header, rows)
 
 
