@@ -284,7 +284,11 @@ def _rows_asked(sheet: Sheet, columns: Mapping[int, str],
     indexes = list(columns)
     places = [j for j, name in enumerate(columns.values()) if name in CODE_FIELDS and name not in END_FIELDS]
     ends = [j for j, name in enumerate(columns.values()) if name in END_FIELDS]
-    rows = ((number, [cell_text(row[i]) if i < len(row) else None for i in indexes]) for number, row in sheet.rows)
+    if isinstance(sheet.rows, CsvRows):  # a CSV's cells are texts: stripped here, not each by a call of cell_text
+        rows = ((number, [(row[i].strip() or None) if i < len(row) else None for i in indexes])
+                for number, row in sheet.rows)
+    else:
+        rows = ((number, [cell_text(row[i]) if i < len(row) else None for i in indexes]) for number, row in sheet.rows)
     for chunk in iter(functools.partial(_take, rows, ASKED_ROWS), []):
         ctx.ask_units(*({text for _, texts in chunk for j in fields if (text := texts[j])} for fields in (places, ends)))
         yield from chunk
