@@ -162,7 +162,8 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
                  decisions: Mapping[tuple[str, str, str], Mapping[str, Any]] | None = None,
                  columns: Mapping[str, str] | None = None, keep_valid: bool = False,
                  title: str | None = None, decisions_digest: str = "", progress: Progress | None = None,
-                 kind: str | None = None, handoff: Callable[[GraphData, Mapping[str, Any]], None] | None = None,
+                 kind: str | None = None,
+                 handoff: Callable[[GraphData, Mapping[str, Any], Mapping[str, Any]], None] | None = None,
                  part_ties: int = 0, folders: bool = True) -> LoadResult:
     """Read and check every source, in order.
 
@@ -173,7 +174,7 @@ def load_sources(paths: Iterable[str | Path], schema: Schema | None = None, *, k
     (``--kind``). Raises :class:`InputError` with every problem, or with
     ``keep_valid`` returns what is valid and lists the rest in ``left_out``.
     ``handoff`` (not with ``keep_valid``) takes the ties of tables, checked,
-    ``part_ties`` at a time, with the load's nodes (:meth:`LoadContext.add_tie`):
+    ``part_ties`` at a time, with the load's nodes and the store's units found (:meth:`LoadContext.add_tie`):
     they are then not in the result's graph, and ``result.whole_needed`` says
     when a tie was stated again after its part went (read the load again whole).
     ``folders``: each source records the folder of its file (:attr:`SourceInfo.folder`); not for an upload,

@@ -28,9 +28,9 @@ class LoadContext:
     notes: list[str] = field(default_factory=list)
     """What the load read past or inferred (a title row, notes under a table, a hidden sheet, a kind taken from
     a file name), one line each, Chinese first."""
-    handoff: Callable[[GraphData, Mapping[str, Node]], None] | None = None
+    handoff: Callable[[GraphData, Mapping[str, Node], Mapping[str, str | None]], None] | None = None
     """In a load in parts, takes the ties read so far, :attr:`part_ties` at a time, with the nodes of the load
-    (:meth:`add_tie`); None otherwise."""
+    and the kinds of the store's units it found (None: not in the store) (:meth:`add_tie`); None otherwise."""
     part_ties: int = 0
     handed_problems: list[Problem] = field(default_factory=list)
     """The problems of ties found when they were handed on (the load then fails, as for any problem)."""
@@ -139,7 +139,7 @@ class LoadContext:
                 self.handed_problems += problems
                 self.handoff = None  # the load fails: nothing more to hand on
                 return
-            self.handoff(part, self.graph.nodes)
+            self.handoff(part, self.graph.nodes, self._unit_kinds)  # (the store's units it found: not asked again)
 
     def ties_read(self) -> None:
         """At the end of reading: the ties held apart and not handed on go back into the graph. When a tie was

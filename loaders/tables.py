@@ -37,7 +37,7 @@ from loaders.columns import (ACCEPT, columns_data, exact_role, role_note, kind_n
                              table_role, tie_named, tie_vocabulary)
 from loaders.context import LoadContext
 from loaders.csv_rows import CsvRows, csv_error
-from loaders.framing import frame, is_note_row
+from loaders.framing import frame, note_test
 from loaders.reconcile import (ADMIN_KINDS, KEEP_AS_TEXT, NEW, Identity, PlaceRef, Unresolved, decision_for, digits_lost,
                                entities_of, excel_mangled, reference_key, resolve_place, try_resolve_place)
 from loaders.sheets import MAX_CELL, Sheet, cell_text, header_key, too_many_rows
@@ -103,7 +103,7 @@ def stream_csv(text: str, file: str, name: str, delimiter: str | None = None) ->
         delimiter = delimiter or sniff_delimiter(text)
     except csv.Error as err:
         raise InputError([Problem(Origin(file), csv_error(err))]) from None
-    rows = CsvRows.scan(text, file, delimiter, is_note_row)
+    rows = CsvRows.scan(text, file, delimiter, note_test(text))
     return Sheet(name, rows.header, rows)
 
 
@@ -284,7 +284,11 @@ def _rows_asked(sheet: Sheet, columns: Mapping[int, str],
     indexes = list(columns)
     places = [j for j, name in enumerate(columns.values()) if name in CODE_FIELDS and name not in END_FIELDS]
     ends = [j for j, name in enumerate(columns.values()) if name in END_FIELDS]
-    rows = ((number, [cell_text(row[i]) if i < len(row) else None for i in indexes]) for number, row in sheet.rows)
+    if isinstance(sheet.rows, CsvRows):  # a CSV's cells are texts: stripped here, not each by a call of cell_text
+        rows = ((number, [(row[i].strip() or None) if i < len(row) else None for i in indexes])
+                for number, row in sheet.rows)
+    else:
+        rows = ((number, [cell_text(row[i]) if i < len(row) else None for i in indexes]) for number, row in sheet.rows)
     for chunk in iter(functools.partial(_take, rows, ASKED_ROWS), []):
         ctx.ask_units(*({text for _, texts in chunk for j in fields if (text := texts[j])} for fields in (places, ends)))
         yield from chunk

@@ -116,10 +116,17 @@ class Store(Writing, Scoping, Naming, Sources, ABC):
         self.ensure_schema()
         return self.run(statements.loaded_sources())
 
-    def kinds_of(self, ids: Iterable[str]) -> dict[str, str]:
-        """The kind of each of ``ids`` the store holds (NBS codes are looked up under their level first)."""
+    def kinds_of(self, ids: Iterable[str], absent: Collection[str] = ()) -> dict[str, str]:
+        """The kind of each of ``ids`` the store holds (NBS codes are looked up under their level first); the
+        labels of ``absent`` (of which the store holds no node) are not asked."""
         self.ensure_schema()
-        return self._level_first(ids, self.schema.node_labels, self._present)
+        return self._level_first(ids, [label for label in self.schema.node_labels if label not in absent],
+                                 self._present)
+
+    def empty_labels(self) -> set[str]:
+        """The node labels of which the store holds no node (a load need not ask it for their ids)."""
+        self.ensure_schema()
+        return {label for label in self.schema.node_labels if self.run(statements.count_nodes(label))[0]["count"] == 0}
 
     def _level_first(self, ids: Iterable[str], labels: Sequence[str],
                      lookup: Callable[[str, Sequence[str]], dict[str, Any]]) -> dict[str, Any]:
@@ -133,7 +140,7 @@ class Store(Writing, Scoping, Naming, Sources, ABC):
                 by_level.setdefault(level, []).append(node_id)
         found: dict[str, Any] = {}
         for label, codes in by_level.items():
-            found.update(lookup(label, codes))
+            found.update(lookup(label, codes) if label in labels else {})
         rest = [node_id for node_id in pending if node_id not in found]
         for label in labels:
             asked = [node_id for node_id in rest if guessed[node_id] != label]

@@ -16,7 +16,7 @@ import json
 from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 from graph_model.records import GraphData, InputError, Node, Problem, SourceRef, Tie, storage_value
 from graph_model.sources import SourceInfo
@@ -149,10 +149,12 @@ class Writing:
                           stale_nodes=self._stated_nodes(previously),
                           stale_ties=self._stated_ties(previously), loaded=loaded)
 
-    def _existing_nodes(self, graph: GraphData, keys: set[str]) -> dict[str, Stored]:
+    def _existing_nodes(self, graph: GraphData, keys: set[str], absent: Collection[str] = ()) -> dict[str, Stored]:
+        """The stored statements of the nodes of ``keys``; those of ``absent`` labels (the store holds none of
+        their kind) are not looked up."""
         by_label: dict[str, list[str]] = {}
         for node in graph.nodes.values():
-            if _states(node, keys):
+            if node.kind not in absent and _states(node, keys):
                 by_label.setdefault(node.kind, []).append(node.id)
         found = {}
         for label, ids in by_label.items():
@@ -163,10 +165,12 @@ class Writing:
         return found
 
     def _existing_ties(self, graph: GraphData, keys: set[str], node_kinds: Mapping[str, str],
-                       existing_nodes: Mapping[str, Stored], new_elsewhere: Iterable[str] = ()) -> dict:
+                       existing_nodes: Mapping[str, Stored], new_elsewhere: Iterable[str] = (),
+                       absent: Collection[str] = ()) -> dict:
         """The stored statements of the ties of ``keys``; a tie to a node the store lacks is not looked up
         (a national load's new organizations bring a million ties the store cannot hold yet). ``new_elsewhere``:
-        more nodes the store lacks (of a later part of a load in parts)."""
+        more nodes the store lacks (of a later part of a load in parts); ``absent``: labels the store holds no
+        node of (no tie to one of them is looked up)."""
         new = {i for i, node in graph.nodes.items() if i not in existing_nodes and _states(node, keys)}
         new.update(new_elsewhere)
         groups: dict[tuple[str, str, str], list[dict[str, str]]] = {}
@@ -174,6 +178,8 @@ class Writing:
             if tie.source_id not in new and tie.target_id not in new and _states(tie, keys):
                 group = (tie.type, node_kinds[tie.source_id], node_kinds[tie.target_id])
                 groups.setdefault(group, []).append({"src": tie.source_id, "dst": tie.target_id})
+        for group in [g for g in groups if g[1] in absent or g[2] in absent]:
+            del groups[group]
         found = {}
         for (type_, source, target), rows in groups.items():
             for chunk in batches(rows):
@@ -332,17 +338,21 @@ class PartsWrite:
         self._held: dict[str, bool] = {}  # whether the store holds a node of a later part (``ahead``)
         self.ask_before_replacing = False
         """Whether :meth:`finish` refuses to replace a source and delete what it stated (:meth:`Writing.write`)."""
+        # the labels the store holds no node of: their ids are not asked for (a national load's organizations)
+        self._absent = set() if self.fresh else store.empty_labels()
 
     @property
     def keys(self) -> set[str]:
         """The sources written (those the store holds unchanged are not)."""
         return self.read.keys
 
-    def add(self, part: GraphData, ahead: Mapping[str, Node] | None = None) -> None:
+    def add(self, part: GraphData, ahead: Mapping[str, Node] | None = None,
+            stored: Mapping[str, str | None] | None = None) -> None:
         """Check ``part``, compare it with the store and keep its changes, its new records in the ``COPY`` files
         (where the store has them; else in the plan, written as :meth:`Writing.write` writes them). ``ahead``
-        holds the nodes a later part brings (the ends of this part's ties among them)."""
-        plan = self._plan(part, ahead or {})
+        holds the nodes a later part brings (the ends of this part's ties among them); ``stored`` the kinds of
+        nodes the reader already found in the store (None: not there), so that they are not asked for again."""
+        plan = self._plan(part, ahead or {}, stored or {})
         if self.read.reloaded:  # a new tie may end at a node the reload deletes: checked when all is read
             self.read.new_ties += [_stated(tie) for ties in plan.create_ties.values() for tie in ties
                                    if tie.source_id not in self.read.kinds or tie.target_id not in self.read.kinds]
@@ -363,6 +373,8 @@ class PartsWrite:
                              self.replaced)
         if self.ask_before_replacing:
             _refuse_replacing(report)
+        # what only reading the parts needed, let go before the store writes (a national load: 240,000 ids each)
+        read.kinds, read.ties, self._held = {}, set(), {}
         if self.dry_run:
             return report
         rows = [{**row, "loaded_by": self.loaded_by, "loaded_at": self.now.isoformat(timespec="seconds")}
@@ -372,7 +384,7 @@ class PartsWrite:
                               **({"spooled": self.spool} if self.spool is not None else {}))
         return report
 
-    def _plan(self, part: GraphData, ahead: Mapping[str, Node]) -> WritePlan:
+    def _plan(self, part: GraphData, ahead: Mapping[str, Node], stored: Mapping[str, str | None]) -> WritePlan:
         """The changes of one part, as :meth:`Writing._write_plan` works them out for a whole graph (its stale
         records come after the last part: :meth:`_stale_plan`)."""
         store, read = self.store, self.read
@@ -382,7 +394,8 @@ class PartsWrite:
         outside = {i for t in part.ties.values() for i in (t.source_id, t.target_id) if i not in part.nodes}
         ends = {i for i in outside if i not in read.kinds}
         later = {i: ahead[i].kind for i in ends if i in ahead}
-        in_store = {} if self.replace else store.kinds_of(ends - later.keys())
+        in_store = {} if self.replace else _stored_kinds(ends - later.keys(), stored,
+                                                         lambda ids: store.kinds_of(ids, self._absent))
         node_kinds = _kinds_of_ends(part, outside, ChainMap(read.kinds, later, in_store))
         problems = part.problems(store.schema, node_kinds.get)
         if problems:
@@ -391,11 +404,12 @@ class PartsWrite:
         if self.fresh:
             return plan_write(store.schema, part, read.keys, node_kinds=node_kinds, existing_nodes={},
                               existing_ties={}, loaded=self.loaded)
-        existing_nodes = store._existing_nodes(part, read.keys)
+        existing_nodes = store._existing_nodes(part, read.keys, self._absent)
         self._ask_store(later)
         new = {i for i in later if not self._held[i]}
         return plan_write(store.schema, part, read.keys, node_kinds=node_kinds, existing_nodes=existing_nodes,
-                          existing_ties=store._existing_ties(part, read.keys, node_kinds, existing_nodes, new),
+                          existing_ties=store._existing_ties(part, read.keys, node_kinds, existing_nodes, new,
+                                                             self._absent),
                           loaded=self.loaded)
 
     def _ask_store(self, kinds: Mapping[str, str]) -> None:
@@ -405,7 +419,7 @@ class PartsWrite:
             if node_id not in self._held:
                 by_kind.setdefault(kind, []).append(node_id)
         for kind, ids in by_kind.items():
-            found = self.store._present(kind, ids)
+            found = self.store._present(kind, ids) if kind not in self._absent else {}
             self._held.update((node_id, node_id in found) for node_id in ids)
 
     def _stale_plan(self) -> WritePlan:
@@ -441,6 +455,15 @@ class _PartsRead:
         for counts, records in ((self.nodes_stated, part.nodes.values()), (self.ties_stated, part.ties.values())):
             for key, count in _stated_by(records, self.keys).items():
                 counts[key] = counts.get(key, 0) + count
+
+
+def _stored_kinds(ids: set[str], stored: Mapping[str, str | None],
+                  kinds_of: Callable[[Iterable[str]], dict[str, str]]) -> dict[str, str]:
+    """The kinds of the nodes of ``ids`` the store holds: those ``stored`` gives (the reader found them there while
+    it read the rows: a national part's 100,000 ends), the others asked of the store (``kinds_of``)."""
+    found = {i: kind for i in ids if (kind := stored.get(i)) is not None}
+    found.update(kinds_of(ids - found.keys()) if len(found) < len(ids) else {})
+    return found
 
 
 def _kinds_of_ends(part: GraphData, outside: set[str], known: ChainMap[str, str]) -> dict[str, str]:

@@ -152,7 +152,7 @@ def test_sources_after_the_one_that_needs_a_whole_read_are_read_once_not_twice(t
     pipeline.load_roster("county", "610828", str(store))
     with open_store(str(store), read_only=True) as source:  # the store's units are read as the load needs them
         result = load_sources([*synthetic[:2], str(twice), str(later)], known=source.known(),
-                              handoff=lambda part, nodes: None, part_ties=100)
+                              handoff=lambda part, nodes, stored: None, part_ties=100)
     assert result.whole_needed
     read = [info.ref.key for info in result.sources]
     assert "ties.csv" in read and "later.csv" not in read

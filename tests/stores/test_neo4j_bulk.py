@@ -228,7 +228,7 @@ def test_a_load_of_ties_to_roster_units_does_not_ask_the_store_id_by_id(tmp_path
                                        enumerate(("610828105236", "610828102209", "610828001001"))), encoding="utf-8")
     asked = []
     real = Store.kinds_of
-    monkeypatch.setattr(Store, "kinds_of", lambda self, ids: asked.append(sorted(ids)) or real(self, ids))
+    monkeypatch.setattr(Store, "kinds_of", lambda self, ids, absent=(): asked.append(sorted(ids)) or real(self, ids, absent))
     loaded = load([tmp_path / "结对帮扶.csv"], store)
     assert loaded.report.plan.summary()["create_ties"] == 3
     # the one name that is no code, and the write's one batched look-up of the endpoints
