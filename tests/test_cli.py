@@ -534,8 +534,9 @@ def test_extract_refuses_a_wrong_county_though_the_report_says_全县(tmp_path, 
 
 
 def test_a_load_that_replaces_a_source_of_its_name_and_deletes_says_whose_it_was(tmp_path, capsys):
-    """通镇/结对帮扶.csv loaded by 小李, then 乌镇/结对帮扶.csv alone: the file name is the source's key, so the second
-    load replaces the first town's source; the dry run and the load say so, with who loaded it, before it is gone."""
+    """通镇/结对帮扶.csv loaded by 小李, then 乌镇/结对帮扶.csv alone, said to be its new version (--new-version; without
+    it the load is refused, tests/test_source_folders.py): the second load replaces the first town's source; the dry
+    run and the load say so, with who loaded it, before it is gone."""
     store = str(tmp_path / "g.lbug")
     first, second = tmp_path / "通镇" / "结对帮扶.csv", tmp_path / "乌镇" / "结对帮扶.csv"
     for path, row in ((first, "佳县水利局,高家集村,通镇"), (second, "佳县林业局,榆坬村,乌镇")):
@@ -544,7 +545,7 @@ def test_a_load_that_replaces_a_source_of_its_name_and_deletes_says_whose_it_was
     assert main(["load", str(EXAMPLE / "nbs_roster_610828.csv"), str(first), "--store", store, "--as", "小李"]) == 0
     out = capsys.readouterr().out
     assert "替换已有的来源" not in out
-    assert main(["load", str(second), "--store", store, "--dry-run"]) == 0
+    assert main(["load", str(second), "--store", store, "--dry-run", "--new-version"]) == 0
     out = capsys.readouterr().out
     assert "delete 删除 1 nodes, 1 ties" in out
     assert "注意 note: 替换已有的来源“结对帮扶.csv”（小李 " in out and "rename it" in out

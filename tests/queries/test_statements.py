@@ -6,15 +6,16 @@ from queries import statements
 def test_ladybug_ddl_creates_typed_tables(schema):
     ddl = statements.ddl(schema, "ladybug")
     # the registry, its columns added since (a store made before them gets them on opening), the index of names
-    assert len(ddl) == len(schema.node_kinds) + len(schema.tie_kinds) + 4
+    assert len(ddl) == len(schema.node_kinds) + len(schema.tie_kinds) + 5
     village = ddl[schema.node_labels.index("Village")]
     assert village.startswith("CREATE NODE TABLE IF NOT EXISTS Village(id STRING PRIMARY KEY, name STRING")
     assert "aliases STRING[]" in village and "provenance STRING" in village
     part_of = [s for s in ddl if "TABLE IF NOT EXISTS PART_OF(" in s][0]
     assert "FROM Village TO Town" in part_of and "start_year INT64" in part_of
-    assert ddl[-4].startswith("CREATE NODE TABLE IF NOT EXISTS LoadedSource(key STRING PRIMARY KEY")
-    assert ddl[-3:] == ["ALTER TABLE LoadedSource ADD IF NOT EXISTS loaded_by STRING DEFAULT ''",
+    assert ddl[-5].startswith("CREATE NODE TABLE IF NOT EXISTS LoadedSource(key STRING PRIMARY KEY")
+    assert ddl[-4:] == ["ALTER TABLE LoadedSource ADD IF NOT EXISTS loaded_by STRING DEFAULT ''",
                         "ALTER TABLE LoadedSource ADD IF NOT EXISTS loaded_at STRING DEFAULT ''",
+                        "ALTER TABLE LoadedSource ADD IF NOT EXISTS folder STRING DEFAULT ''",
                         "CREATE NODE TABLE IF NOT EXISTS NameKey(key STRING PRIMARY KEY, nodes STRING[])"]
 
 
