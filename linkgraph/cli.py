@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, NoReturn, Sequence
 
 if TYPE_CHECKING:
-    from graph_model.records import Problem
+    from graph_model.records import InputError, Problem
 
 from stores import DEFAULT_STORE
 from linkgraph.answers import (format_table, list_queries, parse_params, print_answer, print_rows, printable, shown,
@@ -971,6 +971,21 @@ def run(args: argparse.Namespace) -> int:
     return COMMANDS[args.command](args)
 
 
+def _say_input_problems(err: InputError, command: str) -> None:
+    """The problems of the input on stderr, one line each (at most ``MAX_PROBLEMS``), and the notes of what the
+    load read past before it stopped (a title, notes)."""
+    written = ("，未写入任何数据", ", nothing was written") if command in ("load", "sources") else ("", "")
+    print(f"错误 error: 输入中有 {len(err.problems)} 处问题{written[0]} / {len(err.problems)} problem(s) in the input"
+          f"{written[1]}", file=sys.stderr)
+    for problem in err.problems[:MAX_PROBLEMS]:
+        print(f"  {shown(problem)}", file=sys.stderr)
+    if len(err.problems) > MAX_PROBLEMS:
+        print(f"  … 另有 {len(err.problems) - MAX_PROBLEMS} 处 / {len(err.problems) - MAX_PROBLEMS} more (all of them "
+              "全部: --problems FILE.csv)", file=sys.stderr)
+    for note in getattr(err, "notes", ()):
+        print(f"说明 note: {printable(note)}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> int:
     """Run the command ``argv`` (else the process's arguments); its exit code. ``ends_process``: the process
     ends with this command (the console script, :func:`program`), so a question may end it at once
@@ -993,16 +1008,7 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
     try:
         return run(args)
     except InputError as err:
-        written = ("，未写入任何数据", ", nothing was written") if args.command in ("load", "sources") else ("", "")
-        print(f"错误 error: 输入中有 {len(err.problems)} 处问题{written[0]} / {len(err.problems)} problem(s) in the input"
-              f"{written[1]}", file=sys.stderr)
-        for problem in err.problems[:MAX_PROBLEMS]:
-            print(f"  {shown(problem)}", file=sys.stderr)
-        if len(err.problems) > MAX_PROBLEMS:
-            print(f"  … 另有 {len(err.problems) - MAX_PROBLEMS} 处 / {len(err.problems) - MAX_PROBLEMS} more (all of them "
-                  "全部: --problems FILE.csv)", file=sys.stderr)
-        for note in getattr(err, "notes", ()):  # what the load read past before it stopped (a title, notes)
-            print(f"说明 note: {printable(note)}", file=sys.stderr)
+        _say_input_problems(err, args.command)
         return 2
     except (StoreError, QueryError, SchemaError) as err:
         print(f"错误 error: {shown(err)}", file=sys.stderr)

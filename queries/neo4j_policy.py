@@ -28,7 +28,7 @@ not show would still be refused by the server.
 >>> plan = {"operatorType": "ProduceResults@neo4j", "args": {}, "children": [
 ...     {"operatorType": "LoadCSV@neo4j", "args": {"Details": "l"}, "children": []}]}
 >>> print(refusal(plan, "r", write=True, database="neo4j", policy=policy))
-临时查询不能读取文件或网址 / ad hoc queries may not read files or URLs (LOAD CSV) (提示 hint: load data with linkgraph load)
+临时查询不能读取文件或网址 / ad hoc queries may not read files or URLs (LOAD CSV) (提示 hint: 导入用 linkgraph load / load data with linkgraph load)
 >>> call = {"operatorType": "ProcedureCall@neo4j", "args": {"Details": "db.labels() :: (label :: STRING)"}}
 >>> refusal(call, "r", write=False, database="neo4j", policy=policy) is None
 True
