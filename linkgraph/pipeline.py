@@ -159,7 +159,7 @@ def _load_in_parts(sources: Iterable[str | Path], digests: list[tuple[str, str]]
     rest, let go before the write: a national table of ties is never held whole as records, nor the load's
     records while the store writes them. None, having written nothing, when a tie
     was stated again after its part went (the load is then read again whole). ``digests``: the sources' keys
-    and digests, as :func:`loaders.source_digests` gives them."""
+    and digests, as :func:`loaders.source_identities` gives them."""
     from loaders import load_sources
     from loaders.context import Known
     from stores.memory import give_back, memory_limit, part_records

@@ -116,19 +116,12 @@ def _roster_title(path: Path, title: str | None) -> str:
     return title or f"名册 roster {path.name}"
 
 
-def source_digests(paths: Iterable[str | Path], *, columns: Mapping[str, str] | None = None,
-                   decisions_digest: str = "", title: str | None = None, kind: str | None = None) -> list[tuple[str, str]]:
-    """``(key, digest)`` of every source a load of ``paths`` would read, rosters named by case files
-    included, without parsing them: so that a store can tell at once that it holds them all unchanged.
-    The digests are those :func:`load_sources` gives its :class:`SourceInfo`."""
-    return [(source.key, source.digest) for source in source_identities(
-        paths, columns=columns, decisions_digest=decisions_digest, title=title, kind=kind)]
-
-
 def source_identities(paths: Iterable[str | Path], *, columns: Mapping[str, str] | None = None,
                       decisions_digest: str = "", title: str | None = None, kind: str | None = None) -> list[Arriving]:
-    """:func:`source_digests` with the folder of each source's file (:func:`graph_model.sources.folder_clashes`
-    asks the store's registry about them before anything is read)."""
+    """Key, digest and folder of every source a load of ``paths`` would read, rosters named by case files
+    included, without parsing them: so that a store can tell at once that it holds them all unchanged, and
+    :func:`graph_model.sources.folder_clashes` can ask its registry about them before anything is read. The
+    digests are those :func:`load_sources` gives its :class:`SourceInfo`."""
     options = _option_digest(columns, decisions_digest, title, kind)
     found: dict[str, str] = {}
     files: dict[str, Path] = {}

@@ -84,7 +84,7 @@ def test_a_file_in_another_encoding_or_no_text_is_one_line_naming_what_it_is(nam
 @pytest.mark.parametrize("name", ["pairings_big5.csv", "pairings_utf16le_nobom.csv", "empty.csv", "bom_only.csv",
                                   "workbook_renamed.csv"])
 def test_loading_such_a_table_is_refused_not_garbled(tmp_path, name):
-    from loaders import source_digests
+    from loaders import source_identities
 
     table = tmp_path / "结对帮扶.csv"
     table.write_bytes((HOSTILE / name).read_bytes())
@@ -92,7 +92,7 @@ def test_loading_such_a_table_is_refused_not_garbled(tmp_path, name):
         load_sources([ROSTER, table])
     assert [p.origin.file for p in caught.value.problems] == [str(table)]
     with pytest.raises(InputError) as sniffed:  # what a load asks first: is it a roster, is it loaded already?
-        source_digests([ROSTER, table])
+        source_identities([ROSTER, table])
     assert sniffed.value.problems == caught.value.problems
 
 
@@ -153,7 +153,7 @@ def test_the_article_in_gbk_is_read_and_in_big5_refused():
 
 def test_a_county_roster_whose_4096th_byte_splits_a_character_is_read(tmp_path):
     """武陟县's roster as scripts/extract_roster.py writes it: byte 4,095 is the first of a character's three."""
-    from loaders import source_digests
+    from loaders import source_identities
     from loaders.text import decode_first_line
 
     roster = Path(__file__).resolve().parents[2] / "examples" / "roster_names" / "nbs_roster_410823.csv"
@@ -161,7 +161,7 @@ def test_a_county_roster_whose_4096th_byte_splits_a_character_is_read(tmp_path):
     with pytest.raises(UnicodeDecodeError):
         data[:4096].decode("utf-8")
     assert decode_first_line(data, str(roster)) == "code,name,level,parent_code"
-    assert [key for key, _ in source_digests([roster])] == ["nbs_roster_410823.csv"]
+    assert [source.key for source in source_identities([roster])] == ["nbs_roster_410823.csv"]
     graph = load_sources([roster]).graph
     assert graph.counts()["Village"] == data.count(b",village,") == 366
     names = {node.id: (node.name, node.props["name_raw"]) for node in graph.nodes.values()}
