@@ -118,6 +118,9 @@ ATTACKS: list[tuple[str, str, str]] = [
     ("checkpoint", "session", "CHECKPOINT"),
     ("setting_timeout", "session", "CALL timeout=0"),
     ("setting_threads", "session", "CALL threads=1"),
+    ("setting_home_directory", "session", "CALL current_setting('home_directory') RETURN *"),
+    ("setting_file_search_path", "session", "MATCH (t:Town) WITH t LIMIT 1 CALL current_setting('file_search_path') "
+     "RETURN *"),
     ("clear_warnings", "session", "CALL clear_warnings() RETURN *"),
     ("project_graph", "session", "CALL project_graph('g', ['Village'], ['PART_OF']) RETURN *"),
     ("drop_projected_graph", "session", "CALL drop_projected_graph('g') RETURN *"),

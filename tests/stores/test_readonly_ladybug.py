@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -83,7 +84,7 @@ def test_crashers_and_multi_statements_are_refused_with_one_clear_line(target):
 
 
 CLI_SAMPLE = ["load_glued_to_limit", "call_glued_to_limit", "copy_to", "attach", "load_after_comment_cr",
-              "two_returns", "setting_timeout", "load_fullwidth"]
+              "two_returns", "setting_timeout", "load_fullwidth", "setting_home_directory"]
 
 
 @pytest.mark.parametrize("name", CLI_SAMPLE)
@@ -95,6 +96,7 @@ def test_the_cli_refuses_with_and_without_write(target, name):
         assert done.returncode == 2, done
         assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1, done.stderr
         assert target["marker"] not in done.stderr and not target["out"].exists()
+        assert str(Path.home()) not in done.stderr
 
 
 def test_allowed_reads_still_work(target):
