@@ -398,3 +398,14 @@ def test_several_units_in_one_cell_are_several_units_not_one_new_unit_of_the_who
     assert [str(p).removeprefix(f"{tmp_path}/").split(" / ")[0] for p in problems] == [
         "结对帮扶.csv, sheet 结对帮扶, row 2, column 帮扶单位 (from): 起点和终点都列了多个名称，无法确定哪些结对",
         "结对帮扶.csv, sheet 结对帮扶, row 3, column 结对村 (to): 找不到通镇“无此村”"]
+
+
+def test_a_joint_committees_member_list_as_planners_head_it(tmp_path):
+    """A 联村党委 member list kept in GBK (大化县's 联村党委成员.csv): 成员村 is the member, 联合党组织 the joint
+    committee, 加入时间 the start; the first two were unknown columns."""
+    table = write(tmp_path / "联村党委成员.csv", "序号,联合党组织,成员村,所属乡镇,加入时间\r\n1,通镇联村党委,高家集村,通镇,2022-03\r\n"
+                  "2,通镇联村党委,杨道渠村,通镇,2022-03\r\n", "gbk")
+    graph = load_sources([ROSTER, table]).graph
+    assert sorted((t.source_id, graph.nodes[t.target_id].name, t.props["start_date"]) for t in graph.ties.values()
+                  if t.type == "MEMBER_OF") == [("610828105201", "通镇联村党委", "2022-03"),
+                                                ("610828105211", "通镇联村党委", "2022-03")]
