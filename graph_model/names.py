@@ -231,7 +231,16 @@ def _simple(text: str) -> str:
 def _key(simple: str, folk: bool) -> str:
     # isalnum() is re's \w without "_" character by character: a name with nothing else has nothing to remove
     key = simple if simple.isalnum() else _NOT_KEY.sub("", simple)
+    if "自治" in key:  # 大化瑶族自治县财政局 is 大化县财政局 (its short name, which its own offices use)
+        key = _autonomous().sub(r"\1", key)
     return fold_folk(key) if folk else key
+
+
+@functools.cache
+def _autonomous() -> re.Pattern[str]:
+    """An autonomous county's, prefecture's or banner's peoples and 自治 (瑶族自治 of 大化瑶族自治县), its unit word kept."""
+    groups = sorted(name_rules().ethnic_groups, key=len, reverse=True)
+    return re.compile("(?:(?:" + "|".join(map(re.escape, groups)) + ")族)+自治(县|州|旗)")
 
 
 def match_key(text: str, *, folk: bool = True) -> str:

@@ -381,3 +381,9 @@ def test_an_autonomous_unit_and_its_short_name_share_a_place_key(full, short, ki
     assert place_key(full, kind) == place_key(short, kind) == place_key(short.translate({ord("县"): "縣"}), kind)
     assert (place_key("白族乡", "Town"), place_key("回族村", "Village"), place_key("杭州市", "City")) == (
         "白族", "回族", "杭州")
+
+
+def test_an_autonomous_countys_offices_match_under_its_short_name():
+    assert match_key("大化瑶族自治县财政局") == match_key("大化县财政局") == "大化县财政局"
+    assert match_key("红河哈尼族彝族自治州人民政府") == match_key("红河州人民政府")
+    assert match_key("广西壮族自治区农业农村厅") == "广西壮族自治区农业农村厅"  # a region is named so

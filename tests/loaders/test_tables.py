@@ -409,3 +409,19 @@ def test_a_joint_committees_member_list_as_planners_head_it(tmp_path):
     assert sorted((t.source_id, graph.nodes[t.target_id].name, t.props["start_date"]) for t in graph.ties.values()
                   if t.type == "MEMBER_OF") == [("610828105201", "通镇联村党委", "2022-03"),
                                                 ("610828105211", "通镇联村党委", "2022-03")]
+
+
+def test_a_unit_named_with_the_autonomous_countys_full_or_short_name_is_one_unit(tmp_path):
+    """大化瑶族自治县财政局 and 大化县财政局 are one office (its county's short name, which its own seal uses): two
+    rows naming it each way made two assistance units, each with half its villages."""
+    roster = write(tmp_path / "roster_451229.csv", "code,name,level,parent_code\r\n45,广西壮族自治区,province,\r\n"
+                   "4512,河池市,city,45\r\n451229,大化瑶族自治县,county,4512\r\n451229211,七百弄乡,town,451229\r\n"
+                   "451229211201,弄合村委会,village,451229211\r\n451229211202,弄京村委会,village,451229211\r\n")
+    table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n大化瑶族自治县财政局,弄合村,七百弄乡\r\n"
+                  "大化县财政局,弄京村,七百弄乡\r\n")
+    graph = load_sources([roster, table]).graph
+    units = {graph.nodes[t.source_id].name: set() for t in graph.ties.values() if t.type == "PAIRED_ASSISTANCE"}
+    for tie in graph.ties.values():
+        if tie.type == "PAIRED_ASSISTANCE":
+            units[graph.nodes[tie.source_id].name].add(tie.target_id)
+    assert units == {"大化瑶族自治县财政局": {"451229211201", "451229211202"}}
