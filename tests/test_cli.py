@@ -108,7 +108,8 @@ def test_bad_input_is_one_line_per_problem_and_writes_nothing(tmp_path, capsys):
     (["query", "nope", "--store", "{tmp}/g.lbug"], "no query named 'nope'"),
     (["query", "ties_started_in", "year", "--store", "{tmp}/g.lbug"], "is not PARAM=VALUE"),
     (["load", "{tmp}/missing.csv", "--store", "{tmp}/g.lbug"], "missing.csv: 无法读取文件 / cannot read file"),
-    (["load", "{tmp}/notes.txt", "--store", "{tmp}/g.lbug"], "unknown kind of source .txt"),
+    (["load", "{tmp}/notes.txt", "--store", "{tmp}/g.lbug"],
+     "文本文件（.txt），linkgraph 不能直接读取 / a text file (.txt), which linkgraph does not read"),
 ])
 def test_errors_are_readable(tmp_path, capsys, argv, message):
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
