@@ -71,11 +71,13 @@ _LEVEL_UNIT_WORDS: dict[str, tuple[str, ...]] = {
     "village": ("社区", "嘎查", "村"),
     "town": ("街道办事处", "街道办", "办事处", "街道", "苏木", "镇", "乡"),
     "county": ("自治县", "自治旗", "县", "区", "市", "旗"),
-    "city": ("自治州", "地区", "市", "盟"),
+    "city": ("自治州", "地区", "市", "盟", "州"),
     "province": ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市"),
 }
 # The same by node kind (a name's kind is what callers know).
 UNIT_WORDS: dict[str, tuple[str, ...]] = {LEVEL[key]: words for key, words in _LEVEL_UNIT_WORDS.items()}
+# The kinds whose names may hold the peoples of an autonomous unit or an ethnic township (roster_names.yaml).
+_ETHNIC_KINDS = frozenset(LEVEL[key] for key in ("town", "county", "city"))
 # A place of unknown kind: village and town words.
 _ANY_PLACE_UNITS = _LEVEL_UNIT_WORDS["village"] + _LEVEL_UNIT_WORDS["town"]
 
@@ -229,7 +231,16 @@ def _simple(text: str) -> str:
 def _key(simple: str, folk: bool) -> str:
     # isalnum() is re's \w without "_" character by character: a name with nothing else has nothing to remove
     key = simple if simple.isalnum() else _NOT_KEY.sub("", simple)
+    if "自治" in key:  # 大化瑶族自治县财政局 is 大化县财政局 (its short name, which its own offices use)
+        key = _autonomous().sub(r"\1", key)
     return fold_folk(key) if folk else key
+
+
+@functools.cache
+def _autonomous() -> re.Pattern[str]:
+    """An autonomous county's, prefecture's or banner's peoples and 自治 (瑶族自治 of 大化瑶族自治县), its unit word kept."""
+    groups = sorted(name_rules().ethnic_groups, key=len, reverse=True)
+    return re.compile("(?:(?:" + "|".join(map(re.escape, groups)) + ")族)+自治(县|州|旗)")
 
 
 def match_key(text: str, *, folk: bool = True) -> str:
@@ -259,6 +270,7 @@ class _NameRules(NamedTuple):
     place_units: tuple[str, ...]
     by_length: tuple[tuple[int, dict[str, NameRule]], ...]  # longest endings first
     last_chars: frozenset[str]  # the last characters of the endings: other names end no committee
+    ethnic_groups: tuple[str, ...]  # the peoples an autonomous unit's name holds (大化瑶族自治县: 瑶)
 
 
 # A trailing note in parentheses (after clean_name's NFKC): 兴垦村委会(新).
@@ -274,7 +286,7 @@ def name_rules() -> _NameRules:
     lengths = sorted({len(r.ending) for r in rules}, reverse=True)
     return _NameRules(tuple(data["place_units"]),
                       tuple((n, {r.ending: r for r in rules if len(r.ending) == n}) for n in lengths),
-                      frozenset(r.ending[-1] for r in rules))
+                      frozenset(r.ending[-1] for r in rules), tuple(data["ethnic_groups"]))
 
 
 @functools.cache
@@ -283,7 +295,14 @@ def name_rules_digest() -> str:
     import hashlib
 
     rules = name_rules()  # (last_chars is derived from the endings, and a frozenset's repr varies by process)
-    return hashlib.sha256(repr((rules.place_units, rules.by_length)).encode()).hexdigest()
+    return hashlib.sha256(repr((rules.place_units, rules.by_length, rules.ethnic_groups)).encode()).hexdigest()
+
+
+@functools.cache
+def _ethnic_ending() -> re.Pattern[str]:
+    """The peoples ending a name once its unit word is dropped (大化瑶族 of 大化瑶族自治县, 红河哈尼族彝族)."""
+    groups = sorted(name_rules().ethnic_groups, key=len, reverse=True)
+    return re.compile("(?:(?:" + "|".join(map(re.escape, groups)) + ")族)+$")
 
 
 def place_name_rule(name: str) -> tuple[str, NameRule | None]:
@@ -331,7 +350,8 @@ def _unit_words(kind: str | None) -> tuple[str, ...]:
 
 
 def _place(strict: str, kind: str | None) -> str:
-    """A strict key without trailing unit words (never below two characters), folk characters folded."""
+    """A strict key without trailing unit words (never below two characters), folk characters folded; a town's,
+    county's or city's without the peoples an autonomous unit names (大化瑶族自治县 and 大化县: 大化)."""
     words = _unit_words(kind)
     stripped = True
     while stripped:
@@ -340,6 +360,10 @@ def _place(strict: str, kind: str | None) -> str:
             if strict.endswith(word) and len(strict) - len(word) >= MIN_PLACE_KEY:
                 strict, stripped = strict[: -len(word)], True
                 break
+    if kind in _ETHNIC_KINDS:
+        peoples = _ethnic_ending().search(strict)
+        if peoples and peoples.start() >= MIN_PLACE_KEY:
+            strict = strict[: peoples.start()]
     return fold_folk(strict)
 
 

@@ -210,7 +210,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     template = commands.add_parser("template", help="生成填报模板 / write the workbook (or CSV folder) a planner fills in")
     template.add_argument("path", help="模板文件或文件夹 / FILE.xlsx, or a folder with --csv")
-    template.add_argument("--roster", help="名册（乡镇下拉列表）/ a roster CSV whose towns become the town drop-down list")
+    template_roster = template.add_mutually_exclusive_group()
+    template_roster.add_argument("--roster", help="名册（乡镇下拉列表）/ a roster CSV whose towns become the town drop-down "
+                                 "list")
+    template_roster.add_argument("--county", metavar="CODE|NAME", help="县：随软件提供的名册中的县，其乡镇为下拉列表 / a county "
+                                 "of the shipped roster whose towns become the drop-down list, e.g. 451229 or 大化县")
     template.add_argument("--csv", action="store_true", help="改为写 CSV 文件 / write CSV files into the folder PATH "
                                                              "instead")
 
@@ -663,6 +667,7 @@ def _reconcile(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
+    from graph_model.records import InputError, Problem
     from graph_model.schema import default_schema
 
     from loaders.template import roster_towns, write_csv_template, write_template
@@ -673,10 +678,15 @@ def _template(args: argparse.Namespace) -> int:
             print(path)
         return 0
     towns: list[str] = []
-    if args.roster:
-        from loaders.roster import load_roster
+    if args.roster and not os.path.exists(args.roster) and args.roster.isdigit():
+        raise InputError([Problem(None, f"--roster {args.roster}：没有此名册文件 / no roster file of that name",
+                                  f"县代码请用 / for a county of the shipped roster use --county {args.roster}")])
+    if args.roster or args.county:
+        from linkgraph.pipeline import roster_units
 
-        towns = roster_towns(n.name for n in load_roster(args.roster, schema).nodes_of(schema.level_kind("town")))
+        town = schema.level_kind("town")
+        towns = roster_towns(n.name for n in roster_units(schema, roster=args.roster, county=args.county)
+                             if n.kind == town)
     print(f"模板 template: {write_template(args.path, schema, towns)}")
     return 0
 

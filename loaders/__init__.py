@@ -31,6 +31,7 @@ from loaders.reconcile import Identity, Match, RosterIndex, Unresolved
 from loaders.roster import is_roster_header, parse_roster
 from loaders.sheets import Sheet
 from loaders.tables import parse_tables, read_tables, source_title
+from loaders.workbook import other_format
 from loaders.text import MAX_CASE_MB, decode_first_line, decode_text, read_source_bytes
 
 CASE_SUFFIXES = (".yaml", ".yml")
@@ -237,7 +238,8 @@ class _SourceReader:
         elif suffix in TABLE_SUFFIXES:
             self._table(path, suffix, problems)
         else:
-            raise InputError([Problem(Origin(str(path)), f"不支持的文件类型 / unknown kind of source {suffix or '(no suffix)'}",
+            raise InputError([other_format(str(path)) or Problem(
+                                      Origin(str(path)), f"不支持的文件类型 / unknown kind of source {suffix or '(no suffix)'}",
                                       "请给出名册或表格 .csv、工作簿 .xlsx 或案例文件 .yaml / give a roster or table .csv, a "
                                       "workbook .xlsx or a case file .yaml")])
 

@@ -34,7 +34,9 @@ from loaders.sheets import Sheet, cell_text, header_key
 
 HEADER_SEARCH_ROWS = 10
 QUOTE_CHARS = 30
-_NUMBER = re.compile(r"[-+]?(?:\d[\d,]*)?\.?\d+%?")  # a count or sum in a total row (58, 1,200, 3.5, 80%)
+# a count or sum in a total row (58, 1,200, 3.5, 80%), with the measure words planners write after it (3个村, 12 户,
+# 3.2万元: at most three characters)
+_NUMBER = re.compile(r"[-+]?(?:\d[\d,]*)?\.?\d+%?(?:\s*[\u4e00-\u9fff]{1,3})?")
 
 
 @functools.cache

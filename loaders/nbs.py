@@ -36,9 +36,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from graph_model.names import match_key, similar_names
+from graph_model.names import match_key, place_key, similar_names
 from graph_model.records import InputError, Problem
-from graph_model.schema import default_schema
+from graph_model.schema import LEVEL, default_schema
 from loaders.roster import COLUMNS, LEVEL_KINDS
 
 ROSTER_FILE = "data/nbs_roster_2023.csv.xz"
@@ -205,6 +205,9 @@ class _ScopeIndex:
         if not matches:  # 陕西 for 陕西省
             matches = [c for ending in NAME_ENDINGS for c in self.by_key.get(key + ending, ())
                        if self.levels[c] == level]
+        if not matches:  # 大化县 for 大化瑶族自治县, 红河州 for 红河哈尼族彝族自治州
+            place = place_key(text, LEVEL[level])
+            matches = [c for c in self.codes_of(level) if place_key(self.names[c], LEVEL[level]) == place]
         zh = _zh(level)
         if len(matches) == 1:
             return Scope(level, matches[0], self.names[matches[0]])

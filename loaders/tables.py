@@ -447,26 +447,53 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
 
 
 def _tie_row(type_: str, values: dict[str, str], origin: Origin, ctx: LoadContext, source: SourceRef) -> list[Problem]:
-    """One tie row: its ends resolved, then the tie; a row with any problem is left out whole, and the
-    organizations it would introduce are introduced only when it is valid."""
-    ends = [_resolve_end(type_, end, values, origin, ctx, source) for end in ("from", "to")]
-    found = [p for end in ends for p in end.problems]
+    """One tie row: its ends resolved, then the tie (one per name where an end's cell lists several); a row with
+    any problem is left out whole, and the organizations it would introduce are introduced only when it is valid."""
+    listed = [_listed_ends(type_, end, values, origin, ctx, source) for end in ("from", "to")]
+    found = [p for ends in listed for end in ends for p in end.problems]
+    if not found and len(listed[0]) > 1 and len(listed[1]) > 1:
+        found.append(Problem(origin.at("from"), "起点和终点都列了多个名称，无法确定哪些结对 / both ends list several "
+                             "names: which pairs are meant is not said", "每行只在一端列多个名称 / list several names "
+                             "in one end of a row only"))
     for column in END_COLUMNS:
         values.pop(column, None)
     if "evidence" not in values:  # (the row's place made into text only for a row that gives no evidence)
         values["evidence"] = f"{file_name(origin.file)} {origin.where}"
     try:
-        tie = make_tie(ctx.schema, type_, ends[0].id or "", ends[1].id or "", values, origin, source=source,
-                       valid=ctx.valid_ties)
+        tie = make_tie(ctx.schema, type_, listed[0][0].id or "", listed[1][0].id or "", values, origin,
+                       source=source, valid=ctx.valid_ties)
     except InputError as err:
         found += err.problems
     if found:
         return found
-    ids = [end.id or _organization_row(*end.new, origin.at(name), ctx, source, introduced=True)
-           for end, name in zip(ends, ("from", "to"))]
-    ctx.add_tie(tie if (tie.source_id, tie.target_id) == tuple(ids)
-                else replace(tie, source_id=ids[0], target_id=ids[1]))
+    for ends in itertools.product(*listed):
+        ids = [end.id or _organization_row(*end.new, origin.at(name), ctx, source, introduced=True)
+               for end, name in zip(ends, ("from", "to"))]
+        ctx.add_tie(tie if (tie.source_id, tie.target_id) == tuple(ids)
+                    else replace(tie, source_id=ids[0], target_id=ids[1]))
     return []
+
+
+@functools.cache
+def _list_separators() -> re.Pattern[str]:
+    """What separates the names a planner lists in one cell (``columns.yaml`` ``list_separators``)."""
+    return re.compile("|".join(re.escape(s) for s in columns_data()["list_separators"]))
+
+
+def _listed_ends(type_: str, end: str, values: Mapping[str, str], origin: Origin, ctx: LoadContext,
+                 source: SourceRef) -> list[_End]:
+    """A tie row's end, or its ends where the cell lists several names (弄合村、弄京村、弄良村: the villages a unit
+    helps) and the whole names no node: one :class:`_End` a name, each resolved as a cell of its own."""
+    whole = _resolve_end(type_, end, values, origin, ctx, source)
+    if whole.id is not None:
+        return [whole]
+    names = [n.strip() for n in _list_separators().split(values.get(end) or "")]
+    if len(names) < 2 or not all(names):
+        return [whole]
+    ends = [_resolve_end(type_, end, {**values, end: name}, origin, ctx, source) for name in names]
+    ctx.notes.append(f"一格列出 {len(names)} 个名称，按 {len(names)} 条关系载入 / one cell lists {len(names)} names: "
+                     f"read as {len(names)} ties: {origin.at(end)}")
+    return ends
 
 
 class _End(NamedTuple):

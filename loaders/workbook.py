@@ -28,6 +28,7 @@ import zlib
 from typing import Any
 
 from graph_model.records import InputError, Origin, Problem
+from loaders.columns import columns_data
 from loaders.sheets import MAX_ROWS, Sheet, cell_text
 
 MAX_COLUMNS = 1_000
@@ -38,6 +39,18 @@ _SAVE_AGAIN = "用 Excel 或 WPS 打开后另存为 .xlsx / open it in Excel or 
 
 def _limit(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
+
+
+def other_format(file: str) -> Problem | None:
+    """What to do with a file planners save that linkgraph does not read (an old .xls, WPS's .et, Excel's
+    Unicode text .txt …: ``columns.yaml`` ``other_formats``), or ``None`` for any other suffix."""
+    suffix = os.path.splitext(file)[1].lower()
+    for known in columns_data()["other_formats"]:
+        if suffix in known["suffixes"]:
+            (zh, en), (do_zh, do_en) = known["is"], known["do"]
+            return Problem(Origin(file), f"{zh}（{suffix}），linkgraph 不能直接读取 / {en} ({suffix}), which linkgraph "
+                           "does not read", f"{do_zh} / {do_en}")
+    return None
 
 
 def archive_problem(data: bytes, file: str) -> Problem | None:

@@ -214,7 +214,7 @@ def _path_literal(path: str) -> str:
     return f"'{path}'"
 
 
-EXISTING_NODE_COLUMNS = ("id", "provenance")
+EXISTING_NODE_COLUMNS = ("id", "provenance", "match_text")
 EXISTING_TIE_COLUMNS = ("src", "dst", "provenance")
 ID_COLUMNS = ("id",)
 NODE_NAME_COLUMNS = ("id", "name", "name_raw", "aliases", "place")
@@ -231,8 +231,10 @@ def collected(cypher: str, columns: tuple[str, ...]) -> str:
 
 
 def existing_nodes(label: str) -> str:
-    """The statements (provenance) of the nodes of ``label`` with the ids ``$ids``."""
-    return f"UNWIND $ids AS i\nMATCH (n:{label} {{id: i}})\nRETURN n.id AS id, n.provenance AS provenance"
+    """The statements (provenance) of the nodes of ``label`` with the ids ``$ids``, and their ``match_text`` (worked
+    out from the names by rules that may have changed since they were written)."""
+    return (f"UNWIND $ids AS i\nMATCH (n:{label} {{id: i}})\n"
+            "RETURN n.id AS id, n.provenance AS provenance, n.match_text AS match_text")
 
 
 def existing_ties(type_: str, source: str, target: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from graph_model.names import match_key, similar_names
+from graph_model.names import match_key, place_key, similar_names
 from graph_model.places import PlaceRef, RosterIndex, parent_code, resolve_place
 from graph_model.records import InputError, Node
 from queries import statements
@@ -136,6 +136,11 @@ class Naming:
         rows = {spellings[s]["id"]: spellings[s] for s in [*containing(value, spellings), *similar_names(value, spellings)]}
         return "; ".join(f"{row['name']} ({node_id})" for node_id, row in list(rows.items())[:5]) or "无 / none"
 
+    def _units_named(self, labels: Sequence[str], value: str, key: str) -> list[Node]:
+        """The administrative units of ``labels`` whose id is ``value`` or one of whose names has the key ``key``."""
+        return [Node(label, row["id"], {k: v for k, v in row.items() if v is not None}) for label, row
+                in self._named_rows(labels, value, key, statements.units_named, statements.units_with_ids)]
+
     def place_code(self, value: str) -> str:
         """The code of the administrative unit ``value`` names: a code (returned as it is), a name or a
         spelling of one, as :func:`graph_model.places.resolve_place` (the one resolver) decides among the
@@ -143,8 +148,9 @@ class Naming:
         if value.isdigit():
             return value
         labels = self.schema.administrative_kinds
-        candidates = [Node(label, row["id"], {k: v for k, v in row.items() if v is not None}) for label, row
-                      in self._named_rows(labels, value, match_key(value), statements.units_named, statements.units_with_ids)]
+        candidates = self._units_named(labels, value, match_key(value)) or [  # 大化县 for 大化瑶族自治县: by place key
+            node for label in labels if (key := place_key(value, label)) != match_key(value)
+            for node in self._units_named((label,), value, key)]
         if not candidates:
             raise QueryError(f"找不到名为“{value}”的区划 / no administrative unit named {value!r}; 相近 similar: "
                              f"{self._similar(value, labels)} (提示 hint: 按名册写法填写区划名称或代码，组织的周边用 "

@@ -34,6 +34,7 @@ class Stored:
     kind: str
     provenance: list[dict[str, Any]]
     ends: tuple[str, str] | None = None
+    match_text: str | None = None  # a node's keys as stored: the name rules may have changed since (None: not read)
 
 
 @dataclass
@@ -117,8 +118,8 @@ def _plan_nodes(plan: WritePlan, schema: Schema, graph: GraphData, keys: set[str
             plan.create_nodes.setdefault(node.kind, []).append(node)
             continue
         statements = replace_statements(old.provenance if old else [], mine, keys)
-        if old is not None and statements == old.provenance:
-            plan.unchanged += 1
+        if old is not None and statements == old.provenance and old.match_text in (None, node.props.get("match_text")):
+            plan.unchanged += 1  # (the same statements, and the same keys: else the keys are written anew)
             continue
         record = Node(node.kind, node.id, {**combine(schema.node_kind(node.kind).properties, statements, node.kind),
                                            "id": node.id})

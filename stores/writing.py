@@ -161,7 +161,7 @@ class Writing:
             for chunk in batches(ids):
                 for row in self.read_rows(statements.existing_nodes(label), {"ids": list(chunk)},
                                           statements.EXISTING_NODE_COLUMNS):
-                    found[row["id"]] = Stored(label, _statements(row["provenance"]))
+                    found[row["id"]] = Stored(label, _statements(row["provenance"]), match_text=row["match_text"])
         return found
 
     def _existing_ties(self, graph: GraphData, keys: set[str], node_kinds: Mapping[str, str],

@@ -108,7 +108,8 @@ def test_bad_input_is_one_line_per_problem_and_writes_nothing(tmp_path, capsys):
     (["query", "nope", "--store", "{tmp}/g.lbug"], "no query named 'nope'"),
     (["query", "ties_started_in", "year", "--store", "{tmp}/g.lbug"], "is not PARAM=VALUE"),
     (["load", "{tmp}/missing.csv", "--store", "{tmp}/g.lbug"], "missing.csv: 无法读取文件 / cannot read file"),
-    (["load", "{tmp}/notes.txt", "--store", "{tmp}/g.lbug"], "unknown kind of source .txt"),
+    (["load", "{tmp}/notes.txt", "--store", "{tmp}/g.lbug"],
+     "文本文件（.txt），linkgraph 不能直接读取 / a text file (.txt), which linkgraph does not read"),
 ])
 def test_errors_are_readable(tmp_path, capsys, argv, message):
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
@@ -549,3 +550,16 @@ def test_a_load_that_replaces_a_source_of_its_name_and_deletes_says_whose_it_was
     out = capsys.readouterr().out
     assert "delete 删除 1 nodes, 1 ties" in out
     assert "注意 note: 替换已有的来源“结对帮扶.csv”（小李 " in out and "rename it" in out
+
+
+def test_a_template_for_a_county_of_the_shipped_roster(tmp_path, capsys):
+    """A 乡镇 planner has no roster file: `--roster 451229` was "cannot read file"; `--county 大化县` gives the
+    county's towns as the drop-down list, from the roster shipped with linkgraph."""
+    import openpyxl
+
+    assert main(["template", str(tmp_path / "填报.xlsx"), "--county", "大化县"]) == 0
+    lists = openpyxl.load_workbook(tmp_path / "填报.xlsx")["_lists"]
+    towns = [row[0] for row in lists.iter_rows(values_only=True) if row[0]]
+    assert (len(towns), towns[0], towns[-1], "七百弄乡" in towns) == (16, "大化镇", "六也乡", True)
+    assert main(["template", str(tmp_path / "x.xlsx"), "--roster", "451229"]) == 2
+    assert "--county 451229" in capsys.readouterr().err

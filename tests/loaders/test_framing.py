@@ -75,7 +75,8 @@ def _with_total(path, total, after=()):
     return path
 
 
-@pytest.mark.parametrize("total", [["合计", None, 2, None], [None, "总 计", 2], [3, "小计", None, None]])
+@pytest.mark.parametrize("total", [["合计", None, 2, None], [None, "总 计", 2], [3, "小计", None, None],
+                                   ["合计", "2家", "3个村", None], ["共计", None, "12 户", "3.2万元"]])
 def test_a_total_row_at_the_bottom_is_read_past_as_a_note_and_said(tmp_path, total):
     result = load_sources([ROSTER, _with_total(tmp_path / "结对帮扶.xlsx", total, after=[[], ["填表人：张三"]])])
     assert sorted(t.target_id for t in result.graph.ties.values() if t.type == "PAIRED_ASSISTANCE") == [

@@ -90,6 +90,11 @@ def test_all_is_the_whole_roster(roster):
     ("city", "榆林", "6108"),
     ("province", "吉林", "22"),               # 吉林省 among provinces, 吉林市 among cities
     ("city", "吉林", "2202"),
+    ("county", "大化县", "451229"),           # 大化瑶族自治县, as everyone writes it
+    ("county", "融水县", "450225"),           # 融水苗族自治县
+    ("county", "龙胜县", "450328"),           # 龙胜各族自治县
+    ("county", "双江县", "530925"),           # 双江拉祜族佤族布朗族傣族自治县
+    ("city", "红河州", "5325"),               # 红河哈尼族彝族自治州
 ])
 def test_scopes_by_name_and_code(roster, level, value, code):
     assert parse_scope(roster, level, value).code == code

@@ -366,3 +366,62 @@ def test_an_unknown_header_is_told_to_be_renamed_first_as_a_browser_upload_can(t
     [problem] = refused(tmp_path, ("结对帮扶.csv", "帮扶单位,结对村,所属乡镇,帮扶年度备注\r\n佳县水利局,高家集村,通镇,x\r\n"))
     assert problem.message.startswith("未知的列“帮扶年度备注” / unknown column '帮扶年度备注'")
     assert problem.hint.startswith("请把表头改成已知的列名，或在命令行用 --columns '帮扶年度备注=FIELD' 对应 / rename the header")
+
+
+def test_a_unit_pairing_several_villages_in_one_cell_gives_a_tie_to_each(tmp_path):
+    """A planner lists the villages a unit helps in one cell, separated by 、 or ， (大化县's 结对帮扶 sheet: "弄合村、
+    弄京村、弄良村"): one tie to each village, with the row's date and its place as evidence; it was refused as no
+    village of that whole name, although each part is one."""
+    table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇,结对时间\r\n"
+                  "佳县县委办公室,高家集村、杨道渠村，曹家坬,通镇,2021.10\r\n")
+    result = load_sources([ROSTER, table])
+    ties = sorted((t.source_id, t.target_id, t.props["start_date"], t.props["evidence"])
+                  for t in result.graph.ties.values() if t.type == "PAIRED_ASSISTANCE")
+    unit = "AssistanceUnit:-:佳县县委办公室"
+    assert ties == [(unit, code, "2021-10", "结对帮扶.csv sheet 结对帮扶, row 2")
+                    for code in ("610828105201", "610828105204", "610828105211")]
+    assert "一格列出 3 个名称，按 3 条关系载入 / one cell lists 3 names: read as 3 ties: " \
+           f"{tmp_path}/结对帮扶.csv, sheet 结对帮扶, row 2, column 结对村 (to)" in result.notes
+
+
+def test_several_units_in_one_cell_are_several_units_not_one_new_unit_of_the_whole_text(tmp_path):
+    """Two units in the 帮扶单位 cell ("县财政局、县教育局") introduced ONE assistance unit named with the 、: wrong data.
+    Each is its own unit; a list of names in both ends of a row is refused (which pairs are meant is not said), and
+    a part that names nothing is a problem of its own, with the part named."""
+    table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n佳县财政局、佳县教育局,高家集村,通镇\r\n")
+    graph = load_sources([ROSTER, table]).graph
+    assert sorted(graph.nodes[t.source_id].name for t in graph.ties.values() if t.type == "PAIRED_ASSISTANCE") == [
+        "佳县教育局", "佳县财政局"]
+    assert not [n for n in graph.nodes.values() if "、" in n.name]
+    problems = refused(tmp_path, ("结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n"
+                                  "佳县财政局、佳县教育局,高家集村、杨道渠村,通镇\r\n佳县财政局,高家集村、无此村,通镇\r\n"))
+    assert [str(p).removeprefix(f"{tmp_path}/").split(" / ")[0] for p in problems] == [
+        "结对帮扶.csv, sheet 结对帮扶, row 2, column 帮扶单位 (from): 起点和终点都列了多个名称，无法确定哪些结对",
+        "结对帮扶.csv, sheet 结对帮扶, row 3, column 结对村 (to): 找不到通镇“无此村”"]
+
+
+def test_a_joint_committees_member_list_as_planners_head_it(tmp_path):
+    """A 联村党委 member list kept in GBK (大化县's 联村党委成员.csv): 成员村 is the member, 联合党组织 the joint
+    committee, 加入时间 the start; the first two were unknown columns."""
+    table = write(tmp_path / "联村党委成员.csv", "序号,联合党组织,成员村,所属乡镇,加入时间\r\n1,通镇联村党委,高家集村,通镇,2022-03\r\n"
+                  "2,通镇联村党委,杨道渠村,通镇,2022-03\r\n", "gbk")
+    graph = load_sources([ROSTER, table]).graph
+    assert sorted((t.source_id, graph.nodes[t.target_id].name, t.props["start_date"]) for t in graph.ties.values()
+                  if t.type == "MEMBER_OF") == [("610828105201", "通镇联村党委", "2022-03"),
+                                                ("610828105211", "通镇联村党委", "2022-03")]
+
+
+def test_a_unit_named_with_the_autonomous_countys_full_or_short_name_is_one_unit(tmp_path):
+    """大化瑶族自治县财政局 and 大化县财政局 are one office (its county's short name, which its own seal uses): two
+    rows naming it each way made two assistance units, each with half its villages."""
+    roster = write(tmp_path / "roster_451229.csv", "code,name,level,parent_code\r\n45,广西壮族自治区,province,\r\n"
+                   "4512,河池市,city,45\r\n451229,大化瑶族自治县,county,4512\r\n451229211,七百弄乡,town,451229\r\n"
+                   "451229211201,弄合村委会,village,451229211\r\n451229211202,弄京村委会,village,451229211\r\n")
+    table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n大化瑶族自治县财政局,弄合村,七百弄乡\r\n"
+                  "大化县财政局,弄京村,七百弄乡\r\n")
+    graph = load_sources([roster, table]).graph
+    units = {graph.nodes[t.source_id].name: set() for t in graph.ties.values() if t.type == "PAIRED_ASSISTANCE"}
+    for tie in graph.ties.values():
+        if tie.type == "PAIRED_ASSISTANCE":
+            units[graph.nodes[tie.source_id].name].add(tie.target_id)
+    assert units == {"大化瑶族自治县财政局": {"451229211201", "451229211202"}}

@@ -93,3 +93,11 @@ def test_a_name_too_long_for_a_file_is_refused_as_such_not_a_crash(tmp_path):
     assert "the file name is longer than 255 bytes" in refusal("x.zip", zipped({member: b"a\n1\n"}), tmp_path)
     fits = "村" * 80 + ".csv"  # 244 bytes: kept
     assert unpack_upload(fits, b"a\n1\n", tmp_path) == [tmp_path / fits]
+
+
+def test_an_old_xls_upload_or_one_in_a_zip_says_how_to_save_it(tmp_path):
+    """An uploaded .xls (alone or in a zip of a town's folder) was "not a file linkgraph loads": it says to save
+    it as .xlsx, in Chinese first."""
+    with pytest.raises(InputError, match=r"^.*旧版 Excel 工作簿（\.xls）.*另存为→“Excel 工作簿（\*\.xlsx）”"):
+        upload_name("结对帮扶2023.xls")
+    assert "WPS 表格文件（.et）" in refusal("通镇.zip", zipped({"通镇/企业.et": b"x"}), tmp_path)
