@@ -42,7 +42,10 @@ REVIEW = (Column("accept", "采纳", "Accept: 是 loads the row, 否 or empty le
           Column("rule", "规则", "The rule that proposed the row (read past)"),
           Column("article", "文章", "The report (read past)"))
 ROLE_WORDS = {"lead": "牵头", "member": "成员"}  # as the template's drop-down writes them
-PLACE_CONFIDENCE = {"exact": 0.95, "normalized": 0.9, "candidate": 0.5, "unresolved": 0.2}
+# town_named: a village name several towns of the scope share, taken in the one town of them the report names
+# town_unknown: a village named after a town the scope's roster lacks, taken by its name alone in the scope
+PLACE_CONFIDENCE = {"exact": 0.95, "normalized": 0.9, "town_named": 0.85, "candidate": 0.5, "town_unknown": 0.5,
+                    "unresolved": 0.2}
 
 
 @dataclass
@@ -106,6 +109,10 @@ def _entity_row(entity: Entity, extraction: Extraction, article: str) -> Row:
             values["note"] = (f"文中称“{entity.town or ''}{next(iter(entity.spellings))}”，名册该镇无此名，"
                               f"取同镇 {entity.name} ({entity.place.id})，待核实 / the report's name is not in the roster "
                               f"of the town; the same town's {entity.name} is proposed, to be confirmed")
+        if entity.status == "town_unknown":
+            values["note"] = (f"文中此村前的乡镇不在名册范围内，取范围内同名的 {entity.town or ''}{entity.name} "
+                              f"({entity.place.id})，待核实 / the town the report names before it is not in the roster of "
+                              f"the scope; the scope's village of that name is proposed, to be confirmed")
         values["rule"] = f"名册 roster: {entity.status}"
         return Row(values, confidence)
     values["name_raw"] = entity.name_raw
