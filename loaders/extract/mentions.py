@@ -272,7 +272,7 @@ class PlaceFinder:
         for node in roster.nodes.values():
             if node.kind in REGION_KINDS:
                 short = place_key(node.name, node.kind) if node.kind in short_names else node.name
-                for surface in {node.name, short}:
+                for surface in {node.name, short, *node.props.get("aliases", ())}:
                     if len(surface) >= 2:
                         self.regions.setdefault(surface, []).append(node)
         self._regions_pattern = (re.compile("|".join(sorted(map(re.escape, self.regions), key=len, reverse=True)))

@@ -85,9 +85,29 @@ def upper_nodes(roster: pa.Table, within: str = "") -> list[Node]:
 
 
 def _nodes(units: pa.Table) -> list[Node]:
-    """Roster rows as nodes with only their names (:func:`upper_nodes`)."""
-    return [Node(LEVEL_KINDS[level], code, {"name": short_admin_name(raw), "name_raw": raw})
-            for code, raw, level, _ in nbs.unit_rows(units)]
+    """Roster rows as nodes with only their names (:func:`upper_nodes`); a district or county-level city also by
+    the county name it had (:func:`former_county_names`)."""
+    rows = list(nbs.unit_rows(units))
+    former = former_county_names([(code, raw) for code, raw, level, _ in rows if level == "county"])
+    return [Node(LEVEL_KINDS[level], code, {"name": short_admin_name(raw), "name_raw": raw,
+                                            **({"aliases": [former[code]]} if code in former else {})})
+            for code, raw, level, _ in rows]
+
+
+def former_county_names(counties: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """``code → X县`` of each district or county-level city ``X区``/``X市`` whose name as a county (before 撤县设区
+    or 撤县设市) no county of the country has now: reports keep writing 湟中县 for 湟中区 and 密云县 for 密云区
+    (where, unknown, 密云县 would be read as 云县). Only names of at least two characters before the ending.
+
+    >>> former_county_names([("630106", "湟中区"), ("110118", "密云区"), ("530922", "云县"), ("110101", "东城区")])
+    {'630106': '湟中县', '110118': '密云县', '110101': '东城县'}
+    >>> former_county_names([("1", "龙泉市"), ("2", "龙泉县")])
+    {}
+    """
+    counties = list(counties)
+    names = {name for _, name in counties}
+    former = {code: name[:-1] + "县" for code, name in counties if name.endswith(("区", "市")) and len(name) >= 3}
+    return {code: name for code, name in former.items() if name not in names}
 
 
 _FINDERS: dict[tuple[int, str], tuple[pa.Table, PlaceFinder]] = {}
