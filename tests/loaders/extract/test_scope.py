@@ -172,3 +172,10 @@ def test_a_district_is_found_by_the_county_name_it_had():
     assert found.codes == ("630106",)
     found = choose_scope(keys("密云县穆家峪镇党委与华润集团结对共建。"), national_roster())
     assert found.codes == ("110118",) and "云县" not in found.how.replace("密云区", "")
+
+
+def test_autonomous_counties_are_found_without_their_peoples():
+    # 新晃侗族自治县 (湖南) and 玉屏侗族自治县 (贵州), as reports write them; 方家屯乡, a name only a town of 康平县
+    # (辽宁) still has, no longer decides the county
+    found = choose_scope(keys("贵州玉屏县长冲垄村、湖南新晃县马溪冲村成立联合支部，方家屯乡党委指导。"), national_roster())
+    assert found.codes == ("520622", "431227")
