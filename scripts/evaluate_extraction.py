@@ -15,8 +15,9 @@ reports of the corpus instead (CORPUS.md of issue 20): each gold file
 ``GOLD_DIR/<id>.yaml`` of the split whose text ``TEXT_DIR/<split>/<id>.txt``
 exists (first line the title, second the URL, then the text; the texts stay
 outside the repository) is drafted with the shipped national roster narrowed
-to the gold's ``scope`` (its most specific county, else its city), every row
-accepted and loaded with that roster, and scored per kind, per report and
+to the gold's ``scope`` (its most specific county, else its city, and every
+other county that holds a village or town end of the gold, as a planner gives
+``--county`` once per county), every row accepted and loaded with that roster, and scored per kind, per report and
 overall, with and without the ties only a name implies, with the place
 resolution of the gold's village and town ends. The LOCATED_IN rows the draft
 only infers (its note begins with 推断: from a unit's name, from the town that
@@ -164,12 +165,29 @@ def _town_stem(name: str) -> str:
     return match_key(re.sub("(街道|镇|乡)$", "", name))
 
 
-def write_scope_roster(table: pa.Table, scope: nbs.Scope, path: Path) -> Path:
-    """The units of ``scope`` (with their ancestors) as a roster CSV a draft is resolved and loaded with."""
+def gold_counties(table: pa.Table, scope: nbs.Scope, ties: list) -> list[nbs.Scope]:
+    """The counties outside ``scope`` that hold a village or town end of the gold ties (a report about places
+    in several counties: 成华区's company and 蒲江县's village, a joint branch across a provincial border), as
+    a planner who knows the report gives ``--county`` once per county."""
+    length = nbs.CODE_LENGTHS["county"]
+    codes = {str(t.get(k)) for t in ties for k in ("from_code", "to_code") if t.get(k)}
+    counties = sorted({c[:length] for c in codes if len(c) > length and not c.startswith(scope.code)})
+    named = dict(zip(table["code"].to_pylist(), table["name"].to_pylist())) if counties else {}
+    return [nbs.Scope("county", c, named.get(c, c)) for c in counties]
+
+
+def write_scope_roster(table: pa.Table, scopes: list[nbs.Scope], path: Path) -> Path:
+    """The units of ``scopes`` (with their ancestors, each once) as a roster CSV a draft is resolved and
+    loaded with."""
+    units = pa.concat_tables([nbs.scope_units(table, scope) for scope in scopes])
+    seen: set[str] = set()
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
-        writer.writerows(nbs.unit_rows(nbs.scope_units(table, scope)))
+        for row in nbs.unit_rows(units):
+            if row[0] not in seen:
+                seen.add(row[0])
+                writer.writerow(row)
     return path
 
 
@@ -192,7 +210,8 @@ def evaluate_real(gold_file: Path, text_file: Path, workdir: Path, calibration: 
     scope = scope_of(table, str(data.get("province", "")), [str(s) for s in data.get("scope") or ()])
     if scope is None:
         return f"{gold_file.stem}: 范围中无可识别的县或市 / no county or city of the scope is in the roster"
-    roster = write_scope_roster(table, scope, workdir / f"{gold_file.stem}.roster.csv")
+    scopes = [scope, *gold_counties(table, scope, list(data.get("ties") or ()))]
+    roster = write_scope_roster(table, scopes, workdir / f"{gold_file.stem}.roster.csv")
     draft = workdir / f"{gold_file.stem}.xlsx"
     try:
         extraction, refused = extract_draft([report_text(text_file, workdir)], draft, roster=roster if told_scope
@@ -209,7 +228,7 @@ def evaluate_real(gold_file: Path, text_file: Path, workdir: Path, calibration: 
     result, inferred = set_apart(score(graph, read_gold(data), draft.name), guessed, graph)
     implied = [(p.type, _end_key(p.source), _end_key(p.target)) for p in extraction.proposals if p.rule.endswith(":name")]
     confidence = {e.place.id: PLACE_CONFIDENCE.get(e.status, 0.5) for e in extraction.entities if e.place is not None}
-    return ReportResult(gold_file.stem, f"{scope.name} {scope.code}", result, words_only(result, implied, graph),
+    return ReportResult(gold_file.stem, "、".join(f"{s.name} {s.code}" for s in scopes), result, words_only(result, implied, graph),
                         place_resolution(result, graph, confidence), graph, refused + [p.message for p in loaded.left_out],
                         tie_rows(extraction.proposals, result, graph, calibration or read_calibration()), inferred,
                         (str(data.get("script", "")), *(str(f) for f in data.get("form") or ())))

@@ -44,7 +44,7 @@ from graph_model.schema import Schema, default_schema
 from loaders.extract.clean import CleanText, Repair, repair_mojibake, sentence_spans
 from loaders.extract.document import Document
 from loaders.extract.lexicon import Lexicon, default_lexicon
-from loaders.extract.mentions import Entity, MentionFinder, PlaceFinder, Registry, Sentence
+from loaders.extract.mentions import Entity, MentionFinder, PlaceFinder, Registry, Sentence, towns_named
 from loaders.extract.ties import Proposal, TieFinder
 from loaders.reconcile import RosterIndex
 
@@ -104,10 +104,11 @@ def extract(documents: Iterable[Document], roster: Iterable[Node], schema: Schem
         sentences: list[Sentence] = []
         repairs: list[Repair] = []
         section = 0
-        for index, paragraph in enumerate(document.paragraphs):
-            repaired, fixed = repair_mojibake(paragraph)
+        repaired = [repair_mojibake(paragraph) for paragraph in document.paragraphs]
+        texts = [CleanText.of(paragraph) for paragraph, _ in repaired]
+        finder.report_towns = towns_named(places, (text.key for text in texts))  # before any sentence is read
+        for index, ((_, fixed), text) in enumerate(zip(repaired, texts)):
             repairs += fixed
-            text = CleanText.of(repaired)
             heading = is_heading(text.quote)
             if heading:
                 section += 1

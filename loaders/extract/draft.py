@@ -42,7 +42,10 @@ REVIEW = (Column("accept", "采纳", "Accept: 是 loads the row, 否 or empty le
           Column("rule", "规则", "The rule that proposed the row (read past)"),
           Column("article", "文章", "The report (read past)"))
 ROLE_WORDS = {"lead": "牵头", "member": "成员"}  # as the template's drop-down writes them
-PLACE_CONFIDENCE = {"exact": 0.95, "normalized": 0.9, "candidate": 0.5, "unresolved": 0.2}
+# town_named: a village name several towns of the scope share, taken in the one town of them the report names
+# town_unknown: a village named after a town the scope's roster lacks, taken by its name alone in the scope
+PLACE_CONFIDENCE = {"exact": 0.95, "normalized": 0.9, "town_named": 0.85, "candidate": 0.5, "town_unknown": 0.5,
+                    "unresolved": 0.2}
 
 
 @dataclass
@@ -92,6 +95,20 @@ def _match_text(entity: Entity) -> str:
     return "名册中无 not in the roster" if entity.is_place else "新组织 new organization"
 
 
+def _place_note(entity: Entity) -> str | None:
+    """Why a place's roster unit is only proposed, to be confirmed: a village of the same town whose name holds the
+    report's (candidate), or the scope's village of the name, after a town the scope lacks (town_unknown)."""
+    if entity.status == "candidate":
+        return (f"文中称“{entity.town or ''}{next(iter(entity.spellings))}”，名册该镇无此名，取同镇 {entity.name} "
+                f"({entity.place.id})，待核实 / the report's name is not in the roster of the town; the same town's "
+                f"{entity.name} is proposed, to be confirmed")
+    if entity.status == "town_unknown":
+        return (f"文中此村前的乡镇不在名册范围内，取范围内同名的 {entity.town or ''}{entity.name} ({entity.place.id})，待核实 / "
+                f"the town the report names before it is not in the roster of the scope; the scope's village of that "
+                f"name is proposed, to be confirmed")
+    return None
+
+
 def _entity_row(entity: Entity, extraction: Extraction, article: str) -> Row:
     spellings = [s for s in entity.spellings if s != entity.name]
     values: dict[str, Any] = {"name": entity.name, "aliases": "；".join(dict.fromkeys(spellings)) or None,
@@ -102,10 +119,7 @@ def _entity_row(entity: Entity, extraction: Extraction, article: str) -> Row:
         values["id"] = entity.place.id if entity.place is not None else None
         values["town"] = entity.town if entity.kind == VILLAGE else None
         values["county"] = _county_of(entity, extraction) if entity.kind in (VILLAGE, TOWN) else None
-        if entity.status == "candidate":
-            values["note"] = (f"文中称“{entity.town or ''}{next(iter(entity.spellings))}”，名册该镇无此名，"
-                              f"取同镇 {entity.name} ({entity.place.id})，待核实 / the report's name is not in the roster "
-                              f"of the town; the same town's {entity.name} is proposed, to be confirmed")
+        values["note"] = _place_note(entity)
         values["rule"] = f"名册 roster: {entity.status}"
         return Row(values, confidence)
     values["name_raw"] = entity.name_raw

@@ -45,8 +45,9 @@ _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 _NUMBER = r"(\d+(?:\.\d+)?|[一二三四五六七八九十两百]+)"
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 TOWN, VILLAGE, COUNTY = LEVEL["town"], LEVEL["village"], LEVEL["county"]
+TOWN_CODE = default_schema().code_length(TOWN)  # a village's code begins with its town's
 PARTY, INDUSTRY = ROLE["party"], ROLE["industry"]
-PLACE_UNITS = {TOWN: ("街道办事处", "街道", "镇", "乡", "苏木"), VILLAGE: ("社区", "村", "嘎查")}
+PLACE_UNITS = {TOWN: ("街道办事处", "街道", "镇", "乡", "苏木"), VILLAGE: ("社区", "村", "嘎查", "居委会")}  # 道布龙居委会: a community by its committee
 MAX_PLACE = 10
 ADMINISTRATIVE_VILLAGE = "行政村"
 _VILLAGES = re.compile(r"[\u3400-\u9fff]{1,6}?(?:村|社区|嘎查)")  # a core made of villages (甲村乙村联合支部)
@@ -271,7 +272,7 @@ class PlaceFinder:
         for node in roster.nodes.values():
             if node.kind in REGION_KINDS:
                 short = place_key(node.name, node.kind) if node.kind in short_names else node.name
-                for surface in {node.name, short}:
+                for surface in {node.name, short, *node.props.get("aliases", ())}:
                     if len(surface) >= 2:
                         self.regions.setdefault(surface, []).append(node)
         self._regions_pattern = (re.compile("|".join(sorted(map(re.escape, self.regions), key=len, reverse=True)))
@@ -318,6 +319,18 @@ class PlaceFinder:
             if not result or item[0] >= result[-1][1]:
                 result.append(item)
         return result
+
+
+_TOWN_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:镇|乡|街道|苏木)$")
+_TOWN_HEAD = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:镇|乡|街道|苏木)(?=[\u4e00-\u9fff]{2})")
+
+
+def towns_named(places: PlaceFinder, keys: Iterable[str]) -> frozenset[str]:
+    """The codes of the towns a report names (key forms of its paragraphs), each a name only one town of the
+    scope has; read before its sentences, so that a village name several towns of the scope share is taken in
+    the town the report names, wherever it names it (下党村 in the first line, 下党乡 in the third)."""
+    return frozenset(units[0].id for key in keys for _, _, kind, units in places.find(key, None)
+                     if kind == TOWN and len(units) == 1)
 
 
 def _quoted_head(key: str, start: int) -> int:
@@ -368,6 +381,7 @@ class MentionFinder:
         self.joint_latest: dict[str, Entity] = {}  # the document's last joint organization of each suffix
         self.recent_villages: list[Entity] = []  # the villages named so far, the latest last (三村 = the last three)
         self.paragraph_towns: list[Entity] = []
+        self.report_towns: frozenset[str] = frozenset()  # codes of the towns the whole report names (towns_named)
         self.section_groups: list[Entity] = []
         # the few names a misspelling or a short name may stand for (looked through, not the whole registry)
         self._joints: list[Entity] = []  # joint organizations (得益农牧小镇联村党委)
@@ -416,8 +430,9 @@ class MentionFinder:
     # ------------------------------------------------------------------ places
 
     def _place_entity(self, kind: str, units: list[Node], spelling: str, surface: str,
-                      town: Entity | None, sentence: Sentence) -> Entity:
-        """The entity of a place the text names: the roster unit it is, if one is found, else a new entity."""
+                      town: Entity | None, sentence: Sentence, unlisted_town: bool = False) -> Entity:
+        """The entity of a place the text names: the roster unit it is, if one is found, else a new entity.
+        ``unlisted_town``: the text names the village's town, and the scope's roster has no town of that name."""
         if kind == VILLAGE and town is None:
             known = self.registry.find(VILLAGE, surface)
             if known is not None:
@@ -426,6 +441,8 @@ class MentionFinder:
             status, chosen, candidates = self._village_in_town(units, surface, town.place.id)
         else:
             status, chosen, candidates = self._unit_in_county(kind, units)
+            if kind == VILLAGE and (town is not None or unlisted_town) and chosen is not None:
+                status = "town_unknown"  # 双龙镇新民村, 双龙镇 not in the scope: the scope's 新民村 is in another town
         if chosen is not None:
             return self._roster_entity(kind, chosen, status, candidates, spelling, surface, sentence)
         town_name = town.name if town is not None else None
@@ -457,6 +474,10 @@ class MentionFinder:
         inside = [u for u in units if not in_county_only or u.id.startswith(county_code)] or units
         if len(inside) == 1:
             return "exact", inside[0], ()
+        in_named_town = [u for u in inside if kind == VILLAGE and u.id[:TOWN_CODE] in self.report_towns]
+        if len(in_named_town) == 1:  # 下党村 of 下党乡, which the report names, not 凤阳镇's
+            return "town_named", in_named_town[0], tuple(self.places.roster.describe(n) for n in inside
+                                                         if n is not in_named_town[0])
         return "unresolved", None, tuple(self.places.roster.describe(n) for n in inside)
 
     def _roster_entity(self, kind: str, chosen: Node, status: str, candidates: tuple[str, ...], spelling: str,
@@ -500,12 +521,22 @@ class MentionFinder:
                 surface += "村"
             surface = surface.removesuffix(ADMINISTRATIVE_VILLAGE) + "村" if kind == VILLAGE and surface.endswith(
                 ADMINISTRATIVE_VILLAGE) and len(surface) > 4 else surface  # 朱屯行政村 is 朱屯村
-            entity = self._place_entity(kind, units, text.quote[start:end], surface, town, sentence)
+            unlisted = kind == VILLAGE and town is None and self._unlisted_town_before(text.key, start, end)
+            entity = self._place_entity(kind, units, text.quote[start:end], surface, town, sentence, unlisted)
             mention = Mention(start, end, entity)
             mentions.append(mention)
             self._note(entity)
             previous = mention
         return mentions
+
+    def _unlisted_town_before(self, key: str, start: int, end: int) -> bool:
+        """Whether the village ``key[start:end]`` comes after a town name the scope's roster lacks, right before it
+        or at its head (双龙镇新民村, found as 新民村 without its town): two to four characters and a town word,
+        not a determiner or a word for all towns (该镇, 全镇, 各乡镇)."""
+        found = _TOWN_BEFORE.search(key, max(0, start - 8), start) or _TOWN_HEAD.match(key, start, end)
+        if found is None or found.group(1).startswith((*self.lex.determiners, "全", "各", "乡", "城", "村")):
+            return False
+        return not self.places.roster.named(TOWN, found.group(0))
 
     def _bare_villages(self, key: str, county: str | None,
                        taken: list[tuple[int, int, str, list[Node]]]) -> list[tuple[int, int, str, list[Node]]]:

@@ -32,6 +32,7 @@ never a silent draft without places.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -85,9 +86,60 @@ def upper_nodes(roster: pa.Table, within: str = "") -> list[Node]:
 
 
 def _nodes(units: pa.Table) -> list[Node]:
-    """Roster rows as nodes with only their names (:func:`upper_nodes`)."""
-    return [Node(LEVEL_KINDS[level], code, {"name": short_admin_name(raw), "name_raw": raw})
-            for code, raw, level, _ in nbs.unit_rows(units)]
+    """Roster rows as nodes with only their names (:func:`upper_nodes`); a district or county-level city also by
+    the county name it had (:func:`former_county_names`), an autonomous county without its peoples
+    (:func:`autonomous_short_names`)."""
+    rows = list(nbs.unit_rows(units))
+    counties = [(code, raw) for code, raw, level, _ in rows if level == "county"]
+    aliases: dict[str, list[str]] = {code: [name] for code, name in former_county_names(counties).items()}
+    for code, names in autonomous_short_names(counties).items():
+        aliases.setdefault(code, []).extend(names)
+    return [Node(LEVEL_KINDS[level], code, {"name": short_admin_name(raw), "name_raw": raw,
+                                            **({"aliases": aliases[code]} if code in aliases else {})})
+            for code, raw, level, _ in rows]
+
+
+def former_county_names(counties: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """``code → X县`` of each district or county-level city ``X区``/``X市`` whose name as a county (before 撤县设区
+    or 撤县设市) no county of the country has now: reports keep writing 湟中县 for 湟中区 and 密云县 for 密云区
+    (where, unknown, 密云县 would be read as 云县). Only names of at least two characters before the ending.
+
+    >>> former_county_names([("630106", "湟中区"), ("110118", "密云区"), ("530922", "云县"), ("110101", "东城区")])
+    {'630106': '湟中县', '110118': '密云县', '110101': '东城县'}
+    >>> former_county_names([("1", "龙泉市"), ("2", "龙泉县")])
+    {}
+    """
+    counties = list(counties)
+    names = {name for _, name in counties}
+    former = {code: name[:-1] + "县" for code, name in counties if name.endswith(("区", "市")) and len(name) >= 3}
+    return {code: name for code, name in former.items() if name not in names}
+
+
+_PEOPLES = re.compile(r"(?:[\u4e00-\u65ce\u65d0-\u9fff]{1,5}族)+")  # peoples, each ending in 族 (U+65CF)
+LONGEST_PEOPLE = 3  # characters before 族 of the first people of a name read (柯尔克孜族 is read at 尔克孜族)
+
+
+def autonomous_short_names(counties: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """``code → [X县]`` of each autonomous county or banner without its peoples, as reports write them (新晃县 for
+    新晃侗族自治县); where the split is not certain without a list of the peoples, each reading with a first
+    people of up to :data:`LONGEST_PEOPLE` characters (积石县, 积石山县 and 积石山保县 for
+    积石山保安族东乡族撒拉族自治县: an alias no report writes finds nothing). Names some county has are left out.
+
+    >>> autonomous_short_names([("431227", "新晃侗族自治县"), ("622927", "积石山保安族东乡族撒拉族自治县")])
+    {'431227': ['新晃县'], '622927': ['积石县', '积石山县', '积石山保县']}
+    """
+    counties = list(counties)
+    names = {name for _, name in counties}
+    found: dict[str, list[str]] = {}
+    for code, name in counties:
+        if not name.endswith(("自治县", "自治旗")):
+            continue
+        core, unit = name[:-3], name[-1]
+        first = core.find("族")
+        short = [core[:i] + unit for i in range(max(2, first - LONGEST_PEOPLE), first) if _PEOPLES.fullmatch(core[i:])]
+        if short := [s for s in short if s not in names]:
+            found[code] = short
+    return found
 
 
 _FINDERS: dict[tuple[int, str], tuple[pa.Table, PlaceFinder]] = {}

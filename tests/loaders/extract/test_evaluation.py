@@ -120,6 +120,21 @@ def test_the_scope_of_a_gold_file_is_its_most_specific_county(province, scope, c
     assert (found.code if found else None) == code
 
 
+def test_a_report_is_drafted_in_every_county_that_holds_a_gold_place(tmp_path):
+    table = evaluation.nbs.national_roster()
+    scope = evaluation.scope_of(table, "四川省", ["成华区", "蒲江县", "朝阳湖镇"])
+    ties = [{"kind": "CO_BUILDS", "from": "成华城投园林公司党支部", "to": "鞍山村党总支"},
+            {"kind": "PARTY_ORG_OF", "from": "鞍山村党总支", "to": "朝阳湖镇/鞍山村", "to_code": "510131103209"},
+            {"kind": "LOCATED_IN", "from": "天鹅社区党委", "to": "保和街道/天鹅社区", "to_code": "510108004003"}]
+    others = evaluation.gold_counties(table, scope, ties)
+    assert scope.code == "510108" and [(s.code, s.name) for s in others] == [("510131", "蒲江县")]
+    roster = evaluation.write_scope_roster(table, [scope, *others], tmp_path / "r.csv").read_text(encoding="utf-8")
+    codes = [line.split(",")[0] for line in roster.splitlines()[1:]]
+    assert len(codes) == len(set(codes))  # 四川省 and 成都市, above both counties, once each
+    assert {"510131103209", "510108", "510131", "5101", "51"} <= set(codes)
+    assert not any(code.startswith("510112") for code in codes)
+
+
 def test_calibrate_fits_on_the_development_half_and_reliability_reads_it(capsys, tmp_path):
     table = tmp_path / "calibration.yaml"
     common = ["--real", str(REAL_LIKE / "gold"), "--reports", str(REAL_LIKE / "reports"), "--quiet",

@@ -164,3 +164,18 @@ def test_a_report_placed_nowhere_among_others_is_refused_naming_it(reports):
         extract_draft([reports / "town.txt", reports / "gulou.txt"], reports / "x.xlsx")
     [problem] = raised.value.problems
     assert problem.origin.file == str(reports / "gulou.txt") and "鼓楼区" in problem.message
+
+
+def test_a_district_is_found_by_the_county_name_it_had():
+    # 湟中县 became 湟中区 (2019), 密云县 密云区 (2015); reports keep the old names. 密云县 must not read as 云县 (云南)
+    found = choose_scope(keys("市人防办投资80万元在湟中县李家山镇岗岔村修建文化广场。"), national_roster())
+    assert found.codes == ("630106",)
+    found = choose_scope(keys("密云县穆家峪镇党委与华润集团结对共建。"), national_roster())
+    assert found.codes == ("110118",) and "云县" not in found.how.replace("密云区", "")
+
+
+def test_autonomous_counties_are_found_without_their_peoples():
+    # 新晃侗族自治县 (湖南) and 玉屏侗族自治县 (贵州), as reports write them; 方家屯乡, a name only a town of 康平县
+    # (辽宁) still has, no longer decides the county
+    found = choose_scope(keys("贵州玉屏县长冲垄村、湖南新晃县马溪冲村成立联合支部，方家屯乡党委指导。"), national_roster())
+    assert found.codes == ("520622", "431227")
