@@ -305,6 +305,17 @@ def _ethnic_ending() -> re.Pattern[str]:
     return re.compile("(?:(?:" + "|".join(map(re.escape, groups)) + ")族)+$")
 
 
+def without_peoples(core: str) -> str:
+    """``core`` without the peoples that end it, keeping at least :data:`MIN_PLACE_KEY` characters: the short name
+    of an autonomous unit once its unit word is dropped.
+
+    >>> without_peoples("积石山保安族东乡族撒拉族"), without_peoples("大化瑶族"), without_peoples("回族")
+    ('积石山', '大化', '回族')
+    """
+    peoples = _ethnic_ending().search(core)
+    return core[: peoples.start()] if peoples and peoples.start() >= MIN_PLACE_KEY else core
+
+
 def place_name_rule(name: str) -> tuple[str, NameRule | None]:
     """A cleaned name as its place name, and the rule of ``roster_names.yaml`` that decided it (None: kept).
 
@@ -361,9 +372,7 @@ def _place(strict: str, kind: str | None) -> str:
                 strict, stripped = strict[: -len(word)], True
                 break
     if kind in _ETHNIC_KINDS:
-        peoples = _ethnic_ending().search(strict)
-        if peoples and peoples.start() >= MIN_PLACE_KEY:
-            strict = strict[: peoples.start()]
+        strict = without_peoples(strict)
     return fold_folk(strict)
 
 

@@ -32,7 +32,6 @@ never a silent draft without places.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -40,7 +39,7 @@ from typing import Iterable, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph_model.names import short_admin_name
+from graph_model.names import short_admin_name, without_peoples
 from graph_model.places import RosterIndex
 from graph_model.records import InputError, Node, Origin, Problem
 from graph_model.schema import LEVEL
@@ -115,30 +114,21 @@ def former_county_names(counties: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {code: name for code, name in former.items() if name not in names}
 
 
-_PEOPLES = re.compile(r"(?:[\u4e00-\u65ce\u65d0-\u9fff]{1,5}族)+")  # peoples, each ending in 族 (U+65CF)
-LONGEST_PEOPLE = 3  # characters before 族 of the first people of a name read (柯尔克孜族 is read at 尔克孜族)
-
-
 def autonomous_short_names(counties: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     """``code → [X县]`` of each autonomous county or banner without its peoples, as reports write them (新晃县 for
-    新晃侗族自治县); where the split is not certain without a list of the peoples, each reading with a first
-    people of up to :data:`LONGEST_PEOPLE` characters (积石县, 积石山县 and 积石山保县 for
-    积石山保安族东乡族撒拉族自治县: an alias no report writes finds nothing). Names some county has are left out.
+    新晃侗族自治县; the peoples from ``roster_names.yaml``). Names some county has are left out.
 
     >>> autonomous_short_names([("431227", "新晃侗族自治县"), ("622927", "积石山保安族东乡族撒拉族自治县")])
-    {'431227': ['新晃县'], '622927': ['积石县', '积石山县', '积石山保县']}
+    {'431227': ['新晃县'], '622927': ['积石山县']}
     """
     counties = list(counties)
     names = {name for _, name in counties}
     found: dict[str, list[str]] = {}
     for code, name in counties:
-        if not name.endswith(("自治县", "自治旗")):
-            continue
-        core, unit = name[:-3], name[-1]
-        first = core.find("族")
-        short = [core[:i] + unit for i in range(max(2, first - LONGEST_PEOPLE), first) if _PEOPLES.fullmatch(core[i:])]
-        if short := [s for s in short if s not in names]:
-            found[code] = short
+        if name.endswith(("自治县", "自治旗")):
+            core = without_peoples(name[:-3])
+            if core != name[:-3] and (short := core + name[-1]) not in names:
+                found[code] = [short]
     return found
 
 
