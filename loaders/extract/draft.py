@@ -170,10 +170,7 @@ def draft_sheets(extraction: Extraction, schema: Schema, calibration: Calibratio
     calibration = calibration or Calibration()
     used = {id(p.source) for p in extraction.proposals} | {id(p.target) for p in extraction.proposals}
     articles = [Path(d.file).name for d in extraction.documents]
-    first_article = {id(e): articles[0] if articles else "" for e in extraction.entities}
-    for proposal in extraction.proposals:
-        for entity in (proposal.source, proposal.target):
-            first_article.setdefault(id(entity), articles[proposal.document])
+    first_article = {id(e): articles[e.document] if articles else "" for e in extraction.entities}
     sheets = []
     kinds = [*ADMIN_LEVELS[ADMIN_LEVELS.index(LEVEL["county"]):], *schema.entered_kinds]  # the county's units, then the rest
     for kind in kinds:

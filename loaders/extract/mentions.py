@@ -104,6 +104,7 @@ class Entity:
     owner: "Entity | None" = None  # whose party organization it is (乌镇党委 → 乌镇)
     region: "Entity | None" = None  # the place its name begins with (佳县县委办公室 → 佳县)
     suffix: str | None = None
+    document: int = 0  # the report (its number in the run) that first names it
 
     @property
     def name_raw(self) -> str | None:
@@ -173,6 +174,7 @@ class Registry:
         self.by_surface: dict[str, list[Entity]] = {}
         self.surface_lengths: dict[str, set[int]] = {}  # by first character
         self._counter = 0
+        self.document = 0  # the report being read: stamped on the entities it names first
 
     def new_id(self) -> str:
         self._counter += 1
@@ -188,6 +190,7 @@ class Registry:
         return None
 
     def add(self, entity: Entity) -> Entity:
+        entity.document = self.document
         self.entities.append(entity)
         self._kinds.setdefault(entity.kind)
         if entity.place is not None:

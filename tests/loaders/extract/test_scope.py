@@ -164,3 +164,32 @@ def test_a_report_placed_nowhere_among_others_is_refused_naming_it(reports):
         extract_draft([reports / "town.txt", reports / "gulou.txt"], reports / "x.xlsx")
     [problem] = raised.value.problems
     assert problem.origin.file == str(reports / "gulou.txt") and "鼓楼区" in problem.message
+
+
+# Two reports of different provinces drafted together: a phrase of the second (破解村级 holds 解村) names a
+# village only in the first one's county (武强县北代乡解村, 131123105221).
+WUQIANG = "武强县北代乡吴沙洼村党支部与周窝镇周窝村党支部开展村村联建，共同发展乐器加工。\n"
+HUAINING = "怀宁县小市镇党委组建联合党委，破解村级集体经济发展不均衡的难题，四联村加入联合党委。\n"
+
+
+def test_reports_of_different_counties_are_each_read_in_their_own(tmp_path):
+    (tmp_path / "wuqiang.txt").write_text(WUQIANG, encoding="utf-8")
+    (tmp_path / "huaining.txt").write_text(HUAINING, encoding="utf-8")
+    drafted = extract_draft([tmp_path / "wuqiang.txt", tmp_path / "huaining.txt"], tmp_path / "two.xlsx")
+    found = places(drafted.extraction)
+    assert found["四联村"] == "340822109200" and found["吴沙洼村"] == "131123105231"
+    assert "131123105221" not in found.values()  # 解村 of 武强县 is not read into the 怀宁县 report
+    members = [(e.name, e.document) for e in drafted.extraction.entities if e.is_place and e.kind != "County"]
+    assert all(document == (1 if name in ("小市镇", "四联村") else 0) for name, document in members), members
+
+
+def test_each_row_names_the_report_it_comes_from(tmp_path):
+    (tmp_path / "wuqiang.txt").write_text(WUQIANG, encoding="utf-8")
+    (tmp_path / "huaining.txt").write_text(HUAINING, encoding="utf-8")
+    extract_draft([tmp_path / "wuqiang.txt", tmp_path / "huaining.txt"], tmp_path / "two.xlsx")
+    workbook = openpyxl.load_workbook(tmp_path / "two.xlsx")
+    ties = {(r["关系类型"], r["起点"]): r["文章"] for r in rows(workbook["关系"])}
+    assert ties[("党组织隶属", "小市镇党委")] == "huaining.txt"  # a tie its name implies: of the report naming it
+    assert ties[("党组织隶属", "吴沙洼村党支部")] == "wuqiang.txt"
+    villages = {r["名称"]: r["文章"] for r in rows(workbook["村"])}
+    assert villages["四联村"] == "huaining.txt" and villages["吴沙洼村"] == "wuqiang.txt"
