@@ -396,7 +396,7 @@ def _extract_parser(commands) -> None:
                     "accept column (采纳). Places are resolved in the counties the reports name (or those of the "
                     "towns they name) unless --county, --city or --province says where. Load the accepted rows with "
                     "linkgraph load DRAFT.xlsx.")
-    extract.add_argument("files", nargs="+", help="报道文件 / report files (.txt, .html, .docx)")
+    extract.add_argument("files", nargs="+", help="报道文件或文件夹 / report files (.txt, .html, .docx) or folders of them")
     extract.add_argument("--out", default="draft.xlsx", help="草稿工作簿 / the draft workbook to write (default: "
                                                              "%(default)s)")
     extract.add_argument("--roster", metavar="FILE.csv", help="名册 / the roster places are resolved against (default: "

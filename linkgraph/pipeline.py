@@ -617,7 +617,8 @@ def extract_draft(files: Iterable[str | Path], out: str | Path, *, roster: str |
                   county: str | Iterable[str] | None = None, city: str | None = None, province: str | None = None,
                   title: str | None = None, accept_above: float | None = None,
                   schema: Schema | None = None) -> Drafted:
-    """Draft ties from report texts (``.txt``, ``.html``, ``.docx``) into a workbook a planner reviews.
+    """Draft ties from report texts (``.txt``, ``.html``, ``.docx``; a folder gives those in it) into a
+    workbook a planner reviews.
 
     Places are resolved against ``roster`` (a roster CSV), else the shipped
     national roster: in the counties given (``county``: one or several, code or
@@ -629,11 +630,11 @@ def extract_draft(files: Iterable[str | Path], out: str | Path, *, roster: str |
     (采纳 = 是); by default none is.
     """
     from loaders.extract import extract
-    from loaders.extract.document import read_document
+    from loaders.extract.document import read_document, report_files
     from loaders.extract.draft import write_draft
 
     schema = schema or default_schema()
-    files = list(files)
+    files = report_files(list(files))
     _check_not_an_input(out, files)
     documents = [read_document(path) for path in files]
     counties = [county] if isinstance(county, str) else list(county or ())

@@ -285,6 +285,24 @@ def _table_lines(table) -> list[str]:
     return ["，".join(f"{h}：{v}" if h else v for h, v in zip(header, row) if v) + "。" for row in rows[1:]]
 
 
+def report_files(paths: list[str | Path]) -> list[Path]:
+    """The report files of ``paths``: a folder stands for the report files in it (by name; hidden files and
+    Excel's ``~$`` lock files left out), a file for itself. A folder holding none is an :class:`InputError`."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            files.append(path)
+            continue
+        inside = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
+                        and not p.name.startswith((".", "~$")))
+        if not inside:
+            raise InputError([Problem(Origin(str(path)), "文件夹中没有报道文件 / the folder holds no report file",
+                                      "请放入 .txt、.html（浏览器另存）或 .docx 文件 / put .txt, .html (saved from a "
+                                      "browser) or .docx files in it")])
+        files += inside
+    return files
+
+
 def read_document(path: str | Path) -> Document:
     """Read a report file (``.txt``, ``.html``, ``.docx``); an unknown suffix or a bad encoding is an :class:`InputError`."""
     path = Path(path)

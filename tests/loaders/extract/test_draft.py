@@ -122,3 +122,20 @@ def test_the_draft_may_not_overwrite_a_report(tmp_path, capsys):
     assert main(["extract", str(link), "--roster", str(ROSTER), "--out", str(report)]) == 2
     assert "the draft would overwrite the report" in capsys.readouterr().err
     assert report.read_text(encoding="utf-8") == FORMULAS
+
+
+def test_a_folder_of_reports_is_drafted_as_its_files(tmp_path, capsys):
+    folder = tmp_path / "报道"
+    folder.mkdir()
+    (folder / "一.txt").write_text("佳县县委办公室是通镇高家塄村的帮扶单位。\n", encoding="utf-8")
+    (folder / "二.txt").write_text("2023年，佳县农业农村局与坑镇官道峁村结对帮扶。\n", encoding="utf-8")
+    (folder / "~$旧草稿.docx").write_bytes(b"lock")  # Excel's and Word's lock files are no reports
+    (folder / "说明.xlsx").write_bytes(b"not a report")
+    assert main(["extract", str(folder), "--roster", str(ROSTER), "--out", str(tmp_path / "draft.xlsx")]) == 0
+    assert "from 2 report(s)" in capsys.readouterr().out
+    ties = {(r["起点"], r["文章"]) for r in rows(openpyxl.load_workbook(tmp_path / "draft.xlsx")["关系"])
+            if r["关系类型"] == "结对帮扶"}
+    assert ties == {("佳县县委办公室", "一.txt"), ("佳县农业农村局", "二.txt")}
+    (tmp_path / "空").mkdir()
+    assert main(["extract", str(tmp_path / "空"), "--roster", str(ROSTER), "--out", str(tmp_path / "d.xlsx")]) == 2
+    assert "文件夹中没有报道文件 / the folder holds no report file" in capsys.readouterr().err
