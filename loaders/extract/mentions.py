@@ -277,8 +277,18 @@ class PlaceFinder:
                 for surface in {node.name, short}:
                     if len(surface) >= 2:
                         self.regions.setdefault(surface, []).append(node)
+        self._former_county_names()
         self._regions_pattern = (re.compile("|".join(sorted(map(re.escape, self.regions), key=len, reverse=True)))
                                  if self.regions else None)
+
+    def _former_county_names(self) -> None:
+        """A district that was a county is still written so (密云区 as 密云县, in reports from before 2015): its
+        县 name finds it, unless another unit has that name. Else 密云县 would be read as 云县 of Yunnan."""
+        for surface, nodes in list(self.regions.items()):
+            former = surface.removesuffix("区") + "县"
+            if (surface.endswith("区") and len(surface) >= 3 and former not in self.regions
+                    and all(n.kind == COUNTY for n in nodes)):
+                self.regions[former] = nodes
 
     def _named(self, kind: str, span: str, county: str | None) -> list[Node]:
         """:meth:`RosterIndex.named`, kept per span: a long report names the same places again and again."""

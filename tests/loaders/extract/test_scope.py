@@ -40,6 +40,14 @@ def test_a_report_naming_two_counties_is_scoped_to_both():
     assert found.how.startswith("报道所提区县：成华区 510108、蒲江县 510131 / ")
 
 
+def test_a_district_written_by_its_former_county_name_is_that_district():
+    # 密云区 was 密云县 until 2015; read by full names only, 密云县 held 云县 (530922, in Yunnan)
+    found = choose_scope(keys("2012年，密云县穆家峪镇党委与一家公司的党委联合成立了新的联合党委。\n"), national_roster())
+    assert found.codes == ("110118",) and found.how.startswith("报道所提区县：密云区 110118 / ")
+    # a former name that is another county's name stays that county's: 朝阳县 is in Liaoning, 朝阳区 in Beijing
+    assert choose_scope(keys("朝阳县波罗赤镇党委组建联合党委。\n"), national_roster()).codes == ("211321",)
+
+
 def test_a_report_naming_only_its_town_is_scoped_to_the_towns_county():
     found = choose_scope(keys(TOWN_ONLY), national_roster())
     assert found.codes == ("520111",)  # 党武镇 is 党武街道 of 花溪区 in the 2023 roster, the only one so named
