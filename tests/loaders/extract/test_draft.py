@@ -139,3 +139,12 @@ def test_a_folder_of_reports_is_drafted_as_its_files(tmp_path, capsys):
     (tmp_path / "空").mkdir()
     assert main(["extract", str(tmp_path / "空"), "--roster", str(ROSTER), "--out", str(tmp_path / "d.xlsx")]) == 2
     assert "文件夹中没有报道文件 / the folder holds no report file" in capsys.readouterr().err
+
+
+def test_ties_of_a_text_copied_from_a_pdf_are_found_across_its_line_breaks(tmp_path):
+    from .test_document import PDF_COPY
+
+    (tmp_path / "简报.txt").write_text(PDF_COPY, encoding="utf-8")
+    drafted = extract_draft([tmp_path / "简报.txt"], tmp_path / "draft.xlsx", roster=ROSTER)
+    paired = {(p.source.name, p.target.name) for p in drafted.extraction.proposals if p.type == "PAIRED_ASSISTANCE"}
+    assert paired == {("佳县县委办公室", "高家塄村"), ("佳县农业农村局", "官道峁村")}
