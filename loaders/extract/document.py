@@ -74,7 +74,8 @@ def _split_paragraphs(text: str) -> list[str]:
     return unwrap_lines([line.strip() for line in split_lines(text).split("\n") if line.strip()])
 
 
-_PARAGRAPH_END = re.compile(r"[。！？!?；;…”」』]$")
+_PARAGRAPH_END = re.compile(r"[。！？!?；;…”」』）)：:]$")
+_LIST_ITEM = re.compile(r"^(?:\d+[、.．)）]|[（(][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
 MIN_WRAPPED = 4
 
 
@@ -105,7 +106,7 @@ def unwrap_lines(lines: list[str]) -> list[str]:
     joined: list[str] = []
     runs_on = False
     for line in lines:
-        if runs_on:
+        if runs_on and not _LIST_ITEM.match(line):  # an item of a list (3. 某局——某村) begins a line of its own
             joined[-1] += line
         else:
             joined.append(line)

@@ -179,3 +179,10 @@ def test_a_text_of_one_paragraph_a_line_is_kept_as_it_is(tmp_path):
     lines = ["佳县结对帮扶工作简报", *(f"第{n}项：佳县县委办公室与通镇高家塄村结对帮扶，成效明显。" for n in range(1, 6))]
     (tmp_path / "简报.txt").write_text("\n".join(lines), encoding="utf-8")
     assert read_document(tmp_path / "简报.txt").paragraphs == lines
+
+
+def test_a_list_of_items_of_one_width_is_kept_one_item_a_line(tmp_path):
+    lines = ["佳县结对帮扶名单", *(f"{n}. 佳县第{n}局——通镇高家塄{n}村（结对帮扶）" for n in range(1, 6)),
+             *(f"（{n}）佳县第{n}局——坑镇官道峁{n}村，结对帮扶" for n in range(1, 6))]
+    (tmp_path / "名单.txt").write_text("\n".join(lines), encoding="utf-8")
+    assert read_document(tmp_path / "名单.txt").paragraphs == lines
