@@ -307,10 +307,13 @@ class PlaceFinder:
     def find(self, key: str, county: str | None) -> list[tuple[int, int, str, list[Node]]]:
         """``(start, end, kind, units)`` of every place in ``key``, longest first, not overlapping."""
         found: list[tuple[int, int, str, list[Node]]] = []
+        short: list[tuple[int, int]] = []  # regions named without their unit word (朝阳 of 朝阳市)
         if self._regions_pattern is not None:
             for match in self._regions_pattern.finditer(key):
                 nodes = self.regions[match.group()]
                 found.append((match.start(), match.end(), nodes[0].kind, nodes))
+                if all(match.group() != n.name for n in nodes):
+                    short.append(match.span())
         taken = [(a, b) for a, b, _, _ in found]
         for kind, units in self.unit_words.items():
             for unit in (u for u in units if u in key):  # most sentences hold none: no pattern looked up
@@ -318,8 +321,9 @@ class PlaceFinder:
                     end = match.end()
                     for start in range(max(0, end - MAX_PLACE), match.start()):
                         span = key[start:end]
-                        if not all(_CJK.match(c) for c in span) or any(a < end and start < b for a, b in taken):
-                            continue
+                        if not all(_CJK.match(c) for c in span) or any(
+                                a < end and start < b and not (start == a and (a, b) in short) for a, b in taken):
+                            continue  # a town may begin with a region's short name: 朝阳湖镇 is no 朝阳 and 湖镇
                         units = self._named(kind, span, county)
                         if units:
                             found.append((start, end, kind, units))

@@ -10,7 +10,7 @@ import pytest
 from graph_model.records import InputError
 from linkgraph.pipeline import extract_draft
 from loaders.extract.clean import CleanText
-from loaders.extract.scope import ScopeError, choose_scope, wrong_scope
+from loaders.extract.scope import ScopeError, choose_scope, named_places, wrong_scope
 from loaders.nbs import national_roster
 
 TWO_COUNTIES = ("成华区与蒲江县结对推进城乡融合\n"
@@ -46,6 +46,13 @@ def test_a_district_written_by_its_former_county_name_is_that_district():
     assert found.codes == ("110118",) and found.how.startswith("报道所提区县：密云区 110118 / ")
     # a former name that is another county's name stays that county's: 朝阳县 is in Liaoning, 朝阳区 in Beijing
     assert choose_scope(keys("朝阳县波罗赤镇党委组建联合党委。\n"), national_roster()).codes == ("211321",)
+
+
+def test_a_town_whose_name_begins_with_a_citys_short_name_is_that_town():
+    # 朝阳 is 朝阳市 (Liaoning) without its unit word; 朝阳湖镇 (蒲江县) is a town, not 朝阳 and 湖镇 (浙江, 广东)
+    named = {p.text: [u.id for u in p.units] for p in named_places(keys("2023年，朝阳湖镇鞍山村党总支与一家公司开展共建。\n"),
+                                                                     national_roster())}
+    assert named["朝阳湖镇"] == ["510131103"] and "湖镇" not in named and "朝阳" not in named
 
 
 def test_a_report_naming_only_its_town_is_scoped_to_the_towns_county():
