@@ -92,7 +92,9 @@ def _match_text(entity: Entity) -> str:
     return "名册中无 not in the roster" if entity.is_place else "新组织 new organization"
 
 
-def _entity_row(entity: Entity, extraction: Extraction, article: str) -> Row:
+def _entity_row(entity: Entity, extraction: Extraction, article: str, surest_tie: float | None = None) -> Row:
+    """The row of a node; a new organization's confidence is at most ``surest_tie``, that of the surest tie it is
+    an end of (下设村党支部 of one doubtful tie is doubtful too, and ``--accept-above`` leaves it out)."""
     spellings = [s for s in entity.spellings if s != entity.name]
     values: dict[str, Any] = {"name": entity.name, "aliases": "；".join(dict.fromkeys(spellings)) or None,
                               "claims": _json(entity.claims), "quote": entity.quote.strip(),
@@ -120,7 +122,8 @@ def _entity_row(entity: Entity, extraction: Extraction, article: str) -> Row:
         values["rule"] = f"后缀 suffix: {entity.suffix}" if entity.suffix else "名称 name"
         if entity.props.get("named_by"):
             values["rule"] = f"linkgraph 命名 named by linkgraph: {values['rule']}"
-    return Row(values, 0.7 if entity.props.get("aggregate_count") else 0.8)
+    found = 0.7 if entity.props.get("aggregate_count") else 0.8
+    return Row(values, found if surest_tie is None else min(found, surest_tie))
 
 
 def _end(entity: Entity, extraction: Extraction, schema: Schema) -> dict[str, Any]:
@@ -164,13 +167,19 @@ def draft_sheets(extraction: Extraction, schema: Schema, calibration: Calibratio
 
     Only the entities that a proposed tie joins, or that carry claims, get a row. A tie's confidence is its
     group's in ``calibration`` (:mod:`loaders.extract.calibration`; the hand-set one without it or when the
-    table lacks the group); a node's is set by how it was found. Each sheet's rows go from the most confident
-    to the least (in the order found among equals), so a planner reviews the surest first.
+    table lacks the group); a node's is set by how it was found, a new organization's at most its surest tie's.
+    Each sheet's rows go from the most confident to the least (in the order found among equals), so a planner
+    reviews the surest first.
     """
     calibration = calibration or Calibration()
     used = {id(p.source) for p in extraction.proposals} | {id(p.target) for p in extraction.proposals}
     articles = [Path(d.file).name for d in extraction.documents]
     first_article = {id(e): articles[e.document] if articles else "" for e in extraction.entities}
+    ties = [_tie_row(p, extraction, schema, articles[p.document], calibration) for p in extraction.proposals]
+    surest: dict[int, float] = {}
+    for proposal, tie in zip(extraction.proposals, ties):
+        for entity in (proposal.source, proposal.target):
+            surest[id(entity)] = max(surest.get(id(entity), 0.0), tie.confidence)
     sheets = []
     kinds = [*ADMIN_LEVELS[ADMIN_LEVELS.index(LEVEL["county"]):], *schema.entered_kinds]  # the county's units, then the rest
     for kind in kinds:
@@ -179,9 +188,8 @@ def draft_sheets(extraction: Extraction, schema: Schema, calibration: Calibratio
             continue
         columns = _place_columns(kind) if kind in ADMIN_LEVELS else _organization_columns(schema, kind)
         name = SHEETS.get(kind, schema.node_kind(kind).zh)
-        rows = [_entity_row(e, extraction, first_article[id(e)]) for e in entities]
+        rows = [_entity_row(e, extraction, first_article[id(e)], surest.get(id(e))) for e in entities]
         sheets.append((name, [*columns, *REVIEW], _most_confident_first(rows)))
-    ties = [_tie_row(p, extraction, schema, articles[p.document], calibration) for p in extraction.proposals]
     review = [c for c in REVIEW if c.field != "quote"]
     sheets.append(("关系", [*_tie_sheet_columns(schema), *review], _most_confident_first(ties)))
     return sheets
