@@ -189,8 +189,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     scope = roster.add_mutually_exclusive_group(required=True)
     for level in ("county", "city", "province"):
         zh = {"county": "县", "city": "市", "province": "省"}[level]
-        scope.add_argument(f"--{level}", metavar="CODE|NAME", help=f"{zh}：代码或名称 / a {level} by NBS code or name, e.g. "
-                           + {"county": "610828 or 佳县", "city": "6108 or 榆林", "province": "61 or 陕西"}[level])
+        scope.add_argument(f"--{level}", metavar="CODE|NAME", action="append" if level == "county" else "store",
+                           help=f"{zh}：代码或名称 / a {level} by NBS code or name, e.g. "
+                           + {"county": "610828 or 佳县 (repeat it for several: 成华区、蒲江县)", "city": "6108 or 榆林",
+                              "province": "61 or 陕西"}[level])
     scope.add_argument("--all", action="store_true", help="全国（665,276 个单位）/ the whole country (665,276 units)")
     roster.add_argument("--replace", action="store_true", help="先清空数据库（同一事务）/ delete what the store holds first "
                                                                "(same transaction)")
@@ -634,10 +636,12 @@ def _roster(args: argparse.Namespace) -> int:
                         ("all", None))
     from stores.memory import limited
 
-    with _Progress() as progress, limited(args.memory_limit):
-        loaded = pipeline.load_roster(level, value, args.store, replace=args.replace, progress=progress,
-                                      dry_run=args.dry_run, waiting=_waiting)
-    _print_load(loaded, args.store)
+    values = value if isinstance(value, list) else [value]  # --county may be repeated: each county in turn
+    for number, one in enumerate(values):
+        with _Progress() as progress, limited(args.memory_limit):
+            loaded = pipeline.load_roster(level, one, args.store, replace=args.replace and number == 0,
+                                          progress=progress, dry_run=args.dry_run, waiting=_waiting)
+        _print_load(loaded, args.store)
     return 0
 
 

@@ -549,3 +549,14 @@ def test_a_load_that_replaces_a_source_of_its_name_and_deletes_says_whose_it_was
     out = capsys.readouterr().out
     assert "delete 删除 1 nodes, 1 ties" in out
     assert "注意 note: 替换已有的来源“结对帮扶.csv”（小李 " in out and "rename it" in out
+
+
+def test_roster_of_two_counties_loads_both(tmp_path, capsys):
+    """A report about two counties (成华区 and 蒲江县) needs both rosters: --county repeated loads each, not the last
+    one only."""
+    store = str(tmp_path / "two.lbug")
+    assert main(["roster", "--county", "510131", "--county", "成华区", "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["cypher", "MATCH (c:County) RETURN c.name AS name ORDER BY name", "--format", "csv",
+                 "--store", store]) == 0
+    assert capsys.readouterr().out.split() == ["\ufeffname", "成华区", "蒲江县"]
