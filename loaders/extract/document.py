@@ -356,9 +356,11 @@ def read_document(path: str | Path) -> Document:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
+        hint = ("请把 PDF 中的文字复制到 .txt 文件（被换行断开的句子会接上）/ copy the PDF's text into a .txt file "
+                "(lines broken inside sentences are joined again)") if suffix == ".pdf" else (
+            "请给出 .txt、.html（浏览器另存）或 .docx 文件 / give .txt, .html (saved from a browser) or .docx files")
         raise InputError([Problem(Origin(str(path)), f"不支持的文件类型 / cannot extract from a {suffix or 'file without suffix'}",
-                                  "请给出 .txt、.html（浏览器另存）或 .docx 文件 / give .txt, .html (saved from a "
-                                  "browser) or .docx files")])
+                                  hint)])
     data = read_source_bytes(path)
     if suffix == ".docx":
         document = parse_docx(data, str(path))

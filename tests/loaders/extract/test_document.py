@@ -62,8 +62,9 @@ def test_a_word_file_gives_paragraphs_and_table_rows(tmp_path):
 
 
 def test_unknown_suffix_and_broken_word_file_are_one_clear_problem(tmp_path):
-    with pytest.raises(InputError, match="cannot extract from a .pdf"):
+    with pytest.raises(InputError, match="cannot extract from a .pdf") as raised:
         read_document(tmp_path / "a.pdf")
+    assert raised.value.problems[0].hint.startswith("请把 PDF 中的文字复制到 .txt 文件")  # what to do, not a list of suffixes
     broken = tmp_path / "broken.docx"
     broken.write_bytes(b"not a zip")
     with pytest.raises(InputError, match="not a readable .docx"):
