@@ -122,8 +122,13 @@ def _entity_row(entity: Entity, extraction: Extraction, article: str, surest_tie
         values["rule"] = f"后缀 suffix: {entity.suffix}" if entity.suffix else "名称 name"
         if entity.props.get("named_by"):
             values["rule"] = f"linkgraph 命名 named by linkgraph: {values['rule']}"
+    return Row(values, _organization_confidence(entity, surest_tie))
+
+
+def _organization_confidence(entity: Entity, surest_tie: float | None) -> float:
+    """0.8 for an organization found by its suffix, 0.7 for a counted group, at most ``surest_tie``."""
     found = 0.7 if entity.props.get("aggregate_count") else 0.8
-    return Row(values, found if surest_tie is None else min(found, surest_tie))
+    return found if surest_tie is None else min(found, surest_tie)
 
 
 def _end(entity: Entity, extraction: Extraction, schema: Schema) -> dict[str, Any]:
@@ -176,10 +181,7 @@ def draft_sheets(extraction: Extraction, schema: Schema, calibration: Calibratio
     articles = [Path(d.file).name for d in extraction.documents]
     first_article = {id(e): articles[e.document] if articles else "" for e in extraction.entities}
     ties = [_tie_row(p, extraction, schema, articles[p.document], calibration) for p in extraction.proposals]
-    surest: dict[int, float] = {}
-    for proposal, tie in zip(extraction.proposals, ties):
-        for entity in (proposal.source, proposal.target):
-            surest[id(entity)] = max(surest.get(id(entity), 0.0), tie.confidence)
+    surest = _surest_ties(extraction.proposals, ties)
     sheets = []
     kinds = [*ADMIN_LEVELS[ADMIN_LEVELS.index(LEVEL["county"]):], *schema.entered_kinds]  # the county's units, then the rest
     for kind in kinds:
@@ -193,6 +195,15 @@ def draft_sheets(extraction: Extraction, schema: Schema, calibration: Calibratio
     review = [c for c in REVIEW if c.field != "quote"]
     sheets.append(("关系", [*_tie_sheet_columns(schema), *review], _most_confident_first(ties)))
     return sheets
+
+
+def _surest_ties(proposals: list[Proposal], ties: list[Row]) -> dict[int, float]:
+    """The confidence of the surest tie (``ties``: the rows of ``proposals``) of each entity, by its id()."""
+    surest: dict[int, float] = {}
+    for proposal, tie in zip(proposals, ties):
+        for entity in (proposal.source, proposal.target):
+            surest[id(entity)] = max(surest.get(id(entity), 0.0), tie.confidence)
+    return surest
 
 
 def _most_confident_first(rows: list[Row]) -> list[Row]:

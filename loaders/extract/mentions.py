@@ -321,9 +321,8 @@ class PlaceFinder:
                     end = match.end()
                     for start in range(max(0, end - MAX_PLACE), match.start()):
                         span = key[start:end]
-                        if not all(_CJK.match(c) for c in span) or any(
-                                a < end and start < b and not (start == a and (a, b) in short) for a, b in taken):
-                            continue  # a town may begin with a region's short name: 朝阳湖镇 is no 朝阳 and 湖镇
+                        if not all(_CJK.match(c) for c in span) or not _clear_of(start, end, taken, short):
+                            continue
                         units = self._named(kind, span, county)
                         if units:
                             found.append((start, end, kind, units))
@@ -335,6 +334,12 @@ class PlaceFinder:
             if not result or item[0] >= result[-1][1]:
                 result.append(item)
         return result
+
+
+def _clear_of(start: int, end: int, taken: list[tuple[int, int]], short: list[tuple[int, int]]) -> bool:
+    """Whether the span ``start``–``end`` overlaps no place found, but for a region's short name it begins with
+    (a town may: 朝阳湖镇 is no 朝阳 and 湖镇)."""
+    return not any(a < end and start < b and not (start == a and (a, b) in short) for a, b in taken)
 
 
 def _quoted_head(key: str, start: int) -> int:
