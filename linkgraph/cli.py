@@ -189,8 +189,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     scope = roster.add_mutually_exclusive_group(required=True)
     for level in ("county", "city", "province"):
         zh = {"county": "县", "city": "市", "province": "省"}[level]
-        scope.add_argument(f"--{level}", metavar="CODE|NAME", help=f"{zh}：代码或名称 / a {level} by NBS code or name, e.g. "
-                           + {"county": "610828 or 佳县", "city": "6108 or 榆林", "province": "61 or 陕西"}[level])
+        scope.add_argument(f"--{level}", metavar="CODE|NAME", action="append" if level == "county" else "store",
+                           help=f"{zh}：代码或名称 / a {level} by NBS code or name, e.g. "
+                           + {"county": "610828 or 佳县 (repeat it for several: 成华区、蒲江县)", "city": "6108 or 榆林",
+                              "province": "61 or 陕西"}[level])
     scope.add_argument("--all", action="store_true", help="全国（665,276 个单位）/ the whole country (665,276 units)")
     roster.add_argument("--replace", action="store_true", help="先清空数据库（同一事务）/ delete what the store holds first "
                                                                "(same transaction)")
@@ -400,7 +402,7 @@ def _extract_parser(commands) -> None:
                     "accept column (采纳). Places are resolved in the counties the reports name (or those of the "
                     "towns they name) unless --county, --city or --province says where. Load the accepted rows with "
                     "linkgraph load DRAFT.xlsx.")
-    extract.add_argument("files", nargs="+", help="报道文件 / report files (.txt, .html, .docx)")
+    extract.add_argument("files", nargs="+", help="报道文件或文件夹 / report files (.txt, .html, .docx) or folders of them")
     extract.add_argument("--out", default="draft.xlsx", help="草稿工作簿 / the draft workbook to write (default: "
                                                              "%(default)s)")
     extract.add_argument("--roster", metavar="FILE.csv", help="名册 / the roster places are resolved against (default: "
@@ -638,10 +640,12 @@ def _roster(args: argparse.Namespace) -> int:
                         ("all", None))
     from stores.memory import limited
 
-    with _Progress() as progress, limited(args.memory_limit):
-        loaded = pipeline.load_roster(level, value, args.store, replace=args.replace, progress=progress,
-                                      dry_run=args.dry_run, waiting=_waiting)
-    _print_load(loaded, args.store)
+    values = value if isinstance(value, list) else [value]  # --county may be repeated: each county in turn
+    for number, one in enumerate(values):
+        with _Progress() as progress, limited(args.memory_limit):
+            loaded = pipeline.load_roster(level, one, args.store, replace=args.replace and number == 0,
+                                          progress=progress, dry_run=args.dry_run, waiting=_waiting)
+        _print_load(loaded, args.store)
     return 0
 
 

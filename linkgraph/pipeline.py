@@ -617,7 +617,8 @@ def extract_draft(files: Iterable[str | Path], out: str | Path, *, roster: str |
                   county: str | Iterable[str] | None = None, city: str | None = None, province: str | None = None,
                   title: str | None = None, accept_above: float | None = None,
                   schema: Schema | None = None) -> Drafted:
-    """Draft ties from report texts (``.txt``, ``.html``, ``.docx``) into a workbook a planner reviews.
+    """Draft ties from report texts (``.txt``, ``.html``, ``.docx``; a folder gives those in it) into a
+    workbook a planner reviews.
 
     Places are resolved against ``roster`` (a roster CSV), else the shipped
     national roster: in the counties given (``county``: one or several, code or
@@ -629,11 +630,11 @@ def extract_draft(files: Iterable[str | Path], out: str | Path, *, roster: str |
     (采纳 = 是); by default none is.
     """
     from loaders.extract import extract
-    from loaders.extract.document import read_document
+    from loaders.extract.document import read_document, report_files
     from loaders.extract.draft import write_draft
 
     schema = schema or default_schema()
-    files = list(files)
+    files = report_files(list(files))
     _check_not_an_input(out, files)
     documents = [read_document(path) for path in files]
     counties = [county] if isinstance(county, str) else list(county or ())
@@ -680,7 +681,8 @@ def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city
         chosen = reports_scope([(d.file, report_keys([d])) for d in documents], table, within=within)
     if isinstance(chosen, InputError):
         raise chosen
-    extraction = extract(documents, scope_roster_units(schema, chosen.codes), schema)
+    units = scope_roster_units(schema, chosen.codes)
+    extraction = extract(documents, units, schema, rosters=_each_report_units(schema, chosen))
     town, county = schema.level_kind("town"), schema.level_kind("county")
     in_scope = sum(1 for e in extraction.entities  # found in the scope's roster: resolved, or among candidates
                    if e.kind in (town, schema.level_kind("village")) and (e.place is not None or e.candidates))
@@ -694,6 +696,15 @@ def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city
         notes.append(f"报道中的乡镇和村都不在{listed}的名册中 / no town or village of the reports was found in the "
                      f"roster of {listed}")
     return extraction, "; ".join([chosen.how, *(f"注意 note: {note}" for note in notes)])
+
+
+def _each_report_units(schema: Schema, chosen: "ReportScope") -> list[list] | None:
+    """Each report's roster units when several reports were placed in different counties (one list per
+    distinct scope, shared by the reports of that scope), else None: all are read in the scope's units."""
+    if len(set(chosen.each)) < 2:
+        return None
+    by_codes = {codes: scope_roster_units(schema, codes) for codes in dict.fromkeys(chosen.each)}
+    return [by_codes[codes] for codes in chosen.each]
 
 
 def _names_a_place_in_scope(extraction: "Extraction", keys: list[str], kinds: tuple[str, ...]) -> bool:

@@ -563,3 +563,14 @@ def test_a_template_for_a_county_of_the_shipped_roster(tmp_path, capsys):
     assert (len(towns), towns[0], towns[-1], "七百弄乡" in towns) == (16, "大化镇", "六也乡", True)
     assert main(["template", str(tmp_path / "x.xlsx"), "--roster", "451229"]) == 2
     assert "--county 451229" in capsys.readouterr().err
+
+
+def test_roster_of_two_counties_loads_both(tmp_path, capsys):
+    """A report about two counties (成华区 and 蒲江县) needs both rosters: --county repeated loads each, not the last
+    one only."""
+    store = str(tmp_path / "two.lbug")
+    assert main(["roster", "--county", "510131", "--county", "成华区", "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["cypher", "MATCH (c:County) RETURN c.name AS name ORDER BY name", "--format", "csv",
+                 "--store", store]) == 0
+    assert capsys.readouterr().out.split() == ["\ufeffname", "成华区", "蒲江县"]

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from graph_model.records import Node
 from graph_model.schema import Schema, default_schema
@@ -85,22 +85,27 @@ def report_keys(documents: Iterable[Document]) -> list[str]:
 
 
 def extract(documents: Iterable[Document], roster: Iterable[Node], schema: Schema | None = None,
-            lexicon: Lexicon | None = None) -> Extraction:
+            lexicon: Lexicon | None = None, *, rosters: Sequence[Iterable[Node]] | None = None) -> Extraction:
     """Read every document in order and propose the ties they state; pure.
 
     ``roster`` gives the administrative units places are resolved against
-    (a county's roster, or a scope of the national one).
+    (a county's roster, or a scope of the national one); ``rosters``, one per
+    document, gives each report its own (reports of different counties: a
+    phrase of one, 破解村级, must not resolve to a village 解村 of another's county).
     """
     schema = schema or default_schema()
     lexicon = lexicon or default_lexicon()
     registry = Registry(lexicon)
-    places = PlaceFinder(RosterIndex(roster))
-    ties = TieFinder(lexicon, schema, registry)
     documents = list(documents)
+    finders: dict[int, PlaceFinder] = {}  # by the roster's identity: reports of one county share its index
+    ties = TieFinder(lexicon, schema, registry)
     result = Extraction(documents, registry.entities, [])
     for number, document in enumerate(documents):
+        units = roster if rosters is None else rosters[number]
+        places = finders.get(id(units)) or finders.setdefault(id(units), PlaceFinder(RosterIndex(units)))
         finder = MentionFinder(lexicon, registry, places, schema)
-        ties.document, ties.section = number, 0
+        ties.document = registry.document = number
+        ties.section = 0
         sentences: list[Sentence] = []
         repairs: list[Repair] = []
         section = 0

@@ -23,7 +23,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import unicodedata
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -69,7 +71,53 @@ def find_date(text: str) -> str | None:
 
 
 def _split_paragraphs(text: str) -> list[str]:
-    return [line.strip() for line in split_lines(text).split("\n") if line.strip()]
+    return unwrap_lines([line.strip() for line in split_lines(text).split("\n") if line.strip()])
+
+
+_PARAGRAPH_END = re.compile(r"[。！？!?；;…”」』）)：:]$")
+_LIST_ITEM = re.compile(r"^(?:\d+[、.．)）]|[（(][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
+MIN_WRAPPED = 4
+
+
+def unwrap_lines(lines: list[str]) -> list[str]:
+    """Lines of a text copied from a PDF, broken at a fixed width in the middle of sentences and names
+    (``成华城投园林`` / ``公司党支部``), joined again; other texts returned as they are.
+
+    A text is taken as wrapped when at least :data:`MIN_WRAPPED` lines, and half of its lines 30 columns wide
+    or more (:func:`_display_width`), have the most common width of these (one character more or less), and two
+    thirds of them end in the middle of a sentence. Then every line of that width that does not end a sentence runs on into the next; shorter
+    lines (titles, a paragraph's last line) end where they end.
+
+    >>> line = "一二三四五六七八九十一二三四五"
+    >>> unwrap_lines(["标题", line + "甲", line + "乙", line + "丙", line + "丁", "完。"]) == [
+    ...     "标题", f"{line}甲{line}乙{line}丙{line}丁完。"]
+    True
+    >>> unwrap_lines(["标题", line + "。", line + "。", line + "。", line + "。"]) == ["标题", *[line + "。"] * 4]
+    True
+    """
+    long = [line for line in lines if _display_width(line) >= 30]
+    if not long:
+        return lines
+    width = Counter(map(_display_width, long)).most_common(1)[0][0]
+    full = [line for line in long if abs(_display_width(line) - width) <= 2]
+    open_ended = [line for line in full if not _PARAGRAPH_END.search(line)]
+    if len(full) < MIN_WRAPPED or len(full) * 2 < len(long) or len(open_ended) * 3 < len(full) * 2:
+        return lines
+    joined: list[str] = []
+    runs_on = False
+    for line in lines:
+        if runs_on and not _LIST_ITEM.match(line):  # an item of a list (3. 某局——某村) begins a line of its own
+            joined[-1] += line
+        else:
+            joined.append(line)
+        runs_on = _display_width(line) >= width - 2 and not _PARAGRAPH_END.search(line)
+    return joined
+
+
+def _display_width(line: str) -> int:
+    """How wide ``line`` is printed, as a PDF breaks it: a Chinese or full-width character is two columns, a
+    digit or letter one (``2023年`` is as wide as three characters)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
 
 
 def parse_text(text: str, file: str) -> Document:
@@ -285,14 +333,34 @@ def _table_lines(table) -> list[str]:
     return ["，".join(f"{h}：{v}" if h else v for h, v in zip(header, row) if v) + "。" for row in rows[1:]]
 
 
+def report_files(paths: list[str | Path]) -> list[Path]:
+    """The report files of ``paths``: a folder stands for the report files in it (by name; hidden files and
+    Excel's ``~$`` lock files left out), a file for itself. A folder holding none is an :class:`InputError`."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            files.append(path)
+            continue
+        inside = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
+                        and not p.name.startswith((".", "~$")))
+        if not inside:
+            raise InputError([Problem(Origin(str(path)), "文件夹中没有报道文件 / the folder holds no report file",
+                                      "请放入 .txt、.html（浏览器另存）或 .docx 文件 / put .txt, .html (saved from a "
+                                      "browser) or .docx files in it")])
+        files += inside
+    return files
+
+
 def read_document(path: str | Path) -> Document:
     """Read a report file (``.txt``, ``.html``, ``.docx``); an unknown suffix or a bad encoding is an :class:`InputError`."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
+        hint = ("请把 PDF 中的文字复制到 .txt 文件（被换行断开的句子会接上）/ copy the PDF's text into a .txt file "
+                "(lines broken inside sentences are joined again)") if suffix == ".pdf" else (
+            "请给出 .txt、.html（浏览器另存）或 .docx 文件 / give .txt, .html (saved from a browser) or .docx files")
         raise InputError([Problem(Origin(str(path)), f"不支持的文件类型 / cannot extract from a {suffix or 'file without suffix'}",
-                                  "请给出 .txt、.html（浏览器另存）或 .docx 文件 / give .txt, .html (saved from a "
-                                  "browser) or .docx files")])
+                                  hint)])
     data = read_source_bytes(path)
     if suffix == ".docx":
         document = parse_docx(data, str(path))

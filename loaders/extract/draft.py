@@ -109,7 +109,9 @@ def _place_note(entity: Entity) -> str | None:
     return None
 
 
-def _entity_row(entity: Entity, extraction: Extraction, article: str) -> Row:
+def _entity_row(entity: Entity, extraction: Extraction, article: str, surest_tie: float | None = None) -> Row:
+    """The row of a node; a new organization's confidence is at most ``surest_tie``, that of the surest tie it is
+    an end of (下设村党支部 of one doubtful tie is doubtful too, and ``--accept-above`` leaves it out)."""
     spellings = [s for s in entity.spellings if s != entity.name]
     values: dict[str, Any] = {"name": entity.name, "aliases": "；".join(dict.fromkeys(spellings)) or None,
                               "claims": _json(entity.claims), "quote": entity.quote.strip(),
@@ -134,7 +136,13 @@ def _entity_row(entity: Entity, extraction: Extraction, article: str) -> Row:
         values["rule"] = f"后缀 suffix: {entity.suffix}" if entity.suffix else "名称 name"
         if entity.props.get("named_by"):
             values["rule"] = f"linkgraph 命名 named by linkgraph: {values['rule']}"
-    return Row(values, 0.7 if entity.props.get("aggregate_count") else 0.8)
+    return Row(values, _organization_confidence(entity, surest_tie))
+
+
+def _organization_confidence(entity: Entity, surest_tie: float | None) -> float:
+    """0.8 for an organization found by its suffix, 0.7 for a counted group, at most ``surest_tie``."""
+    found = 0.7 if entity.props.get("aggregate_count") else 0.8
+    return found if surest_tie is None else min(found, surest_tie)
 
 
 def _end(entity: Entity, extraction: Extraction, schema: Schema) -> dict[str, Any]:
@@ -178,16 +186,16 @@ def draft_sheets(extraction: Extraction, schema: Schema, calibration: Calibratio
 
     Only the entities that a proposed tie joins, or that carry claims, get a row. A tie's confidence is its
     group's in ``calibration`` (:mod:`loaders.extract.calibration`; the hand-set one without it or when the
-    table lacks the group); a node's is set by how it was found. Each sheet's rows go from the most confident
-    to the least (in the order found among equals), so a planner reviews the surest first.
+    table lacks the group); a node's is set by how it was found, a new organization's at most its surest tie's.
+    Each sheet's rows go from the most confident to the least (in the order found among equals), so a planner
+    reviews the surest first.
     """
     calibration = calibration or Calibration()
     used = {id(p.source) for p in extraction.proposals} | {id(p.target) for p in extraction.proposals}
     articles = [Path(d.file).name for d in extraction.documents]
-    first_article = {id(e): articles[0] if articles else "" for e in extraction.entities}
-    for proposal in extraction.proposals:
-        for entity in (proposal.source, proposal.target):
-            first_article.setdefault(id(entity), articles[proposal.document])
+    first_article = {id(e): articles[e.document] if articles else "" for e in extraction.entities}
+    ties = [_tie_row(p, extraction, schema, articles[p.document], calibration) for p in extraction.proposals]
+    surest = _surest_ties(extraction.proposals, ties)
     sheets = []
     kinds = [*ADMIN_LEVELS[ADMIN_LEVELS.index(LEVEL["county"]):], *schema.entered_kinds]  # the county's units, then the rest
     for kind in kinds:
@@ -196,12 +204,20 @@ def draft_sheets(extraction: Extraction, schema: Schema, calibration: Calibratio
             continue
         columns = _place_columns(kind) if kind in ADMIN_LEVELS else _organization_columns(schema, kind)
         name = SHEETS.get(kind, schema.node_kind(kind).zh)
-        rows = [_entity_row(e, extraction, first_article[id(e)]) for e in entities]
+        rows = [_entity_row(e, extraction, first_article[id(e)], surest.get(id(e))) for e in entities]
         sheets.append((name, [*columns, *REVIEW], _most_confident_first(rows)))
-    ties = [_tie_row(p, extraction, schema, articles[p.document], calibration) for p in extraction.proposals]
     review = [c for c in REVIEW if c.field != "quote"]
     sheets.append(("关系", [*_tie_sheet_columns(schema), *review], _most_confident_first(ties)))
     return sheets
+
+
+def _surest_ties(proposals: list[Proposal], ties: list[Row]) -> dict[int, float]:
+    """The confidence of the surest tie (``ties``: the rows of ``proposals``) of each entity, by its id()."""
+    surest: dict[int, float] = {}
+    for proposal, tie in zip(proposals, ties):
+        for entity in (proposal.source, proposal.target):
+            surest[id(entity)] = max(surest.get(id(entity), 0.0), tie.confidence)
+    return surest
 
 
 def _most_confident_first(rows: list[Row]) -> list[Row]:

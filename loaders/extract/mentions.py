@@ -105,6 +105,7 @@ class Entity:
     owner: "Entity | None" = None  # whose party organization it is (乌镇党委 → 乌镇)
     region: "Entity | None" = None  # the place its name begins with (佳县县委办公室 → 佳县)
     suffix: str | None = None
+    document: int = 0  # the report (its number in the run) that first names it
 
     @property
     def name_raw(self) -> str | None:
@@ -174,6 +175,7 @@ class Registry:
         self.by_surface: dict[str, list[Entity]] = {}
         self.surface_lengths: dict[str, set[int]] = {}  # by first character
         self._counter = 0
+        self.document = 0  # the report being read: stamped on the entities it names first
 
     def new_id(self) -> str:
         self._counter += 1
@@ -189,6 +191,7 @@ class Registry:
         return None
 
     def add(self, entity: Entity) -> Entity:
+        entity.document = self.document
         self.entities.append(entity)
         self._kinds.setdefault(entity.kind)
         if entity.place is not None:
@@ -295,10 +298,13 @@ class PlaceFinder:
     def find(self, key: str, county: str | None) -> list[tuple[int, int, str, list[Node]]]:
         """``(start, end, kind, units)`` of every place in ``key``, longest first, not overlapping."""
         found: list[tuple[int, int, str, list[Node]]] = []
+        short: list[tuple[int, int]] = []  # regions named without their unit word (朝阳 of 朝阳市)
         if self._regions_pattern is not None:
             for match in self._regions_pattern.finditer(key):
                 nodes = self.regions[match.group()]
                 found.append((match.start(), match.end(), nodes[0].kind, nodes))
+                if all(match.group() != n.name for n in nodes):
+                    short.append(match.span())
         taken = [(a, b) for a, b, _, _ in found]
         for kind, units in self.unit_words.items():
             for unit in (u for u in units if u in key):  # most sentences hold none: no pattern looked up
@@ -306,7 +312,7 @@ class PlaceFinder:
                     end = match.end()
                     for start in range(max(0, end - MAX_PLACE), match.start()):
                         span = key[start:end]
-                        if not all(_CJK.match(c) for c in span) or any(a < end and start < b for a, b in taken):
+                        if not all(_CJK.match(c) for c in span) or not _clear_of(start, end, taken, short):
                             continue
                         units = self._named(kind, span, county)
                         if units:
@@ -331,6 +337,12 @@ def towns_named(places: PlaceFinder, keys: Iterable[str]) -> frozenset[str]:
     the town the report names, wherever it names it (下党村 in the first line, 下党乡 in the third)."""
     return frozenset(units[0].id for key in keys for _, _, kind, units in places.find(key, None)
                      if kind == TOWN and len(units) == 1)
+
+
+def _clear_of(start: int, end: int, taken: list[tuple[int, int]], short: list[tuple[int, int]]) -> bool:
+    """Whether the span ``start``–``end`` overlaps no place found, but for a region's short name it begins with
+    (a town may: 朝阳湖镇 is no 朝阳 and 湖镇)."""
+    return not any(a < end and start < b and not (start == a and (a, b) in short) for a, b in taken)
 
 
 def _quoted_head(key: str, start: int) -> int:

@@ -63,6 +63,7 @@ class ReportScope:
 
     codes: tuple[str, ...]
     how: str
+    each: tuple[tuple[str, ...], ...] = ()  # several reports: each one's own codes, in order (empty: all in codes)
 
 
 @dataclass(frozen=True)
@@ -302,7 +303,8 @@ def reports_scope(reports: Sequence[tuple[str, Sequence[str]]], roster: pa.Table
     if failed:
         names = "、".join(file for file, _, _ in failed)
         how += f"（{names} 未提到可确定的县，在此范围内查找 / {names} name no county of their own: looked up in these）"
-    return ReportScope(codes, how)
+    each = tuple(found.codes if isinstance(found, ReportScope) else codes for _, _, found in decided)
+    return ReportScope(codes, how, each)
 
 
 def wrong_scope(keys: Sequence[str], roster: pa.Table, given: Sequence[str]) -> ScopeError | None:

@@ -81,7 +81,7 @@ class TieFinder:
         self.document = 0
         self.section = 0
         self._metrics_tie: Proposal | None = None
-        self._pending_pairs: list[tuple[Entity, Entity, str, float]] = []  # 共建 of a company whose branch comes later
+        self._pending_pairs: list[tuple[Entity, Entity, str, float, int]] = []  # 共建 of a company whose branch comes later
         self._words = sorted({*lexicon.cue_words, *lexicon.formation.words, *lexicon.not_cues}, key=len, reverse=True)
         self._words_by_first: dict[str, list[str]] = {}  # looked up at every position of every sentence
         for word in self._words:
@@ -269,7 +269,8 @@ class TieFinder:
             if source is not None and target is not None:
                 pairs.append((source, target, lost))
             else:
-                self._pending_pairs.append((left[-1], other, sentence.text.quote, cue.confidence - lost - 0.1))
+                self._pending_pairs.append((left[-1], other, sentence.text.quote, cue.confidence - lost - 0.1,
+                                            self.document))
         return pairs
 
     def _pair_sides(self, start: int, sentence: Sentence, previous: list[Sentence]
@@ -701,15 +702,18 @@ class TieFinder:
 
     def from_names(self, entities: list[Entity]) -> None:
         """Ties a name implies: 乌镇党委 → 乌镇 (PARTY_ORG_OF), 佳县县委办公室 → 佳县 (LOCATED_IN),
-        38家酿酒合作社 → 酿酒 (ENGAGED_IN), each with the quote that first names it."""
+        38家酿酒合作社 → 酿酒 (ENGAGED_IN), each with the quote that first names it and of the report that
+        does (its 文章 in the draft)."""
         specs = self.lex.from_names
-        for one, other, quote, confidence in self._pending_pairs:
+        for one, other, quote, confidence, document in self._pending_pairs:
+            self.document = document
             source, target = self._party_of(one), self._party_of(other)
             if source is not None and target is not None:
                 self.propose("CO_BUILDS", source, target, quote, confidence, "CO_BUILDS:党组织 party branch named later")
             else:  # 某公司与某村结成共建对子, no party branch named: the company serves the village
                 self._serves_instead(one, other, quote, confidence)
         for entity in list(entities):
+            self.document = self.registry.document = entity.document  # an industry in its name: of its report
             self._members_in_name(entity)
             if entity.owner is not None:
                 spec = specs["party_org_of"]

@@ -62,8 +62,9 @@ def test_a_word_file_gives_paragraphs_and_table_rows(tmp_path):
 
 
 def test_unknown_suffix_and_broken_word_file_are_one_clear_problem(tmp_path):
-    with pytest.raises(InputError, match="cannot extract from a .pdf"):
+    with pytest.raises(InputError, match="cannot extract from a .pdf") as raised:
         read_document(tmp_path / "a.pdf")
+    assert raised.value.problems[0].hint.startswith("请把 PDF 中的文字复制到 .txt 文件")  # what to do, not a list of suffixes
     broken = tmp_path / "broken.docx"
     broken.write_bytes(b"not a zip")
     with pytest.raises(InputError, match="not a readable .docx"):
@@ -154,3 +155,35 @@ def test_binary_files_and_texts_without_chinese_are_refused_naming_the_file(tmp_
         read_document(tmp_path / name)
     [problem] = raised.value.problems
     assert str(problem).startswith(str(tmp_path / name)) and message in problem.message
+
+
+# A text copied out of a PDF: broken every 20 characters, in the middle of names (高家/塄村, 农业农/村局).
+PDF_COPY = ("佳县结对帮扶工作简报\n"
+            "2023年，佳县县委办公室与通镇高家塄村结对帮\n"
+            "扶，派出驻村工作队。佳县农业农村局与坑镇官\n"
+            "道峁村结对帮扶，两个单位投入帮扶资金共计四\n"
+            "十万元，帮助村里发展红枣种植和红枣加工产业\n"
+            "，成效明显。\n"
+            "下一步，各帮扶单位将继续加大投入。\n")
+
+
+def test_a_text_copied_from_a_pdf_is_joined_where_lines_break_inside_sentences(tmp_path):
+    (tmp_path / "简报.txt").write_text(PDF_COPY, encoding="utf-8")
+    document = read_document(tmp_path / "简报.txt")
+    assert document.title == "佳县结对帮扶工作简报"
+    assert document.paragraphs[1] == ("2023年，佳县县委办公室与通镇高家塄村结对帮扶，派出驻村工作队。佳县农业农村局与坑镇官道峁村"
+                                      "结对帮扶，两个单位投入帮扶资金共计四十万元，帮助村里发展红枣种植和红枣加工产业，成效明显。")
+    assert document.paragraphs[2] == "下一步，各帮扶单位将继续加大投入。"
+
+
+def test_a_text_of_one_paragraph_a_line_is_kept_as_it_is(tmp_path):
+    lines = ["佳县结对帮扶工作简报", *(f"第{n}项：佳县县委办公室与通镇高家塄村结对帮扶，成效明显。" for n in range(1, 6))]
+    (tmp_path / "简报.txt").write_text("\n".join(lines), encoding="utf-8")
+    assert read_document(tmp_path / "简报.txt").paragraphs == lines
+
+
+def test_a_list_of_items_of_one_width_is_kept_one_item_a_line(tmp_path):
+    lines = ["佳县结对帮扶名单", *(f"{n}. 佳县第{n}局——通镇高家塄{n}村（结对帮扶）" for n in range(1, 6)),
+             *(f"（{n}）佳县第{n}局——坑镇官道峁{n}村，结对帮扶" for n in range(1, 6))]
+    (tmp_path / "名单.txt").write_text("\n".join(lines), encoding="utf-8")
+    assert read_document(tmp_path / "名单.txt").paragraphs == lines

@@ -122,3 +122,41 @@ def test_the_draft_may_not_overwrite_a_report(tmp_path, capsys):
     assert main(["extract", str(link), "--roster", str(ROSTER), "--out", str(report)]) == 2
     assert "the draft would overwrite the report" in capsys.readouterr().err
     assert report.read_text(encoding="utf-8") == FORMULAS
+
+
+def test_a_folder_of_reports_is_drafted_as_its_files(tmp_path, capsys):
+    folder = tmp_path / "报道"
+    folder.mkdir()
+    (folder / "一.txt").write_text("佳县县委办公室是通镇高家塄村的帮扶单位。\n", encoding="utf-8")
+    (folder / "二.txt").write_text("2023年，佳县农业农村局与坑镇官道峁村结对帮扶。\n", encoding="utf-8")
+    (folder / "~$旧草稿.docx").write_bytes(b"lock")  # Excel's and Word's lock files are no reports
+    (folder / "说明.xlsx").write_bytes(b"not a report")
+    assert main(["extract", str(folder), "--roster", str(ROSTER), "--out", str(tmp_path / "draft.xlsx")]) == 0
+    assert "from 2 report(s)" in capsys.readouterr().out
+    ties = {(r["起点"], r["文章"]) for r in rows(openpyxl.load_workbook(tmp_path / "draft.xlsx")["关系"])
+            if r["关系类型"] == "结对帮扶"}
+    assert ties == {("佳县县委办公室", "一.txt"), ("佳县农业农村局", "二.txt")}
+    (tmp_path / "空").mkdir()
+    assert main(["extract", str(tmp_path / "空"), "--roster", str(ROSTER), "--out", str(tmp_path / "d.xlsx")]) == 2
+    assert "文件夹中没有报道文件 / the folder holds no report file" in capsys.readouterr().err
+
+
+def test_ties_of_a_text_copied_from_a_pdf_are_found_across_its_line_breaks(tmp_path):
+    from .test_document import PDF_COPY
+
+    (tmp_path / "简报.txt").write_text(PDF_COPY, encoding="utf-8")
+    drafted = extract_draft([tmp_path / "简报.txt"], tmp_path / "draft.xlsx", roster=ROSTER)
+    paired = {(p.source.name, p.target.name) for p in drafted.extraction.proposals if p.type == "PAIRED_ASSISTANCE"}
+    assert paired == {("佳县县委办公室", "高家塄村"), ("佳县农业农村局", "官道峁村")}
+
+
+def test_an_organization_is_no_surer_than_the_surest_tie_it_is_an_end_of(tmp_path):
+    report = tmp_path / "简讯.txt"
+    report.write_text("2023年，佳县计生协会帮扶通镇高家塄村的计生家庭。通镇党委书记到高家塄村调研。\n", encoding="utf-8")
+    extract_draft([report], tmp_path / "draft.xlsx", roster=ROSTER, accept_above=0.8)
+    workbook = openpyxl.load_workbook(tmp_path / "draft.xlsx")
+    ties = {(r["起点"], r["关系类型"]): (r["置信度"], r["采纳"]) for r in rows(workbook["关系"])}
+    organizations = {r["名称"]: (r["置信度"], r["采纳"]) for name in ("帮扶单位", "党组织") for r in rows(workbook[name])}
+    assert ties[("佳县计生协会", "结对帮扶")][0] < 0.8  # a bare 帮扶 is a weak cue
+    assert organizations["佳县计生协会"] == (ties[("佳县计生协会", "结对帮扶")][0], None)  # not accepted with it
+    assert organizations["通镇党委"] == (0.8, "是") and ties[("通镇党委", "党组织隶属")] == (0.88, "是")

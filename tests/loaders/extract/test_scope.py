@@ -10,7 +10,7 @@ import pytest
 from graph_model.records import InputError
 from linkgraph.pipeline import extract_draft
 from loaders.extract.clean import CleanText
-from loaders.extract.scope import ScopeError, choose_scope, wrong_scope
+from loaders.extract.scope import ScopeError, choose_scope, named_places, wrong_scope
 from loaders.nbs import national_roster
 
 TWO_COUNTIES = ("成华区与蒲江县结对推进城乡融合\n"
@@ -38,6 +38,21 @@ def test_a_report_naming_two_counties_is_scoped_to_both():
     found = choose_scope(keys(TWO_COUNTIES), national_roster())
     assert found.codes == ("510108", "510131")
     assert found.how.startswith("报道所提区县：成华区 510108、蒲江县 510131 / ")
+
+
+def test_a_district_written_by_its_former_county_name_is_that_district():
+    # 密云区 was 密云县 until 2015; read by full names only, 密云县 held 云县 (530922, in Yunnan)
+    found = choose_scope(keys("2012年，密云县穆家峪镇党委与一家公司的党委联合成立了新的联合党委。\n"), national_roster())
+    assert found.codes == ("110118",) and found.how.startswith("报道所提区县：密云区 110118 / ")
+    # a former name that is another county's name stays that county's: 朝阳县 is in Liaoning, 朝阳区 in Beijing
+    assert choose_scope(keys("朝阳县波罗赤镇党委组建联合党委。\n"), national_roster()).codes == ("211321",)
+
+
+def test_a_town_whose_name_begins_with_a_citys_short_name_is_that_town():
+    # 朝阳 is 朝阳市 (Liaoning) without its unit word; 朝阳湖镇 (蒲江县) is a town, not 朝阳 and 湖镇 (浙江, 广东)
+    named = {p.text: [u.id for u in p.units] for p in named_places(keys("2023年，朝阳湖镇鞍山村党总支与一家公司开展共建。\n"),
+                                                                     national_roster())}
+    assert named["朝阳湖镇"] == ["510131103"] and "湖镇" not in named and "朝阳" not in named
 
 
 def test_a_report_naming_only_its_town_is_scoped_to_the_towns_county():
@@ -179,3 +194,32 @@ def test_autonomous_counties_are_found_without_their_peoples():
     # (辽宁) still has, no longer decides the county
     found = choose_scope(keys("贵州玉屏县长冲垄村、湖南新晃县马溪冲村成立联合支部，方家屯乡党委指导。"), national_roster())
     assert found.codes == ("520622", "431227")
+
+
+# Two reports of different provinces drafted together: a phrase of the second (破解村级 holds 解村) names a
+# village only in the first one's county (武强县北代乡解村, 131123105221).
+WUQIANG = "武强县北代乡吴沙洼村党支部与周窝镇周窝村党支部开展村村联建，共同发展乐器加工。\n"
+HUAINING = "怀宁县小市镇党委组建联合党委，破解村级集体经济发展不均衡的难题，四联村加入联合党委。\n"
+
+
+def test_reports_of_different_counties_are_each_read_in_their_own(tmp_path):
+    (tmp_path / "wuqiang.txt").write_text(WUQIANG, encoding="utf-8")
+    (tmp_path / "huaining.txt").write_text(HUAINING, encoding="utf-8")
+    drafted = extract_draft([tmp_path / "wuqiang.txt", tmp_path / "huaining.txt"], tmp_path / "two.xlsx")
+    found = places(drafted.extraction)
+    assert found["四联村"] == "340822109200" and found["吴沙洼村"] == "131123105231"
+    assert "131123105221" not in found.values()  # 解村 of 武强县 is not read into the 怀宁县 report
+    members = [(e.name, e.document) for e in drafted.extraction.entities if e.is_place and e.kind != "County"]
+    assert all(document == (1 if name in ("小市镇", "四联村") else 0) for name, document in members), members
+
+
+def test_each_row_names_the_report_it_comes_from(tmp_path):
+    (tmp_path / "wuqiang.txt").write_text(WUQIANG, encoding="utf-8")
+    (tmp_path / "huaining.txt").write_text(HUAINING, encoding="utf-8")
+    extract_draft([tmp_path / "wuqiang.txt", tmp_path / "huaining.txt"], tmp_path / "two.xlsx")
+    workbook = openpyxl.load_workbook(tmp_path / "two.xlsx")
+    ties = {(r["关系类型"], r["起点"]): r["文章"] for r in rows(workbook["关系"])}
+    assert ties[("党组织隶属", "小市镇党委")] == "huaining.txt"  # a tie its name implies: of the report naming it
+    assert ties[("党组织隶属", "吴沙洼村党支部")] == "wuqiang.txt"
+    villages = {r["名称"]: r["文章"] for r in rows(workbook["村"])}
+    assert villages["四联村"] == "huaining.txt" and villages["吴沙洼村"] == "wuqiang.txt"
