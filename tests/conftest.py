@@ -140,6 +140,19 @@ def jia_read_store(request, _jia_stores, tmp_path_factory, schema, jia):
     return opened
 
 
+@pytest.fixture(scope="session")
+def private_neo4j(tmp_path_factory, jia, schema):
+    """A second Neo4j server, seeded with the example by neo4j-admin import before its first start
+    (tests/private_neo4j.py), for the tests of scripts/neo4j and of the import; stopped at the end of the run."""
+    from tests.private_neo4j import run_script, start_private_server
+
+    server = start_private_server(tmp_path_factory.mktemp("private-neo4j"), jia, schema)
+    try:
+        yield server
+    finally:
+        run_script(server.env, "stop")
+
+
 @pytest.fixture
 def neo4j_store(request, tmp_path, schema):
     with _open("neo4j", tmp_path, schema, request) as opened:

@@ -41,6 +41,14 @@ def county_store(tmp_path_factory):
     return spec
 
 
+@pytest.fixture(scope="module")
+def projected(county_store) -> tuple[list, list, list, list]:
+    """The embedded store's answers, checked once for the module (both tests read them: asking them all twice,
+    projected and full, was most of the Neo4j test's time)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return projected_answers(county_store, monkeypatch)
+
+
 def projected_answers(county_store, monkeypatch) -> tuple[list, list, list, list]:
     """ego_network (3 steps) from every organization and a fifth of the units, shortest_paths between
     ties' ends, as the catalog asks them, each checked against the full path's answer; (questions, answers) of
@@ -70,13 +78,14 @@ def projected_answers(county_store, monkeypatch) -> tuple[list, list, list, list
     return ego, projected, pairs, paths
 
 
-def test_projected_paths_give_what_full_paths_give_for_every_node(county_store, monkeypatch):
-    projected_answers(county_store, monkeypatch)
+def test_projected_paths_give_what_full_paths_give_for_every_node(projected):
+    ego, answered, pairs, paths = projected  # (projected_answers checks them against the full paths' answers)
+    assert len(answered) == len(ego) > 100 and len(paths) == len(pairs) > 100
 
 
 @pytest.mark.neo4j
-def test_neo4j_answers_as_the_projected_paths_do(county_store, neo4j_store, neo4j_uri, monkeypatch):
-    ego, projected, pairs, paths = projected_answers(county_store, monkeypatch)
+def test_neo4j_answers_as_the_projected_paths_do(county_store, projected, neo4j_store, neo4j_uri):
+    ego, projected, pairs, paths = projected
     tables = [Path(county_store).parent / "synth" / name for name in ("organizations.csv", "ties.csv")]
     load([CASE, *tables], neo4j_uri)
     assert [neo4j_store.run_named("ego_network", p) for p in ego] == projected

@@ -1,18 +1,14 @@
 """stores/neo4j_admin.py: files for ``neo4j-admin database import full``, and an import into a real server.
 
-The end-to-end test assembles a second Neo4j home from the test server's jars
-(``$NEO4J_HOME/lib``, which ``scripts/test`` sets up) on two free ports,
-imports the Jia County example as exported from the embedded store into it
-before its first start (as a new installation is seeded), starts it (password,
-system database) and compares everything with the embedded store.
+The end-to-end test reads a second Neo4j server (tests/private_neo4j.py, on the test server's jars and two free
+ports, shared with the tests of scripts/neo4j): the Jia County example as exported from the embedded store was
+imported into its home before its first start (as a new installation is seeded), that start set its password
+and system database, and everything in it is compared with the embedded store.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import socket
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,7 +16,8 @@ import pytest
 from linkgraph.pipeline import load
 from stores import open_store
 from stores.neo4j_admin import ARRAY_DELIMITER, write_import
-from tests.conftest import EXAMPLE, REPO, unavailable
+from tests.conftest import EXAMPLE
+from tests.private_neo4j import run_script
 
 
 def read_csv(path: Path) -> list[list[str]]:
@@ -72,49 +69,26 @@ def test_streamed_records_need_their_endpoints(tmp_path, jia, schema):
         write_import(tmp_path, nodes, iter(jia.graph.ties.values()), schema=schema)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.neo4j
-def test_an_import_into_a_real_server_equals_the_embedded_store(tmp_path, exported, embedded_store, schema,
-                                                                neo4j_uri):
-    lib = Path(os.environ.get("NEO4J_HOME", REPO / ".neo4j" / "test")) / "lib"
-    if not (lib / ".assembled-from").exists():
-        unavailable(f"no Neo4j jars in {lib} (scripts/test assembles them)")
-    home = tmp_path / "neo4j-home"
-    home.mkdir()
-    (home / "lib").symlink_to(lib)
-    bolt = free_port()
-    env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_BOLT_PORT": str(bolt), "NEO4J_HTTP_PORT": str(free_port())}
-    server = [str(REPO / "scripts" / "neo4j")]
-
-    def run(*args: str) -> None:
-        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stdout + done.stderr
-
-    graph, sources = exported
-    files = write_import(tmp_path / "import", graph.nodes.values(), graph.ties.values(), schema=schema,
-                         sources=sources)
-    admin = ["java", "-Xmx512m", "-cp", f"{home / 'lib'}/*", "org.neo4j.server.startup.Neo4jAdminCommand"]
-    try:
-        run(*files.command(admin))
-        run(*server, "start")
-        uri = f"bolt://127.0.0.1:{bolt}"
-        with open_store(uri, schema) as imported:
-            assert imported.counts() == embedded_store.counts()
-            assert imported.loaded_sources() == embedded_store.loaded_sources()
-            again = imported.export()
-            assert {i: n.props for i, n in again.nodes.items()} == {i: n.props for i, n in graph.nodes.items()}
-            assert {k: t.props for k, t in again.ties.items()} == {k: t.props for k, t in graph.ties.items()}
-            assert imported.run_named("joint_org_members", {"org": "核桃树墕联村党委"}) == embedded_store.run_named(
+def test_an_import_into_a_real_server_equals_the_embedded_store(private_neo4j, schema, monkeypatch):
+    """The private server (tests/private_neo4j.py) had the example imported into its home before its first start;
+    tests/scripts/test_neo4j_script.py checks that start, and may have stopped and restarted the server since."""
+    server = private_neo4j
+    started = run_script(server.env, "start")  # (already running: it only checks that it is, and ready)
+    assert started.returncode == 0, started.stdout + started.stderr
+    monkeypatch.setenv("NEO4J_PASSWORD", server.env["NEO4J_PASSWORD"])
+    graph = server.graph
+    with open_store(server.uri, schema) as imported:
+        assert imported.counts() == server.counts
+        assert imported.loaded_sources() == server.sources
+        again = imported.export()
+        assert {i: n.props for i, n in again.nodes.items()} == {i: n.props for i, n in graph.nodes.items()}
+        assert {k: t.props for k, t in again.ties.items()} == {k: t.props for k, t in graph.ties.items()}
+        with open_store(str(server.home.parent / "graph.lbug"), schema, read_only=True) as embedded:
+            assert imported.run_named("joint_org_members", {"org": "核桃树墕联村党委"}) == embedded.run_named(
                 "joint_org_members", {"org": "核桃树墕联村党委"})
-            constraints = imported.run("SHOW CONSTRAINTS YIELD name RETURN name ORDER BY name")
-            assert {"village_id", "loadedsource_key"} <= {row["name"] for row in constraints}
-        # the imported registry lets a later load skip the example as unchanged
-        reloaded = load([EXAMPLE / "case.yaml"], uri)
-        assert reloaded.report.plan.rows == 0 and len(reloaded.report.unchanged_sources) == 2
-    finally:
-        subprocess.run([*server, "stop"], env=env, capture_output=True, timeout=120)
+        constraints = imported.run("SHOW CONSTRAINTS YIELD name RETURN name ORDER BY name")
+        assert {"village_id", "loadedsource_key"} <= {row["name"] for row in constraints}
+    # the imported registry lets a later load skip the example as unchanged
+    reloaded = load([EXAMPLE / "case.yaml"], server.uri)
+    assert reloaded.report.plan.rows == 0 and len(reloaded.report.unchanged_sources) == 2
