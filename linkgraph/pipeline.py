@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the loaders too are imported by the functions that use them
     from graph_model.records import Node
     from loaders import LoadResult
     from loaders.extract import Extraction
+    from loaders.extract.scope import ReportScope
     from stores.base import Answer, Store
     from stores.neo4j_admin import ImportFiles
 
