@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence
 import networkx as nx
 
 from analysis.network import TWO_WAY_TIE_KINDS, CollaborationNetwork, tie_weight
-from visualizations.tables import csv_value, neutralized, write_excel_csv_rows
+from visualizations.tables import FORMULA_STARTS, csv_value, neutralized, write_excel_csv_rows
 
 WORKBOOK_ROWS = 100_000
 """Rows a workbook sheet holds at most; a longer table is cut there (its CSV holds every row) and says so."""
@@ -102,8 +102,11 @@ def _csv_rows(table: Table) -> Iterator[list[Any]]:
     """The rows of ``table`` as CSV cells, one list at a time."""
     keys = [c.key for c in table.columns]
     for row in table.rows:
-        get = row.get
-        yield [csv_cell(get(key)) for key in keys]
+        # csv_cell of each value, its plain types (int, float, text) inline: a national report writes 25 M cells
+        yield [value if (kind := type(value)) is int
+               else ("'" + value if value.startswith(FORMULA_STARTS) else value) if kind is str
+               else (f"{value:.6f}" if value == value else "") if kind is float
+               else csv_cell(value) for value in map(row.get, keys)]
 
 
 def write_csv_tables(tables: Iterable[Table], out_dir: Path) -> dict[str, Path]:
@@ -220,8 +223,10 @@ def _node_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) 
     nodes: dict[str, list[Any]] = {"id": [r["id"] for r in rows], "label": [r["name"] for r in rows],
                                    "kind": [r["kind"] for r in rows]} if rows else {}
     for key in (c.key for c in columns if c.key not in ("id", "name")):
-        values = [None if v == "" else v for v in (row.get(key) for row in rows)]
-        if any(v is not None for v in values):
+        values = [row.get(key) for row in rows]
+        if "" in values:  # (a text column; the measures' columns hold numbers, compared with "" in C)
+            values = [None if v == "" else v for v in values]
+        if values.count(None) < len(values):
             nodes[key] = values
     return nodes
 
