@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence
 import networkx as nx
 
 from analysis.network import TWO_WAY_TIE_KINDS, CollaborationNetwork, tie_weight
-from visualizations.tables import FORMULA_STARTS, csv_value, neutralized, write_excel_csv_rows
+from visualizations.tables import csv_value, neutralized, write_excel_csv_rows
 
 WORKBOOK_ROWS = 100_000
 """Rows a workbook sheet holds at most; a longer table is cut there (its CSV holds every row) and says so."""
@@ -102,11 +102,8 @@ def _csv_rows(table: Table) -> Iterator[list[Any]]:
     """The rows of ``table`` as CSV cells, one list at a time."""
     keys = [c.key for c in table.columns]
     for row in table.rows:
-        # csv_cell of each value, its plain types (int, float, text) inline: a national report writes 25 M cells
-        yield [value if (kind := type(value)) is int
-               else ("'" + value if value.startswith(FORMULA_STARTS) else value) if kind is str
-               else (f"{value:.6f}" if value == value else "") if kind is float
-               else csv_cell(value) for value in map(row.get, keys)]
+        get = row.get
+        yield [csv_cell(get(key)) for key in keys]
 
 
 def write_csv_tables(tables: Iterable[Table], out_dir: Path) -> dict[str, Path]:
