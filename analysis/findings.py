@@ -131,7 +131,14 @@ def _leaders(rows: list[dict[str, Any]], value: Callable[[dict[str, Any]], float
 
 
 def findings(a: Analysis) -> list[Text]:
-    """The report's opening statements; each says what the data records and where it is silent."""
+    """The report's opening statements; each says what the data records and where it is silent. Worked out
+    once per analysis (kept in ``a.texts``): the report's files and the command's summary show the same."""
+    if a.texts is None:
+        a.texts = _worked_out(a)
+    return list(a.texts)
+
+
+def _worked_out(a: Analysis) -> list[Text]:
     if not a.summary["network_nodes"]:
         when_zh = f"截至 {a.as_of.isoformat()}，" if a.as_of else ""
         return [Text(f"{when_zh}数据中没有记录任何工作联结。",

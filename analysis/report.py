@@ -73,6 +73,9 @@ class Analysis:
     """Whether communities were computed with ties weighted by the organizations they stand for."""
     community_placed: int = 0
     """The nodes with a town, over which ``community_agreement`` is computed."""
+    texts: list | None = field(default=None, init=False, repr=False, compare=False)
+    """The findings in words, once :func:`analysis.findings.findings` has worked them out: the page, the
+    workbook and the command's summary all show them (nationally some 2 s of CPU each time)."""
 
     @property
     def as_of(self) -> dt.date | None:

@@ -220,8 +220,10 @@ def _node_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) 
     nodes: dict[str, list[Any]] = {"id": [r["id"] for r in rows], "label": [r["name"] for r in rows],
                                    "kind": [r["kind"] for r in rows]} if rows else {}
     for key in (c.key for c in columns if c.key not in ("id", "name")):
-        values = [None if v == "" else v for v in (row.get(key) for row in rows)]
-        if any(v is not None for v in values):
+        values = [row.get(key) for row in rows]
+        if "" in values:  # (a text column; the measures' columns hold numbers, compared with "" in C)
+            values = [None if v == "" else v for v in values]
+        if values.count(None) < len(values):
             nodes[key] = values
     return nodes
 
