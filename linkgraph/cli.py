@@ -888,7 +888,8 @@ def _end_process(code: int) -> NoReturn:
     """End the ``linkgraph`` program now, its answer printed and flushed, without closing what it read or
     tearing Python down: for ``linkgraph query``, whose store was opened read-only and left open
     (:func:`linkgraph.pipeline.run_query` with ``close=False``), so the operating system takes back its page
-    cache; for ``linkgraph report``, whose analysis is not freed object by object. Ending this way saves 4-9 ms of CPU of a national question's 0.3 s, measured on the whole command
+    cache; for ``linkgraph report``, whose analysis is not freed object by object. Ending this way saves 4-9 ms
+    of CPU of a national question's 0.3 s, measured on the whole command
     (median of 11 at a load average of 4; closing the store alone costs 10-16 ms, but Python's usual end
     after :func:`gc.freeze` is cheap). Only the console script ends this way (:func:`program`); :func:`main` called in a process
     that goes on (tests, other programs) returns as usual. A failed flush (output piped into ``head``) raises
