@@ -156,6 +156,12 @@ def _first(count: int, rows: list[dict[str, Any]], values: list[float]) -> list[
     return [rows[i] for _, _, i in ranked]
 
 
+def _brokers(a: Analysis) -> list[dict[str, Any]]:
+    """The page's brokers: the nodes of most brokerage, then by id."""
+    brokers = [r for r in a.nodes if r["brokerage"]]
+    return _first(HTML_ROWS, brokers, [-r["brokerage"] for r in brokers])
+
+
 def _town_sections(a: Analysis) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Town sections for the towns with nodes in the network (most first, at most :data:`HTML_TOWNS`),
     and the towns without any."""
@@ -204,13 +210,11 @@ def render_report(a: Analysis, *, title: str, store: str, generated: str | None 
     sections, quiet_towns = _town_sections(a)
     counties = [r for r in rows["coverage"] if r["level"] == "county"]
     coverage_chart, claims_chart, partners_chart = _coverage_chart(a), _claims_chart(counties), _partners_chart(a)
-    brokers = [r for r in a.nodes if r["brokerage"]]
     return ENVIRONMENT.get_template("report.html.j2").render(
         title=title, store=store, generated=generated or dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         a=a, s=a.summary, findings=texts,
         measures=[(m, _top(a, m.key, m.highest_first)) for m in MEASURES.values() if m.key != "brokerage"],
-        roles=[(k, ROLES[k], ROLE_READINGS[k]) for k in ROLES], brokers=_first(
-            HTML_ROWS, brokers, [-r["brokerage"] for r in brokers]),
+        roles=[(k, ROLES[k], ROLE_READINGS[k]) for k in ROLES], brokers=_brokers(a),
         points=[c for c in a.cuts if c["kind"] == "node"], bridges=[c for c in a.cuts if c["kind"] == "tie"],
         counties=counties, rank_rows=_rank_rows(a),
         town_rows=[r for r in rows["coverage"] if r["level"] == "town"], sections=sections[:HTML_TOWNS], more_towns=len(sections) - HTML_TOWNS,
