@@ -522,9 +522,21 @@ def _unit_of_code(index: RosterIndex, ref: PlaceRef, code: str, origin: Origin |
     lost = digits_lost(code)
     if lost:  # no decision can mend it: the planner types the code again (not a reconciliation question)
         raise InputError([Problem(origin, lost, KEEP_AS_TEXT)])
+    candidates = index.named(ref.kind, ref.name) if ref.name else []
+    if chosen is None and not candidates:
+        raise _failure(index, ref, origin, f"{code} {ref.name} 不在库的名册中 / {code} {ref.name} is not in the "
+                       "store's roster".replace("  ", " "), "missing", (), _roster_hint(index, code))
     raise _failure(index, ref, origin, f"代码不在名册中 / {code} is not a {ref.kind} of the roster", "missing",
-                   index.named(ref.kind, ref.name) if ref.name else (),
-                   "请填写候选中的编码 / use a code listed as a candidate")
+                   candidates, "请填写候选中的编码 / use a code listed as a candidate")
+
+
+def _roster_hint(index: RosterIndex, code: str) -> str:
+    """What to do about a unit the store's roster lacks (a county an article only mentions): load the
+    roster of its county (of its city or province, for a code of those), or leave the row out."""
+    lengths = {level: index.schema.code_length(index.schema.level_kind(level)) for level in ("county", "city", "province")}
+    level = next((level for level, length in lengths.items() if len(code) >= length), "province")
+    option = f"linkgraph roster --{level} {code[:lengths[level]]}"
+    return f"请先载入它的名册（{option}），或不采纳该行 / load its roster ({option}), or do not accept the row"
 
 
 def _check_decision(index: RosterIndex, ref: PlaceRef, chosen: Node, scope: str | None, same: list[Node],
