@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from graph_model.names import NameIndex, match_key
 from graph_model.records import GraphData, InputError, Node, Origin, Problem
@@ -366,6 +366,22 @@ class RosterIndex:
         return found
 
 
+def told_apart(places: Iterable[Sequence[str | None]]) -> list[str]:
+    """The names a list shows of ``places``, each ``(id, name, town)``: a name two places of the list share is
+    shown with its town, as :meth:`RosterIndex.describe` writes a unit (北景镇弄冠村, 板升乡弄冠村), so that a
+    planner tells two villages apart where the name alone would show one; the others by their name. Pure.
+
+    >>> told_apart([("451229104210", "弄冠村", "北景镇"), ("451229203205", "弄冠村", "板升乡"), ("1", "弄合村", "北景镇")])
+    ['北景镇弄冠村', '板升乡弄冠村', '弄合村']
+    """
+    rows = [tuple(place) for place in places]
+    ids_by_name: dict[str | None, set] = {}
+    for node_id, name, _ in rows:
+        ids_by_name.setdefault(name, set()).add(node_id)
+    return list(dict.fromkeys(f"{'' if not town or str(name).startswith(town) else town}{name}"
+                              if len(ids_by_name[name]) > 1 else str(name) for _, name, town in rows))
+
+
 def _status(ref: PlaceRef, node: Node) -> str:
     return "exact" if ref.name in (node.name, node.props.get("name_raw")) else "normalized"
 
@@ -522,9 +538,21 @@ def _unit_of_code(index: RosterIndex, ref: PlaceRef, code: str, origin: Origin |
     lost = digits_lost(code)
     if lost:  # no decision can mend it: the planner types the code again (not a reconciliation question)
         raise InputError([Problem(origin, lost, KEEP_AS_TEXT)])
+    candidates = index.named(ref.kind, ref.name) if ref.name else []
+    if chosen is None and not candidates:
+        raise _failure(index, ref, origin, f"{code} {ref.name} 不在库的名册中 / {code} {ref.name} is not in the "
+                       "store's roster".replace("  ", " "), "missing", (), _roster_hint(index, code))
     raise _failure(index, ref, origin, f"代码不在名册中 / {code} is not a {ref.kind} of the roster", "missing",
-                   index.named(ref.kind, ref.name) if ref.name else (),
-                   "请填写候选中的编码 / use a code listed as a candidate")
+                   candidates, "请填写候选中的编码 / use a code listed as a candidate")
+
+
+def _roster_hint(index: RosterIndex, code: str) -> str:
+    """What to do about a unit the store's roster lacks (a county an article only mentions): load the
+    roster of its county (of its city or province, for a code of those), or leave the row out."""
+    lengths = {level: index.schema.code_length(index.schema.level_kind(level)) for level in ("county", "city", "province")}
+    level = next((level for level, length in lengths.items() if len(code) >= length), "province")
+    option = f"linkgraph roster --{level} {code[:lengths[level]]}"
+    return f"请先载入它的名册（{option}），或不采纳该行 / load its roster ({option}), or do not accept the row"
 
 
 def _check_decision(index: RosterIndex, ref: PlaceRef, chosen: Node, scope: str | None, same: list[Node],

@@ -654,8 +654,13 @@ def _reconcile(args: argparse.Namespace) -> int:
     from loaders.decisions import headers, write_decisions_workbook
     from visualizations.tables import csv_text, write_excel_csv
 
-    rows = pipeline.reconcile(args.sources, args.store, columns=_columns(args.columns), decisions=args.decisions,
-                              title=args.title, kind=args.kind)
+    rows, checked = pipeline.reconcile(args.sources, args.store, columns=_columns(args.columns),
+                                       decisions=args.decisions, title=args.title, kind=args.kind)
+    if not checked:  # an extract draft none of whose rows is accepted: no decisions file, which would say all is well
+        print("草稿中没有已采纳的行，未检查任何名称 / no accepted row in the draft (nor any other row to load): nothing "
+              "was checked (提示 hint: 在草稿的“采纳”列对要载入的行填“是”，再运行 reconcile / mark the rows to load 是 in "
+              "the draft's 采纳 column, then run reconcile again)")
+        return 0
     out = Path(args.out)
     workbook = write_decisions_workbook(out.with_suffix(".xlsx"), headers(), rows)
     if out.suffix.lower() != ".xlsx":

@@ -12,7 +12,7 @@ import contextlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, Mapping, NamedTuple
 
 from graph_model.records import GraphData, InputError, Origin, Problem, SourceRef
 from graph_model.schema import Schema, default_schema
@@ -278,10 +278,18 @@ def withdraw(store: str, source: str, *, dry_run: bool = False, by: str | None =
     return withdrawal
 
 
+class Reconciled(NamedTuple):
+    """What :func:`reconcile` found: the decisions file's rows, and whether the sources gave any row to check."""
+
+    rows: list[list[str]]
+    checked: bool
+
+
 def reconcile(sources: Iterable[str | Path], store: str, *, schema: Schema | None = None,
               decisions: str | Path | None = None, columns: Mapping[str, str] | None = None,
-              title: str | None = None, kind: str | None = None) -> list[list[str]]:
-    """Every reference of ``sources`` that matches no unit or several, as rows of a decisions file.
+              title: str | None = None, kind: str | None = None) -> Reconciled:
+    """Every reference of ``sources`` that matches no unit or several, as rows of a decisions file, and whether
+    any row was checked (an extract draft none of whose rows is accepted gives none: no rows is then no finding).
 
     The store (if it exists) is read for what it already holds; nothing is written.
     Answers already in ``decisions`` are carried over.
@@ -299,7 +307,8 @@ def reconcile(sources: Iterable[str | Path], store: str, *, schema: Schema | Non
     else:
         result = load_sources(sources, schema, decisions={}, columns=columns, keep_valid=True, title=title, kind=kind)
     problems = [p for p in result.left_out if isinstance(p, Unresolved)]
-    return decision_rows(problems, schema, answers)
+    checked = bool(result.left_out) or result.read_counts() != (0, 0)
+    return Reconciled(decision_rows(problems, schema, answers), checked)
 
 
 def read_decisions_file(path: str | Path, schema: Schema) -> tuple[dict, str]:

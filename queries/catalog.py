@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from graph_model.names import match_key
+from graph_model.places import told_apart
 from graph_model.records import parse_date, parse_int
 from graph_model.schema import default_schema, packaged_yaml
 from queries.statements import BACKENDS
@@ -121,6 +122,9 @@ class NamedQuery:
     columns: tuple[Column, ...] = ()
     sort: tuple[str, ...] = ()
     sorted_lists: tuple[str, ...] = ()
+    told_apart: tuple[str, ...] = ()
+    """Columns of places, each ``[id, name, town]``, shown by their names, told apart by their towns where two
+    share a name (:func:`graph_model.places.told_apart`, the one rule of names shown)."""
     rank: Mapping[str, str] | None = None
 
     @property
@@ -182,6 +186,9 @@ class NamedQuery:
             for name in json_columns:
                 if isinstance(row.get(name), str):
                     row[name] = json.loads(row[name])
+            for name in self.told_apart:
+                if isinstance(row.get(name), list):
+                    row[name] = told_apart(row[name])
             for name in self.sorted_lists:
                 if isinstance(row.get(name), list):
                     row[name] = sorted(row[name])
@@ -264,6 +271,7 @@ def parse_catalog(entries: list[Mapping[str, Any]]) -> dict[str, NamedQuery]:
             columns=tuple(_column(n, spec) for n, spec in (entry.get("columns") or {}).items()),
             sort=tuple(entry.get("sort") or ()),
             sorted_lists=tuple(entry.get("sorted_lists") or ()),
+            told_apart=tuple(entry.get("told_apart") or ()),
             rank=entry.get("rank"),
         )
         if query.name in catalog:

@@ -597,3 +597,22 @@ def test_roster_of_two_counties_loads_both(tmp_path, capsys):
     assert main(["cypher", "MATCH (c:County) RETURN c.name AS name ORDER BY name", "--format", "csv",
                  "--store", store]) == 0
     assert capsys.readouterr().out.split() == ["\ufeffname", "成华区", "蒲江县"]
+
+
+def test_reconcile_of_a_draft_with_no_accepted_row_says_nothing_was_checked(tmp_path, capsys):
+    """No row to check is no finding: a draft nobody accepted a row of is not a draft whose every name resolves."""
+    store = str(tmp_path / "s.lbug")
+    assert main(["roster", "--county", "610828", "--store", store]) == 0
+    draft = tmp_path / "结对帮扶.csv"
+    row = "佳县县委办公室,高家塄村,通镇,佳县县委办公室帮扶高家塄村,{accept},0.8,名册 roster,r\r\n"
+    header = "帮扶单位,结对村,所属乡镇,依据,采纳,置信度,名册匹配/候选,规则\r\n"
+    draft.write_text(header + row.format(accept=""), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["reconcile", str(draft), "--store", store, "--out", str(tmp_path / "d.csv")]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == ("草稿中没有已采纳的行，未检查任何名称 / no accepted row in the draft (nor any other row to load): "
+                           "nothing was checked (提示 hint: 在草稿的“采纳”列对要载入的行填“是”，再运行 reconcile / mark "
+                           "the rows to load 是 in the draft's 采纳 column, then run reconcile again)")
+    draft.write_text(header + row.format(accept="是"), encoding="utf-8")
+    assert main(["reconcile", str(draft), "--store", store, "--out", str(tmp_path / "d.csv")]) == 0
+    assert "全部名称已确定 every name resolves" in capsys.readouterr().out  # one row checked, and it resolves

@@ -85,3 +85,17 @@ def test_one_resolver_for_a_unit_of_any_level(schema):
     with pytest.raises(InputError, match="no administrative unit named '通镇'"):
         resolve_place(index, PlaceRef(None, "通镇"))
     assert resolve_place(index, PlaceRef("Village", "核桃樹墕", town="乌镇")).node.id == "610828103224"
+
+
+def test_a_unit_the_roster_lacks_says_to_load_its_roster(schema):
+    """An extract draft's accepted row of a county the report only mentions: not a candidate to pick, a roster to
+    load (or the row to leave out)."""
+    index = RosterIndex(small(schema), schema)
+    with pytest.raises(InputError) as caught:
+        resolve_place(index, PlaceRef("County", "大化瑶族自治县", code="451229"))
+    assert str(caught.value.problems[0]).startswith(
+        "451229 大化瑶族自治县 不在库的名册中 / 451229 大化瑶族自治县 is not in the store's roster")
+    assert caught.value.problems[0].hint == ("请先载入它的名册（linkgraph roster --county 451229），或不采纳该行 / load its "
+                                             "roster (linkgraph roster --county 451229), or do not accept the row")
+    with pytest.raises(InputError, match="use a code listed as a candidate"):  # a code of the name's other unit
+        resolve_place(index, PlaceRef("Village", "乌镇村", code="610828103299"))

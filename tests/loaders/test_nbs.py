@@ -134,6 +134,12 @@ def test_a_name_of_another_level_names_the_right_option(roster):
     assert "6108 榆林市 (陕西省) is a city, not a county" in message and "use --city 6108" in message
 
 
+def test_a_short_name_of_another_level_names_the_right_option(roster):
+    message = scope_error(roster, "county", "红河州")  # 红河哈尼族彝族自治州, a city, by its short name
+    assert message.startswith("--county 红河州：5325 红河哈尼族彝族自治州 (云南省) 是市，不是县 / ")
+    assert "is a city, not a county" in message and "use --city 5325" in message
+
+
 def test_a_misspelt_name_suggests_similar_names(roster):
     assert "相近名称 similar: 610828 佳县 (陕西省 榆林市)" in scope_error(roster, "county", "佳具")
 

@@ -257,6 +257,23 @@ def test_villages_reached_directly_through_a_cooperative_and_through_a_joint_bra
         (1, "一村", "SUPPLIES", "甲公司"), (2, "甲公司", "MEMBER_OF", "甲联合党支部"), (3, "三村", "MEMBER_OF", "甲联合党支部")]
 
 
+def test_a_units_villages_of_one_name_in_two_towns_are_shown_with_their_towns(store, schema):
+    """大化瑶族自治县 has a 弄冠村 in 北景镇 and another in 板升乡: a unit paired with both lists two villages a
+    planner tells apart (and 弄合村, the only one of its name, as it is), the same on both stores."""
+    g = GraphData(schema=schema)
+    for kind, node_id, name in [("Town", "451229103", "北景镇"), ("Town", "451229210", "板升乡"),
+                                ("Village", "451229103208", "弄冠村"), ("Village", "451229210205", "弄冠村"),
+                                ("Village", "451229103201", "弄合村"), ("AssistanceUnit", "u", "县水利局")]:
+        g.add_node(make_node(schema, kind, {"id": node_id, "name": name, "source": "s"}))
+    for type_, a, b in [("PART_OF", "451229103208", "451229103"), ("PART_OF", "451229210205", "451229210"),
+                        ("PART_OF", "451229103201", "451229103"), ("PAIRED_ASSISTANCE", "u", "451229103208"),
+                        ("PAIRED_ASSISTANCE", "u", "451229210205"), ("PAIRED_ASSISTANCE", "u", "451229103201")]:
+        g.add_tie(make_tie(schema, type_, a, b, {"source": "s", "evidence": f"{a}-{b}"}))
+    store.write(g)
+    assert rows(store, "assistance_units_ranked", {}, "unit", "villages", "village_names", "towns") == [
+        ("县水利局", 3, ["北景镇弄冠村", "弄合村", "板升乡弄冠村"], ["北景镇", "板升乡"])]
+
+
 def test_single_partner_organizations_count_nodes_not_positions(store, schema):
     """One partner however many ties (two kinds one way, or one each way); a village counts, a town does not;
     and two partners are two even where LadybugDB keeps them at the same offset of their tables (the
