@@ -274,6 +274,33 @@ def test_a_units_villages_of_one_name_in_two_towns_are_shown_with_their_towns(st
         ("县水利局", 3, ["北景镇弄冠村", "弄合村", "板升乡弄冠村"], ["北景镇", "板升乡"])]
 
 
+def _county_roster(schema, code):
+    """The shipped roster's units of a county (with its province and city) as the roster loader builds them."""
+    from graph_model.records import SourceRef
+    from loaders import nbs
+    from loaders.roster import NBS_SOURCE, roster_graph
+
+    roster = nbs.national_roster()
+    units = nbs.scope_units(roster, nbs.parse_scope(roster, "county", code))
+    numbered = [(number, *row) for number, row in enumerate(nbs.unit_rows(units), start=2)]
+    return roster_graph(numbered, "nbs.csv", schema, SourceRef("nbs", NBS_SOURCE, "nbs.csv"))
+
+
+def test_a_joint_orgs_members_of_one_name_in_two_towns_are_shown_with_their_towns(store, schema):
+    """On the shipped roster of 大化瑶族自治县, a joint committee whose members are 北景镇's and 板升乡's 弄冠村, 七百弄乡's
+    弄合村 and an enterprise lists four members a planner tells apart (the only ones of their names as they are),
+    the same on both stores."""
+    g = _county_roster(schema, "451229")
+    for kind, node_id, name, props in [("PartyOrganization", "p", "弄合片区联村党委", {"joint": "true"}),
+                                       ("Enterprise", "e", "弄合养殖公司", {})]:
+        g.add_node(make_node(schema, kind, {"id": node_id, "name": name, "source": "s", **props}))
+    for member in ("451229103208", "451229210205", "451229211201", "e"):
+        g.add_tie(make_tie(schema, "MEMBER_OF", member, "p", {"source": "s", "evidence": f"{member}-p"}))
+    store.write(g)
+    assert rows(store, "joint_orgs_spanning", {"within": "451229"}, "organization", "members", "villages", "towns") == [
+        ("弄合片区联村党委", ["北景镇弄冠村", "弄合养殖公司", "弄合村", "板升乡弄冠村"], 3, 3)]
+
+
 def test_single_partner_organizations_count_nodes_not_positions(store, schema):
     """One partner however many ties (two kinds one way, or one each way); a village counts, a town does not;
     and two partners are two even where LadybugDB keeps them at the same offset of their tables (the
