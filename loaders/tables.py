@@ -33,8 +33,8 @@ from graph_model.places import by_codes, parent_code
 from graph_model.records import (InputError, Node, Origin, Problem, SourceRef, coerce_value, make_node,
                                   make_tie)
 from graph_model.schema import Property, Schema
-from loaders.columns import (ACCEPT, columns_data, exact_role, role_note, kind_named, map_columns, node_vocabulary,
-                             table_role, tie_named, tie_vocabulary)
+from loaders.columns import (ACCEPT, Vocabulary, columns_data, exact_role, role_note, kind_named, map_columns,
+                             node_vocabulary, table_role, tie_named, tie_vocabulary)
 from loaders.context import LoadContext
 from loaders.csv_rows import CsvRows, csv_error
 from loaders.framing import frame, note_test
@@ -309,6 +309,10 @@ def _node_rows(sheet: Sheet, kind: str | None, columns: Mapping[int, str], file:
     schema = ctx.schema
     problems: list[Problem] = []
     rows_origin, names = _row_origin(sheet, columns, file), tuple(columns.values())
+    town_header = next((sheet.header[i] for i, name in columns.items() if name == "to_town"), None)
+    generic_town = town_header is not None and _names_any_end_town(schema, town_header)
+    if generic_town:  # the column may hold the start's town: its messages then name it by the planner's header
+        rows_origin = replace(rows_origin, headers=(*rows_origin.headers, ("from_town", town_header)))
     for number, texts in _rows_asked(sheet, columns, ctx):
         origin = rows_origin.at_row(number)
         values, found = _row_values(texts, names, origin)
@@ -430,6 +434,10 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
     schema = ctx.schema
     problems: list[Problem] = []
     rows_origin, names = _row_origin(sheet, columns, file), tuple(columns.values())
+    town_header = next((sheet.header[i] for i, name in columns.items() if name == "to_town"), None)
+    generic_town = town_header is not None and _names_any_end_town(schema, town_header)
+    if generic_town:  # the column may hold the start's town: its messages then name it by the planner's header
+        rows_origin = replace(rows_origin, headers=(*rows_origin.headers, ("from_town", town_header)))
     for number, texts in _rows_asked(sheet, columns, ctx):
         origin = rows_origin.at_row(number)
         values, found = _row_values(texts, names, origin)
@@ -442,8 +450,30 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
                                     "可选 / one of: " + "、".join(t.zh for t in schema.tie_kinds) + "; 或在文件名中写明"
                                     "（结对帮扶名单.csv），或用 / or name the kind in the file name or with --kind 结对帮扶"))
             continue
+        if generic_town:
+            values = _town_at_place_end(schema, type_, values)
         problems += _tie_row(type_, values, origin, ctx, source)
     return problems
+
+
+def _names_any_end_town(schema: Schema, header: str) -> bool:
+    """Whether a tie sheet's town header says no end (所属乡镇, 乡镇, not 终点所属乡镇): a town column as a node
+    table heads it (``columns.yaml`` ``node_table.town``)."""
+    return Vocabulary({"town": node_vocabulary(schema, None).fields["town"]}).field_of(header) == "town"
+
+
+def _town_at_place_end(schema: Schema, type_: str, values: dict[str, str]) -> dict[str, str]:
+    """A row's values with a town column that names no end (所属乡镇) given to the end that can lie in a town:
+    the start where the end allows no administrative unit and the start allows a village (a 联村党委 member
+    list: 成员村 弄冠村, 所属乡镇 北景镇 is the member's town, not the organization's); else the end's, as before."""
+    if values.get("to_town") is None or values.get("from_town") is not None:
+        return values
+    place_at_end = set(_end_kinds(schema, type_, 1)) & set(schema.administrative_kinds)
+    if place_at_end or schema.level_kind("village") not in _end_kinds(schema, type_, 0):
+        return values
+    moved = dict(values)
+    moved["from_town"] = moved.pop("to_town")
+    return moved
 
 
 def _tie_row(type_: str, values: dict[str, str], origin: Origin, ctx: LoadContext, source: SourceRef) -> list[Problem]:

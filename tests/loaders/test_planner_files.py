@@ -263,3 +263,36 @@ def test_a_refused_load_still_says_what_it_read_past(tmp_path):
         "说明 note: 跳过表格下方第 9 行的说明“填表人：张明    审核人：李华    填表日期：2023年…”",
         "说明 note: 关系类型取自名称“结对帮扶情况”：结对帮扶 PAIRED_ASSISTANCE", "说明 note: 跳过隐藏的工作表"]
     assert not (tmp_path / "s.lbug").exists()
+
+
+def _member_list(path, rows):
+    """A 联村党委 member list as a planner saves it: a title row, then 联合党组织 / 成员村 / 所属乡镇."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "成员村"
+    sheet.append(["弄合片区联村党委成员村名单"])
+    sheet.append(["联合党组织", "成员村", "所属乡镇"])
+    for row in rows:
+        sheet.append(list(row))
+    book.save(path)
+    return path
+
+
+def test_a_member_lists_town_column_is_the_member_villages_town(tmp_path):
+    """大化瑶族自治县 has a 弄冠村 in 北景镇 and in 板升乡: on a member list the 所属乡镇 column is the member village's
+    (the other end, a joint committee, is no place), so each 弄冠村 resolves to its code in a LadybugDB store; a
+    row without its town is refused with both candidates."""
+    from linkgraph import pipeline
+
+    store = str(tmp_path / "s.lbug")
+    pipeline.load_roster("county", "451229", store)
+    org = "弄合片区联村党委"
+    pipeline.load([_member_list(tmp_path / "联村党委成员名单.xlsx", [(org, "弄冠村", "北景镇"), (org, "弄冠村", "板升乡"),
+                                                                    (org, "弄合村", None)])], store)
+    members = pipeline.run_query(store, "joint_org_members", {"org": org})
+    assert sorted(r["member_id"] for r in members) == ["451229103208", "451229210205", "451229211201"]
+    with pytest.raises(InputError) as caught:
+        pipeline.load([_member_list(tmp_path / "联村党委成员名单2.xlsx", [(org, "弄冠村", None)])], store)
+    assert [str(p).split(".xlsx, ", 1)[1].split(" (提示 hint")[0] for p in caught.value.problems] == [
+        "sheet 成员村, row 3, column 成员村 (from): 名册中有 2 个“弄冠村”，须注明所属乡镇 / 2 villages of the roster "
+        "are named 弄冠村; give its town; 候选 candidates: 北景镇弄冠村 (451229103208); 板升乡弄冠村 (451229210205)"]
