@@ -112,26 +112,6 @@ class Column:
     shows: str | Mapping[str, str] | None = None
 
 
-def _is_place(value: Any) -> bool:
-    """Whether a cell is one place, ``[id, name, town]`` (not a list of them)."""
-    return isinstance(value, list) and bool(value) and not isinstance(value[0], list)
-
-
-def _tell_apart(rows: list[dict[str, Any]], column: str) -> None:
-    """``column`` of ``rows`` shown by names told apart (:func:`told_apart`): a list of places in each row, or
-    one place a row, told apart from the places of the same name in the other rows (a member a row)."""
-    by_name: dict[Any, list] = {}
-    for row in rows:
-        if _is_place(row.get(column)):
-            by_name.setdefault(row[column][1], []).append(row[column])
-    for row in rows:
-        value = row.get(column)
-        if _is_place(value):
-            row[column] = told_apart([value, *by_name[value[1]]])[0]
-        elif isinstance(value, list):
-            row[column] = told_apart(value)
-
-
 @dataclass(frozen=True)
 class NamedQuery:
     name: str
@@ -143,8 +123,8 @@ class NamedQuery:
     sort: tuple[str, ...] = ()
     sorted_lists: tuple[str, ...] = ()
     told_apart: tuple[str, ...] = ()
-    """Columns of places (a list of ``[id, name, town]`` a row, or one a row), shown by their names, told apart by
-    their towns where two share a name (:func:`graph_model.places.told_apart`, the one rule of names shown)."""
+    """Columns of places, each ``[id, name, town]``, shown by their names, told apart by their towns where two
+    share a name (:func:`graph_model.places.told_apart`, the one rule of names shown)."""
     rank: Mapping[str, str] | None = None
 
     @property
@@ -202,12 +182,13 @@ class NamedQuery:
     def finish(self, rows: list[dict[str, Any]], bound: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Rows as answers: JSON columns as mappings, lists sorted where asked, in the declared order."""
         json_columns = [c.name for c in self.columns if c.shows == "json"]
-        for name in self.told_apart:
-            _tell_apart(rows, name)
         for row in rows:
             for name in json_columns:
                 if isinstance(row.get(name), str):
                     row[name] = json.loads(row[name])
+            for name in self.told_apart:
+                if isinstance(row.get(name), list):
+                    row[name] = told_apart(row[name])
             for name in self.sorted_lists:
                 if isinstance(row.get(name), list):
                     row[name] = sorted(row[name])
