@@ -320,6 +320,17 @@ def take_writer_lease() -> str:
             "RETURN w.holder AS holder")
 
 
+def take_held_writer_lease() -> str:
+    """Neo4j: :func:`take_writer_lease` of a lease node the database already has (``MATCH``, not ``MERGE``: it
+    needs no uniqueness constraint, so a writer of a database that has the node reads no schema first); one row,
+    ``taken``, unless the node is missing. The first ``SET`` takes the node's write lock, as there."""
+    return (f"MATCH (w:{WRITER} {{lease: $id}})\nSET w.asked = datetime()\n"
+            "WITH w, (w.holder IS NULL OR w.holder = $holder OR w.expires < datetime()) AS free\n"
+            "SET w.holder = CASE WHEN free THEN $holder ELSE w.holder END,\n"
+            "    w.expires = CASE WHEN free THEN datetime() + duration({seconds: $seconds}) ELSE w.expires END\n"
+            "RETURN free AS taken")
+
+
 def writer_lease() -> str:
     """Neo4j: who holds the writer's lease, and for how many more seconds."""
     return (f"MATCH (w:{WRITER} {{lease: $id}}) WHERE w.holder IS NOT NULL AND w.expires >= datetime()\n"

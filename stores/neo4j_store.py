@@ -100,9 +100,8 @@ class Neo4jStore(Store):
         runs, renewed in a thread; another writer waits for it (``waiting`` is told once), up to
         ``$LINKGRAPH_LOCK_TIMEOUT`` seconds, then fails naming the holder. A killed writer's lease expires
         after :data:`LEASE_SECONDS`."""
-        self.ensure_schema()  # (the uniqueness constraint that lets two writers MERGE the lease node at once)
         holder = f"{_user()}@{socket.gethostname()} process {os.getpid()} {uuid.uuid4().hex[:8]}"
-        wait_for_writer(lambda: self._lease(statements.take_writer_lease(), holder) is not None,
+        wait_for_writer(lambda: self._take_lease(holder),
                         lambda: self._lease(statements.writer_lease(), "") or "another writer", self.describe(),
                         LOCK_TIMEOUT, waiting)
         stop = threading.Event()
@@ -115,13 +114,25 @@ class Neo4jStore(Store):
             renewer.join()
             self._lease(statements.release_writer_lease(), holder)
 
-    def _lease(self, cypher: str, holder: str) -> str | None:
-        """Run one statement of the writer's lease in a write transaction; the holder it returns, if any."""
+    def _take_lease(self, holder: str) -> bool:
+        """Whether ``holder`` took the writer's lease. The lease node of a database that has one is taken as it
+        is (no schema read: an unchanged reload reads nothing else before it decides, issue 22); a database
+        without it gets the schema first (the uniqueness constraint that lets two writers ``MERGE`` the node at
+        once), then the node."""
+        taken = self._lease(statements.take_held_writer_lease(), holder, "taken")
+        if taken is not None:
+            return bool(taken)
+        self.ensure_schema()
+        return self._lease(statements.take_writer_lease(), holder) is not None
+
+    def _lease(self, cypher: str, holder: str, column: str = "holder") -> Any:
+        """Run one statement of the writer's lease in a write transaction; the ``column`` of the row it returns
+        (by default the holder), or None without one."""
         params = {"id": LEASE_ID, "holder": holder, "seconds": LEASE_SECONDS}
 
-        def work(tx: neo4j.ManagedTransaction) -> str | None:
+        def work(tx: neo4j.ManagedTransaction) -> Any:
             record = tx.run(cypher, params).single()
-            return record["holder"] if record else None
+            return record[column] if record else None
 
         with self._session(neo4j.WRITE_ACCESS) as session:
             return session.execute_write(work)
@@ -331,11 +342,17 @@ class Neo4jStore(Store):
         return [dict(zip(columns, values)) for values in found]
 
     def counts(self) -> dict[str, int]:
-        """Nodes per kind and ties per type, zeros included, in schema order: one statement."""
-        self.ensure_schema()
+        """Nodes per kind and ties per type, zeros included, in schema order: one statement. Read without
+        :meth:`ensure_schema`: Neo4j counts a label or type it has never seen as 0 (its notifications are off,
+        :data:`stores.connection.DRIVER_SETTINGS`), so a reload that writes nothing reads no schema."""
         names = [*self.schema.node_labels, *self.schema.tie_types]
         row = self.run(statements.count_every_kind(self.schema))[0]
         return {name: row[f"c{i}"] for i, name in enumerate(names)}
+
+    def loaded_sources(self) -> list[dict[str, Any]]:
+        """The registry (:meth:`stores.base.Store.loaded_sources`), read without :meth:`ensure_schema`, as
+        :meth:`counts`: a database without it holds no source."""
+        return self.run(statements.loaded_sources())
 
     def is_empty(self) -> bool:
         counts = self.counts()

@@ -232,6 +232,36 @@ def test_a_killed_neo4j_writers_lease_expires(neo4j_store, monkeypatch):
     assert neo4j_store._lease(statements.writer_lease(), "") is None  # released
 
 
+@pytest.mark.neo4j
+def test_a_neo4j_writer_takes_the_lease_node_the_database_has_without_reading_its_schema(neo4j_store, neo4j_uri,
+                                                                                          schema, monkeypatch):
+    """An unchanged reload reads nothing it does not need before it decides (issue 22): a writer of a database
+    that has the lease node takes it as it is (no schema read), another writer's live lease is still refused, and
+    a database without the node gets the schema first (the constraint under which two writers MERGE it)."""
+    import uuid
+
+    from queries import statements
+    from stores import neo4j_store as module
+    from stores import open_store
+
+    with neo4j_store.exclusive():  # the lease node exists from here on
+        pass
+    with open_store(neo4j_uri, schema) as first, open_store(neo4j_uri, schema) as second:
+        assert first._take_lease("first writer") is True
+        assert second._take_lease("second writer") is False  # held by the first: refused, not taken
+        assert second._lease(statements.writer_lease(), "") == "first writer"
+        assert not first._schema_ready and not second._schema_ready
+        first._lease(statements.release_writer_lease(), "first writer")
+        assert second._take_lease("second writer") is True
+        second._lease(statements.release_writer_lease(), "second writer")
+    monkeypatch.setattr(module, "LEASE_ID", f"writer-{uuid.uuid4().hex[:8]}")  # a lease node the database lacks
+    with open_store(neo4j_uri, schema) as fresh:
+        assert fresh._take_lease("fresh writer") is True
+        assert fresh._schema_ready
+        assert fresh._lease(statements.writer_lease(), "") == "fresh writer"
+        fresh._lease(statements.release_writer_lease(), "fresh writer")
+
+
 def test_a_load_that_drops_a_node_and_another_sources_tie_to_it_together_goes_through(store, tmp_path):
     """企业.csv edited without a company and 供应.csv edited without its tie to it, loaded together: nothing is left
     to end at the company, so it goes with the tie (the refusal is for a tie that is kept), on both stores."""
