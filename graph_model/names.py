@@ -239,8 +239,14 @@ def _key(simple: str, folk: bool) -> str:
 @functools.cache
 def _autonomous() -> re.Pattern[str]:
     """An autonomous county's, prefecture's or banner's peoples and 自治 (瑶族自治 of 大化瑶族自治县), its unit word kept."""
+    return re.compile(_peoples() + "自治(县|州|旗)")
+
+
+@functools.cache
+def _peoples() -> str:
+    """A pattern of one or more peoples of ``roster_names.yaml``, each followed by 族 (哈尼族彝族), longest first."""
     groups = sorted(name_rules().ethnic_groups, key=len, reverse=True)
-    return re.compile("(?:(?:" + "|".join(map(re.escape, groups)) + ")族)+自治(县|州|旗)")
+    return "(?:(?:" + "|".join(map(re.escape, groups)) + ")族)+"
 
 
 def match_key(text: str, *, folk: bool = True) -> str:
@@ -301,8 +307,7 @@ def name_rules_digest() -> str:
 @functools.cache
 def _ethnic_ending() -> re.Pattern[str]:
     """The peoples ending a name once its unit word is dropped (大化瑶族 of 大化瑶族自治县, 红河哈尼族彝族)."""
-    groups = sorted(name_rules().ethnic_groups, key=len, reverse=True)
-    return re.compile("(?:(?:" + "|".join(map(re.escape, groups)) + ")族)+$")
+    return re.compile(_peoples() + "$")
 
 
 def without_peoples(core: str) -> str:

@@ -540,8 +540,9 @@ def _unit_of_code(index: RosterIndex, ref: PlaceRef, code: str, origin: Origin |
         raise InputError([Problem(origin, lost, KEEP_AS_TEXT)])
     candidates = index.named(ref.kind, ref.name) if ref.name else []
     if chosen is None and not candidates:
-        raise _failure(index, ref, origin, f"{code} {ref.name} 不在库的名册中 / {code} {ref.name} is not in the "
-                       "store's roster".replace("  ", " "), "missing", (), _roster_hint(index, code))
+        unit = f"{code} {ref.name}" if ref.name else code
+        raise _failure(index, ref, origin, f"{unit} 不在库的名册中 / {unit} is not in the store's roster", "missing", (),
+                       _roster_hint(index, code))
     raise _failure(index, ref, origin, f"代码不在名册中 / {code} is not a {ref.kind} of the roster", "missing",
                    candidates, "请填写候选中的编码 / use a code listed as a candidate")
 

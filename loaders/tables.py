@@ -309,10 +309,6 @@ def _node_rows(sheet: Sheet, kind: str | None, columns: Mapping[int, str], file:
     schema = ctx.schema
     problems: list[Problem] = []
     rows_origin, names = _row_origin(sheet, columns, file), tuple(columns.values())
-    town_header = next((sheet.header[i] for i, name in columns.items() if name == "to_town"), None)
-    generic_town = town_header is not None and _names_any_end_town(schema, town_header)
-    if generic_town:  # the column may hold the start's town: its messages then name it by the planner's header
-        rows_origin = replace(rows_origin, headers=(*rows_origin.headers, ("from_town", town_header)))
     for number, texts in _rows_asked(sheet, columns, ctx):
         origin = rows_origin.at_row(number)
         values, found = _row_values(texts, names, origin)
@@ -434,10 +430,9 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
     schema = ctx.schema
     problems: list[Problem] = []
     rows_origin, names = _row_origin(sheet, columns, file), tuple(columns.values())
-    town_header = next((sheet.header[i] for i, name in columns.items() if name == "to_town"), None)
-    generic_town = town_header is not None and _names_any_end_town(schema, town_header)
+    generic_town = _generic_town_header(schema, sheet, columns)
     if generic_town:  # the column may hold the start's town: its messages then name it by the planner's header
-        rows_origin = replace(rows_origin, headers=(*rows_origin.headers, ("from_town", town_header)))
+        rows_origin = replace(rows_origin, headers=(*rows_origin.headers, ("from_town", generic_town)))
     for number, texts in _rows_asked(sheet, columns, ctx):
         origin = rows_origin.at_row(number)
         values, found = _row_values(texts, names, origin)
@@ -456,10 +451,12 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
     return problems
 
 
-def _names_any_end_town(schema: Schema, header: str) -> bool:
-    """Whether a tie sheet's town header says no end (所属乡镇, 乡镇, not 终点所属乡镇): a town column as a node
-    table heads it (``columns.yaml`` ``node_table.town``)."""
-    return Vocabulary({"town": node_vocabulary(schema, None).fields["town"]}).field_of(header) == "town"
+def _generic_town_header(schema: Schema, sheet: Sheet, columns: Mapping[int, str]) -> str | None:
+    """A tie sheet's town header that says no end (所属乡镇, 乡镇, not 终点所属乡镇: a town column as a node table
+    heads it, ``columns.yaml`` ``node_table.town``), or ``None``."""
+    header = next((sheet.header[i] for i, name in columns.items() if name == "to_town"), None)
+    town_words = Vocabulary({"town": node_vocabulary(schema, None).fields["town"]})
+    return header if header is not None and town_words.field_of(header) == "town" else None
 
 
 def _town_at_place_end(schema: Schema, type_: str, values: dict[str, str]) -> dict[str, str]:

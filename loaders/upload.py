@@ -66,8 +66,8 @@ def upload_name(name: str) -> str:
     base = re.split(r"[/\\]", name or "")[-1].strip()
     base = _UNSAFE.sub("_", base).lstrip(".")
     suffix = Path(base).suffix.lower()
-    if base and suffix not in UPLOAD_SUFFIXES and other_format(base):
-        raise InputError([other_format(base)])
+    if base and suffix not in UPLOAD_SUFFIXES and (other := other_format(base)):
+        raise InputError([other])
     if not base or suffix not in UPLOAD_SUFFIXES:
         raise _refused(base or "upload", f"不支持的文件类型 / {suffix or 'no suffix'} is not a file linkgraph loads",
                        "可载入工作簿 .xlsx、表格 .csv/.tsv、案例文件 .yaml 或它们的 zip / a workbook (.xlsx), "
@@ -171,8 +171,8 @@ def _member_name(name: str, info: zipfile.ZipInfo) -> str | None:
     base = parts[-1] if parts else ""
     if not base or base.startswith(".") or "__MACOSX" in parts or base.lower() == "thumbs.db":
         return None
-    if Path(base).suffix.lower() not in SOURCE_SUFFIXES and other_format(base):
-        raise InputError([other_format(base)])
+    if Path(base).suffix.lower() not in SOURCE_SUFFIXES and (other := other_format(base)):
+        raise InputError([other])
     if Path(base).suffix.lower() not in SOURCE_SUFFIXES:
         raise _refused(name, f"压缩包中有无法载入的文件 / {_UNSAFE.sub('_', base)} is not a file linkgraph loads",
                        "zip 中只能有 .csv、.tsv、.xlsx 或 .yaml 文件 / a zip of .csv, .tsv, .xlsx or .yaml "

@@ -85,8 +85,8 @@ def unwrap_lines(lines: list[str]) -> list[str]:
 
     A text is taken as wrapped when at least :data:`MIN_WRAPPED` lines, and half of its lines 30 columns wide
     or more (:func:`_display_width`), have the most common width of these (one character more or less), and two
-    thirds of them end in the middle of a sentence. Then every line of that width that does not end a sentence runs on into the next; shorter
-    lines (titles, a paragraph's last line) end where they end.
+    thirds of them end in the middle of a sentence. Then every line of that width that does not end a sentence
+    runs on into the next; shorter lines (titles, a paragraph's last line) end where they end.
 
     >>> line = "一二三四五六七八九十一二三四五"
     >>> unwrap_lines(["标题", line + "甲", line + "乙", line + "丙", line + "丁", "完。"]) == [

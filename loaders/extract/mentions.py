@@ -327,8 +327,9 @@ class PlaceFinder:
         return result
 
 
-_TOWN_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:镇|乡|街道|苏木)$")
-_TOWN_HEAD = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:镇|乡|街道|苏木)(?=[\u4e00-\u9fff]{2})")
+_TOWN_WORDS = "|".join(map(re.escape, PLACE_UNITS[TOWN]))
+_TOWN_BEFORE = re.compile(rf"([\u4e00-\u9fff]{{2,4}}?)(?:{_TOWN_WORDS})$")
+_TOWN_HEAD = re.compile(rf"([\u4e00-\u9fff]{{2,4}}?)(?:{_TOWN_WORDS})(?=[\u4e00-\u9fff]{{2}})")
 
 
 def towns_named(places: PlaceFinder, keys: Iterable[str]) -> frozenset[str]:
