@@ -1041,6 +1041,8 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
     except KeyboardInterrupt:  # Ctrl-C: a load writes into a copy (or marks its sources incomplete), never half
         print("已中断 interrupted (Ctrl-C)：命令未完成，未完成的载入不算数，重新运行同一命令即可 / the command did not "
               "finish and an unfinished load does not count: run the same command again", file=sys.stderr)
+        if args.ends_process:  # not torn down: a native thread the interrupted read left may abort Python's end
+            _end_process(130)  # ("terminate called without an active exception", seen once in CI); as safe as a kill
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
