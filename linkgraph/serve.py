@@ -51,6 +51,7 @@ from linkgraph.pipeline import EVERYTHING, Scope
 from linkgraph.userdb import UserDB
 from linkgraph.webauth import Auth, AuthMiddleware, RoleRoute, login, login_form, logout
 from queries.catalog import NamedQuery, QueryError, default_catalog, get_query
+from queries.examples import examples_in
 from stores import is_server_spec, open_store
 from stores.base import StoreError
 from visualizations.assets import ENVIRONMENT
@@ -241,6 +242,10 @@ class Site:
                                       analysis=self.analysis)[1]
         return self.cached("report", write)
 
+    def examples(self, query: NamedQuery) -> dict[str, Any]:
+        """The query's example values in the graph shown (:func:`queries.examples.examples_in`), once per version."""
+        return self.cached(f"examples {query.name}", lambda: examples_in(query, self.graph, self.schema))
+
     def run(self, query: NamedQuery, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         from linkgraph import pipeline
 
@@ -329,6 +334,7 @@ def query_page(request: Request) -> Response:
     cells = _linked_cells(list(rows[0]) if rows else [], table, graph)
     highlight = _node_ids(rows or [], graph)[:MAP_HIGHLIGHT_LIMIT]
     return _page(request, "query.html.j2", status=400 if error else 200, query=query, values=values, error=error,
+                 examples=site.examples(query),
                  ran=ran and error is None, headers=headers, cells=cells,
                  csv_url=str(request.url.include_query_params(format="csv")),
                  xlsx_url=str(request.url.include_query_params(format="xlsx")),

@@ -459,3 +459,33 @@ def test_the_centralities_are_computed_once_for_the_map_the_node_pages_and_the_r
         statuses = [get(url + route)[0] for route in ("/map", "/nodes/610828103224", "/report/", "/map")]
     assert statuses == [200, 200, 200, 200]
     assert len(calls) == 1
+
+
+def example_link(url: str, name: str) -> tuple[str, dict[str, list[str]]]:
+    """The query page's "run with the example" address, and its parameters."""
+    page = get(url + f"/queries/{name}")[2].decode("utf-8")
+    link = html.unescape(re.search(rf'<a href="(/queries/{name}\?run=1[^"]*)">用示例运行', page).group(1))
+    return link, urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)
+
+
+def test_the_query_form_offers_examples_from_the_store_it_serves(site, tmp_path):
+    """A 大化县 office's store holds no 佳县县委办公室: the form's examples and "run with the example" name its own
+    most tied unit and its county's code (451229), and the examples run to an answer; the Jia store keeps the
+    catalog's examples (the article's names)."""
+    assert example_link(site, "ego_network")[1]["org"] == ["佳县县委办公室"]
+    store = str(tmp_path / "dahua.lbug")
+    ties = tmp_path / "结对帮扶.csv"
+    ties.write_text("帮扶单位,帮扶村,所属乡镇\n大化县财政局,弄合村,七百弄乡\n大化县财政局,弄冠村,板升乡\n"
+                    "大化县教育局,弄冠村,北景镇\n", encoding="utf-8")
+    assert main(["roster", "--county", "大化县", "--store", store]) == 0
+    assert main(["load", str(ties), "--store", store]) == 0
+    with running(store, tmp_path / "cache", title="大化县") as (url, app):
+        link, params = example_link(url, "ego_network")
+        assert params["org"] == ["大化县财政局"]
+        assert 'placeholder="例 e.g. 大化县财政局"' in get(url + "/queries/ego_network")[2].decode("utf-8")
+        answer = get(url + link)[2].decode("utf-8")
+        assert "弄合村" in answer and "弄冠村" in answer
+        assert example_link(url, "assistance_units_ranked")[1]["within"] == ["451229"]
+        link, params = example_link(url, "shortest_paths")
+        assert params["from"] == ["大化县财政局"] and params["to"] != params["from"]
+        assert len(table_rows(get(url + link)[2].decode("utf-8"), "answer")) > 1
