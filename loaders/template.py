@@ -143,7 +143,7 @@ def write_template(path: str | Path, schema: Schema, towns: Sequence[str] = ()) 
     from openpyxl.worksheet.datavalidation import DataValidation
 
     workbook, guide = start_workbook(
-        ["来源 Source", "", "← 填写这份表格的来源，如：刘国具镇 2024 年报送 / where this workbook comes from"],
+        ["来源 Source", "", f"← 填写这份表格的来源，如：{towns[0] if towns else '刘国具镇'} 2024 年报送 / where this workbook comes from"],
         INSTRUCTIONS)
     lists = workbook.create_sheet("_lists")
     lists.sheet_state = "hidden"

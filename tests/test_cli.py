@@ -584,6 +584,7 @@ def test_a_template_for_a_county_of_the_shipped_roster(tmp_path, capsys):
     lists = openpyxl.load_workbook(tmp_path / "填报.xlsx")["_lists"]
     towns = [row[0] for row in lists.iter_rows(values_only=True) if row[0]]
     assert (len(towns), towns[0], towns[-1], "七百弄乡" in towns) == (16, "大化镇", "六也乡", True)
+    assert "如：大化镇 2024 年报送" in openpyxl.load_workbook(tmp_path / "填报.xlsx")["说明"]["C1"].value
     assert main(["template", str(tmp_path / "x.xlsx"), "--roster", "451229"]) == 2
     assert "--county 451229" in capsys.readouterr().err
 
