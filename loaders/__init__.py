@@ -35,7 +35,7 @@ from loaders.workbook import other_format
 from loaders.text import MAX_CASE_MB, decode_first_line, decode_text, read_source_bytes
 
 CASE_SUFFIXES = (".yaml", ".yml")
-TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
+TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlt", ".csv", ".tsv")
 Progress = Callable[[str, int, int], None]
 
 

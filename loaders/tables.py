@@ -43,6 +43,7 @@ from loaders.reconcile import (ADMIN_KINDS, KEEP_AS_TEXT, NEW, Identity, PlaceRe
 from loaders.sheets import MAX_CELL, Sheet, cell_text, header_key, too_many_rows
 from loaders.text import decode_text, split_lines
 from loaders.workbook import read_xlsx
+from loaders.xls import XLS_SUFFIXES, read_xls
 
 _ACCEPT_PROPERTY = Property(ACCEPT, "bool", "采纳", "Accept")
 
@@ -113,6 +114,8 @@ def read_tables(path: Path, data: bytes, *, stream: bool = False) -> list[Sheet]
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(data, str(path))
+    if suffix in XLS_SUFFIXES:
+        return read_xls(data, str(path))
     text, _ = decode_text(data, str(path))
     return [(stream_csv if stream else read_csv)(text, str(path), path.stem, "\t" if suffix == ".tsv" else None)]
 

@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from graph_model.records import InputError, Origin, Problem
 from loaders.workbook import other_format
 
-SOURCE_SUFFIXES = (".xlsx", ".csv", ".tsv", ".yaml", ".yml")
+SOURCE_SUFFIXES = (".xlsx", ".xls", ".csv", ".tsv", ".yaml", ".yml")
 UPLOAD_SUFFIXES = (*SOURCE_SUFFIXES, ".zip")
 CHUNK = 1 << 16
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")

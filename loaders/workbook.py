@@ -41,6 +41,12 @@ def _limit(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
+def cells_allowed() -> list[int]:
+    """The cells a workbook may hold (``$LINKGRAPH_MAX_CELLS``, default 20 million), as the count
+    :func:`past_limits` takes from row by row."""
+    return [int(_limit("LINKGRAPH_MAX_CELLS", 20_000_000))]
+
+
 def other_format(file: str) -> Problem | None:
     """What to do with a file planners save that linkgraph does not read (an old .xls, WPS's .et, Excel's
     Unicode text .txt …: ``columns.yaml`` ``other_formats``), or ``None`` for any other suffix."""
@@ -114,7 +120,7 @@ def read_xlsx(data: bytes, file: str) -> list[Sheet]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
-            cells = [int(_limit("LINKGRAPH_MAX_CELLS", 20_000_000))]
+            cells = cells_allowed()
             return [_read_sheet(worksheet, file, cells) for worksheet in workbook.worksheets]
         finally:
             workbook.close()
@@ -147,14 +153,21 @@ def _header_text(value: Any) -> str:
 def _past_limits(cells: tuple, file: str, sheet: str, cells_left: list[int]) -> Problem | None:
     """The problem of a row that lies past the limits of a table (columns, rows, cells), if it does."""
     last = cells[-1]
-    where = Origin(file, sheet=sheet, row=last.row, column=last.coordinate)
-    if len(cells) > MAX_COLUMNS:
-        return Problem(where, f"单元格 {last.coordinate} 超出第 {MAX_COLUMNS:,} 列，表格不应这么宽 / cell {last.coordinate} lies "
+    return past_limits(len(cells), last.row, last.coordinate, Origin(file, sheet=sheet, row=last.row,
+                                                                     column=last.coordinate), cells_left)
+
+
+def past_limits(columns: int, row: int, last_cell: str, where: Origin, cells_left: list[int]) -> Problem | None:
+    """The problem of row ``row`` of ``columns`` cells, the last at ``last_cell``, if it lies past the limits of
+    a table (:data:`MAX_COLUMNS`, :data:`loaders.sheets.MAX_ROWS`, the cells left of ``$LINKGRAPH_MAX_CELLS``);
+    every workbook reader asks it of each row."""
+    if columns > MAX_COLUMNS:
+        return Problem(where, f"单元格 {last_cell} 超出第 {MAX_COLUMNS:,} 列，表格不应这么宽 / cell {last_cell} lies "
                        f"past column {MAX_COLUMNS:,}; linkgraph reads tables of up to {MAX_COLUMNS:,} columns",
                        "删除该单元格，或把表格另存为新文件 / delete the stray cell, or copy the table into a new workbook")
-    if last.row > MAX_ROWS + 1:
+    if row > MAX_ROWS + 1:
         return Problem(where, f"行数超过 {MAX_ROWS:,} / more than {MAX_ROWS:,} rows")
-    cells_left[0] -= len(cells)
+    cells_left[0] -= columns
     if cells_left[0] < 0:
         return Problem(where, "单元格过多 / more cells than the limit (LINKGRAPH_MAX_CELLS)",
                        "请拆分工作簿 / split the workbook, or raise LINKGRAPH_MAX_CELLS")

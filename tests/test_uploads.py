@@ -87,6 +87,18 @@ def test_a_zip_of_a_folder_loads_each_file_as_a_source(spec):
     assert sources(spec)["case.yaml"]["loaded_by"] == "李干事"
 
 
+def test_an_old_xls_upload_is_read_and_its_problems_are_where_the_planner_wrote_them(spec):
+    """A town's .xls (Excel 97–2003) through the upload worker: the dry run reads it past its title, notes and
+    hidden sheet and names the two codes Excel mangled where the planner wrote them; nothing is loaded."""
+    data = (EXAMPLE / "planner_real" / "通镇填报2023.xls").read_bytes()
+    check = check_upload(spec, "通镇填报2023.xls", data)
+    assert not check.ready and [(p.file, p.sheet, p.row, p.column) for p in check.problems] == [
+        ("通镇填报2023.xls", "结对帮扶情况", 6, "结对村 (to)"), ("通镇填报2023.xls", "结对帮扶情况", 7, "结对村 (to)")]
+    assert "科学计数法 6.10828E+11" in check.problems[0].message
+    assert apply_upload(spec, "通镇填报2023.xls", data, by="李干事").loaded is False
+    assert "通镇填报2023.xls" not in sources(spec)
+
+
 def workbook_with(edits) -> bytes:
     book = load_workbook(WORKBOOK)
     for (sheet, cell), value in edits.items():

@@ -1,7 +1,7 @@
 """Hostile and broken sources: every one ends in a clean error or a correct load, never anything else.
 
 Hypothesis mutates the example's case file, its roster and planners'
-workbooks (lines dropped, doubled, swapped or cut; values replaced by numbers,
+workbooks, new and old (.xls cut short or with bytes changed; lines dropped, doubled, swapped or cut; values replaced by numbers,
 dates, booleans, huge or control-character texts, YAML anchors; cells holding
 formulas, floats, dates …) and feeds them through the loaders. Each run must
 either raise :class:`InputError` (one line per problem, with a place) or load
@@ -165,12 +165,27 @@ def test_generated_workbooks(folder, data):
     _outcome("workbook", [EXAMPLE / "nbs_roster_610828.csv", target])
 
 
+OLD_WORKBOOK = (EXAMPLE / "planner_real" / "通镇填报2023.xls").read_bytes()
+
+
+@given(data=st.data())
+@_runs(30)
+def test_damaged_old_workbooks(folder, data):
+    """An .xls cut short or with bytes changed (xlrd's parser meets what it did not expect) is one clean line."""
+    damaged = bytearray(OLD_WORKBOOK[:data.draw(st.integers(0, len(OLD_WORKBOOK)))])
+    for _ in range(data.draw(st.integers(0, 20)) if damaged else 0):
+        damaged[data.draw(st.integers(0, len(damaged) - 1))] = data.draw(st.integers(0, 255))
+    target = folder / "通镇填报.xls"
+    target.write_bytes(bytes(damaged))
+    _outcome("old workbook", [EXAMPLE / "nbs_roster_610828.csv", target])
+
+
 def test_zz_report_the_counts():
     """Writes what the fuzz tests ran (this module's tests run in file order)."""
     artifacts = REPO / "output" / "test-artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
     lines = [f"{kind}: {OUTCOMES[(kind, 'loaded')]} loaded, {OUTCOMES[(kind, 'refused')]} refused with a clean error"
-             for kind in ("case file", "roster", "workbook")]
+             for kind in ("case file", "roster", "workbook", "old workbook")]
     (artifacts / "fuzz.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n" + "\n".join(lines))
     assert sum(OUTCOMES.values()) > 0

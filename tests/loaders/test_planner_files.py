@@ -56,6 +56,37 @@ def test_the_workbook_skips_its_title_notes_and_hidden_sheet_and_loads_the_rest(
     assert len(result.left_out) == 2
 
 
+def test_an_old_xls_workbook_loads_as_its_xlsx_twin(store):
+    """County offices still send Excel 97–2003 .xls files, which were refused with "save it as .xlsx": the same
+    workbook as .xls gives the same lines for its mangled codes, skips the same title, notes and hidden sheet, and
+    loads the same pairings; its date cell (2022-05-01, typed in Excel or WPS) is the tie's start date."""
+    old, new = REAL / "通镇填报2023.xls", REAL / "通镇填报2023.xlsx"
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, old])
+    with pytest.raises(InputError) as twin:
+        load_sources([ROSTER, new])
+    assert [str(p).split(".xls, ", 1)[1] for p in caught.value.problems] == [
+        str(p).split(".xlsx, ", 1)[1] for p in twin.value.problems]
+    result, graph = load(store, [old], keep_valid=True)
+    assert pairings(graph) == {("佳县县委办公室", "610828105236"), ("佳县农业农村局", "610828105211")}
+    assert [n.split(" / ")[0] for n in result.notes] == [
+        "跳过表头上方第 1–2 行“佳县通镇2023年结对帮扶关系统计表；填报单位：通镇人民政府”",
+        "跳过表格下方第 9 行的说明“填表人：张明    审核人：李华    填表日期：2023年…”",
+        "关系类型取自名称“结对帮扶情况”：结对帮扶 PAIRED_ASSISTANCE",
+        "跳过隐藏的工作表"]
+    assert graph.ties[("PAIRED_ASSISTANCE", UNIT + "佳县县委办公室", "610828105236")].props["start_date"] == "2022-05-01"
+
+
+def test_a_damaged_xls_is_one_line(tmp_path):
+    path = tmp_path / "结对帮扶.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, path])
+    [problem] = caught.value.problems
+    assert problem.message.startswith("无法读取这个 .xls 工作簿（损坏或不是 Excel 97–2003 格式？）") and str(path) in str(problem)
+    assert "另存为 .xlsx" in problem.hint
+
+
 def test_a_tab_separated_csv_loads(store):
     result, graph = load(store, [REAL / "乌镇结对帮扶.csv"])
     assert pairings(graph) == {("佳县林业局", "610828103205"), ("佳县水利局", "610828103207")}

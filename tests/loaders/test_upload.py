@@ -95,9 +95,8 @@ def test_a_name_too_long_for_a_file_is_refused_as_such_not_a_crash(tmp_path):
     assert unpack_upload(fits, b"a\n1\n", tmp_path) == [tmp_path / fits]
 
 
-def test_an_old_xls_upload_or_one_in_a_zip_says_how_to_save_it(tmp_path):
-    """An uploaded .xls (alone or in a zip of a town's folder) was "not a file linkgraph loads": it says to save
-    it as .xlsx, in Chinese first."""
-    with pytest.raises(InputError, match=r"^.*旧版 Excel 工作簿（\.xls）.*另存为→“Excel 工作簿（\*\.xlsx）”"):
-        upload_name("结对帮扶2023.xls")
+def test_an_old_xls_upload_is_taken_and_a_wps_file_in_a_zip_says_how_to_save_it(tmp_path):
+    """An uploaded .xls was "not a file linkgraph loads": it is now read (loaders.xls); a WPS .et in a zip of a
+    town's folder says to save it as .xlsx, in Chinese first."""
+    assert upload_name("结对帮扶2023.xls") == "结对帮扶2023.xls"
     assert "WPS 表格文件（.et）" in refusal("通镇.zip", zipped({"通镇/企业.et": b"x"}), tmp_path)

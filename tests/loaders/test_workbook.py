@@ -198,13 +198,11 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how an old .xls (and WPS's .et) beg
 
 
 @pytest.mark.parametrize("name, data, says, does", [
-    ("结对帮扶.xls", OLE + bytes(504), "旧版 Excel 工作簿（.xls），linkgraph 不能直接读取 / an old Excel workbook (.xls)",
-     "另存为→“Excel 工作簿（*.xlsx）”"),
     ("村企联建.et", OLE + bytes(504), "WPS 表格文件（.et）", "在 WPS 表格中打开，文件→另存为→“Excel 文件（*.xlsx）”"),
     ("合作社.txt", b"\xff\xfe" + "名称\t所属乡镇\r\n".encode("utf-16-le"), "文本文件（.txt）", "请改名为 .tsv 再载入"),
 ])
 def test_a_file_planners_save_in_another_format_says_how_to_save_it(tmp_path, name, data, says, does):
-    """A planner's .xls, WPS .et or Excel "Unicode text" .txt was "unknown kind of source .xls" with a hint to give
+    """A planner's WPS .et or Excel "Unicode text" .txt was "unknown kind of source .xls" with a hint to give
     a .csv or .xlsx: the message says what the file is and how to save it so that linkgraph reads it."""
     path = tmp_path / name
     path.write_bytes(data)

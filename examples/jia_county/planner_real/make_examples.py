@@ -7,6 +7,10 @@
   (6.10828E+11 pasted from a CSV Excel had saved, and 610828105000: a code whose last digits were lost).
   Its sheet 结对帮扶情况 names its tie kind. It fails with one line per mangled code; with --keep-valid the
   other two pairings load.
+- 通镇填报2023.xls: the same workbook saved as an old Excel 97–2003 .xls, as county offices still send them,
+  but with 结对时间 of its first row a date cell (2022-05-01) as Excel or WPS makes one when a date is typed.
+  Written with xlwt, which linkgraph does not need (``pip install xlwt`` to remake it); it loads as the
+  .xlsx does, with the same lines for the mangled codes.
 - 乌镇结对帮扶.csv: tab-separated UTF-8 saved as .csv (what "Unicode text" becomes in other tools).
 - 结对帮扶名单2023.csv: GBK, as Excel on Chinese Windows saves it, with a title row above the header and a
   填表日期 line under it; its name is not a tie kind but contains one (结对帮扶).
@@ -56,6 +60,30 @@ def write_workbook(path: Path) -> Path:
     return path
 
 
+def write_old_workbook(path: Path) -> Path:
+    import datetime as dt
+
+    import xlwt  # only to remake this example: linkgraph reads .xls with xlrd
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("结对帮扶情况")
+    sheet.write_merge(0, 0, 0, 5, TITLE)
+    sheet.write(1, 0, "填报单位：通镇人民政府")
+    rows = [HEADER, [*TONG[0][:4], dt.datetime(2022, 5, 1), TONG[0][5]], *TONG[1:], [], [NOTES]]
+    dates = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    for number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row):
+            sheet.write(number, column, value, dates) if isinstance(value, dt.datetime) else sheet.write(number, column, value)
+    old = book.add_sheet("2022年旧表")
+    for column, value in enumerate(HEADER):
+        old.write(0, column, value)
+    for column, value in enumerate([1, "佳县县委办公室", "#REF!", "通镇", "2021", "已调整"]):
+        old.write(1, column, value)
+    old.visibility = 1
+    book.save(str(path))
+    return path
+
+
 def write_csv(path: Path, rows: list[list[str]], encoding: str, delimiter: str = ",") -> Path:
     out = io.StringIO()
     csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
@@ -65,6 +93,7 @@ def write_csv(path: Path, rows: list[list[str]], encoding: str, delimiter: str =
 
 def main() -> None:
     print(write_workbook(HERE / "通镇填报2023.xlsx"))
+    print(write_old_workbook(HERE / "通镇填报2023.xls"))
     print(write_csv(HERE / "乌镇结对帮扶.csv", [["帮扶单位", "结对村", "所属乡镇", "结对时间"],
                                              ["佳县林业局", "榆坬村", "乌镇", "2021"],
                                              ["佳县水利局", "李家山村", "乌镇", "2022年3月"]], "utf-8", "\t"))
