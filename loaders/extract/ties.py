@@ -681,7 +681,8 @@ class TieFinder:
             return
         before = len(self.proposals)
         used: set[int] = set()
-        sentence.asides = [m.span(1) for m in self.lex.asides.finditer(sentence.text.key)]
+        sentence.asides = [next(m.span(g) for g in range(1, m.re.groups + 1) if m.group(g) is not None)
+                           for m in self.lex.asides.finditer(sentence.text.key)]
         cues = self._cues(sentence)
         formations = [c for c in cues if c[2] in self.lex.formation.words]
         if formations:  # the words of a support clause (在镇党委的指导下) belong to the formation

@@ -34,3 +34,9 @@ def test_a_company_making_a_known_product_is_engaged_in_it(roster_units):
     assert ("ENGAGED_IN", "佳县宏达农业有限公司", "脱毒种薯") in ties
     _, ties = ties_of(roster_units, "佳县宏达农业有限公司生产车间扩建完成。")
     assert not any(kind == "ENGAGED_IN" for kind, _, _ in ties)
+
+
+def test_a_place_inside_a_quoted_brand_is_no_actor(roster_units):
+    _, ties = ties_of(roster_units, "方塌村注册“通镇方塌酱菜”商标，大力发展蔬菜产业。")
+    assert ("ENGAGED_IN", "方塌村", "蔬菜产业") in ties
+    assert not any(source == "通镇" for _, source, _ in ties)
