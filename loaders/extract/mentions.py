@@ -415,6 +415,9 @@ class MentionFinder:
         # a trade word inside a company's name is no boundary there (重庆龙裕城乡建设开发有限公司)
         self._company_boundaries = self._boundary_words - frozenset(lexicon.trade_words)
         self._boundary_lengths = sorted({len(w) for w in lexicon.boundaries}, reverse=True)
+        named = (*lexicon.industry_products, *lexicon.industry_modifiers)
+        self._products_holding = {w: tuple(p for p in named if w in p and p != w) for w in lexicon.boundaries
+                                  if any(w in p and p != w for p in named)}
 
     # ------------------------------------------------------------------ context
 
@@ -582,7 +585,15 @@ class MentionFinder:
 
     def _boundary_before(self, key: str, position: int, words: frozenset[str] | None = None) -> bool:
         words = self._boundary_words if words is None else words
-        return any(key[position - n:position] in words for n in self._boundary_lengths if n <= position)
+        return any(key[position - n:position] in words and not self._in_product(key, position - n, position)
+                   for n in self._boundary_lengths if n <= position)
+
+    def _in_product(self, key: str, start: int, end: int) -> bool:
+        """Whether the word at ``start:end`` is part of a product's name written there (南美白|对|虾养殖基地, 有|机:
+        no boundary inside a product, so the name reaches back to its village)."""
+        word = key[start:end]
+        return any(key.startswith(product, start - product.index(word)) for product in self._products_holding.get(word, ())
+                   if start >= product.index(word))
 
     def _core_start(self, key: str, suffix_start: int, floor: int, places: list[Mention],
                     words: frozenset[str] | None = None) -> int:

@@ -681,7 +681,8 @@ class TieFinder:
             return
         before = len(self.proposals)
         used: set[int] = set()
-        sentence.asides = [m.span(1) for m in self.lex.asides.finditer(sentence.text.key)]
+        sentence.asides = [next(m.span(g) for g in range(1, m.re.groups + 1) if m.group(g) is not None)
+                           for m in self.lex.asides.finditer(sentence.text.key)]
         cues = self._cues(sentence)
         formations = [c for c in cues if c[2] in self.lex.formation.words]
         if formations:  # the words of a support clause (在镇党委的指导下) belong to the formation
@@ -726,15 +727,31 @@ class TieFinder:
                 spec = specs["located_in"]
                 self.propose(spec["tie"], entity, entity.region, entity.quote, spec["confidence"], "LOCATED_IN:name",
                              note=spec.get("note"))
-            if (self.lex.industry_from_names and not entity.is_place and entity.kind != INDUSTRY
-                    and not self._generic_name(entity)):
+            engaged = self._engaged_by_name(entity)
+            if engaged is not None:
                 spec = specs["engaged_in"]
                 for industry in self._industries_in_name(entity.name):
                     target = self.registry.find(INDUSTRY, industry) or self.registry.add(
                         Entity(f"industry:{match_key(industry)}", INDUSTRY, industry, {industry: None},
                                quote=entity.quote))
-                    self.propose(spec["tie"], entity, target, entity.quote, spec["confidence"], "ENGAGED_IN:name",
+                    self.propose(spec["tie"], engaged, target, entity.quote, spec["confidence"], "ENGAGED_IN:name",
                                  note=spec.get("note"))
+
+    def _engaged_by_name(self, entity: Entity) -> Entity | None:
+        """Who is engaged in the industries ``entity``'s name holds (mentions.yaml industries.from_names): an
+        organization itself (38家酿酒合作社 → 酿酒); a project is no actor, so its industry is that of the village
+        that runs it when its name begins with that village (某村对虾养殖基地 → 某村 in 对虾养殖), else no one's
+        (a base named by its trade only, 某某养殖基地, tells who farms there no more than its name)."""
+        if (not self.lex.industry_from_names or entity.is_place or entity.kind == INDUSTRY
+                or self._generic_name(entity)):
+            return None
+        if entity.kind not in (self.lex.from_names.get("operated_by") or {}).get("kinds", ()):
+            return entity
+        if entity.region is None or not self._run_by(entity, entity.region):
+            return None
+        others = [p for p in self.proposals.values() if p.type == "OPERATES" and p.target is entity
+                  and p.source is not entity.region]
+        return None if others else entity.region
 
     def _operated_by_region(self, entity: Entity) -> bool:
         """Is ``entity`` a unit its name's place runs (cues.yaml from_names operated_by: 某村加工车间), the text
