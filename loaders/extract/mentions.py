@@ -527,6 +527,7 @@ class MentionFinder:
                 if previous is not None and previous.end == start and previous.entity.kind == TOWN:
                     town = previous.entity
                     previous.how = "locator"
+                    self._locators_before(mentions, previous.start)  # 衡东县|新塘镇|潭泊村: the county too
                 elif self.paragraph_towns and self.registry.find(VILLAGE, text.key[start:end]) is None:
                     town = self.paragraph_towns[-1]
                     here = self.places.roster.named(VILLAGE, text.key[start:end], town.place.id) if town.place else []
@@ -544,6 +545,15 @@ class MentionFinder:
             self._note(entity)
             previous = mention
         return mentions
+
+    @staticmethod
+    def _locators_before(mentions: list[Mention], start: int) -> None:
+        """The regions written right before a town that locates a village (衡东县|新塘镇潭泊村) only locate it too:
+        none is an end of the village's ties."""
+        for mention in reversed([m for m in mentions if m.end <= start]):
+            if mention.end != start or mention.entity.kind not in REGION_KINDS:
+                return
+            mention.how, start = "locator", mention.start
 
     def _unlisted_town_before(self, key: str, start: int, end: int) -> bool:
         """Whether the village ``key[start:end]`` comes after a town name the scope's roster lacks, right before it

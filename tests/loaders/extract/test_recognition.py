@@ -628,3 +628,8 @@ def test_where_no_unit_is_said_to_be(roster_units, text):
 def test_a_verb_before_village_branches_names_no_village(roster_units):
     found, _ = ties_of(roster_units, "每个村党总支下设村党支部和专业合作社党支部。")
     assert not [e for e in found.entities if "下设" in e.name]
+
+
+def test_a_county_and_town_written_before_a_village_only_locate_it(roster_units):
+    _, ties = ties_of(roster_units, "佳县坑镇关甲村引入返乡能人创办宏达竹制品加工厂。")
+    assert not any("佳县" in (t[1], t[2]) or "坑镇" in (t[1], t[2]) for t in ties)
