@@ -373,6 +373,12 @@ def _differs_little(one: str, other: str) -> bool:
             and sum(a != b for a, b in zip(one, other)) <= CLOSE_SPELLING[1])
 
 
+def _region_notes(key: str) -> tuple[list[tuple[int, int]], set[int]]:
+    """The bracketed regions inside company names (某某置地(北京)股份有限公司), and the positions they take."""
+    notes = [m.span() for m in _REGION_NOTE.finditer(key)]
+    return notes, {i for a, b in notes for i in range(a, b)}
+
+
 def _is_cjk(char: str) -> bool:
     return bool(_CJK.match(char))
 
@@ -627,8 +633,7 @@ class MentionFinder:
         mentions: list[Mention] = []
         floor = 0
         position = 0
-        notes = [m.span() for m in _REGION_NOTE.finditer(key)]
-        inside = {i for a, b in notes for i in range(a, b)}
+        notes, inside = _region_notes(key)
         while position < len(key):
             rule = self._rule_at(key, position)
             if rule is None or any(m.start <= position < m.end for m in places):
@@ -648,14 +653,7 @@ class MentionFinder:
                 mentions += branches
                 floor = position = end
                 continue
-            words = self._company_boundaries if rule.suffix in self.lex.legal_forms else None
-            start = _quoted_head(key, self._past_anaphor(key, self._core_start(key, position, low, places, words),
-                                                         position))
-            note = next((a for a, b in notes if a < start <= b), None)
-            if note is not None:  # 华润置地(|北京)股份有限公司: the name goes on before its bracketed region
-                start = self._core_start(key, note, low, places, words)
-            if rule.joint:  # 新成立的|马溪冲村长冲垄村联合支部: a village the roster lacks still names it
-                start = self._villages_before(key, start, low)
+            start = self._name_start(key, rule, position, low, places, notes)
             parent = self._parent_before(mentions, start, rule)
             if parent is not None:  # 四川财经职业学院|财务处党支部: a unit of the one just named
                 mentions.pop()
@@ -676,6 +674,18 @@ class MentionFinder:
             else:
                 position = end
         return mentions
+
+    def _name_start(self, key: str, rule: SuffixRule, position: int, low: int, places: list[Mention],
+                    notes: list[tuple[int, int]]) -> int:
+        """Where the name whose suffix begins at ``position`` begins (its core found leftwards, past 该镇 …)."""
+        words = self._company_boundaries if rule.suffix in self.lex.legal_forms else None
+        start = _quoted_head(key, self._past_anaphor(key, self._core_start(key, position, low, places, words), position))
+        note = next((a for a, b in notes if a < start <= b), None)
+        if note is not None:  # 华润置地(|北京)股份有限公司: the name goes on before its bracketed region
+            start = self._core_start(key, note, low, places, words)
+        if rule.joint:  # 新成立的|马溪冲村长冲垄村联合支部: a village the roster lacks still names it
+            start = self._villages_before(key, start, low)
+        return start
 
     def _villages_before(self, key: str, start: int, low: int) -> int:
         """Where a joint organization's name begins when villages the roster lacks stand before the one it has

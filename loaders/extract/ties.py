@@ -440,12 +440,11 @@ class TieFinder:
         before = [m for m in _ends(sentence) if members_from <= m.start and m.end <= start and m not in in_support]
         # 由泥河沟村党支部牵头: a lead named after the organization, in the same sentence
         before += [m for m in _ends(sentence) if m.start >= formed.end and self._beside_lead(key, m)]
-        jointly = organization.kind == PARTY and key[:start].endswith(self.lex.formation.jointly or ("\0",))
-        if not organization.props.get("joint") and not jointly:
+        if not organization.props.get("joint") and not self._jointly(key, start, organization):
             if not in_support:
                 self._guide_of_formed(sentence, organization, before, span, year)
             return set()
-        if not jointly:  # 甲镇党委与乙公司党委联合成立: both found it, neither guides it
+        if not self._jointly(key, start, organization):  # 甲镇党委与乙公司党委联合成立: both found it, neither guides it
             before = self._guided_by(sentence, organization, before, word, year)
         members, claims = self._members(sentence, organization, before, word, year)
         if organization.props.get("unnamed"):  # stays unnamed until a formation names its villages
@@ -458,6 +457,11 @@ class TieFinder:
         if subject is not None and subject.entity.kind == LEVEL["town"]:
             self._formed_by_town(sentence, subject, organization, members, word)
         return used
+
+    def _jointly(self, key: str, start: int, organization: Entity) -> bool:
+        """Whether a party organization is formed jointly (联合成立: cues.yaml formation jointly) by those named before."""
+        return organization.kind == PARTY and bool(self.lex.formation.jointly) and key[:start].endswith(
+            self.lex.formation.jointly)
 
     def _guide_of_formed(self, sentence: Sentence, organization: Entity, before: list[Mention],
                          span: tuple[int, int, str], year: str | None) -> None:

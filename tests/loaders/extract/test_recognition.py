@@ -633,3 +633,8 @@ def test_a_verb_before_village_branches_names_no_village(roster_units):
 def test_a_county_and_town_written_before_a_village_only_locate_it(roster_units):
     _, ties = ties_of(roster_units, "佳县坑镇关甲村引入返乡能人创办宏达竹制品加工厂。")
     assert not any("佳县" in (t[1], t[2]) or "坑镇" in (t[1], t[2]) for t in ties)
+
+
+def test_where_a_place_is_follows_its_cue_in_the_clause(roster_units):
+    _, ties = ties_of(roster_units, "关甲村党总支书记介绍，关甲村位于山脉东麓，关甲村地理位置偏远。")
+    assert not any(t[0] == "LOCATED_IN" for t in ties)  # the branch is not in the village the sentence names later
