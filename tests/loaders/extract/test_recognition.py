@@ -638,3 +638,8 @@ def test_a_county_and_town_written_before_a_village_only_locate_it(roster_units)
 def test_where_a_place_is_follows_its_cue_in_the_clause(roster_units):
     _, ties = ties_of(roster_units, "关甲村党总支书记介绍，关甲村位于山脉东麓，关甲村地理位置偏远。")
     assert not any(t[0] == "LOCATED_IN" for t in ties)  # the branch is not in the village the sentence names later
+
+
+def test_the_city_s_village_branches_in_general_name_no_branch(roster_units):
+    found, _ = ties_of(roster_units, "截至目前，该市村党支部领办合作社发展到86个。")
+    assert not [e for e in found.entities if e.name.startswith("该市")]
