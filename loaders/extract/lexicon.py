@@ -80,6 +80,7 @@ class Formation:
     unnamed_forms: dict[str, str] = field(default_factory=dict)
     venue_words: tuple[str, ...] = ()  # 在: the place after it is where the organization is formed
     venue_gap: re.Pattern[str] = re.compile(r"(?!)")  # what may stand between that place and the cue (挂牌)
+    jointly: tuple[str, ...] = ()  # 联合: right before the cue, the founders named before are its members
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,8 @@ class Lexicon:
     pair_visit: re.Pattern[str] = re.compile(r"(?!)")
     pair_joiners: tuple[str, ...] = ()
     asides: re.Pattern[str] = re.compile(r"(?!)")
+    place_gap: re.Pattern[str] = re.compile(r"(?:里)?的")  # 某村的|某公司, 某村的村企|某公司: the place says where
+    built_at: re.Pattern[str] = re.compile(r"(?!)")  # 在某镇…建设|某基地: the project is there
     negations: tuple[str, ...] = ()
     benefactive: tuple[str, ...] = ()
 
@@ -271,7 +274,8 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
                             tuple(schema.node_kind(k).label for k in formation["formed_kinds"]),
                             formation["unnamed_note"], dict(formation["unnamed_forms"]),
                             _words(formation["venue"]["words"], "cues.yaml formation venue"),
-                            re.compile(formation["venue"]["gap"])),
+                            re.compile(formation["venue"]["gap"]),
+                            _words(formation.get("jointly", []), "cues.yaml formation jointly")),
         from_names=dict(cues["from_names"]),
         mechanism=re.compile(cues["mechanism"]),
         brand=re.compile(cues["brand"]),
@@ -285,6 +289,8 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         pair_visit=re.compile(cues["pairs"]["visit"]),
         symmetric_ties=tuple(schema.tie_kind(t).type for t in cues["pairs"]["symmetric"]),
         asides=re.compile(cues["asides"]),
+        place_gap=re.compile(cues.get("place_gap", "(?:里)?的")),
+        built_at=re.compile(cues.get("built_at", "(?!)")),
         negations=_words(cues["negations"], "cues.yaml negations"),
         benefactive=_words(cues["benefactive"], "cues.yaml benefactive"),
     )

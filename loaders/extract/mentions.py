@@ -57,6 +57,9 @@ CLOSE_SPELLING = (4, 2)  # a joint organization's core of at least 4 characters,
 TOWN_WORDS = ("镇", "乡")  # 镇党委: the committee of the town the section speaks of
 LEVEL_WORDS = ("省", "市", "县", "区", "镇", "乡")  # a whole unit name after one of these is that level's (市人防办)
 # A place name by its unit word, for names the roster in scope lacks (洛带镇, 宝胜村, 龙泉驿区).
+# A region in brackets inside a company's name (某某置地(北京)股份有限公司), between two characters of the name.
+_REGION_NOTE = re.compile(r"(?<=[\u4e00-\u9fff])[(（][\u4e00-\u9fff]{2,3}[)）](?=[\u4e00-\u9fff]{0,12}(?:有限公司|公司))")
+_NOTE_AFTER = re.compile(r"[(（][\u3400-\u9fff]{1,6}[)）]$")  # 酿酒合作社(作坊), 某党委(管委会)
 _PLACE_TOKEN = re.compile(r"[\u3400-\u9fff]{1,7}?(?:自治区|自治州|自治县|街道|社区|嘎查|苏木|省|市|州|区|县|旗|镇|乡|村)")
 ADMIN_LEVELS = default_schema().administrative_kinds
 
@@ -370,6 +373,12 @@ def _differs_little(one: str, other: str) -> bool:
             and sum(a != b for a, b in zip(one, other)) <= CLOSE_SPELLING[1])
 
 
+def _region_notes(key: str) -> tuple[list[tuple[int, int]], set[int]]:
+    """The bracketed regions inside company names (某某置地(北京)股份有限公司), and the positions they take."""
+    notes = [m.span() for m in _REGION_NOTE.finditer(key)]
+    return notes, {i for a, b in notes for i in range(a, b)}
+
+
 def _is_cjk(char: str) -> bool:
     return bool(_CJK.match(char))
 
@@ -527,6 +536,7 @@ class MentionFinder:
                 if previous is not None and previous.end == start and previous.entity.kind == TOWN:
                     town = previous.entity
                     previous.how = "locator"
+                    self._locators_before(mentions, previous.start)  # 衡东县|新塘镇|潭泊村: the county too
                 elif self.paragraph_towns and self.registry.find(VILLAGE, text.key[start:end]) is None:
                     town = self.paragraph_towns[-1]
                     here = self.places.roster.named(VILLAGE, text.key[start:end], town.place.id) if town.place else []
@@ -544,6 +554,15 @@ class MentionFinder:
             self._note(entity)
             previous = mention
         return mentions
+
+    @staticmethod
+    def _locators_before(mentions: list[Mention], start: int) -> None:
+        """The regions written right before a town that locates a village (衡东县|新塘镇潭泊村) only locate it too:
+        none is an end of the village's ties."""
+        for mention in reversed([m for m in mentions if m.end <= start]):
+            if mention.end != start or mention.entity.kind not in REGION_KINDS:
+                return
+            mention.how, start = "locator", mention.start
 
     def _unlisted_town_before(self, key: str, start: int, end: int) -> bool:
         """Whether the village ``key[start:end]`` comes after a town name the scope's roster lacks, right before it
@@ -625,10 +644,11 @@ class MentionFinder:
         mentions: list[Mention] = []
         floor = 0
         position = 0
+        notes, inside = _region_notes(key)
         while position < len(key):
             rule = self._rule_at(key, position)
             if rule is None or any(m.start <= position < m.end for m in places):
-                if not _is_cjk(key[position]):
+                if not _is_cjk(key[position]) and position not in inside:  # 华润置地(北京)股份有限公司: one name
                     floor = position + 1
                 position += 1
                 continue
@@ -644,9 +664,7 @@ class MentionFinder:
                 mentions += branches
                 floor = position = end
                 continue
-            words = self._company_boundaries if rule.suffix in self.lex.legal_forms else None
-            start = _quoted_head(key, self._past_anaphor(key, self._core_start(key, position, low, places, words),
-                                                         position))
+            start = self._name_start(key, rule, position, low, places, notes)
             parent = self._parent_before(mentions, start, rule)
             if parent is not None:  # 四川财经职业学院|财务处党支部: a unit of the one just named
                 mentions.pop()
@@ -667,6 +685,27 @@ class MentionFinder:
             else:
                 position = end
         return mentions
+
+    def _name_start(self, key: str, rule: SuffixRule, position: int, low: int, places: list[Mention],
+                    notes: list[tuple[int, int]]) -> int:
+        """Where the name whose suffix begins at ``position`` begins (its core found leftwards, past 该镇 …)."""
+        words = self._company_boundaries if rule.suffix in self.lex.legal_forms else None
+        start = _quoted_head(key, self._past_anaphor(key, self._core_start(key, position, low, places, words), position))
+        note = next((a for a, b in notes if a < start <= b), None)
+        if note is not None:  # 华润置地(|北京)股份有限公司: the name goes on before its bracketed region
+            start = self._core_start(key, note, low, places, words)
+        if rule.joint:  # 新成立的|马溪冲村长冲垄村联合支部: a village the roster lacks still names it
+            start = self._villages_before(key, start, low)
+        return start
+
+    def _villages_before(self, key: str, start: int, low: int) -> int:
+        """Where a joint organization's name begins when villages the roster lacks stand before the one it has
+        (马溪冲村|长冲垄村联合支部): back to the boundary word, if only village names stand between."""
+        position = start
+        while position > low and not self._boundary_before(key, position):
+            position -= 1
+        head = key[position:start]
+        return position if head and "".join(_VILLAGES.findall(head)) == head else start
 
     def _past_anaphor(self, key: str, start: int, suffix_start: int) -> int:
         """A name's core without a leading 该镇, 该村 … (该镇|马连塌村红枣专业合作社): the word refers, the name
@@ -711,6 +750,8 @@ class MentionFinder:
                       places: list[Mention], owner: Entity | None = None) -> Mention | None:
         key = sentence.text.key
         count, begin, start = self._count_before(key, start, suffix_start)
+        if count is None:
+            start = self._past_measure(key, start, suffix_start)
         core = key[start:suffix_start]
         inner = [m for m in places if m.start >= start and m.end <= suffix_start]
         if count is None and not self._anchored(rule, core, inner, start):  # 14个村集体 is anchored by its count
@@ -751,7 +792,9 @@ class MentionFinder:
         named before (成立联村党委) is a new one, to be named from its lead member (:mod:`ties`)."""
         latest = self.section_latest.get("suffix:" + rule.suffix)
         if latest is None and rule.joint:
-            latest = self.joint_latest.get(rule.suffix)
+            # 甲村乙村联合村支部…成立联合支部: the last of the same form when none has this suffix
+            latest = self.joint_latest.get(rule.suffix) or next(
+                (e for e in reversed(self.joint_latest.values()) if rule.form and e.props.get("form") == rule.form), None)
             before = sentence.text.key[:start]
             if latest is None and before.endswith(self.lex.formation.words) and core in ("", *self.lex.unnamed_cores):
                 # 洪德镇…组建联村党委。…以河连湾村为中心村…成立村级联合党委: one body, named when its villages are
@@ -782,6 +825,13 @@ class MentionFinder:
             if window + match.start() <= start <= window + match.end():
                 count, begin, start = chinese_number(match.group(1)), window + match.start(), window + match.end()
         return count, begin, start
+
+    def _past_measure(self, key: str, start: int, suffix_start: int) -> int:
+        """A name's core without the measure of a figure before it (6000亩|苹果产业示范基地): the figure is no name."""
+        if start == 0 or not key[start - 1].isdigit():
+            return start
+        measure = next((m for m in self.lex.measures if key.startswith(m, start)), "")
+        return start + len(measure) if start + len(measure) < suffix_start else start
 
     def _anchored(self, rule: SuffixRule, core: str, inner: list[Mention], start: int) -> bool:
         """Whether a suffix that needs an anchor has one: a place at the start of the name, a county, town …
@@ -817,6 +867,7 @@ class MentionFinder:
         if entity is None:
             entity = self._new_organization(rule, surface, spelling, text.quote, regions_text)
             self._aliases_without_places(entity, surface, rule)
+            self.registry.index(entity, _NOTE_AFTER.sub("", surface))  # 某小镇党委(管委会) is also 某小镇党委
             if rule.kind == PARTY and not rule.joint:  # 乌镇|党委, 县委办|党支部
                 owner = owner or next((m.entity for m in inner if m.start == name_start and m.end == suffix_start), None)
                 entity.owner = owner or self._owner_by_name(entity, key[name_start:suffix_start], rule, sentence)

@@ -367,11 +367,20 @@ class TieFinder:
         sources = [s.owner if s.kind == PARTY and s.kind not in sources_allowed else s for s in sources]
         sources = [s for s in dict.fromkeys(sources) if s is not None and s.kind in sources_allowed]
         for source in sources:
-            targets, lost_too = self._pick(cue.target, targets_allowed, (start, end), sentence, previous, (source,))
+            targets, lost_too = self._owned_targets(cue, targets_allowed, (start, end), sentence, previous, source)
             if lost and lost_too:
                 continue  # both ends only in earlier sentences: not this sentence's tie
             pairs += [(source, t, lost + lost_too) for t in targets]
         return pairs
+
+    def _owned_targets(self, cue: Cue, allowed: set[str], span: tuple[int, int], sentence: Sentence,
+                       previous: list[Sentence], source: Entity) -> tuple[list[Entity], float]:
+        """The cue's targets; with ``owner`` a party organization picked stands for its village or town
+        (南沟村党总支抓住辖区内某公司: the company is in 南沟村)."""
+        party = {PARTY} if cue.target.owner else set()
+        targets, lost = self._pick(cue.target, allowed | party, span, sentence, previous, (source,))
+        targets = [t.owner if t.kind == PARTY and t.kind not in allowed else t for t in targets]
+        return [t for t in dict.fromkeys(targets) if t is not None and t.kind in allowed and t is not source], lost
 
     def _uniting(self, united: list[Entity], sentence: Sentence) -> list[Entity]:
         """Who united with ``united`` earlier in this sentence (CO_BUILDS proposed from a cue of this sentence, whose
@@ -431,11 +440,12 @@ class TieFinder:
         before = [m for m in _ends(sentence) if members_from <= m.start and m.end <= start and m not in in_support]
         # 由泥河沟村党支部牵头: a lead named after the organization, in the same sentence
         before += [m for m in _ends(sentence) if m.start >= formed.end and self._beside_lead(key, m)]
-        if not organization.props.get("joint"):
+        if not organization.props.get("joint") and not self._jointly(key, start, organization):
             if not in_support:
                 self._guide_of_formed(sentence, organization, before, span, year)
             return set()
-        before = self._guided_by(sentence, organization, before, word, year)
+        if not self._jointly(key, start, organization):  # 甲镇党委与乙公司党委联合成立: both found it, neither guides it
+            before = self._guided_by(sentence, organization, before, word, year)
         members, claims = self._members(sentence, organization, before, word, year)
         if organization.props.get("unnamed"):  # stays unnamed until a formation names its villages
             self._name_unnamed(sentence, organization, members)
@@ -447,6 +457,11 @@ class TieFinder:
         if subject is not None and subject.entity.kind == LEVEL["town"]:
             self._formed_by_town(sentence, subject, organization, members, word)
         return used
+
+    def _jointly(self, key: str, start: int, organization: Entity) -> bool:
+        """Whether a party organization is formed jointly (联合成立: cues.yaml formation jointly) by those named before."""
+        return organization.kind == PARTY and bool(self.lex.formation.jointly) and key[:start].endswith(
+            self.lex.formation.jointly)
 
     def _guide_of_formed(self, sentence: Sentence, organization: Entity, before: list[Mention],
                          span: tuple[int, int, str], year: str | None) -> None:
@@ -697,6 +712,7 @@ class TieFinder:
         self._leads(sentence)
         self._adjacent_industries(sentence)
         self._adjacent_places(sentence)
+        self._built_at(sentence)
         made = list(itertools.islice(reversed(self.proposals.values()), len(self.proposals) - before))[::-1]
         self._mechanisms_and_brands(sentence, made)
         self._figures(sentence, used, made)
@@ -817,13 +833,31 @@ class TieFinder:
         it is (LOCATED_IN); a village's party organization is its own (PARTY_ORG_OF), not located there."""
         key = sentence.text.key
         for before, after in zip(sentence.mentions, sentence.mentions[1:]):
-            if not _in_place(before, after, key[before.end:after.start]):
+            if not _in_place(before, after, key[before.end:after.start], self.lex.place_gap):
                 continue
             if self._run_by(after.entity, before.entity):  # 某村的加工车间 is the village's (cues.yaml operated_by)
                 self.propose("OPERATES", before.entity, after.entity, sentence.text.quote, 0.6, "OPERATES:相邻 adjacent")
             else:
                 self.propose("LOCATED_IN", after.entity, before.entity, sentence.text.quote, 0.6,
                              "LOCATED_IN:相邻 adjacent")
+
+    def _built_at(self, sentence: Sentence) -> None:
+        """A project built in the place written after 在 in its clause (在甲镇某移民区实施苹果示范基地项目): the
+        project is there (LOCATED_IN, stated); the village, where a town only locates it (在甲镇乙村建成…)."""
+        key, venue = sentence.text.key, self.lex.formation.venue_words
+        for project in (m for m in sentence.mentions if m.entity.kind == "Project" and m.how == "name"):
+            low = self._clause(key, project.start, project.end)[0]
+            places = [m for m in sentence.mentions if low <= m.start and m.end <= project.start and m.how != "locator"
+                      and m.entity.kind in PLACES_OF_ORGANIZATIONS]
+            place = next((m for m in reversed(places) if self._after_venue(sentence, m, venue)), None)
+            if place is not None and self.lex.built_at.search(key, place.end, project.start):
+                self.propose("LOCATED_IN", project.entity, place.entity, sentence.text.quote, 0.6, "LOCATED_IN:在…建设")
+
+    @staticmethod
+    def _after_venue(sentence: Sentence, place: Mention, venue: tuple[str, ...]) -> bool:
+        """Whether ``place`` is written right after 在 (or after 在 and a town that only locates it)."""
+        at = next((m.start for m in sentence.mentions if m.how == "locator" and m.end == place.start), place.start)
+        return sentence.text.key[max(0, at - 1):at] in venue
 
     def _adjacent_industries(self, sentence: Sentence) -> None:
         """A place or organization written right before an industry (谭封庄村乐器加工, 吴沙洼村的手套加工车间,
@@ -860,11 +894,12 @@ def _listed_with(chosen: list[Entity], pool: list[Mention], key: str) -> list[En
     return list(dict.fromkeys([*chosen, *listed]))
 
 
-def _in_place(before: Mention, after: Mention, gap: str) -> bool:
+def _in_place(before: Mention, after: Mention, gap: str, said: re.Pattern[str]) -> bool:
     """Whether ``before`` is a place that says where the organization ``after`` is: 吴沙洼村的手套加工厂, 村里的某公司,
-    村里某公司 (a reference to the village, with or without 的); a named place right before a name is part of it."""
+    村里某公司 (a reference to the village, with or without 的), 甲村的村企某公司 (``said``: cues.yaml place_gap); a
+    named place right before a name is part of it."""
     return before.entity.kind in PLACES_OF_ORGANIZATIONS and after.entity.kind in LOCATED_ORGANIZATIONS and (
-        gap in ("的", "里的") or gap == "" and before.how == "anaphor") and after.how == "name"
+        bool(said.fullmatch(gap)) or gap == "" and before.how == "anaphor") and after.how == "name"
 
 
 def _positions(key: str, word: str, before: int) -> list[int]:

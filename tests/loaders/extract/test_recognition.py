@@ -581,3 +581,65 @@ def test_the_one_that_united_others_is_engaged_with_them(roster_units):
     assert {("ENGAGED_IN", v, "辣椒种植") for v in ("马连塌村", "关甲村", "背沟村")} <= ties
     _, ties = ties_of(roster_units, "马连塌村党支部召开会议。关甲村、背沟村发展辣椒140亩。")  # no one united them
     assert ("ENGAGED_IN", "马连塌村", "辣椒种植") not in ties
+
+
+# ---------------------------------------------------------------- membership and places stated in words (branch members)
+
+def test_founders_that_form_a_body_jointly_are_its_members_and_a_bracketed_region_stays_in_a_company_name(roster_units):
+    found, ties = ties_of(roster_units, "坑镇党委与佳县宏达置地(北京)股份有限公司党委联合成立了红枣小镇党委(管委会)，负责小镇建设。")
+    company = "佳县宏达置地(北京)股份有限公司党委"
+    joint = "红枣小镇党委(管委会)"
+    assert {("MEMBER_OF", "坑镇党委", joint), ("MEMBER_OF", company, joint)} <= ties
+    assert ("GUIDES", "坑镇党委", joint) not in ties  # both found it: neither guides it
+    assert not [e for e in found.entities if e.name.startswith(("限公司", "北京)"))]
+    assert "红枣小镇党委" in entity(found, joint).surfaces  # the note in brackets is no part of what it is called
+
+
+def test_a_joint_branch_is_named_from_the_villages_before_it_even_one_the_roster_lacks(roster_units):
+    found, ties = ties_of(roster_units, "中共关甲村黑石岭村联合村支部正式挂牌。",
+                          "镇党委宣读关于成立联合支部的批复。新成立的黑石岭村关甲村联合支部由五位委员组成。")
+    joint = [e for e in found.entities if e.props.get("joint")]
+    assert [e.name for e in joint] == ["关甲村黑石岭村联合村支部"]  # one body, not a second one named 关甲村联合支部
+    assert {("MEMBER_OF", "关甲村", joint[0].name), ("MEMBER_OF", "黑石岭村", joint[0].name)} <= ties
+
+
+@pytest.mark.parametrize("text, tie", [
+    # a village's branch stands for the village whose area the unit is in
+    ("关甲村党总支抓住辖区内佳县宏达牧业公司发展肉牛的机遇。", ("LOCATED_IN", "佳县宏达牧业公司", "关甲村")),
+    ("佳县宏达科技公司成为落地佳县的第一家外来企业。", ("LOCATED_IN", "佳县宏达科技公司", "佳县")),
+    ("关甲村的村企佳县宏达贸易有限公司是全县首家上规村企。", ("LOCATED_IN", "佳县宏达贸易有限公司", "关甲村")),
+    ("在坑镇红枣移民区实施6000亩红枣示范基地项目。", ("LOCATED_IN", "红枣示范基地", "坑镇")),
+    ("在坑镇关甲村建成宏达养殖基地。", ("LOCATED_IN", "宏达养殖基地", "关甲村")),
+])
+def test_where_a_unit_is_stated_in_words(roster_units, text, tie):
+    _, ties = ties_of(roster_units, text)
+    assert tie in ties
+
+
+@pytest.mark.parametrize("text", [
+    "推动帮扶政策在坑镇落地见效。",  # 落地 with no unit before it
+    "坑镇在关甲村召开会议，决定建设宏达养殖基地。",  # the place is of the meeting, in another clause
+])
+def test_where_no_unit_is_said_to_be(roster_units, text):
+    _, ties = ties_of(roster_units, text)
+    assert not any(t[0] == "LOCATED_IN" and not t[1].endswith(("党委", "党支部")) for t in ties)
+
+
+def test_a_verb_before_village_branches_names_no_village(roster_units):
+    found, _ = ties_of(roster_units, "每个村党总支下设村党支部和专业合作社党支部。")
+    assert not [e for e in found.entities if "下设" in e.name]
+
+
+def test_a_county_and_town_written_before_a_village_only_locate_it(roster_units):
+    _, ties = ties_of(roster_units, "佳县坑镇关甲村引入返乡能人创办宏达竹制品加工厂。")
+    assert not any("佳县" in (t[1], t[2]) or "坑镇" in (t[1], t[2]) for t in ties)
+
+
+def test_where_a_place_is_follows_its_cue_in_the_clause(roster_units):
+    _, ties = ties_of(roster_units, "关甲村党总支书记介绍，关甲村位于山脉东麓，关甲村地理位置偏远。")
+    assert not any(t[0] == "LOCATED_IN" for t in ties)  # the branch is not in the village the sentence names later
+
+
+def test_the_city_s_village_branches_in_general_name_no_branch(roster_units):
+    found, _ = ties_of(roster_units, "截至目前，该市村党支部领办合作社发展到86个。")
+    assert not [e for e in found.entities if e.name.startswith("该市")]
