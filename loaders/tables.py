@@ -196,7 +196,7 @@ def _sheet_to_read(sheet: Sheet, file: str, ctx: LoadContext, mapping: Mapping[s
         ctx.notes.append(f"跳过隐藏的工作表 / skipped a hidden sheet: {file}, sheet {sheet.name}")
         return None, replace(sheet, problems=[])
     sheet = frame(sheet, schema, file, mapping)
-    role, how = table_role(schema, sheet, kind)
+    role, how = table_role(schema, sheet, kind, mapping)
     ctx.notes += sheet.notes
     if role is None:
         kinds = "、".join(k.zh for k in schema.node_kinds if not k.administrative)
