@@ -371,6 +371,9 @@ class TieFinder:
             targets, lost_too = self._owned_targets(cue, targets_allowed, (start, end), sentence, previous, source)
             if lost and lost_too:
                 continue  # both ends only in earlier sentences: not this sentence's tie
+            if cue.target.owner:  # a village's party branch stands for the village (cues.yaml owner)
+                targets = [t.owner if t.kind == PARTY and t.owner is not None and t.owner.kind == LEVEL["village"]
+                           else t for t in targets]
             pairs += [(source, t, lost + lost_too) for t in targets]
         return pairs
 

@@ -58,3 +58,17 @@ def test_a_person_brought_in_founds_what_no_organization_guides(roster_units):
     assert not any(t[0] == "GUIDES" for t in ties)
     _, ties = ties_of(roster_units, "坑镇引进佳县宏达农业有限公司，建设红枣加工厂。")  # a company brought in: guided
     assert ("GUIDES", "坑镇", "佳县宏达农业有限公司") in ties
+
+
+def test_help_named_in_zai_xia_pairs_only_the_helpers_of_its_clause(roster_units):
+    _, ties = ties_of(roster_units, "在县林业局的关心指导下，在规划设计等单位的具体帮扶下，关甲村建成红枣示范园。")
+    assert not any(t[0] == "PAIRED_ASSISTANCE" for t in ties)  # the helpers of 帮扶下 are not named
+    _, ties = ties_of(roster_units, "近年来，关甲村在县财政局的帮扶下，建成红枣示范园。")
+    assert ("PAIRED_ASSISTANCE", "县财政局", "关甲村") in ties
+
+
+def test_what_a_company_gives_after_pairing_with_a_village_branch_serves_the_village(roster_units):
+    _, ties = ties_of(roster_units, "佳县宏达农业有限公司党委与关甲村党支部签署共建协议。"
+                                    "仪式上，佳县宏达农业有限公司党委宣布出资100万元，支持村级经济发展。")
+    assert ("SERVES", "佳县宏达农业有限公司党委", "关甲村") in ties
+    assert ("SERVES", "佳县宏达农业有限公司党委", "关甲村党支部") not in ties
