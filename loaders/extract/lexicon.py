@@ -288,7 +288,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         pair_joiners=_words(cues["pairs"]["joiners"], "cues.yaml pairs joiners"),
         pair_not_after=re.compile(cues["pairs"]["not_after"]),
         pair_visit=re.compile(cues["pairs"]["visit"]),
-        pair_unnamed_branch=dict(cues["pairs"].get("unnamed_branch") or {}),
+        pair_unnamed_branch=dict(cues["pairs"].get("unnamed_branch", {})),
         symmetric_ties=tuple(schema.tie_kind(t).type for t in cues["pairs"]["symmetric"]),
         asides=re.compile(cues["asides"]),
         place_gap=re.compile(cues.get("place_gap", "(?:里)?的")),

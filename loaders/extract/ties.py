@@ -372,8 +372,7 @@ class TieFinder:
             if lost and lost_too:
                 continue  # both ends only in earlier sentences: not this sentence's tie
             if cue.target.owner:  # a village's party branch stands for the village (cues.yaml owner)
-                targets = [t.owner if t.kind == PARTY and t.owner is not None and t.owner.kind == LEVEL["village"]
-                           else t for t in targets]
+                targets = [_village_of(t) for t in targets]
             pairs += [(source, t, lost + lost_too) for t in targets]
         return pairs
 
@@ -934,6 +933,12 @@ def _in_place(before: Mention, after: Mention, gap: str, said: re.Pattern[str]) 
 def _positions(key: str, word: str, before: int) -> list[int]:
     """Where ``word`` begins in ``key`` before position ``before``."""
     return [m.start() for m in re.finditer(re.escape(word), key[:before])]
+
+
+def _village_of(entity: Entity) -> Entity:
+    """The village a village's party organization stands for (西湖村党支部 → 西湖村); any other entity itself."""
+    owner = entity.owner if entity.kind == PARTY else None
+    return owner if owner is not None and owner.kind == LEVEL["village"] else entity
 
 
 def _defined(key: str, position: int, word: str) -> bool:

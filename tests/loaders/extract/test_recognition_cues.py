@@ -72,3 +72,9 @@ def test_what_a_company_gives_after_pairing_with_a_village_branch_serves_the_vil
                                     "仪式上，佳县宏达农业有限公司党委宣布出资100万元，支持村级经济发展。")
     assert ("SERVES", "佳县宏达农业有限公司党委", "关甲村") in ties
     assert ("SERVES", "佳县宏达农业有限公司党委", "关甲村党支部") not in ties
+
+
+def test_a_lead_named_in_zai_xia_guides_the_village_the_sentence_is_about(roster_units):
+    _, ties = ties_of(roster_units, "在县委统战部牵头下，通过实施帮扶行动，关甲村吸引了多家商会助力乡村振兴。")
+    assert ("GUIDES", "县委统战部", "关甲村") in ties
+
