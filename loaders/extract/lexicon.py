@@ -136,6 +136,7 @@ class Lexicon:
     symmetric_ties: tuple[str, ...] = ()
     pair_visit: re.Pattern[str] = re.compile(r"(?!)")
     pair_joiners: tuple[str, ...] = ()
+    pair_unnamed_branch: dict[str, str] = field(default_factory=dict)  # a village's branch the text never names
     asides: re.Pattern[str] = re.compile(r"(?!)")
     place_gap: re.Pattern[str] = re.compile(r"(?:里)?的")  # 某村的|某公司, 某村的村企|某公司: the place says where
     built_at: re.Pattern[str] = re.compile(r"(?!)")  # 在某镇…建设|某基地: the project is there
@@ -287,6 +288,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         pair_joiners=_words(cues["pairs"]["joiners"], "cues.yaml pairs joiners"),
         pair_not_after=re.compile(cues["pairs"]["not_after"]),
         pair_visit=re.compile(cues["pairs"]["visit"]),
+        pair_unnamed_branch=dict(cues["pairs"].get("unnamed_branch", {})),
         symmetric_ties=tuple(schema.tie_kind(t).type for t in cues["pairs"]["symmetric"]),
         asides=re.compile(cues["asides"]),
         place_gap=re.compile(cues.get("place_gap", "(?:里)?的")),
