@@ -101,7 +101,8 @@ def node_vocabulary(schema: Schema, kind: str | None) -> Vocabulary:
 def tie_vocabulary(schema: Schema) -> Vocabulary:
     """Fields of a ties table: the endpoint columns and every tie kind's properties."""
     table = columns_data()["tie_table"]
-    fields = {name: _spellings(name, spec["zh"], spec["en"], spec.get("words", ())) for name, spec in table.items()}
+    fields = {name: _spellings(name, spec["zh"], spec["en"], [*spec.get("words", ()), *_end_kind_words(name)])
+              for name, spec in table.items()}
     titles = {name: _title(spec["zh"], spec["en"]) for name, spec in table.items()}
     for tie_kind in schema.tie_kinds:
         for prop in tie_kind.properties:
@@ -109,6 +110,25 @@ def tie_vocabulary(schema: Schema) -> Vocabulary:
                 fields.setdefault(prop.name, set()).update(_spellings(prop.name, prop.zh, prop.en, prop.words))
                 titles.setdefault(prop.name, _title(prop.zh, prop.en))
     return Vocabulary(fields, titles)
+
+
+def _end_kind_words(field: str) -> dict[str, str]:
+    """The headers of a tie table's end ``field`` (from, to) that also say its kind, to that kind (``columns.yaml``
+    ``kinds``: 村 → Village, 企业 → Enterprise)."""
+    kinds = columns_data()["tie_table"][field].get("kinds") or {}
+    return {word: kind for kind, words in kinds.items() for word in words}
+
+
+def end_kind(field: str, header: str | None) -> str | None:
+    """The kind of unit a tie table's end column says it holds by its header (村 → ``Village``), or ``None``.
+
+    >>> end_kind("from", "联建村"), end_kind("to", "企业名称（全称）"), end_kind("to", "终点")
+    ('Village', 'Enterprise', None)
+    """
+    if field not in ("from", "to") or not header:
+        return None
+    key = header_key(header)
+    return next((kind for word, kind in _end_kind_words(field).items() if header_key(word) == key), None)
 
 
 def kind_named(schema: Schema, text: str) -> str | None:
@@ -211,12 +231,23 @@ def table_role(schema: Schema, sheet: Sheet, kind: str | None = None,
     if {"from", "to"} <= fields:
         if "type" in fields:
             return "ties", ""
-        contained = _contained_kind(schema, sheet.name, ties_only=True)
+        contained = _contained_kind(schema, sheet.name, ties_only=True) or _node_table(schema, sheet)
         return (contained[0], "name") if contained else ("ties", "")
     if "kind" in {mapped_field(node_vocabulary(schema, None), h, mapping or {}) for h in sheet.header}:
         return "organizations", ""
     contained = _contained_kind(schema, sheet.name)
     return (contained[0], "name") if contained else (None, "")
+
+
+def _node_table(schema: Schema, sheet: Sheet) -> tuple[str, str] | None:
+    """``(kind, word)`` of a sheet whose name contains a node kind's word and whose every header is a column of
+    that kind's table (企业信息.csv with 企业名称, 村, 乡镇: where each enterprise lies, though 企业名称 and 村 also head
+    the ends of a 村企联建 table), else ``None``."""
+    contained = _contained_kind(schema, sheet.name)
+    if contained is None or contained[0].startswith("ties"):
+        return None
+    vocabulary = node_vocabulary(schema, contained[0])
+    return contained if all(vocabulary.field_of(h) for h in sheet.header if h.strip()) else None
 
 
 def sheet_role(schema: Schema, sheet: Sheet) -> str | None:
