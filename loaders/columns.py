@@ -293,12 +293,19 @@ def review_words() -> tuple[set[str], set[str]]:
             {header_key(w) for w in review["ignored"]})
 
 
-def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
-                mapping: Mapping[str, str]) -> tuple[dict[int, str], list[Problem]]:
+@functools.cache
+def personal_headers() -> frozenset[str]:
+    """Header keys of the columns about a person (``columns.yaml`` ``personal``: 姓名, 性别, 职务 …)."""
+    return frozenset(header_key(w) for w in columns_data()["personal"])
+
+
+def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str, mapping: Mapping[str, str], *,
+                personal: frozenset[str] = frozenset()) -> tuple[dict[int, str], list[Problem]]:
     """Which field each column holds; unknown columns are problems that list the known fields.
 
     A sheet with an accept column (采纳, a draft's review sheet) maps it to
-    ``accept`` and reads past the other review columns (置信度, 候选 …).
+    ``accept`` and reads past the other review columns (置信度, 候选 …); a header of
+    ``personal`` that no field claims is read past (the caller says so: :func:`personal_read_past`).
     """
     columns: dict[int, str] = {}
     problems: list[Problem] = []
@@ -319,7 +326,8 @@ def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
             continue
         target = mapping.get(header) or mapping.get(header.strip())
         name = mapped_field(vocabulary, header, mapping)
-        if name is None and not target and review and header_key(header) in read_past:
+        if name is None and not target and (review and header_key(header) in read_past
+                                            or header_key(header) in personal):
             continue
         problem = _column_problem(header, target, name, seen, vocabulary, at)
         if problem is not None:
@@ -328,6 +336,11 @@ def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
         seen[name] = header
         columns[index] = name
     return columns, problems
+
+
+def personal_read_past(sheet: Sheet, columns: Mapping[int, str], personal: frozenset[str]) -> list[str]:
+    """The headers about a person that :func:`map_columns` read past, as the planner wrote them."""
+    return [h for i, h in enumerate(sheet.header) if i not in columns and h.strip() and header_key(h) in personal]
 
 
 def mapped_field(vocabulary: Vocabulary, header: str, mapping: Mapping[str, str]) -> str | None:

@@ -34,7 +34,8 @@ from graph_model.records import (InputError, Node, Origin, Problem, SourceRef, c
                                   make_tie)
 from graph_model.schema import Property, Schema, Through
 from loaders.columns import (ACCEPT, Vocabulary, columns_data, end_kind, exact_role, role_note, kind_named, map_columns,
-                             node_vocabulary, table_role, tie_named, tie_vocabulary)
+                             node_vocabulary, personal_headers, personal_read_past, table_role, tie_named,
+                             tie_vocabulary)
 from loaders.context import LoadContext
 from loaders.csv_rows import CsvRows, csv_error
 from loaders.framing import frame, note_test
@@ -176,7 +177,9 @@ def parse_tables(sheets: list[Sheet], file: str, ctx: LoadContext, source: Sourc
             node_sheets.append((sheet, None if role == "organizations" else role))
     for sheet, node_kind in node_sheets:
         problems += sheet.problems
-        columns, found = map_columns(sheet, node_vocabulary(ctx.schema, node_kind), file, mapping)
+        personal = frozenset() if node_kind == ctx.schema.role_kind("person") else personal_headers()
+        columns, found = map_columns(sheet, node_vocabulary(ctx.schema, node_kind), file, mapping, personal=personal)
+        _note_personal(sheet, columns, personal, file, ctx)
         problems += found or _node_rows(sheet, node_kind, columns, file, ctx, source)
     named = len(ctx.named_parties)
     # a sheet of a kind that takes units through their party organization (村企联建) after the others, so that a
@@ -184,11 +187,22 @@ def parse_tables(sheets: list[Sheet], file: str, ctx: LoadContext, source: Sourc
     tie_sheets.sort(key=lambda pair: bool(pair[1]) and ctx.schema.tie_kind(pair[1]).through is not None)
     for sheet, type_ in tie_sheets:
         problems += sheet.problems
-        columns, found = map_columns(sheet, tie_vocabulary(ctx.schema), file, mapping)
+        columns, found = map_columns(sheet, tie_vocabulary(ctx.schema), file, mapping, personal=personal_headers())
+        _note_personal(sheet, columns, personal_headers(), file, ctx)
         problems += found or _tie_rows(sheet, type_, columns, file, ctx, source)
     if len(ctx.named_parties) > named:
         ctx.notes.append(_named_parties_note(ctx.named_parties[named:], file))
     return problems
+
+
+def _note_personal(sheet: Sheet, columns: Mapping[int, str], personal: frozenset[str], file: str,
+                   ctx: LoadContext) -> None:
+    """Say which columns about a person a sheet's load read past (linkgraph keeps no personal data)."""
+    headers = personal_read_past(sheet, columns, personal)
+    if headers:
+        listed = "、".join(headers)
+        ctx.notes.append(f"个人信息列未载入（隐私）：{listed} / columns about a person are not stored (privacy): "
+                         f"{listed}: {file}, sheet {sheet.name}")
 
 
 def _named_parties_note(units: list[str], file: str) -> str:
