@@ -133,6 +133,7 @@ class Lexicon:
     not_cues: tuple[str, ...] = ()
     pair_not_after: re.Pattern[str] = re.compile(r"(?!)")
     symmetric_ties: tuple[str, ...] = ()
+    product_joiners: tuple[str, ...] = ()  # 及 between two products inside a name (大棚蔬菜及食用菌基地) is no boundary
     pair_visit: re.Pattern[str] = re.compile(r"(?!)")
     pair_joiners: tuple[str, ...] = ()
     asides: re.Pattern[str] = re.compile(r"(?!)")
@@ -263,6 +264,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         industry_patterns=_industry_patterns(industries),
         industry_from_names=bool(industries.get("from_names")),
         industry_from_names_min_rest=int(industries.get("from_names_min_rest", 0)),
+        product_joiners=_words(industries.get("product_joiners") or [], "mentions.yaml industries product_joiners"),
         cues=tuple(parsed_cues),
         formation=Formation(_words(formation["words"], "cues.yaml formation"), re.compile(formation["support"]),
                             _words(formation["lead_words"], "cues.yaml formation lead_words"), formation["claim"],

@@ -586,7 +586,20 @@ class MentionFinder:
     def _boundary_before(self, key: str, position: int, words: frozenset[str] | None = None) -> bool:
         words = self._boundary_words if words is None else words
         return any(key[position - n:position] in words and not self._in_product(key, position - n, position)
+                   and not self._joins_products(key, position - n, position)
                    for n in self._boundary_lengths if n <= position)
+
+    def _joins_products(self, key: str, start: int, end: int) -> bool:
+        """Whether the joiner at ``start:end`` stands between two known products inside a name (大棚蔬菜|及|食用菌基地:
+        mentions.yaml industries product_joiners), so the name reaches across it."""
+        if key[start:end] not in self.lex.product_joiners:
+            return False
+        after = key[end:]
+        for modifier in self.lex.industry_modifiers:  # 及设施蔬菜: a modifier may stand before the product
+            if after.startswith(modifier):
+                after = after[len(modifier):]
+                break
+        return key.endswith(self.lex.industry_products, 0, start) and after.startswith(self.lex.industry_products)
 
     def _in_product(self, key: str, start: int, end: int) -> bool:
         """Whether the word at ``start:end`` is part of a product's name written there (南美白|对|虾养殖基地, 有|机:

@@ -1,0 +1,28 @@
+"""Units a village, cooperative or company runs (OPERATES), on sentences written for these tests.
+
+Each construction is one a real report of another province uses (issue 20); the sentences are ours and their
+places Jia County's (its roster ships with the examples).
+"""
+
+from __future__ import annotations
+
+from .drafting import ties_of
+
+
+def test_units_called_the_village_collectives_are_run_by_the_village(roster_units):
+    # a size before a unit is no part of its name (冷冻库, not 平方米冷冻库)
+    _, ties = ties_of(roster_units, "方塌村党支部带领群众致富。", "该村把村集体产业800平方米农贸市场和300平方米冷冻库交给合作社管理，又新建了酱菜车间。")
+    run = {target for kind, source, target in ties if kind == "OPERATES" and source == "方塌村"}
+    assert {"农贸市场", "冷冻库"} <= run
+    assert not any("平方米" in target for _, _, target in ties)
+
+
+def test_collective_words_with_no_unit_after_them_run_nothing(roster_units):
+    _, ties = ties_of(roster_units, "方塌村大力发展村集体产业，村民收入稳定。")
+    assert not any(kind == "OPERATES" for kind, _, _ in ties)
+
+
+def test_two_products_joined_inside_a_base_name_are_one_base(roster_units):
+    _, ties = ties_of(roster_units, "佳县方塌红枣专业合作社建设大棚蔬菜及食用菌基地，带动村集体增收。")
+    assert ("OPERATES", "佳县方塌红枣专业合作社", "大棚蔬菜及食用菌基地") in ties
+    assert not any(target == "食用菌基地" for _, _, target in ties)
