@@ -26,3 +26,11 @@ def test_two_products_joined_inside_a_base_name_are_one_base(roster_units):
     _, ties = ties_of(roster_units, "佳县方塌红枣专业合作社建设大棚蔬菜及食用菌基地，带动村集体增收。")
     assert ("OPERATES", "佳县方塌红枣专业合作社", "大棚蔬菜及食用菌基地") in ties
     assert not any(target == "食用菌基地" for _, _, target in ties)
+
+
+def test_skill_at_running_things_runs_nothing(roster_units):
+    # 经营 in 经营管理人员 or 懂经营 is a skill, not an act: the base of the sentence before is no one's here
+    _, ties = ties_of(roster_units, "佳县宏达农业有限公司建成黑鸡养殖基地。方塌村懂经营管理，但缺少经营管理人员。")
+    assert not any(kind == "OPERATES" and source == "方塌村" for kind, source, _ in ties)
+    _, ties = ties_of(roster_units, "佳县宏达农业有限公司建成黑鸡养殖基地。方塌村负责经营。")
+    assert ("OPERATES", "方塌村", "黑鸡养殖基地") in ties
