@@ -34,3 +34,17 @@ def test_skill_at_running_things_runs_nothing(roster_units):
     assert not any(kind == "OPERATES" and source == "方塌村" for kind, source, _ in ties)
     _, ties = ties_of(roster_units, "佳县宏达农业有限公司建成黑鸡养殖基地。方塌村负责经营。")
     assert ("OPERATES", "方塌村", "黑鸡养殖基地") in ties
+
+
+def test_a_list_of_village_products_after_building_are_units_of_the_villages(roster_units):
+    # each item a village and what it makes, no suffix of a kind: a unit of that village, no industry of it
+    _, ties = ties_of(roster_units, "镇里争取项目资金，建成了方塌村农家酱坊、杨塌村小米醋、刘家坪村冷库。")
+    assert ("OPERATES", "方塌村", "方塌村农家酱坊") in ties
+    assert ("OPERATES", "杨塌村", "杨塌村小米醋") in ties
+    assert ("OPERATES", "刘家坪村", "刘家坪村冷库") in ties  # an item of a known kind keeps its own name
+    assert not any(kind == "ENGAGED_IN" for kind, _, _ in ties)
+
+
+def test_one_village_after_building_is_no_list(roster_units):
+    _, ties = ties_of(roster_units, "镇里建成了方塌村至杨塌村的公路。")
+    assert not any(kind == "OPERATES" for kind, _, _ in ties)
