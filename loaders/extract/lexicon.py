@@ -49,6 +49,7 @@ class EndSpec:
     within: str = ""  # clause: only in the cue's clause (某单位投资…在某村修建); sentence: never an earlier sentence
     owner: bool = False  # a party organization stands for its village or town (永义村党支部…花椒产业 → 永义村)
     list: bool = False  # the name picked with the names listed with it (帮扶川珠、出食、何吕三村: each of them)
+    only: bool = False  # only the kinds of ``prefer`` (a hospital examines a village's elders; 寿光市 examines no one)
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,9 @@ class Lexicon:
     built_at: re.Pattern[str] = re.compile(r"(?!)")  # 在某镇…建设|某基地: the project is there
     negations: tuple[str, ...] = ()
     benefactive: tuple[str, ...] = ()
+    branch_suffixes: tuple[str, ...] = ()  # 分行, 支行: a branch named by its parent before its place
+    branch_parent: re.Pattern[str] = re.compile(r"(?!)")  # the parent's name before that place (工行|四川省分行)
+    village_dropped: tuple[str, ...] = ()  # 家: 常坊村 written for the roster's 常家坊村
 
 
 def _words(values: Any, where: str) -> tuple[str, ...]:
@@ -169,7 +173,8 @@ def _end(data: Any, where: str, schema: Schema) -> EndSpec:
     for kind in prefer:
         schema.node_kind(kind)
     return EndSpec(side, bool(data.get("all", False)), prefer, bool(data.get("next", False)),
-                   str(data.get("within", "")), bool(data.get("owner", False)), bool(data.get("list", False)))
+                   str(data.get("within", "")), bool(data.get("owner", False)), bool(data.get("list", False)),
+                   bool(data.get("only", False)))
 
 
 def _industry_patterns(industries: dict[str, Any]) -> tuple[tuple[re.Pattern[str], str], ...]:
@@ -309,6 +314,9 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         built_at=re.compile(cues.get("built_at", "(?!)")),
         negations=_words(cues["negations"], "cues.yaml negations"),
         benefactive=_words(cues["benefactive"], "cues.yaml benefactive"),
+        branch_suffixes=_words(mentions.get("branches", {}).get("suffixes", []), "mentions.yaml branches suffixes"),
+        branch_parent=re.compile(mentions.get("branches", {}).get("parent", "(?!)")),
+        village_dropped=_words(mentions.get("village_dropped", []), "mentions.yaml village_dropped"),
     )
 
 

@@ -355,6 +355,8 @@ class TieFinder:
                       previous: list[Sentence]) -> list[tuple[Entity, Entity, float]]:
         """Any other cue: its source and target ends picked as its ends' specs say, with the confidence lost."""
         sources_allowed, targets_allowed = self._allowed(cue.tie, 0), self._allowed(cue.tie, 1)
+        if cue.source.only:
+            sources_allowed &= set(cue.source.prefer)
         pairs: list[tuple[Entity, Entity, float]] = []
         beneficiary = self._beneficiary(cue, start, sentence, targets_allowed)
         if beneficiary is not None:  # 甲合作社为乙公司供应原料: 乙 is the target, the source is named before 为
