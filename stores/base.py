@@ -171,7 +171,17 @@ class Store(Writing, Scoping, Naming, Sources, ABC):
 
         return Known(kind_of=kind_of, places=lambda: nodes(self.schema.administrative_kinds),
                      organizations=lambda: nodes(self.schema.organization_kinds), units=self._units_of,
-                     unit_kinds=self._unit_kinds_of)
+                     unit_kinds=self._unit_kinds_of, tied_from=self._tied_from)
+
+    def _tied_from(self, type_: str, source: str, target: str, ids: Collection[str]) -> dict[str, list[str]]:
+        """:attr:`Known.tied_from`: the ``source`` nodes tied by ``type_`` to each of ``ids`` (of ``target``)."""
+        self.ensure_schema()
+        found: dict[str, list[str]] = {}
+        for chunk in batches(sorted(ids)):
+            for row in self.read_rows(statements.tied_from(type_, source, target), {"ids": list(chunk)},
+                                      statements.TIED_COLUMNS):
+                found.setdefault(row["dst"], []).append(row["src"])
+        return {dst: sorted(set(src)) for dst, src in found.items()}
 
     def _units_of(self, ids: Collection[str]) -> list[Node]:
         """The administrative units among ``ids`` (:attr:`Known.units`), each looked up under the level its code's
