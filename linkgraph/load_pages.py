@@ -1,7 +1,9 @@
 """The editors' and admins' pages of ``linkgraph serve`` that change the store, thin over the library:
 
 - upload → dry run → pick candidates → load (:func:`linkgraph.uploads.check_upload`,
-  :func:`~linkgraph.uploads.apply_upload`), editors;
+  :func:`~linkgraph.uploads.apply_upload`), editors; a header no field is known by gets a choice of its table's
+  fields, and the picked fields are the upload's column mapping (``linkgraph load --columns``) for the dry run
+  run again and for the load, the same file kept on the server (no second upload);
 - a draft's review, accept / reject / edit each row, then load the accepted rows as the reviewer
   (:func:`~linkgraph.uploads.read_draft`: read in the upload's worker within its bounds,
   :func:`~linkgraph.uploads.reviewed_draft`), editors;
@@ -34,9 +36,9 @@ from linkgraph import pipeline
 from linkgraph.audit import audit_for
 from linkgraph.userdb import record_audit
 from linkgraph.webauth import actor as _who
-from linkgraph.uploads import (ACCEPT_HEADER, CONFIDENCE_HEADER, MATCH_HEADER, QUOTE_HEADER, Choice, DraftRow, Verdict,
-                               apply_upload, check_upload, draft_report, draft_rows, is_report,
-                               read_draft, reviewed_draft)
+from linkgraph.uploads import (ACCEPT_HEADER, CONFIDENCE_HEADER, MATCH_HEADER, QUOTE_HEADER, Choice, DraftRow,
+                               UnknownHeader, UploadCheck, Verdict, apply_upload, check_upload, draft_report, draft_rows,
+                               is_report, read_draft, reviewed_draft)
 from loaders.upload import UploadLimits
 from queries.catalog import QueryError
 
@@ -58,6 +60,12 @@ class Pending:
     data: bytes
     owner: str
     made: float = field(default_factory=time.monotonic)
+    columns: dict[str, str] = field(default_factory=dict)
+    """The fields the planner picked for headers no field is known by (header → field), as ``--columns``."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """How each picked field reads (``终点 To``), for the page that shows the mapping."""
+    unknown: tuple[UnknownHeader, ...] = ()
+    """The headers of the last dry run that named no field: the choices its page offered, by number."""
 
 
 class PendingUploads:
@@ -135,9 +143,37 @@ async def upload_check(request: Request) -> Response:
     """POST /uploads: keep the upload and show its dry run: counts, problems, names to pick."""
     name, data, _ = await _uploaded(request)
     check = await run_in_threadpool(check_upload, _store(request), name, data)
-    token = _pending(request).add(Pending("upload", check.name, data, _who(request)))
+    pending = Pending("upload", check.name, data, _who(request), unknown=tuple(check.unknown_columns))
+    return _checked(request, check, _pending(request).add(pending), pending)
+
+
+async def upload_columns(request: Request) -> Response:
+    """POST /uploads/{token}/columns: the fields picked for the headers no field is known by, added to the
+    upload's column mapping; the kept upload's dry run again with it (the file is not sent again)."""
+    token = request.path_params["token"]
+    pending = _pending(request).get(token, "upload", _who(request))
+    form = await request.form()
+    columns, titles = dict(pending.columns), dict(pending.titles)
+    for number, unknown in enumerate(pending.unknown):
+        picked = str(form.get(f"field-{number}") or "")
+        if not picked:
+            continue  # left unknown: the dry run says so again
+        offered = dict(unknown.choices)
+        if picked not in offered:
+            raise HTTPException(400, f"该列没有这个字段 / {picked!r} is not a field of column {unknown.header!r}")
+        columns[unknown.header], titles[picked] = picked, offered[picked]
+    check = await run_in_threadpool(lambda: check_upload(_store(request), pending.name, pending.data, columns=columns))
+    pending.columns, pending.titles, pending.unknown = columns, titles, tuple(check.unknown_columns)
+    return _checked(request, check, token, pending)
+
+
+def _checked(request: Request, check: UploadCheck, token: str, pending: Pending) -> Response:
+    """The dry run's page: counts, problems, unknown columns with their fields to pick, names to pick."""
+    mapping = [(header, pending.titles.get(name, name)) for header, name in pending.columns.items()]
+    # unknown columns are a question to the planner, as names to pick are (200); problems to correct are 422
     return _render(request, "upload_check.html.j2", status=200 if not check.problems else 422, check=check,
-                   token=token, keys=[json.dumps(n.key, ensure_ascii=False) for n in check.to_reconcile])
+                   token=token, mapping=mapping,
+                   keys=[json.dumps(n.key, ensure_ascii=False) for n in check.to_reconcile])
 
 
 async def upload_load(request: Request) -> Response:
@@ -148,8 +184,8 @@ async def upload_load(request: Request) -> Response:
     confirmed = form.get("replace") == "yes"  # the dry run's 替换 box: it replaces a source of the same name
     applied = await run_in_threadpool(lambda: apply_upload(_store(request), pending.name, pending.data,
                                                            by=_who(request), choices=choices,
-                                                           replace_confirmed=confirmed))
-    return _done(request, applied, request.path_params["token"])
+                                                           replace_confirmed=confirmed, columns=pending.columns))
+    return _done(request, applied, request.path_params["token"], pending.columns)
 
 
 def _choices(request: Request, form) -> dict:
@@ -170,10 +206,11 @@ def _choices(request: Request, form) -> dict:
     return choices
 
 
-def _done(request: Request, applied, token: str) -> Response:
+def _done(request: Request, applied, token: str, columns: dict[str, str] | None = None) -> Response:
     if applied.loaded:
         _pending(request).drop(token)
-        _audit(request, "source.load", {"upload": applied.name, "sources": applied.sources, **applied.counts})
+        mapped = {"columns": columns} if columns else {}  # the fields picked for unknown headers, as --columns
+        _audit(request, "source.load", {"upload": applied.name, "sources": applied.sources, **mapped, **applied.counts})
     return _render(request, "upload_done.html.j2", status=200 if applied.loaded else 422, applied=applied,
                    token=token)
 

@@ -501,6 +501,7 @@ def routes() -> list[RoleRoute]:
         RoleRoute("/uploads", load_pages.upload_form, editor),
         RoleRoute("/uploads", load_pages.upload_check, editor, methods=["POST"], name="upload_check"),
         RoleRoute("/uploads/{token}/load", load_pages.upload_load, editor, methods=["POST"]),
+        RoleRoute("/uploads/{token}/columns", load_pages.upload_columns, editor, methods=["POST"]),
         RoleRoute("/drafts", load_pages.draft_form, editor),
         RoleRoute("/drafts", load_pages.draft_review, editor, methods=["POST"], name="draft_review"),
         RoleRoute("/drafts/{token}/load", load_pages.draft_load, editor, methods=["POST"]),

@@ -15,6 +15,12 @@ wrote it (file, sheet, row, column) and every name that matches no unit or sever
 load is all or nothing, like ``linkgraph load``: any problem left and nothing is written. The reconcile
 choices are the decisions ``linkgraph reconcile`` writes: they are kept in the team's decisions file
 (:func:`decisions_path`) and applied to every later upload. The source records who uploaded it and when.
+A header no field is known by is listed with the fields of its table (:attr:`UploadCheck.unknown_columns`);
+the fields the planner picks go to the dry run and the load as ``columns``, the mapping ``linkgraph load
+--columns`` gives (:func:`loaders.columns.map_columns` reads both)::
+
+    check = check_upload("jia.lbug", "结对帮扶.csv", data)            # check.unknown_columns[0].header == "帮扶的村"
+    check = check_upload("jia.lbug", "结对帮扶.csv", data, columns={"帮扶的村": "to"})
 """
 
 from __future__ import annotations
@@ -95,6 +101,18 @@ class NameToReconcile:
 
 
 @dataclass(frozen=True)
+class UnknownHeader:
+    """A header of the upload that names no field, as the planner wrote it: where it is, the fields its table
+    may have (``(field, "终点 To")``, :meth:`loaders.columns.Vocabulary.choices`) and the field of the spelling
+    it looks like (``帮扶的村``: ``to``, as 帮扶村), if any."""
+
+    header: str
+    where: tuple[str, ...]
+    choices: tuple[tuple[str, str], ...]
+    suggested: str = ""
+
+
+@dataclass(frozen=True)
 class ReplacedSource:
     """A source the store holds under the name of an upload's file (the file name is a source's key), which
     loading the upload replaces: who loaded it and when."""
@@ -121,6 +139,8 @@ class UploadCheck:
     notes: list[str] = field(default_factory=list)
     replaces: list[ReplacedSource] = field(default_factory=list)
     """Sources of the same file names the store already holds, which the load replaces."""
+    unknown_columns: list[UnknownHeader] = field(default_factory=list)
+    """Headers that name no field: their tables were not read until the planner says which field each is."""
 
     @property
     def replacing(self) -> str | None:
@@ -134,8 +154,8 @@ class UploadCheck:
 
     @property
     def ready(self) -> bool:
-        """Whether it loads as it is: no problem, and no name left to reconcile."""
-        return not self.problems and not self.to_reconcile
+        """Whether it loads as it is: no problem, no unknown column and no name left to reconcile."""
+        return not self.problems and not self.unknown_columns and not self.to_reconcile
 
 
 @dataclass(frozen=True)
@@ -174,22 +194,26 @@ def decisions_path(store: str) -> Path:
     return path.with_name(path.name + DECISIONS_SUFFIX)
 
 
-def check_upload(store: str, name: str, data: bytes, *, limits: UploadLimits = UploadLimits()) -> UploadCheck:
+def check_upload(store: str, name: str, data: bytes, *, limits: UploadLimits = UploadLimits(),
+                 columns: Mapping[str, str] | None = None) -> UploadCheck:
     """The dry run of the upload ``name`` against ``store`` (with the team's decisions so far); writes nothing.
-    A bound passed (size, files, unpacked size, cells, time) is one problem of the result."""
+    ``columns`` maps headers to fields, as ``linkgraph load --columns`` does. A bound passed (size, files,
+    unpacked size, cells, time) is one problem of the result."""
     decisions = decisions_path(store)
     return _bounded(_check, limits.max_seconds, name, store=store, name=name, data=data, limits=limits,
-                    decisions=str(decisions) if decisions.exists() else None)
+                    decisions=str(decisions) if decisions.exists() else None, columns=dict(columns or {}))
 
 
 def apply_upload(store: str, name: str, data: bytes, *, by: str, choices: Mapping[ReferenceKey, Choice] | None = None,
-                 limits: UploadLimits = UploadLimits(), replace_confirmed: bool = False) -> UploadApplied:
+                 limits: UploadLimits = UploadLimits(), replace_confirmed: bool = False,
+                 columns: Mapping[str, str] | None = None) -> UploadApplied:
     """Load the upload ``name`` into ``store`` as ``by``, with the team's decisions and the reconcile
     ``choices``, in one transaction through :func:`linkgraph.pipeline.load`: all of it or, on any problem,
     nothing. Once it loaded, the choices join the team's decisions file (under its lock, so that two editors'
     choices both stay), for every later upload. Waits while another load runs. Unless ``replace_confirmed``,
     a load that would replace a source of the same file name and delete some of what it stated is one problem
-    and writes nothing (:func:`stores.writing.replacing_message`)."""
+    and writes nothing (:func:`stores.writing.replacing_message`). ``columns`` maps headers to fields, as
+    ``linkgraph load --columns`` does (and as the dry run had them)."""
     import shutil
 
     from stores.embedded import LOCK_TIMEOUT
@@ -204,7 +228,7 @@ def apply_upload(store: str, name: str, data: bytes, *, by: str, choices: Mappin
             save_choices(trial, choices, by)
         applied = _bounded(_apply, limits.max_seconds + LOCK_TIMEOUT, name, store=store, name=name, data=data, by=by,
                            limits=limits, decisions=str(trial) if trial.exists() else None,
-                           replace_confirmed=replace_confirmed)
+                           replace_confirmed=replace_confirmed, columns=dict(columns or {}))
     if applied.loaded and choices:
         with _locked(decisions):
             save_choices(decisions, choices, by)
@@ -325,22 +349,42 @@ def _loaded(name: str, data: bytes, limits: UploadLimits, store: str, **options:
             return [], None, [UploadProblem(upload_name_or(name), None, None, None, str(err))]
 
 
-def _check(*, store: str, name: str, data: bytes, limits: UploadLimits, decisions: str | None) -> UploadCheck:
+def _check(*, store: str, name: str, data: bytes, limits: UploadLimits, decisions: str | None,
+           columns: Mapping[str, str] | None = None) -> UploadCheck:
+    from loaders.columns import UnknownColumn
+
     check = UploadCheck(upload_name_or(name))
     check.files, loaded, check.problems = _loaded(name, data, limits, store, dry_run=True, keep_valid=True,
-                                                  decisions=decisions)
+                                                  decisions=decisions, columns=columns)
     if loaded is not None:
+        left_out = loaded.result.left_out
         check.counts = loaded.report.plan.summary()
         check.unchanged_sources = loaded.report.unchanged_sources
         check.notes = list(loaded.result.notes)
-        check.to_reconcile = _to_reconcile(loaded.result.left_out)
-        check.problems = [_problem(p) for p in loaded.result.left_out if not _is_unresolved(p)]
+        check.to_reconcile = _to_reconcile(left_out)
+        check.unknown_columns = _unknown_headers([p for p in left_out if isinstance(p, UnknownColumn)])
+        check.problems = [_problem(p) for p in left_out if not _is_unresolved(p) and not isinstance(p, UnknownColumn)]
         check.replaces = [ReplacedSource.of(row) for row in loaded.report.replaced]
     return check
 
 
-def _apply(*, store: str, name: str, data: bytes, by: str, limits: UploadLimits,
-           decisions: str | None, replace_confirmed: bool = False) -> UploadApplied:
+def _unknown_headers(problems: list[Any]) -> list[UnknownHeader]:
+    """Each unknown header once (a header of several sheets is mapped once, as ``--columns`` maps it), with the
+    places it heads, the fields of the tables it heads (the first table's order) and the first suggestion."""
+    found: dict[str, UnknownHeader] = {}
+    for problem in problems:
+        origin = _problem(problem)
+        where = ", ".join(filter(None, [origin.file, f"sheet {origin.sheet}" if origin.sheet else ""]))
+        held = found.get(problem.header) or UnknownHeader(problem.header, (), ())
+        offered = {name for name, _ in held.choices}
+        found[problem.header] = UnknownHeader(held.header, held.where + ((where,) if where not in held.where else ()),
+                                              held.choices + tuple(c for c in problem.choices if c[0] not in offered),
+                                              held.suggested or problem.suggested or "")
+    return list(found.values())
+
+
+def _apply(*, store: str, name: str, data: bytes, by: str, limits: UploadLimits, decisions: str | None,
+           replace_confirmed: bool = False, columns: Mapping[str, str] | None = None) -> UploadApplied:
     applied = UploadApplied(upload_name_or(name))
     from linkgraph.audit import audit_for
 
@@ -349,7 +393,7 @@ def _apply(*, store: str, name: str, data: bytes, by: str, limits: UploadLimits,
     # the dry run's page: another editor may have loaded a file of that name since
     _, loaded, applied.problems = _loaded(name, data, limits, store, decisions=decisions, loaded_by=by,
                                           waiting=applied.waited.append, audit=audit_for(store, team=False),
-                                          ask_before_replacing=not replace_confirmed)
+                                          ask_before_replacing=not replace_confirmed, columns=columns)
     if loaded is not None:
         applied.counts = loaded.report.plan.summary()
         applied.sources = loaded.report.written

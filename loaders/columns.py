@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Iterable, Mapping
 
@@ -36,9 +36,11 @@ def _spellings(name: str, zh: str, en: str, words: Iterable[str]) -> set[str]:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The fields a table may have, and every header that names each of them."""
+    """The fields a table may have, and every header that names each of them; ``titles`` says each field as a
+    planner reads it, Chinese first (``终点 To``: the ``zh`` and ``en`` of ``columns.yaml`` or ``schema.yaml``)."""
 
     fields: dict[str, set[str]]
+    titles: dict[str, str] = field(default_factory=dict)
 
     def field_of(self, header: str) -> str | None:
         key = header_key(header)
@@ -54,35 +56,79 @@ class Vocabulary:
     def labels(self) -> list[str]:
         return list(self.fields)
 
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        """Every field with its title, in the table's order: what a page offers for a header it does not know."""
+        return tuple((name, self.titles.get(name, name)) for name in self.fields)
+
+
+@dataclass(frozen=True)
+class UnknownColumn(Problem):
+    """A header that names no field (and that ``--columns`` does not map), with what a front end needs to let
+    the planner say which field it is: the header as written, the fields of its table (:meth:`Vocabulary.choices`)
+    and the field of the "did you mean" spelling, if there is one."""
+
+    header: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    suggested: str | None = None
+
+
+def _title(zh: str, en: str) -> str:
+    return f"{zh} {en}" if en and en != zh else zh
+
 
 @functools.cache
 def node_vocabulary(schema: Schema, kind: str | None) -> Vocabulary:
     """Fields of a node table: one kind's properties, or (``kind=None``) every organization kind's."""
     kinds = [schema.node_kind(kind)] if kind else [k for k in schema.node_kinds if not k.administrative]
     fields: dict[str, set[str]] = {}
+    titles: dict[str, str] = {}
     for name, spec in columns_data()["node_table"].items():
         if kind is None or name != "kind":
             fields[name] = _spellings(name, spec["zh"], spec["en"], spec.get("words", ()))
+            titles[name] = _title(spec["zh"], spec["en"])
     for node_kind in kinds:
         for prop in node_kind.properties:
             if prop.stated:
                 fields.setdefault(prop.name, set()).update(_spellings(prop.name, prop.zh, prop.en, prop.words))
+                titles.setdefault(prop.name, _title(prop.zh, prop.en))
         # the name column headed by the kind it names: 企业名称 on 企业, 合作社名称 on 合作社
         fields["name"].update(header_key(word + "名称") for word in (*node_kind.zh.split("/"), *node_kind.words)
                               if not word.isascii())
-    return Vocabulary(fields)
+    return Vocabulary(fields, titles)
 
 
 @functools.cache
 def tie_vocabulary(schema: Schema) -> Vocabulary:
     """Fields of a ties table: the endpoint columns and every tie kind's properties."""
-    fields = {name: _spellings(name, spec["zh"], spec["en"], spec.get("words", ()))
-              for name, spec in columns_data()["tie_table"].items()}
+    table = columns_data()["tie_table"]
+    fields = {name: _spellings(name, spec["zh"], spec["en"], [*spec.get("words", ()), *_end_kind_words(name)])
+              for name, spec in table.items()}
+    titles = {name: _title(spec["zh"], spec["en"]) for name, spec in table.items()}
     for tie_kind in schema.tie_kinds:
         for prop in tie_kind.properties:
             if prop.stated:
                 fields.setdefault(prop.name, set()).update(_spellings(prop.name, prop.zh, prop.en, prop.words))
-    return Vocabulary(fields)
+                titles.setdefault(prop.name, _title(prop.zh, prop.en))
+    return Vocabulary(fields, titles)
+
+
+def _end_kind_words(field: str) -> dict[str, str]:
+    """The headers of a tie table's end ``field`` (from, to) that also say its kind, to that kind (``columns.yaml``
+    ``kinds``: 村 → Village, 企业 → Enterprise)."""
+    kinds = columns_data()["tie_table"][field].get("kinds") or {}
+    return {word: kind for kind, words in kinds.items() for word in words}
+
+
+def end_kind(field: str, header: str | None) -> str | None:
+    """The kind of unit a tie table's end column says it holds by its header (村 → ``Village``), or ``None``.
+
+    >>> end_kind("from", "联建村"), end_kind("to", "企业名称（全称）"), end_kind("to", "终点")
+    ('Village', 'Enterprise', None)
+    """
+    if field not in ("from", "to") or not header:
+        return None
+    key = header_key(header)
+    return next((kind for word, kind in _end_kind_words(field).items() if header_key(word) == key), None)
 
 
 def kind_named(schema: Schema, text: str) -> str | None:
@@ -171,26 +217,27 @@ def kind_option_problem(schema: Schema, kind: str | None) -> Problem | None:
                    f"可选 / one of: {kinds}")
 
 
-def table_role(schema: Schema, sheet: Sheet, kind: str | None = None) -> tuple[str | None, str]:
+def table_role(schema: Schema, sheet: Sheet, kind: str | None = None,
+               mapping: Mapping[str, str] | None = None) -> tuple[str | None, str]:
     """What a sheet holds (as :func:`sheet_role`), and how that was told: ``""`` (its name is a kind or its
-    headers tell), ``name`` (its name contains a kind's word: 结对帮扶名单2023.csv), ``header`` (its end headers name one
-    tie kind only: 成员村 and 联合党组织 on a sheet named 联村党委) or ``option`` (``--kind``, for a table whose name is
-    not a kind)."""
+    headers tell, as ``mapping`` (``--columns``) maps them too), ``name`` (its name contains a kind's word:
+    结对帮扶名单2023.csv), ``header`` (its end headers name one tie kind only: 成员村 and 联合党组织 on a sheet named
+    联村党委) or ``option`` (``--kind``, for a table whose name is not a kind)."""
     exact = exact_role(schema, sheet.name)
     if exact:
         return exact, ""
     if kind:
         return _kind_role(schema, kind), "option"
-    fields = {tie_vocabulary(schema).field_of(h) for h in sheet.header}
+    fields = {mapped_field(tie_vocabulary(schema), h, mapping or {}) for h in sheet.header}
     if {"from", "to"} <= fields:
         if "type" in fields:
             return "ties", ""
-        contained = _contained_kind(schema, sheet.name, ties_only=True)
+        contained = _contained_kind(schema, sheet.name, ties_only=True) or _node_table(schema, sheet)
         if contained:
             return contained[0], "name"
         implied = _header_kind(sheet.header)
         return (f"ties:{implied}", "header") if implied else ("ties", "")
-    if "kind" in {node_vocabulary(schema, None).field_of(h) for h in sheet.header}:
+    if "kind" in {mapped_field(node_vocabulary(schema, None), h, mapping or {}) for h in sheet.header}:
         return "organizations", ""
     contained = _contained_kind(schema, sheet.name)
     return (contained[0], "name") if contained else (None, "")
@@ -202,6 +249,17 @@ def _header_kind(header: Iterable[Any]) -> str | None:
     keys = {header_key(h) for h in header}
     kinds = {kind for kind, words in columns_data()["kind_headers"].items() if keys & {header_key(w) for w in words}}
     return kinds.pop() if len(kinds) == 1 else None
+
+
+def _node_table(schema: Schema, sheet: Sheet) -> tuple[str, str] | None:
+    """``(kind, word)`` of a sheet whose name contains a node kind's word and whose every header is a column of
+    that kind's table (企业信息.csv with 企业名称, 村, 乡镇: where each enterprise lies, though 企业名称 and 村 also head
+    the ends of a 村企联建 table), else ``None``."""
+    contained = _contained_kind(schema, sheet.name)
+    if contained is None or contained[0].startswith("ties"):
+        return None
+    vocabulary = node_vocabulary(schema, contained[0])
+    return contained if all(vocabulary.field_of(h) for h in sheet.header if h.strip()) else None
 
 
 def sheet_role(schema: Schema, sheet: Sheet) -> str | None:
@@ -249,12 +307,19 @@ def review_words() -> tuple[set[str], set[str]]:
             {header_key(w) for w in review["ignored"]})
 
 
-def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
-                mapping: Mapping[str, str]) -> tuple[dict[int, str], list[Problem]]:
+@functools.cache
+def personal_headers() -> frozenset[str]:
+    """Header keys of the columns about a person (``columns.yaml`` ``personal``: 姓名, 性别, 职务 …)."""
+    return frozenset(header_key(w) for w in columns_data()["personal"])
+
+
+def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str, mapping: Mapping[str, str], *,
+                personal: frozenset[str] = frozenset()) -> tuple[dict[int, str], list[Problem]]:
     """Which field each column holds; unknown columns are problems that list the known fields.
 
     A sheet with an accept column (采纳, a draft's review sheet) maps it to
-    ``accept`` and reads past the other review columns (置信度, 候选 …).
+    ``accept`` and reads past the other review columns (置信度, 候选 …); a header of
+    ``personal`` that no field claims is read past (the caller says so: :func:`personal_read_past`).
     """
     columns: dict[int, str] = {}
     problems: list[Problem] = []
@@ -274,8 +339,9 @@ def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
             columns[index] = ACCEPT
             continue
         target = mapping.get(header) or mapping.get(header.strip())
-        name = target if target in vocabulary.fields else vocabulary.field_of(header)
-        if name is None and not target and review and header_key(header) in read_past:
+        name = mapped_field(vocabulary, header, mapping)
+        if name is None and not target and (review and header_key(header) in read_past
+                                            or header_key(header) in personal):
             continue
         problem = _column_problem(header, target, name, seen, vocabulary, at)
         if problem is not None:
@@ -286,6 +352,18 @@ def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
     return columns, problems
 
 
+def personal_read_past(sheet: Sheet, columns: Mapping[int, str], personal: frozenset[str]) -> list[str]:
+    """The headers about a person that :func:`map_columns` read past, as the planner wrote them."""
+    return [h for i, h in enumerate(sheet.header) if i not in columns and h.strip() and header_key(h) in personal]
+
+
+def mapped_field(vocabulary: Vocabulary, header: str, mapping: Mapping[str, str]) -> str | None:
+    """The field a header names: the one ``mapping`` (``--columns``, or the fields picked on ``serve``'s upload
+    page) gives it, if that is a field of the table, else the one its spelling names, if any."""
+    target = mapping.get(header) or mapping.get(header.strip())
+    return target if target in vocabulary.fields else vocabulary.field_of(header)
+
+
 def _column_problem(header: str, target: str | None, name: str | None, seen: Mapping[str, str],
                     vocabulary: Vocabulary, at: Origin) -> Problem | None:
     """What is wrong with a header: mapped to no field, unknown, or a second column of a field."""
@@ -294,10 +372,12 @@ def _column_problem(header: str, target: str | None, name: str | None, seen: Map
                        "which is not a field", f"可用字段 / fields: {', '.join(vocabulary.labels())}")
     if name is None:
         near = similar_names(header, [w for spellings in vocabulary.fields.values() for w in spellings], n=1)
-        return Problem(at, f"未知的列“{header}” / unknown column {header!r}" + (f"; did you mean {near[0]}?" if near else ""),
-                       f"请把表头改成已知的列名，或在命令行用 --columns '{header}=FIELD' 对应 / rename the header to a "
-                       f"known one, or map it with --columns '{header}=FIELD' on the command line; 可用字段 / known: "
-                       f"{', '.join(vocabulary.labels())}")
+        return UnknownColumn(at, f"未知的列“{header}” / unknown column {header!r}" + (f"; did you mean {near[0]}?" if near else ""),
+                             f"请把表头改成已知的列名，或在命令行用 --columns '{header}=FIELD' 对应 / rename the header to a "
+                             f"known one, or map it with --columns '{header}=FIELD' on the command line; 可用字段 / known: "
+                             f"{', '.join(vocabulary.labels())}",
+                             header=header, choices=vocabulary.choices(),
+                             suggested=vocabulary.field_of(near[0]) if near else None)
     if name in seen:
         return Problem(at, f"“{header}”与“{seen[name]}”两列对应同一字段 {name} / {header!r} and {seen[name]!r} both give {name}")
     return None

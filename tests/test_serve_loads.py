@@ -328,3 +328,129 @@ def test_an_upload_replacing_another_towns_file_of_the_same_name_asks_before_it_
     loaded = editor.request("POST", action, form={**fields, "replace": "yes"})
     assert loaded.status == 200 and "删除 deleted 1 nodes, 1 ties" in loaded.body  # the first file's unit and pairing
     assert paired() == {"610828102209"}
+
+
+UNKNOWN_HEADERS = ("单位", "帮扶的村", "镇")
+"""Headers of a planner's pairing table that name no field (``linkgraph load`` refuses them as unknown columns)."""
+MAPPED_PAIRS = ("单位,帮扶的村,镇\n佳县县委办公室,崔家西山村,通镇\n佳县水利局,高家集村,通镇\n").encode("utf-8-sig")
+
+
+def column_choices(page: str) -> tuple[str, dict[str, str], dict[str, tuple[str, list[str]]]]:
+    """The action and hidden fields of the unknown columns' form, and for each of its selects (by name) the header
+    as the page shows it (unescaped), its preselected field and every field it offers."""
+    action, fields = form_of(page, "columns-form")
+    rows = re.findall(r'<tr data-column="(\d+)"><td class="header">(.*?)</td>.*?<select name="(field-\d+)"[^>]*>(.*?)</select>',
+                      page, re.S)
+    choices = {}
+    for _, header, name, options in rows:
+        offered = re.findall(r'<option value="([^"]*)"( selected)?>', options)
+        chosen = next((value for value, selected in offered if selected), "")
+        choices[name] = (html.unescape(header), chosen, [value for value, _ in offered if value])
+    return action, fields, choices
+
+
+def tie_ends(spec: str, tie_type: str) -> set[tuple[str, str]]:
+    with open_store(spec, read_only=True) as store:
+        graph = store.export()
+    return {(graph.nodes[t.source_id].name, t.target_id) for t in graph.ties.values() if t.type == tie_type}
+
+
+def test_an_upload_refused_for_unknown_columns_is_mapped_on_the_page_and_loads(team):
+    """A pairing table with headers linkgraph does not know: the dry run lists each header as written with the
+    fields of a tie table (the "did you mean" field preselected), the editor picks the fields, the kept upload is
+    checked again with that mapping (not sent again) and loads its two pairings; the source is the one
+    ``linkgraph load --columns`` would record (same digest), and the audit log names the mapping."""
+    from loaders import source_identities
+
+    url, spec, folder = team
+    editor = signed_in(url, Role.editor)
+    refused = upload(editor, "/uploads", "结对帮扶.csv", MAPPED_PAIRS)
+    assert refused.status == 200 and 'id="unknown-columns"' in refused.body  # a question, as names to pick
+    assert 'id="load-form"' not in refused.body and 'id="map-first"' in refused.body
+    action, fields, choices = column_choices(refused.body)
+    assert sorted(header for header, _, _ in choices.values()) == sorted(UNKNOWN_HEADERS)
+    by_header = {header: (name, chosen, offered) for name, (header, chosen, offered) in choices.items()}
+    assert by_header["帮扶的村"][1] == "to"  # "did you mean 帮扶村": 帮扶村 is a word of to (columns.yaml)
+    assert {"from", "to", "to_town", "start_date"} <= set(by_header["单位"][2])  # a tie table's fields
+    assert ">起点 From</option>" in refused.body and ">终点乡镇 To town</option>" in refused.body
+    assert action.endswith("/columns") and action.startswith("/uploads/")
+    mapping = {"单位": "from", "帮扶的村": "to", "镇": "to_town"}
+    checked = editor.request("POST", action, form={**fields, **{by_header[h][0]: f for h, f in mapping.items()}})
+    assert checked.status == 200 and 'id="unknown-columns"' not in checked.body, checked.body[-1500:]
+    assert "“帮扶的村” → 终点 To" in checked.body
+    counts = re.search(r'<table id="counts">.*?</table>', checked.body, re.S)[0]
+    assert "<td>新增 created</td><td>2</td><td>2</td>" in counts  # the assistance unit of each row, and its pairing
+    load_action, load_fields = form_of(checked.body, "load-form")
+    assert load_action.split("/")[2] == action.split("/")[2]  # the same kept upload
+    loaded = editor.request("POST", load_action, form=load_fields)
+    assert loaded.status == 200 and 'id="loaded"' in loaded.body, loaded.body[-800:]
+    assert tie_ends(spec, "PAIRED_ASSISTANCE") == {("佳县县委办公室", "610828105236"), ("佳县水利局", "610828105211")}
+    row = {r["key"]: r for r in pipeline.sources(spec)}["结对帮扶.csv"]
+    assert row["loaded_by"] == NAMES["editor"] and row["ties_stated"] == 2
+    (folder / "结对帮扶.csv").write_bytes(MAPPED_PAIRS)
+    [cli] = source_identities([folder / "结对帮扶.csv"], columns=mapping)
+    assert row["digest"] == cli.digest != source_identities([folder / "结对帮扶.csv"])[0].digest
+    db = UserDB(folder / "users.db")
+    [entry] = [e for e in db.audit(20) if e["action"] == "source.load"]
+    assert json.loads(entry["detail"])["columns"] == mapping
+
+
+def test_a_mapping_is_only_the_uploaders_and_only_to_the_fields_offered(team):
+    url, _, _ = team
+    editor = signed_in(url, Role.editor)
+    refused = upload(editor, "/uploads", "结对帮扶.csv", MAPPED_PAIRS)
+    action, fields, choices = column_choices(refused.body)
+    wrong = editor.request("POST", action, form={**fields, "field-0": "name_raw"})  # a node table's field
+    assert wrong.status == 400 and "is not a field of column" in wrong.body
+    admin = signed_in(url, Role.admin)  # another account: no one learns another's upload
+    assert admin.request("POST", action, form={"csrf_token": admin.token("/uploads"), "field-0": "from"}).status == 404
+    viewer = signed_in(url, Role.viewer)
+    assert viewer.request("POST", action, form={"csrf_token": viewer.token("/"), "field-0": "from"}).status == 403
+
+
+def test_unknown_headers_with_markup_stay_text_on_the_mapping_page(team):
+    """Headers are the planner's text: one holding markup is shown escaped in the table, the select's label and
+    the mapping line, and maps and loads like any other."""
+    url, spec, _ = team
+    editor = signed_in(url, Role.editor)
+    hostile = "<script>alert(1)</script>"
+    table = (f'帮扶单位,结对村,所属乡镇,"{hostile}","{HOSTILE}"\n佳县水利局,高家集村,通镇,说明一,说明二\n').encode("utf-8-sig")
+    refused = upload(editor, "/uploads", "结对帮扶.csv", table)
+    assert refused.status == 200 and hostile not in refused.body and "<img src=x" not in refused.body
+    assert refused.body.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2  # the header cell and the select's label
+    action, fields, choices = column_choices(refused.body)
+    assert sorted(header for header, _, _ in choices.values()) == sorted([hostile, HOSTILE])
+    picks = {name: ("note" if header == hostile else "evidence") for name, (header, _, _) in choices.items()}
+    checked = editor.request("POST", action, form={**fields, **picks})
+    assert checked.status == 200 and hostile not in checked.body and "<img src=x" not in checked.body
+    assert "“&lt;script&gt;alert(1)&lt;/script&gt;” → 备注 Note" in checked.body
+    load_action, load_fields = form_of(checked.body, "load-form")
+    loaded = editor.request("POST", load_action, form=load_fields)
+    assert loaded.status == 200 and 'id="loaded"' in loaded.body
+    with open_store(spec, read_only=True) as store:
+        [tie] = [t for t in store.export().ties.values() if t.type == "PAIRED_ASSISTANCE"]
+    assert (tie.props["note"], tie.props["evidence"]) == ("说明一", "说明二")
+
+
+def test_an_editor_uploads_a_village_company_table_and_sees_the_branches_linkgraph_named(team):
+    """A 村企联建 table (村, 企业, 乡镇) names a village and a company: the check page says which party branches
+    linkgraph names; loaded, the tie joins them and each branch is its unit's (PARTY_ORG_OF), stated by the row."""
+    url, spec, _ = team
+    editor = signed_in(url, Role.editor)
+    data = "村,企业,乡镇\n高家集村,佳县红枣有限公司,通镇\n".encode("gbk")
+    checked = upload(editor, "/uploads", "村企联建.csv", data)
+    assert checked.status == 200 and "说明 note: 2 个单位没有党组织，已按“名称+党支部”由 linkgraph 命名" in checked.body
+    assert "通镇高家集村、佳县红枣有限公司 / linkgraph named" in html.unescape(checked.body)
+    action, fields = form_of(checked.body, "load-form")
+    loaded = editor.request("POST", action, form=fields)
+    assert loaded.status == 200 and 'id="loaded"' in loaded.body, loaded.body[-600:]
+    with open_store(spec, read_only=True) as store:
+        graph = store.export()
+    names = {t.type: (graph.nodes[t.source_id].name, graph.nodes[t.target_id].name) for t in graph.ties.values()
+             if t.type in ("CO_BUILDS", "PARTY_ORG_OF") and t.target_id != "610828105211"}
+    assert names == {"CO_BUILDS": ("高家集村党支部", "佳县红枣有限公司党支部"),
+                     "PARTY_ORG_OF": ("佳县红枣有限公司党支部", "佳县红枣有限公司")}
+    [village_branch] = [t for t in graph.ties.values() if t.type == "PARTY_ORG_OF" and t.target_id == "610828105211"]
+    assert graph.nodes[village_branch.source_id].name == "高家集村党支部"
+    assert [(s["file"], s["at"], s["loaded_by"]) for s in village_branch.provenance] == [
+        ("村企联建.csv", "sheet 村企联建, row 2", NAMES["editor"])]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from linkgraph import pipeline
+from stores import open_store
 from tests.conftest import EXAMPLE
 from tests.test_serve_auth import NAMES, PASSWORD, serve_process, team_db
 from tests.visualizations.test_map_browser import open_page, screenshot  # noqa: F401 (fixtures)
@@ -71,3 +72,42 @@ def test_an_editor_uploads_picks_the_village_and_loads_then_an_admin_withdraws(o
         page.goto(address + "/sources")
         assert page.locator('#sources tr[data-key="结对帮扶.csv"]').count() == 0
         assert admin.clean(), (admin.errors, admin.dialogs, admin.outside)
+
+
+def test_an_editor_maps_unknown_columns_in_the_form_and_loads(open_page, tmp_path):
+    """A pairing table whose headers linkgraph does not know (one of them markup): the dry run shows a select
+    of the tie table's fields for each header, as written; the editor picks them, checks again and loads."""
+    store = str(tmp_path / "jia.lbug")
+    pipeline.load_roster("county", "610828", store)
+    team_db(tmp_path / "users.sqlite")
+    table = tmp_path / "结对帮扶.csv"
+    table.write_text(f'单位,帮扶的村,镇,"{HOSTILE}"\n佳县县委办公室,崔家西山村,通镇,八联八帮\n佳县水利局,高家集村,通镇,\n',
+                     encoding="utf-8-sig")
+    with serve_process("--store", store, "--users", str(tmp_path / "users.sqlite")) as (address, _):
+        editor = sign_in(open_page, address, "/uploads", "editor")
+        page = editor.page
+        page.wait_for_selector("#upload-form")
+        page.set_input_files("#upload-file", str(table))
+        page.click("#upload-submit")
+        page.wait_for_selector("#unknown-columns")
+        assert page.locator("#load-form").count() == 0
+        headers = page.locator("#unknown-columns td.header").all_inner_texts()
+        assert headers == ["单位", "帮扶的村", "镇", HOSTILE]  # the markup shown as the text it is
+        assert page.locator("#unknown-columns img, #unknown-columns script").count() == 0
+        assert page.input_value("#field-1") == "to"  # did you mean 帮扶村 (a word of 终点 To)
+        for number, field in enumerate(("from", "to", "to_town", "mechanism")):
+            page.select_option(f"#field-{number}", field)
+        assert page.locator("#field-0 option:checked").inner_text() == "起点 From"
+        page.screenshot(path=str(tmp_path / "unknown-columns.png"))
+        page.click("#columns-submit")
+        page.wait_for_selector("#load-form")
+        assert "“帮扶的村” → 终点 To" in page.inner_text("#mapping")
+        page.click("#load-submit")
+        page.wait_for_selector("#loaded")
+        assert "新增 created 2 nodes, 2 ties" in page.inner_text("#loaded")
+        assert editor.clean(), (editor.errors, editor.dialogs, editor.outside)
+    with open_store(store, read_only=True) as opened:
+        graph = opened.export()
+    assert {(graph.nodes[t.source_id].name, t.target_id, t.props.get("mechanism")) for t in graph.ties.values()
+            if t.type == "PAIRED_ASSISTANCE"} == {("佳县县委办公室", "610828105236", "八联八帮"),
+                                                  ("佳县水利局", "610828105211", None)}

@@ -319,3 +319,34 @@ def test_an_upload_is_known_by_its_name_alone_as_before_and_records_no_folder(sp
     again = pipeline.load([town / "结对帮扶.csv"], spec)
     assert again.result.notes[0].startswith("库中的 结对帮扶.csv 没有记录来自哪个文件夹")
     assert sources(spec)["结对帮扶.csv"]["folder"] == str(town.resolve())
+
+
+def test_a_header_unknown_on_two_sheets_is_mapped_once_to_a_field_of_both(spec):
+    """A workbook whose pairing sheet and enterprise sheet both have a 情况说明 column: one header to map (as
+    ``--columns`` maps a header once for every sheet), found on both sheets, offering the fields of both tables
+    (an enterprise's 品牌 and a tie's 起点); mapped to 备注 note, both sheets load with their notes."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "结对帮扶"
+    for row in [("帮扶单位", "结对村", "所属乡镇", "情况说明"), ("佳县水利局", "高家集村", "通镇", "每月走访")]:
+        book.active.append(row)
+    firms = book.create_sheet("企业")
+    for row in [("名称", "所属乡镇", "情况说明"), ("陕西贺寨酒业有限公司", "刘国具镇", "酒厂")]:
+        firms.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    check = check_upload(spec, "填报.xlsx", data.getvalue())
+    [unknown] = check.unknown_columns
+    assert check.problems == [] and not check.ready
+    assert (unknown.header, sorted(unknown.where)) == ("情况说明", ["填报.xlsx, sheet 企业", "填报.xlsx, sheet 结对帮扶"])
+    assert {("brand", "品牌 Brands"), ("from", "起点 From"), ("note", "备注 Note")} <= set(unknown.choices)
+    check = check_upload(spec, "填报.xlsx", data.getvalue(), columns={"情况说明": "note"})
+    assert check.ready and check.unknown_columns == [] and check.counts["create_ties"] == 2  # pairing, LOCATED_IN
+    done = apply_upload(spec, "填报.xlsx", data.getvalue(), by="李干事", columns={"情况说明": "note"})
+    assert done.loaded, done.problems
+    with open_store(spec, read_only=True) as store:
+        graph = store.export()
+    [company] = list(graph.nodes_of("Enterprise"))
+    [pairing] = [t for t in graph.ties.values() if t.type == "PAIRED_ASSISTANCE"]
+    assert (company.props["note"], pairing.props["note"]) == ("酒厂", "每月走访")

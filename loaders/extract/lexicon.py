@@ -134,8 +134,11 @@ class Lexicon:
     not_cues: tuple[str, ...] = ()
     pair_not_after: re.Pattern[str] = re.compile(r"(?!)")
     symmetric_ties: tuple[str, ...] = ()
+    built_items: dict[str, Any] = field(default_factory=dict)  # 建成了甲村农家酱坊、乙村米酒: a unit of each village
+    product_joiners: tuple[str, ...] = ()  # 及 between two products inside a name (大棚蔬菜及食用菌基地) is no boundary
     pair_visit: re.Pattern[str] = re.compile(r"(?!)")
     pair_joiners: tuple[str, ...] = ()
+    pair_unnamed_branch: dict[str, str] = field(default_factory=dict)  # a village's branch the text never names
     asides: re.Pattern[str] = re.compile(r"(?!)")
     place_gap: re.Pattern[str] = re.compile(r"(?:里)?的")  # 某村的|某公司, 某村的村企|某公司: the place says where
     built_at: re.Pattern[str] = re.compile(r"(?!)")  # 在某镇…建设|某基地: the project is there
@@ -183,6 +186,16 @@ def _industry_patterns(industries: dict[str, Any]) -> tuple[tuple[re.Pattern[str
 def _by_word(entries: list[dict[str, Any]], words: str, value: str, where: str) -> dict[str, str]:
     """``{word: entry[value]}`` for every word of every entry (anaphora by kind, industry words by name)."""
     return {word: entry[value] for entry in entries for word in _words(entry[words], f"{where} {entry[value]}")}
+
+
+def _built_items(data: dict[str, Any] | None, schema: Schema) -> dict[str, Any]:
+    """mentions.yaml built_items, checked: the words before the list, the kind of the units, the longest rest of an
+    item after its village and the fewest items of a list."""
+    if not data:
+        return {}
+    return {"after": tuple(sorted(_words(data["after"], "mentions.yaml built_items"), key=len, reverse=True)),
+            "kind": schema.node_kind(data["kind"]).label, "max_rest": int(data["max_rest"]),
+            "min_items": int(data["min_items"])}
 
 
 def _cue(entry: dict[str, Any], number: int, schema: Schema) -> Cue:
@@ -266,6 +279,8 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         industry_patterns=_industry_patterns(industries),
         industry_from_names=bool(industries.get("from_names")),
         industry_from_names_min_rest=int(industries.get("from_names_min_rest", 0)),
+        built_items=_built_items(mentions.get("built_items"), schema),
+        product_joiners=_words(industries.get("product_joiners") or [], "mentions.yaml industries product_joiners"),
         cues=tuple(parsed_cues),
         formation=Formation(_words(formation["words"], "cues.yaml formation"), re.compile(formation["support"]),
                             _words(formation["lead_words"], "cues.yaml formation lead_words"), formation["claim"],
@@ -287,6 +302,7 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         pair_joiners=_words(cues["pairs"]["joiners"], "cues.yaml pairs joiners"),
         pair_not_after=re.compile(cues["pairs"]["not_after"]),
         pair_visit=re.compile(cues["pairs"]["visit"]),
+        pair_unnamed_branch=dict(cues["pairs"].get("unnamed_branch", {})),
         symmetric_ties=tuple(schema.tie_kind(t).type for t in cues["pairs"]["symmetric"]),
         asides=re.compile(cues["asides"]),
         place_gap=re.compile(cues.get("place_gap", "(?:里)?的")),

@@ -605,7 +605,20 @@ class MentionFinder:
     def _boundary_before(self, key: str, position: int, words: frozenset[str] | None = None) -> bool:
         words = self._boundary_words if words is None else words
         return any(key[position - n:position] in words and not self._in_product(key, position - n, position)
+                   and not self._joins_products(key, position - n, position)
                    for n in self._boundary_lengths if n <= position)
+
+    def _joins_products(self, key: str, start: int, end: int) -> bool:
+        """Whether the joiner at ``start:end`` stands between two known products inside a name (大棚蔬菜|及|食用菌基地:
+        mentions.yaml industries product_joiners), so the name reaches across it."""
+        if key[start:end] not in self.lex.product_joiners:
+            return False
+        after = key[end:]
+        for modifier in self.lex.industry_modifiers:  # 及设施蔬菜: a modifier may stand before the product
+            if after.startswith(modifier):
+                after = after[len(modifier):]
+                break
+        return key.endswith(self.lex.industry_products, 0, start) and after.startswith(self.lex.industry_products)
 
     def _in_product(self, key: str, start: int, end: int) -> bool:
         """Whether the word at ``start:end`` is part of a product's name written there (南美白|对|虾养殖基地, 有|机:
@@ -1224,6 +1237,51 @@ class MentionFinder:
             start -= 1
         return start
 
+    def _built_items(self, sentence: Sentence) -> None:
+        """A list after a verb of building whose items are each a village and what it makes (建成了甲村农家酱坊、
+        乙村米酒): each item is a unit of its village (mentions.yaml built_items), in place of the industries in it."""
+        spec, key = self.lex.built_items, sentence.text.key
+        if not spec:
+            return
+        for word in spec["after"]:
+            for match in re.finditer(re.escape(word), key):
+                items = self._item_spans(sentence, match.end(), spec["max_rest"])
+                if len(items) >= spec["min_items"]:
+                    self._add_items(sentence, items, spec["kind"])
+
+    def _item_spans(self, sentence: Sentence, position: int, max_rest: int) -> list[tuple[Mention, int]]:
+        """The items of the list starting at ``position`` that are each a village mention and what follows it (up to
+        ``max_rest`` characters), with the end of each; other items of the list (粮食烘干塔, 乙村保鲜库: a name of
+        its own) are passed over."""
+        key, items = sentence.text.key, []
+        clause = re.match(r"[^，,。；;：:]*", key[position:]).group()
+        for part in re.finditer(r"[^、]+", clause):
+            start, end = position + part.start(), position + part.end()
+            village = next((m for m in sentence.mentions if m.start == start and m.how == "name"
+                            and m.entity.kind == LEVEL["village"]), None)
+            rest = re.match(r"[\u4e00-\u9fff]+", key[village.end:end]) if village is not None else None
+            if rest is None:
+                continue
+            stop = village.end + len(rest.group().split("等")[0])
+            if 1 <= stop - village.end <= max_rest and not any(
+                    m.start < stop and m.end > village.end and m.entity.kind != INDUSTRY for m in sentence.mentions):
+                items.append((village, stop))
+        return items
+
+    def _add_items(self, sentence: Sentence, items: list[tuple[Mention, int]], kind: str) -> None:
+        text, key = sentence.text, sentence.text.key
+        for village, end in items:
+            surface = key[village.start:end]
+            entity = self.registry.find(kind, surface)
+            if entity is None:
+                entity = self.registry.add(Entity(self.registry.new_id(), kind, surface,
+                                                  {text.quote[village.start:end]: None}, quote=text.quote,
+                                                  region=village.entity))
+                self.registry.index(entity, surface)
+            sentence.mentions = sorted([*(m for m in sentence.mentions if not (village.end <= m.start < end)),
+                                        Mention(village.start, end, entity)], key=lambda m: m.start)
+            sentence.mentions.remove(village)
+
     def _figures(self, sentence: Sentence) -> list[Figure]:
         key = sentence.text.key
         figures = []
@@ -1254,6 +1312,7 @@ class MentionFinder:
             self._note(mention.entity)
         sentence.mentions = sorted([*sentence.mentions, *self._references(sentence)], key=lambda m: m.start)
         sentence.mentions = sorted([*sentence.mentions, *self._industries(sentence)], key=lambda m: m.start)
+        self._built_items(sentence)
         for mention in sentence.mentions:
             if mention.how != "anaphor":
                 self._note(mention.entity)

@@ -145,7 +145,8 @@ class TieFinder:
                                    for m in sentence.mentions if m.how == "name"):
                 position += 1
                 continue
-            if word not in self.lex.not_cues and not _in_title(key, position):  # 有关领导 is no 领导 (GUIDES)
+            titled = _in_title(key, position) and not _agreement(key, position + len(word))
+            if word not in self.lex.not_cues and not titled and not _defined(key, position, word):  # 有关领导 is no 领导
                 found.append((position, position + len(word), word))
             position += len(word)
         return found
@@ -370,6 +371,8 @@ class TieFinder:
             targets, lost_too = self._owned_targets(cue, targets_allowed, (start, end), sentence, previous, source)
             if lost and lost_too:
                 continue  # both ends only in earlier sentences: not this sentence's tie
+            if cue.target.owner:  # a village's party branch stands for the village (cues.yaml owner)
+                targets = [_village_of(t) for t in targets]
             pairs += [(source, t, lost + lost_too) for t in targets]
         return pairs
 
@@ -725,6 +728,8 @@ class TieFinder:
         for one, other, quote, confidence, document in self._pending_pairs:
             self.document = document
             source, target = self._party_of(one), self._party_of(other)
+            source = source or self._unnamed_branch(one, target, quote)
+            target = target or self._unnamed_branch(other, source, quote)
             if source is not None and target is not None:
                 self.propose("CO_BUILDS", source, target, quote, confidence, "CO_BUILDS:党组织 party branch named later")
             else:  # 某公司与某村结成共建对子, no party branch named: the company serves the village
@@ -752,6 +757,17 @@ class TieFinder:
                                quote=entity.quote))
                     self.propose(spec["tie"], engaged, target, entity.quote, spec["confidence"], "ENGAGED_IN:name",
                                  note=spec.get("note"))
+        self._guides_by_its_committee()
+
+    def _guides_by_its_committee(self) -> None:
+        """A place that guides what its own party committee guides is one guide, the committee (万寨乡…组建联村党委;
+        万寨乡党委决定…组建: 万寨乡党委 guides it): the place's GUIDES row is dropped."""
+        guides = [p for p in self.proposals.values() if p.type == "GUIDES"]
+        by_committee = {(p.source.owner.id, p.target.id) for p in guides
+                        if p.source.kind == PARTY and p.source.owner is not None}
+        for proposal in guides:
+            if proposal.source.is_place and (proposal.source.id, proposal.target.id) in by_committee:
+                del self.proposals[proposal.key]
 
     def _engaged_by_name(self, entity: Entity) -> Entity | None:
         """Who is engaged in the industries ``entity``'s name holds (mentions.yaml industries.from_names): an
@@ -780,6 +796,18 @@ class TieFinder:
         """Is ``unit`` of a kind that ``place``'s kind runs when named with it (cues.yaml from_names operated_by)?"""
         spec = self.lex.from_names.get("operated_by")
         return spec is not None and unit.kind in spec["kinds"] and place.kind in spec["regions"]
+
+    def _unnamed_branch(self, village: Entity, other: Entity | None, quote: str) -> Entity | None:
+        """The party branch of ``village`` the text never names, when it pairs with a party organization ``other``
+        (某村与甲党支部签有联建协议): named by linkgraph (cues.yaml pairs unnamed_branch); else None."""
+        spec = self.lex.pair_unnamed_branch
+        if not spec or other is None or village.kind != LEVEL["village"]:
+            return None
+        name = village.name + spec["suffix"]
+        branch = self.registry.find(PARTY, name) or self.registry.add(Entity(
+            self.registry.new_id(), PARTY, name, {name: None}, quote=quote, owner=village, suffix=spec["suffix"],
+            props={"form": spec["form"], "named_by": "linkgraph", "note": spec["note"]}))
+        return branch
 
     def _serves_instead(self, one: Entity, other: Entity, quote: str, confidence: float) -> None:
         """共建 of a unit or company with a village whose party branches the text never names: the unit serves
@@ -905,6 +933,26 @@ def _in_place(before: Mention, after: Mention, gap: str, said: re.Pattern[str]) 
 def _positions(key: str, word: str, before: int) -> list[int]:
     """Where ``word`` begins in ``key`` before position ``before``."""
     return [m.start() for m in re.finditer(re.escape(word), key[:before])]
+
+
+def _village_of(entity: Entity) -> Entity:
+    """The village a village's party organization stands for (西湖村党支部 → 西湖村); any other entity itself."""
+    owner = entity.owner if entity.kind == PARTY else None
+    return owner if owner is not None and owner.kind == LEVEL["village"] else entity
+
+
+def _defined(key: str, position: int, word: str) -> bool:
+    """Whether the cue ``word`` at ``position`` is a term being defined: quoted alone, a bracket after it
+    (明确了“领办”(统筹利用集体资产…) names the way, no tie)."""
+    end = position + len(word)
+    return key[position - 1:position] in "“\"「" and key[end:end + 2] in ("”(", '"(', "」(", "”（")
+
+
+def _agreement(key: str, end: int) -> bool:
+    """Whether a cue word ending at ``end`` names the kind of an agreement in a title (签订《结对共建协议》,
+    《村企联建协议书》): the agreement states the tie, unlike a title where the word governs an object
+    (《共建某产业联盟合作协议》)."""
+    return key.startswith(("协议》", "协议书》"), end)
 
 
 def _in_title(key: str, position: int) -> bool:

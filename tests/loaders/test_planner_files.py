@@ -87,6 +87,35 @@ def test_a_damaged_xls_is_one_line(tmp_path):
     assert "另存为 .xlsx" in problem.hint
 
 
+FIRST_SECRETARIES = ("佳县2023年驻村第一书记名单\r\n序号,姓名,性别,派出单位,职务,驻村,所属乡镇,派驻时间,联系电话\r\n"
+                     "1,张三,男,佳县财政局,科员,高家集村,通镇,2021年9月,13800000000\r\n"
+                     "2,李四,女,佳县教育局,副局长,罗山村,通镇,2021.9,13900000000\r\n填表人：王五\r\n")
+
+
+def test_a_list_of_first_secretaries_loads_as_pairings_and_keeps_no_personal_data(store, tmp_path):
+    """A 驻村第一书记名单 (who is stationed in which village, sent by which unit) was "cannot tell what sheet it
+    holds": it is the units' pairings with the villages, from when they were stationed; the names, sex, posts and
+    phone numbers of the people are read past, never stored, and the load says so."""
+    path = tmp_path / "驻村第一书记名单.csv"
+    path.write_bytes(FIRST_SECRETARIES.encode("gbk"))
+    result, graph = load(store, [path])
+    assert pairings(graph) == {("佳县财政局", "610828105211"), ("佳县教育局", "610828105252")}
+    assert {t.props["start_date"] for t in graph.ties.values() if t.type == "PAIRED_ASSISTANCE"} == {"2021-09"}
+    assert "个人信息列未载入（隐私）：姓名、性别、职务、联系电话" in "\n".join(result.notes)
+    stored = repr([n.props for n in graph.nodes.values()]) + repr([t.props for t in graph.ties.values()])
+    assert not any(value in stored for value in ("张三", "李四", "13800000000", "副局长"))
+
+
+def test_a_unit_sheets_contact_columns_are_read_past(tmp_path):
+    """A 帮扶单位 sheet with its 联系人 and 联系电话 loads the units without them."""
+    path = tmp_path / "帮扶单位.csv"
+    path.write_text("名称,联系人,联系电话\n佳县财政局,赵六,0912-1234567\n", encoding="utf-8")
+    result = load_sources([ROSTER, path])
+    [unit] = [n for n in result.graph.nodes.values() if n.kind == "AssistanceUnit"]
+    assert unit.name == "佳县财政局" and "赵六" not in repr(unit.props) and "0912" not in repr(unit.props)
+    assert any("联系人、联系电话" in note for note in result.notes)
+
+
 def test_a_tab_separated_csv_loads(store):
     result, graph = load(store, [REAL / "乌镇结对帮扶.csv"])
     assert pairings(graph) == {("佳县林业局", "610828103205"), ("佳县水利局", "610828103207")}

@@ -119,6 +119,29 @@ def test_a_column_mapping_given_once(tmp_path):
     assert ("LOCATED_IN", company.id, "610828111") in result.graph.ties
 
 
+def test_a_column_mapping_tells_what_a_table_holds_and_an_unknown_header_offers_its_tables_fields(tmp_path):
+    """A table whose name is no kind and whose headers are all unknown cannot be told (no from, no to); mapped
+    (``--columns``, or the fields picked on ``serve``'s upload page) its headers say it holds ties. Unmapped, each
+    unknown header's problem carries the header, the tie table's fields with their titles (columns.yaml's zh and
+    en) and the field of the "did you mean" spelling (帮扶村 is a word of ``to``)."""
+    from loaders.columns import UnknownColumn
+
+    table = write(tmp_path / "t.csv", "单位,帮扶的村,镇,关系类型\r\n佳县水利局,高家集村,通镇,结对帮扶\r\n")
+    with pytest.raises(InputError, match="cannot tell what sheet 't' holds"):
+        load_sources([ROSTER, table])
+    mapping = {"单位": "from", "帮扶的村": "to", "镇": "to_town"}
+    graph = load_sources([ROSTER, table], columns=mapping).graph
+    assert [(graph.nodes[t.source_id].name, t.target_id) for t in graph.ties.values()
+            if t.type == "PAIRED_ASSISTANCE"] == [("佳县水利局", "610828105211")]
+    pairs = write(tmp_path / "结对帮扶.csv", "单位,帮扶的村,镇\r\n佳县水利局,高家集村,通镇\r\n")
+    with pytest.raises(InputError) as caught:
+        load_sources([ROSTER, pairs])
+    unknown = {p.header: p for p in caught.value.problems if isinstance(p, UnknownColumn)}
+    assert set(unknown) == {"单位", "帮扶的村", "镇"}
+    assert unknown["帮扶的村"].suggested == "to" and "did you mean 帮扶村?" in unknown["帮扶的村"].message
+    assert ("to", "终点 To") in unknown["镇"].choices and ("from", "起点 From") in unknown["镇"].choices
+
+
 def _workbook(tmp_path, fill):
     path = write_template(tmp_path / "填报.xlsx", __import__("graph_model.schema").schema.default_schema())
     book = openpyxl.load_workbook(path)
