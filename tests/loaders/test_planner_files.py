@@ -166,7 +166,7 @@ def test_the_examples_are_what_the_script_writes(tmp_path):
 
 def test_kind_option_and_sniffed_semicolons(tmp_path):
     table = tmp_path / "名单.csv"
-    table.write_text("帮扶单位;结对村;所属乡镇\r\n佳县县委办公室;崔家西山村;通镇\r\n", encoding="utf-8")
+    table.write_text("起点;终点;终点乡镇\r\n佳县县委办公室;崔家西山村;通镇\r\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, table])
     assert str(caught.value.problems[0]).split("column ")[1].startswith(
@@ -177,6 +177,10 @@ def test_kind_option_and_sniffed_semicolons(tmp_path):
     result = load_sources([ROSTER, table], kind="结对帮扶")
     assert pairings(result.graph) == {("佳县县委办公室", "610828105236")}
     assert result.notes == [f"关系类型取自 --kind：结对帮扶 PAIRED_ASSISTANCE / tie kind from --kind: {table}, sheet 名单"]
+    table.write_text("帮扶单位;结对村;所属乡镇\r\n佳县县委办公室;崔家西山村;通镇\r\n", encoding="utf-8")  # a pairing's headers
+    result = load_sources([ROSTER, table])
+    assert pairings(result.graph) == {("佳县县委办公室", "610828105236")}
+    assert result.notes == [f"关系类型取自表头：结对帮扶 PAIRED_ASSISTANCE / tie kind taken from the headers: {table}, sheet 名单"]
 
 
 @pytest.mark.parametrize("value", ["#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!"])
