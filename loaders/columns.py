@@ -221,7 +221,8 @@ def table_role(schema: Schema, sheet: Sheet, kind: str | None = None,
                mapping: Mapping[str, str] | None = None) -> tuple[str | None, str]:
     """What a sheet holds (as :func:`sheet_role`), and how that was told: ``""`` (its name is a kind or its
     headers tell, as ``mapping`` (``--columns``) maps them too), ``name`` (its name contains a kind's word:
-    结对帮扶名单2023.csv) or ``option`` (``--kind``, for a table whose name is not a kind)."""
+    结对帮扶名单2023.csv), ``header`` (its end headers name one tie kind only: 成员村 and 联合党组织 on a sheet named
+    联村党委) or ``option`` (``--kind``, for a table whose name is not a kind)."""
     exact = exact_role(schema, sheet.name)
     if exact:
         return exact, ""
@@ -232,11 +233,22 @@ def table_role(schema: Schema, sheet: Sheet, kind: str | None = None,
         if "type" in fields:
             return "ties", ""
         contained = _contained_kind(schema, sheet.name, ties_only=True) or _node_table(schema, sheet)
-        return (contained[0], "name") if contained else ("ties", "")
+        if contained:
+            return contained[0], "name"
+        implied = _header_kind(sheet.header)
+        return (f"ties:{implied}", "header") if implied else ("ties", "")
     if "kind" in {mapped_field(node_vocabulary(schema, None), h, mapping or {}) for h in sheet.header}:
         return "organizations", ""
     contained = _contained_kind(schema, sheet.name)
     return (contained[0], "name") if contained else (None, "")
+
+
+def _header_kind(header: Iterable[Any]) -> str | None:
+    """The one tie kind a table's end headers name (``columns.yaml`` ``kind_headers``: 成员村 and 联合党组织 a
+    member list's), or ``None`` when they name none or several."""
+    keys = {header_key(h) for h in header}
+    kinds = {kind for kind, words in columns_data()["kind_headers"].items() if keys & {header_key(w) for w in words}}
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _node_table(schema: Schema, sheet: Sheet) -> tuple[str, str] | None:
@@ -263,6 +275,8 @@ def role_note(schema: Schema, role: str, how: str, file: str, sheet: Sheet) -> s
     what = ("关系类型", "tie kind") if tie else ("节点类型", "node kind")
     if how == "option":
         return f"{what[0]}取自 --kind：{zh} {label} / {what[1]} from --kind: {file}, sheet {sheet.name}"
+    if how == "header":
+        return f"{what[0]}取自表头：{zh} {label} / {what[1]} taken from the headers: {file}, sheet {sheet.name}"
     return f"{what[0]}取自名称“{sheet.name}”：{zh} {label} / {what[1]} taken from the name: {file}, sheet {sheet.name}"
 
 

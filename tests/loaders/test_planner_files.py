@@ -166,7 +166,7 @@ def test_the_examples_are_what_the_script_writes(tmp_path):
 
 def test_kind_option_and_sniffed_semicolons(tmp_path):
     table = tmp_path / "名单.csv"
-    table.write_text("帮扶单位;结对村;所属乡镇\r\n佳县县委办公室;崔家西山村;通镇\r\n", encoding="utf-8")
+    table.write_text("起点;终点;终点乡镇\r\n佳县县委办公室;崔家西山村;通镇\r\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, table])
     assert str(caught.value.problems[0]).split("column ")[1].startswith(
@@ -177,6 +177,10 @@ def test_kind_option_and_sniffed_semicolons(tmp_path):
     result = load_sources([ROSTER, table], kind="结对帮扶")
     assert pairings(result.graph) == {("佳县县委办公室", "610828105236")}
     assert result.notes == [f"关系类型取自 --kind：结对帮扶 PAIRED_ASSISTANCE / tie kind from --kind: {table}, sheet 名单"]
+    table.write_text("帮扶单位;结对村;所属乡镇\r\n佳县县委办公室;崔家西山村;通镇\r\n", encoding="utf-8")  # a pairing's headers
+    result = load_sources([ROSTER, table])
+    assert pairings(result.graph) == {("佳县县委办公室", "610828105236")}
+    assert result.notes == [f"关系类型取自表头：结对帮扶 PAIRED_ASSISTANCE / tie kind taken from the headers: {table}, sheet 名单"]
 
 
 @pytest.mark.parametrize("value", ["#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!"])
@@ -285,7 +289,7 @@ def test_the_kind_option_through_the_command_line(tmp_path):
                            "--dry-run", "--store", str(tmp_path / "s.lbug")], capture_output=True, text=True, cwd=REPO,
                           timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "将 would create 新增 351 nodes, 350 ties" in done.stdout  # the roster (350, 349) and the pairing
+    assert "将 would create 新增 351 nodes, 351 ties" in done.stdout  # the roster (350, 349), the pairing, 佳县 office in 佳县
     assert f"说明 note: 关系类型取自 --kind：结对帮扶 PAIRED_ASSISTANCE / tie kind from --kind: {table}, sheet 名单" in done.stdout
 
 
@@ -305,6 +309,9 @@ def test_excels_unicode_text_saved_as_csv_loads(tmp_path):
     ("Sheet1", ["关系类型", "起点", "终点"], ("ties", "")),
     ("Sheet1", ["名称"], (None, "")),
     ("mandates", ["名称"], (None, "")),  # an English word only as a whole word
+    ("联村党委", ["序号", "成员村", "所属乡镇", "联合党组织", "加入时间"], ("ties:MEMBER_OF", "header")),  # a member list
+    ("Sheet1", ["帮扶单位", "结对村", "所属乡镇"], ("ties:PAIRED_ASSISTANCE", "header")),
+    ("Sheet1", ["帮扶单位", "联合党组织"], ("ties", "")),  # headers of two kinds tell none
 ])
 def test_the_kind_a_table_name_contains(schema, name, header, role):
     from loaders.columns import table_role
@@ -356,3 +363,26 @@ def test_a_member_lists_town_column_is_the_member_villages_town(tmp_path):
     assert [str(p).split(".xlsx, ", 1)[1].split(" (提示 hint")[0] for p in caught.value.problems] == [
         "sheet 成员村, row 3, column 成员村 (from): 名册中有 2 个“弄冠村”，须注明所属乡镇 / 2 villages of the roster "
         "are named 弄冠村; give its town; 候选 candidates: 北景镇弄冠村 (451229103208); 板升乡弄冠村 (451229210205)"]
+
+
+def test_a_member_list_on_a_sheet_named_after_the_joint_committee_takes_its_kind_from_its_headers(tmp_path):
+    """花垣县's workbook keeps the 十八洞联村党委's members on a sheet named 联村党委 (序号 | 成员村 | 所属乡镇 | 联合党组织 |
+    加入时间): the name says no tie kind, so every row was refused as of no tie kind (with a hint about 结对帮扶);
+    成员村 and 联合党组织 are a member list's headers and give 加入联合党组织, which the load says."""
+    roster = tmp_path / "roster_433124.csv"
+    roster.write_text("code,name,level,parent_code\r\n43,湖南省,province,\r\n4331,湘西土家族苗族自治州,city,43\r\n"
+                      "433124,花垣县,county,4331\r\n433124110,双龙镇,town,433124\r\n"
+                      "433124110226,十八洞村村委会,village,433124110\r\n433124110239,排碧村村委会,village,433124110\r\n",
+                      encoding="utf-8")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "联村党委"
+    for row in (["双龙镇十八洞联村党委成员名单"], ["序号", "成员村", "所属乡镇", "联合党组织", "加入时间"],
+                [1, "十八洞村", "双龙镇", "十八洞联村党委", "2021.7"], [2, "排碧村", "双龙镇", "十八洞联村党委", "2021年7月"]):
+        sheet.append(row)
+    book.save(tmp_path / "花垣县填报.xlsx")
+    result = load_sources([roster, tmp_path / "花垣县填报.xlsx"])
+    assert sorted((t.source_id, result.graph.nodes[t.target_id].name, t.props["start_date"])
+                  for t in result.graph.ties.values() if t.type == "MEMBER_OF") == [
+        ("433124110226", "十八洞联村党委", "2021-07"), ("433124110239", "十八洞联村党委", "2021-07")]
+    assert any(note.startswith("关系类型取自表头：加入联合党组织 MEMBER_OF") for note in result.notes)
