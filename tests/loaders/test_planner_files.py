@@ -44,14 +44,16 @@ def test_the_workbook_refuses_each_mangled_code_with_what_excel_did():
         "type the codes again)"]
 
 
+TONG_NOTES = ["跳过表头上方第 1–2 行“佳县通镇2023年结对帮扶关系统计表；填报单位：通镇人民政府”",
+              "跳过表格下方第 9 行的说明“填表人：张明    审核人：李华    填表日期：2023年…”",
+              "关系类型取自名称“结对帮扶情况”：结对帮扶 PAIRED_ASSISTANCE", "跳过隐藏的工作表"]
+"""What loading 通镇填报2023 says it read past, as .xlsx and as .xls."""
+
+
 def test_the_workbook_skips_its_title_notes_and_hidden_sheet_and_loads_the_rest(store):
     result, graph = load(store, [REAL / "通镇填报2023.xlsx"], keep_valid=True)
     assert pairings(graph) == {("佳县县委办公室", "610828105236"), ("佳县农业农村局", "610828105211")}
-    assert [n.split(" / ")[0] for n in result.notes] == [
-        "跳过表头上方第 1–2 行“佳县通镇2023年结对帮扶关系统计表；填报单位：通镇人民政府”",
-        "跳过表格下方第 9 行的说明“填表人：张明    审核人：李华    填表日期：2023年…”",
-        "关系类型取自名称“结对帮扶情况”：结对帮扶 PAIRED_ASSISTANCE",
-        "跳过隐藏的工作表"]
+    assert [n.split(" / ")[0] for n in result.notes] == TONG_NOTES
     assert result.notes[3].endswith("通镇填报2023.xlsx, sheet 2022年旧表")
     assert len(result.left_out) == 2
 
@@ -69,11 +71,7 @@ def test_an_old_xls_workbook_loads_as_its_xlsx_twin(store):
         str(p).split(".xlsx, ", 1)[1] for p in twin.value.problems]
     result, graph = load(store, [old], keep_valid=True)
     assert pairings(graph) == {("佳县县委办公室", "610828105236"), ("佳县农业农村局", "610828105211")}
-    assert [n.split(" / ")[0] for n in result.notes] == [
-        "跳过表头上方第 1–2 行“佳县通镇2023年结对帮扶关系统计表；填报单位：通镇人民政府”",
-        "跳过表格下方第 9 行的说明“填表人：张明    审核人：李华    填表日期：2023年…”",
-        "关系类型取自名称“结对帮扶情况”：结对帮扶 PAIRED_ASSISTANCE",
-        "跳过隐藏的工作表"]
+    assert [n.split(" / ")[0] for n in result.notes] == TONG_NOTES
     assert graph.ties[("PAIRED_ASSISTANCE", UNIT + "佳县县委办公室", "610828105236")].props["start_date"] == "2022-05-01"
 
 
