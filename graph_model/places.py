@@ -423,24 +423,6 @@ def resolve_place(index: RosterIndex, ref: PlaceRef, origin: Origin | None = Non
                                  status="ambiguous" if found else "missing", candidates=listed)])
 
 
-def unit_its_name_begins_with(index: RosterIndex, name: str, kind: str) -> Node | None:
-    """The one unit of ``kind`` whose name an organization's ``name`` begins with, up to the unit's own last
-    character (its unit word): an office named after its county lies in it (花垣县财政局 in 花垣县, 大化县财政局 in
-    大化瑶族自治县). ``None`` when no unit or several are (朝阳区 of two cities), when nothing follows the unit's
-    name, and for a bare stem (新华书店 names no 新华区).
-
-    >>> from graph_model.records import make_node
-    >>> s = default_schema()
-    >>> index = RosterIndex([make_node(s, "County", {"id": "433124", "name": "花垣县", "source": "NBS"})], s)
-    >>> unit_its_name_begins_with(index, "花垣县财政局", "County").id, unit_its_name_begins_with(index, "花垣苗绣公司", "County")
-    ('433124', None)
-    """
-    found: dict[str, Node] = {}
-    for end in range(2, len(name)):
-        found.update((n.id, n) for n in index.named(kind, name[:end]) if name[end - 1] == n.name[-1])
-    return next(iter(found.values())) if len(found) == 1 else None
-
-
 def by_codes(ref: PlaceRef, unit: Callable[[str], Node | None], schema: Schema) -> Node | None:
     """The unit :func:`resolve_place` gives ``ref`` when the reference and the county (and, for a village, the
     town) it names are codes alone, each of a unit of its level that ``unit`` finds (this load's rosters, else the

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, NamedTuple
 
 from graph_model.names import match_key, similar_names
-from graph_model.places import by_codes, parent_code, unit_its_name_begins_with
+from graph_model.places import by_codes, parent_code
 from graph_model.records import (InputError, Node, Origin, Problem, SourceRef, coerce_value, make_node,
                                   make_tie)
 from graph_model.schema import Property, Schema, Through
@@ -352,8 +352,8 @@ def _node_rows(sheet: Sheet, kind: str | None, columns: Mapping[int, str], file:
         if row_kind is None:
             problems.append(Problem(origin.at("kind"), "类型为空或无法识别 / unknown or missing kind",
                                     "可选 / one of: " + "、".join(k.zh for k in schema.node_kinds if not k.administrative)
-                                    + "; 或在工作表名、文件名中写明（企业名单.csv），或用 / or name the kind in the sheet or "
-                                    "file name or with --kind"))
+                                    + "; 或在文件名中写明（企业名单.csv），或用 / or name the kind in the file name or "
+                                    "with --kind"))
             continue
         try:
             if row_kind in ADMIN_KINDS:
@@ -426,15 +426,9 @@ def mint_id(kind: str, name: str, place: str | None) -> str:
     return f"{kind}:{place or '-'}:{match_key(name)}"
 
 
-NAMED_AFTER_COUNTY = "据单位名称 / from the unit's name"
-
-
 def _organization_row(kind: str, values: dict[str, str], origin: Origin, ctx: LoadContext, source: SourceRef,
                       introduced: bool = False) -> str:
-    """A row about an organization (or, ``introduced``, a name a tie row gives): one statement of its node; its id.
-    Where the row gives no place, an organization named after a county of the roster (花垣县财政局) lies in it: an
-    inferred LOCATED_IN, so that a county office is not taken for one of the town its villages lie in (its id, minted
-    without a place, stays as before)."""
+    """A row about an organization (or, ``introduced``, a name a tie row gives): one statement of its node; its id."""
     place = _context_place(values, origin, ctx)
     for column in ("county", "town", "village"):
         values.pop(column, None)
@@ -451,14 +445,10 @@ def _organization_row(kind: str, values: dict[str, str], origin: Origin, ctx: Lo
     ctx.identities.append((node.name, identity))
     ctx.entities.add(entities_of([node])[0])
     ctx.graph.add_node(node)
-    inferred: dict[str, str] = {}
-    if place is None:
-        place = unit_its_name_begins_with(ctx.places(), name, ctx.schema.level_kind("county"))
-        inferred = {"basis": "inferred", "inference": NAMED_AFTER_COUNTY}
     if place is not None and ctx.schema.tie_kind("LOCATED_IN").allows(kind, place.kind):
         evidence = f"{file_name(origin.file)} {origin.where}"
-        ctx.graph.add_tie(make_tie(ctx.schema, "LOCATED_IN", node.id, place.id, {"evidence": evidence, **inferred},
-                                   origin, source=source))
+        ctx.graph.add_tie(make_tie(ctx.schema, "LOCATED_IN", node.id, place.id, {"evidence": evidence}, origin,
+                                   source=source))
     return node.id
 
 
@@ -483,9 +473,8 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
         type_ = tie_named(schema, values.pop("type", "")) or sheet_type
         if type_ is None:
             problems.append(Problem(origin.at("type"), "关系类型为空或无法识别 / unknown or missing tie kind",
-                                    "可选 / one of: " + "、".join(t.zh for t in schema.tie_kinds) + "; 或在工作表名、文件名中写明"
-                                    "（结对帮扶名单.csv、联村党委成员），或用 / or name the kind in the sheet or file name or "
-                                    "with --kind 结对帮扶"))
+                                    "可选 / one of: " + "、".join(t.zh for t in schema.tie_kinds) + "; 或在文件名中写明"
+                                    "（结对帮扶名单.csv），或用 / or name the kind in the file name or with --kind 结对帮扶"))
             continue
         if generic_town:
             values = _town_at_place_end(schema, type_, values, village_start)

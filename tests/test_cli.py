@@ -571,7 +571,7 @@ def test_a_load_that_replaces_a_source_of_its_name_and_deletes_says_whose_it_was
     assert "替换已有的来源" not in out
     assert main(["load", str(second), "--store", store, "--dry-run", "--new-version"]) == 0
     out = capsys.readouterr().out
-    assert "delete 删除 1 nodes, 2 ties" in out  # 佳县水利局, its pairing and its place (佳县, from its name)
+    assert "delete 删除 1 nodes, 1 ties" in out
     assert "注意 note: 替换已有的来源“结对帮扶.csv”（小李 " in out and "rename it" in out
 
 

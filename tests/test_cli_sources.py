@@ -67,7 +67,7 @@ def test_another_towns_table_of_one_name_is_refused_in_one_line_and_new_version_
                                  f"（载入自 {(tmp_path / '通镇').resolve()}），内容不同")
     assert main(["load", str(tmp_path / "坑镇" / "结对帮扶.csv"), "--store", store, "--new-version"]) == 0
     out = capsys.readouterr().out
-    assert "delete 删除 1 nodes, 2 ties" in out and "说明 note: 结对帮扶.csv 作为 " in out  # the office, its pairing, its place
+    assert "delete 删除 1 nodes, 1 ties" in out and "说明 note: 结对帮扶.csv 作为 " in out
     assert main(["sources", "--store", store]) == 0
     listed = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("结对帮扶.csv "))
     folder = str((tmp_path / "坑镇").resolve())

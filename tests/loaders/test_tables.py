@@ -63,7 +63,7 @@ def test_a_file_that_is_no_known_encoding_is_refused_not_garbled(tmp_path):
 
 def test_old_mac_line_ends_are_read(tmp_path):
     table = write(tmp_path / "结对帮扶.csv", PAIRINGS.replace("\r\n", "\r"))
-    assert len(load_sources([ROSTER, table]).graph.ties) == 349 + 2  # the pairing, and the office in 佳县 (its name)
+    assert len(load_sources([ROSTER, table]).graph.ties) == 349 + 1
 
 
 def test_the_planners_gbk_csv_needs_a_decision_for_xishan(tmp_path):
@@ -448,28 +448,3 @@ def test_a_unit_named_with_the_autonomous_countys_full_or_short_name_is_one_unit
         if tie.type == "PAIRED_ASSISTANCE":
             units[graph.nodes[tie.source_id].name].add(tie.target_id)
     assert units == {"大化瑶族自治县财政局": {"451229211201", "451229211202"}}
-
-
-def test_an_office_named_after_its_county_lies_in_the_county_not_in_the_town_of_its_village(tmp_path):
-    """花垣县's pairing table names 花垣县财政局 beside 双龙镇十八洞村 (its 所属乡镇 is the village's): the office was
-    placed nowhere, so the report put it in 双龙镇 by its village and said every community lay within town lines
-    and no organization brokered between towns. Named after the county, it lies in 花垣县 (inferred from its
-    name); a unit whose name begins with no county (湘西州民政局, a prefecture's) or with a stem only (花垣苗绣…)
-    gets no place, and a 帮扶单位 row that gives its own place keeps it."""
-    from graph_model.places import places_of
-
-    roster = write(tmp_path / "roster_433124.csv", "code,name,level,parent_code\r\n43,湖南省,province,\r\n"
-                   "4331,湘西土家族苗族自治州,city,43\r\n433124,花垣县,county,4331\r\n433124110,双龙镇,town,433124\r\n"
-                   "433124110226,十八洞村村委会,village,433124110\r\n433124110239,排碧村村委会,village,433124110\r\n"
-                   "433124111,石栏镇,town,433124\r\n433124111217,龙门村村委会,village,433124111\r\n")
-    table = write(tmp_path / "结对帮扶.csv", "序号,帮扶单位,结对村,所属乡镇,结对时间\r\n1,花垣县财政局,十八洞村,双龙镇,2023.3\r\n"
-                  "2,湘西州民政局,龙门村,石栏镇,2022\r\n3,花垣苗绣协会,排碧村,双龙镇,2022\r\n"
-                  "4,花垣县教育局,排碧村,双龙镇,2022\r\n", "gbk")
-    units = write(tmp_path / "帮扶单位.csv", "名称,所属乡镇\r\n花垣县教育局,双龙镇\r\n")
-    graph = load_sources([roster, units, table]).graph
-    located = {(graph.nodes[t.source_id].name, t.target_id, t.props.get("basis")) for t in graph.ties.values()
-               if t.type == "LOCATED_IN"}
-    assert located == {("花垣县财政局", "433124", "inferred"), ("花垣县教育局", "433124110", None)}
-    places = places_of(graph)
-    office = next(n.id for n in graph.nodes.values() if n.name == "花垣县财政局")
-    assert (places.county.get(office), places.town.get(office)) == ("433124", None)
