@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -65,6 +67,7 @@ from graph_model.names import match_key  # noqa: E402
 from loaders import nbs  # noqa: E402
 from loaders.extract.calibration import (DEFAULT_FILE, PRIOR_STRENGTH, QUANTILE, Calibration, family, fit, read_calibration,  # noqa: E402
                                          stratum, write_calibration)
+from loaders.extract import learned  # noqa: E402
 from loaders.extract.draft import PLACE_CONFIDENCE  # noqa: E402
 from loaders.extract.lexicon import default_lexicon  # noqa: E402
 from loaders.extract.evaluate import (Resolution, Score, by_kind, combine, describe, drafted_right,  # noqa: E402
@@ -336,15 +339,28 @@ def _commit() -> str:
     return git("rev-parse", "HEAD") + ("+uncommitted" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
-def calibrate(results: list[ReportResult], argv: list[str], path: Path) -> Calibration:
+def calibrate(results: list[ReportResult], argv: list[str], path: Path, split: str) -> Calibration:
     """Fit the calibration on the drafted ties of ``results`` and write it to ``path``."""
     fitted = {"command": "python scripts/evaluate_extraction.py " + " ".join(argv),
-              "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "commit": _commit(), "split": "dev",
+              "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "commit": _commit(), "split": split,
               "reports": len(results), "prior_strength": PRIOR_STRENGTH, "quantile": QUANTILE}
     rows = [(r.family, r.stratum, r.hand_set, r.right) for result in results for r in result.rows]
     calibration = Calibration(fit(rows), fitted)
     print(f"calibration 置信度校准 written to {write_calibration(calibration, path)}")
     return calibration
+
+
+def fold_of(report_id: str, folds: int) -> int:
+    """The fold of a report of the third collection: ``int(sha1(id)[:8], 16) % folds``."""
+    return int(hashlib.sha1(report_id.encode()).hexdigest()[:8], 16) % folds
+
+
+def use_fold_model(models: Path, report_id: str) -> None:
+    """Score the report with the tie model of its fold (``models/ties<k>.crfsuite``), which was trained
+    without it (``scripts/train_extract_models.py --folds K``)."""
+    folds = len(list(models.glob("ties[0-9]*.crfsuite")))
+    os.environ[learned.TIES_MODEL_ENV] = str(models / f"ties{fold_of(report_id, folds)}.crfsuite")
+    learned.ties_tagger.cache_clear()
 
 
 def main_real(args) -> int:
@@ -357,16 +373,18 @@ def main_real(args) -> int:
             if not text_file.is_file():
                 skipped.append(f"{gold_file.stem}: 无文本 / no text at {text_file}")
                 continue
+            if args.fold_models:
+                use_fold_model(Path(args.fold_models), gold_file.stem)
             outcome = evaluate_real(gold_file, text_file, Path(tmp), shipped, told_scope=not args.no_scope)
             (skipped if isinstance(outcome, str) else results).append(outcome)
     print(f"split {args.split}: {len(results)} reports scored, {len(skipped)} skipped")
     print_tables(real_tables(results), args.markdown)
     print(f"\ninferred LOCATED_IN rows set apart, not scored 推断的所在地关系（不计分）: {sum(r.inferred for r in results)}")
     if args.calibrate:
-        calibration = calibrate(results, args.argv, Path(args.calibration))
+        calibration = calibrate(results, args.argv, Path(args.calibration), args.split)
         for result in results:  # the figures below at the confidence just fitted
             result.rows = [replace(r, confidence=calibration.value(r.family, r.stratum, r.hand_set)) for r in result.rows]
-        print_tables([("calibration 校准 (groups of the development half)",
+        print_tables([(f"calibration 校准 (groups of the {args.split} reports)",
                        ["family", "stratum", "drafted", "right", "hand-set", "calibrated"], calibration_rows(calibration))],
                      args.markdown)
     if args.reliability:
@@ -392,22 +410,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="print the figures only")
     parser.add_argument("--real", metavar="GOLD_DIR", nargs="+", help="score the real reports of the gold files in these folders")
     parser.add_argument("--reports", metavar="TEXT_DIR", help="where the real reports' texts are (<split>/<id>.txt)")
-    parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev", help="which half (default dev)")
+    parser.add_argument("--split", choices=("dev", "heldout", "train", "all"), default="dev",
+                        help="which half (default dev), or train: the third collection (evaluation/train)")
+    parser.add_argument("--fold-models", metavar="DIR",
+                        help="score each report with the tie model of its fold, trained without it "
+                             "(scripts/train_extract_models.py --folds K --out-dir DIR)")
     parser.add_argument("--no-scope", action="store_true",
                         help="draft without telling the report's county: found from its text (linkgraph extract without "
                              "--county), scored against the gold's scope")
     parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown (for EVALUATION.md)")
     parser.add_argument("--calibrate", action="store_true",
-                        help="fit the confidence of drafted ties on the development half and write "
-                             "loaders/extract/calibration.yaml (with --real and --split dev)")
+                        help="fit the confidence of drafted ties and write loaders/extract/calibration.yaml (with "
+                             "--real and --split train: reports no rule was written from, each scored out of fold)")
     parser.add_argument("--reliability", action="store_true",
                         help="print how many drafted ties each confidence band holds and the share right")
     parser.add_argument("--calibration", metavar="FILE", default=str(DEFAULT_FILE),
                         help="the calibration --calibrate writes and --reliability reads (default the shipped one)")
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
-    if args.calibrate and args.split != "dev":
-        parser.error("--calibrate 只用开发集 / --calibrate fits on the development half only (--split dev)")
+    if args.calibrate and args.split not in ("dev", "train"):
+        parser.error("--calibrate 不用留出集 / --calibrate never fits on the held-out half (--split train or dev)")
     if args.real:
         if not args.reports:
             parser.error("--real needs --reports / --real 需要 --reports")

@@ -85,13 +85,16 @@ def report_keys(documents: Iterable[Document]) -> list[str]:
 
 
 def extract(documents: Iterable[Document], roster: Iterable[Node], schema: Schema | None = None,
-            lexicon: Lexicon | None = None, *, rosters: Sequence[Iterable[Node]] | None = None) -> Extraction:
+            lexicon: Lexicon | None = None, *, rosters: Sequence[Iterable[Node]] | None = None,
+            pairs: list | None = None) -> Extraction:
     """Read every document in order and propose the ties they state; pure.
 
     ``roster`` gives the administrative units places are resolved against
     (a county's roster, or a scope of the national one); ``rosters``, one per
     document, gives each report its own (reports of different counties: a
-    phrase of one, 破解村级, must not resolve to a village 解村 of another's county).
+    phrase of one, 破解村级, must not resolve to a village 解村 of another's county). ``pairs``, when a list,
+    collects every candidate pair of names of a sentence with its features instead of the trained tie model's
+    ties (``scripts/train_extract_models.py``).
     """
     schema = schema or default_schema()
     lexicon = lexicon or default_lexicon()
@@ -99,6 +102,7 @@ def extract(documents: Iterable[Document], roster: Iterable[Node], schema: Schem
     documents = list(documents)
     finders: dict[int, PlaceFinder] = {}  # by the roster's identity: reports of one county share its index
     ties = TieFinder(lexicon, schema, registry)
+    ties.pair_log = pairs
     result = Extraction(documents, registry.entities, [])
     for number, document in enumerate(documents):
         units = roster if rosters is None else rosters[number]
@@ -124,6 +128,7 @@ def extract(documents: Iterable[Document], roster: Iterable[Node], schema: Schem
             for start, end in sentence_spans(text.quote):
                 sentence = finder.read(Sentence(text[start:end], index, section, heading))
                 ties.read(sentence, in_paragraph[-LOOKBACK:])
+                ties.learned(sentence)
                 in_paragraph.append(sentence)
             sentences += in_paragraph
         result.sentences.append(sentences)

@@ -5,9 +5,10 @@ earlier sentence or not resolved in the roster) says how sure a rule's author
 was; the calibrated one says how often the rule's ties were right. Each tie
 belongs to a *group*: its rule's family (the tie kind of a cue rule,
 ``MEMBER_OF``; the name rule, ``PARTY_ORG_OF:name``) and its *stratum*
-(``same``: both ends in its sentence; ``earlier``: an end taken from an
-earlier sentence; ``unresolved``: an end is a place the roster did not
-resolve or only a candidate). :func:`fit` turns, for each group, the count of
+(``earlier``: an end taken from an earlier sentence; ``unresolved``: an end
+is a place the roster did not resolve or only a candidate; else whether the
+trained tie model of :mod:`loaders.extract.learned` agrees with the tie,
+``agreed`` or ``doubted``, or ``same`` where it did not weigh it). :func:`fit` turns, for each group, the count of
 drafted ties and of those that matched a gold tie into the posterior of
 a Beta prior centred on the group's mean hand-set confidence, worth
 :data:`PRIOR_STRENGTH` ties: a group of few ties stays near its hand-set value,
@@ -43,22 +44,32 @@ PRIOR_STRENGTH = 4.0
 QUANTILE = 0.2
 """Which quantile of a group's posterior share right is its calibrated value (:func:`beta_lower`)."""
 DEFAULT_FILE = Path(__file__).with_name("calibration.yaml")
-STRATA = ("same", "earlier", "unresolved")
+STRATA = ("same", "agreed", "doubted", "earlier", "unresolved")
+AGREED = 0.5
+"""From this probability the trained tie model agrees with a rule's tie (the likelier of yes and no)."""
 
 
 def family(rule: str) -> str:
-    """The family of a rule: the tie kind of a cue rule (``MEMBER_OF:组建`` → ``MEMBER_OF``), a name rule
-    whole (``PARTY_ORG_OF:name``): cue words are too many, and each too rare, to be measured alone."""
+    """The family of a rule: the tie kind of a cue rule (``MEMBER_OF:组建`` → ``MEMBER_OF``), a name rule and a
+    tie of the trained model whole (``PARTY_ORG_OF:name``, ``SERVES:learned``): cue words are too many, and each
+    too rare, to be measured alone."""
     kind, _, how = rule.partition(":")
-    return rule if how == "name" else kind
+    return rule if how in ("name", "learned") else kind
 
 
 def stratum(proposal: Proposal) -> str:
     """``unresolved`` when an end is a place the roster did not resolve (or only a candidate), ``earlier`` when
-    an end came from an earlier sentence, else ``same``."""
+    an end came from an earlier sentence; else, by the trained tie model's probability of the tie in a
+    sentence naming both ends (:attr:`~loaders.extract.ties.Proposal.model`), ``agreed`` (at least
+    :data:`AGREED`) or ``doubted``, and ``same`` when the model did not weigh it (no model, or the two names
+    too far apart)."""
     if any(end.status in ("candidate", "unresolved") for end in (proposal.source, proposal.target)):
         return "unresolved"
-    return "earlier" if proposal.earlier else "same"
+    if proposal.earlier:
+        return "earlier"
+    if proposal.model is None:
+        return "same"
+    return "agreed" if proposal.model >= AGREED else "doubted"
 
 
 def beta_mean(right: int, drafted: int, prior: float, strength: float = PRIOR_STRENGTH) -> float:
@@ -132,8 +143,8 @@ def read_calibration(path: str | Path = DEFAULT_FILE) -> Calibration:
     return Calibration.of(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-HEADER = ("# The calibrated confidence of drafted ties (loaders/extract/calibration.py), fitted on the development\n"
-          "# half of the real-report corpus; regenerate it, never edit it by hand:\n#   {command}\n")
+HEADER = ("# The calibrated confidence of drafted ties (loaders/extract/calibration.py), fitted on real reports\n"
+          "# (`fitted: split`); regenerate it, never edit it by hand:\n#   {command}\n")
 
 
 def write_calibration(calibration: Calibration, path: str | Path = DEFAULT_FILE) -> Path:

@@ -148,6 +148,8 @@ class Lexicon:
     branch_suffixes: tuple[str, ...] = ()  # 分行, 支行: a branch named by its parent before its place
     branch_parent: re.Pattern[str] = re.compile(r"(?!)")  # the parent's name before that place (工行|四川省分行)
     village_dropped: tuple[str, ...] = ()  # 家: 常坊村 written for the roster's 常家坊村
+    learned_min_probability: float = 0.5  # a tie of the trained tie model is proposed from this probability
+    learned_ties: frozenset[str] = frozenset()  # the tie kinds the trained tie model may propose
 
 
 def _words(values: Any, where: str) -> tuple[str, ...]:
@@ -317,6 +319,8 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         branch_suffixes=_words(mentions.get("branches", {}).get("suffixes", []), "mentions.yaml branches suffixes"),
         branch_parent=re.compile(mentions.get("branches", {}).get("parent", "(?!)")),
         village_dropped=_words(mentions.get("village_dropped", []), "mentions.yaml village_dropped"),
+        learned_min_probability=float((cues.get("learned") or {}).get("min_probability", 0.5)),
+        learned_ties=frozenset(schema.tie_kind(t).type for t in (cues.get("learned") or {}).get("ties", ())),
     )
 
 

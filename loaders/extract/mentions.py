@@ -553,7 +553,7 @@ class MentionFinder:
             unlisted = kind == VILLAGE and town is None and self._unlisted_town_before(text.key, start, end)
             known = (start, end, kind, units) in close and self.registry.of_place(units[0].id) is not None
             entity = self._place_entity(kind, units, text.quote[start:end], surface, town, sentence, unlisted)
-            if (start, end, kind, units) in close and not known:
+            if (start, end, kind, units) in close and not known and entity.place is not None:
                 entity.status = "candidate"  # 常坊村 taken as the roster's 常家坊村: to be confirmed
             mention = Mention(start, end, entity)
             mentions.append(mention)

@@ -18,3 +18,22 @@ TEXTS = REPO / "tests" / "data" / "extract"
 @pytest.fixture(scope="session")
 def roster_units():
     return list(load_roster(ROSTER, default_schema()).nodes.values())
+
+
+@pytest.fixture
+def tie_model(monkeypatch):
+    """Set the trained tie model for one test (a path, or ``none`` for the rules alone), reopened after it."""
+    from loaders.extract import learned
+
+    def use(model) -> None:
+        monkeypatch.setenv(learned.TIES_MODEL_ENV, str(model))
+        learned.ties_tagger.cache_clear()
+    yield use
+    monkeypatch.undo()
+    learned.ties_tagger.cache_clear()
+
+
+@pytest.fixture
+def rules_alone(tie_model):
+    """Draft with the rules alone, as before the trained tie model (the strata ``same``/``earlier``)."""
+    tie_model("none")

@@ -161,7 +161,7 @@ def test_calibrate_refuses_the_held_out_half(capsys):
     with pytest.raises(SystemExit):
         evaluation.main(["--real", str(REAL_LIKE / "gold"), "--reports", str(REAL_LIKE / "reports"),
                          "--split", "heldout", "--calibrate"])
-    assert "--calibrate fits on the development half only" in capsys.readouterr().err
+    assert "--calibrate never fits on the held-out half" in capsys.readouterr().err
 
 
 def test_a_report_extract_refuses_is_scored_as_nothing_drafted(capsys, tmp_path):
