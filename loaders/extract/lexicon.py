@@ -319,9 +319,15 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         branch_suffixes=_words(mentions.get("branches", {}).get("suffixes", []), "mentions.yaml branches suffixes"),
         branch_parent=re.compile(mentions.get("branches", {}).get("parent", "(?!)")),
         village_dropped=_words(mentions.get("village_dropped", []), "mentions.yaml village_dropped"),
-        learned_min_probability=float((cues.get("learned") or {}).get("min_probability", 0.5)),
-        learned_ties=frozenset(schema.tie_kind(t).type for t in (cues.get("learned") or {}).get("ties", ())),
+        **_learned(cues, schema),
     )
+
+
+def _learned(cues: dict[str, Any], schema: Schema) -> dict[str, Any]:
+    """The trained tie model's settings of ``cues.yaml`` (``learned``), its tie kinds checked against ``schema``."""
+    learned = cues.get("learned") or {}
+    return {"learned_min_probability": float(learned.get("min_probability", 0.5)),
+            "learned_ties": frozenset(schema.tie_kind(t).type for t in learned.get("ties", ()))}
 
 
 def _read(name: str) -> dict[str, Any]:

@@ -344,6 +344,13 @@ def towns_named(places: PlaceFinder, keys: Iterable[str]) -> frozenset[str]:
                      if kind == TOWN and len(units) == 1)
 
 
+def _as_candidate(entity: Entity) -> None:
+    """常坊村 taken as the roster's 常家坊村: to be confirmed; where the close spelling lies in another town than
+    the one the text names (范沟村 for a 范家沟村 elsewhere), the village has no unit and stays unresolved."""
+    if entity.place is not None:
+        entity.status = "candidate"
+
+
 def _clear_of(start: int, end: int, taken: list[tuple[int, int]], short: list[tuple[int, int]]) -> bool:
     """Whether the span ``start``–``end`` overlaps no place found, but for a region's short name it begins with
     (a town may: 朝阳湖镇 is no 朝阳 and 湖镇)."""
@@ -553,8 +560,8 @@ class MentionFinder:
             unlisted = kind == VILLAGE and town is None and self._unlisted_town_before(text.key, start, end)
             known = (start, end, kind, units) in close and self.registry.of_place(units[0].id) is not None
             entity = self._place_entity(kind, units, text.quote[start:end], surface, town, sentence, unlisted)
-            if (start, end, kind, units) in close and not known and entity.place is not None:
-                entity.status = "candidate"  # 常坊村 taken as the roster's 常家坊村: to be confirmed
+            if (start, end, kind, units) in close and not known:
+                _as_candidate(entity)
             mention = Mention(start, end, entity)
             mentions.append(mention)
             self._note(entity)
