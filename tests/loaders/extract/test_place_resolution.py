@@ -71,3 +71,16 @@ def test_the_draft_says_why_a_village_after_an_unknown_town_is_to_be_confirmed(t
     rows = [dict(zip([c.value for c in sheet[1]], [c.value for c in row])) for row in sheet.iter_rows(min_row=2)]
     [row] = [r for r in rows if r["标识"] == "220113013305"]
     assert row["置信度"] == 0.5 and row["备注"].startswith("文中此村前的乡镇不在名册范围内，取范围内同名的 兴港街道新民村 ")
+
+
+def test_a_village_spelt_close_to_a_roster_village_it_is_not_given_stays_unresolved_and_drafts(tmp_path):
+    # 西吉县兴隆镇 has a 范家沟村; 范沟村 after the town is spelt close to it, but the town's lookup gives the
+    # village no unit: it stays unresolved (a candidate has a unit to confirm), and the draft is written
+    units = scope_roster_units(default_schema(), ("640422",))
+    text = "西吉县兴隆镇范沟村引进一家企业，建起肉牛养殖场。"
+    village = places(units, text)["范沟村"]
+    assert village.place is None and village.status != "candidate"
+    report = tmp_path / "简讯.txt"
+    report.write_text(text + "\n", encoding="utf-8")
+    extract_draft([report], tmp_path / "draft.xlsx", county=["西吉县"])
+    assert (tmp_path / "draft.xlsx").is_file()
