@@ -112,3 +112,9 @@ def test_the_shipped_model_weighs_a_pairing_and_a_visit(roster_units):
     key = "县农业农村局和高家塄村的干部一起参加了培训会"
     met = learned.pair_probabilities(learned.pair_features(key, (0, 6, "AssistanceUnit"), (7, 11, "Village"), 0, []))
     assert max(met, key=met.get) == learned.NONE
+
+
+def test_the_shipped_model_proposes_a_pairing_told_without_a_cue_word(roster_units):
+    found = extract([Document("t.txt", None, None, ["佳县水利局定点联系通镇高家塄村。"])], roster_units)
+    ties = [(p.type, p.source.name, p.target.name, p.rule) for p in found.proposals if p.type != "LOCATED_IN"]
+    assert ties == [("PAIRED_ASSISTANCE", "佳县水利局", "高家塄村", "PAIRED_ASSISTANCE:learned")]
