@@ -30,6 +30,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
+from graph_model.records import InputError, Problem
+
 
 def open_tagger(path: str):
     """A CRFsuite tagger of the model file ``path``."""
@@ -76,7 +78,7 @@ def pair_features(key: str, left: tuple[int, int, str], right: tuple[int, int, s
     features = [f"lk={lk}", f"rk={rk}", f"pair={lk}|{rk}",
                 f"d<={next((d for d in _DISTANCES if distance <= d), 'far')}",
                 f"between={min(between, 3)}"]
-    features += {f"g1={c}" for c in gap}
+    features += sorted({f"g1={c}" for c in gap})
     grams = {gap[i:i + 2] for i in range(len(gap) - 1) if "…" not in gap[i:i + 2]}
     features += sorted(f"g2={g}" for g in grams)
     features += [f"pg2={lk}|{rk}|{g}" for g in sorted(grams)]
@@ -93,6 +95,9 @@ def ties_tagger():
     chosen = os.environ.get(TIES_MODEL_ENV, "")
     if chosen == "none":
         return None
+    if chosen and not Path(chosen).is_file():
+        raise InputError([Problem(None, f"{TIES_MODEL_ENV}: 无此模型文件 / no such model file: {chosen}",
+                                  "none 只用规则 / none for the rules alone")])
     model = Path(chosen) if chosen else resources.files("loaders.extract").joinpath(TIES_MODEL)
     return open_tagger(str(model)) if model.is_file() else None
 

@@ -731,9 +731,10 @@ class TieFinder:
     # ------------------------------------------------------------------ the trained tie model
 
     def learned(self, sentence: Sentence) -> None:
-        """Ties the trained tie model (:mod:`loaders.extract.learned`) finds between two names of ``sentence``
-        that no rule proposed: each pair of names at most ``MAX_GAP`` apart whose kinds some tie kind allows.
-        With :attr:`pair_log` set (training), every pair's ends and features are collected instead."""
+        """Weigh each pair of names of ``sentence`` at most ``MAX_GAP`` apart whose kinds some tie kind allows with
+        the trained tie model (:mod:`loaders.extract.learned`): the rules' ties between them get its probability,
+        and its own tie may be proposed (:meth:`_weigh_pair`). With :attr:`pair_log` set (training), every pair's
+        ends and features are collected instead."""
         if sentence.heading or (self.pair_log is None and ties_tagger() is None):
             return
         mentions = [m for m in sentence.mentions if m.how != "locator"]

@@ -118,3 +118,11 @@ def test_the_shipped_model_proposes_a_pairing_told_without_a_cue_word(roster_uni
     found = extract([Document("t.txt", None, None, ["佳县水利局定点联系通镇高家塄村。"])], roster_units)
     ties = [(p.type, p.source.name, p.target.name, p.rule) for p in found.proposals if p.type != "LOCATED_IN"]
     assert ties == [("PAIRED_ASSISTANCE", "佳县水利局", "高家塄村", "PAIRED_ASSISTANCE:learned")]
+
+
+def test_a_model_file_that_is_not_there_is_said(tie_model, tmp_path):
+    from graph_model.records import InputError
+
+    tie_model(tmp_path / "missing.crfsuite")
+    with pytest.raises(InputError, match="no such model file"):
+        learned.ties_tagger()
