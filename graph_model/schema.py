@@ -98,9 +98,19 @@ class NodeKind:
     words: tuple[str, ...] = ()
     role: str | None = None
     example: tuple[tuple[str, str], ...] = ()
+    name_endings: tuple[str, ...] = ()  # the legal forms its names end with (有限公司): see schema.yaml
 
     def property(self, name: str) -> Property | None:
         return next((p for p in self.properties if p.name == name), None)
+
+    def named_so(self, name: str) -> bool:
+        """Whether ``name`` ends with one of the kind's ``name_endings`` (an enterprise's legal form).
+
+        >>> enterprise = default_schema().node_kind("Enterprise")
+        >>> enterprise.named_so("佳县红枣食品有限公司"), enterprise.named_so("佳县县委办公室")
+        (True, False)
+        """
+        return any(name.endswith(ending) for ending in self.name_endings)
 
 
 @dataclass(frozen=True)
@@ -373,6 +383,7 @@ def _node_kind(label: str, spec: Mapping[str, Any], node_common: Mapping[str, An
         words=tuple(spec.get("words") or ()),
         role=spec.get("role"),
         example=tuple((str(k), str(v)) for k, v in (spec.get("example") or {}).items()),
+        name_endings=tuple(str(e) for e in spec.get("name_endings") or ()),
     )
 
 

@@ -587,9 +587,10 @@ def _resolve_end(type_: str, end: str, values: Mapping[str, str], origin: Origin
     places = _place_ends(allowed, text, end, values, origin, ctx, source)
     named = _organization_ends(allowed, text, end, values, origin, ctx)
     found = list(dict.fromkeys([*places.found, *named]))
-    introduces = _introduction(allowed, text, end, values)
+    introduces = _introduction(ctx.schema, allowed, text, end, values)
     if len(found) == 1 and not places.ambiguous:
-        return _End(new=introduces) if _introduced_before(named, introduces, origin, ctx) else _End(id=found[0])
+        again = _introduced_before(named, introduces, origin, ctx)
+        return _End(new=again) if again else _End(id=found[0])
     if found or places.ambiguous:
         return _End(problems=(_ambiguous_end(allowed, text, end, values, origin, ctx, found, places.ambiguous),))
     other = _other_kind(type_, end, allowed, text, origin, ctx) \
@@ -621,27 +622,34 @@ def _end_context(values: Mapping[str, str], end: str) -> dict[str, str | None]:
     return {c: values.get(f"{end}_{c}") for c in ("town", "county")}
 
 
-def _introduction(allowed: tuple[str, ...], text: str, end: str,
+def _introduction(schema: Schema, allowed: tuple[str, ...], text: str, end: str,
                   values: Mapping[str, str]) -> tuple[str, dict[str, str]] | None:
-    """The organization a tie row's end introduces where the tie allows one kind of organization there (the
-    帮扶单位 of a pairing): its kind, and its name with the end's town and county; else ``None``."""
+    """The organization a tie row's end introduces where the tie allows one kind of organization there, besides
+    kinds told by their names' endings (``name_endings`` in schema.yaml): the 帮扶单位 of a pairing is an
+    enterprise when its name ends with a legal form (佳县红枣食品有限公司), else an assistance unit. Its kind,
+    and its name with the end's town and county; else ``None``."""
     organizations = [k for k in allowed if k not in ADMIN_KINDS]
-    if len(organizations) != 1:
+    plain = [k for k in organizations if not schema.node_kind(k).name_endings]
+    if len(plain) != 1:
         return None
+    kind = next((k for k in organizations if schema.node_kind(k).named_so(text)), plain[0])
     context = _end_context(values, end)
-    return organizations[0], {"name": text, **{k: v for k, v in context.items() if v}}
+    return kind, {"name": text, **{k: v for k, v in context.items() if v}}
 
 
 def _introduced_before(named: list[str], introduces: tuple[str, dict[str, str]] | None, origin: Origin,
-                       ctx: LoadContext) -> bool:
-    """Whether the one organization a tie row's end names is the store's node a row of this name introduced (its
-    id is the one the row would mint) and no source of this load has stated it yet: the row states it again, so
-    that a table edited and loaded again keeps the units its rows introduced (else they would go, and their ties)."""
+                       ctx: LoadContext) -> tuple[str, dict[str, str]] | None:
+    """The organization again, where the one organization a tie row's end names is the store's node a row of
+    this name introduced (its id is the one the row would mint for its kind) and no source of this load has
+    stated it yet: the row states it again, so that a table edited and loaded again keeps the units its rows
+    introduced (else they would go, and their ties). Of the kind it has (a 帮扶单位 named 某公司 that an older
+    linkgraph introduced as an assistance unit stays one). Else ``None``."""
     if len(named) != 1 or introduces is None or named[0] in ctx.graph.nodes:
-        return False
-    kind, values = introduces
+        return None
+    entity = ctx.entities.by_id.get(named[0])
+    kind, values = (entity.kind if entity is not None else introduces[0]), introduces[1]
     place = _context_place(values, origin, ctx)
-    return named[0] == mint_id(kind, values["name"], place.id if place is not None else None)
+    return (kind, values) if named[0] == mint_id(kind, values["name"], place.id if place is not None else None) else None
 
 
 @dataclass
@@ -683,7 +691,12 @@ def _organization_ends(allowed: tuple[str, ...], text: str, end: str, values: Ma
     if values.get(end + "_town") or values.get(end + "_county"):
         context = _end_context(values, end)
         place, _ = try_context_place(context, origin, ctx)
-    return [e.id for kind in kinds for e in ctx.entities.find(kind, text, place.id if place else None)]
+    found = [[e.id for e in ctx.entities.find(kind, text, place.id if place else None)] for kind in kinds]
+    if all(len(ids) <= 1 for ids in found) and sum(map(len, found)) > 1:
+        # one organization listed on two kinds' sheets (a state-owned company on 企业 and 帮扶单位): the one of
+        # the kind the tie names first (结对帮扶's 帮扶单位: the assistance unit)
+        return next(ids for ids in found if ids)
+    return [i for ids in found for i in ids]
 
 
 def _described(ctx: LoadContext, node_id: str) -> str:

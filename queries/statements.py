@@ -72,6 +72,8 @@ def ladybug_ddl(schema: Schema) -> list[str]:
         parts = [f"FROM {s} TO {d}" for s, d in t.endpoints]
         parts += [_ladybug_column(p) for p in t.properties]
         statements.append(f"CREATE REL TABLE IF NOT EXISTS {t.type}({', '.join(parts)})")
+        # a store made before the schema allowed a pair (PAIRED_ASSISTANCE from an Enterprise) gets it added
+        statements += [f"ALTER TABLE {t.type} ADD IF NOT EXISTS FROM {s} TO {d}" for s, d in t.endpoints[1:]]
     columns = ", ".join(f"{name} {type_}{' PRIMARY KEY' if name == 'key' else ''}" for name, type_ in REGISTRY_PROPERTIES)
     statements.append(f"CREATE NODE TABLE IF NOT EXISTS {REGISTRY}({columns})")
     statements += [f"ALTER TABLE {REGISTRY} ADD IF NOT EXISTS {name} STRING DEFAULT ''" for name in REGISTRY_ADDED]
