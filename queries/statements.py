@@ -72,8 +72,6 @@ def ladybug_ddl(schema: Schema) -> list[str]:
         parts = [f"FROM {s} TO {d}" for s, d in t.endpoints]
         parts += [_ladybug_column(p) for p in t.properties]
         statements.append(f"CREATE REL TABLE IF NOT EXISTS {t.type}({', '.join(parts)})")
-        # a store made before the schema allowed a pair (PAIRED_ASSISTANCE from an Enterprise) gets it added
-        statements += [f"ALTER TABLE {t.type} ADD IF NOT EXISTS FROM {s} TO {d}" for s, d in t.endpoints[1:]]
     columns = ", ".join(f"{name} {type_}{' PRIMARY KEY' if name == 'key' else ''}" for name, type_ in REGISTRY_PROPERTIES)
     statements.append(f"CREATE NODE TABLE IF NOT EXISTS {REGISTRY}({columns})")
     statements += [f"ALTER TABLE {REGISTRY} ADD IF NOT EXISTS {name} STRING DEFAULT ''" for name in REGISTRY_ADDED]
@@ -353,6 +351,17 @@ def release_writer_lease() -> str:
 def ladybug_tables() -> str:
     """The names of LadybugDB's tables (to check a store opened read-only)."""
     return "CALL show_tables() RETURN name"
+
+
+def ladybug_connections(tie_type: str) -> str:
+    """The (source, target) table pairs a LadybugDB relationship table joins (``tie_type`` is a schema tie kind)."""
+    return f"CALL show_connection('{tie_type}') RETURN `source table name` AS source, `destination table name` AS target"
+
+
+def ladybug_add_pairs(pairs: list[tuple[str, str, str]]) -> list[str]:
+    """``ALTER TABLE`` statements that let relationship tables join the ``(type, source, target)`` pairs a store made
+    before the schema allowed them lacks (PAIRED_ASSISTANCE from an Enterprise)."""
+    return [f"ALTER TABLE {t} ADD IF NOT EXISTS FROM {s} TO {d}" for t, s, d in pairs]
 
 
 def delete_all() -> str:

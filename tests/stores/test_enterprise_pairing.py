@@ -73,3 +73,22 @@ def test_both_stores_answer_the_pairing_queries_alike(embedded_store, neo4j_stor
                          ("enterprise_ties", {"enterprise": "贺寨酒业"}), ("villages_of_enterprise", {"enterprise": "贺寨酒业"}),
                          ("villages_sharing_partner", {})):
         assert embedded_store.run_named(name, params) == neo4j_store.run_named(name, params), name
+
+
+def test_an_embedded_store_made_before_enterprises_could_pair_gets_the_pair_at_its_next_load(tmp_path, schema):
+    """LadybugDB keeps a relationship table's pairs of node tables: a store made while PAIRED_ASSISTANCE joined
+    an AssistanceUnit to a Village only could not hold the company's tie; the next writer adds the pair."""
+    from dataclasses import replace
+
+    from stores import open_store
+
+    pairing = schema.tie_kind("PAIRED_ASSISTANCE")
+    older = replace(schema, tie_kinds=tuple(replace(t, endpoints=(("AssistanceUnit", "Village"),)) if t is pairing
+                                            else t for t in schema.tie_kinds))
+    path = tmp_path / "older.lbug"
+    with open_store(str(path), older, create=True) as store:
+        store.write(load_sources([EXAMPLE / "case.yaml"]).graph)
+    with open_store(str(path), schema) as store:
+        load_pairings(store, tmp_path)
+        ranked = {(r["unit"], r["unit_kind"]) for r in store.run_named("assistance_units_ranked", {})}
+    assert {("陕西贺寨酒业有限公司", "Enterprise"), ("佳县枣业有限公司", "Enterprise")} <= ranked
