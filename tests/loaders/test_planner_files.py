@@ -245,7 +245,7 @@ def test_same_named_organizations_are_listed_with_their_towns(tmp_path):
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, units, ties])
     assert str(caught.value.problems[0]).split(".csv, ")[1].split(" (提示 hint")[0] == (
-        "sheet 结对帮扶, row 2, column 帮扶单位 (from): “县供电所”对应 2 个帮扶单位 / '县供电所' names 2 of 帮扶单位: "
+        "sheet 结对帮扶, row 2, column 帮扶单位 (from): “县供电所”对应 2 个帮扶单位、企业 / '县供电所' names 2 of 帮扶单位、企业: "
         "佳县通镇 县供电所 (AssistanceUnit:610828105:县供电所); 佳县乌镇 县供电所 (AssistanceUnit:610828103:县供电所)")
 
 
