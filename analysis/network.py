@@ -48,7 +48,6 @@ other are not recorded.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -56,7 +55,7 @@ from typing import Any, Mapping
 import networkx as nx
 
 from graph_model.places import Places, places_of
-from graph_model.records import GraphData, Node, Tie, parse_date
+from graph_model.records import GraphData, Node, Tie, period_end
 from graph_model.schema import Schema
 
 TWO_WAY_TIE_KINDS = frozenset({"MEMBER_OF", "CO_BUILDS"})
@@ -89,16 +88,12 @@ def period_start(value: str) -> dt.date:
 def as_of_day(value: Any) -> dt.date:
     """The day a network is taken on: the last day of the period given (``2022`` is 2022-12-31,
     ``2022-06`` is 2022-06-30); any form :func:`graph_model.records.parse_date` reads (``2022年6月``).
+    The rule is :func:`graph_model.records.period_end`, which the saved queries' dates use too.
 
     >>> as_of_day("2022"), as_of_day("2022年2月"), as_of_day("2021-05-01")
     (datetime.date(2022, 12, 31), datetime.date(2022, 2, 28), datetime.date(2021, 5, 1))
     """
-    parts = [int(p) for p in parse_date(value).split("-")]
-    if len(parts) == 1:
-        return dt.date(parts[0], 12, 31)
-    if len(parts) == 2:
-        return dt.date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
-    return dt.date(*parts)
+    return period_end(value)
 
 
 def active_on(tie: Tie, day: dt.date | None) -> bool:

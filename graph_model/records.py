@@ -243,6 +243,26 @@ def parse_date(value: Any) -> str:
     return f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
 
 
+def period_end(value: Any) -> dt.date:
+    """The last day of the period a date names (``2022`` is 2022-12-31, ``2022-06`` is 2022-06-30, a day is
+    itself), in any form :func:`parse_date` reads: the day a network is taken "as of" and the bound of a
+    span of dates, in the report (``--as-of``) and the saved queries alike. A tie's own start or end given as
+    a year or month counts from the period's first day, so ISO text compares with this day as dates do
+    (``"2023-05" <= "2023-12-31"``, where ``"2023-05" <= "2023"`` would leave a tie of May 2023 out of 2023).
+
+    >>> period_end("2022"), period_end("2024年2月"), period_end("2021-05-01")
+    (datetime.date(2022, 12, 31), datetime.date(2024, 2, 29), datetime.date(2021, 5, 1))
+    """
+    import calendar
+
+    parts = [int(p) for p in parse_date(value).split("-")]
+    if len(parts) == 1:
+        return dt.date(parts[0], 12, 31)
+    if len(parts) == 2:
+        return dt.date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    return dt.date(*parts)
+
+
 def parse_int(value: Any) -> int:
     """A whole number from a cell or a YAML scalar: an int, a whole float, or decimal digits as text.
 

@@ -25,7 +25,7 @@ import functools
 import os
 import pickle
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping
@@ -114,6 +114,28 @@ class NodeKind:
 
 
 @dataclass(frozen=True)
+class Through:
+    """How a tie kind between party organizations takes an end named by a unit (``through`` in ``schema.yaml``):
+    the unit's party organization by the tie ``tie``, or, where it has none, a new one of the form ``form``
+    named after the unit (高家集村 → 高家集村党支部)."""
+
+    tie: str
+    kinds: tuple[str, ...]
+    form: str
+    organization: str = ""
+    """The kind of the party organization (the kind ``tie`` starts at that the tie kind joins), set when the
+    schema is checked."""
+
+    def branch_name(self, unit_name: str) -> str:
+        """The name of the party organization the load gives a unit that has none.
+
+        >>> default_schema().tie_kind("CO_BUILDS").through.branch_name("高家集村")
+        '高家集村党支部'
+        """
+        return f"{unit_name}{self.form}"
+
+
+@dataclass(frozen=True)
 class TieKind:
     """A kind of tie (a relationship type), with the endpoint kinds it may join.
 
@@ -130,6 +152,8 @@ class TieKind:
     properties: tuple[Property, ...]
     words: tuple[str, ...] = ()
     placing: bool = False
+    through: Through | None = None
+    """Which kinds of unit an end may be named by, taken through their party organization (None: no such rule)."""
 
     @property
     def administrative(self) -> bool:
@@ -349,16 +373,22 @@ def parse_schema(data: Mapping[str, Any]) -> Schema:
     if "id" not in node_common or not node_common["id"].get("required"):
         raise SchemaError("node_properties must declare a required 'id'")
     nodes = [_node_kind(label, spec, node_common) for label, spec in (data.get("node_kinds") or {}).items()]
-    labels = {k.label for k in nodes}
-    ties = [_tie_kind(type_, spec, tie_common, labels) for type_, spec in (data.get("tie_kinds") or {}).items()]
-    if labels & {t.type for t in ties}:
-        raise SchemaError("a node kind and a tie kind share a name")
+    ties = _tie_kinds(data.get("tie_kinds") or {}, tie_common, nodes)
     roles = [k.role for k in nodes if k.role]
     if len(roles) != len(set(roles)):
         raise SchemaError(f"a role is declared on two node kinds: {sorted(r for r in set(roles) if roles.count(r) > 1)}")
     return Schema(version=int(data.get("version", 1)), node_kinds=tuple(nodes), tie_kinds=tuple(ties),
                   levels=_levels(data.get("levels") or (), {k.label: k for k in nodes}),
                   claims=_claims(data.get("claims") or {}))
+
+
+def _tie_kinds(specs: Mapping[str, Any], tie_common: Mapping[str, Any], nodes: list[NodeKind]) -> list[TieKind]:
+    """The declared tie kinds, checked: each on its own, none named as a node kind, their ``through`` rules."""
+    labels = {k.label for k in nodes}
+    ties = [_tie_kind(type_, spec, tie_common, labels) for type_, spec in specs.items()]
+    if labels & {t.type for t in ties}:
+        raise SchemaError("a node kind and a tie kind share a name")
+    return [_checked_through(tie, {t.type: t for t in ties}, {k.label: k for k in nodes}) for tie in ties]
 
 
 def _claims(specs: Mapping[str, Any]) -> Mapping[str, Claim]:
@@ -405,7 +435,36 @@ def _tie_kind(type_: str, spec: Mapping[str, Any], tie_common: Mapping[str, Any]
         properties=_properties(tie_common, spec.get("properties"), type_),
         words=tuple(spec.get("words") or ()),
         placing=bool(spec.get("placing", False)),
+        through=_through(type_, spec.get("through")),
     )
+
+
+def _through(type_: str, spec: Mapping[str, Any] | None) -> Through | None:
+    """A tie kind's ``through`` rule as declared (checked against the other kinds by :func:`_check_through`)."""
+    if not spec:
+        return None
+    if not isinstance(spec, Mapping) or not spec.get("tie") or not spec.get("kinds") or not spec.get("form"):
+        raise SchemaError(f"{type_}: through needs tie, kinds and form")
+    return Through(str(spec["tie"]), tuple(_as_list(spec["kinds"])), str(spec["form"]))
+
+
+def _checked_through(tie: TieKind, ties: Mapping[str, TieKind], nodes: Mapping[str, NodeKind]) -> TieKind:
+    """A tie kind with its ``through`` rule checked: the rule's tie kind joins one kind of the tie kind's ends
+    (its ``organization``) to each of the rule's kinds, and that kind has the rule's form."""
+    rule = tie.through
+    if rule is None:
+        return tie
+    by = ties.get(rule.tie)
+    if by is None:
+        raise SchemaError(f"{tie.type}: through names the unknown tie kind {rule.tie!r}")
+    ends = list(dict.fromkeys(kind for pair in tie.endpoints for kind in pair))
+    found = [org for org in ends if all(by.allows(org, kind) for kind in rule.kinds)]
+    if len(found) != 1:
+        raise SchemaError(f"{tie.type}: through: {rule.tie} must join one kind of its ends to each of {rule.kinds}")
+    form = nodes[found[0]].property("form")
+    if form is None or rule.form not in form.enum:
+        raise SchemaError(f"{tie.type}: through: form {rule.form!r} is not a form of {found[0]}")
+    return replace(tie, through=replace(rule, organization=found[0]))
 
 
 def _endpoints(type_: str, specs: Any, labels: set[str]) -> list[tuple[str, str]]:

@@ -97,3 +97,7 @@ class Known:
     """The kind of each unit among some ids, found as :attr:`units` finds them, their ids alone read (the ends of
     a national table's ties name 600,000 units, of which a load keeps the kinds only); None where :attr:`units`
     answers for them."""
+    tied_from: Callable[[str, str, str, Collection[str]], Mapping[str, list[str]]] = lambda *_: {}
+    """``tied_from(type, source kind, target kind, ids)``: the ids of the nodes of the source kind tied by ``type``
+    to each of ``ids`` (of the target kind) that has any (the party organizations of a village a 村企联建 row
+    names)."""

@@ -679,7 +679,7 @@ def _template(args: argparse.Namespace) -> int:
     from graph_model.records import InputError, Problem
     from graph_model.schema import default_schema
 
-    from loaders.template import roster_towns, write_csv_template, write_template
+    from loaders.template import roster_towns, template_place, write_csv_template, write_template
 
     schema = default_schema()
     if args.csv:
@@ -687,6 +687,7 @@ def _template(args: argparse.Namespace) -> int:
             print(path)
         return 0
     towns: list[str] = []
+    place = None
     if args.roster and not os.path.exists(args.roster) and args.roster.isdigit():
         raise InputError([Problem(None, f"--roster {args.roster}：没有此名册文件 / no roster file of that name",
                                   f"县代码请用 / for a county of the shipped roster use --county {args.roster}")])
@@ -694,9 +695,10 @@ def _template(args: argparse.Namespace) -> int:
         from linkgraph.pipeline import roster_units
 
         town = schema.level_kind("town")
-        towns = roster_towns(n.name for n in roster_units(schema, roster=args.roster, county=args.county)
-                             if n.kind == town)
-    print(f"模板 template: {write_template(args.path, schema, towns)}")
+        units = roster_units(schema, roster=args.roster, county=args.county)
+        towns = roster_towns(n.name for n in units if n.kind == town)
+        place = template_place(units, schema)
+    print(f"模板 template: {write_template(args.path, schema, towns, place)}")
     return 0
 
 

@@ -390,7 +390,18 @@ def node_list(request: Request) -> HTMLResponse:
         except QueryError as err:
             error = str(err)
     kinds = {k.label: k for k in site.schema.node_kinds}
-    return _page(request, "nodes.html.j2", text=text, rows=rows, kinds=kinds, error=error)
+    where = site.cached("where", lambda: _where(site.graph, site.schema)) if rows else {}
+    return _page(request, "nodes.html.j2", text=text, rows=rows, kinds=kinds, error=error, where=where)
+
+
+def _where(graph: GraphData, schema: Schema) -> dict[str, str]:
+    """Each node's town, else its county, by name (graph_model.places): the find page tells two 白岩村 of two
+    towns apart by it, as the map's pick list does."""
+    from graph_model.places import places_of
+
+    places = places_of(graph, schema)
+    units = {**places.county, **places.town}
+    return {node_id: graph.nodes[unit].name for node_id, unit in units.items() if node_id != unit and unit in graph.nodes}
 
 
 def node_page(request: Request, node_id: str | None = None) -> HTMLResponse:

@@ -101,7 +101,8 @@ def node_vocabulary(schema: Schema, kind: str | None) -> Vocabulary:
 def tie_vocabulary(schema: Schema) -> Vocabulary:
     """Fields of a ties table: the endpoint columns and every tie kind's properties."""
     table = columns_data()["tie_table"]
-    fields = {name: _spellings(name, spec["zh"], spec["en"], spec.get("words", ())) for name, spec in table.items()}
+    fields = {name: _spellings(name, spec["zh"], spec["en"], [*spec.get("words", ()), *_end_kind_words(name)])
+              for name, spec in table.items()}
     titles = {name: _title(spec["zh"], spec["en"]) for name, spec in table.items()}
     for tie_kind in schema.tie_kinds:
         for prop in tie_kind.properties:
@@ -109,6 +110,25 @@ def tie_vocabulary(schema: Schema) -> Vocabulary:
                 fields.setdefault(prop.name, set()).update(_spellings(prop.name, prop.zh, prop.en, prop.words))
                 titles.setdefault(prop.name, _title(prop.zh, prop.en))
     return Vocabulary(fields, titles)
+
+
+def _end_kind_words(field: str) -> dict[str, str]:
+    """The headers of a tie table's end ``field`` (from, to) that also say its kind, to that kind (``columns.yaml``
+    ``kinds``: 村 → Village, 企业 → Enterprise)."""
+    kinds = columns_data()["tie_table"][field].get("kinds") or {}
+    return {word: kind for kind, words in kinds.items() for word in words}
+
+
+def end_kind(field: str, header: str | None) -> str | None:
+    """The kind of unit a tie table's end column says it holds by its header (村 → ``Village``), or ``None``.
+
+    >>> end_kind("from", "联建村"), end_kind("to", "企业名称（全称）"), end_kind("to", "终点")
+    ('Village', 'Enterprise', None)
+    """
+    if field not in ("from", "to") or not header:
+        return None
+    key = header_key(header)
+    return next((kind for word, kind in _end_kind_words(field).items() if header_key(word) == key), None)
 
 
 def kind_named(schema: Schema, text: str) -> str | None:
@@ -201,7 +221,8 @@ def table_role(schema: Schema, sheet: Sheet, kind: str | None = None,
                mapping: Mapping[str, str] | None = None) -> tuple[str | None, str]:
     """What a sheet holds (as :func:`sheet_role`), and how that was told: ``""`` (its name is a kind or its
     headers tell, as ``mapping`` (``--columns``) maps them too), ``name`` (its name contains a kind's word:
-    结对帮扶名单2023.csv) or ``option`` (``--kind``, for a table whose name is not a kind)."""
+    结对帮扶名单2023.csv), ``header`` (its end headers name one tie kind only: 成员村 and 联合党组织 on a sheet named
+    联村党委) or ``option`` (``--kind``, for a table whose name is not a kind)."""
     exact = exact_role(schema, sheet.name)
     if exact:
         return exact, ""
@@ -211,12 +232,34 @@ def table_role(schema: Schema, sheet: Sheet, kind: str | None = None,
     if {"from", "to"} <= fields:
         if "type" in fields:
             return "ties", ""
-        contained = _contained_kind(schema, sheet.name, ties_only=True)
-        return (contained[0], "name") if contained else ("ties", "")
+        contained = _contained_kind(schema, sheet.name, ties_only=True) or _node_table(schema, sheet)
+        if contained:
+            return contained[0], "name"
+        implied = _header_kind(sheet.header)
+        return (f"ties:{implied}", "header") if implied else ("ties", "")
     if "kind" in {mapped_field(node_vocabulary(schema, None), h, mapping or {}) for h in sheet.header}:
         return "organizations", ""
     contained = _contained_kind(schema, sheet.name)
     return (contained[0], "name") if contained else (None, "")
+
+
+def _header_kind(header: Iterable[Any]) -> str | None:
+    """The one tie kind a table's end headers name (``columns.yaml`` ``kind_headers``: 成员村 and 联合党组织 a
+    member list's), or ``None`` when they name none or several."""
+    keys = {header_key(h) for h in header}
+    kinds = {kind for kind, words in columns_data()["kind_headers"].items() if keys & {header_key(w) for w in words}}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _node_table(schema: Schema, sheet: Sheet) -> tuple[str, str] | None:
+    """``(kind, word)`` of a sheet whose name contains a node kind's word and whose every header is a column of
+    that kind's table (企业信息.csv with 企业名称, 村, 乡镇: where each enterprise lies, though 企业名称 and 村 also head
+    the ends of a 村企联建 table), else ``None``."""
+    contained = _contained_kind(schema, sheet.name)
+    if contained is None or contained[0].startswith("ties"):
+        return None
+    vocabulary = node_vocabulary(schema, contained[0])
+    return contained if all(vocabulary.field_of(h) for h in sheet.header if h.strip()) else None
 
 
 def sheet_role(schema: Schema, sheet: Sheet) -> str | None:
@@ -232,6 +275,8 @@ def role_note(schema: Schema, role: str, how: str, file: str, sheet: Sheet) -> s
     what = ("关系类型", "tie kind") if tie else ("节点类型", "node kind")
     if how == "option":
         return f"{what[0]}取自 --kind：{zh} {label} / {what[1]} from --kind: {file}, sheet {sheet.name}"
+    if how == "header":
+        return f"{what[0]}取自表头：{zh} {label} / {what[1]} taken from the headers: {file}, sheet {sheet.name}"
     return f"{what[0]}取自名称“{sheet.name}”：{zh} {label} / {what[1]} taken from the name: {file}, sheet {sheet.name}"
 
 
@@ -262,12 +307,19 @@ def review_words() -> tuple[set[str], set[str]]:
             {header_key(w) for w in review["ignored"]})
 
 
-def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
-                mapping: Mapping[str, str]) -> tuple[dict[int, str], list[Problem]]:
+@functools.cache
+def personal_headers() -> frozenset[str]:
+    """Header keys of the columns about a person (``columns.yaml`` ``personal``: 姓名, 性别, 职务 …)."""
+    return frozenset(header_key(w) for w in columns_data()["personal"])
+
+
+def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str, mapping: Mapping[str, str], *,
+                personal: frozenset[str] = frozenset()) -> tuple[dict[int, str], list[Problem]]:
     """Which field each column holds; unknown columns are problems that list the known fields.
 
     A sheet with an accept column (采纳, a draft's review sheet) maps it to
-    ``accept`` and reads past the other review columns (置信度, 候选 …).
+    ``accept`` and reads past the other review columns (置信度, 候选 …); a header of
+    ``personal`` that no field claims is read past (the caller says so: :func:`personal_read_past`).
     """
     columns: dict[int, str] = {}
     problems: list[Problem] = []
@@ -288,7 +340,8 @@ def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
             continue
         target = mapping.get(header) or mapping.get(header.strip())
         name = mapped_field(vocabulary, header, mapping)
-        if name is None and not target and review and header_key(header) in read_past:
+        if name is None and not target and (review and header_key(header) in read_past
+                                            or header_key(header) in personal):
             continue
         problem = _column_problem(header, target, name, seen, vocabulary, at)
         if problem is not None:
@@ -297,6 +350,11 @@ def map_columns(sheet: Sheet, vocabulary: Vocabulary, file: str,
         seen[name] = header
         columns[index] = name
     return columns, problems
+
+
+def personal_read_past(sheet: Sheet, columns: Mapping[int, str], personal: frozenset[str]) -> list[str]:
+    """The headers about a person that :func:`map_columns` read past, as the planner wrote them."""
+    return [h for i, h in enumerate(sheet.header) if i not in columns and h.strip() and header_key(h) in personal]
 
 
 def mapped_field(vocabulary: Vocabulary, header: str, mapping: Mapping[str, str]) -> str | None:

@@ -43,6 +43,10 @@ class LoadContext:
     _units: dict[str, Node | None] = field(default_factory=dict)  # the store's units tables place rows in, by code
     _unit_kinds: dict[str, str | None] = field(default_factory=dict)  # the kind of every unit they name (or None)
     _entities: EntityIndex | None = None
+    named_parties: list[str] = field(default_factory=list)
+    """The units whose party organization this load named after them (``through`` in ``schema.yaml``: a 村企联建
+    row's village that has none), each once, as a planner reads them; said in one note per table."""
+    _tied: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)  # the store's answers to tied_from
     valid_ties: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
     """The tie values a table's rows stated and :func:`graph_model.records.make_tie` found valid, by tie kind and
     texts (its memo: a national table repeats them on a million rows); emptied as each part is handed on."""
@@ -152,6 +156,18 @@ class LoadContext:
         self.whole_needed = self.whole_needed or restated or handed
         self.graph.merge_problems.extend(held.merge_problems)
         self.graph.ties.update(held.ties)
+
+    def tied_from(self, type_: str, source: str, node_id: str) -> list[str]:
+        """The nodes of kind ``source`` tied by ``type_`` to the node ``node_id``, in the store or this load (a
+        unit's party organizations, by PARTY_ORG_OF), each once; the store asked once per node."""
+        key = (type_, source, node_id)
+        if key not in self._tied:
+            target = self.kind_of(node_id)
+            held = self.known.tied_from(type_, source, target, [node_id]) if target else {}
+            self._tied[key] = list(held.get(node_id, ()))
+        stated = [t.source_id for ties in (self.graph.ties, self._pending.ties) for t in ties.values()
+                  if t.type == type_ and t.target_id == node_id and self.kind_of(t.source_id) == source]
+        return list(dict.fromkeys([*self._tied[key], *stated]))
 
     def kind_of(self, node_id: str) -> str | None:
         """The kind of a node id stated by this load or held by the store."""

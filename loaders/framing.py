@@ -28,7 +28,7 @@ from typing import Any, Callable, Mapping
 
 from graph_model.records import Origin, Problem
 from graph_model.schema import Schema
-from loaders.columns import columns_data, node_vocabulary, review_words, tie_vocabulary
+from loaders.columns import columns_data, node_vocabulary, personal_headers, review_words, tie_vocabulary
 from loaders.csv_rows import CsvRows
 from loaders.sheets import Sheet, cell_text, header_key
 
@@ -48,7 +48,7 @@ def _vocabularies(schema: Schema) -> tuple:
 @functools.cache
 def _plain_headers() -> frozenset[str]:
     accept, review = review_words()
-    return frozenset({*accept, *review, *(header_key(w) for w in columns_data()["ignored"])})
+    return frozenset({*accept, *review, *(header_key(w) for w in columns_data()["ignored"]), *personal_headers()})
 
 
 @functools.cache

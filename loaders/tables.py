@@ -32,9 +32,10 @@ from graph_model.names import match_key, similar_names
 from graph_model.places import by_codes, parent_code
 from graph_model.records import (InputError, Node, Origin, Problem, SourceRef, coerce_value, make_node,
                                   make_tie)
-from graph_model.schema import Property, Schema
-from loaders.columns import (ACCEPT, Vocabulary, columns_data, exact_role, role_note, kind_named, map_columns,
-                             node_vocabulary, table_role, tie_named, tie_vocabulary)
+from graph_model.schema import Property, Schema, Through
+from loaders.columns import (ACCEPT, Vocabulary, columns_data, end_kind, exact_role, role_note, kind_named, map_columns,
+                             node_vocabulary, personal_headers, personal_read_past, table_role, tie_named,
+                             tie_vocabulary)
 from loaders.context import LoadContext
 from loaders.csv_rows import CsvRows, csv_error
 from loaders.framing import frame, note_test
@@ -176,13 +177,39 @@ def parse_tables(sheets: list[Sheet], file: str, ctx: LoadContext, source: Sourc
             node_sheets.append((sheet, None if role == "organizations" else role))
     for sheet, node_kind in node_sheets:
         problems += sheet.problems
-        columns, found = map_columns(sheet, node_vocabulary(ctx.schema, node_kind), file, mapping)
+        personal = frozenset() if node_kind == ctx.schema.role_kind("person") else personal_headers()
+        columns, found = map_columns(sheet, node_vocabulary(ctx.schema, node_kind), file, mapping, personal=personal)
+        _note_personal(sheet, columns, personal, file, ctx)
         problems += found or _node_rows(sheet, node_kind, columns, file, ctx, source)
+    named = len(ctx.named_parties)
+    # a sheet of a kind that takes units through their party organization (村企联建) after the others, so that a
+    # unit's party organization another sheet of the workbook states (党组织隶属) is found, not named again
+    tie_sheets.sort(key=lambda pair: bool(pair[1]) and ctx.schema.tie_kind(pair[1]).through is not None)
     for sheet, type_ in tie_sheets:
         problems += sheet.problems
-        columns, found = map_columns(sheet, tie_vocabulary(ctx.schema), file, mapping)
+        columns, found = map_columns(sheet, tie_vocabulary(ctx.schema), file, mapping, personal=personal_headers())
+        _note_personal(sheet, columns, personal_headers(), file, ctx)
         problems += found or _tie_rows(sheet, type_, columns, file, ctx, source)
+    if len(ctx.named_parties) > named:
+        ctx.notes.append(_named_parties_note(ctx.named_parties[named:], file))
     return problems
+
+
+def _note_personal(sheet: Sheet, columns: Mapping[int, str], personal: frozenset[str], file: str,
+                   ctx: LoadContext) -> None:
+    """Say which columns about a person a sheet's load read past (linkgraph keeps no personal data)."""
+    headers = personal_read_past(sheet, columns, personal)
+    if headers:
+        listed = "、".join(headers)
+        ctx.notes.append(f"个人信息列未载入（隐私）：{listed} / columns about a person are not stored (privacy): "
+                         f"{listed}: {file}, sheet {sheet.name}")
+
+
+def _named_parties_note(units: list[str], file: str) -> str:
+    """The note on the units whose party organization a table's rows named after them (:func:`_party_of`)."""
+    listed = "、".join(units)
+    return (f"{len(units)} 个单位没有党组织，已按“名称+党支部”由 linkgraph 命名（{file}）：{listed} / linkgraph named the "
+            f"party branches of {len(units)} units that had none (unit name + 党支部; {file}): {listed}")
 
 
 def _sheet_to_read(sheet: Sheet, file: str, ctx: LoadContext, mapping: Mapping[str, str],
@@ -436,6 +463,7 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
     generic_town = _generic_town_header(schema, sheet, columns)
     if generic_town:  # the column may hold the start's town: its messages then name it by the planner's header
         rows_origin = replace(rows_origin, headers=(*rows_origin.headers, ("from_town", generic_town)))
+    village_start = _village_start(schema, rows_origin)
     for number, texts in _rows_asked(sheet, columns, ctx):
         origin = rows_origin.at_row(number)
         values, found = _row_values(texts, names, origin)
@@ -449,7 +477,7 @@ def _tie_rows(sheet: Sheet, sheet_type: str | None, columns: Mapping[int, str], 
                                     "（结对帮扶名单.csv），或用 / or name the kind in the file name or with --kind 结对帮扶"))
             continue
         if generic_town:
-            values = _town_at_place_end(schema, type_, values)
+            values = _town_at_place_end(schema, type_, values, village_start)
         problems += _tie_row(type_, values, origin, ctx, source)
     return problems
 
@@ -462,14 +490,23 @@ def _generic_town_header(schema: Schema, sheet: Sheet, columns: Mapping[int, str
     return header if header is not None and town_words.field_of(header) == "town" else None
 
 
-def _town_at_place_end(schema: Schema, type_: str, values: dict[str, str]) -> dict[str, str]:
+def _village_start(schema: Schema, origin: TableOrigin) -> bool:
+    """Whether a tie sheet's start column says by its header that it names villages and its end column does not
+    (a 村企联建 table: 村, 企业): its town column (乡镇) is then the villages'."""
+    headers = dict(origin.headers)
+    return end_kind("from", headers.get("from")) == schema.level_kind("village") \
+        and end_kind("to", headers.get("to")) not in schema.administrative_kinds
+
+
+def _town_at_place_end(schema: Schema, type_: str, values: dict[str, str], village_start: bool = False) -> dict[str, str]:
     """A row's values with a town column that names no end (所属乡镇) given to the end that can lie in a town:
-    the start where the end allows no administrative unit and the start allows a village (a 联村党委 member
-    list: 成员村 弄冠村, 所属乡镇 北景镇 is the member's town, not the organization's); else the end's, as before."""
+    the start where its header names villages (``village_start``: 村, 企业, 乡镇), or where the end allows no
+    administrative unit and the start allows a village (a 联村党委 member list: 成员村 弄冠村, 所属乡镇 北景镇 is
+    the member's town, not the organization's); else the end's, as before."""
     if values.get("to_town") is None or values.get("from_town") is not None:
         return values
     place_at_end = set(_end_kinds(schema, type_, 1)) & set(schema.administrative_kinds)
-    if place_at_end or schema.level_kind("village") not in _end_kinds(schema, type_, 0):
+    if not village_start and (place_at_end or schema.level_kind("village") not in _end_kinds(schema, type_, 0)):
         return values
     moved = dict(values)
     moved["from_town"] = moved.pop("to_town")
@@ -494,14 +531,99 @@ def _tie_row(type_: str, values: dict[str, str], origin: Origin, ctx: LoadContex
                        source=source, valid=ctx.valid_ties)
     except InputError as err:
         found += err.problems
+    rule = ctx.schema.tie_kind(type_).through
+    found = found or _party_problems(rule, listed, origin, ctx)
     if found:
         return found
     for ends in itertools.product(*listed):
-        ids = [end.id or _organization_row(*end.new, origin.at(name), ctx, source, introduced=True)
-               for end, name in zip(ends, ("from", "to"))]
+        ids = _end_ids(rule, ends, origin, ctx, source)
         ctx.add_tie(tie if (tie.source_id, tie.target_id) == tuple(ids)
                     else replace(tie, source_id=ids[0], target_id=ids[1]))
     return []
+
+
+def _end_ids(rule: Through | None, ends: tuple[_End, ...], origin: Origin, ctx: LoadContext,
+             source: SourceRef) -> list[str]:
+    """The node ids of a valid row's two ends: the organizations it introduces made, and a unit taken through its
+    party organization (``rule``) that organization (:func:`_party_of`)."""
+    ids = [end.id or _organization_row(*end.new, origin.at(name), ctx, source, introduced=True)
+           for end, name in zip(ends, ("from", "to"))]
+    if rule is None:
+        return ids
+    return [_party_of(rule, node_id, origin.at(name), ctx, source) for node_id, name in zip(ids, ("from", "to"))]
+
+
+def _unit_named(ctx: LoadContext, node_id: str) -> tuple[str, str | None]:
+    """A unit's name and where it lies: a village by its code (its own place), an organization by its place."""
+    unit = ctx.places().nodes.get(node_id) if ctx.schema.kind_of_code(node_id) else None
+    if unit is not None:
+        return unit.name, unit.id
+    node, entity = ctx.graph.nodes.get(node_id), ctx.entities.by_id.get(node_id)
+    place = (node.props.get("place") if node is not None else None) or (entity.place if entity is not None else None)
+    return (node.name if node is not None else entity.name if entity is not None else node_id), place
+
+
+def _party_problems(rule: Through | None, listed: list[list[_End]], origin: Origin, ctx: LoadContext) -> list[Problem]:
+    """The problems of a tie row's ends that name a unit taken through its party organization (``rule``, where
+    the tie kind has one) which has several (:func:`_parties_problem`)."""
+    if rule is None:
+        return []
+    return [p for ends, name in zip(listed, ("from", "to")) for end in ends if end.id
+            for p in _parties_problem(rule, end.id, origin.at(name), ctx)]
+
+
+def _parties_problem(rule: Through, node_id: str, origin: Origin, ctx: LoadContext) -> list[Problem]:
+    """The problem of an end that names a unit taken through its party organization (``rule``) which has
+    several: which one the row means is not said."""
+    if ctx.kind_of(node_id) not in rule.kinds:
+        return []
+    parties = ctx.tied_from(rule.tie, rule.organization, node_id)
+    if len(parties) < 2:
+        return []
+    unit, listed = _described(ctx, node_id), [_described(ctx, p) for p in parties]
+    return [Problem(origin, f"{unit} 有 {len(parties)} 个党组织（{'；'.join(listed)}），无法确定是哪一个 / {unit} has "
+                    f"{len(parties)} party organizations ({'; '.join(listed)}): which one is meant is not said",
+                    "请在该格写出党组织的名称 / write the party organization's name in this cell")]
+
+
+def _party_of(rule: Through, node_id: str, origin: Origin, ctx: LoadContext, source: SourceRef) -> str:
+    """A tie row's end as the tie kind takes it (``through`` in ``schema.yaml``): a unit of the rule's kinds is its
+    one party organization (the store's or this load's), or one this load names after it where it has none; any
+    other node is itself. The organization named by an earlier load of the same rows is stated again, so that a
+    table loaded again keeps it (else it would go, with its ties)."""
+    if ctx.kind_of(node_id) not in rule.kinds:
+        return node_id
+    parties = ctx.tied_from(rule.tie, rule.organization, node_id)
+    name, place = _unit_named(ctx, node_id)
+    branch = rule.branch_name(name)
+    identity = ctx.entities.identify(rule.organization, branch, (), place, mint_id(rule.organization, branch, place))
+    if parties and (parties[0] != identity.id or identity.id in ctx.graph.nodes):
+        return parties[0]
+    return _name_party(rule, node_id, identity, place, origin, ctx, source)
+
+
+NAMED_BY_LINKGRAPH = "名称由 linkgraph 按单位名称拟定 / named by linkgraph after its unit"
+"""The note of a party organization a load named after its unit (:func:`_name_party`)."""
+
+
+def _name_party(rule: Through, unit_id: str, identity: Identity, place: str | None, origin: Origin, ctx: LoadContext,
+                source: SourceRef) -> str:
+    """The party organization (``rule.form``, named <unit>党支部, its id ``identity``'s) a unit with none gets, with
+    its tie to the unit, both stated by the row (``origin``); the unit listed in :attr:`LoadContext.named_parties`.
+    Its id."""
+    schema, name = ctx.schema, rule.branch_name(_unit_named(ctx, unit_id)[0])
+    node = make_node(schema, rule.organization, {"id": identity.id, "name": name, "form": rule.form,
+                                                 "note": NAMED_BY_LINKGRAPH}, origin, source=source,
+                     computed={"place": place})
+    ctx.identities.append((name, identity))
+    ctx.entities.add(entities_of([node])[0])
+    ctx.graph.add_node(node)
+    ctx.graph.add_tie(make_tie(schema, rule.tie, node.id, unit_id, {"evidence": f"{file_name(origin.file)} {origin.where}"},
+                               origin, source=source))
+    described = _described(ctx, unit_id).split(" (")[0]
+    if described not in ctx.named_parties:
+        ctx.named_parties.append(described)
+    return node.id
 
 
 @functools.cache
@@ -556,12 +678,28 @@ def _end_ref(kind: str, text: str, end: str, values: Mapping[str, str]) -> Place
     return PlaceRef(kind, text, values.get(end + "_town"), values.get(end + "_county"))
 
 
+@functools.cache
+def _through_kinds(schema: Schema, type_: str, header_kind: str | None) -> tuple[str, ...]:
+    """The kinds of unit a tie kind's end may also be named by (``through`` in ``schema.yaml``): the one the end's
+    header names (村 → Village) where the rule takes it, else all the rule takes."""
+    rule = schema.tie_kind(type_).through
+    if rule is None:
+        return ()
+    return (header_kind,) if header_kind in rule.kinds else rule.kinds
+
+
+def _header_kind(origin: Origin, end: str) -> str | None:
+    """The kind of unit the header of a table's end column names (村, 企业: ``columns.yaml`` ``kinds``), or None."""
+    return end_kind(end, dict(getattr(origin, "headers", ())).get(end))
+
+
 def _allowed_kinds(type_: str, end: str, values: Mapping[str, str], origin: Origin,
                    schema: Schema) -> tuple[tuple[str, ...], Problem | None]:
     """The kinds an end may be: those the tie allows, or the one its 起点类型/终点类型 column names."""
     given = values.get(end + "_kind")
     if not given:
-        return _end_kinds(schema, type_, 0 if end == "from" else 1), None
+        tie_ends = _end_kinds(schema, type_, 0 if end == "from" else 1)
+        return tie_ends + _through_kinds(schema, type_, _header_kind(origin, end)), None
     kind = kind_named(schema, given)
     if kind is None:
         return (), Problem(origin.at(end + "_kind"), f"未知类型“{given}” / unknown kind {given!r}",
@@ -587,7 +725,8 @@ def _resolve_end(type_: str, end: str, values: Mapping[str, str], origin: Origin
     places = _place_ends(allowed, text, end, values, origin, ctx, source)
     named = _organization_ends(allowed, text, end, values, origin, ctx)
     found = list(dict.fromkeys([*places.found, *named]))
-    introduces = _introduction(ctx.schema, allowed, text, end, values)
+    introduces = _introduction(ctx.schema, _introducible(type_, allowed, text, end, origin, ctx.schema), text, end,
+                               values)
     if len(found) == 1 and not places.ambiguous:
         again = _introduced_before(named, introduces, origin, ctx)
         return _End(new=again) if again else _End(id=found[0])
@@ -622,17 +761,35 @@ def _end_context(values: Mapping[str, str], end: str) -> dict[str, str | None]:
     return {c: values.get(f"{end}_{c}") for c in ("town", "county")}
 
 
-def _introduction(schema: Schema, allowed: tuple[str, ...], text: str, end: str,
+def _introducible(type_: str, allowed: tuple[str, ...], text: str, end: str, origin: Origin,
+                  schema: Schema) -> tuple[str, ...]:
+    """The kinds of organization a name nothing has may be new of at a tie row's end: those the tie allows there;
+    where the tie kind takes units through their party organization (``through``), a party organization where
+    the name ends in one of its forms (佳县红枣有限公司党支部), else the kind of organization the column's header
+    names (企业), else none where it names a unit of the roster (村: a village is never new), else a party
+    organization, as the tie allows."""
+    organizations = tuple(k for k in allowed if k not in ADMIN_KINDS)
+    rule = schema.tie_kind(type_).through
+    if rule is None or len(allowed) == 1:  # (one kind: the end's 起点类型/终点类型 column gave it)
+        return organizations
+    form = schema.node_kind(rule.organization).property("form")
+    header = _header_kind(origin, end)
+    if any(text.endswith(f) for f in (form.enum if form else ())) or header is None:
+        return (rule.organization,)
+    return (header,) if header in organizations else ()
+
+
+def _introduction(schema: Schema, organizations: tuple[str, ...], text: str, end: str,
                   values: Mapping[str, str]) -> tuple[str, dict[str, str]] | None:
-    """The organization a tie row's end introduces where the tie allows one kind of organization there, besides
-    kinds told by their names' endings (``name_endings`` in schema.yaml): the 帮扶单位 of a pairing is an
-    enterprise when its name ends with a legal form (佳县红枣食品有限公司), else an assistance unit. Its kind,
-    and its name with the end's town and county; else ``None``."""
-    organizations = [k for k in allowed if k not in ADMIN_KINDS]
+    """The organization a tie row's end introduces where one kind of organization may be new there
+    (:func:`_introducible`), besides kinds told by their names' endings (``name_endings`` in schema.yaml): the
+    帮扶单位 of a pairing is an enterprise when its name ends with a legal form (佳县红枣食品有限公司), else an
+    assistance unit. Its kind, and its name with the end's town and county; else ``None``."""
     plain = [k for k in organizations if not schema.node_kind(k).name_endings]
-    if len(plain) != 1:
+    if len(organizations) != 1 and len(plain) != 1:
         return None
-    kind = next((k for k in organizations if schema.node_kind(k).named_so(text)), plain[0])
+    kind = organizations[0] if len(organizations) == 1 else \
+        next((k for k in organizations if schema.node_kind(k).named_so(text)), plain[0])
     context = _end_context(values, end)
     return kind, {"name": text, **{k: v for k, v in context.items() if v}}
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from graph_model.records import Node
 from graph_model.schema import Property, Schema
 from loaders.columns import columns_data
 
@@ -25,8 +27,36 @@ ROWS_WITH_LISTS = 2000
 YES_NO = ("是", "否")
 
 TIE_EXAMPLE = {"type": "结对帮扶", "from": "佳县县委办公室", "to": "西山村", "to_town": "通镇", "start_date": "2022",
-               "mechanism": "八联八帮", "evidence": "佳县县委办公室是通镇西山村的帮扶单位"}
-"""The 说明 sheet's example row of the 关系 sheet (each node kind's is its ``example`` in ``schema.yaml``)."""
+               "mechanism": "八联八帮", "evidence": "佳县县委办公室是通镇西山村的帮扶单位", "county": "佳县"}
+"""The 说明 sheet's example row of the 关系 sheet (each node kind's is its ``example`` in ``schema.yaml``); its
+``county`` is no column, only the place its names are of (:func:`localized`)."""
+PLACE_FIELDS = (("county", "county"), ("town", "town"), ("to_town", "town"), ("village", "village"), ("to", "village"))
+"""An example's fields that name a place, and which of the template's own places replaces it (:func:`localized`)."""
+
+
+@dataclass(frozen=True)
+class TemplatePlace:
+    """The county a template is made for, one of its towns and a village of that town: the example rows'
+    places, so that a 花垣县 planner's example names 花垣县, not 佳县."""
+
+    county: str
+    town: str
+    village: str
+
+
+def localized(example: dict[str, str], place: TemplatePlace | None) -> dict[str, str]:
+    """``example`` with its places (:data:`PLACE_FIELDS`) replaced by ``place``'s, wherever their names occur in
+    its values (佳县县委办公室 → 花垣县县委办公室); as it is without a place.
+
+    >>> localized(TIE_EXAMPLE, TemplatePlace("花垣县", "双龙镇", "十八洞村"))["evidence"]
+    '花垣县县委办公室是双龙镇十八洞村的帮扶单位'
+    """
+    if place is None:
+        return example
+    swaps = {example[f]: getattr(place, level) for f, level in PLACE_FIELDS
+             if example.get(f) and (f != "to" or "to_town" in example)}
+    pattern = re.compile("|".join(map(re.escape, sorted(swaps, key=len, reverse=True))))
+    return {k: pattern.sub(lambda m: swaps[m.group()], v) if swaps else v for k, v in example.items()}
 
 @dataclass(frozen=True)
 class Column:
@@ -136,8 +166,9 @@ def write_header(sheet, columns: Sequence[Column], fill: str = "DDEBF7", fills: 
         sheet.column_dimensions[get_column_letter(index)].width = max(12, 2 * len(column.zh) + 4)
 
 
-def write_template(path: str | Path, schema: Schema, towns: Sequence[str] = ()) -> Path:
-    """Write the planner's workbook to ``path`` (``.xlsx``); ``towns`` become the town drop-down."""
+def write_template(path: str | Path, schema: Schema, towns: Sequence[str] = (), place: TemplatePlace | None = None) -> Path:
+    """Write the planner's workbook to ``path`` (``.xlsx``); ``towns`` become the town drop-down, and ``place``
+    gives the example rows their places (else the Jia County example's)."""
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -171,7 +202,7 @@ def write_template(path: str | Path, schema: Schema, towns: Sequence[str] = ()) 
                 validation.add(f"{letter}2:{letter}{ROWS_WITH_LISTS}")
                 sheet.add_data_validation(validation)
         sheet.freeze_panes = "A2"
-        example = TIE_EXAMPLE if name == "关系" else _example(schema, name)
+        example = localized(TIE_EXAMPLE if name == "关系" else _example(schema, name), place)
         guide.append([])
         guide.append([f"表 {purpose}"])
         guide.append([c.zh for c in columns])
@@ -202,6 +233,18 @@ def write_csv_template(folder: str | Path, schema: Schema) -> list[Path]:
     guide = folder / "说明.txt"
     guide.write_text("\n".join(INSTRUCTIONS) + "\n", encoding="utf-8-sig")
     return [*written, guide]
+
+
+def template_place(units: Sequence[Node], schema: Schema) -> TemplatePlace | None:
+    """The county of a roster's units, its first town and that town's first village (roster order; a 村 before a
+    社区), if it has them."""
+    county, town, village = (schema.level_kind(k) for k in ("county", "town", "village"))
+    first = {kind: next((u for u in units if u.kind == kind), None) for kind in (county, town)}
+    if first[county] is None or first[town] is None:
+        return None
+    homes = sorted((u for u in units if u.kind == village and u.id.startswith(first[town].id)),
+                   key=lambda u: not u.name.endswith("村"))  # a village before a 社区, as the example's 西山村
+    return TemplatePlace(first[county].name, first[town].name, homes[0].name if homes else "")
 
 
 def roster_towns(names: Iterable[str]) -> list[str]:

@@ -13,10 +13,10 @@ source's). What differs from :mod:`loaders.workbook`:
   them (:data:`loaders.tables.EXCEL_ERRORS`);
 - a file Excel encrypted with a password is refused in one line.
 
->>> import datetime as dt
->>> _value(xlrd_cell(3, 44621.0), 0)      # a date cell of the 1900 date system
+>>> from xlrd.sheet import Cell
+>>> _value(Cell(3, 44621.0), 0)      # a date cell of the 1900 date system
 datetime.datetime(2022, 3, 1, 0, 0)
->>> _value(xlrd_cell(2, 610828105236.0), 0)   # a code Excel stored as a number
+>>> _value(Cell(2, 610828105236.0), 0)   # a code Excel stored as a number
 610828105236.0
 """
 
@@ -33,13 +33,6 @@ from loaders.workbook import cells_allowed, past_limits
 XLS_SUFFIXES = (".xls", ".xlt")
 """Old Excel workbooks and templates, read by :func:`read_xls`."""
 _SAVE_AS_XLSX = "在 Excel 或 WPS 中打开，另存为 .xlsx 后载入 / open it in Excel or WPS, save it as .xlsx and load that"
-
-
-def xlrd_cell(ctype: int, value: Any) -> Any:
-    """A cell as xlrd makes it (for examples and tests)."""
-    import xlrd
-
-    return xlrd.sheet.Cell(ctype, value)
 
 
 # What xlrd raises on a damaged file: its own errors, and the plain ones of a parser that meets bytes it did not

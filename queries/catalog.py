@@ -25,7 +25,7 @@ from typing import Any, Mapping
 
 from graph_model.names import match_key
 from graph_model.places import told_apart
-from graph_model.records import parse_date, parse_int
+from graph_model.records import parse_int, period_end
 from graph_model.schema import default_schema, packaged_yaml
 from queries.statements import BACKENDS
 
@@ -94,9 +94,9 @@ class Param:
             if self.min is not None and number < self.min or self.max is not None and number > self.max:
                 raise QueryError(f"参数 {self.name} 应在 {self.min} 到 {self.max} 之间 / parameter {self.name} must be {self.min} to {self.max}, got {number}")
             return number
-        if self.type == "date":
+        if self.type == "date":  # the last day of the period given, as the report's --as-of: 2023 is 2023-12-31
             try:
-                return parse_date(value)
+                return period_end(value).isoformat()
             except ValueError as err:
                 raise QueryError(f"参数 {self.name} 有误 / parameter {self.name}: {err}") from None
         return str(value)

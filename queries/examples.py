@@ -51,8 +51,9 @@ def _example(param: Param, network: "_Network", chosen: list[str]) -> Any:
         return param.example
     if param.refers_to == PLACE:
         return param.example if str(param.example) in network.graph.nodes else network.main_place()
-    if network.names(str(param.example), param.refers_to):
-        chosen.append(network.names(str(param.example), param.refers_to)[0])
+    held = network.names(str(param.example), param.refers_to)
+    if held:
+        chosen.append(held[0])
         return param.example
     node_id = network.most_tied(param.refers_to, near=chosen[0] if chosen else None, besides=chosen)
     if node_id is None:

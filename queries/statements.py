@@ -478,6 +478,16 @@ def units_of_ids(label: str) -> str:
             "n.aliases AS aliases, n.place AS place")
 
 
+def tied_from(type_: str, source: str, target: str) -> str:
+    """The ``source`` nodes tied by ``type_`` to each node of ``target`` whose id is among ``$ids`` (the party
+    organizations of the units a load names: :attr:`graph_model.sources.Known.tied_from`)."""
+    return ("UNWIND $ids AS i\n"
+            f"MATCH (s:{source})-[:{type_}]->(t:{target} {{id: i}}) RETURN t.id AS dst, s.id AS src")
+
+
+TIED_COLUMNS = ("dst", "src")
+
+
 def units_named(label: str) -> str:
     """Units of ``label`` whose id is ``$value`` or one of whose names has the key ``$key``, with their names."""
     return (f"MATCH (n:{label}) WHERE n.id = $value OR n.match_text CONTAINS $key "

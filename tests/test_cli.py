@@ -589,6 +589,21 @@ def test_a_template_for_a_county_of_the_shipped_roster(tmp_path, capsys):
     assert "--county 451229" in capsys.readouterr().err
 
 
+def test_a_county_templates_examples_name_its_own_places(tmp_path):
+    """A 花垣县 template's 说明 sheet showed the Jia County example rows (佳县县委办公室 pairing 通镇西山村, 所属县 佳县), a
+    county and towns not in the workbook's own town list; the examples now name the county, its first town in the
+    roster (龙潭镇, 433124102) and that town's first village (龙门村, 433124102200)."""
+    import openpyxl
+
+    assert main(["template", str(tmp_path / "填报.xlsx"), "--county", "花垣县"]) == 0
+    guide = [[c for c in row if c is not None] for row in openpyxl.load_workbook(tmp_path / "填报.xlsx")["说明"].iter_rows(
+        values_only=True)]
+    assert guide[-1] == ["结对帮扶", "花垣县县委办公室", "龙门村", "龙潭镇", "2022", "花垣县县委办公室是龙潭镇龙门村的帮扶单位",
+                         "八联八帮"]
+    assert ["花垣县县委办公室", "县委办", "花垣县"] in guide
+    assert not [cell for row in guide for cell in row if any(w in str(cell) for w in ("佳县", "通镇", "乌镇", "刘国具镇"))]
+
+
 def test_roster_of_two_counties_loads_both(tmp_path, capsys):
     """A report about two counties (成华区 and 蒲江县) needs both rosters: --county repeated loads each, not the last
     one only."""

@@ -489,3 +489,28 @@ def test_the_query_form_offers_examples_from_the_store_it_serves(site, tmp_path)
         link, params = example_link(url, "shortest_paths")
         assert params["from"] == ["大化县财政局"] and params["to"] != params["from"]
         assert len(table_rows(get(url + link)[2].decode("utf-8"), "answer")) > 1
+
+
+def test_the_find_page_tells_same_named_villages_apart_by_their_town(schema, tmp_path):
+    """花垣县 has a 白岩村 in 吉卫镇 (433124105220) and one in 边城镇 (433124108210): the find page listed two rows
+    that differ only by their codes; each now shows its town (and an office placed in the county, the county)."""
+    from graph_model.records import GraphData, make_tie
+
+    graph = GraphData(schema=schema)
+    for kind, node_id, name in [("County", "433124", "花垣县"), ("Town", "433124105", "吉卫镇"),
+                                ("Town", "433124108", "边城镇"), ("Village", "433124105220", "白岩村"),
+                                ("Village", "433124108210", "白岩村"), ("AssistanceUnit", "u1", "花垣县白岩帮扶办")]:
+        graph.add_node(make_node(schema, kind, {"id": node_id, "name": name, "source": "s"}))
+    for type_, a, b in [("PART_OF", "433124105", "433124"), ("PART_OF", "433124108", "433124"),
+                        ("PART_OF", "433124105220", "433124105"), ("PART_OF", "433124108210", "433124108"),
+                        ("LOCATED_IN", "u1", "433124")]:
+        graph.add_tie(make_tie(schema, type_, a, b, {"source": "s", "evidence": "e"}))
+    path = tmp_path / "hy.lbug"
+    with open_store(str(path), schema, create=True) as store:
+        store.write(graph)
+    with serve_process(path) as address:
+        status, _, body = get(address + "/nodes?q=" + urllib.parse.quote("白岩"))
+    cells = [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body.decode("utf-8"), re.S)[1:]]
+    assert status == 200
+    assert sorted((row[2], row[3]) for row in cells) == [
+        ("吉卫镇", "433124105220"), ("花垣县", "u1"), ("边城镇", "433124108210")]

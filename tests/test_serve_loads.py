@@ -430,3 +430,27 @@ def test_unknown_headers_with_markup_stay_text_on_the_mapping_page(team):
     with open_store(spec, read_only=True) as store:
         [tie] = [t for t in store.export().ties.values() if t.type == "PAIRED_ASSISTANCE"]
     assert (tie.props["note"], tie.props["evidence"]) == ("说明一", "说明二")
+
+
+def test_an_editor_uploads_a_village_company_table_and_sees_the_branches_linkgraph_named(team):
+    """A 村企联建 table (村, 企业, 乡镇) names a village and a company: the check page says which party branches
+    linkgraph names; loaded, the tie joins them and each branch is its unit's (PARTY_ORG_OF), stated by the row."""
+    url, spec, _ = team
+    editor = signed_in(url, Role.editor)
+    data = "村,企业,乡镇\n高家集村,佳县红枣有限公司,通镇\n".encode("gbk")
+    checked = upload(editor, "/uploads", "村企联建.csv", data)
+    assert checked.status == 200 and "说明 note: 2 个单位没有党组织，已按“名称+党支部”由 linkgraph 命名" in checked.body
+    assert "通镇高家集村、佳县红枣有限公司 / linkgraph named" in html.unescape(checked.body)
+    action, fields = form_of(checked.body, "load-form")
+    loaded = editor.request("POST", action, form=fields)
+    assert loaded.status == 200 and 'id="loaded"' in loaded.body, loaded.body[-600:]
+    with open_store(spec, read_only=True) as store:
+        graph = store.export()
+    names = {t.type: (graph.nodes[t.source_id].name, graph.nodes[t.target_id].name) for t in graph.ties.values()
+             if t.type in ("CO_BUILDS", "PARTY_ORG_OF") and t.target_id != "610828105211"}
+    assert names == {"CO_BUILDS": ("高家集村党支部", "佳县红枣有限公司党支部"),
+                     "PARTY_ORG_OF": ("佳县红枣有限公司党支部", "佳县红枣有限公司")}
+    [village_branch] = [t for t in graph.ties.values() if t.type == "PARTY_ORG_OF" and t.target_id == "610828105211"]
+    assert graph.nodes[village_branch.source_id].name == "高家集村党支部"
+    assert [(s["file"], s["at"], s["loaded_by"]) for s in village_branch.provenance] == [
+        ("村企联建.csv", "sheet 村企联建, row 2", NAMES["editor"])]

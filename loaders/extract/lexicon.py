@@ -135,6 +135,8 @@ class Lexicon:
     not_cues: tuple[str, ...] = ()
     pair_not_after: re.Pattern[str] = re.compile(r"(?!)")
     symmetric_ties: tuple[str, ...] = ()
+    built_items: dict[str, Any] = field(default_factory=dict)  # 建成了甲村农家酱坊、乙村米酒: a unit of each village
+    product_joiners: tuple[str, ...] = ()  # 及 between two products inside a name (大棚蔬菜及食用菌基地) is no boundary
     pair_visit: re.Pattern[str] = re.compile(r"(?!)")
     pair_joiners: tuple[str, ...] = ()
     pair_unnamed_branch: dict[str, str] = field(default_factory=dict)  # a village's branch the text never names
@@ -143,6 +145,9 @@ class Lexicon:
     built_at: re.Pattern[str] = re.compile(r"(?!)")  # 在某镇…建设|某基地: the project is there
     negations: tuple[str, ...] = ()
     benefactive: tuple[str, ...] = ()
+    branch_suffixes: tuple[str, ...] = ()  # 分行, 支行: a branch named by its parent before its place
+    branch_parent: re.Pattern[str] = re.compile(r"(?!)")  # the parent's name before that place (工行|四川省分行)
+    village_dropped: tuple[str, ...] = ()  # 家: 常坊村 written for the roster's 常家坊村
 
 
 def _words(values: Any, where: str) -> tuple[str, ...]:
@@ -185,6 +190,16 @@ def _industry_patterns(industries: dict[str, Any]) -> tuple[tuple[re.Pattern[str
 def _by_word(entries: list[dict[str, Any]], words: str, value: str, where: str) -> dict[str, str]:
     """``{word: entry[value]}`` for every word of every entry (anaphora by kind, industry words by name)."""
     return {word: entry[value] for entry in entries for word in _words(entry[words], f"{where} {entry[value]}")}
+
+
+def _built_items(data: dict[str, Any] | None, schema: Schema) -> dict[str, Any]:
+    """mentions.yaml built_items, checked: the words before the list, the kind of the units, the longest rest of an
+    item after its village and the fewest items of a list."""
+    if not data:
+        return {}
+    return {"after": tuple(sorted(_words(data["after"], "mentions.yaml built_items"), key=len, reverse=True)),
+            "kind": schema.node_kind(data["kind"]).label, "max_rest": int(data["max_rest"]),
+            "min_items": int(data["min_items"])}
 
 
 def _cue(entry: dict[str, Any], number: int, schema: Schema) -> Cue:
@@ -268,6 +283,8 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         industry_patterns=_industry_patterns(industries),
         industry_from_names=bool(industries.get("from_names")),
         industry_from_names_min_rest=int(industries.get("from_names_min_rest", 0)),
+        built_items=_built_items(mentions.get("built_items"), schema),
+        product_joiners=_words(industries.get("product_joiners") or [], "mentions.yaml industries product_joiners"),
         cues=tuple(parsed_cues),
         formation=Formation(_words(formation["words"], "cues.yaml formation"), re.compile(formation["support"]),
                             _words(formation["lead_words"], "cues.yaml formation lead_words"), formation["claim"],
@@ -296,6 +313,9 @@ def build_lexicon(mentions: dict[str, Any], cues: dict[str, Any], schema: Schema
         built_at=re.compile(cues.get("built_at", "(?!)")),
         negations=_words(cues["negations"], "cues.yaml negations"),
         benefactive=_words(cues["benefactive"], "cues.yaml benefactive"),
+        branch_suffixes=_words(mentions.get("branches", {}).get("suffixes", []), "mentions.yaml branches suffixes"),
+        branch_parent=re.compile(mentions.get("branches", {}).get("parent", "(?!)")),
+        village_dropped=_words(mentions.get("village_dropped", []), "mentions.yaml village_dropped"),
     )
 
 

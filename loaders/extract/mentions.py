@@ -49,6 +49,7 @@ TOWN_CODE = default_schema().code_length(TOWN)  # a village's code begins with i
 PARTY, INDUSTRY = ROLE["party"], ROLE["industry"]
 PLACE_UNITS = {TOWN: ("街道办事处", "街道", "镇", "乡", "苏木"), VILLAGE: ("社区", "村", "嘎查", "居委会")}  # 道布龙居委会: a community by its committee
 MAX_PLACE = 10
+RECENT_VILLAGES = 8  # the villages named last whose names, written without 村, keep a boundary word inside a name
 ADMINISTRATIVE_VILLAGE = "行政村"
 _VILLAGES = re.compile(r"[\u3400-\u9fff]{1,6}?(?:村|社区|嘎查)")  # a core made of villages (甲村乙村联合支部)
 REGISTERED = ("有限公司", "有限责任公司")  # a company's registered name ends so
@@ -530,6 +531,8 @@ class MentionFinder:
         previous: Mention | None = None
         spans = self.places.find(text.key, None)  # anywhere in the scope (the report's counties)
         spans = sorted([*spans, *self._bare_villages(text.key, None, spans)])
+        close = self._close_villages(text.key, spans)
+        spans = sorted([*spans, *close])
         for start, end, kind, units in spans:
             town = None
             if kind == VILLAGE:
@@ -548,7 +551,10 @@ class MentionFinder:
             surface = surface.removesuffix(ADMINISTRATIVE_VILLAGE) + "村" if kind == VILLAGE and surface.endswith(
                 ADMINISTRATIVE_VILLAGE) and len(surface) > 4 else surface  # 朱屯行政村 is 朱屯村
             unlisted = kind == VILLAGE and town is None and self._unlisted_town_before(text.key, start, end)
+            known = (start, end, kind, units) in close and self.registry.of_place(units[0].id) is not None
             entity = self._place_entity(kind, units, text.quote[start:end], surface, town, sentence, unlisted)
+            if (start, end, kind, units) in close and not known:
+                entity.status = "candidate"  # 常坊村 taken as the roster's 常家坊村: to be confirmed
             mention = Mention(start, end, entity)
             mentions.append(mention)
             self._note(entity)
@@ -572,6 +578,21 @@ class MentionFinder:
         if found is None or found.group(1).startswith((*self.lex.determiners, "全", "各", "乡", "城", "村")):
             return False
         return not self.places.roster.named(TOWN, found.group(0))
+
+    def _close_villages(self, key: str, taken: list[tuple[int, int, str, list[Node]]]
+                        ) -> list[tuple[int, int, str, list[Node]]]:
+        """Villages of two characters and 村 that the roster in scope knows only with a character after the first
+        (常坊村 for 常家坊村, ``village_dropped``): the one village so called, where no place was found there."""
+        found = []
+        for match in re.finditer(r"(?=([\u4e00-\u9fff])([\u4e00-\u9fff])村)", key) if self.lex.village_dropped else ():
+            start, end = match.start(), match.start() + 3
+            if any(a < end and start < b for a, b, _, _ in taken) or self.places.roster.named(VILLAGE, key[start:end]):
+                continue
+            units = [u for c in self.lex.village_dropped
+                     for u in self.places.roster.named(VILLAGE, match.group(1) + c + match.group(2) + "村")]
+            if len(units) == 1:
+                found.append((start, end, VILLAGE, units))
+        return found
 
     def _bare_villages(self, key: str, county: str | None,
                        taken: list[tuple[int, int, str, list[Node]]]) -> list[tuple[int, int, str, list[Node]]]:
@@ -605,7 +626,33 @@ class MentionFinder:
     def _boundary_before(self, key: str, position: int, words: frozenset[str] | None = None) -> bool:
         words = self._boundary_words if words is None else words
         return any(key[position - n:position] in words and not self._in_product(key, position - n, position)
+                   and not self._joins_products(key, position - n, position)
+                   and not self._in_village_core(key, position - n, position)
                    for n in self._boundary_lengths if n <= position)
+
+    def _joins_products(self, key: str, start: int, end: int) -> bool:
+        """Whether the joiner at ``start:end`` stands between two known products inside a name (大棚蔬菜|及|食用菌基地:
+        mentions.yaml industries product_joiners), so the name reaches across it."""
+        if key[start:end] not in self.lex.product_joiners:
+            return False
+        after = key[end:]
+        for modifier in self.lex.industry_modifiers:  # 及设施蔬菜: a modifier may stand before the product
+            if after.startswith(modifier):
+                after = after[len(modifier):]
+                break
+        return key.endswith(self.lex.industry_products, 0, start) and after.startswith(self.lex.industry_products)
+
+    def _in_village_core(self, key: str, start: int, end: int) -> bool:
+        """Whether the word at ``start:end`` is inside the name of a village named before, written without its unit
+        word (周都|红企业经营管理有限公司 after 周都村: 都 ends no phrase there, the name goes on to its region)."""
+        for village in self.recent_villages[-RECENT_VILLAGES:]:
+            core = village.name.removesuffix(PLACE_UNITS[VILLAGE][1])
+            if len(core) < 2 or core == village.name:
+                continue
+            at = key.find(core, max(0, end - len(core)), start + len(core))
+            if at != -1 and at <= start and end <= at + len(core) and not key.startswith(village.name, at):
+                return True
+        return False
 
     def _in_product(self, key: str, start: int, end: int) -> bool:
         """Whether the word at ``start:end`` is part of a product's name written there (南美白|对|虾养殖基地, 有|机:
@@ -653,7 +700,7 @@ class MentionFinder:
                 position += 1
                 continue
             end = position + len(rule.suffix)
-            low = max(floor, position - self.lex.max_core)
+            low = self._core_floor(floor, position, places)
             if (self.lex.type_list.match(key, end) or key.endswith(self.lex.not_names, 0, end)
                     or key.startswith(self.lex.longer_words, position)):
                 # 村村联合党委、产业联盟党委等方式: kinds, not names; 产业布局 is no 局; 闲置厂房 no 厂
@@ -686,6 +733,12 @@ class MentionFinder:
                 position = end
         return mentions
 
+    def _core_floor(self, floor: int, position: int, places: list[Mention]) -> int:
+        """How far left of its suffix at ``position`` a name's core may reach: ``max_core`` characters, and the whole of
+        a place the limit cuts (重庆市开州区某某企业经营管理有限公司: 重庆市 whole, not 庆市)."""
+        low = max(floor, position - self.lex.max_core)
+        return next((m.start for m in places if m.start < low < m.end and m.start >= floor), low)
+
     def _name_start(self, key: str, rule: SuffixRule, position: int, low: int, places: list[Mention],
                     notes: list[tuple[int, int]]) -> int:
         """Where the name whose suffix begins at ``position`` begins (its core found leftwards, past 该镇 …)."""
@@ -696,7 +749,17 @@ class MentionFinder:
             start = self._core_start(key, note, low, places, words)
         if rule.joint:  # 新成立的|马溪冲村长冲垄村联合支部: a village the roster lacks still names it
             start = self._villages_before(key, start, low)
+        if rule.suffix in self.lex.branch_suffixes and any(m.start == start for m in places):
+            start = self._branch_parent(key, start, low)
         return start
+
+    def _branch_parent(self, key: str, start: int, low: int) -> int:
+        """Where a branch's name begins when its parent is written before the place it begins with (工行|四川省分行,
+        中国农业银行|佳县支行): at the parent's name, back to the boundary before it; else at the place."""
+        position = start
+        while position > low and not self._boundary_before(key, position):
+            position -= 1
+        return position if self.lex.branch_parent.fullmatch(key, position, start) else start
 
     def _villages_before(self, key: str, start: int, low: int) -> int:
         """Where a joint organization's name begins when villages the roster lacks stand before the one it has
@@ -721,6 +784,8 @@ class MentionFinder:
         match = self.lex.village_branch_count.search(key, 0, suffix_start)
         if rule.kind != PARTY or rule.joint or match is None or match.end() != suffix_start:
             return []
+        if match.group().startswith("等") and not key[:match.start()].endswith(PLACE_UNITS[VILLAGE]):
+            return []  # 甲、乙等8个村党支部: an open list of villages named bare; the villages listed are the ends
         villages, position = [], match.start()
         for mention in sorted((m for m in places if m.entity.kind == VILLAGE), key=lambda m: -m.end):
             if mention.end == position or (mention.end == position - 1 and key[position - 1] in "、和与及"):
@@ -838,6 +903,9 @@ class MentionFinder:
         word at its start, or the whole name already known."""
         if not rule.anchored or (inner and inner[0].start == start) or (core[:1] in "县市镇乡区省" and core):
             return True
+        if inner and rule.suffix in self.lex.branch_suffixes and self.lex.branch_parent.fullmatch(
+                core, 0, inner[0].start - start):  # 中国农业银行|佳县|支行: the bank before the place anchors it
+            return True
         return bool(core and self.registry.find(rule.kind, core + rule.suffix))
 
     def _reference(self, sentence: Sentence, rule: SuffixRule, core: str, start: int, end: int
@@ -877,6 +945,9 @@ class MentionFinder:
         else:
             entity.spellings.setdefault(spelling)
             self.registry.index(entity, surface)
+        if name_start > start:  # 重庆市开州区某公司 is named from its county on, and keeps the whole as written
+            entity.spellings.setdefault(text.quote[start:end])
+            self.registry.index(entity, re.sub("[“”\"「」]", "", key[start:end]))
         self._aliases_after(sentence, end, entity)
         return Mention(start, end, entity)
 
@@ -1224,6 +1295,51 @@ class MentionFinder:
             start -= 1
         return start
 
+    def _built_items(self, sentence: Sentence) -> None:
+        """A list after a verb of building whose items are each a village and what it makes (建成了甲村农家酱坊、
+        乙村米酒): each item is a unit of its village (mentions.yaml built_items), in place of the industries in it."""
+        spec, key = self.lex.built_items, sentence.text.key
+        if not spec:
+            return
+        for word in spec["after"]:
+            for match in re.finditer(re.escape(word), key):
+                items = self._item_spans(sentence, match.end(), spec["max_rest"])
+                if len(items) >= spec["min_items"]:
+                    self._add_items(sentence, items, spec["kind"])
+
+    def _item_spans(self, sentence: Sentence, position: int, max_rest: int) -> list[tuple[Mention, int]]:
+        """The items of the list starting at ``position`` that are each a village mention and what follows it (up to
+        ``max_rest`` characters), with the end of each; other items of the list (粮食烘干塔, 乙村保鲜库: a name of
+        its own) are passed over."""
+        key, items = sentence.text.key, []
+        clause = re.match(r"[^，,。；;：:]*", key[position:]).group()
+        for part in re.finditer(r"[^、]+", clause):
+            start, end = position + part.start(), position + part.end()
+            village = next((m for m in sentence.mentions if m.start == start and m.how == "name"
+                            and m.entity.kind == LEVEL["village"]), None)
+            rest = re.match(r"[\u4e00-\u9fff]+", key[village.end:end]) if village is not None else None
+            if rest is None:
+                continue
+            stop = village.end + len(rest.group().split("等")[0])
+            if 1 <= stop - village.end <= max_rest and not any(
+                    m.start < stop and m.end > village.end and m.entity.kind != INDUSTRY for m in sentence.mentions):
+                items.append((village, stop))
+        return items
+
+    def _add_items(self, sentence: Sentence, items: list[tuple[Mention, int]], kind: str) -> None:
+        text, key = sentence.text, sentence.text.key
+        for village, end in items:
+            surface = key[village.start:end]
+            entity = self.registry.find(kind, surface)
+            if entity is None:
+                entity = self.registry.add(Entity(self.registry.new_id(), kind, surface,
+                                                  {text.quote[village.start:end]: None}, quote=text.quote,
+                                                  region=village.entity))
+                self.registry.index(entity, surface)
+            sentence.mentions = sorted([*(m for m in sentence.mentions if not (village.end <= m.start < end)),
+                                        Mention(village.start, end, entity)], key=lambda m: m.start)
+            sentence.mentions.remove(village)
+
     def _figures(self, sentence: Sentence) -> list[Figure]:
         key = sentence.text.key
         figures = []
@@ -1254,6 +1370,7 @@ class MentionFinder:
             self._note(mention.entity)
         sentence.mentions = sorted([*sentence.mentions, *self._references(sentence)], key=lambda m: m.start)
         sentence.mentions = sorted([*sentence.mentions, *self._industries(sentence)], key=lambda m: m.start)
+        self._built_items(sentence)
         for mention in sentence.mentions:
             if mention.how != "anaphor":
                 self._note(mention.entity)

@@ -87,6 +87,10 @@ def test_default_schema_is_read_once():
         (lambda d: d["node_properties"]["note"].__setitem__("combine", "union"), "union needs a string_list"),
         (lambda d: d["tie_kinds"]["GUIDES"].__setitem__("category", "friendly"), "category must be one of"),
         (lambda d: d["node_kinds"]["Enterprise"].__setitem__("role", "party"), r"a role is declared on two .*'party'"),
+        (lambda d: d["tie_kinds"]["CO_BUILDS"]["through"].__setitem__("tie", "LOVES"), "unknown tie kind 'LOVES'"),
+        (lambda d: d["tie_kinds"]["CO_BUILDS"]["through"].__setitem__("kinds", ["Project"]), "must join one kind"),
+        (lambda d: d["tie_kinds"]["CO_BUILDS"]["through"].__setitem__("form", "支部"), "form '支部' is not a form"),
+        (lambda d: d["tie_kinds"]["CO_BUILDS"].__setitem__("through", {"tie": "PARTY_ORG_OF"}), "needs tie, kinds"),
     ],
 )
 def test_invalid_declarations_are_rejected(declaration, mutate, message):

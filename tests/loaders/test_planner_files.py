@@ -44,14 +44,16 @@ def test_the_workbook_refuses_each_mangled_code_with_what_excel_did():
         "type the codes again)"]
 
 
+TONG_NOTES = ["跳过表头上方第 1–2 行“佳县通镇2023年结对帮扶关系统计表；填报单位：通镇人民政府”",
+              "跳过表格下方第 9 行的说明“填表人：张明    审核人：李华    填表日期：2023年…”",
+              "关系类型取自名称“结对帮扶情况”：结对帮扶 PAIRED_ASSISTANCE", "跳过隐藏的工作表"]
+"""What loading 通镇填报2023 says it read past, as .xlsx and as .xls."""
+
+
 def test_the_workbook_skips_its_title_notes_and_hidden_sheet_and_loads_the_rest(store):
     result, graph = load(store, [REAL / "通镇填报2023.xlsx"], keep_valid=True)
     assert pairings(graph) == {("佳县县委办公室", "610828105236"), ("佳县农业农村局", "610828105211")}
-    assert [n.split(" / ")[0] for n in result.notes] == [
-        "跳过表头上方第 1–2 行“佳县通镇2023年结对帮扶关系统计表；填报单位：通镇人民政府”",
-        "跳过表格下方第 9 行的说明“填表人：张明    审核人：李华    填表日期：2023年…”",
-        "关系类型取自名称“结对帮扶情况”：结对帮扶 PAIRED_ASSISTANCE",
-        "跳过隐藏的工作表"]
+    assert [n.split(" / ")[0] for n in result.notes] == TONG_NOTES
     assert result.notes[3].endswith("通镇填报2023.xlsx, sheet 2022年旧表")
     assert len(result.left_out) == 2
 
@@ -69,11 +71,7 @@ def test_an_old_xls_workbook_loads_as_its_xlsx_twin(store):
         str(p).split(".xlsx, ", 1)[1] for p in twin.value.problems]
     result, graph = load(store, [old], keep_valid=True)
     assert pairings(graph) == {("佳县县委办公室", "610828105236"), ("佳县农业农村局", "610828105211")}
-    assert [n.split(" / ")[0] for n in result.notes] == [
-        "跳过表头上方第 1–2 行“佳县通镇2023年结对帮扶关系统计表；填报单位：通镇人民政府”",
-        "跳过表格下方第 9 行的说明“填表人：张明    审核人：李华    填表日期：2023年…”",
-        "关系类型取自名称“结对帮扶情况”：结对帮扶 PAIRED_ASSISTANCE",
-        "跳过隐藏的工作表"]
+    assert [n.split(" / ")[0] for n in result.notes] == TONG_NOTES
     assert graph.ties[("PAIRED_ASSISTANCE", UNIT + "佳县县委办公室", "610828105236")].props["start_date"] == "2022-05-01"
 
 
@@ -85,6 +83,35 @@ def test_a_damaged_xls_is_one_line(tmp_path):
     [problem] = caught.value.problems
     assert problem.message.startswith("无法读取这个 .xls 工作簿（损坏或不是 Excel 97–2003 格式？）") and str(path) in str(problem)
     assert "另存为 .xlsx" in problem.hint
+
+
+FIRST_SECRETARIES = ("佳县2023年驻村第一书记名单\r\n序号,姓名,性别,派出单位,职务,驻村,所属乡镇,派驻时间,联系电话\r\n"
+                     "1,张三,男,佳县财政局,科员,高家集村,通镇,2021年9月,13800000000\r\n"
+                     "2,李四,女,佳县教育局,副局长,罗山村,通镇,2021.9,13900000000\r\n填表人：王五\r\n")
+
+
+def test_a_list_of_first_secretaries_loads_as_pairings_and_keeps_no_personal_data(store, tmp_path):
+    """A 驻村第一书记名单 (who is stationed in which village, sent by which unit) was "cannot tell what sheet it
+    holds": it is the units' pairings with the villages, from when they were stationed; the names, sex, posts and
+    phone numbers of the people are read past, never stored, and the load says so."""
+    path = tmp_path / "驻村第一书记名单.csv"
+    path.write_bytes(FIRST_SECRETARIES.encode("gbk"))
+    result, graph = load(store, [path])
+    assert pairings(graph) == {("佳县财政局", "610828105211"), ("佳县教育局", "610828105252")}
+    assert {t.props["start_date"] for t in graph.ties.values() if t.type == "PAIRED_ASSISTANCE"} == {"2021-09"}
+    assert "个人信息列未载入（隐私）：姓名、性别、职务、联系电话" in "\n".join(result.notes)
+    stored = repr([n.props for n in graph.nodes.values()]) + repr([t.props for t in graph.ties.values()])
+    assert not any(value in stored for value in ("张三", "李四", "13800000000", "副局长"))
+
+
+def test_a_unit_sheets_contact_columns_are_read_past(tmp_path):
+    """A 帮扶单位 sheet with its 联系人 and 联系电话 loads the units without them."""
+    path = tmp_path / "帮扶单位.csv"
+    path.write_text("名称,联系人,联系电话\n佳县财政局,赵六,0912-1234567\n", encoding="utf-8")
+    result = load_sources([ROSTER, path])
+    [unit] = [n for n in result.graph.nodes.values() if n.kind == "AssistanceUnit"]
+    assert unit.name == "佳县财政局" and "赵六" not in repr(unit.props) and "0912" not in repr(unit.props)
+    assert any("联系人、联系电话" in note for note in result.notes)
 
 
 def test_a_tab_separated_csv_loads(store):
@@ -137,7 +164,7 @@ def test_the_examples_are_what_the_script_writes(tmp_path):
 
 def test_kind_option_and_sniffed_semicolons(tmp_path):
     table = tmp_path / "名单.csv"
-    table.write_text("帮扶单位;结对村;所属乡镇\r\n佳县县委办公室;崔家西山村;通镇\r\n", encoding="utf-8")
+    table.write_text("起点;终点;终点乡镇\r\n佳县县委办公室;崔家西山村;通镇\r\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, table])
     assert str(caught.value.problems[0]).split("column ")[1].startswith(
@@ -148,6 +175,10 @@ def test_kind_option_and_sniffed_semicolons(tmp_path):
     result = load_sources([ROSTER, table], kind="结对帮扶")
     assert pairings(result.graph) == {("佳县县委办公室", "610828105236")}
     assert result.notes == [f"关系类型取自 --kind：结对帮扶 PAIRED_ASSISTANCE / tie kind from --kind: {table}, sheet 名单"]
+    table.write_text("帮扶单位;结对村;所属乡镇\r\n佳县县委办公室;崔家西山村;通镇\r\n", encoding="utf-8")  # a pairing's headers
+    result = load_sources([ROSTER, table])
+    assert pairings(result.graph) == {("佳县县委办公室", "610828105236")}
+    assert result.notes == [f"关系类型取自表头：结对帮扶 PAIRED_ASSISTANCE / tie kind taken from the headers: {table}, sheet 名单"]
 
 
 @pytest.mark.parametrize("value", ["#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!"])
@@ -276,6 +307,9 @@ def test_excels_unicode_text_saved_as_csv_loads(tmp_path):
     ("Sheet1", ["关系类型", "起点", "终点"], ("ties", "")),
     ("Sheet1", ["名称"], (None, "")),
     ("mandates", ["名称"], (None, "")),  # an English word only as a whole word
+    ("联村党委", ["序号", "成员村", "所属乡镇", "联合党组织", "加入时间"], ("ties:MEMBER_OF", "header")),  # a member list
+    ("Sheet1", ["帮扶单位", "结对村", "所属乡镇"], ("ties:PAIRED_ASSISTANCE", "header")),
+    ("Sheet1", ["帮扶单位", "联合党组织"], ("ties", "")),  # headers of two kinds tell none
 ])
 def test_the_kind_a_table_name_contains(schema, name, header, role):
     from loaders.columns import table_role
@@ -327,3 +361,26 @@ def test_a_member_lists_town_column_is_the_member_villages_town(tmp_path):
     assert [str(p).split(".xlsx, ", 1)[1].split(" (提示 hint")[0] for p in caught.value.problems] == [
         "sheet 成员村, row 3, column 成员村 (from): 名册中有 2 个“弄冠村”，须注明所属乡镇 / 2 villages of the roster "
         "are named 弄冠村; give its town; 候选 candidates: 北景镇弄冠村 (451229103208); 板升乡弄冠村 (451229210205)"]
+
+
+def test_a_member_list_on_a_sheet_named_after_the_joint_committee_takes_its_kind_from_its_headers(tmp_path):
+    """花垣县's workbook keeps the 十八洞联村党委's members on a sheet named 联村党委 (序号 | 成员村 | 所属乡镇 | 联合党组织 |
+    加入时间): the name says no tie kind, so every row was refused as of no tie kind (with a hint about 结对帮扶);
+    成员村 and 联合党组织 are a member list's headers and give 加入联合党组织, which the load says."""
+    roster = tmp_path / "roster_433124.csv"
+    roster.write_text("code,name,level,parent_code\r\n43,湖南省,province,\r\n4331,湘西土家族苗族自治州,city,43\r\n"
+                      "433124,花垣县,county,4331\r\n433124110,双龙镇,town,433124\r\n"
+                      "433124110226,十八洞村村委会,village,433124110\r\n433124110239,排碧村村委会,village,433124110\r\n",
+                      encoding="utf-8")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "联村党委"
+    for row in (["双龙镇十八洞联村党委成员名单"], ["序号", "成员村", "所属乡镇", "联合党组织", "加入时间"],
+                [1, "十八洞村", "双龙镇", "十八洞联村党委", "2021.7"], [2, "排碧村", "双龙镇", "十八洞联村党委", "2021年7月"]):
+        sheet.append(row)
+    book.save(tmp_path / "花垣县填报.xlsx")
+    result = load_sources([roster, tmp_path / "花垣县填报.xlsx"])
+    assert sorted((t.source_id, result.graph.nodes[t.target_id].name, t.props["start_date"])
+                  for t in result.graph.ties.values() if t.type == "MEMBER_OF") == [
+        ("433124110226", "十八洞联村党委", "2021-07"), ("433124110239", "十八洞联村党委", "2021-07")]
+    assert any(note.startswith("关系类型取自表头：加入联合党组织 MEMBER_OF") for note in result.notes)

@@ -44,7 +44,7 @@ def test_bind_converts_and_checks():
     assert get_query("villages_without_recorded_assistance").bind({}) == {"town": None}
     assert get_query("villages_without_recorded_assistance").bind({"town": ""}) == {"town": None}
     assert get_query("ego_network").bind({"org": "x"}) == {"org": "x", "hops": 1}
-    assert get_query("network_as_of").bind({"date": "2022年6月"}) == {"date": "2022-06", "within": None}
+    assert get_query("network_as_of").bind({"date": "2022年6月"}) == {"date": "2022-06-30", "within": None}  # its last day
     assert get_query("find_by_name").bind({"text": "尚家溝"}) == {"text": "尚家沟"}
     assert get_query("ties_started_in").bind({"year": " 2021 "}) == {"year": 2021}
 

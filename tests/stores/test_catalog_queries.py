@@ -320,3 +320,30 @@ def test_single_partner_organizations_count_nodes_not_positions(store, schema):
         ("c2", "丁合作社", "Cooperative", "e", "乙公司", 2),
         ("v", "甲村", "Village", "c", "丙合作社", 1),
     ]
+
+
+def test_a_year_or_month_asked_for_is_its_last_day_as_ties_dated_by_month_are_kept(store, schema):
+    """A 花垣县 pairing table dates its ties as planners type them (2023.3, 2023年5月, 2022.10): ties stored as
+    2023-03, 2023-05, 2022-10. Asked "as of 2023", the network lacked the ties of 2023 ("2023-05" <= "2023" is
+    false as text) and "since 2021 until 2022" listed a tie of July 2021 and left out one of October 2022; a
+    year or month asked for is now its last day, as the report's --as-of takes it."""
+    g = GraphData(schema=schema)
+    for kind, node_id, name in [("AssistanceUnit", "u1", "花垣县财政局"), ("AssistanceUnit", "u2", "花垣县教育局"),
+                                ("Village", "433124110226", "十八洞村"), ("Village", "433124110239", "排碧村"),
+                                ("PartyOrganization", "p", "十八洞联村党委")]:
+        g.add_node(make_node(schema, kind, {"id": node_id, "name": name, "source": "s"}))
+    for type_, a, b, extra in [("PAIRED_ASSISTANCE", "u1", "433124110226", {"start_date": "2023-03"}),
+                               ("PAIRED_ASSISTANCE", "u2", "433124110239", {"start_date": "2022-10"}),
+                               ("MEMBER_OF", "433124110226", "p", {"start_date": "2021-07"}),
+                               ("MEMBER_OF", "433124110239", "p", {"start_date": "2021-07", "end_date": "2023-05"})]:
+        g.add_tie(make_tie(schema, type_, a, b, {"source": "s", "evidence": f"{a}-{b}", **extra}))
+    store.write(g)
+    assert rows(store, "network_as_of", {"date": "2023"}, "from", "to", "start") == [
+        ("十八洞村", "十八洞联村党委", "2021-07"), ("花垣县财政局", "十八洞村", "2023-03"), ("花垣县教育局", "排碧村", "2022-10")]
+    assert [r["from"] for r in store.run_named("network_as_of", {"date": "2023年4月"})] == [
+        "十八洞村", "排碧村", "花垣县财政局", "花垣县教育局"]
+    assert [r["from"] for r in store.run_named("network_as_of", {"date": "2022"})] == ["十八洞村", "排碧村", "花垣县教育局"]
+    assert rows(store, "changes_between", {"since": "2021", "until": "2022"}, "change", "date", "from") == [
+        ("started", "2022-10", "花垣县教育局")]
+    assert rows(store, "changes_between", {"since": "2022", "until": "2023"}, "change", "date", "from") == [
+        ("started", "2023-03", "花垣县财政局"), ("ended", "2023-05", "排碧村")]

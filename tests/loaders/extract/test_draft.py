@@ -151,12 +151,16 @@ def test_ties_of_a_text_copied_from_a_pdf_are_found_across_its_line_breaks(tmp_p
 
 
 def test_an_organization_is_no_surer_than_the_surest_tie_it_is_an_end_of(tmp_path):
+    """An organization's row is as sure as the surest tie it is an end of, at most 0.8 (the calibration's values
+    are fitted, so the test reads them from the draft): one named only in a weak tie is not accepted with
+    ``--accept-above 0.8``, one named in a sure tie is."""
     report = tmp_path / "简讯.txt"
-    report.write_text("2023年，佳县计生协会帮扶通镇高家塄村的计生家庭。通镇党委书记到高家塄村调研。\n", encoding="utf-8")
+    report.write_text("2023年，佳县计生协会指导通镇高家塄村开展计生服务。通镇党委书记到高家塄村调研。\n", encoding="utf-8")
     extract_draft([report], tmp_path / "draft.xlsx", roster=ROSTER, accept_above=0.8)
     workbook = openpyxl.load_workbook(tmp_path / "draft.xlsx")
     ties = {(r["起点"], r["关系类型"]): (r["置信度"], r["采纳"]) for r in rows(workbook["关系"])}
     organizations = {r["名称"]: (r["置信度"], r["采纳"]) for name in ("帮扶单位", "党组织") for r in rows(workbook[name])}
-    assert ties[("佳县计生协会", "结对帮扶")][0] < 0.8  # a bare 帮扶 is a weak cue
-    assert organizations["佳县计生协会"] == (ties[("佳县计生协会", "结对帮扶")][0], None)  # not accepted with it
-    assert organizations["通镇党委"] == (0.8, "是") and ties[("通镇党委", "党组织隶属")] == (0.88, "是")
+    guides, party_of = ties[("佳县计生协会", "指导")], ties[("通镇党委", "党组织隶属")]
+    assert guides[0] < 0.8 <= party_of[0] and (guides[1], party_of[1]) == (None, "是")
+    assert organizations["佳县计生协会"] == (guides[0], None)  # not accepted with it
+    assert organizations["通镇党委"] == (0.8, "是")
