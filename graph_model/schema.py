@@ -162,6 +162,15 @@ class TieKind:
     def allows(self, source_kind: str, target_kind: str) -> bool:
         return (source_kind, target_kind) in self.endpoints
 
+    def end_kinds(self, position: int) -> tuple[str, ...]:
+        """The kinds the tie may start at (``position`` 0) or end at (1), in the schema's order: the one home
+        of, say, who may start a pairing (结对帮扶: an assistance unit or an enterprise, 万企帮万村).
+
+        >>> default_schema().tie_kind("PAIRED_ASSISTANCE").end_kinds(0)
+        ('AssistanceUnit', 'Enterprise')
+        """
+        return tuple(dict.fromkeys(pair[position] for pair in self.endpoints))
+
     def property(self, name: str) -> Property | None:
         return next((p for p in self.properties if p.name == name), None)
 
