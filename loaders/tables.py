@@ -35,7 +35,7 @@ from graph_model.records import (InputError, Node, Origin, Problem, SourceRef, c
 from graph_model.schema import Property, Schema, Through
 from loaders.columns import (ACCEPT, Vocabulary, columns_data, end_kind, exact_role, role_note, kind_named, map_columns,
                              node_vocabulary, personal_headers, personal_read_past, table_role, tie_named,
-                             tie_vocabulary)
+                             tie_end_mapping, tie_vocabulary)
 from loaders.context import LoadContext
 from loaders.csv_rows import CsvRows, csv_error
 from loaders.framing import frame, note_test
@@ -187,7 +187,8 @@ def parse_tables(sheets: list[Sheet], file: str, ctx: LoadContext, source: Sourc
     tie_sheets.sort(key=lambda pair: bool(pair[1]) and ctx.schema.tie_kind(pair[1]).through is not None)
     for sheet, type_ in tie_sheets:
         problems += sheet.problems
-        columns, found = map_columns(sheet, tie_vocabulary(ctx.schema), file, mapping, personal=personal_headers())
+        ends = tie_end_mapping(ctx.schema, sheet.header, mapping)  # 企业名称 | 结对村: the company starts the pairing
+        columns, found = map_columns(sheet, tie_vocabulary(ctx.schema), file, ends, personal=personal_headers())
         _note_personal(sheet, columns, personal_headers(), file, ctx)
         problems += found or _tie_rows(sheet, type_, columns, file, ctx, source)
     if len(ctx.named_parties) > named:
@@ -660,7 +661,7 @@ class _End(NamedTuple):
 @functools.cache
 def _end_kinds(schema: Schema, type_: str, position: int) -> tuple[str, ...]:
     """The kinds a tie kind allows at its start (``position`` 0) or end (1), in the schema's order."""
-    return tuple(dict.fromkeys(pair[position] for pair in schema.tie_kind(type_).endpoints))
+    return schema.tie_kind(type_).end_kinds(position)
 
 
 def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Origin, ctx: LoadContext,
@@ -763,17 +764,17 @@ def _end_context(values: Mapping[str, str], end: str) -> dict[str, str | None]:
 
 def _introducible(type_: str, allowed: tuple[str, ...], text: str, end: str, origin: Origin,
                   schema: Schema) -> tuple[str, ...]:
-    """The kinds of organization a name nothing has may be new of at a tie row's end: those the tie allows there;
-    where the tie kind takes units through their party organization (``through``), a party organization where
-    the name ends in one of its forms (佳县红枣有限公司党支部), else the kind of organization the column's header
-    names (企业), else none where it names a unit of the roster (村: a village is never new), else a party
+    """The kinds of organization a name nothing has may be new of at a tie row's end: those the tie allows there,
+    or the one of them the column's header names (企业名称 of a 万企帮万村 table: a company, whatever its name ends
+    with); where the tie kind takes units through their party organization (``through``), a party organization
+    where the name ends in one of its forms (佳县红枣有限公司党支部), else the kind of organization the column's
+    header names (企业), else none where it names a unit of the roster (村: a village is never new), else a party
     organization, as the tie allows."""
     organizations = tuple(k for k in allowed if k not in ADMIN_KINDS)
-    rule = schema.tie_kind(type_).through
+    rule, header = schema.tie_kind(type_).through, _header_kind(origin, end)
     if rule is None or len(allowed) == 1:  # (one kind: the end's 起点类型/终点类型 column gave it)
-        return organizations
+        return (header,) if header in organizations else organizations
     form = schema.node_kind(rule.organization).property("form")
-    header = _header_kind(origin, end)
     if any(text.endswith(f) for f in (form.enum if form else ())) or header is None:
         return (rule.organization,)
     return (header,) if header in organizations else ()

@@ -92,3 +92,57 @@ def test_an_embedded_store_made_before_enterprises_could_pair_gets_the_pair_at_i
         load_pairings(store, tmp_path)
         ranked = {(r["unit"], r["unit_kind"]) for r in store.run_named("assistance_units_ranked", {})}
     assert {("陕西贺寨酒业有限公司", "Enterprise"), ("佳县枣业有限公司", "Enterprise")} <= ranked
+
+
+# A 万企帮万村 list as a county's federation of industry and commerce might keep it (our own rows): a title row,
+# the companies under 企业名称, their villages under 结对村, no 帮扶单位 and no 关系类型 column. 贺寨酒业 is the
+# example's company by its short name; 佳县红枣加工厂 is new and has no legal form in its name: its column says it
+# is a company.
+QIYEBANG = ("佳县万企帮万村结对名单（2023年）\r\n"
+            "序号,企业名称,结对村,所属乡镇,结对时间\r\n"
+            "1,贺寨酒业,王元村,刘国具镇,2023年4月\r\n"
+            "2,佳县红枣加工厂,马家沟村,刘国具镇,2022\r\n")
+WORKSHOP = "Enterprise:-:佳县红枣加工厂"
+
+
+def _qiyebang_pairings(graph):
+    return {(graph.nodes[t.source_id].kind, graph.nodes[t.source_id].name, t.target_id, t.props.get("start_date"))
+            for t in graph.ties.values() if t.type == "PAIRED_ASSISTANCE"}
+
+
+@pytest.mark.parametrize("file_name", ["万企帮万村.csv", "Sheet1.csv"])
+def test_a_qiyebang_table_pairs_the_companies_under_its_enterprise_header(tmp_path, file_name):
+    """企业名称 would end a 村企联建 tie; beside 结对村 (the village a pairing ends at) it starts the pairing.
+    The table's name says the kind (万企帮万村 is a word of 结对帮扶), or else its end headers."""
+    table = tmp_path / file_name
+    table.write_text(QIYEBANG, encoding="utf-8")
+    result = load_sources([EXAMPLE / "case.yaml", table])
+    assert _qiyebang_pairings(result.graph) == {
+        ("AssistanceUnit", "佳县县委办公室", "610828105236", None),  # the case file's (no date)
+        ("Enterprise", "陕西贺寨酒业有限公司", WANGYUAN, "2023-04"),
+        ("Enterprise", "佳县红枣加工厂", MAJIAGOU, "2022")}
+    assert WORKSHOP in result.graph.nodes and "AssistanceUnit:-:佳县红枣加工厂" not in result.graph.nodes
+    by_headers = any("tie kind taken from the headers" in n and "结对帮扶 PAIRED_ASSISTANCE" in n for n in result.notes)
+    assert by_headers == (file_name == "Sheet1.csv")
+
+
+def test_a_qiyebang_table_with_a_header_mapped_by_hand(tmp_path):
+    """A header linkgraph does not know (帮扶的村), mapped to the end (--columns, or the upload page's choice):
+    the company column (企业) then starts the pairing."""
+    table = tmp_path / "万企帮万村.csv"
+    table.write_text("企业,帮扶的村,所属乡镇\r\n佳县红枣加工厂,马家沟村,刘国具镇\r\n", encoding="utf-8")
+    result = load_sources([EXAMPLE / "case.yaml", table], columns={"帮扶的村": "to"})
+    assert ("Enterprise", "佳县红枣加工厂", MAJIAGOU, None) in _qiyebang_pairings(result.graph)
+
+
+def test_the_report_counts_the_companies_among_the_pairing_units(tmp_path, schema):
+    """The county's coverage finding and the town's coverage row tell the companies apart (其中 … 个企业)."""
+    from analysis.findings import findings
+    from analysis.report import analyse
+
+    table = tmp_path / "万企帮万村.csv"
+    table.write_text(QIYEBANG, encoding="utf-8")
+    analysis = analyse(load_sources([EXAMPLE / "case.yaml", table]).graph, schema)
+    said = [t for t in findings(analysis) if t.zh.startswith("佳县：")]
+    assert any("数据中记录了 3 个帮扶单位（其中 2 个企业）与 3 个村结对" in t.zh for t in said), said
+    assert any("3 assistance units (2 of them enterprises) paired with 3 villages" in t.en for t in said), said
