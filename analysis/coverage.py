@@ -32,6 +32,7 @@ CLAIMED_UNITS, CLAIMED_VILLAGES, CLAIMED_MEMBER_VILLAGES, EVIDENCE = (
     CLAIM[role] for role in ("units", "paired_villages", "member_villages", "evidence"))
 """Claim keys with a counting rule (``claims`` in schema.yaml; claims are free mappings).
 ``依据`` holds the quote that states the claims."""
+PAIRING = "PAIRED_ASSISTANCE"  # 结对帮扶: who may start one is the schema's (its endpoints)
 
 
 def assistance_coverage(graph: GraphData, *, as_of: dt.date | None = None,
@@ -46,9 +47,11 @@ def assistance_coverage(graph: GraphData, *, as_of: dt.date | None = None,
     - ``villages``: the villages of the unit (in a town by ``PART_OF``, and in the town's county, as
       :mod:`graph_model.places` says);
     - ``recorded_villages``: those villages with at least one ``PAIRED_ASSISTANCE``
-      tie (from an ``AssistanceUnit``) that holds on ``as_of``;
-    - ``recorded_units``: the distinct assistance units with such a tie to a
-      village of the unit (a unit paired with villages of two towns counts in each);
+      tie that holds on ``as_of``, from a kind the schema lets start one (its endpoints: an
+      assistance unit, or an enterprise: 万企帮万村);
+    - ``recorded_units``: the distinct units with such a tie to a village of the unit (a unit paired
+      with villages of two towns counts in each); ``recorded_enterprises``: those of the kind of role
+      ``enterprise`` in schema.yaml (企业);
     - ``claimed_villages``, ``claimed_units``: the unit's own ``claims``
       ``结对帮扶村数`` and ``帮扶单位数`` (whole numbers), None when it claims none;
     - ``not_recorded``: ``villages − recorded_villages``: villages the data says
@@ -59,12 +62,13 @@ def assistance_coverage(graph: GraphData, *, as_of: dt.date | None = None,
     """
     nodes = graph.nodes
     places = places or places_of(graph)  # given when worked out already: nationally 660,000 units
-    village, town_kind, county_kind = (places.schema.level_kind(k) for k in ("village", "town", "county"))
-    assistance = places.schema.role_kind("assistance")
+    schema = places.schema
+    village, town_kind, county_kind = (schema.level_kind(k) for k in ("village", "town", "county"))
+    starts, enterprise = set(schema.tie_kind(PAIRING).end_kinds(0)), schema.role_kind("enterprise")
     units_of: dict[str, set[str]] = {}
     for tie in graph.ties.values():
-        if (tie.type == "PAIRED_ASSISTANCE" and nodes[tie.source_id].kind == assistance
-                and nodes[tie.target_id].kind == village and active_on(tie, as_of)):
+        if (tie.type == PAIRING and nodes[tie.source_id].kind in starts and nodes[tie.target_id].kind == village
+                and active_on(tie, as_of)):
             units_of.setdefault(tie.target_id, set()).add(tie.source_id)
     villages_in: dict[str, list[str]] = {}
     town_of, county_of = places.town, places.county  # each node's town and county, worked out by places_of
@@ -78,9 +82,11 @@ def assistance_coverage(graph: GraphData, *, as_of: dt.date | None = None,
         unit = nodes[unit_id]
         villages = villages_in.get(unit_id, [])
         recorded = [v for v in villages if v in units_of]
+        units = set().union(*(units_of[v] for v in recorded))
         claims = unit.props.get("claims") or {}
         return {"level": level, "id": unit_id, "name": unit.name, "county": county, "villages": len(villages),
-                "recorded_villages": len(recorded), "recorded_units": len(set().union(*(units_of[v] for v in recorded))),
+                "recorded_villages": len(recorded), "recorded_units": len(units),
+                "recorded_enterprises": sum(nodes[u].kind == enterprise for u in units),
                 "claimed_villages": _whole(claims.get(CLAIMED_VILLAGES)), "claimed_units": _whole(claims.get(CLAIMED_UNITS)),
                 "not_recorded": len(villages) - len(recorded)}
 

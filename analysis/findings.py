@@ -200,9 +200,12 @@ def _coverage_findings(a: Analysis) -> list[Text]:
     found = []
     if len(counties) == 1 or len(counties) <= LIST_NAMES:
         for c in counties:
-            recorded_zh = f"数据中记录了 {c['recorded_units']} 个帮扶单位与 {c['recorded_villages']} 个村结对"
-            recorded_en = (f"the data records {_plural(c['recorded_units'], 'assistance unit')} paired with "
-                           f"{_plural(c['recorded_villages'], 'village')}")
+            firms = c.get("recorded_enterprises") or 0  # pairing enterprises (万企帮万村) counted among the units
+            recorded_zh = (f"数据中记录了 {c['recorded_units']} 个帮扶单位" + (f"（其中 {firms} 个企业）" if firms else "")
+                           + f"与 {c['recorded_villages']} 个村结对")
+            recorded_en = (f"the data records {_plural(c['recorded_units'], 'assistance unit')}"
+                           + (f" ({firms} of them {'enterprises' if firms > 1 else 'an enterprise'})" if firms else "")
+                           + f" paired with {_plural(c['recorded_villages'], 'village')}")
             claimed_zh, claimed_en = _claimed(c["claimed_units"], c["claimed_villages"])
             found.append(Text(
                 f"{c['name']}：{claimed_zh}{recorded_zh}；其余 {c['not_recorded']} 个村（共 {c['villages']} 个）未记录，"

@@ -98,9 +98,19 @@ class NodeKind:
     words: tuple[str, ...] = ()
     role: str | None = None
     example: tuple[tuple[str, str], ...] = ()
+    name_endings: tuple[str, ...] = ()  # the legal forms its names end with (有限公司): see schema.yaml
 
     def property(self, name: str) -> Property | None:
         return next((p for p in self.properties if p.name == name), None)
+
+    def named_so(self, name: str) -> bool:
+        """Whether ``name`` ends with one of the kind's ``name_endings`` (an enterprise's legal form).
+
+        >>> enterprise = default_schema().node_kind("Enterprise")
+        >>> enterprise.named_so("佳县红枣食品有限公司"), enterprise.named_so("佳县县委办公室")
+        (True, False)
+        """
+        return any(name.endswith(ending) for ending in self.name_endings)
 
 
 @dataclass(frozen=True)
@@ -151,6 +161,15 @@ class TieKind:
 
     def allows(self, source_kind: str, target_kind: str) -> bool:
         return (source_kind, target_kind) in self.endpoints
+
+    def end_kinds(self, position: int) -> tuple[str, ...]:
+        """The kinds the tie may start at (``position`` 0) or end at (1), in the schema's order: the one home
+        of, say, who may start a pairing (结对帮扶: an assistance unit or an enterprise, 万企帮万村).
+
+        >>> default_schema().tie_kind("PAIRED_ASSISTANCE").end_kinds(0)
+        ('AssistanceUnit', 'Enterprise')
+        """
+        return tuple(dict.fromkeys(pair[position] for pair in self.endpoints))
 
     def property(self, name: str) -> Property | None:
         return next((p for p in self.properties if p.name == name), None)
@@ -403,6 +422,7 @@ def _node_kind(label: str, spec: Mapping[str, Any], node_common: Mapping[str, An
         words=tuple(spec.get("words") or ()),
         role=spec.get("role"),
         example=tuple((str(k), str(v)) for k, v in (spec.get("example") or {}).items()),
+        name_endings=tuple(str(e) for e in spec.get("name_endings") or ()),
     )
 
 

@@ -120,15 +120,39 @@ def _end_kind_words(field: str) -> dict[str, str]:
 
 
 def end_kind(field: str, header: str | None) -> str | None:
-    """The kind of unit a tie table's end column says it holds by its header (村 → ``Village``), or ``None``.
+    """The kind of unit a tie table's end column says it holds by its header (村 → ``Village``), or ``None``;
+    at either end (企业名称 ends a 村企联建 tie and starts a 万企帮万村 pairing: :func:`tie_end_mapping`).
 
-    >>> end_kind("from", "联建村"), end_kind("to", "企业名称（全称）"), end_kind("to", "终点")
-    ('Village', 'Enterprise', None)
+    >>> end_kind("from", "联建村"), end_kind("to", "企业名称（全称）"), end_kind("from", "企业名称"), end_kind("to", "终点")
+    ('Village', 'Enterprise', 'Enterprise', None)
     """
     if field not in ("from", "to") or not header:
         return None
     key = header_key(header)
-    return next((kind for word, kind in _end_kind_words(field).items() if header_key(word) == key), None)
+    words = {**_end_kind_words("from"), **_end_kind_words("to")}
+    return next((kind for word, kind in words.items() if header_key(word) == key), None)
+
+
+def tie_end_mapping(schema: Schema, header: Iterable[str], mapping: Mapping[str, str]) -> Mapping[str, str]:
+    """``mapping`` (``--columns``, or the fields picked on ``serve``'s upload page), and, where two headers of a
+    tie table name one end and none the other, the one that names a kind of unit (``kinds``: 企业名称) at the other
+    end: a 万企帮万村 table headed 企业名称 | 结对村 states the companies' pairings (企业名称 would end a 村企联建 tie,
+    结对村 ends a pairing). A header the mapping gives a field keeps it.
+
+    >>> from graph_model.schema import default_schema
+    >>> tie_end_mapping(default_schema(), ["序号", "企业名称", "结对村", "所属乡镇"], {})
+    {'企业名称': 'from'}
+    >>> tie_end_mapping(default_schema(), ["村", "企业名称"], {})
+    {}
+    """
+    vocabulary = tie_vocabulary(schema)
+    fields = {h: mapped_field(vocabulary, h, mapping) for h in header if h and h.strip()}
+    for end, other in (("from", "to"), ("to", "from")):
+        at_end = [h for h, f in fields.items() if f == end]
+        kinded = [h for h in at_end if end_kind(end, h) and not (mapping.get(h) or mapping.get(h.strip()))]
+        if len(at_end) == 2 and len(kinded) == 1 and other not in fields.values():
+            return {**mapping, kinded[0]: other}
+    return mapping
 
 
 def kind_named(schema: Schema, text: str) -> str | None:
@@ -228,7 +252,8 @@ def table_role(schema: Schema, sheet: Sheet, kind: str | None = None,
         return exact, ""
     if kind:
         return _kind_role(schema, kind), "option"
-    fields = {mapped_field(tie_vocabulary(schema), h, mapping or {}) for h in sheet.header}
+    ends = tie_end_mapping(schema, sheet.header, mapping or {})
+    fields = {mapped_field(tie_vocabulary(schema), h, ends) for h in sheet.header}
     if {"from", "to"} <= fields:
         if "type" in fields:
             return "ties", ""

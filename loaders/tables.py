@@ -35,7 +35,7 @@ from graph_model.records import (InputError, Node, Origin, Problem, SourceRef, c
 from graph_model.schema import Property, Schema, Through
 from loaders.columns import (ACCEPT, Vocabulary, columns_data, end_kind, exact_role, role_note, kind_named, map_columns,
                              node_vocabulary, personal_headers, personal_read_past, table_role, tie_named,
-                             tie_vocabulary)
+                             tie_end_mapping, tie_vocabulary)
 from loaders.context import LoadContext
 from loaders.csv_rows import CsvRows, csv_error
 from loaders.framing import frame, note_test
@@ -187,7 +187,8 @@ def parse_tables(sheets: list[Sheet], file: str, ctx: LoadContext, source: Sourc
     tie_sheets.sort(key=lambda pair: bool(pair[1]) and ctx.schema.tie_kind(pair[1]).through is not None)
     for sheet, type_ in tie_sheets:
         problems += sheet.problems
-        columns, found = map_columns(sheet, tie_vocabulary(ctx.schema), file, mapping, personal=personal_headers())
+        ends = tie_end_mapping(ctx.schema, sheet.header, mapping)  # 企业名称 | 结对村: the company starts the pairing
+        columns, found = map_columns(sheet, tie_vocabulary(ctx.schema), file, ends, personal=personal_headers())
         _note_personal(sheet, columns, personal_headers(), file, ctx)
         problems += found or _tie_rows(sheet, type_, columns, file, ctx, source)
     if len(ctx.named_parties) > named:
@@ -660,7 +661,7 @@ class _End(NamedTuple):
 @functools.cache
 def _end_kinds(schema: Schema, type_: str, position: int) -> tuple[str, ...]:
     """The kinds a tie kind allows at its start (``position`` 0) or end (1), in the schema's order."""
-    return tuple(dict.fromkeys(pair[position] for pair in schema.tie_kind(type_).endpoints))
+    return schema.tie_kind(type_).end_kinds(position)
 
 
 def resolve_endpoint(type_: str, end: str, values: Mapping[str, str], origin: Origin, ctx: LoadContext,
@@ -725,9 +726,11 @@ def _resolve_end(type_: str, end: str, values: Mapping[str, str], origin: Origin
     places = _place_ends(allowed, text, end, values, origin, ctx, source)
     named = _organization_ends(allowed, text, end, values, origin, ctx)
     found = list(dict.fromkeys([*places.found, *named]))
-    introduces = _introduction(_introducible(type_, allowed, text, end, origin, ctx.schema), text, end, values)
+    introduces = _introduction(ctx.schema, _introducible(type_, allowed, text, end, origin, ctx.schema), text, end,
+                               values)
     if len(found) == 1 and not places.ambiguous:
-        return _End(new=introduces) if _introduced_before(named, introduces, origin, ctx) else _End(id=found[0])
+        again = _introduced_before(named, introduces, origin, ctx)
+        return _End(new=again) if again else _End(id=found[0])
     if found or places.ambiguous:
         return _End(problems=(_ambiguous_end(allowed, text, end, values, origin, ctx, found, places.ambiguous),))
     other = _other_kind(type_, end, allowed, text, origin, ctx) \
@@ -761,43 +764,50 @@ def _end_context(values: Mapping[str, str], end: str) -> dict[str, str | None]:
 
 def _introducible(type_: str, allowed: tuple[str, ...], text: str, end: str, origin: Origin,
                   schema: Schema) -> tuple[str, ...]:
-    """The kinds of organization a name nothing has may be new of at a tie row's end: those the tie allows there;
-    where the tie kind takes units through their party organization (``through``), a party organization where
-    the name ends in one of its forms (佳县红枣有限公司党支部), else the kind of organization the column's header
-    names (企业), else none where it names a unit of the roster (村: a village is never new), else a party
+    """The kinds of organization a name nothing has may be new of at a tie row's end: those the tie allows there,
+    or the one of them the column's header names (企业名称 of a 万企帮万村 table: a company, whatever its name ends
+    with); where the tie kind takes units through their party organization (``through``), a party organization
+    where the name ends in one of its forms (佳县红枣有限公司党支部), else the kind of organization the column's
+    header names (企业), else none where it names a unit of the roster (村: a village is never new), else a party
     organization, as the tie allows."""
     organizations = tuple(k for k in allowed if k not in ADMIN_KINDS)
-    rule = schema.tie_kind(type_).through
+    rule, header = schema.tie_kind(type_).through, _header_kind(origin, end)
     if rule is None or len(allowed) == 1:  # (one kind: the end's 起点类型/终点类型 column gave it)
-        return organizations
+        return (header,) if header in organizations else organizations
     form = schema.node_kind(rule.organization).property("form")
-    header = _header_kind(origin, end)
     if any(text.endswith(f) for f in (form.enum if form else ())) or header is None:
         return (rule.organization,)
     return (header,) if header in organizations else ()
 
 
-def _introduction(organizations: tuple[str, ...], text: str, end: str,
+def _introduction(schema: Schema, organizations: tuple[str, ...], text: str, end: str,
                   values: Mapping[str, str]) -> tuple[str, dict[str, str]] | None:
     """The organization a tie row's end introduces where one kind of organization may be new there
-    (:func:`_introducible`: the 帮扶单位 of a pairing): its kind, and its name with the end's town and county;
-    else ``None``."""
-    if len(organizations) != 1:
+    (:func:`_introducible`), besides kinds told by their names' endings (``name_endings`` in schema.yaml): the
+    帮扶单位 of a pairing is an enterprise when its name ends with a legal form (佳县红枣食品有限公司), else an
+    assistance unit. Its kind, and its name with the end's town and county; else ``None``."""
+    plain = [k for k in organizations if not schema.node_kind(k).name_endings]
+    if len(organizations) != 1 and len(plain) != 1:
         return None
+    kind = organizations[0] if len(organizations) == 1 else \
+        next((k for k in organizations if schema.node_kind(k).named_so(text)), plain[0])
     context = _end_context(values, end)
-    return organizations[0], {"name": text, **{k: v for k, v in context.items() if v}}
+    return kind, {"name": text, **{k: v for k, v in context.items() if v}}
 
 
 def _introduced_before(named: list[str], introduces: tuple[str, dict[str, str]] | None, origin: Origin,
-                       ctx: LoadContext) -> bool:
-    """Whether the one organization a tie row's end names is the store's node a row of this name introduced (its
-    id is the one the row would mint) and no source of this load has stated it yet: the row states it again, so
-    that a table edited and loaded again keeps the units its rows introduced (else they would go, and their ties)."""
+                       ctx: LoadContext) -> tuple[str, dict[str, str]] | None:
+    """The organization again, where the one organization a tie row's end names is the store's node a row of
+    this name introduced (its id is the one the row would mint for its kind) and no source of this load has
+    stated it yet: the row states it again, so that a table edited and loaded again keeps the units its rows
+    introduced (else they would go, and their ties). Of the kind it has (a 帮扶单位 named 某公司 that an older
+    linkgraph introduced as an assistance unit stays one). Else ``None``."""
     if len(named) != 1 or introduces is None or named[0] in ctx.graph.nodes:
-        return False
-    kind, values = introduces
+        return None
+    entity = ctx.entities.by_id.get(named[0])
+    kind, values = (entity.kind if entity is not None else introduces[0]), introduces[1]
     place = _context_place(values, origin, ctx)
-    return named[0] == mint_id(kind, values["name"], place.id if place is not None else None)
+    return (kind, values) if named[0] == mint_id(kind, values["name"], place.id if place is not None else None) else None
 
 
 @dataclass
@@ -839,7 +849,12 @@ def _organization_ends(allowed: tuple[str, ...], text: str, end: str, values: Ma
     if values.get(end + "_town") or values.get(end + "_county"):
         context = _end_context(values, end)
         place, _ = try_context_place(context, origin, ctx)
-    return [e.id for kind in kinds for e in ctx.entities.find(kind, text, place.id if place else None)]
+    found = [[e.id for e in ctx.entities.find(kind, text, place.id if place else None)] for kind in kinds]
+    if all(len(ids) <= 1 for ids in found) and sum(map(len, found)) > 1:
+        # one organization listed on two kinds' sheets (a state-owned company on 企业 and 帮扶单位): the one of
+        # the kind the tie names first (结对帮扶's 帮扶单位: the assistance unit)
+        return next(ids for ids in found if ids)
+    return [i for ids in found for i in ids]
 
 
 def _described(ctx: LoadContext, node_id: str) -> str:

@@ -38,6 +38,7 @@ _TIES = re.compile(r"\bTIES\(([\w\s,]+)\)")
 _NULL = re.compile(r"\bNULL_AS\((\w+)\)")
 _LABEL_OF = re.compile(r":LABEL_OF\((\w+)\)")
 _WITHIN = re.compile(r"\bWITHIN\((\w+)\)")
+_ROLE = re.compile(r"\bROLE\((\w+)\)")
 PLACED_NOWHERE = "placed_nowhere"
 """The parameter the store adds to a query that says ``WITHIN(n)``: the organizations placed nowhere that lie
 in the unit ``$within`` (:meth:`stores.base.Store.unplaced_within`; empty in Neo4j Browser, which has no
@@ -157,6 +158,7 @@ class NamedQuery:
         text = _MACRO.sub(lambda m: macros[m.group(1)].format(m.group(2)), text)
         text = _WITHIN.sub(lambda m: _WITHIN_TEXT[backend].format(m.group(1)), text)
         text = _TIES.sub(lambda m: tie_types(*(c.strip() for c in m.group(1).split(","))), text)
+        text = _ROLE.sub(lambda m: f"'{default_schema().role_kind(m.group(1))}'", text)
         text = _NULL.sub(lambda m: f"CAST(NULL AS {m.group(1)})" if backend == "ladybug" else "null", text)
         if backend == "ladybug":
             for p in self.params:

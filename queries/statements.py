@@ -353,6 +353,17 @@ def ladybug_tables() -> str:
     return "CALL show_tables() RETURN name"
 
 
+def ladybug_connections(tie_type: str) -> str:
+    """The (source, target) table pairs a LadybugDB relationship table joins (``tie_type`` is a schema tie kind)."""
+    return f"CALL show_connection('{tie_type}') RETURN `source table name` AS source, `destination table name` AS target"
+
+
+def ladybug_add_pairs(pairs: list[tuple[str, str, str]]) -> list[str]:
+    """``ALTER TABLE`` statements that let relationship tables join the ``(type, source, target)`` pairs a store made
+    before the schema allowed them lacks (PAIRED_ASSISTANCE from an Enterprise)."""
+    return [f"ALTER TABLE {t} ADD IF NOT EXISTS FROM {s} TO {d}" for t, s, d in pairs]
+
+
 def delete_all() -> str:
     """Empty the store (Neo4j: but for the writer's lease, held by the load that empties it)."""
     return f"MATCH (n) WHERE NOT n:{WRITER} DETACH DELETE n"

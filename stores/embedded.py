@@ -279,11 +279,26 @@ class EmbeddedStore(Store):
             self._name_index = None if statements.NAME_INDEX in present else False
             self._older_store = statements.NAME_INDEX not in present
         else:
-            if missing or statements.NAME_INDEX not in present:
-                self._rebuild(lambda execute, folder: self._keeping_index(WritePlan(), execute, folder, lambda: None),
+            lacking = [] if missing else self._lacking_pairs()
+            if missing or lacking or statements.NAME_INDEX not in present:
+                def add_pairs(execute) -> None:
+                    for statement in statements.ladybug_add_pairs(lacking):
+                        execute(statement)
+
+                self._rebuild(lambda execute, folder: self._keeping_index(WritePlan(), execute, folder,
+                                                                          lambda: add_pairs(execute)),
                               copy=True, one_transaction=True)
             self._name_index = self._index_in_use()
         self._schema_ready = True
+
+    def _lacking_pairs(self) -> list[tuple[str, str, str]]:
+        """The ``(tie type, source kind, target kind)`` pairs the schema allows that the store's relationship tables
+        do not join: a store made before the schema allowed them (PAIRED_ASSISTANCE from an Enterprise) gets them."""
+        lacking = []
+        for tie in self.schema.tie_kinds:
+            joined = {(r["source"], r["target"]) for r in self.run(statements.ladybug_connections(tie.type))}
+            lacking += [(tie.type, s, d) for s, d in tie.endpoints if (s, d) not in joined]
+        return lacking
 
     def _clear_name_index(self) -> None:
         """Empty the index of names in the open write transaction (an ad hoc write may have changed names; the next

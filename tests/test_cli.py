@@ -274,8 +274,8 @@ def test_schema_lists_kinds_and_properties(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "节点类型 node kinds (every node: id, name, name_raw, aliases, note, claims):"
     assert "  Cooperative        合作社 / Cooperative; also: aggregate_count (合计个数)" in out
-    assert any(line.startswith("  PAIRED_ASSISTANCE  结对帮扶 / paired assistance: AssistanceUnit->Village; also: mechanism")
-               for line in out)
+    assert any(line.startswith("  PAIRED_ASSISTANCE  结对帮扶 / paired assistance: AssistanceUnit->Village, "
+                               "Enterprise->Village; also: mechanism") for line in out)
 
 
 def test_cypher_reads_in_every_format_and_refuses_writes(tmp_path, capsys):

@@ -49,7 +49,8 @@ COVERAGE_COLUMNS = [C("level_zh", "层级", "Level"), NAME, C("villages", "村�
                     C("recorded_villages", "记录有帮扶的村", "Villages with recorded assistance"),
                     C("claimed_villages", "来源称结对村数", "Paired villages claimed"),
                     C("not_recorded", "未记录帮扶的村", "Villages not recorded"),
-                    C("recorded_units", "记录的帮扶单位", "Assistance units recorded"),
+                    C("recorded_units", "记录的帮扶单位（含企业）", "Assistance units recorded (enterprises included)"),
+                    C("recorded_enterprises", "其中结对企业", "Of which enterprises"),
                     C("claimed_units", "来源称帮扶单位数", "Assistance units claimed"),
                     C("network_nodes", "网络中的组织和村", "Nodes in the network"), ID]
 TIE_LABELS = tie_labels(default_schema())

@@ -49,7 +49,7 @@ class EndSpec:
     within: str = ""  # clause: only in the cue's clause (某单位投资…在某村修建); sentence: never an earlier sentence
     owner: bool = False  # a party organization stands for its village or town (永义村党支部…花椒产业 → 永义村)
     list: bool = False  # the name picked with the names listed with it (帮扶川珠、出食、何吕三村: each of them)
-    only: bool = False  # only the kinds of ``prefer`` (a hospital examines a village's elders; 寿光市 examines no one)
+    only: tuple[str, ...] = ()  # the kinds the end may be, of those the schema allows (驻村: an assistance unit)
 
 
 @dataclass(frozen=True)
@@ -171,12 +171,11 @@ def _end(data: Any, where: str, schema: Schema) -> EndSpec:
         raise LexiconError(f"{where}: side must be before, after or any, not {side!r}")
     if data.get("within", "") not in ("", "clause", "sentence"):
         raise LexiconError(f"{where}: within must be clause or sentence, not {data['within']!r}")
-    prefer = tuple(data.get("prefer", ()))
-    for kind in prefer:
+    prefer, only = tuple(data.get("prefer", ())), tuple(data.get("only", ()))
+    for kind in (*prefer, *only):
         schema.node_kind(kind)
     return EndSpec(side, bool(data.get("all", False)), prefer, bool(data.get("next", False)),
-                   str(data.get("within", "")), bool(data.get("owner", False)), bool(data.get("list", False)),
-                   bool(data.get("only", False)))
+                   str(data.get("within", "")), bool(data.get("owner", False)), bool(data.get("list", False)), only)
 
 
 def _industry_patterns(industries: dict[str, Any]) -> tuple[tuple[re.Pattern[str], str], ...]:

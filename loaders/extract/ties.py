@@ -100,6 +100,12 @@ class TieFinder:
     def _allowed(self, tie: str, end: int) -> set[str]:
         return {pair[end] for pair in self.schema.tie_kind(tie).endpoints}
 
+    def _cue_allowed(self, cue: Cue, end: int) -> set[str]:
+        """The kinds a cue's end may be: those the schema allows, narrowed to the end's ``only`` where it gives
+        one (驻村 sends a government body's work team: an assistance unit, not a company named nearby)."""
+        allowed, only = self._allowed(cue.tie, end), (cue.source, cue.target)[end].only
+        return allowed & set(only) if only else allowed
+
     def propose(self, tie: str, source: Entity, target: Entity, quote: str, confidence: float, rule: str,
                 *, earlier: bool = False, **props) -> Proposal | None:
         if source is target or not self.schema.tie_kind(tie).allows(source.kind, target.kind):
@@ -359,9 +365,7 @@ class TieFinder:
     def _picked_pairs(self, cue: Cue, start: int, end: int, sentence: Sentence,
                       previous: list[Sentence]) -> list[tuple[Entity, Entity, float]]:
         """Any other cue: its source and target ends picked as its ends' specs say, with the confidence lost."""
-        sources_allowed, targets_allowed = self._allowed(cue.tie, 0), self._allowed(cue.tie, 1)
-        if cue.source.only:
-            sources_allowed &= set(cue.source.prefer)
+        sources_allowed, targets_allowed = self._cue_allowed(cue, 0), self._cue_allowed(cue, 1)
         pairs: list[tuple[Entity, Entity, float]] = []
         beneficiary = self._beneficiary(cue, start, sentence, targets_allowed)
         if beneficiary is not None:  # 甲合作社为乙公司供应原料: 乙 is the target, the source is named before 为

@@ -15,15 +15,15 @@ JIA_TOWNS = {  # villages per town in the NBS 2023 roster of 佳县
 def test_jia_county(jia):
     county, *towns = assistance_coverage(jia.graph)
     assert county == {"level": "county", "id": "610828", "name": "佳县", "county": "610828", "villages": 334,
-                      "recorded_villages": 1, "recorded_units": 1, "claimed_villages": 92, "claimed_units": 48,
-                      "not_recorded": 333}
+                      "recorded_villages": 1, "recorded_units": 1, "recorded_enterprises": 0, "claimed_villages": 92,
+                      "claimed_units": 48, "not_recorded": 333}
     assert {t["name"]: t["villages"] for t in towns} == JIA_TOWNS
     assert [t["id"] for t in towns] == sorted(t["id"] for t in towns)
     assert all(t["level"] == "town" and t["county"] == "610828" for t in towns)
     tong = next(t for t in towns if t["name"] == "通镇")
     assert tong == {"level": "town", "id": "610828105", "name": "通镇", "county": "610828", "villages": 32,
-                    "recorded_villages": 1, "recorded_units": 1, "claimed_villages": None, "claimed_units": None,
-                    "not_recorded": 31}
+                    "recorded_villages": 1, "recorded_units": 1, "recorded_enterprises": 0, "claimed_villages": None,
+                    "claimed_units": None, "not_recorded": 31}
     others = [t for t in towns if t["name"] != "通镇"]
     assert all(t["recorded_villages"] == t["recorded_units"] == 0 and t["not_recorded"] == t["villages"] for t in others)
 
@@ -97,3 +97,13 @@ def test_a_town_without_county_comes_last(schema):
     g.add_node(make_node(schema, "Town", {"id": "T0", "name": "T0", "source": "s"}))
     assert [r["id"] for r in assistance_coverage(g)] == ["K", "T1", "T2", "T0"]
     assert assistance_coverage(g)[-1]["county"] is None
+
+
+def test_an_enterprise_pairing_counts_as_recorded_and_is_told_apart(schema):
+    """万企帮万村: the company E, which supplies v3, also pairs with v5 (schema.yaml lets PAIRED_ASSISTANCE start at
+    an Enterprise): v5 is recorded, E counts among T2's and K's units and as their one enterprise; the supply
+    tie to v3 still counts for nothing."""
+    g = small_county(schema)
+    g.add_tie(make_tie(schema, "PAIRED_ASSISTANCE", "E", "v5", {"source": "s", "evidence": "E与v5结对帮扶"}))
+    keys = ("id", "recorded_villages", "recorded_units", "recorded_enterprises", "not_recorded")
+    assert pick(assistance_coverage(g), *keys) == [("K", 4, 3, 1, 1), ("T1", 2, 2, 0, 1), ("T2", 2, 2, 1, 0)]

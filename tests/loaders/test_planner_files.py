@@ -104,6 +104,18 @@ def test_a_list_of_first_secretaries_loads_as_pairings_and_keeps_no_personal_dat
     assert not any(value in stored for value in ("张三", "李四", "13800000000", "副局长"))
 
 
+def test_a_company_that_sends_a_first_secretary_pairs_from_its_enterprise_node(tmp_path):
+    """State companies send first secretaries too (our own row): the sending unit named with a legal form
+    (有限公司) pairs with the village as an enterprise, the office beside it as an assistance unit."""
+    path = tmp_path / "驻村第一书记名单.csv"
+    path.write_text("序号,姓名,派出单位,驻村,所属乡镇,派驻时间\r\n1,张三,佳县城市投资有限公司,高家集村,通镇,2021年9月\r\n"
+                    "2,李四,佳县教育局,罗山村,通镇,2021.9\r\n", encoding="utf-8")
+    graph = load_sources([ROSTER, path]).graph
+    assert {(graph.nodes[t.source_id].kind, graph.nodes[t.source_id].name, t.target_id) for t in graph.ties.values()
+            if t.type == "PAIRED_ASSISTANCE"} == {("Enterprise", "佳县城市投资有限公司", "610828105211"),
+                                                   ("AssistanceUnit", "佳县教育局", "610828105252")}
+
+
 def test_a_unit_sheets_contact_columns_are_read_past(tmp_path):
     """A 帮扶单位 sheet with its 联系人 and 联系电话 loads the units without them."""
     path = tmp_path / "帮扶单位.csv"
@@ -276,7 +288,7 @@ def test_same_named_organizations_are_listed_with_their_towns(tmp_path):
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, units, ties])
     assert str(caught.value.problems[0]).split(".csv, ")[1].split(" (提示 hint")[0] == (
-        "sheet 结对帮扶, row 2, column 帮扶单位 (from): “县供电所”对应 2 个帮扶单位 / '县供电所' names 2 of 帮扶单位: "
+        "sheet 结对帮扶, row 2, column 帮扶单位 (from): “县供电所”对应 2 个帮扶单位、企业 / '县供电所' names 2 of 帮扶单位、企业: "
         "佳县通镇 县供电所 (AssistanceUnit:610828105:县供电所); 佳县乌镇 县供电所 (AssistanceUnit:610828103:县供电所)")
 
 

@@ -215,15 +215,26 @@ def test_an_end_of_a_kind_the_tie_does_not_allow_is_named_with_its_kind_not_as_m
         "list it on that sheet too)"]
 
 
-def test_an_enterprise_named_as_the_unit_of_a_pairing_is_refused_not_made_a_unit_of_its_name(tmp_path):
-    """Only an assistance unit may be the 帮扶单位 of 结对帮扶 (schema.yaml PAIRED_ASSISTANCE): a pairing row naming
-    an enterprise of the load says so; it introduced an assistance unit of the enterprise's name, a silent duplicate."""
-    problems = refused(tmp_path, ("企业.csv", "名称,所属乡镇\r\n佳县红枣食品有限公司,通镇\r\n"),
-                       ("结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n佳县红枣食品有限公司,高家集村,通镇\r\n"))
-    assert [str(p).removeprefix(f"{tmp_path}/").split(" (提示 hint")[0] for p in problems] == [
-        "结对帮扶.csv, sheet 结对帮扶, row 2, column 帮扶单位 (from): “佳县红枣食品有限公司”是企业，结对帮扶的起点只能是"
-        "帮扶单位 / '佳县红枣食品有限公司' is a 企业 Enterprise; 结对帮扶 PAIRED_ASSISTANCE starts at 帮扶单位 only"]
-    assert "它若也是帮扶单位，请在相应的表中也列出它" in problems[0].hint
+def test_an_enterprise_named_as_the_unit_of_a_pairing_pairs_from_its_enterprise_node(tmp_path):
+    """An enterprise pairs with a village too (万企帮万村; schema.yaml lets PAIRED_ASSISTANCE start at an
+    Enterprise): a pairing row naming an enterprise of the load ties it from that node. It was refused, and before
+    that introduced an assistance unit of the enterprise's name, a silent duplicate; neither happens."""
+    enterprises = write(tmp_path / "企业.csv", "名称,所属乡镇\r\n佳县红枣食品有限公司,通镇\r\n")
+    table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇,结对时间\r\n佳县红枣食品有限公司,高家集村,通镇,2021\r\n")
+    graph = load_sources([ROSTER, enterprises, table]).graph
+    assert [(t.source_id, t.target_id, t.props["start_date"]) for t in graph.ties.values()
+            if t.type == "PAIRED_ASSISTANCE"] == [("Enterprise:610828105:佳县红枣食品有限公司", "610828105211", "2021")]
+    assert [n.kind for n in graph.nodes.values() if n.name == "佳县红枣食品有限公司"] == ["Enterprise"]
+
+
+def test_a_new_name_in_a_pairing_is_an_enterprise_by_its_legal_form_else_an_assistance_unit(tmp_path):
+    """A 帮扶单位 no source names yet is introduced by the row: a company by its legal form (有限公司, 公司:
+    schema.yaml ``name_endings``), any other name an assistance unit, as before."""
+    table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n陕西省烟草公司榆林市公司,高家集村,通镇\r\n"
+                                           "佳县水利局,高家集村,通镇\r\n")
+    graph = load_sources([ROSTER, table]).graph
+    assert sorted((graph.nodes[t.source_id].kind, graph.nodes[t.source_id].name) for t in graph.ties.values()
+                  if t.type == "PAIRED_ASSISTANCE") == [("AssistanceUnit", "佳县水利局"), ("Enterprise", "陕西省烟草公司榆林市公司")]
 
 
 def refused(folder, *files: tuple[str, str]) -> list:
@@ -253,8 +264,9 @@ def test_a_project_named_after_its_village_still_introduces_a_project(tmp_path):
 
 
 def test_an_enterprise_that_is_also_an_assistance_unit_pairs_when_listed_as_one(tmp_path):
-    """A state-owned company that is an assistance unit too (国企帮扶): listed on the 帮扶单位 sheet as well, its
-    pairing loads, as the refusal's hint says (its hint told only to choose another tie kind)."""
+    """A state-owned company that is an assistance unit too (国企帮扶), listed on the 帮扶单位 sheet as well (as
+    planners did while only an assistance unit could pair): its pairing stays the assistance unit's, the kind
+    the tie names first, not a question which of the two it is."""
     enterprises = write(tmp_path / "企业.csv", "名称,所属乡镇\r\n佳县红枣食品有限公司,通镇\r\n")
     units = write(tmp_path / "帮扶单位.csv", "名称\r\n佳县红枣食品有限公司\r\n")
     table = write(tmp_path / "结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n佳县红枣食品有限公司,高家集村,通镇\r\n")

@@ -28,7 +28,7 @@ def test_values_never_reach_the_text():
             text = query.cypher(backend)
             literals = re.findall(r"'((?:[^'\\]|\\.)*)'", text)
             assert all(re.fullmatch(r"[A-Za-z_ /]*", literal) for literal in literals), (query.name, literals)
-            assert "KIND(" not in text and "TYPE(" not in text and "TIES(" not in text
+            assert not any(f"{macro}(" in text for macro in ("KIND", "TYPE", "TIES", "ROLE", "WITHIN", "NULL_AS"))
 
 
 def test_dialects():
@@ -102,3 +102,12 @@ def test_the_query_docs_are_current():
     assert DOCS.read_text(encoding="utf-8") == render(default_catalog().values()), "run: python -m queries.docs"
     for name in default_catalog():
         assert f"## `{name}`" in DOCS.read_text(encoding="utf-8")
+
+
+def test_a_role_names_the_kind_that_plays_it_in_the_schema():
+    """ROLE(enterprise) is the label schema.yaml gives the role (the enterprises among the units that pair with
+    villages: 万企帮万村), not a label written in the catalog."""
+    query = get_query("assistance_coverage")
+    assert "KIND(u) = ROLE(enterprise)" in query.text
+    assert "labels(u)[0] = 'Enterprise'" in query.cypher("neo4j")
+    assert "label(u) = 'Enterprise'" in query.cypher("ladybug")

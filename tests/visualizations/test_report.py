@@ -71,7 +71,7 @@ def test_csvs_have_the_workbook_columns(jia_report):
     centrality = read_excel_csv(files["centrality"])
     assert centrality[0][:4] == ["名称 Name", "类型 Kind", "乡镇 Town", "联结伙伴数 Partners"]
     assert centrality[1][:5] == ["核桃树墕联村党委", "党组织", "乌镇", "4", "4"]
-    assert ["通镇", "32", "1", "1", "", "31", "1", "", "2", "610828105"] == read_excel_csv(files["coverage"])[7][1:]
+    assert ["通镇", "32", "1", "1", "", "31", "1", "0", "", "2", "610828105"] == read_excel_csv(files["coverage"])[7][1:]
     assert len(read_excel_csv(files["untied_villages"])) == 1 + 331
 
 

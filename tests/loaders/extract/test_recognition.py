@@ -309,6 +309,26 @@ def test_a_unit_sending_a_first_secretary_or_an_administrative_village_is_paired
     assert ("PAIRED_ASSISTANCE", "佳县财政局", "马连塌村") in ties
 
 
+@pytest.mark.parametrize("text", ["陕西贺寨酒业有限公司与刘国具镇王元村结对帮扶，按订单收购高粱。",
+                                  "刘国具镇王元村由陕西贺寨酒业有限公司帮扶，村里建起了酿酒作坊。"])
+def test_a_company_that_pairs_with_a_village_is_its_helper(roster_units, text):
+    """An enterprise pairs with a village too (万企帮万村; schema.yaml lets PAIRED_ASSISTANCE start at an
+    Enterprise): 结对帮扶 and 帮扶 draft the tie from the company, not from an assistance unit of its name."""
+    found, ties = ties_of(roster_units, text)
+    assert ("PAIRED_ASSISTANCE", "陕西贺寨酒业有限公司", "王元村") in ties
+    assert [e.kind for e in found.entities if e.name == "陕西贺寨酒业有限公司"] == ["Enterprise"]
+
+
+@pytest.mark.parametrize("text", ["佳县宏达农业有限公司将建设养殖小区，王元村党支部及驻村工作队积极争取，"
+                                  "由王元村出地、公司出资共同建设。",
+                                  "佳县宏达农业有限公司负责人表示，公司重视本次结对活动，将支持王元村发展集体经济。"])
+def test_a_company_named_beside_a_village_work_team_sent_none(roster_units, text):
+    """驻村工作队 is a government body's team sent to the village, and 结对 alone names an activity as often as a
+    pairing (cues.yaml only: AssistanceUnit): the company the sentence is about is not the village's helper."""
+    _, ties = ties_of(roster_units, text)
+    assert not any(t[0] == "PAIRED_ASSISTANCE" and t[1] == "佳县宏达农业有限公司" for t in ties)
+
+
 def test_a_company_name_keeps_its_trade_words_and_its_short_name_is_the_same_company(roster_units):
     found, ties = ties_of(roster_units, "佳县宏达城乡建设开发有限公司将在背沟村投资建设养殖示范小区。",
                           "宏达公司建设养殖示范小区，带动农户增收。")
