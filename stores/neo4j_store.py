@@ -368,6 +368,8 @@ class Neo4jStore(Store):
                 summary = session.run(neo4j.Query(statements.explain(cypher), timeout=timeout),
                                       dict(params or {})).consume()
         except Neo4jError as err:
+            if _timed_out(err):  # planning counts against the query's time: a busy server may not plan in time
+                raise _timeout_error(timeout) from None
             if (err.code or "").startswith(("Neo.ClientError.Statement.", "Neo.ClientError.Procedure.")):
                 raise QueryError(unplannable(_message(err))) from None
             raise StoreError(f"数据库拒绝执行查询 / {self.describe()} refused a query: {_message(err)}") from None
@@ -404,10 +406,20 @@ class Neo4jStore(Store):
             if code.endswith("AccessMode") or "read access mode" in _message(err).lower():
                 raise QueryError("查询会修改数据，临时查询只读 / this query writes and ad hoc queries are read-only "
                                  "(提示 hint: 加 --write 才能修改 / add --write to change the store)") from None
-            if "Timeout" in code or "TimedOut" in code:
-                raise QueryError(f"查询超时，已停止 / the query took longer than {timeout:g} s and was stopped "
-                                 "(提示 hint: --timeout)") from None
+            if _timed_out(err):
+                raise _timeout_error(timeout) from None
             raise StoreError(f"数据库拒绝执行查询 / {self.describe()} refused a query: {_message(err)}") from None
+
+
+def _timed_out(err: Neo4jError) -> bool:
+    """Whether the server stopped a statement at its transaction's timeout."""
+    code = err.code or ""
+    return "Timeout" in code or "TimedOut" in code
+
+
+def _timeout_error(timeout: float | None) -> QueryError:
+    return QueryError(f"查询超时，已停止 / the query took longer than {timeout or 0:g} s and was stopped "
+                      "(提示 hint: --timeout)")
 
 
 def _user() -> str:
