@@ -150,36 +150,40 @@ def read_report(gold_file: Path, text_file: Path, table, workdir: Path):
     return data, keys, codes, [s.text.key for s in extraction.sentences[0] if s.text.key.strip()]
 
 
+def read_reports(pairs):
+    """Each report of ``pairs`` (gold file, text file) that can be read, with :func:`read_report`'s answer."""
+    table = nbs.national_roster()
+    with tempfile.TemporaryDirectory() as tmp:
+        for gold_file, text_file in pairs:
+            report = read_report(gold_file, text_file, table, Path(tmp))
+            if report is not None:
+                yield gold_file, report
+
+
 def measure(pairs, tag: Tagger, tags: set[str], words_only: bool, listed: bool = False) -> tuple[Counter, dict]:
     """Per end: found by the recognizer and/or the tagger (exact and from a name word); the tagger's cost.
     ``listed``: print each end the recognizer misses (report, fold, name, code, how the tagger finds it)."""
     counts: Counter = Counter()
-    table = nbs.national_roster()
     cost = {"characters": 0, "seconds": 0.0, "sentences": 0}
-    with tempfile.TemporaryDirectory() as tmp:
-        for gold_file, text_file in pairs:
-            report = read_report(gold_file, text_file, table, Path(tmp))
-            if report is None:
-                continue
-            data, keys, codes, texts = report
-            started = time.process_time()
-            tagged = tag(texts)
-            cost["seconds"] += time.process_time() - started
-            cost["characters"] += sum(map(len, texts))
-            cost["sentences"] += len(texts)
-            exact, longer = set(), set()
-            for sentence in tagged:
-                one, more = tagger_names(sentence, tags)
-                exact |= one
-                longer |= more
-            group = fold(gold_file.stem)
-            for name, code in gold_ends(data, words_only):
-                by_rules = (code is not None and code in codes) or name in keys
-                for how, found in (("exact", name in exact), ("from a name word", name in longer)):
-                    counts[(how, group, by_rules, found)] += 1
-                if listed and not by_rules:
-                    print(f"{gold_file.stem}\t{group}\t{name}\t{code or ''}\t"
-                          f"{'exact' if name in exact else 'from a name word' if name in longer else '-'}")
+    for gold_file, (data, keys, codes, texts) in read_reports(pairs):
+        started = time.process_time()
+        tagged = tag(texts)
+        cost["seconds"] += time.process_time() - started
+        cost["characters"] += sum(map(len, texts))
+        cost["sentences"] += len(texts)
+        exact, longer = set(), set()
+        for sentence in tagged:
+            one, more = tagger_names(sentence, tags)
+            exact |= one
+            longer |= more
+        group = fold(gold_file.stem)
+        for name, code in gold_ends(data, words_only):
+            by_rules = (code is not None and code in codes) or name in keys
+            for how, found in (("exact", name in exact), ("from a name word", name in longer)):
+                counts[(how, group, by_rules, found)] += 1
+            if listed and not by_rules:
+                print(f"{gold_file.stem}\t{group}\t{name}\t{code or ''}\t"
+                      f"{'exact' if name in exact else 'from a name word' if name in longer else '-'}")
     return counts, cost
 
 
@@ -188,15 +192,9 @@ def names_found(pairs) -> Counter:
     type): whether the recognizer found it, its key form being a name, spelling or surface of an entity of the
     report (strict: 雪堰镇南宅村党总支 as written is not found as 南宅村党总支)."""
     counts: Counter = Counter()
-    table = nbs.national_roster()
-    with tempfile.TemporaryDirectory() as tmp:
-        for gold_file, text_file in pairs:
-            report = read_report(gold_file, text_file, table, Path(tmp))
-            if report is None:
-                continue
-            data, keys, _, _ = report
-            for entity in data.get("entities") or ():
-                counts[(str(entity["type"]), match_key(CleanText.of(str(entity["text"])).key) in keys)] += 1
+    for _, (data, keys, _, _) in read_reports(pairs):
+        for entity in data.get("entities") or ():
+            counts[(str(entity["type"]), match_key(CleanText.of(str(entity["text"])).key) in keys)] += 1
     return counts
 
 
