@@ -179,6 +179,14 @@ def gold_counties(table: pa.Table, scope: nbs.Scope, ties: list) -> list[nbs.Sco
     return [nbs.Scope("county", c, named.get(c, c)) for c in counties]
 
 
+def report_scopes(table: pa.Table, data: dict) -> list[nbs.Scope]:
+    """The units a gold file's report is drafted in: its scope's county (:func:`scope_of`) and every other county
+    that holds one of its gold village or town ends, as a planner gives ``--county`` once per county (none when
+    the scope names no unit of the roster)."""
+    scope = scope_of(table, str(data.get("province", "")), [str(s) for s in data.get("scope") or ()])
+    return [] if scope is None else [scope, *gold_counties(table, scope, list(data.get("ties") or ()))]
+
+
 def write_scope_roster(table: pa.Table, scopes: list[nbs.Scope], path: Path) -> Path:
     """The units of ``scopes`` (with their ancestors, each once) as a roster CSV a draft is resolved and
     loaded with."""
@@ -210,10 +218,9 @@ def evaluate_real(gold_file: Path, text_file: Path, workdir: Path, calibration: 
     found from the text in the national roster; rows placed outside the gold's scope are then left out."""
     data = yaml.safe_load(gold_file.read_text(encoding="utf-8"))
     table = nbs.national_roster()
-    scope = scope_of(table, str(data.get("province", "")), [str(s) for s in data.get("scope") or ()])
-    if scope is None:
+    scopes = report_scopes(table, data)
+    if not scopes:
         return f"{gold_file.stem}: 范围中无可识别的县或市 / no county or city of the scope is in the roster"
-    scopes = [scope, *gold_counties(table, scope, list(data.get("ties") or ()))]
     roster = write_scope_roster(table, scopes, workdir / f"{gold_file.stem}.roster.csv")
     draft = workdir / f"{gold_file.stem}.xlsx"
     try:

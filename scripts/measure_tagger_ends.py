@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from evaluate_extraction import gold_counties, real_reports, report_text, scope_of, write_scope_roster  # noqa: E402
+from evaluate_extraction import real_reports, report_scopes, report_text, write_scope_roster  # noqa: E402
 from graph_model.names import match_key  # noqa: E402
 from graph_model.schema import default_schema  # noqa: E402
 from linkgraph.pipeline import roster_units  # noqa: E402
@@ -139,10 +139,9 @@ def read_report(gold_file: Path, text_file: Path, table, workdir: Path):
     """The gold of one report, the name keys and codes its recognizer found and its sentences' key forms
     (``None`` when its scope is not in the roster or its text is missing)."""
     data = yaml.safe_load(gold_file.read_text(encoding="utf-8"))
-    scope = scope_of(table, str(data.get("province", "")), [str(s) for s in data.get("scope") or ()])
-    if scope is None or not text_file.exists():
+    scopes = report_scopes(table, data)  # as the evaluation drafts it
+    if not scopes or not text_file.exists():
         return None
-    scopes = [scope, *gold_counties(table, scope, list(data.get("ties") or ()))]  # as the evaluation drafts it
     roster = write_scope_roster(table, scopes, workdir / f"{gold_file.stem}.roster.csv")
     document = read_document(report_text(text_file, workdir))
     extraction = extract([document], roster_units(default_schema(), roster=roster))

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from evaluate_extraction import fold_of, gold_counties, report_text, scope_of, write_scope_roster  # noqa: E402
+from evaluate_extraction import fold_of, report_scopes, report_text, write_scope_roster  # noqa: E402
 from graph_model.names import match_key  # noqa: E402
 from graph_model.schema import default_schema  # noqa: E402
 from linkgraph.pipeline import roster_units  # noqa: E402
@@ -86,10 +86,9 @@ def tie_rows(annotated, workdir: Path) -> list[tuple[list[str], str]]:
     """``(features, class)`` of every candidate pair of the reports, extracted with their scope's roster."""
     table, schema, rows = nbs.national_roster(), default_schema(), []
     for gold_file, text_file, data in annotated:
-        scope = scope_of(table, str(data.get("province", "")), [str(s) for s in data.get("scope") or ()])
-        if scope is None:
+        scopes = report_scopes(table, data)
+        if not scopes:
             continue
-        scopes = [scope, *gold_counties(table, scope, list(data.get("ties") or ()))]
         roster = write_scope_roster(table, scopes, workdir / f"{gold_file.stem}.roster.csv")
         pairs: list = []
         extract([read_document(report_text(text_file, workdir))], roster_units(schema, roster=roster), pairs=pairs)

@@ -128,7 +128,6 @@ def extract(documents: Iterable[Document], roster: Iterable[Node], schema: Schem
             for start, end in sentence_spans(text.quote):
                 sentence = finder.read(Sentence(text[start:end], index, section, heading))
                 ties.read(sentence, in_paragraph[-LOOKBACK:])
-                ties.learned(sentence)
                 in_paragraph.append(sentence)
             sentences += in_paragraph
         result.sentences.append(sentences)

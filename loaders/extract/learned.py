@@ -102,9 +102,9 @@ def ties_tagger():
     return open_tagger(str(model)) if model.is_file() else None
 
 
-def pair_probabilities(features: list[str], tagger=None) -> dict[str, float]:
+def pair_probabilities(features: list[str]) -> dict[str, float]:
     """The probability of each class of a pair under the tie model (``{NONE: 1.0}`` without a model)."""
-    tagger = tagger or ties_tagger()
+    tagger = ties_tagger()
     if tagger is None:
         return {NONE: 1.0}
     tagger.set([features])

@@ -344,14 +344,6 @@ def towns_named(places: PlaceFinder, keys: Iterable[str]) -> frozenset[str]:
                      if kind == TOWN and len(units) == 1)
 
 
-def _by_char(words: tuple[str, ...], index: int) -> dict[str, tuple[str, ...]]:
-    """``words`` by their first (``index`` 0) or last (-1) character, each group in the order of ``words``."""
-    grouped: dict[str, tuple[str, ...]] = {}
-    for word in words:
-        grouped[word[index]] = (*grouped.get(word[index], ()), word)
-    return grouped
-
-
 def _as_candidate(entity: Entity) -> None:
     """常坊村 taken as the roster's 常家坊村: to be confirmed; where the close spelling lies in another town than
     the one the text names (范沟村 for a 范家沟村 elsewhere), the village has no unit and stays unresolved."""
@@ -441,11 +433,6 @@ class MentionFinder:
         self._company_boundaries = self._boundary_words - frozenset(lexicon.trade_words)
         self._boundary_lengths = sorted({len(w) for w in lexicon.boundaries}, reverse=True)
         named = (*lexicon.industry_products, *lexicon.industry_modifiers)
-        # products and modifiers looked up at many positions: by the character they begin or end with, in order
-        self._products_by_first = _by_char(lexicon.industry_products, 0)
-        self._products_by_last = _by_char(lexicon.industry_products, -1)
-        self._modifiers_by_first = _by_char(lexicon.industry_modifiers, 0)
-        self._modifiers_by_last = _by_char(lexicon.industry_modifiers, -1)
         self._products_holding = {w: tuple(p for p in named if w in p and p != w) for w in lexicon.boundaries
                                   if any(w in p and p != w for p in named)}
 
@@ -1290,18 +1277,17 @@ class MentionFinder:
 
     def _product_before(self, key: str, end: int) -> int | None:
         """Where a known product (with a modifier: 大棚西瓜) ending at ``end`` begins, or None."""
-        product = next((p for p in self._products_by_last.get(key[end - 1:end], ()) if key.endswith(p, 0, end)), None)
+        product = next((p for p in self.lex.industry_products if key.endswith(p, 0, end)), None)
         if product is None:
             return None
         start = end - len(product)
-        modifier = next((m for m in self._modifiers_by_last.get(key[start - 1:start], ()) if key.endswith(m, 0, start)), "")
+        modifier = next((m for m in self.lex.industry_modifiers if key.endswith(m, 0, start)), "")
         return start - len(modifier)
 
     def _product_after(self, key: str, start: int) -> int | None:
         """Where a known product (with a modifier) starting at ``start`` ends, or None."""
-        modifier = next((m for m in self._modifiers_by_first.get(key[start:start + 1], ()) if key.startswith(m, start)), "")
-        at = start + len(modifier)
-        product = next((p for p in self._products_by_first.get(key[at:at + 1], ()) if key.startswith(p, at)), None)
+        modifier = next((m for m in self.lex.industry_modifiers if key.startswith(m, start)), "")
+        product = next((p for p in self.lex.industry_products if key.startswith(p, start + len(modifier))), None)
         return start + len(modifier) + len(product) if product is not None else None
 
     def _industry_core_start(self, sentence: Sentence, end: int) -> int:

@@ -93,7 +93,6 @@ class TieFinder:
         self._metric_ties: dict[tuple[int, int], dict[str | None, Proposal]] = {}
         self._pair_kinds: dict[tuple[str, str], bool] = {}
         self.pair_log: list | None = None  # when a list: every candidate pair's ends and features (training)
-        self._cued = False  # whether the sentence read last holds a cue word (its rules have had their say)
 
     # ------------------------------------------------------------------ bookkeeping
 
@@ -713,7 +712,7 @@ class TieFinder:
         sentence.asides = [next(m.span(g) for g in range(1, m.re.groups + 1) if m.group(g) is not None)
                            for m in self.lex.asides.finditer(sentence.text.key)]
         cues = self._cues(sentence)
-        self._cued = bool(cues)
+        cued = bool(cues)  # a cue word stands here, even one a formation's support clause takes
         formations = [c for c in cues if c[2] in self.lex.formation.words]
         if formations:  # the words of a support clause (在镇党委的指导下) belong to the formation
             support = [m.span() for m in self.lex.formation.support.finditer(sentence.text.key)]
@@ -731,15 +730,17 @@ class TieFinder:
         made = list(itertools.islice(reversed(self.proposals.values()), len(self.proposals) - before))[::-1]
         self._mechanisms_and_brands(sentence, made)
         self._figures(sentence, used, made)
+        self.learned(sentence, cued=cued)
 
     # ------------------------------------------------------------------ the trained tie model
 
-    def learned(self, sentence: Sentence) -> None:
+    def learned(self, sentence: Sentence, *, cued: bool) -> None:
         """Weigh each pair of names of ``sentence`` at most ``MAX_GAP`` apart whose kinds some tie kind allows with
         the trained tie model (:mod:`loaders.extract.learned`): the rules' ties between them get its probability,
-        and its own tie may be proposed (:meth:`_weigh_pair`). With :attr:`pair_log` set (training), every pair's
-        ends and features are collected instead."""
-        if sentence.heading or (self.pair_log is None and ties_tagger() is None):
+        and its own tie may be proposed where the sentence holds no cue word (``cued``: :meth:`_weigh_pair`). With
+        :attr:`pair_log` set (training), every pair's ends and features are collected instead. Called by
+        :meth:`read` once its rules are done."""
+        if self.pair_log is None and ties_tagger() is None:
             return
         mentions = [m for m in sentence.mentions if m.how != "locator"]
         for i, left in enumerate(mentions):
@@ -748,24 +749,27 @@ class TieFinder:
                     break
                 if left.entity is right.entity or right.start < left.end or not self._may_tie(left.entity, right.entity):
                     continue
+                between = self._between(left.entity, right.entity)
+                rules = [pair_label(tie, source is left.entity) for (tie, source, _), proposal in between
+                         if not proposal.rule.endswith(":learned")]
                 features = pair_features(sentence.text.key, (left.start, left.end, left.entity.kind),
-                                         (right.start, right.end, right.entity.kind), j - i - 1,
-                                         self._rules_between(left.entity, right.entity))
+                                         (right.start, right.end, right.entity.kind), j - i - 1, rules)
                 if self.pair_log is not None:
                     self.pair_log.append((left.entity, right.entity, features))
                     continue
-                self._weigh_pair(pair_probabilities(features), left.entity, right.entity, sentence)
+                self._weigh_pair(pair_probabilities(features), left.entity, right.entity, between, sentence, cued)
 
-    def _weigh_pair(self, probabilities: dict[str, float], left: Entity, right: Entity, sentence: Sentence) -> None:
+    def _weigh_pair(self, probabilities: dict[str, float], left: Entity, right: Entity,
+                    between: list[tuple[tuple[str, Entity, Entity], Proposal]], sentence: Sentence, cued: bool) -> None:
         """Give the rules' ties between the two the model's probability, and propose the model's likeliest tie
         where the sentence holds no cue word: where one does, its rule has decided (在…的具体帮扶下 names no
         helper; 指导…开展服务 is guidance, not a pairing), and the model is not asked to overrule it."""
-        for (tie, source, target), proposal in self._between(left, right):
+        for (tie, source, target), proposal in between:
             label = pair_label(tie, source is left)
             proposal.model = max(proposal.model or 0.0, probabilities.get(label, 0.0))
         label = max(probabilities, key=probabilities.__getitem__)
         kind, source, target = label[:-1], *((left, right) if label.endswith(">") else (right, left))
-        if (label != NONE and not self._cued and kind in self.lex.learned_ties
+        if (label != NONE and not cued and kind in self.lex.learned_ties
                 and probabilities[label] >= self.lex.learned_min_probability and (kind, source.id, target.id) not in self.proposals):
             proposal = self.propose(kind, source, target, sentence.text.quote, probabilities[label], f"{kind}:learned")
             if proposal is not None:
@@ -786,11 +790,6 @@ class TieFinder:
         if pair not in self._pair_kinds:
             self._pair_kinds[pair] = any(t.allows(*pair) or t.allows(other.kind, one.kind) for t in self.schema.tie_kinds)
         return self._pair_kinds[pair]
-
-    def _rules_between(self, left: Entity, right: Entity) -> list[str]:
-        """The classes (:func:`~loaders.extract.learned.pair_label`) of the ties proposed so far between the two."""
-        return [pair_label(tie, source is left) for (tie, source, _), proposal in self._between(left, right)
-                if not proposal.rule.endswith(":learned")]
 
     def from_names(self, entities: list[Entity]) -> None:
         """Ties a name implies: 乌镇党委 → 乌镇 (PARTY_ORG_OF), 佳县县委办公室 → 佳县 (LOCATED_IN),
