@@ -30,6 +30,7 @@ spelling of one organization is one entity with all its spellings.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -42,6 +43,7 @@ from loaders.extract.lexicon import Lexicon, SuffixRule
 from loaders.reconcile import RosterIndex
 
 _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
+_CJK_TAIL = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]*\Z")  # where the Chinese characters before an end begin
 _NUMBER = r"(\d+(?:\.\d+)?|[一二三四五六七八九十两百]+)"
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 TOWN, VILLAGE, COUNTY = LEVEL["town"], LEVEL["village"], LEVEL["county"]
@@ -110,6 +112,19 @@ class Entity:
     region: "Entity | None" = None  # the place its name begins with (佳县县委办公室 → 佳县)
     suffix: str | None = None
     document: int = 0  # the report (its number in the run) that first names it
+    owned: list["Entity"] = field(default_factory=list, repr=False)  # those whose owner it is, kept by __setattr__
+
+    def __setattr__(self, name: str, value) -> None:
+        """Setting :attr:`owner` keeps the owners' :attr:`owned` lists (whose party organizations a village or a
+        company has, asked for each 共建: :meth:`Registry.owned_by`, which a long report's thousands of
+        entities make too slow to find by reading them all)."""
+        if name == "owner":
+            former = self.__dict__.get("owner")
+            if former is not None:
+                former.owned.remove(self)
+            if value is not None:
+                value.owned.append(self)
+        object.__setattr__(self, name, value)
 
     @property
     def name_raw(self) -> str | None:
@@ -174,6 +189,7 @@ class Registry:
         self._by_key: dict[tuple[str, str], Entity] = {}
         self._kinds: dict[str, None] = {}
         self._by_place: dict[str, Entity] = {}
+        self._position: dict[Entity, int] = {}  # where each entity stands in ``entities`` (the first time added)
         # surfaces of organizations by text, and their lengths: a sentence is searched for the names read so far
         # by looking up its substrings, so each sentence costs its length, not the number of names (linear time)
         self.by_surface: dict[str, list[Entity]] = {}
@@ -196,12 +212,18 @@ class Registry:
 
     def add(self, entity: Entity) -> Entity:
         entity.document = self.document
+        self._position.setdefault(entity, len(self.entities))
         self.entities.append(entity)
         self._kinds.setdefault(entity.kind)
         if entity.place is not None:
             self._by_place.setdefault(entity.place.id, entity)
         self.index(entity, entity.name)
         return entity
+
+    def owned_by(self, owner: Entity) -> list[Entity]:
+        """The entities of this run whose owner is ``owner`` (its party organizations), in the order they were
+        added: those of ``entities`` that name it as owner, found from the owner (:attr:`Entity.owned`)."""
+        return sorted((e for e in owner.owned if e in self._position), key=self._position.__getitem__)
 
     def of_place(self, code: str) -> Entity | None:
         """The entity of the roster unit ``code``, when one was found."""
@@ -314,9 +336,11 @@ class PlaceFinder:
             for unit in (u for u in units if u in key):  # most sentences hold none: no pattern looked up
                 for match in re.finditer(re.escape(unit), key):
                     end = match.end()
-                    for start in range(max(0, end - MAX_PLACE), match.start()):
+                    low = max(0, end - MAX_PLACE)
+                    low += _CJK_TAIL.search(key, low, end).start() - low  # a name is Chinese characters only
+                    for start in range(low, match.start()):
                         span = key[start:end]
-                        if not all(_CJK.match(c) for c in span) or not _clear_of(start, end, taken, short):
+                        if not _clear_of(start, end, taken, short):
                             continue
                         units = self._named(kind, span, county)
                         if units:
@@ -409,7 +433,9 @@ class MentionFinder:
         self.county: Node | None = None
         self.section_latest: dict[str, Entity] = {}
         self.joint_latest: dict[str, Entity] = {}  # the document's last joint organization of each suffix
-        self.recent_villages: list[Entity] = []  # the villages named so far, the latest last (三村 = the last three)
+        # the villages named so far, the latest last (三村 = the last three): ordered keys, so that naming one again
+        # moves it to the end at once, however many villages a long report names
+        self.recent_villages: dict[Entity, None] = {}
         self.paragraph_towns: list[Entity] = []
         self.report_towns: frozenset[str] = frozenset()  # codes of the towns the whole report names (towns_named)
         self.section_groups: list[Entity] = []
@@ -447,7 +473,8 @@ class MentionFinder:
 
     def _note(self, entity: Entity) -> None:
         if entity.kind == VILLAGE:
-            self.recent_villages = [v for v in self.recent_villages if v is not entity] + [entity]
+            self.recent_villages.pop(entity, None)
+            self.recent_villages[entity] = None
         self.section_latest[entity.kind] = entity
         if entity.suffix:
             self.section_latest["suffix:" + entity.suffix] = entity
@@ -459,6 +486,10 @@ class MentionFinder:
             self.county = entity.place
         if entity.props.get("aggregate_count") and entity not in self.section_groups:
             self.section_groups.append(entity)
+
+    def _last_villages(self, count: int) -> list[Entity]:
+        """The ``count`` villages named last, the latest last."""
+        return list(itertools.islice(reversed(self.recent_villages), count))[::-1]
 
     # ------------------------------------------------------------------ places
 
@@ -652,7 +683,7 @@ class MentionFinder:
     def _in_village_core(self, key: str, start: int, end: int) -> bool:
         """Whether the word at ``start:end`` is inside the name of a village named before, written without its unit
         word (周都|红企业经营管理有限公司 after 周都村: 都 ends no phrase there, the name goes on to its region)."""
-        for village in self.recent_villages[-RECENT_VILLAGES:]:
+        for village in self._last_villages(RECENT_VILLAGES):
             core = village.name.removesuffix(PLACE_UNITS[VILLAGE][1])
             if len(core) < 2 or core == village.name:
                 continue
@@ -1031,7 +1062,7 @@ class MentionFinder:
         (开平依利安达电子有限公司党支部, then 依利安达公司党支部)."""
         if owner is None or rule.kind != PARTY:
             return None
-        return next((e for e in self.registry.entities if e.owner is owner and e.suffix == rule.suffix), None)
+        return next((e for e in self.registry.owned_by(owner) if e.suffix == rule.suffix), None)
 
     def _known_without_place(self, rule: SuffixRule, rest: str) -> Entity | None:
         """An organization named before without the town its name now begins with (四杨禅联合党委, then
@@ -1131,7 +1162,7 @@ class MentionFinder:
         for match in self.lex.counted_villages.finditer(sentence.text.key):
             count = chinese_number(match.group(1))
             if count and 2 <= count <= len(self.recent_villages) and self._free(sentence, found, *match.span()):
-                for village in self.recent_villages[-int(count):]:
+                for village in self._last_villages(int(count)):
                     found.append(Mention(match.start(), match.end(), village, "anaphor"))
 
     @staticmethod
