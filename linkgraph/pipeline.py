@@ -682,13 +682,14 @@ def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city
 
     table = nbs.national_roster()
     within = _search_area(table, city, province)
-    keys = report_keys(documents)
+    each_keys = [report_keys([d]) for d in documents]
+    keys = [key for report in each_keys for key in report]
     if counties:
         codes = tuple(dict.fromkeys(_county_in(table, name, within) for name in counties))
         listed = scope_description(codes, table)
         chosen = ReportScope(codes, f"所给区县：{listed} / counties given: {listed}")
     else:
-        chosen = reports_scope([(d.file, report_keys([d])) for d in documents], table, within=within)
+        chosen = reports_scope([(d.file, report) for d, report in zip(documents, each_keys)], table, within=within)
     if isinstance(chosen, InputError):
         raise chosen
     units = scope_roster_units(schema, chosen.codes)

@@ -250,6 +250,18 @@ def _key_char(char: str) -> str:
     return to_simplified(char)
 
 
+class _KeyTable(dict):
+    """:func:`_key_char` of each character for :meth:`str.translate`, worked out when the character is first
+    met: a report's million characters are a few thousand distinct ones, each normalized once."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = _key_char(chr(code))
+        return self[code]
+
+
+_KEY_TABLE = _KeyTable()
+
+
 @dataclass(frozen=True)
 class CleanText:
     """A text in its quote form and its key form (Simplified), of equal length."""
@@ -261,7 +273,7 @@ class CleanText:
     def of(cls, text: str) -> "CleanText":
         """Glosses removed (also after a lost character), then the key form beside it."""
         quote = _GLOSS_AFTER_LOST.sub("", strip_pinyin_glosses(text))
-        return cls(quote, "".join(map(_key_char, quote)))
+        return cls(quote, quote.translate(_KEY_TABLE))
 
     def __getitem__(self, span: slice) -> "CleanText":
         return CleanText(self.quote[span], self.key[span])

@@ -18,7 +18,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, Iterable
 
 from graph_model.names import to_simplified
 from graph_model.schema import Schema, default_schema, packaged_yaml
@@ -82,6 +82,34 @@ class Formation:
     venue_words: tuple[str, ...] = ()  # 在: the place after it is where the organization is formed
     venue_gap: re.Pattern[str] = re.compile(r"(?!)")  # what may stand between that place and the cue (挂牌)
     jointly: tuple[str, ...] = ()  # 联合: right before the cue, the founders named before are its members
+
+
+@dataclass(frozen=True)
+class Words:
+    """Words looked up at a place in a text: the longest that begins (or ends) there, as a scan of the words
+    sorted longest first finds it, by looking up the text's span of each length the words have (a handful)
+    instead of testing each word (industries: 271 products, tested at every place a product may begin).
+
+    >>> products = Words.of(["玉米", "鲜食玉米", "羊"])
+    >>> products.starting("种植鲜食玉米", 2), products.ending("种植鲜食玉米", 6), products.starting("养羊", 0)
+    ('鲜食玉米', '鲜食玉米', None)
+    """
+
+    words: frozenset[str]
+    lengths: tuple[int, ...]  # longest first
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> "Words":
+        found = frozenset(words)
+        return cls(found, tuple(sorted({len(w) for w in found}, reverse=True)))
+
+    def starting(self, text: str, start: int) -> str | None:
+        """The longest of the words that ``text`` has at ``start``, or None."""
+        return next((text[start:start + n] for n in self.lengths if text[start:start + n] in self.words), None)
+
+    def ending(self, text: str, end: int) -> str | None:
+        """The longest of the words that ``text`` has right before ``end``, or None."""
+        return next((text[end - n:end] for n in self.lengths if n <= end and text[end - n:end] in self.words), None)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from graph_model.names import match_key, place_key
 from graph_model.records import Node
 from graph_model.schema import LEVEL, REGION_KINDS, ROLE, Schema, default_schema
 from loaders.extract.clean import CleanText
-from loaders.extract.lexicon import Lexicon, SuffixRule
+from loaders.extract.lexicon import Lexicon, SuffixRule, Words
 from loaders.reconcile import RosterIndex
 
 _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
@@ -448,6 +448,7 @@ class MentionFinder:
         self._noun_stops = "|".join(map(re.escape, sorted({*lexicon.figure_noun_stops, *lexicon.formation.words},
                                                           key=len, reverse=True)))
         self._cue_words = tuple(lexicon.cue_words)  # a product never begins inside a cue (发展|小杂粮种植)
+        self._products, self._modifiers = Words.of(lexicon.industry_products), Words.of(lexicon.industry_modifiers)
         counties = places.counties()
         self.only_county = counties[0] if len(counties) == 1 else None
         # looked up at every position of every sentence: by first character, and by length, once
@@ -1308,17 +1309,17 @@ class MentionFinder:
 
     def _product_before(self, key: str, end: int) -> int | None:
         """Where a known product (with a modifier: 大棚西瓜) ending at ``end`` begins, or None."""
-        product = next((p for p in self.lex.industry_products if key.endswith(p, 0, end)), None)
+        product = self._products.ending(key, end)
         if product is None:
             return None
         start = end - len(product)
-        modifier = next((m for m in self.lex.industry_modifiers if key.endswith(m, 0, start)), "")
+        modifier = self._modifiers.ending(key, start) or ""
         return start - len(modifier)
 
     def _product_after(self, key: str, start: int) -> int | None:
         """Where a known product (with a modifier) starting at ``start`` ends, or None."""
-        modifier = next((m for m in self.lex.industry_modifiers if key.startswith(m, start)), "")
-        product = next((p for p in self.lex.industry_products if key.startswith(p, start + len(modifier))), None)
+        modifier = self._modifiers.starting(key, start) or ""
+        product = self._products.starting(key, start + len(modifier))
         return start + len(modifier) + len(product) if product is not None else None
 
     def _industry_core_start(self, sentence: Sentence, end: int) -> int:

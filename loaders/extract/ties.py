@@ -746,7 +746,8 @@ class TieFinder:
         the trained tie model (:mod:`loaders.extract.learned`): the rules' ties between them get its probability,
         and its own tie may be proposed where the sentence holds no cue word (``cued``: :meth:`_weigh_pair`). With
         :attr:`pair_log` set (training), every pair's ends and features are collected instead. Called by
-        :meth:`read` once its rules are done."""
+        :meth:`read` once its rules are done. A pair of a sentence with a cue word that no rule tied is not
+        weighed: the model would neither give a rule's tie its probability nor propose its own there."""
         if self.pair_log is None and ties_tagger() is None:
             return
         mentions = [m for m in sentence.mentions if m.how != "locator"]
@@ -757,6 +758,8 @@ class TieFinder:
                 if left.entity is right.entity or right.start < left.end or not self._may_tie(left.entity, right.entity):
                     continue
                 between = self._between(left.entity, right.entity)
+                if cued and not between and self.pair_log is None:
+                    continue
                 rules = [pair_label(tie, source is left.entity) for (tie, source, _), proposal in between
                          if not proposal.rule.endswith(":learned")]
                 features = pair_features(sentence.text.key, (left.start, left.end, left.entity.kind),
