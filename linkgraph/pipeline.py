@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -682,8 +683,8 @@ def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city
 
     table = nbs.national_roster()
     within = _search_area(table, city, province)
-    each_keys = [report_keys([d]) for d in documents]
-    keys = [key for report in each_keys for key in report]
+    each_keys = [report_keys([d]) for d in documents]  # each report's, made once
+    keys = list(itertools.chain.from_iterable(each_keys))
     if counties:
         codes = tuple(dict.fromkeys(_county_in(table, name, within) for name in counties))
         listed = scope_description(codes, table)

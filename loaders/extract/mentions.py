@@ -33,7 +33,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
@@ -338,11 +338,10 @@ class PlaceFinder:
         taken = [(a, b) for a, b, _, _ in found]
         for kind, units in self.unit_words.items():
             for unit in (u for u in units if u in key):  # most sentences hold none: no pattern looked up
-                for match in re.finditer(re.escape(unit), key):
-                    end = match.end()
+                for unit_start, end in occurrences(key, unit):
                     low = max(0, end - MAX_PLACE)
                     low += _CJK_TAIL.search(key, low, end).start() - low  # a name is Chinese characters only
-                    for start in range(low, match.start()):
+                    for start in range(low, unit_start):
                         span = key[start:end]
                         if not _clear_of(start, end, taken, short):
                             continue
@@ -362,6 +361,20 @@ class PlaceFinder:
 _TOWN_WORDS = "|".join(map(re.escape, PLACE_UNITS[TOWN]))
 _TOWN_BEFORE = re.compile(rf"([\u4e00-\u9fff]{{2,4}}?)(?:{_TOWN_WORDS})$")
 _TOWN_HEAD = re.compile(rf"([\u4e00-\u9fff]{{2,4}}?)(?:{_TOWN_WORDS})(?=[\u4e00-\u9fff]{{2}})")
+
+
+def occurrences(text: str, word: str) -> Iterator[tuple[int, int]]:
+    """The spans of ``word`` in ``text``, left to right, not overlapping (those ``re.finditer(re.escape(word))``
+    gives), found with :meth:`str.find`: no pattern escaped and looked up for each word of a lexicon at each
+    sentence.
+
+    >>> list(occurrences("甲村乙村村", "村村")), list(occurrences("甲村", "乡"))
+    ([(3, 5)], [])
+    """
+    at = text.find(word) if word else -1
+    while at >= 0:
+        yield at, at + len(word)
+        at = text.find(word, at + len(word))
 
 
 def towns_named(places: PlaceFinder, keys: Iterable[str]) -> frozenset[str]:
@@ -1198,8 +1211,8 @@ class MentionFinder:
     def _anaphors(self, sentence: Sentence, found: list[Mention]) -> None:
         key = sentence.text.key
         for word, kind in sorted(self.lex.anaphora.items(), key=lambda item: -len(item[0])):
-            for match in re.finditer(re.escape(word), key) if word in key else ():
-                if not self._free(sentence, found, match.start(), match.end()):
+            for start, end in occurrences(key, word):
+                if not self._free(sentence, found, start, end):
                     continue
                 target = self.section_latest.get(kind)
                 if kind == COUNTY and target is None and (self.county or self.only_county) is not None:
@@ -1207,19 +1220,18 @@ class MentionFinder:
                     target = self.registry.find(COUNTY, node.name) or self._place_entity(
                         COUNTY, [node], node.name, node.name, None, sentence)
                 if target is not None:
-                    found.append(Mention(match.start(), match.end(), target, "anaphor"))
+                    found.append(Mention(start, end, target, "anaphor"))
 
     def _collectives(self, sentence: Sentence, found: list[Mention]) -> None:
         key = sentence.text.key
         for word in self.lex.collective:
-            for match in re.finditer(re.escape(word), key) if word in key else ():
-                after = match.end()
+            for start, after in occurrences(key, word):
                 for length in (3, 2, 1):
                     noun = key[after:after + length]
                     if (len(noun) < length or not all(_is_cjk(c) for c in noun)
-                            or not self._free(sentence, found, match.start(), after + length)):
+                            or not self._free(sentence, found, start, after + length)):
                         continue
-                    mention = self._group_reference(sentence, match.start(), after + length, noun)
+                    mention = self._group_reference(sentence, start, after + length, noun)
                     if mention is not None:
                         found.append(mention)
                         break
@@ -1249,16 +1261,16 @@ class MentionFinder:
         for match in self._industry.finditer(key):
             add(match.start(), match.end(), self.lex.industry_words[match.group()])
         for ending in self.lex.industry_endings:
-            for match in re.finditer(re.escape(ending), key) if ending in key else ():
+            for at, end in occurrences(key, ending):
                 if ending in self.lex.industry_bare_endings:  # 鲜食玉米产业 is also 鲜食玉米
-                    start = self._product_before(key, match.start())
+                    start = self._product_before(key, at)
                     if start is not None:
-                        add(start, match.end(), key[start:match.end()], key[start:match.start()])
+                        add(start, end, key[start:end], key[start:at])
                     continue
-                start = self._product_before(key, match.start())  # 提供|茶叶加工: a known product, else up to a stop
-                start = self._industry_core_start(sentence, match.start()) if start is None else start
-                if start < match.start():
-                    add(start, match.end(), key[start:match.end()])
+                start = self._product_before(key, at)  # 提供|茶叶加工: a known product, else up to a stop
+                start = self._industry_core_start(sentence, at) if start is None else start
+                if start < at:
+                    add(start, end, key[start:end])
         for start, end, ending in self._product_lists(key):
             add(start, end, key[start:end] + ending)
         for mention in [m for m in sentence.mentions if m.entity.kind in (VILLAGE, TOWN)]:
@@ -1286,8 +1298,8 @@ class MentionFinder:
         (发展) a list of two or more products only: one product alone is left to the patterns."""
         spans = []
         for verb, ending in self.lex.industry_list_verbs.items():
-            for match in re.finditer(re.escape(verb), key) if verb in key else ():
-                run = self._product_run(key, match.end(), ending == "养殖")
+            for _, end in occurrences(key, verb):
+                run = self._product_run(key, end, ending == "养殖")
                 if ending or len(run) > 1:
                     spans += [(start, end, ending) for start, end in run]
         for match in re.finditer(r"(?<![培营保扶疗休抚供赡收教滋涵修颐喂饲])养(?!殖)", key):
@@ -1345,8 +1357,8 @@ class MentionFinder:
         if not spec:
             return
         for word in spec["after"]:
-            for match in re.finditer(re.escape(word), key):
-                items = self._item_spans(sentence, match.end(), spec["max_rest"])
+            for _, end in occurrences(key, word):
+                items = self._item_spans(sentence, end, spec["max_rest"])
                 if len(items) >= spec["min_items"]:
                     self._add_items(sentence, items, spec["kind"])
 

@@ -21,7 +21,7 @@ from graph_model.names import match_key
 from graph_model.schema import CLAIM, LEVEL, ROLE, Schema
 from loaders.extract.learned import MAX_GAP, NONE, pair_features, pair_label, pair_probabilities, ties_tagger
 from loaders.extract.lexicon import Cue, EndSpec, Lexicon
-from loaders.extract.mentions import Entity, Figure, Mention, Registry, Sentence
+from loaders.extract.mentions import Entity, Figure, Mention, Registry, Sentence, occurrences
 
 PARTY, INDUSTRY = ROLE["party"], ROLE["industry"]
 EVIDENCE = CLAIM["evidence"]  # the claim that holds the quote stating a node's other claims
@@ -1013,7 +1013,7 @@ def _in_place(before: Mention, after: Mention, gap: str, said: re.Pattern[str]) 
 
 def _positions(key: str, word: str, before: int) -> list[int]:
     """Where ``word`` begins in ``key`` before position ``before``."""
-    return [m.start() for m in re.finditer(re.escape(word), key[:before])]
+    return [start for start, _ in occurrences(key[:before], word)]
 
 
 def _village_of(entity: Entity) -> Entity:
