@@ -179,6 +179,14 @@ class Lexicon:
     learned_min_probability: float = 0.5  # a tie of the trained tie model is proposed from this probability
     learned_ties: frozenset[str] = frozenset()  # the tie kinds the trained tie model may propose
 
+    @functools.cached_property
+    def products_holding(self) -> dict[str, tuple[str, ...]]:
+        """Each boundary word that stands inside the name of a product or modifier (有|机 of 有机, 对 of 南美白对虾),
+        with those names: worked out once per lexicon, not for each report read (the lexicon is frozen)."""
+        named = (*self.industry_products, *self.industry_modifiers)
+        return {w: tuple(p for p in named if w in p and p != w) for w in self.boundaries
+                if any(w in p and p != w for p in named)}
+
 
 def _words(values: Any, where: str) -> tuple[str, ...]:
     if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):

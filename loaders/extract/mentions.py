@@ -476,9 +476,7 @@ class MentionFinder:
         # a trade word inside a company's name is no boundary there (重庆龙裕城乡建设开发有限公司)
         self._company_boundaries = self._boundary_words - frozenset(lexicon.trade_words)
         self._boundary_lengths = sorted({len(w) for w in lexicon.boundaries}, reverse=True)
-        named = (*lexicon.industry_products, *lexicon.industry_modifiers)
-        self._products_holding = {w: tuple(p for p in named if w in p and p != w) for w in lexicon.boundaries
-                                  if any(w in p and p != w for p in named)}
+        self._products_holding = lexicon.products_holding
 
     # ------------------------------------------------------------------ context
 
