@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -682,13 +683,14 @@ def _extract_in_scope(documents: list, schema: Schema, counties: list[str], city
 
     table = nbs.national_roster()
     within = _search_area(table, city, province)
-    keys = report_keys(documents)
+    each_keys = [report_keys([d]) for d in documents]  # each report's, made once
+    keys = list(itertools.chain.from_iterable(each_keys))
     if counties:
         codes = tuple(dict.fromkeys(_county_in(table, name, within) for name in counties))
         listed = scope_description(codes, table)
         chosen = ReportScope(codes, f"所给区县：{listed} / counties given: {listed}")
     else:
-        chosen = reports_scope([(d.file, report_keys([d])) for d in documents], table, within=within)
+        chosen = reports_scope([(d.file, report) for d, report in zip(documents, each_keys)], table, within=within)
     if isinstance(chosen, InputError):
         raise chosen
     units = scope_roster_units(schema, chosen.codes)

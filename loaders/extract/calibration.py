@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
-from scipy import stats
 
 from loaders.extract.ties import Proposal
 
@@ -84,6 +83,8 @@ def beta_lower(right: int, drafted: int, prior: float, strength: float = PRIOR_S
     share a group's ties are right at least, with probability ``1 - quantile``. A group's ties on new reports
     are right less often than on the reports its rules were written from; a lower quantile than the mean puts
     a group at 0.8 only when its figures leave little doubt (16 of 18 right: 0.78, not the mean 0.84)."""
+    from scipy import stats  # imported when fitting (a second of CPU), not by every draft that reads the table
+
     wrong = drafted - right
     return float(stats.beta.ppf(quantile, right + strength * prior, wrong + strength * (1 - prior)))
 

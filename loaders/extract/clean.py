@@ -96,25 +96,45 @@ def _gbk_options(char: str) -> list[bytes]:
 
 def _realign(run: str, dangling: bool = False) -> tuple[str, float] | None:
     """The best reading, with its score, of ``run`` (its first character a lost byte) as a GBK stream
-    shifted by one byte; ``dangling``: the stream ends on a lead byte whose partner was lost too."""
+    shifted by one byte; ``dangling``: the stream ends on a lead byte whose partner was lost too.
+
+    Only the first character of a reading depends on the lost lead byte tried: the rest of the stream is
+    decoded and scored once per way of reading its bytes, and the first character looked up among the
+    characters of its trail byte (:func:`_with_trail`), not the whole stream decoded for each lead byte."""
     best: tuple[str, float] | None = None
     choices = [_gbk_options(c) for c in run[1:]]
     if not all(choices) or sum(len(c) > 1 for c in choices) > 4:
         return None
+    suffix = "?" if dangling else ""
     for combo in itertools.product(*choices):
         data = b"".join(combo)
-        for lead in range(0x81, 0xFF):
-            candidate = bytes([lead]) + data
-            try:
-                text = (candidate[:-1] if dangling else candidate).decode("gbk") + ("?" if dangling else "")
-            except UnicodeDecodeError:
-                continue
-            if dangling and candidate[-1] < 0x81:
-                continue
-            score = plausibility(text)
+        body = data[:-1] if dangling else data  # the lead byte before it; a dangling last byte is lost
+        if not body or dangling and data[-1] < 0x81:
+            continue
+        try:
+            rest = body[1:].decode("gbk")
+        except UnicodeDecodeError:
+            continue
+        rest_score = plausibility(rest + suffix)
+        for first, first_score in _with_trail(body[0]):
+            score = first_score + rest_score
             if best is None or score > best[1]:
-                best = (text, score)
+                best = (first + rest + suffix, score)
     return best
+
+
+@functools.cache
+def _with_trail(trail: int) -> tuple[tuple[str, float], ...]:
+    """The characters a GBK lead byte (0x81–0xFE, in order) makes with the byte ``trail``, each with its
+    :func:`plausibility`."""
+    found = []
+    for lead in range(0x81, 0xFF):
+        try:
+            char = bytes([lead, trail]).decode("gbk")
+        except UnicodeDecodeError:
+            continue
+        found.append((char, plausibility(char)))
+    return tuple(found)
 
 
 def _utf8_as_gbk(run: str) -> tuple[str | None, bool]:
@@ -230,6 +250,18 @@ def _key_char(char: str) -> str:
     return to_simplified(char)
 
 
+class _KeyTable(dict):
+    """:func:`_key_char` of each character for :meth:`str.translate`, worked out when the character is first
+    met: a report's million characters are a few thousand distinct ones, each normalized once."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = _key_char(chr(code))
+        return self[code]
+
+
+_KEY_TABLE = _KeyTable()
+
+
 @dataclass(frozen=True)
 class CleanText:
     """A text in its quote form and its key form (Simplified), of equal length."""
@@ -241,7 +273,7 @@ class CleanText:
     def of(cls, text: str) -> "CleanText":
         """Glosses removed (also after a lost character), then the key form beside it."""
         quote = _GLOSS_AFTER_LOST.sub("", strip_pinyin_glosses(text))
-        return cls(quote, "".join(map(_key_char, quote)))
+        return cls(quote, quote.translate(_KEY_TABLE))
 
     def __getitem__(self, span: slice) -> "CleanText":
         return CleanText(self.quote[span], self.key[span])

@@ -21,7 +21,7 @@ from graph_model.names import match_key
 from graph_model.schema import CLAIM, LEVEL, ROLE, Schema
 from loaders.extract.learned import MAX_GAP, NONE, pair_features, pair_label, pair_probabilities, ties_tagger
 from loaders.extract.lexicon import Cue, EndSpec, Lexicon
-from loaders.extract.mentions import Entity, Figure, Mention, Registry, Sentence
+from loaders.extract.mentions import Entity, Figure, Mention, Registry, Sentence, occurrences
 
 PARTY, INDUSTRY = ROLE["party"], ROLE["industry"]
 EVIDENCE = CLAIM["evidence"]  # the claim that holds the quote stating a node's other claims
@@ -92,6 +92,7 @@ class TieFinder:
         # the tie a sentence of figures is about is found without reading every tie proposed before it
         self._metric_ties: dict[tuple[int, int], dict[str | None, Proposal]] = {}
         self._pair_kinds: dict[tuple[str, str], bool] = {}
+        self._by_quote: dict[str, list[Proposal]] = {}  # the proposals by their quote (:meth:`_quoting`)
         self.pair_log: list | None = None  # when a list: every candidate pair's ends and features (training)
 
     # ------------------------------------------------------------------ bookkeeping
@@ -126,6 +127,7 @@ class TieFinder:
         proposal = Proposal(tie, source, target, quote.strip(), round(max(confidence, 0.1), 2), rule,
                             props, self.document, self.section, earlier)
         self.proposals[key] = proposal
+        self._by_quote.setdefault(proposal.quote, []).append(proposal)
         if self.schema.tie_kind(tie).property("metrics") is not None:
             latest = self._metric_ties.setdefault((self.document, self.section), {})
             latest[source.id] = latest[None] = proposal
@@ -327,7 +329,7 @@ class TieFinder:
         """The party organization an end of 共建 stands for: itself, or the one the text names for it."""
         if entity.kind == PARTY:
             return entity
-        return next((e for e in self.registry.entities if e.owner is entity and e.kind == PARTY), None)
+        return next((e for e in self.registry.owned_by(entity) if e.kind == PARTY), None)
 
     def _listed_members(self, cue: Cue, start: int, end: int, sentence: Sentence,
                         previous: list[Sentence]) -> list[tuple[Entity, Entity, float]]:
@@ -400,9 +402,14 @@ class TieFinder:
         target is one of them or their party organization): an actor of what they do together."""
         quote = sentence.text.quote.strip()
         ends = set(united) | {e.owner for e in united if e.kind == PARTY} | {
-            e for e in self.registry.entities if e.kind == PARTY and e.owner in united}
-        return [p.source for p in self.proposals.values()
-                if p.type == "CO_BUILDS" and p.quote == quote and p.target in ends and p.source not in united]
+            e for one in united for e in self.registry.owned_by(one) if e.kind == PARTY}
+        return [p.source for p in self._quoting(quote)
+                if p.type == "CO_BUILDS" and p.target in ends and p.source not in united]
+
+    def _quoting(self, quote: str) -> list[Proposal]:
+        """The proposals (still proposed) whose quote is ``quote``, in the order proposed: looked up, not found by
+        reading every proposal of a long report at each sentence."""
+        return [p for p in self._by_quote.get(quote, ()) if self.proposals.get(p.key) is p]
 
     def _beneficiary(self, cue: Cue, start: int, sentence: Sentence, allowed: set[str]) -> Mention | None:
         """The name a cue whose target comes after it is done for, written before it after 为/向/给 in its clause with
@@ -739,7 +746,8 @@ class TieFinder:
         the trained tie model (:mod:`loaders.extract.learned`): the rules' ties between them get its probability,
         and its own tie may be proposed where the sentence holds no cue word (``cued``: :meth:`_weigh_pair`). With
         :attr:`pair_log` set (training), every pair's ends and features are collected instead. Called by
-        :meth:`read` once its rules are done."""
+        :meth:`read` once its rules are done. A pair of a sentence with a cue word that no rule tied is not
+        weighed: the model would neither give a rule's tie its probability nor propose its own there."""
         if self.pair_log is None and ties_tagger() is None:
             return
         mentions = [m for m in sentence.mentions if m.how != "locator"]
@@ -750,6 +758,8 @@ class TieFinder:
                 if left.entity is right.entity or right.start < left.end or not self._may_tie(left.entity, right.entity):
                     continue
                 between = self._between(left.entity, right.entity)
+                if cued and not between and self.pair_log is None:
+                    continue
                 rules = [pair_label(tie, source is left.entity) for (tie, source, _), proposal in between
                          if not proposal.rule.endswith(":learned")]
                 features = pair_features(sentence.text.key, (left.start, left.end, left.entity.kind),
@@ -1003,7 +1013,7 @@ def _in_place(before: Mention, after: Mention, gap: str, said: re.Pattern[str]) 
 
 def _positions(key: str, word: str, before: int) -> list[int]:
     """Where ``word`` begins in ``key`` before position ``before``."""
-    return [m.start() for m in re.finditer(re.escape(word), key[:before])]
+    return [start for start, _ in occurrences(key[:before], word)]
 
 
 def _village_of(entity: Entity) -> Entity:

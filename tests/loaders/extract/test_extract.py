@@ -128,3 +128,22 @@ def test_a_county_body_and_a_company_named_after_the_county_get_no_broken_short_
     assert registry.abbreviations("雷山县银球茶叶有限公司", ["雷山县"]) == [
         "银球茶叶有限公司", "雷山县银球茶叶", "银球茶叶"]
     assert registry.abbreviations("四川省民政厅", ["四川省"]) == ["民政厅", "省民政厅"]
+
+
+def test_a_registry_finds_what_an_entity_owns_in_the_order_added_whenever_the_owner_was_set():
+    """Registry.owned_by (a village's or company's party organizations, asked for at each 共建) gives the entities
+    of the run that name the owner, in the order they were added, however their owner was set or changed."""
+    from loaders.extract.lexicon import default_lexicon
+    from loaders.extract.mentions import Entity, Registry
+
+    registry = Registry(default_lexicon())
+    village = registry.add(Entity("v1", "Village", "甲村"))
+    other = registry.add(Entity("v2", "Village", "乙村"))
+    branch = registry.add(Entity("p1", "PartyOrganization", "甲村党支部"))
+    committee = Entity("p2", "PartyOrganization", "甲村党总支", owner=village)  # owner first, added after
+    registry.add(committee)
+    branch.owner = village
+    outside = Entity("p3", "PartyOrganization", "甲村团支部", owner=village)  # never added: not of this run
+    assert registry.owned_by(village) == [branch, committee] and village.owned == [committee, branch, outside]
+    branch.owner = other
+    assert registry.owned_by(village) == [committee] and registry.owned_by(other) == [branch]
