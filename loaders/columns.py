@@ -112,6 +112,7 @@ def tie_vocabulary(schema: Schema) -> Vocabulary:
     return Vocabulary(fields, titles)
 
 
+@functools.cache
 def _end_kind_words(field: str) -> dict[str, str]:
     """The headers of a tie table's end ``field`` (from, to) that also say its kind, to that kind (``columns.yaml``
     ``kinds``: 村 → Village, 企业 → Enterprise)."""
@@ -119,6 +120,7 @@ def _end_kind_words(field: str) -> dict[str, str]:
     return {word: kind for kind, words in kinds.items() for word in words}
 
 
+@functools.cache
 def end_kind(field: str, header: str | None) -> str | None:
     """The kind of unit a tie table's end column says it holds by its header (村 → ``Village``), or ``None``;
     at either end (企业名称 ends a 村企联建 tie and starts a 万企帮万村 pairing: :func:`tie_end_mapping`).

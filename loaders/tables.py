@@ -691,7 +691,14 @@ def _through_kinds(schema: Schema, type_: str, header_kind: str | None) -> tuple
 
 def _header_kind(origin: Origin, end: str) -> str | None:
     """The kind of unit the header of a table's end column names (村, 企业: ``columns.yaml`` ``kinds``), or None."""
-    return end_kind(end, dict(getattr(origin, "headers", ())).get(end))
+    return _kind_in_headers(getattr(origin, "headers", ()), end)
+
+
+@functools.cache
+def _kind_in_headers(headers: tuple[tuple[str, str], ...], end: str) -> str | None:
+    """:func:`_header_kind` of a table's headers, worked out once per table and end rather than for every row's
+    end (a table's headers are the same on all its rows: 陕西's 38,601 ties asked 77,202 times)."""
+    return end_kind(end, dict(headers).get(end))
 
 
 def _allowed_kinds(type_: str, end: str, values: Mapping[str, str], origin: Origin,
