@@ -224,6 +224,15 @@ def test_a_company_and_a_village_co_building_without_party_branches_is_serving(r
     assert not any(t[0] == "CO_BUILDS" for t in ties)
 
 
+def test_a_village_and_a_company_building_together_without_branches_is_serving_and_with_them_co_building(roster_units):
+    """联建共建 of a village and a company whose party organizations the text never names is drafted SERVES, by
+    design (README: the real reports' annotation counts it so); named branches make it CO_BUILDS."""
+    _, ties = ties_of(roster_units, "通镇高家塄村与佳县丰收农业有限公司联建共建，发展红枣产业。")
+    assert ("SERVES", "佳县丰收农业有限公司", "高家塄村") in ties and not any(t[0] == "CO_BUILDS" for t in ties)
+    _, ties = ties_of(roster_units, "通镇高家塄村党支部与佳县丰收农业有限公司党支部联建共建。")
+    assert ("CO_BUILDS", "高家塄村党支部", "佳县丰收农业有限公司党支部") in ties
+
+
 def test_a_village_branch_running_a_cooperative_guides_it(roster_units):
     _, ties = ties_of(roster_units, "马连塌村党支部领办马连塌村红枣专业合作社，带动农户增收。")
     assert ("GUIDES", "马连塌村党支部", "马连塌村红枣专业合作社") in ties
