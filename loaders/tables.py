@@ -144,12 +144,6 @@ class TableOrigin(Origin):
             return self.column
         return f"{header} ({self.column})"
 
-    def __str__(self) -> str:
-        parts = [self.file, self.where] if self.where else [self.file]
-        if self.column:
-            parts.append(f"column {self.label}")
-        return ", ".join(parts)
-
 
 # ---------------------------------------------------------------- rows to records
 

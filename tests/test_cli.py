@@ -126,7 +126,7 @@ def test_bad_input_is_one_line_per_problem_and_writes_nothing(tmp_path, capsys):
     assert main(["load", str(bad), "--store", store, "--replace"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "错误 error: 输入中有 1 处问题，未写入任何数据 / 1 problem(s) in the input, nothing was written"
-    assert re.match(rf"  {re.escape(str(bad))}, row \d+, column role: 取值不在允许范围内 / expected one of lead, member, got 'boss'",
+    assert re.match(rf"  {re.escape(str(bad))}, 行 row \d+, 列 column role: 取值不在允许范围内 / expected one of lead, member, got 'boss'",
                     err[1])
     assert "Traceback" not in "\n".join(err)
     assert main(["query", "kind_counts", "--store", store, "--format", "json"]) == 0
