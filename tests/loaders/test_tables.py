@@ -460,3 +460,25 @@ def test_a_unit_named_with_the_autonomous_countys_full_or_short_name_is_one_unit
         if tie.type == "PAIRED_ASSISTANCE":
             units[graph.nodes[tie.source_id].name].add(tie.target_id)
     assert units == {"大化瑶族自治县财政局": {"451229211201", "451229211202"}}
+
+
+def test_keep_valid_keeps_a_company_row_without_its_one_bad_cell(tmp_path):
+    """A company row whose 所在村 the roster lacks was left out whole: its aliases, brand and town were lost, and the
+    pairing row naming it introduced a bare company placed nowhere. The row is read without that cell; the
+    problem names the cell as written (file, sheet, row, 所在村), Chinese first, and says only it is left out."""
+    companies = tmp_path / "企业.csv"
+    companies.write_text("名称,别名,所属乡镇,所在村,品牌\r\n佳县测试食品有限公司,测试食品,通镇,没有这个村,测试牌\r\n",
+                         encoding="utf-8")
+    ties = tmp_path / "关系.csv"
+    ties.write_text("关系类型,起点,终点,终点乡镇\r\n结对帮扶,测试食品,高家塄村,通镇\r\n", encoding="utf-8")
+    result = load_sources([ROSTER, companies, ties], keep_valid=True)
+    [company] = [n for n in result.graph.nodes.values() if n.kind == "Enterprise"]
+    assert (company.id, company.props["aliases"], company.props["brand"]) == (
+        "Enterprise:610828105:佳县测试食品有限公司", ["测试食品"], ["测试牌"])
+    assert ("LOCATED_IN", company.id, "610828105") in result.graph.ties  # its town, the cell that was right
+    assert ("PAIRED_ASSISTANCE", company.id, "610828105200") in result.graph.ties
+    [problem] = result.left_out
+    assert str(problem).startswith(f"{companies}, 工作表 sheet 企业, 行 row 2, 列 column 所在村 (village): 名册中无此名称")
+    assert str(problem).endswith("只有这一格未读入，本行其余各列照常读入 / only this cell is left out: the row's other cells are read)")
+    with pytest.raises(InputError):  # without --keep-valid the load stops, as before
+        load_sources([ROSTER, companies, ties])
