@@ -198,13 +198,15 @@ def _sampling_findings(a: Analysis) -> list[Text]:
 def _coverage_findings(a: Analysis) -> list[Text]:
     counties = [r for r in a.coverage if r["level"] == "county"]
     found = []
+    schema = a.network.places.schema
+    firm = schema.node_kind(schema.role_kind("enterprise"))  # the kind recorded_enterprises counts: its label, not 企业
     if len(counties) == 1 or len(counties) <= LIST_NAMES:
         for c in counties:
             firms = c.get("recorded_enterprises") or 0  # pairing enterprises (万企帮万村) counted among the units
-            recorded_zh = (f"数据中记录了 {c['recorded_units']} 个帮扶单位" + (f"（其中 {firms} 个企业）" if firms else "")
+            recorded_zh = (f"数据中记录了 {c['recorded_units']} 个帮扶单位" + (f"（其中 {firms} 个{firm.zh}）" if firms else "")
                            + f"与 {c['recorded_villages']} 个村结对")
             recorded_en = (f"the data records {_plural(c['recorded_units'], 'assistance unit')}"
-                           + (f" ({firms} of them {'enterprises' if firms > 1 else 'an enterprise'})" if firms else "")
+                           + (f" ({_plural(firms, firm.en.lower())} among them)" if firms else "")
                            + f" paired with {_plural(c['recorded_villages'], 'village')}")
             claimed_zh, claimed_en = _claimed(c["claimed_units"], c["claimed_villages"])
             found.append(Text(

@@ -238,8 +238,25 @@ def _key(simple: str, folk: bool) -> str:
 
 @functools.cache
 def _autonomous() -> re.Pattern[str]:
-    """An autonomous county's, prefecture's or banner's peoples and 自治 (瑶族自治 of 大化瑶族自治县), its unit word kept."""
-    return re.compile(_peoples() + "自治(县|州|旗)")
+    """An autonomous county's, prefecture's or banner's peoples and 自治 (瑶族自治 of 大化瑶族自治县), its unit word kept.
+    Xinjiang's and Inner Mongolia's write one people without 族 (伊犁哈萨克自治州, 木垒哈萨克自治县, 博尔塔拉蒙古自治州:
+    10 units of the 2023 roster), and are written 伊犁州, 木垒县 as well: a people of two characters or more is taken
+    bare there too (a one-character people, 回 or 水, only with 族), after at least one character of the place's
+    own name (鄂伦春自治旗 keeps its name)."""
+    bare = sorted((g for g in name_rules().ethnic_groups if len(g) >= 2), key=len, reverse=True)
+    return re.compile("(?<=[\u3400-\u9fff])(?:" + _peoples() + "|(?:" + "|".join(map(re.escape, bare)) + "))自治(县|州|旗)")
+
+
+def autonomous_short_name(name: str) -> str:
+    """An autonomous county's, prefecture's or banner's name as everyone writes it, its peoples and 自治 dropped
+    (the name itself for any other).
+
+    >>> autonomous_short_name("湘西土家族苗族自治州"), autonomous_short_name("木垒哈萨克自治县")
+    ('湘西州', '木垒县')
+    >>> autonomous_short_name("鄂伦春自治旗"), autonomous_short_name("花垣县")
+    ('鄂伦春自治旗', '花垣县')
+    """
+    return _autonomous().sub(r"\1", name) if "自治" in name else name
 
 
 @functools.cache
@@ -297,11 +314,13 @@ def name_rules() -> _NameRules:
 
 @functools.cache
 def name_rules_digest() -> str:
-    """A digest of the rules of ``roster_names.yaml``: a roster loaded under other rules is loaded again."""
+    """A digest of the rules of ``roster_names.yaml`` and of the autonomous units' short names they make: a roster
+    loaded under other rules is loaded again (its stored name keys written anew)."""
     import hashlib
 
     rules = name_rules()  # (last_chars is derived from the endings, and a frozenset's repr varies by process)
-    return hashlib.sha256(repr((rules.place_units, rules.by_length, rules.ethnic_groups)).encode()).hexdigest()
+    return hashlib.sha256(repr((rules.place_units, rules.by_length, rules.ethnic_groups,
+                                _autonomous().pattern)).encode()).hexdigest()
 
 
 @functools.cache

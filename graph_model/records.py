@@ -79,22 +79,39 @@ class Origin:
 
     @property
     def where(self) -> str:
-        """The place inside the file, e.g. ``sheet 企业, row 5`` or ``row 45, key hezhai_liquor`` (computed when
-        asked: slots and no cache keep the origin of each of a national load's million rows small)."""
+        """The place inside the file, Chinese first as every text a planner reads: ``工作表 sheet 企业, 行 row 5`` or
+        ``行 row 45, 键 key hezhai_liquor``. It is the one text of a place in a source: the provenance of every
+        statement (shown by the map, ``serve`` and the report), the evidence of a table's tie and the start of a
+        problem's line (computed when asked: slots and no cache keep the origin of each of a national load's
+        million rows small).
+
+        >>> Origin("企业.csv", "企业", 5, "名称").where, str(Origin("case.yaml", row=45, key="hezhai_liquor"))
+        ('工作表 sheet 企业, 行 row 5', 'case.yaml, 行 row 45, 键 key hezhai_liquor')
+        """
         parts = []
         if self.sheet:
-            parts.append(f"sheet {self.sheet}")
+            parts.append(f"工作表 sheet {self.sheet}")
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"行 row {self.row}")
         if self.key:
-            parts.append(f"key {self.key}")
+            parts.append(f"键 key {self.key}")
         return ", ".join(parts)
 
+    @property
+    def label(self) -> str | None:
+        """The column as a planner knows it (a table's origin gives its header: ``终点 (to)``)."""
+        return self.column
+
+    @property
+    def inside(self) -> str:
+        """:attr:`where` with the column (``工作表 sheet 企业, 行 row 5, 列 column 名称``): the place without the file."""
+        where = self.where
+        column = f"列 column {self.label}" if self.column else ""
+        return f"{where}, {column}" if where and column else where or column
+
     def __str__(self) -> str:
-        parts = [self.file, self.where] if self.where else [self.file]
-        if self.column:
-            parts.append(f"column {self.column}")
-        return ", ".join(parts)
+        inside = self.inside
+        return f"{self.file}, {inside}" if inside else self.file
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,12 @@ import json
 import re
 import sys
 import unicodedata
-from typing import Any, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, TextIO
 
 from stores.masking import redact_text
+
+if TYPE_CHECKING:
+    from queries.catalog import Param
 
 CELL_WIDTH = 48
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -92,17 +95,38 @@ def parse_params(pairs: Sequence[str], query: str | None = None) -> dict[str, st
     return params
 
 
-def list_queries(out: TextIO | None = None, program: str = "linkgraph query ") -> None:
+def list_queries(out: TextIO | None = None, program: str = "linkgraph query ",
+                 examples: Mapping[str, Mapping[str, Any]] | None = None) -> None:
     """The named queries with their parameters and an example call (``program`` before it: the shell's is
-    empty)."""
+    empty). ``examples``: the values fitted to the store asked (:func:`linkgraph.pipeline.query_examples`);
+    a parameter naming a node or a place that has none there (or with no store) shows a generic placeholder
+    (``org=<党组织>``), never the names of the Jia County example, which a planner of another county would
+    look for in vain."""
     from queries.catalog import default_catalog
 
     for query in default_catalog().values():
         params = " ".join(f"{p.name}=<{p.en}>" if p.required else f"[{p.name}=…]" for p in query.params)
         print(f"{query.name:28} {query.zh} / {query.en}", file=out)
         if params:
-            example = " ".join(f"{p.name}={p.example}" for p in query.params)
+            fitted = (examples or {}).get(query.name, {})
+            example = " ".join(f"{p.name}={example_value(p, fitted.get(p.name))}" for p in query.params)
             print(f"{'':28}   params: {params}   e.g. {program}{query.name} {example}", file=out)
+
+
+def example_value(param: "Param", fitted: Any) -> str:
+    """How a parameter's example is written: the value fitted to the store, else the catalog's own for a
+    parameter that names nothing (a date, a number of steps), else a placeholder saying what to write.
+
+    >>> from queries.catalog import get_query
+    >>> org, hops = get_query("ego_network").params
+    >>> example_value(org, None), example_value(org, "大化县财政局"), example_value(hops, None)
+    ('<组织或地名>', '大化县财政局', '2')
+    """
+    if fitted is not None:
+        return str(fitted)
+    if param.refers_to is None and not param.match:
+        return str(param.example)
+    return f"<{param.zh.partition('（')[0]}>"
 
 
 def typed_params(pairs: Sequence[str]) -> dict[str, Any]:

@@ -224,7 +224,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                                 description="运行保存的查询；不给名称则列出 / Run a named, parameterized query. Without a name, "
                                             "list the queries.")
     query.add_argument("name", nargs="?", help="查询名称 / query name (omit to list)")
-    query.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="参数 / parameters, e.g. org=核桃树墕联村党委")
+    query.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="参数 / parameters, e.g. org=名称 (NAME); the list shows examples from your store")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table",
                        help="输出格式 / table (default), csv (UTF-8 with BOM, for Excel) or json (raw values)")
     query.add_argument("--cypher", action="store_true",
@@ -875,7 +875,7 @@ def _query(args: argparse.Namespace) -> int:
     from linkgraph import pipeline
 
     if not args.name:
-        list_queries()
+        list_queries(examples=pipeline.stored_query_examples(args.store))
         return 0
     if args.cypher:
         from queries.browser import browser_script

@@ -348,6 +348,35 @@ def run_query(store: str, name: str, params: dict[str, Any] | None = None, *,
     return rows
 
 
+def query_examples(source: "Store", schema: Schema) -> dict[str, dict[str, Any]]:
+    """Each saved query's example values fitted to ``source``'s graph, not Jia County's
+    (:func:`queries.examples.examples_in`, which the query page of ``serve`` calls too), for the list of
+    queries (``linkgraph query``) and the shell's help. Only the nodes a non-administrative tie touches and
+    the counties, cities and provinces are read, with their names: the examples are chosen among them, and
+    a national store is not read whole to list the queries. ``None`` for a parameter the graph has nothing
+    for (a store holding only the roster has no organization to name)."""
+    from queries import statements
+    from queries.catalog import default_catalog
+    from queries.examples import examples_in
+
+    types = sorted(t.type for t in schema.tie_kinds if t.type not in schema.administrative_ties)
+    ids = {row["id"] for row in source.run(statements.tied_ids(types))} if types else set()
+    for key in ("county", "city", "province"):
+        ids.update(row["id"] for row in source.run(statements.ids_within(schema.level_kind(key)), {"prefix": ""}))
+    graph = source.export(ids, node_properties=("name", "aliases"), tie_properties=())
+    return {name: examples_in(query, graph, schema) for name, query in default_catalog().items()}
+
+
+def stored_query_examples(store: str) -> dict[str, dict[str, Any]] | None:
+    """:func:`query_examples` of the store at ``store``; ``None`` when there is no embedded store there yet
+    (the list of queries then shows generic placeholders, not another county's names)."""
+    if not is_server_spec(store) and not Path(store).is_file():
+        return None
+    schema = default_schema()
+    with open_store(store, schema, read_only=True) as source:
+        return query_examples(source, schema)
+
+
 def cypher(store: str, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
            limit: int | None = 1000, timeout: float | None = 30.0) -> "Answer":
     """Run an ad hoc query: read-only unless ``write`` (the store enforces it), at most ``limit``
@@ -379,6 +408,7 @@ class Session:
         self._source: "Store | None" = None
         self._version: tuple[int, int, int] | None = None
         self._embedded = not is_server_spec(store)
+        self._examples: tuple[Any, dict[str, dict[str, Any]]] | None = None
         self._open()
 
     def __enter__(self) -> "Session":
@@ -413,6 +443,13 @@ class Session:
     def describe(self) -> str:
         """Where the data lives (never a password)."""
         return self.store.describe()
+
+    def examples(self) -> dict[str, dict[str, Any]]:
+        """The saved queries' examples fitted to this store (:func:`query_examples`), read again after a load."""
+        source = self.store  # opened again first if a load replaced the file
+        if self._examples is None or self._examples[0] != self._version or not self._embedded:
+            self._examples = self._version, query_examples(source, self.schema)
+        return self._examples[1]
 
     def query(self, name: str, params: Mapping[str, Any] | None = None, /, **more: Any) -> list[dict[str, Any]]:
         """The rows of the named query ``name`` (``linkgraph query`` lists them), with ``params`` and ``more``

@@ -29,8 +29,10 @@ from queries.catalog import CYPHER_CLAUSES, EXAMPLE_CYPHER
 PROMPT = "linkgraph> "
 FORMATS = ("table", "csv", "json")
 HISTORY_LINES = 1000
+NAMED_EXAMPLE = "ego_network"
+"""The saved query the help shows called, with examples from the store open (not Jia County's names)."""
 HELP = """命令 commands:
-  NAME key=value …        运行保存的查询 / run a named query (list shows them), e.g. ego_network org=佳县县委办公室 hops=2
+  NAME key=value …        运行保存的查询 / run a named query (list shows them), e.g. {named}
   cypher TEXT             只读 Cypher 查询 / an ad hoc read-only Cypher query (a line starting with a clause, MATCH,
                           RETURN, WITH, UNWIND, CALL …, is one too), e.g. {example};
                           the shell never writes (linkgraph cypher --write does)
@@ -126,10 +128,16 @@ class Shell:
     def _list(self, _: str) -> None:
         from linkgraph.answers import list_queries
 
-        list_queries(self.out, program="")
+        list_queries(self.out, program="", examples=self.session.examples())
 
     def _help(self, _: str) -> None:
-        print(HELP.format(format=self.format, example=EXAMPLE_CYPHER), file=self.out)
+        from linkgraph.answers import example_value
+        from queries.catalog import get_query
+
+        query = get_query(NAMED_EXAMPLE)
+        fitted = self.session.examples().get(query.name, {})
+        named = " ".join([query.name, *(f"{p.name}={example_value(p, fitted.get(p.name))}" for p in query.params)])
+        print(HELP.format(format=self.format, example=EXAMPLE_CYPHER, named=named), file=self.out)
 
 
 class ShellInputError(ValueError):

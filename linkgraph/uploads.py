@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from graph_model.records import InputError, Problem
+from graph_model.records import InputError, Origin, Problem
 from loaders.decisions import STATUS
 from loaders.upload import UploadLimits, unpack_upload, upload_name
 from stores.base import StoreError
@@ -374,7 +374,7 @@ def _unknown_headers(problems: list[Any]) -> list[UnknownHeader]:
     found: dict[str, UnknownHeader] = {}
     for problem in problems:
         origin = _problem(problem)
-        where = ", ".join(filter(None, [origin.file, f"sheet {origin.sheet}" if origin.sheet else ""]))
+        where = str(Origin(origin.file, origin.sheet))
         held = found.get(problem.header) or UnknownHeader(problem.header, (), ())
         offered = {name for name, _ in held.choices}
         found[problem.header] = UnknownHeader(held.header, held.where + ((where,) if where not in held.where else ()),
@@ -438,9 +438,7 @@ def _to_reconcile(problems: list[Problem]) -> list[NameToReconcile]:
         if key in found or any(reference_key(ref) == _normal(k) for k in found):
             continue
         origin = _problem(problem)
-        where = ", ".join(filter(None, [f"sheet {origin.sheet}" if origin.sheet else "",
-                                        f"row {origin.row}" if origin.row else "",
-                                        f"column {origin.column}" if origin.column else ""]))
+        where = Origin(origin.file, origin.sheet, origin.row or None, origin.column).inside
         found[key] = NameToReconcile(key, f"{schema.node_kind(ref.kind).zh} {ref.kind}", origin.file, where,
                                      problem.status, tuple(_candidate(c) for c in problem.candidates))
     return list(found.values())

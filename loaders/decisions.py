@@ -23,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from graph_model.records import Problem
+from graph_model.records import Origin, Problem
 from graph_model.schema import Schema
 from loaders.reconcile import KEEP_AS_TEXT, PlaceRef, Unresolved, digits_lost, excel_mangled, reference_key
 from loaders.columns import kind_named
@@ -56,8 +56,7 @@ def decision_rows(problems: Iterable[Problem], schema: Schema,
             continue
         previous = (decided or {}).get(key, {})
         origin = problem.origin
-        column = getattr(origin, "label", None) or (origin.column if origin else None)
-        where = origin.where + (f", column {column}" if column else "") if origin else ""
+        where = origin.inside if origin else ""
         rows[key] = [origin.file if origin else "", where, f"{schema.node_kind(ref.kind).zh} {ref.kind}", ref.context,
                      ref.name, STATUS.get(problem.status, problem.status), "；".join(problem.candidates),
                      str(previous.get("resolve_to") or ""), str(previous.get("resolution") or "")]
@@ -78,7 +77,7 @@ def read_decisions(sheet: Sheet, schema: Schema) -> dict[tuple[str, str, str], d
             continue
         mangled = excel_mangled(cells["resolve_to"]) or (digits_lost(cells["resolve_to"]), KEEP_AS_TEXT)
         if mangled[0]:
-            raise ValueError(f"row {number}, column resolve_to: {mangled[0]} (提示 hint: {mangled[1]})")
+            raise ValueError(f"{Origin('', row=number, column='resolve_to').inside}: {mangled[0]} (提示 hint: {mangled[1]})")
         kind = kind_named(schema, (cells.get("kind") or "").split(" ")[-1]) or kind_named(schema, cells.get("kind") or "")
         if kind is None:
             continue

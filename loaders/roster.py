@@ -84,7 +84,7 @@ def roster_graph(rows: Iterable[tuple[int, str, str, str, str]], file: str, sche
         if parent not in graph.nodes and parent not in earlier:
             problems.append(Problem(at.at("parent_code"), f"上级代码不存在 / parent {parent} is not in the roster"))
             continue
-        props = combine(part_of.properties, [statement(source, at, {"evidence": f"{name_file} row {at.row}"})])
+        props = combine(part_of.properties, [statement(source, at, {"evidence": f"{name_file} {at.where}"})])
         graph.ties[("PART_OF", code, parent)] = Tie("PART_OF", code, parent, props, at)
     problems += graph.problems(schema, lambda code: earlier[code][1] if code in earlier else None)
     if problems:

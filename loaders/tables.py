@@ -144,12 +144,6 @@ class TableOrigin(Origin):
             return self.column
         return f"{header} ({self.column})"
 
-    def __str__(self) -> str:
-        parts = [self.file, self.where] if self.where else [self.file]
-        if self.column:
-            parts.append(f"column {self.label}")
-        return ", ".join(parts)
-
 
 # ---------------------------------------------------------------- rows to records
 
@@ -343,27 +337,70 @@ def _node_rows(sheet: Sheet, kind: str | None, columns: Mapping[int, str], file:
     for number, texts in _rows_asked(sheet, columns, ctx):
         origin = rows_origin.at_row(number)
         values, found = _row_values(texts, names, origin)
-        if found:
+        if not values or (found and not _cells_only(found, origin)):
             problems += found
-            continue
-        if not values:
             continue
         row_kind = kind or kind_named(schema, values.pop("kind", ""))
         values.pop("kind", None)
         if row_kind is None:
+            problems += found
             problems.append(Problem(origin.at("kind"), "类型为空或无法识别 / unknown or missing kind",
                                     "可选 / one of: " + "、".join(k.zh for k in schema.node_kinds if not k.administrative)
                                     + "; 或在文件名中写明（企业名单.csv），或用 / or name the kind in the file name or "
                                     "with --kind"))
             continue
         try:
-            if row_kind in ADMIN_KINDS:
-                _place_row(row_kind, values, origin, ctx, source)
+            if row_kind not in ADMIN_KINDS:
+                problems += _organization_kept(row_kind, values, origin, ctx, source, found)
+            elif found:  # a unit of the roster is read whole or not at all
+                problems += found
             else:
-                _organization_row(row_kind, values, origin, ctx, source)
+                _place_row(row_kind, values, origin, ctx, source)
         except InputError as err:
             problems += err.problems
     return problems
+
+
+ROW_KEYS = frozenset({"name", "id", "kind", "aggregate_count"})
+"""The cells an organization's row is not read without: one of them refused leaves the whole row out. Besides
+what names the organization, the count of a row that stands for several (合计个数: 38 brewing cooperatives):
+without it the row would be one organization, which it is not."""
+CELL_LEFT_OUT = "只有这一格未读入，本行其余各列照常读入 / only this cell is left out: the row's other cells are read"
+
+
+def _organization_kept(kind: str, values: dict[str, str], origin: Origin, ctx: LoadContext, source: SourceRef,
+                       found: list[Problem]) -> list[Problem]:
+    """An organization's row read as :func:`_organization_row` reads it, and its problems. Where only some of
+    its cells are wrong (``found``: those refused already; a village the roster lacks, an Excel error value in
+    its brand), none of :data:`ROW_KEYS`, the row is read again without them: ``--keep-valid`` then keeps the
+    organization with its good cells (aliases, brand, town, and so the ties that name it), rather than leaving
+    the whole row out (a tie row naming it then introduced a bare organization, placed nowhere). Each refused
+    cell's problem says so; without ``--keep-valid`` the problems stop the load as before."""
+    try:
+        _organization_row(kind, dict(values), origin, ctx, source)
+        return [_cell_left_out(p) for p in found]
+    except InputError as err:
+        problems = err.problems
+    if not _cells_only(problems, origin):
+        return [*found, *problems]
+    refused = {p.origin.column for p in problems if p.origin is not None}
+    try:
+        _organization_row(kind, {k: v for k, v in values.items() if k not in refused}, origin, ctx, source)
+    except InputError:
+        return [*found, *problems]
+    return [_cell_left_out(p) for p in (*found, *problems)]
+
+
+def _cells_only(problems: list[Problem], origin: Origin) -> bool:
+    """Whether every one of ``problems`` is about one cell of the row at ``origin`` other than :data:`ROW_KEYS`."""
+    return all(p.origin is not None and p.origin.column is not None and p.origin.column not in ROW_KEYS
+               and (p.origin.file, p.origin.sheet, p.origin.row) == (origin.file, origin.sheet, origin.row)
+               for p in problems)
+
+
+def _cell_left_out(problem: Problem) -> Problem:
+    """``problem``, of one cell, saying that only that cell is left out of its row."""
+    return Problem(problem.origin, problem.message, f"{problem.hint}；{CELL_LEFT_OUT}" if problem.hint else CELL_LEFT_OUT)
 
 
 def _place_row(kind: str, values: dict[str, str], origin: Origin, ctx: LoadContext, source: SourceRef) -> None:

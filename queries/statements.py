@@ -447,6 +447,16 @@ def neighbour_ids(types: Sequence[str]) -> str:
     return f"MATCH (a)-[:{'|'.join(types)}]-(b) WHERE a.id IN $ids RETURN DISTINCT b.id AS id"
 
 
+def tied_ids(types: Sequence[str]) -> str:
+    """Ids of the nodes with a tie of one of ``types`` (either way): the part of a graph that examples of the
+    saved queries are chosen from (:func:`linkgraph.pipeline.query_examples`), read in one statement.
+
+    >>> tied_ids(["GUIDES", "MEMBER_OF"])
+    'MATCH (a)-[:GUIDES|MEMBER_OF]-() RETURN DISTINCT a.id AS id'
+    """
+    return f"MATCH (a)-[:{'|'.join(types)}]-() RETURN DISTINCT a.id AS id"
+
+
 def unit_neighbour_ids(types: Sequence[str]) -> str:
     """Ids of the nodes a tie of one of ``types`` joins to a node inside the unit ``$prefix`` (by its code or
     its place, as :func:`ids_within`), either way: the unit's nodes are found by their code as the ties are

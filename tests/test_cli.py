@@ -86,6 +86,36 @@ def test_query_without_a_name_lists_the_catalog(capsys):
     assert "e.g. linkgraph query ties_started_in year=2022" in out
 
 
+def another_county_store(tmp_path) -> str:
+    """A store of 大化瑶族自治县 (the shipped roster) with one pairing of our own: a county not Jia's."""
+    store = str(tmp_path / "dahua.lbug")
+    assert main(["roster", "--county", "451229", "--store", store]) == 0
+    ties = tmp_path / "ties.csv"
+    ties.write_text("关系类型,起点,起点类型,终点,终点类型,终点乡镇,开始\n"
+                    "结对帮扶,大化县试点局,帮扶单位,弄合村,村/社区,七百弄乡,2021\n", encoding="utf-8")
+    assert main(["load", str(ties), "--store", store]) == 0
+    return store
+
+
+def test_the_list_of_queries_shows_examples_from_the_store_asked(tmp_path, capsys):
+    """A planner of 大化县 listing the queries saw ``org=佳县县委办公室``, ``within=610828``: names that their
+    store does not hold. The examples come from the store asked, or are placeholders saying what to write."""
+    store = another_county_store(tmp_path)
+    capsys.readouterr()
+    assert main(["query", "--store", store]) == 0
+    out = capsys.readouterr().out
+    assert "e.g. linkgraph query ego_network org=大化县试点局 hops=2" in out
+    assert "e.g. linkgraph query assistance_units_ranked within=451229" in out
+    assert "e.g. linkgraph query enterprise_ties enterprise=<企业>" in out  # none in this store
+    assert "e.g. linkgraph query ties_started_in year=2022" in out
+    assert not re.search("佳县|610828|贺寨|核桃树墕|通镇", out)
+    assert main(["query", "--store", str(tmp_path / "nothing-yet.lbug")]) == 0  # no store: placeholders only
+    out = capsys.readouterr().out
+    assert "e.g. linkgraph query shortest_paths from=<起点组织> to=<终点组织>" in out
+    assert "e.g. linkgraph query assistance_coverage town=<乡镇>" in out
+    assert not re.search("佳县|610828|贺寨|核桃树墕|通镇", out)
+
+
 def test_bad_input_is_one_line_per_problem_and_writes_nothing(tmp_path, capsys):
     store = str(tmp_path / "g.lbug")
     assert main(["load", str(EXAMPLE / "case.yaml"), "--store", store]) == 0
@@ -96,7 +126,7 @@ def test_bad_input_is_one_line_per_problem_and_writes_nothing(tmp_path, capsys):
     assert main(["load", str(bad), "--store", store, "--replace"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "错误 error: 输入中有 1 处问题，未写入任何数据 / 1 problem(s) in the input, nothing was written"
-    assert re.match(rf"  {re.escape(str(bad))}, row \d+, column role: 取值不在允许范围内 / expected one of lead, member, got 'boss'",
+    assert re.match(rf"  {re.escape(str(bad))}, 行 row \d+, 列 column role: 取值不在允许范围内 / expected one of lead, member, got 'boss'",
                     err[1])
     assert "Traceback" not in "\n".join(err)
     assert main(["query", "kind_counts", "--store", store, "--format", "json"]) == 0

@@ -453,4 +453,4 @@ def test_an_editor_uploads_a_village_company_table_and_sees_the_branches_linkgra
     [village_branch] = [t for t in graph.ties.values() if t.type == "PARTY_ORG_OF" and t.target_id == "610828105211"]
     assert graph.nodes[village_branch.source_id].name == "高家集村党支部"
     assert [(s["file"], s["at"], s["loaded_by"]) for s in village_branch.provenance] == [
-        ("村企联建.csv", "sheet 村企联建, row 2", NAMES["editor"])]
+        ("村企联建.csv", "工作表 sheet 村企联建, 行 row 2", NAMES["editor"])]

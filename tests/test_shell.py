@@ -109,6 +109,9 @@ def test_an_unexpected_error_is_one_line_and_the_prompt_goes_on(tmp_path, capsys
         def cypher(self, text, params):
             raise ZeroDivisionError("nothing")
 
+        def examples(self):  # the help's example call: placeholders where none is fitted
+            return {}
+
     out, err = _Stream(), _Stream()
     shell_ = Shell(Broken(), out, err)
     assert shell_.handle("kind_counts") and shell_.handle("MATCH (n) RETURN n") and shell_.handle("help")
@@ -153,6 +156,27 @@ def test_a_session_keeps_the_store_open_and_sees_a_new_load(tmp_path):
         assert session.store is not first and [r["id"] for r in found] == ["new:co"]
         assert session.query("ego_network", org="佳县新红枣公司")[0]["from_id"] == "new:co"
     assert session._source is None
+
+
+def test_the_shell_shows_examples_from_its_own_store(tmp_path, capsys):
+    """The shell's help and list named Jia County's 佳县县委办公室 on any store; on one of 大化县 they name its
+    own organizations and code (and a placeholder where the store has no node of the kind asked)."""
+    import io
+
+    from linkgraph import Session
+    from linkgraph.shell import Shell
+    from tests.test_cli import another_county_store
+
+    store = another_county_store(tmp_path)
+    out = io.StringIO()
+    with Session(store) as session:
+        shell = Shell(session, out=out, err=out)
+        shell.handle("help")
+        shell.handle("list")
+    text = out.getvalue()
+    assert "e.g. ego_network org=大化县试点局 hops=2" in text  # help
+    assert "e.g. network_as_of date=2021-12-31 within=451229" in text and "e.g. joint_org_members org=<党组织>" in text
+    assert "佳县" not in text and "610828" not in text and "核桃树墕" not in text
 
 
 def test_a_read_only_embedded_store_keeps_the_names_it_resolved(tmp_path, monkeypatch):

@@ -49,7 +49,7 @@ def test_an_ambiguous_village_is_picked_from_its_candidates_and_the_upload_loads
     assert not check.ready and check.problems == []
     [name] = check.to_reconcile
     assert (name.key, name.file, name.where, name.status) == (XISHAN, "结对帮扶.csv",
-                                                             "sheet 结对帮扶, row 2, column 结对村 (to)", "missing")
+                                                             "工作表 sheet 结对帮扶, 行 row 2, 列 column 结对村 (to)", "missing")
     assert [(c.id, c.label) for c in name.candidates] == [("610828105236", "通镇崔家西山村"),
                                                           ("610828105252", "通镇罗山村"), ("610828102209", "店镇西山村")]
     assert "结对帮扶.csv" not in sources(spec)  # the dry run wrote nothing
@@ -339,7 +339,7 @@ def test_a_header_unknown_on_two_sheets_is_mapped_once_to_a_field_of_both(spec):
     check = check_upload(spec, "填报.xlsx", data.getvalue())
     [unknown] = check.unknown_columns
     assert check.problems == [] and not check.ready
-    assert (unknown.header, sorted(unknown.where)) == ("情况说明", ["填报.xlsx, sheet 企业", "填报.xlsx, sheet 结对帮扶"])
+    assert (unknown.header, sorted(unknown.where)) == ("情况说明", ["填报.xlsx, 工作表 sheet 企业", "填报.xlsx, 工作表 sheet 结对帮扶"])
     assert {("brand", "品牌 Brands"), ("from", "起点 From"), ("note", "备注 Note")} <= set(unknown.choices)
     check = check_upload(spec, "填报.xlsx", data.getvalue(), columns={"情况说明": "note"})
     assert check.ready and check.unknown_columns == [] and check.counts["create_ties"] == 2  # pairing, LOCATED_IN

@@ -39,7 +39,7 @@ from typing import Iterable, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph_model.names import short_admin_name, without_peoples
+from graph_model.names import autonomous_short_name, short_admin_name
 from graph_model.places import RosterIndex
 from graph_model.records import InputError, Node, Origin, Problem
 from graph_model.schema import LEVEL
@@ -117,19 +117,20 @@ def former_county_names(counties: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 def autonomous_short_names(counties: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     """``code → [X县]`` of each autonomous county or banner without its peoples, as reports write them (新晃县 for
-    新晃侗族自治县; the peoples from ``roster_names.yaml``). Names some county has are left out.
+    新晃侗族自治县, 木垒县 for 木垒哈萨克自治县; :func:`graph_model.names.autonomous_short_name`). Names some county
+    has are left out.
 
-    >>> autonomous_short_names([("431227", "新晃侗族自治县"), ("622927", "积石山保安族东乡族撒拉族自治县")])
-    {'431227': ['新晃县'], '622927': ['积石山县']}
+    >>> autonomous_short_names([("431227", "新晃侗族自治县"), ("622927", "积石山保安族东乡族撒拉族自治县"),
+    ...                         ("652328", "木垒哈萨克自治县"), ("150723", "鄂伦春自治旗")])
+    {'431227': ['新晃县'], '622927': ['积石山县'], '652328': ['木垒县']}
     """
     counties = list(counties)
     names = {name for _, name in counties}
     found: dict[str, list[str]] = {}
     for code, name in counties:
-        if name.endswith(("自治县", "自治旗")):
-            core = without_peoples(name[:-3])
-            if core != name[:-3] and (short := core + name[-1]) not in names:
-                found[code] = [short]
+        short = autonomous_short_name(name)
+        if short != name and short not in names:
+            found[code] = [short]
     return found
 
 

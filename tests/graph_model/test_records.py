@@ -33,7 +33,7 @@ def test_every_problem_is_reported_with_its_place(schema):
                                                  "colour": "red"}, origin)
     messages = [str(p) for p in caught.value.problems]
     assert len(messages) == 3
-    assert any(m.startswith("orgs.xlsx, sheet 组织, row 7, column colour: 未定义的属性 / PartyOrganization (党组织) has no property") for m in messages)
+    assert any(m.startswith("orgs.xlsx, 工作表 sheet 组织, 行 row 7, 列 column colour: 未定义的属性 / PartyOrganization (党组织) has no property") for m in messages)
     assert any("column name: 必填项为空 / 名称 Name is required" in m for m in messages)
     assert any("column form: 取值不在允许范围内 / expected one of 党委, 党总支, 党支部, got '小组'" in m for m in messages)
     assert "(另有 2 处问题 / and 2 more problems)" in str(caught.value)
@@ -101,8 +101,8 @@ def test_graph_checks_tie_endpoints(schema):
     g.add_tie(make_tie(schema, "PART_OF", "610828105", "610828105236", {"source": "s", "evidence": "e"}, Origin("r.csv", row=3)))
     g.add_tie(make_tie(schema, "PART_OF", "610828105236", "999", {"source": "s", "evidence": "e"}, Origin("r.csv", row=4)))
     problems = [str(p) for p in g.problems(schema)]
-    assert problems[0].startswith("r.csv, row 3: 该关系不允许连接这两类节点 / PART_OF cannot join Town 通镇 to Village 崔家西山村")
-    assert problems[1] == "r.csv, row 4: 引用了不存在的节点 / PART_OF refers to unknown node 999"
+    assert problems[0].startswith("r.csv, 行 row 3: 该关系不允许连接这两类节点 / PART_OF cannot join Town 通镇 to Village 崔家西山村")
+    assert problems[1] == "r.csv, 行 row 4: 引用了不存在的节点 / PART_OF refers to unknown node 999"
     assert len(problems) == 2
 
 
@@ -118,9 +118,9 @@ def test_graph_checks_each_tie_when_others_of_its_type_and_kinds_were_allowed_be
                                             ("610828105237", "999")], start=2):
         g.add_tie(make_tie(schema, "PART_OF", source, target, {"source": "s", "evidence": "e"}, Origin("r.csv", row=row)))
     problems = [str(p) for p in g.problems(schema)]
-    assert [p.split(": ")[0] for p in problems] == ["r.csv, row 4", "r.csv, row 5", "r.csv, row 6"]
-    assert problems[1].startswith("r.csv, row 5: 该关系不允许连接这两类节点 / PART_OF cannot join Town 通镇 to Village 核桃树墕村")
-    assert problems[2] == "r.csv, row 6: 引用了不存在的节点 / PART_OF refers to unknown node 999"
+    assert [p.split(": ")[0] for p in problems] == ["r.csv, 行 row 4", "r.csv, 行 row 5", "r.csv, 行 row 6"]
+    assert problems[1].startswith("r.csv, 行 row 5: 该关系不允许连接这两类节点 / PART_OF cannot join Town 通镇 to Village 核桃树墕村")
+    assert problems[2] == "r.csv, 行 row 6: 引用了不存在的节点 / PART_OF refers to unknown node 999"
 
 
 def test_a_column_as_stored_is_each_value_as_stored(schema):
@@ -128,7 +128,7 @@ def test_a_column_as_stored_is_each_value_as_stored(schema):
     loader where it has none (a stored statement keeps its own), JSON as text, None kept, other columns as they are."""
     from graph_model.records import storage_column, storage_value
 
-    stored = {"source": "NBS", "key": "nbs", "file": "r.csv", "at": "row 2", "loaded": "2026-01-02 10:00",
+    stored = {"source": "NBS", "key": "nbs", "file": "r.csv", "at": "行 row 2", "loaded": "2026-01-02 10:00",
               "values": {"name": "通镇"}, "loaded_by": "王"}
     new = town(schema).props["provenance"][0]
     values = [[new], [stored, new], None]
@@ -160,11 +160,11 @@ def test_statements_of_two_sources_combine_and_disagreements_stay_visible(schema
 
 
 def test_a_source_stated_again_replaces_only_its_own_statement():
-    old = [{"key": "a", "source": "A", "at": "row 2", "values": {"note": "x"}, "loaded": "1"},
-           {"key": "b", "source": "B", "at": "row 3", "values": {"note": "y"}, "loaded": "1"}]
-    same = [{"key": "a", "source": "A", "at": "row 2", "values": {"note": "x"}, "loaded": None}]
+    old = [{"key": "a", "source": "A", "at": "行 row 2", "values": {"note": "x"}, "loaded": "1"},
+           {"key": "b", "source": "B", "at": "行 row 3", "values": {"note": "y"}, "loaded": "1"}]
+    same = [{"key": "a", "source": "A", "at": "行 row 2", "values": {"note": "x"}, "loaded": None}]
     assert replace_statements(old, same, {"a"}) == old
-    edited = [{"key": "a", "source": "A", "at": "row 2", "values": {"note": "z"}, "loaded": None}]
+    edited = [{"key": "a", "source": "A", "at": "行 row 2", "values": {"note": "z"}, "loaded": None}]
     assert replace_statements(old, edited, {"a"}) == [edited[0], old[1]]  # in its place, but newest: not stamped yet
     assert replace_statements(old, [], {"a"}) == [old[1]]
 

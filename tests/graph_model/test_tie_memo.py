@@ -18,7 +18,7 @@ def test_a_tie_from_the_memo_is_the_tie_made_without_it_and_keeps_its_own_row(sc
     first, again = tie(schema, "SUPPLIES", VALUES, 2, memo), tie(schema, "SUPPLIES", VALUES, 9, memo)
     assert len(memo) == 1
     assert again == tie(schema, "SUPPLIES", VALUES, 9, None)
-    assert [s["at"] for s in (*first.provenance, *again.provenance)] == ["row 2", "row 9"]
+    assert [s["at"] for s in (*first.provenance, *again.provenance)] == ["行 row 2", "行 row 9"]
     again.provenance[0]["values"]["product"] = "改了"  # one tie's statement changed: the memo and the other not
     assert first.props["product"] == "核桃" and tie(schema, "SUPPLIES", VALUES, 10, memo).props["product"] == "核桃"
 

@@ -134,28 +134,28 @@ ties:
 @pytest.mark.parametrize(
     "text, expected",
     [
-        (CASE.replace("to: tong", "to: nowhere"), "case.yaml, row 11: 引用了未定义的键 / tie refers to unknown key(s) nowhere"),
-        (CASE.replace("    evidence: x\n", ""), "case.yaml, row 11, column evidence: 必填项为空 / 依据 Evidence is required"),
-        (CASE.replace("kind: AssistanceUnit", "kind: Agency"), "case.yaml, row 4, key office, column kind: 未知的节点类型 / unknown node kind 'Agency'"),
-        (CASE.replace("name: 通镇", "name: 通县"), "case.yaml, row 8, key tong: 名册中无此名称 / Town 通县 is not in the roster"),
-        (CASE.replace("kind: AssistanceUnit", "kind: Village"), "case.yaml, row 4, key office, column kind: 行政单位应列在 places / office is a Village"),
-        ("source: [unclosed\n", "case.yaml, row 2: YAML 格式错误 / not valid YAML"),
+        (CASE.replace("to: tong", "to: nowhere"), "case.yaml, 行 row 11: 引用了未定义的键 / tie refers to unknown key(s) nowhere"),
+        (CASE.replace("    evidence: x\n", ""), "case.yaml, 行 row 11, 列 column evidence: 必填项为空 / 依据 Evidence is required"),
+        (CASE.replace("kind: AssistanceUnit", "kind: Agency"), "case.yaml, 行 row 4, 键 key office, 列 column kind: 未知的节点类型 / unknown node kind 'Agency'"),
+        (CASE.replace("name: 通镇", "name: 通县"), "case.yaml, 行 row 8, 键 key tong: 名册中无此名称 / Town 通县 is not in the roster"),
+        (CASE.replace("kind: AssistanceUnit", "kind: Village"), "case.yaml, 行 row 4, 键 key office, 列 column kind: 行政单位应列在 places / office is a Village"),
+        ("source: [unclosed\n", "case.yaml, 行 row 2: YAML 格式错误 / not valid YAML"),
         # strictness: what YAML would silently get wrong
         (CASE.replace("    name: 县委办\n", "    name: 县委办\n    name: 县委办公室\n"),
-         "case.yaml, row 6, column name: 键重复 / duplicate key 'name' (first at row 5)"),
-        (CASE.replace("ties:", "tie:"), "case.yaml, row 10, column tie: 未知的部分 / unknown section 'tie' (提示 hint: did you mean ties?"),
-        (CASE.replace("name: 县委办", "name: yes"), "case.yaml, row 5, key office, column name: 应为文字，请加引号 / expected text, got True"),
-        (CASE.replace("name: 县委办", "name: 10"), "case.yaml, row 5, key office, column name: 应为文字，请加引号 / expected text, got 10"),
+         "case.yaml, 行 row 6, 列 column name: 键重复 / duplicate key 'name' (first at row 5)"),
+        (CASE.replace("ties:", "tie:"), "case.yaml, 行 row 10, 列 column tie: 未知的部分 / unknown section 'tie' (提示 hint: did you mean ties?"),
+        (CASE.replace("name: 县委办", "name: yes"), "case.yaml, 行 row 5, 键 key office, 列 column name: 应为文字，请加引号 / expected text, got True"),
+        (CASE.replace("name: 县委办", "name: 10"), "case.yaml, 行 row 5, 键 key office, 列 column name: 应为文字，请加引号 / expected text, got 10"),
         (CASE.replace("    evidence: x", "    evidence: x\n    start_date: 2021-02-30"),
-         "case.yaml, row 15, column start_date: 日期不存在 / 2021-02-30 is not a day of the calendar"),
+         "case.yaml, 行 row 15, 列 column start_date: 日期不存在 / 2021-02-30 is not a day of the calendar"),
         (CASE.replace("    evidence: x", "    evidence: x\n    start_date: 2022\n    end_date: 2021"),
-         "case.yaml, row 16, column end_date: 结束（2021）早于开始（2022）/ ends (2021) before it starts (2022)"),
-        (CASE.replace("from: office", "from: [office]"), "case.yaml, row 12, column from: 应为文字 / from must be text"),
-        (CASE.replace("ties:\n", "ties: 5\n").split("  - type")[0], "case.yaml, row 10, column ties: 格式有误 / ties must be a list of ties"),
-        (CASE.replace("name: 县委办", "name: 县委办\n    aliases: 5"), "case.yaml, row 6, key office, column aliases: 应为文字列表 / expected a list of texts"),
-        (CASE.replace("name: 通镇", "name: 2021"), "case.yaml, row 9, key tong, column name: 应为文字 / name must be text, got 2021"),
-        ("source: s\nplaces: {a: &x {kind: Town, name: 通镇}, b: *x}\n", "case.yaml, row 2: YAML 格式错误 / not valid YAML: 不支持锚点和别名 / anchors and aliases"),
-        ("source: s\nnote: " + "[" * 60 + "]" * 60 + "\n", "case.yaml, row 2: YAML 格式错误 / not valid YAML: 嵌套过深 / nested more than 40 levels"),
+         "case.yaml, 行 row 16, 列 column end_date: 结束（2021）早于开始（2022）/ ends (2021) before it starts (2022)"),
+        (CASE.replace("from: office", "from: [office]"), "case.yaml, 行 row 12, 列 column from: 应为文字 / from must be text"),
+        (CASE.replace("ties:\n", "ties: 5\n").split("  - type")[0], "case.yaml, 行 row 10, 列 column ties: 格式有误 / ties must be a list of ties"),
+        (CASE.replace("name: 县委办", "name: 县委办\n    aliases: 5"), "case.yaml, 行 row 6, 键 key office, 列 column aliases: 应为文字列表 / expected a list of texts"),
+        (CASE.replace("name: 通镇", "name: 2021"), "case.yaml, 行 row 9, 键 key tong, 列 column name: 应为文字 / name must be text, got 2021"),
+        ("source: s\nplaces: {a: &x {kind: Town, name: 通镇}, b: *x}\n", "case.yaml, 行 row 2: YAML 格式错误 / not valid YAML: 不支持锚点和别名 / anchors and aliases"),
+        ("source: s\nnote: " + "[" * 60 + "]" * 60 + "\n", "case.yaml, 行 row 2: YAML 格式错误 / not valid YAML: 嵌套过深 / nested more than 40 levels"),
     ],
 )
 def test_case_errors_name_file_line_and_key(schema, roster, text, expected):
@@ -195,7 +195,7 @@ def test_a_field_error_points_at_the_field_line(tmp_path):
     line = next(i for i, text in enumerate(case.read_text(encoding="utf-8").splitlines(), 1) if "role: boss" in text)
     with pytest.raises(InputError) as caught:
         load_sources([case])
-    assert str(caught.value.problems[0]).startswith(f"{case}, row {line}, column role")
+    assert str(caught.value.problems[0]).startswith(f"{case}, 行 row {line}, 列 column role")
     assert str(caught.value.problems[0]).endswith("column role: 取值不在允许范围内 / expected one of lead, member, got 'boss'")
 
 
@@ -203,7 +203,7 @@ def test_a_case_file_without_its_roster_says_where_it_looked(tmp_path):
     case = copy_example(tmp_path, roster=False)
     with pytest.raises(InputError) as caught:
         load_sources([case])
-    assert str(caught.value).startswith(f"{case}, column roster: 找不到案例文件指定的名册 / the roster it names is not at {tmp_path / 'nbs_roster_610828.csv'}")
+    assert str(caught.value).startswith(f"{case}, 列 column roster: 找不到案例文件指定的名册 / the roster it names is not at {tmp_path / 'nbs_roster_610828.csv'}")
 
 
 def test_the_roster_given_again_under_another_name_adds_evidence_not_conflicts(tmp_path, jia):
@@ -213,7 +213,7 @@ def test_the_roster_given_again_under_another_name_adds_evidence_not_conflicts(t
     result = load_sources([copy, case])
     assert result.graph.counts() == jia.graph.counts()
     tie = result.graph.ties[("PART_OF", "610828105236", "610828105")]
-    assert tie.props["evidence"] == "roster_gbk.csv row 191 | nbs_roster_610828.csv row 191"
+    assert tie.props["evidence"] == "roster_gbk.csv 行 row 191 | nbs_roster_610828.csv 行 row 191"
     assert [s["key"] for s in tie.props["provenance"]] == ["roster_gbk.csv", "nbs_roster_610828.csv"]
 
 
@@ -221,7 +221,7 @@ def test_entries_that_are_not_mappings(schema, roster):
     text = "source: s\nplaces:\n  tong: 通镇\nties:\n  - just text\n"
     with pytest.raises(InputError) as caught:
         parse_case(parse_yaml(text, "c.yaml"), "c.yaml", schema, roster)
-    assert [str(p).split(":")[0] for p in caught.value.problems] == ["c.yaml, key tong", "c.yaml, key ties #1"]
+    assert [str(p).split(":")[0] for p in caught.value.problems] == ["c.yaml, 键 key tong", "c.yaml, 键 key ties #1"]
 
 
 def test_a_billion_laughs_is_refused_at_once(schema, roster):

@@ -55,5 +55,5 @@ def test_rows_stating_the_same_values_load_each_with_its_row_and_a_bad_one_is_na
     result = load_sources([ROSTER, table], keep_valid=True)
     ties = {t.target_id: t for t in result.graph.ties.values() if t.type == "PAIRED_ASSISTANCE"}
     assert sorted((t.props["provenance"][0]["at"], t.props["start_date"], t.props["evidence"]) for t in ties.values()) \
-        == [("sheet 结对帮扶, row 2", "2022-05", "县委文件"), ("sheet 结对帮扶, row 3", "2022-05", "县委文件")]
+        == [("工作表 sheet 结对帮扶, 行 row 2", "2022-05", "县委文件"), ("工作表 sheet 结对帮扶, 行 row 3", "2022-05", "县委文件")]
     assert [(p.origin.row, p.origin.column) for p in result.left_out] == [(4, "end_date"), (5, "end_date")]

@@ -80,9 +80,9 @@ def test_the_planners_csv_ties_each_units_party_branch_and_says_it_named_them(st
     assert company.kind == "Enterprise" and party_of(graph, company.id) == ["佳县红枣有限公司党支部"]
     branch = named(graph, "高家集村党支部")
     assert (branch.kind, branch.props["form"]) == ("PartyOrganization", "党支部")
-    assert [(s["file"], s["at"]) for s in branch.provenance] == [("村企联建.csv", "sheet 村企联建, row 2")]
+    assert [(s["file"], s["at"]) for s in branch.provenance] == [("村企联建.csv", "工作表 sheet 村企联建, 行 row 2")]
     [tie] = [t for t in graph.ties.values() if t.type == "PARTY_ORG_OF" and t.source_id == branch.id]
-    assert [(s["file"], s["at"]) for s in tie.provenance] == [("村企联建.csv", "sheet 村企联建, row 2")]
+    assert [(s["file"], s["at"]) for s in tie.provenance] == [("村企联建.csv", "工作表 sheet 村企联建, 行 row 2")]
     [note] = [n for n in result.notes if "linkgraph" in n]
     assert note.startswith("3 个单位没有党组织，已按“名称+党支部”由 linkgraph 命名（")
     assert note.split("）：", 1)[1].split(" / ")[0] == "通镇高家集村、佳县红枣有限公司、刘国具镇高家畔村"
@@ -116,7 +116,7 @@ def test_the_workbook_with_a_title_and_a_note_finds_the_branch_its_other_sheet_s
     [note] = [n for n in result.notes if "linkgraph" in n]
     assert note.split("）：", 1)[1].split(" / ")[0] == "佳县红枣有限公司、刘国具镇高家畔村"
     branch = named(graph, "高家畔村党支部")
-    assert [(s["file"], s["at"]) for s in branch.provenance] == [("联建.xlsx", "sheet 村企联建, row 4")]
+    assert [(s["file"], s["at"]) for s in branch.provenance] == [("联建.xlsx", "工作表 sheet 村企联建, 行 row 4")]
 
 
 def test_the_branch_the_store_holds_is_taken(store, tmp_path):
@@ -140,7 +140,7 @@ def test_a_unit_with_two_party_organizations_is_refused_with_its_cell(store, tmp
     with pytest.raises(InputError) as caught:
         load(store, [path], roster=())
     [line] = [str(p) for p in caught.value.problems]
-    assert line.startswith(f"{path}, sheet 村企联建, row 2, column 村党组织 (from): 通镇高家集村 (610828105211) 有 2 个党组织（")
+    assert line.startswith(f"{path}, 工作表 sheet 村企联建, 行 row 2, 列 column 村党组织 (from): 通镇高家集村 (610828105211) 有 2 个党组织（")
     assert "高家集村党支部" in line and "高家集村联合党支部" in line and "has 2 party organizations" in line
     assert store.counts()["CO_BUILDS"] == 0
     # the planner names the branch meant in that cell: the row loads
@@ -155,7 +155,7 @@ def test_a_village_named_in_three_towns_still_needs_its_town(tmp_path):
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, path])
     [line] = [str(p) for p in caught.value.problems]
-    assert line.split(".csv, ", 1)[1].startswith("sheet 村企联建, row 2, column 村 (from): 名册中有 3 个“高家畔村”，须注明所属乡镇")
+    assert line.split(".csv, ", 1)[1].startswith("工作表 sheet 村企联建, 行 row 2, 列 column 村 (from): 名册中有 3 个“高家畔村”，须注明所属乡镇")
 
 
 def test_an_enterprise_sheet_with_a_village_column_is_still_an_enterprise_sheet(tmp_path):

@@ -37,7 +37,7 @@ def test_a_header_of_two_rows_under_merged_group_cells_is_read_as_one(tmp_path):
     assert pairings == {("AssistanceUnit:-:佳县财政局", "610828105211"): "2021-06-01",
                         ("AssistanceUnit:-:佳县审计局", "610828105236"): "2022-06"}
     tie = result.graph.ties[("PAIRED_ASSISTANCE", "AssistanceUnit:-:佳县财政局", "610828105211")]
-    assert tie.props["provenance"][0]["at"] == "sheet 结对帮扶, row 4"
+    assert tie.props["provenance"][0]["at"] == "工作表 sheet 结对帮扶, 行 row 4"
     assert any("表头占第 2–3 两行" in note for note in result.notes), result.notes
 
 
@@ -57,7 +57,7 @@ def test_a_header_typed_on_two_lines_in_its_cell_is_named_on_one(tmp_path):
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, tmp_path / "结对帮扶.xlsx"])
     [problem] = caught.value.problems
-    assert "\n" not in str(problem) and "row 2, column 结对 时间 (start_date): " in str(problem)
+    assert "\n" not in str(problem) and "行 row 2, 列 column 结对 时间 (start_date): " in str(problem)
 
 
 def _with_total(path, total, after=()):
@@ -93,7 +93,7 @@ def test_a_subtotal_among_the_data_is_still_read_as_data(tmp_path):
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, path])
     assert [str(p).split(": ")[0].removeprefix(f"{path}, ") for p in caught.value.problems] == [
-        "sheet 结对帮扶, row 4, column 帮扶单位 (from)", "sheet 结对帮扶, row 4, column 结对村 (to)"]
+        "工作表 sheet 结对帮扶, 行 row 4, 列 column 帮扶单位 (from)", "工作表 sheet 结对帮扶, 行 row 4, 列 column 结对村 (to)"]
 
 
 def test_a_total_row_at_the_bottom_of_a_csv_is_read_past(tmp_path):

@@ -95,6 +95,9 @@ def test_all_is_the_whole_roster(roster):
     ("county", "龙胜县", "450328"),           # 龙胜各族自治县
     ("county", "双江县", "530925"),           # 双江拉祜族佤族布朗族傣族自治县
     ("city", "红河州", "5325"),               # 红河哈尼族彝族自治州
+    ("city", "湘西州", "4331"),               # 湘西土家族苗族自治州
+    ("city", "伊犁州", "6540"),               # 伊犁哈萨克自治州: its people written without 族
+    ("county", "木垒县", "652328"),           # 木垒哈萨克自治县
 ])
 def test_scopes_by_name_and_code(roster, level, value, code):
     assert parse_scope(roster, level, value).code == code

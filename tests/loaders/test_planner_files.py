@@ -35,10 +35,10 @@ def test_the_workbook_refuses_each_mangled_code_with_what_excel_did():
         load_sources([ROSTER, REAL / "通镇填报2023.xlsx"])
     lines = [str(p).split(".xlsx, ", 1)[1] for p in caught.value.problems]
     assert lines == [
-        "sheet 结对帮扶情况, row 6, column 结对村 (to): 编码被 Excel 改成了科学计数法 6.10828E+11，后几位已丢失 / Excel turned "
+        "工作表 sheet 结对帮扶情况, 行 row 6, 列 column 结对村 (to): 编码被 Excel 改成了科学计数法 6.10828E+11，后几位已丢失 / Excel turned "
         "the code into scientific notation (6.10828E+11); its last digits are lost (提示 hint: 把编码列设为文本（设置单元格格式 "
         "→ 文本）再重新填入编码 / format the code column as text (Format Cells → Text) and type the codes again)",
-        "sheet 结对帮扶情况, row 7, column 结对村 (to): 编码 610828105000 末尾是 0，可能是 Excel 把编码存成数字后丢了末几位 / the "
+        "工作表 sheet 结对帮扶情况, 行 row 7, 列 column 结对村 (to): 编码 610828105000 末尾是 0，可能是 Excel 把编码存成数字后丢了末几位 / the "
         "code 610828105000 ends in zeros: Excel may have stored it as a number and lost its last digits (提示 hint: "
         "把编码列设为文本（设置单元格格式 → 文本）再重新填入编码 / format the code column as text (Format Cells → Text) and "
         "type the codes again)"]
@@ -146,7 +146,7 @@ def test_a_table_without_towns_resolves_unique_names_and_lists_same_named_ones_w
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, REAL / "结对帮扶村名单.csv"])
     assert [str(p).split(".csv, ", 1)[1] for p in caught.value.problems] == [
-        "sheet 结对帮扶村名单, row 5, column 结对村 (to): 名册中有 3 个“王家墕村”，须注明所属乡镇 / 3 villages of the roster "
+        "工作表 sheet 结对帮扶村名单, 行 row 5, 列 column 结对村 (to): 名册中有 3 个“王家墕村”，须注明所属乡镇 / 3 villages of the roster "
         "are named 王家墕村; give its town; 候选 candidates: 佳州街道王家墕村 (610828001216); 金明寺镇王家墕村 (610828104250); "
         "螅镇王家墕村 (610828109245) (提示 hint: 请填写所属乡镇或村的编码 / add the town (乡镇), or the village's code)"]
     result, graph = load(store, [REAL / "结对帮扶村名单.csv"], keep_valid=True)
@@ -206,7 +206,7 @@ def test_error_cells_are_refused_with_the_cell(tmp_path, value):
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, tmp_path / "结对帮扶.xlsx"])
     assert [str(p).split(".xlsx, ")[1].split(" (提示 hint")[0] for p in caught.value.problems] == [
-        f"sheet 结对帮扶, row 2, column 依据 (evidence): 单元格是 Excel 的错误值 {value} / the cell holds Excel's error "
+        f"工作表 sheet 结对帮扶, 行 row 2, 列 column 依据 (evidence): 单元格是 Excel 的错误值 {value} / the cell holds Excel's error "
         f"value {value}"]
     text = tmp_path / "结对帮扶.csv"
     text.write_text(f"帮扶单位,结对村,所属乡镇,依据\r\n佳县县委办公室,崔家西山村,通镇,{value}\r\n", encoding="utf-8")
@@ -235,7 +235,7 @@ def test_a_filling_instruction_under_the_table_is_read_past_as_a_note():
 def test_a_resolve_to_in_another_town_with_another_name_needs_the_planners_own_note(tmp_path):
     decisions = tmp_path / "decisions.csv"
     header = ",".join(headers())
-    decisions.write_text(f"{header}\r\nx,row 2,村/社区 Village,通镇,西山村,未找到 missing,,610828102209,\r\n",
+    decisions.write_text(f"{header}\r\nx,行 row 2,村/社区 Village,通镇,西山村,未找到 missing,,610828102209,\r\n",
                          encoding="utf-8-sig")
     table = tmp_path / "结对帮扶.csv"
     table.write_text("帮扶单位,结对村,所属乡镇\r\n佳县县委办公室,西山村,通镇\r\n", encoding="utf-8")
@@ -248,13 +248,13 @@ def test_a_resolve_to_in_another_town_with_another_name_needs_the_planners_own_n
 
 def test_a_decisions_file_excel_mangled_is_refused_and_the_workbook_keeps_codes_as_text(tmp_path, schema):
     decisions = tmp_path / "decisions.csv"
-    decisions.write_text(",".join(headers()) + "\r\nx,row 2,村/社区 Village,通镇,西山村,未找到 missing,,6.10828E+11,崔\r\n",
+    decisions.write_text(",".join(headers()) + "\r\nx,行 row 2,村/社区 Village,通镇,西山村,未找到 missing,,6.10828E+11,崔\r\n",
                          encoding="utf-8-sig")
     from linkgraph.pipeline import read_decisions_file
 
-    with pytest.raises(InputError, match="row 2, column resolve_to: 编码被 Excel 改成了科学计数法 6.10828E\\+11"):
+    with pytest.raises(InputError, match="行 row 2, 列 column resolve_to: 编码被 Excel 改成了科学计数法 6.10828E\\+11"):
         read_decisions_file(decisions, schema)
-    rows = [["x.csv", "row 2", "村/社区 Village", "通镇", "西山村", "未找到 missing", "通镇崔家西山村 (610828105236)",
+    rows = [["x.csv", "行 row 2", "村/社区 Village", "通镇", "西山村", "未找到 missing", "通镇崔家西山村 (610828105236)",
              "610828105236", "=说明"]]
     path = write_decisions_workbook(tmp_path / "decisions.xlsx", headers(), rows)
     sheet = openpyxl.load_workbook(path)["决定 decisions"]
@@ -288,7 +288,7 @@ def test_same_named_organizations_are_listed_with_their_towns(tmp_path):
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, units, ties])
     assert str(caught.value.problems[0]).split(".csv, ")[1].split(" (提示 hint")[0] == (
-        "sheet 结对帮扶, row 2, column 帮扶单位 (from): “县供电所”对应 2 个帮扶单位、企业 / '县供电所' names 2 of 帮扶单位、企业: "
+        "工作表 sheet 结对帮扶, 行 row 2, 列 column 帮扶单位 (from): “县供电所”对应 2 个帮扶单位、企业 / '县供电所' names 2 of 帮扶单位、企业: "
         "佳县通镇 县供电所 (AssistanceUnit:610828105:县供电所); 佳县乌镇 县供电所 (AssistanceUnit:610828103:县供电所)")
 
 
@@ -371,7 +371,7 @@ def test_a_member_lists_town_column_is_the_member_villages_town(tmp_path):
     with pytest.raises(InputError) as caught:
         pipeline.load([_member_list(tmp_path / "联村党委成员名单2.xlsx", [(org, "弄冠村", None)])], store)
     assert [str(p).split(".xlsx, ", 1)[1].split(" (提示 hint")[0] for p in caught.value.problems] == [
-        "sheet 成员村, row 3, column 成员村 (from): 名册中有 2 个“弄冠村”，须注明所属乡镇 / 2 villages of the roster "
+        "工作表 sheet 成员村, 行 row 3, 列 column 成员村 (from): 名册中有 2 个“弄冠村”，须注明所属乡镇 / 2 villages of the roster "
         "are named 弄冠村; give its town; 候选 candidates: 北景镇弄冠村 (451229103208); 板升乡弄冠村 (451229210205)"]
 
 

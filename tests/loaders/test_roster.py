@@ -17,7 +17,7 @@ def test_jia_county_roster_has_the_real_counts(schema):
     xishan = graph.nodes["610828105236"]
     assert (xishan.name, xishan.props["name_raw"]) == ("崔家西山村", "崔家西山村委会")
     tie = graph.ties[("PART_OF", "610828105236", "610828105")]
-    assert tie.props["evidence"] == "nbs_roster_610828.csv row 191"
+    assert tie.props["evidence"] == "nbs_roster_610828.csv 行 row 191"
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
@@ -32,13 +32,13 @@ def test_roster_reads_in_every_encoding(tmp_path, schema, encoding):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("code,name,level\n61,陕西省,province\n", "roster.csv, row 1: 缺少列 / missing column(s) parent_code"),
-        (HEADER + "61,陕西省,state,\n", "roster.csv, row 2, column level: 未知层级 / unknown level 'state'"),
-        (HEADER + "6l,陕西省,province,\n", "roster.csv, row 2, column code: 区划代码应为数字 / code '6l' is not an NBS code"),
-        (HEADER + "61,陕西省,province,\n61,陕西,province,\n", "roster.csv, row 3, column code: 代码重复 / code 61 appears twice"),
-        (HEADER + "61,陕西省,province,\n6108,榆林市,city,62\n", "roster.csv, row 3, column parent_code: 上级代码不存在 / parent 62 is not in the roster"),
-        (HEADER + "61,,province,\n", "roster.csv, row 2, column name: 名称 Name is required"),
-        (HEADER + "61,陕西省,province,\n610828105,通镇,town,61\n", "roster.csv, row 3: 该关系不允许连接这两类节点 / PART_OF cannot join Town 通镇 to Province"),
+        ("code,name,level\n61,陕西省,province\n", "roster.csv, 行 row 1: 缺少列 / missing column(s) parent_code"),
+        (HEADER + "61,陕西省,state,\n", "roster.csv, 行 row 2, 列 column level: 未知层级 / unknown level 'state'"),
+        (HEADER + "6l,陕西省,province,\n", "roster.csv, 行 row 2, 列 column code: 区划代码应为数字 / code '6l' is not an NBS code"),
+        (HEADER + "61,陕西省,province,\n61,陕西,province,\n", "roster.csv, 行 row 3, 列 column code: 代码重复 / code 61 appears twice"),
+        (HEADER + "61,陕西省,province,\n6108,榆林市,city,62\n", "roster.csv, 行 row 3, 列 column parent_code: 上级代码不存在 / parent 62 is not in the roster"),
+        (HEADER + "61,,province,\n", "roster.csv, 行 row 2, 列 column name: 名称 Name is required"),
+        (HEADER + "61,陕西省,province,\n610828105,通镇,town,61\n", "roster.csv, 行 row 3: 该关系不允许连接这两类节点 / PART_OF cannot join Town 通镇 to Province"),
     ],
 )
 def test_bad_rows_name_file_row_and_column(schema, text, expected):
@@ -118,4 +118,4 @@ def test_a_roster_the_csv_module_refuses_is_one_line_chinese_first(schema):
 
     with pytest.raises(InputError) as caught:
         parse_roster(",".join(COLUMNS) + '\n610828,"佳县' + "x" * 200_000 + '",610800\n', "r.csv", schema)
-    assert str(caught.value) == "r.csv, row 1: CSV 格式错误 / not a readable CSV: field larger than field limit (131072)"
+    assert str(caught.value) == "r.csv, 行 row 1: CSV 格式错误 / not a readable CSV: field larger than field limit (131072)"

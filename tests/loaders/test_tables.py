@@ -47,11 +47,11 @@ def test_a_pairing_table_in_every_encoding_planners_save(tmp_path, encoding):
     result = load_sources([ROSTER, table])
     tie = result.graph.ties[("PAIRED_ASSISTANCE", "AssistanceUnit:-:佳县县委办公室", "610828105236")]
     assert (tie.props["start_date"], tie.props["mechanism"]) == ("2022-05", "八联八帮")
-    assert tie.props["provenance"][0]["at"] == "sheet 结对帮扶, row 2"
+    assert tie.props["provenance"][0]["at"] == "工作表 sheet 结对帮扶, 行 row 2"
     unit = result.graph.nodes["AssistanceUnit:-:佳县县委办公室"]
     assert unit.name == "佳县县委办公室" and unit.props["source"] == "结对帮扶.csv"
     assert [i.reason for n, i in result.identities if n == "佳县县委办公室"] == [
-        "仅见于关系表的新组织 / new, named only by a tie row (sheet 结对帮扶, row 2)"]
+        "仅见于关系表的新组织 / new, named only by a tie row (工作表 sheet 结对帮扶, 行 row 2)"]
 
 
 def test_a_file_that_is_no_known_encoding_is_refused_not_garbled(tmp_path):
@@ -71,7 +71,7 @@ def test_the_planners_gbk_csv_needs_a_decision_for_xishan(tmp_path):
         load_sources([ROSTER, PLANNER / "结对帮扶.csv"])
     problem = caught.value.problems[0]
     assert isinstance(problem, Unresolved) and problem.status == "missing"
-    assert str(problem).startswith(f"{PLANNER / '结对帮扶.csv'}, sheet 结对帮扶, row 2, column 结对村 (to): 找不到通镇“西山村” / no 村/社区 named '西山村' in 通镇")
+    assert str(problem).startswith(f"{PLANNER / '结对帮扶.csv'}, 工作表 sheet 结对帮扶, 行 row 2, 列 column 结对村 (to): 找不到通镇“西山村” / no 村/社区 named '西山村' in 通镇")
     assert problem.candidates[0] == "通镇崔家西山村 (610828105236)"
     assert "店镇西山村 (610828102209)" in problem.candidates
 
@@ -83,10 +83,10 @@ def test_headers_are_the_schemas_words_in_any_form():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("名称,颜色\r\n贺寨酒业,红\r\n", "企业.csv, sheet 企业, row 1, column 颜色: 未知的列“颜色” / unknown column '颜色'"),
-    ("名称,所属乡镇\r\n贺寨酒业,同镇\r\n", "企业.csv, sheet 企业, row 2, column 所属乡镇 (town): 名册中无此名称 / Town 同镇 is "
+    ("名称,颜色\r\n贺寨酒业,红\r\n", "企业.csv, 工作表 sheet 企业, 行 row 1, 列 column 颜色: 未知的列“颜色” / unknown column '颜色'"),
+    ("名称,所属乡镇\r\n贺寨酒业,同镇\r\n", "企业.csv, 工作表 sheet 企业, 行 row 2, 列 column 所属乡镇 (town): 名册中无此名称 / Town 同镇 is "
      "not in the roster"),
-    ("名称,,\r\n贺寨酒业,,x\r\n", "企业.csv, sheet 企业, row 1, column C: 有数据的列缺少表头 / a column with data has no header"),
+    ("名称,,\r\n贺寨酒业,,x\r\n", "企业.csv, 工作表 sheet 企业, 行 row 1, 列 column C: 有数据的列缺少表头 / a column with data has no header"),
     ("名称,名字\r\n贺寨酒业,贺寨\r\n", "“名字”与“名称”两列对应同一字段 name / '名字' and '名称' both give name"),
 ])
 def test_bad_tables_name_file_sheet_row_and_column(tmp_path, text, message):
@@ -175,7 +175,7 @@ def test_formulas_and_merged_cells_are_refused_with_their_address(tmp_path):
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, _workbook(tmp_path, fill)])
     text = " ".join(str(p) for p in caught.value.problems)
-    assert "sheet 企业, row 2, column B2: 单元格为公式 / a formula (=A1)" in text
+    assert "工作表 sheet 企业, 行 row 2, 列 column B2: 单元格为公式 / a formula (=A1)" in text
     assert "sheet 企业: 有合并单元格 A3:A4 / merged cells A3:A4" in text
 
 
@@ -196,7 +196,7 @@ def test_a_tie_between_kinds_the_schema_forbids_is_refused(tmp_path):
 
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, _workbook(tmp_path, fill)])
-    assert "sheet 关系, row 2, column from: no 帮扶单位 named" not in str(caught.value)
+    assert "工作表 sheet 关系, 行 row 2, 列 column from: no 帮扶单位 named" not in str(caught.value)
     assert "PAIRED_ASSISTANCE cannot join Town 乌镇 to Village 核桃树墕村" in str(caught.value)
 
 
@@ -208,7 +208,7 @@ def test_an_end_of_a_kind_the_tie_does_not_allow_is_named_with_its_kind_not_as_m
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, cooperatives, ties])
     assert [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems] == [
-        "服务帮带.csv, sheet 服务帮带, row 2, column 起点 (from): “高家集红枣专业合作社”是合作社，服务帮带的起点只能是党组织、企业、"
+        "服务帮带.csv, 工作表 sheet 服务帮带, 行 row 2, 列 column 起点 (from): “高家集红枣专业合作社”是合作社，服务帮带的起点只能是党组织、企业、"
         "帮扶单位、乡镇/街道、县 / '高家集红枣专业合作社' is a 合作社 Cooperative; 服务帮带 SERVES starts at 党组织、企业、帮扶单位、"
         "乡镇/街道、县 only (提示 hint: 换一种关系类型，或核对起点和终点是否写反；它若也是党组织、企业、帮扶单位，请在相应的表中也"
         "列出它 / choose another tie kind, or check that the ends are not swapped; if it is also a 党组织、企业、帮扶单位, "
@@ -250,7 +250,7 @@ def test_a_village_named_where_only_a_project_may_be_is_refused_not_made_a_proje
     problems = refused(tmp_path, ("合作社.csv", "名称,所属乡镇\r\n高家集红枣专业合作社,通镇\r\n"),
                        ("运营.csv", "起点,终点,终点乡镇\r\n高家集红枣专业合作社,高家集村,通镇\r\n"))
     assert [str(p).removeprefix(f"{tmp_path}/").split(" (提示 hint")[0] for p in problems] == [
-        "运营.csv, sheet 运营, row 2, column 终点 (to): “高家集村”是村/社区 通镇高家集村 (610828105211)，运营的终点只能是"
+        "运营.csv, 工作表 sheet 运营, 行 row 2, 列 column 终点 (to): “高家集村”是村/社区 通镇高家集村 (610828105211)，运营的终点只能是"
         "产业项目 / '高家集村' is the Village 通镇高家集村 (610828105211); 运营 OPERATES ends at 产业项目 only"]
 
 
@@ -291,7 +291,7 @@ def test_a_village_code_outside_the_town_the_row_gives_is_a_problem_not_taken_si
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, table])
     assert [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems] == [
-        "结对帮扶.csv, sheet 结对帮扶, row 2, column 结对村 (to): 编码 610828105211（通镇高家集村）不在乌镇 / the code "
+        "结对帮扶.csv, 工作表 sheet 结对帮扶, 行 row 2, 列 column 结对村 (to): 编码 610828105211（通镇高家集村）不在乌镇 / the code "
         "610828105211 (通镇高家集村) does not lie in 乌镇 (提示 hint: 请核对编码和所属乡镇 / check the code and the town)"]
 
 
@@ -377,7 +377,7 @@ def test_a_rows_origin_and_its_columns_keep_the_sheet_and_the_headers_the_planne
     sheet = TableOrigin("/data/通镇.xlsx", sheet="关系", headers=(("to", "终点"), ("from", "起点")))
     row = sheet.at_row(7)
     assert (row.file, row.sheet, row.row, row.column, row.headers) == ("/data/通镇.xlsx", "关系", 7, None, sheet.headers)
-    assert str(row.at("to")) == "/data/通镇.xlsx, sheet 关系, row 7, column 终点 (to)"
+    assert str(row.at("to")) == "/data/通镇.xlsx, 工作表 sheet 关系, 行 row 7, 列 column 终点 (to)"
     assert row.at("to").at_row(8).row == 8 and row.at("to").at_row(8).column == "to"
     assert sheet.row is None  # the sheet's origin is not changed
 
@@ -413,10 +413,10 @@ def test_a_unit_pairing_several_villages_in_one_cell_gives_a_tie_to_each(tmp_pat
     ties = sorted((t.source_id, t.target_id, t.props["start_date"], t.props["evidence"])
                   for t in result.graph.ties.values() if t.type == "PAIRED_ASSISTANCE")
     unit = "AssistanceUnit:-:佳县县委办公室"
-    assert ties == [(unit, code, "2021-10", "结对帮扶.csv sheet 结对帮扶, row 2")
+    assert ties == [(unit, code, "2021-10", "结对帮扶.csv 工作表 sheet 结对帮扶, 行 row 2")
                     for code in ("610828105201", "610828105204", "610828105211")]
     assert "一格列出 3 个名称，按 3 条关系载入 / one cell lists 3 names: read as 3 ties: " \
-           f"{tmp_path}/结对帮扶.csv, sheet 结对帮扶, row 2, column 结对村 (to)" in result.notes
+           f"{tmp_path}/结对帮扶.csv, 工作表 sheet 结对帮扶, 行 row 2, 列 column 结对村 (to)" in result.notes
 
 
 def test_several_units_in_one_cell_are_several_units_not_one_new_unit_of_the_whole_text(tmp_path):
@@ -431,8 +431,8 @@ def test_several_units_in_one_cell_are_several_units_not_one_new_unit_of_the_who
     problems = refused(tmp_path, ("结对帮扶.csv", "帮扶单位,结对村,所属乡镇\r\n"
                                   "佳县财政局、佳县教育局,高家集村、杨道渠村,通镇\r\n佳县财政局,高家集村、无此村,通镇\r\n"))
     assert [str(p).removeprefix(f"{tmp_path}/").split(" / ")[0] for p in problems] == [
-        "结对帮扶.csv, sheet 结对帮扶, row 2, column 帮扶单位 (from): 起点和终点都列了多个名称，无法确定哪些结对",
-        "结对帮扶.csv, sheet 结对帮扶, row 3, column 结对村 (to): 找不到通镇“无此村”"]
+        "结对帮扶.csv, 工作表 sheet 结对帮扶, 行 row 2, 列 column 帮扶单位 (from): 起点和终点都列了多个名称，无法确定哪些结对",
+        "结对帮扶.csv, 工作表 sheet 结对帮扶, 行 row 3, 列 column 结对村 (to): 找不到通镇“无此村”"]
 
 
 def test_a_joint_committees_member_list_as_planners_head_it(tmp_path):
@@ -460,3 +460,25 @@ def test_a_unit_named_with_the_autonomous_countys_full_or_short_name_is_one_unit
         if tie.type == "PAIRED_ASSISTANCE":
             units[graph.nodes[tie.source_id].name].add(tie.target_id)
     assert units == {"大化瑶族自治县财政局": {"451229211201", "451229211202"}}
+
+
+def test_keep_valid_keeps_a_company_row_without_its_one_bad_cell(tmp_path):
+    """A company row whose 所在村 the roster lacks was left out whole: its aliases, brand and town were lost, and the
+    pairing row naming it introduced a bare company placed nowhere. The row is read without that cell; the
+    problem names the cell as written (file, sheet, row, 所在村), Chinese first, and says only it is left out."""
+    companies = tmp_path / "企业.csv"
+    companies.write_text("名称,别名,所属乡镇,所在村,品牌\r\n佳县测试食品有限公司,测试食品,通镇,没有这个村,测试牌\r\n",
+                         encoding="utf-8")
+    ties = tmp_path / "关系.csv"
+    ties.write_text("关系类型,起点,终点,终点乡镇\r\n结对帮扶,测试食品,高家塄村,通镇\r\n", encoding="utf-8")
+    result = load_sources([ROSTER, companies, ties], keep_valid=True)
+    [company] = [n for n in result.graph.nodes.values() if n.kind == "Enterprise"]
+    assert (company.id, company.props["aliases"], company.props["brand"]) == (
+        "Enterprise:610828105:佳县测试食品有限公司", ["测试食品"], ["测试牌"])
+    assert ("LOCATED_IN", company.id, "610828105") in result.graph.ties  # its town, the cell that was right
+    assert ("PAIRED_ASSISTANCE", company.id, "610828105200") in result.graph.ties
+    [problem] = result.left_out
+    assert str(problem).startswith(f"{companies}, 工作表 sheet 企业, 行 row 2, 列 column 所在村 (village): 名册中无此名称")
+    assert str(problem).endswith("只有这一格未读入，本行其余各列照常读入 / only this cell is left out: the row's other cells are read)")
+    with pytest.raises(InputError):  # without --keep-valid the load stops, as before
+        load_sources([ROSTER, companies, ties])

@@ -42,7 +42,7 @@ def test_undecodable_bytes_name_the_file_and_line():
     data = "第一行\n".encode("utf-8") + b"\xff\xff\xff\n"
     with pytest.raises(InputError) as caught:
         decode_text(data, "roster.csv")
-    assert str(caught.value).startswith("roster.csv, row 2: 无法识别文件编码：第 10 字节起不是 utf-8 或 gb18030 / "
+    assert str(caught.value).startswith("roster.csv, 行 row 2: 无法识别文件编码：第 10 字节起不是 utf-8 或 gb18030 / "
                                         "cannot decode byte 10")
     assert "UTF-8 或 GBK" in str(caught.value)
 

@@ -161,7 +161,7 @@ def test_one_cell_at_xfd1048576_is_one_line_not_17_billion_cells(tmp_path):
     book.save(out)
     assert len(out.getvalue()) < 10_000
     line = _one_line(_load(tmp_path, "远处.xlsx", out.getvalue()))
-    assert (f"远处.xlsx, sheet Sheet, row 1048576, column XFD1048576: 单元格 XFD1048576 超出第 {MAX_COLUMNS:,} 列"
+    assert (f"远处.xlsx, 工作表 sheet Sheet, 行 row 1048576, 列 column XFD1048576: 单元格 XFD1048576 超出第 {MAX_COLUMNS:,} 列"
             in line)
 
 
@@ -185,7 +185,7 @@ def test_limits_on_cells_give_a_line(tmp_path):
     out = io.BytesIO()
     book.save(out)
     line = _one_line(_load(tmp_path, "大.xlsx", out.getvalue(), {"LINKGRAPH_MAX_CELLS": "100"}))
-    assert "大.xlsx, sheet Sheet, row 11, column J11: 单元格过多 / more cells than the limit (LINKGRAPH_MAX_CELLS)" in line
+    assert "大.xlsx, 工作表 sheet Sheet, 行 row 11, 列 column J11: 单元格过多 / more cells than the limit (LINKGRAPH_MAX_CELLS)" in line
 
 
 def test_defusedxml_is_what_openpyxl_parses_with():

@@ -57,7 +57,7 @@ def test_copy_columns_keep_every_value_in_the_tables_order(schema):
     assert list(columns)[:2] == ["src", "dst"]
     assert list(columns)[2:] == [p.name for p in schema.tie_kind("PART_OF").properties]
     assert columns["src"] == ("STRING", ["610828100000"]) and columns["dst"] == ("STRING", ["610828100"])
-    assert columns["evidence"] == ("STRING", ["roster.csv row 6"])
+    assert columns["evidence"] == ("STRING", ["roster.csv 行 row 6"])
     assert '"loaded":"2026-01-01 00:00"' in columns["provenance"][1][0]
 
 
@@ -74,7 +74,7 @@ def test_a_load_in_many_copies_reads_back_exactly_and_reloads_as_unchanged(schem
         back = store.export()
         village = back.nodes["610828111999"]
         assert (village.name, village.props["name_raw"]) == ("村111-999村", "村111-999村委会")
-        assert back.ties[("PART_OF", "610828111999", "610828111")].props["evidence"] == "roster.csv row 12016"
+        assert back.ties[("PART_OF", "610828111999", "610828111")].props["evidence"] == "roster.csv 行 row 12016"
         assert store.write(graph).plan.rows == 0
         assert store.counts()["Village"] == 12_000
 

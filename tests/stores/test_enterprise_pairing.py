@@ -6,7 +6,7 @@ both stores."""
 import pytest
 
 from loaders import load_sources
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, REPO
 
 # A 刘国具镇 planner's table: the example's company (陕西贺寨酒业有限公司, jia:hezhai_liquor, in the store from the
 # case file, here by its short name), a company no source names yet (a legal form: 有限公司), and a county office.
@@ -145,4 +145,23 @@ def test_the_report_counts_the_companies_among_the_pairing_units(tmp_path, schem
     analysis = analyse(load_sources([EXAMPLE / "case.yaml", table]).graph, schema)
     said = [t for t in findings(analysis) if t.zh.startswith("佳县：")]
     assert any("数据中记录了 3 个帮扶单位（其中 2 个企业）与 3 个村结对" in t.zh for t in said), said
-    assert any("3 assistance units (2 of them enterprises) paired with 3 villages" in t.en for t in said), said
+    assert any("3 assistance units (2 enterprises among them) paired with 3 villages" in t.en for t in said), said
+
+
+def test_the_companies_among_the_pairing_units_are_named_by_the_schemas_label(tmp_path):
+    """The coverage finding wrote 企业 whatever the kind of role ``enterprise`` is called in schema.yaml: the word
+    is that kind's label (here a schema of our own that calls it 公司 / Company)."""
+    import copy
+
+    from analysis.findings import findings
+    from analysis.report import analyse
+    from graph_model.schema import packaged_yaml, parse_schema
+
+    data = copy.deepcopy(packaged_yaml(REPO / "graph_model" / "schema.yaml"))
+    data["node_kinds"]["Enterprise"].update(zh="公司", en="Firm")
+    table = tmp_path / "万企帮万村.csv"
+    table.write_text(QIYEBANG, encoding="utf-8")
+    said = [t for t in findings(analyse(load_sources([EXAMPLE / "case.yaml", table]).graph, parse_schema(data)))
+            if t.zh.startswith("佳县：")]
+    assert any("数据中记录了 3 个帮扶单位（其中 2 个公司）与 3 个村结对" in t.zh for t in said), said
+    assert any("3 assistance units (2 firms among them) paired with 3 villages" in t.en for t in said), said

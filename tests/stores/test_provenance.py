@@ -27,7 +27,7 @@ def test_a_workbook_and_the_case_file_make_one_node_per_organization(store):
         "佳县“党建综合体”新闻报道 Jia County party-building complexes, news report 2024-01-18",
         "刘国具镇填报（示例：据2024-01-18报道整理）Liuguoju town's return (example restating the 2024-01-18 report)"]
     assert company["name"] == "陕西贺寨酒业有限公司" and "陝西賀寨酒業公司" in company["aliases"]
-    assert [s["at"] for s in company["provenance"]] == ["row 114, key hezhai_liquor", "sheet 企业, row 2"]
+    assert [s["at"] for s in company["provenance"]] == ["行 row 114, 键 key hezhai_liquor", "工作表 sheet 企业, 行 row 2"]
     branch = next(n for n in graph.nodes_of("PartyOrganization") if n.name == "上高寨酒业联合党支部")
     assert branch.id == "jia:shanggaozhai_joint_branch" and len(branch.props["provenance"]) == 2
     member = graph.ties[("MEMBER_OF", "jia:hezhai_liquor", "jia:shanggaozhai_joint_branch")].props
@@ -91,7 +91,7 @@ def test_a_table_edited_and_loaded_again_keeps_the_units_its_rows_introduced(sto
     assert sorted((t.source_id, t.target_id) for t in graph.ties.values() if t.type == "PAIRED_ASSISTANCE") == [
         ("AssistanceUnit:-:佳县民政局", "610828105211"), ("AssistanceUnit:-:佳县水利局", "610828105236")]
     unit = graph.nodes["AssistanceUnit:-:佳县水利局"].props
-    assert [s["at"] for s in unit["provenance"]] == ["sheet 结对帮扶, row 2"]
+    assert [s["at"] for s in unit["provenance"]] == ["工作表 sheet 结对帮扶, 行 row 2"]
 
 
 def test_disagreements_keep_both_values_and_the_newest_shows(store, tmp_path):
@@ -102,7 +102,7 @@ def test_disagreements_keep_both_values_and_the_newest_shows(store, tmp_path):
     props = store.export().nodes["jia:brewing_cooperatives"].props
     assert props["aggregate_count"] == 40
     assert [(c["value"], c["at"]) for c in props["conflicts"]["aggregate_count"]] == [
-        (38, "row 119, key brewing_cooperatives"), (40, "sheet 合作社, row 2")]
+        (38, "行 row 119, 键 key brewing_cooperatives"), (40, "工作表 sheet 合作社, 行 row 2")]
 
 
 def test_same_name_in_another_town_is_a_possible_duplicate_not_a_merge(store, tmp_path):
@@ -123,7 +123,7 @@ def test_a_failed_load_leaves_the_store_as_it_was(store, tmp_path):
     bad = tmp_path / "关系.csv"
     bad.write_text("关系类型,起点,终点,终点乡镇,依据\r\n结对帮扶,佳县县委办公室,核桃树墕村,乌镇,x\r\n"
                    "结对帮扶,佳县县委办公室,没有这个村,乌镇,y\r\n", encoding="utf-8")
-    with pytest.raises(InputError, match="row 3, column 终点 \\(to\\): 找不到乌镇“没有这个村” / no 村/社区 named '没有这个村' in 乌镇"):
+    with pytest.raises(InputError, match="行 row 3, 列 column 终点 \\(to\\): 找不到乌镇“没有这个村” / no 村/社区 named '没有这个村' in 乌镇"):
         load(store, [EXAMPLE / "nbs_roster_610828.csv", bad])
     after = store.export()
     assert after.ties.keys() == before.ties.keys()

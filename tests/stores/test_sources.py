@@ -37,7 +37,7 @@ def test_a_source_records_who_loaded_it_and_when(store):
     assert all(r["loaded_at"].startswith(r["loaded"][:10]) and "T" in r["loaded_at"] for r in rows.values())
     company = store.export().nodes["jia:hezhai_liquor"].props
     assert [(s["key"], s["loaded_by"], s["at"]) for s in company["provenance"]] == [
-        ("case.yaml", "王科长", "row 114, key hezhai_liquor"), ("刘国具镇填报.xlsx", "李干事", "sheet 企业, row 2")]
+        ("case.yaml", "王科长", "行 row 114, 键 key hezhai_liquor"), ("刘国具镇填报.xlsx", "李干事", "工作表 sheet 企业, 行 row 2")]
 
 
 def test_loading_again_by_another_person_keeps_who_stated_what_unchanged(store):

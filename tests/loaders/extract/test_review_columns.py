@@ -39,7 +39,7 @@ def test_an_accept_value_that_is_neither_yes_nor_no_is_a_problem(tmp_path):
     with pytest.raises(InputError) as caught:
         load_sources([ROSTER, table])
     message = str(caught.value.problems[0])
-    assert "row 2, column 采纳 (accept): 采纳须填“是”或“否” / 采纳 is 是 or 否" in message
+    assert "行 row 2, 列 column 采纳 (accept): 采纳须填“是”或“否” / 采纳 is 是 or 否" in message
 
 
 def test_review_columns_are_unknown_in_a_sheet_without_the_accept_column(tmp_path):
