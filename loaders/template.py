@@ -16,15 +16,18 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Container, Iterable, Sequence
 
 from graph_model.records import Node
 from graph_model.schema import Property, Schema
 from loaders.columns import columns_data
+from visualizations.tables import neutralized
 
 TEXT_COLUMNS = ("id", "town", "county", "from", "to", "from_town", "to_town", "start_date", "end_date")
 ROWS_WITH_LISTS = 2000
 YES_NO = ("是", "否")
+HEADER_FILL = "DDEBF7"
+"""The data sheets' header fill (a light blue)."""
 
 TIE_EXAMPLE = {"type": "结对帮扶", "from": "佳县县委办公室", "to": "西山村", "to_town": "通镇", "start_date": "2022",
                "mechanism": "八联八帮", "evidence": "佳县县委办公室是通镇西山村的帮扶单位", "county": "佳县"}
@@ -132,86 +135,155 @@ INSTRUCTIONS = (
 )
 
 
-def start_workbook(source_row: Sequence[str], instructions: Sequence[str], width: int = 60):
-    """A workbook whose first sheet is the 说明 sheet: the ``来源 Source`` row (which names the source
-    when the workbook is loaded) and the instructions; returns the workbook and that sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+class PlannerWorkbook:
+    """A workbook a planner fills in or reviews, laid out one way for :func:`write_template` and
+    :func:`loaders.extract.draft.write_draft`: the ``说明`` sheet first, then data sheets whose header row the
+    loader reads. Written with XlsxWriter, which writes a 1 MB report's draft in half openpyxl's CPU, and never
+    turns a string into a formula, a number or a link (a code stays ``610828105236``, a quote ``=…`` text)."""
 
-    workbook = Workbook()
-    guide = workbook.active
-    guide.title = "说明"
-    guide.append(list(source_row))
-    guide.append([])
-    for line in instructions:
-        guide.append([line])
-    guide["A1"].font = guide["A3"].font = Font(bold=True)
-    guide.column_dimensions["A"].width = 24
-    guide.column_dimensions["B"].width = width
-    return workbook, guide
+    def __init__(self, path: str | Path):
+        import xlsxwriter
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+        self.illegal = ILLEGAL_CHARACTERS_RE
+        self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                                    "strings_to_urls": False, "nan_inf_to_errors": False})
+        self.top = self.book.add_format({"valign": "top"})
+        self.wrapped = self.book.add_format({"valign": "top", "text_wrap": True})
+        self.bold = self.book.add_format({"bold": True})
+        self.text = self.book.add_format({"num_format": "@"})
+        self.fills: dict[str, Any] = {}
 
-def write_header(sheet, columns: Sequence[Column], fill: str = "DDEBF7", fills: dict[str, str] | None = None) -> None:
-    """A data sheet's header row: the Chinese headers the loader reads, the English name in each
-    header's note, bold on a coloured fill (``fills`` by field), widths to fit."""
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    def guide(self, source_row: Sequence[str], instructions: Sequence[str], more: Iterable[Sequence[Any]] = (),
+              width: int = 60):
+        """The ``说明`` sheet: the ``来源 Source`` row (which names the source when the workbook is loaded), an empty
+        row, the instructions (the first, their heading, bold as the source's), then the ``more`` rows; the
+        first column 24 wide, the second ``width``. Returns the sheet."""
+        sheet = self.book.add_worksheet("说明")
+        sheet.set_column(0, 0, 24)
+        sheet.set_column(1, 1, width)
+        rows = [list(source_row), [], *([line] for line in instructions), *more]
+        for number, row in enumerate(rows):
+            self.write_row(sheet, number, list(row), aligned=False)
+        for number in (0, 2):  # the source's and the instructions' headings
+            sheet.write_string(number, 0, rows[number][0], self.bold)
+        return sheet
 
-    for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.zh)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor=(fills or {}).get(column.field, fill))
-        cell.comment = Comment(f"{column.en} ({column.field})", "linkgraph")
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, 2 * len(column.zh) + 4)
+    def data_sheet(self, name: str, columns: Sequence[Column], *, fills: dict[str, str] | None = None,
+                   wide: Container[str] = (), text: Container[str] | None = None, frozen_columns: int = 0):
+        """A data sheet and its header row: the Chinese headers the loader reads, bold on a coloured fill
+        (:data:`HEADER_FILL`, or the field's in ``fills``), the English name and field in each header's note;
+        columns wide enough for their header (60 for the ``wide`` fields, which hold sentences), the ``text``
+        fields' (all without it) formatted as text so Excel keeps a typed code whole; the header row and the
+        first ``frozen_columns`` columns frozen. Returns the sheet."""
+        sheet = self.book.add_worksheet(name)
+        for index, column in enumerate(columns):
+            sheet.write_string(0, index, column.zh, self._header_format((fills or {}).get(column.field, HEADER_FILL)))
+            sheet.write_comment(0, index, f"{column.en} ({column.field})", {"author": "linkgraph"})
+            width = 60 if column.field in wide else max(12, 2 * len(column.zh) + 4)
+            sheet.set_column(index, index, width, self.text if text is None or column.field in text else None)
+        sheet.freeze_panes(1, frozen_columns)
+        return sheet
+
+    def _header_format(self, fill: str):
+        """The bold header format on ``fill`` (``RRGGBB``), made once per colour."""
+        if fill not in self.fills:
+            self.fills[fill] = self.book.add_format({"bold": True, "pattern": 1, "bg_color": f"#{fill}"})
+        return self.fills[fill]
+
+    @staticmethod
+    def drop_down(sheet, index: int, last_row: int, source: str | list[str], *, strict: bool = True,
+                  prompt: bool = True) -> None:
+        """A drop-down list of ``source`` (the choices, or a range ``=sheet!$A$1:$A$9``) in column ``index`` from
+        the row under the header to ``last_row`` (from 0), blanks allowed; ``strict``: other values refused
+        (a town list is only a help), ``prompt``: Excel's input prompt flag set."""
+        sheet.data_validation(1, index, last_row, index, {"validate": "list", "source": source, "ignore_blank": True,
+                                                          "show_error": strict, "show_input": prompt})
+
+    def write_row(self, sheet, number: int, values: Sequence[Any], *, aligned: bool = True) -> None:
+        """Row ``number`` (from 0) of ``sheet``, a cell for each value that is not empty: numbers as numbers, the
+        rest as text without the control characters a workbook cannot hold (a NUL or an escape in a report is left
+        out, not a failed workbook), never a formula (a quote that starts with ``=``, ``+``, ``-`` or ``@``:
+        :func:`visualizations.tables.neutralized`, the one guard of every table linkgraph writes); ``aligned``:
+        at the top, wrapped when longer than 30 characters (a data sheet's), else unformatted (the 说明 sheet's).
+        An empty value is no cell, which halves a long report's workbook.
+
+        Through XlsxWriter's undecorated ``_write_string``/``_write_number`` where it has them, as
+        :func:`visualizations.exports._write_rows` does (the public ones only add the "A1" notation)."""
+        string = getattr(sheet, "_write_string", sheet.write_string)
+        numeric = getattr(sheet, "_write_number", sheet.write_number)
+        top = self.top if aligned else None
+        for index, value in enumerate(values):
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(number, index, value, top)
+            elif isinstance(value, (int, float)):
+                numeric(number, index, value, top)
+            else:
+                text = neutralized(self.illegal.sub("", str(value)))
+                if text:
+                    string(number, index, text, self.wrapped if aligned and len(text) > 30 else top)
+
+    def close(self) -> None:
+        """Write the workbook's file."""
+        self.book.close()
 
 
 def write_template(path: str | Path, schema: Schema, towns: Sequence[str] = (), place: TemplatePlace | None = None) -> Path:
     """Write the planner's workbook to ``path`` (``.xlsx``); ``towns`` become the town drop-down, and ``place``
-    gives the example rows their places (else the Jia County example's)."""
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    workbook, guide = start_workbook(
-        ["来源 Source", "", f"← 填写这份表格的来源，如：{towns[0] if towns else '刘国具镇'} 2024 年报送 / where this workbook comes from"],
-        INSTRUCTIONS)
-    lists = workbook.create_sheet("_lists")
-    lists.sheet_state = "hidden"
-    list_ranges: dict[tuple[str, ...], str] = {}
-
-    def choice_range(choices: tuple[str, ...]) -> str:
-        if choices not in list_ranges:
-            column = get_column_letter(len(list_ranges) + 1)
-            for row, value in enumerate(choices, start=1):
-                lists[f"{column}{row}"] = value
-            list_ranges[choices] = f"_lists!${column}$1:${column}${len(choices)}"
-        return list_ranges[choices]
-
-    for name, purpose, columns in sheets(schema):
-        sheet = workbook.create_sheet(name)
-        write_header(sheet, columns)
-        for index, column in enumerate(columns, start=1):
-            letter = get_column_letter(index)
-            if column.field in TEXT_COLUMNS:
-                sheet.column_dimensions[letter].number_format = "@"
-            choices = tuple(towns) if column.field in ("town", "from_town", "to_town") and towns else column.choices
-            if choices:
-                validation = DataValidation(type="list", formula1=choice_range(choices), allow_blank=True,
-                                            showErrorMessage=column.field not in ("town", "from_town", "to_town"))
-                validation.add(f"{letter}2:{letter}{ROWS_WITH_LISTS}")
-                sheet.add_data_validation(validation)
-        sheet.freeze_panes = "A2"
-        example = localized(TIE_EXAMPLE if name == "关系" else _example(schema, name), place)
-        guide.append([])
-        guide.append([f"表 {purpose}"])
-        guide.append([c.zh for c in columns])
-        guide.append([example.get(c.field, "") for c in columns])
-        guide.cell(row=guide.max_row, column=1).alignment = Alignment(wrap_text=False)
+    gives the example rows their places (else the Jia County example's). The drop-downs' choices are columns
+    of a hidden ``_lists`` sheet (a list written into a validation is limited to 255 characters, a county's
+    towns are longer)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    data = sheets(schema)
+    workbook = PlannerWorkbook(path)
+    workbook.guide(["来源 Source", "", f"← 填写这份表格的来源，如：{towns[0] if towns else '刘国具镇'} 2024 年报送 / "
+                                     "where this workbook comes from"], INSTRUCTIONS, _guide_examples(schema, data, place))
+    lists = _ChoiceLists(workbook.book.add_worksheet("_lists"))
+    for name, _, columns in data:
+        sheet = workbook.data_sheet(name, columns, text=TEXT_COLUMNS)
+        for index, column in enumerate(columns):
+            town = column.field in ("town", "from_town", "to_town")
+            choices = tuple(towns) if town and towns else column.choices
+            if choices:
+                workbook.drop_down(sheet, index, ROWS_WITH_LISTS - 1, lists.source(choices), strict=not town,
+                                   prompt=False)
+    workbook.close()
     return path
+
+
+def _guide_examples(schema: Schema, data: list[tuple[str, str, list[Column]]], place: TemplatePlace | None
+                    ) -> list[list[str]]:
+    """The 说明 sheet's rows after the instructions: for each data sheet an empty row, what it is for, its headers
+    and its example row (:func:`localized` to ``place``)."""
+    rows: list[list[str]] = []
+    for name, purpose, columns in data:
+        example = localized(TIE_EXAMPLE if name == "关系" else _example(schema, name), place)
+        rows += [[], [f"表 {purpose}"], [c.zh for c in columns], [example.get(c.field, "") for c in columns]]
+    return rows
+
+
+class _ChoiceLists:
+    """The hidden sheet of the template's drop-down choices, a column per distinct list, each written once."""
+
+    def __init__(self, sheet):
+        sheet.hide()
+        self.sheet = sheet
+        self.ranges: dict[tuple[str, ...], str] = {}
+
+    def source(self, choices: tuple[str, ...]) -> str:
+        """The range (``=_lists!$A$1:$A$2``) holding ``choices``, written into the next column the first time."""
+        from xlsxwriter.utility import xl_col_to_name
+
+        if choices not in self.ranges:
+            index = len(self.ranges)
+            for row, value in enumerate(choices):
+                self.sheet.write_string(row, index, value)
+            letter = xl_col_to_name(index)
+            self.ranges[choices] = f"=_lists!${letter}$1:${letter}${len(choices)}"
+        return self.ranges[choices]
 
 
 def _example(schema: Schema, sheet_name: str) -> dict[str, str]:

@@ -20,7 +20,6 @@ lacks keeps the report's spelling and its candidates.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,8 +29,7 @@ from loaders.extract import Extraction
 from loaders.extract.calibration import Calibration, read_calibration
 from loaders.extract.mentions import ADMIN_LEVELS, Entity
 from loaders.extract.ties import Proposal
-from loaders.template import YES_NO, Column, node_columns, tie_columns
-from visualizations.tables import neutralized
+from loaders.template import YES_NO, Column, PlannerWorkbook, node_columns, tie_columns
 
 # Sheet names of the node kinds (a sheet name cannot hold "/": 村 for 村/社区).
 SHEETS = {LEVEL[key]: sheet for key, sheet in
@@ -43,6 +41,7 @@ REVIEW = (Column("accept", "采纳", "Accept: 是 loads the row, 否 or empty le
           Column("match", "名册匹配/候选", "Roster match or candidates (read past)"),
           Column("rule", "规则", "The rule that proposed the row (read past)"),
           Column("article", "文章", "The report (read past)"))
+REVIEW_FILL = "FFF2CC"  # the review columns' header fill (a light yellow), the data's being the template's
 ROLE_WORDS = {"lead": "牵头", "member": "成员"}  # as the template's drop-down writes them
 # town_named: a village name several towns of the scope share, taken in the one town of them the report names
 # town_unknown: a village named after a town the scope's roster lacks, taken by its name alone in the scope
@@ -246,99 +245,36 @@ def write_draft(extraction: Extraction, schema: Schema, path: str | Path, *, tit
                 accept_above: float | None = None, calibration: Calibration | None = None) -> Path:
     """Write the draft workbook to ``path``; rows whose confidence is at least ``accept_above`` get 采纳 = 是.
 
-    Ties get the confidence of ``calibration``, by default the shipped one (``calibration.yaml``). Written with
-    XlsxWriter, as linkgraph's other large workbooks (:mod:`visualizations.exports`): a 1 MB report's draft
-    of 16,000 rows took openpyxl 8 s of CPU, XlsxWriter under 4 s. The sheets are those the template's
-    (:mod:`loaders.template`) would be: the 说明 sheet, then a data sheet per kind with a bold, coloured header
-    whose notes give the English names, text columns, drop-downs, frozen panes."""
-    import xlsxwriter
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+    Ties get the confidence of ``calibration``, by default the shipped one (``calibration.yaml``). Laid out as
+    the template (:class:`loaders.template.PlannerWorkbook`, XlsxWriter: a 1 MB report's draft of 16,000 rows
+    took openpyxl 8 s of CPU, XlsxWriter under 4 s): the 说明 sheet naming the reports, then a data sheet per
+    kind whose header's review columns have a fill of their own, every column text, the quote's wide for a
+    sentence, a drop-down over the rows where a column has choices, the header and the first two columns
+    frozen."""
     calibration = calibration if calibration is not None else read_calibration()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                           "strings_to_urls": False, "nan_inf_to_errors": False})
-    cells = _Cells(book, ILLEGAL_CHARACTERS_RE)
-    _write_guide(book, cells, extraction, title)
+    workbook = PlannerWorkbook(path)
+    source = title or "；".join(d.source_title for d in extraction.documents)
+    workbook.guide(["来源 Source", source], INSTRUCTIONS, [[], *_report_lines(extraction)], width=80)
+    review = {c.field: REVIEW_FILL for c in REVIEW}
     for name, columns, rows in draft_sheets(extraction, schema, calibration):
-        sheet = book.add_worksheet(name)
-        _write_header(book, sheet, columns)
+        sheet = workbook.data_sheet(name, columns, fills=review, wide=("quote", "evidence"), frozen_columns=2)
         for number, row in enumerate(rows, start=1):
             accepted = accept_above is not None and row.confidence >= accept_above
             values = dict(row.values, confidence=row.confidence, accept="是" if accepted else None)
-            cells.write_row(sheet, number, [values.get(column.field) for column in columns])
+            workbook.write_row(sheet, number, [values.get(column.field) for column in columns])
         for index, column in enumerate(columns):
             if column.choices:
-                sheet.data_validation(1, index, max(1, len(rows)), index, {
-                    "validate": "list", "source": list(column.choices), "ignore_blank": True})
-        sheet.freeze_panes(1, 2)
-    book.close()
+                workbook.drop_down(sheet, index, max(1, len(rows)), list(column.choices))
+    workbook.close()
     return path
 
 
-def _write_guide(book, cells: "_Cells", extraction: Extraction, title: str | None) -> None:
-    """The 说明 sheet (as :func:`loaders.template.start_workbook` lays it out): the ``来源 Source`` row naming the
-    reports, the instructions, then each report's file, title and date and the mojibake repaired in it."""
-    source = title or "；".join(d.source_title for d in extraction.documents)
-    guide = book.add_worksheet("说明")
-    bold = book.add_format({"bold": True})
-    guide.set_column(0, 0, 24)
-    guide.set_column(1, 1, 80)
-    lines: list[list[Any]] = [["来源 Source", source], [], *([line] for line in INSTRUCTIONS), []]
+def _report_lines(extraction: Extraction) -> list[list[str]]:
+    """The 说明 sheet's rows of each report: its file, title and date, and the mojibake repaired in it."""
+    lines = []
     for document, repairs in zip(extraction.documents, extraction.repairs):
         lines.append([f"文章 report: {Path(document.file).name}", f"{document.title or ''} {document.date or ''}".strip()])
         lines += [["乱码修复 mojibake repaired", f"{repair.before} → {repair.after}"] for repair in repairs]
-    for number, line in enumerate(lines):
-        cells.write_row(guide, number, line, aligned=False)
-    for number in (0, 2):  # the source's and the instructions' headings
-        guide.write_string(number, 0, lines[number][0], bold)
-
-
-def _write_header(book, sheet, columns: list[Column]) -> None:
-    """A data sheet's header row (as :func:`loaders.template.write_header`): the Chinese headers the loader reads,
-    bold on a coloured fill (the review columns' another colour), the English name and field in each header's
-    note; columns wide enough for their header (the quote's for a sentence) and formatted as text."""
-    review = {c.field for c in REVIEW}
-    text = book.add_format({"num_format": "@"})
-    headers = {fill: book.add_format({"bold": True, "pattern": 1, "bg_color": f"#{fill}"})
-               for fill in ("DDEBF7", "FFF2CC")}
-    for index, column in enumerate(columns):
-        sheet.write_string(0, index, column.zh, headers["FFF2CC" if column.field in review else "DDEBF7"])
-        sheet.write_comment(0, index, f"{column.en} ({column.field})", {"author": "linkgraph"})
-        width = 60 if column.field in ("quote", "evidence") else max(12, 2 * len(column.zh) + 4)
-        sheet.set_column(index, index, width, text)
-
-
-class _Cells:
-    """Writes rows of values into XlsxWriter sheets as the draft's cells: numbers as numbers, the rest as text
-    without the control characters a workbook cannot hold (a NUL or an escape in a report is left out, not a
-    failed draft), never a formula (a quote that starts with ``=``, ``+``, ``-`` or ``@``:
-    :func:`visualizations.tables.neutralized`, the one guard of every table linkgraph writes), aligned at the
-    top and wrapped when long; an empty value is no cell, which halves a long report's workbook.
-
-    Through XlsxWriter's undecorated ``_write_string``/``_write_number`` where it has them, as
-    :func:`visualizations.exports._write_rows` does (the public ones only add the "A1" notation)."""
-
-    def __init__(self, book, illegal: re.Pattern[str]):
-        self.illegal = illegal
-        self.top = book.add_format({"valign": "top"})
-        self.wrapped = book.add_format({"valign": "top", "text_wrap": True})
-
-    def write_row(self, sheet, number: int, values: list[Any], *, aligned: bool = True) -> None:
-        """Row ``number`` (from 0) of ``sheet``, a cell for each value that is not empty; ``aligned``: at the top,
-        wrapped when longer than 30 characters (a data sheet's), else unformatted (the 说明 sheet's)."""
-        string = getattr(sheet, "_write_string", sheet.write_string)
-        numeric = getattr(sheet, "_write_number", sheet.write_number)
-        top = self.top if aligned else None
-        for index, value in enumerate(values):
-            if value is None:
-                continue
-            if isinstance(value, bool):
-                sheet.write_boolean(number, index, value, top)
-            elif isinstance(value, (int, float)):
-                numeric(number, index, value, top)
-            else:
-                text = neutralized(self.illegal.sub("", str(value)))
-                if text:
-                    string(number, index, text, self.wrapped if aligned and len(text) > 30 else top)
+    return lines
