@@ -19,6 +19,7 @@ to tell same-named units apart.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import io
 import itertools
@@ -365,7 +366,8 @@ ROW_KEYS = frozenset({"name", "id", "kind", "aggregate_count"})
 """The cells an organization's row is not read without: one of them refused leaves the whole row out. Besides
 what names the organization, the count of a row that stands for several (合计个数: 38 brewing cooperatives):
 without it the row would be one organization, which it is not."""
-CELL_LEFT_OUT = "只有这一格未读入，本行其余各列照常读入 / only this cell is left out: the row's other cells are read"
+CELL_LEFT_OUT = ("用 --keep-valid 载入时只略去这一格，本行其余各列照常读入 / with --keep-valid only this cell is left "
+                 "out: the row's other cells are read")
 
 
 def _organization_kept(kind: str, values: dict[str, str], origin: Origin, ctx: LoadContext, source: SourceRef,
@@ -399,8 +401,10 @@ def _cells_only(problems: list[Problem], origin: Origin) -> bool:
 
 
 def _cell_left_out(problem: Problem) -> Problem:
-    """``problem``, of one cell, saying that only that cell is left out of its row."""
-    return Problem(problem.origin, problem.message, f"{problem.hint}；{CELL_LEFT_OUT}" if problem.hint else CELL_LEFT_OUT)
+    """``problem``, of one cell, saying that ``--keep-valid`` leaves only that cell out of its row; of its own
+    class still (a place that matched nothing stays :class:`graph_model.places.Unresolved`, with its candidates:
+    the no-roster summary and the decisions file read them)."""
+    return dataclasses.replace(problem, hint=f"{problem.hint}；{CELL_LEFT_OUT}" if problem.hint else CELL_LEFT_OUT)
 
 
 def _place_row(kind: str, values: dict[str, str], origin: Origin, ctx: LoadContext, source: SourceRef) -> None:

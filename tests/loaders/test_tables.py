@@ -479,6 +479,6 @@ def test_keep_valid_keeps_a_company_row_without_its_one_bad_cell(tmp_path):
     assert ("PAIRED_ASSISTANCE", company.id, "610828105200") in result.graph.ties
     [problem] = result.left_out
     assert str(problem).startswith(f"{companies}, 工作表 sheet 企业, 行 row 2, 列 column 所在村 (village): 名册中无此名称")
-    assert str(problem).endswith("只有这一格未读入，本行其余各列照常读入 / only this cell is left out: the row's other cells are read)")
+    assert str(problem).endswith(CELL_LEFT_OUT + ")")
     with pytest.raises(InputError):  # without --keep-valid the load stops, as before
         load_sources([ROSTER, companies, ties])
