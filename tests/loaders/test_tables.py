@@ -10,7 +10,7 @@ from loaders import load_sources
 from loaders.reconcile import Unresolved
 from loaders.columns import kind_named, tie_named
 from loaders.sheets import header_key
-from loaders.tables import read_csv
+from loaders.tables import CELL_LEFT_OUT, read_csv
 from loaders.template import sheets, write_csv_template, write_template
 from tests.conftest import EXAMPLE
 
