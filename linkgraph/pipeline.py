@@ -348,19 +348,25 @@ def run_query(store: str, name: str, params: dict[str, Any] | None = None, *,
     return rows
 
 
+EXAMPLE_TIES = 100
+"""Ties of each kind read to choose the saved queries' examples from (:func:`query_examples`): each kind's,
+so that a query about one kind (members of a joint organization) finds its example; few enough that a
+national store lists its queries in about a second."""
+
+
 def query_examples(source: "Store", schema: Schema) -> dict[str, dict[str, Any]]:
     """Each saved query's example values fitted to ``source``'s graph, not Jia County's
     (:func:`queries.examples.examples_in`, which the query page of ``serve`` calls too), for the list of
-    queries (``linkgraph query``) and the shell's help. Only the nodes a non-administrative tie touches and
-    the counties, cities and provinces are read, with their names: the examples are chosen among them, and
-    a national store is not read whole to list the queries. ``None`` for a parameter the graph has nothing
+    queries (``linkgraph query``) and the shell's help. Only the ends of :data:`EXAMPLE_TIES` ties of each
+    non-administrative kind and the counties, cities and provinces are read, with their names: the examples are chosen among them,
+    and a national store is not read whole to list the queries. ``None`` for a parameter the graph has nothing
     for (a store holding only the roster has no organization to name)."""
     from queries import statements
     from queries.catalog import default_catalog
     from queries.examples import examples_in
 
     types = sorted(t.type for t in schema.tie_kinds if t.type not in schema.administrative_ties)
-    ids = {row["id"] for row in source.run(statements.tied_ids(types))} if types else set()
+    ids = {row["id"] for type_ in types for row in source.run(statements.tied_ids([type_]), {"limit": EXAMPLE_TIES})}
     for key in ("county", "city", "province"):
         ids.update(row["id"] for row in source.run(statements.ids_within(schema.level_kind(key)), {"prefix": ""}))
     graph = source.export(ids, node_properties=("name", "aliases"), tie_properties=())
