@@ -164,7 +164,7 @@ def test_a_node_page_lists_its_ties_evidence_sources_and_measures(site):
     assert "佳县县委办公室" in page and "帮扶单位 Assistance unit" in page
     assert "依据 Evidence: 佳縣縣委辦公室是通鎮西山村的幫扶單位" in page
     assert "机制 Mechanism: 八联八帮" in page
-    assert re.search(r"来源 Source: 佳县“党建综合体”新闻报道 [^(]+\(case\.yaml, row \d+, 载入 loaded \d{4}-\d\d-\d\d", page)
+    assert re.search(r"来源 Source: 佳县“党建综合体”新闻报道 [^(]+\(case\.yaml, 行 row \d+, 载入 loaded \d{4}-\d\d-\d\d", page)
     assert "中介中心性 Betweenness" in page
     assert '/map#focus=jia%3Acounty_committee_office' in page
 
