@@ -239,7 +239,7 @@ def test_focus_lists_a_nodes_ties_with_direction_evidence_and_sources(jia_map, o
     evidence = ties.locator(".evidence").all_inner_texts()
     assert "依据 Evidence: 2021年,在烏鎮黨委的大力支持下,核桃樹墕村、尚家溝村等9個村突破以行政村為基本單元設置黨組織的方式" in evidence
     says = ties.locator(".says li").all_inner_texts()
-    assert len(says) == 4 and all(s.startswith("来源 Source: 佳县“党建综合体”新闻报道") and "case.yaml, row " in s for s in says)
+    assert len(says) == 4 and all(s.startswith("来源 Source: 佳县“党建综合体”新闻报道") and "case.yaml, 行 row " in s for s in says)
     assert "成员村数: 9" in page.inner_text("#focus-body")  # what the source claims beside what it names
     page.select_option("#hops", "2")
     assert "jia:cattle_farm" in page.evaluate("window.linkgraph.litNodes()")
