@@ -350,8 +350,8 @@ def run_query(store: str, name: str, params: dict[str, Any] | None = None, *,
 
 EXAMPLE_TIES = 100
 """Ties of each kind read to choose the saved queries' examples from (:func:`query_examples`): each kind's,
-so that a query about one kind (members of a joint organization) finds its example; few enough that a
-national store lists its queries in about a second."""
+so that a query about one kind (members of a joint organization) finds its example; few enough that the
+list does not read the whole store (a 陕西 store with 38,601 ties: 28.7 s of CPU read whole, 1.8 s so)."""
 
 
 def query_examples(source: "Store", schema: Schema) -> dict[str, dict[str, Any]]:
